@@ -1,0 +1,17 @@
+"""llmingest: repositories, HTML docs, PDFs and click-through instructions, made ready for LLMs.
+
+>>> from llmingest import ingest
+>>> bundle = ingest(".")                    # a local folder or git repo
+>>> print(bundle.total_tokens, len(bundle.documents))
+"""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+from .api import ingest, render  # noqa: E402
+from .errors import IngestError  # noqa: E402
+from .model import Bundle, Document, Skipped  # noqa: E402
+from .options import Options  # noqa: E402
+
+__all__ = ["ingest", "render", "Bundle", "Document", "Skipped", "Options", "IngestError", "__version__"]

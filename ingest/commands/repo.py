@@ -1,0 +1,78 @@
+"""``llmingest repo``: a repository (folder, git URL, forge URL) as one digest."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from ..options import Options, parse_host_map, parse_size
+from ._common import check_format, progress_wanted, write_output
+
+HELP = """Digest a repository: summary, directory tree and file contents, with exact token counts.
+
+Examples:
+
+  llmingest repo .                                   # this folder, markdown to stdout
+
+  llmingest repo octocat/Hello-World -o digest.md    # a GitHub repo
+
+  llmingest repo https://github.com/o/r/tree/main/docs -i '**/*.md' --format xml
+
+  llmingest repo . --max-tokens 100000 --top 20      # fit a budget, show the biggest files
+
+  llmingest repo . --split-tokens 50000 -o out/digest.md   # numbered parts that each fit
+"""
+
+
+def register(app: typer.Typer) -> None:
+    app.command("repo", help=HELP, no_args_is_help=True)(repo)
+
+
+def repo(
+    source: str = typer.Argument(..., help="Folder, git URL, owner/repo, or a GitHub/GitLab/Codeberg/Bitbucket/Gitea URL."),
+    output: Path = typer.Option(None, "-o", "--output", help="Write here instead of stdout (atomic)."),
+    fmt: str = typer.Option("markdown", "-f", "--format", help="markdown | xml | plain | json"),
+    include: list[str] = typer.Option([], "-i", "--include", help="Only files matching this glob (repeatable), e.g. 'docs/**/*.md'."),
+    exclude: list[str] = typer.Option([], "-e", "--exclude", help="Leave out files matching this glob (repeatable)."),
+    ref: str = typer.Option(None, "--ref", help="Branch, tag or commit to read."),
+    token: str = typer.Option(None, "--token", help="Token for private repos (else GITHUB_TOKEN / GITLAB_TOKEN).", show_default=False),
+    max_file_size: str = typer.Option("1MB", "--max-file-size", help="Skip files larger than this (e.g. 500k, 10MB)."),
+    hidden: bool = typer.Option(False, "--hidden", help="Include dotfiles and dot-folders."),
+    default_ignores: bool = typer.Option(True, "--default-ignores/--no-default-ignores", help="Skip lockfiles, build output, vendored deps, binaries."),
+    encoding: str = typer.Option("o200k_base", "--encoding", help="Tokenizer: o200k_base or cl100k_base."),
+    max_tokens: int = typer.Option(None, "--max-tokens", help="Fit the digest into N tokens (README/docs first, tests last)."),
+    split_tokens: int = typer.Option(None, "--split-tokens", help="Write numbered parts of at most N tokens each (needs -o)."),
+    top: int = typer.Option(10, "--top", help="List the N largest files by tokens in the summary (0: none)."),
+    token_tree: bool = typer.Option(False, "--token-tree", help="Show token counts in the directory tree."),
+    git_log: int = typer.Option(0, "--git-log", help="Add the last N commits."),
+    diff: bool = typer.Option(False, "--diff", help="Add uncommitted changes (git diff HEAD)."),
+    no_redact: bool = typer.Option(False, "--no-redact", help="Do not redact secrets (keys, tokens, .env values)."),
+    convert_pdfs: bool = typer.Option(False, "--convert-pdfs", help="Convert PDFs in the repo to markdown."),
+    host_map: str = typer.Option(None, "--host-map", help="Send a forge's clones to a mirror: github.com=http://127.0.0.1:9418/"),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Do not use the clone and token caches."),
+    quiet: bool = typer.Option(False, "-q", "--quiet", help="No progress on stderr."),
+) -> None:
+    from ..api import ingest
+    from ..errors import UsageError
+    from ..render import render_chunks, split_parts
+
+    fmt = check_format(fmt)
+    if split_tokens and output is None:
+        raise UsageError("--split-tokens needs -o FILE", hint="parts are written as FILE.1.md, FILE.2.md, ...")
+    opts = Options(
+        include=list(include), exclude=list(exclude), ref=ref, token=token,
+        max_file_size=parse_size(max_file_size), hidden=hidden, default_ignores=default_ignores,
+        encoding=encoding, max_tokens=max_tokens, git_log=git_log, diff=diff,
+        redact_secrets=not no_redact, convert_pdfs=convert_pdfs, host_map=parse_host_map(host_map),
+        cache=not no_cache, progress=progress_wanted(quiet),
+    )
+    bundle = ingest(source, opts, kind="repo")
+    if split_tokens:
+        for path, chunks in split_parts(bundle, fmt, split_tokens, output, top=top, token_tree=token_tree):
+            write_output(chunks, path)
+            typer.echo(f"wrote {path}", err=True)
+        return
+    write_output(render_chunks(bundle, fmt, top=top, token_tree=token_tree), output)
+    if output is not None and not quiet:
+        typer.echo(f"wrote {output}: {len(bundle.documents)} files, {bundle.total_tokens:,} tokens", err=True)

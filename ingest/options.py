@@ -1,0 +1,102 @@
+"""Options every source understands, in one place.
+
+Edges (CLI flags, MCP arguments, HTTP query parameters, config files) fill an :class:`Options`
+and hand it to :func:`llmingest.ingest`; nothing downstream reads ``sys.argv`` or the environment
+except through here. Fields are grouped by the sources that use them; unknown combinations are
+simply ignored by sources that do not care.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from .errors import UsageError
+
+DEFAULT_MAX_FILE_SIZE = 1_000_000  # bytes; gitingest uses 10 MB, repomix 50 MB: larger is rarely source
+
+
+@dataclass
+class Options:
+    # ---- common ------------------------------------------------------------------------------
+    encoding: str = "o200k_base"
+    max_tokens: int | None = None  # fit the bundle into this many tokens (documented priority)
+    token: str | None = None  # credentials for private repos / sites; never printed
+    timeout: float = 30.0  # seconds per network request
+    cache: bool = True  # clone cache, token-count cache, HTTP cache
+    cache_dir: Path | None = None
+    allow_private: bool = True  # False in server mode: refuse loopback/private addresses (SSRF)
+    host_map: dict[str, str] = field(default_factory=dict)  # forge host -> mirror base URL
+    progress: bool = False  # show Rich progress on stderr
+    redact_secrets: bool = True
+    on_progress: Callable[[str, int, int | None], None] | None = None  # (what, done, total)
+
+    # ---- repositories ------------------------------------------------------------------------
+    ref: str | None = None
+    include: list[str] = field(default_factory=list)
+    exclude: list[str] = field(default_factory=list)
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE
+    hidden: bool = False
+    default_ignores: bool = True
+    git_log: int = 0
+    diff: bool = False
+    convert_pdfs: bool = False
+
+    # ---- pages, sites, PDFs (filled in by their issues) ---------------------------------------
+    pages: str | None = None  # PDF page ranges "1-5,9"
+    password: str | None = None  # encrypted PDFs
+    extra: dict[str, Any] = field(default_factory=dict)  # converter-specific knobs
+
+    def merged(self, **overrides: Any) -> Options:
+        """A copy with ``overrides`` applied; unknown names are a usage error, not silently lost."""
+        known = {f.name for f in fields(self)}
+        unknown = set(overrides) - known
+        if unknown:
+            raise UsageError(f"unknown option(s): {', '.join(sorted(unknown))}")
+        return replace(self, **{k: v for k, v in overrides.items() if v is not None})
+
+    def resolved_token(self, host: str = "") -> str | None:
+        """The token for ``host``: ``--token`` first, then the forge's usual environment variable."""
+        if self.token:
+            return self.token
+        host = host.lower()
+        if "gitlab" in host:
+            return os.environ.get("GITLAB_TOKEN") or os.environ.get("GL_TOKEN")
+        if "github" in host:
+            return os.environ.get("GITHUB_TOKEN") or os.environ.get("GH_TOKEN")
+        return None
+
+
+def parse_host_map(value: str | None) -> dict[str, str]:
+    """``github.com=http://127.0.0.1:9418/,gitlab.com=...`` -> dict (also reads LLMINGEST_HOST_MAP)."""
+    out: dict[str, str] = {}
+    for text in filter(None, [os.environ.get("LLMINGEST_HOST_MAP"), value]):
+        for item in text.split(","):
+            item = item.strip()
+            if not item:
+                continue
+            if "=" not in item:
+                raise UsageError(f"bad host map entry {item!r}", hint="use host=URL, e.g. github.com=http://127.0.0.1:9418/")
+            host, url = item.split("=", 1)
+            out[host.strip().lower()] = url.strip()
+    return out
+
+
+def parse_size(text: str | int) -> int:
+    """``500k``, ``10MB``, ``1_000_000`` -> bytes."""
+    if isinstance(text, int):
+        return text
+    s = text.strip().lower().replace("_", "")
+    mult = 1
+    for suffix, m in (("kib", 1024), ("mib", 1024**2), ("gib", 1024**3), ("kb", 1000), ("mb", 1000**2),
+                      ("gb", 1000**3), ("k", 1000), ("m", 1000**2), ("g", 1000**3), ("b", 1)):
+        if s.endswith(suffix):
+            s, mult = s[: -len(suffix)], m
+            break
+    try:
+        return int(float(s) * mult)
+    except ValueError:
+        raise UsageError(f"bad size {text!r}", hint="e.g. 500k, 10MB, 1000000") from None

@@ -1,0 +1,290 @@
+"""Parse what the user typed into a typed Source, once (DESIGN rule 2).
+
+Everything after parsing switches on the Source's type, never on the string. Forge web URLs keep
+the segments after ``/tree/`` or ``/blob/`` unresolved (``ref_path``): a ref may contain slashes
+(``feature/x``), so only ``git ls-remote`` can say where the ref ends and the path begins
+(:func:`llmingest.git_remote.resolve_ref_path`, longest match wins).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from .errors import SourceNotFound, UsageError
+
+__all__ = [
+    "Source",
+    "LocalDir",
+    "LocalFile",
+    "GitRepo",
+    "WebPage",
+    "parse",
+    "FORGE_HOSTS",
+]
+
+#: hosts whose web URLs we read as repositories, and the URL dialect each speaks
+FORGE_HOSTS: dict[str, str] = {
+    "github.com": "github",
+    "www.github.com": "github",
+    "gitlab.com": "gitlab",
+    "codeberg.org": "gitea",
+    "gitea.com": "gitea",
+    "try.gitea.io": "gitea",
+    "bitbucket.org": "bitbucket",
+    "git.sr.ht": "sourcehut",
+}
+
+PDF_EXTENSIONS = {".pdf"}
+HTML_EXTENSIONS = {".html", ".htm", ".xhtml"}
+
+
+@dataclass(frozen=True)
+class LocalDir:
+    """A folder on disk, a git work tree or not."""
+
+    path: Path
+
+    @property
+    def kind(self) -> str:
+        return "repo"
+
+    def display(self) -> str:
+        return str(self.path)
+
+
+@dataclass(frozen=True)
+class LocalFile:
+    """One file on disk; ``format`` says which converter reads it (pdf, html, or repo for text)."""
+
+    path: Path
+    format: str  # pdf | html | text
+
+    @property
+    def kind(self) -> str:
+        return {"pdf": "pdf", "html": "page"}.get(self.format, "repo")
+
+    def display(self) -> str:
+        return str(self.path)
+
+
+@dataclass(frozen=True)
+class GitRepo:
+    """A remote git repository, possibly narrowed to a ref, a subpath or one file.
+
+    ``ref_path`` holds the raw segments after ``tree``/``blob``/``src/branch`` when the ref is not
+    yet known to end anywhere in particular. ``ref`` and ``subpath`` are filled once resolved (or
+    directly from ``--ref``).
+    """
+
+    url: str  # clone URL, without credentials
+    host: str = ""
+    repo_path: str = ""  # owner/repo, or group/sub/repo on GitLab
+    forge: str = "git"  # github | gitlab | gitea | bitbucket | sourcehut | git
+    ref: str | None = None
+    subpath: str | None = None
+    target: str = "tree"  # tree | blob | commit
+    ref_path: tuple[str, ...] = field(default=())
+    commit: str | None = None
+
+    @property
+    def kind(self) -> str:
+        return "repo"
+
+    @property
+    def name(self) -> str:
+        return self.repo_path.rsplit("/", 1)[-1] if self.repo_path else Path(urlsplit(self.url).path).stem
+
+    def display(self) -> str:
+        out = self.repo_path if self.host in FORGE_HOSTS else self.url
+        if self.host and self.host in FORGE_HOSTS and self.host not in ("github.com", "www.github.com"):
+            out = f"{self.host}/{self.repo_path}"
+        if self.ref:
+            out += f"@{self.ref}"
+        if self.subpath:
+            out += f":{self.subpath}"
+        return out
+
+    def with_ref(self, ref: str | None) -> GitRepo:
+        return replace(self, ref=ref, ref_path=()) if ref else self
+
+
+@dataclass(frozen=True)
+class WebPage:
+    """An http(s) URL that is not a repository: a page, a docs site, a PDF, a spec."""
+
+    url: str
+
+    @property
+    def kind(self) -> str:
+        return "pdf" if Path(urlsplit(self.url).path).suffix.lower() in PDF_EXTENSIONS else "page"
+
+    def display(self) -> str:
+        return self.url
+
+
+Source = LocalDir | LocalFile | GitRepo | WebPage
+
+_SCP_LIKE = re.compile(r"^(?P<user>[A-Za-z0-9._-]+@)?(?P<host>[A-Za-z0-9.-]+):(?P<path>(?!//)[^\s]+)$")
+_OWNER_REPO = re.compile(r"^(?P<owner>[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)/(?P<repo>[A-Za-z0-9._-]+?)(?:\.git)?$")
+
+
+def _strip_git(name: str) -> str:
+    return name[:-4] if name.endswith(".git") else name
+
+
+def _file_format(path: Path) -> str:
+    suffix = path.suffix.lower()
+    if suffix in PDF_EXTENSIONS:
+        return "pdf"
+    if suffix in HTML_EXTENSIONS:
+        return "html"
+    return "text"
+
+
+def parse(text: str, *, ref: str | None = None, cwd: Path | None = None) -> Source:
+    """Turn a source string into a typed Source.
+
+    >>> parse("octocat/Hello-World").url
+    'https://github.com/octocat/Hello-World.git'
+    >>> parse("https://github.com/a/b/tree/feature/x/docs").ref_path
+    ('feature', 'x', 'docs')
+    """
+    text = text.strip()
+    if not text:
+        raise UsageError("empty source", hint="give a path, a git URL, owner/repo or an http(s) URL")
+    base = cwd or Path.cwd()
+
+    # 1. things on disk win: "docs/api" is a folder if it exists, not a GitHub repo
+    if not re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*://", text):
+        candidate = Path(os.path.expanduser(text))
+        candidate = candidate if candidate.is_absolute() else base / candidate
+        if candidate.is_dir():
+            return LocalDir(candidate.resolve())
+        if candidate.is_file():
+            return LocalFile(candidate.resolve(), _file_format(candidate))
+
+    if text.startswith("file://"):
+        path = Path(unquote(urlsplit(text).path))
+        if path.is_dir() and ((path / ".git").exists() or (path / "HEAD").is_file()):
+            src = GitRepo(url=text, host="", repo_path=_strip_git(path.name), forge="git")
+            return src.with_ref(ref)
+        if path.is_file():
+            return LocalFile(path, _file_format(path))
+        if path.is_dir():
+            return LocalDir(path)
+        raise SourceNotFound(f"no such file or repository: {path}")
+
+    m = _SCP_LIKE.match(text)
+    if m and "/" in m.group("path") and not text.startswith(("http:", "https:")) and "." in m.group("host"):
+        host = m.group("host").lower()
+        repo_path = _strip_git(m.group("path").strip("/"))
+        return GitRepo(url=text, host=host, repo_path=repo_path, forge=FORGE_HOSTS.get(host, "git")).with_ref(ref)
+
+    if re.match(r"^(ssh|git|git\+ssh)://", text):
+        parts = urlsplit(text)
+        host = (parts.hostname or "").lower()
+        repo_path = _strip_git(parts.path.strip("/"))
+        url = text.replace("git+ssh://", "ssh://")
+        return GitRepo(url=url, host=host, repo_path=repo_path, forge=FORGE_HOSTS.get(host, "git")).with_ref(ref)
+
+    if re.match(r"^https?://", text, re.I):
+        parsed = _parse_http(text)
+        return parsed.with_ref(ref) if isinstance(parsed, GitRepo) else parsed
+
+    # bare host/path forms: github.com/a/b, gitlab.com/g/r
+    first = text.split("/", 1)[0].lower()
+    if first in FORGE_HOSTS or (("." in first) and text.count("/") >= 2 and not first.endswith((".md", ".py"))):
+        parsed = _parse_http("https://" + text)
+        return parsed.with_ref(ref) if isinstance(parsed, GitRepo) else parsed
+
+    m = _OWNER_REPO.match(text)
+    if m:
+        return GitRepo(
+            url=f"https://github.com/{m.group('owner')}/{m.group('repo')}.git",
+            host="github.com",
+            repo_path=f"{m.group('owner')}/{m.group('repo')}",
+            forge="github",
+        ).with_ref(ref)
+
+    raise SourceNotFound(
+        f"no such file or directory: {text}",
+        hint="give an existing path, a git URL, owner/repo or an http(s) URL",
+    )
+
+
+def _parse_http(url: str) -> Source:
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    segments = [unquote(s) for s in parts.path.split("/") if s]
+    forge = FORGE_HOSTS.get(host)
+
+    if forge is None:
+        # any https://host/path.git is a repository; so is a self-hosted forge URL with a marker
+        for i, seg in enumerate(segments):
+            if seg.endswith(".git"):
+                clean = parts._replace(path="/" + "/".join(segments[: i + 1]), query="", fragment="")
+                return GitRepo(url=clean.geturl(), host=host, repo_path=_strip_git("/".join(segments[: i + 1])))
+        if "-" in segments and any(s in segments for s in ("tree", "blob", "commit")):
+            forge = "gitlab"
+        elif "src" in segments and any(s in segments for s in ("branch", "tag", "commit")):
+            forge = "gitea"
+        elif len(segments) >= 4 and segments[2] in ("tree", "blob", "commit"):
+            forge = "github"
+        else:
+            return WebPage(url)
+
+    return _parse_forge(parts, host, forge, segments)
+
+
+def _parse_forge(parts, host: str, forge: str, segments: list[str]) -> Source:
+    base = f"{parts.scheme}://{parts.netloc.split('@')[-1]}"
+    if forge == "gitlab":
+        if "-" in segments:
+            i = segments.index("-")
+            repo_segments, rest = segments[:i], segments[i + 1 :]
+        else:
+            repo_segments, rest = segments, []
+    else:
+        repo_segments, rest = segments[:2], segments[2:]
+    if len(repo_segments) < 2:
+        # github.com/about, github.com/owner: not a repository
+        return WebPage(parts.geturl())
+    repo_path = _strip_git("/".join(repo_segments))
+    clone = f"{base}/{repo_path}.git"
+    src = GitRepo(url=clone, host=host, repo_path=repo_path, forge=forge)
+    if not rest:
+        return src
+
+    kind, tail = rest[0], tuple(rest[1:])
+    if forge in ("github", "gitlab"):
+        if kind in ("tree", "blob") and tail:
+            return replace(src, target=kind, ref_path=tail)
+        if kind in ("commit", "commits") and tail:
+            return replace(src, target="commit", ref=tail[0], commit=tail[0])
+    elif forge == "gitea":
+        # /src/branch/<ref>/<path>, /src/tag/<ref>/..., /src/commit/<sha>/..., /commit/<sha>
+        if kind == "src" and len(tail) >= 2 and tail[0] in ("branch", "tag", "commit"):
+            if tail[0] == "commit":
+                return replace(src, target="tree", ref=tail[1], commit=tail[1], subpath="/".join(tail[2:]) or None)
+            return replace(src, target="tree", ref_path=tail[1:])
+        if kind == "commit" and tail:
+            return replace(src, target="commit", ref=tail[0], commit=tail[0])
+    elif forge == "bitbucket":
+        if kind == "src" and tail:
+            return replace(src, target="tree", ref_path=tail)
+        if kind in ("commits", "commit") and tail:
+            return replace(src, target="commit", ref=tail[0], commit=tail[0])
+    elif forge == "sourcehut":
+        if kind == "tree" and tail:
+            if len(tail) >= 2 and tail[1] == "item":
+                return replace(src, target="tree", ref=tail[0], subpath="/".join(tail[2:]) or None)
+            return replace(src, target="tree", ref=tail[0])
+        if kind == "commit" and tail:
+            return replace(src, target="commit", ref=tail[0], commit=tail[0])
+    if kind in ("issues", "pulls", "pull", "wiki", "releases", "actions", "-"):
+        return WebPage(parts.geturl())
+    return src

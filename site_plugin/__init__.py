@@ -1,0 +1,1 @@
+"""Site-generator plugins (MkDocs, Sphinx) that write llms.txt, llms-full.txt and .md mirrors."""
