@@ -1,0 +1,471 @@
+"""llms.txt in and out (https://llmstxt.org): build, parse, validate, and one-line descriptions.
+
+Pure text functions shared by ``llmingest site``, ``llmingest llmstxt`` and the MkDocs/Sphinx
+plugins, so every llms.txt this project writes has the same shape. What we write is also shaped
+for the reference parser in the ``llms-txt`` package, which is stricter than the spec: it crashes
+on prose or H3s under an H2, on a ``]`` inside a link title, and on a file with only a title; it
+reads only the first line of a blockquote; and without a paragraph after the blockquote it takes
+the summary for the "info" text. :func:`build_llms_txt` avoids all of these and :func:`validate`
+reports them.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from dataclasses import dataclass, field
+from urllib.parse import unquote, urlsplit
+
+__all__ = [
+    "Entry",
+    "Section",
+    "Problem",
+    "OPTIONAL",
+    "build_llms_txt",
+    "build_llms_full",
+    "mirror_path",
+    "parse",
+    "check",
+    "validate",
+    "first_sentence",
+]
+
+OPTIONAL = "Optional"
+
+
+@dataclass
+class Entry:
+    """One ``- [Title](url): description`` line."""
+
+    title: str
+    url: str
+    description: str | None = None
+
+
+@dataclass
+class Section:
+    """An H2 and its entries; a Section named "Optional" is the spec's skippable one."""
+
+    name: str
+    entries: list[Entry] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A lint finding: ``level`` is "error" (spec or reference parser breaks) or "warning"."""
+
+    line: int
+    level: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"line {self.line}: " if self.line else ""
+        return f"{where}{self.message}"
+
+
+# ---------------------------------------------------------------------------------------------
+# writing
+
+
+def _one_line(text: str | None) -> str:
+    return re.sub(r"\s+", " ", text or "").strip()
+
+
+def _link_title(text: str) -> str:
+    # the reference parser's title pattern is [^\]]+ : brackets would end the title early
+    title = _one_line(text).replace("[", "(").replace("]", ")")
+    return title or "Untitled"
+
+
+def _link_url(url: str) -> str:
+    # the reference parser's URL pattern is [^\)]+ ; markdown ends a link at a space or ")"
+    return url.strip().replace(" ", "%20").replace("(", "%28").replace(")", "%29")
+
+
+def _heading(text: str) -> str:
+    return _one_line(text).lstrip("#").strip() or "Untitled"
+
+
+def build_llms_txt(title: str, summary: str | None, sections: list[Section], details: str | None = None) -> str:
+    """The llms.txt text: H1, blockquote summary, details paragraph, one H2 per section.
+
+    Empty sections are dropped and "Optional" always comes last (the spec's reading order: what
+    can be skipped is at the end). ``details`` defaults to a one-line description of the file,
+    because the reference parser needs a paragraph after the blockquote to read the summary.
+
+    >>> print(build_llms_txt("Demo", "A demo.", [Section("Docs", [Entry("Intro", "https://d/intro/", "Start.")])]))
+    # Demo
+    <BLANKLINE>
+    > A demo.
+    <BLANKLINE>
+    1 page in 1 section.
+    <BLANKLINE>
+    ## Docs
+    <BLANKLINE>
+    - [Intro](https://d/intro/): Start.
+    <BLANKLINE>
+    """
+    kept = [s for s in sections if s.entries]
+    kept = [s for s in kept if s.name != OPTIONAL] + [s for s in kept if s.name == OPTIONAL]
+    out = [f"# {_heading(title)}", ""]
+    summary = _one_line(summary)
+    if summary:
+        out += [f"> {summary}", ""]
+    if details is None:
+        pages = sum(len(s.entries) for s in kept)
+        details = f"{pages} page{'s' if pages != 1 else ''} in {len(kept)} section{'s' if len(kept) != 1 else ''}."
+        if any(s.name == OPTIONAL for s in kept):
+            details += " The Optional section can be skipped when a shorter context is needed."
+    details = "\n".join(line.rstrip() for line in details.strip().splitlines() if not line.lstrip().startswith("#"))
+    if details:
+        out += [details, ""]
+    seen: set[str] = set()
+    for section in kept:
+        name = _heading(section.name)
+        while name in seen:  # the reference parser keeps one section per name
+            name += " (more)"
+        seen.add(name)
+        out += [f"## {name}", ""]
+        for e in section.entries:
+            line = f"- [{_link_title(e.title)}]({_link_url(e.url)})"
+            desc = _one_line(e.description)
+            if desc:
+                line += f": {desc}"
+            out.append(line)
+        out.append("")
+    return "\n".join(out)
+
+
+def _strip_leading_title(markdown: str, title: str) -> str:
+    text = markdown.lstrip("\n")
+    m = re.match(r"#[ \t]+(.+?)[ \t#]*\n", text + "\n")
+    if m and _one_line(m.group(1)) == _one_line(title):
+        return text[m.end():].lstrip("\n")
+    return text
+
+
+def build_llms_full(title: str, summary: str | None, pages: list[tuple[str, str, str]]) -> str:
+    """Every page in the order given: ``# Page title``, ``Source: url``, then its markdown.
+
+    A page whose markdown already opens with its title as H1 keeps one copy of it.
+
+    >>> print(build_llms_full("Demo", None, [("Intro", "https://d/intro/", "# Intro\\n\\nHello.")]))
+    # Demo
+    <BLANKLINE>
+    # Intro
+    <BLANKLINE>
+    Source: https://d/intro/
+    <BLANKLINE>
+    Hello.
+    <BLANKLINE>
+    """
+    out = [f"# {_heading(title)}", ""]
+    summary = _one_line(summary)
+    if summary:
+        out += [f"> {summary}", ""]
+    for page_title, url, markdown in pages:
+        body = _strip_leading_title(markdown, page_title).rstrip()
+        out += [f"# {_heading(page_title)}", "", f"Source: {url}", ""]
+        if body:
+            out += [body, ""]
+    return "\n".join(out)
+
+
+_HTML_SUFFIXES = (".html", ".htm", ".xhtml", ".shtml", ".php", ".asp", ".aspx")
+
+
+def mirror_path(url_path: str) -> str:
+    """Where the .md mirror of the page at ``url_path`` goes, relative to the output folder.
+
+    ``/guide/install/`` and ``/guide/install/index.html`` -> ``guide/install/index.md``;
+    ``/guide/install.html`` -> ``guide/install.md``; ``/`` -> ``index.md``. Query and fragment are
+    ignored and ``..`` segments dropped, so a hostile URL can never write outside the folder.
+
+    >>> mirror_path("/guide/install/"), mirror_path("/guide/install.html"), mirror_path("/")
+    ('guide/install/index.md', 'guide/install.md', 'index.md')
+    """
+    path = urlsplit(url_path).path if "://" in url_path else url_path.split("#")[0].split("?")[0]
+    raw = unquote(path)
+    parts = [p for p in raw.replace("\\", "/").split("/") if p not in ("", ".", "..")]
+    if not parts or raw.endswith("/"):
+        parts.append("index.md")
+        return "/".join(parts)
+    stem, ext = posixpath.splitext(parts[-1])
+    low = ext.lower()
+    if low in _HTML_SUFFIXES:
+        parts[-1] = (stem or "index") + ".md"
+    elif low in (".md", ".markdown"):
+        parts[-1] = stem + ".md"
+    else:
+        parts[-1] = parts[-1] + ".md"
+    return "/".join(parts)
+
+
+# ---------------------------------------------------------------------------------------------
+# reading
+
+_H = re.compile(r"^(#{1,6})[ \t]+(.*?)[ \t#]*$")
+_H_EMPTY = re.compile(r"^(#{1,6})[ \t]*$")
+_LINK_ITEM = re.compile(r"^[-*+][ \t]*\[(?P<title>[^\]]+)\]\((?P<url>[^)\s]+)\)(?:[ \t]*:[ \t]*(?P<desc>.*))?[ \t]*$")
+_FENCE = re.compile(r"^[ \t]{0,3}(```|~~~)")
+
+
+def parse(text: str) -> dict:
+    """Read an llms.txt leniently: ``{"title", "summary", "info", "sections": {name: [Entry]}}``.
+
+    Unlike the reference parser this never raises: a multi-line blockquote is joined, list items
+    anywhere in a section (also under an H3) become entries, other prose is ignored (``validate``
+    reports it).
+
+    >>> parse("# T\\n\\n> S\\n\\n## Docs\\n\\n- [A](https://a/): d\\n")["sections"]["Docs"][0].url
+    'https://a/'
+    """
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    title: str | None = None
+    summary_lines: list[str] = []
+    info_lines: list[str] = []
+    sections: dict[str, list[Entry]] = {}
+    current: str | None = None
+    in_fence = False
+    summary_done = False
+    for line in lines:
+        if _FENCE.match(line):
+            in_fence = not in_fence
+            if current is None and title is not None:
+                info_lines.append(line)
+            continue
+        m = None if in_fence else _H.match(line.strip())
+        if m and len(m.group(1)) == 1 and title is None and current is None:
+            title = m.group(2).strip()
+            continue
+        if m and len(m.group(1)) == 2:
+            current = m.group(2).strip()
+            sections.setdefault(current, [])
+            continue
+        if current is None:
+            if title is None:
+                continue
+            stripped = line.strip()
+            if not summary_done and not info_lines and stripped.startswith(">"):
+                summary_lines.append(stripped.lstrip(">").strip())
+                continue
+            if summary_lines and not stripped and not summary_done:
+                summary_done = True
+                continue
+            if stripped or info_lines:
+                summary_done = True
+                info_lines.append(line.rstrip())
+            continue
+        li = _LINK_ITEM.match(line.strip())
+        if li and not in_fence:
+            desc = (li.group("desc") or "").strip() or None
+            sections[current].append(Entry(li.group("title").strip(), li.group("url").strip(), desc))
+    return {
+        "title": title,
+        "summary": " ".join(s for s in summary_lines if s) or None,
+        "info": "\n".join(info_lines).strip() or None,
+        "sections": sections,
+    }
+
+
+def check(text: str) -> list[Problem]:
+    """All findings, errors and warnings, in line order (see :func:`validate`)."""
+    problems: list[Problem] = []
+
+    def err(line: int, msg: str) -> None:
+        problems.append(Problem(line, "error", msg))
+
+    def warn(line: int, msg: str) -> None:
+        problems.append(Problem(line, "warning", msg))
+
+    if not text.strip():
+        return [Problem(0, "error", "the file is empty (llms.txt needs at least an H1 title)")]
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    first = next(i for i, line in enumerate(lines) if line.strip())
+    m = _H.match(lines[first].strip())
+    if not m or len(m.group(1)) != 1:
+        err(first + 1, "the file must start with an H1 title ('# Project name')")
+    section: str | None = None
+    section_line = 0
+    section_names: dict[str, int] = {}
+    in_fence = False
+    quote_lines: list[int] = []
+    header_para_after_quote = False
+    entries = 0
+    section_entries = 0
+    for i, raw in enumerate(lines, start=1):
+        line = raw.strip()
+        if _FENCE.match(raw):
+            in_fence = not in_fence
+            if section is not None:
+                err(i, f"code block under '## {section}': sections may only hold link lists")
+            continue
+        if in_fence:
+            continue
+        h = _H.match(line) or _H_EMPTY.match(line)
+        if h:
+            level = len(h.group(1))
+            name = h.group(2).strip() if h.re is _H else ""
+            if i == first + 1 and level == 1:
+                continue
+            if level == 1:
+                err(i, "a second H1: llms.txt has exactly one H1, the project name")
+            elif level == 2:
+                if section is not None and section_entries == 0:
+                    warn(section_line, f"section '## {section}' has no links")
+                if not name:
+                    err(i, "an H2 without a name")
+                if name in section_names:
+                    err(i, f"section '## {name}' appears twice (line {section_names[name]}); "
+                           "the reference parser keeps only the last")
+                section_names.setdefault(name, i)
+                section, section_line, section_entries = name, i, 0
+            else:
+                where = f"inside '## {section}'" if section else "before the first H2"
+                err(i, f"H{level} heading {where}: llms.txt allows only H1 and H2 headings "
+                       "(the reference parser reads it as a new section)")
+            continue
+        if section is None:
+            if i <= first + 1 or not line:
+                continue
+            if line.startswith(">"):
+                if quote_lines and quote_lines[-1] == i - 1:
+                    quote_lines.append(i)
+                elif not quote_lines and not header_para_after_quote:
+                    quote_lines.append(i)
+                else:
+                    warn(i, "another blockquote after the summary: only the first is the summary")
+            else:
+                header_para_after_quote = True
+            continue
+        if not line:
+            continue
+        if line.startswith(("-", "*", "+")) and "[" in line:
+            li = _LINK_ITEM.match(line)
+            if li is None:
+                if re.match(r"^[-*+][ \t]*\[[^\]]*\][^(]*\]\(", line) or re.match(r"^[-*+][ \t]*\[[^\]]*\[", line):
+                    err(i, "a ']' or '[' inside a link title: the reference parser cuts the title there")
+                elif re.match(r"^[-*+][ \t]*\[[^\]]+\]\([^)]*\s[^)]*\)", line):
+                    err(i, "a space inside a link URL: write it as %20")
+                else:
+                    err(i, "a list item that is not '- [Title](url)' or '- [Title](url): description'")
+                continue
+            entries += 1
+            section_entries += 1
+            url = li.group("url")
+            if not re.match(r"^(https?://|/|\./|\.\./|[A-Za-z0-9_.-]+)", url):
+                warn(i, f"unusual link target {url!r}")
+            continue
+        if raw.startswith((" ", "\t")) and section_entries:
+            err(i, f"an indented line under '## {section}': the reference parser reads every line as a link")
+            continue
+        err(i, f"prose under '## {section}': sections may only hold '- [Title](url): description' lines")
+    if section is not None and section_entries == 0:
+        warn(section_line, f"section '## {section}' has no links")
+    if in_fence:
+        err(len(lines), "a code block is never closed")
+    if len(quote_lines) > 1:
+        err(quote_lines[0], f"the summary blockquote spans {len(quote_lines)} lines: "
+                            "the reference parser reads only the first; put it on one line")
+    if quote_lines and not header_para_after_quote:
+        warn(quote_lines[0], "no paragraph after the summary: the reference parser then reads the summary "
+                             "as 'info' and reports no summary")
+    if m and len(m.group(1)) == 1 and not quote_lines and not header_para_after_quote and not section_names:
+        err(first + 1, "only a title: the reference parser needs a summary, a paragraph or a section after it")
+    if not quote_lines:
+        warn(first + 1, "no '> summary' blockquote after the title")
+    if not entries and section_names:
+        warn(0, "no links in any section")
+    problems.sort(key=lambda p: (p.line, p.level, p.message))
+    return problems
+
+
+def validate(text: str) -> list[str]:
+    """Human-readable problems that break the llmstxt.org format or the reference parser; [] if valid.
+
+    Checks: one H1 first; the blockquote summary on one line; no headings other than H1/H2;
+    sections hold only ``- [Title](url): description`` lines (no prose, no H3, no code, no ``]``
+    in titles, no spaces in URLs); no duplicate section names. Warnings (see :func:`check`) are
+    not included.
+
+    >>> validate("# T\\n\\n> S\\n\\nInfo.\\n\\n## Docs\\n\\n- [A](https://a/): d\\n")
+    []
+    >>> validate("# T\\n\\n## Docs\\n\\nSome prose.\\n")
+    ["line 5: prose under '## Docs': sections may only hold '- [Title](url): description' lines"]
+    """
+    return [str(p) for p in check(text) if p.level == "error"]
+
+
+# ---------------------------------------------------------------------------------------------
+# descriptions
+
+_SKIP_LINE = re.compile(
+    r"^(#{1,6}\s|```|~~~|\||!\[|<|>\s*\*\*|[-*_]{3,}\s*$|\[!\w+\]|:::|=+\s*$|-+\s*$|\s*[-*+]\s|\s*\d+[.)]\s)"
+)
+_MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]?\s+(?=[A-Z0-9\"'(\[`])")
+
+
+def _plain(text: str) -> str:
+    text = _MD_LINK.sub(r"\1", text)
+    text = re.sub(r"`([^`]*)`", r"\1", text)
+    text = re.sub(r"(\*\*|__)(.+?)\1", r"\2", text)
+    text = re.sub(r"(?<![\w*])([*_])(?!\s)(.+?)(?<!\s)\1(?![\w*])", r"\2", text)
+    text = re.sub(r"<[^>]+>", "", text)
+    return _one_line(text)
+
+
+def first_sentence(markdown: str, limit: int = 160) -> str:
+    """A one-line description of a page: its first prose sentence, plain text, at most ``limit`` chars.
+
+    Headings, code, tables, lists, images, admonition labels and front matter are skipped; a
+    sentence longer than ``limit`` is cut at a word and ends with an ellipsis. "" when the page
+    has no prose.
+
+    >>> first_sentence("---\\ntitle: X\\n---\\n# Install\\n\\nRun **pip install x** to get it. Then go.")
+    'Run pip install x to get it.'
+    """
+    text = markdown.replace("\r\n", "\n")
+    if text.startswith("---\n"):
+        end = text.find("\n---", 4)
+        if end != -1:
+            text = text[end + 4:]
+    para: list[str] = []
+    in_fence = False
+    for raw in text.split("\n"):
+        line = raw.strip()
+        if _FENCE.match(raw):
+            in_fence = not in_fence
+            if para:
+                break
+            continue
+        if in_fence:
+            continue
+        if not line:
+            if para:
+                break
+            continue
+        if raw.startswith(("    ", "\t")) and not para:
+            continue
+        if _SKIP_LINE.match(line) or line.startswith(">"):
+            if para:
+                break
+            continue
+        plain = _plain(line)
+        if not plain or not re.search(r"[A-Za-z]{2}", plain):
+            if para:
+                break
+            continue
+        para.append(plain)
+    if not para:
+        return ""
+    prose = " ".join(para)
+    m = _SENTENCE_END.search(prose)
+    sentence = prose[: m.start() + 1].rstrip() if m else prose
+    sentence = sentence.rstrip(":").strip()
+    if len(sentence) > limit:
+        cut = sentence[: max(1, limit - 1)]
+        if " " in cut[limit // 2:]:
+            cut = cut[: cut.rfind(" ")]
+        sentence = cut.rstrip(" ,;:") + "…"
+    return sentence
