@@ -1,0 +1,125 @@
+"""Fit a digest into a token budget by a documented priority, and say what was left out.
+
+Priority (README "Budgets"): 1. READMEs, 2. other docs and project manifests, 3. source code
+(shallow paths first: entry points and packages before deep internals), 4. examples and
+benchmarks, 5. tests. No single file may take more than a quarter of the budget: larger files are
+truncated at a line end with a visible marker instead of crowding out everything else.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from .model import Document, Skipped
+from .tokens import count, get_encoding
+
+_DOC_EXT = (".md", ".rst", ".txt", ".adoc", ".mdx", ".markdown")
+_MANIFESTS = {"pyproject.toml", "setup.py", "setup.cfg", "package.json", "cargo.toml", "go.mod", "pom.xml",
+              "build.gradle", "gemfile", "composer.json", "makefile", "dockerfile", "mkdocs.yml", "tsconfig.json"}
+_TEST = re.compile(r"(^|/)(tests?|__tests__|spec|specs|testing|test_data|testdata|fixtures)/|(^|/)test_[^/]*$|"
+                   r"_test\.[a-z]+$|\.(test|spec)\.[a-z]+$|(^|/)conftest\.py$")
+_LOW = re.compile(r"(^|/)(examples?|samples?|benchmarks?|bench|demo|docs/_build)/")
+
+PRIORITY_DOC = (
+    "README files first, then docs and project manifests, then source code (shallow paths first), "
+    "then examples and benchmarks, then tests; files over a quarter of the budget are truncated"
+)
+
+
+def tier(path: str) -> int:
+    lower = path.lower()
+    name = lower.rsplit("/", 1)[-1]
+    if name.startswith("readme"):
+        return 0
+    if _TEST.search(lower):
+        return 4
+    if _LOW.search(lower):
+        return 3
+    if name.endswith(_DOC_EXT) or lower.startswith("docs/") or name in _MANIFESTS:
+        return 1
+    return 2
+
+
+def truncate_document(doc: Document, max_tokens: int, encoding: str) -> Document:
+    """Cut ``doc`` to ``max_tokens`` at a line end, with a marker saying how much was kept."""
+    enc = get_encoding(encoding)
+    tokens = enc.encode_ordinary(doc.content)
+    if len(tokens) <= max_tokens:
+        return doc
+    keep = max(0, max_tokens - 30)
+    head = enc.decode(tokens[:keep])
+    cut = head.rfind("\n")
+    if cut > len(head) // 2:
+        head = head[: cut + 1]
+    marker = f"\n… [truncated by llmingest: {count(head, encoding):,} of {len(tokens):,} tokens shown]\n"
+    text = head + marker
+    return replace(doc, content=text, tokens=count(text, encoding), truncated=True)
+
+
+def fit(docs: list[Document], max_tokens: int, overhead: int, encoding: str) -> tuple[list[Document], list[Skipped], str]:
+    """Choose documents (in priority order) whose tokens plus ``overhead`` fit ``max_tokens``.
+
+    Returns kept documents (sorted by path, as they render), what was left out, and a one-line
+    summary for the digest.
+    """
+    budget = max_tokens - overhead
+    per_file_overhead = 25
+    cap = max(200, max_tokens // 4)
+    order = sorted(docs, key=lambda d: (tier(d.path), d.path.count("/"), d.path))
+    kept: list[Document] = []
+    left: list[Skipped] = []
+    truncated = 0
+    used = 0
+    for doc in order:
+        if doc.tokens > cap:
+            doc = truncate_document(doc, cap, encoding)
+            truncated += 1
+        cost = doc.tokens + per_file_overhead
+        if used + cost <= budget:
+            kept.append(doc)
+            used += cost
+            continue
+        room = budget - used - per_file_overhead
+        if room >= 300 and doc.tokens > room:
+            cut = truncate_document(doc, room, encoding)
+            if cut.tokens + per_file_overhead + used <= budget:
+                kept.append(cut)
+                used += cut.tokens + per_file_overhead
+                truncated += 1 if not doc.truncated else 0
+                continue
+        left.append(Skipped(doc.path, f"left out to fit --max-tokens {max_tokens:,} ({doc.tokens:,} tokens)", doc.size))
+    kept.sort(key=lambda d: d.path)
+    note = (f"--max-tokens {max_tokens:,}: {len(kept):,} files kept, {truncated:,} truncated, "
+            f"{len(left):,} left out (priority: {PRIORITY_DOC})")
+    return kept, left, note
+
+
+def chunk_document(doc: Document, max_tokens: int, encoding: str) -> list[Document]:
+    """Split one document into pieces of at most ``max_tokens``, cutting at line ends."""
+    if doc.tokens <= max_tokens:
+        return [doc]
+    pieces: list[str] = []
+    current: list[str] = []
+    current_tokens = 0
+    for line in doc.content.splitlines(keepends=True):
+        n = count(line, encoding)
+        while n > max_tokens:  # one enormous line: hard cut
+            enc = get_encoding(encoding)
+            toks = enc.encode_ordinary(line)
+            if current:
+                pieces.append("".join(current))
+                current, current_tokens = [], 0
+            pieces.append(enc.decode(toks[:max_tokens]))
+            line = enc.decode(toks[max_tokens:])
+            n = count(line, encoding)
+        if current and current_tokens + n > max_tokens:
+            pieces.append("".join(current))
+            current, current_tokens = [], 0
+        current.append(line)
+        current_tokens += n
+    if current:
+        pieces.append("".join(current))
+    total = len(pieces)
+    return [replace(doc, path=f"{doc.path} (piece {i + 1} of {total})", content=text, tokens=count(text, encoding))
+            for i, text in enumerate(pieces)]

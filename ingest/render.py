@@ -1,0 +1,318 @@
+"""Render a Bundle as text: markdown, xml, plain (gitingest's layout) or json.
+
+Renderers are generators of chunks, so the CLI can stream a digest of a huge repository straight
+to its output file without holding it in memory twice. Everything here is deterministic: sorted
+paths, no timestamps.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from xml.sax.saxutils import quoteattr
+
+from .errors import UsageError
+from .model import Bundle, Document
+
+FORMATS = ("markdown", "xml", "plain", "json")
+
+
+# ---------------------------------------------------------------------------------------------- tree
+def _nest(paths: Iterable[str]) -> dict:
+    root: dict = {}
+    for path in paths:
+        node = root
+        parts = path.split("/")
+        for part in parts[:-1]:
+            node = node.setdefault(part + "/", {})
+        node[parts[-1]] = None
+    return root
+
+
+def _dir_tokens(node: dict, prefix: str, tokens: dict[str, int], out: dict[str, int]) -> int:
+    total = 0
+    for name, child in node.items():
+        path = prefix + name
+        if child is None:
+            total += tokens.get(path, 0)
+        else:
+            total += _dir_tokens(child, path, tokens, out)
+    out[prefix] = total
+    return total
+
+
+def tree_lines(paths: list[str], root_name: str, tokens: dict[str, int] | None = None) -> list[str]:
+    """``└── src/`` style tree (directories first, then files, each sorted)."""
+    nested = _nest(paths)
+    dir_totals: dict[str, int] = {}
+    if tokens is not None:
+        _dir_tokens(nested, "", tokens, dir_totals)
+    suffix = (lambda p: f" ({dir_totals.get(p, tokens.get(p, 0) if tokens else 0):,} tokens)") if tokens is not None else (lambda p: "")
+    lines = [f"{root_name.rstrip('/')}/" + suffix("")]
+
+    def walk(node: dict, indent: str, prefix: str) -> None:
+        items = sorted(node.items(), key=lambda kv: (kv[1] is None, kv[0].lower(), kv[0]))
+        for i, (name, child) in enumerate(items):
+            last = i == len(items) - 1
+            lines.append(f"{indent}{'└── ' if last else '├── '}{name}{suffix(prefix + name)}")
+            if child is not None:
+                walk(child, indent + ("    " if last else "│   "), prefix + name)
+
+    walk(nested, "", "")
+    return lines
+
+
+# ---------------------------------------------------------------------------------------------- helpers
+def fence_for(text: str, minimum: int = 3) -> str:
+    """A backtick fence longer than any backtick run inside ``text``."""
+    longest = run = 0
+    for ch in text:
+        if ch == "`":
+            run += 1
+            if run > longest:
+                longest = run
+        else:
+            run = 0
+    return "`" * max(minimum, longest + 1)
+
+
+def _fmt_tokens(n: int) -> str:
+    return f"{n:,}"
+
+
+def _root_name(bundle: Bundle) -> str:
+    name = bundle.metadata.get("name") or bundle.title or Path(bundle.source.rstrip("/")).name or "repo"
+    return str(name)
+
+
+def summary_lines(bundle: Bundle, top: int = 10) -> list[str]:
+    """The facts a reader (or model) wants first: what, which commit, how big, what was left out."""
+    md = bundle.metadata
+    lines = [f"- Source: {bundle.source}"]
+    if md.get("subpath"):
+        lines.append(f"- Subpath: {md['subpath']}")
+    if md.get("commit"):
+        ref = md.get("ref") or "HEAD"
+        lines.append(f"- Ref: {ref} @ {md['commit'][:12]}")
+    lines.append(f"- Files: {len(bundle.documents):,}" + (f" ({len(bundle.skipped):,} skipped)" if bundle.skipped else ""))
+    lines.append(f"- Tokens: {_fmt_tokens(bundle.total_tokens)} ({bundle.encoding})")
+    if md.get("budget"):
+        lines.append(f"- Budget: {md['budget']}")
+    if bundle.redactions:
+        lines.append(f"- Secrets redacted: {len(bundle.redactions)}")
+    return lines
+
+
+def _top(bundle: Bundle, n: int) -> list[Document]:
+    return sorted(bundle.documents, key=lambda d: (-d.tokens, d.path))[:n] if n > 0 else []
+
+
+def _single(bundle: Bundle) -> bool:
+    return bundle.kind in ("page", "pdf", "actions") and len(bundle.documents) == 1
+
+
+# ---------------------------------------------------------------------------------------------- formats
+def _markdown(bundle: Bundle, top: int, token_tree: bool, part: tuple[int, int] | None = None,
+              docs: list[Document] | None = None, head: bool = True) -> Iterator[str]:
+    if _single(bundle) and part is None:
+        yield bundle.documents[0].content
+        return
+    docs = bundle.documents if docs is None else docs
+    title = f"# {_root_name(bundle)}" + (f" (part {part[0]} of {part[1]})" if part else "")
+    yield title + "\n\n"
+    if head:
+        yield "\n".join(summary_lines(bundle, top)) + "\n\n"
+        tops = _top(bundle, top)
+        if tops:
+            yield f"## Top {len(tops)} files by tokens\n\n| File | Tokens |\n| --- | ---: |\n"
+            yield "".join(f"| `{d.path}` | {_fmt_tokens(d.tokens)} |\n" for d in tops) + "\n"
+        tokens = {d.path: d.tokens for d in bundle.documents} if token_tree else None
+        tree = "\n".join(tree_lines([d.path for d in bundle.documents], _root_name(bundle), tokens))
+        yield f"## Directory tree\n\n{fence_for(tree)}text\n{tree}\n{fence_for(tree)}\n\n"
+        if bundle.skipped:
+            yield "## Skipped\n\n" + "".join(f"- `{s.path}`: {s.reason}\n" for s in bundle.skipped) + "\n"
+        if bundle.redactions:
+            yield "## Redacted secrets\n\n" + "".join(f"- `{r.path}` line {r.line}: {r.kind}\n" for r in bundle.redactions) + "\n"
+    yield "## Files\n\n"
+    for doc in docs:
+        yield f"### `{doc.path}`\n\n"
+        if doc.kind in ("notebook", "pdf", "page", "markdown-doc"):
+            yield doc.content.rstrip("\n") + "\n\n"
+            continue
+        fence = fence_for(doc.content)
+        body = doc.content if doc.content.endswith("\n") or not doc.content else doc.content + "\n"
+        yield f"{fence}{doc.language or ''}\n{body}{fence}\n\n"
+    if head:
+        for key, heading, lang in (("git_log", "Recent commits", "text"), ("diff", "Uncommitted changes", "diff")):
+            if bundle.metadata.get(key):
+                text = bundle.metadata[key]
+                fence = fence_for(text)
+                yield f"## {heading}\n\n{fence}{lang}\n{text.rstrip()}\n{fence}\n\n"
+
+
+_XML_BAD = {c: None for c in range(32) if c not in (9, 10, 13)}
+_XML_BAD.update({0xFFFE: None, 0xFFFF: None})
+
+
+def _xml_text(text: str) -> str:
+    """Escape for XML 1.0 and drop the characters it cannot carry at all (form feed, NUL...)."""
+    text = text.translate(_XML_BAD)
+    if any(0xD800 <= ord(c) <= 0xDFFF for c in text):
+        text = text.encode("utf-8", "replace").decode("utf-8")
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _attr(value: object) -> str:
+    return quoteattr(_xml_text(str(value)).replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">"))
+
+
+def _xml(bundle: Bundle, top: int, token_tree: bool, part: tuple[int, int] | None = None,
+         docs: list[Document] | None = None, head: bool = True) -> Iterator[str]:
+    md = bundle.metadata
+    docs = bundle.documents if docs is None else docs
+    attrs = {"source": bundle.source, "kind": bundle.kind, "files": len(bundle.documents),
+             "tokens": bundle.total_tokens, "encoding": bundle.encoding}
+    if md.get("ref"):
+        attrs["ref"] = md["ref"]
+    if md.get("commit"):
+        attrs["commit"] = md["commit"]
+    if part:
+        attrs["part"] = f"{part[0]}/{part[1]}"
+    yield '<?xml version="1.0" encoding="UTF-8"?>\n'
+    yield "<digest " + " ".join(f"{k}={_attr(v)}" for k, v in attrs.items()) + ">\n"
+    if head:
+        yield "<summary>\n" + _xml_text("\n".join(summary_lines(bundle, top))) + "\n</summary>\n"
+        tops = _top(bundle, top)
+        if tops:
+            yield "<top_files>\n" + "".join(f"<file path={_attr(d.path)} tokens=\"{d.tokens}\"/>\n" for d in tops) + "</top_files>\n"
+        tokens = {d.path: d.tokens for d in bundle.documents} if token_tree else None
+        tree = "\n".join(tree_lines([d.path for d in bundle.documents], _root_name(bundle), tokens))
+        yield f"<directory_structure>\n{_xml_text(tree)}\n</directory_structure>\n"
+    yield "<files>\n"
+    for doc in docs:
+        extra = f" language={_attr(doc.language)}" if doc.language else ""
+        extra += ' truncated="true"' if doc.truncated else ""
+        yield f"<file path={_attr(doc.path)} tokens=\"{doc.tokens}\"{extra}>\n{_xml_text(doc.content)}\n</file>\n"
+    yield "</files>\n"
+    if head:
+        if bundle.skipped:
+            yield "<skipped>\n" + "".join(f"<file path={_attr(s.path)} reason={_attr(s.reason)}/>\n" for s in bundle.skipped) + "</skipped>\n"
+        if bundle.redactions:
+            yield "<redactions>\n" + "".join(
+                f"<secret path={_attr(r.path)} line=\"{r.line}\" kind={_attr(r.kind)}/>\n" for r in bundle.redactions) + "</redactions>\n"
+        for key in ("git_log", "diff"):
+            if md.get(key):
+                yield f"<{key}>\n{_xml_text(md[key])}\n</{key}>\n"
+    yield "</digest>\n"
+
+
+_SEP = "=" * 48
+
+
+def _plain(bundle: Bundle, top: int, token_tree: bool, part: tuple[int, int] | None = None,
+           docs: list[Document] | None = None, head: bool = True) -> Iterator[str]:
+    """gitingest's layout: summary, 'Directory structure:', then FILE blocks between ==== rules."""
+    if _single(bundle) and part is None:
+        yield bundle.documents[0].content
+        return
+    docs = bundle.documents if docs is None else docs
+    md = bundle.metadata
+    if head:
+        lines = [f"Repository: {bundle.source}"]
+        if md.get("commit"):
+            lines.append(f"Commit: {md['commit']}")
+        if md.get("ref"):
+            lines.append(f"Branch: {md['ref']}")
+        if md.get("subpath"):
+            lines.append(f"Subpath: {md['subpath']}")
+        lines.append(f"Files analyzed: {len(bundle.documents)}")
+        lines.append(f"Estimated tokens: {bundle.total_tokens:,}")
+        if part:
+            lines.append(f"Part: {part[0]} of {part[1]}")
+        yield "\n".join(lines) + "\n\n"
+        tokens = {d.path: d.tokens for d in bundle.documents} if token_tree else None
+        tree = tree_lines([d.path for d in bundle.documents], _root_name(bundle), tokens)
+        yield "Directory structure:\n" + "\n".join("└── " + tree[0] if i == 0 else "    " + line
+                                                   for i, line in enumerate(tree)) + "\n\n"
+    elif part:
+        yield f"Repository: {bundle.source}\nPart: {part[0]} of {part[1]}\n\n"
+    for doc in docs:
+        yield f"{_SEP}\nFILE: {doc.path}\n{_SEP}\n{doc.content}"
+        yield "\n\n" if doc.content.endswith("\n") else "\n\n\n"
+
+
+def _json(bundle: Bundle, top: int, token_tree: bool, part: tuple[int, int] | None = None,
+          docs: list[Document] | None = None, head: bool = True) -> Iterator[str]:
+    data = bundle.to_dict()
+    if docs is not None:
+        data["documents"] = [d.to_dict() for d in docs]
+    if part:
+        data["part"] = {"index": part[0], "of": part[1]}
+    if bundle.kind == "repo" and head:
+        data["tree"] = "\n".join(tree_lines([d.path for d in bundle.documents], _root_name(bundle)))
+        data["top_files"] = [{"path": d.path, "tokens": d.tokens} for d in _top(bundle, top)]
+    yield json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
+
+
+_RENDERERS = {"markdown": _markdown, "xml": _xml, "plain": _plain, "json": _json}
+
+
+def render_chunks(bundle: Bundle, fmt: str = "markdown", *, top: int = 10, token_tree: bool = False) -> Iterator[str]:
+    try:
+        renderer = _RENDERERS[fmt]
+    except KeyError:
+        raise UsageError(f"unknown format {fmt!r}", hint=f"choose one of {', '.join(FORMATS)}") from None
+    return renderer(bundle, top, token_tree)
+
+
+def render(bundle: Bundle, fmt: str = "markdown", *, top: int = 10, token_tree: bool = False) -> str:
+    return "".join(render_chunks(bundle, fmt, top=top, token_tree=token_tree))
+
+
+# ---------------------------------------------------------------------------------------------- split
+def _part_path(output: Path, index: int) -> Path:
+    suffix = output.suffix or ".md"
+    return output.with_name(f"{output.stem}.{index}{suffix}")
+
+
+def split_parts(bundle: Bundle, fmt: str, max_tokens: int, output: Path, *, top: int = 10,
+                token_tree: bool = False) -> Iterator[tuple[Path, Iterator[str]]]:
+    """Numbered parts that each fit ``max_tokens``; part 1 carries the summary and tree.
+
+    A file too large for one part is cut at line ends into pieces marked ``(piece k of m)``, so
+    nothing is lost. Each part is counted after rendering; the budget per part leaves room for
+    headers, and a part that would still overflow is re-packed with a smaller budget.
+    """
+    from .budget import chunk_document
+    from .tokens import count
+
+    if max_tokens < 200:
+        raise UsageError("--split-tokens must be at least 200")
+    head_tokens = count("".join(_RENDERERS[fmt](bundle, top, token_tree, (2, 2), [], False)), bundle.encoding)
+    head_full = count("".join(_RENDERERS[fmt](bundle, top, token_tree, (1, 1), [], True)), bundle.encoding)
+    for slack in (0.9, 0.75, 0.5):
+        per_file_overhead = 40
+        budget = int(max_tokens * slack)
+        if head_full + per_file_overhead >= budget:
+            raise UsageError(f"--split-tokens {max_tokens} is too small for the summary and tree ({head_full:,} tokens)")
+        pieces: list[Document] = []
+        for doc in bundle.documents:
+            pieces.extend(chunk_document(doc, budget - per_file_overhead - head_tokens, bundle.encoding))
+        parts: list[list[Document]] = [[]]
+        used = head_full
+        for piece in pieces:
+            cost = piece.tokens + per_file_overhead
+            if parts[-1] and used + cost > budget:
+                parts.append([])
+                used = head_tokens
+            parts[-1].append(piece)
+            used += cost
+        total = len(parts)
+        rendered = ["".join(_RENDERERS[fmt](bundle, top, token_tree, (i + 1, total), docs, i == 0))
+                    for i, docs in enumerate(parts)]
+        if all(count(text, bundle.encoding) <= max_tokens for text in rendered):
+            for i, text in enumerate(rendered):
+                yield _part_path(output, i + 1), iter([text])
+            return
+    raise UsageError(f"cannot split into parts of {max_tokens} tokens", hint="use a larger --split-tokens")

@@ -1,0 +1,241 @@
+"""A repository (folder, git URL, forge URL) becomes a Bundle of its files.
+
+Pipeline: locate (local folder, or a cached clone via :mod:`llmingest.git_remote`) -> select
+(:mod:`llmingest.walk`, git's own file list) -> read and decode (:mod:`llmingest.textio`) ->
+convert notebooks/PDFs -> redact secrets -> count tokens (batched on all cores, cached by content
+hash) -> fit the budget. One unreadable file is a Skipped entry, never a failed digest.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import progress, sources, tokens
+from .errors import SourceNotFound, redact
+from .languages import language_for
+from .model import Bundle, Document, Redaction, Skipped
+from .options import Options
+from .walk import Entry, _check, select
+
+_BATCH_CHARS = 4_000_000  # tokenise in slices so token lists never pile up in memory
+
+
+@dataclass
+class _Located:
+    root: Path  # folder to walk
+    display: str
+    name: str
+    subpath: str | None = None  # prefix for paths (repo-relative) when narrowed
+    single: str | None = None  # one file, relative to root
+    git_root: Path | None = None
+    ref: str | None = None
+    commit: str | None = None
+
+
+def _git(root: Path, *args: str) -> str | None:
+    try:
+        out = subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, timeout=60)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return out.stdout if out.returncode == 0 else None
+
+
+def _local_git_facts(path: Path) -> tuple[Path | None, str | None, str | None]:
+    top = _git(path, "rev-parse", "--show-toplevel")
+    if not top:
+        return None, None, None
+    commit = (_git(path, "rev-parse", "--verify", "-q", "HEAD") or "").strip() or None
+    branch = (_git(path, "symbolic-ref", "--short", "-q", "HEAD") or "").strip() or None
+    return Path(top.strip()), branch, commit
+
+
+def _locate(src: sources.Source, options: Options) -> _Located:
+    if isinstance(src, sources.LocalDir):
+        if not src.path.exists():
+            raise SourceNotFound(f"no such folder: {src.path}")
+        if options.ref:
+            from .git_remote import checkout_local_ref
+
+            co = checkout_local_ref(src.path, options.ref, options)
+            return _from_checkout(co, src.path.name, f"{src.path}@{options.ref}")
+        top, branch, commit = _local_git_facts(src.path)
+        return _Located(src.path, str(src.path), src.path.name, git_root=top, ref=branch, commit=commit)
+    if isinstance(src, sources.LocalFile):
+        if not src.path.is_file():
+            raise SourceNotFound(f"no such file: {src.path}")
+        top, branch, commit = _local_git_facts(src.path.parent)
+        return _Located(src.path.parent, str(src.path), src.path.name, single=src.path.name, git_root=top,
+                        ref=branch, commit=commit)
+    if isinstance(src, sources.GitRepo):
+        from .git_remote import checkout
+
+        co = checkout(src, options)
+        return _from_checkout(co, src.name, redact(src.display()))
+    raise SourceNotFound(f"{src.display()} is not a repository", hint="use `llmingest page` for web pages")
+
+
+def _from_checkout(co, name: str, display: str) -> _Located:
+    if co.subpath and co.blob:
+        parent, _, fname = co.subpath.rpartition("/")
+        return _Located(co.root / parent if parent else co.root, display, name, subpath=parent or None,
+                        single=fname, git_root=co.root, ref=co.ref, commit=co.commit)
+    if co.subpath:
+        walk_root = co.root / co.subpath
+        if not walk_root.exists():
+            raise SourceNotFound(f"path {co.subpath!r} does not exist at {co.ref or co.commit[:12]}")
+        return _Located(walk_root, display, name, subpath=co.subpath, git_root=co.root, ref=co.ref, commit=co.commit)
+    return _Located(co.root, display, name, git_root=co.root, ref=co.ref, commit=co.commit)
+
+
+def _read(entry: Entry, options: Options) -> tuple[Document | None, Skipped | None]:
+    try:
+        data = entry.abspath.read_bytes()
+    except OSError as exc:
+        return None, Skipped(entry.path, f"cannot read: {exc.strerror or exc}", entry.size)
+    lower = entry.path.lower()
+    try:
+        if lower.endswith(".ipynb"):
+            from llmingest.converters.notebook import convert
+
+            doc = convert(data, name=entry.path)
+            doc.size = len(data)
+            return doc, None
+        if lower.endswith(".pdf") and options.convert_pdfs:
+            from llmingest.converters.pdf import convert as convert_pdf
+
+            doc = convert_pdf(data, name=entry.path)
+            doc.path, doc.size, doc.kind = entry.path, len(data), "pdf"
+            return doc, None
+    except Exception as exc:  # one bad notebook/PDF never sinks the digest
+        return None, Skipped(entry.path, f"conversion failed: {redact(str(exc))}", len(data))
+    from .textio import decode
+
+    text, how = decode(data)
+    if text is None:
+        return None, Skipped(entry.path, how, len(data))
+    if "\r\n" in text:
+        text = text.replace("\r\n", "\n")
+    meta = {"encoding": how} if how != "utf-8" else {}
+    return Document(entry.path, text, language=language_for(entry.path), kind="code", size=len(data),
+                    metadata=meta), None
+
+
+def _count_tokens(docs: list[Document], options: Options) -> None:
+    cache = tokens.TokenCache(options.encoding, options.cache_dir, enabled=options.cache)
+    pending: list[tuple[Document, str]] = []
+    for doc in docs:
+        key = cache.key(doc.content.encode("utf-8", "surrogatepass"))
+        hit = cache.get(key)
+        if hit is None:
+            pending.append((doc, key))
+        else:
+            doc.tokens = hit
+    start = 0
+    while start < len(pending):
+        end, chars = start, 0
+        while end < len(pending) and (chars < _BATCH_CHARS or end == start):
+            chars += len(pending[end][0].content)
+            end += 1
+        counts = tokens.count_many([d.content for d, _ in pending[start:end]], options.encoding)
+        for (doc, key), n in zip(pending[start:end], counts):
+            doc.tokens = n
+            cache.put(key, n)
+        start = end
+    cache.save()
+
+
+def _history(loc: _Located, options: Options) -> dict[str, str]:
+    out: dict[str, str] = {}
+    root = loc.git_root
+    if root is None:
+        return out
+    if options.git_log:
+        log = _git(root, "log", f"-n{int(options.git_log)}", "--date=short", "--format=%h %ad %an: %s", "--stat=100",
+                   "--stat-graph-width=20")
+        if log:
+            out["git_log"] = log.strip() + "\n"
+    if options.diff:
+        diff = _git(root, "diff", "HEAD", "--no-color", "--no-ext-diff") or _git(root, "diff", "--cached", "--no-color")
+        if diff:
+            if options.redact_secrets:
+                from .secrets import redact as redact_secrets
+
+                diff, _ = redact_secrets("diff", diff)
+            out["diff"] = diff
+    return out
+
+
+def ingest_repo(src: sources.Source, options: Options) -> Bundle:
+    """Digest a repository; see the module docstring for the pipeline."""
+    loc = _locate(src, options)
+    if loc.single:
+        entry, skip = _check(loc.root, loc.single, options)
+        entries, skipped = ([entry] if entry else []), ([skip] if skip else [])
+    else:
+        entries, skipped, _ = select(loc.root, options)
+    if loc.subpath:
+        entries = [Entry(f"{loc.subpath}/{e.path}", e.abspath, e.size) for e in entries]
+        skipped = [Skipped(f"{loc.subpath}/{s.path}", s.reason, s.size) for s in skipped]
+
+    docs: list[Document] = []
+    redactions: list[Redaction] = []
+    with progress.task(options, "Reading files", total=len(entries)) as bar:
+        if options.redact_secrets:
+            from .secrets import redact as redact_secrets
+        for entry in entries:
+            doc, skip = _read(entry, options)
+            bar.advance()
+            if skip:
+                skipped.append(skip)
+                continue
+            if options.redact_secrets and doc.kind != "pdf":
+                doc.content, found = redact_secrets(entry.path, doc.content)
+                redactions.extend(found)
+            docs.append(doc)
+    with progress.task(options, "Counting tokens", total=None):
+        _count_tokens(docs, options)
+
+    if not docs and not skipped:
+        what = "no files matched --include" if options.include else "no files to digest"
+        raise SourceNotFound(f"{what} in {loc.display}", hint="check the path, --include/--exclude, or --hidden")
+
+    metadata: dict = {"name": loc.name}
+    if loc.ref:
+        metadata["ref"] = loc.ref
+    if loc.commit:
+        metadata["commit"] = loc.commit
+    if loc.subpath:
+        metadata["subpath"] = loc.subpath
+    metadata.update(_history(loc, options))
+    bundle = Bundle(source=loc.display, kind="repo", documents=docs, skipped=sorted(skipped, key=lambda s: s.path),
+                    redactions=redactions, metadata=metadata, title=loc.name, encoding=options.encoding)
+    if options.max_tokens:
+        _apply_budget(bundle, options.max_tokens)
+    return bundle
+
+
+def _apply_budget(bundle: Bundle, max_tokens: int) -> None:
+    """Fit the rendered markdown digest into ``max_tokens``; re-fit if headers cost more than guessed."""
+    from .budget import fit
+    from .render import render
+
+    all_docs = list(bundle.documents)
+    skipped_before = list(bundle.skipped)
+    overhead = 300 + 12 * len(all_docs)
+    for _ in range(4):
+        kept, left, note = fit(all_docs, max_tokens, overhead, bundle.encoding)
+        bundle.documents = kept
+        bundle.skipped = sorted(skipped_before + left, key=lambda s: s.path)
+        bundle.metadata["budget"] = note
+        total = tokens.count(render(bundle, "markdown"), bundle.encoding)
+        if total <= max_tokens:
+            bundle.metadata["budget_rendered_tokens"] = total
+            return
+        overhead += (total - max_tokens) + 50
+    bundle.metadata["budget_rendered_tokens"] = total
+
+
+os.environ.setdefault("GIT_TERMINAL_PROMPT", "0")

@@ -1,0 +1,99 @@
+"""Secrets are redacted in place; the file stays in the digest.
+
+repomix drops a whole file when it finds a secret, losing real source. We replace only the secret
+value with ``[REDACTED:<kind>]`` and report file, line and kind. Detection is one pass of cheap
+substring prefilters, then precise regexes only on files that can contain a hit, so scanning a
+37 MB tree costs little.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+
+from .model import Redaction
+
+# (kind, prefilter substrings, regex). The regex's group "s" (or the whole match) is redacted.
+_RULES: list[tuple[str, tuple[str, ...], re.Pattern[str]]] = [
+    ("private-key", ("PRIVATE KEY",), re.compile(
+        r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----(?P<s>[\s\S]+?)-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----")),
+    ("aws-access-key-id", ("AKIA", "ASIA"), re.compile(r"\b(?P<s>(?:AKIA|ASIA)[0-9A-Z]{16})\b")),
+    ("aws-secret-access-key", ("aws_secret", "AWS_SECRET", "SecretAccessKey"), re.compile(
+        r"(?i)(?:aws_secret_access_key|secretaccesskey)[\"']?\s*[:=]\s*[\"']?(?P<s>[A-Za-z0-9/+=]{40})\b")),
+    ("github-token", ("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"), re.compile(
+        r"\b(?P<s>(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{60,}))\b")),
+    ("gitlab-token", ("glpat-",), re.compile(r"\b(?P<s>glpat-[A-Za-z0-9_-]{20,})\b")),
+    ("slack-token", ("xox",), re.compile(r"\b(?P<s>xox[baprs]-[A-Za-z0-9-]{10,})\b")),
+    ("slack-webhook", ("hooks.slack.com",), re.compile(r"(?P<s>https://hooks\.slack\.com/services/[A-Za-z0-9/]+)")),
+    ("stripe-key", ("sk_live_", "rk_live_", "sk_test_", "rk_test_"), re.compile(r"\b(?P<s>[sr]k_(?:live|test)_[A-Za-z0-9]{16,})\b")),
+    ("google-api-key", ("AIza",), re.compile(r"\b(?P<s>AIza[0-9A-Za-z_-]{35})\b")),
+    ("anthropic-key", ("sk-ant-",), re.compile(r"\b(?P<s>sk-ant-[A-Za-z0-9_-]{20,})")),
+    ("openai-key", ("sk-",), re.compile(r"\b(?P<s>sk-(?:proj-|svcacct-)?[A-Za-z0-9_-]{20,}T3BlbkFJ[A-Za-z0-9_-]{20,}|sk-[A-Za-z0-9]{48})\b")),
+    ("npm-token", ("npm_",), re.compile(r"\b(?P<s>npm_[A-Za-z0-9]{36})\b")),
+    ("pypi-token", ("pypi-",), re.compile(r"\b(?P<s>pypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,})")),
+    ("jwt", ("eyJ",), re.compile(r"\b(?P<s>eyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,})")),
+    ("url-credentials", ("://",), re.compile(r"[a-z][a-z0-9+.-]*://[^\s/:@\"']+:(?P<s>[^\s/@\"']{6,})@[^\s\"']+")),
+]
+
+_ASSIGN = re.compile(
+    r"(?i)(?P<key>[A-Za-z0-9_.-]*(?:password|passwd|secret|api[_-]?key|apikey|access[_-]?token|auth[_-]?token|"
+    r"client[_-]?secret|private[_-]?key|token))[\"']?\s*(?::|=|:=|=>)\s*(?P<q>[\"'])(?P<s>[^\"'\s]{8,})(?P=q)"
+)
+_ENV_LINE = re.compile(r"^(?:export\s+)?(?P<key>[A-Za-z_][A-Za-z0-9_]*)\s*=\s*(?P<s>.+?)\s*$", re.M)
+_PLACEHOLDER = re.compile(r"(?i)^(?:x+|\*+|<[^>]*>|\$\{?[A-Za-z_][A-Za-z0-9_]*\}?|changeme|example.*|your[_-].*|"
+                          r"dummy.*|test.*|fake.*|placeholder.*|secret|password|none|null|true|false|\{\{.*\}\})$")
+
+
+def _entropy(s: str) -> float:
+    counts = Counter(s)
+    n = len(s)
+    return -sum(c / n * math.log2(c / n) for c in counts.values())
+
+
+def _is_env_file(path: str) -> bool:
+    name = path.rsplit("/", 1)[-1]
+    return name == ".env" or (name.startswith(".env.") and not name.endswith((".example", ".sample", ".template")))
+
+
+def redact(path: str, text: str) -> tuple[str, list[Redaction]]:
+    """Replace secret values in ``text``; return the new text and what was replaced where."""
+    hits: list[tuple[int, int, str]] = []  # (start, end, kind)
+    for kind, needles, rx in _RULES:
+        if any(n in text for n in needles):
+            for m in rx.finditer(text):
+                hits.append((m.start("s"), m.end("s"), kind))
+    lowered = None
+    if any(k in text for k in ("assword", "ecret", "oken", "pi_key", "pikey", "PASSWORD", "SECRET", "TOKEN", "API_KEY", "ApiKey", "apiKey", "rivate_key")):
+        lowered = text
+        for m in _ASSIGN.finditer(lowered):
+            value = m.group("s")
+            if _PLACEHOLDER.match(value) or _entropy(value) < 3.0:
+                continue
+            hits.append((m.start("s"), m.end("s"), "generic-secret"))
+    if _is_env_file(path):
+        for m in _ENV_LINE.finditer(text):
+            value = m.group("s").strip("\"'")
+            if value and not _PLACEHOLDER.match(value):
+                start = m.start("s") + (1 if m.group("s")[:1] in "\"'" else 0)
+                hits.append((start, start + len(value), "env-value"))
+    if not hits:
+        return text, []
+    generic = {"generic-secret": 1, "env-value": 2}
+    hits.sort(key=lambda h: (h[0], generic.get(h[2], 0), -h[1]))
+    merged: list[tuple[int, int, str]] = []
+    for start, end, kind in hits:
+        if merged and start < merged[-1][1]:
+            continue  # overlapping: the earlier (more specific) rule wins
+        merged.append((start, end, kind))
+    out, pos, reports = [], 0, []
+    line, line_pos = 1, 0
+    for start, end, kind in merged:
+        line += text.count("\n", line_pos, start)
+        line_pos = start
+        out.append(text[pos:start])
+        out.append(f"[REDACTED:{kind}]")
+        pos = end
+        reports.append(Redaction(path, line, kind))
+    out.append(text[pos:])
+    return "".join(out), reports

@@ -1,0 +1,241 @@
+"""Which files a digest reads: exactly what git would track, minus sensible default ignores.
+
+For a git work tree the candidates come from ``git ls-files --cached --others --exclude-standard``
+itself, so nested .gitignore files, negations and ``.git/info/exclude`` are git's own semantics,
+not an imitation. Outside git we walk the folder applying every .gitignore the same way. Then
+``.llmingestignore``, default ignores, hidden files and ``--include``/``--exclude`` narrow it.
+The result is sorted, so digests are deterministic.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import pathspec
+
+from .model import Skipped
+from .options import Options
+
+#: folders that are never source: vendored dependencies, caches, build output
+IGNORED_DIRS = frozenset({
+    ".git", ".hg", ".svn", "node_modules", "bower_components", "jspm_packages", "vendor", "Pods",
+    ".venv", "venv", "site-packages", "__pycache__", ".tox", ".nox", ".mypy_cache", ".pytest_cache",
+    ".ruff_cache", ".gradle", ".idea", ".vscode", "dist", "build", "target", ".next", ".nuxt",
+    ".svelte-kit", ".turbo", ".parcel-cache", ".cache", "_build", "coverage", "htmlcov", ".terraform",
+    ".eggs",
+})
+#: lockfiles and OS junk: large, generated, useless to a reader
+IGNORED_NAMES = frozenset({
+    "package-lock.json", "yarn.lock", "pnpm-lock.yaml", "npm-shrinkwrap.json", "bun.lockb", "poetry.lock",
+    "Pipfile.lock", "pdm.lock", "uv.lock", "Cargo.lock", "Gemfile.lock", "composer.lock", "go.sum",
+    "flake.lock", "mix.lock", "pubspec.lock", "Podfile.lock", "packages.lock.json", ".DS_Store", "Thumbs.db",
+})
+#: binary and media formats, judged by name so they are never even read
+IGNORED_SUFFIXES = frozenset("""
+.png .jpg .jpeg .gif .bmp .ico .icns .webp .tif .tiff .psd .xcf .svgz .heic .avif
+.woff .woff2 .ttf .otf .eot
+.zip .tar .gz .tgz .bz2 .xz .zst .7z .rar .jar .war .ear .whl .egg .deb .rpm .dmg .iso .apk
+.exe .dll .so .dylib .o .obj .a .lib .class .pyc .pyo .pyd .wasm .bin .elf
+.mp3 .mp4 .wav .ogg .flac .aac .m4a .avi .mov .webm .mkv .wmv
+.pdf .doc .docx .xls .xlsx .ppt .pptx .odt .ods .odp
+.sqlite .sqlite3 .db .mdb
+.npy .npz .pkl .pickle .parquet .feather .h5 .hdf5 .onnx .pt .pth .safetensors .ckpt .tflite .pb
+""".split())
+#: generated bundles, recognised by their double suffix
+IGNORED_SUFFIX_PATTERNS = (".min.js", ".min.css", ".min.mjs", ".bundle.js", ".chunk.js", ".js.map", ".css.map", ".map")
+#: dotfiles worth reading even when hidden files are off: CI and repo configuration
+HIDDEN_ALLOWED = frozenset({".github", ".gitlab-ci.yml", ".gitignore", ".gitattributes", ".pre-commit-config.yaml",
+                            ".editorconfig", ".dockerignore", ".env.example", ".gitlab", ".circleci"})
+
+LLMINGESTIGNORE = ".llmingestignore"
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A file chosen for the digest: its repo-relative posix path and where to read it."""
+
+    path: str
+    abspath: Path
+    size: int
+
+
+def default_ignore_reason(path: str, convert_pdfs: bool = False) -> str | None:
+    """Why the default ignores drop ``path``, or None to keep it."""
+    parts = path.split("/")
+    for part in parts[:-1]:
+        if part in IGNORED_DIRS or part.endswith(".egg-info"):
+            return f"default ignore ({part}/)"
+    name = parts[-1]
+    if name in IGNORED_NAMES:
+        return "default ignore (lockfile)" if "lock" in name.lower() or name == "go.sum" else "default ignore"
+    lower = name.lower()
+    if lower.endswith(IGNORED_SUFFIX_PATTERNS):
+        return "default ignore (minified or generated)"
+    suffix = os.path.splitext(lower)[1]
+    if suffix in IGNORED_SUFFIXES and not (convert_pdfs and suffix == ".pdf"):
+        return f"default ignore (binary {suffix})"
+    return None
+
+
+def is_hidden(path: str) -> bool:
+    return any(p.startswith(".") and p not in HIDDEN_ALLOWED for p in path.split("/"))
+
+
+def _git_toplevel(root: Path) -> Path | None:
+    try:
+        out = subprocess.run(["git", "-C", str(root), "rev-parse", "--show-toplevel"], capture_output=True,
+                             text=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return Path(out.stdout.strip()) if out.returncode == 0 and out.stdout.strip() else None
+
+
+def git_candidates(root: Path) -> list[str]:
+    """``git ls-files --cached --others --exclude-standard`` relative to ``root`` (deduplicated)."""
+    out = subprocess.run(
+        ["git", "-C", str(root), "-c", "core.quotepath=off", "ls-files", "-z", "--cached", "--others",
+         "--exclude-standard"],
+        capture_output=True, timeout=300,
+    )
+    if out.returncode != 0:
+        return []
+    names = {n for n in out.stdout.decode("utf-8", "surrogateescape").split("\0") if n}
+    return sorted(names)
+
+
+def walk_candidates(root: Path) -> list[str]:
+    """Files under ``root`` minus what its .gitignore files exclude (git's semantics, no git)."""
+    result: list[str] = []
+    specs: dict[str, pathspec.GitIgnoreSpec] = {}
+
+    def ignored(rel: str, is_dir: bool) -> bool:
+        verdict = None
+        probe = rel + "/" if is_dir else rel
+        parts = rel.split("/")
+        for depth in range(len(parts)):
+            base = "/".join(parts[:depth])
+            spec = specs.get(base)
+            if spec is None:
+                continue
+            sub = probe[len(base) + 1:] if base else probe
+            res = spec.check_file(sub)
+            if res.include is not None:
+                verdict = res.include
+        return bool(verdict)
+
+    for dirpath, dirnames, filenames in os.walk(root):
+        rel_dir = os.path.relpath(dirpath, root).replace(os.sep, "/")
+        rel_dir = "" if rel_dir == "." else rel_dir
+        gi = Path(dirpath) / ".gitignore"
+        if gi.is_file():
+            try:
+                specs[rel_dir] = pathspec.GitIgnoreSpec.from_lines(gi.read_text("utf-8", "replace").splitlines())
+            except Exception:  # a malformed .gitignore must not sink the walk
+                pass
+        keep = []
+        for d in sorted(dirnames):
+            rel = f"{rel_dir}/{d}" if rel_dir else d
+            if d == ".git" or ignored(rel, True):
+                continue
+            if os.path.islink(os.path.join(dirpath, d)):
+                result.append(rel)  # reported later as a directory symlink, never followed
+                continue
+            keep.append(d)
+        dirnames[:] = keep
+        for f in filenames:
+            rel = f"{rel_dir}/{f}" if rel_dir else f
+            if not ignored(rel, False):
+                result.append(rel)
+    return sorted(result)
+
+
+def _nested_ignore_specs(root: Path, candidates: list[str]) -> list[tuple[str, pathspec.GitIgnoreSpec]]:
+    dirs = {""}
+    for c in candidates:
+        parts = c.split("/")[:-1]
+        for i in range(1, len(parts) + 1):
+            dirs.add("/".join(parts[:i]))
+    out = []
+    for d in sorted(dirs):
+        f = root / d / LLMINGESTIGNORE if d else root / LLMINGESTIGNORE
+        if f.is_file():
+            try:
+                out.append((d, pathspec.GitIgnoreSpec.from_lines(f.read_text("utf-8", "replace").splitlines())))
+            except Exception:
+                pass
+    return out
+
+
+def select(root: Path, options: Options) -> tuple[list[Entry], list[Skipped], bool]:
+    """Choose the files of ``root``; return (entries, skipped, is_git)."""
+    root = root.resolve()
+    is_git = _git_toplevel(root) is not None
+    candidates = git_candidates(root) if is_git else walk_candidates(root)
+    llm_specs = _nested_ignore_specs(root, candidates)
+    include = pathspec.GitIgnoreSpec.from_lines(options.include) if options.include else None
+    exclude = pathspec.GitIgnoreSpec.from_lines(options.exclude) if options.exclude else None
+
+    entries: list[Entry] = []
+    skipped: list[Skipped] = []
+    for rel in candidates:
+        if rel == LLMINGESTIGNORE or rel.endswith("/" + LLMINGESTIGNORE):
+            continue
+        if llm_specs and _llm_ignored(rel, llm_specs):
+            continue
+        if include is not None and not include.match_file(rel):
+            continue
+        if exclude is not None and exclude.match_file(rel):
+            continue
+        if not options.hidden and is_hidden(rel):
+            continue
+        if options.default_ignores:
+            reason = default_ignore_reason(rel, options.convert_pdfs)
+            if reason:
+                continue
+        entry, skip = _check(root, rel, options)
+        if entry:
+            entries.append(entry)
+        elif skip:
+            skipped.append(skip)
+    return entries, skipped, is_git
+
+
+def _llm_ignored(rel: str, specs: list[tuple[str, pathspec.GitIgnoreSpec]]) -> bool:
+    verdict = None
+    for base, spec in specs:
+        if base and not rel.startswith(base + "/"):
+            continue
+        res = spec.check_file(rel[len(base) + 1:] if base else rel)
+        if res.include is not None:
+            verdict = res.include
+    return bool(verdict)
+
+
+def _check(root: Path, rel: str, options: Options) -> tuple[Entry | None, Skipped | None]:
+    """Stat one candidate: symlinks stay inside the tree, sizes within the limit."""
+    path = root / rel
+    try:
+        st = path.lstat()
+    except OSError:
+        return None, Skipped(rel, "listed by git but missing from the work tree")
+    if os.path.islink(path):
+        try:
+            target = path.resolve(strict=True)
+        except (OSError, RuntimeError):
+            return None, Skipped(rel, "broken symlink")
+        if not target.is_relative_to(root):
+            return None, Skipped(rel, "symlink points outside the tree")
+        if target.is_dir():
+            return None, Skipped(rel, "symlink to a directory (not followed)")
+        st = target.stat()
+    elif path.is_dir():
+        return None, Skipped(rel, "submodule or nested repository (not followed)")
+    elif not path.is_file():
+        return None, Skipped(rel, "not a regular file")
+    if st.st_size > options.max_file_size:
+        return None, Skipped(rel, f"larger than --max-file-size ({st.st_size:,} > {options.max_file_size:,} bytes)",
+                             st.st_size)
+    return Entry(rel, path, st.st_size), None
