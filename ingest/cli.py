@@ -11,11 +11,31 @@ import importlib
 import os
 import sys
 
-import click
 import typer
+
+try:  # Typer >= 0.26 vendors its own click; its classes are the ones in play here
+    from typer import _click as click
+except ImportError:  # pragma: no cover - older Typer uses the click package
+    import click
 
 from . import __version__
 from .errors import EXIT_CODES, IngestError
+
+_DEBUG = {"on": bool(os.environ.get("LLMINGEST_DEBUG"))}
+
+
+class _Group(typer.core.TyperGroup):
+    """Renders IngestError once, here, for every subcommand (also under CliRunner and MCP-less use)."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except IngestError as exc:
+            if _DEBUG["on"]:
+                raise
+            click.echo(f"error: {exc.render()}", err=True)
+            raise typer.Exit(exc.exit_code) from None
+
 
 EPILOG = "Exit codes: " + "; ".join(f"{code} {text}" for code, text in EXIT_CODES.items())
 
@@ -30,6 +50,7 @@ app = typer.Typer(
     add_completion=False,
     context_settings={"help_option_names": ["-h", "--help"]},
     pretty_exceptions_enable=False,
+    cls=_Group,
 )
 
 #: command modules under llmingest.commands; each exposes register(app)
@@ -48,6 +69,8 @@ def _root(
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks on errors."),
 ) -> None:
     """Turn repositories, docs and PDFs into LLM-ready text."""
+    if debug:
+        _DEBUG["on"] = True
 
 
 for _name in COMMANDS:
@@ -82,30 +105,19 @@ def _kind_for(text: str, names: set[str]) -> str:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Console-script entry point: run the app and render errors once."""
+    """Console-script entry point: infer the subcommand, run the app, render errors once."""
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args or bool(os.environ.get("LLMINGEST_DEBUG"))
     args = [a for a in args if a != "--debug"]
+    _DEBUG["on"] = debug
     try:
         args = _infer(args)
-        command = typer.main.get_command(app)
-        rc = command.main(args=args, prog_name="llmingest", standalone_mode=False)
-        sys.exit(rc if isinstance(rc, int) else 0)
-    except IngestError as exc:
+        typer.main.get_command(app).main(args=args, prog_name="llmingest", standalone_mode=True)
+    except IngestError as exc:  # raised while inferring the command, before the group runs
         if debug:
             raise
         typer.echo(f"error: {exc.render()}", err=True)
         sys.exit(exc.exit_code)
-    except click.exceptions.Exit as exc:
-        sys.exit(exc.exit_code)
-    except click.ClickException as exc:
-        if debug:
-            raise
-        exc.show()
-        sys.exit(2 if isinstance(exc, click.UsageError) else 1)
-    except click.exceptions.Abort:
-        typer.echo("aborted", err=True)
-        sys.exit(130)
     except KeyboardInterrupt:
         typer.echo("interrupted", err=True)
         sys.exit(130)
@@ -116,7 +128,8 @@ def main(argv: list[str] | None = None) -> None:
             raise
         from .errors import redact
 
-        typer.echo(f"error: internal error: {redact(str(exc)) or type(exc).__name__} (run with --debug for the traceback)", err=True)
+        typer.echo(f"error: internal error: {redact(str(exc)) or type(exc).__name__} "
+                   "(run with --debug for the traceback)", err=True)
         sys.exit(1)
 
 
