@@ -54,7 +54,7 @@ app = typer.Typer(
 )
 
 #: command modules under llmingest.commands; each exposes register(app)
-COMMANDS = ["repo"]
+COMMANDS = ["repo", "mcp", "serve"]
 
 
 def _version(value: bool) -> None:
@@ -104,6 +104,36 @@ def _kind_for(text: str, names: set[str]) -> str:
     return kind if kind in names else "repo"
 
 
+def _pop_config(args: list[str]) -> tuple[list[str], str | None]:
+    """Take ``--config FILE`` out of the arguments (it is global, valid anywhere)."""
+    for i, arg in enumerate(args):
+        if arg == "--config":
+            if i + 1 >= len(args):
+                from .errors import UsageError
+
+                raise UsageError("--config needs a file")
+            return args[:i] + args[i + 2 :], args[i + 1]
+        if arg.startswith("--config="):
+            return args[:i] + args[i + 1 :], arg.split("=", 1)[1]
+    return args, os.environ.get("LLMINGEST_CONFIG")
+
+
+def _config_defaults(command, path_text: str | None) -> dict | None:
+    """Defaults from llmingest.toml / [tool.llmingest]: --config FILE, or found from the cwd upward."""
+    from pathlib import Path
+
+    from . import config
+
+    path = Path(path_text) if path_text else config.find_config()
+    if path is None:
+        return None
+    if not path.is_file():
+        from .errors import UsageError
+
+        raise UsageError(f"config file not found: {path}")
+    return config.apply_shared(command, config.default_map(config.load(path)))
+
+
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point: infer the subcommand, run the app, render errors once."""
     args = list(sys.argv[1:] if argv is None else argv)
@@ -111,8 +141,11 @@ def main(argv: list[str] | None = None) -> None:
     args = [a for a in args if a != "--debug"]
     _DEBUG["on"] = debug
     try:
+        args, config_path = _pop_config(args)
         args = _infer(args)
-        typer.main.get_command(app).main(args=args, prog_name="llmingest", standalone_mode=True)
+        command = typer.main.get_command(app)
+        defaults = _config_defaults(command, config_path)
+        command.main(args=args, prog_name="llmingest", standalone_mode=True, default_map=defaults)
     except IngestError as exc:  # raised while inferring the command, before the group runs
         if debug:
             raise
