@@ -1,0 +1,411 @@
+"""What the MkDocs plugin and the Sphinx extension share: pages in, the three outputs out.
+
+Both generators end up with the same list of :class:`Page` (title, URL, markdown, section) in
+reading order; from there :func:`build_outputs` makes ``llms.txt``, ``llms-full.txt`` and the
+``.md`` mirrors with the project's one llms.txt writer (:mod:`llmingest.converters.llmstxt`), so a
+site built by a plugin and a site read by ``llmingest site`` look alike. The markdown helpers here
+(link rewriting, admonitions, tabs) are pure text functions: no disk, no network.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import html
+import os
+import posixpath
+import re
+import tempfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urljoin, urlsplit
+
+from ..converters.llmstxt import OPTIONAL, Entry, Section, build_llms_full, build_llms_txt, first_sentence
+
+__all__ = [
+    "DEFAULT_SECTION",
+    "Page",
+    "absolute_url",
+    "assign_sections",
+    "build_outputs",
+    "copy_button_snippet",
+    "ensure_title",
+    "inject_copy_button",
+    "matches",
+    "normalize_base_url",
+    "normalize_markdown",
+    "relative_href",
+    "rewrite_links",
+    "write_outputs",
+]
+
+#: the H2 for pages that sit at the top of the nav, outside any section
+DEFAULT_SECTION = "Docs"
+
+
+@dataclass
+class Page:
+    """One page of a built site, as both generators describe it.
+
+    ``url`` is where the HTML page is served (absolute when a base URL is known), ``mirror`` the
+    path of its ``.md`` mirror relative to the site root, ``markdown`` the mirror's text.
+    """
+
+    title: str
+    url: str
+    mirror: str
+    markdown: str
+    section: str = DEFAULT_SECTION
+    description: str | None = None
+    optional: bool = False
+    key: str = ""  # source path (MkDocs src_uri, Sphinx docname): what `optional`/`sections` globs match
+
+
+# ---------------------------------------------------------------------------------------------
+# URLs
+
+
+def normalize_base_url(url: str | None) -> str | None:
+    """``https://x.org/docs`` -> ``https://x.org/docs/``: urljoin drops the last segment otherwise."""
+    if not url or not url.strip():
+        return None
+    url = url.strip()
+    return url if url.endswith("/") else url + "/"
+
+
+def absolute_url(base_url: str | None, path: str) -> str:
+    """``path`` (relative to the site root) under ``base_url``; ``path`` itself when there is no base."""
+    if base_url is None or urlsplit(path).scheme:
+        return path
+    return urljoin(base_url, path.lstrip("/") if not path.startswith("//") else path)
+
+
+def relative_href(from_page_url: str, to_path: str) -> str:
+    """A link from the page served at ``from_page_url`` (site-relative) to ``to_path`` (site-relative).
+
+    Relative links keep working under ``mkdocs serve``, on a sub-path deploy and from ``file://``.
+    """
+    page_dir = from_page_url.rsplit("/", 1)[0] if "/" in from_page_url else ""
+    rel = posixpath.relpath("/" + to_path, "/" + page_dir)
+    return rel
+
+
+def matches(key: str, patterns: Iterable[str]) -> bool:
+    """True when ``key`` (a source path like ``guide/install.md``) matches one of the globs."""
+    key = key.lstrip("/")
+    return any(fnmatch.fnmatchcase(key, p.lstrip("/")) or key == p.lstrip("/") for p in patterns)
+
+
+# ---------------------------------------------------------------------------------------------
+# markdown text
+
+_FENCE_OPEN = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})")
+_INLINE_LINK = re.compile(
+    r"(?P<head>!?\[(?:[^\[\]\n]|\[[^\[\]\n]*\])*\]\(\s*)"
+    r"(?:<(?P<angle>[^<>\n]+)>|(?P<target>[^()\s<>]+(?:\([^()\s]*\)[^()\s<>]*)*))"
+    r"(?P<tail>(?:\s+(?:\"[^\"\n]*\"|'[^'\n]*'|\([^()\n]*\)))?\s*\))"
+)
+_REF_DEF = re.compile(r"^(?P<head>[ \t]{0,3}\[[^\]\n]+\]:[ \t]*<?)(?P<target>[^\s>]+)(?P<tail>.*)$")
+_HTML_ATTR = re.compile(r"(?P<head>\b(?:href|src)\s*=\s*(?P<q>[\"']))(?P<target>[^\"'\s]+)(?P=q)")
+
+
+def _split_code_spans(line: str) -> list[tuple[bool, str]]:
+    """``[(is_code, text)]``: backtick code spans must never be rewritten."""
+    out: list[tuple[bool, str]] = []
+    pos = 0
+    for m in re.finditer(r"(`+)(.+?)(?<!`)\1(?!`)", line):
+        if m.start() > pos:
+            out.append((False, line[pos:m.start()]))
+        out.append((True, m.group(0)))
+        pos = m.end()
+    if pos < len(line):
+        out.append((False, line[pos:]))
+    return out
+
+
+def _outside_fences(markdown: str, fn: Callable[[str], str]) -> str:
+    """Apply ``fn`` to every line that is not inside a fenced code block."""
+    out: list[str] = []
+    fence: str | None = None
+    for line in markdown.split("\n"):
+        m = _FENCE_OPEN.match(line)
+        if fence is None:
+            if m:
+                fence = m.group("fence")
+                out.append(line)
+                continue
+            out.append(fn(line))
+        else:
+            stripped = line.strip()
+            if stripped.startswith(fence[0] * len(fence)) and set(stripped) <= {fence[0]}:
+                fence = None
+            out.append(line)
+    return "\n".join(out)
+
+
+def rewrite_links(markdown: str, resolve: Callable[[str], str | None]) -> str:
+    """Replace every link and image target outside code with ``resolve(target)`` (None: keep).
+
+    Covers inline links and images, reference definitions and ``href``/``src`` attributes of raw
+    HTML, so a mirror read far from its site still points at the right pages and images.
+    """
+
+    def fix(target: str) -> str:
+        new = resolve(target)
+        return target if new is None else new
+
+    def inline(text: str) -> str:
+        def link(m: re.Match) -> str:
+            if m.group("angle") is not None:
+                return m.group("head") + "<" + fix(m.group("angle")) + ">" + m.group("tail")
+            return m.group("head") + fix(m.group("target")) + m.group("tail")
+
+        text = _INLINE_LINK.sub(link, text)
+        return _HTML_ATTR.sub(lambda m: m.group("head") + fix(m.group("target")) + m.group("q"), text)
+
+    def line_fn(line: str) -> str:
+        ref = _REF_DEF.match(line)
+        if ref:
+            return ref.group("head") + fix(ref.group("target")) + ref.group("tail")
+        return "".join(part if is_code else inline(part) for is_code, part in _split_code_spans(line))
+
+    return _outside_fences(markdown, line_fn)
+
+
+_ADMONITION = re.compile(r"^(?P<indent>[ \t]*)(?:!!!|\?\?\?\+?)[ \t]+(?P<kind>[\w-]+)(?P<classes>(?:[ \t]+[\w-]+)*)"
+                         r"(?:[ \t]+\"(?P<title>[^\"]*)\")?[ \t]*$")
+_TAB = re.compile(r"^(?P<indent>[ \t]*)===!?\+?[ \t]+\"(?P<title>[^\"]*)\"[ \t]*$")
+_ATTR_LIST_HEADING = re.compile(r"^(#{1,6}[ \t].*?)[ \t]*\{:?[ \t]*(?:[#.][\w-]+|[\w-]+=\S+)(?:[ \t]+[^}]*)?\}[ \t]*$")
+
+
+def _block_end(lines: list[str], start: int, indent: str) -> int:
+    """Index after the indented body that starts at ``start`` (body = deeper than ``indent``)."""
+    body_indent = indent + "    "
+    j = start
+    while j < len(lines):
+        line = lines[j]
+        if line.strip() == "":
+            j += 1
+            continue
+        if line.startswith(body_indent) or line.startswith(indent + "\t"):
+            j += 1
+            continue
+        break
+    while j > start and lines[j - 1].strip() == "":
+        j -= 1
+    return j
+
+
+def _dedent(lines: list[str], indent: str) -> list[str]:
+    out: list[str] = []
+    for line in lines:
+        if line.startswith(indent + "    "):
+            out.append(line[len(indent) + 4:])
+        elif line.startswith(indent + "\t"):
+            out.append(line[len(indent) + 1:])
+        else:
+            out.append(line if line.strip() else "")
+    return out
+
+
+def normalize_markdown(markdown: str) -> str:
+    """MkDocs dialect -> plain markdown an agent reads anywhere.
+
+    ``!!! note "Title"`` admonitions (and collapsible ``???``) become labelled blockquotes, as the
+    HTML converter writes them; Material content tabs (``=== "Python"``) become a bold label over
+    their body; ``{ #id .class }`` attribute lists on headings are dropped. Code fences are left
+    alone.
+    """
+    lines = markdown.split("\n")
+    out: list[str] = []
+    i = 0
+    fence: str | None = None
+    while i < len(lines):
+        line = lines[i]
+        m_f = _FENCE_OPEN.match(line)
+        if fence is not None:
+            stripped = line.strip()
+            if stripped.startswith(fence[0] * len(fence)) and set(stripped) <= {fence[0]}:
+                fence = None
+            out.append(line)
+            i += 1
+            continue
+        if m_f:
+            fence = m_f.group("fence")
+            out.append(line)
+            i += 1
+            continue
+        adm = _ADMONITION.match(line)
+        tab = None if adm else _TAB.match(line)
+        if adm or tab:
+            m = adm or tab
+            indent = m.group("indent")
+            end = _block_end(lines, i + 1, indent)
+            body = normalize_markdown("\n".join(_dedent(lines[i + 1:end], indent))).strip("\n")
+            if adm:
+                kind = adm.group("kind").replace("-", " ").replace("_", " ").capitalize()
+                title = adm.group("title")
+                label = f"**{kind}:**" if title is None or title == "" else f"**{kind}: {title.strip()}**"
+                out.append(f"{indent}> {label}")
+                if body:
+                    out.append(f"{indent}>")
+                    out.extend(f"{indent}> {b}".rstrip() for b in body.split("\n"))
+            else:
+                out.append(f"{indent}**{tab.group('title')}**")
+                if body:
+                    out.append("")
+                    out.extend(f"{indent}{b}".rstrip() for b in body.split("\n"))
+            i = end
+            continue
+        heading = _ATTR_LIST_HEADING.match(line)
+        out.append(heading.group(1) if heading else line)
+        i += 1
+    return "\n".join(out)
+
+
+def ensure_title(markdown: str, title: str) -> str:
+    """The mirror opens with ``# Title``: MkDocs pages often take their title from the nav or meta."""
+    text = markdown.lstrip("\n")
+    if re.match(r"#[ \t]+\S", text):
+        return text
+    return f"# {title}\n\n{text}" if text.strip() else f"# {title}\n"
+
+
+# ---------------------------------------------------------------------------------------------
+# sections and outputs
+
+
+def assign_sections(pages: list[Page], sections: list[str] | dict[str, list[str]] | None,
+                    optional: Iterable[str]) -> list[Page]:
+    """Apply the ``sections`` filter and the ``optional`` patterns; return the pages to publish.
+
+    ``sections`` as a list keeps only those sections (by H2 name), in that order; as a mapping of
+    section name -> globs on source paths it regroups pages (first match wins, unmatched pages
+    are left out); None keeps the generator's own sections. ``optional`` holds globs on source
+    paths or section names; those pages (and pages flagged by their front matter) go to
+    ``## Optional`` and are kept by any filter: marking a page optional is asking for it.
+    """
+    optional = list(optional)
+
+    def explicit(page: Page) -> bool:
+        return page.optional or page.section in optional or matches(page.key, optional)
+
+    kept: list[Page] = []
+    order: list[str] = []
+    if isinstance(sections, dict):
+        order = list(sections)
+        for page in pages:
+            name = next((n for n, globs in sections.items() if matches(page.key, globs or [])), None)
+            if name is not None:
+                page.section = name
+                kept.append(page)
+            elif explicit(page):
+                kept.append(page)
+    elif sections:
+        order = list(sections)
+        kept = [p for p in pages if p.section in order or explicit(p)]
+    else:
+        kept = list(pages)
+    for page in kept:
+        if explicit(page) or page.section == OPTIONAL:
+            page.optional = True
+    if order:  # sort by the order the user gave, keeping reading order inside a section
+        rank = {name: i for i, name in enumerate(order)}
+        kept.sort(key=lambda p: rank.get(p.section, len(rank)))
+    return kept
+
+
+def build_outputs(site_name: str, summary: str | None, pages: list[Page], base_url: str | None,
+                  *, full_text: bool = True) -> dict[str, str]:
+    """``{relative path: text}`` for llms.txt, llms-full.txt (when ``full_text``) and every mirror.
+
+    Entries link to the ``.md`` mirrors (the llmstxt.org convention: agents fetch markdown);
+    llms-full.txt names each page's HTML URL as its source.
+    """
+    sections: dict[str, list[Entry]] = {}
+    for page in pages:
+        name = OPTIONAL if page.optional else page.section
+        description = page.description or first_sentence(page.markdown) or None
+        sections.setdefault(name, []).append(Entry(page.title, absolute_url(base_url, page.mirror), description))
+    files: dict[str, str] = {
+        "llms.txt": build_llms_txt(site_name, summary, [Section(n, e) for n, e in sections.items()]),
+    }
+    if full_text:
+        files["llms-full.txt"] = build_llms_full(site_name, summary, [(p.title, p.url, p.markdown) for p in pages])
+    for page in pages:
+        files[page.mirror] = page.markdown.rstrip("\n") + "\n"
+    return files
+
+
+def write_outputs(root: Path, files: dict[str, str]) -> list[Path]:
+    """Write every file under ``root`` atomically, in sorted order; return the paths written."""
+    written: list[Path] = []
+    root = Path(root)
+    for rel in sorted(files):
+        target = (root / rel).resolve()
+        if root.resolve() not in target.parents:
+            continue  # mirror_path never yields this; refuse anyway rather than write outside the site
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(files[rel])
+        os.replace(tmp, target)
+        written.append(target)
+    return written
+
+
+# ---------------------------------------------------------------------------------------------
+# the copy button
+
+COPY_LABEL = "Copy page as Markdown"
+
+_COPY_SCRIPT = """<script>(function(){if(window.__llmingestCopy)return;window.__llmingestCopy=1;
+document.addEventListener("click",function(e){var b=e.target.closest&&e.target.closest(".llmingest-copy");if(!b)return;
+e.preventDefault();var label=b.textContent,href=b.getAttribute("data-md");
+fetch(href).then(function(r){if(!r.ok)throw new Error(r.status);return r.text();})
+.then(function(t){return navigator.clipboard.writeText(t);})
+.then(function(){b.textContent="Copied!";setTimeout(function(){b.textContent=label;},2000);})
+.catch(function(){window.open(href,"_blank");});});})();</script>"""
+
+_COPY_STYLE = ("<style>.llmingest-copy{float:right;margin:0 0 .5em 1em;padding:.2em .8em;font-size:.8em;"
+               "cursor:pointer;border:1px solid currentColor;border-radius:.2em;background:none;color:inherit}</style>")
+
+
+def copy_button_snippet(md_href: str) -> str:
+    """The button markup (one line, so the Sphinx extension can find and strip it again)."""
+    href = html.escape(md_href, quote=True)
+    return (f'<button type="button" class="llmingest-copy md-button" data-md="{href}" '
+            f'title="{COPY_LABEL}">{COPY_LABEL}</button>')
+
+
+def head_snippet(md_href: str) -> str:
+    href = html.escape(md_href, quote=True)
+    return f'<link rel="alternate" type="text/markdown" href="{href}">{_COPY_STYLE}'
+
+
+_BUTTON_ANCHORS = (
+    re.compile(r"<article\b[^>]*\bclass=\"[^\"]*\bmd-content__inner\b[^\"]*\"[^>]*>"),  # mkdocs-material
+    re.compile(r"<div\b[^>]*\brole=\"main\"[^>]*>"),  # mkdocs/readthedocs themes, Sphinx themes
+    re.compile(r"<main\b[^>]*>"),
+    re.compile(r"<body\b[^>]*>"),
+)
+
+
+def inject_copy_button(page_html: str, md_href: str) -> str:
+    """Add the alternate link and style to <head>, the button at the top of the main content, and
+    the click handler before </body>. A page that already has the button is returned unchanged."""
+    if 'class="llmingest-copy' in page_html:
+        return page_html
+    if "</head>" in page_html:
+        page_html = page_html.replace("</head>", head_snippet(md_href) + "</head>", 1)
+    for anchor in _BUTTON_ANCHORS:
+        m = anchor.search(page_html)
+        if m:
+            page_html = page_html[: m.end()] + copy_button_snippet(md_href) + page_html[m.end():]
+            break
+    idx = page_html.rfind("</body>")
+    if idx != -1:
+        page_html = page_html[:idx] + _COPY_SCRIPT + page_html[idx:]
+    else:
+        page_html += _COPY_SCRIPT
+    return page_html

@@ -1,0 +1,125 @@
+"""The plugins' shared text functions: link rewriting, MkDocs syntax, the copy button, outputs."""
+
+from __future__ import annotations
+
+import llms_txt
+from llmingest.converters.llmstxt import validate
+from llmingest.site_plugin.common import (
+    Page,
+    assign_sections,
+    build_outputs,
+    ensure_title,
+    inject_copy_button,
+    normalize_base_url,
+    normalize_markdown,
+    relative_href,
+    rewrite_links,
+    write_outputs,
+)
+
+
+def upper(target: str) -> str | None:
+    return None if target.startswith("http") else "ABS:" + target
+
+
+def test_rewrite_links_covers_inline_reference_html_and_images():
+    md = ("See [a](a.md) and ![i](img/x.png \"t\") and [k](<b c.md>) and [n](p(1).md).\n"
+          "[ref]: ../r.md \"Title\"\n"
+          '<a href="h.md">h</a> <img src="s.png">\n'
+          "[ext](https://e.org/x) stays.")
+    out = rewrite_links(md, upper)
+    assert "[a](ABS:a.md)" in out
+    assert '![i](ABS:img/x.png "t")' in out
+    assert "[k](<ABS:b c.md>)" in out
+    assert "[n](ABS:p(1).md)" in out
+    assert '[ref]: ABS:../r.md "Title"' in out
+    assert '<a href="ABS:h.md">' in out and '<img src="ABS:s.png">' in out
+    assert "[ext](https://e.org/x)" in out
+
+
+def test_rewrite_links_leaves_code_alone():
+    md = "```md\n[a](a.md)\n```\n\n~~~~\n```\n[b](b.md)\n~~~~\n\nUse `[c](c.md)` or [d](d.md)."
+    out = rewrite_links(md, upper)
+    assert "[a](a.md)" in out and "[b](b.md)" in out and "`[c](c.md)`" in out
+    assert "[d](ABS:d.md)" in out
+
+
+def test_admonitions_nested_and_collapsible_become_blockquotes():
+    md = ('!!! tip\n    Outer text.\n\n    ??? danger "Inner"\n        Inner text.\n\nAfter.\n'
+          '???+ info ""\n    Open by default.\n')
+    out = normalize_markdown(md)
+    assert out.startswith("> **Tip:**\n>\n> Outer text.\n>\n> > **Danger: Inner**\n> >\n> > Inner text.\n")
+    assert "\nAfter.\n" in out
+    assert "> **Info:**\n>\n> Open by default." in out
+
+
+def test_tabs_and_heading_attributes():
+    out = normalize_markdown('# Title { #t .c }\n\n=== "A"\n\n    one\n\n=== "B"\n    two\n\nend {: not a heading }')
+    assert out.startswith("# Title\n")
+    assert "**A**\n\none" in out and "**B**\n\ntwo" in out
+    assert "end {: not a heading }" in out
+
+
+def test_admonition_syntax_inside_a_fence_is_kept():
+    md = "```\n!!! note\n    body\n```"
+    assert normalize_markdown(md) == md
+
+
+def test_ensure_title_and_base_url():
+    assert ensure_title("Body.", "T") == "# T\n\nBody."
+    assert ensure_title("\n# Own\n\nx", "T") == "# Own\n\nx"
+    assert normalize_base_url("https://x.org/docs") == "https://x.org/docs/"
+    assert normalize_base_url("  ") is None
+
+
+def test_relative_href_from_pages_to_mirrors():
+    assert relative_href("guide/install/", "guide/install/index.md") == "index.md"
+    assert relative_href("", "index.md") == "index.md"
+    assert relative_href("guide/install.html", "guide/install.md") == "install.md"
+    assert relative_href("a/b/", "c/index.md") == "../../c/index.md"
+
+
+def test_copy_button_goes_into_head_main_and_body_once():
+    page = ('<html><head><title>x</title></head><body><div class="wy" role="main"><h1>x</h1></div>'
+            "</body></html>")
+    out = inject_copy_button(page, "x.md")
+    head, body = out.split("</head>")
+    assert '<link rel="alternate" type="text/markdown" href="x.md">' in head
+    assert '<div class="wy" role="main"><button type="button" class="llmingest-copy' in body
+    assert body.index("<script>") > body.index("<h1>")
+    assert inject_copy_button(out, "x.md") == out
+    assert 'href="a&quot;b.md"' in inject_copy_button(page, 'a"b.md')
+
+
+def pages() -> list[Page]:
+    return [
+        Page("Home", "https://d/", "index.md", "# Home\n\nThe start.", "Docs", key="index.md"),
+        Page("Install", "https://d/guide/install/", "guide/install/index.md", "# Install\n\nRun pip.", "Guide",
+             description="How to install.", key="guide/install.md"),
+        Page("News", "https://d/news/", "news/index.md", "# News\n\nIt changed.", "Docs", key="news.md"),
+    ]
+
+
+def test_build_outputs_three_kinds_and_the_reference_parser(tmp_path):
+    kept = assign_sections(pages(), None, ["news.md"])
+    files = build_outputs("Demo", "A demo.", kept, "https://d/")
+    assert set(files) == {"llms.txt", "llms-full.txt", "index.md", "guide/install/index.md", "news/index.md"}
+    assert validate(files["llms.txt"]) == []
+    ref = llms_txt.parse_llms_file(files["llms.txt"])
+    assert {k: [(x["title"], x["url"], x["desc"]) for x in v] for k, v in ref.sections.items()} == {
+        "Docs": [("Home", "https://d/index.md", "The start.")],
+        "Guide": [("Install", "https://d/guide/install/index.md", "How to install.")],
+        "Optional": [("News", "https://d/news/index.md", "It changed.")],
+    }
+    assert files["llms-full.txt"].count("Source: https://d/") == 3
+    written = write_outputs(tmp_path, files)
+    assert [p.relative_to(tmp_path).as_posix() for p in written] == sorted(files)
+    assert (tmp_path / "guide/install/index.md").read_text() == "# Install\n\nRun pip.\n"
+
+
+def test_sections_filter_list_and_globs():
+    kept = assign_sections(pages(), ["Guide"], [])
+    assert [p.title for p in kept] == ["Install"]
+    kept = assign_sections(pages(), {"All": ["*.md", "guide/*"]}, ["news.md"])
+    assert [(p.title, p.section, p.optional) for p in kept] == [
+        ("Home", "All", False), ("Install", "All", False), ("News", "All", True)]
