@@ -1,0 +1,49 @@
+"""``llmingest mcp``: the MCP server for coding agents (stdio by default, streamable HTTP with --http)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+HELP = """Run the MCP server: repositories, pages, PDFs and docs sites as tools for agents.
+
+Tools: ingest_repository, repository_tree, read_repository_file, fetch_page, convert_pdf, docs_index, read_docs, search_docs. Long results are paged (max_tokens + cursor).
+
+Examples:
+
+  claude mcp add llmingest -- llmingest mcp          # Claude Code (stdio)
+
+  llmingest mcp --http --port 8000                   # streamable HTTP at http://127.0.0.1:8000/mcp
+
+In stdio mode the agent's local paths are readable. With --http the server is in server mode: local paths and private/loopback addresses are refused unless --allow-private.
+"""
+
+
+def register(app: typer.Typer) -> None:
+    app.command("mcp", help=HELP)(mcp)
+
+
+def mcp(
+    http: bool = typer.Option(False, "--http", help="Serve streamable HTTP instead of stdio."),
+    host: str = typer.Option("127.0.0.1", "--host", help="With --http: address to listen on."),
+    port: int = typer.Option(8000, "--port", help="With --http: port to listen on."),
+    host_map: str = typer.Option(None, "--host-map", help="Send a forge's clones to a mirror: github.com=http://127.0.0.1:9418/ (also LLMINGEST_HOST_MAP)."),
+    allow_private: bool = typer.Option(False, "--allow-private", help="With --http: also read local paths and private addresses."),
+    cache_dir: Path = typer.Option(None, "--cache-dir", help="Where cached results and clones live."),
+    cache_ttl: float = typer.Option(3600, "--cache-ttl", help="Seconds a cached result is served before fetching again."),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Fetch every call again."),
+    timeout: float = typer.Option(120, "--timeout", help="Seconds one tool call may take."),
+) -> None:
+    from ..mcp_server.server import create_server
+    from ._server import build_service, run_uvicorn
+
+    svc = build_service(server_mode=http, allow_private=allow_private, host_map=host_map, cache_dir=cache_dir,
+                        no_cache=no_cache, cache_ttl=cache_ttl, rate_limit=0, timeout=timeout)
+    server = create_server(svc)
+    if not http:
+        server.run(transport="stdio", show_banner=False)
+        return
+    typer.echo(f"llmingest MCP on http://{host}:{port}/mcp", err=True)
+    app = server.http_app(path="/mcp", stateless_http=True, host_origin_protection="auto")
+    run_uvicorn(app, host, port)

@@ -1,0 +1,262 @@
+"""The MCP server: llmingest as tools a coding agent calls (FastMCP).
+
+Every tool is a thin edge: parse arguments, call the shared :class:`~llmingest.mcp_server.service.Service`
+(guarded, cached, locked ``ingest()``), render, page. Long results never flood an agent's context:
+each tool takes ``max_tokens`` and returns one page plus a line saying how many tokens were left out
+and which ``cursor`` reads on. Errors become one-line MCP tool errors (``IngestError.render()``);
+no traceback ever reaches the client.
+
+>>> from fastmcp import Client
+>>> from llmingest.mcp_server.server import create_server
+>>> # async with Client(create_server()) as c: await c.call_tool("ingest_repository", {"source": "."})
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Annotated, Any, Literal, TypeVar
+
+from fastmcp import FastMCP
+from fastmcp.exceptions import ToolError
+from fastmcp.tools.base import ToolResult
+from mcp.types import TextContent, ToolAnnotations
+from pydantic import Field
+
+from .. import __version__
+from ..errors import IngestError, redact
+from .docs import docs_index_text, read_docs_text
+from .service import Service
+
+__all__ = ["create_server", "INSTRUCTIONS"]
+
+INSTRUCTIONS = """llmingest turns repositories, web pages, PDFs and docs sites into text for you.
+- Repositories (local path, git URL, owner/repo, GitHub/GitLab/Codeberg URL incl. /tree/<ref>/<dir>):
+  look first with repository_tree, then read_repository_file for single files, or ingest_repository
+  (include/exclude globs) for a digest.
+- Web pages: fetch_page. PDFs: convert_pdf (pages="1-5,9").
+- Docs sites: docs_index for the llms.txt map, then read_docs(section=<page URL, path or section name>)
+  or search_docs(query) to read only what you need.
+Long results come in pages: pass the returned cursor to read on."""
+
+DEFAULT_PAGE_TOKENS = 20_000
+
+READ_ONLY = ToolAnnotations(readOnlyHint=True, destructiveHint=False, idempotentHint=True, openWorldHint=True)
+
+PAGE_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "source": {"type": "string", "description": "what was read, credentials removed"},
+        "tokens": {"type": "integer", "description": "tokens in this page"},
+        "total_tokens": {"type": "integer", "description": "tokens in the whole result"},
+        "tokens_left_out": {"type": "integer", "description": "tokens after this page"},
+        "next_cursor": {"type": ["string", "null"], "description": "pass as cursor to read on; null at the end"},
+    },
+    "required": ["source", "tokens", "total_tokens", "tokens_left_out", "next_cursor"],
+}
+
+SEARCH_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "query": {"type": "string"},
+        "results": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "title": {"type": ["string", "null"]},
+                    "url": {"type": ["string", "null"]},
+                    "path": {"type": "string"},
+                    "score": {"type": "number"},
+                    "snippet": {"type": "string"},
+                },
+                "required": ["title", "url", "path", "score", "snippet"],
+            },
+        },
+    },
+    "required": ["query", "results"],
+}
+
+Source = Annotated[str, Field(description="Local path, git URL, owner/repo, or a GitHub/GitLab/Codeberg URL "
+                                          "(…/tree/<ref>/<dir>, …/blob/<ref>/<file>).")]
+MaxTokens = Annotated[int, Field(ge=200, le=1_000_000, description="Token budget for this answer; longer "
+                                                                    "results are paged (see next_cursor).")]
+Cursor = Annotated[str | None, Field(description="The next_cursor of a previous call, to read the next page.")]
+Globs = Annotated[list[str] | None, Field(description="gitignore-style globs, e.g. ['src/**/*.py', '*.md'].")]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _edge(fn: F) -> F:
+    """Turn IngestErrors (and bugs) into one-line tool errors; never let a traceback out."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except ToolError:
+            raise
+        except IngestError as exc:
+            raise ToolError(exc.render()) from None
+        except Exception as exc:  # the edge: an unexpected bug still gets one line
+            raise ToolError(f"internal error: {redact(str(exc)) or type(exc).__name__}") from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _paged(service: Service, text: str, source: str, max_tokens: int, cursor: str | None,
+           total: int | None = None) -> ToolResult:
+    page = service.page(text, max_tokens, cursor, total)
+    return ToolResult(content=[TextContent(type="text", text=page.with_trailer())],
+                      structured_content={"source": source, **page.meta()})
+
+
+def create_server(service: Service | None = None) -> FastMCP:
+    """A FastMCP server whose tools read through ``service`` (stdio, HTTP, or mounted in the web app)."""
+    svc = service or Service()
+    mcp = FastMCP("llmingest", instructions=INSTRUCTIONS, version=__version__, mask_error_details=True)
+    timeout = svc.limits.request_timeout or None
+
+    def tool(**kw: Any) -> Callable[[F], F]:
+        def register(fn: F) -> F:
+            mcp.tool(_edge(fn), annotations=READ_ONLY, timeout=timeout, **kw)
+            return fn
+
+        return register
+
+    @tool(output_schema=PAGE_SCHEMA)
+    def ingest_repository(
+        source: Source,
+        include: Globs = None,
+        exclude: Globs = None,
+        max_tokens: MaxTokens = DEFAULT_PAGE_TOKENS,
+        cursor: Cursor = None,
+        ref: Annotated[str | None, Field(description="Branch, tag or commit (default: the URL's, else HEAD).")] = None,
+        format: Annotated[Literal["markdown", "xml", "plain", "json"], Field(description="Output format.")] = "markdown",
+    ) -> ToolResult:
+        """Digest of a repository: summary, directory tree and file contents with exact token counts.
+
+        Narrow it with include/exclude globs or a /tree/<ref>/<dir> URL; long digests are paged.
+        """
+        bundle, key = svc.bundle(source, "repo", include=list(include or []), exclude=list(exclude or []), ref=ref)
+        text, total = svc.rendered(bundle, key, format)
+        return _paged(svc, text, bundle.source, max_tokens, cursor, total)
+
+    @tool(output_schema=PAGE_SCHEMA)
+    def repository_tree(
+        source: Source,
+        ref: Annotated[str | None, Field(description="Branch, tag or commit.")] = None,
+        max_tokens: MaxTokens = DEFAULT_PAGE_TOKENS,
+        cursor: Cursor = None,
+    ) -> ToolResult:
+        """The directory tree of a repository with tokens per file and folder, and what was skipped.
+
+        Call this before reading everything; then read_repository_file or ingest_repository with include.
+        """
+        from ..render import summary_lines, tree_lines
+
+        bundle, _key = svc.bundle(source, "repo", ref=ref)
+        tokens = {d.path: d.tokens for d in bundle.documents}
+        name = str(bundle.metadata.get("name") or bundle.title or "repo")
+        lines = summary_lines(bundle, top=0) + ["", *tree_lines(sorted(tokens), name, tokens)]
+        if bundle.skipped:
+            lines += ["", "Skipped:"] + [f"- {s.path}: {s.reason}" for s in sorted(bundle.skipped, key=lambda s: s.path)]
+        return _paged(svc, "\n".join(lines) + "\n", bundle.source, max_tokens, cursor)
+
+    @tool(output_schema=PAGE_SCHEMA)
+    def read_repository_file(
+        source: Source,
+        path: Annotated[str, Field(description="Repo-relative path of one file, as repository_tree lists it.")],
+        ref: Annotated[str | None, Field(description="Branch, tag or commit.")] = None,
+        max_tokens: MaxTokens = DEFAULT_PAGE_TOKENS,
+        cursor: Cursor = None,
+    ) -> ToolResult:
+        """The text of one file of a repository (secrets redacted), paged when long."""
+        bundle, _key = svc.bundle(source, "repo", ref=ref)
+        doc = svc.find_document(bundle, path)
+        return _paged(svc, doc.content, f"{bundle.source}:{doc.path}", max_tokens, cursor, doc.tokens or None)
+
+    @tool(output_schema=PAGE_SCHEMA)
+    def fetch_page(
+        url: Annotated[str, Field(description="http(s) URL of one web page (or a local .html file).")],
+        max_tokens: MaxTokens = DEFAULT_PAGE_TOKENS,
+        cursor: Cursor = None,
+    ) -> ToolResult:
+        """One web page as clean markdown: main content only, code fenced with languages, links absolute."""
+        bundle, key = svc.bundle(url, "page")
+        text, total = svc.rendered(bundle, key)
+        return _paged(svc, text, bundle.source, max_tokens, cursor, total)
+
+    @tool(output_schema=PAGE_SCHEMA)
+    def convert_pdf(
+        source: Annotated[str, Field(description="URL or local path of a PDF.")],
+        pages: Annotated[str | None, Field(description="Page ranges, e.g. '1-5,9' (default: all).")] = None,
+        max_tokens: MaxTokens = DEFAULT_PAGE_TOKENS,
+        cursor: Cursor = None,
+    ) -> ToolResult:
+        """A PDF as markdown: headings, lists, tables and page markers."""
+        bundle, key = svc.bundle(source, "pdf", pages=pages)
+        text, total = svc.rendered(bundle, key)
+        return _paged(svc, text, bundle.source, max_tokens, cursor, total)
+
+    @tool(output_schema=PAGE_SCHEMA)
+    def docs_index(
+        url: Annotated[str, Field(description="Start URL of a documentation site.")],
+        max_tokens: MaxTokens = DEFAULT_PAGE_TOKENS,
+        cursor: Cursor = None,
+    ) -> ToolResult:
+        """The llms.txt of a docs site: its own if it publishes one, else built by crawling the site.
+
+        Lists every page with title, URL and a one-line description, grouped in sections.
+        """
+        text = docs_index_text(svc, url)
+        return _paged(svc, text, url, max_tokens, cursor)
+
+    @tool(output_schema=PAGE_SCHEMA)
+    def read_docs(
+        url: Annotated[str, Field(description="Start URL of the documentation site (as given to docs_index).")],
+        section: Annotated[str, Field(description="A page URL or path from docs_index, a page title, or a "
+                                                  "section name (all its pages).")],
+        max_tokens: MaxTokens = DEFAULT_PAGE_TOKENS,
+        cursor: Cursor = None,
+    ) -> ToolResult:
+        """Read one page or one section of a docs site as markdown, paged when long."""
+        text = read_docs_text(svc, url, section)
+        return _paged(svc, text, url, max_tokens, cursor)
+
+    @tool(output_schema=SEARCH_SCHEMA)
+    def search_docs(
+        url: Annotated[str, Field(description="Start URL of the documentation site.")],
+        query: Annotated[str, Field(description="Words to look for, e.g. 'configure proxy timeout'.")],
+        k: Annotated[int, Field(ge=1, le=50, description="How many pages to return.")] = 5,
+    ) -> ToolResult:
+        """Search a docs site's pages (BM25 ranking); returns the best pages with a snippet each.
+
+        Then read a hit in full with read_docs(url, section=<its url>).
+        """
+        bundle, key = svc.bundle(url, "site")
+        hits = svc.search(bundle, key, query, k)
+        results = [{"title": d.title, "url": d.url, "path": d.path, "score": round(score, 4),
+                    "snippet": _snippet(d.content, query)} for d, score in hits]
+        if results:
+            lines = [f"{i}. [{r['title'] or r['path']}]({r['url'] or r['path']}) (score {r['score']})\n   {r['snippet']}"
+                     for i, r in enumerate(results, 1)]
+            text = "\n".join(lines) + "\n"
+        else:
+            text = f"No page of {bundle.source} matches {query!r}.\n"
+        return ToolResult(content=[TextContent(type="text", text=text)],
+                          structured_content={"query": query, "results": results})
+
+    return mcp
+
+
+def _snippet(text: str, query: str, width: int = 240) -> str:
+    """The first line that mentions a query word, trimmed: enough to judge a hit without reading it."""
+    words = [w.lower() for w in query.split() if len(w) > 2] or [query.lower()]
+    lines = [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("---")]
+    for line in lines:
+        low = line.lower()
+        if any(w in low for w in words):
+            return line if len(line) <= width else line[: width - 1] + "…"
+    first = lines[0] if lines else ""
+    return first if len(first) <= width else first[: width - 1] + "…"

@@ -1,0 +1,259 @@
+"""The one layer the MCP tools and the web routes share: guarded, cached, locked calls to ingest().
+
+Both servers are thin edges (DESIGN rule 1). What they have in common lives here and only here:
+server-mode guards (no local paths, no private addresses), the result cache, the per-key lock that
+makes N simultaneous requests for one repo@ref clone once, server limits, and paging long text by
+tokens with a cursor. No conversion happens here: text comes from :func:`llmingest.ingest` and
+:func:`llmingest.render.render`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from .. import sources
+from ..api import ingest
+from ..cache import ResultCache, make_key
+from ..errors import BlockedAddress, LimitExceeded, SourceNotFound, UsageError, register_secret
+from ..http import check_address
+from ..model import Bundle, Document
+from ..options import Options
+from ..tokens import count, truncate
+from .limits import KeyedLocks, Limits
+
+__all__ = ["Service", "Page", "paginate", "MIN_PAGE_TOKENS"]
+
+MIN_PAGE_TOKENS = 200  # a smaller page could not make progress through a long line
+RENDER_ENTRIES = 128  # rendered texts kept in memory (text, token count)
+
+
+@dataclass
+class Page:
+    """One page of a long text, and how to get the next one."""
+
+    text: str
+    tokens: int
+    total_tokens: int
+    tokens_left_out: int
+    next_cursor: str | None
+
+    def with_trailer(self) -> str:
+        """The text plus one line saying what was left out, so an agent knows to call again."""
+        if self.next_cursor is None:
+            return self.text
+        sep = "" if self.text.endswith("\n") else "\n"
+        return (f"{self.text}{sep}\n[... {self.tokens_left_out:,} tokens left out; "
+                f"call again with cursor=\"{self.next_cursor}\" to read on]\n")
+
+    def meta(self) -> dict[str, Any]:
+        return {"tokens": self.tokens, "total_tokens": self.total_tokens,
+                "tokens_left_out": self.tokens_left_out, "next_cursor": self.next_cursor}
+
+
+def _fingerprint(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:10]
+
+
+def paginate(text: str, max_tokens: int, cursor: str | None = None, encoding: str = "o200k_base",
+             total_tokens: int | None = None) -> Page:
+    """Cut ``text`` into pages of at most ``max_tokens`` tokens, resumable with an opaque cursor.
+
+    The cursor is ``<char offset>.<text fingerprint>``: when the text changed between calls (a new
+    commit was pushed) the fingerprint no longer matches and the caller is told to start over,
+    rather than silently reading a page of something else.
+    """
+    max_tokens = max(MIN_PAGE_TOKENS, int(max_tokens))
+    start = 0
+    fingerprint = _fingerprint(text)
+    if cursor:
+        offset, _, mark = cursor.partition(".")
+        if not offset.isdigit() or not mark:
+            raise UsageError(f"bad cursor {cursor!r}", hint="pass the cursor a previous call returned, or none")
+        if mark != fingerprint:
+            raise UsageError("this cursor belongs to an older version of the result",
+                             hint="call again without cursor to start over")
+        start = int(offset)
+        if start > len(text):
+            raise UsageError(f"cursor {cursor!r} is past the end of the result")
+    total = count(text, encoding) if total_tokens is None else total_tokens
+    rest = text[start:]
+    chunk = truncate(rest, max_tokens, encoding)
+    if not chunk and rest:  # one token longer than a page cannot happen, but never loop forever
+        chunk = rest[:1]
+    end = start + len(chunk)
+    if end >= len(text):
+        return Page(chunk, count(chunk, encoding), total, 0, None)
+    left = count(text[end:], encoding)
+    return Page(chunk, count(chunk, encoding), total, left, f"{end}.{fingerprint}")
+
+
+@dataclass
+class Service:
+    """Base options for every call (server mode or not), limits, the cache and the locks."""
+
+    options: Options = field(default_factory=Options)
+    limits: Limits = field(default_factory=Limits)
+    cache: ResultCache | None = None
+    locks: KeyedLocks = field(default_factory=KeyedLocks)
+    ingests: int = 0  # ingest() calls that actually ran (cache misses): the load bench reports it
+
+    def __post_init__(self) -> None:
+        if self.cache is None:
+            self.cache = ResultCache(self.options.cache_dir / "results" if self.options.cache_dir else None,
+                                     enabled=self.options.cache)
+        self._rendered: OrderedDict[tuple, tuple[str, int]] = OrderedDict()
+        self._lock = threading.Lock()
+        self._indexes: OrderedDict[str, Any] = OrderedDict()
+
+    @property
+    def server_mode(self) -> bool:
+        return not self.options.allow_private
+
+    # ------------------------------------------------------------------------------------------ guards
+    def _guard(self, src: sources.Source, opts: Options) -> None:
+        """Server mode reads nothing from the server's own disk or network (SSRF)."""
+        if not self.server_mode:
+            return
+        if isinstance(src, (sources.LocalDir, sources.LocalFile)):
+            raise BlockedAddress(f"refusing local path {src.display()}: this server only reads public URLs")
+        if isinstance(src, sources.WebPage):
+            check_address(src.url, opts)
+            return
+        url = src.url
+        scheme = urlsplit(url).scheme if "://" in url else "ssh"
+        if scheme == "file":
+            raise BlockedAddress("refusing a file:// repository: this server only reads public URLs")
+        if scheme in ("http", "https"):
+            check_address(url, opts)
+        else:  # ssh://, git://, git@host:path: check the host the same way
+            check_address(f"https://{src.host}/", opts)
+
+    # ------------------------------------------------------------------------------------------ bundles
+    def options_for(self, **overrides: Any) -> Options:
+        token = overrides.get("token")
+        if token:
+            register_secret(token)
+        return self.options.merged(**overrides)
+
+    def bundle(self, source: str, kind: str | None = None, **overrides: Any) -> tuple[Bundle, str]:
+        """The Bundle for ``source`` (from the cache when fresh) and its cache key.
+
+        Concurrent calls with the same key wait for the first one, then read what it cached.
+        """
+        opts = self.options_for(**overrides)
+        src = sources.parse(source, ref=opts.ref)
+        kind = kind or src.kind
+        self._guard(src, opts)
+        local = isinstance(src, (sources.LocalDir, sources.LocalFile))
+        host = getattr(src, "host", "") or urlsplit(getattr(src, "url", "")).hostname or ""
+        token = opts.resolved_token(host)
+        key = make_key(
+            "bundle", 1, kind, src.display(), getattr(src, "url", None), getattr(src, "ref_path", None),
+            opts.ref, sorted(opts.include), sorted(opts.exclude), opts.max_tokens, opts.pages, opts.encoding,
+            opts.max_file_size, opts.hidden, opts.default_ignores, opts.redact_secrets, opts.convert_pdfs,
+            opts.git_log, sorted(opts.host_map.items()), opts.allow_private,
+            hashlib.sha256(token.encode()).hexdigest() if token else None,
+            str(src.path) if local else None,
+        )
+        if local or self.cache is None:  # a folder on disk changes under us: never serve it stale
+            bundle = self._run(src, kind, opts)
+            return bundle, key + ":" + _fingerprint(str(len(bundle.documents)) + str(bundle.total_tokens))
+        hit = self.cache.get(key)
+        if hit is not None:
+            return hit, key
+        with self.locks.hold(key):
+            hit = self.cache.get(key)
+            if hit is not None:
+                return hit, key
+            bundle = self._run(src, kind, opts)
+            self.cache.put(key, bundle)
+        return bundle, key
+
+    def _run(self, src: sources.Source, kind: str, opts: Options) -> Bundle:
+        with self._lock:
+            self.ingests += 1
+        if self.limits.max_page_bytes:
+            opts = opts.merged(extra={**opts.extra, "max_page_bytes": self.limits.max_page_bytes})
+        if self.limits.max_files:
+            opts = opts.merged(extra={**opts.extra, "max_files": self.limits.max_files})
+        bundle = ingest(src, opts, kind=kind)
+        self.limits.check_bundle(bundle)
+        return bundle
+
+    # ------------------------------------------------------------------------------------------ text
+    def rendered(self, bundle: Bundle, key: str, fmt: str = "markdown", top: int = 10) -> tuple[str, int]:
+        """The bundle rendered in ``fmt`` and its token count (memoised: paging re-reads it often)."""
+        from ..render import render
+
+        memo = (key, fmt, top)
+        with self._lock:
+            hit = self._rendered.get(memo)
+            if hit is not None:
+                self._rendered.move_to_end(memo)
+                return hit
+        text = render(bundle, fmt, top=top)
+        result = (text, count(text, bundle.encoding or self.options.encoding))
+        with self._lock:
+            self._rendered[memo] = result
+            while len(self._rendered) > RENDER_ENTRIES:
+                self._rendered.popitem(last=False)
+        return result
+
+    def page(self, text: str, max_tokens: int, cursor: str | None, total: int | None = None) -> Page:
+        return paginate(text, max_tokens, cursor, self.options.encoding, total)
+
+    # ------------------------------------------------------------------------------------------ repos
+    @staticmethod
+    def find_document(bundle: Bundle, path: str) -> Document:
+        """The document at ``path`` (repo-relative, leading ./ or / ignored), or a helpful error."""
+        want = path.strip()
+        while want.startswith(("./", "/")):
+            want = want[2:] if want.startswith("./") else want[1:]
+        for doc in bundle.documents:
+            if doc.path == want:
+                return doc
+        for skipped in bundle.skipped:
+            if skipped.path == want:
+                raise LimitExceeded(f"{want} was left out of the digest: {skipped.reason}")
+        name = Path(want).name.lower()
+        near = sorted(d.path for d in bundle.documents if Path(d.path).name.lower() == name)[:5]
+        hint = f"did you mean {', '.join(near)}?" if near else "call repository_tree to see the paths"
+        raise SourceNotFound(f"no file {want!r} in {bundle.source}", hint=hint)
+
+    # ------------------------------------------------------------------------------------------ docs
+    def bm25(self, bundle: Bundle, key: str) -> Any:
+        """A BM25 index over the site's pages (title + text), built once per cached bundle."""
+        with self._lock:
+            hit = self._indexes.get(key)
+            if hit is not None:
+                return hit
+        import bm25s
+
+        corpus = [f"{d.title or ''}\n{d.path}\n{d.content}" for d in bundle.documents]
+        retriever = bm25s.BM25()
+        retriever.index(bm25s.tokenize(corpus, stopwords="en", show_progress=False), show_progress=False)
+        with self._lock:
+            self._indexes[key] = retriever
+            while len(self._indexes) > 16:
+                self._indexes.popitem(last=False)
+        return retriever
+
+    def search(self, bundle: Bundle, key: str, query: str, k: int) -> list[tuple[Document, float]]:
+        if not query.strip():
+            raise UsageError("empty query", hint="e.g. query='install with pip'")
+        if not bundle.documents:
+            return []
+        import bm25s
+
+        retriever = self.bm25(bundle, key)
+        tokens = bm25s.tokenize([query], stopwords="en", show_progress=False)
+        k = max(1, min(int(k), len(bundle.documents)))
+        ids, scores = retriever.retrieve(tokens, k=k, show_progress=False)
+        hits = [(bundle.documents[int(i)], float(s)) for i, s in zip(ids[0], scores[0], strict=True) if float(s) > 0]
+        return sorted(hits, key=lambda h: (-h[1], h[0].path))

@@ -1,0 +1,235 @@
+"""The URL-swap web service: replace ``github.com`` with this server's host and get the digest.
+
+Routes (all GET, all thin edges over the shared :class:`~llmingest.mcp_server.service.Service`):
+
+- ``/{owner}/{repo}``, ``/{owner}/{repo}/tree/{ref}/{path}``, ``/{owner}/{repo}/blob/{ref}/{path}``:
+  a GitHub repository digest (``?format=markdown|xml|plain|json``, ``?include=``, ``?exclude=``,
+  ``?max_tokens=``, ``?ref=``, ``?download=1``);
+- ``/gitlab.com/...``, ``/codeberg.org/...``, ``/host/path.git``: the same with the host first;
+- ``/https://any.site/page`` a page as markdown, ``/https://host/file.pdf`` a PDF as markdown;
+- ``/llms.txt?url=https://docs.site/`` the site's llms.txt;
+- ``/`` a small landing page, ``/mcp`` the MCP server (streamable HTTP) on the same process.
+
+Errors are rendered here, once: an ``IngestError`` becomes its ``http_status`` with a one-line
+text body; limits answer 413/429/504 with a sentence saying which limit and what to do.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from contextlib import asynccontextmanager
+from pathlib import Path
+from urllib.parse import parse_qsl, urlencode
+
+import anyio
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
+from starlette.routing import Route
+
+from ..commands._common import check_format
+from ..errors import IngestError, UsageError, redact
+from .docs import docs_index_text
+from .service import Service
+
+__all__ = ["create_app", "target_for_path", "RedactingFilter"]
+
+STATIC = Path(__file__).parent / "static"
+MEDIA_TYPES = {
+    "markdown": "text/markdown; charset=utf-8",
+    "xml": "application/xml; charset=utf-8",
+    "plain": "text/plain; charset=utf-8",
+    "json": "application/json; charset=utf-8",
+}
+EXTENSIONS = {"markdown": "md", "xml": "xml", "plain": "txt", "json": "json"}
+#: query parameters the service reads; every other one belongs to the target page's URL
+OWN_PARAMS = {"format", "include", "exclude", "max_tokens", "ref", "download", "pages", "top"}
+
+log = logging.getLogger("llmingest.web")
+
+
+class RedactingFilter(logging.Filter):
+    """Scrub credentials from log records (an access log line may echo ``https://user:tok@host``)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.args:
+            record.args = tuple(redact(a) if isinstance(a, str) else a for a in record.args)
+        if isinstance(record.msg, str):
+            record.msg = redact(record.msg)
+        return True
+
+
+def target_for_path(path: str) -> str:
+    """What the user swapped in: ``/o/r/tree/x`` -> ``https://github.com/o/r/tree/x``, ``/https://...`` as is.
+
+    >>> target_for_path("/gitlab.com/group/sub/repo")
+    'https://gitlab.com/group/sub/repo'
+    """
+    rest = path.lstrip("/")
+    m = re.match(r"^(https?):/+(.*)$", rest, re.I)  # proxies and browsers may fold // into /
+    if m:
+        return f"{m.group(1).lower()}://{m.group(2)}"
+    if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", rest) and not re.match(r"^[^/]+\.[^/]+", rest):
+        raise UsageError(f"unsupported address {rest.split('/', 1)[0]!r}", hint="use an http(s) URL")
+    segments = [s for s in rest.split("/") if s]
+    if not segments:
+        raise UsageError("no source in the path", hint="e.g. /owner/repo or /https://example.com/page")
+    if "." in segments[0] or ":" in segments[0]:
+        return "https://" + rest
+    if len(segments) < 2:
+        raise UsageError(f"/{rest} is not a repository", hint="use /owner/repo, /host/group/repo or /https://...")
+    return "https://github.com/" + rest
+
+
+def _error(exc: IngestError) -> Response:
+    return PlainTextResponse(f"error: {exc.render()}\n", status_code=exc.http_status)
+
+
+def _list(params: list[tuple[str, str]], name: str) -> list[str]:
+    out: list[str] = []
+    for key, value in params:
+        if key == name:
+            out += [v.strip() for v in value.split(",") if v.strip()]
+    return out
+
+
+def _int(value: str | None, name: str) -> int | None:
+    if value in (None, ""):
+        return None
+    try:
+        n = int(value)
+    except ValueError:
+        raise UsageError(f"{name} must be a whole number, not {value!r}") from None
+    if n < 0:
+        raise UsageError(f"{name} must not be negative")
+    return n
+
+
+def _token(request: Request) -> str | None:
+    """A token for private repositories, only from the Authorization header (never the URL)."""
+    header = request.headers.get("authorization", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() in ("bearer", "token") and value.strip():
+        return value.strip()
+    return None
+
+
+def _filename(source: str, fmt: str) -> str:
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "-", re.sub(r"^https?://", "", source)).strip("-.")[:80] or "digest"
+    return f"{stem}.{EXTENSIONS[fmt]}"
+
+
+def create_app(service: Service | None = None, *, mount_mcp: bool = True) -> Starlette:
+    """The ASGI app: URL swap, landing page, llms.txt and (unless ``mount_mcp=False``) MCP at /mcp."""
+    svc = service or Service()
+    limiter = anyio.CapacityLimiter(max(1, svc.limits.max_workers))
+    rate = _rate_limiter(svc)
+
+    async def run(func, *args):
+        """Run blocking ingest work in a worker thread under the request timeout (504 past it)."""
+        timeout = svc.limits.request_timeout or None
+        with anyio.fail_after(timeout):
+            return await anyio.to_thread.run_sync(func, *args, limiter=limiter, abandon_on_cancel=True)
+
+    async def guarded(request: Request, work) -> Response:
+        client = request.client.host if request.client else "unknown"
+        wait = rate.acquire(client) if rate else 0.0
+        if wait > 0:
+            return PlainTextResponse(
+                f"error: rate limit: at most {svc.limits.rate_per_minute:g} requests per minute per client; "
+                f"retry in {wait:.0f}s\n", status_code=429, headers={"Retry-After": str(max(1, round(wait)))})
+        try:
+            return await run(work)
+        except TimeoutError:
+            return PlainTextResponse(
+                f"error: request timed out after {svc.limits.request_timeout:g}s "
+                "(narrow the source with include=/exclude= or a subfolder URL)\n", status_code=504)
+        except IngestError as exc:
+            return _error(exc)
+        except Exception as exc:  # the edge: an unexpected bug still gets one line, never a traceback
+            log.error("internal error: %s", redact(str(exc)) or type(exc).__name__)
+            return PlainTextResponse("error: internal error\n", status_code=500)
+
+    async def swap(request: Request) -> Response:
+        raw = request.scope.get("raw_path") or request.url.path.encode()
+        path = raw.decode("latin-1").split("?", 1)[0]
+        params = parse_qsl(request.url.query, keep_blank_values=True)
+        try:
+            target = target_for_path(path)
+            own = {k: v for k, v in params if k in OWN_PARAMS}
+            foreign = [(k, v) for k, v in params if k not in OWN_PARAMS]
+            if foreign:
+                target += ("&" if "?" in target else "?") + urlencode(foreign)
+            fmt = check_format(own.get("format") or "markdown")
+            max_tokens = _int(own.get("max_tokens"), "max_tokens")
+            top = _int(own.get("top"), "top")
+            overrides = {
+                "include": _list(params, "include"), "exclude": _list(params, "exclude"),
+                "max_tokens": max_tokens or None, "ref": own.get("ref") or None,
+                "pages": own.get("pages") or None, "token": _token(request),
+            }
+        except IngestError as exc:
+            return _error(exc)
+        download = own.get("download", "") not in ("", "0", "false")
+
+        def work() -> Response:
+            from .. import sources
+
+            src = sources.parse(target, ref=overrides["ref"])
+            kind = src.kind
+            bundle, key = svc.bundle(target, kind, **overrides)
+            text, tokens = svc.rendered(bundle, key, fmt, 10 if top is None else top)
+            headers = {"X-Token-Count": str(tokens), "X-Source": bundle.source, "X-Kind": bundle.kind,
+                       "Cache-Control": "private, max-age=300" if overrides["token"] else "public, max-age=300"}
+            if download:
+                headers["Content-Disposition"] = f'attachment; filename="{_filename(bundle.source, fmt)}"'
+            return Response(text, media_type=MEDIA_TYPES[fmt], headers=headers)
+
+        return await guarded(request, work)
+
+    async def llms_txt(request: Request) -> Response:
+        url = request.query_params.get("url", "").strip()
+        if not url:
+            return _error(UsageError("missing ?url=", hint="e.g. /llms.txt?url=https://docs.example.com/"))
+
+        def work() -> Response:
+            text = docs_index_text(svc, url)
+            return PlainTextResponse(text, media_type="text/markdown; charset=utf-8")
+
+        return await guarded(request, work)
+
+    async def landing(request: Request) -> Response:
+        return HTMLResponse((STATIC / "index.html").read_text(encoding="utf-8"))
+
+    async def health(request: Request) -> Response:
+        cache = svc.cache
+        return JSONResponse({"status": "ok", "ingests": svc.ingests,
+                             "cache_hits": cache.hits if cache else 0, "cache_misses": cache.misses if cache else 0})
+
+    routes = [Route("/", landing), Route("/healthz", health), Route("/llms.txt", llms_txt)]
+    lifespan = None
+    if mount_mcp:
+        from .server import create_server
+
+        mcp_app = create_server(svc).http_app(path="/mcp", stateless_http=True, host_origin_protection="auto")
+        routes.append(Route("/mcp", mcp_app))
+        inner = mcp_app.lifespan
+
+        @asynccontextmanager
+        async def lifespan(app: Starlette):
+            async with inner(app):
+                yield
+
+    routes.append(Route("/{path:path}", swap, methods=["GET", "HEAD"]))
+    app = Starlette(routes=routes, lifespan=lifespan)
+    app.state.service = svc
+    return app
+
+
+def _rate_limiter(svc: Service):
+    from .limits import RateLimiter
+
+    if not svc.limits.rate_per_minute:
+        return None
+    return RateLimiter(svc.limits.rate_per_minute, svc.limits.burst)
