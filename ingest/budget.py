@@ -57,42 +57,48 @@ def truncate_document(doc: Document, max_tokens: int, encoding: str) -> Document
     return replace(doc, content=text, tokens=count(text, encoding), truncated=True)
 
 
-def fit(docs: list[Document], max_tokens: int, overhead: int, encoding: str) -> tuple[list[Document], list[Skipped], str]:
+def fit(docs: list[Document], max_tokens: int, overhead: int, encoding: str, *,
+        ordered: bool = False) -> tuple[list[Document], list[Skipped], str]:
     """Choose documents (in priority order) whose tokens plus ``overhead`` fit ``max_tokens``.
 
-    Returns kept documents (sorted by path, as they render), what was left out, and a one-line
-    summary for the digest.
+    Returns kept documents (sorted by path, as they render; in the given order when ``ordered``,
+    which multi-source bundles use), what was left out, and a one-line summary for the digest.
     """
     budget = max_tokens - overhead
     per_file_overhead = 25
     cap = max(200, max_tokens // 4)
-    order = sorted(docs, key=lambda d: (tier(d.path), d.path.count("/"), d.path))
-    kept: list[Document] = []
+    order = list(docs) if ordered else sorted(docs, key=lambda d: (tier(d.path), d.path.count("/"), d.path))
+    kept: list[tuple[int, Document]] = []
     left: list[Skipped] = []
     truncated = 0
     used = 0
-    for doc in order:
+    for pos, doc in enumerate(order):
         if doc.tokens > cap:
             doc = truncate_document(doc, cap, encoding)
             truncated += 1
         cost = doc.tokens + per_file_overhead
         if used + cost <= budget:
-            kept.append(doc)
+            kept.append((pos, doc))
             used += cost
             continue
         room = budget - used - per_file_overhead
         if room >= 300 and doc.tokens > room:
             cut = truncate_document(doc, room, encoding)
             if cut.tokens + per_file_overhead + used <= budget:
-                kept.append(cut)
+                kept.append((pos, cut))
                 used += cut.tokens + per_file_overhead
                 truncated += 1 if not doc.truncated else 0
                 continue
-        left.append(Skipped(doc.path, f"left out to fit --max-tokens {max_tokens:,} ({doc.tokens:,} tokens)", doc.size))
-    kept.sort(key=lambda d: d.path)
-    note = (f"--max-tokens {max_tokens:,}: {len(kept):,} files kept, {truncated:,} truncated, "
+        label = doc.metadata.get("source_label")
+        where = f"{label}: {doc.path}" if label else doc.path
+        left.append(Skipped(where, f"left out to fit --max-tokens {max_tokens:,} ({doc.tokens:,} tokens)", doc.size))
+    if ordered:
+        kept_docs = [d for _, d in sorted(kept, key=lambda pd: pd[0])]
+    else:
+        kept_docs = sorted((d for _, d in kept), key=lambda d: d.path)
+    note = (f"--max-tokens {max_tokens:,}: {len(kept_docs):,} files kept, {truncated:,} truncated, "
             f"{len(left):,} left out (priority: {PRIORITY_DOC})")
-    return kept, left, note
+    return kept_docs, left, note
 
 
 def chunk_document(doc: Document, max_tokens: int, encoding: str) -> list[Document]:
