@@ -1,0 +1,355 @@
+"""Page layout for the PDF converter: spans -> segments -> columns -> visual lines.
+
+PyMuPDF's "dict" output is precise but low level: one visual line is often several "lines"
+(justified LaTeX splits at stretched spaces, table cells are separate lines, a section number is
+apart from its title). This module turns one page into an ordered list of columns, each a list of
+visual lines, tables and images, in reading order. It knows nothing about markdown.
+
+Reading order rule: find a vertical gutter that (almost) no text crosses; text wholly left or right
+of it is column text, text crossing it is full width (title, abstract, wide figures). The page is
+cut into horizontal bands at full-width items; inside a band the left column is read before the
+right one. One rule covers one-column pages, two-column papers and mixed first pages.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field
+
+import pymupdf
+
+#: font names that mean "code" even when the font does not set the monospace flag
+MONO_FONT = re.compile(r"mono|courier|consol|menlo|typewriter|inconsolata|sourcecode|fixed|^cmtt|^sfmono|code", re.I)
+BOLD_FONT = re.compile(r"bold|black|heavy|semibold|demi", re.I)
+ITALIC_FONT = re.compile(r"italic|oblique", re.I)
+#: private-use glyphs and control characters: unmapped math/symbol glyphs come out as these
+BAD_CHARS = re.compile("[\ue000-\uf8ff\ufffd\x00-\x08\x0b\x0c\x0e-\x1f]")
+#: ligatures expanded by PyMuPDF when TEXT_PRESERVE_LIGATURES is off; kept here for fonts that map them
+LIGATURES = str.maketrans({"\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "\ufb04": "ffl",
+                           "\ufb05": "st", "\ufb06": "st", "\u00a0": " ", "\u2002": " ", "\u2003": " "})
+TEXT_FLAGS = pymupdf.TEXT_PRESERVE_WHITESPACE | pymupdf.TEXT_MEDIABOX_CLIP
+
+
+class Span:
+    """A run of text in one style, with its horizontal extent (for code indentation and links)."""
+
+    __slots__ = ("text", "x0", "x1", "size", "bold", "italic", "mono", "link")
+
+    def __init__(self, text: str, x0: float, x1: float, size: float, bold: bool, italic: bool, mono: bool):
+        self.text, self.x0, self.x1, self.size = text, x0, x1, size
+        self.bold, self.italic, self.mono = bold, italic, mono
+        self.link: str | None = None
+
+
+class Seg:
+    """One PyMuPDF line: spans on one baseline with no big gap (a table cell, half a justified line)."""
+
+    __slots__ = ("x0", "y0", "x1", "y1", "spans")
+
+    def __init__(self, x0: float, y0: float, x1: float, y1: float, spans: list[Span]):
+        self.x0, self.y0, self.x1, self.y1, self.spans = x0, y0, x1, y1, spans
+
+    @property
+    def text(self) -> str:
+        return "".join(s.text for s in self.spans)
+
+
+class VLine:
+    """A visual line inside one column: segments on the same baseline, joined left to right."""
+
+    __slots__ = ("x0", "y0", "x1", "y1", "spans", "size", "page")
+
+    def __init__(self, segs: list[Seg], page: int):
+        segs.sort(key=lambda s: s.x0)
+        self.x0 = min(s.x0 for s in segs)
+        self.x1 = max(s.x1 for s in segs)
+        self.y0 = min(s.y0 for s in segs)
+        self.y1 = max(s.y1 for s in segs)
+        self.page = page
+        spans: list[Span] = []
+        prev: Seg | None = None
+        for seg in segs:
+            if prev is not None and spans:
+                size = seg.spans[0].size
+                if (seg.x0 - prev.x1 > 0.12 * size and not spans[-1].text.endswith(" ")
+                        and not seg.spans[0].text.startswith(" ")):
+                    spans.append(Span(" ", prev.x1, seg.x0, size, False, False, spans[-1].mono and seg.spans[0].mono))
+            spans.extend(seg.spans)
+            prev = seg
+        self.spans = spans
+        weights: dict[float, int] = {}
+        for s in spans:
+            n = len(s.text.strip())
+            if n:
+                weights[s.size] = weights.get(s.size, 0) + n
+        self.size = max(weights, key=lambda k: (weights[k], k)) if weights else (spans[0].size if spans else 0.0)
+
+    @property
+    def text(self) -> str:
+        return "".join(s.text for s in self.spans)
+
+    @property
+    def height(self) -> float:
+        return self.y1 - self.y0
+
+
+@dataclass
+class Table:
+    """A detected table: rows of cell strings, how many of them are header rows, where it sits."""
+
+    bbox: tuple[float, float, float, float]
+    rows: list[list[str]]
+    header_rows: int = 1
+    page: int = 0
+
+    @property
+    def x0(self) -> float:
+        return self.bbox[0]
+
+    @property
+    def y0(self) -> float:
+        return self.bbox[1]
+
+    @property
+    def x1(self) -> float:
+        return self.bbox[2]
+
+    @property
+    def y1(self) -> float:
+        return self.bbox[3]
+
+
+@dataclass
+class Image:
+    """An image on the page (xref for extraction) and its place in the reading order."""
+
+    bbox: tuple[float, float, float, float]
+    xref: int
+    page: int = 0
+
+    @property
+    def x0(self) -> float:
+        return self.bbox[0]
+
+    @property
+    def y0(self) -> float:
+        return self.bbox[1]
+
+    @property
+    def x1(self) -> float:
+        return self.bbox[2]
+
+    @property
+    def y1(self) -> float:
+        return self.bbox[3]
+
+
+@dataclass
+class Column:
+    """Items of one column of one band, top to bottom, and the column's text edges."""
+
+    items: list = field(default_factory=list)  # VLine | Table | Image
+    left: float = 0.0
+    right: float = 0.0
+    page: int = 0
+
+
+def extract_segments(page: pymupdf.Page, textpage=None) -> list[Seg]:
+    """Horizontal text lines of the page as Segs (rotated text such as margin stamps is dropped)."""
+    d = page.get_text("dict", flags=TEXT_FLAGS, textpage=textpage)
+    out: list[Seg] = []
+    for block in d["blocks"]:
+        if block.get("type") != 0:
+            continue
+        for line in block["lines"]:
+            dx, dy = line["dir"]
+            if abs(dy) > 0.05 or dx < 0:
+                continue
+            spans = []
+            for s in line["spans"]:
+                text = BAD_CHARS.sub("", s["text"].translate(LIGATURES))
+                if not text:
+                    continue
+                font, flags = s["font"], s["flags"]
+                x0, _, x1, _ = s["bbox"]
+                spans.append(Span(text, x0, x1, round(s["size"], 1),
+                                  bool(flags & 16) or bool(BOLD_FONT.search(font)),
+                                  bool(flags & 2) or bool(ITALIC_FONT.search(font)),
+                                  bool(flags & 8) or bool(MONO_FONT.search(font))))
+            if not spans or not any(s.text.strip() for s in spans):
+                continue
+            x0, y0, x1, y1 = line["bbox"]
+            out.append(Seg(x0, y0, x1, y1, spans))
+    return out
+
+
+def attach_links(page: pymupdf.Page, segs: list[Seg]) -> None:
+    """Mark spans that sit under a URI link rectangle, so the markdown can keep the link."""
+    links = [(pymupdf.Rect(lk["from"]), lk["uri"]) for lk in page.get_links() if lk.get("uri")]
+    if not links:
+        return
+    for seg in segs:
+        for rect, uri in links:
+            if seg.y1 < rect.y0 or seg.y0 > rect.y1 or seg.x1 < rect.x0 or seg.x0 > rect.x1:
+                continue
+            for s in seg.spans:
+                cx, cy = (s.x0 + s.x1) / 2, (seg.y0 + seg.y1) / 2
+                if rect.x0 - 1 <= cx <= rect.x1 + 1 and rect.y0 - 2 <= cy <= rect.y1 + 2 and s.text.strip():
+                    s.link = uri
+
+
+def find_gutter(boxes: list[tuple[float, float]], lo: float, hi: float) -> float | None:
+    """The x of a vertical gutter between two columns, or None for a one-column page.
+
+    Counts, for every x between 30% and 70% of the text width, how many segments cross it; the
+    middle of the widest run of minimal crossing wins if few segments cross and both sides hold
+    a fair share of the text.
+    """
+    n = len(boxes)
+    if n < 8:
+        return None
+    width = hi - lo
+    start, stop = int(lo + 0.3 * width), int(lo + 0.7 * width)
+    if stop - start < 4:
+        return None
+    diff = [0] * (stop - start + 2)
+    for x0, x1 in boxes:
+        a, b = max(int(x0) + 1, start), min(int(x1), stop)  # x in (x0, x1) crosses
+        if a <= b:
+            diff[a - start] += 1
+            diff[b - start + 1] -= 1
+    cross, run = [], 0
+    for i in range(stop - start + 1):
+        run += diff[i]
+        cross.append(run)
+    best = min(cross)
+    if best > 0.3 * n:
+        return None
+    best_len, best_mid, i = 0, None, 0
+    while i < len(cross):
+        if cross[i] == best:
+            j = i
+            while j + 1 < len(cross) and cross[j + 1] == best:
+                j += 1
+            if j - i + 1 > best_len:
+                best_len, best_mid = j - i + 1, start + (i + j) / 2
+            i = j + 1
+        else:
+            i += 1
+    if best_mid is None or best_len < 3:
+        return None
+    rights = sorted(x1 for _, x1 in boxes)
+    lefts = sorted(x0 for x0, _ in boxes)
+    n_left = bisect.bisect_right(rights, best_mid)
+    n_right = n - bisect.bisect_left(lefts, best_mid)
+    if n_left < 0.2 * n or n_right < 0.2 * n:
+        return None
+    return best_mid
+
+
+def order_columns(items: list, page_no: int, gutter_hint: float | None = None) -> list[Column]:
+    """Cut the page into bands and columns in reading order (see the module docstring)."""
+    if not items:
+        return []
+    text_boxes = [(it.x0, it.x1) for it in items if isinstance(it, Seg)]
+    lo = min(it.x0 for it in items)
+    hi = max(it.x1 for it in items)
+    gutter = find_gutter(text_boxes, lo, hi)
+    if gutter is None and gutter_hint is not None and lo < gutter_hint < hi:
+        # a page whose columns are short (last page of a paper) still uses the document's gutter
+        crossing = sum(1 for x0, x1 in text_boxes if x0 < gutter_hint - 2 < gutter_hint + 2 < x1)
+        left = sum(1 for _, x1 in text_boxes if x1 <= gutter_hint)
+        if text_boxes and crossing <= 0.3 * len(text_boxes) and left and left < len(text_boxes):
+            gutter = gutter_hint
+    items = sorted(items, key=lambda it: (it.y0, it.x0))
+    if gutter is None:
+        return [_column(items, page_no)]
+    columns: list[Column] = []
+    left: list = []
+    right: list = []
+    full: list = []
+
+    def flush_cols() -> None:
+        if left:
+            columns.append(_column(left, page_no))
+        if right:
+            columns.append(_column(right, page_no))
+        left.clear()
+        right.clear()
+
+    for it in items:
+        if it.x1 <= gutter + 1:
+            side = "L"
+        elif it.x0 >= gutter - 1:
+            side = "R"
+        else:
+            side = "F"
+        if side == "F":
+            flush_cols()
+            full.append(it)
+        else:
+            if full:
+                columns.append(_column(list(full), page_no))
+                full.clear()
+            (left if side == "L" else right).append(it)
+    if full:
+        columns.append(_column(list(full), page_no))
+    flush_cols()
+    return columns
+
+
+def _column(items: list, page_no: int) -> Column:
+    segs = [it for it in items if isinstance(it, Seg)]
+    others = [it for it in items if not isinstance(it, Seg)]
+    lines = group_lines(segs, page_no)
+    merged = sorted(lines + others, key=lambda it: (it.y0, it.x0))
+    left = min((ln.x0 for ln in lines), default=min((o.x0 for o in others), default=0.0))
+    right = max((ln.x1 for ln in lines), default=max((o.x1 for o in others), default=0.0))
+    return Column(merged, left, right, page_no)
+
+
+def group_lines(segs: list[Seg], page_no: int) -> list[VLine]:
+    """Segments sharing a baseline (vertical overlap over half the smaller height) form a line."""
+    segs = sorted(segs, key=lambda s: (round((s.y0 + s.y1) / 2, 1), s.x0))
+    lines: list[list[Seg]] = []
+    for seg in segs:
+        placed = False
+        for group in reversed(lines[-3:]):
+            g0, g1 = min(s.y0 for s in group), max(s.y1 for s in group)
+            overlap = min(g1, seg.y1) - max(g0, seg.y0)
+            if overlap > 0.5 * min(g1 - g0, seg.y1 - seg.y0):
+                group.append(seg)
+                placed = True
+                break
+        if not placed:
+            lines.append([seg])
+    return [VLine(group, page_no) for group in lines]
+
+
+def image_boxes(page: pymupdf.Page, page_no: int) -> list[Image]:
+    """Images big enough to matter (icons and rules drawn as images are ignored)."""
+    out = []
+    area = abs(page.rect)
+    seen = set()
+    for info in page.get_image_info(xrefs=True):
+        r = pymupdf.Rect(info["bbox"]) & page.rect
+        if r.is_empty or r.width < 24 or r.height < 24 or abs(r) < 0.003 * area:
+            continue
+        key = (info.get("xref", 0), round(r.x0), round(r.y0))
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(Image((r.x0, r.y0, r.x1, r.y1), info.get("xref", 0), page_no))
+    return out
+
+
+def image_coverage(page: pymupdf.Page) -> float:
+    """Share of the page area covered by its largest image (a scanned page is one big image)."""
+    area = abs(page.rect) or 1.0
+    best = 0.0
+    for info in page.get_image_info():
+        r = pymupdf.Rect(info["bbox"]) & page.rect
+        if not r.is_empty:
+            best = max(best, abs(r) / area)
+    return best
