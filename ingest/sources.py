@@ -109,7 +109,8 @@ class GitRepo:
         return out
 
     def with_ref(self, ref: str | None) -> GitRepo:
-        return replace(self, ref=ref, ref_path=()) if ref else self
+        """``--ref`` wins over the URL's ref; ``ref_path`` stays so the URL's subpath is kept."""
+        return replace(self, ref=ref, commit=None) if ref else self
 
 
 @dataclass(frozen=True)
@@ -129,6 +130,7 @@ class WebPage:
 Source = LocalDir | LocalFile | GitRepo | WebPage
 
 _SCP_LIKE = re.compile(r"^(?P<user>[A-Za-z0-9._-]+@)?(?P<host>[A-Za-z0-9.-]+):(?P<path>(?!//)[^\s]+)$")
+_SHA = re.compile(r"^[0-9a-fA-F]{7,40}$")
 _OWNER_REPO = re.compile(r"^(?P<owner>[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)/(?P<repo>[A-Za-z0-9._-]+?)(?:\.git)?$")
 
 
@@ -263,8 +265,12 @@ def _parse_forge(parts, host: str, forge: str, segments: list[str]) -> Source:
     if forge in ("github", "gitlab"):
         if kind in ("tree", "blob") and tail:
             return replace(src, target=kind, ref_path=tail)
-        if kind in ("commit", "commits") and tail:
+        if kind == "commit" and tail:
             return replace(src, target="commit", ref=tail[0], commit=tail[0])
+        if kind == "commits" and tail:  # the history of a branch (ref may contain slashes)
+            if _SHA.match(tail[0]):
+                return replace(src, target="commit", ref=tail[0], commit=tail[0])
+            return replace(src, target="tree", ref_path=tail)
     elif forge == "gitea":
         # /src/branch/<ref>/<path>, /src/tag/<ref>/..., /src/commit/<sha>/..., /commit/<sha>
         if kind == "src" and len(tail) >= 2 and tail[0] in ("branch", "tag", "commit"):

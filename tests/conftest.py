@@ -1,0 +1,219 @@
+"""Shared fixtures. Add yours with small, separate edits; keep each fixture self-contained."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+# ---- git servers on 127.0.0.1 (remote repositories without the internet) ------------------------
+
+GIT_ENV = {
+    "GIT_AUTHOR_NAME": "Test", "GIT_AUTHOR_EMAIL": "t@example.invalid",
+    "GIT_COMMITTER_NAME": "Test", "GIT_COMMITTER_EMAIL": "t@example.invalid",
+    "GIT_AUTHOR_DATE": "2024-01-01T00:00:00Z", "GIT_COMMITTER_DATE": "2024-01-01T00:00:00Z",
+    "GIT_CONFIG_NOSYSTEM": "1", "HOME": os.environ.get("HOME", "/tmp"),
+}
+
+
+def git(*args: str, cwd: Path | None = None) -> str:
+    """Run git for a fixture (fixed identity and dates, so shas are reproducible)."""
+    env = {**os.environ, **GIT_ENV}
+    out = subprocess.run(["git", *args], cwd=cwd, env=env, check=True, capture_output=True, text=True)
+    return out.stdout.strip()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_port(port: int, proc: subprocess.Popen, timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited early with {proc.returncode}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError(f"server on port {port} did not start")
+
+
+def make_remote_repo(base: Path, name: str = "o/r") -> dict:
+    """A bare repo at ``base/<name>.git`` with branches (incl. ``feature/x``), tags and 3 commits.
+
+    main:      README.md, docs/a.md, docs/guide/b.md, src/app.py, src/[x].py
+    feature/x: main + docs/feature.md
+    release:   a branch, next to a tag ``release/1.0`` (longest match must pick the tag)
+    v1 (light, on the first commit), v2 (annotated, on main)
+    """
+    work = base / ".work" / name
+    work.mkdir(parents=True)
+    git("init", "-q", "-b", "main", str(work))
+    (work / "README.md").write_text("# Demo\n\nfirst\n")
+    (work / "docs").mkdir()
+    (work / "docs" / "a.md").write_text("# A\n")
+    git("add", ".", cwd=work)
+    git("commit", "-qm", "first", cwd=work)
+    first = git("rev-parse", "HEAD", cwd=work)
+    git("tag", "v1", cwd=work)
+    (work / "docs" / "guide").mkdir()
+    (work / "docs" / "guide" / "b.md").write_text("# B\n")
+    (work / "src").mkdir()
+    (work / "src" / "app.py").write_text("print('app')\n")
+    (work / "src" / "[x].py").write_text("X = 1\n")
+    (work / "README.md").write_text("# Demo\n\nsecond\n")
+    git("add", ".", cwd=work)
+    git("commit", "-qm", "second", cwd=work)
+    git("tag", "-a", "v2", "-m", "v2", cwd=work)
+    git("branch", "release", cwd=work)
+    git("tag", "release/1.0", first, cwd=work)
+    git("checkout", "-q", "-b", "feature/x", cwd=work)
+    (work / "docs" / "feature.md").write_text("# Feature\n")
+    git("add", ".", cwd=work)
+    git("commit", "-qm", "feature", cwd=work)
+    git("checkout", "-q", "main", cwd=work)
+    bare = base / f"{name}.git"
+    bare.parent.mkdir(parents=True, exist_ok=True)
+    git("clone", "-q", "--bare", str(work), str(bare))
+    git("config", "uploadpack.allowFilter", "true", cwd=bare)
+    return {
+        "bare": bare,
+        "work": work,
+        "first": first,
+        "main": git("rev-parse", "main", cwd=work),
+        "feature": git("rev-parse", "feature/x", cwd=work),
+    }
+
+
+@pytest.fixture(scope="module")
+def git_daemon(tmp_path_factory):
+    """``git daemon`` on 127.0.0.1 serving ``o/r.git`` and an empty ``o/empty.git``.
+
+    Yields a dict with ``url`` (``git://127.0.0.1:<port>/``), ``base``, the repo facts from
+    :func:`make_remote_repo`, and ``requests()``: how many upload-pack requests the daemon served
+    so far (a clone = ls-remote + fetch; a cache hit = ls-remote only).
+    """
+    base = tmp_path_factory.mktemp("gitd")
+    info = make_remote_repo(base, "o/r")
+    git("init", "-q", "--bare", str(base / "o" / "empty.git"))
+    port = free_port()
+    log = base / "daemon.log"
+    with open(log, "wb") as fh:
+        proc = subprocess.Popen(
+            ["git", "daemon", "--reuseaddr", f"--base-path={base}", "--export-all", f"--port={port}",
+             "--listen=127.0.0.1", "--verbose", "--log-destination=stderr"],
+            stdout=fh, stderr=fh,
+        )
+    try:
+        _wait_port(port, proc)
+
+        def requests() -> int:
+            time.sleep(0.2)  # the daemon logs from its forked child; let it flush
+            return log.read_text(errors="replace").count("Request upload-pack")
+
+        yield {**info, "url": f"git://127.0.0.1:{port}/", "port": port, "base": base, "requests": requests}
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+_HTTP_SERVER = r'''
+import base64, os, subprocess, sys
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+ROOT, PORT, TOKEN = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+
+class H(BaseHTTPRequestHandler):
+    def log_message(self, *a):
+        pass
+
+    def _body(self):
+        if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
+            out = b""
+            while True:
+                size = int(self.rfile.readline().strip() or b"0", 16)
+                if size == 0:
+                    self.rfile.readline()
+                    return out
+                out += self.rfile.read(size)
+                self.rfile.readline()
+        return self.rfile.read(int(self.headers.get("Content-Length") or 0))
+
+    def _serve(self):
+        auth = self.headers.get("Authorization", "")
+        user_pass = ""
+        if auth.startswith("Basic "):
+            user_pass = base64.b64decode(auth[6:]).decode()
+        if not user_pass.endswith(":" + TOKEN):
+            self.send_response(401)
+            self.send_header("WWW-Authenticate", 'Basic realm="git"')
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        path, _, query = self.path.partition("?")
+        body = self._body() if self.command == "POST" else b""
+        env = {**os.environ, "GIT_PROJECT_ROOT": ROOT, "GIT_HTTP_EXPORT_ALL": "1", "PATH_INFO": path,
+               "QUERY_STRING": query, "REQUEST_METHOD": self.command, "REMOTE_USER": "u",
+               "REMOTE_ADDR": "127.0.0.1", "CONTENT_TYPE": self.headers.get("Content-Type", ""),
+               "CONTENT_LENGTH": str(len(body)), "GIT_PROTOCOL": self.headers.get("Git-Protocol", ""),
+               "HTTP_CONTENT_ENCODING": self.headers.get("Content-Encoding", "")}
+        out = subprocess.run(["git", "http-backend"], input=body, env=env, capture_output=True).stdout
+        head, _, payload = out.partition(b"\r\n\r\n")
+        status, headers = 200, []
+        for line in head.decode().split("\r\n"):
+            if not line:
+                continue
+            k, _, v = line.partition(":")
+            if k.lower() == "status":
+                status = int(v.split()[0])
+            else:
+                headers.append((k, v.strip()))
+        self.send_response(status)
+        for k, v in headers:
+            self.send_header(k, v)
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    do_GET = do_POST = _serve
+
+ThreadingHTTPServer(("127.0.0.1", PORT), H).serve_forever()
+'''
+
+
+@pytest.fixture(scope="module")
+def git_http_private(tmp_path_factory):
+    """A private smart-HTTP git server (``git http-backend``) on 127.0.0.1 that wants a token.
+
+    Any request without ``Authorization: Basic <user>:<token>`` gets 401, like a forge with a
+    private repo. Yields ``url`` (``http://127.0.0.1:<port>/``), ``token`` and the repo facts.
+    """
+    base = tmp_path_factory.mktemp("githttp")
+    info = make_remote_repo(base, "o/private")
+    port = free_port()
+    token = "ghp_FAKEfakeFAKEfake0123456789abcdefXYZ"
+    script = base / "server.py"
+    script.write_text(_HTTP_SERVER)
+    proc = subprocess.Popen([sys.executable, str(script), str(base), str(port), token],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        _wait_port(port, proc)
+        yield {**info, "url": f"http://127.0.0.1:{port}/", "port": port, "token": token, "base": base}
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()

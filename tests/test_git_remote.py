@@ -1,0 +1,308 @@
+"""Remote repositories become checkouts: real bare repos over git daemon, file:// and smart HTTP.
+
+Every test talks to a git server on 127.0.0.1 (fixtures in conftest.py) through
+``Options.host_map``, exactly as a user's ``https://github.com/...`` URL would be cloned.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import threading
+from pathlib import Path
+
+import pytest
+from conftest import free_port, git
+from llmingest import git_remote
+from llmingest.errors import AuthRequired, NetworkError, SourceNotFound, UsageError
+from llmingest.git_remote import checkout, checkout_local_ref, resolve_ref_path
+from llmingest.options import Options
+from llmingest.sources import parse
+
+
+def opts(tmp_path: Path, daemon: dict, **kw) -> Options:
+    host_map = {h: daemon["url"] for h in ("github.com", "gitlab.com", "codeberg.org", "bitbucket.org")}
+    return Options(cache_dir=tmp_path / "cache", host_map=host_map, **kw)
+
+
+def files(root: Path) -> list[str]:
+    return sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file() and ".git" not in p.parts)
+
+
+# ---- forge URLs -> the right ref, commit and subpath --------------------------------------------
+
+
+def test_tree_url_with_slash_branch_is_sparse_and_partial(tmp_path, git_daemon):
+    co = checkout(parse("https://github.com/o/r/tree/feature/x/docs"), opts(tmp_path, git_daemon))
+    assert (co.ref, co.subpath, co.blob, co.cached) == ("feature/x", "docs", False, False)
+    assert co.commit == git_daemon["feature"]
+    assert files(co.root) == ["docs/a.md", "docs/feature.md", "docs/guide/b.md"]  # sparse: no README, no src
+    assert git("config", "remote.origin.partialclonefilter", cwd=co.root) == "blob:none"
+    assert git("rev-parse", "--is-shallow-repository", cwd=co.root) == "true"
+    assert co.root.is_relative_to(tmp_path / "cache" / "repos")
+
+
+def test_default_branch_full_checkout_from_owner_repo(tmp_path, git_daemon):
+    co = checkout(parse("o/r", cwd=tmp_path), opts(tmp_path, git_daemon))
+    assert (co.ref, co.subpath, co.commit) == ("main", None, git_daemon["main"])
+    assert files(co.root) == ["README.md", "docs/a.md", "docs/guide/b.md", "src/[x].py", "src/app.py"]
+    assert git("rev-list", "--count", "HEAD", cwd=co.root) == "1"  # shallow: one commit
+
+
+def test_blob_url_gives_one_file(tmp_path, git_daemon):
+    co = checkout(parse("https://github.com/o/r/blob/main/src/app.py"), opts(tmp_path, git_daemon))
+    assert (co.subpath, co.blob, co.ref) == ("src/app.py", True, "main")
+    assert files(co.root) == ["src/app.py"]
+    assert co.path.read_text() == "print('app')\n"
+
+
+def test_blob_with_glob_characters_in_name(tmp_path, git_daemon):
+    co = checkout(parse("https://github.com/o/r/blob/main/src/[x].py"), opts(tmp_path, git_daemon))
+    assert co.blob and files(co.root) == ["src/[x].py"]
+
+
+def test_commit_url_full_and_short_sha(tmp_path, git_daemon):
+    first = git_daemon["first"]
+    co = checkout(parse(f"https://github.com/o/r/commit/{first}"), opts(tmp_path, git_daemon))
+    assert (co.commit, co.ref) == (first, None)
+    assert (co.root / "README.md").read_text() == "# Demo\n\nfirst\n"
+    assert files(co.root) == ["README.md", "docs/a.md"]
+    short = checkout(parse(f"https://github.com/o/r/commit/{first[:9]}"), opts(tmp_path, git_daemon, cache=False))
+    assert short.commit == first and files(short.root) == ["README.md", "docs/a.md"]
+
+
+def test_ref_option_picks_tag_branch_or_commit(tmp_path, git_daemon):
+    src = parse("github.com/o/r")
+    assert checkout(src, opts(tmp_path, git_daemon, ref="v1")).commit == git_daemon["first"]
+    v2 = checkout(src, opts(tmp_path, git_daemon, ref="v2"))  # annotated tag: peeled to its commit
+    assert (v2.ref, v2.commit) == ("v2", git_daemon["main"])
+    sha = checkout(src, opts(tmp_path, git_daemon, ref=git_daemon["first"]))
+    assert (sha.ref, sha.commit) == (None, git_daemon["first"])
+
+
+def test_ref_option_beats_url_ref_and_keeps_subpath(tmp_path, git_daemon):
+    src = parse("https://github.com/o/r/tree/main/docs", ref="feature/x")
+    co = checkout(src, opts(tmp_path, git_daemon, ref="feature/x"))
+    assert (co.ref, co.subpath) == ("feature/x", "docs")
+    assert "docs/feature.md" in files(co.root)
+
+
+def test_longest_ref_match_wins(tmp_path, git_daemon):
+    o = opts(tmp_path, git_daemon)
+    url = git_daemon["url"] + "o/r.git"
+    assert resolve_ref_path(url, ("release", "1.0", "docs"), o) == ("release/1.0", "docs")
+    assert resolve_ref_path(url, ("release", "docs"), o) == ("release", "docs")
+    assert resolve_ref_path(url, ("feature", "x"), o) == ("feature/x", None)
+    assert resolve_ref_path(url, (git_daemon["first"], "docs"), o) == (git_daemon["first"], "docs")
+    co = checkout(parse("https://github.com/o/r/tree/release/1.0/docs"), o)
+    assert (co.ref, co.subpath, co.commit) == ("release/1.0", "docs", git_daemon["first"])
+
+
+@pytest.mark.parametrize("url, ref, subpath, blob", [
+    ("https://gitlab.com/o/r/-/tree/feature/x/docs/guide", "feature/x", "docs/guide", False),
+    ("https://gitlab.com/o/r/-/blob/main/src/app.py", "main", "src/app.py", True),
+    ("https://codeberg.org/o/r/src/branch/feature/x/docs", "feature/x", "docs", False),
+    ("https://codeberg.org/o/r/src/tag/release/1.0/README.md", "release/1.0", "README.md", True),
+    ("https://bitbucket.org/o/r/src/release/1.0/docs", "release/1.0", "docs", False),
+    ("git@github.com:o/r.git", "main", None, False),
+])
+def test_every_forge_form_clones(tmp_path, git_daemon, url, ref, subpath, blob):
+    co = checkout(parse(url), opts(tmp_path, git_daemon))
+    assert (co.ref, co.subpath, co.blob) == (ref, subpath, blob)
+    assert co.path.exists()
+
+
+def test_gitea_commit_path_url(tmp_path, git_daemon):
+    first = git_daemon["first"]
+    co = checkout(parse(f"https://codeberg.org/o/r/src/commit/{first}/docs"), opts(tmp_path, git_daemon))
+    assert (co.commit, co.ref, co.subpath) == (first, None, "docs")
+    assert files(co.root) == ["docs/a.md"]
+
+
+def test_file_url_and_ref(tmp_path, git_daemon):
+    url = "file://" + str(git_daemon["bare"])
+    co = checkout(parse(url), Options(cache_dir=tmp_path / "c"))
+    assert (co.ref, co.commit) == ("main", git_daemon["main"])
+    co = checkout(parse(url, ref="feature/x"), Options(cache_dir=tmp_path / "c", ref="feature/x"))
+    assert (co.ref, co.commit) == ("feature/x", git_daemon["feature"])
+
+
+# ---- the clone cache ---------------------------------------------------------------------------
+
+
+def test_second_run_is_served_from_cache(tmp_path, git_daemon):
+    o = opts(tmp_path, git_daemon)
+    src = parse("https://github.com/o/r/tree/feature/x/docs")
+    before = git_daemon["requests"]()
+    first = checkout(src, o)
+    filled = git_daemon["requests"]()
+    assert filled - before == 3  # ls-remote, fetch of commit + trees, fetch of the sparse blobs
+    stat = first.root.stat()
+    again = checkout(src, o)
+    assert again.cached and not first.cached
+    assert again.root == first.root
+    assert git_daemon["requests"]() - filled == 1  # only the ls-remote that resolves the commit
+    assert (again.root.stat().st_mtime_ns, again.root.stat().st_ino) == (stat.st_mtime_ns, stat.st_ino)
+    # a full checkout of that commit serves the narrower request too; no fetch either
+    full = checkout(parse("https://github.com/o/r", ref="feature/x"), opts(tmp_path, git_daemon, ref="feature/x"))
+    narrow = checkout(parse("https://github.com/o/r/tree/feature/x/src"), o)
+    assert narrow.cached and narrow.root == full.root and narrow.subpath == "src"
+
+
+def test_known_commit_cache_hit_needs_no_network(tmp_path, git_daemon):
+    o = opts(tmp_path, git_daemon, ref=git_daemon["first"])
+    src = parse("o/r", cwd=tmp_path)
+    checkout(src, o)
+    before = git_daemon["requests"]()
+    co = checkout(src, o)
+    assert co.cached and git_daemon["requests"]() == before
+
+
+def test_no_cache_bypasses_cache(tmp_path, git_daemon):
+    o = opts(tmp_path, git_daemon, cache=False)
+    a = checkout(parse("o/r", cwd=tmp_path), o)
+    b = checkout(parse("o/r", cwd=tmp_path), o)
+    assert not a.cached and not b.cached and a.root != b.root
+    assert not (tmp_path / "cache" / "repos").exists()
+
+
+def test_two_concurrent_runs_clone_once(tmp_path, git_daemon):
+    o = opts(tmp_path, git_daemon)
+    src = parse("https://github.com/o/r/tree/main/src")
+    before = git_daemon["requests"]()
+    results: list = []
+    threads = [threading.Thread(target=lambda: results.append(checkout(src, o))) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(results) == 2 and results[0].root == results[1].root
+    assert sorted(r.cached for r in results) == [False, True]
+    assert git_daemon["requests"]() - before == 4  # two ls-remotes, one fill (commit + sparse blobs)
+
+
+def test_cache_is_bounded(tmp_path, git_daemon, monkeypatch):
+    monkeypatch.setattr(git_remote, "CACHE_MAX_ENTRIES", 2)
+    o = opts(tmp_path, git_daemon)
+    roots = [checkout(parse("o/r", cwd=tmp_path), opts(tmp_path, git_daemon, ref=r)).root
+             for r in ("v1", "main", "feature/x")]
+    assert not roots[0].exists() and roots[1].exists() and roots[2].exists()
+    entries = [p for p in (tmp_path / "cache" / "repos").iterdir() if p.is_dir()]
+    assert len(entries) == 2
+    assert checkout(parse("o/r", cwd=tmp_path), o).cached  # main is still there
+
+
+# ---- errors ------------------------------------------------------------------------------------
+
+
+def test_unknown_ref_names_it_and_lists_branches(tmp_path, git_daemon):
+    with pytest.raises(SourceNotFound) as err:
+        checkout(parse("https://github.com/o/r/tree/nope/docs"), opts(tmp_path, git_daemon))
+    assert "'nope'" in str(err.value) and "feature/x" in err.value.hint and "main" in err.value.hint
+    with pytest.raises(SourceNotFound, match="unknown ref 'v9'"):
+        checkout(parse("o/r", cwd=tmp_path), opts(tmp_path, git_daemon, ref="v9"))
+
+
+def test_missing_repo_empty_repo_and_missing_path(tmp_path, git_daemon):
+    with pytest.raises(SourceNotFound, match="repository not found"):
+        checkout(parse("https://github.com/o/missing"), opts(tmp_path, git_daemon))
+    with pytest.raises(SourceNotFound, match="repository is empty"):
+        checkout(parse("https://github.com/o/empty"), opts(tmp_path, git_daemon))
+    with pytest.raises(SourceNotFound, match="'docs/nothing' not found"):
+        checkout(parse("https://github.com/o/r/tree/main/docs/nothing"), opts(tmp_path, git_daemon))
+    with pytest.raises(SourceNotFound, match="commit 0+ not found"):
+        checkout(parse("https://github.com/o/r/commit/" + "0" * 40), opts(tmp_path, git_daemon))
+    assert not list((tmp_path / "cache" / "repos").glob(".tmp-*"))  # failed fills leave nothing
+
+
+def test_connection_refused_is_network_error(tmp_path):
+    o = Options(cache_dir=tmp_path, host_map={"github.com": f"git://127.0.0.1:{free_port()}/"})
+    with pytest.raises(NetworkError):
+        checkout(parse("o/r", cwd=tmp_path), o)
+
+
+# ---- private repositories over smart HTTP -------------------------------------------------------
+
+
+@pytest.fixture
+def private(tmp_path, git_http_private, monkeypatch):
+    for var in ("GITHUB_TOKEN", "GH_TOKEN", "GITLAB_TOKEN", "GL_TOKEN"):
+        monkeypatch.delenv(var, raising=False)
+    return git_http_private
+
+
+def test_private_repo_without_token_is_auth_required(tmp_path, private):
+    o = Options(cache_dir=tmp_path, host_map={"github.com": private["url"]})
+    with pytest.raises(AuthRequired) as err:
+        checkout(parse("https://github.com/o/private"), o)
+    assert "--token" in err.value.render() and "GITHUB_TOKEN" in err.value.render()
+
+
+def test_private_repo_with_token_and_token_never_leaks(tmp_path, private):
+    token = private["token"]
+    o = Options(cache_dir=tmp_path, host_map={"github.com": private["url"]}, token=token)
+    co = checkout(parse("https://github.com/o/private/tree/feature/x/docs"), o)
+    assert co.commit == private["feature"] and "docs/feature.md" in files(co.root)
+    stored = "".join(p.read_text(errors="replace") for p in (co.root / ".git").glob("*") if p.is_file())
+    assert token not in stored  # not in .git/config, FETCH_HEAD, ...
+
+
+def test_token_from_environment(tmp_path, private, monkeypatch):
+    monkeypatch.setenv("GITHUB_TOKEN", private["token"])
+    o = Options(cache_dir=tmp_path, host_map={"github.com": private["url"]})
+    assert checkout(parse("github.com/o/private"), o).commit == private["main"]
+
+
+@pytest.mark.parametrize("where", ["wrong", "refused"])
+def test_token_never_appears_in_errors(tmp_path, private, where):
+    fake = "ghp_NEVERshowTHIS0123456789abcdefghijkl"
+    mirror = private["url"] if where == "wrong" else f"http://127.0.0.1:{free_port()}/"
+    o = Options(cache_dir=tmp_path, host_map={"github.com": mirror}, token=fake)
+    with pytest.raises((AuthRequired, NetworkError)) as err:
+        checkout(parse("https://github.com/o/private"), o)
+    text = err.value.render() + repr(err.value.args)
+    assert fake not in text and "NEVERshow" not in text
+    assert isinstance(err.value, AuthRequired if where == "wrong" else NetworkError)
+
+
+def test_missing_repo_with_valid_token_is_not_found(tmp_path, private):
+    o = Options(cache_dir=tmp_path, host_map={"github.com": private["url"]}, token=private["token"])
+    with pytest.raises(SourceNotFound):
+        checkout(parse("https://github.com/o/nothere"), o)
+
+
+# ---- a local repository at another ref ----------------------------------------------------------
+
+
+def test_local_ref_leaves_the_users_repo_alone(tmp_path, git_daemon):
+    work = tmp_path / "mine"
+    git("clone", "-q", str(git_daemon["bare"]), str(work))
+    (work / "README.md").write_text("uncommitted\n")
+    state = (git("status", "--porcelain", cwd=work), git("rev-parse", "HEAD", cwd=work),
+             git("for-each-ref", cwd=work), (work / ".git" / "index").read_bytes())
+    o = Options(cache_dir=tmp_path / "cache")
+    co = checkout_local_ref(work, "v1", o)
+    assert (co.ref, co.commit, co.subpath) == ("v1", git_daemon["first"], None)
+    assert (co.root / "README.md").read_text() == "# Demo\n\nfirst\n"
+    assert state == (git("status", "--porcelain", cwd=work), git("rev-parse", "HEAD", cwd=work),
+                     git("for-each-ref", cwd=work), (work / ".git" / "index").read_bytes())
+    again = checkout_local_ref(work, "v1", o)
+    assert again.cached and again.root == co.root
+    sub = checkout_local_ref(work / "docs", "origin/feature/x", o)
+    assert (sub.subpath, sub.commit) == ("docs", git_daemon["feature"])
+    assert files(sub.root) == ["docs/a.md", "docs/feature.md", "docs/guide/b.md"]
+    bare = checkout_local_ref(work, git_daemon["first"][:10], o)
+    assert (bare.ref, bare.commit) == (None, git_daemon["first"])
+
+
+def test_local_ref_errors(tmp_path, git_daemon, monkeypatch):
+    work = tmp_path / "mine"
+    git("clone", "-q", str(git_daemon["bare"]), str(work))
+    with pytest.raises(SourceNotFound) as err:
+        checkout_local_ref(work, "no-such-branch", Options(cache_dir=tmp_path / "c"))
+    assert "no-such-branch" in str(err.value) and "main" in err.value.hint
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))  # the temp dir may sit inside a repo
+    assert subprocess.run(["git", "-C", str(plain), "rev-parse"], capture_output=True).returncode != 0
+    with pytest.raises(UsageError, match="needs a git repository"):
+        checkout_local_ref(plain, "main", Options(cache_dir=tmp_path / "c"))
