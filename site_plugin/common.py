@@ -36,6 +36,7 @@ __all__ = [
     "normalize_markdown",
     "relative_href",
     "rewrite_links",
+    "strip_copy_button",
     "write_outputs",
 ]
 
@@ -408,4 +409,19 @@ def inject_copy_button(page_html: str, md_href: str) -> str:
         page_html = page_html[:idx] + _COPY_SCRIPT + page_html[idx:]
     else:
         page_html += _COPY_SCRIPT
+    return page_html
+
+
+_INJECTED = (
+    re.compile(r'<link rel="alternate" type="text/markdown" href="[^"]*">' + re.escape(_COPY_STYLE)),
+    re.compile(r'<button type="button" class="llmingest-copy md-button" data-md="[^"]*" '
+               + re.escape(f'title="{COPY_LABEL}">{COPY_LABEL}</button>')),
+    re.compile(re.escape(_COPY_SCRIPT)),
+)
+
+
+def strip_copy_button(page_html: str) -> str:
+    """Undo :func:`inject_copy_button` exactly: a page converted again must not show the button."""
+    for pattern in _INJECTED:
+        page_html = pattern.sub("", page_html)
     return page_html

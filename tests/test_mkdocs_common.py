@@ -14,6 +14,7 @@ from llmingest.site_plugin.common import (
     normalize_markdown,
     relative_href,
     rewrite_links,
+    strip_copy_button,
     write_outputs,
 )
 
@@ -123,3 +124,8 @@ def test_sections_filter_list_and_globs():
     kept = assign_sections(pages(), {"All": ["*.md", "guide/*"]}, ["news.md"])
     assert [(p.title, p.section, p.optional) for p in kept] == [
         ("Home", "All", False), ("Install", "All", False), ("News", "All", True)]
+
+
+def test_strip_copy_button_restores_the_page():
+    page = '<html><head><title>x</title></head><body><main><p>x</p></main></body></html>'
+    assert strip_copy_button(inject_copy_button(page, "a/b.md")) == page

@@ -1,0 +1,232 @@
+"""The Sphinx extension on a real project: `sphinx-build -b html` (and dirhtml) in a temp dir."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import llms_txt
+import pytest
+from llmingest.converters.llmstxt import parse, validate
+
+CHROME = ("<div", "<nav", "<script", "<button", "¶", "Quick search", "Powered by", "Sphinx", "Navigation",
+          "Copy page as Markdown", "Show Source", "Related Topics")
+
+SOURCES = {
+    "conf.py": """\
+        project = "Gizmo"
+        extensions = ["llmingest.site_plugin.sphinx"]
+        html_baseurl = "https://gizmo.example.org/docs/"
+        llmingest_optional = ["changelog"]
+        llmingest_exclude = ["drafts/*"]
+        llmingest_copy_button = True
+        {extra}
+        """,
+    "index.rst": """\
+        Gizmo
+        =====
+
+        Gizmo makes gadgets out of widgets. Start at :doc:`guide/start` or the :ref:`options <opts>`.
+
+        .. toctree::
+           :caption: Guide
+
+           guide/start
+           guide/options
+
+        .. toctree::
+           :caption: Reference
+
+           ref/api
+
+        .. toctree::
+           :hidden:
+
+           changelog
+           drafts/wip
+        """,
+    "guide/start.rst": """\
+        :description: Install Gizmo and run it the first time.
+
+        Getting started
+        ===============
+
+        .. code-block:: python
+
+           import gizmo
+           gizmo.run(port=8080)
+
+        .. code-block:: console
+
+           $ gizmo --version
+
+        .. note::
+
+           Gizmo needs a **running** widget server.
+
+        .. warning:: Do not run Gizmo as root.
+
+        See :py:func:`gizmo.run` and :doc:`options`.
+
+        .. toctree::
+
+           start-advanced
+        """,
+    "guide/start-advanced.rst": """\
+        Advanced start
+        ==============
+
+        Nested under getting started; it belongs to the Guide section.
+
+        .. seealso:: :ref:`opts`
+        """,
+    "guide/options.rst": """\
+        Options
+        =======
+
+        .. _opts:
+
+        All options
+        -----------
+
+        ==========  ========  ===================
+        Option      Default   Meaning
+        ==========  ========  ===================
+        ``port``    8080      Where Gizmo listens
+        ``debug``   false     Verbose logging
+        ==========  ========  ===================
+        """,
+    "ref/api.rst": """\
+        API
+        ===
+
+        The Python API of Gizmo. See :doc:`../guide/start` first.
+
+        .. py:function:: gizmo.run(port: int = 8080) -> None
+
+           Run the gizmo server on *port*.
+        """,
+    "changelog.rst": "Changelog\n=========\n\nVersion 1.0 shipped the first gadget.\n",
+    "drafts/wip.rst": "Work in progress\n================\n\nThis draft must never be published.\n",
+    "orphan-page.rst": ":orphan:\n\nOrphan\n======\n\nReached by no toctree at all.\n",
+    "extra.rst": ":llmingest: optional\n\nExtras\n======\n\nOptional by its own metadata field.\n",
+}
+
+PUBLISHED = {  # docname -> (title, section)
+    "index": ("Gizmo", "Guide"),
+    "guide/start": ("Getting started", "Guide"),
+    "guide/start-advanced": ("Advanced start", "Guide"),
+    "guide/options": ("Options", "Guide"),
+    "ref/api": ("API", "Reference"),
+    "changelog": ("Changelog", "Optional"),
+    "extra": ("Extras", "Optional"),
+    "orphan-page": ("Orphan", "Optional"),
+}
+
+
+def make_project(root: Path, extra: str = "") -> Path:
+    src = root / "src"
+    for rel, text in SOURCES.items():
+        path = src / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        text = textwrap.dedent(text)
+        path.write_text(text.replace("{extra}", extra) if rel == "conf.py" else text)
+    return src
+
+
+def build(src: Path, builder: str = "html") -> Path:
+    out = src.parent / builder
+    proc = subprocess.run([sys.executable, "-m", "sphinx", "-q", "-b", builder, str(src), str(out)],
+                          capture_output=True, text=True, timeout=240)
+    assert proc.returncode == 0, proc.stderr
+    return out
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    return build(make_project(tmp_path_factory.mktemp("sphinx")))
+
+
+def test_llms_txt_follows_toctree_captions_and_lists_every_page_once(site: Path):
+    text = (site / "llms.txt").read_text()
+    assert validate(text) == []
+    ref = llms_txt.parse_llms_file(text)
+    assert ref.title == "Gizmo"
+    assert ref.summary == "Gizmo makes gadgets out of widgets."  # the root page's first sentence
+    assert list(ref.sections) == ["Guide", "Reference", "Optional"]
+    got = {link["title"]: (section, link["url"]) for section, links in ref.sections.items() for link in links}
+    assert got == {title: (section, f"https://gizmo.example.org/docs/{doc}.md")
+                   for doc, (title, section) in PUBLISHED.items()}
+    urls = [link["url"] for links in ref.sections.values() for link in links]
+    assert len(urls) == len(set(urls)) == len(PUBLISHED)
+    assert [link["title"] for link in ref.sections["Guide"]] == ["Gizmo", "Getting started", "Advanced start", "Options"]
+    assert ref.sections["Guide"][1]["desc"] == "Install Gizmo and run it the first time."  # :description: field
+
+
+def test_mirrors_exist_for_every_page_and_hold_no_chrome(site: Path):
+    for doc, (title, _section) in PUBLISHED.items():
+        text = (site / f"{doc}.md").read_text()
+        assert text.startswith(f"# {title}\n"), doc
+        for bad in CHROME:
+            assert bad not in text, (doc, bad)
+    assert not (site / "drafts" / "wip.md").exists()
+    assert "never be published" not in (site / "llms-full.txt").read_text()
+
+
+def test_code_fenced_with_language_admonitions_and_absolute_cross_references(site: Path):
+    start = (site / "guide" / "start.md").read_text()
+    assert "```python\nimport gizmo\ngizmo.run(port=8080)\n```" in start
+    assert "```console\n$ gizmo --version\n```" in start
+    assert "> **Note:**" in start and "running" in start
+    assert "> **Warning:**" in start and "Do not run Gizmo as root." in start
+    assert "(https://gizmo.example.org/docs/ref/api.html#gizmo.run)" in start
+    assert "(https://gizmo.example.org/docs/guide/options.html)" in start
+    home = (site / "index.md").read_text()
+    assert "(https://gizmo.example.org/docs/guide/options.html#opts)" in home
+    options = (site / "guide" / "options.md").read_text()
+    assert "| Option | Default | Meaning |" in options and "| `port` | 8080 | Where Gizmo listens |" in options
+
+
+def test_llms_full_holds_every_page_in_reading_order(site: Path):
+    full = (site / "llms-full.txt").read_text()
+    positions = []
+    for doc in PUBLISHED:
+        marker = f"Source: https://gizmo.example.org/docs/{doc}.html\n"
+        assert full.count(marker) == 1, marker
+        positions.append(full.index(marker))
+    assert positions == sorted(positions)
+    assert "Version 1.0 shipped the first gadget." in full
+
+
+def test_copy_button_in_html_not_in_mirrors_and_stable_on_rebuild(site: Path):
+    html = (site / "guide" / "start.html").read_text()
+    assert '<link rel="alternate" type="text/markdown" href="start.md">' in html.split("</head>")[0]
+    assert html.count('<button type="button" class="llmingest-copy') == 1
+    before = {p: (site / p).read_bytes() for p in ["llms.txt", "llms-full.txt", "guide/start.md", "guide/start.html"]}
+    (site.parent / "src" / "guide" / "start.rst").touch()  # incremental rebuild re-reads one page
+    build(site.parent / "src")
+    for rel, data in before.items():
+        assert (site / rel).read_bytes() == data, rel
+
+
+def test_dirhtml_sections_filter_and_no_full_text(tmp_path: Path):
+    src = make_project(tmp_path, extra='llmingest_sections = ["Reference"]\nllmingest_full_text = False')
+    out = build(src, "dirhtml")
+    assert not (out / "llms-full.txt").exists()
+    sections = parse((out / "llms.txt").read_text())["sections"]
+    assert {k: [(e.title, e.url) for e in v] for k, v in sections.items()} == {
+        "Reference": [("API", "https://gizmo.example.org/docs/ref/api/index.md")],
+        "Optional": [("Changelog", "https://gizmo.example.org/docs/changelog/index.md"),
+                     ("Extras", "https://gizmo.example.org/docs/extra/index.md")],
+    }
+    assert (out / "ref" / "api" / "index.md").read_text().startswith("# API\n")
+    assert "(https://gizmo.example.org/docs/guide/start/)" in (out / "ref" / "api" / "index.md").read_text()
+    assert not (out / "guide" / "start" / "index.md").exists()  # filtered out: no mirror either
+
+
+def test_other_builders_are_left_alone(tmp_path: Path):
+    out = build(make_project(tmp_path), "text")
+    assert (out / "index.txt").exists()
+    assert not (out / "llms.txt").exists()
