@@ -56,7 +56,7 @@ NUMBERED_HEADING = re.compile(r"^(\d+(\.\d+)*|[A-Z](\.\d+)*)\.?\s+[A-Z]")
 PAGE_NUMBER = re.compile(r"^\W*(page\s*)?(\d{1,5}|[ivxlc]{1,6})(\s*(of|/)\s*\d+)?\W*$", re.I)
 CAPTION = re.compile(r"^(figure|fig\.|image|plate|chart|abbildung)\s*\d*", re.I)
 SENTENCE_END = re.compile(r"[.!?:;]['\")\]]?$")
-_PUNCT_WORD = re.compile(r"[^\w\s]")
+_CODE_QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"'})
 
 
 # ------------------------------------------------------------------------------------------- open
@@ -448,7 +448,7 @@ class Emitter:
         items = col.items
         for i, it in enumerate(items):
             if isinstance(it, Table):
-                self._table(it)
+                self._table(it, first)
             elif isinstance(it, Image):
                 nxt = items[i + 1] if i + 1 < len(items) else None
                 self._image(it, nxt)
@@ -458,10 +458,10 @@ class Emitter:
                 continue
             first = False
 
-    def _table(self, t: Table) -> None:
+    def _table(self, t: Table, first_in_col: bool) -> None:
         if self.kind == "table" and self.table is not None:
             prev = self.table
-            if len(prev.rows[0]) == len(t.rows[0]) and t.page != prev.page:
+            if len(prev.rows[0]) == len(t.rows[0]) and (t.page != prev.page or first_in_col):
                 rows = t.rows[t.header_rows:] if t.rows[:t.header_rows] == prev.rows[:prev.header_rows] else t.rows
                 prev.rows.extend(rows)
                 prev.page = t.page
@@ -652,6 +652,8 @@ class Emitter:
             lines.pop()
         while lines and not lines[0]:
             lines.pop(0)
+        # TeX typesets ' and " in typewriter fonts as curly quotes; in code they are straight
+        lines = [ln.translate(_CODE_QUOTES) for ln in lines]
         lang = _guess_language(lines)
         body = "\n".join(lines)
         fence = "````" if "```" in body else "```"

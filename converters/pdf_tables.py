@@ -19,7 +19,7 @@ MAX_DRAWINGS = 4000  # pages that are vector plots: no tables looked for (and no
 
 
 def _rules(page: pymupdf.Page) -> tuple[list[tuple[float, float, float]], list[tuple[float, float, float]]]:
-    """Horizontal rules as (x0, y, x1) and vertical ones as (x, y0, y1), collinear pieces merged."""
+    """Horizontal rules as (x0, y, x1) and vertical ones as (y0, x, y1), collinear pieces merged."""
     try:
         drawings = page.get_cdrawings()
     except Exception:  # a broken content stream: no rules rather than no page
@@ -35,7 +35,7 @@ def _rules(page: pymupdf.Page) -> tuple[list[tuple[float, float, float]], list[t
                 if abs(y0 - y1) < 1 and abs(x1 - x0) > 8:
                     hs.append((min(x0, x1), (y0 + y1) / 2, max(x0, x1)))
                 elif abs(x0 - x1) < 1 and abs(y1 - y0) > 4:
-                    vs.append(((x0 + x1) / 2, min(y0, y1), max(y0, y1)))
+                    vs.append((min(y0, y1), (x0 + x1) / 2, max(y0, y1)))
             elif item[0] == "re":
                 x0, y0, x1, y1 = tuple(item[1])
                 x0, x1 = min(x0, x1), max(x0, x1)
@@ -44,10 +44,10 @@ def _rules(page: pymupdf.Page) -> tuple[list[tuple[float, float, float]], list[t
                 if h < 2.5 and w > 8:
                     hs.append((x0, (y0 + y1) / 2, x1))
                 elif w < 2.5 and h > 4:
-                    vs.append(((x0 + x1) / 2, y0, y1))
+                    vs.append((y0, (x0 + x1) / 2, y1))
                 elif "s" in d.get("type", "") and w > 8 and h > 4:  # stroked cell borders
                     hs += [(x0, y0, x1), (x0, y1, x1)]
-                    vs += [(x0, y0, y1), (x1, y0, y1)]
+                    vs += [(y0, x0, y1), (y0, x1, y1)]
     return _merge(hs), _merge(vs)
 
 
@@ -93,13 +93,24 @@ def find_tables(page: pymupdf.Page, segs: list[Seg], page_no: int) -> tuple[list
         x0 = min(r[0] for r in cl) - 2
         x1 = max(r[2] for r in cl) + 2
         y0, y1 = cl[0][1] - 1, cl[-1][1] + 1
+        rule_ys = [r[1] for r in cl]
+        # a row cut by a page break has side borders but no top (or bottom) rule
+        sides = [v for v in vs if x0 <= v[1] <= x1 and v[0] < y1 + 2 and v[2] > y0 - 2]
+        if sides:
+            top, bottom = min(v[0] for v in sides), max(v[2] for v in sides)
+            if top < y0 - 4:
+                y0 = top - 1
+                rule_ys.insert(0, top)
+            if bottom > y1 + 4:
+                y1 = bottom + 1
+                rule_ys.append(bottom)
         inside = [i for i, s in enumerate(segs)
                   if i not in used and x0 <= (s.x0 + s.x1) / 2 <= x1 and y0 <= (s.y0 + s.y1) / 2 <= y1]
         if not inside:
             continue
         if all(sp.mono for i in inside for sp in segs[i].spans if sp.text.strip()):
             continue  # a framed code listing, not a table
-        table = _build(page, (x0, y0, x1, y1), [r[1] for r in cl], vs, page_no)
+        table = _build(page, (x0, y0, x1, y1), rule_ys, vs, page_no)
         if table is not None:
             tables.append(table)
             used.update(inside)
@@ -128,12 +139,16 @@ def _build(page: pymupdf.Page, bbox: tuple[float, float, float, float], rule_ys:
     height = sorted(w[3] - w[1] for w in words)[len(words) // 2] or 10.0
 
     # columns: inner vertical rules of a bordered table, else x gaps no word crosses
-    inner = sorted({round(v[0]) for v in vs if x0 + 4 < v[0] < x1 - 4
-                    and _overlap(v[1], v[2], y0, y1) > 0.5 * (y1 - y0) * 0.5})
-    bounds: list[float] = []
-    for x in inner:
-        if not bounds or x - bounds[-1] > 4:
-            bounds.append(float(x))
+    # pieces of one border (cell by cell, x jittering by a point) are clustered, their lengths summed
+    pieces = sorted((v[1], _overlap(v[0], v[2], y0, y1)) for v in vs if x0 + 4 < v[1] < x1 - 4)
+    clusters: list[list[float]] = []  # [x_first, x_last, covered]
+    for x, cover in pieces:
+        if clusters and x - clusters[-1][1] <= 3:
+            clusters[-1][1] = x
+            clusters[-1][2] += cover
+        else:
+            clusters.append([x, x, cover])
+    bounds = [(a + b) / 2 for a, b, cover in clusters if cover > 0.25 * (y1 - y0)]
     if not bounds:
         spans = sorted((w[0], w[2]) for w in words)
         tol = 0.55 * height
