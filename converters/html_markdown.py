@@ -1,0 +1,625 @@
+"""An lxml element -> GitHub-flavoured markdown, with the rules documentation pages need.
+
+Why our own writer instead of markdownify: markdownify walks BeautifulSoup trees (several times
+slower than lxml on 100 KB Sphinx pages) and its generic rules are wrong for docs in the places that
+matter: code languages (``highlight-python3``), ``<pre>`` inside lists and ``<dl>``, colspan
+tables, admonitions, permalinks. Here block elements become a list of markdown blocks, inline
+elements a string; lists, definition lists and blockquotes indent or prefix the blocks of their
+children, so code fences stay intact at any depth.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urljoin
+
+BLOCK_TAGS = {
+    "address", "article", "aside", "blockquote", "body", "center", "dd", "details", "dialog", "dir", "div",
+    "dl", "dt", "fieldset", "figcaption", "figure", "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header",
+    "hgroup", "hr", "html", "legend", "li", "main", "menu", "nav", "ol", "p", "pre", "section", "summary",
+    "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul", "caption", "listing", "xmp", "plaintext", "head",
+}
+INLINE_TAGS = {
+    "a", "abbr", "b", "bdi", "bdo", "br", "cite", "code", "data", "dfn", "em", "i", "img", "kbd", "mark", "q",
+    "rp", "rt", "ruby", "s", "samp", "small", "span", "strong", "sub", "sup", "time", "u", "var", "wbr", "del",
+    "ins", "strike", "tt", "font", "big", "label", "acronym", "nobr", "input",
+}
+
+
+def _is_block(el) -> bool:
+    """Known block tags, and unknown (custom) elements that hold blocks, e.g. <doc-content><p>."""
+    tag = el.tag
+    if tag in BLOCK_TAGS:
+        return True
+    if tag in INLINE_TAGS:
+        return False
+    return any(isinstance(d.tag, str) and d.tag in BLOCK_TAGS for d in el.iterdescendants())
+_WS = re.compile(r"[ \t\n\r\f\v\u200b]+")
+_BR = "\x00"  # a hard line break inside inline text, survives whitespace collapsing
+_MAX_DEPTH = 150
+
+ADMONITION_KINDS = {
+    "note": "Note", "tip": "Tip", "hint": "Hint", "important": "Important", "warning": "Warning",
+    "caution": "Caution", "danger": "Danger", "attention": "Attention", "error": "Error",
+    "seealso": "See also", "info": "Info", "success": "Success", "question": "Question", "example": "Example",
+    "abstract": "Abstract", "summary": "Summary", "todo": "Todo", "bug": "Bug", "failure": "Failure",
+    "quote": "Quote", "deprecated": "Deprecated", "notice": "Notice", "admonition": "Note", "secondary": "Note",
+    "caution-admonition": "Caution",
+}
+_ADMONITION_CONTAINER = re.compile(
+    r"^(admonition|theme-admonition|markdown-alert|alert|callout|starlight-aside|notices?|admonitionblock|"
+    r"bs-callout|panel-(?:note|warning|info))$"
+)
+_ADMONITION_TITLE = re.compile(r"(admonition[-_]?(title|heading)|alert[-_]?(title|heading)|callout[-_]?title|"
+                               r"markdown-alert-title|aside__title|^title$)", re.I)
+
+_LANG_PREFIXES = ("language-", "lang-", "highlight-source-", "highlight-", "brush:", "sourcecode-")
+_LANG_ALIASES = {
+    "python3": "python", "py": "python", "py3": "python", "default": "python", "ipython3": "ipython",
+    "pycon3": "pycon", "python2": "python", "sh": "sh", "shell-session": "console", "js": "javascript",
+    "ts": "typescript", "c++": "cpp", "yml": "yaml", "none": "", "text": "text", "plain": "text",
+    "plaintext": "text", "nohighlight": "", "txt": "text", "hljs": "", "notranslate": "",
+}
+#: bare class tokens accepted as a language on <pre>/<code> (rustdoc writes class="rust")
+_BARE_LANGS = {
+    "rust", "python", "python3", "javascript", "typescript", "java", "kotlin", "scala", "go", "c", "cpp",
+    "csharp", "ruby", "php", "perl", "bash", "sh", "shell", "console", "powershell", "json", "yaml", "toml",
+    "xml", "html", "css", "sql", "lua", "haskell", "ocaml", "elixir", "erlang", "swift", "r", "julia",
+    "dockerfile", "makefile", "ini", "diff", "graphql", "pycon", "text",
+}
+_NOT_LANGS = {"highlight", "notranslate", "hljs", "sourcecode", "code", "prettyprint", "literal-block",
+              "codehilite", "chroma", "shiki", "line-numbers", "snippet", "example", "rust-example-rendered"}
+
+
+def normalize_lang(name: str) -> str:
+    name = name.strip().lower().strip(".:;")
+    name = _LANG_ALIASES.get(name, name)
+    return name if re.fullmatch(r"[a-z0-9_+#.-]{1,30}", name or "") else ""
+
+
+def code_language(pre) -> str:
+    """The fence language of a ``<pre>``, read from the page's conventions.
+
+    Looks at the ``<pre>``, a single ``<code>`` child and up to six wrapping elements (Sphinx puts
+    ``highlight-python3`` two levels up, pandoc ``sourceCode python`` on the pre itself).
+    """
+    chain = []
+    code = pre.find("code")
+    if code is not None:
+        chain.append(code)
+    chain.append(pre)
+    parent = pre.getparent()
+    for _ in range(6):  # Sphinx linenos tables put the pre five levels below highlight-x
+        if parent is None:
+            break
+        chain.append(parent)
+        parent = parent.getparent()
+    for el in chain:
+        for attr in ("data-lang", "data-language", "lang"):
+            value = el.get(attr)
+            if value and el.tag in ("pre", "code", "div") and attr != "lang":
+                lang = normalize_lang(value)
+                if lang:
+                    return lang
+        classes = (el.get("class") or "").split()
+        for i, cls in enumerate(classes):
+            low = cls.lower()
+            for prefix in _LANG_PREFIXES:
+                if low.startswith(prefix) and len(low) > len(prefix):
+                    lang = normalize_lang(low[len(prefix):])
+                    if lang or low[len(prefix):] in _LANG_ALIASES:
+                        return lang
+            if low == "sourcecode" and i + 1 < len(classes):
+                return normalize_lang(classes[i + 1])
+        if el.tag in ("pre", "code"):
+            for cls in classes:
+                low = cls.lower()
+                if low in _BARE_LANGS and low not in _NOT_LANGS:
+                    return normalize_lang(low)
+    return ""
+
+
+def fence_for(text: str, char: str = "`") -> str:
+    """A fence longer than any run of ``char`` inside ``text`` (at least three)."""
+    longest = max((len(m) for m in re.findall(re.escape(char) + "+", text)), default=0)
+    return char * max(3, longest + 1)
+
+
+def _inline_code(text: str) -> str:
+    text = text.replace("\n", " ")
+    if not text.strip():
+        return ""
+    longest = max((len(m) for m in re.findall("`+", text)), default=0)
+    ticks = "`" * (longest + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{ticks}{pad}{text}{pad}{ticks}"
+
+
+def _classes(el) -> list[str]:
+    return (el.get("class") or "").lower().split()
+
+
+def _indent(text: str, prefix: str, first: str | None = None) -> str:
+    lines = text.split("\n")
+    out = []
+    for i, line in enumerate(lines):
+        p = first if (i == 0 and first is not None) else prefix
+        out.append((p + line) if line.strip() else p.rstrip())
+    return "\n".join(out)
+
+
+class Writer:
+    """Converts one content tree; holds the page's base URL and collects the links it writes.
+
+    A class because the state is real: the base URL, the collected links and the switches are
+    needed at every level of the recursion.
+    """
+
+    def __init__(self, base_url: str | None = None, *, links: bool = True, images: bool = True) -> None:
+        self.base_url = base_url
+        self.keep_links = links
+        self.keep_images = images
+        self.links: list[str] = []
+
+    # ---- URLs ------------------------------------------------------------------------------
+    def absolute(self, href: str) -> str:
+        href = href.strip()
+        if not self.base_url:
+            return href
+        try:
+            return urljoin(self.base_url, href)
+        except ValueError:
+            return href
+
+    # ---- entry point -----------------------------------------------------------------------
+    def convert(self, elements) -> str:
+        blocks: list[str] = []
+        for el in elements:
+            blocks.extend(self.blocks(el, 0))
+        text = "\n\n".join(b for b in blocks if b.strip())
+        return text.strip("\n") + "\n" if text.strip() else ""
+
+    # ---- block level -----------------------------------------------------------------------
+    def blocks(self, el, depth: int) -> list[str]:
+        """The markdown blocks of ``el``'s children (text and inline runs become paragraphs)."""
+        out: list[str] = []
+        buf: list[str] = []
+
+        def flush() -> None:
+            if buf:
+                para = _finish_inline("".join(buf))
+                buf.clear()
+                if para:
+                    out.append(para)
+
+        if el.text:
+            buf.append(el.text)
+        for child in el:
+            tag = child.tag
+            if isinstance(tag, str) and _is_block(child):
+                flush()
+                out.extend(self.block(child, depth + 1))
+            elif isinstance(tag, str):
+                buf.append(self.inline(child, depth + 1))
+            if child.tail:
+                buf.append(child.tail)
+        flush()
+        return out
+
+    def block(self, el, depth: int) -> list[str]:
+        if depth > _MAX_DEPTH:
+            text = _finish_inline(" ".join(el.itertext()))
+            return [text] if text else []
+        tag = el.tag
+        if tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
+            text = self.inline_text(el, depth).strip().rstrip("¶#§").strip()
+            return [f"{'#' * int(tag[1])} {text}"] if text else []
+        if tag == "p":
+            text = self.inline_text(el, depth)
+            return [text] if text else []
+        if tag in ("pre", "listing", "xmp", "plaintext"):
+            return [self.pre(el)]
+        if tag in ("ul", "ol", "menu", "dir"):
+            return self.listing(el, depth)
+        if tag == "dl":
+            return self.definitions(el, depth)
+        if tag == "table":
+            return self.table(el, depth)
+        if tag == "blockquote":
+            inner = "\n\n".join(self.blocks(el, depth))
+            return [_indent(inner, "> ")] if inner.strip() else []
+        if tag == "hr":
+            return ["---"]
+        if tag in ("div", "section", "aside", "details", "article", "blockquote", "figure", "dd"):
+            kind = admonition_kind(el)
+            if kind:
+                return self.admonition(el, kind, depth)
+        if tag == "details":
+            return self.details(el, depth)
+        if tag == "summary":
+            text = self.inline_text(el, depth)
+            return [f"**{text}**"] if text else []
+        if tag in ("figcaption", "caption", "legend"):
+            text = self.inline_text(el, depth)
+            return [f"*{text}*"] if text else []
+        return self.blocks(el, depth)
+
+    def pre(self, el) -> str:
+        lang = code_language(el)
+        code = _pre_text(el)
+        code = code.replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " ")
+        code = code.strip("\n").rstrip()
+        fence = fence_for(code)
+        return f"{fence}{lang}\n{code}\n{fence}"
+
+    def listing(self, el, depth: int) -> list[str]:
+        items = [li for li in el if getattr(li, "tag", None) == "li"]
+        if items and _is_layout_list(items):
+            out: list[str] = []
+            for li in items:
+                out.extend(self.blocks(li, depth))
+            return out
+        ordered = el.tag == "ol"
+        try:
+            number = int(el.get("start", "1"))
+        except ValueError:
+            number = 1
+        rendered = []
+        for li in el:
+            if getattr(li, "tag", None) != "li":
+                if isinstance(li.tag, str) and li.tag in ("ul", "ol") and rendered:
+                    # a list nested directly in a list (invalid but common): attach to the last item
+                    nested = "\n\n".join(self.block(li, depth + 1))
+                    if nested:
+                        rendered[-1] = rendered[-1] + "\n" + _indent(nested, " " * 2)
+                continue
+            marker = f"{number}. " if ordered else "- "
+            number += 1
+            inner = "\n\n".join(b for b in self.blocks(li, depth) if b.strip())
+            if not inner.strip():
+                continue
+            rendered.append(_indent(inner, " " * len(marker), first=marker))
+        if not rendered:
+            return []
+        loose = any("\n\n" in item for item in rendered)
+        return [("\n\n" if loose else "\n").join(rendered)]
+
+    def definitions(self, el, depth: int) -> list[str]:
+        """``<dl>``: each term bold, its description indented under it as a list item.
+
+        API references (Sphinx ``dl.py.function``, Javadoc notes) nest descriptions, methods inside
+        classes: a nested list keeps every level readable and any code fence intact.
+        """
+        items: list[str] = []
+        terms: list[str] = []
+        descs: list[str] = []
+
+        def emit() -> None:
+            if not terms and not descs:
+                return
+            head = "  \n".join(f"**{t}**" for t in terms) if terms else ""
+            body = "\n\n".join(d for d in descs if d.strip())
+            text = head + ("\n\n" + body if head and body else body)
+            if text.strip():
+                items.append(_indent(text, "  ", first="- "))
+            terms.clear()
+            descs.clear()
+
+        for child in el:
+            tag = getattr(child, "tag", None)
+            if tag == "div":  # HTML allows <div> wrapping dt/dd groups
+                for sub in child:
+                    self._dl_part(sub, terms, descs, emit, depth)
+                continue
+            self._dl_part(child, terms, descs, emit, depth)
+        emit()
+        return ["\n\n".join(items)] if items else []
+
+    def _dl_part(self, child, terms, descs, emit, depth) -> None:
+        tag = getattr(child, "tag", None)
+        if tag == "dt":
+            if descs:
+                emit()
+            text = self.inline_text(child, depth).strip().rstrip("¶").strip()
+            if text:
+                terms.append(text.replace("**", ""))
+        elif tag == "dd":
+            descs.append("\n\n".join(b for b in self.block(child, depth + 1) if b.strip()))
+
+    def details(self, el, depth: int) -> list[str]:
+        out: list[str] = []
+        for b in self.blocks(el, depth):
+            out.append(b)
+        return out
+
+    def admonition(self, el, kind: str, depth: int) -> list[str]:
+        """An admonition as a labelled blockquote: ``> **Note:** text``."""
+        title_el = None
+        for child in el.iter():
+            if child is el or not isinstance(child.tag, str):
+                continue
+            if child.tag == "summary" or any(_ADMONITION_TITLE.search(c) for c in _classes(child)):
+                title_el = child
+                break
+        label = ""
+        if title_el is not None:
+            label = _finish_inline(self.inline(title_el, depth)).strip().rstrip(":").strip()
+            _remove_keep_tail(title_el)
+        if not label:
+            label = ADMONITION_KINDS.get(kind, kind.capitalize())
+        elif label.lower() == kind and len(label) < 20:
+            label = ADMONITION_KINDS.get(kind, label.capitalize())
+        body = [b for b in self.blocks(el, depth) if b.strip()]
+        lead = f"**{label}:**"
+        if body and not re.match(r"^(```|~~~|[-*+] |\d+\. |\||#|>|!\[)", body[0]):
+            body[0] = f"{lead} {body[0]}"
+        else:
+            body.insert(0, lead)
+        return [_indent("\n\n".join(body), "> ")]
+
+    def table(self, el, depth: int) -> list[str]:
+        rows = _table_rows(el)
+        if not rows:
+            return self.blocks(el, depth)
+        grid = _grid(rows, lambda cell: self.cell_text(cell, depth))
+        width = max(len(r) for r in grid)
+        if width == 1 or (len(grid) == 1 and width <= 2) or _has_nested_table(el):
+            # a layout table: render its cells as plain blocks
+            out: list[str] = []
+            for row in rows:
+                for cell in row:
+                    out.extend(self.blocks(cell, depth))
+            return out
+        for r in grid:
+            r.extend([""] * (width - len(r)))
+        first_row = rows[0][0].getparent()
+        header_is_th = all(c.tag == "th" for c in rows[0]) or first_row.getparent().tag == "thead"
+        header = grid[0]
+        body = grid[1:]
+        if not header_is_th and not any(header):
+            header = [""] * width
+        lines = ["| " + " | ".join(header) + " |", "| " + " | ".join(["---"] * width) + " |"]
+        lines += ["| " + " | ".join(r) + " |" for r in body]
+        out = []
+        caption = el.find("caption")
+        if caption is not None:
+            cap = self.inline_text(caption, depth)
+            if cap:
+                out.append(f"*{cap}*")
+        out.append("\n".join(lines))
+        return out
+
+    def cell_text(self, cell, depth: int) -> str:
+        """A table cell on one line: blocks joined by <br>, pipes escaped, code kept inline."""
+        parts = []
+        for b in self.blocks(cell, depth):
+            if b.startswith(("```", "~~~")):
+                lines = b.split("\n")[1:-1]
+                parts.append("<br>".join(_inline_code(line) for line in lines if line.strip()))
+            else:
+                parts.append(b.replace("\n", "<br>"))
+        text = "<br>".join(p for p in parts if p)
+        return text.replace("|", "\\|").strip()
+
+    # ---- inline level ----------------------------------------------------------------------
+    def inline_text(self, el, depth: int) -> str:
+        """All of ``el``'s content as one inline run (blocks inside are joined by spaces)."""
+        return _finish_inline(self.inline_children(el, depth))
+
+    def inline_children(self, el, depth: int) -> str:
+        buf = [el.text or ""]
+        for child in el:
+            if isinstance(child.tag, str):
+                if child.tag in BLOCK_TAGS and child.tag not in ("span",):
+                    buf.append(" " + self.inline_children(child, depth + 1) + " ")
+                else:
+                    buf.append(self.inline(child, depth + 1))
+            if child.tail:
+                buf.append(child.tail)
+        return "".join(buf)
+
+    def inline(self, el, depth: int) -> str:
+        tag = el.tag
+        if depth > _MAX_DEPTH:
+            return " ".join(el.itertext())
+        if tag == "br":
+            return _BR
+        if tag == "img":
+            return self.image(el)
+        if tag in ("code", "kbd", "samp", "tt", "var") and tag != "var":
+            return _inline_code(_WS.sub(" ", "".join(el.itertext())))
+        if tag == "a":
+            return self.link(el, depth)
+        text = self.inline_children(el, depth)
+        if tag in ("strong", "b"):
+            return _wrap(text, "**")
+        if tag in ("em", "i", "cite", "dfn"):
+            return _wrap(text, "*")
+        if tag in ("del", "s", "strike"):
+            return _wrap(text, "~~")
+        if tag == "q":
+            return f"“{text}”"
+        if tag == "input" and (el.get("type") or "").lower() == "checkbox":
+            return "[x] " if el.get("checked") is not None else "[ ] "
+        return text
+
+    def link(self, el, depth: int) -> str:
+        text = self.inline_children(el, depth)
+        href = (el.get("href") or "").strip()
+        collapsed = _WS.sub(" ", text).strip()
+        if not collapsed:
+            return ""
+        if not href or href.lower().startswith(("javascript:", "data:")) or not self.keep_links:
+            return text
+        url = self.absolute(href)
+        if url not in self.links and not url.startswith("#"):
+            self.links.append(url)
+        url = url.replace(" ", "%20").replace("(", "%28").replace(")", "%29")
+        lead = " " if text[:1].isspace() else ""
+        trail = " " if text[-1:].isspace() else ""
+        return f"{lead}[{collapsed.replace(_BR, ' ')}]({url}){trail}"
+
+    def image(self, el) -> str:
+        if not self.keep_images:
+            return ""
+        src = (el.get("src") or el.get("data-src") or "").strip()
+        alt = _WS.sub(" ", el.get("alt") or "").strip().replace("]", "\\]").replace("[", "\\[")
+        if not src or src.startswith("data:"):
+            return alt
+        url = self.absolute(src).replace(" ", "%20").replace("(", "%28").replace(")", "%29")
+        return f"![{alt}]({url})"
+
+
+def admonition_kind(el) -> str | None:
+    """The admonition type of a container (note, warning...), or None if it is not one."""
+    classes = _classes(el)
+    if not classes:
+        return None
+    container = any(_ADMONITION_CONTAINER.match(c) for c in classes)
+    kind = None
+    for c in classes:
+        for prefix in ("theme-admonition-", "markdown-alert-", "alert-", "admonition-", "callout-",
+                       "starlight-aside--", "notice-", "bs-callout-"):
+            if c.startswith(prefix) and c[len(prefix):] in ADMONITION_KINDS:
+                kind = c[len(prefix):]
+                break
+        if kind:
+            break
+        if c in ADMONITION_KINDS and c not in ("admonition", "secondary", "summary", "example", "quote"):
+            kind = c
+            break
+    if el.tag == "details" and kind is None and not container:
+        return None
+    if container:
+        return kind or "note"
+    if kind and el.tag in ("div", "aside", "details", "section"):
+        if kind in ("info", "success", "question", "abstract", "todo", "bug", "failure", "notice") and el.tag != "details":
+            return None  # too generic as bare classes outside an admonition container
+        return kind
+    return None
+
+
+def _remove_keep_tail(el) -> None:
+    parent = el.getparent()
+    if parent is None:
+        return
+    tail = el.tail
+    if tail and tail.strip():
+        prev = el.getprevious()
+        if prev is not None:
+            prev.tail = (prev.tail or "") + tail
+        else:
+            parent.text = (parent.text or "") + tail
+    parent.remove(el)
+
+
+def _pre_text(el) -> str:
+    """Text of a ``<pre>`` with ``<br>`` as newlines, everything else verbatim."""
+    out = []
+
+    def walk(node) -> None:
+        if node.tag == "br":
+            out.append("\n")
+        elif node.text:
+            out.append(node.text)
+        for child in node:
+            if isinstance(child.tag, str):
+                walk(child)
+            if child.tail:
+                out.append(child.tail)
+
+    walk(el)
+    return "".join(out)
+
+
+def _wrap(text: str, mark: str) -> str:
+    core = text.strip()
+    if not core or core == _BR:
+        return text
+    lead = " " if text[:1].isspace() else ""
+    trail = " " if text[-1:].isspace() else ""
+    return f"{lead}{mark}{core}{mark}{trail}"
+
+
+def _finish_inline(text: str) -> str:
+    """Collapse whitespace of an inline run; hard breaks become markdown line breaks."""
+    text = _WS.sub(" ", text)
+    if _BR in text:
+        lines = [line.strip() for line in text.split(_BR)]
+        while lines and not lines[-1]:
+            lines.pop()
+        while lines and not lines[0]:
+            lines.pop(0)
+        return "  \n".join(lines)
+    return text.strip()
+
+
+def _is_layout_list(items) -> bool:
+    """Javadoc-style lists whose items are whole sections (headings inside): not a real list."""
+    for li in items:
+        if li.find(".//h1") is None and li.find(".//h2") is None and li.find(".//h3") is None \
+                and li.find(".//h4") is None and li.find("section") is None:
+            return False
+    return True
+
+
+def _has_nested_table(el) -> bool:
+    for inner in el.iter("table"):
+        if inner is not el:
+            return True
+    return False
+
+
+def _table_rows(table) -> list[list]:
+    rows = []
+    for tr in table.iter("tr"):
+        # skip rows of nested tables
+        owner = tr.getparent()
+        while owner is not None and owner.tag != "table":
+            owner = owner.getparent()
+        if owner is not table:
+            continue
+        cells = [c for c in tr if getattr(c, "tag", None) in ("td", "th")]
+        if cells:
+            rows.append(cells)
+    return rows
+
+
+def _span(cell, name: str) -> int:
+    try:
+        return max(1, min(int(cell.get(name, "1")), 50))
+    except ValueError:
+        return 1
+
+
+def _grid(rows, render) -> list[list[str]]:
+    """Rows of cells -> a rectangular grid; colspans padded with empty cells, rowspans repeated."""
+    grid: list[list[str]] = []
+    pending: dict[int, tuple[str, int]] = {}  # column -> (text, rows left)
+    for cells in rows:
+        line: list[str] = []
+        col = 0
+        queue = list(cells)
+        while queue or any(c >= col for c in pending):
+            if col in pending:
+                text, left = pending[col]
+                line.append(text)
+                if left <= 1:
+                    del pending[col]
+                else:
+                    pending[col] = (text, left - 1)
+                col += 1
+                continue
+            if not queue:
+                break
+            cell = queue.pop(0)
+            text = render(cell)
+            colspan, rowspan = _span(cell, "colspan"), _span(cell, "rowspan")
+            for i in range(colspan):
+                value = text if i == 0 else ""
+                line.append(value)
+                if rowspan > 1:
+                    pending[col] = (value, rowspan - 1)
+                col += 1
+        grid.append(line)
+    return grid

@@ -1,0 +1,263 @@
+"""Find a documentation page's main content and strip what a reader (or an LLM) must not get.
+
+Two jobs on an lxml tree, both pure:
+
+* :func:`remove_hidden` drops what a browser would not show (``hidden``, ``aria-hidden``, inline
+  ``display:none``...): hidden text is a prompt-injection vector, so it goes before anything else.
+* :func:`select_main` picks the content container: the known containers of documentation generators
+  first (exact and fast), then ``<main>``/``[role=main]``/``<article>``, and only then trafilatura
+  as a fallback selector (it is the best general extractor, but slow and lossy as a converter, so we
+  only use it to choose which of *our* elements holds the content).
+* :func:`remove_chrome` then strips navigation, prev/next, breadcrumbs, "edit this page",
+  permalinks and the like that themes put *inside* the content container.
+
+The rules are generic (class/id tokens and roles), never per-site.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from lxml import etree
+
+#: elements never rendered as content
+DROP_TAGS = {
+    "script", "style", "noscript", "template", "svg", "math-renderer", "iframe", "object", "embed",
+    "canvas", "button", "input", "select", "textarea", "form", "link", "meta", "title", "base", "dialog",
+}
+
+_HIDDEN_STYLE = re.compile(
+    r"(?:^|;)\s*(?:display\s*:\s*none|visibility\s*:\s*hidden|opacity\s*:\s*0(?:\.0*)?\s*(?:;|$)"
+    r"|font-size\s*:\s*0(?:px|em|rem|pt|%)?\s*(?:;|$)|(?:max-)?height\s*:\s*0(?:px)?\s*;[^\"]*overflow\s*:\s*hidden)",
+    re.I,
+)
+#: class tokens that hide an element in every CSS framework we know (Bootstrap, Tailwind, themes)
+_HIDDEN_CLASSES = {"hidden", "d-none", "sr-only", "visually-hidden", "visuallyhidden", "screen-reader-text",
+                   "screen-reader-only", "md-visually-hidden", "hide", "is-hidden", "u-hidden", "invisible"}
+
+#: (xpath, what) in priority order: the content containers of documentation generators
+KNOWN_CONTAINERS: list[tuple[str, str]] = [
+    ("//*[@id='main-content' and contains(concat(' ', normalize-space(@class), ' '), ' content ')]", "rustdoc"),
+    ("//section[@id='main-content']", "rustdoc"),
+    ("//article[contains(concat(' ', normalize-space(@class), ' '), ' md-content__inner ')]", "mkdocs-material"),
+    ("//*[contains(concat(' ', normalize-space(@class), ' '), ' theme-doc-markdown ')]", "docusaurus"),
+    ("//*[contains(concat(' ', normalize-space(@class), ' '), ' rst-content ')]//*[@itemprop='articleBody']",
+     "readthedocs"),
+    ("//*[@itemprop='articleBody']", "readthedocs"),
+    ("//*[contains(concat(' ', normalize-space(@class), ' '), ' bd-article ')]", "pydata-sphinx"),
+    ("//div[@role='main' and contains(concat(' ', normalize-space(@class), ' '), ' body ')]", "sphinx"),
+    ("//div[contains(concat(' ', normalize-space(@class), ' '), ' documentwrapper ')]"
+     "//div[contains(concat(' ', normalize-space(@class), ' '), ' body ')]", "sphinx"),
+    ("//div[@id='content']/main", "mdbook"),
+    ("//div[@class='contentContainer']", "javadoc"),
+    ("//div[@role='main']", "sphinx"),
+    ("//*[contains(concat(' ', normalize-space(@class), ' '), ' md-content ')]", "mkdocs"),
+    ("//div[@role='main' or contains(concat(' ', normalize-space(@class), ' '), ' document ')]", "sphinx"),
+]
+GENERIC_CONTAINERS = ["//main", "//*[@role='main']", "//article"]
+
+# class/id tokens of chrome inside content containers (whole-token or prefix matches, lowercase)
+_CHROME_EXACT = {
+    "breadcrumb", "breadcrumbs", "wy-breadcrumbs", "pagination", "pagination-nav", "pager", "prev-next",
+    "prevnext", "nav-links", "navigation", "sidebar", "sphinxsidebar", "toc", "table-of-contents",
+    "on-this-page", "onthispage", "headerlink", "anchorjs-link", "hash-link", "anchor-link", "anchorlink",
+    "permalink", "header-anchor", "heading-anchor", "copybtn", "copy-button", "copybutton", "clipboard",
+    "related", "rst-footer-buttons", "footer", "site-footer", "md-content__button", "md-source-file",
+    "md-feedback", "edit-this-page", "editthispage", "edit-page", "edit-link", "page-edit", "edit-on-github",
+    "feedback", "cookie", "cookies", "cookie-banner", "cookie-consent", "consent", "skip-link", "skiplink",
+    "skip-to-content", "out-of-band", "srclink", "src", "hideme", "theme-doc-footer", "theme-doc-toc-mobile",
+    "theme-doc-toc-desktop", "theme-doc-breadcrumbs", "theme-doc-version-badge", "theme-edit-this-page",
+    "theme-last-updated", "nav-next", "nav-previous", "next-prev", "prev-next-links", "page-nav",
+    "bottomnav", "topnav", "subnav", "navlist", "social", "share", "sharing", "advertisement", "ads",
+    "ethical-ad", "newsletter", "rating", "helpful", "was-this-helpful", "last-updated", "lastupdated",
+    "contributors", "page-footer", "article-footer", "doc-footer", "docs-footer", "prev", "next",
+    "previous", "bd-sidebar", "bd-toc", "wy-nav-side", "local-toc", "page-toc", "toc-wrapper", "sr-only",
+    "linenos", "lineno", "line-numbers-rows", "hljs-ln-numbers", "announcement", "announcement-bar",
+}
+_CHROME_SUBSTR = ("breadcrumb", "cookie", "edit-this", "editthis", "pagination", "sidebar", "prev-next",
+                  "skip-to", "headerlink", "copy-to-clipboard", "feedback", "paginator", "theme-doc-footer")
+_CHROME_ROLES = {"navigation", "banner", "contentinfo", "search", "complementary"}
+_CHROME_TAGS = {"nav", "footer", "aside"}
+_PERMALINK_TEXT = {"¶", "#", "§", "🔗", "link", "permalink", "", "\uf0c1"}
+_ADMONITION_HINT = re.compile(r"admonition|callout|alert|aside|note|warning|tip|hint|caution|danger|important"
+                              r"|seealso|attention|notice|info", re.I)
+_WORD = re.compile(r"\w+")
+
+
+def _tokens(el) -> list[str]:
+    return (el.get("class") or "").lower().split()
+
+
+def is_hidden(el) -> bool:
+    """True when a browser would not show ``el`` (attributes and inline style only: we have no CSS)."""
+    if el.get("hidden") is not None or el.get("aria-hidden", "").lower() == "true":
+        return True
+    style = el.get("style")
+    if style and _HIDDEN_STYLE.search(style):
+        return True
+    cls = el.get("class")
+    if cls and not _HIDDEN_CLASSES.isdisjoint(cls.lower().split()):
+        return True
+    return el.get("type", "").lower() == "hidden"
+
+
+def _drop(el) -> None:
+    """Remove ``el`` but keep its tail text (the words after it belong to the parent)."""
+    parent = el.getparent()
+    if parent is None:
+        return
+    tail = el.tail
+    if tail:
+        prev = el.getprevious()
+        if prev is not None:
+            prev.tail = (prev.tail or "") + tail
+        else:
+            parent.text = (parent.text or "") + tail
+    parent.remove(el)
+
+
+def remove_hidden(root) -> None:
+    """Drop scripts, styles, forms and every element hidden by attribute or inline style."""
+    doomed = []
+    for el in root.iter():
+        tag = el.tag
+        if not isinstance(tag, str):  # comments, processing instructions
+            doomed.append(el)
+            continue
+        if tag in DROP_TAGS or is_hidden(el):
+            doomed.append(el)
+    for el in doomed:
+        _drop(el)
+
+
+def _is_admonition_like(el) -> bool:
+    cls = el.get("class") or ""
+    return bool(cls and _ADMONITION_HINT.search(cls))
+
+
+def is_chrome(el) -> bool:
+    """Navigation, footers, permalinks, edit links and friends (never the content itself)."""
+    tag = el.tag
+    if tag in _CHROME_TAGS:
+        return not (tag == "aside" and _is_admonition_like(el))
+    if tag == "header":
+        # a header holding the page's heading is content (Docusaurus, Material); a site header is not
+        return el.find(".//h1") is None and el.find(".//h2") is None
+    role = el.get("role")
+    if role and role.lower() in _CHROME_ROLES:
+        return True
+    toks = _tokens(el)
+    ident = (el.get("id") or "").lower()
+    if ident in _CHROME_EXACT:
+        return True
+    for tok in toks:
+        if tok in _CHROME_EXACT or any(s in tok for s in _CHROME_SUBSTR):
+            return True
+    if tag == "a":
+        text = (el.text_content() or "").strip().lower()
+        href = el.get("href") or ""
+        if href.startswith("#") and text in _PERMALINK_TEXT and el.find(".//img") is None:
+            return True  # a heading's permalink (¶, #, §, an icon)
+    if tag == "summary" and "hideme" in toks:
+        return True
+    return False
+
+
+def remove_chrome(root) -> None:
+    """Strip chrome inside the chosen content container (in place)."""
+    doomed = [el for el in root.iter() if isinstance(el.tag, str) and el is not root and is_chrome(el)]
+    # only the outermost of nested doomed elements needs removing; removing a child of a removed
+    # element is harmless, so no filtering is needed
+    for el in doomed:
+        _drop(el)
+
+
+def _text_len(el) -> int:
+    return len("".join(el.itertext()).strip())
+
+
+def _words(el_or_text) -> Counter:
+    text = el_or_text if isinstance(el_or_text, str) else " ".join(el_or_text.itertext())
+    return Counter(w.lower() for w in _WORD.findall(text))
+
+
+def _f1(a: Counter, b: Counter) -> float:
+    na, nb = sum(a.values()), sum(b.values())
+    if not na or not nb:
+        return 0.0
+    overlap = sum((a & b).values())
+    if not overlap:
+        return 0.0
+    p, r = overlap / na, overlap / nb
+    return 2 * p * r / (p + r)
+
+
+def _by_trafilatura(root, html_text: str | None) -> object | None:
+    """The element of ``root`` whose words best match what trafilatura extracts (fallback only)."""
+    try:
+        import trafilatura
+    except Exception:  # pragma: no cover - trafilatura is a dependency, but never let it sink a page
+        return None
+    try:
+        text = trafilatura.extract(html_text if html_text is not None else etree.tostring(root, encoding="unicode"),
+                                   include_comments=False, include_tables=True, favor_recall=True,
+                                   output_format="txt")
+    except Exception:
+        return None
+    if not text or len(text) < 40:
+        return None
+    target = _words(text)
+    body = root.find(".//body")
+    body = body if body is not None else root
+    total = len(text)
+    best, best_score = None, 0.0
+    for el in body.iter("div", "section", "article", "main", "td", "body"):
+        n = _text_len(el)
+        if n < total * 0.5:
+            continue
+        score = _f1(_words(el), target)
+        if score > best_score + 1e-9 or (abs(score - best_score) < 1e-9 and best is not None and
+                                         _text_len(el) < _text_len(best)):
+            best, best_score = el, score
+    return best
+
+
+def select_main(root, html_text: str | None = None) -> tuple[list, str]:
+    """The element(s) holding the page's content and which rule found them.
+
+    Returns a list because Javadoc 8 splits a page into a header and a content container that are
+    siblings; everything else is one element.
+    """
+    body = root.find(".//body")
+    body = body if body is not None else root
+    body_len = _text_len(body)
+    for xpath, generator in KNOWN_CONTAINERS:
+        found = root.xpath(xpath)
+        if not found:
+            continue
+        el = found[0]
+        if _text_len(el) < 20 and body_len > 500:
+            continue
+        if generator == "javadoc":
+            prev = el.getprevious()
+            if prev is not None and "header" in _tokens(prev):
+                return [prev, el], generator
+        return [el], generator
+    for xpath in GENERIC_CONTAINERS:
+        found = [el for el in root.xpath(xpath) if not is_hidden(el)]
+        if not found:
+            continue
+        if xpath == "//article" and len(found) > 1:
+            # several articles: a listing page; take their common content area instead
+            parent = found[0].getparent()
+            if parent is not None and all(a.getparent() is parent for a in found):
+                return [parent], "articles"
+            continue
+        el = max(found, key=_text_len)
+        if _text_len(el) >= max(200, body_len * 0.25):
+            return [el], xpath.strip("/").replace("*[@role='main']", "role=main")
+    el = _by_trafilatura(root, html_text)
+    if el is not None:
+        return [el], "trafilatura"
+    return [body], "body"
