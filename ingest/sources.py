@@ -130,6 +130,7 @@ class WebPage:
 Source = LocalDir | LocalFile | GitRepo | WebPage
 
 _SCP_LIKE = re.compile(r"^(?P<user>[A-Za-z0-9._-]+@)?(?P<host>[A-Za-z0-9.-]+):(?P<path>(?!//)[^\s]+)$")
+_BARE_HOST = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+(?::\d+)?$")
 _SHA = re.compile(r"^[0-9a-fA-F]{7,40}$")
 _OWNER_REPO = re.compile(r"^(?P<owner>[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)/(?P<repo>[A-Za-z0-9._-]+?)(?:\.git)?$")
 
@@ -199,7 +200,8 @@ def parse(text: str, *, ref: str | None = None, cwd: Path | None = None) -> Sour
 
     # bare host/path forms: github.com/a/b, gitlab.com/g/r
     first = text.split("/", 1)[0].lower()
-    if first in FORGE_HOSTS or (("." in first) and text.count("/") >= 2 and not first.endswith((".md", ".py"))):
+    if first in FORGE_HOSTS or (_BARE_HOST.match(first) and text.count("/") >= 2
+                                and not first.endswith((".md", ".py"))):
         parsed = _parse_http("https://" + text)
         return parsed.with_ref(ref) if isinstance(parsed, GitRepo) else parsed
 
@@ -291,6 +293,11 @@ def _parse_forge(parts, host: str, forge: str, segments: list[str]) -> Source:
             return replace(src, target="tree", ref=tail[0])
         if kind == "commit" and tail:
             return replace(src, target="commit", ref=tail[0], commit=tail[0])
-    if kind in ("issues", "pulls", "pull", "wiki", "releases", "actions", "-"):
-        return WebPage(parts.geturl())
-    return src
+    if kind in _REPO_PAGES and not tail:
+        return src  # /o/r/tree, /o/r/src: the repository itself
+    # issues, pulls, merge_requests, wiki, releases, actions, stargazers...: pages about the repo
+    return WebPage(parts.geturl())
+
+
+#: web URL segments after owner/repo that still mean "the repository" when nothing follows them
+_REPO_PAGES = {"tree", "blob", "src", "commits", "commit", "-", "branches", "tags"}
