@@ -54,7 +54,7 @@ app = typer.Typer(
 )
 
 #: command modules under llmingest.commands; each exposes register(app)
-COMMANDS = ["repo", "mcp", "serve", "page"]
+COMMANDS = ["repo", "mcp", "serve", "page", "pdf"]
 
 
 def _version(value: bool) -> None:

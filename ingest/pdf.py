@@ -1,0 +1,61 @@
+"""PDF sources: read the bytes (disk or HTTP), convert them, wrap the one Document in a Bundle.
+
+The conversion itself lives in :mod:`llmingest.converters.pdf` (pure); this module only knows
+where bytes come from and which Options map to which converter knobs. Converter-specific knobs
+travel in ``Options.extra``: ``images_dir`` (str or Path: extract images there), ``page_markers``
+(bool: ``<!-- page N -->`` before each page), ``ocr`` (bool: Tesseract on scanned pages).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .errors import SourceNotFound, UsageError
+from .model import Bundle
+from .options import Options
+from .sources import LocalFile, WebPage
+
+
+def read_bytes(src: LocalFile | WebPage, options: Options) -> tuple[bytes, str, str]:
+    """(bytes, document name, display source) for a local file or a URL."""
+    if isinstance(src, LocalFile):
+        try:
+            data = src.path.read_bytes()
+        except FileNotFoundError:
+            raise SourceNotFound(f"no such file: {src.path}") from None
+        except IsADirectoryError:
+            raise UsageError(f"{src.path} is a folder, not a PDF") from None
+        except PermissionError:
+            raise SourceNotFound(f"cannot read {src.path}: permission denied") from None
+        return data, src.path.name, str(src.path)
+    if isinstance(src, WebPage):
+        from .http import fetch
+
+        resp = fetch(src.url, options)
+        from urllib.parse import unquote, urlsplit
+
+        name = Path(unquote(urlsplit(resp.url).path)).name or "document.pdf"
+        return resp.content, name, src.url
+    raise UsageError(f"{src.display()} is not a PDF file or URL", hint="give a .pdf path or an http(s) URL")
+
+
+def ingest_pdf(src: LocalFile | WebPage, options: Options) -> Bundle:
+    """One PDF -> a Bundle (kind ``pdf``) with one Document: front matter + markdown body."""
+    from . import progress, tokens
+    from .converters.pdf import convert
+
+    data, name, display = read_bytes(src, options)
+    extra = options.extra or {}
+    images_dir = extra.get("images_dir")
+    with progress.task(options, f"PDF {name}", None) as bar:
+        def on_page(done: int, total: int) -> None:
+            bar.advance(1, total=total)
+
+        doc = convert(data, name=name, pages=options.pages, password=options.password,
+                      images_dir=Path(images_dir) if images_dir else None,
+                      page_markers=bool(extra.get("page_markers")), ocr=bool(extra.get("ocr")), on_page=on_page)
+    if isinstance(src, WebPage):
+        doc.url = src.url
+    doc.tokens = tokens.count(doc.content, options.encoding)
+    return Bundle(source=display, kind="pdf", documents=[doc], title=doc.title, encoding=options.encoding,
+                  metadata={k: v for k, v in doc.metadata.items() if v not in (None, [], 0) or k == "pages"})
