@@ -26,6 +26,7 @@ __all__ = [
     "DEFAULT_SECTION",
     "Page",
     "absolute_url",
+    "actions_rewriter",
     "assign_sections",
     "build_outputs",
     "copy_button_snippet",
@@ -353,6 +354,36 @@ def write_outputs(root: Path, files: dict[str, str]) -> list[Path]:
         os.replace(tmp, target)
         written.append(target)
     return written
+
+
+def actions_rewriter(spec_file: Path, api_base_url: str | None,
+                     warn: Callable[[str], None]) -> Callable[[str, str], str]:
+    """``(markdown, page name) -> markdown`` with click-to-curl applied against ``spec_file``.
+
+    Raises ``ValueError`` with a one-line reason when the spec cannot be read or loaded; the
+    plugins turn it into their generator's config error. A page the rewriter trips on keeps its
+    text (``warn`` says so): one odd page must not fail a docs build.
+    """
+    from ..converters.actions import rewrite
+    from ..converters.openapi import load_spec
+
+    try:
+        data = Path(spec_file).read_bytes()
+    except OSError as exc:
+        raise ValueError(f"cannot read the OpenAPI spec {spec_file}: {exc.strerror}") from None
+    try:
+        spec = load_spec(data, name=Path(spec_file).name)
+    except Exception as exc:
+        raise ValueError(f"cannot load the OpenAPI spec {spec_file}: {exc}") from None
+
+    def apply(markdown: str, name: str) -> str:
+        try:
+            return rewrite(markdown, spec, base_url=api_base_url, source_name=name).markdown
+        except Exception as exc:
+            warn(f"{name}: click-to-curl rewrite skipped ({exc})")
+            return markdown
+
+    return apply
 
 
 # ---------------------------------------------------------------------------------------------

@@ -11,6 +11,8 @@ Add one line to ``mkdocs.yml``::
           optional: [changelog.md, "about/*"]   # globs or section names -> "## Optional"
           exclude: ["drafts/*"]                 # never published
           copy_button: true                     # "Copy page as Markdown" + <link rel=alternate>
+          openapi: openapi.yaml                 # "click here" steps also get a runnable curl
+          api_base_url: https://api.example.org # default: the spec's servers
 
 Why the page's own markdown and not its HTML: the author's markdown is already what agents want;
 we only expand what MkDocs would have expanded (``--8<--`` snippets, includes and macros from
@@ -36,6 +38,7 @@ from .common import (
     DEFAULT_SECTION,
     Page,
     absolute_url,
+    actions_rewriter,
     assign_sections,
     build_outputs,
     ensure_title,
@@ -63,6 +66,7 @@ class LlmingestConfig(base.Config):
     exclude = c.ListOfItems(c.Type(str), default=[])
     copy_button = c.Type(bool, default=False)
     openapi = c.Optional(c.Type(str))
+    api_base_url = c.Optional(c.Type(str))
 
 
 class LlmingestPlugin(BasePlugin[LlmingestConfig]):
@@ -78,7 +82,15 @@ class LlmingestPlugin(BasePlugin[LlmingestConfig]):
             raise PluginError("llmingest: 'sections' as a mapping needs a list of globs per section, "
                               "e.g. sections: {Guide: ['guide/*.md']}")
         self._snippets = _snippet_expander(config)
-        self._actions = _actions_rewriter(self.config.openapi, config) if self.config.openapi else None
+        self._actions = None
+        if self.config.openapi:
+            spec = Path(self.config.openapi)
+            if not spec.is_absolute():
+                spec = Path(config.config_file_path or "mkdocs.yml").parent / spec
+            try:
+                self._actions = actions_rewriter(spec, self.config.api_base_url, log.warning)
+            except ValueError as exc:
+                raise PluginError(f"llmingest: {exc}") from None
         self._reset()
 
     def _reset(self) -> None:
@@ -210,30 +222,3 @@ def _snippet_expander(config: Any) -> Callable[[str], str] | None:
                            extension_configs={"pymdownx.snippets": dict(config.mdx_configs.get("pymdownx.snippets", {}))})
     pre = md.preprocessors["snippet"]
     return lambda text: "\n".join(pre.run(text.split("\n")))
-
-
-def _actions_rewriter(spec_path: str, config: Any) -> Callable[[str, str], str]:
-    """The click-to-curl rewrite with the site's OpenAPI spec, when that part of llmingest exists."""
-    try:
-        from ..converters.actions import rewrite
-        from ..converters.openapi import load_spec
-    except ImportError as exc:
-        raise PluginError(f"llmingest: 'openapi' needs llmingest's click-to-curl converters ({exc})") from None
-    path = Path(spec_path)
-    if not path.is_absolute():
-        path = Path(config.config_file_path or ".").parent / path
-    try:
-        spec = load_spec(path.read_bytes(), name=path.name)
-    except OSError as exc:
-        raise PluginError(f"llmingest: cannot read the OpenAPI spec {path}: {exc.strerror}") from None
-    except Exception as exc:
-        raise PluginError(f"llmingest: cannot load the OpenAPI spec {path}: {exc}") from None
-
-    def apply(markdown: str, src: str) -> str:
-        try:
-            return rewrite(markdown, spec, source_name=src).markdown
-        except Exception as exc:  # one page that trips the rewriter keeps its text
-            log.warning(f"{src}: click-to-curl rewrite skipped ({exc})")
-            return markdown
-
-    return apply

@@ -11,6 +11,7 @@ Add one line to ``conf.py``::
     llmingest_optional = ["changelog", "legal/*"]       # docname globs or captions -> "## Optional"
     llmingest_exclude = ["drafts/*"]                    # never published
     llmingest_copy_button = True                        # "Copy page as Markdown" + <link rel=alternate>
+    llmingest_openapi = "openapi.yaml"                  # "click here" steps also get a runnable curl
 
 Why from the built HTML: that is Sphinx's own final output, with every role, directive and
 cross-reference already resolved; reading it back through llmingest's HTML converter gives fenced
@@ -32,6 +33,7 @@ from .common import (
     DEFAULT_SECTION,
     Page,
     absolute_url,
+    actions_rewriter,
     assign_sections,
     build_outputs,
     ensure_title,
@@ -57,6 +59,8 @@ def setup(app: Any) -> dict[str, Any]:
     app.add_config_value("llmingest_optional", [], "html", types=(list,))
     app.add_config_value("llmingest_exclude", [], "html", types=(list,))
     app.add_config_value("llmingest_copy_button", False, "html", types=(bool,))
+    app.add_config_value("llmingest_openapi", None, "html", types=(str, type(None)))
+    app.add_config_value("llmingest_api_base_url", None, "html", types=(str, type(None)))
     app.connect("build-finished", build_finished)
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}
 
@@ -76,9 +80,20 @@ def build_finished(app: Any, exception: Exception | None) -> None:
     if base is None:
         logger.warning("llmingest: no llmingest_base_url or html_baseurl: llms.txt links will be relative",
                        type="llmingest")
+    actions = None
+    if cfg.llmingest_openapi:
+        from sphinx.errors import ConfigError
+
+        try:
+            actions = actions_rewriter(Path(app.confdir) / cfg.llmingest_openapi, cfg.llmingest_api_base_url,
+                                       lambda msg: logger.warning(f"llmingest: {msg}", type="llmingest"))
+        except ValueError as exc:
+            raise ConfigError(f"llmingest_openapi: {exc}") from None
     pages: list[Page] = []
     for docname, section in reading_order(app):
         page = _page(app, docname, section, base)
+        if page is not None and actions is not None:
+            page.markdown = actions(page.markdown, docname)
         if page is not None:
             pages.append(page)
     pages = assign_sections(pages, sections, cfg.llmingest_optional)

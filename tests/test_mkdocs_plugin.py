@@ -281,3 +281,64 @@ def test_bad_sections_option_is_a_clear_build_error(tmp_path: Path):
     assert proc.returncode != 0
     assert "needs a list of globs per section" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+SPEC = """\
+openapi: 3.0.0
+info: {title: Widgets API, version: "1.0"}
+servers: [{url: "https://api.widgets.example.org"}]
+components:
+  securitySchemes:
+    bearer: {type: http, scheme: bearer}
+security: [{bearer: []}]
+paths:
+  /projects/{project}/webhooks:
+    post:
+      operationId: createWebhook
+      summary: Create a webhook
+      parameters: [{name: project, in: path, required: true, schema: {type: string}}]
+      requestBody:
+        content:
+          application/json:
+            schema:
+              type: object
+              required: [url]
+              properties:
+                url: {type: string, description: Payload URL}
+  /projects:
+    get: {operationId: listProjects, summary: List projects}
+"""
+
+STEPS = """\
+# Webhooks
+
+## Create a webhook
+
+1. Open your project and go to **Settings** > **Webhooks**.
+2. Click **Add webhook**.
+3. In **Payload URL**, enter `https://example.com/hook`.
+4. Click **Create webhook**.
+"""
+
+
+def test_openapi_option_adds_curl_actions_to_mirrors(tmp_path: Path):
+    config = make_site(tmp_path, plugin={"openapi": "openapi.yaml"})
+    (tmp_path / "openapi.yaml").write_text(SPEC)
+    (tmp_path / "docs" / "webhooks.md").write_text(STEPS)
+    site = build(config)
+    mirror = (site / "webhooks" / "index.md").read_text()
+    assert 'curl -X POST "https://api.widgets.example.org/projects/$PROJECT/webhooks"' in mirror
+    assert '"url": "https://example.com/hook"' in mirror
+    assert "Click **Add webhook**." in mirror  # the original steps are kept
+    assert "curl -X POST" in (site / "llms-full.txt").read_text()
+    assert "curl" not in (site / "guide" / "usage" / "index.md").read_text()  # no steps, no action
+
+
+def test_missing_openapi_spec_is_a_clear_build_error(tmp_path: Path):
+    config = make_site(tmp_path, plugin={"openapi": "nope.yaml"})
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    proc = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(config)], cwd=tmp_path,
+                          capture_output=True, text=True, env=env, timeout=240)
+    assert proc.returncode != 0
+    assert "cannot read the OpenAPI spec" in proc.stderr and "nope.yaml" in proc.stderr
+    assert "Traceback" not in proc.stderr

@@ -230,3 +230,61 @@ def test_other_builders_are_left_alone(tmp_path: Path):
     out = build(make_project(tmp_path), "text")
     assert (out / "index.txt").exists()
     assert not (out / "llms.txt").exists()
+
+
+SPEC = """\
+openapi: 3.0.0
+info: {title: Widgets API, version: "1.0"}
+servers: [{url: "https://api.widgets.example.org"}]
+components:
+  securitySchemes:
+    bearer: {type: http, scheme: bearer}
+security: [{bearer: []}]
+paths:
+  /projects/{project}/webhooks:
+    post:
+      operationId: createWebhook
+      summary: Create a webhook
+      parameters: [{name: project, in: path, required: true, schema: {type: string}}]
+      requestBody:
+        content:
+          application/json:
+            schema:
+              type: object
+              required: [url]
+              properties:
+                url: {type: string, description: Payload URL}
+  /projects:
+    get: {operationId: listProjects, summary: List projects}
+"""
+
+
+def test_openapi_option_adds_curl_actions(tmp_path: Path):
+    src = make_project(tmp_path, extra='llmingest_openapi = "openapi.yaml"')
+    (src / "openapi.yaml").write_text(SPEC)
+    (src / "webhooks.rst").write_text(textwrap.dedent("""\
+        :orphan:
+
+        Webhooks
+        ========
+
+        Create a webhook
+        ----------------
+
+        1. Open your project and go to **Settings** > **Webhooks**.
+        2. Click **Add webhook**.
+        3. In **Payload URL**, enter ``https://example.com/hook``.
+        4. Click **Create webhook**.
+        """))
+    out = build(src)
+    mirror = (out / "webhooks.md").read_text()
+    assert 'curl -X POST "https://api.widgets.example.org/projects/$PROJECT/webhooks"' in mirror
+    assert '"url": "https://example.com/hook"' in mirror
+
+
+def test_missing_openapi_spec_fails_the_build_clearly(tmp_path: Path):
+    src = make_project(tmp_path, extra='llmingest_openapi = "nope.yaml"')
+    proc = subprocess.run([sys.executable, "-m", "sphinx", "-q", "-b", "html", str(src), str(tmp_path / "out")],
+                          capture_output=True, text=True, timeout=240)
+    assert proc.returncode != 0
+    assert "cannot read the OpenAPI spec" in proc.stderr
