@@ -54,7 +54,7 @@ app = typer.Typer(
 )
 
 #: command modules under llmingest.commands; each exposes register(app)
-COMMANDS = ["repo", "mcp", "serve", "page", "pdf"]
+COMMANDS = ["repo", "mcp", "serve", "page", "bundle", "init", "pdf"]
 
 
 def _version(value: bool) -> None:
@@ -125,6 +125,7 @@ def _config_defaults(command, path_text: str | None) -> dict | None:
     from . import config
 
     path = Path(path_text) if path_text else config.find_config()
+    config.ACTIVE["path"] = path
     if path is None:
         return None
     if not path.is_file():

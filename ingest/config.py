@@ -22,6 +22,9 @@ else:  # pragma: no cover
 
 CONFIG_NAMES = ("llmingest.toml", ".llmingest.toml")
 
+#: the config file this run uses (set by the CLI edge; read by `bundle` for its [[sources]])
+ACTIVE: dict[str, Path | None] = {"path": None}
+
 
 def find_config(start: Path | None = None) -> Path | None:
     """The nearest llmingest.toml, or a pyproject.toml with [tool.llmingest], from ``start`` upward."""

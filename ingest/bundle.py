@@ -1,0 +1,263 @@
+"""One bundle from many sources: a repo, its docs site, a design PDF and an API spec together.
+
+``bundle([...sources])`` ingests each source through :func:`llmingest.ingest` (the one entry
+point), applies the click-to-curl rewrite to documents with UI steps when an OpenAPI spec is
+given, fits everything into one token budget, and returns a Bundle of kind ``"bundle"`` whose
+documents carry ``metadata["source_label"]``. A failing source is reported and skipped unless
+``strict``.
+
+Budget priority (README "Budgets"): sources in the order given (or by their ``priority`` key,
+lower first), then each source's own priority (a repo's README, docs, source, tests; a site's
+reading order).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import sources as src_mod
+from .errors import IngestError, UsageError
+from .model import Bundle, Document, Skipped
+from .options import Options
+
+SOURCE_PREFIXES = ("repo", "page", "site", "pdf")
+_SOURCE_KEYS = {"source", "kind", "name", "priority", "include", "exclude", "options"}
+
+
+@dataclass
+class SourceSpec:
+    """One entry of ``[[sources]]`` or one positional argument (``site:https://...`` forces a kind)."""
+
+    source: str
+    kind: str | None = None
+    name: str | None = None
+    priority: int | None = None
+    include: list[str] = field(default_factory=list)
+    exclude: list[str] = field(default_factory=list)
+    options: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def coerce(cls, value: str | dict | SourceSpec) -> SourceSpec:
+        if isinstance(value, SourceSpec):
+            return value
+        if isinstance(value, str):
+            m = re.match(r"^(repo|page|site|pdf):(?!//)(.+)$", value)
+            return cls(m.group(2), kind=m.group(1)) if m else cls(value)
+        if isinstance(value, dict):
+            if "source" not in value:
+                raise UsageError("a [[sources]] entry needs a `source` key")
+            extra = {k.replace("-", "_"): v for k, v in value.items() if k not in _SOURCE_KEYS}
+            return cls(str(value["source"]), kind=value.get("kind"), name=value.get("name"),
+                       priority=value.get("priority"), include=list(value.get("include", [])),
+                       exclude=list(value.get("exclude", [])), options={**extra, **value.get("options", {})})
+        raise UsageError(f"cannot read source {value!r}")
+
+
+def _looks_like_built_site(path: Path) -> bool:
+    return (path / "index.html").is_file() and not (path / ".git").exists()
+
+
+def detect_kind(spec: SourceSpec) -> str:
+    """repo | page | site | pdf. An http(s) docs URL is crawled as a site; a built HTML folder too."""
+    if spec.kind:
+        if spec.kind not in SOURCE_PREFIXES:
+            raise UsageError(f"unknown source kind {spec.kind!r}", hint=f"use one of {', '.join(SOURCE_PREFIXES)}")
+        return spec.kind
+    parsed = src_mod.parse(spec.source)
+    if isinstance(parsed, src_mod.LocalDir) and _looks_like_built_site(parsed.path):
+        return "site"
+    if isinstance(parsed, src_mod.WebPage) and parsed.kind == "page":
+        return "site"
+    return parsed.kind
+
+
+def _label(spec: SourceSpec, kind: str, index: int) -> str:
+    if spec.name:
+        return spec.name
+    try:
+        parsed = src_mod.parse(spec.source)
+    except IngestError:
+        parsed = None
+    if isinstance(parsed, (src_mod.LocalDir, src_mod.LocalFile)):
+        return parsed.path.name or f"source-{index + 1}"
+    if isinstance(parsed, src_mod.GitRepo):
+        return parsed.repo_path or parsed.url
+    text = re.sub(r"^https?://", "", spec.source.rstrip("/"))
+    return text or f"source-{index + 1}"
+
+
+def _source_options(base: Options, spec: SourceSpec) -> Options:
+    over: dict[str, Any] = {}
+    if spec.include:
+        over["include"] = spec.include
+    if spec.exclude:
+        over["exclude"] = spec.exclude
+    known = set(Options.__dataclass_fields__)
+    extra = dict(base.extra)
+    for key, value in spec.options.items():
+        if key in known:
+            over[key] = value
+        else:
+            extra[key] = value
+    over["extra"] = extra
+    opts = base.merged(**over)
+    opts.max_tokens = None  # the bundle budgets across sources, not each source alone
+    return opts
+
+
+def _has_ui_steps(doc: Document) -> bool:
+    if doc.kind == "code" and (doc.language or "") not in ("markdown", "rst", "text", "mdx"):
+        return False
+    return bool(re.search(r"(?i)\b(click|select|choose|navigate to|go to|toggle|press|tap|fill in|enter|paste)\b", doc.content))
+
+
+def _load_spec(openapi: str, options: Options):
+    """An OpenAPI/Swagger spec from a path or URL (the actions module's cached loader when present)."""
+    try:
+        from .actions import load_spec_source  # cached by spec hash
+    except ImportError:
+        load_spec_source = None
+    if load_spec_source is not None:
+        return load_spec_source(openapi, options)
+    from .converters.openapi import load_spec
+    from .errors import SourceNotFound
+
+    if re.match(r"^https?://", openapi):
+        from .http import fetch
+
+        data = fetch(openapi, options).content
+    else:
+        path = Path(openapi)
+        if not path.is_file():
+            raise SourceNotFound(f"no such OpenAPI spec: {openapi}")
+        data = path.read_bytes()
+    return load_spec(data, name=Path(openapi).name)
+
+
+def _apply_actions(docs: list[Document], spec, spec_name: str, base_url: str | None) -> dict[str, int]:
+    from .converters.actions import rewrite
+
+    stats = {"documents": 0, "actions": 0, "manual": 0}
+    for doc in docs:
+        if not _has_ui_steps(doc):
+            continue
+        result = rewrite(doc.content, spec, base_url=base_url, source_name=spec_name)
+        if not result.tasks:
+            continue
+        stats["documents"] += 1
+        stats["actions"] += result.matched
+        stats["manual"] += result.manual
+        doc.content = result.markdown
+        doc.metadata["actions"] = {"matched": result.matched, "manual": result.manual}
+    return stats
+
+
+def _ordered_docs(kind: str, bundle: Bundle) -> list[Document]:
+    if kind == "repo":
+        from .budget import tier
+
+        return sorted(bundle.documents, key=lambda d: (tier(d.path), d.path.count("/"), d.path))
+    return list(bundle.documents)
+
+
+def bundle(sources: list[str | dict | SourceSpec], options: Options | None = None, *, openapi: str | None = None,
+           base_url: str | None = None, strict: bool = False, name: str | None = None,
+           **overrides: Any) -> Bundle:
+    """Ingest every source and combine them into one Bundle (kind ``"bundle"``).
+
+    >>> b = bundle([".", "site:https://docs.example.com/", "design.pdf"], max_tokens=200_000)
+    """
+    from . import progress
+    from .api import ingest
+    from .tokens import count
+
+    if not sources:
+        raise UsageError("no sources to bundle", hint="give sources as arguments or in llmingest.toml [[sources]]")
+    opts = (options or Options()).merged(**overrides) if overrides else (options or Options())
+    specs = [SourceSpec.coerce(s) for s in sources]
+    order = sorted(range(len(specs)), key=lambda i: (specs[i].priority if specs[i].priority is not None else 0, i))
+    spec_index = _load_spec(openapi, opts) if openapi else None
+
+    results: list[dict[str, Any]] = []
+    documents: list[Document] = []
+    skipped: list[Skipped] = []
+    redactions = []
+    action_totals = {"documents": 0, "actions": 0, "manual": 0}
+    with progress.task(opts, "Bundling sources", total=len(specs)) as bar:
+        for i in order:
+            spec = specs[i]
+            entry: dict[str, Any] = {"source": spec.source, "name": spec.name}
+            try:
+                kind = detect_kind(spec)
+                label = _label(spec, kind, i)
+                entry.update(kind=kind, label=label)
+                sub_opts = _source_options(opts, spec)
+                if kind == "site" and base_url and "base_url" not in sub_opts.extra:
+                    sub_opts.extra["base_url"] = base_url
+                sub = ingest(spec.source, sub_opts, kind=kind)
+            except IngestError as exc:
+                if strict:
+                    raise
+                entry.update(status="failed", error=exc.render(), documents=0, tokens=0)
+                entry.setdefault("label", _label(spec, spec.kind or "source", i))
+                skipped.append(Skipped(entry["label"], f"source failed: {exc.render()}"))
+                results.append(entry)
+                bar.advance()
+                continue
+            docs = _ordered_docs(kind, sub)
+            for doc in docs:
+                doc.metadata["source_label"] = label
+                doc.metadata["source_kind"] = kind
+            if spec_index is not None:
+                stats = _apply_actions(docs, spec_index, Path(openapi).name if openapi else "spec", base_url)
+                for key in action_totals:
+                    action_totals[key] += stats[key]
+                for doc in docs:
+                    if "actions" in doc.metadata:
+                        doc.tokens = count(doc.content, opts.encoding)
+            documents.extend(docs)
+            skipped.extend(Skipped(f"{label}: {s.path}", s.reason, s.size) for s in sub.skipped)
+            redactions.extend(sub.redactions)
+            entry.update(status="ok", documents=len(docs), tokens=sum(d.tokens for d in docs),
+                         title=sub.title, description=sub.description,
+                         **{k: v for k, v in sub.metadata.items() if k in ("ref", "commit", "subpath")})
+            results.append(entry)
+            bar.advance()
+
+    if results and all(r["status"] == "failed" for r in results):
+        from .errors import SourceNotFound
+
+        raise SourceNotFound("every source failed: " + "; ".join(f"{r['label']}: {r['error']}" for r in results))
+
+    metadata: dict[str, Any] = {"name": name or "bundle", "sources": results}
+    if openapi:
+        metadata["actions"] = {**action_totals, "spec": openapi}
+    out = Bundle(source=", ".join(s.source for s in specs), kind="bundle", documents=documents, skipped=skipped,
+                 redactions=redactions, metadata=metadata, title=name or "bundle", encoding=opts.encoding)
+    if opts.max_tokens:
+        _budget(out, opts.max_tokens)
+    return out
+
+
+def _budget(out: Bundle, max_tokens: int) -> None:
+    from .budget import fit
+    from .bundle_render import render_bundle
+    from .tokens import count
+
+    all_docs = list(out.documents)
+    before = list(out.skipped)
+    overhead = 400 + 15 * len(all_docs)
+    total = 0
+    for _ in range(4):
+        kept, left, note = fit(all_docs, max_tokens, overhead, out.encoding, ordered=True)
+        out.documents = kept
+        out.skipped = before + left
+        out.metadata["budget"] = note.replace("README files first", "sources in order; within a source, README files first")
+        total = count(render_bundle(out, "markdown"), out.encoding)
+        if total <= max_tokens:
+            break
+        overhead += (total - max_tokens) + 50
+    out.metadata["budget_rendered_tokens"] = total

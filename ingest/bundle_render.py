@@ -1,0 +1,214 @@
+"""Render a multi-source Bundle: one context file (markdown, xml, plain, json) or an llms.txt set.
+
+Documents are grouped by their source (``metadata["source_label"]``) in bundle order. The
+llms.txt form writes one H2 per source, ``llms-full.txt``, and one ``.md`` file per document, so
+an agent can read the index first and fetch only what it needs.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from itertools import groupby
+
+from .errors import UsageError
+from .model import Bundle, Document
+from .render import _xml_text, fence_for, tree_lines
+
+FORMATS = ("markdown", "xml", "plain", "json")
+
+
+def _groups(bundle: Bundle) -> list[tuple[str, list[Document]]]:
+    return [(label, list(docs)) for label, docs in groupby(bundle.documents, key=lambda d: d.metadata.get("source_label", ""))]
+
+
+def _is_markdown(doc: Document) -> bool:
+    return doc.kind in ("page", "pdf", "notebook", "markdown-doc") or doc.language in (None, "markdown")
+
+
+def _doc_heading(doc: Document) -> str:
+    if doc.url:
+        return f"{doc.title or doc.path} ({doc.url})"
+    return f"`{doc.path}`"
+
+
+def summary_lines(bundle: Bundle) -> list[str]:
+    md = bundle.metadata
+    srcs = md.get("sources", [])
+    failed = sum(1 for s in srcs if s.get("status") == "failed")
+    lines = [f"- Sources: {len(srcs)}" + (f" ({failed} failed)" if failed else ""),
+             f"- Documents: {len(bundle.documents):,}",
+             f"- Tokens: {bundle.total_tokens:,} ({bundle.encoding})"]
+    if "actions" in md:
+        a = md["actions"]
+        lines.append(f"- Click-to-curl ({a['spec']}): {a['actions']} UI tasks became API calls, "
+                     f"{a['manual']} stay manual, in {a['documents']} documents")
+    if md.get("budget"):
+        lines.append(f"- Budget: {md['budget']}")
+    if bundle.redactions:
+        lines.append(f"- Secrets redacted: {len(bundle.redactions)}")
+    return lines
+
+
+def _source_table(bundle: Bundle) -> str:
+    rows = ["| # | Source | Kind | Documents | Tokens | Status |", "| ---: | --- | --- | ---: | ---: | --- |"]
+    for i, s in enumerate(bundle.metadata.get("sources", []), 1):
+        status = "ok" if s.get("status") == "ok" else f"failed: {s.get('error', '')}"
+        rows.append(f"| {i} | {s.get('label', s['source'])} | {s.get('kind', '?')} | {s.get('documents', 0):,} | "
+                    f"{s.get('tokens', 0):,} | {status.replace('|', '/')} |")
+    return "\n".join(rows)
+
+
+def _markdown(bundle: Bundle) -> Iterator[str]:
+    yield f"# {bundle.title or 'bundle'}\n\n" + "\n".join(summary_lines(bundle)) + "\n\n"
+    yield "## Sources\n\n" + _source_table(bundle) + "\n\n"
+    if bundle.skipped:
+        yield "## Skipped\n\n" + "".join(f"- {s.path}: {s.reason}\n" for s in bundle.skipped) + "\n"
+    for label, docs in _groups(bundle):
+        kind = docs[0].metadata.get("source_kind", "")
+        yield f"## Source: {label} ({kind})\n\n"
+        if kind == "repo" and len(docs) > 1:
+            tree = "\n".join(tree_lines(sorted(d.path for d in docs), label.rsplit("/", 1)[-1] or label))
+            yield f"{fence_for(tree)}text\n{tree}\n{fence_for(tree)}\n\n"
+        for doc in docs:
+            yield f"### {_doc_heading(doc)}\n\n"
+            if _is_markdown(doc):
+                yield doc.content.rstrip("\n") + "\n\n"
+            else:
+                fence = fence_for(doc.content)
+                body = doc.content if doc.content.endswith("\n") else doc.content + "\n"
+                yield f"{fence}{doc.language or ''}\n{body}{fence}\n\n"
+
+
+def _xml(bundle: Bundle) -> Iterator[str]:
+    from .render import _attr
+
+    yield '<?xml version="1.0" encoding="UTF-8"?>\n'
+    yield f"<bundle name={_attr(bundle.title or 'bundle')} documents=\"{len(bundle.documents)}\" tokens=\"{bundle.total_tokens}\">\n"
+    yield "<summary>\n" + _xml_text("\n".join(summary_lines(bundle))) + "\n</summary>\n"
+    groups = dict(_groups(bundle))
+    for s in bundle.metadata.get("sources", []):
+        label = s.get("label", s["source"])
+        attrs = f"label={_attr(label)} kind={_attr(s.get('kind', ''))} status={_attr(s.get('status', ''))}"
+        if s.get("status") != "ok":
+            yield f"<source {attrs} error={_attr(s.get('error', ''))}/>\n"
+            continue
+        yield f"<source {attrs}>\n"
+        for doc in groups.get(label, []):
+            extra = f" url={_attr(doc.url)}" if doc.url else ""
+            yield f"<document path={_attr(doc.path)}{extra} tokens=\"{doc.tokens}\">\n{_xml_text(doc.content)}\n</document>\n"
+        yield "</source>\n"
+    yield "</bundle>\n"
+
+
+def _plain(bundle: Bundle) -> Iterator[str]:
+    sep = "=" * 48
+    yield f"Bundle: {bundle.title or 'bundle'}\n" + "\n".join(line[2:] for line in summary_lines(bundle)) + "\n\n"
+    for doc in bundle.documents:
+        where = doc.url or doc.path
+        yield f"{sep}\nFILE: {doc.metadata.get('source_label', '')}: {where}\n{sep}\n{doc.content.rstrip()}\n\n"
+
+
+def _json(bundle: Bundle) -> Iterator[str]:
+    yield json.dumps(bundle.to_dict(), ensure_ascii=False, indent=2) + "\n"
+
+
+def render_chunks(bundle: Bundle, fmt: str = "markdown") -> Iterator[str]:
+    renderers = {"markdown": _markdown, "xml": _xml, "plain": _plain, "json": _json}
+    if fmt not in renderers:
+        raise UsageError(f"unknown format {fmt!r}", hint=f"choose one of {', '.join(FORMATS)}")
+    return renderers[fmt](bundle)
+
+
+def render_bundle(bundle: Bundle, fmt: str = "markdown") -> str:
+    return "".join(render_chunks(bundle, fmt))
+
+
+def _slug(text: str) -> str:
+    slug = re.sub(r"[^A-Za-z0-9._-]+", "-", re.sub(r"^https?://", "", text)).strip("-.")
+    return slug[:80] or "source"
+
+
+def _doc_file(doc: Document) -> str:
+    path = doc.path
+    if doc.url:
+        from urllib.parse import urlsplit
+
+        from .converters.llmstxt import mirror_path
+
+        return mirror_path(urlsplit(doc.url).path or "/")
+    path = path.split(" (piece ")[0]
+    return path if path.endswith(".md") else path + ".md"
+
+
+def llms_txt_files(bundle: Bundle, base_url: str | None = None, summary: str | None = None) -> dict[str, str]:
+    """{relative path: text} for llms.txt, llms-full.txt and one .md per document."""
+    from .converters.llmstxt import Entry, Section, build_llms_full, build_llms_txt, first_sentence
+
+    files: dict[str, str] = {}
+    sections: list[Section] = []
+    full_pages: list[tuple[str, str, str]] = []
+    prefix = (base_url.rstrip("/") + "/") if base_url else ""
+    used: set[str] = set()
+    for label, docs in _groups(bundle):
+        slug = _slug(label)
+        entries = []
+        for doc in docs:
+            rel = f"{slug}/{_doc_file(doc)}"
+            while rel in used:
+                rel = rel[:-3] + "-1.md"
+            used.add(rel)
+            content = doc.content if _is_markdown(doc) else (
+                f"# {doc.path}\n\n{fence_for(doc.content)}{doc.language or ''}\n{doc.content.rstrip()}\n{fence_for(doc.content)}\n")
+            files[rel] = content.rstrip("\n") + "\n"
+            title = doc.title or doc.path
+            desc = doc.description or (first_sentence(doc.content) if _is_markdown(doc) else None)
+            entries.append(Entry(title, prefix + rel, desc))
+            full_pages.append((title, doc.url or prefix + rel, content))
+        sections.append(Section(label, entries))
+    title = bundle.title or "bundle"
+    summary = summary or f"Context bundle of {len(sections)} source{'s' if len(sections) != 1 else ''}: " + ", ".join(
+        label for label, _ in _groups(bundle))
+    files["llms.txt"] = build_llms_txt(title, summary, sections)
+    files["llms-full.txt"] = build_llms_full(title, summary, full_pages)
+    return files
+
+
+def split_bundle(bundle: Bundle, fmt: str, max_tokens: int) -> list[str]:
+    """Numbered parts of at most ``max_tokens`` each; big documents are cut at line ends."""
+    from dataclasses import replace
+
+    from .budget import chunk_document
+    from .tokens import count
+
+    if max_tokens < 300:
+        raise UsageError("--split-tokens must be at least 300")
+    empty = replace(bundle, documents=[], skipped=[])
+    head = count(render_bundle(empty, fmt), bundle.encoding)
+    for slack in (0.9, 0.75, 0.5):
+        budget = int(max_tokens * slack) - head
+        if budget < 100:
+            raise UsageError(f"--split-tokens {max_tokens} is too small for the bundle header ({head:,} tokens)")
+        pieces: list[Document] = []
+        for doc in bundle.documents:
+            for piece in chunk_document(doc, budget - 60, bundle.encoding):
+                piece.metadata = dict(doc.metadata)
+                pieces.append(piece)
+        parts: list[list[Document]] = [[]]
+        used = 0
+        for piece in pieces:
+            cost = piece.tokens + 60
+            if parts[-1] and used + cost > budget:
+                parts.append([])
+                used = 0
+            parts[-1].append(piece)
+            used += cost
+        texts = []
+        for i, docs in enumerate(parts):
+            sub = replace(bundle, documents=docs, skipped=bundle.skipped if i == 0 else [],
+                          title=f"{bundle.title or 'bundle'} (part {i + 1} of {len(parts)})")
+            texts.append(render_bundle(sub, fmt))
+        if all(count(t, bundle.encoding) <= max_tokens for t in texts):
+            return texts
+    raise UsageError(f"cannot split into parts of {max_tokens} tokens", hint="use a larger --split-tokens")

@@ -1,0 +1,144 @@
+"""``llmingest bundle``: many sources, one context file or llms.txt set; ``--check`` for CI."""
+
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+
+import typer
+
+from ..options import Options, parse_host_map
+from ._common import check_format, progress_wanted, write_output
+
+HELP = """Bundle a repo, docs sites, PDFs and pages into one context file or one llms.txt set.
+
+Sources may carry a kind prefix (repo:, site:, page:, pdf:); an http(s) docs URL is crawled as a
+site. With no sources, the [[sources]] of llmingest.toml (or [tool.llmingest]) are used.
+
+Examples:
+
+  llmingest bundle . https://docs.example.com/ design.pdf -o context.md
+
+  llmingest bundle . site:./site --base-url https://docs.example.com/ --llms-txt public/
+
+  llmingest bundle . docs/ --openapi openapi.yaml --max-tokens 200000 -o context.md
+
+  llmingest bundle --check          # CI: exit 1 with a diff when committed outputs are stale
+"""
+
+
+def register(app: typer.Typer) -> None:
+    app.command("bundle", help=HELP)(bundle_cmd)
+
+
+def _diff(path: Path, new: str) -> str | None:
+    old = path.read_text("utf-8") if path.is_file() else ""
+    if old == new:
+        return None
+    lines = list(difflib.unified_diff(old.splitlines(keepends=True), new.splitlines(keepends=True),
+                                      fromfile=f"{path} (committed)", tofile=f"{path} (generated)", n=2))
+    return "".join(lines[:200]) + ("... (diff cut at 200 lines)\n" if len(lines) > 200 else "")
+
+
+def _check(outputs: dict[Path, str]) -> None:
+    from ..errors import StaleOutput
+
+    stale = []
+    for path, text in sorted(outputs.items()):
+        diff = _diff(path, text)
+        if diff is not None:
+            stale.append(str(path))
+            typer.echo(diff if diff else f"{path}: missing", err=True)
+    if stale:
+        raise StaleOutput(f"{len(stale)} output(s) are stale: {', '.join(stale[:5])}"
+                          + (" ..." if len(stale) > 5 else ""), hint="run `llmingest bundle` and commit the result")
+    typer.echo(f"up to date: {len(outputs)} output(s)", err=True)
+
+
+def bundle_cmd(
+    sources: list[str] = typer.Argument(None, help="Sources (path, git URL, docs URL, built site folder, PDF...)."),
+    output: Path = typer.Option(None, "-o", "--output", help="Write the context file here (else stdout)."),
+    fmt: str = typer.Option("markdown", "-f", "--format", help="markdown | xml | plain | json"),
+    llms_txt: Path = typer.Option(None, "--llms-txt", help="Write llms.txt, llms-full.txt and per-document .md files to DIR."),
+    openapi: str = typer.Option(None, "--openapi", help="OpenAPI/Swagger spec: rewrite UI steps into curl actions."),
+    base_url: str = typer.Option(None, "--base-url", help="Where a built site folder / the llms.txt set is served."),
+    max_tokens: int = typer.Option(None, "--max-tokens", help="Fit the bundle into N tokens (source order, then per-source priority)."),
+    split_tokens: int = typer.Option(None, "--split-tokens", help="Write numbered parts of at most N tokens (needs -o)."),
+    name: str = typer.Option(None, "--name", help="Bundle title (default: the current folder's name)."),
+    summary: str = typer.Option(None, "--summary", help="One-line summary for llms.txt."),
+    check: bool = typer.Option(False, "--check", help="Do not write: exit 1 with a diff when outputs are stale."),
+    strict: bool = typer.Option(False, "--strict", help="Fail when any source fails (default: report and go on)."),
+    encoding: str = typer.Option("o200k_base", "--encoding", help="Tokenizer: o200k_base or cl100k_base."),
+    token: str = typer.Option(None, "--token", help="Token for private repos.", show_default=False),
+    host_map: str = typer.Option(None, "--host-map", help="Forge mirrors: github.com=http://127.0.0.1:9418/"),
+    quiet: bool = typer.Option(False, "-q", "--quiet", help="No progress or summary on stderr."),
+) -> None:
+    from .. import config
+    from ..bundle import bundle
+    from ..bundle_render import llms_txt_files, render_chunks, split_bundle
+    from ..errors import UsageError
+
+    fmt = check_format(fmt)
+    cfg_path = config.ACTIVE.get("path")
+    if not sources:
+        cfg = config.load(cfg_path) if cfg_path else {}
+        sources = cfg.get("sources") or []
+        if not sources:
+            raise UsageError("no sources given and no [[sources]] in llmingest.toml",
+                             hint="pass sources, or run `llmingest init` to write a config")
+        # paths in the config are relative to the config file, not the cwd
+        base = cfg_path.parent
+        sources = [_rebase(s, base) for s in sources]
+    if split_tokens and output is None:
+        raise UsageError("--split-tokens needs -o FILE")
+    if check and output is None and llms_txt is None:
+        raise UsageError("--check needs -o FILE or --llms-txt DIR to compare against")
+    opts = Options(encoding=encoding, max_tokens=max_tokens, token=token, host_map=parse_host_map(host_map),
+                   progress=progress_wanted(quiet))
+    title = name or Path.cwd().name
+    result = bundle(list(sources), opts, openapi=openapi, base_url=base_url, strict=strict, name=title)
+
+    outputs: dict[Path, str] = {}
+    if llms_txt is not None:
+        for rel, text in llms_txt_files(result, base_url, summary).items():
+            outputs[llms_txt / rel] = text
+    if output is not None:
+        if split_tokens:
+            parts = split_bundle(result, fmt, split_tokens)
+            suffix = output.suffix or ".md"
+            for i, text in enumerate(parts, 1):
+                outputs[output.with_name(f"{output.stem}.{i}{suffix}")] = text
+        else:
+            outputs[output] = "".join(render_chunks(result, fmt))
+    if check:
+        _check(outputs)
+        return
+    if not outputs:
+        write_output(render_chunks(result, fmt), None)
+    for path, text in outputs.items():
+        write_output(text, path)
+    if not quiet:
+        from ..bundle_render import summary_lines
+
+        for line in summary_lines(result):
+            typer.echo(line, err=True)
+        for s in result.metadata.get("sources", []):
+            if s.get("status") == "failed":
+                typer.echo(f"- source failed: {s.get('label')}: {s.get('error')}", err=True)
+        if outputs:
+            typer.echo(f"wrote {len(outputs)} file(s)", err=True)
+
+
+def _rebase(entry, base: Path):
+    """Make a config source's relative path relative to the config file's folder."""
+    text = entry["source"] if isinstance(entry, dict) else entry
+    prefix = ""
+    if isinstance(text, str) and ":" in text and text.split(":", 1)[0] in ("repo", "site", "page", "pdf") \
+            and not text.split(":", 1)[1].startswith("//"):
+        prefix, text = text.split(":", 1)[0] + ":", text.split(":", 1)[1]
+    if isinstance(text, str) and "://" not in text and not text.startswith("git@") and (base / text).exists():
+        text = str((base / text).resolve())
+    new = prefix + text
+    if isinstance(entry, dict):
+        return {**entry, "source": new}
+    return new
