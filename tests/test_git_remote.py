@@ -6,17 +6,22 @@ Every test talks to a git server on 127.0.0.1 (fixtures in conftest.py) through
 
 from __future__ import annotations
 
+import json
+import os
 import subprocess
+import sys
 import threading
 from pathlib import Path
 
 import pytest
 from conftest import free_port, git
 from llmingest import git_remote
+from llmingest.cli import app
 from llmingest.errors import AuthRequired, NetworkError, SourceNotFound, UsageError
 from llmingest.git_remote import checkout, checkout_local_ref, resolve_ref_path
 from llmingest.options import Options
 from llmingest.sources import parse
+from typer.testing import CliRunner
 
 
 def opts(tmp_path: Path, daemon: dict, **kw) -> Options:
@@ -306,3 +311,73 @@ def test_local_ref_errors(tmp_path, git_daemon, monkeypatch):
     assert subprocess.run(["git", "-C", str(plain), "rev-parse"], capture_output=True).returncode != 0
     with pytest.raises(UsageError, match="needs a git repository"):
         checkout_local_ref(plain, "main", Options(cache_dir=tmp_path / "c"))
+
+
+# ---- end to end: the CLI on remote sources -------------------------------------------------------
+
+
+def _cli(args: list[str], tmp_path: Path, monkeypatch) -> tuple[int, str, str]:
+    monkeypatch.setenv("LLMINGEST_CACHE_DIR", str(tmp_path / "cache"))
+    result = CliRunner().invoke(app, args)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_cli_tree_url_with_host_map_digests_the_subpath(tmp_path, git_daemon, monkeypatch):
+    url = "https://github.com/o/r/tree/feature/x/docs"
+    code, out, err = _cli(["repo", url, "--host-map", f"github.com={git_daemon['url']}", "-f", "json", "-q"],
+                          tmp_path, monkeypatch)
+    assert code == 0, err
+    data = json.loads(out)
+    assert [d["path"] for d in data["documents"]] == ["docs/a.md", "docs/feature.md", "docs/guide/b.md"]
+    assert data["documents"][1]["content"] == "# Feature\n"
+    assert (data["metadata"]["ref"], data["metadata"]["commit"]) == ("feature/x", git_daemon["feature"])
+    code2, out2, _ = _cli(["repo", url, "--host-map", f"github.com={git_daemon['url']}", "-f", "json", "-q"],
+                          tmp_path, monkeypatch)
+    assert code2 == 0 and out2 == out  # served from the clone cache, byte-identical
+
+
+def test_cli_blob_url_and_ref(tmp_path, git_daemon, monkeypatch):
+    hm = ["--host-map", f"gitlab.com={git_daemon['url']}", "-q"]
+    code, out, err = _cli(["repo", "https://gitlab.com/o/r/-/blob/main/src/app.py", "-f", "json", *hm],
+                          tmp_path, monkeypatch)
+    assert code == 0, err
+    assert [d["path"] for d in json.loads(out)["documents"]] == ["src/app.py"]
+    digest = tmp_path / "d.md"
+    code, _, err = _cli(["repo", "gitlab.com/o/r", "--ref", "v1", "-o", str(digest), *hm], tmp_path, monkeypatch)
+    assert code == 0, err
+    text = digest.read_text()
+    assert "first" in text and "second" not in text and "src/app.py" not in text
+
+
+def test_cli_local_repo_at_another_ref(tmp_path, git_daemon, monkeypatch):
+    work = tmp_path / "mine"
+    git("clone", "-q", str(git_daemon["bare"]), str(work))
+    code, out, err = _cli(["repo", str(work), "--ref", "v1", "-f", "json", "-q"], tmp_path, monkeypatch)
+    assert code == 0, err
+    docs = {d["path"]: d["content"] for d in json.loads(out)["documents"]}
+    assert docs == {"README.md": "# Demo\n\nfirst\n", "docs/a.md": "# A\n"}
+
+
+def test_cli_errors_are_one_line_with_exit_codes_and_no_token(tmp_path, git_daemon, private):
+    env = {**os.environ, "LLMINGEST_CACHE_DIR": str(tmp_path / "cache"),
+           "LLMINGEST_HOST_MAP": f"github.com={git_daemon['url']},gitlab.com={private['url']}"}
+    env.pop("LLMINGEST_DEBUG", None)
+
+    def run(*args: str) -> subprocess.CompletedProcess:
+        code = "from llmingest.cli import main; main()"  # exactly what the console script runs
+        return subprocess.run([sys.executable, "-c", code, *args], env=env, capture_output=True, text=True,
+                              cwd=tmp_path, timeout=120)
+
+    cases = [
+        (("o/missing",), 3, "repository not found"),
+        (("https://github.com/o/r/tree/nope",), 3, "unknown ref 'nope'"),
+        (("https://github.com/o/empty",), 3, "repository is empty"),
+        (("https://gitlab.com/o/private",), 4, "GITLAB_TOKEN"),
+        (("https://gitlab.com/o/private", "--token", "glpat-WRONGwrongWRONG12345678"), 4, "authentication failed"),
+    ]
+    for args, code, text in cases:
+        proc = run(*args)
+        assert proc.returncode == code, (args, proc.stderr)
+        assert text in proc.stderr and "Traceback" not in proc.stderr
+        assert len(proc.stderr.strip().splitlines()) == 1 and proc.stdout == ""
+        assert "WRONGwrong" not in proc.stderr
