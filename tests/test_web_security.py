@@ -1,0 +1,155 @@
+"""Server mode: SSRF refusals (addresses and redirects that point inward), tokens, limits (413/429/504)."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import httpx
+import pytest
+from llmingest.cache import ResultCache
+from llmingest.mcp_server.limits import Limits
+from llmingest.mcp_server.service import Service
+from llmingest.mcp_server.web import create_app
+from llmingest.options import Options
+
+
+def get(app, path: str, headers: dict | None = None, client=("198.51.100.7", 5555)) -> httpx.Response:
+    async def go():
+        transport = httpx.ASGITransport(app=app, client=client)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+            return await http.get(path, headers=headers or {})
+
+    return asyncio.run(go())
+
+
+def service(tmp_path, host_map: dict | None = None, **limits) -> Service:
+    limits.setdefault("rate_per_minute", 0)
+    opts = Options(allow_private=False, cache_dir=tmp_path / "cache", host_map=host_map or {})
+    return Service(options=opts, limits=Limits(**limits), cache=ResultCache(tmp_path / "cache" / "results"))
+
+
+class Recorder(BaseHTTPRequestHandler):
+    """Redirects /to/<addr> inward and records every request it gets."""
+
+    seen: list[str] = []
+
+    def log_message(self, *args):
+        pass
+
+    def do_GET(self):
+        type(self).seen.append(self.path)
+        if self.path.startswith("/to/"):
+            self.send_response(302)
+            self.send_header("Location", "http://" + self.path[len("/to/"):])
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        body = b"<html><head><title>Hi</title></head><body><main><h1>Hi</h1><p>hello</p></main></body></html>"
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+@pytest.fixture()
+def recorder():
+    Recorder.seen = []
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Recorder)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server.server_address[1]
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.mark.parametrize("path", [
+    "/http://127.0.0.1:9/page",
+    "/http://localhost:9/page",
+    "/http://10.0.0.1/page",
+    "/http://169.254.169.254/latest/meta-data/",
+    "/https://[::1]:9/x.pdf",
+    "/http://100.64.0.1/page",
+    "/10.0.0.1/o/r.git",
+    "/127.0.0.1:9/group/repo.git",
+])
+def test_inward_addresses_are_refused_before_connecting(tmp_path, path):
+    res = get(create_app(service(tmp_path), mount_mcp=False), path)
+    assert res.status_code == 403, res.text
+    assert "non-public address" in res.text and res.text.count("\n") == 1
+
+
+def test_allowed_with_allow_private(tmp_path, recorder):
+    svc = Service(options=Options(allow_private=True, cache_dir=tmp_path / "c"), limits=Limits(rate_per_minute=0),
+                  cache=ResultCache(tmp_path / "c" / "r"))
+    res = get(create_app(svc, mount_mcp=False), f"/http://127.0.0.1:{recorder}/page")
+    assert res.status_code != 403
+    assert Recorder.seen  # it really went there
+
+
+@pytest.mark.parametrize("inward", ["169.254.169.254/latest/meta-data/", "10.0.0.1/admin", "localhost:9/x"])
+def test_redirects_that_point_inward_are_refused(tmp_path, recorder, inward):
+    # the first hop is allowed (the operator host-mapped 127.0.0.1), the redirect target is not
+    svc = service(tmp_path, host_map={"127.0.0.1": f"http://127.0.0.1:{recorder}/"})
+    res = get(create_app(svc, mount_mcp=False), f"/http://127.0.0.1:{recorder}/to/{inward}")
+    assert res.status_code == 403, res.text
+    assert inward.split("/")[0].split(":")[0] in res.text
+    assert Recorder.seen == [f"/to/{inward}"]  # one request to the allowed host, none further
+
+
+def test_private_repo_token_only_from_authorization_header_and_never_echoed(tmp_path, git_http_private):
+    token = git_http_private["token"]
+    app = create_app(service(tmp_path, host_map={"github.com": git_http_private["url"]}), mount_mcp=False)
+    res = get(app, "/o/private")
+    assert res.status_code == 401 and "token" in res.text.lower()
+    ok = get(app, "/o/private", headers={"Authorization": f"Bearer {token}"})
+    assert ok.status_code == 200, ok.text
+    assert "second" in ok.text and token not in ok.text
+    assert ok.headers["cache-control"].startswith("private")
+    # the authorized result is cached under its own key: a caller without the token still gets 401
+    again = get(app, "/o/private")
+    assert again.status_code == 401 and token not in again.text
+    wrong = "ghp_WRONGwrongWRONGwrong0123456789abcdef"
+    bad = get(app, "/o/private", headers={"Authorization": f"token {wrong}"})
+    assert bad.status_code == 401 and wrong not in bad.text and token not in bad.text
+    # a token in the URL is never how credentials travel, and never printed back
+    leaked = get(app, f"/https://x-access-token:{wrong}@github.com/o/private")
+    assert wrong not in leaked.text
+
+
+def test_too_many_files_is_413_with_a_hint(tmp_path, git_daemon):
+    app = create_app(service(tmp_path, host_map={"github.com": git_daemon["url"]}, max_files=2), mount_mcp=False)
+    res = get(app, "/o/r")
+    assert res.status_code == 413
+    assert "over this server's limit of 2" in res.text and "include=" in res.text
+    assert get(app, "/o/r/blob/main/README.md").status_code == 200  # one file fits
+
+
+def test_rate_limit_per_client_is_429_with_retry_after(tmp_path, git_daemon):
+    app = create_app(service(tmp_path, host_map={"github.com": git_daemon["url"]}, rate_per_minute=6, burst=2),
+                     mount_mcp=False)
+    codes = [get(app, "/o/r/blob/main/README.md").status_code for _ in range(3)]
+    assert codes == [200, 200, 429]
+    res = get(app, "/o/r/blob/main/README.md")
+    assert res.status_code == 429 and int(res.headers["retry-after"]) >= 1 and "per minute" in res.text
+    other = get(app, "/o/r/blob/main/README.md", client=("198.51.100.8", 1))
+    assert other.status_code == 200  # another client is not punished
+
+
+def test_slow_source_is_504(tmp_path):
+    # a "git server" on 127.0.0.1 that accepts and never answers
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    port = listener.getsockname()[1]
+    try:
+        app = create_app(service(tmp_path, host_map={"github.com": f"http://127.0.0.1:{port}/"},
+                                 request_timeout=1.0), mount_mcp=False)
+        res = get(app, "/o/slow")
+        assert res.status_code == 504
+        assert "timed out after 1s" in res.text
+    finally:
+        listener.close()  # the abandoned git call sees the connection close and ends
