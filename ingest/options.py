@@ -48,6 +48,13 @@ class Options:
     # ---- pages, sites, PDFs (filled in by their issues) ---------------------------------------
     pages: str | None = None  # PDF page ranges "1-5,9"
     password: str | None = None  # encrypted PDFs
+    # sites (llmingest site): include/exclude above are URL globs there
+    max_pages: int | None = None  # stop after this many pages
+    depth: int | None = None  # link depth from the start page (None: unlimited)
+    concurrency: int = 8  # requests in flight
+    per_host: int = 4  # politeness: requests in flight to one host (robots.txt Crawl-delay also honoured)
+    base_url: str | None = None  # where a local built-HTML folder (or the outputs) are served
+    respect_robots: bool = True
     extra: dict[str, Any] = field(default_factory=dict)  # converter-specific knobs
 
     def merged(self, **overrides: Any) -> Options:
