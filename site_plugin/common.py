@@ -177,6 +177,7 @@ def rewrite_links(markdown: str, resolve: Callable[[str], str | None]) -> str:
 _ADMONITION = re.compile(r"^(?P<indent>[ \t]*)(?:!!!|\?\?\?\+?)[ \t]+(?P<kind>[\w-]+)(?P<classes>(?:[ \t]+[\w-]+)*)"
                          r"(?:[ \t]+\"(?P<title>[^\"]*)\")?[ \t]*$")
 _TAB = re.compile(r"^(?P<indent>[ \t]*)===!?\+?[ \t]+\"(?P<title>[^\"]*)\"[ \t]*$")
+_BLOCK_START = re.compile(r"^([ \t]|#|>|[-*+][ \t]|\d+[.)][ \t]|```|~~~|\||<|!\[|\*\*[^*]+\*\*$)")
 _ATTR_LIST_HEADING = re.compile(r"^(#{1,6}[ \t].*?)[ \t]*\{:?[ \t]*(?:[#.][\w-]+|[\w-]+=\S+)(?:[ \t]+[^}]*)?\}[ \t]*$")
 
 
@@ -222,6 +223,7 @@ def normalize_markdown(markdown: str) -> str:
     out: list[str] = []
     i = 0
     fence: str | None = None
+    out_fence_start = 0
     while i < len(lines):
         line = lines[i]
         m_f = _FENCE_OPEN.match(line)
@@ -229,11 +231,14 @@ def normalize_markdown(markdown: str) -> str:
             stripped = line.strip()
             if stripped.startswith(fence[0] * len(fence)) and set(stripped) <= {fence[0]}:
                 fence = None
+                while out and out[-1].strip() == "" and out_fence_start < len(out) - 1:
+                    out.pop()  # a snippet's trailing newline would leave a blank last code line
             out.append(line)
             i += 1
             continue
         if m_f:
             fence = m_f.group("fence")
+            out_fence_start = len(out)
             out.append(line)
             i += 1
             continue
@@ -248,6 +253,9 @@ def normalize_markdown(markdown: str) -> str:
                 kind = adm.group("kind").replace("-", " ").replace("_", " ").capitalize()
                 title = adm.group("title")
                 label = f"**{kind}:**" if title is None or title == "" else f"**{kind}: {title.strip()}**"
+                first, _, rest = body.partition("\n")
+                if label.endswith(":**") and first and not _BLOCK_START.match(first):
+                    label, body = f"{label} {first}", rest.lstrip("\n")  # "> **Note:** text", as the HTML converter writes it
                 out.append(f"{indent}> {label}")
                 if body:
                     out.append(f"{indent}>")

@@ -49,9 +49,10 @@ def test_admonitions_nested_and_collapsible_become_blockquotes():
     md = ('!!! tip\n    Outer text.\n\n    ??? danger "Inner"\n        Inner text.\n\nAfter.\n'
           '???+ info ""\n    Open by default.\n')
     out = normalize_markdown(md)
-    assert out.startswith("> **Tip:**\n>\n> Outer text.\n>\n> > **Danger: Inner**\n> >\n> > Inner text.\n")
+    assert out.startswith("> **Tip:** Outer text.\n>\n> > **Danger: Inner**\n> >\n> > Inner text.\n")
     assert "\nAfter.\n" in out
-    assert "> **Info:**\n>\n> Open by default." in out
+    assert "> **Info:** Open by default." in out
+    assert normalize_markdown("!!! note\n    - a list\n") == "> **Note:**\n>\n> - a list\n"
 
 
 def test_tabs_and_heading_attributes():
@@ -64,6 +65,11 @@ def test_tabs_and_heading_attributes():
 def test_admonition_syntax_inside_a_fence_is_kept():
     md = "```\n!!! note\n    body\n```"
     assert normalize_markdown(md) == md
+
+
+def test_trailing_blank_code_lines_from_snippets_are_dropped():
+    assert normalize_markdown("```sh\nrun\n\n\n```\n") == "```sh\nrun\n```\n"
+    assert normalize_markdown("```\n\n```") == "```\n```"  # still a (now empty) block
 
 
 def test_ensure_title_and_base_url():
