@@ -37,7 +37,15 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from . import progress
-from .errors import AuthRequired, IngestError, NetworkError, SourceNotFound, UsageError, register_secret
+from .errors import (
+    AuthRequired,
+    BlockedAddress,
+    IngestError,
+    NetworkError,
+    SourceNotFound,
+    UsageError,
+    register_secret,
+)
 from .options import Options
 from .sources import GitRepo
 from .tokens import default_cache_dir
@@ -52,6 +60,8 @@ __all__ = [
     "RemoteRefs",
     "checkout",
     "checkout_local_ref",
+    "discard",
+    "guard",
     "resolve_ref_path",
     "ls_remote",
     "clone_url",
@@ -304,7 +314,7 @@ def resolve_ref_path(url: str, segments: tuple[str, ...], options: Options) -> t
     Refs may contain slashes, so the ref list decides: the longest match of leading segments wins;
     a 40-hex (or 7+ hex when nothing else matches) first segment is a commit.
     """
-    token = options.resolved_token(urlsplit(url).hostname or "")
+    token = options.resolved_token(urlsplit(url).hostname or "") if _sendable(url) else None
     env = git_env(url, token, timeout=options.timeout)
     refs = ls_remote(url, env, label=url, token=bool(token), timeout=options.timeout)
     if refs.empty:
@@ -637,6 +647,43 @@ def _obtain(url: str, target: _Target, env: dict[str, str], options: Options, *,
 # ---- the two entry points ------------------------------------------------------------------------
 
 
+def guard(src: GitRepo, url: str, options: Options) -> None:
+    """In server mode (``allow_private=False``) refuse clones that reach inside the server.
+
+    A remote caller must not make the server read ``file://`` repositories, use its SSH keys, or
+    reach loopback/private addresses (SSRF). Hosts the operator mapped with ``host_map`` are
+    trusted: the operator chose that mirror.
+    """
+    if options.allow_private:
+        return
+    host = (src.host or "").lower()
+    if host and (host in options.host_map or host.removeprefix("www.") in options.host_map):
+        return
+    parts = urlsplit(url)
+    from .http import check_address  # lazy: httpx is not needed for local-only runs
+
+    if parts.scheme in ("http", "https"):
+        check_address(url, options)
+        return
+    if parts.scheme == "git" and parts.hostname:
+        check_address(f"http://{parts.hostname}:{parts.port or 9418}/", options)
+        return
+    raise BlockedAddress(f"{parts.scheme or 'ssh'} repositories are not read in server mode: {url}",
+                         hint="use the repository's https URL")
+
+
+def _sendable(url: str) -> bool:
+    """A token goes over https, or plain http only to this machine (a test server or local mirror)."""
+    parts = urlsplit(url)
+    return parts.scheme == "https" or (parts.scheme == "http" and parts.hostname in ("127.0.0.1", "localhost", "::1"))
+
+
+def discard(co: Checkout) -> None:
+    """Remove a checkout made with ``Options.cache=False`` now (long-running servers call this)."""
+    if co.root.name == "repo" and co.root.parent.name.startswith("llmingest-clone-"):
+        _remove_tree(co.root.parent)
+
+
 def checkout(src: GitRepo, options: Options) -> Checkout:
     """A local work tree of a remote repository at the ref/commit and subpath the user asked for.
 
@@ -645,7 +692,8 @@ def checkout(src: GitRepo, options: Options) -> Checkout:
     commit sha known up front needs no network at all on a hit.
     """
     url = clone_url(src, options)
-    token = options.resolved_token(src.host) if urlsplit(url).scheme in ("http", "https") else None
+    guard(src, url, options)
+    token = options.resolved_token(src.host) if _sendable(url) else None
     register_secret(token)
     env = git_env(url, token, timeout=options.timeout, user=_auth_user(src.forge))
     label = src.display() if src.host else url

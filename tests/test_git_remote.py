@@ -17,7 +17,7 @@ import pytest
 from conftest import free_port, git
 from llmingest import git_remote
 from llmingest.cli import app
-from llmingest.errors import AuthRequired, NetworkError, SourceNotFound, UsageError
+from llmingest.errors import AuthRequired, BlockedAddress, NetworkError, SourceNotFound, UsageError
 from llmingest.git_remote import checkout, checkout_local_ref, resolve_ref_path
 from llmingest.options import Options
 from llmingest.sources import parse
@@ -223,6 +223,27 @@ def test_connection_refused_is_network_error(tmp_path):
     o = Options(cache_dir=tmp_path, host_map={"github.com": f"git://127.0.0.1:{free_port()}/"})
     with pytest.raises(NetworkError):
         checkout(parse("o/r", cwd=tmp_path), o)
+
+
+def test_server_mode_refuses_local_and_private_addresses(tmp_path, git_daemon):
+    server = Options(cache_dir=tmp_path / "c", allow_private=False)
+    for text in (f"git://127.0.0.1:{git_daemon['port']}/o/r.git", "file://" + str(git_daemon["bare"]),
+                 "git@github.com:o/r.git", "http://127.0.0.1:1/o/r.git"):
+        with pytest.raises(BlockedAddress):
+            checkout(parse(text), server)
+    # a mirror the operator configured is trusted
+    mapped = opts(tmp_path, git_daemon, allow_private=False)
+    assert checkout(parse("o/r", cwd=tmp_path), mapped).commit == git_daemon["main"]
+
+
+def test_discard_removes_an_uncached_checkout(tmp_path, git_daemon):
+    co = checkout(parse("o/r", cwd=tmp_path), opts(tmp_path, git_daemon, cache=False))
+    assert co.root.exists()
+    git_remote.discard(co)
+    assert not co.root.exists()
+    cached = checkout(parse("o/r", cwd=tmp_path), opts(tmp_path, git_daemon))
+    git_remote.discard(cached)  # never touches the cache
+    assert cached.root.exists()
 
 
 # ---- private repositories over smart HTTP -------------------------------------------------------
