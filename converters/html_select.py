@@ -74,9 +74,22 @@ _CHROME_EXACT = {
     "contributors", "page-footer", "article-footer", "doc-footer", "docs-footer", "prev", "next",
     "previous", "bd-sidebar", "bd-toc", "wy-nav-side", "local-toc", "page-toc", "toc-wrapper", "sr-only",
     "linenos", "lineno", "line-numbers-rows", "hljs-ln-numbers", "announcement", "announcement-bar",
+    "nocontent", "mw-jump-link", "mw-editsection", "catlinks", "printfooter", "sitenotice", "button", "btn",
+    "cta", "md-button", "version-switcher", "versionswitcher", "language-switcher",
 }
 _CHROME_SUBSTR = ("breadcrumb", "cookie", "edit-this", "editthis", "pagination", "sidebar", "prev-next",
-                  "skip-to", "headerlink", "copy-to-clipboard", "feedback", "paginator", "theme-doc-footer")
+                  "skip-to", "headerlink", "copy-to-clipboard", "feedback", "paginator", "footer", "topbar",
+                  "navbar", "switcher")
+_NAV_TOKEN = re.compile(r"^(nav|navbar|navigation|topnav|sidenav|subnav|menu)([-_].*)?$|[-_](nav|navbar|navigation)$")
+#: short blocks that are docs chrome by their words, whatever their markup
+_CHROME_PHRASE = re.compile(
+    r"^\s*(was this (page |article |content |document |section |topic )?(helpful|useful)\??|"
+    r"(last (updated|modified|edited|reviewed)( on| at)?\b)|edit (this page|on github|page)\b|"
+    r"improve this (page|doc)|(give|send|leave|share) (us )?feedback|rate this (page|article)|"
+    r"report an? (issue|problem|bug) with this page|skip to (main )?content|page tools$)",
+    re.I,
+)
+_PHRASE_TAGS = {"p", "div", "section", "span", "small", "h2", "h3", "h4", "h5", "h6", "a", "li", "em", "strong"}
 _CHROME_ROLES = {"navigation", "banner", "contentinfo", "search", "complementary"}
 _CHROME_TAGS = {"nav", "footer", "aside"}
 _PERMALINK_TEXT = {"¶", "#", "§", "🔗", "link", "permalink", "", "\uf0c1"}
@@ -119,16 +132,46 @@ def _drop(el) -> None:
 
 def remove_hidden(root) -> None:
     """Drop scripts, styles, forms and every element hidden by attribute or inline style."""
-    doomed = []
-    for el in root.iter():
-        tag = el.tag
-        if not isinstance(tag, str):  # comments, processing instructions
-            doomed.append(el)
-            continue
-        if tag in DROP_TAGS or is_hidden(el):
-            doomed.append(el)
-    for el in doomed:
+    junk = [el for el in root.iter() if not isinstance(el.tag, str) or el.tag in DROP_TAGS]
+    for el in junk:
         _drop(el)
+    _label_tab_panels(root)
+    hidden = [el for el in root.iter() if is_hidden(el) and not _is_tab_panel(el)]
+    if not hidden:
+        return
+    body = root.find(".//body")
+    total = _text_len(body if body is not None else root)
+    for el in hidden:
+        if total and _text_len(el) > total * 0.5:
+            # a page-wide cloak (visibility:hidden until scripts run): the page *is* this element,
+            # an injected instruction is never most of a page
+            continue
+        _drop(el)
+
+
+def _is_tab_panel(el) -> bool:
+    """An inactive tab (language variants of a code sample): hidden until clicked, but content."""
+    if (el.get("role") or "").lower() == "tabpanel":
+        return True
+    return any(t in ("tab-pane", "tabpanel", "tabbed-block", "tabs-panel", "tab-panel") for t in _tokens(el))
+
+
+def _label_tab_panels(root) -> None:
+    """Put each tab's name (from ``aria-labelledby``) at the top of its panel, before tabs are dropped."""
+    panels = root.xpath("//*[@role='tabpanel' and @aria-labelledby]")
+    if not panels:
+        return
+    ids = {el.get("id"): el for el in root.xpath("//*[@id]")}
+    for panel in panels:
+        tab = ids.get(panel.get("aria-labelledby", "").split(" ")[0])
+        label = " ".join("".join(tab.itertext()).split()) if tab is not None and tab is not panel else ""
+        if label and len(label) < 60:
+            para = etree.SubElement(panel, "p")
+            strong = etree.SubElement(para, "strong")
+            strong.text = label
+            panel.remove(para)
+            para.tail, panel.text = panel.text, None
+            panel.insert(0, para)
 
 
 def _is_admonition_like(el) -> bool:
@@ -149,10 +192,14 @@ def is_chrome(el) -> bool:
         return True
     toks = _tokens(el)
     ident = (el.get("id") or "").lower()
-    if ident in _CHROME_EXACT:
+    if ident and (ident in _CHROME_EXACT or any(s in ident for s in _CHROME_SUBSTR)):
         return True
     for tok in toks:
-        if tok in _CHROME_EXACT or any(s in tok for s in _CHROME_SUBSTR):
+        if tok in _CHROME_EXACT or any(s in tok for s in _CHROME_SUBSTR) or _NAV_TOKEN.search(tok):
+            return True
+    if tag in _PHRASE_TAGS:
+        text = el.text_content()
+        if len(text) < 120 and _CHROME_PHRASE.match(text):
             return True
     if tag == "a":
         text = (el.text_content() or "").strip().lower()
