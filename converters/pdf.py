@@ -28,7 +28,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pymupdf
-
 from llmingest.errors import AuthRequired, ConversionError, UsageError
 from llmingest.model import Document
 
@@ -234,7 +233,8 @@ def gather_stats(pages: list[PageData], toc: list, page_count: int) -> Stats:
     body = max(((k, v) for k, v in chars.items() if not k[1]), key=lambda kv: (kv[1], -kv[0][0]), default=None)
     st.body_size = body[0][0] if body else chars.most_common(1)[0][0][0]
     total = sum(chars.values())
-    cands = [k for k in short if k[0] >= st.body_size + 1.0 and short[k] >= 0.6 * lines[k] and chars[k] < 0.3 * total]
+    cands = [k for k in short if k[0] >= st.body_size + 1.0 and short[k] >= 0.6 * lines[k]
+             and (chars[k] < 0.3 * total or short[k] == lines[k] <= 3)]
     if cands:
         biggest = max(k[0] for k in cands)
         cands = [k for k in cands if k[1] or (k[0] == biggest and k in first_page_styles and short[k] <= 3)]
@@ -633,7 +633,7 @@ class Emitter:
 
     def _code_pitch(self, size: float) -> float:
         ys = [(y, p) for sp, y, p in self.code if sp]
-        dists = [b[0] - a[0] for a, b in zip(ys, ys[1:]) if a[1] == b[1] and b[0] > a[0]]
+        dists = [b[0] - a[0] for a, b in zip(ys, ys[1:], strict=False) if a[1] == b[1] and b[0] > a[0]]
         return min(dists) if dists else 1.2 * size
 
     def _render_code(self) -> str:
@@ -665,7 +665,7 @@ def _render_table(t: Table) -> str:
     rows = [[c.replace("|", "\\|").replace("\n", " ").strip() for c in r] + [""] * (ncols - len(r)) for r in t.rows]
     head_n = max(1, t.header_rows)
     if head_n > 1:
-        header = [" ".join(c for c in col if c) for col in zip(*rows[:head_n])]
+        header = [" ".join(c for c in col if c) for col in zip(*rows[:head_n], strict=False)]
     else:
         header = rows[0]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * ncols]

@@ -149,6 +149,7 @@ def _build(page: pymupdf.Page, bbox: tuple[float, float, float, float], rule_ys:
         else:
             clusters.append([x, x, cover])
     bounds = [(a + b) / 2 for a, b, cover in clusters if cover > 0.25 * (y1 - y0)]
+    grid_ruled = bool(bounds)
     if not bounds:
         spans = sorted((w[0], w[2]) for w in words)
         tol = 0.55 * height
@@ -174,7 +175,7 @@ def _build(page: pymupdf.Page, bbox: tuple[float, float, float, float], rule_ys:
             baseline_rows[-1][1] = c
         else:
             baseline_rows.append([c, c])
-    if len(ruled_rows) >= len(baseline_rows) - 0 and len(ruled_rows) >= 2:
+    if len(ruled_rows) >= 2 and (len(ruled_rows) >= len(baseline_rows) or (grid_ruled and len(ys) >= 4)):
         row_bands = [(a, b) for a, b in ruled_rows]
         header_rows = 1
     else:
@@ -210,7 +211,7 @@ def _join_continuations(rows: list[list[str]], header_rows: int) -> tuple[list[l
     for i, row in enumerate(rows):
         if out and not row[0] and any(row) and i != header_rows:
             prev = out[-1]
-            out[-1] = [(a + " " + b).strip() if b else a for a, b in zip(prev, row)]
+            out[-1] = [(a + " " + b).strip() if b else a for a, b in zip(prev, row, strict=False)]
             if i < header_rows:
                 heads -= 1
         else:
@@ -219,7 +220,7 @@ def _join_continuations(rows: list[list[str]], header_rows: int) -> tuple[list[l
         # several header lines of one header row are one row
         head = out[:heads]
         if heads > 1 and all(len(h) == len(head[0]) for h in head):
-            merged = [" ".join(c for c in col if c) for col in zip(*head)]
+            merged = [" ".join(c for c in col if c) for col in zip(*head, strict=False)]
             out = [merged] + out[heads:]
             heads = 1
     return out, max(1, heads)

@@ -1,0 +1,383 @@
+"""PDF -> markdown: PDFs are generated here with PyMuPDF (Story for HTML layouts, insert_text and
+draw_line for low-level cases) and the structure must come back out."""
+
+from __future__ import annotations
+
+import http.server
+import io
+import re
+import shutil
+import threading
+from pathlib import Path
+
+import pymupdf
+import pytest
+from llmingest import ingest
+from llmingest.cli import app
+from llmingest.converters import converter_for
+from llmingest.converters.pdf import convert, parse_pages
+from llmingest.errors import AuthRequired, ConversionError, UsageError
+from llmingest.options import Options
+from typer.testing import CliRunner
+
+LETTER = pymupdf.paper_rect("letter")
+
+
+def story_pdf(html: str, *, columns: int = 1, css: str = "", metadata: dict | None = None) -> bytes:
+    """Lay ``html`` out with PyMuPDF's Story on letter pages, in one or two columns."""
+    story = pymupdf.Story(html=html, user_css=css)
+    buf = io.BytesIO()
+    writer = pymupdf.DocumentWriter(buf)
+    if columns == 1:
+        rects = [pymupdf.Rect(54, 54, 558, 738)]
+    else:
+        rects = [pymupdf.Rect(54, 54, 296, 738), pymupdf.Rect(316, 54, 558, 738)]
+    more = True
+    while more:
+        dev = writer.begin_page(LETTER)
+        for rect in rects:
+            if not more:
+                break
+            more, _ = story.place(rect)
+            story.draw(dev)
+        writer.end_page()
+    writer.close()
+    if metadata:
+        doc = pymupdf.open(stream=buf.getvalue(), filetype="pdf")
+        doc.set_metadata(metadata)
+        return doc.tobytes()
+    return buf.getvalue()
+
+
+def words(prefix: str, n: int) -> str:
+    return " ".join(f"{prefix}{i}" for i in range(n))
+
+
+def body(md: str) -> str:
+    """The markdown after the front matter."""
+    assert md.startswith("---\n")
+    return md.split("\n---\n", 1)[1]
+
+
+# ------------------------------------------------------------------------------------- structure
+
+
+def test_headings_paragraphs_and_inline_styles():
+    html = (
+        "<h1>Annual Engine Report</h1><p>Intro text with <b>bold words</b> and <i>slanted</i> and "
+        "<code>inline_code</code> kept as they are written here.</p>"
+        "<h2>Methods Used</h2><p>" + words("alpha", 40) + "</p>"
+        "<h3>Data Sources</h3><p>" + words("beta", 40) + "</p>"
+        "<h2>Results Found</h2><p>" + words("gamma", 40) + "</p>"
+    )
+    md = convert(story_pdf(html), name="r.pdf").content
+    heads = re.findall(r"^(#+) (.+)$", md, re.M)
+    assert heads == [("#", "Annual Engine Report"), ("##", "Methods Used"), ("###", "Data Sources"),
+                     ("##", "Results Found")]
+    assert "**bold words**" in md and "*slanted*" in md and "`inline_code`" in md
+    # a paragraph is one line: the 40 words come back joined
+    assert re.search(r"^alpha0 alpha1 .* alpha39$", md, re.M)
+
+
+def test_lists_nested_and_numbered():
+    html = ("<p>Before the list.</p><ul><li>First bullet item</li><li>Second bullet item<ul>"
+            "<li>Nested child item</li></ul></li><li>Third bullet item</li></ul>"
+            "<p>Between the lists.</p><ol><li>Step one here</li><li>Step two here</li></ol><p>After.</p>")
+    md = body(convert(story_pdf(html)).content)
+    assert "- First bullet item\n- Second bullet item\n    - Nested child item\n- Third bullet item" in md
+    assert "1. Step one here\n2. Step two here" in md
+
+
+def test_bordered_table_with_header_and_multiline_cell():
+    html = ("<p>Table follows.</p><table border='1'><tr><th>Name</th><th>Value</th><th>Note</th></tr>"
+            "<tr><td>alpha</td><td>1.5</td><td>short</td></tr>"
+            "<tr><td>beta</td><td>22</td><td>a much longer note that wraps onto several lines inside its cell</td></tr>"
+            "<tr><td>gamma</td><td>333</td><td>end</td></tr></table><p>After the table.</p>")
+    md = body(convert(story_pdf(html, css="td, th {width: 120px; border: 1px solid black;} table {border-collapse: collapse;}")).content)
+    assert "| Name | Value | Note |\n|---|---|---|\n| alpha | 1.5 | short |" in md
+    assert "| beta | 22 | a much longer note that wraps onto several lines inside its cell |" in md
+    assert "| gamma | 333 | end |" in md
+
+
+def test_code_block_keeps_indentation_and_language():
+    code = "def parse(path):\n    out = []\n    for i in range(3):\n        out.append(i)\n\n    return out"
+    html = f"<p>Code below.</p><pre>{code}</pre><p>Code above.</p>"
+    md = convert(story_pdf(html)).content
+    assert f"```python\n{code}\n```" in md
+
+
+def test_two_column_reading_order_with_full_width_title():
+    """Left column first, then right; the title above both columns comes first."""
+    doc = pymupdf.open()
+    page = doc.new_page(width=612, height=792)
+    page.insert_text((180, 70), "Wide Title Over Columns", fontsize=20, fontname="hebo")
+    y = 110
+    for i in range(30):
+        page.insert_text((50, y), f"left{i} " + "lorem ipsum dolor sit amet", fontsize=10)
+        page.insert_text((320, y), f"right{i} " + "consectetur adipiscing elit", fontsize=10)
+        y += 14
+    md = convert(doc.tobytes()).content
+    order = re.findall(r"\b(left\d+|right\d+)\b", md)
+    assert order == [f"left{i}" for i in range(30)] + [f"right{i}" for i in range(30)]
+    assert md.index("Wide Title Over Columns") < md.index("left0")
+
+
+def test_story_two_columns_paragraph_continues_across_the_gutter():
+    html = "<h1>Two Column Paper</h1>" + "".join(f"<p>{words(f'p{k}w', 60)}</p>" for k in range(8))
+    md = body(convert(story_pdf(html, columns=2)).content)
+    tokens = re.findall(r"p\d+w\d+", md)
+    expected = [f"p{k}w{i}" for k in range(8) for i in range(60)]
+    assert tokens == expected
+    for k in range(8):  # every paragraph whole, even the one split between the columns
+        assert re.search(rf"^p{k}w0 .* p{k}w59$", md, re.M)
+
+
+def test_running_headers_footers_and_page_numbers_removed():
+    doc = pymupdf.open()
+    for n in range(1, 5):
+        page = doc.new_page(width=612, height=792)
+        page.insert_text((50, 40), "ACME Confidential Report", fontsize=8)
+        page.insert_text((300, 770), f"{n}", fontsize=8)
+        page.insert_text((50, 100), f"Body text of page {n} says hello.", fontsize=11)
+    md = convert(doc.tobytes()).content
+    assert "ACME Confidential" not in md
+    assert not re.search(r"^\d$", md, re.M)
+    assert all(f"Body text of page {n} says hello." in md for n in range(1, 5))
+
+
+def test_booktabs_table_between_rules_is_a_pipe_table():
+    doc = pymupdf.open()
+    page = doc.new_page(width=612, height=792)
+    page.insert_text((72, 80), "Results are below in the table.", fontsize=10)
+    xs = [100, 200, 300]
+    rows = [["Model", "Speed", "Score"], ["small", "12.5", "0.91"], ["medium", "8.2", "0.95"], ["large", "3.1", "0.98"]]
+    page.draw_line((90, 100), (360, 100), width=0.8)
+    y = 114
+    for r, row in enumerate(rows):
+        for x, cell in zip(xs, row, strict=False):
+            page.insert_text((x, y), cell, fontsize=10)
+        if r == 0:
+            page.draw_line((90, y + 5), (360, y + 5), width=0.5)
+            y += 6
+        y += 14
+    page.draw_line((90, y - 8), (360, y - 8), width=0.8)
+    page.insert_text((72, y + 20), "Text after the table.", fontsize=10)
+    md = convert(doc.tobytes()).content
+    assert ("| Model | Speed | Score |\n|---|---|---|\n| small | 12.5 | 0.91 |\n| medium | 8.2 | 0.95 |\n"
+            "| large | 3.1 | 0.98 |") in md
+    assert "Text after the table." in md
+
+
+def test_code_listing_across_a_page_break_is_one_fence():
+    doc = pymupdf.open()
+    lines = ["def main():", "    total = 0", "    for x in range(10):", "        total += x", "    return total"]
+    p1 = doc.new_page(width=612, height=792)
+    p1.insert_text((72, 100), "A listing that runs over the page break.", fontsize=10)
+    p1.insert_text((72, 740), lines[0], fontsize=9, fontname="cour")
+    p1.insert_text((72, 751), lines[1], fontsize=9, fontname="cour")
+    p2 = doc.new_page(width=612, height=792)
+    for i, line in enumerate(lines[2:]):
+        p2.insert_text((72, 72 + 11 * i), line, fontsize=9, fontname="cour")
+    p2.insert_text((72, 140), "Text after the listing.", fontsize=10)
+    md = convert(doc.tobytes()).content
+    assert md.count("```") == 2
+    assert "```python\n" + "\n".join(lines) + "\n```" in md
+
+
+def test_dehyphenation_and_links():
+    doc = pymupdf.open()
+    page = doc.new_page(width=612, height=792)
+    page.insert_text((72, 100), "The conversion of hyphen-", fontsize=11)
+    page.insert_text((72, 114), "ated words is seamless and see the homepage now.", fontsize=11)
+    rect = pymupdf.Rect(72, 118, 160, 132)
+    page.insert_text((72, 128), "Project homepage", fontsize=11)
+    page.insert_link({"kind": pymupdf.LINK_URI, "from": rect, "uri": "https://example.org/home"})
+    md = convert(doc.tobytes()).content
+    assert "hyphenated words" in md
+    assert "[Project homepage](https://example.org/home)" in md
+
+
+# ------------------------------------------------------------------------- options and metadata
+
+
+def test_front_matter_pages_and_markers():
+    html = "".join(f"<h2>Chapter {k}</h2><p>{words(f'c{k}x', 400)}</p>" for k in range(1, 4))
+    data = story_pdf(html, metadata={"title": "The Big Manual", "author": "Ada Lovelace"})
+    full = convert(data, name="manual.pdf")
+    n = full.metadata["page_count"]
+    assert n >= 3
+    assert full.content.startswith(f'---\ntitle: "The Big Manual"\nauthor: "Ada Lovelace"\npages: {n}\n---\n')
+    assert full.title == "The Big Manual" and full.kind == "pdf" and full.path == "manual.pdf"
+    part = convert(data, pages="2-3", page_markers=True).content
+    assert "pages: 2\n" in part and f"page_count: {n}" in part
+    assert "<!-- page 2 -->" in part and "<!-- page 3 -->" in part and "<!-- page 1 -->" not in part
+    assert "c1x0 " not in part  # page 1 left out
+
+
+def test_parse_pages():
+    assert parse_pages("1-3,5", 10) == [0, 1, 2, 4]
+    assert parse_pages("8-", 10) == [7, 8, 9]
+    assert parse_pages(None, 3) == [0, 1, 2]
+    for bad in ("0", "3-1", "x", "11"):
+        with pytest.raises(UsageError):
+            parse_pages(bad, 10)
+
+
+def test_output_is_deterministic():
+    data = story_pdf("<h1>Same</h1><p>" + words("w", 300) + "</p>")
+    assert convert(data).content == convert(data).content
+
+
+# ------------------------------------------------------------------------------------ bad input
+
+
+def _simple_pdf(text: str = "Secret plans inside.") -> pymupdf.Document:
+    doc = pymupdf.open()
+    doc.new_page().insert_text((72, 72), text, fontsize=12)
+    return doc
+
+
+def test_encrypted_pdf_needs_the_password():
+    data = _simple_pdf().tobytes(encryption=pymupdf.PDF_ENCRYPT_AES_256, owner_pw="owner", user_pw="s3cret")
+    with pytest.raises(AuthRequired, match="encrypted") as exc:
+        convert(data)
+    assert "--password" in exc.value.render()
+    with pytest.raises(AuthRequired, match="wrong password"):
+        convert(data, password="nope")
+    assert "Secret plans inside." in convert(data, password="s3cret").content
+
+
+def test_not_a_pdf_is_a_conversion_error(tmp_path: Path):
+    with pytest.raises(ConversionError, match=r"not a PDF: starts with '<html>"):
+        convert(b"<html><body>hi</body></html>")
+    fake = tmp_path / "fake.pdf"
+    fake.write_bytes(b"PK\x03\x04 this is a zip")
+    result = CliRunner().invoke(app, ["pdf", str(fake)])
+    assert result.exit_code == 6
+    assert "not a PDF" in result.output
+
+
+def test_truncated_pdf_is_repaired_or_refused():
+    doc = pymupdf.open()
+    for i in range(5):
+        doc.new_page().insert_text((72, 300), f"Page {i} keeps its words.", fontsize=12)
+    data = doc.tobytes(garbage=0, deflate=False)
+    cut = data[: len(data) - 100]  # a download cut short: the xref table and trailer are gone
+    result = convert(cut)
+    assert "repaired" in result.content.split("\n---\n")[0]
+    assert result.metadata["warnings"]
+    assert "Page 0 keeps its words." in result.content
+    with pytest.raises(ConversionError):
+        convert(data[:60])
+
+
+def test_image_only_page_gets_a_note_and_ocr(tmp_path: Path):
+    src = pymupdf.open()
+    src.new_page(width=400, height=200).insert_text((30, 100), "HELLO SCANNED WORLD", fontsize=28)
+    pix = src[0].get_pixmap(dpi=200)
+    doc = pymupdf.open()
+    page = doc.new_page(width=400, height=200)
+    page.insert_image(page.rect, stream=pix.tobytes("png"))
+    data = doc.tobytes()
+    md = convert(data).content
+    assert "[page 1: scanned image, no text layer; use --ocr]" in md
+    if shutil.which("tesseract") is None:
+        pytest.skip("tesseract is not installed (.ci/run installs tesseract-ocr)")
+    ocr = convert(data, ocr=True).content
+    assert "HELLO SCANNED WORLD" in ocr.upper().replace("\n", " ")
+
+
+def test_three_hundred_pages_stream_and_convert():
+    doc = pymupdf.open()
+    for i in range(300):
+        page = doc.new_page(width=612, height=792)
+        page.insert_text((72, 72), f"Section {i}", fontsize=16, fontname="hebo")
+        page.insert_text((72, 100), f"Body of page {i} has some words.", fontsize=10)
+    seen = []
+    result = convert(doc.tobytes(), on_page=lambda done, total: seen.append((done, total)))
+    assert seen[-1] == (300, 300) and len(seen) == 300
+    assert "pages: 300" in result.content
+    assert "Body of page 0 has some words." in result.content and "Body of page 299 has some words." in result.content
+
+
+def test_images_are_extracted_or_placeholdered(tmp_path: Path):
+    doc = pymupdf.open()
+    page = doc.new_page(width=612, height=792)
+    pix = pymupdf.Pixmap(pymupdf.csRGB, pymupdf.IRect(0, 0, 64, 64), False)
+    pix.set_rect(pix.irect, (200, 30, 30))
+    page.insert_image(pymupdf.Rect(72, 72, 272, 272), stream=pix.tobytes("png"))
+    page.insert_text((72, 290), "Figure 1: A red square.", fontsize=10)
+    data = doc.tobytes()
+    assert "[image: Figure 1: A red square.]" in convert(data).content
+    out = tmp_path / "img"
+    md = convert(data, images_dir=out).content
+    files = sorted(p.name for p in out.iterdir())
+    assert files == ["page0001-1.png"]
+    assert f"![Figure 1: A red square.]({out.as_posix()}/page0001-1.png)" in md
+
+
+# --------------------------------------------------------------------------------- edges and API
+
+
+def test_cli_pdf_command_and_source_sniffing(tmp_path: Path):
+    pdf = tmp_path / "paper.pdf"
+    pdf.write_bytes(story_pdf("<h1>Paper Title Here</h1><p>Hello from the paper body.</p>"))
+    runner = CliRunner()
+    result = runner.invoke(app, ["pdf", str(pdf), "--pages", "1"])
+    assert result.exit_code == 0, result.output
+    assert "# Paper Title Here" in result.output and "Hello from the paper body." in result.output
+    out = tmp_path / "out.md"
+    from llmingest.cli import main
+
+    with pytest.raises(SystemExit) as exc:
+        main([str(pdf), "-o", str(out), "-q"])
+    assert exc.value.code == 0
+    assert "Hello from the paper body." in out.read_text()
+    result = runner.invoke(app, ["pdf", str(pdf), "--format", "json"])
+    assert result.exit_code == 0
+    import json
+
+    data = json.loads(result.output)
+    assert data["kind"] == "pdf" and data["documents"][0]["tokens"] > 0
+    assert "Exampl" in runner.invoke(app, ["pdf", "--help"]).output
+
+
+def test_cli_encrypted_exit_code(tmp_path: Path):
+    pdf = tmp_path / "locked.pdf"
+    pdf.write_bytes(_simple_pdf().tobytes(encryption=pymupdf.PDF_ENCRYPT_AES_256, owner_pw="o", user_pw="pw12"))
+    runner = CliRunner()
+    result = runner.invoke(app, ["pdf", str(pdf)])
+    assert result.exit_code == 4 and "--password" in result.output
+    result = runner.invoke(app, ["pdf", str(pdf), "--password", "pw12"])
+    assert result.exit_code == 0 and "Secret plans inside." in result.output
+
+
+def test_ingest_pdf_from_a_local_http_server(tmp_path: Path):
+    (tmp_path / "spec.pdf").write_bytes(story_pdf("<h1>Served Spec</h1><p>Served over HTTP.</p>"))
+
+    class Handler(http.server.SimpleHTTPRequestHandler):
+        def __init__(self, *a, **kw):
+            super().__init__(*a, directory=str(tmp_path), **kw)
+
+        def log_message(self, *a):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/spec.pdf"
+        bundle = ingest(url, Options(extra={"page_markers": True}), kind="pdf")
+    finally:
+        server.shutdown()
+    doc = bundle.documents[0]
+    assert bundle.kind == "pdf" and doc.url == url and doc.path == "spec.pdf"
+    assert "# Served Spec" in doc.content and "<!-- page 1 -->" in doc.content
+    assert doc.tokens > 0
+
+
+def test_registry_serves_the_repo_digest():
+    fn = converter_for(".pdf")
+    assert fn is convert and converter_for("application/pdf") is convert
+    doc = fn(_simple_pdf("Inside a repo.").tobytes(), name="docs/guide.pdf")
+    assert doc.path == "docs/guide.pdf" and "Inside a repo." in doc.content
