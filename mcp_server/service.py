@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -91,6 +91,17 @@ def paginate(text: str, max_tokens: int, cursor: str | None = None, encoding: st
         return Page(chunk, count(chunk, encoding), total, 0, None)
     left = count(text[end:], encoding)
     return Page(chunk, count(chunk, encoding), total, left, f"{end}.{fingerprint}")
+
+
+class _RequestTokenOnly(Options):
+    """Options whose token is only the one the request carried, never the server's environment.
+
+    Pages, PDFs and sites may live on any host; in server mode the operator's GITHUB_TOKEN must
+    not be sent to ``https://github.attacker.example/`` just because its name says "github".
+    """
+
+    def resolved_token(self, host: str = "") -> str | None:
+        return self.token
 
 
 @dataclass
@@ -178,6 +189,8 @@ class Service:
     def _run(self, src: sources.Source, kind: str, opts: Options) -> Bundle:
         with self._lock:
             self.ingests += 1
+        if self.server_mode and kind != "repo":
+            opts = _RequestTokenOnly(**{f.name: getattr(opts, f.name) for f in fields(opts)})
         if self.limits.max_page_bytes:
             opts = opts.merged(extra={**opts.extra, "max_page_bytes": self.limits.max_page_bytes})
         if self.limits.max_files:

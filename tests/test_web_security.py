@@ -153,3 +153,13 @@ def test_slow_source_is_504(tmp_path):
         assert "timed out after 1s" in res.text
     finally:
         listener.close()  # the abandoned git call sees the connection close and ends
+
+
+def test_server_env_tokens_never_travel_to_page_hosts(tmp_path, monkeypatch):
+    from llmingest.mcp_server.service import _RequestTokenOnly
+
+    monkeypatch.setenv("GITHUB_TOKEN", "ghp_SERVERserverSERVERserver0123456789ab")
+    assert Options().resolved_token("github.attacker.example") is not None  # the CLI's convenience...
+    opts = _RequestTokenOnly(allow_private=False)
+    assert opts.resolved_token("github.attacker.example") is None  # ...is off for pages in server mode
+    assert opts.merged(token="ghp_request").resolved_token("x") == "ghp_request"

@@ -1,0 +1,143 @@
+"""fetch_page and convert_pdf through the in-memory MCP client, and the same sources via the web swap.
+
+A real HTTP server on 127.0.0.1 serves an HTML page and a PDF generated in the test with PyMuPDF.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import httpx
+import pymupdf
+import pytest
+from fastmcp import Client
+from llmingest.cache import ResultCache
+from llmingest.mcp_server.limits import Limits
+from llmingest.mcp_server.server import create_server
+from llmingest.mcp_server.service import Service
+from llmingest.mcp_server.web import create_app
+from llmingest.options import Options
+
+PAGE = b"""<!doctype html><html><head><title>Install guide</title>
+<meta name="description" content="How to install the tool."></head>
+<body><nav><a href="/">Home</a> | <a href="/about">About</a></nav>
+<main><h1>Install guide</h1><p>Run the installer, then check the version.</p>
+<pre><code class="language-bash">pip install demo-tool
+demo --version</code></pre>
+<p>See <a href="/docs/config">configuration</a>.</p></main>
+<footer>Copyright footer text</footer></body></html>"""
+
+
+def make_pdf(pages: int = 3) -> bytes:
+    doc = pymupdf.open()
+    for i in range(pages):
+        page = doc.new_page()
+        page.insert_text((72, 72), f"Chapter {i + 1}", fontsize=20)
+        page.insert_text((72, 120), f"Body text of page {i + 1} about llamas.", fontsize=11)
+    return doc.tobytes()
+
+
+class Site(BaseHTTPRequestHandler):
+    hits: list[str] = []
+    pdf = b""
+
+    def log_message(self, *args):
+        pass
+
+    def do_GET(self):
+        type(self).hits.append(self.path)
+        if self.path.startswith("/guide"):
+            body, ctype = PAGE, "text/html; charset=utf-8"
+        elif self.path.startswith("/files/manual.pdf"):
+            body, ctype = type(self).pdf, "application/pdf"
+        else:
+            self.send_response(404)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        self.send_response(200)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+@pytest.fixture(scope="module")
+def site():
+    Site.pdf = make_pdf()
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Site)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def call(server, name: str, args: dict, raise_on_error: bool = True):
+    async def go():
+        async with Client(server) as client:
+            return await client.call_tool(name, args, raise_on_error=raise_on_error)
+
+    return asyncio.run(go())
+
+
+def local_service(tmp_path) -> Service:
+    return Service(options=Options(cache_dir=tmp_path / "c"), cache=ResultCache(tmp_path / "c" / "r"))
+
+
+def test_fetch_page_returns_clean_markdown_and_is_cached(tmp_path, site):
+    svc = local_service(tmp_path)
+    server = create_server(svc)
+    Site.hits = []
+    res = call(server, "fetch_page", {"url": f"{site}/guide/install"})
+    text = res.content[0].text
+    assert "# Install guide" in text and "```bash" in text and "pip install demo-tool" in text
+    assert f"({site}/docs/config)" in text  # links absolute
+    assert "Copyright footer" not in text and "About" not in text
+    assert res.structured_content["next_cursor"] is None
+    call(server, "fetch_page", {"url": f"{site}/guide/install"})
+    assert Site.hits == ["/guide/install"]  # second call served from the cache
+    res = call(server, "fetch_page", {"url": f"{site}/missing"}, raise_on_error=False)
+    assert res.is_error and "404" in res.content[0].text
+
+
+def test_convert_pdf_local_and_remote_with_page_ranges(tmp_path, site):
+    server = create_server(local_service(tmp_path))
+    pdf = tmp_path / "manual.pdf"
+    pdf.write_bytes(make_pdf())
+    text = call(server, "convert_pdf", {"source": str(pdf)}).content[0].text
+    assert "page 1 about llamas" in text and "page 3 about llamas" in text
+    text = call(server, "convert_pdf", {"source": str(pdf), "pages": "2"}).content[0].text
+    assert "page 2 about" in text and "page 1 about" not in text and "page 3 about" not in text
+    text = call(server, "convert_pdf", {"source": f"{site}/files/manual.pdf", "pages": "3"}).content[0].text
+    assert "page 3 about" in text and "page 2 about" not in text
+    bad = tmp_path / "bad.pdf"
+    bad.write_bytes(b"%PDF-1.4 this is not really a pdf")
+    res = call(server, "convert_pdf", {"source": str(bad)}, raise_on_error=False)
+    assert res.is_error and "Traceback" not in res.content[0].text
+
+
+def test_web_swap_for_pages_and_pdfs(tmp_path, site):
+    # server mode, with the test server's host mapped in by the operator (as a GHE mirror would be)
+    opts = Options(allow_private=False, cache_dir=tmp_path / "c", host_map={"127.0.0.1": site})
+    app = create_app(Service(options=opts, limits=Limits(rate_per_minute=0), cache=ResultCache(tmp_path / "c" / "r")),
+                     mount_mcp=False)
+
+    async def go(path):
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
+            return await client.get(path)
+
+    page = asyncio.run(go(f"/{site}/guide/install"))
+    assert page.status_code == 200, page.text
+    assert page.headers["content-type"].startswith("text/markdown") and page.headers["x-kind"] == "page"
+    assert page.text.startswith("---\n") and "# Install guide" in page.text
+    pdf = asyncio.run(go(f"/{site}/files/manual.pdf?pages=1"))
+    assert pdf.status_code == 200, pdf.text
+    assert pdf.headers["x-kind"] == "pdf" and "page 1 about" in pdf.text and "page 2 about" not in pdf.text
+    as_json = asyncio.run(go(f"/{site}/guide/install?format=json"))
+    assert as_json.json()["documents"][0]["title"] == "Install guide"
+    # the page's own query string is passed on to the page, ours is consumed
+    Site.hits = []
+    asyncio.run(go(f"/{site}/guide/install?lang=en&format=plain"))
+    assert Site.hits == ["/guide/install?lang=en"]
