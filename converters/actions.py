@@ -1,0 +1,1224 @@
+"""Click-to-curl: UI instructions in docs rewritten into API calls an agent can run.
+
+Three steps, all pure (text and a :class:`~llmingest.converters.openapi.SpecIndex` in, text out):
+
+1. **detect**: numbered/bulleted steps and sentences with UI verbs ("click", "go to", "paste"),
+   breadcrumbs (``Settings > Webhooks``) and bold/quoted labels, grouped into tasks under their
+   heading;
+2. **ground**: rank every operation of the spec against the task (BM25 over the operation's path,
+   names, summary, tags, parameters; a prior from the task's action verb to the operation's kind,
+   create->POST, change->PATCH/PUT, remove->DELETE; how much of the path the task talks about),
+   and **abstain** when the best match is weak: a wrong curl is worse than none;
+3. **rewrite**: the human steps stay (collapsed), followed by an *agent action* block with a
+   runnable curl: full URL from ``servers``, auth from ``securitySchemes`` as env placeholders,
+   ``$OWNER``-style path placeholders with where their values come from, and a JSON or
+   form-encoded body with the required fields and the fields the steps fill in.
+"""
+
+from __future__ import annotations
+
+import difflib
+import html as html_lib
+import json
+import re
+import shlex
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from .openapi import STOPWORDS, Operation, Param, SpecIndex, stem, terms, words
+
+DEFAULT_THRESHOLD = 0.5
+RERANK = 20  # how many top operations get the (slower) form-field check
+
+# ---------------------------------------------------------------------------------------------
+# vocabulary: UI verbs (what a person does) and action verbs (what the API does)
+
+UI_VERBS = ("click", "select", "choose", "press", "tap", "toggle", "check", "uncheck", "tick", "untick",
+            "enable", "disable", "navigate", "go to", "open", "fill in", "fill out", "enter", "paste", "type",
+            "pick", "scroll", "expand", "set", "leave", "copy", "drag", "hover", "switch", "find", "search for",
+            "confirm", "acknowledge", "upload", "name it", "sign in", "log in")
+_UI_VERB_RE = re.compile(r"(?i)(?<![\w-])(" + "|".join(re.escape(v) for v in UI_VERBS) + r")(?![\w-])")
+
+CREATE = {"create", "add", "new", "generate", "register", "invite", "publish", "draft", "issue", "post",
+          "setup", "connect", "install", "provision", "subscribe", "import", "upload", "make", "start", "open"}
+UPDATE = {"update", "change", "edit", "rename", "modify", "set", "configure", "enable", "disable", "switch",
+          "turn", "toggle", "replace", "adjust", "patch", "put"}
+DELETE = {"delete", "remove", "revoke", "disconnect", "uninstall", "unsubscribe", "destroy", "unlink", "erase"}
+READ = {"view", "list", "find", "see", "show", "search", "browse", "get", "look", "retrieve", "fetch",
+        "inspect", "check", "download", "export", "read"}
+#: words on buttons that submit whatever the task is about; they say nothing about its kind
+NEUTRAL_BUTTONS = {"save", "ok", "okay", "done", "continue", "next", "confirm", "yes", "submit", "apply",
+                   "close", "cancel", "back", "i", "understand", "finish", "proceed", "got", "it", "sure",
+                   "the", "a", "an", "my", "your", "changes"}
+#: verbs that REST APIs put as the last path segment (``/invoices/{id}/send``): the action, not
+#: the resource, so they do not count as resource words when comparing paths
+PATH_VERBS = {"send", "pay", "void", "finalize", "cancel", "capture", "confirm", "refund", "close", "approve",
+              "reject", "attach", "detach", "verify", "search", "resume", "apply", "accept", "decline",
+              "archive", "unarchive", "restore", "publish", "unpublish", "lock", "unlock", "merge", "rename",
+              "transfer", "test", "ping", "retry", "rerun", "redeliver", "trigger", "start", "stop", "pause",
+              "activate", "deactivate", "enable", "disable", "sync", "reset", "revoke", "invite", "submit",
+              "dismiss", "reopen", "resolve", "duplicate", "clone", "copy", "move", "share", "upload",
+              "download", "import", "export", "validate", "preview", "rollback", "generate", "regenerate",
+              "rotate", "expire", "reverse", "reactivate", "suspend", "unsuspend", "subscribe", "unsubscribe"}
+#: navigation words that say where a person clicks, not what the task is about
+UI_NOISE = {"click", "select", "choose", "press", "tap", "toggle", "tick", "untick", "navigate", "go", "open",
+            "fill", "enter", "paste", "pick", "scroll", "expand", "leave", "button", "page", "tab", "menu",
+            "dropdown", "drop", "down", "sidebar", "side", "bar", "section", "field", "box", "dialog", "modal",
+            "screen", "icon", "link", "panel", "upper", "lower", "right", "left", "top", "bottom", "corner",
+            "dashboard", "ui", "console", "portal", "then", "next", "first", "optional", "optionally", "e",
+            "g", "eg", "checkbox", "radio", "option", "choice", "list", "text", "input", "area", "form",
+            "setting", "hover", "drag", "copy", "confirm", "acknowledge", "under", "beside", "visit",
+            "sign", "log", "profile", "home", "overview", "window", "view", "step", "done", "type"}
+#: words in a label that name the widget, not the field
+LABEL_NOISE = {"button", "page", "tab", "menu", "dropdown", "field", "box", "checkbox", "section", "option",
+               "icon", "link", "the", "a", "an", "your"}
+#: path segments that name the caller's own scope; a task rarely says "user" when it means "mine"
+NEUTRAL_SEGMENTS = {"user", "me", "my", "self", "account", "api", "rest", "current", "v1", "v2", "v3", "v4"}
+GENERIC_PARAM_WORDS = {"id", "name", "type", "key", "value", "title", "description", "slug", "uuid",
+                       "number", "owner", "username", "data", "info", "object", "item", "kind"}
+#: form labels and API field names that mean the same thing in most products
+SYNONYMS = {
+    "name": {"title", "label"}, "title": {"name", "label"}, "label": {"name", "title"},
+    "body": {"note", "content", "message", "text"}, "note": {"body", "description"},
+    "url": {"uri", "link", "endpoint", "address"}, "endpoint": {"url"},
+    "description": {"note", "summary"},
+}
+
+# ---------------------------------------------------------------------------------------------
+# result model
+
+
+@dataclass
+class Task:
+    """One group of UI steps and what an agent should run instead (or why it cannot)."""
+
+    title: str
+    text: str
+    span: tuple[int, int]  # 1-based, inclusive line numbers in the input
+    steps: list[str] = field(default_factory=list)
+    operation_id: str | None = None
+    method: str | None = None
+    path: str | None = None
+    curl: str | None = None
+    parameters: dict[str, Any] = field(default_factory=dict)
+    confidence: float = 0.0
+    status: str = "manual"  # action | manual
+    reason: str = ""
+    summary: str | None = None
+    notes: list[str] = field(default_factory=list)
+    candidates: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["span"] = list(self.span)
+        return d
+
+
+@dataclass
+class ActionsResult:
+    markdown: str
+    tasks: list[Task]
+    matched: int
+    manual: int
+    source: str | None = None
+    spec: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"source": self.source, "spec": self.spec, "matched": self.matched, "manual": self.manual,
+                "tasks": [t.to_dict() for t in self.tasks]}
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=2, ensure_ascii=False, sort_keys=False) + "\n"
+
+
+# ---------------------------------------------------------------------------------------------
+# detection
+
+_FENCE = re.compile(r"^\s*(```|~~~)")
+_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
+_ITEM = re.compile(r"^(\s*)(\d+[.)]|[-*+])\s+(.*)$")
+_BOLD = re.compile(r"\*\*(.+?)\*\*|__(.+?)__")
+_ITALIC = re.compile(r"(?<![*\w])\*(?!\s)([^*]+?)\*(?![*\w])|(?<![_\w])_(?!\s)([^_]+?)_(?![_\w])")
+_QUOTED = re.compile(r"[\"“]([^\"”\n]{1,60})[\"”]|(?<!\w)'([^'\n]{1,40})'(?!\w)")
+_KBD = re.compile(r"<kbd>(.*?)</kbd>", re.I)
+_CODE = re.compile(r"`([^`]+)`")
+_LINK = re.compile(r"!?\[([^\]]*)\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
+_URL = re.compile(r"https?://[^\s)>\]`'\"]+")
+_IMPLICIT = re.compile(r"(?i:\b(click|select|choose|press|tap|pick|tick|check|open|go to|navigate to|toggle|type|"
+                       r"enter|fill in|paste|optional|optionally|set)"
+                       r"\s+(?:on\s+)?)([A-Z][\w'&+-]*(?:[ ][A-Za-z][\w'&+-]*){0,4})")
+_CRUMB_SEP = re.compile(r"\s*(?:>|→|›|»|->)\s*")
+_PLAIN_CRUMB = re.compile(r"(?:[A-Z+][\w&'+./-]*(?:[ ][\w&'+./-]+){0,5})(?:\s*(?:>|→|›|»)\s*[A-Za-z+][\w&'+./-]*(?:[ ][\w&'+./-]+){0,5})+")
+
+
+@dataclass
+class Step:
+    line: int
+    text: str
+    labels: list[tuple[str, int]] = field(default_factory=list)  # (label, char offset)
+    crumbs: list[list[str]] = field(default_factory=list)
+    values: list[tuple[str, int]] = field(default_factory=list)  # code spans / URLs given to type in
+    links: list[tuple[str, str]] = field(default_factory=list)
+    ui: bool = False
+
+
+def _clean(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def parse_step(text: str, line: int) -> Step:
+    """Labels, breadcrumbs, values and links of one step (a list item or a sentence)."""
+    step = Step(line, text)
+    for m in _LINK.finditer(text):
+        step.links.append((m.group(1), m.group(2)))
+    bare = _LINK.sub(lambda m: m.group(1), text)
+    found: list[tuple[str, int]] = []
+    for rx in (_BOLD, _KBD, _ITALIC, _QUOTED):
+        for m in rx.finditer(bare):
+            label = _clean(next(g for g in m.groups() if g is not None) if m.groups() else m.group(0))
+            label = label.strip("*_ ")
+            if label and not any(o <= m.start() < o + len(lab) + 4 for lab, o in found):
+                found.append((label, m.start()))
+    for label, off in sorted(found, key=lambda x: x[1]):
+        parts = [p.strip(" *_") for p in _CRUMB_SEP.split(label) if p.strip(" *_")]
+        if len(parts) > 1:
+            step.crumbs.append(parts)
+            for p in parts:
+                step.labels.append((p, off))
+        else:
+            step.labels.append((label, off))
+    unformatted = _CODE.sub(" ", _BOLD.sub(" ", bare))
+    for m in _PLAIN_CRUMB.finditer(unformatted):
+        parts = [p.strip() for p in _CRUMB_SEP.split(m.group(0)) if p.strip()]
+        if len(parts) > 1 and parts not in step.crumbs:
+            step.crumbs.append(parts)
+            for p in parts:
+                step.labels.append((p, m.start()))
+    if not step.labels:
+        # plain-text steps: "click Use this template", or a bare button name "Add secret."
+        for m in _IMPLICIT.finditer(unformatted):
+            step.labels.append((m.group(2).strip(), m.start(2)))
+        clause = unformatted.strip().rstrip(".!")
+        first = clause.split(" ", 1)[0] if clause else ""
+        if clause and len(clause.split()) <= 6 and first[:1].isupper() and (
+                _verb_class(first.lower()) or first.lower() in NEUTRAL_BUTTONS):
+            step.labels.append((clause, 0))
+    for m in _CODE.finditer(bare):
+        step.values.append((m.group(1).strip(), m.start()))
+    code_free = _CODE.sub(lambda m: " " * len(m.group(0)), bare)
+    for m in _URL.finditer(code_free):
+        step.values.append((m.group(0).rstrip(".,;:"), m.start()))
+    step.values.sort(key=lambda v: v[1])
+    step.ui = bool(_UI_VERB_RE.search(bare)) or bool(step.crumbs)
+    return step
+
+
+def _sentences(text: str) -> list[str]:
+    """Split a paragraph into steps at ``;`` and sentence ends (not inside code or URLs)."""
+    parts = re.split(r"(?<=[.;!])\s+(?=[A-Z(\"*])|;\s*", text)
+    return [p.strip() for p in parts if p.strip()]
+
+
+@dataclass
+class _Block:
+    start: int  # 0-based line index
+    end: int  # inclusive
+    kind: str  # list | para
+    items: list[tuple[int, str]]  # (line index, text)
+    heading: str
+    heading_line: int | None
+
+
+def _blocks(lines: list[str]) -> list[_Block]:
+    blocks: list[_Block] = []
+    heading, heading_line = "", None
+    in_fence = False
+    cur: _Block | None = None
+    blank_run = 0
+
+    def close() -> None:
+        nonlocal cur
+        if cur is not None:
+            blocks.append(cur)
+        cur = None
+
+    for i, raw in enumerate(lines):
+        if _FENCE.match(raw):
+            close()
+            in_fence = not in_fence
+            continue
+        if in_fence:
+            continue
+        if not raw.strip():
+            blank_run += 1
+            if cur is not None and cur.kind == "para":
+                close()
+            continue
+        h = _HEADING.match(raw)
+        if h:
+            close()
+            heading, heading_line = _clean(h.group(2)), i
+            blank_run = 0
+            continue
+        item = _ITEM.match(raw)
+        if item and not re.match(r"^\s*[-*_](\s*[-*_]){2,}\s*$", raw):
+            if cur is None or cur.kind != "list" or blank_run > 1:
+                close()
+                cur = _Block(i, i, "list", [], heading, heading_line)
+            cur.items.append((i, item.group(3)))
+            cur.end = i
+        elif cur is not None and cur.kind == "list" and (raw.startswith((" ", "\t")) or blank_run == 0):
+            li, txt = cur.items[-1]
+            cur.items[-1] = (li, txt + " " + raw.strip())
+            cur.end = i
+        else:
+            if cur is None or cur.kind != "para":
+                close()
+                cur = _Block(i, i, "para", [], heading, heading_line)
+            cur.items.append((i, raw.strip()))
+            cur.end = i
+        blank_run = 0
+    close()
+    return blocks
+
+
+def detect(markdown: str) -> list[tuple[_Block, list[Step]]]:
+    """The UI tasks of a document: blocks of steps a person would click through."""
+    lines = markdown.splitlines()
+    found: list[tuple[_Block, list[Step]]] = []
+    for block in _blocks(lines):
+        steps: list[Step] = []
+        if block.kind == "list":
+            steps = [parse_step(text, i + 1) for i, text in block.items]
+        else:
+            para = " ".join(t for _, t in block.items)
+            steps = [parse_step(s, block.start + 1) for s in _sentences(para)]
+        ui = [s for s in steps if s.ui]
+        labelled = [s for s in ui if s.labels or s.crumbs or s.links]
+        if block.kind == "list":
+            is_task = len(labelled) >= 1 and (len(ui) >= 2 or len(steps) == 1 or len(ui) * 2 >= len(steps))
+        else:
+            is_task = bool(labelled) and (any(s.crumbs for s in steps) or len(ui) >= 2
+                                          or any(_UI_VERB_RE.match(s.text.strip("*_ ")) for s in labelled))
+        if not is_task:
+            continue
+        if found and found[-1][0].heading_line == block.heading_line and \
+                all(not lines[j].strip() for j in range(found[-1][0].end + 1, block.start)):
+            prev, prev_steps = found[-1]
+            prev.end = block.end
+            prev.items.extend(block.items)
+            prev_steps.extend(steps)
+            continue
+        found.append((block, steps))
+    return found
+
+
+# ---------------------------------------------------------------------------------------------
+# grounding
+
+
+def _verb_class(verb: str) -> str | None:
+    v = verb.lower()
+    for name, group in (("create", CREATE), ("update", UPDATE), ("delete", DELETE), ("read", READ)):
+        if v in group:
+            return name
+    return None
+
+
+def op_kind(op: Operation) -> tuple[str, str]:
+    """(kind, verb) of an operation: its summary's verb when it has one, else its method and shape."""
+    summary_words = words(op.summary)
+    oid = op.operation_id.split("/")[-1]
+    verb = summary_words[0] if summary_words else (words(oid)[0] if words(oid) else "")
+    text = " ".join(summary_words[:4] or words(oid)[:4])
+    last_is_param = op.path.rstrip("/").endswith("}")
+    structural = {"GET": "read", "DELETE": "delete", "PATCH": "update", "PUT": "upsert"}.get(
+        op.method, "update" if last_is_param else "create")
+    if "create or update" in text or "add or update" in text:
+        return "upsert", verb
+    cls = _verb_class(verb) if verb not in ("get", "post", "put", "patch", "delete") else None
+    if verb in ("get", "post", "put", "patch", "delete") or not verb:
+        return structural, verb
+    if cls in ("update", "create") and op.method == "PUT":
+        return "upsert", verb  # PUT creates or replaces, whatever its summary's verb
+    return (cls or "action"), verb
+
+
+_COMPAT = {
+    ("create", "create"): 1.0, ("create", "upsert"): 0.85, ("create", "update"): 0.3, ("create", "action"): 0.5,
+    ("create", "read"): 0.1, ("create", "delete"): 0.02,
+    ("update", "update"): 1.0, ("update", "upsert"): 0.85, ("update", "create"): 0.35, ("update", "action"): 0.5,
+    ("update", "read"): 0.1, ("update", "delete"): 0.05,
+    ("delete", "delete"): 1.0, ("delete", "action"): 0.4, ("delete", "update"): 0.2,
+    ("read", "read"): 1.0, ("read", "action"): 0.3,
+    ("action", "action"): 0.7, ("action", "create"): 0.75, ("action", "update"): 0.5, ("action", "upsert"): 0.5,
+    ("action", "read"): 0.15, ("action", "delete"): 0.05,
+}
+
+
+#: verbs that say nothing beyond create/read/update/delete; any other verb on an operation
+#: ("rename", "transfer", "ping") is a special action the task should name to get it
+GENERIC_VERBS = {"create", "add", "new", "update", "set", "edit", "change", "delete", "remove", "get", "list",
+                 "post", "put", "patch", "retrieve", "replace", "modify", "upsert", "generate", "register"}
+
+
+def compat(intent: str, intent_verb: str, op: Operation, task_terms: set[str] = frozenset()) -> float:
+    kind, verb = op_kind(op)
+    if intent_verb and verb and stem(intent_verb) == stem(verb):
+        return 1.0
+    special = 1.0
+    if verb and verb not in GENERIC_VERBS and kind != "read" and stem(verb) not in task_terms:
+        special = 0.7
+    return special * _compat(intent, intent_verb, op, kind)
+
+
+def _compat(intent: str, intent_verb: str, op: Operation, kind: str) -> float:
+    if intent == "action" and intent_verb:
+        # "refund" a payment is creating a refund: the verb names the resource the call creates
+        base = stem(intent_verb)
+        if any(base == t or (len(base) >= 4 and t.startswith(base)) for s in op.literal_segments for t in terms(s)):
+            return 1.0 if kind in ("create", "action") else 0.6
+    return _COMPAT.get((intent, kind), 0.2 if intent != "unknown" else (0.2 if kind == "delete" else 0.8))
+
+
+def _label_verbs(label: str) -> list[str]:
+    return [w for w in words(label) if w not in NEUTRAL_BUTTONS]
+
+
+def intent_of(title: str, steps: list[Step], spec_verbs: set[str]) -> tuple[str, str, set[str]]:
+    """What the task does and to what: the verb and nouns on its last meaningful button (the
+    one that submits), else its heading's verb."""
+    known = CREATE | UPDATE | DELETE | READ | spec_verbs
+    for step in reversed(steps):
+        for label, _off in reversed(step.labels):
+            ws = _label_verbs(label)
+            if not ws or len(words(label)) > 8:
+                continue
+            first = ws[0]
+            if first in known and first not in ("list", "set", "check", "open", "view", "find", "search", "start"):
+                cls = _verb_class(first)
+                nouns = {stem(w) for w in ws[1:] if w not in STOPWORDS and w not in UI_NOISE and not _verb_class(w)}
+                return (cls or "action"), first, nouns
+    head = words(title)
+    for w in head[:3]:
+        if w in STOPWORDS:
+            continue
+        cls = _verb_class(w)
+        if cls:
+            return cls, w, set()
+        if w in spec_verbs:
+            return "action", w, set()
+        if w.startswith("re") and w[2:] in spec_verbs:
+            return "action", w[2:], set()
+        break
+    return "unknown", "", set()
+
+
+def _is_verb_segment(seg: str, op: Operation, spec_verbs: set[str]) -> bool:
+    ws = words(seg)
+    if len(ws) != 1:
+        return False
+    return (bool(_verb_class(ws[0])) or ws[0] in spec_verbs or ws[0] in PATH_VERBS
+            or stem(ws[0]) == stem(op_kind(op)[1] or "-"))
+
+
+def object_match(op: Operation, nouns: set[str], spec_verbs: set[str]) -> float:
+    """Share of the submit button's nouns ("Add **build hook**") found in the resource the
+    operation acts on (its last non-verb path segment): the button names the object."""
+    if not nouns:
+        return 0.0
+    lits = op.literal_segments
+    while lits and len(lits) > 1 and _is_verb_segment(lits[-1], op, spec_verbs):
+        lits = lits[:-1]
+    if not lits:
+        return 0.0
+    seg_terms = set(terms(lits[-1]))
+    hits = [n for n in nouns if _term_matches(n, seg_terms) or any(_term_matches(t, {n}) for t in seg_terms)]
+    return len(hits) / len(nouns)
+
+
+def _term_matches(t: str, query: set[str]) -> bool:
+    if t in query:
+        return True
+    for q in query:
+        if len(t) >= 4 and len(q) > len(t) and q.endswith(t):
+            return True
+        if len(t) >= 5 and len(q) >= 5 and (q.startswith(t) or t.startswith(q)):
+            return True
+    return False
+
+
+def coverage(op: Operation, query: set[str], spec_verbs: set[str] = frozenset()) -> float:
+    """How much of the operation's path the task talks about (scope words like ``user`` excepted).
+
+    A look-alike operation usually lives under a resource the task never mentions
+    (``/charges/{charge}/refunds`` for a task about payments), so this separates near-twins that
+    lexical scores cannot. A trailing action segment (``/send``, ``/rename``) counts only when
+    the task says it: it is the verb, not the resource.
+    """
+    scores: list[float] = []
+    prev_terms: set[str] = set()
+    segs = [s for s in op.path.strip("/").split("/") if s]
+    last_literal = max((i for i, s in enumerate(segs) if not s.startswith("{")), default=-1)
+    for i, seg in enumerate(segs):
+        is_param = seg.startswith("{")
+        ts = [t for t in terms(seg.strip("{}")) if t not in NEUTRAL_SEGMENTS]
+        if is_param:
+            ts = [t for t in ts if t not in GENERIC_PARAM_WORDS and t not in prev_terms]
+        if re.fullmatch(r"v\d+(\.\d+)*", seg) or not ts:
+            continue
+        prev_terms = set(ts) | {stem(t) for t in ts}
+        if i == last_literal and i > 0 and _is_verb_segment(seg, op, spec_verbs):
+            continue
+        score = sum(1 for t in ts if _term_matches(t, query)) / len(ts)
+        scores.append(score)
+    return sum(scores) / len(scores) if scores else 0.5
+
+
+def _expand(query: dict[str, float], vocab: set[str]) -> dict[str, float]:
+    """Add the parts of compounds the spec knows (``webhook`` -> ``hook``, ``rebuild`` -> ``build``)."""
+    out = dict(query)
+    for q, w in query.items():
+        if len(q) < 6:
+            continue
+        for i in range(2, len(q) - 3):
+            tail = q[i:]
+            if tail in vocab and (q[:i] in vocab or i <= 3):
+                out[tail] = max(out.get(tail, 0.0), w * 0.6)
+                break
+    return out
+
+
+def build_query(title: str, steps: list[Step]) -> tuple[dict[str, float], set[str]]:
+    """Weighted terms of a task (heading and labels weigh more) and the set of all its terms."""
+    query: dict[str, float] = {}
+
+    def add(text: str, weight: float) -> None:
+        for w in words(text):
+            if w in STOPWORDS or w in UI_NOISE or len(w) < 2:
+                continue
+            t = stem(w)
+            if _verb_class(w) and w not in ("list",):
+                weight_here = weight * 0.3
+            else:
+                weight_here = weight
+            old = query.get(t, 0.0)
+            query[t] = min(max(old, weight_here) + 0.35 * min(old, weight_here), 3.0 * max(old, weight_here))
+
+    add(title, 2.0)
+    for step in steps:
+        text = _CODE.sub(" ", _LINK.sub(lambda m: m.group(1), step.text))
+        add(text, 1.0)
+        for label, _ in step.labels:
+            add(label, 1.5)
+    all_terms = set(query) | {stem(w) for w in words(title)}
+    return query, all_terms
+
+
+def rank(spec: SpecIndex, title: str, steps: list[Step]) -> list[tuple[float, Operation, dict[str, float]]]:
+    """Every operation scored for this task, best first, with the parts of its score."""
+    query, all_terms = build_query(title, steps)
+    query = _expand(query, set(spec.df))
+    spec_verbs = _spec_verbs(spec)
+    intent, verb, nouns = intent_of(title, steps, spec_verbs)
+    qset = set(query)
+    out = []
+    for op in spec.operations:
+        lex = spec.bm25(op, query)
+        if lex <= 0:
+            continue
+        c = compat(intent, verb, op, all_terms)
+        cov = coverage(op, qset, spec_verbs)
+        obj = object_match(op, nouns, spec_verbs)
+        score = lex * c * (0.25 + 0.75 * cov) * (1.0 + 0.6 * obj) * (0.6 if op.deprecated else 1.0)
+        out.append((score, op, {"lexical": lex, "compat": c, "coverage": cov, "object": obj,
+                                "intent": intent, "verb": verb}))
+    out.sort(key=lambda x: (-x[0], len(x[1].path), x[1].path, x[1].method))
+    # rerank the head by form fields: labels the steps fill in ("Default branch") that are fields
+    # of the operation (default_branch) tell twins apart that share every resource word
+    n_labels = len({lab for s in steps for lab, _ in s.labels}) or 1
+    head = []
+    for score, op, parts in out[:RERANK]:
+        hits = {id(st) * 1000 + pos for name, (sc, st, pos) in field_matches(op, title, steps).items()
+                if sc >= 0.7 and st is not None and not any(p.name == name and p.location == "path" for p in op.params)}
+        frac = min(1.0, len(hits) / n_labels)
+        parts["fields"] = frac
+        head.append((score * (1.0 + 0.5 * frac), op, parts))
+    head.sort(key=lambda x: (-x[0], len(x[1].path), x[1].path, x[1].method))
+    return head + out[RERANK:]
+
+
+def _spec_verbs(spec: SpecIndex) -> set[str]:
+    cached = getattr(spec, "_verbs", None)
+    if cached is None:
+        cached = {op_kind(op)[1] for op in spec.operations} - {"", "get", "post", "put", "patch", "delete"}
+        try:
+            object.__setattr__(spec, "_verbs", cached)
+        except Exception:  # noqa: BLE001 - a frozen/slotted index just recomputes
+            pass
+    return cached
+
+
+def confidence(ranked: list[tuple[float, Operation, dict[str, float]]]) -> float:
+    """0..1: how sure the top operation is right (coverage, verb agreement, margin, strength)."""
+    if not ranked:
+        return 0.0
+    top, op, parts = ranked[0]
+    second = ranked[1][0] if len(ranked) > 1 else 0.0
+    margin = (top - second) / top if top > 0 else 0.0
+    strength = min(1.0, parts["lexical"] / 12.0)
+    conf = parts["coverage"] * (0.45 + 0.2 * margin + 0.35 * strength) * min(1.0, parts["compat"] + 0.2)
+    return round(max(0.0, min(1.0, conf)), 3)
+
+
+# ---------------------------------------------------------------------------------------------
+# parameters: form labels and values in the steps -> the operation's fields
+
+
+def _leaf_terms(name: str) -> list[str]:
+    leaf = name.split(".")[-1]
+    ts = [stem(w) for w in words(leaf) if w not in STOPWORDS]
+    non_id = [t for t in ts if t != "id"]
+    return non_id or ts
+
+
+def _phrase_terms(text: str) -> set[str]:
+    return {stem(w) for w in words(text) if w not in STOPWORDS}
+
+
+def _match_label(param: Param, label: str) -> float:
+    """How well a UI label names an API field: 'Payload URL' ~ config.url, 'Title' ~ name."""
+    lt = _phrase_terms(label) - LABEL_NOISE
+    pt = _leaf_terms(param.name)
+    if not lt or not pt:
+        return 0.0
+    if set(pt) == lt:
+        return 1.0
+    hits = [t for t in pt if _term_matches(t, lt)]
+    if hits:
+        frac = len(hits) / len(pt)
+        if frac == 1.0:
+            return 0.6 + 0.3 * min(1.0, len(pt) / len(lt))
+        if any(len(h) >= 4 and h not in GENERIC_PARAM_WORDS for h in hits) and frac >= 0.5:
+            return 0.6
+    if len(pt) == 1 and len(lt) == 1 and next(iter(lt)) in SYNONYMS.get(pt[0], set()):
+        return 0.7
+    if len(lt) >= 3 and param.description:
+        dt = _phrase_terms(param.description)
+        overlap = len(lt & dt) / len(lt)
+        if overlap >= 0.6:
+            return 0.55
+    ratio = difflib.SequenceMatcher(None, " ".join(pt), " ".join(sorted(lt))).ratio()
+    return 0.5 if ratio >= 0.85 else 0.0
+
+
+def _mentioned(param: Param, text_terms: set[str], label_terms: set[str]) -> bool:
+    pt = _leaf_terms(param.name)
+    if not pt:
+        return False
+    if len(pt) == 1:
+        t = pt[0]
+        if t in {"type", "id", "data", "object", "item", "kind", "number", "value"}:
+            return t in label_terms
+        if t in GENERIC_PARAM_WORDS:
+            return t in text_terms or any(s in text_terms for s in SYNONYMS.get(t, ()))
+        return _strict_match(t, text_terms) or (t in SYNONYMS and bool(SYNONYMS[t] & text_terms))
+    hits = [t for t in pt if _strict_match(t, text_terms)]
+    return len(hits) == len(pt) or (len(hits) * 2 >= len(pt) and any(
+        len(h) >= 4 and h not in GENERIC_PARAM_WORDS for h in hits))
+
+
+_NEGATIVE = re.compile(r"(?i)\b(uncheck(ed)?|untick(ed)?|unselect(ed)?|clear(ed)?|disable[ds]?|turn(ed)? off|"
+                       r"not checked|leave [^.]*unchecked|do not|don't|off)\b")
+
+
+def _coerce(param: Param, value: str, labels: list[str]) -> Any:
+    """A step's value in the field's type and, for enums, the spec's spelling of it."""
+    if param.enum:
+        options = [str(e) for e in param.enum]
+        cands = [value, *labels]
+        for cand in cands:
+            norm = re.sub(r"[^a-z0-9]+", "_", cand.lower()).strip("_")
+            for e in options:
+                if cand == e or norm == re.sub(r"[^a-z0-9]+", "_", e.lower()).strip("_"):
+                    return e
+        for e in options:
+            if len(e) >= 3 and re.search(r"(?i)(?<![a-z0-9])" + re.escape(e) + r"(?![a-z0-9])", value):
+                return e
+    t = param.item_type if param.type == "array" else param.type
+    if t in ("integer", "number"):
+        try:
+            num = float(value.replace(",", ""))
+            return int(num) if t == "integer" and num.is_integer() else num
+        except ValueError:
+            return value
+    if t == "boolean":
+        return value.lower() in ("true", "yes", "on", "1")
+    return value
+
+
+@dataclass
+class _Filled:
+    params: dict[str, Any]  # dotted name -> value (literal or "$PLACEHOLDER")
+    placeholders: dict[str, str]  # placeholder -> field name
+    notes: list[str]
+
+
+def _placeholder(name: str, taken: dict[str, str]) -> str:
+    leaf = name.split(".")[-1]
+    for cand in (leaf, name):
+        var = "$" + re.sub(r"[^A-Za-z0-9]+", "_", cand).strip("_").upper()
+        if var not in taken or taken[var] == name:
+            taken[var] = name
+            return var
+    return var
+
+
+def _strict_match(t: str, pool: set[str]) -> bool:
+    """Term equality, or a shared stem of 5+ letters (``percent``/``percentage``); no compounds."""
+    if t in pool:
+        return True
+    return len(t) >= 5 and any(len(q) >= 5 and (q.startswith(t) or t.startswith(q)) for q in pool)
+
+
+def _task_terms(title: str, steps: list[Step]) -> tuple[set[str], set[str]]:
+    labels = [lab for s in steps for lab, _ in s.labels]
+    label_terms = set().union(*[_phrase_terms(lab) for lab in labels]) if labels else set()
+    text_terms = set(label_terms) | _phrase_terms(title)
+    for s in steps:
+        text_terms |= _phrase_terms(_CODE.sub(" ", s.text))
+    return text_terms, label_terms
+
+
+def _is_button(label: str) -> bool:
+    """A submit button ("Create promotion code", "Save") names the action, never a field."""
+    ws = words(label)
+    return bool(ws) and (ws[0] in NEUTRAL_BUTTONS or ws[0] in CREATE | DELETE | {"update"})
+
+
+def field_matches(op: Operation, title: str, steps: list[Step]) -> dict[str, tuple[float, Step | None, int]]:
+    """Which of the operation's fields the steps fill in, and where: each UI label names at most
+    one field (the best: top-level before nested), and top-level fields the text names count too."""
+    text_terms, label_terms = _task_terms(title, steps)
+    fields = [p for p in op.params if p.location in ("path", "query")] + list(op.body)
+    top_names = {p.name for p in fields if "." not in p.name}
+    # a nested field named like a top-level one (an echo such as published_deploy.site_id) is
+    # never what a form label means
+    fields = [p for p in fields if "." not in p.name or p.name.rsplit(".", 1)[1] not in top_names]
+    pairs = []
+    label_list = [(s, lab, off) for s in steps for lab, off in s.labels if not _is_button(lab)]
+    for p in fields:
+        depth = p.name.count(".")
+        penalty = 0.05 * depth
+        if depth and not all(_strict_match(t, text_terms) for t in _leaf_terms(p.name.split(".")[0])):
+            penalty += 0.1  # the parent object is never named: prefer fields the steps place
+        for li, (_s, lab, _off) in enumerate(label_list):
+            sc = _match_label(p, lab) - penalty
+            if sc >= 0.5:
+                pairs.append((sc, -depth, -len(p.name), p.name, li))
+    pairs.sort(key=lambda x: (-x[0], -x[1], -x[2], x[3], x[4]))
+    out: dict[str, tuple[float, Step | None, int]] = {}
+    used_labels: set[int] = set()
+    for sc, _d, _l, name, li in pairs:
+        if name in out or li in used_labels:
+            continue
+        s, lab, off = label_list[li]
+        out[name] = (sc, s, off + len(lab))
+        used_labels.add(li)
+    for p in fields:
+        if p.name in out or p.location == "path" or "." in p.name:
+            continue
+        if _mentioned(p, text_terms, label_terms):
+            st, pos = _mention_step(p, steps)
+            out[p.name] = (0.5, st, pos)
+    return out
+
+
+def fill_parameters(op: Operation, spec: SpecIndex, title: str, steps: list[Step]) -> _Filled:
+    """Required fields, plus the fields the steps name, with the values the steps give."""
+    taken: dict[str, str] = {}
+    params: dict[str, Any] = {}
+    notes: list[str] = []
+    fields = [p for p in op.params if p.location in ("path", "query", "header")] + list(op.body)
+    matched = field_matches(op, title, steps)
+    chosen: dict[str, tuple[float, Step | None, int]] = {}
+    for p in fields:
+        if p.location == "header":
+            continue
+        if p.name in matched:
+            chosen[p.name] = matched[p.name]
+        elif p.required:
+            parent = p.name.rsplit(".", 1)[0] if "." in p.name else None
+            if parent is None or parent in matched or any(q.name == parent and q.required for q in fields):
+                chosen[p.name] = (0.0, None, -1)
+    names = set(chosen)
+    for name in list(chosen):
+        parent = name.rsplit(".", 1)[0] if "." in name else None
+        if parent and parent not in names:
+            names.add(parent)  # a wanted nested field brings its parent object along
+    values = _assign_values([p for p in fields if p.name in names], chosen, steps)
+    for p in fields:
+        if p.name not in names:
+            continue
+        sc, step, pos = chosen.get(p.name, (0.0, None, -1))
+        if p.type == "object" and any(n.startswith(p.name + ".") for n in names):
+            continue  # rendered through its children
+        if p.location == "path":
+            given = values.get(p.name)
+            params[p.name] = given[0] if given and sc >= 0.9 else _placeholder(p.name, taken)
+            continue
+        value: Any = None
+        labels_here = [lab for lab, _ in step.labels] if step else []
+        if p.type == "boolean":
+            value = _boolean(p, step, title)
+        elif p.name in values:
+            given = values[p.name]
+            if p.type == "array":
+                value = [_coerce(p, v, []) for v in given]
+            else:
+                value = _coerce(p, given[0], labels_here)
+        if value is None and p.enum and step is not None:
+            options = {re.sub(r"[^a-z0-9]+", "_", str(e).lower()).strip("_"): e for e in p.enum}
+            here = [options[k] for k in (re.sub(r"[^a-z0-9]+", "_", lab.lower()).strip("_")
+                                         for lab in labels_here) if k in options]
+            if not here:
+                here = [e for e in (_coerce(p, "", [lab for s2 in steps for lab, _ in s2.labels]),)
+                        if str(e) in {str(x) for x in p.enum}]
+            if here:
+                value = here if p.type == "array" else here[0]
+        if value is None:
+            if p.required and p.enum and len(p.enum) == 1:
+                value = p.enum[0]
+            elif p.required and p.default is not None and p.type != "object":
+                value = p.default
+            elif p.type == "array":
+                value = [_placeholder(p.name, taken)]
+            else:
+                value = _placeholder(p.name, taken)
+        params[p.name] = value
+    return _Filled(params, dict(taken), notes)
+
+
+def _assign_values(fields: list[Param], chosen: dict[str, tuple[float, Step | None, int]],
+                   steps: list[Step]) -> dict[str, list[str]]:
+    """Give each value a step types in (`SPRING25`, a URL) to the field named closest to it in the
+    same step; closest pairs first, each value used once (arrays take all values of their step)."""
+    pairs = []
+    for p in fields:
+        if p.type in ("boolean", "object"):
+            continue
+        _sc, step, pos = chosen.get(p.name, (0.0, None, -1))
+        if step is None:
+            continue
+        for i, (_v, off) in enumerate(step.values):
+            d = abs(off - pos)
+            if d <= 90:
+                pairs.append((d, p.name, step.line, i, p.type == "array"))
+    pairs.sort()
+    out: dict[str, list[str]] = {}
+    used: set[tuple[int, int]] = set()
+    step_by_line = {s.line: s for s in steps}
+    for _d, name, line, i, is_array in pairs:
+        if name in out or (line, i) in used:
+            continue
+        st = step_by_line[line]
+        if is_array:
+            picked = [j for j in range(len(st.values)) if (line, j) not in used]
+            out[name] = [st.values[j][0] for j in picked]
+            used |= {(line, j) for j in picked}
+        else:
+            out[name] = [st.values[i][0]]
+            used.add((line, i))
+    return out
+
+
+def _mention_step(p: Param, steps: list[Step]) -> tuple[Step | None, int]:
+    pt = _leaf_terms(p.name)
+    for s in steps:
+        lower = s.text.lower()
+        for t in pt:
+            i = lower.find(t[:5])
+            if i >= 0:
+                return s, i + len(t)
+    return None, -1
+
+
+def _boolean(p: Param, step: Step | None, title: str) -> Any:
+    if step is None:
+        return True if p.default is None else p.default
+    text = step.text
+    leaf = p.name.split(".")[-1]
+    negative = bool(_NEGATIVE.search(text))
+    value = not negative
+    # "leave Allow write access unchecked" says read_only: a negated "write" is a positive "read"
+    if "read" in leaf and "write" in text.lower():
+        value = negative
+    return value
+
+
+# ---------------------------------------------------------------------------------------------
+# curl
+
+
+def _quote(text: str) -> str:
+    """Double-quote for the shell but keep ``$VAR`` placeholders expandable."""
+    out = text.replace("\\", "\\\\").replace('"', '\\"').replace("`", "\\`")
+    out = re.sub(r"\$(?![A-Z_][A-Z0-9_]*)", r"\\$", out)
+    return f'"{out}"'
+
+
+def _json_literal(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _nest(params: dict[str, Any], op: Operation) -> dict[str, Any]:
+    body: dict[str, Any] = {}
+    for name, value in params.items():
+        cur = body
+        parts = name.split(".")
+        for part in parts[:-1]:
+            nxt = cur.get(part)
+            if not isinstance(nxt, dict):
+                nxt = {}
+                cur[part] = nxt
+            cur = nxt
+        cur[parts[-1]] = value
+    # arrays of objects: a nested field of an array param lives inside its one element
+    for p in op.body:
+        if p.type == "array" and p.item_type == "object":
+            node = _walk(body, p.name)
+            if isinstance(node, dict):
+                _set(body, p.name, [node])
+    return body
+
+
+def _walk(body: dict[str, Any], dotted: str) -> Any:
+    cur: Any = body
+    for part in dotted.split("."):
+        if not isinstance(cur, dict) or part not in cur:
+            return None
+        cur = cur[part]
+    return cur
+
+
+def _set(body: dict[str, Any], dotted: str, value: Any) -> None:
+    parts = dotted.split(".")
+    cur = body
+    for part in parts[:-1]:
+        cur = cur[part]
+    cur[parts[-1]] = value
+
+
+def _json_with_placeholders(value: Any, indent: int = 0) -> str:
+    """JSON text where ``$VAR`` strings stay expandable in an unquoted heredoc."""
+    pad = "  " * indent
+    if isinstance(value, dict):
+        if not value:
+            return "{}"
+        items = [f'{pad}  {_json_literal(k)}: {_json_with_placeholders(v, indent + 1)}' for k, v in value.items()]
+        return "{\n" + ",\n".join(items) + f"\n{pad}}}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_json_with_placeholders(v, indent) for v in value) + "]"
+    if isinstance(value, str):
+        if re.fullmatch(r"\$[A-Z_][A-Z0-9_]*", value):
+            return f'"{value}"'
+        return _json_literal(value).replace("\\", "\\\\").replace("$", "\\$").replace("`", "\\`")
+    return _json_literal(value)
+
+
+def _form_pairs(prefix: str, value: Any) -> list[tuple[str, Any]]:
+    if isinstance(value, dict):
+        out = []
+        for k, v in value.items():
+            out.extend(_form_pairs(f"{prefix}[{k}]" if prefix else k, v))
+        return out
+    if isinstance(value, list):
+        out = []
+        for v in value:
+            out.extend(_form_pairs(f"{prefix}[]", v))
+        return out
+    if isinstance(value, bool):
+        return [(prefix, "true" if value else "false")]
+    return [(prefix, value)]
+
+
+def auth_args(spec: SpecIndex, op: Operation) -> tuple[list[str], list[str], str]:
+    """curl arguments for the operation's auth, query additions, and the env var to set."""
+    product = spec.product
+    requirements = op.security if op.security is not None else spec.security
+    if not spec.security_schemes:
+        if op.security == []:
+            return [], [], ""
+        var = f"{product}_TOKEN"
+        return ["-H", f'"Authorization: Bearer ${var}"'], [], var
+    for req in requirements or [{}]:
+        names = list(req) if req else list(spec.security_schemes)[:1]
+        if not names:
+            return [], [], ""
+        scheme = spec.security_schemes.get(names[0])
+        if not scheme:
+            continue
+        kind, sch = scheme.get("type"), str(scheme.get("scheme", "")).lower()
+        if kind == "http" and sch == "basic":
+            var = f"{product}_API_KEY"
+            return ["-u", f'"${var}:"'], [], var
+        if kind in ("http", "oauth2", "openIdConnect"):
+            var = f"{product}_TOKEN"
+            return ["-H", f'"Authorization: Bearer ${var}"'], [], var
+        if kind == "apiKey":
+            var = f"{product}_API_KEY"
+            name, where = scheme.get("name", "api_key"), scheme.get("in", "header")
+            if where == "query":
+                return [], [f"{name}=${var}"], var
+            if where == "cookie":
+                return ["-b", f'"{name}=${var}"'], [], var
+            return ["-H", f'"{name}: ${var}"'], [], var
+    return [], [], ""
+
+
+def build_curl(spec: SpecIndex, op: Operation, params: dict[str, Any], base_url: str | None) -> tuple[str, list[str]]:
+    """A runnable curl for ``op`` with ``params`` (placeholders stay ``$VARS``), plus notes."""
+    notes: list[str] = []
+    base = (base_url or (spec.servers[0] if spec.servers else "")).rstrip("/")
+    if not base.startswith(("http://", "https://")):
+        notes.append("`$BASE_URL`: the API's base URL (the spec names no absolute server; use --base-url)")
+        base = "$BASE_URL" + base
+    path = op.path
+    for p in op.params:
+        if p.location == "path":
+            v = params.get(p.name, "$" + p.name.upper())
+            path = path.replace("{" + p.name + "}", str(v))
+    auth, query_auth, _var = auth_args(spec, op)
+    query = []
+    for p in op.params:
+        if p.location == "query" and p.name in params:
+            v = params[p.name]
+            query.append(f"{p.name}={','.join(map(str, v)) if isinstance(v, list) else v}")
+    query += query_auth
+    url = base + path + ("?" + "&".join(query) if query else "")
+    first = "curl" + (f" -X {op.method}" if op.method != "GET" else "") + " " + _quote(url)
+    lines = [first]
+    if auth:
+        lines.append(" ".join(auth))
+    for h in (p for p in op.params if p.location == "header" and p.required):
+        lines.append("-H " + _quote(f"{h.name}: ${re.sub(r'[^A-Z0-9]+', '_', h.name.upper())}"))
+    body_names = {b.name for b in op.body}
+    body_params = {k: v for k, v in params.items() if k in body_names}
+    heredoc = None
+    if op.body_media and (body_params or op.method in ("POST", "PUT", "PATCH") and op.body):
+        media = op.body_media
+        if media in ("application/x-www-form-urlencoded", "multipart/form-data"):
+            flag = "-F" if media == "multipart/form-data" else "--data-urlencode"
+            for key, value in _form_pairs("", _nest(body_params, op)):
+                if isinstance(value, bool):
+                    value = "true" if value else "false"
+                lines.append(f"{flag} {_quote(f'{key}={value}')}")
+        else:
+            lines.append(f"-H {_quote('Content-Type: ' + media)}")
+            body: Any = _nest(body_params, op)
+            if op.body_is_array:
+                body = [body]
+            lines.append("--data @- <<EOF")
+            heredoc = _json_with_placeholders(body) + "\nEOF"
+    curl = " \\\n  ".join(lines)
+    if heredoc:
+        curl += "\n" + heredoc
+    return curl, notes
+
+
+def _source_notes(op: Operation, spec: SpecIndex, params: dict[str, Any]) -> list[str]:
+    """Where each path placeholder comes from: the list/create call of the collection above it."""
+    notes = []
+    segs = op.path.strip("/").split("/")
+    by_key = {(o.method, o.path): o for o in spec.operations}
+    for i, seg in enumerate(segs):
+        if not seg.startswith("{"):
+            continue
+        name = seg.strip("{}")
+        value = params.get(name)
+        if not (isinstance(value, str) and value.startswith("$")):
+            continue
+        collection = "/" + "/".join(segs[:i])
+        src = by_key.get(("GET", collection)) or by_key.get(("POST", collection))
+        if i > 0 and not segs[i - 1].startswith("{") and src is not None:
+            field_name = "id" if name.endswith("id") or name in ("id",) else name.split("_")[-1]
+            label = f" ({src.summary})" if src.summary else ""
+            notes.append(f"`{value}`: from an earlier call, the `{field_name}` in the response of "
+                         f"`{src.method} {src.path}`{label}")
+        else:
+            notes.append(f"`{value}`: the {name.replace('_', ' ')} you are working on")
+    return notes
+
+
+# ---------------------------------------------------------------------------------------------
+# the whole rewrite
+
+
+def ground(spec: SpecIndex, title: str, steps: list[Step], *, base_url: str | None = None,
+           threshold: float = DEFAULT_THRESHOLD) -> dict[str, Any]:
+    """The decision for one task: the operation and curl, or why it stays manual."""
+    ranked = rank(spec, title, steps)
+    conf = confidence(ranked)
+    cands = [{"method": op.method, "path": op.path, "operation_id": op.operation_id,
+              "score": round(s, 3), "coverage": round(p["coverage"], 3), "compat": round(p["compat"], 3)}
+             for s, op, p in ranked[:3]]
+    spec_label = spec.title
+    if not ranked or conf < threshold:
+        reason = f"no API equivalent found in {spec_label}"
+        if ranked:
+            best = ranked[0][1]
+            reason += f" (closest: {best.method} {best.path}, confidence {conf:.2f} < {threshold:.2f})"
+        return {"status": "manual", "reason": reason, "confidence": conf, "candidates": cands}
+    op = ranked[0][1]
+    filled = fill_parameters(op, spec, title, steps)
+    curl, notes = build_curl(spec, op, filled.params, base_url)
+    notes = _source_notes(op, spec, filled.params) + notes + filled.notes
+    return {"status": "action", "operation": op, "params": filled.params, "curl": curl, "notes": notes,
+            "confidence": conf, "candidates": cands, "reason": ""}
+
+
+def _download_curls(steps: list[Step]) -> list[str]:
+    out = []
+    for s in steps:
+        if not s.ui:
+            continue
+        for _text, url in s.links:
+            if url.startswith(("http://", "https://")):
+                out.append(f"curl -LO {shlex.quote(url)}")
+    return out
+
+
+def rewrite(markdown: str, spec: SpecIndex | None, *, base_url: str | None = None,
+            threshold: float | None = None, source_name: str | None = None) -> ActionsResult:
+    """The document with an agent action after every UI task it can ground in ``spec``.
+
+    Without a spec, links in click-steps become ``curl -LO`` and every other task is listed as a
+    manual step. Nothing of the original text is lost: matched steps are kept in a collapsed
+    ``<details>`` block, manual ones stay as they were.
+
+    >>> r = rewrite("1. Click **Download** [here](https://x.test/a.zip).", None)
+    >>> r.tasks[0].curl
+    'curl -LO https://x.test/a.zip'
+    """
+    thr = DEFAULT_THRESHOLD if threshold is None else threshold
+    lines = markdown.splitlines()
+    tasks: list[Task] = []
+    inserts: dict[int, list[str]] = {}  # after 0-based line index -> lines
+    wraps: dict[int, int] = {}  # start -> end (0-based) wrapped in <details>
+    for block, steps in detect(markdown):
+        title = block.heading or ""
+        text = "\n".join(lines[block.start:block.end + 1])
+        task = Task(title=title, text=text, span=(block.start + 1, block.end + 1),
+                    steps=[_clean(s.text) for s in steps])
+        if spec is None:
+            curls = _download_curls(steps)
+            if curls:
+                task.status, task.curl, task.method, task.confidence = "action", "\n".join(curls), "GET", 1.0
+                task.reason = "a link the steps tell a person to click"
+            else:
+                task.reason = "UI step; no OpenAPI spec given (--openapi) to find an API equivalent"
+        else:
+            d = ground(spec, title, steps, base_url=base_url, threshold=thr)
+            task.confidence, task.candidates, task.reason = d["confidence"], d["candidates"], d["reason"]
+            if d["status"] == "action":
+                op = d["operation"]
+                task.status, task.method, task.path = "action", op.method, op.path
+                task.operation_id, task.summary = op.operation_id or None, op.summary or None
+                task.curl, task.parameters, task.notes = d["curl"], d["params"], d["notes"]
+            else:
+                downloads = _download_curls(steps)
+                if downloads:
+                    task.status, task.curl, task.method = "action", "\n".join(downloads), "GET"
+                    task.reason = "a link the steps tell a person to click"
+                    task.confidence = 1.0
+        tasks.append(task)
+        if task.status == "action":
+            wraps[block.start] = block.end
+            inserts[block.end] = _action_block(task, spec)
+        else:
+            inserts[block.end] = ["", f"> **Manual step**: {task.reason}."]
+    out: list[str] = []
+    for i, line in enumerate(lines):
+        if i in wraps:
+            if out and out[-1].strip():
+                out.append("")
+            out += ["<details><summary>Steps in the web UI</summary>", ""]
+        out.append(line)
+        if i in inserts:
+            if any(s <= i == e for s, e in wraps.items()):
+                out += ["", "</details>"]
+            out += inserts[i]
+            if i + 1 < len(lines) and lines[i + 1].strip():
+                out.append("")
+    text = "\n".join(out) + ("\n" if markdown.endswith("\n") or not markdown else "")
+    matched = sum(1 for t in tasks if t.status == "action")
+    return ActionsResult(text, tasks, matched, len(tasks) - matched, source_name, spec.title if spec else None)
+
+
+def _action_block(task: Task, spec: SpecIndex | None) -> list[str]:
+    if task.path:
+        what = f"`{task.method} {task.path}`"
+        if task.summary:
+            what += f" ({task.summary})"
+        head = f"**Agent action**: {what}, confidence {task.confidence:.2f}"
+    else:
+        head = "**Agent action**: download what the steps link to"
+    block = ["", head, "", "```bash", *(task.curl or "").splitlines(), "```"]
+    if task.notes:
+        block.append("")
+        block += [f"- {n}" for n in task.notes]
+    return block
+
+
+# ---------------------------------------------------------------------------------------------
+# HTML forms (no spec needed): a <form> is already an API call
+
+
+def forms_from_html(data: bytes | str, base_url: str | None = None) -> list[Task]:
+    """Every ``<form>`` of a page as a ``curl`` with its fields (POST forms; GET forms as GET)."""
+    from urllib.parse import urljoin
+
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(data, "html.parser")
+    tasks = []
+    for n, form in enumerate(soup.find_all("form"), 1):
+        method = str(form.get("method") or "get").upper()
+        action = str(form.get("action") or "")
+        url = urljoin(base_url or "", action) if base_url else (action or "$FORM_URL")
+        fields: dict[str, Any] = {}
+        for el in form.find_all(["input", "select", "textarea"]):
+            name = el.get("name")
+            if not name:
+                continue
+            kind = str(el.get("type") or "text").lower()
+            if kind in ("submit", "button", "image", "reset", "file"):
+                continue
+            if kind in ("checkbox", "radio") and not el.has_attr("checked"):
+                continue
+            if el.name == "select":
+                opt = el.find("option", selected=True) or el.find("option")
+                value = str(opt.get("value", opt.get_text(strip=True))) if opt else ""
+            elif el.name == "textarea":
+                value = el.get_text()
+            else:
+                value = str(el.get("value", ""))
+            if not value:
+                value = "$" + re.sub(r"[^A-Za-z0-9]+", "_", str(name)).strip("_").upper()
+            fields[str(name)] = value
+        label = form.get("aria-label") or form.get("id") or form.get("name") or f"form {n}"
+        if method == "GET":
+            from urllib.parse import urlencode
+
+            query = urlencode({k: v for k, v in fields.items()}, safe="$")
+            curl = f"curl -G {_quote(url)}" + "".join(
+                f" \\\n  --data-urlencode {_quote(f'{k}={v}')}" for k, v in fields.items()) if fields else f"curl {_quote(url)}"
+            del query
+        else:
+            curl = f"curl -X {method} {_quote(url)}" + "".join(
+                f" \\\n  --data-urlencode {_quote(f'{k}={v}')}" for k, v in fields.items())
+        text = html_lib.unescape(form.get_text(" ", strip=True))[:200]
+        tasks.append(Task(title=f"Form: {label}", text=text, span=(0, 0), steps=[], method=method,
+                          path=url, curl=curl, parameters=fields, confidence=1.0, status="action",
+                          reason="an HTML form is already an HTTP request"))
+    return tasks
