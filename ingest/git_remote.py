@@ -553,13 +553,21 @@ def _fill(dest: Path, url: str, target: _Target, env: dict[str, str], *, label: 
     proc = _run([*base, target.commit], env=env, what=f"fetching {label}")
     if proc.returncode != 0 and fetch_ref:
         proc = _run([*base, fetch_ref], env=env, what=f"fetching {label}")
+    head = "FETCH_HEAD"
+    if proc.returncode != 0 and _refused_sha(proc.stderr):
+        # an old (protocol v0) server that only serves ref tips: fetch the history, find the commit
+        proc = _run([*cfg, "-C", str(dest), "fetch", "-q", "--no-tags", "origin",
+                     "+refs/heads/*:refs/remotes/origin/*", "+refs/tags/*:refs/tags/*"],
+                    env=env, what=f"fetching {label}")
+        head = target.commit
+        if proc.returncode == 0 and _run(["-C", str(dest), "cat-file", "-e", f"{head}^{{commit}}"],
+                                         env=env, timeout=60).returncode != 0:
+            raise SourceNotFound(f"commit {target.commit} not found in {label}")
     if proc.returncode != 0:
-        low = proc.stderr.lower()
-        if any(p in low for p in ("not our ref", "couldn't find remote ref", "no such remote ref",
-                                  "unadvertised object", "upload-pack: not our")):
+        if _refused_sha(proc.stderr):
             raise SourceNotFound(f"commit {target.commit} not found in {label}")
         raise _classify(proc.stderr, label, token=token, what="fetch")
-    commit = _must(_run(["-C", str(dest), "rev-parse", "FETCH_HEAD^{commit}"], env=env, timeout=60),
+    commit = _must(_run(["-C", str(dest), "rev-parse", f"{head}^{{commit}}"], env=env, timeout=60),
                    "rev-parse").stdout.strip()
     is_file = False
     if target.subpath:
@@ -576,6 +584,13 @@ def _fill(dest: Path, url: str, target: _Target, env: dict[str, str], *, label: 
     if proc.returncode != 0:
         raise _classify(proc.stderr, label, token=token, what="check out")
     return commit, is_file
+
+
+def _refused_sha(stderr: str) -> bool:
+    """Did the server refuse (or not know) the commit we asked for by sha?"""
+    low = stderr.lower()
+    return any(p in low for p in ("not our ref", "couldn't find remote ref", "no such remote ref",
+                                  "unadvertised object", "upload-pack: not our"))
 
 
 def _must(proc: subprocess.CompletedProcess[str], what: str) -> subprocess.CompletedProcess[str]:

@@ -75,6 +75,18 @@ def test_commit_url_full_and_short_sha(tmp_path, git_daemon):
     assert short.commit == first and files(short.root) == ["README.md", "docs/a.md"]
 
 
+def test_old_server_that_only_serves_ref_tips(tmp_path, git_daemon, monkeypatch):
+    # protocol v0 upload-pack refuses a sha that is not a ref tip: we fall back to fetching history
+    monkeypatch.setenv("GIT_CONFIG_COUNT", "1")
+    monkeypatch.setenv("GIT_CONFIG_KEY_0", "protocol.version")
+    monkeypatch.setenv("GIT_CONFIG_VALUE_0", "0")
+    first = git_daemon["first"]
+    co = checkout(parse(f"https://github.com/o/r/commit/{first}"), opts(tmp_path, git_daemon))
+    assert co.commit == first and files(co.root) == ["README.md", "docs/a.md"]
+    with pytest.raises(SourceNotFound, match="commit 0+ not found"):
+        checkout(parse("https://github.com/o/r/commit/" + "0" * 40), opts(tmp_path, git_daemon))
+
+
 def test_ref_option_picks_tag_branch_or_commit(tmp_path, git_daemon):
     src = parse("github.com/o/r")
     assert checkout(src, opts(tmp_path, git_daemon, ref="v1")).commit == git_daemon["first"]
