@@ -619,21 +619,27 @@ def _obtain(url: str, target: _Target, env: dict[str, str], options: Options, *,
             fetch_ref: str | None, config: Sequence[str] = ()) -> Checkout:
     """Serve ``target`` from the clone cache, or fill the cache (atomically, once) and serve that."""
     depth = max(1, options.git_log or 1)
-    if not options.cache:
+    cache = cache_root(options)
+    usable = options.cache
+    if usable:
+        try:
+            cache.mkdir(parents=True, exist_ok=True)
+            usable = os.access(cache, os.W_OK)
+        except OSError:
+            usable = False  # a read-only or broken cache costs speed, never the digest
+    if not usable:
         dest = _temporary_dir() / "repo"
         with progress.task(options, f"cloning {label}"):
             commit, _ = _fill(dest, url, target, env, label=label, token=token, depth=depth,
                               fetch_ref=fetch_ref, config=config)
         return _served(dest, target.subpath, target, commit, False, label)
 
-    cache = cache_root(options)
     hit = _from_cache(cache, url, target.commit, target.subpath, depth) if _HEX40.match(target.commit) else None
     if hit:
         _touch(cache / f"{hit[1]}.lock")
         return _served(hit[0], target.subpath, target, target.commit, True, label)
 
     key = _cache_key(url, target.commit, target.subpath, depth)
-    cache.mkdir(parents=True, exist_ok=True)
     with _locked(cache / f"{key}.lock"):
         hit = _from_cache(cache, url, target.commit, target.subpath, depth)
         if hit:  # another process filled it while we waited for the lock
@@ -714,8 +720,8 @@ def checkout(src: GitRepo, options: Options) -> Checkout:
     label = src.display() if src.host else url
 
     # a full sha from --ref or a /commit/ URL: a cache hit needs no network at all
-    known = options.ref or (src.commit if not src.ref_path else None)
-    if known and _HEX40.match(known.lower()) and options.cache and (options.ref or not src.ref_path):
+    known = options.ref or src.commit
+    if known and _HEX40.match(known.lower()) and options.cache and not src.ref_path:
         subpath = _clean_subpath(src.subpath)
         hit = _from_cache(cache_root(options), url, known.lower(), subpath, max(1, options.git_log or 1))
         if hit:

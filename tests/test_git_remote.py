@@ -182,6 +182,26 @@ def test_no_cache_bypasses_cache(tmp_path, git_daemon):
     assert not (tmp_path / "cache" / "repos").exists()
 
 
+def test_unusable_cache_dir_still_clones(tmp_path, git_daemon):
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("x")
+    o = Options(cache_dir=blocker, host_map={"github.com": git_daemon["url"]})
+    co = checkout(parse("o/r", cwd=tmp_path), o)
+    assert not co.cached and (co.root / "README.md").is_file()
+
+
+def test_git_log_deepens_the_clone(tmp_path, git_daemon):
+    co = checkout(parse("o/r", cwd=tmp_path), opts(tmp_path, git_daemon, ref="feature/x", git_log=2))
+    assert git("rev-list", "--count", "HEAD", cwd=co.root) == "2"
+
+
+def test_full_sha_with_tree_url_still_resolves_the_subpath(tmp_path, git_daemon):
+    o = opts(tmp_path, git_daemon, ref=git_daemon["main"])
+    checkout(parse("o/r", cwd=tmp_path), o)  # a full checkout of that sha is now cached
+    co = checkout(parse("https://github.com/o/r/tree/main/docs", ref=git_daemon["main"]), o)
+    assert (co.subpath, co.commit, co.cached) == ("docs", git_daemon["main"], True)
+
+
 def test_two_concurrent_runs_clone_once(tmp_path, git_daemon):
     o = opts(tmp_path, git_daemon)
     src = parse("https://github.com/o/r/tree/main/src")
