@@ -50,6 +50,7 @@ KNOWN_CONTAINERS: list[tuple[str, str]] = [
     ("//div[contains(concat(' ', normalize-space(@class), ' '), ' documentwrapper ')]"
      "//div[contains(concat(' ', normalize-space(@class), ' '), ' body ')]", "sphinx"),
     ("//div[@id='content']/main", "mdbook"),
+    ("//div[@class='navheader']/following-sibling::div[1]", "docbook"),
     ("//div[@class='contentContainer']", "javadoc"),
     ("//div[@role='main']", "sphinx"),
     ("//*[contains(concat(' ', normalize-space(@class), ' '), ' md-content ')]", "mkdocs"),
@@ -75,7 +76,8 @@ _CHROME_EXACT = {
     "previous", "bd-sidebar", "bd-toc", "wy-nav-side", "local-toc", "page-toc", "toc-wrapper", "sr-only",
     "linenos", "lineno", "line-numbers-rows", "hljs-ln-numbers", "announcement", "announcement-bar",
     "nocontent", "mw-jump-link", "mw-editsection", "catlinks", "printfooter", "sitenotice", "button", "btn",
-    "cta", "md-button", "version-switcher", "versionswitcher", "language-switcher",
+    "cta", "md-button", "version-switcher", "versionswitcher", "language-switcher", "navheader", "navfooter",
+    "comments", "doccomments", "disqus_thread", "comment-section", "user-notes",
 }
 _CHROME_SUBSTR = ("breadcrumb", "cookie", "edit-this", "editthis", "pagination", "sidebar", "prev-next",
                   "skip-to", "headerlink", "copy-to-clipboard", "feedback", "paginator", "footer", "topbar",
@@ -86,10 +88,13 @@ _CHROME_PHRASE = re.compile(
     r"^\s*(was this (page |article |content |document |section |topic )?(helpful|useful)\??|"
     r"(last (updated|modified|edited|reviewed)( on| at)?\b)|edit (this page|on github|page)\b|"
     r"improve this (page|doc)|(give|send|leave|share) (us )?feedback|rate this (page|article)|"
-    r"report an? (issue|problem|bug) with this page|skip to (main )?content|page tools$)",
+    r"report an? (issue|problem|bug) with this page|skip to (main )?content|page tools$|on this page$|"
+    r"in this (article|page)$|©|copyright\s+(©|\(c\)|\d{4}))",
     re.I,
 )
 _PHRASE_TAGS = {"p", "div", "section", "span", "small", "h2", "h3", "h4", "h5", "h6", "a", "li", "em", "strong"}
+#: pager links: "Previous", "« Prev", "NextInstallation" (label and title glued by flex layouts)
+_PREV_NEXT = re.compile(r"^\s*[«‹←<⟵]?\s*(?i:previous|prev|next)(?:\b|(?=[A-Z]))")
 _CHROME_ROLES = {"navigation", "banner", "contentinfo", "search", "complementary"}
 _CHROME_TAGS = {"nav", "footer", "aside"}
 _PERMALINK_TEXT = {"¶", "#", "§", "🔗", "link", "permalink", "", "\uf0c1"}
@@ -201,6 +206,11 @@ def is_chrome(el) -> bool:
         text = el.text_content()
         if len(text) < 120 and _CHROME_PHRASE.match(text):
             return True
+        if tag == "a" and len(text) < 120 and _PREV_NEXT.match(text):
+            parent = el.getparent()
+            prose = (parent.text or "") + "".join((c.tail or "") for c in parent) if parent is not None else ""
+            if len(prose.strip()) < 20:
+                return True  # a "Previous: X" / "Next: Y" pager link, not a link in a sentence
     if tag == "a":
         text = (el.text_content() or "").strip().lower()
         href = el.get("href") or ""
@@ -212,10 +222,20 @@ def is_chrome(el) -> bool:
 
 
 def remove_chrome(root) -> None:
-    """Strip chrome inside the chosen content container (in place)."""
-    doomed = [el for el in root.iter() if isinstance(el.tag, str) and el is not root and is_chrome(el)]
-    # only the outermost of nested doomed elements needs removing; removing a child of a removed
-    # element is harmless, so no filtering is needed
+    """Strip chrome inside the chosen content container (in place).
+
+    Code is never searched: highlighters put classes like ``comment`` or ``nav`` on spans.
+    """
+    doomed = []
+    stack = [child for child in root if isinstance(child.tag, str)]
+    while stack:
+        el = stack.pop()
+        if is_chrome(el):
+            doomed.append(el)
+            continue  # its children go with it
+        if el.tag in ("pre", "code"):
+            continue
+        stack.extend(child for child in el if isinstance(child.tag, str))
     for el in doomed:
         _drop(el)
 
@@ -270,6 +290,49 @@ def _by_trafilatura(root, html_text: str | None) -> object | None:
     return best
 
 
+def _mass(el, memo: dict) -> int:
+    """Characters of text *outside links* under ``el``: navigation is mostly links, prose is not."""
+    if el in memo:  # keyed by the element itself: lxml proxies are kept alive (and unique) that way
+        return memo[el]
+    total = len((el.text or "").strip()) if el.tag != "a" else 0
+    for child in el:
+        if isinstance(child.tag, str):
+            total += 0 if child.tag == "a" or is_chrome(child) else _mass(child, memo)
+        total += len((child.tail or "").strip())
+    memo[el] = total
+    return total
+
+
+def _contains(ancestor, el) -> bool:
+    while el is not None:
+        if el is ancestor:
+            return True
+        el = el.getparent()
+    return False
+
+
+def _descend(body, share: float = 0.75):
+    """Walk down from ``body`` while one child holds most of the prose; stop where it spreads out.
+
+    A generic selector for pages with no known container and no ``<main>``: chrome is link-heavy
+    and small, so the content is the deepest element still holding ``share`` of the page's prose.
+    """
+    memo: dict = {}
+    current = body
+    h1 = next(iter(body.iter("h1")), None)
+    while True:
+        own = _mass(current, memo)
+        if own < 200:
+            return current
+        kids = [c for c in current if isinstance(c.tag, str) and c.tag not in ("p", "pre", "table", "ul", "ol", "dl")]
+        best = max(kids, key=lambda c: _mass(c, memo), default=None)
+        if best is None or _mass(best, memo) < own * share:
+            return current
+        if h1 is not None and _contains(current, h1) and not _contains(best, h1):
+            return current  # the page's title sits here, above the body we would descend into
+        current = best
+
+
 def select_main(root, html_text: str | None = None) -> tuple[list, str]:
     """The element(s) holding the page's content and which rule found them.
 
@@ -304,6 +367,9 @@ def select_main(root, html_text: str | None = None) -> tuple[list, str]:
         el = max(found, key=_text_len)
         if _text_len(el) >= max(200, body_len * 0.25):
             return [el], xpath.strip("/").replace("*[@role='main']", "role=main")
+    el = _descend(body)
+    if el is not body and _mass(el, {}) >= 200:
+        return [el], "density"
     el = _by_trafilatura(root, html_text)
     if el is not None:
         return [el], "trafilatura"
