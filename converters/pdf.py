@@ -53,6 +53,8 @@ BULLET = re.compile(r"^\s*([•◦▪▫●○■□‣⁃∙·\-–—\*➢►�
 NUMBERED = re.compile(r"^\s*(\(?\d{1,3}[.)]|\(?[a-z]\)|[ivx]{1,4}\.)\s+(?=\S)")
 NUMBERED_HEADING = re.compile(r"^(\d+(\.\d+)*|[A-Z](\.\d+)*)\.?\s+[A-Z]")
 PAGE_NUMBER = re.compile(r"^\W*(page\s*)?(\d{1,5}|[ivxlc]{1,6})(\s*(of|/)\s*\d+)?\W*$", re.I)
+LEADER = re.compile(r"(\s*\.){4,}\s*|…{2,}\s*")  # dot leaders of a table of contents
+TOC_LINE = re.compile(r"(\.\s*){4,}\s*\S{0,8}\d+\s*$|…\s*\d+\s*$")
 CAPTION = re.compile(r"^(figure|fig\.|image|plate|chart|abbildung)\s*\d*", re.I)
 SENTENCE_END = re.compile(r"[.!?:;]['\")\]]?$")
 _CODE_QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"'})
@@ -166,9 +168,16 @@ def _style(span_or_line) -> tuple[float, bool]:
 
 
 def _line_style(line: VLine | Seg) -> tuple[float, bool] | None:
-    """The one (size, bold) of a line whose visible spans all share it, else None."""
-    styles = {(round(s.size * 2) / 2, s.bold) for s in line.spans if s.text.strip()}
-    return styles.pop() if len(styles) == 1 else None
+    """The (size, bold) of at least 90% of a line's characters (a footnote mark does not count), else None."""
+    weights: Counter = Counter()
+    for s in line.spans:
+        n = len(s.text.strip())
+        if n:
+            weights[(round(s.size * 2) / 2, s.bold)] += n
+    if not weights:
+        return None
+    style, n = weights.most_common(1)[0]
+    return style if n >= 0.9 * sum(weights.values()) else None
 
 
 def _norm(text: str) -> str:
@@ -257,9 +266,30 @@ def gather_stats(pages: list[PageData], toc: list, page_count: int) -> Stats:
 
 
 def _inline(spans, *, plain: bool = False) -> str:
-    """Spans -> markdown with bold/italic/code/links; whitespace spans take no style."""
+    """Spans -> markdown with bold/italic/code/links; a link wrapped over lines stays one link."""
     if plain:
         return "".join(s.text for s in spans)
+    groups: list[tuple[str | None, list]] = []
+    for s in spans:
+        link = s.link if s.text.strip() else (groups[-1][0] if groups else None)
+        if groups and groups[-1][0] == link:
+            groups[-1][1].append(s)
+        else:
+            groups.append((link, [s]))
+    out = []
+    for link, group in groups:
+        text = _styled(group)
+        if link:
+            core = text.strip()
+            lead = text[: len(text) - len(text.lstrip())]
+            trail = text[len(text.rstrip()):]
+            text = f"{lead}[{core}]({link}){trail}"
+        out.append(text)
+    return "".join(out)
+
+
+def _styled(spans) -> str:
+    """Spans -> markdown with bold/italic/code; whitespace spans take no style."""
     runs: list[list] = []  # [style, text]
     for s in spans:
         if not s.text.strip():
@@ -268,7 +298,7 @@ def _inline(spans, *, plain: bool = False) -> str:
             else:
                 runs.append([(False, False, False, None), s.text])
             continue
-        style = (s.bold, s.italic, s.mono, s.link)
+        style = (s.bold, s.italic, s.mono, None)
         if runs and runs[-1][0] == style:
             runs[-1][1] += s.text
         else:
@@ -313,6 +343,19 @@ def _strip_chars(spans, n: int):
         n = 0
     while out and not out[0].text.strip():
         out.pop(0)
+    return out
+
+
+def _strip_leader_tail(spans):
+    """Dot leaders inside a span ("Intro . . . . 3") become " ... " too."""
+    out = []
+    for s in spans:
+        if LEADER.search(s.text) and not LEADER.fullmatch(s.text):
+            clone = type(s)(LEADER.sub(" ... ", s.text), s.x0, s.x1, s.size, s.bold, s.italic, s.mono)
+            clone.link = s.link
+            out.append(clone)
+        else:
+            out.append(s)
     return out
 
 
@@ -401,7 +444,7 @@ class Emitter:
         if self.kind is not None:
             self.last_item = False
         if self.kind in ("para", "item") and self.parts:
-            text = _inline(_join(self.parts)).strip()
+            text = re.sub(r"(?<=\S)  +", " ", _inline(_join(self.parts)).strip())
             if self.kind == "item":
                 if was_item and self.blocks:
                     self.blocks[-1] += "\n" + self.item_prefix + text
@@ -532,9 +575,13 @@ class Emitter:
 
         # code
         if all(s.mono for s in visible):
+            prev_mono_end = prev is not None and any(s.text.strip() for s in prev.spans) and \
+                [s for s in prev.spans if s.text.strip()][-1].mono
             glued = (self.kind in ("para", "item") and same_col and prev is not None and gap < 0.5 * size
-                     and prev.x1 > col.right - 3 * size and line.x1 < col.right - 3 * size
-                     and len(text.split()) <= 2)
+                     and prev.x1 > col.right - 3 * size
+                     and ((line.x1 < col.right - 3 * size and len(text.split()) <= 2)
+                          or (prev_mono_end and not all(s.mono for s in prev.spans if s.text.strip())
+                              and line.x0 <= max(prev.x0, self.item_text_x if self.kind == "item" else 0) + 2)))
             if not glued:
                 self._code_line(line, gap, same_col)
                 return
@@ -577,6 +624,17 @@ class Emitter:
             self.parts = [rest]
             self.item_text_x = rest[0].x0 if rest else line.x0 + size
             self.prev = line
+            return
+
+        # a table-of-contents line ("1.2 Setup . . . . 7") is a line of its own, leaders shortened
+        toc_line = bool(TOC_LINE.search(text))
+        if toc_line:
+            spans = [type(s)(" ... ", s.x0, s.x1, s.size, False, False, False) if LEADER.fullmatch(s.text) else s
+                     for s in line.spans]
+            spans = _strip_leader_tail(spans)
+            self.close()
+            self.kind, self.parts, self.prev = "para", [spans], line
+            self.close()
             return
 
         # running text: continue the open paragraph or item, or start a new paragraph

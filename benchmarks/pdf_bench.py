@@ -1,0 +1,221 @@
+"""PDF -> markdown: llmingest against pymupdf4llm (layout and legacy modes) and markitdown.
+
+Two measurements, same run, same inputs for every tool:
+
+1. quality on the ground-truth corpus (``../shared/corpora/pdf``: pdflatex and PyMuPDF-Story
+   renderings, one and two columns, of documents whose markdown we know), scored by
+   ``../shared/tools/score_pdf.py`` (needs rapidfuzz);
+2. speed and peak RSS on real PDFs from Debian packages (R manuals, gnuplot, asymptote, LaTeX
+   guides, ReportLab's user guide, ACM/IEEE-style papers), each cut to its first ``--pages``
+   pages so the slow layout mode finishes on a shared machine; plus llmingest alone on a long
+   document (``--long`` pages of R's reference manual) for memory flatness.
+
+Every tool runs in its own subprocess (``_util.measure``: wall time and peak RSS of the process
+tree); the worker also reports its own conversion time, import time excluded, which the pages/s
+figures use.
+
+    pip install -e ".[bench]"
+    apt-get install -y r-doc-pdf gnuplot-doc asymptote-doc texlive-latex-base-doc \
+        python-reportlab-doc texlive-publishers-doc
+    nice -n 10 python3 benchmarks/pdf_bench.py                 # everything
+    nice -n 10 python3 benchmarks/pdf_bench.py --skip-speed    # corpus scores only
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+WORK = HERE / ".work" / "pdf"
+SHARED = HERE.parent.parent / "shared"
+TOOLS = ["llmingest", "pymupdf4llm-layout", "pymupdf4llm-legacy", "markitdown"]
+
+#: real PDFs (Debian doc packages); missing ones are skipped with a note
+REAL = [
+    "/usr/share/R/doc/manual/R-intro.pdf",
+    "/usr/share/R/doc/manual/R-FAQ.pdf",
+    "/usr/share/doc/gnuplot/gnuplot.pdf",
+    "/usr/share/doc/asymptote/asymptote.pdf",
+    "/usr/share/doc/texlive-doc/latex/base/usrguide.pdf",
+    "/usr/share/doc/texlive-doc/latex/base/clsguide.pdf",
+    "/usr/share/doc/python-reportlab-doc/reportlab-userguide.pdf",
+    "/usr/share/doc/texlive-doc/latex/acmart/samples/sample-sigconf.pdf",
+    "/usr/share/doc/texlive-doc/latex/ieeeconf/IEEEconf.pdf",
+    "/usr/share/doc/texlive-doc/latex/acmart/samples/sample-acmsmall.pdf",
+    "/usr/share/doc/texlive-doc/latex/elsarticle/elsdoc.pdf",
+]
+LONG = "/usr/share/R/doc/manual/fullrefman.pdf"
+
+
+# ------------------------------------------------------------------------------------------ worker
+
+
+def _worker(tool: str, outdir: Path, files: list[str]) -> None:
+    """Convert ``files`` with ``tool`` into ``outdir/<stem>.md``; print pages and seconds as JSON."""
+    import pymupdf
+
+    if tool == "llmingest":
+        from llmingest.converters.pdf import convert
+
+        def run(path: str) -> str:
+            return convert(Path(path).read_bytes(), name=Path(path).name).content
+    elif tool.startswith("pymupdf4llm"):
+        import pymupdf4llm
+
+        pymupdf4llm.use_layout(tool.endswith("layout"))
+
+        def run(path: str) -> str:
+            return pymupdf4llm.to_markdown(path)
+    elif tool == "markitdown":
+        from markitdown import MarkItDown
+
+        md = MarkItDown()
+
+        def run(path: str) -> str:
+            return md.convert(path).text_content
+    else:
+        raise SystemExit(f"unknown tool {tool}")
+    outdir.mkdir(parents=True, exist_ok=True)
+    pages = 0
+    start = time.perf_counter()
+    failures = []
+    for path in files:
+        with pymupdf.open(path) as d:
+            pages += d.page_count
+        try:
+            text = run(path)
+        except Exception as exc:  # an anchor failing on one file is a result, not a crash
+            failures.append(f"{Path(path).name}: {exc}")
+            text = ""
+        (outdir / (Path(path).stem + ".md")).write_text(text, encoding="utf-8")
+    print(json.dumps({"pages": pages, "seconds": time.perf_counter() - start, "failures": failures}))
+
+
+# ------------------------------------------------------------------------------------------ driver
+
+
+def _measure(tool: str, outdir: Path, files: list[str], timeout: float) -> dict:
+    from _util import measure
+
+    run = measure([sys.executable, str(Path(__file__).resolve()), "--worker", tool, str(outdir), *files],
+                  timeout=timeout)
+    if not run.ok:
+        return {"ok": False, "wall": run.wall, "rss": run.peak_rss, "error": (run.stderr or "timeout")[-400:]}
+    info = json.loads(run.stdout.strip().splitlines()[-1])
+    return {"ok": True, "wall": run.wall, "rss": run.peak_rss, **info}
+
+
+def _subset(src: str, pages: int) -> Path:
+    """The first ``pages`` pages of ``src`` as a PDF under .work (the same input for every tool)."""
+    import pymupdf
+
+    WORK.mkdir(parents=True, exist_ok=True)
+    out = WORK / "real" / f"{Path(src).stem}-p{pages}.pdf"
+    if out.exists():
+        return out
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with pymupdf.open(src) as doc:
+        if doc.page_count <= pages:
+            out.write_bytes(Path(src).read_bytes())
+        else:
+            part = pymupdf.open()
+            part.insert_pdf(doc, from_page=0, to_page=pages - 1)
+            part.save(out, garbage=3, deflate=True)
+    return out
+
+
+def quality(tools: list[str], timeout: float) -> None:
+    corpus = SHARED / "corpora" / "pdf"
+    scorer = SHARED / "tools" / "score_pdf.py"
+    if not corpus.is_dir() or not scorer.exists():
+        print(f"(no corpus at {corpus}: quality part skipped)")
+        return
+    files = sorted(str(p) for p in (corpus / "pdf").glob("*.pdf"))
+    outroot = WORK / "corpus"
+    print(f"## Quality: {len(files)} corpus PDFs, scored by {scorer.name}\n")
+    speeds = {}
+    for tool in tools:
+        res = _measure(tool, outroot / tool, files, timeout)
+        speeds[tool] = res
+        if not res["ok"]:
+            print(f"{tool}: FAILED {res.get('error')}")
+    subprocess.run([sys.executable, str(scorer), str(corpus / "md"), str(outroot),
+                    *[t for t in tools if speeds[t]["ok"]]], check=False)
+    print()
+    for tool, res in speeds.items():
+        if res["ok"]:
+            print(f"{tool}: {res['pages']} pages in {res['seconds']:.1f} s ({res['pages'] / res['seconds']:.1f} pages/s)")
+    print()
+
+
+def speed(tools: list[str], pages: int, long_pages: int, timeout: float) -> None:
+    from _util import fmt_bytes, table
+
+    files = [str(_subset(p, pages)) for p in REAL if Path(p).exists()]
+    missing = [p for p in REAL if not Path(p).exists()]
+    if missing:
+        print(f"(not installed, skipped: {', '.join(Path(m).name for m in missing)})")
+    if not files:
+        print("(no real PDFs installed: speed part skipped)")
+        return
+    print(f"## Speed: {len(files)} real PDFs, first {pages} pages of each\n")
+    results = {t: _measure(t, WORK / "real-out" / t, files, timeout) for t in tools}
+    ours = results.get("llmingest", {})
+    rows = []
+    for tool, r in results.items():
+        if not r["ok"]:
+            rows.append([tool, "-", "-", "-", fmt_bytes(r["rss"]), "failed: " + r.get("error", "")[-80:]])
+            continue
+        pps = r["pages"] / r["seconds"]
+        ratio = (ours["pages"] / ours["seconds"]) / pps if ours.get("ok") and tool != "llmingest" else float("nan")
+        rows.append([tool, r["pages"], f"{r['seconds']:.1f} s", f"{pps:.1f}", fmt_bytes(r["rss"]),
+                     "-" if ratio != ratio else f"llmingest {ratio:.1f}x faster"])
+    print(table(["tool", "pages", "convert time", "pages/s", "peak RSS", "ratio"], rows))
+    print()
+    for tool, need in (("pymupdf4llm-layout", 10.0), ("pymupdf4llm-legacy", 3.0)):
+        r = results.get(tool)
+        if r and r["ok"] and ours.get("ok"):
+            ratio = (ours["pages"] / ours["seconds"]) / (r["pages"] / r["seconds"])
+            print(f"target >= {need:g}x {tool}: {ratio:.1f}x {'PASS' if ratio >= need else 'MISS'}")
+    if ours.get("ok"):
+        print(f"target peak RSS < 250 MB: {fmt_bytes(ours['rss'])} {'PASS' if ours['rss'] < 250e6 else 'MISS'}")
+    if long_pages and Path(LONG).exists():
+        big = _subset(LONG, long_pages)
+        r = _measure("llmingest", WORK / "long-out", [str(big)], timeout * 4)
+        if r["ok"]:
+            print(f"\nllmingest alone on {r['pages']} pages of {Path(LONG).name}: {r['seconds']:.1f} s "
+                  f"({r['pages'] / r['seconds']:.1f} pages/s), peak RSS {fmt_bytes(r['rss'])} "
+                  f"{'PASS' if r['rss'] < 250e6 else 'MISS'} (< 250 MB)")
+        else:
+            print(f"\nllmingest on the long document failed: {r.get('error')}")
+
+
+def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] == "--worker":
+        _worker(sys.argv[2], Path(sys.argv[3]), sys.argv[4:])
+        return
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--tools", default=",".join(TOOLS), help="comma-separated subset of " + ", ".join(TOOLS))
+    ap.add_argument("--pages", type=int, default=20, help="first N pages of each real PDF (default 20)")
+    ap.add_argument("--long", type=int, default=2000, help="pages of the long document for llmingest alone (0: skip)")
+    ap.add_argument("--timeout", type=float, default=1800, help="seconds per tool run")
+    ap.add_argument("--skip-quality", action="store_true")
+    ap.add_argument("--skip-speed", action="store_true")
+    args = ap.parse_args()
+    tools = [t for t in args.tools.split(",") if t]
+    print(f"# PDF benchmark ({time.strftime('%Y-%m-%d')}, {os.cpu_count()} CPUs, Python {sys.version.split()[0]})\n")
+    if not args.skip_quality:
+        quality(tools, args.timeout)
+    if not args.skip_speed:
+        speed(tools, args.pages, args.long, args.timeout)
+
+
+if __name__ == "__main__":
+    main()
