@@ -14,6 +14,7 @@ no traceback ever reaches the client.
 from __future__ import annotations
 
 import functools
+import importlib.util
 from collections.abc import Callable
 from typing import Annotated, Any, Literal, TypeVar
 
@@ -247,7 +248,53 @@ def create_server(service: Service | None = None) -> FastMCP:
         return ToolResult(content=[TextContent(type="text", text=text)],
                           structured_content={"query": query, "results": results})
 
+    if importlib.util.find_spec("llmingest.actions") is not None:
+        _register_actions(tool, svc)
     return mcp
+
+
+def _register_actions(tool: Callable[..., Callable[[F], F]], svc: Service) -> None:
+    """curl_actions: the click-to-curl rewrite, when this install has it (llmingest.actions)."""
+    from ..cache import make_key
+    from ..model import Bundle, Document
+    from ..tokens import count
+
+    @tool(output_schema=PAGE_SCHEMA)
+    def curl_actions(
+        source: Annotated[str, Field(description="A docs page URL (or a local .md/.html file or folder) with "
+                                                 "click-through UI instructions.")],
+        openapi: Annotated[str | None, Field(description="URL or path of the product's OpenAPI spec "
+                                                         "(JSON or YAML).")] = None,
+        base_url: Annotated[str | None, Field(description="API base URL for the curl commands (default: the "
+                                                          "spec's first server).")] = None,
+        max_tokens: MaxTokens = DEFAULT_PAGE_TOKENS,
+        cursor: Cursor = None,
+    ) -> ToolResult:
+        """Rewrite "go to Settings and click Create" instructions into runnable curl commands.
+
+        Each UI task is matched to an API operation of the spec; tasks with no API equivalent are marked.
+        """
+        from ..actions import actions_for
+
+        svc.guard_location(source)
+        if openapi:
+            svc.guard_location(openapi)
+
+        def produce() -> Bundle:
+            out = actions_for(source, openapi, svc.options_for(), base_url=base_url)
+            results = out if isinstance(out, list) else [out]
+            docs = [Document(path=r.source or source, content=r.markdown, kind="actions",
+                             tokens=count(r.markdown, svc.options.encoding),
+                             metadata={"matched": r.matched, "manual": r.manual}) for r in results]
+            return Bundle(source=source, kind="actions", documents=docs, encoding=svc.options.encoding)
+
+        key = make_key("actions", 1, source, openapi, base_url, svc.options.allow_private)
+        bundle = svc.cached(key, produce)
+        if len(bundle.documents) == 1:
+            text = bundle.documents[0].content
+        else:
+            text = "\n".join(f"# {d.path}\n\n{d.content.rstrip()}\n" for d in bundle.documents)
+        return _paged(svc, text, source, max_tokens, cursor)
 
 
 def _snippet(text: str, query: str, width: int = 240) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -185,6 +186,31 @@ class Service:
             bundle = self._run(src, kind, opts)
             self.cache.put(key, bundle)
         return bundle, key
+
+    def cached(self, key: str, produce: Callable[[], Bundle]) -> Bundle:
+        """``produce()`` once per key: from the cache when fresh, else under the key's lock."""
+        if self.cache is None:
+            return produce()
+        hit = self.cache.get(key)
+        if hit is not None:
+            return hit
+        with self.locks.hold(key):
+            hit = self.cache.get(key)
+            if hit is not None:
+                return hit
+            with self._lock:
+                self.ingests += 1
+            bundle = produce()
+            self.cache.put(key, bundle)
+        return bundle
+
+    def guard_location(self, location: str) -> None:
+        """In server mode a spec or document location must be a public http(s) URL."""
+        if not self.server_mode:
+            return
+        if not location.startswith(("http://", "https://")):
+            raise BlockedAddress(f"refusing local path {location}: this server only reads public URLs")
+        check_address(location, self.options)
 
     def _run(self, src: sources.Source, kind: str, opts: Options) -> Bundle:
         with self._lock:

@@ -141,3 +141,43 @@ def test_web_swap_for_pages_and_pdfs(tmp_path, site):
     Site.hits = []
     asyncio.run(go(f"/{site}/guide/install?lang=en&format=plain"))
     assert Site.hits == ["/guide/install?lang=en"]
+
+
+SPEC = {
+    "openapi": "3.0.3", "info": {"title": "Trackly", "version": "1"},
+    "servers": [{"url": "https://api.trackly.test/v2"}],
+    "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
+    "security": [{"bearer": []}],
+    "paths": {"/projects": {
+        "get": {"operationId": "listProjects", "summary": "List projects"},
+        "post": {"operationId": "createProject", "summary": "Create a project", "requestBody": {"content": {
+            "application/json": {"schema": {"type": "object", "required": ["name"],
+                                            "properties": {"name": {"type": "string"}}}}}}}}},
+}
+STEPS = """# Projects
+
+## Create a project
+
+1. Go to **Projects** in the sidebar.
+2. Click **New project**.
+3. Enter a **Name**, then click **Create project**.
+"""
+
+
+def test_curl_actions_rewrites_ui_steps_and_is_refused_for_local_files_in_server_mode(tmp_path):
+    import json
+
+    (tmp_path / "spec.json").write_text(json.dumps(SPEC))
+    (tmp_path / "doc.md").write_text(STEPS)
+    svc = local_service(tmp_path)
+    res = call(create_server(svc), "curl_actions", {"source": str(tmp_path / "doc.md"),
+                                                    "openapi": str(tmp_path / "spec.json")})
+    text = res.content[0].text
+    assert "curl -X POST" in text and "https://api.trackly.test/v2/projects" in text
+    assert "Steps in the web UI" in text
+    call(create_server(svc), "curl_actions", {"source": str(tmp_path / "doc.md"), "openapi": str(tmp_path / "spec.json")})
+    assert svc.ingests == 1  # cached
+    server_mode = Service(options=Options(allow_private=False, cache_dir=tmp_path / "s"),
+                          cache=ResultCache(tmp_path / "s" / "r"))
+    res = call(create_server(server_mode), "curl_actions", {"source": str(tmp_path / "doc.md")}, raise_on_error=False)
+    assert res.is_error and "refusing local path" in res.content[0].text

@@ -14,7 +14,7 @@ from llmingest.mcp_server.service import Service
 from llmingest.options import Options
 
 REPO_TOOLS = {"ingest_repository", "repository_tree", "read_repository_file"}
-ALL_TOOLS = REPO_TOOLS | {"fetch_page", "convert_pdf", "docs_index", "read_docs", "search_docs"}
+ALL_TOOLS = REPO_TOOLS | {"fetch_page", "convert_pdf", "docs_index", "read_docs", "search_docs", "curl_actions"}
 
 
 def call(server, name: str, args: dict, raise_on_error: bool = True):
