@@ -339,6 +339,13 @@ def op_kind(op: Operation) -> tuple[str, str]:
     cls = _verb_class(verb) if verb not in ("get", "post", "put", "patch", "delete") else None
     if verb in ("get", "post", "put", "patch", "delete") or not verb:
         return structural, verb
+    if cls is None:
+        # an unknown verb ("Save an address", "Subscribe a URL") on a plain resource path is the
+        # method's usual meaning; on a path ending in an action ("/cancel") it is that action
+        lits = op.literal_segments
+        last = words(lits[-1]) if lits else []
+        is_action = len(last) == 1 and (last[0] in PATH_VERBS or stem(last[0]) == stem(verb))
+        return ("action" if is_action else structural), verb
     if cls in ("update", "create") and op.method == "PUT":
         return "upsert", verb  # PUT creates or replaces, whatever its summary's verb
     return (cls or "action"), verb
@@ -456,7 +463,7 @@ def coverage(op: Operation, query: set[str], spec_verbs: set[str] = frozenset())
     lexical scores cannot. A trailing action segment (``/send``, ``/rename``) counts only when
     the task says it: it is the verb, not the resource.
     """
-    scores: list[float] = []
+    scores: list[tuple[float, float]] = []
     prev_terms: set[str] = set()
     segs = [s for s in op.path.strip("/").split("/") if s]
     last_literal = max((i for i, s in enumerate(segs) if not s.startswith("{")), default=-1)
@@ -471,8 +478,14 @@ def coverage(op: Operation, query: set[str], spec_verbs: set[str] = frozenset())
         if i == last_literal and i > 0 and _is_verb_segment(seg, op, spec_verbs):
             continue
         score = sum(1 for t in ts if _term_matches(t, query)) / len(ts)
-        scores.append(score)
-    return sum(scores) / len(scores) if scores else 0.5
+        scores.append((score, 1.0))
+    if not scores:
+        return 0.5
+    # the resource acted on (the last one) counts double: parents are often left unsaid
+    # ("delete the label" under /projects/{id}/labels/{label_id})
+    leaf = max(i for i, _ in enumerate(scores))
+    scores[leaf] = (scores[leaf][0], 2.0)
+    return sum(s * w for s, w in scores) / sum(w for _s, w in scores)
 
 
 def _expand(query: dict[str, float], vocab: set[str]) -> dict[str, float]:
@@ -529,6 +542,9 @@ def rank(spec: SpecIndex, title: str, steps: list[Step]) -> list[tuple[float, Op
             continue
         c = compat(intent, verb, op, all_terms)
         cov = coverage(op, qset, spec_verbs)
+        op_verb = op_kind(op)[1]
+        if verb and op_verb and op_verb not in GENERIC_VERBS and stem(op_verb) == stem(verb):
+            cov = 0.5 + 0.5 * cov  # the task names the operation's own special verb ("Redeliver")
         obj = object_match(op, nouns, spec_verbs)
         score = lex * c * (0.25 + 0.75 * cov) * (1.0 + 0.6 * obj) * (0.6 if op.deprecated else 1.0)
         out.append((score, op, {"lexical": lex, "compat": c, "coverage": cov, "object": obj,
