@@ -216,6 +216,11 @@ def _classify(stderr: str, label: str, *, token: bool, what: str = "read") -> In
         return SourceNotFound(f"repository not found: {label}",
                               hint=f"check the URL; if it is private, {_TOKEN_HINT}")
     if any(p in low for p in _AUTH):
+        if "publickey" in low or "host key verification" in low:
+            why = next((ln.strip() for ln in stderr.splitlines() if "publickey" in ln or "Host key" in ln), line)
+            return AuthRequired(f"ssh refused access to {label} ({why})",
+                                hint="check your SSH key and known_hosts (ssh -T git@host), or use the https "
+                                     "URL with --token")
         if token:
             return AuthRequired(f"authentication failed for {label} ({line})",
                                 hint="check that the token is valid and can read this repository")

@@ -278,6 +278,24 @@ def test_discard_removes_an_uncached_checkout(tmp_path, git_daemon):
     assert cached.root.exists()
 
 
+@pytest.mark.parametrize("stderr, kind, text", [  # what git and the forges really print
+    ("git@github.com: Permission denied (publickey).\nfatal: Could not read from remote repository.",
+     AuthRequired, "Permission denied (publickey)"),
+    ("Host key verification failed.\nfatal: Could not read from remote repository.", AuthRequired, "known_hosts"),
+    ("fatal: unable to access 'https://nohost.invalid/o/r.git/': Could not resolve host: nohost.invalid",
+     NetworkError, "Could not resolve host"),
+    ("remote: Repository not found.\nfatal: repository 'https://github.com/o/x.git/' not found",
+     SourceNotFound, "repository not found"),
+    ("fatal: unable to access 'https://h/o/r.git/': The requested URL returned error: 403", AuthRequired, "--token"),
+    ("fatal: unable to access 'https://h/o/r.git/': The requested URL returned error: 502", NetworkError, "502"),
+    ("fatal: could not read Username for 'https://github.com': terminal prompts disabled", AuthRequired,
+     "not found or private"),
+])
+def test_git_failures_map_to_typed_errors(stderr, kind, text):
+    err = git_remote._classify(stderr, "o/r", token=False)
+    assert type(err) is kind and text in err.render() and "\n" not in err.render()
+
+
 # ---- private repositories over smart HTTP -------------------------------------------------------
 
 
