@@ -742,6 +742,14 @@ def field_matches(op: Operation, title: str, steps: list[Step]) -> dict[str, tup
         out[name] = (sc, s, off + len(lab))
         used_labels.add(li)
     for p in fields:
+        if p.name in out or not p.enum:
+            continue
+        # a value typed in a step that is one of the field's allowed values names the field
+        options = {str(e).lower() for e in p.enum if isinstance(e, str) and len(str(e)) >= 3}
+        hit = next(((s, off) for s in steps for v, off in s.values if v.lower() in options), None)
+        if hit:
+            out[p.name] = (0.8, hit[0], hit[1])
+    for p in fields:
         if p.name in out or p.location == "path" or "." in p.name:
             continue
         if _mentioned(p, text_terms, label_terms):
