@@ -8,6 +8,7 @@ paths, no timestamps.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from xml.sax.saxutils import quoteattr
@@ -64,16 +65,12 @@ def tree_lines(paths: list[str], root_name: str, tokens: dict[str, int] | None =
 
 
 # ---------------------------------------------------------------------------------------------- helpers
+_BACKTICKS = re.compile(r"`{3,}")
+
+
 def fence_for(text: str, minimum: int = 3) -> str:
-    """A backtick fence longer than any backtick run inside ``text``."""
-    longest = run = 0
-    for ch in text:
-        if ch == "`":
-            run += 1
-            if run > longest:
-                longest = run
-        else:
-            run = 0
+    """A backtick fence longer than any run of three or more backticks inside ``text``."""
+    longest = max((len(m) for m in _BACKTICKS.findall(text)), default=0) if "```" in text else 0
     return "`" * max(minimum, longest + 1)
 
 

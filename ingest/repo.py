@@ -123,28 +123,69 @@ def _read(entry: Entry, options: Options) -> tuple[Document | None, Skipped | No
                     metadata=meta), None
 
 
-def _count_tokens(docs: list[Document], options: Options) -> None:
-    cache = tokens.TokenCache(options.encoding, options.cache_dir, enabled=options.cache)
-    pending: list[tuple[Document, str]] = []
-    for doc in docs:
-        key = cache.key(doc.content.encode("utf-8", "surrogatepass"))
-        hit = cache.get(key)
-        if hit is None:
-            pending.append((doc, key))
-        else:
-            doc.tokens = hit
-    start = 0
-    while start < len(pending):
-        end, chars = start, 0
-        while end < len(pending) and (chars < _BATCH_CHARS or end == start):
-            chars += len(pending[end][0].content)
-            end += 1
-        counts = tokens.count_many([d.content for d, _ in pending[start:end]], options.encoding)
-        for (doc, key), n in zip(pending[start:end], counts):
-            doc.tokens = n
-            cache.put(key, n)
-        start = end
+def _scan_and_count(docs: list[Document], options: Options) -> list[Redaction]:
+    """Redact secrets and count tokens, overlapping the two on all cores; skip both for cached content.
+
+    The cache maps blake2b(text) to ``[tokens, clean]`` (``clean``: no secret found). Token counting
+    runs in background threads (tiktoken releases the GIL) while this thread scans for secrets, so
+    a cold run spends max(count, scan) rather than their sum; a warm run does neither.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    from .secrets import redact as redact_secrets
+
+    redacting = options.redact_secrets
+    cache = tokens.TokenCache(options.encoding, options.cache_dir, enabled=options.cache, name=f"{options.encoding}.scan")
+    keys = [cache.key(d.content.encode("utf-8", "surrogatepass")) for d in docs]
+    known: list[list | None] = [cache.get(k) for k in keys]
+    to_count = [i for i, k in enumerate(known) if k is None]
+    to_scan = [i for i, k in enumerate(known) if redacting and (k is None or not k[1]) and docs[i].kind != "pdf"]
+
+    counted: dict[int, int] = {}
+    enc = tokens.get_encoding(options.encoding)  # build once, before the threads share it
+    workers = max(1, min(4, os.cpu_count() or 1))
+
+    def count_slice(idx: list[int]) -> None:
+        for i, n in zip(idx, (len(t) for t in enc.encode_ordinary_batch([docs[j].content for j in idx], num_threads=1)), strict=True):
+            counted[i] = n
+
+    slices: list[list[int]] = []
+    current: list[int] = []
+    chars = 0
+    for i in to_count:
+        current.append(i)
+        chars += len(docs[i].content)
+        if chars >= _BATCH_CHARS // 4:
+            slices.append(current)
+            current, chars = [], 0
+    if current:
+        slices.append(current)
+
+    redactions: list[Redaction] = []
+    changed: list[int] = []
+    clean: dict[int, bool] = {}
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        futures = [pool.submit(count_slice, sl) for sl in slices]
+        for i in to_scan:
+            new, found = redact_secrets(docs[i].path, docs[i].content)
+            clean[i] = not found
+            if found:
+                docs[i].content = new
+                redactions.extend(found)
+                changed.append(i)
+        for f in futures:
+            f.result()
+    for i, key in enumerate(keys):
+        original = counted.get(i, known[i][0] if known[i] else 0)
+        is_clean = clean.get(i, bool(known[i][1]) if known[i] else True)
+        if i in clean or i in counted:
+            cache.put(key, [original, is_clean if redacting else (known[i][1] if known[i] else True)])
+        docs[i].tokens = original
+    if changed:
+        for i, n in zip(changed, tokens.count_many([docs[i].content for i in changed], options.encoding), strict=True):
+            docs[i].tokens = n
     cache.save()
+    return redactions
 
 
 def _history(loc: _Located, options: Options) -> dict[str, str]:
@@ -181,22 +222,16 @@ def ingest_repo(src: sources.Source, options: Options) -> Bundle:
         skipped = [Skipped(f"{loc.subpath}/{s.path}", s.reason, s.size) for s in skipped]
 
     docs: list[Document] = []
-    redactions: list[Redaction] = []
     with progress.task(options, "Reading files", total=len(entries)) as bar:
-        if options.redact_secrets:
-            from .secrets import redact as redact_secrets
         for entry in entries:
             doc, skip = _read(entry, options)
             bar.advance()
             if skip:
                 skipped.append(skip)
-                continue
-            if options.redact_secrets and doc.kind != "pdf":
-                doc.content, found = redact_secrets(entry.path, doc.content)
-                redactions.extend(found)
-            docs.append(doc)
-    with progress.task(options, "Counting tokens", total=None):
-        _count_tokens(docs, options)
+            else:
+                docs.append(doc)
+    with progress.task(options, "Scanning secrets and counting tokens", total=None):
+        redactions = _scan_and_count(docs, options)
 
     if not docs and not skipped:
         what = "no files matched --include" if options.include else "no files to digest"

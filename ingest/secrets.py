@@ -33,13 +33,44 @@ _RULES: list[tuple[str, tuple[str, ...], re.Pattern[str]]] = [
     ("npm-token", ("npm_",), re.compile(r"\b(?P<s>npm_[A-Za-z0-9]{36})\b")),
     ("pypi-token", ("pypi-",), re.compile(r"\b(?P<s>pypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,})")),
     ("jwt", ("eyJ",), re.compile(r"\b(?P<s>eyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,})")),
-    ("url-credentials", ("://",), re.compile(r"[a-z][a-z0-9+.-]*://[^\s/:@\"']+:(?P<s>[^\s/@\"']{6,})@[^\s\"']+")),
+    ("url-credentials", ("://",), re.compile(r"://[^\s/:@\"']+:(?P<s>[^\s/@\"'$]{6,})@[^\s\"']+")),
 ]
 
-_ASSIGN = re.compile(
-    r"(?i)(?P<key>[A-Za-z0-9_.-]*(?:password|passwd|secret|api[_-]?key|apikey|access[_-]?token|auth[_-]?token|"
-    r"client[_-]?secret|private[_-]?key|token))[\"']?\s*(?::|=|:=|=>)\s*(?P<q>[\"'])(?P<s>[^\"'\s]{8,})(?P=q)"
-)
+# The generic "key = 'value'" rule: keyword occurrences are found with str.find on a lower-cased copy
+# (a C-speed literal search); the assignment is then matched right after each keyword. A
+# case-insensitive regex alternation over the whole text was 20x slower on the CPython stdlib.
+_ASSIGN_KEYWORDS = ("password", "passwd", "secret", "apikey", "api_key", "api-key", "token", "private_key")
+_ASSIGN_TAIL = re.compile(r"[A-Za-z0-9_]{0,20}[\"']?[ \t]*(?::|=|:=|=>)[ \t]*(?P<q>[\"'])(?P<s>[^\"'\s]{8,})(?P=q)")
+
+
+_NOT_SECRET_KEY = re.compile(r"(?i)^[A-Za-z0-9]*_?(?:type|types|name|names|file|path|url|uri|header|field|prefix|"
+                             r"suffix|len|length|count|size|kind|id|format|style|class|mode|env|var)\b")
+
+
+def _looks_secret(value: str) -> bool:
+    """A credential value: letters and digits mixed, or long and random; not a word-like label."""
+    if _PLACEHOLDER.match(value):
+        return False
+    has_digit = any(c.isdigit() for c in value)
+    has_alpha = any(c.isalpha() for c in value)
+    if has_digit and has_alpha:
+        return _entropy(value) >= 3.0
+    return len(value) >= 24 and _entropy(value) >= 4.0
+
+
+def _assignments(text: str) -> list[tuple[int, int]]:
+    lower = text.lower()
+    spans: set[tuple[int, int]] = set()
+    for keyword in _ASSIGN_KEYWORDS:
+        i = lower.find(keyword)
+        while i != -1:
+            m = _ASSIGN_TAIL.match(text, i + len(keyword))
+            if m and not _NOT_SECRET_KEY.match(text, i + len(keyword)):
+                spans.add((m.start("s"), m.end("s")))
+            i = lower.find(keyword, i + len(keyword))
+    return sorted(spans)
+
+
 _ENV_LINE = re.compile(r"^(?:export\s+)?(?P<key>[A-Za-z_][A-Za-z0-9_]*)\s*=\s*(?P<s>.+?)\s*$", re.M)
 _PLACEHOLDER = re.compile(r"(?i)^(?:x+|\*+|<[^>]*>|\$\{?[A-Za-z_][A-Za-z0-9_]*\}?|changeme|example.*|your[_-].*|"
                           r"dummy.*|test.*|fake.*|placeholder.*|secret|password|none|null|true|false|\{\{.*\}\})$")
@@ -62,15 +93,12 @@ def redact(path: str, text: str) -> tuple[str, list[Redaction]]:
     for kind, needles, rx in _RULES:
         if any(n in text for n in needles):
             for m in rx.finditer(text):
+                if kind == "url-credentials" and _PLACEHOLDER.match(m.group("s")):
+                    continue
                 hits.append((m.start("s"), m.end("s"), kind))
-    lowered = None
-    if any(k in text for k in ("assword", "ecret", "oken", "pi_key", "pikey", "PASSWORD", "SECRET", "TOKEN", "API_KEY", "ApiKey", "apiKey", "rivate_key")):
-        lowered = text
-        for m in _ASSIGN.finditer(lowered):
-            value = m.group("s")
-            if _PLACEHOLDER.match(value) or _entropy(value) < 3.0:
-                continue
-            hits.append((m.start("s"), m.end("s"), "generic-secret"))
+    for start, end in _assignments(text):
+        if _looks_secret(text[start:end]):
+            hits.append((start, end, "generic-secret"))
     if _is_env_file(path):
         for m in _ENV_LINE.finditer(text):
             value = m.group("s").strip("\"'")

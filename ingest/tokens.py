@@ -18,6 +18,7 @@ import json
 import os
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from .errors import UsageError
 
@@ -96,11 +97,11 @@ class TokenCache:
     never corrupt the file; a corrupt file is ignored and rebuilt.
     """
 
-    def __init__(self, encoding: str, directory: Path | None = None, enabled: bool = True) -> None:
+    def __init__(self, encoding: str, directory: Path | None = None, enabled: bool = True, name: str | None = None) -> None:
         self.encoding = encoding
         self.enabled = enabled
-        self.path = (directory or default_cache_dir()) / "tokens" / f"{encoding}.json"
-        self._map: dict[str, int] = {}
+        self.path = (directory or default_cache_dir()) / "tokens" / f"{name or encoding}.json"
+        self._map: dict[str, Any] = {}
         self._dirty = False
         if enabled:
             try:
@@ -112,10 +113,10 @@ class TokenCache:
     def key(data: bytes) -> str:
         return hashlib.blake2b(data, digest_size=16).hexdigest()
 
-    def get(self, key: str) -> int | None:
+    def get(self, key: str) -> Any:
         return self._map.get(key) if self.enabled else None
 
-    def put(self, key: str, value: int) -> None:
+    def put(self, key: str, value: Any) -> None:
         if self.enabled and self._map.get(key) != value:
             self._map[key] = value
             self._dirty = True

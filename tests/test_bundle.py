@@ -15,11 +15,10 @@ import threading
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
-
 from llmingest.bundle import bundle
 from llmingest.cli import app, main
 from llmingest.tokens import count
+from typer.testing import CliRunner
 
 runner = CliRunner()
 

@@ -9,11 +9,10 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
-
 from llmingest import Options, ingest, render
 from llmingest.cli import app, main
 from llmingest.errors import SourceNotFound
+from typer.testing import CliRunner
 
 runner = CliRunner()
 
@@ -197,7 +196,7 @@ def test_exact_token_counts_and_cache(repo: Path, tmp_path: Path) -> None:
     first = ingest(str(repo), Options(cache_dir=cache_dir))
     app_doc = next(d for d in first.documents if d.path == "src/app.py")
     assert app_doc.tokens == count("def main():\n    return 1\n")
-    assert (cache_dir / "tokens" / "o200k_base.json").is_file()
+    assert (cache_dir / "tokens" / "o200k_base.scan.json").is_file()
     second = ingest(str(repo), Options(cache_dir=cache_dir))
     assert [d.tokens for d in second.documents] == [d.tokens for d in first.documents]
     cl = ingest(str(repo), cache=False, encoding="cl100k_base")
