@@ -13,6 +13,8 @@ from collections.abc import Callable
 REGISTRY: dict[str, str] = {
     ".ipynb": "notebook:convert",
     "application/x-ipynb+json": "notebook:convert",
+    ".pdf": "pdf:convert",
+    "application/pdf": "pdf:convert",
     ".html": "html:convert",
     ".htm": "html:convert",
     "text/html": "html:convert",
