@@ -460,8 +460,11 @@ def first_sentence(markdown: str, limit: int = 160) -> str:
     if not para:
         return ""
     prose = " ".join(para)
-    m = _SENTENCE_END.search(prose)
-    sentence = prose[: m.start() + 1].rstrip() if m else prose
+    sentence = prose
+    for m in _SENTENCE_END.finditer(prose):
+        if m.start() + 1 >= 40:  # "Welcome!" alone says nothing; take sentences up to a useful length
+            sentence = prose[: m.start() + 1].rstrip()
+            break
     sentence = sentence.rstrip(":").strip()
     if len(sentence) > limit:
         cut = sentence[: max(1, limit - 1)]

@@ -147,11 +147,13 @@ def test_build_llms_full_keeps_one_title_and_the_url():
 @pytest.mark.parametrize(
     "md, expected",
     [
-        ("# Title\n\nThis is the first. And second.", "This is the first."),
+        ("# Title\n\nThis is the first sentence of this page. And second.", "This is the first sentence of this page."),
+        ("# Welcome\n\nWelcome! This is the official documentation. More here.",
+         "Welcome! This is the official documentation."),
         ("```py\ncode()\n```\n\nSee [the guide](https://x/) for `pip`.", "See the guide for pip."),
         ("- item\n- item\n\n| a | b |\n|---|---|\n\nReal text e.g. here", "Real text e.g. here"),
         ("# Only a heading\n", ""),
-        ("> **Note**\n> careful\n\nVersion 3.1 adds things. More.", "Version 3.1 adds things."),
+        ("> **Note**\n> careful\n\nVersion 3.1 adds many things to the module. More.", "Version 3.1 adds many things to the module."),
     ],
 )
 def test_first_sentence(md, expected):

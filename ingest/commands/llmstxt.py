@@ -1,0 +1,114 @@
+"""``llmingest llmstxt validate|expand``: lint an llms.txt, or turn one into a single context file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from ..options import Options
+from ._common import progress_wanted, write_output
+
+HELP = """Work with llms.txt files (https://llmstxt.org).
+
+Examples:
+
+  llmingest llmstxt validate llms.txt
+
+  llmingest llmstxt validate https://docs.example.com/llms.txt
+
+  llmingest llmstxt expand https://docs.example.com/llms.txt -o context.xml --max-tokens 100000
+"""
+
+VALIDATE_HELP = """Lint an llms.txt against the llmstxt.org format and the llms-txt reference parser.
+
+Reports what breaks the format or makes the reference parser crash or misread the file (prose or
+H3s under an H2, a multi-line blockquote, ']' in a link title, a second H1...), one per line as
+FILE:LINE: level: message. Exit 1 when there are errors (with --strict, also on warnings).
+
+Examples:
+
+  llmingest llmstxt validate llms.txt
+
+  llmingest llmstxt validate https://docs.example.com/llms.txt --strict
+"""
+
+EXPAND_HELP = """Fetch every page an llms.txt links and write them as one context file (like llms_txt2ctx).
+
+HTML pages are converted to markdown, .md files kept as they are, PDFs converted. Output is
+<project><section><doc title url>...</doc></section></project>. With --max-tokens, pages of the
+Optional section are dropped first, then pages from the end; cuts are reported on stderr.
+
+Examples:
+
+  llmingest llmstxt expand llms.txt -o context.xml
+
+  llmingest llmstxt expand https://docs.example.com/llms.txt --max-tokens 100000 --no-optional
+"""
+
+
+def register(app: typer.Typer) -> None:
+    sub = typer.Typer(help=HELP, no_args_is_help=True)
+    sub.command("validate", help=VALIDATE_HELP, no_args_is_help=True)(validate)
+    sub.command("expand", help=EXPAND_HELP, no_args_is_help=True)(expand)
+    app.add_typer(sub, name="llmstxt")
+
+
+def _read(source: str, opts: Options) -> tuple[str, str]:
+    """(text, location) of an llms.txt given as a file path or an http(s) URL."""
+    from ..errors import SourceNotFound
+
+    if source.startswith(("http://", "https://")):
+        from ..http import fetch
+
+        resp = fetch(source, opts)
+        return resp.content.decode(resp.charset or "utf-8", "replace"), resp.url
+    path = Path(source)
+    if not path.is_file():
+        raise SourceNotFound(f"no such file: {source}")
+    return path.read_text("utf-8", errors="replace"), str(path.resolve())
+
+
+def validate(
+    source: str = typer.Argument(..., help="An llms.txt file or URL."),
+    strict: bool = typer.Option(False, "--strict", help="Warnings count as errors."),
+    timeout: float = typer.Option(30.0, "--timeout", help="Seconds for fetching a URL."),
+) -> None:
+    from ..converters import llmstxt
+
+    text, _ = _read(source, Options(timeout=timeout))
+    problems = llmstxt.check(text)
+    for p in problems:
+        where = f"{source}:{p.line}" if p.line else source
+        typer.echo(f"{where}: {p.level}: {p.message}")
+    errors = [p for p in problems if p.level == "error" or strict]
+    if errors:
+        typer.echo(f"{source}: {len(errors)} problem(s)", err=True)
+        raise typer.Exit(1)
+    parsed = llmstxt.parse(text)
+    links = sum(len(v) for v in parsed["sections"].values())
+    typer.echo(f"{source}: valid llms.txt ({len(parsed['sections'])} sections, {links} links)", err=True)
+
+
+def expand(
+    source: str = typer.Argument(..., help="An llms.txt file or URL."),
+    output: Path = typer.Option(None, "-o", "--output", help="Write here instead of stdout (atomic)."),
+    max_tokens: int = typer.Option(None, "--max-tokens", help="Fit the context into N tokens (Optional first to go)."),
+    optional: bool = typer.Option(True, "--optional/--no-optional", help="Include the Optional section's pages."),
+    concurrency: int = typer.Option(8, "--concurrency", help="Pages fetched at once."),
+    timeout: float = typer.Option(30.0, "--timeout", help="Seconds per request."),
+    encoding: str = typer.Option("o200k_base", "--encoding", help="Tokenizer: o200k_base or cl100k_base."),
+    quiet: bool = typer.Option(False, "-q", "--quiet", help="No progress or summary on stderr."),
+) -> None:
+    from ..site import expand as do_expand
+    from ..tokens import count
+
+    opts = Options(timeout=timeout, concurrency=max(1, concurrency), encoding=encoding, progress=progress_wanted(quiet))
+    text, location = _read(source, opts)
+    out, skipped = do_expand(text, location, opts, max_tokens=max_tokens, optional=optional)
+    write_output(out, output)
+    if not quiet:
+        for s in skipped:
+            typer.echo(f"skipped {s.path}: {s.reason}", err=True)
+        if output is not None:
+            typer.echo(f"wrote {output}: {count(out, encoding):,} tokens", err=True)

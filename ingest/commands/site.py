@@ -1,0 +1,148 @@
+"""``llmingest site``: a whole docs site (URL or built-HTML folder) -> llms.txt, llms-full.txt, .md mirrors."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import typer
+
+from ..options import Options, parse_size
+from ._common import progress_wanted, write_output
+
+HELP = """Turn a whole docs site into llms.txt, llms-full.txt and a .md mirror of every page.
+
+Crawls from the start URL (its sitemap.xml when there is one, else the links under the start
+URL's path), honouring robots.txt, or reads a folder of built HTML served at --base-url. Re-runs
+send conditional requests (ETag/Last-Modified), and a crawl stopped with Ctrl-C keeps what it
+has and resumes from its cache.
+
+Examples:
+
+  llmingest site https://docs.example.com/ -o llms/          # llms.txt + llms-full.txt + mirrors
+
+  llmingest site https://docs.example.com/guide/ --max-pages 200 -e '*/changelog/*'
+
+  llmingest site _build/html --base-url https://docs.example.com/ -o _build/html   # Sphinx output
+
+  llmingest site site/ --base-url https://docs.example.com/ -o site --check   # CI: fail if stale
+
+  llmingest site https://docs.example.com/ -o llms/ --max-tokens 200000   # cap llms-full.txt
+
+  llmingest site https://docs.example.com/                   # llms.txt on stdout
+"""
+
+
+def register(app: typer.Typer) -> None:
+    app.command("site", help=HELP, no_args_is_help=True)(site)
+
+
+def site(
+    source: str = typer.Argument(..., help="Start URL of the docs site, or a folder of built HTML (needs --base-url)."),
+    output: Path = typer.Option(None, "-o", "--output", help="Folder for llms.txt, llms-full.txt and the .md mirrors (else llms.txt on stdout)."),
+    base_url: str = typer.Option(None, "--base-url", help="Where the site/outputs are served; llms.txt then links the .md mirrors there."),
+    max_pages: int = typer.Option(None, "--max-pages", help="Stop after N pages."),
+    depth: int = typer.Option(None, "--depth", help="Follow links at most N clicks from the start page."),
+    include: list[str] = typer.Option([], "-i", "--include", help="Only URLs matching this glob (repeatable), e.g. '*/guide/*'."),
+    exclude: list[str] = typer.Option([], "-e", "--exclude", help="Leave out URLs matching this glob (repeatable)."),
+    concurrency: int = typer.Option(8, "--concurrency", help="Requests in flight."),
+    per_host: int = typer.Option(4, "--per-host", help="Requests in flight to one host (politeness)."),
+    max_tokens: int = typer.Option(None, "--max-tokens", help="Cap llms-full.txt at N tokens (Optional pages cut first; cuts are listed)."),
+    check: bool = typer.Option(False, "--check", help="Write nothing; exit 1 with a diff if the files in -o are out of date."),
+    use_published: bool = typer.Option(False, "--use-published", help="If the site publishes llms.txt / llms-full.txt, save those instead of crawling."),
+    no_robots: bool = typer.Option(False, "--no-robots", help="Ignore robots.txt (only for sites you own)."),
+    timeout: float = typer.Option(30.0, "--timeout", help="Seconds per request."),
+    max_page_size: str = typer.Option("20MB", "--max-page-size", help="Skip pages larger than this."),
+    encoding: str = typer.Option("o200k_base", "--encoding", help="Tokenizer: o200k_base or cl100k_base."),
+    no_cache: bool = typer.Option(False, "--no-cache", help="No conditional-request cache (fetch everything again)."),
+    quiet: bool = typer.Option(False, "-q", "--quiet", help="No progress or summary on stderr."),
+) -> None:
+    from .. import sources
+    from ..api import ingest
+    from ..errors import StaleOutput, UsageError
+    from ..site import diff_site, write_site
+
+    if check and output is None:
+        raise UsageError("--check needs -o DIR", hint="the folder holding the committed llms.txt")
+    if max_pages is not None and max_pages < 1:
+        raise UsageError("--max-pages must be at least 1")
+    opts = Options(
+        include=list(include), exclude=list(exclude), max_pages=max_pages, depth=depth,
+        concurrency=max(1, concurrency), per_host=max(1, per_host), base_url=base_url, max_tokens=max_tokens,
+        respect_robots=not no_robots, timeout=timeout, encoding=encoding, cache=not no_cache,
+        progress=progress_wanted(quiet), extra={"max_page_size": parse_size(max_page_size)},
+    )
+    src = sources.parse(source)
+    if isinstance(src, sources.WebPage) and not check:
+        if _published(src.url, opts, output, use_published, quiet):
+            return
+
+    bundle = ingest(src, opts, kind="site")
+    meta = bundle.metadata
+    if check:
+        stale, diff = diff_site(bundle, output, base_url, max_tokens=max_tokens)
+        if stale:
+            sys.stderr.write(diff)
+            shown = ", ".join(stale[:5]) + (f" and {len(stale) - 5} more" if len(stale) > 5 else "")
+            raise StaleOutput(f"{len(stale)} file(s) in {output} are out of date: {shown}",
+                              hint="run the same command without --check to update them")
+        if not quiet:
+            typer.echo(f"{output}: up to date ({len(bundle.documents)} pages)", err=True)
+        return
+    if output is None:
+        from ..site import render_site
+
+        write_output(render_site(bundle, base_url, max_tokens=max_tokens)["llms.txt"], None)
+    else:
+        paths = write_site(bundle, output, base_url, max_tokens=max_tokens)
+        if not quiet:
+            typer.echo(f"wrote {output}: llms.txt, llms-full.txt and {len(paths) - 2} .md mirrors "
+                       f"({len(bundle.documents)} pages, {bundle.total_tokens:,} tokens)", err=True)
+    if not quiet:
+        _report(bundle, meta)
+    if meta.get("interrupted"):
+        typer.echo("interrupted: kept the pages fetched so far; run the same command again to resume "
+                   "(fetched pages are answered from the cache)", err=True)
+        raise typer.Exit(130)
+
+
+def _report(bundle, meta: dict) -> None:
+    if meta.get("requests"):
+        extra = f", {meta['not_modified']} unchanged (304)" if meta.get("not_modified") else ""
+        typer.echo(f"{meta['requests']} requests{extra}", err=True)
+    if bundle.skipped:
+        typer.echo(f"skipped {len(bundle.skipped)}:", err=True)
+        for s in bundle.skipped[:30]:
+            typer.echo(f"  {s.path}: {s.reason}", err=True)
+        if len(bundle.skipped) > 30:
+            typer.echo(f"  ... and {len(bundle.skipped) - 30} more", err=True)
+
+
+def _published(url: str, opts: Options, output: Path | None, use: bool, quiet: bool) -> bool:
+    """Say whether the site already publishes llms.txt; with --use-published save it and stop."""
+    from ..crawl import find_published
+    from ..http import fetch
+
+    found = find_published(url, opts)
+    if not found:
+        if use and not quiet:
+            typer.echo("note: the site publishes no llms.txt or llms-full.txt; crawling it instead", err=True)
+        return False
+    names = " and ".join(f"{name} ({u})" for name, u in found.items())
+    if not use:
+        if not quiet:
+            typer.echo(f"note: the site already publishes {names}; pass --use-published to save those "
+                       "instead of crawling", err=True)
+        return False
+    for name, u in found.items():
+        text = fetch(u, opts).content.decode("utf-8", "replace")
+        if output is None:
+            if name == "llms.txt":
+                write_output(text, None)
+            continue
+        write_output(text, Path(output) / name)
+        if not quiet:
+            typer.echo(f"wrote {Path(output) / name} (published at {u})", err=True)
+    if output is None and "llms.txt" not in found:
+        write_output(fetch(found["llms-full.txt"], opts).content.decode("utf-8", "replace"), None)
+    return True

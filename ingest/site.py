@@ -1,0 +1,565 @@
+"""A whole docs site -> Bundle -> ``llms.txt``, ``llms-full.txt`` and one ``.md`` mirror per page.
+
+:func:`ingest_site` is what ``llmingest.ingest(..., kind="site")`` calls: it crawls a URL (or reads
+a folder of built HTML served at ``--base-url``) with :mod:`llmingest.crawl`, converts every page
+with the HTML converter (PDFs with the PDF converter), drops duplicates (same canonical URL or same
+content), names the site, and groups pages into sections by the first segment of their URL path,
+with changelogs, indexes, search and release notes in the spec's ``Optional`` section.
+
+:func:`render_site` turns that Bundle into the output files (a pure function of the Bundle, so
+output is byte-identical for the same site), :func:`write_site` writes them and
+:func:`diff_site` is ``--check``. :func:`expand` is ``llmingest llmstxt expand``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import os
+import re
+import tempfile
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from urllib.parse import unquote, urljoin, urlsplit
+
+from . import sources
+from .converters import llmstxt
+from .converters.llmstxt import OPTIONAL, Entry, Section
+from .crawl import CrawlResult, Page, crawl, crawl_folder, in_scope, normalize, relative
+from .errors import ConversionError, IngestError, UsageError
+from .model import Bundle, Document, Skipped
+from .options import Options
+from .progress import task
+from .tokens import count, count_many
+
+__all__ = ["ingest_site", "render_site", "write_site", "diff_site", "expand", "to_document", "ROOT_SECTION"]
+
+ROOT_SECTION = "Docs"
+_OPTIONAL_PATH = re.compile(
+    r"(^|/)(changelog|changes|history|news|release[-_]?notes?|releases|whatsnew|what-?s-?new|genindex[^/]*|"
+    r"py-modindex|modindex|np-modindex|search|404|copyright|license|sitemap|glossary-index)(\.[a-z]+|/|$)",
+    re.I,
+)
+_OPTIONAL_TITLE = re.compile(r"^(change ?log|changes|release notes|what'?s new|index|search|general index)\b", re.I)
+_TITLE_SPLIT = re.compile(r"\s+[|—–·»]\s+|\s+-\s+")
+_FRONT_MATTER = re.compile(r"\A---\n.*?\n---\n+", re.S)
+
+
+# ---------------------------------------------------------------------------------------------
+# converting one fetched thing
+
+
+def to_document(data: bytes, url: str, content_type: str, charset: str | None = None) -> tuple[Document | None, str]:
+    """Convert fetched bytes by media type: (Document, "") or (None, why it was skipped)."""
+    path = urlsplit(url).path
+    suffix = os.path.splitext(path)[1].lower()
+    ctype = content_type or ""
+    try:
+        if ctype in ("text/html", "application/xhtml+xml") or (not ctype and suffix in ("", ".html", ".htm")):
+            from .converters.html import convert
+
+            return convert(data, url, charset=charset), ""
+        if ctype == "application/pdf" or (suffix == ".pdf" and ctype in ("", "application/octet-stream")):
+            try:
+                from .converters.pdf import convert as pdf_convert
+            except ImportError:
+                return None, "PDF (no PDF converter installed)"
+            doc = pdf_convert(data, name=unquote(path.rsplit("/", 1)[-1]) or "document.pdf")
+            doc.url = url
+            doc.metadata["front_matter"] = True
+            return doc, ""
+        if ctype in ("text/markdown", "text/x-markdown") or (ctype in ("text/plain", "") and suffix in (".md", ".txt")):
+            text = data.decode(charset or "utf-8", "replace")
+            m = re.search(r"^#\s+(.+)$", text, re.M)
+            return Document(path=path, content=text, title=m.group(1).strip() if m else None, url=url,
+                            kind="markdown", size=len(data)), ""
+    except IngestError as exc:
+        return None, f"conversion failed: {exc.render()}"
+    except (ValueError, LookupError, RecursionError, MemoryError) as exc:
+        return None, f"conversion failed: {type(exc).__name__}: {str(exc)[:200]}"
+    return None, f"not HTML ({ctype or 'unknown content type'})"
+
+
+def _body(doc: Document) -> str:
+    """The page's markdown without front matter (PDF documents carry theirs inside content)."""
+    if doc.metadata.get("front_matter"):
+        return _FRONT_MATTER.sub("", doc.content, count=1)
+    return doc.content
+
+
+# ---------------------------------------------------------------------------------------------
+# naming, sections
+
+
+def _site_name(pages: list[Page], start: Page | None, host: str) -> str:
+    for page in ([start] if start else []) + pages:
+        if page.site_name:
+            return page.site_name
+    tails = Counter()
+    for page in pages:
+        parts = _TITLE_SPLIT.split(page.title or "")
+        if len(parts) > 1:
+            tails[parts[-1].strip()] += 1
+    if tails:
+        name, n = tails.most_common(1)[0]
+        if n >= max(2, len(pages) // 2):
+            return name
+    if start and start.title:
+        return start.title
+    return host
+
+
+def _page_title(raw: str | None, site: str, content: str, fallback: str) -> str:
+    title = (raw or "").strip()
+    for sep in (" — ", " | ", " – ", " · ", " » ", " - "):
+        suffix = sep + site
+        if title.endswith(suffix) and len(title) > len(suffix):
+            title = title[: -len(suffix)].strip()
+            break
+    if not title or title == site:
+        m = re.search(r"^#\s+(.+?)\s*#*$", content, re.M)
+        if m and not title:
+            title = m.group(1).strip()
+    return title or fallback or "Home"
+
+
+def _section_key(rel: str) -> str:
+    rel = rel.split("?")[0]
+    return rel.split("/", 1)[0] if "/" in rel else ""
+
+
+def _is_optional(rel: str, title: str) -> bool:
+    return bool(_OPTIONAL_PATH.search(rel.split("?")[0]) or _OPTIONAL_TITLE.match(title or ""))
+
+
+def _pretty(segment: str) -> str:
+    text = unquote(segment).replace("-", " ").replace("_", " ").strip()
+    return text[:1].upper() + text[1:] if text else ROOT_SECTION
+
+
+# ---------------------------------------------------------------------------------------------
+# the Bundle
+
+
+def _convert_one(job: tuple[bytes, str, str, str | None]) -> tuple[Document | None, str]:
+    return to_document(*job)
+
+
+def _convert_pages(pages: list[Page], options: Options) -> list[tuple[Page, Document | None, str]]:
+    """Convert pages; big sites on all cores (conversion is CPU-bound Python, threads would not help).
+
+    Largest pages are submitted first so one huge index page does not finish last alone; results
+    are put back in page order, so output never depends on scheduling.
+    """
+    jobs = [(p.content, p.url, p.content_type, p.charset) for p in pages]
+    results: list[tuple[Document | None, str] | None] = [None] * len(jobs)
+    workers = min(os.cpu_count() or 1, int(options.extra.get("workers") or 8))
+    with task(options, "converting pages", len(pages)) as bar:
+        if len(jobs) < 16 or workers < 2:
+            for i, job in enumerate(jobs):
+                results[i] = _convert_one(job)
+                bar.advance()
+        else:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor, as_completed
+
+            methods = multiprocessing.get_all_start_methods()
+            ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+            with ProcessPoolExecutor(workers, mp_context=ctx) as pool:
+                order = sorted(range(len(jobs)), key=lambda i: -len(jobs[i][0]))
+                futures = {pool.submit(_convert_one, jobs[i]): i for i in order}
+                for fut in as_completed(futures):
+                    results[futures[fut]] = fut.result()
+                    bar.advance()
+    return [(page, *res) for page, res in zip(pages, results, strict=True)]  # type: ignore[misc]
+
+
+def build_bundle(result: CrawlResult, options: Options, source: str) -> Bundle:
+    """Converted, de-duplicated, titled and sectioned pages of a crawl, in output order."""
+    scope = result.scope
+    host = urlsplit(scope).netloc
+    start_url = normalize(result.start)
+    start = next((p for p in result.pages if p.url == start_url or p.requested == start_url), None)
+    site = _site_name(result.pages, start, host)
+    skipped = list(result.skipped)
+
+    docs: list[Document] = []
+    by_canonical: dict[str, str] = {}
+    by_hash: dict[str, str] = {}
+    by_mirror: dict[str, str] = {}
+    for page, doc, reason in _convert_pages(result.pages, options):
+        rel = relative(page.url, scope)
+        if doc is None:
+            skipped.append(Skipped(page.url, reason, len(page.content)))
+            continue
+        canonical = doc.metadata.get("canonical")
+        if canonical:
+            canonical = normalize(urljoin(page.url, canonical))
+            if in_scope(canonical, scope) and canonical != page.url and canonical in by_canonical:
+                skipped.append(Skipped(page.url, f"duplicate of {by_canonical[canonical]} (same canonical URL)"))
+                continue
+            by_canonical.setdefault(canonical, page.url)
+        by_canonical.setdefault(page.url, page.url)
+        body = _body(doc).strip()
+        digest = hashlib.sha256(body.encode("utf-8")).hexdigest()
+        if body and digest in by_hash:
+            skipped.append(Skipped(page.url, f"duplicate of {by_hash[digest]} (same content)"))
+            continue
+        by_hash.setdefault(digest, page.url)
+        mirror = llmstxt.mirror_path(rel)
+        if mirror in by_mirror:
+            skipped.append(Skipped(page.url, f"same .md mirror path ({mirror}) as {by_mirror[mirror]}"))
+            continue
+        by_mirror[mirror] = page.url
+        title = _page_title(doc.title or page.title, site, body, rel)
+        doc.title = title
+        doc.url = page.url
+        doc.path = rel or "/"
+        doc.kind = "page" if doc.kind not in ("pdf", "markdown") else doc.kind
+        doc.description = doc.description or page.description or llmstxt.first_sentence(body) or None
+        doc.metadata.update({"mirror": mirror, "section_key": _section_key(rel), "depth": page.depth,
+                             "optional": _is_optional(rel, title), "from_cache": page.from_cache})
+        doc.metadata.pop("links", None)  # large, and the crawl already used them
+        docs.append(doc)
+
+    # sections: first path segment, in order of first appearance; named by the folder's index page
+    index_titles: dict[str, str] = {}
+    for doc in docs:
+        key = doc.metadata["section_key"]
+        rest = doc.path[len(key):].lstrip("/") if key else None
+        if key and rest in ("", "index.html", "index.htm", "index.md", "/") and key not in index_titles:
+            index_titles[key] = doc.title or _pretty(key)
+    order: list[str] = []
+    groups: dict[str, list[Document]] = {}
+    for doc in docs:
+        key = doc.metadata["section_key"]
+        if doc.metadata["optional"] or _is_optional(key + "/", ""):
+            doc.metadata["optional"] = True
+            name = OPTIONAL
+        else:
+            name = index_titles.get(key) or _pretty(key) if key else ROOT_SECTION
+        doc.metadata["section"] = name
+        if name not in groups:
+            groups[name] = []
+            order.append(name)
+        groups[name].append(doc)
+    order = [n for n in order if n != OPTIONAL] + ([OPTIONAL] if OPTIONAL in groups else [])
+    documents = [d for name in order for d in groups[name]]
+
+    for doc, n in zip(documents, count_many([_body(d) for d in documents], options.encoding), strict=True):
+        doc.tokens = n
+    summary = None
+    if start is not None:
+        start_doc = next((d for d in documents if d.url == start.url), None)
+        summary = start.description or (start_doc.description if start_doc else None)
+    if not summary and documents:
+        summary = documents[0].description
+    return Bundle(
+        source=source,
+        kind="site",
+        documents=documents,
+        skipped=sorted(skipped, key=lambda s: s.path),
+        title=site,
+        description=summary,
+        encoding=options.encoding,
+        metadata={
+            "site_name": site,
+            "summary": summary,
+            "start_url": result.start,
+            "scope": scope,
+            "sections": [{"name": n, "urls": [d.url for d in groups[n]]} for n in order],
+            "sitemap": result.sitemap,
+            "llms_txt_published": result.published.get("llms.txt"),
+            "llms_full_published": result.published.get("llms-full.txt"),
+            "interrupted": result.interrupted,
+            "pages": len(documents),
+            "requests": result.requests,
+            "not_modified": result.not_modified,
+        },
+    )
+
+
+def ingest_site(src: sources.Source, options: Options) -> Bundle:
+    """Crawl a site (or read a built-HTML folder) into a Bundle of pages in output order."""
+    if isinstance(src, sources.WebPage):
+        result = crawl(src.url, options)
+        return build_bundle(result, options, src.display())
+    if isinstance(src, sources.LocalDir):
+        if not options.base_url:
+            raise UsageError(f"{src.path} is a folder: say where it is served with --base-url",
+                             hint="e.g. --base-url https://docs.example.com/ (links in llms.txt point there)")
+        _check_base_url(options.base_url)
+        result = crawl_folder(src.path, options.base_url, options)
+        return build_bundle(result, options, src.display())
+    raise UsageError(f"{src.display()} is not a docs site",
+                     hint="give the site's start URL (https://docs.example.com/) or a folder of built HTML with --base-url")
+
+
+def _check_base_url(base_url: str) -> None:
+    if urlsplit(base_url).scheme not in ("http", "https") or not urlsplit(base_url).netloc:
+        raise UsageError(f"--base-url must be an absolute http(s) URL, not {base_url!r}")
+
+
+# ---------------------------------------------------------------------------------------------
+# outputs
+
+
+def _link(doc: Document, base_url: str | None) -> str:
+    if base_url:
+        return base_url.rstrip("/") + "/" + doc.metadata.get("mirror", llmstxt.mirror_path(doc.path))
+    return doc.url or doc.path
+
+
+def _mirror_text(doc: Document) -> str:
+    if doc.metadata.get("front_matter"):
+        return doc.content.rstrip("\n") + "\n"
+    from .converters.html import front_matter
+
+    return front_matter(doc) + doc.content.strip("\n") + "\n"
+
+
+def _fit(title: str, summary: str | None, docs: list[Document], max_tokens: int, encoding: str
+         ) -> tuple[list[Document], list[Document]]:
+    """Pages kept within ``max_tokens`` (Optional dropped first, then from the end) and pages cut."""
+    header = count(llmstxt.build_llms_full(title, summary, []), encoding)
+    chunks = [llmstxt.build_llms_full("x", None, [(d.title or "", d.url or d.path, _body(d))]) for d in docs]
+    sizes = count_many(chunks, encoding)
+    sizes = [max(0, s - 3) for s in sizes]  # minus the "# x" line of the dummy title
+    cost = dict(zip((id(d) for d in docs), sizes, strict=True))
+
+    def cut_note(cut: list[Document]) -> int:
+        if not cut:
+            return 0
+        lines = [f"- [{d.title}]({d.url}) ({cost[id(d)]:,} tokens)" for d in cut]
+        return count(f"\n## Cut to fit {max_tokens:,} tokens\n\n" + "\n".join(lines) + "\n", encoding) + 2
+
+    kept = list(docs)
+    cut: list[Document] = []
+    # Optional first (from its end), then the rest from the end, until everything fits
+    removal = [d for d in reversed(docs) if d.metadata.get("optional")] + \
+              [d for d in reversed(docs) if not d.metadata.get("optional")]
+    total = header + sum(sizes)
+    for doc in removal:
+        if total + cut_note(cut) <= max_tokens:
+            break
+        kept.remove(doc)
+        cut.append(doc)
+        total -= cost[id(doc)]
+    cut.sort(key=docs.index)
+    return kept, cut
+
+
+def render_site(bundle: Bundle, base_url: str | None = None, *, max_tokens: int | None = None) -> dict[str, str]:
+    """The output files of a site Bundle: relative path -> text (``llms.txt``, ``llms-full.txt``, mirrors).
+
+    ``base_url`` is where the outputs are published: llms.txt then links each page's ``.md``
+    mirror there; without it, it links the pages' original URLs. ``max_tokens`` caps llms-full.txt
+    (dropping Optional pages first, then pages from the end) and lists what was cut at its end.
+    """
+    site = bundle.metadata.get("site_name") or bundle.title or "Documentation"
+    summary = bundle.metadata.get("summary") or bundle.description
+    docs = bundle.documents
+    sections: list[Section] = []
+    for doc in docs:
+        name = doc.metadata.get("section") or ROOT_SECTION
+        if not sections or sections[-1].name != name:
+            sections.append(Section(name, []))
+        sections[-1].entries.append(Entry(doc.title or doc.path, _link(doc, base_url), doc.description))
+    files: dict[str, str] = {}
+    source = bundle.metadata.get("start_url") or bundle.source
+    optional = sum(1 for d in docs if d.metadata.get("optional"))
+    details = (f"Generated by llmingest from {source}: {len(docs)} page{'s' if len(docs) != 1 else ''} "
+               f"in {len(sections)} section{'s' if len(sections) != 1 else ''}. llms-full.txt holds every page's "
+               "markdown in this order")
+    details += "; the Optional section can be skipped when a shorter context is needed." if optional else "."
+    files["llms.txt"] = llmstxt.build_llms_txt(site, summary, sections, details)
+    kept, cut = (docs, []) if max_tokens is None else _fit(site, summary, docs, max_tokens, bundle.encoding)
+    while True:
+        full = llmstxt.build_llms_full(site, summary, [(d.title or d.path, d.url or d.path, _body(d)) for d in kept])
+        if cut:
+            full = full.rstrip("\n") + f"\n\n## Cut to fit {max_tokens:,} tokens\n\n" + "\n".join(
+                f"- [{llmstxt._link_title(d.title or d.path)}]({d.url}) ({d.tokens:,} tokens)" for d in cut) + "\n"
+        if max_tokens is None or not kept or count(full, bundle.encoding) <= max_tokens:
+            break
+        # the estimate was off by a few tokens: drop one more page (Optional first) and recount
+        victim = next((d for d in reversed(kept) if d.metadata.get("optional")), kept[-1])
+        kept.remove(victim)
+        cut = sorted([*cut, victim], key=docs.index)
+    files["llms-full.txt"] = full
+    for doc in docs:
+        files[doc.metadata.get("mirror") or llmstxt.mirror_path(doc.path)] = _mirror_text(doc)
+    return dict(sorted(files.items()))
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def write_site(bundle: Bundle, out_dir: Path, base_url: str | None = None, *, max_tokens: int | None = None) -> list[Path]:
+    """Write llms.txt, llms-full.txt and the .md mirrors under ``out_dir``; the paths, sorted.
+
+    Files whose content is unchanged are not rewritten (their mtimes stay, so make-like tools and
+    rsync see no change).
+    """
+    out_dir = Path(out_dir)
+    written: list[Path] = []
+    for rel, text in render_site(bundle, base_url, max_tokens=max_tokens).items():
+        path = out_dir / rel
+        if not path.resolve().is_relative_to(out_dir.resolve()):
+            raise ConversionError(f"refusing to write outside {out_dir}: {rel}")
+        try:
+            if path.read_text("utf-8") == text:
+                written.append(path)
+                continue
+        except (OSError, UnicodeDecodeError):
+            pass
+        _write_atomic(path, text)
+        written.append(path)
+    return written
+
+
+def diff_site(bundle: Bundle, out_dir: Path, base_url: str | None = None, *, max_tokens: int | None = None,
+              max_lines: int = 400) -> tuple[list[str], str]:
+    """``--check``: (stale or missing files, a unified diff of them capped at ``max_lines``)."""
+    out_dir = Path(out_dir)
+    stale: list[str] = []
+    lines: list[str] = []
+    for rel, text in render_site(bundle, base_url, max_tokens=max_tokens).items():
+        path = out_dir / rel
+        try:
+            old = path.read_text("utf-8")
+        except (OSError, UnicodeDecodeError):
+            old = None
+        if old == text:
+            continue
+        stale.append(rel)
+        if len(lines) < max_lines:
+            lines += difflib.unified_diff((old or "").splitlines(keepends=True), text.splitlines(keepends=True),
+                                          fromfile=f"a/{rel}" if old is not None else "/dev/null",
+                                          tofile=f"b/{rel}")
+    diff = "".join(line if line.endswith("\n") else line + "\n" for line in lines[:max_lines])
+    if len(lines) > max_lines:
+        diff += f"... diff cut at {max_lines} lines\n"
+    return stale, diff
+
+
+# ---------------------------------------------------------------------------------------------
+# llmstxt expand
+
+
+def _xml_attr(value: str | None) -> str:
+    return (value or "").replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
+
+
+def _fetch_doc(url: str, options: Options) -> tuple[str | None, str]:
+    """(markdown, "") for one linked page, or (None, reason)."""
+    from .http import fetch
+
+    if urlsplit(url).scheme in ("http", "https"):
+        try:
+            resp = fetch(url, options, check=False)
+        except IngestError as exc:
+            return None, exc.render()
+        if not 200 <= resp.status < 300:
+            return None, f"HTTP {resp.status}"
+        data, ctype, charset, final = resp.content, resp.content_type, resp.charset, resp.url
+    else:
+        path = Path(unquote(urlsplit(url).path) if url.startswith("file:") else url)
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            return None, f"unreadable: {exc.strerror or exc}"
+        suffix = path.suffix.lower()
+        ctype = {".html": "text/html", ".htm": "text/html", ".pdf": "application/pdf"}.get(suffix, "text/markdown")
+        charset, final = None, path.as_uri()
+    if ctype in ("text/plain", "") and urlsplit(final).path.lower().endswith((".md", ".txt", ".markdown")):
+        ctype = "text/markdown"
+    doc, reason = to_document(data, final, ctype, charset)
+    if doc is None:
+        return None, reason
+    return _body(doc).strip("\n"), ""
+
+
+def expand(text: str, location: str | None, options: Options | None = None, *, max_tokens: int | None = None,
+           optional: bool = True) -> tuple[str, list[Skipped]]:
+    """An llms.txt and every page it links, as one context file (the ``llms_txt2ctx`` job).
+
+    The shape follows the reference tool: ``<project title summary>`` with the info text, one
+    ``<section>`` per H2 and one ``<doc>`` per link. Over ``max_tokens``, Optional pages go
+    first, then pages from the end; what was cut is listed at the end. Relative links resolve
+    against ``location`` (the llms.txt URL or file).
+    """
+    opts = options or Options()
+    parsed = llmstxt.parse(text)
+    if not parsed["title"]:
+        raise ConversionError("not an llms.txt: no '# Title' line", hint="run `llmingest llmstxt validate` on it")
+    jobs: list[tuple[str, Entry, str]] = []
+    for name, entries in parsed["sections"].items():
+        if name == OPTIONAL and not optional:
+            continue
+        for e in entries:
+            if location and urlsplit(location).scheme in ("http", "https"):
+                target = urljoin(location, e.url)
+            elif location and not urlsplit(e.url).scheme:
+                target = str((Path(location).parent / unquote(e.url)).resolve())
+            else:
+                target = e.url
+            jobs.append((name, e, target))
+    with task(opts, "fetching linked pages", len(jobs)) as bar, ThreadPoolExecutor(max(1, opts.concurrency)) as pool:
+        futures = [pool.submit(_fetch_doc, target, opts) for _, _, target in jobs]
+        results = []
+        for fut in futures:
+            results.append(fut.result())
+            bar.advance()
+    skipped = [Skipped(target, reason) for (_, _, target), (body, reason) in zip(jobs, results, strict=True) if body is None]
+    items = [(name, e, target, body) for (name, e, target), (body, _) in zip(jobs, results, strict=True) if body is not None]
+
+    def doc_xml(e: Entry, target: str, body: str) -> str:
+        desc = f' desc="{_xml_attr(e.description)}"' if e.description else ""
+        return f'<doc title="{_xml_attr(e.title)}" url="{_xml_attr(target)}"{desc}>\n{body}\n</doc>\n'
+
+    head = f'<project title="{_xml_attr(parsed["title"])}" summary="{_xml_attr(parsed["summary"])}">\n'
+    if parsed["info"]:
+        head += parsed["info"].strip() + "\n"
+    enc = opts.encoding
+    kept = list(range(len(items)))
+    cut: list[int] = []
+    if max_tokens is not None:
+        sizes = count_many([doc_xml(e, t, b) for _, e, t, b in items], enc)
+        total = count(head, enc) + sum(sizes) + 20 * len({n for n, *_ in items})
+        removal = [i for i in reversed(kept) if items[i][0] == OPTIONAL] + \
+                  [i for i in reversed(kept) if items[i][0] != OPTIONAL]
+        for i in removal:
+            if total <= max_tokens:
+                break
+            kept.remove(i)
+            cut.append(i)
+            total -= sizes[i]
+        for i in sorted(cut):
+            skipped.append(Skipped(items[i][2], f"cut to fit {max_tokens:,} tokens ({sizes[i]:,} tokens)"))
+    out = [head]
+    current = None
+    for i in kept:
+        name, e, target, body = items[i]
+        if name != current:
+            if current is not None:
+                out.append("</section>\n")
+            out.append(f'<section name="{_xml_attr(name)}">\n')
+            current = name
+        out.append(doc_xml(e, target, body))
+    if current is not None:
+        out.append("</section>\n")
+    out.append("</project>\n")
+    return "".join(out), skipped
