@@ -54,7 +54,7 @@ app = typer.Typer(
 )
 
 #: command modules under llmingest.commands; each exposes register(app)
-COMMANDS = ["repo", "mcp", "serve", "page", "bundle", "init", "pdf", "actions"]
+COMMANDS = ["repo", "mcp", "serve", "page", "bundle", "init", "pdf", "actions", "site", "llmstxt"]
 
 
 def _version(value: bool) -> None:
