@@ -1,0 +1,1 @@
+widgets serve --config widgets.toml --port 8080
