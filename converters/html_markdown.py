@@ -10,6 +10,7 @@ children, so code fences stay intact at any depth.
 
 from __future__ import annotations
 
+import functools
 import re
 from urllib.parse import urljoin
 
@@ -164,12 +165,9 @@ class Writer:
     # ---- URLs ------------------------------------------------------------------------------
     def absolute(self, href: str) -> str:
         href = href.strip()
-        if not self.base_url:
+        if not self.base_url or href.startswith(("https://", "http://")):
             return href
-        try:
-            return urljoin(self.base_url, href)
-        except ValueError:
-            return href
+        return _join(self.base_url, href)
 
     # ---- entry point -----------------------------------------------------------------------
     def convert(self, elements) -> str:
@@ -454,7 +452,7 @@ class Writer:
         url = self.absolute(href)
         if url not in self.links and not url.startswith("#"):
             self.links.append(url)
-        url = url.replace(" ", "%20").replace("(", "%28").replace(")", "%29")
+        url = _destination(url)
         lead = " " if text[:1].isspace() else ""
         trail = " " if text[-1:].isspace() else ""
         return f"{lead}[{collapsed.replace(_BR, ' ')}]({url}){trail}"
@@ -466,8 +464,30 @@ class Writer:
         alt = _WS.sub(" ", el.get("alt") or "").strip().replace("]", "\\]").replace("[", "\\[")
         if not src or src.startswith("data:"):
             return alt
-        url = self.absolute(src).replace(" ", "%20").replace("(", "%28").replace(")", "%29")
+        url = _destination(self.absolute(src))
         return f"![{alt}]({url})"
+
+
+@functools.lru_cache(maxsize=8192)
+def _join(base: str, href: str) -> str:
+    """urljoin, cached: a docs page links to the same few hundred targets over and over."""
+    try:
+        return urljoin(base, href)
+    except ValueError:
+        return href
+
+
+def _destination(url: str) -> str:
+    """A link destination markdown parses back intact: spaces encoded, unbalanced parens encoded."""
+    url = url.replace(" ", "%20")
+    depth = 0
+    for ch in url:
+        depth += (ch == "(") - (ch == ")")
+        if depth < 0:
+            break
+    if depth != 0:
+        url = url.replace("(", "%28").replace(")", "%29")
+    return url
 
 
 def admonition_kind(el) -> str | None:

@@ -16,6 +16,7 @@ The rules are generic (class/id tokens and roles), never per-site.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 
@@ -36,27 +37,45 @@ _HIDDEN_STYLE = re.compile(
 _HIDDEN_CLASSES = {"hidden", "d-none", "sr-only", "visually-hidden", "visuallyhidden", "screen-reader-text",
                    "screen-reader-only", "md-visually-hidden", "hide", "is-hidden", "u-hidden", "invisible"}
 
-#: (xpath, what) in priority order: the content containers of documentation generators
-KNOWN_CONTAINERS: list[tuple[str, str]] = [
-    ("//*[@id='main-content' and contains(concat(' ', normalize-space(@class), ' '), ' content ')]", "rustdoc"),
-    ("//section[@id='main-content']", "rustdoc"),
-    ("//article[contains(concat(' ', normalize-space(@class), ' '), ' md-content__inner ')]", "mkdocs-material"),
-    ("//*[contains(concat(' ', normalize-space(@class), ' '), ' theme-doc-markdown ')]", "docusaurus"),
-    ("//*[contains(concat(' ', normalize-space(@class), ' '), ' rst-content ')]//*[@itemprop='articleBody']",
-     "readthedocs"),
-    ("//*[@itemprop='articleBody']", "readthedocs"),
-    ("//*[contains(concat(' ', normalize-space(@class), ' '), ' bd-article ')]", "pydata-sphinx"),
-    ("//div[@role='main' and contains(concat(' ', normalize-space(@class), ' '), ' body ')]", "sphinx"),
-    ("//div[contains(concat(' ', normalize-space(@class), ' '), ' documentwrapper ')]"
-     "//div[contains(concat(' ', normalize-space(@class), ' '), ' body ')]", "sphinx"),
-    ("//div[@id='content']/main", "mdbook"),
-    ("//div[@class='navheader']/following-sibling::div[1]", "docbook"),
-    ("//div[@class='contentContainer']", "javadoc"),
-    ("//div[@role='main']", "sphinx"),
-    ("//*[contains(concat(' ', normalize-space(@class), ' '), ' md-content ')]", "mkdocs"),
-    ("//div[@role='main' or contains(concat(' ', normalize-space(@class), ' '), ' document ')]", "sphinx"),
-]
-GENERIC_CONTAINERS = ["//main", "//*[@role='main']", "//article"]
+#: which generators' containers we know, in priority order (see :func:`_known_rule`)
+KNOWN_GENERATORS = ("rustdoc", "mkdocs-material", "docusaurus", "readthedocs", "pydata-sphinx", "sphinx",
+                    "sphinx", "mdbook", "docbook", "javadoc", "sphinx", "mkdocs", "sphinx")
+
+
+def _known_rule(el, tag: str, toks: set, ident: str | None, role: str | None) -> int | None:
+    """Index into KNOWN_GENERATORS of the content-container rule ``el`` satisfies, if any.
+
+    One Python pass over the tree with these checks is several times faster than one XPath per
+    rule (XPath's class matching re-scans the whole document each time).
+    """
+    if ident == "main-content" and (tag == "section" or "content" in toks):
+        return 0  # rustdoc
+    if tag == "article" and "md-content__inner" in toks:
+        return 1  # MkDocs Material
+    if "theme-doc-markdown" in toks:
+        return 2  # Docusaurus
+    if el.get("itemprop") == "articleBody":
+        return 3  # Read the Docs theme
+    if "bd-article" in toks:
+        return 4  # PyData Sphinx theme
+    if tag == "div" and "body" in toks:
+        return 5 if role == "main" else 6  # Sphinx basic/classic/alabaster
+    if tag == "main":
+        parent = el.getparent()
+        if parent is not None and parent.get("id") == "content":
+            return 7  # mdBook
+    if tag == "div" and "navheader" in toks:
+        return 8  # DocBook XSL: the content is the next sibling
+    if tag == "div" and el.get("class") == "contentContainer":
+        return 9  # Javadoc 8
+    if tag == "div" and role == "main":
+        return 10
+    if "md-content" in toks:
+        return 11
+    if tag == "div" and "document" in toks:
+        return 12
+    return None
+
 
 # class/id tokens of chrome inside content containers (whole-token or prefix matches, lowercase)
 _CHROME_EXACT = {
@@ -107,8 +126,17 @@ def _tokens(el) -> list[str]:
     return (el.get("class") or "").lower().split()
 
 
+#: a cheap C-level prefilter for is_hidden (attribute presence and class substrings)
+_HIDDEN_CANDIDATES = etree.XPath(
+    "//*[@hidden or @aria-hidden or @style or @type or contains(@class, 'hid') or contains(@class, 'none')"
+    " or contains(@class, 'sr-only') or contains(@class, 'invisible') or contains(@class, 'Hidden')]"
+)
+
+
 def is_hidden(el) -> bool:
     """True when a browser would not show ``el`` (attributes and inline style only: we have no CSS)."""
+    if not el.attrib:
+        return False
     if el.get("hidden") is not None or el.get("aria-hidden", "").lower() == "true":
         return True
     style = el.get("style")
@@ -141,7 +169,7 @@ def remove_hidden(root) -> None:
     for el in junk:
         _drop(el)
     _label_tab_panels(root)
-    hidden = [el for el in root.iter() if is_hidden(el) and not _is_tab_panel(el)]
+    hidden = [el for el in _HIDDEN_CANDIDATES(root) if is_hidden(el) and not _is_tab_panel(el)]
     if not hidden:
         return
     body = root.find(".//body")
@@ -195,30 +223,59 @@ def is_chrome(el) -> bool:
     role = el.get("role")
     if role and role.lower() in _CHROME_ROLES:
         return True
-    toks = _tokens(el)
-    ident = (el.get("id") or "").lower()
-    if ident and (ident in _CHROME_EXACT or any(s in ident for s in _CHROME_SUBSTR)):
+    cls = el.get("class")
+    if cls and _class_is_chrome(cls):
         return True
-    for tok in toks:
-        if tok in _CHROME_EXACT or any(s in tok for s in _CHROME_SUBSTR) or _NAV_TOKEN.search(tok):
-            return True
+    ident = el.get("id")
+    if ident and _id_is_chrome(ident):
+        return True
     if tag in _PHRASE_TAGS:
-        text = el.text_content()
-        if len(text) < 120 and _CHROME_PHRASE.match(text):
+        first = next((t for t in el.itertext() if t.strip()), "")
+        if not (_CHROME_PHRASE.match(first) or _PREV_NEXT.match(first)):
+            text = None  # the phrases are anchored at the start: most elements stop here
+        else:
+            text = _short_text(el, 120)
+        if text is not None and _CHROME_PHRASE.match(text):
             return True
-        if tag == "a" and len(text) < 120 and _PREV_NEXT.match(text):
+        if tag == "a" and text is not None and _PREV_NEXT.match(text):
             parent = el.getparent()
             prose = (parent.text or "") + "".join((c.tail or "") for c in parent) if parent is not None else ""
             if len(prose.strip()) < 20:
                 return True  # a "Previous: X" / "Next: Y" pager link, not a link in a sentence
     if tag == "a":
-        text = (el.text_content() or "").strip().lower()
+        text = "".join(el.itertext()).strip().lower()
         href = el.get("href") or ""
         if href.startswith("#") and text in _PERMALINK_TEXT and el.find(".//img") is None:
             return True  # a heading's permalink (¶, #, §, an icon)
-    if tag == "summary" and "hideme" in toks:
+    if tag == "summary" and cls and "hideme" in cls.split():
         return True
     return False
+
+
+@functools.lru_cache(maxsize=4096)
+def _class_is_chrome(cls: str) -> bool:
+    """Class attribute values repeat thousands of times per site: decide each one once."""
+    for tok in cls.lower().split():
+        if tok in _CHROME_EXACT or any(s in tok for s in _CHROME_SUBSTR) or _NAV_TOKEN.search(tok):
+            return True
+    return False
+
+
+@functools.lru_cache(maxsize=4096)
+def _id_is_chrome(ident: str) -> bool:
+    ident = ident.lower()
+    return ident in _CHROME_EXACT or any(s in ident for s in _CHROME_SUBSTR)
+
+
+def _short_text(el, limit: int) -> str | None:
+    """``el``'s text if it is shorter than ``limit`` characters, else None (without reading it all)."""
+    parts, size = [], 0
+    for piece in el.itertext():
+        size += len(piece)
+        if size >= limit:
+            return None
+        parts.append(piece)
+    return "".join(parts)
 
 
 def remove_chrome(root) -> None:
@@ -341,24 +398,45 @@ def select_main(root, html_text: str | None = None) -> tuple[list, str]:
     """
     body = root.find(".//body")
     body = body if body is not None else root
-    body_len = _text_len(body)
-    for xpath, generator in KNOWN_CONTAINERS:
-        found = root.xpath(xpath)
+    known: dict[int, list] = {}
+    generic: dict[str, list] = {"main": [], "role=main": [], "article": []}
+    for el in root.iter("div", "section", "article", "main"):  # tag filtering happens in C
+        tag = el.tag
+        attrib = el.attrib
+        if tag in ("main", "article"):
+            generic[tag].append(el)
+        if not attrib:
+            continue
+        cls = attrib.get("class")
+        role = attrib.get("role")
+        if role == "main":
+            generic["role=main"].append(el)
+        rule = _known_rule(el, tag, set(cls.split()) if cls else set(), attrib.get("id"), role)
+        if rule is not None:
+            known.setdefault(rule, []).append(el)
+    body_len = _text_len(body) if known else 0
+    for rule in sorted(known):
+        generator = KNOWN_GENERATORS[rule]
+        for el in known[rule]:
+            if generator == "docbook":
+                el = el.getnext()
+                while el is not None and not isinstance(el.tag, str):
+                    el = el.getnext()
+                if el is None:
+                    continue
+            if _text_len(el) < 20 and body_len > 500:
+                continue
+            if generator == "javadoc":
+                prev = el.getprevious()
+                if prev is not None and "header" in _tokens(prev):
+                    return [prev, el], generator
+            return [el], generator
+    body_len = body_len or _text_len(body)
+    for name, found in generic.items():
+        found = [el for el in found if not is_hidden(el)]
         if not found:
             continue
-        el = found[0]
-        if _text_len(el) < 20 and body_len > 500:
-            continue
-        if generator == "javadoc":
-            prev = el.getprevious()
-            if prev is not None and "header" in _tokens(prev):
-                return [prev, el], generator
-        return [el], generator
-    for xpath in GENERIC_CONTAINERS:
-        found = [el for el in root.xpath(xpath) if not is_hidden(el)]
-        if not found:
-            continue
-        if xpath == "//article" and len(found) > 1:
+        if name == "article" and len(found) > 1:
             # several articles: a listing page; take their common content area instead
             parent = found[0].getparent()
             if parent is not None and all(a.getparent() is parent for a in found):
@@ -366,7 +444,7 @@ def select_main(root, html_text: str | None = None) -> tuple[list, str]:
             continue
         el = max(found, key=_text_len)
         if _text_len(el) >= max(200, body_len * 0.25):
-            return [el], xpath.strip("/").replace("*[@role='main']", "role=main")
+            return [el], name
     el = _descend(body)
     if el is not body and _mass(el, {}) >= 200:
         return [el], "density"
