@@ -1,17 +1,116 @@
-"""Docs-site helpers for the MCP tools and the web route: the llms.txt index, one section, search.
+"""Docs sites for agents: the llms.txt index, one page or section, and search (MCP tools + /llms.txt).
 
-Thin: the crawl and the llms.txt writing live in :mod:`llmingest.site` and
-:mod:`llmingest.converters.llmstxt`; this module only picks what to show.
+Thin: crawling, converting and writing llms.txt live in :mod:`llmingest.crawl` and
+:mod:`llmingest.site`; this module only decides what to show. A site that publishes its own
+llms.txt is answered with that file (one request, no crawl); otherwise the site is crawled once,
+the Bundle cached, and every later call (index, read, search) reads that cached Bundle.
 """
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
+from ..cache import make_key
+from ..errors import SourceNotFound, UsageError
+from ..model import Bundle, Document
 from .service import Service
+
+__all__ = ["docs_index", "docs_index_text", "read_docs_text", "site_bundle"]
+
+
+def _check_url(url: str) -> str:
+    url = url.strip()
+    if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).netloc:
+        raise UsageError(f"{url!r} is not a docs site URL", hint="give its start URL, e.g. https://docs.example.com/")
+    return url
+
+
+def site_bundle(svc: Service, url: str) -> tuple[Bundle, str]:
+    """The crawled site (cached), and its cache key."""
+    return svc.bundle(_check_url(url), "site")
+
+
+def docs_index(svc: Service, url: str) -> Bundle:
+    """A one-document Bundle holding the site's llms.txt; ``metadata["published"]`` says whose it is."""
+    url = _check_url(url)
+    svc.guard_location(url)
+
+    def produce() -> Bundle:
+        from ..crawl import find_published
+        from ..http import fetch
+
+        opts = svc.options_for()
+        published = find_published(url, opts).get("llms.txt")
+        if published:
+            text = fetch(published, opts).content.decode("utf-8", errors="replace")
+            return Bundle(source=url, kind="site", documents=[Document(path="llms.txt", content=text, url=published)],
+                          metadata={"published": published})
+        from ..site import render_site
+
+        bundle, _key = site_bundle(svc, url)
+        text = render_site(bundle)["llms.txt"]
+        return Bundle(source=url, kind="site", documents=[Document(path="llms.txt", content=text)],
+                      metadata={"published": None, "pages": len(bundle.documents)})
+
+    key = make_key("llms-index", 1, url, svc.options.allow_private, sorted(svc.options.host_map.items()))
+    return svc.cached(key, produce)
 
 
 def docs_index_text(svc: Service, url: str) -> str:
-    raise NotImplementedError
+    """The llms.txt text itself (what ``/llms.txt?url=`` returns)."""
+    return docs_index(svc, url).documents[0].content
+
+
+def _norm(url: str) -> str:
+    parts = urlsplit(url.strip())
+    path = parts.path.rstrip("/")
+    for suffix in ("/index.html", "/index.htm", "/index.md", ".html", ".htm", ".md"):
+        if path.endswith(suffix):
+            path = path[: -len(suffix)]
+            break
+    return f"{parts.netloc.lower()}{path}"
+
+
+def _page_text(doc: Document) -> str:
+    head = f"# {doc.title}\n\nSource: {doc.url}\n\n" if doc.title else f"Source: {doc.url}\n\n"
+    body = doc.content
+    if body.startswith("---\n"):  # the page's own front matter: the header above says the same
+        end = body.find("\n---\n", 4)
+        body = body[end + 5:] if end != -1 else body
+    body = body.strip("\n")
+    if doc.title and body.startswith(f"# {doc.title}"):
+        body = body[len(f"# {doc.title}"):].lstrip("\n")
+    return head + body + "\n"
+
+
+def find_pages(bundle: Bundle, section: str) -> list[Document]:
+    """The pages ``section`` names: a page URL, path or .md mirror; else a section name; else a title."""
+    want = section.strip()
+    if not want:
+        raise UsageError("empty section", hint="give a page URL from docs_index, or a section name")
+    docs = bundle.documents
+    if "://" in want:
+        target = _norm(want)
+        hits = [d for d in docs if d.url and _norm(d.url) == target]
+    else:
+        rel = want.lstrip("/")
+        hits = [d for d in docs if d.path.lstrip("/") == rel or d.metadata.get("mirror") == rel
+                or _norm("x://h/" + d.path.lstrip("/")) == _norm("x://h/" + rel)]
+    if hits:
+        return hits[:1]
+    low = want.lower()
+    in_section = [d for d in docs if str(d.metadata.get("section", "")).lower() == low]
+    if in_section:
+        return in_section
+    titled = [d for d in docs if (d.title or "").lower() == low]
+    if titled:
+        return titled[:1]
+    names = list(dict.fromkeys(str(d.metadata.get("section")) for d in docs if d.metadata.get("section")))
+    hint = f"sections: {', '.join(names[:12])}; or a page URL from docs_index" if names else "call docs_index for the page URLs"
+    raise SourceNotFound(f"no page or section {want!r} in {bundle.source}", hint=hint)
 
 
 def read_docs_text(svc: Service, url: str, section: str) -> str:
-    raise NotImplementedError
+    """One page, or every page of one section, as markdown with each page's title and URL."""
+    bundle, _key = site_bundle(svc, url)
+    return "\n".join(_page_text(d) for d in find_pages(bundle, section))

@@ -26,7 +26,7 @@ from pydantic import Field
 
 from .. import __version__
 from ..errors import IngestError, redact
-from .docs import docs_index_text, read_docs_text
+from .docs import docs_index_text, read_docs_text, site_bundle
 from .service import Service
 
 __all__ = ["create_server", "INSTRUCTIONS"]
@@ -235,7 +235,7 @@ def create_server(service: Service | None = None) -> FastMCP:
 
         Then read a hit in full with read_docs(url, section=<its url>).
         """
-        bundle, key = svc.bundle(url, "site")
+        bundle, key = site_bundle(svc, url)
         hits = svc.search(bundle, key, query, k)
         results = [{"title": d.title, "url": d.url, "path": d.path, "score": round(score, 4),
                     "snippet": _snippet(d.content, query)} for d, score in hits]
