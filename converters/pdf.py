@@ -44,7 +44,7 @@ from .pdf_layout import (
     image_coverage,
     order_columns,
 )
-from .pdf_tables import find_tables
+from .pdf_tables import borderless, find_tables
 
 __all__ = ["convert", "parse_pages"]
 
@@ -488,7 +488,7 @@ class Emitter:
     def column(self, col: Column, page: pymupdf.Page | None) -> None:
         self.prev_col, self.col = self.col, col
         first = True
-        items = col.items
+        items = borderless(col.items, lambda ln: bool(TOC_LINE.search(ln.text)))
         for i, it in enumerate(items):
             if isinstance(it, Table):
                 self._table(it, first)
@@ -511,6 +511,8 @@ class Emitter:
                 return
         self.close()
         self.list_stack = []
+        if t.caption:
+            self.blocks.append(f"**{t.caption}**")
         self.kind, self.table = "table", Table(t.bbox, [list(r) for r in t.rows], t.header_rows, t.page)
         self.prev = None
 

@@ -58,7 +58,7 @@ class Seg:
 class VLine:
     """A visual line inside one column: segments on the same baseline, joined left to right."""
 
-    __slots__ = ("x0", "y0", "x1", "y1", "spans", "size", "page")
+    __slots__ = ("x0", "y0", "x1", "y1", "spans", "size", "page", "cells")
 
     def __init__(self, segs: list[Seg], page: int):
         segs.sort(key=lambda s: s.x0)
@@ -78,6 +78,16 @@ class VLine:
             spans.extend(seg.spans)
             prev = seg
         self.spans = spans
+        # text runs separated by wide gaps: the cells of a borderless table, if this line is a row
+        cells: list[list] = []
+        for seg in segs:
+            size = seg.spans[0].size
+            if cells and seg.x0 - cells[-1][1] < 0.8 * size:
+                cells[-1][1] = max(cells[-1][1], seg.x1)
+                cells[-1][2] += (" " if not cells[-1][2].endswith(" ") else "") + seg.text
+            else:
+                cells.append([seg.x0, seg.x1, seg.text])
+        self.cells = [(a, b, " ".join(t.split())) for a, b, t in cells]
         weights: dict[float, int] = {}
         for s in spans:
             n = len(s.text.strip())
@@ -102,6 +112,7 @@ class Table:
     rows: list[list[str]]
     header_rows: int = 1
     page: int = 0
+    caption: str = ""
 
     @property
     def x0(self) -> float:
@@ -244,6 +255,11 @@ def find_gutter(boxes: list[tuple[float, float]], lo: float, hi: float) -> float
     n_left = bisect.bisect_right(rights, best_mid)
     n_right = n - bisect.bisect_left(lefts, best_mid)
     if n_left < 0.2 * n or n_right < 0.2 * n:
+        return None
+    # real columns hold running text: lines that fill most of their column (table cells do not)
+    wide_left = sum(1 for x0, x1 in boxes if x1 <= best_mid and x1 - x0 >= 0.6 * (best_mid - lo))
+    wide_right = sum(1 for x0, x1 in boxes if x0 >= best_mid and x1 - x0 >= 0.6 * (hi - best_mid))
+    if wide_left < 2 or wide_right < 2:
         return None
     return best_mid
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import pymupdf
 
-from .pdf_layout import TEXT_FLAGS, Seg, Table
+from .pdf_layout import TEXT_FLAGS, Seg, Table, VLine
 
 MAX_DRAWINGS = 4000  # pages that are vector plots: no tables looked for (and no time lost)
 
@@ -108,8 +108,10 @@ def find_tables(page: pymupdf.Page, segs: list[Seg], page_no: int) -> tuple[list
                   if i not in used and x0 <= (s.x0 + s.x1) / 2 <= x1 and y0 <= (s.y0 + s.y1) / 2 <= y1]
         if not inside:
             continue
-        if all(sp.mono for i in inside for sp in segs[i].spans if sp.text.strip()):
-            continue  # a framed code listing, not a table
+        mono = sum(len(sp.text.strip()) for i in inside for sp in segs[i].spans if sp.mono)
+        total = sum(len(sp.text.strip()) for i in inside for sp in segs[i].spans) or 1
+        if mono >= 0.8 * total:
+            continue  # a framed code listing or data file, not a table
         table = _build(page, (x0, y0, x1, y1), rule_ys, vs, page_no)
         if table is not None:
             tables.append(table)
@@ -198,10 +200,17 @@ def _build(page: pymupdf.Page, bbox: tuple[float, float, float, float], rule_ys:
         rows, header_rows = _join_continuations(rows, header_rows)
     if len(rows) < 2:
         return None
+    caption = ""
+    if len(rows) >= 3 and sum(1 for c in rows[0] if c) == 1 and header_rows == 1:
+        caption = next(c for c in rows[0] if c)  # a title row spanning the table
+        rows = rows[1:]
     multi = sum(1 for r in rows if sum(1 for c in r if c) >= 2)
-    if multi < 0.5 * len(rows):
-        return None
-    return Table(bbox, rows, min(header_rows, len(rows) - 1), page_no)
+    filled = sum(1 for r in rows for c in r if c)
+    if not grid_ruled and any(len(c.split()) > 40 for r in rows for c in r):
+        return None  # a boxed listing or figure: prose-sized "cells" between two rules
+    if multi < 0.5 * len(rows) or filled < 0.6 * len(rows) * ncols:
+        return None  # a diagram with a few labels, not a grid of data
+    return Table(bbox, rows, min(header_rows, len(rows) - 1), page_no, caption)
 
 
 def _join_continuations(rows: list[list[str]], header_rows: int) -> tuple[list[list[str]], int]:
@@ -224,3 +233,67 @@ def _join_continuations(rows: list[list[str]], header_rows: int) -> tuple[list[l
             out = [merged] + out[heads:]
             heads = 1
     return out, max(1, heads)
+
+
+def borderless(items: list, toc_line) -> list:
+    """Runs of 3+ lines whose wide-gap cells line up column by column become a Table.
+
+    No rules to go by, so this is strict: every row has the same number of cells (2 or more),
+    every cell is short, each column is aligned left, right or centre across all rows, and rows
+    follow each other closely. Justified prose, TOC lines and code never pass all of that.
+    """
+    out: list = []
+    run: list[VLine] = []
+
+    def flush() -> None:
+        table = _aligned_table(run)
+        if table is None:
+            out.extend(run)
+        else:
+            out.append(table)
+        run.clear()
+
+    for it in items:
+        ok = (isinstance(it, VLine) and len(it.cells) >= 2 and all(len(c[2].split()) <= 6 for c in it.cells)
+              and not all(s.mono for s in it.spans if s.text.strip()) and not toc_line(it))
+        if ok and run and (len(it.cells) != len(run[0].cells) or it.y0 - run[-1].y1 > 1.5 * max(it.height, 1)):
+            flush()
+        if ok:
+            run.append(it)
+        else:
+            if run:
+                flush()
+            out.append(it)
+    if run:
+        flush()
+    return out
+
+
+def _aligned_table(lines: list[VLine]) -> Table | None:
+    if len(lines) < 3:
+        return None
+    n = len(lines[0].cells)
+    body = lines[1:]  # a header is often centred over a left- or right-aligned column
+    for j in range(n):
+        col = [ln.cells[j] for ln in body]
+        head = lines[0].cells[j]
+        # the header cell sits in its column's slot: after the previous column, before the next
+        prev_hi = max(ln.cells[j - 1][1] for ln in body) if j else float("-inf")
+        next_lo = min(ln.cells[j + 1][0] for ln in body) if j + 1 < n else float("inf")
+        if not (head[0] > prev_hi and head[1] < next_lo):
+            return None
+        aligned = False
+        for key in (lambda c: c[0], lambda c: c[1], lambda c: (c[0] + c[1]) / 2):
+            vals = [key(c) for c in col]
+            if max(vals) - min(vals) <= 4:
+                aligned = True
+                break
+        if not aligned:
+            return None
+    # columns must not overlap: each column ends before the next one starts, in every row
+    for j in range(n - 1):
+        if max(ln.cells[j][1] for ln in lines) >= min(ln.cells[j + 1][0] for ln in lines):
+            return None
+    rows = [[c[2] for c in ln.cells] for ln in lines]
+    bbox = (min(ln.x0 for ln in lines), lines[0].y0, max(ln.x1 for ln in lines), lines[-1].y1)
+    return Table(bbox, rows, 1, lines[0].page)

@@ -99,6 +99,23 @@ def test_bordered_table_with_header_and_multiline_cell():
     assert "| gamma | 333 | end |" in md
 
 
+def test_borderless_table_without_any_rules():
+    """Columns aligned by position only (no lines drawn): found from the alignment, header centred."""
+    html = ("<p>Some text before the table.</p><table><tr><th>Name</th><th>Value</th><th>Note</th></tr>"
+            "<tr><td>alpha</td><td>1.5</td><td>short</td></tr><tr><td>beta</td><td>22</td><td>long one</td></tr>"
+            "<tr><td>gamma</td><td>333</td><td>end</td></tr></table><p>Some text after the table.</p>")
+    md = body(convert(story_pdf(html, css="td, th {width: 120px;}")).content)
+    assert ("| Name | Value | Note |\n|---|---|---|\n| alpha | 1.5 | short |\n| beta | 22 | long one |\n"
+            "| gamma | 333 | end |") in md
+    assert md.index("Some text before") < md.index("| Name") < md.index("Some text after")
+
+
+def test_justified_prose_is_not_a_table():
+    html = "".join(f"<p style='text-align: justify'>{words(f'q{k}z', 80)}</p>" for k in range(4))
+    md = convert(story_pdf(html)).content
+    assert "|" not in md
+
+
 def test_code_block_keeps_indentation_and_language():
     code = "def parse(path):\n    out = []\n    for i in range(3):\n        out.append(i)\n\n    return out"
     html = f"<p>Code below.</p><pre>{code}</pre><p>Code above.</p>"
