@@ -66,7 +66,7 @@ UI_NOISE = {"click", "select", "choose", "press", "tap", "toggle", "tick", "unti
             "dropdown", "drop", "down", "sidebar", "side", "bar", "section", "field", "box", "dialog", "modal",
             "screen", "icon", "link", "panel", "upper", "lower", "right", "left", "top", "bottom", "corner",
             "dashboard", "ui", "console", "portal", "then", "next", "first", "optional", "optionally", "e",
-            "g", "eg", "checkbox", "radio", "option", "choice", "list", "text", "input", "area", "form",
+            "g", "eg", "checkbox", "radio", "option", "choice", "text", "input", "area", "form",
             "setting", "hover", "drag", "copy", "confirm", "acknowledge", "under", "beside", "visit",
             "sign", "log", "profile", "home", "overview", "window", "view", "step", "done", "type"}
 #: words in a label that name the widget, not the field
@@ -190,6 +190,11 @@ def parse_step(text: str, line: int) -> Step:
     unformatted = _CODE.sub(" ", _BOLD.sub(" ", bare))
     for m in _PLAIN_CRUMB.finditer(unformatted):
         parts = [p.strip() for p in _CRUMB_SEP.split(m.group(0)) if p.strip()]
+        if parts:
+            # "Then navigate to Billing > Plans and choose Pro": the path is Billing > Plans
+            parts[0] = re.split(r"(?i)\b(?:to|in|under|open|opens|select|click|choose|visit|from)\s+", parts[0])[-1]
+            parts[-1] = re.split(r"(?i)[.,;:!?]|\s+(?:and|then|to|or)\s+", parts[-1])[0]
+            parts = [p.strip() for p in parts if p.strip()]
         if len(parts) > 1 and parts not in step.crumbs:
             step.crumbs.append(parts)
             for p in parts:
@@ -723,7 +728,10 @@ def field_matches(op: Operation, title: str, steps: list[Step]) -> dict[str, tup
     fields = [p for p in fields if "." not in p.name or p.name.rsplit(".", 1)[1] not in top_names]
     pairs = []
     label_list = [(s, lab, off) for s in steps for lab, off in s.labels if not _is_button(lab)]
+    parents = {p.name.rsplit(".", 1)[0] for p in fields if "." in p.name}
     for p in fields:
+        if p.name in parents:
+            continue  # a form label names an input, not the object that groups inputs
         depth = p.name.count(".")
         penalty = 0.05 * depth
         if depth and not all(_strict_match(t, text_terms) for t in _leaf_terms(p.name.split(".")[0])):
@@ -1042,7 +1050,7 @@ def build_curl(spec: SpecIndex, op: Operation, params: dict[str, Any], base_url:
             body: Any = _nest(body_params, op)
             if op.body_is_array:
                 body = [body]
-            lines.append("--data @- <<EOF")
+            lines.append("--data-binary @- <<EOF")
             heredoc = _json_with_placeholders(body) + "\nEOF"
     curl = " \\\n  ".join(lines)
     if heredoc:

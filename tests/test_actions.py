@@ -1,0 +1,411 @@
+"""Click-to-curl rules, one test per rule, on small specs and docs written here; plus the CLI."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from typer.testing import CliRunner
+
+from llmingest.actions import actions_for, readiness_report
+from llmingest.cli import app
+from llmingest.converters.actions import detect, forms_from_html, parse_step, rewrite
+from llmingest.converters.openapi import load_spec
+from llmingest.options import Options
+
+WIDGETS = {
+    "openapi": "3.0.0",
+    "info": {"title": "Widgets API"},
+    "servers": [{"url": "https://api.widgets.test"}],
+    "components": {"securitySchemes": {"token": {"type": "http", "scheme": "bearer"}}},
+    "security": [{"token": []}],
+    "paths": {
+        "/widgets": {
+            "get": {"operationId": "listWidgets", "summary": "List widgets"},
+            "post": {"operationId": "createWidget", "summary": "Create a widget", "requestBody": {"content": {
+                "application/json": {"schema": {"type": "object", "required": ["name"], "properties": {
+                    "name": {"type": "string"}, "color": {"type": "string", "enum": ["red", "green", "blue"]},
+                    "public": {"type": "boolean"},
+                    "callback": {"type": "object", "properties": {
+                        "url": {"type": "string", "description": "Where updates are sent"},
+                        "format": {"type": "string", "enum": ["json", "form"]}}}}}}}}},
+        },
+        "/widgets/{widget_id}": {
+            "parameters": [{"name": "widget_id", "in": "path", "required": True, "schema": {"type": "string"}}],
+            "get": {"operationId": "getWidget", "summary": "Get a widget"},
+            "patch": {"operationId": "updateWidget", "summary": "Update a widget", "requestBody": {"content": {
+                "application/json": {"schema": {"type": "object", "properties": {"name": {"type": "string"}}}}}}},
+            "delete": {"operationId": "deleteWidget", "summary": "Delete a widget"},
+        },
+        "/widgets/{widget_id}/parts": {
+            "parameters": [{"name": "widget_id", "in": "path", "required": True, "schema": {"type": "string"}}],
+            "post": {"operationId": "addPart", "summary": "Add a part to a widget", "requestBody": {"content": {
+                "application/x-www-form-urlencoded": {"schema": {"type": "object", "properties": {
+                    "sku": {"type": "string"}, "size": {"type": "object", "properties": {
+                        "width": {"type": "integer"}}}}}}}}},
+        },
+    },
+}
+
+CREATE_DOC = """# Widgets
+
+Intro paragraph that is not a step.
+
+## Create a widget
+
+1. Go to **Dashboard > Widgets**.
+2. Click **New widget**.
+3. Type `Sprocket` into **Name** and choose **Green** as the **Color**.
+4. In **Callback URL**, paste `https://ci.example.com/hook` and set **Format** to `json`.
+5. Leave **Public** unchecked and click **Create widget**.
+
+```bash
+echo "click **this** is code, not a step"
+```
+"""
+
+
+@pytest.fixture(scope="module")
+def spec():
+    return load_spec(json.dumps(WIDGETS), name="widgets.json")
+
+
+def _one(md, spec, **kw):
+    result = rewrite(md, spec, **kw)
+    assert len(result.tasks) == 1, [t.title for t in result.tasks]
+    return result.tasks[0]
+
+
+# ---------------------------------------------------------------- detection
+
+
+def test_detects_numbered_steps_as_one_task_under_their_heading():
+    found = detect(CREATE_DOC)
+    assert len(found) == 1
+    block, steps = found[0]
+    assert block.heading == "Create a widget"
+    assert [s.line for s in steps] == [7, 8, 9, 10, 11]
+
+
+def test_bullets_paragraphs_and_non_ui_lists():
+    md = """## Features
+- Fast
+- Small and well documented
+
+## Setup
+* Open **Settings > API keys** and click **Generate key**.
+* Copy the key.
+
+Then navigate to Billing > Plans and choose Pro.
+"""
+    found = detect(md)
+    assert len(found) == 1  # the feature list is not a task; list + paragraph group into one
+    block, steps = found[0]
+    assert block.heading == "Setup" and len(steps) == 3
+    assert steps[0].crumbs == [["Settings", "API keys"]]
+    assert steps[2].crumbs == [["Billing", "Plans"]]
+
+
+def test_parse_step_labels_breadcrumbs_values():
+    step = parse_step('Open **Settings > API keys**, click "Add key" and paste `abc123` or https://x.test/a.', 1)
+    assert step.crumbs == [["Settings", "API keys"]]
+    assert [lab for lab, _ in step.labels] == ["Settings", "API keys", "Add key"]
+    assert [v for v, _ in step.values] == ["abc123", "https://x.test/a"]
+    assert step.ui
+
+
+# ---------------------------------------------------------------- grounding
+
+
+@pytest.mark.parametrize("md, method, path", [
+    ("## Create a widget\n1. Open **Widgets**.\n2. Click **New widget** and enter a **Name**.\n3. Click **Create**.\n",
+     "POST", "/widgets"),
+    ("## Rename a widget\n1. Open **Widgets** and click the widget.\n2. Change its **Name** and click **Save**.\n",
+     "PATCH", "/widgets/{widget_id}"),
+    ("## Remove a widget\n1. Open **Widgets** and click the widget.\n2. Click **Delete widget**, then confirm.\n",
+     "DELETE", "/widgets/{widget_id}"),
+    ("## View all widgets\n1. Open the **Widgets** page to see the list of widgets.\n", "GET", "/widgets"),
+])
+def test_verb_priors_pick_the_method(spec, md, method, path):
+    task = _one(md, spec)
+    assert (task.status, task.method, task.path) == ("action", method, path)
+
+
+def test_abstains_when_the_spec_has_no_equivalent(spec):
+    task = _one("## Change your avatar\n1. Open **Profile**.\n2. Click **Upload photo** and choose an image.\n", spec)
+    assert task.status == "manual" and task.curl is None
+    assert task.reason.startswith("no API equivalent found in Widgets API")
+    out = rewrite("## Change your avatar\n1. Open **Profile**.\n2. Click **Upload photo**.\n", spec).markdown
+    assert "> **Manual step**: no API equivalent found in Widgets API" in out
+
+
+def test_threshold_controls_abstention(spec):
+    md = "## Create a widget\n1. Open **Widgets**.\n2. Click **New widget**.\n"
+    assert _one(md, spec, threshold=1.0).status == "manual"
+    assert _one(md, spec, threshold=0.0).status == "action"
+
+
+# ---------------------------------------------------------------- parameters and curl
+
+
+def test_form_labels_and_values_fill_the_body(spec):
+    task = _one(CREATE_DOC, spec)
+    assert (task.method, task.path) == ("POST", "/widgets")
+    p = task.parameters
+    assert p["name"] == "Sprocket"
+    assert p["color"] == "green"  # the UI label, spelled as the spec's enum
+    assert p["callback.url"] == "https://ci.example.com/hook"  # "Callback URL" -> nested callback.url
+    assert p["callback.format"] == "json"
+    assert p["public"] is False  # "Leave Public unchecked"
+    assert '"Authorization: Bearer $WIDGETS_TOKEN"' in task.curl
+    assert task.curl.startswith('curl -X POST "https://api.widgets.test/widgets"')
+
+
+def test_path_placeholders_note_the_earlier_call(spec):
+    task = _one("## Rename a widget\n1. Open **Widgets** and click the widget.\n"
+                "2. Change its **Name** to `Gear` and click **Save**.\n", spec)
+    assert '"https://api.widgets.test/widgets/$WIDGET_ID"' in task.curl
+    assert task.parameters == {"widget_id": "$WIDGET_ID", "name": "Gear"}
+    assert any("`$WIDGET_ID`: from an earlier call" in n and "`GET /widgets`" in n for n in task.notes)
+
+
+def test_form_encoded_body_with_nested_fields(spec):
+    task = _one("## Add a part\n1. Open the widget.\n2. Click **Add part**, enter the **SKU** `P-1` "
+                "and the **Width** `40`.\n3. Click **Save**.\n", spec)
+    assert (task.method, task.path) == ("POST", "/widgets/{widget_id}/parts")
+    assert '--data-urlencode "sku=P-1"' in task.curl
+    assert '--data-urlencode "size[width]=40"' in task.curl
+
+
+def test_base_url_override(spec):
+    task = _one(CREATE_DOC, spec, base_url="http://127.0.0.1:9/api/")
+    assert '"http://127.0.0.1:9/api/widgets"' in task.curl
+
+
+@pytest.mark.parametrize("schemes, security, expect", [
+    ({"b": {"type": "http", "scheme": "basic"}}, [{"b": []}], '-u "$SHOPLY_API_KEY:"'),
+    ({"k": {"type": "apiKey", "in": "header", "name": "X-Key"}}, [{"k": []}], '-H "X-Key: $SHOPLY_API_KEY"'),
+    ({"k": {"type": "apiKey", "in": "query", "name": "key"}}, [{"k": []}], "?key=$SHOPLY_API_KEY"),
+    ({"o": {"type": "oauth2", "flows": {}}}, [{"o": []}], '-H "Authorization: Bearer $SHOPLY_TOKEN"'),
+    ({}, [], '-H "Authorization: Bearer $SHOPLY_TOKEN"'),
+])
+def test_security_schemes_become_env_placeholders(schemes, security, expect):
+    spec = {"openapi": "3.0.0", "info": {"title": "Shoply API"}, "servers": [{"url": "https://shoply.test"}],
+            "components": {"securitySchemes": schemes}, "security": security,
+            "paths": {"/orders": {"post": {"summary": "Create an order"}}}}
+    task = _one("## Create an order\n1. Open **Orders**.\n2. Click **New order**.\n", load_spec(json.dumps(spec)))
+    assert expect in task.curl
+
+
+def test_the_curl_runs_against_a_real_server(spec, http_server, tmp_path):
+    """The emitted curl is real bash: run it against 127.0.0.1 and check what arrived."""
+    task = _one(CREATE_DOC, spec, base_url=http_server["url"])
+    script = tmp_path / "call.sh"
+    script.write_text(task.curl + "\n")
+    env = {**os.environ, "WIDGETS_TOKEN": "t0k"}
+    subprocess.run(["bash", str(script)], check=True, env=env, capture_output=True, timeout=30)
+    req = http_server["requests"][-1]
+    assert (req["method"], req["path"]) == ("POST", "/widgets")
+    assert req["headers"]["authorization"] == "Bearer t0k"
+    assert json.loads(req["body"]) == {"name": "Sprocket", "color": "green", "public": False,
+                                       "callback": {"url": "https://ci.example.com/hook", "format": "json"}}
+
+
+# ---------------------------------------------------------------- output
+
+
+def test_nothing_of_the_original_is_lost_and_output_is_deterministic(spec):
+    first = rewrite(CREATE_DOC, spec)
+    out = first.markdown
+    it = iter(out.splitlines())
+    for line in CREATE_DOC.splitlines():
+        assert any(line == o for o in it), line  # every input line, in order
+    assert "<details><summary>Steps in the web UI</summary>" in out
+    assert "**Agent action**: `POST /widgets` (Create a widget)" in out
+    assert rewrite(CREATE_DOC, spec).markdown == out
+    data = json.loads(first.to_json())
+    task = data["tasks"][0]
+    assert task["span"] == [7, 11] and task["method"] == "POST" and task["path"] == "/widgets"
+    assert task["operation_id"] == "createWidget" and 0.5 <= task["confidence"] <= 1
+    assert task["curl"] and task["parameters"]["name"] == "Sprocket"
+
+
+def test_without_a_spec_links_download_and_steps_stay_manual():
+    md = ("## Install\n1. Click [Download the CLI](https://dl.example.test/cli.tar.gz).\n\n"
+          "## Configure\n1. Open **Settings** and click **Save**.\n")
+    result = rewrite(md, None)
+    dl, conf = result.tasks
+    assert dl.status == "action" and dl.curl == "curl -LO https://dl.example.test/cli.tar.gz"
+    assert conf.status == "manual" and "--openapi" in conf.reason
+    assert (result.matched, result.manual) == (1, 1)
+
+
+def test_html_forms_become_post_requests():
+    html = b"""<html><body><form action="/subscribe" method="post" id="newsletter">
+      <input name="email" type="email"><input type="hidden" name="list" value="weekly">
+      <input type="checkbox" name="gdpr" value="yes" checked><input type="checkbox" name="ads" value="1">
+      <select name="lang"><option value="en">English</option><option value="de" selected>Deutsch</option></select>
+      <button type="submit">Go</button></form></body></html>"""
+    (task,) = forms_from_html(html, "https://news.example.test/page")
+    assert task.method == "POST" and task.title == "Form: newsletter"
+    assert task.parameters == {"email": "$EMAIL", "list": "weekly", "gdpr": "yes", "lang": "de"}
+    assert task.curl.startswith('curl -X POST "https://news.example.test/subscribe"')
+    assert '--data-urlencode "email=$EMAIL"' in task.curl
+
+
+def test_html_file_input_converts_steps_and_forms(tmp_path, spec_file):
+    page = tmp_path / "guide.html"
+    page.write_text("<html><body><h2>Create a widget</h2><ol><li>Open <b>Widgets</b>.</li>"
+                    "<li>Click <b>New widget</b> and type <code>Cog</code> into <b>Name</b>.</li></ol>"
+                    "<form action='https://x.test/f' method='post'><input name='q' value='1'></form></body></html>")
+    result = actions_for(str(page), str(spec_file), Options(cache_dir=tmp_path / "c"))
+    assert result.tasks[0].path == "/widgets" and result.tasks[0].parameters["name"] == "Cog"
+    assert "## Forms on this page" in result.markdown
+    assert result.tasks[-1].curl.startswith('curl -X POST "https://x.test/f"')
+
+
+# ---------------------------------------------------------------- loading and CLI
+
+
+@pytest.fixture
+def spec_file(tmp_path):
+    path = tmp_path / "widgets.json"
+    path.write_text(json.dumps(WIDGETS))
+    return path
+
+
+@pytest.fixture
+def docs_dir(tmp_path):
+    d = tmp_path / "docs"
+    (d / "guide").mkdir(parents=True)
+    (d / "guide" / "create.md").write_text(CREATE_DOC)
+    (d / "avatar.md").write_text("## Change your avatar\n1. Open **Profile**.\n2. Click **Upload photo**.\n")
+    (d / "about.md").write_text("# About\n\nNo steps here.\n")
+    return d
+
+
+@pytest.fixture(scope="module")
+def http_server():
+    """127.0.0.1 server: serves ``files`` on GET and records every request."""
+    files: dict[str, tuple[str, bytes]] = {}
+    requests: list[dict] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *a):
+            pass
+
+        def _record(self):
+            n = int(self.headers.get("content-length") or 0)
+            requests.append({"method": self.command, "path": self.path,
+                             "headers": {k.lower(): v for k, v in self.headers.items()},
+                             "body": self.rfile.read(n).decode() if n else ""})
+
+        def do_GET(self):  # noqa: N802
+            self._record()
+            if self.path in files:
+                ctype, data = files[self.path]
+                self.send_response(200)
+                self.send_header("content-type", ctype)
+                self.send_header("content-length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+            else:
+                self.send_response(404)
+                self.send_header("content-length", "0")
+                self.end_headers()
+
+        def do_POST(self):  # noqa: N802
+            self._record()
+            self.send_response(201)
+            self.send_header("content-length", "2")
+            self.end_headers()
+            self.wfile.write(b"{}")
+
+        do_PATCH = do_PUT = do_DELETE = do_POST  # noqa: N815
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield {"url": f"http://127.0.0.1:{server.server_port}", "files": files, "requests": requests}
+    server.shutdown()
+    server.server_close()
+
+
+def _cli(*args, env=None):
+    return CliRunner().invoke(app, list(args), env=env)
+
+
+def test_cli_markdown_and_json(spec_file, tmp_path, monkeypatch):
+    monkeypatch.setenv("LLMINGEST_CACHE_DIR", str(tmp_path / "cache"))
+    doc = tmp_path / "create.md"
+    doc.write_text(CREATE_DOC)
+    res = _cli("actions", str(doc), "--openapi", str(spec_file))
+    assert res.exit_code == 0, res.output
+    assert "curl -X POST \"https://api.widgets.test/widgets\"" in res.stdout
+    res = _cli("actions", str(doc), "--openapi", str(spec_file), "--format", "json", "-o", str(tmp_path / "o.json"))
+    assert res.exit_code == 0
+    data = json.loads((tmp_path / "o.json").read_text())
+    assert data["matched"] == 1 and data["tasks"][0]["path"] == "/widgets"
+    assert (tmp_path / "cache" / "openapi").is_dir()
+
+
+def test_cli_directory_input(spec_file, docs_dir, tmp_path, monkeypatch):
+    monkeypatch.setenv("LLMINGEST_CACHE_DIR", str(tmp_path / "cache"))
+    res = _cli("actions", str(docs_dir), "--openapi", str(spec_file), "--format", "json")
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.stdout)
+    assert [d["source"] for d in data["documents"]] == ["about.md", "avatar.md", "guide/create.md"]
+    assert (data["matched"], data["manual"]) == (1, 1)
+    res = _cli("actions", str(docs_dir), "--openapi", str(spec_file))
+    assert "<!-- llmingest actions: guide/create.md -->" in res.stdout
+
+
+def test_cli_report_text_and_json(spec_file, docs_dir, tmp_path, monkeypatch):
+    monkeypatch.setenv("LLMINGEST_CACHE_DIR", str(tmp_path / "cache"))
+    res = _cli("actions", "--report", str(docs_dir), "--openapi", str(spec_file))
+    assert res.exit_code == 0, res.output
+    assert "UI tasks:             2" in res.stdout and "agent-ready:          50%" in res.stdout
+    assert "avatar.md: 1 of 1 task(s) manual" in res.stdout
+    res = _cli("actions", "--report", str(docs_dir), "--openapi", str(spec_file), "--format", "json")
+    data = json.loads(res.stdout)
+    assert (data["pages"], data["pages_with_ui_steps"], data["tasks"], data["with_api"]) == (3, 2, 2, 1)
+    assert data["pages_needing_work"][0]["page"] == "avatar.md"
+    assert readiness_report(str(docs_dir), None, Options(cache=False))["with_api"] == 0
+
+
+def test_url_input_and_url_spec_from_localhost(http_server, tmp_path, monkeypatch):
+    monkeypatch.setenv("LLMINGEST_CACHE_DIR", str(tmp_path / "cache"))
+    relative = dict(WIDGETS, servers=[{"url": "/api/v2"}])
+    http_server["files"]["/spec.json"] = ("application/json", json.dumps(relative).encode())
+    http_server["files"]["/docs/create.md"] = ("text/markdown", CREATE_DOC.encode())
+    res = _cli("actions", http_server["url"] + "/docs/create.md", "--openapi", http_server["url"] + "/spec.json",
+               "--format", "json")
+    assert res.exit_code == 0, res.output
+    task = json.loads(res.stdout)["tasks"][0]
+    # a relative server URL is resolved against where the spec came from
+    assert task["curl"].startswith(f'curl -X POST "{http_server["url"]}/api/v2/widgets"')
+
+
+def test_cli_errors_and_help(spec_file, tmp_path, monkeypatch):
+    from llmingest.cli import main
+
+    monkeypatch.setenv("LLMINGEST_CACHE_DIR", str(tmp_path / "cache"))
+    doc = tmp_path / "d.md"
+    doc.write_text(CREATE_DOC)
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("just: a yaml file\n")
+    codes = {}
+    for name, argv in {"missing": ["actions", str(tmp_path / "nope.md")],
+                       "bad_spec": ["actions", str(doc), "--openapi", str(bad)],
+                       "missing_spec": ["actions", str(doc), "--openapi", str(tmp_path / "no.json")],
+                       "threshold": ["actions", str(doc), "--threshold", "3"]}.items():
+        with pytest.raises(SystemExit) as exc:
+            main(argv)
+        codes[name] = exc.value.code
+    assert codes == {"missing": 3, "bad_spec": 6, "missing_spec": 3, "threshold": 2}
+    res = _cli("actions", "--help")
+    assert res.exit_code == 0 and "llmingest actions docs/webhooks.md --openapi" in res.stdout
