@@ -9,13 +9,12 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from typer.testing import CliRunner
-
 from llmingest.actions import actions_for, readiness_report
 from llmingest.cli import app
 from llmingest.converters.actions import detect, forms_from_html, parse_step, rewrite
 from llmingest.converters.openapi import load_spec
 from llmingest.options import Options
+from typer.testing import CliRunner
 
 WIDGETS = {
     "openapi": "3.0.0",

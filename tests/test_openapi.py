@@ -6,7 +6,6 @@ import json
 import pickle
 
 import pytest
-
 from llmingest.actions import cache_path, load_index
 from llmingest.converters.openapi import load_spec, spec_hash
 from llmingest.errors import ConversionError, SourceNotFound
