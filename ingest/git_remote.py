@@ -605,8 +605,11 @@ def _must(proc: subprocess.CompletedProcess[str], what: str) -> subprocess.Compl
 
 
 def _from_cache(cache: Path, url: str, commit: str, subpath: str | None, depth: int) -> tuple[Path, str] | None:
-    """A cached work tree that holds ``subpath`` at ``commit``: the full checkout, else the sparse one."""
-    for key in dict.fromkeys([_cache_key(url, commit, None, depth), _cache_key(url, commit, subpath, depth)]):
+    """A cached work tree that holds ``subpath`` at ``commit``: the full checkout, else a sparse one
+    of ``subpath`` or of a folder above it (``docs`` serves ``docs/guide``)."""
+    parts = subpath.split("/") if subpath else []
+    scopes = [None, *("/".join(parts[:i]) for i in range(1, len(parts) + 1))]
+    for key in dict.fromkeys(_cache_key(url, commit, scope, depth) for scope in scopes):
         root = cache / key
         if (root / ".git").is_dir():
             return root, key

@@ -165,6 +165,16 @@ def test_second_run_is_served_from_cache(tmp_path, git_daemon):
     assert narrow.cached and narrow.root == full.root and narrow.subpath == "src"
 
 
+def test_sparse_folder_serves_a_folder_or_file_below_it(tmp_path, git_daemon):
+    o = opts(tmp_path, git_daemon)
+    docs = checkout(parse("https://github.com/o/r/tree/main/docs"), o)
+    guide = checkout(parse("https://github.com/o/r/tree/main/docs/guide"), o)
+    page = checkout(parse("https://github.com/o/r/blob/main/docs/guide/b.md"), o)
+    assert guide.cached and page.cached and guide.root == page.root == docs.root
+    assert page.blob and page.path.read_text() == "# B\n"
+    assert not checkout(parse("https://github.com/o/r/tree/main/src"), o).cached  # not inside docs
+
+
 def test_known_commit_cache_hit_needs_no_network(tmp_path, git_daemon):
     o = opts(tmp_path, git_daemon, ref=git_daemon["first"])
     src = parse("o/r", cwd=tmp_path)
