@@ -6,7 +6,8 @@ The flow is always the same, and every step exists for a reason:
    exists, needs credentials or is empty, lists the refs (a ref may contain slashes, so only the
    ref list can say where ``/tree/feature/x/docs`` splits), and gives the commit we will read.
 2. The clone cache is keyed by ``sha256(url)`` + commit (+ the sparse subpath and depth), so a
-   second run of the same URL@commit never fetches anything.
+   second run of the same URL@commit fetches nothing: it costs that one ls-remote, and not even
+   that when the user gave a full commit sha.
 3. A miss fetches exactly one commit (``--depth 1``); when only a subpath is asked for, the fetch
    is partial (``--filter=blob:none``) and the checkout sparse (non-cone patterns), so reading the
    docs folder of a huge monorepo costs the docs folder. The fill happens in a temporary folder
