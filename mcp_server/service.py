@@ -161,7 +161,6 @@ class Service:
         opts = self.options_for(**overrides)
         src = sources.parse(source, ref=opts.ref)
         kind = kind or src.kind
-        self._guard(src, opts)
         local = isinstance(src, (sources.LocalDir, sources.LocalFile))
         host = getattr(src, "host", "") or urlsplit(getattr(src, "url", "")).hostname or ""
         token = opts.resolved_token(host)
@@ -174,6 +173,7 @@ class Service:
             str(src.path) if local else None,
         )
         if local or self.cache is None:  # a folder on disk changes under us: never serve it stale
+            self._guard(src, opts)
             bundle = self._run(src, kind, opts)
             return bundle, key + ":" + _fingerprint(str(len(bundle.documents)) + str(bundle.total_tokens))
         hit = self.cache.get(key)
@@ -183,6 +183,9 @@ class Service:
             hit = self.cache.get(key)
             if hit is not None:
                 return hit, key
+            # the address guard runs before anything is fetched; a cache hit fetches nothing (and a
+            # refused source never got an entry: allow_private and the host map are part of the key)
+            self._guard(src, opts)
             bundle = self._run(src, kind, opts)
             self.cache.put(key, bundle)
         return bundle, key
