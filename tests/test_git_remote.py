@@ -143,6 +143,28 @@ def test_file_url_and_ref(tmp_path, git_daemon):
     assert (co.ref, co.commit) == ("feature/x", git_daemon["feature"])
 
 
+def test_clone_url_host_map_forms():
+    http = Options(host_map={"github.com": "http://127.0.0.1:9418/", "gitlab.com": "git://127.0.0.1:9/"})
+    assert git_remote.clone_url(parse("https://github.com/o/r.git"), http) == "http://127.0.0.1:9418/o/r.git"
+    assert git_remote.clone_url(parse("git@github.com:o/r.git"), http) == "http://127.0.0.1:9418/o/r.git"
+    assert git_remote.clone_url(parse("https://www.github.com/o/r"), http) == "http://127.0.0.1:9418/o/r.git"
+    assert git_remote.clone_url(parse("https://gitlab.com/g/s/r/-/tree/x"), http) == "git://127.0.0.1:9/g/s/r.git"
+    assert git_remote.clone_url(parse("https://codeberg.org/o/r"), http) == "https://codeberg.org/o/r.git"
+
+
+def test_ref_path_matching_rules():
+    refs = git_remote.parse_ls_remote(
+        "ref: refs/heads/main\tHEAD\n" + "\n".join(f"{c * 40}\t{n}" for c, n in [
+            ("a", "HEAD"), ("a", "refs/heads/main"), ("b", "refs/heads/feature/x"), ("c", "refs/heads/deadbeef"),
+            ("d", "refs/tags/v1"), ("e", "refs/tags/v2"), ("f", "refs/tags/v2^{}")]))
+    assert (refs.head, refs.head_commit, refs.tags["v2"]) == ("main", "a" * 40, "f" * 40)  # peeled
+    m = git_remote.match_ref_path
+    assert m(refs, ("feature", "x", "a", "b.md")) == ("feature/x", "a/b.md")
+    assert m(refs, ("deadbeef", "docs")) == ("deadbeef", "docs")  # a branch, though it looks like a sha
+    assert m(refs, ("abc1234", "docs")) == ("abc1234", "docs")  # nothing matches: a short sha
+    assert m(refs, ("feature", "docs")) is None
+
+
 # ---- the clone cache ---------------------------------------------------------------------------
 
 
