@@ -342,20 +342,21 @@ class _Fetcher:
                       max_bytes: int | None = None) -> tuple[int, dict[str, str], bytes]:
         """One GET with retries on 429/5xx/transport errors; 4xx are returned, not raised."""
         max_bytes = max_bytes or self.max_bytes
-        delay = 0.5
-        for attempt in range(RETRIES + 1):
+        delay = float(self.options.extra.get("backoff", 0.5))
+        retries = int(self.options.extra.get("retries", RETRIES))
+        for attempt in range(retries + 1):
             try:
                 status, hdrs, body = await self._once(url, headers or {}, max_bytes)
             except httpx.TimeoutException:
-                if attempt == RETRIES:
+                if attempt == retries:
                     raise _Skip(f"timed out after {self.options.timeout:g}s ({attempt + 1} tries)") from None
             except httpx.TransportError as exc:
-                if attempt == RETRIES:
+                if attempt == retries:
                     raise _Skip(f"cannot fetch: {exc or type(exc).__name__}") from None
             else:
                 if status != 429 and status < 500:
                     return status, hdrs, body
-                if attempt == RETRIES:
+                if attempt == retries:
                     return status, hdrs, body
                 if status == 429 or status == 503:
                     wait = _retry_after(hdrs.get("retry-after"))
