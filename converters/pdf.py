@@ -589,6 +589,10 @@ class Emitter:
                 return
 
         level = self._heading_level(line)
+        if (not level and self.kind == "heading" and same_col and prev is not None and gap < 0.5 * size
+                and _line_style(line) is not None and _line_style(line) == _line_style(prev)
+                and len(text.split()) <= 8):
+            level = self.heading_level  # the second line of a wrapped heading
         if level:
             if (self.kind == "heading" and self.heading_level == level and same_col and prev is not None
                     and gap < 0.8 * size):
