@@ -1,0 +1,126 @@
+"""The commands as users run them: `llmingest mcp` over stdio and --http, `llmingest serve`, --help."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import subprocess
+import sys
+import time
+
+import httpx
+import pytest
+from conftest import free_port, git
+from fastmcp import Client
+from fastmcp.client.transports import StdioTransport
+from llmingest.cli import app
+from llmingest.mcp_server.web import RedactingFilter
+from typer.testing import CliRunner
+
+
+def _env(tmp_path) -> dict[str, str]:
+    return {**os.environ, "LLMINGEST_CACHE_DIR": str(tmp_path / "cache"), "LLMINGEST_NO_PROGRESS": "1"}
+
+
+def _start(args: list[str], tmp_path, port: int) -> subprocess.Popen:
+    proc = subprocess.Popen([sys.executable, "-m", "llmingest.cli", *args], env=_env(tmp_path),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise AssertionError(f"server exited: {proc.stderr.read()}")
+        try:
+            httpx.get(f"http://127.0.0.1:{port}/", timeout=1)
+            return proc
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    proc.kill()
+    raise AssertionError("server did not start")
+
+
+def _stop(proc: subprocess.Popen) -> str:
+    proc.terminate()
+    try:
+        _, err = proc.communicate(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        _, err = proc.communicate()
+    return err or ""
+
+
+@pytest.fixture()
+def repo(tmp_path):
+    root = tmp_path / "proj"
+    (root / "pkg").mkdir(parents=True)
+    (root / "pkg" / "core.py").write_text("VALUE = 42\n")
+    (root / "README.md").write_text("# Proj\n")
+    git("init", "-q", "-b", "main", str(root))
+    git("add", ".", cwd=root)
+    git("commit", "-qm", "init", cwd=root)
+    return root
+
+
+def test_help_has_examples():
+    runner = CliRunner()
+    for cmd, needle in (("mcp", "claude mcp add llmingest -- llmingest mcp"), ("serve", "llmingest serve")):
+        res = runner.invoke(app, [cmd, "--help"])
+        assert res.exit_code == 0 and "Examples" in res.output and needle in res.output
+
+
+def test_mcp_stdio_end_to_end(tmp_path, repo):
+    transport = StdioTransport(command=sys.executable, args=["-m", "llmingest.cli", "mcp"], env=_env(tmp_path))
+
+    async def go():
+        async with Client(transport) as client:
+            names = {t.name for t in await client.list_tools()}
+            res = await client.call_tool("read_repository_file", {"source": str(repo), "path": "pkg/core.py"})
+            return names, res.content[0].text
+
+    names, text = asyncio.run(go())
+    assert {"ingest_repository", "fetch_page", "docs_index"} <= names
+    assert text == "VALUE = 42\n"  # stdio mode reads the agent's local paths
+
+
+def test_mcp_http_is_server_mode(tmp_path, repo, git_daemon):
+    port = free_port()
+    proc = _start(["mcp", "--http", "--port", str(port), "--host-map", f"github.com={git_daemon['url']}"],
+                  tmp_path, port)
+    try:
+        async def go():
+            async with Client(f"http://127.0.0.1:{port}/mcp") as client:
+                tree = await client.call_tool("repository_tree", {"source": "o/r"})
+                local = await client.call_tool("repository_tree", {"source": str(repo)}, raise_on_error=False)
+                return tree.content[0].text, local
+
+        tree, local = asyncio.run(go())
+        assert "app.py" in tree
+        assert local.is_error and "refusing local path" in local.content[0].text
+    finally:
+        err = _stop(proc)
+    assert "Traceback" not in err
+
+
+def test_serve_end_to_end(tmp_path, git_daemon):
+    port = free_port()
+    proc = _start(["serve", "--port", str(port), "--host-map", f"github.com={git_daemon['url']}"], tmp_path, port)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        res = httpx.get(f"{base}/o/r/tree/main/src", timeout=60)
+        assert res.status_code == 200 and "print('app')" in res.text and "# Demo" not in res.text
+        assert httpx.get(f"{base}/http://127.0.0.1:{port}/", timeout=10).status_code == 403
+        secret = "ghp_ACCESSLOGaccesslogACCESSLOG0123456789"
+        leaked = httpx.get(f"{base}/https://user:{secret}@127.0.0.1:9/x", timeout=10)
+        assert secret not in leaked.text
+        assert "<form" in httpx.get(base + "/", timeout=10).text
+    finally:
+        err = _stop(proc)
+    assert secret not in err and "Traceback" not in err
+
+
+def test_redacting_filter_scrubs_credentials_from_log_records():
+    record = logging.LogRecord("uvicorn.access", logging.INFO, __file__, 1, '%s - "%s %s HTTP/%s" %d',
+                               ("127.0.0.1:5", "GET", "/https://x-access-token:s3cr3tTOKEN@github.com/o/r", "1.1", 200),
+                               None)
+    RedactingFilter().filter(record)
+    assert "s3cr3tTOKEN" not in record.getMessage() and "***@github.com" in record.getMessage()
