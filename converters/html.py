@@ -31,7 +31,8 @@ _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 _TITLE_SPLIT = re.compile(r"\s+[|—–·»]\s+|\s+-\s+")
 
 
-_PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, encoding="utf-8")
+# huge_tree: libxml2 otherwise silently drops everything nested deeper than 256 levels
+_PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, encoding="utf-8", huge_tree=True)
 
 
 def _parse(text: str):

@@ -395,7 +395,7 @@ class Writer:
                 lines = b.split("\n")[1:-1]
                 parts.append("<br>".join(_inline_code(line) for line in lines if line.strip()))
             else:
-                parts.append(b.replace("\n", "<br>"))
+                parts.append(b.replace("  \n", "<br>").replace("\n", "<br>"))
         text = "<br>".join(p for p in parts if p)
         return text.replace("|", "\\|").strip()
 
@@ -563,7 +563,7 @@ def _wrap(text: str, mark: str) -> str:
 
 def _finish_inline(text: str) -> str:
     """Collapse whitespace of an inline run; hard breaks become markdown line breaks."""
-    text = _WS.sub(" ", text)
+    text = _WS.sub(" ", text.replace("\u00a0", " "))
     if _BR in text:
         lines = [line.strip() for line in text.split(_BR)]
         while lines and not lines[-1]:

@@ -99,9 +99,9 @@ _CHROME_EXACT = {
     "comments", "doccomments", "disqus_thread", "comment-section", "user-notes",
 }
 _CHROME_SUBSTR = ("breadcrumb", "cookie", "edit-this", "editthis", "pagination", "sidebar", "prev-next",
-                  "skip-to", "headerlink", "copy-to-clipboard", "feedback", "paginator", "footer", "topbar",
-                  "navbar", "switcher")
-_NAV_TOKEN = re.compile(r"^(nav|navbar|navigation|topnav|sidenav|subnav|menu)([-_].*)?$|[-_](nav|navbar|navigation)$")
+                  "skip-to", "headerlink", "copy-to-clipboard", "feedback", "paginator", "footer", "switcher")
+_NAV_TOKEN = re.compile(r"^(nav|navbar|navigation|topnav|sidenav|subnav|menu|topbar)([-_].*)?$"
+                        r"|[-_](nav|navbar|navigation|topbar)([-_]|$)")
 #: short blocks that are docs chrome by their words, whatever their markup
 _CHROME_PHRASE = re.compile(
     r"^\s*(was this (page |article |content |document |section |topic )?(helpful|useful)\??|"
@@ -111,7 +111,8 @@ _CHROME_PHRASE = re.compile(
     r"in this (article|page)$|©|copyright\s+(©|\(c\)|\d{4}))",
     re.I,
 )
-_PHRASE_TAGS = {"p", "div", "section", "span", "small", "h2", "h3", "h4", "h5", "h6", "a", "li", "em", "strong"}
+_HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+_PHRASE_TAGS = {"p", "div", "section", "span", "small", "a", "li", "em", "strong"}
 #: pager links: "Previous", "« Prev", "NextInstallation" (label and title glued by flex layouts)
 _PREV_NEXT = re.compile(r"^\s*[«‹←<⟵]?\s*(?i:previous|prev|next)(?:\b|(?=[A-Z]))")
 _CHROME_ROLES = {"navigation", "banner", "contentinfo", "search", "complementary"}
@@ -165,10 +166,10 @@ def _drop(el) -> None:
 
 def remove_hidden(root) -> None:
     """Drop scripts, styles, forms and every element hidden by attribute or inline style."""
+    _label_tab_panels(root)  # before <button>s go: tabs are often buttons
     junk = [el for el in root.iter() if not isinstance(el.tag, str) or el.tag in DROP_TAGS]
     for el in junk:
         _drop(el)
-    _label_tab_panels(root)
     hidden = [el for el in _HIDDEN_CANDIDATES(root) if is_hidden(el) and not _is_tab_panel(el)]
     if not hidden:
         return
@@ -223,6 +224,8 @@ def is_chrome(el) -> bool:
     role = el.get("role")
     if role and role.lower() in _CHROME_ROLES:
         return True
+    if tag in _HEADINGS:
+        return False  # a heading is content whatever its classes say (Docusaurus: class="anchor ...")
     cls = el.get("class")
     if cls and _class_is_chrome(cls):
         return True
@@ -230,7 +233,7 @@ def is_chrome(el) -> bool:
     if ident and _id_is_chrome(ident):
         return True
     if tag in _PHRASE_TAGS:
-        first = next((t for t in el.itertext() if t.strip()), "")
+        first = _leading_text(el)
         if not (_CHROME_PHRASE.match(first) or _PREV_NEXT.match(first)):
             text = None  # the phrases are anchored at the start: most elements stop here
         else:
@@ -265,6 +268,17 @@ def _class_is_chrome(cls: str) -> bool:
 def _id_is_chrome(ident: str) -> bool:
     ident = ident.lower()
     return ident in _CHROME_EXACT or any(s in ident for s in _CHROME_SUBSTR)
+
+
+def _leading_text(el) -> str:
+    """The first text of ``el`` within two levels (bounded: deep nests must stay linear)."""
+    for _ in range(3):
+        if el.text and el.text.strip():
+            return el.text
+        if not len(el) or not isinstance(el[0].tag, str):
+            return ""
+        el = el[0]
+    return ""
 
 
 def _short_text(el, limit: int) -> str | None:
@@ -348,16 +362,20 @@ def _by_trafilatura(root, html_text: str | None) -> object | None:
 
 
 def _mass(el, memo: dict) -> int:
-    """Characters of text *outside links* under ``el``: navigation is mostly links, prose is not."""
+    """Characters of text *outside links* under ``el``: navigation is mostly links, prose is not.
+
+    Filled bottom-up for the whole subtree on first use (no recursion: pages nest thousands deep).
+    """
     if el in memo:  # keyed by the element itself: lxml proxies are kept alive (and unique) that way
         return memo[el]
-    total = len((el.text or "").strip()) if el.tag != "a" else 0
-    for child in el:
-        if isinstance(child.tag, str):
-            total += 0 if child.tag == "a" or is_chrome(child) else _mass(child, memo)
-        total += len((child.tail or "").strip())
-    memo[el] = total
-    return total
+    for node in reversed([n for n in el.iter() if isinstance(n.tag, str)]):  # children before parents
+        total = len((node.text or "").strip()) if node.tag != "a" else 0
+        for child in node:
+            if isinstance(child.tag, str) and child.tag != "a" and not is_chrome(child):
+                total += memo.get(child, 0)
+            total += len((child.tail or "").strip())
+        memo[node] = total
+    return memo[el]
 
 
 def _contains(ancestor, el) -> bool:
