@@ -18,6 +18,7 @@ Three steps, all pure (text and a :class:`~llmingest.converters.openapi.SpecInde
 from __future__ import annotations
 
 import difflib
+import functools
 import html as html_lib
 import json
 import re
@@ -374,8 +375,10 @@ GENERIC_VERBS = {"create", "add", "new", "update", "set", "edit", "change", "del
                  "post", "put", "patch", "retrieve", "replace", "modify", "upsert", "generate", "register"}
 
 
-def compat(intent: str, intent_verb: str, op: Operation, task_terms: set[str] = frozenset()) -> float:
-    kind, verb = op_kind(op)
+def compat(intent: str, intent_verb: str, op: Operation, task_terms: set[str] = frozenset(),
+           kind_verb: tuple[str, str] | None = None) -> float:
+    """How well the operation's kind fits the task's action (create->POST, remove->DELETE...)."""
+    kind, verb = kind_verb or op_kind(op)
     if intent_verb and verb and stem(intent_verb) == stem(verb):
         return 1.0
     special = 1.0
@@ -434,17 +437,22 @@ def _is_verb_segment(seg: str, op: Operation, spec_verbs: set[str]) -> bool:
             or stem(ws[0]) == stem(op_kind(op)[1] or "-"))
 
 
-def object_match(op: Operation, nouns: set[str], spec_verbs: set[str]) -> float:
-    """Share of the submit button's nouns ("Add **build hook**") found in the resource the
-    operation acts on (its last non-verb path segment): the button names the object."""
-    if not nouns:
-        return 0.0
+def object_terms(op: Operation, spec_verbs: set[str]) -> set[str]:
+    """Words of the resource the operation acts on: its last path segment that is not a verb."""
     lits = op.literal_segments
     while lits and len(lits) > 1 and _is_verb_segment(lits[-1], op, spec_verbs):
         lits = lits[:-1]
-    if not lits:
+    return set(terms(lits[-1])) if lits else set()
+
+
+def object_match(op: Operation, nouns: set[str], spec_verbs: set[str], seg_terms: set[str] | None = None) -> float:
+    """Share of the submit button's nouns ("Add **build hook**") found in the resource the
+    operation acts on: the button names the object."""
+    if not nouns:
         return 0.0
-    seg_terms = set(terms(lits[-1]))
+    seg_terms = object_terms(op, spec_verbs) if seg_terms is None else seg_terms
+    if not seg_terms:
+        return 0.0
     hits = [n for n in nouns if _term_matches(n, seg_terms) or any(_term_matches(t, {n}) for t in seg_terms)]
     return len(hits) / len(nouns)
 
@@ -460,15 +468,9 @@ def _term_matches(t: str, query: set[str]) -> bool:
     return False
 
 
-def coverage(op: Operation, query: set[str], spec_verbs: set[str] = frozenset()) -> float:
-    """How much of the operation's path the task talks about (scope words like ``user`` excepted).
-
-    A look-alike operation usually lives under a resource the task never mentions
-    (``/charges/{charge}/refunds`` for a task about payments), so this separates near-twins that
-    lexical scores cannot. A trailing action segment (``/send``, ``/rename``) counts only when
-    the task says it: it is the verb, not the resource.
-    """
-    scores: list[tuple[float, float]] = []
+def coverage_segments(op: Operation, spec_verbs: set[str] = frozenset()) -> list[list[str]]:
+    """The path's resource words per segment, as :func:`coverage` compares them (static per op)."""
+    out: list[list[str]] = []
     prev_terms: set[str] = set()
     segs = [s for s in op.path.strip("/").split("/") if s]
     last_literal = max((i for i, s in enumerate(segs) if not s.startswith("{")), default=-1)
@@ -482,15 +484,30 @@ def coverage(op: Operation, query: set[str], spec_verbs: set[str] = frozenset())
         prev_terms = set(ts) | {stem(t) for t in ts}
         if i == last_literal and i > 0 and _is_verb_segment(seg, op, spec_verbs):
             continue
-        score = sum(1 for t in ts if _term_matches(t, query)) / len(ts)
-        scores.append((score, 1.0))
-    if not scores:
+        out.append(ts)
+    return out
+
+
+def coverage(op: Operation, query: set[str], spec_verbs: set[str] = frozenset(),
+             segments: list[list[str]] | None = None, matches=None) -> float:
+    """How much of the operation's path the task talks about (scope words like ``user`` excepted).
+
+    A look-alike operation usually lives under a resource the task never mentions
+    (``/charges/{charge}/refunds`` for a task about payments), so this separates near-twins that
+    lexical scores cannot. A trailing action segment (``/send``, ``/rename``) is the verb, not
+    the resource, and does not count. The resource acted on (the last one) counts double:
+    parents are often left unsaid ("delete the label" under ``/projects/{id}/labels/{label_id}``).
+    """
+    segs = coverage_segments(op, spec_verbs) if segments is None else segments
+    if not segs:
         return 0.5
-    # the resource acted on (the last one) counts double: parents are often left unsaid
-    # ("delete the label" under /projects/{id}/labels/{label_id})
-    leaf = max(i for i, _ in enumerate(scores))
-    scores[leaf] = (scores[leaf][0], 2.0)
-    return sum(s * w for s, w in scores) / sum(w for _s, w in scores)
+    match = matches or (lambda t: _term_matches(t, query))
+    total = weight = 0.0
+    for i, ts in enumerate(segs):
+        w = 2.0 if i == len(segs) - 1 else 1.0
+        total += w * sum(1 for t in ts if match(t)) / len(ts)
+        weight += w
+    return total / weight
 
 
 def _expand(query: dict[str, float], vocab: set[str]) -> dict[str, float]:
@@ -533,24 +550,76 @@ def build_query(title: str, steps: list[Step]) -> tuple[dict[str, float], set[st
     return query, all_terms
 
 
+@dataclass
+class _OpFeatures:
+    kind: str
+    verb: str
+    segments: list[list[str]]
+    object_terms: set[str]
+
+
+def _features(spec: SpecIndex) -> tuple[list[_OpFeatures], dict[str, list[int]]]:
+    """Per-operation facts that never change for a spec, and term -> operations postings;
+    computed once per loaded index so each document costs milliseconds."""
+    cached = getattr(spec, "_features_cache", None)
+    if cached is not None:
+        return cached
+    verbs = _spec_verbs(spec)
+    feats = []
+    postings: dict[str, list[int]] = {}
+    for i, op in enumerate(spec.operations):
+        kind, verb = op_kind(op)
+        feats.append(_OpFeatures(kind, verb, coverage_segments(op, verbs), object_terms(op, verbs)))
+        for t in op.tf:
+            postings.setdefault(t, []).append(i)
+    cached = (feats, postings)
+    try:
+        object.__setattr__(spec, "_features_cache", cached)
+    except Exception:  # noqa: BLE001 - an index that refuses attributes just recomputes
+        pass
+    return cached
+
+
+def prepare(spec: SpecIndex) -> SpecIndex:
+    """Compute the per-operation grounding facts now (so they are cached with the index)."""
+    _features(spec)
+    return spec
+
+
 def rank(spec: SpecIndex, title: str, steps: list[Step]) -> list[tuple[float, Operation, dict[str, float]]]:
-    """Every operation scored for this task, best first, with the parts of its score."""
+    """Every operation that shares a term with the task, scored, best first, with its score's parts."""
     query, all_terms = build_query(title, steps)
     query = _expand(query, set(spec.df))
     spec_verbs = _spec_verbs(spec)
     intent, verb, nouns = intent_of(title, steps, spec_verbs)
     qset = set(query)
+    feats, postings = _features(spec)
+    memo: dict[str, bool] = {}
+
+    def matches(t: str) -> bool:
+        hit = memo.get(t)
+        if hit is None:
+            hit = memo[t] = _term_matches(t, qset)
+        return hit
+
+    candidates = sorted({i for t in query for i in postings.get(t, ())})
+    lexical = [(spec.bm25(spec.operations[i], query), i) for i in candidates]
+    # the other factors move a score by at most ~5x, so far weaker lexical matches cannot win
+    floor = max((lx for lx, _ in lexical), default=0.0) / 8
+    obj_memo: dict[frozenset[str], float] = {}
     out = []
-    for op in spec.operations:
-        lex = spec.bm25(op, query)
-        if lex <= 0:
+    for lex, i in lexical:
+        if lex <= 0 or lex < floor:
             continue
-        c = compat(intent, verb, op, all_terms)
-        cov = coverage(op, qset, spec_verbs)
-        op_verb = op_kind(op)[1]
-        if verb and op_verb and op_verb not in GENERIC_VERBS and stem(op_verb) == stem(verb):
+        op, f = spec.operations[i], feats[i]
+        c = compat(intent, verb, op, all_terms, kind_verb=(f.kind, f.verb))
+        cov = coverage(op, qset, segments=f.segments, matches=matches)
+        if verb and f.verb and f.verb not in GENERIC_VERBS and stem(f.verb) == stem(verb):
             cov = 0.5 + 0.5 * cov  # the task names the operation's own special verb ("Redeliver")
-        obj = object_match(op, nouns, spec_verbs)
+        key = frozenset(f.object_terms)
+        obj = obj_memo.get(key)
+        if obj is None:
+            obj = obj_memo[key] = object_match(op, nouns, spec_verbs, f.object_terms)
         score = lex * c * (0.25 + 0.75 * cov) * (1.0 + 0.6 * obj) * (0.6 if op.deprecated else 1.0)
         out.append((score, op, {"lexical": lex, "compat": c, "coverage": cov, "object": obj,
                                 "intent": intent, "verb": verb}))
@@ -560,8 +629,9 @@ def rank(spec: SpecIndex, title: str, steps: list[Step]) -> list[tuple[float, Op
     n_labels = len({lab for s in steps for lab, _ in s.labels}) or 1
     head = []
     for score, op, parts in out[:RERANK]:
-        hits = {id(st) * 1000 + pos for name, (sc, st, pos) in field_matches(op, title, steps).items()
-                if sc >= 0.7 and st is not None and not any(p.name == name and p.location == "path" for p in op.params)}
+        path_names = {p.name for p in op.params if p.location == "path"}
+        hits = {(id(st), pos) for name, (sc, st, pos) in field_matches(op, title, steps).items()
+                if sc >= 0.7 and st is not None and name not in path_names}
         frac = min(1.0, len(hits) / n_labels)
         parts["fields"] = frac
         head.append((score * (1.0 + 0.5 * frac), op, parts))
@@ -596,21 +666,28 @@ def confidence(ranked: list[tuple[float, Operation, dict[str, float]]]) -> float
 # parameters: form labels and values in the steps -> the operation's fields
 
 
-def _leaf_terms(name: str) -> list[str]:
+@functools.lru_cache(maxsize=65536)
+def _leaf_terms(name: str) -> tuple[str, ...]:
     leaf = name.split(".")[-1]
-    ts = [stem(w) for w in words(leaf) if w not in STOPWORDS]
-    non_id = [t for t in ts if t != "id"]
+    ts = tuple(stem(w) for w in words(leaf) if w not in STOPWORDS)
+    non_id = tuple(t for t in ts if t != "id")
     return non_id or ts
 
 
-def _phrase_terms(text: str) -> set[str]:
-    return {stem(w) for w in words(text) if w not in STOPWORDS}
+@functools.lru_cache(maxsize=65536)
+def _phrase_terms(text: str) -> frozenset[str]:
+    return frozenset({stem(w) for w in words(text) if w not in STOPWORDS})
 
 
 def _match_label(param: Param, label: str) -> float:
     """How well a UI label names an API field: 'Payload URL' ~ config.url, 'Title' ~ name."""
+    return _match_label_cached(param.name, param.description, label)
+
+
+@functools.lru_cache(maxsize=65536)
+def _match_label_cached(name: str, description: str, label: str) -> float:
     lt = _phrase_terms(label) - LABEL_NOISE
-    pt = _leaf_terms(param.name)
+    pt = _leaf_terms(name)
     if not lt or not pt:
         return 0.0
     if set(pt) == lt:
@@ -624,13 +701,13 @@ def _match_label(param: Param, label: str) -> float:
             return 0.6
     if len(pt) == 1 and len(lt) == 1 and next(iter(lt)) in SYNONYMS.get(pt[0], set()):
         return 0.7
-    if len(lt) >= 3 and param.description:
-        dt = _phrase_terms(param.description)
+    if len(lt) >= 3 and description:
+        dt = _phrase_terms(description)
         overlap = len(lt & dt) / len(lt)
         if overlap >= 0.6:
             return 0.55
-    ratio = difflib.SequenceMatcher(None, " ".join(pt), " ".join(sorted(lt))).ratio()
-    return 0.5 if ratio >= 0.85 else 0.0
+    sm = difflib.SequenceMatcher(None, " ".join(pt), " ".join(sorted(lt)))
+    return 0.5 if sm.real_quick_ratio() >= 0.85 and sm.quick_ratio() >= 0.85 and sm.ratio() >= 0.85 else 0.0
 
 
 def _mentioned(param: Param, text_terms: set[str], label_terms: set[str]) -> bool:

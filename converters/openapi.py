@@ -10,6 +10,7 @@ Pure: bytes or text in, :class:`SpecIndex` out. No network, no disk.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import math
@@ -47,6 +48,7 @@ _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 _TAGS = re.compile(r"<[^>]+>")
 
 
+@functools.lru_cache(maxsize=131072)
 def stem(word: str) -> str:
     """A deliberately light stemmer: plurals only, so ``hooks``/``hook`` and ``deliveries``/
     ``delivery`` meet while verbs and nouns that differ in meaning stay apart."""

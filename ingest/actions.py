@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .converters.actions import ActionsResult, forms_from_html, rewrite
+from .converters.actions import ActionsResult, forms_from_html, prepare, rewrite
 from .converters.openapi import INDEX_VERSION, SpecIndex, build_index, parse_document, spec_hash
 from .errors import ConversionError, SourceNotFound, UsageError
 from .options import Options
@@ -86,6 +86,7 @@ def load_index(spec: str, options: Options | None = None) -> SpecIndex:
         from urllib.parse import urljoin
 
         index.servers = [urljoin(where, s or "/").rstrip("/") for s in index.servers]
+    prepare(index)  # grounding facts per operation, pickled with the index
     if opts.cache:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
