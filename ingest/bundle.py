@@ -50,7 +50,8 @@ class SourceSpec:
             if "source" not in value:
                 raise UsageError("a [[sources]] entry needs a `source` key")
             extra = {k.replace("-", "_"): v for k, v in value.items() if k not in _SOURCE_KEYS}
-            return cls(str(value["source"]), kind=value.get("kind"), name=value.get("name"),
+            prefixed = cls.coerce(str(value["source"]))
+            return cls(prefixed.source, kind=value.get("kind") or prefixed.kind, name=value.get("name"),
                        priority=value.get("priority"), include=list(value.get("include", [])),
                        exclude=list(value.get("exclude", [])), options={**extra, **value.get("options", {})})
         raise UsageError(f"cannot read source {value!r}")
@@ -163,9 +164,30 @@ def _ordered_docs(kind: str, bundle: Bundle) -> list[Document]:
     return list(bundle.documents)
 
 
+def _output_excludes(kind: str, source: str, outputs: list[Path]) -> list[str]:
+    """Anchored excludes for our own output files inside a local repo source, so a second run
+    never digests the first run's output (which would make --check stale forever)."""
+    if kind != "repo" or not outputs:
+        return []
+    try:
+        parsed = src_mod.parse(source)
+    except IngestError:
+        return []
+    if not isinstance(parsed, src_mod.LocalDir):
+        return []
+    root = parsed.path.resolve()
+    out = []
+    for path in outputs:
+        target = path.resolve()
+        if target.is_relative_to(root) and target != root:
+            rel = target.relative_to(root).as_posix()
+            out.append(f"/{rel}/" if path.is_dir() or not path.suffix else f"/{rel}")
+    return out
+
+
 def bundle(sources: list[str | dict | SourceSpec], options: Options | None = None, *, openapi: str | None = None,
            base_url: str | None = None, strict: bool = False, name: str | None = None,
-           **overrides: Any) -> Bundle:
+           outputs: list[Path] | None = None, **overrides: Any) -> Bundle:
     """Ingest every source and combine them into one Bundle (kind ``"bundle"``).
 
     >>> b = bundle([".", "site:https://docs.example.com/", "design.pdf"], max_tokens=200_000)
@@ -195,6 +217,9 @@ def bundle(sources: list[str | dict | SourceSpec], options: Options | None = Non
                 label = _label(spec, kind, i)
                 entry.update(kind=kind, label=label)
                 sub_opts = _source_options(opts, spec)
+                own = _output_excludes(kind, spec.source, outputs or [])
+                if own:
+                    sub_opts.exclude = [*sub_opts.exclude, *own]
                 if kind == "site" and base_url and "base_url" not in sub_opts.extra:
                     sub_opts.extra["base_url"] = base_url
                 sub = ingest(spec.source, sub_opts, kind=kind)
@@ -249,7 +274,9 @@ def _budget(out: Bundle, max_tokens: int) -> None:
 
     all_docs = list(out.documents)
     before = list(out.skipped)
-    overhead = 400 + 15 * len(all_docs)
+    from dataclasses import replace
+
+    overhead = count(render_bundle(replace(out, documents=[]), "markdown"), out.encoding) + 120
     total = 0
     for _ in range(4):
         kept, left, note = fit(all_docs, max_tokens, overhead, out.encoding, ordered=True)

@@ -14,7 +14,7 @@ from itertools import groupby
 
 from .errors import UsageError
 from .model import Bundle, Document
-from .render import _xml_text, fence_for, tree_lines
+from .render import _xml_text, fence_for, skipped_list, tree_lines
 
 FORMATS = ("markdown", "xml", "plain", "json")
 
@@ -64,7 +64,7 @@ def _markdown(bundle: Bundle) -> Iterator[str]:
     yield f"# {bundle.title or 'bundle'}\n\n" + "\n".join(summary_lines(bundle)) + "\n\n"
     yield "## Sources\n\n" + _source_table(bundle) + "\n\n"
     if bundle.skipped:
-        yield "## Skipped\n\n" + "".join(f"- {s.path}: {s.reason}\n" for s in bundle.skipped) + "\n"
+        yield "## Skipped\n\n" + skipped_list(bundle.skipped, "- {path}: {reason}") + "\n"
     for label, docs in _groups(bundle):
         kind = docs[0].metadata.get("source_kind", "")
         yield f"## Source: {label} ({kind})\n\n"

@@ -74,6 +74,17 @@ def fence_for(text: str, minimum: int = 3) -> str:
     return "`" * max(minimum, longest + 1)
 
 
+SKIPPED_SHOWN = 50
+
+
+def skipped_list(skipped: list, template: str, limit: int = SKIPPED_SHOWN) -> str:
+    """The first ``limit`` skipped entries, then a count, so a budget cut never floods the digest."""
+    lines = [template.format(path=s.path, reason=s.reason) + "\n" for s in skipped[:limit]]
+    if len(skipped) > limit:
+        lines.append(f"- ... and {len(skipped) - limit:,} more (the json format lists them all)\n")
+    return "".join(lines)
+
+
 def _fmt_tokens(n: int) -> str:
     return f"{n:,}"
 
@@ -128,7 +139,7 @@ def _markdown(bundle: Bundle, top: int, token_tree: bool, part: tuple[int, int] 
         tree = "\n".join(tree_lines([d.path for d in bundle.documents], _root_name(bundle), tokens))
         yield f"## Directory tree\n\n{fence_for(tree)}text\n{tree}\n{fence_for(tree)}\n\n"
         if bundle.skipped:
-            yield "## Skipped\n\n" + "".join(f"- `{s.path}`: {s.reason}\n" for s in bundle.skipped) + "\n"
+            yield "## Skipped\n\n" + skipped_list(bundle.skipped, "- `{path}`: {reason}") + "\n"
         if bundle.redactions:
             yield "## Redacted secrets\n\n" + "".join(f"- `{r.path}` line {r.line}: {r.kind}\n" for r in bundle.redactions) + "\n"
     yield "## Files\n\n"

@@ -259,7 +259,10 @@ def _apply_budget(bundle: Bundle, max_tokens: int) -> None:
 
     all_docs = list(bundle.documents)
     skipped_before = list(bundle.skipped)
-    overhead = 300 + 12 * len(all_docs)
+    from dataclasses import replace
+
+    tree_cost = tokens.count("\n".join(d.path for d in all_docs), bundle.encoding) + 2 * len(all_docs)
+    overhead = tokens.count(render(replace(bundle, documents=[]), "markdown"), bundle.encoding) + tree_cost + 200
     for _ in range(4):
         kept, left, note = fit(all_docs, max_tokens, overhead, bundle.encoding)
         bundle.documents = kept

@@ -141,11 +141,11 @@ def test_bundle_cli_openapi_budget_and_failing_source(project: Path, docs_server
     result = runner.invoke(app, ["bundle", str(project), missing, "--strict", "-o", str(tmp_path / "s.md")])
     assert result.exit_code == 3
     # a budget across sources: the first source's README comes first, the total fits
-    result = runner.invoke(app, ["bundle", str(project), str(project / "design.pdf"), "--max-tokens", "400",
+    result = runner.invoke(app, ["bundle", str(project), str(project / "design.pdf"), "--max-tokens", "600",
                                  "-o", str(tmp_path / "small.md")])
     assert result.exit_code == 0, result.output
     small = (tmp_path / "small.md").read_text()
-    assert count(small) <= 400 and "# Hooky" in small and "Budget:" in small
+    assert count(small) <= 600 and "# Hooky" in small and "Budget:" in small
 
 
 def test_bundle_split_tokens(project: Path, tmp_path: Path) -> None:

@@ -96,7 +96,11 @@ def bundle_cmd(
     opts = Options(encoding=encoding, max_tokens=max_tokens, token=token, host_map=parse_host_map(host_map),
                    progress=progress_wanted(quiet))
     title = name or Path.cwd().name
-    result = bundle(list(sources), opts, openapi=openapi, base_url=base_url, strict=strict, name=title)
+    own_outputs = [p for p in (output, llms_txt) if p is not None]
+    if output is not None and split_tokens:
+        own_outputs += [output.with_name(f"{output.stem}.*{output.suffix or '.md'}")]
+    result = bundle(list(sources), opts, openapi=openapi, base_url=base_url, strict=strict, name=title,
+                    outputs=own_outputs)
 
     outputs: dict[Path, str] = {}
     if llms_txt is not None:
