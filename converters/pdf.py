@@ -653,9 +653,17 @@ class Emitter:
                 else:
                     new_para = gap > 0.7 * size or (indented and abs(size - prev.size) < 0.6) or abs(size - prev.size) > 1
             else:
+                # across a column or page break: the previous line must reach its column's right
+                # edge and this one must start where a continuation line would (not indented for a
+                # paragraph, at the item's text indent for a list item)
                 prev_col = self.prev_col
                 full = prev_col is None or prev.x1 > prev_col.right - 3 * size
-                new_para = not full or line.x0 > col.left + 0.8 * size or SENTENCE_END.search("".join(sp.text for sp in self.parts[-1]).strip() if self.parts else ".") is not None and line.x0 > col.left + 0.5 * size
+                indent = line.x0 - col.left
+                if self.kind == "item":
+                    want = self.item_text_x - (prev_col.left if prev_col is not None else col.left)
+                    new_para = not full or abs(indent - want) > 0.8 * size
+                else:
+                    new_para = not full or indent > 0.8 * size
         if new_para:
             self.close()
             if self.list_stack and line.x0 <= self.list_stack[0] + 1 or (self.list_stack and line.x0 < self.list_stack[0] - 2):

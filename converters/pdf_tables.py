@@ -52,15 +52,31 @@ def _rules(page: pymupdf.Page) -> tuple[list[tuple[float, float, float]], list[t
 
 
 def _merge(rules: list[tuple[float, float, float]]) -> list[tuple[float, float, float]]:
-    """Join pieces on the same line (cell-by-cell borders) into one rule."""
-    rules.sort(key=lambda r: (round(r[1]), r[0]))
-    out: list[list[float]] = []
-    for a, pos, b in rules:
-        if out and abs(out[-1][1] - pos) < 1.5 and a <= out[-1][2] + 3:
-            out[-1][2] = max(out[-1][2], b)
+    """Join pieces on the same line (cell-by-cell borders) into one rule.
+
+    Positions within 1.5 pt are one line; on a line, pieces that touch (3 pt slack) are one rule.
+    """
+    rules = sorted(rules, key=lambda r: r[1])
+    lines: list[list[tuple[float, float, float]]] = []
+    for r in rules:
+        if lines and r[1] - lines[-1][-1][1] < 1.5:
+            lines[-1].append(r)
         else:
-            out.append([a, pos, b])
-    return [tuple(r) for r in out]  # type: ignore[misc]
+            lines.append([r])
+    out: list[tuple[float, float, float]] = []
+    for line in lines:
+        pos = sum(r[1] for r in line) / len(line)
+        cur: list[float] | None = None
+        for a, _, b in sorted(line):
+            if cur is not None and a <= cur[1] + 3:
+                cur[1] = max(cur[1], b)
+            else:
+                if cur is not None:
+                    out.append((cur[0], pos, cur[1]))
+                cur = [a, b]
+        if cur is not None:
+            out.append((cur[0], pos, cur[1]))
+    return out
 
 
 def _overlap(a0: float, a1: float, b0: float, b1: float) -> float:
