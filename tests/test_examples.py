@@ -73,7 +73,7 @@ def test_python_api_html_to_markdown():
 def test_mkdocs_site_builds_with_the_plugin(tmp_path: Path):
     project = tmp_path / "mkdocs-site"
     shutil.copytree(EXAMPLES / "mkdocs-site", project, ignore=shutil.ignore_patterns("site"))
-    proc = run([sys.executable, "-m", "mkdocs", "build", "--strict", "-q"], cwd=project)
+    proc = run([sys.executable, "-m", "mkdocs", "build", "--strict"], cwd=project)
     assert proc.returncode == 0, proc.stderr
     site = project / "site"
     text = (site / "llms.txt").read_text()
