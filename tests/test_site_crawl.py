@@ -145,7 +145,10 @@ class DocsServer:
                     self.send_header(k, v)
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
-                self.wfile.write(body)
+                try:
+                    self.wfile.write(body)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the client went away (the Ctrl-C test)
 
         self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
@@ -169,6 +172,8 @@ class DocsServer:
             time.sleep(1.0)
             return 200, {"Content-Type": "text/html"}, page("Slow", "<h1>Slow</h1><p>This page takes a second to arrive.</p>")
         if path.startswith("/ctrl/"):
+            if req.headers.get("If-None-Match") == f'"{path}"':
+                return 304, {"ETag": f'"{path}"'}, b""
             return self.ctrl(path)
         if path not in self.routes:
             return 404, {"Content-Type": "text/html"}, b"<h1>Not found</h1>"
@@ -186,9 +191,12 @@ class DocsServer:
             self.release.wait(30)
             return 200, html, page("Hang", "<h1>Hang</h1><p>This page answers only once released.</p>")
         pages = {
+            # hang.html is one level below a.html: the crawl goes level by level, so when hang.html
+            # is requested, a.html has been fully processed
             "/ctrl/": page("Ctrl", "<h1>Ctrl</h1><p>Start page of the interrupt test site.</p>"
-                           "<a href='a.html'>A</a> <a href='hang.html'>Hang</a>"),
-            "/ctrl/a.html": page("A", "<h1>A</h1><p>Page A is fetched before the interrupt.</p>"),
+                           "<a href='a.html'>A</a>"),
+            "/ctrl/a.html": page("A", "<h1>A</h1><p>Page A is fetched before the interrupt.</p>"
+                                 "<a href='hang.html'>Hang</a>"),
         }
         if path not in pages:
             return 404, {"Content-Type": "text/html"}, b"nope"

@@ -1,0 +1,124 @@
+"""`llmingest site <built-html-folder> --base-url`: the CI use, with --check both ways, and Ctrl-C."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import llms_txt
+from llmingest.cli import app
+from llmingest.converters import llmstxt
+from test_site_crawl import DocsServer, page
+from typer.testing import CliRunner
+
+
+def built_site(root: Path) -> Path:
+    """A small built site as Sphinx/MkDocs leave it: pages, folders with index.html, _static junk."""
+    files = {
+        "index.html": page("Welcome", "<h1>Welcome</h1><p>Folder Docs explain how the folder site is built and read.</p>"
+                           "<a href='guide/'>Guide</a> <a href='guide/setup.html'>Setup</a> "
+                           "<a href='reference/api.html'>API</a> <a href='genindex.html'>Index</a>",
+                           head="<meta property='og:site_name' content='Folder Docs'>"),
+        "guide/index.html": page("Guide", "<h1>Guide</h1><p>The guide walks through setup and daily use.</p>"
+                                 "<a href='setup.html'>Setup</a>"),
+        "guide/setup.html": page("Setup", "<h1>Setup</h1><p>Setup takes one command and a config file.</p>"
+                                 "<pre><code class='language-toml'>[tool.demo]\nx = 1</code></pre>"),
+        "reference/api.html": page("API", "<h1>API</h1><p>The API reference for every public name we ship.</p>"),
+        "genindex.html": page("Index", "<h1>Index</h1><p>A B C</p>"),
+        "_static/junk.html": page("Junk", "<p>theme asset, not a page</p>"),
+        "_static/style.css": b"body{}",
+    }
+    for rel, data in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    return root
+
+
+def test_folder_with_base_url_and_check_both_ways(tmp_path, monkeypatch):
+    monkeypatch.setenv("LLMINGEST_CACHE_DIR", str(tmp_path / "cache"))
+    site = built_site(tmp_path / "html")
+    out = tmp_path / "html"  # outputs next to the HTML, as a CI step does
+    runner = CliRunner()
+    args = ["site", str(site), "--base-url", "https://docs.example.com/v1/", "-o", str(out)]
+    res = runner.invoke(app, args)
+    assert res.exit_code == 0, res.output
+    text = (out / "llms.txt").read_text()
+    assert llmstxt.validate(text) == []
+    ref = llms_txt.parse_llms_file(text)
+    assert ref.title == "Folder Docs"
+    urls = [e["url"] for entries in ref.sections.values() for e in entries]
+    # links point at the .md mirrors where the site is served
+    assert "https://docs.example.com/v1/guide/setup.md" in urls
+    assert "https://docs.example.com/v1/guide/index.md" in urls
+    assert "https://docs.example.com/v1/index.md" in urls
+    assert not any("_static" in u for u in urls)
+    assert [e["url"] for e in ref.sections["Optional"]] == ["https://docs.example.com/v1/genindex.md"]
+    assert (out / "guide" / "setup.md").read_text().count("```toml") == 1
+    assert "url: https://docs.example.com/v1/guide/setup.html" in (out / "guide" / "setup.md").read_text()
+
+    res = runner.invoke(app, [*args, "--check"])
+    assert res.exit_code == 0, res.output
+    assert "up to date" in res.stderr
+
+    # the source changes but the outputs are not regenerated: --check fails with a diff
+    (site / "guide" / "setup.html").write_bytes(page("Setup", "<h1>Setup</h1><p>Setup now takes two commands.</p>"))
+    before = (out / "guide" / "setup.md").read_text()
+    res = runner.invoke(app, [*args, "--check"])
+    assert res.exit_code == 1
+    assert "out of date" in res.stderr and "guide/setup.md" in res.stderr
+    assert "+Setup now takes two commands." in res.stderr  # the unified diff
+    assert (out / "guide" / "setup.md").read_text() == before  # --check writes nothing
+
+    # the same through the real console script (exit codes as a CI step sees them)
+    proc = subprocess.run([sys.executable, "-m", "llmingest.cli", *args, "--check"], capture_output=True, text=True,
+                          env={**os.environ, "LLMINGEST_CACHE_DIR": str(tmp_path / "cache")})
+    assert proc.returncode == 1 and "error:" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_folder_needs_base_url(tmp_path):
+    site = built_site(tmp_path / "html")
+    res = CliRunner().invoke(app, ["site", str(site), "-o", str(tmp_path / "o")])
+    assert res.exit_code != 0
+    proc = subprocess.run([sys.executable, "-m", "llmingest.cli", "site", str(site)], capture_output=True, text=True)
+    assert proc.returncode == 2 and "--base-url" in proc.stderr
+
+
+def test_output_without_o_is_llms_txt_on_stdout(tmp_path):
+    site = built_site(tmp_path / "html")
+    res = CliRunner().invoke(app, ["site", str(site), "--base-url", "https://d.example/", "-q", "--no-cache"])
+    assert res.exit_code == 0
+    assert res.stdout.startswith("# Folder Docs\n")
+
+
+def test_ctrl_c_keeps_pages_and_resumes_from_cache(tmp_path):
+    server = DocsServer()
+    try:
+        env = {**os.environ, "LLMINGEST_CACHE_DIR": str(tmp_path / "cache"), "LLMINGEST_NO_PROGRESS": "1"}
+        out = tmp_path / "out"
+        cmd = [sys.executable, "-m", "llmingest.cli", "site", server.base + "/ctrl/", "-o", str(out)]
+        proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 60
+        while not server.counts.get("/ctrl/hang.html") or not server.requests_for("/ctrl/a.html"):
+            assert time.monotonic() < deadline, "the crawl never reached the hanging page"
+            time.sleep(0.05)
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+        assert proc.returncode == 130, err
+        assert "interrupted" in err
+        kept = (out / "llms.txt").read_text()
+        assert "/ctrl/a.html" in kept and "hang.html" not in kept
+        # the second run resumes: pages already fetched are revalidated (304), the rest fetched
+        server.release.set()
+        n_before = len(server.requests_for("/ctrl/a.html"))
+        proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
+        assert proc.returncode == 0, proc.stderr
+        again = server.requests_for("/ctrl/a.html")[n_before:]
+        assert again and again[0][0].get("if-none-match") == '"/ctrl/a.html"' and again[0][1] == 304
+        assert "hang.html" in (out / "llms.txt").read_text()
+    finally:
+        server.close()
