@@ -337,7 +337,8 @@ def _strip_chars(spans, n: int):
         if len(s.text) <= n:
             n -= len(s.text)
             continue
-        clone = type(s)(s.text[n:], s.x0, s.x1, s.size, s.bold, s.italic, s.mono)
+        x0 = s.x0 + (s.x1 - s.x0) * n / len(s.text)  # where the remaining text starts, roughly
+        clone = type(s)(s.text[n:], x0, s.x1, s.size, s.bold, s.italic, s.mono)
         clone.link = s.link
         out.append(clone)
         n = 0
