@@ -89,6 +89,9 @@ def fetch(url: str, options: Options | None = None, *, max_bytes: int = DEFAULT_
     ``check=False`` returns 4xx/5xx responses instead of raising (crawlers report and skip).
     """
     opts = options or Options()
+    cap = (opts.extra or {}).get("max_page_bytes")  # a server's --max-page-size (llmingest serve)
+    if cap:
+        max_bytes = min(max_bytes, int(cap))
     own = client is None
     client = client or httpx.Client(timeout=opts.timeout, follow_redirects=False,
                                     headers={"User-Agent": USER_AGENT})

@@ -105,6 +105,19 @@ def _edge(fn: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def _request_token() -> str | None:
+    """Over HTTP, the caller's ``Authorization: Bearer <token>`` is its token for private sources.
+
+    It is never read from arguments (an agent would echo it into its transcript) and, like every
+    token, never printed; stdio calls have no header and use the environment as the CLI does.
+    """
+    from fastmcp.server.dependencies import get_http_headers
+
+    value = get_http_headers(include={"authorization"}).get("authorization", "")
+    scheme, _, token = value.partition(" ")
+    return token.strip() if scheme.lower() in ("bearer", "token") and token.strip() else None
+
+
 def _paged(service: Service, text: str, source: str, max_tokens: int, cursor: str | None,
            total: int | None = None) -> ToolResult:
     page = service.page(text, max_tokens, cursor, total)
@@ -139,7 +152,8 @@ def create_server(service: Service | None = None) -> FastMCP:
 
         Narrow it with include/exclude globs or a /tree/<ref>/<dir> URL; long digests are paged.
         """
-        bundle, key = svc.bundle(source, "repo", include=list(include or []), exclude=list(exclude or []), ref=ref)
+        bundle, key = svc.bundle(source, "repo", include=list(include or []), exclude=list(exclude or []), ref=ref,
+                                 token=_request_token())
         text, total = svc.rendered(bundle, key, format)
         return _paged(svc, text, bundle.source, max_tokens, cursor, total)
 
@@ -156,7 +170,7 @@ def create_server(service: Service | None = None) -> FastMCP:
         """
         from ..render import summary_lines, tree_lines
 
-        bundle, _key = svc.bundle(source, "repo", ref=ref)
+        bundle, _key = svc.bundle(source, "repo", ref=ref, token=_request_token())
         tokens = {d.path: d.tokens for d in bundle.documents}
         name = str(bundle.metadata.get("name") or bundle.title or "repo")
         lines = summary_lines(bundle, top=0) + ["", *tree_lines(sorted(tokens), name, tokens)]
@@ -173,7 +187,7 @@ def create_server(service: Service | None = None) -> FastMCP:
         cursor: Cursor = None,
     ) -> ToolResult:
         """The text of one file of a repository (secrets redacted), paged when long."""
-        bundle, _key = svc.bundle(source, "repo", ref=ref)
+        bundle, _key = svc.bundle(source, "repo", ref=ref, token=_request_token())
         doc = svc.find_document(bundle, path)
         return _paged(svc, doc.content, f"{bundle.source}:{doc.path}", max_tokens, cursor, doc.tokens or None)
 
@@ -184,7 +198,7 @@ def create_server(service: Service | None = None) -> FastMCP:
         cursor: Cursor = None,
     ) -> ToolResult:
         """One web page as clean markdown: main content only, code fenced with languages, links absolute."""
-        bundle, key = svc.bundle(url, "page")
+        bundle, key = svc.bundle(url, "page", token=_request_token())
         text, total = svc.rendered(bundle, key)
         return _paged(svc, text, bundle.source, max_tokens, cursor, total)
 
@@ -196,7 +210,7 @@ def create_server(service: Service | None = None) -> FastMCP:
         cursor: Cursor = None,
     ) -> ToolResult:
         """A PDF as markdown: headings, lists, tables and page markers."""
-        bundle, key = svc.bundle(source, "pdf", pages=pages)
+        bundle, key = svc.bundle(source, "pdf", pages=pages, token=_request_token())
         text, total = svc.rendered(bundle, key)
         return _paged(svc, text, bundle.source, max_tokens, cursor, total)
 

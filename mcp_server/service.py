@@ -10,6 +10,7 @@ tokens with a cursor. No conversion happens here: text comes from :func:`llminge
 from __future__ import annotations
 
 import hashlib
+import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -30,6 +31,7 @@ from .limits import KeyedLocks, Limits
 
 __all__ = ["Service", "Page", "paginate", "MIN_PAGE_TOKENS"]
 
+_NOWHERE = Path("/nonexistent/llmingest-server")  # relative sources resolve here in server mode: never a file
 MIN_PAGE_TOKENS = 200  # a smaller page could not make progress through a long line
 RENDER_ENTRIES = 128  # rendered texts kept in memory (text, token count)
 
@@ -146,6 +148,18 @@ class Service:
         else:  # ssh://, git://, git@host:path: check the host the same way
             check_address(f"https://{src.host}/", opts)
 
+    def parse(self, source: str, ref: str | None = None) -> sources.Source:
+        """``sources.parse``, except that a server never looks at its own disk for the answer.
+
+        Otherwise "refusing local path" vs "not found" would tell a caller which paths exist.
+        """
+        if not self.server_mode:
+            return sources.parse(source, ref=ref)
+        text = source.strip()
+        if text.startswith(("/", "~", "\\", ".")) or text.lower().startswith("file:") or re.match(r"^[A-Za-z]:[\\/]", text):
+            raise BlockedAddress(f"refusing local path {text}: this server only reads public URLs")
+        return sources.parse(text, ref=ref, cwd=_NOWHERE)
+
     # ------------------------------------------------------------------------------------------ bundles
     def options_for(self, **overrides: Any) -> Options:
         token = overrides.get("token")
@@ -159,7 +173,7 @@ class Service:
         Concurrent calls with the same key wait for the first one, then read what it cached.
         """
         opts = self.options_for(**overrides)
-        src = sources.parse(source, ref=opts.ref)
+        src = self.parse(source, opts.ref)
         kind = kind or src.kind
         local = isinstance(src, (sources.LocalDir, sources.LocalFile))
         host = getattr(src, "host", "") or urlsplit(getattr(src, "url", "")).hostname or ""

@@ -174,9 +174,7 @@ def create_app(service: Service | None = None, *, mount_mcp: bool = True) -> Sta
         download = own.get("download", "") not in ("", "0", "false")
 
         def work() -> Response:
-            from .. import sources
-
-            src = sources.parse(target, ref=overrides["ref"])
+            src = svc.parse(target, overrides["ref"])
             kind = src.kind
             bundle, key = svc.bundle(target, kind, **overrides)
             text, tokens = svc.rendered(bundle, key, fmt, 10 if top is None else top)
@@ -213,7 +211,7 @@ def create_app(service: Service | None = None, *, mount_mcp: bool = True) -> Sta
         from .server import create_server
 
         mcp_app = create_server(svc).http_app(path="/mcp", stateless_http=True, host_origin_protection="auto")
-        routes.append(Route("/mcp", mcp_app))
+        routes.append(Route("/mcp", _RateLimited(mcp_app, rate, svc)))
         inner = mcp_app.lifespan
 
         @asynccontextmanager
@@ -225,6 +223,29 @@ def create_app(service: Service | None = None, *, mount_mcp: bool = True) -> Sta
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.service = svc
     return app
+
+
+class _RateLimited:
+    """The MCP app behind the same per-client rate limit as the swap routes (POSTs are the calls).
+
+    A class, not a function: Starlette wraps plain functions as request/response endpoints.
+    """
+
+    def __init__(self, app, rate, svc: Service) -> None:
+        self.app, self.rate, self.svc = app, rate, svc
+
+    async def __call__(self, scope, receive, send) -> None:
+        if self.rate is not None and scope["type"] == "http" and scope.get("method") == "POST":
+            client = (scope.get("client") or ("unknown", 0))[0]
+            wait = self.rate.acquire(client)
+            if wait > 0:
+                response = PlainTextResponse(
+                    f"error: rate limit: at most {self.svc.limits.rate_per_minute:g} requests per minute per "
+                    f"client; retry in {wait:.0f}s\n", status_code=429,
+                    headers={"Retry-After": str(max(1, round(wait)))})
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
 
 
 def _rate_limiter(svc: Service):

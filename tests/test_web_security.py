@@ -41,6 +41,14 @@ class Recorder(BaseHTTPRequestHandler):
 
     def do_GET(self):
         type(self).seen.append(self.path)
+        if self.path == "/big":
+            body = b"<html><body><main><p>" + b"big page " * 30_000 + b"</p></main></body></html>"
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            return
         if self.path.startswith("/to/"):
             self.send_response(302)
             self.send_header("Location", "http://" + self.path[len("/to/"):])
@@ -163,3 +171,41 @@ def test_server_env_tokens_never_travel_to_page_hosts(tmp_path, monkeypatch):
     opts = _RequestTokenOnly(allow_private=False)
     assert opts.resolved_token("github.attacker.example") is None  # ...is off for pages in server mode
     assert opts.merged(token="ghp_request").resolved_token("x") == "ghp_request"
+
+
+def test_page_over_the_size_limit_is_413(tmp_path, recorder):
+    svc = service(tmp_path, host_map={"127.0.0.1": f"http://127.0.0.1:{recorder}/"}, max_page_bytes=100_000)
+    res = get(create_app(svc, mount_mcp=False), f"/http://127.0.0.1:{recorder}/big")
+    assert res.status_code == 413 and "100,000-byte limit" in res.text
+
+
+@pytest.mark.parametrize("source", ["/etc", "/no/such/dir", "~/.ssh", "./secrets", "file:///etc/passwd", "C:\\Windows"])
+def test_server_mode_never_looks_at_its_own_disk(tmp_path, source):
+    svc = service(tmp_path)
+    from llmingest.errors import BlockedAddress
+
+    with pytest.raises(BlockedAddress, match="refusing local path"):
+        svc.bundle(source, "repo")
+
+
+def test_mcp_over_http_takes_the_token_from_authorization_and_is_rate_limited(tmp_path, git_http_private):
+    from fastmcp import Client
+    from test_web_routes import Uvicorn
+
+    token = git_http_private["token"]
+    svc = service(tmp_path, host_map={"github.com": git_http_private["url"]}, rate_per_minute=60, burst=6)
+    with Uvicorn(create_app(svc)) as base:
+        async def go(auth):
+            async with Client(f"{base}/mcp", auth=auth) as client:
+                return await client.call_tool("read_repository_file", {"source": "o/private", "path": "README.md"},
+                                              raise_on_error=False)
+
+        ok = asyncio.run(go(token))
+        assert not ok.is_error and ok.content[0].text == "# Demo\n\nsecond\n"
+        denied = asyncio.run(go(None))
+        assert denied.is_error and token not in denied.content[0].text
+        codes = []
+        for _ in range(8):
+            codes.append(httpx.post(f"{base}/mcp", json={"jsonrpc": "2.0", "id": 1, "method": "tools/list"},
+                                    headers={"Accept": "application/json, text/event-stream"}, timeout=10).status_code)
+        assert 429 in codes
