@@ -113,8 +113,9 @@ def convert(data: bytes | str, url: str | None = None, *, charset: str | None = 
     else:
         body = root.find(".//body")
         elements, container = [body if body is not None else root], "body"
-    for el in elements:
-        remove_chrome(el)
+    if select:  # --full means the whole body as it is (hidden text still goes: that is safety)
+        for el in elements:
+            remove_chrome(el)
     writer = Writer(base, links=links, images=images)
     content = writer.convert(elements)
     return Document(

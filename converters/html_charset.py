@@ -23,6 +23,8 @@ _META = re.compile(
     re.I,
 )
 #: labels browsers treat as windows-1252 (the WHATWG Encoding Standard's table, the common part)
+_MULTIBYTE = ("utf", "shift_jis", "cp932", "euc", "gb", "big5", "iso2022", "iso-2022", "cp949", "johab", "hz",
+              "cp950", "cp936", "ms9", "ms_kanji")
 _AS_CP1252 = {"iso-8859-1", "iso8859-1", "latin-1", "latin1", "l1", "ascii", "us-ascii", "iso_8859-1", "cp819"}
 
 
@@ -73,7 +75,14 @@ def decode(data: bytes | str, charset: str | None = None) -> str:
 
         best = from_bytes(data[:200_000]).best()
         if best is not None and best.encoding:
-            return data.decode(best.encoding, errors="replace")
+            if best.encoding.lower().startswith(_MULTIBYTE):
+                return data.decode(best.encoding, errors="replace")
+            # among single-byte code pages the guess is shaky (French text "looks" Baltic);
+            # unlabelled legacy pages are windows-1252 far more often, as browsers assume
+            try:
+                return data.decode("cp1252")
+            except UnicodeDecodeError:
+                return data.decode(best.encoding, errors="replace")
     except Exception:  # pragma: no cover - a guesser failing must not lose the page
         pass
     return data.decode("cp1252", errors="replace")
