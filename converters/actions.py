@@ -75,7 +75,7 @@ LABEL_NOISE = {"button", "page", "tab", "menu", "dropdown", "field", "box", "che
                "icon", "link", "the", "a", "an", "your"}
 #: path segments that name the caller's own scope; a task rarely says "user" when it means "mine"
 NEUTRAL_SEGMENTS = {"user", "me", "my", "self", "account", "api", "rest", "current", "v1", "v2", "v3", "v4"}
-GENERIC_PARAM_WORDS = {"id", "name", "type", "key", "value", "title", "description", "slug", "uuid",
+GENERIC_PARAM_WORDS = {"id", "sid", "guid", "ref", "name", "type", "key", "value", "title", "description", "slug", "uuid",
                        "number", "owner", "username", "data", "info", "object", "item", "kind"}
 #: form labels and API field names that mean the same thing in most products
 SYNONYMS = {
@@ -465,21 +465,33 @@ def _term_matches(t: str, query: set[str]) -> bool:
             return True
         if len(t) >= 5 and len(q) >= 5 and (q.startswith(t) or t.startswith(q)):
             return True
+        if len(t) >= 6 and len(q) >= 6 and t[:6] == q[:6] and _shared_stem(t, q):
+            return True
     return False
+
+
+def _shared_stem(a: str, b: str) -> bool:
+    """``messaging``/``message``, ``redeemed``/``redemption``: a common prefix of 80% of the shorter."""
+    n = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        n += 1
+    return n >= 0.8 * min(len(a), len(b))
 
 
 def coverage_segments(op: Operation, spec_verbs: set[str] = frozenset()) -> list[list[str]]:
     """The path's resource words per segment, as :func:`coverage` compares them (static per op)."""
     out: list[list[str]] = []
     prev_terms: set[str] = set()
-    segs = [s for s in op.path.strip("/").split("/") if s]
+    segs = op.segments
     last_literal = max((i for i, s in enumerate(segs) if not s.startswith("{")), default=-1)
     for i, seg in enumerate(segs):
         is_param = seg.startswith("{")
         ts = [t for t in terms(seg.strip("{}")) if t not in NEUTRAL_SEGMENTS]
         if is_param:
             ts = [t for t in ts if t not in GENERIC_PARAM_WORDS and t not in prev_terms]
-        if re.fullmatch(r"v\d+(\.\d+)*", seg) or not ts:
+        if not ts:
             continue
         prev_terms = set(ts) | {stem(t) for t in ts}
         if i == last_literal and i > 0 and _is_verb_segment(seg, op, spec_verbs):
@@ -510,12 +522,16 @@ def coverage(op: Operation, query: set[str], spec_verbs: set[str] = frozenset(),
     return total / weight
 
 
-def _expand(query: dict[str, float], vocab: set[str]) -> dict[str, float]:
-    """Add the parts of compounds the spec knows (``webhook`` -> ``hook``, ``rebuild`` -> ``build``)."""
+def _expand(query: dict[str, float], vocab: set[str], prefixes: dict[str, list[str]] | None = None) -> dict[str, float]:
+    """Add the parts of compounds the spec knows (``webhook`` -> ``hook``, ``rebuild`` -> ``build``)
+    and the spec's words that share a long stem (``messaging`` -> ``message``)."""
     out = dict(query)
     for q, w in query.items():
         if len(q) < 6:
             continue
+        for v in (prefixes or {}).get(q[:6], ()):
+            if v != q and _shared_stem(q, v):
+                out[v] = max(out.get(v, 0.0), w * 0.7)
         for i in range(2, len(q) - 3):
             tail = q[i:]
             if tail in vocab and (q[:i] in vocab or i <= 3):
@@ -558,7 +574,7 @@ class _OpFeatures:
     object_terms: set[str]
 
 
-def _features(spec: SpecIndex) -> tuple[list[_OpFeatures], dict[str, list[int]]]:
+def _features(spec: SpecIndex) -> tuple[list[_OpFeatures], dict[str, list[int]], dict[str, list[str]]]:
     """Per-operation facts that never change for a spec, and term -> operations postings;
     computed once per loaded index so each document costs milliseconds."""
     cached = getattr(spec, "_features_cache", None)
@@ -572,7 +588,11 @@ def _features(spec: SpecIndex) -> tuple[list[_OpFeatures], dict[str, list[int]]]
         feats.append(_OpFeatures(kind, verb, coverage_segments(op, verbs), object_terms(op, verbs)))
         for t in op.tf:
             postings.setdefault(t, []).append(i)
-    cached = (feats, postings)
+    prefixes: dict[str, list[str]] = {}
+    for t in sorted(spec.df):
+        if len(t) >= 6:
+            prefixes.setdefault(t[:6], []).append(t)
+    cached = (feats, postings, prefixes)
     try:
         object.__setattr__(spec, "_features_cache", cached)
     except Exception:  # noqa: BLE001 - an index that refuses attributes just recomputes
@@ -589,11 +609,11 @@ def prepare(spec: SpecIndex) -> SpecIndex:
 def rank(spec: SpecIndex, title: str, steps: list[Step]) -> list[tuple[float, Operation, dict[str, float]]]:
     """Every operation that shares a term with the task, scored, best first, with its score's parts."""
     query, all_terms = build_query(title, steps)
-    query = _expand(query, set(spec.df))
+    feats, postings, prefixes = _features(spec)
+    query = _expand(query, set(spec.df), prefixes)
     spec_verbs = _spec_verbs(spec)
     intent, verb, nouns = intent_of(title, steps, spec_verbs)
     qset = set(query)
-    feats, postings = _features(spec)
     memo: dict[str, bool] = {}
 
     def matches(t: str) -> bool:
@@ -806,12 +826,16 @@ def field_matches(op: Operation, title: str, steps: list[Step]) -> dict[str, tup
     pairs = []
     label_list = [(s, lab, off) for s in steps for lab, off in s.labels if not _is_button(lab)]
     parents = {p.name.rsplit(".", 1)[0] for p in fields if "." in p.name}
+    tops = [b for b in op.body if "." not in b.name]
+    # {"data": {...}}: a body whose only field is an object is an envelope, not a thing to name
+    envelope = tops[0].name if len(tops) == 1 and tops[0].type == "object" else None
     for p in fields:
         if p.name in parents:
             continue  # a form label names an input, not the object that groups inputs
         depth = p.name.count(".")
         penalty = 0.05 * depth
-        if depth and not all(_strict_match(t, text_terms) for t in _leaf_terms(p.name.split(".")[0])):
+        top = p.name.split(".")[0]
+        if depth and top != envelope and not all(_strict_match(t, text_terms) for t in _leaf_terms(top)):
             penalty += 0.1  # the parent object is never named: prefer fields the steps place
         for li, (_s, lab, _off) in enumerate(label_list):
             sc = _match_label(p, lab) - penalty

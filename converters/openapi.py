@@ -22,7 +22,7 @@ from typing import Any
 from ..errors import ConversionError
 
 METHODS = ("get", "post", "put", "patch", "delete")
-INDEX_VERSION = 3  # bump when the index layout or term weights change (invalidates caches)
+INDEX_VERSION = 5  # bump when the index layout or term weights change (invalidates caches)
 
 # ---------------------------------------------------------------------------------------------
 # terms: one tokenizer for specs and for documentation text, so both sides meet in the middle
@@ -46,6 +46,8 @@ ABBREVIATIONS = {
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*|[0-9]+")
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 _TAGS = re.compile(r"<[^>]+>")
+_SUFFIX = re.compile(r"\.(json|xml|csv|yaml|yml|txt|html)$", re.I)
+_VERSIONISH = re.compile(r"v?\d+([.-]\d+)*([.-]?(alpha|beta)\d*)?", re.I)
 
 
 @functools.lru_cache(maxsize=131072)
@@ -119,8 +121,18 @@ class Operation:
         return f"{self.method} {self.path}"
 
     @property
+    def segments(self) -> list[str]:
+        """Path segments without format suffixes (``Messages.json``) and version/date segments."""
+        out = []
+        for s in self.path.strip("/").split("/"):
+            s = _SUFFIX.sub("", s)
+            if s and not _VERSIONISH.fullmatch(s):
+                out.append(s)
+        return out
+
+    @property
     def literal_segments(self) -> list[str]:
-        return [s for s in self.path.strip("/").split("/") if s and not s.startswith("{")]
+        return [s for s in self.segments if not s.startswith("{")]
 
     @property
     def path_params(self) -> list[str]:
