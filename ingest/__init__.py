@@ -10,8 +10,9 @@ from __future__ import annotations
 __version__ = "0.1.0"
 
 from .api import ingest, render  # noqa: E402
+from .bundling import bundle  # noqa: E402
 from .errors import IngestError  # noqa: E402
 from .model import Bundle, Document, Skipped  # noqa: E402
 from .options import Options  # noqa: E402
 
-__all__ = ["ingest", "render", "Bundle", "Document", "Skipped", "Options", "IngestError", "__version__"]
+__all__ = ["ingest", "bundle", "render", "Bundle", "Document", "Skipped", "Options", "IngestError", "__version__"]

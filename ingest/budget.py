@@ -72,7 +72,12 @@ def fit(docs: list[Document], max_tokens: int, overhead: int, encoding: str, *,
     left: list[Skipped] = []
     truncated = 0
     used = 0
+    blocked_above: int | None = None  # once a tier overflows, lower-priority tiers get nothing
     for pos, doc in enumerate(order):
+        doc_tier = tier(doc.path)
+        if not ordered and blocked_above is not None and doc_tier > blocked_above:
+            left.append(Skipped(doc.path, f"left out to fit --max-tokens {max_tokens:,} ({doc.tokens:,} tokens)", doc.size))
+            continue
         if doc.tokens > cap:
             doc = truncate_document(doc, cap, encoding)
             truncated += 1
@@ -89,6 +94,8 @@ def fit(docs: list[Document], max_tokens: int, overhead: int, encoding: str, *,
                 used += cut.tokens + per_file_overhead
                 truncated += 1 if not doc.truncated else 0
                 continue
+        if blocked_above is None:
+            blocked_above = doc_tier
         label = doc.metadata.get("source_label")
         where = f"{label}: {doc.path}" if label else doc.path
         left.append(Skipped(where, f"left out to fit --max-tokens {max_tokens:,} ({doc.tokens:,} tokens)", doc.size))

@@ -33,6 +33,7 @@ class _Located:
     git_root: Path | None = None
     ref: str | None = None
     commit: str | None = None
+    checkout: object | None = None  # a git_remote.Checkout to discard when caching is off
 
 
 def _git(root: Path, *args: str) -> str | None:
@@ -78,6 +79,12 @@ def _locate(src: sources.Source, options: Options) -> _Located:
 
 
 def _from_checkout(co, name: str, display: str) -> _Located:
+    loc = _from_checkout_paths(co, name, display)
+    loc.checkout = co
+    return loc
+
+
+def _from_checkout_paths(co, name: str, display: str) -> _Located:
     if co.subpath and co.blob:
         parent, _, fname = co.subpath.rpartition("/")
         return _Located(co.root / parent if parent else co.root, display, name, subpath=parent or None,
@@ -232,6 +239,11 @@ def ingest_repo(src: sources.Source, options: Options) -> Bundle:
                 docs.append(doc)
     with progress.task(options, "Scanning secrets and counting tokens", total=None):
         redactions = _scan_and_count(docs, options)
+    history = _history(loc, options)
+    if loc.checkout is not None and not options.cache:
+        from .git_remote import discard
+
+        discard(loc.checkout)  # a temporary clone: everything needed is in memory now
 
     if not docs and not skipped:
         what = "no files matched --include" if options.include else "no files to digest"
@@ -244,7 +256,7 @@ def ingest_repo(src: sources.Source, options: Options) -> Bundle:
         metadata["commit"] = loc.commit
     if loc.subpath:
         metadata["subpath"] = loc.subpath
-    metadata.update(_history(loc, options))
+    metadata.update(history)
     bundle = Bundle(source=loc.display, kind="repo", documents=docs, skipped=sorted(skipped, key=lambda s: s.path),
                     redactions=redactions, metadata=metadata, title=loc.name, encoding=options.encoding)
     if options.max_tokens:

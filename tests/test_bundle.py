@@ -15,7 +15,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from llmingest.bundle import bundle
+from llmingest import bundle
 from llmingest.cli import app, main
 from llmingest.tokens import count
 from typer.testing import CliRunner

@@ -74,8 +74,8 @@ def bundle_cmd(
     quiet: bool = typer.Option(False, "-q", "--quiet", help="No progress or summary on stderr."),
 ) -> None:
     from .. import config
-    from ..bundle import bundle
     from ..bundle_render import llms_txt_files, render_chunks, split_bundle
+    from ..bundling import bundle
     from ..errors import UsageError
 
     fmt = check_format(fmt)
