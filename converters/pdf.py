@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import json
 import re
-import statistics
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -486,7 +485,7 @@ class Emitter:
         self.blocks.append(text)
 
     # ---- columns
-    def column(self, col: Column, page: pymupdf.Page | None) -> None:
+    def column(self, col: Column) -> None:
         self.prev_col, self.col = self.col, col
         first = True
         items = borderless(col.items, lambda ln: bool(TOC_LINE.search(ln.text)))
@@ -816,7 +815,7 @@ def _convert(doc: pymupdf.Document, warnings: list[str], *, name, pages, images_
                 em.note(f"[page {pno + 1}: scanned image, no text layer; use --ocr]")
         else:
             for col in order_columns(_page_items(pd, st), pno, st.gutter):
-                em.column(col, None)
+                em.column(col)
         if on_page is not None:
             on_page(done, total)
     em.close()
@@ -855,7 +854,3 @@ def _safe_read(doc: pymupdf.Document, pno: int, ocr: bool, warnings: list[str]) 
     except Exception as exc:
         warnings.append(f"page {pno + 1} could not be read: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}")
         return PageData(pno, [], [], [], 792.0, 612.0)
-
-
-def median(values: list[float], default: float = 0.0) -> float:
-    return statistics.median(values) if values else default
