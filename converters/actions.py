@@ -1075,8 +1075,33 @@ def _form_pairs(prefix: str, value: Any) -> list[tuple[str, Any]]:
     return [(prefix, value)]
 
 
+def _scheme_args(scheme: dict[str, Any], product: str) -> tuple[list[str], list[str], str]:
+    kind, sch = scheme.get("type"), str(scheme.get("scheme", "")).lower()
+    if kind == "http" and sch == "basic":
+        var = f"{product}_API_KEY"
+        return ["-u", f'"${var}:"'], [], var
+    if kind in ("http", "oauth2", "openIdConnect"):
+        var = f"{product}_TOKEN"
+        return ["-H", f'"Authorization: Bearer ${var}"'], [], var
+    if kind == "apiKey":
+        name, where = str(scheme.get("name", "api_key")), scheme.get("in", "header")
+        var = f"{product}_API_KEY"
+        if "token" in name.lower() and "key" not in name.lower():
+            var = f"{product}_TOKEN"
+        if where == "query":
+            return [], [f"{name}=${var}"], var
+        if where == "cookie":
+            return ["-b", f'"{name}=${var}"'], [], var
+        return ["-H", f'"{name}: ${var}"'], [], var
+    return [], [], ""
+
+
 def auth_args(spec: SpecIndex, op: Operation) -> tuple[list[str], list[str], str]:
-    """curl arguments for the operation's auth, query additions, and the env var to set."""
+    """curl arguments for the operation's auth, query additions, and the env vars to set.
+
+    The first requirement the spec lists is used, with every scheme it combines (Trello wants
+    both ``key`` and ``token``); secrets are always ``$PRODUCT_TOKEN``/``$PRODUCT_API_KEY``.
+    """
     product = spec.product
     requirements = op.security if op.security is not None else spec.security
     if not spec.security_schemes:
@@ -1084,28 +1109,25 @@ def auth_args(spec: SpecIndex, op: Operation) -> tuple[list[str], list[str], str
             return [], [], ""
         var = f"{product}_TOKEN"
         return ["-H", f'"Authorization: Bearer ${var}"'], [], var
+    if requirements == []:
+        return [], [], ""
     for req in requirements or [{}]:
         names = list(req) if req else list(spec.security_schemes)[:1]
-        if not names:
-            return [], [], ""
-        scheme = spec.security_schemes.get(names[0])
-        if not scheme:
+        schemes = [spec.security_schemes[n] for n in names if n in spec.security_schemes]
+        if not schemes:
             continue
-        kind, sch = scheme.get("type"), str(scheme.get("scheme", "")).lower()
-        if kind == "http" and sch == "basic":
-            var = f"{product}_API_KEY"
-            return ["-u", f'"${var}:"'], [], var
-        if kind in ("http", "oauth2", "openIdConnect"):
-            var = f"{product}_TOKEN"
-            return ["-H", f'"Authorization: Bearer ${var}"'], [], var
-        if kind == "apiKey":
-            var = f"{product}_API_KEY"
-            name, where = scheme.get("name", "api_key"), scheme.get("in", "header")
-            if where == "query":
-                return [], [f"{name}=${var}"], var
-            if where == "cookie":
-                return ["-b", f'"{name}=${var}"'], [], var
-            return ["-H", f'"{name}: ${var}"'], [], var
+        args, query, env = [], [], []
+        for scheme in schemes:
+            a, q, v = _scheme_args(scheme, product)
+            if v in env:  # two schemes, one secret name: tell them apart by the scheme's own name
+                v2 = f"{product}_{re.sub(r'[^A-Z0-9]+', '_', str(scheme.get('name', '')).upper())}"
+                a = [x.replace(v, v2) for x in a]
+                q = [x.replace(v, v2) for x in q]
+                v = v2
+            args += a
+            query += q
+            env.append(v)
+        return args, query, " ".join(env)
     return [], [], ""
 
 

@@ -46,6 +46,10 @@ ABBREVIATIONS = {
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*|[0-9]+")
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 _TAGS = re.compile(r"<[^>]+>")
+#: shared hosting domains: the product is not the host's name there
+_HOSTING = {"amazonaws.com", "herokuapp.com", "azurewebsites.net", "swagger.io", "apiary.io", "github.io",
+            "googleapis.com", "cloudfunctions.net", "vercel.app", "netlify.app", "ngrok.io", "example.com",
+            "example.org", "localhost.localdomain"}
 _SUFFIX = re.compile(r"\.(json|xml|csv|yaml|yml|txt|html)$", re.I)
 _VERSIONISH = re.compile(r"v?\d+([.-]\d+)*([.-]?(alpha|beta)\d*)?", re.I)
 
@@ -157,7 +161,19 @@ class SpecIndex:
 
     @property
     def product(self) -> str:
-        """The product's name for env-var placeholders: ``GitHub v3 REST API`` -> ``GITHUB``."""
+        """The product's name for env-var placeholders: the API host's domain (``api.github.com``
+        -> ``GITHUB``; titles like "Email Activity (beta)" name a part, not the product), else the
+        first word of the title (``Swagger Petstore`` -> ``PETSTORE``)."""
+        from urllib.parse import urlsplit
+
+        host = urlsplit(self.servers[0]).hostname if self.servers else None
+        labels = (host or "").split(".")
+        if len(labels) >= 2 and not labels[-1].isdigit() and host not in ("localhost",):
+            label = labels[-3] if len(labels) >= 3 and labels[-2] in ("co", "com", "org", "net", "gov", "ac") \
+                and len(labels[-1]) == 2 else labels[-2]
+            domain = ".".join(labels[-2:])
+            if domain not in _HOSTING and label and label not in ("example", "local"):
+                return re.sub(r"[^A-Z0-9]", "_", label.upper())
         for w in re.findall(r"[A-Za-z][A-Za-z0-9]*", self.title or self.name or ""):
             if w.lower() not in STOPWORDS and w.lower() not in {"api", "openapi", "swagger", "rest", "official"}:
                 return re.sub(r"[^A-Z0-9]", "", w.upper()) or "API"
