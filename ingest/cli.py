@@ -54,7 +54,7 @@ app = typer.Typer(
 )
 
 #: command modules under llmingest.commands; each exposes register(app)
-COMMANDS = ["repo", "mcp", "serve", "page", "bundle", "init", "pdf", "actions", "site", "llmstxt"]
+COMMANDS = ["repo", "page", "site", "pdf", "actions", "llmstxt", "bundle", "init", "mcp", "serve"]
 
 
 def _version(value: bool) -> None:
