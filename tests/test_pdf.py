@@ -398,3 +398,15 @@ def test_registry_serves_the_repo_digest():
     assert fn is convert and converter_for("application/pdf") is convert
     doc = fn(_simple_pdf("Inside a repo.").tobytes(), name="docs/guide.pdf")
     assert doc.path == "docs/guide.pdf" and "Inside a repo." in doc.content
+
+
+def test_progress_is_reported_per_page(tmp_path: Path):
+    pdf = tmp_path / "long.pdf"
+    doc = pymupdf.open()
+    for i in range(7):
+        doc.new_page().insert_text((72, 300), f"Page body {i}.", fontsize=11)
+    pdf.write_bytes(doc.tobytes())
+    calls = []
+    bundle = ingest(str(pdf), kind="pdf", on_progress=lambda what, done, total: calls.append((done, total)))
+    assert calls == [(i, 7) for i in range(1, 8)]
+    assert bundle.metadata["pages"] == 7 and bundle.title is None
