@@ -63,6 +63,16 @@ def _fingerprint(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:10]
 
 
+def _content_key(bundle: Bundle) -> str:
+    """A hash of what a bundle holds, so a rendering memo never outlives an edit to a local file."""
+    h = hashlib.sha256()
+    for doc in bundle.documents:
+        h.update(doc.path.encode("utf-8", "surrogatepass") + b"\0" + doc.content.encode("utf-8", "surrogatepass") + b"\0")
+    for skipped in bundle.skipped:
+        h.update(f"{skipped.path}\0{skipped.reason}\0".encode("utf-8", "surrogatepass"))
+    return h.hexdigest()[:16]
+
+
 def paginate(text: str, max_tokens: int, cursor: str | None = None, encoding: str = "o200k_base",
              total_tokens: int | None = None) -> Page:
     """Cut ``text`` into pages of at most ``max_tokens`` tokens, resumable with an opaque cursor.
@@ -189,7 +199,7 @@ class Service:
         if local or self.cache is None:  # a folder on disk changes under us: never serve it stale
             self._guard(src, opts)
             bundle = self._run(src, kind, opts)
-            return bundle, key + ":" + _fingerprint(str(len(bundle.documents)) + str(bundle.total_tokens))
+            return bundle, key + ":" + _content_key(bundle)
         hit = self.cache.get(key)
         if hit is not None:
             return hit, key

@@ -20,7 +20,7 @@ import logging
 import re
 from contextlib import asynccontextmanager
 from pathlib import Path
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl, quote, urlencode
 
 import anyio
 from starlette.applications import Starlette
@@ -178,7 +178,8 @@ def create_app(service: Service | None = None, *, mount_mcp: bool = True) -> Sta
             kind = src.kind
             bundle, key = svc.bundle(target, kind, **overrides)
             text, tokens = svc.rendered(bundle, key, fmt, 10 if top is None else top)
-            headers = {"X-Token-Count": str(tokens), "X-Source": bundle.source, "X-Kind": bundle.kind,
+            headers = {"X-Token-Count": str(tokens), "X-Source": quote(bundle.source, safe=":/?&=@%+,;~#"),
+                       "X-Kind": bundle.kind,
                        "Cache-Control": "private, max-age=300" if overrides["token"] else "public, max-age=300"}
             if download:
                 headers["Content-Disposition"] = f'attachment; filename="{_filename(bundle.source, fmt)}"'

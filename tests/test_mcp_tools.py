@@ -166,3 +166,14 @@ def test_remote_repo_fresh_bare_repo_changes_are_seen_after_cache_off(tmp_path, 
     call(server, "repository_tree", {"source": "o/fresh"})
     call(server, "repository_tree", {"source": "o/fresh"})
     assert svc.ingests == 2  # --no-cache really fetches each time
+
+
+def test_local_edits_are_seen_at_once(tmp_path, local_repo):
+    """An agent edits a file and reads it again: a local folder is never served from a cache."""
+    server = create_server(make_service(tmp_path))
+    args = {"source": str(local_repo), "path": "src/calc.py"}
+    assert "a + b" in call(server, "read_repository_file", args).content[0].text
+    (local_repo / "src" / "calc.py").write_text("def add(a, b):\n    return b + a\n")  # same size and tokens
+    assert "b + a" in call(server, "read_repository_file", args).content[0].text
+    digest = call(server, "ingest_repository", {"source": str(local_repo), "include": ["src/calc.py"]})
+    assert "b + a" in digest.content[0].text
