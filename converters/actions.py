@@ -1160,7 +1160,7 @@ def build_curl(spec: SpecIndex, op: Operation, params: dict[str, Any], base_url:
     body_names = {b.name for b in op.body}
     body_params = {k: v for k, v in params.items() if k in body_names}
     heredoc = None
-    if op.body_media and (body_params or op.method in ("POST", "PUT", "PATCH") and op.body):
+    if op.body_media and body_params:
         media = op.body_media
         if media in ("application/x-www-form-urlencoded", "multipart/form-data"):
             flag = "-F" if media == "multipart/form-data" else "--data-urlencode"
