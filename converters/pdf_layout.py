@@ -14,6 +14,7 @@ right one. One rule covers one-column pages, two-column papers and mixed first p
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -166,6 +167,14 @@ class Column:
     page: int = 0
 
 
+@functools.lru_cache(maxsize=4096)
+def _font_style(font: str, flags: int) -> tuple[bool, bool, bool]:
+    """(bold, italic, mono) from the span flags and the font name (memoized: names repeat a lot)."""
+    return (bool(flags & 16) or bool(BOLD_FONT.search(font)),
+            bool(flags & 2) or bool(ITALIC_FONT.search(font)),
+            bool(flags & 8) or bool(MONO_FONT.search(font)))
+
+
 def extract_segments(page: pymupdf.Page, textpage=None) -> list[Seg]:
     """Horizontal text lines of the page as Segs (rotated text such as margin stamps is dropped)."""
     d = page.get_text("dict", flags=TEXT_FLAGS, textpage=textpage)
@@ -177,17 +186,26 @@ def extract_segments(page: pymupdf.Page, textpage=None) -> list[Seg]:
             dx, dy = line["dir"]
             if abs(dy) > 0.05 or dx < 0:
                 continue
-            spans = []
+            spans: list[Span] = []
             for s in line["spans"]:
-                text = BAD_CHARS.sub("", s["text"].translate(LIGATURES))
+                text = s["text"]
                 if not text:
                     continue
-                font, flags = s["font"], s["flags"]
+                text = text.translate(LIGATURES)
+                if BAD_CHARS.search(text):
+                    text = BAD_CHARS.sub("", text)
+                    if not text:
+                        continue
+                bold, italic, mono = _font_style(s["font"], s["flags"] & 26)
                 x0, _, x1, _ = s["bbox"]
-                spans.append(Span(text, x0, x1, round(s["size"], 1),
-                                  bool(flags & 16) or bool(BOLD_FONT.search(font)),
-                                  bool(flags & 2) or bool(ITALIC_FONT.search(font)),
-                                  bool(flags & 8) or bool(MONO_FONT.search(font))))
+                size = round(s["size"], 1)
+                last = spans[-1] if spans else None
+                if (last is not None and last.size == size and last.bold == bold and last.italic == italic
+                        and last.mono == mono and x0 - last.x1 < 0.1 * size):
+                    last.text += text  # PDFs that place glyph by glyph: one span per style run
+                    last.x1 = x1
+                    continue
+                spans.append(Span(text, x0, x1, size, bold, italic, mono))
             if not spans or not any(s.text.strip() for s in spans):
                 continue
             x0, y0, x1, y1 = line["bbox"]
