@@ -81,6 +81,10 @@ def recorder():
     "/http://169.254.169.254/latest/meta-data/",
     "/https://[::1]:9/x.pdf",
     "/http://100.64.0.1/page",
+    "/http://2130706433/page",  # 127.0.0.1 as a decimal number
+    "/http://0x7f.1/page",  # 127.0.0.1 in hex shorthand
+    "/http://[::ffff:127.0.0.1]/page",  # IPv4-mapped IPv6
+    "/http://0.0.0.0:9/page",
     "/10.0.0.1/o/r.git",
     "/127.0.0.1:9/group/repo.git",
 ])
