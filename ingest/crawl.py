@@ -29,7 +29,7 @@ import os
 import re
 import time
 import urllib.robotparser
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from pathlib import Path
@@ -544,7 +544,7 @@ class _State:
     published: dict[str, str] = field(default_factory=dict)
 
 
-async def _crawl(start: str, options: Options, state: _State) -> _Fetcher:
+async def _crawl(start: str, options: Options, state: _State, on_page: Callable[[Page], None] | None) -> _Fetcher:
     scope = scope_of(start)
     parts = urlsplit(scope)
     root = f"{parts.scheme}://{parts.netloc}"
@@ -611,6 +611,8 @@ async def _crawl(start: str, options: Options, state: _State) -> _Fetcher:
                 return None
             state.pages[final] = page
             state.order.append(final)
+            if on_page is not None:
+                on_page(page)
             bar.advance(1, total=len(seen) if not follow_links else None)
             return page
 
@@ -667,10 +669,11 @@ def reading_order(start: str, pages: dict[str, Page], redirects: dict[str, str],
     return [pages[u] for u in out]
 
 
-def crawl(start: str, options: Options | None = None) -> CrawlResult:
+def crawl(start: str, options: Options | None = None, *, on_page: Callable[[Page], None] | None = None) -> CrawlResult:
     """Crawl the site at ``start``; pages in reading order, failures as Skipped entries.
 
-    A Ctrl-C stops the crawl and returns what was fetched so far with ``interrupted=True``
+    ``on_page`` is called with each page as soon as it is fetched (the site converter starts
+    converting while the crawl goes on). A Ctrl-C stops the crawl and returns what was fetched so far with ``interrupted=True``
     (everything fetched is also in the on-disk cache, so the next run resumes cheaply).
     """
     opts = options or Options()
@@ -683,7 +686,7 @@ def crawl(start: str, options: Options | None = None) -> CrawlResult:
     holder: list[_Fetcher] = []
 
     async def main() -> None:
-        holder.append(await _crawl(start, opts, state))
+        holder.append(await _crawl(start, opts, state, on_page))
 
     try:
         asyncio.run(main())

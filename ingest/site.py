@@ -146,36 +146,84 @@ def _convert_one(job: tuple[bytes, str, str, str | None]) -> tuple[Document | No
     return to_document(*job)
 
 
-def _convert_pages(pages: list[Page], options: Options) -> list[tuple[Page, Document | None, str]]:
-    """Convert pages; big sites on all cores (conversion is CPU-bound Python, threads would not help).
+def _ignore_sigint() -> None:
+    """Pool workers leave Ctrl-C to the parent, which keeps what it has (see crawl)."""
+    import signal
 
-    Largest pages are submitted first so one huge index page does not finish last alone; results
-    are put back in page order, so output never depends on scheduling.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+class _Converter:
+    """Converts pages while the crawl is still fetching others (a process pool fed page by page).
+
+    Conversion is CPU-bound Python, so big sites use all cores through processes; the first
+    ``POOL_AFTER`` pages are held back so a small site never pays for starting a pool. State
+    (pool, futures) is real, hence a class. Results are read back in page order, so output never
+    depends on scheduling.
     """
-    jobs = [(p.content, p.url, p.content_type, p.charset) for p in pages]
-    results: list[tuple[Document | None, str] | None] = [None] * len(jobs)
-    workers = min(os.cpu_count() or 1, int(options.extra.get("workers") or 8))
-    with task(options, "converting pages", len(pages)) as bar:
-        if len(jobs) < 16 or workers < 2:
-            for i, job in enumerate(jobs):
-                results[i] = _convert_one(job)
-                bar.advance()
-        else:
+
+    POOL_AFTER = 16
+
+    def __init__(self, options: Options) -> None:
+        self.options = options
+        self.workers = min(os.cpu_count() or 1, int(options.extra.get("workers") or 8))
+        self.pool = None
+        self.pending: list[Page] = []
+        self.futures: dict[str, object] = {}
+
+    def __enter__(self) -> _Converter:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+
+    def _job(self, page: Page) -> tuple[bytes, str, str, str | None]:
+        return (page.content, page.url, page.content_type, page.charset)
+
+    def submit(self, page: Page) -> None:
+        if self.workers < 2:
+            return
+        if self.pool is None:
+            self.pending.append(page)
+            if len(self.pending) < self.POOL_AFTER:
+                return
             import multiprocessing
-            from concurrent.futures import ProcessPoolExecutor, as_completed
+            from concurrent.futures import ProcessPoolExecutor
 
             methods = multiprocessing.get_all_start_methods()
             ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-            with ProcessPoolExecutor(workers, mp_context=ctx) as pool:
-                order = sorted(range(len(jobs)), key=lambda i: -len(jobs[i][0]))
-                futures = {pool.submit(_convert_one, jobs[i]): i for i in order}
-                for fut in as_completed(futures):
-                    results[futures[fut]] = fut.result()
-                    bar.advance()
-    return [(page, *res) for page, res in zip(pages, results, strict=True)]  # type: ignore[misc]
+            self.pool = ProcessPoolExecutor(self.workers, mp_context=ctx, initializer=_ignore_sigint)
+            for held in self.pending:
+                self.futures[held.url] = self.pool.submit(_convert_one, self._job(held))
+            self.pending = []
+            return
+        self.futures[page.url] = self.pool.submit(_convert_one, self._job(page))
+
+    def results(self, pages: list[Page]) -> list[tuple[Page, Document | None, str]]:
+        if self.pool is None and len(pages) >= self.POOL_AFTER and self.workers >= 2:
+            for page in pages:  # pages that were never streamed in (a folder, a test)
+                self.submit(page)
+        out: list[tuple[Page, Document | None, str]] = []
+        with task(self.options, "converting pages", len(pages)) as bar:
+            for page in pages:
+                fut = self.futures.get(page.url)
+                try:
+                    res = fut.result() if fut is not None else _convert_one(self._job(page))  # type: ignore[attr-defined]
+                except Exception:  # a worker died (OOM, killed): convert here, where errors are values
+                    res = _convert_one(self._job(page))
+                out.append((page, *res))
+                bar.advance()
+        return out
 
 
-def build_bundle(result: CrawlResult, options: Options, source: str) -> Bundle:
+def _convert_pages(pages: list[Page], options: Options) -> list[tuple[Page, Document | None, str]]:
+    with _Converter(options) as conv:
+        return conv.results(pages)
+
+
+def build_bundle(result: CrawlResult, options: Options, source: str,
+                 converted: list[tuple[Page, Document | None, str]] | None = None) -> Bundle:
     """Converted, de-duplicated, titled and sectioned pages of a crawl, in output order."""
     scope = result.scope
     host = urlsplit(scope).netloc
@@ -188,7 +236,7 @@ def build_bundle(result: CrawlResult, options: Options, source: str) -> Bundle:
     by_canonical: dict[str, str] = {}
     by_hash: dict[str, str] = {}
     by_mirror: dict[str, str] = {}
-    for page, doc, reason in _convert_pages(result.pages, options):
+    for page, doc, reason in converted if converted is not None else _convert_pages(result.pages, options):
         rel = relative(page.url, scope)
         if doc is None:
             skipped.append(Skipped(page.url, reason, len(page.content)))
@@ -283,8 +331,9 @@ def build_bundle(result: CrawlResult, options: Options, source: str) -> Bundle:
 def ingest_site(src: sources.Source, options: Options) -> Bundle:
     """Crawl a site (or read a built-HTML folder) into a Bundle of pages in output order."""
     if isinstance(src, sources.WebPage):
-        result = crawl(src.url, options)
-        return build_bundle(result, options, src.display())
+        with _Converter(options) as conv:
+            result = crawl(src.url, options, on_page=conv.submit)
+            return build_bundle(result, options, src.display(), converted=conv.results(result.pages))
     if isinstance(src, sources.LocalDir):
         if not options.base_url:
             raise UsageError(f"{src.path} is a folder: say where it is served with --base-url",
