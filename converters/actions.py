@@ -219,6 +219,28 @@ def parse_step(text: str, line: int) -> Step:
     return step
 
 
+_IMPERATIVE_EXTRA = ("change", "add", "create", "remove", "delete", "save", "update", "edit", "rename",
+                     "give", "write", "specify", "provide", "make", "turn", "add", "invite", "generate",
+                     "configure", "install", "log in", "sign in", "visit", "refresh", "wait", "download",
+                     "submit", "publish", "review", "keep", "assign", "drag", "return", "browse", "locate")
+_LEAD = r"(?:(?:then|next|first|finally|now|optionally|also|and|to\s+\w+\s+it,?)\s+)?"
+_IMPERATIVE_START = re.compile(r"(?i)^" + _LEAD + r"(" + "|".join(re.escape(v) for v in UI_VERBS + _IMPERATIVE_EXTRA)
+                               + r")(?![\w-])")
+_IMPERATIVE_CLAUSE = re.compile(r"(?i)(?:[,;:]|\b(?:and|then|or))\s+" + _LEAD + r"(" + "|".join(
+    re.escape(v) for v in UI_VERBS + _IMPERATIVE_EXTRA) + r")(?![\w-])\s+(?:on\s+|to\s+|in\s+)?"
+                                r"(?:the\s+|a\s+|an\s+|your\s+)?[\w*\"“'`\[+]")
+
+
+def _imperative(step: Step) -> bool:
+    """Whether a step tells the reader to do something (and does not just talk about a UI)."""
+    text = _LINK.sub(lambda m: m.group(1), step.text)
+    text = re.sub(r"\([^()]*\)|\"[^\"]*\"|“[^”]*”", " ", text)  # quoted or aside examples are not orders
+    text = re.sub(r"^[\s>*_#(]*", "", text)
+    if _IMPERATIVE_START.match(text) or _IMPERATIVE_CLAUSE.search(text):
+        return True
+    return bool(step.crumbs) and text.lstrip("*_").startswith(step.crumbs[0][0])
+
+
 def _sentences(text: str) -> list[str]:
     """Split a paragraph into steps at ``;`` and sentence ends (not inside code or URLs)."""
     parts = re.split(r"(?<=[.;!])\s+(?=[A-Z(\"*])|;\s*", text)
@@ -306,7 +328,9 @@ def detect(markdown: str) -> list[tuple[_Block, list[Step]]]:
         else:
             is_task = bool(labelled) and (any(s.crumbs for s in steps) or len(ui) >= 2
                                           or any(_UI_VERB_RE.match(s.text.strip("*_ ")) for s in labelled))
-        if not is_task:
+        # steps tell someone what to do: at least one must be imperative ("Click ...", "In
+        # **Name**, type ...", "Settings > Webhooks; ..."), which prose about UIs never is
+        if not is_task or not any(_imperative(s) for s in steps):
             continue
         if found and found[-1][0].heading_line == block.heading_line and \
                 all(not lines[j].strip() for j in range(found[-1][0].end + 1, block.start)):

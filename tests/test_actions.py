@@ -109,6 +109,18 @@ Then navigate to Billing > Plans and choose Pro.
     assert steps[2].crumbs == [["Billing", "Plans"]]
 
 
+def test_prose_about_a_ui_is_not_a_task():
+    md = """## Why
+
+Docs written for a person ("go to **Settings > Webhooks**, click **Add webhook**") are hard for
+agents, which cannot click.
+
+- **Detection**: steps with UI verbs (click, select, toggle) and breadcrumbs such as **A > B**.
+- **Grounding**: the verb on the **Save** button picks the method.
+"""
+    assert detect(md) == []
+
+
 def test_parse_step_labels_breadcrumbs_values():
     step = parse_step('Open **Settings > API keys**, click "Add key" and paste `abc123` or https://x.test/a.', 1)
     assert step.crumbs == [["Settings", "API keys"]]
