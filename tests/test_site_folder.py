@@ -122,3 +122,26 @@ def test_ctrl_c_keeps_pages_and_resumes_from_cache(tmp_path):
         assert "hang.html" in (out / "llms.txt").read_text()
     finally:
         server.close()
+
+
+def test_many_pages_use_the_process_pool_and_output_is_the_same(tmp_path):
+    """Past 16 pages conversion runs in worker processes; the bytes must equal a one-process run."""
+    from llmingest.options import Options
+    from llmingest.site import ingest_site, render_site
+    from llmingest.sources import LocalDir
+
+    root = tmp_path / "big"
+    links = " ".join(f"<a href='sec{i % 3}/p{i}.html'>P{i}</a>" for i in range(24))
+    (root).mkdir()
+    (root / "index.html").write_bytes(page("Home", f"<h1>Home</h1><p>Many pages live on this test site.</p>{links}"))
+    for i in range(24):
+        path = root / f"sec{i % 3}" / f"p{i}.html"
+        path.parent.mkdir(exist_ok=True)
+        path.write_bytes(page(f"P{i}", f"<h1>Page {i}</h1><p>Body of page number {i} with its own words.</p>"
+                              f"<pre><code class='language-python'>x = {i}</code></pre>"))
+    pooled = render_site(ingest_site(LocalDir(root), Options(base_url="https://b.example/", cache=False)))
+    single = render_site(ingest_site(LocalDir(root), Options(base_url="https://b.example/", cache=False,
+                                                             extra={"workers": 1})))
+    assert pooled == single
+    assert len([k for k in pooled if k.endswith(".md")]) == 25
+    assert pooled["llms.txt"].index("[P0]") < pooled["llms.txt"].index("[P3]")  # link order kept
