@@ -56,6 +56,7 @@ LEADER = re.compile(r"(\s*\.){4,}\s*|…{2,}\s*")  # dot leaders of a table of c
 TOC_LINE = re.compile(r"(\.\s*){4,}\s*\S{0,8}\d+\s*$|…\s*\d+\s*$")
 CAPTION = re.compile(r"^(figure|fig\.|image|plate|chart|abbildung)\s*\d*", re.I)
 SENTENCE_END = re.compile(r"[.!?:;]['\")\]]?$")
+_ASCII_WORD = re.compile(r"[A-Za-z0-9]")
 _CODE_QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"'})
 
 
@@ -162,6 +163,15 @@ def _margin_key(seg: Seg, height: float) -> tuple[str, str] | None:
     return zone, text
 
 
+def _place_key(seg: Seg) -> tuple[str, str]:
+    text = " ".join(seg.text.split())  # exact text: "Page 3 of ..." in the body is content
+    return "place", f"{round(seg.x0 / 3)}:{round(seg.y0 / 3)}:{text}"
+
+
+def _table_key(t: Table) -> tuple[str, str]:
+    return "table", f"{round(t.x0 / 3)}:{round(t.y0 / 3)}:{'|'.join(t.rows[0])}"
+
+
 def _style(span_or_line) -> tuple[float, bool]:
     return round(span_or_line.size * 2) / 2, bool(getattr(span_or_line, "bold", False))
 
@@ -206,10 +216,13 @@ def gather_stats(pages: list[PageData], toc: list, page_count: int) -> Stats:
     first = pages[0].number if pages else 0
     for pd in pages:
         keys = set()
+        for t in pd.tables:
+            keys.add(_table_key(t))
         for seg in pd.segs:
             k = _margin_key(seg, pd.height)
             if k:
                 keys.add(k)
+            keys.add(_place_key(seg))
             if all(s.mono for s in seg.spans if s.text.strip()):
                 continue
             for s in seg.spans:
@@ -231,7 +244,10 @@ def gather_stats(pages: list[PageData], toc: list, page_count: int) -> Stats:
             if g is not None:
                 gutters[round(g / 4) * 4] += 1
     n = max(1, len(pages))
-    st.remove = {k for k, c in margins.items() if c >= max(2, 0.25 * n)}
+    # running heads and feet repeat in the margins; other page furniture (a sidebar, a logo
+    # line, a "quick links" box) repeats at the same place on most pages
+    st.remove = {k for k, c in margins.items()
+                 if c >= (max(2, 0.25 * n) if k[0] in ("top", "bottom") else max(3, 0.5 * n))}
     if gutters:
         g, c = gutters.most_common(1)[0]
         if c >= max(2, 0.3 * n):
@@ -313,6 +329,8 @@ def _styled(spans) -> str:
         if mono:
             tick = "``" if "`" in core else "`"
             core = f"{tick}{core}{tick}"
+        elif not _ASCII_WORD.search(core):
+            pass  # math italics and symbols: the glyphs carry their style, markers would be noise
         else:
             if bold and italic:
                 core = f"***{core}***"
@@ -754,8 +772,11 @@ def _page_items(pd: PageData, st: Stats) -> list:
         key = _margin_key(seg, pd.height)
         if key is not None and (key in st.remove or PAGE_NUMBER.match(seg.text.strip())):
             continue
+        if st.remove and _place_key(seg) in st.remove:
+            continue
         segs.append(seg)
-    return segs + list(pd.tables) + list(pd.images)
+    tables = [t for t in pd.tables if _table_key(t) not in st.remove]
+    return segs + tables + list(pd.images)
 
 
 def convert(data: bytes, *, name: str | None = None, pages: str | None = None, password: str | None = None,

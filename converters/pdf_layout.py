@@ -209,6 +209,12 @@ def extract_segments(page: pymupdf.Page, textpage=None) -> list[Seg]:
             if not spans or not any(s.text.strip() for s in spans):
                 continue
             x0, y0, x1, y1 = line["bbox"]
+            # fonts with tall ascenders/descenders give boxes that overlap the next line; a box
+            # from the baseline and the size keeps lines apart and gaps comparable across fonts
+            big = max(line["spans"], key=lambda sp: sp["size"])
+            size, base = big["size"], big["origin"][1]
+            if y1 - y0 > 1.3 * size and y0 <= base <= y1:
+                y0, y1 = max(y0, base - 0.8 * size), min(y1, base + 0.25 * size)
             out.append(Seg(x0, y0, x1, y1, spans))
     return out
 

@@ -162,6 +162,17 @@ def test_running_headers_footers_and_page_numbers_removed():
     assert all(f"Body text of page {n} says hello." in md for n in range(1, 5))
 
 
+def test_sidebar_repeated_on_every_page_is_removed():
+    doc = pymupdf.open()
+    for n in range(1, 6):
+        page = doc.new_page(width=612, height=792)
+        page.insert_text((470, 300), "QUICK LINKS", fontsize=9)
+        page.insert_text((72, 300), f"Chapter text number {n} goes here.", fontsize=11)
+    md = convert(doc.tobytes()).content
+    assert "QUICK LINKS" not in md
+    assert all(f"Chapter text number {n} goes here." in md for n in range(1, 6))
+
+
 def test_booktabs_table_between_rules_is_a_pipe_table():
     doc = pymupdf.open()
     page = doc.new_page(width=612, height=792)
