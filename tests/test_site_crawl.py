@@ -385,3 +385,20 @@ def test_whole_site_failures_are_typed(docs_server, tmp_path):
 
     with pytest.raises(SourceNotFound):
         crawl(docs_server.base + "/nothing-here/", opts(tmp_path))
+
+
+def test_server_mode_refuses_private_addresses(docs_server, tmp_path):
+    from llmingest.errors import BlockedAddress
+
+    with pytest.raises(BlockedAddress):
+        crawl(docs_server.base + "/docs/", opts(tmp_path, allow_private=False))
+    assert not any(p.startswith("/docs/") for p, _, _ in docs_server.log)
+
+
+def test_python_api_kind_site(docs_server, tmp_path):
+    from llmingest import ingest
+
+    bundle = ingest(docs_server.base + "/docs/", kind="site", max_pages=4, cache_dir=tmp_path / "c",
+                    extra={"backoff": 0.05, "retries": 1})
+    assert bundle.kind == "site" and 1 <= len(bundle.documents) <= 4
+    assert bundle.metadata["sections"] and bundle.total_tokens > 0
