@@ -83,6 +83,7 @@ SYNONYMS = {
     "body": {"note", "content", "message", "text"}, "note": {"body", "description"},
     "url": {"uri", "link", "endpoint", "address"}, "endpoint": {"url"},
     "description": {"note", "summary"},
+    "private": {"visibility"}, "public": {"visibility"}, "visibility": {"private", "public"},
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -732,6 +733,8 @@ def _match_label(param: Param, label: str) -> float:
 def _match_label_cached(name: str, description: str, label: str) -> float:
     lt = _phrase_terms(label) - LABEL_NOISE
     pt = _leaf_terms(name)
+    if not lt and not pt:  # fields named by a stopword alone: Twilio's "To" and "From"
+        return 1.0 if words(label) == words(name.split(".")[-1]) else 0.0
     if not lt or not pt:
         return 0.0
     if set(pt) == lt:
@@ -756,8 +759,8 @@ def _match_label_cached(name: str, description: str, label: str) -> float:
 
 def _mentioned(param: Param, text_terms: set[str], label_terms: set[str]) -> bool:
     pt = _leaf_terms(param.name)
-    if not pt:
-        return False
+    if not pt or len(pt) < len(words(param.name.split(".")[-1])) and len(pt) == 1:
+        return False  # "send_at" is not mentioned by "send": its other word was a stopword
     if len(pt) == 1:
         t = pt[0]
         if t in {"type", "id", "data", "object", "item", "kind", "number", "value"}:
@@ -770,6 +773,7 @@ def _mentioned(param: Param, text_terms: set[str], label_terms: set[str]) -> boo
         len(h) >= 4 and h not in GENERIC_PARAM_WORDS for h in hits))
 
 
+_MIME = re.compile(r"(application|text|image|audio|video|multipart)/[\w.+-]+")
 _NEGATIVE = re.compile(r"(?i)\b(uncheck(ed)?|untick(ed)?|unselect(ed)?|clear(ed)?|disable[ds]?|turn(ed)? off|"
                        r"not checked|leave [^.]*unchecked|do not|don't|off)\b")
 
@@ -835,7 +839,7 @@ def _task_terms(title: str, steps: list[Step]) -> tuple[set[str], set[str]]:
 def _is_button(label: str) -> bool:
     """A submit button ("Create promotion code", "Save") names the action, never a field."""
     ws = words(label)
-    return bool(ws) and (ws[0] in NEUTRAL_BUTTONS or ws[0] in CREATE | DELETE | {"update"})
+    return bool(ws) and (ws[0] in NEUTRAL_BUTTONS or ws[0] in CREATE | DELETE | PATH_VERBS | {"update"})
 
 
 def field_matches(op: Operation, title: str, steps: list[Step]) -> dict[str, tuple[float, Step | None, int]]:
@@ -874,6 +878,15 @@ def field_matches(op: Operation, title: str, steps: list[Step]) -> dict[str, tup
         s, lab, off = label_list[li]
         out[name] = (sc, s, off + len(lab))
         used_labels.add(li)
+    # a media type typed in a step (`application/json`) fills the field named for media types
+    mime = next(((st, off) for st in steps for v, off in st.values if _MIME.fullmatch(v)), None)
+    if mime:
+        for p in fields:
+            leaf = set(_leaf_terms(p.name))
+            if p.name not in out and p.name not in parents and (
+                    {"content", "type"} <= leaf or leaf & {"mime", "media", "format"}):
+                out[p.name] = (0.7, mime[0], mime[1])
+                break
     for p in fields:
         if p.name in out or not p.enum:
             continue

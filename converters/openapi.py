@@ -22,7 +22,7 @@ from typing import Any
 from ..errors import ConversionError
 
 METHODS = ("get", "post", "put", "patch", "delete")
-INDEX_VERSION = 5  # bump when the index layout or term weights change (invalidates caches)
+INDEX_VERSION = 6  # bump when the index layout or term weights change (invalidates caches)
 
 # ---------------------------------------------------------------------------------------------
 # terms: one tokenizer for specs and for documentation text, so both sides meet in the middle
@@ -322,7 +322,11 @@ def _flatten(res: _Resolver, schema: Any, prefix: str, required_parent: bool, se
         if psch.get("readOnly"):
             continue
         alt = psch
-        if _schema_type(psch) == "string" and not psch.get("type"):
+        if not psch.get("type") and not psch.get("properties") and psch.get("allOf"):
+            merged, _r, _s = _merged_object(res, psch, pseen)
+            if merged:  # allOf of refs (Asana's ProjectRequest): an object made of its parts
+                alt = {"type": "object", **psch}
+        if alt is psch and _schema_type(psch) == "string" and not psch.get("type"):
             for key in ("anyOf", "oneOf", "allOf"):
                 for part in psch.get(key, []) or []:
                     part, _ = res.deref(part, pseen)

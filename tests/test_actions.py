@@ -192,6 +192,19 @@ def test_form_encoded_body_with_nested_fields(spec):
     assert '--data-urlencode "size[width]=40"' in task.curl
 
 
+def test_stopword_fields_and_media_type_values():
+    spec = {"openapi": "3.0.0", "info": {"title": "Texter"}, "servers": [{"url": "https://api.texter.test"}],
+            "paths": {"/messages": {"post": {"summary": "Create a message", "requestBody": {"content": {
+                "application/x-www-form-urlencoded": {"schema": {"type": "object", "required": ["To"], "properties": {
+                    "To": {"type": "string"}, "From": {"type": "string"}, "Body": {"type": "string"},
+                    "SendAt": {"type": "string"}, "content_type": {"type": "string"}}}}}}}}}}
+    task = _one("## Send a text\n1. Open **Messages** and click **New message**.\n"
+                "2. Enter the **To** number `+15550001` and pick your number in **From**.\n"
+                "3. Type the **Body** `hi`, set the format to `text/plain` and click **Send**.\n",
+                load_spec(json.dumps(spec)))
+    assert task.parameters == {"To": "+15550001", "From": "$FROM", "Body": "hi", "content_type": "text/plain"}
+
+
 def test_base_url_override(spec):
     task = _one(CREATE_DOC, spec, base_url="http://127.0.0.1:9/api/")
     assert '"http://127.0.0.1:9/api/widgets"' in task.curl

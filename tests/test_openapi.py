@@ -85,6 +85,16 @@ def test_recursive_and_nested_refs_terminate():
     assert not any(n.startswith(("parent.", "children.")) for n in names)
 
 
+def test_allof_of_refs_is_an_object_with_every_part():
+    spec = {"openapi": "3.0.0", "info": {"title": "Env"}, "paths": {"/projects": {"post": {"requestBody": {
+        "content": {"application/json": {"schema": {"properties": {"data": {"$ref": "#/components/schemas/Req"}}}}}}}}},
+        "components": {"schemas": {
+            "Req": {"allOf": [{"$ref": "#/components/schemas/Base"}, {"properties": {"team": {"type": "string"}}}]},
+            "Base": {"allOf": [{"properties": {"name": {"type": "string"}}}, {"properties": {"notes": {"type": "string"}}}]}}}}
+    names = {b.name for b in _op(load_spec(json.dumps(spec)), "POST /projects").body}
+    assert {"data", "data.name", "data.notes", "data.team"} <= names
+
+
 def test_swagger2_normalised_to_the_same_model():
     text = """
 swagger: "2.0"
