@@ -157,6 +157,8 @@ def fmt_ratio(x: float) -> str:
 def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
     """A GitHub-markdown table, columns padded so it also reads well in a terminal."""
     cells = [[str(h) for h in headers]] + [[str(c) for c in row] for row in rows]
+    if any(len(r) != len(headers) for r in cells):
+        raise ValueError(f"every row needs {len(headers)} cells")
     widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
     lines = ["| " + " | ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) + " |" for r in cells]
     lines.insert(1, "|" + "|".join("-" * (w + 2) for w in widths) + "|")
