@@ -38,7 +38,7 @@ __all__ = ["ingest_site", "render_site", "write_site", "diff_site", "expand", "t
 ROOT_SECTION = "Docs"
 _OPTIONAL_PATH = re.compile(
     r"(^|/)(changelog|changes|history|news|release[-_]?notes?|releases|whatsnew|what-?s-?new|genindex[^/]*|"
-    r"py-modindex|modindex|np-modindex|search|404|copyright|license|sitemap|glossary-index)(\.[a-z]+|/|$)",
+    r"py-modindex|modindex|np-modindex|search|404|copyright|license|sitemap|glossary-index|contents|toc)(\.[a-z]+|/|$)",
     re.I,
 )
 _OPTIONAL_TITLE = re.compile(r"^(change ?log|changes|release notes|what'?s new|index|search|general index)\b", re.I)
@@ -111,6 +111,10 @@ def _site_name(pages: list[Page], start: Page | None, host: str) -> str:
 
 
 def _page_title(raw: str | None, site: str, content: str, fallback: str) -> str:
+    """The page's own H1 when it has one (what the page calls itself), else <title> minus the site name."""
+    m = re.search(r"^#[ \t]+(.+?)[ \t#]*$", content, re.M)
+    if m and m.group(1).strip():
+        return m.group(1).strip()
     title = (raw or "").strip()
     for sep in (" — ", " | ", " – ", " · ", " » ", " - "):
         suffix = sep + site

@@ -144,4 +144,4 @@ def test_many_pages_use_the_process_pool_and_output_is_the_same(tmp_path):
                                                              extra={"workers": 1})))
     assert pooled == single
     assert len([k for k in pooled if k.endswith(".md")]) == 25
-    assert pooled["llms.txt"].index("[P0]") < pooled["llms.txt"].index("[P3]")  # link order kept
+    assert pooled["llms.txt"].index("[Page 0]") < pooled["llms.txt"].index("[Page 3]")  # link order kept
