@@ -1,0 +1,222 @@
+"""Click-to-curl detection: which parts of a document are steps for a person clicking a UI.
+
+Numbered/bulleted steps and sentences with UI verbs, breadcrumbs (``Settings > Webhooks``), bold,
+italic, quoted and ``<kbd>`` labels, values to type (code spans, URLs) and links; consecutive steps
+under one heading are one task. Pure: text in, blocks and steps out.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .actions_words import NEUTRAL_BUTTONS, UI_VERBS, verb_class
+
+_UI_VERB_RE = re.compile(r"(?i)(?<![\w-])(" + "|".join(re.escape(v) for v in UI_VERBS) + r")(?![\w-])")
+
+_FENCE = re.compile(r"^\s*(```|~~~)")
+_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
+_ITEM = re.compile(r"^(\s*)(\d+[.)]|[-*+])\s+(.*)$")
+_BOLD = re.compile(r"\*\*(.+?)\*\*|__(.+?)__")
+_ITALIC = re.compile(r"(?<![*\w])\*(?!\s)([^*]+?)\*(?![*\w])|(?<![_\w])_(?!\s)([^_]+?)_(?![_\w])")
+_QUOTED = re.compile(r"[\"“]([^\"”\n]{1,60})[\"”]|(?<!\w)'([^'\n]{1,40})'(?!\w)")
+_KBD = re.compile(r"<kbd>(.*?)</kbd>", re.I)
+_CODE = re.compile(r"`([^`]+)`")
+_LINK = re.compile(r"!?\[([^\]]*)\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
+_URL = re.compile(r"https?://[^\s)>\]`'\"]+")
+_IMPLICIT = re.compile(r"(?i:\b(click|select|choose|press|tap|pick|tick|check|open|go to|navigate to|toggle|type|"
+                       r"enter|fill in|paste|optional|optionally|set)"
+                       r"\s+(?:on\s+)?)([A-Z][\w'&+-]*(?:[ ][A-Za-z][\w'&+-]*){0,4})")
+_CRUMB_SEP = re.compile(r"\s*(?:>|→|›|»|->)\s*")
+_PLAIN_CRUMB = re.compile(r"(?:[A-Z+][\w&'+./-]*(?:[ ][\w&'+./-]+){0,5})(?:\s*(?:>|→|›|»)\s*[A-Za-z+][\w&'+./-]*(?:[ ][\w&'+./-]+){0,5})+")
+
+
+@dataclass
+class Step:
+    line: int
+    text: str
+    labels: list[tuple[str, int]] = field(default_factory=list)  # (label, char offset)
+    crumbs: list[list[str]] = field(default_factory=list)
+    values: list[tuple[str, int]] = field(default_factory=list)  # code spans / URLs given to type in
+    links: list[tuple[str, str]] = field(default_factory=list)
+    ui: bool = False
+
+
+def clean_text(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def parse_step(text: str, line: int) -> Step:
+    """Labels, breadcrumbs, values and links of one step (a list item or a sentence)."""
+    step = Step(line, text)
+    for m in _LINK.finditer(text):
+        step.links.append((m.group(1), m.group(2)))
+    bare = _LINK.sub(lambda m: m.group(1), text)
+    found: list[tuple[str, int]] = []
+    for rx in (_BOLD, _KBD, _ITALIC, _QUOTED):
+        for m in rx.finditer(bare):
+            label = clean_text(next(g for g in m.groups() if g is not None) if m.groups() else m.group(0))
+            label = label.strip("*_ ")
+            if label and not any(o <= m.start() < o + len(lab) + 4 for lab, o in found):
+                found.append((label, m.start()))
+    for label, off in sorted(found, key=lambda x: x[1]):
+        parts = [p.strip(" *_") for p in _CRUMB_SEP.split(label) if p.strip(" *_")]
+        if len(parts) > 1:
+            step.crumbs.append(parts)
+            for p in parts:
+                step.labels.append((p, off))
+        else:
+            step.labels.append((label, off))
+    unformatted = _CODE.sub(" ", _BOLD.sub(" ", bare))
+    for m in _PLAIN_CRUMB.finditer(unformatted):
+        parts = [p.strip() for p in _CRUMB_SEP.split(m.group(0)) if p.strip()]
+        if parts:
+            # "Then navigate to Billing > Plans and choose Pro": the path is Billing > Plans
+            parts[0] = re.split(r"(?i)\b(?:to|in|under|open|opens|select|click|choose|visit|from)\s+", parts[0])[-1]
+            parts[-1] = re.split(r"(?i)[.,;:!?]|\s+(?:and|then|to|or)\s+", parts[-1])[0]
+            parts = [p.strip() for p in parts if p.strip()]
+        if len(parts) > 1 and parts not in step.crumbs:
+            step.crumbs.append(parts)
+            for p in parts:
+                step.labels.append((p, m.start()))
+    if not step.labels:
+        # plain-text steps: "click Use this template", or a bare button name "Add secret."
+        for m in _IMPLICIT.finditer(unformatted):
+            step.labels.append((m.group(2).strip(), m.start(2)))
+        clause = unformatted.strip().rstrip(".!")
+        first = clause.split(" ", 1)[0] if clause else ""
+        if clause and len(clause.split()) <= 6 and first[:1].isupper() and (
+                verb_class(first.lower()) or first.lower() in NEUTRAL_BUTTONS):
+            step.labels.append((clause, 0))
+    for m in _CODE.finditer(bare):
+        step.values.append((m.group(1).strip(), m.start()))
+    code_free = _CODE.sub(lambda m: " " * len(m.group(0)), bare)
+    for m in _URL.finditer(code_free):
+        step.values.append((m.group(0).rstrip(".,;:"), m.start()))
+    step.values.sort(key=lambda v: v[1])
+    step.ui = bool(_UI_VERB_RE.search(bare)) or bool(step.crumbs)
+    return step
+
+
+_IMPERATIVE_EXTRA = ("change", "add", "create", "remove", "delete", "save", "update", "edit", "rename",
+                     "give", "write", "specify", "provide", "make", "turn", "add", "invite", "generate",
+                     "configure", "install", "log in", "sign in", "visit", "refresh", "wait", "download",
+                     "submit", "publish", "review", "keep", "assign", "drag", "return", "browse", "locate")
+_LEAD = r"(?:(?:then|next|first|finally|now|optionally|also|and|to\s+\w+\s+it,?)\s+)?"
+_IMPERATIVE_START = re.compile(r"(?i)^" + _LEAD + r"(" + "|".join(re.escape(v) for v in UI_VERBS + _IMPERATIVE_EXTRA)
+                               + r")(?![\w-])")
+_IMPERATIVE_CLAUSE = re.compile(r"(?i)(?:[,;:]|\b(?:and|then|or))\s+" + _LEAD + r"(" + "|".join(
+    re.escape(v) for v in UI_VERBS + _IMPERATIVE_EXTRA) + r")(?![\w-])\s+(?:on\s+|to\s+|in\s+)?"
+                                r"(?:the\s+|a\s+|an\s+|your\s+)?[\w*\"“'`\[+]")
+
+
+def _imperative(step: Step) -> bool:
+    """Whether a step tells the reader to do something (and does not just talk about a UI)."""
+    text = _LINK.sub(lambda m: m.group(1), step.text)
+    text = re.sub(r"\([^()]*\)|\"[^\"]*\"|“[^”]*”", " ", text)  # quoted or aside examples are not orders
+    text = re.sub(r"^[\s>*_#(]*", "", text)
+    if _IMPERATIVE_START.match(text) or _IMPERATIVE_CLAUSE.search(text):
+        return True
+    return bool(step.crumbs) and text.lstrip("*_").startswith(step.crumbs[0][0])
+
+
+def _sentences(text: str) -> list[str]:
+    """Split a paragraph into steps at ``;`` and sentence ends (not inside code or URLs)."""
+    parts = re.split(r"(?<=[.;!])\s+(?=[A-Z(\"*])|;\s*", text)
+    return [p.strip() for p in parts if p.strip()]
+
+
+@dataclass
+class _Block:
+    start: int  # 0-based line index
+    end: int  # inclusive
+    kind: str  # list | para
+    items: list[tuple[int, str]]  # (line index, text)
+    heading: str
+    heading_line: int | None
+
+
+def _blocks(lines: list[str]) -> list[_Block]:
+    blocks: list[_Block] = []
+    heading, heading_line = "", None
+    in_fence = False
+    cur: _Block | None = None
+    blank_run = 0
+
+    def close() -> None:
+        nonlocal cur
+        if cur is not None:
+            blocks.append(cur)
+        cur = None
+
+    for i, raw in enumerate(lines):
+        if _FENCE.match(raw):
+            close()
+            in_fence = not in_fence
+            continue
+        if in_fence:
+            continue
+        if not raw.strip():
+            blank_run += 1
+            if cur is not None and cur.kind == "para":
+                close()
+            continue
+        h = _HEADING.match(raw)
+        if h:
+            close()
+            heading, heading_line = clean_text(h.group(2)), i
+            blank_run = 0
+            continue
+        item = _ITEM.match(raw)
+        if item and not re.match(r"^\s*[-*_](\s*[-*_]){2,}\s*$", raw):
+            if cur is None or cur.kind != "list" or blank_run > 1:
+                close()
+                cur = _Block(i, i, "list", [], heading, heading_line)
+            cur.items.append((i, item.group(3)))
+            cur.end = i
+        elif cur is not None and cur.kind == "list" and (raw.startswith((" ", "\t")) or blank_run == 0):
+            li, txt = cur.items[-1]
+            cur.items[-1] = (li, txt + " " + raw.strip())
+            cur.end = i
+        else:
+            if cur is None or cur.kind != "para":
+                close()
+                cur = _Block(i, i, "para", [], heading, heading_line)
+            cur.items.append((i, raw.strip()))
+            cur.end = i
+        blank_run = 0
+    close()
+    return blocks
+
+
+def detect(markdown: str) -> list[tuple[_Block, list[Step]]]:
+    """The UI tasks of a document: blocks of steps a person would click through."""
+    lines = markdown.splitlines()
+    found: list[tuple[_Block, list[Step]]] = []
+    for block in _blocks(lines):
+        steps: list[Step] = []
+        if block.kind == "list":
+            steps = [parse_step(text, i + 1) for i, text in block.items]
+        else:
+            para = " ".join(t for _, t in block.items)
+            steps = [parse_step(s, block.start + 1) for s in _sentences(para)]
+        ui = [s for s in steps if s.ui]
+        labelled = [s for s in ui if s.labels or s.crumbs or s.links]
+        if block.kind == "list":
+            is_task = len(labelled) >= 1 and (len(ui) >= 2 or len(steps) == 1 or len(ui) * 2 >= len(steps))
+        else:
+            is_task = bool(labelled) and (any(s.crumbs for s in steps) or len(ui) >= 2
+                                          or any(_UI_VERB_RE.match(s.text.strip("*_ ")) for s in labelled))
+        # steps tell someone what to do: at least one must be imperative ("Click ...", "In
+        # **Name**, type ...", "Settings > Webhooks; ..."), which prose about UIs never is
+        if not is_task or not any(_imperative(s) for s in steps):
+            continue
+        if found and found[-1][0].heading_line == block.heading_line and \
+                all(not lines[j].strip() for j in range(found[-1][0].end + 1, block.start)):
+            prev, prev_steps = found[-1]
+            prev.end = block.end
+            prev.items.extend(block.items)
+            prev_steps.extend(steps)
+            continue
+        found.append((block, steps))
+    return found
