@@ -23,6 +23,7 @@ from .progress import task as progress_task
 
 DOC_SUFFIXES = (".md", ".markdown", ".mdx", ".txt", ".html", ".htm")
 HTML_SUFFIXES = (".html", ".htm")
+DEFAULT_REPORT_PAGES = 500  # a --report URL crawls at most this many pages unless max_pages says otherwise
 
 
 def _is_url(text: str) -> bool:
@@ -201,12 +202,31 @@ def actions_for(source: str, openapi: str | None, options: Options | None = None
     return results[0]
 
 
+def _site_results(url: str, openapi: str | None, options: Options, base_url: str | None,
+                  threshold: float | None) -> list[ActionsResult]:
+    """Crawl a docs site (the site source, same guards and limits) and rewrite every page."""
+    from .api import ingest
+
+    opts = options if options.max_pages else options.merged(max_pages=DEFAULT_REPORT_PAGES)
+    index = load_index(openapi, opts) if openapi else None
+    bundle = ingest(url, opts, kind="site")
+    return [rewrite(doc.content, index, base_url=base_url, threshold=threshold, source_name=doc.url or doc.path)
+            for doc in sorted(bundle.documents, key=lambda d: d.path)]
+
+
 def readiness_report(source: str, openapi: str | None, options: Options | None = None, *,
-                     threshold: float | None = None, base_url: str | None = None) -> dict[str, Any]:
+                     threshold: float | None = None, base_url: str | None = None, crawl: bool = True) -> dict[str, Any]:
     """How ready a docs set is for agents: pages, UI tasks, how many have an API equivalent, and
-    the pages that still need a person (most manual tasks first)."""
-    out = actions_for(source, openapi, options, base_url=base_url, threshold=threshold)
-    results = out if isinstance(out, list) else [out]
+    the pages that still need a person (most manual tasks first).
+
+    A folder is read file by file; a URL is crawled as a docs site (``crawl=False``: that page only).
+    """
+    opts = options or Options()
+    if _is_url(source) and crawl:
+        results = _site_results(source, openapi, opts, base_url, threshold)
+    else:
+        out = actions_for(source, openapi, opts, base_url=base_url, threshold=threshold)
+        results = out if isinstance(out, list) else [out]
     pages = []
     for r in results:
         ui = [t for t in r.tasks if not t.title.startswith("Form: ")]

@@ -414,6 +414,25 @@ def test_url_input_and_url_spec_from_localhost(http_server, tmp_path, monkeypatc
     assert task["curl"].startswith(f'curl -X POST "{http_server["url"]}/api/v2/widgets"')
 
 
+def test_report_on_a_url_crawls_the_site(http_server, spec_file, tmp_path, monkeypatch):
+    monkeypatch.setenv("LLMINGEST_CACHE_DIR", str(tmp_path / "cache"))
+    files = http_server["files"]
+    files["/site/"] = ("text/html", b"<html><head><title>Docs</title></head><body><main><h1>Docs</h1>"
+                                    b"<p>Intro. See <a href='/site/widgets.html'>widgets</a> and "
+                                    b"<a href='/site/profile.html'>your profile</a>.</p></main></body></html>")
+    files["/site/widgets.html"] = ("text/html", b"<html><body><main><h1>Widgets</h1><h2>Create a widget</h2><ol>"
+                                                b"<li>Open <b>Widgets</b>.</li><li>Click <b>New widget</b> and type "
+                                                b"<code>Cog</code> into <b>Name</b>.</li></ol></main></body></html>")
+    files["/site/profile.html"] = ("text/html", b"<html><body><main><h1>Profile</h1><h2>Change your avatar</h2><ol>"
+                                                b"<li>Open <b>Profile</b>.</li><li>Click <b>Upload photo</b>.</li>"
+                                                b"</ol></main></body></html>")
+    res = _cli("actions", "--report", http_server["url"] + "/site/", "--openapi", str(spec_file), "--format", "json")
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.stdout)
+    assert data["pages"] == 3 and data["tasks"] == 2 and data["with_api"] == 1
+    assert data["pages_needing_work"][0]["page"].endswith("/site/profile.html")
+
+
 def test_cli_errors_and_help(spec_file, tmp_path, monkeypatch):
     from llmingest.cli import main
 
