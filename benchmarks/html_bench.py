@@ -45,9 +45,10 @@ WCXB = SHARED / "corpora" / "html" / "wcxb-docs-dev"
 SCORER = SHARED / "tools" / "score_html.py"
 DOCS_BASE = "https://docs.python.org/3.11/"
 CHROME = ("¶", "Previous topic", "Next topic", "Show Source", "Quick search", "Report a Bug", "This Page",
-          "Table of Contents", "© Copyright", "Navigation")
+          "Table of Contents", "© Copyright", "Navigation")  # leaked = in the output but not in the page's body
 _FENCE_OPEN = re.compile(r"^[\s>]*(`{3,}|~{3,})([^`\s]*)\s*$")  # also inside lists and blockquotes
-_MD_LINK = re.compile(r"(?<!!)\[(?:[^\[\]]|\[[^\]]*\])*\]\(([^)\s]+)\)")
+_MD_LINK = re.compile(r"(?<!!)\[(?:[^\[\]]|\[[^\]]*\])*\]\(((?:[^()\s]|\([^()\s]*\))+)\)")
+_CODE_SPAN = re.compile(r"(`+)[^`].*?\1")
 
 
 def llmingest_md(html: bytes, url: str) -> str:
@@ -118,7 +119,9 @@ def page_facts(html: bytes, url: str) -> dict:
     pres = [p for p in main.iter("pre") if not p.xpath("ancestor::td[contains(@class,'linenos')]")]
     tables = [t for t in main.iter("table") if "highlighttable" not in (t.get("class") or "")]
     hrefs = {urljoin(url, a.get("href")) for a in root.iter("a") if a.get("href")}
-    return {"pres": [expected_lang(p) for p in pres], "tables": len(tables), "hrefs": hrefs}
+    body_text = " ".join(" ".join(main.itertext()).split())
+    chrome = [c for c in CHROME if c not in body_text or c == "¶"]
+    return {"pres": [expected_lang(p) for p in pres], "tables": len(tables), "hrefs": hrefs, "chrome": chrome}
 
 
 def fences(md: str) -> list[str]:
@@ -134,7 +137,7 @@ def fences(md: str) -> list[str]:
 
 
 def gfm_tables(md: str) -> int:
-    return sum(1 for line in md.splitlines() if re.match(r"^\s*\|(\s*:?-{3,}:?\s*\|)+\s*$", line))
+    return sum(1 for line in md.splitlines() if re.match(r"^[\s>]*\|(\s*:?-{3,}:?\s*\|)+\s*$", line))
 
 
 def docs(root_dir: Path, limit: int | None, tools: list[str]) -> list[list[str]]:
@@ -162,10 +165,10 @@ def docs(root_dir: Path, limit: int | None, tools: list[str]) -> list[list[str]]
                     right += (g or "") == (w or "")
             n_tab += fact["tables"]
             gfm += min(gfm_tables(md), fact["tables"])
-            for link in _MD_LINK.findall(md):
+            for link in _MD_LINK.findall(_CODE_SPAN.sub("", md)):
                 n_links += 1
                 wrong += link not in fact["hrefs"]
-            leaky += any(c in md for c in CHROME)
+            leaky += any(c in md for c in fact["chrome"])
         rows.append([name, f"{len(pages) / elapsed:.1f}", f"{fenced / max(1, n_pre):.1%}",
                      f"{right / max(1, with_lang):.1%}", f"{wrong:,} / {n_links:,}", f"{gfm / max(1, n_tab):.1%}",
                      f"{leaky} / {len(pages)}"])

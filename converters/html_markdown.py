@@ -51,13 +51,13 @@ _ADMONITION_CONTAINER = re.compile(
     r"^(admonition|theme-admonition|markdown-alert|alert|callout|starlight-aside|notices?|admonitionblock|"
     r"bs-callout|panel-(?:note|warning|info))$"
 )
-_ADMONITION_TITLE = re.compile(r"(admonition[-_]?(title|heading)|alert[-_]?(title|heading)|callout[-_]?title|"
+_ADMONITION_TITLE = re.compile(r"(sidebar-title|admonition[-_]?(title|heading)|alert[-_]?(title|heading)|callout[-_]?title|"
                                r"markdown-alert-title|aside__title|^title$)", re.I)
 
 _LANG_PREFIXES = ("language-", "lang-", "highlight-source-", "highlight-", "brush:", "sourcecode-")
 _LANG_ALIASES = {
     "python3": "python", "py": "python", "py3": "python", "default": "python", "ipython3": "ipython",
-    "pycon3": "pycon", "python2": "python", "sh": "sh", "shell-session": "console", "js": "javascript",
+    "pycon3": "pycon", "python2": "python", "sh": "sh", "js": "javascript",
     "ts": "typescript", "c++": "cpp", "yml": "yaml", "none": "", "text": "text", "plain": "text",
     "plaintext": "text", "nohighlight": "", "txt": "text", "hljs": "", "notranslate": "",
 }
@@ -348,7 +348,7 @@ class Writer:
         elif label.lower() == kind and len(label) < 20:
             label = ADMONITION_KINDS.get(kind, label.capitalize())
         body = [b for b in self.blocks(el, depth) if b.strip()]
-        lead = f"**{label}:**"
+        lead = f"**{label}**" if label[-1] in ".!?:" else f"**{label}:**"
         if body and not re.match(r"^(```|~~~|[-*+] |\d+\. |\||#|>|!\[)", body[0]):
             body[0] = f"{lead} {body[0]}"
         else:
@@ -461,7 +461,10 @@ class Writer:
         if not self.keep_images:
             return ""
         src = (el.get("src") or el.get("data-src") or "").strip()
-        alt = _WS.sub(" ", el.get("alt") or "").strip().replace("]", "\\]").replace("[", "\\[")
+        alt = _WS.sub(" ", el.get("alt") or "").strip()
+        if _is_icon(el, src, alt):
+            return ""
+        alt = alt.replace("]", "\\]").replace("[", "\\[")
         if not src or src.startswith("data:"):
             return alt
         url = _destination(self.absolute(src))
@@ -475,6 +478,22 @@ def _join(base: str, href: str) -> str:
         return urljoin(base, href)
     except ValueError:
         return href
+
+
+_ICON_WORDS = re.compile(r"(^|[-_ ])(icon|icons|emoji|logo|avatar|badge-icon|favicon)([-_ .]|$)", re.I)
+
+
+def _is_icon(el, src: str, alt: str) -> bool:
+    """Decorative images (icons, logos, emoji sprites) carry no content; diagrams do."""
+    try:
+        if int(el.get("width", "999").rstrip("px")) <= 32 and int(el.get("height", "999").rstrip("px")) <= 32:
+            return True
+    except ValueError:
+        pass
+    if _ICON_WORDS.search(el.get("class") or "") or _ICON_WORDS.search(alt):
+        return True
+    path = src.split("?")[0].lower()
+    return "/icons/" in path or "/emoji/" in path or path.endswith("favicon.ico")
 
 
 def _destination(url: str) -> str:
@@ -495,6 +514,8 @@ def admonition_kind(el) -> str | None:
     classes = _classes(el)
     if not classes:
         return None
+    if classes[0] == "sidebar" and len(el) and el[0].get("class") == "sidebar-title":
+        return "sidebar"  # reST sidebar directive: a labelled aside, rendered like an admonition
     container = any(_ADMONITION_CONTAINER.match(c) for c in classes)
     kind = None
     for c in classes:

@@ -96,7 +96,8 @@ _CHROME_EXACT = {
     "linenos", "lineno", "line-numbers-rows", "hljs-ln-numbers", "announcement", "announcement-bar",
     "nocontent", "mw-jump-link", "mw-editsection", "catlinks", "printfooter", "sitenotice", "button", "btn",
     "cta", "md-button", "version-switcher", "versionswitcher", "language-switcher", "navheader", "navfooter",
-    "comments", "doccomments", "disqus_thread", "comment-section", "user-notes",
+    "comments", "doccomments", "disqus_thread", "comment-section", "user-notes", "viewcode-link",
+    "viewcode-back",
 }
 _CHROME_SUBSTR = ("breadcrumb", "cookie", "edit-this", "editthis", "pagination", "sidebar", "prev-next",
                   "skip-to", "headerlink", "copy-to-clipboard", "feedback", "paginator", "footer", "switcher")
@@ -111,6 +112,8 @@ _CHROME_PHRASE = re.compile(
     r"in this (article|page)$|©|copyright\s+(©|\(c\)|\d{4}))",
     re.I,
 )
+_CHROME_ID_WORDS = {"footer", "sidebar", "breadcrumb", "breadcrumbs", "feedback", "cookie", "cookies", "navbar",
+                    "toc", "pagination", "pager", "comments", "switcher", "banner", "skip"}
 _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 _PHRASE_TAGS = {"p", "div", "section", "span", "small", "a", "li", "em", "strong"}
 #: pager links: "Previous", "« Prev", "NextInstallation" (label and title glued by flex layouts)
@@ -213,9 +216,18 @@ def _is_admonition_like(el) -> bool:
     return bool(cls and _ADMONITION_HINT.search(cls))
 
 
+def _is_docutils_sidebar(el) -> bool:
+    if el.get("class") == "sidebar-title":
+        return True
+    first = next(iter(el), None) if (el.get("class") or "").split()[:1] == ["sidebar"] else None
+    return first is not None and first.get("class") == "sidebar-title"
+
+
 def is_chrome(el) -> bool:
     """Navigation, footers, permalinks, edit links and friends (never the content itself)."""
     tag = el.tag
+    if _is_docutils_sidebar(el):
+        return False  # the reST "sidebar" directive: content set beside the text, not navigation
     if tag in _CHROME_TAGS:
         return not (tag == "aside" and _is_admonition_like(el))
     if tag == "header":
@@ -230,8 +242,8 @@ def is_chrome(el) -> bool:
     if cls and _class_is_chrome(cls):
         return True
     ident = el.get("id")
-    if ident and _id_is_chrome(ident):
-        return True
+    if ident and tag != "section" and not (cls and "section" in cls.split()) and _id_is_chrome(ident):
+        return True  # (section ids come from their headings: a section titled "Cookies" is content)
     if tag in _PHRASE_TAGS:
         first = _leading_text(el)
         if not (_CHROME_PHRASE.match(first) or _PREV_NEXT.match(first)):
@@ -266,8 +278,12 @@ def _class_is_chrome(cls: str) -> bool:
 
 @functools.lru_cache(maxsize=4096)
 def _id_is_chrome(ident: str) -> bool:
+    """Ids match whole words only (``site-user-feedback-footer`` yes, ``module-http.cookies`` no)."""
     ident = ident.lower()
-    return ident in _CHROME_EXACT or any(s in ident for s in _CHROME_SUBSTR)
+    if ident in _CHROME_EXACT:
+        return True
+    words = set(re.split(r"[-_]", ident))
+    return not words.isdisjoint(_CHROME_ID_WORDS)
 
 
 def _leading_text(el) -> str:

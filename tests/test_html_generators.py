@@ -96,7 +96,7 @@ def test_sphinx_page_main_content_code_and_chrome():
         assert leaked not in md, leaked
     fences = _fences(md)
     langs = [lang for lang, _ in fences]
-    assert langs == ["python", "console", "python"]  # highlight-python3 -> python, shell-session -> console
+    assert langs == ["python", "shell-session", "python"]  # highlight-python3 -> python; others as written
     # whitespace inside code intact
     assert '{\n    "4": 5\n}' in fences[0][1]
     assert 'with open("f.json", "w") as fp:\n    json.dump(obj, fp)' == fences[2][1]
