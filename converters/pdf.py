@@ -684,10 +684,7 @@ class Emitter:
                     new_para = not full or indent > 0.8 * size
         if new_para:
             self.close()
-            if self.list_stack and line.x0 <= self.list_stack[0] + 1 or (self.list_stack and line.x0 < self.list_stack[0] - 2):
-                self.list_stack = []
-            elif self.list_stack:
-                self.list_stack = []
+            self.list_stack = []  # running text ends any list; the next marker starts a new one
             self.kind, self.parts = "para", [line.spans]
         else:
             self.parts.append(line.spans)
