@@ -431,3 +431,29 @@ def test_deterministic():
     a = convert(SPHINX.encode(), "https://docs.python.org/3/library/json.html")
     b = convert(SPHINX.encode(), "https://docs.python.org/3/library/json.html")
     assert a.content == b.content and a.metadata == b.metadata
+
+
+def test_section_ids_from_headings_are_never_chrome():
+    """Sphinx derives section ids from titles: a page about cookies or footers is still content."""
+    html = """<div class="body" role="main">
+    <section id="module-http.cookies"><h1>http.cookies</h1><p>Cookie handling for HTTP clients and servers.</p>
+    <section id="footer"><h2>Footer</h2><p>About page footers.</p></section>
+    <div class="section" id="sidebar"><h2>Sidebar</h2><p>About sidebars.</p></div>
+    <aside class="sidebar"><p class="sidebar-title">Hello World!</p><p>An aside from the reST sidebar directive.</p></aside>
+    </section></div>"""
+    md = convert(html).content
+    assert md.startswith("# http.cookies\n\nCookie handling")
+    assert "## Footer\n\nAbout page footers." in md
+    assert "## Sidebar\n\nAbout sidebars." in md
+    assert "> **Hello World!** An aside from the reST sidebar directive." in md
+
+
+def test_icons_are_dropped_but_diagrams_kept():
+    html = """<main><h1>Providers</h1><p>Pick one of the providers listed below for sign-in.</p>
+    <p><a href="/apple"><img src="/img/icons/apple-icon.svg" alt="Apple Icon"> Apple</a></p>
+    <p><img src="/img/flow.png" alt="Sign-in flow" width="600"></p>
+    <p><img src="/img/x.png" alt="tiny" width="16" height="16"></p></main>"""
+    md = convert(html, "https://example.org/docs/").content
+    assert "[Apple](https://example.org/apple)" in md
+    assert "![Sign-in flow](https://example.org/img/flow.png)" in md
+    assert "Icon" not in md and "tiny" not in md
