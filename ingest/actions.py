@@ -35,7 +35,8 @@ def _read_bytes(source: str, options: Options, what: str) -> tuple[bytes, str | 
     if _is_url(source):
         from .http import fetch
 
-        resp = fetch(source, options)
+        headers = {"Authorization": f"Bearer {options.token}"} if options.token else None
+        resp = fetch(source, options, headers=headers)
         return resp.content, resp.content_type, resp.url
     path = Path(source).expanduser()
     if not path.exists():

@@ -407,8 +407,9 @@ def test_url_input_and_url_spec_from_localhost(http_server, tmp_path, monkeypatc
     http_server["files"]["/spec.json"] = ("application/json", json.dumps(relative).encode())
     http_server["files"]["/docs/create.md"] = ("text/markdown", CREATE_DOC.encode())
     res = _cli("actions", http_server["url"] + "/docs/create.md", "--openapi", http_server["url"] + "/spec.json",
-               "--format", "json")
+               "--format", "json", "--token", "s3cret-tok")
     assert res.exit_code == 0, res.output
+    assert http_server["requests"][-1]["headers"]["authorization"] == "Bearer s3cret-tok"
     task = json.loads(res.stdout)["tasks"][0]
     # a relative server URL is resolved against where the spec came from
     assert task["curl"].startswith(f'curl -X POST "{http_server["url"]}/api/v2/widgets"')

@@ -28,6 +28,8 @@ Examples:
   llmingest actions docs/setup.md --openapi spec.yaml --base-url http://localhost:8080 --threshold 0.6
 
   llmingest actions --report docs/ --openapi spec.json          # agent-readiness of a docs set
+
+  llmingest actions --report https://docs.example.com/ --openapi spec.json --format json
 """
 
 
@@ -41,7 +43,7 @@ def actions(
     base_url: str = typer.Option(None, "--base-url", help="Use this API base URL instead of the spec's servers."),
     fmt: str = typer.Option(None, "-f", "--format", help="markdown | json (with --report: text | json)."),
     threshold: float = typer.Option(None, "--threshold", help="Confidence (0..1) below which a task stays manual (default 0.5)."),
-    report: str = typer.Option(None, "--report", help="Agent-readiness report for this folder or URL instead of a rewrite."),
+    report: str = typer.Option(None, "--report", help="Agent-readiness report for this folder or URL (crawled as a docs site) instead of a rewrite."),
     output: Path = typer.Option(None, "-o", "--output", help="Write here instead of stdout (atomic)."),
     token: str = typer.Option(None, "--token", help="Bearer token for docs or specs behind auth (never printed).", show_default=False),
     timeout: float = typer.Option(30.0, "--timeout", help="Seconds per request."),
@@ -49,8 +51,9 @@ def actions(
     quiet: bool = typer.Option(False, "-q", "--quiet", help="No messages on stderr."),
 ) -> None:
     from ..actions import actions_for, readiness_report, render_report
-    from ..errors import UsageError
+    from ..errors import UsageError, register_secret
 
+    register_secret(token)
     opts = Options(token=token, timeout=timeout, cache=not no_cache, progress=progress_wanted(quiet))
     if source is None and report is None:
         raise UsageError("give a document, folder or URL", hint="e.g. llmingest actions docs/ --openapi spec.json")
