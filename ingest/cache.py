@@ -153,6 +153,12 @@ class ResultCache:
                 freed += st.st_size
                 continue
             entries.append((max(st.st_atime, st.st_mtime), st.st_size, path))
+        for lock in self.directory.glob(".locks/*.lock"):  # per-key lock files of the servers
+            try:
+                if now - lock.stat().st_mtime > 2 * self.ttl:
+                    lock.unlink()
+            except OSError:
+                pass
         total = sum(size for _, size, _ in entries)
         for _, size, path in sorted(entries):
             if total <= self.max_bytes:

@@ -13,6 +13,12 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
+
+try:  # POSIX; elsewhere the lock is per process only
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None  # type: ignore[assignment]
 
 from ..errors import LimitExceeded
 from ..model import Bundle
@@ -87,10 +93,13 @@ class KeyedLocks:
     """One lock per key (``repo@ref``, a URL), created on demand and dropped when nobody holds it.
 
     Concurrent requests for the same source queue behind the first one, which fills the result
-    cache; the others then read it. So N simultaneous requests clone once.
+    cache; the others then read it. So N simultaneous requests clone once. With ``directory``, the
+    lock also spans processes (an ``fcntl`` lock on ``directory/<key>.lock``), so the workers of
+    ``llmingest serve --workers N`` sharing one cache directory still ingest each source once.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, directory: Path | None = None) -> None:
+        self.directory = directory
         self._locks: dict[str, tuple[threading.Lock, int]] = {}
         self._guard = threading.Lock()
 
@@ -101,7 +110,8 @@ class KeyedLocks:
             self._locks[key] = (lock, users + 1)
         lock.acquire()
         try:
-            yield
+            with self._file_lock(key):
+                yield
         finally:
             lock.release()
             with self._guard:
@@ -110,6 +120,23 @@ class KeyedLocks:
                     del self._locks[key]
                 else:
                     self._locks[key] = (lock, users - 1)
+
+    @contextmanager
+    def _file_lock(self, key: str) -> Iterator[None]:
+        if self.directory is None or fcntl is None:
+            yield
+            return
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            fh = open(self.directory / f"{key[:64]}.lock", "a+b")  # noqa: SIM115 - closed below
+        except OSError:  # an unwritable lock dir only loses the cross-process guarantee
+            yield
+            return
+        try:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+            yield
+        finally:
+            fh.close()  # closing releases the lock
 
     def __len__(self) -> int:
         with self._guard:

@@ -131,6 +131,8 @@ class Service:
         if self.cache is None:
             self.cache = ResultCache(self.options.cache_dir / "results" if self.options.cache_dir else None,
                                      enabled=self.options.cache)
+        if self.cache.enabled and self.locks.directory is None:  # one ingest per key across processes too
+            self.locks.directory = self.cache.directory / ".locks"
         self._rendered: OrderedDict[tuple, tuple[str, int]] = OrderedDict()
         self._lock = threading.Lock()
         self._indexes: OrderedDict[str, Any] = OrderedDict()
@@ -323,3 +325,33 @@ class Service:
         ids, scores = retriever.retrieve(tokens, k=k, show_progress=False)
         hits = [(bundle.documents[int(i)], float(s)) for i, s in zip(ids[0], scores[0], strict=True) if float(s) > 0]
         return sorted(hits, key=lambda h: (-h[1], h[0].path))
+
+
+def build_service(*, server_mode: bool, allow_private: bool = False, host_map: str | None = None,
+                  cache_dir: Path | str | None = None, no_cache: bool = False, cache_ttl: float | None = None,
+                  cache_size: str | int | None = None, rate_limit: float | None = None, timeout: float | None = None,
+                  max_files: int | None = None, max_repo_size: str | int | None = None,
+                  max_page_size: str | int | None = None) -> Service:
+    """A Service from command-line settings: ``allow_private`` is False in server mode unless asked."""
+    from ..cache import DEFAULT_MAX_BYTES, DEFAULT_TTL
+    from ..options import parse_host_map, parse_size
+
+    cache_dir = Path(cache_dir) if cache_dir else None
+    options = Options(allow_private=allow_private or not server_mode, host_map=parse_host_map(host_map),
+                      cache=not no_cache, cache_dir=cache_dir)
+    limits = Limits()
+    if rate_limit is not None:
+        limits.rate_per_minute = rate_limit
+    if timeout is not None:
+        limits.request_timeout = timeout
+    if max_files is not None:
+        limits.max_files = max_files
+    if max_repo_size is not None:
+        limits.max_total_bytes = parse_size(max_repo_size)
+    if max_page_size is not None:
+        limits.max_page_bytes = parse_size(max_page_size)
+    cache = ResultCache(cache_dir / "results" if cache_dir else None,
+                        ttl=DEFAULT_TTL if cache_ttl is None else cache_ttl,
+                        max_bytes=parse_size(DEFAULT_MAX_BYTES if cache_size is None else cache_size),
+                        enabled=not no_cache)
+    return Service(options=options, limits=limits, cache=cache)

@@ -16,6 +16,7 @@ text body; limits answer 413/429/504 with a sentence saying which limit and what
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 from contextlib import asynccontextmanager
@@ -33,7 +34,7 @@ from ..errors import IngestError, UsageError, redact
 from .docs import docs_index_text
 from .service import Service
 
-__all__ = ["create_app", "target_for_path", "RedactingFilter"]
+__all__ = ["create_app", "app_from_env", "target_for_path", "RedactingFilter", "install_log_redaction"]
 
 STATIC = Path(__file__).parent / "static"
 MEDIA_TYPES = {
@@ -80,6 +81,27 @@ def target_for_path(path: str) -> str:
     if len(segments) < 2:
         raise UsageError(f"/{rest} is not a repository", hint="use /owner/repo, /host/group/repo or /https://...")
     return "https://github.com/" + rest
+
+
+def install_log_redaction() -> None:
+    """Put :class:`RedactingFilter` on the loggers a server writes (uvicorn's access log above all)."""
+    for name in ("uvicorn.access", "uvicorn.error", "llmingest.web"):
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, RedactingFilter) for f in logger.filters):
+            logger.addFilter(RedactingFilter())
+
+
+def app_from_env() -> Starlette:
+    """The app of one ``llmingest serve --workers N`` worker, built from ``LLMINGEST_SERVE_CONFIG``."""
+    import json
+    import os
+
+    from .service import build_service
+
+    settings = json.loads(os.environ.get("LLMINGEST_SERVE_CONFIG") or "{}")
+    mount = settings.pop("mount_mcp", True)
+    install_log_redaction()
+    return create_app(build_service(**settings), mount_mcp=mount)
 
 
 def _error(exc: IngestError) -> Response:
@@ -183,6 +205,10 @@ def create_app(service: Service | None = None, *, mount_mcp: bool = True) -> Sta
                        "Cache-Control": "private, max-age=300" if overrides["token"] else "public, max-age=300"}
             if download:
                 headers["Content-Disposition"] = f'attachment; filename="{_filename(bundle.source, fmt)}"'
+            etag = '"' + hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest() + '"'
+            headers["ETag"] = etag
+            if etag in request.headers.get("if-none-match", ""):  # a reload or a CDN revalidating: no body
+                return Response(status_code=304, headers=headers)
             return Response(text, media_type=MEDIA_TYPES[fmt], headers=headers)
 
         return await guarded(request, work)

@@ -124,3 +124,28 @@ def test_redacting_filter_scrubs_credentials_from_log_records():
                                None)
     RedactingFilter().filter(record)
     assert "s3cr3tTOKEN" not in record.getMessage() and "***@github.com" in record.getMessage()
+
+
+def test_serve_with_two_workers_still_clones_once(tmp_path, git_daemon):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from conftest import make_remote_repo
+
+    make_remote_repo(git_daemon["base"], "o/alone")
+    make_remote_repo(git_daemon["base"], "o/herd")
+    port = free_port()
+    proc = _start(["serve", "--port", str(port), "--workers", "2", "--rate-limit", "0",
+                   "--host-map", f"github.com={git_daemon['url']}"], tmp_path, port)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        before = git_daemon["requests"]()
+        assert httpx.get(f"{base}/o/alone", timeout=60).status_code == 200
+        one = git_daemon["requests"]() - before
+        before = git_daemon["requests"]()
+        with ThreadPoolExecutor(8) as pool:
+            results = list(pool.map(lambda _: httpx.get(f"{base}/o/herd", timeout=60), range(8)))
+        assert [r.status_code for r in results] == [200] * 8 and len({r.text for r in results}) == 1
+        assert git_daemon["requests"]() - before == one  # both workers, eight requests, one clone
+    finally:
+        err = _stop(proc)
+    assert "Traceback" not in err

@@ -178,3 +178,12 @@ def test_concurrent_requests_for_one_repo_clone_once(tmp_path, git_daemon):
         assert len({r.text for r in results}) == 1  # byte-identical
         assert git_daemon["requests"]() - before == one_request  # eight requests, one clone
     assert svc.ingests == 2
+
+
+def test_etag_revalidation_answers_304_without_a_body(app):
+    first = get(app, "/o/r")
+    etag = first.headers["etag"]
+    again = get(app, "/o/r", headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.content == b"" and again.headers["etag"] == etag
+    other = get(app, "/o/r?format=xml", headers={"If-None-Match": etag})
+    assert other.status_code == 200 and other.headers["etag"] != etag

@@ -1,49 +1,32 @@
-"""Options the two server commands (``mcp --http`` and ``serve``) share: limits, cache, SSRF mode."""
+"""What the two server commands (``mcp --http`` and ``serve``) share: building the Service, running uvicorn."""
 
 from __future__ import annotations
 
-from pathlib import Path
+import json
+import os
+from typing import Any
 
-from ..cache import DEFAULT_MAX_BYTES, DEFAULT_TTL, ResultCache
-from ..options import Options, parse_host_map, parse_size
+from ..mcp_server.service import build_service
 
-
-def build_service(*, server_mode: bool, allow_private: bool, host_map: str | None, cache_dir: Path | None,
-                  no_cache: bool, cache_ttl: float = DEFAULT_TTL, cache_size: str | int = DEFAULT_MAX_BYTES,
-                  rate_limit: float | None = None, timeout: float | None = None, max_files: int | None = None,
-                  max_repo_size: str | None = None, max_page_size: str | None = None):
-    """A Service for a server: ``allow_private`` is False in server mode unless the operator says so."""
-    from ..mcp_server.limits import Limits
-    from ..mcp_server.service import Service
-
-    options = Options(
-        allow_private=allow_private or not server_mode, host_map=parse_host_map(host_map),
-        cache=not no_cache, cache_dir=cache_dir,
-    )
-    limits = Limits()
-    if rate_limit is not None:
-        limits.rate_per_minute = rate_limit
-    if timeout is not None:
-        limits.request_timeout = timeout
-    if max_files is not None:
-        limits.max_files = max_files
-    if max_repo_size is not None:
-        limits.max_total_bytes = parse_size(max_repo_size)
-    if max_page_size is not None:
-        limits.max_page_bytes = parse_size(max_page_size)
-    cache = ResultCache(cache_dir / "results" if cache_dir else None, ttl=cache_ttl,
-                        max_bytes=parse_size(cache_size), enabled=not no_cache)
-    return Service(options=options, limits=limits, cache=cache)
+__all__ = ["build_service", "run_uvicorn"]
 
 
-def run_uvicorn(app, host: str, port: int, log_level: str = "info") -> None:
-    """Serve ``app`` with uvicorn; access-log lines go through the credential scrubber first."""
-    import logging
+def run_uvicorn(app, host: str, port: int, log_level: str = "info", *, workers: int = 1,
+                settings: dict[str, Any] | None = None) -> None:
+    """Serve ``app`` with uvicorn; access-log lines go through the credential scrubber first.
 
+    With ``workers > 1`` uvicorn needs an import string, so each worker process rebuilds the same
+    app from ``settings`` (passed in ``LLMINGEST_SERVE_CONFIG``); they share the cache directory,
+    whose file locks keep one ingest per source across workers.
+    """
     import uvicorn
 
-    from ..mcp_server.web import RedactingFilter
+    from ..mcp_server.web import install_log_redaction
 
-    for name in ("uvicorn.access", "uvicorn.error", "llmingest.web"):
-        logging.getLogger(name).addFilter(RedactingFilter())
+    install_log_redaction()
+    if workers > 1:
+        os.environ["LLMINGEST_SERVE_CONFIG"] = json.dumps(settings or {}, default=str)
+        uvicorn.run("llmingest.mcp_server.web:app_from_env", factory=True, host=host, port=port,
+                    log_level=log_level, proxy_headers=False, workers=workers)
+        return
     uvicorn.run(app, host=host, port=port, log_level=log_level, proxy_headers=False)

@@ -43,15 +43,19 @@ def serve(
     max_repo_size: str = typer.Option("100MB", "--max-repo-size", help="Text in one digest before 413."),
     max_page_size: str = typer.Option("20MB", "--max-page-size", help="Bytes of one page or PDF before 413."),
     no_mcp: bool = typer.Option(False, "--no-mcp", help="Do not serve MCP at /mcp."),
+    workers: int = typer.Option(1, "--workers", help="Worker processes (they share the cache; rate limits are per worker)."),
     log_level: str = typer.Option("info", "--log-level", help="uvicorn log level."),
 ) -> None:
+    from ..errors import UsageError
     from ..mcp_server.web import create_app
     from ._server import build_service, run_uvicorn
 
-    svc = build_service(server_mode=True, allow_private=allow_private, host_map=host_map, cache_dir=cache_dir,
-                        no_cache=no_cache, cache_ttl=cache_ttl, cache_size=cache_size, rate_limit=rate_limit,
-                        timeout=timeout, max_files=max_files, max_repo_size=max_repo_size,
-                        max_page_size=max_page_size)
-    typer.echo(f"llmingest serving on http://{host}:{port}/ (MCP at /mcp)" if not no_mcp
-               else f"llmingest serving on http://{host}:{port}/", err=True)
-    run_uvicorn(create_app(svc, mount_mcp=not no_mcp), host, port, log_level)
+    if workers < 1:
+        raise UsageError("--workers must be at least 1")
+    settings = dict(server_mode=True, allow_private=allow_private, host_map=host_map, cache_dir=cache_dir,
+                    no_cache=no_cache, cache_ttl=cache_ttl, cache_size=cache_size, rate_limit=rate_limit,
+                    timeout=timeout, max_files=max_files, max_repo_size=max_repo_size, max_page_size=max_page_size)
+    svc = build_service(**settings)  # also validates every setting before uvicorn starts
+    typer.echo(f"llmingest serving on http://{host}:{port}/" + ("" if no_mcp else " (MCP at /mcp)"), err=True)
+    run_uvicorn(create_app(svc, mount_mcp=not no_mcp), host, port, log_level, workers=workers,
+                settings={**settings, "mount_mcp": not no_mcp})
