@@ -30,7 +30,7 @@ from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, R
 from starlette.routing import Route
 
 from ..commands._common import check_format
-from ..errors import IngestError, UsageError, redact
+from ..errors import IngestError, SourceNotFound, UsageError, redact
 from .docs import docs_index_text
 from .service import Service
 
@@ -46,6 +46,11 @@ MEDIA_TYPES = {
 EXTENSIONS = {"markdown": "md", "xml": "xml", "plain": "txt", "json": "json"}
 #: query parameters the service reads; every other one belongs to the target page's URL
 OWN_PARAMS = {"format", "include", "exclude", "max_tokens", "ref", "download", "pages", "top"}
+
+#: a lone first segment with one of these suffixes is a file request, never a host to fetch
+_FILE_SUFFIXES = {"ico", "png", "jpg", "jpeg", "gif", "svg", "webp", "txt", "xml", "json", "webmanifest", "js",
+                  "css", "map", "html", "htm", "php"}
+ROBOTS = "User-agent: *\nAllow: /$\nDisallow: /\n"  # digests are made on demand; crawling them all helps no one
 
 log = logging.getLogger("llmingest.web")
 
@@ -77,6 +82,9 @@ def target_for_path(path: str) -> str:
     if not segments:
         raise UsageError("no source in the path", hint="e.g. /owner/repo or /https://example.com/page")
     if "." in segments[0] or ":" in segments[0]:
+        if len(segments) == 1 and segments[0].rsplit(".", 1)[-1].lower() in _FILE_SUFFIXES:
+            # /apple-touch-icon.png, /sitemap.xml: a browser or crawler asking this server for a file
+            raise SourceNotFound(f"/{segments[0]} is not here", hint="use /owner/repo or /https://site/page")
         return "https://" + rest
     if len(segments) < 2:
         raise UsageError(f"/{rest} is not a repository", hint="use /owner/repo, /host/group/repo or /https://...")
@@ -202,7 +210,8 @@ def create_app(service: Service | None = None, *, mount_mcp: bool = True) -> Sta
             text, tokens = svc.rendered(bundle, key, fmt, 10 if top is None else top)
             headers = {"X-Token-Count": str(tokens), "X-Source": quote(bundle.source, safe=":/?&=@%+,;~#"),
                        "X-Kind": bundle.kind,
-                       "Cache-Control": "private, max-age=300" if overrides["token"] else "public, max-age=300"}
+                       "Cache-Control": "private, max-age=300" if overrides["token"] else "public, max-age=300",
+                       "Vary": "Authorization"}
             if download:
                 headers["Content-Disposition"] = f'attachment; filename="{_filename(bundle.source, fmt)}"'
             etag = '"' + hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest() + '"'
@@ -232,7 +241,14 @@ def create_app(service: Service | None = None, *, mount_mcp: bool = True) -> Sta
         return JSONResponse({"status": "ok", "ingests": svc.ingests,
                              "cache_hits": cache.hits if cache else 0, "cache_misses": cache.misses if cache else 0})
 
-    routes = [Route("/", landing), Route("/healthz", health), Route("/llms.txt", llms_txt)]
+    async def favicon(request: Request) -> Response:
+        return Response(status_code=204)
+
+    async def robots(request: Request) -> Response:
+        return PlainTextResponse(ROBOTS)
+
+    routes = [Route("/", landing), Route("/healthz", health), Route("/llms.txt", llms_txt),
+              Route("/favicon.ico", favicon), Route("/robots.txt", robots)]
     lifespan = None
     if mount_mcp:
         from .server import create_server

@@ -187,3 +187,13 @@ def test_etag_revalidation_answers_304_without_a_body(app):
     assert again.status_code == 304 and again.content == b"" and again.headers["etag"] == etag
     other = get(app, "/o/r?format=xml", headers={"If-None-Match": etag})
     assert other.status_code == 200 and other.headers["etag"] != etag
+
+
+def test_browser_and_crawler_files_are_not_fetched_as_hosts(app):
+    assert get(app, "/favicon.ico").status_code == 204
+    robots = get(app, "/robots.txt")
+    assert robots.status_code == 200 and "Disallow: /" in robots.text
+    for path in ("/apple-touch-icon.png", "/sitemap.xml", "/manifest.webmanifest"):
+        res = get(app, path)
+        assert res.status_code == 404 and "is not here" in res.text
+    assert get(app, "/o/r").headers["vary"] == "Authorization"
