@@ -441,7 +441,8 @@ def _match_label_cached(name: str, description: str, label: str) -> float:
 
 def _mentioned(param: Param, text_terms: set[str], label_terms: set[str]) -> bool:
     pt = _leaf_terms(param.name)
-    if not pt or len(pt) < len(words(param.name.split(".")[-1])) and len(pt) == 1:
+    raw = [w for w in words(param.name.split(".")[-1]) if w != "id"]
+    if not pt or len(pt) < len(raw) and len(pt) == 1:
         return False  # "send_at" is not mentioned by "send": its other word was a stopword
     if len(pt) == 1:
         t = pt[0]
@@ -477,7 +478,7 @@ def _coerce(param: Param, value: str, labels: list[str]) -> Any:
     if t in ("integer", "number"):
         try:
             num = float(value.replace(",", ""))
-            return int(num) if t == "integer" and num.is_integer() else num
+            return int(num) if num.is_integer() else num
         except ValueError:
             return value
     if t == "boolean":
@@ -534,7 +535,9 @@ def field_matches(op: Operation, title: str, steps: list[Step]) -> dict[str, tup
     # never what a form label means
     fields = [p for p in fields if "." not in p.name or p.name.rsplit(".", 1)[1] not in top_names]
     pairs = []
-    label_list = [(s, lab, off) for s in steps for lab, off in s.labels if not _is_button(lab)]
+    # breadcrumbs say where to go, buttons what to do: neither is a form field
+    label_list = [(s, lab, off) for s in steps for lab, off in s.labels
+                  if not _is_button(lab) and not any(lab in crumb for crumb in s.crumbs)]
     parents = {p.name.rsplit(".", 1)[0] for p in fields if "." in p.name}
     tops = [b for b in op.body if "." not in b.name]
     # {"data": {...}}: a body whose only field is an object is an envelope, not a thing to name
