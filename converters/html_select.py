@@ -100,7 +100,8 @@ _CHROME_EXACT = {
     "viewcode-back",
 }
 _CHROME_SUBSTR = ("breadcrumb", "cookie", "edit-this", "editthis", "pagination", "sidebar", "prev-next",
-                  "skip-to", "headerlink", "copy-to-clipboard", "feedback", "paginator", "footer", "switcher")
+                  "skip-to", "headerlink", "copy-to-clipboard", "feedback", "paginator", "footer", "switcher",
+                  "banner", "popup", "modal", "newsletter", "subscribe", "signup")
 _NAV_TOKEN = re.compile(r"^(nav|navbar|navigation|topnav|sidenav|subnav|menu|topbar)([-_].*)?$"
                         r"|[-_](nav|navbar|navigation|topbar)([-_]|$)")
 #: short blocks that are docs chrome by their words, whatever their markup
