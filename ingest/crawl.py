@@ -177,7 +177,7 @@ def extract(data: bytes, url: str, charset: str | None = None) -> tuple[list[str
     try:
         parser = lxml.html.HTMLParser(encoding=charset) if charset else None
         root = lxml.html.document_fromstring(data, parser=parser)
-    except (ValueError, LookupError, Exception):  # lxml raises ParserError/XMLSyntaxError on junk
+    except Exception:  # lxml raises ValueError, ParserError, XMLSyntaxError, LookupError on junk
         return [], None, None, None
     base = url
     for href in root.xpath("//base/@href")[:1]:

@@ -14,7 +14,9 @@ output is byte-identical for the same site), :func:`write_site` writes them and
 from __future__ import annotations
 
 import difflib
+import functools
 import hashlib
+import json
 import os
 import re
 import tempfile
@@ -157,13 +159,68 @@ def _ignore_sigint() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
+@functools.lru_cache(maxsize=1)
+def _converter_fingerprint() -> str:
+    """Changes whenever llmingest or any converter's code changes, so cached conversions never go stale."""
+    from . import __version__
+    from . import converters as conv_pkg
+
+    h = hashlib.sha256(__version__.encode())
+    for path in sorted(Path(conv_pkg.__file__).parent.glob("*.py")):
+        if path.name.startswith(("html", "pdf", "__init__")):
+            h.update(path.name.encode() + path.read_bytes())
+    h.update(Path(__file__).read_bytes())
+    return h.hexdigest()[:24]
+
+
+class _DocCache:
+    """Converted pages on disk, keyed by (page bytes, URL, media type, converter code).
+
+    A re-run over an unchanged site (all 304s, or the same built folder in CI) then skips
+    conversion, which is most of the work. Entries are JSON, written atomically; a bad entry is a miss.
+    """
+
+    def __init__(self, options: Options) -> None:
+        from .crawl import _cache_dir
+
+        self.dir = _cache_dir(options).parent / "pages" if options.cache else None
+
+    def key(self, job: tuple[bytes, str, str, str | None]) -> str:
+        data, url, ctype, charset = job
+        h = hashlib.sha256(_converter_fingerprint().encode())
+        for part in (url, ctype, charset or ""):
+            h.update(part.encode("utf-8", "replace") + b"\0")
+        h.update(data)
+        return h.hexdigest()
+
+    def get(self, job) -> Document | None:
+        if self.dir is None:
+            return None
+        k = self.key(job)
+        try:
+            data = json.loads((self.dir / k[:2] / f"{k}.json").read_text("utf-8"))
+            return Document(**data)
+        except (OSError, ValueError, TypeError):
+            return None
+
+    def put(self, job, doc: Document | None) -> None:
+        if self.dir is None or doc is None:
+            return
+        k = self.key(job)
+        path = self.dir / k[:2] / f"{k}.json"
+        try:
+            _write_atomic(path, json.dumps(doc.to_dict(), default=str, ensure_ascii=False))
+        except (OSError, TypeError, ValueError):
+            pass
+
+
 class _Converter:
     """Converts pages while the crawl is still fetching others (a process pool fed page by page).
 
     Conversion is CPU-bound Python, so big sites use all cores through processes; the first
-    ``POOL_AFTER`` pages are held back so a small site never pays for starting a pool. State
-    (pool, futures) is real, hence a class. Results are read back in page order, so output never
-    depends on scheduling.
+    ``POOL_AFTER`` pages are held back so a small site never pays for starting a pool. Pages whose
+    conversion is cached are not converted again. State (pool, futures) is real, hence a class.
+    Results are read back in page order, so output never depends on scheduling.
     """
 
     POOL_AFTER = 16
@@ -174,6 +231,8 @@ class _Converter:
         self.pool = None
         self.pending: list[Page] = []
         self.futures: dict[str, object] = {}
+        self.cached: dict[str, Document] = {}
+        self.cache = _DocCache(options)
 
     def __enter__(self) -> _Converter:
         return self
@@ -182,10 +241,17 @@ class _Converter:
         if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=True)
 
-    def _job(self, page: Page) -> tuple[bytes, str, str, str | None]:
+    @staticmethod
+    def _job(page: Page) -> tuple[bytes, str, str, str | None]:
         return (page.content, page.url, page.content_type, page.charset)
 
     def submit(self, page: Page) -> None:
+        if page.url in self.futures or page.url in self.cached:
+            return
+        doc = self.cache.get(self._job(page))
+        if doc is not None:
+            self.cached[page.url] = doc
+            return
         if self.workers < 2:
             return
         if self.pool is None:
@@ -198,24 +264,29 @@ class _Converter:
             methods = multiprocessing.get_all_start_methods()
             ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
             self.pool = ProcessPoolExecutor(self.workers, mp_context=ctx, initializer=_ignore_sigint)
-            for held in self.pending:
-                self.futures[held.url] = self.pool.submit(_convert_one, self._job(held))
-            self.pending = []
+            held, self.pending = self.pending, []
+            for p in held:
+                self.futures[p.url] = self.pool.submit(_convert_one, self._job(p))
             return
         self.futures[page.url] = self.pool.submit(_convert_one, self._job(page))
 
     def results(self, pages: list[Page]) -> list[tuple[Page, Document | None, str]]:
-        if self.pool is None and len(pages) >= self.POOL_AFTER and self.workers >= 2:
-            for page in pages:  # pages that were never streamed in (a folder, a test)
-                self.submit(page)
+        for page in pages:  # pages that were never streamed in (a folder, a test): cache, then pool
+            self.submit(page)
         out: list[tuple[Page, Document | None, str]] = []
         with task(self.options, "converting pages", len(pages)) as bar:
             for page in pages:
+                job = self._job(page)
+                if page.url in self.cached:
+                    out.append((page, self.cached[page.url], ""))
+                    bar.advance()
+                    continue
                 fut = self.futures.get(page.url)
                 try:
-                    res = fut.result() if fut is not None else _convert_one(self._job(page))  # type: ignore[attr-defined]
+                    res = fut.result() if fut is not None else _convert_one(job)  # type: ignore[attr-defined]
                 except Exception:  # a worker died (OOM, killed): convert here, where errors are values
-                    res = _convert_one(self._job(page))
+                    res = _convert_one(job)
+                self.cache.put(job, res[0])
                 out.append((page, *res))
                 bar.advance()
         return out
