@@ -96,6 +96,13 @@ def test_mcp_http_is_server_mode(tmp_path, repo, git_daemon):
         tree, local = asyncio.run(go())
         assert "app.py" in tree
         assert local.is_error and "refusing local path" in local.content[0].text
+        # DNS rebinding: a web page cannot drive a loopback MCP server through the user's browser
+        body = {"jsonrpc": "2.0", "id": 1, "method": "tools/list"}
+        accept = {"Accept": "application/json, text/event-stream"}
+        url = f"http://127.0.0.1:{port}/mcp"
+        assert httpx.post(url, json=body, headers={**accept, "Host": "evil.example"}, timeout=10).status_code == 421
+        assert httpx.post(url, json=body, headers={**accept, "Origin": "http://evil.example"}, timeout=10).status_code == 403
+        assert httpx.post(url, json=body, headers=accept, timeout=10).status_code == 200
     finally:
         err = _stop(proc)
     assert "Traceback" not in err
