@@ -61,6 +61,8 @@ def test_folder_with_base_url_and_check_both_ways(tmp_path, monkeypatch):
     assert (out / "guide" / "setup.md").read_text().count("```toml") == 1
     assert "url: https://docs.example.com/v1/guide/setup.html" in (out / "guide" / "setup.md").read_text()
 
+    # conversions were cached (by content and converter code): the --check run reuses them
+    assert list((tmp_path / "cache" / "pages").rglob("*.json"))
     res = runner.invoke(app, [*args, "--check"])
     assert res.exit_code == 0, res.output
     assert "up to date" in res.stderr
