@@ -174,7 +174,14 @@ class Writer:
         blocks: list[str] = []
         for el in elements:
             blocks.extend(self.blocks(el, 0))
-        text = "\n\n".join(b for b in blocks if b.strip())
+        blocks = [b for b in blocks if b.strip()]
+        # rules left at the edges or doubled once chrome between them is gone say nothing
+        while blocks and blocks[0] == "---":
+            blocks.pop(0)
+        while blocks and blocks[-1] == "---":
+            blocks.pop()
+        blocks = [b for i, b in enumerate(blocks) if not (b == "---" and i and blocks[i - 1] == "---")]
+        text = "\n\n".join(blocks)
         return text.strip("\n") + "\n" if text.strip() else ""
 
     # ---- block level -----------------------------------------------------------------------

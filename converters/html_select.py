@@ -119,6 +119,7 @@ _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 _PHRASE_TAGS = {"p", "div", "section", "span", "small", "a", "li", "em", "strong"}
 #: pager links: "Previous", "« Prev", "NextInstallation" (label and title glued by flex layouts)
 _PREV_NEXT = re.compile(r"^\s*[«‹←<⟵]?\s*(?i:previous|prev|next)(?:\b|(?=[A-Z]))")
+_PAGER_LINE = re.compile(r"^\s*(?i:next|previous|prev|up)\s*:")
 _CHROME_ROLES = {"navigation", "banner", "contentinfo", "search", "complementary"}
 _CHROME_TAGS = {"nav", "footer", "aside"}
 _PERMALINK_TEXT = {"¶", "#", "§", "🔗", "link", "permalink", "", "\uf0c1"}
@@ -247,12 +248,14 @@ def is_chrome(el) -> bool:
         return True  # (section ids come from their headings: a section titled "Cookies" is content)
     if tag in _PHRASE_TAGS:
         first = _leading_text(el)
-        if not (_CHROME_PHRASE.match(first) or _PREV_NEXT.match(first)):
+        if not (_CHROME_PHRASE.match(first) or _PREV_NEXT.match(first) or _PAGER_LINE.match(first)):
             text = None  # the phrases are anchored at the start: most elements stop here
         else:
             text = _short_text(el, 120)
         if text is not None and _CHROME_PHRASE.match(text):
             return True
+        if tag in ("p", "div") and _PAGER_LINE.match(first) and _short_text(el, 400) is not None:
+            return True  # texinfo/DocBook pager line: "Next: X, Previous: Y, Up: Z"
         if tag == "a" and text is not None and _PREV_NEXT.match(text):
             parent = el.getparent()
             prose = (parent.text or "") + "".join((c.tail or "") for c in parent) if parent is not None else ""
