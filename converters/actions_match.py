@@ -22,6 +22,7 @@ from .actions_words import (
     DELETE,
     GENERIC_PARAM_WORDS,
     LABEL_NOISE,
+    NAV_VERBS,
     NEUTRAL_BUTTONS,
     NEUTRAL_SEGMENTS,
     PATH_VERBS,
@@ -100,7 +101,9 @@ def _compat(intent: str, intent_verb: str, op: Operation, kind: str) -> float:
         base = stem(intent_verb)
         if any(base == t or (len(base) >= 4 and t.startswith(base)) for s in op.literal_segments for t in terms(s)):
             return 1.0 if kind in ("create", "action") else 0.6
-    return _COMPAT.get((intent, kind), 0.2 if intent != "unknown" else (0.2 if kind == "delete" else 0.8))
+    if intent == "unknown":  # steps that click something rarely just read: reads and deletes need a verb
+        return {"delete": 0.2, "read": 0.4}.get(kind, 0.8)
+    return _COMPAT.get((intent, kind), 0.2)
 
 
 def _label_verbs(label: str) -> list[str]:
@@ -203,6 +206,9 @@ def coverage_segments(op: Operation, spec_verbs: set[str] = frozenset()) -> list
         prev_terms = set(ts) | {stem(t) for t in ts}
         if i == last_literal and i > 0 and _is_verb_segment(seg, op, spec_verbs):
             continue
+        nouns = [t for t in ts if not verb_class(t)]
+        if nouns and not is_param:
+            ts = nouns  # RPC-style "pins.add", "conversations.create": the verb is not the resource
         out.append(ts)
     return out
 
@@ -251,24 +257,27 @@ def build_query(title: str, steps: list[Step]) -> tuple[dict[str, float], set[st
     """Weighted terms of a task (heading and labels weigh more) and the set of all its terms."""
     query: dict[str, float] = {}
 
-    def add(text: str, weight: float) -> None:
+    def add(text: str, weight: float, noise: float = 0.0) -> None:
         for w in words(text):
-            if w in STOPWORDS or w in UI_NOISE or len(w) < 2:
+            if w in STOPWORDS or w in NAV_VERBS or len(w) < 2:
+                continue
+            # "section", "page", "field" are usually where to click, but a heading ("Add a
+            # section") or a button ("Add section") may name a resource called just that
+            weight_here = weight * noise if w in UI_NOISE else weight
+            if not weight_here:
                 continue
             t = stem(w)
             if verb_class(w) and w not in ("list",):
-                weight_here = weight * 0.3
-            else:
-                weight_here = weight
+                weight_here *= 0.3
             old = query.get(t, 0.0)
             query[t] = min(max(old, weight_here) + 0.35 * min(old, weight_here), 3.0 * max(old, weight_here))
 
-    add(title, 2.0)
+    add(title, 2.0, noise=1.0)
     for step in steps:
         text = _CODE.sub(" ", _LINK.sub(lambda m: m.group(1), step.text))
         add(text, 1.0)
         for label, _ in step.labels:
-            add(label, 1.5)
+            add(label, 1.5, noise=0.5)
     all_terms = set(query) | {stem(w) for w in words(title)}
     return query, all_terms
 

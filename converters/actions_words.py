@@ -15,7 +15,8 @@ CREATE = {"create", "add", "new", "generate", "register", "invite", "publish", "
           "setup", "connect", "install", "provision", "subscribe", "import", "upload", "make", "start", "open"}
 UPDATE = {"update", "change", "edit", "rename", "modify", "set", "configure", "enable", "disable", "switch",
           "turn", "toggle", "replace", "adjust", "patch", "put"}
-DELETE = {"delete", "remove", "revoke", "disconnect", "uninstall", "unsubscribe", "destroy", "unlink", "erase"}
+DELETE = {"delete", "remove", "revoke", "disconnect", "uninstall", "unsubscribe", "destroy", "unlink", "erase",
+          "release", "discard", "purge", "terminate"}
 READ = {"view", "list", "find", "see", "show", "search", "browse", "get", "look", "retrieve", "fetch",
         "inspect", "check", "download", "export", "read"}
 #: words on buttons that submit whatever the task is about; they say nothing about its kind
@@ -41,12 +42,16 @@ UI_NOISE = {"click", "select", "choose", "press", "tap", "toggle", "tick", "unti
             "g", "eg", "checkbox", "radio", "option", "choice", "text", "input", "area", "form",
             "setting", "hover", "drag", "copy", "confirm", "acknowledge", "under", "beside", "visit",
             "sign", "log", "profile", "home", "overview", "window", "view", "step", "done", "type"}
+#: what a person does with a mouse or keyboard: never part of what the task is about
+NAV_VERBS = {"click", "select", "choose", "press", "tap", "navigate", "go", "scroll", "hover", "drag", "tick",
+             "untick", "toggle", "fill", "enter", "paste", "pick", "leave", "copy", "confirm", "acknowledge",
+             "type", "visit", "sign", "log", "expand", "e", "g", "eg"}
 #: words in a label that name the widget, not the field
 LABEL_NOISE = {"button", "page", "tab", "menu", "dropdown", "field", "box", "checkbox", "section", "option",
                "icon", "link", "the", "a", "an", "your"}
 #: path segments that name the caller's own scope; a task rarely says "user" when it means "mine"
 NEUTRAL_SEGMENTS = {"user", "me", "my", "self", "account", "api", "rest", "current", "v1", "v2", "v3", "v4"}
-GENERIC_PARAM_WORDS = {"id", "sid", "guid", "ref", "name", "type", "key", "value", "title", "description", "slug", "uuid",
+GENERIC_PARAM_WORDS = {"id", "sid", "guid", "gid", "uid", "ref", "name", "type", "key", "value", "title", "description", "slug", "uuid",
                        "number", "owner", "username", "data", "info", "object", "item", "kind"}
 #: form labels and API field names that mean the same thing in most products
 SYNONYMS = {
