@@ -198,7 +198,8 @@ def bench_corpus(corpus: str, repo: Path, tools: list[str], runs: int, work: Pat
         else:
             results[name] = _record(name, exe, _util.repeat(cmd, runs, env=env, timeout=timeout), out)
         r = results[name]
-        print(f"    {'ok' if r['ok'] else 'FAILED'}: {_util.fmt_seconds(r['wall'])}, {_util.fmt_bytes(r['rss'])}"
+        print(f"    {'ok' if r['ok'] else 'FAILED'}: {_util.fmt_seconds(r['wall'])} wall, "
+              f"{_util.fmt_seconds(r['cpu'])} CPU, {_util.fmt_bytes(r['rss'])}"
               + ("" if r["ok"] else f"\n    {r['error']}"), flush=True)
     return results
 
@@ -220,28 +221,33 @@ def report(corpus: str, repo: Path, results: dict, runs: int) -> tuple[str, list
     rows = []
     for name, r in results.items():
         if r.get("missing"):
-            rows.append([name, "not installed", "", "", "", "", "", ""])
+            rows.append([name, "not installed"] + [""] * 9)
             continue
-        t_ratio = r["wall"] / us["wall"] if us.get("ok") and r["ok"] else float("nan")
-        m_ratio = r["rss"] / us["rss"] if us.get("ok") and r["ok"] else float("nan")
+
+        def ratio(key: str, r: dict = r) -> str:
+            return _util.fmt_ratio(r[key] / us[key] if us.get("ok") and r["ok"] and us[key] else float("nan"))
+
         rows.append([
             name + ("" if r["ok"] else " (FAILED)"), r["version"], _util.fmt_seconds(r["wall"]),
-            _util.fmt_bytes(r["rss"]), _util.fmt_bytes(r["out_bytes"]), r["tokens"],
-            _util.fmt_ratio(t_ratio), _util.fmt_ratio(m_ratio),
+            _util.fmt_seconds(r["cpu"]), _util.fmt_bytes(r["rss"]), _util.fmt_bytes(r["out_bytes"]), r["tokens"],
+            ratio("wall"), ratio("cpu"), ratio("rss"),
         ])
     head = f"### {corpus}: {files:,} files in git (median of {runs})"
-    tbl = _util.table(["tool", "version", "wall", "peak RSS", "output", "tokens (reported)",
-                       "time / llmingest", "RSS / llmingest"], rows)
+    tbl = _util.table(["tool", "version", "wall", "CPU", "peak RSS", "output", "tokens (reported)",
+                       "wall / llmingest", "CPU / llmingest", "RSS / llmingest"], rows)
     verdicts = []
     anchors = [results[a] for a in FAST_ANCHORS if results.get(a, {}).get("ok")]
     if us.get("ok") and anchors:
         fastest = min(a["wall"] for a in anchors)
         leanest = min(a["rss"] for a in anchors)
         verdicts.append(_verdict(f"{corpus}: speed vs faster anchor", fastest / us["wall"], ">=", 6))
+        verdicts.append(f"      ({corpus}: CPU time vs leaner anchor: "
+                        f"{min(a['cpu'] for a in anchors) / us['cpu']:.2f}x, for information)")
         verdicts.append(_verdict(f"{corpus}: peak RSS share of leaner anchor", us["rss"] / leanest, "<=", 0.25))
     warm, ftp = results.get("llmingest (warm)", {}), results.get("files-to-prompt", {})
     if warm.get("ok") and ftp.get("ok"):
         verdicts.append(_verdict(f"{corpus}: warm run / files-to-prompt", warm["wall"] / ftp["wall"], "<=", 2))
+        verdicts.append(f"      ({corpus}: warm CPU / files-to-prompt CPU: {warm['cpu'] / ftp['cpu']:.2f}, for information)")
     return head + "\n\n" + tbl, verdicts
 
 

@@ -23,7 +23,7 @@ def test_measure_sees_the_memory_a_command_touches() -> None:
     run = _util.measure([sys.executable, "-c", ALLOC.format(n=80)])
     assert run.ok and run.returncode == 0
     assert run.peak_rss >= 80 * MIB
-    assert run.wall > 0
+    assert run.wall > 0 and run.cpu > 0
 
 
 def test_measure_counts_a_grandchild_in_the_tree() -> None:
@@ -49,9 +49,9 @@ def test_repeat_stops_at_the_first_failure_and_summarize_takes_medians() -> None
     runs = _util.repeat([sys.executable, "-c", "raise SystemExit(3)"], 3)
     assert len(runs) == 1 and runs[0].returncode == 3
     assert _util.summarize(runs)["ok"] is False
-    fake = [_util.Run(w, r, 0) for w, r in ((3.0, 30), (1.0, 10), (2.0, 20))]
+    fake = [_util.Run(w, r, 0, cpu=c) for w, r, c in ((3.0, 30, 0.5), (1.0, 10, 0.1), (2.0, 20, 0.3))]
     s = _util.summarize(fake)
-    assert (s["ok"], s["runs"], s["wall"], s["rss"]) == (True, 3, 2.0, 20)
+    assert (s["ok"], s["runs"], s["wall"], s["rss"], s["cpu"]) == (True, 3, 2.0, 20, 0.3)
 
 
 def test_table_and_formatting() -> None:
