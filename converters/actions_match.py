@@ -660,6 +660,17 @@ def fill_parameters(op: Operation, spec: SpecIndex, title: str, steps: list[Step
             else:
                 value = _placeholder(p.name, taken)
         params[p.name] = value
+    by_name = {p.name: p for p in fields}
+    for var, name in taken.items():
+        p = by_name.get(name)
+        if p is None or p.location == "path":
+            continue  # path placeholders get their own note (where the value comes from)
+        desc = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", p.description or "").strip()
+        desc = re.split(r"(?<=[.!?])\s", desc, maxsplit=1)[0]
+        if len(desc) > 100:
+            desc = desc[:100].rsplit(" ", 1)[0] + "…"
+        kind = f"{p.type}{', required' if p.required else ''}"
+        notes.append(f"`{var}`: `{name}` ({kind})" + (f": {desc}" if desc else ""))
     return _Filled(params, dict(taken), notes)
 
 
