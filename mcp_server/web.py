@@ -108,8 +108,9 @@ def app_from_env() -> Starlette:
 
     settings = json.loads(os.environ.get("LLMINGEST_SERVE_CONFIG") or "{}")
     mount = settings.pop("mount_mcp", True)
+    hosts = settings.pop("allowed_hosts", None)
     install_log_redaction()
-    return create_app(build_service(**settings), mount_mcp=mount)
+    return create_app(build_service(**settings), mount_mcp=mount, allowed_hosts=hosts)
 
 
 def _error(exc: IngestError) -> Response:
@@ -150,8 +151,13 @@ def _filename(source: str, fmt: str) -> str:
     return f"{stem}.{EXTENSIONS[fmt]}"
 
 
-def create_app(service: Service | None = None, *, mount_mcp: bool = True) -> Starlette:
-    """The ASGI app: URL swap, landing page, llms.txt and (unless ``mount_mcp=False``) MCP at /mcp."""
+def create_app(service: Service | None = None, *, mount_mcp: bool = True,
+               allowed_hosts: list[str] | None = None) -> Starlette:
+    """The ASGI app: URL swap, landing page, llms.txt and (unless ``mount_mcp=False``) MCP at /mcp.
+
+    ``allowed_hosts``: host names /mcp accepts besides localhost (DNS-rebinding guard), for a
+    server on loopback behind a reverse proxy that keeps the public Host header.
+    """
     svc = service or Service()
     limiter = anyio.CapacityLimiter(max(1, svc.limits.max_workers))
     rate = _rate_limiter(svc)
@@ -253,7 +259,8 @@ def create_app(service: Service | None = None, *, mount_mcp: bool = True) -> Sta
     if mount_mcp:
         from .server import create_server
 
-        mcp_app = create_server(svc).http_app(path="/mcp", stateless_http=True, host_origin_protection="auto")
+        mcp_app = create_server(svc).http_app(path="/mcp", stateless_http=True, host_origin_protection="auto",
+                                              allowed_hosts=allowed_hosts or None)
         routes.append(Route("/mcp", _RateLimited(mcp_app, rate, svc)))
         inner = mcp_app.lifespan
 

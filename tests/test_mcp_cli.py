@@ -110,7 +110,8 @@ def test_mcp_http_is_server_mode(tmp_path, repo, git_daemon):
 
 def test_serve_end_to_end(tmp_path, git_daemon):
     port = free_port()
-    proc = _start(["serve", "--port", str(port), "--host-map", f"github.com={git_daemon['url']}"], tmp_path, port)
+    proc = _start(["serve", "--port", str(port), "--host-map", f"github.com={git_daemon['url']}",
+                   "--allowed-host", "digest.example.com"], tmp_path, port)
     try:
         base = f"http://127.0.0.1:{port}"
         res = httpx.get(f"{base}/o/r/tree/main/src", timeout=60)
@@ -120,6 +121,13 @@ def test_serve_end_to_end(tmp_path, git_daemon):
         leaked = httpx.get(f"{base}/https://user:{secret}@127.0.0.1:9/x", timeout=10)
         assert secret not in leaked.text
         assert "<form" in httpx.get(base + "/", timeout=10).text
+        # behind a reverse proxy that keeps the public Host header, /mcp accepts the allowed host only
+        body = {"jsonrpc": "2.0", "id": 1, "method": "tools/list"}
+        accept = {"Accept": "application/json, text/event-stream"}
+        ok = httpx.post(f"{base}/mcp", json=body, headers={**accept, "Host": "digest.example.com"}, timeout=10)
+        assert ok.status_code == 200 and "ingest_repository" in ok.text
+        bad = httpx.post(f"{base}/mcp", json=body, headers={**accept, "Host": "evil.example"}, timeout=10)
+        assert bad.status_code == 421
     finally:
         err = _stop(proc)
     assert secret not in err and "Traceback" not in err

@@ -34,6 +34,7 @@ def mcp(
     cache_ttl: float = typer.Option(3600, "--cache-ttl", help="Seconds a cached result is served before fetching again."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Fetch every call again."),
     timeout: float = typer.Option(120, "--timeout", help="Seconds one tool call may take."),
+    allowed_host: list[str] = typer.Option([], "--allowed-host", help="With --http: host name accepted besides localhost when behind a reverse proxy (repeatable)."),
 ) -> None:
     from ..mcp_server.server import create_server
     from ._server import build_service, run_uvicorn
@@ -45,5 +46,6 @@ def mcp(
         server.run(transport="stdio", show_banner=False)
         return
     typer.echo(f"llmingest MCP on http://{host}:{port}/mcp", err=True)
-    app = server.http_app(path="/mcp", stateless_http=True, host_origin_protection="auto")
+    app = server.http_app(path="/mcp", stateless_http=True, host_origin_protection="auto",
+                          allowed_hosts=list(allowed_host) or None)
     run_uvicorn(app, host, port)

@@ -43,6 +43,7 @@ def serve(
     max_repo_size: str = typer.Option("100MB", "--max-repo-size", help="Text in one digest before 413."),
     max_page_size: str = typer.Option("20MB", "--max-page-size", help="Bytes of one page or PDF before 413."),
     no_mcp: bool = typer.Option(False, "--no-mcp", help="Do not serve MCP at /mcp."),
+    allowed_host: list[str] = typer.Option([], "--allowed-host", help="Host name /mcp accepts besides localhost when behind a reverse proxy (repeatable)."),
     workers: int = typer.Option(1, "--workers", help="Worker processes (they share the cache; rate limits are per worker)."),
     log_level: str = typer.Option("info", "--log-level", help="uvicorn log level."),
 ) -> None:
@@ -57,5 +58,6 @@ def serve(
                     timeout=timeout, max_files=max_files, max_repo_size=max_repo_size, max_page_size=max_page_size)
     svc = build_service(**settings)  # also validates every setting before uvicorn starts
     typer.echo(f"llmingest serving on http://{host}:{port}/" + ("" if no_mcp else " (MCP at /mcp)"), err=True)
-    run_uvicorn(create_app(svc, mount_mcp=not no_mcp), host, port, log_level, workers=workers,
-                settings={**settings, "mount_mcp": not no_mcp})
+    hosts = list(allowed_host) or None
+    run_uvicorn(create_app(svc, mount_mcp=not no_mcp, allowed_hosts=hosts), host, port, log_level, workers=workers,
+                settings={**settings, "mount_mcp": not no_mcp, "allowed_hosts": hosts})
