@@ -198,6 +198,12 @@ def create_server(service: Service | None = None) -> FastMCP:
         cursor: Cursor = None,
     ) -> ToolResult:
         """One web page as clean markdown: main content only, code fenced with languages, links absolute."""
+        from ..errors import UsageError
+        from ..sources import GitRepo
+
+        if isinstance(svc.parse(url), GitRepo):
+            raise UsageError(f"{url} is a git repository, not a page",
+                             hint="call ingest_repository (or repository_tree / read_repository_file) with it")
         bundle, key = svc.bundle(url, "page", token=_request_token())
         text, total = svc.rendered(bundle, key)
         return _paged(svc, text, bundle.source, max_tokens, cursor, total)

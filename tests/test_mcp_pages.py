@@ -100,6 +100,8 @@ def test_fetch_page_returns_clean_markdown_and_is_cached(tmp_path, site):
     assert Site.hits == ["/guide/install"]  # second call served from the cache
     res = call(server, "fetch_page", {"url": f"{site}/missing"}, raise_on_error=False)
     assert res.is_error and "404" in res.content[0].text
+    res = call(server, "fetch_page", {"url": "https://github.com/o/r/tree/main/docs"}, raise_on_error=False)
+    assert res.is_error and "call ingest_repository" in res.content[0].text
 
 
 def test_convert_pdf_local_and_remote_with_page_ranges(tmp_path, site):
