@@ -28,7 +28,7 @@ SOURCES = {
         Gizmo
         =====
 
-        Gizmo makes gadgets out of widgets. Start at :doc:`guide/start` or the :ref:`options <opts>`.
+        Gizmo makes useful gadgets out of ordinary widgets. Start at :doc:`guide/start` or the :ref:`options <opts>`.
 
         .. toctree::
            :caption: Guide
@@ -154,7 +154,7 @@ def test_llms_txt_follows_toctree_captions_and_lists_every_page_once(site: Path)
     assert validate(text) == []
     ref = llms_txt.parse_llms_file(text)
     assert ref.title == "Gizmo"
-    assert ref.summary == "Gizmo makes gadgets out of widgets."  # the root page's first sentence
+    assert ref.summary == "Gizmo makes useful gadgets out of ordinary widgets."  # the root page's first sentence
     assert list(ref.sections) == ["Guide", "Reference", "Optional"]
     got = {link["title"]: (section, link["url"]) for section, links in ref.sections.items() for link in links}
     assert got == {title: (section, f"https://gizmo.example.org/docs/{doc}.md")
