@@ -133,7 +133,7 @@ class Service:
                                      enabled=self.options.cache)
         if self.cache.enabled and self.locks.directory is None:  # one ingest per key across processes too
             self.locks.directory = self.cache.directory / ".locks"
-        self._rendered: OrderedDict[tuple, tuple[str, int]] = OrderedDict()
+        self._rendered: OrderedDict[tuple, tuple[Bundle, str, int]] = OrderedDict()
         self._lock = threading.Lock()
         self._indexes: OrderedDict[str, Any] = OrderedDict()
 
@@ -256,22 +256,26 @@ class Service:
 
     # ------------------------------------------------------------------------------------------ text
     def rendered(self, bundle: Bundle, key: str, fmt: str = "markdown", top: int = 10) -> tuple[str, int]:
-        """The bundle rendered in ``fmt`` and its token count (memoised: paging re-reads it often)."""
+        """The bundle rendered in ``fmt`` and its token count (memoised: paging re-reads it often).
+
+        A memo entry is only valid for the very Bundle object it was made from: when the cache
+        entry expires and the source is ingested again, the new Bundle is rendered anew.
+        """
         from ..render import render
 
         memo = (key, fmt, top)
         with self._lock:
             hit = self._rendered.get(memo)
-            if hit is not None:
+            if hit is not None and hit[0] is bundle:
                 self._rendered.move_to_end(memo)
-                return hit
+                return hit[1], hit[2]
         text = render(bundle, fmt, top=top)
-        result = (text, count(text, bundle.encoding or self.options.encoding))
+        tokens = count(text, bundle.encoding or self.options.encoding)
         with self._lock:
-            self._rendered[memo] = result
+            self._rendered[memo] = (bundle, text, tokens)
             while len(self._rendered) > RENDER_ENTRIES:
                 self._rendered.popitem(last=False)
-        return result
+        return text, tokens
 
     def page(self, text: str, max_tokens: int, cursor: str | None, total: int | None = None) -> Page:
         return paginate(text, max_tokens, cursor, self.options.encoding, total)

@@ -154,3 +154,15 @@ def test_keyed_locks_serialise_one_key_and_clean_up():
         t.join()
     assert peak[0] == 1
     assert len(locks) == 0
+
+
+def test_rendering_memo_follows_a_refreshed_bundle(tmp_path):
+    from llmingest.mcp_server.service import Service
+    from llmingest.options import Options
+
+    svc = Service(options=Options(cache_dir=tmp_path), cache=ResultCache(tmp_path / "r"))
+    old = Bundle(source="o/r", kind="page", documents=[Document(path="p", content="old text", tokens=2)])
+    new = Bundle(source="o/r", kind="page", documents=[Document(path="p", content="new text", tokens=2)])
+    assert svc.rendered(old, "k")[0] == "old text"
+    assert svc.rendered(old, "k")[0] == "old text"
+    assert svc.rendered(new, "k")[0] == "new text"  # same key, re-ingested after the TTL: not stale
