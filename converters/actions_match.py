@@ -80,7 +80,8 @@ _COMPAT = {
 #: verbs that say nothing beyond create/read/update/delete; any other verb on an operation
 #: ("rename", "transfer", "ping") is a special action the task should name to get it
 GENERIC_VERBS = {"create", "add", "new", "update", "set", "edit", "change", "delete", "remove", "get", "list",
-                 "post", "put", "patch", "retrieve", "replace", "modify", "upsert", "generate", "register"}
+                 "post", "put", "patch", "retrieve", "replace", "modify", "upsert", "generate", "register",
+                 "enable", "disable"}
 
 
 def compat(intent: str, intent_verb: str, op: Operation, task_terms: set[str] = frozenset(),

@@ -22,7 +22,7 @@ from typing import Any
 from ..errors import ConversionError
 
 METHODS = ("get", "post", "put", "patch", "delete")
-INDEX_VERSION = 9  # bump when the index layout or term weights change (invalidates caches)
+INDEX_VERSION = 10  # bump when the index layout or term weights change (invalidates caches)
 
 # ---------------------------------------------------------------------------------------------
 # terms: one tokenizer for specs and for documentation text, so both sides meet in the middle
