@@ -303,15 +303,15 @@ class Service:
         """A BM25 index over the site's pages (title + text), built once per cached bundle."""
         with self._lock:
             hit = self._indexes.get(key)
-            if hit is not None:
-                return hit
+            if hit is not None and hit[0] is bundle:  # a re-crawled site gets a new index
+                return hit[1]
         import bm25s
 
         corpus = [f"{d.title or ''}\n{d.path}\n{d.content}" for d in bundle.documents]
         retriever = bm25s.BM25()
         retriever.index(bm25s.tokenize(corpus, stopwords="en", show_progress=False), show_progress=False)
         with self._lock:
-            self._indexes[key] = retriever
+            self._indexes[key] = (bundle, retriever)
             while len(self._indexes) > 16:
                 self._indexes.popitem(last=False)
         return retriever
