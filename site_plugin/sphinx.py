@@ -61,8 +61,28 @@ def setup(app: Any) -> dict[str, Any]:
     app.add_config_value("llmingest_copy_button", False, "html", types=(bool,))
     app.add_config_value("llmingest_openapi", None, "html", types=(str, type(None)))
     app.add_config_value("llmingest_api_base_url", None, "html", types=(str, type(None)))
+    app.connect("config-inited", check_config)
     app.connect("build-finished", build_finished)
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}
+
+
+def check_config(app: Any, config: Any) -> None:
+    """Fail before the build, with one clear line, on options we cannot use (and load the
+    OpenAPI spec once, so a bad spec path does not cost a whole build to find out)."""
+    from sphinx.errors import ConfigError
+
+    sections = config.llmingest_sections
+    if isinstance(sections, dict) and not all(isinstance(v, list) for v in sections.values()):
+        raise ConfigError("llmingest_sections as a mapping needs a list of docname globs per section, "
+                          "e.g. {'Guide': ['guide/*']}")
+    app.llmingest_actions = None
+    if config.llmingest_openapi:
+        try:
+            app.llmingest_actions = actions_rewriter(
+                Path(app.confdir) / config.llmingest_openapi, config.llmingest_api_base_url,
+                lambda msg: logger.warning(f"llmingest: {msg}", type="llmingest"))
+        except ValueError as exc:
+            raise ConfigError(f"llmingest_openapi: {exc}") from None
 
 
 def build_finished(app: Any, exception: Exception | None) -> None:
@@ -70,25 +90,11 @@ def build_finished(app: Any, exception: Exception | None) -> None:
     if exception is not None or app.builder.name not in BUILDERS:
         return
     cfg = app.config
-    sections = cfg.llmingest_sections
-    if isinstance(sections, dict) and not all(isinstance(v, list) for v in sections.values()):
-        from sphinx.errors import ConfigError
-
-        raise ConfigError("llmingest_sections as a mapping needs a list of docname globs per section, "
-                          "e.g. {'Guide': ['guide/*']}")
     base = normalize_base_url(cfg.llmingest_base_url or cfg.html_baseurl)
     if base is None:
         logger.warning("llmingest: no llmingest_base_url or html_baseurl: llms.txt links will be relative",
                        type="llmingest")
-    actions = None
-    if cfg.llmingest_openapi:
-        from sphinx.errors import ConfigError
-
-        try:
-            actions = actions_rewriter(Path(app.confdir) / cfg.llmingest_openapi, cfg.llmingest_api_base_url,
-                                       lambda msg: logger.warning(f"llmingest: {msg}", type="llmingest"))
-        except ValueError as exc:
-            raise ConfigError(f"llmingest_openapi: {exc}") from None
+    actions = getattr(app, "llmingest_actions", None)
     pages: list[Page] = []
     for docname, section in reading_order(app):
         page = _page(app, docname, section, base)
@@ -96,7 +102,7 @@ def build_finished(app: Any, exception: Exception | None) -> None:
             page.markdown = actions(page.markdown, docname)
         if page is not None:
             pages.append(page)
-    pages = assign_sections(pages, sections, cfg.llmingest_optional)
+    pages = assign_sections(pages, cfg.llmingest_sections, cfg.llmingest_optional)
     summary = cfg.llmingest_summary or _root_summary(pages, cfg.root_doc)
     files = build_outputs(cfg.project, summary, pages, base, full_text=cfg.llmingest_full_text)
     write_outputs(Path(app.outdir), files)

@@ -342,3 +342,11 @@ def test_missing_openapi_spec_is_a_clear_build_error(tmp_path: Path):
     assert proc.returncode != 0
     assert "cannot read the OpenAPI spec" in proc.stderr and "nope.yaml" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_default_mkdocs_theme_gets_the_button_too(tmp_path: Path):
+    site = build(make_site(tmp_path, plugin={"copy_button": True}, theme={"name": "mkdocs"}))
+    html = (site / "guide" / "install" / "index.html").read_text()
+    assert re.search(r'role="main"><button type="button" class="llmingest-copy', html)
+    assert '<link rel="alternate" type="text/markdown" href="index.md">' in html
+    assert (site / "guide" / "install" / "index.md").read_text().startswith("# Install\n")

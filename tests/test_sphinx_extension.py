@@ -288,3 +288,12 @@ def test_missing_openapi_spec_fails_the_build_clearly(tmp_path: Path):
                           capture_output=True, text=True, timeout=240)
     assert proc.returncode != 0
     assert "cannot read the OpenAPI spec" in proc.stderr
+
+
+def test_bad_sections_option_fails_before_the_build(tmp_path: Path):
+    src = make_project(tmp_path, extra='llmingest_sections = {"Guide": "guide/*"}')
+    proc = subprocess.run([sys.executable, "-m", "sphinx", "-q", "-b", "html", str(src), str(tmp_path / "out")],
+                          capture_output=True, text=True, timeout=240)
+    assert proc.returncode != 0
+    assert "llmingest_sections as a mapping needs a list of docname globs" in proc.stderr
+    assert not (tmp_path / "out" / "index.html").exists()  # refused at config time, nothing built
