@@ -183,9 +183,10 @@ def extract(data: bytes, url: str, charset: str | None = None) -> tuple[list[str
     for href in root.xpath("//base/@href")[:1]:
         base = urljoin(url, href.strip())
     links: list[str] = []
-    for href in root.xpath("//a/@href"):
-        href = href.strip()
-        if not href or href.startswith(("#", "mailto:", "javascript:", "tel:", "data:")):
+    # index pages hold tens of thousands of links to a few hundred pages: drop fragments and
+    # duplicates before the (slow) URL joining
+    for href in dict.fromkeys(h.split("#", 1)[0].strip() for h in root.xpath("//a/@href")):
+        if not href or href.startswith(("mailto:", "javascript:", "tel:", "data:")):
             continue
         try:
             links.append(urljoin(base, href))
