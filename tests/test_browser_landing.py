@@ -73,3 +73,42 @@ def test_landing_page_digest_copy_download_and_error(tmp_path, git_daemon, brows
         assert page.locator("#error").inner_text().startswith("error:")
         expect(page.locator("#result")).to_be_hidden()
         context.close()
+
+
+def test_landing_page_keeps_a_pages_own_query_string(tmp_path, git_daemon, browser):
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Page(BaseHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+        def do_GET(self):
+            lang = "en" if "lang=en" in self.path else "none"
+            body = f"<html><head><title>Guide</title></head><body><main><h1>Guide</h1><p>Language is {lang}.</p>" \
+                   "</main></body></html>"
+            data = body.encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Page)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    site = f"http://127.0.0.1:{server.server_address[1]}"
+    svc = make_service(tmp_path, git_daemon["url"])
+    svc.options.host_map["127.0.0.1"] = site  # the operator trusts this host (a server-mode app otherwise refuses it)
+    try:
+        with Uvicorn(create_app(svc, mount_mcp=False)) as base:
+            page = browser.new_page()
+            page.goto(base + "/")
+            page.fill("#url", f"{site}/guide?lang=en#install")
+            page.select_option("#format", "plain")
+            page.click("#go")
+            expect(page.locator("#result")).to_be_visible(timeout=30_000)
+            assert "Language is en." in page.locator("#output").inner_text()
+            page.close()
+    finally:
+        server.shutdown()
+        server.server_close()
