@@ -117,7 +117,12 @@ def page_facts(html: bytes, url: str) -> dict:
     root = lxml.html.fromstring(html)
     main = (root.xpath("//div[@role='main']") or [root])[0]
     pres = [p for p in main.iter("pre") if not p.xpath("ancestor::td[contains(@class,'linenos')]")]
-    tables = [t for t in main.iter("table") if "highlighttable" not in (t.get("class") or "")]
+    # data tables: two rows and two columns at least (a one-row table of columns is page layout,
+    # e.g. Sphinx's genindex, and reads better as the lists it holds)
+    tables = [t for t in main.iter("table") if "highlighttable" not in (t.get("class") or "")
+              and len(t.findall(".//tr")) >= 2 and max(len(tr.findall("td")) + len(tr.findall("th"))
+                                                      for tr in t.iter("tr")) >= 2
+              and not t.findall(".//table")]
     hrefs = {urljoin(url, a.get("href")) for a in root.iter("a") if a.get("href")}
     body_text = " ".join(" ".join(main.itertext()).split())
     chrome = [c for c in CHROME if c not in body_text or c == "¶"]

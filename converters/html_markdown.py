@@ -280,7 +280,7 @@ class Writer:
                 continue
             marker = f"{number}. " if ordered else "- "
             number += 1
-            inner = "\n\n".join(b for b in self.blocks(li, depth) if b.strip())
+            inner = _join_item(b for b in self.blocks(li, depth) if b.strip())
             if not inner.strip():
                 continue
             rendered.append(_indent(inner, " " * len(marker), first=marker))
@@ -600,6 +600,22 @@ def _finish_inline(text: str) -> str:
             lines.pop(0)
         return "  \n".join(lines)
     return text.strip()
+
+
+_LIST_START = re.compile(r"^(?:[-*+]|\d+\.) ")
+
+
+def _join_item(blocks) -> str:
+    """An item's blocks; a nested list right under a one-line text stays tight (no blank line)."""
+    out = ""
+    for b in blocks:
+        if not out:
+            out = b
+        elif _LIST_START.match(b) and "\n" not in out:
+            out += "\n" + b
+        else:
+            out += "\n\n" + b
+    return out
 
 
 def _is_layout_list(items) -> bool:
