@@ -421,3 +421,19 @@ def test_progress_is_reported_per_page(tmp_path: Path):
     bundle = ingest(str(pdf), kind="pdf", on_progress=lambda what, done, total: calls.append((done, total)))
     assert calls == [(i, 7) for i in range(1, 8)]
     assert bundle.metadata["pages"] == 7 and bundle.title is None
+
+
+def test_outline_gives_heading_levels():
+    """With a TOC, its levels win, even for headings set in the body font (no size signal)."""
+    doc = pymupdf.open()
+    toc = []
+    for n, (level, title) in enumerate([(1, "Getting Started"), (2, "Install Steps"), (2, "First Run"),
+                                        (1, "Reference Part")], start=1):
+        page = doc.new_page(width=612, height=792)
+        page.insert_text((72, 90), title, fontsize=11, fontname="hebo")
+        page.insert_text((72, 120), f"Body paragraph {n} of the manual with plain words.", fontsize=11)
+        toc.append([level, title, n])
+    doc.set_toc(toc)
+    md = convert(doc.tobytes()).content
+    assert re.findall(r"^(#+) (.+)$", md, re.M) == [("#", "Getting Started"), ("##", "Install Steps"),
+                                                    ("##", "First Run"), ("#", "Reference Part")]
