@@ -38,6 +38,7 @@ INSTRUCTIONS = """llmingest turns repositories, web pages, PDFs and docs sites i
 - Web pages: fetch_page. PDFs: convert_pdf (pages="1-5,9").
 - Docs sites: docs_index for the llms.txt map, then read_docs(section=<page URL, path or section name>)
   or search_docs(query) to read only what you need.
+- Docs that say "go to Settings and click Create": curl_actions(source, openapi) gives the API calls.
 Long results come in pages: pass the returned cursor to read on."""
 
 DEFAULT_PAGE_TOKENS = 20_000
