@@ -18,6 +18,7 @@ import os
 import re
 import shlex
 import shutil
+import site
 import subprocess
 import sys
 from pathlib import Path
@@ -128,11 +129,17 @@ def action(tmp_path_factory) -> tuple[Path, dict[str, str]]:
         ".git", "__pycache__", "*.egg-info", "build", "dist", ".venv", "site", ".work", ".pytest_cache",
         ".ruff_cache", "node_modules"))
     venv = tmp / "venv"
-    # --without-pip: the venv uses this environment's pip and setuptools (a venv's bundled setuptools
-    # may be too old for the PEP 639 license field); PIP_NO_BUILD_ISOLATION=0 is pip's (inverted)
-    # spelling of --no-build-isolation, so nothing is downloaded.
-    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", "--without-pip", str(venv)], check=True,
-                   timeout=300)
+    # The venv sees this environment's packages (llmingest's dependencies, pip, setuptools) through a
+    # .pth of plain paths: that works even when the tests themselves run inside a venv (where
+    # --system-site-packages would only reach the base interpreter), and plain paths do not run the
+    # editable install's import hook, so the venv's own llmingest is the one imported.
+    # --without-pip: a venv's bundled setuptools may be too old for the PEP 639 license field.
+    # PIP_NO_BUILD_ISOLATION=0 is pip's (inverted) spelling of --no-build-isolation: nothing is downloaded.
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=300)
+    venv_site = Path(subprocess.run([str(venv / "bin" / "python3"), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                                    check=True, capture_output=True, text=True, timeout=120).stdout.strip())
+    outer = [p for p in [*site.getsitepackages(), site.getusersitepackages()] if Path(p).is_dir()]
+    (venv_site / "_outer_env.pth").write_text("\n".join(outer) + "\n")
     env = {**os.environ, "PATH": f"{venv / 'bin'}{os.pathsep}{os.environ['PATH']}", "VIRTUAL_ENV": str(venv),
            "PIP_NO_INDEX": "1", "PIP_NO_BUILD_ISOLATION": "0", "PIP_DISABLE_PIP_VERSION_CHECK": "1",
            "LLMINGEST_NO_PROGRESS": "1"}
@@ -156,6 +163,9 @@ def test_action_installs_llmingest_from_its_own_path(action):
     where = subprocess.run(["llmingest", "--version"], env=env, capture_output=True, text=True, timeout=120)
     assert where.returncode == 0 and where.stdout.startswith("llmingest ")
     assert shutil.which("llmingest", path=env["PATH"]).startswith(env["VIRTUAL_ENV"])
+    module = subprocess.run(["python3", "-c", "import llmingest.site_plugin.common as m; print(m.__file__)"],
+                            env=env, capture_output=True, text=True, timeout=120)
+    assert module.stdout.strip().startswith(env["VIRTUAL_ENV"]), module.stdout + module.stderr  # the installed copy
 
 
 def test_action_writes_then_checks_both_ways(action, tmp_path: Path):
