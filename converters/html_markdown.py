@@ -259,7 +259,7 @@ class Writer:
 
     def listing(self, el, depth: int) -> list[str]:
         items = [li for li in el if getattr(li, "tag", None) == "li"]
-        if items and _is_layout_list(items):
+        if items and (_is_layout_list(items) or not _LAYOUT_LIST_CLASSES.isdisjoint(_classes(el))):
             out: list[str] = []
             for li in items:
                 out.extend(self.blocks(li, depth))
@@ -602,6 +602,8 @@ def _finish_inline(text: str) -> str:
     return text.strip()
 
 
+#: lists that are page layout, not enumerations (Javadoc 8 nests every block in ul.blockList)
+_LAYOUT_LIST_CLASSES = {"blocklist", "blocklistlast", "details-list", "member-list", "summary-list"}
 _LIST_START = re.compile(r"^(?:[-*+]|\d+\.) ")
 
 

@@ -457,3 +457,60 @@ def test_icons_are_dropped_but_diagrams_kept():
     assert "[Apple](https://example.org/apple)" in md
     assert "![Sign-in flow](https://example.org/img/flow.png)" in md
     assert "Icon" not in md and "tiny" not in md
+
+
+READTHEDOCS = """<!DOCTYPE html><html class="writer-html5" lang="en"><head><meta charset="utf-8" />
+<title>Configuration &mdash; Proj 2.1 documentation</title></head>
+<body class="wy-body-for-nav"><div id="cookie-consent" class="cookie-banner">We use cookies. <a href="/privacy">Learn more</a></div>
+<div class="wy-grid-for-nav"><nav data-toggle="wy-nav-shift" class="wy-nav-side"><div class="wy-side-scroll">
+<div class="wy-menu wy-menu-vertical" role="navigation"><ul><li class="toctree-l1"><a href="install.html">Install</a></li></ul></div></div></nav>
+<section data-toggle="wy-nav-shift" class="wy-nav-content-wrap"><div class="wy-nav-content"><div class="rst-content">
+<div role="navigation" aria-label="Page navigation"><ul class="wy-breadcrumbs"><li><a href="index.html" class="icon icon-home"></a></li>
+<li class="breadcrumb-item active">Configuration</li><li class="wy-breadcrumbs-aside"><a href="https://github.com/o/p/blob/main/docs/config.rst" class="fa fa-github"> Edit on GitHub</a></li></ul><hr/></div>
+<div role="main" class="document" itemscope="itemscope" itemtype="http://schema.org/Article">
+<div itemprop="articleBody"><section id="configuration"><h1>Configuration<a class="headerlink" href="#configuration" title="Link to this heading"></a></h1>
+<p>Settings live in <code class="docutils literal notranslate"><span class="pre">proj.toml</span></code>.</p>
+<div class="highlight-toml notranslate"><div class="highlight"><pre><span></span><span class="k">[proj]</span>
+<span class="n">level</span><span class="w"> </span><span class="o">=</span><span class="w"> </span><span class="mi">3</span>
+</pre></div></div>
+<div class="admonition seealso"><p class="admonition-title">See also</p><p><a class="reference internal" href="install.html"><span class="doc">Install</span></a></p></div>
+</section></div></div>
+<footer><div class="rst-footer-buttons" role="navigation" aria-label="Footer"><a href="install.html" class="btn btn-neutral float-left" rel="prev">Previous</a></div>
+<hr/><div role="contentinfo"><p>&#169; Copyright 2024.</p></div>Built with <a href="https://www.sphinx-doc.org/">Sphinx</a></footer>
+</div></div></section></div></body></html>
+"""
+
+
+def test_read_the_docs_theme():
+    doc = convert(READTHEDOCS, "https://proj.readthedocs.io/en/latest/config.html")
+    md = doc.content
+    assert doc.metadata["container"] == "readthedocs"
+    assert md == ("# Configuration\n\nSettings live in `proj.toml`.\n\n```toml\n[proj]\nlevel = 3\n```\n\n"
+                  "> **See also:** [Install](https://proj.readthedocs.io/en/latest/install.html)\n")
+
+
+JAVADOC8 = """<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 4.01 Transitional//EN" "http://www.w3.org/TR/html4/loose.dtd">
+<html lang="en"><head><title>Widget (demo 1.0 API)</title></head><body>
+<div class="topNav"><a name="navbar.top"></a><ul class="navList" title="Navigation"><li><a href="../overview-summary.html">Overview</a></li></ul></div>
+<div class="subNav"><ul class="navList"><li><a href="../index-all.html">Index</a></li></ul></div>
+<div class="header"><div class="subTitle">org.demo</div><h2 title="Class Widget" class="title">Class Widget</h2></div>
+<div class="contentContainer"><div class="description"><ul class="blockList"><li class="blockList">
+<div class="block">A widget. Use it like this:
+<pre>
+   Widget w = new Widget();
+   w.spin(3);
+</pre></div>
+<dl><dt><span class="simpleTagLabel">Since:</span></dt><dd>1.0</dd></dl></li></ul></div></div>
+<div class="bottomNav"><ul class="navList"><li><a href="../overview-summary.html">Overview</a></li></ul></div>
+<p class="legalCopy"><small>Copyright &#169; 2024. All rights reserved.</small></p></body></html>
+"""
+
+
+def test_javadoc8_header_and_content_container():
+    doc = convert(JAVADOC8, "https://demo.example/api/org/demo/Widget.html")
+    md = doc.content
+    assert doc.metadata["container"] == "javadoc"
+    assert md.startswith("org.demo\n\n## Class Widget\n\nA widget. Use it like this:\n\n```\n   Widget w = new Widget();")
+    assert "- **Since:**\n\n  1.0" in md
+    for leaked in ("Overview", "Index", "Copyright"):
+        assert leaked not in md, leaked
