@@ -507,16 +507,17 @@ class Emitter:
         self.prev_col, self.col = self.col, col
         first = True
         items = borderless(col.items, lambda ln: bool(TOC_LINE.search(ln.text)))
+        skip = 0
         for i, it in enumerate(items):
+            if skip:
+                skip -= 1  # caption lines already used by the image before them
+                continue
             if isinstance(it, Table):
                 self._table(it, first)
             elif isinstance(it, Image):
-                nxt = items[i + 1] if i + 1 < len(items) else None
-                self._image(it, nxt)
+                skip = self._image(it, items[i + 1:i + 5])
             else:
                 self._line(it, first)
-                first = False
-                continue
             first = False
 
     def _table(self, t: Table, first_in_col: bool) -> None:
@@ -534,11 +535,19 @@ class Emitter:
         self.kind, self.table = "table", Table(t.bbox, [list(r) for r in t.rows], t.header_rows, t.page)
         self.prev = None
 
-    def _image(self, im: Image, nxt) -> None:
+    def _image(self, im: Image, following: list) -> int:
+        """Emit an image (extracted or a placeholder); return how many caption lines it used."""
         self.close()
         caption = ""
+        lines: list[VLine] = []
+        nxt = following[0] if following else None
         if isinstance(nxt, VLine) and CAPTION.match(nxt.text.strip()) and nxt.y0 - im.y1 < 3 * max(nxt.height, 8):
-            caption = " ".join(nxt.text.split())
+            lines = [nxt]
+            for ln in following[1:]:  # a caption wraps: take its lines while they follow closely
+                if not isinstance(ln, VLine) or ln.y0 - lines[-1].y1 > 0.5 * max(ln.height, 1):
+                    break
+                lines.append(ln)
+            caption = " ".join(_inline(_join([ln.spans for ln in lines]), plain=True).split())
         self.image_count += 1
         if self.images_dir is not None and self.doc is not None and im.xref:
             try:
@@ -552,9 +561,10 @@ class Emitter:
                 alt = caption.replace("[", "(").replace("]", ")") or f"image {self.image_count}"
                 self.blocks.append(f"![{alt}]({(self.images_dir / name).as_posix()})")
                 self.prev = None
-                return
+                return len(lines)
         self.blocks.append(f"[image: {caption}]" if caption else "[image]")
         self.prev = None
+        return len(lines)
 
     def _heading_level(self, line: VLine) -> int:
         text = line.text.strip()
