@@ -217,7 +217,9 @@ def _hook_command(site: str, output: str, check: bool) -> list[str]:
 
 def test_pre_commit_hook_checks_both_ways(tmp_path: Path):
     site = make_static_site(tmp_path / "site")
-    env = {**os.environ, "LLMINGEST_NO_PROGRESS": "1"}
+    # pre-commit puts its hook venv's bin first on PATH; here that is this interpreter's bin folder
+    env = {**os.environ, "LLMINGEST_NO_PROGRESS": "1",
+           "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
     write = subprocess.run(_hook_command("site", "llms", check=False), cwd=tmp_path, env=env, capture_output=True,
                            text=True, timeout=300)
     assert write.returncode == 0, write.stderr

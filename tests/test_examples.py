@@ -32,6 +32,13 @@ ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 
 
+@pytest.fixture(autouse=True)
+def console_scripts_on_path(monkeypatch):
+    """The configs name the `llmingest` command: find the one installed next to this interpreter even
+    when its bin folder is not on PATH (a venv that was never activated)."""
+    monkeypatch.setenv("PATH", f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
+
+
 def run(args: list[str], cwd: Path | None = None, **kw) -> subprocess.CompletedProcess:
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "LLMINGEST_NO_PROGRESS": "1", **kw.pop("env", {})}
     return subprocess.run(args, cwd=cwd, capture_output=True, text=True, timeout=240, env=env, **kw)
