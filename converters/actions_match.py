@@ -358,7 +358,12 @@ def rank(spec: SpecIndex, title: str, steps: list[Step]) -> list[tuple[float, Op
         if obj is None:
             obj = obj_memo[key] = object_match(op, nouns, spec_verbs, f.object_terms)
         score = lex * c * (0.25 + 0.75 * cov) * (1.0 + 0.6 * obj) * (0.6 if op.deprecated else 1.0)
-        out.append((score, op, {"lexical": lex, "compat": c, "coverage": cov, "object": obj,
+        # the button's nouns ("Enable **SAML authentication**") should appear somewhere in the
+        # operation; when none does, it is about something else (used by confidence)
+        named = (sum(1 for n in nouns if n in op.tf or any(_term_matches(t, {n}) or _term_matches(n, {t})
+                                                          for t in f.object_terms))
+                 / len(nouns)) if nouns else 1.0
+        out.append((score, op, {"lexical": lex, "compat": c, "coverage": cov, "object": obj, "named": named,
                                 "intent": intent, "verb": verb}))
     out.sort(key=lambda x: (-x[0], len(x[1].path), x[1].path, x[1].method))
     # rerank the head by form fields: labels the steps fill in ("Default branch") that are fields
@@ -396,6 +401,9 @@ def confidence(ranked: list[tuple[float, Operation, dict[str, float]]]) -> float
     margin = (top - second) / top if top > 0 else 0.0
     strength = min(1.0, parts["lexical"] / 12.0)
     conf = parts["coverage"] * (0.45 + 0.2 * margin + 0.35 * strength) * min(1.0, parts["compat"] + 0.2)
+    special = parts["verb"] and stem(parts["verb"]) == stem(op_kind(op)[1] or "-") and parts["verb"] not in GENERIC_VERBS
+    if not special:  # a task that names the operation's own special verb ("Redeliver") needs no nouns
+        conf *= 0.6 + 0.4 * parts.get("named", 1.0)
     return round(max(0.0, min(1.0, conf)), 3)
 
 
