@@ -154,6 +154,22 @@ def test_abstains_when_the_spec_has_no_equivalent(spec):
     assert "> **Manual step**: no API equivalent found in Widgets API" in out
 
 
+def test_abstains_when_the_button_names_something_the_operation_never_mentions():
+    spec = {"openapi": "3.0.0", "info": {"title": "Forge API"}, "servers": [{"url": "https://forge.test"}],
+            "paths": {
+                "/orgs/{org}/{security_product}/{enablement}": {"post": {
+                    "summary": "Enable or disable a security feature for an organization",
+                    "parameters": [{"name": n, "in": "path", "required": True, "schema": {"type": "string"}}
+                                   for n in ("org", "security_product", "enablement")]}},
+                "/orgs/{org}/members": {"get": {"summary": "List organization members"}},
+                "/orgs/{org}/teams": {"post": {"summary": "Create a team"}},
+            }}
+    md = ("## Set up single sign-on\n1. In your organization, open **Settings > Authentication security**.\n"
+          "2. Tick **Enable SAML authentication** and paste the **Sign on URL**.\n3. Click **Save**.\n")
+    task = _one(md, load_spec(json.dumps(spec)))
+    assert task.status == "manual", task.candidates
+
+
 def test_threshold_controls_abstention(spec):
     md = "## Create a widget\n1. Open **Widgets**.\n2. Click **New widget**.\n"
     assert _one(md, spec, threshold=1.0).status == "manual"
