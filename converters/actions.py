@@ -67,6 +67,8 @@ class Task:
 
 @dataclass
 class ActionsResult:
+    """One document rewritten: its markdown with agent actions, and every task found in it."""
+
     markdown: str
     tasks: list[Task]
     matched: int
