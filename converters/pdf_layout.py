@@ -393,3 +393,17 @@ def image_coverage(page: pymupdf.Page) -> float:
         if not r.is_empty:
             best = max(best, abs(r) / area)
     return best
+
+
+@dataclass
+class PageData:
+    """What pass 1 keeps of one page: text segments, tables, images, and whether it is a scan."""
+
+    number: int
+    segs: list[Seg]
+    tables: list[Table]
+    images: list[Image]
+    height: float
+    width: float
+    scanned: bool = False
+    ocr_error: str | None = None

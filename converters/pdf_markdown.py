@@ -1,0 +1,516 @@
+"""Ordered page columns -> markdown blocks: paragraphs, headings, lists, code, tables, images.
+
+The :class:`Emitter` keeps state across columns and pages (a paragraph, list item, listing or
+table may continue after a break, and only the next line can tell); the helpers above it render
+spans with inline styles, join lines with de-hyphenation and guess a listing's language.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pymupdf
+
+from .pdf_layout import Column, Image, Table, VLine
+from .pdf_stats import SENTENCE_END, Stats, line_style, norm_title
+from .pdf_tables import borderless
+
+BULLET = re.compile(r"^\s*([•◦▪▫●○■□‣⁃∙·\-–—\*➢►✓])\s*(?=\S)")
+NUMBERED = re.compile(r"^\s*(\(?\d{1,3}[.)]|\(?[a-z]\)|[ivx]{1,4}\.)\s+(?=\S)")
+NUMBERED_HEADING = re.compile(r"^(\d+(\.\d+)*|[A-Z](\.\d+)*)\.?\s+[A-Z]")
+LEADER = re.compile(r"(\s*\.){4,}\s*|…{2,}\s*")  # dot leaders of a table of contents
+TOC_LINE = re.compile(r"(\.\s*){4,}\s*\S{0,8}\d+\s*$|…\s*\d+\s*$")
+CAPTION = re.compile(r"^(figure|fig\.|image|plate|chart|abbildung)\s*\d*", re.I)
+_ASCII_WORD = re.compile(r"[A-Za-z0-9]")
+_CODE_QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"'})
+
+
+def _inline(spans, *, plain: bool = False) -> str:
+    """Spans -> markdown with bold/italic/code/links; a link wrapped over lines stays one link."""
+    if plain:
+        return "".join(s.text for s in spans)
+    groups: list[tuple[str | None, list]] = []
+    for s in spans:
+        link = s.link if s.text.strip() else (groups[-1][0] if groups else None)
+        if groups and groups[-1][0] == link:
+            groups[-1][1].append(s)
+        else:
+            groups.append((link, [s]))
+    out = []
+    for link, group in groups:
+        text = _styled(group)
+        if link:
+            core = text.strip()
+            lead = text[: len(text) - len(text.lstrip())]
+            trail = text[len(text.rstrip()):]
+            text = f"{lead}[{core}]({link}){trail}"
+        out.append(text)
+    return "".join(out)
+
+
+def _styled(spans) -> str:
+    """Spans -> markdown with bold/italic/code; whitespace spans take no style."""
+    runs: list[list] = []  # [style, text]
+    for s in spans:
+        if not s.text.strip():
+            if runs:
+                runs[-1][1] += s.text
+            else:
+                runs.append([(False, False, False, None), s.text])
+            continue
+        style = (s.bold, s.italic, s.mono, None)
+        if runs and runs[-1][0] == style:
+            runs[-1][1] += s.text
+        else:
+            runs.append([style, s.text])
+    out = []
+    for (bold, italic, mono, link), text in runs:
+        core = text.strip()
+        if not core:
+            out.append(text)
+            continue
+        lead = text[: len(text) - len(text.lstrip())]
+        trail = text[len(text.rstrip()):]
+        if mono:
+            tick = "``" if "`" in core else "`"
+            core = f"{tick}{core}{tick}"
+        elif not _ASCII_WORD.search(core):
+            pass  # math italics and symbols: the glyphs carry their style, markers would be noise
+        else:
+            if bold and italic:
+                core = f"***{core}***"
+            elif bold:
+                core = f"**{core}**"
+            elif italic:
+                core = f"*{core}*"
+        if link:
+            core = f"[{core}]({link})"
+        out.append(f"{lead}{core}{trail}")
+    return "".join(out)
+
+
+def _strip_chars(spans, n: int):
+    """The spans without their first ``n`` characters (a list marker)."""
+    out = []
+    for s in spans:
+        if n <= 0:
+            out.append(s)
+            continue
+        if len(s.text) <= n:
+            n -= len(s.text)
+            continue
+        x0 = s.x0 + (s.x1 - s.x0) * n / len(s.text)  # where the remaining text starts, roughly
+        clone = type(s)(s.text[n:], x0, s.x1, s.size, s.bold, s.italic, s.mono)
+        clone.link = s.link
+        out.append(clone)
+        n = 0
+    while out and not out[0].text.strip():
+        out.pop(0)
+    return out
+
+
+def _strip_leader_tail(spans):
+    """Dot leaders inside a span ("Intro . . . . 3") become " ... " too."""
+    out = []
+    for s in spans:
+        if LEADER.search(s.text) and not LEADER.fullmatch(s.text):
+            clone = type(s)(LEADER.sub(" ... ", s.text), s.x0, s.x1, s.size, s.bold, s.italic, s.mono)
+            clone.link = s.link
+            out.append(clone)
+        else:
+            out.append(s)
+    return out
+
+
+def _join(parts: list[list]) -> list:
+    """Join lines' spans into one paragraph, de-hyphenating words broken at line ends.
+
+    Works on spans rather than rendered text so that a word broken inside an italic run comes
+    back as one italic word, not ``*col-* *umn*``.
+    """
+    out: list = []
+    for spans in parts:
+        spans = [s for s in spans]
+        while spans and not spans[0].text.strip():
+            spans.pop(0)
+        if not spans:
+            continue
+        if out:
+            last = next((s for s in reversed(out) if s.text.strip()), None)
+            if last is not None and re.search(r"[A-Za-z]-\s*$", last.text) and re.match(r"[a-z]", spans[0].text):
+                while out and out[-1] is not last:
+                    out.pop()
+                clone = type(last)(last.text.rstrip()[:-1], last.x0, last.x1, last.size, last.bold, last.italic,
+                                   last.mono)
+                clone.link = last.link
+                out[-1] = clone
+            elif not out[-1].text.endswith(" "):
+                out.append(type(spans[0])(" ", 0, 0, spans[0].size, False, False, False))
+        out.extend(spans)
+    return out
+
+
+def _guess_language(lines: list[str]) -> str:
+    text = "\n".join(lines)
+    first = next((ln.strip() for ln in lines if ln.strip()), "")
+    if first.startswith(("{", "[")) and re.search(r'"\s*:', text):
+        return "json"
+    if re.search(r"^\s*(def |class \w+.*:|import \w|from \w+ import )", text, re.M) and not re.search(r";\s*$", text, re.M):
+        return "python"
+    if re.search(r"^#include\s*[<\"]", text, re.M):
+        return "c"
+    if re.search(r"^\s*(function\s+\w+\s*\(|const \w+ = |let \w+ = |console\.log\()", text, re.M):
+        return "javascript"
+    if re.search(r"^\s*(SELECT|INSERT INTO|CREATE TABLE|UPDATE \w+ SET)\b", text, re.M):
+        return "sql"
+    if first.startswith("$ ") or re.match(r"^(#!/bin/(ba)?sh|apt-get |pip install |cd |export )", first):
+        return "bash"
+    if re.match(r"^<(\?xml|!DOCTYPE|html|\w+[ >])", first):
+        return "html" if re.search(r"<(html|div|body|p)\b", text, re.I) else "xml"
+    return ""
+
+
+class Emitter:
+    """Turns ordered columns into markdown blocks, carrying state across columns and pages.
+
+    State is real here: a paragraph, list item, code listing or table can continue across a
+    column or page break, and only the next item tells whether it does.
+    """
+
+    def __init__(self, stats: Stats, images_dir: Path | None, doc: pymupdf.Document | None, page_markers: bool):
+        self.st = stats
+        self.blocks: list[str] = []
+        self.images_dir = images_dir
+        self.doc = doc
+        self.page_markers = page_markers
+        self.pending_markers: list[str] = []
+        self.title: str | None = None
+        # open block state
+        self.kind: str | None = None  # para | item | code | heading | table
+        self.parts: list[str] = []
+        self.item_prefix = ""
+        self.heading_level = 0
+        self.code: list[tuple[list[tuple[float, str]], float, int]] = []  # (spans(x,text), y0, page)
+        self.code_cw = 0.0
+        self.table: Table | None = None
+        self.list_stack: list[float] = []
+        self.item_text_x = 0.0
+        self.prev: VLine | None = None
+        self.prev_col: Column | None = None
+        self.col: Column | None = None
+        self.image_count = 0
+        self.last_item = False
+
+    # ---- blocks
+    def close(self) -> None:
+        was_item = self.last_item
+        if self.kind is not None:
+            self.last_item = False
+        if self.kind in ("para", "item") and self.parts:
+            text = re.sub(r"(?<=\S)  +", " ", _inline(_join(self.parts)).strip())
+            if self.kind == "item":
+                if was_item and self.blocks:
+                    self.blocks[-1] += "\n" + self.item_prefix + text
+                else:
+                    self.blocks.append(self.item_prefix + text)
+                self.last_item = True
+            else:
+                if text.startswith("#"):
+                    text = "\\" + text
+                self.blocks.append(text)
+        elif self.kind == "heading" and self.parts:
+            text = " ".join(_inline(_join(self.parts), plain=True).split())
+            self.blocks.append("#" * self.heading_level + " " + text)
+            if self.title is None and self.heading_level == 1:
+                self.title = text
+        elif self.kind == "code" and self.code:
+            self.blocks.append(self._render_code())
+        elif self.kind == "table" and self.table is not None:
+            self.blocks.append(_render_table(self.table))
+        self.kind, self.parts, self.code, self.table = None, [], [], None
+        if self.pending_markers:
+            self.blocks.extend(self.pending_markers)
+            self.pending_markers = []
+
+    def page_marker(self, number: int) -> None:
+        marker = f"<!-- page {number} -->"
+        if self.kind in ("code", "table", "para", "item"):
+            self.pending_markers.append(marker)
+        else:
+            self.close()
+            self.blocks.append(marker)
+            self.last_item = False
+
+    def note(self, text: str) -> None:
+        self.close()
+        self.last_item = False
+        self.list_stack = []
+        self.blocks.append(text)
+
+    # ---- columns
+    def column(self, col: Column) -> None:
+        self.prev_col, self.col = self.col, col
+        first = True
+        items = borderless(col.items, lambda ln: bool(TOC_LINE.search(ln.text)))
+        skip = 0
+        for i, it in enumerate(items):
+            if skip:
+                skip -= 1  # caption lines already used by the image before them
+                continue
+            if isinstance(it, Table):
+                self._table(it, first)
+            elif isinstance(it, Image):
+                skip = self._image(it, items[i + 1:i + 5])
+            else:
+                self._line(it, first)
+            first = False
+
+    def _table(self, t: Table, first_in_col: bool) -> None:
+        if self.kind == "table" and self.table is not None:
+            prev = self.table
+            if len(prev.rows[0]) == len(t.rows[0]) and (t.page != prev.page or first_in_col):
+                rows = t.rows[t.header_rows:] if t.rows[:t.header_rows] == prev.rows[:prev.header_rows] else t.rows
+                prev.rows.extend(rows)
+                prev.page = t.page
+                return
+        self.close()
+        self.list_stack = []
+        if t.caption:
+            self.blocks.append(f"**{t.caption}**")
+        self.kind, self.table = "table", Table(t.bbox, [list(r) for r in t.rows], t.header_rows, t.page)
+        self.prev = None
+
+    def _image(self, im: Image, following: list) -> int:
+        """Emit an image (extracted or a placeholder); return how many caption lines it used."""
+        self.close()
+        caption = ""
+        lines: list[VLine] = []
+        nxt = following[0] if following else None
+        if isinstance(nxt, VLine) and CAPTION.match(nxt.text.strip()) and nxt.y0 - im.y1 < 3 * max(nxt.height, 8):
+            lines = [nxt]
+            for ln in following[1:]:  # a caption wraps: take its lines while they follow closely
+                if not isinstance(ln, VLine) or ln.y0 - lines[-1].y1 > 0.5 * max(ln.height, 1):
+                    break
+                lines.append(ln)
+            caption = " ".join(_inline(_join([ln.spans for ln in lines]), plain=True).split())
+        self.image_count += 1
+        if self.images_dir is not None and self.doc is not None and im.xref:
+            try:
+                info = self.doc.extract_image(im.xref)
+            except Exception:
+                info = None
+            if info and info.get("image"):
+                name = f"page{im.page + 1:04d}-{self.image_count}.{info.get('ext', 'png')}"
+                self.images_dir.mkdir(parents=True, exist_ok=True)
+                (self.images_dir / name).write_bytes(info["image"])
+                alt = caption.replace("[", "(").replace("]", ")") or f"image {self.image_count}"
+                self.blocks.append(f"![{alt}]({(self.images_dir / name).as_posix()})")
+                self.prev = None
+                return len(lines)
+        self.blocks.append(f"[image: {caption}]" if caption else "[image]")
+        self.prev = None
+        return len(lines)
+
+    def _heading_level(self, line: VLine) -> int:
+        text = line.text.strip()
+        if len(text) > 160 or not re.search(r"[A-Za-z]", text) or BULLET.match(text):
+            return 0
+        style = line_style(line)
+        if self.st.toc:
+            entries = self.st.toc.get(line.page, []) + self.st.toc.get(line.page - 1, [])
+            key = norm_title(text)
+            if key and style is not None and (style[1] or style[0] >= self.st.body_size + 0.5):
+                for title, level in entries:
+                    if key == title or (len(key) >= 6 and title.startswith(key)):
+                        return min(6, level + self.st.toc_offset)
+            if style is not None and self.st.levels.get(style) == 1 and self.title is None:
+                return 1
+            return 0
+        if style is None:
+            return 0
+        level = self.st.levels.get(style, 0)
+        if level:
+            return level
+        if (style[1] and abs(style[0] - self.st.body_size) <= 0.5 and NUMBERED_HEADING.match(text)
+                and len(text.split()) <= 12 and not SENTENCE_END.search(text)):
+            return self.st.numbered_level
+        return 0
+
+    def _line(self, line: VLine, first_in_col: bool) -> None:
+        text = line.text
+        visible = [s for s in line.spans if s.text.strip()]
+        if not visible:
+            return
+        size = line.size or self.st.body_size
+        prev = self.prev
+        same_col = not first_in_col and prev is not None
+        gap = line.y0 - prev.y1 if same_col and prev is not None else 0.0
+        col = self.col
+        assert col is not None
+
+        # code
+        if all(s.mono for s in visible):
+            prev_mono_end = prev is not None and any(s.text.strip() for s in prev.spans) and \
+                [s for s in prev.spans if s.text.strip()][-1].mono
+            glued = (self.kind in ("para", "item") and same_col and prev is not None and gap < 0.5 * size
+                     and prev.x1 > col.right - 3 * size
+                     and ((line.x1 < col.right - 3 * size and len(text.split()) <= 2)
+                          or (prev_mono_end and not all(s.mono for s in prev.spans if s.text.strip())
+                              and line.x0 <= max(prev.x0, self.item_text_x if self.kind == "item" else 0) + 2)))
+            if not glued:
+                self._code_line(line, gap, same_col)
+                return
+
+        level = self._heading_level(line)
+        if (not level and self.kind == "heading" and same_col and prev is not None and gap < 0.5 * size
+                and line_style(line) is not None and line_style(line) == line_style(prev)
+                and len(text.split()) <= 8):
+            level = self.heading_level  # the second line of a wrapped heading
+        if level:
+            if (self.kind == "heading" and self.heading_level == level and same_col and prev is not None
+                    and gap < 0.8 * size):
+                self.parts.append(line.spans)
+            else:
+                self.close()
+                self.list_stack = []
+                self.kind, self.heading_level, self.parts = "heading", level, [line.spans]
+            self.prev = line
+            return
+
+        bullet = BULLET.match(text)
+        number = None if bullet else NUMBERED.match(text)
+        marker = bullet or number
+        if marker and bullet and bullet.group(1) in "-*" and self.kind == "para" and same_col and gap < 0.3 * size:
+            marker = None  # a dash that starts a wrapped line of running text
+        if marker:
+            self.close()
+            x = line.x0
+            while self.list_stack and x < self.list_stack[-1] - 2:
+                self.list_stack.pop()
+            if not self.list_stack or x > self.list_stack[-1] + 2:
+                self.list_stack.append(x)
+            depth = len(self.list_stack) - 1
+            token = marker.group(1)
+            if bullet:
+                prefix = "- "
+            else:
+                num = re.sub(r"[^\dA-Za-z]", "", token)
+                prefix = (num + ". ") if num.isdigit() else f"{token} " if token.startswith("(") else f"{num}) "
+                if not num.isdigit():
+                    prefix = "- " + token + " "
+            self.kind, self.item_prefix = "item", "    " * depth + prefix
+            rest = _strip_chars(line.spans, marker.end())
+            self.parts = [rest]
+            self.item_text_x = rest[0].x0 if rest else line.x0 + size
+            self.prev = line
+            return
+
+        # a table-of-contents line ("1.2 Setup . . . . 7") is a line of its own, leaders shortened
+        toc_line = bool(TOC_LINE.search(text))
+        if toc_line:
+            spans = [type(s)(" ... ", s.x0, s.x1, s.size, False, False, False) if LEADER.fullmatch(s.text) else s
+                     for s in line.spans]
+            spans = _strip_leader_tail(spans)
+            self.close()
+            self.kind, self.parts, self.prev = "para", [spans], line
+            self.close()
+            return
+
+        # running text: continue the open paragraph or item, or start a new paragraph
+        new_para = True
+        if self.kind in ("para", "item") and prev is not None:
+            if same_col:
+                indented = line.x0 > col.left + 0.8 * size and line.x0 > prev.x0 + 0.8 * size
+                if self.kind == "item":
+                    new_para = gap > 0.7 * size or line.x0 < self.item_text_x - 0.6 * size
+                else:
+                    new_para = gap > 0.7 * size or (indented and abs(size - prev.size) < 0.6) or abs(size - prev.size) > 1
+            else:
+                # across a column or page break: the previous line must reach its column's right
+                # edge and this one must start where a continuation line would (not indented for a
+                # paragraph, at the item's text indent for a list item)
+                prev_col = self.prev_col
+                full = prev_col is None or prev.x1 > prev_col.right - 3 * size
+                indent = line.x0 - col.left
+                if self.kind == "item":
+                    want = self.item_text_x - (prev_col.left if prev_col is not None else col.left)
+                    new_para = not full or abs(indent - want) > 0.8 * size
+                else:
+                    new_para = not full or indent > 0.8 * size
+        if new_para:
+            self.close()
+            self.list_stack = []  # running text ends any list; the next marker starts a new one
+            self.kind, self.parts = "para", [line.spans]
+        else:
+            self.parts.append(line.spans)
+        self.prev = line
+
+    def _code_line(self, line: VLine, gap: float, same_col: bool) -> None:
+        col = self.col
+        assert col is not None
+        size = line.size or self.st.body_size
+        cont = self.kind == "code" and self.code and (not same_col or gap < 2.6 * size)
+        if not cont:
+            self.close()
+            self.list_stack = []
+            self.kind, self.code, self.code_cw = "code", [], 0.0
+        for s in line.spans:
+            n = len(s.text)
+            if s.mono and n >= 2 and s.x1 > s.x0:
+                cw = (s.x1 - s.x0) / n
+                if self.code_cw == 0 or cw < self.code_cw * 0.98:
+                    self.code_cw = cw
+        if self.code_cw == 0:
+            self.code_cw = 0.6 * size
+        # blank lines inside the listing from vertical gaps
+        if self.code and same_col:
+            prev_y = self.code[-1][1]
+            pitch = self._code_pitch(size)
+            blanks = round((line.y0 - prev_y) / pitch) - 1
+            for _ in range(max(0, min(blanks, 3))):
+                self.code.append(([], line.y0, line.page))
+        spans = [(s.x0 - col.left, s.text) for s in line.spans]
+        self.code.append((spans, line.y0, line.page))
+        self.prev = line
+
+    def _code_pitch(self, size: float) -> float:
+        ys = [(y, p) for sp, y, p in self.code if sp]
+        dists = [b[0] - a[0] for a, b in zip(ys, ys[1:], strict=False) if a[1] == b[1] and b[0] > a[0]]
+        return min(dists) if dists else 1.2 * size
+
+    def _render_code(self) -> str:
+        cw = self.code_cw or 5.0
+        base = min((sp[0][0] for sp, _, _ in self.code if sp), default=0.0)
+        lines: list[str] = []
+        for spans, _, _ in self.code:
+            buf = ""
+            for x, text in spans:
+                col = max(0, round((x - base) / cw))
+                if len(buf) < col and not (buf.endswith(" ") and not text.strip()):
+                    buf += " " * (col - len(buf))
+                buf += text
+            lines.append(buf.rstrip())
+        while lines and not lines[-1]:
+            lines.pop()
+        while lines and not lines[0]:
+            lines.pop(0)
+        # TeX typesets ' and " in typewriter fonts as curly quotes; in code they are straight
+        lines = [ln.translate(_CODE_QUOTES) for ln in lines]
+        lang = _guess_language(lines)
+        body = "\n".join(lines)
+        fence = "````" if "```" in body else "```"
+        return f"{fence}{lang}\n{body}\n{fence}"
+
+
+def _render_table(t: Table) -> str:
+    ncols = max(len(r) for r in t.rows)
+    rows = [[c.replace("|", "\\|").replace("\n", " ").strip() for c in r] + [""] * (ncols - len(r)) for r in t.rows]
+    head_n = max(1, t.header_rows)
+    if head_n > 1:
+        header = [" ".join(c for c in col if c) for col in zip(*rows[:head_n], strict=False)]
+    else:
+        header = rows[0]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * ncols]
+    lines += ["| " + " | ".join(r) + " |" for r in rows[head_n:]]
+    return "\n".join(lines)
