@@ -308,8 +308,11 @@ class Service:
         import bm25s
 
         corpus = [f"{d.title or ''}\n{d.path}\n{d.content}" for d in bundle.documents]
-        retriever = bm25s.BM25()
-        retriever.index(bm25s.tokenize(corpus, stopwords="en", show_progress=False), show_progress=False)
+        retriever: Any = bm25s.BM25()
+        try:
+            retriever.index(bm25s.tokenize(corpus, stopwords="en", show_progress=False), show_progress=False)
+        except ValueError:  # no indexable word in any page (empty or one-letter pages): nothing can match
+            retriever = None
         with self._lock:
             self._indexes[key] = (bundle, retriever)
             while len(self._indexes) > 16:
@@ -324,6 +327,8 @@ class Service:
         import bm25s
 
         retriever = self.bm25(bundle, key)
+        if retriever is None:
+            return []
         tokens = bm25s.tokenize([query], stopwords="en", show_progress=False)
         k = max(1, min(int(k), len(bundle.documents)))
         ids, scores = retriever.retrieve(tokens, k=k, show_progress=False)

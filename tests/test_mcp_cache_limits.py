@@ -166,3 +166,18 @@ def test_rendering_memo_follows_a_refreshed_bundle(tmp_path):
     assert svc.rendered(old, "k")[0] == "old text"
     assert svc.rendered(old, "k")[0] == "old text"
     assert svc.rendered(new, "k")[0] == "new text"  # same key, re-ingested after the TTL: not stale
+
+
+def test_search_over_pages_without_indexable_words_finds_nothing(tmp_path):
+    from llmingest.mcp_server.service import Service
+    from llmingest.options import Options
+
+    svc = Service(options=Options(cache_dir=tmp_path), cache=ResultCache(tmp_path / "r"))
+    empty = Bundle(source="s", kind="site", documents=[Document(path="a", content="a b c"), Document(path="b", content="")])
+    assert svc.search(empty, "k-empty", "anything at all", 5) == []
+    site = Bundle(source="s", kind="site", documents=[Document(path="x", content="proxy timeout settings"),
+                                                      Document(path="y", content="install with pip")])
+    hits = svc.search(site, "k-site", "pip install", 5)
+    assert [d.path for d, _ in hits] == ["y"]
+    with pytest.raises(UsageError):
+        svc.search(site, "k-site", "   ", 5)
