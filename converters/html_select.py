@@ -110,11 +110,12 @@ _CHROME_PHRASE = re.compile(
     r"(last (updated|modified|edited|reviewed)( on| at)?\b)|edit (this page|on github|page)\b|"
     r"improve this (page|doc)|(give|send|leave|share) (us )?feedback|rate this (page|article)|"
     r"report an? (issue|problem|bug) with this page|skip to (main )?content|page tools$|on this page$|"
-    r"in this (article|page)$|©|copyright\s+(©|\(c\)|\d{4}))",
+    r"in this (article|page)$|©|copyright\s+(©|\(c\)|\d{4})|"
+    r"(open|show|hide|toggle|close) (the )?(table of contents|navigation|menu|sidebar)\b)",
     re.I,
 )
 _CHROME_ID_WORDS = {"footer", "sidebar", "breadcrumb", "breadcrumbs", "feedback", "cookie", "cookies", "navbar",
-                    "toc", "pagination", "pager", "comments", "switcher", "banner", "skip"}
+                    "toc", "pagination", "pager", "comments", "switcher", "banner", "skip", "aside"}
 _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 _PHRASE_TAGS = {"p", "div", "section", "span", "small", "a", "li", "em", "strong"}
 #: pager links: "Previous", "« Prev", "NextInstallation" (label and title glued by flex layouts)
