@@ -474,6 +474,7 @@ def _mentioned(param: Param, text_terms: set[str], label_terms: set[str]) -> boo
         len(h) >= 4 and h not in GENERIC_PARAM_WORDS for h in hits))
 
 
+_MINOR_UNITS = re.compile(r"(?i)\bcents?\b|smallest currency unit|minor unit")
 _MIME = re.compile(r"(application|text|image|audio|video|multipart)/[\w.+-]+")
 _NEGATIVE = re.compile(r"(?i)\b(uncheck(ed)?|untick(ed)?|unselect(ed)?|clear(ed)?|disable[ds]?|turn(ed)? off|"
                        r"not checked|leave [^.]*unchecked|do not|don't|off)\b")
@@ -495,7 +496,9 @@ def _coerce(param: Param, value: str, labels: list[str]) -> Any:
     t = param.item_type if param.type == "array" else param.type
     if t in ("integer", "number"):
         try:
-            num = float(value.replace(",", ""))
+            num = float(value.replace(",", "").lstrip("$€£¥"))
+            if t == "integer" and "." in value and _MINOR_UNITS.search(param.description or ""):
+                return int(round(num * 100))  # "15.00" for a field "in cents" is 1500
             return int(num) if num.is_integer() else num
         except ValueError:
             return value

@@ -221,6 +221,16 @@ def test_stopword_fields_and_media_type_values():
     assert task.parameters == {"To": "+15550001", "From": "$FROM", "Body": "hi", "content_type": "text/plain"}
 
 
+def test_money_in_minor_units():
+    spec = {"openapi": "3.0.0", "info": {"title": "Shop"}, "servers": [{"url": "https://api.shop.test"}],
+            "paths": {"/refunds": {"post": {"summary": "Create a refund", "requestBody": {"content": {
+                "application/json": {"schema": {"type": "object", "properties": {
+                    "amount": {"type": "integer", "description": "Amount to refund in cents."}}}}}}}}}}
+    task = _one("## Refund an order\n1. Open the order and click **Refund**.\n"
+                "2. Enter `15.00` as the **Amount** and click **Refund**.\n", load_spec(json.dumps(spec)))
+    assert task.parameters == {"amount": 1500}
+
+
 def test_base_url_override(spec):
     task = _one(CREATE_DOC, spec, base_url="http://127.0.0.1:9/api/")
     assert '"http://127.0.0.1:9/api/widgets"' in task.curl
