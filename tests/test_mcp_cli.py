@@ -111,7 +111,8 @@ def test_mcp_http_is_server_mode(tmp_path, repo, git_daemon):
 def test_serve_end_to_end(tmp_path, git_daemon):
     port = free_port()
     proc = _start(["serve", "--port", str(port), "--host-map", f"github.com={git_daemon['url']}",
-                   "--allowed-host", "digest.example.com"], tmp_path, port)
+                   "--allowed-host", "digest.example.com", "--trust-proxy", "127.0.0.1", "--rate-limit", "1"],
+                  tmp_path, port)
     try:
         base = f"http://127.0.0.1:{port}"
         res = httpx.get(f"{base}/o/r/tree/main/src", timeout=60)
@@ -128,6 +129,11 @@ def test_serve_end_to_end(tmp_path, git_daemon):
         assert ok.status_code == 200 and "ingest_repository" in ok.text
         bad = httpx.post(f"{base}/mcp", json=body, headers={**accept, "Host": "evil.example"}, timeout=10)
         assert bad.status_code == 421
+        # behind a trusted proxy the rate limit counts each real client (X-Forwarded-For), burst 20
+        url = f"{base}/o/r/blob/main/README.md"
+        codes = [httpx.get(url, headers={"X-Forwarded-For": "203.0.113.5"}, timeout=30).status_code for _ in range(21)]
+        assert codes[:20] == [200] * 20 and codes[20] == 429
+        assert httpx.get(url, headers={"X-Forwarded-For": "203.0.113.6"}, timeout=30).status_code == 200
     finally:
         err = _stop(proc)
     assert secret not in err and "Traceback" not in err

@@ -44,6 +44,7 @@ def serve(
     max_page_size: str = typer.Option("20MB", "--max-page-size", help="Bytes of one page or PDF before 413."),
     no_mcp: bool = typer.Option(False, "--no-mcp", help="Do not serve MCP at /mcp."),
     allowed_host: list[str] = typer.Option([], "--allowed-host", help="Host name /mcp accepts besides localhost when behind a reverse proxy (repeatable)."),
+    trust_proxy: str = typer.Option(None, "--trust-proxy", help="Reverse-proxy address(es) whose X-Forwarded-For names the client (rate limits per real client), e.g. 127.0.0.1."),
     workers: int = typer.Option(1, "--workers", help="Worker processes (they share the cache; rate limits are per worker)."),
     log_level: str = typer.Option("info", "--log-level", help="uvicorn log level."),
 ) -> None:
@@ -60,4 +61,4 @@ def serve(
     typer.echo(f"llmingest serving on http://{host}:{port}/" + ("" if no_mcp else " (MCP at /mcp)"), err=True)
     hosts = list(allowed_host) or None
     run_uvicorn(create_app(svc, mount_mcp=not no_mcp, allowed_hosts=hosts), host, port, log_level, workers=workers,
-                settings={**settings, "mount_mcp": not no_mcp, "allowed_hosts": hosts})
+                settings={**settings, "mount_mcp": not no_mcp, "allowed_hosts": hosts}, trust_proxy=trust_proxy)
