@@ -29,7 +29,15 @@ import pymupdf
 from llmingest.errors import AuthRequired, ConversionError, UsageError
 from llmingest.model import Document
 
-from .pdf_layout import PageData, attach_links, extract_segments, image_boxes, image_coverage, order_columns
+from .pdf_layout import (
+    PageData,
+    attach_links,
+    drop_line_numbers,
+    extract_segments,
+    image_boxes,
+    image_coverage,
+    order_columns,
+)
 from .pdf_markdown import Emitter
 from .pdf_stats import PAGE_NUMBER, Stats, gather_stats, margin_key, place_key, table_key
 from .pdf_tables import find_tables
@@ -108,6 +116,7 @@ def read_page(doc: pymupdf.Document, pno: int, ocr: bool) -> PageData:
                 segs = extract_segments(page, textpage=textpage)
             except Exception as exc:  # tesseract missing or failing: say so on that page
                 ocr_error = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    segs = drop_line_numbers(segs)
     attach_links(page, segs)
     tables, segs = find_tables(page, segs, pno) if not scanned else ([], segs)
     images = [] if scanned else image_boxes(page, pno)

@@ -407,3 +407,36 @@ class PageData:
     width: float
     scanned: bool = False
     ocr_error: str | None = None
+
+
+_LINE_NUMBER = re.compile(r"^\s*\d{1,5}\s*$")
+
+
+def drop_line_numbers(segs: list[Seg]) -> list[Seg]:
+    """Remove the line numbers of a draft manuscript (a column of increasing numbers in a margin).
+
+    Without this each number becomes the first word of its line and breaks lists and headings.
+    """
+    numbers = [s for s in segs if _LINE_NUMBER.match(s.text)]
+    if len(numbers) < 5:
+        return segs
+    groups: dict[tuple[str, int], list[Seg]] = {}
+    for s in numbers:  # right-aligned (lineno) or left-aligned numbers
+        groups.setdefault(("right", round(s.x1 / 6)), []).append(s)
+        groups.setdefault(("left", round(s.x0 / 6)), []).append(s)
+    text = [s for s in segs if not _LINE_NUMBER.match(s.text)]
+    if not text:
+        return segs
+    left = sorted(s.x0 for s in text)[len(text) // 10]
+    right = sorted(s.x1 for s in text)[-(len(text) // 10) - 1]
+    drop: set[int] = set()
+    for group in groups.values():
+        if len(group) < 5:
+            continue
+        group.sort(key=lambda s: s.y0)
+        values = [int(s.text) for s in group]
+        increasing = sum(1 for a, b in zip(values, values[1:], strict=False) if b > a) >= 0.8 * (len(values) - 1)
+        in_margin = all(s.x1 <= left + 2 for s in group) or all(s.x0 >= right - 2 for s in group)
+        if increasing and in_margin:
+            drop.update(id(s) for s in group)
+    return [s for s in segs if id(s) not in drop] if drop else segs

@@ -173,6 +173,19 @@ def test_sidebar_repeated_on_every_page_is_removed():
     assert all(f"Chapter text number {n} goes here." in md for n in range(1, 6))
 
 
+def test_draft_line_numbers_in_the_margin_are_dropped():
+    doc = pymupdf.open()
+    page = doc.new_page(width=612, height=792)
+    for i in range(12):
+        page.insert_text((40, 100 + 14 * i), str(i + 1), fontsize=7)
+        page.insert_text((72, 100 + 14 * i), f"- item number {i}" if i >= 8 else f"prose line {i} of the draft",
+                         fontsize=10)
+    md = body(convert(doc.tobytes()).content)
+    assert md.startswith("\nprose line 0 of the draft prose line 1")
+    assert "- item number 8\n- item number 9" in md
+    assert not re.search(r"\b1[0-2] ", md)
+
+
 def test_booktabs_table_between_rules_is_a_pipe_table():
     doc = pymupdf.open()
     page = doc.new_page(width=612, height=792)
