@@ -219,7 +219,12 @@ def forms_from_html(data: bytes | str, base_url: str | None = None) -> list[Task
     for n, form in enumerate(soup.find_all("form"), 1):
         method = str(form.get("method") or "get").upper()
         action = str(form.get("action") or "")
-        url = urljoin(base_url or "", action) if base_url else (action or "$FORM_URL")
+        if base_url:
+            url = urljoin(base_url, action)
+        elif action.startswith(("http://", "https://")):
+            url = action
+        else:  # a local file: where the page is served is unknown
+            url = "$BASE_URL" + (action if action.startswith("/") else "/" + action)
         fields: dict[str, Any] = {}
         for el in form.find_all(["input", "select", "textarea"]):
             name = el.get("name")

@@ -157,6 +157,8 @@ def read_docs(source: str, options: Options) -> tuple[list[Doc], bool]:
             data = f.read_bytes()
         except OSError:
             continue
+        if b"\x00" in data[:8192]:
+            continue  # binary, whatever its name says
         docs.append(_doc_from_bytes(f.relative_to(path).as_posix(), data, None, None))
     return docs, True
 

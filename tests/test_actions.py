@@ -305,6 +305,8 @@ def test_html_forms_become_post_requests():
     assert task.parameters == {"email": "$EMAIL", "list": "weekly", "gdpr": "yes", "lang": "de"}
     assert task.curl.startswith('curl -X POST "https://news.example.test/subscribe"')
     assert '--data-urlencode "email=$EMAIL"' in task.curl
+    (local,) = forms_from_html(b'<form action="signup" method="post"><input name="q" value="1"></form>')
+    assert local.curl.startswith('curl -X POST "$BASE_URL/signup"')
 
 
 def test_html_file_input_converts_steps_and_forms(tmp_path, spec_file):
@@ -335,6 +337,7 @@ def docs_dir(tmp_path):
     (d / "guide" / "create.md").write_text(CREATE_DOC)
     (d / "avatar.md").write_text("## Change your avatar\n1. Open **Profile**.\n2. Click **Upload photo**.\n")
     (d / "about.md").write_text("# About\n\nNo steps here.\n")
+    (d / "blob.txt").write_bytes(b"\xff\xfe\x00binary")  # skipped: not text
     return d
 
 
