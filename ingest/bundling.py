@@ -116,26 +116,10 @@ def _has_ui_steps(doc: Document) -> bool:
 
 
 def _load_spec(openapi: str, options: Options):
-    """An OpenAPI/Swagger spec from a path or URL (the actions module's cached loader when present)."""
-    try:
-        from .actions import load_spec_source  # cached by spec hash
-    except ImportError:
-        load_spec_source = None
-    if load_spec_source is not None:
-        return load_spec_source(openapi, options)
-    from .converters.openapi import load_spec
-    from .errors import SourceNotFound
+    """An OpenAPI/Swagger spec from a path or URL, indexed once and cached by content hash."""
+    from .actions import load_index
 
-    if re.match(r"^https?://", openapi):
-        from .http import fetch
-
-        data = fetch(openapi, options).content
-    else:
-        path = Path(openapi)
-        if not path.is_file():
-            raise SourceNotFound(f"no such OpenAPI spec: {openapi}")
-        data = path.read_bytes()
-    return load_spec(data, name=Path(openapi).name)
+    return load_index(openapi, options)
 
 
 def _apply_actions(docs: list[Document], spec, spec_name: str, base_url: str | None) -> dict[str, int]:
