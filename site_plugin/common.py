@@ -326,7 +326,7 @@ def assign_sections(pages: list[Page], sections: list[str] | dict[str, list[str]
 
 
 def build_outputs(site_name: str, summary: str | None, pages: list[Page], base_url: str | None,
-                  *, full_text: bool = True) -> dict[str, str]:
+                  *, full_text: bool = True, details: str | None = None) -> dict[str, str]:
     """``{relative path: text}`` for llms.txt, llms-full.txt (when ``full_text``) and every mirror.
 
     Entries link to the ``.md`` mirrors (the llmstxt.org convention: agents fetch markdown);
@@ -338,7 +338,7 @@ def build_outputs(site_name: str, summary: str | None, pages: list[Page], base_u
         description = page.description or first_sentence(page.markdown) or None
         sections.setdefault(name, []).append(Entry(page.title, absolute_url(base_url, page.mirror), description))
     files: dict[str, str] = {
-        "llms.txt": build_llms_txt(site_name, summary, [Section(n, e) for n, e in sections.items()]),
+        "llms.txt": build_llms_txt(site_name, summary, [Section(n, e) for n, e in sections.items()], details),
     }
     if full_text:
         files["llms-full.txt"] = build_llms_full(site_name, summary, [(p.title, p.url, p.markdown) for p in pages])

@@ -6,6 +6,7 @@ Add one line to ``mkdocs.yml``::
       - search
       - llmingest:            # all options are optional
           base_url: https://example.org/docs/   # default: site_url
+          details: Read the Guide first.        # paragraph under the summary (default: a page count)
           full_text: true                       # write llms-full.txt
           sections: [Guide, Reference]          # only these nav sections (or {Name: [globs]})
           optional: [changelog.md, "about/*"]   # globs or section names -> "## Optional"
@@ -60,6 +61,7 @@ META_KEY = "llmingest"
 class LlmingestConfig(base.Config):
     base_url = c.Optional(c.Type(str))
     summary = c.Optional(c.Type(str))
+    details = c.Optional(c.Type(str))
     full_text = c.Type(bool, default=True)
     sections = c.Optional(c.Type((list, dict)))
     optional = c.ListOfItems(c.Type(str), default=[])
@@ -129,7 +131,8 @@ class LlmingestPlugin(BasePlugin[LlmingestConfig]):
         pages = [self._page(src, section) for src, section in self._reading_order()]
         pages = assign_sections(pages, self.config.sections, self.config.optional)
         summary = self.config.summary or config.site_description
-        files = build_outputs(config.site_name, summary, pages, self._base, full_text=self.config.full_text)
+        files = build_outputs(config.site_name, summary, pages, self._base, full_text=self.config.full_text,
+                              details=self.config.details)
         write_outputs(Path(config.site_dir), files)
         log.info(f"wrote llms.txt{', llms-full.txt' if self.config.full_text else ''} "
                  f"and {len(pages)} page mirror(s)")

@@ -6,6 +6,7 @@ Add one line to ``conf.py``::
     # all optional:
     llmingest_base_url = "https://example.org/docs/"    # default: html_baseurl
     llmingest_summary = "One line about the project."   # default: the root page's first sentence
+    llmingest_details = "Start with the User guide."    # paragraph under the summary (default: a page count)
     llmingest_full_text = True                          # write llms-full.txt
     llmingest_sections = ["User guide", "API"]          # only these toctree captions (or {Name: [globs]})
     llmingest_optional = ["changelog", "legal/*"]       # docname globs or captions -> "## Optional"
@@ -54,6 +55,7 @@ META_KEY = "llmingest"  # file-wide field ``:llmingest: optional`` or ``:llminge
 def setup(app: Any) -> dict[str, Any]:
     app.add_config_value("llmingest_base_url", None, "html", types=(str, type(None)))
     app.add_config_value("llmingest_summary", None, "html", types=(str, type(None)))
+    app.add_config_value("llmingest_details", None, "html", types=(str, type(None)))
     app.add_config_value("llmingest_full_text", True, "html", types=(bool,))
     app.add_config_value("llmingest_sections", None, "html", types=(list, dict, type(None)))
     app.add_config_value("llmingest_optional", [], "html", types=(list,))
@@ -104,7 +106,8 @@ def build_finished(app: Any, exception: Exception | None) -> None:
             pages.append(page)
     pages = assign_sections(pages, cfg.llmingest_sections, cfg.llmingest_optional)
     summary = cfg.llmingest_summary or _root_summary(pages, cfg.root_doc)
-    files = build_outputs(cfg.project, summary, pages, base, full_text=cfg.llmingest_full_text)
+    files = build_outputs(cfg.project, summary, pages, base, full_text=cfg.llmingest_full_text,
+                          details=cfg.llmingest_details)
     write_outputs(Path(app.outdir), files)
     logger.info(f"llmingest: wrote llms.txt{', llms-full.txt' if cfg.llmingest_full_text else ''} "
                 f"and {len(pages)} page mirror(s)")

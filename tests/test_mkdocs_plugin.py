@@ -239,11 +239,13 @@ def test_build_is_deterministic(site: Path, tmp_path: Path):
 
 def test_sections_filter_full_text_off_and_flat_urls(tmp_path: Path):
     site = build(make_site(tmp_path, plugin={"sections": ["Reference", "Guide"], "full_text": False,
-                                             "base_url": "https://docs.example.com/v2"},
+                                             "base_url": "https://docs.example.com/v2",
+                                             "details": "Agents: start with the Guide."},
                            use_directory_urls=False))
     assert not (site / "llms-full.txt").exists()
     ref = llms_txt.parse_llms_file((site / "llms.txt").read_text())
     assert list(ref.sections) == ["Reference", "Guide", "Optional"]
+    assert ref.info == "Agents: start with the Guide."
     assert [link["title"] for link in ref.sections["Optional"]] == ["Extras"]  # optional by front matter
     assert [link["url"] for link in ref.sections["Guide"]] == [
         "https://docs.example.com/v2/guide/install.md", "https://docs.example.com/v2/guide/usage.md"]

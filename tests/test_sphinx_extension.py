@@ -297,3 +297,21 @@ def test_bad_sections_option_fails_before_the_build(tmp_path: Path):
     assert proc.returncode != 0
     assert "llmingest_sections as a mapping needs a list of docname globs" in proc.stderr
     assert not (tmp_path / "out" / "index.html").exists()  # refused at config time, nothing built
+
+
+def test_details_paragraph_and_relative_links_without_a_base_url(tmp_path: Path):
+    src = make_project(tmp_path, extra='llmingest_details = "Agents: read the Guide first."')
+    conf = src / "conf.py"
+    conf.write_text(conf.read_text().replace('html_baseurl = "https://gizmo.example.org/docs/"', ""))
+    proc = subprocess.run([sys.executable, "-m", "sphinx", "-b", "html", str(src), str(tmp_path / "out")],
+                          capture_output=True, text=True, timeout=240)
+    assert proc.returncode == 0, proc.stderr
+    assert "no llmingest_base_url or html_baseurl" in proc.stderr
+    out = tmp_path / "out"
+    text = (out / "llms.txt").read_text()
+    assert validate(text) == []
+    ref = llms_txt.parse_llms_file(text)
+    assert ref.info == "Agents: read the Guide first."
+    assert ref.sections["Guide"][1]["url"] == "guide/start.md"  # relative to llms.txt, which sits at the root
+    start = (out / "guide" / "start.md").read_text()
+    assert "(options.html)" in start  # relative to the mirror, which sits next to the page
