@@ -561,14 +561,29 @@ def _remove_keep_tail(el) -> None:
     parent.remove(el)
 
 
+_LINE_CLASSES = {"line", "token-line", "code-line", "highlight-line", "cl", "ln-code"}
+
+
+def _starts_line(node) -> bool:
+    if node.tag in ("div", "p", "tr", "li"):
+        return True
+    cls = node.get("class")
+    return bool(cls) and not _LINE_CLASSES.isdisjoint(cls.split())
+
+
 def _pre_text(el) -> str:
     """Text of a ``<pre>`` with ``<br>`` as newlines, everything else verbatim."""
-    out = []
+    out: list[str] = []
+    ours: set[int] = set()  # indexes of newlines we inserted (an empty line element still counts)
 
     def walk(node) -> None:
         if node.tag == "br":
             out.append("\n")
-        elif node.text:
+            return
+        if node is not el and out and _starts_line(node) and (not out[-1].endswith("\n") or len(out) - 1 in ours):
+            ours.add(len(out))  # Shiki/Prism line wrappers: the newline is CSS, not text
+            out.append("\n")
+        if node.text:
             out.append(node.text)
         for child in node:
             if isinstance(child.tag, str):

@@ -514,3 +514,14 @@ def test_javadoc8_header_and_content_container():
     assert "- **Since:**\n\n  1.0" in md
     for leaked in ("Overview", "Index", "Copyright"):
         assert leaked not in md, leaked
+
+
+def test_shiki_and_prism_line_wrappers_keep_newlines():
+    """Some highlighters emit one element per line and no newline text (CSS display:block)."""
+    shiki = ('<main><h1>T</h1><p>Install the package with npm first.</p><pre class="shiki"><code>'
+             '<span class="line"><span style="color:red">npm</span> install x</span>'
+             '<span class="line">cd x</span><span class="line"></span><span class="line">  npm test</span>'
+             '</code></pre></main>')
+    assert "```\nnpm install x\ncd x\n\n  npm test\n```" in convert(shiki).content
+    divs = '<main><h1>T</h1><p>Some code in div lines below.</p><pre><div>a = 1</div><div>b = 2</div></pre></main>'
+    assert "```\na = 1\nb = 2\n```" in convert(divs).content
