@@ -223,7 +223,8 @@ class Writer:
             text = self.inline_text(el, depth)
             return [text] if text else []
         if tag in ("pre", "listing", "xmp", "plaintext"):
-            return [self.pre(el)]
+            fenced = self.pre(el)
+            return [fenced] if fenced else []
         if tag in ("ul", "ol", "menu", "dir"):
             return self.listing(el, depth)
         if tag == "dl":
@@ -239,8 +240,6 @@ class Writer:
             kind = admonition_kind(el)
             if kind:
                 return self.admonition(el, kind, depth)
-        if tag == "details":
-            return self.details(el, depth)
         if tag == "summary":
             text = self.inline_text(el, depth)
             return [f"**{text}**"] if text else []
@@ -254,6 +253,8 @@ class Writer:
         code = _pre_text(el)
         code = code.replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " ")
         code = code.strip("\n").rstrip()
+        if not code.strip():
+            return ""
         fence = fence_for(code)
         return f"{fence}{lang}\n{code}\n{fence}"
 
@@ -330,12 +331,6 @@ class Writer:
                 terms.append(text.replace("**", ""))
         elif tag == "dd":
             descs.append("\n\n".join(b for b in self.block(child, depth + 1) if b.strip()))
-
-    def details(self, el, depth: int) -> list[str]:
-        out: list[str] = []
-        for b in self.blocks(el, depth):
-            out.append(b)
-        return out
 
     def admonition(self, el, kind: str, depth: int) -> list[str]:
         """An admonition as a labelled blockquote: ``> **Note:** text``."""
@@ -431,7 +426,7 @@ class Writer:
             return _BR
         if tag == "img":
             return self.image(el)
-        if tag in ("code", "kbd", "samp", "tt", "var") and tag != "var":
+        if tag in ("code", "kbd", "samp", "tt"):
             return _inline_code(_WS.sub(" ", "".join(el.itertext())))
         if tag == "a":
             return self.link(el, depth)
