@@ -66,13 +66,21 @@ class Options:
         return replace(self, **{k: v for k, v in overrides.items() if v is not None})
 
     def resolved_token(self, host: str = "") -> str | None:
-        """The token for ``host``: ``--token`` first, then the forge's usual environment variable."""
+        """The token for ``host``: ``--token`` first, then the forge's usual environment variable.
+
+        Hosts are matched exactly (github.com and its subdomains, gitlab.com and its subdomains):
+        a substring match would hand GITHUB_TOKEN to ``github.evil.example``.
+        """
         if self.token:
             return self.token
-        host = host.lower()
-        if "gitlab" in host:
+        host = host.lower().split(":")[0].rstrip(".")
+
+        def under(domain: str) -> bool:
+            return host == domain or host.endswith("." + domain)
+
+        if under("gitlab.com"):
             return os.environ.get("GITLAB_TOKEN") or os.environ.get("GL_TOKEN")
-        if "github" in host:
+        if under("github.com") or under("githubusercontent.com"):
             return os.environ.get("GITHUB_TOKEN") or os.environ.get("GH_TOKEN")
         return None
 

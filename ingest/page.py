@@ -12,6 +12,7 @@ links as if it were served there), ``charset`` (override the detected encoding).
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from . import sources
 from .errors import ConversionError, LimitExceeded, SourceNotFound, UsageError
@@ -55,7 +56,7 @@ def ingest_page(src: sources.LocalFile | sources.WebPage, options: Options) -> B
     extra = options.extra or {}
     charset = extra.get("charset")
     if isinstance(src, sources.WebPage):
-        token = options.resolved_token(src.url)
+        token = options.resolved_token(urlsplit(src.url).hostname or "")
         resp = fetch(src.url, options, headers={"Authorization": f"Bearer {token}"} if token else None)
         ctype = resp.content_type
         if ctype in PDF_TYPES or resp.content.startswith(b"%PDF-"):

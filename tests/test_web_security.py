@@ -171,7 +171,8 @@ def test_server_env_tokens_never_travel_to_page_hosts(tmp_path, monkeypatch):
     from llmingest.mcp_server.service import _RequestTokenOnly
 
     monkeypatch.setenv("GITHUB_TOKEN", "ghp_SERVERserverSERVERserver0123456789ab")
-    assert Options().resolved_token("github.attacker.example") is not None  # the CLI's convenience...
+    assert Options().resolved_token("github.attacker.example") is None  # hosts match exactly, never by substring
+    assert Options().resolved_token("api.github.com") == "ghp_SERVERserverSERVERserver0123456789ab"  # the CLI's convenience...
     opts = _RequestTokenOnly(allow_private=False)
     assert opts.resolved_token("github.attacker.example") is None  # ...is off for pages in server mode
     assert opts.merged(token="ghp_request").resolved_token("x") == "ghp_request"
