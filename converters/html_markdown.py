@@ -161,6 +161,7 @@ class Writer:
         self.keep_links = links
         self.keep_images = images
         self.links: list[str] = []
+        self._seen: set[str] = set()
 
     # ---- URLs ------------------------------------------------------------------------------
     def absolute(self, href: str) -> str:
@@ -452,7 +453,8 @@ class Writer:
         if not href or href.lower().startswith(("javascript:", "data:")) or not self.keep_links:
             return text
         url = self.absolute(href)
-        if url not in self.links and not url.startswith("#"):
+        if url not in self._seen and not url.startswith("#"):
+            self._seen.add(url)
             self.links.append(url)
         url = _destination(url)
         lead = " " if text[:1].isspace() else ""

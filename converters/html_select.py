@@ -121,6 +121,8 @@ _PHRASE_TAGS = {"p", "div", "section", "span", "small", "a", "li", "em", "strong
 #: pager links: "Previous", "« Prev", "NextInstallation" (label and title glued by flex layouts)
 _PREV_NEXT = re.compile(r"^\s*[«‹←<⟵]?\s*(?i:previous|prev|next)(?:\b|(?=[A-Z]))")
 _PAGER_LINE = re.compile(r"^\s*(?i:next|previous|prev|up)\s*:")
+#: one cheap test before the three precise ones: does the text start like any chrome phrase?
+_ANY_PHRASE = re.compile("|".join(f"(?:{p.pattern})" for p in (_CHROME_PHRASE, _PREV_NEXT, _PAGER_LINE)), re.I)
 _CHROME_ROLES = {"navigation", "banner", "contentinfo", "search", "complementary"}
 _CHROME_TAGS = {"nav", "footer", "aside"}
 _PERMALINK_TEXT = {"¶", "#", "§", "🔗", "link", "permalink", "", "\uf0c1"}
@@ -173,7 +175,7 @@ def _drop(el) -> None:
 def remove_hidden(root) -> None:
     """Drop scripts, styles, forms and every element hidden by attribute or inline style."""
     _label_tab_panels(root)  # before <button>s go: tabs are often buttons
-    junk = [el for el in root.iter() if not isinstance(el.tag, str) or el.tag in DROP_TAGS]
+    junk = list(root.iter(etree.Comment, etree.ProcessingInstruction, *DROP_TAGS))  # filtered in C
     for el in junk:
         _drop(el)
     hidden = [el for el in _HIDDEN_CANDIDATES(root) if is_hidden(el) and not _is_tab_panel(el)]
@@ -229,7 +231,8 @@ def _is_docutils_sidebar(el) -> bool:
 def is_chrome(el) -> bool:
     """Navigation, footers, permalinks, edit links and friends (never the content itself)."""
     tag = el.tag
-    if _is_docutils_sidebar(el):
+    cls = el.get("class")
+    if cls and cls.startswith("sidebar") and _is_docutils_sidebar(el):
         return False  # the reST "sidebar" directive: content set beside the text, not navigation
     if tag in _CHROME_TAGS:
         return not (tag == "aside" and _is_admonition_like(el))
@@ -241,7 +244,6 @@ def is_chrome(el) -> bool:
         return True
     if tag in _HEADINGS:
         return False  # a heading is content whatever its classes say (Docusaurus: class="anchor ...")
-    cls = el.get("class")
     if cls and _class_is_chrome(cls):
         return True
     ident = el.get("id")
@@ -249,7 +251,7 @@ def is_chrome(el) -> bool:
         return True  # (section ids come from their headings: a section titled "Cookies" is content)
     if tag in _PHRASE_TAGS:
         first = _leading_text(el)
-        if not (_CHROME_PHRASE.match(first) or _PREV_NEXT.match(first) or _PAGER_LINE.match(first)):
+        if not (first and _ANY_PHRASE.match(first)):
             text = None  # the phrases are anchored at the start: most elements stop here
         else:
             text = _short_text(el, 120)
