@@ -279,6 +279,10 @@ def _cache_dir(options: Options) -> Path:
 class _Skip(Exception):
     """A page-level failure: becomes a Skipped entry, never stops the crawl."""
 
+    def __init__(self, message: str, *, transport: bool = False) -> None:
+        super().__init__(message)
+        self.transport = transport  # the host could not be reached at all
+
 
 @dataclass
 class _Host:
@@ -339,21 +343,22 @@ class _Fetcher:
                     chunks.append(chunk)
                 return resp.status_code, hdrs, b"".join(chunks)
 
-    async def request(self, url: str, headers: dict[str, str] | None = None,
-                      max_bytes: int | None = None) -> tuple[int, dict[str, str], bytes]:
+    async def request(self, url: str, headers: dict[str, str] | None = None, max_bytes: int | None = None,
+                      retries: int | None = None) -> tuple[int, dict[str, str], bytes]:
         """One GET with retries on 429/5xx/transport errors; 4xx are returned, not raised."""
         max_bytes = max_bytes or self.max_bytes
         delay = float(self.options.extra.get("backoff", 0.5))
-        retries = int(self.options.extra.get("retries", RETRIES))
+        retries = int(self.options.extra.get("retries", RETRIES)) if retries is None else retries
         for attempt in range(retries + 1):
             try:
                 status, hdrs, body = await self._once(url, headers or {}, max_bytes)
             except httpx.TimeoutException:
                 if attempt == retries:
-                    raise _Skip(f"timed out after {self.options.timeout:g}s ({attempt + 1} tries)") from None
+                    raise _Skip(f"timed out after {self.options.timeout:g}s ({attempt + 1} tries)",
+                                transport=True) from None
             except httpx.TransportError as exc:
                 if attempt == retries:
-                    raise _Skip(f"cannot fetch: {exc or type(exc).__name__}") from None
+                    raise _Skip(f"cannot fetch: {exc or type(exc).__name__}", transport=True) from None
             else:
                 if status != 429 and status < 500:
                     return status, hdrs, body
@@ -373,8 +378,10 @@ class _Fetcher:
     async def get(self, url: str, *, conditional: bool = True) -> tuple[str, int, dict[str, str], bytes, bool]:
         """GET following redirects by hand (guard + scope on every hop) and using the cache.
 
+        ``conditional=False`` is for robots.txt, sitemaps and llms.txt probes: no cache, no retries.
         Returns (final URL, status, headers, body, from_cache).
         """
+        retries = None if conditional else 0
         current = url
         seen: set[str] = set()
         for _hop in range(MAX_REDIRECTS + 1):
@@ -383,7 +390,7 @@ class _Fetcher:
             seen.add(current)
             await self._guard(current)
             validators = self.cache.validators(current) if conditional else {}
-            status, hdrs, body = await self.request(current, validators)
+            status, hdrs, body = await self.request(current, validators, retries=retries)
             if status in (301, 302, 303, 307, 308) and hdrs.get("location"):
                 target = normalize(urljoin(current, hdrs["location"]))
                 if not in_scope(target, self.scope):
@@ -446,7 +453,11 @@ def _status_reason(status: int) -> str:
 async def _robots(fetcher: _Fetcher, root: str) -> urllib.robotparser.RobotFileParser | None:
     try:
         _, status, _, body, _ = await fetcher.get(root + "/robots.txt", conditional=False)
-    except (_Skip, IngestError):
+    except _Skip as exc:
+        if exc.transport:  # nothing answers there: fail now, not after every probe's timeout
+            raise NetworkError(f"{root}: {exc}") from None
+        return None
+    except IngestError:
         return None
     if status != 200:
         return None
@@ -502,7 +513,11 @@ async def _published(fetcher: _Fetcher, scope: str) -> dict[str, str]:
             url = base + name
             try:
                 final, status, hdrs, body, _ = await fetcher.get(url, conditional=False)
-            except (_Skip, IngestError):
+            except _Skip as exc:
+                if exc.transport:
+                    return found  # the host does not answer; the crawl reports it
+                continue
+            except IngestError:
                 continue
             ctype, _ = _content_type(hdrs)
             if status == 200 and ctype not in HTML_TYPES and body.lstrip()[:2] == b"# ":

@@ -402,3 +402,17 @@ def test_python_api_kind_site(docs_server, tmp_path):
                     extra={"backoff": 0.05, "retries": 1})
     assert bundle.kind == "site" and 1 <= len(bundle.documents) <= 4
     assert bundle.metadata["sections"] and bundle.total_tokens > 0
+
+
+def test_unreachable_host_is_a_network_error(tmp_path):
+    import socket
+
+    from llmingest.errors import NetworkError
+
+    with socket.socket() as sock:  # a port nothing listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    with pytest.raises(NetworkError):
+        crawl(f"http://127.0.0.1:{port}/docs/", opts(tmp_path))
+    res = CliRunner().invoke(app, ["site", f"http://127.0.0.1:{port}/docs/", "-q"])
+    assert res.exit_code == NetworkError.exit_code  # 5
