@@ -1,13 +1,14 @@
 """Find a documentation page's main content and strip what a reader (or an LLM) must not get.
 
-Two jobs on an lxml tree, both pure:
+Three jobs on an lxml tree, all pure:
 
 * :func:`remove_hidden` drops what a browser would not show (``hidden``, ``aria-hidden``, inline
   ``display:none``...): hidden text is a prompt-injection vector, so it goes before anything else.
 * :func:`select_main` picks the content container: the known containers of documentation generators
-  first (exact and fast), then ``<main>``/``[role=main]``/``<article>``, and only then trafilatura
-  as a fallback selector (it is the best general extractor, but slow and lossy as a converter, so we
-  only use it to choose which of *our* elements holds the content).
+  first (exact and fast), then ``<main>``/``[role=main]``/``<article>``, then the deepest element
+  still holding most of the page's non-link text, and only then trafilatura as a fallback selector
+  (the best general extractor, but slow and lossy as a converter, so we only use it to choose
+  which of *our* elements holds the content).
 * :func:`remove_chrome` then strips navigation, prev/next, breadcrumbs, "edit this page",
   permalinks and the like that themes put *inside* the content container.
 
@@ -138,7 +139,8 @@ def _tokens(el) -> list[str]:
 #: a cheap C-level prefilter for is_hidden (attribute presence and class substrings)
 _HIDDEN_CANDIDATES = etree.XPath(
     "//*[@hidden or @aria-hidden or @style or @type or contains(@class, 'hid') or contains(@class, 'none')"
-    " or contains(@class, 'sr-only') or contains(@class, 'invisible') or contains(@class, 'Hidden')]"
+    " or contains(@class, 'sr-only') or contains(@class, 'invisible') or contains(@class, 'Hidden')"
+    " or contains(@class, 'screen-reader')]"
 )
 
 

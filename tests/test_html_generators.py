@@ -349,6 +349,8 @@ HIDDEN = """<html><head><title>Docs</title></head><body><main>
 <p style="color: red; visibility : hidden">SECRET-VIS</p>
 <p style="font-size:0">SECRET-FONT</p>
 <p class="sr-only">SECRET-SRONLY</p>
+<p class="note screen-reader-text">SECRET-SRTEXT</p><div class="d-none">SECRET-DNONE</div>
+<p style="opacity:0">SECRET-OPACITY</p><input type="hidden" value="SECRET-INPUT">
 <p>Then restart.</p>
 <template><p>SECRET-TEMPLATE</p></template>
 <script>var x = "SECRET-SCRIPT";</script><style>.a{}</style><noscript>SECRET-NOSCRIPT</noscript>
