@@ -193,13 +193,13 @@ class Writer:
 
         def flush() -> None:
             if buf:
-                para = _finish_inline("".join(buf))
+                para = _block_start(_finish_inline("".join(buf)))
                 buf.clear()
                 if para:
                     out.append(para)
 
         if el.text:
-            buf.append(el.text)
+            buf.append(_esc(el.text))
         for child in el:
             tag = child.tag
             if isinstance(tag, str) and _is_block(child):
@@ -208,7 +208,7 @@ class Writer:
             elif isinstance(tag, str):
                 buf.append(self.inline(child, depth + 1))
             if child.tail:
-                buf.append(child.tail)
+                buf.append(_esc(child.tail))
         flush()
         return out
 
@@ -221,7 +221,7 @@ class Writer:
             text = self.inline_text(el, depth).strip().rstrip("¶#§").strip()
             return [f"{'#' * int(tag[1])} {text}"] if text else []
         if tag == "p":
-            text = self.inline_text(el, depth)
+            text = _block_start(self.inline_text(el, depth))
             return [text] if text else []
         if tag in ("pre", "listing", "xmp", "plaintext"):
             fenced = self.pre(el)
@@ -408,7 +408,7 @@ class Writer:
         return _finish_inline(self.inline_children(el, depth))
 
     def inline_children(self, el, depth: int) -> str:
-        buf = [el.text or ""]
+        buf = [_esc(el.text or "")]
         for child in el:
             if isinstance(child.tag, str):
                 if child.tag in BLOCK_TAGS and child.tag not in ("span",):
@@ -416,7 +416,7 @@ class Writer:
                 else:
                     buf.append(self.inline(child, depth + 1))
             if child.tail:
-                buf.append(child.tail)
+                buf.append(_esc(child.tail))
         return "".join(buf)
 
     def inline(self, el, depth: int) -> str:
@@ -590,6 +590,24 @@ def _pre_text(el) -> str:
 
     walk(el)
     return "".join(out)
+
+
+def _esc(text: str) -> str:
+    """Prose asterisks stay asterisks (``*args``), not emphasis; code is never escaped."""
+    return text.replace("*", "\\*") if "*" in text else text
+
+
+_BLOCK_MARKER = re.compile(r"^(#{1,6}\s|[-+*]\s|\d{1,9}[.)]\s|>|```|~~~|\||=+\s*$|-+\s*$)")
+
+
+def _block_start(text: str) -> str:
+    """A paragraph that starts like markdown syntax ("1. ", "# ", "> ") is escaped to stay prose."""
+    if not text or not _BLOCK_MARKER.match(text):
+        return text
+    ordered = re.match(r"^(\d{1,9})([.)])", text)
+    if ordered:  # "1\. not a list": the escape goes before the period
+        return f"{ordered.group(1)}\\{ordered.group(2)}{text[ordered.end():]}"
+    return "\\" + text
 
 
 def _wrap(text: str, mark: str) -> str:

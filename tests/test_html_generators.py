@@ -527,3 +527,11 @@ def test_shiki_and_prism_line_wrappers_keep_newlines():
     assert "```\nnpm install x\ncd x\n\n  npm test\n```" in convert(shiki).content
     divs = '<main><h1>T</h1><p>Some code in div lines below.</p><pre><div>a = 1</div><div>b = 2</div></pre></main>'
     assert "```\na = 1\nb = 2\n```" in convert(divs).content
+
+
+def test_prose_that_looks_like_markdown_stays_prose():
+    html = ("<main><h1>T</h1><p>Call f(*args, **kwargs) with <code>a*b</code>.</p><p>1. is a number here</p>"
+            "<p>- a dash</p><p># not a heading</p></main>")
+    md = convert(html).content
+    assert "Call f(\\*args, \\*\\*kwargs) with `a*b`." in md
+    assert "\n1\\. is a number here\n" in md and "\n\\- a dash\n" in md and "\n\\# not a heading" in md
