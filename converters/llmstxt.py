@@ -418,12 +418,13 @@ def _plain(text: str) -> str:
 def first_sentence(markdown: str, limit: int = 160) -> str:
     """A one-line description of a page: its first prose sentence, plain text, at most ``limit`` chars.
 
-    Headings, code, tables, lists, images, admonition labels and front matter are skipped; a
+    Headings, code, tables, lists, images, admonition labels and front matter are skipped; very
+    short opening sentences ("Welcome!") are joined with the next ones up to about 40 chars; a
     sentence longer than ``limit`` is cut at a word and ends with an ellipsis. "" when the page
     has no prose.
 
-    >>> first_sentence("---\\ntitle: X\\n---\\n# Install\\n\\nRun **pip install x** to get it. Then go.")
-    'Run pip install x to get it.'
+    >>> first_sentence("---\\ntitle: X\\n---\\n# Install\\n\\nRun **pip install x** to get the tool installed. Then go.")
+    'Run pip install x to get the tool installed.'
     """
     text = markdown.replace("\r\n", "\n")
     if text.startswith("---\n"):
