@@ -731,6 +731,8 @@ def _whole_site_error(start: str, reason: str) -> IngestError:
 # ---------------------------------------------------------------------------------------------
 # a local folder of built HTML
 
+#: error pages generators write next to the docs (MkDocs, Docusaurus, Jekyll): not content
+_FOLDER_SKIP_FILES = {"404.html", "404.htm", "500.html"}
 _FOLDER_SKIP_DIRS = {"_static", "_sources", "_images", "_downloads", "_modules", "assets", "static", "node_modules"}
 
 
@@ -749,7 +751,7 @@ def crawl_folder(root: Path, base_url: str, options: Options | None = None) -> C
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d not in _FOLDER_SKIP_DIRS)
         for name in sorted(filenames):
-            if name.lower().endswith((".html", ".htm", ".xhtml")):
+            if name.lower().endswith((".html", ".htm", ".xhtml")) and name.lower() not in _FOLDER_SKIP_FILES:
                 path = Path(dirpath) / name
                 rel = path.relative_to(root).as_posix()
                 files.append((rel, path))

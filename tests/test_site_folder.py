@@ -30,6 +30,7 @@ def built_site(root: Path) -> Path:
         "reference/api.html": page("API", "<h1>API</h1><p>The API reference for every public name we ship.</p>"),
         "genindex.html": page("Index", "<h1>Index</h1><p>A B C</p>"),
         "_static/junk.html": page("Junk", "<p>theme asset, not a page</p>"),
+        "404.html": page("404 - Not found", "<h1>404 - Not found</h1>"),
         "_static/style.css": b"body{}",
     }
     for rel, data in files.items():
@@ -56,7 +57,7 @@ def test_folder_with_base_url_and_check_both_ways(tmp_path, monkeypatch):
     assert "https://docs.example.com/v1/guide/setup.md" in urls
     assert "https://docs.example.com/v1/guide/index.md" in urls
     assert "https://docs.example.com/v1/index.md" in urls
-    assert not any("_static" in u for u in urls)
+    assert not any("_static" in u or "404" in u for u in urls)
     assert [e["url"] for e in ref.sections["Optional"]] == ["https://docs.example.com/v1/genindex.md"]
     assert (out / "guide" / "setup.md").read_text().count("```toml") == 1
     assert "url: https://docs.example.com/v1/guide/setup.html" in (out / "guide" / "setup.md").read_text()
