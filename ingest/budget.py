@@ -27,11 +27,17 @@ PRIORITY_DOC = (
 )
 
 
+_BOILERPLATE = re.compile(r"^(licen[cs]e|copying|notice|authors|contributors|code_of_conduct|security|changelog|"
+                         r"changes|history|news)(\.[a-z]+)?$|^\.")
+
+
 def tier(path: str) -> int:
     lower = path.lower()
     name = lower.rsplit("/", 1)[-1]
     if name.startswith("readme"):
         return 0
+    if _BOILERPLATE.search(name):
+        return 3  # licences, changelogs and dotfiles: useful, but after the code
     if _TEST.search(lower):
         return 4
     if _LOW.search(lower):
@@ -67,7 +73,8 @@ def fit(docs: list[Document], max_tokens: int, overhead: int, encoding: str, *,
     budget = max_tokens - overhead
     per_file_overhead = 25
     cap = max(200, max_tokens // 4)
-    order = list(docs) if ordered else sorted(docs, key=lambda d: (tier(d.path), d.path.count("/"), d.path))
+    # within a tier: shallow paths first, then smaller files (more of the project fits), then by name
+    order = list(docs) if ordered else sorted(docs, key=lambda d: (tier(d.path), d.path.count("/"), d.tokens, d.path))
     kept: list[tuple[int, Document]] = []
     left: list[Skipped] = []
     truncated = 0
@@ -78,21 +85,23 @@ def fit(docs: list[Document], max_tokens: int, overhead: int, encoding: str, *,
         if not ordered and blocked_above is not None and doc_tier > blocked_above:
             left.append(Skipped(doc.path, f"left out to fit --max-tokens {max_tokens:,} ({doc.tokens:,} tokens)", doc.size))
             continue
+        original = doc
         if doc.tokens > cap:
             doc = truncate_document(doc, cap, encoding)
-            truncated += 1
         cost = doc.tokens + per_file_overhead
         if used + cost <= budget:
             kept.append((pos, doc))
             used += cost
+            truncated += doc.truncated and not original.truncated
             continue
+        doc = original
         room = budget - used - per_file_overhead
         if room >= 300 and doc.tokens > room:
             cut = truncate_document(doc, room, encoding)
             if cut.tokens + per_file_overhead + used <= budget:
                 kept.append((pos, cut))
                 used += cut.tokens + per_file_overhead
-                truncated += 1 if not doc.truncated else 0
+                truncated += 1
                 continue
         if blocked_above is None:
             blocked_above = doc_tier

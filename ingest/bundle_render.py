@@ -24,7 +24,13 @@ def _groups(bundle: Bundle) -> list[tuple[str, list[Document]]]:
 
 
 def _is_markdown(doc: Document) -> bool:
-    return doc.kind in ("page", "pdf", "notebook", "markdown-doc") or doc.language in (None, "markdown")
+    """Markdown we produced ourselves (pages, PDFs): balanced fences, safe to inline as is."""
+    return doc.kind in ("page", "pdf")
+
+
+def _is_prose(doc: Document) -> bool:
+    """Markdown-like text (ours or the user's): gets a description line in llms.txt."""
+    return _is_markdown(doc) or doc.kind == "notebook" or doc.language in (None, "markdown", "rst", "text", "mdx")
 
 
 def _doc_heading(doc: Document) -> str:
@@ -60,11 +66,29 @@ def _source_table(bundle: Bundle) -> str:
     return "\n".join(rows)
 
 
+def compact_skipped(skipped: list) -> str:
+    """Failures listed in full (up to 50); budget cuts as one line per source with a few names."""
+    cut = [s for s in skipped if "left out to fit --max-tokens" in s.reason]
+    other = [s for s in skipped if s not in cut]
+    out = skipped_list(other, "- {path}: {reason}") if other else ""
+    by_source: dict[str, list[str]] = {}
+    for s in cut:
+        label, _, path = s.path.partition(": ")
+        by_source.setdefault(label if path else "", []).append(path or s.path)
+    for label, paths in by_source.items():
+        names = ", ".join(paths[:8]) + (f", ... (+{len(paths) - 8} more)" if len(paths) > 8 else "")
+        out += f"- {label + ': ' if label else ''}{len(paths)} left out to fit --max-tokens: {names}\n"
+    return out
+
+
 def _markdown(bundle: Bundle) -> Iterator[str]:
     yield f"# {bundle.title or 'bundle'}\n\n" + "\n".join(summary_lines(bundle)) + "\n\n"
     yield "## Sources\n\n" + _source_table(bundle) + "\n\n"
     if bundle.skipped:
-        yield "## Skipped\n\n" + skipped_list(bundle.skipped, "- {path}: {reason}") + "\n"
+        yield "## Skipped\n\n" + compact_skipped(bundle.skipped) + "\n"
+    if bundle.redactions:
+        yield "## Redacted secrets\n\n" + "".join(f"- {r.path} line {r.line}: {r.kind}\n" for r in bundle.redactions[:50]) + (
+            f"- ... and {len(bundle.redactions) - 50} more\n" if len(bundle.redactions) > 50 else "") + "\n"
     for label, docs in _groups(bundle):
         kind = docs[0].metadata.get("source_kind", "")
         yield f"## Source: {label} ({kind})\n\n"
@@ -99,6 +123,11 @@ def _xml(bundle: Bundle) -> Iterator[str]:
             extra = f" url={_attr(doc.url)}" if doc.url else ""
             yield f"<document path={_attr(doc.path)}{extra} tokens=\"{doc.tokens}\">\n{_xml_text(doc.content)}\n</document>\n"
         yield "</source>\n"
+    if bundle.skipped:
+        yield "<skipped>\n" + "".join(f"<item path={_attr(s.path)} reason={_attr(s.reason)}/>\n" for s in bundle.skipped) + "</skipped>\n"
+    if bundle.redactions:
+        yield "<redactions>\n" + "".join(
+            f"<secret path={_attr(r.path)} line=\"{r.line}\" kind={_attr(r.kind)}/>\n" for r in bundle.redactions) + "</redactions>\n"
     yield "</bundle>\n"
 
 
@@ -159,11 +188,11 @@ def llms_txt_files(bundle: Bundle, base_url: str | None = None, summary: str | N
             while rel in used:
                 rel = rel[:-3] + "-1.md"
             used.add(rel)
-            content = doc.content if _is_markdown(doc) else (
+            content = doc.content if _is_prose(doc) else (
                 f"# {doc.path}\n\n{fence_for(doc.content)}{doc.language or ''}\n{doc.content.rstrip()}\n{fence_for(doc.content)}\n")
             files[rel] = content.rstrip("\n") + "\n"
             title = doc.title or doc.path
-            desc = doc.description or (first_sentence(doc.content) if _is_markdown(doc) else None)
+            desc = doc.description or (first_sentence(doc.content) if _is_prose(doc) else None)
             entries.append(Entry(title, prefix + rel, desc))
             full_pages.append((title, doc.url or prefix + rel, content))
         sections.append(Section(label, entries))

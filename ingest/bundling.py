@@ -144,7 +144,7 @@ def _ordered_docs(kind: str, bundle: Bundle) -> list[Document]:
     if kind == "repo":
         from .budget import tier
 
-        return sorted(bundle.documents, key=lambda d: (tier(d.path), d.path.count("/"), d.path))
+        return sorted(bundle.documents, key=lambda d: (tier(d.path), d.path.count("/"), d.tokens, d.path))
     return list(bundle.documents)
 
 
@@ -169,6 +169,27 @@ def _output_excludes(kind: str, source: str, outputs: list[Path]) -> list[str]:
     return out
 
 
+def _nested_local_roots(specs: list[SourceSpec]) -> dict[int, list[Path]]:
+    """For each local folder source, the other local sources inside it: ``bundle . docs/`` gives
+    docs/ its own section and keeps it out of ".", so nothing is bundled twice."""
+    roots: dict[int, Path] = {}
+    for i, spec in enumerate(specs):
+        try:
+            parsed = src_mod.parse(spec.source)
+        except IngestError:
+            continue
+        if isinstance(parsed, (src_mod.LocalDir, src_mod.LocalFile)) and (spec.kind in (None, "repo", "site", "pdf", "page")):
+            roots[i] = parsed.path.resolve()
+    out: dict[int, list[Path]] = {}
+    for i, root in roots.items():
+        if not root.is_dir():
+            continue
+        inner = [other for j, other in roots.items() if j != i and other != root and other.is_relative_to(root)]
+        if inner:
+            out[i] = [p if p.is_file() else Path(str(p)) for p in inner]
+    return out
+
+
 def bundle(sources: list[str | dict | SourceSpec], options: Options | None = None, *, openapi: str | None = None,
            base_url: str | None = None, strict: bool = False, name: str | None = None,
            outputs: list[Path] | None = None, **overrides: Any) -> Bundle:
@@ -187,6 +208,8 @@ def bundle(sources: list[str | dict | SourceSpec], options: Options | None = Non
     order = sorted(range(len(specs)), key=lambda i: (specs[i].priority if specs[i].priority is not None else 0, i))
     spec_index = _load_spec(openapi, opts) if openapi else None
 
+    nested = _nested_local_roots(specs)
+
     results: list[dict[str, Any]] = []
     documents: list[Document] = []
     skipped: list[Skipped] = []
@@ -201,11 +224,11 @@ def bundle(sources: list[str | dict | SourceSpec], options: Options | None = Non
                 label = _label(spec, kind, i)
                 entry.update(kind=kind, label=label)
                 sub_opts = _source_options(opts, spec)
-                own = _output_excludes(kind, spec.source, outputs or [])
+                own = _output_excludes(kind, spec.source, [*(outputs or []), *nested.get(i, [])])
                 if own:
                     sub_opts.exclude = [*sub_opts.exclude, *own]
-                if kind == "site" and base_url and "base_url" not in sub_opts.extra:
-                    sub_opts.extra["base_url"] = base_url
+                if kind == "site" and base_url and not sub_opts.base_url:
+                    sub_opts.base_url = base_url
                 sub = ingest(spec.source, sub_opts, kind=kind)
             except IngestError as exc:
                 if strict:
@@ -247,28 +270,32 @@ def bundle(sources: list[str | dict | SourceSpec], options: Options | None = Non
     out = Bundle(source=", ".join(s.source for s in specs), kind="bundle", documents=documents, skipped=skipped,
                  redactions=redactions, metadata=metadata, title=name or "bundle", encoding=opts.encoding)
     if opts.max_tokens:
-        _budget(out, opts.max_tokens)
+        _budget(out, opts.max_tokens, (opts.extra or {}).get("format", "markdown"))
     return out
 
 
-def _budget(out: Bundle, max_tokens: int) -> None:
+def _budget(out: Bundle, max_tokens: int, fmt: str = "markdown") -> None:
+    """Fit the rendered bundle (in the requested format) into ``max_tokens``, or fail with exit 7."""
+    from dataclasses import replace
+
     from .budget import fit
     from .bundle_render import render_bundle
+    from .errors import LimitExceeded
     from .tokens import count
 
     all_docs = list(out.documents)
     before = list(out.skipped)
-    from dataclasses import replace
-
-    overhead = count(render_bundle(replace(out, documents=[]), "markdown"), out.encoding) + 120
+    overhead = count(render_bundle(replace(out, documents=[]), fmt), out.encoding) + 150
     total = 0
-    for _ in range(4):
+    for _ in range(6):
         kept, left, note = fit(all_docs, max_tokens, overhead, out.encoding, ordered=True)
         out.documents = kept
         out.skipped = before + left
         out.metadata["budget"] = note.replace("README files first", "sources in order; within a source, README files first")
-        total = count(render_bundle(out, "markdown"), out.encoding)
+        total = count(render_bundle(out, fmt), out.encoding)
         if total <= max_tokens:
-            break
+            out.metadata["budget_rendered_tokens"] = total
+            return
         overhead += (total - max_tokens) + 50
-    out.metadata["budget_rendered_tokens"] = total
+    raise LimitExceeded(f"--max-tokens {max_tokens:,} is too small for this bundle's summary ({total:,} tokens in {fmt})",
+                        hint="raise --max-tokens or use --split-tokens")

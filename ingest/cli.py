@@ -67,6 +67,7 @@ def _version(value: bool) -> None:
 def _root(
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version."),
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks on errors."),
+    config: str = typer.Option(None, "--config", help="Config file (default: llmingest.toml or pyproject.toml's tool.llmingest, found upward).", show_default=False),
 ) -> None:
     """Turn repositories, docs and PDFs into LLM-ready text."""
     if debug:

@@ -100,6 +100,10 @@ def apply_shared(command, dmap: dict[str, Any]) -> dict[str, Any]:
     """
     shared = dmap.pop("__shared__", {})
     out: dict[str, Any] = {}
+    unknown = sorted(set(dmap) - set(getattr(command, "commands", {})))
+    if unknown:
+        raise UsageError(f"config: no command named [{unknown[0]}]",
+                         hint=f"tables are named after commands: {', '.join(sorted(getattr(command, 'commands', {})))}")
     for name, sub in getattr(command, "commands", {}).items():
         names = _param_names(sub)
         table = dmap.get(name, {})

@@ -35,5 +35,7 @@ def language_for(path: str) -> str:
         return _BY_NAME[name]
     if name.startswith("dockerfile"):
         return "dockerfile"
+    if name.startswith(".env"):
+        return "dotenv"
     ext = os.path.splitext(name)[1][1:]
     return _BY_EXT.get(ext, "text" if not ext else ext)

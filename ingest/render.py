@@ -113,7 +113,22 @@ def summary_lines(bundle: Bundle, top: int = 10) -> list[str]:
 
 
 def _top(bundle: Bundle, n: int) -> list[Document]:
-    return sorted(bundle.documents, key=lambda d: (-d.tokens, d.path))[:n] if n > 0 else []
+    if n <= 0 or len(bundle.documents) < 2:
+        return []
+    return sorted(bundle.documents, key=lambda d: (-d.tokens, d.path))[:n]
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def code_span(text: str) -> str:
+    """``text`` as inline code that survives backticks and newlines in file names."""
+    text = text.replace("\n", "\\n").replace("\r", "\\r")
+    ticks = max((len(m) for m in re.findall(r"`+", text)), default=0)
+    fence = "`" * (ticks + 1)
+    pad = " " if ticks or text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
 
 
 def _single(bundle: Bundle) -> bool:
@@ -134,7 +149,7 @@ def _markdown(bundle: Bundle, top: int, token_tree: bool, part: tuple[int, int] 
         tops = _top(bundle, top)
         if tops:
             yield f"## Top {len(tops)} files by tokens\n\n| File | Tokens |\n| --- | ---: |\n"
-            yield "".join(f"| `{d.path}` | {_fmt_tokens(d.tokens)} |\n" for d in tops) + "\n"
+            yield "".join(f"| {_cell(code_span(d.path))} | {_fmt_tokens(d.tokens)} |\n" for d in tops) + "\n"
         tokens = {d.path: d.tokens for d in bundle.documents} if token_tree else None
         tree = "\n".join(tree_lines([d.path for d in bundle.documents], _root_name(bundle), tokens))
         yield f"## Directory tree\n\n{fence_for(tree)}text\n{tree}\n{fence_for(tree)}\n\n"
@@ -144,8 +159,8 @@ def _markdown(bundle: Bundle, top: int, token_tree: bool, part: tuple[int, int] 
             yield "## Redacted secrets\n\n" + "".join(f"- `{r.path}` line {r.line}: {r.kind}\n" for r in bundle.redactions) + "\n"
     yield "## Files\n\n"
     for doc in docs:
-        yield f"### `{doc.path}`\n\n"
-        if doc.kind in ("notebook", "pdf", "page", "markdown-doc"):
+        yield f"### {code_span(doc.path)}\n\n"
+        if doc.kind in ("pdf", "page"):  # our own converted markdown: balanced fences, inline as is
             yield doc.content.rstrip("\n") + "\n\n"
             continue
         fence = fence_for(doc.content)
@@ -243,11 +258,24 @@ def _plain(bundle: Bundle, top: int, token_tree: bool, part: tuple[int, int] | N
         tree = tree_lines([d.path for d in bundle.documents], _root_name(bundle), tokens)
         yield "Directory structure:\n" + "\n".join("└── " + tree[0] if i == 0 else "    " + line
                                                    for i, line in enumerate(tree)) + "\n\n"
+        if md.get("budget"):
+            yield f"Budget: {md['budget']}\n\n"
+        tops = _top(bundle, top)
+        if tops:
+            yield "Top files by tokens:\n" + "".join(f"  {d.tokens:>9,}  {d.path}\n" for d in tops) + "\n"
+        if bundle.skipped:
+            yield "Skipped:\n" + skipped_list(bundle.skipped, "- {path}: {reason}") + "\n"
+        if bundle.redactions:
+            yield "Redacted secrets:\n" + "".join(f"- {r.path} line {r.line}: {r.kind}\n" for r in bundle.redactions) + "\n"
     elif part:
         yield f"Repository: {bundle.source}\nPart: {part[0]} of {part[1]}\n\n"
     for doc in docs:
         yield f"{_SEP}\nFILE: {doc.path}\n{_SEP}\n{doc.content}"
         yield "\n\n" if doc.content.endswith("\n") else "\n\n\n"
+    if head:
+        for key, heading in (("git_log", "RECENT COMMITS"), ("diff", "UNCOMMITTED CHANGES")):
+            if md.get(key):
+                yield f"{_SEP}\n{heading}\n{_SEP}\n{md[key].rstrip()}\n\n"
 
 
 def _json(bundle: Bundle, top: int, token_tree: bool, part: tuple[int, int] | None = None,

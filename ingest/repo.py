@@ -61,14 +61,17 @@ def _locate(src: sources.Source, options: Options) -> _Located:
             from .git_remote import checkout_local_ref
 
             co = checkout_local_ref(src.path, options.ref, options)
-            return _from_checkout(co, src.path.name, f"{src.path}@{options.ref}")
+            loc = _from_checkout(co, src.path.name, f"{src.path}@{options.ref}")
+            if loc.subpath and not loc.single:
+                loc.subpath = None  # paths relative to the folder given, exactly as without --ref
+            return loc
         top, branch, commit = _local_git_facts(src.path)
         return _Located(src.path, str(src.path), src.path.name, git_root=top, ref=branch, commit=commit)
     if isinstance(src, sources.LocalFile):
         if not src.path.is_file():
             raise SourceNotFound(f"no such file: {src.path}")
         top, branch, commit = _local_git_facts(src.path.parent)
-        return _Located(src.path.parent, str(src.path), src.path.name, single=src.path.name, git_root=top,
+        return _Located(src.path.parent, str(src.path), src.path.parent.name or src.path.name, single=src.path.name, git_root=top,
                         ref=branch, commit=commit)
     if isinstance(src, sources.GitRepo):
         from .git_remote import checkout
@@ -98,11 +101,19 @@ def _from_checkout_paths(co, name: str, display: str) -> _Located:
 
 
 def _read(entry: Entry, options: Options) -> tuple[Document | None, Skipped | None]:
+    from .textio import sniff_binary
+
+    lower = entry.path.lower()
     try:
-        data = entry.abspath.read_bytes()
+        with open(entry.abspath, "rb") as fh:
+            head = fh.read(8192)
+            if not lower.endswith((".pdf", ".ipynb")):
+                reason = sniff_binary(head)
+                if reason:  # a huge binary is rejected after 8 KB, never read whole
+                    return None, Skipped(entry.path, reason, entry.size)
+            data = head + fh.read()
     except OSError as exc:
         return None, Skipped(entry.path, f"cannot read: {exc.strerror or exc}", entry.size)
-    lower = entry.path.lower()
     try:
         if lower.endswith(".ipynb"):
             from llmingest.converters.notebook import convert
@@ -204,7 +215,12 @@ def _history(loc: _Located, options: Options) -> dict[str, str]:
         log = _git(root, "log", f"-n{int(options.git_log)}", "--date=short", "--format=%h %ad %an: %s", "--stat=100",
                    "--stat-graph-width=20")
         if log:
-            out["git_log"] = log.strip() + "\n"
+            log = log.strip() + "\n"
+            if options.redact_secrets:  # commit messages leak keys too
+                from .secrets import redact as redact_secrets
+
+                log, _ = redact_secrets("git log", log)
+            out["git_log"] = log
     if options.diff:
         diff = _git(root, "diff", "HEAD", "--no-color", "--no-ext-diff") or _git(root, "diff", "--cached", "--no-color")
         if diff:
@@ -260,32 +276,40 @@ def ingest_repo(src: sources.Source, options: Options) -> Bundle:
     bundle = Bundle(source=loc.display, kind="repo", documents=docs, skipped=sorted(skipped, key=lambda s: s.path),
                     redactions=redactions, metadata=metadata, title=loc.name, encoding=options.encoding)
     if options.max_tokens:
-        _apply_budget(bundle, options.max_tokens)
+        _apply_budget(bundle, options.max_tokens, (options.extra or {}).get("format", "markdown"))
     return bundle
 
 
-def _apply_budget(bundle: Bundle, max_tokens: int) -> None:
-    """Fit the rendered markdown digest into ``max_tokens``; re-fit if headers cost more than guessed."""
+def _apply_budget(bundle: Bundle, max_tokens: int, fmt: str = "markdown") -> None:
+    """Fit the rendered digest (in the format the user asked for) into ``max_tokens``.
+
+    The first fit guesses the header from the rendered summary and tree; if the real output is
+    still over, the overflow is added to the overhead and the fit repeats. A budget too small for
+    even the summary is an error (exit 7), never an oversized output with exit 0.
+    """
+    from dataclasses import replace
+
     from .budget import fit
+    from .errors import LimitExceeded
     from .render import render
 
     all_docs = list(bundle.documents)
     skipped_before = list(bundle.skipped)
-    from dataclasses import replace
-
     tree_cost = tokens.count("\n".join(d.path for d in all_docs), bundle.encoding) + 2 * len(all_docs)
-    overhead = tokens.count(render(replace(bundle, documents=[]), "markdown"), bundle.encoding) + tree_cost + 200
-    for _ in range(4):
+    overhead = tokens.count(render(replace(bundle, documents=[]), fmt), bundle.encoding) + tree_cost + 200
+    total = 0
+    for _ in range(6):
         kept, left, note = fit(all_docs, max_tokens, overhead, bundle.encoding)
         bundle.documents = kept
         bundle.skipped = sorted(skipped_before + left, key=lambda s: s.path)
         bundle.metadata["budget"] = note
-        total = tokens.count(render(bundle, "markdown"), bundle.encoding)
+        total = tokens.count(render(bundle, fmt), bundle.encoding)
         if total <= max_tokens:
             bundle.metadata["budget_rendered_tokens"] = total
             return
         overhead += (total - max_tokens) + 50
-    bundle.metadata["budget_rendered_tokens"] = total
+    raise LimitExceeded(f"--max-tokens {max_tokens:,} is too small: the summary alone takes {total:,} tokens in {fmt}",
+                        hint="raise --max-tokens, narrow with --include, or use --split-tokens")
 
 
 os.environ.setdefault("GIT_TERMINAL_PROMPT", "0")

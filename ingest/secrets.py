@@ -29,7 +29,7 @@ _RULES: list[tuple[str, tuple[str, ...], re.Pattern[str]]] = [
     ("stripe-key", ("sk_live_", "rk_live_", "sk_test_", "rk_test_"), re.compile(r"\b(?P<s>[sr]k_(?:live|test)_[A-Za-z0-9]{16,})\b")),
     ("google-api-key", ("AIza",), re.compile(r"\b(?P<s>AIza[0-9A-Za-z_-]{35})\b")),
     ("anthropic-key", ("sk-ant-",), re.compile(r"\b(?P<s>sk-ant-[A-Za-z0-9_-]{20,})")),
-    ("openai-key", ("sk-",), re.compile(r"\b(?P<s>sk-(?:proj-|svcacct-)?[A-Za-z0-9_-]{20,}T3BlbkFJ[A-Za-z0-9_-]{20,}|sk-[A-Za-z0-9]{48})\b")),
+    ("openai-key", ("sk-",), re.compile(r"\b(?P<s>sk-(?:proj|svcacct|admin)-[A-Za-z0-9_-]{32,}|sk-[A-Za-z0-9_-]{20,}T3BlbkFJ[A-Za-z0-9_-]{20,}|sk-[A-Za-z0-9]{48})(?![A-Za-z0-9_-])")),
     ("npm-token", ("npm_",), re.compile(r"\b(?P<s>npm_[A-Za-z0-9]{36})\b")),
     ("pypi-token", ("pypi-",), re.compile(r"\b(?P<s>pypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,})")),
     ("jwt", ("eyJ",), re.compile(r"\b(?P<s>eyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,})")),

@@ -139,6 +139,11 @@ def _strip_git(name: str) -> str:
     return name[:-4] if name.endswith(".git") else name
 
 
+def _is_bare_repo(path: Path) -> bool:
+    return (not (path / ".git").exists() and (path / "HEAD").is_file() and (path / "objects").is_dir()
+            and (path / "refs").is_dir())
+
+
 def _file_format(path: Path) -> str:
     suffix = path.suffix.lower()
     if suffix in PDF_EXTENSIONS:
@@ -166,6 +171,8 @@ def parse(text: str, *, ref: str | None = None, cwd: Path | None = None) -> Sour
         candidate = Path(os.path.expanduser(text))
         candidate = candidate if candidate.is_absolute() else base / candidate
         if candidate.is_dir():
+            if _is_bare_repo(candidate):  # a bare repository has no work tree to walk: clone it
+                return GitRepo(url=candidate.resolve().as_uri(), repo_path=_strip_git(candidate.resolve().name)).with_ref(ref)
             return LocalDir(candidate.resolve())
         if candidate.is_file():
             return LocalFile(candidate.resolve(), _file_format(candidate))

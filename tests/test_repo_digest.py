@@ -293,3 +293,100 @@ def test_missing_path_is_typed_error(tmp_path: Path) -> None:
 def test_subprocess_cli_help_has_example() -> None:
     out = subprocess.run(["llmingest", "repo", "--help"], capture_output=True, text=True, check=True).stdout
     assert "Examples" in out and "llmingest repo ." in out
+
+
+@pytest.mark.parametrize(("text", "codec"), [
+    ("Café — 5€\n", "cp1252"),
+    ("Café naïve à résumé €5", "cp1252"),
+    ("Привет мир, это тест кодировки", "cp1251"),
+    ("Привет мир, это тест кодировки, длинный текст", "koi8-r"),
+    ("Ελληνικά κείμενο δοκιμή", "cp1253"),
+    ("日本語のテキストです。これはテストです。", "shift_jis"),
+])
+def test_legacy_encodings_decode_to_the_right_text(text: str, codec: str) -> None:
+    from llmingest.textio import decode
+
+    assert decode(text.encode(codec))[0] == text
+
+
+def test_utf8_with_one_bad_byte_keeps_the_utf8(tmp_path: Path) -> None:
+    from llmingest.textio import decode
+
+    data = "grüße aus köln und überall\n".encode() + b"\xff" + b" ende\n"
+    text, how = decode(data)
+    assert "grüße aus köln" in text and "\ufffd" in text and how.startswith("utf-8")
+
+
+def test_huge_binary_rejected_after_a_sample(repo: Path) -> None:
+    big = repo / "blob.dat"
+    with open(big, "wb") as fh:
+        fh.write(b"\x00\x01\x02binary" * 10)
+        fh.truncate(3 * 1024**3)  # 3 GB sparse; reading it whole would take minutes and gigabytes
+    bundle = ingest(str(repo), cache=False, max_file_size=10 * 1024**3)
+    assert {s.path: s.reason for s in bundle.skipped}["blob.dat"].startswith("binary")
+
+
+@pytest.mark.parametrize("fmt", ["markdown", "xml", "json", "plain"])
+def test_max_tokens_holds_in_every_format(repo: Path, tmp_path: Path, fmt: str) -> None:
+    from llmingest.tokens import count
+
+    for i in range(25):
+        write(repo, f"src/mod{i:02d}.py", "\n".join(f"value_{j} = {j} * {i}" for j in range(80)) + "\n")
+    out = tmp_path / f"d.{fmt}"
+    result = runner.invoke(app, ["repo", str(repo), "--max-tokens", "5000", "-f", fmt, "-o", str(out), "-q"])
+    assert result.exit_code == 0, result.output
+    assert count(out.read_text()) <= 5000
+    result = runner.invoke(app, ["repo", str(repo), "--max-tokens", "50", "-f", fmt, "-o", str(out), "-q"])
+    assert result.exit_code == 7  # too small even for the summary: an error, not an oversized digest
+
+
+def test_outputs_have_normal_permissions_and_clear_errors(repo: Path, tmp_path: Path) -> None:
+    old = os.umask(0o022)
+    try:
+        out = tmp_path / "d.md"
+        assert runner.invoke(app, ["repo", str(repo), "-o", str(out), "-q"]).exit_code == 0
+        assert out.stat().st_mode & 0o777 == 0o644
+    finally:
+        os.umask(old)
+    result = runner.invoke(app, ["repo", str(repo), "-o", str(tmp_path)])
+    assert result.exit_code == 2 and "is a folder" in result.output
+    assert runner.invoke(app, ["repo", str(repo), "--max-tokens", "-5"]).exit_code == 2
+
+
+def test_split_removes_stale_parts(repo: Path, tmp_path: Path) -> None:
+    for i in range(20):
+        write(repo, f"src/m{i}.py", "\n".join(f"v{j} = {j}" for j in range(200)) + "\n")
+    out = tmp_path / "parts" / "d.md"
+    assert runner.invoke(app, ["repo", str(repo), "--split-tokens", "1500", "-o", str(out), "-q"]).exit_code == 0
+    many = len(list(out.parent.glob("d.*.md")))
+    assert runner.invoke(app, ["repo", str(repo), "--split-tokens", "30000", "-o", str(out), "-q"]).exit_code == 0
+    assert many > 2 and len(list(out.parent.glob("d.*.md"))) == 1
+
+
+def test_bare_repo_path_is_cloned_not_walked(repo: Path, tmp_path: Path) -> None:
+    bare = tmp_path / "mirror.git"
+    subprocess.run(["git", "clone", "-q", "--bare", str(repo), str(bare)], check=True)
+    paths = {d.path for d in ingest(str(bare), cache=False).documents}
+    assert "README.md" in paths and "HEAD" not in paths and "config" not in paths
+
+
+def test_plain_format_reports_what_was_cut_and_redacted(repo: Path) -> None:
+    write(repo, "cfg.py", 'token = "ghp_aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789"\n')
+    text = render(ingest(str(repo), cache=False, git_log=1), "plain")
+    assert "Skipped:" in text and "Redacted secrets:" in text and "RECENT COMMITS" in text
+
+
+def test_commit_messages_are_redacted(repo: Path) -> None:
+    write(repo, "x.py", "x = 1\n")
+    git(repo, "add", "x.py")
+    git(repo, "commit", "-qm", "add key ghp_aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789")
+    log = ingest(str(repo), cache=False, git_log=2).metadata["git_log"]
+    assert "ghp_aBcD" not in log and "[REDACTED:github-token]" in log
+
+
+def test_unknown_config_table_is_an_error(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (repo / "llmingest.toml").write_text('[repoo]\nformat = "xml"\n')
+    monkeypatch.chdir(repo)
+    with pytest.raises(SystemExit) as exc:
+        main(["repo", ".", "-q"])
+    assert exc.value.code == 2

@@ -33,12 +33,18 @@ def write_output(chunks: str | Iterable[str], output: Path | None) -> None:
         out.flush()
         return
     output = Path(output)
-    output.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".tmp", dir=output.parent)
+    if output.is_dir():
+        raise UsageError(f"cannot write {output}: it is a folder", hint="give a file name, e.g. -o digest.md")
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".tmp", dir=output.parent)
+    except OSError as exc:
+        raise UsageError(f"cannot write {output}: {exc.strerror or exc}") from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
             for chunk in chunks:
                 fh.write(chunk)
+        os.chmod(tmp, _mode_for(output))  # mkstemp makes 0600; outputs are meant to be shared
         os.replace(tmp, output)
     except BaseException:
         try:
@@ -46,6 +52,28 @@ def write_output(chunks: str | Iterable[str], output: Path | None) -> None:
         except OSError:
             pass
         raise
+
+
+def _mode_for(path: Path) -> int:
+    """The existing file's mode, else what a plain open() would give under the current umask."""
+    try:
+        return path.stat().st_mode & 0o777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
+def remove_stale_parts(output: Path, keep: int) -> list[Path]:
+    """Delete ``out.N.md`` parts beyond ``keep`` left by an earlier, longer split."""
+    suffix = output.suffix or ".md"
+    removed = []
+    for path in output.parent.glob(f"{output.stem}.*{suffix}"):
+        middle = path.name[len(output.stem) + 1 : -len(suffix)]
+        if middle.isdigit() and int(middle) > keep:
+            path.unlink()
+            removed.append(path)
+    return removed
 
 
 def progress_wanted(quiet: bool) -> bool:

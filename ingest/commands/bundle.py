@@ -8,12 +8,13 @@ from pathlib import Path
 import typer
 
 from ..options import Options, parse_host_map
-from ._common import check_format, progress_wanted, write_output
+from ._common import check_format, progress_wanted, remove_stale_parts, write_output
 
 HELP = """Bundle a repo, docs sites, PDFs and pages into one context file or one llms.txt set.
 
 Sources may carry a kind prefix (repo:, site:, page:, pdf:); an http(s) docs URL is crawled as a
-site. With no sources, the [[sources]] of llmingest.toml (or [tool.llmingest]) are used.
+site. With no sources, the sources listed in llmingest.toml (or the tool.llmingest table of
+pyproject.toml) are used.
 
 Examples:
 
@@ -40,10 +41,29 @@ def _diff(path: Path, new: str) -> str | None:
     return "".join(lines[:200]) + ("... (diff cut at 200 lines)\n" if len(lines) > 200 else "")
 
 
-def _check(outputs: dict[Path, str]) -> None:
+def _managed_extras(llms_dir: Path | None, outputs: dict[Path, str]) -> list[Path]:
+    """.md files inside an llms.txt folder we generated that this run would no longer write."""
+    if llms_dir is None or not (llms_dir / "llms.txt").is_file():
+        return []
+    wanted = {p.resolve() for p in outputs}
+    return sorted(p for p in llms_dir.rglob("*.md") if p.resolve() not in wanted)
+
+
+def _stale_parts(output: Path | None, outputs: dict[Path, str]) -> list[Path]:
+    if output is None or not outputs:
+        return []
+    suffix = output.suffix or ".md"
+    keep = {p.name for p in outputs}
+    return sorted(p for p in output.parent.glob(f"{output.stem}.*{suffix}")
+                  if p.name[len(output.stem) + 1 : -len(suffix)].isdigit() and p.name not in keep)
+
+
+def _check(outputs: dict[Path, str], extras: list[Path] | None = None) -> None:
     from ..errors import StaleOutput
 
-    stale = []
+    stale = [str(p) for p in extras or []]
+    for path in extras or []:
+        typer.echo(f"{path}: no longer generated (would be removed)", err=True)
     for path, text in sorted(outputs.items()):
         diff = _diff(path, text)
         if diff is not None:
@@ -62,16 +82,16 @@ def bundle_cmd(
     llms_txt: Path = typer.Option(None, "--llms-txt", help="Write llms.txt, llms-full.txt and per-document .md files to DIR."),
     openapi: str = typer.Option(None, "--openapi", help="OpenAPI/Swagger spec: rewrite UI steps into curl actions."),
     base_url: str = typer.Option(None, "--base-url", help="Where a built site folder / the llms.txt set is served."),
-    max_tokens: int = typer.Option(None, "--max-tokens", help="Fit the bundle into N tokens (source order, then per-source priority)."),
-    split_tokens: int = typer.Option(None, "--split-tokens", help="Write numbered parts of at most N tokens (needs -o)."),
+    max_tokens: int = typer.Option(None, "--max-tokens", min=1, help="Fit the bundle into N tokens (source order, then per-source priority)."),
+    split_tokens: int = typer.Option(None, "--split-tokens", min=1, help="Write numbered parts of at most N tokens (needs -o)."),
     name: str = typer.Option(None, "--name", help="Bundle title (default: the current folder's name)."),
     summary: str = typer.Option(None, "--summary", help="One-line summary for llms.txt."),
-    check: bool = typer.Option(False, "--check", help="Do not write: exit 1 with a diff when outputs are stale."),
-    strict: bool = typer.Option(False, "--strict", help="Fail when any source fails (default: report and go on)."),
+    check: bool = typer.Option(False, "--check/--no-check", help="Do not write: exit 1 with a diff when outputs are stale."),
+    strict: bool = typer.Option(False, "--strict/--no-strict", help="Fail when any source fails (default: report and go on)."),
     encoding: str = typer.Option("o200k_base", "--encoding", help="Tokenizer: o200k_base or cl100k_base."),
     token: str = typer.Option(None, "--token", help="Token for private repos.", show_default=False),
     host_map: str = typer.Option(None, "--host-map", help="Forge mirrors: github.com=http://127.0.0.1:9418/"),
-    quiet: bool = typer.Option(False, "-q", "--quiet", help="No progress or summary on stderr."),
+    quiet: bool = typer.Option(False, "-q", "--quiet/--no-quiet", help="No progress or summary on stderr."),
 ) -> None:
     from .. import config
     from ..bundle_render import llms_txt_files, render_chunks, split_bundle
@@ -94,7 +114,7 @@ def bundle_cmd(
     if check and output is None and llms_txt is None:
         raise UsageError("--check needs -o FILE or --llms-txt DIR to compare against")
     opts = Options(encoding=encoding, max_tokens=max_tokens, token=token, host_map=parse_host_map(host_map),
-                   progress=progress_wanted(quiet))
+                   progress=progress_wanted(quiet), extra={"format": fmt})
     title = name or Path.cwd().name
     own_outputs = [p for p in (output, llms_txt) if p is not None]
     if output is not None and split_tokens:
@@ -109,18 +129,23 @@ def bundle_cmd(
     if output is not None:
         if split_tokens:
             parts = split_bundle(result, fmt, split_tokens)
+            n_parts = len(parts)
             suffix = output.suffix or ".md"
             for i, text in enumerate(parts, 1):
                 outputs[output.with_name(f"{output.stem}.{i}{suffix}")] = text
         else:
             outputs[output] = "".join(render_chunks(result, fmt))
     if check:
-        _check(outputs)
+        _check(outputs, _managed_extras(llms_txt, outputs) + _stale_parts(output, outputs if split_tokens else {}))
         return
     if not outputs:
         write_output(render_chunks(result, fmt), None)
     for path, text in outputs.items():
         write_output(text, path)
+    for stale in _managed_extras(llms_txt, outputs):
+        stale.unlink()  # a document that left the bundle takes its .md with it
+    if output is not None and split_tokens:
+        remove_stale_parts(output, n_parts)
     if not quiet:
         from ..bundle_render import summary_lines
 

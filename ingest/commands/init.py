@@ -9,7 +9,7 @@ import typer
 HELP = """Write a commented starter llmingest.toml for the current repository.
 
 It looks for a docs folder, mkdocs.yml or a Sphinx conf.py, and an OpenAPI spec, and lists them
-as [[sources]] so `llmingest bundle` builds the project's context with no arguments.
+as sources so `llmingest bundle` builds the project's context with no arguments.
 
 Examples:
 
@@ -55,8 +55,10 @@ def starter_config(root: Path) -> str:
     else:
         lines.append('# openapi = "openapi.yaml"      # rewrite UI steps in the docs into curl actions')
     lines.append("")
+    own_docs = mkdocs or sphinx_conf is not None or docs_dir is not None
+    exclude = '["tests/fixtures/"]' if not own_docs or not docs_dir else f'["tests/fixtures/", "{docs_dir}/"]'
     lines += ["[[sources]]", 'source = "."', 'name = "code"', "# the repository itself: README, docs, source, tests last",
-              'exclude = ["tests/fixtures/"]', ""]
+              f"exclude = {exclude}" + ("   # the docs are their own source below" if own_docs and docs_dir else ""), ""]
     if mkdocs:
         lines += ["[[sources]]", "# MkDocs: the built site (run `mkdocs build` first); or point at docs/ for the raw markdown",
                   'source = "site:site"', 'name = "docs"', "# base_url = \"https://docs.example.com/\"", ""]

@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from ..options import Options, parse_host_map, parse_size
-from ._common import check_format, progress_wanted, write_output
+from ._common import check_format, progress_wanted, remove_stale_parts, write_output
 
 HELP = """Digest a repository: summary, directory tree and file contents, with exact token counts.
 
@@ -38,20 +38,20 @@ def repo(
     ref: str = typer.Option(None, "--ref", help="Branch, tag or commit to read."),
     token: str = typer.Option(None, "--token", help="Token for private repos (else GITHUB_TOKEN / GITLAB_TOKEN).", show_default=False),
     max_file_size: str = typer.Option("1MB", "--max-file-size", help="Skip files larger than this (e.g. 500k, 10MB)."),
-    hidden: bool = typer.Option(False, "--hidden", help="Include dotfiles and dot-folders."),
+    hidden: bool = typer.Option(False, "--hidden/--no-hidden", help="Include dotfiles and dot-folders."),
     default_ignores: bool = typer.Option(True, "--default-ignores/--no-default-ignores", help="Skip lockfiles, build output, vendored deps, binaries."),
     encoding: str = typer.Option("o200k_base", "--encoding", help="Tokenizer: o200k_base or cl100k_base."),
-    max_tokens: int = typer.Option(None, "--max-tokens", help="Fit the digest into N tokens (README/docs first, tests last)."),
-    split_tokens: int = typer.Option(None, "--split-tokens", help="Write numbered parts of at most N tokens each (needs -o)."),
-    top: int = typer.Option(10, "--top", help="List the N largest files by tokens in the summary (0: none)."),
-    token_tree: bool = typer.Option(False, "--token-tree", help="Show token counts in the directory tree."),
-    git_log: int = typer.Option(0, "--git-log", help="Add the last N commits."),
-    diff: bool = typer.Option(False, "--diff", help="Add uncommitted changes (git diff HEAD)."),
-    no_redact: bool = typer.Option(False, "--no-redact", help="Do not redact secrets (keys, tokens, .env values)."),
-    convert_pdfs: bool = typer.Option(False, "--convert-pdfs", help="Convert PDFs in the repo to markdown."),
+    max_tokens: int = typer.Option(None, "--max-tokens", min=1, help="Fit the digest into N tokens (README/docs first, tests last)."),
+    split_tokens: int = typer.Option(None, "--split-tokens", min=1, help="Write numbered parts of at most N tokens each (needs -o)."),
+    top: int = typer.Option(10, "--top", min=0, help="List the N largest files by tokens in the summary (0: none)."),
+    token_tree: bool = typer.Option(False, "--token-tree/--no-token-tree", help="Show token counts in the directory tree."),
+    git_log: int = typer.Option(0, "--git-log", min=0, help="Add the last N commits."),
+    diff: bool = typer.Option(False, "--diff/--no-diff", help="Add uncommitted changes (git diff HEAD)."),
+    redact: bool = typer.Option(True, "--redact/--no-redact", help="Redact secrets (keys, tokens, .env values) in place."),
+    convert_pdfs: bool = typer.Option(False, "--convert-pdfs/--no-convert-pdfs", help="Convert PDFs in the repo to markdown."),
     host_map: str = typer.Option(None, "--host-map", help="Send a forge's clones to a mirror: github.com=http://127.0.0.1:9418/"),
-    no_cache: bool = typer.Option(False, "--no-cache", help="Do not use the clone and token caches."),
-    quiet: bool = typer.Option(False, "-q", "--quiet", help="No progress on stderr."),
+    cache: bool = typer.Option(True, "--cache/--no-cache", help="Use the clone and token caches."),
+    quiet: bool = typer.Option(False, "-q", "--quiet/--no-quiet", help="No progress or messages on stderr."),
 ) -> None:
     from ..api import ingest
     from ..errors import UsageError
@@ -64,14 +64,18 @@ def repo(
         include=list(include), exclude=list(exclude), ref=ref, token=token,
         max_file_size=parse_size(max_file_size), hidden=hidden, default_ignores=default_ignores,
         encoding=encoding, max_tokens=max_tokens, git_log=git_log, diff=diff,
-        redact_secrets=not no_redact, convert_pdfs=convert_pdfs, host_map=parse_host_map(host_map),
-        cache=not no_cache, progress=progress_wanted(quiet),
+        redact_secrets=redact, convert_pdfs=convert_pdfs, host_map=parse_host_map(host_map),
+        cache=cache, progress=progress_wanted(quiet), extra={"format": fmt},
     )
     bundle = ingest(source, opts, kind="repo")
     if split_tokens:
+        written = 0
         for path, chunks in split_parts(bundle, fmt, split_tokens, output, top=top, token_tree=token_tree):
             write_output(chunks, path)
-            typer.echo(f"wrote {path}", err=True)
+            written += 1
+            if not quiet:
+                typer.echo(f"wrote {path}", err=True)
+        remove_stale_parts(output, written)
         return
     write_output(render_chunks(bundle, fmt, top=top, token_tree=token_tree), output)
     if output is not None and not quiet:
