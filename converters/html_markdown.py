@@ -162,6 +162,7 @@ class Writer:
         self.keep_images = images
         self.links: list[str] = []
         self._seen: set[str] = set()
+        self._in_heading = False
 
     # ---- URLs ------------------------------------------------------------------------------
     def absolute(self, href: str) -> str:
@@ -218,7 +219,11 @@ class Writer:
             return [text] if text else []
         tag = el.tag
         if tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
-            text = self.inline_text(el, depth).strip().rstrip("¶#§").strip()
+            self._in_heading = True  # a heading's "#anchor" link is its own permalink: text only
+            try:
+                text = self.inline_text(el, depth).strip().rstrip("¶#§").strip()
+            finally:
+                self._in_heading = False
             return [f"{'#' * int(tag[1])} {text}"] if text else []
         if tag == "p":
             text = _block_start(self.inline_text(el, depth))
@@ -450,7 +455,8 @@ class Writer:
         collapsed = _WS.sub(" ", text).strip()
         if not collapsed:
             return ""
-        if not href or href.lower().startswith(("javascript:", "data:")) or not self.keep_links:
+        if not href or href.lower().startswith(("javascript:", "data:")) or not self.keep_links \
+                or (self._in_heading and href.startswith("#")):
             return text
         url = self.absolute(href)
         if url not in self._seen and not url.startswith("#"):
