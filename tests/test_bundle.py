@@ -233,3 +233,29 @@ def test_init_writes_a_config_bundle_can_use(project: Path, monkeypatch: pytest.
         main(["bundle", "-q"])
     assert exc.value.code == 0
     assert "curl" in (project / "llms-context.md").read_text()
+
+
+def test_nested_sources_once_and_orphans_removed(project: Path, tmp_path: Path) -> None:
+    out = tmp_path / "llms"
+    result = runner.invoke(app, ["bundle", str(project), str(project / "docs"), "--llms-txt", str(out), "-q"])
+    assert result.exit_code == 0, result.output
+    full = (out / "llms-full.txt").read_text()
+    assert full.count("## Create a webhook") == 1  # docs/ is its own source, not also inside "."
+    orphan = out / "hooky" / "old-page.md"
+    orphan.write_text("# gone\n")
+    result = runner.invoke(app, ["bundle", str(project), str(project / "docs"), "--llms-txt", str(out), "--check"])
+    assert result.exit_code == 1 and "no longer generated" in result.output
+    assert runner.invoke(app, ["bundle", str(project), str(project / "docs"), "--llms-txt", str(out), "-q"]).exit_code == 0
+    assert not orphan.exists()
+
+
+@pytest.mark.parametrize("fmt", ["markdown", "xml", "json"])
+def test_bundle_budget_in_every_format_keeps_first_source_docs(project: Path, tmp_path: Path, fmt: str) -> None:
+    for i in range(30):
+        (project / "src" / f"big{i}.py").write_text("\n".join(f"v{j} = {j}" for j in range(100)) + "\n")
+    out = tmp_path / f"b.{fmt}"
+    result = runner.invoke(app, ["bundle", str(project / "docs"), str(project), "--max-tokens", "3000", "-f", fmt,
+                                 "-o", str(out), "-q"])
+    assert result.exit_code == 0, result.output
+    text = out.read_text()
+    assert count(text) <= 3000 and "Create a webhook" in text
