@@ -20,6 +20,7 @@ import json
 import os
 import re
 import tempfile
+import threading
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -261,8 +262,14 @@ class _Converter:
             import multiprocessing
             from concurrent.futures import ProcessPoolExecutor
 
+            # fork is fastest, but forking a process that runs other threads (a web server, the MCP
+            # server) can copy a held lock into the child: then start workers from a clean forkserver
             methods = multiprocessing.get_all_start_methods()
-            ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+            if "fork" in methods and threading.active_count() == 1:
+                method = "fork"
+            else:
+                method = "forkserver" if "forkserver" in methods else "spawn"
+            ctx = multiprocessing.get_context(method)
             self.pool = ProcessPoolExecutor(self.workers, mp_context=ctx, initializer=_ignore_sigint)
             held, self.pending = self.pending, []
             for p in held:

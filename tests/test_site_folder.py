@@ -148,3 +148,30 @@ def test_many_pages_use_the_process_pool_and_output_is_the_same(tmp_path):
     assert pooled == single
     assert len([k for k in pooled if k.endswith(".md")]) == 25
     assert pooled["llms.txt"].index("[Page 0]") < pooled["llms.txt"].index("[Page 3]")  # link order kept
+
+
+def test_pool_from_a_threaded_process_uses_a_clean_start_method(tmp_path):
+    """Inside a server (other threads running) workers start from a forkserver; same output."""
+    import threading
+
+    from llmingest.options import Options
+    from llmingest.site import ingest_site, render_site
+    from llmingest.sources import LocalDir
+
+    root = tmp_path / "big"
+    root.mkdir()
+    links = " ".join(f"<a href='p{i}.html'>P{i}</a>" for i in range(20))
+    (root / "index.html").write_bytes(page("Home", f"<h1>Home</h1><p>A home page with twenty links.</p>{links}"))
+    for i in range(20):
+        (root / f"p{i}.html").write_bytes(page(f"P{i}", f"<h1>Page {i}</h1><p>Words of page {i}.</p>"))
+    stop = threading.Event()
+    busy = threading.Thread(target=stop.wait, daemon=True)
+    busy.start()
+    try:
+        threaded = render_site(ingest_site(LocalDir(root), Options(base_url="https://b.example/", cache=False)))
+    finally:
+        stop.set()
+    busy.join()
+    single = render_site(ingest_site(LocalDir(root), Options(base_url="https://b.example/", cache=False,
+                                                             extra={"workers": 1})))
+    assert threaded == single and "[Page 19]" in threaded["llms.txt"]
