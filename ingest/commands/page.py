@@ -48,7 +48,6 @@ def page(
     quiet: bool = typer.Option(False, "-q", "--quiet", help="No messages on stderr."),
 ) -> None:
     from ..api import ingest
-    from ..model import Bundle
 
     fmt = check_format(fmt, ("markdown", "json"))
     extra = {"front_matter": not no_front_matter, "links": not no_links, "images": not no_images,
@@ -58,7 +57,6 @@ def page(
         bundle = _from_stdin(opts, base_url)
     else:
         bundle = ingest(source, opts, kind="page")
-    assert isinstance(bundle, Bundle)
     if fmt == "json":
         text = json.dumps(bundle.to_dict(), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
     else:
