@@ -48,7 +48,9 @@ def page(
     quiet: bool = typer.Option(False, "-q", "--quiet", help="No messages on stderr."),
 ) -> None:
     from ..api import ingest
+    from ..errors import register_secret
 
+    register_secret(token)  # no message may ever echo it
     fmt = check_format(fmt, ("markdown", "json"))
     extra = {"front_matter": not no_front_matter, "links": not no_links, "images": not no_images,
              "select": not full, "base_url": base_url, "charset": charset}
