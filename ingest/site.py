@@ -540,15 +540,34 @@ def _write_atomic(path: Path, text: str) -> None:
         raise
 
 
+MANIFEST = ".llmingest-site.txt"
+
+
+def _manifest(out_dir: Path) -> list[str]:
+    """The files the previous run wrote into ``out_dir`` (so pages that disappeared can be removed)."""
+    try:
+        lines = (out_dir / MANIFEST).read_text("utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return []
+    return [line for line in lines if line and not line.startswith("#") and ".." not in line.split("/")]
+
+
+def _gone(out_dir: Path, files: dict[str, str]) -> list[str]:
+    """Files a previous run wrote that this run would not write any more (pages removed or renamed)."""
+    return sorted(rel for rel in _manifest(out_dir) if rel not in files and (out_dir / rel).is_file())
+
+
 def write_site(bundle: Bundle, out_dir: Path, base_url: str | None = None, *, max_tokens: int | None = None) -> list[Path]:
     """Write llms.txt, llms-full.txt and the .md mirrors under ``out_dir``; the paths, sorted.
 
     Files whose content is unchanged are not rewritten (their mtimes stay, so make-like tools and
-    rsync see no change).
+    rsync see no change). The list of written files is kept in ``.llmingest-site.txt``, so the
+    mirror of a page that left the site is deleted on the next run, and only such files ever are.
     """
     out_dir = Path(out_dir)
+    files = render_site(bundle, base_url, max_tokens=max_tokens)
     written: list[Path] = []
-    for rel, text in render_site(bundle, base_url, max_tokens=max_tokens).items():
+    for rel, text in files.items():
         path = out_dir / rel
         if not path.resolve().is_relative_to(out_dir.resolve()):
             raise ConversionError(f"refusing to write outside {out_dir}: {rel}")
@@ -560,28 +579,51 @@ def write_site(bundle: Bundle, out_dir: Path, base_url: str | None = None, *, ma
             pass
         _write_atomic(path, text)
         written.append(path)
+    for rel in _gone(out_dir, files):
+        path = out_dir / rel
+        if path.resolve().is_relative_to(out_dir.resolve()):
+            path.unlink(missing_ok=True)
+            parent = path.parent
+            while parent != out_dir and parent.is_dir() and not any(parent.iterdir()):
+                parent.rmdir()
+                parent = parent.parent
+    manifest = "# files written by `llmingest site`; stale ones are removed on the next run\n" + "".join(
+        f"{rel}\n" for rel in files)
+    try:
+        if (out_dir / MANIFEST).read_text("utf-8") == manifest:
+            return written
+    except (OSError, UnicodeDecodeError):
+        pass
+    _write_atomic(out_dir / MANIFEST, manifest)
     return written
 
 
 def diff_site(bundle: Bundle, out_dir: Path, base_url: str | None = None, *, max_tokens: int | None = None,
               max_lines: int = 400) -> tuple[list[str], str]:
-    """``--check``: (stale or missing files, a unified diff of them capped at ``max_lines``)."""
+    """``--check``: (stale, missing or left-over files, a unified diff of them capped at ``max_lines``)."""
     out_dir = Path(out_dir)
     stale: list[str] = []
     lines: list[str] = []
-    for rel, text in render_site(bundle, base_url, max_tokens=max_tokens).items():
-        path = out_dir / rel
+    files = render_site(bundle, base_url, max_tokens=max_tokens)
+    changes: list[tuple[str, str | None, str | None]] = []
+    for rel, text in files.items():
         try:
-            old = path.read_text("utf-8")
+            old = (out_dir / rel).read_text("utf-8")
         except (OSError, UnicodeDecodeError):
             old = None
-        if old == text:
-            continue
-        stale.append(rel)
+        if old != text:
+            changes.append((rel, old, text))
+    for rel in _gone(out_dir, files):
+        try:
+            changes.append((rel, (out_dir / rel).read_text("utf-8"), None))
+        except (OSError, UnicodeDecodeError):
+            changes.append((rel, "", None))
+    for rel, old, new in sorted(changes, key=lambda c: c[0]):
+        stale.append(rel if new is not None else f"{rel} (page gone)")
         if len(lines) < max_lines:
-            lines += difflib.unified_diff((old or "").splitlines(keepends=True), text.splitlines(keepends=True),
+            lines += difflib.unified_diff((old or "").splitlines(keepends=True), (new or "").splitlines(keepends=True),
                                           fromfile=f"a/{rel}" if old is not None else "/dev/null",
-                                          tofile=f"b/{rel}")
+                                          tofile=f"b/{rel}" if new is not None else "/dev/null")
     diff = "".join(line if line.endswith("\n") else line + "\n" for line in lines[:max_lines])
     if len(lines) > max_lines:
         diff += f"... diff cut at {max_lines} lines\n"

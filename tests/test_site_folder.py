@@ -175,3 +175,22 @@ def test_pool_from_a_threaded_process_uses_a_clean_start_method(tmp_path):
     single = render_site(ingest_site(LocalDir(root), Options(base_url="https://b.example/", cache=False,
                                                              extra={"workers": 1})))
     assert threaded == single and "[Page 19]" in threaded["llms.txt"]
+
+
+def test_mirror_of_a_removed_page_is_flagged_then_deleted(tmp_path):
+    site = built_site(tmp_path / "html")
+    out = tmp_path / "out"
+    (out / "notes.txt").parent.mkdir(parents=True)
+    (out / "notes.txt").write_text("not ours")  # a file llmingest did not write is never touched
+    runner = CliRunner()
+    args = ["site", str(site), "--base-url", "https://d.example/", "-o", str(out), "--no-cache", "-q"]
+    assert runner.invoke(app, args).exit_code == 0
+    assert (out / "reference" / "api.md").is_file()
+    (site / "reference" / "api.html").unlink()
+    res = runner.invoke(app, [*args, "--check"])
+    assert res.exit_code == 1
+    assert "reference/api.md (page gone)" in res.stderr and "--- a/reference/api.md" in res.stderr
+    assert runner.invoke(app, args).exit_code == 0
+    assert not (out / "reference").exists()  # the mirror and its emptied folder are gone
+    assert (out / "notes.txt").read_text() == "not ours"
+    assert runner.invoke(app, [*args, "--check"]).exit_code == 0
