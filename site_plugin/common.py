@@ -107,7 +107,7 @@ _INLINE_LINK = re.compile(
     r"(?:<(?P<angle>[^<>\n]+)>|(?P<target>[^()\s<>]+(?:\([^()\s]*\)[^()\s<>]*)*))"
     r"(?P<tail>(?:\s+(?:\"[^\"\n]*\"|'[^'\n]*'|\([^()\n]*\)))?\s*\))"
 )
-_REF_DEF = re.compile(r"^(?P<head>[ \t]{0,3}\[[^\]\n]+\]:[ \t]*<?)(?P<target>[^\s>]+)(?P<tail>.*)$")
+_REF_DEF = re.compile(r"^(?P<head>[ \t]{0,3}\[(?!\^)[^\]\n]+\]:[ \t]*<?)(?P<target>[^\s>]+)(?P<tail>.*)$")
 _HTML_ATTR = re.compile(r"(?P<head>\b(?:href|src)\s*=\s*(?P<q>[\"']))(?P<target>[^\"'\s]+)(?P=q)")
 
 
@@ -178,6 +178,9 @@ _ADMONITION = re.compile(r"^(?P<indent>[ \t]*)(?:!!!|\?\?\?\+?)[ \t]+(?P<kind>[\
                          r"(?:[ \t]+\"(?P<title>[^\"]*)\")?[ \t]*$")
 _TAB = re.compile(r"^(?P<indent>[ \t]*)===!?\+?[ \t]+\"(?P<title>[^\"]*)\"[ \t]*$")
 _BLOCK_START = re.compile(r"^([ \t]|#|>|[-*+][ \t]|\d+[.)][ \t]|```|~~~|\||<|!\[|\*\*[^*]+\*\*$)")
+_ATTR_VALUE = r"(?:[#.][\w-]+|[\w-]+=(?:\"[^\"\n]*\"|'[^'\n]*'|[^\s}]+))"
+#: ``[Next](x.md){ .md-button }``, ``![logo](l.png){ width=100 }``: attr_list styling of a link or image
+_INLINE_ATTR_LIST = re.compile(r"\)\{:?[ \t]*" + _ATTR_VALUE + r"(?:[ \t]+" + _ATTR_VALUE + r")*[ \t]*\}")
 _ATTR_LIST_HEADING = re.compile(r"^(#{1,6}[ \t].*?)[ \t]*\{:?[ \t]*(?:[#.][\w-]+|[\w-]+=\S+)(?:[ \t]+[^}]*)?\}[ \t]*$")
 
 
@@ -249,6 +252,8 @@ def normalize_markdown(markdown: str) -> str:
             indent = m.group("indent")
             end = _block_end(lines, i + 1, indent)
             body = normalize_markdown("\n".join(_dedent(lines[i + 1:end], indent))).strip("\n")
+            if out and out[-1].strip():
+                out.append("")  # a block glued to the line above (tab after tab) still starts a block
             if adm:
                 kind = adm.group("kind").replace("-", " ").replace("_", " ").capitalize()
                 title = adm.group("title")
@@ -265,10 +270,16 @@ def normalize_markdown(markdown: str) -> str:
                 if body:
                     out.append("")
                     out.extend(f"{indent}{b}".rstrip() for b in body.split("\n"))
+            if end < len(lines) and lines[end].strip():
+                out.append("")  # else the next paragraph would be read as a lazy line of the quote
             i = end
             continue
         heading = _ATTR_LIST_HEADING.match(line)
-        out.append(heading.group(1) if heading else line)
+        line = heading.group(1) if heading else line
+        if "){" in line:
+            line = "".join(part if is_code else _INLINE_ATTR_LIST.sub(")", part)
+                           for is_code, part in _split_code_spans(line))
+        out.append(line)
         i += 1
     return "\n".join(out)
 

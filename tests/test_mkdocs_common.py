@@ -135,3 +135,24 @@ def test_sections_filter_list_and_globs():
 def test_strip_copy_button_restores_the_page():
     page = '<html><head><title>x</title></head><body><main><p>x</p></main></body></html>'
     assert strip_copy_button(inject_copy_button(page, "a/b.md")) == page
+
+
+def test_footnote_definitions_are_not_link_targets():
+    md = "Text[^1] and [r].\n\n[^1]: A widget is a thing.\n[r]: r.md\n"
+    out = rewrite_links(md, upper)
+    assert "[^1]: A widget is a thing." in out
+    assert "[r]: ABS:r.md" in out
+
+
+def test_tabs_glued_together_stay_separate_blocks_and_quotes_end():
+    md = ('!!! warning "Careful"\n    === "Linux"\n        ```sh\n        sudo x\n        ```\n'
+          '    === "Windows"\n        Run as admin.\n!!! note\n    body\nAfter.')
+    out = normalize_markdown(md)
+    assert "> ```\n>\n> **Windows**\n>\n> Run as admin." in out
+    assert out.endswith("> **Note:** body\n\nAfter.")  # not a lazy continuation of the quote
+
+
+def test_inline_attribute_lists_on_links_and_images_are_dropped():
+    md = ('Next: [T](a.md){ .md-button .md-button--primary } ![l](l.png){ width=100 } '
+          '[a](b){: #id title="x y" } `[x](y){ .k }` plain {braces}')
+    assert normalize_markdown(md) == "Next: [T](a.md) ![l](l.png) [a](b) `[x](y){ .k }` plain {braces}"
