@@ -179,12 +179,17 @@ class Service:
             register_secret(token)
         return self.options.merged(**overrides)
 
-    def bundle(self, source: str, kind: str | None = None, **overrides: Any) -> tuple[Bundle, str]:
+    def bundle(self, source: str, kind: str | None = None, *, fmt: str = "markdown",
+               **overrides: Any) -> tuple[Bundle, str]:
         """The Bundle for ``source`` (from the cache when fresh) and its cache key.
 
         Concurrent calls with the same key wait for the first one, then read what it cached.
+        ``fmt`` is the format the caller will render: a ``max_tokens`` budget is fitted to that
+        format's overhead (XML and JSON cost more per file than markdown), as the CLI does.
         """
         opts = self.options_for(**overrides)
+        if opts.max_tokens:
+            opts = opts.merged(extra={**opts.extra, "format": fmt})
         src = self.parse(source, opts.ref)
         kind = kind or src.kind
         local = isinstance(src, (sources.LocalDir, sources.LocalFile))
@@ -194,7 +199,7 @@ class Service:
             "bundle", 1, kind, src.display(), getattr(src, "url", None), getattr(src, "ref_path", None),
             opts.ref, sorted(opts.include), sorted(opts.exclude), opts.max_tokens, opts.pages, opts.encoding,
             opts.max_file_size, opts.hidden, opts.default_ignores, opts.redact_secrets, opts.convert_pdfs,
-            opts.git_log, sorted(opts.host_map.items()), opts.allow_private,
+            opts.git_log, sorted(opts.host_map.items()), opts.allow_private, fmt if opts.max_tokens else None,
             hashlib.sha256(token.encode()).hexdigest() if token else None,
             str(src.path) if local else None,
         )

@@ -212,7 +212,7 @@ def create_app(service: Service | None = None, *, mount_mcp: bool = True,
         def work() -> Response:
             src = svc.parse(target, overrides["ref"])
             kind = src.kind
-            bundle, key = svc.bundle(target, kind, **overrides)
+            bundle, key = svc.bundle(target, kind, fmt=fmt, **overrides)
             text, tokens = svc.rendered(bundle, key, fmt, 10 if top is None else top)
             headers = {"X-Token-Count": str(tokens), "X-Source": quote(bundle.source, safe=":/?&=@%+,;~#"),
                        "X-Kind": bundle.kind,

@@ -110,8 +110,15 @@ def test_formats_include_exclude_budget_and_download(app):
     paths = {d["path"] for d in json.loads(res.text)["documents"]}
     assert paths == {"docs/a.md"}
     full = int(get(app, "/o/r").headers["x-token-count"])
-    small = get(app, "/o/r?max_tokens=20")
-    assert small.status_code == 200 and int(small.headers["x-token-count"]) < full
+    too_small = get(app, "/o/r?max_tokens=20")  # the summary alone does not fit: a clear 413, not a lie
+    assert too_small.status_code == 413 and "too small" in too_small.text and too_small.text.count("\n") == 1
+    for fmt in ("markdown", "xml", "json", "plain"):  # the budget holds in the format asked for
+        whole = int(get(app, f"/o/r?format={fmt}").headers["x-token-count"])
+        budget = whole - 1
+        small = get(app, f"/o/r?format={fmt}&max_tokens={budget}")
+        assert small.status_code == 200, (fmt, small.text)
+        assert int(small.headers["x-token-count"]) <= budget < whole, fmt
+    assert full >= 1
     dl = get(app, "/o/r?download=1")
     assert dl.headers["content-disposition"].startswith("attachment; filename=") and ".md" in dl.headers["content-disposition"]
     bad = get(app, "/o/r?format=docx")
