@@ -319,12 +319,19 @@ def _register_actions(tool: Callable[..., Callable[[F], F]], svc: Service) -> No
 
 
 def _snippet(text: str, query: str, width: int = 240) -> str:
-    """The first line that mentions a query word, trimmed: enough to judge a hit without reading it."""
-    words = [w.lower() for w in query.split() if len(w) > 2] or [query.lower()]
+    """The line that mentions most query words, trimmed: enough to judge a hit without reading it.
+
+    Prose beats a heading on a tie: the heading usually repeats the title the result already shows.
+    """
+    words = sorted({w.lower() for w in query.split() if len(w) > 2}) or [query.lower()]
     lines = [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("---")]
+    best, best_score = "", (0, False)
     for line in lines:
         low = line.lower()
-        if any(w in low for w in words):
-            return line if len(line) <= width else line[: width - 1] + "…"
+        score = (sum(w in low for w in words), not line.startswith("#"))
+        if score[0] and score > best_score:
+            best, best_score = line, score
+    if best:
+        return best if len(best) <= width else best[: width - 1] + "…"
     first = lines[0] if lines else ""
     return first if len(first) <= width else first[: width - 1] + "…"

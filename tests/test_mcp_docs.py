@@ -156,3 +156,12 @@ def test_web_llms_txt_route(tmp_path, docs_site):
     assert refused.status_code == 403
     bad = asyncio.run(go("/llms.txt?url=docs"))
     assert bad.status_code == 422
+
+
+def test_search_snippet_is_the_line_that_matches_most_not_the_heading():
+    from llmingest.mcp_server.server import _snippet
+
+    page = "# Proxy settings\n\nProxies are optional.\n\nConfigure the proxy timeout with PROXY_TIMEOUT.\n"
+    assert _snippet(page, "proxy timeout") == "Configure the proxy timeout with PROXY_TIMEOUT."
+    assert _snippet("# Proxy\n\nNothing else here.\n", "proxy") == "# Proxy"  # a heading when it is all there is
+    assert _snippet("plain text\n", "zzz") == "plain text"
