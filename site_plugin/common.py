@@ -352,10 +352,18 @@ def build_outputs(site_name: str, summary: str | None, pages: list[Page], base_u
         "llms.txt": build_llms_txt(site_name, summary, [Section(n, e) for n, e in sections.items()], details),
     }
     if full_text:
-        files["llms-full.txt"] = build_llms_full(site_name, summary, [(p.title, p.url, p.markdown) for p in pages])
+        # under the page's own H1 when it has one: a nav label ("Home") over "# Widgets" would say it twice
+        files["llms-full.txt"] = build_llms_full(site_name, summary, [(_own_h1(p.markdown) or p.title, p.url, p.markdown)
+                                                                      for p in pages])
     for page in pages:
         files[page.mirror] = page.markdown.rstrip("\n") + "\n"
     return files
+
+
+def _own_h1(markdown: str) -> str | None:
+    """The text of the H1 ``markdown`` opens with (ensure_title guarantees one), if any."""
+    m = re.match(r"#[ \t]+(.+?)[ \t#]*(?:\n|$)", markdown.lstrip("\n"))
+    return m.group(1) if m else None
 
 
 def write_outputs(root: Path, files: dict[str, str]) -> list[Path]:

@@ -156,3 +156,11 @@ def test_inline_attribute_lists_on_links_and_images_are_dropped():
     md = ('Next: [T](a.md){ .md-button .md-button--primary } ![l](l.png){ width=100 } '
           '[a](b){: #id title="x y" } `[x](y){ .k }` plain {braces}')
     assert normalize_markdown(md) == "Next: [T](a.md) ![l](l.png) [a](b) `[x](y){ .k }` plain {braces}"
+
+
+def test_llms_full_names_a_page_once_under_its_own_h1():
+    nav_titled = [Page("Home", "https://d/", "index.md", "# Widgets\n\nThe start.", key="index.md"),
+                  Page("Install", "https://d/i/", "i/index.md", "# Install\n\nRun pip.", key="i.md")]
+    full = build_outputs("Demo", None, nav_titled, "https://d/")["llms-full.txt"]
+    assert "# Widgets\n\nSource: https://d/\n\nThe start.\n" in full
+    assert "# Home" not in full and full.count("# Install") == 1
