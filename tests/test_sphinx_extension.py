@@ -315,3 +315,59 @@ def test_details_paragraph_and_relative_links_without_a_base_url(tmp_path: Path)
     assert ref.sections["Guide"][1]["url"] == "guide/start.md"  # relative to llms.txt, which sits at the root
     start = (out / "guide" / "start.md").read_text()
     assert "(options.html)" in start  # relative to the mirror, which sits next to the page
+
+
+def test_autodoc_api_page_keeps_signatures_fields_and_cross_references(tmp_path: Path):
+    """A module documented by autodoc (a tiny one written here): the mirror reads like an API page."""
+    (tmp_path / "pkg" / "tinymod").mkdir(parents=True)
+    (tmp_path / "pkg" / "tinymod" / "__init__.py").write_text(textwrap.dedent('''\
+        """Tiny module for greeting people loudly."""
+
+
+        class Greeter:
+            """Says hello. Louder with :func:`shout`."""
+
+            def greet(self, name: str) -> str:
+                """Return the greeting for ``name``."""
+                return f"hello {name}"
+
+
+        def shout(text: str, times: int = 1) -> str:
+            """Upper-case ``text``.
+
+            :param text: what to shout
+            :returns: the loud text
+
+            .. note:: Never whisper.
+
+            .. code-block:: python
+
+               shout("hi")
+            """
+            return text.upper() * times
+        '''))
+    src = tmp_path / "docs"
+    src.mkdir()
+    (src / "conf.py").write_text(textwrap.dedent(f"""\
+        import sys
+        sys.path.insert(0, {str(tmp_path / "pkg")!r})
+        project = "Tiny"
+        extensions = ["sphinx.ext.autodoc", "llmingest.site_plugin.sphinx"]
+        html_baseurl = "https://tiny.example.org/"
+        """))
+    (src / "index.rst").write_text("Tiny\n====\n\nUse :class:`tinymod.Greeter`.\n\n"
+                                   ".. toctree::\n   :caption: API\n\n   api\n")
+    (src / "api.rst").write_text("API\n===\n\n.. automodule:: tinymod\n   :members:\n")
+    out = build(src)
+    api = (out / "api.md").read_text()
+    assert api.startswith("# API\n\nTiny module for greeting people loudly.")
+    assert "Greeter" in api and "greet(" in api and "shout(" in api and "→ str" in api
+    assert "[`shout()`](https://tiny.example.org/api.html#tinymod.shout)" in api
+    assert "> **Note:** Never whisper." in api and '```python\n  shout("hi")\n  ```' in api
+    assert "what to shout" in api and "the loud text" in api
+    assert not [c for c in CHROME if c in api]
+    index = (out / "index.md").read_text()
+    assert "(https://tiny.example.org/api.html#tinymod.Greeter)" in index
+    ref = llms_txt.parse_llms_file((out / "llms.txt").read_text())
+    assert [(x["title"], x["url"]) for x in ref.sections["API"]] == [
+        ("Tiny", "https://tiny.example.org/index.md"), ("API", "https://tiny.example.org/api.md")]
