@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import math
 import re
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -113,6 +114,13 @@ def app_from_env() -> Starlette:
     return create_app(build_service(**settings), mount_mcp=mount, allowed_hosts=hosts)
 
 
+def _too_many(svc: Service, wait: float) -> Response:
+    """429 with whole seconds, rounded up, in the body and in Retry-After alike (never "retry in 0s")."""
+    secs = max(1, math.ceil(wait))
+    return PlainTextResponse(f"error: rate limit: at most {svc.limits.rate_per_minute:g} requests per minute per "
+                             f"client; retry in {secs}s\n", status_code=429, headers={"Retry-After": str(secs)})
+
+
 def _error(exc: IngestError) -> Response:
     return PlainTextResponse(f"error: {exc.render()}\n", status_code=exc.http_status)
 
@@ -172,9 +180,7 @@ def create_app(service: Service | None = None, *, mount_mcp: bool = True,
         client = request.client.host if request.client else "unknown"
         wait = rate.acquire(client) if rate else 0.0
         if wait > 0:
-            return PlainTextResponse(
-                f"error: rate limit: at most {svc.limits.rate_per_minute:g} requests per minute per client; "
-                f"retry in {wait:.0f}s\n", status_code=429, headers={"Retry-After": str(max(1, round(wait)))})
+            return _too_many(svc, wait)
         try:
             return await run(work)
         except TimeoutError:
@@ -289,11 +295,7 @@ class _RateLimited:
             client = (scope.get("client") or ("unknown", 0))[0]
             wait = self.rate.acquire(client)
             if wait > 0:
-                response = PlainTextResponse(
-                    f"error: rate limit: at most {self.svc.limits.rate_per_minute:g} requests per minute per "
-                    f"client; retry in {wait:.0f}s\n", status_code=429,
-                    headers={"Retry-After": str(max(1, round(wait)))})
-                await response(scope, receive, send)
+                await _too_many(self.svc, wait)(scope, receive, send)
                 return
         await self.app(scope, receive, send)
 

@@ -151,6 +151,17 @@ def test_rate_limit_per_client_is_429_with_retry_after(tmp_path, git_daemon):
     assert other.status_code == 200  # another client is not punished
 
 
+def test_rate_limit_says_the_same_whole_seconds_in_body_and_header(tmp_path):
+    # a bucket that refills in under half a second said "retry in 0s" while Retry-After said 1
+    from llmingest.mcp_server.web import _too_many
+
+    svc = service(tmp_path, rate_per_minute=600, burst=1)
+    for wait, secs in ((0.2, "1"), (1.0, "1"), (1.4, "2")):  # rounded up: retrying earlier is refused again
+        res = _too_many(svc, wait)
+        assert res.status_code == 429 and res.headers["retry-after"] == secs
+        assert res.body.decode() == f"error: rate limit: at most 600 requests per minute per client; retry in {secs}s\n"
+
+
 def test_slow_source_is_504(tmp_path):
     # a "git server" on 127.0.0.1 that accepts and never answers
     listener = socket.socket()
