@@ -76,9 +76,9 @@ class LlmingestPlugin(BasePlugin[LlmingestConfig]):
 
     def on_config(self, config: Any) -> None:
         self._base = normalize_base_url(self.config.base_url or config.site_url)
-        if self._base is None:
-            log.warning("no site_url or base_url: llms.txt links will be relative and mirror links "
-                        "root-relative; set site_url in mkdocs.yml for absolute links")
+        if self._base is None:  # info, not a warning: `mkdocs build --strict` must not fail over it
+            log.info("no site_url or base_url: llms.txt links will be relative and mirror links "
+                     "root-relative; set site_url in mkdocs.yml for absolute links")
         sections = self.config.sections
         if isinstance(sections, dict) and not all(isinstance(v, list) for v in sections.values()):
             raise PluginError("llmingest: 'sections' as a mapping needs a list of globs per section, "

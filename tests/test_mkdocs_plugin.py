@@ -122,7 +122,8 @@ def make_site(root: Path, plugin: dict | None = None, **config) -> Path:
 
 def build(config: Path) -> Path:
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-    proc = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(config)], cwd=config.parent,
+    proc = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-f", str(config)],
+                          cwd=config.parent,
                           capture_output=True, text=True, env=env, timeout=240)
     assert proc.returncode == 0, proc.stderr
     return config.parent / "site"
@@ -262,10 +263,11 @@ def test_sections_as_globs_regroup_pages(tmp_path: Path):
         "Start": ["Home", "Install", "Usage"], "API": ["API"], "Optional": ["Extras"]}
 
 
-def test_without_site_url_links_are_relative_and_build_warns(tmp_path: Path):
+def test_without_site_url_links_are_relative_and_build_says_so(tmp_path: Path):
     config = make_site(tmp_path, plugin={}, site_url=None)
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-    proc = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-f", str(config)], cwd=tmp_path,
+    # --strict: a site that built before adding the plugin must still build (an info line, no warning)
+    proc = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(config)], cwd=tmp_path,
                           capture_output=True, text=True, env=env, timeout=240)
     assert proc.returncode == 0, proc.stderr
     assert "no site_url or base_url" in proc.stderr
