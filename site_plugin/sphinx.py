@@ -93,9 +93,8 @@ def build_finished(app: Any, exception: Exception | None) -> None:
         return
     cfg = app.config
     base = normalize_base_url(cfg.llmingest_base_url or cfg.html_baseurl)
-    if base is None:
-        logger.warning("llmingest: no llmingest_base_url or html_baseurl: llms.txt links will be relative",
-                       type="llmingest")
+    if base is None:  # info, not a warning: `sphinx-build -W` must not fail over it
+        logger.info("llmingest: no llmingest_base_url or html_baseurl: llms.txt links will be relative")
     actions = getattr(app, "llmingest_actions", None)
     pages: list[Page] = []
     for docname, section in reading_order(app):

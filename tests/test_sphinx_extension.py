@@ -303,10 +303,12 @@ def test_details_paragraph_and_relative_links_without_a_base_url(tmp_path: Path)
     src = make_project(tmp_path, extra='llmingest_details = "Agents: read the Guide first."')
     conf = src / "conf.py"
     conf.write_text(conf.read_text().replace('html_baseurl = "https://gizmo.example.org/docs/"', ""))
-    proc = subprocess.run([sys.executable, "-m", "sphinx", "-b", "html", str(src), str(tmp_path / "out")],
+    # -W: a project that built before adding the extension must still build (an info line, no warning)
+    proc = subprocess.run([sys.executable, "-m", "sphinx", "-W", "-D", "suppress_warnings=toc.not_included",
+                           "-b", "html", str(src), str(tmp_path / "out")],
                           capture_output=True, text=True, timeout=240)
     assert proc.returncode == 0, proc.stderr
-    assert "no llmingest_base_url or html_baseurl" in proc.stderr
+    assert "no llmingest_base_url or html_baseurl" in proc.stdout
     out = tmp_path / "out"
     text = (out / "llms.txt").read_text()
     assert validate(text) == []
