@@ -22,7 +22,7 @@ import math
 import re
 from contextlib import asynccontextmanager
 from pathlib import Path
-from urllib.parse import parse_qsl, quote, urlencode
+from urllib.parse import parse_qsl, quote, unquote, urlencode
 
 import anyio
 from starlette.applications import Starlette
@@ -56,14 +56,29 @@ ROBOTS = "User-agent: *\nAllow: /$\nDisallow: /\n"  # digests are made on demand
 log = logging.getLogger("llmingest.web")
 
 
+#: query parameters that carry credentials in signed or token URLs (scrubbed from log lines only)
+_QUERY_SECRET = re.compile(r"(?i)([?&](?:access_token|private_token|token|api_key|apikey|key|password|secret|"
+                           r"sig|signature|x-amz-signature|x-amz-credential)=)[^&\s\"]*")
+
+
+def _scrub(text: str) -> str:
+    """``redact`` for log lines: uvicorn percent-encodes the path (``user%3Atok%40host``), so a URL's
+    credentials are looked for in the decoded text too, and secret-looking query values are masked."""
+    if "%" in text:
+        plain = unquote(text)
+        if redact(plain) != plain:
+            text = plain
+    return _QUERY_SECRET.sub(r"\1***", redact(text))
+
+
 class RedactingFilter(logging.Filter):
     """Scrub credentials from log records (an access log line may echo ``https://user:tok@host``)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         if record.args:
-            record.args = tuple(redact(a) if isinstance(a, str) else a for a in record.args)
+            record.args = tuple(_scrub(a) if isinstance(a, str) else a for a in record.args)
         if isinstance(record.msg, str):
-            record.msg = redact(record.msg)
+            record.msg = _scrub(record.msg)
         return True
 
 

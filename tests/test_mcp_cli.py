@@ -147,6 +147,21 @@ def test_redacting_filter_scrubs_credentials_from_log_records():
     assert "s3cr3tTOKEN" not in record.getMessage() and "***@github.com" in record.getMessage()
 
 
+
+def test_redacting_filter_scrubs_percent_encoded_paths_and_token_query_values():
+    # uvicorn's access log quotes the path: /https%3A//user%3Apw12345%40host/x slipped through
+    for path, secret in (("/https%3A//user%3Apw12345%40example.invalid/x", "pw12345"),
+                         ("/o/r?token=sekretABC&format=xml", "sekretABC"),
+                         ("/https%3A//s3.example/f.pdf?X-Amz-Signature=abcdef123&a=1", "abcdef123")):
+        record = logging.LogRecord("uvicorn.access", logging.INFO, __file__, 1, '%s - "%s %s HTTP/%s" %d',
+                                   ("127.0.0.1:5", "GET", path, "1.1", 200), None)
+        RedactingFilter().filter(record)
+        assert secret not in record.getMessage() and "***" in record.getMessage(), record.getMessage()
+    plain = logging.LogRecord("uvicorn.access", logging.INFO, __file__, 1, "%s", ("/o/r?format=xml&q=a%20b",), None)
+    RedactingFilter().filter(plain)
+    assert plain.getMessage() == "/o/r?format=xml&q=a%20b"  # nothing secret: left exactly as logged
+
+
 def test_serve_with_two_workers_still_clones_once(tmp_path, git_daemon):
     from concurrent.futures import ThreadPoolExecutor
 
