@@ -90,6 +90,8 @@ def _expand(text: str, inputs: dict[str, str], action_path: Path) -> str:
         expr = m.group(1)
         if expr == "github.action_path":
             return str(action_path)
+        if expr == "steps.python.outputs.python-path":  # setup-python's interpreter: here the test's venv
+            return str(action_path.parent / "venv" / "bin" / "python3")
         if expr.startswith("inputs."):
             name = expr[len("inputs."):]
             return str(inputs.get(name, ACTION["inputs"][name].get("default", "")))
@@ -107,7 +109,8 @@ def _run_steps(steps: list[dict], inputs: dict[str, str], action_path: Path, cwd
             continue
         assert step.get("shell") == "bash"  # composite steps must name their shell
         script = _expand(step["run"], inputs, action_path)
-        step_env = {**env, **{k: _expand(str(v), inputs, action_path) for k, v in step.get("env", {}).items()}}
+        step_env = {**env, "GITHUB_ACTION_PATH": str(action_path),
+                    **{k: _expand(str(v), inputs, action_path) for k, v in step.get("env", {}).items()}}
         proc = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script], cwd=cwd,
                               env=step_env, capture_output=True, text=True, timeout=600)
         if proc.returncode != 0:
@@ -140,7 +143,9 @@ def action(tmp_path_factory) -> tuple[Path, dict[str, str]]:
                                     check=True, capture_output=True, text=True, timeout=120).stdout.strip())
     outer = [p for p in [*site.getsitepackages(), site.getusersitepackages()] if Path(p).is_dir()]
     (venv_site / "_outer_env.pth").write_text("\n".join(outer) + "\n")
-    env = {**os.environ, "PATH": f"{venv / 'bin'}{os.pathsep}{os.environ['PATH']}", "VIRTUAL_ENV": str(venv),
+    # PATH stays the job's own (setup-python runs with update-environment: false): the action must
+    # find its llmingest through setup-python's python-path, never through PATH.
+    env = {**os.environ, "VIRTUAL_ENV": str(venv),
            "PIP_NO_INDEX": "1", "PIP_NO_BUILD_ISOLATION": "0", "PIP_DISABLE_PIP_VERSION_CHECK": "1",
            "LLMINGEST_NO_PROGRESS": "1"}
     env.pop("PYTHONPATH", None)
@@ -153,17 +158,22 @@ def test_action_is_composite_and_keeps_inputs_out_of_scripts():
     assert ACTION["runs"]["using"] == "composite"
     assert set(ACTION["inputs"]) >= {"source", "base-url", "output", "check"}
     assert ACTION["inputs"]["source"]["required"] and ACTION["inputs"]["base-url"]["required"]
-    assert INSTALL_STEPS and INSTALL_STEPS[0]["run"].strip() == 'python3 -m pip install --quiet "${{ github.action_path }}"'
+    assert INSTALL_STEPS and '"$LLMINGEST_PYTHON" -m pip install --quiet "$GITHUB_ACTION_PATH"' in INSTALL_STEPS[0]["run"]
     for step in ACTION["runs"]["steps"]:
-        assert "${{ inputs." not in step.get("run", "")  # inputs arrive as env vars: no script injection
+        assert "${{" not in step.get("run", "")  # values arrive as env vars: no script injection
+    setup = next(s for s in ACTION["runs"]["steps"] if s.get("uses", "").startswith("actions/setup-python@"))
+    # the job's own Python stays the one on PATH for the steps after the action
+    assert setup["id"] == "python" and setup["with"]["update-environment"] is False
 
 
 def test_action_installs_llmingest_from_its_own_path(action):
     action_path, env = action
-    where = subprocess.run(["llmingest", "--version"], env=env, capture_output=True, text=True, timeout=120)
+    venv_bin = Path(env["VIRTUAL_ENV"]) / "bin"
+    where = subprocess.run([str(venv_bin / "llmingest"), "--version"], env=env, capture_output=True, text=True,
+                           timeout=120)
     assert where.returncode == 0 and where.stdout.startswith("llmingest ")
-    assert shutil.which("llmingest", path=env["PATH"]).startswith(env["VIRTUAL_ENV"])
-    module = subprocess.run(["python3", "-c", "import llmingest.site_plugin.common as m; print(m.__file__)"],
+    assert str(venv_bin) not in env["PATH"].split(os.pathsep)  # the job's PATH was left alone
+    module = subprocess.run([str(venv_bin / "python3"), "-c", "import llmingest.site_plugin.common as m; print(m.__file__)"],
                             env=env, capture_output=True, text=True, timeout=120)
     assert module.stdout.strip().startswith(env["VIRTUAL_ENV"]), module.stdout + module.stderr  # the installed copy
 
@@ -242,6 +252,11 @@ def test_example_workflow_builds_publishes_and_checks(action, tmp_path: Path):
     action_path, env = action
     repo = tmp_path / "repo"
     shutil.copytree(ROOT / "examples" / "mkdocs-site", repo, ignore=shutil.ignore_patterns("site"))
+    # the workflow's user has no llmingest plugin in mkdocs.yml (its install step only installs
+    # mkdocs-material): the Action does the work, so the site must build without the plugin
+    config = yaml.safe_load((repo / "mkdocs.yml").read_text())
+    config["plugins"] = [p for p in config["plugins"] if not (isinstance(p, dict) and "llmingest" in p)]
+    (repo / "mkdocs.yml").write_text(yaml.safe_dump(config))
     steps = WORKFLOW["jobs"]["build"]["steps"]
     build = next(s for s in steps if s.get("run", "").startswith("mkdocs build"))
     proc = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", build["run"]], cwd=repo,
@@ -250,6 +265,7 @@ def test_example_workflow_builds_publishes_and_checks(action, tmp_path: Path):
     publish, check = [s for s in steps if "llmingest/llmingest@" in s.get("uses", "")]
     assert "if" not in publish and check["if"] == "github.event_name == 'pull_request'"
 
+    assert not (repo / "site" / "llms.txt").exists()
     proc = _run_steps(MAIN_STEPS, publish["with"], action_path, repo, env)
     assert proc.returncode == 0, proc.stderr
     text = (repo / "site" / "llms.txt").read_text()
