@@ -27,7 +27,7 @@ from pydantic import Field
 from .. import __version__
 from ..errors import IngestError, redact
 from .docs import docs_index_text, read_docs_text, site_bundle
-from .service import Service
+from .service import Service, edge_message
 
 __all__ = ["create_server", "INSTRUCTIONS"]
 
@@ -99,7 +99,7 @@ def _edge(fn: F) -> F:
         except ToolError:
             raise
         except IngestError as exc:
-            raise ToolError(exc.render()) from None
+            raise ToolError(edge_message(exc.render(), "mcp")) from None
         except Exception as exc:  # the edge: an unexpected bug still gets one line
             raise ToolError(f"internal error: {redact(str(exc)) or type(exc).__name__}") from None
 

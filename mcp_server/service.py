@@ -29,7 +29,7 @@ from ..options import Options
 from ..tokens import count, truncate
 from .limits import KeyedLocks, Limits
 
-__all__ = ["Service", "Page", "paginate", "MIN_PAGE_TOKENS"]
+__all__ = ["Service", "Page", "paginate", "MIN_PAGE_TOKENS", "edge_message"]
 
 _NOWHERE = Path("/nonexistent/llmingest-server")  # relative sources resolve here in server mode: never a file
 MIN_PAGE_TOKENS = 200  # a smaller page could not make progress through a long line
@@ -104,6 +104,27 @@ def paginate(text: str, max_tokens: int, cursor: str | None = None, encoding: st
         return Page(chunk, count(chunk, encoding), total, 0, None)
     left = count(text[end:], encoding)
     return Page(chunk, count(chunk, encoding), total, left, f"{end}.{fingerprint}")
+
+
+_TOKEN_HINT = "use --token or set GITHUB_TOKEN / GITLAB_TOKEN"
+_EDGE_WORDS = {  # what the CLI calls an option -> what a web caller / an MCP agent passes instead
+    "web": [(_TOKEN_HINT, "send an 'Authorization: Bearer <token>' header"), (", or use --split-tokens", ""),
+            (" or use --split-tokens", ""), ("raise --max-tokens", "raise max_tokens="),
+            ("(--token)", "(an 'Authorization: Bearer <token>' header)"), ("--max-tokens ", "max_tokens="),
+            ("--max-tokens", "max_tokens="), ("--ref", "?ref="), ("--include", "?include=")],
+    "mcp": [(_TOKEN_HINT, "set GITHUB_TOKEN / GITLAB_TOKEN where the server runs, or send an 'Authorization: "
+                          "Bearer <token>' header over HTTP"),
+            ("(--token)", "(GITHUB_TOKEN / GITLAB_TOKEN, or an Authorization header over HTTP)"),
+            ("use --ref", "pass ref"), ("--ref", "ref"), ("--include", "include")],
+}
+
+
+def edge_message(text: str, edge: str) -> str:
+    """An error line in the words of its reader: core errors name CLI flags (``use --ref``), which a
+    browser user or an agent cannot pass; they get the query parameter or tool argument instead."""
+    for old, new in _EDGE_WORDS[edge]:
+        text = text.replace(old, new)
+    return text
 
 
 class _RequestTokenOnly(Options):

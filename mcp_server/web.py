@@ -33,7 +33,7 @@ from starlette.routing import Route
 from ..commands._common import check_format
 from ..errors import IngestError, SourceNotFound, UsageError, redact
 from .docs import docs_index_text
-from .service import Service
+from .service import Service, edge_message
 
 __all__ = ["create_app", "app_from_env", "target_for_path", "RedactingFilter", "install_log_redaction"]
 
@@ -137,7 +137,7 @@ def _too_many(svc: Service, wait: float) -> Response:
 
 
 def _error(exc: IngestError) -> Response:
-    return PlainTextResponse(f"error: {exc.render()}\n", status_code=exc.http_status)
+    return PlainTextResponse(f"error: {edge_message(exc.render(), 'web')}\n", status_code=exc.http_status)
 
 
 def _list(params: list[tuple[str, str]], name: str) -> list[str]:

@@ -146,6 +146,13 @@ def test_remote_repo_via_host_map_is_cached(tmp_path, git_daemon):
     assert res.content[0].text == "print('app')\n"
 
 
+def test_error_hints_name_tool_arguments_not_cli_flags(tmp_path, git_daemon):
+    server = create_server(make_service(tmp_path, host_map={"github.com": git_daemon["url"]}))
+    res = call(server, "repository_tree", {"source": "o/missing"}, raise_on_error=False)
+    text = res.content[0].text
+    assert res.is_error and "--token" not in text and "GITHUB_TOKEN" in text and "Authorization" in text
+
+
 def test_server_mode_refuses_local_paths_and_private_addresses(tmp_path, local_repo):
     server = create_server(make_service(tmp_path, allow_private=False))
     res = call(server, "ingest_repository", {"source": str(local_repo)}, raise_on_error=False)

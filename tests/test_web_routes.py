@@ -143,6 +143,15 @@ def test_errors_are_one_line_with_the_right_status(app):
     assert res.status_code == 422 and "max_tokens" in res.text
 
 
+
+def test_error_hints_name_what_a_web_caller_can_send_not_cli_flags(app):
+    # the core says "use --token" / "raise --max-tokens"; a browser or curl user passes a header or ?param=
+    missing = get(app, "/o/missing").text
+    assert "--" not in missing and "Authorization: Bearer <token>" in missing
+    small = get(app, "/o/r?max_tokens=20").text
+    assert "--" not in small and "max_tokens=20" in small and "raise max_tokens=" in small and ",)" not in small
+
+
 def test_landing_page_and_health(app):
     res = get(app, "/")
     assert res.status_code == 200 and res.headers["content-type"].startswith("text/html")
