@@ -130,6 +130,8 @@ def intent_of(title: str, steps: list[Step], spec_verbs: set[str]) -> tuple[str,
         if w in STOPWORDS:
             continue
         cls = verb_class(w)
+        if w == "make" and head[-1] in STATE_WORDS:
+            return "update", w, set()
         if cls:
             return cls, w, set()
         if w in spec_verbs:
@@ -138,6 +140,63 @@ def intent_of(title: str, steps: list[Step], spec_verbs: set[str]) -> tuple[str,
             return "action", w[2:], set()
         break
     return "unknown", "", set()
+
+
+#: words after "make <thing>" that name a state, so the task changes a thing ("Make a repo public")
+STATE_WORDS = {"public", "private", "internal", "default", "primary", "visible", "invisible", "hidden",
+               "available", "unavailable", "active", "inactive", "readonly", "admin", "owner", "archived"}
+#: where a heading's object phrase ends ("Add a member **to** a project")
+_PHRASE_END = {"to", "from", "for", "with", "as", "in", "on", "into", "of", "by", "via", "using", "at",
+               "and", "or", "so", "that", "when", "if", "without", "between", "under", "over", "you", "we",
+               "they", "it", "which", "who", "whose", "where", "once", "after", "before", "while", "no", "not"}
+
+
+def title_action(title: str) -> tuple[str, list[str]]:
+    """The heading's own verb and the nouns of its object phrase, in order ("Add a project member"
+    -> ("add", [project, member])): what the task says it does, checked against the chosen
+    operation so that a call on the right resource but doing something else abstains."""
+    ws = [w for w in words(title) if len(w) > 1 or w.isdigit()]
+    while ws and ws[0] in STOPWORDS:
+        ws = ws[1:]
+    if not ws:
+        return "", []
+    verb, nouns = ws[0], []
+    for w in ws[1:]:
+        if w in _PHRASE_END:
+            break
+        if (w not in STOPWORDS and w not in UI_NOISE and not verb_class(w) and w not in PATH_VERBS
+                and w not in STATE_WORDS):
+            nouns.append(stem(w))
+    return verb, nouns
+
+
+def _in_op(term: str, op: Operation, object_terms: set[str]) -> bool:
+    return (term in op.tf or _term_matches(term, object_terms) or any(_term_matches(t, {term}) for t in object_terms)
+            or any(_term_matches(term, {t}) for t in op.tf))
+
+
+def title_agreement(op: Operation, title: str, spec_verbs: set[str]) -> float:
+    """0..1: whether the operation does what the heading says. A heading verb that names a special
+    action ("Duplicate", "Archive", "Move") the operation never mentions means the call does
+    something else (0.5); a create/update/delete/read heading whose head noun ("project
+    **member**") the operation never mentions loses a quarter."""
+    verb, nouns = title_action(title)
+    if not verb:
+        return 1.0
+    obj = object_terms(op, spec_verbs)
+    if not verb_class(verb):
+        # only when the heading acts on the very resource a plain create/read/update/delete call
+        # handles: "Duplicate a project" is not POST /projects, but "Send push events to CI" may
+        # well be POST /hooks (the button says so), and "Stop a parcel" may be .../cancel
+        op_verb = op_kind(op)[1]
+        plain = not op_verb or op_verb in GENERIC_VERBS
+        on_resource = any(_term_matches(n, obj) or any(_term_matches(t, {n}) for t in obj) for n in nouns)
+        if plain and on_resource and verb in PATH_VERBS and not _in_op(stem(verb), op, obj):
+            return 0.5
+        return 1.0
+    if not nouns or _in_op(nouns[-1], op, obj):
+        return 1.0
+    return 0.75  # the head noun ("project **member**", "CI/CD **variable**") is what the task makes
 
 
 def _is_verb_segment(seg: str, op: Operation, spec_verbs: set[str]) -> bool:
@@ -376,6 +435,7 @@ def rank(spec: SpecIndex, title: str, steps: list[Step]) -> list[tuple[float, Op
                 if sc >= 0.7 and st is not None and name not in path_names}
         frac = min(1.0, len(hits) / n_labels)
         parts["fields"] = frac
+        parts["agree"] = title_agreement(op, title, spec_verbs)
         head.append((score * (1.0 + 0.5 * frac), op, parts))
     head.sort(key=lambda x: (-x[0], len(x[1].path), x[1].path, x[1].method))
     return head + out[RERANK:]
@@ -404,6 +464,7 @@ def confidence(ranked: list[tuple[float, Operation, dict[str, float]]]) -> float
     special = parts["verb"] and stem(parts["verb"]) == stem(op_kind(op)[1] or "-") and parts["verb"] not in GENERIC_VERBS
     if not special:  # a task that names the operation's own special verb ("Redeliver") needs no nouns
         conf *= 0.6 + 0.4 * parts.get("named", 1.0)
+    conf *= parts.get("agree", 1.0)
     return round(max(0.0, min(1.0, conf)), 3)
 
 

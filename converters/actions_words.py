@@ -34,7 +34,9 @@ PATH_VERBS = {"send", "pay", "void", "finalize", "cancel", "capture", "confirm",
               "activate", "deactivate", "enable", "disable", "sync", "reset", "revoke", "invite", "submit",
               "dismiss", "reopen", "resolve", "duplicate", "clone", "copy", "move", "share", "upload",
               "download", "import", "export", "validate", "preview", "rollback", "generate", "regenerate",
-              "rotate", "expire", "reverse", "reactivate", "suspend", "unsuspend", "subscribe", "unsubscribe"}
+              "rotate", "expire", "reverse", "reactivate", "suspend", "unsuspend", "subscribe", "unsubscribe",
+              "star", "unstar", "follow", "unfollow", "pin", "unpin", "mute", "unmute", "favorite", "unfavorite",
+              "watch", "unwatch", "block", "unblock", "print", "mark", "snooze", "hide", "unhide"}
 #: navigation words that say where a person clicks, not what the task is about
 UI_NOISE = {"click", "select", "choose", "press", "tap", "toggle", "tick", "untick", "navigate", "go", "open",
             "fill", "enter", "paste", "pick", "scroll", "expand", "leave", "button", "page", "tab", "menu",

@@ -170,6 +170,54 @@ def test_abstains_when_the_button_names_something_the_operation_never_mentions()
     assert task.status == "manual", task.candidates
 
 
+BOARDS = {  # Swagger 2.0: plain CRUD on projects and tasks, no archive/duplicate/move/members
+    "swagger": "2.0", "info": {"title": "Boards"}, "host": "boards.test", "basePath": "/api", "schemes": ["https"],
+    "paths": {
+        "/projects": {
+            "get": {"operationId": "projects.list", "summary": "List projects", "responses": {}},
+            "post": {"operationId": "projects.create", "summary": "Create a project", "responses": {},
+                     "parameters": [{"in": "body", "name": "body", "schema": {"$ref": "#/definitions/Project"}}]}},
+        "/projects/{projectId}": {
+            "parameters": [{"name": "projectId", "in": "path", "required": True, "type": "integer"}],
+            "patch": {"operationId": "projects.update", "summary": "Update a project", "responses": {},
+                      "parameters": [{"in": "body", "name": "body", "schema": {"$ref": "#/definitions/Project"}}]},
+            "delete": {"operationId": "projects.delete", "summary": "Delete a project", "responses": {}}},
+        "/projects/{projectId}/tasks": {
+            "parameters": [{"name": "projectId", "in": "path", "required": True, "type": "integer"}],
+            "post": {"operationId": "tasks.create", "summary": "Create a task", "responses": {},
+                     "parameters": [{"in": "body", "name": "body", "schema": {"type": "object", "properties": {
+                         "title": {"type": "string"}}}}]}},
+    },
+    "definitions": {"Project": {"type": "object", "required": ["name"], "properties": {
+        "name": {"type": "string"}, "visibility": {"type": "string", "enum": ["private", "team", "public"]}}}},
+}
+
+
+@pytest.mark.parametrize("md", [
+    # the heading's special action on the very resource a plain create handles: not that create
+    "## Duplicate a project\n1. Open **Projects** and click **Duplicate project**.\n"
+    "2. Enter `Copy of site` as the **Name** and click **Create**.\n",
+    "## Archive a project\n1. Open **Project settings** and click **Archive project**.\n",
+    "## Move a task to another project\n1. Open the task and click **Move**.\n"
+    "2. Select the target **Project** and click **Move task**.\n",
+    "## Star a project\n1. Open the project and click the **Star** icon.\n",
+    # the head noun ("member") is nowhere in POST /projects
+    "## Add a project member\n1. Open **Project settings > Members**.\n"
+    "2. Click **Invite**, enter their email and click **Send invite**.\n",
+])
+def test_abstains_on_near_miss_operations(md):
+    task = _one(md, load_spec(json.dumps(BOARDS)))
+    assert (task.status, task.curl) == ("manual", None), (task.method, task.path, task.confidence)
+
+
+def test_make_a_thing_public_is_an_update_not_a_create():
+    md = ("## Make a project public\n1. Open **Project settings**.\n"
+          "2. Set **Visibility** to **Public** and click **Save**.\n")
+    task = _one(md, load_spec(json.dumps(BOARDS)))
+    assert (task.status, task.method, task.path) == ("action", "PATCH", "/projects/{projectId}")
+    assert task.parameters.get("visibility") == "public"
+
+
 def test_threshold_controls_abstention(spec):
     md = "## Create a widget\n1. Open **Widgets**.\n2. Click **New widget**.\n"
     assert _one(md, spec, threshold=1.0).status == "manual"
