@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import functools
 import subprocess
 import sys
 import textwrap
+import threading
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import llms_txt
 import pytest
 from llmingest.converters.llmstxt import parse, validate
+from playwright.sync_api import sync_playwright
 
 CHROME = ("<div", "<nav", "<script", "<button", "¶", "Quick search", "Powered by", "Sphinx", "Navigation",
           "Copy page as Markdown", "Show Source", "Related Topics")
@@ -373,3 +377,28 @@ def test_autodoc_api_page_keeps_signatures_fields_and_cross_references(tmp_path:
     ref = llms_txt.parse_llms_file((out / "llms.txt").read_text())
     assert [(x["title"], x["url"]) for x in ref.sections["API"]] == [
         ("Tiny", "https://tiny.example.org/index.md"), ("API", "https://tiny.example.org/api.md")]
+
+
+def test_copy_button_copies_the_mirror_in_a_real_browser(tmp_path: Path):
+    """Headless Debian chromium on the built Sphinx site served from 127.0.0.1 (as for MkDocs)."""
+    from test_mkdocs_copy_button import ARGS, CHROMIUM, _copy_and_read, _Quiet
+
+    out = build(make_project(tmp_path))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(out)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+            try:
+                context = browser.new_context()
+                context.grant_permissions(["clipboard-read", "clipboard-write"], origin=base)
+                page = context.new_page()
+                page.goto(base + "/guide/start.html")
+                assert page.locator("button.llmingest-copy").is_visible()
+                assert _copy_and_read(page) == (out / "guide" / "start.md").read_text()
+            finally:
+                browser.close()
+    finally:
+        server.shutdown()
+        server.server_close()
