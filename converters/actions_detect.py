@@ -22,7 +22,8 @@ _ITALIC = re.compile(r"(?<![*\w])\*(?!\s)([^*]+?)\*(?![*\w])|(?<![_\w])_(?!\s)([
 _QUOTED = re.compile(r"[\"“]([^\"”\n]{1,60})[\"”]|(?<!\w)'([^'\n]{1,40})'(?!\w)")
 _KBD = re.compile(r"<kbd>(.*?)</kbd>", re.I)
 _CODE = re.compile(r"`([^`]+)`")
-_LINK = re.compile(r"!?\[([^\]]*)\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
+#: a link or image; the destination may hold balanced parentheses (``.../wiki/Foo_(bar)``)
+_LINK = re.compile(r"!?\[([^\]]*)\]\(\s*<?((?:[^()\s<>]|\([^()\s<>]*\))+)>?(?:\s+\"[^\"]*\")?\s*\)")
 _URL = re.compile(r"https?://[^\s)>\]`'\"]+")
 _IMPLICIT = re.compile(r"(?i:\b(click|select|choose|press|tap|pick|tick|check|open|go to|navigate to|toggle|type|"
                        r"enter|fill in|paste|optional|optionally|set)"
@@ -50,7 +51,8 @@ def parse_step(text: str, line: int) -> Step:
     """Labels, breadcrumbs, values and links of one step (a list item or a sentence)."""
     step = Step(line, text)
     for m in _LINK.finditer(text):
-        step.links.append((m.group(1), m.group(2)))
+        if not m.group(0).startswith("!"):  # a screenshot is not something the step downloads
+            step.links.append((m.group(1), m.group(2)))
     bare = _LINK.sub(lambda m: m.group(1), text)
     found: list[tuple[str, int]] = []
     for rx in (_BOLD, _KBD, _ITALIC, _QUOTED):

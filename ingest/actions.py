@@ -181,6 +181,15 @@ def _convert(doc: Doc, index: SpecIndex | None, base_url: str | None, threshold:
     return result
 
 
+def _check_args(threshold: float | None, base_url: str | None) -> None:
+    """Bad options fail before any fetch: a base URL that is not http(s) would put a broken URL
+    into every curl."""
+    if threshold is not None and not 0.0 <= threshold <= 1.0:
+        raise UsageError(f"threshold {threshold} is outside 0..1")
+    if base_url is not None and not (_is_url(base_url) and len(base_url.split("://", 1)[1].strip("/")) > 0):
+        raise UsageError(f"--base-url {base_url!r} is not an http(s) URL", hint="e.g. --base-url http://localhost:8080")
+
+
 def actions_for(source: str, openapi: str | None, options: Options | None = None, *, base_url: str | None = None,
                 threshold: float | None = None, **_kw: Any) -> ActionsResult | list[ActionsResult]:
     """Rewrite the UI steps of ``source`` (file, folder or URL) into curl calls from ``openapi``.
@@ -191,8 +200,7 @@ def actions_for(source: str, openapi: str | None, options: Options | None = None
     >>> print(result.markdown)                                      # doctest: +SKIP
     """
     opts = options or Options()
-    if threshold is not None and not 0.0 <= threshold <= 1.0:
-        raise UsageError(f"threshold {threshold} is outside 0..1")
+    _check_args(threshold, base_url)
     index = load_index(openapi, opts) if openapi else None
     docs, is_dir = read_docs(source, opts)
     results = []
@@ -225,6 +233,7 @@ def readiness_report(source: str, openapi: str | None, options: Options | None =
     A folder is read file by file; a URL is crawled as a docs site (``crawl=False``: that page only).
     """
     opts = options or Options()
+    _check_args(threshold, base_url)
     if _is_url(source) and crawl:
         results = _site_results(source, openapi, opts, base_url, threshold)
     else:

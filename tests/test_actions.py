@@ -342,6 +342,14 @@ def test_without_a_spec_links_download_and_steps_stay_manual():
     assert (result.matched, result.manual) == (1, 1)
 
 
+def test_screenshots_are_not_downloads_and_links_keep_their_parentheses():
+    md = ("## Export\n1. Click **Settings** (see ![the gear](https://docs.test/img/gear.png)).\n"
+          "2. Click [Export data](https://docs.test/export.zip) and [the spec](https://w.test/wiki/Foo_(bar)).\n")
+    task = rewrite(md, None).tasks[0]
+    assert task.curl == "curl -LO https://docs.test/export.zip\ncurl -LO 'https://w.test/wiki/Foo_(bar)'"
+    assert subprocess.run(["bash", "-n"], input=task.curl, text=True).returncode == 0
+
+
 def test_html_forms_become_post_requests():
     html = b"""<html><body><form action="/subscribe" method="post" id="newsletter">
       <input name="email" type="email"><input type="hidden" name="list" value="weekly">
@@ -523,10 +531,13 @@ def test_cli_errors_and_help(spec_file, tmp_path, monkeypatch):
     for name, argv in {"missing": ["actions", str(tmp_path / "nope.md")],
                        "bad_spec": ["actions", str(doc), "--openapi", str(bad)],
                        "missing_spec": ["actions", str(doc), "--openapi", str(tmp_path / "no.json")],
-                       "threshold": ["actions", str(doc), "--threshold", "3"]}.items():
+                       "threshold": ["actions", str(doc), "--threshold", "3"],
+                       "base_url": ["actions", str(doc), "--openapi", str(spec_file), "--base-url", "localhost"],
+                       "report_base_url": ["actions", "--report", str(tmp_path), "--base-url", "ftp://x"]}.items():
         with pytest.raises(SystemExit) as exc:
             main(argv)
         codes[name] = exc.value.code
-    assert codes == {"missing": 3, "bad_spec": 6, "missing_spec": 3, "threshold": 2}
+    assert codes == {"missing": 3, "bad_spec": 6, "missing_spec": 3, "threshold": 2, "base_url": 2,
+                     "report_base_url": 2}
     res = _cli("actions", "--help")
     assert res.exit_code == 0 and "llmingest actions docs/webhooks.md --openapi" in res.stdout
