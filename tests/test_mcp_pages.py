@@ -118,6 +118,8 @@ def test_convert_pdf_local_and_remote_with_page_ranges(tmp_path, site):
     bad.write_bytes(b"%PDF-1.4 this is not really a pdf")
     res = call(server, "convert_pdf", {"source": str(bad)}, raise_on_error=False)
     assert res.is_error and "Traceback" not in res.content[0].text
+    res = call(server, "convert_pdf", {"source": str(pdf), "pages": "abc"}, raise_on_error=False)
+    assert res.is_error and "--pages" not in res.content[0].text and "pages=1-5,9" in res.content[0].text
 
 
 def test_web_swap_for_pages_and_pdfs(tmp_path, site):

@@ -8,7 +8,7 @@ import typer
 
 HELP = """Run the MCP server: repositories, pages, PDFs and docs sites as tools for agents.
 
-Tools: ingest_repository, repository_tree, read_repository_file, fetch_page, convert_pdf, docs_index, read_docs, search_docs. Long results are paged (max_tokens + cursor).
+Tools: ingest_repository, repository_tree, read_repository_file, fetch_page, convert_pdf, docs_index, read_docs, search_docs, curl_actions. Long results are paged (max_tokens + cursor).
 
 Examples:
 
