@@ -274,6 +274,10 @@ def normalize_markdown(markdown: str) -> str:
                 out.append("")  # else the next paragraph would be read as a lazy line of the quote
             i = end
             continue
+        if not line.strip():
+            out.append("")  # an indented snippet's last, empty line leaves only spaces behind
+            i += 1
+            continue
         heading = _ATTR_LIST_HEADING.match(line)
         line = heading.group(1) if heading else line
         if "){" in line:

@@ -164,3 +164,10 @@ def test_llms_full_names_a_page_once_under_its_own_h1():
     full = build_outputs("Demo", None, nav_titled, "https://d/")["llms-full.txt"]
     assert "# Widgets\n\nSource: https://d/\n\nThe start.\n" in full
     assert "# Home" not in full and full.count("# Install") == 1
+
+
+def test_whitespace_only_lines_left_by_indented_snippets_are_emptied():
+    md = '!!! example "From a file"\n    text\n    \n\n=== "Tab A"\n\n    body\n    \n'
+    out = normalize_markdown(md)
+    assert all(line == line.rstrip() for line in out.split("\n")), repr(out)
+    assert normalize_markdown("```\na\n    \nb\n```") == "```\na\n    \nb\n```"  # code is left alone
