@@ -340,6 +340,10 @@ def assign_sections(pages: list[Page], sections: list[str] | dict[str, list[str]
     return kept
 
 
+#: ``widgets[^1]``: a footnote marker means nothing in a one-line description
+_FOOTNOTE_REF = re.compile(r"\[\^[^\]\s]+\](?!:)")
+
+
 def build_outputs(site_name: str, summary: str | None, pages: list[Page], base_url: str | None,
                   *, full_text: bool = True, details: str | None = None) -> dict[str, str]:
     """``{relative path: text}`` for llms.txt, llms-full.txt (when ``full_text``) and every mirror.
@@ -350,7 +354,7 @@ def build_outputs(site_name: str, summary: str | None, pages: list[Page], base_u
     sections: dict[str, list[Entry]] = {}
     for page in pages:
         name = OPTIONAL if page.optional else page.section
-        description = page.description or first_sentence(page.markdown) or None
+        description = page.description or first_sentence(_FOOTNOTE_REF.sub("", page.markdown)) or None
         sections.setdefault(name, []).append(Entry(page.title, absolute_url(base_url, page.mirror), description))
     files: dict[str, str] = {
         "llms.txt": build_llms_txt(site_name, summary, [Section(n, e) for n, e in sections.items()], details),

@@ -171,3 +171,10 @@ def test_whitespace_only_lines_left_by_indented_snippets_are_emptied():
     out = normalize_markdown(md)
     assert all(line == line.rstrip() for line in out.split("\n")), repr(out)
     assert normalize_markdown("```\na\n    \nb\n```") == "```\na\n    \nb\n```"  # code is left alone
+
+
+def test_footnote_markers_stay_out_of_llms_txt_descriptions():
+    page = Page("Home", "https://d/", "index.md", "# Gizmo\n\nGizmo makes gadgets out of widgets[^1].\n\n"
+                "[^1]: A widget is a thing.\n", key="index.md")
+    text = build_outputs("Demo", None, [page], "https://d/")["llms.txt"]
+    assert "- [Home](https://d/index.md): Gizmo makes gadgets out of widgets.\n" in text
