@@ -19,12 +19,11 @@ from __future__ import annotations
 
 import html as html_lib
 import json
-import re
 import shlex
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from .actions_curl import auth_args, build_curl, shell_quote, source_notes
+from .actions_curl import auth_args, build_curl, env_name, shell_quote, source_notes
 from .actions_detect import Step, clean_text, detect, parse_step
 from .actions_match import confidence, field_matches, fill_parameters, prepare, rank
 from .openapi import SpecIndex, load_spec
@@ -243,7 +242,7 @@ def forms_from_html(data: bytes | str, base_url: str | None = None) -> list[Task
             else:
                 value = str(el.get("value", ""))
             if not value:
-                value = "$" + re.sub(r"[^A-Za-z0-9]+", "_", str(name)).strip("_").upper()
+                value = "$" + env_name(str(name))
             fields[str(name)] = value
         label = form.get("aria-label") or form.get("id") or form.get("name") or f"form {n}"
         if method == "GET":

@@ -14,6 +14,11 @@ from typing import Any
 from .openapi import Operation, SpecIndex
 
 
+def env_name(name: str) -> str:
+    """``projectId``/``project-id`` -> ``PROJECT_ID``: the shell variable a value goes in."""
+    return re.sub(r"[^A-Za-z0-9]+", "_", re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name)).strip("_").upper()
+
+
 def shell_quote(text: str) -> str:
     """Double-quote for the shell but keep ``$VAR`` placeholders expandable."""
     out = text.replace("\\", "\\\\").replace('"', '\\"').replace("`", "\\`")
@@ -162,7 +167,7 @@ def build_curl(spec: SpecIndex, op: Operation, params: dict[str, Any], base_url:
     path = op.path
     for p in op.params:
         if p.location == "path":
-            v = params.get(p.name, "$" + p.name.upper())
+            v = params.get(p.name, "$" + env_name(p.name))
             path = path.replace("{" + p.name + "}", str(v))
     auth, query_auth, _var = auth_args(spec, op)
     query = []

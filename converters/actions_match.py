@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from .actions_curl import env_name
 from .actions_detect import _CODE, _LINK, Step
 from .actions_words import (
     CREATE,
@@ -578,7 +579,7 @@ class _Filled:
 def _placeholder(name: str, taken: dict[str, str]) -> str:
     leaf = name.split(".")[-1]
     for cand in (leaf, name):
-        var = "$" + re.sub(r"[^A-Za-z0-9]+", "_", cand).strip("_").upper()
+        var = "$" + env_name(cand)
         if var not in taken or taken[var] == name:
             taken[var] = name
             return var

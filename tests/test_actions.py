@@ -216,6 +216,7 @@ def test_make_a_thing_public_is_an_update_not_a_create():
     task = _one(md, load_spec(json.dumps(BOARDS)))
     assert (task.status, task.method, task.path) == ("action", "PATCH", "/projects/{projectId}")
     assert task.parameters.get("visibility") == "public"
+    assert '"https://boards.test/api/projects/$PROJECT_ID"' in task.curl  # projectId -> $PROJECT_ID
 
 
 def test_threshold_controls_abstention(spec):
