@@ -371,6 +371,10 @@ def build_service(*, server_mode: bool, allow_private: bool = False, host_map: s
     from ..cache import DEFAULT_MAX_BYTES, DEFAULT_TTL
     from ..options import parse_host_map, parse_size
 
+    for flag, value in (("--cache-ttl", cache_ttl), ("--rate-limit", rate_limit), ("--timeout", timeout),
+                        ("--max-files", max_files)):
+        if value is not None and value < 0:  # -1 for "no limit" would be read as "fail every request"
+            raise UsageError(f"{flag} must not be negative, not {value:g}", hint="0 switches it off")
     cache_dir = Path(cache_dir) if cache_dir else None
     options = Options(allow_private=allow_private or not server_mode, host_map=parse_host_map(host_map),
                       cache=not no_cache, cache_dir=cache_dir)

@@ -139,6 +139,17 @@ def test_serve_end_to_end(tmp_path, git_daemon):
     assert secret not in err and "Traceback" not in err
 
 
+@pytest.mark.parametrize("args", [["serve", "--timeout", "-1"], ["serve", "--rate-limit", "-3"],
+                                  ["serve", "--max-files", "-1"], ["mcp", "--http", "--cache-ttl", "-5"]])
+def test_negative_limits_are_refused_before_the_server_starts(tmp_path, args):
+    # --timeout -1 used to start a server that answered 504 to every request at once
+    port = str(free_port())
+    proc = subprocess.run([sys.executable, "-m", "llmingest.cli", *args, "--port", port], env=_env(tmp_path),
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert proc.stderr.startswith(f"error: {args[-2]} must not be negative") and proc.stderr.count("\n") == 1
+
+
 def test_redacting_filter_scrubs_credentials_from_log_records():
     record = logging.LogRecord("uvicorn.access", logging.INFO, __file__, 1, '%s - "%s %s HTTP/%s" %d',
                                ("127.0.0.1:5", "GET", "/https://x-access-token:s3cr3tTOKEN@github.com/o/r", "1.1", 200),
