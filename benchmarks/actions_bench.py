@@ -29,6 +29,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -45,7 +46,9 @@ FLOORS = {"top1": 0.72, "precision": 0.85, "negatives": 1.0, "param_recall": 0.7
 def _has_param(name: str, params: dict, curl: str) -> bool:
     name = name.replace("[]", "")
     in_params = any(k == name or k.startswith(name + ".") for k in params)
-    return in_params and name.split(".")[-1].lower() in curl.lower()
+    # compared without separators: the placeholder for ``idOrName`` is ``$ID_OR_NAME``
+    flat = re.sub(r"[^a-z0-9]", "", curl.lower())
+    return in_params and re.sub(r"[^a-z0-9]", "", name.split(".")[-1].lower()) in flat
 
 
 def score(items: list[dict], base: Path, threshold: float | None, verbose: bool) -> dict:

@@ -608,6 +608,27 @@ def _is_button(label: str) -> bool:
     return bool(ws) and (ws[0] in NEUTRAL_BUTTONS or ws[0] in CREATE | DELETE | PATH_VERBS | {"update"})
 
 
+_CHOICE_VERBS = {"select", "choose", "pick", "filter", "set", "check", "tick", "mark"}
+
+
+def _picked_option(options: set[str], steps: list[Step]) -> tuple[Step, int] | None:
+    """A label that is one of a field's allowed values, chosen with a choice verb ("select
+    **Done**", "filter by **Open**"); clicking a button that happens to be called "Done" is not."""
+    for s in steps:
+        for lab, off in s.labels:
+            if lab.lower() not in options:
+                continue
+            at = s.text.lower().find(lab.lower())
+            before = [w for w in words(s.text[:at]) if w in UI_VERBS_FLAT] if at >= 0 else []
+            if before and before[-1] in _CHOICE_VERBS:
+                return s, off + len(lab)
+    return None
+
+
+UI_VERBS_FLAT = _CHOICE_VERBS | {"click", "press", "tap", "open", "go", "navigate", "enter", "type", "paste",
+                                 "toggle", "hover", "expand"}
+
+
 def field_matches(op: Operation, title: str, steps: list[Step]) -> dict[str, tuple[float, Step | None, int]]:
     """Which of the operation's fields the steps fill in, and where: each UI label names at most
     one field (the best: top-level before nested), and top-level fields the text names count too."""
@@ -661,6 +682,8 @@ def field_matches(op: Operation, title: str, steps: list[Step]) -> dict[str, tup
         # a value typed in a step that is one of the field's allowed values names the field
         options = {str(e).lower() for e in p.enum if isinstance(e, str) and len(str(e)) >= 3}
         hit = next(((s, off) for s in steps for v, off in s.values if v.lower() in options), None)
+        if not hit:  # an option picked by its label: "select **Done**" is status=done
+            hit = _picked_option(options, steps)
         if hit:
             out[p.name] = (0.8, hit[0], hit[1])
     for p in fields:
@@ -717,8 +740,10 @@ def fill_parameters(op: Operation, spec: SpecIndex, title: str, steps: list[Step
                 value = _coerce(p, given[0], labels_here)
         if value is None and p.enum and step is not None:
             options = {re.sub(r"[^a-z0-9]+", "_", str(e).lower()).strip("_"): e for e in p.enum}
+            # the option nearest to where the field was found ("click **Done**, then pick **Open**")
+            near = sorted(step.labels, key=lambda lo: abs(lo[1] + len(lo[0]) - pos) if pos >= 0 else 0)
             here = [options[k] for k in (re.sub(r"[^a-z0-9]+", "_", lab.lower()).strip("_")
-                                         for lab in labels_here) if k in options]
+                                         for lab, _o in near) if k in options]
             if not here:
                 here = [e for e in (_coerce(p, "", [lab for s2 in steps for lab, _ in s2.labels]),)
                         if str(e) in {str(x) for x in p.enum}]

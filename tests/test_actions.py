@@ -219,6 +219,19 @@ def test_make_a_thing_public_is_an_update_not_a_create():
     assert '"https://boards.test/api/projects/$PROJECT_ID"' in task.curl  # projectId -> $PROJECT_ID
 
 
+@pytest.mark.parametrize("step, query", [
+    ("In the task list, open the filter menu and select **Done**.", "?status=done"),
+    ("Click **Done** to close the tips, then pick **Open** in the filter.", "?status=open"),
+    ("Open the task list and click **Done**.", ""),  # a button called Done is not a filter
+])
+def test_an_option_picked_by_its_label_fills_the_enum_field(step, query):
+    spec = {"openapi": "3.0.0", "info": {"title": "Todo"}, "servers": [{"url": "https://todo.test"}],
+            "paths": {"/tasks": {"get": {"operationId": "listTasks", "summary": "List tasks", "parameters": [
+                {"name": "status", "in": "query", "schema": {"type": "string", "enum": ["open", "done"]}}]}}}}
+    task = _one(f"## Show the tasks\n1. {step}\n", load_spec(json.dumps(spec)))
+    assert task.curl.splitlines()[0] == f'curl "https://todo.test/tasks{query}" \\', task.curl
+
+
 def test_threshold_controls_abstention(spec):
     md = "## Create a widget\n1. Open **Widgets**.\n2. Click **New widget**.\n"
     assert _one(md, spec, threshold=1.0).status == "manual"
