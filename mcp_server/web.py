@@ -89,6 +89,8 @@ def target_for_path(path: str) -> str:
     'https://gitlab.com/group/sub/repo'
     """
     rest = path.lstrip("/")
+    if re.match(r"^https?%3A", rest, re.I):  # the whole URL percent-encoded (encodeURIComponent): decode once
+        rest = unquote(rest)
     m = re.match(r"^(https?):/+(.*)$", rest, re.I)  # proxies and browsers may fold // into /
     if m:
         return f"{m.group(1).lower()}://{m.group(2)}"

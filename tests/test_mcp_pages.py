@@ -145,6 +145,11 @@ def test_web_swap_for_pages_and_pdfs(tmp_path, site):
     Site.hits = []
     asyncio.run(go(f"/{site}/guide/install?lang=en&format=plain"))
     assert Site.hits == ["/guide/install?lang=en"]
+    # the whole URL percent-encoded (a script's encodeURIComponent) is the same page, not a 404
+    from urllib.parse import quote
+
+    encoded = asyncio.run(go("/" + quote(f"{site}/guide/install", safe="")))
+    assert encoded.status_code == 200 and encoded.text == page.text
 
 
 SPEC = {

@@ -76,6 +76,8 @@ def test_target_for_path_understands_every_swap_form():
     assert target_for_path("/https://example.com/a/b") == "https://example.com/a/b"
     assert target_for_path("/https:/example.com/a") == "https://example.com/a"  # a proxy folded //
     assert target_for_path("/HTTP://example.com/") == "http://example.com/"
+    assert target_for_path("/https%3A%2F%2Fexample.com%2Fa%2Fb.html") == "https://example.com/a/b.html"
+    assert target_for_path("/HTTP%3a%2f%2fexample.com%2F") == "http://example.com/"
     for bad in ("/", "/onlyowner", "/file:///etc/passwd", "/ftp://x/y"):
         with pytest.raises(UsageError):
             target_for_path(bad)
