@@ -24,6 +24,7 @@ make every relative link absolute so a mirror read on its own still points at th
 from __future__ import annotations
 
 import posixpath
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -74,6 +75,11 @@ class LlmingestConfig(base.Config):
 class LlmingestPlugin(BasePlugin[LlmingestConfig]):
     """Collects each page's markdown while MkDocs builds, writes the three outputs at the end."""
 
+    _dirty = False
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        self._dirty = dirty  # `build/serve --dirty` renders only changed pages; we still list them all
+
     def on_config(self, config: Any) -> None:
         self._base = normalize_base_url(self.config.base_url or config.site_url)
         if self._base is None:  # info, not a warning: `mkdocs build --strict` must not fail over it
@@ -96,6 +102,7 @@ class LlmingestPlugin(BasePlugin[LlmingestConfig]):
         self._reset()
 
     def _reset(self) -> None:
+        self._files: Any = None
         self._urls: dict[str, str] = {}
         self._sources: dict[str, str] = {}
         self._pages: dict[str, Any] = {}
@@ -106,6 +113,7 @@ class LlmingestPlugin(BasePlugin[LlmingestConfig]):
 
     @event_priority(-100)  # after plugins that add or move files
     def on_files(self, files: Any, *, config: Any) -> None:
+        self._files = files
         self._urls = {f.src_uri: f.url for f in files}
 
     def on_nav(self, nav: Any, *, config: Any, files: Any) -> None:
@@ -128,6 +136,8 @@ class LlmingestPlugin(BasePlugin[LlmingestConfig]):
         return output
 
     def on_post_build(self, *, config: Any) -> None:
+        if self._dirty:
+            self._read_unchanged_pages(config)
         pages = [self._page(src, section) for src, section in self._reading_order()]
         pages = assign_sections(pages, self.config.sections, self.config.optional)
         summary = self.config.summary or config.site_description
@@ -138,6 +148,23 @@ class LlmingestPlugin(BasePlugin[LlmingestConfig]):
                  f"and {len(pages)} page mirror(s)")
 
     # -----------------------------------------------------------------------------------------
+
+    def _read_unchanged_pages(self, config: Any) -> None:
+        """A dirty build skips unchanged pages: read their source, or llms.txt would list only the
+        pages just edited. (Markdown-rewriting plugins do not run on them: dirty builds are drafts.)"""
+        for file in self._files.documentation_pages() if self._files is not None else []:
+            page = getattr(file, "page", None)
+            if page is None or file.src_uri in self._sources:
+                continue
+            if page.markdown is None:
+                try:
+                    page.read_source(config)
+                except Exception as exc:  # one unreadable page must not cost the others
+                    log.warning(f"{file.src_uri}: not read for llms.txt ({exc})")
+                    continue
+            if not self._excluded(page):
+                self._sources[file.src_uri] = page.markdown
+                self._pages[file.src_uri] = page
 
     def _excluded(self, page: Any) -> bool:
         return matches(page.file.src_uri, self.config.exclude) or _meta_flag(page) == "exclude"
@@ -165,6 +192,7 @@ class LlmingestPlugin(BasePlugin[LlmingestConfig]):
     def _page(self, src: str, section: str) -> Page:
         page = self._pages[src]
         title = page.title or posixpath.splitext(posixpath.basename(src))[0]
+        title = _TITLE_ATTR_LIST.sub("", title)  # "Install { #id }": a title read from source (dirty builds)
         page_url = absolute_url(self._base or "/", page.url)
         markdown = self._sources[src]
         if self._snippets is not None:
@@ -182,6 +210,9 @@ class LlmingestPlugin(BasePlugin[LlmingestConfig]):
             section=section, description=str(description) if description else None,
             optional=_meta_flag(page) == "optional", key=src,
         )
+
+
+_TITLE_ATTR_LIST = re.compile(r"[ \t]*\{:?[ \t]*[#.][^}]*\}[ \t]*$")
 
 
 def _meta_flag(page: Any) -> str | None:

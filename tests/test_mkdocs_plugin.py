@@ -354,3 +354,21 @@ def test_default_mkdocs_theme_gets_the_button_too(tmp_path: Path):
     assert re.search(r'role="main"><button type="button" class="llmingest-copy', html)
     assert '<link rel="alternate" type="text/markdown" href="index.md">' in html
     assert (site / "guide" / "install" / "index.md").read_text().startswith("# Install\n")
+
+
+def test_dirty_build_still_lists_every_page(tmp_path: Path):
+    """`mkdocs build --dirty` (and `serve --dirty`) re-render only edited pages; llms.txt keeps them all."""
+    config = make_site(tmp_path)
+    site = build(config)
+    names = ["llms.txt", "llms-full.txt", "index.md", "guide/usage/index.md", "changelog/index.md"]
+    before = {rel: (site / rel).read_text() for rel in names}
+    edited = tmp_path / "docs" / "changelog.md"
+    future = edited.stat().st_mtime + 60
+    os.utime(edited, (future, future))  # newer than its built page: the only page a dirty build renders
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    proc = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--dirty", "-f", str(config)], cwd=tmp_path,
+                          capture_output=True, text=True, env=env, timeout=240)
+    assert proc.returncode == 0, proc.stderr
+    assert "and 7 page mirror(s)" in proc.stderr
+    for rel, text in before.items():
+        assert (site / rel).read_text() == text, rel
