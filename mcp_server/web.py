@@ -284,7 +284,8 @@ def create_app(service: Service | None = None, *, mount_mcp: bool = True,
 
         mcp_app = create_server(svc).http_app(path="/mcp", stateless_http=True, host_origin_protection="auto",
                                               allowed_hosts=allowed_hosts or None)
-        routes.append(Route("/mcp", _RateLimited(mcp_app, rate, svc)))
+        mcp_route = _RateLimited(mcp_app, rate, svc)
+        routes += [Route("/mcp", mcp_route), Route("/mcp/", mcp_route)]  # clients configured with a slash too
         inner = mcp_app.lifespan
 
         @asynccontextmanager
@@ -308,6 +309,8 @@ class _RateLimited:
         self.app, self.rate, self.svc = app, rate, svc
 
     async def __call__(self, scope, receive, send) -> None:
+        if scope.get("path") == "/mcp/":  # the MCP app routes /mcp only
+            scope = {**scope, "path": "/mcp", "raw_path": b"/mcp"}
         if self.rate is not None and scope["type"] == "http" and scope.get("method") == "POST":
             client = (scope.get("client") or ("unknown", 0))[0]
             wait = self.rate.acquire(client)
