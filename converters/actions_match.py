@@ -152,6 +152,11 @@ _PHRASE_END = {"to", "from", "for", "with", "as", "in", "on", "into", "of", "by"
                "they", "it", "which", "who", "whose", "where", "once", "after", "before", "while", "no", "not"}
 
 
+#: verbs about belonging to a thing ("Join a team", "Leave a team"): never a plain update of it
+#: ("Leave a comment" is a create, so creates are exempt)
+MEMBERSHIP_VERBS = {"join", "leave"}
+
+
 def title_action(title: str) -> tuple[str, list[str]]:
     """The heading's own verb and the nouns of its object phrase, in order ("Add a project member"
     -> ("add", [project, member])): what the task says it does, checked against the chosen
@@ -164,6 +169,8 @@ def title_action(title: str) -> tuple[str, list[str]]:
     verb, nouns = ws[0], []
     for w in ws[1:]:
         if w in _PHRASE_END:
+            if not nouns:  # "Unsubscribe from team emails": the object comes after the preposition
+                continue
             break
         if (w not in STOPWORDS and w not in UI_NOISE and not verb_class(w) and w not in PATH_VERBS
                 and w not in STATE_WORDS):
@@ -192,10 +199,18 @@ def title_agreement(op: Operation, title: str, spec_verbs: set[str]) -> float:
         op_verb = op_kind(op)[1]
         plain = not op_verb or op_verb in GENERIC_VERBS
         on_resource = any(_term_matches(n, obj) or any(_term_matches(t, {n}) for t in obj) for n in nouns)
-        if plain and on_resource and verb in PATH_VERBS and not _in_op(stem(verb), op, obj):
+        special = verb in PATH_VERBS or (verb in MEMBERSHIP_VERBS and op_kind(op)[0] != "create")
+        if plain and on_resource and special and not _in_op(stem(verb), op, obj):
             return 0.5
         return 1.0
-    if not nouns or _in_op(nouns[-1], op, obj):
+    if not nouns:
+        return 1.0
+    head = nouns[-1]
+    if op.method == "DELETE" and not (_term_matches(head, obj) or any(_term_matches(t, {head}) for t in obj)):
+        # a delete destroys its path's resource: "Remove a member from a team" or "Unsubscribe
+        # from team emails" is never DELETE /teams/{id}, whatever else they share
+        return 0.5
+    if _in_op(head, op, obj):
         return 1.0
     return 0.75  # the head noun ("project **member**", "CI/CD **variable**") is what the task makes
 

@@ -210,6 +210,41 @@ def test_abstains_on_near_miss_operations(md):
     assert (task.status, task.curl) == ("manual", None), (task.method, task.path, task.confidence)
 
 
+TEAMS = {  # a destructive DELETE /teams/{team_id} next to tasks that only share the word "team"
+    "openapi": "3.1.0", "info": {"title": "Teamly"}, "servers": [{"url": "https://api.teamly.test"}],
+    "paths": {
+        "/teams": {"post": {"operationId": "createTeam", "summary": "Create a team"}},
+        "/teams/{team_id}": {
+            "parameters": [{"name": "team_id", "in": "path", "required": True, "schema": {"type": "string"}}],
+            "delete": {"operationId": "deleteTeam", "summary": "Delete a team",
+                       "description": "Permanently deletes the team and all its channels."},
+            "patch": {"operationId": "updateTeam", "summary": "Update a team", "requestBody": {"content": {
+                "application/json": {"schema": {"type": "object", "properties": {"name": {"type": "string"}}}}}}}},
+        "/teams/{team_id}/channels": {
+            "parameters": [{"name": "team_id", "in": "path", "required": True, "schema": {"type": "string"}}],
+            "post": {"operationId": "createChannel", "summary": "Create a channel"}},
+    },
+}
+
+
+@pytest.mark.parametrize("md", [
+    "## Unsubscribe from team emails\n1. Open **Team settings > Notifications**.\n2. Click **Unsubscribe**.\n",
+    "## Remove a member from a team\n1. Open **Teams**, pick the team and go to **Members**.\n"
+    "2. Click **Remove** next to the person and confirm.\n",
+    "## Leave a team\n1. Open the team and click **Leave team**.\n",
+    "## Remove the team avatar\n1. Open **Team settings** and click **Remove avatar**.\n",
+])
+def test_never_deletes_or_updates_the_parent_for_a_task_about_something_in_it(md):
+    task = _one(md, load_spec(json.dumps(TEAMS)))
+    assert (task.status, task.curl) == ("manual", None), (task.method, task.path, task.confidence)
+
+
+def test_deleting_the_thing_itself_still_grounds():
+    md = "## Delete a team\n1. Open **Team settings** and click **Delete team**.\n2. Type the team name to confirm.\n"
+    task = _one(md, load_spec(json.dumps(TEAMS)))
+    assert (task.status, task.method, task.path) == ("action", "DELETE", "/teams/{team_id}")
+
+
 def test_make_a_thing_public_is_an_update_not_a_create():
     md = ("## Make a project public\n1. Open **Project settings**.\n"
           "2. Set **Visibility** to **Public** and click **Save**.\n")
