@@ -215,6 +215,19 @@ def title_agreement(op: Operation, title: str, spec_verbs: set[str]) -> float:
     return 0.75  # the head noun ("project **member**", "CI/CD **variable**") is what the task makes
 
 
+def _delete_named(op: Operation, title: str, parts: dict[str, Any], spec_verbs: set[str]) -> bool:
+    """A delete destroys something, so the task must name what: its button ("Delete **team**") or
+    a heading that starts with the verb ("Delete a team"). A bare **Remove** or **Unsubscribe**
+    under "Team settings" may be about anything on that page."""
+    if parts.get("object", 0.0) > 0:
+        return True
+    verb, nouns = title_action(title)
+    if verb_class(verb) != "delete" or not nouns:
+        return False
+    obj = object_terms(op, spec_verbs)
+    return _term_matches(nouns[-1], obj) or any(_term_matches(t, {nouns[-1]}) for t in obj)
+
+
 def _is_verb_segment(seg: str, op: Operation, spec_verbs: set[str]) -> bool:
     ws = words(seg)
     if len(ws) != 1:
@@ -452,6 +465,8 @@ def rank(spec: SpecIndex, title: str, steps: list[Step]) -> list[tuple[float, Op
         frac = min(1.0, len(hits) / n_labels)
         parts["fields"] = frac
         parts["agree"] = title_agreement(op, title, spec_verbs)
+        if op.method == "DELETE" and not _delete_named(op, title, parts, spec_verbs):
+            parts["agree"] *= 0.5
         head.append((score * (1.0 + 0.5 * frac), op, parts))
     head.sort(key=lambda x: (-x[0], len(x[1].path), x[1].path, x[1].method))
     return head + out[RERANK:]

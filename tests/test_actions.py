@@ -239,8 +239,22 @@ def test_never_deletes_or_updates_the_parent_for_a_task_about_something_in_it(md
     assert (task.status, task.curl) == ("manual", None), (task.method, task.path, task.confidence)
 
 
-def test_deleting_the_thing_itself_still_grounds():
-    md = "## Delete a team\n1. Open **Team settings** and click **Delete team**.\n2. Type the team name to confirm.\n"
+@pytest.mark.parametrize("md", [
+    "## Notifications\n1. Open **Team settings > Notifications**.\n2. Click **Unsubscribe**.\n",
+    "## Members\n1. Open **Teams**, pick the team and go to **Members**.\n2. Click **Remove** next to the person.\n",
+    "## Team settings\n1. Open **Team settings**.\n2. Click **Remove** next to the Slack integration.\n",
+    "Open **Team settings** and click **Delete**.\n",
+])
+def test_a_bare_remove_button_never_deletes_what_the_page_is_about(md):
+    task = _one(md, load_spec(json.dumps(TEAMS)))
+    assert (task.status, task.curl) == ("manual", None), (task.method, task.path, task.confidence)
+
+
+@pytest.mark.parametrize("md", [
+    "## Delete a team\n1. Open **Team settings** and click **Delete team**.\n2. Type the team name to confirm.\n",
+    "## Danger zone\n1. Open **Team settings**.\n2. Click **Delete team** and confirm.\n",
+])
+def test_deleting_the_thing_itself_still_grounds(md):
     task = _one(md, load_spec(json.dumps(TEAMS)))
     assert (task.status, task.method, task.path) == ("action", "DELETE", "/teams/{team_id}")
 
