@@ -457,6 +457,8 @@ def rank(spec: SpecIndex, title: str, steps: list[Step]) -> list[tuple[float, Op
     # rerank the head by form fields: labels the steps fill in ("Default branch") that are fields
     # of the operation (default_branch) tell twins apart that share every resource word
     n_labels = len({lab for s in steps for lab, _ in s.labels}) or 1
+    form_labels = [lab for s in steps for lab, _ in s.labels
+                   if not _is_button(lab) and not any(lab in crumb for crumb in s.crumbs)]
     head = []
     for score, op, parts in out[:RERANK]:
         path_names = {p.name for p in op.params if p.location == "path"}
@@ -467,6 +469,10 @@ def rank(spec: SpecIndex, title: str, steps: list[Step]) -> list[tuple[float, Op
         parts["agree"] = title_agreement(op, title, spec_verbs)
         if op.method == "DELETE" and not _delete_named(op, title, parts, spec_verbs):
             parts["agree"] *= 0.5
+        if op.method in ("PATCH", "PUT") and parts["intent"] != "create" and form_labels and not hits:
+            # the steps change fields ("Allow guests") the update does not have: it cannot do it
+            # (a PUT that creates, an upsert such as "New repository secret", is left alone)
+            parts["agree"] *= 0.6
         head.append((score * (1.0 + 0.5 * frac), op, parts))
     head.sort(key=lambda x: (-x[0], len(x[1].path), x[1].path, x[1].method))
     return head + out[RERANK:]

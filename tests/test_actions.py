@@ -251,6 +251,16 @@ def test_a_bare_remove_button_never_deletes_what_the_page_is_about(md):
 
 
 @pytest.mark.parametrize("md", [
+    "## Team settings\n1. Open **Team settings**.\n2. Toggle **Allow guests** and click **Save**.\n",
+    "## Notifications\n1. Open **Team settings > Notifications**.\n"
+    "2. Set **Email frequency** to **Daily** and click **Save**.\n",
+])
+def test_an_update_without_the_fields_the_steps_change_abstains(md):
+    task = _one(md, load_spec(json.dumps(TEAMS)))
+    assert (task.status, task.curl) == ("manual", None), (task.method, task.path, task.confidence)
+
+
+@pytest.mark.parametrize("md", [
     "## Delete a team\n1. Open **Team settings** and click **Delete team**.\n2. Type the team name to confirm.\n",
     "## Danger zone\n1. Open **Team settings**.\n2. Click **Delete team** and confirm.\n",
 ])
