@@ -111,11 +111,13 @@ _EDGE_WORDS = {  # what the CLI calls an option -> what a web caller / an MCP ag
     "web": [(_TOKEN_HINT, "send an 'Authorization: Bearer <token>' header"), (", or use --split-tokens", ""),
             (" or use --split-tokens", ""), ("raise --max-tokens", "raise max_tokens="),
             ("(--token)", "(an 'Authorization: Bearer <token>' header)"), ("--max-tokens ", "max_tokens="),
-            ("--max-tokens", "max_tokens="), ("--ref", "?ref="), ("--include", "?include="), ("--pages ", "?pages=")],
+            ("--max-tokens", "max_tokens="), ("--ref", "?ref="), (", or --hidden", ""), ("--include/--exclude", "include=/exclude="),
+            ("--include", "include="), ("--exclude", "exclude="), ("--pages ", "?pages=")],
     "mcp": [(_TOKEN_HINT, "set GITHUB_TOKEN / GITLAB_TOKEN where the server runs, or send an 'Authorization: "
                           "Bearer <token>' header over HTTP"),
             ("(--token)", "(GITHUB_TOKEN / GITLAB_TOKEN, or an Authorization header over HTTP)"),
-            ("use --ref", "pass ref"), ("--ref", "ref"), ("--include", "include"), ("--pages ", "pages=")],
+            ("use --ref", "pass ref"), ("--ref", "ref"), (", or --hidden", ""), ("--include/--exclude", "include/exclude"),
+            ("--include", "include"), ("--exclude", "exclude"), ("--pages ", "pages=")],
 }
 
 

@@ -151,6 +151,8 @@ def test_error_hints_name_tool_arguments_not_cli_flags(tmp_path, git_daemon):
     res = call(server, "repository_tree", {"source": "o/missing"}, raise_on_error=False)
     text = res.content[0].text
     assert res.is_error and "--token" not in text and "GITHUB_TOKEN" in text and "Authorization" in text
+    res = call(server, "ingest_repository", {"source": "o/r", "include": ["*.rs"]}, raise_on_error=False)
+    assert res.is_error and "--" not in res.content[0].text and "include/exclude" in res.content[0].text
 
 
 def test_server_mode_refuses_local_paths_and_private_addresses(tmp_path, local_repo):

@@ -152,6 +152,8 @@ def test_error_hints_name_what_a_web_caller_can_send_not_cli_flags(app):
     assert "--" not in missing and "Authorization: Bearer <token>" in missing
     small = get(app, "/o/r?max_tokens=20").text
     assert "--" not in small and "max_tokens=20" in small and "raise max_tokens=" in small and ",)" not in small
+    nothing = get(app, "/o/r?include=*.rs")
+    assert nothing.status_code == 404 and "--" not in nothing.text and "include=/exclude=" in nothing.text
 
 
 def test_landing_page_and_health(app):
