@@ -114,6 +114,11 @@ def read_page(doc: pymupdf.Document, pno: int, ocr: bool) -> PageData:
             try:
                 textpage = page.get_textpage_ocr(language="eng", dpi=300, full=True)
                 segs = extract_segments(page, textpage=textpage)
+                # Tesseract's text layer uses GlyphLessFont, flagged monospace: without this every
+                # OCR'd page came back as one fenced code block
+                for seg in segs:
+                    for span in seg.spans:
+                        span.mono = False
             except Exception as exc:  # tesseract missing or failing: say so on that page
                 ocr_error = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
     segs = drop_line_numbers(segs)

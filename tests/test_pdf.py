@@ -326,6 +326,8 @@ def test_image_only_page_gets_a_note_and_ocr(tmp_path: Path):
         pytest.skip("tesseract is not installed (.ci/run installs tesseract-ocr)")
     ocr = convert(data, ocr=True).content
     assert "HELLO SCANNED WORLD" in ocr.upper().replace("\n", " ")
+    # Tesseract's GlyphLessFont is flagged monospace; OCR'd prose must not become a code fence
+    assert "```" not in ocr
 
 
 def test_three_hundred_pages_stream_and_convert():
