@@ -20,9 +20,12 @@ from typing import Annotated, Any, Literal, TypeVar
 
 from fastmcp import FastMCP
 from fastmcp.exceptions import ToolError
+from fastmcp.exceptions import ValidationError as FastMCPValidationError
+from fastmcp.server.middleware import Middleware
 from fastmcp.tools.base import ToolResult
 from mcp.types import TextContent, ToolAnnotations
 from pydantic import Field
+from pydantic import ValidationError as PydanticValidationError
 
 from .. import __version__
 from ..errors import IngestError, redact
@@ -106,6 +109,21 @@ def _edge(fn: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+class _OneLineArgumentErrors(Middleware):
+    """Bad arguments fail in FastMCP's validation, before :func:`_edge`: pydantic's several-line
+    report (with a docs URL) becomes one line, ``bad arguments: max_tokens: Input should be ...``."""
+
+    async def on_call_tool(self, context: Any, call_next: Any) -> Any:
+        try:
+            return await call_next(context)
+        except FastMCPValidationError as exc:
+            cause = exc.__cause__ or exc.__context__
+            errors = cause.errors() if isinstance(cause, PydanticValidationError) else []
+            parts = [f"{'.'.join(str(p) for p in e.get('loc', ())) or 'arguments'}: {e.get('msg', '')}" for e in errors]
+            text = "; ".join(parts) or " ".join(str(exc).split())
+            raise ToolError(f"bad arguments: {text}") from None
+
+
 def _request_token() -> str | None:
     """Over HTTP, the caller's ``Authorization: Bearer <token>`` is its token for private sources.
 
@@ -130,6 +148,7 @@ def create_server(service: Service | None = None) -> FastMCP:
     """A FastMCP server whose tools read through ``service`` (stdio, HTTP, or mounted in the web app)."""
     svc = service or Service()
     mcp = FastMCP("llmingest", instructions=INSTRUCTIONS, version=__version__, mask_error_details=True)
+    mcp.add_middleware(_OneLineArgumentErrors())
     timeout = svc.limits.request_timeout or None
 
     def tool(**kw: Any) -> Callable[[F], F]:

@@ -155,6 +155,17 @@ def test_error_hints_name_tool_arguments_not_cli_flags(tmp_path, git_daemon):
     assert res.is_error and "--" not in res.content[0].text and "include/exclude" in res.content[0].text
 
 
+def test_bad_arguments_are_one_line_tool_errors(tmp_path, local_repo):
+    # pydantic's report was four lines with a docs URL; an agent gets one line naming the argument
+    server = create_server(make_service(tmp_path))
+    res = call(server, "ingest_repository", {"source": str(local_repo), "max_tokens": 5}, raise_on_error=False)
+    assert res.is_error and res.content[0].text == "bad arguments: max_tokens: Input should be greater than or equal to 200"
+    res = call(server, "search_docs", {"url": "https://docs.example.com/"}, raise_on_error=False)
+    assert res.is_error and res.content[0].text == "bad arguments: query: Missing required argument"
+    ok = call(server, "repository_tree", {"source": str(local_repo)})  # good calls pass through untouched
+    assert not ok.is_error and "calc.py" in ok.content[0].text
+
+
 def test_server_mode_refuses_local_paths_and_private_addresses(tmp_path, local_repo):
     server = create_server(make_service(tmp_path, allow_private=False))
     res = call(server, "ingest_repository", {"source": str(local_repo)}, raise_on_error=False)
