@@ -21,6 +21,8 @@ _BOLD = re.compile(r"\*\*(.+?)\*\*|__(.+?)__")
 _ITALIC = re.compile(r"(?<![*\w])\*(?!\s)([^*]+?)\*(?![*\w])|(?<![_\w])_(?!\s)([^_]+?)_(?![_\w])")
 _QUOTED = re.compile(r"[\"“]([^\"”\n]{1,60})[\"”]|(?<!\w)'([^'\n]{1,40})'(?!\w)")
 _KBD = re.compile(r"<kbd>(.*?)</kbd>", re.I)
+#: a quoted string right after these words is what to type, not a label to click
+_TYPED_BEFORE = re.compile(r"(?i)\b(?:type|enter|paste|write|input|put)\s+(?:in\s+)?$")
 _CODE = re.compile(r"`([^`]+)`")
 #: a link or image; the destination may hold balanced parentheses (``.../wiki/Foo_(bar)``)
 _LINK = re.compile(r"!?\[([^\]]*)\]\(\s*<?((?:[^()\s<>]|\([^()\s<>]*\))+)>?(?:\s+\"[^\"]*\")?\s*\)")
@@ -59,6 +61,9 @@ def parse_step(text: str, line: int) -> Step:
         for m in rx.finditer(bare):
             label = clean_text(next(g for g in m.groups() if g is not None) if m.groups() else m.group(0))
             label = label.strip("*_ ")
+            if rx is _QUOTED and _TYPED_BEFORE.search(bare, 0, m.start()):
+                step.values.append((label, m.start()))  # 'Type "Rex" in the "Name" box': a value
+                continue
             if label and not any(o <= m.start() < o + len(lab) + 4 for lab, o in found):
                 found.append((label, m.start()))
     for label, off in sorted(found, key=lambda x: x[1]):

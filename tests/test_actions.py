@@ -132,6 +132,16 @@ def test_parse_step_labels_breadcrumbs_values():
 # ---------------------------------------------------------------- grounding
 
 
+def test_a_quoted_string_after_type_is_a_value_not_a_label():
+    step = parse_step('Type "Sprocket" in the "Name" box, then click "Create".', 1)
+    assert step.values == [("Sprocket", 5)]
+    assert [lab for lab, _ in step.labels] == ["Name", "Create"]
+    spec = load_spec(json.dumps(WIDGETS))
+    task = _one('## Create a widget\n1. Open "Widgets".\n2. Type "Sprocket" in the "Name" box and click "Create".\n',
+                spec)
+    assert (task.method, task.path, task.parameters.get("name")) == ("POST", "/widgets", "Sprocket")
+
+
 @pytest.mark.parametrize("md, method, path", [
     ("## Create a widget\n1. Open **Widgets**.\n2. Click **New widget** and enter a **Name**.\n3. Click **Create**.\n",
      "POST", "/widgets"),
