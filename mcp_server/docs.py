@@ -40,6 +40,8 @@ def docs_index(svc: Service, url: str) -> Bundle:
         from ..http import fetch
 
         opts = svc.options_for()
+        if svc.limits.max_page_bytes:  # the server's --max-page-size holds for a published llms.txt too
+            opts = opts.merged(extra={**opts.extra, "max_page_bytes": svc.limits.max_page_bytes})
         published = find_published(url, opts).get("llms.txt")
         if published:
             text = fetch(published, opts).content.decode("utf-8", errors="replace")

@@ -165,3 +165,13 @@ def test_search_snippet_is_the_line_that_matches_most_not_the_heading():
     assert _snippet(page, "proxy timeout") == "Configure the proxy timeout with PROXY_TIMEOUT."
     assert _snippet("# Proxy\n\nNothing else here.\n", "proxy") == "# Proxy"  # a heading when it is all there is
     assert _snippet("plain text\n", "zzz") == "plain text"
+
+
+def test_published_llms_txt_over_the_page_size_limit_is_refused(tmp_path, docs_site):
+    # --max-page-size held for pages and PDFs but not for a site's own llms.txt
+    svc = Service(options=Options(cache_dir=tmp_path / "c"), limits=Limits(max_page_bytes=len(PUBLISHED) - 1),
+                  cache=ResultCache(tmp_path / "c" / "r"))
+    res = call(create_server(svc), "docs_index", {"url": f"{docs_site}/gizmo/"}, raise_on_error=False)
+    assert res.is_error and "limit" in res.content[0].text and res.content[0].text.count("\n") == 0
+    svc.limits.max_page_bytes = len(PUBLISHED)
+    assert call(create_server(svc), "docs_index", {"url": f"{docs_site}/gizmo/"}).content[0].text == PUBLISHED.decode()
