@@ -151,6 +151,17 @@ def _join(parts: list[list]) -> list:
     return out
 
 
+def _mostly_display(line, body_size: float) -> bool:
+    """Most of the line's characters are bold or bigger than body text (a heading with mixed fonts)."""
+    total = strong = 0
+    for s in line.spans:
+        n = len(s.text.strip())
+        total += n
+        if s.bold or s.size >= body_size + 0.5:
+            strong += n
+    return total > 0 and strong >= 0.5 * total
+
+
 def _guess_language(lines: list[str]) -> str:
     text = "\n".join(lines)
     first = next((ln.strip() for ln in lines if ln.strip()), "")
@@ -323,6 +334,12 @@ class Emitter:
             if key and style is not None and (style[1] or style[0] >= self.st.body_size + 0.5):
                 for title, level in entries:
                     if key == title or (len(key) >= 6 and title.startswith(key)):
+                        return min(6, level + self.st.toc_offset)
+            elif key and style is None and _mostly_display(line, self.st.body_size):
+                # a heading with inline code ("2.6 Other `canvas` methods") has no single style;
+                # the exact outline title on its page is enough then
+                for title, level in entries:
+                    if key == title:
                         return min(6, level + self.st.toc_offset)
             if style is not None and self.st.levels.get(style) == 1 and self.title is None:
                 return 1

@@ -452,3 +452,26 @@ def test_outline_gives_heading_levels():
     md = convert(doc.tobytes()).content
     assert re.findall(r"^(#+) (.+)$", md, re.M) == [("#", "Getting Started"), ("##", "Install Steps"),
                                                     ("##", "First Run"), ("#", "Reference Part")]
+
+
+def test_outline_heading_with_inline_code_font():
+    """A heading set in bold with a monospace word (ReportLab's "2.6 Other `canvas` methods") has no
+    single style; its exact outline title on the page still makes it a heading."""
+    doc = pymupdf.open()
+    toc = []
+    for n, (level, parts) in enumerate([(1, [("Chapter One", "hebo")]),
+                                        (2, [("1.1 Other ", "hebo"), ("canvas", "cour"), (" methods", "hebo")]),
+                                        (2, [("1.2 Plain Part", "hebo")])], start=1):
+        page = doc.new_page(width=612, height=792)
+        x = 72.0
+        for text, font in parts:
+            page.insert_text((x, 90), text, fontsize=14, fontname=font)
+            x += pymupdf.get_text_length(text, fontname=font, fontsize=14)
+        page.insert_text((72, 120), f"Body paragraph {n} of the manual with plain words.", fontsize=11)
+        toc.append([level, "".join(t for t, _ in parts), n])
+    doc.set_toc(toc)
+    md = convert(doc.tobytes()).content
+    found = re.findall(r"^(#+) (.+)$", md, re.M)
+    assert [t for _, t in found] == ["Chapter One", "1.1 Other canvas methods", "1.2 Plain Part"]
+    chapter, mixed, plain = (len(h) for h, _ in found)
+    assert mixed == plain == chapter + 1
