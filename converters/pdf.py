@@ -54,8 +54,8 @@ def _open(data: bytes, password: str | None) -> tuple[pymupdf.Document, list[str
     """Open the bytes as a PDF or raise the right typed error; return warnings (repairs)."""
     head = data[:1024]
     if b"%PDF" not in head:
-        shown = data[:16].decode("latin-1").encode("unicode_escape").decode("ascii")
-        raise ConversionError(f"not a PDF: starts with {shown!r}" if data else "not a PDF: the file is empty")
+        shown = ascii(data[:16].decode("latin-1"))  # one escape level: 'a\nb', not 'a\\nb'
+        raise ConversionError(f"not a PDF: starts with {shown}" if data else "not a PDF: the file is empty")
     warnings: list[str] = []
     try:
         doc = pymupdf.open(stream=data, filetype="pdf")

@@ -296,6 +296,10 @@ def test_not_a_pdf_is_a_conversion_error(tmp_path: Path):
     result = CliRunner().invoke(app, ["pdf", str(fake)])
     assert result.exit_code == 6
     assert "not a PDF" in result.output
+    # control bytes are escaped once, so the message reads like the file's first bytes
+    with pytest.raises(ConversionError) as exc:
+        convert(b"import os\nprint(1)\n")
+    assert "starts with 'import os\\nprint('" in str(exc.value)
 
 
 def test_truncated_pdf_is_repaired_or_refused():
