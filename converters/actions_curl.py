@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import urllib.parse
 from typing import Any
 
 from .openapi import Operation, SpecIndex
@@ -174,7 +175,9 @@ def build_curl(spec: SpecIndex, op: Operation, params: dict[str, Any], base_url:
     for p in op.params:
         if p.location == "query" and p.name in params:
             v = params[p.name]
-            query.append(f"{p.name}={','.join(map(str, v)) if isinstance(v, list) else v}")
+            text = ",".join(map(str, v)) if isinstance(v, list) else str(v)
+            # percent-encoded ("milk & eggs" would split the query), $VAR placeholders kept
+            query.append(f"{p.name}={urllib.parse.quote(text, safe='$,')}")
     query += query_auth
     url = base + path + ("?" + "&".join(query) if query else "")
     first = "curl" + (f" -X {op.method}" if op.method != "GET" else "") + " " + shell_quote(url)
@@ -189,10 +192,15 @@ def build_curl(spec: SpecIndex, op: Operation, params: dict[str, Any], base_url:
     if op.body_media and body_params:
         media = op.body_media
         if media in ("application/x-www-form-urlencoded", "multipart/form-data"):
-            flag = "-F" if media == "multipart/form-data" else "--data-urlencode"
+            files = {b.name for b in op.body if b.type == "file"}
             for key, value in _form_pairs("", _nest(body_params, op)):
                 if isinstance(value, bool):
                     value = "true" if value else "false"
+                if media == "multipart/form-data":
+                    # --form-string: a typed value starting with @ or < is text, not a file to read
+                    flag = "-F" if key in files else "--form-string"
+                else:
+                    flag = "--data-urlencode"
                 lines.append(f"{flag} {shell_quote(f'{key}={value}')}")
         else:
             lines.append(f"-H {shell_quote('Content-Type: ' + media)}")

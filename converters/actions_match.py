@@ -766,7 +766,9 @@ def fill_parameters(op: Operation, spec: SpecIndex, title: str, steps: list[Step
             continue
         value: Any = None
         labels_here = [lab for lab, _ in step.labels] if step else []
-        if p.type == "boolean":
+        if p.type == "file":
+            value = "@" + _placeholder(p.name, taken)  # -F file=@$FILE: curl reads the file
+        elif p.type == "boolean":
             value = _boolean(p, step, title)
         elif p.name in values:
             given = values[p.name]
@@ -815,7 +817,7 @@ def _assign_values(fields: list[Param], chosen: dict[str, tuple[float, Step | No
     same step; closest pairs first, each value used once (arrays take all values of their step)."""
     pairs = []
     for p in fields:
-        if p.type in ("boolean", "object"):
+        if p.type in ("boolean", "object", "file"):  # a file is uploaded from a path, never typed
             continue
         _sc, step, pos = chosen.get(p.name, (0.0, None, -1))
         if step is None:

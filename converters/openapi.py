@@ -22,7 +22,7 @@ from typing import Any
 from ..errors import ConversionError
 
 METHODS = ("get", "post", "put", "patch", "delete")
-INDEX_VERSION = 10  # bump when the index layout or term weights change (invalidates caches)
+INDEX_VERSION = 11  # bump when the index layout or term weights change (invalidates caches)
 
 # ---------------------------------------------------------------------------------------------
 # terms: one tokenizer for specs and for documentation text, so both sides meet in the middle
@@ -279,6 +279,8 @@ def _schema_type(schema: dict[str, Any]) -> str:
     t = schema.get("type")
     if isinstance(t, list):
         t = next((x for x in t if x != "null"), "string")
+    if t == "string" and schema.get("format") == "binary":
+        return "file"  # an upload: curl sends it with -F name=@path
     if t:
         return str(t)
     if "properties" in schema:

@@ -402,6 +402,39 @@ def test_the_curl_runs_against_a_real_server(spec, http_server, tmp_path):
                                        "callback": {"url": "https://ci.example.com/hook", "format": "json"}}
 
 
+UPLOADS = {
+    "openapi": "3.0.0", "info": {"title": "Pics"}, "servers": [{"url": "https://pics.test"}],
+    "paths": {
+        "/pictures": {"get": {"operationId": "searchPictures", "summary": "Search pictures", "parameters": [
+            {"name": "tag", "in": "query", "schema": {"type": "string"}}]}},
+        "/avatars": {"post": {"operationId": "uploadAvatar", "summary": "Upload an avatar", "requestBody": {
+            "content": {"multipart/form-data": {"schema": {"type": "object", "required": ["image"], "properties": {
+                "image": {"type": "string", "format": "binary"}, "caption": {"type": "string"}}}}}}}},
+    },
+}
+
+
+def test_uploads_and_query_values_run_as_sent(http_server, tmp_path):
+    """A binary field is a file (-F image=@$IMAGE), never a typed value; a typed '@me' is text
+    (--form-string), and a query value with '&' and spaces is percent-encoded."""
+    spec = load_spec(json.dumps(UPLOADS))
+    up = _one("## Upload an avatar\n1. Click **Upload avatar**, pick an image, type `@me at the beach` as "
+              "**Caption** and click **Upload**.\n", spec, base_url=http_server["url"])
+    assert '-F "image=@$IMAGE"' in up.curl and '--form-string "caption=@me at the beach"' in up.curl
+    search = _one("## Search pictures\n1. Open **Pictures** and set **Tag** to `cats & dogs`.\n", spec,
+                  base_url=http_server["url"])
+    image = tmp_path / "a.png"
+    image.write_bytes(b"PNGDATA")
+    env = {**os.environ, "PICS_TOKEN": "t", "IMAGE": str(image)}
+    for task in (up, search):
+        assert subprocess.run(["bash", "-n"], input=task.curl, text=True).returncode == 0
+        subprocess.run(["bash", "-c", task.curl], check=True, env=env, capture_output=True, timeout=30)
+    posted, got = http_server["requests"][-2:]
+    assert 'name="image"; filename="a.png"' in posted["body"] and "PNGDATA" in posted["body"]
+    assert "@me at the beach" in posted["body"]
+    assert got["path"] == "/pictures?tag=cats%20%26%20dogs"
+
+
 # ---------------------------------------------------------------- output
 
 
