@@ -209,6 +209,13 @@ def build_curl(spec: SpecIndex, op: Operation, params: dict[str, Any], base_url:
                 body = [body]
             lines.append("--data-binary @- <<EOF")
             heredoc = _json_with_placeholders(body) + "\nEOF"
+    if op.body_media and not body_params and op.body_ref:
+        # the spec keeps this body's schema in another file, which a pure converter does not read:
+        # say so, and send a body the caller writes, rather than a call without one
+        lines.append(f"-H {shell_quote('Content-Type: ' + op.body_media)}")
+        lines.append('--data-binary "@$BODY_FILE"')
+        notes.append(f"`$BODY_FILE`: a file with the request body; its schema is `{op.body_ref}`, "
+                     "outside the spec file (not followed)")
     curl = " \\\n  ".join(lines)
     if heredoc:
         curl += "\n" + heredoc

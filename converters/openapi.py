@@ -22,7 +22,7 @@ from typing import Any
 from ..errors import ConversionError
 
 METHODS = ("get", "post", "put", "patch", "delete")
-INDEX_VERSION = 11  # bump when the index layout or term weights change (invalidates caches)
+INDEX_VERSION = 12  # bump when the index layout or term weights change (invalidates caches)
 
 # ---------------------------------------------------------------------------------------------
 # terms: one tokenizer for specs and for documentation text, so both sides meet in the middle
@@ -116,6 +116,7 @@ class Operation:
     body: list[Param] = field(default_factory=list)
     body_media: str | None = None  # application/json, application/x-www-form-urlencoded, ...
     body_is_array: bool = False  # the body is a JSON array of objects with ``body`` fields
+    body_ref: str | None = None  # the body schema is an external $ref (another file): fields unknown
     security: list[dict[str, list[str]]] | None = None  # None: inherit the spec's global security
     tf: dict[str, float] = field(default_factory=dict)  # weighted term frequencies
     length: float = 0.0
@@ -464,6 +465,9 @@ def _operation(res: _Resolver, doc: dict[str, Any], path: str, method: str, item
                                   strip_html(str(p.get("description") or ""))[:300], list(p.get("enum") or [])[:50],
                                   p.get("default")))
     if body_schema is not None:
+        raw_ref = body_schema.get("$ref") if isinstance(body_schema, dict) else None
+        if isinstance(raw_ref, str) and not raw_ref.startswith("#"):
+            out.body_ref = raw_ref
         schema, seen = res.deref(body_schema)
         if isinstance(schema, dict) and _schema_type(schema) == "array":
             out.body_is_array = True

@@ -85,6 +85,32 @@ def test_recursive_and_nested_refs_terminate():
     assert not any(n.startswith(("parent.", "children.")) for n in names)
 
 
+def test_external_body_ref_is_named_not_followed_and_binary_is_a_file():
+    from llmingest.converters.actions import rewrite
+
+    yaml_text = """openapi: 3.0.0
+info: {title: Ext}
+servers: [{url: "https://ext.test/v1"}]
+paths:
+  /notes:
+    post:
+      summary: Create a note
+      requestBody: {content: {application/json: {schema: {$ref: "./schemas/note.yaml#/Note"}}}}
+  /files:
+    post:
+      summary: Upload a file
+      requestBody: {content: {multipart/form-data: {schema: {type: object, properties: {
+        data: {type: string, format: binary}}}}}}
+"""
+    idx = load_spec(yaml_text, name="ext.yaml")
+    note = _op(idx, "POST /notes")
+    assert note.body_ref == "./schemas/note.yaml#/Note" and note.body == []
+    assert [(b.name, b.type) for b in _op(idx, "POST /files").body] == [("data", "file")]
+    task = rewrite("## Create a note\n1. Click **New note**.\n2. Click **Create note**.\n", idx).tasks[0]
+    assert '--data-binary "@$BODY_FILE"' in task.curl  # never a POST without the body it needs
+    assert any("./schemas/note.yaml#/Note" in n for n in task.notes)
+
+
 def test_allof_of_refs_is_an_object_with_every_part():
     spec = {"openapi": "3.0.0", "info": {"title": "Env"}, "paths": {"/projects": {"post": {"requestBody": {
         "content": {"application/json": {"schema": {"properties": {"data": {"$ref": "#/components/schemas/Req"}}}}}}}}},
