@@ -39,7 +39,16 @@ from .pdf_layout import (
     order_columns,
 )
 from .pdf_markdown import Emitter
-from .pdf_stats import PAGE_NUMBER, Stats, gather_stats, margin_key, place_key, table_key
+from .pdf_stats import (
+    PAGE_NUMBER,
+    Stats,
+    exact_margin_key,
+    gather_stats,
+    line_style,
+    margin_key,
+    place_key,
+    table_key,
+)
 from .pdf_tables import find_tables
 
 __all__ = ["convert", "parse_pages"]
@@ -131,12 +140,21 @@ def read_page(doc: pymupdf.Document, pno: int, ocr: bool) -> PageData:
 # ------------------------------------------------------------------------------------------ main
 
 
+def _page_heading(seg, key: tuple[str, str], st: Stats) -> bool:
+    """A heading at the top of every page ("Section 1", "Section 2", ...) repeats only once digits are
+    masked: it is content, unlike a running head, whose exact text repeats or which is set small."""
+    style = line_style(seg)
+    return (style is not None and style in st.levels and style[0] >= st.body_size + 1.0
+            and not PAGE_NUMBER.match(seg.text.strip()) and exact_margin_key(seg, key) not in st.exact_margins)
+
+
 def _page_items(pd: PageData, st: Stats) -> list:
     segs = []
     for seg in pd.segs:
         key = margin_key(seg, pd.height)
         if key is not None and (key in st.remove or PAGE_NUMBER.match(seg.text.strip())):
-            continue
+            if not _page_heading(seg, key, st):
+                continue
         if st.remove and place_key(seg) in st.remove:
             continue
         segs.append(seg)

@@ -29,6 +29,10 @@ def margin_key(seg: Seg, height: float) -> tuple[str, str] | None:
     return zone, text
 
 
+def exact_margin_key(seg: Seg, key: tuple[str, str]) -> tuple[str, str]:
+    return key[0], " ".join(seg.text.split())
+
+
 def place_key(seg: Seg) -> tuple[str, str]:
     text = " ".join(seg.text.split())  # exact text: "Page 3 of ..." in the body is content
     return "place", f"{round(seg.x0 / 3)}:{round(seg.y0 / 3)}:{text}"
@@ -69,6 +73,8 @@ class Stats:
     gutter: float | None = None
     toc: dict[int, list[tuple[str, int]]] = field(default_factory=dict)
     toc_offset: int = 0
+    #: margin lines whose exact text (digits included) repeats: running heads, not per-page headings
+    exact_margins: set[tuple[str, str]] = field(default_factory=set)
 
 
 def gather_stats(pages: list[PageData], toc: list, page_count: int) -> Stats:
@@ -88,6 +94,7 @@ def gather_stats(pages: list[PageData], toc: list, page_count: int) -> Stats:
             k = margin_key(seg, pd.height)
             if k:
                 keys.add(k)
+                keys.add(("exact", exact_margin_key(seg, k)))
             keys.add(place_key(seg))
             if all(s.mono for s in seg.spans if s.text.strip()):
                 continue
@@ -113,7 +120,8 @@ def gather_stats(pages: list[PageData], toc: list, page_count: int) -> Stats:
     # running heads and feet repeat in the margins; other page furniture (a sidebar, a logo
     # line, a "quick links" box) repeats at the same place on most pages
     st.remove = {k for k, c in margins.items()
-                 if c >= (max(2, 0.25 * n) if k[0] in ("top", "bottom") else max(3, 0.5 * n))}
+                 if k[0] != "exact" and c >= (max(2, 0.25 * n) if k[0] in ("top", "bottom") else max(3, 0.5 * n))}
+    st.exact_margins = {k[1] for k, c in margins.items() if k[0] == "exact" and c >= 2}
     if gutters:
         g, c = gutters.most_common(1)[0]
         if c >= max(2, 0.3 * n):

@@ -345,6 +345,22 @@ def test_three_hundred_pages_stream_and_convert():
     assert seen[-1] == (300, 300) and len(seen) == 300
     assert "pages: 300" in result.content
     assert "Body of page 0 has some words." in result.content and "Body of page 299 has some words." in result.content
+    # "Section N" tops every page: it repeats only with digits masked, so it is a heading, not a running head
+    assert re.findall(r"^#+ (Section \d+)$", result.content, re.M) == [f"Section {i}" for i in range(300)]
+
+
+def test_page_top_headings_kept_while_running_heads_go():
+    doc = pymupdf.open()
+    for i in range(12):
+        page = doc.new_page(width=612, height=792)
+        page.insert_text((72, 40), f"The Manual, page {i + 1}", fontsize=9)
+        page.insert_text((72, 72), f"Part {i}", fontsize=16, fontname="hebo")
+        page.insert_text((72, 110), f"Body of part {i} in plain words.", fontsize=11)
+        page.insert_text((300, 770), "Big Bold Footer", fontsize=16, fontname="hebo")
+        page.insert_text((300, 780), str(i + 1), fontsize=9)
+    md = body(convert(doc.tobytes()).content)
+    assert re.findall(r"^#+ (.+)$", md, re.M) == [f"Part {i}" for i in range(12)]
+    assert "The Manual" not in md and "Big Bold Footer" not in md and not re.search(r"^\d+$", md, re.M)
 
 
 def test_images_are_extracted_or_placeholdered(tmp_path: Path):
