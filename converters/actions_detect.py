@@ -156,12 +156,21 @@ def _blocks(lines: list[str]) -> list[_Block]:
             blocks.append(cur)
         cur = None
 
+    fence_in_list = False  # a code block indented under a list item belongs to that item's task
     for i, raw in enumerate(lines):
         if _FENCE.match(raw):
-            close()
+            if not in_fence:
+                fence_in_list = cur is not None and cur.kind == "list" and raw[:1] in (" ", "\t")
+                if not fence_in_list:
+                    close()
             in_fence = not in_fence
+            if fence_in_list and cur is not None:
+                cur.end = i
+                blank_run = 0
             continue
         if in_fence:
+            if fence_in_list and cur is not None:
+                cur.end = i
             continue
         if not raw.strip():
             blank_run += 1

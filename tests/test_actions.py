@@ -132,6 +132,15 @@ def test_parse_step_labels_breadcrumbs_values():
 # ---------------------------------------------------------------- grounding
 
 
+def test_a_code_block_inside_a_step_keeps_the_task_whole(spec):
+    md = ("## Create a widget\n\n1. Go to **Dashboard > Widgets**.\n   ```bash\n   echo not a step\n   ```\n"
+          "2. Click **New widget**, enter `Sprocket` as the **Name** and click **Create widget**.\n")
+    result = rewrite(md, spec)
+    assert len(result.tasks) == 1 and result.tasks[0].span == (3, 7)  # one task, one curl (not two POSTs)
+    assert result.tasks[0].parameters["name"] == "Sprocket"
+    assert result.markdown.count("curl -X POST") == 1 and "   echo not a step" in result.markdown
+
+
 def test_a_quoted_string_after_type_is_a_value_not_a_label():
     step = parse_step('Type "Sprocket" in the "Name" box, then click "Create".', 1)
     assert step.values == [("Sprocket", 5)]
