@@ -39,6 +39,16 @@ def read_bytes(src: LocalFile | WebPage, options: Options) -> tuple[bytes, str, 
     raise UsageError(f"{src.display()} is not a PDF file or URL", hint="give a .pdf path or an http(s) URL")
 
 
+def _check_images_dir(path: Path) -> None:
+    """Make the --images folder up front: a file in the way is the user's mistake, said before converting."""
+    if path.exists() and not path.is_dir():
+        raise UsageError(f"--images {path}: that is a file, not a folder", hint="give a folder for the images")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"--images {path}: cannot create the folder: {exc.strerror or exc}") from None
+
+
 def ingest_pdf(src: LocalFile | WebPage, options: Options) -> Bundle:
     """One PDF -> a Bundle (kind ``pdf``) with one Document: front matter + markdown body."""
     from . import progress, tokens
@@ -47,6 +57,8 @@ def ingest_pdf(src: LocalFile | WebPage, options: Options) -> Bundle:
     data, name, display = read_bytes(src, options)
     extra = options.extra or {}
     images_dir = extra.get("images_dir")
+    if images_dir:
+        _check_images_dir(Path(images_dir))
     with progress.task(options, f"PDF {name}", None) as bar:
         def on_page(done: int, total: int) -> None:
             bar.advance(1, total=total)

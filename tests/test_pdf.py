@@ -377,6 +377,11 @@ def test_images_are_extracted_or_placeholdered(tmp_path: Path):
     files = sorted(p.name for p in out.iterdir())
     assert files == ["page0001-1.png"]
     assert f"![Figure 1: A red square.]({out.as_posix()}/page0001-1.png)" in md
+    # --images naming a file is a usage error before any work, not an internal error
+    pdf = tmp_path / "fig.pdf"
+    pdf.write_bytes(data)
+    result = CliRunner().invoke(app, ["pdf", str(pdf), "-q", "--images", str(pdf)])
+    assert result.exit_code == 2 and "not a folder" in result.output and "internal error" not in result.output
 
 
 # --------------------------------------------------------------------------------- edges and API
