@@ -141,6 +141,19 @@ class _Block:
     items: list[tuple[int, str]]  # (line index, text)
     heading: str
     heading_line: int | None
+    last_num: int | None = None  # number of the last item of a numbered list ("3." -> 3)
+
+
+def _resumed_list(blocks: list[_Block], num: int | None, heading_line: int | None) -> _Block | None:
+    """The numbered list under the same heading that a list starting at ``num`` (> 1) continues."""
+    if not num or num < 2:
+        return None
+    for b in reversed(blocks):
+        if b.heading_line != heading_line:
+            return None
+        if b.kind == "list":
+            return b if b.last_num == num - 1 else None
+    return None
 
 
 def _blocks(lines: list[str]) -> list[_Block]:
@@ -185,11 +198,20 @@ def _blocks(lines: list[str]) -> list[_Block]:
             continue
         item = _ITEM.match(raw)
         if item and not re.match(r"^\s*[-*_](\s*[-*_]){2,}\s*$", raw):
+            num = int(item.group(2)[:-1]) if item.group(2)[:-1].isdigit() else None
             if cur is None or cur.kind != "list" or blank_run > 1:
                 close()
-                cur = _Block(i, i, "list", [], heading, heading_line)
+                resumed = _resumed_list(blocks, num, heading_line)
+                if resumed is not None:
+                    # "2." after a paragraph that interrupts "1.": the same task, not a new one
+                    # (two tasks would each get the same POST, and an agent would run both)
+                    cur = resumed
+                    blocks[:] = [b for b in blocks if b.start < resumed.start]
+                else:
+                    cur = _Block(i, i, "list", [], heading, heading_line)
             cur.items.append((i, item.group(3)))
             cur.end = i
+            cur.last_num = num
         elif cur is not None and cur.kind == "list" and (raw.startswith((" ", "\t")) or blank_run == 0):
             li, txt = cur.items[-1]
             cur.items[-1] = (li, txt + " " + raw.strip())

@@ -141,6 +141,18 @@ def test_a_code_block_inside_a_step_keeps_the_task_whole(spec):
     assert result.markdown.count("curl -X POST") == 1 and "   echo not a step" in result.markdown
 
 
+def test_a_numbered_list_resumed_after_a_paragraph_is_one_task(spec):
+    md = ("## Create a widget\n\n1. Go to **Dashboard > Widgets** and click **New widget**.\n\n"
+          "The form opens in a side panel.\n\n```\nan example at column 0\n```\n\n"
+          "2. Enter `Sprocket` as the **Name** and click **Create widget**.\n\n"
+          "## Remove a widget\n\n1. Open **Widgets**.\n\nSome prose.\n\n1. Open **Widgets** again.\n")
+    result = rewrite(md, spec)
+    assert [t.title for t in result.tasks] == ["Create a widget", "Remove a widget", "Remove a widget"]
+    first = result.tasks[0]
+    assert first.span == (3, 11) and first.parameters["name"] == "Sprocket"
+    assert result.markdown.count("curl -X POST") == 1
+
+
 def test_a_quoted_string_after_type_is_a_value_not_a_label():
     step = parse_step('Type "Sprocket" in the "Name" box, then click "Create".', 1)
     assert step.values == [("Sprocket", 5)]
