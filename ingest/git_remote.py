@@ -42,6 +42,7 @@ from .errors import (
     AuthRequired,
     BlockedAddress,
     IngestError,
+    LimitExceeded,
     NetworkError,
     SourceNotFound,
     UsageError,
@@ -702,6 +703,38 @@ def guard(src: GitRepo, url: str, options: Options) -> None:
                          hint="use the repository's https URL")
 
 
+_REFS_PROBE = "/info/refs?service=git-upload-pack"
+
+
+def _redirects_need_guard(src: GitRepo, url: str, options: Options) -> bool:
+    if options.allow_private or urlsplit(url).scheme not in ("http", "https"):
+        return False
+    host = (src.host or "").lower()
+    return not (host and (host in options.host_map or host.removeprefix("www.") in options.host_map))
+
+
+def _follow_redirects_checked(url: str, options: Options, token: str | None) -> str:
+    """The repository URL after redirects, each hop checked by the SSRF guard (server mode).
+
+    A renamed GitHub repository answers with a redirect; that still works, but only to a public
+    address. Anything else (no redirect, 401 for a private repo) leaves the URL as it was.
+    """
+    from .http import fetch
+
+    probe = url.rstrip("/") + _REFS_PROBE
+    headers = {"Git-Protocol": "version=2"}
+    if token:
+        headers["Authorization"] = "Basic " + base64.b64encode(f"x-access-token:{token}".encode()).decode()
+    try:
+        resp = fetch(probe, options, check=False, headers=headers, max_bytes=20_000_000)
+    except (NetworkError, LimitExceeded):
+        return url  # git will report the network problem itself
+    final = resp.url
+    if final != probe and final.endswith(_REFS_PROBE):
+        return final[: -len(_REFS_PROBE)]
+    return url
+
+
 def _sendable(url: str) -> bool:
     """A token goes over https, or plain http only to this machine (a test server or local mirror)."""
     parts = urlsplit(url)
@@ -725,7 +758,13 @@ def checkout(src: GitRepo, options: Options) -> Checkout:
     guard(src, url, options)
     token = options.resolved_token(src.host) if _sendable(url) else None
     register_secret(token)
-    env = git_env(url, token, timeout=options.timeout, user=_auth_user(src.forge))
+    extra: list[tuple[str, str]] = []
+    if _redirects_need_guard(src, url, options):
+        # git follows an initial redirect without asking us; a public URL could send it to
+        # 169.254.169.254. Follow redirects ourselves, every hop address-checked, then forbid git's.
+        url = _follow_redirects_checked(url, options, token)
+        extra.append(("http.followRedirects", "false"))
+    env = git_env(url, token, timeout=options.timeout, user=_auth_user(src.forge), extra=extra)
     label = src.display() if src.host else url
 
     # a full sha from --ref or a /commit/ URL: a cache hit needs no network at all

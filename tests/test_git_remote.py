@@ -484,3 +484,59 @@ def test_cli_errors_are_one_line_with_exit_codes_and_no_token(tmp_path, git_daem
         assert text in proc.stderr and "Traceback" not in proc.stderr
         assert len(proc.stderr.strip().splitlines()) == 1 and proc.stdout == ""
         assert "WRONGwrong" not in proc.stderr
+
+
+def test_server_mode_checks_every_redirect_hop_of_a_clone(monkeypatch, tmp_path):
+    """A 'public' repo URL that redirects git to a private address is refused before git connects."""
+    import http.server
+    import threading
+
+    from llmingest import http as http_mod
+    from llmingest.errors import BlockedAddress
+    from llmingest.git_remote import checkout
+    from llmingest.options import Options
+    from llmingest.sources import parse
+
+    inward_hits = []
+
+    class Inward(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # the "metadata service": must never be asked anything
+            inward_hits.append(self.path)
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *a):
+            pass
+
+    inward = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Inward)
+    inward_port = inward.server_address[1]
+
+    class Public(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(301)
+            self.send_header("Location", f"http://127.0.0.1:{inward_port}{self.path}")
+            self.end_headers()
+
+        def log_message(self, *a):
+            pass
+
+    public = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Public)
+    public_port = public.server_address[1]
+    for srv in (inward, public):
+        threading.Thread(target=srv.serve_forever, daemon=True).start()
+    real = http_mod.check_address
+
+    def check(url, options):  # the public server stands in for a public address; the rest is private
+        if f":{public_port}/" in url:
+            return None
+        return real(url, options)
+
+    monkeypatch.setattr(http_mod, "check_address", check)
+    try:
+        src = parse(f"http://127.0.0.1:{public_port}/o/r.git")
+        with pytest.raises(BlockedAddress):
+            checkout(src, Options(allow_private=False, cache=False, cache_dir=tmp_path))
+        assert inward_hits == []
+    finally:
+        inward.shutdown()
+        public.shutdown()
