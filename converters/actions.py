@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import html as html_lib
 import json
+import re
 import shlex
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -217,7 +218,11 @@ def forms_from_html(data: bytes | str, base_url: str | None = None) -> list[Task
     tasks = []
     for n, form in enumerate(soup.find_all("form"), 1):
         method = str(form.get("method") or "get").upper()
-        action = str(form.get("action") or "")
+        action = str(form.get("action") or "").strip()
+        if re.match(r"(?i)[a-z][a-z0-9+.-]*:", action) and not action.lower().startswith(("http:", "https:")):
+            continue  # javascript:, mailto:, data: forms are not HTTP requests
+        multipart = "multipart/form-data" in str(form.get("enctype") or "").lower()
+        files: set[str] = set()
         if base_url:
             url = urljoin(base_url, action)
         elif action.startswith(("http://", "https://")):
@@ -230,6 +235,10 @@ def forms_from_html(data: bytes | str, base_url: str | None = None) -> list[Task
             if not name:
                 continue
             kind = str(el.get("type") or "text").lower()
+            if kind == "file" and multipart and method != "GET":
+                fields[str(name)] = "@$" + env_name(str(name))  # curl uploads the file at that path
+                files.add(str(name))
+                continue
             if kind in ("submit", "button", "image", "reset", "file"):
                 continue
             if kind in ("checkbox", "radio") and not el.has_attr("checked"):
@@ -246,15 +255,14 @@ def forms_from_html(data: bytes | str, base_url: str | None = None) -> list[Task
             fields[str(name)] = value
         label = form.get("aria-label") or form.get("id") or form.get("name") or f"form {n}"
         if method == "GET":
-            from urllib.parse import urlencode
-
-            query = urlencode({k: v for k, v in fields.items()}, safe="$")
             curl = f"curl -G {shell_quote(url)}" + "".join(
                 f" \\\n  --data-urlencode {shell_quote(f'{k}={v}')}" for k, v in fields.items()) if fields else f"curl {shell_quote(url)}"
-            del query
         else:
+            # multipart: files with -F name=@path, text with --form-string (a leading @ stays text)
+            flags = {k: ("-F" if k in files else "--form-string") if multipart else "--data-urlencode"
+                     for k in fields}
             curl = f"curl -X {method} {shell_quote(url)}" + "".join(
-                f" \\\n  --data-urlencode {shell_quote(f'{k}={v}')}" for k, v in fields.items())
+                f" \\\n  {flags[k]} {shell_quote(f'{k}={v}')}" for k, v in fields.items())
         text = html_lib.unescape(form.get_text(" ", strip=True))[:200]
         tasks.append(Task(title=f"Form: {label}", text=text, span=(0, 0), steps=[], method=method,
                           path=url, curl=curl, parameters=fields, confidence=1.0, status="action",

@@ -14,10 +14,18 @@ from typing import Any
 
 from .openapi import Operation, SpecIndex
 
+#: variables the shell or login already sets: a ``$USER`` placeholder would silently send the
+#: caller's login name instead of staying visibly unfilled
+SHELL_VARS = {"USER", "HOME", "PATH", "PWD", "OLDPWD", "SHELL", "LANG", "TERM", "HOSTNAME", "HOSTTYPE",
+              "OSTYPE", "UID", "EUID", "GROUPS", "IFS", "PS1", "PS2", "RANDOM", "SECONDS", "LINENO", "MAIL",
+              "LOGNAME", "EDITOR", "DISPLAY", "TMPDIR", "TZ", "SHLVL", "PPID", "BASH", "COLUMNS", "LINES"}
+
 
 def env_name(name: str) -> str:
-    """``projectId``/``project-id`` -> ``PROJECT_ID``: the shell variable a value goes in."""
-    return re.sub(r"[^A-Za-z0-9]+", "_", re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name)).strip("_").upper()
+    """``projectId``/``project-id`` -> ``PROJECT_ID``: the shell variable a value goes in (never
+    one the shell already sets: ``user`` -> ``USER_VALUE``)."""
+    out = re.sub(r"[^A-Za-z0-9]+", "_", re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name)).strip("_").upper()
+    return out + "_VALUE" if out in SHELL_VARS or not out else out
 
 
 def shell_quote(text: str) -> str:

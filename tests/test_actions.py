@@ -508,6 +508,20 @@ def test_html_forms_become_post_requests():
     assert local.curl.startswith('curl -X POST "$BASE_URL/signup"')
 
 
+def test_multipart_forms_upload_files_and_non_http_forms_are_skipped(http_server, tmp_path):
+    html = b"""<form action="/upload" method="post" enctype="multipart/form-data">
+      <input type="file" name="doc"><input name="title" value="@home notes"><input name="user"></form>
+      <form action="javascript:void(0)"><input name="x"></form><form action="mailto:a@b.test"></form>"""
+    (task,) = forms_from_html(html, http_server["url"] + "/page")
+    assert task.parameters == {"doc": "@$DOC", "title": "@home notes", "user": "$USER_VALUE"}  # never $USER
+    doc = tmp_path / "report.txt"
+    doc.write_text("FILEBODY")
+    env = {**os.environ, "DOC": str(doc), "USER_VALUE": "ann"}
+    subprocess.run(["bash", "-c", task.curl], check=True, env=env, capture_output=True, timeout=30)
+    body = http_server["requests"][-1]["body"]
+    assert 'filename="report.txt"' in body and "FILEBODY" in body and "@home notes" in body and "ann" in body
+
+
 def test_html_file_input_converts_steps_and_forms(tmp_path, spec_file):
     page = tmp_path / "guide.html"
     page.write_text("<html><body><h2>Create a widget</h2><ol><li>Open <b>Widgets</b>.</li>"
