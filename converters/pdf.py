@@ -31,11 +31,11 @@ from llmingest.model import Document
 
 from .pdf_layout import (
     PageData,
-    attach_links,
     drop_line_numbers,
     extract_segments,
     image_boxes,
     image_coverage,
+    link_rects,
     order_columns,
 )
 from .pdf_markdown import Emitter
@@ -115,14 +115,15 @@ def parse_pages(spec: str | None, count: int) -> list[int]:
 def read_page(doc: pymupdf.Document, pno: int, ocr: bool) -> PageData:
     page = doc.load_page(pno)
     textpage = None
-    segs = extract_segments(page)
+    links = link_rects(page)
+    segs = extract_segments(page, links=links)
     scanned, ocr_error = False, None
     if not segs and image_coverage(page) >= 0.5:
         scanned = True
         if ocr:
             try:
                 textpage = page.get_textpage_ocr(language="eng", dpi=300, full=True)
-                segs = extract_segments(page, textpage=textpage)
+                segs = extract_segments(page, textpage=textpage, links=links)
                 # Tesseract's text layer uses GlyphLessFont, flagged monospace: without this every
                 # OCR'd page came back as one fenced code block
                 for seg in segs:
@@ -131,7 +132,6 @@ def read_page(doc: pymupdf.Document, pno: int, ocr: bool) -> PageData:
             except Exception as exc:  # tesseract missing or failing: say so on that page
                 ocr_error = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
     segs = drop_line_numbers(segs)
-    attach_links(page, segs)
     tables, segs = find_tables(page, segs, pno) if not scanned else ([], segs)
     images = [] if scanned else image_boxes(page, pno)
     return PageData(pno, segs, tables, images, page.rect.height, page.rect.width, scanned, ocr_error)

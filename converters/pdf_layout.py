@@ -175,8 +175,23 @@ def _font_style(font: str, flags: int) -> tuple[bool, bool, bool]:
             bool(flags & 8) or bool(MONO_FONT.search(font)))
 
 
-def extract_segments(page: pymupdf.Page, textpage=None) -> list[Seg]:
-    """Horizontal text lines of the page as Segs (rotated text such as margin stamps is dropped)."""
+def link_rects(page: pymupdf.Page) -> list[tuple[pymupdf.Rect, str]]:
+    return [(pymupdf.Rect(lk["from"]), lk["uri"]) for lk in page.get_links() if lk.get("uri")]
+
+
+def _link_at(links: list[tuple[pymupdf.Rect, str]], bbox) -> str | None:
+    cx, cy = (bbox[0] + bbox[2]) / 2, (bbox[1] + bbox[3]) / 2
+    for rect, uri in links:
+        if rect.x0 - 1 <= cx <= rect.x1 + 1 and rect.y0 - 2 <= cy <= rect.y1 + 2:
+            return uri
+    return None
+
+
+def extract_segments(page: pymupdf.Page, textpage=None, links: list | None = None) -> list[Seg]:
+    """Horizontal text lines of the page as Segs (rotated text such as margin stamps is dropped).
+
+    ``links`` (from :func:`link_rects`) keeps link text a span of its own: merged into the
+    surrounding same-style run, "see the reference link here" lost its link."""
     d = page.get_text("dict", flags=TEXT_FLAGS, textpage=textpage)
     out: list[Seg] = []
     for block in d["blocks"]:
@@ -199,13 +214,16 @@ def extract_segments(page: pymupdf.Page, textpage=None) -> list[Seg]:
                 bold, italic, mono = _font_style(s["font"], s["flags"] & 26)
                 x0, _, x1, _ = s["bbox"]
                 size = round(s["size"], 1)
+                link = _link_at(links, s["bbox"]) if links and text.strip() else None
                 last = spans[-1] if spans else None
                 if (last is not None and last.size == size and last.bold == bold and last.italic == italic
-                        and last.mono == mono and x0 - last.x1 < 0.1 * size):
+                        and last.mono == mono and x0 - last.x1 < 0.1 * size
+                        and (not links or last.link == link or not text.strip())):
                     last.text += text  # PDFs that place glyph by glyph: one span per style run
                     last.x1 = x1
                     continue
                 spans.append(Span(text, x0, x1, size, bold, italic, mono))
+                spans[-1].link = link
             if not spans or not any(s.text.strip() for s in spans):
                 continue
             x0, y0, x1, y1 = line["bbox"]
@@ -217,21 +235,6 @@ def extract_segments(page: pymupdf.Page, textpage=None) -> list[Seg]:
                 y0, y1 = max(y0, base - 0.8 * size), min(y1, base + 0.25 * size)
             out.append(Seg(x0, y0, x1, y1, spans))
     return out
-
-
-def attach_links(page: pymupdf.Page, segs: list[Seg]) -> None:
-    """Mark spans that sit under a URI link rectangle, so the markdown can keep the link."""
-    links = [(pymupdf.Rect(lk["from"]), lk["uri"]) for lk in page.get_links() if lk.get("uri")]
-    if not links:
-        return
-    for seg in segs:
-        for rect, uri in links:
-            if seg.y1 < rect.y0 or seg.y0 > rect.y1 or seg.x1 < rect.x0 or seg.x0 > rect.x1:
-                continue
-            for s in seg.spans:
-                cx, cy = (s.x0 + s.x1) / 2, (seg.y0 + seg.y1) / 2
-                if rect.x0 - 1 <= cx <= rect.x1 + 1 and rect.y0 - 2 <= cy <= rect.y1 + 2 and s.text.strip():
-                    s.link = uri
 
 
 def find_gutter(boxes: list[tuple[float, float]], lo: float, hi: float) -> float | None:

@@ -500,3 +500,12 @@ def test_outline_heading_with_inline_code_font():
     assert [t for _, t in found] == ["Chapter One", "1.1 Other canvas methods", "1.2 Plain Part"]
     chapter, mixed, plain = (len(h) for h, _ in found)
     assert mixed == plain == chapter + 1
+
+
+def test_link_inside_a_same_style_sentence_is_kept():
+    """Link text in the body font (only its colour differs) must not melt into the sentence's run."""
+    story = pymupdf.Story(html="<p>Read the <a href='https://example.com/guide'>install guide</a> before you "
+                               "start, and <b>then</b> continue with the rest.</p>")
+    out = story.write_with_links(lambda n, filled: (LETTER, pymupdf.Rect(72, 72, 540, 720), None))
+    md = body(convert(out.tobytes()).content)
+    assert "Read the [install guide](https://example.com/guide) before you start" in md
