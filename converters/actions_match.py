@@ -178,6 +178,52 @@ def title_action(title: str) -> tuple[str, list[str]]:
     return verb, nouns
 
 
+_PLACE_PREPS = {"to", "from", "in", "on", "into", "for", "of"}
+
+
+def title_place(title: str) -> str:
+    """The head noun after the heading's object ("Add a tag **to a droplet**" -> droplet): the
+    resource the task works inside, if it names one."""
+    ws = [w for w in words(title) if len(w) > 1]
+    seen_obj, after, head = False, False, ""
+    for w in ws[1:]:
+        if w in _PHRASE_END:
+            if after and head:
+                break
+            if seen_obj and w in _PLACE_PREPS:
+                after = True
+            continue
+        if w in STOPWORDS or w in UI_NOISE or verb_class(w) or w in STATE_WORDS:
+            continue
+        if after:
+            head = stem(w)
+        else:
+            seen_obj = True
+    return head
+
+
+def _spec_resources(spec: SpecIndex) -> set[str]:
+    """Every word of every literal path segment of the spec: the things it has endpoints for."""
+    cached = getattr(spec, "_resources", None)
+    if cached is None:
+        cached = {t for op in spec.operations for seg in op.literal_segments for t in terms(seg)}
+        try:
+            object.__setattr__(spec, "_resources", cached)
+        except Exception:  # noqa: BLE001 - a frozen/slotted index just recomputes
+            pass
+    return cached
+
+
+def place_agreement(op: Operation, title: str, spec: SpecIndex) -> float:
+    """0.6 when the heading works inside a resource the spec has endpoints for ("to a
+    **droplet**") but this operation's path is under something else (``/firewalls/{id}/tags``)."""
+    place = title_place(title)
+    if not place or place not in _spec_resources(spec):
+        return 1.0
+    mine = {t for seg in op.literal_segments for t in terms(seg)}
+    return 1.0 if _term_matches(place, mine) or any(_term_matches(t, {place}) for t in mine) else 0.6
+
+
 def _in_op(term: str, op: Operation, object_terms: set[str]) -> bool:
     return (term in op.tf or _term_matches(term, object_terms) or any(_term_matches(t, {term}) for t in object_terms)
             or any(_term_matches(term, {t}) for t in op.tf))
@@ -466,7 +512,7 @@ def rank(spec: SpecIndex, title: str, steps: list[Step]) -> list[tuple[float, Op
                 if sc >= 0.7 and st is not None and name not in path_names}
         frac = min(1.0, len(hits) / n_labels)
         parts["fields"] = frac
-        parts["agree"] = title_agreement(op, title, spec_verbs)
+        parts["agree"] = title_agreement(op, title, spec_verbs) * place_agreement(op, title, spec)
         if op.method == "DELETE" and not _delete_named(op, title, parts, spec_verbs):
             parts["agree"] *= 0.5
         if op.method in ("PATCH", "PUT") and parts["intent"] != "create" and form_labels and not hits:

@@ -20,7 +20,7 @@ UPDATE = {"update", "change", "edit", "rename", "modify", "set", "configure", "e
 DELETE = {"delete", "remove", "revoke", "disconnect", "uninstall", "unsubscribe", "destroy", "unlink", "erase",
           "release", "discard", "purge", "terminate"}
 READ = {"view", "list", "find", "see", "show", "search", "browse", "get", "look", "retrieve", "fetch",
-        "inspect", "check", "download", "export", "read"}
+        "inspect", "check", "download", "export", "read", "access", "review", "monitor", "explore", "examine"}
 #: words on buttons that submit whatever the task is about; they say nothing about its kind
 NEUTRAL_BUTTONS = {"save", "ok", "okay", "done", "continue", "next", "confirm", "yes", "submit", "apply",
                    "close", "cancel", "back", "i", "understand", "finish", "proceed", "got", "it", "sure",

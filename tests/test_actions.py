@@ -306,6 +306,38 @@ def test_deleting_the_thing_itself_still_grounds(md):
     assert (task.status, task.method, task.path) == ("action", "DELETE", "/teams/{team_id}")
 
 
+CLOUD = {  # tags exist for firewalls only; droplets can be created, read and destroyed
+    "openapi": "3.0.0", "info": {"title": "Cloud"}, "servers": [{"url": "https://cloud.test/v2"}],
+    "paths": {
+        "/droplets": {"post": {"operationId": "createDroplet", "summary": "Create a droplet"}},
+        "/droplets/{droplet_id}": {
+            "parameters": [{"name": "droplet_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+            "get": {"operationId": "getDroplet", "summary": "Retrieve a droplet"},
+            "delete": {"operationId": "destroyDroplet", "summary": "Delete a droplet"}},
+        "/firewalls/{firewall_id}/tags": {
+            "parameters": [{"name": "firewall_id", "in": "path", "required": True, "schema": {"type": "string"}}],
+            "post": {"operationId": "tagFirewall", "summary": "Add tags to a firewall", "requestBody": {
+                "content": {"application/json": {"schema": {"type": "object", "properties": {
+                    "tags": {"type": "array", "items": {"type": "string"}}}}}}}}},
+    },
+}
+
+
+def test_a_task_inside_another_resource_is_not_that_call_elsewhere():
+    md = "## Add a tag to a droplet\n1. Open the droplet, click **Tags**, type `prod` and press **Enter**.\n"
+    task = _one(md, load_spec(json.dumps(CLOUD)))
+    assert (task.status, task.curl) == ("manual", None), (task.method, task.path, task.confidence)
+    ok = _one("## Add a tag to a firewall\n1. Open the firewall, click **Tags**, type `prod` and press **Enter**.\n",
+              load_spec(json.dumps(CLOUD)))
+    assert (ok.method, ok.path) == ("POST", "/firewalls/{firewall_id}/tags")
+
+
+def test_accessing_something_never_creates_it():
+    task = _one("## Access the droplet console\n1. Open the droplet and click **Console**.\n",
+                load_spec(json.dumps(CLOUD)))
+    assert task.method in (None, "GET"), (task.method, task.path)
+
+
 def test_make_a_thing_public_is_an_update_not_a_create():
     md = ("## Make a project public\n1. Open **Project settings**.\n"
           "2. Set **Visibility** to **Public** and click **Save**.\n")
