@@ -164,23 +164,26 @@ def _page_items(pd: PageData, st: Stats) -> list:
 
 def convert(data: bytes, *, name: str | None = None, pages: str | None = None, password: str | None = None,
             images_dir: Path | None = None, page_markers: bool = False, ocr: bool = False,
-            on_page: Callable[[int, int], None] | None = None) -> Document:
+            on_page: Callable[[int, int], None] | None = None, images_ref: str | None = None) -> Document:
     """Convert PDF bytes to a markdown :class:`Document` (front matter + body).
 
     >>> doc = convert(open("paper.pdf", "rb").read(), name="paper.pdf", pages="1-3")
     >>> doc.content.splitlines()[0]
     '---'
+
+    ``images_ref`` is how the markdown links ``images_dir`` (e.g. relative to where the markdown
+    is written); by default the images_dir path itself.
     """
     doc, warnings = _open(data, password)
     try:
         return _convert(doc, warnings, name=name, pages=pages, images_dir=images_dir,
-                        page_markers=page_markers, ocr=ocr, on_page=on_page, size=len(data))
+                        page_markers=page_markers, ocr=ocr, on_page=on_page, size=len(data), images_ref=images_ref)
     finally:
         doc.close()
 
 
 def _convert(doc: pymupdf.Document, warnings: list[str], *, name, pages, images_dir, page_markers, ocr, on_page,
-             size: int) -> Document:
+             size: int, images_ref: str | None = None) -> Document:
     selected = parse_pages(pages, doc.page_count)
     total = len(selected)
     # pass 1: statistics over all pages, or a spread sample of long documents (kept for pass 2)
@@ -204,6 +207,7 @@ def _convert(doc: pymupdf.Document, warnings: list[str], *, name, pages, images_
     del read
 
     em = Emitter(st, Path(images_dir) if images_dir else None, doc, page_markers)
+    em.images_ref = images_ref
     scanned_notes = 0
     for done, pno in enumerate(selected, 1):
         pd = cache.pop(pno, None) or _safe_read(doc, pno, ocr, warnings)

@@ -193,6 +193,7 @@ class Emitter:
         self.st = stats
         self.blocks: list[str] = []
         self.images_dir = images_dir
+        self.images_ref: str | None = None  # the folder as the markdown links it, when not images_dir
         self.doc = doc
         self.page_markers = page_markers
         self.pending_markers: list[str] = []
@@ -316,7 +317,8 @@ class Emitter:
                 self.images_dir.mkdir(parents=True, exist_ok=True)
                 (self.images_dir / name).write_bytes(info["image"])
                 alt = caption.replace("[", "(").replace("]", ")") or f"image {self.image_count}"
-                self.blocks.append(f"![{alt}]({(self.images_dir / name).as_posix()})")
+                ref = f"{self.images_ref.rstrip('/')}/{name}" if self.images_ref else (self.images_dir / name).as_posix()
+                self.blocks.append(f"![{alt}]({ref})")
                 self.prev = None
                 return len(lines)
         self.blocks.append(f"[image: {caption}]" if caption else "[image]")

@@ -3,7 +3,8 @@
 The conversion itself lives in :mod:`llmingest.converters.pdf` (pure); this module only knows
 where bytes come from and which Options map to which converter knobs. Converter-specific knobs
 travel in ``Options.extra``: ``images_dir`` (str or Path: extract images there), ``page_markers``
-(bool: ``<!-- page N -->`` before each page), ``ocr`` (bool: Tesseract on scanned pages).
+(bool: ``<!-- page N -->`` before each page), ``ocr`` (bool: Tesseract on scanned pages),
+``images_ref`` (str: how the markdown links the images folder, e.g. relative to the output file).
 """
 
 from __future__ import annotations
@@ -65,7 +66,8 @@ def ingest_pdf(src: LocalFile | WebPage, options: Options) -> Bundle:
 
         doc = convert(data, name=name, pages=options.pages, password=options.password,
                       images_dir=Path(images_dir) if images_dir else None,
-                      page_markers=bool(extra.get("page_markers")), ocr=bool(extra.get("ocr")), on_page=on_page)
+                      page_markers=bool(extra.get("page_markers")), ocr=bool(extra.get("ocr")), on_page=on_page,
+                      images_ref=extra.get("images_ref"))
     if isinstance(src, WebPage):
         doc.url = src.url
     doc.tokens = tokens.count(doc.content, options.encoding)

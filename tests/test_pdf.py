@@ -382,6 +382,13 @@ def test_images_are_extracted_or_placeholdered(tmp_path: Path):
     pdf.write_bytes(data)
     result = CliRunner().invoke(app, ["pdf", str(pdf), "-q", "--images", str(pdf)])
     assert result.exit_code == 2 and "not a folder" in result.output and "internal error" not in result.output
+    # with -o, image links are relative to the markdown file, so the written file shows its images
+    md_file = tmp_path / "out" / "fig.md"
+    result = CliRunner().invoke(app, ["pdf", str(pdf), "-q", "--images", str(tmp_path / "out" / "pics"),
+                                      "-o", str(md_file)])
+    assert result.exit_code == 0, result.output
+    assert "![Figure 1: A red square.](pics/page0001-1.png)" in md_file.read_text()
+    assert (md_file.parent / "pics" / "page0001-1.png").is_file()
 
 
 # --------------------------------------------------------------------------------- edges and API

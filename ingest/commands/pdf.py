@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import typer
@@ -50,6 +51,9 @@ def pdf(
     extra: dict = {"page_markers": page_markers, "ocr": ocr}
     if images is not None:
         extra["images_dir"] = images
+        if output is not None and str(output) != "-":
+            # links relative to the markdown file, so `-o out/doc.md --images out/img` opens right
+            extra["images_ref"] = Path(os.path.relpath(images.absolute(), output.absolute().parent)).as_posix()
     opts = Options(pages=pages, password=password, encoding=encoding, extra=extra, progress=progress_wanted(quiet))
     bundle = ingest(source, opts, kind="pdf")
     if fmt == "json":
