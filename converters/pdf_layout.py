@@ -21,7 +21,9 @@ from dataclasses import dataclass, field
 import pymupdf
 
 #: font names that mean "code" even when the font does not set the monospace flag
-MONO_FONT = re.compile(r"mono|courier|consol|menlo|typewriter|inconsolata|sourcecode|fixed|^cmtt|^sfmono|code", re.I)
+#: (NimbusMonL / TeXGyreCursor / pcrr are the Courier clones of LaTeX and Ghostscript PDFs)
+MONO_FONT = re.compile(r"mono|courier|consol|menlo|typewriter|inconsolata|sourcecode|fixed|^cmtt|^sfmono|code"
+                       r"|nimbusmon|cursor|^pcr[rbo]|^txtt|^ectt|^rm-lmtt", re.I)
 BOLD_FONT = re.compile(r"bold|black|heavy|semibold|demi", re.I)
 ITALIC_FONT = re.compile(r"italic|oblique", re.I)
 #: private-use glyphs and control characters: unmapped math/symbol glyphs come out as these

@@ -516,3 +516,18 @@ def test_link_inside_a_same_style_sentence_is_kept():
     out = story.write_with_links(lambda n, filled: (LETTER, pymupdf.Rect(72, 72, 540, 720), None))
     md = body(convert(out.tobytes()).content)
     assert "Read the [install guide](https://example.com/guide) before you start" in md
+
+
+def test_ghostscript_courier_clone_is_code():
+    """LaTeX/Ghostscript PDFs name Courier 'NimbusMonL-Regu' without the monospace flag (bzip2's manual)."""
+    doc = pymupdf.open()
+    page = doc.new_page(width=612, height=792)
+    page.insert_text((72, 80), "The call looks like this:", fontsize=10)
+    for i, line in enumerate(["typedef struct {", "    char *next_in;", "    unsigned int avail_in;", "} bz_stream;"]):
+        page.insert_text((72, 110 + 12 * i), line, fontname="cour", fontsize=10)
+    page.insert_text((72, 180), "Then the text goes on.", fontsize=10)
+    for xref, _, _, name, *_ in doc.get_page_fonts(0):
+        if name == "Courier":
+            doc.xref_set_key(xref, "BaseFont", "/NimbusMonL-Regu")
+    md = body(convert(doc.tobytes()).content)
+    assert "```\ntypedef struct {\n    char *next_in;\n    unsigned int avail_in;\n} bz_stream;\n```" in md
