@@ -16,7 +16,8 @@ from .pdf_layout import Column, Image, Table, VLine
 from .pdf_stats import SENTENCE_END, Stats, line_style, norm_title
 from .pdf_tables import borderless
 
-BULLET = re.compile(r"^\s*([•◦▪▫●○■□‣⁃∙·\-–—\*➢►✓])\s*(?=\S)")
+#: glyph bullets may touch their text; a dash or star needs a space ("-c --stdout", "-1" are not items)
+BULLET = re.compile(r"^\s*([•◦▪▫●○■□‣⁃∙·➢►✓](?=\s*\S)|[\-–—\*](?=\s+\S))\s*")
 NUMBERED = re.compile(r"^\s*(\(?\d{1,3}[.)]|\(?[a-z]\)|[ivx]{1,4}\.)\s+(?=\S)")
 NUMBERED_HEADING = re.compile(r"^(\d+(\.\d+)*|[A-Z](\.\d+)*)\.?\s+[A-Z]")
 LEADER = re.compile(r"(\s*\.){4,}\s*|…{2,}\s*")  # dot leaders of a table of contents

@@ -531,3 +531,18 @@ def test_ghostscript_courier_clone_is_code():
             doc.xref_set_key(xref, "BaseFont", "/NimbusMonL-Regu")
     md = body(convert(doc.tobytes()).content)
     assert "```\ntypedef struct {\n    char *next_in;\n    unsigned int avail_in;\n} bz_stream;\n```" in md
+
+
+def test_dash_touching_a_word_is_not_a_bullet():
+    """'-v', '-1' and '*info' start lines of option lists and wrapped C prototypes; only '- x' is an item."""
+    doc = pymupdf.open()
+    page = doc.new_page(width=612, height=792)
+    page.insert_text((72, 80), "Options:", fontsize=11)
+    page.insert_text((72, 110), "-v Say more about what happens.", fontsize=11)
+    page.insert_text((72, 140), "-1 Compress fast and not so well.", fontsize=11)
+    page.insert_text((72, 170), "- a real item", fontsize=11)
+    page.insert_text((72, 185), "- another real item", fontsize=11)
+    md = body(convert(doc.tobytes()).content)
+    assert "-v Say more about what happens." in md and "- v Say" not in md
+    assert "-1 Compress fast and not so well." in md and "- 1 Compress" not in md
+    assert "- a real item\n- another real item" in md
