@@ -19,6 +19,11 @@ from .pdf_tables import borderless
 #: glyph bullets may touch their text; a dash or star needs a space ("-c --stdout", "-1" are not items)
 BULLET = re.compile(r"^\s*([•◦▪▫●○■□‣⁃∙·➢►✓](?=\s*\S)|[\-–—\*](?=\s+\S))\s*")
 NUMBERED = re.compile(r"^\s*(\(?\d{1,3}[.)]|\(?[a-z]\)|[ivx]{1,4}\.)\s+(?=\S)")
+#: a URL or e-mail address: author and affiliation lines carry them, headings do not
+BYLINE = re.compile(r"https?://|www\.|\b[\w.+-]+@[\w-]+\.[\w.]+")
+#: "Ada Lovelace, Alan M. Turing and Grace Hopper": two or more names of 2-4 capitalised words
+_NAME = r"[A-Z][\w'’-]*\.?(?:\s+[A-Z][\w'’-]*\.?){1,3}\*?\d*"
+AUTHORS = re.compile(rf"^(?=.*[,&]){_NAME}(?:\s*(?:,|,?\s+and|&)\s+{_NAME})+$")  # a comma: not "X Y and Z W"
 NUMBERED_HEADING = re.compile(r"^(\d+(\.\d+)*|[A-Z](\.\d+)*)\.?\s+[A-Z]")
 LEADER = re.compile(r"(\s*\.){4,}\s*|…{2,}\s*")  # dot leaders of a table of contents
 TOC_LINE = re.compile(r"(\.\s*){4,}\s*\S{0,8}\d+\s*$|…\s*\d+\s*$")
@@ -330,6 +335,8 @@ class Emitter:
         text = line.text.strip()
         if len(text) > 160 or not re.search(r"[A-Za-z]", text) or BULLET.match(text):
             return 0
+        if BYLINE.search(text) or (line.page == 0 and AUTHORS.match(text)):
+            return 0  # an author line in a big or bold font is not a section
         style = line_style(line)
         if self.st.toc:
             entries = self.st.toc.get(line.page, []) + self.st.toc.get(line.page - 1, [])

@@ -546,3 +546,18 @@ def test_dash_touching_a_word_is_not_a_bullet():
     assert "-v Say more about what happens." in md and "- v Say" not in md
     assert "-1 Compress fast and not so well." in md and "- 1 Compress" not in md
     assert "- a real item\n- another real item" in md
+
+
+def test_author_lines_in_a_big_bold_font_are_not_headings():
+    doc = pymupdf.open()
+    page = doc.new_page(width=612, height=792)
+    page.insert_text((72, 80), "A Study of Things", fontsize=20, fontname="hebo")
+    page.insert_text((72, 110), "Ada Lovelace, Alan M. Turing and Grace Hopper", fontsize=12, fontname="hebo")
+    page.insert_text((72, 128), "Jane Roe, https://example.org/jane", fontsize=12, fontname="hebo")
+    for n, title in enumerate(["1 Introduction", "2 Method"]):
+        page.insert_text((72, 170 + 120 * n), title, fontsize=12, fontname="hebo")
+        for i in range(4):
+            page.insert_text((72, 190 + 120 * n + 14 * i), f"Body text line {i} of section {n} with words.", fontsize=10)
+    md = body(convert(doc.tobytes()).content)
+    assert re.findall(r"^#+ (.+)$", md, re.M) == ["A Study of Things", "1 Introduction", "2 Method"]
+    assert "Ada Lovelace, Alan M. Turing and Grace Hopper" in md and "Jane Roe" in md
