@@ -209,6 +209,7 @@ def _convert(doc: pymupdf.Document, warnings: list[str], *, name, pages, images_
     em = Emitter(st, Path(images_dir) if images_dir else None, doc, page_markers)
     em.images_ref = images_ref
     scanned_notes = 0
+    ocr_failures: list[str] = []
     for done, pno in enumerate(selected, 1):
         pd = cache.pop(pno, None) or _safe_read(doc, pno, ocr, warnings)
         if page_markers:
@@ -216,6 +217,7 @@ def _convert(doc: pymupdf.Document, warnings: list[str], *, name, pages, images_
         if pd.scanned and not pd.segs:
             scanned_notes += 1
             if ocr and pd.ocr_error:
+                ocr_failures.append(pd.ocr_error)
                 em.note(f"[page {pno + 1}: scanned image, OCR failed: {pd.ocr_error}]")
             elif ocr:
                 em.note(f"[page {pno + 1}: scanned image, OCR found no text]")
@@ -233,6 +235,8 @@ def _convert(doc: pymupdf.Document, warnings: list[str], *, name, pages, images_
     author = (meta.get("author") or "").strip() or None
     if scanned_notes:
         warnings.append(f"{scanned_notes} page(s) are scanned images" + ("" if ocr else "; use --ocr to read them"))
+    if ocr_failures:  # said in the front matter too, not only on the page: is tesseract installed?
+        warnings.append(f"OCR failed on {len(ocr_failures)} page(s): {ocr_failures[0]}")
     front = ["---"]
     if title:
         front.append(f"title: {json.dumps(title, ensure_ascii=False)}")

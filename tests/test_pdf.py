@@ -561,3 +561,18 @@ def test_author_lines_in_a_big_bold_font_are_not_headings():
     md = body(convert(doc.tobytes()).content)
     assert re.findall(r"^#+ (.+)$", md, re.M) == ["A Study of Things", "1 Introduction", "2 Method"]
     assert "Ada Lovelace, Alan M. Turing and Grace Hopper" in md and "Jane Roe" in md
+
+
+def test_ocr_failure_is_a_front_matter_warning(tmp_path: Path, monkeypatch):
+    """Tesseract that cannot start (no language data here) is said in the front matter, not only on the page."""
+    if shutil.which("tesseract") is None:
+        pytest.skip("tesseract is not installed (.ci/run installs tesseract-ocr)")
+    src = pymupdf.open()
+    src.new_page(width=400, height=200).insert_text((30, 100), "HELLO", fontsize=28)
+    doc = pymupdf.open()
+    page = doc.new_page(width=400, height=200)
+    page.insert_image(page.rect, stream=src[0].get_pixmap(dpi=100).tobytes("png"))
+    monkeypatch.setenv("TESSDATA_PREFIX", str(tmp_path / "no-tessdata"))
+    result = convert(doc.tobytes(), ocr=True)
+    assert "OCR failed" in result.content.split("\n---\n", 1)[0]
+    assert any(w.startswith("OCR failed on 1 page(s)") for w in result.metadata["warnings"])
