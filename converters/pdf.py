@@ -54,6 +54,7 @@ from .pdf_tables import find_tables
 __all__ = ["convert", "parse_pages"]
 
 SAMPLE_PAGES = 150  # pages read for statistics (and kept) before the emitting pass
+CONTEXT_PAGES = 40  # unselected pages read for statistics when --pages picks part of a document
 
 
 # ------------------------------------------------------------------------------------------- open
@@ -199,6 +200,15 @@ def _convert(doc: pymupdf.Document, warnings: list[str], *, name, pages, images_
         read.append(pd)
         if total <= SAMPLE_PAGES:
             cache[pno] = pd
+    # --pages picks part of a document: a spread of the other pages joins the statistics, so the
+    # body size and heading levels are the document's, not the selection's ("2 Method" alone on
+    # page 5 stays an H2); their read problems are not the user's warnings, and no OCR for them
+    selected_set = set(selected)
+    others = [p for p in range(doc.page_count) if p not in selected_set]
+    k = min(len(others), CONTEXT_PAGES, max(0, SAMPLE_PAGES - len(sample)))
+    for i in range(k):
+        read.append(_safe_read(doc, others[int(i * len(others) / k)], False, []))
+    read.sort(key=lambda pd: pd.number)
     try:
         toc = doc.get_toc(simple=True)
     except Exception:

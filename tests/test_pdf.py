@@ -576,3 +576,21 @@ def test_ocr_failure_is_a_front_matter_warning(tmp_path: Path, monkeypatch):
     result = convert(doc.tobytes(), ocr=True)
     assert "OCR failed" in result.content.split("\n---\n", 1)[0]
     assert any(w.startswith("OCR failed on 1 page(s)") for w in result.metadata["warnings"])
+
+
+def test_page_selection_keeps_the_documents_heading_levels():
+    """--pages 3 alone must not turn the page's H2 into an H1: the statistics are the document's."""
+    doc = pymupdf.open()
+    for i in range(6):
+        page = doc.new_page(width=612, height=792)
+        y = 100
+        if i % 3 == 0:
+            page.insert_text((72, y), f"Chapter {i // 3 + 1} Overview", fontsize=20, fontname="hebo")
+            y += 40
+        page.insert_text((72, y), f"Section {i} Details", fontsize=14, fontname="hebo")
+        for j in range(6):
+            page.insert_text((72, y + 30 + 14 * j), f"Body line {j} on page {i} with ordinary words.", fontsize=10)
+    data = doc.tobytes()
+    full = re.findall(r"^(#+) (.+)$", convert(data).content, re.M)
+    assert ("##", "Section 2 Details") in full and ("#", "Chapter 1 Overview") in full
+    assert re.findall(r"^(#+) (.+)$", convert(data, pages="3").content, re.M) == [("##", "Section 2 Details")]
