@@ -239,6 +239,9 @@ def extract_segments(page: pymupdf.Page, textpage=None, links: list | None = Non
     return out
 
 
+MIN_COLUMN = 100.0  # points (~20 characters of 10 pt text): narrowest column that holds running text
+
+
 def find_gutter(boxes: list[tuple[float, float]], lo: float, hi: float) -> float | None:
     """The x of a vertical gutter between two columns, or None for a one-column page.
 
@@ -279,6 +282,8 @@ def find_gutter(boxes: list[tuple[float, float]], lo: float, hi: float) -> float
             i += 1
     if best_mid is None or best_len < 3:
         return None
+    if best_mid - lo < MIN_COLUMN or hi - best_mid < MIN_COLUMN:
+        return None  # too narrow for running text: the columns of a small table, not of the page
     rights = sorted(x1 for _, x1 in boxes)
     lefts = sorted(x0 for x0, _ in boxes)
     n_left = bisect.bisect_right(rights, best_mid)

@@ -594,3 +594,14 @@ def test_page_selection_keeps_the_documents_heading_levels():
     full = re.findall(r"^(#+) (.+)$", convert(data).content, re.M)
     assert ("##", "Section 2 Details") in full and ("#", "Chapter 1 Overview") in full
     assert re.findall(r"^(#+) (.+)$", convert(data, pages="3").content, re.M) == [("##", "Section 2 Details")]
+
+
+def test_narrow_table_columns_are_not_page_columns():
+    """A padding-less Story table: its last column sits apart, but 30 pt is no page column (its
+    cells came out after the paragraph below the table)."""
+    rows = "".join(f"<tr><td>alpha{i}</td><td>{i * 1.5}</td><td>unit{i}</td></tr>" for i in range(5))
+    data = story_pdf(f"<p>Intro text paragraph.</p><table><tr><th>Name</th><th>Value</th><th>Unit</th></tr>"
+                     f"{rows}</table><p>After.</p>")
+    md = body(convert(data).content)
+    order = [md.index(w) for w in ["Intro text", "alpha0", "unit0", "alpha4", "unit4", "After."]]
+    assert order == sorted(order)
