@@ -524,6 +524,8 @@ class Emitter:
             lines.pop(0)
         # TeX typesets ' and " in typewriter fonts as curly quotes; in code they are straight
         lines = [ln.translate(_CODE_QUOTES) for ln in lines]
+        if len(lines) == 1 and re.fullmatch(r"https?://[^\s<>]+", lines[0].strip()):
+            return f"<{lines[0].strip()}>"  # a displayed URL (texinfo @url) is a link, not a listing
         lang = _guess_language(lines)
         body = "\n".join(lines)
         fence = "````" if "```" in body else "```"

@@ -605,3 +605,15 @@ def test_narrow_table_columns_are_not_page_columns():
     md = body(convert(data).content)
     order = [md.index(w) for w in ["Intro text", "alpha0", "unit0", "alpha4", "unit4", "After."]]
     assert order == sorted(order)
+
+
+def test_displayed_url_in_typewriter_is_a_link_not_a_listing():
+    doc = pymupdf.open()
+    page = doc.new_page(width=612, height=792)
+    page.insert_text((72, 80), "The project lives at", fontsize=10)
+    page.insert_text((90, 100), "https://example.org/project/", fontname="cour", fontsize=10)
+    page.insert_text((72, 130), "and its code is below.", fontsize=10)
+    page.insert_text((90, 150), "make install", fontname="cour", fontsize=10)
+    md = body(convert(doc.tobytes()).content)
+    assert "<https://example.org/project/>" in md and "```\nhttps://" not in md
+    assert "```\nmake install\n```" in md
