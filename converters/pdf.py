@@ -261,6 +261,8 @@ def _convert(doc: pymupdf.Document, warnings: list[str], *, name, pages, images_
         front += [f"  - {json.dumps(w, ensure_ascii=False)}" for w in dict.fromkeys(warnings)]
     front.append("---")
     body = "\n\n".join(b for b in em.blocks if b.strip())
+    if "\u20dd" in body:  # LaTeX's \copyright: a 'c' under an enclosing-circle glyph from another font
+        body = re.sub(r"[cC]\u20dd", "©", body)
     content = "\n".join(front) + "\n\n" + body + "\n"
     return Document(
         path=name or "document.pdf", content=content, title=title, kind="pdf", size=size,

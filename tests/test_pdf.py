@@ -617,3 +617,9 @@ def test_displayed_url_in_typewriter_is_a_link_not_a_listing():
     md = body(convert(doc.tobytes()).content)
     assert "<https://example.org/project/>" in md and "```\nhttps://" not in md
     assert "```\nmake install\n```" in md
+
+
+def test_latex_copyright_sign_is_one_character():
+    """LaTeX draws \\copyright as 'c' plus U+20DD (combining enclosing circle); readers want one '©'."""
+    md = body(convert(story_pdf("<p>Copyright c&#x20DD;2004 The Authors.</p>")).content)
+    assert "Copyright ©2004 The Authors." in md and "\u20dd" not in md
