@@ -247,6 +247,8 @@ def _convert(doc: pymupdf.Document, warnings: list[str], *, name, pages, images_
         warnings.append(f"{scanned_notes} page(s) are scanned images" + ("" if ocr else "; use --ocr to read them"))
     if ocr_failures:  # said in the front matter too, not only on the page: is tesseract installed?
         warnings.append(f"OCR failed on {len(ocr_failures)} page(s): {ocr_failures[0]}")
+    if not any(b.strip() for b in em.blocks):  # an empty body must not look like a successful conversion
+        warnings.append("no text found on the selected pages (damaged content, or text drawn as shapes)")
     front = ["---"]
     if title:
         front.append(f"title: {json.dumps(title, ensure_ascii=False)}")

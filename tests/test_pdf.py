@@ -623,3 +623,13 @@ def test_latex_copyright_sign_is_one_character():
     """LaTeX draws \\copyright as 'c' plus U+20DD (combining enclosing circle); readers want one '©'."""
     md = body(convert(story_pdf("<p>Copyright c&#x20DD;2004 The Authors.</p>")).content)
     assert "Copyright ©2004 The Authors." in md and "\u20dd" not in md
+
+
+def test_no_text_at_all_is_a_warning_not_a_silent_empty_body():
+    doc = pymupdf.open()
+    page = doc.new_page(width=612, height=792)
+    page.draw_rect(pymupdf.Rect(100, 100, 300, 300), color=(0, 0, 0))  # only vector graphics
+    result = convert(doc.tobytes())
+    assert result.metadata["warnings"] == ["no text found on the selected pages (damaged content, or text drawn as shapes)"]
+    assert "no text found" in result.content.split("\n---\n", 1)[0]
+    assert convert(story_pdf("<p>Some words.</p>")).metadata["warnings"] == []
