@@ -150,6 +150,12 @@ def _file_format(path: Path) -> str:
         return "pdf"
     if suffix in HTML_EXTENSIONS:
         return "html"
+    try:  # a PDF without the .pdf name (downloads, temp files) is still a PDF
+        with open(path, "rb") as fh:
+            if fh.read(1024).lstrip(b"\r\n\t \x00\xef\xbb\xbf").startswith(b"%PDF-"):
+                return "pdf"
+    except OSError:
+        pass
     return "text"
 
 

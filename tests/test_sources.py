@@ -195,3 +195,16 @@ def test_bad_input_is_typed():
         parse("./no/such/thing")
     with pytest.raises(SourceNotFound):
         parse("not a source at all")
+
+
+def test_a_pdf_without_the_pdf_name_is_a_pdf(tmp_path):
+    import pymupdf
+
+    from llmingest.sources import LocalFile, parse
+
+    doc = pymupdf.open()
+    doc.new_page().insert_text((72, 72), "hello")
+    target = tmp_path / "download"
+    doc.save(target)
+    src = parse(str(target))
+    assert isinstance(src, LocalFile) and src.kind == "pdf"
