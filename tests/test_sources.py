@@ -199,7 +199,6 @@ def test_bad_input_is_typed():
 
 def test_a_pdf_without_the_pdf_name_is_a_pdf(tmp_path):
     import pymupdf
-
     from llmingest.sources import LocalFile, parse
 
     doc = pymupdf.open()
