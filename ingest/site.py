@@ -19,7 +19,6 @@ import hashlib
 import json
 import os
 import re
-import tempfile
 import threading
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
@@ -27,6 +26,7 @@ from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
 from . import sources
+from .atomic import write_atomic
 from .converters import llmstxt
 from .converters.llmstxt import OPTIONAL, Entry, Section
 from .crawl import CrawlResult, Page, crawl, crawl_folder, in_scope, normalize, relative
@@ -526,18 +526,7 @@ def render_site(bundle: Bundle, base_url: str | None = None, *, max_tokens: int 
 
 
 def _write_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    write_atomic(path, text)
 
 
 MANIFEST = ".llmingest-site.txt"

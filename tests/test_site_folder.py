@@ -194,3 +194,18 @@ def test_mirror_of_a_removed_page_is_flagged_then_deleted(tmp_path):
     assert not (out / "reference").exists()  # the mirror and its emptied folder are gone
     assert (out / "notes.txt").read_text() == "not ours"
     assert runner.invoke(app, [*args, "--check"]).exit_code == 0
+
+
+def test_site_outputs_are_readable_by_others(tmp_path):
+    """llms.txt and mirrors are published files: never the 0600 a temp file starts with."""
+    import os
+
+    from llmingest.site import _write_atomic
+
+    old = os.umask(0o022)
+    try:
+        target = tmp_path / "out" / "llms.txt"
+        _write_atomic(target, "# Site\n")
+        assert target.stat().st_mode & 0o777 == 0o644 and target.read_text() == "# Site\n"
+    finally:
+        os.umask(old)

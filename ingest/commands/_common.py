@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
+from ..atomic import write_atomic
 from ..errors import UsageError
 
 FORMATS = ("markdown", "xml", "plain", "json")
@@ -36,32 +35,9 @@ def write_output(chunks: str | Iterable[str], output: Path | None) -> None:
     if output.is_dir():
         raise UsageError(f"cannot write {output}: it is a folder", hint="give a file name, e.g. -o digest.md")
     try:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".tmp", dir=output.parent)
-    except OSError as exc:
+        write_atomic(output, chunks)
+    except (PermissionError, FileNotFoundError, NotADirectoryError, IsADirectoryError) as exc:
         raise UsageError(f"cannot write {output}: {exc.strerror or exc}") from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            for chunk in chunks:
-                fh.write(chunk)
-        os.chmod(tmp, _mode_for(output))  # mkstemp makes 0600; outputs are meant to be shared
-        os.replace(tmp, output)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-
-
-def _mode_for(path: Path) -> int:
-    """The existing file's mode, else what a plain open() would give under the current umask."""
-    try:
-        return path.stat().st_mode & 0o777
-    except OSError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
 
 
 def remove_stale_parts(output: Path, keep: int) -> list[Path]:
