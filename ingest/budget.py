@@ -145,3 +145,33 @@ def chunk_document(doc: Document, max_tokens: int, encoding: str) -> list[Docume
     total = len(pieces)
     return [replace(doc, path=f"{doc.path} (piece {i + 1} of {total})", content=text, tokens=count(text, encoding))
             for i, text in enumerate(pieces)]
+
+
+def fit_rendered(bundle, max_tokens: int, fmt: str, render_fn, *, ordered: bool = False,
+                 extra_overhead: int = 150, priority_note: str | None = None) -> None:
+    """Fit ``bundle`` so that ``render_fn(bundle, fmt)`` is at most ``max_tokens`` tokens.
+
+    The header is measured by rendering the bundle without documents; if the real output is still
+    over, the overflow is added to the overhead and the fit repeats. A budget too small for even
+    the summary raises LimitExceeded (exit 7): never an oversized output with exit 0.
+    """
+    from dataclasses import replace
+
+    from .errors import LimitExceeded
+
+    all_docs = list(bundle.documents)
+    before = list(bundle.skipped)
+    overhead = count(render_fn(replace(bundle, documents=[]), fmt), bundle.encoding) + extra_overhead
+    total = 0
+    for _ in range(6):
+        kept, left, note = fit(all_docs, max_tokens, overhead, bundle.encoding, ordered=ordered)
+        bundle.documents = kept
+        bundle.skipped = before + left if ordered else sorted(before + left, key=lambda s: s.path)
+        bundle.metadata["budget"] = note.replace(PRIORITY_DOC, priority_note) if priority_note else note
+        total = count(render_fn(bundle, fmt), bundle.encoding)
+        if total <= max_tokens:
+            bundle.metadata["budget_rendered_tokens"] = total
+            return
+        overhead += (total - max_tokens) + 50
+    raise LimitExceeded(f"--max-tokens {max_tokens:,} is too small: the summary alone takes {total:,} tokens in {fmt}",
+                        hint="raise --max-tokens, narrow with --include, or use --split-tokens")

@@ -276,26 +276,8 @@ def bundle(sources: list[str | dict | SourceSpec], options: Options | None = Non
 
 def _budget(out: Bundle, max_tokens: int, fmt: str = "markdown") -> None:
     """Fit the rendered bundle (in the requested format) into ``max_tokens``, or fail with exit 7."""
-    from dataclasses import replace
-
-    from .budget import fit
+    from .budget import PRIORITY_DOC, fit_rendered
     from .bundle_render import render_bundle
-    from .errors import LimitExceeded
-    from .tokens import count
 
-    all_docs = list(out.documents)
-    before = list(out.skipped)
-    overhead = count(render_bundle(replace(out, documents=[]), fmt), out.encoding) + 150
-    total = 0
-    for _ in range(6):
-        kept, left, note = fit(all_docs, max_tokens, overhead, out.encoding, ordered=True)
-        out.documents = kept
-        out.skipped = before + left
-        out.metadata["budget"] = note.replace("README files first", "sources in order; within a source, README files first")
-        total = count(render_bundle(out, fmt), out.encoding)
-        if total <= max_tokens:
-            out.metadata["budget_rendered_tokens"] = total
-            return
-        overhead += (total - max_tokens) + 50
-    raise LimitExceeded(f"--max-tokens {max_tokens:,} is too small for this bundle's summary ({total:,} tokens in {fmt})",
-                        hint="raise --max-tokens or use --split-tokens")
+    fit_rendered(out, max_tokens, fmt, render_bundle, ordered=True,
+                 priority_note="sources in order; within a source, " + PRIORITY_DOC)

@@ -307,35 +307,12 @@ def ingest_repo(src: sources.Source, options: Options) -> Bundle:
 
 
 def _apply_budget(bundle: Bundle, max_tokens: int, fmt: str = "markdown") -> None:
-    """Fit the rendered digest (in the format the user asked for) into ``max_tokens``.
-
-    The first fit guesses the header from the rendered summary and tree; if the real output is
-    still over, the overflow is added to the overhead and the fit repeats. A budget too small for
-    even the summary is an error (exit 7), never an oversized output with exit 0.
-    """
-    from dataclasses import replace
-
-    from .budget import fit
-    from .errors import LimitExceeded
+    """Fit the digest, rendered in the format the user asked for, into ``max_tokens``."""
+    from .budget import fit_rendered
     from .render import render
 
-    all_docs = list(bundle.documents)
-    skipped_before = list(bundle.skipped)
-    tree_cost = tokens.count("\n".join(d.path for d in all_docs), bundle.encoding) + 2 * len(all_docs)
-    overhead = tokens.count(render(replace(bundle, documents=[]), fmt), bundle.encoding) + tree_cost + 200
-    total = 0
-    for _ in range(6):
-        kept, left, note = fit(all_docs, max_tokens, overhead, bundle.encoding)
-        bundle.documents = kept
-        bundle.skipped = sorted(skipped_before + left, key=lambda s: s.path)
-        bundle.metadata["budget"] = note
-        total = tokens.count(render(bundle, fmt), bundle.encoding)
-        if total <= max_tokens:
-            bundle.metadata["budget_rendered_tokens"] = total
-            return
-        overhead += (total - max_tokens) + 50
-    raise LimitExceeded(f"--max-tokens {max_tokens:,} is too small: the summary alone takes {total:,} tokens in {fmt}",
-                        hint="raise --max-tokens, narrow with --include, or use --split-tokens")
+    tree_cost = tokens.count("\n".join(d.path for d in bundle.documents), bundle.encoding) + 2 * len(bundle.documents)
+    fit_rendered(bundle, max_tokens, fmt, render, extra_overhead=tree_cost + 200)
 
 
 os.environ.setdefault("GIT_TERMINAL_PROMPT", "0")
