@@ -75,9 +75,12 @@ def _head_facts(root, url: str | None) -> dict:
         h1 = next(root.iter("h1"), None)
         title = _text(h1).rstrip("¶#").strip() if h1 is not None else None
     base = urljoin(url, facts["base"]) if (facts["base"] and url) else (facts["base"] or url)
+    description = meta.get("description") or meta.get("og:description") or meta.get("twitter:description")
+    if description and title and description.casefold() == " ".join(title.split()).casefold():
+        description = None  # texinfo writes the <title> again as the description: it says nothing
     return {
         "title": title or None,
-        "description": meta.get("description") or meta.get("og:description") or meta.get("twitter:description"),
+        "description": description,
         "canonical": urljoin(base or "", facts["canonical"]) if facts["canonical"] else None,
         "base": base,
         "generator": meta.get("generator"),

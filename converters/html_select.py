@@ -259,8 +259,10 @@ def is_chrome(el) -> bool:
             text = _short_text(el, 120)
         if text is not None and _CHROME_PHRASE.match(text):
             return True
-        if tag in ("p", "div") and _PAGER_LINE.match(first) and _short_text(el, 400) is not None:
-            return True  # texinfo/DocBook pager line: "Next: X, Previous: Y, Up: Z"
+        if tag in ("p", "div") and _PAGER_LINE.match(first) and _short_text(el, 400) is not None \
+                and not _has_heading_or_code(el):
+            return True  # texinfo/DocBook pager line: "Next: X, Previous: Y, Up: Z" (not a short
+            # texinfo section that merely starts with its pager: that one holds an <h3> and the text)
         if tag == "a" and text is not None and _PREV_NEXT.match(text):
             parent = el.getparent()
             prose = (parent.text or "") + "".join((c.tail or "") for c in parent) if parent is not None else ""
@@ -293,6 +295,10 @@ def _id_is_chrome(ident: str) -> bool:
         return True
     words = set(re.split(r"[-_]", ident))
     return not words.isdisjoint(_CHROME_ID_WORDS)
+
+
+def _has_heading_or_code(el) -> bool:
+    return any(True for _ in el.iter("h1", "h2", "h3", "h4", "h5", "h6", "pre"))
 
 
 def _leading_text(el) -> str:

@@ -201,6 +201,8 @@ def extract(data: bytes, url: str, charset: str | None = None) -> tuple[list[str
     desc = None
     for v in root.xpath("//meta[@name='description']/@content | //meta[@property='og:description']/@content")[:1]:
         desc = re.sub(r"\s+", " ", v).strip() or None
+    if desc and title and desc.casefold() == title.casefold():
+        desc = None  # texinfo repeats the <title> as the description
     return links, title, site_name, desc
 
 

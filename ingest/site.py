@@ -44,8 +44,12 @@ _OPTIONAL_PATH = re.compile(
     r"py-modindex|modindex|np-modindex|search|404|copyright|license|sitemap|glossary-index|contents|toc)(\.[a-z]+|/|$)",
     re.I,
 )
-_OPTIONAL_TITLE = re.compile(r"^(change ?log|changes|release notes|what'?s new|index|search|general index)\b", re.I)
+# a changelog may say more ("2. NEWS", "Changes in 3.1"); an index or search page is only that word
+_OPTIONAL_TITLE = re.compile(
+    r"^(\d+(\.\d+)*\.?\s+)?(change ?log|changes|release notes|what'?s new|(older )?news)\b"
+    r"|^(\d+(\.\d+)*\.?\s+)?(index|search|general index|search page|search results)\s*$", re.I)
 _TITLE_SPLIT = re.compile(r"\s+[|—–·»]\s+|\s+-\s+")
+_TITLE_PAREN = re.compile(r"^.*\S\s+\(([^()]+)\)$")  # texinfo: "Node name (Manual Title)"
 _FRONT_MATTER = re.compile(r"\A---\n.*?\n---\n+", re.S)
 
 
@@ -104,6 +108,8 @@ def _site_name(pages: list[Page], start: Page | None, host: str) -> str:
         parts = _TITLE_SPLIT.split(page.title or "")
         if len(parts) > 1:
             tails[parts[-1].strip()] += 1
+        elif m := _TITLE_PAREN.match(page.title or ""):
+            tails[m.group(1).strip()] += 1
     if tails:
         name, n = tails.most_common(1)[0]
         if n >= max(2, len(pages) // 2):
@@ -119,8 +125,8 @@ def _page_title(raw: str | None, site: str, content: str, fallback: str) -> str:
     if m and m.group(1).strip():
         return m.group(1).strip()
     title = (raw or "").strip()
-    for sep in (" — ", " | ", " – ", " · ", " » ", " - "):
-        suffix = sep + site
+    for suffix in (" — ", " | ", " – ", " · ", " » ", " - ", " ("):
+        suffix += site + (")" if suffix == " (" else "")
         if title.endswith(suffix) and len(title) > len(suffix):
             title = title[: -len(suffix)].strip()
             break

@@ -535,3 +535,18 @@ def test_prose_that_looks_like_markdown_stays_prose():
     md = convert(html).content
     assert "Call f(\\*args, \\*\\*kwargs) with `a*b`." in md
     assert "\n1\\. is a number here\n" in md and "\n\\- a dash\n" in md and "\n\\# not a heading" in md
+
+
+def test_short_texinfo_section_starting_with_its_pager_keeps_its_text():
+    """makeinfo wraps a node in one div that starts with the 'Next: .., Up: ..' pager; on a short node
+    that whole div was taken for the pager line and the page came out empty (20 of asymptote's pages)."""
+    html = ("<html><head><title>babel (Demo)</title></head><body><div class='section' id='babel'>"
+            "<div class='header'><p>Next: <a href='l.html' rel='next'>labelpath</a>, Previous: "
+            "<a href='m.html' rel='prev'>MetaPost</a>, Up: <a href='b.html' rel='up'>Base modules</a></p></div>"
+            "<hr><h3 class='section'>8.21 <code>babel</code></h3><p>This module implements the babel package."
+            "</p><pre class='verbatim'>import babel;\nbabel(\"german\");\n</pre></div></body></html>")
+    md = convert(html, "https://x.example/doc/babel.html").content
+    assert "### 8.21 `babel`" in md
+    assert "This module implements the babel package." in md
+    assert '```\nimport babel;\nbabel("german");\n```' in md
+    assert "Next:" not in md and "MetaPost" not in md

@@ -209,3 +209,44 @@ def test_site_outputs_are_readable_by_others(tmp_path):
         assert target.stat().st_mode & 0o777 == 0o644 and target.read_text() == "# Site\n"
     finally:
         os.umask(old)
+
+
+def _texinfo_page(node: str, body: str) -> bytes:
+    """A page as texinfo's makeinfo --html writes it: '<Node> (<Manual>)' as title AND description."""
+    title = f"{node} (Demo Manual)"
+    return (f"<!DOCTYPE html><html><head><title>{title}</title><meta name='description' content='{title}'>"
+            f"<meta name='generator' content='makeinfo'></head><body><div class='section-level-extent'>"
+            f"<div class='nav-panel'><p>Next: <a href='x.html'>X</a>, Up: <a href='index.html'>Top</a></p></div>"
+            f"<h3 class='section'>{node}</h3>{body}</div></body></html>").encode()
+
+
+def test_texinfo_site_names_titles_descriptions_and_optional(tmp_path, monkeypatch):
+    """Texinfo: the manual name comes from the '(Manual)' title suffix, entries drop it, a description
+    that only repeats the title is replaced by the first sentence, 'Search paths' is a page (not a
+    search page) and a numbered '2. NEWS' chapter is a changelog (Optional)."""
+    monkeypatch.setenv("LLMINGEST_CACHE_DIR", str(tmp_path / "cache"))
+    root = tmp_path / "html"
+    root.mkdir()
+    links = "".join(f"<li><a href='{n}.html'>{n}</a></li>" for n in ("Arrays", "Search-paths", "News", "Index"))
+    files = {
+        "index.html": _texinfo_page("Top", f"<p>This manual documents Demo, version 1.0.</p><ul>{links}</ul>"),
+        "Arrays.html": _texinfo_page("Arrays", "<p>Arrays hold values of one type in order.</p>"),
+        "Search-paths.html": _texinfo_page("Search paths", "<p>Demo looks for modules in these folders.</p>"),
+        "News.html": _texinfo_page("2. NEWS", "<p>Version 1.0 added arrays.</p>"),
+        "Index.html": _texinfo_page("Index", "<p>Arrays, Search paths.</p>"),
+    }
+    for rel, data in files.items():
+        (root / rel).write_bytes(data)
+    out = tmp_path / "out"
+    res = CliRunner().invoke(app, ["site", str(root), "--base-url", "https://demo.example/manual/", "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    text = (out / "llms.txt").read_text()
+    ref = llms_txt.parse_llms_file(text)
+    assert ref.title == "Demo Manual"
+    entries = {e["title"]: e for entries in ref.sections.values() for e in entries}
+    assert set(entries) >= {"Arrays", "Search paths", "2. NEWS", "Index"}, entries.keys()
+    assert entries["Arrays"]["desc"] == "Arrays hold values of one type in order."
+    assert "(Demo Manual)" not in text.split("\n", 1)[1]
+    optional = {e["title"] for e in ref.sections["Optional"]}
+    assert optional == {"2. NEWS", "Index"}
+    assert "Search paths" in {e["title"] for e in ref.sections["Docs"]}
