@@ -146,6 +146,19 @@ def _is_optional(rel: str, title: str) -> bool:
     return bool(_OPTIONAL_PATH.search(rel.split("?")[0]) or _OPTIONAL_TITLE.match(title or ""))
 
 
+def _toc_order(group: list[Document], index_doc: Document, links: list[str]) -> None:
+    """Order a section as its index page lists it (its table of contents), in place.
+
+    Breadth-first discovery put "6. Modules" before "1. Whetting Your Appetite" when another page
+    linked it first; the index page's own link order is the order its authors meant. Pages it does
+    not link keep their discovery order after the ones it does.
+    """
+    rank: dict[str, int] = {}
+    for link in links:
+        rank.setdefault(link.split("#", 1)[0], len(rank))
+    group.sort(key=lambda d: (d is not index_doc, rank.get(d.url or "", len(rank))))
+
+
 def _pretty(segment: str) -> str:
     text = unquote(segment).replace("-", " ").replace("_", " ").strip()
     return text[:1].upper() + text[1:] if text else ROOT_SECTION
@@ -361,11 +374,13 @@ def build_bundle(result: CrawlResult, options: Options, source: str,
 
     # sections: first path segment, in order of first appearance; named by the folder's index page
     index_titles: dict[str, str] = {}
+    index_docs: dict[str, Document] = {}
     for doc in docs:
         key = doc.metadata["section_key"]
         rest = doc.path[len(key):].lstrip("/") if key else None
         if key and rest in ("", "index.html", "index.htm", "index.md", "/") and key not in index_titles:
             index_titles[key] = doc.title or _pretty(key)
+            index_docs[key] = doc
     order: list[str] = []
     groups: dict[str, list[Document]] = {}
     for doc in docs:
@@ -381,6 +396,10 @@ def build_bundle(result: CrawlResult, options: Options, source: str,
             order.append(name)
         groups[name].append(doc)
     order = [n for n in order if n != OPTIONAL] + ([OPTIONAL] if OPTIONAL in groups else [])
+    links_of = {p.url: p.links for p in result.pages}
+    for name, group in groups.items():
+        if name != OPTIONAL and (index_doc := index_docs.get(group[0].metadata["section_key"])):
+            _toc_order(group, index_doc, links_of.get(index_doc.url) or [])
     documents = [d for name in order for d in groups[name]]
 
     for doc, n in zip(documents, count_many([_body(d) for d in documents], options.encoding), strict=True):

@@ -250,3 +250,27 @@ def test_texinfo_site_names_titles_descriptions_and_optional(tmp_path, monkeypat
     optional = {e["title"] for e in ref.sections["Optional"]}
     assert optional == {"2. NEWS", "Index"}
     assert "Search paths" in {e["title"] for e in ref.sections["Docs"]}
+
+
+def test_a_section_follows_its_index_pages_table_of_contents(tmp_path, monkeypatch):
+    """The home page links chapter 6 first (breadth-first discovery met it early): the section
+    still reads 1, 2, ..., 6 as its index page lists them, in llms.txt and llms-full.txt."""
+    monkeypatch.setenv("LLMINGEST_CACHE_DIR", str(tmp_path / "cache"))
+    root = tmp_path / "html"
+    chapters = [f"ch{i}.html" for i in range(1, 7)]
+    files = {"index.html": page("Home", "<h1>Home</h1><p>Start with modules or the tutorial.</p>"
+                                "<a href='tutorial/ch6.html'>Modules</a> <a href='tutorial/'>Tutorial</a>"),
+             "tutorial/index.html": page("Tutorial", "<h1>Tutorial</h1><p>The chapters in order.</p>" +
+                                         "".join(f"<a href='{c}'>{c}</a> " for c in chapters))}
+    for i, c in enumerate(chapters, 1):
+        files[f"tutorial/{c}"] = page(f"{i}. Chapter", f"<h1>{i}. Chapter</h1><p>Chapter {i} text.</p>")
+    for rel, data in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_bytes(data)
+    out = tmp_path / "out"
+    res = CliRunner().invoke(app, ["site", str(root), "--base-url", "https://d.example/", "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    ref = llms_txt.parse_llms_file((out / "llms.txt").read_text())
+    assert [e["title"] for e in ref.sections["Tutorial"]] == ["Tutorial"] + [f"{i}. Chapter" for i in range(1, 7)]
+    full = (out / "llms-full.txt").read_text()
+    assert full.index("Chapter 1 text.") < full.index("Chapter 2 text.") < full.index("Chapter 6 text.")
