@@ -502,6 +502,15 @@ def _fit(title: str, summary: str | None, docs: list[Document], max_tokens: int,
         kept.remove(doc)
         cut.append(doc)
         total -= cost[id(doc)]
+    # dropping a big page made room: put back the smaller cut pages that still fit (rest before
+    # Optional, in reading order), so the budget is used and not left half empty
+    for doc in sorted(cut, key=lambda d: (bool(d.metadata.get("optional")), docs.index(d))):
+        rest = [d for d in cut if d is not doc]
+        if total + cost[id(doc)] + cut_note(rest) <= max_tokens:
+            total += cost[id(doc)]
+            cut = rest
+    gone = {id(d) for d in cut}
+    kept = [d for d in docs if id(d) not in gone]
     cut.sort(key=docs.index)
     return kept, cut
 
@@ -736,6 +745,11 @@ def expand(text: str, location: str | None, options: Options | None = None, *, m
             kept.remove(i)
             cut.append(i)
             total -= sizes[i]
+        for i in sorted(cut, key=lambda i: (items[i][0] == OPTIONAL, i)):  # refill the room a big cut left
+            if total + sizes[i] <= max_tokens:
+                total += sizes[i]
+                cut.remove(i)
+        kept = [i for i in range(len(items)) if i not in cut]
         for i in sorted(cut):
             skipped.append(Skipped(items[i][2], f"cut to fit {max_tokens:,} tokens ({sizes[i]:,} tokens)"))
     out = [head]

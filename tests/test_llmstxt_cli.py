@@ -106,3 +106,20 @@ def test_expand_round_trip_with_site_output(server, tmp_path, monkeypatch):
     res = runner.invoke(app, ["llmstxt", "expand", str(out / "llms.txt")])
     assert res.exit_code == 0
     assert res.stdout.count("<doc ") == 3  # home, install, usage
+
+
+def test_expand_budget_refills_after_a_big_cut(tmp_path):
+    """Cutting from the end stopped at a big page and left the budget half empty: the small page
+    after it still fits and is put back; only the big one is cut."""
+    (tmp_path / "a.md").write_text("Alpha page says hello.\n")
+    (tmp_path / "big.md").write_text("Big page. " + "word " * 3000 + "\n")
+    (tmp_path / "c.md").write_text("Gamma page says goodbye.\n")
+    llms = tmp_path / "llms.txt"
+    llms.write_text("# Demo\n\n> Demo docs.\n\nRead these.\n\n## Docs\n\n- [A](a.md)\n- [Big](big.md)\n- [C](c.md)\n")
+    runner = CliRunner()
+    res = runner.invoke(app, ["llmstxt", "expand", str(llms), "--max-tokens", "400"])
+    assert res.exit_code == 0, res.output
+    assert count(res.stdout) <= 400
+    assert "Alpha page says hello." in res.stdout and "Gamma page says goodbye." in res.stdout
+    assert "Big page." not in res.stdout
+    assert "big.md: cut to fit" in res.stderr and "c.md: cut" not in res.stderr

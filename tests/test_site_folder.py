@@ -274,3 +274,28 @@ def test_a_section_follows_its_index_pages_table_of_contents(tmp_path, monkeypat
     assert [e["title"] for e in ref.sections["Tutorial"]] == ["Tutorial"] + [f"{i}. Chapter" for i in range(1, 7)]
     full = (out / "llms-full.txt").read_text()
     assert full.index("Chapter 1 text.") < full.index("Chapter 2 text.") < full.index("Chapter 6 text.")
+
+
+def test_max_tokens_refills_after_a_big_cut(tmp_path, monkeypatch):
+    """llms-full.txt --max-tokens: a big page near the end is cut, the small pages after it still fit."""
+    monkeypatch.setenv("LLMINGEST_CACHE_DIR", str(tmp_path / "cache"))
+    root = tmp_path / "html"
+    root.mkdir()
+    files = {"index.html": page("Home", "<h1>Home</h1><p>Home page text.</p><a href='a.html'>A</a> "
+                                "<a href='big.html'>Big</a> <a href='c.html'>C</a>"),
+             "a.html": page("A", "<h1>A</h1><p>Alpha page says hello.</p>"),
+             "big.html": page("Big", "<h1>Big</h1><p>Big page. " + "word " * 3000 + "</p>"),
+             "c.html": page("C", "<h1>C</h1><p>Gamma page says goodbye.</p>")}
+    for rel, data in files.items():
+        (root / rel).write_bytes(data)
+    out = tmp_path / "out"
+    res = CliRunner().invoke(app, ["site", str(root), "--base-url", "https://d.example/", "-o", str(out),
+                                   "--max-tokens", "600"])
+    assert res.exit_code == 0, res.output
+    full = (out / "llms-full.txt").read_text()
+    from llmingest.tokens import count
+
+    assert count(full) <= 600
+    body, cut = full.split("## Cut to fit 600 tokens", 1)
+    assert "Alpha page says hello." in body and "Gamma page says goodbye." in body
+    assert "Big page." not in body and "[Big](https://d.example/big.html)" in cut and "[C]" not in cut
