@@ -477,7 +477,8 @@ def _mirror_text(doc: Document) -> str:
 
 def _fit(title: str, summary: str | None, docs: list[Document], max_tokens: int, encoding: str
          ) -> tuple[list[Document], list[Document]]:
-    """Pages kept within ``max_tokens`` (Optional dropped first, then from the end) and pages cut."""
+    """Pages kept within ``max_tokens`` (Optional dropped first, then from the end, then smaller cut
+    pages put back while they fit) and pages cut."""
     header = count(llmstxt.build_llms_full(title, summary, []), encoding)
     chunks = [llmstxt.build_llms_full("x", None, [(d.title or "", d.url or d.path, _body(d))]) for d in docs]
     sizes = count_many(chunks, encoding)
@@ -520,7 +521,8 @@ def render_site(bundle: Bundle, base_url: str | None = None, *, max_tokens: int 
 
     ``base_url`` is where the outputs are published: llms.txt then links each page's ``.md``
     mirror there; without it, it links the pages' original URLs. ``max_tokens`` caps llms-full.txt
-    (dropping Optional pages first, then pages from the end) and lists what was cut at its end.
+    (dropping Optional pages first, then pages from the end, refilling with smaller cut pages that
+    fit) and lists what was cut at its end.
     """
     site = bundle.metadata.get("site_name") or bundle.title or "Documentation"
     summary = bundle.metadata.get("summary") or bundle.description

@@ -37,7 +37,8 @@ EXPAND_HELP = """Fetch every page an llms.txt links and write them as one contex
 
 HTML pages are converted to markdown, .md files kept as they are, PDFs converted. Output is
 <project><section><doc title url>...</doc></section></project>. With --max-tokens, pages of the
-Optional section are dropped first, then pages from the end; cuts are reported on stderr.
+Optional section are dropped first, then pages from the end (smaller ones that still fit are put
+back); cuts are reported on stderr.
 
 Examples:
 
