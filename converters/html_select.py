@@ -118,6 +118,7 @@ _CHROME_PHRASE = re.compile(
 _CHROME_ID_WORDS = {"footer", "sidebar", "breadcrumb", "breadcrumbs", "feedback", "cookie", "cookies", "navbar",
                     "toc", "pagination", "pager", "comments", "switcher", "banner", "skip", "aside"}
 _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+_HEADER_IDS = {"header", "site-header", "masthead", "topbar", "top-bar"}
 _PHRASE_TAGS = {"p", "div", "section", "span", "small", "a", "li", "em", "strong"}
 #: pager links: "Previous", "« Prev", "NextInstallation" (label and title glued by flex layouts)
 _PREV_NEXT = re.compile(r"^\s*[«‹←<⟵]?\s*(?i:previous|prev|next)(?:\b|(?=[A-Z]))")
@@ -244,6 +245,10 @@ def is_chrome(el) -> bool:
     role = el.get("role")
     if role and role.lower() in _CHROME_ROLES:
         return True
+    if tag == "div" and (el.get("id") or "").lower() in _HEADER_IDS:
+        # a <div id="header"> is the old spelling of <header>: same rule (reportlab's theme puts its
+        # site header, menu and login button inside Sphinx's role="main" body)
+        return el.find(".//h1") is None and el.find(".//h2") is None
     if tag in _HEADINGS:
         return False  # a heading is content whatever its classes say (Docusaurus: class="anchor ...")
     if cls and _class_is_chrome(cls):

@@ -403,10 +403,12 @@ _SKIP_LINE = re.compile(
     r"^(#{1,6}\s|```|~~~|\||!\[|<|>\s*\*\*|[-*_]{3,}\s*$|\[!\w+\]|:::|=+\s*$|-+\s*$|\s*[-*+]\s|\s*\d+[.)]\s)"
 )
 _MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_MD_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]?\s+(?=[A-Z0-9\"'(\[`])")
 
 
 def _plain(text: str) -> str:
+    text = _MD_IMAGE.sub("", text)  # images first: "[![alt](img)](link)" is a button, not words
     text = _MD_LINK.sub(r"\1", text)
     text = re.sub(r"`([^`]*)`", r"\1", text)
     text = re.sub(r"(\*\*|__)(.+?)\1", r"\2", text)

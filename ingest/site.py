@@ -367,6 +367,8 @@ def build_bundle(result: CrawlResult, options: Options, source: str,
         doc.path = rel or "/"
         doc.kind = "page" if doc.kind not in ("pdf", "markdown") else doc.kind
         doc.description = doc.description or page.description or llmstxt.first_sentence(body) or None
+        if doc.description and doc.description.casefold() == title.casefold():
+            doc.description = None  # "- [Graphics and Charts](…): Graphics and Charts" says nothing
         doc.metadata.update({"mirror": mirror, "section_key": _section_key(rel), "depth": page.depth,
                              "optional": _is_optional(rel, title), "from_cache": page.from_cache})
         doc.metadata.pop("links", None)  # large, and the crawl already used them

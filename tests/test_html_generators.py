@@ -550,3 +550,20 @@ def test_short_texinfo_section_starting_with_its_pager_keeps_its_text():
     assert "This module implements the babel package." in md
     assert '```\nimport babel;\nbabel("german");\n```' in md
     assert "Next:" not in md and "MetaPost" not in md
+
+
+def test_div_id_header_inside_sphinx_body_is_chrome():
+    """reportlab's Sphinx theme puts the site header (menu, login button) inside div.body[role=main]:
+    a <div id="header"> without the page heading is a header like <header>, not content."""
+    html = ("<html><head><title>pdfgen — reportlab</title></head><body><div class='document'><div class='body' "
+            "role='main'><div id='container'><div id='header'><a href='/'><div id='logo'></div></a>"
+            "<ul id='menu'><li><a href='/solutions/'>Solutions</a></li></ul><a href='/accounts/login/'>"
+            "<img id='login_btn' src='/media/login_btn.gif' alt='Login / Register'></a></div>"
+            "<div id='content'><section id='pdfgen'><h1>package reportlab.pdfgen</h1><p>The basics of the canvas."
+            "</p></section></div></div></div></div></body></html>")
+    md = convert(html, "https://docs.example/pdfgen.html").content
+    assert md.startswith("# package reportlab.pdfgen\n\nThe basics of the canvas.")
+    assert "Login" not in md and "Solutions" not in md
+    kept = convert("<html><body><main><div id='header'><h1>Guide</h1><p>Intro text.</p></div>"
+                   "<p>More text of the guide page.</p></main></body></html>", "https://d.example/").content
+    assert "# Guide" in kept and "Intro text." in kept  # a header holding the page's H1 stays

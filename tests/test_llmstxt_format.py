@@ -154,6 +154,9 @@ def test_build_llms_full_keeps_one_title_and_the_url():
         ("- item\n- item\n\n| a | b |\n|---|---|\n\nReal text e.g. here", "Real text e.g. here"),
         ("# Only a heading\n", ""),
         ("> **Note**\n> careful\n\nVersion 3.1 adds many things to the module. More.", "Version 3.1 adds many things to the module."),
+        # an image button is not the page's first sentence (reportlab: '![Login / Register](...)')
+        ("[![Login / Register](https://x/b.gif)](https://x/login/)\n\nThe basics of the canvas.", "The basics of the canvas."),
+        ("Click ![icon](https://x/i.png) the icon to start the tool.", "Click the icon to start the tool."),
     ],
 )
 def test_first_sentence(md, expected):

@@ -227,13 +227,15 @@ def test_texinfo_site_names_titles_descriptions_and_optional(tmp_path, monkeypat
     monkeypatch.setenv("LLMINGEST_CACHE_DIR", str(tmp_path / "cache"))
     root = tmp_path / "html"
     root.mkdir()
-    links = "".join(f"<li><a href='{n}.html'>{n}</a></li>" for n in ("Arrays", "Search-paths", "News", "Index"))
+    links = "".join(f"<li><a href='{n}.html'>{n}</a></li>"
+                    for n in ("Arrays", "Search-paths", "News", "Index", "Graphics"))
     files = {
         "index.html": _texinfo_page("Top", f"<p>This manual documents Demo, version 1.0.</p><ul>{links}</ul>"),
         "Arrays.html": _texinfo_page("Arrays", "<p>Arrays hold values of one type in order.</p>"),
         "Search-paths.html": _texinfo_page("Search paths", "<p>Demo looks for modules in these folders.</p>"),
         "News.html": _texinfo_page("2. NEWS", "<p>Version 1.0 added arrays.</p>"),
         "Index.html": _texinfo_page("Index", "<p>Arrays, Search paths.</p>"),
+        "Graphics.html": _texinfo_page("Graphics", "<p>Graphics</p><pre>draw(unitcircle);</pre>"),
     }
     for rel, data in files.items():
         (root / rel).write_bytes(data)
@@ -250,6 +252,7 @@ def test_texinfo_site_names_titles_descriptions_and_optional(tmp_path, monkeypat
     optional = {e["title"] for e in ref.sections["Optional"]}
     assert optional == {"2. NEWS", "Index"}
     assert "Search paths" in {e["title"] for e in ref.sections["Docs"]}
+    assert entries["Graphics"]["desc"] is None  # a description that only repeats the title is left out
 
 
 def test_a_section_follows_its_index_pages_table_of_contents(tmp_path, monkeypatch):
