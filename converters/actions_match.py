@@ -178,7 +178,7 @@ def title_action(title: str) -> tuple[str, list[str]]:
     return verb, nouns
 
 
-_PLACE_PREPS = {"to", "from", "in", "on", "into", "for", "of"}
+_PLACE_PREPS = {"to", "from", "in", "into", "for", "of"}  # not "on": "on every push" names an event, not a container
 
 
 def title_place(title: str) -> str:

@@ -78,7 +78,11 @@ def _open(data: bytes, password: str | None) -> tuple[pymupdf.Document, list[str
             raise AuthRequired("the PDF is encrypted", hint="give its password with --password")
         if not doc.authenticate(password):
             raise AuthRequired("wrong password for the encrypted PDF", hint="check --password")
-    if doc.page_count == 0:
+    try:
+        pages = doc.page_count
+    except Exception as exc:  # a truncated page tree fails here, after open() succeeded
+        raise ConversionError(f"cannot read the PDF's pages: {exc}", hint="the file is damaged beyond repair") from None
+    if pages == 0:
         raise ConversionError("the PDF has no pages (damaged or truncated)")
     return doc, warnings
 

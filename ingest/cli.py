@@ -133,7 +133,9 @@ def _config_defaults(command, path_text: str | None) -> dict | None:
         from .errors import UsageError
 
         raise UsageError(f"config file not found: {path}")
-    return config.apply_shared(command, config.default_map(config.load(path)))
+    data = config.load(path)
+    config.check_top_level(data, command)
+    return config.apply_shared(command, config.default_map(data))
 
 
 def main(argv: list[str] | None = None) -> None:

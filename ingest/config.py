@@ -93,6 +93,46 @@ def _param_names(command) -> dict[str, str]:
     return names
 
 
+def _coerce(command, name: str, value: Any) -> Any:
+    """A single string for a repeatable option (``include = "src/**"``) becomes a one-item list."""
+    for param in getattr(command, "params", []):
+        if param.name == name and getattr(param, "multiple", False) and isinstance(value, str):
+            return [value]
+    return value
+
+
+#: keys a [[sources]] entry may have besides any Options field
+SOURCE_KEYS = {"source", "kind", "name", "priority", "include", "exclude", "options"}
+
+
+def check_top_level(config: dict[str, Any], command) -> None:
+    """Top-level keys must be an option of some command, ``sources``, or a command table."""
+    known: set[str] = {"sources"}
+    for sub in getattr(command, "commands", {}).values():
+        known |= set(_param_names(sub))
+        for inner in getattr(sub, "commands", {}).values():
+            known |= set(_param_names(inner))
+    for key, value in config.items():
+        if isinstance(value, dict):
+            continue
+        if key.replace("-", "_") not in known:
+            raise UsageError(f"config: no command has an option {key!r}",
+                             hint="top-level keys apply to every command that has that option")
+    sources = config.get("sources", [])
+    if not isinstance(sources, list):
+        raise UsageError("config: `sources` must be a list of tables ([[sources]])")
+    from .options import Options
+
+    fields = set(Options.__dataclass_fields__)
+    for entry in sources:
+        if not isinstance(entry, dict):
+            continue
+        for key in entry:
+            if key not in SOURCE_KEYS and key.replace("-", "_") not in fields:
+                raise UsageError(f"config: a [[sources]] entry has an unknown key {key!r}",
+                                 hint=f"use {', '.join(sorted(SOURCE_KEYS))} or an option name")
+
+
 def apply_shared(command, dmap: dict[str, Any]) -> dict[str, Any]:
     """Translate option names to parameters and give each command the shared keys it has.
 
@@ -115,14 +155,14 @@ def apply_shared(command, dmap: dict[str, Any]) -> dict[str, Any]:
             continue
         for key, value in shared.items():
             if key in names:
-                entry[names[key]] = value
+                entry[names[key]] = _coerce(sub, names[key], value)
         for key, value in table.items():
             if key in shared and key not in names:
                 continue
             if key not in names:
                 raise UsageError(f"config: [{name}] has no option {key!r}",
                                  hint=f"see `llmingest {name} --help` for its options")
-            entry[names[key]] = value
+            entry[names[key]] = _coerce(sub, names[key], value)
         if entry:
             out[name] = entry
     return out

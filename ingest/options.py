@@ -85,10 +85,14 @@ class Options:
         return None
 
 
-def parse_host_map(value: str | None) -> dict[str, str]:
-    """``github.com=http://127.0.0.1:9418/,gitlab.com=...`` -> dict (also reads LLMINGEST_HOST_MAP)."""
+def parse_host_map(value: str | list[str] | tuple[str, ...] | None) -> dict[str, str]:
+    """``github.com=http://127.0.0.1:9418/,gitlab.com=...`` -> dict (also reads LLMINGEST_HOST_MAP).
+
+    ``value`` may be one comma-separated string or a list of them (a repeated ``--host-map``).
+    """
     out: dict[str, str] = {}
-    for text in filter(None, [os.environ.get("LLMINGEST_HOST_MAP"), value]):
+    values = [value] if isinstance(value, str) else list(value or [])
+    for text in filter(None, [os.environ.get("LLMINGEST_HOST_MAP"), *values]):
         for item in text.split(","):
             item = item.strip()
             if not item:

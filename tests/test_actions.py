@@ -730,3 +730,29 @@ def test_cli_errors_and_help(spec_file, tmp_path, monkeypatch):
                      "report_base_url": 2}
     res = _cli("actions", "--help")
     assert res.exit_code == 0 and "llmingest actions docs/webhooks.md --openapi" in res.stdout
+
+
+def test_an_event_after_on_is_not_a_container_the_call_must_live_under():
+    """'Notify your CI on every push' works on hooks; 'push' is an event, so an operation under
+    /hooks must not be marked down for not living under /pushes."""
+    import json
+
+    from llmingest.converters.actions import rewrite
+    from llmingest.converters.openapi import load_spec
+
+    spec = load_spec(json.dumps({
+        "openapi": "3.0.0", "info": {"title": "Forge"}, "servers": [{"url": "https://api.forge.example"}],
+        "paths": {
+            "/repos/{owner}/{repo}/hooks": {"post": {
+                "operationId": "repos/create-webhook", "summary": "Create a repository webhook",
+                "parameters": [{"name": "owner", "in": "path", "required": True, "schema": {"type": "string"}},
+                               {"name": "repo", "in": "path", "required": True, "schema": {"type": "string"}}],
+                "requestBody": {"content": {"application/json": {"schema": {"type": "object", "properties": {
+                    "config": {"type": "object", "properties": {"url": {"type": "string"}}}}}}}}}},
+            "/repos/{owner}/{repo}/pushes/{push_id}": {"get": {"operationId": "repos/get-push", "summary": "Get a push"}},
+        },
+    }))
+    doc = ("## Notify your CI on every push\n\n1. In your repository, go to **Settings > Webhooks** and click"
+           " **Add webhook**.\n2. In **Payload URL**, paste `https://ci.example.com/hooks`.\n3. Click **Add webhook**.\n")
+    task = rewrite(doc, spec).tasks[0]
+    assert task.status == "action" and task.path == "/repos/{owner}/{repo}/hooks" and task.confidence >= 0.7

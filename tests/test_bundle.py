@@ -259,3 +259,17 @@ def test_bundle_budget_in_every_format_keeps_first_source_docs(project: Path, tm
     assert result.exit_code == 0, result.output
     text = out.read_text()
     assert count(text) <= 3000 and "Create a webhook" in text
+
+
+def test_config_typos_outside_tables_are_errors_and_host_map_repeats(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(project)
+    for text in ('encodng = "cl100k_base"\n', '[[sources]]\nsource = "."\nnmae = "x"\n'):
+        (project / "llmingest.toml").write_text(text)
+        with pytest.raises(SystemExit) as exc:
+            main(["bundle", "-q", "-o", "x.md"])
+        assert exc.value.code == 2
+    (project / "llmingest.toml").unlink()
+    from llmingest.options import parse_host_map
+
+    assert parse_host_map(["github.com=git://127.0.0.1:1/", "gitlab.com=git://127.0.0.1:2/,codeberg.org=x"]) == {
+        "github.com": "git://127.0.0.1:1/", "gitlab.com": "git://127.0.0.1:2/", "codeberg.org": "x"}

@@ -633,3 +633,28 @@ def test_no_text_at_all_is_a_warning_not_a_silent_empty_body():
     assert result.metadata["warnings"] == ["no text found on the selected pages (damaged content, or text drawn as shapes)"]
     assert "no text found" in result.content.split("\n---\n", 1)[0]
     assert convert(story_pdf("<p>Some words.</p>")).metadata["warnings"] == []
+
+
+def test_pdf_cut_short_before_its_page_tree_is_a_conversion_error(tmp_path):
+    """A download cut off early opens, then fails on the page count: exit 6, one line."""
+    import io
+
+    import pymupdf
+    from llmingest.cli import app
+    from typer.testing import CliRunner
+
+    story = pymupdf.Story("<h1>Title</h1>" + "<p>text paragraph here.</p>" * 200)
+    buf = io.BytesIO()
+    writer = pymupdf.DocumentWriter(buf)
+    more = 1
+    while more:
+        dev = writer.begin_page(pymupdf.paper_rect("a4"))
+        more, _ = story.place(pymupdf.paper_rect("a4") + (36, 36, -36, -36))
+        story.draw(dev)
+        writer.end_page()
+    writer.close()
+    path = tmp_path / "cut.pdf"
+    path.write_bytes(buf.getvalue()[:2000])  # the page tree lives at the end of a Story PDF
+    result = CliRunner().invoke(app, ["pdf", str(path), "-q"])
+    assert result.exit_code == 6, result.output
+    assert "internal error" not in result.output and "damaged" in result.output

@@ -27,9 +27,14 @@ def write_output(chunks: str | Iterable[str], output: Path | None) -> None:
         chunks = [chunks]
     if output is None or str(output) == "-":
         out = sys.stdout
-        for chunk in chunks:
-            out.write(chunk)
-        out.flush()
+        try:
+            for chunk in chunks:
+                out.write(chunk)
+            out.flush()
+        except BrokenPipeError:  # `llmingest repo . | head`: the reader had enough, not an error
+            import os
+
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return
     output = Path(output)
     if output.is_dir():

@@ -90,7 +90,7 @@ def bundle_cmd(
     strict: bool = typer.Option(False, "--strict/--no-strict", help="Fail when any source fails (default: report and go on)."),
     encoding: str = typer.Option("o200k_base", "--encoding", help="Tokenizer: o200k_base or cl100k_base."),
     token: str = typer.Option(None, "--token", help="Token for private repos.", show_default=False),
-    host_map: str = typer.Option(None, "--host-map", help="Forge mirrors: github.com=http://127.0.0.1:9418/"),
+    host_map: list[str] = typer.Option([], "--host-map", help="Forge mirrors: github.com=http://127.0.0.1:9418/ (repeatable, or comma-separated)"),
     quiet: bool = typer.Option(False, "-q", "--quiet/--no-quiet", help="No progress or summary on stderr."),
 ) -> None:
     from .. import config

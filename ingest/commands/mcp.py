@@ -28,7 +28,7 @@ def mcp(
     http: bool = typer.Option(False, "--http", help="Serve streamable HTTP instead of stdio."),
     host: str = typer.Option("127.0.0.1", "--host", help="With --http: address to listen on."),
     port: int = typer.Option(8000, "--port", help="With --http: port to listen on."),
-    host_map: str = typer.Option(None, "--host-map", help="Send a forge's clones to a mirror: github.com=http://127.0.0.1:9418/ (also LLMINGEST_HOST_MAP)."),
+    host_map: list[str] = typer.Option([], "--host-map", help="Send a forge's clones to a mirror: github.com=http://127.0.0.1:9418/ (repeatable or comma-separated; also LLMINGEST_HOST_MAP)."),
     allow_private: bool = typer.Option(False, "--allow-private", help="With --http: also read local paths and private addresses."),
     cache_dir: Path = typer.Option(None, "--cache-dir", help="Where cached results and clones live."),
     cache_ttl: float = typer.Option(3600, "--cache-ttl", help="Seconds a cached result is served before fetching again."),
@@ -39,7 +39,7 @@ def mcp(
     from ..mcp_server.server import create_server
     from ._server import build_service, run_uvicorn
 
-    svc = build_service(server_mode=http, allow_private=allow_private, host_map=host_map, cache_dir=cache_dir,
+    svc = build_service(server_mode=http, allow_private=allow_private, host_map=",".join(host_map) or None, cache_dir=cache_dir,
                         no_cache=no_cache, cache_ttl=cache_ttl, rate_limit=0, timeout=timeout)
     server = create_server(svc)
     if not http:

@@ -49,7 +49,7 @@ def repo(
     diff: bool = typer.Option(False, "--diff/--no-diff", help="Add uncommitted changes (git diff HEAD)."),
     redact: bool = typer.Option(True, "--redact/--no-redact", help="Redact secrets (keys, tokens, .env values) in place."),
     convert_pdfs: bool = typer.Option(False, "--convert-pdfs/--no-convert-pdfs", help="Convert PDFs in the repo to markdown."),
-    host_map: str = typer.Option(None, "--host-map", help="Send a forge's clones to a mirror: github.com=http://127.0.0.1:9418/"),
+    host_map: list[str] = typer.Option([], "--host-map", help="Send a forge's clones to a mirror: github.com=http://127.0.0.1:9418/ (repeatable, or comma-separated)"),
     cache: bool = typer.Option(True, "--cache/--no-cache", help="Use the clone and token caches."),
     quiet: bool = typer.Option(False, "-q", "--quiet/--no-quiet", help="No progress or messages on stderr."),
 ) -> None:

@@ -31,7 +31,7 @@ def register(app: typer.Typer) -> None:
 def serve(
     host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on (0.0.0.0 for all)."),
     port: int = typer.Option(8000, "--port", help="Port to listen on."),
-    host_map: str = typer.Option(None, "--host-map", help="Send a forge's clones to a mirror: github.com=http://127.0.0.1:9418/ (also LLMINGEST_HOST_MAP)."),
+    host_map: list[str] = typer.Option([], "--host-map", help="Send a forge's clones to a mirror: github.com=http://127.0.0.1:9418/ (repeatable or comma-separated; also LLMINGEST_HOST_MAP)."),
     allow_private: bool = typer.Option(False, "--allow-private", help="Also fetch loopback/private addresses and local paths (trusted networks only)."),
     cache_dir: Path = typer.Option(None, "--cache-dir", help="Where cached results and clones live (default ~/.cache/llmingest)."),
     cache_ttl: float = typer.Option(3600, "--cache-ttl", help="Seconds a cached result is served before fetching again."),
@@ -54,7 +54,7 @@ def serve(
 
     if workers < 1:
         raise UsageError("--workers must be at least 1")
-    settings = dict(server_mode=True, allow_private=allow_private, host_map=host_map, cache_dir=cache_dir,
+    settings = dict(server_mode=True, allow_private=allow_private, host_map=",".join(host_map) or None, cache_dir=cache_dir,
                     no_cache=no_cache, cache_ttl=cache_ttl, cache_size=cache_size, rate_limit=rate_limit,
                     timeout=timeout, max_files=max_files, max_repo_size=max_repo_size, max_page_size=max_page_size)
     svc = build_service(**settings)  # also validates every setting before uvicorn starts
