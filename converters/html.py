@@ -23,7 +23,7 @@ from ..errors import ConversionError
 from ..model import Document
 from .html_charset import decode
 from .html_markdown import Writer
-from .html_select import remove_chrome, remove_hidden, select_main
+from .html_select import doxygen_title, remove_chrome, remove_hidden, select_main
 
 __all__ = ["convert", "front_matter", "decode"]
 
@@ -106,6 +106,7 @@ def convert(data: bytes | str, url: str | None = None, *, charset: str | None = 
     """
     text = decode(data, charset)
     root = _parse(text)
+    doxygen_title(root)
     head = _head_facts(root, url)
     base = head["base"]
     lang = root.get("lang") or root.get("{http://www.w3.org/XML/1998/namespace}lang")

@@ -228,7 +228,9 @@ class Writer:
         if tag == "p":
             text = _block_start(self.inline_text(el, depth))
             return [text] if text else []
-        if tag in ("pre", "listing", "xmp", "plaintext"):
+        if tag in ("pre", "listing", "xmp", "plaintext") or (tag == "div" and el.get("class") == "fragment"):
+            # (Doxygen writes code as div.fragment > div.line, no <pre>: without this every line
+            # became its own paragraph, comments and blank lines lost)
             fenced = self.pre(el)
             return [fenced] if fenced else []
         if tag in ("ul", "ol", "menu", "dir"):
@@ -261,6 +263,8 @@ class Writer:
         code = code.strip("\n").rstrip()
         if not code.strip():
             return ""
+        if "\n " in code:  # a blank line made of spaces (Doxygen's "&#160;" lines) is a blank line
+            code = "\n".join("" if not line.strip() else line for line in code.split("\n"))
         fence = fence_for(code)
         return f"{fence}{lang}\n{code}\n{fence}"
 
@@ -367,9 +371,31 @@ class Writer:
         rows = _table_rows(el)
         if not rows:
             return self.blocks(el, depth)
+        if any(_is_heading_row(r) for r in rows) and not _has_nested_table(el):
+            # Doxygen's member tables: a one-cell row holding an <h2> ("Public Types") starts each
+            # group; the heading goes above its rows, not into a table cell ("| ## Public Types |")
+            out: list[str] = []
+            group: list[list] = []
+            for row in rows + [None]:
+                if row is None or _is_heading_row(row):
+                    if group:
+                        out.extend(self._table_rows_md(el, group, depth, caption=not out, headless=bool(out)))
+                    group = []
+                    if row is not None:
+                        out.extend(self.blocks(row[0], depth))
+                else:
+                    group.append(row)
+            return out
+        return self._table_rows_md(el, rows, depth)
+
+    def _table_rows_md(self, el, rows: list[list], depth: int, caption: bool = True,
+                       headless: bool = False) -> list[str]:
         grid = _grid(rows, lambda cell: self.cell_text(cell, depth))
+        keep = [0] + [i for i in range(1, len(grid)) if any(grid[i])]
+        if len(keep) < len(grid) and len(grid) == len(rows):  # spacer rows (Doxygen's memSeparator)
+            grid, rows = [grid[i] for i in keep], [rows[i] for i in keep]
         width = max(len(r) for r in grid)
-        if width == 1 or (len(grid) == 1 and width <= 2) or _has_nested_table(el):
+        if width == 1 or (len(grid) == 1 and width <= 2 and not headless) or _has_nested_table(el):
             # a layout table: render its cells as plain blocks
             out: list[str] = []
             for row in rows:
@@ -382,12 +408,14 @@ class Writer:
         header_is_th = all(c.tag == "th" for c in rows[0]) or first_row.getparent().tag == "thead"
         header = grid[0]
         body = grid[1:]
+        if headless and not header_is_th:  # rows under a heading row: all of them are data
+            header, body = [""] * width, grid
         if not header_is_th and not any(header):
             header = [""] * width
         lines = ["| " + " | ".join(header) + " |", "| " + " | ".join(["---"] * width) + " |"]
         lines += ["| " + " | ".join(r) + " |" for r in body]
         out = []
-        caption = el.find("caption")
+        caption = el.find("caption") if caption else None
         if caption is not None:
             cap = self.inline_text(caption, depth)
             if cap:
@@ -670,6 +698,10 @@ def _has_nested_table(el) -> bool:
         if inner is not el:
             return True
     return False
+
+
+def _is_heading_row(row: list) -> bool:
+    return len(row) == 1 and any(True for _ in row[0].iter("h1", "h2", "h3", "h4", "h5", "h6"))
 
 
 def _table_rows(table) -> list[list]:

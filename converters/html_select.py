@@ -43,6 +43,29 @@ KNOWN_GENERATORS = ("rustdoc", "mkdocs-material", "docusaurus", "readthedocs", "
                     "sphinx", "mdbook", "docbook", "javadoc", "sphinx", "mkdocs", "sphinx")
 
 
+def doxygen_title(root) -> None:
+    """Doxygen writes a page's title as ``div.headertitle > div.title`` above ``div.contents``: make
+    it the content's ``<h1>`` (in place), so the page keeps its heading and has a title even when
+    a custom Doxygen header leaves out ``<title>`` (jsoncpp's pages were titled by their file name).
+    """
+    for header in root.iter("div"):
+        if header.get("class") != "headertitle":
+            continue
+        title = next((c for c in header if c.tag == "div" and c.get("class") == "title"), None)
+        holder = header.getparent()
+        contents = holder.getnext() if holder is not None else None
+        while contents is not None and not isinstance(contents.tag, str):
+            contents = contents.getnext()
+        if title is None or contents is None or contents.get("class") != "contents":
+            return
+        title.tag = "h1"
+        title.attrib.pop("class", None)
+        title.tail = None
+        header.remove(title)
+        contents.insert(0, title)
+        return
+
+
 def _known_rule(el, tag: str, toks: set, ident: str | None, role: str | None) -> int | None:
     """Index into KNOWN_GENERATORS of the content-container rule ``el`` satisfies, if any.
 

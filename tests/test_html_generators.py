@@ -567,3 +567,40 @@ def test_div_id_header_inside_sphinx_body_is_chrome():
     kept = convert("<html><body><main><div id='header'><h1>Guide</h1><p>Intro text.</p></div>"
                    "<p>More text of the guide page.</p></main></body></html>", "https://d.example/").content
     assert "# Guide" in kept and "Intro text." in kept  # a header holding the page's H1 stays
+
+
+DOXYGEN = """<!DOCTYPE html><html><head><meta name="generator" content="Doxygen 1.9.1"/></head><body>
+<div id="top"><div id="titlearea"><table><tr><td>JsonCpp project page</td></tr></table></div></div>
+<div class="header"><div class="summary"><a href="#pub-types">Public Types</a> | <a href="#pub-methods">Public
+Member Functions</a></div><div class="headertitle"><div class="title">Json::Value Class Reference</div></div></div>
+<div class="contents"><p>Represents a <a href="http://www.json.org">JSON</a> value.</p>
+<div class="fragment"><div class="line"><a class="code" href="class_json_1_1_value.html">Json::Value</a> root;
+<span class="comment">// the root</span></div><div class="line">&#160;</div><div class="line">\
+<span class="keywordflow">for</span> (int i = 0; i &lt; n; ++i)</div><div class="line">   load(root[i]);</div></div>
+<table class="memberdecls"><tr class="heading"><td colspan="2"><h2 class="groupheader">Public Types</h2></td></tr>
+<tr class="memitem:a1"><td class="memItemLeft">using&#160;</td><td class="memItemRight"><a href="#a1">Members</a>
+ = std::vector&lt; String &gt;</td></tr>
+<tr class="separator:a1"><td class="memSeparator" colspan="2">&#160;</td></tr>
+<tr class="memitem:a2"><td class="memItemLeft">using&#160;</td><td class="memItemRight"><a href="#a2">UInt</a>
+ = unsigned int</td></tr>
+<tr class="separator:a2"><td class="memSeparator" colspan="2">&#160;</td></tr>
+</table>
+<table class="memberdecls"><tr class="heading"><td colspan="2"><h2 class="groupheader">Public Member Functions</h2>
+</td></tr><tr class="memitem:b1"><td class="memItemLeft">bool&#160;</td><td class="memItemRight">isNull () const</td>
+</tr><tr class="separator:b1"><td class="memSeparator" colspan="2">&#160;</td></tr></table>
+</div></body></html>"""
+
+
+def test_doxygen_title_fragments_and_member_tables():
+    """Doxygen (jsoncpp's Debian docs): the title is a div.headertitle (no <title> with a custom
+    header), code is div.fragment > div.line (no <pre>), member tables start each group with a
+    one-cell <h2> row and separate members with empty rows."""
+    doc = convert(DOXYGEN, "https://d.example/class_json_1_1_value.html")
+    md = doc.content
+    assert doc.title == "Json::Value Class Reference"
+    assert md.startswith("# Json::Value Class Reference\n\nRepresents a [JSON](http://www.json.org) value.")
+    assert "```\nJson::Value root;\n// the root\n\nfor (int i = 0; i < n; ++i)\n   load(root[i]);\n```" in md
+    assert "## Public Types\n\n|  |  |\n| --- | --- |\n| using | [Members](https://d.example/" in md
+    assert "## Public Member Functions\n\n|  |  |\n| --- | --- |\n| bool | isNull () const |" in md
+    assert "## Public Types |" not in md and "|  |  |\n|  |" not in md  # no heading in a cell, no empty rows
+    assert "JsonCpp project page" not in md
