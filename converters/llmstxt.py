@@ -469,6 +469,7 @@ def first_sentence(markdown: str, limit: int = 160) -> str:
             sentence = prose[: m.start() + 1].rstrip()
             break
     sentence = sentence.rstrip(":").strip()
+    sentence = re.sub(r"(?<=[.!?])\s+More(?:\.\.\.|…)$", "", sentence)  # Doxygen's brief "More..." link
     if len(sentence) > limit:
         cut = sentence[: max(1, limit - 1)]
         if " " in cut[limit // 2:]:

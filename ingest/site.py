@@ -410,6 +410,8 @@ def build_bundle(result: CrawlResult, options: Options, source: str,
     if start is not None:
         start_doc = next((d for d in documents if d.url == start.url), None)
         summary = start.description or (start_doc.description if start_doc else None)
+        if site == host and start_doc is not None and start_doc.title and start_doc.title != "Home":
+            site = start_doc.title  # no <title> anywhere (Doxygen with a custom header): the home page's H1
     if not summary and documents:
         summary = documents[0].description
     return Bundle(

@@ -157,6 +157,7 @@ def test_build_llms_full_keeps_one_title_and_the_url():
         # an image button is not the page's first sentence (reportlab: '![Login / Register](...)')
         ("[![Login / Register](https://x/b.gif)](https://x/login/)\n\nThe basics of the canvas.", "The basics of the canvas."),
         ("Click ![icon](https://x/i.png) the icon to start the tool.", "Click the icon to start the tool."),
+        ("Represents a JSON value. [More...](https://x/v.html#details)", "Represents a JSON value."),
     ],
 )
 def test_first_sentence(md, expected):

@@ -302,3 +302,21 @@ def test_max_tokens_refills_after_a_big_cut(tmp_path, monkeypatch):
     body, cut = full.split("## Cut to fit 600 tokens", 1)
     assert "Alpha page says hello." in body and "Gamma page says goodbye." in body
     assert "Big page." not in body and "[Big](https://d.example/big.html)" in cut and "[C]" not in cut
+
+
+def test_site_without_any_title_is_named_by_its_home_page_heading(tmp_path, monkeypatch):
+    """Doxygen with a custom header writes no <title> at all: the site is named by the home page's
+    heading, not by the host name."""
+    monkeypatch.setenv("LLMINGEST_CACHE_DIR", str(tmp_path / "cache"))
+    root = tmp_path / "html"
+    root.mkdir()
+    (root / "index.html").write_text("<html><body><div class='contents'><h1>Proj Documentation</h1><p>Proj reads "
+                                     "and writes JSON documents.</p><a href='a.html'>A</a></div></body></html>")
+    (root / "a.html").write_text("<html><body><div class='contents'><h1>A Class Reference</h1><p>The A class "
+                                 "holds a value.</p></div></body></html>")
+    out = tmp_path / "out"
+    res = CliRunner().invoke(app, ["site", str(root), "--base-url", "https://d.example/", "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    ref = llms_txt.parse_llms_file((out / "llms.txt").read_text())
+    assert ref.title == "Proj Documentation"
+    assert [e["title"] for e in ref.sections["Docs"]] == ["Proj Documentation", "A Class Reference"]
