@@ -635,7 +635,13 @@ _BLOCK_MARKER = re.compile(r"^(#{1,6}\s|[-+*]\s|\d{1,9}[.)]\s|>|```|~~~|\||=+\s*
 
 
 def _block_start(text: str) -> str:
-    """A paragraph that starts like markdown syntax ("1. ", "# ", "> ") is escaped to stay prose."""
+    """A paragraph that starts like markdown syntax ("1. ", "# ", "> ") is escaped to stay prose.
+
+    So is every line after a hard break: DocBook's literallayout keeps a README's "~~~~~~" underline
+    as a <br> line, and unescaped it opened a code fence that swallowed the rest of the page.
+    """
+    if "\n" in text:
+        return "\n".join(_block_start(line) for line in text.split("\n"))
     if not text or not _BLOCK_MARKER.match(text):
         return text
     ordered = re.match(r"^(\d{1,9})([.)])", text)

@@ -604,3 +604,18 @@ def test_doxygen_title_fragments_and_member_tables():
     assert "## Public Member Functions\n\n|  |  |\n| --- | --- |\n| bool | isNull () const |" in md
     assert "## Public Types |" not in md and "|  |  |\n|  |" not in md  # no heading in a cell, no empty rows
     assert "JsonCpp project page" not in md
+
+
+def test_docbook_literallayout_underline_does_not_open_a_fence():
+    """Valgrind's README.freebsd (DocBook literallayout: <br> lines): the '~~~~' underline after a hard
+    break opened a code fence that swallowed the rest of the page; '# ' or '- ' lines would turn into
+    headings and lists the same way."""
+    html = ("<html><head><title>README</title></head><body><div class='chapter'><h1>13. README.freebsd</h1>"
+            "<div class='literallayout'><p><br>\n\u00a0\u00a0Installing\u00a0from\u00a0ports<br>\n~~~~~~~~~~~~~~~~~~<br>"
+            "\n<br>\nRun\u00a0this:<br>\n#\u00a0not\u00a0a\u00a0heading<br>\n-\u00a0not\u00a0a\u00a0list<br>\n</p></div>"
+            "<p>After the layout.</p></div></body></html>")
+    md = convert(html, "https://d.example/r.html").content
+    assert "\n\\~~~~~~~~~~~~~~~~~~  \n" in md
+    assert "\n\\# not a heading  \n" in md and "\n\\- not a list" in md
+    assert not re.search(r"^\s*(```|~~~)", md, re.M)
+    assert md.rstrip().endswith("After the layout.")
