@@ -411,8 +411,9 @@ def _plain(text: str) -> str:
     text = _MD_IMAGE.sub("", text)  # images first: "[![alt](img)](link)" is a button, not words
     text = _MD_LINK.sub(r"\1", text)
     text = re.sub(r"`([^`]*)`", r"\1", text)
-    text = re.sub(r"(\*\*|__)(.+?)\1", r"\2", text)
-    text = re.sub(r"(?<![\w*])([*_])(?!\s)(.+?)(?<!\s)\1(?![\w*])", r"\2", text)
+    text = re.sub(r"\*\*(.+?)\*\*", r"\1", text)
+    text = re.sub(r"(?<!\S)__(\S.*?\S)__(?!\S)", r"\1", text)  # not dunder names: "Lib/json/__init__.py"
+    text = re.sub(r"(?<![\w*])([*_])(?![\s_*])(.+?)(?<![\s_*])\1(?![\w*])", r"\2", text)
     text = re.sub(r"<[^>]+>", "", text)
     return _one_line(text)
 

@@ -158,6 +158,9 @@ def test_build_llms_full_keeps_one_title_and_the_url():
         ("[![Login / Register](https://x/b.gif)](https://x/login/)\n\nThe basics of the canvas.", "The basics of the canvas."),
         ("Click ![icon](https://x/i.png) the icon to start the tool.", "Click the icon to start the tool."),
         ("Represents a JSON value. [More...](https://x/v.html#details)", "Represents a JSON value."),
+        # dunder names keep their underscores (python3-doc's json page said "Lib/json/init.py")
+        ("**Source code:** [Lib/json/__init__.py](https://x/j.py) for sure", "Source code: Lib/json/__init__.py for sure"),
+        ("This is __strong__ text in a sentence.", "This is strong text in a sentence."),
     ],
 )
 def test_first_sentence(md, expected):
