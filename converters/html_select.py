@@ -48,9 +48,7 @@ def doxygen_title(root) -> None:
     it the content's ``<h1>`` (in place), so the page keeps its heading and has a title even when
     a custom Doxygen header leaves out ``<title>`` (jsoncpp's pages were titled by their file name).
     """
-    for header in root.iter("div"):
-        if header.get("class") != "headertitle":
-            continue
+    for header in root.iterfind(".//div[@class='headertitle']"):
         title = next((c for c in header if c.tag == "div" and c.get("class") == "title"), None)
         holder = header.getparent()
         contents = holder.getnext() if holder is not None else None
