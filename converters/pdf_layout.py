@@ -107,8 +107,30 @@ class VLine:
         return self.y1 - self.y0
 
 
+class _Placed:
+    """Edges of ``bbox`` by name, for the things the reading order places (tables, images)."""
+
+    bbox: tuple[float, float, float, float]
+
+    @property
+    def x0(self) -> float:
+        return self.bbox[0]
+
+    @property
+    def y0(self) -> float:
+        return self.bbox[1]
+
+    @property
+    def x1(self) -> float:
+        return self.bbox[2]
+
+    @property
+    def y1(self) -> float:
+        return self.bbox[3]
+
+
 @dataclass
-class Table:
+class Table(_Placed):
     """A detected table: rows of cell strings, how many of them are header rows, where it sits."""
 
     bbox: tuple[float, float, float, float]
@@ -117,46 +139,14 @@ class Table:
     page: int = 0
     caption: str = ""
 
-    @property
-    def x0(self) -> float:
-        return self.bbox[0]
-
-    @property
-    def y0(self) -> float:
-        return self.bbox[1]
-
-    @property
-    def x1(self) -> float:
-        return self.bbox[2]
-
-    @property
-    def y1(self) -> float:
-        return self.bbox[3]
-
 
 @dataclass
-class Image:
+class Image(_Placed):
     """An image on the page (xref for extraction) and its place in the reading order."""
 
     bbox: tuple[float, float, float, float]
     xref: int
     page: int = 0
-
-    @property
-    def x0(self) -> float:
-        return self.bbox[0]
-
-    @property
-    def y0(self) -> float:
-        return self.bbox[1]
-
-    @property
-    def x1(self) -> float:
-        return self.bbox[2]
-
-    @property
-    def y1(self) -> float:
-        return self.bbox[3]
 
 
 @dataclass
