@@ -217,3 +217,43 @@ def git_http_private(tmp_path_factory):
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+# ---- MCP tests: one in-memory client call, one local service, one loopback HTTP server ------------
+
+
+def call_tool(server, name: str, args: dict, raise_on_error: bool = True):
+    """Call one MCP tool through FastMCP's in-memory client."""
+    import asyncio
+
+    from fastmcp import Client
+
+    async def go():
+        async with Client(server) as client:
+            return await client.call_tool(name, args, raise_on_error=raise_on_error)
+
+    return asyncio.run(go())
+
+
+def local_service(tmp_path: Path):
+    """A Service with its caches under ``tmp_path`` (private addresses allowed: tests serve on 127.0.0.1)."""
+    from llmingest.cache import ResultCache
+    from llmingest.mcp_server.service import Service
+    from llmingest.options import Options
+
+    return Service(options=Options(cache_dir=tmp_path / "c"), cache=ResultCache(tmp_path / "c" / "r"))
+
+
+def serve_loopback(handler):
+    """Start a threaded HTTP server for ``handler`` on 127.0.0.1; returns (base_url, stop)."""
+    import threading
+    from http.server import ThreadingHTTPServer
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+
+    def stop() -> None:
+        server.shutdown()
+        server.server_close()
+
+    return f"http://127.0.0.1:{server.server_address[1]}", stop

@@ -7,12 +7,11 @@ own llms.txt, one that does not (so the index is built by crawling it).
 from __future__ import annotations
 
 import asyncio
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import httpx
 import pytest
-from fastmcp import Client
+from conftest import call_tool, local_service, serve_loopback
 from llmingest.cache import ResultCache
 from llmingest.mcp_server.limits import Limits
 from llmingest.mcp_server.server import create_server
@@ -72,23 +71,13 @@ class DocsSite(BaseHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def docs_site():
-    server = ThreadingHTTPServer(("127.0.0.1", 0), DocsSite)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    url, stop = serve_loopback(DocsSite)
+    yield url
+    stop()
 
 
-def call(server, name: str, args: dict, raise_on_error: bool = True):
-    async def go():
-        async with Client(server) as client:
-            return await client.call_tool(name, args, raise_on_error=raise_on_error)
-
-    return asyncio.run(go())
-
-
-def service(tmp_path) -> Service:
-    return Service(options=Options(cache_dir=tmp_path / "c"), cache=ResultCache(tmp_path / "c" / "r"))
+call = call_tool
+service = local_service
 
 
 def test_docs_index_is_built_by_crawling_when_the_site_publishes_none(tmp_path, docs_site):

@@ -6,13 +6,12 @@ A real HTTP server on 127.0.0.1 serves an HTML page and a PDF generated in the t
 from __future__ import annotations
 
 import asyncio
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import httpx
 import pymupdf
 import pytest
-from fastmcp import Client
+from conftest import call_tool, local_service, serve_loopback
 from llmingest.cache import ResultCache
 from llmingest.mcp_server.limits import Limits
 from llmingest.mcp_server.server import create_server
@@ -67,23 +66,12 @@ class Site(BaseHTTPRequestHandler):
 @pytest.fixture(scope="module")
 def site():
     Site.pdf = make_pdf()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Site)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    url, stop = serve_loopback(Site)
+    yield url
+    stop()
 
 
-def call(server, name: str, args: dict, raise_on_error: bool = True):
-    async def go():
-        async with Client(server) as client:
-            return await client.call_tool(name, args, raise_on_error=raise_on_error)
-
-    return asyncio.run(go())
-
-
-def local_service(tmp_path) -> Service:
-    return Service(options=Options(cache_dir=tmp_path / "c"), cache=ResultCache(tmp_path / "c" / "r"))
+call = call_tool
 
 
 def test_fetch_page_returns_clean_markdown_and_is_cached(tmp_path, site):

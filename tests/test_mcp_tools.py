@@ -6,7 +6,7 @@ import asyncio
 from pathlib import Path
 
 import pytest
-from conftest import git, make_remote_repo
+from conftest import call_tool, git, make_remote_repo
 from fastmcp import Client
 from llmingest.cache import ResultCache
 from llmingest.mcp_server.server import create_server
@@ -17,12 +17,7 @@ REPO_TOOLS = {"ingest_repository", "repository_tree", "read_repository_file"}
 ALL_TOOLS = REPO_TOOLS | {"fetch_page", "convert_pdf", "docs_index", "read_docs", "search_docs", "curl_actions"}
 
 
-def call(server, name: str, args: dict, raise_on_error: bool = True):
-    async def go():
-        async with Client(server) as client:
-            return await client.call_tool(name, args, raise_on_error=raise_on_error)
-
-    return asyncio.run(go())
+call = call_tool
 
 
 def list_tools(server):
