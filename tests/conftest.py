@@ -257,3 +257,15 @@ def serve_loopback(handler):
         server.server_close()
 
     return f"http://127.0.0.1:{server.server_address[1]}", stop
+
+
+def serve_folder(directory: Path):
+    """Serve a built site folder on 127.0.0.1, quietly; returns (base_url, stop)."""
+    import functools
+    from http.server import SimpleHTTPRequestHandler
+
+    class Quiet(SimpleHTTPRequestHandler):
+        def log_message(self, *args) -> None:  # keep the test output clean
+            pass
+
+    return serve_loopback(functools.partial(Quiet, directory=str(directory)))

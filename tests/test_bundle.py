@@ -6,15 +6,13 @@ PyMuPDF and a small OpenAPI spec; it is bundled through the CLI and through llmi
 
 from __future__ import annotations
 
-import functools
-import http.server
 import json
 import os
 import subprocess
-import threading
 from pathlib import Path
 
 import pytest
+from conftest import serve_folder
 from llmingest import bundle
 from llmingest.cli import app, main
 from llmingest.tokens import count
@@ -79,11 +77,6 @@ def make_pdf(path: Path) -> None:
     doc.save(path)
 
 
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args) -> None:  # keep test output clean
-        pass
-
-
 @pytest.fixture()
 def docs_server(tmp_path: Path):
     site = tmp_path / "served"
@@ -92,11 +85,9 @@ def docs_server(tmp_path: Path):
             "<p>{body}</p></main><footer>FOOTER CHROME</footer></body></html>")
     (site / "index.html").write_text(page.format(t="Home", body='Welcome. See <a href="guide/install.html">install</a>.'))
     (site / "guide" / "install.html").write_text(page.format(t="Install", body="Run pip install hooky."))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
+    base, stop = serve_folder(site)
+    yield base + "/"
+    stop()
 
 
 @pytest.fixture()

@@ -7,13 +7,11 @@ clipboard, also after an instant-navigation hop to another page.
 
 from __future__ import annotations
 
-import functools
 import shutil
-import threading
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from conftest import serve_folder
 from playwright.sync_api import expect, sync_playwright
 from test_mkdocs_plugin import build, make_site
 
@@ -22,20 +20,12 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-net
         "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
-class _Quiet(SimpleHTTPRequestHandler):
-    def log_message(self, *args) -> None:  # keep the test output clean
-        pass
-
-
 @pytest.fixture(scope="module")
 def served_site(tmp_path_factory):
     site = build(make_site(tmp_path_factory.mktemp("mkdocs-browser")))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield site, f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    base, stop = serve_folder(site)
+    yield site, base
+    stop()
 
 
 def _copy_and_read(page) -> str:

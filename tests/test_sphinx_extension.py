@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import functools
 import subprocess
 import sys
 import textwrap
-import threading
-from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import llms_txt
 import pytest
+from conftest import serve_folder
 from llmingest.converters.llmstxt import parse, validate
 from playwright.sync_api import sync_playwright
+from test_mkdocs_plugin import SPEC  # the same small OpenAPI spec drives both plugins' click-to-curl
 
 CHROME = ("<div", "<nav", "<script", "<button", "¶", "Quick search", "Powered by", "Sphinx", "Navigation",
           "Copy page as Markdown", "Show Source", "Related Topics")
@@ -236,31 +235,6 @@ def test_other_builders_are_left_alone(tmp_path: Path):
     assert not (out / "llms.txt").exists()
 
 
-SPEC = """\
-openapi: 3.0.0
-info: {title: Widgets API, version: "1.0"}
-servers: [{url: "https://api.widgets.example.org"}]
-components:
-  securitySchemes:
-    bearer: {type: http, scheme: bearer}
-security: [{bearer: []}]
-paths:
-  /projects/{project}/webhooks:
-    post:
-      operationId: createWebhook
-      summary: Create a webhook
-      parameters: [{name: project, in: path, required: true, schema: {type: string}}]
-      requestBody:
-        content:
-          application/json:
-            schema:
-              type: object
-              required: [url]
-              properties:
-                url: {type: string, description: Payload URL}
-  /projects:
-    get: {operationId: listProjects, summary: List projects}
-"""
 
 
 def test_openapi_option_adds_curl_actions(tmp_path: Path):
@@ -381,12 +355,10 @@ def test_autodoc_api_page_keeps_signatures_fields_and_cross_references(tmp_path:
 
 def test_copy_button_copies_the_mirror_in_a_real_browser(tmp_path: Path):
     """Headless Debian chromium on the built Sphinx site served from 127.0.0.1 (as for MkDocs)."""
-    from test_mkdocs_copy_button import ARGS, CHROMIUM, _copy_and_read, _Quiet
+    from test_mkdocs_copy_button import ARGS, CHROMIUM, _copy_and_read
 
     out = build(make_project(tmp_path))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(out)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_address[1]}"
+    base, stop = serve_folder(out)
     try:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
@@ -400,5 +372,4 @@ def test_copy_button_copies_the_mirror_in_a_real_browser(tmp_path: Path):
             finally:
                 browser.close()
     finally:
-        server.shutdown()
-        server.server_close()
+        stop()
