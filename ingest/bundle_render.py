@@ -14,7 +14,7 @@ from itertools import groupby
 
 from .errors import UsageError
 from .model import Bundle, Document
-from .render import _xml_text, fence_for, skipped_list, tree_lines
+from .render import _xml_text, fence_for, inline_markdown, skipped_list, tree_lines
 
 FORMATS = ("markdown", "xml", "plain", "json")
 
@@ -23,14 +23,9 @@ def _groups(bundle: Bundle) -> list[tuple[str, list[Document]]]:
     return [(label, list(docs)) for label, docs in groupby(bundle.documents, key=lambda d: d.metadata.get("source_label", ""))]
 
 
-def _is_markdown(doc: Document) -> bool:
-    """Markdown we produced ourselves (pages, PDFs): balanced fences, safe to inline as is."""
-    return doc.kind in ("page", "pdf")
-
-
 def _is_prose(doc: Document) -> bool:
     """Markdown-like text (ours or the user's): gets a description line in llms.txt."""
-    return _is_markdown(doc) or doc.kind == "notebook" or doc.language in (None, "markdown", "rst", "text", "mdx")
+    return inline_markdown(doc) or doc.kind == "notebook" or doc.language in (None, "markdown", "rst", "text", "mdx")
 
 
 def _doc_heading(doc: Document) -> str:
@@ -97,7 +92,7 @@ def _markdown(bundle: Bundle) -> Iterator[str]:
             yield f"{fence_for(tree)}text\n{tree}\n{fence_for(tree)}\n\n"
         for doc in docs:
             yield f"### {_doc_heading(doc)}\n\n"
-            if _is_markdown(doc):
+            if inline_markdown(doc):
                 yield doc.content.rstrip("\n") + "\n\n"
             else:
                 fence = fence_for(doc.content)

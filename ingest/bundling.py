@@ -19,12 +19,12 @@ from pathlib import Path
 from typing import Any
 
 from . import sources as src_mod
+from .config import SOURCE_KEYS
 from .errors import IngestError, UsageError
 from .model import Bundle, Document, Skipped
 from .options import Options
 
 SOURCE_PREFIXES = ("repo", "page", "site", "pdf")
-_SOURCE_KEYS = {"source", "kind", "name", "priority", "include", "exclude", "options"}
 
 
 @dataclass
@@ -49,7 +49,7 @@ class SourceSpec:
         if isinstance(value, dict):
             if "source" not in value:
                 raise UsageError("a [[sources]] entry needs a `source` key")
-            extra = {k.replace("-", "_"): v for k, v in value.items() if k not in _SOURCE_KEYS}
+            extra = {k.replace("-", "_"): v for k, v in value.items() if k not in SOURCE_KEYS}
             prefixed = cls.coerce(str(value["source"]))
             return cls(prefixed.source, kind=value.get("kind") or prefixed.kind, name=value.get("name"),
                        priority=value.get("priority"), include=list(value.get("include", [])),

@@ -118,6 +118,13 @@ def _top(bundle: Bundle, n: int) -> list[Document]:
     return sorted(bundle.documents, key=lambda d: (-d.tokens, d.path))[:n]
 
 
+def inline_markdown(doc: Document) -> bool:
+    """Markdown we produced ourselves (pages, PDFs): balanced fences, safe to inline unfenced.
+    Everything else (the user's files, notebooks) is fenced, so an unclosed fence can't swallow
+    the next file."""
+    return doc.kind in ("page", "pdf")
+
+
 def _cell(text: str) -> str:
     return text.replace("|", "\\|")
 
@@ -160,7 +167,7 @@ def _markdown(bundle: Bundle, top: int, token_tree: bool, part: tuple[int, int] 
     yield "## Files\n\n"
     for doc in docs:
         yield f"### {code_span(doc.path)}\n\n"
-        if doc.kind in ("pdf", "page"):  # our own converted markdown: balanced fences, inline as is
+        if inline_markdown(doc):
             yield doc.content.rstrip("\n") + "\n\n"
             continue
         fence = fence_for(doc.content)

@@ -32,6 +32,17 @@ def _control_ratio(sample: bytes) -> float:
     return 1 - len(stripped) / len(sample)
 
 
+def _utf16_without_bom(sample: bytes) -> str | None:
+    """``utf-16-le``/``-be`` when every other byte is NUL (ASCII-heavy UTF-16 text), else None."""
+    half = max(1, len(sample) // 2)
+    even, odd = sample[0::2].count(0) / half, sample[1::2].count(0) / half
+    if odd > 0.4 and even < 0.05:
+        return "utf-16-le"
+    if even > 0.4 and odd < 0.05:
+        return "utf-16-be"
+    return None
+
+
 def sniff_binary(head: bytes) -> str | None:
     """Why the first bytes of a file already prove it binary, or None: lets callers skip a
     multi-gigabyte binary after reading 8 KB instead of all of it."""
@@ -39,11 +50,7 @@ def sniff_binary(head: bytes) -> str | None:
     if _has_bom(sample):
         return None
     if b"\x00" in sample:
-        half = max(1, len(sample) // 2)
-        even, odd = sample[0::2].count(0) / half, sample[1::2].count(0) / half
-        if (odd > 0.4 and even < 0.05) or (even > 0.4 and odd < 0.05):
-            return None  # UTF-16 without BOM
-        return "binary"
+        return None if _utf16_without_bom(sample) else "binary"
     if _control_ratio(sample) > 0.1:
         return "binary (control characters)"
     return None
@@ -73,15 +80,8 @@ def decode(data: bytes) -> tuple[str | None, str]:
         if mostly is not None and _control_ratio(data[:_SAMPLE]) <= 0.05:
             return mostly, "utf-8 (invalid bytes replaced)"
     else:
-        # UTF-16 without BOM: every other byte NUL in ASCII-heavy text
-        sample = data[:_SAMPLE]
-        even, odd = sample[0::2].count(0), sample[1::2].count(0)
-        half = max(1, len(sample) // 2)
-        if odd / half > 0.4 and even / half < 0.05:
-            return _try(data, "utf-16-le")
-        if even / half > 0.4 and odd / half < 0.05:
-            return _try(data, "utf-16-be")
-        return None, "binary"
+        codec = _utf16_without_bom(data[:_SAMPLE])
+        return _try(data, codec) if codec else (None, "binary")
     if _control_ratio(data[:_SAMPLE]) > 0.05:
         return None, "binary (control characters)"
     return _guess_legacy(data)
