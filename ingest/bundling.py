@@ -13,6 +13,7 @@ reading order).
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,6 +39,14 @@ class SourceSpec:
     include: list[str] = field(default_factory=list)
     exclude: list[str] = field(default_factory=list)
     options: dict[str, Any] = field(default_factory=dict)
+
+    @functools.cached_property
+    def parsed(self) -> src_mod.Source | None:
+        """The source parsed once (None when it does not parse; ``parse`` then says why)."""
+        try:
+            return src_mod.parse(self.source)
+        except IngestError:
+            return None
 
     @classmethod
     def coerce(cls, value: str | dict | SourceSpec) -> SourceSpec:
@@ -67,7 +76,7 @@ def detect_kind(spec: SourceSpec) -> str:
         if spec.kind not in SOURCE_PREFIXES:
             raise UsageError(f"unknown source kind {spec.kind!r}", hint=f"use one of {', '.join(SOURCE_PREFIXES)}")
         return spec.kind
-    parsed = src_mod.parse(spec.source)
+    parsed = spec.parsed or src_mod.parse(spec.source)  # the second parse raises the real error
     if isinstance(parsed, src_mod.LocalDir) and _looks_like_built_site(parsed.path):
         return "site"
     if isinstance(parsed, src_mod.WebPage) and parsed.kind == "page":
@@ -78,10 +87,7 @@ def detect_kind(spec: SourceSpec) -> str:
 def _label(spec: SourceSpec, kind: str, index: int) -> str:
     if spec.name:
         return spec.name
-    try:
-        parsed = src_mod.parse(spec.source)
-    except IngestError:
-        parsed = None
+    parsed = spec.parsed
     if isinstance(parsed, (src_mod.LocalDir, src_mod.LocalFile)):
         return parsed.path.name or f"source-{index + 1}"
     if isinstance(parsed, src_mod.GitRepo):
@@ -148,15 +154,12 @@ def _ordered_docs(kind: str, bundle: Bundle) -> list[Document]:
     return list(bundle.documents)
 
 
-def _output_excludes(kind: str, source: str, outputs: list[Path]) -> list[str]:
+def _output_excludes(kind: str, spec: SourceSpec, outputs: list[Path]) -> list[str]:
     """Anchored excludes for our own output files inside a local repo source, so a second run
     never digests the first run's output (which would make --check stale forever)."""
     if kind != "repo" or not outputs:
         return []
-    try:
-        parsed = src_mod.parse(source)
-    except IngestError:
-        return []
+    parsed = spec.parsed
     if not isinstance(parsed, src_mod.LocalDir):
         return []
     root = parsed.path.resolve()
@@ -174,11 +177,8 @@ def _nested_local_roots(specs: list[SourceSpec]) -> dict[int, list[Path]]:
     docs/ its own section and keeps it out of ".", so nothing is bundled twice."""
     roots: dict[int, Path] = {}
     for i, spec in enumerate(specs):
-        try:
-            parsed = src_mod.parse(spec.source)
-        except IngestError:
-            continue
-        if isinstance(parsed, (src_mod.LocalDir, src_mod.LocalFile)) and (spec.kind in (None, "repo", "site", "pdf", "page")):
+        parsed = spec.parsed
+        if isinstance(parsed, (src_mod.LocalDir, src_mod.LocalFile)):
             roots[i] = parsed.path.resolve()
     out: dict[int, list[Path]] = {}
     for i, root in roots.items():
@@ -186,7 +186,7 @@ def _nested_local_roots(specs: list[SourceSpec]) -> dict[int, list[Path]]:
             continue
         inner = [other for j, other in roots.items() if j != i and other != root and other.is_relative_to(root)]
         if inner:
-            out[i] = [p if p.is_file() else Path(str(p)) for p in inner]
+            out[i] = inner
     return out
 
 
@@ -224,7 +224,7 @@ def bundle(sources: list[str | dict | SourceSpec], options: Options | None = Non
                 label = _label(spec, kind, i)
                 entry.update(kind=kind, label=label)
                 sub_opts = _source_options(opts, spec)
-                own = _output_excludes(kind, spec.source, [*(outputs or []), *nested.get(i, [])])
+                own = _output_excludes(kind, spec, [*(outputs or []), *nested.get(i, [])])
                 if own:
                     sub_opts.exclude = [*sub_opts.exclude, *own]
                 if kind == "site" and base_url and not sub_opts.base_url:
