@@ -12,7 +12,7 @@ import re
 from dataclasses import replace
 
 from .model import Document, Skipped
-from .tokens import count, get_encoding
+from .tokens import count, encode, prefix
 
 _DOC_EXT = (".md", ".rst", ".txt", ".adoc", ".mdx", ".markdown")
 _MANIFESTS = {"pyproject.toml", "setup.py", "setup.cfg", "package.json", "cargo.toml", "go.mod", "pom.xml",
@@ -49,16 +49,14 @@ def tier(path: str) -> int:
 
 def truncate_document(doc: Document, max_tokens: int, encoding: str) -> Document:
     """Cut ``doc`` to ``max_tokens`` at a line end, with a marker saying how much was kept."""
-    enc = get_encoding(encoding)
-    tokens = enc.encode_ordinary(doc.content)
-    if len(tokens) <= max_tokens:
+    total = len(encode(doc.content, encoding))
+    if total <= max_tokens:
         return doc
-    keep = max(0, max_tokens - 30)
-    head = enc.decode(tokens[:keep])
+    head = prefix(doc.content, max(0, max_tokens - 30), encoding)
     cut = head.rfind("\n")
     if cut > len(head) // 2:
         head = head[: cut + 1]
-    marker = f"\n… [truncated by llmingest: {count(head, encoding):,} of {len(tokens):,} tokens shown]\n"
+    marker = f"\n… [truncated by llmingest: {count(head, encoding):,} of {total:,} tokens shown]\n"
     text = head + marker
     return replace(doc, content=text, tokens=count(text, encoding), truncated=True)
 
@@ -127,13 +125,12 @@ def chunk_document(doc: Document, max_tokens: int, encoding: str) -> list[Docume
     for line in doc.content.splitlines(keepends=True):
         n = count(line, encoding)
         while n > max_tokens:  # one enormous line: hard cut
-            enc = get_encoding(encoding)
-            toks = enc.encode_ordinary(line)
             if current:
                 pieces.append("".join(current))
                 current, current_tokens = [], 0
-            pieces.append(enc.decode(toks[:max_tokens]))
-            line = enc.decode(toks[max_tokens:])
+            head = prefix(line, max_tokens, encoding)
+            pieces.append(head)
+            line = line[len(head):]
             n = count(line, encoding)
         if current and current_tokens + n > max_tokens:
             pieces.append("".join(current))

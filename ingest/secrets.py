@@ -122,9 +122,18 @@ def _gated(text: str) -> bool:
     return any((check in text) if isinstance(check, str) else check.search(text) is not None for check in _GATE_CHECKS)
 
 
+Hit = tuple[int, int, str]  # (start, end, kind) of a secret value in a text
+
+
 def redact(path: str, text: str) -> tuple[str, list[Redaction]]:
     """Replace secret values in ``text``; return the new text and what was replaced where."""
-    hits: list[tuple[int, int, str]] = []  # (start, end, kind)
+    return apply(path, text, find(path, text))
+
+
+def find(path: str, text: str) -> list[Hit]:
+    """Where the secret values in ``text`` are, in order, never overlapping. Kept apart from
+    :func:`apply` so worker processes can search while the caller keeps the text."""
+    hits: list[Hit] = []
     gated = _gated(text)
     for kind, needles, rx in _RULES:
         if (gated or "://" in needles) and any(n in text for n in needles):
@@ -142,17 +151,24 @@ def redact(path: str, text: str) -> tuple[str, list[Redaction]]:
                 start = m.start("s") + (1 if m.group("s")[:1] in "\"'" else 0)
                 hits.append((start, start + len(value), "env-value"))
     if not hits:
-        return text, []
+        return []
     generic = {"generic-secret": 1, "env-value": 2}
     hits.sort(key=lambda h: (h[0], generic.get(h[2], 0), -h[1]))
-    merged: list[tuple[int, int, str]] = []
+    merged: list[Hit] = []
     for start, end, kind in hits:
         if merged and start < merged[-1][1]:
             continue  # overlapping: the earlier (more specific) rule wins
         merged.append((start, end, kind))
+    return merged
+
+
+def apply(path: str, text: str, hits: list[Hit]) -> tuple[str, list[Redaction]]:
+    """``text`` with every hit replaced by ``[REDACTED:<kind>]``, and a report line per hit."""
+    if not hits:
+        return text, []
     out, pos, reports = [], 0, []
     line, line_pos = 1, 0
-    for start, end, kind in merged:
+    for start, end, kind in hits:
         line += text.count("\n", line_pos, start)
         line_pos = start
         out.append(text[pos:start])

@@ -59,7 +59,7 @@ class Entry:
     """A file chosen for the digest: its repo-relative posix path and where to read it."""
 
     path: str
-    abspath: Path
+    abspath: str  # a str, not a Path: thousands of Path joins cost more than the stat calls
     size: int
 
 
@@ -217,15 +217,15 @@ def _llm_ignored(rel: str, specs: list[tuple[str, pathspec.GitIgnoreSpec]]) -> b
 
 def _check(root: Path, rel: str, options: Options) -> tuple[Entry | None, Skipped | None]:
     """Stat one candidate: symlinks stay inside the tree, sizes within the limit."""
-    path = root / rel
+    abspath = os.path.join(root, rel)
     try:
-        st = path.lstat()
+        st = os.lstat(abspath)
     except OSError:
         return None, Skipped(rel, "listed by git but missing from the work tree")
     # one lstat answers link/dir/regular (three more stat calls per file were 40% of selecting)
     if stat.S_ISLNK(st.st_mode):
         try:
-            target = path.resolve(strict=True)
+            target = Path(abspath).resolve(strict=True)
         except (OSError, RuntimeError):
             return None, Skipped(rel, "broken symlink")
         if not target.is_relative_to(root):
@@ -240,4 +240,4 @@ def _check(root: Path, rel: str, options: Options) -> tuple[Entry | None, Skippe
     if st.st_size > options.max_file_size:
         return None, Skipped(rel, f"larger than --max-file-size ({st.st_size:,} > {options.max_file_size:,} bytes)",
                              st.st_size)
-    return Entry(rel, path, st.st_size), None
+    return Entry(rel, abspath, st.st_size), None

@@ -1,0 +1,194 @@
+"""Exact token counts and secret findings for many texts, on every core.
+
+Both jobs hold the GIL (bpe-openai's counter and the secret regexes), so threads cannot run them
+side by side; worker processes can. A worker is a plain ``python -m llmingest.scanpool ENCODING``
+child (no fork: safe next to threads, the same on every OS) that reads length-prefixed texts on
+stdin and answers one JSON line per text on stdout. Texts are shared out by size, so the workers
+finish together.
+
+Small jobs never start a worker: texts wait in a queue and are done in this process unless the
+queue grows past ``SPAWN_AT`` characters, so a 20-file repository costs no process start. A worker
+that dies (killed, out of memory) loses nothing: what it did not answer is done here. State is
+real (workers, their queues, results), hence a class.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import struct
+import subprocess
+import sys
+import threading
+from collections import deque
+from typing import Any
+
+SPAWN_AT = 2_000_000  # characters; below this a worker's ~50 ms start costs more than it saves
+_HEAD = struct.Struct("<IIB")  # path bytes, text bytes, flags (bit 0: find secrets)
+Result = tuple[int, list]  # (tokens, secret hits as [start, end, kind])
+
+
+def _scan(count, path: str, text: str, scan: bool) -> Result:
+    if not scan:
+        return count(text), []
+    from .secrets import find
+
+    return count(text), [list(hit) for hit in find(path, text)]
+
+
+class _Worker:
+    """One child process, a thread feeding it and a thread collecting its answers."""
+
+    def __init__(self, encoding: str, results: list) -> None:
+        # run from the folder holding our package, so a "llmingest" folder in the user's working
+        # directory can never stand in for it (``-m`` looks in the working directory first)
+        here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+        self.proc = subprocess.Popen([sys.executable, "-m", "llmingest.scanpool", encoding], cwd=here,
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        self.assigned = 0  # characters sent, to share the work out evenly
+        self._order: deque[int] = deque()
+        self._outbox: queue.SimpleQueue = queue.SimpleQueue()
+        self._results = results
+        self._threads = [threading.Thread(target=self._feed, daemon=True),
+                         threading.Thread(target=self._collect, daemon=True)]
+        for thread in self._threads:
+            thread.start()
+
+    def send(self, index: int, path: str, text: str, scan: bool) -> None:
+        self.assigned += len(text)
+        self._order.append(index)
+        self._outbox.put((path, text, scan))
+
+    def close_input(self) -> None:
+        self._outbox.put(None)
+
+    def _feed(self) -> None:
+        pipe = self.proc.stdin
+        try:
+            while (job := self._outbox.get()) is not None:
+                path, text, scan = job
+                raw_path = path.encode("utf-8", "surrogatepass")
+                raw = text.encode("utf-8", "surrogatepass")
+                pipe.write(_HEAD.pack(len(raw_path), len(raw), 1 if scan else 0))
+                pipe.write(raw_path)
+                pipe.write(raw)
+        except (OSError, ValueError):
+            pass  # the worker died: _collect sees it, the caller redoes what is missing
+        finally:
+            try:
+                pipe.close()
+            except OSError:
+                pass
+
+    def _collect(self) -> None:
+        for line in self.proc.stdout:
+            try:
+                tokens, hits = json.loads(line)
+                self._results[self._order.popleft()] = (tokens, [tuple(h) for h in hits])
+            except (ValueError, IndexError):
+                break
+
+    def finish(self) -> None:
+        for thread in self._threads:
+            thread.join()
+        self.proc.wait()
+
+    def kill(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait()
+
+
+class ScanPool:
+    """Submit texts, then take every result in submission order."""
+
+    def __init__(self, encoding: str, workers: int | None = None, spawn_at: int = SPAWN_AT) -> None:
+        self.encoding = encoding
+        self._max = workers if workers is not None else min(4, os.cpu_count() or 1)
+        self._spawn_at = spawn_at
+        self._jobs: list[tuple[str, str, bool]] = []
+        self._results: list[Any] = []
+        self._queued: list[int] = []
+        self._queued_chars = 0
+        self._workers: list[_Worker] = []
+
+    def submit(self, path: str, text: str, scan: bool) -> int:
+        index = len(self._jobs)
+        self._jobs.append((path, text, scan))
+        self._results.append(None)
+        if self._workers:
+            self._send(index)
+            return index
+        self._queued.append(index)
+        self._queued_chars += len(text)
+        if self._queued_chars >= self._spawn_at and self._max > 1:
+            self._start()
+        return index
+
+    def _start(self) -> None:
+        from .tokens import tokenizer
+
+        tokenizer(self.encoding)  # an unknown encoding fails here, once, not in every worker
+        try:
+            self._workers = [_Worker(self.encoding, self._results) for _ in range(self._max)]
+        except OSError:
+            self._workers = []  # no processes to be had: everything is done in this one
+            return
+        for index in self._queued:
+            self._send(index)
+        self._queued = []
+
+    def _send(self, index: int) -> None:
+        path, text, scan = self._jobs[index]
+        min(self._workers, key=lambda w: w.assigned).send(index, path, text, scan)
+
+    def results(self) -> list[Result]:
+        """Every submitted text's ``(tokens, hits)``, in order; waits for the workers."""
+        from .tokens import counter
+
+        count = counter(self.encoding)
+        for index in self._queued:  # small jobs: here, while the workers (if any) run
+            self._results[index] = _scan(count, *self._jobs[index])
+        self._queued = []
+        for worker in self._workers:
+            worker.close_input()
+        for worker in self._workers:
+            worker.finish()
+        for index, result in enumerate(self._results):
+            if result is None:  # a worker died before answering: do it here
+                self._results[index] = _scan(count, *self._jobs[index])
+        return self._results
+
+    def close(self) -> None:
+        for worker in self._workers:
+            worker.kill()
+        self._workers = []
+
+    def __enter__(self) -> ScanPool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _serve(encoding: str) -> None:
+    """The worker: length-prefixed texts in on stdin, one ``[tokens, hits]`` JSON line out each."""
+    from .tokens import counter
+
+    count = counter(encoding)
+    read, write = sys.stdin.buffer.read, sys.stdout.buffer.write
+    while True:
+        head = read(_HEAD.size)
+        if len(head) < _HEAD.size:
+            return
+        path_len, text_len, flags = _HEAD.unpack(head)
+        path = read(path_len).decode("utf-8", "surrogatepass")
+        text = read(text_len).decode("utf-8", "surrogatepass")
+        tokens, hits = _scan(count, path, text, bool(flags & 1))
+        write(json.dumps([tokens, hits]).encode() + b"\n")
+        sys.stdout.buffer.flush()
+
+
+if __name__ == "__main__":
+    _serve(sys.argv[1])

