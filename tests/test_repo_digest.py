@@ -162,6 +162,16 @@ def test_secrets_redacted_in_place(repo: Path) -> None:
     assert "Redacted secrets" in render(bundle)
 
 
+def test_a_run_without_redaction_never_marks_a_file_clean_in_the_cache(repo: Path, tmp_path: Path) -> None:
+    write(repo, "keys.py", 'AWS = "AKIAIOSFODNN7EXAMPLE"\n')
+    cache_dir = tmp_path / "cache"
+    plain = ingest(str(repo), Options(cache_dir=cache_dir), redact_secrets=False)
+    assert "AKIAIOSFODNN7EXAMPLE" in next(d for d in plain.documents if d.path == "keys.py").content
+    again = ingest(str(repo), Options(cache_dir=cache_dir))  # same cache: the file must still be scanned
+    assert "AKIAIOSFODNN7EXAMPLE" not in next(d for d in again.documents if d.path == "keys.py").content
+    assert any(r.path == "keys.py" for r in again.redactions)
+
+
 def test_notebook_becomes_markdown_without_outputs(repo: Path) -> None:
     nb = {"cells": [{"cell_type": "markdown", "source": ["# Title\n", "Text"]},
                     {"cell_type": "code", "source": "print('hi')", "outputs": [{"text": "OUTPUT_NOISE"}]}],
