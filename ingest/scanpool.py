@@ -25,16 +25,17 @@ from collections import deque
 from typing import Any
 
 SPAWN_AT = 2_000_000  # characters; below this a worker's ~50 ms start costs more than it saves
-_HEAD = struct.Struct("<IIB")  # path bytes, text bytes, flags (bit 0: find secrets)
-Result = tuple[int, list]  # (tokens, secret hits as [start, end, kind])
+_HEAD = struct.Struct("<IIB")  # path bytes, text bytes, flags (bit 0: find secrets, bit 1: count tokens)
+Result = tuple[int | None, list]  # (tokens, or None when not asked; secret hits as (start, end, kind))
 
 
-def _scan(count, path: str, text: str, scan: bool) -> Result:
-    if not scan:
-        return count(text), []
-    from .secrets import find
+def _scan(count, path: str, text: str, scan: bool, tokens: bool = True) -> Result:
+    hits: list = []
+    if scan:
+        from .secrets import find
 
-    return count(text), [list(hit) for hit in find(path, text)]
+        hits = find(path, text)
+    return (count(text) if tokens else None), hits
 
 
 class _Worker:
@@ -55,10 +56,10 @@ class _Worker:
         for thread in self._threads:
             thread.start()
 
-    def send(self, index: int, path: str, text: str, scan: bool) -> None:
+    def send(self, index: int, path: str, text: str, scan: bool, tokens: bool) -> None:
         self.assigned += len(text)
         self._order.append(index)
-        self._outbox.put((path, text, scan))
+        self._outbox.put((path, text, scan | tokens << 1))
 
     def close_input(self) -> None:
         self._outbox.put(None)
@@ -67,10 +68,10 @@ class _Worker:
         pipe = self.proc.stdin
         try:
             while (job := self._outbox.get()) is not None:
-                path, text, scan = job
+                path, text, flags = job
                 raw_path = path.encode("utf-8", "surrogatepass")
                 raw = text.encode("utf-8", "surrogatepass")
-                pipe.write(_HEAD.pack(len(raw_path), len(raw), 1 if scan else 0))
+                pipe.write(_HEAD.pack(len(raw_path), len(raw), flags))
                 pipe.write(raw_path)
                 pipe.write(raw)
         except (OSError, ValueError):
@@ -107,15 +108,16 @@ class ScanPool:
         self.encoding = encoding
         self._max = workers if workers is not None else min(4, os.cpu_count() or 1)
         self._spawn_at = spawn_at
-        self._jobs: list[tuple[str, str, bool]] = []
+        self._jobs: list[tuple[str, str, bool, bool]] = []
         self._results: list[Any] = []
         self._queued: list[int] = []
         self._queued_chars = 0
         self._workers: list[_Worker] = []
 
-    def submit(self, path: str, text: str, scan: bool) -> int:
+    def submit(self, path: str, text: str, scan: bool, tokens: bool = True) -> int:
+        """Queue one text: find its secrets when ``scan``, count its tokens when ``tokens``."""
         index = len(self._jobs)
-        self._jobs.append((path, text, scan))
+        self._jobs.append((path, text, scan, tokens))
         self._results.append(None)
         if self._workers:
             self._send(index)
@@ -140,14 +142,11 @@ class ScanPool:
         self._queued = []
 
     def _send(self, index: int) -> None:
-        path, text, scan = self._jobs[index]
-        min(self._workers, key=lambda w: w.assigned).send(index, path, text, scan)
+        min(self._workers, key=lambda w: w.assigned).send(index, *self._jobs[index])
 
     def results(self) -> list[Result]:
         """Every submitted text's ``(tokens, hits)``, in order; waits for the workers."""
-        from .tokens import counter
-
-        count = counter(self.encoding)
+        count = self._counter()
         for index in self._queued:  # small jobs: here, while the workers (if any) run
             self._results[index] = _scan(count, *self._jobs[index])
         self._queued = []
@@ -159,6 +158,20 @@ class ScanPool:
             if result is None:  # a worker died before answering: do it here
                 self._results[index] = _scan(count, *self._jobs[index])
         return self._results
+
+    def _counter(self):
+        """The counter, built only when a job here needs it: a warm run that only re-scans the
+        few files with secrets in them never builds a tokenizer."""
+        from .tokens import counter
+
+        built = []
+
+        def count(text: str) -> int:
+            if not built:
+                built.append(counter(self.encoding))
+            return built[0](text)
+
+        return count
 
     def close(self) -> None:
         for worker in self._workers:
@@ -185,7 +198,7 @@ def _serve(encoding: str) -> None:
         path_len, text_len, flags = _HEAD.unpack(head)
         path = read(path_len).decode("utf-8", "surrogatepass")
         text = read(text_len).decode("utf-8", "surrogatepass")
-        tokens, hits = _scan(count, path, text, bool(flags & 1))
+        tokens, hits = _scan(count, path, text, bool(flags & 1), bool(flags & 2))
         write(json.dumps([tokens, hits]).encode() + b"\n")
         sys.stdout.buffer.flush()
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import codecs
 import re
+from collections.abc import Callable
 
 _SAMPLE = 8192
 # bytes that never occur in text: C0 controls except \t \n \v \f \r and ESC (ANSI colours in logs)
@@ -56,10 +57,11 @@ def sniff_binary(head: bytes) -> str | None:
     return None
 
 
-def decode(data: bytes) -> tuple[str | None, str]:
+def decode(data: bytes, legacy: Callable[[bytes], tuple[str | None, str]] | None = None) -> tuple[str | None, str]:
     """Return ``(text, encoding)`` or ``(None, reason)`` when the bytes are not text.
 
-    Fast path: valid UTF-8 without NULs is text (the common case costs one decode).
+    Fast path: valid UTF-8 without NULs is text (the common case costs one decode). ``legacy``
+    replaces :func:`guess_legacy` for the rest (a caller that caches its verdicts).
     """
     bom = _has_bom(data)
     if bom:
@@ -84,7 +86,7 @@ def decode(data: bytes) -> tuple[str | None, str]:
         return _try(data, codec) if codec else (None, "binary")
     if _control_ratio(data[:_SAMPLE]) > 0.05:
         return None, "binary (control characters)"
-    return _guess_legacy(data)
+    return (legacy or guess_legacy)(data)
 
 
 _UTF8_MULTI = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
@@ -167,7 +169,7 @@ def _plausibility(text: str) -> float:
     return letters_score * (sane / len(cased))
 
 
-def _guess_legacy(data: bytes) -> tuple[str | None, str]:
+def guess_legacy(data: bytes) -> tuple[str | None, str]:
     """Non-UTF-8 bytes: a Western (cp1252) reading when it is clearly letters, else the most
     plausible of charset-normalizer's guess and the common single-byte code pages."""
     sample = data[:65536]

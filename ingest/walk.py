@@ -85,28 +85,6 @@ def is_hidden(path: str) -> bool:
     return any(p.startswith(".") and p not in HIDDEN_ALLOWED for p in path.split("/"))
 
 
-def _git_toplevel(root: Path) -> Path | None:
-    try:
-        out = subprocess.run(["git", "-C", str(root), "rev-parse", "--show-toplevel"], capture_output=True,
-                             text=True, timeout=30)
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    return Path(out.stdout.strip()) if out.returncode == 0 and out.stdout.strip() else None
-
-
-def git_candidates(root: Path) -> list[str]:
-    """``git ls-files --cached --others --exclude-standard`` relative to ``root`` (deduplicated)."""
-    out = subprocess.run(
-        ["git", "-C", str(root), "-c", "core.quotepath=off", "ls-files", "-z", "--cached", "--others",
-         "--exclude-standard"],
-        capture_output=True, timeout=300,
-    )
-    if out.returncode != 0:
-        return []
-    names = {n for n in out.stdout.decode("utf-8", "surrogateescape").split("\0") if n}
-    return sorted(names)
-
-
 def walk_candidates(root: Path) -> list[str]:
     """Files under ``root`` minus what its .gitignore files exclude (git's semantics, no git)."""
     result: list[str] = []
@@ -156,33 +134,59 @@ def walk_candidates(root: Path) -> list[str]:
 def _nested_ignore_specs(root: Path, candidates: list[str]) -> list[tuple[str, pathspec.GitIgnoreSpec]]:
     dirs = {""}
     for c in candidates:
-        parts = c.split("/")[:-1]
-        for i in range(1, len(parts) + 1):
-            dirs.add("/".join(parts[:i]))
+        d = c.rpartition("/")[0]
+        while d not in dirs:  # a folder's parents are in the set as soon as the folder is
+            dirs.add(d)
+            d = d.rpartition("/")[0]
     out = []
+    base = str(root)
     for d in sorted(dirs):
-        f = root / d / LLMINGESTIGNORE if d else root / LLMINGESTIGNORE
-        if f.is_file():
+        # an ignore file may itself be gitignored (a personal one), so look in every folder;
+        # os.path on str: Django's 3,000 folders cost 25 ms this way, 120 ms with Path objects
+        f = os.path.join(base, d, LLMINGESTIGNORE) if d else os.path.join(base, LLMINGESTIGNORE)
+        if os.path.isfile(f):
             try:
-                out.append((d, pathspec.GitIgnoreSpec.from_lines(f.read_text("utf-8", "replace").splitlines())))
+                with open(f, encoding="utf-8", errors="replace") as fh:
+                    out.append((d, pathspec.GitIgnoreSpec.from_lines(fh.read().splitlines())))
             except Exception:
                 pass
     return out
 
 
+def git_candidates(root: Path) -> list[str] | None:
+    """``git ls-files --cached --others --exclude-standard`` relative to ``root`` (deduplicated,
+    sorted), or None when ``root`` is not in a git work tree (or git is missing):
+    one git call answers both questions."""
+    try:
+        out = subprocess.run(
+            ["git", "-C", str(root), "-c", "core.quotepath=off", "ls-files", "-z", "--cached", "--others",
+             "--exclude-standard"],
+            capture_output=True, timeout=300,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    if out.returncode != 0:
+        return None
+    return sorted({n for n in out.stdout.decode("utf-8", "surrogateescape").split("\0") if n})
+
+
 def select(root: Path, options: Options) -> tuple[list[Entry], list[Skipped], bool]:
     """Choose the files of ``root``; return (entries, skipped, is_git)."""
     root = root.resolve()
-    is_git = _git_toplevel(root) is not None
-    candidates = git_candidates(root) if is_git else walk_candidates(root)
+    candidates = git_candidates(root)
+    is_git = candidates is not None
+    if candidates is None:
+        candidates = walk_candidates(root)
     llm_specs = _nested_ignore_specs(root, candidates)
     include = pathspec.GitIgnoreSpec.from_lines(options.include) if options.include else None
     exclude = pathspec.GitIgnoreSpec.from_lines(options.exclude) if options.exclude else None
 
     entries: list[Entry] = []
     skipped: list[Skipped] = []
+    dropped_dirs: dict[str, bool] = {}  # folder -> hidden or default-ignored (thousands of files share few folders)
     for rel in candidates:
-        if rel == LLMINGESTIGNORE or rel.endswith("/" + LLMINGESTIGNORE):
+        folder, _, name = rel.rpartition("/")
+        if name == LLMINGESTIGNORE:
             continue
         if llm_specs and _llm_ignored(rel, llm_specs):
             continue
@@ -190,12 +194,18 @@ def select(root: Path, options: Options) -> tuple[list[Entry], list[Skipped], bo
             continue
         if exclude is not None and exclude.match_file(rel):
             continue
-        if not options.hidden and is_hidden(rel):
-            continue
-        if options.default_ignores:
-            reason = default_ignore_reason(rel, options.convert_pdfs)
-            if reason:
+        if folder:
+            dropped = dropped_dirs.get(folder)
+            if dropped is None:
+                dropped = dropped_dirs[folder] = bool(
+                    (not options.hidden and is_hidden(folder))
+                    or (options.default_ignores and default_ignore_reason(folder + "/x", options.convert_pdfs)))
+            if dropped:
                 continue
+        if not options.hidden and name.startswith(".") and name not in HIDDEN_ALLOWED:
+            continue
+        if options.default_ignores and default_ignore_reason(name, options.convert_pdfs):
+            continue
         entry, skip = _check(root, rel, options)
         if entry:
             entries.append(entry)
@@ -217,7 +227,7 @@ def _llm_ignored(rel: str, specs: list[tuple[str, pathspec.GitIgnoreSpec]]) -> b
 
 def _check(root: Path, rel: str, options: Options) -> tuple[Entry | None, Skipped | None]:
     """Stat one candidate: symlinks stay inside the tree, sizes within the limit."""
-    abspath = os.path.join(root, rel)
+    abspath = f"{root}/{rel}"  # rel is a posix path; "/" joins work on every OS, at a third of os.path.join's cost
     try:
         st = os.lstat(abspath)
     except OSError:
