@@ -6,10 +6,13 @@ child (no fork: safe next to threads, the same on every OS) that reads length-pr
 stdin and answers one JSON line per text on stdout. Texts are shared out by size, so the workers
 finish together.
 
-Small jobs never start a worker: texts wait in a queue and are done in this process unless the
-queue grows past ``SPAWN_AT`` characters, so a 20-file repository costs no process start. A worker
-that dies (killed, out of memory) loses nothing: what it did not answer is done here. State is
-real (workers, their queues, results), hence a class.
+Workers cost memory: each holds its own tokenizer (~70 MB for o200k), and peak memory is a
+target too (a quarter of repomix's). Texts therefore wait in a queue and are done in this process
+unless the queue grows past ``SPAWN_AT`` characters, where the workers' memory is small next to
+the texts held anyway: measured on the CPython stdlib (37 MB), two workers took the digest from
+2.0 to 1.7 s but its peak from 146 to 322 MiB. A worker that dies (killed, out of memory) loses
+nothing: what it did not answer is done here. State is real (workers, queues, results), hence a
+class.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ import threading
 from collections import deque
 from typing import Any
 
-SPAWN_AT = 2_000_000  # characters; below this a worker's ~50 ms start costs more than it saves
+SPAWN_AT = 256_000_000  # characters of text; see the module docstring
 _HEAD = struct.Struct("<IIB")  # path bytes, text bytes, flags (bit 0: find secrets, bit 1: count tokens)
 Result = tuple[int | None, list]  # (tokens, or None when not asked; secret hits as (start, end, kind))
 
