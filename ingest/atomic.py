@@ -30,7 +30,8 @@ def write_atomic(path: Path, chunks: str | Iterable[str]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+        # a 1 MiB buffer: digests are tens of MB written in thousands of pieces
+        with os.fdopen(fd, "w", encoding="utf-8", newline="", buffering=1 << 20) as fh:
             for chunk in chunks:
                 fh.write(chunk)
         os.chmod(tmp, mode_for(path))

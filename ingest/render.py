@@ -171,8 +171,10 @@ def _markdown(bundle: Bundle, top: int, token_tree: bool, part: tuple[int, int] 
             yield doc.content.rstrip("\n") + "\n\n"
             continue
         fence = fence_for(doc.content)
-        body = doc.content if doc.content.endswith("\n") or not doc.content else doc.content + "\n"
-        yield f"{fence}{doc.language or ''}\n{body}{fence}\n\n"
+        # the content is yielded as it is, not formatted into a new string: no copy of every file
+        yield f"{fence}{doc.language or ''}\n"
+        yield doc.content
+        yield f"\n{fence}\n\n" if doc.content and not doc.content.endswith("\n") else f"{fence}\n\n"
     if head:
         for key, heading, lang in (("git_log", "Recent commits", "text"), ("diff", "Uncommitted changes", "diff")):
             if bundle.metadata.get(key):

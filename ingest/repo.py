@@ -2,8 +2,8 @@
 
 Pipeline: locate (local folder, or a cached clone via :mod:`llmingest.git_remote`) -> select
 (:mod:`llmingest.walk`, git's own file list) -> read and decode (:mod:`llmingest.textio`) ->
-convert notebooks/PDFs -> redact secrets -> count tokens (batched on all cores, cached by content
-hash) -> fit the budget. One unreadable file is a Skipped entry, never a failed digest.
+convert notebooks/PDFs -> count tokens and find secrets (cached by content hash; :mod:`llmingest.scanpool`)
+-> redact -> fit the budget. One unreadable file is a Skipped entry, never a failed digest.
 """
 
 from __future__ import annotations
@@ -115,7 +115,8 @@ def _read_rest(fd: int, size: int) -> bytes:
     return b"".join(chunks)
 
 
-def _read(entry: Entry, options: Options, legacy=None) -> tuple[Document | None, Skipped | None]:
+def _read(entry: Entry, options: Options, legacy=None) -> tuple[Document | None, Skipped | None, bytes]:
+    """The file as a Document (or why it is skipped), and the bytes it was made from."""
     from .textio import sniff_binary
 
     lower = entry.path.lower()
@@ -129,46 +130,46 @@ def _read(entry: Entry, options: Options, legacy=None) -> tuple[Document | None,
                 head = os.read(fd, 8192)
                 reason = sniff_binary(head)
                 if reason:  # a huge binary is rejected after 8 KB, never read whole
-                    return None, Skipped(entry.path, reason, entry.size)
+                    return None, Skipped(entry.path, reason, entry.size), b""
                 data = head + _read_rest(fd, entry.size)
             else:
                 data = _read_rest(fd, entry.size)
                 reason = sniff_binary(data[:8192]) if sniff else None
                 if reason:
-                    return None, Skipped(entry.path, reason, entry.size)
+                    return None, Skipped(entry.path, reason, entry.size), b""
         finally:
             os.close(fd)
     except OSError as exc:
-        return None, Skipped(entry.path, f"cannot read: {exc.strerror or exc}", entry.size)
+        return None, Skipped(entry.path, f"cannot read: {exc.strerror or exc}", entry.size), b""
     try:
         if lower.endswith(".ipynb"):
             from llmingest.converters.notebook import convert
 
             doc = convert(data, name=entry.path)
             doc.size = len(data)
-            return doc, None
+            return doc, None, data
         if lower.endswith(".pdf") and options.convert_pdfs:
             from llmingest.converters.pdf import convert as convert_pdf
 
             doc = convert_pdf(data, name=entry.path)
             doc.path, doc.size, doc.kind = entry.path, len(data), "pdf"
-            return doc, None
+            return doc, None, data
     except Exception as exc:  # one bad notebook/PDF never sinks the digest
-        return None, Skipped(entry.path, f"conversion failed: {redact(str(exc))}", len(data))
+        return None, Skipped(entry.path, f"conversion failed: {redact(str(exc))}", len(data)), b""
     from .textio import decode
 
-    text, how = decode(data, legacy)
+    text, how = decode(data, legacy, sniffed=sniff)
     if text is None:
-        return None, Skipped(entry.path, how, len(data))
+        return None, Skipped(entry.path, how, len(data)), b""
     if "\r" in text:  # one-character search (memchr) first: a tenth of the cost of looking for "\r\n"
         text = text.replace("\r\n", "\n")
     meta = {"encoding": how} if how != "utf-8" else {}
     return Document(entry.path, text, language=language_for(entry.path), kind="code", size=len(data),
-                    metadata=meta), None
+                    metadata=meta), None, data
 
 
 class _Counting:
-    """Token counts and secret scans, done in worker processes while the files are still read.
+    """Token counts and secret scans of the files read (see :mod:`llmingest.scanpool`).
 
     Content already in the token cache (``[tokens, clean]`` under its hash) is neither counted nor
     scanned again, so a warm run starts no worker and builds no tokenizer. State is real (cache,
@@ -185,8 +186,10 @@ class _Counting:
         self.jobs: dict[int, int] = {}  # document index -> pool job
         self.pool: ScanPool | None = None
 
-    def add(self, doc: Document) -> None:
-        key = self.cache.key(doc.content.encode("utf-8", "surrogatepass"))
+    def add(self, doc: Document, raw: bytes) -> None:
+        """Queue ``doc`` (made from ``raw``) unless the cache knows it. The key hashes the file's
+        bytes, which fix its text (decoding is deterministic): no re-encoding of every text."""
+        key = "file:" + self.cache.key(raw)
         known = self.cache.get(key)
         scan = self.redacting and (known is None or not known[1]) and doc.kind != "pdf"
         if known is None or scan:
@@ -306,12 +309,12 @@ def ingest_repo(src: sources.Source, options: Options) -> Bundle:
     try:
         with progress.task(options, "Reading files", total=len(entries)) as bar:
             for entry in entries:
-                doc, skip = _read(entry, options, counting.guess_legacy)
+                doc, skip, raw = _read(entry, options, counting.guess_legacy)
                 bar.advance()
                 if skip:
                     skipped.append(skip)
                 else:
-                    counting.add(doc)  # counted in the background while the next files are read
+                    counting.add(doc, raw)
                     docs.append(doc)
         with progress.task(options, "Scanning secrets and counting tokens", total=None):
             redactions = _scan_and_count(docs, options, counting)

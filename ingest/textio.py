@@ -57,11 +57,13 @@ def sniff_binary(head: bytes) -> str | None:
     return None
 
 
-def decode(data: bytes, legacy: Callable[[bytes], tuple[str | None, str]] | None = None) -> tuple[str | None, str]:
+def decode(data: bytes, legacy: Callable[[bytes], tuple[str | None, str]] | None = None, *,
+           sniffed: bool = False) -> tuple[str | None, str]:
     """Return ``(text, encoding)`` or ``(None, reason)`` when the bytes are not text.
 
     Fast path: valid UTF-8 without NULs is text (the common case costs one decode). ``legacy``
-    replaces :func:`guess_legacy` for the rest (a caller that caches its verdicts).
+    replaces :func:`guess_legacy` for the rest (a caller that caches its verdicts); ``sniffed``
+    says :func:`sniff_binary` already passed these bytes, so valid UTF-8 needs no second look.
     """
     bom = _has_bom(data)
     if bom:
@@ -75,7 +77,7 @@ def decode(data: bytes, legacy: Callable[[bytes], tuple[str | None, str]] | None
         except UnicodeDecodeError:
             pass
         else:
-            if _control_ratio(data[:_SAMPLE]) > 0.1:
+            if not sniffed and _control_ratio(data[:_SAMPLE]) > 0.1:
                 return None, "binary (control characters)"
             return text, "utf-8"
         mostly = _mostly_utf8(data)

@@ -150,7 +150,7 @@ def default_cache_dir() -> Path:
 
 
 class TokenCache:
-    """Token counts keyed by (encoding, blake2b of content), kept in one JSON file per encoding.
+    """Token counts keyed by (encoding, hash of content), kept in one JSON file per encoding.
 
     State is real here (a loaded map, dirty flag), hence a class. Writes are atomic so two runs
     never corrupt the file; a corrupt file is ignored and rebuilt.
@@ -170,7 +170,9 @@ class TokenCache:
 
     @staticmethod
     def key(data: bytes) -> str:
-        return hashlib.blake2b(data, digest_size=16).hexdigest()
+        """A content fingerprint, not a security measure: SHA-1 has CPU instructions on most
+        machines and hashes the stdlib's 37 MB in 20 ms (BLAKE2b: 29 ms)."""
+        return hashlib.sha1(data, usedforsecurity=False).hexdigest()
 
     def get(self, key: str) -> Any:
         return self._map.get(key) if self.enabled else None
