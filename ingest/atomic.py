@@ -23,10 +23,27 @@ def mode_for(path: Path) -> int:
         return 0o666 & ~umask
 
 
+def _special(path: Path) -> bool:
+    """An existing path that is not a regular file or a folder: a device or a pipe. Renaming a
+    temp file over ``-o /dev/null`` would replace the system's null device with a regular file."""
+    import stat
+
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
+
+
 def write_atomic(path: Path, chunks: str | Iterable[str]) -> None:
     """Write ``chunks`` to ``path`` via a temp file in the same folder and an atomic rename."""
     if isinstance(chunks, str):
         chunks = [chunks]
+    if _special(path):  # /dev/null, /dev/stdout, a named pipe: write into it, never rename over it
+        with open(path, "w", encoding="utf-8", newline="") as fh:
+            for chunk in chunks:
+                fh.write(chunk)
+        return
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:

@@ -400,3 +400,23 @@ def test_unknown_config_table_is_an_error(repo: Path, monkeypatch: pytest.Monkey
     with pytest.raises(SystemExit) as exc:
         main(["repo", ".", "-q"])
     assert exc.value.code == 2
+
+
+def test_output_to_a_pipe_or_device_writes_into_it(tmp_path: Path) -> None:
+    """`-o /dev/null` or a named pipe is written into, never renamed over (a rename would turn the
+    system's null device into a regular file)."""
+    import stat
+    import threading
+
+    from llmingest.atomic import write_atomic
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    got: list[str] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_text()))
+    reader.start()
+    write_atomic(fifo, ["hello ", "pipe\n"])
+    reader.join(10)
+    assert got == ["hello pipe\n"]
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)
+    assert [p.name for p in tmp_path.iterdir()] == ["pipe"]  # no temp file left behind
