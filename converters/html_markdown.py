@@ -502,6 +502,8 @@ class Writer:
         alt = _WS.sub(" ", el.get("alt") or "").strip()
         if _is_icon(el, src, alt):
             return ""
+        if alt and _caption_repeats(el, alt):
+            alt = ""
         alt = alt.replace("]", "\\]").replace("[", "\\[")
         if not src or src.startswith("data:"):
             return alt
@@ -532,6 +534,36 @@ def _is_icon(el, src: str, alt: str) -> bool:
         return True
     path = src.split("?")[0].lower()
     return "/icons/" in path or "/emoji/" in path or path.endswith("favicon.ico")
+
+
+def _caption_repeats(img, alt: str) -> bool:
+    """True when ``img`` sits in a figure whose caption already says what its alt text says
+    (git-scm's "A commit and its tree" under "Figure 9. A commit and its tree"): the caption is
+    written right below the image, so the alt would only repeat it. Figures are HTML's
+    ``<figure>``/``<figcaption>``, docutils' old ``div.figure``/``p.caption`` and Asciidoctor's
+    ``div.imageblock``/``div.title``.
+    """
+    figure = img.getparent()
+    for _ in range(3):
+        if figure is None or _is_figure(figure):
+            break
+        figure = figure.getparent()
+    if figure is None or not _is_figure(figure):
+        return False
+    caption = next((c for c in figure.iter("figcaption", "p", "div")
+                    if c.tag == "figcaption" or not _FIGURE_CAPTION.isdisjoint(_classes(c))), None)
+    if caption is None:
+        return False
+    said = _WS.sub(" ", "".join(caption.itertext())).strip().casefold()
+    return alt.casefold() in said
+
+
+_FIGURE_CLASSES = {"figure", "imageblock"}
+_FIGURE_CAPTION = {"caption", "title"}
+
+
+def _is_figure(el) -> bool:
+    return el.tag == "figure" or (el.tag == "div" and not _FIGURE_CLASSES.isdisjoint(_classes(el)))
 
 
 def _destination(url: str) -> str:

@@ -120,6 +120,8 @@ _CHROME_EXACT = {
     "cta", "md-button", "version-switcher", "versionswitcher", "language-switcher", "navheader", "navfooter",
     "comments", "doccomments", "disqus_thread", "comment-section", "user-notes", "viewcode-link",
     "viewcode-back",
+    # rustdoc floats each item's "since" version and [Source] link beside its signature
+    "rightside",
 }
 _CHROME_SUBSTR = ("breadcrumb", "cookie", "edit-this", "editthis", "pagination", "sidebar", "prev-next",
                   "skip-to", "headerlink", "copy-to-clipboard", "feedback", "paginator", "footer", "switcher",
@@ -349,6 +351,40 @@ def _short_text(el, limit: int) -> str | None:
     return "".join(parts)
 
 
+_TOC_TOKENS = {"toc", "table-of-contents"}
+
+
+def _is_chapter_toc(el) -> bool:
+    """A table of contents whose links lead to *other* pages is a chapter page's content (DocBook
+    chapter and part pages are an intro and this list); only a TOC of the page's own sections
+    (``#anchor`` links, "On this page") repeats the headings and is chrome.
+    """
+    if _TOC_TOKENS.isdisjoint(_tokens(el)) or el.tag in _CHROME_TAGS:
+        return False
+    hrefs = [a.get("href") or "" for a in el.iter("a")]
+    if len(hrefs) < 3:
+        return False
+    elsewhere = sum(1 for h in hrefs if h and not h.startswith("#"))
+    return elsewhere >= 0.8 * len(hrefs)
+
+
+_DARK_TOKENS = {"dark-image", "only-dark", "dark-only", "dark-mode-only", "img-dark", "image-dark"}
+_DARK_SRC = re.compile(r"#(gh-)?(only-dark|dark-mode-only|dark)$", re.I)
+
+
+def _is_dark_variant(el) -> bool:
+    """The dark-theme copy of an image (react.dev's ``div.dark-image``, Docusaurus' ``themedImage--dark``,
+    pydata/Furo's ``only-dark``, MkDocs/GitHub's ``#only-dark`` URLs): the light copy is the same
+    picture, so keeping both writes every figure twice.
+    """
+    if not el.attrib:
+        return False
+    toks = _tokens(el)
+    if not _DARK_TOKENS.isdisjoint(toks) or any(t.startswith("themedimage--dark") for t in toks):
+        return el.tag == "img" or el.find(".//img") is not None
+    return el.tag == "img" and bool(_DARK_SRC.search(el.get("src") or ""))
+
+
 def remove_chrome(root) -> None:
     """Strip chrome inside the chosen content container (in place).
 
@@ -358,7 +394,7 @@ def remove_chrome(root) -> None:
     stack = [child for child in root if isinstance(child.tag, str)]
     while stack:
         el = stack.pop()
-        if is_chrome(el):
+        if (is_chrome(el) and not _is_chapter_toc(el)) or _is_dark_variant(el):
             doomed.append(el)
             continue  # its children go with it
         if el.tag in ("pre", "code"):

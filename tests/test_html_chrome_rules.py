@@ -1,0 +1,112 @@
+"""Chrome rules of the HTML converter that each come from one generator's habit.
+
+Every page below is written the way its generator writes it (trimmed); each test checks both sides
+of its rule: the chrome goes, the content that looks like it stays.
+"""
+
+from __future__ import annotations
+
+from llmingest.converters.html import convert
+
+RUSTDOC_METHOD = """<html><head><title>Result in std::result - Rust</title></head><body>
+<nav class="sidebar"><a href="../index.html">std</a></nav>
+<main><div class="width-limiter"><section id="main-content" class="content">
+<div class="main-heading"><h1>Enum <span class="enum">Result</span></h1></div>
+<details class="toggle implementors-toggle" open><summary><section id="impl-Result" class="impl">
+<a class="src rightside" href="../../src/core/result.rs.html#535">Source</a>
+<h3 class="code-header">impl&lt;T, E&gt; Result&lt;T, E&gt;</h3></section></summary>
+<div class="impl-items"><details class="toggle method-toggle" open><summary>
+<section id="method.is_ok" class="method"><span class="rightside"><span class="since"
+title="Stable since Rust version 1.0.0, const since 1.48.0">1.0.0 (const: 1.48.0)</span> \u00b7
+<a class="src" href="../../src/core/result.rs.html#593">Source</a></span>
+<h4 class="code-header">pub const fn <a href="#method.is_ok" class="fn">is_ok</a>(&amp;self) -&gt; bool</h4>
+</section></summary><div class="docblock"><p>Returns <code>true</code> if the result is Ok.</p></div>
+</details></div></details></section></div></main></body></html>"""
+
+
+def test_rustdoc_since_version_and_source_link_are_dropped():
+    md = convert(RUSTDOC_METHOD, "https://doc.rust-lang.org/std/result/enum.Result.html").content
+    assert "**pub const fn [is_ok](https://doc.rust-lang.org/std/result/enum.Result.html#method.is_ok)(&self) -> bool**" in md
+    assert "Returns `true` if the result is Ok." in md
+    assert "1.48.0" not in md and "1.0.0" not in md and "Source" not in md
+
+
+DOCBOOK_CHAPTER = """<html><head><title>Chapter 11. Indexes</title></head><body>
+<div class="navheader"><table width="100%" summary="Navigation header"><tr><th colspan="5">Chapter 11. Indexes</th></tr>
+<tr><td><a accesskey="p" href="typeconv.html">Prev</a></td><td><a accesskey="n" href="indexes-intro.html">Next</a></td></tr>
+</table><hr /></div>
+<div class="chapter" id="INDEXES"><div class="titlepage"><div><div><h2 class="title">Chapter 11. Indexes</h2></div></div></div>
+<div class="toc"><p><strong>Table of Contents</strong></p><dl class="toc">
+<dt><span class="sect1"><a href="indexes-intro.html">11.1. Introduction</a></span></dt>
+<dt><span class="sect1"><a href="indexes-types.html">11.2. Index Types</a></span></dt>
+<dd><dl><dt><span class="sect2"><a href="indexes-types.html#BTREE">11.2.1. B-Tree</a></span></dt>
+<dt><span class="sect2"><a href="indexes-types.html#HASH">11.2.2. Hash</a></span></dt></dl></dd>
+<dt><span class="sect1"><a href="indexes-multicolumn.html">11.3. Multicolumn Indexes</a></span></dt>
+</dl></div>
+<p>Indexes are a common way to enhance database performance.</p></div>
+<div class="navfooter"><hr /><table width="100%" summary="Navigation footer"><tr>
+<td><a accesskey="p" href="typeconv.html">Prev</a></td><td><a accesskey="n" href="indexes-intro.html">Next</a></td></tr></table></div>
+</body></html>"""
+
+IN_PAGE_TOC = """<html><head><title>Install</title></head><body><main>
+<h1>Install</h1><div class="toc"><p>On this page</p><ul>
+<li><a href="#requirements">Requirements</a></li><li><a href="#pip">With pip</a></li>
+<li><a href="#source">From source</a></li></ul></div>
+<h2 id="requirements">Requirements</h2><p>Python 3.11 or newer is needed for this.</p>
+<h2 id="pip">With pip</h2><p>Run the installer from your shell.</p>
+<h2 id="source">From source</h2><p>Clone the repository and build it.</p>
+</main></body></html>"""
+
+
+def test_a_chapter_toc_linking_to_other_pages_is_content():
+    """DocBook writes a chapter page as its title, a TOC of the chapter's section pages and an
+    intro: that TOC is the page's content (its links lead elsewhere)."""
+    md = convert(DOCBOOK_CHAPTER, "https://www.postgresql.org/docs/18/indexes.html").content
+    assert "[11.2. Index Types](https://www.postgresql.org/docs/18/indexes-types.html)" in md
+    assert "11.2.1. B-Tree" in md and "11.3. Multicolumn Indexes" in md
+    assert "Indexes are a common way" in md
+    assert "Prev" not in md and "Next" not in md
+
+
+def test_an_in_page_toc_is_still_chrome():
+    md = convert(IN_PAGE_TOC, "https://example.org/install.html").content
+    assert "On this page" not in md
+    assert md.count("Requirements") == 1 and md.count("With pip") == 1
+    assert "Clone the repository and build it." in md
+
+
+def test_dark_theme_copies_of_images_are_written_once():
+    html = """<html><head><title>Quick Start</title></head><body><main><h1>Quick Start</h1>
+    <p>Each button keeps its own count.</p>
+    <figure><div class="dark-image"><img alt="Tree of three components" src="/img/tree.dark.png"></div>
+    <div class="light-image"><img alt="Tree of three components" src="/img/tree.png"></div></figure>
+    <p>Docusaurus writes both themes too:</p>
+    <img class="themedImage_ToTc themedImage--light_HNdA" alt="Site layout" src="/img/layout.png">
+    <img class="themedImage_ToTc themedImage--dark_i4oU" alt="Site layout" src="/img/layout-dark.png">
+    <p>And MkDocs Material marks them in the URL:</p>
+    <p><img alt="Pipeline" src="/img/pipe.png#only-light"><img alt="Pipeline" src="/img/pipe-dark.png#only-dark"></p>
+    </main></body></html>"""
+    md = convert(html, "https://react.dev/learn").content
+    assert "![Tree of three components](https://react.dev/img/tree.png)" in md
+    assert "![Site layout](https://react.dev/img/layout.png)" in md
+    assert "![Pipeline](https://react.dev/img/pipe.png#only-light)" in md
+    assert "dark" not in md
+    assert "Each button keeps its own count." in md
+
+
+def test_alt_text_that_repeats_the_figure_caption_is_not_written_twice():
+    html = """<html><head><title>Branches</title></head><body><div id="main"><h1>Branches in a Nutshell</h1>
+    <div class="paragraph"><p>Git stores a commit object that points to its tree.</p></div>
+    <div class="imageblock"><div class="content"><img src="/images/commit-and-tree.png" alt="A commit and its tree"></div>
+    <div class="title">Figure 9. A commit and its tree</div></div>
+    <figure><img src="/images/parents.png" alt="Commits and their parents">
+    <figcaption>Figure 10. Commits and their parents</figcaption></figure>
+    <figure><img src="/images/head.png" alt="HEAD points to the current branch, master">
+    <figcaption>Figure 11. HEAD</figcaption></figure>
+    </div></body></html>"""
+    md = convert(html, "https://git-scm.com/book/").content
+    assert "![](https://git-scm.com/images/commit-and-tree.png)" in md
+    assert "Figure 9. A commit and its tree" in md
+    assert "![](https://git-scm.com/images/parents.png)" in md and "Figure 10. Commits and their parents" in md
+    # an alt that says more than its caption is kept
+    assert "![HEAD points to the current branch, master](https://git-scm.com/images/head.png)" in md
