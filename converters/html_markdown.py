@@ -493,7 +493,12 @@ class Writer:
         url = _destination(url)
         lead = " " if text[:1].isspace() else ""
         trail = " " if text[-1:].isspace() else ""
-        return f"{lead}[{collapsed.replace(_BR, ' ')}]({url}){trail}"
+        collapsed = collapsed.replace(_BR, " ")
+        if _BRACKETED.match(collapsed):
+            # a citation or footnote mark "[1]", "[Chen '20]": the brackets go around the link, so the
+            # link text holds no brackets (which many markdown consumers and strippers mis-parse)
+            return f"{lead}[[{collapsed[1:-1]}]({url})]{trail}"
+        return f"{lead}[{collapsed}]({url}){trail}"
 
     def image(self, el) -> str:
         if not self.keep_images:
@@ -534,6 +539,9 @@ def _is_icon(el, src: str, alt: str) -> bool:
         return True
     path = src.split("?")[0].lower()
     return "/icons/" in path or "/emoji/" in path or path.endswith("favicon.ico")
+
+
+_BRACKETED = re.compile(r"^\[[^\[\]]+\]$")
 
 
 def _caption_repeats(img, alt: str) -> bool:

@@ -110,3 +110,18 @@ def test_alt_text_that_repeats_the_figure_caption_is_not_written_twice():
     assert "![](https://git-scm.com/images/parents.png)" in md and "Figure 10. Commits and their parents" in md
     # an alt that says more than its caption is kept
     assert "![HEAD points to the current branch, master](https://git-scm.com/images/head.png)" in md
+
+
+def test_bracketed_citation_links_keep_their_brackets_outside_the_link():
+    """Footnote and citation marks ("[1]" in Sphinx and MediaWiki, "[Chen '20]" on course pages)
+    are written [[1](url)]: the same text, but no brackets inside the link text."""
+    html = """<html><head><title>Units</title></head><body><div id="content"><h1>Units</h1>
+    <p>A oneshot unit runs once <a href="https://ex.org/oneshot">[1]</a> and exits.</p>
+    <p>Airy disks: <a href="https://arxiv.org/abs/2004.07659">[Chen-Moitra '20]</a> (Sections 4.1 and 4.2).</p>
+    <p>See <a href="/docs/git-log">git-log[1]</a> for the options.</p>
+    <p>Plain <a href="/docs/x">link text</a> stays as it was.</p></div></body></html>"""
+    md = convert(html, "https://ex.org/units").content
+    assert "runs once [[1](https://ex.org/oneshot)] and exits." in md
+    assert "Airy disks: [[Chen-Moitra '20](https://arxiv.org/abs/2004.07659)] (Sections" in md
+    assert "See [git-log[1]](https://ex.org/docs/git-log) for the options." in md
+    assert "Plain [link text](https://ex.org/docs/x) stays" in md
