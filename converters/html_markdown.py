@@ -507,6 +507,8 @@ class Writer:
         alt = _WS.sub(" ", el.get("alt") or "").strip()
         if _is_icon(el, src, alt):
             return ""
+        if _DARK_SRC.search(src):
+            return ""  # the dark-theme copy of the image before or after it (MkDocs/GitHub's #only-dark)
         if alt and _caption_repeats(el, alt):
             alt = ""
         alt = alt.replace("]", "\\]").replace("[", "\\[")
@@ -541,6 +543,7 @@ def _is_icon(el, src: str, alt: str) -> bool:
     return "/icons/" in path or "/emoji/" in path or path.endswith("favicon.ico")
 
 
+_DARK_SRC = re.compile(r"#(gh-)?(only-dark|dark-mode-only|dark)$", re.I)
 _BRACKETED = re.compile(r"^\[[^\[\]]+\]$")
 
 

@@ -122,10 +122,13 @@ _CHROME_EXACT = {
     "viewcode-back",
     # rustdoc floats each item's "since" version and [Source] link beside its signature
     "rightside",
+    # the dark-theme copy of a figure (react.dev, pydata/Furo, themes' own names): the light copy is the
+    # same picture (Docusaurus' themedImage--dark is in _CHROME_SUBSTR)
+    "dark-image", "only-dark", "dark-only", "dark-mode-only", "img-dark", "image-dark",
 }
 _CHROME_SUBSTR = ("breadcrumb", "cookie", "edit-this", "editthis", "pagination", "sidebar", "prev-next",
                   "skip-to", "headerlink", "copy-to-clipboard", "feedback", "paginator", "footer", "switcher",
-                  "banner", "popup", "modal", "newsletter", "subscribe", "signup")
+                  "banner", "popup", "modal", "newsletter", "subscribe", "signup", "themedimage--dark")
 _NAV_TOKEN = re.compile(r"^(nav|navbar|navigation|topnav|sidenav|subnav|menu|topbar)([-_].*)?$"
                         r"|[-_](nav|navbar|navigation|topbar)([-_]|$)")
 #: short blocks that are docs chrome by their words, whatever their markup
@@ -368,23 +371,6 @@ def _is_chapter_toc(el) -> bool:
     return elsewhere >= 0.8 * len(hrefs)
 
 
-_DARK_TOKENS = {"dark-image", "only-dark", "dark-only", "dark-mode-only", "img-dark", "image-dark"}
-_DARK_SRC = re.compile(r"#(gh-)?(only-dark|dark-mode-only|dark)$", re.I)
-
-
-def _is_dark_variant(el) -> bool:
-    """The dark-theme copy of an image (react.dev's ``div.dark-image``, Docusaurus' ``themedImage--dark``,
-    pydata/Furo's ``only-dark``, MkDocs/GitHub's ``#only-dark`` URLs): the light copy is the same
-    picture, so keeping both writes every figure twice.
-    """
-    if not el.attrib:
-        return False
-    toks = _tokens(el)
-    if not _DARK_TOKENS.isdisjoint(toks) or any(t.startswith("themedimage--dark") for t in toks):
-        return el.tag == "img" or el.find(".//img") is not None
-    return el.tag == "img" and bool(_DARK_SRC.search(el.get("src") or ""))
-
-
 def remove_chrome(root) -> None:
     """Strip chrome inside the chosen content container (in place).
 
@@ -394,7 +380,7 @@ def remove_chrome(root) -> None:
     stack = [child for child in root if isinstance(child.tag, str)]
     while stack:
         el = stack.pop()
-        if (is_chrome(el) and not _is_chapter_toc(el)) or _is_dark_variant(el):
+        if is_chrome(el) and not _is_chapter_toc(el):
             doomed.append(el)
             continue  # its children go with it
         if el.tag in ("pre", "code"):
