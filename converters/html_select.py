@@ -465,6 +465,24 @@ def _contains(ancestor, el) -> bool:
     return False
 
 
+_PARAGRAPH = 300  # characters of non-link text: navigation and footers never hold a paragraph this long
+
+
+def _has_paragraph(el, memo: dict) -> bool:
+    """True when ``el`` holds a ``<p>`` with a paragraph's worth of prose outside any chrome."""
+    stack = [el]
+    while stack:
+        node = stack.pop()
+        if is_chrome(node):
+            continue
+        if node.tag == "p":
+            if _mass(node, memo) >= _PARAGRAPH:
+                return True
+            continue
+        stack.extend(c for c in node if isinstance(c.tag, str))
+    return False
+
+
 def _descend(body, share: float = 0.75):
     """Walk down from ``body`` while one child holds most of the prose; stop where it spreads out.
 
@@ -484,6 +502,8 @@ def _descend(body, share: float = 0.75):
             return current
         if h1 is not None and _contains(current, h1) and not _contains(best, h1):
             return current  # the page's title sits here, above the body we would descend into
+        if any(_has_paragraph(c, memo) for c in kids if c is not best):
+            return current  # a sibling holds a real paragraph: an intro above a big table or list
         current = best
 
 

@@ -125,3 +125,25 @@ def test_bracketed_citation_links_keep_their_brackets_outside_the_link():
     assert "Airy disks: [[Chen-Moitra '20](https://arxiv.org/abs/2004.07659)] (Sections" in md
     assert "See [git-log[1]](https://ex.org/docs/git-log) for the options." in md
     assert "Plain [link text](https://ex.org/docs/x) stays" in md
+
+
+def test_density_selection_keeps_an_intro_paragraph_beside_a_big_table():
+    """A hand-written page with no <main> (a course page): the schedule table holds most of the
+    text, but the intro paragraph next to it is content too; the site menu is not."""
+    intro = ("This is a graduate-level topics class on algorithmic challenges arising in modern machine "
+             "learning and data science. The course will touch upon a number of well-studied problems, "
+             "with an emphasis on provable guarantees, and on the tools used to prove them: tensors, "
+             "sum-of-squares, statistical query lower bounds and more.")
+    rows = "".join(f"<tr><td>Week {i}</td><td>Lecture {i}: topic number {i} with a long description of what "
+                   f"is covered in class that week, the readings and the notes.</td><td><a href='/n{i}.pdf'>notes</a>"
+                   f"</td></tr>" for i in range(1, 30))
+    html = f"""<html><head><title>CS 224</title></head><body>
+    <div id="menu"><a href="/">Home</a> <a href="/teaching">Teaching</a> <a href="/papers">Papers</a></div>
+    <div id="contentpane"><div id="content">
+    <div><p><em>{intro}</em></p><p>Office hours are on Mondays.</p></div>
+    <div><table class="rg">{rows}</table></div>
+    </div></div></body></html>"""
+    md = convert(html, "https://ex.edu/cs224/").content
+    assert "graduate-level topics class" in md
+    assert "| Week 29 | Lecture 29: topic number 29" in md
+    assert "Teaching" not in md and "Papers" not in md
