@@ -699,6 +699,10 @@ def _wrap(text: str, mark: str) -> str:
         return text
     lead = " " if text[:1].isspace() else ""
     trail = " " if text[-1:].isspace() else ""
+    n = len(mark)
+    if core.startswith(mark) and core.endswith(mark) and len(core) > 2 * n and mark not in core[n:-n] \
+            and core[n] != mark[0] and core[-n - 1] != mark[0]:
+        return f"{lead}{core}{trail}"  # <b><strong>x</strong></b>: bold once, not ****x****
     return f"{lead}{mark}{core}{mark}{trail}"
 
 

@@ -125,10 +125,15 @@ _CHROME_EXACT = {
     # the dark-theme copy of a figure (react.dev, pydata/Furo, themes' own names): the light copy is the
     # same picture (Docusaurus' themedImage--dark is in _CHROME_SUBSTR)
     "dark-image", "only-dark", "dark-only", "dark-mode-only", "img-dark", "image-dark",
+    # MediaWiki: the page's translations (interlanguage links) and the "From <wiki>" tagline (#siteSub)
+    "interlanguage-link", "mw-portlet-lang", "sitesub",
+    # a popover menu (page actions, share via...) opened from a button
+    "popover",
 }
 _CHROME_SUBSTR = ("breadcrumb", "cookie", "edit-this", "editthis", "pagination", "sidebar", "prev-next",
                   "skip-to", "headerlink", "copy-to-clipboard", "feedback", "paginator", "footer", "switcher",
-                  "banner", "popup", "modal", "newsletter", "subscribe", "signup", "themedimage--dark")
+                  "banner", "popup", "modal", "newsletter", "subscribe", "signup", "themedimage--dark",
+                  "related-articles", "related-posts", "related-links", "related-guides")
 _NAV_TOKEN = re.compile(r"^(nav|navbar|navigation|topnav|sidenav|subnav|menu|topbar)([-_].*)?$"
                         r"|[-_](nav|navbar|navigation|topbar)([-_]|$)")
 #: short blocks that are docs chrome by their words, whatever their markup
@@ -151,7 +156,8 @@ _PREV_NEXT = re.compile(r"^\s*[«‹←<⟵]?\s*(?i:previous|prev|next)(?:\b|(?=
 _PAGER_LINE = re.compile(r"^\s*(?i:next|previous|prev|up)\s*:")
 #: one cheap test before the three precise ones: does the text start like any chrome phrase?
 _ANY_PHRASE = re.compile("|".join(f"(?:{p.pattern})" for p in (_CHROME_PHRASE, _PREV_NEXT, _PAGER_LINE)), re.I)
-_CHROME_ROLES = {"navigation", "banner", "contentinfo", "search", "complementary"}
+#: (a dialog is a popover or modal the page opens on demand: share menus, "Need help?" prompts)
+_CHROME_ROLES = {"navigation", "banner", "contentinfo", "search", "complementary", "dialog", "alertdialog"}
 _CHROME_TAGS = {"nav", "footer", "aside"}
 _PERMALINK_TEXT = {"¶", "#", "§", "🔗", "link", "permalink", "", "\uf0c1"}
 _ADMONITION_HINT = re.compile(r"admonition|callout|alert|aside|note|warning|tip|hint|caution|danger|important"

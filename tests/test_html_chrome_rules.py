@@ -147,3 +147,54 @@ def test_density_selection_keeps_an_intro_paragraph_beside_a_big_table():
     assert "graduate-level topics class" in md
     assert "| Week 29 | Lecture 29: topic number 29" in md
     assert "Teaching" not in md and "Papers" not in md
+
+
+MEDIAWIKI = """<html><head><title>pacman - ArchWiki</title></head><body>
+<div class="mw-page-container"><main id="content" class="mw-body">
+<header class="mw-body-header vector-page-titlebar"><h1 id="firstHeading" class="firstHeading mw-first-heading">pacman</h1>
+<div id="p-lang-btn" class="vector-dropdown mw-portlet mw-portlet-lang"><div class="vector-dropdown-content"><ul>
+<li class="interlanguage-link interwiki-de mw-list-item"><a href="https://wiki.archlinux.de/title/Pacman" class="interlanguage-link-target"><span>Deutsch</span></a></li>
+<li class="interlanguage-link interwiki-ja mw-list-item"><a href="https://wiki.archlinux.jp/index.php/Pacman" class="interlanguage-link-target"><span>日本語</span></a></li>
+</ul></div></div></header>
+<div id="bodyContent" class="vector-body"><div class="vector-body-before-content"><div id="siteSub" class="noprint">From ArchWiki</div></div>
+<div id="mw-content-text" class="mw-body-content"><div class="mw-parser-output">
+<div class="archwiki-template-meta-related-articles"><p>Related articles</p><ul>
+<li><a href="/title/Pacman/Tips_and_tricks">/Tips and tricks</a></li><li><a href="/title/Creating_packages">Creating packages</a></li></ul></div>
+<p>The pacman package manager is one of the major distinguishing features of Arch Linux.</p>
+<div class="archwiki-template-box noprint archwiki-template-message"><p>This article or section needs expansion.</p></div>
+<h2 id="Usage">Usage</h2><p>Run <code>pacman -Syu</code> to update the system.</p>
+</div></div></div></main></div></body></html>"""
+
+
+def test_mediawiki_translations_tagline_and_related_articles_box_are_chrome():
+    md = convert(MEDIAWIKI, "https://wiki.archlinux.org/title/Pacman").content
+    assert "Deutsch" not in md and "日本語" not in md
+    assert "From ArchWiki" not in md
+    assert "Related articles" not in md and "Tips and tricks" not in md
+    assert "The pacman package manager is one of the major" in md
+    assert "This article or section needs expansion." in md  # a noprint notice is still the article's
+    assert "## Usage\n\nRun `pacman -Syu` to update the system." in md
+
+
+def test_dialogs_and_popover_menus_are_chrome():
+    """Microsoft Learn's page-actions popover ("Share via") and its "Need help?" dialog."""
+    html = """<html><head><title>Azure Functions</title></head><body><main id="main" role="main">
+    <div id="article-header"><details class="popover popover-right"><summary>More actions</summary>
+    <div class="popover-content"><a href="https://github.com/x/edit">Edit</a><h4>Share via</h4>
+    <a href="#">Facebook</a></div></details></div>
+    <h1>What is Azure Functions?</h1><p>Azure Functions is a serverless solution that runs your code.</p>
+    <div class="popover-content width-200" role="dialog"><p>Need help with this topic?</p>
+    <p>Want to try using Ask Learn to clarify or guide you through this topic?</p></div>
+    </main></body></html>"""
+    md = convert(html, "https://learn.microsoft.com/en-us/azure/azure-functions/").content
+    assert md.startswith("# What is Azure Functions?\n\nAzure Functions is a serverless solution")
+    assert "Share via" not in md and "Facebook" not in md and "Need help" not in md and "Ask Learn" not in md
+
+
+def test_nested_bold_tags_are_bold_once():
+    html = """<main><p><a href="/sl"><b><strong>Supervised Learning</strong></b></a>: trains models on labeled
+    data. <em><i>Really</i></em> <strong><em>both</em></strong> <strong><code>**kwargs</code></strong></p></main>"""
+    md = convert(html, "https://ex.org/ml/").content
+    assert md.startswith("[**Supervised Learning**](https://ex.org/sl): trains models")
+    assert "*Really* ***both*** **`**kwargs`**" in md
+    assert "****" not in md.replace("***both***", "")
