@@ -34,9 +34,11 @@ _HIDDEN_STYLE = re.compile(
     r"|font-size\s*:\s*0(?:px|em|rem|pt|%)?\s*(?:;|$)|(?:max-)?height\s*:\s*0(?:px)?\s*;[^\"]*overflow\s*:\s*hidden)",
     re.I,
 )
-#: class tokens that hide an element in every CSS framework we know (Bootstrap, Tailwind, themes)
+#: class tokens that hide an element in every CSS framework we know (Bootstrap, Tailwind, themes); mdBook's
+#: "boring" lines are the setup lines of a Rust example (rustdoc's "# " lines) that the page hides
 _HIDDEN_CLASSES = {"hidden", "d-none", "sr-only", "visually-hidden", "visuallyhidden", "screen-reader-text",
-                   "screen-reader-only", "md-visually-hidden", "hide", "is-hidden", "u-hidden", "invisible"}
+                   "screen-reader-only", "md-visually-hidden", "hide", "is-hidden", "u-hidden", "invisible",
+                   "boring"}
 
 #: which generators' containers we know, in priority order (see :func:`_known_rule`)
 KNOWN_GENERATORS = ("rustdoc", "mkdocs-material", "docusaurus", "readthedocs", "pydata-sphinx", "sphinx",
@@ -173,7 +175,7 @@ def _tokens(el) -> list[str]:
 _HIDDEN_CANDIDATES = etree.XPath(
     "//*[@hidden or @aria-hidden or @style or @type or contains(@class, 'hid') or contains(@class, 'none')"
     " or contains(@class, 'sr-only') or contains(@class, 'invisible') or contains(@class, 'Hidden')"
-    " or contains(@class, 'screen-reader')]"
+    " or contains(@class, 'screen-reader') or contains(@class, 'boring')]"
 )
 
 

@@ -198,3 +198,21 @@ def test_nested_bold_tags_are_bold_once():
     assert md.startswith("[**Supervised Learning**](https://ex.org/sl): trains models")
     assert "*Really* ***both*** **`**kwargs`**" in md
     assert "****" not in md.replace("***both***", "")
+
+
+def test_mdbook_hidden_boring_lines_are_not_written():
+    """mdBook (the Rust book) wraps the hidden setup lines of an example ("# " lines in the source,
+    shown only when the reader clicks the eye icon) in span.boring; the code shown is the rest."""
+    html = """<html><head><title>Traits</title></head><body><div id="content" class="content"><main>
+    <h1>Traits</h1><p>Listing 10-13 implements the trait.</p>
+    <pre><code class="language-rust noplayground"><span class="boring">pub trait Summary {
+</span><span class="boring">    fn summarize(&amp;self) -&gt; String;
+</span><span class="boring">}
+</span><span class="boring">
+</span>pub struct NewsArticle {
+    pub headline: String,
+}
+</code></pre></main></div></body></html>"""
+    md = convert(html, "https://doc.rust-lang.org/book/ch10-02-traits.html").content
+    assert "```rust\npub struct NewsArticle {\n    pub headline: String,\n}\n```" in md
+    assert "trait Summary" not in md
