@@ -361,6 +361,8 @@ class Writer:
             label = ADMONITION_KINDS.get(kind, label.capitalize())
         body = [b for b in self.blocks(el, depth) if b.strip()]
         lead = f"**{label}**" if label[-1] in ".!?:" else f"**{label}:**"
+        if body and re.match(rf"^(\*\*|\*|__)?{re.escape(label.rstrip('.!?:'))}\s*:", body[0], re.I):
+            return [_indent("\n\n".join(body), "> ")]  # MDN's notecards say "**Note:**" themselves
         if body and not re.match(r"^(```|~~~|[-*+] |\d+\. |\||#|>|!\[)", body[0]):
             body[0] = f"{lead} {body[0]}"
         else:

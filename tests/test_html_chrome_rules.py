@@ -216,3 +216,20 @@ def test_mdbook_hidden_boring_lines_are_not_written():
     md = convert(html, "https://doc.rust-lang.org/book/ch10-02-traits.html").content
     assert "```rust\npub struct NewsArticle {\n    pub headline: String,\n}\n```" in md
     assert "trait Summary" not in md
+
+
+def test_admonition_that_names_itself_is_not_labelled_twice():
+    """MDN's notecards carry their own "**Note:**"; Sphinx admonitions have a title element; a plain
+    note gets the label from its class."""
+    html = """<html><head><title>Promises</title></head><body><main><h1>How to use promises</h1>
+    <div class="notecard note"><p><strong>Note:</strong> Copy the code samples into your console.</p></div>
+    <div class="notecard warning"><p><strong>Warning:</strong> Never mutate state.</p></div>
+    <div class="admonition note"><p>A plain note without a title.</p></div>
+    <div class="admonition note"><p>Notes: this sentence merely starts with a similar word.</p></div>
+    </main></body></html>"""
+    md = convert(html, "https://developer.mozilla.org/en-US/docs/x").content
+    assert "> **Note:** Copy the code samples into your console." in md
+    assert "> **Warning:** Never mutate state." in md
+    assert "**Note:** **Note:**" not in md and "**Warning:** **Warning:**" not in md
+    assert "> **Note:** A plain note without a title." in md
+    assert "> **Note:** Notes: this sentence" in md
