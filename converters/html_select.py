@@ -131,6 +131,8 @@ _CHROME_EXACT = {
     "interlanguage-link", "mw-portlet-lang", "sitesub",
     # a popover menu (page actions, share via...) opened from a button
     "popover",
+    # sponsor blocks and Carbon ads: advertising in a docs theme's content column
+    "sponsor", "sponsors", "carbonads", "carbon-ads",
 }
 _CHROME_SUBSTR = ("breadcrumb", "cookie", "edit-this", "editthis", "pagination", "sidebar", "prev-next",
                   "skip-to", "headerlink", "copy-to-clipboard", "feedback", "paginator", "footer", "switcher",

@@ -233,3 +233,15 @@ def test_admonition_that_names_itself_is_not_labelled_twice():
     assert "**Note:** **Note:**" not in md and "**Warning:** **Warning:**" not in md
     assert "> **Note:** A plain note without a title." in md
     assert "> **Note:** Notes: this sentence" in md
+
+
+def test_sponsor_blocks_and_carbon_ads_are_chrome():
+    html = """<html><head><title>What is Tauri?</title></head><body><main><div class="sl-container">
+    <h1>What is Tauri?</h1><p>Tauri is a framework for building tiny, fast binaries for all major platforms.</p>
+    <div id="carbonads"><a href="https://srv.carbonads.net/x">Ship faster with the new database</a></div>
+    <div class="sponsors astro-fxeopwe4"><a href="https://opencollective.com/tauri">Support on Open Collective</a>
+    <a href="https://github.com/sponsors/tauri-apps">Sponsor on GitHub</a></div>
+    </div></main></body></html>"""
+    md = convert(html, "https://v2.tauri.app/start/").content
+    assert "Tauri is a framework for building tiny" in md
+    assert "Open Collective" not in md and "Sponsor on GitHub" not in md and "database" not in md
