@@ -288,6 +288,8 @@ def is_chrome(el) -> bool:
     if tag in _HEADINGS:
         return False  # a heading is content whatever its classes say (Docusaurus: class="anchor ...")
     if cls and _class_is_chrome(cls):
+        if tag == "a" and _is_heading_text_link(el):
+            return False  # MDN: <h2><a class="heading-anchor" href="#x">Heading text</a></h2>
         return True
     ident = el.get("id")
     if ident and tag != "section" and not (cls and "section" in cls.split()) and _id_is_chrome(ident):
@@ -317,6 +319,15 @@ def is_chrome(el) -> bool:
     if tag == "summary" and cls and "hideme" in cls.split():
         return True
     return False
+
+
+def _is_heading_text_link(a) -> bool:
+    """A self-link that *is* a heading's text (not a ¶/# icon beside it): dropping it loses the heading."""
+    parent = a.getparent()
+    if parent is None or parent.tag not in _HEADINGS:
+        return False
+    text = "".join(a.itertext()).strip().lower()
+    return text not in _PERMALINK_TEXT and len(text) > 1
 
 
 @functools.lru_cache(maxsize=4096)

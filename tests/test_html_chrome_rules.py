@@ -245,3 +245,19 @@ def test_sponsor_blocks_and_carbon_ads_are_chrome():
     md = convert(html, "https://v2.tauri.app/start/").content
     assert "Tauri is a framework for building tiny" in md
     assert "Open Collective" not in md and "Sponsor on GitHub" not in md and "database" not in md
+
+
+def test_heading_whose_text_is_its_own_anchor_link_keeps_its_text():
+    """MDN writes <h2><a class="heading-anchor" href="#id">Heading text</a></h2>: the link is the
+    heading, not a permalink icon beside it (Sphinx's ¶ headerlink still goes)."""
+    html = """<html><head><title>Flexbox</title></head><body><main><article>
+    <h1>Flexbox</h1><p>Flexbox is a one-dimensional layout method.</p>
+    <section class="content-section" aria-labelledby="intro"><h2 id="intro" class="heading">
+    <a class="heading-anchor" href="#intro">Introducing a simple example</a></h2>
+    <p>Work through a series of exercises.</p></section>
+    <section id="sizing"><h2>Flexible sizing<a class="headerlink" href="#sizing" title="Link to this heading">¶</a></h2>
+    <p>Items grow and shrink.</p></section></article></main></body></html>"""
+    md = convert(html, "https://developer.mozilla.org/en-US/docs/Learn/CSS/Flexbox").content
+    assert "## Introducing a simple example\n\nWork through a series of exercises." in md
+    assert "## Flexible sizing\n\nItems grow and shrink." in md
+    assert "¶" not in md
