@@ -211,6 +211,43 @@ def _drop(el) -> None:
     parent.remove(el)
 
 
+_STREAM_CALL = re.compile(r"""\$R([CS])\(\s*["']([A-Z]:[\w-]+)["']\s*,\s*["']([A-Z]:[\w-]+)["']""")
+
+
+def unstream_suspense(root, html_text: str) -> None:
+    """Put React's streamed Suspense content where the page's script would (in place).
+
+    React 18 streaming SSR (Next.js App Router: GitBook, many docs sites) first sends a
+    ``<template id="B:n">`` placeholder and later the content as ``<div hidden id="S:n">`` at the end of
+    the body, with ``$RC("B:n","S:n")`` (``$RS("S:n","P:n")`` for segments) to swap it in. Without
+    the swap the content is hidden text at the bottom of the page, so code blocks and lists vanished.
+    """
+    if 'id="S:' not in html_text or "<template" not in html_text:
+        return
+    pairs: dict[str, str] = {}
+    for kind, first, second in _STREAM_CALL.findall(html_text):
+        placeholder, segment = (first, second) if kind == "C" else (second, first)
+        pairs[placeholder] = segment
+    segments = {el.get("id"): el for el in root.iter("div") if (el.get("id") or "").startswith("S:")}
+    for template in list(root.iter("template")):
+        ident = template.get("id") or ""
+        if ident[:2] not in ("B:", "P:"):
+            continue
+        segment = segments.get(pairs.get(ident) or "S:" + ident[2:])
+        parent = template.getparent()
+        if segment is None or parent is None or _contains(segment, template):
+            continue
+        index = parent.index(template)
+        for offset, child in enumerate(list(segment)):
+            parent.insert(index + 1 + offset, child)  # moves it out of the hidden segment
+        if segment.text and segment.text.strip():
+            template.tail = segment.text + (template.tail or "")
+        _drop(template)
+        seg_parent = segment.getparent()
+        if seg_parent is not None:
+            seg_parent.remove(segment)
+
+
 def remove_hidden(root) -> None:
     """Drop scripts, styles, forms and every element hidden by attribute or inline style."""
     _label_tab_panels(root)  # before <button>s go: tabs are often buttons
@@ -332,8 +369,15 @@ def _is_heading_text_link(a) -> bool:
 
 @functools.lru_cache(maxsize=4096)
 def _class_is_chrome(cls: str) -> bool:
-    """Class attribute values repeat thousands of times per site: decide each one once."""
+    """Class attribute values repeat thousands of times per site: decide each one once.
+
+    Tailwind's variant and arbitrary-value tokens (``lg:hidden``, ``[html.sidebar-filled_&]:bg-tint``)
+    are styling conditions, not names of what the element is: they are skipped (GitBook's code
+    blocks carry a ``...sidebar-filled...`` variant).
+    """
     for tok in cls.lower().split():
+        if ":" in tok or "[" in tok:
+            continue
         if tok in _CHROME_EXACT or any(s in tok for s in _CHROME_SUBSTR) or _NAV_TOKEN.search(tok):
             return True
     return False
