@@ -280,8 +280,12 @@ def _label_tab_panels(root) -> None:
     if not panels:
         return
     ids = {el.get("id"): el for el in root.xpath("//*[@id]")}
+    labelled = set()
     for panel in panels:
-        tab = ids.get(panel.get("aria-labelledby", "").split(" ")[0])
+        ref = panel.get("aria-labelledby", "").strip()
+        tab = ids.get(ref)  # (React ids may hold spaces: "tabs-C# (.NET)")
+        if tab is None:
+            tab = ids.get(ref.split(" ")[0])
         label = " ".join("".join(tab.itertext()).split()) if tab is not None and tab is not panel else ""
         if label and len(label) < 60:
             para = etree.SubElement(panel, "p")
@@ -290,6 +294,13 @@ def _label_tab_panels(root) -> None:
             panel.remove(para)
             para.tail, panel.text = panel.text, None
             panel.insert(0, para)
+            labelled.add(tab)
+    # the row of tab buttons says nothing more once every panel carries its tab's name (it came out
+    # as "PythonNode.jsPHPJava" above the panels)
+    for tablist in root.xpath("//*[@role='tablist']"):
+        tabs = tablist.xpath(".//*[@role='tab']")
+        if tabs and all(tab in labelled for tab in tabs):
+            _drop(tablist)
 
 
 def _is_admonition_like(el) -> bool:

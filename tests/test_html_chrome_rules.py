@@ -294,3 +294,23 @@ def test_tailwind_variant_classes_are_not_chrome_names():
     md = convert(html, "https://guide.example/").content
     assert "```\ngit clone https://example.org/repo.git\n```" in md
     assert "Other page" not in md
+
+
+def test_tab_row_goes_once_every_panel_carries_its_tab_name():
+    """Twilio's Paste tabs (React): span role=tab inside a role=tablist, panels labelled by the tab's
+    id, and React ids with spaces ("-C# (.NET Core)"). The tab row came out as "PythonC# (.NET Core)"."""
+    html = """<html><head><title>SMS quickstart</title></head><body><main><h1>SMS developer quickstart</h1>
+    <p>Pick the language of your server and install what it needs.</p>
+    <div role="tablist" aria-label="Horizontal tabs"><div><span role="tab" id="_R_1_-Python">Python</span>
+    <span role="tab" id="_R_1_-C# (.NET Core)">C# (.NET Core)</span></div></div>
+    <div role="tabpanel" aria-labelledby="_R_1_-Python"><pre><code>pip install flask twilio</code></pre></div>
+    <div role="tabpanel" aria-labelledby="_R_1_-C# (.NET Core)" hidden style="display:none">
+    <pre><code>dotnet add package Twilio</code></pre></div>
+    <div class="tabs"><ul role="tablist"><li role="tab">npm</li><li role="tab">yarn</li></ul>
+    <div role="tabpanel"><pre><code>npm install x</code></pre></div></div>
+    </main></body></html>"""
+    md = convert(html, "https://www.twilio.com/docs/messaging/quickstart").content
+    assert "**Python**\n\n```\npip install flask twilio\n```" in md
+    assert "**C# (.NET Core)**\n\n```\ndotnet add package Twilio\n```" in md
+    assert "PythonC#" not in md and md.count("Python") == 1
+    assert "npm" in md.split("npm install x")[0] and "yarn" in md  # unlabelled panels keep their tab row
