@@ -458,12 +458,30 @@ def remove_chrome(root) -> None:
         el = stack.pop()
         if is_chrome(el) and not _is_chapter_toc(el):
             doomed.append(el)
+            label = _toc_label(el)
+            if label is not None:
+                doomed.append(label)
             continue  # its children go with it
         if el.tag in ("pre", "code"):
             continue
         stack.extend(child for child in el if isinstance(child.tag, str))
     for el in doomed:
         _drop(el)
+
+
+_TOC_LABEL = re.compile(r"^\s*((table of )?contents|on this page|in this (article|page|section))\s*:?\s*$", re.I)
+
+
+def _toc_label(el):
+    """The "Table of contents" / "On this page" label written just before a TOC we drop, if any
+    (Docker's docs put it in a plain div above nav.toc): without its list it labels nothing."""
+    if el.tag != "nav" and _TOC_TOKENS.isdisjoint(_tokens(el)):
+        return None
+    prev = el.getprevious()
+    if prev is None or not isinstance(prev.tag, str) or prev.tag in ("nav", "ul", "ol", "pre", "table"):
+        return None
+    text = _short_text(prev, 40)
+    return prev if text and _TOC_LABEL.match(text) else None
 
 
 def _text_len(el) -> int:

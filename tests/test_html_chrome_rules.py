@@ -314,3 +314,17 @@ def test_tab_row_goes_once_every_panel_carries_its_tab_name():
     assert "**C# (.NET Core)**\n\n```\ndotnet add package Twilio\n```" in md
     assert "PythonC#" not in md and md.count("Python") == 1
     assert "npm" in md.split("npm install x")[0] and "yarn" in md  # unlabelled panels keep their tab row
+
+
+def test_table_of_contents_label_goes_with_its_list():
+    html = """<html><head><title>Introduction</title></head><body><main><article class="prose">
+    <h1>Introduction</h1>
+    <div class="not-prose"><div class="pb-0 text-lg">Table of contents</div><nav class="toc"><ul>
+    <li><a href="#about">About this series</a></li><li><a href="#learn">What you'll learn</a></li></ul></nav></div>
+    <h2 id="about">About this series</h2><p>Learn about containers step by step.</p>
+    <h2 id="learn">What you'll learn</h2><p>How to build and run an image.</p>
+    <h2 id="contents">Contents</h2><p>The series has five parts.</p>
+    </article></main></body></html>"""
+    md = convert(html, "https://docs.docker.com/get-started/introduction/").content
+    assert "Table of contents" not in md and md.count("About this series") == 1
+    assert "## Contents\n\nThe series has five parts." in md  # a section called Contents stays
