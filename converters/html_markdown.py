@@ -542,7 +542,12 @@ def _is_icon(el, src: str, alt: str) -> bool:
     if _ICON_WORDS.search(el.get("class") or "") or _ICON_WORDS.search(alt):
         return True
     path = src.split("?")[0].lower()
+    if _AVATAR_HOSTS.search(path):
+        return True  # a person's picture (contributor lists, bylines), not a figure
     return "/icons/" in path or "/emoji/" in path or path.endswith("favicon.ico")
+
+
+_AVATAR_HOSTS = re.compile(r"^(https?:)?//(avatars\d*\.githubusercontent\.com|([a-z0-9-]+\.)?gravatar\.com)/")
 
 
 _DARK_SRC = re.compile(r"#(gh-)?(only-dark|dark-mode-only|dark)$", re.I)

@@ -328,3 +328,16 @@ def test_table_of_contents_label_goes_with_its_list():
     md = convert(html, "https://docs.docker.com/get-started/introduction/").content
     assert "Table of contents" not in md and md.count("About this series") == 1
     assert "## Contents\n\nThe series has five parts." in md  # a section called Contents stays
+
+
+def test_avatar_pictures_are_not_figures():
+    html = """<html><head><title>Types from Types</title></head><body><div id="handbook-content" role="article">
+    <h1>Creating Types from Types</h1><p>TypeScript's type system is very powerful.</p>
+    <p><img src="https://www.typescriptlang.org/images/diagram.png" alt="Type operators diagram"></p>
+    <div class="bottom-section-content"><p>Contributors to this page:</p>
+    <a href="https://github.com/orta"><img src="https://avatars.githubusercontent.com/u/49038?s=100" alt="Orta Therox (6)"></a>
+    <a href="https://github.com/gf"><img src="https://gravatar.com/avatar/17f72e3d?s=32&amp;d=blank" alt="Graham Fisher (1)"></a>
+    </div></div></body></html>"""
+    md = convert(html, "https://www.typescriptlang.org/docs/handbook/2/types-from-types.html").content
+    assert "![Type operators diagram](https://www.typescriptlang.org/images/diagram.png)" in md
+    assert "Orta" not in md and "Graham" not in md and "gravatar" not in md
