@@ -23,7 +23,7 @@ from ..errors import ConversionError
 from ..model import Document
 from .html_charset import decode
 from .html_markdown import Writer
-from .html_select import doxygen_title, remove_chrome, remove_hidden, select_main
+from .html_select import doxygen_title, remove_chrome, remove_hidden, select_main, unstream_suspense
 
 __all__ = ["convert", "front_matter", "decode"]
 
@@ -111,6 +111,7 @@ def convert(data: bytes | str, url: str | None = None, *, charset: str | None = 
     base = head["base"]
     lang = root.get("lang") or root.get("{http://www.w3.org/XML/1998/namespace}lang")
 
+    unstream_suspense(root, text)
     remove_hidden(root)
     if select:
         elements, container = select_main(root, text)

@@ -361,6 +361,8 @@ class Writer:
             label = ADMONITION_KINDS.get(kind, label.capitalize())
         body = [b for b in self.blocks(el, depth) if b.strip()]
         lead = f"**{label}**" if label[-1] in ".!?:" else f"**{label}:**"
+        if body and re.match(rf"^(\*\*|\*|__)?{re.escape(label.rstrip('.!?:'))}\s*:", body[0], re.I):
+            return [_indent("\n\n".join(body), "> ")]  # MDN's notecards say "**Note:**" themselves
         if body and not re.match(r"^(```|~~~|[-*+] |\d+\. |\||#|>|!\[)", body[0]):
             body[0] = f"{lead} {body[0]}"
         else:
@@ -493,7 +495,12 @@ class Writer:
         url = _destination(url)
         lead = " " if text[:1].isspace() else ""
         trail = " " if text[-1:].isspace() else ""
-        return f"{lead}[{collapsed.replace(_BR, ' ')}]({url}){trail}"
+        collapsed = collapsed.replace(_BR, " ")
+        if _BRACKETED.match(collapsed):
+            # a citation or footnote mark "[1]", "[Chen '20]": the brackets go around the link, so the
+            # link text holds no brackets (which many markdown consumers and strippers mis-parse)
+            return f"{lead}[[{collapsed[1:-1]}]({url})]{trail}"
+        return f"{lead}[{collapsed}]({url}){trail}"
 
     def image(self, el) -> str:
         if not self.keep_images:
@@ -502,6 +509,10 @@ class Writer:
         alt = _WS.sub(" ", el.get("alt") or "").strip()
         if _is_icon(el, src, alt):
             return ""
+        if _DARK_SRC.search(src):
+            return ""  # the dark-theme copy of the image before or after it (MkDocs/GitHub's #only-dark)
+        if alt and _caption_repeats(el, alt):
+            alt = ""
         alt = alt.replace("]", "\\]").replace("[", "\\[")
         if not src or src.startswith("data:"):
             return alt
@@ -531,7 +542,46 @@ def _is_icon(el, src: str, alt: str) -> bool:
     if _ICON_WORDS.search(el.get("class") or "") or _ICON_WORDS.search(alt):
         return True
     path = src.split("?")[0].lower()
+    if _AVATAR_HOSTS.search(path):
+        return True  # a person's picture (contributor lists, bylines), not a figure
     return "/icons/" in path or "/emoji/" in path or path.endswith("favicon.ico")
+
+
+_AVATAR_HOSTS = re.compile(r"^(https?:)?//(avatars\d*\.githubusercontent\.com|([a-z0-9-]+\.)?gravatar\.com)/")
+
+
+_DARK_SRC = re.compile(r"#(gh-)?(only-dark|dark-mode-only|dark)$", re.I)
+_BRACKETED = re.compile(r"^\[[^\[\]]+\]$")
+
+
+def _caption_repeats(img, alt: str) -> bool:
+    """True when ``img`` sits in a figure whose caption already says what its alt text says
+    (git-scm's "A commit and its tree" under "Figure 9. A commit and its tree"): the caption is
+    written right below the image, so the alt would only repeat it. Figures are HTML's
+    ``<figure>``/``<figcaption>``, docutils' old ``div.figure``/``p.caption`` and Asciidoctor's
+    ``div.imageblock``/``div.title``.
+    """
+    figure = img.getparent()
+    for _ in range(3):
+        if figure is None or _is_figure(figure):
+            break
+        figure = figure.getparent()
+    if figure is None or not _is_figure(figure):
+        return False
+    caption = next((c for c in figure.iter("figcaption", "p", "div")
+                    if c.tag == "figcaption" or not _FIGURE_CAPTION.isdisjoint(_classes(c))), None)
+    if caption is None:
+        return False
+    said = _WS.sub(" ", "".join(caption.itertext())).strip().casefold()
+    return alt.casefold() in said
+
+
+_FIGURE_CLASSES = {"figure", "imageblock"}
+_FIGURE_CAPTION = {"caption", "title"}
+
+
+def _is_figure(el) -> bool:
+    return el.tag == "figure" or (el.tag == "div" and not _FIGURE_CLASSES.isdisjoint(_classes(el)))
 
 
 def _destination(url: str) -> str:
@@ -656,6 +706,10 @@ def _wrap(text: str, mark: str) -> str:
         return text
     lead = " " if text[:1].isspace() else ""
     trail = " " if text[-1:].isspace() else ""
+    n = len(mark)
+    if core.startswith(mark) and core.endswith(mark) and len(core) > 2 * n and mark not in core[n:-n] \
+            and core[n] != mark[0] and core[-n - 1] != mark[0]:
+        return f"{lead}{core}{trail}"  # <b><strong>x</strong></b>: bold once, not ****x****
     return f"{lead}{mark}{core}{mark}{trail}"
 
 

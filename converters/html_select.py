@@ -34,9 +34,11 @@ _HIDDEN_STYLE = re.compile(
     r"|font-size\s*:\s*0(?:px|em|rem|pt|%)?\s*(?:;|$)|(?:max-)?height\s*:\s*0(?:px)?\s*;[^\"]*overflow\s*:\s*hidden)",
     re.I,
 )
-#: class tokens that hide an element in every CSS framework we know (Bootstrap, Tailwind, themes)
+#: class tokens that hide an element in every CSS framework we know (Bootstrap, Tailwind, themes); mdBook's
+#: "boring" lines are the setup lines of a Rust example (rustdoc's "# " lines) that the page hides
 _HIDDEN_CLASSES = {"hidden", "d-none", "sr-only", "visually-hidden", "visuallyhidden", "screen-reader-text",
-                   "screen-reader-only", "md-visually-hidden", "hide", "is-hidden", "u-hidden", "invisible"}
+                   "screen-reader-only", "md-visually-hidden", "hide", "is-hidden", "u-hidden", "invisible",
+                   "boring"}
 
 #: which generators' containers we know, in priority order (see :func:`_known_rule`)
 KNOWN_GENERATORS = ("rustdoc", "mkdocs-material", "docusaurus", "readthedocs", "pydata-sphinx", "sphinx",
@@ -120,10 +122,22 @@ _CHROME_EXACT = {
     "cta", "md-button", "version-switcher", "versionswitcher", "language-switcher", "navheader", "navfooter",
     "comments", "doccomments", "disqus_thread", "comment-section", "user-notes", "viewcode-link",
     "viewcode-back",
+    # rustdoc floats each item's "since" version and [Source] link beside its signature
+    "rightside",
+    # the dark-theme copy of a figure (react.dev, pydata/Furo, themes' own names): the light copy is the
+    # same picture (Docusaurus' themedImage--dark is in _CHROME_SUBSTR)
+    "dark-image", "only-dark", "dark-only", "dark-mode-only", "img-dark", "image-dark",
+    # MediaWiki: the page's translations (interlanguage links) and the "From <wiki>" tagline (#siteSub)
+    "interlanguage-link", "mw-portlet-lang", "sitesub",
+    # a popover menu (page actions, share via...) opened from a button
+    "popover",
+    # sponsor blocks and Carbon ads: advertising in a docs theme's content column
+    "sponsor", "sponsors", "carbonads", "carbon-ads",
 }
 _CHROME_SUBSTR = ("breadcrumb", "cookie", "edit-this", "editthis", "pagination", "sidebar", "prev-next",
                   "skip-to", "headerlink", "copy-to-clipboard", "feedback", "paginator", "footer", "switcher",
-                  "banner", "popup", "modal", "newsletter", "subscribe", "signup")
+                  "banner", "popup", "modal", "newsletter", "subscribe", "signup", "themedimage--dark",
+                  "related-articles", "related-posts", "related-links", "related-guides")
 _NAV_TOKEN = re.compile(r"^(nav|navbar|navigation|topnav|sidenav|subnav|menu|topbar)([-_].*)?$"
                         r"|[-_](nav|navbar|navigation|topbar)([-_]|$)")
 #: short blocks that are docs chrome by their words, whatever their markup
@@ -146,7 +160,8 @@ _PREV_NEXT = re.compile(r"^\s*[«‹←<⟵]?\s*(?i:previous|prev|next)(?:\b|(?=
 _PAGER_LINE = re.compile(r"^\s*(?i:next|previous|prev|up)\s*:")
 #: one cheap test before the three precise ones: does the text start like any chrome phrase?
 _ANY_PHRASE = re.compile("|".join(f"(?:{p.pattern})" for p in (_CHROME_PHRASE, _PREV_NEXT, _PAGER_LINE)), re.I)
-_CHROME_ROLES = {"navigation", "banner", "contentinfo", "search", "complementary"}
+#: (a dialog is a popover or modal the page opens on demand: share menus, "Need help?" prompts)
+_CHROME_ROLES = {"navigation", "banner", "contentinfo", "search", "complementary", "dialog", "alertdialog"}
 _CHROME_TAGS = {"nav", "footer", "aside"}
 _PERMALINK_TEXT = {"¶", "#", "§", "🔗", "link", "permalink", "", "\uf0c1"}
 _ADMONITION_HINT = re.compile(r"admonition|callout|alert|aside|note|warning|tip|hint|caution|danger|important"
@@ -162,7 +177,7 @@ def _tokens(el) -> list[str]:
 _HIDDEN_CANDIDATES = etree.XPath(
     "//*[@hidden or @aria-hidden or @style or @type or contains(@class, 'hid') or contains(@class, 'none')"
     " or contains(@class, 'sr-only') or contains(@class, 'invisible') or contains(@class, 'Hidden')"
-    " or contains(@class, 'screen-reader')]"
+    " or contains(@class, 'screen-reader') or contains(@class, 'boring')]"
 )
 
 
@@ -194,6 +209,43 @@ def _drop(el) -> None:
         else:
             parent.text = (parent.text or "") + tail
     parent.remove(el)
+
+
+_STREAM_CALL = re.compile(r"""\$R([CS])\(\s*["']([A-Z]:[\w-]+)["']\s*,\s*["']([A-Z]:[\w-]+)["']""")
+
+
+def unstream_suspense(root, html_text: str) -> None:
+    """Put React's streamed Suspense content where the page's script would (in place).
+
+    React 18 streaming SSR (Next.js App Router: GitBook, many docs sites) first sends a
+    ``<template id="B:n">`` placeholder and later the content as ``<div hidden id="S:n">`` at the end of
+    the body, with ``$RC("B:n","S:n")`` (``$RS("S:n","P:n")`` for segments) to swap it in. Without
+    the swap the content is hidden text at the bottom of the page, so code blocks and lists vanished.
+    """
+    if 'id="S:' not in html_text or "<template" not in html_text:
+        return
+    pairs: dict[str, str] = {}
+    for kind, first, second in _STREAM_CALL.findall(html_text):
+        placeholder, segment = (first, second) if kind == "C" else (second, first)
+        pairs[placeholder] = segment
+    segments = {el.get("id"): el for el in root.iter("div") if (el.get("id") or "").startswith("S:")}
+    for template in list(root.iter("template")):
+        ident = template.get("id") or ""
+        if ident[:2] not in ("B:", "P:"):
+            continue
+        segment = segments.get(pairs.get(ident) or "S:" + ident[2:])
+        parent = template.getparent()
+        if segment is None or parent is None or _contains(segment, template):
+            continue
+        index = parent.index(template)
+        for offset, child in enumerate(list(segment)):
+            parent.insert(index + 1 + offset, child)  # moves it out of the hidden segment
+        if segment.text and segment.text.strip():
+            template.tail = segment.text + (template.tail or "")
+        _drop(template)
+        seg_parent = segment.getparent()
+        if seg_parent is not None:
+            seg_parent.remove(segment)
 
 
 def remove_hidden(root) -> None:
@@ -228,8 +280,12 @@ def _label_tab_panels(root) -> None:
     if not panels:
         return
     ids = {el.get("id"): el for el in root.xpath("//*[@id]")}
+    labelled = set()
     for panel in panels:
-        tab = ids.get(panel.get("aria-labelledby", "").split(" ")[0])
+        ref = panel.get("aria-labelledby", "").strip()
+        tab = ids.get(ref)  # (React ids may hold spaces: "tabs-C# (.NET)")
+        if tab is None:
+            tab = ids.get(ref.split(" ")[0])
         label = " ".join("".join(tab.itertext()).split()) if tab is not None and tab is not panel else ""
         if label and len(label) < 60:
             para = etree.SubElement(panel, "p")
@@ -238,6 +294,13 @@ def _label_tab_panels(root) -> None:
             panel.remove(para)
             para.tail, panel.text = panel.text, None
             panel.insert(0, para)
+            labelled.add(tab)
+    # the row of tab buttons says nothing more once every panel carries its tab's name (it came out
+    # as "PythonNode.jsPHPJava" above the panels)
+    for tablist in root.xpath("//*[@role='tablist']"):
+        tabs = tablist.xpath(".//*[@role='tab']")
+        if tabs and all(tab in labelled for tab in tabs):
+            _drop(tablist)
 
 
 def _is_admonition_like(el) -> bool:
@@ -273,6 +336,8 @@ def is_chrome(el) -> bool:
     if tag in _HEADINGS:
         return False  # a heading is content whatever its classes say (Docusaurus: class="anchor ...")
     if cls and _class_is_chrome(cls):
+        if tag == "a" and _is_heading_text_link(el):
+            return False  # MDN: <h2><a class="heading-anchor" href="#x">Heading text</a></h2>
         return True
     ident = el.get("id")
     if ident and tag != "section" and not (cls and "section" in cls.split()) and _id_is_chrome(ident):
@@ -304,10 +369,26 @@ def is_chrome(el) -> bool:
     return False
 
 
+def _is_heading_text_link(a) -> bool:
+    """A self-link that *is* a heading's text (not a ¶/# icon beside it): dropping it loses the heading."""
+    parent = a.getparent()
+    if parent is None or parent.tag not in _HEADINGS:
+        return False
+    text = "".join(a.itertext()).strip().lower()
+    return text not in _PERMALINK_TEXT and len(text) > 1
+
+
 @functools.lru_cache(maxsize=4096)
 def _class_is_chrome(cls: str) -> bool:
-    """Class attribute values repeat thousands of times per site: decide each one once."""
+    """Class attribute values repeat thousands of times per site: decide each one once.
+
+    Tailwind's variant and arbitrary-value tokens (``lg:hidden``, ``[html.sidebar-filled_&]:bg-tint``)
+    are styling conditions, not names of what the element is: they are skipped (GitBook's code
+    blocks carry a ``...sidebar-filled...`` variant).
+    """
     for tok in cls.lower().split():
+        if ":" in tok or "[" in tok:
+            continue
         if tok in _CHROME_EXACT or any(s in tok for s in _CHROME_SUBSTR) or _NAV_TOKEN.search(tok):
             return True
     return False
@@ -349,6 +430,23 @@ def _short_text(el, limit: int) -> str | None:
     return "".join(parts)
 
 
+_TOC_TOKENS = {"toc", "table-of-contents"}
+
+
+def _is_chapter_toc(el) -> bool:
+    """A table of contents whose links lead to *other* pages is a chapter page's content (DocBook
+    chapter and part pages are an intro and this list); only a TOC of the page's own sections
+    (``#anchor`` links, "On this page") repeats the headings and is chrome.
+    """
+    if _TOC_TOKENS.isdisjoint(_tokens(el)) or el.tag in _CHROME_TAGS:
+        return False
+    hrefs = [a.get("href") or "" for a in el.iter("a")]
+    if len(hrefs) < 3:
+        return False
+    elsewhere = sum(1 for h in hrefs if h and not h.startswith("#"))
+    return elsewhere >= 0.8 * len(hrefs)
+
+
 def remove_chrome(root) -> None:
     """Strip chrome inside the chosen content container (in place).
 
@@ -358,14 +456,32 @@ def remove_chrome(root) -> None:
     stack = [child for child in root if isinstance(child.tag, str)]
     while stack:
         el = stack.pop()
-        if is_chrome(el):
+        if is_chrome(el) and not _is_chapter_toc(el):
             doomed.append(el)
+            label = _toc_label(el)
+            if label is not None:
+                doomed.append(label)
             continue  # its children go with it
         if el.tag in ("pre", "code"):
             continue
         stack.extend(child for child in el if isinstance(child.tag, str))
     for el in doomed:
         _drop(el)
+
+
+_TOC_LABEL = re.compile(r"^\s*((table of )?contents|on this page|in this (article|page|section))\s*:?\s*$", re.I)
+
+
+def _toc_label(el):
+    """The "Table of contents" / "On this page" label written just before a TOC we drop, if any
+    (Docker's docs put it in a plain div above nav.toc): without its list it labels nothing."""
+    if el.tag != "nav" and _TOC_TOKENS.isdisjoint(_tokens(el)):
+        return None
+    prev = el.getprevious()
+    if prev is None or not isinstance(prev.tag, str) or prev.tag in ("nav", "ul", "ol", "pre", "table"):
+        return None
+    text = _short_text(prev, 40)
+    return prev if text and _TOC_LABEL.match(text) else None
 
 
 def _text_len(el) -> int:
@@ -443,6 +559,24 @@ def _contains(ancestor, el) -> bool:
     return False
 
 
+_PARAGRAPH = 300  # characters of non-link text: navigation and footers never hold a paragraph this long
+
+
+def _has_paragraph(el, memo: dict) -> bool:
+    """True when ``el`` holds a ``<p>`` with a paragraph's worth of prose outside any chrome."""
+    stack = [el]
+    while stack:
+        node = stack.pop()
+        if is_chrome(node):
+            continue
+        if node.tag == "p":
+            if _mass(node, memo) >= _PARAGRAPH:
+                return True
+            continue
+        stack.extend(c for c in node if isinstance(c.tag, str))
+    return False
+
+
 def _descend(body, share: float = 0.75):
     """Walk down from ``body`` while one child holds most of the prose; stop where it spreads out.
 
@@ -462,6 +596,8 @@ def _descend(body, share: float = 0.75):
             return current
         if h1 is not None and _contains(current, h1) and not _contains(best, h1):
             return current  # the page's title sits here, above the body we would descend into
+        if any(_has_paragraph(c, memo) for c in kids if c is not best):
+            return current  # a sibling holds a real paragraph: an intro above a big table or list
         current = best
 
 
