@@ -43,6 +43,7 @@ IGNORED_SUFFIXES = frozenset("""
 .mp3 .mp4 .wav .ogg .flac .aac .m4a .avi .mov .webm .mkv .wmv
 .pdf .doc .docx .xls .xlsx .ppt .pptx .odt .ods .odp
 .sqlite .sqlite3 .db .mdb
+.mo .gmo
 .npy .npz .pkl .pickle .parquet .feather .h5 .hdf5 .onnx .pt .pth .safetensors .ckpt .tflite .pb
 """.split())
 #: generated bundles, recognised by their double suffix
