@@ -14,6 +14,8 @@ import functools
 import re
 from urllib.parse import urljoin
 
+from .html_select import drop_keeping_tail
+
 BLOCK_TAGS = {
     "address", "article", "aside", "blockquote", "body", "center", "dd", "details", "dialog", "dir", "div",
     "dl", "dt", "fieldset", "figcaption", "figure", "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header",
@@ -354,7 +356,7 @@ class Writer:
         label = ""
         if title_el is not None:
             label = _finish_inline(self.inline(title_el, depth)).strip().rstrip(":").strip()
-            _remove_keep_tail(title_el)
+            drop_keeping_tail(title_el)
         if not label:
             label = ADMONITION_KINDS.get(kind, kind.capitalize())
         elif label.lower() == kind and len(label) < 20:
@@ -626,20 +628,6 @@ def admonition_kind(el) -> str | None:
             return None  # too generic as bare classes outside an admonition container
         return kind
     return None
-
-
-def _remove_keep_tail(el) -> None:
-    parent = el.getparent()
-    if parent is None:
-        return
-    tail = el.tail
-    if tail and tail.strip():
-        prev = el.getprevious()
-        if prev is not None:
-            prev.tail = (prev.tail or "") + tail
-        else:
-            parent.text = (parent.text or "") + tail
-    parent.remove(el)
 
 
 _LINE_CLASSES = {"line", "token-line", "code-line", "highlight-line", "cl", "ln-code"}

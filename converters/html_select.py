@@ -196,7 +196,7 @@ def is_hidden(el) -> bool:
     return el.get("type", "").lower() == "hidden"
 
 
-def _drop(el) -> None:
+def drop_keeping_tail(el) -> None:
     """Remove ``el`` but keep its tail text (the words after it belong to the parent)."""
     parent = el.getparent()
     if parent is None:
@@ -242,7 +242,7 @@ def unstream_suspense(root, html_text: str) -> None:
             parent.insert(index + 1 + offset, child)  # moves it out of the hidden segment
         if segment.text and segment.text.strip():
             template.tail = segment.text + (template.tail or "")
-        _drop(template)
+        drop_keeping_tail(template)
         seg_parent = segment.getparent()
         if seg_parent is not None:
             seg_parent.remove(segment)
@@ -253,7 +253,7 @@ def remove_hidden(root) -> None:
     _label_tab_panels(root)  # before <button>s go: tabs are often buttons
     junk = list(root.iter(etree.Comment, etree.ProcessingInstruction, *DROP_TAGS))  # filtered in C
     for el in junk:
-        _drop(el)
+        drop_keeping_tail(el)
     hidden = [el for el in _HIDDEN_CANDIDATES(root) if is_hidden(el) and not _is_tab_panel(el)]
     if not hidden:
         return
@@ -264,7 +264,7 @@ def remove_hidden(root) -> None:
             # a page-wide cloak (visibility:hidden until scripts run): the page *is* this element,
             # an injected instruction is never most of a page
             continue
-        _drop(el)
+        drop_keeping_tail(el)
 
 
 def _is_tab_panel(el) -> bool:
@@ -300,7 +300,7 @@ def _label_tab_panels(root) -> None:
     for tablist in root.xpath("//*[@role='tablist']"):
         tabs = tablist.xpath(".//*[@role='tab']")
         if tabs and all(tab in labelled for tab in tabs):
-            _drop(tablist)
+            drop_keeping_tail(tablist)
 
 
 def _is_admonition_like(el) -> bool:
@@ -466,7 +466,7 @@ def remove_chrome(root) -> None:
             continue
         stack.extend(child for child in el if isinstance(child.tag, str))
     for el in doomed:
-        _drop(el)
+        drop_keeping_tail(el)
 
 
 _TOC_LABEL = re.compile(r"^\s*((table of )?contents|on this page|in this (article|page|section))\s*:?\s*$", re.I)
