@@ -21,12 +21,15 @@ It knows nothing about markdown: :mod:`llmingest.site` converts what it returns.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import fnmatch
 import gzip
 import hashlib
 import json
 import os
 import re
+import signal
+import threading
 import time
 import urllib.robotparser
 from collections.abc import Callable, Iterable
@@ -687,6 +690,33 @@ def reading_order(start: str, pages: dict[str, Page], redirects: dict[str, str],
     return [pages[u] for u in out]
 
 
+@contextlib.contextmanager
+def _sigint_noted():
+    """Ctrl-C raises KeyboardInterrupt as usual, and is also noted in the yielded list.
+
+    asyncio.run (3.11+) turns Ctrl-C into a cancellation of the main task, and a task that
+    swallows it (an await in a cleanup path, a library's cancel scope) then finishes normally: the
+    crawl would wait for the slowest request and report no interruption. A handler of our own keeps
+    the plain KeyboardInterrupt, and the note catches the case where it was swallowed anyway.
+    Signals can only be handled on the main thread; elsewhere (the MCP server, the web service)
+    nothing changes.
+    """
+    received: list[int] = []
+    if threading.current_thread() is not threading.main_thread():
+        yield received
+        return
+
+    def note(signum, frame):
+        received.append(signum)
+        signal.default_int_handler(signum, frame)
+
+    previous = signal.signal(signal.SIGINT, note)
+    try:
+        yield received
+    finally:
+        signal.signal(signal.SIGINT, previous if previous is not None else signal.default_int_handler)
+
+
 def crawl(start: str, options: Options | None = None, *, on_page: Callable[[Page], None] | None = None) -> CrawlResult:
     """Crawl the site at ``start``; pages in reading order, failures as Skipped entries.
 
@@ -706,10 +736,12 @@ def crawl(start: str, options: Options | None = None, *, on_page: Callable[[Page
     async def main() -> None:
         holder.append(await _crawl(start, opts, state, on_page))
 
-    try:
-        asyncio.run(main())
-    except KeyboardInterrupt:
-        interrupted = True
+    with _sigint_noted() as received:
+        try:
+            asyncio.run(main())
+        except KeyboardInterrupt:
+            interrupted = True
+    interrupted = interrupted or bool(received)
     fetcher = holder[0] if holder else None
     if not state.pages:
         if interrupted:
