@@ -9,6 +9,7 @@ truncated at a line end with a visible marker instead of crowding out everything
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import replace
 
 from .model import Document, Skipped
@@ -142,6 +143,43 @@ def chunk_document(doc: Document, max_tokens: int, encoding: str) -> list[Docume
     total = len(pieces)
     return [replace(doc, path=f"{doc.path} (piece {i + 1} of {total})", content=text, tokens=count(text, encoding))
             for i, text in enumerate(pieces)]
+
+
+def pack_parts(docs: list[Document], max_tokens: int, encoding: str,
+               render_part: Callable[[int, int, list[Document]], str], *, first_head: int, head: int,
+               per_doc: int, min_room: int, too_small: str) -> list[str]:
+    """``--split-tokens``: the documents packed in order into parts of at most ``max_tokens``.
+
+    A document too big for a part is cut at line ends into pieces (nothing is lost). Part 1 costs
+    ``first_head`` tokens before its documents (a summary, a tree), the others ``head``, and every
+    document ``per_doc`` (its heading and fence). Each part is rendered by ``render_part(index,
+    total, docs)`` and counted; when one still overflows, the packing is redone with a smaller
+    share of the budget. Repo digests and bundles both split this way.
+    """
+    from .errors import UsageError
+
+    for slack in (0.9, 0.75, 0.5):
+        budget = int(max_tokens * slack)
+        if budget - first_head < min_room:
+            raise UsageError(too_small)
+        pieces: list[Document] = []
+        for doc in docs:
+            for piece in chunk_document(doc, budget - per_doc - head, encoding):
+                piece.metadata = dict(doc.metadata)  # pieces must not share one dict
+                pieces.append(piece)
+        parts: list[list[Document]] = [[]]
+        used = first_head
+        for piece in pieces:
+            cost = piece.tokens + per_doc
+            if parts[-1] and used + cost > budget:
+                parts.append([])
+                used = head
+            parts[-1].append(piece)
+            used += cost
+        texts = [render_part(i, len(parts), part) for i, part in enumerate(parts)]
+        if all(count(text, encoding) <= max_tokens for text in texts):
+            return texts
+    raise UsageError(f"cannot split into parts of {max_tokens} tokens", hint="use a larger --split-tokens")
 
 
 def fit_rendered(bundle, max_tokens: int, fmt: str, render_fn, *, ordered: bool = False,

@@ -203,36 +203,19 @@ def split_bundle(bundle: Bundle, fmt: str, max_tokens: int) -> list[str]:
     """Numbered parts of at most ``max_tokens`` each; big documents are cut at line ends."""
     from dataclasses import replace
 
-    from .budget import chunk_document
+    from .budget import pack_parts
     from .tokens import count
 
     if max_tokens < 300:
         raise UsageError("--split-tokens must be at least 300")
     empty = replace(bundle, documents=[], skipped=[])
     head = count(render_bundle(empty, fmt), bundle.encoding)
-    for slack in (0.9, 0.75, 0.5):
-        budget = int(max_tokens * slack) - head
-        if budget < 100:
-            raise UsageError(f"--split-tokens {max_tokens} is too small for the bundle header ({head:,} tokens)")
-        pieces: list[Document] = []
-        for doc in bundle.documents:
-            for piece in chunk_document(doc, budget - 60, bundle.encoding):
-                piece.metadata = dict(doc.metadata)
-                pieces.append(piece)
-        parts: list[list[Document]] = [[]]
-        used = 0
-        for piece in pieces:
-            cost = piece.tokens + 60
-            if parts[-1] and used + cost > budget:
-                parts.append([])
-                used = 0
-            parts[-1].append(piece)
-            used += cost
-        texts = []
-        for i, docs in enumerate(parts):
-            sub = replace(bundle, documents=docs, skipped=bundle.skipped if i == 0 else [],
-                          title=f"{bundle.title or 'bundle'} (part {i + 1} of {len(parts)})")
-            texts.append(render_bundle(sub, fmt))
-        if all(count(t, bundle.encoding) <= max_tokens for t in texts):
-            return texts
-    raise UsageError(f"cannot split into parts of {max_tokens} tokens", hint="use a larger --split-tokens")
+
+    def render_part(i: int, total: int, docs: list[Document]) -> str:
+        sub = replace(bundle, documents=docs, skipped=bundle.skipped if i == 0 else [],
+                      title=f"{bundle.title or 'bundle'} (part {i + 1} of {total})")
+        return render_bundle(sub, fmt)
+
+    return pack_parts(bundle.documents, max_tokens, bundle.encoding, render_part, first_head=head, head=head,
+                      per_doc=60, min_room=100,
+                      too_small=f"--split-tokens {max_tokens} is too small for the bundle header ({head:,} tokens)")

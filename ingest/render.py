@@ -332,35 +332,19 @@ def split_parts(bundle: Bundle, fmt: str, max_tokens: int, output: Path, *, top:
     nothing is lost. Each part is counted after rendering; the budget per part leaves room for
     headers, and a part that would still overflow is re-packed with a smaller budget.
     """
-    from .budget import chunk_document
+    from .budget import pack_parts
     from .tokens import count
 
     if max_tokens < 200:
         raise UsageError("--split-tokens must be at least 200")
     head_tokens = count("".join(_RENDERERS[fmt](bundle, top, token_tree, (2, 2), [], False)), bundle.encoding)
     head_full = count("".join(_RENDERERS[fmt](bundle, top, token_tree, (1, 1), [], True)), bundle.encoding)
-    for slack in (0.9, 0.75, 0.5):
-        per_file_overhead = 40
-        budget = int(max_tokens * slack)
-        if head_full + per_file_overhead >= budget:
-            raise UsageError(f"--split-tokens {max_tokens} is too small for the summary and tree ({head_full:,} tokens)")
-        pieces: list[Document] = []
-        for doc in bundle.documents:
-            pieces.extend(chunk_document(doc, budget - per_file_overhead - head_tokens, bundle.encoding))
-        parts: list[list[Document]] = [[]]
-        used = head_full
-        for piece in pieces:
-            cost = piece.tokens + per_file_overhead
-            if parts[-1] and used + cost > budget:
-                parts.append([])
-                used = head_tokens
-            parts[-1].append(piece)
-            used += cost
-        total = len(parts)
-        rendered = ["".join(_RENDERERS[fmt](bundle, top, token_tree, (i + 1, total), docs, i == 0))
-                    for i, docs in enumerate(parts)]
-        if all(count(text, bundle.encoding) <= max_tokens for text in rendered):
-            for i, text in enumerate(rendered):
-                yield _part_path(output, i + 1), iter([text])
-            return
-    raise UsageError(f"cannot split into parts of {max_tokens} tokens", hint="use a larger --split-tokens")
+
+    def render_part(i: int, total: int, docs: list[Document]) -> str:
+        return "".join(_RENDERERS[fmt](bundle, top, token_tree, (i + 1, total), docs, i == 0))
+
+    texts = pack_parts(bundle.documents, max_tokens, bundle.encoding, render_part, first_head=head_full,
+                       head=head_tokens, per_doc=40, min_room=41,
+                       too_small=f"--split-tokens {max_tokens} is too small for the summary and tree ({head_full:,} tokens)")
+    for i, text in enumerate(texts):
+        yield _part_path(output, i + 1), iter([text])
