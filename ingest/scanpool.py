@@ -105,7 +105,12 @@ class _Worker:
 
 
 class ScanPool:
-    """Submit texts, then take every result in submission order."""
+    """Submit texts, then take every result in submission order.
+
+    ``workers``: how many processes to start for a large job (default: the cores, at most 4);
+    fewer than two means everything is done in this process, since one worker would only add
+    its start-up and its memory.
+    """
 
     def __init__(self, encoding: str, workers: int | None = None, spawn_at: int = SPAWN_AT) -> None:
         self.encoding = encoding
