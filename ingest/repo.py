@@ -191,6 +191,8 @@ class _Counting:
         bytes, which fix its text (decoding is deterministic): no re-encoding of every text."""
         key = "file:" + self.cache.key(raw)
         known = self.cache.get(key)
+        if not (isinstance(known, list) and len(known) == 2 and isinstance(known[0], int)):
+            known = None  # absent, or written by something else: count and scan again
         scan = self.redacting and (known is None or not known[1]) and doc.kind != "pdf"
         if known is None or scan:
             if self.pool is None:

@@ -420,3 +420,13 @@ def test_output_to_a_pipe_or_device_writes_into_it(tmp_path: Path) -> None:
     assert got == ["hello pipe\n"]
     assert stat.S_ISFIFO(os.stat(fifo).st_mode)
     assert [p.name for p in tmp_path.iterdir()] == ["pipe"]  # no temp file left behind
+
+
+def test_a_damaged_token_cache_is_recounted_not_trusted(repo: Path, tmp_path: Path) -> None:
+    cache_dir = tmp_path / "cache"
+    first = ingest(str(repo), Options(cache_dir=cache_dir))
+    cache_file = next((cache_dir / "tokens").glob("*.json"))
+    data = json.loads(cache_file.read_text())
+    cache_file.write_text(json.dumps({k: ["x"] if k.startswith("file:") else v for k, v in data.items()}))
+    again = ingest(str(repo), Options(cache_dir=cache_dir))
+    assert [d.tokens for d in again.documents] == [d.tokens for d in first.documents]
