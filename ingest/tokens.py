@@ -153,14 +153,19 @@ class TokenCache:
     """Token counts keyed by (encoding, hash of content), kept in one JSON file per encoding.
 
     State is real here (a loaded map, dirty flag), hence a class. Writes are atomic so two runs
-    never corrupt the file; a corrupt file is ignored and rebuilt.
+    never corrupt the file; a corrupt file is ignored and rebuilt. Every run loads the whole file,
+    so it is kept to ``MAX_ENTRIES`` (~7 MB, ~40 ms to load): what this run used stays, then the
+    most recently written of the rest.
     """
+
+    MAX_ENTRIES = 100_000
 
     def __init__(self, encoding: str, directory: Path | None = None, enabled: bool = True, name: str | None = None) -> None:
         self.encoding = encoding
         self.enabled = enabled
         self.path = (directory or default_cache_dir()) / "tokens" / f"{name or encoding}.json"
         self._map: dict[str, Any] = {}
+        self._used: set[str] = set()
         self._dirty = False
         if enabled:
             try:
@@ -175,12 +180,28 @@ class TokenCache:
         return hashlib.sha1(data, usedforsecurity=False).hexdigest()
 
     def get(self, key: str) -> Any:
-        return self._map.get(key) if self.enabled else None
+        if not self.enabled:
+            return None
+        value = self._map.get(key)
+        if value is not None:
+            self._used.add(key)
+        return value
 
     def put(self, key: str, value: Any) -> None:
-        if self.enabled and self._map.get(key) != value:
-            self._map[key] = value
-            self._dirty = True
+        if self.enabled:
+            self._used.add(key)
+            if self._map.get(key) != value:
+                self._map.pop(key, None)  # re-inserted last: dict order is write order
+                self._map[key] = value
+                self._dirty = True
+
+    def _trimmed(self) -> dict[str, Any]:
+        if len(self._map) <= self.MAX_ENTRIES:
+            return self._map
+        others = [k for k in self._map if k not in self._used]
+        room = max(0, self.MAX_ENTRIES - len(self._used))
+        keep = others[len(others) - room:] if room else []
+        return {**{k: self._map[k] for k in keep}, **{k: self._map[k] for k in self._map if k in self._used}}
 
     def save(self) -> None:
         if not (self.enabled and self._dirty):
@@ -188,6 +209,7 @@ class TokenCache:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             tmp = self.path.with_suffix(f".{os.getpid()}.tmp")
+            self._map = self._trimmed()
             tmp.write_text(json.dumps(self._map, separators=(",", ":")))
             os.replace(tmp, self.path)
             self._dirty = False

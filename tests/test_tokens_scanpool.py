@@ -111,3 +111,23 @@ def test_small_jobs_start_no_worker():
 def test_count_many_matches_count():
     texts = [f"text number {i} " * i for i in range(30)]
     assert tokens.count_many(texts) == [tokens.count(t) for t in texts]
+
+
+def test_token_cache_keeps_what_this_run_used_and_stays_bounded(tmp_path):
+    from llmingest.tokens import TokenCache
+
+    old = TokenCache("o200k_base", tmp_path)
+    old.MAX_ENTRIES = 10
+    for i in range(10):
+        old.put(f"old{i}", [i, True])
+    old.save()
+    run = TokenCache("o200k_base", tmp_path)
+    run.MAX_ENTRIES = 10
+    assert run.get("old0") == [0, True]  # used by this run: kept although it is the oldest
+    for i in range(5):
+        run.put(f"new{i}", [i, False])
+    run.save()
+    kept = set(TokenCache("o200k_base", tmp_path)._map)
+    assert len(kept) == 10
+    assert {"old0", *(f"new{i}" for i in range(5))} <= kept
+    assert {"old5", "old6", "old7", "old8", "old9"} & kept == {"old6", "old7", "old8", "old9"}
