@@ -133,6 +133,8 @@ _CHROME_EXACT = {
     "popover",
     # sponsor blocks and Carbon ads: advertising in a docs theme's content column
     "sponsor", "sponsors", "carbonads", "carbon-ads",
+    # "Back to top" links and buttons (Django's docs theme, Hugo and Jekyll themes)
+    "back-to-top", "backtotop", "scroll-to-top", "to-top", "totop",
 }
 _CHROME_SUBSTR = ("breadcrumb", "cookie", "edit-this", "editthis", "pagination", "sidebar", "prev-next",
                   "skip-to", "headerlink", "copy-to-clipboard", "feedback", "paginator", "footer", "switcher",
@@ -142,10 +144,15 @@ _NAV_TOKEN = re.compile(r"^(nav|navbar|navigation|topnav|sidenav|subnav|menu|top
                         r"|[-_](nav|navbar|navigation|topbar)([-_]|$)")
 #: short blocks that are docs chrome by their words, whatever their markup
 _CHROME_PHRASE = re.compile(
-    r"^\s*(was this (page |article |content |document |section |topic )?(helpful|useful)\??|"
-    r"(last (updated|modified|edited|reviewed)( on| at)?\b)|edit (this page|on github|page)\b|"
+    r"^\s*(was this (page |article |content |document |section |topic |doc |guide )?(helpful|useful)\??|"
+    r"(is|did you find) this (page|article|content|document|section|topic|doc|guide) (helpful|useful)\??|"
+    r"did this (page|article|doc|guide) help( you)?\b|"
+    r"((this )?(page|article|document) (was )?)?(last (updated|modified|edited|reviewed)( on| at)?\b)|"
+    r"edit (this page|on github|page)\b|"
+    r"[↑⬆^]?\s*(back|return|scroll|go) to (the )?top( of (the )?page)?\s*[↑⬆]?\s*$|"
     r"improve this (page|doc)|(give|send|leave|share) (us )?feedback|rate this (page|article)|"
-    r"report an? (issue|problem|bug) with this page|skip to (main )?content|page tools$|on this page$|"
+    r"report an? (issue|problem|bug) with this page|skip (to (the )?(main )?content|(to )?navigation)\b|"
+    r"page tools$|on this page$|"
     r"in this (article|page)$|©|copyright\s+(©|\(c\)|\d{4})|"
     r"(open|show|hide|toggle|close) (the )?(table of contents|navigation|menu|sidebar)\b)",
     re.I,
@@ -274,8 +281,42 @@ def _is_tab_panel(el) -> bool:
     return any(t in ("tab-pane", "tabpanel", "tabbed-block", "tabs-panel", "tab-panel") for t in _tokens(el))
 
 
+def _label_panel(panel, label: str) -> bool:
+    """Write ``label`` as a bold paragraph at the top of ``panel`` (True when it was written)."""
+    if not label or len(label) >= 60:
+        return False
+    para = etree.SubElement(panel, "p")
+    strong = etree.SubElement(para, "strong")
+    strong.text = label
+    panel.remove(para)
+    para.tail, panel.text = panel.text, None
+    panel.insert(0, para)
+    return True
+
+
+def _label_material_tabs(root) -> None:
+    """pymdownx.tabbed (MkDocs Material's content tabs, alternate style) writes all tab names in one
+    ``div.tabbed-labels`` row above the panels ("Python 3.9 and abovePython 3.10 and above" once the
+    labels were glued): the i-th label names the i-th ``div.tabbed-block``, so move each name into
+    its panel and drop the row.
+    """
+    for tabset in root.xpath("//div[contains(@class, 'tabbed-set')]"):
+        labels_row = next((c for c in tabset if c.tag == "div" and "tabbed-labels" in _tokens(c)), None)
+        content = next((c for c in tabset if c.tag == "div" and "tabbed-content" in _tokens(c)), None)
+        if labels_row is None or content is None:
+            continue
+        labels = [" ".join("".join(lab.itertext()).split()) for lab in labels_row.iter("label")]
+        blocks = [c for c in content if isinstance(c.tag, str) and "tabbed-block" in _tokens(c)]
+        if not labels or len(labels) != len(blocks) or not all(labels) or any(len(x) >= 60 for x in labels):
+            continue
+        for block, label in zip(blocks, labels, strict=True):
+            _label_panel(block, label)
+        _drop(labels_row)
+
+
 def _label_tab_panels(root) -> None:
     """Put each tab's name (from ``aria-labelledby``) at the top of its panel, before tabs are dropped."""
+    _label_material_tabs(root)
     panels = root.xpath("//*[@role='tabpanel' and @aria-labelledby]")
     if not panels:
         return
@@ -287,13 +328,7 @@ def _label_tab_panels(root) -> None:
         if tab is None:
             tab = ids.get(ref.split(" ")[0])
         label = " ".join("".join(tab.itertext()).split()) if tab is not None and tab is not panel else ""
-        if label and len(label) < 60:
-            para = etree.SubElement(panel, "p")
-            strong = etree.SubElement(para, "strong")
-            strong.text = label
-            panel.remove(para)
-            para.tail, panel.text = panel.text, None
-            panel.insert(0, para)
+        if _label_panel(panel, label):
             labelled.add(tab)
     # the row of tab buttons says nothing more once every panel carries its tab's name (it came out
     # as "PythonNode.jsPHPJava" above the panels)

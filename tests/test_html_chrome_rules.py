@@ -341,3 +341,48 @@ def test_avatar_pictures_are_not_figures():
     md = convert(html, "https://www.typescriptlang.org/docs/handbook/2/types-from-types.html").content
     assert "![Type operators diagram](https://www.typescriptlang.org/images/diagram.png)" in md
     assert "Orta" not in md and "Graham" not in md and "gravatar" not in md
+
+
+def test_material_content_tabs_label_their_panels():
+    """pymdownx.tabbed's alternate style (MkDocs Material) writes every tab name in one row above the
+    panels; each panel gets its own name instead of a glued "Python 3.9 and abovePython 3.10 and above"."""
+    html = """<html><head><title>Fields</title></head><body><div class="md-content" data-md-component="content">
+    <article class="md-content__inner md-typeset"><h1 id="fields">Fields</h1><p>Pick your Python.</p>
+    <div class="tabbed-set tabbed-alternate" data-tabs="1:2"><input checked="checked" id="__tabbed_1_1"
+    name="__tabbed_1" type="radio" /><input id="__tabbed_1_2" name="__tabbed_1" type="radio" />
+    <div class="tabbed-labels"><label for="__tabbed_1_1">Python 3.9 and above</label><label
+    for="__tabbed_1_2">Python 3.10 and above</label></div>
+    <div class="tabbed-content">
+    <div class="tabbed-block"><div class="language-python highlight"><pre><span></span><code>from typing import Union
+</code></pre></div></div>
+    <div class="tabbed-block"><div class="language-python highlight"><pre><span></span><code>x: int | None = None
+</code></pre></div></div></div></div>
+    <p>Both spell the same type.</p></article></div></body></html>"""
+    md = convert(html, "https://docs.pydantic.dev/latest/concepts/fields/").content
+    assert "**Python 3.9 and above**\n\n```python\nfrom typing import Union\n```" in md
+    assert "**Python 3.10 and above**\n\n```python\nx: int | None = None\n```" in md
+    assert "abovePython" not in md and md.count("Python 3.9 and above") == 1
+    assert "Both spell the same type." in md
+
+
+def test_feedback_last_updated_and_back_to_top_lines_are_chrome():
+    """Feedback widgets ("Is this page useful?" with Yes/No buttons in React's old docs, ReadMe's
+    "Did this page help you?"), "This page was last updated on ..." lines and "Back to Top" links are
+    page furniture; prose that starts with the same words stays."""
+    html = """<html><head><title>Hooks at a Glance</title></head><body><article><header><h1>Hooks at a
+    Glance</h1></header><div><p>Hooks are a new addition in React 16.8 that let you use state.</p>
+    <p>Is this approach useful for class components too? No: hooks only work inside function components,
+    which is why the next section shows how to convert a class step by step.</p>
+    <h2 id="top-level">Only call hooks at the top level</h2><p>Back to the top-level rule: never call hooks in loops.</p>
+    </div><div class="css-1m173d1"><span class="css-11xil2b"><span>Is this page useful?<button
+    aria-label="Yes"></button><button aria-label="No"></button></span></span></div>
+    <div class="PageThumbs"><div class="PageThumbs-helpful">Did this page help you?</div></div>
+    <p align="center"><small><i>This page was last updated on 2026-01-26 15:45:07Z</i></small></p>
+    <a href="#top" class="backtotop"><i class="icon icon-chevron-up"></i> Back to Top</a>
+    <p><a href="#">↑ Back to top</a></p>
+    </article></body></html>"""
+    md = convert(html, "https://legacy.reactjs.org/docs/hooks-overview.html").content
+    assert "Hooks are a new addition" in md and "Is this approach useful for class components too?" in md
+    assert "Back to the top-level rule" in md
+    for chrome in ("Is this page useful", "Did this page help", "last updated", "Back to Top", "Back to top"):
+        assert chrome not in md, chrome
