@@ -52,7 +52,7 @@ _ADMONITION_CONTAINER = re.compile(
     r"bs-callout|panel-(?:note|warning|info))$"
 )
 _ADMONITION_TITLE = re.compile(r"(sidebar-title|admonition[-_]?(title|heading)|alert[-_]?(title|heading)|callout[-_]?title|"
-                               r"markdown-alert-title|aside__title|^title$)", re.I)
+                               r"markdown-alert-title|aside__title|(custom|hint)-(block|container)-title|^title$)", re.I)
 
 _LANG_PREFIXES = ("language-", "lang-", "highlight-source-", "highlight-", "brush:", "sourcecode-")
 _LANG_ALIASES = {

@@ -294,29 +294,34 @@ def _label_panel(panel, label: str) -> bool:
     return True
 
 
-def _label_material_tabs(root) -> None:
-    """pymdownx.tabbed (MkDocs Material's content tabs, alternate style) writes all tab names in one
-    ``div.tabbed-labels`` row above the panels ("Python 3.9 and abovePython 3.10 and above" once the
-    labels were glued): the i-th label names the i-th ``div.tabbed-block``, so move each name into
-    its panel and drop the row.
+#: a row of CSS-only tabs: a div holding nothing but radio inputs and their labels
+_RADIO_TAB_ROWS = etree.XPath("//div[label][not(*[not(self::label or self::input)])]")
+
+
+def _label_radio_tabs(root) -> None:
+    """CSS-only tabs (pymdownx.tabbed's alternate style in MkDocs Material, VitePress's code groups)
+    write every tab name as a ``<label>`` in one row, then a sibling holding one panel per tab in
+    the same order: the names came out glued ("npmpnpm") above unlabelled panels. Move the i-th
+    name to the top of the i-th panel and drop the row.
     """
-    for tabset in root.xpath("//div[contains(@class, 'tabbed-set')]"):
-        labels_row = next((c for c in tabset if c.tag == "div" and "tabbed-labels" in _tokens(c)), None)
-        content = next((c for c in tabset if c.tag == "div" and "tabbed-content" in _tokens(c)), None)
-        if labels_row is None or content is None:
+    for row in _RADIO_TAB_ROWS(root):
+        labels = [" ".join("".join(lab.itertext()).split()) for lab in row if lab.tag == "label"]
+        panels_box = row.getnext()
+        while panels_box is not None and not isinstance(panels_box.tag, str):
+            panels_box = panels_box.getnext()
+        if len(labels) < 2 or panels_box is None or panels_box.tag != "div":
             continue
-        labels = [" ".join("".join(lab.itertext()).split()) for lab in labels_row.iter("label")]
-        blocks = [c for c in content if isinstance(c.tag, str) and "tabbed-block" in _tokens(c)]
-        if not labels or len(labels) != len(blocks) or not all(labels) or any(len(x) >= 60 for x in labels):
+        panels = [c for c in panels_box if isinstance(c.tag, str)]
+        if len(panels) != len(labels) or not all(labels) or any(len(x) >= 60 for x in labels):
             continue
-        for block, label in zip(blocks, labels, strict=True):
-            _label_panel(block, label)
-        _drop(labels_row)
+        for panel, label in zip(panels, labels, strict=True):
+            _label_panel(panel, label)
+        _drop(row)
 
 
 def _label_tab_panels(root) -> None:
     """Put each tab's name (from ``aria-labelledby``) at the top of its panel, before tabs are dropped."""
-    _label_material_tabs(root)
+    _label_radio_tabs(root)
     panels = root.xpath("//*[@role='tabpanel' and @aria-labelledby]")
     if not panels:
         return
@@ -498,10 +503,51 @@ def remove_chrome(root) -> None:
                 doomed.append(label)
             continue  # its children go with it
         if el.tag in ("pre", "code"):
+            if el.tag == "pre":
+                doomed.extend(_language_labels(el))
             continue
         stack.extend(child for child in el if isinstance(child.tag, str))
     for el in doomed:
         _drop(el)
+
+
+def _code_languages(pre) -> set[str]:
+    """Language names the code block's own markup gives (``language-sh``, ``data-language="sh"``)."""
+    names = set()
+    code = pre.find("code")
+    parent = pre.getparent()
+    for el in (pre, code, parent):
+        if el is None:
+            continue
+        for attr in ("data-lang", "data-language"):
+            if el.get(attr):
+                names.add(el.get(attr).strip().lower())
+        for tok in _tokens(el):
+            for prefix in ("language-", "lang-"):
+                if tok.startswith(prefix) and len(tok) > len(prefix):
+                    names.add(tok[len(prefix):])
+    return names
+
+
+def _language_labels(pre) -> list:
+    """A label beside a code block that only repeats its language (VitePress' ``span.lang`` "sh" next
+    to the ``<pre>`` of a ``div.language-sh``): the fence already says it."""
+    parent = pre.getparent()
+    if parent is None or len(parent) < 2:
+        return []
+    names = None
+    labels = []
+    for sib in parent:
+        if sib is pre or not isinstance(sib.tag, str) or sib.tag not in ("span", "div", "small", "p") or len(sib):
+            continue
+        text = (sib.text or "").strip().lower()
+        if not text or len(text) > 20:
+            continue
+        if names is None:
+            names = _code_languages(pre)
+        if text in names:
+            labels.append(sib)
+    return labels
 
 
 _TOC_LABEL = re.compile(r"^\s*((table of )?contents|on this page|in this (article|page|section))\s*:?\s*$", re.I)

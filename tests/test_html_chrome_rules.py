@@ -386,3 +386,49 @@ def test_feedback_last_updated_and_back_to_top_lines_are_chrome():
     assert "Back to the top-level rule" in md
     for chrome in ("Is this page useful", "Did this page help", "last updated", "Back to Top", "Back to top"):
         assert chrome not in md, chrome
+
+
+VITEPRESS_PAGE = """<html><head><title>Getting Started | VitePress</title></head><body><div id="app">
+<div class="VPContent has-sidebar" id="VPContent"><div class="VPDoc has-sidebar has-aside"><div class="content">
+<main class="main"><div style="position:relative;" class="vp-doc _guide_getting-started"><div>
+<h1 id="getting-started" tabindex="-1">Getting Started <a class="header-anchor" href="#getting-started"
+aria-label="Permalink to &quot;Getting Started&quot;">&#8203;</a></h1>
+<p>VitePress can be used on its own, or be installed into an existing project.</p>
+<div class="vp-code-group vp-adaptive-theme"><div class="tabs"><input type="radio" name="group-1" id="tab-1"
+checked><label data-title="npm" for="tab-1">npm</label><input type="radio" name="group-1" id="tab-2"><label
+data-title="pnpm" for="tab-2">pnpm</label></div><div class="blocks">
+<div class="language-sh vp-adaptive-theme active"><button title="Copy Code" class="copy"></button><span
+class="lang">sh</span><pre class="shiki vp-code" tabindex="0"><code><span class="line"><span>$ npm add -D vitepress</span>
+</span></code></pre></div>
+<div class="language-sh vp-adaptive-theme"><button title="Copy Code" class="copy"></button><span class="lang">sh</span><pre
+class="shiki vp-code" tabindex="0"><code><span class="line"><span>$ pnpm add -D vitepress</span></span></code></pre></div>
+</div></div>
+<div class="language-text vp-adaptive-theme"><span class="lang">text</span><pre class="shiki vp-code"><code>sh
+</code></pre></div>
+<div class="tip custom-block"><p class="custom-block-title">TIP</p><p>VitePress is an ESM-only package.</p></div>
+<div class="warning custom-block"><p class="custom-block-title">Peer dependencies</p><p>Install vue too.</p></div>
+</div></div></main></div></div></div></div></body></html>"""
+
+
+def test_vitepress_code_group_tabs_language_labels_and_custom_blocks():
+    """VitePress writes a code group's tab names in one radio row above the blocks, a ``span.lang``
+    beside each ``<pre>`` that repeats its language, and custom blocks with a ``custom-block-title``."""
+    md = convert(VITEPRESS_PAGE, "https://vitepress.dev/guide/getting-started").content
+    assert "**npm**\n\n```sh\n$ npm add -D vitepress\n```" in md
+    assert "**pnpm**\n\n```sh\n$ pnpm add -D vitepress\n```" in md
+    assert "npmpnpm" not in md and "\nsh\n\n```" not in md
+    assert "```text\nsh\n```" in md  # the code itself may say "sh"
+    assert "> **Tip:** VitePress is an ESM-only package." in md and "TIP" not in md
+    assert "> **Peer dependencies:** Install vue too." in md
+
+
+def test_a_form_row_of_labels_is_not_a_tab_row():
+    """Labels beside inputs whose following sibling does not hold one panel per label are left alone."""
+    html = """<html><head><title>Options</title></head><body><main><h1>Options</h1>
+    <p>The installer asks two questions before it writes anything to disk.</p>
+    <div class="q"><label for="a">Directory</label><label for="b">Mode</label></div>
+    <div class="answers"><p>Defaults to the current directory, created when missing.</p></div>
+    </main></body></html>"""
+    md = convert(html, "https://example.org/options.html").content
+    assert "**Directory**" not in md and "Directory" in md and "Mode" in md
+    assert "Defaults to the current directory" in md
