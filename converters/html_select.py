@@ -509,6 +509,52 @@ def remove_chrome(root) -> None:
         stack.extend(child for child in el if isinstance(child.tag, str))
     for el in doomed:
         _drop(el)
+    pager = _trailing_pager(root)  # once the chrome after it ("Last updated on...") is gone
+    if pager is not None:
+        _drop(pager)
+
+
+_BLOCK_TAGS = {"div", "p", "ul", "ol", "dl", "table", "pre", "img", "figure", "section", "article", *_HEADINGS}
+
+
+def _pager_link(el):
+    """``el`` if it is a bare link to another page of the site (or a wrapper holding only one), else None."""
+    if el.tag != "a":
+        links = [c for c in el if isinstance(c.tag, str)]
+        if el.tag not in ("div", "span") or len(links) != 1 or (el.text or "").strip() or (links[0].tail or "").strip():
+            return None
+        el = links[0]
+    href = el.get("href") or ""
+    if el.tag != "a" or not href or href.startswith("#") or "://" in href or href.startswith(("//", "mailto:")):
+        return None
+    text = " ".join("".join(el.itertext()).split())
+    if not text or len(text) > 80 or any(True for d in el.iterdescendants(*_BLOCK_TAGS)):
+        return None
+    return el
+
+
+def _trailing_pager(root):
+    """A prev/next pager without the words "Previous"/"Next" (Nextra, Mintlify: two bare links to the
+    neighbouring pages, side by side after the article): a ``<div>`` holding nothing but two links
+    to other pages of the site, with no content after it. Two cards ("Next steps") hold more than a
+    title; a sentence with two links has text around them.
+    """
+    last = root
+    while True:  # down the last child that holds text: the pager is at the very end of the content
+        kids = [c for c in last if isinstance(c.tag, str)]
+        while kids and not any(t.strip() for t in kids[-1].itertext()) and not (kids[-1].tail or "").strip():
+            kids.pop()  # empty spacers and icon-only leftovers
+        if not kids or (kids[-1].tail or "").strip():
+            return None
+        candidate = kids[-1]
+        if candidate.tag == "div":
+            parts = [c for c in candidate if isinstance(c.tag, str)]
+            if len(parts) == 2 and not (candidate.text or "").strip() \
+                    and not any((c.tail or "").strip() for c in parts) and all(_pager_link(c) is not None for c in parts):
+                return candidate
+        if candidate.tag not in ("div", "section", "article", "main", "footer"):
+            return None
+        last = candidate
 
 
 def _code_languages(pre) -> set[str]:

@@ -432,3 +432,31 @@ def test_a_form_row_of_labels_is_not_a_tab_row():
     md = convert(html, "https://example.org/options.html").content
     assert "**Directory**" not in md and "Directory" in md and "Mode" in md
     assert "Defaults to the current directory" in md
+
+
+def test_a_trailing_pair_of_bare_page_links_is_a_pager():
+    """Nextra and Mintlify end a page with its neighbours as two bare links side by side (no
+    "Previous"/"Next" words); two cards or a sentence with two links at the end are content."""
+    nextra = """<html><head><title>Installation</title></head><body><article class="nx-flex"><main class="nx-w-full">
+    <h1 class="nx-mt-2 nx-text-4xl">Installation</h1>
+    <p class="nx-mt-6">Nextra works like a Next.js plugin, and it accepts a theme config to customise the site.</p>
+    <pre data-language="sh"><code>npm i nextra nextra-theme-docs</code></pre><div class="nx-mt-16"></div>
+    <div class="nx-mb-8 nx-flex nx-items-center nx-border-t nx-pt-8"><a title="Introduction" class="nx-flex" href="/docs">
+    <svg></svg>Introduction</a><a title="Configuration" class="nx-flex ltr:nx-ml-auto" href="/docs/configuration">Configuration<svg>
+    </svg></a></div>
+    <div class="nx-mt-12 nx-mb-8 nx-block nx-text-xs nx-text-gray-500">Last updated on May 1, 2024</div>
+    </main></article></body></html>"""
+    md = convert(nextra, "https://nextra.site/docs/installation").content
+    assert md.rstrip().endswith("```") and "Configuration" not in md and "Introduction" not in md
+    cards = """<html><head><title>Quickstart</title></head><body><main><h1>Quickstart</h1>
+    <p>Install the CLI and run it in your docs folder to preview the site locally before you deploy it.</p>
+    <h2>Next steps</h2><div class="card-group"><a class="card" href="/editor"><div class="card-title">Editor</div>
+    <div>Write pages in the web editor.</div></a><a class="card" href="/themes"><div class="card-title">Themes</div>
+    <div>Pick a theme for your docs.</div></a></div></main></body></html>"""
+    md = convert(cards, "https://mintlify.com/docs/quickstart").content
+    assert "Write pages in the web editor." in md and "Pick a theme for your docs." in md
+    sentence = """<html><head><title>Setup</title></head><body><main><h1>Setup</h1>
+    <p>Install the CLI and run it in your docs folder to preview the site locally before you deploy it.</p>
+    <div>See <a href="/editor">Editor</a> and <a href="/themes">Themes</a>.</div></main></body></html>"""
+    md = convert(sentence, "https://mintlify.com/docs/setup").content
+    assert "See [Editor](https://mintlify.com/editor) and [Themes](https://mintlify.com/themes)." in md
