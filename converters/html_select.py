@@ -38,7 +38,7 @@ _HIDDEN_STYLE = re.compile(
 #: "boring" lines are the setup lines of a Rust example (rustdoc's "# " lines) that the page hides
 _HIDDEN_CLASSES = {"hidden", "d-none", "sr-only", "visually-hidden", "visuallyhidden", "screen-reader-text",
                    "screen-reader-only", "md-visually-hidden", "hide", "is-hidden", "u-hidden", "invisible",
-                   "boring"}
+                   "boring", "is-invisible", "is-sr-only"}
 
 #: which generators' containers we know, in priority order (see :func:`_known_rule`)
 KNOWN_GENERATORS = ("rustdoc", "mkdocs-material", "docusaurus", "readthedocs", "pydata-sphinx", "sphinx",
@@ -142,8 +142,9 @@ _CHROME_SUBSTR = ("breadcrumb", "cookie", "edit-this", "editthis", "pagination",
                   "related-articles", "related-posts", "related-links", "related-guides")
 _NAV_TOKEN = re.compile(r"^(nav|navbar|navigation|topnav|sidenav|subnav|menu|topbar)([-_].*)?$"
                         r"|[-_](nav|navbar|navigation|topbar)([-_]|$)")
-#: short blocks that are docs chrome by their words, whatever their markup
-_CHROME_PHRASE = re.compile(
+#: short blocks that are docs chrome by their words, whatever their markup (a space in the pattern is any
+#: run of whitespace: templates wrap "Was this page\n    helpful?" anywhere)
+_CHROME_PHRASE = re.compile((
     r"^\s*(was this (page |article |content |document |section |topic |doc |guide )?(helpful|useful)\??|"
     r"(is|did you find) this (page|article|content|document|section|topic|doc|guide) (helpful|useful)\??|"
     r"did this (page|article|doc|guide) help( you)?\b|"
@@ -154,9 +155,8 @@ _CHROME_PHRASE = re.compile(
     r"report an? (issue|problem|bug) with this page|skip (to (the )?(main )?content|(to )?navigation)\b|"
     r"page tools$|on this page$|"
     r"in this (article|page)$|©|copyright\s+(©|\(c\)|\d{4})|"
-    r"(open|show|hide|toggle|close) (the )?(table of contents|navigation|menu|sidebar)\b)",
-    re.I,
-)
+    r"(open|show|hide|toggle|close) (the )?(table of contents|navigation|menu|sidebar)\b)"
+).replace(" ", r"\s+"), re.I)
 _CHROME_ID_WORDS = {"footer", "sidebar", "breadcrumb", "breadcrumbs", "feedback", "cookie", "cookies", "navbar",
                     "toc", "pagination", "pager", "comments", "switcher", "banner", "skip", "aside"}
 _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
@@ -320,18 +320,27 @@ def _label_radio_tabs(root) -> None:
 
 
 def _label_tab_panels(root) -> None:
-    """Put each tab's name (from ``aria-labelledby``) at the top of its panel, before tabs are dropped."""
+    """Put each tab's name at the top of its panel, before tabs are dropped.
+
+    WAI-ARIA tabs tie a tab to its panel from either side: the panel's ``aria-labelledby`` (Bootstrap,
+    Docusaurus, React sites) or the tab's ``aria-controls`` (Microsoft Learn/DocFX write only that).
+    """
     _label_radio_tabs(root)
-    panels = root.xpath("//*[@role='tabpanel' and @aria-labelledby]")
+    panels = root.xpath("//*[@role='tabpanel']")
     if not panels:
         return
     ids = {el.get("id"): el for el in root.xpath("//*[@id]")}
+    controls = {}
+    for tab in root.xpath("//*[@role='tab' and @aria-controls]"):
+        controls.setdefault(tab.get("aria-controls").strip(), tab)
     labelled = set()
     for panel in panels:
         ref = panel.get("aria-labelledby", "").strip()
-        tab = ids.get(ref)  # (React ids may hold spaces: "tabs-C# (.NET)")
-        if tab is None:
+        tab = ids.get(ref) if ref else None  # (React ids may hold spaces: "tabs-C# (.NET)")
+        if tab is None and ref:
             tab = ids.get(ref.split(" ")[0])
+        if tab is None and panel.get("id"):
+            tab = controls.get(panel.get("id"))
         label = " ".join("".join(tab.itertext()).split()) if tab is not None and tab is not panel else ""
         if _label_panel(panel, label):
             labelled.add(tab)
@@ -507,8 +516,19 @@ def remove_chrome(root) -> None:
                 doomed.extend(_language_labels(el))
             continue
         stack.extend(child for child in el if isinstance(child.tag, str))
+    parents = {}
     for el in doomed:
+        parent = el.getparent()
+        if parent is not None and parent is not root and el.tag in _WIDGET_BLOCKS \
+                and any(t.strip() for t in el.itertext()):
+            parents[id(parent)] = parent  # (a heading that only lost its ¶ link or [Source] keeps its wrapper)
         _drop(el)
+    for parent in parents.values():
+        while parent.getparent() is not None and parent.getparent() is not root \
+                and not any(t.strip() for t in parent.itertext()):
+            parent = parent.getparent()  # up from the emptied box to the one holding its heading
+        if parent.getparent() is not None and parent is not root and _only_headings(parent):
+            _drop(parent)  # the heading of a widget we dropped: Docsy's and Microsoft Learn's "Feedback"
     pager = _trailing_pager(root)  # once the chrome after it ("Last updated on...") is gone
     if pager is not None:
         _drop(pager)
@@ -555,6 +575,21 @@ def _trailing_pager(root):
         if candidate.tag not in ("div", "section", "article", "main", "footer"):
             return None
         last = candidate
+
+
+_WIDGET_BLOCKS = {"p", "div", "ul", "ol", "dl", "section", "nav", "aside", "footer", "form", "table"}
+
+
+def _only_headings(el) -> bool:
+    """True when ``el`` holds a heading and no other text (its other children were chrome)."""
+    kids = [c for c in el if isinstance(c.tag, str)]
+    if not kids or (el.text or "").strip() or any((c.tail or "").strip() for c in kids):
+        return False
+    headings = [c for c in kids if c.tag in _HEADINGS]
+    if any(h.tag == "h1" for h in headings):
+        return False  # the page's title stays whatever sat beside it (MediaWiki's page tools, rustdoc's Source)
+    rest = [c for c in kids if c.tag not in _HEADINGS and c.tag != "hr"]
+    return bool(headings) and not any(any(t.strip() for t in c.itertext()) for c in rest)
 
 
 def _code_languages(pre) -> set[str]:

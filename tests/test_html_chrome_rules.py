@@ -460,3 +460,61 @@ def test_a_trailing_pair_of_bare_page_links_is_a_pager():
     <div>See <a href="/editor">Editor</a> and <a href="/themes">Themes</a>.</div></main></body></html>"""
     md = convert(sentence, "https://mintlify.com/docs/setup").content
     assert "See [Editor](https://mintlify.com/editor) and [Themes](https://mintlify.com/themes)." in md
+
+
+MS_LEARN_PAGE = """<html><head><title>Core Tools | Microsoft Learn</title></head><body><div class="mainContainer">
+<main id="main" role="main" data-bi-name="content" lang="en-us" dir="ltr"><div data-main-column="" class="padding-sm">
+<div><h1 id="develop">Develop Azure Functions locally using Core Tools</h1>
+<div class="content"><p>Azure Functions Core Tools lets you develop and test your functions on your local computer.</p>
+<div class="tabGroup" id="tabgroup_1"><ul role="tablist">
+<li role="presentation"><a href="#tabpanel_1_windows" role="tab" aria-controls="tabpanel_1_windows" tabindex="0"
+aria-selected="true">Windows</a></li>
+<li role="presentation"><a href="#tabpanel_1_macos" role="tab" aria-controls="tabpanel_1_macos" tabindex="-1">macOS</a></li>
+</ul>
+<section id="tabpanel_1_windows" role="tabpanel"><p>Download and run the Core Tools installer.</p>
+<div class="TIP"><p>Tip</p><p>To install Core Tools on WSL, follow the instructions on the Linux tab.</p></div></section>
+<section id="tabpanel_1_macos" role="tabpanel" aria-hidden="true" hidden="hidden"><p>Use Homebrew on macOS.</p></section>
+</div>
+<div class="IMPORTANT"><p>Important</p><p>For Python, run Core Tools commands in a virtual environment.</p></div>
+<aside class="Note"><strong>Note:</strong> For other tutorials, see the index.</aside>
+<h2 id="next-steps">Next steps</h2><p>Learn how to publish your functions.</p></div>
+<section id="site-user-feedback-footer" class="font-size-sm margin-top-md display-none-print display-none-desktop">
+<hr class="hr" /><h2 id="ms--feedback" class="title is-3">Feedback</h2>
+<div class="display-flex flex-wrap-wrap align-items-center"><p class="font-weight-semibold margin-xxs">Was this page
+helpful?</p><div class="buttons"><button class="thumb-rating-button like" type="button"><span>Yes</span></button>
+<button class="thumb-rating-button dislike" type="button"><span>No</span></button></div></div></section>
+</div></div></main></div></body></html>"""
+
+
+def test_microsoft_learn_tabs_admonitions_and_feedback_heading():
+    """Microsoft Learn (DocFX) ties tabs to panels only by the tab's ``aria-controls``, titles its
+    admonitions with a plain first paragraph ("Tip"), and leaves a "Feedback" heading above the
+    rating widget we drop."""
+    md = convert(MS_LEARN_PAGE, "https://learn.microsoft.com/en-us/azure/azure-functions/functions-run-local").content
+    assert "**Windows**\n\nDownload and run the Core Tools installer." in md
+    assert "**macOS**\n\nUse Homebrew on macOS." in md and "#tabpanel_1" not in md
+    assert "> **Tip:** To install Core Tools on WSL" in md and "Tip\n" not in md
+    assert "> **Important:** For Python, run Core Tools" in md
+    assert "> **Note:** For other tutorials, see the index." in md  # an inline lead-in is not doubled
+    assert "Feedback" not in md and "helpful" not in md
+    assert md.startswith("# Develop Azure Functions locally using Core Tools")
+    assert md.rstrip().endswith("Learn how to publish your functions.")
+
+
+def test_docsy_feedback_block_goes_with_its_heading_but_anchored_headings_stay():
+    html = """<html><head><title>Concepts</title></head><body><main class="col-12 col-md-9" role="main">
+    <div class="td-content"><h1>Concepts</h1>
+    <p>Kubernetes runs your workload by placing containers into Pods to run on Nodes.</p>
+    <div class="sl-heading-wrapper level-h2"><h2 id="pods"><a class="heading-link" href="#pods">Pods</a></h2>
+    <a class="sl-anchor-link" href="#pods"><span class="sl-anchor-icon">#</span></a></div>
+    <p>A Pod is the smallest deployable unit.</p>
+    <div class="d-print-none"><h2 class="feedback--title">Feedback</h2>
+    <p class="feedback--question">Was this page helpful?</p>
+    <button class="btn btn-primary mb-4 feedback--answer feedback--answer-yes">Yes</button>
+    <p class="feedback--response feedback--response-yes">Glad to hear it! Please
+    <a href="https://github.com/kubernetes/website/issues/new">tell us how we can improve</a>.</p></div>
+    <div class="td-page-meta__lastmod">Last modified May 1, 2024: <a href="https://github.com/x/commit/abc">Fix typo</a></div>
+    </div></main></body></html>"""
+    md = convert(html, "https://kubernetes.io/docs/concepts/").content
+    assert "## Pods\n\nA Pod is the smallest deployable unit." in md
+    assert "Feedback" not in md and "Glad to hear it" not in md and "Last modified" not in md
