@@ -139,7 +139,9 @@ _CHROME_EXACT = {
 _CHROME_SUBSTR = ("breadcrumb", "cookie", "edit-this", "editthis", "pagination", "sidebar", "prev-next",
                   "skip-to", "headerlink", "copy-to-clipboard", "feedback", "paginator", "footer", "switcher",
                   "banner", "popup", "modal", "newsletter", "subscribe", "signup", "themedimage--dark",
-                  "related-articles", "related-posts", "related-links", "related-guides")
+                  "related-articles", "related-posts", "related-links", "related-guides",
+                  # a free-trial offer ("Try it for yourself ... $300 in free credits") is marketing
+                  "free-trial")
 _NAV_TOKEN = re.compile(r"^(nav|navbar|navigation|topnav|sidenav|subnav|menu|topbar)([-_].*)?$"
                         r"|[-_](nav|navbar|navigation|topbar)([-_]|$)")
 #: short blocks that are docs chrome by their words, whatever their markup (a space in the pattern is any
@@ -384,6 +386,8 @@ def is_chrome(el) -> bool:
         return el.find(".//h1") is None and el.find(".//h2") is None
     if tag in _HEADINGS:
         return False  # a heading is content whatever its classes say (Docusaurus: class="anchor ...")
+    if "-" in tag and _class_is_chrome(tag):
+        return True  # web-component platforms name widgets by tag: <devsite-feedback>, <cloud-free-trial>
     if cls and _class_is_chrome(cls):
         if tag == "a" and _is_heading_text_link(el):
             return False  # MDN: <h2><a class="heading-anchor" href="#x">Heading text</a></h2>

@@ -518,3 +518,20 @@ def test_docsy_feedback_block_goes_with_its_heading_but_anchored_headings_stay()
     md = convert(html, "https://kubernetes.io/docs/concepts/").content
     assert "## Pods\n\nA Pod is the smallest deployable unit." in md
     assert "Feedback" not in md and "Glad to hear it" not in md and "Last modified" not in md
+
+
+def test_web_component_widgets_are_judged_by_their_tag_name():
+    """Google's DevSite (cloud.google.com, developer.android.com) and MDN name widgets by custom tag,
+    with no class saying what they are: the tag is judged like a class name."""
+    html = """<html><head><title>IAM overview | Google Cloud</title></head><body><devsite-content><article
+    class="devsite-article"><h1 class="devsite-page-title">IAM overview</h1><div class="devsite-article-body">
+    <p>This page describes how Identity and Access Management (IAM) works and how you can use it.</p>
+    <devsite-code><pre class="devsite-click-to-copy">gcloud iam roles list</pre></devsite-code>
+    <cloud-free-trial><div class="eligible"><div><h2 class="hide-from-toc" id="try-it-for-yourself">Try it for
+    yourself</h2><p>If you're new to Google Cloud, create an account to evaluate how our products perform.
+    New customers also get $300 in free credits.</p></div></div></cloud-free-trial>
+    <devsite-feedback position="footer" project-name="IAM">Send feedback</devsite-feedback>
+    </div></article></devsite-content></body></html>"""
+    md = convert(html, "https://cloud.google.com/iam/docs/overview").content
+    assert "This page describes how Identity and Access Management" in md and "gcloud iam roles list" in md
+    assert "Try it for" not in md and "free credits" not in md and "Send feedback" not in md
