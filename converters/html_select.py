@@ -166,9 +166,14 @@ _HEADER_IDS = {"header", "site-header", "masthead", "topbar", "top-bar"}
 _PHRASE_TAGS = {"p", "div", "section", "span", "small", "a", "li", "em", "strong"}
 #: pager links: "Previous", "« Prev", "NextInstallation" (label and title glued by flex layouts)
 _PREV_NEXT = re.compile(r"^\s*[«‹←<⟵]?\s*(?i:previous|prev|next)(?:\b|(?=[A-Z]))")
+#: "Also read: <link>" teasers for another article, set between a tutorial's paragraphs
+_READ_NEXT = re.compile(r"^\s*(also|must|follow[- ]up|recommended|suggested|related)\s+read(ing)?\s*:?\s*$|"
+                        r"^\s*read\s+more\s*:\s*$", re.I)
 _PAGER_LINE = re.compile(r"^\s*(?i:next|previous|prev|up)\s*:")
 #: one cheap test before the three precise ones: does the text start like any chrome phrase?
-_ANY_PHRASE = re.compile("|".join(f"(?:{p.pattern})" for p in (_CHROME_PHRASE, _PREV_NEXT, _PAGER_LINE)), re.I)
+_READ_NEXT_START = re.compile(r"^\s*((also|must|follow[- ]up|recommended|suggested|related)\s+read|read\s+more)", re.I)
+_ANY_PHRASE = re.compile("|".join(f"(?:{p.pattern})" for p in (_CHROME_PHRASE, _PREV_NEXT, _PAGER_LINE,
+                                                                 _READ_NEXT_START)), re.I)
 #: (a dialog is a popover or modal the page opens on demand: share menus, "Need help?" prompts)
 _CHROME_ROLES = {"navigation", "banner", "contentinfo", "search", "complementary", "dialog", "alertdialog"}
 _CHROME_TAGS = {"nav", "footer", "aside"}
@@ -407,6 +412,8 @@ def is_chrome(el) -> bool:
                 and not _has_heading_or_code(el):
             return True  # texinfo/DocBook pager line: "Next: X, Previous: Y, Up: Z" (not a short
             # texinfo section that merely starts with its pager: that one holds an <h3> and the text)
+        if tag in ("p", "div") and text is not None and _is_read_next_teaser(el, text):
+            return True
         if tag == "a" and text is not None and _PREV_NEXT.match(text):
             parent = el.getparent()
             prose = (parent.text or "") + "".join((c.tail or "") for c in parent) if parent is not None else ""
@@ -420,6 +427,20 @@ def is_chrome(el) -> bool:
     if tag == "summary" and cls and "hideme" in cls.split():
         return True
     return False
+
+
+def _is_read_next_teaser(el, text: str) -> bool:
+    """A paragraph that is only "Also read: <one link>" (blog-style tutorials, WordPress guides): a
+    pointer to another article, not this one's text."""
+    links = list(el.iter("a"))
+    if len(links) != 1:
+        return False
+    link = links[0]
+    link_text = "".join(link.itertext())
+    if not link_text.strip() or (link.tail or "").strip(" .\n\t"):
+        return False
+    before = text[: text.rfind(link_text)] if link_text in text else ""
+    return bool(_READ_NEXT.match(before))
 
 
 def _is_heading_text_link(a) -> bool:

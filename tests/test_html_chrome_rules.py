@@ -535,3 +535,24 @@ def test_web_component_widgets_are_judged_by_their_tag_name():
     md = convert(html, "https://cloud.google.com/iam/docs/overview").content
     assert "This page describes how Identity and Access Management" in md and "gcloud iam roles list" in md
     assert "Try it for" not in md and "free credits" not in md and "Send feedback" not in md
+
+
+def test_also_read_teasers_between_paragraphs_are_chrome():
+    """Blog-style tutorials (WordPress guides) set "Also Read: <another article>" teasers between
+    paragraphs; a sentence that merely mentions reading something stays."""
+    html = """<html><head><title>Automation Testing Tutorial</title></head><body><main><article>
+    <h1>Automation Testing Tutorial</h1><p>Automation testing runs test cases with tools instead of by hand.</p>
+    <div class="guide-highlight-section green-section"><p><strong>Also Read</strong>: <a
+    href="https://example.com/guide/what-is-test-automation">What is Test Automation</a></p></div>
+    <p>It speeds up regression cycles and frees testers for exploratory work.</p>
+    <p><strong>Read More:</strong> <a href="https://example.com/guide/coverage">How To Improve Test Coverage</a></p>
+    <p>You should also read <a href="https://example.com/guide/rules">the stable rules</a> before you start.</p>
+    <p>Read more about flaky tests in <a href="https://example.com/guide/flaky">Flaky Tests</a>.</p>
+    <p>Related reading: <a href="https://example.com/guide/ci">CI basics</a> explains pipelines in depth.</p>
+    </article></main></body></html>"""
+    md = convert(html, "https://example.com/guide/automation-testing-tutorial").content
+    assert "What is Test Automation" not in md and "How To Improve Test Coverage" not in md
+    assert "It speeds up regression cycles" in md
+    assert "You should also read [the stable rules]" in md
+    assert "Read more about flaky tests in [Flaky Tests]" in md
+    assert "Related reading: [CI basics](https://example.com/guide/ci) explains pipelines in depth." in md
