@@ -166,12 +166,25 @@ _HEADER_IDS = {"header", "site-header", "masthead", "topbar", "top-bar"}
 _PHRASE_TAGS = {"p", "div", "section", "span", "small", "a", "li", "em", "strong"}
 #: pager links: "Previous", "« Prev", "NextInstallation" (label and title glued by flex layouts)
 _PREV_NEXT = re.compile(r"^\s*[«‹←<⟵]?\s*(?i:previous|prev|next)(?:\b|(?=[A-Z]))")
+#: version banners: "This document is for an old version of Python", "You are not reading the most recent
+#: version of this documentation", Docusaurus' "This is unreleased documentation for ..."
+_VERSION_BANNER = re.compile((
+    r"^\s*(this (document|documentation|page|site) is for (an? |the )?"
+    r"(old|older|outdated|insecure|unsupported|unreleased|development|previous) (version|release)\b|"
+    r"this (document|documentation|page|site) (describes|refers to) (an? |the )?"
+    r"(old|older|outdated|insecure|unsupported|unreleased|current stable) (version|release) of\b|"
+    r"you are (not )?(reading|viewing|looking at) (the )?((documentation|docs) (for|of) )?(an? |the )?"
+    r"(old|older|outdated|unreleased|development|previous|most recent|latest) (version|release)\b|"
+    r"this is (the )?(unreleased )?documentation for\b|"
+    r"this version (of the documentation )?is (no longer|not) (maintained|supported))"
+).replace(" ", r"\s+"), re.I)
 #: "Also read: <link>" teasers for another article, set between a tutorial's paragraphs
 _READ_NEXT = re.compile(r"^\s*(also|must|follow[- ]up|recommended|suggested|related)\s+read(ing)?\s*:?\s*$|"
                         r"^\s*read\s+more\s*:\s*$", re.I)
 _PAGER_LINE = re.compile(r"^\s*(?i:next|previous|prev|up)\s*:")
 #: one cheap test before the three precise ones: does the text start like any chrome phrase?
-_READ_NEXT_START = re.compile(r"^\s*((also|must|follow[- ]up|recommended|suggested|related)\s+read|read\s+more)", re.I)
+_READ_NEXT_START = re.compile(r"^\s*((also|must|follow[- ]up|recommended|suggested|related)\s+read|read\s+more"
+                              r"|this\s+(document|documentation|page|site|is|version)\s|you\s+are\s)", re.I)
 _ANY_PHRASE = re.compile("|".join(f"(?:{p.pattern})" for p in (_CHROME_PHRASE, _PREV_NEXT, _PAGER_LINE,
                                                                  _READ_NEXT_START)), re.I)
 #: (a dialog is a popover or modal the page opens on demand: share menus, "Need help?" prompts)
@@ -414,6 +427,10 @@ def is_chrome(el) -> bool:
             # texinfo section that merely starts with its pager: that one holds an <h3> and the text)
         if tag in ("p", "div") and text is not None and _is_read_next_teaser(el, text):
             return True
+        if tag in ("p", "div") and _VERSION_BANNER.match(first):
+            banner = _short_text(el, 300)  # (longer than the other phrases: "... Please upgrade to ...!")
+            if banner is not None and _VERSION_BANNER.match(banner) and not _has_heading_or_code(el):
+                return True
         if tag == "a" and text is not None and _PREV_NEXT.match(text):
             parent = el.getparent()
             prose = (parent.text or "") + "".join((c.tail or "") for c in parent) if parent is not None else ""

@@ -556,3 +556,25 @@ def test_also_read_teasers_between_paragraphs_are_chrome():
     assert "You should also read [the stable rules]" in md
     assert "Read more about flaky tests in [Flaky Tests]" in md
     assert "Related reading: [CI basics](https://example.com/guide/ci) explains pipelines in depth." in md
+
+
+def test_version_banners_are_chrome_but_version_prose_stays():
+    """Themes put "this is an old/unreleased version" banners at the top of the content (Django,
+    Python, sphinx-version-warning, Docusaurus, Celery's theme)."""
+    html = """<html><head><title>Monitoring Guide</title></head><body><div class="document"><div class="body" role="main">
+    <div class="deck"><p>This document describes the current stable version of Celery (5.6).
+    For development docs, <a href="https://docs.celeryq.dev/en/main/userguide/monitoring.html">go here</a>.</p></div>
+    <div class="admonition warning"><p>This document is for an insecure version of Django that is no longer
+    supported. Please upgrade to a newer release!</p></div>
+    <div class="admonition"><p>You are not reading the most recent version of this documentation. 5.3 is the latest
+    version available.</p></div>
+    <h1>Monitoring and Management Guide</h1>
+    <p>This document describes the development version of the wire protocol and how brokers negotiate it.</p>
+    <p>This page is for older versions of Windows only: newer ones ship the tool.</p>
+    <p>There are several tools available to monitor and inspect Celery clusters.</p></div></div></body></html>"""
+    md = convert(html, "https://docs.celeryq.dev/en/stable/userguide/monitoring.html").content
+    assert "current stable version" not in md and "insecure version" not in md and "most recent version" not in md
+    assert md.startswith("# Monitoring and Management Guide")
+    assert "This document describes the development version of the wire protocol" in md
+    assert "This page is for older versions of Windows only" in md
+    assert "There are several tools available" in md
