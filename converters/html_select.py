@@ -571,6 +571,8 @@ def remove_chrome(root) -> None:
             parent = parent.getparent()  # up from the emptied box to the one holding its heading
         if parent.getparent() is not None and parent is not root and _only_headings(parent):
             _drop(parent)  # the heading of a widget we dropped: Docsy's and Microsoft Learn's "Feedback"
+    for el in _links_above_title(root):
+        _drop(el)
     pager = _trailing_pager(root)  # once the chrome after it ("Last updated on...") is gone
     if pager is not None:
         _drop(pager)
@@ -632,6 +634,58 @@ def _only_headings(el) -> bool:
         return False  # the page's title stays whatever sat beside it (MediaWiki's page tools, rustdoc's Source)
     rest = [c for c in kids if c.tag not in _HEADINGS and c.tag != "hr"]
     return bool(headings) and not any(any(t.strip() for t in c.itertext()) for c in rest)
+
+
+_SEPARATORS = re.compile(r"^[\s/|>»›·•:\-–—→]*$")
+
+
+def _links_above_title(root) -> list:
+    """A breadcrumb trail without a telling class (react.dev, Docker's docs): what sits above the page's
+    ``<h1>`` inside the content is nothing but a few short links and separators. Returns those blocks."""
+    h1 = next(root.iter("h1"), None)
+    if h1 is None:
+        return []
+    blocks, node = [], h1
+    while node is not root:
+        parent = node.getparent()
+        if parent is None:
+            return []
+        blocks.extend(s for s in node.itersiblings(preceding=True) if isinstance(s.tag, str))
+        if not _SEPARATORS.match(parent.text or ""):
+            return []
+        node = parent
+    links = link_chars = 0
+    for block in blocks:
+        if not _SEPARATORS.match(block.tail or ""):
+            return []
+        for el, in_link in _walk_links(block):
+            if el.tag in ("img", "pre", "table", "code") and not in_link:
+                return []
+            if el.tag == "a" and not in_link:
+                links += 1
+            text = el.text or ""
+            if in_link or el.tag == "a":
+                link_chars += len(text.strip())
+            elif not _SEPARATORS.match(text):
+                return []
+            tail = el.tail or ""
+            if el is not block and not in_link and not _SEPARATORS.match(tail):
+                return []
+            if in_link:
+                link_chars += len(tail.strip())
+    return blocks if 0 < links <= 8 and link_chars <= 150 else []
+
+
+def _walk_links(block):
+    """(element, inside a link) for ``block`` and its descendants; an ``<a>``'s own text and children
+    count as inside, its tail does not."""
+    stack = [(block, False)]
+    while stack:
+        el, in_link = stack.pop()
+        if not isinstance(el.tag, str):
+            continue
+        yield el, in_link
+        stack.extend((c, in_link or el.tag == "a") for c in el)
 
 
 def _code_languages(pre) -> set[str]:

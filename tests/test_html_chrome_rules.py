@@ -578,3 +578,26 @@ def test_version_banners_are_chrome_but_version_prose_stays():
     assert "This document describes the development version of the wire protocol" in md
     assert "This page is for older versions of Windows only" in md
     assert "There are several tools available" in md
+
+
+def test_links_alone_above_the_title_are_a_breadcrumb_trail():
+    """react.dev and Docker's docs write their breadcrumbs as plain links above the ``<h1>`` with no
+    "breadcrumb" class; text above the title (Javadoc's "Package java.util", a lead) stays."""
+    react = """<html><head><title>useState</title></head><body><main class="min-w-0"><article><div class="ps-0">
+    <div class="flex flex-wrap"><div class="flex mb-3"><a class="text-link" href="/reference/react">API Reference</a>
+    <span class="inline-block"><svg></svg></span></div><div class="flex mb-3"><a class="text-link"
+    href="/reference/react/hooks">Hooks</a><span><svg></svg></span></div></div>
+    <h1 class="mdx-heading">useState</h1><p><code>useState</code> is a React Hook that lets you add a state variable
+    to your component.</p></div></article></main></body></html>"""
+    md = convert(react, "https://react.dev/reference/react/useState").content
+    assert md.startswith("# useState") and "API Reference" not in md and "Hooks](" not in md
+    javadoc = """<html><head><title>ArrayList</title></head><body><main role="main"><div class="header">
+    <div class="sub-title"><span class="package-label-in-type">Package</span>&nbsp;<a href="package-summary.html">java.util</a></div>
+    <h1 title="Class ArrayList" class="title">Class ArrayList&lt;E&gt;</h1></div>
+    <div class="block">Resizable-array implementation of the List interface.</div></main></body></html>"""
+    md = convert(javadoc, "https://docs.oracle.com/en/java/javase/17/docs/api/java.base/java/util/ArrayList.html").content
+    assert "Package" in md and "[java.util](" in md
+    lead = """<html><head><title>Intro</title></head><body><main><p>See <a href="/old">the old guide</a> first.</p>
+    <h1>Intro</h1><p>The new guide explains the install in three steps with examples.</p></main></body></html>"""
+    md = convert(lead, "https://example.org/intro").content
+    assert "See [the old guide](https://example.org/old) first." in md
