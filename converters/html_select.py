@@ -480,9 +480,15 @@ def _class_is_chrome(cls: str) -> bool:
     for tok in cls.lower().split():
         if ":" in tok or "[" in tok:
             continue
-        if tok in _CHROME_EXACT or any(s in tok for s in _CHROME_SUBSTR) or _NAV_TOKEN.search(tok):
+        if tok in _CHROME_EXACT or any(s in tok for s in _CHROME_SUBSTR) or _NAV_TOKEN.search(tok) \
+                or _TAGS_TOKEN.search(tok):
             return True
     return False
+
+
+#: a page's tag list ("Tags: automation, testing"): ``tags``, ``post-tags``, ``md-tags``, ``guide-template__tags``,
+#: ``tag-list``; never WordPress's per-post ``tag-foo``/``guide-tags-foo`` classes on the article itself
+_TAGS_TOKEN = re.compile(r"^(.*[-_])?tags$|^tags?[-_]?(list|cloud|links)$")
 
 
 @functools.lru_cache(maxsize=4096)

@@ -601,3 +601,19 @@ def test_links_alone_above_the_title_are_a_breadcrumb_trail():
     <h1>Intro</h1><p>The new guide explains the install in three steps with examples.</p></main></body></html>"""
     md = convert(lead, "https://example.org/intro").content
     assert "See [the old guide](https://example.org/old) first." in md
+
+
+def test_a_tag_list_is_chrome_but_wordpress_tag_classes_on_the_article_are_not():
+    """WordPress and blog-style docs end an article with its tags; WordPress also puts ``tag-foo``
+    classes on the article itself, which must not make the article chrome."""
+    html = """<html><head><title>Automation Testing Tutorial</title></head><body><main>
+    <article class="post-22913 guide type-guide hentry guide-tags-automation-testing tag-testing">
+    <h1>Automation Testing Tutorial</h1><p>Automation testing runs test cases with tools instead of by hand.</p>
+    <div class="guide-template__tags guide-tags__badge"><div class="guide-tags__heading">Tags</div>
+    <a href="https://example.com/guide/tag/automation-testing" class="guide-tags__badge-link">Automation Testing</a>
+    <a href="https://example.com/guide/tag/types-of-testing" class="guide-tags__badge-link">Types of Testing</a></div>
+    <ul class="post-tags"><li><a href="/tag/ci" rel="tag">ci</a></li></ul>
+    </article></main></body></html>"""
+    md = convert(html, "https://example.com/guide/automation-testing-tutorial").content
+    assert "Automation testing runs test cases" in md
+    assert "Tags" not in md and "Types of Testing" not in md and "/tag/ci" not in md
