@@ -54,7 +54,7 @@ _ADMONITION_CONTAINER = re.compile(
     r"bs-callout|panel-(?:note|warning|info))$"
 )
 _ADMONITION_TITLE = re.compile(r"(sidebar-title|admonition[-_]?(title|heading)|alert[-_]?(title|heading)|callout[-_]?title|"
-                               r"markdown-alert-title|aside__title|^title$)", re.I)
+                               r"markdown-alert-title|aside__title|(custom|hint)-(block|container)-title|^title$)", re.I)
 
 _LANG_PREFIXES = ("language-", "lang-", "highlight-source-", "highlight-", "brush:", "sourcecode-")
 _LANG_ALIASES = {
@@ -353,6 +353,8 @@ class Writer:
             if child.tag == "summary" or any(_ADMONITION_TITLE.search(c) for c in _classes(child)):
                 title_el = child
                 break
+        if title_el is None:
+            title_el = _kind_paragraph(el, kind)
         label = ""
         if title_el is not None:
             label = _finish_inline(self.inline(title_el, depth)).strip().rstrip(":").strip()
@@ -597,6 +599,18 @@ def _destination(url: str) -> str:
     if depth != 0:
         url = url.replace("(", "%28").replace(")", "%29")
     return url
+
+
+def _kind_paragraph(el, kind: str):
+    """DocFX (Microsoft Learn) titles an admonition with a plain first paragraph that names its kind
+    (``<div class="TIP"><p>Tip</p><p>...</p>``): that paragraph is the title, not the first line."""
+    first = next((c for c in el if isinstance(c.tag, str)), None)
+    if first is None or first.tag not in ("p", "div", "h2", "h3", "h4", "h5", "h6") or len(first):
+        return None
+    if (el.text or "").strip():
+        return None
+    text = (first.text or "").strip().rstrip(":").strip().lower()
+    return first if text and text in (kind, ADMONITION_KINDS.get(kind, kind).lower()) else None
 
 
 def admonition_kind(el) -> str | None:

@@ -38,7 +38,7 @@ _HIDDEN_STYLE = re.compile(
 #: "boring" lines are the setup lines of a Rust example (rustdoc's "# " lines) that the page hides
 _HIDDEN_CLASSES = {"hidden", "d-none", "sr-only", "visually-hidden", "visuallyhidden", "screen-reader-text",
                    "screen-reader-only", "md-visually-hidden", "hide", "is-hidden", "u-hidden", "invisible",
-                   "boring"}
+                   "boring", "is-invisible", "is-sr-only"}
 
 #: which generators' containers we know, in priority order (see :func:`_known_rule`)
 KNOWN_GENERATORS = ("rustdoc", "mkdocs-material", "docusaurus", "readthedocs", "pydata-sphinx", "sphinx",
@@ -133,23 +133,32 @@ _CHROME_EXACT = {
     "popover",
     # sponsor blocks and Carbon ads: advertising in a docs theme's content column
     "sponsor", "sponsors", "carbonads", "carbon-ads",
+    # "Back to top" links and buttons (Django's docs theme, Hugo and Jekyll themes)
+    "back-to-top", "backtotop", "scroll-to-top", "to-top", "totop",
 }
 _CHROME_SUBSTR = ("breadcrumb", "cookie", "edit-this", "editthis", "pagination", "sidebar", "prev-next",
                   "skip-to", "headerlink", "copy-to-clipboard", "feedback", "paginator", "footer", "switcher",
                   "banner", "popup", "modal", "newsletter", "subscribe", "signup", "themedimage--dark",
-                  "related-articles", "related-posts", "related-links", "related-guides")
+                  "related-articles", "related-posts", "related-links", "related-guides",
+                  # a free-trial offer ("Try it for yourself ... $300 in free credits") is marketing
+                  "free-trial")
 _NAV_TOKEN = re.compile(r"^(nav|navbar|navigation|topnav|sidenav|subnav|menu|topbar)([-_].*)?$"
                         r"|[-_](nav|navbar|navigation|topbar)([-_]|$)")
-#: short blocks that are docs chrome by their words, whatever their markup
-_CHROME_PHRASE = re.compile(
-    r"^\s*(was this (page |article |content |document |section |topic )?(helpful|useful)\??|"
-    r"(last (updated|modified|edited|reviewed)( on| at)?\b)|edit (this page|on github|page)\b|"
+#: short blocks that are docs chrome by their words, whatever their markup (a space in the pattern is any
+#: run of whitespace: templates wrap "Was this page\n    helpful?" anywhere)
+_CHROME_PHRASE = re.compile((
+    r"^\s*(was this (page |article |content |document |section |topic |doc |guide )?(helpful|useful)\??|"
+    r"(is|did you find) this (page|article|content|document|section|topic|doc|guide) (helpful|useful)\??|"
+    r"did this (page|article|doc|guide) help( you)?\b|"
+    r"((this )?(page|article|document) (was )?)?(last (updated|modified|edited|reviewed)( on| at)?\b)|"
+    r"edit (this page|on github|page)\b|"
+    r"[↑⬆^]?\s*(back|return|scroll|go) to (the )?top( of (the )?page)?\s*[↑⬆]?\s*$|"
     r"improve this (page|doc)|(give|send|leave|share) (us )?feedback|rate this (page|article)|"
-    r"report an? (issue|problem|bug) with this page|skip to (main )?content|page tools$|on this page$|"
+    r"report an? (issue|problem|bug) with this page|skip (to (the )?(main )?content|(to )?navigation)\b|"
+    r"page tools$|on this page$|"
     r"in this (article|page)$|©|copyright\s+(©|\(c\)|\d{4})|"
-    r"(open|show|hide|toggle|close) (the )?(table of contents|navigation|menu|sidebar)\b)",
-    re.I,
-)
+    r"(open|show|hide|toggle|close) (the )?(table of contents|navigation|menu|sidebar)\b)"
+).replace(" ", r"\s+"), re.I)
 _CHROME_ID_WORDS = {"footer", "sidebar", "breadcrumb", "breadcrumbs", "feedback", "cookie", "cookies", "navbar",
                     "toc", "pagination", "pager", "comments", "switcher", "banner", "skip", "aside"}
 _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
@@ -157,9 +166,27 @@ _HEADER_IDS = {"header", "site-header", "masthead", "topbar", "top-bar"}
 _PHRASE_TAGS = {"p", "div", "section", "span", "small", "a", "li", "em", "strong"}
 #: pager links: "Previous", "« Prev", "NextInstallation" (label and title glued by flex layouts)
 _PREV_NEXT = re.compile(r"^\s*[«‹←<⟵]?\s*(?i:previous|prev|next)(?:\b|(?=[A-Z]))")
+#: version banners: "This document is for an old version of Python", "You are not reading the most recent
+#: version of this documentation", Docusaurus' "This is unreleased documentation for ..."
+_VERSION_BANNER = re.compile((
+    r"^\s*(this (document|documentation|page|site) is for (an? |the )?"
+    r"(old|older|outdated|insecure|unsupported|unreleased|development|previous) (version|release)\b|"
+    r"this (document|documentation|page|site) (describes|refers to) (an? |the )?"
+    r"(old|older|outdated|insecure|unsupported|unreleased|current stable) (version|release) of\b|"
+    r"you are (not )?(reading|viewing|looking at) (the )?((documentation|docs) (for|of) )?(an? |the )?"
+    r"(old|older|outdated|unreleased|development|previous|most recent|latest) (version|release)\b|"
+    r"this is (the )?(unreleased )?documentation for\b|"
+    r"this version (of the documentation )?is (no longer|not) (maintained|supported))"
+).replace(" ", r"\s+"), re.I)
+#: "Also read: <link>" teasers for another article, set between a tutorial's paragraphs
+_READ_NEXT = re.compile(r"^\s*(also|must|follow[- ]up|recommended|suggested|related)\s+read(ing)?\s*:?\s*$|"
+                        r"^\s*read\s+more\s*:\s*$", re.I)
 _PAGER_LINE = re.compile(r"^\s*(?i:next|previous|prev|up)\s*:")
 #: one cheap test before the three precise ones: does the text start like any chrome phrase?
-_ANY_PHRASE = re.compile("|".join(f"(?:{p.pattern})" for p in (_CHROME_PHRASE, _PREV_NEXT, _PAGER_LINE)), re.I)
+_READ_NEXT_START = re.compile(r"^\s*((also|must|follow[- ]up|recommended|suggested|related)\s+read|read\s+more"
+                              r"|this\s+(document|documentation|page|site|is|version)\s|you\s+are\s)", re.I)
+_ANY_PHRASE = re.compile("|".join(f"(?:{p.pattern})" for p in (_CHROME_PHRASE, _PREV_NEXT, _PAGER_LINE,
+                                                                 _READ_NEXT_START)), re.I)
 #: (a dialog is a popover or modal the page opens on demand: share menus, "Need help?" prompts)
 _CHROME_ROLES = {"navigation", "banner", "contentinfo", "search", "complementary", "dialog", "alertdialog"}
 _CHROME_TAGS = {"nav", "footer", "aside"}
@@ -274,26 +301,68 @@ def _is_tab_panel(el) -> bool:
     return any(t in ("tab-pane", "tabpanel", "tabbed-block", "tabs-panel", "tab-panel") for t in _tokens(el))
 
 
+def _label_panel(panel, label: str) -> bool:
+    """Write ``label`` as a bold paragraph at the top of ``panel`` (True when it was written)."""
+    if not label or len(label) >= 60:
+        return False
+    para = etree.SubElement(panel, "p")
+    strong = etree.SubElement(para, "strong")
+    strong.text = label
+    panel.remove(para)
+    para.tail, panel.text = panel.text, None
+    panel.insert(0, para)
+    return True
+
+
+#: a row of CSS-only tabs: a div holding nothing but radio inputs and their labels
+_RADIO_TAB_ROWS = etree.XPath("//div[label][not(*[not(self::label or self::input)])]")
+
+
+def _label_radio_tabs(root) -> None:
+    """CSS-only tabs (pymdownx.tabbed's alternate style in MkDocs Material, VitePress's code groups)
+    write every tab name as a ``<label>`` in one row, then a sibling holding one panel per tab in
+    the same order: the names came out glued ("npmpnpm") above unlabelled panels. Move the i-th
+    name to the top of the i-th panel and drop the row.
+    """
+    for row in _RADIO_TAB_ROWS(root):
+        labels = [" ".join("".join(lab.itertext()).split()) for lab in row if lab.tag == "label"]
+        panels_box = row.getnext()
+        while panels_box is not None and not isinstance(panels_box.tag, str):
+            panels_box = panels_box.getnext()
+        if len(labels) < 2 or panels_box is None or panels_box.tag != "div":
+            continue
+        panels = [c for c in panels_box if isinstance(c.tag, str)]
+        if len(panels) != len(labels) or not all(labels) or any(len(x) >= 60 for x in labels):
+            continue
+        for panel, label in zip(panels, labels, strict=True):
+            _label_panel(panel, label)
+        drop_keeping_tail(row)
+
+
 def _label_tab_panels(root) -> None:
-    """Put each tab's name (from ``aria-labelledby``) at the top of its panel, before tabs are dropped."""
-    panels = root.xpath("//*[@role='tabpanel' and @aria-labelledby]")
+    """Put each tab's name at the top of its panel, before tabs are dropped.
+
+    WAI-ARIA tabs tie a tab to its panel from either side: the panel's ``aria-labelledby`` (Bootstrap,
+    Docusaurus, React sites) or the tab's ``aria-controls`` (Microsoft Learn/DocFX write only that).
+    """
+    _label_radio_tabs(root)
+    panels = root.xpath("//*[@role='tabpanel']")
     if not panels:
         return
     ids = {el.get("id"): el for el in root.xpath("//*[@id]")}
+    controls = {}
+    for tab in root.xpath("//*[@role='tab' and @aria-controls]"):
+        controls.setdefault(tab.get("aria-controls").strip(), tab)
     labelled = set()
     for panel in panels:
         ref = panel.get("aria-labelledby", "").strip()
-        tab = ids.get(ref)  # (React ids may hold spaces: "tabs-C# (.NET)")
-        if tab is None:
+        tab = ids.get(ref) if ref else None  # (React ids may hold spaces: "tabs-C# (.NET)")
+        if tab is None and ref:
             tab = ids.get(ref.split(" ")[0])
+        if tab is None and panel.get("id"):
+            tab = controls.get(panel.get("id"))
         label = " ".join("".join(tab.itertext()).split()) if tab is not None and tab is not panel else ""
-        if label and len(label) < 60:
-            para = etree.SubElement(panel, "p")
-            strong = etree.SubElement(para, "strong")
-            strong.text = label
-            panel.remove(para)
-            para.tail, panel.text = panel.text, None
-            panel.insert(0, para)
+        if _label_panel(panel, label):
             labelled.add(tab)
     # the row of tab buttons says nothing more once every panel carries its tab's name (it came out
     # as "PythonNode.jsPHPJava" above the panels)
@@ -335,6 +404,8 @@ def is_chrome(el) -> bool:
         return el.find(".//h1") is None and el.find(".//h2") is None
     if tag in _HEADINGS:
         return False  # a heading is content whatever its classes say (Docusaurus: class="anchor ...")
+    if "-" in tag and _class_is_chrome(tag):
+        return True  # web-component platforms name widgets by tag: <devsite-feedback>, <cloud-free-trial>
     if cls and _class_is_chrome(cls):
         if tag == "a" and _is_heading_text_link(el):
             return False  # MDN: <h2><a class="heading-anchor" href="#x">Heading text</a></h2>
@@ -354,6 +425,12 @@ def is_chrome(el) -> bool:
                 and not _has_heading_or_code(el):
             return True  # texinfo/DocBook pager line: "Next: X, Previous: Y, Up: Z" (not a short
             # texinfo section that merely starts with its pager: that one holds an <h3> and the text)
+        if tag in ("p", "div") and text is not None and _is_read_next_teaser(el, text):
+            return True
+        if tag in ("p", "div") and _VERSION_BANNER.match(first):
+            banner = _short_text(el, 300)  # (longer than the other phrases: "... Please upgrade to ...!")
+            if banner is not None and _VERSION_BANNER.match(banner) and not _has_heading_or_code(el):
+                return True
         if tag == "a" and text is not None and _PREV_NEXT.match(text):
             parent = el.getparent()
             prose = (parent.text or "") + "".join((c.tail or "") for c in parent) if parent is not None else ""
@@ -367,6 +444,20 @@ def is_chrome(el) -> bool:
     if tag == "summary" and cls and "hideme" in cls.split():
         return True
     return False
+
+
+def _is_read_next_teaser(el, text: str) -> bool:
+    """A paragraph that is only "Also read: <one link>" (blog-style tutorials, WordPress guides): a
+    pointer to another article, not this one's text."""
+    links = list(el.iter("a"))
+    if len(links) != 1:
+        return False
+    link = links[0]
+    link_text = "".join(link.itertext())
+    if not link_text.strip() or (link.tail or "").strip(" .\n\t"):
+        return False
+    before = text[: text.rfind(link_text)] if link_text in text else ""
+    return bool(_READ_NEXT.match(before))
 
 
 def _is_heading_text_link(a) -> bool:
@@ -389,9 +480,15 @@ def _class_is_chrome(cls: str) -> bool:
     for tok in cls.lower().split():
         if ":" in tok or "[" in tok:
             continue
-        if tok in _CHROME_EXACT or any(s in tok for s in _CHROME_SUBSTR) or _NAV_TOKEN.search(tok):
+        if tok in _CHROME_EXACT or any(s in tok for s in _CHROME_SUBSTR) or _NAV_TOKEN.search(tok) \
+                or _TAGS_TOKEN.search(tok):
             return True
     return False
+
+
+#: a page's tag list ("Tags: automation, testing"): ``tags``, ``post-tags``, ``md-tags``, ``guide-template__tags``,
+#: ``tag-list``; never WordPress's per-post ``tag-foo``/``guide-tags-foo`` classes on the article itself
+_TAGS_TOKEN = re.compile(r"^(.*[-_])?tags$|^tags?[-_]?(list|cloud|links)$")
 
 
 @functools.lru_cache(maxsize=4096)
@@ -463,10 +560,177 @@ def remove_chrome(root) -> None:
                 doomed.append(label)
             continue  # its children go with it
         if el.tag in ("pre", "code"):
+            if el.tag == "pre":
+                doomed.extend(_language_labels(el))
             continue
         stack.extend(child for child in el if isinstance(child.tag, str))
+    parents = {}
     for el in doomed:
+        parent = el.getparent()
+        if parent is not None and parent is not root and el.tag in _WIDGET_BLOCKS \
+                and any(t.strip() for t in el.itertext()):
+            parents[id(parent)] = parent  # (a heading that only lost its ¶ link or [Source] keeps its wrapper)
         drop_keeping_tail(el)
+    for parent in parents.values():
+        while parent.getparent() is not None and parent.getparent() is not root \
+                and not any(t.strip() for t in parent.itertext()):
+            parent = parent.getparent()  # up from the emptied box to the one holding its heading
+        if parent.getparent() is not None and parent is not root and _only_headings(parent):
+            drop_keeping_tail(parent)  # the heading of a widget we dropped: Docsy's and Microsoft Learn's "Feedback"
+    for el in _links_above_title(root):
+        drop_keeping_tail(el)
+    pager = _trailing_pager(root)  # once the chrome after it ("Last updated on...") is gone
+    if pager is not None:
+        drop_keeping_tail(pager)
+
+
+_BLOCK_TAGS = {"div", "p", "ul", "ol", "dl", "table", "pre", "img", "figure", "section", "article", *_HEADINGS}
+
+
+def _pager_link(el):
+    """``el`` if it is a bare link to another page of the site (or a wrapper holding only one), else None."""
+    if el.tag != "a":
+        links = [c for c in el if isinstance(c.tag, str)]
+        if el.tag not in ("div", "span") or len(links) != 1 or (el.text or "").strip() or (links[0].tail or "").strip():
+            return None
+        el = links[0]
+    href = el.get("href") or ""
+    if el.tag != "a" or not href or href.startswith("#") or "://" in href or href.startswith(("//", "mailto:")):
+        return None
+    text = " ".join("".join(el.itertext()).split())
+    if not text or len(text) > 80 or any(True for d in el.iterdescendants(*_BLOCK_TAGS)):
+        return None
+    return el
+
+
+def _trailing_pager(root):
+    """A prev/next pager without the words "Previous"/"Next" (Nextra, Mintlify: two bare links to the
+    neighbouring pages, side by side after the article): a ``<div>`` holding nothing but two links
+    to other pages of the site, with no content after it. Two cards ("Next steps") hold more than a
+    title; a sentence with two links has text around them.
+    """
+    last = root
+    while True:  # down the last child that holds text: the pager is at the very end of the content
+        kids = [c for c in last if isinstance(c.tag, str)]
+        while kids and not any(t.strip() for t in kids[-1].itertext()) and not (kids[-1].tail or "").strip():
+            kids.pop()  # empty spacers and icon-only leftovers
+        if not kids or (kids[-1].tail or "").strip():
+            return None
+        candidate = kids[-1]
+        if candidate.tag == "div":
+            parts = [c for c in candidate if isinstance(c.tag, str)]
+            if len(parts) == 2 and not (candidate.text or "").strip() \
+                    and not any((c.tail or "").strip() for c in parts) and all(_pager_link(c) is not None for c in parts):
+                return candidate
+        if candidate.tag not in ("div", "section", "article", "main", "footer"):
+            return None
+        last = candidate
+
+
+_WIDGET_BLOCKS = {"p", "div", "ul", "ol", "dl", "section", "nav", "aside", "footer", "form", "table"}
+
+
+def _only_headings(el) -> bool:
+    """True when ``el`` holds a heading and no other text (its other children were chrome)."""
+    kids = [c for c in el if isinstance(c.tag, str)]
+    if not kids or (el.text or "").strip() or any((c.tail or "").strip() for c in kids):
+        return False
+    headings = [c for c in kids if c.tag in _HEADINGS]
+    if any(h.tag == "h1" for h in headings):
+        return False  # the page's title stays whatever sat beside it (MediaWiki's page tools, rustdoc's Source)
+    rest = [c for c in kids if c.tag not in _HEADINGS and c.tag != "hr"]
+    return bool(headings) and not any(any(t.strip() for t in c.itertext()) for c in rest)
+
+
+_SEPARATORS = re.compile(r"^[\s/|>»›·•:\-–—→]*$")
+
+
+def _links_above_title(root) -> list:
+    """A breadcrumb trail without a telling class (react.dev, Docker's docs): what sits above the page's
+    ``<h1>`` inside the content is nothing but a few short links and separators. Returns those blocks."""
+    h1 = next(root.iter("h1"), None)
+    if h1 is None:
+        return []
+    blocks, node = [], h1
+    while node is not root:
+        parent = node.getparent()
+        if parent is None:
+            return []
+        blocks.extend(s for s in node.itersiblings(preceding=True) if isinstance(s.tag, str))
+        if not _SEPARATORS.match(parent.text or ""):
+            return []
+        node = parent
+    links = link_chars = 0
+    for block in blocks:
+        if not _SEPARATORS.match(block.tail or ""):
+            return []
+        for el, in_link in _walk_links(block):
+            if el.tag in ("img", "pre", "table", "code") and not in_link:
+                return []
+            if el.tag == "a" and not in_link:
+                links += 1
+            text = el.text or ""
+            if in_link or el.tag == "a":
+                link_chars += len(text.strip())
+            elif not _SEPARATORS.match(text):
+                return []
+            tail = el.tail or ""
+            if el is not block and not in_link and not _SEPARATORS.match(tail):
+                return []
+            if in_link:
+                link_chars += len(tail.strip())
+    return blocks if 0 < links <= 8 and link_chars <= 150 else []
+
+
+def _walk_links(block):
+    """(element, inside a link) for ``block`` and its descendants; an ``<a>``'s own text and children
+    count as inside, its tail does not."""
+    stack = [(block, False)]
+    while stack:
+        el, in_link = stack.pop()
+        if not isinstance(el.tag, str):
+            continue
+        yield el, in_link
+        stack.extend((c, in_link or el.tag == "a") for c in el)
+
+
+def _code_languages(pre) -> set[str]:
+    """Language names the code block's own markup gives (``language-sh``, ``data-language="sh"``)."""
+    names = set()
+    code = pre.find("code")
+    parent = pre.getparent()
+    for el in (pre, code, parent):
+        if el is None:
+            continue
+        for attr in ("data-lang", "data-language"):
+            if el.get(attr):
+                names.add(el.get(attr).strip().lower())
+        for tok in _tokens(el):
+            for prefix in ("language-", "lang-"):
+                if tok.startswith(prefix) and len(tok) > len(prefix):
+                    names.add(tok[len(prefix):])
+    return names
+
+
+def _language_labels(pre) -> list:
+    """A label beside a code block that only repeats its language (VitePress' ``span.lang`` "sh" next
+    to the ``<pre>`` of a ``div.language-sh``): the fence already says it."""
+    parent = pre.getparent()
+    if parent is None or len(parent) < 2:
+        return []
+    names = None
+    labels = []
+    for sib in parent:
+        if sib is pre or not isinstance(sib.tag, str) or sib.tag not in ("span", "div", "small", "p") or len(sib):
+            continue
+        text = (sib.text or "").strip().lower()
+        if not text or len(text) > 20:
+            continue
+        if names is None:
+            names = _code_languages(pre)
+        if text in names:
+            labels.append(sib)
+    return labels
 
 
 _TOC_LABEL = re.compile(r"^\s*((table of )?contents|on this page|in this (article|page|section))\s*:?\s*$", re.I)

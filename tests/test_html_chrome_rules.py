@@ -341,3 +341,279 @@ def test_avatar_pictures_are_not_figures():
     md = convert(html, "https://www.typescriptlang.org/docs/handbook/2/types-from-types.html").content
     assert "![Type operators diagram](https://www.typescriptlang.org/images/diagram.png)" in md
     assert "Orta" not in md and "Graham" not in md and "gravatar" not in md
+
+
+def test_material_content_tabs_label_their_panels():
+    """pymdownx.tabbed's alternate style (MkDocs Material) writes every tab name in one row above the
+    panels; each panel gets its own name instead of a glued "Python 3.9 and abovePython 3.10 and above"."""
+    html = """<html><head><title>Fields</title></head><body><div class="md-content" data-md-component="content">
+    <article class="md-content__inner md-typeset"><h1 id="fields">Fields</h1><p>Pick your Python.</p>
+    <div class="tabbed-set tabbed-alternate" data-tabs="1:2"><input checked="checked" id="__tabbed_1_1"
+    name="__tabbed_1" type="radio" /><input id="__tabbed_1_2" name="__tabbed_1" type="radio" />
+    <div class="tabbed-labels"><label for="__tabbed_1_1">Python 3.9 and above</label><label
+    for="__tabbed_1_2">Python 3.10 and above</label></div>
+    <div class="tabbed-content">
+    <div class="tabbed-block"><div class="language-python highlight"><pre><span></span><code>from typing import Union
+</code></pre></div></div>
+    <div class="tabbed-block"><div class="language-python highlight"><pre><span></span><code>x: int | None = None
+</code></pre></div></div></div></div>
+    <p>Both spell the same type.</p></article></div></body></html>"""
+    md = convert(html, "https://docs.pydantic.dev/latest/concepts/fields/").content
+    assert "**Python 3.9 and above**\n\n```python\nfrom typing import Union\n```" in md
+    assert "**Python 3.10 and above**\n\n```python\nx: int | None = None\n```" in md
+    assert "abovePython" not in md and md.count("Python 3.9 and above") == 1
+    assert "Both spell the same type." in md
+
+
+def test_feedback_last_updated_and_back_to_top_lines_are_chrome():
+    """Feedback widgets ("Is this page useful?" with Yes/No buttons in React's old docs, ReadMe's
+    "Did this page help you?"), "This page was last updated on ..." lines and "Back to Top" links are
+    page furniture; prose that starts with the same words stays."""
+    html = """<html><head><title>Hooks at a Glance</title></head><body><article><header><h1>Hooks at a
+    Glance</h1></header><div><p>Hooks are a new addition in React 16.8 that let you use state.</p>
+    <p>Is this approach useful for class components too? No: hooks only work inside function components,
+    which is why the next section shows how to convert a class step by step.</p>
+    <h2 id="top-level">Only call hooks at the top level</h2><p>Back to the top-level rule: never call hooks in loops.</p>
+    </div><div class="css-1m173d1"><span class="css-11xil2b"><span>Is this page useful?<button
+    aria-label="Yes"></button><button aria-label="No"></button></span></span></div>
+    <div class="PageThumbs"><div class="PageThumbs-helpful">Did this page help you?</div></div>
+    <p align="center"><small><i>This page was last updated on 2026-01-26 15:45:07Z</i></small></p>
+    <a href="#top" class="backtotop"><i class="icon icon-chevron-up"></i> Back to Top</a>
+    <p><a href="#">↑ Back to top</a></p>
+    </article></body></html>"""
+    md = convert(html, "https://legacy.reactjs.org/docs/hooks-overview.html").content
+    assert "Hooks are a new addition" in md and "Is this approach useful for class components too?" in md
+    assert "Back to the top-level rule" in md
+    for chrome in ("Is this page useful", "Did this page help", "last updated", "Back to Top", "Back to top"):
+        assert chrome not in md, chrome
+
+
+VITEPRESS_PAGE = """<html><head><title>Getting Started | VitePress</title></head><body><div id="app">
+<div class="VPContent has-sidebar" id="VPContent"><div class="VPDoc has-sidebar has-aside"><div class="content">
+<main class="main"><div style="position:relative;" class="vp-doc _guide_getting-started"><div>
+<h1 id="getting-started" tabindex="-1">Getting Started <a class="header-anchor" href="#getting-started"
+aria-label="Permalink to &quot;Getting Started&quot;">&#8203;</a></h1>
+<p>VitePress can be used on its own, or be installed into an existing project.</p>
+<div class="vp-code-group vp-adaptive-theme"><div class="tabs"><input type="radio" name="group-1" id="tab-1"
+checked><label data-title="npm" for="tab-1">npm</label><input type="radio" name="group-1" id="tab-2"><label
+data-title="pnpm" for="tab-2">pnpm</label></div><div class="blocks">
+<div class="language-sh vp-adaptive-theme active"><button title="Copy Code" class="copy"></button><span
+class="lang">sh</span><pre class="shiki vp-code" tabindex="0"><code><span class="line"><span>$ npm add -D vitepress</span>
+</span></code></pre></div>
+<div class="language-sh vp-adaptive-theme"><button title="Copy Code" class="copy"></button><span class="lang">sh</span><pre
+class="shiki vp-code" tabindex="0"><code><span class="line"><span>$ pnpm add -D vitepress</span></span></code></pre></div>
+</div></div>
+<div class="language-text vp-adaptive-theme"><span class="lang">text</span><pre class="shiki vp-code"><code>sh
+</code></pre></div>
+<div class="tip custom-block"><p class="custom-block-title">TIP</p><p>VitePress is an ESM-only package.</p></div>
+<div class="warning custom-block"><p class="custom-block-title">Peer dependencies</p><p>Install vue too.</p></div>
+</div></div></main></div></div></div></div></body></html>"""
+
+
+def test_vitepress_code_group_tabs_language_labels_and_custom_blocks():
+    """VitePress writes a code group's tab names in one radio row above the blocks, a ``span.lang``
+    beside each ``<pre>`` that repeats its language, and custom blocks with a ``custom-block-title``."""
+    md = convert(VITEPRESS_PAGE, "https://vitepress.dev/guide/getting-started").content
+    assert "**npm**\n\n```sh\n$ npm add -D vitepress\n```" in md
+    assert "**pnpm**\n\n```sh\n$ pnpm add -D vitepress\n```" in md
+    assert "npmpnpm" not in md and "\nsh\n\n```" not in md
+    assert "```text\nsh\n```" in md  # the code itself may say "sh"
+    assert "> **Tip:** VitePress is an ESM-only package." in md and "TIP" not in md
+    assert "> **Peer dependencies:** Install vue too." in md
+
+
+def test_a_form_row_of_labels_is_not_a_tab_row():
+    """Labels beside inputs whose following sibling does not hold one panel per label are left alone."""
+    html = """<html><head><title>Options</title></head><body><main><h1>Options</h1>
+    <p>The installer asks two questions before it writes anything to disk.</p>
+    <div class="q"><label for="a">Directory</label><label for="b">Mode</label></div>
+    <div class="answers"><p>Defaults to the current directory, created when missing.</p></div>
+    </main></body></html>"""
+    md = convert(html, "https://example.org/options.html").content
+    assert "**Directory**" not in md and "Directory" in md and "Mode" in md
+    assert "Defaults to the current directory" in md
+
+
+def test_a_trailing_pair_of_bare_page_links_is_a_pager():
+    """Nextra and Mintlify end a page with its neighbours as two bare links side by side (no
+    "Previous"/"Next" words); two cards or a sentence with two links at the end are content."""
+    nextra = """<html><head><title>Installation</title></head><body><article class="nx-flex"><main class="nx-w-full">
+    <h1 class="nx-mt-2 nx-text-4xl">Installation</h1>
+    <p class="nx-mt-6">Nextra works like a Next.js plugin, and it accepts a theme config to customise the site.</p>
+    <pre data-language="sh"><code>npm i nextra nextra-theme-docs</code></pre><div class="nx-mt-16"></div>
+    <div class="nx-mb-8 nx-flex nx-items-center nx-border-t nx-pt-8"><a title="Introduction" class="nx-flex" href="/docs">
+    <svg></svg>Introduction</a><a title="Configuration" class="nx-flex ltr:nx-ml-auto" href="/docs/configuration">Configuration<svg>
+    </svg></a></div>
+    <div class="nx-mt-12 nx-mb-8 nx-block nx-text-xs nx-text-gray-500">Last updated on May 1, 2024</div>
+    </main></article></body></html>"""
+    md = convert(nextra, "https://nextra.site/docs/installation").content
+    assert md.rstrip().endswith("```") and "Configuration" not in md and "Introduction" not in md
+    cards = """<html><head><title>Quickstart</title></head><body><main><h1>Quickstart</h1>
+    <p>Install the CLI and run it in your docs folder to preview the site locally before you deploy it.</p>
+    <h2>Next steps</h2><div class="card-group"><a class="card" href="/editor"><div class="card-title">Editor</div>
+    <div>Write pages in the web editor.</div></a><a class="card" href="/themes"><div class="card-title">Themes</div>
+    <div>Pick a theme for your docs.</div></a></div></main></body></html>"""
+    md = convert(cards, "https://mintlify.com/docs/quickstart").content
+    assert "Write pages in the web editor." in md and "Pick a theme for your docs." in md
+    sentence = """<html><head><title>Setup</title></head><body><main><h1>Setup</h1>
+    <p>Install the CLI and run it in your docs folder to preview the site locally before you deploy it.</p>
+    <div>See <a href="/editor">Editor</a> and <a href="/themes">Themes</a>.</div></main></body></html>"""
+    md = convert(sentence, "https://mintlify.com/docs/setup").content
+    assert "See [Editor](https://mintlify.com/editor) and [Themes](https://mintlify.com/themes)." in md
+
+
+MS_LEARN_PAGE = """<html><head><title>Core Tools | Microsoft Learn</title></head><body><div class="mainContainer">
+<main id="main" role="main" data-bi-name="content" lang="en-us" dir="ltr"><div data-main-column="" class="padding-sm">
+<div><h1 id="develop">Develop Azure Functions locally using Core Tools</h1>
+<div class="content"><p>Azure Functions Core Tools lets you develop and test your functions on your local computer.</p>
+<div class="tabGroup" id="tabgroup_1"><ul role="tablist">
+<li role="presentation"><a href="#tabpanel_1_windows" role="tab" aria-controls="tabpanel_1_windows" tabindex="0"
+aria-selected="true">Windows</a></li>
+<li role="presentation"><a href="#tabpanel_1_macos" role="tab" aria-controls="tabpanel_1_macos" tabindex="-1">macOS</a></li>
+</ul>
+<section id="tabpanel_1_windows" role="tabpanel"><p>Download and run the Core Tools installer.</p>
+<div class="TIP"><p>Tip</p><p>To install Core Tools on WSL, follow the instructions on the Linux tab.</p></div></section>
+<section id="tabpanel_1_macos" role="tabpanel" aria-hidden="true" hidden="hidden"><p>Use Homebrew on macOS.</p></section>
+</div>
+<div class="IMPORTANT"><p>Important</p><p>For Python, run Core Tools commands in a virtual environment.</p></div>
+<aside class="Note"><strong>Note:</strong> For other tutorials, see the index.</aside>
+<h2 id="next-steps">Next steps</h2><p>Learn how to publish your functions.</p></div>
+<section id="site-user-feedback-footer" class="font-size-sm margin-top-md display-none-print display-none-desktop">
+<hr class="hr" /><h2 id="ms--feedback" class="title is-3">Feedback</h2>
+<div class="display-flex flex-wrap-wrap align-items-center"><p class="font-weight-semibold margin-xxs">Was this page
+helpful?</p><div class="buttons"><button class="thumb-rating-button like" type="button"><span>Yes</span></button>
+<button class="thumb-rating-button dislike" type="button"><span>No</span></button></div></div></section>
+</div></div></main></div></body></html>"""
+
+
+def test_microsoft_learn_tabs_admonitions_and_feedback_heading():
+    """Microsoft Learn (DocFX) ties tabs to panels only by the tab's ``aria-controls``, titles its
+    admonitions with a plain first paragraph ("Tip"), and leaves a "Feedback" heading above the
+    rating widget we drop."""
+    md = convert(MS_LEARN_PAGE, "https://learn.microsoft.com/en-us/azure/azure-functions/functions-run-local").content
+    assert "**Windows**\n\nDownload and run the Core Tools installer." in md
+    assert "**macOS**\n\nUse Homebrew on macOS." in md and "#tabpanel_1" not in md
+    assert "> **Tip:** To install Core Tools on WSL" in md and "Tip\n" not in md
+    assert "> **Important:** For Python, run Core Tools" in md
+    assert "> **Note:** For other tutorials, see the index." in md  # an inline lead-in is not doubled
+    assert "Feedback" not in md and "helpful" not in md
+    assert md.startswith("# Develop Azure Functions locally using Core Tools")
+    assert md.rstrip().endswith("Learn how to publish your functions.")
+
+
+def test_docsy_feedback_block_goes_with_its_heading_but_anchored_headings_stay():
+    html = """<html><head><title>Concepts</title></head><body><main class="col-12 col-md-9" role="main">
+    <div class="td-content"><h1>Concepts</h1>
+    <p>Kubernetes runs your workload by placing containers into Pods to run on Nodes.</p>
+    <div class="sl-heading-wrapper level-h2"><h2 id="pods"><a class="heading-link" href="#pods">Pods</a></h2>
+    <a class="sl-anchor-link" href="#pods"><span class="sl-anchor-icon">#</span></a></div>
+    <p>A Pod is the smallest deployable unit.</p>
+    <div class="d-print-none"><h2 class="feedback--title">Feedback</h2>
+    <p class="feedback--question">Was this page helpful?</p>
+    <button class="btn btn-primary mb-4 feedback--answer feedback--answer-yes">Yes</button>
+    <p class="feedback--response feedback--response-yes">Glad to hear it! Please
+    <a href="https://github.com/kubernetes/website/issues/new">tell us how we can improve</a>.</p></div>
+    <div class="td-page-meta__lastmod">Last modified May 1, 2024: <a href="https://github.com/x/commit/abc">Fix typo</a></div>
+    </div></main></body></html>"""
+    md = convert(html, "https://kubernetes.io/docs/concepts/").content
+    assert "## Pods\n\nA Pod is the smallest deployable unit." in md
+    assert "Feedback" not in md and "Glad to hear it" not in md and "Last modified" not in md
+
+
+def test_web_component_widgets_are_judged_by_their_tag_name():
+    """Google's DevSite (cloud.google.com, developer.android.com) and MDN name widgets by custom tag,
+    with no class saying what they are: the tag is judged like a class name."""
+    html = """<html><head><title>IAM overview | Google Cloud</title></head><body><devsite-content><article
+    class="devsite-article"><h1 class="devsite-page-title">IAM overview</h1><div class="devsite-article-body">
+    <p>This page describes how Identity and Access Management (IAM) works and how you can use it.</p>
+    <devsite-code><pre class="devsite-click-to-copy">gcloud iam roles list</pre></devsite-code>
+    <cloud-free-trial><div class="eligible"><div><h2 class="hide-from-toc" id="try-it-for-yourself">Try it for
+    yourself</h2><p>If you're new to Google Cloud, create an account to evaluate how our products perform.
+    New customers also get $300 in free credits.</p></div></div></cloud-free-trial>
+    <devsite-feedback position="footer" project-name="IAM">Send feedback</devsite-feedback>
+    </div></article></devsite-content></body></html>"""
+    md = convert(html, "https://cloud.google.com/iam/docs/overview").content
+    assert "This page describes how Identity and Access Management" in md and "gcloud iam roles list" in md
+    assert "Try it for" not in md and "free credits" not in md and "Send feedback" not in md
+
+
+def test_also_read_teasers_between_paragraphs_are_chrome():
+    """Blog-style tutorials (WordPress guides) set "Also Read: <another article>" teasers between
+    paragraphs; a sentence that merely mentions reading something stays."""
+    html = """<html><head><title>Automation Testing Tutorial</title></head><body><main><article>
+    <h1>Automation Testing Tutorial</h1><p>Automation testing runs test cases with tools instead of by hand.</p>
+    <div class="guide-highlight-section green-section"><p><strong>Also Read</strong>: <a
+    href="https://example.com/guide/what-is-test-automation">What is Test Automation</a></p></div>
+    <p>It speeds up regression cycles and frees testers for exploratory work.</p>
+    <p><strong>Read More:</strong> <a href="https://example.com/guide/coverage">How To Improve Test Coverage</a></p>
+    <p>You should also read <a href="https://example.com/guide/rules">the stable rules</a> before you start.</p>
+    <p>Read more about flaky tests in <a href="https://example.com/guide/flaky">Flaky Tests</a>.</p>
+    <p>Related reading: <a href="https://example.com/guide/ci">CI basics</a> explains pipelines in depth.</p>
+    </article></main></body></html>"""
+    md = convert(html, "https://example.com/guide/automation-testing-tutorial").content
+    assert "What is Test Automation" not in md and "How To Improve Test Coverage" not in md
+    assert "It speeds up regression cycles" in md
+    assert "You should also read [the stable rules]" in md
+    assert "Read more about flaky tests in [Flaky Tests]" in md
+    assert "Related reading: [CI basics](https://example.com/guide/ci) explains pipelines in depth." in md
+
+
+def test_version_banners_are_chrome_but_version_prose_stays():
+    """Themes put "this is an old/unreleased version" banners at the top of the content (Django,
+    Python, sphinx-version-warning, Docusaurus, Celery's theme)."""
+    html = """<html><head><title>Monitoring Guide</title></head><body><div class="document"><div class="body" role="main">
+    <div class="deck"><p>This document describes the current stable version of Celery (5.6).
+    For development docs, <a href="https://docs.celeryq.dev/en/main/userguide/monitoring.html">go here</a>.</p></div>
+    <div class="admonition warning"><p>This document is for an insecure version of Django that is no longer
+    supported. Please upgrade to a newer release!</p></div>
+    <div class="admonition"><p>You are not reading the most recent version of this documentation. 5.3 is the latest
+    version available.</p></div>
+    <h1>Monitoring and Management Guide</h1>
+    <p>This document describes the development version of the wire protocol and how brokers negotiate it.</p>
+    <p>This page is for older versions of Windows only: newer ones ship the tool.</p>
+    <p>There are several tools available to monitor and inspect Celery clusters.</p></div></div></body></html>"""
+    md = convert(html, "https://docs.celeryq.dev/en/stable/userguide/monitoring.html").content
+    assert "current stable version" not in md and "insecure version" not in md and "most recent version" not in md
+    assert md.startswith("# Monitoring and Management Guide")
+    assert "This document describes the development version of the wire protocol" in md
+    assert "This page is for older versions of Windows only" in md
+    assert "There are several tools available" in md
+
+
+def test_links_alone_above_the_title_are_a_breadcrumb_trail():
+    """react.dev and Docker's docs write their breadcrumbs as plain links above the ``<h1>`` with no
+    "breadcrumb" class; text above the title (Javadoc's "Package java.util", a lead) stays."""
+    react = """<html><head><title>useState</title></head><body><main class="min-w-0"><article><div class="ps-0">
+    <div class="flex flex-wrap"><div class="flex mb-3"><a class="text-link" href="/reference/react">API Reference</a>
+    <span class="inline-block"><svg></svg></span></div><div class="flex mb-3"><a class="text-link"
+    href="/reference/react/hooks">Hooks</a><span><svg></svg></span></div></div>
+    <h1 class="mdx-heading">useState</h1><p><code>useState</code> is a React Hook that lets you add a state variable
+    to your component.</p></div></article></main></body></html>"""
+    md = convert(react, "https://react.dev/reference/react/useState").content
+    assert md.startswith("# useState") and "API Reference" not in md and "Hooks](" not in md
+    javadoc = """<html><head><title>ArrayList</title></head><body><main role="main"><div class="header">
+    <div class="sub-title"><span class="package-label-in-type">Package</span>&nbsp;<a href="package-summary.html">java.util</a></div>
+    <h1 title="Class ArrayList" class="title">Class ArrayList&lt;E&gt;</h1></div>
+    <div class="block">Resizable-array implementation of the List interface.</div></main></body></html>"""
+    md = convert(javadoc, "https://docs.oracle.com/en/java/javase/17/docs/api/java.base/java/util/ArrayList.html").content
+    assert "Package" in md and "[java.util](" in md
+    lead = """<html><head><title>Intro</title></head><body><main><p>See <a href="/old">the old guide</a> first.</p>
+    <h1>Intro</h1><p>The new guide explains the install in three steps with examples.</p></main></body></html>"""
+    md = convert(lead, "https://example.org/intro").content
+    assert "See [the old guide](https://example.org/old) first." in md
+
+
+def test_a_tag_list_is_chrome_but_wordpress_tag_classes_on_the_article_are_not():
+    """WordPress and blog-style docs end an article with its tags; WordPress also puts ``tag-foo``
+    classes on the article itself, which must not make the article chrome."""
+    html = """<html><head><title>Automation Testing Tutorial</title></head><body><main>
+    <article class="post-22913 guide type-guide hentry guide-tags-automation-testing tag-testing">
+    <h1>Automation Testing Tutorial</h1><p>Automation testing runs test cases with tools instead of by hand.</p>
+    <div class="guide-template__tags guide-tags__badge"><div class="guide-tags__heading">Tags</div>
+    <a href="https://example.com/guide/tag/automation-testing" class="guide-tags__badge-link">Automation Testing</a>
+    <a href="https://example.com/guide/tag/types-of-testing" class="guide-tags__badge-link">Types of Testing</a></div>
+    <ul class="post-tags"><li><a href="/tag/ci" rel="tag">ci</a></li></ul>
+    </article></main></body></html>"""
+    md = convert(html, "https://example.com/guide/automation-testing-tutorial").content
+    assert "Automation testing runs test cases" in md
+    assert "Tags" not in md and "Types of Testing" not in md and "/tag/ci" not in md
