@@ -6,10 +6,11 @@ Corpora (built once under the work dir, reused after):
   django  the Django sdist from PyPI (``pip download --no-deps --no-binary :all: django``),
           extracted and committed to a fresh git repo.
 
-Each tool runs N times per corpus (median wall time and median peak RSS of the whole process tree);
-llmingest runs cold (empty token cache each time) and then warm (same cache, unchanged repo).
-Nothing is installed here: see benchmarks/README.md for the anchors. Run it with ``nice``, the
-machine is shared:
+Each tool runs N times per corpus, round-robin (run i of every tool before run i+1 of any), and the
+medians are reported (wall time, CPU time, peak RSS of the whole process tree); llmingest runs cold
+(empty token cache each time), then warm on that cache (unchanged repo). The anchors are not
+installed here (see benchmarks/README.md); llmingest is reinstalled from this source into its own
+venv when that venv exists. Run it with ``nice``, the machine is shared:
 
     nice -n 10 python3 benchmarks/repo_bench.py --runs 3
 """
@@ -190,6 +191,7 @@ def bench_corpus(corpus: str, repo: Path, tools: list[str], runs: int, work: Pat
     out_dir.mkdir(parents=True, exist_ok=True)
     env = {"TIKTOKEN_CACHE_DIR": str(tiktoken_cache(work)), "NO_COLOR": "1", "CI": "1"}
     results: dict[str, dict] = {}
+    plans: dict[str, tuple[str, list[str], Path]] = {}
     for name in tools:
         exe = find_tool(name, work)
         if exe is None:
@@ -198,27 +200,38 @@ def bench_corpus(corpus: str, repo: Path, tools: list[str], runs: int, work: Pat
             continue
         ext = {"llmingest": "md", "repomix": "md"}.get(name, "txt")
         out = out_dir / f"{name}.{ext}"
-        cmd = command(name, exe, repo, out)
-        print(f"  {name}: {_util.show(cmd)}", flush=True)
-        if name == "llmingest":
-            cold = []
-            for i in range(runs):  # every cold run gets an empty token cache
+        plans[name] = (exe, command(name, exe, repo, out), out)
+        print(f"  {name}: {_util.show(plans[name][1])}", flush=True)
+    # Round-robin: run i of every tool before run i+1 of any, so a slow minute of this shared VM
+    # (its CPU speed drifts by up to 2x) falls on all tools alike instead of deciding the ratios.
+    # Each llmingest cold run gets an empty token cache; its warm run follows on that cache.
+    runs_of: dict[str, list[_util.Run]] = {name: [] for name in plans}
+    runs_of["llmingest (warm)"] = []
+    failed: set[str] = set()
+    for i in range(runs):
+        for name, (_exe, cmd, _out) in plans.items():
+            if name in failed:
+                continue
+            if name == "llmingest":
                 cache = work / "cache" / corpus / f"cold{i}"
                 shutil.rmtree(cache, ignore_errors=True)
-                cold += _util.repeat(cmd, 1, env={**env, "LLMINGEST_CACHE_DIR": str(cache)}, timeout=timeout)
-                if not cold[-1].ok:
-                    break
-            last = work / "cache" / corpus / f"cold{len(cold) - 1}"
-            warm = _util.repeat(cmd, runs, env={**env, "LLMINGEST_CACHE_DIR": str(last)}, timeout=timeout) \
-                if cold and cold[-1].ok else []
-            results[name] = _record(name, exe, cold, out)
-            results["llmingest (warm)"] = _record(name, exe, warm, out)
-        else:
-            results[name] = _record(name, exe, _util.repeat(cmd, runs, env=env, timeout=timeout), out)
-        r = results[name]
-        print(f"    {'ok' if r['ok'] else 'FAILED'}: {_util.fmt_seconds(r['wall'])} wall, "
-              f"{_util.fmt_seconds(r['cpu'])} CPU, {_util.fmt_bytes(r['rss'])}"
-              + ("" if r["ok"] else f"\n    {r['error']}"), flush=True)
+                cache_env = {**env, "LLMINGEST_CACHE_DIR": str(cache)}
+                runs_of[name] += _util.repeat(cmd, 1, env=cache_env, timeout=timeout)
+                if runs_of[name][-1].ok:
+                    runs_of["llmingest (warm)"] += _util.repeat(cmd, 1, env=cache_env, timeout=timeout)
+            else:
+                runs_of[name] += _util.repeat(cmd, 1, env=env, timeout=timeout)
+            if not runs_of[name][-1].ok:
+                failed.add(name)
+    for name, (exe, _cmd, out) in plans.items():
+        results[name] = _record(name, exe, runs_of[name], out)
+        if name == "llmingest":
+            results["llmingest (warm)"] = _record(name, exe, runs_of["llmingest (warm)"], out)
+        for label in ([name, "llmingest (warm)"] if name == "llmingest" else [name]):
+            r = results[label]
+            print(f"  {label}: {'ok' if r['ok'] else 'FAILED'}: {_util.fmt_seconds(r['wall'])} wall, "
+                  f"{_util.fmt_seconds(r['cpu'])} CPU, {_util.fmt_bytes(r['rss'])}"
+                  + ("" if r["ok"] else f"\n    {r['error']}"), flush=True)
     return results
 
 
