@@ -56,7 +56,8 @@ def _bindings():
 
 @functools.lru_cache(maxsize=4)
 def tokenizer(name: str = "o200k_base"):
-    """The exact tokenizer for ``name`` (never downloads)."""
+    """The exact tokenizer for ``name`` (never downloads). The Rust side builds it once per
+    process (~40 ms, ~70 MB for o200k) and keeps it for the life of the process."""
     if name not in ENCODINGS:
         raise UsageError(f"unknown encoding {name!r}", hint=f"choose one of {', '.join(ENCODINGS)}")
     return _bindings().tokenizer_for_encoding(name)
