@@ -122,11 +122,7 @@ def git_daemon(tmp_path_factory):
 
         yield {**info, "url": f"git://127.0.0.1:{port}/", "port": port, "base": base, "requests": requests}
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop_process(proc)
 
 
 _HTTP_SERVER = r'''
@@ -212,11 +208,7 @@ def git_http_private(tmp_path_factory):
         _wait_port(port, proc)
         yield {**info, "url": f"http://127.0.0.1:{port}/", "port": port, "token": token, "base": base}
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop_process(proc)
 
 
 # ---- MCP tests: one in-memory client call, one local service, one loopback HTTP server ------------
@@ -242,6 +234,28 @@ def local_service(tmp_path: Path):
     from llmingest.options import Options
 
     return Service(options=Options(cache_dir=tmp_path / "c"), cache=ResultCache(tmp_path / "c" / "r"))
+
+
+def respond(handler, status: int, body: bytes = b"", content_type: str | None = None, **headers: str) -> None:
+    """Send one whole response from a test server's ``BaseHTTPRequestHandler``."""
+    handler.send_response(status)
+    if content_type:
+        handler.send_header("Content-Type", content_type)
+    for name, value in headers.items():
+        handler.send_header(name.replace("_", "-"), value)
+    handler.send_header("Content-Length", str(len(body)))
+    handler.end_headers()
+    if body:
+        handler.wfile.write(body)
+
+
+def stop_process(proc: subprocess.Popen) -> None:
+    """Terminate a test's server process, killing it if it does not stop in 10 s."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
 
 
 def serve_loopback(handler):

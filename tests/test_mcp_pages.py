@@ -11,7 +11,7 @@ from http.server import BaseHTTPRequestHandler
 import httpx
 import pymupdf
 import pytest
-from conftest import call_tool, local_service, serve_loopback
+from conftest import call_tool, local_service, respond, serve_loopback
 from llmingest.cache import ResultCache
 from llmingest.mcp_server.limits import Limits
 from llmingest.mcp_server.server import create_server
@@ -52,15 +52,9 @@ class Site(BaseHTTPRequestHandler):
         elif self.path.startswith("/files/manual.pdf"):
             body, ctype = type(self).pdf, "application/pdf"
         else:
-            self.send_response(404)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
+            respond(self, 404)
             return
-        self.send_response(200)
-        self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+        respond(self, 200, body, ctype)
 
 
 @pytest.fixture(scope="module")

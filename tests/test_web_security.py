@@ -9,6 +9,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
 import pytest
+from conftest import respond
 from llmingest.cache import ResultCache
 from llmingest.mcp_server.limits import Limits
 from llmingest.mcp_server.service import Service
@@ -42,25 +43,14 @@ class Recorder(BaseHTTPRequestHandler):
     def do_GET(self):
         type(self).seen.append(self.path)
         if self.path == "/big":
-            body = b"<html><body><main><p>" + b"big page " * 30_000 + b"</p></main></body></html>"
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+            respond(self, 200, b"<html><body><main><p>" + b"big page " * 30_000 + b"</p></main></body></html>",
+                    "text/html")
             return
         if self.path.startswith("/to/"):
-            self.send_response(302)
-            self.send_header("Location", "http://" + self.path[len("/to/"):])
-            self.send_header("Content-Length", "0")
-            self.end_headers()
+            respond(self, 302, Location="http://" + self.path[len("/to/"):])
             return
-        body = b"<html><head><title>Hi</title></head><body><main><h1>Hi</h1><p>hello</p></main></body></html>"
-        self.send_response(200)
-        self.send_header("Content-Type", "text/html")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+        respond(self, 200, b"<html><head><title>Hi</title></head><body><main><h1>Hi</h1><p>hello</p></main></body></html>",
+                "text/html")
 
 
 @pytest.fixture()
