@@ -7,25 +7,18 @@ clipboard, downloads it, and sees a one-line error for a repository that does no
 
 from __future__ import annotations
 
-import shutil
-
 import httpx
 import pytest
+from conftest import chromium
 from llmingest.mcp_server.web import create_app
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 from test_web_routes import Uvicorn, make_service
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
 @pytest.fixture(scope="module")
 def browser():
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+    with chromium() as b:
         yield b
-        b.close()
 
 
 def test_landing_page_digest_copy_download_and_error(tmp_path, git_daemon, browser):

@@ -7,17 +7,12 @@ clipboard, also after an instant-navigation hop to another page.
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
-from conftest import serve_folder
-from playwright.sync_api import expect, sync_playwright
+from conftest import chromium, serve_folder
+from playwright.sync_api import expect
 from test_mkdocs_plugin import build, make_site
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
 @pytest.fixture(scope="module")
@@ -38,40 +33,32 @@ def _copy_and_read(page) -> str:
 
 def test_button_copies_the_mirror_also_after_instant_navigation(served_site):
     site, base = served_site
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        try:
-            context = browser.new_context()
-            context.grant_permissions(["clipboard-read", "clipboard-write"], origin=base)
-            page = context.new_page()
-            page.goto(base + "/guide/install/")
-            alternate = page.locator('link[rel="alternate"][type="text/markdown"]')
-            assert alternate.evaluate("e => e.href") == base + "/guide/install/index.md"
-            assert _copy_and_read(page) == (site / "guide" / "install" / "index.md").read_text()
+    with chromium() as browser:
+        context = browser.new_context()
+        context.grant_permissions(["clipboard-read", "clipboard-write"], origin=base)
+        page = context.new_page()
+        page.goto(base + "/guide/install/")
+        alternate = page.locator('link[rel="alternate"][type="text/markdown"]')
+        assert alternate.evaluate("e => e.href") == base + "/guide/install/index.md"
+        assert _copy_and_read(page) == (site / "guide" / "install" / "index.md").read_text()
 
-            page.click('a.md-nav__link[href$="usage/"]')  # instant navigation: no full reload
-            page.wait_for_url(base + "/guide/usage/")
-            copied = _copy_and_read(page)
-            assert copied == (site / "guide" / "usage" / "index.md").read_text()
-            assert "SNIPPET-EXPANDED" in copied
-        finally:
-            browser.close()
+        page.click('a.md-nav__link[href$="usage/"]')  # instant navigation: no full reload
+        page.wait_for_url(base + "/guide/usage/")
+        copied = _copy_and_read(page)
+        assert copied == (site / "guide" / "usage" / "index.md").read_text()
+        assert "SNIPPET-EXPANDED" in copied
 
 
 def test_button_falls_back_to_opening_the_mirror_without_clipboard(served_site):
     site, base = served_site
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        try:
-            context = browser.new_context()
-            page = context.new_page()
-            page.goto(base + "/")
-            page.evaluate("Object.defineProperty(navigator, 'clipboard', {value: undefined})")
-            with context.expect_page() as popup:
-                page.locator("button.llmingest-copy").click()
-            opened = popup.value
-            opened.wait_for_load_state()
-            assert opened.url == base + "/index.md"
-            assert Path(site / "index.md").read_text().strip().startswith(opened.inner_text("body").strip()[:40])
-        finally:
-            browser.close()
+    with chromium() as browser:
+        context = browser.new_context()
+        page = context.new_page()
+        page.goto(base + "/")
+        page.evaluate("Object.defineProperty(navigator, 'clipboard', {value: undefined})")
+        with context.expect_page() as popup:
+            page.locator("button.llmingest-copy").click()
+        opened = popup.value
+        opened.wait_for_load_state()
+        assert opened.url == base + "/index.md"
+        assert Path(site / "index.md").read_text().strip().startswith(opened.inner_text("body").strip()[:40])

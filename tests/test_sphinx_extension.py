@@ -9,9 +9,8 @@ from pathlib import Path
 
 import llms_txt
 import pytest
-from conftest import serve_folder
+from conftest import chromium, serve_folder
 from llmingest.converters.llmstxt import parse, validate
-from playwright.sync_api import sync_playwright
 from test_mkdocs_plugin import SPEC  # the same small OpenAPI spec drives both plugins' click-to-curl
 
 CHROME = ("<div", "<nav", "<script", "<button", "¶", "Quick search", "Powered by", "Sphinx", "Navigation",
@@ -355,21 +354,17 @@ def test_autodoc_api_page_keeps_signatures_fields_and_cross_references(tmp_path:
 
 def test_copy_button_copies_the_mirror_in_a_real_browser(tmp_path: Path):
     """Headless Debian chromium on the built Sphinx site served from 127.0.0.1 (as for MkDocs)."""
-    from test_mkdocs_copy_button import ARGS, CHROMIUM, _copy_and_read
+    from test_mkdocs_copy_button import _copy_and_read
 
     out = build(make_project(tmp_path))
     base, stop = serve_folder(out)
     try:
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-            try:
-                context = browser.new_context()
-                context.grant_permissions(["clipboard-read", "clipboard-write"], origin=base)
-                page = context.new_page()
-                page.goto(base + "/guide/start.html")
-                assert page.locator("button.llmingest-copy").is_visible()
-                assert _copy_and_read(page) == (out / "guide" / "start.md").read_text()
-            finally:
-                browser.close()
+        with chromium() as browser:
+            context = browser.new_context()
+            context.grant_permissions(["clipboard-read", "clipboard-write"], origin=base)
+            page = context.new_page()
+            page.goto(base + "/guide/start.html")
+            assert page.locator("button.llmingest-copy").is_visible()
+            assert _copy_and_read(page) == (out / "guide" / "start.md").read_text()
     finally:
         stop()
