@@ -278,6 +278,33 @@ def chromium():
             browser.close()
 
 
+def web_service(tmp_path: Path, host_map: dict | None = None, **limits):
+    """A server-mode Service (no local paths, no private addresses) with its own cache; no rate
+    limit unless ``rate_per_minute`` is given."""
+    from llmingest.cache import ResultCache
+    from llmingest.mcp_server.limits import Limits
+    from llmingest.mcp_server.service import Service
+    from llmingest.options import Options
+
+    limits.setdefault("rate_per_minute", 0)
+    opts = Options(allow_private=False, cache_dir=tmp_path / "cache", host_map=host_map or {})
+    return Service(options=opts, limits=Limits(**limits), cache=ResultCache(tmp_path / "cache" / "results"))
+
+
+def asgi_get(app, path: str, headers: dict | None = None, client: tuple[str, int] = ("127.0.0.1", 123)):
+    """GET ``path`` from an ASGI app in-process (httpx), as from ``client``."""
+    import asyncio
+
+    import httpx
+
+    async def go():
+        transport = httpx.ASGITransport(app=app, client=client)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+            return await http.get(path, headers=headers or {})
+
+    return asyncio.run(go())
+
+
 def serve_loopback(handler):
     """Start a threaded HTTP server for ``handler`` on 127.0.0.1; returns (base_url, stop)."""
     import threading

@@ -6,12 +6,10 @@ own llms.txt, one that does not (so the index is built by crawling it).
 
 from __future__ import annotations
 
-import asyncio
 from http.server import BaseHTTPRequestHandler
 
-import httpx
 import pytest
-from conftest import call_tool, local_service, respond, serve_loopback
+from conftest import asgi_get, call_tool, local_service, respond, serve_loopback, web_service
 from llmingest.cache import ResultCache
 from llmingest.mcp_server.limits import Limits
 from llmingest.mcp_server.server import create_server
@@ -123,21 +121,15 @@ def test_search_docs_ranks_pages_with_bm25(tmp_path, docs_site):
 
 
 def test_web_llms_txt_route(tmp_path, docs_site):
-    opts = Options(allow_private=False, cache_dir=tmp_path / "c", host_map={"127.0.0.1": docs_site})
-    app = create_app(Service(options=opts, limits=Limits(rate_per_minute=0), cache=ResultCache(tmp_path / "c" / "r")),
-                     mount_mcp=False)
+    app = create_app(web_service(tmp_path, {"127.0.0.1": docs_site}), mount_mcp=False)
 
-    async def go(path):
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
-            return await client.get(path)
-
-    res = asyncio.run(go(f"/llms.txt?url={docs_site}/gizmo/"))
+    res = asgi_get(app, f"/llms.txt?url={docs_site}/gizmo/")
     assert res.status_code == 200 and res.text == PUBLISHED.decode()
-    res = asyncio.run(go(f"/llms.txt?url={docs_site}/docs/"))
+    res = asgi_get(app, f"/llms.txt?url={docs_site}/docs/")
     assert res.status_code == 200 and res.text.startswith("# Widget Docs")
-    refused = asyncio.run(go("/llms.txt?url=http://10.0.0.1/docs/"))
+    refused = asgi_get(app, "/llms.txt?url=http://10.0.0.1/docs/")
     assert refused.status_code == 403
-    bad = asyncio.run(go("/llms.txt?url=docs"))
+    bad = asgi_get(app, "/llms.txt?url=docs")
     assert bad.status_code == 422
 
 

@@ -5,15 +5,12 @@ A real HTTP server on 127.0.0.1 serves an HTML page and a PDF generated in the t
 
 from __future__ import annotations
 
-import asyncio
 from http.server import BaseHTTPRequestHandler
 
-import httpx
 import pymupdf
 import pytest
-from conftest import call_tool, local_service, respond, serve_loopback
+from conftest import asgi_get, call_tool, local_service, respond, serve_loopback, web_service
 from llmingest.cache import ResultCache
-from llmingest.mcp_server.limits import Limits
 from llmingest.mcp_server.server import create_server
 from llmingest.mcp_server.service import Service
 from llmingest.mcp_server.web import create_app
@@ -106,31 +103,25 @@ def test_convert_pdf_local_and_remote_with_page_ranges(tmp_path, site):
 
 def test_web_swap_for_pages_and_pdfs(tmp_path, site):
     # server mode, with the test server's host mapped in by the operator (as a GHE mirror would be)
-    opts = Options(allow_private=False, cache_dir=tmp_path / "c", host_map={"127.0.0.1": site})
-    app = create_app(Service(options=opts, limits=Limits(rate_per_minute=0), cache=ResultCache(tmp_path / "c" / "r")),
-                     mount_mcp=False)
+    app = create_app(web_service(tmp_path, {"127.0.0.1": site}), mount_mcp=False)
 
-    async def go(path):
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
-            return await client.get(path)
-
-    page = asyncio.run(go(f"/{site}/guide/install"))
+    page = asgi_get(app, f"/{site}/guide/install")
     assert page.status_code == 200, page.text
     assert page.headers["content-type"].startswith("text/markdown") and page.headers["x-kind"] == "page"
     assert page.text.startswith("---\n") and "# Install guide" in page.text
-    pdf = asyncio.run(go(f"/{site}/files/manual.pdf?pages=1"))
+    pdf = asgi_get(app, f"/{site}/files/manual.pdf?pages=1")
     assert pdf.status_code == 200, pdf.text
     assert pdf.headers["x-kind"] == "pdf" and "page 1 about" in pdf.text and "page 2 about" not in pdf.text
-    as_json = asyncio.run(go(f"/{site}/guide/install?format=json"))
+    as_json = asgi_get(app, f"/{site}/guide/install?format=json")
     assert as_json.json()["documents"][0]["title"] == "Install guide"
     # the page's own query string is passed on to the page, ours is consumed
     Site.hits = []
-    asyncio.run(go(f"/{site}/guide/install?lang=en&format=plain"))
+    asgi_get(app, f"/{site}/guide/install?lang=en&format=plain")
     assert Site.hits == ["/guide/install?lang=en"]
     # the whole URL percent-encoded (a script's encodeURIComponent) is the same page, not a 404
     from urllib.parse import quote
 
-    encoded = asyncio.run(go("/" + quote(f"{site}/guide/install", safe="")))
+    encoded = asgi_get(app, "/" + quote(f"{site}/guide/install", safe=""))
     assert encoded.status_code == 200 and encoded.text == page.text
 
 

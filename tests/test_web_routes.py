@@ -11,32 +11,21 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pytest
 import uvicorn
-from conftest import free_port, make_remote_repo
+from conftest import asgi_get, free_port, make_remote_repo, web_service
 from fastmcp import Client
-from llmingest.cache import ResultCache
 from llmingest.errors import UsageError
-from llmingest.mcp_server.limits import Limits
 from llmingest.mcp_server.service import Service
 from llmingest.mcp_server.web import create_app, target_for_path
-from llmingest.options import Options
 from llmingest.tokens import count
 
 MAPPED = ("github.com", "gitlab.com", "codeberg.org", "git.example.test")
 
 
 def make_service(tmp_path, daemon_url: str, **limits) -> Service:
-    opts = Options(allow_private=False, cache_dir=tmp_path / "cache", host_map={h: daemon_url for h in MAPPED})
-    return Service(options=opts, limits=Limits(rate_per_minute=0, **limits),
-                   cache=ResultCache(tmp_path / "cache" / "results"))
+    return web_service(tmp_path, {h: daemon_url for h in MAPPED}, **limits)
 
 
-def get(app, path: str, headers: dict | None = None) -> httpx.Response:
-    async def go():
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
-            return await client.get(path, headers=headers or {})
-
-    return asyncio.run(go())
+get = asgi_get
 
 
 @pytest.fixture()

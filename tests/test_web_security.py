@@ -9,7 +9,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
 import pytest
-from conftest import respond
+from conftest import asgi_get, respond, web_service
 from llmingest.cache import ResultCache
 from llmingest.mcp_server.limits import Limits
 from llmingest.mcp_server.service import Service
@@ -18,18 +18,11 @@ from llmingest.options import Options
 
 
 def get(app, path: str, headers: dict | None = None, client=("198.51.100.7", 5555)) -> httpx.Response:
-    async def go():
-        transport = httpx.ASGITransport(app=app, client=client)
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
-            return await http.get(path, headers=headers or {})
-
-    return asyncio.run(go())
+    """From a public client address by default: server mode judges callers by it."""
+    return asgi_get(app, path, headers, client)
 
 
-def service(tmp_path, host_map: dict | None = None, **limits) -> Service:
-    limits.setdefault("rate_per_minute", 0)
-    opts = Options(allow_private=False, cache_dir=tmp_path / "cache", host_map=host_map or {})
-    return Service(options=opts, limits=Limits(**limits), cache=ResultCache(tmp_path / "cache" / "results"))
+service = web_service
 
 
 class Recorder(BaseHTTPRequestHandler):
