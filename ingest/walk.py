@@ -64,13 +64,16 @@ class Entry:
     size: int
 
 
-def default_ignore_reason(path: str, convert_pdfs: bool = False) -> str | None:
-    """Why the default ignores drop ``path``, or None to keep it."""
-    parts = path.split("/")
-    for part in parts[:-1]:
+def ignored_folder_reason(folder: str) -> str | None:
+    """Why the default ignores drop everything under ``folder`` (vendored deps, build output...)."""
+    for part in folder.split("/"):
         if part in IGNORED_DIRS or part.endswith(".egg-info"):
             return f"default ignore ({part}/)"
-    name = parts[-1]
+    return None
+
+
+def ignored_name_reason(name: str, convert_pdfs: bool = False) -> str | None:
+    """Why the default ignores drop a file called ``name`` (lockfiles, binaries, minified bundles)."""
     if name in IGNORED_NAMES:
         return "default ignore (lockfile)" if "lock" in name.lower() or name == "go.sum" else "default ignore"
     lower = name.lower()
@@ -200,12 +203,12 @@ def select(root: Path, options: Options) -> tuple[list[Entry], list[Skipped], bo
             if dropped is None:
                 dropped = dropped_dirs[folder] = bool(
                     (not options.hidden and is_hidden(folder))
-                    or (options.default_ignores and default_ignore_reason(folder + "/x", options.convert_pdfs)))
+                    or (options.default_ignores and ignored_folder_reason(folder)))
             if dropped:
                 continue
         if not options.hidden and name.startswith(".") and name not in HIDDEN_ALLOWED:
             continue
-        if options.default_ignores and default_ignore_reason(name, options.convert_pdfs):
+        if options.default_ignores and ignored_name_reason(name, options.convert_pdfs):
             continue
         entry, skip = _check(root, rel, options)
         if entry:
