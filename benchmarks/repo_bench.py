@@ -18,6 +18,7 @@ venv when that venv exists. Run it with ``nice``, the machine is shared:
 from __future__ import annotations
 
 import argparse
+import functools
 import glob
 import gzip
 import hashlib
@@ -117,6 +118,7 @@ def tiktoken_cache(work: Path) -> Path:
 
 # ---------------------------------------------------------------- tools
 
+@functools.lru_cache(maxsize=None)  # reinstalled once per benchmark run, not once per corpus
 def llmingest_venv(work: Path) -> str | None:
     """llmingest from its own venv (``venv-llmingest``), like the anchors: installed the way users
     install it, without this environment's .pth files (an editable install's finder and other
