@@ -118,7 +118,7 @@ def tiktoken_cache(work: Path) -> Path:
 
 # ---------------------------------------------------------------- tools
 
-@functools.lru_cache(maxsize=None)  # reinstalled once per benchmark run, not once per corpus
+@functools.cache  # reinstalled once per benchmark run, not once per corpus
 def llmingest_venv(work: Path) -> str | None:
     """llmingest from its own venv (``venv-llmingest``), like the anchors: installed the way users
     install it, without this environment's .pth files (an editable install's finder and other
