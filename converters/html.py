@@ -21,12 +21,14 @@ from lxml import etree
 
 from ..errors import ConversionError
 from ..model import Document
+from .html_blocks import GENERIC_RULES, learned_main
 from .html_charset import decode
 from .html_markdown import Writer
 from .html_select import doxygen_title, remove_chrome, remove_hidden, select_main, unstream_suspense
 
 __all__ = ["convert", "front_matter", "decode"]
 
+_CHROME_ON_LEARNED = __import__("os").environ.get("LLMINGEST_CHROME_ON_LEARNED", "0") == "1"  # experiment switch
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 _TITLE_SPLIT = re.compile(r"\s+[|—–·»]\s+|\s+-\s+")
 
@@ -115,10 +117,14 @@ def convert(data: bytes | str, url: str | None = None, *, charset: str | None = 
     remove_hidden(root)
     if select:
         elements, container = select_main(root, text)
+        if container in GENERIC_RULES:  # no known generator's container: the learned block scorer decides
+            learned = learned_main(root, elements, container)
+            if learned is not None:
+                elements, container = [learned], "learned"
     else:
         body = root.find(".//body")
         elements, container = [body if body is not None else root], "body"
-    if select:  # --full means the whole body as it is (hidden text still goes: that is safety)
+    if select and (container != "learned" or _CHROME_ON_LEARNED):  # --full means the whole body as it is (hidden text still goes: that is safety)
         for el in elements:
             remove_chrome(el)
     writer = Writer(base, links=links, images=images)

@@ -1,0 +1,591 @@
+"""Learned main-content selection: cut a page into text blocks, score each block, keep the content.
+
+Why learned: hand rules written against the 91 documentation pages we could see scored 0.95 there and
+0.79 on pages nobody had looked at (forums, shops, listings, news). Here every block (the text a
+block-level element owns itself, not counting its block-level children) gets ~70 numeric features
+(text length, link density, punctuation, its tag and its ancestors' tags and roles, depth and
+position, the size and link density of its containers, how many siblings repeat its ancestors'
+shape, whether the rule-based selector's container holds it) plus a score learned from the class and
+id words of it and its ancestors (feature hashing). A small gradient-boosted tree set turns these
+into the probability that the block is main content; the scores are smoothed over neighbouring
+blocks and the kept blocks are rendered by the ordinary markdown writer (unkept subtrees are cut).
+
+The weights (``html_weights.json``) are trained by ``benchmarks/train_html_scorer.py`` on the work
+part of WCXB's development split (CC-BY-4.0, Murrough Foley); inference is numpy (a dependency of
+bm25s) and the feature extraction is one pass over the tree in pure Python.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import math
+import re
+import zlib
+from pathlib import Path
+
+from .html_select import drop_keeping_tail, is_chrome
+
+#: inline elements: their text belongs to the nearest block-level ancestor
+INLINE = {
+    "a", "abbr", "b", "bdi", "bdo", "br", "cite", "code", "data", "dfn", "em", "i", "img", "kbd", "mark", "q",
+    "rp", "rt", "ruby", "s", "samp", "small", "span", "strong", "sub", "sup", "time", "u", "var", "wbr", "del",
+    "ins", "strike", "tt", "font", "big", "label", "acronym", "nobr", "picture", "source", "meter", "output",
+}
+#: blocks that own all the text under them (never split further)
+ATOMIC = {"p", "pre", "h1", "h2", "h3", "h4", "h5", "h6", "dt", "figcaption", "caption", "summary", "th", "td"}
+_BLOCK_TAG_IDS = {t: i for i, t in enumerate((
+    "p", "div", "li", "td", "th", "h1", "h2", "h3", "h4", "h5", "h6", "pre", "span", "a", "dt", "dd",
+    "section", "article", "blockquote", "figcaption", "header", "footer", "nav", "aside", "main", "ul", "form"))}
+_ANCESTOR_FLAGS = ("nav", "header", "footer", "aside", "main", "article", "form", "table", "ul", "ol", "blockquote",
+                   "section", "li", "dl", "h", "pre", "figure")
+_ROLE_FLAGS = ("navigation", "banner", "contentinfo", "complementary", "main", "article", "menu", "dialog")
+_SPLIT = re.compile(r"[^a-z0-9]+")
+_CAMEL = re.compile(r"([a-z])([A-Z])")
+_WORD = re.compile(r"\w+")
+_PUNCT = re.compile(r"[.,;:!?]")
+_DIGIT = re.compile(r"\d")
+_STOP = frozenset(
+    "the a an and or of to in on for with is are was were be been it this that as at by from but not you your we "
+    "our they their he she his her its have has had do does did can will would should could if then than so "
+    "which who what when where how all any some more most other into about also there these those i my me "
+    "der die das und ist nicht ein eine zu den mit von le la les et des est un une du en el los las que y es "
+    "por para il di che non per".split())
+N_HASH = 1 << 12
+WEIGHTS = Path(__file__).with_name("html_weights.json")
+
+
+def _class_words(el) -> list[str]:
+    """Lowercase words of an element's class and id ("postBody js-x" -> post, body, js, x)."""
+    raw = " ".join(v for v in (el.get("class"), el.get("id")) if v)
+    if not raw:
+        return []
+    return _class_words_of(raw)
+
+
+@functools.lru_cache(maxsize=8192)
+def _class_words_of(raw: str) -> list[str]:
+    words: list[str] = []
+    for tok in _SPLIT.split(_CAMEL.sub(r"\1 \2", raw).lower()):
+        if 2 <= len(tok) <= 20 and not tok.isdigit() and tok not in words:
+            words.append(tok)
+            if len(words) == 12:  # utility-class soups (Tailwind) say little past the first words
+                break
+    return words
+
+
+def _hash(feature: str) -> int:
+    return zlib.crc32(feature.encode("utf-8")) % N_HASH
+
+
+class Block:
+    """The text one block-level element owns (its inline descendants and children's tails)."""
+
+    __slots__ = ("el", "parts", "link_chars", "links", "index", "depth", "features", "tokens", "text")
+
+    def __init__(self, el, index: int, depth: int) -> None:
+        self.el = el
+        self.parts: list[str] = []
+        self.link_chars = 0
+        self.links = 0
+        self.index = index
+        self.depth = depth
+        self.text = ""
+
+
+def segment_blocks(body) -> list[Block]:
+    """Blocks in document order with their text filled in (tails included), empty ones dropped."""
+    blocks: list[Block] = []
+    order = []  # (block) in first-text order
+
+    stack = [(0, body, None, 0, False, False)]
+    while stack:
+        item = stack.pop()
+        if item[0] == 1:  # a tail to add to an owner
+            _, text, owner, link = item
+            owner.parts.append(text)
+            if link:
+                owner.link_chars += len(text.strip())
+            if not owner.text:
+                owner.text = "x"
+                order.append(owner)
+            continue
+        _, el, owner, depth, in_link, atomic = item
+        tag = el.tag
+        if not isinstance(tag, str):
+            continue
+        if owner is None or (not atomic and tag not in INLINE):
+            owner = Block(el, 0, depth)
+            blocks.append(owner)
+            atomic = tag in ATOMIC
+        link = in_link or tag == "a"
+        if tag == "a":
+            owner.links += 1
+        if el.text and el.text.strip():
+            owner.parts.append(el.text)
+            if link:
+                owner.link_chars += len(el.text.strip())
+            if not owner.text:
+                owner.text = "x"
+                order.append(owner)
+        for child in reversed(el):
+            if not isinstance(child.tag, str):
+                continue
+            if child.tail and child.tail.strip():
+                stack.append((1, child.tail, owner, in_link))
+            stack.append((0, child, owner, depth + 1, link, atomic))
+    for i, b in enumerate(order):
+        b.index = i
+        b.text = " ".join(" ".join(b.parts).split())
+    return [b for b in order if b.text]
+
+
+def _ancestors(el, stop):
+    node = el.getparent()
+    while node is not None and node is not stop:
+        yield node
+        node = node.getparent()
+
+
+def _jsonld_types(root) -> list[str]:
+    types = []
+    for script in root.iter("script"):
+        if (script.get("type") or "").lower() != "application/ld+json" or not script.text:
+            continue
+        for m in re.finditer(r'"@type"\s*:\s*"([A-Za-z]+)"', script.text[:20000]):
+            types.append(m.group(1).lower())
+    return sorted(set(types))[:20]
+
+
+DENSE_NAMES: list[str] = []
+
+
+def _dense_names() -> list[str]:
+    names = ["log_chars", "log_words", "link_ratio", "log_links", "punct_ratio", "digit_ratio", "stop_ratio",
+             "avg_word", "ends_sentence", "upper_start", "depth", "depth_ratio", "pos_ratio", "index_ratio",
+             "in_main_sel", "main_sel_share", "in_chrome", "self_chrome",
+             "p1_log_chars", "p1_link_ratio", "p1_share", "p2_log_chars", "p2_link_ratio", "p2_share",
+             "p3_share", "p3_link_ratio", "repeat_log", "repeat_share", "itemprop_content", "itemprop_any",
+             "page_log_chars", "page_link_ratio", "page_articles", "page_has_main", "page_blocks_log",
+             "n_headings_before_ratio", "h1_before", "prev_link_ratio", "next_link_ratio", "prev_log_chars",
+             "next_log_chars", "token_score", "in_sel_rule_known", "sel_rule_main", "sel_rule_article",
+             "sel_rule_density", "sel_rule_body", "dist_best", "in_best"]
+    names += [f"tag_{t}" for t in _BLOCK_TAG_IDS] + [f"anc_{t}" for t in _ANCESTOR_FLAGS] + \
+             [f"role_{r}" for r in _ROLE_FLAGS]
+    return names
+
+
+DENSE_NAMES = _dense_names()
+_IDX = {n: i for i, n in enumerate(DENSE_NAMES)}
+_CONTENT_PROPS = {"articlebody", "text", "description", "reviewbody", "mainentityofpage", "articlesection"}
+
+
+def features(root, body, blocks: list[Block], selected: list, rule: str) -> tuple[list[list[float]], list[list[int]]]:
+    """Dense features and hashed class/id token indices for every block (same order as ``blocks``)."""
+    # subtree stats per element: chars, link chars (bottom-up over the elements that own blocks)
+    chars: dict = {}
+    links: dict = {}
+    for b in blocks:
+        n = len(b.text)
+        node = b.el
+        while node is not None:
+            chars[node] = chars.get(node, 0) + n
+            links[node] = links.get(node, 0) + b.link_chars
+            if node is body:
+                break
+            node = node.getparent()
+    total = max(1, chars.get(body, 1))
+    page_links = links.get(body, 0) / total
+    n_articles = sum(1 for _ in body.iter("article"))
+    has_main = 1.0 if next(body.iter("main"), None) is not None else 0.0
+    page_types = _jsonld_types(root)
+    sel_ids = set()
+    for s in selected:
+        sel_ids.add(s)
+    sel_chars = sum(chars.get(s, 0) for s in selected)
+    # best text-dense container: the element with most non-link chars among those holding >= 1 block whose
+    # share of the page is >= 25%, deepest such
+    best, best_depth = body, 0
+    need = 0.5 * (total - links.get(body, 0))
+    for el, n in chars.items():
+        if n - links.get(el, 0) >= need:
+            d = _depth_cache(el)
+            if d > best_depth:
+                best, best_depth = el, d
+    chrome_memo: dict = {}
+    tok_memo: dict = {}
+    rep_memo: dict = {}
+    dense_rows: list[list[float]] = []
+    tok_rows: list[list[int]] = []
+    n_blocks = max(1, len(blocks))
+    max_depth = max((b.depth for b in blocks), default=1) or 1
+    cum = 0
+    headings_seen = 0
+    h1_seen = 0.0
+    rule_flags = {"known": 0.0, "main": 0.0, "article": 0.0, "density": 0.0, "body": 0.0}
+    if rule in ("main", "role=main"):
+        rule_flags["main"] = 1.0
+    elif rule in ("article", "articles"):
+        rule_flags["article"] = 1.0
+    elif rule in ("density", "trafilatura"):
+        rule_flags["density"] = 1.0
+    elif rule == "body":
+        rule_flags["body"] = 1.0
+    else:
+        rule_flags["known"] = 1.0
+    page_toks = [_hash("jt:" + t) for t in page_types]
+    for b in blocks:
+        text = b.text
+        n = len(text)
+        words = _WORD.findall(text)
+        nw = len(words)
+        row = [0.0] * len(DENSE_NAMES)
+        row[0] = math.log1p(n)
+        row[1] = math.log1p(nw)
+        row[2] = min(1.0, b.link_chars / max(1, n))
+        row[3] = math.log1p(b.links)
+        row[4] = len(_PUNCT.findall(text)) / max(1, nw)
+        row[5] = len(_DIGIT.findall(text)) / max(1, n)
+        row[6] = sum(1 for w in words if w.lower() in _STOP) / max(1, nw)
+        row[7] = sum(len(w) for w in words) / max(1, nw)
+        row[8] = 1.0 if text[-1:] in ".!?:\u3002" else 0.0
+        row[9] = sum(1 for w in words if w[:1].isupper()) / max(1, nw)
+        row[10] = b.depth
+        row[11] = b.depth / max_depth
+        row[12] = cum / total
+        row[13] = b.index / n_blocks
+        cum += n
+        # ancestors: flags, chrome, tokens, containers
+        el = b.el
+        tag = el.tag
+        anc_flags = set()
+        roles = set()
+        in_chrome = 0.0
+        in_sel = 0.0
+        in_best = 0.0
+        dist_best = 0
+        toks: list[int] = list(page_toks)
+        for w in _class_words(el):
+            toks.append(_hash("s:" + w))
+        toks.append(_hash("t:" + tag))
+        level = 0
+        containers = []
+        node = el
+        itemprop_content = itemprop_any = 0.0
+        rep = 0
+        rep_share = 0.0
+        while node is not None:
+            if node in sel_ids:
+                in_sel = 1.0
+            if node is best:
+                in_best = 1.0
+            if not in_best:
+                dist_best += 1
+            ntag = node.tag
+            if node is not el:
+                level += 1
+                if ntag in ("nav", "header", "footer", "aside", "main", "article", "form", "table", "ul", "ol",
+                            "blockquote", "section", "li", "dl", "pre", "figure"):
+                    anc_flags.add(ntag)
+                elif ntag in ("h1", "h2", "h3", "h4", "h5", "h6"):
+                    anc_flags.add("h")
+                if level <= 3:
+                    containers.append(node)
+                if level <= 6:
+                    tk = tok_memo.get(node)
+                    if tk is None:
+                        tk = tok_memo[node] = [_hash("a:" + w) for w in _class_words(node)]
+                    toks.extend(tk)
+                    if level == 1:
+                        toks.extend(_hash("p:" + w) for w in _class_words(node))
+            role = node.get("role")
+            if role:
+                roles.add(role.lower())
+            prop = node.get("itemprop")
+            if prop:
+                itemprop_any = 1.0
+                if prop.lower() in _CONTENT_PROPS:
+                    itemprop_content = 1.0
+                if level <= 6:
+                    toks.append(_hash("ip:" + prop.lower()[:30]))
+            itype = node.get("itemtype")
+            if itype and level <= 8:
+                toks.append(_hash("it:" + itype.rsplit("/", 1)[-1].lower()[:30]))
+            c = chrome_memo.get(node)
+            if c is None:
+                c = chrome_memo[node] = is_chrome(node)
+            if c:
+                in_chrome = 1.0
+                if node is el:
+                    row[_IDX["self_chrome"]] = 1.0
+            if level <= 6 and node is not body:
+                r = rep_memo.get(node)
+                if r is None:
+                    r = rep_memo[node] = _repeats(node)
+                if r > rep:
+                    rep = r
+                    rep_share = chars.get(node.getparent(), 0) / total if node.getparent() is not None else 0
+            if node is body:
+                break
+            node = node.getparent()
+        row[_IDX["in_main_sel"]] = in_sel
+        row[_IDX["main_sel_share"]] = sel_chars / total
+        row[_IDX["in_chrome"]] = in_chrome
+        for k, cont in enumerate(containers):
+            cc = chars.get(cont, 0)
+            if k == 0:
+                row[_IDX["p1_log_chars"]] = math.log1p(cc)
+                row[_IDX["p1_link_ratio"]] = links.get(cont, 0) / max(1, cc)
+                row[_IDX["p1_share"]] = cc / total
+            elif k == 1:
+                row[_IDX["p2_log_chars"]] = math.log1p(cc)
+                row[_IDX["p2_link_ratio"]] = links.get(cont, 0) / max(1, cc)
+                row[_IDX["p2_share"]] = cc / total
+            else:
+                row[_IDX["p3_share"]] = cc / total
+                row[_IDX["p3_link_ratio"]] = links.get(cont, 0) / max(1, cc)
+        row[_IDX["repeat_log"]] = math.log1p(rep)
+        row[_IDX["repeat_share"]] = rep_share
+        row[_IDX["itemprop_content"]] = itemprop_content
+        row[_IDX["itemprop_any"]] = itemprop_any
+        row[_IDX["page_log_chars"]] = math.log1p(total)
+        row[_IDX["page_link_ratio"]] = page_links
+        row[_IDX["page_articles"]] = math.log1p(n_articles)
+        row[_IDX["page_has_main"]] = has_main
+        row[_IDX["page_blocks_log"]] = math.log1p(n_blocks)
+        if tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
+            headings_seen += 1
+        if tag == "h1":
+            h1_seen = 1.0
+        row[_IDX["n_headings_before_ratio"]] = headings_seen / n_blocks
+        row[_IDX["h1_before"]] = h1_seen
+        for name, v in rule_flags.items():
+            row[_IDX["sel_rule_" + name if name != "known" else "in_sel_rule_known"]] = v
+        row[_IDX["dist_best"]] = min(dist_best, 20) if in_best else -1.0
+        row[_IDX["in_best"]] = in_best
+        tid = _BLOCK_TAG_IDS.get(tag)
+        if tid is not None:
+            row[_IDX["tag_" + tag]] = 1.0
+        for f in anc_flags:
+            row[_IDX["anc_" + f]] = 1.0
+        for r in roles:
+            if r in _ROLE_FLAGS:
+                row[_IDX["role_" + r]] = 1.0
+        dense_rows.append(row)
+        tok_rows.append(sorted(set(toks)))
+    # neighbours
+    lr, lc = _IDX["link_ratio"], _IDX["log_chars"]
+    for i, row in enumerate(dense_rows):
+        if i > 0:
+            row[_IDX["prev_link_ratio"]] = dense_rows[i - 1][lr]
+            row[_IDX["prev_log_chars"]] = dense_rows[i - 1][lc]
+        if i + 1 < len(dense_rows):
+            row[_IDX["next_link_ratio"]] = dense_rows[i + 1][lr]
+            row[_IDX["next_log_chars"]] = dense_rows[i + 1][lc]
+    return dense_rows, tok_rows
+
+
+def _depth_cache(el) -> int:
+    d = 0
+    node = el
+    while node is not None:
+        d += 1
+        node = node.getparent()
+    return d
+
+
+def _repeats(el) -> int:
+    """How many siblings of ``el`` share its tag and first class word (posts, cards, rows)."""
+    parent = el.getparent()
+    if parent is None or len(parent) < 3:
+        return 0
+    sig = (el.tag, (el.get("class") or "").split()[:1])
+    n = 0
+    for sib in parent:
+        if sib.tag == sig[0] and (sib.get("class") or "").split()[:1] == sig[1]:
+            n += 1
+    return n if n >= 3 else 0
+
+
+@functools.lru_cache(maxsize=1)
+def load_model(path: str = str(WEIGHTS)) -> dict | None:
+    """The trained weights (None when the file is missing: the rule-based selector then decides)."""
+    try:
+        model = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    import numpy as np
+
+    trees = model["trees"]
+    depth = max(t["depth"] for t in trees) if trees else 0
+    n_nodes = max(len(t["feature"]) for t in trees) if trees else 1
+    # pack the trees into arrays [tree, node] so all trees run at once, level by level
+    def pack(key, fill, dtype):
+        arr = np.full((len(trees), n_nodes), fill, dtype=dtype)
+        for i, t in enumerate(trees):
+            arr[i, : len(t[key])] = t[key]
+        return arr
+
+    model["_np"] = {
+        "feature": pack("feature", 0, np.int32), "threshold": pack("threshold", 0.0, np.float64),
+        "left": pack("left", 0, np.int32), "right": pack("right", 0, np.int32),
+        "value": pack("value", 0.0, np.float64), "leaf": pack("leaf", 1, np.bool_), "depth": depth,
+        "tok": np.asarray(model["token_weights"], dtype=np.float64),
+    }
+    return model
+
+
+def predict(model: dict, dense: list[list[float]], toks: list[list[int]]):
+    """Probability that each block is main content."""
+    import numpy as np
+
+    m = model["_np"]
+    X = np.asarray(dense, dtype=np.float64)
+    if not len(X):
+        return np.zeros(0)
+    tok_score = np.array([m["tok"][t].sum() for t in toks]) + model["token_bias"]
+    X[:, _IDX["token_score"]] = tok_score
+    n = len(X)
+    T = m["feature"].shape[0]
+    node = np.zeros((n, T), dtype=np.int32)
+    cols = np.arange(T)[None, :]
+    for _ in range(m["depth"]):
+        feat = m["feature"][cols, node]
+        thr = m["threshold"][cols, node]
+        vals = np.take_along_axis(X, feat, axis=1)
+        nxt = np.where(vals <= thr, m["left"][cols, node], m["right"][cols, node])
+        node = np.where(m["leaf"][cols, node], node, nxt)
+    raw = m["value"][cols, node].sum(axis=1) + model["baseline"]
+    return 1.0 / (1.0 + np.exp(-raw))
+
+
+def labels(blocks: list[Block], truth: str) -> list[float]:
+    """Share of each block's words that are main content: word trigrams found in the ground truth
+    (one- and two-word blocks: the words found as a phrase). Used by the training script only."""
+    gt = [w.lower() for w in _WORD.findall(truth or "")]
+    joined = " " + " ".join(gt) + " "
+    tri = {tuple(gt[i:i + 3]) for i in range(len(gt) - 2)}
+    out = []
+    for b in blocks:
+        words = [w.lower() for w in _WORD.findall(b.text)]
+        if len(words) >= 3:
+            grams = [tuple(words[i:i + 3]) for i in range(len(words) - 2)]
+            out.append(sum(g in tri for g in grams) / len(grams))
+        elif words:
+            out.append(1.0 if " " + " ".join(words) + " " in joined else 0.0)
+        else:
+            out.append(0.0)
+    return out
+
+
+def prune(body, blocks: list[Block], keep: list[bool]):
+    """Cut every subtree that holds blocks but no kept block; return the smallest element holding all
+    kept blocks (None when nothing is kept). Elements without text (images, rules) stay."""
+    has_block: set = set()
+    has_kept: set = set()
+    for b, k in zip(blocks, keep, strict=True):
+        for marks, wanted in ((has_block, True), (has_kept, k)):
+            node = b.el
+            while wanted and node is not None and node not in marks:
+                marks.add(node)
+                if node is body:
+                    break
+                node = node.getparent()
+    if body not in has_kept:
+        return None
+    doomed = []
+    stack = [body]
+    while stack:
+        el = stack.pop()
+        for child in el:
+            if not isinstance(child.tag, str):
+                continue
+            if child in has_kept:
+                stack.append(child)
+            elif child in has_block:
+                doomed.append(child)
+    for el in doomed:
+        drop_keeping_tail(el)
+    node = body
+    while True:
+        kids = [c for c in node if isinstance(c.tag, str) and c in has_kept]
+        own = (node.text or "").strip() or any((c.tail or "").strip() for c in node if isinstance(c.tag, str))
+        if len(kids) != 1 or own:
+            return node
+        node = kids[0]
+
+
+def page_blocks(root, html_text: str | None = None):
+    """Blocks of a page cleaned by ``remove_hidden`` and their features.
+
+    Returns (body, blocks, dense rows, token rows, rule selector's elements, its rule name).
+    """
+    from .html_select import select_main
+
+    body = root.find(".//body")
+    body = body if body is not None else root
+    selected, rule = select_main(root, html_text)
+    blocks = segment_blocks(body)
+    dense, toks = features(root, body, blocks, selected, rule)
+    return body, blocks, dense, toks, selected, rule
+
+
+import os as _os  # noqa: E402  (experiment switches, read once)
+
+_GUARD = _os.environ.get("LLMINGEST_GUARD", "1") == "1"
+_GUARD_RATIO = float(_os.environ.get("LLMINGEST_GUARD_RATIO", "3"))
+_GUARD_PROB = float(_os.environ.get("LLMINGEST_GUARD_PROB", "0.35"))
+_KEEP_H1 = _os.environ.get("LLMINGEST_KEEP_H1", "1") == "1"
+_THRESHOLD = float(_os.environ.get("LLMINGEST_THRESHOLD", "0.5"))
+_SMOOTH = float(_os.environ.get("LLMINGEST_SMOOTH", "0.25"))
+
+#: rule names of select_main that come from a known documentation generator's container: exact, kept
+GENERIC_RULES = {"main", "role=main", "article", "articles", "density", "trafilatura", "body"}
+
+
+def smooth(probs, weight: float = 0.25):
+    """Each block's score pulled towards its neighbours' (content comes in runs)."""
+    import numpy as np
+
+    if len(probs) < 3:
+        return probs
+    padded = np.concatenate(([probs[0]], probs, [probs[-1]]))
+    return (1 - 2 * weight) * probs + weight * (padded[:-2] + padded[2:])
+
+
+def learned_main(root, selected: list, rule: str, threshold: float | None = None, weight: float | None = None):
+    """Cut the page down to the blocks the model keeps; the element holding them, or None (no model,
+    nothing kept: the caller keeps the rule-based choice)."""
+    model = load_model()
+    if model is None:
+        return None
+    threshold = _THRESHOLD if threshold is None else threshold
+    weight = _SMOOTH if weight is None else weight
+    body = root.find(".//body")
+    body = body if body is not None else root
+    blocks = segment_blocks(body)
+    if not blocks:
+        return None
+    dense, toks = features(root, body, blocks, selected, rule)
+    probs = smooth(predict(model, dense, toks), weight)
+    keep = [bool(p >= threshold) for p in probs]
+    if not any(keep):
+        return None
+    if _GUARD and rule != "body":
+        # never lose the page: when the rule-based container holds far more text than we keep and the
+        # model does not clearly reject it, the larger candidate wins
+        inside = _IDX["in_main_sel"]
+        sel = [(len(b.text), p) for b, p, row in zip(blocks, probs, dense, strict=True) if row[inside]]
+        sel_chars = sum(n for n, _ in sel)
+        kept_chars = sum(len(b.text) for b, k in zip(blocks, keep, strict=True) if k)
+        if sel and sel_chars > _GUARD_RATIO * kept_chars and \
+                sum(n * p for n, p in sel) / max(1, sel_chars) >= _GUARD_PROB:
+            return None
+    if _KEEP_H1:
+        first = keep.index(True)
+        for i, b in enumerate(blocks):
+            if b.el.tag == "h1":
+                if i < first or any(keep[i:]):
+                    keep[i] = True  # the page's title heads the content, whatever the benchmark's truth omits
+                break
+    return prune(body, blocks, keep)
