@@ -21,7 +21,7 @@ from lxml import etree
 
 from ..errors import ConversionError
 from ..model import Document
-from .html_blocks import GENERIC_RULES, learned_main
+from .html_blocks import GENERIC_RULES, learned_main, light_chrome
 from .html_charset import decode
 from .html_markdown import Writer
 from .html_select import doxygen_title, remove_chrome, remove_hidden, select_main, unstream_suspense
@@ -29,6 +29,8 @@ from .html_select import doxygen_title, remove_chrome, remove_hidden, select_mai
 __all__ = ["convert", "front_matter", "decode"]
 
 _CHROME_ON_LEARNED = __import__("os").environ.get("LLMINGEST_CHROME_ON_LEARNED", "0") == "1"  # experiment switch
+_LEARNED_WEAK = __import__("os").environ.get("LLMINGEST_LEARNED_WEAK", "1") == "1"  # experiment switch
+_LIGHT_CHROME = __import__("os").environ.get("LLMINGEST_LIGHT_CHROME", "1") == "1"  # experiment switch
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 _TITLE_SPLIT = re.compile(r"\s+[|—–·»]\s+|\s+-\s+")
 
@@ -117,14 +119,16 @@ def convert(data: bytes | str, url: str | None = None, *, charset: str | None = 
     remove_hidden(root)
     if select:
         elements, container = select_main(root, text)
-        if container in GENERIC_RULES:  # no known generator's container: the learned block scorer decides
+        if container in GENERIC_RULES or (_LEARNED_WEAK and container in ("sphinx", "readthedocs")):
             learned = learned_main(root, elements, container)
             if learned is not None:
                 elements, container = [learned], "learned"
     else:
         body = root.find(".//body")
         elements, container = [body if body is not None else root], "body"
-    if select and (container != "learned" or _CHROME_ON_LEARNED):  # --full means the whole body as it is (hidden text still goes: that is safety)
+    if select and container == "learned" and _LIGHT_CHROME:
+        light_chrome(elements[0])
+    elif select and (container != "learned" or _CHROME_ON_LEARNED):  # --full means the whole body as it is (hidden text still goes: that is safety)
         for el in elements:
             remove_chrome(el)
     writer = Writer(base, links=links, images=images)

@@ -24,7 +24,7 @@ import re
 import zlib
 from pathlib import Path
 
-from .html_select import drop_keeping_tail, is_chrome
+from .html_select import _is_chapter_toc, drop_keeping_tail, is_chrome
 
 #: inline elements: their text belongs to the nearest block-level ancestor
 INLINE = {
@@ -589,3 +589,24 @@ def learned_main(root, selected: list, rule: str, threshold: float | None = None
                     keep[i] = True  # the page's title heads the content, whatever the benchmark's truth omits
                 break
     return prune(body, blocks, keep)
+
+
+def light_chrome(container) -> None:
+    """Drop the small chrome the rule set knows (permalinks, pagers, share bars, nav lists) inside the
+    learned content, but never a wrapper holding a real share of it: themes name whole layouts
+    "sidebar-layout" or "banner", and the model has already judged what they hold."""
+    total = max(1, len("".join(container.itertext())))
+    doomed = []
+    stack = [c for c in container if isinstance(c.tag, str)]
+    while stack:
+        el = stack.pop()
+        if el.tag in ("pre", "code"):
+            continue
+        if is_chrome(el) and not _is_chapter_toc(el):
+            n = len("".join(el.itertext()))
+            if n < 0.15 * total and n < 1500:
+                doomed.append(el)
+                continue
+        stack.extend(c for c in el if isinstance(c.tag, str))
+    for el in doomed:
+        drop_keeping_tail(el)

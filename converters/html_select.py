@@ -278,6 +278,7 @@ def unstream_suspense(root, html_text: str) -> None:
 def remove_hidden(root) -> None:
     """Drop scripts, styles, forms and every element hidden by attribute or inline style."""
     _label_tab_panels(root)  # before <button>s go: tabs are often buttons
+    _unwrap_page_wrappers(root)
     junk = list(root.iter(etree.Comment, etree.ProcessingInstruction, *DROP_TAGS))  # filtered in C
     for el in junk:
         drop_keeping_tail(el)
@@ -292,6 +293,26 @@ def remove_hidden(root) -> None:
             # an injected instruction is never most of a page
             continue
         drop_keeping_tail(el)
+
+
+_WRAPPER_TAGS = ("form", "button", "noscript", "dialog")
+
+
+def _unwrap_page_wrappers(root) -> None:
+    """A form, button, noscript or dialog that holds a page's worth of text is the page, not a widget:
+    ASP.NET wraps every page in one ``<form>``, an unclosed ``<button>`` swallows the rest of the
+    page (Investopedia), Discourse serves its posts inside ``<noscript>``. Such an element becomes a
+    plain ``<div>`` so the content survives the junk removal that drops real forms and buttons."""
+    wrappers = [el for el in root.iter(*_WRAPPER_TAGS) if len(el)]
+    if not wrappers:
+        return
+    body = root.find(".//body")
+    total = _text_len(body if body is not None else root)
+    for el in wrappers:
+        n = _text_len(el)
+        if n >= 1000 and (n >= 0.4 * total or el.tag == "noscript") and \
+                any(True for _ in el.iter("p", "article", "main", "h1", "h2", "li")):
+            el.tag = "div"
 
 
 def _is_tab_panel(el) -> bool:
