@@ -118,11 +118,14 @@ def convert(data: bytes | str, url: str | None = None, *, charset: str | None = 
     unstream_suspense(root, text)
     remove_hidden(root)
     if select:
-        elements, container = select_main(root, text)
+        elements, container = select_main(root, text, fallback=False)
         if container in GENERIC_RULES or (_LEARNED_WEAK and container in ("sphinx", "readthedocs")):
+            # no known generator's container (or only a weak hint of one): the learned block scorer decides
             learned = learned_main(root, elements, container)
             if learned is not None:
                 elements, container = [learned], "learned"
+            elif container == "body":
+                elements, container = select_main(root, text)  # no model, nothing kept: trafilatura's pick
     else:
         body = root.find(".//body")
         elements, container = [body if body is not None else root], "body"

@@ -140,13 +140,6 @@ def segment_blocks(body) -> list[Block]:
     return [b for b in order if b.text]
 
 
-def _ancestors(el, stop):
-    node = el.getparent()
-    while node is not None and node is not stop:
-        yield node
-        node = node.getparent()
-
-
 def _jsonld_types(root) -> list[str]:
     types = []
     for script in root.iter("script"):
@@ -169,7 +162,8 @@ def _dense_names() -> list[str]:
              "page_log_chars", "page_link_ratio", "page_articles", "page_has_main", "page_blocks_log",
              "n_headings_before_ratio", "h1_before", "prev_link_ratio", "next_link_ratio", "prev_log_chars",
              "next_log_chars", "token_score", "in_sel_rule_known", "sel_rule_main", "sel_rule_article",
-             "sel_rule_density", "sel_rule_body", "dist_best", "in_best"]
+             "sel_rule_density", "sel_rule_body", "dist_best", "in_best", "jl_product", "jl_article",
+             "jl_forum", "jl_types"]
     names += [f"tag_{t}" for t in _BLOCK_TAG_IDS] + [f"anc_{t}" for t in _ANCESTOR_FLAGS] + \
              [f"role_{r}" for r in _ROLE_FLAGS]
     return names
@@ -178,6 +172,26 @@ def _dense_names() -> list[str]:
 DENSE_NAMES = _dense_names()
 _IDX = {n: i for i, n in enumerate(DENSE_NAMES)}
 _CONTENT_PROPS = {"articlebody", "text", "description", "reviewbody", "mainentityofpage", "articlesection"}
+
+
+_CHROME_TAGS = {"nav", "footer", "aside", "header", "summary", "a"}
+_FLAG_BITS = {t: 1 << i for i, t in enumerate(_ANCESTOR_FLAGS)}
+_ROLE_BITS = {r: 1 << i for i, r in enumerate(_ROLE_FLAGS)}
+_HEADING_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+_FORUM_TYPES = {"discussionforumposting", "qapage", "question", "answer", "comment", "socialmediaposting"}
+_ARTICLE_TYPES = {"article", "newsarticle", "blogposting", "reportagenewsarticle", "techarticle", "webpage"}
+
+
+class _Ctx:
+    """What an element inherits from its ancestors (computed once per element, top-down)."""
+
+    __slots__ = ("flags", "roles", "chrome", "sel", "best", "prop_any", "prop_content", "toks", "rep")
+
+    def __init__(self) -> None:
+        self.flags = self.roles = 0
+        self.chrome = self.sel = self.best = self.prop_any = self.prop_content = False
+        self.toks: tuple = ()  # per ancestor level (nearest first): hashed class words
+        self.rep: tuple = ()  # per level: (repeat count, share of page)
 
 
 def features(root, body, blocks: list[Block], selected: list, rule: str) -> tuple[list[list[float]], list[list[int]]]:
@@ -199,12 +213,9 @@ def features(root, body, blocks: list[Block], selected: list, rule: str) -> tupl
     n_articles = sum(1 for _ in body.iter("article"))
     has_main = 1.0 if next(body.iter("main"), None) is not None else 0.0
     page_types = _jsonld_types(root)
-    sel_ids = set()
-    for s in selected:
-        sel_ids.add(s)
+    sel_set = set(selected)
     sel_chars = sum(chars.get(s, 0) for s in selected)
-    # best text-dense container: the element with most non-link chars among those holding >= 1 block whose
-    # share of the page is >= 25%, deepest such
+    # the deepest element still holding half the page's non-link text
     best, best_depth = body, 0
     need = 0.5 * (total - links.get(body, 0))
     for el, n in chars.items():
@@ -212,9 +223,75 @@ def features(root, body, blocks: list[Block], selected: list, rule: str) -> tupl
             d = _depth_cache(el)
             if d > best_depth:
                 best, best_depth = el, d
-    chrome_memo: dict = {}
-    tok_memo: dict = {}
-    rep_memo: dict = {}
+    best_level = _depth_cache(best)
+    # top-down context of every element that holds a block
+    ctx: dict = {}
+    sig_counts: dict = {}
+    stack = [(body, None)]
+    while stack:
+        el, parent_ctx = stack.pop()
+        c = _Ctx()
+        tag = el.tag
+        if parent_ctx is not None:
+            c.flags, c.roles, c.chrome, c.sel, c.best = (parent_ctx.flags, parent_ctx.roles, parent_ctx.chrome,
+                                                         parent_ctx.sel, parent_ctx.best)
+            c.prop_any, c.prop_content = parent_ctx.prop_any, parent_ctx.prop_content
+        if el in sel_set:
+            c.sel = True
+        if el is best:
+            c.best = True
+        attrib = el.attrib
+        own_toks: list[int] = []
+        if attrib:
+            role = attrib.get("role")
+            if role:
+                c.roles |= _ROLE_BITS.get(role.lower(), 0)
+            prop = attrib.get("itemprop")
+            if prop:
+                c.prop_any = True
+                if prop.lower() in _CONTENT_PROPS:
+                    c.prop_content = True
+                own_toks.append(_hash("ip:" + prop.lower()[:30]))
+            itype = attrib.get("itemtype")
+            if itype:
+                own_toks.append(_hash("it:" + itype.rsplit("/", 1)[-1].lower()[:30]))
+            own_toks.extend(_hash("a:" + w) for w in _class_words(el))
+        if (attrib or tag in _CHROME_TAGS) and is_chrome(el):
+            c.chrome = True
+        # repeated siblings: posts, cards, rows
+        rep = 0
+        parent = el.getparent()
+        if parent is not None and el is not body:
+            counts = sig_counts.get(parent)
+            if counts is None:
+                counts = {}
+                for sib in parent:
+                    if isinstance(sib.tag, str):
+                        key = _sig(sib)
+                        counts[key] = counts.get(key, 0) + 1
+                sig_counts[parent] = counts
+            k = counts.get(_sig(el), 0)
+            rep = k if k >= 3 else 0
+        c.toks = ((own_toks,) + parent_ctx.toks[:5]) if parent_ctx is not None else (own_toks,)
+        entry = (rep, chars.get(parent, 0) / total if rep and parent is not None else 0.0)
+        c.rep = ((entry,) + parent_ctx.rep[:5]) if parent_ctx is not None else (entry,)
+        if tag in _FLAG_BITS:
+            own_flag = _FLAG_BITS[tag]
+        elif tag in _HEADING_TAGS:
+            own_flag = _FLAG_BITS["h"]
+        else:
+            own_flag = 0
+        ctx[el] = (c, own_flag)
+        # children inherit this element's own tag as an ancestor flag
+        child_ctx = c
+        if own_flag:
+            child_ctx = _Ctx()
+            for slot in _Ctx.__slots__:
+                setattr(child_ctx, slot, getattr(c, slot))
+            child_ctx.flags = c.flags | own_flag
+        for child in el:
+            if isinstance(child.tag, str) and child in chars:
+                stack.append((child, child_ctx))
     dense_rows: list[list[float]] = []
     tok_rows: list[list[int]] = []
     n_blocks = max(1, len(blocks))
@@ -222,18 +299,14 @@ def features(root, body, blocks: list[Block], selected: list, rule: str) -> tupl
     cum = 0
     headings_seen = 0
     h1_seen = 0.0
-    rule_flags = {"known": 0.0, "main": 0.0, "article": 0.0, "density": 0.0, "body": 0.0}
-    if rule in ("main", "role=main"):
-        rule_flags["main"] = 1.0
-    elif rule in ("article", "articles"):
-        rule_flags["article"] = 1.0
-    elif rule in ("density", "trafilatura"):
-        rule_flags["density"] = 1.0
-    elif rule == "body":
-        rule_flags["body"] = 1.0
-    else:
-        rule_flags["known"] = 1.0
+    rule_name = {"main": "sel_rule_main", "role=main": "sel_rule_main", "article": "sel_rule_article",
+                 "articles": "sel_rule_article", "density": "sel_rule_density", "trafilatura": "sel_rule_density",
+                 "body": "sel_rule_body"}.get(rule, "in_sel_rule_known")
     page_toks = [_hash("jt:" + t) for t in page_types]
+    types = set(page_types)
+    jl = (1.0 if "product" in types else 0.0, 1.0 if types & _ARTICLE_TYPES else 0.0,
+          1.0 if types & _FORUM_TYPES else 0.0, math.log1p(len(types)))
+    i_chrome, i_self = _IDX["in_chrome"], _IDX["self_chrome"]
     for b in blocks:
         text = b.text
         n = len(text)
@@ -246,133 +319,85 @@ def features(root, body, blocks: list[Block], selected: list, rule: str) -> tupl
         row[3] = math.log1p(b.links)
         row[4] = len(_PUNCT.findall(text)) / max(1, nw)
         row[5] = len(_DIGIT.findall(text)) / max(1, n)
-        row[6] = sum(1 for w in words if w.lower() in _STOP) / max(1, nw)
-        row[7] = sum(len(w) for w in words) / max(1, nw)
+        stop = upper = wlen = 0
+        for w in words:
+            wlen += len(w)
+            if w[:1].isupper():
+                upper += 1
+            if w.lower() in _STOP:
+                stop += 1
+        row[6] = stop / max(1, nw)
+        row[7] = wlen / max(1, nw)
         row[8] = 1.0 if text[-1:] in ".!?:\u3002" else 0.0
-        row[9] = sum(1 for w in words if w[:1].isupper()) / max(1, nw)
+        row[9] = upper / max(1, nw)
         row[10] = b.depth
         row[11] = b.depth / max_depth
         row[12] = cum / total
         row[13] = b.index / n_blocks
         cum += n
-        # ancestors: flags, chrome, tokens, containers
         el = b.el
         tag = el.tag
-        anc_flags = set()
-        roles = set()
-        in_chrome = 0.0
-        in_sel = 0.0
-        in_best = 0.0
-        dist_best = 0
+        c, own_flag = ctx[el]
         toks: list[int] = list(page_toks)
-        for w in _class_words(el):
-            toks.append(_hash("s:" + w))
+        toks.extend(_hash("s:" + w) for w in _class_words(el))
         toks.append(_hash("t:" + tag))
-        level = 0
-        containers = []
-        node = el
-        itemprop_content = itemprop_any = 0.0
-        rep = 0
-        rep_share = 0.0
-        while node is not None:
-            if node in sel_ids:
-                in_sel = 1.0
-            if node is best:
-                in_best = 1.0
-            if not in_best:
-                dist_best += 1
-            ntag = node.tag
-            if node is not el:
-                level += 1
-                if ntag in ("nav", "header", "footer", "aside", "main", "article", "form", "table", "ul", "ol",
-                            "blockquote", "section", "li", "dl", "pre", "figure"):
-                    anc_flags.add(ntag)
-                elif ntag in ("h1", "h2", "h3", "h4", "h5", "h6"):
-                    anc_flags.add("h")
-                if level <= 3:
-                    containers.append(node)
-                if level <= 6:
-                    tk = tok_memo.get(node)
-                    if tk is None:
-                        tk = tok_memo[node] = [_hash("a:" + w) for w in _class_words(node)]
-                    toks.extend(tk)
-                    if level == 1:
-                        toks.extend(_hash("p:" + w) for w in _class_words(node))
-            role = node.get("role")
-            if role:
-                roles.add(role.lower())
-            prop = node.get("itemprop")
-            if prop:
-                itemprop_any = 1.0
-                if prop.lower() in _CONTENT_PROPS:
-                    itemprop_content = 1.0
-                if level <= 6:
-                    toks.append(_hash("ip:" + prop.lower()[:30]))
-            itype = node.get("itemtype")
-            if itype and level <= 8:
-                toks.append(_hash("it:" + itype.rsplit("/", 1)[-1].lower()[:30]))
-            c = chrome_memo.get(node)
-            if c is None:
-                c = chrome_memo[node] = is_chrome(node)
-            if c:
-                in_chrome = 1.0
-                if node is el:
-                    row[_IDX["self_chrome"]] = 1.0
-            if level <= 6 and node is not body:
-                r = rep_memo.get(node)
-                if r is None:
-                    r = rep_memo[node] = _repeats(node)
-                if r > rep:
-                    rep = r
-                    rep_share = chars.get(node.getparent(), 0) / total if node.getparent() is not None else 0
-            if node is body:
-                break
-            node = node.getparent()
-        row[_IDX["in_main_sel"]] = in_sel
+        for level, lt in enumerate(c.toks):
+            if level == 0:
+                continue  # the block's own words are the s: ones
+            toks.extend(lt)
+            if level == 1:
+                toks.extend(t + 1 for t in lt)  # the parent's words, once more in their own slot
+        row[_IDX["in_main_sel"]] = 1.0 if c.sel else 0.0
         row[_IDX["main_sel_share"]] = sel_chars / total
-        row[_IDX["in_chrome"]] = in_chrome
-        for k, cont in enumerate(containers):
-            cc = chars.get(cont, 0)
-            if k == 0:
-                row[_IDX["p1_log_chars"]] = math.log1p(cc)
-                row[_IDX["p1_link_ratio"]] = links.get(cont, 0) / max(1, cc)
-                row[_IDX["p1_share"]] = cc / total
-            elif k == 1:
-                row[_IDX["p2_log_chars"]] = math.log1p(cc)
-                row[_IDX["p2_link_ratio"]] = links.get(cont, 0) / max(1, cc)
-                row[_IDX["p2_share"]] = cc / total
-            else:
-                row[_IDX["p3_share"]] = cc / total
-                row[_IDX["p3_link_ratio"]] = links.get(cont, 0) / max(1, cc)
+        row[i_chrome] = 1.0 if c.chrome else 0.0
+        if c.chrome and (el.attrib or tag in _CHROME_TAGS) and is_chrome(el):
+            row[i_self] = 1.0
+        parent = el.getparent()
+        for k, key in enumerate(("p1", "p2", "p3")):
+            if parent is None or parent not in chars:
+                break
+            cc = chars.get(parent, 0)
+            if k < 2:
+                row[_IDX[key + "_log_chars"]] = math.log1p(cc)
+            row[_IDX[key + "_link_ratio"]] = links.get(parent, 0) / max(1, cc)
+            row[_IDX[key + "_share"]] = cc / total
+            if parent is body:
+                break
+            parent = parent.getparent()
+        rep, rep_share = max(c.rep, default=(0, 0.0))
         row[_IDX["repeat_log"]] = math.log1p(rep)
         row[_IDX["repeat_share"]] = rep_share
-        row[_IDX["itemprop_content"]] = itemprop_content
-        row[_IDX["itemprop_any"]] = itemprop_any
+        row[_IDX["itemprop_content"]] = 1.0 if c.prop_content else 0.0
+        row[_IDX["itemprop_any"]] = 1.0 if c.prop_any else 0.0
         row[_IDX["page_log_chars"]] = math.log1p(total)
         row[_IDX["page_link_ratio"]] = page_links
         row[_IDX["page_articles"]] = math.log1p(n_articles)
         row[_IDX["page_has_main"]] = has_main
         row[_IDX["page_blocks_log"]] = math.log1p(n_blocks)
-        if tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
+        row[_IDX["jl_product"]], row[_IDX["jl_article"]], row[_IDX["jl_forum"]], row[_IDX["jl_types"]] = jl
+        if tag in _HEADING_TAGS:
             headings_seen += 1
         if tag == "h1":
             h1_seen = 1.0
         row[_IDX["n_headings_before_ratio"]] = headings_seen / n_blocks
         row[_IDX["h1_before"]] = h1_seen
-        for name, v in rule_flags.items():
-            row[_IDX["sel_rule_" + name if name != "known" else "in_sel_rule_known"]] = v
-        row[_IDX["dist_best"]] = min(dist_best, 20) if in_best else -1.0
-        row[_IDX["in_best"]] = in_best
-        tid = _BLOCK_TAG_IDS.get(tag)
-        if tid is not None:
+        row[_IDX[rule_name]] = 1.0
+        row[_IDX["in_best"]] = 1.0 if c.best else 0.0
+        row[_IDX["dist_best"]] = min(20, _depth_cache(el) - best_level) if c.best else -1.0
+        if tag in _BLOCK_TAG_IDS:
             row[_IDX["tag_" + tag]] = 1.0
-        for f in anc_flags:
-            row[_IDX["anc_" + f]] = 1.0
-        for r in roles:
-            if r in _ROLE_FLAGS:
-                row[_IDX["role_" + r]] = 1.0
+        flags = c.flags
+        if flags:
+            for f, bit in _FLAG_BITS.items():
+                if flags & bit:
+                    row[_IDX["anc_" + f]] = 1.0
+        roles = c.roles
+        if roles:
+            for r, bit in _ROLE_BITS.items():
+                if roles & bit:
+                    row[_IDX["role_" + r]] = 1.0
         dense_rows.append(row)
-        tok_rows.append(sorted(set(toks)))
+        tok_rows.append(sorted({t % N_HASH for t in toks}))
     # neighbours
     lr, lc = _IDX["link_ratio"], _IDX["log_chars"]
     for i, row in enumerate(dense_rows):
@@ -385,6 +410,11 @@ def features(root, body, blocks: list[Block], selected: list, rule: str) -> tupl
     return dense_rows, tok_rows
 
 
+def _sig(el) -> tuple:
+    cls = el.get("class")
+    return (el.tag, cls.split(None, 1)[0] if cls and cls.strip() else "")
+
+
 def _depth_cache(el) -> int:
     d = 0
     node = el
@@ -392,19 +422,6 @@ def _depth_cache(el) -> int:
         d += 1
         node = node.getparent()
     return d
-
-
-def _repeats(el) -> int:
-    """How many siblings of ``el`` share its tag and first class word (posts, cards, rows)."""
-    parent = el.getparent()
-    if parent is None or len(parent) < 3:
-        return 0
-    sig = (el.tag, (el.get("class") or "").split()[:1])
-    n = 0
-    for sib in parent:
-        if sib.tag == sig[0] and (sib.get("class") or "").split()[:1] == sig[1]:
-            n += 1
-    return n if n >= 3 else 0
 
 
 @functools.lru_cache(maxsize=1)
@@ -524,7 +541,7 @@ def page_blocks(root, html_text: str | None = None):
 
     body = root.find(".//body")
     body = body if body is not None else root
-    selected, rule = select_main(root, html_text)
+    selected, rule = select_main(root, html_text, fallback=False)
     blocks = segment_blocks(body)
     dense, toks = features(root, body, blocks, selected, rule)
     return body, blocks, dense, toks, selected, rule

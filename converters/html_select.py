@@ -886,7 +886,7 @@ def _descend(body, share: float = 0.75):
         current = best
 
 
-def select_main(root, html_text: str | None = None) -> tuple[list, str]:
+def select_main(root, html_text: str | None = None, fallback: bool = True) -> tuple[list, str]:
     """The element(s) holding the page's content and which rule found them.
 
     Returns a list because Javadoc 8 splits a page into a header and a content container that are
@@ -944,7 +944,7 @@ def select_main(root, html_text: str | None = None) -> tuple[list, str]:
     el = _descend(body)
     if el is not body and _mass(el, {}) >= 200:
         return [el], "density"
-    el = _by_trafilatura(root, html_text)
+    el = _by_trafilatura(root, html_text) if fallback else None  # (the learned scorer needs no fallback)
     if el is not None:
         return [el], "trafilatura"
     return [body], "body"
