@@ -200,14 +200,18 @@ def features(root, body, blocks: list[Block], selected: list, rule: str) -> tupl
     chars: dict = {}
     links: dict = {}
     for b in blocks:
-        n = len(b.text)
-        node = b.el
-        while node is not None:
-            chars[node] = chars.get(node, 0) + n
-            links[node] = links.get(node, 0) + b.link_chars
-            if node is body:
-                break
-            node = node.getparent()
+        chars[b.el] = len(b.text)
+        links[b.el] = b.link_chars
+    for el in reversed(list(body.iter())):  # children before parents
+        n = chars.get(el, 0)
+        ln = links.get(el, 0)
+        for child in el:
+            if child in chars:
+                n += chars[child]
+                ln += links[child]
+        if n:
+            chars[el] = n
+            links[el] = ln
     total = max(1, chars.get(body, 1))
     page_links = links.get(body, 0) / total
     n_articles = sum(1 for _ in body.iter("article"))
