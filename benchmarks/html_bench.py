@@ -164,10 +164,12 @@ def wcxb(part: str, tools: list[str], cache: bool = False, worst: int = 0) -> di
     if "llmingest" in per and "trafilatura" in per:
         lost = [a[0] for a, b in zip(per["llmingest"], per["trafilatura"], strict=True) if a[3] < 0.2 <= 0.8 <= b[3]]
         result["lost"] = len(lost)
-        if part != "validation":
+        if part == "work":
             result["lost_ids"] = lost
     if worst and part != "validation" and "llmingest" in per:
         other = {r[0]: r for r in per.get("trafilatura", [])}
+        hidden = set(json.loads(SPLIT.read_text())["validation"])  # wcxb-docs-dev shares pages with it
+        per["llmingest"] = [r for r in per["llmingest"] if r[0] not in hidden]
         result["worst"] = [(r[0], r[1], round(r[4], 3), round(r[2], 2), round(r[3], 2),
                             round(other[r[0]][4], 3) if r[0] in other else None)
                            for r in sorted(per["llmingest"], key=lambda r: r[4] - (other[r[0]][4] if r[0] in other else 0))[:worst]]

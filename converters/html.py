@@ -31,6 +31,7 @@ __all__ = ["convert", "front_matter", "decode"]
 _CHROME_ON_LEARNED = __import__("os").environ.get("LLMINGEST_CHROME_ON_LEARNED", "0") == "1"  # experiment switch
 _LEARNED_WEAK = __import__("os").environ.get("LLMINGEST_LEARNED_WEAK", "1") == "1"  # experiment switch
 _LIGHT_CHROME = __import__("os").environ.get("LLMINGEST_LIGHT_CHROME", "1") == "1"  # experiment switch
+_LEARNED = __import__("os").environ.get("LLMINGEST_LEARNED", "1") == "1"  # experiment switch
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 _TITLE_SPLIT = re.compile(r"\s+[|—–·»]\s+|\s+-\s+")
 
@@ -91,6 +92,19 @@ def _head_facts(root, url: str | None) -> dict:
     }
 
 
+def _weak_docs_rule(container: str, elements: list, head: dict) -> bool:
+    """A docs rule matched only by a common class name (``div.body``, ``div[role=main]``, itemprop
+    articleBody): CMS pages, forums and news sites use those too, so the learned scorer decides.
+    Sphinx's own ``div.body[role=main]`` or a page that names its generator stays on the docs path."""
+    if container not in ("sphinx", "readthedocs"):
+        return False
+    generator = (head.get("generator") or "").lower()
+    if any(name in generator for name in ("sphinx", "docutils", "mkdocs", "docusaurus")):
+        return False
+    el = elements[0]
+    return not (el.get("role") == "main" and "body" in (el.get("class") or "").split())
+
+
 def _doc_path(url: str | None) -> str:
     if not url:
         return "page.html"
@@ -119,13 +133,13 @@ def convert(data: bytes | str, url: str | None = None, *, charset: str | None = 
     remove_hidden(root)
     if select:
         elements, container = select_main(root, text, fallback=False)
-        if container in GENERIC_RULES or (_LEARNED_WEAK and container in ("sphinx", "readthedocs")):
+        if _LEARNED and (container in GENERIC_RULES or (_LEARNED_WEAK and _weak_docs_rule(container, elements, head))):
             # no known generator's container (or only a weak hint of one): the learned block scorer decides
             learned = learned_main(root, elements, container)
             if learned is not None:
                 elements, container = [learned], "learned"
-            elif container == "body":
-                elements, container = select_main(root, text)  # no model, nothing kept: trafilatura's pick
+        if container == "body":
+            elements, container = select_main(root, text)  # no model, nothing kept: trafilatura's pick
     else:
         body = root.find(".//body")
         elements, container = [body if body is not None else root], "body"
