@@ -28,10 +28,9 @@ from .html_select import doxygen_title, remove_chrome, remove_hidden, select_mai
 
 __all__ = ["convert", "front_matter", "decode"]
 
-_CHROME_ON_LEARNED = __import__("os").environ.get("LLMINGEST_CHROME_ON_LEARNED", "0") == "1"  # experiment switch
 _LEARNED_WEAK = __import__("os").environ.get("LLMINGEST_LEARNED_WEAK", "1") == "1"  # experiment switch
-_LIGHT_CHROME = __import__("os").environ.get("LLMINGEST_LIGHT_CHROME", "1") == "1"  # experiment switch
 _LEARNED = __import__("os").environ.get("LLMINGEST_LEARNED", "1") == "1"  # experiment switch
+_FULL_CHROME = __import__("os").environ.get("LLMINGEST_FULL_CHROME", "0") == "1"  # experiment switch
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 _TITLE_SPLIT = re.compile(r"\s+[|—–·»]\s+|\s+-\s+")
 
@@ -92,6 +91,18 @@ def _head_facts(root, url: str | None) -> dict:
     }
 
 
+_SMALL_PAGE = int(__import__("os").environ.get("LLMINGEST_SMALL_PAGE", "2500"))
+
+
+def _small_semantic_page(root, container: str) -> bool:
+    """A page with little text whose ``<main>``/``<article>`` holds it: nothing around it to tell
+    apart, and the author's own container (with the docs chrome rules) renders it exactly."""
+    if container not in ("main", "role=main", "article"):
+        return False
+    body = root.find(".//body")
+    return len("".join((body if body is not None else root).itertext()).strip()) < _SMALL_PAGE
+
+
 def _weak_docs_rule(container: str, elements: list, head: dict) -> bool:
     """A docs rule matched only by a common class name (``div.body``, ``div[role=main]``, itemprop
     articleBody): CMS pages, forums and news sites use those too, so the learned scorer decides.
@@ -102,6 +113,13 @@ def _weak_docs_rule(container: str, elements: list, head: dict) -> bool:
     if any(name in generator for name in ("sphinx", "docutils", "mkdocs", "docusaurus")):
         return False
     el = elements[0]
+    if container == "readthedocs":  # the Read the Docs theme: articleBody inside its rst-content column
+        node = el.getparent()
+        while node is not None:
+            if "rst-content" in (node.get("class") or "").split():
+                return False
+            node = node.getparent()
+        return True
     return not (el.get("role") == "main" and "body" in (el.get("class") or "").split())
 
 
@@ -133,7 +151,8 @@ def convert(data: bytes | str, url: str | None = None, *, charset: str | None = 
     remove_hidden(root)
     if select:
         elements, container = select_main(root, text, fallback=False)
-        if _LEARNED and (container in GENERIC_RULES or (_LEARNED_WEAK and _weak_docs_rule(container, elements, head))):
+        if _LEARNED and (container in GENERIC_RULES or (_LEARNED_WEAK and _weak_docs_rule(container, elements, head))) \
+                and not _small_semantic_page(root, container):
             # no known generator's container (or only a weak hint of one): the learned block scorer decides
             learned = learned_main(root, elements, container)
             if learned is not None:
@@ -143,11 +162,12 @@ def convert(data: bytes | str, url: str | None = None, *, charset: str | None = 
     else:
         body = root.find(".//body")
         elements, container = [body if body is not None else root], "body"
-    if select and container == "learned" and _LIGHT_CHROME:
+    if select and container == "learned" and not _FULL_CHROME:
         light_chrome(elements[0])
-    elif select and (container != "learned" or _CHROME_ON_LEARNED):  # --full means the whole body as it is (hidden text still goes: that is safety)
+    elif select:  # --full means the whole body as it is (hidden text still goes: that is safety)
         for el in elements:
-            remove_chrome(el)
+            # (on generic containers a theme's "sidebar-layout"/"banner" wrapper can be the whole page)
+            remove_chrome(el, keep_share=0.5 if container == "learned" else None)
     writer = Writer(base, links=links, images=images)
     content = writer.convert(elements)
     return Document(

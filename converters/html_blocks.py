@@ -556,6 +556,10 @@ import os as _os  # noqa: E402  (experiment switches, read once)
 _GUARD = _os.environ.get("LLMINGEST_GUARD", "1") == "1"
 _GUARD_RATIO = float(_os.environ.get("LLMINGEST_GUARD_RATIO", "3"))
 _GUARD_PROB = float(_os.environ.get("LLMINGEST_GUARD_PROB", "0.35"))
+_AGREE_IN = float(_os.environ.get("LLMINGEST_AGREE_IN", "0.85"))
+_AGREE_RATIO = float(_os.environ.get("LLMINGEST_AGREE_RATIO", "1.5"))
+_AGREE = _os.environ.get("LLMINGEST_AGREE", "0") == "1"
+_GAP = int(_os.environ.get("LLMINGEST_GAP", "3"))
 _KEEP_H1 = _os.environ.get("LLMINGEST_KEEP_H1", "1") == "1"
 _THRESHOLD = float(_os.environ.get("LLMINGEST_THRESHOLD", "0.5"))
 _SMOOTH = float(_os.environ.get("LLMINGEST_SMOOTH", "0.25"))
@@ -572,6 +576,33 @@ def smooth(probs, weight: float = 0.25):
         return probs
     padded = np.concatenate(([probs[0]], probs, [probs[-1]]))
     return (1 - 2 * weight) * probs + weight * (padded[:-2] + padded[2:])
+
+
+_CODEISH = {"pre", "td", "th", "dt", "dd", "li", "figcaption", "caption"}
+
+
+def _fill_gaps(blocks: list[Block], keep: list[bool], dense: list[list[float]]) -> None:
+    """Content comes in runs: a short run of unkept blocks between kept ones that is not mostly links
+    is kept (a code sample, a table row, a label between paragraphs), and a code block or table cell
+    right after kept text stays with it (in place)."""
+    lr = _IDX["link_ratio"]
+    n = len(blocks)
+    last_kept = -1
+    for i in range(n):
+        if not keep[i]:
+            continue
+        gap = i - last_kept - 1
+        if last_kept >= 0 and 0 < gap <= _GAP:
+            run = range(last_kept + 1, i)
+            chars = sum(len(blocks[j].text) for j in run)
+            links = sum(dense[j][lr] * len(blocks[j].text) for j in run)
+            if links <= 0.5 * max(1, chars):
+                for j in run:
+                    keep[j] = True
+        last_kept = i
+    for i in range(1, n):
+        if not keep[i] and keep[i - 1] and blocks[i].el.tag in _CODEISH and dense[i][lr] < 0.5:
+            keep[i] = True
 
 
 def learned_main(root, selected: list, rule: str, threshold: float | None = None, weight: float | None = None):
@@ -602,6 +633,22 @@ def learned_main(root, selected: list, rule: str, threshold: float | None = None
         if sel and sel_chars > _GUARD_RATIO * kept_chars and \
                 sum(n * p for n, p in sel) / max(1, sel_chars) >= _GUARD_PROB:
             return None
+    _fill_gaps(blocks, keep, dense)
+    if _AGREE and rule != "body":
+        # the rule-based container agrees with the model (holds what it keeps, and little else): its
+        # exact rendering with the docs chrome rules wins (code, tabs, tables as the generator wrote them)
+        inside = _IDX["in_main_sel"]
+        kept = kept_in = sel_chars = 0
+        for b, k, row in zip(blocks, keep, dense, strict=True):
+            n = len(b.text)
+            if row[inside]:
+                sel_chars += n
+                if k:
+                    kept_in += n
+            if k:
+                kept += n
+        if kept and kept_in >= _AGREE_IN * kept and sel_chars <= _AGREE_RATIO * kept:
+            return None
     if _KEEP_H1:
         first = keep.index(True)
         for i, b in enumerate(blocks):
@@ -625,7 +672,7 @@ def light_chrome(container) -> None:
             continue
         if is_chrome(el) and not _is_chapter_toc(el):
             n = len("".join(el.itertext()))
-            if n < 0.15 * total and n < 1500:
+            if (n < 0.15 * total or n < 200) and n < 1500:
                 doomed.append(el)
                 continue
         stack.extend(c for c in el if isinstance(c.tag, str))
