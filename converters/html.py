@@ -95,10 +95,8 @@ _SMALL_PAGE = int(__import__("os").environ.get("LLMINGEST_SMALL_PAGE", "2500"))
 
 
 def _small_semantic_page(root, container: str) -> bool:
-    """A page with little text whose ``<main>``/``<article>`` holds it: nothing around it to tell
-    apart, and the author's own container (with the docs chrome rules) renders it exactly."""
-    if container not in ("main", "role=main", "article"):
-        return False
+    """A page with little text: hardly any chrome around it to tell apart, and the rule-based
+    container (with the docs chrome rules) renders it exactly."""
     body = root.find(".//body")
     return len("".join((body if body is not None else root).itertext()).strip()) < _SMALL_PAGE
 
