@@ -21,10 +21,17 @@ from lxml import etree
 
 from ..errors import ConversionError
 from ..model import Document
-from .html_blocks import GENERIC_RULES, learned_main, light_chrome
+from .html_blocks import GENERIC_RULES, jsonld_product_text, learned_main, light_chrome, missing_text
 from .html_charset import decode
 from .html_markdown import Writer
-from .html_select import doxygen_title, remove_chrome, remove_hidden, select_main, unstream_suspense
+from .html_select import (
+    KNOWN_GENERATORS,
+    doxygen_title,
+    remove_chrome,
+    remove_hidden,
+    select_main,
+    unstream_suspense,
+)
 
 __all__ = ["convert", "front_matter", "decode"]
 
@@ -146,6 +153,7 @@ def convert(data: bytes | str, url: str | None = None, *, charset: str | None = 
     lang = root.get("lang") or root.get("{http://www.w3.org/XML/1998/namespace}lang")
 
     unstream_suspense(root, text)
+    product_text = jsonld_product_text(root) if select else []  # (scripts go with the hidden text)
     remove_hidden(root)
     if select:
         elements, container = select_main(root, text, fallback=False)
@@ -168,6 +176,11 @@ def convert(data: bytes | str, url: str | None = None, *, charset: str | None = 
             remove_chrome(el, keep_share=0.5 if container == "learned" else None)
     writer = Writer(base, links=links, images=images)
     content = writer.convert(elements)
+    if product_text and container not in KNOWN_GENERATORS:
+        # a product's description the page renders only from its JSON-LD (or hides in a tab) is content
+        extra = missing_text(content, product_text)
+        if extra:
+            content = content.rstrip("\n") + "\n\n" + "\n\n".join(extra) + "\n"
     return Document(
         path=_doc_path(url),
         url=url,

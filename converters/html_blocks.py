@@ -678,3 +678,46 @@ def light_chrome(container) -> None:
         stack.extend(c for c in el if isinstance(c.tag, str))
     for el in doomed:
         drop_keeping_tail(el)
+
+
+def jsonld_product_text(root) -> list[str]:
+    """Descriptions of the Products a page declares in JSON-LD (before scripts are dropped): shops often
+    render the description only from script, or in a panel the page hides until clicked."""
+    out: list[str] = []
+    for script in root.iter("script"):
+        if (script.get("type") or "").lower() != "application/ld+json" or not script.text:
+            continue
+        if "product" not in script.text.lower():
+            continue
+        try:
+            data = json.loads(script.text)
+        except ValueError:
+            continue
+        stack = [data]
+        while stack and len(out) < 3:
+            item = stack.pop()
+            if isinstance(item, list):
+                stack.extend(reversed(item))
+            elif isinstance(item, dict):
+                kind = item.get("@type")
+                kinds = kind if isinstance(kind, list) else [kind]
+                desc = item.get("description")
+                if any(isinstance(k, str) and k.lower() == "product" for k in kinds) and isinstance(desc, str):
+                    text = " ".join(re.sub(r"<[^>]+>", " ", desc).split())
+                    if len(text) >= 80 and text not in out:
+                        out.append(text)
+                stack.extend(v for v in item.values() if isinstance(v, (list, dict)))
+    return out
+
+
+def missing_text(content: str, texts: list[str]) -> list[str]:
+    """Those of ``texts`` whose words the markdown mostly lacks (word trigrams under half found)."""
+    words = [w.lower() for w in _WORD.findall(content)]
+    have = {tuple(words[i:i + 3]) for i in range(len(words) - 2)}
+    out = []
+    for text in texts:
+        tw = [w.lower() for w in _WORD.findall(text)]
+        grams = [tuple(tw[i:i + 3]) for i in range(len(tw) - 2)]
+        if grams and sum(g in have for g in grams) < 0.5 * len(grams):
+            out.append(text)
+    return out

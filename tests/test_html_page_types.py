@@ -65,10 +65,13 @@ def test_product_page_keeps_description_and_specs_from_tabs():
     </div>
     <section class="related-products"><h2>Customers also bought</h2><ul>
     <li><a href="/p/1">Wool hiking socks</a></li><li><a href="/p/2">Gaiters</a></li><li><a href="/p/3">Insoles</a></li></ul>
-    </section></div>""", head="""<script type="application/ld+json">{"@type": "Product", "name": "Trail Runner 3"}</script>""")
+    </section></div>""", head="""<script type="application/ld+json">{"@context": "https://schema.org", "@graph": [{"@type": "Product",
+    "name": "Trail Runner 3", "description": "Hand-stitched in Portugal by a family workshop, each pair is resoled
+    for free during its first five years of use."}]}</script>""")
     md = convert(html, "https://shop.example.com/p/trail-runner-3").content
     assert "waterproof membrane" in md
     assert "780 g per pair" in md and "Suede leather and mesh" in md
+    assert "Hand-stitched in Portugal by a family workshop" in md  # only in the JSON-LD
     assert "Privacy policy" not in md
 
 
