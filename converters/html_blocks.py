@@ -690,7 +690,7 @@ def jsonld_product_text(root) -> list[str]:
         if "product" not in script.text.lower():
             continue
         try:
-            data = json.loads(script.text)
+            data = json.loads(script.text, strict=False)  # (raw newlines inside strings are common)
         except ValueError:
             continue
         stack = [data]
