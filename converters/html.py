@@ -110,10 +110,13 @@ def _small_semantic_page(root, container: str) -> bool:
 
 def _weak_docs_rule(container: str, elements: list, head: dict) -> bool:
     """A docs rule matched only by a common class name (``div.body``, ``div[role=main]``, itemprop
-    articleBody): CMS pages, forums and news sites use those too, so the learned scorer decides.
+    articleBody, ``md-content``, ``contentContainer``): CMS pages, forums, shops and news sites use
+    those too, so the learned scorer decides.
     Sphinx's own ``div.body[role=main]`` or a page that names its generator stays on the docs path."""
-    if container not in ("sphinx", "readthedocs"):
+    if container not in ("sphinx", "readthedocs", "mkdocs", "javadoc"):
         return False
+    if container == "javadoc":  # Javadoc 8 is a header and a contentContainer; a lone contentContainer is a shop's
+        return len(elements) == 1
     generator = (head.get("generator") or "").lower()
     if any(name in generator for name in ("sphinx", "docutils", "mkdocs", "docusaurus")):
         return False

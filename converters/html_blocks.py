@@ -52,7 +52,7 @@ _STOP = frozenset(
     "der die das und ist nicht ein eine zu den mit von le la les et des est un une du en el los las que y es "
     "por para il di che non per".split())
 N_HASH = 1 << 12
-WEIGHTS = Path(__file__).with_name("html_weights.json")
+WEIGHTS = Path(__import__("os").environ.get("LLMINGEST_HTML_WEIGHTS") or Path(__file__).with_name("html_weights.json"))
 
 
 def _class_words(el) -> list[str]:
