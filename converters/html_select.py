@@ -310,9 +310,12 @@ def _unwrap_page_wrappers(root) -> None:
     total = _text_len(body if body is not None else root)
     for el in wrappers:
         n = _text_len(el)
-        if n >= 1000 and (n >= 0.4 * total or el.tag == "noscript") and \
-                any(True for _ in el.iter("p", "article", "main", "h1", "h2", "li")):
-            el.tag = "div"
+        if n < 1000:
+            continue
+        paragraphs = sum(1 for _ in el.iter("p", "article"))
+        if (n >= 0.4 * total or el.tag == "noscript" or paragraphs >= 3) and \
+                (paragraphs or any(True for _ in el.iter("main", "h1", "h2", "li"))):
+            el.tag = "div"  # (forum software wraps a thread's posts in one moderation <form>)
 
 
 def _is_tab_panel(el) -> bool:

@@ -171,3 +171,20 @@ def test_segment_blocks_gives_each_block_its_own_text():
     texts = [b.text for b in blocks]
     assert texts == ["one two", "tail words", "three"]
     assert blocks[0].link_chars == 3
+
+
+def test_regression_posts_inside_a_moderation_form_are_kept():
+    """Failure class 'content lost': forum software wraps a thread's posts in one <form> (moderation
+    checkboxes), Discourse serves them in <noscript>; forms are dropped as widgets, these are the page."""
+    posts = "".join(f"<article class='cPost'><p>Post {i} says: {LOREM}</p></article>" for i in range(1, 6))
+    html = page(f"<main><h1>New UI 2024</h1><form action='/mod' method='post'>{posts}</form></main>")
+    md = convert(html, "https://forum.example.org/topic/1").content
+    for i in range(1, 6):
+        assert f"Post {i} says:" in md
+    noscript = page(f"<noscript><div class='crawler'><h1>Broken build</h1>{posts}</div></noscript>"
+                    "<div id='app'></div>")
+    md = convert(noscript, "https://forum.example.org/t/2").content
+    assert "Post 3 says:" in md
+    login = page(f"<article><h1>Notes</h1><p>{LOREM}</p></article><form action='/login'><label>Email</label>"
+                 "<input name='e'><button>Sign in</button></form>")
+    assert "Sign in" not in convert(login, "https://a.example/").content
