@@ -176,10 +176,10 @@ def test_segment_blocks_gives_each_block_its_own_text():
 def test_regression_posts_inside_a_moderation_form_are_kept():
     """Failure class 'content lost': forum software wraps a thread's posts in one <form> (moderation
     checkboxes), Discourse serves them in <noscript>; forms are dropped as widgets, these are the page."""
-    posts = "".join(f"<article class='cPost'><p>Post {i} says: {LOREM}</p></article>" for i in range(1, 6))
+    posts = "".join(f"<article class='cPost'><p>Post {i} says: {LOREM}</p></article>" for i in range(1, 8))
     html = page(f"<main><h1>New UI 2024</h1><form action='/mod' method='post'>{posts}</form></main>")
     md = convert(html, "https://forum.example.org/topic/1").content
-    for i in range(1, 6):
+    for i in range(1, 8):
         assert f"Post {i} says:" in md
     noscript = page(f"<noscript><div class='crawler'><h1>Broken build</h1>{posts}</div></noscript>"
                     "<div id='app'></div>")
