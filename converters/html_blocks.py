@@ -603,6 +603,16 @@ def _fill_gaps(blocks: list[Block], keep: list[bool], dense: list[list[float]]) 
     for i in range(1, n):
         if not keep[i] and keep[i - 1] and blocks[i].el.tag in _CODEISH and dense[i][lr] < 0.5:
             keep[i] = True
+    # an intro paragraph right before the first kept block, in the same box: prose (20+ words, few links)
+    first = keep.index(True) if True in keep else -1
+    for i in range(first - 1, max(-1, first - 3), -1):
+        b = blocks[i]
+        if keep[i] or dense[i][lr] >= 0.2 or dense[i][_IDX["log_words"]] < math.log1p(20):
+            break
+        box, other = b.el.getparent(), blocks[first].el.getparent()
+        if box is None or (box is not other and box.getparent() is not other.getparent()):
+            break
+        keep[i] = True
 
 
 def learned_main(root, selected: list, rule: str, threshold: float | None = None, weight: float | None = None):
