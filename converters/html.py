@@ -35,9 +35,6 @@ from .html_select import (
 
 __all__ = ["convert", "front_matter", "decode"]
 
-_LEARNED_WEAK = __import__("os").environ.get("LLMINGEST_LEARNED_WEAK", "1") == "1"  # experiment switch
-_LEARNED = __import__("os").environ.get("LLMINGEST_LEARNED", "1") == "1"  # experiment switch
-_FULL_CHROME = __import__("os").environ.get("LLMINGEST_FULL_CHROME", "0") == "1"  # experiment switch
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 _TITLE_SPLIT = re.compile(r"\s+[|—–·»]\s+|\s+-\s+")
 
@@ -98,10 +95,10 @@ def _head_facts(root, url: str | None) -> dict:
     }
 
 
-_SMALL_PAGE = int(__import__("os").environ.get("LLMINGEST_SMALL_PAGE", "2500"))
+_SMALL_PAGE = 2500  # characters of body text
 
 
-def _small_semantic_page(root, container: str) -> bool:
+def _small_page(root) -> bool:
     """A page with little text: hardly any chrome around it to tell apart, and the rule-based
     container (with the docs chrome rules) renders it exactly."""
     body = root.find(".//body")
@@ -160,8 +157,8 @@ def convert(data: bytes | str, url: str | None = None, *, charset: str | None = 
     remove_hidden(root)
     if select:
         elements, container = select_main(root, text, fallback=False)
-        if _LEARNED and (container in GENERIC_RULES or (_LEARNED_WEAK and _weak_docs_rule(container, elements, head))) \
-                and not _small_semantic_page(root, container):
+        if (container in GENERIC_RULES or _weak_docs_rule(container, elements, head)) \
+                and not _small_page(root):
             # no known generator's container (or only a weak hint of one): the learned block scorer decides
             learned = learned_main(root, elements, container)
             if learned is not None:
@@ -171,12 +168,11 @@ def convert(data: bytes | str, url: str | None = None, *, charset: str | None = 
     else:
         body = root.find(".//body")
         elements, container = [body if body is not None else root], "body"
-    if select and container == "learned" and not _FULL_CHROME:
-        light_chrome(elements[0])
+    if select and container == "learned":
+        light_chrome(elements[0])  # only small chrome: the model already judged the big boxes
     elif select:  # --full means the whole body as it is (hidden text still goes: that is safety)
         for el in elements:
-            # (on generic containers a theme's "sidebar-layout"/"banner" wrapper can be the whole page)
-            remove_chrome(el, keep_share=0.5 if container == "learned" else None)
+            remove_chrome(el)
     writer = Writer(base, links=links, images=images)
     content = writer.convert(elements)
     if product_text and container not in KNOWN_GENERATORS:

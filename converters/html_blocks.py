@@ -20,6 +20,7 @@ from __future__ import annotations
 import functools
 import json
 import math
+import os
 import re
 import zlib
 from pathlib import Path
@@ -52,7 +53,8 @@ _STOP = frozenset(
     "der die das und ist nicht ein eine zu den mit von le la les et des est un une du en el los las que y es "
     "por para il di che non per".split())
 N_HASH = 1 << 12
-WEIGHTS = Path(__import__("os").environ.get("LLMINGEST_HTML_WEIGHTS") or Path(__file__).with_name("html_weights.json"))
+#: the shipped weights; LLMINGEST_HTML_WEIGHTS points the benchmark at a freshly trained file before it is copied here
+WEIGHTS = Path(os.environ.get("LLMINGEST_HTML_WEIGHTS") or Path(__file__).with_name("html_weights.json"))
 
 
 def _class_words(el) -> list[str]:
@@ -551,18 +553,12 @@ def page_blocks(root, html_text: str | None = None):
     return body, blocks, dense, toks, selected, rule
 
 
-import os as _os  # noqa: E402  (experiment switches, read once)
-
-_GUARD = _os.environ.get("LLMINGEST_GUARD", "1") == "1"
-_GUARD_RATIO = float(_os.environ.get("LLMINGEST_GUARD_RATIO", "3"))
-_GUARD_PROB = float(_os.environ.get("LLMINGEST_GUARD_PROB", "0.35"))
-_AGREE_IN = float(_os.environ.get("LLMINGEST_AGREE_IN", "0.85"))
-_AGREE_RATIO = float(_os.environ.get("LLMINGEST_AGREE_RATIO", "1.5"))
-_AGREE = _os.environ.get("LLMINGEST_AGREE", "0") == "1"
-_GAP = int(_os.environ.get("LLMINGEST_GAP", "3"))
-_KEEP_H1 = _os.environ.get("LLMINGEST_KEEP_H1", "1") == "1"
-_THRESHOLD = float(_os.environ.get("LLMINGEST_THRESHOLD", "0.5"))
-_SMOOTH = float(_os.environ.get("LLMINGEST_SMOOTH", "0.25"))
+#: decision settings, chosen on the work part of the split (threshold 0.4/0.5/0.6 and gap 0/3 tried)
+_GUARD_RATIO = 3.0  # the rule's container holds 3x what we keep ...
+_GUARD_PROB = 0.35  # ... and the model gives its text at least this mean score: the larger candidate wins
+_GAP = 3  # unkept runs of up to 3 blocks between kept ones are filled
+_THRESHOLD = 0.5
+_SMOOTH = 0.25
 
 #: rule names of select_main that come from a known documentation generator's container: exact, kept
 GENERIC_RULES = {"main", "role=main", "article", "articles", "density", "trafilatura", "body"}
@@ -633,7 +629,7 @@ def learned_main(root, selected: list, rule: str, threshold: float | None = None
     keep = [bool(p >= threshold) for p in probs]
     if not any(keep):
         return None
-    if _GUARD and rule != "body":
+    if rule != "body":
         # never lose the page: when the rule-based container holds far more text than we keep and the
         # model does not clearly reject it, the larger candidate wins
         inside = _IDX["in_main_sel"]
@@ -644,28 +640,12 @@ def learned_main(root, selected: list, rule: str, threshold: float | None = None
                 sum(n * p for n, p in sel) / max(1, sel_chars) >= _GUARD_PROB:
             return None
     _fill_gaps(blocks, keep, dense)
-    if _AGREE and rule != "body":
-        # the rule-based container agrees with the model (holds what it keeps, and little else): its
-        # exact rendering with the docs chrome rules wins (code, tabs, tables as the generator wrote them)
-        inside = _IDX["in_main_sel"]
-        kept = kept_in = sel_chars = 0
-        for b, k, row in zip(blocks, keep, dense, strict=True):
-            n = len(b.text)
-            if row[inside]:
-                sel_chars += n
-                if k:
-                    kept_in += n
-            if k:
-                kept += n
-        if kept and kept_in >= _AGREE_IN * kept and sel_chars <= _AGREE_RATIO * kept:
-            return None
-    if _KEEP_H1:
-        first = keep.index(True)
-        for i, b in enumerate(blocks):
-            if b.el.tag == "h1":
-                if i < first or any(keep[i:]):
-                    keep[i] = True  # the page's title heads the content, whatever the benchmark's truth omits
-                break
+    # the page's first <h1> heads the content when kept text follows it (WCXB's truth leaves titles
+    # out, readers want them)
+    for i, b in enumerate(blocks):
+        if b.el.tag == "h1":
+            keep[i] = keep[i] or any(keep[i:])
+            break
     return prune(body, blocks, keep)
 
 

@@ -568,20 +568,16 @@ def _is_chapter_toc(el) -> bool:
     return elsewhere >= 0.8 * len(hrefs)
 
 
-def remove_chrome(root, keep_share: float | None = None) -> None:
+def remove_chrome(root) -> None:
     """Strip chrome inside the chosen content container (in place).
 
     Code is never searched: highlighters put classes like ``comment`` or ``nav`` on spans.
-    ``keep_share``: an element holding more than this share of the container's text is never chrome
-    (searched inside instead): on content the learned scorer chose, a theme's "sidebar-layout" or
-    "banner" wrapper is the page.
     """
     doomed = []
     stack = [child for child in root if isinstance(child.tag, str)]
-    limit = keep_share * _text_len(root) if keep_share is not None else None
     while stack:
         el = stack.pop()
-        if is_chrome(el) and not _is_chapter_toc(el) and (limit is None or _text_len(el) <= limit):
+        if is_chrome(el) and not _is_chapter_toc(el):
             doomed.append(el)
             label = _toc_label(el)
             if label is not None:
