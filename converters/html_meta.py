@@ -34,7 +34,9 @@ from email.utils import parsedate_tz
 from typing import Any
 from urllib.parse import urljoin
 
-__all__ = ["FIELDS", "jsonld_objects", "jsonld_type", "main_entity", "normalize_date", "page_facts"]
+from lxml import etree
+
+__all__ = ["FIELDS", "jsonld_objects", "jsonld_type", "main_entity", "normalize_date", "page_facts", "resolve"]
 
 #: the keys :func:`page_facts` returns, in the order front matter prints them
 FIELDS = ("author", "date", "modified", "sitename", "image", "tags", "categories", "pagetype")
@@ -281,6 +283,8 @@ def normalize_date(value: Any) -> str | None:
     >>> normalize_date("05/03/2024") is None   # day/month or month/day: not guessed
     True
     """
+    if isinstance(value, list):  # JSON-LD allows a list where one value is meant
+        value = value[0] if value else None
     text = _text(value)
     if not text or len(text) > 200:
         return None
@@ -369,17 +373,29 @@ def _in(el, tags: tuple[str, ...]) -> bool:
     return any(isinstance(a.tag, str) and a.tag in tags for a in el.iterancestors())
 
 
-def _itemprop(root, prop: str) -> list:
-    """Microdata elements with ``itemprop=prop`` outside comments (whose authors are not the page's)."""
-    found = []
-    for el in root.xpath("//*[@itemprop]"):
-        if prop not in (el.get("itemprop") or "").split():
-            continue
-        scope = next((a for a in el.iterancestors() if a.get("itemscope") is not None), None)
-        if scope is not None and "comment" in (scope.get("itemtype") or "").lower():
-            continue
-        found.append(el)
-    return found
+_ITEMPROP = etree.XPath("descendant-or-self::*[@itemprop]")
+
+
+class _Microdata:
+    """Microdata elements by ``itemprop``, outside comments (whose authors are not the page's).
+
+    Walks the tree once, and only when a fact was not found in JSON-LD or meta tags.
+    """
+
+    def __init__(self, root) -> None:
+        self.root = root
+        self._by_prop: dict[str, list] | None = None
+
+    def __call__(self, prop: str) -> list:
+        if self._by_prop is None:
+            self._by_prop = {}
+            for el in _ITEMPROP(self.root):
+                scope = next((a for a in el.iterancestors() if a.get("itemscope") is not None), None)
+                if scope is not None and "comment" in (scope.get("itemtype") or "").lower():
+                    continue
+                for name in (el.get("itemprop") or "").split():
+                    self._by_prop.setdefault(name, []).append(el)
+        return self._by_prop.get(prop, [])
 
 
 def _itemprop_value(el) -> str | None:
@@ -469,6 +485,7 @@ def page_facts(root, base: str | None = None, *, objects: list[dict] | None = No
     index = _index(objects)
     entity = main_entity(objects) or {}
     meta = _meta_tags(root)
+    microdata = _Microdata(root)
 
     # author: JSON-LD people, meta tags, microdata, JSON-LD organisations, rel=author
     people, orgs = _names(entity.get("author") or entity.get("creator"), index) if entity else ([], [])
@@ -476,12 +493,12 @@ def page_facts(root, base: str | None = None, *, objects: list[dict] | None = No
     if not author:
         author = _join_authors([v for key in _META_AUTHOR for v in meta.get(key, ())][:10])
     if not author:
-        els = _itemprop(root, "author")
+        els = microdata("author")
         author = _join_authors([v for v in map(_itemprop_value, els[:5]) if v])
     if not author:
         author = _join_authors(orgs, split=False)
     if not author:
-        link = next(iter(root.xpath("//a[contains(concat(' ', normalize-space(@rel), ' '), ' author ')]")), None)
+        link = next((a for a in root.iter("a") if "author" in (a.get("rel") or "").lower().split()), None)
         author = _join_authors([_text("".join(link.itertext())) or ""]) if link is not None else None
 
     # dates: JSON-LD, meta, microdata, <time> (htmldate's order)
@@ -490,11 +507,11 @@ def page_facts(root, base: str | None = None, *, objects: list[dict] | None = No
         date = next((d for o in objects if (d := normalize_date(o.get("datePublished")))), None)
     date = date or _first_date(meta, _META_PUBLISHED)
     if not date:
-        date = next((d for el in _itemprop(root, "datePublished") if (d := normalize_date(_itemprop_value(el)))), None)
+        date = next((d for el in microdata("datePublished") if (d := normalize_date(_itemprop_value(el)))), None)
     date = date or _time_date(root)
     modified = normalize_date(entity.get("dateModified")) or _first_date(meta, _META_MODIFIED)
     if not modified:
-        modified = next((d for el in _itemprop(root, "dateModified") if (d := normalize_date(_itemprop_value(el)))),
+        modified = next((d for el in microdata("dateModified") if (d := normalize_date(_itemprop_value(el)))),
                         None)
 
     # site name: og:site_name, JSON-LD publisher / WebSite, then application-name, Dublin Core

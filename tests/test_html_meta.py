@@ -206,6 +206,7 @@ def test_yaml_list_items_with_flow_characters_are_quoted():
     ("", None),
     (None, None),
     (20240305, "2024-03-05"),
+    (["2024-03-05", "2024-03-06"], "2024-03-05"),
 ])
 def test_normalize_date(raw, want):
     assert normalize_date(raw) == want
