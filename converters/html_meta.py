@@ -77,6 +77,9 @@ _META_SECTION = ("article:section", "parsely-section", "category")
 _META_LANG = ("content-language", "language", "dc.language", "dcterms.language", "og:locale", "inlanguage")
 _META_DESCRIPTION = ("dc.description", "dcterms.description", "dcterms.abstract")
 
+# what CMSs put in the author field when nobody filled it in
+_NOT_AUTHORS = frozenset({"admin", "administrator", "author", "unknown", "anonymous", "guest", "webmaster",
+                          "root", "user", "null", "none", "undefined"})
 _BY = re.compile(r"^\s*(?:(?:written|posted|words|story|text)\s+)?(?:by|von|par|por)\s*:?\s+", re.I)
 _LANG = re.compile(r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*$")
 _TAG_SPLIT = re.compile(r"\s*[,;]\s*")
@@ -406,22 +409,43 @@ def _itemprop_value(el) -> str | None:
     return _text("".join((named if named is not None else el).itertext()))
 
 
-def _time_date(root) -> str | None:
-    """A ``<time datetime>`` that dates the article: ``pubdate``/"published" first, in article, then main."""
-    times = [el for el in root.iter("time") if el.get("datetime")]
-    if not times:
+_UPDATED = re.compile(r"updat|modif|revis|edited|comment", re.I)
+_PUBLISHED = re.compile(r"publish|posted|entry-date|byline", re.I)
+
+
+def _time_marks(el) -> str:
+    parent = el.getparent()
+    return " ".join(filter(None, (el.get("class"), el.get("itemprop"),
+                                  parent.get("class") if parent is not None else None)))
+
+
+def _time_rank(el) -> int | None:
+    """How surely a ``<time>`` dates the page: 0 marked published, 1 in the article, 2 in main; None: not."""
+    marks = _time_marks(el)
+    if _UPDATED.search(marks) or _in(el, ("blockquote", "aside", "nav")):
+        return None  # "Last updated" (Docusaurus puts it in the article's footer), comments, quotes
+    if el.get("pubdate") is not None or _PUBLISHED.search(marks):
+        return 0
+    if _in(el, ("footer",)):
         return None
-    def marked(el) -> bool:
-        cls = (el.get("class") or "").lower()
-        return el.get("pubdate") is not None or "publish" in cls or "posted" in cls or "entry-date" in cls
-    ordered = ([el for el in times if marked(el)]
-               + [el for el in times if _in(el, ("article",))]
-               + [el for el in times if _in(el, ("main",)) and not _in(el, ("footer", "aside", "nav"))])
-    if not ordered and len(times) == 1 and not _in(times[0], ("footer", "aside", "nav", "header")):
+    if _in(el, ("article",)):
+        return 1
+    return 2 if _in(el, ("main",)) else None
+
+
+def _time_date(root) -> str | None:
+    """A ``<time datetime>`` that dates the article: marked published first, then in the article, then main.
+
+    A page with one ``<time>`` outside header and footer is dated by it too (hand-made blogs).
+    """
+    times = [el for el in root.iter("time") if el.get("datetime")]
+    ranked = sorted(((rank, i, el) for i, el in enumerate(times) if (rank := _time_rank(el)) is not None),
+                    key=lambda t: t[:2])
+    ordered = [el for _, _, el in ranked]
+    if (not ordered and len(times) == 1 and not _UPDATED.search(_time_marks(times[0]))
+            and not _in(times[0], ("footer", "aside", "nav", "header", "blockquote"))):
         ordered = times
     for el in ordered:
-        if _in(el, ("blockquote",)) or "comment" in (el.getparent().get("class") or "").lower():
-            continue
         date = normalize_date(el.get("datetime"))
         if date:
             return date
@@ -437,7 +461,7 @@ def _clean_author(name: str) -> str | None:
     if not name or re.match(r"^(https?:|www\.)", name, re.I) or "@" in name.strip("@") and " " not in name:
         return None  # a profile URL or an e-mail address, not a name
     name = _BY.sub("", name).strip(" ,;|-")
-    if not name or len(name) > 100 or not re.search(r"\w", name):
+    if not name or len(name) > 100 or not re.search(r"\w", name) or name.casefold() in _NOT_AUTHORS:
         return None
     return name
 

@@ -292,3 +292,19 @@ def test_mcp_fetch_page_returns_the_facts_in_its_front_matter(tmp_path):
     assert "author: Jane Reporter; Tom O'Neil\ndate: 2024-03-05T08:15:00+01:00\n" in head
     assert "sitename: The Daily Example\nlang: en-GB\n" in head
     assert "Rivers across the valley rose overnight" in text
+
+
+def test_last_updated_time_and_placeholder_authors_are_not_the_page_facts():
+    # Docusaurus writes "Last updated on <time itemprop=dateModified>" inside the article's footer
+    docusaurus = ('<html><head><meta name="author" content="admin"></head><body><article><h1>Intro</h1><p>Text.</p>'
+                  '<footer class="theme-doc-footer"><span class="theme-last-updated">Last updated on '
+                  '<time datetime="2024-05-06T07:08:09.000Z" itemprop="dateModified">May 6, 2024</time></span>'
+                  "</footer></article></body></html>")
+    facts = page_facts(_root(docusaurus))
+    assert facts["date"] is None and facts["modified"] == "2024-05-06T07:08:09.000Z"
+    assert facts["author"] is None  # "admin" is what WordPress leaves, not a name
+    # a "posted" time wins over an earlier one in the article body
+    blog = ('<html><body><article><p>Since <time datetime="2001-02-03">2001</time> I have...</p>'
+            '<p class="byline">Posted <time class="entry-date" datetime="2020-06-07">June 7</time></p>'
+            "</article></body></html>")
+    assert page_facts(_root(blog))["date"] == "2020-06-07"
