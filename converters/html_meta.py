@@ -478,14 +478,17 @@ def _join_authors(names: list[str], split: bool = True) -> str | None:
     return "; ".join(seen.values()) or None
 
 
-def _tags(values: list[Any]) -> list[str]:
+def _tags(values: list[Any], one_each: tuple[str, ...] = ()) -> list[str]:
+    """Tags in order, duplicates dropped. A string is a comma list (``keywords``); a JSON-LD list's
+    items and the values in ``one_each`` (``article:tag``) are one tag each, commas and all."""
     seen: dict[str, str] = {}
     for value in values:
         for item in _as_list(value):
             text = _text(item)
             if not text:
                 continue
-            for tag in _TAG_SPLIT.split(text):
+            whole = isinstance(value, list) or text in one_each
+            for tag in [text] if whole else _TAG_SPLIT.split(text):
                 tag = tag.strip().strip("#").strip()
                 if tag and len(tag) <= 60 and tag.casefold() not in seen:
                     seen[tag.casefold()] = tag
@@ -554,7 +557,8 @@ def page_facts(root, base: str | None = None, *, objects: list[dict] | None = No
     else:
         image = None
 
-    tags = _tags([v for key in _META_TAGS for v in meta.get(key, ())] + ([entity.get("keywords")] if entity else []))
+    tags = _tags([v for key in _META_TAGS for v in meta.get(key, ())] + ([entity.get("keywords")] if entity else []),
+                 one_each=tuple(meta.get("article:tag", ())))
     categories = _tags([v for key in _META_SECTION for v in meta.get(key, ())]
                        + ([entity.get("articleSection")] if entity else []))
     entity_type = jsonld_type(entity)[0] if entity and jsonld_type(entity) else None

@@ -95,7 +95,8 @@ def test_news_article_json_ld_graph_wins_over_meta():
     assert md["sitename"] == "The Daily Example"  # og:site_name first, as trafilatura
     assert md["lang"] == "en-GB"
     assert md["image"] == "https://news.example/img/river.jpg"  # made absolute
-    assert md["tags"] == ["Weather", "Floods", "Rain", "and more rain"]
+    # article:tag and JSON-LD list items are one tag each (commas kept); duplicates dropped
+    assert md["tags"] == ["Weather", "Floods", "Rain, and more rain"]
     assert md["categories"] == ["UK News"]
     assert md["pagetype"] == "article"
     assert md["canonical"] == "https://news.example/2024/03/rivers-rise"
@@ -118,7 +119,7 @@ def test_news_front_matter_order_and_escaping():
         "sitename: The Daily Example\n"
         "lang: en-GB\n"
         "image: https://news.example/img/river.jpg\n"
-        "tags: [Weather, Floods, Rain, and more rain]\n"
+        'tags: [Weather, Floods, "Rain, and more rain"]\n'
         "categories: [UK News]\n"
         "---\n\n")
     # the same bytes every time
