@@ -319,9 +319,11 @@ def render(bundle: Bundle, fmt: str = "markdown", *, top: int = 10, token_tree: 
 
 
 # ---------------------------------------------------------------------------------------------- split
-def _part_path(output: Path, index: int) -> Path:
+def part_path(output: Path, index: int, total: int) -> Path:
+    """``out.3.md``; numbers are zero-padded to the width of the last one (``out.03.md`` of 12), so
+    a plain name sort (``ls``, globbing, ``cat out.*.md``) keeps the parts in order."""
     suffix = output.suffix or ".md"
-    return output.with_name(f"{output.stem}.{index}{suffix}")
+    return output.with_name(f"{output.stem}.{index:0{len(str(total))}d}{suffix}")
 
 
 def split_parts(bundle: Bundle, fmt: str, max_tokens: int, output: Path, *, top: int = 10,
@@ -347,4 +349,4 @@ def split_parts(bundle: Bundle, fmt: str, max_tokens: int, output: Path, *, top:
                        head=head_tokens, per_doc=40, min_room=41,
                        too_small=f"--split-tokens {max_tokens} is too small for the summary and tree ({head_full:,} tokens)")
     for i, text in enumerate(texts):
-        yield _part_path(output, i + 1), iter([text])
+        yield part_path(output, i + 1, len(texts)), iter([text])

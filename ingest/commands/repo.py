@@ -69,10 +69,10 @@ def repo(
     )
     bundle = ingest(source, opts, kind="repo")
     if split_tokens:
-        written = 0
+        written = set()
         for path, chunks in split_parts(bundle, fmt, split_tokens, output, top=top, token_tree=token_tree):
             write_output(chunks, path)
-            written += 1
+            written.add(path)
             if not quiet:
                 typer.echo(f"wrote {path}", err=True)
         remove_stale_parts(output, written)

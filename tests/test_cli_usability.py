@@ -1,0 +1,85 @@
+"""What a new user trips over at the command line (issue 15): mistyped commands, missing files,
+server start-up errors, split parts that sort. The real CLI runs in a subprocess."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import git
+
+
+def _cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "llmingest", *args], cwd=cwd, capture_output=True,
+                          text=True, timeout=120)
+
+
+def test_mistyped_command_suggests_the_command(tmp_path):
+    out = _cli("pgae", "x.html", cwd=tmp_path)
+    assert out.returncode == 2
+    assert out.stderr.strip() == "error: unknown command 'pgae'; did you mean 'page'?"
+
+
+def test_version_as_a_word_points_to_the_option(tmp_path):
+    out = _cli("version", cwd=tmp_path)
+    assert out.returncode == 2
+    assert "did you mean '--version'?" in out.stderr
+
+
+def test_an_existing_folder_named_like_a_command_typo_is_still_a_source(tmp_path):
+    (tmp_path / "pgae").mkdir()
+    (tmp_path / "pgae" / "a.txt").write_text("hello folder\n")
+    out = _cli("pgae", cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    assert "hello folder" in out.stdout
+
+
+def test_missing_html_or_pdf_does_not_suggest_git_urls(tmp_path):
+    for name, command in (("nosuch.html", "page"), ("nosuch.pdf", "pdf")):
+        out = _cli(command, name, cwd=tmp_path)
+        assert out.returncode == 3
+        assert f"no such file or directory: {name}" in out.stderr
+        assert "git URL" not in out.stderr and "owner/repo" not in out.stderr
+
+
+def test_serve_refuses_a_bad_port_in_one_line():
+    out = _cli("serve", "--port", "99999")
+    assert out.returncode == 2
+    assert out.stderr.strip() == "error: --port 99999 is not a port number (0-65535)"
+    assert "Traceback" not in out.stderr
+
+
+def test_serve_and_mcp_say_the_port_is_taken_before_serving():
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = str(taken.getsockname()[1])
+        for args in (("serve", "--port", port), ("mcp", "--http", "--port", port)):
+            out = _cli(*args)
+            assert out.returncode == 5, out.stderr
+            assert "already in use" in out.stderr
+            assert "serving on" not in out.stderr and "MCP on" not in out.stderr
+            assert len(out.stderr.strip().splitlines()) == 1
+
+
+def test_split_parts_sort_in_order_and_old_names_are_removed(tmp_path):
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    for i in range(40):
+        words = " ".join(f"word{i}_{j}" for j in range(60))
+        (repo / f"f{i:02d}.txt").write_text(words + "\n")
+    git("init", "-q", cwd=repo)
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+    (out_dir / "digest.1.md").write_text("from an earlier, unpadded split\n")
+    result = _cli("repo", str(repo), "--split-tokens", "1000", "-o", str(out_dir / "digest.md"), "-q")
+    assert result.returncode == 0, result.stderr
+    names = sorted(p.name for p in out_dir.iterdir())
+    assert len(names) >= 10
+    width = len(str(len(names)))
+    assert names == [f"digest.{i:0{width}d}.md" for i in range(1, len(names) + 1)]
+    text = "".join((out_dir / n).read_text() for n in names)  # name order is part order
+    positions = [text.index(f"word{i}_0 ") for i in range(40)]
+    assert positions == sorted(positions)
