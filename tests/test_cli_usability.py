@@ -83,3 +83,25 @@ def test_split_parts_sort_in_order_and_old_names_are_removed(tmp_path):
     text = "".join((out_dir / n).read_text() for n in names)  # name order is part order
     positions = [text.index(f"word{i}_0 ") for i in range(40)]
     assert positions == sorted(positions)
+
+
+def test_a_digest_never_reads_its_own_previous_output(tmp_path):
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "main.py").write_text("print('hello')\n" * 50)
+    git("init", "-q", cwd=repo)
+    sizes = []
+    for _ in range(3):
+        result = _cli("repo", ".", "-o", "digest.md", "-q", cwd=repo)
+        assert result.returncode == 0, result.stderr
+        sizes.append((repo / "digest.md").read_text())
+    assert sizes[0] == sizes[1] == sizes[2]
+    assert "digest.md" not in sizes[2]
+    assert sizes[2].count("print('hello')") == 50
+    # split parts are never read back either
+    (repo / "digest.md").unlink()
+    for _ in range(2):
+        result = _cli("repo", ".", "--split-tokens", "2000", "-o", "out/d.md", "-q", cwd=repo)
+        assert result.returncode == 0, result.stderr
+    parts = "".join(p.read_text() for p in sorted((repo / "out").iterdir()))
+    assert "d.1.md" not in parts and parts.count("print('hello')") == 50
