@@ -105,3 +105,20 @@ def test_a_digest_never_reads_its_own_previous_output(tmp_path):
         assert result.returncode == 0, result.stderr
     parts = "".join(p.read_text() for p in sorted((repo / "out").iterdir()))
     assert "d.1.md" not in parts and parts.count("print('hello')") == 50
+
+
+def test_max_tokens_bounds_the_whole_written_file_with_top_and_token_tree(tmp_path):
+    from llmingest.tokens import count
+
+    repo = tmp_path / "repo"
+    (repo / "pkg").mkdir(parents=True)
+    for i in range(60):
+        (repo / "pkg" / f"module_{i:02d}.py").write_text("\n".join(f"value_{j} = {j} * {i}" for j in range(80)) + "\n")
+    git("init", "-q", cwd=repo)
+    for args, budget in ((("--top", "50"), 6000), (("--token-tree",), 5000), (("--top", "20", "--token-tree"), 4000)):
+        out = tmp_path / "d.md"
+        result = _cli("repo", str(repo), *args, "--max-tokens", str(budget), "-o", str(out), "-q")
+        assert result.returncode == 0, result.stderr
+        text = out.read_text()
+        assert count(text) <= budget, (args, count(text))
+        assert "module_00.py" in text

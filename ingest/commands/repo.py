@@ -68,7 +68,7 @@ def repo(
         max_file_size=parse_size(max_file_size), hidden=hidden, default_ignores=default_ignores,
         encoding=encoding, max_tokens=max_tokens, git_log=git_log, diff=diff,
         redact_secrets=redact, convert_pdfs=convert_pdfs, host_map=parse_host_map(host_map),
-        cache=cache, progress=progress_wanted(quiet), extra={"format": fmt},
+        cache=cache, progress=progress_wanted(quiet), extra={"format": fmt, "top": top, "token_tree": token_tree},
     )
     bundle = ingest(parsed, opts, kind="repo")
     if split_tokens:
