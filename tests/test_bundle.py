@@ -271,7 +271,8 @@ def test_embedded_pages_and_pdfs_keep_the_outer_heading_structure(project: Path,
     become headings of the bundle or the repo digest (issue 15 item 6)."""
     import re
 
-    from llmingest import ingest, render
+    from llmingest import ingest
+    from llmingest.render import render
     from llmingest.bundle_render import render_bundle
 
     outer = render_bundle(bundle([str(project / "design.pdf"), docs_server], allow_private=True), "markdown")
