@@ -14,7 +14,7 @@ from itertools import groupby
 
 from .errors import UsageError
 from .model import Bundle, Document
-from .render import _xml_text, fence_for, inline_markdown, skipped_list, tree_lines
+from .render import _xml_text, embed_markdown, fence_for, inline_markdown, skipped_list, tree_lines
 
 FORMATS = ("markdown", "xml", "plain", "json")
 
@@ -93,7 +93,7 @@ def _markdown(bundle: Bundle) -> Iterator[str]:
         for doc in docs:
             yield f"### {_doc_heading(doc)}\n\n"
             if inline_markdown(doc):
-                yield doc.content.rstrip("\n") + "\n\n"
+                yield embed_markdown(doc.content).rstrip("\n") + "\n\n"
             else:
                 fence = fence_for(doc.content)
                 body = doc.content if doc.content.endswith("\n") else doc.content + "\n"

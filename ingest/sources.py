@@ -227,10 +227,14 @@ def parse(text: str, *, ref: str | None = None, cwd: Path | None = None) -> Sour
             forge="github",
         ).with_ref(ref)
 
-    raise SourceNotFound(
-        f"no such file or directory: {text}",
-        hint="give an existing path, a git URL, owner/repo or an http(s) URL",
-    )
+    raise SourceNotFound(f"no such file or directory: {text}", hint=_missing_hint(text))
+
+
+def _missing_hint(text: str) -> str:
+    """A name with a file suffix (``x.html``, ``paper.pdf``) is a mistyped path, not a repository."""
+    if Path(text).suffix.lower() in (".pdf", ".md", ".markdown", ".txt", ".rst", ".json", ".yaml", ".yml", *HTML_EXTENSIONS):
+        return "check the path, or give an http(s) URL"
+    return "give an existing path, a git URL, owner/repo or an http(s) URL"
 
 
 def _parse_http(url: str) -> Source:

@@ -264,3 +264,23 @@ def test_config_typos_outside_tables_are_errors_and_host_map_repeats(project: Pa
 
     assert parse_host_map(["github.com=git://127.0.0.1:1/", "gitlab.com=git://127.0.0.1:2/,codeberg.org=x"]) == {
         "github.com": "git://127.0.0.1:1/", "gitlab.com": "git://127.0.0.1:2/", "codeberg.org": "x"}
+
+
+def test_embedded_pages_and_pdfs_keep_the_outer_heading_structure(project: Path, docs_server: str) -> None:
+    """A converted PDF or page sits under its ### heading: its own H1 and front matter must not
+    become headings of the bundle or the repo digest (issue 15 item 6)."""
+    import re
+
+    from llmingest import ingest
+    from llmingest.render import render
+    from llmingest.bundle_render import render_bundle
+
+    outer = render_bundle(bundle([str(project / "design.pdf"), docs_server], allow_private=True), "markdown")
+    digest = render(ingest(str(project), convert_pdfs=True, cache=False), "markdown")
+    for text in (outer, digest):
+        prose = re.sub(r"^(`{3,})[^\n]*\n.*?^\1\s*$", "", text, flags=re.M | re.S)  # outside code fences
+        assert not re.search(r"^# ", prose.split("\n", 1)[1], re.M), "only the digest's own title is an H1"
+        assert not re.search(r"^-{3,}\s*$", prose, re.M), "front matter is no setext underline"
+        assert "Design Notes" in text and "The cache is keyed by repository URL and commit." in text
+    assert "#### Design Notes" in outer and "```yaml\ntitle: \"Design Notes\"" in digest
+    assert re.search(r"^#### Design Notes$", digest, re.M)
