@@ -32,8 +32,9 @@ from starlette.routing import Route
 
 from ..commands._common import check_format
 from ..errors import IngestError, SourceNotFound, UsageError, redact, secret_scope
+from ..sources import public_url
 from .docs import docs_index_text
-from .service import Service, edge_message
+from .service import Service, carries_credentials, edge_message
 
 __all__ = ["create_app", "app_from_env", "target_for_path", "RedactingFilter", "install_log_redaction"]
 
@@ -253,10 +254,11 @@ def create_app(service: Service | None = None, *, mount_mcp: bool = True,
             src = svc.parse(target, overrides["ref"])
             kind = src.kind
             bundle, key = svc.bundle(target, kind, fmt=fmt, **overrides)
+            private = bool(overrides["token"]) or carries_credentials(src)
             text, tokens = svc.rendered(bundle, key, fmt, 10 if top is None else top)
-            headers = {"X-Token-Count": str(tokens), "X-Source": quote(bundle.source, safe=":/?&=@%+,;~#"),
+            headers = {"X-Token-Count": str(tokens), "X-Source": quote(public_url(bundle.source), safe=":/?&=@%+,;~#"),
                        "X-Kind": bundle.kind,
-                       "Cache-Control": "private, max-age=300" if overrides["token"] else "public, max-age=300",
+                       "Cache-Control": "private, max-age=300" if private else "public, max-age=300",
                        "Vary": "Authorization"}
             if download:
                 headers["Content-Disposition"] = f'attachment; filename="{_filename(bundle.source, fmt)}"'
