@@ -10,6 +10,7 @@ tokens with a cursor. No conversion happens here: text comes from :func:`llminge
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import threading
 from collections import OrderedDict
@@ -392,6 +393,8 @@ def build_service(*, server_mode: bool, allow_private: bool = False, host_map: s
                         ("--max-files", max_files)):
         if value is not None and value < 0:  # -1 for "no limit" would be read as "fail every request"
             raise UsageError(f"{flag} must not be negative, not {value:g}", hint="0 switches it off")
+    for var in ("GITHUB_TOKEN", "GH_TOKEN", "GITLAB_TOKEN", "GL_TOKEN"):
+        register_secret(os.environ.get(var))  # the server's own tokens: scrubbed for its whole life
     cache_dir = Path(cache_dir) if cache_dir else None
     options = Options(allow_private=allow_private or not server_mode, host_map=parse_host_map(host_map),
                       cache=not no_cache, cache_dir=cache_dir, isolate_git=server_mode)
