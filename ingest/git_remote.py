@@ -161,7 +161,7 @@ def git_env(url: str, token: str | None = None, *, timeout: float = 30.0, user: 
     if isolated:
         home = _empty_home()
         env = {k: v for k, v in os.environ.items()
-               if not k.startswith(_ISOLATED_DROP_PREFIXES) and k not in _ISOLATED_DROP}
+               if k in _ISOLATED_KEEP or not (k.startswith(_ISOLATED_DROP_PREFIXES) or k in _ISOLATED_DROP)}
         env.update(HOME=home, XDG_CONFIG_HOME=home, CURL_HOME=home, GIT_CONFIG_NOSYSTEM="1",
                    GIT_CONFIG_GLOBAL=os.devnull, GIT_CONFIG_SYSTEM=os.devnull,
                    GIT_SSH_COMMAND="ssh -F /dev/null -o BatchMode=yes -o IdentitiesOnly=yes "
@@ -199,6 +199,8 @@ def git_env(url: str, token: str | None = None, *, timeout: float = 30.0, user: 
 #: object dirs), ssh's agent socket and askpass, Git Credential Manager settings
 _ISOLATED_DROP_PREFIXES = ("GIT_", "SSH_", "GCM_")
 _ISOLATED_DROP = {"HOME", "XDG_CONFIG_HOME", "CURL_HOME", "NETRC"}
+#: ... except where to find git and which CAs to trust (not credentials; a corporate CA must keep working)
+_ISOLATED_KEEP = {"GIT_EXEC_PATH", "GIT_SSL_CAINFO", "GIT_SSL_CAPATH"}
 _EMPTY_HOME: list[Path] = []
 
 
