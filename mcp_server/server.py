@@ -28,7 +28,7 @@ from pydantic import Field
 from pydantic import ValidationError as PydanticValidationError
 
 from .. import __version__
-from ..errors import IngestError, redact
+from ..errors import IngestError, redact, secret_scope
 from .docs import docs_index_text, read_docs_text, site_bundle
 from .service import Service, edge_message
 
@@ -97,14 +97,15 @@ def _edge(fn: F) -> F:
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return fn(*args, **kwargs)
-        except ToolError:
-            raise
-        except IngestError as exc:
-            raise ToolError(edge_message(exc.render(), "mcp")) from None
-        except Exception as exc:  # the edge: an unexpected bug still gets one line
-            raise ToolError(f"internal error: {redact(str(exc)) or type(exc).__name__}") from None
+        with secret_scope():  # a caller's token is scrubbed from this call's messages, then forgotten
+            try:
+                return fn(*args, **kwargs)
+            except ToolError:
+                raise
+            except IngestError as exc:
+                raise ToolError(edge_message(exc.render(), "mcp")) from None
+            except Exception as exc:  # the edge: an unexpected bug still gets one line
+                raise ToolError(f"internal error: {redact(str(exc)) or type(exc).__name__}") from None
 
     return wrapper  # type: ignore[return-value]
 
