@@ -667,11 +667,66 @@ def _xml_attr(value: str | None) -> str:
     return (value or "").replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
 
 
-def _fetch_doc(url: str, options: Options) -> tuple[str | None, str]:
-    """(markdown, "") for one linked page, or (None, reason)."""
+#: why a link of an llms.txt is not read; the same words whether or not the target exists
+NOT_REMOTE = "not an http(s) link in a remote llms.txt"
+OUTSIDE_FOLDER = "outside the llms.txt's folder (only files under it are read)"
+NOT_A_LINK = "not an http(s) link or a file under the llms.txt's folder"
+
+
+def resolve_link(link: str, location: str | None) -> tuple[str, Path | None, str]:
+    """Where one llms.txt link points: (target shown to the user, local file or None, why skipped or "").
+
+    The rule that keeps a document from reading the reader's disk:
+
+    - an llms.txt fetched over http(s) (or with no known location) only ever leads to http(s)
+      URLs; relative links resolve against its URL. ``file://``, bare paths and other schemes
+      are skipped with :data:`NOT_REMOTE`, before anything looks at the disk, so the answer
+      never says whether ``~/.ssh/id_rsa`` exists;
+    - a local llms.txt may also link files under its own folder (relative links, or ``file://``
+      URLs that land there); absolute paths and ``../`` that leave the folder (symlinks
+      resolved) are skipped with :data:`OUTSIDE_FOLDER`.
+
+    >>> resolve_link("file:///etc/passwd", "https://docs.example.com/llms.txt")[2]
+    'not an http(s) link in a remote llms.txt'
+    >>> resolve_link("guide/", "https://docs.example.com/llms.txt")[0]
+    'https://docs.example.com/guide/'
+    """
+    link = link.strip()
+    remote = location is None or location.lower().startswith(("http://", "https://"))
+    try:
+        target = urljoin(location, link) if remote and location else link
+        scheme = urlsplit(target).scheme.lower()
+    except ValueError:  # "http://[::1" and friends
+        return link, None, NOT_REMOTE if remote else NOT_A_LINK
+    if scheme in ("http", "https"):
+        return target, None, ""
+    if remote:
+        return target, None, NOT_REMOTE
+    if any(not c.isprintable() for c in link):
+        return link, None, NOT_A_LINK
+    folder = Path(location).parent.resolve()
+    if scheme == "file":
+        raw = unquote(urlsplit(link).path)
+    elif not scheme:
+        raw = unquote(link.split("#", 1)[0].split("?", 1)[0])
+    else:
+        return link, None, NOT_A_LINK
+    if not raw or os.path.isabs(raw) and scheme != "file":
+        return link, None, OUTSIDE_FOLDER
+    path = (folder / raw).resolve()  # an absolute file:// path replaces the folder; then it must land inside
+    if not path.is_relative_to(folder):
+        return link, None, OUTSIDE_FOLDER
+    return str(path), path, ""
+
+
+def _fetch_doc(url: str, local: Path | None, options: Options) -> tuple[str | None, str]:
+    """(markdown, "") for one linked page, or (None, reason). ``local`` is set only for a file
+    :func:`resolve_link` allowed; everything else is fetched over http(s)."""
     from .http import fetch
 
-    if urlsplit(url).scheme in ("http", "https"):
+    if local is None:
+        if urlsplit(url).scheme not in ("http", "https"):
+            return None, NOT_REMOTE  # never reached through expand(); kept so no caller can read the disk
         try:
             resp = fetch(url, options, check=False)
         except IngestError as exc:
@@ -680,14 +735,13 @@ def _fetch_doc(url: str, options: Options) -> tuple[str | None, str]:
             return None, f"HTTP {resp.status}"
         data, ctype, charset, final = resp.content, resp.content_type, resp.charset, resp.url
     else:
-        path = Path(unquote(urlsplit(url).path) if url.startswith("file:") else url)
         try:
-            data = path.read_bytes()
+            data = local.read_bytes()
         except OSError as exc:
             return None, f"unreadable: {exc.strerror or exc}"
-        suffix = path.suffix.lower()
+        suffix = local.suffix.lower()
         ctype = {".html": "text/html", ".htm": "text/html", ".pdf": "application/pdf"}.get(suffix, "text/markdown")
-        charset, final = None, path.as_uri()
+        charset, final = None, local.as_uri()
     if ctype in ("text/plain", "") and urlsplit(final).path.lower().endswith((".md", ".txt", ".markdown")):
         ctype = "text/markdown"
     doc, reason = to_document(data, final, ctype, charset)
@@ -703,31 +757,34 @@ def expand(text: str, location: str | None, options: Options | None = None, *, m
     The shape follows the reference tool: ``<project title summary>`` with the info text, one
     ``<section>`` per H2 and one ``<doc>`` per link. Over ``max_tokens``, Optional pages go
     first, then pages from the end; what was cut is listed at the end. Relative links resolve
-    against ``location`` (the llms.txt URL or file).
+    against ``location`` (the llms.txt URL or file); which links may be read at all is
+    :func:`resolve_link`'s rule (a remote llms.txt never reads the local disk).
     """
     opts = options or Options()
     parsed = llmstxt.parse(text)
     if not parsed["title"]:
         raise ConversionError("not an llms.txt: no '# Title' line", hint="run `llmingest llmstxt validate` on it")
     jobs: list[tuple[str, Entry, str]] = []
+    refused: list[Skipped] = []
+    locals_: dict[int, Path] = {}
     for name, entries in parsed["sections"].items():
         if name == OPTIONAL and not optional:
             continue
         for e in entries:
-            if location and urlsplit(location).scheme in ("http", "https"):
-                target = urljoin(location, e.url)
-            elif location and not urlsplit(e.url).scheme:
-                target = str((Path(location).parent / unquote(e.url)).resolve())
-            else:
-                target = e.url
+            target, local, why = resolve_link(e.url, location)
+            if why:
+                refused.append(Skipped(target, why))
+                continue
+            if local is not None:
+                locals_[len(jobs)] = local
             jobs.append((name, e, target))
     with task(opts, "fetching linked pages", len(jobs)) as bar, ThreadPoolExecutor(max(1, opts.concurrency)) as pool:
-        futures = [pool.submit(_fetch_doc, target, opts) for _, _, target in jobs]
+        futures = [pool.submit(_fetch_doc, target, locals_.get(i), opts) for i, (_, _, target) in enumerate(jobs)]
         results = []
         for fut in futures:
             results.append(fut.result())
             bar.advance()
-    skipped = [Skipped(target, reason) for (_, _, target), (body, reason) in zip(jobs, results, strict=True) if body is None]
+    skipped = refused + [Skipped(target, reason) for (_, _, target), (body, reason) in zip(jobs, results, strict=True) if body is None]
     items = [(name, e, target, body) for (name, e, target), (body, _) in zip(jobs, results, strict=True) if body is not None]
 
     def doc_xml(e: Entry, target: str, body: str) -> str:
