@@ -25,7 +25,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
-from . import sources
+from . import manifest, sources
 from .atomic import write_atomic
 from .converters import llmstxt
 from .converters.llmstxt import OPTIONAL, Entry, Section
@@ -323,6 +323,44 @@ def _convert_pages(pages: list[Page], options: Options) -> list[tuple[Page, Docu
         return conv.results(pages)
 
 
+class _Placed:
+    """Mirror files and the folders they need, as placed so far (see :func:`_place`)."""
+
+    def __init__(self) -> None:
+        self.files: set[str] = {"llms.txt", "llms-full.txt", manifest.MANIFEST}
+        self.dirs: set[str] = set()
+
+    def clashes(self, rel: str) -> bool:
+        parts = rel.split("/")
+        ancestors = ["/".join(parts[:i]) for i in range(1, len(parts))]
+        return rel in self.files or rel in self.dirs or any(a in self.files for a in ancestors)
+
+    def add(self, rel: str) -> None:
+        parts = rel.split("/")
+        self.files.add(rel)
+        self.dirs.update("/".join(parts[:i]) for i in range(1, len(parts)))
+
+
+def _place(mirror: str, url: str, placed: _Placed) -> str:
+    """A mirror name that can be written next to the ones placed before it.
+
+    Page names come from the site, so two pages may want one name as a file and as a folder
+    (``/foo`` -> ``foo.md`` and ``/foo.md/x`` -> ``foo.md/x.md``), or a folder named ``llms.txt``.
+    The first page keeps its name; a later one that clashes, or a name the output folder cannot
+    hold, goes to ``_/<hash of its URL>.md``: deterministic, and the crawl goes on.
+    """
+    if manifest.valid_name(mirror) and not placed.clashes(mirror):
+        placed.add(mirror)
+        return mirror
+    n = 0
+    while True:
+        alt = f"_/{hashlib.sha256(f'{url}#{n}'.encode('utf-8', 'replace')).hexdigest()[:16]}.md"
+        if not placed.clashes(alt):
+            placed.add(alt)
+            return alt
+        n += 1
+
+
 def build_bundle(result: CrawlResult, options: Options, source: str,
                  converted: list[tuple[Page, Document | None, str]] | None = None) -> Bundle:
     """Converted, de-duplicated, titled and sectioned pages of a crawl, in output order."""
@@ -337,6 +375,7 @@ def build_bundle(result: CrawlResult, options: Options, source: str,
     by_canonical: dict[str, str] = {}
     by_hash: dict[str, str] = {}
     by_mirror: dict[str, str] = {}
+    placed = _Placed()
     for page, doc, reason in converted if converted is not None else _convert_pages(result.pages, options):
         rel = relative(page.url, scope)
         if doc is None:
@@ -361,6 +400,7 @@ def build_bundle(result: CrawlResult, options: Options, source: str,
             skipped.append(Skipped(page.url, f"same .md mirror path ({mirror}) as {by_mirror[mirror]}"))
             continue
         by_mirror[mirror] = page.url
+        mirror = _place(mirror, page.url, placed)
         title = _page_title(doc.title or page.title, site, body, rel)
         doc.title = title
         doc.url = page.url
@@ -569,21 +609,13 @@ def _write_atomic(path: Path, text: str) -> None:
     write_atomic(path, text)
 
 
-MANIFEST = ".llmingest-site.txt"
-
-
-def _manifest(out_dir: Path) -> list[str]:
-    """The files the previous run wrote into ``out_dir`` (so pages that disappeared can be removed)."""
-    try:
-        lines = (out_dir / MANIFEST).read_text("utf-8").splitlines()
-    except (OSError, UnicodeDecodeError):
-        return []
-    return [line for line in lines if line and not line.startswith("#") and ".." not in line.split("/")]
+MANIFEST = manifest.MANIFEST
 
 
 def _gone(out_dir: Path, files: dict[str, str]) -> list[str]:
-    """Files a previous run wrote that this run would not write any more (pages removed or renamed)."""
-    return sorted(rel for rel in _manifest(out_dir) if rel not in files and (out_dir / rel).is_file())
+    """Files a previous run wrote that this run would not write any more (pages removed or renamed),
+    as :func:`llmingest.manifest.stale` allows: listed, ours by name, and unchanged since."""
+    return manifest.stale(out_dir, files)
 
 
 def write_site(bundle: Bundle, out_dir: Path, base_url: str | None = None, *, max_tokens: int | None = None) -> list[Path]:
@@ -596,34 +628,32 @@ def write_site(bundle: Bundle, out_dir: Path, base_url: str | None = None, *, ma
     out_dir = Path(out_dir)
     files = render_site(bundle, base_url, max_tokens=max_tokens)
     written: list[Path] = []
+    done: dict[str, str] = {}
+    failed: list[str] = []
     for rel, text in files.items():
         path = out_dir / rel
-        if not path.resolve().is_relative_to(out_dir.resolve()):
-            raise ConversionError(f"refusing to write outside {out_dir}: {rel}")
+        if not manifest.valid_name(rel) or not path.resolve().is_relative_to(out_dir.resolve()):
+            raise ConversionError(f"refusing to write outside {out_dir}: {rel!r}")
         try:
             if path.read_text("utf-8") == text:
                 written.append(path)
+                done[rel] = text
                 continue
         except (OSError, UnicodeDecodeError):
             pass
-        _write_atomic(path, text)
+        try:
+            _write_atomic(path, text)
+        except OSError as exc:  # a user's file where a folder must go, a full disk: say which, keep the rest
+            failed.append(f"{rel}: {exc.strerror or exc}")
+            continue
         written.append(path)
-    for rel in _gone(out_dir, files):
-        path = out_dir / rel
-        if path.resolve().is_relative_to(out_dir.resolve()):
-            path.unlink(missing_ok=True)
-            parent = path.parent
-            while parent != out_dir and parent.is_dir() and not any(parent.iterdir()):
-                parent.rmdir()
-                parent = parent.parent
-    manifest = "# files written by `llmingest site`; stale ones are removed on the next run\n" + "".join(
-        f"{rel}\n" for rel in files)
-    try:
-        if (out_dir / MANIFEST).read_text("utf-8") == manifest:
-            return written
-    except (OSError, UnicodeDecodeError):
-        pass
-    _write_atomic(out_dir / MANIFEST, manifest)
+        done[rel] = text
+    manifest.remove(out_dir, _gone(out_dir, files))
+    manifest.write(out_dir, done, "files written by `llmingest site` (sha256sum format); stale ones are removed "
+                                  "on the next run,\nand only while they still hold what was written")
+    if failed:
+        raise ConversionError(f"could not write {len(failed)} file(s) in {out_dir}: {'; '.join(failed[:3])}"
+                              + (" ..." if len(failed) > 3 else ""))
     return written
 
 
