@@ -633,7 +633,8 @@ def write_site(bundle: Bundle, out_dir: Path, base_url: str | None = None, *, ma
     for rel, text in files.items():
         path = out_dir / rel
         if not manifest.valid_name(rel) or not path.resolve().is_relative_to(out_dir.resolve()):
-            raise ConversionError(f"refusing to write outside {out_dir}: {rel!r}")
+            failed.append(f"{rel!r}: not a safe name inside the folder")  # never written, never listed
+            continue
         try:
             if path.read_text("utf-8") == text:
                 written.append(path)

@@ -376,3 +376,17 @@ def test_run_uvicorn_sets_the_timeouts(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(uvicorn, "run", lambda app, **kw: seen.update(kw))
     run_uvicorn(_hello, "127.0.0.1", 1)
     assert seen["http"] is HeaderTimeoutH11 and seen["timeout_keep_alive"] == KEEP_ALIVE_SECONDS
+
+
+def test_split_parts_cleanup_treats_the_output_name_as_a_name(env: Path) -> None:
+    """``-o 'a?.md'`` once made the stale-part glob match the user's ``ab.12345.md``."""
+    repo = env / "repo"
+    repo.mkdir()
+    for i in range(6):
+        (repo / f"m{i}.py").write_text("\n".join(f"def f{i}_{n}(x):\n    return x * {n}\n" for n in range(60)))
+    out = env / "out"
+    out.mkdir()
+    (out / "ab.12345.md").write_text("mine\n")
+    res = runner.invoke(app, ["repo", str(repo), "-q", "-o", str(out / "a?.md"), "--split-tokens", "1000"])
+    assert res.exit_code == 0, res.output
+    assert (out / "a?.1.md").is_file() and (out / "ab.12345.md").read_text() == "mine\n"
