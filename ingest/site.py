@@ -623,13 +623,17 @@ def write_site(bundle: Bundle, out_dir: Path, base_url: str | None = None, *, ma
 
     Files whose content is unchanged are not rewritten (their mtimes stay, so make-like tools and
     rsync see no change). The list of written files is kept in ``.llmingest-site.txt``, so the
-    mirror of a page that left the site is deleted on the next run, and only such files ever are.
+    mirror of a page that left the site is deleted on the next run, and only such files ever are
+    (see :mod:`llmingest.manifest`: listed, ours by name, unchanged since). A file that cannot be
+    written does not stop the others; it is reported as a :class:`ConversionError` at the end.
     """
     out_dir = Path(out_dir)
     files = render_site(bundle, base_url, max_tokens=max_tokens)
     written: list[Path] = []
     done: dict[str, str] = {}
     failed: list[str] = []
+    # stale files go first: a page that was foo.md may now need foo.md/ as a folder
+    manifest.remove(out_dir, _gone(out_dir, files))
     for rel, text in files.items():
         path = out_dir / rel
         if not manifest.valid_name(rel) or not path.resolve().is_relative_to(out_dir.resolve()):
@@ -649,7 +653,6 @@ def write_site(bundle: Bundle, out_dir: Path, base_url: str | None = None, *, ma
             continue
         written.append(path)
         done[rel] = text
-    manifest.remove(out_dir, _gone(out_dir, files))
     manifest.write(out_dir, done, "files written by `llmingest site` (sha256sum format); stale ones are removed "
                                   "on the next run,\nand only while they still hold what was written")
     if failed:

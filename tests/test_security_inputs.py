@@ -390,3 +390,15 @@ def test_split_parts_cleanup_treats_the_output_name_as_a_name(env: Path) -> None
     res = runner.invoke(app, ["repo", str(repo), "-q", "-o", str(out / "a?.md"), "--split-tokens", "1000"])
     assert res.exit_code == 0, res.output
     assert (out / "a?.1.md").is_file() and (out / "ab.12345.md").read_text() == "mine\n"
+
+
+def test_a_page_file_that_becomes_a_folder_is_replaced(env: Path, site: Site) -> None:
+    out = env / "out"
+    args = ["site", site.base + "/docs/", "-o", str(out), "-q", "--no-cache"]
+    site.index(["foo.md", "guide.html"])
+    assert runner.invoke(app, args).exit_code == 0
+    assert (out / "foo.md").is_file()
+    site.index(["foo.md/bar.html", "guide.html"])  # the old file's name is now a folder's
+    res = runner.invoke(app, args)
+    assert res.exit_code == 0, res.output
+    assert (out / "foo.md" / "bar.md").is_file()
