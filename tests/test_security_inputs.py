@@ -322,6 +322,10 @@ def test_unexpected_exception_is_a_bare_500(tmp_path: Path, monkeypatch: pytest.
 async def _hello(scope, receive, send) -> None:
     if scope["type"] != "http":
         return
+    while scope["method"] == "POST":  # read the whole body first, as the MCP app does
+        message = await receive()
+        if message["type"] == "http.disconnect" or not message.get("more_body"):
+            break
     await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"text/plain")]})
     await send({"type": "http.response.body", "body": b"hello"})
 
@@ -366,6 +370,12 @@ def test_half_open_request_headers_are_timed_out(uvicorn_server: int) -> None:
         sock.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\nX-Slow:")  # then stalls
         data = _read_until_closed(sock)
         assert data.startswith(b"HTTP/1.1 200") and b"hello" in data and data.count(b"HTTP/1.1") == 1
+    with socket.create_connection(("127.0.0.1", uvicorn_server)) as sock:  # a body that never ends
+        sock.sendall(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{\"a\":")
+        assert b"hello" not in _read_until_closed(sock)
+    with socket.create_connection(("127.0.0.1", uvicorn_server)) as sock:  # a whole POST is answered
+        sock.sendall(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}")
+        assert b"hello" in _read_until_closed(sock)
 
 
 def test_run_uvicorn_sets_the_timeouts(monkeypatch: pytest.MonkeyPatch) -> None:

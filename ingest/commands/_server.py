@@ -17,13 +17,14 @@ KEEP_ALIVE_SECONDS = 5
 
 
 class HeaderTimeoutH11(H11Protocol):
-    """uvicorn's h11 protocol, plus a deadline for a request's headers.
+    """uvicorn's h11 protocol, plus a deadline for reading a request.
 
-    uvicorn has no request-header read timeout: a connection that sends nothing, or a few header
-    bytes a minute (slowloris), is held open for ever, and every byte even cancels the keep-alive
-    timer. Here each connection gets ``header_timeout`` seconds from opening (and from the end of
-    each response) until its request's headers are complete; past that it is closed. Bodies and
-    the app's own work are bounded elsewhere (the service's request timeout).
+    uvicorn has no request read timeout: a connection that sends nothing, or a few header bytes a
+    minute (slowloris), is held open for ever, and every byte even cancels the keep-alive timer.
+    Here each connection gets ``header_timeout`` seconds from opening (and from the end of each
+    response) until its request is read: headers, and the body when there is one (this service
+    takes GETs and small MCP POSTs); past that it is closed. The app's own work is bounded by
+    the service's request timeout, not here.
     """
 
     header_timeout: float = 10.0
@@ -46,7 +47,7 @@ class HeaderTimeoutH11(H11Protocol):
     def _waiting_for_headers(self) -> bool:
         import h11
 
-        return self.conn.their_state is h11.IDLE
+        return self.conn.their_state in (h11.IDLE, h11.SEND_BODY)
 
     def data_received(self, data: bytes) -> None:
         super().data_received(data)
