@@ -412,3 +412,14 @@ def test_a_page_file_that_becomes_a_folder_is_replaced(env: Path, site: Site) ->
     res = runner.invoke(app, args)
     assert res.exit_code == 0, res.output
     assert (out / "foo.md" / "bar.md").is_file()
+
+
+@pytest.mark.parametrize("source", ["ssh://[::1]/o/r", "ssh://git@[::1]:22/o/r", "git@[::1]:o/r", "https://[::1/x",
+                                    "https://a..b/", "ssh://h:abc/x", "git@127.0.0.1:o/r.git", "http:\\\\127.0.0.1:P\\x",
+                                    "file:///etc/passwd", "/etc/passwd", "..%2f..%2fetc%2fpasswd"])
+def test_server_mode_service_answers_hostile_sources_with_4xx_errors(tmp_path: Path, source: str) -> None:
+    """What the MCP tools and swap routes call: a typed 4xx error, never a ValueError (nor a fetch)."""
+    svc = web_service(tmp_path)
+    with pytest.raises(IngestError) as info:
+        svc.bundle(source)
+    assert 400 <= info.value.http_status < 500
