@@ -23,6 +23,7 @@ __all__ = [
     "GitRepo",
     "WebPage",
     "parse",
+    "check_host",
     "FORGE_HOSTS",
     "split_userinfo",
     "public_url",
@@ -206,13 +207,77 @@ def _file_format(path: Path) -> str:
 
 
 def parse(text: str, *, ref: str | None = None, cwd: Path | None = None) -> Source:
-    """Turn a source string into a typed Source.
+    """Turn a source string into a typed Source; anything malformed is a :class:`UsageError`.
+
+    A caller (the web service above all) may pass any string a stranger typed: a bad port
+    (``git@127.0.0.1:o/r``), a host IDNA cannot encode (``a..b``), a NUL byte, a 5,000-character
+    path. None of these may escape as ``ValueError``/``UnicodeError``/``OSError``: every edge
+    renders ``IngestError`` as a one-line 4xx, anything else as a 500.
 
     >>> parse("octocat/Hello-World").url
     'https://github.com/octocat/Hello-World.git'
     >>> parse("https://github.com/a/b/tree/feature/x/docs").ref_path
     ('feature', 'x', 'docs')
     """
+    if not isinstance(text, str):
+        raise UsageError(f"a source must be text, not {type(text).__name__}")
+    try:
+        return _parse(text, ref=ref, cwd=cwd)
+    except (ValueError, UnicodeError, OSError, OverflowError) as exc:  # UnicodeError is a ValueError; said for clarity
+        raise UsageError(f"malformed source {_shown(text)}: {type(exc).__name__}",
+                         hint="give a path, a git URL, owner/repo or an http(s) URL") from None
+
+
+def _shown(text: str) -> str:
+    """The source for an error line: printable, one line, not unbounded."""
+    clean = "".join(c if c.isprintable() else "?" for c in text.strip())
+    return repr(clean[:120] + ("..." if len(clean) > 120 else ""))
+
+
+def check_host(host: str | None, port_text: str | None = None, *, what: str = "URL") -> str:
+    """The lower-cased host of a URL, or :class:`UsageError` when it is not one a resolver could take.
+
+    Checked here so a malformed host never reaches ``socket.getaddrinfo`` (IDNA ``UnicodeError``)
+    or ``urlsplit(...).port`` (``ValueError``) deep inside a fetch.
+    """
+    host = (host or "").strip().lower()
+    if not host:
+        raise UsageError(f"the {what} has no host")
+    if host.startswith("[") or ":" in host:  # an IPv6 literal
+        import ipaddress
+
+        try:
+            ipaddress.IPv6Address(host.strip("[]").split("%", 1)[0])
+        except ValueError:
+            raise UsageError(f"the {what} has a malformed IPv6 host") from None
+    else:
+        if any(c.isspace() or not c.isprintable() or c in "\\/?#@%<>\"'`^{}|" for c in host):
+            raise UsageError(f"the {what} has a malformed host")
+        try:
+            encoded = host.encode("idna")
+        except UnicodeError:
+            raise UsageError(f"the {what} has a malformed host (empty or over-long label)") from None
+        if len(encoded) > 253 or any(not 0 < len(label) <= 63 for label in encoded.rstrip(b".").split(b".")):
+            raise UsageError(f"the {what} has a malformed host (empty or over-long label)")
+    if port_text is not None and port_text != "":
+        if not port_text.isdigit() or not 0 < int(port_text) < 65536:
+            raise UsageError(f"the {what} has a malformed port {_shown(port_text)}")
+    return host
+
+
+def _check_netloc(parts, what: str = "URL") -> None:
+    """:func:`check_host` over a ``urlsplit`` result (its port read without ``.port``'s ValueError)."""
+    hostport = parts.netloc.rsplit("@", 1)[-1]
+    if hostport.startswith("["):
+        host, _, rest = hostport[1:].partition("]")
+        port = rest[1:] if rest.startswith(":") else (None if not rest else "x")
+    else:
+        host, sep, port = hostport.partition(":")
+        port = port if sep else None
+    check_host(host, port, what=what)
+
+
+def _parse(text: str, *, ref: str | None = None, cwd: Path | None = None) -> Source:
     text = text.strip()
     if not text:
         raise UsageError("empty source", hint="give a path, a git URL, owner/repo or an http(s) URL")
@@ -244,10 +309,12 @@ def parse(text: str, *, ref: str | None = None, cwd: Path | None = None) -> Sour
     if m and "/" in m.group("path") and not text.startswith(("http:", "https:")) and "." in m.group("host"):
         host = m.group("host").lower()
         repo_path = _strip_git(m.group("path").strip("/"))
+        check_host(host, what="git address")
         return GitRepo(url=text, host=host, repo_path=repo_path, forge=FORGE_HOSTS.get(host, "git")).with_ref(ref)
 
     if re.match(r"^(ssh|git|git\+ssh)://", text):
         parts = urlsplit(text)
+        _check_netloc(parts, "git URL")
         host = (parts.hostname or "").lower()
         repo_path = _strip_git(parts.path.strip("/"))
         url = text.replace("git+ssh://", "ssh://")
@@ -288,6 +355,7 @@ def _missing_hint(text: str) -> str:
 
 def _parse_http(url: str) -> Source:
     parts = urlsplit(url)
+    _check_netloc(parts)
     host = (parts.hostname or "").lower()
     segments = [unquote(s) for s in parts.path.split("/") if s]
     forge = FORGE_HOSTS.get(host)

@@ -195,8 +195,8 @@ class Service:
             raise BlockedAddress("refusing a file:// repository: this server only reads public URLs")
         if scheme in ("http", "https"):
             check_address(url, opts)
-        else:  # ssh://, git://, git@host:path: check the host the same way
-            check_address(f"https://{src.host}/", opts)
+        else:  # ssh://, git://, git@host:path: check the host the same way (an IPv6 one in brackets)
+            check_address(f"https://[{src.host}]/" if ":" in src.host else f"https://{src.host}/", opts)
 
     def parse(self, source: str, ref: str | None = None) -> sources.Source:
         """``sources.parse``, except that a server never looks at its own disk for the answer.

@@ -232,12 +232,18 @@ def test_nested_sources_once_and_orphans_removed(project: Path, tmp_path: Path) 
     assert result.exit_code == 0, result.output
     full = (out / "llms-full.txt").read_text()
     assert full.count("## Create a webhook") == 1  # docs/ is its own source, not also inside "."
-    orphan = out / "hooky" / "old-page.md"
-    orphan.write_text("# gone\n")
+    own = out / "notes.md"  # the user's file in the same folder: never ours to delete
+    own.write_text("# mine\n")
+    (project / "docs" / "old-page.md").write_text("# Old page\n\nGone soon.\n")
+    assert runner.invoke(app, ["bundle", str(project), str(project / "docs"), "--llms-txt", str(out), "-q"]).exit_code == 0
+    orphans = [p for p in out.rglob("old-page.md")]
+    assert orphans
+    (project / "docs" / "old-page.md").unlink()
     result = runner.invoke(app, ["bundle", str(project), str(project / "docs"), "--llms-txt", str(out), "--check"])
     assert result.exit_code == 1 and "no longer generated" in result.output
     assert runner.invoke(app, ["bundle", str(project), str(project / "docs"), "--llms-txt", str(out), "-q"]).exit_code == 0
-    assert not orphan.exists()
+    assert not any(p.exists() for p in orphans)
+    assert own.read_text() == "# mine\n"
 
 
 @pytest.mark.parametrize("fmt", ["markdown", "xml", "json"])

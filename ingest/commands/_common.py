@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import glob
 import sys
 from collections.abc import Iterable
 from pathlib import Path
@@ -50,8 +51,10 @@ def stale_parts(output: Path, written: set[Path]) -> list[Path]:
     one numbered with another padding width)."""
     suffix = output.suffix or ".md"
     keep = {p.name for p in written}
-    return sorted(p for p in output.parent.glob(f"{output.stem}.*{suffix}")
-                  if p.name[len(output.stem) + 1 : -len(suffix)].isdigit() and p.name not in keep)
+    # the -o name is a name, not a pattern: "a?.md" must not match the user's "ab.12345.md"
+    return sorted(p for p in output.parent.glob(f"{glob.escape(output.stem)}.*{glob.escape(suffix)}")
+                  if p.name.startswith(output.stem + ".") and p.name[len(output.stem) + 1 : -len(suffix)].isdigit()
+                  and p.name not in keep)
 
 
 def remove_stale_parts(output: Path, written: set[Path]) -> list[Path]:

@@ -41,12 +41,19 @@ def _diff(path: Path, new: str) -> str | None:
     return "".join(lines[:200]) + ("... (diff cut at 200 lines)\n" if len(lines) > 200 else "")
 
 
+def _llms_files(llms_dir: Path, outputs: dict[Path, str]) -> dict[str, str]:
+    """This run's files inside the llms.txt folder, by name relative to it (the manifest's names)."""
+    return {p.relative_to(llms_dir).as_posix(): text for p, text in outputs.items() if p.is_relative_to(llms_dir)}
+
+
 def _managed_extras(llms_dir: Path | None, outputs: dict[Path, str]) -> list[Path]:
-    """.md files inside an llms.txt folder we generated that this run would no longer write."""
-    if llms_dir is None or not (llms_dir / "llms.txt").is_file():
+    """Files an earlier run wrote into the llms.txt folder (its manifest says so, and they are
+    unchanged since) that this run no longer writes. The user's own files there are never listed."""
+    if llms_dir is None:
         return []
-    wanted = {p.resolve() for p in outputs}
-    return sorted(p for p in llms_dir.rglob("*.md") if p.resolve() not in wanted)
+    from .. import manifest
+
+    return [llms_dir / rel for rel in manifest.stale(llms_dir, _llms_files(llms_dir, outputs))]
 
 
 def _stale_parts(output: Path | None, outputs: dict[Path, str]) -> list[Path]:
@@ -138,8 +145,13 @@ def bundle_cmd(
         write_output(render_chunks(result, fmt), None)
     for path, text in outputs.items():
         write_output(text, path)
-    for stale in _managed_extras(llms_txt, outputs):
-        stale.unlink()  # a document that left the bundle takes its .md with it
+    if llms_txt is not None:  # a document that left the bundle takes its .md with it; nothing else goes
+        from .. import manifest
+
+        ours = _llms_files(llms_txt, outputs)
+        manifest.remove(llms_txt, manifest.stale(llms_txt, ours))
+        manifest.write(llms_txt, ours, "files written by `llmingest bundle --llms-txt` (sha256sum format); stale "
+                                       "ones are removed on the next run,\nand only while they still hold what was written")
     if output is not None and split_tokens:
         remove_stale_parts(output, set(outputs))
     if not quiet:

@@ -40,6 +40,9 @@ HTML pages are converted to markdown, .md files kept as they are, PDFs converted
 Optional section are dropped first, then pages from the end (smaller ones that still fit are put
 back); cuts are reported on stderr.
 
+A remote llms.txt only leads to http(s) URLs (file://, paths and other schemes are skipped); a
+local one may also link files under its own folder, never outside it.
+
 Examples:
 
   llmingest llmstxt expand llms.txt -o context.xml
