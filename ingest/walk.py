@@ -312,21 +312,9 @@ def _check(root: Path, rel: str, options: Options, within: Path | None = None) -
         return None, Skipped(rel, "listed by git but missing from the work tree")
     # one lstat answers link/dir/regular (three more stat calls per file were 40% of selecting)
     if stat.S_ISLNK(st.st_mode):
-        try:
-            target = Path(abspath).resolve(strict=True)
-        except (OSError, RuntimeError):
-            return None, Skipped(rel, "broken symlink")
-        if not target.is_relative_to(within.resolve() if within is not None else root):
-            return None, Skipped(rel, "symlink points outside the tree")
-        try:
-            st = os.stat(target)
-        except OSError:
-            return None, Skipped(rel, "broken symlink")
-        if stat.S_ISDIR(st.st_mode):
-            return None, Skipped(rel, "symlink to a directory (not followed)")
-        if not stat.S_ISREG(st.st_mode):
-            return None, Skipped(rel, f"symlink to a {_kind(st.st_mode)} (not a regular file, not read)")
-        abspath = str(target)  # read the target itself, so the read can refuse to follow links (O_NOFOLLOW)
+        reason, abspath, st = _follow(abspath, within if within is not None else root)
+        if reason:
+            return None, Skipped(rel, reason)
     elif stat.S_ISDIR(st.st_mode):
         return None, Skipped(rel, "submodule or nested repository (not followed)")
     elif not stat.S_ISREG(st.st_mode):
@@ -335,6 +323,40 @@ def _check(root: Path, rel: str, options: Options, within: Path | None = None) -
         return None, Skipped(rel, f"larger than --max-file-size ({st.st_size:,} > {options.max_file_size:,} bytes)",
                              st.st_size)
     return Entry(rel, abspath, st.st_size), None
+
+
+def _follow(link: str, boundary: Path) -> tuple[str | None, str, os.stat_result | None]:
+    """(why not, target, its stat) for a symlink: the target must exist, stay inside ``boundary``
+    and be a regular file. The target is returned so the reader opens it, never the link."""
+    try:
+        target = Path(link).resolve(strict=True)
+    except (OSError, RuntimeError):
+        return "broken symlink", link, None
+    if not target.is_relative_to(boundary.resolve()):
+        return "symlink points outside the tree", link, None
+    try:
+        st = os.stat(target)
+    except OSError:
+        return "broken symlink", link, None
+    if stat.S_ISDIR(st.st_mode):
+        return "symlink to a directory (not followed)", link, None
+    if not stat.S_ISREG(st.st_mode):
+        return f"symlink to a {_kind(st.st_mode)} (not a regular file, not read)", link, None
+    return None, str(target), st
+
+
+def unreadable_reason(root: Path, path: Path) -> str | None:
+    """Why ``path`` (a file found under ``root``) must not be read, or None: a link out of
+    ``root`` or to a non-file, or a FIFO/socket/device, which would block or never end."""
+    try:
+        st = os.lstat(path)
+    except OSError as exc:
+        return f"unreadable: {exc.strerror or exc}"
+    if stat.S_ISLNK(st.st_mode):
+        return _follow(str(path), root)[0]
+    if not stat.S_ISREG(st.st_mode):
+        return f"not a regular file ({_kind(st.st_mode)}, not read)"
+    return None
 
 
 def _kind(mode: int) -> str:

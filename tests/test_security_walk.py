@@ -318,3 +318,30 @@ def test_reading_never_blocks_on_a_file_swapped_for_a_fifo(tmp_path):
     os.symlink(tmp_path / "real.txt", tmp_path / "link.txt")
     doc, skip, _ = _read(Entry("link.txt", str(tmp_path / "link.txt"), 5), Options())
     assert doc is None and "cannot read" in skip.reason  # the walk hands over the target, never a link
+
+
+# ---- a built site folder (`llmingest site <folder>`) reads the same way -----------------------------
+
+
+@pytest.mark.timeout(120)
+def test_built_site_folder_skips_links_out_and_fifos(world, tmp_path):
+    from llmingest.crawl import crawl_folder
+
+    site = tmp_path / "html"
+    _write(site / "index.html", "<html><head><title>Home</title></head><body><h1>Home</h1>"
+                                "<a href='in.html'>in</a> <a href='leak.html'>leak</a></body></html>")
+    _write(world["outside"] / "leak.html", f"<html><body><p>{SECRET}</p></body></html>")
+    os.symlink(world["outside"] / "leak.html", site / "leak.html")
+    os.symlink("index.html", site / "in.html")
+    os.mkfifo(site / "pipe.html")
+    result = crawl_folder(site, "https://docs.example.com/")
+    skipped = {s.path: s.reason for s in result.skipped}
+    assert skipped == {"leak.html": "symlink points outside the tree",
+                       "pipe.html": "not a regular file (FIFO, not read)"}
+    assert sorted(p.url for p in result.pages) == ["https://docs.example.com/in.html", "https://docs.example.com/index.html"]
+    assert all(SECRET.encode() not in p.content for p in result.pages)
+    res = runner.invoke(app, ["site", str(site), "--base-url", "https://docs.example.com/", "-q"],
+                        catch_exceptions=False)
+    assert res.exit_code == 0, res.output
+    _no_secret(res.output)
+    assert "Home" in res.output
