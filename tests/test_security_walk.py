@@ -11,7 +11,9 @@ secret. A link to a FIFO (and a FIFO itself) is skipped with a reason instead of
 
 from __future__ import annotations
 
+import contextlib
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -178,6 +180,8 @@ def test_cli_ref_of_a_local_repository_where_the_subfolder_became_a_link(world):
 
 def test_api_remote_tree_blob_and_whole_repo(world, tmp_path):
     opts = _opts(tmp_path, world)
+    # LINKS first: each leaves a sparse checkout of its link in the cache, which then serves the
+    # BEYOND paths under it; those must be refused from disk too (a fresh clone says "not found")
     for url in ATTACKS:
         with pytest.raises(OutsideTree):
             ingest(url, opts, include=["passwd", "hosts"])
@@ -251,8 +255,21 @@ def test_mcp_remote_tools_refuse_linked_subpaths_and_files(world, tmp_path):
 def test_mcp_local_tools_refuse_paths_through_links(world, tmp_path):
     work = world["work"]
     _write(world["outside"] / "page.html", f"<html><body><p>{SECRET}</p></body></html>")
-    if not (work / "page.html").is_symlink():
-        os.symlink(world["outside"] / "page.html", work / "page.html")  # untracked: still inside the work tree
+    with _untracked_link(work / "page.html", world["outside"] / "page.html"):
+        _mcp_local_tools_refuse(work, tmp_path)
+
+
+@contextlib.contextmanager
+def _untracked_link(link: Path, target: Path):
+    """A link in the shared work tree for one test only (untracked: git still counts it as inside)."""
+    os.symlink(target, link)
+    try:
+        yield link
+    finally:
+        link.unlink()
+
+
+def _mcp_local_tools_refuse(work: Path, tmp_path: Path) -> None:
     server = create_server(local_service(tmp_path))
     for rel in ("etcdir", "reldir", "up", "secret.txt"):
         for tool, args in (("ingest_repository", {"include": ["passwd"]}), ("repository_tree", {}),
@@ -345,3 +362,23 @@ def test_built_site_folder_skips_links_out_and_fifos(world, tmp_path):
     assert res.exit_code == 0, res.output
     _no_secret(res.output)
     assert "Home" in res.output
+
+
+def test_curl_actions_local_paths_and_folders_never_follow_links_out(world, tmp_path):
+    work = world["work"]
+    folder = tmp_path / "clone"
+    shutil.copytree(work, folder, symlinks=True)  # a copy: the shared work tree stays as it is
+    folder = folder / "howto"
+    _write(folder / "a.md", "# Webhooks\n\nGo to Settings and click Create webhook.\n")
+    os.symlink(world["outside"] / "passwd", folder / "leak.md")
+    work = folder.parent
+    server = create_server(local_service(tmp_path))
+    res = call_tool(server, "curl_actions", {"source": str(folder)})
+    assert not res.is_error, res.content[0].text
+    _no_secret(res.content[0].text)
+    assert "Webhooks" in res.content[0].text
+    for args in ({"source": str(work / "secret.txt")}, {"source": str(work / "etcdir")},
+                 {"source": str(folder), "openapi": str(work / "secret.txt")}):
+        res = call_tool(server, "curl_actions", args, raise_on_error=False)
+        _no_secret(res.content[0].text)
+        assert res.is_error and "refusing" in res.content[0].text, (args, res.content[0].text)
