@@ -98,9 +98,10 @@ def ignored_name_reason(name: str, convert_pdfs: bool = False) -> str | None:
 def confine(top: Path, rel: str | None) -> Path:
     """The real path of ``top/rel``; :class:`OutsideTree` when it is not inside ``top``.
 
-    Every way a repository is narrowed (a ``/tree/`` or ``/blob/`` URL, a local subfolder, ``--ref``
-    of a local subfolder) goes through here, so a symlinked folder or file on the way is followed
-    only as far as the checkout goes. Resolution does not need the target to exist (nor does the
+    Every way a checkout is narrowed (a ``/tree/`` or ``/blob/`` URL, ``--ref`` of a local
+    subfolder, a cached full checkout serving a subpath) goes through here, so a symlinked folder
+    or file on the way is followed only as far as the checkout goes (typed local paths: see
+    :func:`confine_local`). Resolution does not need the target to exist (nor does the
     verdict depend on it) and never raises on a symlink loop.
     """
     real_top = Path(os.path.realpath(top))
