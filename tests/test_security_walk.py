@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import socket
 from pathlib import Path
 
 import pytest
@@ -312,10 +313,19 @@ def test_a_link_to_a_fifo_and_a_fifo_are_skipped_not_opened(tmp_path):
     _write(plain / "a.txt", "a\n")
     os.mkfifo(plain / "b.txt")
     os.symlink("b.txt", plain / "c.txt")
-    bundle = ingest(str(plain), cache=False)
+    sock = socket.socket(socket.AF_UNIX)
+    try:
+        with contextlib.chdir(plain):  # a relative name: AF_UNIX paths are limited to ~100 bytes
+            sock.bind("d.txt")
+        os.symlink("d.txt", plain / "e.txt")
+        bundle = ingest(str(plain), cache=False)
+    finally:
+        sock.close()
     skipped = {s.path: s.reason for s in bundle.skipped}
     assert skipped["b.txt"].startswith("not a regular file (FIFO")
     assert skipped["c.txt"].startswith("symlink to a FIFO")
+    assert skipped["d.txt"].startswith("not a regular file (socket")
+    assert skipped["e.txt"].startswith("symlink to a socket")
     assert [d.path for d in bundle.documents] == ["a.txt"]
     # the link named as the source itself: refused or skipped, never opened
     res = runner.invoke(app, ["repo", str(repo / "data.txt"), "-q", "--no-cache"], catch_exceptions=False)
