@@ -20,12 +20,12 @@ from pathlib import Path
 import pytest
 from conftest import asgi_get, call_tool, git, local_service, web_service
 from llmingest import ingest
+from llmingest.api import render  # not llmingest.render: importing that submodule shadows llmingest.render()
 from llmingest.cli import app
 from llmingest.errors import BlockedAddress
 from llmingest.mcp_server.server import create_server
 from llmingest.mcp_server.web import create_app
 from llmingest.options import Options
-from llmingest.render import render
 from llmingest.walk import OutsideTree, confine, confine_local
 from typer.testing import CliRunner
 
