@@ -20,6 +20,7 @@ from .converters.openapi import INDEX_VERSION, SpecIndex, build_index, parse_doc
 from .errors import ConversionError, SourceNotFound, UsageError
 from .options import Options
 from .progress import task as progress_task
+from .walk import confine_local, unreadable_reason
 
 DOC_SUFFIXES = (".md", ".markdown", ".mdx", ".txt", ".html", ".htm")
 HTML_SUFFIXES = (".html", ".htm")
@@ -41,6 +42,7 @@ def _read_bytes(source: str, options: Options, what: str) -> tuple[bytes, str | 
     path = Path(source).expanduser()
     if not path.exists():
         raise SourceNotFound(f"{what} {source} does not exist")
+    confine_local(path)  # a symlink in a repository may not lead out of it (OutsideTree)
     if path.is_dir():
         raise UsageError(f"{what} {source} is a folder, expected a file")
     try:
@@ -146,6 +148,7 @@ def read_docs(source: str, options: Options) -> tuple[list[Doc], bool]:
     path = Path(source).expanduser()
     if not path.exists():
         raise SourceNotFound(f"{source} does not exist")
+    confine_local(path)
     if path.is_file():
         data, _c, _w = _read_bytes(source, options, "document")
         return [_doc_from_bytes(source, data, None, None)], False
@@ -153,6 +156,8 @@ def read_docs(source: str, options: Options) -> tuple[list[Doc], bool]:
     files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in DOC_SUFFIXES
                    and not any(part.startswith(".") for part in p.relative_to(path).parts))
     for f in files:
+        if unreadable_reason(path, f):  # a link out of the folder (or to a FIFO) is never read
+            continue
         try:
             data = f.read_bytes()
         except OSError:

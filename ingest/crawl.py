@@ -47,6 +47,7 @@ from .model import Skipped
 from .options import Options
 from .progress import task
 from .tokens import default_cache_dir
+from .walk import unreadable_reason
 
 __all__ = [
     "Page",
@@ -797,6 +798,10 @@ def crawl_folder(root: Path, base_url: str, options: Options | None = None) -> C
         for rel, path in files:
             url = normalize(urljoin(scope, "/".join(_quote_segment(s) for s in rel.split("/"))))
             if not _glob_ok(url, scope, opts.include, opts.exclude):
+                continue
+            reason = unreadable_reason(root, path)  # a link out of the folder, or a FIFO: never opened
+            if reason:
+                skipped.append(Skipped(rel, reason))
                 continue
             try:
                 data = path.read_bytes()

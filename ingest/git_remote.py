@@ -658,6 +658,10 @@ def _from_cache(cache: Path, url: str, commit: str, subpath: str | None, depth: 
 
 
 def _served(root: Path, subpath: str | None, target: _Target, commit: str, cached: bool, label: str) -> Checkout:
+    if subpath:  # a symlink out of the checkout is refused before existence is asked (no oracle)
+        from .walk import confine
+
+        confine(root, subpath)
     if subpath and not os.path.lexists(root / subpath):
         raise SourceNotFound(f"path {subpath!r} not found in {label}@{target.ref or commit[:12]}")
     blob = bool(subpath) and (root / subpath).is_file() and not (root / subpath).is_symlink()

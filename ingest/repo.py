@@ -9,6 +9,7 @@ convert notebooks/PDFs -> count tokens and find secrets (cached by content hash;
 from __future__ import annotations
 
 import os
+import stat
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +20,7 @@ from .languages import language_for
 from .model import Bundle, Document, Redaction, Skipped
 from .options import Options
 from .scanpool import ScanPool
-from .walk import Entry, _check, select
+from .walk import Entry, _check, confine, select
 
 
 @dataclass
@@ -87,18 +88,20 @@ def _from_checkout(co, name: str, display: str) -> _Located:
 
 
 def _from_checkout_paths(co, name: str, display: str) -> _Located:
-    if co.subpath and co.blob:
-        parent, _, fname = co.subpath.rpartition("/")
-        return _Located(co.root / parent if parent else co.root, display, name, subpath=parent or None,
-                        single=fname, git_root=co.root, ref=co.ref, commit=co.commit)
     if co.subpath:
-        walk_root = co.root / co.subpath
-        if not walk_root.exists():
+        # a symlinked folder or file on the way must not lead out of the checkout (OutsideTree)
+        real = confine(co.root, co.subpath)
+        if not os.path.lexists(real):
             raise SourceNotFound(f"path {co.subpath!r} does not exist at {co.ref or co.commit[:12]}")
-        return _Located(walk_root, display, name, subpath=co.subpath, git_root=co.root, ref=co.ref, commit=co.commit)
+        if co.blob or not real.is_dir():  # a /blob/ URL, or a link to a file in the repository
+            parent, _, fname = co.subpath.rpartition("/")
+            return _Located(confine(co.root, parent) if parent else co.root, display, name, subpath=parent or None,
+                            single=fname, git_root=co.root, ref=co.ref, commit=co.commit)
+        return _Located(real, display, name, subpath=co.subpath, git_root=co.root, ref=co.ref, commit=co.commit)
     return _Located(co.root, display, name, git_root=co.root, ref=co.ref, commit=co.commit)
 
 
+_OPEN_FLAGS = getattr(os, "O_BINARY", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
 _READ_WHOLE = 1 << 20  # larger files are sniffed on their first 8 KB before the rest is read
 
 
@@ -122,8 +125,12 @@ def _read(entry: Entry, options: Options, legacy=None) -> tuple[Document | None,
     lower = entry.path.lower()
     sniff = not lower.endswith((".pdf", ".ipynb"))
     try:
-        fd = os.open(entry.abspath, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+        # never follow a link at the last step (the walk resolved and checked it) and never block:
+        # a file swapped for a FIFO after the walk opens at once and is refused by its fstat
+        fd = os.open(entry.abspath, os.O_RDONLY | _OPEN_FLAGS)
         try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                return None, Skipped(entry.path, "not a regular file (not read)", entry.size), b""
             # os.read straight into one bytes object: a third of the time of a buffered file's
             # head-then-rest reads and their concatenation, over thousands of small files
             if sniff and entry.size > _READ_WHOLE:
@@ -298,10 +305,10 @@ def ingest_repo(src: sources.Source, options: Options) -> Bundle:
     """Digest a repository; see the module docstring for the pipeline."""
     loc = _locate(src, options)
     if loc.single:
-        entry, skip = _check(loc.root, loc.single, options)
+        entry, skip = _check(loc.root, loc.single, options, within=loc.git_root)
         entries, skipped = ([entry] if entry else []), ([skip] if skip else [])
     else:
-        entries, skipped, _ = select(loc.root, options)
+        entries, skipped, _ = select(loc.root, options, within=loc.git_root if loc.checkout is not None else None)
     if loc.subpath:
         entries = [Entry(f"{loc.subpath}/{e.path}", e.abspath, e.size) for e in entries]
         skipped = [Skipped(f"{loc.subpath}/{s.path}", s.reason, s.size) for s in skipped]

@@ -287,6 +287,10 @@ def _parse(text: str, *, ref: str | None = None, cwd: Path | None = None) -> Sou
     if not re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*://", text):
         candidate = Path(os.path.expanduser(text))
         candidate = candidate if candidate.is_absolute() else base / candidate
+        if os.path.lexists(candidate):
+            from .walk import confine_local  # a symlink in a repository may not lead out of it
+
+            confine_local(candidate)
         if candidate.is_dir():
             if _is_bare_repo(candidate):  # a bare repository has no work tree to walk: clone it
                 return GitRepo(url=candidate.resolve().as_uri(), repo_path=_strip_git(candidate.resolve().name)).with_ref(ref)
@@ -296,6 +300,10 @@ def _parse(text: str, *, ref: str | None = None, cwd: Path | None = None) -> Sou
 
     if text.startswith("file://"):
         path = Path(unquote(urlsplit(text).path))
+        if os.path.lexists(path):
+            from .walk import confine_local
+
+            confine_local(path)
         if path.is_dir() and ((path / ".git").exists() or (path / "HEAD").is_file()):
             src = GitRepo(url=text, host="", repo_path=_strip_git(path.name), forge="git")
             return src.with_ref(ref)
