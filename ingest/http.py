@@ -102,8 +102,8 @@ def _is_public(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
         inner = _embedded_v4(ip)
         if inner is not None and not _is_public(inner):
             return False
-        if ip.ipv4_mapped:
-            return True  # ::ffff:a.b.c.d is that IPv4 address, judged above
+        if ip.ipv4_mapped or ip in _NAT64[0]:
+            return True  # ::ffff:a.b.c.d and 64:ff9b::a.b.c.d reach that IPv4 address, judged above
         if ip.is_site_local or any(ip in net for net in _NAT64[1:]):
             return False
     return not (ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_multicast or ip.is_reserved

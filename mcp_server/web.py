@@ -32,6 +32,7 @@ from starlette.routing import Route
 
 from ..commands._common import check_format
 from ..errors import IngestError, SourceNotFound, UsageError, redact
+from ..http import run_with_deadline
 from .docs import docs_index_text
 from .service import Service, edge_message
 
@@ -191,7 +192,10 @@ def create_app(service: Service | None = None, *, mount_mcp: bool = True,
         """Run blocking ingest work in a worker thread under the request timeout (504 past it)."""
         timeout = svc.limits.request_timeout or None
         with anyio.fail_after(timeout):
-            return await anyio.to_thread.run_sync(func, *args, limiter=limiter, abandon_on_cancel=True)
+            # the same deadline inside the thread: its fetches stop (sockets closed) instead of
+            # running on after the 504
+            return await anyio.to_thread.run_sync(run_with_deadline, timeout, func, *args, limiter=limiter,
+                                                  abandon_on_cancel=True)
 
     async def guarded(request: Request, work) -> Response:
         client = request.client.host if request.client else "unknown"
