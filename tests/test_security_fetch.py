@@ -415,3 +415,15 @@ def test_a_dripping_page_is_skipped_by_the_crawl(server, tmp_path):
     with pytest.raises(NetworkError, match="timed out"):  # the only page: the crawl fails
         crawl(base + "/", Options(cache_dir=tmp_path, timeout=1, extra={"retries": 0}))
     assert closed.wait(30)
+
+
+def test_an_mcp_tool_timeout_bounds_its_fetches(server):
+    from fastmcp.exceptions import ToolError
+    from llmingest.mcp_server.server import _edge
+
+    closed = threading.Event()
+    base = server(_drip(closed))
+    tool = _edge(lambda: fetch(base + "/", Options(timeout=600)), 1)
+    with pytest.raises(ToolError, match="timed out"):
+        tool()
+    assert closed.wait(30)
