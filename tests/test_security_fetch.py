@@ -427,3 +427,50 @@ def test_an_mcp_tool_timeout_bounds_its_fetches(server):
     with pytest.raises(ToolError, match="timed out"):
         tool()
     assert closed.wait(30)
+
+
+@pytest.fixture
+def tls_server(tmp_path):
+    """An HTTPS server on 127.0.0.1 with a self-signed certificate for ``pinned.test``; records SNI."""
+    import ssl
+    import subprocess
+
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(cert),
+                    "-days", "2", "-subj", "/CN=pinned.test", "-addext", "subjectAltName=DNS:pinned.test"],
+                   check=True, capture_output=True)
+    names: list[str | None] = []
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(cert, key)
+    ctx.sni_callback = lambda sock, name, _ctx: names.append(name)
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), counting_handler([]))
+    httpd.socket = ctx.wrap_socket(httpd.socket, server_side=True)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield httpd.server_address[1], cert, names
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def _trusting_client(opts: Options, cert):
+    client = fetcher.make_client(opts)
+    client._transport._pool._ssl_context.load_verify_locations(cert)  # trust the test's certificate
+    return client
+
+
+def test_pinned_https_verifies_the_certificate_for_the_hostname(tls_server, monkeypatch):
+    port, cert, names = tls_server
+    monkeypatch.setattr(fetcher, "_is_public", lambda ip: str(ip) == "127.0.0.1")
+    fake_dns(monkeypatch, "pinned.test", ["127.0.0.1"])
+    opts = Options(**SERVER_MODE)
+    with _trusting_client(opts, cert) as client:
+        resp = fetch(f"https://pinned.test:{port}/", opts, client=client)
+    assert resp.status == 200 and names == ["pinned.test"]  # SNI is the name, not the pinned IP
+
+
+def test_pinned_https_still_refuses_a_certificate_for_another_name(tls_server, monkeypatch):
+    port, cert, _ = tls_server
+    monkeypatch.setattr(fetcher, "_is_public", lambda ip: str(ip) == "127.0.0.1")
+    fake_dns(monkeypatch, "other.test", ["127.0.0.1"])
+    opts = Options(**SERVER_MODE)
+    with _trusting_client(opts, cert) as client, pytest.raises(NetworkError, match="(?i)certificate"):
+        fetch(f"https://other.test:{port}/", opts, client=client)
