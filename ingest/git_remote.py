@@ -764,11 +764,12 @@ def checkout(src: GitRepo, options: Options) -> Checkout:
         # 169.254.169.254. Follow redirects ourselves, every hop address-checked, then forbid git's.
         url = _follow_redirects_checked(url, options, token)
         extra.append(("http.followRedirects", "false"))
-        from .http import curl_resolve  # git connects to the address we checked (DNS rebinding)
-
-        extra.append(("http.curloptResolve", curl_resolve(url, options)))
     env = git_env(url, token, timeout=options.timeout, user=_auth_user(src.forge), extra=extra)
     label = src.display() if src.host else url
+    if _redirects_need_guard(src, url, options):  # git connects to the address we checked (DNS rebinding)
+        from .http import pin_git_env
+
+        pin_git_env(env, url, options)
 
     # a full sha from --ref or a /commit/ URL: a cache hit needs no network at all
     known = options.ref or src.commit

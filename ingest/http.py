@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import functools
 import ipaddress
 import socket
 import time
@@ -172,6 +173,14 @@ def curl_resolve(url: str, options: Options) -> str:
     port = parts.port or _default_port(parts.scheme)
     address = resolve_checked(parts.hostname or "", port, options)[0]
     return f"{parts.hostname}:{port}:{f'[{address}]' if ':' in address else address}"
+
+
+def pin_git_env(env: dict[str, str], url: str, options: Options) -> None:
+    """Add ``http.curloptResolve`` (see :func:`curl_resolve`) to a git child's environment config."""
+    n = int(env.get("GIT_CONFIG_COUNT", "0") or 0)
+    env[f"GIT_CONFIG_KEY_{n}"] = "http.curloptResolve"
+    env[f"GIT_CONFIG_VALUE_{n}"] = curl_resolve(url, options)
+    env["GIT_CONFIG_COUNT"] = str(n + 1)
 
 
 # ---- deadlines -------------------------------------------------------------------------------------
@@ -609,6 +618,19 @@ def _follow(url: str, opts: Options, max_bytes: int, headers: dict[str, str], ht
             raise_for_status(out.status, current)
         return out
     raise NetworkError(f"too many redirects from {url}")
+
+
+def with_deadline(fn: Callable[..., Any], seconds: float | None) -> Callable[..., Any]:
+    """``fn`` with every fetch of a call bounded by ``seconds`` (an MCP tool and its timeout)."""
+    if not seconds:
+        return fn
+
+    @functools.wraps(fn)
+    def bounded(*args: Any, **kwargs: Any) -> Any:
+        with deadline(seconds):
+            return fn(*args, **kwargs)
+
+    return bounded
 
 
 def run_with_deadline(seconds: float | None, func: Callable[..., Any], *args: Any) -> Any:

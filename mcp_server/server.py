@@ -29,7 +29,6 @@ from pydantic import ValidationError as PydanticValidationError
 
 from .. import __version__
 from ..errors import IngestError, redact
-from ..http import deadline
 from .docs import docs_index_text, read_docs_text, site_bundle
 from .service import Service, edge_message
 
@@ -93,18 +92,13 @@ Globs = Annotated[list[str] | None, Field(description="gitignore-style globs, e.
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def _edge(fn: F, timeout: float | None = None) -> F:
-    """Turn IngestErrors (and bugs) into one-line tool errors; never let a traceback out.
-
-    Fetches inside the tool share its ``timeout`` as one deadline, so a timed-out call stops
-    its downloads instead of leaving them running.
-    """
+def _edge(fn: F) -> F:
+    """Turn IngestErrors (and bugs) into one-line tool errors; never let a traceback out."""
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            with deadline(timeout):
-                return fn(*args, **kwargs)
+            return fn(*args, **kwargs)
         except ToolError:
             raise
         except IngestError as exc:
@@ -156,10 +150,11 @@ def create_server(service: Service | None = None) -> FastMCP:
     mcp = FastMCP("llmingest", instructions=INSTRUCTIONS, version=__version__, mask_error_details=True)
     mcp.add_middleware(_OneLineArgumentErrors())
     timeout = svc.limits.request_timeout or None
+    from ..http import with_deadline  # a tool's fetches end by its timeout instead of running on
 
     def tool(**kw: Any) -> Callable[[F], F]:
         def register(fn: F) -> F:
-            mcp.tool(_edge(fn, timeout), annotations=READ_ONLY, timeout=timeout, **kw)
+            mcp.tool(_edge(with_deadline(fn, timeout)), annotations=READ_ONLY, timeout=timeout, **kw)
             return fn
 
         return register

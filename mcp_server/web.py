@@ -30,9 +30,9 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
+from .. import http as fetching
 from ..commands._common import check_format
 from ..errors import IngestError, SourceNotFound, UsageError, redact
-from ..http import run_with_deadline
 from .docs import docs_index_text
 from .service import Service, edge_message
 
@@ -191,11 +191,9 @@ def create_app(service: Service | None = None, *, mount_mcp: bool = True,
     async def run(func, *args):
         """Run blocking ingest work in a worker thread under the request timeout (504 past it)."""
         timeout = svc.limits.request_timeout or None
+        func, args = fetching.run_with_deadline, (timeout, func, *args)  # the thread's fetches stop at the 504
         with anyio.fail_after(timeout):
-            # the same deadline inside the thread: its fetches stop (sockets closed) instead of
-            # running on after the 504
-            return await anyio.to_thread.run_sync(run_with_deadline, timeout, func, *args, limiter=limiter,
-                                                  abandon_on_cancel=True)
+            return await anyio.to_thread.run_sync(func, *args, limiter=limiter, abandon_on_cancel=True)
 
     async def guarded(request: Request, work) -> Response:
         client = request.client.host if request.client else "unknown"

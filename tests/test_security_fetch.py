@@ -423,7 +423,7 @@ def test_an_mcp_tool_timeout_bounds_its_fetches(server):
 
     closed = threading.Event()
     base = server(_drip(closed))
-    tool = _edge(lambda: fetch(base + "/", Options(timeout=600)), 1)
+    tool = _edge(fetcher.with_deadline(lambda: fetch(base + "/", Options(timeout=600)), 1))  # as create_server does
     with pytest.raises(ToolError, match="timed out"):
         tool()
     assert closed.wait(30)
