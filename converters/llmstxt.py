@@ -402,6 +402,13 @@ def validate(text: str) -> list[str]:
 _SKIP_LINE = re.compile(
     r"^(#{1,6}\s|```|~~~|\||!\[|<|>\s*\*\*|[-*_]{3,}\s*$|\[!\w+\]|:::|=+\s*$|-+\s*$|\s*[-*+]\s|\s*\d+[.)]\s)"
 )
+#: Opening lines that describe nothing: a short "Label: value" field (Sphinx's "Source code:",
+#: field lists' "Author:"/"Release:"/"Date:") and version notes ("New in version 3.2.",
+#: "Changed in version", "Deprecated since version", "Added in version").
+_NOT_PROSE = re.compile(
+    r"^(?:[A-Z][\w -]{0,24}:\s*\S+(?:\s+\S+){0,5}\s*$"
+    r"|(?:new|added|changed|deprecated|removed)\s+(?:in|since)\s+(?:version\s+)?\d)",
+    re.I)
 _MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _MD_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]?\s+(?=[A-Z0-9\"'(\[`])")
@@ -460,6 +467,8 @@ def first_sentence(markdown: str, limit: int = 160) -> str:
             if para:
                 break
             continue
+        if not para and _NOT_PROSE.match(plain):
+            continue  # a field line ("Source code: Lib/json/__init__.py", "Author: ...") or a version note
         para.append(plain)
     if not para:
         return ""

@@ -49,7 +49,7 @@ from .errors import (
     register_secret,
 )
 from .options import Options
-from .sources import GitRepo
+from .sources import GitRepo, split_userinfo
 from .tokens import default_cache_dir
 
 try:  # POSIX only; without it two processes may clone the same key twice (still correct)
@@ -142,14 +142,32 @@ class RemoteRefs:
 
 
 def git_env(url: str, token: str | None = None, *, timeout: float = 30.0, user: str = "x-access-token",
-            extra: Sequence[tuple[str, str]] = ()) -> dict[str, str]:
+            extra: Sequence[tuple[str, str]] = (), isolated: bool = False) -> dict[str, str]:
     """The environment for a git child: no prompts ever, and the token (if any) only in env config.
 
     The token becomes an ``http.<scheme://host/>.extraHeader`` set through ``GIT_CONFIG_COUNT``:
     it is scoped to the one host, never in argv (visible in ``ps``), never in the remote URL
     (written to .git/config, echoed in errors), and registered so ``redact()`` scrubs any echo.
+
+    ``isolated`` (server mode) also cuts git off from every credential the machine holds: an empty
+    ``HOME`` and ``XDG_CONFIG_HOME`` (no ~/.gitconfig, ~/.git-credentials, ~/.netrc for curl), no
+    system or global config (no credential helper, ``url.*.insteadOf``, ``include.path``,
+    ``http.extraHeader``, ``core.askPass``, ``core.sshCommand``), no inherited ``GIT_*``/``SSH_*``
+    variables (no ``GIT_CONFIG_PARAMETERS``, agent socket or askpass), ``credential.helper`` reset,
+    and ssh without config, agent or default keys. The only credentials left are ``token``: the
+    server's own env token or the caller's. The CLI keeps the user's git setup (their credential
+    helper and SSH keys read their private repositories, as ``git clone`` would).
     """
-    env = dict(os.environ)
+    if isolated:
+        home = _empty_home()
+        env = {k: v for k, v in os.environ.items()
+               if k in _ISOLATED_KEEP or not (k.startswith(_ISOLATED_DROP_PREFIXES) or k in _ISOLATED_DROP)}
+        env.update(HOME=home, XDG_CONFIG_HOME=home, CURL_HOME=home, GIT_CONFIG_NOSYSTEM="1",
+                   GIT_CONFIG_GLOBAL=os.devnull, GIT_CONFIG_SYSTEM=os.devnull,
+                   GIT_SSH_COMMAND="ssh -F /dev/null -o BatchMode=yes -o IdentitiesOnly=yes "
+                                   "-o IdentityFile=/dev/null -o IdentityAgent=none")
+    else:
+        env = dict(os.environ)
     env.update(GIT_TERMINAL_PROMPT="0", GCM_INTERACTIVE="never", GIT_ASKPASS="", SSH_ASKPASS="",
                LC_ALL="C", LANGUAGE="C")
     if "GIT_SSH_COMMAND" not in env and "GIT_SSH" not in env:
@@ -160,6 +178,8 @@ def git_env(url: str, token: str | None = None, *, timeout: float = 30.0, user: 
         ("advice.detachedHead", "false"),
         *extra,
     ]
+    if isolated:  # belt and braces: an empty value resets the helper list, whatever was read before
+        pairs += [("credential.helper", ""), ("core.askPass", "")]
     parts = urlsplit(url)
     if token and parts.scheme in ("http", "https") and parts.hostname:
         register_secret(token)
@@ -173,6 +193,24 @@ def git_env(url: str, token: str | None = None, *, timeout: float = 30.0, user: 
         env[f"GIT_CONFIG_VALUE_{i}"] = value
     env["GIT_CONFIG_COUNT"] = str(start + len(pairs))
     return env
+
+
+#: what an isolated git child does not inherit: git's own variables (config, askpass, ssh command,
+#: object dirs), ssh's agent socket and askpass, Git Credential Manager settings
+_ISOLATED_DROP_PREFIXES = ("GIT_", "SSH_", "GCM_")
+_ISOLATED_DROP = {"HOME", "XDG_CONFIG_HOME", "CURL_HOME", "NETRC"}
+#: ... except where to find git and which CAs to trust (not credentials; a corporate CA must keep working)
+_ISOLATED_KEEP = {"GIT_EXEC_PATH", "GIT_SSL_CAINFO", "GIT_SSL_CAPATH"}
+_EMPTY_HOME: list[Path] = []
+
+
+def _empty_home() -> str:
+    """An empty, private folder used as HOME for isolated git (made once per process, removed at exit)."""
+    if not _EMPTY_HOME or not _EMPTY_HOME[0].is_dir():
+        path = Path(tempfile.mkdtemp(prefix="llmingest-git-home-"))
+        atexit.register(_remove_tree, path)
+        _EMPTY_HOME[:] = [path]
+    return str(_EMPTY_HOME[0])
 
 
 def _run(args: Sequence[str], *, env: dict[str, str] | None = None, cwd: Path | None = None,
@@ -321,8 +359,9 @@ def resolve_ref_path(url: str, segments: tuple[str, ...], options: Options) -> t
     Refs may contain slashes, so the ref list decides: the longest match of leading segments wins;
     a 40-hex (or 7+ hex when nothing else matches) first segment is a commit.
     """
-    token = options.resolved_token(urlsplit(url).hostname or "") if _sendable(url) else None
-    env = git_env(url, token, timeout=options.timeout)
+    url, url_auth = split_userinfo(url)
+    user, token = _credentials(GitRepo(url=url, host=urlsplit(url).hostname or ""), url, url_auth, options)
+    env = git_env(url, token, timeout=options.timeout, user=user, isolated=_isolated(options))
     refs = ls_remote(url, env, label=url, token=bool(token), timeout=options.timeout)
     if refs.empty:
         raise SourceNotFound(f"repository is empty: {url}")
@@ -713,7 +752,7 @@ def _redirects_need_guard(src: GitRepo, url: str, options: Options) -> bool:
     return not (host and (host in options.host_map or host.removeprefix("www.") in options.host_map))
 
 
-def _follow_redirects_checked(url: str, options: Options, token: str | None) -> str:
+def _follow_redirects_checked(url: str, options: Options, token: str | None, user: str = "x-access-token") -> str:
     """The repository URL after redirects, each hop checked by the SSRF guard (server mode).
 
     A renamed GitHub repository answers with a redirect; that still works, but only to a public
@@ -724,7 +763,7 @@ def _follow_redirects_checked(url: str, options: Options, token: str | None) -> 
     probe = url.rstrip("/") + _REFS_PROBE
     headers = {"Git-Protocol": "version=2"}
     if token:
-        headers["Authorization"] = "Basic " + base64.b64encode(f"x-access-token:{token}".encode()).decode()
+        headers["Authorization"] = "Basic " + base64.b64encode(f"{user}:{token}".encode()).decode()
     try:
         resp = fetch(probe, options, check=False, headers=headers, max_bytes=20_000_000)
     except (NetworkError, LimitExceeded):
@@ -733,6 +772,33 @@ def _follow_redirects_checked(url: str, options: Options, token: str | None) -> 
     if final != probe and final.endswith(_REFS_PROBE):
         return final[: -len(_REFS_PROBE)]
     return url
+
+
+def _isolated(options: Options) -> bool:
+    """Server mode: git gets no credential of the machine's (see :func:`git_env`)."""
+    return options.isolate_git or not options.allow_private
+
+
+def _credentials(src: GitRepo, url: str, url_auth: tuple[str, str | None] | None,
+                 options: Options) -> tuple[str, str | None]:
+    """(basic-auth user, token) for ``url``: --token (or the request's header) first, then the
+    userinfo the URL carried (``https://user:tok@host/``), then the forge's environment token.
+
+    A URL with only a user name (``https://TOKEN@github.com/...``) uses it as the token. Nothing is
+    sent over plain http except to this machine (see :func:`_sendable`).
+    """
+    user = _auth_user(src.forge)
+    if not _sendable(url):
+        return user, None
+    if options.token:
+        return user, options.token
+    if url_auth:
+        name, password = url_auth
+        if password:
+            return name or user, password
+        if name:
+            return user, name
+    return user, options.resolved_token(src.host)
 
 
 def _sendable(url: str) -> bool:
@@ -754,26 +820,28 @@ def checkout(src: GitRepo, options: Options) -> Checkout:
     call for the same URL@commit is served from the clone cache (``Checkout.cached``); a full
     commit sha known up front needs no network at all on a hit.
     """
-    url = clone_url(src, options)
+    url, url_auth = split_userinfo(clone_url(src, options))  # a host-map mirror may carry userinfo too
     guard(src, url, options)
-    token = options.resolved_token(src.host) if _sendable(url) else None
+    user, token = _credentials(src, url, url_auth or src.auth, options)
     register_secret(token)
     extra: list[tuple[str, str]] = []
     if _redirects_need_guard(src, url, options):
         # git follows an initial redirect without asking us; a public URL could send it to
         # 169.254.169.254. Follow redirects ourselves, every hop address-checked, then forbid git's.
-        url = _follow_redirects_checked(url, options, token)
+        url = _follow_redirects_checked(url, options, token, user)
         extra.append(("http.followRedirects", "false"))
-    env = git_env(url, token, timeout=options.timeout, user=_auth_user(src.forge), extra=extra)
+    env = git_env(url, token, timeout=options.timeout, user=user, extra=extra, isolated=_isolated(options))
     label = src.display() if src.host else url
     if _redirects_need_guard(src, url, options):  # git connects to the address we checked (DNS rebinding)
         from .http import pin_git_env
 
         pin_git_env(env, url, options)
 
-    # a full sha from --ref or a /commit/ URL: a cache hit needs no network at all
+    # a full sha from --ref or a /commit/ URL: a cache hit needs no network at all. Not on a server:
+    # there the ls-remote below is what proves this caller may read the repository (another caller's
+    # token may have filled the clone cache with a private commit).
     known = options.ref or src.commit
-    if known and _HEX40.match(known.lower()) and options.cache and not src.ref_path:
+    if known and _HEX40.match(known.lower()) and options.cache and not src.ref_path and not _isolated(options):
         subpath = _clean_subpath(src.subpath)
         hit = _from_cache(cache_root(options), url, known.lower(), subpath, max(1, options.git_log or 1))
         if hit:
@@ -801,7 +869,7 @@ def checkout_local_ref(path: Path, ref: str, options: Options) -> Checkout:
     ``path`` is a folder inside the repository, the checkout is narrowed to that folder.
     """
     path = Path(path).resolve()
-    env = git_env("", None, timeout=options.timeout)
+    env = git_env("", None, timeout=options.timeout, isolated=_isolated(options))
     folder = path if path.is_dir() else path.parent
     top_proc = _run(["-C", str(folder), "rev-parse", "--show-toplevel"], env=env, timeout=60)
     if top_proc.returncode != 0:

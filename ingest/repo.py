@@ -343,17 +343,24 @@ def ingest_repo(src: sources.Source, options: Options) -> Bundle:
     bundle = Bundle(source=loc.display, kind="repo", documents=docs, skipped=sorted(skipped, key=lambda s: s.path),
                     redactions=redactions, metadata=metadata, title=loc.name, encoding=options.encoding)
     if options.max_tokens:
-        _apply_budget(bundle, options.max_tokens, (options.extra or {}).get("format", "markdown"))
+        extra = options.extra or {}
+        _apply_budget(bundle, options.max_tokens, extra.get("format", "markdown"), top=extra.get("top", 10),
+                      token_tree=bool(extra.get("token_tree")))
     return bundle
 
 
-def _apply_budget(bundle: Bundle, max_tokens: int, fmt: str = "markdown") -> None:
-    """Fit the digest, rendered in the format the user asked for, into ``max_tokens``."""
+def _apply_budget(bundle: Bundle, max_tokens: int, fmt: str = "markdown", *, top: int = 10,
+                  token_tree: bool = False) -> None:
+    """Fit the digest, rendered exactly as it will be written (format, ``--top`` list, token tree),
+    into ``max_tokens``: the whole written file must fit, not just its documents."""
+    from functools import partial
+
     from .budget import fit_rendered
     from .render import render
 
     tree_cost = tokens.count("\n".join(d.path for d in bundle.documents), bundle.encoding) + 2 * len(bundle.documents)
-    fit_rendered(bundle, max_tokens, fmt, render, extra_overhead=tree_cost + 200)
+    fit_rendered(bundle, max_tokens, fmt, partial(render, top=top, token_tree=token_tree),
+                 extra_overhead=tree_cost + 200)
 
 
 os.environ.setdefault("GIT_TERMINAL_PROMPT", "0")

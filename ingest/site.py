@@ -342,6 +342,10 @@ def build_bundle(result: CrawlResult, options: Options, source: str,
         if doc is None:
             skipped.append(Skipped(page.url, reason, len(page.content)))
             continue
+        if (doc.title or page.title or "").lstrip().startswith("<no title>"):
+            # Sphinx titles a document without a heading "<no title>": an include fragment, not a page
+            skipped.append(Skipped(page.url, "an include fragment (Sphinx '<no title>' page), not a page"))
+            continue
         canonical = doc.metadata.get("canonical")
         if canonical:
             canonical = normalize(urljoin(page.url, canonical))

@@ -12,7 +12,7 @@ import os
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 
 from .errors import SourceNotFound, UsageError
 
@@ -24,6 +24,8 @@ __all__ = [
     "WebPage",
     "parse",
     "FORGE_HOSTS",
+    "split_userinfo",
+    "public_url",
 ]
 
 #: hosts whose web URLs we read as repositories, and the URL dialect each speaks
@@ -89,6 +91,9 @@ class GitRepo:
     target: str = "tree"  # tree | blob | commit
     ref_path: tuple[str, ...] = field(default=())
     commit: str | None = None
+    # user and password from the URL (``https://user:tok@host/r.git``): they travel to git like a
+    # --token (env config), never in the URL git writes to .git/config, argv or any output
+    auth: tuple[str, str | None] | None = field(default=None, repr=False, compare=False)
 
     @property
     def kind(self) -> str:
@@ -124,7 +129,48 @@ class WebPage:
         return "pdf" if Path(urlsplit(self.url).path).suffix.lower() in PDF_EXTENSIONS else "page"
 
     def display(self) -> str:
-        return self.url
+        """The URL as shown anywhere (front matter, X-Source, errors): no userinfo, no secret query values."""
+        return public_url(self.url)
+
+
+#: query parameters whose values are credentials (token URLs, signed URLs); dropped from shown URLs
+SECRET_QUERY_KEYS = frozenset({
+    "access_token", "private_token", "token", "api_key", "apikey", "key", "password", "passwd", "secret",
+    "client_secret", "sig", "signature", "x-amz-signature", "x-amz-credential", "x-amz-security-token",
+})
+
+
+def split_userinfo(url: str) -> tuple[str, tuple[str, str | None] | None]:
+    """``https://user:pw@host/x`` -> (``https://host/x``, (user, pw)); URLs without userinfo unchanged.
+
+    >>> split_userinfo("https://x-access-token:t0k@example.org/o/r.git")
+    ('https://example.org/o/r.git', ('x-access-token', 't0k'))
+    """
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url, None
+    userinfo, _, hostport = parts.netloc.rpartition("@")
+    user, sep, password = userinfo.partition(":")
+    return parts._replace(netloc=hostport).geturl(), (unquote(user), unquote(password) if sep else None)
+
+
+def public_url(url: str) -> str:
+    """``url`` fit to be shown: userinfo removed, secret-looking query parameters dropped.
+
+    >>> public_url("http://alice:pw@example.org/p?token=abc&page=2")
+    'http://example.org/p?page=2'
+    """
+    if "://" not in url:
+        return url
+    url, _ = split_userinfo(url)
+    parts = urlsplit(url)
+    if not parts.query:
+        return url
+    pairs = parse_qsl(parts.query, keep_blank_values=True)
+    kept = [(k, v) for k, v in pairs if k.lower() not in SECRET_QUERY_KEYS]
+    if len(kept) == len(pairs):
+        return url
+    return parts._replace(query=urlencode(kept)).geturl()
 
 
 Source = LocalDir | LocalFile | GitRepo | WebPage
@@ -205,6 +251,9 @@ def parse(text: str, *, ref: str | None = None, cwd: Path | None = None) -> Sour
         host = (parts.hostname or "").lower()
         repo_path = _strip_git(parts.path.strip("/"))
         url = text.replace("git+ssh://", "ssh://")
+        if parts.password is not None:  # ssh never uses a password from the URL; never show or store it
+            bare, auth = split_userinfo(url)
+            url = bare.replace("://", f"://{(auth or ('', ''))[0]}@", 1) if auth and auth[0] else bare
         return GitRepo(url=url, host=host, repo_path=repo_path, forge=FORGE_HOSTS.get(host, "git")).with_ref(ref)
 
     if re.match(r"^https?://", text, re.I):
@@ -227,10 +276,14 @@ def parse(text: str, *, ref: str | None = None, cwd: Path | None = None) -> Sour
             forge="github",
         ).with_ref(ref)
 
-    raise SourceNotFound(
-        f"no such file or directory: {text}",
-        hint="give an existing path, a git URL, owner/repo or an http(s) URL",
-    )
+    raise SourceNotFound(f"no such file or directory: {text}", hint=_missing_hint(text))
+
+
+def _missing_hint(text: str) -> str:
+    """A name with a file suffix (``x.html``, ``paper.pdf``) is a mistyped path, not a repository."""
+    if Path(text).suffix.lower() in (".pdf", ".md", ".markdown", ".txt", ".rst", ".json", ".yaml", ".yml", *HTML_EXTENSIONS):
+        return "check the path, or give an http(s) URL"
+    return "give an existing path, a git URL, owner/repo or an http(s) URL"
 
 
 def _parse_http(url: str) -> Source:
@@ -244,7 +297,8 @@ def _parse_http(url: str) -> Source:
         for i, seg in enumerate(segments):
             if seg.endswith(".git"):
                 clean = parts._replace(path="/" + "/".join(segments[: i + 1]), query="", fragment="")
-                return GitRepo(url=clean.geturl(), host=host, repo_path=_strip_git("/".join(segments[: i + 1])))
+                bare, auth = split_userinfo(clean.geturl())
+                return GitRepo(url=bare, host=host, repo_path=_strip_git("/".join(segments[: i + 1])), auth=auth)
         if "-" in segments and any(s in segments for s in ("tree", "blob", "commit")):
             forge = "gitlab"
         elif "src" in segments and any(s in segments for s in ("branch", "tag", "commit")):
@@ -272,7 +326,7 @@ def _parse_forge(parts, host: str, forge: str, segments: list[str]) -> Source:
         return WebPage(parts.geturl())
     repo_path = _strip_git("/".join(repo_segments))
     clone = f"{base}/{repo_path}.git"
-    src = GitRepo(url=clone, host=host, repo_path=repo_path, forge=forge)
+    src = GitRepo(url=clone, host=host, repo_path=repo_path, forge=forge, auth=split_userinfo(parts.geturl())[1])
     if not rest:
         return src
 

@@ -8,7 +8,39 @@ from typing import Any
 
 from ..mcp_server.service import build_service
 
-__all__ = ["build_service", "run_uvicorn"]
+__all__ = ["build_service", "check_listen", "run_uvicorn"]
+
+
+def check_listen(host: str, port: int) -> None:
+    """Fail before uvicorn starts, in one line: a bad port, an unknown address or a port in use.
+
+    uvicorn reports these with a traceback (bad port) or after the "serving on" line, exiting 3
+    or 1; a user should get one line and the exit code for bad usage (2) or a network failure (5).
+    """
+    import errno
+    import socket
+
+    from ..errors import NetworkError, UsageError
+
+    if not 0 <= port <= 65535:
+        raise UsageError(f"--port {port} is not a port number (0-65535)")
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror as exc:
+        raise UsageError(f"--host {host}: cannot use this address ({exc.strerror or exc})") from None
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise NetworkError(f"port {port} on {host} is already in use",
+                                   hint="stop the other server or pick another --port") from None
+            if exc.errno == errno.EACCES:
+                raise NetworkError(f"not allowed to listen on {host}:{port}",
+                                   hint="ports below 1024 need root; pick another --port") from None
+            raise NetworkError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
 
 
 def run_uvicorn(app, host: str, port: int, log_level: str = "info", *, workers: int = 1,

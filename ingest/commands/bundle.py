@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 
 from ..options import Options, parse_host_map
-from ._common import check_format, progress_wanted, remove_stale_parts, write_output
+from ._common import check_format, progress_wanted, remove_stale_parts, stale_parts, write_output
 
 HELP = """Bundle a repo, docs sites, PDFs and pages into one context file or one llms.txt set.
 
@@ -52,10 +52,7 @@ def _managed_extras(llms_dir: Path | None, outputs: dict[Path, str]) -> list[Pat
 def _stale_parts(output: Path | None, outputs: dict[Path, str]) -> list[Path]:
     if output is None or not outputs:
         return []
-    suffix = output.suffix or ".md"
-    keep = {p.name for p in outputs}
-    return sorted(p for p in output.parent.glob(f"{output.stem}.*{suffix}")
-                  if p.name[len(output.stem) + 1 : -len(suffix)].isdigit() and p.name not in keep)
+    return stale_parts(output, set(outputs))
 
 
 def _check(outputs: dict[Path, str], extras: list[Path] | None = None) -> None:
@@ -97,6 +94,7 @@ def bundle_cmd(
     from ..bundle_render import llms_txt_files, render_chunks, split_bundle
     from ..bundling import bundle
     from ..errors import UsageError
+    from ..render import part_path
 
     fmt = check_format(fmt)
     cfg_path = config.ACTIVE.get("path")
@@ -129,10 +127,8 @@ def bundle_cmd(
     if output is not None:
         if split_tokens:
             parts = split_bundle(result, fmt, split_tokens)
-            n_parts = len(parts)
-            suffix = output.suffix or ".md"
             for i, text in enumerate(parts, 1):
-                outputs[output.with_name(f"{output.stem}.{i}{suffix}")] = text
+                outputs[part_path(output, i, len(parts))] = text
         else:
             outputs[output] = "".join(render_chunks(result, fmt))
     if check:
@@ -145,7 +141,7 @@ def bundle_cmd(
     for stale in _managed_extras(llms_txt, outputs):
         stale.unlink()  # a document that left the bundle takes its .md with it
     if output is not None and split_tokens:
-        remove_stale_parts(output, n_parts)
+        remove_stale_parts(output, set(outputs))
     if not quiet:
         from ..bundle_render import summary_lines
 

@@ -37,7 +37,7 @@ def mcp(
     allowed_host: list[str] = typer.Option([], "--allowed-host", help="With --http: host name accepted besides localhost when behind a reverse proxy (repeatable)."),
 ) -> None:
     from ..mcp_server.server import create_server
-    from ._server import build_service, run_uvicorn
+    from ._server import build_service, check_listen, run_uvicorn
 
     svc = build_service(server_mode=http, allow_private=allow_private, host_map=",".join(host_map) or None, cache_dir=cache_dir,
                         no_cache=no_cache, cache_ttl=cache_ttl, rate_limit=0, timeout=timeout)
@@ -45,6 +45,7 @@ def mcp(
     if not http:
         server.run(transport="stdio", show_banner=False)
         return
+    check_listen(host, port)
     typer.echo(f"llmingest MCP on http://{host}:{port}/mcp", err=True)
     app = server.http_app(path="/mcp", stateless_http=True, host_origin_protection="auto",
                           allowed_hosts=list(allowed_host) or None)

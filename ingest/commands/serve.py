@@ -50,10 +50,11 @@ def serve(
 ) -> None:
     from ..errors import UsageError
     from ..mcp_server.web import create_app
-    from ._server import build_service, run_uvicorn
+    from ._server import build_service, check_listen, run_uvicorn
 
     if workers < 1:
         raise UsageError("--workers must be at least 1")
+    check_listen(host, port)
     settings = dict(server_mode=True, allow_private=allow_private, host_map=",".join(host_map) or None, cache_dir=cache_dir,
                     no_cache=no_cache, cache_ttl=cache_ttl, cache_size=cache_size, rate_limit=rate_limit,
                     timeout=timeout, max_files=max_files, max_repo_size=max_repo_size, max_page_size=max_page_size)
