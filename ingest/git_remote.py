@@ -836,6 +836,10 @@ def checkout(src: GitRepo, options: Options) -> Checkout:
         extra.append(("http.followRedirects", "false"))
     env = git_env(url, token, timeout=options.timeout, user=user, extra=extra, isolated=_isolated(options))
     label = src.display() if src.host else url
+    if _redirects_need_guard(src, url, options):  # git connects to the address we checked (DNS rebinding)
+        from .http import pin_git_env
+
+        pin_git_env(env, url, options)
 
     # a full sha from --ref or a /commit/ URL: a cache hit needs no network at all. Not on a server:
     # there the ls-remote below is what proves this caller may read the repository (another caller's

@@ -151,10 +151,11 @@ def create_server(service: Service | None = None) -> FastMCP:
     mcp = FastMCP("llmingest", instructions=INSTRUCTIONS, version=__version__, mask_error_details=True)
     mcp.add_middleware(_OneLineArgumentErrors())
     timeout = svc.limits.request_timeout or None
+    from ..http import with_deadline  # a tool's fetches end by its timeout instead of running on
 
     def tool(**kw: Any) -> Callable[[F], F]:
         def register(fn: F) -> F:
-            mcp.tool(_edge(fn), annotations=READ_ONLY, timeout=timeout, **kw)
+            mcp.tool(_edge(with_deadline(fn, timeout)), annotations=READ_ONLY, timeout=timeout, **kw)
             return fn
 
         return register

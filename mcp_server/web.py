@@ -30,6 +30,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
+from .. import http as fetching
 from ..commands._common import check_format
 from ..errors import IngestError, SourceNotFound, UsageError, redact, secret_scope
 from ..sources import public_url
@@ -207,6 +208,7 @@ def create_app(service: Service | None = None, *, mount_mcp: bool = True,
         Nothing slow runs on the event loop: /healthz and other clients are served meanwhile.
         """
         timeout = svc.limits.request_timeout or None
+        func, args = fetching.run_with_deadline, (timeout, func, *args)  # the thread's fetches stop at the 504
         with anyio.fail_after(timeout):
             return await anyio.to_thread.run_sync(scoped, func, *args, limiter=limiter, abandon_on_cancel=True)
 
