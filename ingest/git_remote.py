@@ -482,6 +482,42 @@ def _remove_tree(path: Path) -> None:
     shutil.rmtree(path, ignore_errors=True)
 
 
+_TMP_OWNER = re.compile(r"^\.(?:tmp|trash)-[^-]*-p?(\d+)(?:-|$)")
+
+
+def _abandoned(tmp: Path, now: float) -> bool:
+    """A temporary fill whose process is gone (``kill -9`` mid-clone) or that is older than a day.
+
+    Fills are named ``.tmp-<key>-p<pid>-…``: on this machine a dead pid means nobody will finish
+    it, so it goes at the next start instead of waiting a day (a 151 MB clone lingered).
+    """
+    m = _TMP_OWNER.match(tmp.name)
+    if m and int(m.group(1)) != os.getpid():
+        try:
+            os.kill(int(m.group(1)), 0)
+        except ProcessLookupError:
+            return True
+        except (PermissionError, OverflowError):
+            pass
+    try:
+        return now - tmp.stat().st_mtime > 86400
+    except OSError:
+        return False
+
+
+def sweep_abandoned(cache: Path) -> list[str]:
+    """Remove the temporary fills crashed runs left in ``cache``; returns their names."""
+    try:
+        children = [c for c in cache.iterdir() if c.name.startswith((".tmp-", ".trash-"))]
+    except OSError:
+        return []
+    now = time.time()
+    gone = [c.name for c in children if _abandoned(c, now)]
+    for name in gone:
+        _remove_tree(cache / name)
+    return gone
+
+
 def evict(cache: Path, keep: str | None = None, *, max_entries: int | None = None,
           max_bytes: int | None = None) -> list[str]:
     """Drop least recently used checkouts beyond the bounds; entries locked by others are kept.
@@ -498,11 +534,8 @@ def evict(cache: Path, keep: str | None = None, *, max_entries: int | None = Non
     entries: list[tuple[float, str, int]] = []
     for child in children:
         if child.name.startswith((".tmp-", ".trash-")):
-            try:
-                if now - child.stat().st_mtime > 86400:
-                    _remove_tree(child)
-            except OSError:
-                pass
+            if _abandoned(child, now):
+                _remove_tree(child)
             continue
         if not child.is_dir() or child.name.startswith("."):
             continue
@@ -693,11 +726,12 @@ def _obtain(url: str, target: _Target, env: dict[str, str], options: Options, *,
         return _served(hit[0], target.subpath, target, target.commit, True, label)
 
     key = _cache_key(url, target.commit, target.subpath, depth)
+    sweep_abandoned(cache)  # what a killed run left, before this run adds its own
     with _locked(cache / f"{key}.lock"):
         hit = _from_cache(cache, url, target.commit, target.subpath, depth)
         if hit:  # another process filled it while we waited for the lock
             return _served(hit[0], target.subpath, target, target.commit, True, label)
-        tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{key[:20]}-", dir=cache))
+        tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{key[:20]}-p{os.getpid()}-", dir=cache))
         try:
             with progress.task(options, f"cloning {label}"):
                 commit, _ = _fill(tmp / "w", url, target, env, label=label, token=token, depth=depth,
