@@ -617,8 +617,12 @@ def _clean_subpath(subpath: str | None) -> str | None:
 
 
 def _fill(dest: Path, url: str, target: _Target, env: dict[str, str], *, label: str, token: bool,
-          depth: int, fetch_ref: str | None, config: Sequence[str] = ()) -> tuple[str, bool]:
+          depth: int, fetch_ref: str | None, config: Sequence[str] = (),
+          max_files: int | None = None) -> tuple[str, bool]:
     """Fetch one commit into ``dest`` and check it out (sparse when a subpath is given).
+
+    With ``max_files`` (a server's limit) the tree is counted before the checkout writes anything,
+    so an oversized repository is refused without filling the disk or the clone cache.
 
     Returns (commit, subpath_is_file). Fetches by sha (protocol v2 servers and the big forges
     allow it) and falls back to the ref name for old servers that only serve ref tips.
@@ -659,10 +663,31 @@ def _fill(dest: Path, url: str, target: _Target, env: dict[str, str], *, label: 
         is_file = kind == "blob"
         _must(_run(["-C", str(dest), "sparse-checkout", "set", "--no-cone",
                     _sparse_pattern(target.subpath, is_file)], env=env, timeout=60), "sparse-checkout")
+    if max_files:
+        _refuse_too_many_files(dest, commit, target.subpath, env, label, max_files)
     proc = _run([*cfg, "-C", str(dest), "checkout", "-q", "--detach", commit], env=env, what=f"checking out {label}")
     if proc.returncode != 0:
         raise _classify(proc.stderr, label, token=token, what="check out")
     return commit, is_file
+
+
+def _clone_file_limit(options: Options) -> int | None:
+    """A server's file limit, checked on the fetched tree before checkout; not when ``include``
+    globs narrow the digest (then the walk checks what they select)."""
+    return None if options.include else (options.extra or {}).get("max_files")
+
+
+def _refuse_too_many_files(dest: Path, commit: str, subpath: str | None, env: dict[str, str], label: str,
+                           limit: int) -> None:
+    """Count the commit's files (tree objects only: no blob is needed) and refuse past ``limit``."""
+    from .errors import LimitExceeded
+
+    args = ["-C", str(dest), "ls-tree", "-r", "-z", "--name-only", commit]
+    listing = _must(_run([*args, *(["--", subpath] if subpath else [])], env=env, timeout=120), "ls-tree").stdout
+    files = listing.count("\0")
+    if files > limit:
+        raise LimitExceeded(f"{label} has {files:,} files, over this server's limit of {limit:,}",
+                            hint="narrow it with --include/--exclude or a /tree/<ref>/<dir> URL")
 
 
 def _refused_sha(stderr: str) -> bool:
@@ -717,7 +742,8 @@ def _obtain(url: str, target: _Target, env: dict[str, str], options: Options, *,
         dest = _temporary_dir() / "repo"
         with progress.task(options, f"cloning {label}"):
             commit, _ = _fill(dest, url, target, env, label=label, token=token, depth=depth,
-                              fetch_ref=fetch_ref, config=config)
+                              fetch_ref=fetch_ref, config=config,
+                              max_files=_clone_file_limit(options))
         return _served(dest, target.subpath, target, commit, False, label)
 
     hit = _from_cache(cache, url, target.commit, target.subpath, depth) if _HEX40.match(target.commit) else None
@@ -735,7 +761,8 @@ def _obtain(url: str, target: _Target, env: dict[str, str], options: Options, *,
         try:
             with progress.task(options, f"cloning {label}"):
                 commit, _ = _fill(tmp / "w", url, target, env, label=label, token=token, depth=depth,
-                                  fetch_ref=fetch_ref, config=config)
+                                  fetch_ref=fetch_ref, config=config,
+                              max_files=_clone_file_limit(options))
             final_key = _cache_key(url, commit, target.subpath, depth)
             final = cache / final_key
             if final.exists():  # the ref moved between ls-remote and fetch onto a cached commit
