@@ -114,7 +114,7 @@ EXIT_CODES: dict[int, str] = {
     5: "network failure (DNS, connection, timeout, server error)",
     6: "conversion failed (corrupt or unsupported input)",
     7: "a size or count limit was exceeded",
-    8: "address refused (private or loopback address in server mode)",
+    8: "address or path refused (a private or loopback address in server mode, or a path or link that leads out of the tree)",
 }
 
 #: an error message longer than this is cut (after redaction): a 200 KB request path must not come

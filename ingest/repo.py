@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import progress, sources, tokens
-from .errors import SourceNotFound, redact
+from .errors import LimitExceeded, SourceNotFound, redact
 from .languages import language_for
 from .model import Bundle, Document, Redaction, Skipped
 from .options import Options
@@ -309,6 +309,10 @@ def ingest_repo(src: sources.Source, options: Options) -> Bundle:
         entries, skipped = ([entry] if entry else []), ([skip] if skip else [])
     else:
         entries, skipped, _ = select(loc.root, options, within=loc.git_root if loc.checkout is not None else None)
+    limit = (options.extra or {}).get("max_files")
+    if limit and len(entries) > limit:  # a server's limit, before a single file is read
+        raise LimitExceeded(f"{loc.display} has {len(entries):,} files, over this server's limit of {limit:,}",
+                            hint="narrow it with --include/--exclude or a /tree/<ref>/<dir> URL")
     if loc.subpath:
         entries = [Entry(f"{loc.subpath}/{e.path}", e.abspath, e.size) for e in entries]
         skipped = [Skipped(f"{loc.subpath}/{s.path}", s.reason, s.size) for s in skipped]
