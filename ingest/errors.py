@@ -176,7 +176,7 @@ def clip(text: str, limit: int = MAX_MESSAGE_CHARS) -> str:
 MAX_GLOBAL_SECRETS = 64
 #: at most this many secrets per request scope
 MAX_SCOPED_SECRETS = 64
-_MIN_SECRET = 4  # shorter values would scrub ordinary words
+_MIN_SECRET = 8  # shorter values are ordinary words ("--password wrong" masked "wrong password"); no token is that short
 
 _global_secrets: OrderedDict[str, None] = OrderedDict()
 _global_lock = threading.Lock()

@@ -658,3 +658,21 @@ def test_pdf_cut_short_before_its_page_tree_is_a_conversion_error(tmp_path):
     result = CliRunner().invoke(app, ["pdf", str(path), "-q"])
     assert result.exit_code == 6, result.output
     assert "internal error" not in result.output and "damaged" in result.output
+
+
+def test_a_wrong_short_password_is_not_scrubbed_out_of_the_message(tmp_path):
+    """`--password wrong` printed 'error: *** password for the encrypted PDF': the scrubber took the
+    ordinary word for the secret. Short values are not registered; the message reads as written."""
+    import subprocess
+    import sys
+
+    import pymupdf
+
+    path = tmp_path / "locked.pdf"
+    doc = pymupdf.open()
+    doc.new_page().insert_text((72, 72), "classified")
+    doc.save(path, encryption=pymupdf.PDF_ENCRYPT_AES_256, owner_pw="owner-pw", user_pw="s3cret-pw")
+    out = subprocess.run([sys.executable, "-m", "llmingest", "pdf", str(path), "--password", "wrong"],
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode == 4
+    assert out.stderr.startswith("error: wrong password for the encrypted PDF")
