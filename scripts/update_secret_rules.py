@@ -33,7 +33,7 @@ OUT = Path(__file__).resolve().parent.parent / "ingest" / "secret_rules.py"
 CURATION: dict[str, list[tuple[str, tuple[str, ...], int] | str]] = {
     "ArtifactoryDetector": [
         ("artifactory-api-token", ("akc",), 0),
-        "skipped: 'AP' and 9 letters or digits match ordinary identifiers (APPENDIX01), no keyword to gate on",
+        "'AP' and 9 letters or digits match ordinary identifiers (APPENDIX01), no keyword to gate on",
     ],
     "AWSKeyDetector": [
         ("aws-access-key-id", ("a3t", "akia", "asia", "abia", "acca"), 0),
@@ -59,12 +59,12 @@ CURATION: dict[str, list[tuple[str, tuple[str, ...], int] | str]] = {
                                                    "ibm_key", "ibm-key", "ibm_pass", "ibm_token"), 1)],
     "IbmCosHmacDetector": [("ibm-cos-hmac-secret", ("secret_key", "secret-key", "secretkey", "secret_access",
                                                     "secret-access", "secretaccess"), 1)],
-    "IPPublicDetector": ["skipped: a public IP address is not a credential"],
-    "JwtTokenDetector": ["skipped: its lazy tail stops before the signature; secrets.py has a JWT rule"],
+    "IPPublicDetector": ["a public IP address is not a credential"],
+    "JwtTokenDetector": ["its lazy tail stops before the signature; secrets.py has a JWT rule"],
     "MailchimpDetector": [("mailchimp-api-key", tuple(f"-us{d}" for d in range(10)), 0)],  # its data centre
     "NpmDetector": [("npm-auth-token", ("_authtoken",), 1)],
     "OpenAIDetector": [("openai-api-key", ("t3blbkfj",), 0)],
-    "PrivateKeyDetector": ["skipped: matches the BEGIN line only; secrets.py redacts the whole key block"] * 8,
+    "PrivateKeyDetector": ["matches the BEGIN line only; secrets.py redacts the whole key block"] * 8,
     "PypiTokenDetector": [("pypi-token", ("pypi-",), 0)] * 2,
     "SendGridDetector": [("sendgrid-api-key", ("sg.",), 0)],
     "SlackDetector": [("slack-token", ("xox",), 0), ("slack-webhook", ("hooks.slack.com",), 0)],
@@ -127,7 +127,7 @@ def render(version: str, found: dict[str, list[re.Pattern[str]]]) -> str:
             raise SystemExit(f"{name}: {len(found[name])} regexes now, {len(table)} in CURATION")
         for rx, entry in zip(found[name], table, strict=True):
             if isinstance(entry, str):
-                lines.append(f"    # {name}: {rx.pattern!r} {entry}")
+                lines.append(f"    # {name} regex left out ({entry}) {rx.pattern!r}")
                 continue
             rule_id, keywords, group = entry
             if group > rx.groups:

@@ -24,6 +24,7 @@ UPPER_DIGITS = string.ascii_uppercase + string.digits
 ALNUM = string.ascii_letters + string.digits
 HEX = "0123456789abcdef"
 B64 = ALNUM + "+/"
+PEM_BEGIN, PEM_END = "-----BEGIN " + "PRIVATE KEY-----", "-----END " + "PRIVATE KEY-----"
 
 
 def rnd(alphabet: str, n: int) -> str:
@@ -67,7 +68,7 @@ def planted() -> tuple[dict[str, str], dict[str, str]]:
         "pypi": "pyp" + "i-AgEIcHlwaS5vcmc" + rnd(ALNUM, 80),
         "jwt": "ey" + "J" + rnd(ALNUM, 30) + ".ey" + "J" + rnd(ALNUM, 40) + "." + rnd(ALNUM + "_-", 43),
         "db_url_pw": rnd(ALNUM, 18),
-        "private_key_body": "MIIEvQIBADANBgkqhkiG9w0BAQEFAASC" + rnd(B64, 120),
+        "pem_body": "MIIEvQIBADAN" + "BgkqhkiG9w0BAQEFAASC" + rnd(B64, 120),
         "sendgrid": "SG" + "." + rnd(ALNUM, 22) + "." + rnd(ALNUM, 43),  # issue 12
         "twilio_export": "S" + "K" + rnd(HEX, 32),  # issue 12: export
         "twilio_yaml": "A" + "C" + rnd(HEX, 32),  # issue 12: unquoted YAML
@@ -115,7 +116,7 @@ def planted() -> tuple[dict[str, str], dict[str, str]]:
         "src/settings.json": f'{{"name": "svc", "api_key": "{s["generic_json"]}"}}\n',
         "conf/app.ini": f'[auth]\nsecret_key = {s["ini_secret"]}\n',
         "conf/request.http": f'GET /admin HTTP/1.1\nAuthorization: Basic {s["basic_header"]}\n',
-        "keys/id_rsa": f'-----BEGIN PRIVATE KEY-----\n{s["private_key_body"]}\n-----END PRIVATE KEY-----\n',
+        "keys/id_rsa": f'{PEM_BEGIN}\n{s["pem_body"]}\n{PEM_END}\n',
         "README.md": f'# Svc\n\n```sh\ncurl -H "Authorization: Bearer {s["readme_bearer"]}" https://api.example.com/v1/me\n```\n',
         ".docker/config.json": f'{{\n  "auths": {{\n    "https://index.docker.io/v1/": {{\n      "auth": "{s["docker_auth"]}"\n'
                                f'    }}\n  }}\n}}\n',
