@@ -173,40 +173,74 @@ def _trie(words: list[str]) -> str:
     return emit(tree)
 
 
-# The keyword prefilter. Keywords sharing a first character are one check (a trie regex: a literal
-# first character lets re skip ahead fast), so a text costs one pass per first character, however
-# many rules there are; first characters that are rare in code ("-", ":", "x"...) share one pass.
-# The generic rule's keywords are in the same passes, which also give their positions.
+# The keyword prefilter. Keywords sharing a first character are one check (a trie regex whose
+# literal first character lets re skip ahead fast: two first characters in one regex cost more
+# than two passes), so a text costs one pass per first character, however many rules there are.
+# The generic rule's keywords are searched whole, which also gives their places. Any other keyword
+# whose first character has no pass yet is searched from a later character that has one (a tail
+# of 4 or more: "cloudant" as "dant", "identitytoken" as "dentitytoken"), and where that tail
+# occurs the whole keyword is tested before its rules run. Characters rare in code ("-", ":",
+# "x"...) share one search that decides whether their passes are needed at all. "://" (in most
+# files with a URL in them) is one plain substring test. Measured on the CPython stdlib (37 M
+# characters, 2,272 files): 0.59 s for ~50 rules, where 16 rules took 0.45 s before.
+_URL = "://"
 _RARE_FIRST = frozenset('-:_"bghjkmqvwxyz')
 _BY_KEYWORD: dict[str, list[int]] = {kw: [] for kw in _ASSIGN_KEYWORDS}
 for _i, _rule in enumerate(_RULES):
     for _kw in _rule.keywords:
         _BY_KEYWORD.setdefault(_kw, []).append(_i)
-# a match is the longest keyword at its place; the keywords it starts with occur there too
-_IMPLIED = {kw: [k for k in _BY_KEYWORD if kw.startswith(k)] for kw in _BY_KEYWORD}
 
 
-def _group(keywords: list[str]) -> re.Pattern[str]:
-    return re.compile(_trie(sorted(keywords)))
+def _plan_keys() -> dict[str, list[str]]:
+    """What is searched -> the keywords it stands for (see the comment above)."""
+    passes = {kw[0] for kw in _ASSIGN_KEYWORDS}
+    keys: dict[str, list[str]] = {}
+    rest = sorted((kw for kw in _BY_KEYWORD if kw not in _ASSIGN_KEYWORDS and kw != _URL), key=lambda k: (len(k), k))
+    for kw in list(_ASSIGN_KEYWORDS) + rest:
+        key = kw
+        if kw[0] not in passes and kw[0] not in _RARE_FIRST:
+            tails = [kw[j:] for j in range(1, len(kw) - 3) if kw[j] in passes or kw[j] in _RARE_FIRST]
+            if tails:
+                key = tails[0]
+            else:
+                passes.add(kw[0])
+        keys.setdefault(key, []).append(kw)
+    return keys
 
 
-_FIRSTS = sorted({kw[0] for kw in _BY_KEYWORD})
-_RARE = _group([kw for kw in _BY_KEYWORD if kw[0] in _RARE_FIRST])
-_RARE_GROUPS = [_group([kw for kw in _BY_KEYWORD if kw[0] == c]) for c in _FIRSTS if c in _RARE_FIRST]
-_COMMON_GROUPS = [_group([kw for kw in _BY_KEYWORD if kw[0] == c]) for c in _FIRSTS if c not in _RARE_FIRST]
+_KEYS = _plan_keys()
+# a match is the longest key at its place; the keys it starts with occur there too
+_IMPLIED = {key: [k for k in _KEYS if key.startswith(k)] for key in _KEYS}
+
+
+def _group(keys: list[str]) -> re.Pattern[str]:
+    return re.compile(_trie(sorted(keys)))
+
+
+_FIRSTS = sorted({key[0] for key in _KEYS})
+_PASSES = [_group([key for key in _KEYS if key[0] == c]) for c in _FIRSTS if c not in _RARE_FIRST]
+_RARE = _group([key for key in _KEYS if key[0] in _RARE_FIRST])
+_RARE_PASSES = [_group([key for key in _KEYS if key[0] == c]) for c in _FIRSTS if c in _RARE_FIRST]
 
 
 def _keywords(lower: str) -> tuple[list[int], dict[str, list[int]]]:
     """The rules one of whose keywords occurs in ``lower`` (in rule order), and where each of the
     generic rule's keywords occurs."""
-    found: dict[str, list[int]] = {}
-    groups = _COMMON_GROUPS + (_RARE_GROUPS if _RARE.search(lower) else [])
-    for rx in groups:
+    at: dict[str, list[int]] = {}
+    for rx in _PASSES + (_RARE_PASSES if _RARE.search(lower) else []):
         for m in rx.finditer(lower):
-            for kw in _IMPLIED[m.group()]:
-                found.setdefault(kw, []).append(m.start())
-    chosen = sorted({i for kw in found for i in _BY_KEYWORD[kw]})
-    return chosen, found
+            for key in _IMPLIED[m.group()]:
+                at.setdefault(key, []).append(m.start())
+    found: dict[str, list[int]] = {}
+    for key, places in at.items():
+        for kw in _KEYS[key]:
+            if kw == key:
+                found[kw] = places
+            elif kw in lower:  # only a tail was searched
+                found[kw] = []
+    if _URL in lower:
+        found[_URL] = []
+    return sorted({i for kw in found for i in _BY_KEYWORD[kw]}), found
 
 
 Hit = tuple[int, int, str]  # (start, end, kind) of a secret value in a text
