@@ -62,14 +62,15 @@ _OWN: list[_Rule] = [
     _Rule("private-key", ("private key",), re.compile(
         r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----(?P<s>[\s\S]+?)-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----"), "s"),
     # detect-secrets wants the AWS secret in quotes; YAML, .ini and shell write it bare
-    _Rule("aws-secret-access-key", ("aws", "secretaccesskey", "secret_access_key"), re.compile(
+    _Rule("aws-secret-access-key", ("aws_", "aws-", "aws.", "awssecret", "secretaccesskey", "secret_access_key",
+                                    "secret-access-key"), re.compile(
         r"(?i)(?:aws[\w.-]{0,20}?secret|secret_?access_?key)[\w.-]{0,20}?" + _ASSIGN
         + r"(?P<s>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+])"), "s", _min_entropy(3.5)),
     _Rule("aws-session-token", ("session_token", "sessiontoken", "security_token", "securitytoken"), re.compile(
         r"(?i)(?:session|security)_?token[\w.-]{0,10}?" + _ASSIGN + r"(?P<s>[A-Za-z0-9/+=]{100,})"), "s"),
     _Rule("github-token", ("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"), re.compile(
         r"\b(?P<s>(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{60,}))\b"), "s"),
-    _Rule("stripe-key", ("sk_test_", "rk_test_", "pk_live_"), re.compile(r"\b(?P<s>[srp]k_(?:live|test)_[A-Za-z0-9]{16,})\b"), "s"),
+    _Rule("stripe-key", ("sk_test_", "pk_live_"), re.compile(r"\b(?P<s>[srp]k_(?:live|test)_[A-Za-z0-9]{16,})\b"), "s"),
     _Rule("google-api-key", ("aiza",), re.compile(r"\b(?P<s>AIza[0-9A-Za-z_-]{35})\b"), "s"),
     _Rule("anthropic-key", ("sk-ant-",), re.compile(r"\b(?P<s>sk-ant-[A-Za-z0-9_-]{20,})"), "s"),
     _Rule("openai-key", ("sk-",), re.compile(r"\b(?P<s>sk-(?:proj|svcacct|admin)-[A-Za-z0-9_-]{32,}|sk-[A-Za-z0-9]{48})(?![A-Za-z0-9_-])"), "s"),
@@ -178,13 +179,11 @@ def _trie(words: list[str]) -> str:
 # than two passes), so a text costs one pass per first character, however many rules there are.
 # The generic rule's keywords are searched whole, which also gives their places. Any other keyword
 # whose first character has no pass yet is searched from a later character that has one (a tail
-# of 4 or more: "cloudant" as "dant", "identitytoken" as "dentitytoken"), and where that tail
-# occurs the whole keyword is tested before its rules run. Characters rare in code ("-", ":",
-# "x"...) share one search that decides whether their passes are needed at all. "://" (in most
-# files with a URL in them) is one plain substring test. Measured on the CPython stdlib (37 M
-# characters, 2,272 files): 0.59 s for ~50 rules, where 16 rules took 0.45 s before.
+# of 4 or more: "cloudant" as "dant", "bearer" as "earer"), and where that tail occurs the whole
+# keyword is tested before its rules run. "://" (in most files with a URL in them) is one plain
+# substring test. Measured (benchmarks/secrets_bench.py, CPU): the CPython stdlib (37 M characters)
+# 0.45 -> 0.53 s and Django's sdist (35 M) 0.47 -> 0.59 s, for ~50 rules where 16 were before.
 _URL = "://"
-_RARE_FIRST = frozenset('-:_"bghjkmqvwxyz')
 _BY_KEYWORD: dict[str, list[int]] = {kw: [] for kw in _ASSIGN_KEYWORDS}
 for _i, _rule in enumerate(_RULES):
     for _kw in _rule.keywords:
@@ -198,8 +197,8 @@ def _plan_keys() -> dict[str, list[str]]:
     rest = sorted((kw for kw in _BY_KEYWORD if kw not in _ASSIGN_KEYWORDS and kw != _URL), key=lambda k: (len(k), k))
     for kw in list(_ASSIGN_KEYWORDS) + rest:
         key = kw
-        if kw[0] not in passes and kw[0] not in _RARE_FIRST:
-            tails = [kw[j:] for j in range(1, len(kw) - 3) if kw[j] in passes or kw[j] in _RARE_FIRST]
+        if kw[0] not in passes:
+            tails = [kw[j:] for j in range(1, len(kw) - 3) if kw[j] in passes]
             if tails:
                 key = tails[0]
             else:
@@ -218,16 +217,14 @@ def _group(keys: list[str]) -> re.Pattern[str]:
 
 
 _FIRSTS = sorted({key[0] for key in _KEYS})
-_PASSES = [_group([key for key in _KEYS if key[0] == c]) for c in _FIRSTS if c not in _RARE_FIRST]
-_RARE = _group([key for key in _KEYS if key[0] in _RARE_FIRST])
-_RARE_PASSES = [_group([key for key in _KEYS if key[0] == c]) for c in _FIRSTS if c in _RARE_FIRST]
+_PASSES = [_group([key for key in _KEYS if key[0] == c]) for c in _FIRSTS]
 
 
 def _keywords(lower: str) -> tuple[list[int], dict[str, list[int]]]:
     """The rules one of whose keywords occurs in ``lower`` (in rule order), and where each of the
     generic rule's keywords occurs."""
     at: dict[str, list[int]] = {}
-    for rx in _PASSES + (_RARE_PASSES if _RARE.search(lower) else []):
+    for rx in _PASSES:
         for m in rx.finditer(lower):
             for key in _IMPLIED[m.group()]:
                 at.setdefault(key, []).append(m.start())

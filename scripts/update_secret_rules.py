@@ -37,7 +37,8 @@ CURATION: dict[str, list[tuple[str, tuple[str, ...], int] | str]] = {
     ],
     "AWSKeyDetector": [
         ("aws-access-key-id", ("a3t", "akia", "asia", "abia", "acca"), 0),
-        ("aws-secret-access-key", ("aws",), 1),
+        # "aws" alone is in "laws", "draws": the name the regex needs starts "aws" and a separator
+        ("aws-secret-access-key", ("aws_", "aws-", "aws.", "awssecret", "awskey", "awsaccess"), 1),
     ],
     "AzureStorageKeyDetector": [("azure-storage-account-key", ("accountkey=",), 0)],
     "BasicAuthDetector": [("url-credentials", ("://",), 1)],
@@ -57,7 +58,8 @@ CURATION: dict[str, list[tuple[str, tuple[str, ...], int] | str]] = {
     "IbmCloudIamDetector": [("ibm-cloud-iam-key", ("ibm_cloud", "ibm-cloud", "ibmcloud", "cloud_iam", "cloud-iam",
                                                    "cloudiam", "ibm_iam", "ibm-iam", "ibm_api", "ibm-api", "ibmapi",
                                                    "ibm_key", "ibm-key", "ibm_pass", "ibm_token"), 1)],
-    "IbmCosHmacDetector": [("ibm-cos-hmac-secret", ("secret_key", "secret-key", "secretkey", "secret_access",
+    # a bare `secret_key = "<48 hex>"` is the generic rule's; this one needs "cos" or "access" near
+    "IbmCosHmacDetector": [("ibm-cos-hmac-secret", ("cos_hmac", "cos-hmac", "coshmac", "cos_secret", "secret_access",
                                                     "secret-access", "secretaccess"), 1)],
     "IPPublicDetector": ["a public IP address is not a credential"],
     "JwtTokenDetector": ["its lazy tail stops before the signature; secrets.py has a JWT rule"],
