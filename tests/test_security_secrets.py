@@ -60,6 +60,7 @@ def planted() -> tuple[dict[str, str], dict[str, str]]:
         "slack_hook": "https://hooks.slack" + ".com/services/T" + rnd(UPPER_DIGITS, 8) + "/B" + rnd(UPPER_DIGITS, 8) + "/" + rnd(ALNUM, 24),
         "stripe": "sk" + "_live_" + rnd(ALNUM, 24),
         "stripe_rk": "rk" + "_live_" + rnd(ALNUM, 24),
+        "stripe_long": "sk" + "_live_" + rnd(ALNUM, 99),  # today's length; detect-secrets' rule takes 24
         "google": "AI" + "za" + rnd(ALNUM + "_-", 35),
         "anthropic": "sk-" + "ant-api03-" + rnd(ALNUM, 93) + "AA",
         "openai": "sk-" + "proj-" + rnd(ALNUM, 48),
@@ -94,7 +95,7 @@ def planted() -> tuple[dict[str, str], dict[str, str]]:
     files = {
         "src/config.py": f'AWS_ACCESS_KEY_ID = "{s["aws_key_id"]}"\naws_secret_access_key = "{s["aws_secret_py"]}"\n'
                          f'GITHUB = "{s["ghp"]}"\nFINE = "{s["github_pat"]}"\ndb_password = "{s["generic_py"]}"\n'
-                         f'STRIPE = "{s["stripe"]}"\nRESTRICTED = "{s["stripe_rk"]}"\nMAPS = "{s["google"]}"\n'
+                         f'STRIPE = "{s["stripe"]}"\nSTRIPE_NEW = "{s["stripe_long"]}"\nRESTRICTED = "{s["stripe_rk"]}"\nMAPS = "{s["google"]}"\n'
                          f'CLAUDE = "{s["anthropic"]}"\nOPENAI = "{s["openai"]}"\nJWT = "{s["jwt"]}"\n'
                          f'DATABASE_URL = "postgres://app:{s["db_url_pw"]}@db.internal:5432/app"\n'
                          f'MAILCHIMP = "{s["mailchimp"]}"\n'
