@@ -136,7 +136,13 @@ ORDINARY = {  # code and data that must come through unchanged
                    'hash = "sha256:028ff3aadf0609c1fd278d8ea3089299412a7a8b9bd005dd08b9f8285bcb5cfc"},\n]\n',
     "lib/ids.py": 'REQUEST_ID = "550e8400-e29b-41d4-a716-446655440000"\nCOMMIT = "97342a0c1f2e3d4b5a69788796a5b4c3d2e1f000"\n'
                   'CHECKSUM = "d41d8cd98f00b204e9800998ecf8427e"\n',
-    "deploy/ci.yml": 'env:\n  password: ${DB_PASSWORD}\n  token: "{{ secrets.DEPLOY_TOKEN }}"\n  api_key: changeme\n',
+    "deploy/ci.yml": 'env:\n  password: ${DB_PASSWORD}\n  token: "{{ secrets.DEPLOY_TOKEN }}"\n  api_key: changeme\n'
+                     '  GITHUB_TOKEN: ${{ secrets.GITHUB_TOKEN }}\n',
+    "web/package-lock.json": '{"packages": {"node_modules/ms": {"version": "2.1.3", "resolved": '
+                             '"https://registry.npmjs.org/ms/-/ms-2.1.3.tgz", "integrity": '
+                             '"sha512-6FlzubTLZG3J2a/NVCAleEhjzq5oxgHyaCU9yYXvcLsvoVaHJq/s5xXI6/XXP6tz7R9xAOtHnSO/tXtF3WRTlA=="}}}\n',
+    "docs/api.md": '```sh\ncurl -H "Authorization: Bearer $API_TOKEN" https://api.example.com/v1/me\n'
+                   'curl -H "Authorization: Bearer YOUR_ACCESS_TOKEN_HERE" https://api.example.com/v1/me\n```\n',
 }
 
 
@@ -150,7 +156,7 @@ def digest(tmp_path_factory) -> tuple[dict[str, str], str]:
         path = root / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(content, encoding="utf-8")
-    (root / "docs").mkdir()
+    (root / "docs").mkdir(exist_ok=True)
     (root / "docs" / "handbook.pdf").write_bytes(pdf_with(f"Use the token {secrets['pdf_pat']} for the CI mirror."))
     git(root, "add", "-A", "-f")
     git(root, "commit", "-q", "-m", f"rotate key {secrets['commit_msg_token']}")
