@@ -17,7 +17,9 @@ from pathlib import Path
 
 import pytest
 from llmingest import ingest, render
+from llmingest.cli import app
 from llmingest.secrets import find, redact_path
+from typer.testing import CliRunner
 
 RNG = random.Random(12)
 UPPER_DIGITS = string.ascii_uppercase + string.digits
@@ -147,7 +149,7 @@ ORDINARY = {  # code and data that must come through unchanged
 
 
 @pytest.fixture(scope="module")
-def digest(tmp_path_factory) -> tuple[dict[str, str], str]:
+def planted_repo(tmp_path_factory) -> tuple[dict[str, str], Path]:
     root = tmp_path_factory.mktemp("planted") / "svc"
     root.mkdir()
     git(root, "init", "-q", "-b", "main")
@@ -160,6 +162,12 @@ def digest(tmp_path_factory) -> tuple[dict[str, str], str]:
     (root / "docs" / "handbook.pdf").write_bytes(pdf_with(f"Use the token {secrets['pdf_pat']} for the CI mirror."))
     git(root, "add", "-A", "-f")
     git(root, "commit", "-q", "-m", f"rotate key {secrets['commit_msg_token']}")
+    return secrets, root
+
+
+@pytest.fixture(scope="module")
+def digest(planted_repo) -> tuple[dict[str, str], str]:
+    secrets, root = planted_repo
     bundle = ingest(str(root), cache=False, hidden=True, convert_pdfs=True, git_log=5, default_ignores=False)
     text = "\n".join(render(bundle, fmt) for fmt in ("markdown", "xml", "plain", "json"))
     assert "handbook.pdf" in text and "Use the token" in text  # the PDF was converted and is in the digest
@@ -179,6 +187,17 @@ def test_no_planted_secret_reaches_the_digest(digest) -> None:
 def test_the_kinds_issue_12_found_missing_are_redacted(digest, name: str) -> None:
     secrets, text = digest
     assert secrets[name] not in text
+
+
+def test_the_cli_digest_holds_no_planted_secret(planted_repo, tmp_path: Path) -> None:
+    secrets, root = planted_repo
+    out = tmp_path / "digest.md"
+    result = CliRunner().invoke(app, ["repo", str(root), "--hidden", "--convert-pdfs", "--no-default-ignores",
+                                      "--git-log", "5", "--no-cache", "-q", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    text = out.read_text(encoding="utf-8")
+    assert "## Redacted secrets" in text and "handbook.pdf" in text
+    assert sorted(name for name, value in secrets.items() if value in text) == []
 
 
 def test_a_token_in_a_file_name_is_replaced_in_the_tree(digest) -> None:
