@@ -676,3 +676,16 @@ def test_a_wrong_short_password_is_not_scrubbed_out_of_the_message(tmp_path):
                          capture_output=True, text=True, timeout=60)
     assert out.returncode == 4
     assert out.stderr.startswith("error: wrong password for the encrypted PDF")
+
+
+def test_the_pdf_converter_does_not_load_pymupdfs_layout_engine():
+    """PyMuPDF 2.x imports its onnxruntime layout model on `import pymupdf` (1.3 s a run); llmingest
+    never uses it, so it stays unloaded, and a program that wants it can still import it."""
+    import subprocess
+    import sys
+
+    code = ("import sys; import llmingest.converters.pdf as p; "
+            "print('onnxruntime' in sys.modules, 'pymupdf.layout' in sys.modules, sys.modules.get('pymupdf.layout', 1) is None)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["False", "False", "False"]

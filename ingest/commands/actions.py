@@ -21,15 +21,20 @@ Examples:
 
   llmingest actions docs/webhooks.md --openapi api.github.com.json
 
-  llmingest actions https://example.org/guide.html --openapi openapi.yaml --format json
+  llmingest actions https://example.org/guide.html --openapi api.yaml -f json
 
-  llmingest actions docs/ --openapi https://example.org/openapi.json -o docs-with-curl.md
+  llmingest actions docs/ --openapi https://example.org/api.json -o out.md
 
-  llmingest actions docs/setup.md --openapi spec.yaml --base-url http://localhost:8080 --threshold 0.6
+  # curls against a local server
+  llmingest actions setup.md --openapi api.yaml --base-url http://localhost/
 
-  llmingest actions --report docs/ --openapi spec.json          # agent-readiness of a docs set
+  # emit only confident calls
+  llmingest actions setup.md --openapi api.yaml --threshold 0.6
 
-  llmingest actions --report https://docs.example.com/ --openapi spec.json --format json
+  # agent-readiness of a docs set
+  llmingest actions --report docs/ --openapi spec.json
+
+  llmingest actions --report https://example.org/ --openapi spec.json -f json
 """
 
 

@@ -14,7 +14,8 @@ Examples:
 
   claude mcp add llmingest -- llmingest mcp          # Claude Code (stdio)
 
-  llmingest mcp --http --port 8000                   # streamable HTTP at http://127.0.0.1:8000/mcp
+  # streamable HTTP at http://127.0.0.1:8000/mcp
+  llmingest mcp --http --port 8000
 
 In stdio mode the agent's local paths are readable. With --http the server is in server mode: local paths and private/loopback addresses are refused unless --allow-private.
 """
