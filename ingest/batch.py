@@ -483,6 +483,16 @@ def transient(exc: BaseException) -> bool:
     return False
 
 
+def _worker() -> dict[str, Any]:
+    """Which process did the job, its peak memory and CPU time so far (results.jsonl; the benchmark reads them)."""
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    rss = usage.ru_maxrss // 1024 if sys.platform == "darwin" else usage.ru_maxrss  # KiB (macOS: bytes)
+    return {"pid": os.getpid(), "host": os.uname().nodename, "max_rss_mb": round(rss / 1024, 1),
+            "cpu_s": round(usage.ru_utime + usage.ru_stime, 3)}
+
+
 def _result(job: Job, status: str, **extra: Any) -> dict[str, Any]:
     return {"index": job.index, "source": redact(job.source), "name": job.name, "kind": job.kind,
             "status": status, **extra}
@@ -497,7 +507,7 @@ def run_source(job: Job, settings: Settings) -> dict[str, Any]:
     """
     started = time.monotonic()
     timings: dict[str, float] = {}
-    worker = {"pid": os.getpid(), "host": os.uname().nodename}
+    worker = _worker()
     if job.error:
         return _result(job, "failed", error=job.error, error_type="UsageError", transient=False, attempts=0,
                        seconds={"total": 0.0}, worker=worker)
@@ -558,7 +568,7 @@ def run_source(job: Job, settings: Settings) -> dict[str, Any]:
     timings["write"] = round(time.monotonic() - t0, 4)
     timings["total"] = round(time.monotonic() - started, 4)
     return _result(job, "ok", version=label, documents=len(rows), tokens=tokens, outputs=sorted(files),
-                   skipped_documents=len(bundle.skipped), attempts=attempt, seconds=timings, worker=worker)
+                   skipped_documents=len(bundle.skipped), attempts=attempt, seconds=timings, worker=_worker())
 
 
 # ---------------------------------------------------------------------------------------------
