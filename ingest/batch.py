@@ -554,7 +554,8 @@ def run_source(job: Job, settings: Settings) -> dict[str, Any]:
     for rel, text in files.items():
         store.write_text(rel, text)
     for rel, sha in (state or {}).get("files", {}).items():  # a page that left the site takes its mirror along
-        if rel not in files and rel.startswith(job.name) and (data := store.read_bytes(rel)) is not None \
+        ours = rel == f"{job.name}.md" or rel.startswith(f"{job.name}/")
+        if rel not in files and ours and (data := store.read_bytes(rel)) is not None \
                 and _digest(data) == sha:
             store.delete(rel)
     store.write_text(_rows_name(job.name), rows_text)

@@ -118,6 +118,32 @@ def test_local_engine_mixed_manifest(mixed, tmp_path):
     assert [r["status"] for r in third.results] == ["ok", "skipped", "skipped", "failed"]
     assert "Changed." in (out / "proj.md").read_text()
 
+    # a page that left the site takes its mirror along; nothing else in OUT is touched
+    site_src = tmp_path / "site"
+    (site_src / "guide.html").unlink()
+    (site_src / "index.html").write_text("<html><head><title>Docs</title></head><body><main><h1>Docs</h1>"
+                                         "<p>Welcome to the docs, now on one page.</p></main></body></html>")
+    (out / "notes.md").write_text("mine")
+    fourth = batch(manifest, out, workers=1, retries=0)
+    assert [r["status"] for r in fourth.results] == ["skipped", "ok", "skipped", "failed"]
+    assert not (site_dir / "guide.md").exists() and (site_dir / "llms.txt").is_file()
+    assert (out / "notes.md").read_text() == "mine"
+    assert [r["path"] for r in pq.read_table(out / "dataset.parquet").to_pylist() if r["kind"] == "site"] == ["/"]
+
+
+def test_output_to_a_pyarrow_filesystem_uri(tmp_path):
+    """``-o file:///...`` goes through pyarrow's filesystem layer, as ``s3://`` on a cluster does."""
+    from llmingest import batch
+
+    pdf = _pdf(tmp_path / "one.pdf", "uri output")
+    report = batch([f"pdf:{pdf}"], f"file://{tmp_path / 'store'}", workers=1, dataset_format="jsonl")
+    assert report.count("ok") == 1
+    rows = [json.loads(x) for x in (tmp_path / "store" / "dataset.jsonl").read_text().splitlines()]
+    assert rows[0]["name"] == "one.pdf" and "uri output" in rows[0]["markdown"]
+    assert "uri output" in (tmp_path / "store" / "one.pdf.md").read_text()
+    again = batch([f"pdf:{pdf}"], f"file://{tmp_path / 'store'}", workers=1, dataset_format="jsonl")
+    assert again.count("skipped") == 1
+
 
 def test_cli_jsonl_manifest_and_dataset(tmp_path):
     repo = _repo(tmp_path)
