@@ -488,9 +488,10 @@ def _worker() -> dict[str, Any]:
     import resource
 
     usage = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)  # git, the secret scanner's helpers
     rss = usage.ru_maxrss // 1024 if sys.platform == "darwin" else usage.ru_maxrss  # KiB (macOS: bytes)
     return {"pid": os.getpid(), "host": os.uname().nodename, "max_rss_mb": round(rss / 1024, 1),
-            "cpu_s": round(usage.ru_utime + usage.ru_stime, 3)}
+            "cpu_s": round(usage.ru_utime + usage.ru_stime + kids.ru_utime + kids.ru_stime, 3)}
 
 
 def _result(job: Job, status: str, **extra: Any) -> dict[str, Any]:
