@@ -312,16 +312,21 @@ def _git(root: Path, *args: str) -> str | None:
     return proc.stdout.decode("utf-8", "surrogateescape") if proc.returncode == 0 else None
 
 
+_PROBE_CLIENT: Any = None
+
+
 def _http_version(url: str, options: Options) -> str | None:
     """The validators of ``url`` (ETag, else Last-Modified and length) from one HEAD request."""
     import httpx
 
     from .http import check_address
 
+    global _PROBE_CLIENT
     try:
         check_address(url, options)
-        resp = httpx.head(url, follow_redirects=True, timeout=min(options.timeout, 15.0),
-                          headers={"User-Agent": "llmingest-batch"})
+        if _PROBE_CLIENT is None:  # one per worker: a new client builds an SSL context (~50 ms) every time
+            _PROBE_CLIENT = httpx.Client(follow_redirects=True, headers={"User-Agent": "llmingest-batch"})
+        resp = _PROBE_CLIENT.head(url, timeout=min(options.timeout, 15.0))
     except (httpx.HTTPError, IngestError, OSError):
         return None
     if resp.status_code >= 400:
