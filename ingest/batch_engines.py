@@ -227,6 +227,8 @@ def schedule(jobs: list[Job], executor: Any, capacity: int, host_limit: int, ret
                                  type(outcome).__name__, 1)
             else:
                 result = outcome
+                if died[job.index]:
+                    result = {**result, "worker_deaths": died[job.index]}
             suspects.discard(job.index)
             results[job.index] = result
             if on_result is not None:

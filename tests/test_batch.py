@@ -237,6 +237,7 @@ def test_scheduler_shares_host_limits_and_isolates_dead_workers():
 
 class _Slow(BaseHTTPRequestHandler):
     release = threading.Event()
+    entered = threading.Event()
 
     def log_message(self, *args):
         pass
@@ -245,6 +246,7 @@ class _Slow(BaseHTTPRequestHandler):
         respond(self, 200, b"", "text/html", ETag='"v1"')
 
     def do_GET(self):
+        _Slow.entered.set()
         _Slow.release.wait(120)
         respond(self, 200, b"<html><head><title>Slow</title></head><body><main><h1>Slow</h1><p>Finally here."
                            b"</p></main></body></html>", "text/html", ETag='"v1"')
@@ -300,3 +302,40 @@ def test_ray_engine_matches_local(mixed, tmp_path, monkeypatch):
     assert [r["status"] for r in ray_report.results] == [r["status"] for r in local.results]
     assert _tree(tmp_path / "ray") == _tree(tmp_path / "local")
     assert pq.read_table(tmp_path / "ray" / "dataset.parquet").num_rows == local.documents == 5
+
+
+def test_killed_worker_is_retried_alone(tmp_path):
+    """SIGKILL the local pool's worker while it fetches: the pool is rebuilt, the source is retried
+    and succeeds, the other sources are unaffected."""
+    psutil = pytest.importorskip("psutil", reason="finding the pool's worker processes needs psutil")
+    from llmingest import batch
+
+    _pdf(tmp_path / "p.pdf")
+    base, stop = serve_loopback(_Slow)
+    _Slow.release.clear()
+    _Slow.entered.clear()
+    box: dict = {}
+
+    def run() -> None:
+        box["report"] = batch([f"page:{base}/slow.html", f"pdf:{tmp_path / 'p.pdf'}"], tmp_path / "out",
+                              workers=1, retries=1)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    try:
+        assert _Slow.entered.wait(120), "the worker never fetched the page"
+        # the forkserver is our child; the pool's worker is its child
+        workers = [p for c in psutil.Process().children() for p in c.children()]
+        assert workers
+        for proc in workers:
+            proc.kill()
+        _Slow.release.set()
+        thread.join(180)
+        report = box["report"]
+        assert [r["status"] for r in report.results] == ["ok", "ok"]
+        assert report.results[0]["worker_deaths"] == 1
+        assert "Finally here." in (tmp_path / "out" / f"{report.results[0]['name']}.md").read_text()
+    finally:
+        _Slow.release.set()
+        thread.join(60)
+        stop()
