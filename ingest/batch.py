@@ -587,7 +587,7 @@ def _iter_rows(store: Store, results: list[dict[str, Any]]):
         if res["status"] not in ("ok", "skipped"):
             continue
         text = store.read_text(_rows_name(res["name"])) or ""
-        for line in text.splitlines():
+        for line in text.split("\n"):  # not splitlines(): U+2028 and NEL stay raw inside JSON strings
             if line:
                 yield line
 

@@ -131,6 +131,19 @@ def test_local_engine_mixed_manifest(mixed, tmp_path):
     assert [r["path"] for r in pq.read_table(out / "dataset.parquet").to_pylist() if r["kind"] == "site"] == ["/"]
 
 
+def test_rows_with_line_separators_inside(tmp_path):
+    """A document holding U+2028 or NEL is one row, not two (JSON Lines split on \\n only)."""
+    from llmingest import batch
+
+    repo = tmp_path / "r"
+    repo.mkdir()
+    (repo / "notes.md").write_text("one\u2028two\x85three\n", encoding="utf-8")
+    report = batch([f"repo:{repo}"], tmp_path / "out", workers=1, dataset_format="jsonl")
+    lines = (tmp_path / "out" / "dataset.jsonl").read_text("utf-8").split("\n")
+    assert report.documents == 1 and len(lines) == 2 and lines[1] == ""
+    assert json.loads(lines[0])["markdown"] == "one\u2028two\x85three\n"
+
+
 def test_output_to_a_pyarrow_filesystem_uri(tmp_path):
     """``-o file:///...`` goes through pyarrow's filesystem layer, as ``s3://`` on a cluster does."""
     from llmingest import batch
