@@ -10,7 +10,7 @@ from ..options import Options, parse_host_map, parse_size
 
 HELP = """Ingest many sources into one folder: each source's output and one dataset of documents.
 
-MANIFEST is a text file (one source per line, kind prefixes as in bundle: repo:, site:, page:, pdf:), JSON Lines ({"source": ..., "kind": ..., "name": ..., options...}) or an llmingest.toml with [[sources]]. OUT gets <name>.md per source (the llms.txt set in <name>/ for a site), dataset.parquet (one row per document; --dataset-format jsonl for JSON Lines) and results.jsonl (ok / skipped / failed per source). A rerun skips the sources whose outputs are complete for the same source, options and commit or ETag. A failing source is recorded and the batch goes on (--strict: exit 1 at the end).
+MANIFEST is a text file (one source per line, kind prefixes as in bundle: repo:, site:, page:, pdf:), JSON Lines ({"source": ..., "kind": ..., "name": ..., options...}) or an llmingest.toml with \\[\\[sources]]. OUT gets <name>.md per source (the llms.txt set in <name>/ for a site), dataset.parquet (one row per document; --dataset-format jsonl for JSON Lines) and results.jsonl (ok / skipped / failed per source). A rerun skips the sources whose outputs are complete for the same source, options and commit or ETag. A failing source is recorded and the batch goes on (--strict: exit 1 at the end).
 
 Examples:
 
@@ -18,8 +18,8 @@ Examples:
 
   llmingest batch sources.jsonl -o out/ --dataset-format jsonl
 
-  # on a Ray cluster (pip install "llmingest[ray]"); OUT on storage every node sees
-  ray job submit -- llmingest batch sources.txt -o s3://bucket/run1 --engine ray
+  # on Ray (pip install "llmingest\\[ray]"), OUT on storage all nodes see
+  ray job submit -- llmingest batch m.txt -o s3://bucket/run1 --engine ray
 """
 
 
