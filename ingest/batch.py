@@ -673,6 +673,10 @@ def batch(sources: list[Any] | str | Path, out: str | Path, *, engine: str = "lo
     ``workers``) or ``"ray"`` (``ray_address`` or ``RAY_ADDRESS``, else a local Ray). A failing
     source is recorded in the results and the batch goes on; ``strict`` raises at the end.
 
+    The local engine starts worker processes from a forkserver, which imports the calling script
+    again: in a script, call ``batch`` under ``if __name__ == "__main__":`` (as for any
+    multiprocessing code; notebooks and the CLI need nothing).
+
     >>> report = batch(["repo:.", "site:https://docs.example.com/", "paper.pdf"], "out/", workers=2)
     >>> report.count("ok"), report.dataset
     """
