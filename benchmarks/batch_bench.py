@@ -142,7 +142,8 @@ def run(sources: list, out: Path, engine: str, workers: int, **kw) -> dict:
             "ok": report.count("ok"), "failed": report.count("failed"), "docs": report.documents,
             "tokens": report.tokens, "src_s": len(report.results) / wall, "tok_s": report.tokens / wall,
             "rss": max(rss.values()) if rss else 0.0, "cpu": sum(cpu.values()),
-            "cpu_max": max(cpu.values()) if cpu else 0.0,  # the busiest worker: the wall time on idle cores "dataset": (out / report.dataset).read_bytes(),
+            "cpu_max": max(cpu.values()) if cpu else 0.0,  # the busiest worker: the wall time on idle cores
+            "dataset": (out / report.dataset).read_bytes(),
             "failures": [(r["name"], r.get("error")) for r in report.failed][:5]}
 
 
