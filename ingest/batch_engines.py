@@ -3,7 +3,8 @@
 Both run the same function (:func:`llmingest.batch.run_source`) and share one scheduler here, so
 the rules hold on every engine:
 
-* **manifest order**: jobs start in the order given (results are reported in that order too);
+* **order**: site crawls (the longest jobs) start first, then the rest in the order given; results
+  are reported in manifest order, and the dataset never depends on the order jobs ran in;
 * **politeness across workers**: each network host has ``per_host`` request slots for the whole
   batch; a site crawl takes all of them (its crawler keeps ``per_host`` requests in flight), a page,
   PDF or clone takes one. So two workers never crawl one host at twice the rate a single crawl
@@ -177,10 +178,16 @@ class RayExecutor:
             self.ray.shutdown()
 
 
+def _order(job: Job) -> tuple[int, int]:
+    """Start order: site crawls first (the longest jobs: started last, one would run on alone while
+    the other workers idle), then the manifest's order. Results are reported in manifest order."""
+    return (0 if job.kind == "site" else 1, job.index)
+
+
 def schedule(jobs: list[Job], executor: Any, capacity: int, host_limit: int, retries: int,
              on_result: Callable[[dict[str, Any], int], None] | None = None) -> list[dict[str, Any]]:
     """Run every job on ``executor`` with at most ``capacity`` in flight; results in manifest order."""
-    pending: list[Job] = sorted(jobs, key=lambda j: j.index)
+    pending: list[Job] = sorted(jobs, key=_order)
     inflight: dict[Any, Job] = {}
     host_used: Counter[str] = Counter()
     died: Counter[int] = Counter()
@@ -217,7 +224,7 @@ def schedule(jobs: list[Job], executor: Any, capacity: int, host_limit: int, ret
                 died[job.index] += 1
                 if died[job.index] <= retries:
                     suspects.add(job.index)
-                    pending.insert(next((k for k, p in enumerate(pending) if p.index > job.index), len(pending)), job)
+                    pending.insert(next((k for k, p in enumerate(pending) if _order(p) > _order(job)), len(pending)), job)
                     continue
                 result = _failed(job, f"{outcome} (tried {died[job.index]} times)", "WorkerDied", died[job.index])
             elif isinstance(outcome, BaseException):
