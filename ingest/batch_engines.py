@@ -84,7 +84,9 @@ class LocalExecutor:
                                    initargs=(self.settings.options.encoding,))
 
     def submit(self, job: Job) -> Any:
-        return self.pool.submit(run_source, job, self.settings)
+        fut = self.pool.submit(run_source, job, self.settings)
+        fut.llmingest_pool = self.pool  # which pool: a broken old pool must not tear down its successor
+        return fut
 
     def wait(self, handles: list[Any], timeout: float) -> list[tuple[Any, Any]]:
         from concurrent.futures import FIRST_COMPLETED, wait
@@ -94,9 +96,10 @@ class LocalExecutor:
         out = []
         broken = False
         for fut in done:
-            exc = fut.exception()
-            if isinstance(exc, BrokenProcessPool):
-                broken = True
+            exc = None if fut.cancelled() else fut.exception()
+            if fut.cancelled() or isinstance(exc, BrokenProcessPool):
+                # every job in flight on a broken pool fails with it; only the current pool is rebuilt
+                broken = broken or getattr(fut, "llmingest_pool", None) is self.pool
                 out.append((fut, WorkerDied("a worker process died while running this source")))
             else:
                 out.append((fut, exc if exc is not None else fut.result()))

@@ -330,23 +330,22 @@ def test_killed_worker_is_retried_alone(tmp_path):
     box: dict = {}
 
     def run() -> None:
-        box["report"] = batch([f"page:{base}/slow.html", f"pdf:{tmp_path / 'p.pdf'}"], tmp_path / "out",
-                              workers=1, retries=1)
+        box["report"] = batch([f"page:{base}/slow.html", f"pdf:{tmp_path / 'p.pdf'}", f"page:{base}/slow2.html"],
+                              tmp_path / "out", workers=2, retries=1)
 
     thread = threading.Thread(target=run)
     thread.start()
     try:
         assert _Slow.entered.wait(120), "the worker never fetched the page"
-        # the forkserver is our child; the pool's worker is its child
-        workers = [p for c in psutil.Process().children() for p in c.children()]
+        # the forkserver is our child; the pool's workers are its children: kill one of them
+        workers = sorted((p for c in psutil.Process().children() for p in c.children()), key=lambda p: p.pid)
         assert workers
-        for proc in workers:
-            proc.kill()
+        workers[0].kill()
         _Slow.release.set()
         thread.join(180)
         report = box["report"]
-        assert [r["status"] for r in report.results] == ["ok", "ok"]
-        assert report.results[0]["worker_deaths"] == 1
+        assert [r["status"] for r in report.results] == ["ok", "ok", "ok"]
+        assert sum(r.get("worker_deaths", 0) for r in report.results) >= 1  # whatever was in flight, retried
         assert "Finally here." in (tmp_path / "out" / f"{report.results[0]['name']}.md").read_text()
     finally:
         _Slow.release.set()
