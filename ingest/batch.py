@@ -693,6 +693,11 @@ def batch(sources: list[Any] | str | Path, out: str | Path, *, engine: str = "lo
     opts = (options or Options()).merged(**overrides) if overrides else (options or Options())
     jobs = plan(list(sources), opts)
     store = open_store(out)
+    local = store.local_path()
+    if local is not None:
+        if local.exists() and not local.is_dir():
+            raise UsageError(f"-o {out}: not a folder", hint="batch writes a folder of outputs; give a folder name")
+        local.mkdir(parents=True, exist_ok=True)
     settings = Settings(out=store.root, options=opts, refresh=refresh, retries=max(0, retries))
     if progress is None:
         progress = sys.stderr.isatty() and not os.environ.get("LLMINGEST_NO_PROGRESS")
