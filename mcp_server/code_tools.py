@@ -1,0 +1,275 @@
+"""MCP tools for reading code the way an agent does: search first, outline, then a line range.
+
+- ``search_repository``: matches with file, line numbers and context. Words are ranked by BM25
+  over windows of lines (identifiers split at ``_`` and camelCase, so "user name" finds
+  ``getUserName``); a regex is exact and listed in path and line order. Paged by a cursor.
+- ``repository_outline``: classes, functions, methods and types of a file or folder with their
+  line ranges (the parse ``--compress`` uses), to pick what to read.
+
+``register(tool, svc)`` adds them to the server (one call in ``create_server``); the repository
+comes from the shared Service (guarded, cached), the index is built once per cached bundle.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from fastmcp.tools.base import ToolResult
+from mcp.types import TextContent
+from pydantic import Field
+
+from ..errors import SourceNotFound, UsageError
+from ..model import Bundle, Document
+from .server import (
+    DEFAULT_PAGE_TOKENS,
+    PAGE_SCHEMA,
+    Cursor,
+    Globs,
+    PageTokens,
+    Source,
+    _paged,
+    _request_token,
+)
+from .service import Service
+
+WINDOW = 40  # lines per BM25 passage: a function or two, small enough to point at
+MAX_LINE = 300  # characters of one line shown; minified files must not flood a result
+
+SEARCH_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "source": {"type": "string"},
+        "query": {"type": "string"},
+        "regex": {"type": "boolean"},
+        "total": {"type": "integer", "description": "matches found (before paging)"},
+        "results": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "path": {"type": "string"},
+                    "line": {"type": "integer", "description": "1-based line of the match"},
+                    "start_line": {"type": "integer"},
+                    "end_line": {"type": "integer"},
+                    "score": {"type": "number"},
+                    "context": {"type": "string", "description": "the lines start_line..end_line, numbered"},
+                },
+                "required": ["path", "line", "start_line", "end_line", "score", "context"],
+            },
+        },
+        "next_cursor": {"type": ["string", "null"]},
+    },
+    "required": ["source", "query", "regex", "total", "results", "next_cursor"],
+}
+
+_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*|[0-9]+")
+_CAMEL = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|[0-9]+")
+_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def words(text: str) -> list[str]:
+    """Search terms of ``text``: each identifier whole (lowercased) and its parts split at ``_``
+    and camelCase, so ``getUserName`` is found by "getusername", "user" and "name"."""
+    out: list[str] = []
+    for ident in _IDENT.findall(text):
+        low = ident.lower()
+        parts = [p.lower() for piece in ident.split("_") for p in _CAMEL.findall(piece)]
+        if len(low) > 1:
+            out.append(low)
+        if len(parts) > 1:
+            out.extend(p for p in parts if len(p) > 1)
+    return out
+
+
+class _Index:
+    """BM25 over windows of ``WINDOW`` lines of every document (built once per bundle)."""
+
+    def __init__(self, docs: list[Document]) -> None:
+        import bm25s
+
+        self.spans: list[tuple[int, int]] = []  # (document index, first line index of the window)
+        corpus: list[list[str]] = []
+        self.lines: list[list[str]] = []
+        for i, doc in enumerate(docs):
+            lines = doc.content.split("\n")
+            self.lines.append(lines)
+            for start in range(0, max(1, len(lines)), WINDOW):
+                corpus.append(words("\n".join(lines[start:start + WINDOW])))
+                self.spans.append((i, start))
+        self.vocab = {w for terms in corpus for w in terms}
+        self.retriever: Any = bm25s.BM25() if self.vocab else None
+        if self.retriever is not None:
+            self.retriever.index(corpus, show_progress=False)
+
+    def search(self, query: str, k: int) -> list[tuple[int, int, float]]:
+        terms = [w for w in dict.fromkeys(words(query)) if w in self.vocab]
+        if not terms or self.retriever is None:
+            return []
+        k = max(1, min(k, len(self.spans)))
+        ids, scores = self.retriever.retrieve([terms], k=k, show_progress=False)
+        hits = [(*self.spans[int(i)], float(s)) for i, s in zip(ids[0], scores[0], strict=True) if float(s) > 0]
+        return sorted(hits, key=lambda h: (-h[2], h[0], h[1]))
+
+
+_indexes: OrderedDict[str, tuple[Bundle, list[Document], _Index]] = OrderedDict()
+_lock = threading.Lock()
+
+
+def _index(bundle: Bundle, key: str, docs: list[Document], scope: str) -> _Index:
+    memo = f"{key}\0{scope}"
+    with _lock:
+        hit = _indexes.get(memo)
+        if hit is not None and hit[0] is bundle:
+            _indexes.move_to_end(memo)
+            return hit[2]
+    index = _Index(docs)
+    with _lock:
+        _indexes[memo] = (bundle, docs, index)
+        while len(_indexes) > 8:
+            _indexes.popitem(last=False)
+    return index
+
+
+def _context(lines: list[str], line: int, around: int) -> tuple[int, int, str]:
+    """(first, last, numbered text) of the lines around 0-based ``line``."""
+    first, last = max(0, line - around), min(len(lines) - 1, line + around)
+    width = len(str(last + 1))
+    text = "\n".join(f"{n + 1:>{width}}{':' if n == line else '-'} {lines[n][:MAX_LINE]}" for n in range(first, last + 1))
+    return first + 1, last + 1, text
+
+
+def _best_line(lines: list[str], start: int, query: str) -> int:
+    """The line of a window that holds most of the query's terms (the first on a tie)."""
+    terms = set(words(query))
+    best, best_score = start, -1
+    for n in range(start, min(len(lines), start + WINDOW)):
+        score = len(terms & set(words(lines[n])))
+        if score > best_score:
+            best, best_score = n, score
+    return best
+
+
+def search(bundle: Bundle, key: str, query: str, *, regex: bool = False, include: list[str] | None = None,
+           context_lines: int = 2, limit: int = 1000) -> list[dict[str, Any]]:
+    """Every match (up to ``limit``) of ``query`` in ``bundle``, best first; see the module docstring."""
+    if not query.strip():
+        raise UsageError("empty query", hint="e.g. query='parse config' or regex=true, query='def \\w+_config'")
+    docs = [d for d in bundle.documents if d.kind not in ("pdf",)]
+    if include:
+        import pathspec
+
+        spec = pathspec.GitIgnoreSpec.from_lines(include)
+        docs = [d for d in docs if spec.match_file(d.path)]
+    results: list[dict[str, Any]] = []
+    if regex:
+        try:
+            pattern = re.compile(query)
+        except re.error as exc:
+            raise UsageError(f"bad regex {query!r}: {exc}", hint="escape special characters, or pass regex=false") from None
+        for doc in sorted(docs, key=lambda d: d.path):
+            lines = doc.content.split("\n")
+            for n, line in enumerate(lines):
+                if pattern.search(line):
+                    first, last, text = _context(lines, n, context_lines)
+                    results.append({"path": doc.path, "line": n + 1, "start_line": first, "end_line": last,
+                                    "score": 1.0, "context": text})
+                    if len(results) >= limit:
+                        return results
+        return results
+    index = _index(bundle, key, docs, "\0".join(sorted(include or [])))
+    for doc_i, start, score in index.search(query, limit):
+        lines = index.lines[doc_i]
+        n = _best_line(lines, start, query)
+        first, last, text = _context(lines, n, context_lines)
+        results.append({"path": docs[doc_i].path, "line": n + 1, "start_line": first, "end_line": last,
+                        "score": round(score, 4), "context": text})
+    return results
+
+
+def line_range(doc: Document, start: int | None, end: int | None) -> tuple[str, str]:
+    """Lines ``start``..``end`` (1-based, inclusive; either may be open) of ``doc``, and the
+    ``#L10-L20`` suffix naming them. A range past the end is an error that says how long the file is."""
+    lines = doc.content.split("\n")
+    if lines and lines[-1] == "" and doc.content.endswith("\n"):
+        lines.pop()
+    first = start or 1
+    last = min(end or len(lines), len(lines))
+    if first > len(lines):
+        raise UsageError(f"start_line {first} is past the end of {doc.path} ({len(lines):,} lines)")
+    if last < first:
+        raise UsageError(f"end_line {end} is before start_line {first}")
+    return "\n".join(lines[first - 1:last]) + "\n", f"#L{first}-L{last}"
+
+
+def _offset(cursor: str | None) -> int:
+    if not cursor:
+        return 0
+    if not cursor.isdigit():
+        raise UsageError(f"bad cursor {cursor!r}", hint="pass the next_cursor a previous call returned, or none")
+    return int(cursor)
+
+
+def register(tool: Callable[..., Callable[[Any], Any]], svc: Service) -> None:
+    """Add search_repository and repository_outline to a server whose tools read through ``svc``."""
+    @tool(output_schema=SEARCH_SCHEMA)
+    def search_repository(
+        source: Source,
+        query: Annotated[str, Field(description="Words (ranked by BM25; identifiers match by their parts) or, "
+                                                "with regex=true, a Python regular expression matched per line.")],
+        regex: Annotated[bool, Field(description="Treat query as a regular expression (exact, in path order).")] = False,
+        include: Globs = None,
+        context_lines: Annotated[int, Field(ge=0, le=20, description="Lines shown before and after each match.")] = 2,
+        max_results: Annotated[int, Field(ge=1, le=200, description="Matches per answer; see next_cursor.")] = 20,
+        ref: Annotated[str | None, Field(description="Branch, tag or commit.")] = None,
+        cursor: Cursor = None,
+    ) -> ToolResult:
+        """Search a repository's files: matches with path, line numbers and context, best first.
+
+        Then read more around a hit with read_repository_file(path, start_line, end_line).
+        """
+        bundle, key = svc.bundle(source, "repo", ref=ref, token=_request_token())
+        start = _offset(cursor)
+        hits = search(bundle, key, query, regex=regex, include=include, context_lines=context_lines,
+                      limit=start + max_results + 1)
+        page = hits[start:start + max_results]
+        more = len(hits) > start + max_results
+        nxt = str(start + max_results) if more else None
+        if page:
+            blocks = [f"{start + i}. {h['path']}:{h['line']} (lines {h['start_line']}-{h['end_line']}, score {h['score']})"
+                      f"\n{h['context']}" for i, h in enumerate(page, 1)]
+            text = "\n\n".join(blocks) + "\n"
+            if nxt:
+                text += f"\n[more matches: call again with cursor=\"{nxt}\"]\n"
+        else:
+            text = f"No match for {query!r} in {bundle.source}.\n"
+        return ToolResult(content=[TextContent(type="text", text=text)],
+                          structured_content={"source": bundle.source, "query": query, "regex": regex,
+                                              "total": len(hits) if not more else start + len(page) + 1,
+                                              "results": page, "next_cursor": nxt})
+
+    @tool(output_schema=PAGE_SCHEMA)
+    def repository_outline(
+        source: Source,
+        path: Annotated[str | None, Field(description="A file or folder (repo-relative); default: the whole "
+                                                      "repository.")] = None,
+        ref: Annotated[str | None, Field(description="Branch, tag or commit.")] = None,
+        page_tokens: PageTokens = DEFAULT_PAGE_TOKENS,
+        cursor: Cursor = None,
+    ) -> ToolResult:
+        """The symbols (classes, functions, methods, types) of a file or folder with their line ranges.
+
+        Read one with read_repository_file(path, start_line, end_line).
+        """
+        from ..outline import outline_markdown
+
+        bundle, _key = svc.bundle(source, "repo", ref=ref, token=_request_token())
+        if path and path.strip().strip("/") and path.strip().strip("/") != ".":
+            want = path.strip().strip("/")
+            if not any(d.path == want or d.path.startswith(want + "/") for d in bundle.documents):
+                svc.find_document(bundle, want)  # raises the helpful "no file ..., did you mean" error
+                raise SourceNotFound(f"no file under {want!r} in {bundle.source}")
+        return _paged(svc, outline_markdown(bundle, path), bundle.source, page_tokens, cursor)
