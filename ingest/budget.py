@@ -114,6 +114,8 @@ def fit(docs: list[Document], max_tokens: int, overhead: int, encoding: str, *,
         if not ordered and blocked_above is not None and doc_tier > blocked_above:
             left.append(Skipped(doc.path, f"left out to fit the {max_tokens:,}-token budget ({doc.tokens:,} tokens)", doc.size))
             continue
+        if doc.tokens > cap and shrink is not None and (small := shrink(doc)) is not None:
+            doc = small  # a file over the cap keeps its whole outline rather than its first lines
         original = doc
         if doc.tokens > cap:
             doc = truncate_document(doc, cap, encoding)
@@ -141,7 +143,8 @@ def fit(docs: list[Document], max_tokens: int, overhead: int, encoding: str, *,
         kept_docs = [d for _, d in sorted(kept, key=lambda pd: pd[0])]
     else:
         kept_docs = sorted((d for _, d in kept), key=lambda d: d.path)
-    squeezed = f"{sum('compressed' in d.metadata for d in kept_docs):,} compressed, " if compressed else ""
+    squeezed_n = sum("compressed" in d.metadata for d in kept_docs) if shrink is not None else 0
+    squeezed = f"{squeezed_n:,} compressed, " if squeezed_n or compressed else ""
     note = (f"token budget {max_tokens:,}: {len(kept_docs):,} files kept, {squeezed}{truncated:,} truncated, "
             f"{len(left):,} left out (priority: {PRIORITY_DOC})")
     return kept_docs, left, note
