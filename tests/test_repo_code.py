@@ -148,3 +148,13 @@ def test_usage_errors(tmp_path, args):
     root = repo(tmp_path)
     result = runner.invoke(app, ["repo", str(root), *args, "-q"])
     assert result.exit_code != 0
+
+
+def test_bundle_compress(tmp_path):
+    root = repo(tmp_path)
+    docs = tmp_path / "notes.md"
+    docs.write_text("# Notes\n\ndef not_code():\n    stays = 1\n    here = 2\n")
+    result = runner.invoke(app, ["bundle", str(root), str(docs), "--compress", "-q"])
+    assert result.exit_code == 0, result.output
+    assert "v3 = 3 * 2" not in result.stdout and "def core(x):" in result.stdout
+    assert "stays = 1" in result.stdout  # markdown is never compressed
