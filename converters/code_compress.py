@@ -2,7 +2,8 @@
 
 ``compress(text, path)`` keeps imports, class and function signatures with their docstrings,
 doc comments and decorators, type definitions and constants, and replaces every function body
-of more than one line by a marker saying how many lines were left out (repomix's ``--compress``,
+of more than one line by a marker saying how many lines were left out (and so every data
+literal, a table or a long string assigned to a name, of more than ``LITERAL_LINES`` lines) (repomix's ``--compress``,
 but the file keeps its shape: everything outside function bodies stays, in place and in order).
 ``outline(text, path)`` lists the symbols (classes, functions, methods, types) with their line
 ranges. Both are pure: text in, text or symbols out; they never raise on bad input. A file whose
@@ -89,6 +90,24 @@ _DEFS: dict[str, dict[str, str]] = {
     "scala": {"class_definition": "class", "object_definition": "object", "trait_definition": "trait",
               "function_definition": "function"},
 }
+_JS_LITERALS = ("object", "array", "string", "template_string")
+#: literal node types: data spanning more than ``LITERAL_LINES`` lines is left out like a body
+_LITERALS: dict[str, tuple[str, ...]] = {
+    "python": ("dictionary", "list", "set", "tuple", "string", "concatenated_string"),
+    "javascript": _JS_LITERALS, "typescript": _JS_LITERALS, "tsx": _JS_LITERALS,
+    "go": ("literal_value",), "rust": ("array_expression",), "java": ("array_initializer",),
+    "c": ("initializer_list",), "cpp": ("initializer_list",), "csharp": ("initializer_expression",),
+    "ruby": ("hash", "array"), "php": ("array_creation_expression",),
+}
+_STRINGS = {"string", "concatenated_string", "template_string"}
+#: node types that make a literal code rather than data (it is then kept, and its functions compressed)
+_NOT_DATA = {"call", "call_expression", "lambda", "arrow_function", "function_expression", "function",
+             "method_definition", "new_expression", "object_creation_expression", "method_invocation",
+             "invocation_expression", "func_literal", "closure_expression", "lambda_expression",
+             "anonymous_function", "function_call_expression", "member_call_expression", "scoped_call_expression",
+             "generator_expression", "list_comprehension", "dictionary_comprehension", "set_comprehension",
+             "await_expression", "macro_invocation", "template_substitution", "interpolation", "jsx_element"}
+LITERAL_LINES = 10
 _CONTAINERS = {"class", "interface", "struct", "trait", "impl", "module", "namespace", "enum", "record", "object",
                "protocol"}
 _HASH_COMMENT = {"python", "ruby"}
@@ -150,7 +169,7 @@ def _query(lang: str) -> Any:
 
     language = get_language(lang)  # type: ignore[arg-type]
     types = []
-    for node_type in dict.fromkeys([*_FUNCS.get(lang, ()), *_DEFS.get(lang, {})]):
+    for node_type in dict.fromkeys([*_FUNCS.get(lang, ()), *_DEFS.get(lang, {}), *_LITERALS.get(lang, ())]):
         try:  # a type this grammar version does not know is left out, not an error
             Query(language, f"({node_type}) @n")
             types.append(node_type)
@@ -251,6 +270,55 @@ def _elision(data: bytes, fn: Any, lang: str) -> tuple[int, int, bytes, int] | N
     return text_start, text_end, marker.encode(), lines
 
 
+def _is_data(node: Any) -> bool:
+    """A literal made of literals (strings, numbers, names, nested collections): no calls, no
+    functions, no interpolation. Walked with a cursor: large tables have many nodes."""
+    cursor = node.walk()
+    while True:
+        if cursor.node.type in _NOT_DATA:
+            return False
+        if cursor.goto_first_child():
+            continue
+        while not cursor.goto_next_sibling():
+            if not cursor.goto_parent() or cursor.node == node:
+                return True
+
+
+def _literal_elision(data: bytes, node: Any, lang: str) -> tuple[int, int, bytes, int] | None:
+    """(start, end, replacement, lines omitted) for a long data literal outside any function body
+    (a lookup table, a generated dict, a long string assigned to a name), or None to keep it."""
+    first, last = node.start_point[0], node.end_point[0]
+    lines = last - first - 1
+    if lines < LITERAL_LINES:
+        return None
+    parent = node.parent
+    if node.type in _STRINGS and (parent is None or parent.type not in ("assignment", "variable_declarator")):
+        return None  # a docstring, or an argument: part of the code's surface
+    if lang == "python" and parent is not None and parent.type == "assignment":
+        left = parent.child_by_field_name("left")
+        if left is not None and data[left.start_byte:left.end_byte] == b"__all__":
+            return None  # the public names: exactly what a reader wants
+    if not _is_data(node):
+        return None
+    text = data[node.start_byte:node.end_byte]
+    if node.type in _STRINGS:
+        quote = text[:1] if text[:1] in (b'"', b"'", b"`") else b'"'
+        inner = quote + b"..." + quote
+    else:
+        opener = text[:1] if text[:1] in (b"{", b"[", b"(") else b""
+        closer = {b"{": b"}", b"[": b"]", b"(": b")"}.get(opener, b"")
+        inner = opener + b"..." + closer
+    if lang not in _HASH_COMMENT:
+        marker = inner[:1] + f" /* {lines} lines omitted */ ".encode() + inner[-1:] if node.type not in _STRINGS \
+            else inner + f" /* {lines} lines omitted */".encode()
+        return node.start_byte, node.end_byte, marker, lines
+    eol = data.find(b"\n", node.end_byte)
+    rest = data[node.end_byte:eol if eol >= 0 else len(data)]
+    if rest.strip() == b"":
+        return node.start_byte, node.end_byte, inner + f"  # {lines} lines omitted".encode(), lines
+    return node.start_byte, node.end_byte, inner, lines
+
+
 def compress(text: str, path: str, language: str | None = None) -> Compressed:
     """``text`` (the file at ``path``) with function bodies replaced by markers; never raises."""
     lang = language or language_of(path)
@@ -261,13 +329,18 @@ def compress(text: str, path: str, language: str | None = None) -> Compressed:
         root, used = _parse(data, lang)
         if root is None:
             return Compressed(text, lang, reason=used)
-        funcs = set(_FUNCS.get(used, ()))
+        funcs, literals = set(_FUNCS.get(used, ())), set(_LITERALS.get(used, ()))
         cuts: list[tuple[int, int, bytes, int]] = []
         end = -1
         for node in _nodes(root, used):
-            if node.start_byte < end or node.type not in funcs:
-                continue  # inside a body already left out, or a definition kept whole
-            cut = _elision(data, node, used)
+            if node.start_byte < end:
+                continue  # inside a body already left out
+            if node.type in funcs:
+                cut = _elision(data, node, used)
+            elif node.type in literals:
+                cut = _literal_elision(data, node, used)
+            else:
+                continue  # a definition: kept, its functions are compressed
             if cut is not None:
                 cuts.append(cut)
                 end = cut[1]

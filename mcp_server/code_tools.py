@@ -2,7 +2,8 @@
 
 - ``search_repository``: matches with file, line numbers and context. Words are ranked by BM25
   over windows of lines (identifiers split at ``_`` and camelCase, so "user name" finds
-  ``getUserName``); a regex is exact and listed in path and line order. Paged by a cursor.
+  ``getUserName``; a term matches where a word or word part starts, so "pars" finds "parser");
+  a regex is exact and listed in path and line order. Paged by a cursor.
 - ``repository_outline``: classes, functions, methods and types of a file or folder with their
   line ranges (the parse ``--compress`` uses), to pick what to read.
 
@@ -66,53 +67,105 @@ SEARCH_SCHEMA: dict[str, Any] = {
     "required": ["source", "query", "regex", "total", "results", "next_cursor"],
 }
 
-_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*|[0-9]+")
-_CAMEL = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|[0-9]+")
-_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_PART = re.compile(r"[A-Z]{2,}(?=[A-Z][a-z])|[A-Z][a-z]+|[a-z]{2,}|[A-Z]{2,}")
+_COMPOUND = re.compile(r"\b[A-Za-z_]\w*?(?:[a-z0-9][A-Z]|[A-Za-z0-9]_[A-Za-z0-9])\w*")
+K1, B = 1.2, 0.75  # Okapi BM25's usual constants
 
 
 def words(text: str) -> list[str]:
-    """Search terms of ``text``: each identifier whole (lowercased) and its parts split at ``_``
-    and camelCase, so ``getUserName`` is found by "getusername", "user" and "name"."""
-    out: list[str] = []
-    for ident in _IDENT.findall(text):
-        low = ident.lower()
-        parts = [p.lower() for piece in ident.split("_") for p in _CAMEL.findall(piece)]
-        if len(low) > 1:
-            out.append(low)
-        if len(parts) > 1:
-            out.extend(p for p in parts if len(p) > 1)
-    return out
+    """Search terms of ``text``, lowercased: the parts of every word (split at ``_`` and camelCase)
+    and each compound identifier whole, so ``getUserName`` is found by "user name" and by
+    "getusername". Regex and str methods only: no Python loop per word."""
+    return (" ".join(_PART.findall(text)) + " " + " ".join(_COMPOUND.findall(text))).lower().split()
+
+
+def _pattern(term: str) -> re.Pattern[str]:
+    """A term where a word or word part starts: after a non-letter, or at a capital (camelCase).
+    For one line (the best line of a window); whole texts are scanned by :meth:`_Index.search`."""
+    head, rest = term[0], re.escape(term[1:])
+    if not head.isalpha():
+        return re.compile(re.escape(term), re.I)
+    return re.compile(f"(?:(?<![A-Za-z])[{head}{head.upper()}]|{head.upper()}){rest}", re.I if rest else 0)
+
+
+def _starts_part(text: str, pos: int) -> bool:
+    return pos == 0 or not text[pos - 1].isalpha() or text[pos].isupper()
+
+
+def _lower(text: str) -> str:
+    """``text.lower()`` with every offset kept: a character whose lowercase is longer (İ) stays."""
+    low = text.lower()
+    if len(low) == len(text):
+        return low
+    return "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
 
 
 class _Index:
-    """BM25 over windows of ``WINDOW`` lines of every document (built once per bundle)."""
+    """BM25 over windows of ``WINDOW`` lines, computed at query time from the texts themselves.
+
+    Building an inverted index of a large repository costs tens of seconds in Python; finding a
+    few query terms with compiled regexes costs a scan per term in C. So the "index" is only where
+    each document's lines start; document frequencies, term frequencies and window lengths are
+    taken per query, and the ranking is Okapi BM25 (lengths in characters)."""
 
     def __init__(self, docs: list[Document]) -> None:
-        import bm25s
+        self.texts = [d.content for d in docs]
+        # every document in one string (and its lowercase twin, which literal scans run over at C
+        # speed), with where each document and each line starts: one scan per term for the repo
+        self.text = "\n".join(self.texts)
+        self.lowered = "\n".join(_lower(t) for t in self.texts)
+        self.doc_starts: list[int] = []
+        self.first_line: list[int] = []
+        pos = line = 0
+        for text in self.texts:
+            self.doc_starts.append(pos)
+            self.first_line.append(line)
+            pos += len(text) + 1
+            line += text.count("\n") + 1
+        self.line_starts = [0, *(m.end() for m in re.finditer("\n", self.text))]
+        self.windows = max(1, sum((t.count("\n") + WINDOW) // WINDOW for t in self.texts))
+        self.avg = max(1.0, len(self.text) / self.windows)
 
-        self.spans: list[tuple[int, int]] = []  # (document index, first line index of the window)
-        corpus: list[list[str]] = []
-        self.lines: list[list[str]] = []
-        for i, doc in enumerate(docs):
-            lines = doc.content.split("\n")
-            self.lines.append(lines)
-            for start in range(0, max(1, len(lines)), WINDOW):
-                corpus.append(words("\n".join(lines[start:start + WINDOW])))
-                self.spans.append((i, start))
-        self.vocab = {w for terms in corpus for w in terms}
-        self.retriever: Any = bm25s.BM25() if self.vocab else None
-        if self.retriever is not None:
-            self.retriever.index(corpus, show_progress=False)
+    def doc_lines(self, i: int) -> list[str]:
+        return self.texts[i].split("\n")
+
+    def _length(self, i: int, w: int) -> int:
+        first = self.first_line[i] + w * WINDOW
+        last_doc_line = self.first_line[i + 1] - 1 if i + 1 < len(self.first_line) else len(self.line_starts)
+        end_line = min(first + WINDOW, last_doc_line)
+        end = self.line_starts[end_line] if end_line < len(self.line_starts) else len(self.text)
+        return max(1, end - self.line_starts[first])
 
     def search(self, query: str, k: int) -> list[tuple[int, int, float]]:
-        terms = [w for w in dict.fromkeys(words(query)) if w in self.vocab]
-        if not terms or self.retriever is None:
+        import math
+        from bisect import bisect_right
+
+        terms = list(dict.fromkeys(words(query)))
+        if not terms:
             return []
-        k = max(1, min(k, len(self.spans)))
-        ids, scores = self.retriever.retrieve([terms], k=k, show_progress=False)
-        hits = [(*self.spans[int(i)], float(s)) for i, s in zip(ids[0], scores[0], strict=True) if float(s) > 0]
-        return sorted(hits, key=lambda h: (-h[2], h[0], h[1]))
+        tf: dict[tuple[int, int], dict[str, int]] = {}
+        df: dict[str, int] = {}
+        text, line_starts, doc_starts, first_line = self.text, self.line_starts, self.doc_starts, self.first_line
+        for term in terms:
+            seen: set[tuple[int, int]] = set()
+            for m in re.finditer(re.escape(term), self.lowered):  # a literal: searched at memchr speed
+                at = m.start()
+                if not _starts_part(text, at):
+                    continue
+                doc = bisect_right(doc_starts, at) - 1
+                key = (doc, (bisect_right(line_starts, at) - 1 - first_line[doc]) // WINDOW)
+                counts = tf.setdefault(key, {})
+                counts[term] = counts.get(term, 0) + 1
+                seen.add(key)
+            df[term] = len(seen)
+        idf = {t: math.log(1 + (self.windows - n + 0.5) / (n + 0.5)) for t, n in df.items()}
+        scored = []
+        for (i, w), counts in tf.items():
+            norm = K1 * (1 - B + B * self._length(i, w) / self.avg)
+            score = sum(idf[t] * c * (K1 + 1) / (c + norm) for t, c in counts.items())
+            scored.append((i, w * WINDOW, score))
+        scored.sort(key=lambda h: (-h[2], h[0], h[1]))
+        return scored[:k]
 
 
 _indexes: OrderedDict[str, tuple[Bundle, list[Document], _Index]] = OrderedDict()
@@ -144,10 +197,10 @@ def _context(lines: list[str], line: int, around: int) -> tuple[int, int, str]:
 
 def _best_line(lines: list[str], start: int, query: str) -> int:
     """The line of a window that holds most of the query's terms (the first on a tie)."""
-    terms = set(words(query))
+    patterns = [_pattern(t) for t in dict.fromkeys(words(query))]
     best, best_score = start, -1
     for n in range(start, min(len(lines), start + WINDOW)):
-        score = len(terms & set(words(lines[n])))
+        score = sum(1 for p in patterns if p.search(lines[n]))
         if score > best_score:
             best, best_score = n, score
     return best
@@ -182,7 +235,7 @@ def search(bundle: Bundle, key: str, query: str, *, regex: bool = False, include
         return results
     index = _index(bundle, key, docs, "\0".join(sorted(include or [])))
     for doc_i, start, score in index.search(query, limit):
-        lines = index.lines[doc_i]
+        lines = index.doc_lines(doc_i)
         n = _best_line(lines, start, query)
         first, last, text = _context(lines, n, context_lines)
         results.append({"path": docs[doc_i].path, "line": n + 1, "start_line": first, "end_line": last,

@@ -244,3 +244,18 @@ def test_h_files_fall_back_to_cpp():
     text = "class A {\n public:\n  int f() {\n    int x = 1;\n    return x;\n  }\n};\n"
     result = compress(text, "a.h")
     assert result.changed and result.language == "cpp" and "int x = 1" not in result.text
+
+
+def test_long_data_literals_are_left_out_but_code_and_public_names_stay():
+    table = "".join(f'    "k{i}": {i},\n' for i in range(15))
+    names = "".join(f'    "n{i}",\n' for i in range(15))
+    routes = "".join(f'    path("x{i}", view{i}),\n' for i in range(15))
+    text = f"__all__ = [\n{names}]\nTABLE = {{\n{table}}}\nROUTES = [\n{routes}]\n"
+    result = compress(text, "data.py")
+    assert "TABLE = {...}  # 15 lines omitted" in result.text and '"k3": 3' not in result.text
+    assert '"n14",' in result.text  # __all__ kept
+    assert 'path("x14", view14)' in result.text  # a list of calls is code, not data
+    js = "const T = {\n" + "".join(f"  k{i}: {i},\n" for i in range(15)) + "};\n"
+    assert compress(js, "t.js").text == "const T = { /* 15 lines omitted */ };\n"
+    doc = 'def f():\n    """' + "line\n" * 20 + '    """\n    return 1\n'
+    assert compress(doc, "d.py").text == doc  # a long docstring is not data
