@@ -206,6 +206,7 @@ def search_latency(repo: Path, runs: int, work: Path) -> dict[str, float]:
     query) and warm (the bundle and index cached; different queries)."""
     from fastmcp import Client
     from llmingest.cache import ResultCache
+    from llmingest.mcp_server.limits import Limits
     from llmingest.mcp_server.server import create_server
     from llmingest.mcp_server.service import Service
     from llmingest.options import Options
@@ -223,11 +224,13 @@ def search_latency(repo: Path, runs: int, work: Path) -> dict[str, float]:
     cold = []
     for i in range(runs):
         cache = Path(tempfile.mkdtemp(dir=work))
-        server = create_server(Service(options=Options(cache_dir=cache), cache=ResultCache(cache / "r")))
+        server = create_server(Service(options=Options(cache_dir=cache), cache=ResultCache(cache / "r"),
+                                       limits=Limits(max_files=0)))  # Django has 5,435 files: over the default 5,000
         cold.append(asyncio.run(one(server, queries[i % len(queries)])))
         shutil.rmtree(cache, ignore_errors=True)
     cache = Path(tempfile.mkdtemp(dir=work))
-    server = create_server(Service(options=Options(cache_dir=cache), cache=ResultCache(cache / "r")))
+    server = create_server(Service(options=Options(cache_dir=cache), cache=ResultCache(cache / "r"),
+                                       limits=Limits(max_files=0)))  # Django has 5,435 files: over the default 5,000
     asyncio.run(one(server, "warm up"))
     warm = [asyncio.run(one(server, q)) for q in queries * 2]
     shutil.rmtree(cache, ignore_errors=True)
