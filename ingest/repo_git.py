@@ -94,7 +94,9 @@ def diff_ref_documents(root: Path, options: Options, prefix: str | None = None
                        ) -> tuple[list[tuple[Document, bytes]], list[Skipped], dict[str, str]]:
     """The files changed between the two refs of ``options.diff_ref``, as (document, bytes) pairs
     for the read pipeline (secrets are scanned and tokens counted there), what was left out, and
-    the facts for the summary (and, with ``with_context``, the whole diff)."""
+    the facts for the summary (and, with ``with_context``, the whole diff). Documents carry
+    ``prefix`` (a checkout's subpath); skipped entries do not, the caller prefixes them as it
+    prefixes the walk's."""
     from .textio import decode, sniff_binary
 
     a, b, sep = parse_range(options.diff_ref or "")
@@ -129,20 +131,20 @@ def diff_ref_documents(root: Path, options: Options, prefix: str | None = None
                                    metadata={"change": status[:1]}), data))
             continue
         if status.startswith("D"):
-            skipped.append(Skipped(path, f"deleted in {b}"))
+            skipped.append(Skipped(rel, f"deleted in {b}"))
             continue
         blob = _git(root, "show", f"{b}:./{rel}", binary=True)
         data = blob.stdout if blob.returncode == 0 else b""
         if blob.returncode != 0:
-            skipped.append(Skipped(path, f"cannot read at {b}"))
+            skipped.append(Skipped(rel, f"cannot read at {b}"))
             continue
         if len(data) > options.max_file_size:
-            skipped.append(Skipped(path, f"larger than --max-file-size ({len(data):,} bytes)", len(data)))
+            skipped.append(Skipped(rel, f"larger than --max-file-size ({len(data):,} bytes)", len(data)))
             continue
         reason = sniff_binary(data[:8192])
         text, how = (None, reason) if reason else decode(data)
         if text is None:
-            skipped.append(Skipped(path, how or "binary", len(data)))
+            skipped.append(Skipped(rel, how or "binary", len(data)))
             continue
         pairs.append((Document(path, text.replace("\r\n", "\n"), language=language_for(path), kind="code",
                                size=len(data), metadata={"change": status[:1]}), data))

@@ -158,3 +158,14 @@ def test_bundle_compress(tmp_path):
     assert result.exit_code == 0, result.output
     assert "v3 = 3 * 2" not in result.stdout and "def core(x):" in result.stdout
     assert "stays = 1" in result.stdout  # markdown is never compressed
+
+
+def test_sort_by_changes_on_a_remote_clone_fetches_the_history(tmp_path, git_daemon):
+    """A remote digest clones one commit; --sort-by-changes deepens the clone to the window."""
+    url = f"{git_daemon['url']}o/r.git"
+    result = runner.invoke(app, ["repo", url, "--sort-by-changes", "--changes-window", "5", "-f", "json", "-q",
+                                 "--no-cache"])
+    assert result.exit_code == 0, result.output
+    paths = [d["path"] for d in json.loads(result.stdout)["documents"]]
+    assert paths[0] == "README.md"  # touched by both commits on main; every other file by one
+    assert paths[1:] == sorted(paths[1:])
