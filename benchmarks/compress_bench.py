@@ -245,17 +245,19 @@ def main() -> None:
     parser.add_argument("--work", type=Path, default=repo_bench.DEFAULT_WORK)
     parser.add_argument("--timeout", type=float, default=1800)
     parser.add_argument("--no-search", action="store_true", help="skip the search latency part")
+    parser.add_argument("--search-only", action="store_true", help="only the search latency part")
     args = parser.parse_args()
     work = args.work.resolve()
     work.mkdir(parents=True, exist_ok=True)
     rows = []
-    for corpus in args.corpus or list(CORPORA):
+    for corpus in [] if args.search_only else args.corpus or list(CORPORA):
         repo = CORPORA[corpus](work)
         rows += bench_corpus(corpus, repo, args.runs, work, args.timeout)
     headers = ["corpus", "tool", "digest tokens", "source tokens", "top-level names kept", "wall (median)", "CPU",
                "peak RSS"]
-    print(_util.table(headers, [r[:-1] for r in rows]))
-    print()
+    if rows:
+        print(_util.table(headers, [r[:-1] for r in rows]))
+        print()
     for i in range(0, len(rows), 2):
         ours, theirs = rows[i], rows[i + 1]
         print(f"{ours[0]}: tokens {ours[2] / theirs[2]:.2f}x of repomix's (source files {ours[3] / max(theirs[3], 1):.2f}x)")

@@ -88,8 +88,6 @@ def _pattern(term: str) -> re.Pattern[str]:
     return re.compile(f"(?:(?<![A-Za-z])[{head}{head.upper()}]|{head.upper()}){rest}", re.I if rest else 0)
 
 
-def _starts_part(text: str, pos: int) -> bool:
-    return pos == 0 or not text[pos - 1].isalpha() or text[pos].isupper()
 
 
 def _lower(text: str) -> str:
@@ -104,9 +102,9 @@ class _Index:
     """BM25 over windows of ``WINDOW`` lines, computed at query time from the texts themselves.
 
     Building an inverted index of a large repository costs tens of seconds in Python; finding a
-    few query terms with compiled regexes costs a scan per term in C. So the "index" is only where
-    each document's lines start; document frequencies, term frequencies and window lengths are
-    taken per query, and the ranking is Okapi BM25 (lengths in characters)."""
+    few query terms costs one literal scan per term in C. So the "index" is only where each window
+    starts; term and document frequencies are counted per query, and the ranking is Okapi BM25
+    (window lengths in characters)."""
 
     def __init__(self, docs: list[Document]) -> None:
         self.texts = [d.content for d in docs]
@@ -114,58 +112,52 @@ class _Index:
         # speed), with where each document and each line starts: one scan per term for the repo
         self.text = "\n".join(self.texts)
         self.lowered = "\n".join(_lower(t) for t in self.texts)
-        self.doc_starts: list[int] = []
-        self.first_line: list[int] = []
-        pos = line = 0
-        for text in self.texts:
-            self.doc_starts.append(pos)
-            self.first_line.append(line)
-            pos += len(text) + 1
-            line += text.count("\n") + 1
-        self.line_starts = [0, *(m.end() for m in re.finditer("\n", self.text))]
-        self.windows = max(1, sum((t.count("\n") + WINDOW) // WINDOW for t in self.texts))
+        # every window of every document: where it starts in ``text``, its document, its first line
+        line_starts = [0, *(m.end() for m in re.finditer("\n", self.text))]
+        self.window_starts: list[int] = []
+        self.window_doc: list[int] = []
+        self.window_line: list[int] = []
+        line = 0
+        for i, text in enumerate(self.texts):
+            count = text.count("\n") + 1
+            for first in range(0, count, WINDOW):
+                self.window_starts.append(line_starts[line + first])
+                self.window_doc.append(i)
+                self.window_line.append(first)
+            line += count
+        ends = [*self.window_starts[1:], len(self.text)]
+        self.window_len = [max(1, e - s) for s, e in zip(self.window_starts, ends, strict=True)]
+        self.windows = max(1, len(self.window_starts))
         self.avg = max(1.0, len(self.text) / self.windows)
 
     def doc_lines(self, i: int) -> list[str]:
         return self.texts[i].split("\n")
 
-    def _length(self, i: int, w: int) -> int:
-        first = self.first_line[i] + w * WINDOW
-        last_doc_line = self.first_line[i + 1] - 1 if i + 1 < len(self.first_line) else len(self.line_starts)
-        end_line = min(first + WINDOW, last_doc_line)
-        end = self.line_starts[end_line] if end_line < len(self.line_starts) else len(self.text)
-        return max(1, end - self.line_starts[first])
-
     def search(self, query: str, k: int) -> list[tuple[int, int, float]]:
+        import heapq
         import math
         from bisect import bisect_right
+        from collections import Counter
 
         terms = list(dict.fromkeys(words(query)))
         if not terms:
             return []
-        tf: dict[tuple[int, int], dict[str, int]] = {}
-        df: dict[str, int] = {}
-        text, line_starts, doc_starts, first_line = self.text, self.line_starts, self.doc_starts, self.first_line
+        text, starts = self.text, self.window_starts
+        per_term: dict[str, Counter[int]] = {}
         for term in terms:
-            seen: set[tuple[int, int]] = set()
-            for m in re.finditer(re.escape(term), self.lowered):  # a literal: searched at memchr speed
-                at = m.start()
-                if not _starts_part(text, at):
-                    continue
-                doc = bisect_right(doc_starts, at) - 1
-                key = (doc, (bisect_right(line_starts, at) - 1 - first_line[doc]) // WINDOW)
-                counts = tf.setdefault(key, {})
-                counts[term] = counts.get(term, 0) + 1
-                seen.add(key)
-            df[term] = len(seen)
-        idf = {t: math.log(1 + (self.windows - n + 0.5) / (n + 0.5)) for t, n in df.items()}
-        scored = []
-        for (i, w), counts in tf.items():
-            norm = K1 * (1 - B + B * self._length(i, w) / self.avg)
-            score = sum(idf[t] * c * (K1 + 1) / (c + norm) for t, c in counts.items())
-            scored.append((i, w * WINDOW, score))
-        scored.sort(key=lambda h: (-h[2], h[0], h[1]))
-        return scored[:k]
+            # a literal: re finds it at memchr speed; then keep the hits where a word or part starts
+            hits = [m.start() for m in re.finditer(re.escape(term), self.lowered)]
+            hits = [p for p in hits if p == 0 or not text[p - 1].isalpha() or text[p].isupper()]
+            per_term[term] = Counter(bisect_right(starts, p) - 1 for p in hits)
+        idf = {t: math.log(1 + (self.windows - len(c) + 0.5) / (len(c) + 0.5)) for t, c in per_term.items()}
+        lengths, avg = self.window_len, self.avg
+        scores: dict[int, float] = {}
+        for term, counts in per_term.items():
+            weight = idf[term] * (K1 + 1)
+            for w, c in counts.items():
+                scores[w] = scores.get(w, 0.0) + weight * c / (c + K1 * (1 - B + B * lengths[w] / avg))
+        best = heapq.nsmallest(k, scores.items(), key=lambda ws: (-ws[1], ws[0]))
+        return [(self.window_doc[w], self.window_line[w], score) for w, score in best]
 
 
 _indexes: OrderedDict[str, tuple[Bundle, list[Document], _Index]] = OrderedDict()
