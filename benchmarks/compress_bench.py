@@ -201,9 +201,39 @@ def bench_corpus(corpus: str, repo: Path, runs: int, work: Path, timeout: float)
 
 
 # ---------------------------------------------------------------- search latency
+def _git_daemon(repo: Path) -> tuple[subprocess.Popen, str]:
+    """``git daemon`` on 127.0.0.1 serving ``repo``: the source an agent gives as a URL, whose
+    digest the server caches (a local path is read again on every call, so it is never stale)."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    proc = subprocess.Popen(["git", "daemon", "--reuseaddr", f"--base-path={repo.parent}", "--export-all",
+                             f"--port={port}", "--listen=127.0.0.1"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(100):
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                break
+        except OSError:
+            time.sleep(0.05)
+    return proc, f"git://127.0.0.1:{port}/{repo.name}"
+
+
 def search_latency(repo: Path, runs: int, work: Path) -> dict[str, float]:
     """p50 seconds of search_repository on ``repo``: cold (a new server and cache: ingest + index +
-    query) and warm (the bundle and index cached; different queries)."""
+    query) and warm (different queries), for the local path and for a git URL of it."""
+    proc, url = _git_daemon(repo)
+    try:
+        local = _latency(str(repo), runs, work)
+        remote = _latency(url, runs, work)
+    finally:
+        proc.terminate()
+        proc.wait(10)
+    return {**{f"local_{k}": v for k, v in local.items()}, **{f"url_{k}": v for k, v in remote.items()}}
+
+
+def _latency(source: str, runs: int, work: Path) -> dict[str, float]:
     from fastmcp import Client
     from llmingest.cache import ResultCache
     from llmingest.mcp_server.limits import Limits
@@ -218,7 +248,7 @@ def search_latency(repo: Path, runs: int, work: Path) -> dict[str, float]:
     async def one(server, query: str) -> float:
         async with Client(server) as client:
             start = time.perf_counter()
-            await client.call_tool("search_repository", {"source": str(repo), "query": query})
+            await client.call_tool("search_repository", {"source": source, "query": query})
             return time.perf_counter() - start
 
     cold = []
@@ -266,8 +296,11 @@ def main() -> None:
                 print(f"  {row[1]} misses e.g.: {'; '.join(row[-1])}")
     if not args.no_search:
         lat = search_latency(CORPORA["django"](work), max(3, args.runs), work)
-        print(f"\nsearch_repository over django: cold p50 {lat['cold_p50']:.2f} s ({lat['cold_n']} runs: ingest + index "
-              f"+ query), warm p50 {lat['warm_p50'] * 1000:.0f} ms ({lat['warm_n']} queries)")
+        for where, what in (("local", "a local path, read again on every call"),
+                            ("url", "a git:// URL on 127.0.0.1, digest cached")):
+            print(f"search_repository over django ({what}): cold p50 {lat[where + '_cold_p50']:.2f} s "
+                  f"({lat[where + '_cold_n']} runs: new server, ingest + query), warm p50 "
+                  f"{lat[where + '_warm_p50'] * 1000:.0f} ms ({lat[where + '_warm_n']} queries)")
 
 
 if __name__ == "__main__":
