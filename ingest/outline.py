@@ -55,3 +55,13 @@ def outline_markdown(bundle: Bundle, path: str | None = None) -> str:
         body = "\n".join(outline_lines(symbols)) if symbols else "(no symbols)"
         parts.append(f"## {code_span(file)}\n\n{body}\n")
     return "\n".join(parts)
+
+
+def outline_json(bundle: Bundle, path: str | None = None) -> str:
+    """The outline as JSON: ``{"source", "files": [{"path", "symbols": [...]}], "other_files"}``."""
+    import json
+
+    files, other = outlines(bundle, path)
+    data = {"source": bundle.source, "files": [{"path": p, "symbols": [s.to_dict() for s in syms]} for p, syms in files],
+            "other_files": other}
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"

@@ -73,6 +73,11 @@ def test_outline_prints_symbols(tmp_path):
     out = run(str(root), "--outline")
     assert "## `app/core.py`" in out and "- function core (lines 1-9): `def core(x)`" in out
     assert "Files outlined: 3 (1 other" in out
+    data = json.loads(run(str(root), "--outline", "-f", "json"))
+    core = next(f for f in data["files"] if f["path"] == "app/core.py")
+    assert core["symbols"][0] == {"name": "core", "kind": "function", "start_line": 1, "end_line": 9,
+                                  "signature": "def core(x)", "children": []}
+    assert data["other_files"] == 1
 
 
 def test_diff_ref_lists_changed_files_with_diff_and_context(tmp_path):

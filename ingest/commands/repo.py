@@ -58,7 +58,7 @@ def repo(
     host_map: list[str] = typer.Option([], "--host-map", help="Send a forge's clones to a mirror: github.com=http://127.0.0.1:9418/ (repeatable, or comma-separated)"),
     cache: bool = typer.Option(True, "--cache/--no-cache", help="Use the clone and token caches."),
     compress: bool = typer.Option(False, "--compress/--no-compress", help="Source files as imports, signatures, docstrings and types; function bodies left out (tree-sitter)."),
-    outline: bool = typer.Option(False, "--outline/--no-outline", help="Print the outline (classes, functions, line ranges) instead of the digest."),
+    outline: bool = typer.Option(False, "--outline/--no-outline", help="Print the outline (classes, functions, line ranges) instead of the digest (markdown, or -f json)."),
     diff_ref: str = typer.Option(None, "--diff-ref", help="Only the files changed between two refs, e.g. v1.0..main, each as its diff."),
     with_context: bool = typer.Option(False, "--with-context/--no-with-context", help="With --diff-ref: the full new version of each changed file, the diff at the end."),
     sort_by_changes: bool = typer.Option(False, "--sort-by-changes/--no-sort-by-changes", help="Most often changed files first (also first in a --max-tokens tier)."),
@@ -88,10 +88,11 @@ def repo(
     if with_context and not diff_ref:
         raise UsageError("--with-context needs --diff-ref A..B")
     if outline:
-        from ..outline import outline_markdown
+        from ..outline import outline_json, outline_markdown
 
         opts.max_tokens = None  # an outline lists every file; it is small already
-        write_output(outline_markdown(ingest(parsed, opts, kind="repo")), output)
+        outlined = ingest(parsed, opts, kind="repo")
+        write_output(outline_json(outlined) if fmt == "json" else outline_markdown(outlined), output)
         return
     bundle = ingest(parsed, opts, kind="repo")
     if split_tokens:
