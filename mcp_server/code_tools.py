@@ -250,6 +250,70 @@ def line_range(doc: Document, start: int | None, end: int | None) -> tuple[str, 
     return "\n".join(lines[first - 1:last]) + "\n", f"#L{first}-L{last}"
 
 
+def _git_out(path: str, *args: str) -> bytes | None:
+    import subprocess
+
+    try:
+        proc = subprocess.run(["git", "-C", path, *args], capture_output=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return proc.stdout if proc.returncode == 0 else None
+
+
+def local_fingerprint(path: str) -> str | None:
+    """What a local git work tree holds, cheaply: HEAD, the index (blob ids of tracked files) and
+    ``git status`` with the size and mtime of every file it lists (modified or untracked). Equal
+    fingerprints mean the digest would read the same files. None outside git (no shortcut)."""
+    import hashlib
+    import os
+
+    top = _git_out(path, "rev-parse", "--show-toplevel")
+    index = _git_out(path, "ls-files", "-s", "-z")
+    status = _git_out(path, "--no-optional-locks", "status", "--porcelain=v1", "-z", "-uall")  # never writes the index
+    if top is None or index is None or status is None:
+        return None
+    root = top.decode("utf-8", "surrogateescape").strip()
+    h = hashlib.sha256()
+    for part in (_git_out(path, "rev-parse", "-q", "--verify", "HEAD") or b"", index, status):
+        h.update(part + b"\0")
+    for entry in status.split(b"\0"):
+        rel = entry[3:].decode("utf-8", "surrogateescape") if len(entry) > 3 else ""
+        if rel:
+            try:
+                st = os.lstat(os.path.join(root, rel))
+                h.update(f"{rel}\0{st.st_size}\0{st.st_mtime_ns}\0".encode("utf-8", "surrogateescape"))
+            except OSError:
+                h.update(f"{rel}\0gone\0".encode("utf-8", "surrogateescape"))
+    return h.hexdigest()
+
+
+def repo_bundle(svc: Service, source: str, ref: str | None) -> tuple[Bundle, str]:
+    """``svc.bundle(source)`` for the code tools, which an agent calls many times in a row: a local
+    git work tree is read again only when its :func:`local_fingerprint` changed (the Service reads
+    a local folder on every call, so that it is never stale; this keeps that promise at the cost
+    of three git calls instead of a whole digest). Everything else goes through the Service."""
+    from .. import sources
+
+    src = svc.parse(source, ref)
+    if svc.server_mode or not isinstance(src, sources.LocalDir) or ref:
+        return svc.bundle(source, "repo", ref=ref, token=_request_token())
+    with _lock:  # per Service: another server may read with other options
+        local = svc.__dict__.setdefault("_code_tools_local", OrderedDict())
+    memo = str(src.path)
+    mark = local_fingerprint(memo)
+    with _lock:
+        hit = local.get(memo)
+    if mark is not None and hit is not None and hit[0] == mark:
+        return hit[1], hit[2]
+    bundle, key = svc.bundle(source, "repo", ref=ref, token=_request_token())
+    if mark is not None:
+        with _lock:
+            local[memo] = (mark, bundle, key)
+            while len(local) > 8:
+                local.popitem(last=False)
+    return bundle, key
+
+
 def _offset(cursor: str | None) -> int:
     if not cursor:
         return 0
@@ -276,7 +340,7 @@ def register(tool: Callable[..., Callable[[Any], Any]], svc: Service) -> None:
 
         Then read more around a hit with read_repository_file(path, start_line, end_line).
         """
-        bundle, key = svc.bundle(source, "repo", ref=ref, token=_request_token())
+        bundle, key = repo_bundle(svc, source, ref)
         start = _offset(cursor)
         hits = search(bundle, key, query, regex=regex, include=include, context_lines=context_lines,
                       limit=start + max_results + 1)
@@ -311,7 +375,7 @@ def register(tool: Callable[..., Callable[[Any], Any]], svc: Service) -> None:
         """
         from ..outline import outline_markdown
 
-        bundle, _key = svc.bundle(source, "repo", ref=ref, token=_request_token())
+        bundle, _key = repo_bundle(svc, source, ref)
         if path and path.strip().strip("/") and path.strip().strip("/") != ".":
             want = path.strip().strip("/")
             if not any(d.path == want or d.path.startswith(want + "/") for d in bundle.documents):

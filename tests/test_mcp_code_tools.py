@@ -149,3 +149,27 @@ def test_ingest_repository_compress(tmp_path, repo):
     assert "def hash_password(password: str) -> str:" in small and "lines omitted" in small
     assert "How to set a password." in small  # docs untouched
     assert "- Compressed:" in small
+
+
+def test_local_repo_is_read_again_only_when_it_changed(tmp_path, repo):
+    from llmingest.mcp_server import code_tools
+
+    svc = local_service(tmp_path)
+    srv = create_server(svc)
+    ask = {"source": str(repo), "query": "refund policy"}
+    assert call_tool(srv, "search_repository", ask).structured_content["results"] == []
+    runs = svc.ingests
+    assert call_tool(srv, "search_repository", ask).structured_content["results"] == []
+    assert svc.ingests == runs  # unchanged work tree: no second digest
+    (repo / "src" / "accounts.py").write_text(PY + "\n# refund policy lives here\n")  # tracked, modified
+    hits = call_tool(srv, "search_repository", ask).structured_content["results"]
+    assert hits and hits[0]["path"] == "src/accounts.py" and svc.ingests == runs + 1
+    (repo / "refunds.md").write_text("Refund policy: thirty days.\n")  # untracked
+    hits = call_tool(srv, "search_repository", ask).structured_content["results"]
+    assert "refunds.md" in {h["path"] for h in hits}
+    (repo / "src" / "accounts.py").write_text(PY + "\n# refund policy moved, it is long now\n")  # modified again
+    text = call_tool(srv, "read_repository_file", {"source": str(repo), "path": "src/accounts.py"}).content[0].text
+    assert "moved" in text
+    hits = call_tool(srv, "search_repository", {**ask, "query": "moved"}).structured_content["results"]
+    assert hits and hits[0]["path"] == "src/accounts.py"
+    assert code_tools.local_fingerprint(str(tmp_path)) is None  # not a git work tree: no shortcut
