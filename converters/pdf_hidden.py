@@ -18,6 +18,8 @@ The rectangles come from ``page.get_cdrawings()``, which the table finder reads 
 
 from __future__ import annotations
 
+import functools
+
 from .html_css import contrast
 
 __all__ = ["hidden_spans", "filled_boxes"]
@@ -52,6 +54,13 @@ def filled_boxes(drawings: list[dict]) -> list[Box]:
 
 def _rgba(color: int) -> tuple[float, float, float, float]:
     return (float((color >> 16) & 255), float((color >> 8) & 255), float(color & 255), 1.0)
+
+
+@functools.lru_cache(maxsize=256)
+def _faint_on(color: int, background: tuple[float, float, float, float] = (255.0, 255.0, 255.0, 1.0)) -> bool:
+    """The sRGB colour ``color`` drawn on ``background`` has no readable contrast (memoized: a page
+    uses a handful of colours)."""
+    return contrast(_rgba(color), background) < FAINT_CONTRAST
 
 
 def _invisible(span: dict) -> bool:
@@ -120,10 +129,10 @@ def hidden_spans(page, blocks: list[dict], drawings: list[dict]) -> set[int]:
         if s["size"] < TINY and y1 - y0 < 2 * TINY + 0.5:
             hidden.add(id(s))
             continue
-        color = _rgba(s.get("color", 0))
+        color = s.get("color", 0)
         under = _under(s, boxes) if boxes else []
         if not under:
-            if contrast(color, (255.0, 255.0, 255.0, 1.0)) < FAINT_CONTRAST:
+            if _faint_on(color):
                 images = _image_rects(page) if images is None else images
                 if not _over_image(s, images):
                     hidden.add(id(s))
@@ -140,6 +149,6 @@ def hidden_spans(page, blocks: list[dict], drawings: list[dict]) -> set[int]:
             hidden.add(id(s))  # a box drawn over the text
             continue
         behind = max(under, key=lambda b: b[5])
-        if contrast(color, behind[4]) < FAINT_CONTRAST:
+        if _faint_on(color, behind[4]):
             hidden.add(id(s))
     return hidden
