@@ -18,6 +18,7 @@ state cancels the hiding), and the backgrounds, which only matter once some text
 
 from __future__ import annotations
 
+import bisect
 import colorsys
 import re
 from dataclasses import dataclass, field
@@ -285,13 +286,15 @@ _LIGHT = "|".join(_LIGHT_NAMES)
 #: a rule body that may hide or fade text (a superset: the rule is then parsed and judged exactly)
 _SUSPECT = re.compile(
     r"display\s*:\s*none|visibility\s*:\s*(?:hidden|collapse)|opacity\s*:\s*(?:0|0?\.0\d*)\s*%?\s*(?:[;!]|$)"
-    r"|content-visibility\s*:\s*hidden|opacity\(\s*0|clip|scale|translate|:\s*-\d{3,}|:\s*-\d{2,}(?:\.\d*)?r?em"
-    r"|(?:height|width)\s*:\s*[01](?:\.0*)?(?:px)?\s*(?:[;!]|$)"
+    r"|content-visibility\s*:\s*hidden|opacity\(\s*0|clip\s*:\s*rect|clip-path\s*:\s*(?:inset|circle|ellipse)"
+    r"|scale[xyz3d]*\(\s*0*\.?0*\s*[,)]|(?<![-\w])scale\s*:\s*0|translate[^;]*-?\d{4}"
+    r"|:\s*-\d{3,}|:\s*-\d{2,}(?:\.\d*)?r?em|(?:height|width)\s*:\s*[01](?:\.0*)?(?:px)?\s*(?:[;!]|$)"
     r"|font(?:-size)?\s*:[^;]*?(?<![\w.-])(?:0?\.\d+|[0-2](?:\.\d+)?)(?:px|pt|r?em|%|/|\s|;|!|$)"
-    rf"|color\s*:\s*(?:#[ef]|transparent|rgba|hsla|rgb\(\s*2[2-5]\d|hsl\(|{_LIGHT})",
+    rf"|(?<![-\w])color\s*:\s*(?:#[ef]|transparent|rgba|hsla|rgb\(\s*2[2-5]\d|hsl\(|{_LIGHT})",
     re.I,
 )
 _COMMENT = re.compile(r"/\*.*?(?:\*/|$)", re.S)
+_NAME_CHAR = re.compile(r"[\w-]").match
 _FLAT_AT_RULES = frozenset({"font-face", "page", "property", "counter-style", "font-palette-values", "viewport",
                             "font-feature-values", "color-profile", "position-try"})
 _SIMPLE = re.compile(r"^([a-z][a-z0-9-]*)?((?:[.#][\w-]+)*)$", re.I)
@@ -381,13 +384,13 @@ class Sheet:
         for css in css_texts:
             self._read(_COMMENT.sub("", css))
         self._suspect = _Index()
+        self._settled: set[int] = set()  # id() of suspect rules already checked against the others
+        self._joined: tuple[str, list[int]] | None = None
         self._backdrop: tuple[_Index, dict[str, set[str]]] | None = None
-        rules: list[Rule] = []
         for number, prelude, body, applies in self.rules:
             if applies and _SUSPECT.search(body):
-                rules += self._simple(number, prelude, body)
-        if rules:
-            self._cancel_sometimes(rules)
+                for rule in self._simple(number, prelude, None):  # declarations read when it matches
+                    self._suspect.add(rule)
 
     def __bool__(self) -> bool:
         return bool(self._suspect)
@@ -429,9 +432,10 @@ class Sheet:
             pos = end + 1
 
     @staticmethod
-    def _simple(number: int, prelude: str, body: str) -> list[Rule]:
-        normal, important = _relevant(body)
-        if not normal and not important:
+    def _simple(number: int, prelude: str, body: str | None) -> list[Rule]:
+        """The simple selectors of a rule as Rules (declarations read later when ``body`` is None)."""
+        normal, important = _relevant(body) if body is not None else ({}, {})
+        if body is not None and not normal and not important:
             return []
         out = []
         for order, selector in enumerate(prelude.split(",")):
@@ -448,35 +452,60 @@ class Sheet:
             out.append(Rule(tag, ids[0] if ids else None, classes, spec, dict(normal), dict(important), number))
         return out
 
-    def _cancel_sometimes(self, rules: list[Rule]) -> None:
-        """Drop what another rule naming the same class, id or tag sets differently: an element shown
-        in some state (``.tab.active``, ``.open > .menu``, ``:hover``) or recoloured by a rule we
-        cannot match (``.dark .x``) is not reliably hidden."""
-        names = {t.lstrip(".#") for r in rules for t in r.tokens}
-        mention = re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(n) for n in sorted(names)) + r")(?![\w-])", re.I)
-        shown: dict[str, list[tuple[int, set[str]]]] = {}
-        for number, prelude, body, _ in self.rules:
-            if not mention.search(prelude):
+    def _naming(self, names: set[str]) -> set[int]:
+        """Numbers of the rules whose selector names any of ``names`` (one regex over all selectors)."""
+        if self._joined is None:
+            starts, pos = [], 0
+            for _, prelude, _, _ in self.rules:
+                starts.append(pos)
+                pos += len(prelude) + 1
+            self._joined = ("\n".join(prelude for _, prelude, _, _ in self.rules), starts)
+        joined, starts = self._joined
+        found: set[int] = set()
+        for name in names:
+            if len(name) <= 3:  # a tag (p, ul, q): a regex, since the letters alone are everywhere
+                hits = [m.start() for m in re.finditer(r"(?<![\w.#-])" + re.escape(name) + r"(?![\w-])", joined)]
+            else:  # a class or id: str.find is much faster than a regex scan over every selector
+                hits, pos = [], joined.find(name)
+                while pos >= 0:
+                    end = pos + len(name)
+                    if (pos == 0 or not _NAME_CHAR(joined[pos - 1])) and (end == len(joined) or not _NAME_CHAR(joined[end])):
+                        hits.append(pos)
+                    pos = joined.find(name, end)
+            found.update(bisect.bisect_right(starts, h) - 1 for h in hits)
+        return found
+
+    def _settle(self, rule: Rule) -> None:
+        """Drop what another rule naming the same class, id or tag sets too: an element shown in some
+        state (``.tab.active``, ``.open > .menu``, ``:hover``) or recoloured by a rule we cannot
+        match (``.dark .x``) is not reliably hidden. Done once per rule, when it first matches."""
+        if id(rule) in self._settled:
+            return
+        self._settled.add(id(rule))
+        rule.normal, rule.important = _relevant(self.rules[rule.number][2])
+        if not rule.normal and not rule.important:
+            return
+        other: set[str] = set()
+        names = set(rule.classes) | {n for n in (rule.ident, rule.tag) if n}  # as written: class names are case-sensitive
+        for number in self._naming(names) - {rule.number}:
+            _, prelude, body, _ = self.rules[number]
+            if rule.tokens.isdisjoint(_tokens(prelude)):
                 continue
             normal, important = _relevant(body)
-            showing = {k for d in (normal, important) for k, v in d.items() if not hides_subtree({k: v})}
-            showing |= {k for k in (*normal, *important) if k in INHERITED}
-            if not showing:
-                continue
-            for selector in prelude.split(","):
-                for token in _tokens(selector):
-                    shown.setdefault(token, []).append((number, showing))
-        for rule in rules:
-            other = {p for t in rule.tokens for n, props in shown.get(t, ()) if n != rule.number for p in props}
-            if other:
-                rule.normal = {k: v for k, v in rule.normal.items() if k not in other or k in BACKGROUND}
-                rule.important = {k: v for k, v in rule.important.items() if k not in other or k in BACKGROUND}
-            if rule.normal or rule.important:
-                self._suspect.add(rule)
+            other |= {k for d in (normal, important) for k, v in d.items() if not hides_subtree({k: v})}
+            other |= {k for k in (*normal, *important) if k in INHERITED}
+        if other:
+            rule.normal = {k: v for k, v in rule.normal.items() if k not in other or k in BACKGROUND}
+            rule.important = {k: v for k, v in rule.important.items() if k not in other or k in BACKGROUND}
 
     def rules_for(self, tag: str, ident: str | None, classes: set[str]) -> list[Rule]:
-        """The suspect simple rules matching an element, in cascade order."""
-        return self._suspect.lookup(tag, ident, classes) if self._suspect else []
+        """The suspect simple rules matching an element, in cascade order, each settled."""
+        if not self._suspect:
+            return []
+        rules = self._suspect.lookup(tag, ident, classes)
+        for rule in rules:
+            self._settle(rule)
+        return [r for r in rules if r.normal or r.important]
 
     @property
     def suspect_keys(self) -> tuple[dict, dict, dict]:

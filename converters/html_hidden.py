@@ -298,6 +298,8 @@ def find_unseen(root, sheet: Sheet) -> Unseen:
         if rules and _faint(states[el], el) and not _faint(_next_state(_cascade([], own), parent), el):
             sources[id(el)] = rules[-1].number
     faint = [el for el, state in states.items() if _faint(state, el) and not _faint(_parent_state(el, states), el)]
+    # cheap first (external sheets, inline backgrounds), then with the page sheet's backgrounds
+    faint = [el for el in faint if _faint(_drawn_state(el, sheet, states, backdrop=False), el)]
     out.faint = [el for el in faint if _faint(_drawn_state(el, sheet, states), el)]
     if sources:
         body = root.find(".//body")
@@ -332,10 +334,10 @@ def _doubt(node, state: _State, sheet: Sheet, unsure: dict, in_body: bool) -> _S
     )
 
 
-def _drawn_state(el, sheet: Sheet, states: dict) -> _State:
+def _drawn_state(el, sheet: Sheet, states: dict, backdrop: bool = True) -> _State:
     """``el``'s state again with all we know: the style sheet's backgrounds and the rules we cannot
     match that may recolour it (read only now: most pages never get here)."""
-    index, unsure = sheet.backdrop() if sheet.rules else (None, {})
+    index, unsure = sheet.backdrop() if backdrop and sheet.rules else (None, {})
     state = _ROOT
     in_body = False
     for node in [*reversed(list(el.iterancestors())), el]:
