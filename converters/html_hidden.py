@@ -232,8 +232,14 @@ def _candidates(root, sheet: Sheet) -> list:
     if not sheet:
         return root.xpath(_DECLARING)
     by_class, by_id, by_tag = sheet.suspect_keys
-    tags = " or ".join(f"self::{t}" for t in by_tag if re.fullmatch(r"[a-z][a-z0-9-]*", t))
-    xpath = _DECLARING[:-1] + " or @class or @id" + (f" or {tags}" if tags else "") + "]"
+    tags = [f"self::{t}" for t in by_tag if _XPATH_NAME(t)]
+    names = [n for n in (*by_class, *by_id) if _XPATH_NAME(n)]
+    if len(names) <= 150:  # a C-level prefilter on the class and id strings, checked exactly below
+        extra = [f"contains(@class,'{n}')" for n in by_class if _XPATH_NAME(n)]
+        extra += [f"@id='{n}'" for n in by_id if _XPATH_NAME(n)]
+    else:
+        extra = ["@class", "@id"]
+    xpath = _DECLARING[:-1] + "".join(f" or {c}" for c in extra + tags) + "]"
     out = []
     for el in root.xpath(xpath):
         cls = el.get("class")
@@ -242,6 +248,9 @@ def _candidates(root, sheet: Sheet) -> list:
                 or (el.tag == "font" and el.get("color")) or (el.tag == "body" and el.get("text"))):
             out.append(el)
     return out
+
+
+_XPATH_NAME = re.compile(r"[A-Za-z_][\w-]*$").match
 
 
 def _parent_state(el, states: dict) -> _State:
