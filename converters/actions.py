@@ -24,16 +24,23 @@ import shlex
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from .actions_curl import auth_args, build_curl, env_name, shell_quote, source_notes
+from .actions_curl import _nest, auth_args, build_curl, env_name, shell_quote, source_notes
 from .actions_detect import Step, clean_text, detect, parse_step
 from .actions_match import confidence, field_matches, fill_parameters, prepare, rank
-from .openapi import SpecIndex, load_spec
+from .actions_model import Model, decide, default_model, explain
+from .actions_schema import body_problems
+from .openapi import Operation, SpecIndex, load_spec
 
-__all__ = ["ActionsResult", "Task", "DEFAULT_THRESHOLD", "rewrite", "ground", "forms_from_html", "detect",
+__all__ = ["ActionsResult", "Task", "DEFAULT_THRESHOLD", "DEFAULT_CANDIDATES", "rewrite", "ground", "candidates",
+           "describe", "forms_from_html", "detect",
            "parse_step", "rank", "confidence", "prepare", "field_matches", "fill_parameters", "auth_args",
            "build_curl", "load_spec", "Step"]
 
-DEFAULT_THRESHOLD = 0.5
+#: the shipped model's calibrated threshold: in the leave-one-product-out run, calls emitted at or
+#: above it were right >= 95% of the time (README, "Click to curl")
+DEFAULT_THRESHOLD = default_model().threshold
+#: runner-ups listed under a task (CLI --candidates, MCP): enough for the right one to be there
+DEFAULT_CANDIDATES = 5
 
 # ---------------------------------------------------------------------------------------------
 # result model
@@ -58,6 +65,7 @@ class Task:
     summary: str | None = None
     notes: list[str] = field(default_factory=list)
     candidates: list[dict[str, Any]] = field(default_factory=list)
+    placeholders: dict[str, str] = field(default_factory=dict)  # "$VAR" -> the field it stands for
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -88,27 +96,73 @@ class ActionsResult:
 # the whole rewrite
 
 
+def describe(op: Operation, probability: float | None = None, why: str = "") -> dict[str, Any]:
+    """One operation as an agent chooses among them: method, path, summary, required parameters,
+    the body in brief (top-level fields: type, required, allowed values) and why it was proposed."""
+    required = [p.name for p in op.params if p.required and p.location in ("path", "query", "header")]
+    required += [b.name for b in op.body if b.required and "." not in b.name]
+    body = []
+    for b in op.body:
+        if "." in b.name:
+            continue
+        item = f"{b.name}: {b.type}" + (f" of {b.item_type}" if b.type == "array" and b.item_type else "")
+        if b.required:
+            item += ", required"
+        if b.enum:
+            item += " (" + " | ".join(map(str, b.enum[:8])) + (" | ..." if len(b.enum) > 8 else "") + ")"
+        body.append(item)
+    d: dict[str, Any] = {"method": op.method, "path": op.path, "operation_id": op.operation_id or None,
+                         "summary": op.summary or None, "required": required, "body": body[:20]}
+    if len(body) > 20:
+        d["body"].append(f"... {len(body) - 20} more fields")
+    if probability is not None:
+        d["probability"] = round(probability, 3)
+    if why:
+        d["why"] = why
+    return d
+
+
+def candidates(spec: SpecIndex, title: str, steps: list[Step], k: int = DEFAULT_CANDIDATES,
+               model: Model | None = None) -> list[tuple[float, Operation, dict[str, Any]]]:
+    """The k most likely operations for a task, as (probability, operation, ranker parts)."""
+    return decide(spec, title, steps, rank(spec, title, steps), model)[:max(0, k)]
+
+
 def ground(spec: SpecIndex, title: str, steps: list[Step], *, base_url: str | None = None,
-           threshold: float = DEFAULT_THRESHOLD) -> dict[str, Any]:
-    """The decision for one task: the operation and curl, or why it stays manual."""
-    ranked = rank(spec, title, steps)
-    conf = confidence(ranked)
-    cands = [{"method": op.method, "path": op.path, "operation_id": op.operation_id,
-              "score": round(s, 3), "coverage": round(p["coverage"], 3), "compat": round(p["compat"], 3)}
-             for s, op, p in ranked[:3]]
-    spec_label = spec.title
-    if not ranked or conf < threshold:
-        reason = f"no API equivalent found in {spec_label}"
-        if ranked:
-            best = ranked[0][1]
+           threshold: float = DEFAULT_THRESHOLD, model: Model | None = None,
+           k: int = DEFAULT_CANDIDATES) -> dict[str, Any]:
+    """The decision for one task: the operation and curl, or why it stays manual.
+
+    The ranker proposes, the model (:mod:`.actions_model`) gives each of its top candidates the
+    probability that it is the call; the best is emitted when that reaches ``threshold`` and its body
+    validates against the operation's request schema (:mod:`.actions_schema`)."""
+    decided = decide(spec, title, steps, rank(spec, title, steps), model)
+    cands = [describe(op, p, explain(parts["features"])) for p, op, parts in decided[:k]]
+    conf = round(decided[0][0], 3) if decided else 0.0
+    if not decided or conf < threshold:
+        reason = f"no API equivalent found in {spec.title}"
+        if decided:
+            best = decided[0][1]
             reason += f" (closest: {best.method} {best.path}, confidence {conf:.2f} < {threshold:.2f})"
         return {"status": "manual", "reason": reason, "confidence": conf, "candidates": cands}
-    op = ranked[0][1]
+    op = decided[0][1]
     filled = fill_parameters(op, spec, title, steps)
+    body_names = {b.name for b in op.body}
+    problems = body_problems(op, _nest({k2: v for k2, v in filled.params.items() if k2 in body_names}, op))
+    if problems:
+        return {"status": "manual", "confidence": conf, "candidates": cands,
+                "reason": f"{op.method} {op.path} fits (confidence {conf:.2f}), but its body would not validate "
+                          f"against the request schema: {'; '.join(problems[:3])}"}
     curl, notes = build_curl(spec, op, filled.params, base_url)
     notes = source_notes(op, spec, filled.params) + notes + filled.notes
+    placeholders = {var: name for var, name in filled.placeholders.items()}
+    for p in op.params:
+        if p.location == "path":
+            v = filled.params.get(p.name, "$" + env_name(p.name))
+            if isinstance(v, str) and v.startswith("$"):
+                placeholders.setdefault(v, p.name)
     return {"status": "action", "operation": op, "params": filled.params, "curl": curl, "notes": notes,
-            "confidence": conf, "candidates": cands, "reason": ""}
+            "confidence": conf, "candidates": cands, "reason": "", "placeholders": placeholders}
 
 
 def _download_curls(steps: list[Step]) -> list[str]:
@@ -123,7 +177,8 @@ def _download_curls(steps: list[Step]) -> list[str]:
 
 
 def rewrite(markdown: str, spec: SpecIndex | None, *, base_url: str | None = None,
-            threshold: float | None = None, source_name: str | None = None) -> ActionsResult:
+            threshold: float | None = None, source_name: str | None = None, model: Model | None = None,
+            k: int = DEFAULT_CANDIDATES) -> ActionsResult:
     """The document with an agent action after every UI task it can ground in ``spec``.
 
     Without a spec, links in click-steps become ``curl -LO`` and every other task is listed as a
@@ -152,13 +207,14 @@ def rewrite(markdown: str, spec: SpecIndex | None, *, base_url: str | None = Non
             else:
                 task.reason = "UI step; no OpenAPI spec given (--openapi) to find an API equivalent"
         else:
-            d = ground(spec, title, steps, base_url=base_url, threshold=thr)
+            d = ground(spec, title, steps, base_url=base_url, threshold=thr, model=model, k=k)
             task.confidence, task.candidates, task.reason = d["confidence"], d["candidates"], d["reason"]
             if d["status"] == "action":
                 op = d["operation"]
                 task.status, task.method, task.path = "action", op.method, op.path
                 task.operation_id, task.summary = op.operation_id or None, op.summary or None
                 task.curl, task.parameters, task.notes = d["curl"], d["params"], d["notes"]
+                task.placeholders = d["placeholders"]
             else:
                 downloads = _download_curls(steps)
                 if downloads:
@@ -170,7 +226,7 @@ def rewrite(markdown: str, spec: SpecIndex | None, *, base_url: str | None = Non
             wraps[block.start] = block.end
             inserts[block.end] = _action_block(task, spec)
         else:
-            inserts[block.end] = ["", f"> **Manual step**: {task.reason}."]
+            inserts[block.end] = ["", f"> **Manual step**: {task.reason}."] + _runner_ups(task)
     out: list[str] = []
     for i, line in enumerate(lines):
         if i in wraps:
@@ -187,6 +243,14 @@ def rewrite(markdown: str, spec: SpecIndex | None, *, base_url: str | None = Non
     text = "\n".join(out) + ("\n" if markdown.endswith("\n") or not markdown else "")
     matched = sum(1 for t in tasks if t.status == "action")
     return ActionsResult(text, tasks, matched, len(tasks) - matched, source_name, spec.title if spec else None)
+
+
+def _runner_ups(task: Task, n: int = 3) -> list[str]:
+    """The operations an agent may pick from itself when the task stays manual."""
+    if not task.candidates:
+        return []
+    items = [f"`{c['method']} {c['path']}` ({c.get('probability', 0.0):.2f})" for c in task.candidates[:n]]
+    return [">", "> Candidates (pick one with `curl_for_operation`): " + ", ".join(items)]
 
 
 def _action_block(task: Task, spec: SpecIndex | None) -> list[str]:
