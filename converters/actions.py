@@ -32,7 +32,7 @@ from .actions_schema import body_problems
 from .openapi import Operation, SpecIndex, load_spec
 
 __all__ = ["ActionsResult", "Task", "DEFAULT_THRESHOLD", "DEFAULT_CANDIDATES", "rewrite", "ground", "candidates",
-           "describe", "forms_from_html", "detect",
+           "describe", "task_from_text", "find_operation", "operation_curl", "forms_from_html", "detect",
            "parse_step", "rank", "confidence", "prepare", "field_matches", "fill_parameters", "auth_args",
            "build_curl", "load_spec", "Step"]
 
@@ -178,7 +178,7 @@ def _download_curls(steps: list[Step]) -> list[str]:
 
 def rewrite(markdown: str, spec: SpecIndex | None, *, base_url: str | None = None,
             threshold: float | None = None, source_name: str | None = None, model: Model | None = None,
-            k: int = DEFAULT_CANDIDATES) -> ActionsResult:
+            k: int = DEFAULT_CANDIDATES, show_candidates: int = 0) -> ActionsResult:
     """The document with an agent action after every UI task it can ground in ``spec``.
 
     Without a spec, links in click-steps become ``curl -LO`` and every other task is listed as a
@@ -207,7 +207,8 @@ def rewrite(markdown: str, spec: SpecIndex | None, *, base_url: str | None = Non
             else:
                 task.reason = "UI step; no OpenAPI spec given (--openapi) to find an API equivalent"
         else:
-            d = ground(spec, title, steps, base_url=base_url, threshold=thr, model=model, k=k)
+            d = ground(spec, title, steps, base_url=base_url, threshold=thr, model=model,
+                       k=max(k, show_candidates))
             task.confidence, task.candidates, task.reason = d["confidence"], d["candidates"], d["reason"]
             if d["status"] == "action":
                 op = d["operation"]
@@ -224,9 +225,10 @@ def rewrite(markdown: str, spec: SpecIndex | None, *, base_url: str | None = Non
         tasks.append(task)
         if task.status == "action":
             wraps[block.start] = block.end
-            inserts[block.end] = _action_block(task, spec)
+            inserts[block.end] = _action_block(task, spec) + _candidate_list(task, show_candidates)
         else:
-            inserts[block.end] = ["", f"> **Manual step**: {task.reason}."] + _runner_ups(task)
+            inserts[block.end] = (["", f"> **Manual step**: {task.reason}."]
+                                  + (_candidate_list(task, show_candidates) if show_candidates else _runner_ups(task)))
     out: list[str] = []
     for i, line in enumerate(lines):
         if i in wraps:
@@ -243,6 +245,22 @@ def rewrite(markdown: str, spec: SpecIndex | None, *, base_url: str | None = Non
     text = "\n".join(out) + ("\n" if markdown.endswith("\n") or not markdown else "")
     matched = sum(1 for t in tasks if t.status == "action")
     return ActionsResult(text, tasks, matched, len(tasks) - matched, source_name, spec.title if spec else None)
+
+
+def _candidate_list(task: Task, n: int) -> list[str]:
+    """The task's n most likely operations, one line each (CLI ``--candidates``)."""
+    if n <= 0 or not task.candidates:
+        return []
+    out = ["", f"Candidates ({min(n, len(task.candidates))} most likely):", ""]
+    for c in task.candidates[:n]:
+        line = f"- `{c['method']} {c['path']}`"
+        if c.get("summary"):
+            line += f" {c['summary']}"
+        line += f" (probability {c.get('probability', 0.0):.2f})"
+        if c.get("why"):
+            line += f": {c['why']}"
+        out.append(line)
+    return out
 
 
 def _runner_ups(task: Task, n: int = 3) -> list[str]:
@@ -332,3 +350,78 @@ def forms_from_html(data: bytes | str, base_url: str | None = None) -> list[Task
                           path=url, curl=curl, parameters=fields, confidence=1.0, status="action",
                           reason="an HTML form is already an HTTP request"))
     return tasks
+
+
+# ---------------------------------------------------------------------------------------------
+# the agent decides: candidates for a described task, and the curl for the one it picked
+
+
+def task_from_text(text: str) -> tuple[str, list[Step]]:
+    """(title, steps) of a task an agent describes: UI steps in markdown ("## Add a webhook\\n1. Go
+    to ...") as the detector reads them, or a plain sentence ("set a channel's topic") as a heading."""
+    found = detect(text)
+    if found:
+        block, steps = found[0]
+        return block.heading or clean_text(text.splitlines()[0].lstrip("#")), steps
+    lines = [ln.strip() for ln in text.strip().splitlines() if ln.strip()]
+    title = lines[0].lstrip("#").strip() if lines else ""
+    steps = [parse_step(ln, i + 1) for i, ln in enumerate(lines[1:] or lines)]
+    return title, steps
+
+
+def find_operation(spec: SpecIndex, ref: str) -> Operation:
+    """The operation an agent names: ``"POST /repos/{owner}/{repo}/hooks"`` or its operationId."""
+    ref = ref.strip()
+    parts = ref.split(None, 1)
+    if len(parts) == 2 and parts[0].upper() in ("GET", "POST", "PUT", "PATCH", "DELETE"):
+        method, path = parts[0].upper(), parts[1].strip()
+        for op in spec.operations:
+            if op.method == method and op.path == path:
+                return op
+    for op in spec.operations:
+        if op.operation_id and op.operation_id == ref:
+            return op
+    raise LookupError(ref)
+
+
+def operation_curl(spec: SpecIndex, op: Operation, values: dict[str, Any] | None = None,
+                   base_url: str | None = None) -> dict[str, Any]:
+    """The curl for one operation with the values an agent gives (dotted names for nested body
+    fields); every required field without a value becomes a named ``$PLACEHOLDER``. Raises
+    ``ValueError`` for a field the operation does not have or a body that does not validate."""
+    from .actions_match import _placeholder
+
+    values = dict(values or {})
+    fields = [p for p in op.params if p.location in ("path", "query", "header")] + list(op.body)
+    known = {p.name for p in fields}
+    unknown = sorted(k for k in values if k not in known)
+    if unknown:
+        raise ValueError(f"{op.method} {op.path} has no field {', '.join(unknown)} "
+                         f"(its fields: {', '.join(sorted(known)) or 'none'})")
+    taken: dict[str, str] = {}
+    params: dict[str, Any] = {}
+    for p in fields:
+        if p.location == "header":
+            continue
+        parent = p.name.rsplit(".", 1)[0] if "." in p.name else None
+        if p.name in values:
+            params[p.name] = values[p.name]
+        elif p.required and p.type != "object" and (parent is None or parent in known and any(
+                k == parent or k.startswith(parent + ".") for k in values) or any(
+                q.name == parent and q.required for q in fields)):
+            params[p.name] = ("@" if p.type == "file" else "") + _placeholder(p.name, taken)
+    body_names = {b.name for b in op.body}
+    problems = body_problems(op, _nest({k: v for k, v in params.items() if k in body_names}, op))
+    if problems:
+        raise ValueError(f"the body would not validate against {op.method} {op.path}'s request schema: "
+                         + "; ".join(problems[:5]))
+    curl, notes = build_curl(spec, op, params, base_url)
+    placeholders = {var: name for var, name in taken.items()}
+    by_name = {p.name: p for p in fields}
+    for var, name in placeholders.items():
+        p = by_name[name]
+        kind = p.type + (", required" if p.required else "")
+        allowed = f"; one of {', '.join(map(str, p.enum[:8]))}" if p.enum else ""
+        notes.append(f"`{var}`: `{name}` ({kind}{allowed})")
+    return {"method": op.method, "path": op.path, "curl": curl, "notes": source_notes(op, spec, params) + notes,
+            "placeholders": placeholders, "parameters": params}

@@ -70,7 +70,8 @@ FEATURES = [
     "lex_strength", "top_lex_strength", "top_coverage", "top_named", "personal_unmentioned", "get_x_nonread",
     "delete_x_nondelete", "verb_class_conflict", "head_is_object", "head_is_field", "create_x_head_not_object",
     "unmentioned_parents", "rule_confidence", "place_mismatch", "title_mismatch",
-    "nested_elsewhere", "settings_x_item", "settings_x_collection_create",
+    "nested_elsewhere", "settings_x_item", "settings_x_collection_create", "field_x_item",
+    "field_x_collection_create",
 ]
 
 
@@ -94,6 +95,18 @@ def _is_rpc(op: Operation) -> bool:
     seg = lits[-1]
     ws = words(seg)
     return bool(_DOTTED.match(seg)) or (len(ws) >= 2 and bool(verb_class(ws[0]) or ws[0] in GENERIC_VERBS))
+
+
+def rpc_kind(op: Operation) -> tuple[str, str] | None:
+    """(kind, verb) read from a method-name path (``/conversations.setTopic`` -> update, set):
+    there the method is always POST, so the name says what the call does."""
+    if not _is_rpc(op):
+        return None
+    ws = words(op.literal_segments[-1].split(".")[-1])
+    if not ws:
+        return None
+    cls = verb_class(ws[0]) or verb_class(stem(ws[0]))
+    return (cls or "action"), ws[0]
 
 
 class TaskContext:
@@ -135,7 +148,8 @@ def candidate_features(ctx: TaskContext, ranked: list[tuple[float, Operation, di
     best_other = max(others, default=0.0)
     lex = parts.get("lexical", 0.0) / ctx.idf_max
     max_lex = max((p.get("lexical", 0.0) / ctx.idf_max for _s, _o, p in ranked[:K]), default=lex) or 1e-9
-    kind, overb = op_kind(op)
+    kind, overb = rpc_kind(op) or op_kind(op)
+    overb = stem(overb) if overb and verb_class(stem(overb)) and not verb_class(overb) else overb  # "Sets" -> set
     op_t = _op_terms(op)
     op_words = {w for seg in op.literal_segments for w in words(seg)}
     scope = {t for t in op_t if t in SCOPE_WORDS} | ({"admin"} if op_words & ADMIN_WORDS else set())
@@ -213,6 +227,9 @@ def candidate_features(ctx: TaskContext, ranked: list[tuple[float, Operation, di
         "title_mismatch": 1.0 - title_agreement(op, ctx.title, ctx.spec_verbs),
         "head_is_object": 1.0 if head_is_object else 0.0,
         "head_is_field": 1.0 if head_is_field else 0.0,
+        # "Add a custom domain" is editing the site that has a custom_domain field, not creating a site
+        "field_x_item": 1.0 if head_is_field and item and op.method not in ("DELETE", "GET") else 0.0,
+        "field_x_collection_create": 1.0 if head_is_field and collection_create else 0.0,
         "create_x_head_not_object": 1.0 if collection_create and head and not head_is_object else 0.0,
         "unmentioned_parents": float(min(unmentioned_parents, 3)),
         "get_x_nonread": 1.0 if op.method == "GET" and ctx.heading_class not in ("read", None) else 0.0,
@@ -290,7 +307,8 @@ _WHY = [  # (feature, condition, words): the reasons worth telling an agent, str
     ("edit_x_item", lambda v: v > 0, "edits one existing item, as the steps do"),
     ("edit_x_collection_create", lambda v: v > 0, "creates a new item, but the steps edit an existing one"),
     ("create_x_item", lambda v: v > 0, "acts on an existing item, but the steps create one"),
-    ("head_is_field", lambda v: v > 0, "what the heading adds is one of its fields"),
+    ("field_x_item", lambda v: v > 0, "what the heading adds is a field of an existing item it edits"),
+    ("field_x_collection_create", lambda v: v > 0, "what the heading adds is a field, yet this creates a new item"),
     ("create_x_head_not_object", lambda v: v > 0, "creates something other than what the heading names"),
     ("admin_unmentioned", lambda v: v > 0, "an admin operation, and the steps never say admin"),
     ("scope_unmentioned", lambda v: v > 0, "sits under a scope the steps never name"),

@@ -309,8 +309,12 @@ def test_an_update_without_the_fields_the_steps_change_abstains(md):
     "## Danger zone\n1. Open **Team settings**.\n2. Click **Delete team** and confirm.\n",
 ])
 def test_deleting_the_thing_itself_still_grounds(md):
-    task = _one(md, load_spec(json.dumps(TEAMS)), threshold=RULES_THRESHOLD - 0.15)
+    # the rule: a delete whose button names its resource is not vetoed; whether it is emitted on a
+    # two-operation toy spec is the calibrated model's call, so the top candidate is what is checked
+    task = _one(md, load_spec(json.dumps(TEAMS)), threshold=0.0)
     assert (task.status, task.method, task.path) == ("action", "DELETE", "/teams/{team_id}")
+    assert (task.candidates[0]["method"], task.candidates[0]["path"]) == ("DELETE", "/teams/{team_id}")
+    assert "does something else" not in task.candidates[0]["why"]
 
 
 CLOUD = {  # tags exist for firewalls only; droplets can be created, read and destroyed

@@ -25,7 +25,9 @@ Examples:
 
   llmingest actions docs/ --openapi https://example.org/openapi.json -o docs-with-curl.md
 
-  llmingest actions docs/setup.md --openapi spec.yaml --base-url http://localhost:8080 --threshold 0.6
+  llmingest actions docs/setup.md --openapi spec.yaml --base-url http://localhost:8080 --threshold 0.8
+
+  llmingest actions docs/setup.md --openapi spec.yaml --candidates 5   # the 5 likeliest calls per task
 
   llmingest actions --report docs/ --openapi spec.json          # agent-readiness of a docs set
 
@@ -42,7 +44,8 @@ def actions(
     openapi: str = typer.Option(None, "--openapi", help="OpenAPI 3.x or Swagger 2.0 spec (JSON or YAML): path or URL."),
     base_url: str = typer.Option(None, "--base-url", help="Use this API base URL instead of the spec's servers."),
     fmt: str = typer.Option(None, "-f", "--format", help="markdown | json (with --report: text | json)."),
-    threshold: float = typer.Option(None, "--threshold", help="Confidence (0..1) below which a task stays manual (default 0.5)."),
+    threshold: float = typer.Option(None, "--threshold", help="Confidence (0..1) below which a task stays manual (default: the calibrated one shipped with the model; lower trades precision for recall, see README)."),
+    candidates: int = typer.Option(0, "--candidates", help="Show the K likeliest API operations under each task (method, path, probability, why).", metavar="K"),
     report: str = typer.Option(None, "--report", help="Agent-readiness report for this folder or URL (crawled as a docs site) instead of a rewrite."),
     output: Path = typer.Option(None, "-o", "--output", help="Write here instead of stdout (atomic)."),
     token: str = typer.Option(None, "--token", help="Bearer token for docs or specs behind auth (never printed).", show_default=False),
@@ -65,7 +68,7 @@ def actions(
         write_output(text, output)
         return
     fmt = check_format(fmt or "markdown", ("markdown", "json"))
-    result = actions_for(source, openapi, opts, base_url=base_url, threshold=threshold)
+    result = actions_for(source, openapi, opts, base_url=base_url, threshold=threshold, candidates=candidates)
     results = result if isinstance(result, list) else [result]
     if fmt == "json":
         if isinstance(result, list):
