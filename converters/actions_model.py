@@ -71,8 +71,11 @@ FEATURES = [
     "delete_x_nondelete", "verb_class_conflict", "head_is_object", "head_is_field", "create_x_head_not_object",
     "unmentioned_parents", "rule_confidence", "place_mismatch", "title_mismatch",
     "nested_elsewhere", "settings_x_item", "settings_x_collection_create", "field_x_item",
-    "field_x_collection_create",
+    "field_x_collection_create", "create_x_update_verb", "update_x_create_verb",
 ]
+
+
+_GROUP = {"create": "write", "update": "write", "upsert": "write", "delete": "delete", "read": "read"}
 
 
 def _op_terms(op: Operation) -> set[str]:
@@ -166,6 +169,7 @@ def candidate_features(ctx: TaskContext, ranked: list[tuple[float, Operation, di
                  / len(ctx.heading_nouns)) if ctx.heading_nouns else 0.5
     special = bool(overb) and overb not in GENERIC_VERBS and kind != "read" and not _mentioned(stem(overb), ctx.terms)
     n_params = len(op.path_params)
+    op_class = verb_class(overb or "") or (kind if kind in ("create", "update", "delete", "read") and overb else None)
     obj = object_terms(op, ctx.spec_verbs)
     head = ctx.heading_nouns[-1] if ctx.heading_nouns else ""
     head_is_object = bool(head) and any(_mentioned(head, {t}) or _mentioned(t, {head}) for t in obj)
@@ -232,12 +236,16 @@ def candidate_features(ctx: TaskContext, ranked: list[tuple[float, Operation, di
         "field_x_collection_create": 1.0 if head_is_field and collection_create else 0.0,
         "create_x_head_not_object": 1.0 if collection_create and head and not head_is_object else 0.0,
         "unmentioned_parents": float(min(unmentioned_parents, 3)),
-        "get_x_nonread": 1.0 if op.method == "GET" and ctx.heading_class not in ("read", None) else 0.0,
+        # "Send your campaign" is never GET .../send-checklist: a heading with a verb that is not a read
+        "get_x_nonread": 1.0 if op.method == "GET" and ctx.heading_verb and ctx.heading_class != "read" else 0.0,
         "delete_x_nondelete": 1.0 if kind == "delete" and ctx.heading_class != "delete" else 0.0,
         # "Rename a folder" against "Restore folder": the operation's own verb says another thing
-        "verb_class_conflict": 1.0 if (ctx.heading_class and verb_class(overb or "") and
-                                       verb_class(overb) != ctx.heading_class) or
-                                      (ctx.heading_class and overb and not verb_class(overb) and special) else 0.0,
+        # (create and update are near: "Set a reminder" may well be reminders.add)
+        "verb_class_conflict": 1.0 if (ctx.heading_class and op_class and
+                                       _GROUP.get(op_class) != _GROUP.get(ctx.heading_class)) or
+                                      (ctx.heading_class and overb and not op_class and special) else 0.0,
+        "create_x_update_verb": 1.0 if ctx.heading_class == "create" and op_class == "update" else 0.0,
+        "update_x_create_verb": 1.0 if ctx.heading_class == "update" and op_class == "create" else 0.0,
     }
     return f
 
