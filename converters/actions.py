@@ -39,6 +39,8 @@ __all__ = ["ActionsResult", "Task", "DEFAULT_THRESHOLD", "DEFAULT_CANDIDATES", "
 #: the shipped model's calibrated threshold: in the leave-one-product-out run, calls emitted at or
 #: above it were right >= 95% of the time (README, "Click to curl")
 DEFAULT_THRESHOLD = default_model().threshold
+#: below the threshold but at least this likely: "not sure which call" rather than "no API equivalent"
+UNSURE = 0.5
 #: runner-ups listed under a task (CLI --candidates, MCP): enough for the right one to be there
 DEFAULT_CANDIDATES = 5
 
@@ -140,10 +142,15 @@ def ground(spec: SpecIndex, title: str, steps: list[Step], *, base_url: str | No
     cands = [describe(op, p, explain(parts["features"])) for p, op, parts in decided[:k]]
     conf = round(decided[0][0], 3) if decided else 0.0
     if not decided or conf < threshold:
-        reason = f"no API equivalent found in {spec.title}"
-        if decided:
+        if decided and conf >= UNSURE:
             best = decided[0][1]
-            reason += f" (closest: {best.method} {best.path}, confidence {conf:.2f} < {threshold:.2f})"
+            reason = (f"not sure enough which call of {spec.title} does this (best: {best.method} {best.path}, "
+                      f"confidence {conf:.2f} < {threshold:.2f}); choose from the candidates")
+        else:
+            reason = f"no API equivalent found in {spec.title}"
+            if decided:
+                best = decided[0][1]
+                reason += f" (closest: {best.method} {best.path}, confidence {conf:.2f} < {threshold:.2f})"
         return {"status": "manual", "reason": reason, "confidence": conf, "candidates": cands}
     op = decided[0][1]
     filled = fill_parameters(op, spec, title, steps)
