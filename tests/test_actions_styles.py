@@ -22,7 +22,7 @@ from llmingest.converters.actions import (
     rewrite,
     task_from_text,
 )
-from llmingest.converters.actions_schema import body_problems, request_schema
+from llmingest.converters.actions_schema import body_problems, request_schema, validate
 from llmingest.converters.openapi import load_spec
 from llmingest.mcp_server.server import create_server
 from typer.testing import CliRunner
@@ -325,6 +325,25 @@ def test_request_schema_rebuilt_from_the_index_has_required_types_and_enums():
     assert body_problems(op, {"name": "x"}) == ["body: 'type' is a required property"]
     queue = find_operation(spec(TEL, "telco.json"), "CreateQueue")
     assert body_problems(queue, {"FriendlyName": "q", "MaxSize": "thirty"}) == ["MaxSize: 'thirty' is not of type 'integer'"]
+
+
+@pytest.mark.parametrize("value", [
+    {"type": "reboot"}, {"type": "explode"}, {}, {"type": 3}, {"type": "reboot", "size": {"w": "x"}},
+    {"type": "reboot", "size": {"w": 2, "tags": ["a", 1]}}, {"type": "reboot", "size": {}}, [], "x",
+    {"type": "reboot", "count": True}, {"type": "reboot", "count": 2.0}, {"type": "reboot", "count": 2.5},
+])
+def test_the_builtin_validator_agrees_with_jsonschema(value):
+    import jsonschema  # installed with fastmcp (mcp depends on it); the runtime does not import it
+    schema = {"type": "object", "required": ["type"], "properties": {
+        "type": {"type": "string", "enum": ["reboot", "power_off"]},
+        "count": {"type": "integer"},
+        "size": {"type": "object", "required": ["w"], "properties": {
+            "w": {"type": "integer"}, "tags": {"type": "array", "items": {"type": "string"}}}}}}
+    theirs = sorted((tuple(map(str, e.absolute_path)), e.message)
+                    for e in jsonschema.Draft202012Validator(schema).iter_errors(value))
+    ours = validate(schema, value)
+    assert bool(ours) == bool(theirs)
+    assert set(ours) <= set(theirs), (ours, theirs)
 
 
 def test_a_curl_whose_body_would_not_validate_is_not_emitted():
