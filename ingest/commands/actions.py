@@ -21,17 +21,23 @@ Examples:
 
   llmingest actions docs/webhooks.md --openapi api.github.com.json
 
-  llmingest actions https://example.org/guide.html --openapi openapi.yaml --format json
+  llmingest actions https://example.org/guide.html --openapi api.yaml -f json
 
-  llmingest actions docs/ --openapi https://example.org/openapi.json -o docs-with-curl.md
+  llmingest actions docs/ --openapi https://example.org/api.json -o out.md
 
-  llmingest actions docs/setup.md --openapi spec.yaml --base-url http://localhost:8080 --threshold 0.8
+  # curls against a local server
+  llmingest actions setup.md --openapi api.yaml --base-url http://localhost/
 
-  llmingest actions docs/setup.md --openapi spec.yaml --candidates 5   # the 5 likeliest calls per task
+  # the 5 likeliest calls under each task, to pick from
+  llmingest actions setup.md --openapi api.yaml --candidates 5
 
-  llmingest actions --report docs/ --openapi spec.json          # agent-readiness of a docs set
+  # more calls, less sure (the default threshold is calibrated: see README)
+  llmingest actions setup.md --openapi api.yaml --threshold 0.8
 
-  llmingest actions --report https://docs.example.com/ --openapi spec.json --format json
+  # agent-readiness of a docs set
+  llmingest actions --report docs/ --openapi spec.json
+
+  llmingest actions --report https://example.org/ --openapi spec.json -f json
 """
 
 

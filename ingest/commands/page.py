@@ -11,21 +11,21 @@ import typer
 from ..options import Options
 from ._common import check_format, write_output
 
-HELP = """Convert one HTML page to clean markdown: main content only, code fences with languages,
-GFM tables, admonitions, absolute links; front matter with title, url, description and, when the
-page states them, author, date, modified, sitename, lang, image, tags (from meta tags and JSON-LD).
+HELP = """Convert one HTML page to clean markdown: main content only, code fences with languages, GFM tables, admonitions, absolute links; front matter with title, url, description and, when the page states them, author, date, modified, sitename, lang, image, tags (from meta tags and JSON-LD).
 
 Examples:
 
-  llmingest page https://docs.python.org/3/library/json.html            # markdown to stdout
+  # markdown to stdout
+  llmingest page https://docs.python.org/3/library/json.html
 
-  llmingest page build/html/api.html --base-url https://example.org/docs/ -o api.md
+  llmingest page _build/html/api.html --base-url https://example.org/
 
   curl -s https://example.org/ | llmingest page - --base-url https://example.org/
 
   llmingest page https://example.org/guide/ --format json --no-front-matter
 
-  llmingest page page.html --full         # the whole <body>, no content selection (like markitdown)
+  # the whole <body>, no content selection (like markitdown)
+  llmingest page page.html --full
 """
 
 
