@@ -25,6 +25,7 @@ from .html_charset import decode
 from .html_depth import DEPTH_WARNING, flatten_deep, hit_depth_limit
 from .html_hidden import strip_invisible
 from .html_markdown import Writer
+from .html_meta import FIELDS, page_facts
 from .html_select import doxygen_title, remove_chrome, remove_hidden, select_main, unstream_suspense
 
 __all__ = ["convert", "front_matter", "decode"]
@@ -65,7 +66,11 @@ def _text(el) -> str:
 
 
 def _head_facts(root, url: str | None) -> dict:
-    """Title, description, canonical, base, generator: one pass over the few head elements."""
+    """Title, description, canonical, base, generator: one pass over the few head elements.
+
+    ``page`` holds the citation facts of :mod:`.html_meta` (author, dates, site name, image,
+    tags...), read from meta tags and JSON-LD; ``lang`` is their language if ``<html lang>`` is absent.
+    """
     meta: dict[str, str] = {}
     facts: dict = {"title": None, "canonical": None, "base": None}
     for el in root.iter("title", "meta", "link", "base"):
@@ -81,12 +86,14 @@ def _head_facts(root, url: str | None) -> dict:
             facts["canonical"] = (el.get("href") or "").strip() or None
         elif tag == "base" and facts["base"] is None and (el.get("href") or "").strip():
             facts["base"] = el.get("href").strip()
-    title = facts["title"] or meta.get("og:title")
+    base = urljoin(url, facts["base"]) if (facts["base"] and url) else (facts["base"] or url)
+    page = page_facts(root, base)
+    title = facts["title"] or meta.get("og:title") or meta.get("twitter:title") or page["title"]
     if not title:
         h1 = next(root.iter("h1"), None)
         title = _text(h1).rstrip("¶#").strip() if h1 is not None else None
-    base = urljoin(url, facts["base"]) if (facts["base"] and url) else (facts["base"] or url)
-    description = meta.get("description") or meta.get("og:description") or meta.get("twitter:description")
+    description = (meta.get("description") or meta.get("og:description") or meta.get("twitter:description")
+                   or page["description"])
     if description and title and description.casefold() == " ".join(title.split()).casefold():
         description = None  # texinfo writes the <title> again as the description: it says nothing
     return {
@@ -95,6 +102,8 @@ def _head_facts(root, url: str | None) -> dict:
         "canonical": urljoin(base or "", facts["canonical"]) if facts["canonical"] else None,
         "base": base,
         "generator": meta.get("generator"),
+        "lang": page["lang"],
+        "page": {key: page[key] for key in FIELDS},
     }
 
 
@@ -145,10 +154,11 @@ def convert(data: bytes | str, url: str | None = None, *, charset: str | None = 
         size=len(data.encode("utf-8") if isinstance(data, str) else data),
         metadata={
             "canonical": head["canonical"],
-            "lang": lang,
+            "lang": lang or head["lang"],
             "links": writer.links,
             "generator": head["generator"],
             "container": container,
+            **head["page"],
             **({"warnings": warnings} if warnings else {}),
         },
     )
@@ -165,11 +175,40 @@ def _yaml_value(value: str) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
+#: front matter keys after title/url/canonical/description, in print order (from ``doc.metadata``)
+_FRONT_MATTER_META = ("author", "date", "modified", "sitename", "lang", "image", "tags", "categories")
+
+
+def _yaml_list(values: list) -> str:
+    """A YAML flow list; items with flow characters (``, [ ] { }``) quoted as JSON strings."""
+    items = []
+    for value in values:
+        value = " ".join(str(value).split())
+        plain = _yaml_value(value)
+        items.append(json.dumps(value, ensure_ascii=False) if re.search(r"[,\[\]{}]", plain) else plain)
+    return "[" + ", ".join(items) + "]"
+
+
 def front_matter(doc: Document) -> str:
-    """YAML front matter with the page's title, URL and description (only the keys we know)."""
+    """YAML front matter: title, url, canonical (when it differs), description, then the page facts.
+
+    Only keys the page states are printed, always in the same order, so two runs on one page
+    give the same bytes: title, url, canonical, description, author, date, modified, sitename,
+    lang, image, tags, categories.
+    """
+    meta = doc.metadata or {}
+    canonical = meta.get("canonical")
+    if canonical and doc.url and canonical.split("#")[0] == doc.url.split("#")[0]:
+        canonical = None
+    pairs: list[tuple[str, object]] = [("title", doc.title), ("url", doc.url), ("canonical", canonical),
+                                       ("description", doc.description)]
+    pairs += [(key, meta.get(key)) for key in _FRONT_MATTER_META]
     lines = ["---"]
-    for key, value in (("title", doc.title), ("url", doc.url), ("description", doc.description)):
-        if value:
+    for key, value in pairs:
+        if isinstance(value, list):
+            if value:
+                lines.append(f"{key}: {_yaml_list(value)}")
+        elif isinstance(value, str) and value.strip():
             lines.append(f"{key}: {_yaml_value(value)}")
     warnings = doc.metadata.get("warnings") or []
     if warnings:

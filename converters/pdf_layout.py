@@ -18,8 +18,7 @@ import functools
 import re
 from dataclasses import dataclass, field
 
-import pymupdf
-
+from ._pymupdf import pymupdf
 from .pdf_hidden import hidden_spans
 
 #: font names that mean "code" even when the font does not set the monospace flag

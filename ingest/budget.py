@@ -82,7 +82,7 @@ def fit(docs: list[Document], max_tokens: int, overhead: int, encoding: str, *,
     for pos, doc in enumerate(order):
         doc_tier = tier(doc.path)
         if not ordered and blocked_above is not None and doc_tier > blocked_above:
-            left.append(Skipped(doc.path, f"left out to fit --max-tokens {max_tokens:,} ({doc.tokens:,} tokens)", doc.size))
+            left.append(Skipped(doc.path, f"left out to fit the {max_tokens:,}-token budget ({doc.tokens:,} tokens)", doc.size))
             continue
         original = doc
         if doc.tokens > cap:
@@ -106,12 +106,12 @@ def fit(docs: list[Document], max_tokens: int, overhead: int, encoding: str, *,
             blocked_above = doc_tier
         label = doc.metadata.get("source_label")
         where = f"{label}: {doc.path}" if label else doc.path
-        left.append(Skipped(where, f"left out to fit --max-tokens {max_tokens:,} ({doc.tokens:,} tokens)", doc.size))
+        left.append(Skipped(where, f"left out to fit the {max_tokens:,}-token budget ({doc.tokens:,} tokens)", doc.size))
     if ordered:
         kept_docs = [d for _, d in sorted(kept, key=lambda pd: pd[0])]
     else:
         kept_docs = sorted((d for _, d in kept), key=lambda d: d.path)
-    note = (f"--max-tokens {max_tokens:,}: {len(kept_docs):,} files kept, {truncated:,} truncated, "
+    note = (f"token budget {max_tokens:,}: {len(kept_docs):,} files kept, {truncated:,} truncated, "
             f"{len(left):,} left out (priority: {PRIORITY_DOC})")
     return kept_docs, left, note
 

@@ -162,7 +162,13 @@ def _output_excludes(kind: str, spec: SourceSpec, outputs: list[Path]) -> list[s
     parsed = spec.parsed
     if not isinstance(parsed, src_mod.LocalDir):
         return []
-    root = parsed.path.resolve()
+    return own_output_excludes(parsed.path, outputs)
+
+
+def own_output_excludes(root: Path, outputs: list[Path]) -> list[str]:
+    """Anchored gitignore patterns for the outputs (files, folders or ``out.*.md`` part globs)
+    that lie inside ``root``."""
+    root = root.resolve()
     out = []
     for path in outputs:
         target = path.resolve()

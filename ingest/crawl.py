@@ -23,7 +23,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import fnmatch
-import gzip
 import hashlib
 import json
 import os
@@ -42,11 +41,12 @@ from xml.etree import ElementTree
 import httpx
 
 from .errors import BlockedAddress, IngestError, LimitExceeded, NetworkError, SourceNotFound, UsageError
-from .http import MAX_REDIRECTS, USER_AGENT, check_address
+from .http import MAX_REDIRECTS, aread_body, check_address, deadline, gunzip, make_async_client, page_cap
 from .model import Skipped
 from .options import Options
 from .progress import task
 from .tokens import default_cache_dir
+from .walk import unreadable_reason
 
 __all__ = [
     "Page",
@@ -307,7 +307,7 @@ class _Fetcher:
         self.sem = asyncio.Semaphore(max(1, options.concurrency))
         self.hosts: dict[str, _Host] = {}
         self.cache = HttpCache(_cache_dir(options), options.cache)
-        self.max_bytes = int(options.extra.get("max_page_size") or MAX_PAGE_BYTES)
+        self.max_bytes = page_cap(options, MAX_PAGE_BYTES)  # --max-page-size of `site` and of `serve`
         self.requests = 0
         self.not_modified = 0
 
@@ -333,20 +333,14 @@ class _Fetcher:
                         await asyncio.sleep(wait)
                     host.next_at = time.monotonic() + host.delay
             self.requests += 1
-            async with self.client.stream("GET", url, headers=headers) as resp:
-                hdrs = {k.lower(): v for k, v in resp.headers.items()}
-                if resp.is_redirect or resp.status_code == 304 or resp.status_code >= 400:
-                    return resp.status_code, hdrs, b""
-                declared = int(hdrs.get("content-length") or 0)
-                if declared > max_bytes:
-                    raise LimitExceeded(f"{declared:,} bytes, over the {max_bytes:,}-byte page limit")
-                chunks, size = [], 0
-                async for chunk in resp.aiter_bytes():
-                    size += len(chunk)
-                    if size > max_bytes:
-                        raise LimitExceeded(f"over the {max_bytes:,}-byte page limit")
-                    chunks.append(chunk)
-                return resp.status_code, hdrs, b"".join(chunks)
+            # one deadline for the whole attempt (connect, headers, body): a dripping server is cut
+            with deadline(self.options.timeout):
+                async with self.client.stream("GET", url, headers=headers) as resp:
+                    hdrs = {k.lower(): v for k, v in resp.headers.items()}
+                    if resp.is_redirect or resp.status_code == 304 or resp.status_code >= 400:
+                        return resp.status_code, hdrs, b""
+                    # decoded while streaming, capped by bytes and compression ratio
+                    return resp.status_code, hdrs, await aread_body(resp, url, max_bytes)
 
     async def request(self, url: str, headers: dict[str, str] | None = None, max_bytes: int | None = None,
                       retries: int | None = None) -> tuple[int, dict[str, str], bytes]:
@@ -471,12 +465,16 @@ async def _robots(fetcher: _Fetcher, root: str) -> urllib.robotparser.RobotFileP
     return rp
 
 
-def _sitemap_locs(data: bytes) -> tuple[list[str], list[str]]:
-    """(page URLs, child sitemap URLs) of a sitemap or sitemap index; junk yields nothing."""
+def _sitemap_locs(data: bytes, url: str = "sitemap", max_bytes: int = MAX_PAGE_BYTES) -> tuple[list[str], list[str]]:
+    """(page URLs, child sitemap URLs) of a sitemap or sitemap index; junk yields nothing.
+
+    A ``.gz`` sitemap is inflated with the body caps (bytes and ratio): a 1 MB file can inflate to
+    1 GiB. Over the cap raises LimitExceeded (the caller reports it as a skip).
+    """
     if data[:2] == b"\x1f\x8b":
         try:
-            data = gzip.decompress(data)
-        except (OSError, EOFError):
+            data = gunzip(data, max_bytes, url)
+        except NetworkError:
             return [], []
     try:
         root = ElementTree.fromstring(data)
@@ -488,7 +486,8 @@ def _sitemap_locs(data: bytes) -> tuple[list[str], list[str]]:
     return ([], locs) if tag == "sitemapindex" else (locs, [])
 
 
-async def _sitemap(fetcher: _Fetcher, candidates: list[str], accept) -> tuple[str | None, list[str]]:
+async def _sitemap(fetcher: _Fetcher, candidates: list[str], accept,
+                   skipped: dict[str, Skipped] | None = None) -> tuple[str | None, list[str]]:
     for first in candidates:
         queue, pages, fetched = [first], [], 0
         while queue and fetched < MAX_SITEMAPS:
@@ -496,11 +495,15 @@ async def _sitemap(fetcher: _Fetcher, candidates: list[str], accept) -> tuple[st
             fetched += 1
             try:
                 _, status, _, body, _ = await fetcher.get(url, conditional=False)
+                if status != 200:
+                    continue
+                locs, children = _sitemap_locs(body, url, fetcher.max_bytes)
+            except LimitExceeded as exc:  # a sitemap (or gzip bomb) over the page limit: say so
+                if skipped is not None:
+                    skipped.setdefault(url, Skipped(url, f"sitemap skipped: {exc}"))
+                continue
             except (_Skip, IngestError):
                 continue
-            if status != 200:
-                continue
-            locs, children = _sitemap_locs(body)
             pages += [normalize(u) for u in locs]
             queue += [normalize(u) for u in children if urlsplit(u).netloc == urlsplit(first).netloc]
         kept = [u for u in dict.fromkeys(pages) if accept(u)]
@@ -549,8 +552,7 @@ def find_published(start: str, options: Options | None = None) -> dict[str, str]
 
 def _client(options: Options) -> httpx.AsyncClient:
     limits = httpx.Limits(max_connections=max(1, options.concurrency), max_keepalive_connections=max(1, options.concurrency))
-    return httpx.AsyncClient(timeout=options.timeout, follow_redirects=False, limits=limits,
-                             headers={"User-Agent": USER_AGENT})
+    return make_async_client(options, limits=limits)  # pinned addresses, deadlines, bounded decoding
 
 
 @dataclass
@@ -592,7 +594,8 @@ async def _crawl(start: str, options: Options, state: _State, on_page: Callable[
         candidates = [normalize(u) for u in (robots.site_maps() or [] if robots else [])
                       if urlsplit(u).netloc == parts.netloc]
         candidates += [scope + "sitemap.xml", root + "/sitemap.xml"]
-        state.sitemap, seeds = await _sitemap(fetcher, list(dict.fromkeys(candidates)), lambda u: allowed(u) is None)
+        state.sitemap, seeds = await _sitemap(fetcher, list(dict.fromkeys(candidates)), lambda u: allowed(u) is None,
+                                              state.skipped)
         follow_links = state.sitemap is None
         frontier: list[tuple[str, int]] = [(start, 0)] + [(u, 1) for u in seeds if u != start]
         seen = {u for u, _ in frontier}
@@ -797,6 +800,10 @@ def crawl_folder(root: Path, base_url: str, options: Options | None = None) -> C
         for rel, path in files:
             url = normalize(urljoin(scope, "/".join(_quote_segment(s) for s in rel.split("/"))))
             if not _glob_ok(url, scope, opts.include, opts.exclude):
+                continue
+            reason = unreadable_reason(root, path)  # a link out of the folder, or a FIFO: never opened
+            if reason:
+                skipped.append(Skipped(rel, reason))
                 continue
             try:
                 data = path.read_bytes()

@@ -30,6 +30,9 @@ class Options:
     cache_dir: Path | None = None
     allow_private: bool = True  # False in server mode: refuse loopback/private addresses (SSRF)
     host_map: dict[str, str] = field(default_factory=dict)  # forge host -> mirror base URL
+    # server mode (serve, mcp --http): git runs with an empty HOME and no user/system config, so no
+    # credential helper, netrc, SSH key or extraHeader of the operator's lends a caller access
+    isolate_git: bool = False
     progress: bool = False  # show Rich progress on stderr
     redact_secrets: bool = True
     on_progress: Callable[[str, int, int | None], None] | None = None  # (what, done, total)

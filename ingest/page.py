@@ -64,7 +64,8 @@ def ingest_page(src: sources.LocalFile | sources.WebPage, options: Options) -> B
         if ctype and ctype not in HTML_TYPES and not looks_like_html(resp.content):
             raise ConversionError(f"{resp.url} is {ctype}, not an HTML page",
                                   hint="llmingest page reads HTML; PDFs go to llmingest pdf")
-        data, url, display = resp.content, resp.url, src.url
+        # links, front matter and the Bundle show the URL without userinfo or secret query values
+        data, url, display = resp.content, sources.public_url(str(resp.url)), src.display()
         charset = charset or resp.charset
     elif isinstance(src, sources.LocalFile):
         if src.format == "pdf":

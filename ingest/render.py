@@ -125,6 +125,51 @@ def inline_markdown(doc: Document) -> bool:
     return doc.kind in ("page", "pdf")
 
 
+_FENCE_LINE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_ATX = re.compile(r"^(#{1,6})(\s+.*)$")
+
+
+def embed_markdown(text: str, under: int = 3) -> str:
+    """Our own markdown (a page, a PDF) placed under a level-``under`` heading of a digest.
+
+    Its headings move down so its top level sits one below ``under`` (a PDF's ``# 1 Overview``
+    must not become an H1 of the bundle); levels past 6 become bold lines. Its YAML front matter,
+    which a markdown reader would take for a setext heading, becomes a fenced ``yaml`` block.
+    Nothing inside code fences is touched.
+    """
+    lines = text.split("\n")
+    head: list[str] = []
+    if lines and lines[0] == "---":
+        end = next((i for i in range(1, len(lines)) if lines[i] == "---"), None)
+        if end is not None:
+            head = ["```yaml", *lines[1:end], "```"]
+            lines = lines[end + 1 :]
+            while lines and not lines[0].strip():
+                lines.pop(0)
+    fence: str | None = None
+    levels = []
+    for line in lines:
+        m = _FENCE_LINE.match(line)
+        if m:
+            fence = None if fence and m.group(1).startswith(fence) else (fence or m.group(1))
+            continue
+        if fence is None and (h := _ATX.match(line)):
+            levels.append(len(h.group(1)))
+    shift = max(0, under + 1 - min(levels)) if levels else 0
+    out: list[str] = []
+    fence = None
+    for line in lines:
+        m = _FENCE_LINE.match(line)
+        if m:
+            fence = None if fence and m.group(1).startswith(fence) else (fence or m.group(1))
+        elif fence is None and shift and (h := _ATX.match(line)):
+            level = len(h.group(1)) + shift
+            title = h.group(2).strip()
+            line = f"{'#' * level} {title}" if level <= 6 else f"**{title}**"
+        out.append(line)
+    return "\n".join([*head, *([""] if head else []), *out])
+
+
 def _cell(text: str) -> str:
     return text.replace("|", "\\|")
 
@@ -168,7 +213,7 @@ def _markdown(bundle: Bundle, top: int, token_tree: bool, part: tuple[int, int] 
     for doc in docs:
         yield f"### {code_span(doc.path)}\n\n"
         if inline_markdown(doc):
-            yield doc.content.rstrip("\n") + "\n\n"
+            yield embed_markdown(doc.content).rstrip("\n") + "\n\n"
             continue
         fence = fence_for(doc.content)
         # the content is yielded as it is, not formatted into a new string: no copy of every file
@@ -319,9 +364,11 @@ def render(bundle: Bundle, fmt: str = "markdown", *, top: int = 10, token_tree: 
 
 
 # ---------------------------------------------------------------------------------------------- split
-def _part_path(output: Path, index: int) -> Path:
+def part_path(output: Path, index: int, total: int) -> Path:
+    """``out.3.md``; numbers are zero-padded to the width of the last one (``out.03.md`` of 12), so
+    a plain name sort (``ls``, globbing, ``cat out.*.md``) keeps the parts in order."""
     suffix = output.suffix or ".md"
-    return output.with_name(f"{output.stem}.{index}{suffix}")
+    return output.with_name(f"{output.stem}.{index:0{len(str(total))}d}{suffix}")
 
 
 def split_parts(bundle: Bundle, fmt: str, max_tokens: int, output: Path, *, top: int = 10,
@@ -347,4 +394,4 @@ def split_parts(bundle: Bundle, fmt: str, max_tokens: int, output: Path, *, top:
                        head=head_tokens, per_doc=40, min_room=41,
                        too_small=f"--split-tokens {max_tokens} is too small for the summary and tree ({head_full:,} tokens)")
     for i, text in enumerate(texts):
-        yield _part_path(output, i + 1), iter([text])
+        yield part_path(output, i + 1, len(texts)), iter([text])

@@ -9,17 +9,18 @@ convert notebooks/PDFs -> count tokens and find secrets (cached by content hash;
 from __future__ import annotations
 
 import os
+import stat
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
 from . import progress, sources, tokens
-from .errors import SourceNotFound, redact
+from .errors import LimitExceeded, SourceNotFound, redact
 from .languages import language_for
 from .model import Bundle, Document, Redaction, Skipped
 from .options import Options
 from .scanpool import ScanPool
-from .walk import Entry, _check, select
+from .walk import Entry, _check, confine, select
 
 
 @dataclass
@@ -87,18 +88,20 @@ def _from_checkout(co, name: str, display: str) -> _Located:
 
 
 def _from_checkout_paths(co, name: str, display: str) -> _Located:
-    if co.subpath and co.blob:
-        parent, _, fname = co.subpath.rpartition("/")
-        return _Located(co.root / parent if parent else co.root, display, name, subpath=parent or None,
-                        single=fname, git_root=co.root, ref=co.ref, commit=co.commit)
     if co.subpath:
-        walk_root = co.root / co.subpath
-        if not walk_root.exists():
+        # a symlinked folder or file on the way must not lead out of the checkout (OutsideTree)
+        real = confine(co.root, co.subpath)
+        if not os.path.lexists(real):
             raise SourceNotFound(f"path {co.subpath!r} does not exist at {co.ref or co.commit[:12]}")
-        return _Located(walk_root, display, name, subpath=co.subpath, git_root=co.root, ref=co.ref, commit=co.commit)
+        if co.blob or not real.is_dir():  # a /blob/ URL, or a link to a file in the repository
+            parent, _, fname = co.subpath.rpartition("/")
+            return _Located(confine(co.root, parent) if parent else co.root, display, name, subpath=parent or None,
+                            single=fname, git_root=co.root, ref=co.ref, commit=co.commit)
+        return _Located(real, display, name, subpath=co.subpath, git_root=co.root, ref=co.ref, commit=co.commit)
     return _Located(co.root, display, name, git_root=co.root, ref=co.ref, commit=co.commit)
 
 
+_OPEN_FLAGS = getattr(os, "O_BINARY", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
 _READ_WHOLE = 1 << 20  # larger files are sniffed on their first 8 KB before the rest is read
 
 
@@ -122,8 +125,12 @@ def _read(entry: Entry, options: Options, legacy=None) -> tuple[Document | None,
     lower = entry.path.lower()
     sniff = not lower.endswith((".pdf", ".ipynb"))
     try:
-        fd = os.open(entry.abspath, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+        # never follow a link at the last step (the walk resolved and checked it) and never block:
+        # a file swapped for a FIFO after the walk opens at once and is refused by its fstat
+        fd = os.open(entry.abspath, os.O_RDONLY | _OPEN_FLAGS)
         try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                return None, Skipped(entry.path, "not a regular file (not read)", entry.size), b""
             # os.read straight into one bytes object: a third of the time of a buffered file's
             # head-then-rest reads and their concatenation, over thousands of small files
             if sniff and entry.size > _READ_WHOLE:
@@ -193,7 +200,7 @@ class _Counting:
         known = self.cache.get(key)
         if not (isinstance(known, list) and len(known) == 2 and isinstance(known[0], int)):
             known = None  # absent, or written by something else: count and scan again
-        scan = self.redacting and (known is None or not known[1]) and doc.kind != "pdf"
+        scan = self.redacting and (known is None or not known[1])  # PDFs too: their text is in the digest
         if known is None or scan:
             if self.pool is None:
                 self.pool = ScanPool(self.encoding)
@@ -243,7 +250,7 @@ def _scan_and_count(docs: list[Document], options: Options, counting: _Counting)
         count, hits = results[job]
         if count is None:  # only re-scanned: the count is the cached one
             count = known[i][0]
-        scanned = counting.redacting and docs[i].kind != "pdf"
+        scanned = counting.redacting
         # a text never scanned is not known clean: a later run that redacts must still scan it
         clean = not hits if scanned else bool(known[i] and known[i][1])
         cache.put(key, [count, clean])
@@ -266,6 +273,20 @@ def _scan_and_count(docs: list[Document], options: Options, counting: _Counting)
                 cache.put(rkeys[j], [fresh[j], False])
     cache.save()
     return redactions
+
+
+def _redact_paths(docs: list[Document], skipped: list[Skipped]) -> list[Redaction]:
+    """A token in a file's name shows in the tree, the headers and the skipped list: replace it
+    there too (line 0 in the report: the name, not the content)."""
+    from .secrets import redact_path
+
+    found: list[Redaction] = []
+    for item in [*docs, *skipped]:
+        path, kinds = redact_path(item.path)
+        if kinds:
+            item.path = path
+            found.extend(Redaction(path, 0, kind) for kind in kinds)
+    return found
 
 
 def _history(loc: _Located, options: Options) -> dict[str, str]:
@@ -298,10 +319,14 @@ def ingest_repo(src: sources.Source, options: Options) -> Bundle:
     """Digest a repository; see the module docstring for the pipeline."""
     loc = _locate(src, options)
     if loc.single:
-        entry, skip = _check(loc.root, loc.single, options)
+        entry, skip = _check(loc.root, loc.single, options, within=loc.git_root)
         entries, skipped = ([entry] if entry else []), ([skip] if skip else [])
     else:
-        entries, skipped, _ = select(loc.root, options)
+        entries, skipped, _ = select(loc.root, options, within=loc.git_root if loc.checkout is not None else None)
+    limit = (options.extra or {}).get("max_files")
+    if limit and len(entries) > limit:  # a server's limit, before a single file is read
+        raise LimitExceeded(f"{loc.display} has {len(entries):,} files, over this server's limit of {limit:,}",
+                            hint="narrow it with --include/--exclude or a /tree/<ref>/<dir> URL")
     if loc.subpath:
         entries = [Entry(f"{loc.subpath}/{e.path}", e.abspath, e.size) for e in entries]
         skipped = [Skipped(f"{loc.subpath}/{s.path}", s.reason, s.size) for s in skipped]
@@ -318,8 +343,9 @@ def ingest_repo(src: sources.Source, options: Options) -> Bundle:
                 else:
                     counting.add(doc, raw)
                     docs.append(doc)
+        path_redactions = _redact_paths(docs, skipped) if options.redact_secrets else []
         with progress.task(options, "Scanning secrets and counting tokens", total=None):
-            redactions = _scan_and_count(docs, options, counting)
+            redactions = path_redactions + _scan_and_count(docs, options, counting)
     finally:
         counting.close()
     history = _history(loc, options)
@@ -343,17 +369,24 @@ def ingest_repo(src: sources.Source, options: Options) -> Bundle:
     bundle = Bundle(source=loc.display, kind="repo", documents=docs, skipped=sorted(skipped, key=lambda s: s.path),
                     redactions=redactions, metadata=metadata, title=loc.name, encoding=options.encoding)
     if options.max_tokens:
-        _apply_budget(bundle, options.max_tokens, (options.extra or {}).get("format", "markdown"))
+        extra = options.extra or {}
+        _apply_budget(bundle, options.max_tokens, extra.get("format", "markdown"), top=extra.get("top", 10),
+                      token_tree=bool(extra.get("token_tree")))
     return bundle
 
 
-def _apply_budget(bundle: Bundle, max_tokens: int, fmt: str = "markdown") -> None:
-    """Fit the digest, rendered in the format the user asked for, into ``max_tokens``."""
+def _apply_budget(bundle: Bundle, max_tokens: int, fmt: str = "markdown", *, top: int = 10,
+                  token_tree: bool = False) -> None:
+    """Fit the digest, rendered exactly as it will be written (format, ``--top`` list, token tree),
+    into ``max_tokens``: the whole written file must fit, not just its documents."""
+    from functools import partial
+
     from .budget import fit_rendered
     from .render import render
 
     tree_cost = tokens.count("\n".join(d.path for d in bundle.documents), bundle.encoding) + 2 * len(bundle.documents)
-    fit_rendered(bundle, max_tokens, fmt, render, extra_overhead=tree_cost + 200)
+    fit_rendered(bundle, max_tokens, fmt, partial(render, top=top, token_tree=token_tree),
+                 extra_overhead=tree_cost + 200)
 
 
 os.environ.setdefault("GIT_TERMINAL_PROMPT", "0")

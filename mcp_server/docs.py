@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+from .. import sources
 from ..cache import make_key
 from ..errors import SourceNotFound, UsageError
 from ..model import Bundle, Document
@@ -20,8 +21,13 @@ __all__ = ["docs_index", "docs_index_text", "read_docs_text", "site_bundle"]
 
 def _check_url(url: str) -> str:
     url = url.strip()
-    if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).netloc:
-        raise UsageError(f"{url!r} is not a docs site URL", hint="give its start URL, e.g. https://docs.example.com/")
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # "https://[::1/": urlsplit's own complaint is not a 500
+        parts = None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.netloc:
+        raise UsageError(f"{url[:200]!r} is not a docs site URL", hint="give its start URL, e.g. https://docs.example.com/")
+    sources.parse(url)  # a malformed host or port is a UsageError here, not a UnicodeError in the resolver
     return url
 
 

@@ -30,10 +30,12 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
+from .. import http as fetching
 from ..commands._common import check_format
-from ..errors import IngestError, SourceNotFound, UsageError, redact
+from ..errors import IngestError, SourceNotFound, UsageError, redact, secret_scope
+from ..sources import public_url
 from .docs import docs_index_text
-from .service import Service, edge_message
+from .service import Service, carries_credentials, edge_message
 
 __all__ = ["create_app", "app_from_env", "target_for_path", "RedactingFilter", "install_log_redaction"]
 
@@ -80,6 +82,10 @@ class RedactingFilter(logging.Filter):
         if isinstance(record.msg, str):
             record.msg = _scrub(record.msg)
         return True
+
+
+class _InternalError(Exception):
+    """An unexpected bug in a request's worker, its message already redacted inside the request's scope."""
 
 
 def target_for_path(path: str) -> str:
@@ -187,11 +193,24 @@ def create_app(service: Service | None = None, *, mount_mcp: bool = True,
     limiter = anyio.CapacityLimiter(max(1, svc.limits.max_workers))
     rate = _rate_limiter(svc)
 
+    def scoped(func, *args):
+        with secret_scope():  # the caller's token is scrubbed from this request's messages, then forgotten
+            try:
+                return func(*args)
+            except IngestError:
+                raise  # already redacted when it was made, inside this scope
+            except Exception as exc:
+                raise _InternalError(redact(str(exc)) or type(exc).__name__) from None
+
     async def run(func, *args):
-        """Run blocking ingest work in a worker thread under the request timeout (504 past it)."""
+        """Run blocking ingest work in a worker thread under the request timeout (504 past it).
+
+        Nothing slow runs on the event loop: /healthz and other clients are served meanwhile.
+        """
         timeout = svc.limits.request_timeout or None
+        func, args = fetching.run_with_deadline, (timeout, func, *args)  # the thread's fetches stop at the 504
         with anyio.fail_after(timeout):
-            return await anyio.to_thread.run_sync(func, *args, limiter=limiter, abandon_on_cancel=True)
+            return await anyio.to_thread.run_sync(scoped, func, *args, limiter=limiter, abandon_on_cancel=True)
 
     async def guarded(request: Request, work) -> Response:
         client = request.client.host if request.client else "unknown"
@@ -207,7 +226,8 @@ def create_app(service: Service | None = None, *, mount_mcp: bool = True,
         except IngestError as exc:
             return _error(exc)
         except Exception as exc:  # the edge: an unexpected bug still gets one line, never a traceback
-            log.error("internal error: %s", redact(str(exc)) or type(exc).__name__)
+            log.error("internal error: %s", str(exc) if isinstance(exc, _InternalError) else
+                      redact(str(exc)) or type(exc).__name__)
             return PlainTextResponse("error: internal error\n", status_code=500)
 
     async def swap(request: Request) -> Response:
@@ -236,10 +256,11 @@ def create_app(service: Service | None = None, *, mount_mcp: bool = True,
             src = svc.parse(target, overrides["ref"])
             kind = src.kind
             bundle, key = svc.bundle(target, kind, fmt=fmt, **overrides)
+            private = bool(overrides["token"]) or carries_credentials(src)
             text, tokens = svc.rendered(bundle, key, fmt, 10 if top is None else top)
-            headers = {"X-Token-Count": str(tokens), "X-Source": quote(bundle.source, safe=":/?&=@%+,;~#"),
+            headers = {"X-Token-Count": str(tokens), "X-Source": quote(public_url(bundle.source), safe=":/?&=@%+,;~#"),
                        "X-Kind": bundle.kind,
-                       "Cache-Control": "private, max-age=300" if overrides["token"] else "public, max-age=300",
+                       "Cache-Control": "private, max-age=300" if private else "public, max-age=300",
                        "Vary": "Authorization"}
             if download:
                 headers["Content-Disposition"] = f'attachment; filename="{_filename(bundle.source, fmt)}"'
@@ -326,3 +347,9 @@ def _rate_limiter(svc: Service):
     if not svc.limits.rate_per_minute:
         return None
     return RateLimiter(svc.limits.rate_per_minute, svc.limits.burst)
+
+
+def rate_limited_mcp(app, svc: Service):
+    """``mcp --http``: the FastMCP app behind the per-client rate limit ``serve`` gives /mcp."""
+    rate = _rate_limiter(svc)
+    return app if rate is None else _RateLimited(app, rate, svc)

@@ -344,6 +344,14 @@ def assign_sections(pages: list[Page], sections: list[str] | dict[str, list[str]
 _FOOTNOTE_REF = re.compile(r"\[\^[^\]\s]+\](?!:)")
 
 
+def _fallback_summary(site_name: str, pages: list[Page]) -> str:
+    """The ``> summary`` line llms.txt requires when the project sets no description (a fresh
+    ``mkdocs new`` has no ``site_description``): the home page's first sentence, else a plain line."""
+    home = next((p for p in pages if p.mirror in ("index.md", "index.html.md")), pages[0] if pages else None)
+    sentence = first_sentence(_FOOTNOTE_REF.sub("", home.markdown)) if home else ""
+    return sentence or f"Documentation of {site_name}."
+
+
 def build_outputs(site_name: str, summary: str | None, pages: list[Page], base_url: str | None,
                   *, full_text: bool = True, details: str | None = None) -> dict[str, str]:
     """``{relative path: text}`` for llms.txt, llms-full.txt (when ``full_text``) and every mirror.
@@ -351,6 +359,7 @@ def build_outputs(site_name: str, summary: str | None, pages: list[Page], base_u
     Entries link to the ``.md`` mirrors (the llmstxt.org convention: agents fetch markdown);
     llms-full.txt names each page's HTML URL as its source.
     """
+    summary = summary or _fallback_summary(site_name, pages)
     sections: dict[str, list[Entry]] = {}
     for page in pages:
         name = OPTIONAL if page.optional else page.section

@@ -11,20 +11,21 @@ import typer
 from ..options import Options
 from ._common import check_format, write_output
 
-HELP = """Convert one HTML page to clean markdown: main content only, code fences with languages,
-GFM tables, admonitions, absolute links, title and description in front matter.
+HELP = """Convert one HTML page to clean markdown: main content only, code fences with languages, GFM tables, admonitions, absolute links; front matter with title, url, description and, when the page states them, author, date, modified, sitename, lang, image, tags (from meta tags and JSON-LD).
 
 Examples:
 
-  llmingest page https://docs.python.org/3/library/json.html            # markdown to stdout
+  # markdown to stdout
+  llmingest page https://docs.python.org/3/library/json.html
 
-  llmingest page build/html/api.html --base-url https://example.org/docs/ -o api.md
+  llmingest page _build/html/api.html --base-url https://example.org/
 
   curl -s https://example.org/ | llmingest page - --base-url https://example.org/
 
   llmingest page https://example.org/guide/ --format json --no-front-matter
 
-  llmingest page page.html --full         # the whole <body>, no content selection (like markitdown)
+  # the whole <body>, no content selection (like markitdown)
+  llmingest page page.html --full
 """
 
 
@@ -36,7 +37,7 @@ def page(
     source: str = typer.Argument(..., help="An http(s) URL, an .html file, or - for HTML on stdin."),
     output: Path = typer.Option(None, "-o", "--output", help="Write here instead of stdout (atomic)."),
     fmt: str = typer.Option("markdown", "-f", "--format", help="markdown | json"),
-    no_front_matter: bool = typer.Option(False, "--no-front-matter", help="Leave out the title/url/description block."),
+    no_front_matter: bool = typer.Option(False, "--no-front-matter", help="Leave out the front matter block (title, url, author, date...)."),
     base_url: str = typer.Option(None, "--base-url", help="Resolve a local file's links as if served here."),
     charset: str = typer.Option(None, "--charset", help="Override the detected character encoding."),
     no_links: bool = typer.Option(False, "--no-links", help="Keep link text, drop link targets."),

@@ -13,15 +13,19 @@ HELP = """Digest a repository: summary, directory tree and file contents, with e
 
 Examples:
 
-  llmingest repo .                                   # this folder, markdown to stdout
+  # this folder, markdown to stdout
+  llmingest repo .
 
-  llmingest repo octocat/Hello-World -o digest.md    # a GitHub repo
+  # a GitHub repo
+  llmingest repo octocat/Hello-World -o digest.md
 
-  llmingest repo https://github.com/o/r/tree/main/docs -i '**/*.md' --format xml
+  llmingest repo https://github.com/o/r/tree/main/docs -i '**/*.md' -f xml
 
-  llmingest repo . --max-tokens 100000 --top 20      # fit a budget, show the biggest files
+  # fit a budget, show the biggest files
+  llmingest repo . --max-tokens 100000 --top 20
 
-  llmingest repo . --split-tokens 50000 -o out/digest.md   # numbered parts that each fit
+  # numbered parts that each fit
+  llmingest repo . --split-tokens 50000 -o out/digest.md
 """
 
 
@@ -56,23 +60,26 @@ def repo(
     from ..api import ingest
     from ..errors import UsageError
     from ..render import render_chunks, split_parts
+    from ..sources import parse
 
     fmt = check_format(fmt)
     if split_tokens and output is None:
         raise UsageError("--split-tokens needs -o FILE", hint="parts are written as FILE.1.md, FILE.2.md, ...")
+    parsed = parse(source, ref=ref)
+    exclude = [*exclude, *_own_outputs(parsed, output, split_tokens)]
     opts = Options(
         include=list(include), exclude=list(exclude), ref=ref, token=token,
         max_file_size=parse_size(max_file_size), hidden=hidden, default_ignores=default_ignores,
         encoding=encoding, max_tokens=max_tokens, git_log=git_log, diff=diff,
         redact_secrets=redact, convert_pdfs=convert_pdfs, host_map=parse_host_map(host_map),
-        cache=cache, progress=progress_wanted(quiet), extra={"format": fmt},
+        cache=cache, progress=progress_wanted(quiet), extra={"format": fmt, "top": top, "token_tree": token_tree},
     )
-    bundle = ingest(source, opts, kind="repo")
+    bundle = ingest(parsed, opts, kind="repo")
     if split_tokens:
-        written = 0
+        written = set()
         for path, chunks in split_parts(bundle, fmt, split_tokens, output, top=top, token_tree=token_tree):
             write_output(chunks, path)
-            written += 1
+            written.add(path)
             if not quiet:
                 typer.echo(f"wrote {path}", err=True)
         remove_stale_parts(output, written)
@@ -80,3 +87,17 @@ def repo(
     write_output(render_chunks(bundle, fmt, top=top, token_tree=token_tree), output)
     if output is not None and not quiet:
         typer.echo(f"wrote {output}: {len(bundle.documents)} files, {bundle.total_tokens:,} tokens", err=True)
+
+
+def _own_outputs(parsed, output: Path | None, split: int | None) -> list[str]:
+    """Excludes for this command's own output inside the folder it digests: a second run must not
+    read the first run's digest (or its parts) back, or every run grows (repomix does the same)."""
+    from ..bundling import own_output_excludes
+    from ..sources import LocalDir
+
+    if output is None or not isinstance(parsed, LocalDir):
+        return []
+    targets = [output]
+    if split:
+        targets.append(output.with_name(f"{output.stem}.*{output.suffix or '.md'}"))
+    return own_output_excludes(parsed.path, targets)
