@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass, field
 
 from ._pymupdf import pymupdf
+from .pdf_hidden import hidden_spans
 
 #: font names that mean "code" even when the font does not set the monospace flag
 #: (NimbusMonL / TeXGyreCursor / pcrr are the Courier clones of LaTeX and Ghostscript PDFs)
@@ -27,7 +28,8 @@ MONO_FONT = re.compile(r"mono|courier|consol|menlo|typewriter|inconsolata|source
 BOLD_FONT = re.compile(r"bold|black|heavy|semibold|demi", re.I)
 ITALIC_FONT = re.compile(r"italic|oblique", re.I)
 #: private-use glyphs and control characters: unmapped math/symbol glyphs come out as these
-BAD_CHARS = re.compile("[\ue000-\uf8ff\ufffd\x00-\x08\x0b\x0c\x0e-\x1f]")
+#: (and the invisible ones that smuggle text: Unicode tag characters, bidi overrides and isolates)
+BAD_CHARS = re.compile("[\ue000-\uf8ff\ufffd\x00-\x08\x0b\x0c\x0e-\x1f\U000e0000-\U000e007f\u202a-\u202e\u2066-\u2069]")
 #: ligatures expanded by PyMuPDF when TEXT_PRESERVE_LIGATURES is off; kept here for fonts that map them
 LIGATURES = str.maketrans({"\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "\ufb04": "ffl",
                            "\ufb05": "st", "\ufb06": "st", "\u00a0": " ", "\u2002": " ", "\u2003": " "})
@@ -179,12 +181,18 @@ def _link_at(links: list[tuple[pymupdf.Rect, str]], bbox) -> str | None:
     return None
 
 
-def extract_segments(page: pymupdf.Page, textpage=None, links: list | None = None) -> list[Seg]:
+def extract_segments(page: pymupdf.Page, textpage=None, links: list | None = None,
+                     drawings: list | None = None, dropped: list | None = None) -> list[Seg]:
     """Horizontal text lines of the page as Segs (rotated text such as margin stamps is dropped).
 
     ``links`` (from :func:`link_rects`) keeps link text a span of its own: merged into the
-    surrounding same-style run, "see the reference link here" lost its link."""
+    surrounding same-style run, "see the reference link here" lost its link. Given the page's
+    ``drawings`` (``get_cdrawings()``), text drawn invisibly is left out (:mod:`.pdf_hidden`) and
+    counted in ``dropped``; an OCR ``textpage`` is kept whole."""
     d = page.get_text("dict", flags=TEXT_FLAGS, textpage=textpage)
+    hidden = hidden_spans(page, d["blocks"], drawings) if textpage is None and drawings is not None else ()
+    if hidden and dropped is not None:
+        dropped.append(len(hidden))
     out: list[Seg] = []
     for block in d["blocks"]:
         if block.get("type") != 0:
@@ -196,7 +204,7 @@ def extract_segments(page: pymupdf.Page, textpage=None, links: list | None = Non
             spans: list[Span] = []
             for s in line["spans"]:
                 text = s["text"]
-                if not text:
+                if not text or (hidden and id(s) in hidden):
                     continue
                 text = text.translate(LIGATURES)
                 if BAD_CHARS.search(text):
@@ -407,6 +415,7 @@ class PageData:
     width: float
     scanned: bool = False
     ocr_error: str | None = None
+    hidden: int = 0  # text runs left out as invisible (pdf_hidden)
 
 
 _LINE_NUMBER = re.compile(r"^\s*\d{1,5}\s*$")
