@@ -16,6 +16,7 @@ from __future__ import annotations
 import bisect
 import functools
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 import pymupdf
@@ -32,6 +33,31 @@ BAD_CHARS = re.compile("[\ue000-\uf8ff\ufffd\x00-\x08\x0b\x0c\x0e-\x1f]")
 LIGATURES = str.maketrans({"\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "\ufb04": "ffl",
                            "\ufb05": "st", "\ufb06": "st", "\u00a0": " ", "\u2002": " ", "\u2003": " "})
 TEXT_FLAGS = pymupdf.TEXT_PRESERVE_WHITESPACE | pymupdf.TEXT_MEDIABOX_CLIP
+#: spacing accents that TeX's \accent (and old PostScript drivers) draw as glyphs of their own over
+#: the next letter: "And\u00b4en" must read "And\u00e9n"
+_COMBINING = {"\u00b4": "\u0301", "\u02ca": "\u0301", "\u02cb": "\u0300", "\u00a8": "\u0308", "\u02c6": "\u0302",
+              "\u02dc": "\u0303", "\u00b8": "\u0327", "\u02c7": "\u030c", "\u02d8": "\u0306", "\u02d9": "\u0307",
+              "\u02da": "\u030a", "\u00af": "\u0304", "\u02dd": "\u030b", "\u02db": "\u0328", "`": "\u0300"}
+_ACCENT = re.compile("([\u00b4\u02ca\u02cb\u00a8\u02c6\u02dc\u00b8\u02c7\u02d8\u02d9\u02da\u00af\u02dd\u02db])"
+                     " ?([A-Za-z\u0131\u0237])|(?<=[A-Za-z])(`)([aeiouAEIOU])")
+_ANY_ACCENT = re.compile("[\u00b4\u02ca\u02cb\u00a8\u02c6\u02dc\u00b8\u02c7\u02d8\u02d9\u02da\u00af\u02dd\u02db`]")
+
+
+def _accent(m: re.Match) -> str:
+    accent, letter = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
+    letter = {"\u0131": "i", "\u0237": "j"}.get(letter, letter)  # TeX accents dotless i and j
+    return unicodedata.normalize("NFC", letter + _COMBINING[accent])
+
+
+def compose_accents(spans: list) -> None:
+    """Fold separately drawn accents into their letters (NFC), in place; code keeps its backticks."""
+    for i, s in enumerate(spans):
+        if s.mono or not _ANY_ACCENT.search(s.text):
+            continue
+        nxt = spans[i + 1] if i + 1 < len(spans) else None
+        if nxt is not None and not nxt.mono and s.text[-1:] in _COMBINING and s.text[-1:] != "`" and nxt.text[:1].isalpha():
+            s.text, nxt.text = s.text[:-1], _accent(_ACCENT.match(s.text[-1] + nxt.text[0])) + nxt.text[1:]
+        s.text = _ACCENT.sub(_accent, s.text)
 
 
 class Span:
@@ -194,11 +220,13 @@ def extract_segments(page: pymupdf.Page, textpage=None, links: list | None = Non
             if abs(dy) > 0.05 or dx < 0:
                 continue
             spans: list[Span] = []
+            accents = False
             for s in line["spans"]:
                 text = s["text"]
                 if not text:
                     continue
                 text = text.translate(LIGATURES)
+                accents = accents or bool(_ANY_ACCENT.search(text))
                 if BAD_CHARS.search(text):
                     text = BAD_CHARS.sub("", text)
                     if not text:
@@ -218,6 +246,8 @@ def extract_segments(page: pymupdf.Page, textpage=None, links: list | None = Non
                 spans[-1].link = link
             if not spans or not any(s.text.strip() for s in spans):
                 continue
+            if accents:
+                compose_accents(spans)
             x0, y0, x1, y1 = line["bbox"]
             # fonts with tall ascenders/descenders give boxes that overlap the next line; a box
             # from the baseline and the size keeps lines apart and gaps comparable across fonts

@@ -13,7 +13,7 @@ from pathlib import Path
 import pymupdf
 
 from .pdf_layout import Column, Image, Table, VLine
-from .pdf_stats import SENTENCE_END, Stats, line_style, norm_title
+from .pdf_stats import HEADING_END, SENTENCE_END, Stats, line_style, loose_style, norm_title
 from .pdf_tables import borderless
 
 #: glyph bullets may touch their text; a dash or star needs a space ("-c --stdout", "-1" are not items)
@@ -211,9 +211,14 @@ class Emitter:
         self.heading_level = 0
         self.code: list[tuple[list[tuple[float, str]], float, int]] = []  # (spans(x,text), y0, page)
         self.code_cw = 0.0
+        self.code_left = 0.0
         self.table: Table | None = None
         self.list_stack: list[float] = []
         self.item_text_x = 0.0
+        self.list_loose = False
+        self.item_para = False  # the open item text is a further paragraph of the item above
+        self.block_right = 0.0  # right edge of the open paragraph's lines (for the fit test)
+        self.block_lines = 0
         self.prev: VLine | None = None
         self.prev_col: Column | None = None
         self.col: Column | None = None
@@ -228,10 +233,15 @@ class Emitter:
         if self.kind in ("para", "item") and self.parts:
             text = re.sub(r"(?<=\S)  +", " ", _inline(_join(self.parts)).strip())
             if self.kind == "item":
-                if was_item and self.blocks:
-                    self.blocks[-1] += "\n" + self.item_prefix + text
+                if self.item_para and self.blocks:
+                    self.blocks[-1] += "\n\n" + " " * len(self.item_prefix) + text
+                    self.list_loose = True
+                elif was_item and self.blocks:
+                    # after a multi-paragraph item the list is loose: a blank line keeps "2." an item
+                    self.blocks[-1] += ("\n\n" if self.list_loose else "\n") + self.item_prefix + text
                 else:
                     self.blocks.append(self.item_prefix + text)
+                    self.list_loose = False
                 self.last_item = True
             else:
                 if text.startswith("#"):
@@ -353,16 +363,31 @@ class Emitter:
                         return min(6, level + self.st.toc_offset)
             if style is not None and self.st.levels.get(style) == 1 and self.title is None:
                 return 1
+            # a heading the outline leaves out (Texinfo @heading and @unnumbered in an appendix,
+            # a licence's "Preamble"): set in a style that the outline's headings use
+            level = self.st.toc_styles.get(style) if style is not None else None
+            if level and self._heading_shape(line, text):
+                return min(6, level + self.st.toc_offset)
             return 0
         if style is None:
-            return 0
+            # small caps or a logo inside a heading ("2.1 New BibTeX features" in LaTeX classes)
+            style = loose_style(line)
+            if style is None or not NUMBERED_HEADING.match(text):
+                return 0
         level = self.st.levels.get(style, 0)
         if level:
             return level
         if (style[1] and abs(style[0] - self.st.body_size) <= 0.5 and NUMBERED_HEADING.match(text)
-                and len(text.split()) <= 12 and not SENTENCE_END.search(text)):
+                and self._heading_shape(line, text)):
             return self.st.numbered_level
         return 0
+
+    def _heading_shape(self, line: VLine, text: str) -> bool:
+        """Short, not a sentence, and at the column's left edge (an indented "1. Title" is a list item)."""
+        col = self.col
+        size = line.size or self.st.body_size
+        return (len(text.split()) <= 12 and not HEADING_END.search(text)
+                and (col is None or line.x0 <= col.left + 0.8 * size))
 
     def _line(self, line: VLine, first_in_col: bool) -> None:
         text = line.text
@@ -377,6 +402,9 @@ class Emitter:
         assert col is not None
 
         # code
+        if not all(s.mono for s in visible) and self._mixed_code(line, visible, gap, same_col):
+            self._code_line(line, gap, same_col)
+            return
         if all(s.mono for s in visible):
             prev_mono_end = prev is not None and any(s.text.strip() for s in prev.spans) and \
                 [s for s in prev.spans if s.text.strip()][-1].mono
@@ -427,6 +455,7 @@ class Emitter:
                 if not num.isdigit():
                     prefix = "- " + token + " "
             self.kind, self.item_prefix = "item", "    " * depth + prefix
+            self.item_para = False
             rest = _strip_chars(line.spans, marker.end())
             self.parts = [rest]
             self.item_text_x = rest[0].x0 if rest else line.x0 + size
@@ -451,6 +480,10 @@ class Emitter:
                 indented = line.x0 > col.left + 0.8 * size and line.x0 > prev.x0 + 0.8 * size
                 if self.kind == "item":
                     new_para = gap > 0.7 * size or line.x0 < self.item_text_x - 0.6 * size
+                    if self._item_paragraph(line, prev, gap, size, new_para):
+                        self.close()
+                        self.kind, self.item_para, self.parts, self.prev = "item", True, [line.spans], line
+                        return
                 else:
                     new_para = gap > 0.7 * size or (indented and abs(size - prev.size) < 0.6) or abs(size - prev.size) > 1
             else:
@@ -473,6 +506,64 @@ class Emitter:
             self.parts.append(line.spans)
         self.prev = line
 
+    def _item_paragraph(self, line: VLine, prev: VLine, gap: float, size: float, new_para: bool) -> bool:
+        """Does ``line`` start a further paragraph of the open list item?
+
+        Items with a title line ("1. Precision" alone, its text below; licence clauses "0.
+        Definitions.") and items of several paragraphs (Texinfo @enumerate, LaTeX enumerate,
+        Word numbered paragraphs) keep their text at the item's text indent. A new paragraph
+        there either follows a paragraph gap or follows a line that stopped short although the
+        next line's first word would have fitted: wrapped text never does that."""
+        col = self.col
+        if col is None or self.item_text_x <= col.left + 0.8 * size:
+            return False
+        if abs(line.x0 - self.item_text_x) > 0.6 * size:
+            return False
+        if new_para:
+            return gap < 3.0 * size
+        words = line.text.split()
+        first = next((s for s in line.spans if s.text.strip()), None)
+        if not words or first is None:
+            return False
+        stripped = first.text.lstrip()
+        per_char = (first.x1 - first.x0) / max(1, len(first.text))
+        need = per_char * (len(words[0]) + 1) if stripped.startswith(words[0]) else 3 * size
+        return self._text_right(col) - prev.x1 > need + 0.5 * size
+
+    def _text_right(self, col: Column) -> float:
+        """Where the column's running text ends: the 75th percentile of its lines' right edges
+        (an overfull code line or a wide table does not move it)."""
+        cached = getattr(col, "_text_right", None)
+        if cached is not None:
+            return cached
+        ends = sorted(it.x1 for it in col.items if isinstance(it, VLine))
+        right = ends[int(0.75 * (len(ends) - 1))] if len(ends) >= 5 else col.right
+        col._text_right = right
+        return right
+
+    def _mixed_code(self, line: VLine, visible: list, gap: float, same_col: bool) -> bool:
+        """A listing line with proportional text beside its monospace: comments set in roman
+        (Texinfo ``@r{}`` in @example, LaTeX listings with ``commentstyle``), found by a comment
+        opener in the monospace text just before the proportional run, or by following a listing."""
+        if not visible[0].mono:
+            return False
+        total = sum(len(s.text.strip()) for s in visible)
+        mono = sum(len(s.text.strip()) for s in visible if s.mono)
+        if mono < 0.3 * total:
+            return False
+        comment = False
+        last_mono = ""
+        for s in visible:
+            if s.mono:
+                last_mono = s.text
+            elif re.search(r"(/\*|//|#|--|;|%|\(\*)\s*$", last_mono):
+                comment = True
+                break
+        size = line.size or self.st.body_size
+        in_code = (self.kind == "code" and bool(self.code) and (not same_col or gap < 1.0 * size)
+                   and line.x0 >= self.code_left - 0.5 * size)
+        return comment or in_code
+
     def _code_line(self, line: VLine, gap: float, same_col: bool) -> None:
         col = self.col
         assert col is not None
@@ -482,6 +573,7 @@ class Emitter:
             self.close()
             self.list_stack = []
             self.kind, self.code, self.code_cw = "code", [], 0.0
+            self.code_left = line.x0
         for s in line.spans:
             n = len(s.text)
             if s.mono and n >= 2 and s.x1 > s.x0:
@@ -497,7 +589,7 @@ class Emitter:
             blanks = round((line.y0 - prev_y) / pitch) - 1
             for _ in range(max(0, min(blanks, 3))):
                 self.code.append(([], line.y0, line.page))
-        spans = [(s.x0 - col.left, s.text) for s in line.spans]
+        spans = [(s.x0 - col.left, s.text, s.mono, s.x1 - col.left) for s in line.spans]
         self.code.append((spans, line.y0, line.page))
         self.prev = line
 
@@ -512,11 +604,21 @@ class Emitter:
         lines: list[str] = []
         for spans, _, _ in self.code:
             buf = ""
-            for x, text in spans:
-                col = max(0, round((x - base) / cw))
-                if len(buf) < col and not (buf.endswith(" ") and not text.strip()):
-                    buf += " " * (col - len(buf))
+            after_prop, prev_x1 = False, 0.0
+            for x, text, mono, x1 in spans:
+                if after_prop:
+                    # proportional text (a roman comment) breaks the x -> column mapping: what
+                    # follows it on the line is placed by spacing, not by position
+                    if x - prev_x1 > 0.3 * cw and not buf.endswith(" ") and not text.startswith(" "):
+                        buf += " "
+                else:
+                    col = max(0, round((x - base) / cw))
+                    if len(buf) < col and not (buf.endswith(" ") and not text.strip()):
+                        buf += " " * (col - len(buf))
                 buf += text
+                if text.strip():
+                    after_prop = after_prop or not mono
+                prev_x1 = x1
             lines.append(buf.rstrip())
         while lines and not lines[-1]:
             lines.pop()

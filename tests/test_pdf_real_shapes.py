@@ -1,0 +1,223 @@
+"""PDF shapes of real manuals (Texinfo, LaTeX, office exports), drawn glyph run by glyph run
+with PyMuPDF so each failure pattern of issue 21 is reproduced without any real file:
+
+* a numbered item whose title is alone on its line, its body indented below (Texinfo @enumerate,
+  licence clauses);
+* a monospace block whose comments are set in a proportional font (Texinfo @r{} in @example);
+* numbered headings without bookmarks, and headings missing from a partial outline;
+* a TeX accent drawn as its own glyph over the letter;
+* running heads and page numbers placed above/below the 10% page margins.
+"""
+
+from __future__ import annotations
+
+import pymupdf
+from llmingest.converters.pdf import convert
+
+BODY = "tiro"  # Times-Roman: a proportional body font
+BOLD = "tibo"  # Times-Bold
+MONO = "cour"  # Courier
+LEFT, RIGHT = 72.0, 540.0
+PROSE = ("The quick survey of the data shows that most of the values fall inside the expected range "
+         "and the remaining ones are explained by the way the instruments were calibrated at the "
+         "start of each session, which the next sections describe in more detail for the reader.")
+
+
+class Page:
+    """A letter page written top to bottom: ``y`` is the next baseline."""
+
+    def __init__(self, doc: pymupdf.Document, number: int | None = None, head: str | None = None):
+        self.page = doc.new_page(width=612, height=792)
+        self.y = 110.0
+        if head is not None:  # a running head with the page number, in the top 10%... or below it
+            self.text(LEFT, 80, head, BODY, 9)
+        if number is not None:  # a page number below the text block, above the bottom 10%
+            self.text(300, 700, str(number), BODY, 10)
+
+    def text(self, x: float, y: float, s: str, font: str = BODY, size: float = 10) -> float:
+        """Draw ``s`` at (x, y); return the x where it ends."""
+        self.page.insert_text((x, y), s, fontname=font, fontsize=size)
+        return x + pymupdf.get_text_length(s, fontname=font, fontsize=size)
+
+    def runs(self, x: float, runs: list[tuple[str, str]], size: float = 10, lead: float = 12) -> None:
+        """One line made of (text, font) runs, each drawn where the previous one ended."""
+        for s, font in runs:
+            x = self.text(x, self.y, s, font, size)
+        self.y += lead
+
+    def para(self, text: str = PROSE, x: float = LEFT, right: float = RIGHT, size: float = 10,
+             first: str | None = None) -> None:
+        """A justified-looking paragraph: words fill lines up to ``right``; then a paragraph gap."""
+        words = text.split()
+        line: list[str] = []
+        for w in words:
+            trial = " ".join([*line, w])
+            if line and x + pymupdf.get_text_length(trial, fontname=BODY, fontsize=size) > right:
+                self.text(x, self.y, " ".join(line), BODY, size)
+                self.y += 1.2 * size
+                line = [w]
+            else:
+                line.append(w)
+        if line:
+            self.text(x, self.y, " ".join(line), BODY, size)
+            self.y += 1.2 * size
+        self.y += 0.6 * size
+
+    def heading(self, text: str, size: float) -> None:
+        self.y += size
+        self.text(LEFT, self.y, text, BOLD, size)
+        self.y += 1.6 * size
+
+
+def md_of(doc: pymupdf.Document) -> str:
+    out = convert(doc.tobytes(), name="t.pdf").content
+    return out.split("\n---\n", 1)[1]
+
+
+def test_numbered_item_title_line_keeps_its_own_line_and_body_paragraphs() -> None:
+    doc = pymupdf.open()
+    p = Page(doc)
+    p.para()
+    for n, title in ((1, "Precision"), (2, "Definitions.")):
+        p.text(LEFT + 10, p.y, f"{n}.")
+        p.text(LEFT + 28, p.y, title)
+        p.y += 12
+        p.para(PROSE, x=LEFT + 28)
+        p.para("A second paragraph of the same item explains the exceptions to the rule above and "
+               "why they matter when results are compared between laboratories.", x=LEFT + 28)
+    p.para()
+    md = md_of(doc)
+    lines = md.splitlines()
+    assert "1. Precision" in lines
+    assert "2. Definitions." in lines
+    # the body paragraphs stay inside their item (indented), not merged into the title line
+    assert any(ln.startswith("   The quick survey") for ln in lines)
+    assert any(ln.startswith("   A second paragraph") for ln in lines)
+    assert md.count("The quick survey") == 4
+
+
+def test_monospace_block_keeps_its_proportional_comments() -> None:
+    doc = pymupdf.open()
+    p = Page(doc)
+    p.para()
+    x = LEFT + 30
+    p.runs(x, [("enum {", MONO)])
+    p.runs(x, [("    CTXT_TOPLEVEL = 0,  /* ", MONO), ("toplevel context", BODY), (" */", MONO)])
+    p.runs(x, [("    CTXT_NEXT     = 1,  /* ", MONO), ("target for next", BODY), (" */", MONO)])
+    p.runs(x, [("    CTXT_BREAK    = 2   /* ", MONO), ("target for break", BODY), (" */", MONO)])
+    p.runs(x, [("};", MONO)])
+    p.y += 8
+    p.runs(x, [("struct {", MONO)])
+    p.runs(x, [("    int  count;  /* ", MONO), ("how many", BODY), (" */", MONO)])
+    p.runs(x, [("    char *name;  /* ", MONO), ("owned by the caller", BODY), (" */", MONO)])
+    p.runs(x, [("} item;", MONO)])
+    p.y += 8
+    p.para()
+    md = md_of(doc)
+    assert ("```\nenum {\n    CTXT_TOPLEVEL = 0,  /* toplevel context */\n"
+            "    CTXT_NEXT     = 1,  /* target for next */\n"
+            "    CTXT_BREAK    = 2   /* target for break */\n};\n") in md
+    assert "    char *name;  /* owned by the caller */\n} item;\n```" in md
+    assert "`toplevel" not in md
+
+
+def _numbered_doc(toc: list | None) -> pymupdf.Document:
+    doc = pymupdf.open()
+    for ch in (1, 2, 3):
+        p = Page(doc)
+        p.heading(f"{ch} Chapter number {ch}", 17)
+        p.para()
+        for sec in (1, 2):
+            p.heading(f"{ch}.{sec} What is part {sec}?", 12)
+            p.para()
+            p.para()
+        if ch == 3:
+            p.heading("Preamble", 12)  # an unnumbered section the outline leaves out
+            p.para()
+    if toc is not None:
+        doc.set_toc(toc)
+    return doc
+
+
+def test_numbered_headings_without_bookmarks_are_headings() -> None:
+    md = md_of(_numbered_doc(None))
+    lines = md.splitlines()
+    assert "# 1 Chapter number 1" in lines
+    assert "## 2.1 What is part 1?" in lines
+    assert "## 3.2 What is part 2?" in lines
+    assert "**" not in md
+
+
+def test_heading_missing_from_a_partial_outline_comes_from_its_typography() -> None:
+    toc = [[1, f"{ch} Chapter number {ch}", ch] for ch in (1, 2, 3)]
+    toc += [[2, f"{ch}.{s} What is part {s}?", ch] for ch in (1, 2, 3) for s in (1, 2)]
+    toc.sort(key=lambda e: (e[2], e[0]))
+    md = md_of(_numbered_doc(toc))
+    lines = md.splitlines()
+    assert "## 2.1 What is part 1?" in lines
+    assert "## Preamble" in lines
+
+
+def test_tex_accent_drawn_as_its_own_glyph_is_composed() -> None:
+    doc = pymupdf.open()
+    p = Page(doc)
+    p.para()
+    x = p.text(LEFT, p.y, "Thanks to Bj")
+    # TeX's \accent: the accent glyph first, shifted over the letter, then the letter itself
+    w = pymupdf.get_text_length("o", fontname=BODY, fontsize=10)
+    p.text(x + 0.25 * w, p.y, "\u00a8")
+    x = p.text(x, p.y, "orn And")
+    w = pymupdf.get_text_length("e", fontname=BODY, fontsize=10)
+    p.text(x + 0.3 * w, p.y, "\u00b4")
+    p.text(x, p.y, "en for the review.")
+    p.y += 20
+    p.para()
+    md = md_of(doc)
+    assert "Björn Andén" in md
+    assert "\u00b4" not in md and "\u00a8" not in md
+
+
+def test_running_heads_and_page_numbers_outside_the_margins_are_dropped() -> None:
+    doc = pymupdf.open()
+    for n in range(1, 13):
+        p = Page(doc, number=n, head=f"Chapter {1 + n // 5}: Working with data")
+        p.para(f"In part {n} of the survey: {PROSE}")
+        p.para(f"In part {n} of the survey: {PROSE}")
+    md = md_of(doc)
+    lines = md.splitlines()
+    assert not [ln for ln in lines if ln.strip().isdigit()]
+    assert "Working with data" not in md
+    assert md.count("The quick survey") == 24
+    assert md.count("In part 7 of the survey") == 2
+
+
+def test_texinfo_style_pages() -> None:
+    """A Texinfo manual page: running head with the page number, chapter and section headings,
+    @example (indented monospace), @itemize bullets and @enumerate items, no outline."""
+    doc = pymupdf.open()
+    for n in range(1, 5):
+        p = Page(doc, number=None, head=f"Chapter {n}: Data structures")
+        p.text(RIGHT - 12, 80, str(n + 10), BODY, 9)
+        p.heading(f"{n} Data structures part {n}", 17)
+        p.para(f"In part {n}: {PROSE}")
+        p.heading(f"{n}.1 Vectors and assignment", 12)
+        p.para(f"In part {n}, again: {PROSE}")
+        x = LEFT + 30
+        p.runs(x, [(f"> x <- c(10.4, 5.6, {n})", MONO)], size=9, lead=11)
+        p.runs(x, [(f"> assign(\"x{n}\", c(10.4, 5.6))", MONO)], size=9, lead=11)
+        p.y += 8 + 3 * n  # not at one place on every page: that would be page furniture
+        for item in ("first bullet point of the list", "second bullet point of the list"):
+            p.text(LEFT + 14, p.y, "\u2022")
+            p.text(LEFT + 28, p.y, item)
+            p.y += 14
+        p.y += 6
+        p.para(f"And in part {n}: {PROSE}")
+    md = md_of(doc)
+    lines = md.splitlines()
+    assert "# 1 Data structures part 1" in lines
+    assert "## 4.1 Vectors and assignment" in lines
+    assert "```\n> x <- c(10.4, 5.6, 3)\n> assign(\"x3\", c(10.4, 5.6))\n```" in md
+    assert lines.count("- first bullet point of the list") == 4
+    assert "Chapter 2: Data structures" not in md
+    assert md.count("The quick survey") == 12
+    assert not [ln for ln in lines if ln.strip().isdigit()]
