@@ -13,7 +13,7 @@ from pathlib import Path
 import pymupdf
 
 from .pdf_layout import Column, Image, Table, VLine
-from .pdf_stats import HEADING_END, SENTENCE_END, Stats, line_style, loose_style, norm_title
+from .pdf_stats import HEADING_END, Stats, line_style, loose_style, norm_title
 from .pdf_tables import borderless
 
 #: glyph bullets may touch their text; a dash or star needs a space ("-c --stdout", "-1" are not items)
@@ -29,6 +29,7 @@ LEADER = re.compile(r"(\s*\.){4,}\s*|…{2,}\s*")  # dot leaders of a table of c
 TOC_LINE = re.compile(r"(\.\s*){4,}\s*\S{0,8}\d+\s*$|…\s*\d+\s*$")
 CAPTION = re.compile(r"^(figure|fig\.|image|plate|chart|abbildung)\s*\d*", re.I)
 _ASCII_WORD = re.compile(r"[A-Za-z0-9]")
+_BACKQUOTES = re.compile("\u2018([^\u2018\u2019\n]*)\u2018")
 _CODE_QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"'})
 
 
@@ -212,6 +213,7 @@ class Emitter:
         self.code: list[tuple[list[tuple[float, str]], float, int]] = []  # (spans(x,text), y0, page)
         self.code_cw = 0.0
         self.code_left = 0.0
+        self.code_in_item = False
         self.table: Table | None = None
         self.list_stack: list[float] = []
         self.item_text_x = 0.0
@@ -234,7 +236,7 @@ class Emitter:
             text = re.sub(r"(?<=\S)  +", " ", _inline(_join(self.parts)).strip())
             if self.kind == "item":
                 if self.item_para and self.blocks:
-                    self.blocks[-1] += "\n\n" + " " * len(self.item_prefix) + text
+                    self.blocks[-1] += "\n\n" + self._item_indent() + text
                     self.list_loose = True
                 elif was_item and self.blocks:
                     # after a multi-paragraph item the list is loose: a blank line keeps "2." an item
@@ -253,7 +255,14 @@ class Emitter:
             if self.title is None and self.heading_level == 1:
                 self.title = text
         elif self.kind == "code" and self.code:
-            self.blocks.append(self._render_code())
+            if self.code_in_item and was_item and self.blocks:
+                # a listing inside a list item (Texinfo @example in @itemize, LaTeX verbatim in
+                # enumerate) is indented to the item's text so the list goes on after it
+                pad = self._item_indent()
+                self.blocks[-1] += "\n\n" + "\n".join(pad + ln if ln else ln for ln in self._render_code().split("\n"))
+                self.list_loose = self.last_item = True
+            else:
+                self.blocks.append(self._render_code())
         elif self.kind == "table" and self.table is not None:
             self.blocks.append(_render_table(self.table))
         self.kind, self.parts, self.code, self.table = None, [], [], None
@@ -479,6 +488,14 @@ class Emitter:
             if same_col:
                 indented = line.x0 > col.left + 0.8 * size and line.x0 > prev.x0 + 0.8 * size
                 if self.kind == "item":
+                    if (self.item_para and len(self.parts) == 1 and gap <= 0.7 * size
+                            and abs(line.x0 - col.left) <= 0.6 * size < self.item_text_x - line.x0):
+                        # the "item paragraph" was the indented first line of a paragraph after
+                        # the list (Texinfo and LaTeX indent first lines as deep as item text)
+                        self.kind, self.item_para, self.list_stack = "para", False, []
+                        self.parts.append(line.spans)
+                        self.prev = line
+                        return
                     new_para = gap > 0.7 * size or line.x0 < self.item_text_x - 0.6 * size
                     if self._item_paragraph(line, prev, gap, size, new_para):
                         self.close()
@@ -498,6 +515,11 @@ class Emitter:
                     new_para = not full or abs(indent - want) > 0.8 * size
                 else:
                     new_para = not full or indent > 0.8 * size
+        if new_para and self.kind == "code" and self.code_in_item and col is not None and same_col \
+                and abs(line.x0 - self.item_text_x) <= 0.6 * size and gap < 3.0 * size:
+            self.close()  # the item's text goes on after its listing
+            self.kind, self.item_para, self.parts, self.prev = "item", True, [line.spans], line
+            return
         if new_para:
             self.close()
             self.list_stack = []  # running text ends any list; the next marker starts a new one
@@ -505,6 +527,11 @@ class Emitter:
         else:
             self.parts.append(line.spans)
         self.prev = line
+
+    def _item_indent(self) -> str:
+        """Indent of an item's further blocks: 4 columns past the marker's start (pandoc's)."""
+        marker = self.item_prefix.lstrip(" ")
+        return " " * (len(self.item_prefix) - len(marker) + max(4, len(marker)))
 
     def _item_paragraph(self, line: VLine, prev: VLine, gap: float, size: float, new_para: bool) -> bool:
         """Does ``line`` start a further paragraph of the open list item?
@@ -547,17 +574,15 @@ class Emitter:
         opener in the monospace text just before the proportional run, or by following a listing."""
         if not visible[0].mono:
             return False
-        total = sum(len(s.text.strip()) for s in visible)
-        mono = sum(len(s.text.strip()) for s in visible if s.mono)
-        if mono < 0.3 * total:
-            return False
         comment = False
         last_mono = ""
         for s in visible:
             if s.mono:
-                last_mono = s.text
-            elif re.search(r"(/\*|//|#|--|;|%|\(\*)\s*$", last_mono):
-                comment = True
+                last_mono += s.text
+            elif re.search(r"\S\s*(/\*|//|#+|--|;|%|\(\*)\s*$", last_mono):
+                comment = True  # code, then a comment opener, then the roman comment
+                break
+            else:
                 break
         size = line.size or self.st.body_size
         in_code = (self.kind == "code" and bool(self.code) and (not same_col or gap < 1.0 * size)
@@ -571,7 +596,10 @@ class Emitter:
         cont = self.kind == "code" and self.code and (not same_col or gap < 2.6 * size)
         if not cont:
             self.close()
-            self.list_stack = []
+            in_item = (self.kind == "item" or (self.last_item and self.kind is None)) and bool(self.list_stack)
+            self.code_in_item = in_item and line.x0 > self.item_text_x + 0.5 * size
+            if not self.code_in_item:
+                self.list_stack = []
             self.kind, self.code, self.code_cw = "code", [], 0.0
             self.code_left = line.x0
         for s in line.spans:
@@ -625,7 +653,8 @@ class Emitter:
         while lines and not lines[0]:
             lines.pop(0)
         # TeX typesets ' and " in typewriter fonts as curly quotes; in code they are straight
-        lines = [ln.translate(_CODE_QUOTES) for ln in lines]
+        # and its backquote as an opening one: a pair of opening quotes is a shell `...` pair
+        lines = [_BACKQUOTES.sub(r"`\1`", ln).translate(_CODE_QUOTES) for ln in lines]
         if len(lines) == 1 and re.fullmatch(r"https?://[^\s<>]+", lines[0].strip()):
             return f"<{lines[0].strip()}>"  # a displayed URL (texinfo @url) is a link, not a listing
         lang = _guess_language(lines)

@@ -91,8 +91,8 @@ def test_numbered_item_title_line_keeps_its_own_line_and_body_paragraphs() -> No
     assert "1. Precision" in lines
     assert "2. Definitions." in lines
     # the body paragraphs stay inside their item (indented), not merged into the title line
-    assert any(ln.startswith("   The quick survey") for ln in lines)
-    assert any(ln.startswith("   A second paragraph") for ln in lines)
+    assert any(ln.startswith("    The quick survey") for ln in lines)
+    assert any(ln.startswith("    A second paragraph") for ln in lines)
     assert md.count("The quick survey") == 4
 
 
