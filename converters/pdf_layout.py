@@ -262,12 +262,16 @@ def extract_segments(page: pymupdf.Page, textpage=None, links: list | None = Non
 MIN_COLUMN = 100.0  # points (~20 characters of 10 pt text): narrowest column that holds running text
 
 
-def find_gutter(boxes: list[tuple[float, float]], lo: float, hi: float) -> float | None:
+def find_gutter(boxes: list[tuple[float, float]], lo: float, hi: float,
+                segs: list[Seg] | None = None) -> float | None:
     """The x of a vertical gutter between two columns, or None for a one-column page.
 
-    Counts, for every x between 30% and 70% of the text width, how many segments cross it; the
-    middle of the widest run of minimal crossing wins if few segments cross and both sides hold
-    a fair share of the text.
+    Counts, for every x between 30% and 70% of the text width, how many segments cross it; runs
+    of near-minimal crossing are candidates, longest first, and the first that parts two real
+    columns wins: few segments cross, both sides hold a fair share of the text, and (with
+    ``segs``, the boxes' segments) the lines right of it do not start with page numbers. That
+    last test keeps the inner gap of a table of contents (titles | page numbers) from passing for
+    the gutter beside it.
     """
     n = len(boxes)
     if n < 8:
@@ -289,33 +293,91 @@ def find_gutter(boxes: list[tuple[float, float]], lo: float, hi: float) -> float
     best = min(cross)
     if best > 0.3 * n:
         return None
-    best_len, best_mid, i = 0, None, 0
+    limit = best + (max(2, int(0.05 * n)) if segs is not None else 0)
+    runs: list[tuple[int, int, float]] = []  # (max crossing, -length, mid)
+    i = 0
     while i < len(cross):
-        if cross[i] == best:
+        if cross[i] <= limit:
             j = i
-            while j + 1 < len(cross) and cross[j + 1] == best:
+            while j + 1 < len(cross) and cross[j + 1] <= limit:
                 j += 1
-            if j - i + 1 > best_len:
-                best_len, best_mid = j - i + 1, start + (i + j) / 2
+            if j - i + 1 >= 3:
+                runs.append((max(cross[i:j + 1]), -(j - i + 1), start + (i + j) / 2))
             i = j + 1
         else:
             i += 1
-    if best_mid is None or best_len < 3:
-        return None
-    if best_mid - lo < MIN_COLUMN or hi - best_mid < MIN_COLUMN:
-        return None  # too narrow for running text: the columns of a small table, not of the page
+    for _, _, mid in sorted(runs)[:4]:
+        if _columns_at(boxes, lo, hi, mid, segs):
+            return mid
+    return None
+
+
+def _columns_at(boxes: list[tuple[float, float]], lo: float, hi: float, mid: float, segs: list[Seg] | None) -> bool:
+    """Do the boxes form two real columns on either side of ``mid``? (see :func:`find_gutter`)"""
+    n = len(boxes)
+    if mid - lo < MIN_COLUMN or hi - mid < MIN_COLUMN:
+        return False  # too narrow for running text: the columns of a small table, not of the page
     rights = sorted(x1 for _, x1 in boxes)
     lefts = sorted(x0 for x0, _ in boxes)
-    n_left = bisect.bisect_right(rights, best_mid)
-    n_right = n - bisect.bisect_left(lefts, best_mid)
+    n_left = bisect.bisect_right(rights, mid)
+    n_right = n - bisect.bisect_left(lefts, mid)
     if n_left < 0.2 * n or n_right < 0.2 * n:
-        return None
+        return False
     # real columns hold running text: lines that fill most of their column (table cells do not)
-    wide_left = sum(1 for x0, x1 in boxes if x1 <= best_mid and x1 - x0 >= 0.6 * (best_mid - lo))
-    wide_right = sum(1 for x0, x1 in boxes if x0 >= best_mid and x1 - x0 >= 0.6 * (hi - best_mid))
-    if wide_left < 2 or wide_right < 2:
+    wide_left = sum(1 for x0, x1 in boxes if x1 <= mid and x1 - x0 >= 0.6 * (mid - lo))
+    wide_right = sum(1 for x0, x1 in boxes if x0 >= mid and x1 - x0 >= 0.6 * (hi - mid))
+    if wide_left < 2:
+        # a table of contents beside an abstract (first pages of LaTeX papers and manuals): its
+        # entries are split into number, title and page, but the page numbers end flush right
+        ends = [round(x1) for _, x1 in boxes if x1 <= mid]
+        edge = max(ends, default=0)
+        if not (sum(1 for e in ends if abs(e - edge) <= 2) >= 5 and mid - edge <= 30):
+            return False
+    if wide_right < 2:
+        return False
+    if segs is not None:
+        first: dict[int, Seg] = {}  # the leftmost segment right of the gutter, per baseline
+        for seg in segs:
+            if seg.x0 >= mid:
+                key = round(seg.y1 / 2)
+                if key not in first or seg.x0 < first[key].x0:
+                    first[key] = seg
+        numbers = sum(1 for seg in first.values() if _PAGE_REF.match(seg.text))
+        if numbers >= 5 and numbers >= 0.3 * len(first):
+            return False
+    return True
+
+
+def find_sidebar(segs: list) -> float | None:
+    """The x that parts a side column of smaller type from the main text, or None.
+
+    A margin column (acmart's ``acmcp`` and Tufte-style layouts, Word sidebars) is too narrow
+    and too far to one side for :func:`find_gutter`; it is told apart by its type, set smaller
+    than all of the main text, its lines starting at one x, and almost nothing crossing over."""
+    if len(segs) < 10:
         return None
-    return best_mid
+    lo = min(s.x0 for s in segs)
+    hi = max(s.x1 for s in segs)
+    width = hi - lo
+    size = {id(s): max(sp.size for sp in s.spans) for s in segs}
+    starts: dict[int, int] = {}
+    for s in segs:
+        starts[round(s.x0)] = starts.get(round(s.x0), 0) + 1
+    for x, n in sorted(starts.items()):
+        if n < 5 or lo + 0.1 * width < x < lo + 0.6 * width:
+            continue
+        right = x > lo + 0.5 * width  # a side column right of the text, else left of it
+        side = [s for s in segs if (s.x0 >= x - 1 if right else s.x1 <= x + 1)]
+        main = [s for s in segs if (s.x1 <= x - 4 if right else s.x0 >= x + 4)]
+        if len(side) < 5 or len(main) < 5 or len(side) + len(main) < 0.9 * len(segs):
+            continue
+        main_sizes = sorted(size[id(s)] for s in main)
+        body = main_sizes[len(main_sizes) // 2]
+        if sum(1 for s in side if size[id(s)] <= 0.85 * body) >= 0.85 * len(side):
+            if right:
+                return x - 2
+            return max(s.x1 for s in side) + 2
+    return None
 
 
 def order_columns(items: list, page_no: int, gutter_hint: float | None = None) -> list[Column]:
@@ -325,7 +387,9 @@ def order_columns(items: list, page_no: int, gutter_hint: float | None = None) -
     text_boxes = [(it.x0, it.x1) for it in items if isinstance(it, Seg)]
     lo = min(it.x0 for it in items)
     hi = max(it.x1 for it in items)
-    gutter = find_gutter(text_boxes, lo, hi)
+    gutter = find_gutter(text_boxes, lo, hi, [it for it in items if isinstance(it, Seg)])
+    if gutter is None and len(text_boxes) >= 10:
+        gutter = find_sidebar([it for it in items if isinstance(it, Seg)])
     if gutter is None and gutter_hint is not None and lo < gutter_hint < hi:
         # a page whose columns are short (last page of a paper) still uses the document's gutter
         crossing = sum(1 for x0, x1 in text_boxes if x0 < gutter_hint - 2 < gutter_hint + 2 < x1)
@@ -425,6 +489,21 @@ def image_coverage(page: pymupdf.Page) -> float:
     return best
 
 
+def _numbering_lines(group: list[Seg], text: list[Seg]) -> bool:
+    """Numbers set smaller than the text, each followed on its baseline by a line of text: the
+    line numbers of a listing (LaTeX ltxdoc macrocode, listings ``numbers=left``), not a margin."""
+    sizes = sorted(sp.size for s in text for sp in s.spans)
+    median = sizes[len(sizes) // 2]
+    if max(sp.size for s in group for sp in s.spans) > median - 1.0:
+        return False
+    followed = 0
+    for n in group:
+        mid = (n.y0 + n.y1) / 2
+        if any(t.y0 <= mid <= t.y1 and 0 <= t.x0 - n.x1 <= 4 * median for t in text):
+            followed += 1
+    return followed >= 0.8 * len(group)
+
+
 @dataclass
 class PageData:
     """What pass 1 keeps of one page: text segments, tables, images, and whether it is a scan."""
@@ -439,6 +518,7 @@ class PageData:
     ocr_error: str | None = None
 
 
+_PAGE_REF = re.compile(r"^\s*(\d{1,4}|[ivxlc]{1,6})\s*$")
 _LINE_NUMBER = re.compile(r"^\s*\d{1,5}\s*$")
 
 
@@ -467,6 +547,6 @@ def drop_line_numbers(segs: list[Seg]) -> list[Seg]:
         values = [int(s.text) for s in group]
         increasing = sum(1 for a, b in zip(values, values[1:], strict=False) if b > a) >= 0.8 * (len(values) - 1)
         in_margin = all(s.x1 <= left + 2 for s in group) or all(s.x0 >= right - 2 for s in group)
-        if increasing and in_margin:
+        if increasing and (in_margin or _numbering_lines(group, text)):
             drop.update(id(s) for s in group)
     return [s for s in segs if id(s) not in drop] if drop else segs

@@ -169,6 +169,16 @@ def _mostly_display(line, body_size: float) -> bool:
     return total > 0 and strong >= 0.5 * total
 
 
+def _toc_entry(line) -> bool:
+    """A table-of-contents entry without dot leaders (LaTeX article and report classes set
+    section entries bold, title then the page number far right): text, a wide gap, a number."""
+    cells = getattr(line, "cells", None)
+    if not cells or len(cells) < 2 or not re.fullmatch(r"\d{1,4}|[ivxlc]{1,6}", cells[-1][2]):
+        return False
+    size = getattr(line, "size", 0) or 10.0
+    return cells[-1][0] - cells[-2][1] >= 3 * size and bool(re.search(r"[A-Za-z]{2}", cells[-2][2]))
+
+
 def _guess_language(lines: list[str]) -> str:
     text = "\n".join(lines)
     first = next((ln.strip() for ln in lines if ln.strip()), "")
@@ -356,6 +366,8 @@ class Emitter:
             return 0
         if BYLINE.search(text) or (line.page == 0 and AUTHORS.match(text)):
             return 0  # an author line in a big or bold font is not a section
+        if _toc_entry(line):
+            return 0
         style = line_style(line)
         if self.st.toc:
             entries = self.st.toc.get(line.page, []) + self.st.toc.get(line.page - 1, [])
@@ -381,7 +393,7 @@ class Emitter:
         if style is None:
             # small caps or a logo inside a heading ("2.1 New BibTeX features" in LaTeX classes)
             style = loose_style(line)
-            if style is None or not NUMBERED_HEADING.match(text):
+            if style is None or not (NUMBERED_HEADING.match(text) or (self.title is None and self.st.levels.get(style) == 1)):
                 return 0
         level = self.st.levels.get(style, 0)
         if level:
@@ -472,7 +484,7 @@ class Emitter:
             return
 
         # a table-of-contents line ("1.2 Setup . . . . 7") is a line of its own, leaders shortened
-        toc_line = bool(TOC_LINE.search(text))
+        toc_line = bool(TOC_LINE.search(text)) or _toc_entry(line)
         if toc_line:
             spans = [type(s)(" ... ", s.x0, s.x1, s.size, False, False, False) if LEADER.fullmatch(s.text) else s
                      for s in line.spans]

@@ -112,7 +112,7 @@ def edge_keys(pd: PageData) -> dict[int, tuple[str, str]]:
         else:
             gap = min(s.y0 for s in band) - max(s.y1 for s in rest)
             inside = min(s.y0 for s in band) > 0.8 * pd.height
-        if not inside or gap < 0.8 * h:
+        if not inside or gap < 1.5 * h:
             continue
         size = max(sp.size for s in band for sp in s.spans)
         for s in band:
@@ -173,6 +173,8 @@ def gather_stats(pages: list[PageData], toc: list, page_count: int) -> Stats:
             for s in seg.spans:
                 chars[_style(s)] += len(s.text.strip())
             style = line_style(seg)
+            if style is None and pd.number == first:
+                style = loose_style(seg)  # a title with small caps or a logo ("BIBTEXing")
             if style is None:
                 continue
             if not re.search(r"[A-Za-z]", seg.text):
@@ -211,7 +213,7 @@ def gather_stats(pages: list[PageData], toc: list, page_count: int) -> Stats:
     st.body_size = body[0][0] if body else chars.most_common(1)[0][0][0]
     # a line apart at the page edge, at one place on many pages, is a running head or folio when it
     # is not set bigger than the text (a chapter title opening each page is bigger)
-    st.remove = {k for k in st.remove if k[0] != "edge" or float(k[1].rsplit(":", 1)[1]) <= st.body_size + 0.5}
+    st.remove = {k for k in st.remove if k[0] != "edge" or float(k[1].rsplit(":", 1)[1]) <= 1.2 * st.body_size}
     total = sum(chars.values())
     cands = [k for k in short if k[0] >= st.body_size + 1.0 and short[k] >= 0.6 * lines[k]
              and (chars[k] < 0.3 * total or short[k] == lines[k] <= 3)]
