@@ -489,6 +489,19 @@ def image_coverage(page: pymupdf.Page) -> float:
     return best
 
 
+def _entry_numbers(group: list[Seg], text: list[Seg]) -> bool:
+    """Numbers set in the very style of the text beside them on their baseline: the numbers of
+    numbered entries (a table of contents, a numbered list), not line numbers in a margin."""
+    same = 0
+    for n in group:
+        mid = (n.y0 + n.y1) / 2
+        beside = [t for t in text if t.y0 <= mid <= t.y1 and 0 <= t.x0 - n.x1 <= 30]
+        if beside:
+            a, b = n.spans[0], min(beside, key=lambda t: t.x0).spans[0]
+            same += abs(a.size - b.size) < 0.3 and a.bold == b.bold and a.mono == b.mono
+    return same >= 0.8 * len(group)
+
+
 def _numbering_lines(group: list[Seg], text: list[Seg]) -> bool:
     """Numbers set smaller than the text, each followed on its baseline by a line of text: the
     line numbers of a listing (LaTeX ltxdoc macrocode, listings ``numbers=left``), not a margin."""
@@ -547,6 +560,6 @@ def drop_line_numbers(segs: list[Seg]) -> list[Seg]:
         values = [int(s.text) for s in group]
         increasing = sum(1 for a, b in zip(values, values[1:], strict=False) if b > a) >= 0.8 * (len(values) - 1)
         in_margin = all(s.x1 <= left + 2 for s in group) or all(s.x0 >= right - 2 for s in group)
-        if increasing and (in_margin or _numbering_lines(group, text)):
+        if increasing and (in_margin or _numbering_lines(group, text)) and not _entry_numbers(group, text):
             drop.update(id(s) for s in group)
     return [s for s in segs if id(s) not in drop] if drop else segs

@@ -176,7 +176,11 @@ def _toc_entry(line) -> bool:
     if not cells or len(cells) < 2 or not re.fullmatch(r"\d{1,4}|[ivxlc]{1,6}", cells[-1][2]):
         return False
     size = getattr(line, "size", 0) or 10.0
-    return cells[-1][0] - cells[-2][1] >= 3 * size and bool(re.search(r"[A-Za-z]{2}", cells[-2][2]))
+    if cells[-1][0] - cells[-2][1] < 3 * size or not re.search(r"[A-Za-z]{2}", cells[-2][2]):
+        return False
+    # a numbered entry ("2.1 Setup ... 7") or a bold one; a table row of a name and a count is neither
+    numbered = re.match(r"(\d+(\.\d+)*|[A-Z](\.\d+)*)\.?$", cells[0][2].split()[0] if cells[0][2] else "")
+    return bool(numbered) or all(s.bold for s in line.spans if s.text.strip())
 
 
 def _guess_language(lines: list[str]) -> str:
@@ -299,7 +303,7 @@ class Emitter:
     def column(self, col: Column) -> None:
         self.prev_col, self.col = self.col, col
         first = True
-        items = borderless(col.items, lambda ln: bool(TOC_LINE.search(ln.text)))
+        items = borderless(col.items, lambda ln: bool(TOC_LINE.search(ln.text)) or _toc_entry(ln))
         skip = 0
         for i, it in enumerate(items):
             if skip:

@@ -221,3 +221,77 @@ def test_texinfo_style_pages() -> None:
     assert "Chapter 2: Data structures" not in md
     assert md.count("The quick survey") == 12
     assert not [ln for ln in lines if ln.strip().isdigit()]
+
+
+def test_toc_beside_abstract_reads_toc_then_abstract_and_toc_lines_are_not_headings() -> None:
+    """A LaTeX paper's first page: a leaderless table of contents (bold entries, page numbers flush
+    right) in the left column, the abstract in the right one."""
+    doc = pymupdf.open()
+    p = Page(doc)
+    p.text(200, 80, "A Package for Transactions", BOLD, 17)
+    p.text(72, 110, "Contents", BOLD, 12)
+    p.text(320, 110, "Abstract", BOLD, 12)
+    y = 130.0
+    for n, title in enumerate(["Introduction", "Installation", "Changes from older Versions", "Options",
+                               "Document Structure", "Paper Sizes", "Fonts", "Figures and Tables",
+                               "Equations", "Footnotes"], 1):
+        p.text(72, y, str(n), BOLD)
+        p.text(86, y, title, BOLD)
+        p.text(280, y, str(1 + n // 3), BOLD)
+        y += 14
+    words = ("This package implements the layout requirements for the transactions of a society "
+             "and covers the journals on energy conversion, power delivery and power systems as "
+             "well as special publications, discussions and closures in the required form. This "
+             "document is version four and describes the package as released this spring; thanks "
+             "are due to the many readers who reported problems with earlier versions of it.").split()
+    y, line = 130.0, []
+    for w in words:
+        if pymupdf.get_text_length(" ".join([*line, w]), fontname=BODY, fontsize=10) > 220:
+            p.text(320, y, " ".join(line))
+            y, line = y + 12, [w]
+        else:
+            line.append(w)
+    p.text(320, y, " ".join(line))
+    md = md_of(doc)
+    assert "### " not in md and "## 9 Equations" not in md
+    assert md.index("Footnotes") < md.index("This package implements")
+    assert "This package implements the layout requirements" in md
+    assert "**9 Equations 4**" in md.splitlines() or "9 Equations 4" in md
+
+
+def test_side_column_of_small_type_is_read_after_the_main_text() -> None:
+    """acmart's acmcp layout (and sidebars): a narrow column of small type right of the text."""
+    doc = pymupdf.open()
+    p = Page(doc)
+    side = ("Authors' addresses: Ben Trovato, Institute for Clarity in Documentation, Dublin, Ohio, "
+            "USA; Lars Thorvald, The Thorvald Group, Hekla, Iceland; Valerie Beranger, Inria Paris").split()
+    y, line = 110.0, []
+    for w in side:
+        if pymupdf.get_text_length(" ".join([*line, w]), fontname=BODY, fontsize=6) > 80:
+            p.text(460, y, " ".join(line), BODY, 6)
+            y, line = y + 7, [w]
+        else:
+            line.append(w)
+    p.text(460, y, " ".join(line), BODY, 6)
+    p.para(f"In this document we discuss how to write an article. {PROSE}", right=420)
+    p.para(f"This document provides templates for the article. {PROSE}", right=420)
+    md = md_of(doc)
+    assert "In this document we discuss how to write an article. The quick survey" in md
+    assert "Authors' addresses: Ben Trovato, Institute for Clarity" in md
+    assert md.index("This document provides templates") < md.index("Authors' addresses")
+
+
+def test_listing_line_numbers_set_small_beside_the_code_are_dropped() -> None:
+    """LaTeX ltxdoc macrocode and listings ``numbers=left``: small numbers left of each code line."""
+    doc = pymupdf.open()
+    p = Page(doc)
+    p.para()
+    for i, code in enumerate(["\\def\\foo#1{%", "  \\bar{#1}%", "  \\baz", "}", "\\let\\x\\y", "\\endinput"]):
+        p.text(LEFT, p.y, str(101 + i), BODY, 7)
+        p.text(LEFT + 20, p.y, code, MONO, 9)
+        p.y += 11
+    p.y += 8
+    p.para()
+    md = md_of(doc)
+    assert "```\n\\def\\foo#1{%\n  \\bar{#1}%\n  \\baz\n}\n\\let\\x\\y\n\\endinput\n```" in md
+    assert "101" not in md and "106" not in md
