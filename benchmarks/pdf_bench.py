@@ -143,8 +143,9 @@ def _find_shared() -> Path:
     return SHARED
 
 
-#: quality sets: name -> corpus folder under shared/corpora; twins get a bookmarks-stripped variant
-SETS = {"synthetic": "pdf", "twins": "pdf-twins"}
+#: quality sets: name -> corpus folder under shared/corpora; twins get a bookmarks-stripped variant.
+#: "built": twins of other generators (Sphinx LaTeX, pandoc LaTeX) made by make_pdf_twins.py
+SETS = {"synthetic": "pdf", "twins": "pdf-twins", "built": str(HERE / ".work" / "twins")}
 
 
 def _strip_bookmarks(src: Path, dst: Path) -> None:
@@ -198,9 +199,10 @@ def quality(tools: list[str], timeout: float, sets: list[str], docs: list[str]) 
     shared = _find_shared()
     scorer = shared / "tools" / "score_pdf.py"
     for name in sets:
-        corpus = shared / "corpora" / SETS[name]
+        corpus = Path(SETS[name]) if Path(SETS[name]).is_absolute() else shared / "corpora" / SETS[name]
         if not corpus.is_dir() or not scorer.exists():
-            print(f"(no corpus at {corpus}: quality set {name} skipped)")
+            print(f"(no corpus at {corpus}: quality set {name} skipped"
+                  + ("; run benchmarks/make_pdf_twins.py" if name == "built" else "") + ")")
             continue
         with tempfile.TemporaryDirectory(prefix=f"pdfbench-{name}-") as tmp:
             files = _inputs(name, corpus, Path(tmp), docs)
@@ -280,7 +282,7 @@ def main() -> None:
     ap.add_argument("--pages", type=int, default=20, help="first N pages of each real PDF (default 20)")
     ap.add_argument("--long", type=int, default=2000, help="pages of the long document for llmingest alone (0: skip)")
     ap.add_argument("--timeout", type=float, default=1800, help="seconds per tool run")
-    ap.add_argument("--sets", default="synthetic,twins", help="quality sets: " + ", ".join(SETS))
+    ap.add_argument("--sets", default="synthetic,twins,built", help="quality sets: " + ", ".join(SETS))
     ap.add_argument("--docs", default="", help="comma-separated doc name prefixes (e.g. doc01,doc03: a work part)")
     ap.add_argument("--skip-quality", action="store_true")
     ap.add_argument("--skip-speed", action="store_true")
