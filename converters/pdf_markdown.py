@@ -13,7 +13,7 @@ from pathlib import Path
 import pymupdf
 
 from .pdf_layout import Column, Image, Table, VLine
-from .pdf_stats import HEADING_END, Stats, line_style, loose_style, norm_title
+from .pdf_stats import HEADING_END, SECTION_NUMBER, Stats, line_style, loose_style, norm_title
 from .pdf_tables import borderless
 
 #: glyph bullets may touch their text; a dash or star needs a space ("-c --stdout", "-1" are not items)
@@ -169,6 +169,30 @@ def _mostly_display(line, body_size: float) -> bool:
     return total > 0 and strong >= 0.5 * total
 
 
+_CONTINUED = re.compile(r"^\(?(continues on next page|continued from previous page)\)?$", re.I)
+_LABEL_WORD = re.compile(r"chapter|appendix|kapitel|chapitre|cap[ií]tulo", re.I)
+_NUMBER_WORDS = ("one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+                 "sixteen seventeen eighteen nineteen twenty").split()
+
+
+def _label_number(words: list[str]) -> str | None:
+    """The number of a chapter label: "ONE" -> "1", "IV" -> "4", "3" -> "3", "A" -> "A"."""
+    last = words[-1].strip(".:").lower()
+    if last.isdigit():
+        return last
+    if last in _NUMBER_WORDS:
+        return str(_NUMBER_WORDS.index(last) + 1)
+    if re.fullmatch(r"[ivxl]{1,6}", last):
+        values = {"i": 1, "v": 5, "x": 10, "l": 50}
+        total = 0
+        for a, b in zip(last, last[1:] + " ", strict=False):
+            total += -values[a] if b != " " and values[b] > values[a] else values[a]
+        return str(total)
+    if re.fullmatch(r"[a-z]", last):
+        return last.upper()
+    return None
+
+
 def _toc_entry(line) -> bool:
     """A table-of-contents entry without dot leaders (LaTeX article and report classes set
     section entries bold, title then the page number far right): text, a wide gap, a number."""
@@ -232,6 +256,9 @@ class Emitter:
         self.list_stack: list[float] = []
         self.item_text_x = 0.0
         self.list_loose = False
+        self.label: list[str] = []  # a chapter label ("CHAPTER", "ONE") waiting for its title
+        self.label_level = 0
+        self.heading_prefix = ""
         self.item_para = False  # the open item text is a further paragraph of the item above
         self.block_right = 0.0  # right edge of the open paragraph's lines (for the fit test)
         self.block_lines = 0
@@ -264,7 +291,8 @@ class Emitter:
                     text = "\\" + text
                 self.blocks.append(text)
         elif self.kind == "heading" and self.parts:
-            text = " ".join(_inline(_join(self.parts), plain=True).split())
+            text = self.heading_prefix + " ".join(_inline(_join(self.parts), plain=True).split())
+            self.heading_prefix = ""
             self.blocks.append("#" * self.heading_level + " " + text)
             if self.title is None and self.heading_level == 1:
                 self.title = text
@@ -401,11 +429,34 @@ class Emitter:
                 return 0
         level = self.st.levels.get(style, 0)
         if level:
+            if style == self.st.split_style:
+                m = SECTION_NUMBER.match(text)
+                if m:
+                    level = min(6, level + 1 + m.group(1).count(".") + 1 - self.st.split_depth)
             return level
         if (style[1] and abs(style[0] - self.st.body_size) <= 0.5 and NUMBERED_HEADING.match(text)
                 and self._heading_shape(line, text)):
             return self.st.numbered_level
         return 0
+
+    def _chapter_label(self, line: VLine, text: str) -> bool:
+        """Hold a chapter label set above its title (LaTeX report/book "Chapter 1", Sphinx manuals'
+        "CHAPTER" / "ONE"): the title that follows takes its number."""
+        words = text.split()
+        if not words or len(words) > 2 or not _mostly_display(line, self.st.body_size):
+            return False
+        if _LABEL_WORD.fullmatch(words[0]) and (len(words) == 1 or _label_number(words[1:])):
+            self.close()
+            self.label = words
+            self.label_level = self._heading_level(line)
+            self.prev = line
+            return True
+        if len(words) == 1 and self.label and len(self.label) == 1 and _label_number(words):
+            self.label.append(words[0])
+            self.label_level = self._heading_level(line) or self.label_level
+            self.prev = line
+            return True
+        return False
 
     def _heading_shape(self, line: VLine, text: str) -> bool:
         """Short, not a sentence, and at the column's left edge (an indented "1. Title" is a list item)."""
@@ -427,6 +478,11 @@ class Emitter:
         assert col is not None
 
         # code
+        if self.kind == "code" and _CONTINUED.match(text.strip()) and not visible[0].mono:
+            return  # Sphinx's "(continues on next page)" beside a listing split by a page break
+        if self.kind == "code" and self.code and visible[0].text.lstrip().startswith("\u21aa") and same_col:
+            self._wrapped_code(line)  # Sphinx wraps long listing lines with a hooked arrow
+            return
         if not all(s.mono for s in visible) and self._mixed_code(line, visible, gap, same_col):
             self._code_line(line, gap, same_col)
             return
@@ -442,7 +498,17 @@ class Emitter:
                 self._code_line(line, gap, same_col)
                 return
 
+        if self._chapter_label(line, text):
+            return
         level = self._heading_level(line)
+        if self.label:
+            number = _label_number(self.label)
+            if level and number and not NUMBERED_HEADING.match(text):
+                self.heading_prefix = number + " "  # "# 1 Why Click?", not "CHAPTER ONE" apart
+            else:  # no title below: the label was the heading itself ("Chapter One"), or text
+                self.close()
+                self.blocks.append(("#" * self.label_level + " " if self.label_level else "") + " ".join(self.label))
+            self.label = []
         if (not level and self.kind == "heading" and same_col and prev is not None and gap < 0.5 * size
                 and line_style(line) is not None and line_style(line) == line_style(prev)
                 and len(text.split()) <= 8):
@@ -584,6 +650,18 @@ class Emitter:
         col._text_right = right
         return right
 
+    def _wrapped_code(self, line: VLine) -> None:
+        """Join a wrapped listing line ("\u21aa rest") to the line it continues."""
+        spans, y, page = self.code[-1]
+        rest = "".join(s.text for s in line.spans).lstrip().lstrip("\u21aa").lstrip()
+        if spans:
+            x, text, mono, x1 = spans[-1]
+            text = text.rstrip().rstrip("\u2423").rstrip()
+            sep = " " if spans[-1][1].rstrip().endswith("\u2423") else ""
+            spans = [*spans[:-1], (x, text + sep + rest, mono, x1)]
+        self.code[-1] = (spans, y, page)
+        self.prev = line
+
     def _mixed_code(self, line: VLine, visible: list, gap: float, same_col: bool) -> bool:
         """A listing line with proportional text beside its monospace: comments set in roman
         (Texinfo ``@r{}`` in @example, LaTeX listings with ``commentstyle``), found by a comment
@@ -603,13 +681,18 @@ class Emitter:
         size = line.size or self.st.body_size
         in_code = (self.kind == "code" and bool(self.code) and (not same_col or gap < 1.0 * size)
                    and line.x0 >= self.code_left - 0.5 * size)
-        return comment or in_code
+        # inside a listing, a comment opener anywhere in the monospace ("> i  # i is ...") will
+        # do; prose that starts with inline code right below a listing has none
+        opener = any(re.search(r"(/\*|//|#|--|;|%|\(\*)", s.text) for s in visible if s.mono)
+        return comment or (in_code and opener)
 
     def _code_line(self, line: VLine, gap: float, same_col: bool) -> None:
         col = self.col
         assert col is not None
         size = line.size or self.st.body_size
         cont = self.kind == "code" and self.code and (not same_col or gap < 2.6 * size)
+        if cont and same_col and self._off_grid(line, size):
+            cont = False  # a second listing right below the first one (Sphinx framed blocks)
         if not cont:
             self.close()
             in_item = (self.kind == "item" or (self.last_item and self.kind is None)) and bool(self.list_stack)
@@ -636,6 +719,15 @@ class Emitter:
         spans = [(s.x0 - col.left, s.text, s.mono, s.x1 - col.left) for s in line.spans]
         self.code.append((spans, line.y0, line.page))
         self.prev = line
+
+    def _off_grid(self, line: VLine, size: float) -> bool:
+        """Blank lines inside a listing keep its line grid; the space between two listings
+        (each in its own frame or with its own spacing) falls off it."""
+        ys = [y for sp, y, p in self.code if sp and p == line.page]
+        if len(ys) < 2:
+            return False
+        steps = (line.y0 - ys[-1]) / self._code_pitch(size)
+        return steps > 1.5 and abs(steps - round(steps)) > 0.25
 
     def _code_pitch(self, size: float) -> float:
         ys = [(y, p) for sp, y, p in self.code if sp]

@@ -17,6 +17,7 @@ from .pdf_layout import PageData, Seg, Table, VLine, find_gutter
 PAGE_NUMBER = re.compile(r"^\W*(page\s*)?(\d{1,5}|[ivxlc]{1,6})(\s*(of|/)\s*\d+)?\W*$", re.I)
 SENTENCE_END = re.compile(r"[.!?:;]['\")\]]?$")
 #: how running text ends; a question ("2.1 What is R?") is still a heading shape
+SECTION_NUMBER = re.compile(r"^\s*(\d+(?:\.\d+)*)\.?(?:\s|$)")
 HEADING_END = re.compile(r"[.!:;,]['\")\]]?$")
 
 
@@ -130,6 +131,10 @@ class Stats:
     body_size: float = 10.0
     levels: dict[tuple[float, bool], int] = field(default_factory=dict)
     numbered_level: int = 0  # level for numbered bold body-size headings (0: none)
+    #: a heading style shared by unnumbered titles and numbered sections of depth split_depth
+    #: (see gather_stats): its numbered lines are one level below its unnumbered ones
+    split_style: tuple[float, bool] | None = None
+    split_depth: int = 0
     remove: set[tuple[str, str]] = field(default_factory=set)
     gutter: float | None = None
     toc: dict[int, list[tuple[str, int]]] = field(default_factory=dict)
@@ -155,6 +160,8 @@ def gather_stats(pages: list[PageData], toc: list, page_count: int) -> Stats:
             if page >= 1 and title.strip():
                 st.toc.setdefault(page - 1, []).append((norm_title(title), int(level)))
     toc_hits: dict[tuple[float, bool], Counter] = {}
+    depths: dict[tuple[float, bool], Counter] = {}
+    unnumbered: Counter = Counter()
     for pd in pages:
         keys = set()
         entries = (st.toc.get(pd.number, []) + st.toc.get(pd.number - 1, [])) if st.toc else []
@@ -189,6 +196,11 @@ def gather_stats(pages: list[PageData], toc: list, page_count: int) -> Stats:
             words = seg.text.split()
             if len(words) <= 14 and not HEADING_END.search(seg.text.strip()):
                 short[style] += 1
+                m = SECTION_NUMBER.match(seg.text)
+                if m:
+                    depths.setdefault(style, Counter())[m.group(1).count(".") + 1] += 1
+                else:
+                    unnumbered[style] += 1
                 if pd.number == first:
                     first_page_styles.add(style)
         margins.update(keys)
@@ -224,6 +236,17 @@ def gather_stats(pages: list[PageData], toc: list, page_count: int) -> Stats:
     for i, k in enumerate(cands[:5]):
         st.levels[k] = i + 1
     st.numbered_level = min(6, len(st.levels) + 1)
+    # one style for unnumbered chapter titles and numbered sections "1.1" (Sphinx manuals, whose
+    # chapter number sits in a "CHAPTER ONE" label): no heading anywhere is numbered "1", so
+    # the unnumbered titles are the parents and the "1.1" headings go one level down
+    present = {d for c in depths.values() for d in c}
+    for style, level in sorted(st.levels.items(), key=lambda kv: kv[1]):
+        ds = depths.get(style)
+        if ds and unnumbered[style] and min(ds) >= 2 and min(ds) - 1 not in present:
+            st.split_style, st.split_depth = style, min(ds)
+            st.levels = {k: (v + 1 if v > level else v) for k, v in st.levels.items()}
+            st.numbered_level = min(6, st.numbered_level + 1)
+            break
     if st.toc:
         for style, hits in toc_hits.items():
             level, c = hits.most_common(1)[0]
