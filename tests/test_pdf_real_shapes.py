@@ -295,3 +295,48 @@ def test_listing_line_numbers_set_small_beside_the_code_are_dropped() -> None:
     md = md_of(doc)
     assert "```\n\\def\\foo#1{%\n  \\bar{#1}%\n  \\baz\n}\n\\let\\x\\y\n\\endinput\n```" in md
     assert "101" not in md and "106" not in md
+
+
+def test_sphinx_manual_shapes() -> None:
+    """Sphinx's LaTeX manual: a "CHAPTER" / "ONE" label above the chapter title, sections "1.1"
+    in the title's own style, two listings one right below the other, and a listing split by a
+    page break with "(continues on next page)" / "(continued from previous page)" beside it."""
+    doc = pymupdf.open()
+    p = Page(doc)
+    p.text(LEFT, 100, "CHAPTER", BOLD, 10)
+    p.text(LEFT, 125, "ONE", BOLD, 14)
+    p.text(LEFT, 170, "WHY CLICK?", BOLD, 14)
+    p.y = 200
+    p.para(f"Why it exists: {PROSE}")
+    p.heading("1.1 Why not Argparse?", 14)
+    p.para(f"Because of nesting: {PROSE}")
+    x = LEFT + 10
+    for block in (["@click.command()", "def hello():", "    click.echo('Hello')"],
+                  ["@click.group()", "def cli():", "    pass"]):
+        for code in block:
+            p.runs(x, [(code, MONO)], size=9, lead=11)
+        p.y += 17  # a frame's padding and the space between two listings: off the 11 pt grid
+    p.para(f"And then: {PROSE}")
+    p.heading("1.2 Why not Docopt?", 14)
+    p.para(f"Because of composition: {PROSE}")
+    p.y = 690
+    p.runs(x, [("import codecs", MONO)], size=9, lead=11)
+    p.runs(x, [("@click.command()", MONO)], size=9, lead=11)
+    p.text(440, p.y + 4, "(continues on next page)", "tiit", 8)
+    p = Page(doc)
+    p.text(420, 100, "(continued from previous page)", "tiit", 8)
+    p.y = 118
+    p.runs(x, [("def encode(password):", MONO)], size=9, lead=11)
+    p.runs(x, [("    click.echo(password)", MONO)], size=9, lead=11)
+    p.y += 10
+    p.para(f"Finally: {PROSE}")
+    lines = md_of(doc).splitlines()
+    md = "\n".join(lines)
+    assert "# 1 WHY CLICK?" in lines
+    assert "## 1.1 Why not Argparse?" in lines and "## 1.2 Why not Docopt?" in lines
+    assert "CHAPTER" not in md and "ONE" not in lines
+    assert "```python\n@click.command()\ndef hello():\n    click.echo('Hello')\n```" in md
+    assert "```python\n@click.group()\ndef cli():\n    pass\n```" in md
+    assert ("```python\nimport codecs\n@click.command()\ndef encode(password):\n    click.echo(password)\n```"
+            in md)
+    assert "continue" not in md
