@@ -255,6 +255,12 @@ def speed(tools: list[str], pages: int, long_pages: int, timeout: float) -> None
                      "-" if ratio != ratio else f"llmingest {ratio:.1f}x faster"])
     print(table(["tool", "pages", "convert time", "pages/s", "peak RSS", "ratio"], rows))
     print()
+    if ours.get("ok"):  # by CPU: a shared machine's wall time varies with the neighbours' load
+        for tool, r in results.items():
+            if tool != "llmingest" and r["ok"]:
+                print(f"by CPU seconds (process tree): llmingest {ours['cpu']:.1f} s, {tool} {r['cpu']:.1f} s: "
+                      f"{r['cpu'] / max(ours['cpu'], 1e-6):.1f}x")
+        print()
     for tool, need in (("pymupdf4llm-layout", 10.0), ("pymupdf4llm-legacy", 3.0)):
         r = results.get(tool)
         if r and r["ok"] and ours.get("ok"):

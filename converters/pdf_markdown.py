@@ -584,7 +584,12 @@ class Emitter:
                         self.kind, self.item_para, self.parts, self.prev = "item", True, [line.spans], line
                         return
                 else:
-                    new_para = gap > 0.7 * size or (indented and abs(size - prev.size) < 0.6) or abs(size - prev.size) > 1
+                    # a hanging indent (pandoc/LaTeX run-in titles, bibliography and glossary
+                    # entries): the paragraph's full first line at the margin, the rest indented
+                    hanging = (indented and len(self.parts) == 1 and prev.x0 <= col.left + 0.5 * size
+                               and prev.x1 >= self._text_right(col) - size and gap <= 0.5 * size)
+                    new_para = (gap > 0.7 * size or (indented and not hanging and abs(size - prev.size) < 0.6)
+                                or abs(size - prev.size) > 1)
             else:
                 # across a column or page break: the previous line must reach its column's right
                 # edge and this one must start where a continuation line would (not indented for a
