@@ -169,6 +169,7 @@ def _mostly_display(line, body_size: float) -> bool:
     return total > 0 and strong >= 0.5 * total
 
 
+_FOOTNOTE = re.compile(r"^\s*(\d{1,3}|[*\u2020\u2021\u00a7\u00b6])\s*[^\s\d.]")
 _CONTINUED = re.compile(r"^\(?(continues on next page|continued from previous page)\)?$", re.I)
 _LABEL_WORD = re.compile(r"chapter|appendix|kapitel|chapitre|cap[ií]tulo", re.I)
 _NUMBER_WORDS = ("one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
@@ -332,6 +333,8 @@ class Emitter:
         self.prev_col, self.col = self.col, col
         first = True
         items = borderless(col.items, lambda ln: bool(TOC_LINE.search(ln.text)) or _toc_entry(ln))
+        cut = self._footnote_start(items)
+        items, notes = items[:cut], items[cut:]
         skip = 0
         for i, it in enumerate(items):
             if skip:
@@ -344,6 +347,38 @@ class Emitter:
             else:
                 self._line(it, first)
             first = False
+        if notes:
+            self._footnotes(notes)
+
+    def _footnote_start(self, items: list) -> int:
+        """Index of the footnotes at the foot of a column: trailing lines in type smaller than the
+        text, apart from it, the first one opening with a mark ("2 including copying ...")."""
+        k = len(items)
+        while k > 0 and isinstance(items[k - 1], VLine) and 0 < items[k - 1].size <= self.st.body_size - 0.9:
+            k -= 1
+        if k == len(items) or k == 0:
+            return len(items)
+        first = items[k]
+        if not _FOOTNOTE.match(first.text) or first.y0 - items[k - 1].y1 < 0.8 * first.size:
+            return len(items)
+        return k
+
+    def _footnotes(self, lines: list) -> None:
+        """Footnotes go out after the block that is open at the page break, so a paragraph or a
+        listing that goes on over the page is not cut by them (Texinfo, LaTeX footnotes)."""
+        notes: list[list] = []
+        for ln in lines:
+            if _FOOTNOTE.match(ln.text) or not notes:
+                notes.append([ln.spans])
+            else:
+                notes[-1].append(ln.spans)
+        texts = [re.sub(r"(?<=\S)  +", " ", _inline(_join(parts)).strip()) for parts in notes]
+        if self.kind in ("code", "para", "item", "table"):
+            self.pending_markers.extend(texts)
+        else:
+            self.close()
+            self.blocks.extend(texts)
+            self.last_item = False
 
     def _table(self, t: Table, first_in_col: bool) -> None:
         if self.kind == "table" and self.table is not None:
@@ -675,13 +710,21 @@ class Emitter:
             return False
         comment = False
         last_mono = ""
+        last_span = None
         for s in visible:
             if s.mono:
                 last_mono += s.text
+                last_span = s
             elif re.search(r"\S\s*(/\*|//|#+|--|;|%|\(\*)\s*$", last_mono):
                 comment = True  # code, then a comment opener, then the roman comment
                 break
             else:
+                # an annotation set apart in a column of its own (Texinfo @r{} in an indented
+                # @example: "make pdf      to create PDF versions")
+                cw = (last_span.x1 - last_span.x0) / max(1, len(last_span.text)) if last_span else 0
+                col = self.col
+                comment = (last_span is not None and s.x0 - last_span.x1 >= 2.5 * cw > 0 and col is not None
+                           and line.x0 > col.left + (line.size or self.st.body_size))
                 break
         size = line.size or self.st.body_size
         in_code = (self.kind == "code" and bool(self.code) and (not same_col or gap < 1.0 * size)
