@@ -489,31 +489,43 @@ def image_coverage(page: pymupdf.Page) -> float:
     return best
 
 
-def _entry_numbers(group: list[Seg], text: list[Seg]) -> bool:
+class _Baselines:
+    """Text segments indexed by height on the page: which one follows a number on its baseline."""
+
+    def __init__(self, text: list[Seg]):
+        self.text = sorted(text, key=lambda t: t.y0)
+        self.y0s = [t.y0 for t in self.text]
+
+    def beside(self, n: Seg, reach: float) -> Seg | None:
+        """The nearest segment starting right of ``n`` (within ``reach``) on its baseline."""
+        mid = (n.y0 + n.y1) / 2
+        lo = bisect.bisect_left(self.y0s, mid - 40)
+        hi = bisect.bisect_right(self.y0s, mid)
+        best = None
+        for t in self.text[lo:hi]:
+            if t.y1 >= mid and 0 <= t.x0 - n.x1 <= reach and (best is None or t.x0 < best.x0):
+                best = t
+        return best
+
+
+def _entry_numbers(group: list[Seg], lines: _Baselines) -> bool:
     """Numbers set in the very style of the text beside them on their baseline: the numbers of
     numbered entries (a table of contents, a numbered list), not line numbers in a margin."""
     same = 0
     for n in group:
-        mid = (n.y0 + n.y1) / 2
-        beside = [t for t in text if t.y0 <= mid <= t.y1 and 0 <= t.x0 - n.x1 <= 30]
-        if beside:
-            a, b = n.spans[0], min(beside, key=lambda t: t.x0).spans[0]
+        t = lines.beside(n, 30)
+        if t is not None:
+            a, b = n.spans[0], t.spans[0]
             same += abs(a.size - b.size) < 0.3 and a.bold == b.bold and a.mono == b.mono
     return same >= 0.8 * len(group)
 
 
-def _numbering_lines(group: list[Seg], text: list[Seg]) -> bool:
+def _numbering_lines(group: list[Seg], lines: _Baselines, median: float) -> bool:
     """Numbers set smaller than the text, each followed on its baseline by a line of text: the
     line numbers of a listing (LaTeX ltxdoc macrocode, listings ``numbers=left``), not a margin."""
-    sizes = sorted(sp.size for s in text for sp in s.spans)
-    median = sizes[len(sizes) // 2]
     if max(sp.size for s in group for sp in s.spans) > median - 1.0:
         return False
-    followed = 0
-    for n in group:
-        mid = (n.y0 + n.y1) / 2
-        if any(t.y0 <= mid <= t.y1 and 0 <= t.x0 - n.x1 <= 4 * median for t in text):
-            followed += 1
+    followed = sum(1 for n in group if lines.beside(n, 4 * median) is not None)
     return followed >= 0.8 * len(group)
 
 
@@ -553,13 +565,19 @@ def drop_line_numbers(segs: list[Seg]) -> list[Seg]:
     left = sorted(s.x0 for s in text)[len(text) // 10]
     right = sorted(s.x1 for s in text)[-(len(text) // 10) - 1]
     drop: set[int] = set()
+    lines: _Baselines | None = None
+    sizes = sorted(sp.size for s in text for sp in s.spans)
+    median = sizes[len(sizes) // 2]
     for group in groups.values():
-        if len(group) < 5:
+        if len(group) < 5 or all(id(s) in drop for s in group):
             continue
         group.sort(key=lambda s: s.y0)
         values = [int(s.text) for s in group]
         increasing = sum(1 for a, b in zip(values, values[1:], strict=False) if b > a) >= 0.8 * (len(values) - 1)
+        if not increasing:
+            continue
+        lines = lines or _Baselines(text)
         in_margin = all(s.x1 <= left + 2 for s in group) or all(s.x0 >= right - 2 for s in group)
-        if increasing and (in_margin or _numbering_lines(group, text)) and not _entry_numbers(group, text):
+        if (in_margin or _numbering_lines(group, lines, median)) and not _entry_numbers(group, lines):
             drop.update(id(s) for s in group)
     return [s for s in segs if id(s) not in drop] if drop else segs
