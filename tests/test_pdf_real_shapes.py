@@ -340,3 +340,63 @@ def test_sphinx_manual_shapes() -> None:
     assert ("```python\nimport codecs\n@click.command()\ndef encode(password):\n    click.echo(password)\n```"
             in md)
     assert "continue" not in md
+
+
+def test_footnote_does_not_cut_a_listing_over_the_page_break() -> None:
+    """Texinfo and LaTeX set footnotes at the page foot: a listing that runs on to the next page
+    stays one fence, the footnote comes after it."""
+    doc = pymupdf.open()
+    p = Page(doc)
+    p.para(f"Linking statically is done by: {PROSE}")
+    p.y = 690
+    p.runs(LEFT + 30, [("-Wl,-Bstatic -lRmath -Wl,Bdynamic", MONO)], size=10, lead=12)
+    p.text(LEFT, 735, "2 including copying the rules file and selecting the architecture.", BODY, 8)
+    p = Page(doc)
+    p.y = 110
+    p.runs(LEFT + 30, [("-Wl,-Bdynamic -lRmath", MONO)], size=10, lead=12)
+    p.y += 10
+    p.para(f"or by linking to explicit files: {PROSE}")
+    md = md_of(doc)
+    assert "```\n-Wl,-Bstatic -lRmath -Wl,Bdynamic\n-Wl,-Bdynamic -lRmath\n```" in md
+    assert md.index("-Bdynamic -lRmath\n```") < md.index("2 including copying the rules file")
+
+
+def test_hanging_indent_paragraph_stays_one_paragraph() -> None:
+    """pandoc/LaTeX run-in titles and bibliography entries: a full first line, the rest indented."""
+    doc = pymupdf.open()
+    p = Page(doc)
+    p.para()
+    text = f"It is about regular classes. {PROSE} {PROSE}"
+    words, line, x = text.split(), [], LEFT
+    while words:
+        w = words.pop(0)
+        if pymupdf.get_text_length(" ".join([*line, w]), fontname=BODY, fontsize=10) > RIGHT - x:
+            p.text(x, p.y, " ".join(line))
+            p.y += 12
+            line, x = [w], LEFT + 25
+        else:
+            line.append(w)
+    p.text(x, p.y, " ".join(line))
+    p.y += 20
+    p.para()
+    md = md_of(doc)
+    paras = [b for b in md.split("\n\n") if b.strip()]
+    assert len(paras) == 3
+    assert paras[1].startswith("It is about regular classes.") and paras[1].endswith("for the reader.")
+
+
+def test_indented_listing_with_aligned_roman_annotations() -> None:
+    """Texinfo @example with @r{} notes set in their own column: "make pdf      to create ..."."""
+    doc = pymupdf.open()
+    p = Page(doc)
+    p.para()
+    x = LEFT + 30
+    w = pymupdf.get_text_length("make info     ", fontname=MONO, fontsize=10)
+    for cmd, note in (("make pdf", "to create PDF versions"), ("make info", "to create info files")):
+        p.text(x, p.y, cmd, MONO)
+        p.text(x + w, p.y, note)
+        p.y += 12
+    p.y += 8
+    p.para()
+    md = md_of(doc)
+    assert "```\nmake pdf      to create PDF versions\nmake info     to create info files\n```" in md
