@@ -573,8 +573,12 @@ def drop_line_numbers(segs: list[Seg]) -> list[Seg]:
             continue
         group.sort(key=lambda s: s.y0)
         values = [int(s.text) for s in group]
-        increasing = sum(1 for a, b in zip(values, values[1:], strict=False) if b > a) >= 0.8 * (len(values) - 1)
-        if not increasing:
+        steps = [b - a for a, b in zip(values, values[1:], strict=False)]
+        increasing = sum(1 for d in steps if d > 0) >= 0.8 * len(steps)
+        # line numbers count in one step (1, or 5 when every fifth is printed); the page numbers
+        # of a table of contents jump irregularly
+        regular = max(steps.count(d) for d in set(steps)) >= 0.8 * len(steps)
+        if not (increasing and regular):
             continue
         lines = lines or _Baselines(text)
         in_margin = all(s.x1 <= left + 2 for s in group) or all(s.x0 >= right - 2 for s in group)

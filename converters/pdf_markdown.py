@@ -257,6 +257,7 @@ class Emitter:
         self.list_stack: list[float] = []
         self.item_text_x = 0.0
         self.list_loose = False
+        self.toc_span: tuple[float, float] | None = None
         self.label: list[str] = []  # a chapter label ("CHAPTER", "ONE") waiting for its title
         self.label_level = 0
         self.heading_prefix = ""
@@ -333,6 +334,9 @@ class Emitter:
         self.prev_col, self.col = self.col, col
         first = True
         items = borderless(col.items, lambda ln: bool(TOC_LINE.search(ln.text)) or _toc_entry(ln))
+        # a printed table of contents: its numbered lines are entries, not headings
+        toc = [it for it in items if isinstance(it, VLine) and (TOC_LINE.search(it.text) or _toc_entry(it))]
+        self.toc_span = (toc[0].y0, toc[-1].y1) if len(toc) >= 5 else None
         cut = self._footnote_start(items)
         items, notes = items[:cut], items[cut:]
         skip = 0
@@ -433,7 +437,8 @@ class Emitter:
             return 0
         if BYLINE.search(text) or (line.page == 0 and AUTHORS.match(text)):
             return 0  # an author line in a big or bold font is not a section
-        if _toc_entry(line):
+        span = self.toc_span
+        if _toc_entry(line) or (span and span[0] <= line.y0 <= span[1] and SECTION_NUMBER.match(text)):
             return 0
         style = line_style(line)
         if self.st.toc:
@@ -454,7 +459,9 @@ class Emitter:
             # a heading the outline leaves out (Texinfo @heading and @unnumbered in an appendix,
             # a licence's "Preamble"): set in a style that the outline's headings use
             level = self.st.toc_styles.get(style) if style is not None else None
-            if level and self._heading_shape(line, text):
+            # not in the front matter before the outline's first entry (a printed table of
+            # contents there is set in the heading styles too)
+            if level and line.page >= min(self.st.toc) and self._heading_shape(line, text):
                 return min(6, level + self.st.toc_offset)
             return 0
         if style is None:
@@ -679,6 +686,19 @@ class Emitter:
         need = per_char * (len(words[0]) + 1) if stripped.startswith(words[0]) else 3 * size
         return self._text_right(col) - prev.x1 > need + 0.5 * size
 
+    def _text_left(self, col: Column) -> float:
+        """Where most of the column's lines start (labels set out in the margin do not move it)."""
+        cached = getattr(col, "_text_left", None)
+        if cached is not None:
+            return cached
+        starts: dict[int, int] = {}
+        for it in col.items:
+            if isinstance(it, VLine):
+                starts[round(it.x0)] = starts.get(round(it.x0), 0) + 1
+        left = float(max(starts, key=lambda x: (starts[x], -x))) if starts else col.left
+        col._text_left = left
+        return left
+
     def _text_right(self, col: Column) -> float:
         """Where the column's running text ends: the 75th percentile of its lines' right edges
         (an overfull code line or a wide table does not move it)."""
@@ -723,8 +743,10 @@ class Emitter:
                 # @example: "make pdf      to create PDF versions")
                 cw = (last_span.x1 - last_span.x0) / max(1, len(last_span.text)) if last_span else 0
                 col = self.col
+                size = line.size or self.st.body_size
                 comment = (last_span is not None and s.x0 - last_span.x1 >= 2.5 * cw > 0 and col is not None
-                           and line.x0 > col.left + (line.size or self.st.body_size))
+                           and line.x0 > self._text_left(col) + size  # indented, not a margin label
+                           and line.x1 < self._text_right(col) - 2 * size)  # prose runs to the margin
                 break
         size = line.size or self.st.body_size
         in_code = (self.kind == "code" and bool(self.code) and (not same_col or gap < 1.0 * size)
