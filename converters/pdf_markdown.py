@@ -47,6 +47,8 @@ def _inline(spans, *, plain: bool = False) -> str:
     out = []
     for link, group in groups:
         text = _styled(group)
+        if link and _shows_url(group, link):
+            link = None  # the text prints the address (LaTeX \url, Texinfo @uref): no second copy
         if link:
             core = text.strip()
             lead = text[: len(text) - len(text.lstrip())]
@@ -54,6 +56,13 @@ def _inline(spans, *, plain: bool = False) -> str:
             text = f"{lead}[{core}]({link}){trail}"
         out.append(text)
     return "".join(out)
+
+
+def _shows_url(spans, link: str) -> bool:
+    """Does the link's own text print its address (give or take the scheme and a final slash)?"""
+    shown = re.sub(r"\s+", "", "".join(s.text for s in spans))
+    bare = re.sub(r"^[a-z]+://|^mailto:", "", link).rstrip("/")
+    return len(bare) >= 4 and bare in shown
 
 
 def _styled(spans) -> str:
@@ -152,10 +161,21 @@ def _join(parts: list[list]) -> list:
                                    last.mono)
                 clone.link = last.link
                 out[-1] = clone
+            elif last is not None and last.link and spans[0].link == last.link and _url_goes_on(last, spans[0]):
+                pass  # an address broken at a line end ("https://CRAN.R-project." / "org") has no space
             elif not out[-1].text.endswith(" "):
                 out.append(type(spans[0])(" ", 0, 0, spans[0].size, False, False, False))
         out.extend(spans)
     return out
+
+
+def _url_goes_on(last, first) -> bool:
+    """The two pieces, joined without a space, continue the link's own address."""
+    bare = re.sub(r"^[a-z]+://|^mailto:", "", last.link or "")
+    joined = re.sub(r"\s+", "", last.text) + first.text.strip().split(" ")[0]
+    joined = re.sub(r"^[a-z]+://|^mailto:", "", re.sub(r"^.*?(?=[a-z]+://|$)", "", joined) or joined)
+    tail = joined[-12:] if len(joined) > 12 else joined
+    return bool(tail) and tail in bare and not last.text.endswith(" ")
 
 
 def _mostly_display(line, body_size: float) -> bool:

@@ -400,3 +400,24 @@ def test_indented_listing_with_aligned_roman_annotations() -> None:
     p.para()
     md = md_of(doc)
     assert "```\nmake pdf      to create PDF versions\nmake info     to create info files\n```" in md
+
+
+def test_printed_url_broken_at_a_line_end_is_one_address_without_a_second_copy() -> None:
+    """Texinfo @uref and LaTeX \\url print the address: the link adds nothing, and a break after a
+    dot inside it ("https://CRAN.R-project." / "org") is not a space."""
+    doc = pymupdf.open()
+    p = Page(doc)
+    p.para()
+    url = "https://CRAN.R-project.org"
+    y = p.y
+    x = p.text(LEFT, y, "Many more packages are available through the CRAN family of sites (via ")
+    end = p.text(x, y, "https://CRAN.R-project.", MONO)
+    p.text(LEFT, y + 12, "org", MONO)
+    p.text(LEFT + pymupdf.get_text_length("org", fontname=MONO, fontsize=10), y + 12, ") and elsewhere.")
+    for rect in (pymupdf.Rect(x, y - 9, end, y + 3), pymupdf.Rect(LEFT, y + 3, LEFT + 18, y + 15)):
+        p.page.insert_link({"kind": pymupdf.LINK_URI, "from": rect, "uri": url})
+    p.y = y + 30
+    p.para()
+    md = md_of(doc)
+    assert "(via `https://CRAN.R-project.org`) and elsewhere." in md
+    assert "](https://CRAN" not in md
