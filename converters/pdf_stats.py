@@ -162,8 +162,10 @@ def gather_stats(pages: list[PageData], toc: list, page_count: int) -> Stats:
     toc_hits: dict[tuple[float, bool], Counter] = {}
     depths: dict[tuple[float, bool], Counter] = {}
     unnumbered: Counter = Counter()
+    pages_of: Counter = Counter()
     for pd in pages:
         keys = set()
+        seen_here: set = set()
         entries = (st.toc.get(pd.number, []) + st.toc.get(pd.number - 1, [])) if st.toc else []
         edges = edge_keys(pd)
         keys.update(edges.values())
@@ -193,6 +195,9 @@ def gather_stats(pages: list[PageData], toc: list, page_count: int) -> Stats:
                 if level is not None:
                     toc_hits.setdefault(style, Counter())[level] += 1
             lines[style] += 1
+            if style not in seen_here:
+                seen_here.add(style)
+                pages_of[style] += 1
             words = seg.text.split()
             if len(words) <= 14 and not HEADING_END.search(seg.text.strip()):
                 short[style] += 1
@@ -231,7 +236,12 @@ def gather_stats(pages: list[PageData], toc: list, page_count: int) -> Stats:
              and (chars[k] < 0.3 * total or short[k] == lines[k] <= 3)]
     if cands:
         biggest = max(k[0] for k in cands)
-        cands = [k for k in cands if k[1] or (k[0] == biggest and k in first_page_styles and short[k] <= 3)]
+        # regular-weight heading styles (Word's and LibreOffice's "Heading 1/2" in a light face):
+        # clearly bigger, every line short, used on more than one page, a small share of the text
+        light = {k for k in cands if not k[1] and k[0] >= st.body_size + 2.0 and short[k] == lines[k] >= 2
+                 and pages_of[k] >= 2 and chars[k] < 0.1 * total}
+        cands = [k for k in cands if k[1] or k in light
+                 or (k[0] == biggest and k in first_page_styles and short[k] <= 3)]
     cands.sort(key=lambda k: (-k[0], not k[1]))
     for i, k in enumerate(cands[:5]):
         st.levels[k] = i + 1

@@ -421,3 +421,24 @@ def test_printed_url_broken_at_a_line_end_is_one_address_without_a_second_copy()
     md = md_of(doc)
     assert "(via `https://CRAN.R-project.org`) and elsewhere." in md
     assert "](https://CRAN" not in md
+
+
+def test_office_export_headings_in_a_light_face_without_bookmarks() -> None:
+    """Word's default Heading 1/2 are bigger but not bold (Calibri Light): size alone makes them
+    headings when the document's statistics say those styles only ever set short lines."""
+    doc = pymupdf.open()
+    for ch in (1, 2, 3):
+        p = Page(doc)
+        p.y += 16
+        p.text(LEFT, p.y, f"Results of phase {ch}", "helv", 16)
+        p.y += 26
+        p.para(f"Phase {ch} began: {PROSE}")
+        for sec in (1, 2):
+            p.y += 10
+            p.text(LEFT, p.y, f"Measurements in part {sec} of phase {ch}", "helv", 13)
+            p.y += 20
+            p.para(f"In part {sec} of phase {ch}: {PROSE}")
+    lines = md_of(doc).splitlines()
+    assert "# Results of phase 2" in lines
+    assert "## Measurements in part 1 of phase 1" in lines
+    assert "## Measurements in part 2 of phase 3" in lines
