@@ -272,6 +272,8 @@ class Emitter:
         self.code: list[tuple[list[tuple[float, str]], float, int]] = []  # (spans(x,text), y0, page)
         self.code_cw = 0.0
         self.code_left = 0.0
+        self.code_last: tuple[float, int] | None = None  # (y, page) of the listing's last line
+        self.code_pitch: float | None = None
         self.code_in_item = False
         self.table: Table | None = None
         self.list_stack: list[float] = []
@@ -790,6 +792,7 @@ class Emitter:
             if not self.code_in_item:
                 self.list_stack = []
             self.kind, self.code, self.code_cw = "code", [], 0.0
+            self.code_last, self.code_pitch = None, None
             self.code_left = line.x0
         for s in line.spans:
             n = len(s.text)
@@ -807,22 +810,32 @@ class Emitter:
             for _ in range(max(0, min(blanks, 3))):
                 self.code.append(([], line.y0, line.page))
         spans = [(s.x0 - col.left, s.text, s.mono, s.x1 - col.left) for s in line.spans]
-        self.code.append((spans, line.y0, line.page))
+        self._code_add(spans, line.y0, line.page)
         self.prev = line
 
     def _off_grid(self, line: VLine, size: float) -> bool:
         """Blank lines inside a listing keep its line grid; the space between two listings
         (each in its own frame or with its own spacing) falls off it."""
-        ys = [y for sp, y, p in self.code if sp and p == line.page]
-        if len(ys) < 2:
-            return False
-        steps = (line.y0 - ys[-1]) / self._code_pitch(size)
+        last = self.code_last
+        if last is None or last[1] != line.page or self.code_pitch is None:
+            return False  # fewer than two lines of this listing on this page: no grid yet
+        steps = (line.y0 - last[0]) / self.code_pitch
         return steps > 1.5 and abs(steps - round(steps)) > 0.25
 
     def _code_pitch(self, size: float) -> float:
-        ys = [(y, p) for sp, y, p in self.code if sp]
-        dists = [b[0] - a[0] for a, b in zip(ys, ys[1:], strict=False) if a[1] == b[1] and b[0] > a[0]]
-        return min(dists) if dists else 1.2 * size
+        """The listing's line pitch: the smallest step between its consecutive lines on one page
+        (kept as lines come, not recounted: long listings stay linear)."""
+        return self.code_pitch or 1.2 * size
+
+    def _code_add(self, spans: list, y: float, page: int) -> None:
+        self.code.append((spans, y, page))
+        if not spans:
+            return
+        last = self.code_last
+        if last is not None and last[1] == page and y > last[0]:
+            step = y - last[0]
+            self.code_pitch = step if self.code_pitch is None else min(self.code_pitch, step)
+        self.code_last = (y, page)
 
     def _render_code(self) -> str:
         cw = self.code_cw or 5.0

@@ -100,18 +100,18 @@ def edge_keys(pd: PageData) -> dict[int, tuple[str, str]]:
         return {}
     out: dict[int, tuple[str, str]] = {}
     for zone in ("top", "bottom"):
-        ordered = sorted(segs, key=lambda s: s.y0) if zone == "top" else sorted(segs, key=lambda s: -s.y1)
-        edge = ordered[0]
-        band = [s for s in ordered if min(s.y1, edge.y1) - max(s.y0, edge.y0) > 0.5 * min(s.y1 - s.y0, edge.y1 - edge.y0)]
-        rest = [s for s in ordered if s not in band]
-        if not rest:
+        # linear scans, no sorting: this runs twice per page
+        edge = min(segs, key=lambda s: s.y0) if zone == "top" else max(segs, key=lambda s: s.y1)
+        band = [s for s in segs if min(s.y1, edge.y1) - max(s.y0, edge.y0) > 0.5 * min(s.y1 - s.y0, edge.y1 - edge.y0)]
+        if len(band) == len(segs):
             continue
+        ids = {id(s) for s in band}
         h = max(s.y1 - s.y0 for s in band)
         if zone == "top":
-            gap = min(s.y0 for s in rest) - max(s.y1 for s in band)
+            gap = min(s.y0 for s in segs if id(s) not in ids) - max(s.y1 for s in band)
             inside = max(s.y1 for s in band) < 0.2 * pd.height
         else:
-            gap = min(s.y0 for s in band) - max(s.y1 for s in rest)
+            gap = min(s.y0 for s in band) - max(s.y1 for s in segs if id(s) not in ids)
             inside = min(s.y0 for s in band) > 0.8 * pd.height
         if not inside or gap < 1.5 * h:
             continue
