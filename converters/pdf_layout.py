@@ -183,6 +183,9 @@ class Column:
     left: float = 0.0
     right: float = 0.0
     page: int = 0
+    #: where most lines start and where running text ends (set by the emitter when first needed)
+    text_left: float | None = None
+    text_right: float | None = None
 
 
 @functools.lru_cache(maxsize=4096)

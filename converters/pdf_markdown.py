@@ -710,26 +710,24 @@ class Emitter:
 
     def _text_left(self, col: Column) -> float:
         """Where most of the column's lines start (labels set out in the margin do not move it)."""
-        cached = getattr(col, "_text_left", None)
-        if cached is not None:
-            return cached
+        if col.text_left is not None:
+            return col.text_left
         starts: dict[int, int] = {}
         for it in col.items:
             if isinstance(it, VLine):
                 starts[round(it.x0)] = starts.get(round(it.x0), 0) + 1
         left = float(max(starts, key=lambda x: (starts[x], -x))) if starts else col.left
-        col._text_left = left
+        col.text_left = left
         return left
 
     def _text_right(self, col: Column) -> float:
         """Where the column's running text ends: the 75th percentile of its lines' right edges
         (an overfull code line or a wide table does not move it)."""
-        cached = getattr(col, "_text_right", None)
-        if cached is not None:
-            return cached
+        if col.text_right is not None:
+            return col.text_right
         ends = sorted(it.x1 for it in col.items if isinstance(it, VLine))
         right = ends[int(0.75 * (len(ends) - 1))] if len(ends) >= 5 else col.right
-        col._text_right = right
+        col.text_right = right
         return right
 
     def _wrapped_code(self, line: VLine) -> None:
