@@ -42,6 +42,7 @@ from .pdf_markdown import Emitter
 from .pdf_stats import (
     PAGE_NUMBER,
     Stats,
+    edge_keys,
     exact_margin_key,
     gather_stats,
     line_style,
@@ -157,7 +158,10 @@ def _page_heading(seg, key: tuple[str, str], st: Stats) -> bool:
 
 def _page_items(pd: PageData, st: Stats) -> list:
     segs = []
+    edges = edge_keys(pd)
     for seg in pd.segs:
+        if edges and edges.get(id(seg)) in st.remove:
+            continue  # a running head or folio apart from the text block (see edge_keys)
         key = margin_key(seg, pd.height)
         if key is not None and (key in st.remove or PAGE_NUMBER.match(seg.text.strip())):
             if not _page_heading(seg, key, st):
