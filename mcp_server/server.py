@@ -41,6 +41,7 @@ INSTRUCTIONS = """llmingest turns repositories, web pages, PDFs and docs sites i
 - Web pages: fetch_page. PDFs: convert_pdf (pages="1-5,9").
 - Docs sites: docs_index for the llms.txt map, then read_docs(section=<page URL, path or section name>)
   or search_docs(query) to read only what you need.
+- A library's docs for one version: resolve_library(name), then library_docs(name, version, topic).
 - Docs that say "go to Settings and click Create": curl_actions(source, openapi) gives the API calls.
 Long results come in pages: pass the returned cursor to read on."""
 
@@ -297,6 +298,9 @@ def create_server(service: Service | None = None) -> FastMCP:
 
     if importlib.util.find_spec("llmingest.actions") is not None:
         _register_actions(tool, svc)
+    from . import library_tools
+
+    library_tools.register(tool, svc)
     return mcp
 
 
