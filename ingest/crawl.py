@@ -41,7 +41,16 @@ from xml.etree import ElementTree
 import httpx
 
 from .errors import BlockedAddress, IngestError, LimitExceeded, NetworkError, SourceNotFound, UsageError
-from .http import MAX_REDIRECTS, aread_body, check_address, deadline, gunzip, make_async_client, page_cap
+from .http import (
+    MAX_REDIRECTS,
+    aread_body,
+    check_address,
+    deadline,
+    gunzip,
+    login_headers,
+    make_async_client,
+    page_cap,
+)
 from .model import Skipped
 from .options import Options
 from .progress import task
@@ -68,6 +77,14 @@ ROBOTS_AGENT = "llmingest"
 #: link targets worth fetching as pages; other files (images, archives, sources) are not pages
 PAGE_SUFFIXES = {"", ".html", ".htm", ".xhtml", ".shtml", ".php", ".asp", ".aspx", ".md", ".pdf"}
 HTML_TYPES = {"text/html", "application/xhtml+xml"}
+MARKDOWN_TYPES = {"text/markdown", "text/x-markdown"}
+MARKDOWN_ACCEPT = "text/markdown, text/html;q=0.9, */*;q=0.8"
+_MD_LINK = re.compile(r"\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
+
+
+def _md_links(body: bytes) -> list[str]:
+    """Link targets of a markdown page (inline links; fenced code is rarely linked, so not skipped)."""
+    return [m for m in _MD_LINK.findall(body.decode("utf-8", "replace")) if not m.startswith(("#", "mailto:"))]
 
 
 @dataclass
@@ -333,6 +350,11 @@ class _Fetcher:
                         await asyncio.sleep(wait)
                     host.next_at = time.monotonic() + host.delay
             self.requests += 1
+            # markdown first (a site that negotiates answers text/markdown), and the user's login
+            # headers for the crawled site only (redirects never leave the scope)
+            headers = {**login_headers(self.options, url, self.scope), **headers}
+            if self.options.prefer_markdown:
+                headers.setdefault("Accept", MARKDOWN_ACCEPT)
             # one deadline for the whole attempt (connect, headers, body): a dripping server is cut
             with deadline(self.options.timeout):
                 async with self.client.stream("GET", url, headers=headers) as resp:
@@ -626,7 +648,10 @@ async def _crawl(start: str, options: Options, state: _State, on_page: Callable[
                 return None
             ctype, charset = _content_type(hdrs)
             page = Page(final, url, status, body, ctype, charset, depth, cached)
-            if ctype in HTML_TYPES or (not ctype and _looks_like_page(final)):
+            if ctype in MARKDOWN_TYPES:  # a negotiated markdown answer: follow its markdown links
+                page.links = [n for n in dict.fromkeys(normalize(urljoin(final, m)) for m in _md_links(body))
+                              if in_scope(n, scope) and _looks_like_page(n)]
+            elif ctype in HTML_TYPES or (not ctype and _looks_like_page(final)):
                 links, page.title, page.site_name, page.description = extract(body, final, charset)
                 page.links = [n for n in dict.fromkeys(normalize(v) for v in links)
                               if in_scope(n, scope) and _looks_like_page(n)]

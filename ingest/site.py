@@ -766,7 +766,10 @@ def _fetch_doc(url: str, local: Path | None, options: Options) -> tuple[str | No
         if urlsplit(url).scheme not in ("http", "https"):
             return None, NOT_REMOTE  # never reached through expand(); kept so no caller can read the disk
         try:
-            resp = fetch(url, options, check=False)
+            from .http import login_headers
+
+            start = (options.extra or {}).get("login_start")  # --header/--cookie: that host only
+            resp = fetch(url, options, check=False, headers=login_headers(options, url, start) if start else None)
         except IngestError as exc:
             return None, exc.render()
         if not 200 <= resp.status < 300:

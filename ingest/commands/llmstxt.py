@@ -63,9 +63,9 @@ def _read(source: str, opts: Options) -> tuple[str, str]:
     from ..errors import SourceNotFound
 
     if source.startswith(("http://", "https://")):
-        from ..http import fetch
+        from ..http import fetch, login_headers
 
-        resp = fetch(source, opts)
+        resp = fetch(source, opts, headers=login_headers(opts, source, source))
         return resp.content.decode(resp.charset or "utf-8", "replace"), resp.url
     path = Path(source)
     if not path.is_file():
@@ -102,12 +102,16 @@ def expand(
     concurrency: int = typer.Option(8, "--concurrency", help="Pages fetched at once."),
     timeout: float = typer.Option(30.0, "--timeout", help="Seconds per request."),
     encoding: str = typer.Option("o200k_base", "--encoding", help="Tokenizer: o200k_base or cl100k_base."),
+    header: list[str] = typer.Option(None, "--header", "-H", help="'Name: value' sent to the llms.txt's host only (repeatable; never printed)."),
+    cookie: list[str] = typer.Option(None, "--cookie", help="'name=value' sent to the llms.txt's host only (repeatable; never printed)."),
     quiet: bool = typer.Option(False, "-q", "--quiet", help="No progress or summary on stderr."),
 ) -> None:
+    from ..options import parse_cookies, parse_headers
     from ..site import expand as do_expand
     from ..tokens import count
 
-    opts = Options(timeout=timeout, concurrency=max(1, concurrency), encoding=encoding, progress=progress_wanted(quiet))
+    opts = Options(timeout=timeout, concurrency=max(1, concurrency), encoding=encoding, progress=progress_wanted(quiet),
+                   headers=parse_headers(header), cookies=parse_cookies(cookie), extra={"login_start": source})
     text, location = _read(source, opts)
     out, skipped = do_expand(text, location, opts, max_tokens=max_tokens, optional=optional)
     write_output(out, output)

@@ -55,11 +55,15 @@ def site(
     max_page_size: str = typer.Option("20MB", "--max-page-size", help="Skip pages larger than this."),
     encoding: str = typer.Option("o200k_base", "--encoding", help="Tokenizer: o200k_base or cl100k_base."),
     no_cache: bool = typer.Option(False, "--no-cache", help="No conditional-request cache (fetch everything again)."),
+    header: list[str] = typer.Option(None, "--header", "-H", help="'Name: value' sent to the site's host only (repeatable; never printed)."),
+    cookie: list[str] = typer.Option(None, "--cookie", help="'name=value' sent to the site's host only (repeatable; never printed)."),
+    no_prefer_markdown: bool = typer.Option(False, "--no-prefer-markdown", help="Do not ask for text/markdown (convert every page's HTML)."),
     quiet: bool = typer.Option(False, "-q", "--quiet", help="No progress or summary on stderr."),
 ) -> None:
     from .. import sources
     from ..api import ingest
     from ..errors import StaleOutput, UsageError
+    from ..options import parse_cookies, parse_headers
     from ..site import diff_site, write_site
 
     if check and output is None:
@@ -71,6 +75,7 @@ def site(
         concurrency=max(1, concurrency), per_host=max(1, per_host), base_url=base_url, max_tokens=max_tokens,
         respect_robots=not no_robots, timeout=timeout, encoding=encoding, cache=not no_cache,
         progress=progress_wanted(quiet), extra={"max_page_size": parse_size(max_page_size)},
+        headers=parse_headers(header), cookies=parse_cookies(cookie), prefer_markdown=not no_prefer_markdown,
     )
     src = sources.parse(source)
     if isinstance(src, sources.WebPage) and not check:
