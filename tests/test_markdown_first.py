@@ -147,3 +147,17 @@ def test_site_crawl_sends_login_and_accept_markdown(server, tmp_path) -> None:
     for path in (tmp_path / "out").rglob("*"):
         if path.is_file():
             assert "s3cr3t-cookie" not in path.read_text(errors="replace")
+
+
+def test_serve_negotiates_markdown_and_varies_on_accept(tmp_path) -> None:
+    from conftest import asgi_get, web_service
+    from llmingest.mcp_server.web import create_app
+
+    app_ = create_app(web_service(tmp_path), mount_mcp=False)
+    browser = asgi_get(app_, "/", headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
+    assert browser.headers["content-type"].startswith("text/html") and "Accept" in browser.headers["vary"]
+    assert 'type="text/markdown"' in browser.headers["link"]
+    agent = asgi_get(app_, "/", headers={"Accept": "text/markdown, text/html;q=0.9"})
+    assert agent.status_code == 200 and agent.headers["content-type"].startswith("text/markdown")
+    assert "<html" not in agent.text.lower() and agent.text.startswith("---\n")
+    assert "Accept" in agent.headers["vary"]
