@@ -161,3 +161,20 @@ def test_serve_negotiates_markdown_and_varies_on_accept(tmp_path) -> None:
     assert agent.status_code == 200 and agent.headers["content-type"].startswith("text/markdown")
     assert "<html" not in agent.text.lower() and agent.text.startswith("---\n")
     assert "Accept" in agent.headers["vary"]
+
+
+def test_mcp_docs_tools_take_a_login_and_never_share_it(server, tmp_path) -> None:
+    from conftest import call_tool, local_service
+    from llmingest.mcp_server.server import create_server
+
+    mcp = create_server(local_service(tmp_path))
+    login = {"cookies": ["session=s3cr3t-cookie"], "headers": {"X-Team": "t0ken-team"}}
+    res = call_tool(mcp, "read_docs", {"url": f"{server}/private", "section": f"{server}/private", **login})
+    text = res.content[0].text
+    assert "members-only" in text and "s3cr3t-cookie" not in text and "t0ken-team" not in text
+    index = call_tool(mcp, "docs_index", {"url": f"{server}/private", **login})
+    assert "Guide" in index.content[0].text
+    # the same site without the login is not answered from the logged-in cache entry
+    anon = call_tool(mcp, "read_docs", {"url": f"{server}/private", "section": f"{server}/private"},
+                     raise_on_error=False)
+    assert anon.is_error or "members-only" not in anon.content[0].text
