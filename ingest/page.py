@@ -163,19 +163,26 @@ def _param(params: str, name: str) -> str:
     return (m[1] or m[2] or "").strip().lower() if m else ""
 
 
-def markdown_links(resp: Response) -> list[tuple[str, str]]:
-    """(how, URL) of the page's markdown alternates: Link header, then <link> element, then the .md twin."""
+def linked(resp: Response, rel: str, types: set[str] | None = None) -> list[tuple[str, str]]:
+    """(where, URL) of every ``rel`` link of a response: its ``Link`` header ("link-header") and the
+    ``<link>`` elements of its HTML head ("link-element"); ``types`` filters on the type attribute."""
     out: list[tuple[str, str]] = []
     for m in _LINK_HEADER.finditer(resp.headers.get("link", "")):
-        if "alternate" in _param(m[2], "rel").split() and _param(m[2], "type") in MARKDOWN_TYPES:
+        if rel in _param(m[2], "rel").split() and (types is None or _param(m[2], "type") in types):
             out.append(("link-header", urljoin(resp.url, m[1].strip())))
     head = resp.content[:200_000]
     end = head.lower().find(b"</head>")
     for tag in _LINK_TAG.findall(head[: end if end != -1 else None]):
         attrs = {k.lower().decode(): (a or b or c).decode("utf-8", "replace") for k, a, b, c in _ATTR.findall(tag)}
-        if "alternate" in attrs.get("rel", "").lower().split() and attrs.get("type", "").lower() in MARKDOWN_TYPES \
-                and attrs.get("href"):
+        if rel in attrs.get("rel", "").lower().split() and attrs.get("href") and \
+                (types is None or attrs.get("type", "").lower() in types):
             out.append(("link-element", urljoin(resp.url, attrs["href"].strip())))
+    return out
+
+
+def markdown_links(resp: Response) -> list[tuple[str, str]]:
+    """(how, URL) of the page's markdown alternates: Link header, then <link> element, then the .md twin."""
+    out = linked(resp, "alternate", MARKDOWN_TYPES)
     parts = urlsplit(resp.url)
     path = parts.path or "/"
     twin = path + "index.html.md" if path.endswith("/") else path + ".md"

@@ -53,6 +53,12 @@ class Handler(BaseHTTPRequestHandler):
             body = HTML.replace(b"{head}", b"").replace(b"the HTML version", b"the members-only version")
             return respond(self, 200, body.replace(b"</main>", b"<a href='" + self.server_other.encode() +
                                                    b"/x'>x</a></main>"), "text/html")
+        if self.path == "/docs/":
+            head = b'<link rel="describedby" type="text/plain" href="/docs/llms.txt">'
+            return respond(self, 200, HTML.replace(b"{head}", head), "text/html")
+        if self.path == "/docs/llms.txt":
+            return respond(self, 200, b"# Docs\n\n> The docs.\n\n## Parts\n\n- [API](api/llms.txt): the API's own "
+                                      b"llms.txt\n- [Guide](guide.md): the guide\n", "text/plain")
         if self.path == "/app":
             return respond(self, 200, SPA, "text/html")
         if self.path == "/app.js":
@@ -178,3 +184,14 @@ def test_mcp_docs_tools_take_a_login_and_never_share_it(server, tmp_path) -> Non
     anon = call_tool(mcp, "read_docs", {"url": f"{server}/private", "section": f"{server}/private"},
                      raise_on_error=False)
     assert anon.is_error or "members-only" not in anon.content[0].text
+
+
+def test_llmstxt_validate_knows_subpaths_and_describedby(server) -> None:
+    out = CliRunner().invoke(app, ["llmstxt", "validate", f"{server}/docs/"])
+    assert out.exit_code == 0, out.output
+    assert f'its llms.txt (rel="describedby") is {server}/docs/llms.txt' in out.stdout
+    assert f"a subpath llms.txt (v2): it describes {server}/docs/" in out.stdout
+    assert "links 1 subpath llms.txt file(s) (v2): api/llms.txt" in out.stdout
+    assert 'points to it with rel="describedby"' in out.stdout
+    none = CliRunner().invoke(app, ["llmstxt", "validate", f"{server}/twin.html"])
+    assert none.exit_code == 3 and "declares no llms.txt" in none.output
