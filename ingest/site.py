@@ -564,7 +564,8 @@ def _fit(title: str, summary: str | None, docs: list[Document], max_tokens: int,
     return kept, cut
 
 
-def render_site(bundle: Bundle, base_url: str | None = None, *, max_tokens: int | None = None) -> dict[str, str]:
+def render_site(bundle: Bundle, base_url: str | None = None, *, max_tokens: int | None = None,
+                twins: bool = False) -> dict[str, str]:
     """The output files of a site Bundle: relative path -> text (``llms.txt``, ``llms-full.txt``, mirrors).
 
     ``base_url`` is where the outputs are published: llms.txt then links each page's ``.md``
@@ -606,7 +607,32 @@ def render_site(bundle: Bundle, base_url: str | None = None, *, max_tokens: int 
     files["llms-full.txt"] = full
     for doc in docs:
         files[doc.metadata.get("mirror") or llmstxt.mirror_path(doc.path)] = _mirror_text(doc)
+    if twins:
+        for doc in docs:
+            mirror = doc.metadata.get("mirror") or llmstxt.mirror_path(doc.path)
+            twin = twin_of(doc.url or doc.path, mirror)
+            if twin and twin not in files:
+                files[twin] = files[mirror]
     return dict(sorted(files.items()))
+
+
+def twin_of(url: str, mirror: str) -> str | None:
+    """The llms.txt v2 ``.md`` twin of a page next to its mirror: ``<page URL>.md``, or
+    ``index.html.md`` for a folder URL; None when the mirror already sits at that name
+    (``/guide/install`` -> ``guide/install.md``).
+
+    >>> twin_of("https://d/guide/install.html", "guide/install.md"), twin_of("https://d/g/", "g/index.md")
+    ('guide/install.html.md', 'g/index.html.md')
+    """
+    path = urlsplit(url).path.lower()
+    if not mirror.endswith(".md"):
+        return None
+    if path.endswith("/") or path == "":
+        return mirror[:-3] + ".html.md"
+    for ext in (".html", ".htm"):
+        if path.endswith(ext):
+            return mirror[:-3] + ext + ".md"
+    return None
 
 
 def _write_atomic(path: Path, text: str) -> None:
@@ -622,7 +648,8 @@ def _gone(out_dir: Path, files: dict[str, str]) -> list[str]:
     return manifest.stale(out_dir, files)
 
 
-def write_site(bundle: Bundle, out_dir: Path, base_url: str | None = None, *, max_tokens: int | None = None) -> list[Path]:
+def write_site(bundle: Bundle, out_dir: Path, base_url: str | None = None, *, max_tokens: int | None = None,
+               twins: bool = False) -> list[Path]:
     """Write llms.txt, llms-full.txt and the .md mirrors under ``out_dir``; the paths, sorted.
 
     Files whose content is unchanged are not rewritten (their mtimes stay, so make-like tools and
@@ -632,7 +659,7 @@ def write_site(bundle: Bundle, out_dir: Path, base_url: str | None = None, *, ma
     written does not stop the others; it is reported as a :class:`ConversionError` at the end.
     """
     out_dir = Path(out_dir)
-    files = render_site(bundle, base_url, max_tokens=max_tokens)
+    files = render_site(bundle, base_url, max_tokens=max_tokens, twins=twins)
     written: list[Path] = []
     done: dict[str, str] = {}
     failed: list[str] = []
@@ -666,12 +693,12 @@ def write_site(bundle: Bundle, out_dir: Path, base_url: str | None = None, *, ma
 
 
 def diff_site(bundle: Bundle, out_dir: Path, base_url: str | None = None, *, max_tokens: int | None = None,
-              max_lines: int = 400) -> tuple[list[str], str]:
+              max_lines: int = 400, twins: bool = False) -> tuple[list[str], str]:
     """``--check``: (stale, missing or left-over files, a unified diff of them capped at ``max_lines``)."""
     out_dir = Path(out_dir)
     stale: list[str] = []
     lines: list[str] = []
-    files = render_site(bundle, base_url, max_tokens=max_tokens)
+    files = render_site(bundle, base_url, max_tokens=max_tokens, twins=twins)
     changes: list[tuple[str, str | None, str | None]] = []
     for rel, text in files.items():
         try:

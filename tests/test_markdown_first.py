@@ -195,3 +195,14 @@ def test_llmstxt_validate_knows_subpaths_and_describedby(server) -> None:
     assert 'points to it with rel="describedby"' in out.stdout
     none = CliRunner().invoke(app, ["llmstxt", "validate", f"{server}/twin.html"])
     assert none.exit_code == 3 and "declares no llms.txt" in none.output
+
+
+def test_site_writes_md_twins_when_asked(server, tmp_path) -> None:
+    out = CliRunner().invoke(app, ["site", f"{server}/twin.html", "--md-twins", "-o", str(tmp_path / "o"), "-q",
+                                   "--no-cache", "--max-pages", "1"])
+    assert out.exit_code == 0, out.output
+    mirror, twin = tmp_path / "o" / "twin.md", tmp_path / "o" / "twin.html.md"
+    assert twin.read_text() == mirror.read_text() and "Guide" in twin.read_text()
+    check = CliRunner().invoke(app, ["site", f"{server}/twin.html", "--md-twins", "-o", str(tmp_path / "o"),
+                                     "--check", "-q", "--no-cache", "--max-pages", "1"])
+    assert check.exit_code == 0, check.output

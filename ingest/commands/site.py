@@ -58,6 +58,7 @@ def site(
     header: list[str] = typer.Option(None, "--header", "-H", help="'Name: value' sent to the site's host only (repeatable; never printed)."),
     cookie: list[str] = typer.Option(None, "--cookie", help="'name=value' sent to the site's host only (repeatable; never printed)."),
     no_prefer_markdown: bool = typer.Option(False, "--no-prefer-markdown", help="Do not ask for text/markdown (convert every page's HTML)."),
+    md_twins: bool = typer.Option(False, "--md-twins", help="Also write each page's llms.txt v2 twin (page.html.md, index.html.md) in -o."),
     quiet: bool = typer.Option(False, "-q", "--quiet", help="No progress or summary on stderr."),
 ) -> None:
     from .. import sources
@@ -85,7 +86,7 @@ def site(
     bundle = ingest(src, opts, kind="site")
     meta = bundle.metadata
     if check:
-        stale, diff = diff_site(bundle, output, base_url, max_tokens=max_tokens)
+        stale, diff = diff_site(bundle, output, base_url, max_tokens=max_tokens, twins=md_twins)
         if stale:
             sys.stderr.write(diff)
             shown = ", ".join(stale[:5]) + (f" and {len(stale) - 5} more" if len(stale) > 5 else "")
@@ -99,7 +100,7 @@ def site(
 
         write_output(render_site(bundle, base_url, max_tokens=max_tokens)["llms.txt"], None)
     else:
-        paths = write_site(bundle, output, base_url, max_tokens=max_tokens)
+        paths = write_site(bundle, output, base_url, max_tokens=max_tokens, twins=md_twins)
         if not quiet:
             typer.echo(f"wrote {output}: llms.txt, llms-full.txt and {len(paths) - 2} .md mirrors "
                        f"({len(bundle.documents)} pages, {bundle.total_tokens:,} tokens)", err=True)
