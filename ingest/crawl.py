@@ -589,6 +589,20 @@ class _State:
     published: dict[str, str] = field(default_factory=dict)
 
 
+_RENDERING = threading.BoundedSemaphore(2)  # headless Chromiums at once (each is a few hundred MB)
+
+
+async def _render(url: str, options: Options) -> bytes:
+    """``url`` loaded in headless Chromium (:mod:`llmingest.browser`, same guards), off the event loop."""
+    from .browser import render_page
+
+    def run() -> bytes:
+        with _RENDERING:
+            return render_page(url, options).html
+
+    return await asyncio.to_thread(run)
+
+
 async def _crawl(start: str, options: Options, state: _State, on_page: Callable[[Page], None] | None) -> _Fetcher:
     scope = scope_of(start)
     parts = urlsplit(scope)
@@ -647,6 +661,12 @@ async def _crawl(start: str, options: Options, state: _State, on_page: Callable[
                 state.skipped.setdefault(url, Skipped(url, _status_reason(status)))
                 return None
             ctype, charset = _content_type(hdrs)
+            if options.render and ctype in HTML_TYPES:  # site --render: the page after its scripts ran
+                try:
+                    body, charset = await _render(final, options), "utf-8"
+                except IngestError as exc:
+                    state.skipped.setdefault(url, Skipped(url, f"not rendered: {exc.render()}"))
+                    return None
             page = Page(final, url, status, body, ctype, charset, depth, cached)
             if ctype in MARKDOWN_TYPES:  # a negotiated markdown answer: follow its markdown links
                 page.links = [n for n in dict.fromkeys(normalize(urljoin(final, m)) for m in _md_links(body))

@@ -65,8 +65,12 @@ def to_document(data: bytes, url: str, content_type: str, charset: str | None = 
     try:
         if ctype in ("text/html", "application/xhtml+xml") or (not ctype and suffix in ("", ".html", ".htm")):
             from .converters.html import convert
+            from .page import is_spa_shell
 
-            return convert(data, url, charset=charset), ""
+            doc = convert(data, url, charset=charset)
+            if is_spa_shell(data, doc.content):
+                return None, "a JavaScript app: its HTML holds no content, only scripts (run site with --render)"
+            return doc, ""
         if ctype == "application/pdf" or (suffix == ".pdf" and ctype in ("", "application/octet-stream")):
             try:
                 from .converters.pdf import convert as pdf_convert

@@ -206,3 +206,16 @@ def test_site_writes_md_twins_when_asked(server, tmp_path) -> None:
     check = CliRunner().invoke(app, ["site", f"{server}/twin.html", "--md-twins", "-o", str(tmp_path / "o"),
                                      "--check", "-q", "--no-cache", "--max-pages", "1"])
     assert check.exit_code == 0, check.output
+
+
+def test_site_names_spa_pages_and_renders_them(server, tmp_path) -> None:
+    plain = CliRunner().invoke(app, ["site", f"{server}/app", "-o", str(tmp_path / "a"), "--no-cache",
+                                     "--max-pages", "1"])
+    assert "JavaScript app" in plain.output and "--render" in plain.output
+    with chromium():
+        pass  # skips with an install hint where Debian's chromium is missing
+    out = CliRunner().invoke(app, ["site", f"{server}/app", "--render", "-o", str(tmp_path / "b"), "-q",
+                                   "--no-cache", "--max-pages", "1"])
+    assert out.exit_code == 0, out.output
+    full = (tmp_path / "b" / "llms-full.txt").read_text()
+    assert "Rendered docs" in full and "three retries" in full

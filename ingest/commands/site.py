@@ -58,6 +58,7 @@ def site(
     header: list[str] = typer.Option(None, "--header", "-H", help="'Name: value' sent to the site's host only (repeatable; never printed)."),
     cookie: list[str] = typer.Option(None, "--cookie", help="'name=value' sent to the site's host only (repeatable; never printed)."),
     no_prefer_markdown: bool = typer.Option(False, "--no-prefer-markdown", help="Do not ask for text/markdown (convert every page's HTML)."),
+    render: bool = typer.Option(False, "--render", help="Load every page in headless Chromium (JavaScript-rendered docs sites; extra 'render')."),
     md_twins: bool = typer.Option(False, "--md-twins", help="Also write each page's llms.txt v2 twin (page.html.md, index.html.md) in -o."),
     quiet: bool = typer.Option(False, "-q", "--quiet", help="No progress or summary on stderr."),
 ) -> None:
@@ -77,6 +78,7 @@ def site(
         respect_robots=not no_robots, timeout=timeout, encoding=encoding, cache=not no_cache,
         progress=progress_wanted(quiet), extra={"max_page_size": parse_size(max_page_size)},
         headers=parse_headers(header), cookies=parse_cookies(cookie), prefer_markdown=not no_prefer_markdown,
+        render=render,
     )
     src = sources.parse(source)
     if isinstance(src, sources.WebPage) and not check:
