@@ -271,3 +271,15 @@ def test_mcp_resolve_and_library_docs(index, tmp_path, monkeypatch) -> None:
     assert "version: 1.0.0" in text and "retry_count" in text
     bad = call_tool(server, "library_docs", {"name": "demo", "version": "9"}, raise_on_error=False)
     assert bad.is_error and "no version 9" in bad.content[0].text
+
+
+def test_github_owner_repo_versions_are_its_tags(index, git_daemon, tmp_path) -> None:
+    out = _cli("docs", "o/demo@0.9.0", "retries", "--host-map", f"github.com={git_daemon['url']}", cache=tmp_path)
+    assert out.returncode == 0, out.stderr
+    assert "ecosystem: github" in out.stdout and "version: 0.9.0" in out.stdout
+    assert "served_from: repository" in out.stdout and "retry_count" in out.stdout
+    latest = _cli("docs", "o/demo", "--host-map", f"github.com={git_daemon['url']}", "-f", "json", cache=tmp_path)
+    data = json.loads(latest.stdout)
+    assert data["resolution"]["version"] == "1.0.0" and data["location"].endswith("@v1.0.0")
+    missing = _cli("docs", "o/demo@0.4", "--host-map", f"github.com={git_daemon['url']}", cache=tmp_path)
+    assert missing.returncode == 3 and "0.9.0, 1.0.0" in missing.stderr

@@ -219,3 +219,15 @@ def test_site_names_spa_pages_and_renders_them(server, tmp_path) -> None:
     assert out.exit_code == 0, out.output
     full = (tmp_path / "b" / "llms-full.txt").read_text()
     assert "Rendered docs" in full and "three retries" in full
+
+
+def test_accept_negotiation_rules() -> None:
+    from llmingest.mcp_server.web import _negotiated
+
+    assert _negotiated("") == "markdown" and _negotiated("*/*") == "markdown"
+    assert _negotiated("application/json") == "json"
+    assert _negotiated("text/html,application/xhtml+xml") == "markdown"  # the swap has no HTML: markdown
+    assert _negotiated("text/markdown;q=0.5, application/json;q=0.9") == "json"
+    assert _negotiated("text/html,*/*;q=0.8", html=True) == "html"
+    assert _negotiated("text/markdown, text/html;q=0.9", html=True) == "markdown"
+    assert _negotiated("text/markdown, text/html", html=True) == "html"  # a tie keeps the page
