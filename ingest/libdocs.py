@@ -269,24 +269,33 @@ def _strip_v(text: str) -> str:
     return text[1:] if len(text) > 1 and text[0] in "vV" and text[1].isdigit() else text
 
 
-def version_key(text: str) -> tuple:
-    """Sort key for PEP 440 and semver strings alike (pre-releases before their release)."""
-    from packaging.version import InvalidVersion, Version
+_VERSION = re.compile(r"^[vV]?(\d+(?:\.\d+)*)(.*)$")
+_PRE = re.compile(r"^[-_.]?(a|b|c|rc|alpha|beta|pre|preview|dev|canary|next|nightly|experimental|insiders)", re.I)
 
-    try:
-        return (1, Version(_strip_v(text)), "")
-    except InvalidVersion:
-        nums = tuple(int(n) for n in re.findall(r"\d+", text)[:4])
-        return (0, nums, text)
+
+def version_key(text: str) -> tuple:
+    """Sort key for PEP 440 and semver strings alike: numbers compared as numbers (1.0 == 1.0.0),
+    pre-releases (``rc1``, ``-beta.2``, ``.dev0``) before their release, post-releases after.
+
+    No dependency on ``packaging``: npm's semver strings are not PEP 440 anyway.
+
+    >>> sorted(["1.10.0", "1.2.0", "1.2.0rc1", "1.2.0.post1", "2.0.0-beta.1"], key=version_key)
+    ['1.2.0rc1', '1.2.0', '1.2.0.post1', '1.10.0', '2.0.0-beta.1']
+    """
+    m = _VERSION.match(text.strip())
+    if not m:
+        return (0, (), 0, text)
+    nums = [int(n) for n in m[1].split(".")]
+    while len(nums) > 1 and nums[-1] == 0:
+        nums.pop()
+    rest = m[2]
+    rank = 1 if not rest else (0 if _PRE.match(rest) else 2)
+    tail = tuple((0, int(n), "") if n.isdigit() else (1, 0, n.lower()) for n in re.findall(r"\d+|[A-Za-z]+", rest))
+    return (1, tuple(nums), rank, tail)
 
 
 def _prerelease(text: str) -> bool:
-    from packaging.version import InvalidVersion, Version
-
-    try:
-        return Version(_strip_v(text)).is_prerelease
-    except InvalidVersion:
-        return "-" in text
+    return version_key(text)[2] == 0
 
 
 def match_version(reg: Registry, wanted: str | None) -> str:
