@@ -800,7 +800,12 @@ def _fetch_doc(url: str, local: Path | None, options: Options) -> tuple[str | No
             from .http import login_headers
 
             start = (options.extra or {}).get("login_start")  # --header/--cookie: that host only
-            resp = fetch(url, options, check=False, headers=login_headers(options, url, start) if start else None)
+            headers = login_headers(options, url, start) if start else {}
+            if options.prefer_markdown:  # markdown first: a site that negotiates answers text/markdown
+                from .page import ACCEPT_MARKDOWN
+
+                headers["Accept"] = ACCEPT_MARKDOWN
+            resp = fetch(url, options, check=False, headers=headers)
         except IngestError as exc:
             return None, exc.render()
         if not 200 <= resp.status < 300:
