@@ -108,12 +108,30 @@ def _from_llms(files: dict[str, tuple[str, str]], options: Options, want_pages: 
         return _Found("llms-full.txt", url, [Document(path="llms-full.txt", content=text, url=url, kind="markdown")], llms)
     url, text = files["llms.txt"]
     docs: list[Document] = []
+    note = None
     if want_pages:
         from .site import expand
 
-        expanded, _skipped = expand(text, url, options)
+        head, links = _first_links(text, DOCS_MAX_PAGES)
+        if links > DOCS_MAX_PAGES:
+            note = f"topic searched in the first {DOCS_MAX_PAGES} of the llms.txt's {links} pages"
+        expanded, _skipped = expand(head, url, options, optional=False)
         docs = _split_expanded(expanded)
-    return _Found("llms.txt", url, docs or [Document(path="llms.txt", content=text, url=url, kind="markdown")], text)
+    return _Found("llms.txt", url, docs or [Document(path="llms.txt", content=text, url=url, kind="markdown")], text,
+                  note)
+
+
+def _first_links(text: str, limit: int) -> tuple[str, int]:
+    """``text`` with at most ``limit`` link lines kept (a huge llms.txt is not fetched page by page),
+    and how many it had."""
+    kept, seen = [], 0
+    for line in text.splitlines():
+        if line.lstrip().startswith("- ["):
+            seen += 1
+            if seen > limit:
+                continue
+        kept.append(line)
+    return "\n".join(kept) + "\n", seen
 
 
 def _from_site(base: str, options: Options) -> _Found:
@@ -180,7 +198,7 @@ def _find(res: Resolution, options: Options, want_pages: bool) -> _Found:
         except SourceNotFound:
             found = None
         if found is not None:
-            found.note = found.note or note
+            found.note = "; ".join(n for n in (note, found.note) if n) or None
             return found
     return _from_repo(res, options)
 
