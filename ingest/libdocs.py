@@ -227,13 +227,19 @@ def load_registry(spec: LibrarySpec, options: Options, index: str | None = None)
     tried = [spec.ecosystem] if spec.ecosystem else ["pypi", "npm"]
     for eco in tried:
         base = index_url(eco, index)
+        if base != DEFAULT_INDEX[eco]:
+            # a mirror the operator configured (flag or environment; never a tool argument) may sit on
+            # a private address; the docs URLs it names are still fetched under the caller's guard
+            opts = options.merged(allow_private=True)
+        else:
+            opts = options
         if eco == "pypi":
-            data = _get_json(f"{base}/pypi/{quote(spec.name, safe='')}/json", options, "PyPI metadata")
+            data = _get_json(f"{base}/pypi/{quote(spec.name, safe='')}/json", opts, "PyPI metadata")
             if data is not None:
                 return registry_from_pypi(data, base)
         else:
             name = quote(spec.name, safe="@")  # @scope/name -> @scope%2Fname, as the registry wants
-            data = _get_json(f"{base}/{name}", options, "npm metadata")
+            data = _get_json(f"{base}/{name}", opts, "npm metadata")
             if data is not None:
                 reg = registry_from_npm(data, base)
                 if spec.version:  # that version's own homepage/repository

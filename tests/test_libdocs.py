@@ -283,3 +283,18 @@ def test_github_owner_repo_versions_are_its_tags(index, git_daemon, tmp_path) ->
     assert data["resolution"]["version"] == "1.0.0" and data["location"].endswith("@v1.0.0")
     missing = _cli("docs", "o/demo@0.4", "--host-map", f"github.com={git_daemon['url']}", cache=tmp_path)
     assert missing.returncode == 3 and "0.9.0, 1.0.0" in missing.stderr
+
+
+def test_server_mode_trusts_the_operators_index_not_the_urls_it_names(index, tmp_path, monkeypatch) -> None:
+    from conftest import web_service
+    from llmingest.mcp_server.server import create_server
+
+    monkeypatch.setenv("LLMINGEST_PYPI_URL", index["url"])  # the operator's private mirror
+    server = create_server(web_service(tmp_path))
+    res = call_tool(server, "resolve_library", {"name": "demo"})
+    assert res.structured_content["version"] == "2.0.0"
+    # the docs site and the repository it names are on loopback: refused, never fetched
+    before = [p for p in index["requests"] if p.startswith("/en/")]
+    bad = call_tool(server, "library_docs", {"name": "demo", "version": "1.0.0"}, raise_on_error=False)
+    assert bad.is_error and "refusing" in bad.content[0].text
+    assert [p for p in index["requests"] if p.startswith("/en/")] == before
