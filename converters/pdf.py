@@ -25,10 +25,10 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-import pymupdf
 from llmingest.errors import AuthRequired, ConversionError, UsageError
 from llmingest.model import Document
 
+from ._pymupdf import pymupdf
 from .pdf_layout import (
     PageData,
     drop_line_numbers,

@@ -18,7 +18,7 @@ import functools
 import re
 from dataclasses import dataclass, field
 
-import pymupdf
+from ._pymupdf import pymupdf
 
 #: font names that mean "code" even when the font does not set the monospace flag
 #: (NimbusMonL / TeXGyreCursor / pcrr are the Courier clones of LaTeX and Ghostscript PDFs)

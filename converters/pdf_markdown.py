@@ -10,8 +10,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import pymupdf
-
+from ._pymupdf import pymupdf
 from .pdf_layout import Column, Image, Table, VLine
 from .pdf_stats import SENTENCE_END, Stats, line_style, norm_title
 from .pdf_tables import borderless

@@ -11,8 +11,7 @@ rule as the header.
 
 from __future__ import annotations
 
-import pymupdf
-
+from ._pymupdf import pymupdf
 from .pdf_layout import TEXT_FLAGS, Seg, Table, VLine
 
 MAX_DRAWINGS = 4000  # pages that are vector plots: no tables looked for (and no time lost)

@@ -29,6 +29,7 @@ from pydantic import ValidationError as PydanticValidationError
 
 from .. import __version__
 from ..errors import IngestError, redact, secret_scope
+from . import api_tools, library_tools
 from .docs import docs_index_text, login, read_docs_text, site_bundle
 from .service import Service, edge_message
 
@@ -308,8 +309,7 @@ def create_server(service: Service | None = None) -> FastMCP:
 
     if importlib.util.find_spec("llmingest.actions") is not None:
         _register_actions(tool, svc)
-    from . import library_tools
-
+        api_tools.register(tool, svc)
     library_tools.register(tool, svc)
     return mcp
 

@@ -345,8 +345,7 @@ class Service:
         for skipped in bundle.skipped:
             if skipped.path == want:
                 raise LimitExceeded(f"{want} was left out of the digest: {skipped.reason}")
-        name = Path(want).name.lower()
-        near = sorted(d.path for d in bundle.documents if Path(d.path).name.lower() == name)[:5]
+        near = _near_paths(want, [d.path for d in bundle.documents])
         hint = f"did you mean {', '.join(near)}?" if near else "call repository_tree to see the paths"
         raise SourceNotFound(f"no file {want!r} in {bundle.source}", hint=hint)
 
@@ -422,3 +421,22 @@ def build_service(*, server_mode: bool, allow_private: bool = False, host_map: s
                         max_bytes=parse_size(DEFAULT_MAX_BYTES if cache_size is None else cache_size),
                         enabled=not no_cache)
     return Service(options=options, limits=limits, cache=cache)
+
+
+def _near_paths(want: str, paths: list[str], n: int = 5) -> list[str]:
+    """Paths an agent probably meant: the same file name elsewhere (``calc.py`` for ``src/calc.py``),
+    then names a typo away (``scaner.py`` for ``scanner.py``), then paths a typo away."""
+    import difflib
+
+    name = Path(want).name.lower()
+    by_name: dict[str, list[str]] = {}
+    for p in paths:
+        by_name.setdefault(Path(p).name.lower(), []).append(p)
+    same = sorted(by_name.get(name, []))
+    if same:
+        return same[:n]
+    close = difflib.get_close_matches(name, sorted(by_name), n=n, cutoff=0.75)
+    found = [p for c in close for p in sorted(by_name[c])]
+    if not found:
+        found = difflib.get_close_matches(want.lower(), sorted(paths), n=n, cutoff=0.75)
+    return found[:n]

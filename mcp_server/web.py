@@ -390,3 +390,9 @@ def _rate_limiter(svc: Service):
     if not svc.limits.rate_per_minute:
         return None
     return RateLimiter(svc.limits.rate_per_minute, svc.limits.burst)
+
+
+def rate_limited_mcp(app, svc: Service):
+    """``mcp --http``: the FastMCP app behind the per-client rate limit ``serve`` gives /mcp."""
+    rate = _rate_limiter(svc)
+    return app if rate is None else _RateLimited(app, rate, svc)

@@ -356,6 +356,14 @@ def twin_path(mirror: str) -> str | None:
     return mirror[:-3] + ".html.md"
 
 
+def _fallback_summary(site_name: str, pages: list[Page]) -> str:
+    """The ``> summary`` line llms.txt requires when the project sets no description (a fresh
+    ``mkdocs new`` has no ``site_description``): the home page's first sentence, else a plain line."""
+    home = next((p for p in pages if p.mirror in ("index.md", "index.html.md")), pages[0] if pages else None)
+    sentence = first_sentence(_FOOTNOTE_REF.sub("", home.markdown)) if home else ""
+    return sentence or f"Documentation of {site_name}."
+
+
 def build_outputs(site_name: str, summary: str | None, pages: list[Page], base_url: str | None,
                   *, full_text: bool = True, details: str | None = None, twins: bool = True) -> dict[str, str]:
     """``{relative path: text}`` for llms.txt, llms-full.txt (when ``full_text``) and every mirror.
@@ -364,6 +372,7 @@ def build_outputs(site_name: str, summary: str | None, pages: list[Page], base_u
     llms-full.txt names each page's HTML URL as its source. ``twins`` also writes each page's
     ``page.html.md`` twin next to its HTML (llms.txt v2), the same text as its mirror.
     """
+    summary = summary or _fallback_summary(site_name, pages)
     sections: dict[str, list[Entry]] = {}
     for page in pages:
         name = OPTIONAL if page.optional else page.section

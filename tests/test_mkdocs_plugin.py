@@ -375,3 +375,15 @@ def test_dirty_build_still_lists_every_page(tmp_path: Path):
     assert "and 7 page mirror(s)" in proc.stderr
     for rel, text in before.items():
         assert (site / rel).read_text() == text, rel
+
+
+def test_without_site_description_llms_txt_still_has_its_summary(tmp_path: Path):
+    """A fresh `mkdocs new` project sets no site_description: the llms.txt still gets the required
+    `> summary` line (the home page's first sentence) and passes `llmstxt validate --strict`."""
+    from llmingest.converters.llmstxt import check
+
+    out = build(make_site(tmp_path, site_description=None))
+    text = (out / "llms.txt").read_text()
+    summary = next(line for line in text.splitlines() if line.startswith("> "))
+    assert len(summary) > 10
+    assert not validate(text) and not check(text)

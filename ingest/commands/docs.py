@@ -19,13 +19,17 @@ listing the versions that do.
 
 Examples:
 
+  # the sections about a topic, for one version
   llmingest docs requests==2.31.0 "session retries"
 
+  # an npm package of a series, within 4000 tokens
   llmingest docs npm:react@18 hooks --max-tokens 4000
 
-  llmingest docs pallets/flask@3.0.0                # a GitHub repository's tags are its versions
+  # a GitHub repository: its tags are its versions
+  llmingest docs pallets/flask@3.0.0
 
-  llmingest docs mypkg --index-url https://pypi.internal.example/   # a private mirror
+  # a private mirror of the index
+  llmingest docs mypkg --index-url https://pypi.internal.example/
 """
 
 

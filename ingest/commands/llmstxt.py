@@ -17,14 +17,12 @@ Examples:
 
   llmingest llmstxt validate https://docs.example.com/llms.txt
 
-  llmingest llmstxt expand https://docs.example.com/llms.txt -o context.xml --max-tokens 100000
+  llmingest llmstxt expand https://example.org/llms.txt -o ctx.xml
 """
 
 VALIDATE_HELP = """Lint an llms.txt against the llmstxt.org format and the llms-txt reference parser.
 
-Reports what breaks the format or makes the reference parser crash or misread the file (prose or
-H3s under an H2, a multi-line blockquote, ']' in a link title, a second H1...), one per line as
-FILE:LINE: level: message. Exit 1 when there are errors (with --strict, also on warnings).
+Reports what breaks the format or makes the reference parser crash or misread the file (prose or H3s under an H2, a multi-line blockquote, ']' in a link title, a second H1...), one per line as FILE:LINE: level: message. Exit 1 when there are errors (with --strict, also on warnings).
 
 Examples:
 
@@ -35,19 +33,15 @@ Examples:
 
 EXPAND_HELP = """Fetch every page an llms.txt links and write them as one context file (like llms_txt2ctx).
 
-HTML pages are converted to markdown, .md files kept as they are, PDFs converted. Output is
-<project><section><doc title url>...</doc></section></project>. With --max-tokens, pages of the
-Optional section are dropped first, then pages from the end (smaller ones that still fit are put
-back); cuts are reported on stderr.
+HTML pages are converted to markdown, .md files kept as they are, PDFs converted. Output is <project><section><doc title url>...</doc></section></project>. With --max-tokens, pages of the Optional section are dropped first, then pages from the end (smaller ones that still fit are put back); cuts are reported on stderr.
 
-A remote llms.txt only leads to http(s) URLs (file://, paths and other schemes are skipped); a
-local one may also link files under its own folder, never outside it.
+A remote llms.txt only leads to http(s) URLs (file://, paths and other schemes are skipped); a local one may also link files under its own folder, never outside it.
 
 Examples:
 
   llmingest llmstxt expand llms.txt -o context.xml
 
-  llmingest llmstxt expand https://docs.example.com/llms.txt --max-tokens 100000 --no-optional
+  llmingest llmstxt expand https://example.org/llms.txt --no-optional
 """
 
 

@@ -11,23 +11,24 @@ import typer
 from ..options import Options
 from ._common import check_format, write_output
 
-HELP = """Convert one HTML page to clean markdown: main content only, code fences with languages,
-GFM tables, admonitions, absolute links; front matter with title, url, description and, when the
-page states them, author, date, modified, sitename, lang, image, tags (from meta tags and JSON-LD).
+HELP = """Convert one HTML page to clean markdown: main content only, code fences with languages, GFM tables, admonitions, absolute links; front matter with title, url, description and, when the page states them, author, date, modified, sitename, lang, image, tags (from meta tags and JSON-LD).
 
 Examples:
 
-  llmingest page https://docs.python.org/3/library/json.html            # markdown to stdout
+  # markdown to stdout
+  llmingest page https://docs.python.org/3/library/json.html
 
-  llmingest page build/html/api.html --base-url https://example.org/docs/ -o api.md
+  llmingest page _build/html/api.html --base-url https://example.org/
 
   curl -s https://example.org/ | llmingest page - --base-url https://example.org/
 
   llmingest page https://example.org/guide/ --format json --no-front-matter
 
-  llmingest page page.html --full         # the whole <body>, no content selection (like markitdown)
+  # the whole <body>, no content selection (like markitdown)
+  llmingest page page.html --full
 
-  llmingest page https://app.example.com/docs --render --cookie 'session=...'   # a JavaScript app behind a login
+  # a JavaScript app behind a login
+  llmingest page https://app.example.com/docs --render --cookie 'sid=...'
 
 Markdown first: the request asks for text/markdown; a markdown answer, a Link header or <link
 rel="alternate" type="text/markdown">, or a page.html.md twin is used instead of converting the

@@ -13,15 +13,19 @@ HELP = """Digest a repository: summary, directory tree and file contents, with e
 
 Examples:
 
-  llmingest repo .                                   # this folder, markdown to stdout
+  # this folder, markdown to stdout
+  llmingest repo .
 
-  llmingest repo octocat/Hello-World -o digest.md    # a GitHub repo
+  # a GitHub repo
+  llmingest repo octocat/Hello-World -o digest.md
 
-  llmingest repo https://github.com/o/r/tree/main/docs -i '**/*.md' --format xml
+  llmingest repo https://github.com/o/r/tree/main/docs -i '**/*.md' -f xml
 
-  llmingest repo . --max-tokens 100000 --top 20      # fit a budget, show the biggest files
+  # fit a budget, show the biggest files
+  llmingest repo . --max-tokens 100000 --top 20
 
-  llmingest repo . --split-tokens 50000 -o out/digest.md   # numbered parts that each fit
+  # numbered parts that each fit
+  llmingest repo . --split-tokens 50000 -o out/digest.md
 """
 
 

@@ -12,24 +12,26 @@ from ._common import progress_wanted, write_output
 
 HELP = """Turn a whole docs site into llms.txt, llms-full.txt and a .md mirror of every page.
 
-Crawls from the start URL (its sitemap.xml when there is one, else the links under the start
-URL's path), honouring robots.txt, or reads a folder of built HTML served at --base-url. Re-runs
-send conditional requests (ETag/Last-Modified), and a crawl stopped with Ctrl-C keeps what it
-has and resumes from its cache.
+Crawls from the start URL (its sitemap.xml when there is one, else the links under the start URL's path), honouring robots.txt, or reads a folder of built HTML served at --base-url. Re-runs send conditional requests (ETag/Last-Modified), and a crawl stopped with Ctrl-C keeps what it has and resumes from its cache.
 
 Examples:
 
-  llmingest site https://docs.example.com/ -o llms/          # llms.txt + llms-full.txt + mirrors
+  # llms.txt + llms-full.txt + mirrors
+  llmingest site https://docs.example.com/ -o llms/
 
-  llmingest site https://docs.example.com/guide/ --max-pages 200 -e '*/changelog/*'
+  llmingest site https://example.org/guide/ --max-pages 200 -e '*/news/*'
 
-  llmingest site _build/html --base-url https://docs.example.com/ -o _build/html   # Sphinx output
+  # Sphinx output
+  llmingest site _build/html --base-url https://example.org/ -o _build/html
 
-  llmingest site site/ --base-url https://docs.example.com/ -o site --check   # CI: fail if stale
+  # CI: fail if stale
+  llmingest site site/ --base-url https://docs.example.com/ -o site --check
 
-  llmingest site https://docs.example.com/ -o llms/ --max-tokens 200000   # cap llms-full.txt
+  # cap llms-full.txt
+  llmingest site https://docs.example.com/ -o llms/ --max-tokens 200000
 
-  llmingest site https://docs.example.com/                   # llms.txt on stdout
+  # llms.txt on stdout
+  llmingest site https://docs.example.com/
 """
 
 
