@@ -236,6 +236,10 @@ def library_docs(spec: str | LibrarySpec, options: Options | None = None, *, eco
     key = make_key("libdocs", 1, res.ecosystem, res.name, res.version, *context)
     if cache is not None:
         hit = cache.get(key)
+        if hit is None and topic:  # a crawl or a repository read without a topic holds every page already
+            plain = cache.get(make_key("libdocs", 1, res.ecosystem, res.name, res.version, *context[:-1], False))
+            if plain is not None and plain.metadata.get("served_from") in ("site", "repository", "llms-full.txt"):
+                hit = plain
         if hit is not None:
             if pinned:
                 cache.put(pinned, hit)
