@@ -250,6 +250,11 @@ def test_pinned_version_is_cached_without_asking_the_index(index, tmp_path) -> N
     again = library_docs("demo==2.0.0", index=index["url"], cache=cache)
     assert len(index["requests"]) == before  # nothing fetched: not the index, not the site
     assert again.metadata == first.metadata and again.metadata["resolution"]["version"] == "2.0.0"
+    crawled = library_docs("demo==1.0.0", index=index["url"], cache=cache)
+    before = len(index["requests"])
+    topical = library_docs("demo==1.0.0", index=index["url"], cache=cache, topic=True)
+    assert topical.metadata["served_from"] == "site" and topical.documents == crawled.documents
+    assert [p for p in index["requests"][before:] if p.startswith("/en/")] == []  # the crawl is reused
 
 
 # ---- MCP ---------------------------------------------------------------------------------------------------
