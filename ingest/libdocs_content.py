@@ -101,7 +101,18 @@ def _split_expanded(xml: str) -> list[Document]:
     return docs
 
 
+_REL_LINK = re.compile(r"\]\((?![a-zA-Z][a-zA-Z0-9+.-]*:|#)([^)\s]+)\)")
+
+
+def _absolute(text: str, base: str) -> str:
+    """Markdown links made absolute against ``base``: the answer is read far from the llms.txt."""
+    from urllib.parse import urljoin
+
+    return _REL_LINK.sub(lambda m: f"]({urljoin(base, m[1])})", text)
+
+
 def _from_llms(files: dict[str, tuple[str, str]], options: Options, want_pages: bool) -> _Found:
+    files = {name: (url, _absolute(text, url)) for name, (url, text) in files.items()}
     if "llms-full.txt" in files:
         url, text = files["llms-full.txt"]
         llms = files.get("llms.txt", (None, None))[1]

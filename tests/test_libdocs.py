@@ -196,7 +196,7 @@ def test_no_topic_prints_the_versions_llms_txt(index, tmp_path) -> None:
     out = _cli("docs", "demo", "--index-url", index["url"], cache=tmp_path)
     assert out.returncode == 0, out.stderr
     assert "version: 2.0.0" in out.stdout and "requested: latest" in out.stdout
-    assert "- [Retries](retries.md): how retries work" in out.stdout
+    assert f"- [Retries]({index['url']}/en/2.0.0/retries.md): how retries work" in out.stdout  # absolute
 
 
 def test_version_without_llms_txt_is_crawled(index, tmp_path) -> None:
