@@ -11,6 +11,7 @@ links as if it were served there), ``charset`` (override the detected encoding).
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -226,9 +227,7 @@ def _decode(resp: Response) -> str:
 
 def with_front_matter(body: str, rows: dict[str, str]) -> str:
     """Add ``rows`` at the end of ``body``'s front matter (or as a new one)."""
-    from .converters.html import _yaml_value
-
-    lines = "".join(f"{k}: {_yaml_value(v)}\n" for k, v in rows.items() if v)
+    lines = "".join(f"{k}: {yaml_scalar(v)}\n" for k, v in rows.items() if v)
     if body.startswith("---\n"):
         end = body.find("\n---\n", 4)
         if end != -1:
@@ -260,9 +259,16 @@ def markdown_bundle(page: MarkdownPage, options: Options, *, source: str) -> Bun
 
 
 def _fm(rows: dict[str, str]) -> str:
-    from .converters.html import _yaml_value
+    return "---\n" + "".join(f"{k}: {yaml_scalar(v)}\n" for k, v in rows.items() if v) + "---\n\n"
 
-    return "---\n" + "".join(f"{k}: {_yaml_value(v)}\n" for k, v in rows.items() if v) + "---\n\n"
+
+def yaml_scalar(value: str) -> str:
+    """A YAML scalar: plain when safe, else a JSON string (valid YAML), as the page front matter writes them."""
+    value = " ".join(value.split())
+    plain = (value and not re.match(r"^[-?:,\[\]{}#&*!|>'\"%@`]", value) and ": " not in value
+             and " #" not in value and not value.endswith(":")
+             and value.lower() not in ("true", "false", "null", "yes", "no", "on", "off", "~"))
+    return value if plain else json.dumps(value, ensure_ascii=False)
 
 
 # ---- JavaScript apps ------------------------------------------------------------------------------------
