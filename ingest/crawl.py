@@ -42,6 +42,7 @@ import httpx
 
 from .errors import BlockedAddress, IngestError, LimitExceeded, NetworkError, SourceNotFound, UsageError
 from .http import (
+    ACCEPT_MARKDOWN,
     MAX_REDIRECTS,
     aread_body,
     check_address,
@@ -78,7 +79,6 @@ ROBOTS_AGENT = "llmingest"
 PAGE_SUFFIXES = {"", ".html", ".htm", ".xhtml", ".shtml", ".php", ".asp", ".aspx", ".md", ".pdf"}
 HTML_TYPES = {"text/html", "application/xhtml+xml"}
 MARKDOWN_TYPES = {"text/markdown", "text/x-markdown"}
-MARKDOWN_ACCEPT = "text/markdown, text/html;q=0.9, */*;q=0.8"
 _MD_LINK = re.compile(r"\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
 
 
@@ -354,7 +354,7 @@ class _Fetcher:
             # headers for the crawled site only (redirects never leave the scope)
             headers = {**login_headers(self.options, url, self.scope), **headers}
             if self.options.prefer_markdown:
-                headers.setdefault("Accept", MARKDOWN_ACCEPT)
+                headers.setdefault("Accept", ACCEPT_MARKDOWN)
             # one deadline for the whole attempt (connect, headers, body): a dripping server is cut
             with deadline(self.options.timeout):
                 async with self.client.stream("GET", url, headers=headers) as resp:

@@ -51,6 +51,8 @@ DECODE_STEP = 65_536  # bytes of decoded output per decompression step
 #: real HTML/XML compresses 5-30x, sitemaps up to ~50x
 MAX_RATIO = 200
 RATIO_FLOOR = 2_000_000
+#: what page fetches ask for (markdown first, llms.txt v2); ``--no-prefer-markdown`` leaves it out
+ACCEPT_MARKDOWN = "text/markdown, text/html;q=0.9, */*;q=0.8"
 #: request headers that carry credentials; never sent to another origin
 CREDENTIAL_HEADERS = {"authorization", "proxy-authorization", "cookie"}
 _CREDENTIAL_WORDS = ("token", "auth", "key", "secret", "session", "password", "credential")

@@ -19,15 +19,13 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from . import sources
 from .errors import ConversionError, IngestError, LimitExceeded, SourceNotFound, UsageError
-from .http import DEFAULT_MAX_BYTES, Response, fetch, login_headers
+from .http import ACCEPT_MARKDOWN, DEFAULT_MAX_BYTES, Response, fetch, login_headers
 from .model import Bundle, Document
 from .options import Options
 
 HTML_TYPES = {"text/html", "application/xhtml+xml", "application/xml", "text/xml"}
 PDF_TYPES = {"application/pdf", "application/x-pdf"}
 MARKDOWN_TYPES = {"text/markdown", "text/x-markdown"}
-#: what every page fetch asks for (markdown first); ``--no-prefer-markdown`` leaves it out
-ACCEPT_MARKDOWN = "text/markdown, text/html;q=0.9, */*;q=0.8"
 
 
 def looks_like_html(data: bytes) -> bool:

@@ -802,7 +802,7 @@ def _fetch_doc(url: str, local: Path | None, options: Options) -> tuple[str | No
             start = (options.extra or {}).get("login_start")  # --header/--cookie: that host only
             headers = login_headers(options, url, start) if start else {}
             if options.prefer_markdown:  # markdown first: a site that negotiates answers text/markdown
-                from .page import ACCEPT_MARKDOWN
+                from .http import ACCEPT_MARKDOWN
 
                 headers["Accept"] = ACCEPT_MARKDOWN
             resp = fetch(url, options, check=False, headers=headers)
