@@ -612,12 +612,32 @@ def render_site(bundle: Bundle, base_url: str | None = None, *, max_tokens: int 
     for doc in docs:
         files[doc.metadata.get("mirror") or llmstxt.mirror_path(doc.path)] = _mirror_text(doc)
     if twins:
+        made: list[str] = []
         for doc in docs:
             mirror = doc.metadata.get("mirror") or llmstxt.mirror_path(doc.path)
             twin = twin_of(doc.url or doc.path, mirror)
             if twin and twin not in files:
                 files[twin] = files[mirror]
+                made.append(twin)
+        if base_url and made:
+            files[HEADERS_FILE] = link_hints(made, base_url)
     return dict(sorted(files.items()))
+
+
+#: Netlify / Cloudflare Pages custom-headers file: where a static host takes its Link headers from
+HEADERS_FILE = "_headers"
+
+
+def link_hints(twins: list[str], base_url: str) -> str:
+    """A ``_headers`` file giving each page a ``Link: <twin>; rel="alternate"; type="text/markdown"``
+    header (llms.txt v2), for static hosts that read one; paths under ``base_url``'s path."""
+    root = urlsplit(base_url).path.rstrip("/")
+    lines = ["# written by `llmingest site --md-twins`: each page's markdown twin as a Link header"]
+    for twin in sorted(twins):
+        page = twin[:-3]  # guide/install.html.md -> guide/install.html
+        served = page[: -len("index.html")] if page == "index.html" or page.endswith("/index.html") else page
+        lines += [f"{root}/{served}", f'  Link: <{root}/{twin}>; rel="alternate"; type="text/markdown"']
+    return "\n".join(lines) + "\n"
 
 
 def twin_of(url: str, mirror: str) -> str | None:
@@ -646,6 +666,14 @@ def _write_atomic(path: Path, text: str) -> None:
 MANIFEST = manifest.MANIFEST
 
 
+def _not_theirs(out_dir: Path, files: dict[str, str]) -> dict[str, str]:
+    """``files`` without a ``_headers`` the user already has: only one we wrote (listed in the
+    manifest) is ever replaced."""
+    if HEADERS_FILE in files and (Path(out_dir) / HEADERS_FILE).exists() and HEADERS_FILE not in manifest.read(out_dir):
+        files = {k: v for k, v in files.items() if k != HEADERS_FILE}
+    return files
+
+
 def _gone(out_dir: Path, files: dict[str, str]) -> list[str]:
     """Files a previous run wrote that this run would not write any more (pages removed or renamed),
     as :func:`llmingest.manifest.stale` allows: listed, ours by name, and unchanged since."""
@@ -663,7 +691,7 @@ def write_site(bundle: Bundle, out_dir: Path, base_url: str | None = None, *, ma
     written does not stop the others; it is reported as a :class:`ConversionError` at the end.
     """
     out_dir = Path(out_dir)
-    files = render_site(bundle, base_url, max_tokens=max_tokens, twins=twins)
+    files = _not_theirs(out_dir, render_site(bundle, base_url, max_tokens=max_tokens, twins=twins))
     written: list[Path] = []
     done: dict[str, str] = {}
     failed: list[str] = []
@@ -702,7 +730,7 @@ def diff_site(bundle: Bundle, out_dir: Path, base_url: str | None = None, *, max
     out_dir = Path(out_dir)
     stale: list[str] = []
     lines: list[str] = []
-    files = render_site(bundle, base_url, max_tokens=max_tokens, twins=twins)
+    files = _not_theirs(out_dir, render_site(bundle, base_url, max_tokens=max_tokens, twins=twins))
     changes: list[tuple[str, str | None, str | None]] = []
     for rel, text in files.items():
         try:

@@ -231,3 +231,18 @@ def test_accept_negotiation_rules() -> None:
     assert _negotiated("text/html,*/*;q=0.8", html=True) == "html"
     assert _negotiated("text/markdown, text/html;q=0.9", html=True) == "markdown"
     assert _negotiated("text/markdown, text/html", html=True) == "html"  # a tie keeps the page
+
+
+def test_site_md_twins_with_base_url_write_link_hints_but_never_over_the_users(server, tmp_path) -> None:
+    args = ["site", f"{server}/twin.html", "--md-twins", "--base-url", "https://docs.example.com/v2/", "-q",
+            "--no-cache", "--max-pages", "1", "-o"]
+    out = CliRunner().invoke(app, [*args, str(tmp_path / "o")])
+    assert out.exit_code == 0, out.output
+    hints = (tmp_path / "o" / "_headers").read_text()
+    assert '/v2/twin.html\n  Link: </v2/twin.html.md>; rel="alternate"; type="text/markdown"' in hints
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "_headers").write_text("/*\n  X-Frame-Options: DENY\n")
+    out = CliRunner().invoke(app, [*args, str(mine)])
+    assert out.exit_code == 0, out.output
+    assert (mine / "_headers").read_text() == "/*\n  X-Frame-Options: DENY\n"
