@@ -376,7 +376,7 @@ def repo_url(text: str | None) -> tuple[str | None, str | None]:
             return None, None
         base = f"https://{host}/{segs[0]}/{segs[1].removesuffix('.git')}"
         directory = None
-        if len(segs) > 4 and segs[2] in ("tree", "blob"):
+        if len(segs) > 4 and segs[2] == "tree":  # a folder; a /blob/ link names a file (a changelog)
             directory = "/".join(segs[4:]) or None
         return base, directory
     if parts.scheme in ("git", "ssh", "http", "https") and segs and (parts.scheme in ("git", "ssh") or
@@ -502,7 +502,9 @@ def resolve(reg: Registry, wanted: str | None = None) -> Resolution:
     version = match_version(reg, wanted)
     docs, docs_from = _docs_url(reg)
     repo, directory, _ = _repository(reg)
-    for url in reg.urls.values():  # a homepage like github.com/o/r/tree/main/packages/x names the folder
+    for label, url in reg.urls.items():  # a homepage like github.com/o/r/tree/main/packages/x names the folder
+        if _norm_label(label) not in ("homepage", "home", "source", "sourcecode", "code", "repository"):
+            continue
         other, folder = repo_url(url)
         if repo and other == repo and folder and not directory:
             directory = folder

@@ -303,3 +303,12 @@ def test_server_mode_trusts_the_operators_index_not_the_urls_it_names(index, tmp
     bad = call_tool(server, "library_docs", {"name": "demo", "version": "1.0.0"}, raise_on_error=False)
     assert bad.is_error and "refusing" in bad.content[0].text
     assert [p for p in index["requests"] if p.startswith("/en/")] == before
+
+
+def test_a_changelog_link_names_no_package_folder() -> None:
+    reg = registry_from_pypi({"info": {"name": "black", "version": "24.1.0", "project_urls": {
+        "Changelog": "https://github.com/psf/black/blob/main/CHANGES.md", "Repository": "https://github.com/psf/black"}},
+        "releases": {"24.1.0": []}})
+    res = resolve(reg)
+    assert (res.repository, res.directory) == ("https://github.com/psf/black", None)
+    assert repo_url("https://github.com/o/r/blob/main/CHANGES.md") == ("https://github.com/o/r", None)
