@@ -9,6 +9,10 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
+# The submodule ``llmingest.render`` is imported before the function of the same name is bound:
+# importing a submodule sets it as a package attribute, so a later first import of it (by a test or
+# a plugin) would otherwise replace ``llmingest.render`` the function with the module.
+from . import render as _render_module  # noqa: E402, F401
 from .api import ingest, render  # noqa: E402
 from .bundling import bundle  # noqa: E402
 from .errors import IngestError  # noqa: E402

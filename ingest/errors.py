@@ -114,7 +114,7 @@ EXIT_CODES: dict[int, str] = {
     5: "network failure (DNS, connection, timeout, server error)",
     6: "conversion failed (corrupt or unsupported input)",
     7: "a size or count limit was exceeded",
-    8: "address refused (private or loopback address in server mode)",
+    8: "address or path refused (a private or loopback address in server mode, or a path or link that leads out of the tree)",
 }
 
 #: an error message longer than this is cut (after redaction): a 200 KB request path must not come
@@ -176,7 +176,7 @@ def clip(text: str, limit: int = MAX_MESSAGE_CHARS) -> str:
 MAX_GLOBAL_SECRETS = 64
 #: at most this many secrets per request scope
 MAX_SCOPED_SECRETS = 64
-_MIN_SECRET = 4  # shorter values would scrub ordinary words
+_MIN_SECRET = 8  # shorter values are ordinary words ("--password wrong" masked "wrong password"); no token is that short
 
 _global_secrets: OrderedDict[str, None] = OrderedDict()
 _global_lock = threading.Lock()

@@ -487,6 +487,42 @@ def _remove_tree(path: Path) -> None:
     shutil.rmtree(path, ignore_errors=True)
 
 
+_TMP_OWNER = re.compile(r"^\.(?:tmp|trash)-[^-]*-p?(\d+)(?:-|$)")
+
+
+def _abandoned(tmp: Path, now: float) -> bool:
+    """A temporary fill whose process is gone (``kill -9`` mid-clone) or that is older than a day.
+
+    Fills are named ``.tmp-<key>-p<pid>-…``: on this machine a dead pid means nobody will finish
+    it, so it goes at the next start instead of waiting a day (a 151 MB clone lingered).
+    """
+    m = _TMP_OWNER.match(tmp.name)
+    if m and int(m.group(1)) != os.getpid():
+        try:
+            os.kill(int(m.group(1)), 0)
+        except ProcessLookupError:
+            return True
+        except (PermissionError, OverflowError):
+            pass
+    try:
+        return now - tmp.stat().st_mtime > 86400
+    except OSError:
+        return False
+
+
+def sweep_abandoned(cache: Path) -> list[str]:
+    """Remove the temporary fills crashed runs left in ``cache``; returns their names."""
+    try:
+        children = [c for c in cache.iterdir() if c.name.startswith((".tmp-", ".trash-"))]
+    except OSError:
+        return []
+    now = time.time()
+    gone = [c.name for c in children if _abandoned(c, now)]
+    for name in gone:
+        _remove_tree(cache / name)
+    return gone
+
+
 def evict(cache: Path, keep: str | None = None, *, max_entries: int | None = None,
           max_bytes: int | None = None) -> list[str]:
     """Drop least recently used checkouts beyond the bounds; entries locked by others are kept.
@@ -503,11 +539,8 @@ def evict(cache: Path, keep: str | None = None, *, max_entries: int | None = Non
     entries: list[tuple[float, str, int]] = []
     for child in children:
         if child.name.startswith((".tmp-", ".trash-")):
-            try:
-                if now - child.stat().st_mtime > 86400:
-                    _remove_tree(child)
-            except OSError:
-                pass
+            if _abandoned(child, now):
+                _remove_tree(child)
             continue
         if not child.is_dir() or child.name.startswith("."):
             continue
@@ -589,8 +622,12 @@ def _clean_subpath(subpath: str | None) -> str | None:
 
 
 def _fill(dest: Path, url: str, target: _Target, env: dict[str, str], *, label: str, token: bool,
-          depth: int, fetch_ref: str | None, config: Sequence[str] = ()) -> tuple[str, bool]:
+          depth: int, fetch_ref: str | None, config: Sequence[str] = (),
+          max_files: int | None = None) -> tuple[str, bool]:
     """Fetch one commit into ``dest`` and check it out (sparse when a subpath is given).
+
+    With ``max_files`` (a server's limit) the tree is counted before the checkout writes anything,
+    so an oversized repository is refused without filling the disk or the clone cache.
 
     Returns (commit, subpath_is_file). Fetches by sha (protocol v2 servers and the big forges
     allow it) and falls back to the ref name for old servers that only serve ref tips.
@@ -631,10 +668,31 @@ def _fill(dest: Path, url: str, target: _Target, env: dict[str, str], *, label: 
         is_file = kind == "blob"
         _must(_run(["-C", str(dest), "sparse-checkout", "set", "--no-cone",
                     _sparse_pattern(target.subpath, is_file)], env=env, timeout=60), "sparse-checkout")
+    if max_files:
+        _refuse_too_many_files(dest, commit, target.subpath, env, label, max_files)
     proc = _run([*cfg, "-C", str(dest), "checkout", "-q", "--detach", commit], env=env, what=f"checking out {label}")
     if proc.returncode != 0:
         raise _classify(proc.stderr, label, token=token, what="check out")
     return commit, is_file
+
+
+def _clone_file_limit(options: Options) -> int | None:
+    """A server's file limit, checked on the fetched tree before checkout; not when ``include``
+    globs narrow the digest (then the walk checks what they select)."""
+    return None if options.include else (options.extra or {}).get("max_files")
+
+
+def _refuse_too_many_files(dest: Path, commit: str, subpath: str | None, env: dict[str, str], label: str,
+                           limit: int) -> None:
+    """Count the commit's files (tree objects only: no blob is needed) and refuse past ``limit``."""
+    from .errors import LimitExceeded
+
+    args = ["-C", str(dest), "ls-tree", "-r", "-z", "--name-only", commit]
+    listing = _must(_run([*args, *(["--", subpath] if subpath else [])], env=env, timeout=120), "ls-tree").stdout
+    files = listing.count("\0")
+    if files > limit:
+        raise LimitExceeded(f"{label} has {files:,} files, over this server's limit of {limit:,}",
+                            hint="narrow it with --include/--exclude or a /tree/<ref>/<dir> URL")
 
 
 def _refused_sha(stderr: str) -> bool:
@@ -689,7 +747,8 @@ def _obtain(url: str, target: _Target, env: dict[str, str], options: Options, *,
         dest = _temporary_dir() / "repo"
         with progress.task(options, f"cloning {label}"):
             commit, _ = _fill(dest, url, target, env, label=label, token=token, depth=depth,
-                              fetch_ref=fetch_ref, config=config)
+                              fetch_ref=fetch_ref, config=config,
+                              max_files=_clone_file_limit(options))
         return _served(dest, target.subpath, target, commit, False, label)
 
     hit = _from_cache(cache, url, target.commit, target.subpath, depth) if _HEX40.match(target.commit) else None
@@ -698,15 +757,17 @@ def _obtain(url: str, target: _Target, env: dict[str, str], options: Options, *,
         return _served(hit[0], target.subpath, target, target.commit, True, label)
 
     key = _cache_key(url, target.commit, target.subpath, depth)
+    sweep_abandoned(cache)  # what a killed run left, before this run adds its own
     with _locked(cache / f"{key}.lock"):
         hit = _from_cache(cache, url, target.commit, target.subpath, depth)
         if hit:  # another process filled it while we waited for the lock
             return _served(hit[0], target.subpath, target, target.commit, True, label)
-        tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{key[:20]}-", dir=cache))
+        tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{key[:20]}-p{os.getpid()}-", dir=cache))
         try:
             with progress.task(options, f"cloning {label}"):
                 commit, _ = _fill(tmp / "w", url, target, env, label=label, token=token, depth=depth,
-                                  fetch_ref=fetch_ref, config=config)
+                                  fetch_ref=fetch_ref, config=config,
+                              max_files=_clone_file_limit(options))
             final_key = _cache_key(url, commit, target.subpath, depth)
             final = cache / final_key
             if final.exists():  # the ref moved between ls-remote and fetch onto a cached commit

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import progress, sources, tokens
-from .errors import SourceNotFound, redact
+from .errors import LimitExceeded, SourceNotFound, redact
 from .languages import language_for
 from .model import Bundle, Document, Redaction, Skipped
 from .options import Options
@@ -200,7 +200,7 @@ class _Counting:
         known = self.cache.get(key)
         if not (isinstance(known, list) and len(known) == 2 and isinstance(known[0], int)):
             known = None  # absent, or written by something else: count and scan again
-        scan = self.redacting and (known is None or not known[1]) and doc.kind != "pdf"
+        scan = self.redacting and (known is None or not known[1])  # PDFs too: their text is in the digest
         if known is None or scan:
             if self.pool is None:
                 self.pool = ScanPool(self.encoding)
@@ -250,7 +250,7 @@ def _scan_and_count(docs: list[Document], options: Options, counting: _Counting)
         count, hits = results[job]
         if count is None:  # only re-scanned: the count is the cached one
             count = known[i][0]
-        scanned = counting.redacting and docs[i].kind != "pdf"
+        scanned = counting.redacting
         # a text never scanned is not known clean: a later run that redacts must still scan it
         clean = not hits if scanned else bool(known[i] and known[i][1])
         cache.put(key, [count, clean])
@@ -273,6 +273,20 @@ def _scan_and_count(docs: list[Document], options: Options, counting: _Counting)
                 cache.put(rkeys[j], [fresh[j], False])
     cache.save()
     return redactions
+
+
+def _redact_paths(docs: list[Document], skipped: list[Skipped]) -> list[Redaction]:
+    """A token in a file's name shows in the tree, the headers and the skipped list: replace it
+    there too (line 0 in the report: the name, not the content)."""
+    from .secrets import redact_path
+
+    found: list[Redaction] = []
+    for item in [*docs, *skipped]:
+        path, kinds = redact_path(item.path)
+        if kinds:
+            item.path = path
+            found.extend(Redaction(path, 0, kind) for kind in kinds)
+    return found
 
 
 def _history(loc: _Located, options: Options) -> dict[str, str]:
@@ -324,6 +338,10 @@ def ingest_repo(src: sources.Source, options: Options) -> Bundle:
             entries, skipped, subs = submodules(loc.root, options, entries, skipped, fetch=fetch)
             if subs:
                 facts["submodules"] = {f"{loc.subpath}/{k}" if loc.subpath else k: v for k, v in subs.items()}
+    limit = (options.extra or {}).get("max_files")
+    if limit and len(entries) > limit:  # a server's limit, before a single file is read
+        raise LimitExceeded(f"{loc.display} has {len(entries):,} files, over this server's limit of {limit:,}",
+                            hint="narrow it with --include/--exclude or a /tree/<ref>/<dir> URL")
     if loc.subpath:
         entries = [Entry(f"{loc.subpath}/{e.path}", e.abspath, e.size) for e in entries]
         skipped = [Skipped(f"{loc.subpath}/{s.path}", s.reason, s.size) for s in skipped]
@@ -343,8 +361,9 @@ def ingest_repo(src: sources.Source, options: Options) -> Bundle:
             for doc, raw in changed:
                 counting.add(doc, raw)
                 docs.append(doc)
+        path_redactions = _redact_paths(docs, skipped) if options.redact_secrets else []
         with progress.task(options, "Scanning secrets and counting tokens", total=None):
-            redactions = _scan_and_count(docs, options, counting)
+            redactions = path_redactions + _scan_and_count(docs, options, counting)
     finally:
         counting.close()
     if options.compress:

@@ -139,6 +139,14 @@ def _auth_key(src: sources.Source) -> str | None:
     return hashlib.sha256(repr(auth).encode()).hexdigest() if auth else None
 
 
+def login_key(opts: Options) -> str | None:
+    """A hash of the caller's --header/--cookie for cache keys: a page read behind a login is never
+    served to a caller without it."""
+    if not (opts.headers or opts.cookies):
+        return None
+    return hashlib.sha256(repr((sorted(opts.headers.items()), opts.cookies)).encode()).hexdigest()
+
+
 def carries_credentials(src: sources.Source) -> bool:
     """Did the source's URL carry a user name or password (the result is then private to the caller)?"""
     return _auth_key(src) is not None
@@ -240,7 +248,7 @@ class Service:
             opts.git_log, sorted(opts.host_map.items()), opts.allow_private, fmt if opts.max_tokens else None,
             opts.compress, opts.diff_ref, opts.with_context, opts.sort_by_changes, opts.changes_window, opts.submodules,
             hashlib.sha256(token.encode()).hexdigest() if token else None,
-            _auth_key(src),
+            _auth_key(src), login_key(opts),
             str(src.path) if local else None,
         )
         if local or self.cache is None:  # a folder on disk changes under us: never serve it stale
@@ -338,8 +346,7 @@ class Service:
         for skipped in bundle.skipped:
             if skipped.path == want:
                 raise LimitExceeded(f"{want} was left out of the digest: {skipped.reason}")
-        name = Path(want).name.lower()
-        near = sorted(d.path for d in bundle.documents if Path(d.path).name.lower() == name)[:5]
+        near = _near_paths(want, [d.path for d in bundle.documents])
         hint = f"did you mean {', '.join(near)}?" if near else "call repository_tree to see the paths"
         raise SourceNotFound(f"no file {want!r} in {bundle.source}", hint=hint)
 
@@ -415,3 +422,22 @@ def build_service(*, server_mode: bool, allow_private: bool = False, host_map: s
                         max_bytes=parse_size(DEFAULT_MAX_BYTES if cache_size is None else cache_size),
                         enabled=not no_cache)
     return Service(options=options, limits=limits, cache=cache)
+
+
+def _near_paths(want: str, paths: list[str], n: int = 5) -> list[str]:
+    """Paths an agent probably meant: the same file name elsewhere (``calc.py`` for ``src/calc.py``),
+    then names a typo away (``scaner.py`` for ``scanner.py``), then paths a typo away."""
+    import difflib
+
+    name = Path(want).name.lower()
+    by_name: dict[str, list[str]] = {}
+    for p in paths:
+        by_name.setdefault(Path(p).name.lower(), []).append(p)
+    same = sorted(by_name.get(name, []))
+    if same:
+        return same[:n]
+    close = difflib.get_close_matches(name, sorted(by_name), n=n, cutoff=0.75)
+    found = [p for c in close for p in sorted(by_name[c])]
+    if not found:
+        found = difflib.get_close_matches(want.lower(), sorted(paths), n=n, cutoff=0.75)
+    return found[:n]

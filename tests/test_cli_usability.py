@@ -122,3 +122,22 @@ def test_max_tokens_bounds_the_whole_written_file_with_top_and_token_tree(tmp_pa
         text = out.read_text()
         assert count(text) <= budget, (args, count(text))
         assert "module_00.py" in text
+
+
+def test_help_examples_are_whole_lines_at_80_columns():
+    """--help wrapped examples mid-command ('... # fit a budget, show the' / 'biggest files'): every
+    example line fits an 80-column terminal, its comment on the line above."""
+    import os
+
+    from llmingest.cli import COMMANDS
+
+    for name in COMMANDS:
+        out = subprocess.run([sys.executable, "-m", "llmingest", name, "--help"], capture_output=True, text=True,
+                             env={**os.environ, "COLUMNS": "80", "TERM": "dumb"}, timeout=60).stdout
+        lines = out.splitlines()
+        examples = [i for i, line in enumerate(lines) if line.strip().startswith("llmingest ")]
+        assert examples, name
+        for i in examples:
+            nxt = lines[i + 1].strip() if i + 1 < len(lines) else ""
+            assert nxt == "" or nxt.startswith(("#", "llmingest", "╭")), (name, lines[i], nxt)
+            assert "  # " not in lines[i], (name, lines[i])

@@ -113,6 +113,9 @@ def test_tree_and_single_file_and_helpful_errors(tmp_path, local_repo):
     assert res.is_error
     msg = res.content[0].text
     assert "no file 'calc.py'" in msg and "src/calc.py" in msg and "\n" not in msg.strip()
+    for typo in ("src/calk.py", "calcc.py"):  # a typo away: the README promises a did-you-mean
+        res = call(server, "read_repository_file", {"source": str(local_repo), "path": typo}, raise_on_error=False)
+        assert res.is_error and "did you mean src/calc.py?" in res.content[0].text
     res = call(server, "ingest_repository", {"source": str(tmp_path / "nope")}, raise_on_error=False)
     assert res.is_error and "Traceback" not in res.content[0].text
     res = call(server, "ingest_repository", {"source": str(local_repo), "cursor": "12.deadbeef00"},

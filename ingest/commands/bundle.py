@@ -12,19 +12,18 @@ from ._common import check_format, progress_wanted, remove_stale_parts, stale_pa
 
 HELP = """Bundle a repo, docs sites, PDFs and pages into one context file or one llms.txt set.
 
-Sources may carry a kind prefix (repo:, site:, page:, pdf:); an http(s) docs URL is crawled as a
-site. With no sources, the sources listed in llmingest.toml (or the tool.llmingest table of
-pyproject.toml) are used.
+Sources may carry a kind prefix (repo:, site:, page:, pdf:); an http(s) docs URL is crawled as a site. With no sources, the sources listed in llmingest.toml (or the tool.llmingest table of pyproject.toml) are used.
 
 Examples:
 
   llmingest bundle . https://docs.example.com/ design.pdf -o context.md
 
-  llmingest bundle . site:./site --base-url https://docs.example.com/ --llms-txt public/
+  llmingest bundle . site:site/ --llms-txt out/ --base-url https://a.example/
 
-  llmingest bundle . docs/ --openapi openapi.yaml --max-tokens 200000 -o context.md
+  llmingest bundle . docs/ --openapi api.yaml --max-tokens 200000 -o ctx.md
 
-  llmingest bundle --check          # CI: exit 1 with a diff when committed outputs are stale
+  # CI: exit 1 with a diff when committed outputs are stale
+  llmingest bundle --check
 """
 
 

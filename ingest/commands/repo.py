@@ -13,21 +13,28 @@ HELP = """Digest a repository: summary, directory tree and file contents, with e
 
 Examples:
 
-  llmingest repo .                                   # this folder, markdown to stdout
+  # this folder, markdown to stdout
+  llmingest repo .
 
-  llmingest repo octocat/Hello-World -o digest.md    # a GitHub repo
+  # a GitHub repo
+  llmingest repo octocat/Hello-World -o digest.md
 
-  llmingest repo https://github.com/o/r/tree/main/docs -i '**/*.md' --format xml
+  llmingest repo https://github.com/o/r/tree/main/docs -i '**/*.md' -f xml
 
-  llmingest repo . --max-tokens 100000 --top 20      # fit a budget, show the biggest files
+  # fit a budget, show the biggest files
+  llmingest repo . --max-tokens 100000 --top 20
 
-  llmingest repo . --split-tokens 50000 -o out/digest.md   # numbered parts that each fit
+  # numbered parts that each fit
+  llmingest repo . --split-tokens 50000 -o out/digest.md
 
-  llmingest repo . --compress                        # signatures and docstrings, bodies left out
+  # signatures and docstrings, bodies left out
+  llmingest repo . --compress
 
-  llmingest repo . --outline                         # classes, functions and their line ranges
+  # classes, functions and their line ranges
+  llmingest repo . --outline
 
-  llmingest repo . --diff-ref v1.0..main --with-context    # what changed, with the new files
+  # what changed between two refs, with the new files
+  llmingest repo . --diff-ref v1.0..main --with-context
 """
 
 

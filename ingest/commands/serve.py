@@ -12,13 +12,15 @@ Routes: /owner/repo, /owner/repo/tree/REF/PATH, /gitlab.com/..., /host/path.git,
 
 Examples:
 
-  llmingest serve                                   # http://127.0.0.1:8000/
+  # http://127.0.0.1:8000/
+  llmingest serve
 
   curl http://127.0.0.1:8000/octocat/Hello-World    # a GitHub repo's digest
 
   curl 'http://127.0.0.1:8000/https://example.com/page'
 
-  llmingest serve --host-map github.com=http://127.0.0.1:9418/   # clone from a mirror
+  # clone from a mirror
+  llmingest serve --host-map github.com=http://127.0.0.1:9418/
 
 Server mode: private, loopback and link-local addresses (and local paths) are refused unless --allow-private. Tokens for private repos come from the server's environment (GITHUB_TOKEN, GITLAB_TOKEN) or the request's Authorization header, never from the URL.
 """
