@@ -203,7 +203,7 @@ def bench_corpus(corpus: str, repo: Path, runs: int, work: Path, timeout: float)
 # ---------------------------------------------------------------- search latency
 def _git_daemon(repo: Path) -> tuple[subprocess.Popen, str]:
     """``git daemon`` on 127.0.0.1 serving ``repo``: the source an agent gives as a URL, whose
-    digest the server caches (a local path is read again on every call, so it is never stale)."""
+    digest the server caches (a local work tree is read again whenever git says it changed)."""
     import socket
 
     with socket.socket() as sock:
@@ -296,7 +296,7 @@ def main() -> None:
                 print(f"  {row[1]} misses e.g.: {'; '.join(row[-1])}")
     if not args.no_search:
         lat = search_latency(CORPORA["django"](work), max(3, args.runs), work)
-        for where, what in (("local", "a local path, read again on every call"),
+        for where, what in (("local", "a local git work tree, read again when it changed"),
                             ("url", "a git:// URL on 127.0.0.1, digest cached")):
             print(f"search_repository over django ({what}): cold p50 {lat[where + '_cold_p50']:.2f} s "
                   f"({lat[where + '_cold_n']} runs: new server, ingest + query), warm p50 "

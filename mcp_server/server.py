@@ -224,9 +224,9 @@ def create_server(service: Service | None = None) -> FastMCP:
         end_line: Annotated[int | None, Field(ge=1, description="Last line to read (inclusive).")] = None,
     ) -> ToolResult:
         """The text of one file of a repository (secrets redacted), or lines start_line..end_line of it."""
-        from .code_tools import line_range
+        from .code_tools import line_range, repo_bundle
 
-        bundle, _key = svc.bundle(source, "repo", ref=ref, token=_request_token())
+        bundle, _key = repo_bundle(svc, source, ref)  # a local work tree is read again only when it changed
         doc = svc.find_document(bundle, path)
         if start_line is None and end_line is None:
             return _paged(svc, doc.content, f"{bundle.source}:{doc.path}", page_tokens, cursor, doc.tokens or None)
