@@ -8,7 +8,9 @@
   line ranges (the parse ``--compress`` uses), to pick what to read.
 
 ``register(tool, svc)`` adds them to the server (one call in ``create_server``); the repository
-comes from the shared Service (guarded, cached), the index is built once per cached bundle.
+comes from the shared Service (guarded, cached), and a local git work tree is digested again only
+when git says it changed (:func:`repo_bundle`). The search "index" (where each window starts) is
+built once per bundle; ranking is computed per query (see :class:`_Index`).
 """
 
 from __future__ import annotations
