@@ -34,7 +34,7 @@ from .errors import ConversionError, IngestError, UsageError
 from .model import Bundle, Document, Skipped
 from .options import Options
 from .progress import task
-from .tokens import count, count_many
+from .tokens import count, count_cached, count_many
 
 __all__ = ["ingest_site", "render_site", "write_site", "diff_site", "expand", "to_document", "ROOT_SECTION"]
 
@@ -448,7 +448,8 @@ def build_bundle(result: CrawlResult, options: Options, source: str,
             _toc_order(group, index_doc, links_of.get(index_doc.url) or [])
     documents = [d for name in order for d in groups[name]]
 
-    for doc, n in zip(documents, count_many([_body(d) for d in documents], options.encoding), strict=True):
+    bodies = [_body(d) for d in documents]  # counts from the content-hash cache: a warm run counts nothing
+    for doc, n in zip(documents, count_cached(bodies, options.encoding, options.cache_dir, options.cache), strict=True):
         doc.tokens = n
     summary = None
     if start is not None:

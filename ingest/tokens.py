@@ -101,6 +101,33 @@ def count_many(texts: Sequence[str], encoding: str = "o200k_base") -> list[int]:
         return [tokens for tokens, _hits in pool.results()]
 
 
+def count_cached(texts: Sequence[str], encoding: str = "o200k_base", cache_dir: Path | None = None,
+                 enabled: bool = True) -> list[int]:
+    """:func:`count_many`, through the same content-hash cache as repositories' files: a re-run
+    over unchanged pages (a warm ``site`` build) counts nothing and builds no tokenizer.
+
+    Entries are ``[tokens, False]`` under the text's hash, the form a repository run stores for a
+    redacted text (``False``: never known free of secrets, so a file with that text is still scanned).
+    """
+    cache = TokenCache(encoding, cache_dir, enabled=enabled, name=f"{encoding}.scan")
+    if not enabled:
+        return count_many(texts, encoding)
+    keys = [cache.key(t.encode("utf-8", "surrogatepass")) for t in texts]
+    counts: list[int] = [0] * len(texts)
+    missing: list[int] = []
+    for i, key in enumerate(keys):
+        known = cache.get(key)
+        if isinstance(known, list) and known and isinstance(known[0], int):
+            counts[i] = known[0]
+        else:
+            missing.append(i)
+    for i, n in zip(missing, count_many([texts[i] for i in missing], encoding), strict=True):
+        counts[i] = n
+        cache.put(keys[i], [n, False])
+    cache.save()
+    return counts
+
+
 def encode(text: str, encoding: str = "o200k_base") -> list[int]:
     try:
         return tokenizer(encoding).encode(text)
