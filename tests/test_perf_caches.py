@@ -109,3 +109,20 @@ def test_count_cached_hits_the_shared_content_hash_cache(tmp_path, monkeypatch):
     # the same file repositories use, and an entry never claims a text is free of secrets
     cache = tokens.TokenCache("o200k_base", tmp_path, name="o200k_base.scan")
     assert cache.get(cache.key(b"alpha beta")) == [tokens.count("alpha beta"), False]
+
+
+def test_page_to_stdout_builds_no_tokenizer_and_a_shown_count_is_exact(tmp_path):
+    from llmingest.cli import app
+    from typer.testing import CliRunner
+
+    html = _site(tmp_path / "html") / "p1.html"
+    runner = CliRunner()
+    tokens.tokenizer.cache_clear()
+    shown = runner.invoke(app, ["page", str(html)])
+    assert shown.exit_code == 0 and "# Page 1" in shown.stdout
+    assert tokens.tokenizer.cache_info().currsize == 0  # no count printed, no tokenizer
+    out = tmp_path / "p1.md"
+    written = runner.invoke(app, ["page", str(html), "-o", str(out)])
+    assert written.exit_code == 0
+    assert out.read_text("utf-8") == shown.stdout  # the same markdown either way
+    assert tokens.tokenizer.cache_info().currsize == 1  # the count it prints is a real one
