@@ -126,3 +126,32 @@ def test_page_to_stdout_builds_no_tokenizer_and_a_shown_count_is_exact(tmp_path)
     assert written.exit_code == 0
     assert out.read_text("utf-8") == shown.stdout  # the same markdown either way
     assert tokens.tokenizer.cache_info().currsize == 1  # the count it prints is a real one
+
+
+def test_write_site_streams_llms_full_and_keeps_unchanged_files(served, tmp_path, monkeypatch):
+    """llms-full.txt is written piece by piece (the whole text is never built: building it is made
+    to fail here), equals render_site's text byte for byte, and a rewrite of the same site leaves
+    every file's mtime alone."""
+    import os
+
+    from llmingest import site as site_mod
+    from llmingest.converters import llmstxt
+
+    bundle = ingest_site(WebPage(served), Options(cache_dir=tmp_path / "cache"))
+    expected = render_site(bundle)
+
+    def whole(*args, **kwargs):
+        raise AssertionError("llms-full.txt built whole")
+
+    monkeypatch.setattr(llmstxt, "build_llms_full", whole)
+    out = tmp_path / "out"
+    site_mod.write_site(bundle, out)
+    for rel, text in expected.items():
+        assert (out / rel).read_bytes() == text.encode("utf-8"), rel
+    stamps = {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()}
+    for p in stamps:
+        os.utime(p, ns=(1, 1))
+    site_mod.write_site(bundle, out)
+    assert all(p.stat().st_mtime_ns == 1 for p in stamps)  # nothing rewritten
+    assert "".join(llmstxt.iter_llms_full("T", "S.", [("A", "u", "# A\n\nx")])) == (
+        "# T\n\n> S.\n\n# A\n\nSource: u\n\nx\n")
