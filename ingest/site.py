@@ -272,6 +272,7 @@ class _Converter:
         doc = self.cache.get(self._job(page))
         if doc is not None:
             self.cached[page.url] = doc
+            page.content = b""  # converted already: a warm run holds no page bodies (50 MB for python3-doc)
             return
         if self.workers < 2:
             return
