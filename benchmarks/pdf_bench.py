@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -153,28 +154,103 @@ def _subset(src: str, pages: int) -> Path:
     return out
 
 
-def quality(tools: list[str], timeout: float) -> None:
-    corpus = SHARED / "corpora" / "pdf"
-    scorer = SHARED / "tools" / "score_pdf.py"
-    if not corpus.is_dir() or not scorer.exists():
-        print(f"(no corpus at {corpus}: quality part skipped)")
+def _find_shared() -> Path:
+    """``shared/`` beside the checkout (main) or beside the worktree's parent (helpers' worktrees)."""
+    env = os.environ.get("LLMINGEST_SHARED")
+    if env:
+        return Path(env)
+    for base in HERE.parents:
+        if (base / "shared" / "corpora").is_dir():
+            return base / "shared"
+    return SHARED
+
+
+#: quality sets: name -> corpus folder under shared/corpora; twins get a bookmarks-stripped variant.
+#: "built": twins of other generators (Sphinx LaTeX, pandoc LaTeX) made by make_pdf_twins.py
+SETS = {"synthetic": "pdf", "twins": "pdf-twins", "built": str(HERE / ".work" / "twins")}
+
+
+def _strip_bookmarks(src: Path, dst: Path) -> None:
+    """The same PDF without its outline (PyMuPDF ``set_toc([])``): headings must come from typography."""
+    import pymupdf
+
+    with pymupdf.open(src) as doc:
+        doc.set_toc([])
+        doc.save(dst, garbage=1)
+
+
+def _inputs(name: str, corpus: Path, tmp: Path, docs: list[str]) -> list[str]:
+    """The PDFs of one set named ``<doc>_<variant>.pdf`` (the scorer's convention), in ``tmp``."""
+    out = []
+    for pdf in sorted((corpus / "pdf").glob("*.pdf")):
+        doc = pdf.stem.split("_")[0]
+        if docs and not any(doc.startswith(d) for d in docs):
+            continue
+        if "_" in pdf.stem:  # synthetic set: variants are already in the names
+            out.append(str(pdf))
+            continue
+        shipped = tmp / f"{pdf.stem}_shipped.pdf"
+        shipped.symlink_to(pdf)
+        stripped = tmp / f"{pdf.stem}_nobookmarks.pdf"
+        _strip_bookmarks(pdf, stripped)
+        out += [str(shipped), str(stripped)]
+    return out
+
+
+def _per_doc(outroot: Path, tools: list[str]) -> None:
+    """Per document and variant rows from the scorer's ``_scores.json``."""
+    from _util import table
+
+    path = outroot / "_scores.json"
+    if not path.exists():
         return
-    files = sorted(str(p) for p in (corpus / "pdf").glob("*.pdf"))
-    outroot = WORK / "corpus"
-    print(f"## Quality: {len(files)} corpus PDFs, scored by {scorer.name}\n")
-    speeds = {}
-    for tool in tools:
-        res = _measure(tool, outroot / tool, files, timeout)
-        speeds[tool] = res
-        if not res["ok"]:
-            print(f"{tool}: FAILED {res.get('error')}")
-    subprocess.run([sys.executable, str(scorer), str(corpus / "md"), str(outroot),
-                    *[t for t in tools if speeds[t]["ok"]]], check=False)
-    print()
-    for tool, res in speeds.items():
-        if res["ok"]:
-            print(f"{tool}: {res['pages']} pages in {res['seconds']:.1f} s ({res['pages'] / res['seconds']:.1f} pages/s)")
-    print()
+    per = json.loads(path.read_text())["per_doc"]
+    keys = ["head_R", "head_P", "list_R", "code_det", "code_exact", "tokF1", "edit_sim"]
+    rows = []
+    for key in sorted(per, key=lambda k: (k.split("/")[2], k.split("/")[1], tools.index(k.split("/")[0])
+                                          if k.split("/")[0] in tools else 99)):
+        tool, variant, doc = key.split("/")
+        v = per[key]
+        rows.append([doc, variant, tool, *("-" if v[k] is None else f"{v[k]:.2f}" for k in keys)])
+    print(table(["doc", "variant", "tool", *keys], rows))
+
+
+def quality(tools: list[str], timeout: float, sets: list[str], docs: list[str]) -> None:
+    import tempfile
+
+    shared = _find_shared()
+    scorer = shared / "tools" / "score_pdf.py"
+    for name in sets:
+        corpus = Path(SETS[name]) if Path(SETS[name]).is_absolute() else shared / "corpora" / SETS[name]
+        if not corpus.is_dir() or not scorer.exists():
+            print(f"(no corpus at {corpus}: quality set {name} skipped"
+                  + ("; run benchmarks/make_pdf_twins.py" if name == "built" else "") + ")")
+            continue
+        with tempfile.TemporaryDirectory(prefix=f"pdfbench-{name}-") as tmp:
+            files = _inputs(name, corpus, Path(tmp), docs)
+            outroot = WORK / name
+            print(f"## Quality, {name} set: {len(files)} PDFs from {corpus}, scored by {scorer.name}\n")
+            speeds = {}
+            for tool in tools:
+                shutil.rmtree(outroot / tool, ignore_errors=True)
+                res = _measure(tool, outroot / tool, files, timeout)
+                speeds[tool] = res
+                if not res["ok"]:
+                    print(f"{tool}: FAILED {res.get('error')}")
+        ok = [t for t in tools if speeds[t]["ok"]]
+        subprocess.run([sys.executable, str(scorer), str(corpus / "md"), str(outroot), *ok], check=False)
+        print()
+        _per_doc(outroot, ok)
+        print()
+        for tool, res in speeds.items():
+            if res["ok"]:
+                print(f"{tool}: {res['pages']} pages in {res['seconds']:.1f} s ({res['pages'] / res['seconds']:.1f} "
+                      f"pages/s), CPU {res['cpu']:.1f} s, peak RSS {res['rss'] / 1e6:.0f} MB")
+        ours = speeds.get("llmingest", {})
+        for tool, res in speeds.items():
+            if tool != "llmingest" and res["ok"] and ours.get("ok"):
+                print(f"llmingest vs {tool} by CPU: {res['cpu'] / max(ours['cpu'], 1e-6):.1f}x")
+        print()
 
 
 def speed(tools: list[str], pages: int, long_pages: int, timeout: float, runs: int = 3) -> None:
@@ -204,6 +280,12 @@ def speed(tools: list[str], pages: int, long_pages: int, timeout: float, runs: i
                      "-" if ratio != ratio else f"llmingest {ratio:.1f}x faster (CPU incl. imports: {cpu_ratio:.1f}x)"])
     print(table(["tool", "pages", "convert time", "process wall", "process CPU", "pages/s", "peak RSS", "ratio"], rows))
     print()
+    if ours.get("ok"):  # by CPU: a shared machine's wall time varies with the neighbours' load
+        for tool, r in results.items():
+            if tool != "llmingest" and r["ok"]:
+                print(f"by CPU seconds (process tree): llmingest {ours['cpu']:.1f} s, {tool} {r['cpu']:.1f} s: "
+                      f"{r['cpu'] / max(ours['cpu'], 1e-6):.1f}x")
+        print()
     for tool, need in (("pymupdf4llm-layout", 10.0), ("pymupdf4llm-legacy", 3.0)):
         r = results.get(tool)
         if r and r["ok"] and ours.get("ok"):
@@ -232,13 +314,16 @@ def main() -> None:
     ap.add_argument("--long", type=int, default=2000, help="pages of the long document for llmingest alone (0: skip)")
     ap.add_argument("--timeout", type=float, default=1800, help="seconds per tool run")
     ap.add_argument("--runs", type=int, default=3, help="round-robin runs per tool in the speed part (medians)")
+    ap.add_argument("--sets", default="synthetic,twins,built", help="quality sets: " + ", ".join(SETS))
+    ap.add_argument("--docs", default="", help="comma-separated doc name prefixes (e.g. doc01,doc03: a work part)")
     ap.add_argument("--skip-quality", action="store_true")
     ap.add_argument("--skip-speed", action="store_true")
     args = ap.parse_args()
     tools = [t for t in args.tools.split(",") if t]
     print(f"# PDF benchmark ({time.strftime('%Y-%m-%d')}, {os.cpu_count()} CPUs, Python {sys.version.split()[0]})\n")
     if not args.skip_quality:
-        quality(tools, args.timeout)
+        quality(tools, args.timeout, [x for x in args.sets.split(",") if x],
+                [x for x in args.docs.split(",") if x])
     if not args.skip_speed:
         speed(tools, args.pages, args.long, args.timeout, args.runs)
 

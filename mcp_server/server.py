@@ -29,6 +29,7 @@ from pydantic import ValidationError as PydanticValidationError
 
 from .. import __version__
 from ..errors import IngestError, redact, secret_scope
+from . import api_tools
 from .docs import docs_index_text, read_docs_text, site_bundle
 from .service import Service, edge_message
 
@@ -297,6 +298,7 @@ def create_server(service: Service | None = None) -> FastMCP:
 
     if importlib.util.find_spec("llmingest.actions") is not None:
         _register_actions(tool, svc)
+        api_tools.register(tool, svc)
     return mcp
 
 
