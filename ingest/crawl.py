@@ -223,6 +223,7 @@ class HttpCache:
     def __init__(self, directory: Path | None, enabled: bool = True) -> None:
         self.enabled = enabled and directory is not None
         self.dir = directory
+        self._meta: dict[str, dict | None] = {}  # read once per crawl: validators, then the 304
 
     def _paths(self, url: str) -> tuple[Path, Path]:
         key = hashlib.sha256(url.encode("utf-8")).hexdigest()
@@ -244,6 +245,12 @@ class HttpCache:
     def meta(self, url: str) -> dict | None:
         if not self.enabled:
             return None
+        if url in self._meta:
+            return self._meta[url]
+        self._meta[url] = found = self._read_meta(url)
+        return found
+
+    def _read_meta(self, url: str) -> dict | None:
         meta_path, body_path = self._paths(url)
         try:
             meta = json.loads(meta_path.read_text("utf-8"))
@@ -258,6 +265,7 @@ class HttpCache:
             return None
 
     def put(self, url: str, headers: dict[str, str], body: bytes) -> None:
+        self._meta.pop(url, None)
         if not self.enabled or not (headers.get("etag") or headers.get("last-modified")):
             return
         meta = {"url": url, "etag": headers.get("etag"), "last_modified": headers.get("last-modified"),
