@@ -101,7 +101,7 @@ class _Worker:
                 break
             self._results[index] = (tokens, self._results[index][1])
             self._on_answer(len(self.pending.pop(index, "")))
-        self._on_answer(0)  # the worker is gone: a waiting submit must not wait for it
+        self._on_answer(None)  # the worker is gone: a waiting submit must not wait for it
 
     def finish(self) -> None:
         for thread in self._threads:
@@ -140,7 +140,9 @@ class ScanPool:
         """Find ``text``'s secrets now when ``scan``; count its tokens (later) when ``tokens``."""
         index = len(self._results)
         self._results.append((None, _find(path, text) if scan else []))
-        if not tokens:
+        if not tokens or not text:
+            if tokens:
+                self._results[index] = (0, self._results[index][1])
             return index
         if self._workers:
             self._send(index, text)
@@ -170,11 +172,12 @@ class ScanPool:
         for index, text in queued.items():
             self._send(index, text)
 
-    def _answer(self, chars: int) -> None:
+    def _answer(self, chars: int | None) -> None:
         with self._answered:
-            self._unanswered -= chars
-            if not chars:  # the worker ended
+            if chars is None:  # the worker ended: nothing sent to it will be answered
                 self._unanswered = -(1 << 62)
+            else:
+                self._unanswered -= chars
             self._answered.notify_all()
 
     def _send(self, index: int, text: str) -> None:

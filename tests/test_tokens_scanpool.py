@@ -113,6 +113,7 @@ def test_the_worker_holds_no_answered_text_and_waits_past_its_in_flight_bound(mo
     monkeypatch.setattr(scanpool._Worker, "send", send)
     texts = [("f.py", f"x{i} = {i}\n" * 200) for i in range(60)]
     bound = 3 * len(texts[0][1])
+    texts.insert(5, ("empty.py", ""))  # an empty text is 0 tokens and never sent
     with ScanPool("o200k_base", workers=1, spawn_at=1, in_flight=bound) as pool:
         for path, text in texts:
             pool.submit(path, text, scan=False)
