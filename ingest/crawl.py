@@ -41,7 +41,17 @@ from xml.etree import ElementTree
 import httpx
 
 from .errors import BlockedAddress, IngestError, LimitExceeded, NetworkError, SourceNotFound, UsageError
-from .http import MAX_REDIRECTS, aread_body, check_address, deadline, gunzip, make_async_client, page_cap
+from .http import (
+    ACCEPT_MARKDOWN,
+    MAX_REDIRECTS,
+    aread_body,
+    check_address,
+    deadline,
+    gunzip,
+    login_headers,
+    make_async_client,
+    page_cap,
+)
 from .model import Skipped
 from .options import Options
 from .progress import task
@@ -68,6 +78,13 @@ ROBOTS_AGENT = "llmingest"
 #: link targets worth fetching as pages; other files (images, archives, sources) are not pages
 PAGE_SUFFIXES = {"", ".html", ".htm", ".xhtml", ".shtml", ".php", ".asp", ".aspx", ".md", ".pdf"}
 HTML_TYPES = {"text/html", "application/xhtml+xml"}
+MARKDOWN_TYPES = {"text/markdown", "text/x-markdown"}
+_MD_LINK = re.compile(r"\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
+
+
+def _md_links(body: bytes) -> list[str]:
+    """Link targets of a markdown page (inline links; fenced code is rarely linked, so not skipped)."""
+    return [m for m in _MD_LINK.findall(body.decode("utf-8", "replace")) if not m.startswith(("#", "mailto:"))]
 
 
 @dataclass
@@ -393,6 +410,11 @@ class _Fetcher:
                         await asyncio.sleep(wait)
                     host.next_at = time.monotonic() + host.delay
             self.requests += 1
+            # markdown first (a site that negotiates answers text/markdown), and the user's login
+            # headers for the crawled site only (redirects never leave the scope)
+            headers = {**login_headers(self.options, url, self.scope), **headers}
+            if self.options.prefer_markdown:
+                headers.setdefault("Accept", ACCEPT_MARKDOWN)
             # one deadline for the whole attempt (connect, headers, body): a dripping server is cut
             with deadline(self.options.timeout):
                 async with self.client.stream("GET", url, headers=headers) as resp:
@@ -627,6 +649,20 @@ class _State:
     published: dict[str, str] = field(default_factory=dict)
 
 
+_RENDERING = threading.BoundedSemaphore(2)  # headless Chromiums at once (each is a few hundred MB)
+
+
+async def _render(url: str, options: Options) -> bytes:
+    """``url`` loaded in headless Chromium (:mod:`llmingest.browser`, same guards), off the event loop."""
+    from .browser import render_page
+
+    def run() -> bytes:
+        with _RENDERING:
+            return render_page(url, options).html
+
+    return await asyncio.to_thread(run)
+
+
 async def _crawl(start: str, options: Options, state: _State, on_page: Callable[[Page], None] | None) -> _Fetcher:
     scope = scope_of(start)
     parts = urlsplit(scope)
@@ -686,8 +722,17 @@ async def _crawl(start: str, options: Options, state: _State, on_page: Callable[
                 state.skipped.setdefault(url, Skipped(url, _status_reason(status)))
                 return None
             ctype, charset = _content_type(hdrs)
+            if options.render and ctype in HTML_TYPES:  # site --render: the page after its scripts ran
+                try:
+                    body, charset = await _render(final, options), "utf-8"
+                except IngestError as exc:
+                    state.skipped.setdefault(url, Skipped(url, f"not rendered: {exc.render()}"))
+                    return None
             page = Page(final, url, status, body, ctype, charset, depth, cached)
-            if ctype in HTML_TYPES or (not ctype and _looks_like_page(final)):
+            if ctype in MARKDOWN_TYPES:  # a negotiated markdown answer: follow its markdown links
+                page.links = [n for n in dict.fromkeys(normalize(urljoin(final, m)) for m in _md_links(body))
+                              if in_scope(n, scope) and _looks_like_page(n)]
+            elif ctype in HTML_TYPES or (not ctype and _looks_like_page(final)):
                 key = facts.key(body, final, charset)
                 known = facts.get(key)
                 if known is None:  # a page not seen before (or changed): parse it

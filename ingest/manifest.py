@@ -29,7 +29,7 @@ __all__ = ["MANIFEST", "valid_name", "read", "write", "stale", "remove", "digest
 
 MANIFEST = ".llmingest-site.txt"
 #: the only names an llmingest output folder holds (besides the manifest itself)
-OWN_FILES = ("llms.txt", "llms-full.txt")
+OWN_FILES = ("llms.txt", "llms-full.txt", "_headers")  # _headers: site --md-twins with --base-url
 MAX_NAME_BYTES = 1024  # whole relative path; mirror_path keeps names well under this
 _SEGMENT_BYTES = 255
 _LINE = re.compile(r"^(?P<sha>[0-9a-f]{64})  (?P<name>.+)$")

@@ -66,8 +66,12 @@ def to_document(data: bytes, url: str, content_type: str, charset: str | None = 
     try:
         if ctype in ("text/html", "application/xhtml+xml") or (not ctype and suffix in ("", ".html", ".htm")):
             from .converters.html import convert
+            from .page import is_spa_shell
 
-            return convert(data, url, charset=charset), ""
+            doc = convert(data, url, charset=charset)
+            if is_spa_shell(data, doc.content):
+                return None, "a JavaScript app: its HTML holds no content, only scripts (run site with --render)"
+            return doc, ""
         if ctype == "application/pdf" or (suffix == ".pdf" and ctype in ("", "application/octet-stream")):
             try:
                 from .converters.pdf import convert as pdf_convert
@@ -567,7 +571,8 @@ def _fit(title: str, summary: str | None, docs: list[Document], max_tokens: int,
     return kept, cut
 
 
-def render_site(bundle: Bundle, base_url: str | None = None, *, max_tokens: int | None = None) -> dict[str, str]:
+def render_site(bundle: Bundle, base_url: str | None = None, *, max_tokens: int | None = None,
+                twins: bool = False) -> dict[str, str]:
     """The output files of a site Bundle: relative path -> text (``llms.txt``, ``llms-full.txt``, mirrors).
 
     ``base_url`` is where the outputs are published: llms.txt then links each page's ``.md``
@@ -575,13 +580,14 @@ def render_site(bundle: Bundle, base_url: str | None = None, *, max_tokens: int 
     (dropping Optional pages first, then pages from the end, refilling with smaller cut pages that
     fit) and lists what was cut at its end.
     """
-    return _site_files(bundle, base_url, max_tokens, lazy=False)  # type: ignore[return-value]
+    return _site_files(bundle, base_url, max_tokens, lazy=False, twins=twins)  # type: ignore[return-value]
 
 
 _Lazy = Callable[[], "str | Iterable[str]"]
 
 
-def _site_files(bundle: Bundle, base_url: str | None, max_tokens: int | None, *, lazy: bool) -> dict[str, str | _Lazy]:
+def _site_files(bundle: Bundle, base_url: str | None, max_tokens: int | None, *, lazy: bool,
+                twins: bool = False) -> dict[str, str | _Lazy]:
     """:func:`render_site`; with ``lazy``, llms-full.txt (without a cap) and the mirrors are
     functions making their text (llms-full.txt in pieces) when written, so :func:`write_site`
     never holds the site's text a second and third time (its peak was 5x the llms-full.txt)."""
@@ -623,7 +629,52 @@ def _site_files(bundle: Bundle, base_url: str | None, max_tokens: int | None, *,
     for doc in docs:
         files[doc.metadata.get("mirror") or llmstxt.mirror_path(doc.path)] = (
             functools.partial(_mirror_text, doc) if lazy else _mirror_text(doc))
+    if twins:
+        made: list[str] = []
+        for doc in docs:
+            mirror = doc.metadata.get("mirror") or llmstxt.mirror_path(doc.path)
+            twin = twin_of(doc.url or doc.path, mirror)
+            if twin and twin not in files:
+                files[twin] = files[mirror]
+                made.append(twin)
+        if base_url and made:
+            files[HEADERS_FILE] = link_hints(made, base_url)
     return dict(sorted(files.items()))
+
+
+#: Netlify / Cloudflare Pages custom-headers file: where a static host takes its Link headers from
+HEADERS_FILE = "_headers"
+
+
+def link_hints(twins: list[str], base_url: str) -> str:
+    """A ``_headers`` file giving each page a ``Link: <twin>; rel="alternate"; type="text/markdown"``
+    header (llms.txt v2), for static hosts that read one; paths under ``base_url``'s path."""
+    root = urlsplit(base_url).path.rstrip("/")
+    lines = ["# written by `llmingest site --md-twins`: each page's markdown twin as a Link header"]
+    for twin in sorted(twins):
+        page = twin[:-3]  # guide/install.html.md -> guide/install.html
+        served = page[: -len("index.html")] if page == "index.html" or page.endswith("/index.html") else page
+        lines += [f"{root}/{served}", f'  Link: <{root}/{twin}>; rel="alternate"; type="text/markdown"']
+    return "\n".join(lines) + "\n"
+
+
+def twin_of(url: str, mirror: str) -> str | None:
+    """The llms.txt v2 ``.md`` twin of a page next to its mirror: ``<page URL>.md``, or
+    ``index.html.md`` for a folder URL; None when the mirror already sits at that name
+    (``/guide/install`` -> ``guide/install.md``).
+
+    >>> twin_of("https://d/guide/install.html", "guide/install.md"), twin_of("https://d/g/", "g/index.md")
+    ('guide/install.html.md', 'g/index.html.md')
+    """
+    path = urlsplit(url).path.lower()
+    if not mirror.endswith(".md"):
+        return None
+    if path.endswith("/") or path == "":
+        return mirror[:-3] + ".html.md"
+    for ext in (".html", ".htm"):
+        if path.endswith(ext):
+            return mirror[:-3] + ext + ".md"
+    return None
 
 
 def _write_atomic(path: Path, text: str | Iterable[str]) -> None:
@@ -675,13 +726,22 @@ def _write_if_changed(path: Path, text: str | _Lazy) -> manifest.Digest:
     return manifest.Digest(sha.hexdigest())
 
 
+def _not_theirs(out_dir: Path, files: dict) -> dict:
+    """``files`` without a ``_headers`` the user already has: only one we wrote (listed in the
+    manifest) is ever replaced."""
+    if HEADERS_FILE in files and (Path(out_dir) / HEADERS_FILE).exists() and HEADERS_FILE not in manifest.read(out_dir):
+        files = {k: v for k, v in files.items() if k != HEADERS_FILE}
+    return files
+
+
 def _gone(out_dir: Path, files: dict[str, str]) -> list[str]:
     """Files a previous run wrote that this run would not write any more (pages removed or renamed),
     as :func:`llmingest.manifest.stale` allows: listed, ours by name, and unchanged since."""
     return manifest.stale(out_dir, files)
 
 
-def write_site(bundle: Bundle, out_dir: Path, base_url: str | None = None, *, max_tokens: int | None = None) -> list[Path]:
+def write_site(bundle: Bundle, out_dir: Path, base_url: str | None = None, *, max_tokens: int | None = None,
+               twins: bool = False) -> list[Path]:
     """Write llms.txt, llms-full.txt and the .md mirrors under ``out_dir``; the paths, sorted.
 
     Files whose content is unchanged are not rewritten (their mtimes stay, so make-like tools and
@@ -691,7 +751,7 @@ def write_site(bundle: Bundle, out_dir: Path, base_url: str | None = None, *, ma
     written does not stop the others; it is reported as a :class:`ConversionError` at the end.
     """
     out_dir = Path(out_dir)
-    files = _site_files(bundle, base_url, max_tokens, lazy=True)
+    files = _not_theirs(out_dir, _site_files(bundle, base_url, max_tokens, lazy=True, twins=twins))
     written: list[Path] = []
     done: dict[str, str] = {}
     failed: list[str] = []
@@ -717,12 +777,12 @@ def write_site(bundle: Bundle, out_dir: Path, base_url: str | None = None, *, ma
 
 
 def diff_site(bundle: Bundle, out_dir: Path, base_url: str | None = None, *, max_tokens: int | None = None,
-              max_lines: int = 400) -> tuple[list[str], str]:
+              max_lines: int = 400, twins: bool = False) -> tuple[list[str], str]:
     """``--check``: (stale, missing or left-over files, a unified diff of them capped at ``max_lines``)."""
     out_dir = Path(out_dir)
     stale: list[str] = []
     lines: list[str] = []
-    files = render_site(bundle, base_url, max_tokens=max_tokens)
+    files = _not_theirs(out_dir, render_site(bundle, base_url, max_tokens=max_tokens, twins=twins))
     changes: list[tuple[str, str | None, str | None]] = []
     for rel, text in files.items():
         try:
@@ -817,7 +877,15 @@ def _fetch_doc(url: str, local: Path | None, options: Options) -> tuple[str | No
         if urlsplit(url).scheme not in ("http", "https"):
             return None, NOT_REMOTE  # never reached through expand(); kept so no caller can read the disk
         try:
-            resp = fetch(url, options, check=False)
+            from .http import login_headers
+
+            start = (options.extra or {}).get("login_start")  # --header/--cookie: that host only
+            headers = login_headers(options, url, start) if start else {}
+            if options.prefer_markdown:  # markdown first: a site that negotiates answers text/markdown
+                from .http import ACCEPT_MARKDOWN
+
+                headers["Accept"] = ACCEPT_MARKDOWN
+            resp = fetch(url, options, check=False, headers=headers)
         except IngestError as exc:
             return None, exc.render()
         if not 200 <= resp.status < 300:

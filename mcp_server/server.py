@@ -29,8 +29,8 @@ from pydantic import ValidationError as PydanticValidationError
 
 from .. import __version__
 from ..errors import IngestError, redact, secret_scope
-from . import api_tools
-from .docs import docs_index_text, read_docs_text, site_bundle
+from . import api_tools, library_tools
+from .docs import docs_index_text, login, read_docs_text, site_bundle
 from .service import Service, edge_message
 
 __all__ = ["create_server", "INSTRUCTIONS"]
@@ -42,6 +42,7 @@ INSTRUCTIONS = """llmingest turns repositories, web pages, PDFs and docs sites i
 - Web pages: fetch_page. PDFs: convert_pdf (pages="1-5,9").
 - Docs sites: docs_index for the llms.txt map, then read_docs(section=<page URL, path or section name>)
   or search_docs(query) to read only what you need.
+- A library's docs for one version: resolve_library(name), then library_docs(name, version, topic).
 - Docs that say "go to Settings and click Create": curl_actions(source, openapi) gives the API calls.
 Long results come in pages: pass the returned cursor to read on."""
 
@@ -89,6 +90,10 @@ PageTokens = Annotated[int, Field(ge=200, le=1_000_000, description="Tokens per 
                                                                      "are paged (see next_cursor).")]
 Cursor = Annotated[str | None, Field(description="The next_cursor of a previous call, to read the next page.")]
 Globs = Annotated[list[str] | None, Field(description="gitignore-style globs, e.g. ['src/**/*.py', '*.md'].")]
+Headers = Annotated[dict[str, str] | None, Field(description="For a docs site behind a login: request headers "
+                                                             "sent to the site's own host only, never printed.")]
+Cookies = Annotated[list[str] | None, Field(description="For a docs site behind a login: 'name=value' cookies "
+                                                        "sent to the site's own host only, never printed.")]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -253,12 +258,14 @@ def create_server(service: Service | None = None) -> FastMCP:
         url: Annotated[str, Field(description="Start URL of a documentation site.")],
         page_tokens: PageTokens = DEFAULT_PAGE_TOKENS,
         cursor: Cursor = None,
+        headers: Headers = None,
+        cookies: Cookies = None,
     ) -> ToolResult:
         """The llms.txt of a docs site: its own if it publishes one, else built by crawling the site.
 
         Lists every page with title, URL and a one-line description, grouped in sections.
         """
-        text = docs_index_text(svc, url)
+        text = docs_index_text(svc, url, **login(headers, cookies))
         return _paged(svc, text, url, page_tokens, cursor)
 
     @tool(output_schema=PAGE_SCHEMA)
@@ -268,9 +275,11 @@ def create_server(service: Service | None = None) -> FastMCP:
                                                   "section name (all its pages).")],
         page_tokens: PageTokens = DEFAULT_PAGE_TOKENS,
         cursor: Cursor = None,
+        headers: Headers = None,
+        cookies: Cookies = None,
     ) -> ToolResult:
         """Read one page or one section of a docs site as markdown, paged when long."""
-        text = read_docs_text(svc, url, section)
+        text = read_docs_text(svc, url, section, **login(headers, cookies))
         return _paged(svc, text, url, page_tokens, cursor)
 
     @tool(output_schema=SEARCH_SCHEMA)
@@ -278,12 +287,14 @@ def create_server(service: Service | None = None) -> FastMCP:
         url: Annotated[str, Field(description="Start URL of the documentation site.")],
         query: Annotated[str, Field(description="Words to look for, e.g. 'configure proxy timeout'.")],
         k: Annotated[int, Field(ge=1, le=50, description="How many pages to return.")] = 5,
+        headers: Headers = None,
+        cookies: Cookies = None,
     ) -> ToolResult:
         """Search a docs site's pages (BM25 ranking); returns the best pages with a snippet each.
 
         Then read a hit in full with read_docs(url, section=<its url>).
         """
-        bundle, key = site_bundle(svc, url)
+        bundle, key = site_bundle(svc, url, **login(headers, cookies))
         hits = svc.search(bundle, key, query, k)
         results = [{"title": d.title, "url": d.url, "path": d.path, "score": round(score, 4),
                     "snippet": _snippet(d.content, query)} for d, score in hits]
@@ -299,6 +310,7 @@ def create_server(service: Service | None = None) -> FastMCP:
     if importlib.util.find_spec("llmingest.actions") is not None:
         _register_actions(tool, svc)
         api_tools.register(tool, svc)
+    library_tools.register(tool, svc)
     return mcp
 
 

@@ -38,6 +38,7 @@ from .common import (
     assign_sections,
     build_outputs,
     ensure_title,
+    inject_alternate,
     inject_copy_button,
     main_only,
     matches,
@@ -175,8 +176,10 @@ def _page(app: Any, docname: str, section: str, base: str | None) -> Page | None
         return None
     if app.config.llmingest_copy_button:
         injected = inject_copy_button(clean, relative_href(target, mirror))
-        if injected != raw:
-            html_file.write_text(injected, encoding="utf-8")
+    else:  # the markdown hint for agents, without the button
+        injected = inject_alternate(clean, relative_href(target, mirror))
+    if injected != raw:
+        html_file.write_text(injected, encoding="utf-8")
     title_node = app.env.titles.get(docname)
     title = (title_node.astext() if title_node is not None else "") or doc.title or docname
     meta = app.env.metadata.get(docname, {})
