@@ -10,9 +10,10 @@ Two measurements, same run, same inputs for every tool:
    pages so the slow layout mode finishes on a shared machine; plus llmingest alone on a long
    document (``--long`` pages of R's reference manual) for memory flatness.
 
-Every tool runs in its own subprocess (``_util.measure``: wall time and peak RSS of the process
-tree); the worker also reports its own conversion time, import time excluded, which the pages/s
-figures use.
+Every tool runs in its own subprocess (``_util.measure``: wall time, CPU time and peak RSS of the
+process tree, pinned to the same cores), round-robin ``--runs`` times in the speed part (medians);
+the worker also reports its own conversion time, import time excluded, which the pages/s figures
+use; the process's CPU time, imports included, is shown beside it.
 
     pip install -e ".[bench]"
     apt-get install -y r-doc-pdf gnuplot-doc asymptote-doc texlive-latex-base-doc \
@@ -108,9 +109,30 @@ def _measure(tool: str, outdir: Path, files: list[str], timeout: float) -> dict:
     run = measure([sys.executable, str(Path(__file__).resolve()), "--worker", tool, str(outdir), *files],
                   timeout=timeout)
     if not run.ok:
-        return {"ok": False, "wall": run.wall, "rss": run.peak_rss, "error": (run.stderr or "timeout")[-400:]}
+        return {"ok": False, "wall": run.wall, "cpu": run.cpu, "rss": run.peak_rss, "error": (run.stderr or "timeout")[-400:]}
     info = json.loads(run.stdout.strip().splitlines()[-1])
-    return {"ok": True, "wall": run.wall, "rss": run.peak_rss, "cpu": run.cpu, **info}
+    return {"ok": True, "wall": run.wall, "cpu": run.cpu, "rss": run.peak_rss, **info}
+
+
+def _round_robin(tools: list[str], outdir: Path, files: list[str], timeout: float, runs: int) -> dict[str, dict]:
+    """Each tool ``runs`` times, interleaved (run i of every tool before run i+1 of any), so a
+    busy minute of a shared machine falls on all tools alike; medians per tool (a tool that fails
+    once is reported failed)."""
+    from _util import median
+
+    got: dict[str, list[dict]] = {t: [] for t in tools}
+    for _ in range(runs):
+        for tool in tools:
+            if got[tool] and not got[tool][-1]["ok"]:
+                continue
+            got[tool].append(_measure(tool, outdir / tool, files, timeout))
+    out: dict[str, dict] = {}
+    for tool, rs in got.items():
+        if not all(r["ok"] for r in rs):
+            out[tool] = next(r for r in rs if not r["ok"])
+            continue
+        out[tool] = {**rs[-1], **{k: median([r[k] for r in rs]) for k in ("wall", "cpu", "rss", "seconds")}}
+    return out
 
 
 def _subset(src: str, pages: int) -> Path:
@@ -231,8 +253,8 @@ def quality(tools: list[str], timeout: float, sets: list[str], docs: list[str]) 
         print()
 
 
-def speed(tools: list[str], pages: int, long_pages: int, timeout: float) -> None:
-    from _util import fmt_bytes, table
+def speed(tools: list[str], pages: int, long_pages: int, timeout: float, runs: int = 3) -> None:
+    from _util import cores_note, fmt_bytes, fmt_seconds, table
 
     files = [str(_subset(p, pages)) for p in REAL if Path(p).exists()]
     missing = [p for p in REAL if not Path(p).exists()]
@@ -241,19 +263,22 @@ def speed(tools: list[str], pages: int, long_pages: int, timeout: float) -> None
     if not files:
         print("(no real PDFs installed: speed part skipped)")
         return
-    print(f"## Speed: {len(files)} real PDFs, first {pages} pages of each\n")
-    results = {t: _measure(t, WORK / "real-out" / t, files, timeout) for t in tools}
+    print(f"## Speed: {len(files)} real PDFs, first {pages} pages of each; median of {runs} round-robin runs\n")
+    print(cores_note() + "\n")
+    results = _round_robin(tools, WORK / "real-out", files, timeout, runs)
     ours = results.get("llmingest", {})
     rows = []
     for tool, r in results.items():
         if not r["ok"]:
-            rows.append([tool, "-", "-", "-", fmt_bytes(r["rss"]), "failed: " + r.get("error", "")[-80:]])
+            rows.append([tool, "-", "-", "-", "-", "-", fmt_bytes(r["rss"]), "failed: " + r.get("error", "")[-80:]])
             continue
         pps = r["pages"] / r["seconds"]
         ratio = (ours["pages"] / ours["seconds"]) / pps if ours.get("ok") and tool != "llmingest" else float("nan")
-        rows.append([tool, r["pages"], f"{r['seconds']:.1f} s", f"{pps:.1f}", fmt_bytes(r["rss"]),
-                     "-" if ratio != ratio else f"llmingest {ratio:.1f}x faster"])
-    print(table(["tool", "pages", "convert time", "pages/s", "peak RSS", "ratio"], rows))
+        cpu_ratio = r["cpu"] / ours["cpu"] if ours.get("ok") and tool != "llmingest" else float("nan")
+        rows.append([tool, r["pages"], f"{r['seconds']:.1f} s", fmt_seconds(r["wall"]), fmt_seconds(r["cpu"]),
+                     f"{pps:.1f}", fmt_bytes(r["rss"]),
+                     "-" if ratio != ratio else f"llmingest {ratio:.1f}x faster (CPU incl. imports: {cpu_ratio:.1f}x)"])
+    print(table(["tool", "pages", "convert time", "process wall", "process CPU", "pages/s", "peak RSS", "ratio"], rows))
     print()
     if ours.get("ok"):  # by CPU: a shared machine's wall time varies with the neighbours' load
         for tool, r in results.items():
@@ -288,6 +313,7 @@ def main() -> None:
     ap.add_argument("--pages", type=int, default=20, help="first N pages of each real PDF (default 20)")
     ap.add_argument("--long", type=int, default=2000, help="pages of the long document for llmingest alone (0: skip)")
     ap.add_argument("--timeout", type=float, default=1800, help="seconds per tool run")
+    ap.add_argument("--runs", type=int, default=3, help="round-robin runs per tool in the speed part (medians)")
     ap.add_argument("--sets", default="synthetic,twins,built", help="quality sets: " + ", ".join(SETS))
     ap.add_argument("--docs", default="", help="comma-separated doc name prefixes (e.g. doc01,doc03: a work part)")
     ap.add_argument("--skip-quality", action="store_true")
@@ -299,7 +325,7 @@ def main() -> None:
         quality(tools, args.timeout, [x for x in args.sets.split(",") if x],
                 [x for x in args.docs.split(",") if x])
     if not args.skip_speed:
-        speed(tools, args.pages, args.long, args.timeout)
+        speed(tools, args.pages, args.long, args.timeout, args.runs)
 
 
 if __name__ == "__main__":

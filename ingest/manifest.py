@@ -35,8 +35,15 @@ _SEGMENT_BYTES = 255
 _LINE = re.compile(r"^(?P<sha>[0-9a-f]{64})  (?P<name>.+)$")
 
 
+class Digest(str):
+    """A SHA-256 already taken while the file was written (a streamed llms-full.txt is never held
+    as one text): :func:`digest` returns it as is."""
+
+
 def digest(text: str) -> str:
     """SHA-256 of the text as written (UTF-8)."""
+    if isinstance(text, Digest):
+        return str(text)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 

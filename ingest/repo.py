@@ -191,11 +191,15 @@ class _Counting:
         self.keys: list[str] = []
         self.known: list = []
         self.jobs: dict[int, int] = {}  # document index -> pool job
+        self.redacted: dict[int, tuple[str, int | None, int | None]] = {}  # index -> (key, cached count, job)
         self.pool: ScanPool | None = None
 
     def add(self, doc: Document, raw: bytes) -> None:
         """Queue ``doc`` (made from ``raw``) unless the cache knows it. The key hashes the file's
-        bytes, which fix its text (decoding is deterministic): no re-encoding of every text."""
+        bytes, which fix its text (decoding is deterministic): no re-encoding of every text.
+
+        The pool finds secrets at once, so a text that will be redacted has its redacted form
+        counted by the same worker too (this process then never builds a tokenizer)."""
         key = "file:" + self.cache.key(raw)
         known = self.cache.get(key)
         if not (isinstance(known, list) and len(known) == 2 and isinstance(known[0], int)):
@@ -204,7 +208,17 @@ class _Counting:
         if known is None or scan:
             if self.pool is None:
                 self.pool = ScanPool(self.encoding)
-            self.jobs[len(self.keys)] = self.pool.submit(doc.path, doc.content, scan, tokens=known is None)
+            job = self.jobs[len(self.keys)] = self.pool.submit(doc.path, doc.content, scan, tokens=known is None)
+            hits = self.pool.hits(job)
+            if hits:
+                from .secrets import apply
+
+                text = apply(doc.path, doc.content, hits)[0]
+                rkey = self.cache.key(text.encode("utf-8", "surrogatepass"))
+                rknown = self.cache.get(rkey)
+                cached = rknown[0] if isinstance(rknown, list) and rknown and isinstance(rknown[0], int) else None
+                self.redacted[len(self.keys)] = (rkey, cached,
+                                                 None if cached is not None else self.pool.submit(doc.path, text, False))
         self.keys.append(key)
         self.known.append(known)
 
@@ -259,18 +273,14 @@ def _scan_and_count(docs: list[Document], options: Options, counting: _Counting)
             docs[i].content, found = apply(docs[i].path, docs[i].content, hits)
             redactions.extend(found)
             changed.append(i)
-    if changed:
-        # the redacted text is counted once and cached under its own hash (clean=False, so a file
-        # with that very content is still scanned): a warm run of a repo with secrets in it then
-        # counts nothing at all
-        rkeys = [cache.key(docs[i].content.encode("utf-8", "surrogatepass")) for i in changed]
-        rknown = [cache.get(k) for k in rkeys]
-        missing = [j for j, k in enumerate(rknown) if k is None]
-        fresh = dict(zip(missing, tokens.count_many([docs[changed[j]].content for j in missing], options.encoding), strict=True))
-        for j, i in enumerate(changed):
-            docs[i].tokens = fresh[j] if j in fresh else rknown[j][0]
-            if j in fresh:
-                cache.put(rkeys[j], [fresh[j], False])
+    for i in changed:
+        # the redacted text was counted once (at add) and is cached under its own hash (clean=False,
+        # so a file with that very content is still scanned): a warm run of a repo with secrets in
+        # it then counts nothing at all
+        rkey, cached, job = counting.redacted[i]
+        docs[i].tokens = cached if job is None else results[job][0]
+        if job is not None:
+            cache.put(rkey, [docs[i].tokens, False])
     cache.save()
     return redactions
 

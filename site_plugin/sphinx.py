@@ -40,6 +40,7 @@ from .common import (
     ensure_title,
     inject_alternate,
     inject_copy_button,
+    main_only,
     matches,
     normalize_base_url,
     relative_href,
@@ -169,7 +170,7 @@ def _page(app: Any, docname: str, section: str, base: str | None) -> Page | None
     mirror = mirror_path("/" + target)
     url = absolute_url(base, target) if base else target
     try:
-        doc = convert(clean, url if base else None)
+        doc = convert(main_only(clean), url if base else None)
     except Exception as exc:  # one page the converter cannot read is left out, not the whole build
         logger.warning(f"llmingest: {docname}: not converted ({exc})", type="llmingest")
         return None

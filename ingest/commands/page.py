@@ -65,7 +65,8 @@ def page(
     register_secret(token)  # no message may ever echo it
     fmt = check_format(fmt, ("markdown", "json"))
     extra = {"front_matter": not no_front_matter, "links": not no_links, "images": not no_images,
-             "select": not full, "base_url": base_url, "charset": charset}
+             "select": not full, "base_url": base_url, "charset": charset,
+             "count_tokens": fmt == "json" or (output is not None and not quiet)}  # only a shown count is made
     from ..options import parse_cookies, parse_headers
 
     opts = Options(token=token, timeout=timeout, encoding=encoding, extra=extra, prefer_markdown=not no_prefer_markdown,
