@@ -47,6 +47,13 @@ class Options:
     git_log: int = 0
     diff: bool = False
     convert_pdfs: bool = False
+    # code for agents (issue 19): typed here, not in ``extra``
+    compress: bool = False  # source files as signatures, docstrings and types; bodies left out
+    diff_ref: str | None = None  # "A..B": only the files changed between two refs, with the diff
+    with_context: bool = False  # with diff_ref: the full new version of each changed file too
+    sort_by_changes: bool = False  # most often changed files first (and first in a budget's tier)
+    changes_window: int = 100  # commits --sort-by-changes counts
+    submodules: bool = False  # include initialised submodules (shallow-cloned in a remote checkout)
 
     # ---- pages, sites, PDFs (filled in by their issues) ---------------------------------------
     pages: str | None = None  # PDF page ranges "1-5,9"

@@ -37,8 +37,8 @@ __all__ = ["create_server", "INSTRUCTIONS"]
 
 INSTRUCTIONS = """llmingest turns repositories, web pages, PDFs and docs sites into text for you.
 - Repositories (local path, git URL, owner/repo, GitHub/GitLab/Codeberg URL incl. /tree/<ref>/<dir>):
-  look first with repository_tree, then read_repository_file for single files, or ingest_repository
-  (include/exclude globs) for a digest.
+  look first with repository_tree, search_repository or repository_outline, then read_repository_file
+  (a line range) for single files, or ingest_repository (include/exclude globs, compress) for a digest.
 - Web pages: fetch_page. PDFs: convert_pdf (pages="1-5,9").
 - Docs sites: docs_index for the llms.txt map, then read_docs(section=<page URL, path or section name>)
   or search_docs(query) to read only what you need.
@@ -178,6 +178,8 @@ def create_server(service: Service | None = None) -> FastMCP:
         cursor: Cursor = None,
         ref: Annotated[str | None, Field(description="Branch, tag or commit (default: the URL's, else HEAD).")] = None,
         format: Annotated[Literal["markdown", "xml", "plain", "json"], Field(description="Output format.")] = "markdown",
+        compress: Annotated[bool, Field(description="Source files as imports, signatures, docstrings and types, "
+                                                    "function bodies left out (about a third of the tokens).")] = False,
     ) -> ToolResult:
         """Digest of a repository: summary, directory tree and file contents with exact token counts.
 
@@ -186,7 +188,7 @@ def create_server(service: Service | None = None) -> FastMCP:
         """
         bundle, key = svc.bundle(source, "repo", fmt=format, include=list(include or []),
                                  exclude=list(exclude or []), ref=ref, max_tokens=max_tokens,
-                                 token=_request_token())
+                                 token=_request_token(), compress=compress)
         text, total = svc.rendered(bundle, key, format)
         return _paged(svc, text, bundle.source, page_tokens, cursor, total)
 
@@ -218,11 +220,18 @@ def create_server(service: Service | None = None) -> FastMCP:
         ref: Annotated[str | None, Field(description="Branch, tag or commit.")] = None,
         page_tokens: PageTokens = DEFAULT_PAGE_TOKENS,
         cursor: Cursor = None,
+        start_line: Annotated[int | None, Field(ge=1, description="First line to read (1-based).")] = None,
+        end_line: Annotated[int | None, Field(ge=1, description="Last line to read (inclusive).")] = None,
     ) -> ToolResult:
-        """The text of one file of a repository (secrets redacted), paged when long."""
-        bundle, _key = svc.bundle(source, "repo", ref=ref, token=_request_token())
+        """The text of one file of a repository (secrets redacted), or lines start_line..end_line of it."""
+        from .code_tools import line_range, repo_bundle
+
+        bundle, _key = repo_bundle(svc, source, ref)  # a local work tree is read again only when it changed
         doc = svc.find_document(bundle, path)
-        return _paged(svc, doc.content, f"{bundle.source}:{doc.path}", page_tokens, cursor, doc.tokens or None)
+        if start_line is None and end_line is None:
+            return _paged(svc, doc.content, f"{bundle.source}:{doc.path}", page_tokens, cursor, doc.tokens or None)
+        text, where = line_range(doc, start_line, end_line)
+        return _paged(svc, text, f"{bundle.source}:{doc.path}{where}", page_tokens, cursor)
 
     @tool(output_schema=PAGE_SCHEMA)
     def fetch_page(
@@ -311,6 +320,9 @@ def create_server(service: Service | None = None) -> FastMCP:
         _register_actions(tool, svc)
         api_tools.register(tool, svc)
     library_tools.register(tool, svc)
+    from . import code_tools
+
+    code_tools.register(tool, svc)
     return mcp
 
 

@@ -246,6 +246,7 @@ class Service:
             opts.ref, sorted(opts.include), sorted(opts.exclude), opts.max_tokens, opts.pages, opts.encoding,
             opts.max_file_size, opts.hidden, opts.default_ignores, opts.redact_secrets, opts.convert_pdfs,
             opts.git_log, sorted(opts.host_map.items()), opts.allow_private, fmt if opts.max_tokens else None,
+            opts.compress, opts.diff_ref, opts.with_context, opts.sort_by_changes, opts.changes_window, opts.submodules,
             hashlib.sha256(token.encode()).hexdigest() if token else None,
             _auth_key(src), login_key(opts),
             str(src.path) if local else None,
