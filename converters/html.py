@@ -22,6 +22,8 @@ from lxml import etree
 from ..errors import ConversionError
 from ..model import Document
 from .html_charset import decode
+from .html_depth import DEPTH_WARNING, flatten_deep, hit_depth_limit
+from .html_hidden import strip_invisible
 from .html_markdown import Writer
 from .html_meta import FIELDS, page_facts
 from .html_select import doxygen_title, remove_chrome, remove_hidden, select_main, unstream_suspense
@@ -32,17 +34,26 @@ _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 _TITLE_SPLIT = re.compile(r"\s+[|—–·»]\s+|\s+-\s+")
 
 
-# huge_tree: libxml2 otherwise silently drops everything nested deeper than 256 levels
+# huge_tree: libxml2 otherwise silently drops everything nested deeper than 256 levels (2,048 with it:
+# past that see html_depth)
 _PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, encoding="utf-8", huge_tree=True)
 
 
-def _parse(text: str):
-    """lxml's plain etree HTML parser: no HtmlElement class lookup, which costs ~20% of a page."""
+def _parse(text: str, warnings: list[str] | None = None):
+    """lxml's plain etree HTML parser: no HtmlElement class lookup, which costs ~20% of a page.
+
+    A page nested past libxml2's depth limit is flattened and parsed again (a note goes to
+    ``warnings``): the parser would otherwise return the tree up to the deep part, without error.
+    """
     text = _XML_DECL.sub("", text, count=1)
     if not text.strip():
         raise ConversionError("empty HTML document")
     try:
         root = etree.fromstring(text.encode("utf-8", "surrogatepass"), _PARSER)
+        if hit_depth_limit(_PARSER.error_log):
+            root = etree.fromstring(flatten_deep(text).encode("utf-8", "surrogatepass"), _PARSER)
+            if warnings is not None:
+                warnings.append(DEPTH_WARNING)
     except (etree.ParserError, etree.XMLSyntaxError, ValueError) as exc:
         raise ConversionError(f"cannot parse HTML: {exc}") from None
     if root is None:
@@ -114,7 +125,8 @@ def convert(data: bytes | str, url: str | None = None, *, charset: str | None = 
     appearance in the main content), ``container`` (which rule picked the content).
     """
     text = decode(data, charset)
-    root = _parse(text)
+    warnings: list[str] = []
+    root = _parse(text, warnings)
     doxygen_title(root)
     head = _head_facts(root, url)
     base = head["base"]
@@ -131,12 +143,12 @@ def convert(data: bytes | str, url: str | None = None, *, charset: str | None = 
         for el in elements:
             remove_chrome(el)
     writer = Writer(base, links=links, images=images)
-    content = writer.convert(elements)
+    content = strip_invisible(writer.convert(elements))  # tag characters, bidi overrides: unseen, untrusted
     return Document(
         path=_doc_path(url),
         url=url,
-        title=head["title"],
-        description=head["description"],
+        title=strip_invisible(head["title"]) if head["title"] else None,
+        description=strip_invisible(head["description"]) if head["description"] else None,
         kind="page",
         content=content,
         size=len(data.encode("utf-8") if isinstance(data, str) else data),
@@ -147,6 +159,7 @@ def convert(data: bytes | str, url: str | None = None, *, charset: str | None = 
             "generator": head["generator"],
             "container": container,
             **head["page"],
+            **({"warnings": warnings} if warnings else {}),
         },
     )
 
@@ -197,6 +210,10 @@ def front_matter(doc: Document) -> str:
                 lines.append(f"{key}: {_yaml_list(value)}")
         elif isinstance(value, str) and value.strip():
             lines.append(f"{key}: {_yaml_value(value)}")
+    warnings = doc.metadata.get("warnings") or []
+    if warnings:
+        lines.append("warnings:")
+        lines += [f"  - {_yaml_value(w)}" for w in warnings]
     if len(lines) == 1:
         return ""
     lines.append("---")

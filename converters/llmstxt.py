@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import posixpath
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from urllib.parse import unquote, urlsplit
 
@@ -160,16 +161,23 @@ def build_llms_full(title: str, summary: str | None, pages: list[tuple[str, str,
     Hello.
     <BLANKLINE>
     """
-    out = [f"# {_heading(title)}", ""]
+    return "".join(iter_llms_full(title, summary, pages))
+
+
+def iter_llms_full(title: str, summary: str | None, pages: Iterable[tuple[str, str, str]]) -> Iterator[str]:
+    """:func:`build_llms_full` in pieces (its text is exactly their concatenation): a site's
+    llms-full.txt can be tens of MB, written and hashed piece by piece, never held whole."""
+    head = [f"# {_heading(title)}", ""]
     summary = _one_line(summary)
     if summary:
-        out += [f"> {summary}", ""]
+        head += [f"> {summary}", ""]
+    yield "\n".join(head)
     for page_title, url, markdown in pages:
         body = _strip_leading_title(markdown, page_title).rstrip()
-        out += [f"# {_heading(page_title)}", "", f"Source: {url}", ""]
+        part = [f"# {_heading(page_title)}", "", f"Source: {url}", ""]
         if body:
-            out += [body, ""]
-    return "\n".join(out)
+            part += [body, ""]
+        yield "\n" + "\n".join(part)
 
 
 _HTML_SUFFIXES = (".html", ".htm", ".xhtml", ".shtml", ".php", ".asp", ".aspx")

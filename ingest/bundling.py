@@ -284,6 +284,7 @@ def _budget(out: Bundle, max_tokens: int, fmt: str = "markdown") -> None:
     """Fit the rendered bundle (in the requested format) into ``max_tokens``, or fail with exit 7."""
     from .budget import PRIORITY_DOC, fit_rendered
     from .bundle_render import render_bundle
+    from .compressing import shrinker
 
-    fit_rendered(out, max_tokens, fmt, render_bundle, ordered=True,
+    fit_rendered(out, max_tokens, fmt, render_bundle, ordered=True, shrink=shrinker(out.encoding),
                  priority_note="sources in order; within a source, " + PRIORITY_DOC)

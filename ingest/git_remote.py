@@ -431,6 +431,11 @@ def _expand_short_sha(url: str, short: str, env: dict[str, str], label: str, tok
 # ---- the clone cache -----------------------------------------------------------------------------
 
 
+def history_depth(options: Options) -> int:
+    """Commits a clone fetches: one, or as many as --git-log / --sort-by-changes read."""
+    return max(1, options.git_log or 1, options.changes_window if options.sort_by_changes else 1)
+
+
 def cache_root(options: Options) -> Path:
     """Where checkouts live: ``<cache_dir>/repos`` (``~/.cache/llmingest/repos`` by default)."""
     return (options.cache_dir or default_cache_dir()) / "repos"
@@ -729,7 +734,7 @@ def _served(root: Path, subpath: str | None, target: _Target, commit: str, cache
 def _obtain(url: str, target: _Target, env: dict[str, str], options: Options, *, label: str, token: bool,
             fetch_ref: str | None, config: Sequence[str] = ()) -> Checkout:
     """Serve ``target`` from the clone cache, or fill the cache (atomically, once) and serve that."""
-    depth = max(1, options.git_log or 1)
+    depth = history_depth(options)
     cache = cache_root(options)
     usable = options.cache
     if usable:
@@ -908,7 +913,7 @@ def checkout(src: GitRepo, options: Options) -> Checkout:
     known = options.ref or src.commit
     if known and _HEX40.match(known.lower()) and options.cache and not src.ref_path and not _isolated(options):
         subpath = _clean_subpath(src.subpath)
-        hit = _from_cache(cache_root(options), url, known.lower(), subpath, max(1, options.git_log or 1))
+        hit = _from_cache(cache_root(options), url, known.lower(), subpath, history_depth(options))
         if hit:
             _touch(cache_root(options) / f"{hit[1]}.lock")
             return _served(hit[0], subpath, _Target(None, known.lower(), subpath), known.lower(), True, label)

@@ -51,6 +51,8 @@ DECODE_STEP = 65_536  # bytes of decoded output per decompression step
 #: real HTML/XML compresses 5-30x, sitemaps up to ~50x
 MAX_RATIO = 200
 RATIO_FLOOR = 2_000_000
+#: what page fetches ask for (markdown first, llms.txt v2); ``--no-prefer-markdown`` leaves it out
+ACCEPT_MARKDOWN = "text/markdown, text/html;q=0.9, */*;q=0.8"
 #: request headers that carry credentials; never sent to another origin
 CREDENTIAL_HEADERS = {"authorization", "proxy-authorization", "cookie"}
 _CREDENTIAL_WORDS = ("token", "auth", "key", "secret", "session", "password", "credential")
@@ -554,8 +556,29 @@ def is_credential_header(name: str) -> bool:
     return low in CREDENTIAL_HEADERS or any(word in low for word in _CREDENTIAL_WORDS)
 
 
-def strip_credentials(headers: dict[str, str]) -> dict[str, str]:
-    return {k: v for k, v in headers.items() if not is_credential_header(k)}
+def strip_credentials(headers: dict[str, str], also: Iterable[str] = ()) -> dict[str, str]:
+    """``headers`` without credentials; ``also`` names more headers to drop (the user's --header)."""
+    extra = {name.lower() for name in also}
+    return {k: v for k, v in headers.items() if not is_credential_header(k) and k.lower() not in extra}
+
+
+def login_headers(options: Options | None, url: str, start: str) -> dict[str, str]:
+    """The user's ``--header`` / ``--cookie`` for ``url``: only when it is on ``start``'s host.
+
+    A site behind a login gets its session on its own pages; a link to another host (a CDN, a
+    tracker, a redirect elsewhere) never sees it. :func:`fetch` also drops them on a redirect
+    that changes origin.
+    """
+    if options is None or not (options.headers or options.cookies):
+        return {}
+    if origin(url)[1:] != origin(start)[1:] or origin(url)[0] not in ("http", "https"):
+        return {}
+    if origin(start)[0] == "https" and origin(url)[0] != "https":
+        return {}  # never downgrade a session to plain http
+    out = dict(options.headers)
+    if options.cookies:
+        out["Cookie"] = "; ".join([*([out["Cookie"]] if "Cookie" in out else []), *options.cookies])
+    return out
 
 
 def raise_for_status(status: int, url: str) -> None:
@@ -599,8 +622,8 @@ def _follow(url: str, opts: Options, max_bytes: int, headers: dict[str, str], ht
         if current in seen:
             raise NetworkError(f"redirect loop at {current}")
         seen.add(current)
-        if origin(current) != first:
-            headers = strip_credentials(headers)  # and they stay dropped for every later hop
+        if origin(current) != first:  # and they stay dropped for every later hop
+            headers = strip_credentials(headers, also=opts.headers)
         try:
             timeout = _left(opts.timeout, httpx.ReadTimeout)
             with http.stream("GET", current, headers=headers, timeout=timeout) as resp:

@@ -29,14 +29,21 @@ __all__ = ["MANIFEST", "valid_name", "read", "write", "stale", "remove", "digest
 
 MANIFEST = ".llmingest-site.txt"
 #: the only names an llmingest output folder holds (besides the manifest itself)
-OWN_FILES = ("llms.txt", "llms-full.txt")
+OWN_FILES = ("llms.txt", "llms-full.txt", "_headers")  # _headers: site --md-twins with --base-url
 MAX_NAME_BYTES = 1024  # whole relative path; mirror_path keeps names well under this
 _SEGMENT_BYTES = 255
 _LINE = re.compile(r"^(?P<sha>[0-9a-f]{64})  (?P<name>.+)$")
 
 
+class Digest(str):
+    """A SHA-256 already taken while the file was written (a streamed llms-full.txt is never held
+    as one text): :func:`digest` returns it as is."""
+
+
 def digest(text: str) -> str:
     """SHA-256 of the text as written (UTF-8)."""
+    if isinstance(text, Digest):
+        return str(text)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 

@@ -105,11 +105,27 @@ def summary_lines(bundle: Bundle, top: int = 10) -> list[str]:
         lines.append(f"- Ref: {ref} @ {md['commit'][:12]}")
     lines.append(f"- Files: {len(bundle.documents):,}" + (f" ({len(bundle.skipped):,} skipped)" if bundle.skipped else ""))
     lines.append(f"- Tokens: {_fmt_tokens(bundle.total_tokens)} ({bundle.encoding})")
+    if md.get("diff_ref"):
+        lines.append(f"- Changes: {md['diff_ref']}: {md.get('changes', '')}".rstrip(": "))
+    if md.get("compressed"):
+        lines.append(f"- Compressed: {md['compressed']}")
+    if md.get("sort_by_changes"):
+        lines.append(f"- Order: {md['sort_by_changes']}")
     if md.get("budget"):
         lines.append(f"- Budget: {md['budget']}")
     if bundle.redactions:
         lines.append(f"- Secrets redacted: {len(bundle.redactions)}")
     return lines
+
+
+def tree_paths(bundle: Bundle) -> list[str]:
+    """The paths the directory tree shows: every document, and each submodule left out, marked
+    (a reader should know the code is there even when it is not in the digest)."""
+    paths = [d.path for d in bundle.documents]
+    for sub, status in sorted((bundle.metadata.get("submodules") or {}).items()):
+        if status != "submodule, included":
+            paths.append(f"{sub} ({status})")
+    return paths
 
 
 def _top(bundle: Bundle, n: int) -> list[Document]:
@@ -203,7 +219,7 @@ def _markdown(bundle: Bundle, top: int, token_tree: bool, part: tuple[int, int] 
             yield f"## Top {len(tops)} files by tokens\n\n| File | Tokens |\n| --- | ---: |\n"
             yield "".join(f"| {_cell(code_span(d.path))} | {_fmt_tokens(d.tokens)} |\n" for d in tops) + "\n"
         tokens = {d.path: d.tokens for d in bundle.documents} if token_tree else None
-        tree = "\n".join(tree_lines([d.path for d in bundle.documents], _root_name(bundle), tokens))
+        tree = "\n".join(tree_lines(tree_paths(bundle), _root_name(bundle), tokens))
         yield f"## Directory tree\n\n{fence_for(tree)}text\n{tree}\n{fence_for(tree)}\n\n"
         if bundle.skipped:
             yield "## Skipped\n\n" + skipped_list(bundle.skipped, "- `{path}`: {reason}") + "\n"
@@ -221,7 +237,8 @@ def _markdown(bundle: Bundle, top: int, token_tree: bool, part: tuple[int, int] 
         yield doc.content
         yield f"\n{fence}\n\n" if doc.content and not doc.content.endswith("\n") else f"{fence}\n\n"
     if head:
-        for key, heading, lang in (("git_log", "Recent commits", "text"), ("diff", "Uncommitted changes", "diff")):
+        changes = f"Changes {bundle.metadata['diff_ref']}" if bundle.metadata.get("diff_ref") else "Uncommitted changes"
+        for key, heading, lang in (("git_log", "Recent commits", "text"), ("diff", changes, "diff")):
             if bundle.metadata.get(key):
                 text = bundle.metadata[key]
                 fence = fence_for(text)
@@ -267,7 +284,7 @@ def _xml(bundle: Bundle, top: int, token_tree: bool, part: tuple[int, int] | Non
         if tops:
             yield "<top_files>\n" + "".join(f"<file path={_attr(d.path)} tokens=\"{d.tokens}\"/>\n" for d in tops) + "</top_files>\n"
         tokens = {d.path: d.tokens for d in bundle.documents} if token_tree else None
-        tree = "\n".join(tree_lines([d.path for d in bundle.documents], _root_name(bundle), tokens))
+        tree = "\n".join(tree_lines(tree_paths(bundle), _root_name(bundle), tokens))
         yield f"<directory_structure>\n{_xml_text(tree)}\n</directory_structure>\n"
     yield "<files>\n"
     for doc in docs:
@@ -312,7 +329,7 @@ def _plain(bundle: Bundle, top: int, token_tree: bool, part: tuple[int, int] | N
             lines.append(f"Part: {part[0]} of {part[1]}")
         yield "\n".join(lines) + "\n\n"
         tokens = {d.path: d.tokens for d in bundle.documents} if token_tree else None
-        tree = tree_lines([d.path for d in bundle.documents], _root_name(bundle), tokens)
+        tree = tree_lines(tree_paths(bundle), _root_name(bundle), tokens)
         yield "Directory structure:\n" + "\n".join("└── " + tree[0] if i == 0 else "    " + line
                                                    for i, line in enumerate(tree)) + "\n\n"
         if md.get("budget"):
@@ -330,7 +347,8 @@ def _plain(bundle: Bundle, top: int, token_tree: bool, part: tuple[int, int] | N
         yield f"{_SEP}\nFILE: {doc.path}\n{_SEP}\n{doc.content}"
         yield "\n\n" if doc.content.endswith("\n") else "\n\n\n"
     if head:
-        for key, heading in (("git_log", "RECENT COMMITS"), ("diff", "UNCOMMITTED CHANGES")):
+        changes = f"CHANGES {md['diff_ref']}" if md.get("diff_ref") else "UNCOMMITTED CHANGES"
+        for key, heading in (("git_log", "RECENT COMMITS"), ("diff", changes)):
             if md.get(key):
                 yield f"{_SEP}\n{heading}\n{_SEP}\n{md[key].rstrip()}\n\n"
 
@@ -343,7 +361,7 @@ def _json(bundle: Bundle, top: int, token_tree: bool, part: tuple[int, int] | No
     if part:
         data["part"] = {"index": part[0], "of": part[1]}
     if bundle.kind == "repo" and head:
-        data["tree"] = "\n".join(tree_lines([d.path for d in bundle.documents], _root_name(bundle)))
+        data["tree"] = "\n".join(tree_lines(tree_paths(bundle), _root_name(bundle)))
         data["top_files"] = [{"path": d.path, "tokens": d.tokens} for d in _top(bundle, top)]
     yield json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
 

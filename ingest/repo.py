@@ -191,11 +191,15 @@ class _Counting:
         self.keys: list[str] = []
         self.known: list = []
         self.jobs: dict[int, int] = {}  # document index -> pool job
+        self.redacted: dict[int, tuple[str, int | None, int | None]] = {}  # index -> (key, cached count, job)
         self.pool: ScanPool | None = None
 
     def add(self, doc: Document, raw: bytes) -> None:
         """Queue ``doc`` (made from ``raw``) unless the cache knows it. The key hashes the file's
-        bytes, which fix its text (decoding is deterministic): no re-encoding of every text."""
+        bytes, which fix its text (decoding is deterministic): no re-encoding of every text.
+
+        The pool finds secrets at once, so a text that will be redacted has its redacted form
+        counted by the same worker too (this process then never builds a tokenizer)."""
         key = "file:" + self.cache.key(raw)
         known = self.cache.get(key)
         if not (isinstance(known, list) and len(known) == 2 and isinstance(known[0], int)):
@@ -204,7 +208,17 @@ class _Counting:
         if known is None or scan:
             if self.pool is None:
                 self.pool = ScanPool(self.encoding)
-            self.jobs[len(self.keys)] = self.pool.submit(doc.path, doc.content, scan, tokens=known is None)
+            job = self.jobs[len(self.keys)] = self.pool.submit(doc.path, doc.content, scan, tokens=known is None)
+            hits = self.pool.hits(job)
+            if hits:
+                from .secrets import apply
+
+                text = apply(doc.path, doc.content, hits)[0]
+                rkey = self.cache.key(text.encode("utf-8", "surrogatepass"))
+                rknown = self.cache.get(rkey)
+                cached = rknown[0] if isinstance(rknown, list) and rknown and isinstance(rknown[0], int) else None
+                self.redacted[len(self.keys)] = (rkey, cached,
+                                                 None if cached is not None else self.pool.submit(doc.path, text, False))
         self.keys.append(key)
         self.known.append(known)
 
@@ -259,18 +273,14 @@ def _scan_and_count(docs: list[Document], options: Options, counting: _Counting)
             docs[i].content, found = apply(docs[i].path, docs[i].content, hits)
             redactions.extend(found)
             changed.append(i)
-    if changed:
-        # the redacted text is counted once and cached under its own hash (clean=False, so a file
-        # with that very content is still scanned): a warm run of a repo with secrets in it then
-        # counts nothing at all
-        rkeys = [cache.key(docs[i].content.encode("utf-8", "surrogatepass")) for i in changed]
-        rknown = [cache.get(k) for k in rkeys]
-        missing = [j for j, k in enumerate(rknown) if k is None]
-        fresh = dict(zip(missing, tokens.count_many([docs[changed[j]].content for j in missing], options.encoding), strict=True))
-        for j, i in enumerate(changed):
-            docs[i].tokens = fresh[j] if j in fresh else rknown[j][0]
-            if j in fresh:
-                cache.put(rkeys[j], [fresh[j], False])
+    for i in changed:
+        # the redacted text was counted once (at add) and is cached under its own hash (clean=False,
+        # so a file with that very content is still scanned): a warm run of a repo with secrets in
+        # it then counts nothing at all
+        rkey, cached, job = counting.redacted[i]
+        docs[i].tokens = cached if job is None else results[job][0]
+        if job is not None:
+            cache.put(rkey, [docs[i].tokens, False])
     cache.save()
     return redactions
 
@@ -318,11 +328,26 @@ def _history(loc: _Located, options: Options) -> dict[str, str]:
 def ingest_repo(src: sources.Source, options: Options) -> Bundle:
     """Digest a repository; see the module docstring for the pipeline."""
     loc = _locate(src, options)
-    if loc.single:
+    changed: list[tuple[Document, bytes]] = []
+    facts: dict[str, object] = {}
+    if options.diff_ref:  # only what changed between two refs, read from git, not the work tree
+        from .repo_git import diff_ref_documents
+
+        changed, skipped, found = diff_ref_documents(loc.root, options, loc.subpath)
+        entries = []
+        facts.update(found)
+    elif loc.single:
         entry, skip = _check(loc.root, loc.single, options, within=loc.git_root)
         entries, skipped = ([entry] if entry else []), ([skip] if skip else [])
     else:
         entries, skipped, _ = select(loc.root, options, within=loc.git_root if loc.checkout is not None else None)
+        if loc.git_root is not None:
+            from .repo_git import submodules
+
+            fetch = loc.checkout is not None and options.allow_private and not options.isolate_git
+            entries, skipped, subs = submodules(loc.root, options, entries, skipped, fetch=fetch)
+            if subs:
+                facts["submodules"] = {f"{loc.subpath}/{k}" if loc.subpath else k: v for k, v in subs.items()}
     limit = (options.extra or {}).get("max_files")
     if limit and len(entries) > limit:  # a server's limit, before a single file is read
         raise LimitExceeded(f"{loc.display} has {len(entries):,} files, over this server's limit of {limit:,}",
@@ -343,18 +368,31 @@ def ingest_repo(src: sources.Source, options: Options) -> Bundle:
                 else:
                     counting.add(doc, raw)
                     docs.append(doc)
+            for doc, raw in changed:
+                counting.add(doc, raw)
+                docs.append(doc)
         path_redactions = _redact_paths(docs, skipped) if options.redact_secrets else []
         with progress.task(options, "Scanning secrets and counting tokens", total=None):
             redactions = path_redactions + _scan_and_count(docs, options, counting)
     finally:
         counting.close()
+    if options.compress:
+        from .compressing import compress_documents, summary
+
+        facts["compressed"] = summary(compress_documents(docs, options.encoding))
+    churn: dict[str, int] | None = None
+    if options.sort_by_changes and loc.git_root is not None:
+        from .repo_git import change_counts
+
+        churn = change_counts(loc.root, options.changes_window, loc.subpath)
+        facts["sort_by_changes"] = f"most often changed in the last {options.changes_window:,} commits first"
     history = _history(loc, options)
     if loc.checkout is not None and not options.cache:
         from .git_remote import discard
 
         discard(loc.checkout)  # a temporary clone: everything needed is in memory now
 
-    if not docs and not skipped:
+    if not docs and not skipped and not options.diff_ref:
         what = "no files matched --include" if options.include else "no files to digest"
         raise SourceNotFound(f"{what} in {loc.display}", hint="check the path, --include/--exclude, or --hidden")
 
@@ -366,27 +404,34 @@ def ingest_repo(src: sources.Source, options: Options) -> Bundle:
     if loc.subpath:
         metadata["subpath"] = loc.subpath
     metadata.update(history)
+    metadata.update(facts)
     bundle = Bundle(source=loc.display, kind="repo", documents=docs, skipped=sorted(skipped, key=lambda s: s.path),
                     redactions=redactions, metadata=metadata, title=loc.name, encoding=options.encoding)
     if options.max_tokens:
         extra = options.extra or {}
         _apply_budget(bundle, options.max_tokens, extra.get("format", "markdown"), top=extra.get("top", 10),
-                      token_tree=bool(extra.get("token_tree")))
+                      token_tree=bool(extra.get("token_tree")), changes=churn)
+    if churn is not None:
+        from .repo_git import sort_by_changes
+
+        bundle.documents = sort_by_changes(bundle.documents, churn)
     return bundle
 
 
 def _apply_budget(bundle: Bundle, max_tokens: int, fmt: str = "markdown", *, top: int = 10,
-                  token_tree: bool = False) -> None:
+                  token_tree: bool = False, changes: dict[str, int] | None = None) -> None:
     """Fit the digest, rendered exactly as it will be written (format, ``--top`` list, token tree),
-    into ``max_tokens``: the whole written file must fit, not just its documents."""
+    into ``max_tokens``: the whole written file must fit, not just its documents. Source files are
+    compressed (lowest priority first) before any is dropped."""
     from functools import partial
 
     from .budget import fit_rendered
+    from .compressing import shrinker
     from .render import render
 
     tree_cost = tokens.count("\n".join(d.path for d in bundle.documents), bundle.encoding) + 2 * len(bundle.documents)
     fit_rendered(bundle, max_tokens, fmt, partial(render, top=top, token_tree=token_tree),
-                 extra_overhead=tree_cost + 200)
+                 extra_overhead=tree_cost + 200, shrink=shrinker(bundle.encoding), changes=changes)
 
 
 os.environ.setdefault("GIT_TERMINAL_PROMPT", "0")

@@ -29,18 +29,20 @@ from pydantic import ValidationError as PydanticValidationError
 
 from .. import __version__
 from ..errors import IngestError, redact, secret_scope
-from .docs import docs_index_text, read_docs_text, site_bundle
+from . import api_tools, library_tools
+from .docs import docs_index_text, login, read_docs_text, site_bundle
 from .service import Service, edge_message
 
 __all__ = ["create_server", "INSTRUCTIONS"]
 
 INSTRUCTIONS = """llmingest turns repositories, web pages, PDFs and docs sites into text for you.
 - Repositories (local path, git URL, owner/repo, GitHub/GitLab/Codeberg URL incl. /tree/<ref>/<dir>):
-  look first with repository_tree, then read_repository_file for single files, or ingest_repository
-  (include/exclude globs) for a digest.
+  look first with repository_tree, search_repository or repository_outline, then read_repository_file
+  (a line range) for single files, or ingest_repository (include/exclude globs, compress) for a digest.
 - Web pages: fetch_page. PDFs: convert_pdf (pages="1-5,9").
 - Docs sites: docs_index for the llms.txt map, then read_docs(section=<page URL, path or section name>)
   or search_docs(query) to read only what you need.
+- A library's docs for one version: resolve_library(name), then library_docs(name, version, topic).
 - Docs that say "go to Settings and click Create": curl_actions(source, openapi) gives the API calls.
 Long results come in pages: pass the returned cursor to read on."""
 
@@ -88,6 +90,10 @@ PageTokens = Annotated[int, Field(ge=200, le=1_000_000, description="Tokens per 
                                                                      "are paged (see next_cursor).")]
 Cursor = Annotated[str | None, Field(description="The next_cursor of a previous call, to read the next page.")]
 Globs = Annotated[list[str] | None, Field(description="gitignore-style globs, e.g. ['src/**/*.py', '*.md'].")]
+Headers = Annotated[dict[str, str] | None, Field(description="For a docs site behind a login: request headers "
+                                                             "sent to the site's own host only, never printed.")]
+Cookies = Annotated[list[str] | None, Field(description="For a docs site behind a login: 'name=value' cookies "
+                                                        "sent to the site's own host only, never printed.")]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -172,6 +178,8 @@ def create_server(service: Service | None = None) -> FastMCP:
         cursor: Cursor = None,
         ref: Annotated[str | None, Field(description="Branch, tag or commit (default: the URL's, else HEAD).")] = None,
         format: Annotated[Literal["markdown", "xml", "plain", "json"], Field(description="Output format.")] = "markdown",
+        compress: Annotated[bool, Field(description="Source files as imports, signatures, docstrings and types, "
+                                                    "function bodies left out (about a third of the tokens).")] = False,
     ) -> ToolResult:
         """Digest of a repository: summary, directory tree and file contents with exact token counts.
 
@@ -180,7 +188,7 @@ def create_server(service: Service | None = None) -> FastMCP:
         """
         bundle, key = svc.bundle(source, "repo", fmt=format, include=list(include or []),
                                  exclude=list(exclude or []), ref=ref, max_tokens=max_tokens,
-                                 token=_request_token())
+                                 token=_request_token(), compress=compress)
         text, total = svc.rendered(bundle, key, format)
         return _paged(svc, text, bundle.source, page_tokens, cursor, total)
 
@@ -212,11 +220,18 @@ def create_server(service: Service | None = None) -> FastMCP:
         ref: Annotated[str | None, Field(description="Branch, tag or commit.")] = None,
         page_tokens: PageTokens = DEFAULT_PAGE_TOKENS,
         cursor: Cursor = None,
+        start_line: Annotated[int | None, Field(ge=1, description="First line to read (1-based).")] = None,
+        end_line: Annotated[int | None, Field(ge=1, description="Last line to read (inclusive).")] = None,
     ) -> ToolResult:
-        """The text of one file of a repository (secrets redacted), paged when long."""
-        bundle, _key = svc.bundle(source, "repo", ref=ref, token=_request_token())
+        """The text of one file of a repository (secrets redacted), or lines start_line..end_line of it."""
+        from .code_tools import line_range, repo_bundle
+
+        bundle, _key = repo_bundle(svc, source, ref)  # a local work tree is read again only when it changed
         doc = svc.find_document(bundle, path)
-        return _paged(svc, doc.content, f"{bundle.source}:{doc.path}", page_tokens, cursor, doc.tokens or None)
+        if start_line is None and end_line is None:
+            return _paged(svc, doc.content, f"{bundle.source}:{doc.path}", page_tokens, cursor, doc.tokens or None)
+        text, where = line_range(doc, start_line, end_line)
+        return _paged(svc, text, f"{bundle.source}:{doc.path}{where}", page_tokens, cursor)
 
     @tool(output_schema=PAGE_SCHEMA)
     def fetch_page(
@@ -252,12 +267,14 @@ def create_server(service: Service | None = None) -> FastMCP:
         url: Annotated[str, Field(description="Start URL of a documentation site.")],
         page_tokens: PageTokens = DEFAULT_PAGE_TOKENS,
         cursor: Cursor = None,
+        headers: Headers = None,
+        cookies: Cookies = None,
     ) -> ToolResult:
         """The llms.txt of a docs site: its own if it publishes one, else built by crawling the site.
 
         Lists every page with title, URL and a one-line description, grouped in sections.
         """
-        text = docs_index_text(svc, url)
+        text = docs_index_text(svc, url, **login(headers, cookies))
         return _paged(svc, text, url, page_tokens, cursor)
 
     @tool(output_schema=PAGE_SCHEMA)
@@ -267,9 +284,11 @@ def create_server(service: Service | None = None) -> FastMCP:
                                                   "section name (all its pages).")],
         page_tokens: PageTokens = DEFAULT_PAGE_TOKENS,
         cursor: Cursor = None,
+        headers: Headers = None,
+        cookies: Cookies = None,
     ) -> ToolResult:
         """Read one page or one section of a docs site as markdown, paged when long."""
-        text = read_docs_text(svc, url, section)
+        text = read_docs_text(svc, url, section, **login(headers, cookies))
         return _paged(svc, text, url, page_tokens, cursor)
 
     @tool(output_schema=SEARCH_SCHEMA)
@@ -277,12 +296,14 @@ def create_server(service: Service | None = None) -> FastMCP:
         url: Annotated[str, Field(description="Start URL of the documentation site.")],
         query: Annotated[str, Field(description="Words to look for, e.g. 'configure proxy timeout'.")],
         k: Annotated[int, Field(ge=1, le=50, description="How many pages to return.")] = 5,
+        headers: Headers = None,
+        cookies: Cookies = None,
     ) -> ToolResult:
         """Search a docs site's pages (BM25 ranking); returns the best pages with a snippet each.
 
         Then read a hit in full with read_docs(url, section=<its url>).
         """
-        bundle, key = site_bundle(svc, url)
+        bundle, key = site_bundle(svc, url, **login(headers, cookies))
         hits = svc.search(bundle, key, query, k)
         results = [{"title": d.title, "url": d.url, "path": d.path, "score": round(score, 4),
                     "snippet": _snippet(d.content, query)} for d, score in hits]
@@ -297,6 +318,11 @@ def create_server(service: Service | None = None) -> FastMCP:
 
     if importlib.util.find_spec("llmingest.actions") is not None:
         _register_actions(tool, svc)
+        api_tools.register(tool, svc)
+    library_tools.register(tool, svc)
+    from . import code_tools
+
+    code_tools.register(tool, svc)
     return mcp
 
 

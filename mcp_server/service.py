@@ -139,6 +139,14 @@ def _auth_key(src: sources.Source) -> str | None:
     return hashlib.sha256(repr(auth).encode()).hexdigest() if auth else None
 
 
+def login_key(opts: Options) -> str | None:
+    """A hash of the caller's --header/--cookie for cache keys: a page read behind a login is never
+    served to a caller without it."""
+    if not (opts.headers or opts.cookies):
+        return None
+    return hashlib.sha256(repr((sorted(opts.headers.items()), opts.cookies)).encode()).hexdigest()
+
+
 def carries_credentials(src: sources.Source) -> bool:
     """Did the source's URL carry a user name or password (the result is then private to the caller)?"""
     return _auth_key(src) is not None
@@ -238,8 +246,9 @@ class Service:
             opts.ref, sorted(opts.include), sorted(opts.exclude), opts.max_tokens, opts.pages, opts.encoding,
             opts.max_file_size, opts.hidden, opts.default_ignores, opts.redact_secrets, opts.convert_pdfs,
             opts.git_log, sorted(opts.host_map.items()), opts.allow_private, fmt if opts.max_tokens else None,
+            opts.compress, opts.diff_ref, opts.with_context, opts.sort_by_changes, opts.changes_window, opts.submodules,
             hashlib.sha256(token.encode()).hexdigest() if token else None,
-            _auth_key(src),
+            _auth_key(src), login_key(opts),
             str(src.path) if local else None,
         )
         if local or self.cache is None:  # a folder on disk changes under us: never serve it stale

@@ -16,6 +16,7 @@ text body; limits answer 413/429/504 with a sentence saying which limit and what
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import math
@@ -177,6 +178,45 @@ def _token(request: Request) -> str | None:
     return None
 
 
+_ACCEPT_FORMATS = {"text/markdown": "markdown", "text/x-markdown": "markdown", "application/json": "json",
+                   "application/xml": "xml", "text/xml": "xml", "text/plain": "plain", "text/html": "html"}
+
+
+def _negotiated(accept: str, *, html: bool = False) -> str:
+    """The format an ``Accept`` header prefers (markdown when it names none we serve).
+
+    ``html=True`` is for pages this server renders as HTML (the landing page): "html" wins ties
+    and is the default, so a browser keeps its page and an agent sending text/markdown gets markdown.
+    """
+    best, best_q = ("html" if html else "markdown"), -1.0
+    for part in accept.split(","):
+        media, *params = [p.strip() for p in part.split(";")]
+        fmt = _ACCEPT_FORMATS.get(media.lower())
+        if fmt is None or (fmt == "html" and not html):
+            continue
+        q = 1.0
+        for param in params:
+            key, _, value = param.partition("=")
+            if key.strip().lower() == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+        if q > best_q or (q == best_q and html and fmt == "html"):
+            best, best_q = fmt, q
+    return best if best_q > 0 or best_q == -1.0 else ("html" if html else "markdown")
+
+
+@functools.lru_cache(maxsize=1)
+def _landing_markdown(html: str, base: str) -> str:
+    """The landing page as markdown (converted once with the page converter)."""
+    from ..options import Options
+    from ..page import page_bundle
+
+    bundle = page_bundle(html, base, Options(), source="landing", path="index.html")
+    return bundle.documents[0].content
+
+
 def _filename(source: str, fmt: str) -> str:
     stem = re.sub(r"[^A-Za-z0-9._-]+", "-", re.sub(r"^https?://", "", source)).strip("-.")[:80] or "digest"
     return f"{stem}.{EXTENSIONS[fmt]}"
@@ -240,7 +280,7 @@ def create_app(service: Service | None = None, *, mount_mcp: bool = True,
             foreign = [(k, v) for k, v in params if k not in OWN_PARAMS]
             if foreign:
                 target += ("&" if "?" in target else "?") + urlencode(foreign)
-            fmt = check_format(own.get("format") or "markdown")
+            fmt = check_format(own.get("format") or _negotiated(request.headers.get("accept", "")))
             max_tokens = _int(own.get("max_tokens"), "max_tokens")
             top = _int(own.get("top"), "top")
             overrides = {
@@ -261,7 +301,7 @@ def create_app(service: Service | None = None, *, mount_mcp: bool = True,
             headers = {"X-Token-Count": str(tokens), "X-Source": quote(public_url(bundle.source), safe=":/?&=@%+,;~#"),
                        "X-Kind": bundle.kind,
                        "Cache-Control": "private, max-age=300" if private else "public, max-age=300",
-                       "Vary": "Authorization"}
+                       "Vary": "Authorization, Accept"}
             if download:
                 headers["Content-Disposition"] = f'attachment; filename="{_filename(bundle.source, fmt)}"'
             etag = '"' + hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest() + '"'
@@ -284,7 +324,10 @@ def create_app(service: Service | None = None, *, mount_mcp: bool = True,
         return await guarded(request, work)
 
     async def landing(request: Request) -> Response:
-        return HTMLResponse((STATIC / "index.html").read_text(encoding="utf-8"))
+        html = (STATIC / "index.html").read_text(encoding="utf-8")
+        if _negotiated(request.headers.get("accept", ""), html=True) == "markdown":  # an agent asking for markdown
+            return Response(_landing_markdown(html, str(request.base_url)), media_type=MEDIA_TYPES["markdown"], headers={"Vary": "Accept"})
+        return HTMLResponse(html, headers={"Vary": "Accept", "Link": '</>; rel="alternate"; type="text/markdown"'})
 
     async def health(request: Request) -> Response:
         cache = svc.cache

@@ -253,7 +253,10 @@ def test_sections_filter_full_text_off_and_flat_urls(tmp_path: Path):
     usage = (site / "guide" / "usage.md").read_text()
     assert "[home](https://docs.example.com/v2/index.html)" in usage
     assert "SNIPPET-EXPANDED" in usage
-    assert 'rel="alternate"' not in (site / "guide" / "install.html").read_text()  # copy_button is off
+    page = (site / "guide" / "install.html").read_text()
+    assert "llmingest-copy" not in page  # copy_button is off, but the markdown hint is always there
+    assert '<link rel="alternate" type="text/markdown" href="install.md"' in page
+    assert (site / "guide" / "install.html.md").read_text() == (site / "guide" / "install.md").read_text()
 
 
 def test_sections_as_globs_regroup_pages(tmp_path: Path):

@@ -94,6 +94,7 @@ def bundle_cmd(
     encoding: str = typer.Option("o200k_base", "--encoding", help="Tokenizer: o200k_base or cl100k_base."),
     token: str = typer.Option(None, "--token", help="Token for private repos.", show_default=False),
     host_map: list[str] = typer.Option([], "--host-map", help="Forge mirrors: github.com=http://127.0.0.1:9418/ (repeatable, or comma-separated)"),
+    compress: bool = typer.Option(False, "--compress/--no-compress", help="Repository sources' code as signatures and docstrings, bodies left out."),
     quiet: bool = typer.Option(False, "-q", "--quiet/--no-quiet", help="No progress or summary on stderr."),
 ) -> None:
     from .. import config
@@ -118,7 +119,7 @@ def bundle_cmd(
     if check and output is None and llms_txt is None:
         raise UsageError("--check needs -o FILE or --llms-txt DIR to compare against")
     opts = Options(encoding=encoding, max_tokens=max_tokens, token=token, host_map=parse_host_map(host_map),
-                   progress=progress_wanted(quiet), extra={"format": fmt})
+                   progress=progress_wanted(quiet), extra={"format": fmt}, compress=compress)
     title = name or Path.cwd().name
     own_outputs = [p for p in (output, llms_txt) if p is not None]
     if output is not None and split_tokens:

@@ -26,6 +26,13 @@ Examples:
 
   # the whole <body>, no content selection (like markitdown)
   llmingest page page.html --full
+
+  # a JavaScript app behind a login
+  llmingest page https://app.example.com/docs --render --cookie 'sid=...'
+
+Markdown first: the request asks for text/markdown; a markdown answer, a Link header or <link
+rel="alternate" type="text/markdown">, or a page.html.md twin is used instead of converting the
+HTML (front matter "markdown:" says which). --no-prefer-markdown turns that off.
 """
 
 
@@ -44,6 +51,10 @@ def page(
     no_images: bool = typer.Option(False, "--no-images", help="Leave images out."),
     full: bool = typer.Option(False, "--full", help="Convert the whole <body> instead of the main content."),
     token: str = typer.Option(None, "--token", help="Bearer token for pages behind auth (never printed).", show_default=False),
+    header: list[str] = typer.Option(None, "--header", "-H", help="'Name: value' sent to the page's host only (repeatable; never printed)."),
+    cookie: list[str] = typer.Option(None, "--cookie", help="'name=value' sent to the page's host only (repeatable; never printed)."),
+    no_prefer_markdown: bool = typer.Option(False, "--no-prefer-markdown", help="Convert the HTML even when the site serves markdown."),
+    render: bool = typer.Option(False, "--render", help="Load the page in headless Chromium first (JavaScript apps; extra 'render')."),
     timeout: float = typer.Option(30.0, "--timeout", help="Seconds per request."),
     encoding: str = typer.Option("o200k_base", "--encoding", help="Tokenizer for the token count: o200k_base or cl100k_base."),
     quiet: bool = typer.Option(False, "-q", "--quiet", help="No messages on stderr."),
@@ -54,8 +65,12 @@ def page(
     register_secret(token)  # no message may ever echo it
     fmt = check_format(fmt, ("markdown", "json"))
     extra = {"front_matter": not no_front_matter, "links": not no_links, "images": not no_images,
-             "select": not full, "base_url": base_url, "charset": charset}
-    opts = Options(token=token, timeout=timeout, encoding=encoding, extra=extra)
+             "select": not full, "base_url": base_url, "charset": charset,
+             "count_tokens": fmt == "json" or (output is not None and not quiet)}  # only a shown count is made
+    from ..options import parse_cookies, parse_headers
+
+    opts = Options(token=token, timeout=timeout, encoding=encoding, extra=extra, prefer_markdown=not no_prefer_markdown,
+                   render=render, headers=parse_headers(header), cookies=parse_cookies(cookie))
     if source == "-":
         bundle = _from_stdin(opts, base_url)
     else:

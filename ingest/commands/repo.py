@@ -26,6 +26,15 @@ Examples:
 
   # numbered parts that each fit
   llmingest repo . --split-tokens 50000 -o out/digest.md
+
+  # signatures and docstrings, bodies left out
+  llmingest repo . --compress
+
+  # classes, functions and their line ranges
+  llmingest repo . --outline
+
+  # what changed between two refs, with the new files
+  llmingest repo . --diff-ref v1.0..main --with-context
 """
 
 
@@ -55,6 +64,13 @@ def repo(
     convert_pdfs: bool = typer.Option(False, "--convert-pdfs/--no-convert-pdfs", help="Convert PDFs in the repo to markdown."),
     host_map: list[str] = typer.Option([], "--host-map", help="Send a forge's clones to a mirror: github.com=http://127.0.0.1:9418/ (repeatable, or comma-separated)"),
     cache: bool = typer.Option(True, "--cache/--no-cache", help="Use the clone and token caches."),
+    compress: bool = typer.Option(False, "--compress/--no-compress", help="Source files as imports, signatures, docstrings and types; function bodies left out (tree-sitter)."),
+    outline: bool = typer.Option(False, "--outline/--no-outline", help="Print the outline (classes, functions, line ranges) instead of the digest (markdown, or -f json)."),
+    diff_ref: str = typer.Option(None, "--diff-ref", help="Only the files changed between two refs, e.g. v1.0..main, each as its diff."),
+    with_context: bool = typer.Option(False, "--with-context/--no-with-context", help="With --diff-ref: the full new version of each changed file, the diff at the end."),
+    sort_by_changes: bool = typer.Option(False, "--sort-by-changes/--no-sort-by-changes", help="Most often changed files first (also first in a --max-tokens tier)."),
+    changes_window: int = typer.Option(100, "--changes-window", min=1, help="Commits --sort-by-changes counts."),
+    submodules: bool = typer.Option(False, "--submodules/--no-submodules", help="Include checked-out submodules (cloned shallow for remote repos)."),
     quiet: bool = typer.Option(False, "-q", "--quiet/--no-quiet", help="No progress or messages on stderr."),
 ) -> None:
     from ..api import ingest
@@ -73,7 +89,18 @@ def repo(
         encoding=encoding, max_tokens=max_tokens, git_log=git_log, diff=diff,
         redact_secrets=redact, convert_pdfs=convert_pdfs, host_map=parse_host_map(host_map),
         cache=cache, progress=progress_wanted(quiet), extra={"format": fmt, "top": top, "token_tree": token_tree},
+        compress=compress and not outline, diff_ref=diff_ref, with_context=with_context,
+        sort_by_changes=sort_by_changes, changes_window=changes_window, submodules=submodules,
     )
+    if with_context and not diff_ref:
+        raise UsageError("--with-context needs --diff-ref A..B")
+    if outline:
+        from ..outline import outline_json, outline_markdown
+
+        opts.max_tokens = None  # an outline lists every file; it is small already
+        outlined = ingest(parsed, opts, kind="repo")
+        write_output(outline_json(outlined) if fmt == "json" else outline_markdown(outlined), output)
+        return
     bundle = ingest(parsed, opts, kind="repo")
     if split_tokens:
         written = set()
