@@ -14,9 +14,10 @@ __version__ = "0.1.0"
 # a plugin) would otherwise replace ``llmingest.render`` the function with the module.
 from . import render as _render_module  # noqa: E402, F401
 from .api import ingest, render  # noqa: E402
+from .batch import batch  # noqa: E402  (the function; the module stays importable as llmingest.batch)
 from .bundling import bundle  # noqa: E402
 from .errors import IngestError  # noqa: E402
 from .model import Bundle, Document, Skipped  # noqa: E402
 from .options import Options  # noqa: E402
 
-__all__ = ["ingest", "bundle", "render", "Bundle", "Document", "Skipped", "Options", "IngestError", "__version__"]
+__all__ = ["ingest", "bundle", "batch", "render", "Bundle", "Document", "Skipped", "Options", "IngestError", "__version__"]

@@ -55,7 +55,7 @@ app = typer.Typer(
 )
 
 #: command modules under llmingest.commands; each exposes register(app)
-COMMANDS = ["repo", "page", "site", "pdf", "actions", "llmstxt", "bundle", "init", "mcp", "serve", "docs"]
+COMMANDS = ["repo", "page", "site", "pdf", "actions", "llmstxt", "bundle", "batch", "init", "mcp", "serve", "docs"]
 
 
 def _version(value: bool) -> None:
