@@ -7,6 +7,12 @@ psutil every few milliseconds and also take the kernel's exact ``ru_maxrss`` of 
 ``wait4``; the reported peak is the larger of the two, so a peak between two samples is still
 seen for the biggest process. Without psutil only the ``wait4`` number is used.
 
+Figures that cannot flatter: every measured command runs on the same cores (``taskset -c``, the
+set this process may use, or ``BENCH_CPUS``), with CPU time next to wall time (``Run.cores`` says
+how many cores a tool kept busy on average), and with its caches under ``benchmarks/.work``
+(``XDG_CACHE_HOME`` points there unless a script sets its own), never in ``~/.cache``. Scripts
+interleave the tools round-robin (run i of every tool before run i+1 of any).
+
 Other benchmark scripts import this module; keep its functions small and their signatures stable.
 """
 
@@ -27,6 +33,24 @@ except ImportError:  # pragma: no cover - documented in benchmarks/README.md
     psutil = None
 
 SAMPLE_SECONDS = 0.01
+WORK = os.path.join(os.path.dirname(os.path.abspath(__file__)), ".work")
+#: the cores every measured command is pinned to: the same set for every tool
+CPUS = os.environ.get("BENCH_CPUS") or ",".join(str(c) for c in sorted(os.sched_getaffinity(0)))
+
+
+def cores_note() -> str:
+    """A line for a report: which cores every tool got, and how the load looked."""
+    n = len(CPUS.split(",")) if "-" not in CPUS else CPUS
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    return (f"every tool pinned to the same {n} core(s) (taskset -c {CPUS}) of {os.cpu_count()}; "
+            f"load average {load}; caches under {WORK}")
+
+
+def pinned(cmd: Sequence[str]) -> list[str]:
+    """``cmd`` under ``taskset -c CPUS`` (as is where taskset is missing)."""
+    import shutil
+
+    return ["taskset", "-c", CPUS, *cmd] if shutil.which("taskset") else list(cmd)
 
 
 @dataclass
@@ -45,6 +69,11 @@ class Run:
     @property
     def ok(self) -> bool:
         return self.returncode == 0 and not self.timed_out
+
+    @property
+    def cores(self) -> float:
+        """Cores kept busy on average (CPU time / wall time)."""
+        return self.cpu / self.wall if self.wall else 0.0
 
 
 def _tree_rss(proc) -> int:
@@ -69,17 +98,23 @@ def measure(
     cwd: str | None = None,
     timeout: float | None = None,
     capture: bool = True,
+    pin: bool = True,
 ) -> Run:
     """Run ``cmd`` once; return wall time, peak RSS of its process tree and its output.
 
     stdout/stderr go to temporary files rather than pipes so a chatty tool can never block on a
-    full pipe while we sample (and so reading them costs the tool nothing).
+    full pipe while we sample (and so reading them costs the tool nothing). ``pin``: on
+    :data:`CPUS` (see the module docstring); caches default to ``benchmarks/.work/xdg-cache``.
     """
     import tempfile
 
     full_env = dict(os.environ)
+    full_env["XDG_CACHE_HOME"] = os.path.join(WORK, "xdg-cache")
     if env:
         full_env.update(env)
+    shown = list(cmd)
+    if pin:
+        cmd = pinned(cmd)
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.perf_counter()
         popen = subprocess.Popen(
@@ -110,7 +145,7 @@ def measure(
             fh.seek(0)
             texts.append(fh.read().decode("utf-8", "replace"))
     cpu = usage.ru_utime + usage.ru_stime
-    return Run(wall, peak, popen.returncode, texts[0], texts[1], timed_out, list(cmd), cpu)
+    return Run(wall, peak, popen.returncode, texts[0], texts[1], timed_out, shown, cpu)
 
 
 def median(values: Sequence[float]) -> float:
@@ -141,6 +176,7 @@ def summarize(runs: Sequence[Run]) -> dict:
         "wall": median([r.wall for r in good]),
         "cpu": median([r.cpu for r in good]),
         "rss": median([r.peak_rss for r in good]),
+        "cores": median([r.cores for r in good]),
     }
 
 

@@ -254,7 +254,7 @@ def report(corpus: str, repo: Path, results: dict, runs: int) -> tuple[str, list
     rows = []
     for name, r in results.items():
         if r.get("missing"):
-            rows.append([name, "not installed"] + [""] * 9)
+            rows.append([name, "not installed"] + [""] * 10)
             continue
 
         def ratio(key: str, r: dict = r) -> str:
@@ -262,11 +262,11 @@ def report(corpus: str, repo: Path, results: dict, runs: int) -> tuple[str, list
 
         rows.append([
             name + ("" if r["ok"] else " (FAILED)"), r["version"], _util.fmt_seconds(r["wall"]),
-            _util.fmt_seconds(r["cpu"]), _util.fmt_bytes(r["rss"]), _util.fmt_bytes(r["out_bytes"]), r["tokens"],
+            _util.fmt_seconds(r["cpu"]), f"{r['cores']:.2f}", _util.fmt_bytes(r["rss"]), _util.fmt_bytes(r["out_bytes"]), r["tokens"],
             ratio("wall"), ratio("cpu"), ratio("rss"),
         ])
-    head = f"### {corpus}: {files:,} files in git (median of {runs})"
-    tbl = _util.table(["tool", "version", "wall", "CPU", "peak RSS", "output", "tokens (reported)",
+    head = f"### {corpus}: {files:,} files in git (median of {runs} round-robin runs)\n\n{_util.cores_note()}"
+    tbl = _util.table(["tool", "version", "wall", "CPU", "cores used", "peak RSS", "output", "tokens (reported)",
                        "wall / llmingest", "CPU / llmingest", "RSS / llmingest"], rows)
     verdicts = []
     anchors = [results[a] for a in FAST_ANCHORS if results.get(a, {}).get("ok")]

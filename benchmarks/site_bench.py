@@ -1,16 +1,23 @@
-"""`llmingest site` over Python's own docs (Debian python3-doc, 530 Sphinx pages) served on 127.0.0.1.
+"""`llmingest site` over Python's own docs (Debian python3-doc, ~530 Sphinx pages) against trafilatura.
 
 Prerequisite: ``apt-get install -y python3-doc`` (the HTML lands in /usr/share/doc/python3*/html).
 
-Three runs, in one process tree, on the same served copy:
+Four commands, interleaved round-robin ``--runs`` times (run i of each before run i+1 of any), every
+one pinned to the same cores (``taskset``, see ``_util``), medians of wall time, CPU time (the
+command and all its children) and peak RSS of the process tree:
 
-1. llmingest cold: ``llmingest site http://127.0.0.1:PORT/ -o OUT --no-cache`` (crawl, convert,
-   write llms.txt + llms-full.txt + 530 mirrors); target < 30 s.
-2. llmingest warm: the same command with a cache that the cold run filled (every page a 304).
-3. the anchor: trafilatura's markdown extraction over the same HTML files read from disk (no
-   crawling at all, so the ratio flatters trafilatura), for pages/s side by side.
+1. llmingest cold: ``llmingest site http://127.0.0.1:PORT/ -o OUT`` on an empty cache (crawl,
+   convert, write llms.txt + llms-full.txt + the mirrors);
+2. llmingest warm: the same command on the cache run 1 filled (every page a 304);
+3. llmingest cold from the folder: ``llmingest site DIR --base-url URL`` (no HTTP, like the anchor);
+4. the anchor: trafilatura's markdown extraction of the same HTML files read from disk, in ONE
+   process; llmingest converts in a process pool on the same pinned cores, so the fair comparison
+   is CPU time (which the ratios use), wall time is shown beside it.
 
-Run:  nice -n 10 python3 benchmarks/site_bench.py [--limit N] [--skip-anchor]
+The HTTP server runs in this script's process (its CPU is not counted for llmingest). Caches and
+outputs live under benchmarks/.work/site.
+
+Run:  nice -n 10 python3 benchmarks/site_bench.py [--runs 3] [--limit N] [--skip-anchor]
 """
 
 from __future__ import annotations
@@ -21,12 +28,12 @@ import http.server
 import os
 import shutil
 import sys
-import tempfile
 import threading
 from functools import partial
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import _util  # noqa: E402
 from _util import fmt_bytes, fmt_ratio, fmt_seconds, measure, table  # noqa: E402
 
 ANCHOR = r"""
@@ -63,51 +70,64 @@ def serve(root: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--limit", type=int, default=None, help="--max-pages for a quicker run (default: all)")
+    ap.add_argument("--runs", type=int, default=3, help="round-robin runs of every command (medians)")
     ap.add_argument("--skip-anchor", action="store_true", help="do not run trafilatura")
     args = ap.parse_args()
     docs = find_docs()
     pages_on_disk = len([f for f in glob.glob(str(docs / "**" / "*.html"), recursive=True) if "/_" not in f[len(str(docs)):]])
     httpd, url = serve(docs)
-    work = Path(tempfile.mkdtemp(prefix="site_bench."))
+    work = Path(_util.WORK) / "site"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    base = [sys.executable, "-m", "llmingest.cli", "site"]
+    limit = ["--max-pages", str(args.limit)] if args.limit else []
+    plans = {
+        "llmingest site, HTTP (cold)": base + [url, "-o", str(work / "out-http"), "-q", *limit],
+        "llmingest site, HTTP (warm, 304s)": base + [url, "-o", str(work / "out-http"), "-q", *limit],
+        "llmingest site, folder (cold)": base + [str(docs), "--base-url", url, "-o", str(work / "out-folder"), "-q", *limit],
+    }
+    if not args.skip_anchor:
+        plans["trafilatura, files (one process)"] = [sys.executable, "-c", ANCHOR, str(docs) + "/", str(args.limit or pages_on_disk)]
+    runs: dict[str, list[_util.Run]] = {name: [] for name in plans}
     try:
-        out = work / "out"
-        cache = work / "cache"
-        env = {"LLMINGEST_CACHE_DIR": str(cache), "LLMINGEST_NO_PROGRESS": "1"}
-        cmd = [sys.executable, "-m", "llmingest.cli", "site", url, "-o", str(out), "-q"]
-        if args.limit:
-            cmd += ["--max-pages", str(args.limit)]
-        cold = measure(cmd, env=env, timeout=900)
-        if cold.returncode != 0:
-            sys.exit(f"llmingest failed ({cold.returncode}): {cold.stderr[-2000:]}")
-        mirrors = [p for p in out.rglob("*.md")]
-        pages = len(mirrors)
-        full = (out / "llms-full.txt").stat().st_size
-        warm = measure(cmd, env=env, timeout=900)
-        rows = [
-            ["llmingest site (cold)", pages, fmt_seconds(cold.wall), f"{pages / cold.wall:.1f}", fmt_bytes(cold.peak_rss)],
-            ["llmingest site (warm, 304s)", pages, fmt_seconds(warm.wall), f"{pages / warm.wall:.1f}", fmt_bytes(warm.peak_rss)],
-        ]
-        anchor = None
-        if not args.skip_anchor:
-            n = args.limit or pages_on_disk
-            anchor = measure([sys.executable, "-c", ANCHOR, str(docs) + "/", str(n)], timeout=1800)
-            if anchor.returncode == 0:
-                done = int(anchor.stdout.strip().splitlines()[-1])
-                rows.append(["trafilatura extract (files, no crawl)", done, fmt_seconds(anchor.wall),
-                             f"{done / anchor.wall:.1f}", fmt_bytes(anchor.peak_rss)])
-            else:
-                print(f"anchor failed: {anchor.stderr[-500:]}", file=sys.stderr)
-                anchor = None
-        print(f"corpus: {docs} ({pages_on_disk} HTML pages), served from {url}")
-        print(f"outputs: llms.txt, llms-full.txt ({fmt_bytes(full)}), {pages} .md mirrors")
-        print(table(["run", "pages", "wall", "pages/s", "peak RSS"], rows))
-        print(f"cold run under 30 s: {'yes' if cold.wall < 30 else 'NO'} ({fmt_seconds(cold.wall)})")
-        if anchor is not None:
-            print(f"pages/s ratio llmingest cold (crawl+convert+write) / trafilatura (convert only): "
-                  f"{fmt_ratio((pages / cold.wall) / (done / anchor.wall))}")
+        for i in range(args.runs):
+            for name, cmd in plans.items():
+                cache = work / f"cache{i}" / ("folder" if "folder" in name else "http")
+                if "cold" in name:
+                    shutil.rmtree(cache, ignore_errors=True)
+                env = {"LLMINGEST_CACHE_DIR": str(cache), "LLMINGEST_NO_PROGRESS": "1"}
+                run = measure(cmd, env=env, timeout=1800)
+                if run.returncode != 0:
+                    sys.exit(f"{name} failed ({run.returncode}): {run.stderr[-2000:]}")
+                runs[name].append(run)
+                print(f"  run {i + 1}: {name}: {fmt_seconds(run.wall)} wall, {fmt_seconds(run.cpu)} CPU, "
+                      f"{fmt_bytes(run.peak_rss)}", flush=True)
     finally:
         httpd.shutdown()
-        shutil.rmtree(work, ignore_errors=True)
+    pages = len(list((work / "out-http").rglob("*.md")))
+    full = (work / "out-http" / "llms-full.txt").stat().st_size
+    done = int(runs[list(plans)[-1]][-1].stdout.strip().splitlines()[-1]) if not args.skip_anchor else pages
+    stats = {name: _util.summarize(r) for name, r in runs.items()}
+    rows = []
+    for name, st in stats.items():
+        n = done if name.startswith("trafilatura") else pages
+        rows.append([name, n, fmt_seconds(st["wall"]), fmt_seconds(st["cpu"]), f"{st['cores']:.2f}",
+                     f"{n / st['cpu']:.1f}", fmt_bytes(st["rss"])])
+    print(f"\ncorpus: {docs} ({pages_on_disk} HTML pages), served from {url}; median of {args.runs} round-robin runs")
+    print(_util.cores_note())
+    print(f"outputs: llms.txt, llms-full.txt ({fmt_bytes(full)}), {pages} .md mirrors\n")
+    print(table(["run", "pages", "wall", "CPU", "cores used", "pages per CPU-s", "peak RSS"], rows))
+    warm = stats["llmingest site, HTTP (warm, 304s)"]
+    print(f"\nwarm rebuild <= 1.0 s wall: {'yes' if warm['wall'] <= 1.0 else 'NO'} ({fmt_seconds(warm['wall'])}, "
+          f"{fmt_seconds(warm['cpu'])} CPU); peak RSS <= 150 MiB: "
+          f"{'yes' if warm['rss'] <= 150 * 2**20 else 'NO'} ({fmt_bytes(warm['rss'])})")
+    if not args.skip_anchor:
+        anchor = stats["trafilatura, files (one process)"]
+        for name in ("llmingest site, HTTP (cold)", "llmingest site, folder (cold)"):
+            ours = stats[name]
+            print(f"{name} vs trafilatura, pages per CPU-second: "
+                  f"{fmt_ratio((pages / ours['cpu']) / (done / anchor['cpu']))}; per wall-second: "
+                  f"{fmt_ratio((pages / ours['wall']) / (done / anchor['wall']))}")
 
 
 if __name__ == "__main__":

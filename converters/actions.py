@@ -24,16 +24,25 @@ import shlex
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from .actions_curl import auth_args, build_curl, env_name, shell_quote, source_notes
+from .actions_curl import _nest, auth_args, build_curl, env_name, shell_quote, source_notes
 from .actions_detect import Step, clean_text, detect, parse_step
 from .actions_match import confidence, field_matches, fill_parameters, prepare, rank
-from .openapi import SpecIndex, load_spec
+from .actions_model import Model, decide, default_model, explain
+from .actions_schema import body_problems
+from .openapi import Operation, SpecIndex, load_spec
 
-__all__ = ["ActionsResult", "Task", "DEFAULT_THRESHOLD", "rewrite", "ground", "forms_from_html", "detect",
+__all__ = ["ActionsResult", "Task", "DEFAULT_THRESHOLD", "DEFAULT_CANDIDATES", "rewrite", "ground", "candidates",
+           "describe", "task_from_text", "find_operation", "operation_curl", "forms_from_html", "detect",
            "parse_step", "rank", "confidence", "prepare", "field_matches", "fill_parameters", "auth_args",
            "build_curl", "load_spec", "Step"]
 
-DEFAULT_THRESHOLD = 0.5
+#: the shipped model's calibrated threshold: in the leave-one-product-out run, calls emitted at or
+#: above it were right >= 95% of the time (README, "Click to curl")
+DEFAULT_THRESHOLD = default_model().threshold
+#: below the threshold but at least this likely: "not sure which call" rather than "no API equivalent"
+UNSURE = 0.5
+#: runner-ups listed under a task (CLI --candidates, MCP): enough for the right one to be there
+DEFAULT_CANDIDATES = 5
 
 # ---------------------------------------------------------------------------------------------
 # result model
@@ -58,6 +67,7 @@ class Task:
     summary: str | None = None
     notes: list[str] = field(default_factory=list)
     candidates: list[dict[str, Any]] = field(default_factory=list)
+    placeholders: dict[str, str] = field(default_factory=dict)  # "$VAR" -> the field it stands for
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -88,27 +98,78 @@ class ActionsResult:
 # the whole rewrite
 
 
+def describe(op: Operation, probability: float | None = None, why: str = "") -> dict[str, Any]:
+    """One operation as an agent chooses among them: method, path, summary, required parameters,
+    the body in brief (top-level fields: type, required, allowed values) and why it was proposed."""
+    required = [p.name for p in op.params if p.required and p.location in ("path", "query", "header")]
+    required += [b.name for b in op.body if b.required and "." not in b.name]
+    body = []
+    for b in op.body:
+        if "." in b.name:
+            continue
+        item = f"{b.name}: {b.type}" + (f" of {b.item_type}" if b.type == "array" and b.item_type else "")
+        if b.required:
+            item += ", required"
+        if b.enum:
+            item += " (" + " | ".join(map(str, b.enum[:8])) + (" | ..." if len(b.enum) > 8 else "") + ")"
+        body.append(item)
+    d: dict[str, Any] = {"method": op.method, "path": op.path, "operation_id": op.operation_id or None,
+                         "summary": op.summary or None, "required": required, "body": body[:20]}
+    if len(body) > 20:
+        d["body"].append(f"... {len(body) - 20} more fields")
+    if probability is not None:
+        d["probability"] = round(probability, 3)
+    if why:
+        d["why"] = why
+    return d
+
+
+def candidates(spec: SpecIndex, title: str, steps: list[Step], k: int = DEFAULT_CANDIDATES,
+               model: Model | None = None) -> list[tuple[float, Operation, dict[str, Any]]]:
+    """The k most likely operations for a task, as (probability, operation, ranker parts)."""
+    return decide(spec, title, steps, rank(spec, title, steps), model)[:max(0, k)]
+
+
 def ground(spec: SpecIndex, title: str, steps: list[Step], *, base_url: str | None = None,
-           threshold: float = DEFAULT_THRESHOLD) -> dict[str, Any]:
-    """The decision for one task: the operation and curl, or why it stays manual."""
-    ranked = rank(spec, title, steps)
-    conf = confidence(ranked)
-    cands = [{"method": op.method, "path": op.path, "operation_id": op.operation_id,
-              "score": round(s, 3), "coverage": round(p["coverage"], 3), "compat": round(p["compat"], 3)}
-             for s, op, p in ranked[:3]]
-    spec_label = spec.title
-    if not ranked or conf < threshold:
-        reason = f"no API equivalent found in {spec_label}"
-        if ranked:
-            best = ranked[0][1]
-            reason += f" (closest: {best.method} {best.path}, confidence {conf:.2f} < {threshold:.2f})"
+           threshold: float = DEFAULT_THRESHOLD, model: Model | None = None,
+           k: int = DEFAULT_CANDIDATES) -> dict[str, Any]:
+    """The decision for one task: the operation and curl, or why it stays manual.
+
+    The ranker proposes, the model (:mod:`.actions_model`) gives each of its top candidates the
+    probability that it is the call; the best is emitted when that reaches ``threshold`` and its body
+    validates against the operation's request schema (:mod:`.actions_schema`)."""
+    decided = decide(spec, title, steps, rank(spec, title, steps), model)
+    cands = [describe(op, p, explain(parts["features"])) for p, op, parts in decided[:k]]
+    conf = round(decided[0][0], 3) if decided else 0.0
+    if not decided or conf < threshold:
+        if decided and conf >= UNSURE:
+            best = decided[0][1]
+            reason = (f"not sure enough which call of {spec.title} does this (best: {best.method} {best.path}, "
+                      f"confidence {conf:.2f} < {threshold:.2f}); choose from the candidates")
+        else:
+            reason = f"no API equivalent found in {spec.title}"
+            if decided:
+                best = decided[0][1]
+                reason += f" (closest: {best.method} {best.path}, confidence {conf:.2f} < {threshold:.2f})"
         return {"status": "manual", "reason": reason, "confidence": conf, "candidates": cands}
-    op = ranked[0][1]
+    op = decided[0][1]
     filled = fill_parameters(op, spec, title, steps)
+    body_names = {b.name for b in op.body}
+    problems = body_problems(op, _nest({k2: v for k2, v in filled.params.items() if k2 in body_names}, op))
+    if problems:
+        return {"status": "manual", "confidence": conf, "candidates": cands,
+                "reason": f"{op.method} {op.path} fits (confidence {conf:.2f}), but its body would not validate "
+                          f"against the request schema: {'; '.join(problems[:3])}"}
     curl, notes = build_curl(spec, op, filled.params, base_url)
     notes = source_notes(op, spec, filled.params) + notes + filled.notes
+    placeholders = {var: name for var, name in filled.placeholders.items()}
+    for p in op.params:
+        if p.location == "path":
+            v = filled.params.get(p.name, "$" + env_name(p.name))
+            if isinstance(v, str) and v.startswith("$"):
+                placeholders.setdefault(v, p.name)
     return {"status": "action", "operation": op, "params": filled.params, "curl": curl, "notes": notes,
-            "confidence": conf, "candidates": cands, "reason": ""}
+            "confidence": conf, "candidates": cands, "reason": "", "placeholders": placeholders}
 
 
 def _download_curls(steps: list[Step]) -> list[str]:
@@ -123,7 +184,8 @@ def _download_curls(steps: list[Step]) -> list[str]:
 
 
 def rewrite(markdown: str, spec: SpecIndex | None, *, base_url: str | None = None,
-            threshold: float | None = None, source_name: str | None = None) -> ActionsResult:
+            threshold: float | None = None, source_name: str | None = None, model: Model | None = None,
+            k: int = DEFAULT_CANDIDATES, show_candidates: int = 0) -> ActionsResult:
     """The document with an agent action after every UI task it can ground in ``spec``.
 
     Without a spec, links in click-steps become ``curl -LO`` and every other task is listed as a
@@ -152,13 +214,15 @@ def rewrite(markdown: str, spec: SpecIndex | None, *, base_url: str | None = Non
             else:
                 task.reason = "UI step; no OpenAPI spec given (--openapi) to find an API equivalent"
         else:
-            d = ground(spec, title, steps, base_url=base_url, threshold=thr)
+            d = ground(spec, title, steps, base_url=base_url, threshold=thr, model=model,
+                       k=max(k, show_candidates))
             task.confidence, task.candidates, task.reason = d["confidence"], d["candidates"], d["reason"]
             if d["status"] == "action":
                 op = d["operation"]
                 task.status, task.method, task.path = "action", op.method, op.path
                 task.operation_id, task.summary = op.operation_id or None, op.summary or None
                 task.curl, task.parameters, task.notes = d["curl"], d["params"], d["notes"]
+                task.placeholders = d["placeholders"]
             else:
                 downloads = _download_curls(steps)
                 if downloads:
@@ -168,9 +232,10 @@ def rewrite(markdown: str, spec: SpecIndex | None, *, base_url: str | None = Non
         tasks.append(task)
         if task.status == "action":
             wraps[block.start] = block.end
-            inserts[block.end] = _action_block(task, spec)
+            inserts[block.end] = _action_block(task, spec) + _candidate_list(task, show_candidates)
         else:
-            inserts[block.end] = ["", f"> **Manual step**: {task.reason}."]
+            inserts[block.end] = (["", f"> **Manual step**: {task.reason}."]
+                                  + (_candidate_list(task, show_candidates) if show_candidates else _runner_ups(task)))
     out: list[str] = []
     for i, line in enumerate(lines):
         if i in wraps:
@@ -187,6 +252,30 @@ def rewrite(markdown: str, spec: SpecIndex | None, *, base_url: str | None = Non
     text = "\n".join(out) + ("\n" if markdown.endswith("\n") or not markdown else "")
     matched = sum(1 for t in tasks if t.status == "action")
     return ActionsResult(text, tasks, matched, len(tasks) - matched, source_name, spec.title if spec else None)
+
+
+def _candidate_list(task: Task, n: int) -> list[str]:
+    """The task's n most likely operations, one line each (CLI ``--candidates``)."""
+    if n <= 0 or not task.candidates:
+        return []
+    out = ["", f"Candidates ({min(n, len(task.candidates))} most likely):", ""]
+    for c in task.candidates[:n]:
+        line = f"- `{c['method']} {c['path']}`"
+        if c.get("summary"):
+            line += f" {c['summary']}"
+        line += f" (probability {c.get('probability', 0.0):.2f})"
+        if c.get("why"):
+            line += f": {c['why']}"
+        out.append(line)
+    return out
+
+
+def _runner_ups(task: Task, n: int = 3) -> list[str]:
+    """The operations an agent may pick from itself when the task stays manual."""
+    if not task.candidates:
+        return []
+    items = [f"`{c['method']} {c['path']}` ({c.get('probability', 0.0):.2f})" for c in task.candidates[:n]]
+    return [">", "> Candidates (pick one with `curl_for_operation`): " + ", ".join(items)]
 
 
 def _action_block(task: Task, spec: SpecIndex | None) -> list[str]:
@@ -268,3 +357,78 @@ def forms_from_html(data: bytes | str, base_url: str | None = None) -> list[Task
                           path=url, curl=curl, parameters=fields, confidence=1.0, status="action",
                           reason="an HTML form is already an HTTP request"))
     return tasks
+
+
+# ---------------------------------------------------------------------------------------------
+# the agent decides: candidates for a described task, and the curl for the one it picked
+
+
+def task_from_text(text: str) -> tuple[str, list[Step]]:
+    """(title, steps) of a task an agent describes: UI steps in markdown ("## Add a webhook\\n1. Go
+    to ...") as the detector reads them, or a plain sentence ("set a channel's topic") as a heading."""
+    found = detect(text)
+    if found:
+        block, steps = found[0]
+        return block.heading or clean_text(text.splitlines()[0].lstrip("#")), steps
+    lines = [ln.strip() for ln in text.strip().splitlines() if ln.strip()]
+    title = lines[0].lstrip("#").strip() if lines else ""
+    steps = [parse_step(ln, i + 1) for i, ln in enumerate(lines[1:] or lines)]
+    return title, steps
+
+
+def find_operation(spec: SpecIndex, ref: str) -> Operation:
+    """The operation an agent names: ``"POST /repos/{owner}/{repo}/hooks"`` or its operationId."""
+    ref = ref.strip()
+    parts = ref.split(None, 1)
+    if len(parts) == 2 and parts[0].upper() in ("GET", "POST", "PUT", "PATCH", "DELETE"):
+        method, path = parts[0].upper(), parts[1].strip()
+        for op in spec.operations:
+            if op.method == method and op.path == path:
+                return op
+    for op in spec.operations:
+        if op.operation_id and op.operation_id == ref:
+            return op
+    raise LookupError(ref)
+
+
+def operation_curl(spec: SpecIndex, op: Operation, values: dict[str, Any] | None = None,
+                   base_url: str | None = None) -> dict[str, Any]:
+    """The curl for one operation with the values an agent gives (dotted names for nested body
+    fields); every required field without a value becomes a named ``$PLACEHOLDER``. Raises
+    ``ValueError`` for a field the operation does not have or a body that does not validate."""
+    from .actions_match import _placeholder
+
+    values = dict(values or {})
+    fields = [p for p in op.params if p.location in ("path", "query", "header")] + list(op.body)
+    known = {p.name for p in fields}
+    unknown = sorted(k for k in values if k not in known)
+    if unknown:
+        raise ValueError(f"{op.method} {op.path} has no field {', '.join(unknown)} "
+                         f"(its fields: {', '.join(sorted(known)) or 'none'})")
+    taken: dict[str, str] = {}
+    params: dict[str, Any] = {}
+    for p in fields:
+        if p.location == "header":
+            continue
+        parent = p.name.rsplit(".", 1)[0] if "." in p.name else None
+        if p.name in values:
+            params[p.name] = values[p.name]
+        elif p.required and p.type != "object" and (parent is None or parent in known and any(
+                k == parent or k.startswith(parent + ".") for k in values) or any(
+                q.name == parent and q.required for q in fields)):
+            params[p.name] = ("@" if p.type == "file" else "") + _placeholder(p.name, taken)
+    body_names = {b.name for b in op.body}
+    problems = body_problems(op, _nest({k: v for k, v in params.items() if k in body_names}, op))
+    if problems:
+        raise ValueError(f"the body would not validate against {op.method} {op.path}'s request schema: "
+                         + "; ".join(problems[:5]))
+    curl, notes = build_curl(spec, op, params, base_url)
+    placeholders = {var: name for var, name in taken.items()}
+    by_name = {p.name: p for p in fields}
+    for var, name in placeholders.items():
+        p = by_name[name]
+        kind = p.type + (", required" if p.required else "")
+        allowed = f"; one of {', '.join(map(str, p.enum[:8]))}" if p.enum else ""
+        notes.append(f"`{var}`: `{name}` ({kind}{allowed})")
+    return {"method": op.method, "path": op.path, "curl": curl, "notes": source_notes(op, spec, params) + notes,
+            "placeholders": placeholders, "parameters": params}

@@ -23,7 +23,10 @@ from ..errors import ConversionError
 from ..model import Document
 from .html_blocks import GENERIC_RULES, jsonld_product_text, learned_main, light_chrome, missing_text
 from .html_charset import decode
+from .html_depth import DEPTH_WARNING, flatten_deep, hit_depth_limit
+from .html_hidden import strip_invisible
 from .html_markdown import Writer
+from .html_meta import FIELDS, page_facts
 from .html_select import (
     KNOWN_GENERATORS,
     doxygen_title,
@@ -39,17 +42,26 @@ _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 _TITLE_SPLIT = re.compile(r"\s+[|—–·»]\s+|\s+-\s+")
 
 
-# huge_tree: libxml2 otherwise silently drops everything nested deeper than 256 levels
+# huge_tree: libxml2 otherwise silently drops everything nested deeper than 256 levels (2,048 with it:
+# past that see html_depth)
 _PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, encoding="utf-8", huge_tree=True)
 
 
-def _parse(text: str):
-    """lxml's plain etree HTML parser: no HtmlElement class lookup, which costs ~20% of a page."""
+def _parse(text: str, warnings: list[str] | None = None):
+    """lxml's plain etree HTML parser: no HtmlElement class lookup, which costs ~20% of a page.
+
+    A page nested past libxml2's depth limit is flattened and parsed again (a note goes to
+    ``warnings``): the parser would otherwise return the tree up to the deep part, without error.
+    """
     text = _XML_DECL.sub("", text, count=1)
     if not text.strip():
         raise ConversionError("empty HTML document")
     try:
         root = etree.fromstring(text.encode("utf-8", "surrogatepass"), _PARSER)
+        if hit_depth_limit(_PARSER.error_log):
+            root = etree.fromstring(flatten_deep(text).encode("utf-8", "surrogatepass"), _PARSER)
+            if warnings is not None:
+                warnings.append(DEPTH_WARNING)
     except (etree.ParserError, etree.XMLSyntaxError, ValueError) as exc:
         raise ConversionError(f"cannot parse HTML: {exc}") from None
     if root is None:
@@ -62,7 +74,11 @@ def _text(el) -> str:
 
 
 def _head_facts(root, url: str | None) -> dict:
-    """Title, description, canonical, base, generator: one pass over the few head elements."""
+    """Title, description, canonical, base, generator: one pass over the few head elements.
+
+    ``page`` holds the citation facts of :mod:`.html_meta` (author, dates, site name, image,
+    tags...), read from meta tags and JSON-LD; ``lang`` is their language if ``<html lang>`` is absent.
+    """
     meta: dict[str, str] = {}
     facts: dict = {"title": None, "canonical": None, "base": None}
     for el in root.iter("title", "meta", "link", "base"):
@@ -78,12 +94,14 @@ def _head_facts(root, url: str | None) -> dict:
             facts["canonical"] = (el.get("href") or "").strip() or None
         elif tag == "base" and facts["base"] is None and (el.get("href") or "").strip():
             facts["base"] = el.get("href").strip()
-    title = facts["title"] or meta.get("og:title")
+    base = urljoin(url, facts["base"]) if (facts["base"] and url) else (facts["base"] or url)
+    page = page_facts(root, base)
+    title = facts["title"] or meta.get("og:title") or meta.get("twitter:title") or page["title"]
     if not title:
         h1 = next(root.iter("h1"), None)
         title = _text(h1).rstrip("¶#").strip() if h1 is not None else None
-    base = urljoin(url, facts["base"]) if (facts["base"] and url) else (facts["base"] or url)
-    description = meta.get("description") or meta.get("og:description") or meta.get("twitter:description")
+    description = (meta.get("description") or meta.get("og:description") or meta.get("twitter:description")
+                   or page["description"])
     if description and title and description.casefold() == " ".join(title.split()).casefold():
         description = None  # texinfo writes the <title> again as the description: it says nothing
     return {
@@ -92,6 +110,8 @@ def _head_facts(root, url: str | None) -> dict:
         "canonical": urljoin(base or "", facts["canonical"]) if facts["canonical"] else None,
         "base": base,
         "generator": meta.get("generator"),
+        "lang": page["lang"],
+        "page": {key: page[key] for key in FIELDS},
     }
 
 
@@ -146,7 +166,8 @@ def convert(data: bytes | str, url: str | None = None, *, charset: str | None = 
     appearance in the main content), ``container`` (which rule picked the content).
     """
     text = decode(data, charset)
-    root = _parse(text)
+    warnings: list[str] = []
+    root = _parse(text, warnings)
     doxygen_title(root)
     head = _head_facts(root, url)
     base = head["base"]
@@ -180,20 +201,23 @@ def convert(data: bytes | str, url: str | None = None, *, charset: str | None = 
         extra = missing_text(content, product_text)
         if extra:
             content = content.rstrip("\n") + "\n\n" + "\n\n".join(extra) + "\n"
+    content = strip_invisible(content)  # tag characters, bidi overrides: unseen, untrusted
     return Document(
         path=_doc_path(url),
         url=url,
-        title=head["title"],
-        description=head["description"],
+        title=strip_invisible(head["title"]) if head["title"] else None,
+        description=strip_invisible(head["description"]) if head["description"] else None,
         kind="page",
         content=content,
         size=len(data.encode("utf-8") if isinstance(data, str) else data),
         metadata={
             "canonical": head["canonical"],
-            "lang": lang,
+            "lang": lang or head["lang"],
             "links": writer.links,
             "generator": head["generator"],
             "container": container,
+            **head["page"],
+            **({"warnings": warnings} if warnings else {}),
         },
     )
 
@@ -209,12 +233,45 @@ def _yaml_value(value: str) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
+#: front matter keys after title/url/canonical/description, in print order (from ``doc.metadata``)
+_FRONT_MATTER_META = ("author", "date", "modified", "sitename", "lang", "image", "tags", "categories")
+
+
+def _yaml_list(values: list) -> str:
+    """A YAML flow list; items with flow characters (``, [ ] { }``) quoted as JSON strings."""
+    items = []
+    for value in values:
+        value = " ".join(str(value).split())
+        plain = _yaml_value(value)
+        items.append(json.dumps(value, ensure_ascii=False) if re.search(r"[,\[\]{}]", plain) else plain)
+    return "[" + ", ".join(items) + "]"
+
+
 def front_matter(doc: Document) -> str:
-    """YAML front matter with the page's title, URL and description (only the keys we know)."""
+    """YAML front matter: title, url, canonical (when it differs), description, then the page facts.
+
+    Only keys the page states are printed, always in the same order, so two runs on one page
+    give the same bytes: title, url, canonical, description, author, date, modified, sitename,
+    lang, image, tags, categories.
+    """
+    meta = doc.metadata or {}
+    canonical = meta.get("canonical")
+    if canonical and doc.url and canonical.split("#")[0] == doc.url.split("#")[0]:
+        canonical = None
+    pairs: list[tuple[str, object]] = [("title", doc.title), ("url", doc.url), ("canonical", canonical),
+                                       ("description", doc.description)]
+    pairs += [(key, meta.get(key)) for key in _FRONT_MATTER_META]
     lines = ["---"]
-    for key, value in (("title", doc.title), ("url", doc.url), ("description", doc.description)):
-        if value:
+    for key, value in pairs:
+        if isinstance(value, list):
+            if value:
+                lines.append(f"{key}: {_yaml_list(value)}")
+        elif isinstance(value, str) and value.strip():
             lines.append(f"{key}: {_yaml_value(value)}")
+    warnings = doc.metadata.get("warnings") or []
+    if warnings:
+        lines.append("warnings:")
+        lines += [f"  - {_yaml_value(w)}" for w in warnings]
     if len(lines) == 1:
         return ""
     lines.append("---")

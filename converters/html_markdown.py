@@ -338,9 +338,9 @@ class Writer:
         if tag == "dt":
             if descs:
                 emit()
-            text = self.inline_text(child, depth).strip().rstrip("¶").strip()
+            text = _UNESCAPED_BOLD.sub("", self.inline_text(child, depth).strip().rstrip("¶").strip())
             if text:
-                terms.append(text.replace("**", ""))
+                terms.append(text)
         elif tag == "dd":
             descs.append("\n\n".join(b for b in self.block(child, depth + 1) if b.strip()))
 
@@ -678,6 +678,9 @@ def _pre_text(el) -> str:
     return "".join(out)
 
 
+_UNESCAPED_BOLD = re.compile(r"(?<!\\)\*\*")  # a term is bold already; ``\**`` is an escaped star + emphasis
+
+
 def _esc(text: str) -> str:
     """Prose asterisks stay asterisks (``*args``), not emphasis; code is never escaped."""
     return text.replace("*", "\\*") if "*" in text else text
@@ -702,10 +705,13 @@ def _block_start(text: str) -> str:
     return "\\" + text
 
 
+_PUNCT_ONLY = re.compile(r"(\\\*|/|,)+")
+
+
 def _wrap(text: str, mark: str) -> str:
     core = text.strip()
-    if not core or core == _BR:
-        return text
+    if not core or core == _BR or _PUNCT_ONLY.fullmatch(core):
+        return text  # emphasis around a lone `*`, `**` or `/` (a signature's markers) only garbles it
     lead = " " if text[:1].isspace() else ""
     trail = " " if text[-1:].isspace() else ""
     n = len(mark)

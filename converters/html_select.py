@@ -23,6 +23,8 @@ from collections import Counter
 
 from lxml import etree
 
+from .html_hidden import clear_faint, find_unseen, page_styles
+
 #: elements never rendered as content
 DROP_TAGS = {
     "script", "style", "noscript", "template", "svg", "math-renderer", "iframe", "object", "embed",
@@ -276,14 +278,19 @@ def unstream_suspense(root, html_text: str) -> None:
 
 
 def remove_hidden(root) -> None:
-    """Drop scripts, styles, forms and every element hidden by attribute or inline style."""
+    """Drop scripts, styles, forms and every element hidden by attribute, inline style or the page's
+    own ``<style>`` rules, and clear text drawn invisibly (white on white, 1px): see :mod:`.html_hidden`."""
     _label_tab_panels(root)  # before <button>s go: tabs are often buttons
     _unwrap_page_wrappers(root)
+    styles = page_styles(root)  # before the <style>s go
     junk = list(root.iter(etree.Comment, etree.ProcessingInstruction, *DROP_TAGS))  # filtered in C
     for el in junk:
         drop_keeping_tail(el)
+    unseen = find_unseen(root, styles)
     hidden = [el for el in _HIDDEN_CANDIDATES(root) if is_hidden(el) and not _is_tab_panel(el)]
-    if not hidden:
+    known = {id(el) for el in hidden}
+    hidden += [el for el in unseen.hidden if id(el) not in known and not _is_tab_panel(el)]
+    if not hidden and not unseen.faint:
         return
     body = root.find(".//body")
     total = _text_len(body if body is not None else root)
@@ -293,6 +300,7 @@ def remove_hidden(root) -> None:
             # an injected instruction is never most of a page
             continue
         drop_keeping_tail(el)
+    clear_faint(unseen, total)
 
 
 _WRAPPER_TAGS = ("form", "button", "noscript", "dialog")

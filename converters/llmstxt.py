@@ -11,8 +11,10 @@ reports them.
 
 from __future__ import annotations
 
+import hashlib
 import posixpath
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from urllib.parse import unquote, urlsplit
 
@@ -159,19 +161,49 @@ def build_llms_full(title: str, summary: str | None, pages: list[tuple[str, str,
     Hello.
     <BLANKLINE>
     """
-    out = [f"# {_heading(title)}", ""]
+    return "".join(iter_llms_full(title, summary, pages))
+
+
+def iter_llms_full(title: str, summary: str | None, pages: Iterable[tuple[str, str, str]]) -> Iterator[str]:
+    """:func:`build_llms_full` in pieces (its text is exactly their concatenation): a site's
+    llms-full.txt can be tens of MB, written and hashed piece by piece, never held whole."""
+    head = [f"# {_heading(title)}", ""]
     summary = _one_line(summary)
     if summary:
-        out += [f"> {summary}", ""]
+        head += [f"> {summary}", ""]
+    yield "\n".join(head)
     for page_title, url, markdown in pages:
         body = _strip_leading_title(markdown, page_title).rstrip()
-        out += [f"# {_heading(page_title)}", "", f"Source: {url}", ""]
+        part = [f"# {_heading(page_title)}", "", f"Source: {url}", ""]
         if body:
-            out += [body, ""]
-    return "\n".join(out)
+            part += [body, ""]
+        yield "\n" + "\n".join(part)
 
 
 _HTML_SUFFIXES = (".html", ".htm", ".xhtml", ".shtml", ".php", ".asp", ".aspx")
+
+
+#: a path segment longer than this (UTF-8 bytes) is shortened and hashed: file systems stop at 255
+_MAX_SEGMENT = 180
+#: a whole mirror path longer than this is moved to ``_long/<hash>.md`` (PATH_MAX, manifest lines)
+_MAX_PATH = 800
+
+
+def _digest(text: str, n: int) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:n]
+
+
+def _safe_segment(seg: str) -> str:
+    """One path segment a file system takes: control and line-break characters (NUL, newline,
+    U+2028...) replaced, over-long names shortened; both get a hash of the original, so two
+    different hostile names never land on one file."""
+    clean = "".join(c if c.isprintable() or c == " " else "_" for c in seg)
+    if clean != seg:
+        clean = f"{clean}-{_digest(seg, 8)}"
+    if len(clean.encode("utf-8", "surrogatepass")) > _MAX_SEGMENT:
+        head = clean.encode("utf-8", "surrogatepass")[:100].decode("utf-8", "ignore")
+        clean = f"{head}-{_digest(seg, 16)}"
+    return clean
 
 
 def mirror_path(url_path: str) -> str:
@@ -179,7 +211,9 @@ def mirror_path(url_path: str) -> str:
 
     ``/guide/install/`` and ``/guide/install/index.html`` -> ``guide/install/index.md``;
     ``/guide/install.html`` -> ``guide/install.md``; ``/`` -> ``index.md``. Query and fragment are
-    ignored and ``..`` segments dropped, so a hostile URL can never write outside the folder.
+    ignored and ``..`` segments dropped, so a hostile URL can never write outside the folder;
+    control characters (``%00``, ``%0A``) are replaced and over-long names hashed, so it can
+    never name a file the file system refuses (or a second line in the stale-file manifest).
 
     >>> mirror_path("/guide/install/"), mirror_path("/guide/install.html"), mirror_path("/")
     ('guide/install/index.md', 'guide/install.md', 'index.md')
@@ -189,16 +223,21 @@ def mirror_path(url_path: str) -> str:
     parts = [p for p in raw.replace("\\", "/").split("/") if p not in ("", ".", "..")]
     if not parts or raw.endswith("/"):
         parts.append("index.md")
-        return "/".join(parts)
-    stem, ext = posixpath.splitext(parts[-1])
-    low = ext.lower()
-    if low in _HTML_SUFFIXES:
-        parts[-1] = (stem or "index") + ".md"
-    elif low in (".md", ".markdown"):
-        parts[-1] = stem + ".md"
     else:
-        parts[-1] = parts[-1] + ".md"
-    return "/".join(parts)
+        stem, ext = posixpath.splitext(parts[-1])
+        low = ext.lower()
+        if low in _HTML_SUFFIXES:
+            parts[-1] = (stem or "index") + ".md"
+        elif low in (".md", ".markdown"):
+            parts[-1] = stem + ".md"
+        else:
+            parts[-1] = parts[-1] + ".md"
+    leaf = parts[-1][:-3]
+    parts = [_safe_segment(p) for p in parts[:-1]] + [_safe_segment(leaf) + ".md"]
+    out = "/".join(parts)
+    if len(out.encode("utf-8", "surrogatepass")) > _MAX_PATH:
+        out = f"_long/{_digest(raw, 16)}.md"
+    return out
 
 
 # ---------------------------------------------------------------------------------------------
@@ -402,6 +441,13 @@ def validate(text: str) -> list[str]:
 _SKIP_LINE = re.compile(
     r"^(#{1,6}\s|```|~~~|\||!\[|<|>\s*\*\*|[-*_]{3,}\s*$|\[!\w+\]|:::|=+\s*$|-+\s*$|\s*[-*+]\s|\s*\d+[.)]\s)"
 )
+#: Opening lines that describe nothing: a short "Label: value" field (Sphinx's "Source code:",
+#: field lists' "Author:"/"Release:"/"Date:") and version notes ("New in version 3.2.",
+#: "Changed in version", "Deprecated since version", "Added in version").
+_NOT_PROSE = re.compile(
+    r"^(?:[A-Z][\w -]{0,24}:\s*\S+(?:\s+\S+){0,5}\s*$"
+    r"|(?:new|added|changed|deprecated|removed)\s+(?:in|since)\s+(?:version\s+)?\d)",
+    re.I)
 _MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _MD_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]?\s+(?=[A-Z0-9\"'(\[`])")
@@ -460,6 +506,8 @@ def first_sentence(markdown: str, limit: int = 160) -> str:
             if para:
                 break
             continue
+        if not para and _NOT_PROSE.match(plain):
+            continue  # a field line ("Source code: Lib/json/__init__.py", "Author: ...") or a version note
         para.append(plain)
     if not para:
         return ""

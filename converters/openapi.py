@@ -18,11 +18,12 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import unquote
 
 from ..errors import ConversionError
 
 METHODS = ("get", "post", "put", "patch", "delete")
-INDEX_VERSION = 12  # bump when the index layout or term weights change (invalidates caches)
+INDEX_VERSION = 13  # bump when the index layout or term weights change (invalidates caches)
 
 # ---------------------------------------------------------------------------------------------
 # terms: one tokenizer for specs and for documentation text, so both sides meet in the middle
@@ -252,7 +253,8 @@ class _Resolver:
         for part in ref[1:].lstrip("/").split("/"):
             if not part:
                 continue
-            part = part.replace("~1", "/").replace("~0", "~")
+            # a fragment is URI-encoded ("~1v2~1domains~1%7Bdomain_name%7D"), then JSON-pointer escaped
+            part = unquote(part).replace("~1", "/").replace("~0", "~")
             if isinstance(node, dict) and part in node:
                 node = node[part]
             elif isinstance(node, list) and part.isdigit() and int(part) < len(node):

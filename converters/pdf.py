@@ -25,10 +25,10 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-import pymupdf
 from llmingest.errors import AuthRequired, ConversionError, UsageError
 from llmingest.model import Document
 
+from ._pymupdf import pymupdf
 from .pdf_layout import (
     PageData,
     drop_line_numbers,
@@ -42,6 +42,7 @@ from .pdf_markdown import Emitter
 from .pdf_stats import (
     PAGE_NUMBER,
     Stats,
+    edge_keys,
     exact_margin_key,
     gather_stats,
     line_style,
@@ -49,7 +50,7 @@ from .pdf_stats import (
     place_key,
     table_key,
 )
-from .pdf_tables import find_tables
+from .pdf_tables import find_tables, page_drawings
 
 __all__ = ["convert", "parse_pages"]
 
@@ -121,7 +122,9 @@ def read_page(doc: pymupdf.Document, pno: int, ocr: bool) -> PageData:
     page = doc.load_page(pno)
     textpage = None
     links = link_rects(page)
-    segs = extract_segments(page, links=links)
+    drawings = page_drawings(page)
+    dropped: list[int] = []
+    segs = extract_segments(page, links=links, drawings=drawings, dropped=dropped)
     scanned, ocr_error = False, None
     if not segs and image_coverage(page) >= 0.5:
         scanned = True
@@ -137,9 +140,9 @@ def read_page(doc: pymupdf.Document, pno: int, ocr: bool) -> PageData:
             except Exception as exc:  # tesseract missing or failing: say so on that page
                 ocr_error = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
     segs = drop_line_numbers(segs)
-    tables, segs = find_tables(page, segs, pno) if not scanned else ([], segs)
+    tables, segs = find_tables(page, segs, pno, drawings) if not scanned else ([], segs)
     images = [] if scanned else image_boxes(page, pno)
-    return PageData(pno, segs, tables, images, page.rect.height, page.rect.width, scanned, ocr_error)
+    return PageData(pno, segs, tables, images, page.rect.height, page.rect.width, scanned, ocr_error, sum(dropped))
 
 
 # ------------------------------------------------------------------------------------------ main
@@ -155,7 +158,10 @@ def _page_heading(seg, key: tuple[str, str], st: Stats) -> bool:
 
 def _page_items(pd: PageData, st: Stats) -> list:
     segs = []
+    edges = edge_keys(pd)
     for seg in pd.segs:
+        if edges and edges.get(id(seg)) in st.remove:
+            continue  # a running head or folio apart from the text block (see edge_keys)
         key = margin_key(seg, pd.height)
         if key is not None and (key in st.remove or PAGE_NUMBER.match(seg.text.strip())):
             if not _page_heading(seg, key, st):
@@ -223,9 +229,11 @@ def _convert(doc: pymupdf.Document, warnings: list[str], *, name, pages, images_
     em = Emitter(st, Path(images_dir) if images_dir else None, doc, page_markers)
     em.images_ref = images_ref
     scanned_notes = 0
+    hidden_runs = 0
     ocr_failures: list[str] = []
     for done, pno in enumerate(selected, 1):
         pd = cache.pop(pno, None) or _safe_read(doc, pno, ocr, warnings)
+        hidden_runs += pd.hidden
         if page_markers:
             em.page_marker(pno + 1)
         if pd.scanned and not pd.segs:
@@ -249,6 +257,9 @@ def _convert(doc: pymupdf.Document, warnings: list[str], *, name, pages, images_
     author = (meta.get("author") or "").strip() or None
     if scanned_notes:
         warnings.append(f"{scanned_notes} page(s) are scanned images" + ("" if ocr else "; use --ocr to read them"))
+    if hidden_runs:  # invisible text is a prompt-injection vector: say that some was there
+        warnings.append(f"{hidden_runs} text run(s) drawn invisibly (white on white, under 1pt, covered, or render"
+                        " mode 3 beside visible text) were left out")
     if ocr_failures:  # said in the front matter too, not only on the page: is tesseract installed?
         warnings.append(f"OCR failed on {len(ocr_failures)} page(s): {ocr_failures[0]}")
     if not any(b.strip() for b in em.blocks):  # an empty body must not look like a successful conversion

@@ -16,9 +16,11 @@ from __future__ import annotations
 import bisect
 import functools
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
-import pymupdf
+from ._pymupdf import pymupdf
+from .pdf_hidden import hidden_spans
 
 #: font names that mean "code" even when the font does not set the monospace flag
 #: (NimbusMonL / TeXGyreCursor / pcrr are the Courier clones of LaTeX and Ghostscript PDFs)
@@ -27,11 +29,37 @@ MONO_FONT = re.compile(r"mono|courier|consol|menlo|typewriter|inconsolata|source
 BOLD_FONT = re.compile(r"bold|black|heavy|semibold|demi", re.I)
 ITALIC_FONT = re.compile(r"italic|oblique", re.I)
 #: private-use glyphs and control characters: unmapped math/symbol glyphs come out as these
-BAD_CHARS = re.compile("[\ue000-\uf8ff\ufffd\x00-\x08\x0b\x0c\x0e-\x1f]")
+#: (and the invisible ones that smuggle text: Unicode tag characters, bidi overrides and isolates)
+BAD_CHARS = re.compile("[\ue000-\uf8ff\ufffd\x00-\x08\x0b\x0c\x0e-\x1f\U000e0000-\U000e007f\u202a-\u202e\u2066-\u2069]")
 #: ligatures expanded by PyMuPDF when TEXT_PRESERVE_LIGATURES is off; kept here for fonts that map them
 LIGATURES = str.maketrans({"\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "\ufb04": "ffl",
                            "\ufb05": "st", "\ufb06": "st", "\u00a0": " ", "\u2002": " ", "\u2003": " "})
 TEXT_FLAGS = pymupdf.TEXT_PRESERVE_WHITESPACE | pymupdf.TEXT_MEDIABOX_CLIP
+#: spacing accents that TeX's \accent (and old PostScript drivers) draw as glyphs of their own over
+#: the next letter: "And\u00b4en" must read "And\u00e9n"
+_COMBINING = {"\u00b4": "\u0301", "\u02ca": "\u0301", "\u02cb": "\u0300", "\u00a8": "\u0308", "\u02c6": "\u0302",
+              "\u02dc": "\u0303", "\u00b8": "\u0327", "\u02c7": "\u030c", "\u02d8": "\u0306", "\u02d9": "\u0307",
+              "\u02da": "\u030a", "\u00af": "\u0304", "\u02dd": "\u030b", "\u02db": "\u0328", "`": "\u0300"}
+_ACCENT = re.compile("([\u00b4\u02ca\u02cb\u00a8\u02c6\u02dc\u00b8\u02c7\u02d8\u02d9\u02da\u00af\u02dd\u02db])"
+                     " ?([A-Za-z\u0131\u0237])|(?<=[A-Za-z])(`)([aeiouAEIOU])")
+_ANY_ACCENT = re.compile("[\u00b4\u02ca\u02cb\u00a8\u02c6\u02dc\u00b8\u02c7\u02d8\u02d9\u02da\u00af\u02dd\u02db`]")
+
+
+def _accent(m: re.Match) -> str:
+    accent, letter = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
+    letter = {"\u0131": "i", "\u0237": "j"}.get(letter, letter)  # TeX accents dotless i and j
+    return unicodedata.normalize("NFC", letter + _COMBINING[accent])
+
+
+def compose_accents(spans: list) -> None:
+    """Fold separately drawn accents into their letters (NFC), in place; code keeps its backticks."""
+    for i, s in enumerate(spans):
+        if s.mono or not _ANY_ACCENT.search(s.text):
+            continue
+        nxt = spans[i + 1] if i + 1 < len(spans) else None
+        if nxt is not None and not nxt.mono and s.text[-1:] in _COMBINING and s.text[-1:] != "`" and nxt.text[:1].isalpha():
+            s.text, nxt.text = s.text[:-1], _accent(_ACCENT.match(s.text[-1] + nxt.text[0])) + nxt.text[1:]
+        s.text = _ACCENT.sub(_accent, s.text)
 
 
 class Span:
@@ -157,6 +185,9 @@ class Column:
     left: float = 0.0
     right: float = 0.0
     page: int = 0
+    #: where most lines start and where running text ends (set by the emitter when first needed)
+    text_left: float | None = None
+    text_right: float | None = None
 
 
 @functools.lru_cache(maxsize=4096)
@@ -179,12 +210,18 @@ def _link_at(links: list[tuple[pymupdf.Rect, str]], bbox) -> str | None:
     return None
 
 
-def extract_segments(page: pymupdf.Page, textpage=None, links: list | None = None) -> list[Seg]:
+def extract_segments(page: pymupdf.Page, textpage=None, links: list | None = None,
+                     drawings: list | None = None, dropped: list | None = None) -> list[Seg]:
     """Horizontal text lines of the page as Segs (rotated text such as margin stamps is dropped).
 
     ``links`` (from :func:`link_rects`) keeps link text a span of its own: merged into the
-    surrounding same-style run, "see the reference link here" lost its link."""
+    surrounding same-style run, "see the reference link here" lost its link. Given the page's
+    ``drawings`` (``get_cdrawings()``), text drawn invisibly is left out (:mod:`.pdf_hidden`) and
+    counted in ``dropped``; an OCR ``textpage`` is kept whole."""
     d = page.get_text("dict", flags=TEXT_FLAGS, textpage=textpage)
+    hidden = hidden_spans(page, d["blocks"], drawings) if textpage is None and drawings is not None else ()
+    if hidden and dropped is not None:
+        dropped.append(len(hidden))
     out: list[Seg] = []
     for block in d["blocks"]:
         if block.get("type") != 0:
@@ -194,11 +231,13 @@ def extract_segments(page: pymupdf.Page, textpage=None, links: list | None = Non
             if abs(dy) > 0.05 or dx < 0:
                 continue
             spans: list[Span] = []
+            accents = False
             for s in line["spans"]:
                 text = s["text"]
-                if not text:
+                if not text or (hidden and id(s) in hidden):
                     continue
                 text = text.translate(LIGATURES)
+                accents = accents or bool(_ANY_ACCENT.search(text))
                 if BAD_CHARS.search(text):
                     text = BAD_CHARS.sub("", text)
                     if not text:
@@ -218,6 +257,8 @@ def extract_segments(page: pymupdf.Page, textpage=None, links: list | None = Non
                 spans[-1].link = link
             if not spans or not any(s.text.strip() for s in spans):
                 continue
+            if accents:
+                compose_accents(spans)
             x0, y0, x1, y1 = line["bbox"]
             # fonts with tall ascenders/descenders give boxes that overlap the next line; a box
             # from the baseline and the size keeps lines apart and gaps comparable across fonts
@@ -232,12 +273,16 @@ def extract_segments(page: pymupdf.Page, textpage=None, links: list | None = Non
 MIN_COLUMN = 100.0  # points (~20 characters of 10 pt text): narrowest column that holds running text
 
 
-def find_gutter(boxes: list[tuple[float, float]], lo: float, hi: float) -> float | None:
+def find_gutter(boxes: list[tuple[float, float]], lo: float, hi: float,
+                segs: list[Seg] | None = None) -> float | None:
     """The x of a vertical gutter between two columns, or None for a one-column page.
 
-    Counts, for every x between 30% and 70% of the text width, how many segments cross it; the
-    middle of the widest run of minimal crossing wins if few segments cross and both sides hold
-    a fair share of the text.
+    Counts, for every x between 30% and 70% of the text width, how many segments cross it; runs
+    of near-minimal crossing are candidates, longest first, and the first that parts two real
+    columns wins: few segments cross, both sides hold a fair share of the text, and (with
+    ``segs``, the boxes' segments) the lines right of it do not start with page numbers. That
+    last test keeps the inner gap of a table of contents (titles | page numbers) from passing for
+    the gutter beside it.
     """
     n = len(boxes)
     if n < 8:
@@ -259,33 +304,91 @@ def find_gutter(boxes: list[tuple[float, float]], lo: float, hi: float) -> float
     best = min(cross)
     if best > 0.3 * n:
         return None
-    best_len, best_mid, i = 0, None, 0
+    limit = best + (max(2, int(0.05 * n)) if segs is not None else 0)
+    runs: list[tuple[int, int, float]] = []  # (max crossing, -length, mid)
+    i = 0
     while i < len(cross):
-        if cross[i] == best:
+        if cross[i] <= limit:
             j = i
-            while j + 1 < len(cross) and cross[j + 1] == best:
+            while j + 1 < len(cross) and cross[j + 1] <= limit:
                 j += 1
-            if j - i + 1 > best_len:
-                best_len, best_mid = j - i + 1, start + (i + j) / 2
+            if j - i + 1 >= 3:
+                runs.append((max(cross[i:j + 1]), -(j - i + 1), start + (i + j) / 2))
             i = j + 1
         else:
             i += 1
-    if best_mid is None or best_len < 3:
-        return None
-    if best_mid - lo < MIN_COLUMN or hi - best_mid < MIN_COLUMN:
-        return None  # too narrow for running text: the columns of a small table, not of the page
+    for _, _, mid in sorted(runs)[:4]:
+        if _columns_at(boxes, lo, hi, mid, segs):
+            return mid
+    return None
+
+
+def _columns_at(boxes: list[tuple[float, float]], lo: float, hi: float, mid: float, segs: list[Seg] | None) -> bool:
+    """Do the boxes form two real columns on either side of ``mid``? (see :func:`find_gutter`)"""
+    n = len(boxes)
+    if mid - lo < MIN_COLUMN or hi - mid < MIN_COLUMN:
+        return False  # too narrow for running text: the columns of a small table, not of the page
     rights = sorted(x1 for _, x1 in boxes)
     lefts = sorted(x0 for x0, _ in boxes)
-    n_left = bisect.bisect_right(rights, best_mid)
-    n_right = n - bisect.bisect_left(lefts, best_mid)
+    n_left = bisect.bisect_right(rights, mid)
+    n_right = n - bisect.bisect_left(lefts, mid)
     if n_left < 0.2 * n or n_right < 0.2 * n:
-        return None
+        return False
     # real columns hold running text: lines that fill most of their column (table cells do not)
-    wide_left = sum(1 for x0, x1 in boxes if x1 <= best_mid and x1 - x0 >= 0.6 * (best_mid - lo))
-    wide_right = sum(1 for x0, x1 in boxes if x0 >= best_mid and x1 - x0 >= 0.6 * (hi - best_mid))
-    if wide_left < 2 or wide_right < 2:
+    wide_left = sum(1 for x0, x1 in boxes if x1 <= mid and x1 - x0 >= 0.6 * (mid - lo))
+    wide_right = sum(1 for x0, x1 in boxes if x0 >= mid and x1 - x0 >= 0.6 * (hi - mid))
+    if wide_left < 2:
+        # a table of contents beside an abstract (first pages of LaTeX papers and manuals): its
+        # entries are split into number, title and page, but the page numbers end flush right
+        ends = [round(x1) for _, x1 in boxes if x1 <= mid]
+        edge = max(ends, default=0)
+        if not (sum(1 for e in ends if abs(e - edge) <= 2) >= 5 and mid - edge <= 30):
+            return False
+    if wide_right < 2:
+        return False
+    if segs is not None:
+        first: dict[int, Seg] = {}  # the leftmost segment right of the gutter, per baseline
+        for seg in segs:
+            if seg.x0 >= mid:
+                key = round(seg.y1 / 2)
+                if key not in first or seg.x0 < first[key].x0:
+                    first[key] = seg
+        numbers = sum(1 for seg in first.values() if _PAGE_REF.match(seg.text))
+        if numbers >= 5 and numbers >= 0.3 * len(first):
+            return False
+    return True
+
+
+def find_sidebar(segs: list) -> float | None:
+    """The x that parts a side column of smaller type from the main text, or None.
+
+    A margin column (acmart's ``acmcp`` and Tufte-style layouts, Word sidebars) is too narrow
+    and too far to one side for :func:`find_gutter`; it is told apart by its type, set smaller
+    than all of the main text, its lines starting at one x, and almost nothing crossing over."""
+    if len(segs) < 10:
         return None
-    return best_mid
+    lo = min(s.x0 for s in segs)
+    hi = max(s.x1 for s in segs)
+    width = hi - lo
+    size = {id(s): max(sp.size for sp in s.spans) for s in segs}
+    starts: dict[int, int] = {}
+    for s in segs:
+        starts[round(s.x0)] = starts.get(round(s.x0), 0) + 1
+    for x, n in sorted(starts.items()):
+        if n < 5 or lo + 0.1 * width < x < lo + 0.6 * width:
+            continue
+        right = x > lo + 0.5 * width  # a side column right of the text, else left of it
+        side = [s for s in segs if (s.x0 >= x - 1 if right else s.x1 <= x + 1)]
+        main = [s for s in segs if (s.x1 <= x - 4 if right else s.x0 >= x + 4)]
+        if len(side) < 5 or len(main) < 5 or len(side) + len(main) < 0.9 * len(segs):
+            continue
+        main_sizes = sorted(size[id(s)] for s in main)
+        body = main_sizes[len(main_sizes) // 2]
+        if sum(1 for s in side if size[id(s)] <= 0.85 * body) >= 0.85 * len(side):
+            if right:
+                return x - 2
+            return max(s.x1 for s in side) + 2
+    return None
 
 
 def order_columns(items: list, page_no: int, gutter_hint: float | None = None) -> list[Column]:
@@ -295,7 +398,9 @@ def order_columns(items: list, page_no: int, gutter_hint: float | None = None) -
     text_boxes = [(it.x0, it.x1) for it in items if isinstance(it, Seg)]
     lo = min(it.x0 for it in items)
     hi = max(it.x1 for it in items)
-    gutter = find_gutter(text_boxes, lo, hi)
+    gutter = find_gutter(text_boxes, lo, hi, [it for it in items if isinstance(it, Seg)])
+    if gutter is None and len(text_boxes) >= 10:
+        gutter = find_sidebar([it for it in items if isinstance(it, Seg)])
     if gutter is None and gutter_hint is not None and lo < gutter_hint < hi:
         # a page whose columns are short (last page of a paper) still uses the document's gutter
         crossing = sum(1 for x0, x1 in text_boxes if x0 < gutter_hint - 2 < gutter_hint + 2 < x1)
@@ -395,6 +500,46 @@ def image_coverage(page: pymupdf.Page) -> float:
     return best
 
 
+class _Baselines:
+    """Text segments indexed by height on the page: which one follows a number on its baseline."""
+
+    def __init__(self, text: list[Seg]):
+        self.text = sorted(text, key=lambda t: t.y0)
+        self.y0s = [t.y0 for t in self.text]
+
+    def beside(self, n: Seg, reach: float) -> Seg | None:
+        """The nearest segment starting right of ``n`` (within ``reach``) on its baseline."""
+        mid = (n.y0 + n.y1) / 2
+        lo = bisect.bisect_left(self.y0s, mid - 40)
+        hi = bisect.bisect_right(self.y0s, mid)
+        best = None
+        for t in self.text[lo:hi]:
+            if t.y1 >= mid and 0 <= t.x0 - n.x1 <= reach and (best is None or t.x0 < best.x0):
+                best = t
+        return best
+
+
+def _entry_numbers(group: list[Seg], lines: _Baselines) -> bool:
+    """Numbers set in the very style of the text beside them on their baseline: the numbers of
+    numbered entries (a table of contents, a numbered list), not line numbers in a margin."""
+    same = 0
+    for n in group:
+        t = lines.beside(n, 30)
+        if t is not None:
+            a, b = n.spans[0], t.spans[0]
+            same += abs(a.size - b.size) < 0.3 and a.bold == b.bold and a.mono == b.mono
+    return same >= 0.8 * len(group)
+
+
+def _numbering_lines(group: list[Seg], lines: _Baselines, median: float) -> bool:
+    """Numbers set smaller than the text, each followed on its baseline by a line of text: the
+    line numbers of a listing (LaTeX ltxdoc macrocode, listings ``numbers=left``), not a margin."""
+    if max(sp.size for s in group for sp in s.spans) > median - 1.0:
+        return False
+    followed = sum(1 for n in group if lines.beside(n, 4 * median) is not None)
+    return followed >= 0.8 * len(group)
+
+
 @dataclass
 class PageData:
     """What pass 1 keeps of one page: text segments, tables, images, and whether it is a scan."""
@@ -407,8 +552,10 @@ class PageData:
     width: float
     scanned: bool = False
     ocr_error: str | None = None
+    hidden: int = 0  # text runs left out as invisible (pdf_hidden)
 
 
+_PAGE_REF = re.compile(r"^\s*(\d{1,4}|[ivxlc]{1,6})\s*$")
 _LINE_NUMBER = re.compile(r"^\s*\d{1,5}\s*$")
 
 
@@ -430,13 +577,23 @@ def drop_line_numbers(segs: list[Seg]) -> list[Seg]:
     left = sorted(s.x0 for s in text)[len(text) // 10]
     right = sorted(s.x1 for s in text)[-(len(text) // 10) - 1]
     drop: set[int] = set()
+    lines: _Baselines | None = None
+    sizes = sorted(sp.size for s in text for sp in s.spans)
+    median = sizes[len(sizes) // 2]
     for group in groups.values():
-        if len(group) < 5:
+        if len(group) < 5 or all(id(s) in drop for s in group):
             continue
         group.sort(key=lambda s: s.y0)
         values = [int(s.text) for s in group]
-        increasing = sum(1 for a, b in zip(values, values[1:], strict=False) if b > a) >= 0.8 * (len(values) - 1)
+        steps = [b - a for a, b in zip(values, values[1:], strict=False)]
+        increasing = sum(1 for d in steps if d > 0) >= 0.8 * len(steps)
+        # line numbers count in one step (1, or 5 when every fifth is printed); the page numbers
+        # of a table of contents jump irregularly
+        regular = max(steps.count(d) for d in set(steps)) >= 0.8 * len(steps)
+        if not (increasing and regular):
+            continue
+        lines = lines or _Baselines(text)
         in_margin = all(s.x1 <= left + 2 for s in group) or all(s.x0 >= right - 2 for s in group)
-        if increasing and in_margin:
+        if (in_margin or _numbering_lines(group, lines, median)) and not _entry_numbers(group, lines):
             drop.update(id(s) for s in group)
     return [s for s in segs if id(s) not in drop] if drop else segs

@@ -10,10 +10,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import pymupdf
-
+from ._pymupdf import pymupdf
 from .pdf_layout import Column, Image, Table, VLine
-from .pdf_stats import SENTENCE_END, Stats, line_style, norm_title
+from .pdf_stats import HEADING_END, SECTION_NUMBER, Stats, line_style, loose_style, norm_title
 from .pdf_tables import borderless
 
 #: glyph bullets may touch their text; a dash or star needs a space ("-c --stdout", "-1" are not items)
@@ -29,6 +28,7 @@ LEADER = re.compile(r"(\s*\.){4,}\s*|…{2,}\s*")  # dot leaders of a table of c
 TOC_LINE = re.compile(r"(\.\s*){4,}\s*\S{0,8}\d+\s*$|…\s*\d+\s*$")
 CAPTION = re.compile(r"^(figure|fig\.|image|plate|chart|abbildung)\s*\d*", re.I)
 _ASCII_WORD = re.compile(r"[A-Za-z0-9]")
+_BACKQUOTES = re.compile("\u2018([^\u2018\u2019\n]*)\u2018")
 _CODE_QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"'})
 
 
@@ -46,6 +46,8 @@ def _inline(spans, *, plain: bool = False) -> str:
     out = []
     for link, group in groups:
         text = _styled(group)
+        if link and _shows_url(group, link):
+            link = None  # the text prints the address (LaTeX \url, Texinfo @uref): no second copy
         if link:
             core = text.strip()
             lead = text[: len(text) - len(text.lstrip())]
@@ -53,6 +55,13 @@ def _inline(spans, *, plain: bool = False) -> str:
             text = f"{lead}[{core}]({link}){trail}"
         out.append(text)
     return "".join(out)
+
+
+def _shows_url(spans, link: str) -> bool:
+    """Does the link's own text print its address (give or take the scheme and a final slash)?"""
+    shown = re.sub(r"\s+", "", "".join(s.text for s in spans))
+    bare = re.sub(r"^[a-z]+://|^mailto:", "", link).rstrip("/")
+    return len(bare) >= 4 and bare in shown
 
 
 def _styled(spans) -> str:
@@ -151,10 +160,21 @@ def _join(parts: list[list]) -> list:
                                    last.mono)
                 clone.link = last.link
                 out[-1] = clone
+            elif last is not None and last.link and spans[0].link == last.link and _url_goes_on(last, spans[0]):
+                pass  # an address broken at a line end ("https://CRAN.R-project." / "org") has no space
             elif not out[-1].text.endswith(" "):
                 out.append(type(spans[0])(" ", 0, 0, spans[0].size, False, False, False))
         out.extend(spans)
     return out
+
+
+def _url_goes_on(last, first) -> bool:
+    """The two pieces, joined without a space, continue the link's own address."""
+    bare = re.sub(r"^[a-z]+://|^mailto:", "", last.link or "")
+    joined = re.sub(r"\s+", "", last.text) + first.text.strip().split(" ")[0]
+    joined = re.sub(r"^[a-z]+://|^mailto:", "", re.sub(r"^.*?(?=[a-z]+://|$)", "", joined) or joined)
+    tail = joined[-12:] if len(joined) > 12 else joined
+    return bool(tail) and tail in bare and not last.text.endswith(" ")
 
 
 def _mostly_display(line, body_size: float) -> bool:
@@ -166,6 +186,45 @@ def _mostly_display(line, body_size: float) -> bool:
         if s.bold or s.size >= body_size + 0.5:
             strong += n
     return total > 0 and strong >= 0.5 * total
+
+
+_FOOTNOTE = re.compile(r"^\s*(\d{1,3}|[*\u2020\u2021\u00a7\u00b6])\s*[^\s\d.]")
+_CONTINUED = re.compile(r"^\(?(continues on next page|continued from previous page)\)?$", re.I)
+_LABEL_WORD = re.compile(r"chapter|appendix|kapitel|chapitre|cap[ií]tulo", re.I)
+_NUMBER_WORDS = ("one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+                 "sixteen seventeen eighteen nineteen twenty").split()
+
+
+def _label_number(words: list[str]) -> str | None:
+    """The number of a chapter label: "ONE" -> "1", "IV" -> "4", "3" -> "3", "A" -> "A"."""
+    last = words[-1].strip(".:").lower()
+    if last.isdigit():
+        return last
+    if last in _NUMBER_WORDS:
+        return str(_NUMBER_WORDS.index(last) + 1)
+    if re.fullmatch(r"[ivxl]{1,6}", last):
+        values = {"i": 1, "v": 5, "x": 10, "l": 50}
+        total = 0
+        for a, b in zip(last, last[1:] + " ", strict=False):
+            total += -values[a] if b != " " and values[b] > values[a] else values[a]
+        return str(total)
+    if re.fullmatch(r"[a-z]", last):
+        return last.upper()
+    return None
+
+
+def _toc_entry(line) -> bool:
+    """A table-of-contents entry without dot leaders (LaTeX article and report classes set
+    section entries bold, title then the page number far right): text, a wide gap, a number."""
+    cells = getattr(line, "cells", None)
+    if not cells or len(cells) < 2 or not re.fullmatch(r"\d{1,4}|[ivxlc]{1,6}", cells[-1][2]):
+        return False
+    size = getattr(line, "size", 0) or 10.0
+    if cells[-1][0] - cells[-2][1] < 3 * size or not re.search(r"[A-Za-z]{2}", cells[-2][2]):
+        return False
+    # a numbered entry ("2.1 Setup ... 7") or a bold one; a table row of a name and a count is neither
+    numbered = re.match(r"(\d+(\.\d+)*|[A-Z](\.\d+)*)\.?$", cells[0][2].split()[0] if cells[0][2] else "")
+    return bool(numbered) or all(s.bold for s in line.spans if s.text.strip())
 
 
 def _guess_language(lines: list[str]) -> str:
@@ -211,9 +270,21 @@ class Emitter:
         self.heading_level = 0
         self.code: list[tuple[list[tuple[float, str]], float, int]] = []  # (spans(x,text), y0, page)
         self.code_cw = 0.0
+        self.code_left = 0.0
+        self.code_last: tuple[float, int] | None = None  # (y, page) of the listing's last line
+        self.code_pitch: float | None = None
+        self.code_in_item = False
         self.table: Table | None = None
         self.list_stack: list[float] = []
         self.item_text_x = 0.0
+        self.list_loose = False
+        self.toc_span: tuple[float, float] | None = None
+        self.label: list[str] = []  # a chapter label ("CHAPTER", "ONE") waiting for its title
+        self.label_level = 0
+        self.heading_prefix = ""
+        self.item_para = False  # the open item text is a further paragraph of the item above
+        self.block_right = 0.0  # right edge of the open paragraph's lines (for the fit test)
+        self.block_lines = 0
         self.prev: VLine | None = None
         self.prev_col: Column | None = None
         self.col: Column | None = None
@@ -228,22 +299,35 @@ class Emitter:
         if self.kind in ("para", "item") and self.parts:
             text = re.sub(r"(?<=\S)  +", " ", _inline(_join(self.parts)).strip())
             if self.kind == "item":
-                if was_item and self.blocks:
-                    self.blocks[-1] += "\n" + self.item_prefix + text
+                if self.item_para and self.blocks:
+                    self.blocks[-1] += "\n\n" + self._item_indent() + text
+                    self.list_loose = True
+                elif was_item and self.blocks:
+                    # after a multi-paragraph item the list is loose: a blank line keeps "2." an item
+                    self.blocks[-1] += ("\n\n" if self.list_loose else "\n") + self.item_prefix + text
                 else:
                     self.blocks.append(self.item_prefix + text)
+                    self.list_loose = False
                 self.last_item = True
             else:
                 if text.startswith("#"):
                     text = "\\" + text
                 self.blocks.append(text)
         elif self.kind == "heading" and self.parts:
-            text = " ".join(_inline(_join(self.parts), plain=True).split())
+            text = self.heading_prefix + " ".join(_inline(_join(self.parts), plain=True).split())
+            self.heading_prefix = ""
             self.blocks.append("#" * self.heading_level + " " + text)
             if self.title is None and self.heading_level == 1:
                 self.title = text
         elif self.kind == "code" and self.code:
-            self.blocks.append(self._render_code())
+            if self.code_in_item and was_item and self.blocks:
+                # a listing inside a list item (Texinfo @example in @itemize, LaTeX verbatim in
+                # enumerate) is indented to the item's text so the list goes on after it
+                pad = self._item_indent()
+                self.blocks[-1] += "\n\n" + "\n".join(pad + ln if ln else ln for ln in self._render_code().split("\n"))
+                self.list_loose = self.last_item = True
+            else:
+                self.blocks.append(self._render_code())
         elif self.kind == "table" and self.table is not None:
             self.blocks.append(_render_table(self.table))
         self.kind, self.parts, self.code, self.table = None, [], [], None
@@ -270,7 +354,12 @@ class Emitter:
     def column(self, col: Column) -> None:
         self.prev_col, self.col = self.col, col
         first = True
-        items = borderless(col.items, lambda ln: bool(TOC_LINE.search(ln.text)))
+        items = borderless(col.items, lambda ln: bool(TOC_LINE.search(ln.text)) or _toc_entry(ln))
+        # a printed table of contents: its numbered lines are entries, not headings
+        toc = [it for it in items if isinstance(it, VLine) and (TOC_LINE.search(it.text) or _toc_entry(it))]
+        self.toc_span = (toc[0].y0, toc[-1].y1) if len(toc) >= 5 else None
+        cut = self._footnote_start(items)
+        items, notes = items[:cut], items[cut:]
         skip = 0
         for i, it in enumerate(items):
             if skip:
@@ -283,6 +372,38 @@ class Emitter:
             else:
                 self._line(it, first)
             first = False
+        if notes:
+            self._footnotes(notes)
+
+    def _footnote_start(self, items: list) -> int:
+        """Index of the footnotes at the foot of a column: trailing lines in type smaller than the
+        text, apart from it, the first one opening with a mark ("2 including copying ...")."""
+        k = len(items)
+        while k > 0 and isinstance(items[k - 1], VLine) and 0 < items[k - 1].size <= self.st.body_size - 0.9:
+            k -= 1
+        if k == len(items) or k == 0:
+            return len(items)
+        first = items[k]
+        if not _FOOTNOTE.match(first.text) or first.y0 - items[k - 1].y1 < 0.8 * first.size:
+            return len(items)
+        return k
+
+    def _footnotes(self, lines: list) -> None:
+        """Footnotes go out after the block that is open at the page break, so a paragraph or a
+        listing that goes on over the page is not cut by them (Texinfo, LaTeX footnotes)."""
+        notes: list[list] = []
+        for ln in lines:
+            if _FOOTNOTE.match(ln.text) or not notes:
+                notes.append([ln.spans])
+            else:
+                notes[-1].append(ln.spans)
+        texts = [re.sub(r"(?<=\S)  +", " ", _inline(_join(parts)).strip()) for parts in notes]
+        if self.kind in ("code", "para", "item", "table"):
+            self.pending_markers.extend(texts)
+        else:
+            self.close()
+            self.blocks.extend(texts)
+            self.last_item = False
 
     def _table(self, t: Table, first_in_col: bool) -> None:
         if self.kind == "table" and self.table is not None:
@@ -337,6 +458,9 @@ class Emitter:
             return 0
         if BYLINE.search(text) or (line.page == 0 and AUTHORS.match(text)):
             return 0  # an author line in a big or bold font is not a section
+        span = self.toc_span
+        if _toc_entry(line) or (span and span[0] <= line.y0 <= span[1] and SECTION_NUMBER.match(text)):
+            return 0
         style = line_style(line)
         if self.st.toc:
             entries = self.st.toc.get(line.page, []) + self.st.toc.get(line.page - 1, [])
@@ -353,16 +477,56 @@ class Emitter:
                         return min(6, level + self.st.toc_offset)
             if style is not None and self.st.levels.get(style) == 1 and self.title is None:
                 return 1
+            # a heading the outline leaves out (Texinfo @heading and @unnumbered in an appendix,
+            # a licence's "Preamble"): set in a style that the outline's headings use
+            level = self.st.toc_styles.get(style) if style is not None else None
+            # not in the front matter before the outline's first entry (a printed table of
+            # contents there is set in the heading styles too)
+            if level and line.page >= min(self.st.toc) and self._heading_shape(line, text):
+                return min(6, level + self.st.toc_offset)
             return 0
         if style is None:
-            return 0
+            # small caps or a logo inside a heading ("2.1 New BibTeX features" in LaTeX classes)
+            style = loose_style(line)
+            if style is None or not (NUMBERED_HEADING.match(text) or (self.title is None and self.st.levels.get(style) == 1)):
+                return 0
         level = self.st.levels.get(style, 0)
         if level:
+            if style == self.st.split_style:
+                m = SECTION_NUMBER.match(text)
+                if m:
+                    level = min(6, level + 1 + m.group(1).count(".") + 1 - self.st.split_depth)
             return level
         if (style[1] and abs(style[0] - self.st.body_size) <= 0.5 and NUMBERED_HEADING.match(text)
-                and len(text.split()) <= 12 and not SENTENCE_END.search(text)):
+                and self._heading_shape(line, text)):
             return self.st.numbered_level
         return 0
+
+    def _chapter_label(self, line: VLine, text: str) -> bool:
+        """Hold a chapter label set above its title (LaTeX report/book "Chapter 1", Sphinx manuals'
+        "CHAPTER" / "ONE"): the title that follows takes its number."""
+        words = text.split()
+        if not words or len(words) > 2 or not _mostly_display(line, self.st.body_size):
+            return False
+        if _LABEL_WORD.fullmatch(words[0]) and (len(words) == 1 or _label_number(words[1:])):
+            self.close()
+            self.label = words
+            self.label_level = self._heading_level(line)
+            self.prev = line
+            return True
+        if len(words) == 1 and self.label and len(self.label) == 1 and _label_number(words):
+            self.label.append(words[0])
+            self.label_level = self._heading_level(line) or self.label_level
+            self.prev = line
+            return True
+        return False
+
+    def _heading_shape(self, line: VLine, text: str) -> bool:
+        """Short, not a sentence, and at the column's left edge (an indented "1. Title" is a list item)."""
+        col = self.col
+        size = line.size or self.st.body_size
+        return (len(text.split()) <= 12 and not HEADING_END.search(text)
+                and (col is None or line.x0 <= col.left + 0.8 * size))
 
     def _line(self, line: VLine, first_in_col: bool) -> None:
         text = line.text
@@ -377,6 +541,14 @@ class Emitter:
         assert col is not None
 
         # code
+        if self.kind == "code" and _CONTINUED.match(text.strip()) and not visible[0].mono:
+            return  # Sphinx's "(continues on next page)" beside a listing split by a page break
+        if self.kind == "code" and self.code and visible[0].text.lstrip().startswith("\u21aa") and same_col:
+            self._wrapped_code(line)  # Sphinx wraps long listing lines with a hooked arrow
+            return
+        if not all(s.mono for s in visible) and self._mixed_code(line, visible, gap, same_col):
+            self._code_line(line, gap, same_col)
+            return
         if all(s.mono for s in visible):
             prev_mono_end = prev is not None and any(s.text.strip() for s in prev.spans) and \
                 [s for s in prev.spans if s.text.strip()][-1].mono
@@ -389,7 +561,17 @@ class Emitter:
                 self._code_line(line, gap, same_col)
                 return
 
+        if self._chapter_label(line, text):
+            return
         level = self._heading_level(line)
+        if self.label:
+            number = _label_number(self.label)
+            if level and number and not NUMBERED_HEADING.match(text):
+                self.heading_prefix = number + " "  # "# 1 Why Click?", not "CHAPTER ONE" apart
+            else:  # no title below: the label was the heading itself ("Chapter One"), or text
+                self.close()
+                self.blocks.append(("#" * self.label_level + " " if self.label_level else "") + " ".join(self.label))
+            self.label = []
         if (not level and self.kind == "heading" and same_col and prev is not None and gap < 0.5 * size
                 and line_style(line) is not None and line_style(line) == line_style(prev)
                 and len(text.split()) <= 8):
@@ -427,6 +609,7 @@ class Emitter:
                 if not num.isdigit():
                     prefix = "- " + token + " "
             self.kind, self.item_prefix = "item", "    " * depth + prefix
+            self.item_para = False
             rest = _strip_chars(line.spans, marker.end())
             self.parts = [rest]
             self.item_text_x = rest[0].x0 if rest else line.x0 + size
@@ -434,7 +617,7 @@ class Emitter:
             return
 
         # a table-of-contents line ("1.2 Setup . . . . 7") is a line of its own, leaders shortened
-        toc_line = bool(TOC_LINE.search(text))
+        toc_line = bool(TOC_LINE.search(text)) or _toc_entry(line)
         if toc_line:
             spans = [type(s)(" ... ", s.x0, s.x1, s.size, False, False, False) if LEADER.fullmatch(s.text) else s
                      for s in line.spans]
@@ -450,9 +633,26 @@ class Emitter:
             if same_col:
                 indented = line.x0 > col.left + 0.8 * size and line.x0 > prev.x0 + 0.8 * size
                 if self.kind == "item":
+                    if (self.item_para and len(self.parts) == 1 and gap <= 0.7 * size
+                            and abs(line.x0 - col.left) <= 0.6 * size < self.item_text_x - line.x0):
+                        # the "item paragraph" was the indented first line of a paragraph after
+                        # the list (Texinfo and LaTeX indent first lines as deep as item text)
+                        self.kind, self.item_para, self.list_stack = "para", False, []
+                        self.parts.append(line.spans)
+                        self.prev = line
+                        return
                     new_para = gap > 0.7 * size or line.x0 < self.item_text_x - 0.6 * size
+                    if self._item_paragraph(line, prev, gap, size, new_para):
+                        self.close()
+                        self.kind, self.item_para, self.parts, self.prev = "item", True, [line.spans], line
+                        return
                 else:
-                    new_para = gap > 0.7 * size or (indented and abs(size - prev.size) < 0.6) or abs(size - prev.size) > 1
+                    # a hanging indent (pandoc/LaTeX run-in titles, bibliography and glossary
+                    # entries): the paragraph's full first line at the margin, the rest indented
+                    hanging = (indented and len(self.parts) == 1 and prev.x0 <= col.left + 0.5 * size
+                               and prev.x1 >= self._text_right(col) - size and gap <= 0.5 * size)
+                    new_para = (gap > 0.7 * size or (indented and not hanging and abs(size - prev.size) < 0.6)
+                                or abs(size - prev.size) > 1)
             else:
                 # across a column or page break: the previous line must reach its column's right
                 # edge and this one must start where a continuation line would (not indented for a
@@ -465,6 +665,11 @@ class Emitter:
                     new_para = not full or abs(indent - want) > 0.8 * size
                 else:
                     new_para = not full or indent > 0.8 * size
+        if new_para and self.kind == "code" and self.code_in_item and col is not None and same_col \
+                and abs(line.x0 - self.item_text_x) <= 0.6 * size and gap < 3.0 * size:
+            self.close()  # the item's text goes on after its listing
+            self.kind, self.item_para, self.parts, self.prev = "item", True, [line.spans], line
+            return
         if new_para:
             self.close()
             self.list_stack = []  # running text ends any list; the next marker starts a new one
@@ -473,15 +678,119 @@ class Emitter:
             self.parts.append(line.spans)
         self.prev = line
 
+    def _item_indent(self) -> str:
+        """Indent of an item's further blocks: 4 columns past the marker's start (pandoc's)."""
+        marker = self.item_prefix.lstrip(" ")
+        return " " * (len(self.item_prefix) - len(marker) + max(4, len(marker)))
+
+    def _item_paragraph(self, line: VLine, prev: VLine, gap: float, size: float, new_para: bool) -> bool:
+        """Does ``line`` start a further paragraph of the open list item?
+
+        Items with a title line ("1. Precision" alone, its text below; licence clauses "0.
+        Definitions.") and items of several paragraphs (Texinfo @enumerate, LaTeX enumerate,
+        Word numbered paragraphs) keep their text at the item's text indent. A new paragraph
+        there either follows a paragraph gap or follows a line that stopped short although the
+        next line's first word would have fitted: wrapped text never does that."""
+        col = self.col
+        if col is None or self.item_text_x <= col.left + 0.8 * size:
+            return False
+        if abs(line.x0 - self.item_text_x) > 0.6 * size:
+            return False
+        if new_para:
+            return gap < 3.0 * size
+        words = line.text.split()
+        first = next((s for s in line.spans if s.text.strip()), None)
+        if not words or first is None:
+            return False
+        stripped = first.text.lstrip()
+        per_char = (first.x1 - first.x0) / max(1, len(first.text))
+        need = per_char * (len(words[0]) + 1) if stripped.startswith(words[0]) else 3 * size
+        return self._text_right(col) - prev.x1 > need + 0.5 * size
+
+    def _text_left(self, col: Column) -> float:
+        """Where most of the column's lines start (labels set out in the margin do not move it)."""
+        if col.text_left is not None:
+            return col.text_left
+        starts: dict[int, int] = {}
+        for it in col.items:
+            if isinstance(it, VLine):
+                starts[round(it.x0)] = starts.get(round(it.x0), 0) + 1
+        left = float(max(starts, key=lambda x: (starts[x], -x))) if starts else col.left
+        col.text_left = left
+        return left
+
+    def _text_right(self, col: Column) -> float:
+        """Where the column's running text ends: the 75th percentile of its lines' right edges
+        (an overfull code line or a wide table does not move it)."""
+        if col.text_right is not None:
+            return col.text_right
+        ends = sorted(it.x1 for it in col.items if isinstance(it, VLine))
+        right = ends[int(0.75 * (len(ends) - 1))] if len(ends) >= 5 else col.right
+        col.text_right = right
+        return right
+
+    def _wrapped_code(self, line: VLine) -> None:
+        """Join a wrapped listing line ("\u21aa rest") to the line it continues."""
+        spans, y, page = self.code[-1]
+        rest = "".join(s.text for s in line.spans).lstrip().lstrip("\u21aa").lstrip()
+        if spans:
+            x, text, mono, x1 = spans[-1]
+            text = text.rstrip().rstrip("\u2423").rstrip()
+            sep = " " if spans[-1][1].rstrip().endswith("\u2423") else ""
+            spans = [*spans[:-1], (x, text + sep + rest, mono, x1)]
+        self.code[-1] = (spans, y, page)
+        self.prev = line
+
+    def _mixed_code(self, line: VLine, visible: list, gap: float, same_col: bool) -> bool:
+        """A listing line with proportional text beside its monospace: comments set in roman
+        (Texinfo ``@r{}`` in @example, LaTeX listings with ``commentstyle``), found by a comment
+        opener in the monospace text just before the proportional run, or by following a listing."""
+        if not visible[0].mono:
+            return False
+        comment = False
+        last_mono = ""
+        last_span = None
+        for s in visible:
+            if s.mono:
+                last_mono += s.text
+                last_span = s
+            elif re.search(r"\S\s*(/\*|//|#+|--|;|%|\(\*)\s*$", last_mono):
+                comment = True  # code, then a comment opener, then the roman comment
+                break
+            else:
+                # an annotation set apart in a column of its own (Texinfo @r{} in an indented
+                # @example: "make pdf      to create PDF versions")
+                cw = (last_span.x1 - last_span.x0) / max(1, len(last_span.text)) if last_span else 0
+                col = self.col
+                size = line.size or self.st.body_size
+                comment = (last_span is not None and s.x0 - last_span.x1 >= 2.5 * cw > 0 and col is not None
+                           and line.x0 > self._text_left(col) + size  # indented, not a margin label
+                           and line.x1 < self._text_right(col) - 2 * size)  # prose runs to the margin
+                break
+        size = line.size or self.st.body_size
+        in_code = (self.kind == "code" and bool(self.code) and (not same_col or gap < 1.0 * size)
+                   and line.x0 >= self.code_left - 0.5 * size)
+        # inside a listing, a comment opener anywhere in the monospace ("> i  # i is ...") will
+        # do; prose that starts with inline code right below a listing has none
+        opener = any(re.search(r"(/\*|//|#|--|;|%|\(\*)", s.text) for s in visible if s.mono)
+        return comment or (in_code and opener)
+
     def _code_line(self, line: VLine, gap: float, same_col: bool) -> None:
         col = self.col
         assert col is not None
         size = line.size or self.st.body_size
         cont = self.kind == "code" and self.code and (not same_col or gap < 2.6 * size)
+        if cont and same_col and self._off_grid(line, size):
+            cont = False  # a second listing right below the first one (Sphinx framed blocks)
         if not cont:
             self.close()
-            self.list_stack = []
+            in_item = (self.kind == "item" or (self.last_item and self.kind is None)) and bool(self.list_stack)
+            self.code_in_item = in_item and line.x0 > self.item_text_x + 0.5 * size
+            if not self.code_in_item:
+                self.list_stack = []
             self.kind, self.code, self.code_cw = "code", [], 0.0
+            self.code_last, self.code_pitch = None, None
+            self.code_left = line.x0
         for s in line.spans:
             n = len(s.text)
             if s.mono and n >= 2 and s.x1 > s.x0:
@@ -497,14 +806,33 @@ class Emitter:
             blanks = round((line.y0 - prev_y) / pitch) - 1
             for _ in range(max(0, min(blanks, 3))):
                 self.code.append(([], line.y0, line.page))
-        spans = [(s.x0 - col.left, s.text) for s in line.spans]
-        self.code.append((spans, line.y0, line.page))
+        spans = [(s.x0 - col.left, s.text, s.mono, s.x1 - col.left) for s in line.spans]
+        self._code_add(spans, line.y0, line.page)
         self.prev = line
 
+    def _off_grid(self, line: VLine, size: float) -> bool:
+        """Blank lines inside a listing keep its line grid; the space between two listings
+        (each in its own frame or with its own spacing) falls off it."""
+        last = self.code_last
+        if last is None or last[1] != line.page or self.code_pitch is None:
+            return False  # fewer than two lines of this listing on this page: no grid yet
+        steps = (line.y0 - last[0]) / self.code_pitch
+        return steps > 1.5 and abs(steps - round(steps)) > 0.25
+
     def _code_pitch(self, size: float) -> float:
-        ys = [(y, p) for sp, y, p in self.code if sp]
-        dists = [b[0] - a[0] for a, b in zip(ys, ys[1:], strict=False) if a[1] == b[1] and b[0] > a[0]]
-        return min(dists) if dists else 1.2 * size
+        """The listing's line pitch: the smallest step between its consecutive lines on one page
+        (kept as lines come, not recounted: long listings stay linear)."""
+        return self.code_pitch or 1.2 * size
+
+    def _code_add(self, spans: list, y: float, page: int) -> None:
+        self.code.append((spans, y, page))
+        if not spans:
+            return
+        last = self.code_last
+        if last is not None and last[1] == page and y > last[0]:
+            step = y - last[0]
+            self.code_pitch = step if self.code_pitch is None else min(self.code_pitch, step)
+        self.code_last = (y, page)
 
     def _render_code(self) -> str:
         cw = self.code_cw or 5.0
@@ -512,18 +840,29 @@ class Emitter:
         lines: list[str] = []
         for spans, _, _ in self.code:
             buf = ""
-            for x, text in spans:
-                col = max(0, round((x - base) / cw))
-                if len(buf) < col and not (buf.endswith(" ") and not text.strip()):
-                    buf += " " * (col - len(buf))
+            after_prop, prev_x1 = False, 0.0
+            for x, text, mono, x1 in spans:
+                if after_prop:
+                    # proportional text (a roman comment) breaks the x -> column mapping: what
+                    # follows it on the line is placed by spacing, not by position
+                    if x - prev_x1 > 0.3 * cw and not buf.endswith(" ") and not text.startswith(" "):
+                        buf += " "
+                else:
+                    col = max(0, round((x - base) / cw))
+                    if len(buf) < col and not (buf.endswith(" ") and not text.strip()):
+                        buf += " " * (col - len(buf))
                 buf += text
+                if text.strip():
+                    after_prop = after_prop or not mono
+                prev_x1 = x1
             lines.append(buf.rstrip())
         while lines and not lines[-1]:
             lines.pop()
         while lines and not lines[0]:
             lines.pop(0)
         # TeX typesets ' and " in typewriter fonts as curly quotes; in code they are straight
-        lines = [ln.translate(_CODE_QUOTES) for ln in lines]
+        # and its backquote as an opening one: a pair of opening quotes is a shell `...` pair
+        lines = [_BACKQUOTES.sub(r"`\1`", ln).translate(_CODE_QUOTES) for ln in lines]
         if len(lines) == 1 and re.fullmatch(r"https?://[^\s<>]+", lines[0].strip()):
             return f"<{lines[0].strip()}>"  # a displayed URL (texinfo @url) is a link, not a listing
         lang = _guess_language(lines)

@@ -16,6 +16,9 @@ from .pdf_layout import PageData, Seg, Table, VLine, find_gutter
 
 PAGE_NUMBER = re.compile(r"^\W*(page\s*)?(\d{1,5}|[ivxlc]{1,6})(\s*(of|/)\s*\d+)?\W*$", re.I)
 SENTENCE_END = re.compile(r"[.!?:;]['\")\]]?$")
+#: how running text ends; a question ("2.1 What is R?") is still a heading shape
+SECTION_NUMBER = re.compile(r"^\s*(\d+(?:\.\d+)*)\.?(?:\s|$)")
+HEADING_END = re.compile(r"[.!:;,]['\")\]]?$")
 
 
 def margin_key(seg: Seg, height: float) -> tuple[str, str] | None:
@@ -47,16 +50,75 @@ def _style(span_or_line) -> tuple[float, bool]:
 
 
 def line_style(line: VLine | Seg) -> tuple[float, bool] | None:
-    """The (size, bold) of at least 90% of a line's characters (a footnote mark does not count), else None."""
+    """The (size, bold) of at least 90% of a line's characters (a footnote mark does not count), else None.
+
+    Monospace spans count for their size only: a heading with inline code ("4.2 The function
+    ``tapply()`` and ragged arrays", Texinfo @code in @section) keeps its bold style."""
     weights: Counter = Counter()
+    mono: Counter = Counter()
     for s in line.spans:
         n = len(s.text.strip())
         if n:
-            weights[(round(s.size * 2) / 2, s.bold)] += n
+            if s.mono:
+                mono[round(s.size * 2) / 2] += n
+            else:
+                weights[(round(s.size * 2) / 2, s.bold)] += n
     if not weights:
         return None
     style, n = weights.most_common(1)[0]
-    return style if n >= 0.9 * sum(weights.values()) else None
+    n += mono.get(style[0], 0)
+    return style if n >= 0.9 * (sum(weights.values()) + sum(mono.values())) else None
+
+
+def loose_style(line: VLine | Seg) -> tuple[float, bool] | None:
+    """The style of a line whose first span and at least 60% of its letters share it.
+
+    For headings that mix small caps or a logo font ("2.1 New B\u026aB T\u1d07X features" in LaTeX
+    documents that set BibTeX with \\textsc and lowered letters): the strict style is None there."""
+    weights: Counter = Counter()
+    first = None
+    for s in line.spans:
+        n = len(s.text.strip())
+        if n:
+            key = (round(s.size * 2) / 2, s.bold)
+            weights[key] += n
+            first = first or key
+    if not weights:
+        return None
+    style, n = weights.most_common(1)[0]
+    return style if style == first and n >= 0.6 * sum(weights.values()) else None
+
+
+def edge_keys(pd: PageData) -> dict[int, tuple[str, str]]:
+    """Keys of the lines at the very top and bottom of a page when a wide gap sets them apart.
+
+    Running heads and folios sit apart from the text block but not always inside the 10% page
+    margins (LaTeX article footers at 85% of the page, Texinfo heads at 10.1%): these keys say
+    "this place and style" so that a head whose text changes per chapter still repeats."""
+    segs = [s for s in pd.segs if s.spans]
+    if len(segs) < 3:
+        return {}
+    out: dict[int, tuple[str, str]] = {}
+    for zone in ("top", "bottom"):
+        # linear scans, no sorting: this runs twice per page
+        edge = min(segs, key=lambda s: s.y0) if zone == "top" else max(segs, key=lambda s: s.y1)
+        band = [s for s in segs if min(s.y1, edge.y1) - max(s.y0, edge.y0) > 0.5 * min(s.y1 - s.y0, edge.y1 - edge.y0)]
+        if len(band) == len(segs):
+            continue
+        ids = {id(s) for s in band}
+        h = max(s.y1 - s.y0 for s in band)
+        if zone == "top":
+            gap = min(s.y0 for s in segs if id(s) not in ids) - max(s.y1 for s in band)
+            inside = max(s.y1 for s in band) < 0.2 * pd.height
+        else:
+            gap = min(s.y0 for s in band) - max(s.y1 for s in segs if id(s) not in ids)
+            inside = min(s.y0 for s in band) > 0.8 * pd.height
+        if not inside or gap < 1.5 * h:
+            continue
+        size = max(sp.size for s in band for sp in s.spans)
+        for s in band:
+            out[id(s)] = ("edge", f"{zone}:{round(edge.y0 / 3)}:{size:.1f}")
+    return out
 
 
 def norm_title(text: str) -> str:
@@ -69,12 +131,19 @@ class Stats:
     body_size: float = 10.0
     levels: dict[tuple[float, bool], int] = field(default_factory=dict)
     numbered_level: int = 0  # level for numbered bold body-size headings (0: none)
+    #: a heading style shared by unnumbered titles and numbered sections of depth split_depth
+    #: (see gather_stats): its numbered lines are one level below its unnumbered ones
+    split_style: tuple[float, bool] | None = None
+    split_depth: int = 0
     remove: set[tuple[str, str]] = field(default_factory=set)
     gutter: float | None = None
     toc: dict[int, list[tuple[str, int]]] = field(default_factory=dict)
     toc_offset: int = 0
     #: margin lines whose exact text (digits included) repeats: running heads, not per-page headings
     exact_margins: set[tuple[str, str]] = field(default_factory=set)
+    #: (size, bold) styles of the lines that match the outline, with their outline level: headings
+    #: the outline leaves out (Texinfo @heading, a licence's "Preamble") are found by their style
+    toc_styles: dict[tuple[float, bool], int] = field(default_factory=dict)
 
 
 def gather_stats(pages: list[PageData], toc: list, page_count: int) -> Stats:
@@ -86,8 +155,20 @@ def gather_stats(pages: list[PageData], toc: list, page_count: int) -> Stats:
     gutters: Counter = Counter()
     first_page_styles: set = set()
     first = pages[0].number if pages else 0
+    if toc and len(toc) >= 3:
+        for level, title, page in toc:
+            if page >= 1 and title.strip():
+                st.toc.setdefault(page - 1, []).append((norm_title(title), int(level)))
+    toc_hits: dict[tuple[float, bool], Counter] = {}
+    depths: dict[tuple[float, bool], Counter] = {}
+    unnumbered: Counter = Counter()
+    pages_of: Counter = Counter()
     for pd in pages:
         keys = set()
+        seen_here: set = set()
+        entries = (st.toc.get(pd.number, []) + st.toc.get(pd.number - 1, [])) if st.toc else []
+        edges = edge_keys(pd)
+        keys.update(edges.values())
         for t in pd.tables:
             keys.add(table_key(t))
         for seg in pd.segs:
@@ -101,14 +182,30 @@ def gather_stats(pages: list[PageData], toc: list, page_count: int) -> Stats:
             for s in seg.spans:
                 chars[_style(s)] += len(s.text.strip())
             style = line_style(seg)
+            if style is None and pd.number == first:
+                style = loose_style(seg)  # a title with small caps or a logo ("BIBTEXing")
             if style is None:
                 continue
             if not re.search(r"[A-Za-z]", seg.text):
                 continue
+            if entries and id(seg) not in edges:
+                key = norm_title(seg.text)
+                level = next((lv for t, lv in entries if key and (key == t or (len(key) >= 6 and t.startswith(key)))),
+                             None)
+                if level is not None:
+                    toc_hits.setdefault(style, Counter())[level] += 1
             lines[style] += 1
+            if style not in seen_here:
+                seen_here.add(style)
+                pages_of[style] += 1
             words = seg.text.split()
-            if len(words) <= 14 and not SENTENCE_END.search(seg.text.strip()):
+            if len(words) <= 14 and not HEADING_END.search(seg.text.strip()):
                 short[style] += 1
+                m = SECTION_NUMBER.match(seg.text)
+                if m:
+                    depths.setdefault(style, Counter())[m.group(1).count(".") + 1] += 1
+                else:
+                    unnumbered[style] += 1
                 if pd.number == first:
                     first_page_styles.add(style)
         margins.update(keys)
@@ -120,7 +217,8 @@ def gather_stats(pages: list[PageData], toc: list, page_count: int) -> Stats:
     # running heads and feet repeat in the margins; other page furniture (a sidebar, a logo
     # line, a "quick links" box) repeats at the same place on most pages
     st.remove = {k for k, c in margins.items()
-                 if k[0] != "exact" and c >= (max(2, 0.25 * n) if k[0] in ("top", "bottom") else max(3, 0.5 * n))}
+                 if k[0] != "exact" and c >= (max(2, 0.25 * n) if k[0] in ("top", "bottom")
+                                              else max(3, 0.4 * n) if k[0] == "edge" else max(3, 0.5 * n))}
     st.exact_margins = {k[1] for k, c in margins.items() if k[0] == "exact" and c >= 2}
     if gutters:
         g, c = gutters.most_common(1)[0]
@@ -130,20 +228,41 @@ def gather_stats(pages: list[PageData], toc: list, page_count: int) -> Stats:
         return st
     body = max(((k, v) for k, v in chars.items() if not k[1]), key=lambda kv: (kv[1], -kv[0][0]), default=None)
     st.body_size = body[0][0] if body else chars.most_common(1)[0][0][0]
+    # a line apart at the page edge, at one place on many pages, is a running head or folio when it
+    # is not set bigger than the text (a chapter title opening each page is bigger)
+    st.remove = {k for k in st.remove if k[0] != "edge" or float(k[1].rsplit(":", 1)[1]) <= 1.2 * st.body_size}
     total = sum(chars.values())
     cands = [k for k in short if k[0] >= st.body_size + 1.0 and short[k] >= 0.6 * lines[k]
              and (chars[k] < 0.3 * total or short[k] == lines[k] <= 3)]
     if cands:
         biggest = max(k[0] for k in cands)
-        cands = [k for k in cands if k[1] or (k[0] == biggest and k in first_page_styles and short[k] <= 3)]
+        # regular-weight heading styles (Word's and LibreOffice's "Heading 1/2" in a light face):
+        # clearly bigger, every line short, used on more than one page, a small share of the text
+        light = {k for k in cands if not k[1] and k[0] >= st.body_size + 2.0 and short[k] == lines[k] >= 2
+                 and pages_of[k] >= 2 and chars[k] < 0.1 * total}
+        cands = [k for k in cands if k[1] or k in light
+                 or (k[0] == biggest and k in first_page_styles and short[k] <= 3)]
     cands.sort(key=lambda k: (-k[0], not k[1]))
     for i, k in enumerate(cands[:5]):
         st.levels[k] = i + 1
     st.numbered_level = min(6, len(st.levels) + 1)
-    if toc and len(toc) >= 3:
-        for level, title, page in toc:
-            if page >= 1 and title.strip():
-                st.toc.setdefault(page - 1, []).append((norm_title(title), int(level)))
+    # one style for unnumbered chapter titles and numbered sections "1.1" (Sphinx manuals, whose
+    # chapter number sits in a "CHAPTER ONE" label): no heading anywhere is numbered "1", so
+    # the unnumbered titles are the parents and the "1.1" headings go one level down
+    present = {d for c in depths.values() for d in c}
+    for style, level in sorted(st.levels.items(), key=lambda kv: kv[1]):
+        ds = depths.get(style)
+        if ds and unnumbered[style] and min(ds) >= 2 and min(ds) - 1 not in present:
+            st.split_style, st.split_depth = style, min(ds)
+            st.levels = {k: (v + 1 if v > level else v) for k, v in st.levels.items()}
+            st.numbered_level = min(6, st.numbered_level + 1)
+            break
+    if st.toc:
+        for style, hits in toc_hits.items():
+            level, c = hits.most_common(1)[0]
+            if (sum(hits.values()) >= 2 and c >= 0.8 * sum(hits.values()) and style != (st.body_size, False)
+                    and (style[1] or style[0] >= st.body_size + 1.0)):
+                st.toc_styles[style] = level
         # a title set above the outline's level 1 keeps its own H1
         top = [k for k in st.levels if st.levels[k] == 1]
         st.toc_offset = 1 if top and top[0] in first_page_styles and short[top[0]] <= 2 else 0

@@ -11,19 +11,25 @@ rule as the header.
 
 from __future__ import annotations
 
-import pymupdf
-
+from ._pymupdf import pymupdf
 from .pdf_layout import TEXT_FLAGS, Seg, Table, VLine
 
 MAX_DRAWINGS = 4000  # pages that are vector plots: no tables looked for (and no time lost)
 
 
-def _rules(page: pymupdf.Page) -> tuple[list[tuple[float, float, float]], list[tuple[float, float, float]]]:
-    """Horizontal rules as (x0, y, x1) and vertical ones as (y0, x, y1), collinear pieces merged."""
+def page_drawings(page: pymupdf.Page) -> list[dict]:
+    """The page's vector drawings, read once for the tables and the hidden-text check."""
     try:
-        drawings = page.get_cdrawings()
+        return page.get_cdrawings()
     except Exception:  # a broken content stream: no rules rather than no page
-        return [], []
+        return []
+
+
+def _rules(page: pymupdf.Page, drawings: list[dict] | None = None
+           ) -> tuple[list[tuple[float, float, float]], list[tuple[float, float, float]]]:
+    """Horizontal rules as (x0, y, x1) and vertical ones as (y0, x, y1), collinear pieces merged."""
+    if drawings is None:
+        drawings = page_drawings(page)
     if len(drawings) > MAX_DRAWINGS:
         return [], []
     hs: list[tuple[float, float, float]] = []
@@ -83,9 +89,10 @@ def _overlap(a0: float, a1: float, b0: float, b1: float) -> float:
     return max(0.0, min(a1, b1) - max(a0, b0))
 
 
-def find_tables(page: pymupdf.Page, segs: list[Seg], page_no: int) -> tuple[list[Table], list[Seg]]:
+def find_tables(page: pymupdf.Page, segs: list[Seg], page_no: int,
+                drawings: list[dict] | None = None) -> tuple[list[Table], list[Seg]]:
     """Tables of the page and the segments that are not inside any of them."""
-    hs, vs = _rules(page)
+    hs, vs = _rules(page, drawings)
     if len(hs) < 2:
         return [], segs
     hs.sort(key=lambda r: (r[1], r[0]))

@@ -20,6 +20,7 @@ from .converters.openapi import INDEX_VERSION, SpecIndex, build_index, parse_doc
 from .errors import ConversionError, SourceNotFound, UsageError
 from .options import Options
 from .progress import task as progress_task
+from .walk import confine_local, unreadable_reason
 
 DOC_SUFFIXES = (".md", ".markdown", ".mdx", ".txt", ".html", ".htm")
 HTML_SUFFIXES = (".html", ".htm")
@@ -41,6 +42,7 @@ def _read_bytes(source: str, options: Options, what: str) -> tuple[bytes, str | 
     path = Path(source).expanduser()
     if not path.exists():
         raise SourceNotFound(f"{what} {source} does not exist")
+    confine_local(path)  # a symlink in a repository may not lead out of it (OutsideTree)
     if path.is_dir():
         raise UsageError(f"{what} {source} is a folder, expected a file")
     try:
@@ -146,6 +148,7 @@ def read_docs(source: str, options: Options) -> tuple[list[Doc], bool]:
     path = Path(source).expanduser()
     if not path.exists():
         raise SourceNotFound(f"{source} does not exist")
+    confine_local(path)
     if path.is_file():
         data, _c, _w = _read_bytes(source, options, "document")
         return [_doc_from_bytes(source, data, None, None)], False
@@ -153,6 +156,8 @@ def read_docs(source: str, options: Options) -> tuple[list[Doc], bool]:
     files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in DOC_SUFFIXES
                    and not any(part.startswith(".") for part in p.relative_to(path).parts))
     for f in files:
+        if unreadable_reason(path, f):  # a link out of the folder (or to a FIFO) is never read
+            continue
         try:
             data = f.read_bytes()
         except OSError:
@@ -167,8 +172,10 @@ def read_docs(source: str, options: Options) -> tuple[list[Doc], bool]:
 # the public entry points
 
 
-def _convert(doc: Doc, index: SpecIndex | None, base_url: str | None, threshold: float | None) -> ActionsResult:
-    result = rewrite(doc.markdown, index, base_url=base_url, threshold=threshold, source_name=doc.name)
+def _convert(doc: Doc, index: SpecIndex | None, base_url: str | None, threshold: float | None,
+             candidates: int = 0) -> ActionsResult:
+    result = rewrite(doc.markdown, index, base_url=base_url, threshold=threshold, source_name=doc.name,
+                     show_candidates=candidates)
     if doc.html is not None:
         forms = forms_from_html(doc.html, doc.url)
         if forms:
@@ -191,22 +198,25 @@ def _check_args(threshold: float | None, base_url: str | None) -> None:
 
 
 def actions_for(source: str, openapi: str | None, options: Options | None = None, *, base_url: str | None = None,
-                threshold: float | None = None, **_kw: Any) -> ActionsResult | list[ActionsResult]:
+                threshold: float | None = None, candidates: int = 0, **_kw: Any) -> ActionsResult | list[ActionsResult]:
     """Rewrite the UI steps of ``source`` (file, folder or URL) into curl calls from ``openapi``.
 
     Returns one :class:`ActionsResult`, or a list of them (sorted by path) for a folder.
+    ``candidates``: list that many likely operations under every task (for a person or agent to pick).
 
     >>> result = actions_for("docs/webhooks.md", "openapi.json")   # doctest: +SKIP
     >>> print(result.markdown)                                      # doctest: +SKIP
     """
     opts = options or Options()
     _check_args(threshold, base_url)
+    if not 0 <= candidates <= 50:
+        raise UsageError(f"--candidates {candidates} is outside 0..50")
     index = load_index(openapi, opts) if openapi else None
     docs, is_dir = read_docs(source, opts)
     results = []
     with progress_task(opts, "finding UI steps", len(docs)) as bar:
         for doc in docs:
-            results.append(_convert(doc, index, base_url, threshold))
+            results.append(_convert(doc, index, base_url, threshold, candidates))
             bar.advance()
     if is_dir:
         return results
@@ -284,3 +294,43 @@ def render_report(report: dict[str, Any]) -> str:
             for title in p["manual_tasks"]:
                 lines.append(f"    - {title}")
     return "\n".join(lines) + "\n"
+
+
+# ---------------------------------------------------------------------------------------------
+# the agent decides: the edges' entry points for choosing an operation and getting its curl
+
+
+def operations_for_task(task: str, openapi: str, options: Options | None = None, *, k: int = 5) -> dict[str, Any]:
+    """The k operations of ``openapi`` most likely to do what ``task`` (UI steps or a sentence)
+    describes, each with method, path, summary, required parameters, body in brief, probability
+    and why."""
+    from .converters.actions import candidates, describe, explain, task_from_text
+
+    if not task or not task.strip():
+        raise UsageError("describe the task", hint='e.g. "Set a channel topic" or the UI steps in markdown')
+    if not 1 <= k <= 50:
+        raise UsageError(f"k {k} is outside 1..50")
+    index = load_index(openapi, options or Options())
+    title, steps = task_from_text(task)
+    found = candidates(index, title, steps, k)
+    return {"task": title, "spec": index.title,
+            "candidates": [describe(op, p, explain(parts["features"])) for p, op, parts in found]}
+
+
+def curl_for_operation(openapi: str, operation: str, values: dict[str, Any] | None = None,
+                       options: Options | None = None, *, base_url: str | None = None) -> dict[str, Any]:
+    """The curl for the operation an agent picked (``"POST /path"`` or an operationId), with its
+    values, auth as env placeholders and every missing required field a named placeholder."""
+    from .converters.actions import find_operation, operation_curl
+
+    _check_args(None, base_url)
+    index = load_index(openapi, options or Options())
+    try:
+        op = find_operation(index, operation)
+    except LookupError:
+        raise UsageError(f"no operation {operation!r} in {index.title}",
+                         hint='give "METHOD /path" exactly as find_api_operation lists it, or an operationId') from None
+    try:
+        return operation_curl(index, op, values, base_url)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None

@@ -3,7 +3,9 @@
 Priority (README "Budgets"): 1. READMEs, 2. other docs and project manifests, 3. source code
 (shallow paths first: entry points and packages before deep internals), 4. examples and
 benchmarks, 5. tests. No single file may take more than a quarter of the budget: larger files are
-truncated at a line end with a visible marker instead of crowding out everything else.
+truncated at a line end with a visible marker instead of crowding out everything else. Before
+anything is dropped, source files are compressed (signatures kept, bodies left out) from the
+lowest priority up, until the rest fits.
 """
 
 from __future__ import annotations
@@ -62,18 +64,46 @@ def truncate_document(doc: Document, max_tokens: int, encoding: str) -> Document
     return replace(doc, content=text, tokens=count(text, encoding), truncated=True)
 
 
+def _shrink_tail(order: list[Document], budget: int, per_file: int, cap: int,
+                 shrink: Callable[[Document], Document | None]) -> tuple[list[Document], int]:
+    """The compressed tier: while everything does not fit, replace the lowest-priority source file
+    that still has its full text by its compressed form (signatures kept, bodies left out), from
+    the end of the priority order up. Dropping comes after, and only if this was not enough."""
+    cost = sum(min(d.tokens, cap) + per_file for d in order)
+    out = list(order)
+    shrunk = 0
+    for i in range(len(out) - 1, -1, -1):
+        if cost <= budget:
+            break
+        small = shrink(out[i])
+        if small is not None:
+            cost -= min(out[i].tokens, cap) - min(small.tokens, cap)
+            out[i] = small
+            shrunk += 1
+    return out, shrunk
+
+
 def fit(docs: list[Document], max_tokens: int, overhead: int, encoding: str, *,
-        ordered: bool = False) -> tuple[list[Document], list[Skipped], str]:
+        ordered: bool = False, shrink: Callable[[Document], Document | None] | None = None,
+        changes: dict[str, int] | None = None) -> tuple[list[Document], list[Skipped], str]:
     """Choose documents (in priority order) whose tokens plus ``overhead`` fit ``max_tokens``.
 
     Returns kept documents (sorted by path, as they render; in the given order when ``ordered``,
     which multi-source bundles use), what was left out, and a one-line summary for the digest.
+    ``shrink`` gives a source file's compressed form: lower-priority source is compressed before
+    anything is dropped. ``changes`` (path -> commits that touched it) puts the most often
+    changed files first within a tier (``--sort-by-changes``).
     """
     budget = max_tokens - overhead
     per_file_overhead = 25
     cap = max(200, max_tokens // 4)
     # within a tier: shallow paths first, then smaller files (more of the project fits), then by name
-    order = list(docs) if ordered else sorted(docs, key=lambda d: (tier(d.path), d.path.count("/"), d.tokens, d.path))
+    churn = changes or {}
+    order = list(docs) if ordered else sorted(
+        docs, key=lambda d: (tier(d.path), -churn.get(d.path, 0), d.path.count("/"), d.tokens, d.path))
+    compressed = 0
+    if shrink is not None:
+        order, compressed = _shrink_tail(order, budget, per_file_overhead, cap, shrink)
     kept: list[tuple[int, Document]] = []
     left: list[Skipped] = []
     truncated = 0
@@ -82,8 +112,10 @@ def fit(docs: list[Document], max_tokens: int, overhead: int, encoding: str, *,
     for pos, doc in enumerate(order):
         doc_tier = tier(doc.path)
         if not ordered and blocked_above is not None and doc_tier > blocked_above:
-            left.append(Skipped(doc.path, f"left out to fit --max-tokens {max_tokens:,} ({doc.tokens:,} tokens)", doc.size))
+            left.append(Skipped(doc.path, f"left out to fit the {max_tokens:,}-token budget ({doc.tokens:,} tokens)", doc.size))
             continue
+        if doc.tokens > cap and shrink is not None and (small := shrink(doc)) is not None:
+            doc = small  # a file over the cap keeps its whole outline rather than its first lines
         original = doc
         if doc.tokens > cap:
             doc = truncate_document(doc, cap, encoding)
@@ -106,12 +138,14 @@ def fit(docs: list[Document], max_tokens: int, overhead: int, encoding: str, *,
             blocked_above = doc_tier
         label = doc.metadata.get("source_label")
         where = f"{label}: {doc.path}" if label else doc.path
-        left.append(Skipped(where, f"left out to fit --max-tokens {max_tokens:,} ({doc.tokens:,} tokens)", doc.size))
+        left.append(Skipped(where, f"left out to fit the {max_tokens:,}-token budget ({doc.tokens:,} tokens)", doc.size))
     if ordered:
         kept_docs = [d for _, d in sorted(kept, key=lambda pd: pd[0])]
     else:
         kept_docs = sorted((d for _, d in kept), key=lambda d: d.path)
-    note = (f"--max-tokens {max_tokens:,}: {len(kept_docs):,} files kept, {truncated:,} truncated, "
+    squeezed_n = sum("compressed" in d.metadata for d in kept_docs) if shrink is not None else 0
+    squeezed = f"{squeezed_n:,} compressed, " if squeezed_n or compressed else ""
+    note = (f"token budget {max_tokens:,}: {len(kept_docs):,} files kept, {squeezed}{truncated:,} truncated, "
             f"{len(left):,} left out (priority: {PRIORITY_DOC})")
     return kept_docs, left, note
 
@@ -183,7 +217,9 @@ def pack_parts(docs: list[Document], max_tokens: int, encoding: str,
 
 
 def fit_rendered(bundle, max_tokens: int, fmt: str, render_fn, *, ordered: bool = False,
-                 extra_overhead: int = 150, priority_note: str | None = None) -> None:
+                 extra_overhead: int = 150, priority_note: str | None = None,
+                 shrink: Callable[[Document], Document | None] | None = None,
+                 changes: dict[str, int] | None = None) -> None:
     """Fit ``bundle`` so that ``render_fn(bundle, fmt)`` is at most ``max_tokens`` tokens.
 
     The header is measured by rendering the bundle without documents; if the real output is still
@@ -199,7 +235,8 @@ def fit_rendered(bundle, max_tokens: int, fmt: str, render_fn, *, ordered: bool 
     overhead = count(render_fn(replace(bundle, documents=[]), fmt), bundle.encoding) + extra_overhead
     total = 0
     for _ in range(6):
-        kept, left, note = fit(all_docs, max_tokens, overhead, bundle.encoding, ordered=ordered)
+        kept, left, note = fit(all_docs, max_tokens, overhead, bundle.encoding, ordered=ordered, shrink=shrink,
+                               changes=changes)
         bundle.documents = kept
         bundle.skipped = before + left if ordered else sorted(before + left, key=lambda s: s.path)
         bundle.metadata["budget"] = note.replace(PRIORITY_DOC, priority_note) if priority_note else note

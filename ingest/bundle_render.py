@@ -14,7 +14,7 @@ from itertools import groupby
 
 from .errors import UsageError
 from .model import Bundle, Document
-from .render import _xml_text, fence_for, inline_markdown, skipped_list, tree_lines
+from .render import _xml_text, embed_markdown, fence_for, inline_markdown, skipped_list, tree_lines
 
 FORMATS = ("markdown", "xml", "plain", "json")
 
@@ -93,7 +93,7 @@ def _markdown(bundle: Bundle) -> Iterator[str]:
         for doc in docs:
             yield f"### {_doc_heading(doc)}\n\n"
             if inline_markdown(doc):
-                yield doc.content.rstrip("\n") + "\n\n"
+                yield embed_markdown(doc.content).rstrip("\n") + "\n\n"
             else:
                 fence = fence_for(doc.content)
                 body = doc.content if doc.content.endswith("\n") else doc.content + "\n"
@@ -154,14 +154,35 @@ def _slug(text: str) -> str:
     return slug[:80] or "source"
 
 
-def _doc_file(doc: Document) -> str:
+def _url_root(docs: list[Document]) -> str:
+    """The folder all of a source's page URLs share (``/3/`` for a site under
+    ``https://docs.python.org/3/``): mirrors are named relative to it, so the site's own base path
+    is not repeated under the output's ``--base-url``."""
+    from urllib.parse import urlsplit
+
+    folders = [urlsplit(d.url).path.rsplit("/", 1)[0].split("/") for d in docs if d.url]
+    if not folders:
+        return "/"
+    common = folders[0]
+    for parts in folders[1:]:
+        n = 0
+        while n < min(len(common), len(parts)) and common[n] == parts[n]:
+            n += 1
+        common = common[:n]
+    return "/".join(common).rstrip("/") + "/"
+
+
+def _doc_file(doc: Document, root: str = "/") -> str:
     path = doc.path
     if doc.url:
         from urllib.parse import urlsplit
 
         from .converters.llmstxt import mirror_path
 
-        return mirror_path(urlsplit(doc.url).path or "/")
+        url_path = urlsplit(doc.url).path or "/"
+        if url_path.startswith(root):
+            url_path = "/" + url_path[len(root):]
+        return mirror_path(url_path)
     path = path.split(" (piece ")[0]
     return path if path.endswith(".md") else path + ".md"
 
@@ -178,8 +199,9 @@ def llms_txt_files(bundle: Bundle, base_url: str | None = None, summary: str | N
     for label, docs in _groups(bundle):
         slug = _slug(label)
         entries = []
+        root = _url_root(docs)
         for doc in docs:
-            rel = f"{slug}/{_doc_file(doc)}"
+            rel = f"{slug}/{_doc_file(doc, root)}"
             while rel in used:
                 rel = rel[:-3] + "-1.md"
             used.add(rel)

@@ -162,7 +162,13 @@ def _output_excludes(kind: str, spec: SourceSpec, outputs: list[Path]) -> list[s
     parsed = spec.parsed
     if not isinstance(parsed, src_mod.LocalDir):
         return []
-    root = parsed.path.resolve()
+    return own_output_excludes(parsed.path, outputs)
+
+
+def own_output_excludes(root: Path, outputs: list[Path]) -> list[str]:
+    """Anchored gitignore patterns for the outputs (files, folders or ``out.*.md`` part globs)
+    that lie inside ``root``."""
+    root = root.resolve()
     out = []
     for path in outputs:
         target = path.resolve()
@@ -278,6 +284,7 @@ def _budget(out: Bundle, max_tokens: int, fmt: str = "markdown") -> None:
     """Fit the rendered bundle (in the requested format) into ``max_tokens``, or fail with exit 7."""
     from .budget import PRIORITY_DOC, fit_rendered
     from .bundle_render import render_bundle
+    from .compressing import shrinker
 
-    fit_rendered(out, max_tokens, fmt, render_bundle, ordered=True,
+    fit_rendered(out, max_tokens, fmt, render_bundle, ordered=True, shrink=shrinker(out.encoding),
                  priority_note="sources in order; within a source, " + PRIORITY_DOC)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import re
 import sys
 
 import typer
@@ -54,7 +55,7 @@ app = typer.Typer(
 )
 
 #: command modules under llmingest.commands; each exposes register(app)
-COMMANDS = ["repo", "page", "site", "pdf", "actions", "llmstxt", "bundle", "init", "mcp", "serve"]
+COMMANDS = ["repo", "page", "site", "pdf", "actions", "llmstxt", "bundle", "batch", "init", "mcp", "serve", "docs"]
 
 
 def _version(value: bool) -> None:
@@ -95,7 +96,34 @@ def _infer(argv: list[str]) -> list[str]:
             if positional and positional not in names:
                 return [_kind_for(positional, names), *argv]
         return argv
+    _refuse_unknown_command(first, names)
     return [_kind_for(first, names), *argv]
+
+
+#: words people type for a command that is an option here
+_OPTION_WORDS = {"version": "--version", "help": "--help"}
+
+
+def _refuse_unknown_command(word: str, names: set[str]) -> None:
+    """A bare word that is no path and no source is a mistyped command, not a repository.
+
+    A source always has a ``/``, ``.`` or ``:`` (``owner/repo``, ``x.pdf``, a URL) or exists on
+    disk, so ``pgae`` can only be a command typed wrong; say which one was meant.
+    """
+    import difflib
+    from pathlib import Path
+
+    from .errors import SourceNotFound, UsageError
+
+    if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_-]*", word) or Path(os.path.expanduser(word)).exists():
+        return
+    if word.lower() in _OPTION_WORDS:
+        raise UsageError(f"unknown command {word!r}; did you mean '{_OPTION_WORDS[word.lower()]}'?")
+    close = difflib.get_close_matches(word.lower(), sorted(names), n=1, cutoff=0.6)
+    if close:
+        raise UsageError(f"unknown command {word!r}; did you mean {close[0]!r}?")
+    raise SourceNotFound(f"no such command, file or folder: {word}",
+                         hint=f"commands: {', '.join(sorted(names))}; a source is a path, a URL or owner/repo")
 
 
 def _kind_for(text: str, names: set[str]) -> str:

@@ -23,7 +23,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import fnmatch
-import gzip
 import hashlib
 import json
 import os
@@ -42,11 +41,22 @@ from xml.etree import ElementTree
 import httpx
 
 from .errors import BlockedAddress, IngestError, LimitExceeded, NetworkError, SourceNotFound, UsageError
-from .http import MAX_REDIRECTS, USER_AGENT, check_address
+from .http import (
+    ACCEPT_MARKDOWN,
+    MAX_REDIRECTS,
+    aread_body,
+    check_address,
+    deadline,
+    gunzip,
+    login_headers,
+    make_async_client,
+    page_cap,
+)
 from .model import Skipped
 from .options import Options
 from .progress import task
 from .tokens import default_cache_dir
+from .walk import unreadable_reason
 
 __all__ = [
     "Page",
@@ -68,6 +78,13 @@ ROBOTS_AGENT = "llmingest"
 #: link targets worth fetching as pages; other files (images, archives, sources) are not pages
 PAGE_SUFFIXES = {"", ".html", ".htm", ".xhtml", ".shtml", ".php", ".asp", ".aspx", ".md", ".pdf"}
 HTML_TYPES = {"text/html", "application/xhtml+xml"}
+MARKDOWN_TYPES = {"text/markdown", "text/x-markdown"}
+_MD_LINK = re.compile(r"\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
+
+
+def _md_links(body: bytes) -> list[str]:
+    """Link targets of a markdown page (inline links; fenced code is rarely linked, so not skipped)."""
+    return [m for m in _MD_LINK.findall(body.decode("utf-8", "replace")) if not m.startswith(("#", "mailto:"))]
 
 
 @dataclass
@@ -223,6 +240,7 @@ class HttpCache:
     def __init__(self, directory: Path | None, enabled: bool = True) -> None:
         self.enabled = enabled and directory is not None
         self.dir = directory
+        self._meta: dict[str, dict | None] = {}  # read once per crawl: validators, then the 304
 
     def _paths(self, url: str) -> tuple[Path, Path]:
         key = hashlib.sha256(url.encode("utf-8")).hexdigest()
@@ -244,6 +262,12 @@ class HttpCache:
     def meta(self, url: str) -> dict | None:
         if not self.enabled:
             return None
+        if url in self._meta:
+            return self._meta[url]
+        self._meta[url] = found = self._read_meta(url)
+        return found
+
+    def _read_meta(self, url: str) -> dict | None:
         meta_path, body_path = self._paths(url)
         try:
             meta = json.loads(meta_path.read_text("utf-8"))
@@ -258,6 +282,7 @@ class HttpCache:
             return None
 
     def put(self, url: str, headers: dict[str, str], body: bytes) -> None:
+        self._meta.pop(url, None)
         if not self.enabled or not (headers.get("etag") or headers.get("last-modified")):
             return
         meta = {"url": url, "etag": headers.get("etag"), "last_modified": headers.get("last-modified"),
@@ -275,6 +300,58 @@ class HttpCache:
 
 def _cache_dir(options: Options) -> Path:
     return (options.cache_dir or default_cache_dir()) / "http"
+
+
+class FactsCache:
+    """Each page's links, title, site name and description, kept by (body hash, URL, charset).
+
+    A re-run over an unchanged site gets its pages from 304s (or an unchanged folder) and would
+    re-parse every one with lxml only to find these facts again: that was a third of a warm run.
+    The body hash is the validator (it holds whatever ETag or Last-Modified promised, and works for
+    folders and servers that send neither). One JSON map per crawl scope, loaded once, so a known
+    page costs a dictionary lookup; it is rewritten with only what this crawl used, so a page
+    gone from the site leaves it (bounded by the site's size). A class: a loaded map and a switch.
+    """
+
+    def __init__(self, directory: Path | None, scope: str, enabled: bool = True) -> None:
+        self.enabled = enabled and directory is not None
+        name = hashlib.sha256(scope.encode("utf-8", "replace")).hexdigest()[:24]
+        self.path = directory / "facts" / f"{name}.json" if directory is not None else None
+        self._old: dict[str, list] = {}
+        self._new: dict[str, list] = {}
+        if self.enabled:
+            try:
+                loaded = json.loads(self.path.read_text("utf-8"))
+                self._old = loaded if isinstance(loaded, dict) else {}
+            except (OSError, ValueError):
+                self._old = {}
+
+    @staticmethod
+    def key(body: bytes, url: str, charset: str | None) -> str:
+        h = hashlib.sha1(body, usedforsecurity=False)
+        h.update(b"\0" + url.encode("utf-8", "surrogatepass") + b"\0" + (charset or "").encode("ascii", "replace"))
+        return h.hexdigest()
+
+    def get(self, key: str) -> list | None:
+        value = self._new.get(key) or self._old.get(key)
+        if not (isinstance(value, list) and len(value) == 4 and isinstance(value[0], list)):
+            return None
+        self._new[key] = value
+        return value
+
+    def put(self, key: str, value: list) -> None:
+        self._new[key] = value
+
+    def save(self) -> None:
+        if not self.enabled or self._new == self._old:
+            return
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+            tmp.write_text(json.dumps(self._new, separators=(",", ":"), ensure_ascii=False), "utf-8")
+            os.replace(tmp, self.path)
+        except OSError:
+            pass  # only a slower next run
 
 
 # ---------------------------------------------------------------------------------------------
@@ -307,7 +384,7 @@ class _Fetcher:
         self.sem = asyncio.Semaphore(max(1, options.concurrency))
         self.hosts: dict[str, _Host] = {}
         self.cache = HttpCache(_cache_dir(options), options.cache)
-        self.max_bytes = int(options.extra.get("max_page_size") or MAX_PAGE_BYTES)
+        self.max_bytes = page_cap(options, MAX_PAGE_BYTES)  # --max-page-size of `site` and of `serve`
         self.requests = 0
         self.not_modified = 0
 
@@ -333,20 +410,19 @@ class _Fetcher:
                         await asyncio.sleep(wait)
                     host.next_at = time.monotonic() + host.delay
             self.requests += 1
-            async with self.client.stream("GET", url, headers=headers) as resp:
-                hdrs = {k.lower(): v for k, v in resp.headers.items()}
-                if resp.is_redirect or resp.status_code == 304 or resp.status_code >= 400:
-                    return resp.status_code, hdrs, b""
-                declared = int(hdrs.get("content-length") or 0)
-                if declared > max_bytes:
-                    raise LimitExceeded(f"{declared:,} bytes, over the {max_bytes:,}-byte page limit")
-                chunks, size = [], 0
-                async for chunk in resp.aiter_bytes():
-                    size += len(chunk)
-                    if size > max_bytes:
-                        raise LimitExceeded(f"over the {max_bytes:,}-byte page limit")
-                    chunks.append(chunk)
-                return resp.status_code, hdrs, b"".join(chunks)
+            # markdown first (a site that negotiates answers text/markdown), and the user's login
+            # headers for the crawled site only (redirects never leave the scope)
+            headers = {**login_headers(self.options, url, self.scope), **headers}
+            if self.options.prefer_markdown:
+                headers.setdefault("Accept", ACCEPT_MARKDOWN)
+            # one deadline for the whole attempt (connect, headers, body): a dripping server is cut
+            with deadline(self.options.timeout):
+                async with self.client.stream("GET", url, headers=headers) as resp:
+                    hdrs = {k.lower(): v for k, v in resp.headers.items()}
+                    if resp.is_redirect or resp.status_code == 304 or resp.status_code >= 400:
+                        return resp.status_code, hdrs, b""
+                    # decoded while streaming, capped by bytes and compression ratio
+                    return resp.status_code, hdrs, await aread_body(resp, url, max_bytes)
 
     async def request(self, url: str, headers: dict[str, str] | None = None, max_bytes: int | None = None,
                       retries: int | None = None) -> tuple[int, dict[str, str], bytes]:
@@ -471,12 +547,16 @@ async def _robots(fetcher: _Fetcher, root: str) -> urllib.robotparser.RobotFileP
     return rp
 
 
-def _sitemap_locs(data: bytes) -> tuple[list[str], list[str]]:
-    """(page URLs, child sitemap URLs) of a sitemap or sitemap index; junk yields nothing."""
+def _sitemap_locs(data: bytes, url: str = "sitemap", max_bytes: int = MAX_PAGE_BYTES) -> tuple[list[str], list[str]]:
+    """(page URLs, child sitemap URLs) of a sitemap or sitemap index; junk yields nothing.
+
+    A ``.gz`` sitemap is inflated with the body caps (bytes and ratio): a 1 MB file can inflate to
+    1 GiB. Over the cap raises LimitExceeded (the caller reports it as a skip).
+    """
     if data[:2] == b"\x1f\x8b":
         try:
-            data = gzip.decompress(data)
-        except (OSError, EOFError):
+            data = gunzip(data, max_bytes, url)
+        except NetworkError:
             return [], []
     try:
         root = ElementTree.fromstring(data)
@@ -488,7 +568,8 @@ def _sitemap_locs(data: bytes) -> tuple[list[str], list[str]]:
     return ([], locs) if tag == "sitemapindex" else (locs, [])
 
 
-async def _sitemap(fetcher: _Fetcher, candidates: list[str], accept) -> tuple[str | None, list[str]]:
+async def _sitemap(fetcher: _Fetcher, candidates: list[str], accept,
+                   skipped: dict[str, Skipped] | None = None) -> tuple[str | None, list[str]]:
     for first in candidates:
         queue, pages, fetched = [first], [], 0
         while queue and fetched < MAX_SITEMAPS:
@@ -496,11 +577,15 @@ async def _sitemap(fetcher: _Fetcher, candidates: list[str], accept) -> tuple[st
             fetched += 1
             try:
                 _, status, _, body, _ = await fetcher.get(url, conditional=False)
+                if status != 200:
+                    continue
+                locs, children = _sitemap_locs(body, url, fetcher.max_bytes)
+            except LimitExceeded as exc:  # a sitemap (or gzip bomb) over the page limit: say so
+                if skipped is not None:
+                    skipped.setdefault(url, Skipped(url, f"sitemap skipped: {exc}"))
+                continue
             except (_Skip, IngestError):
                 continue
-            if status != 200:
-                continue
-            locs, children = _sitemap_locs(body)
             pages += [normalize(u) for u in locs]
             queue += [normalize(u) for u in children if urlsplit(u).netloc == urlsplit(first).netloc]
         kept = [u for u in dict.fromkeys(pages) if accept(u)]
@@ -549,8 +634,7 @@ def find_published(start: str, options: Options | None = None) -> dict[str, str]
 
 def _client(options: Options) -> httpx.AsyncClient:
     limits = httpx.Limits(max_connections=max(1, options.concurrency), max_keepalive_connections=max(1, options.concurrency))
-    return httpx.AsyncClient(timeout=options.timeout, follow_redirects=False, limits=limits,
-                             headers={"User-Agent": USER_AGENT})
+    return make_async_client(options, limits=limits)  # pinned addresses, deadlines, bounded decoding
 
 
 @dataclass
@@ -565,12 +649,27 @@ class _State:
     published: dict[str, str] = field(default_factory=dict)
 
 
+_RENDERING = threading.BoundedSemaphore(2)  # headless Chromiums at once (each is a few hundred MB)
+
+
+async def _render(url: str, options: Options) -> bytes:
+    """``url`` loaded in headless Chromium (:mod:`llmingest.browser`, same guards), off the event loop."""
+    from .browser import render_page
+
+    def run() -> bytes:
+        with _RENDERING:
+            return render_page(url, options).html
+
+    return await asyncio.to_thread(run)
+
+
 async def _crawl(start: str, options: Options, state: _State, on_page: Callable[[Page], None] | None) -> _Fetcher:
     scope = scope_of(start)
     parts = urlsplit(scope)
     root = f"{parts.scheme}://{parts.netloc}"
     async with _client(options) as client:
         fetcher = _Fetcher(options, scope, client)
+        facts = FactsCache(_cache_dir(options), scope, options.cache)
         await fetcher._guard(start)
         robots = await _robots(fetcher, root) if options.respect_robots else None
         if robots is not None:
@@ -592,7 +691,8 @@ async def _crawl(start: str, options: Options, state: _State, on_page: Callable[
         candidates = [normalize(u) for u in (robots.site_maps() or [] if robots else [])
                       if urlsplit(u).netloc == parts.netloc]
         candidates += [scope + "sitemap.xml", root + "/sitemap.xml"]
-        state.sitemap, seeds = await _sitemap(fetcher, list(dict.fromkeys(candidates)), lambda u: allowed(u) is None)
+        state.sitemap, seeds = await _sitemap(fetcher, list(dict.fromkeys(candidates)), lambda u: allowed(u) is None,
+                                              state.skipped)
         follow_links = state.sitemap is None
         frontier: list[tuple[str, int]] = [(start, 0)] + [(u, 1) for u in seeds if u != start]
         seen = {u for u, _ in frontier}
@@ -622,11 +722,25 @@ async def _crawl(start: str, options: Options, state: _State, on_page: Callable[
                 state.skipped.setdefault(url, Skipped(url, _status_reason(status)))
                 return None
             ctype, charset = _content_type(hdrs)
+            if options.render and ctype in HTML_TYPES:  # site --render: the page after its scripts ran
+                try:
+                    body, charset = await _render(final, options), "utf-8"
+                except IngestError as exc:
+                    state.skipped.setdefault(url, Skipped(url, f"not rendered: {exc.render()}"))
+                    return None
             page = Page(final, url, status, body, ctype, charset, depth, cached)
-            if ctype in HTML_TYPES or (not ctype and _looks_like_page(final)):
-                links, page.title, page.site_name, page.description = extract(body, final, charset)
-                page.links = [n for n in dict.fromkeys(normalize(v) for v in links)
+            if ctype in MARKDOWN_TYPES:  # a negotiated markdown answer: follow its markdown links
+                page.links = [n for n in dict.fromkeys(normalize(urljoin(final, m)) for m in _md_links(body))
                               if in_scope(n, scope) and _looks_like_page(n)]
+            elif ctype in HTML_TYPES or (not ctype and _looks_like_page(final)):
+                key = facts.key(body, final, charset)
+                known = facts.get(key)
+                if known is None:  # a page not seen before (or changed): parse it
+                    links, title, site_name, desc = extract(body, final, charset)
+                    links = [n for n in dict.fromkeys(normalize(v) for v in links)
+                             if in_scope(n, scope) and _looks_like_page(n)]
+                    facts.put(key, known := [links, title, site_name, desc])
+                page.links, page.title, page.site_name, page.description = list(known[0]), *known[1:]
             if final in state.pages:
                 state.skipped.setdefault(url, Skipped(url, f"duplicate of {final} (redirect)"))
                 return None
@@ -658,6 +772,7 @@ async def _crawl(start: str, options: Options, state: _State, on_page: Callable[
                                 seen.add(link)
                                 nxt.append((link, d + 1))
                 frontier = rest + nxt
+        facts.save()
         return fetcher
 
 
@@ -793,26 +908,36 @@ def crawl_folder(root: Path, base_url: str, options: Options | None = None) -> C
     pages: dict[str, Page] = {}
     skipped: list[Skipped] = []
     order: list[str] = []
+    facts = FactsCache(_cache_dir(opts), "folder:" + scope, opts.cache)
     with task(opts, f"reading {root}", len(files)) as bar:
         for rel, path in files:
             url = normalize(urljoin(scope, "/".join(_quote_segment(s) for s in rel.split("/"))))
             if not _glob_ok(url, scope, opts.include, opts.exclude):
+                continue
+            reason = unreadable_reason(root, path)  # a link out of the folder, or a FIFO: never opened
+            if reason:
+                skipped.append(Skipped(rel, reason))
                 continue
             try:
                 data = path.read_bytes()
             except OSError as exc:
                 skipped.append(Skipped(rel, f"unreadable: {exc.strerror or exc}"))
                 continue
-            links, title, site_name, desc = extract(data, url)
-            local_links = []
-            for link in dict.fromkeys(normalize(v) for v in links):
-                if in_scope(link, scope):
-                    if link.endswith("/"):
-                        link += "index.html"
-                    local_links.append(link)
-            pages[url] = Page(url, url, 200, data, "text/html", None, 0, True, local_links, title, site_name, desc)
+            key = facts.key(data, url, None)
+            known = facts.get(key)
+            if known is None:  # a file not seen before (or changed): parse it
+                links, title, site_name, desc = extract(data, url)
+                local_links = []
+                for link in dict.fromkeys(normalize(v) for v in links):
+                    if in_scope(link, scope):
+                        if link.endswith("/"):
+                            link += "index.html"
+                        local_links.append(link)
+                facts.put(key, known := [local_links, title, site_name, desc])
+            pages[url] = Page(url, url, 200, data, "text/html", None, 0, True, list(known[0]), *known[1:])
             order.append(url)
             bar.advance()
+    facts.save()
     if not pages:
         raise SourceNotFound(f"no HTML files in {root}", hint="point at the built site (e.g. _build/html or site/)")
     start = scope + "index.html"

@@ -49,7 +49,7 @@ from .errors import (
     register_secret,
 )
 from .options import Options
-from .sources import GitRepo
+from .sources import GitRepo, split_userinfo
 from .tokens import default_cache_dir
 
 try:  # POSIX only; without it two processes may clone the same key twice (still correct)
@@ -142,14 +142,32 @@ class RemoteRefs:
 
 
 def git_env(url: str, token: str | None = None, *, timeout: float = 30.0, user: str = "x-access-token",
-            extra: Sequence[tuple[str, str]] = ()) -> dict[str, str]:
+            extra: Sequence[tuple[str, str]] = (), isolated: bool = False) -> dict[str, str]:
     """The environment for a git child: no prompts ever, and the token (if any) only in env config.
 
     The token becomes an ``http.<scheme://host/>.extraHeader`` set through ``GIT_CONFIG_COUNT``:
     it is scoped to the one host, never in argv (visible in ``ps``), never in the remote URL
     (written to .git/config, echoed in errors), and registered so ``redact()`` scrubs any echo.
+
+    ``isolated`` (server mode) also cuts git off from every credential the machine holds: an empty
+    ``HOME`` and ``XDG_CONFIG_HOME`` (no ~/.gitconfig, ~/.git-credentials, ~/.netrc for curl), no
+    system or global config (no credential helper, ``url.*.insteadOf``, ``include.path``,
+    ``http.extraHeader``, ``core.askPass``, ``core.sshCommand``), no inherited ``GIT_*``/``SSH_*``
+    variables (no ``GIT_CONFIG_PARAMETERS``, agent socket or askpass), ``credential.helper`` reset,
+    and ssh without config, agent or default keys. The only credentials left are ``token``: the
+    server's own env token or the caller's. The CLI keeps the user's git setup (their credential
+    helper and SSH keys read their private repositories, as ``git clone`` would).
     """
-    env = dict(os.environ)
+    if isolated:
+        home = _empty_home()
+        env = {k: v for k, v in os.environ.items()
+               if k in _ISOLATED_KEEP or not (k.startswith(_ISOLATED_DROP_PREFIXES) or k in _ISOLATED_DROP)}
+        env.update(HOME=home, XDG_CONFIG_HOME=home, CURL_HOME=home, GIT_CONFIG_NOSYSTEM="1",
+                   GIT_CONFIG_GLOBAL=os.devnull, GIT_CONFIG_SYSTEM=os.devnull,
+                   GIT_SSH_COMMAND="ssh -F /dev/null -o BatchMode=yes -o IdentitiesOnly=yes "
+                                   "-o IdentityFile=/dev/null -o IdentityAgent=none")
+    else:
+        env = dict(os.environ)
     env.update(GIT_TERMINAL_PROMPT="0", GCM_INTERACTIVE="never", GIT_ASKPASS="", SSH_ASKPASS="",
                LC_ALL="C", LANGUAGE="C")
     if "GIT_SSH_COMMAND" not in env and "GIT_SSH" not in env:
@@ -160,6 +178,8 @@ def git_env(url: str, token: str | None = None, *, timeout: float = 30.0, user: 
         ("advice.detachedHead", "false"),
         *extra,
     ]
+    if isolated:  # belt and braces: an empty value resets the helper list, whatever was read before
+        pairs += [("credential.helper", ""), ("core.askPass", "")]
     parts = urlsplit(url)
     if token and parts.scheme in ("http", "https") and parts.hostname:
         register_secret(token)
@@ -173,6 +193,24 @@ def git_env(url: str, token: str | None = None, *, timeout: float = 30.0, user: 
         env[f"GIT_CONFIG_VALUE_{i}"] = value
     env["GIT_CONFIG_COUNT"] = str(start + len(pairs))
     return env
+
+
+#: what an isolated git child does not inherit: git's own variables (config, askpass, ssh command,
+#: object dirs), ssh's agent socket and askpass, Git Credential Manager settings
+_ISOLATED_DROP_PREFIXES = ("GIT_", "SSH_", "GCM_")
+_ISOLATED_DROP = {"HOME", "XDG_CONFIG_HOME", "CURL_HOME", "NETRC"}
+#: ... except where to find git and which CAs to trust (not credentials; a corporate CA must keep working)
+_ISOLATED_KEEP = {"GIT_EXEC_PATH", "GIT_SSL_CAINFO", "GIT_SSL_CAPATH"}
+_EMPTY_HOME: list[Path] = []
+
+
+def _empty_home() -> str:
+    """An empty, private folder used as HOME for isolated git (made once per process, removed at exit)."""
+    if not _EMPTY_HOME or not _EMPTY_HOME[0].is_dir():
+        path = Path(tempfile.mkdtemp(prefix="llmingest-git-home-"))
+        atexit.register(_remove_tree, path)
+        _EMPTY_HOME[:] = [path]
+    return str(_EMPTY_HOME[0])
 
 
 def _run(args: Sequence[str], *, env: dict[str, str] | None = None, cwd: Path | None = None,
@@ -321,8 +359,9 @@ def resolve_ref_path(url: str, segments: tuple[str, ...], options: Options) -> t
     Refs may contain slashes, so the ref list decides: the longest match of leading segments wins;
     a 40-hex (or 7+ hex when nothing else matches) first segment is a commit.
     """
-    token = options.resolved_token(urlsplit(url).hostname or "") if _sendable(url) else None
-    env = git_env(url, token, timeout=options.timeout)
+    url, url_auth = split_userinfo(url)
+    user, token = _credentials(GitRepo(url=url, host=urlsplit(url).hostname or ""), url, url_auth, options)
+    env = git_env(url, token, timeout=options.timeout, user=user, isolated=_isolated(options))
     refs = ls_remote(url, env, label=url, token=bool(token), timeout=options.timeout)
     if refs.empty:
         raise SourceNotFound(f"repository is empty: {url}")
@@ -392,6 +431,11 @@ def _expand_short_sha(url: str, short: str, env: dict[str, str], label: str, tok
 # ---- the clone cache -----------------------------------------------------------------------------
 
 
+def history_depth(options: Options) -> int:
+    """Commits a clone fetches: one, or as many as --git-log / --sort-by-changes read."""
+    return max(1, options.git_log or 1, options.changes_window if options.sort_by_changes else 1)
+
+
 def cache_root(options: Options) -> Path:
     """Where checkouts live: ``<cache_dir>/repos`` (``~/.cache/llmingest/repos`` by default)."""
     return (options.cache_dir or default_cache_dir()) / "repos"
@@ -443,6 +487,42 @@ def _remove_tree(path: Path) -> None:
     shutil.rmtree(path, ignore_errors=True)
 
 
+_TMP_OWNER = re.compile(r"^\.(?:tmp|trash)-[^-]*-p?(\d+)(?:-|$)")
+
+
+def _abandoned(tmp: Path, now: float) -> bool:
+    """A temporary fill whose process is gone (``kill -9`` mid-clone) or that is older than a day.
+
+    Fills are named ``.tmp-<key>-p<pid>-…``: on this machine a dead pid means nobody will finish
+    it, so it goes at the next start instead of waiting a day (a 151 MB clone lingered).
+    """
+    m = _TMP_OWNER.match(tmp.name)
+    if m and int(m.group(1)) != os.getpid():
+        try:
+            os.kill(int(m.group(1)), 0)
+        except ProcessLookupError:
+            return True
+        except (PermissionError, OverflowError):
+            pass
+    try:
+        return now - tmp.stat().st_mtime > 86400
+    except OSError:
+        return False
+
+
+def sweep_abandoned(cache: Path) -> list[str]:
+    """Remove the temporary fills crashed runs left in ``cache``; returns their names."""
+    try:
+        children = [c for c in cache.iterdir() if c.name.startswith((".tmp-", ".trash-"))]
+    except OSError:
+        return []
+    now = time.time()
+    gone = [c.name for c in children if _abandoned(c, now)]
+    for name in gone:
+        _remove_tree(cache / name)
+    return gone
+
+
 def evict(cache: Path, keep: str | None = None, *, max_entries: int | None = None,
           max_bytes: int | None = None) -> list[str]:
     """Drop least recently used checkouts beyond the bounds; entries locked by others are kept.
@@ -459,11 +539,8 @@ def evict(cache: Path, keep: str | None = None, *, max_entries: int | None = Non
     entries: list[tuple[float, str, int]] = []
     for child in children:
         if child.name.startswith((".tmp-", ".trash-")):
-            try:
-                if now - child.stat().st_mtime > 86400:
-                    _remove_tree(child)
-            except OSError:
-                pass
+            if _abandoned(child, now):
+                _remove_tree(child)
             continue
         if not child.is_dir() or child.name.startswith("."):
             continue
@@ -545,8 +622,12 @@ def _clean_subpath(subpath: str | None) -> str | None:
 
 
 def _fill(dest: Path, url: str, target: _Target, env: dict[str, str], *, label: str, token: bool,
-          depth: int, fetch_ref: str | None, config: Sequence[str] = ()) -> tuple[str, bool]:
+          depth: int, fetch_ref: str | None, config: Sequence[str] = (),
+          max_files: int | None = None) -> tuple[str, bool]:
     """Fetch one commit into ``dest`` and check it out (sparse when a subpath is given).
+
+    With ``max_files`` (a server's limit) the tree is counted before the checkout writes anything,
+    so an oversized repository is refused without filling the disk or the clone cache.
 
     Returns (commit, subpath_is_file). Fetches by sha (protocol v2 servers and the big forges
     allow it) and falls back to the ref name for old servers that only serve ref tips.
@@ -587,10 +668,31 @@ def _fill(dest: Path, url: str, target: _Target, env: dict[str, str], *, label: 
         is_file = kind == "blob"
         _must(_run(["-C", str(dest), "sparse-checkout", "set", "--no-cone",
                     _sparse_pattern(target.subpath, is_file)], env=env, timeout=60), "sparse-checkout")
+    if max_files:
+        _refuse_too_many_files(dest, commit, target.subpath, env, label, max_files)
     proc = _run([*cfg, "-C", str(dest), "checkout", "-q", "--detach", commit], env=env, what=f"checking out {label}")
     if proc.returncode != 0:
         raise _classify(proc.stderr, label, token=token, what="check out")
     return commit, is_file
+
+
+def _clone_file_limit(options: Options) -> int | None:
+    """A server's file limit, checked on the fetched tree before checkout; not when ``include``
+    globs narrow the digest (then the walk checks what they select)."""
+    return None if options.include else (options.extra or {}).get("max_files")
+
+
+def _refuse_too_many_files(dest: Path, commit: str, subpath: str | None, env: dict[str, str], label: str,
+                           limit: int) -> None:
+    """Count the commit's files (tree objects only: no blob is needed) and refuse past ``limit``."""
+    from .errors import LimitExceeded
+
+    args = ["-C", str(dest), "ls-tree", "-r", "-z", "--name-only", commit]
+    listing = _must(_run([*args, *(["--", subpath] if subpath else [])], env=env, timeout=120), "ls-tree").stdout
+    files = listing.count("\0")
+    if files > limit:
+        raise LimitExceeded(f"{label} has {files:,} files, over this server's limit of {limit:,}",
+                            hint="narrow it with --include/--exclude or a /tree/<ref>/<dir> URL")
 
 
 def _refused_sha(stderr: str) -> bool:
@@ -619,6 +721,10 @@ def _from_cache(cache: Path, url: str, commit: str, subpath: str | None, depth: 
 
 
 def _served(root: Path, subpath: str | None, target: _Target, commit: str, cached: bool, label: str) -> Checkout:
+    if subpath:  # a symlink out of the checkout is refused before existence is asked (no oracle)
+        from .walk import confine
+
+        confine(root, subpath)
     if subpath and not os.path.lexists(root / subpath):
         raise SourceNotFound(f"path {subpath!r} not found in {label}@{target.ref or commit[:12]}")
     blob = bool(subpath) and (root / subpath).is_file() and not (root / subpath).is_symlink()
@@ -628,7 +734,7 @@ def _served(root: Path, subpath: str | None, target: _Target, commit: str, cache
 def _obtain(url: str, target: _Target, env: dict[str, str], options: Options, *, label: str, token: bool,
             fetch_ref: str | None, config: Sequence[str] = ()) -> Checkout:
     """Serve ``target`` from the clone cache, or fill the cache (atomically, once) and serve that."""
-    depth = max(1, options.git_log or 1)
+    depth = history_depth(options)
     cache = cache_root(options)
     usable = options.cache
     if usable:
@@ -641,7 +747,8 @@ def _obtain(url: str, target: _Target, env: dict[str, str], options: Options, *,
         dest = _temporary_dir() / "repo"
         with progress.task(options, f"cloning {label}"):
             commit, _ = _fill(dest, url, target, env, label=label, token=token, depth=depth,
-                              fetch_ref=fetch_ref, config=config)
+                              fetch_ref=fetch_ref, config=config,
+                              max_files=_clone_file_limit(options))
         return _served(dest, target.subpath, target, commit, False, label)
 
     hit = _from_cache(cache, url, target.commit, target.subpath, depth) if _HEX40.match(target.commit) else None
@@ -650,15 +757,17 @@ def _obtain(url: str, target: _Target, env: dict[str, str], options: Options, *,
         return _served(hit[0], target.subpath, target, target.commit, True, label)
 
     key = _cache_key(url, target.commit, target.subpath, depth)
+    sweep_abandoned(cache)  # what a killed run left, before this run adds its own
     with _locked(cache / f"{key}.lock"):
         hit = _from_cache(cache, url, target.commit, target.subpath, depth)
         if hit:  # another process filled it while we waited for the lock
             return _served(hit[0], target.subpath, target, target.commit, True, label)
-        tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{key[:20]}-", dir=cache))
+        tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{key[:20]}-p{os.getpid()}-", dir=cache))
         try:
             with progress.task(options, f"cloning {label}"):
                 commit, _ = _fill(tmp / "w", url, target, env, label=label, token=token, depth=depth,
-                                  fetch_ref=fetch_ref, config=config)
+                                  fetch_ref=fetch_ref, config=config,
+                              max_files=_clone_file_limit(options))
             final_key = _cache_key(url, commit, target.subpath, depth)
             final = cache / final_key
             if final.exists():  # the ref moved between ls-remote and fetch onto a cached commit
@@ -713,7 +822,7 @@ def _redirects_need_guard(src: GitRepo, url: str, options: Options) -> bool:
     return not (host and (host in options.host_map or host.removeprefix("www.") in options.host_map))
 
 
-def _follow_redirects_checked(url: str, options: Options, token: str | None) -> str:
+def _follow_redirects_checked(url: str, options: Options, token: str | None, user: str = "x-access-token") -> str:
     """The repository URL after redirects, each hop checked by the SSRF guard (server mode).
 
     A renamed GitHub repository answers with a redirect; that still works, but only to a public
@@ -724,7 +833,7 @@ def _follow_redirects_checked(url: str, options: Options, token: str | None) -> 
     probe = url.rstrip("/") + _REFS_PROBE
     headers = {"Git-Protocol": "version=2"}
     if token:
-        headers["Authorization"] = "Basic " + base64.b64encode(f"x-access-token:{token}".encode()).decode()
+        headers["Authorization"] = "Basic " + base64.b64encode(f"{user}:{token}".encode()).decode()
     try:
         resp = fetch(probe, options, check=False, headers=headers, max_bytes=20_000_000)
     except (NetworkError, LimitExceeded):
@@ -733,6 +842,33 @@ def _follow_redirects_checked(url: str, options: Options, token: str | None) -> 
     if final != probe and final.endswith(_REFS_PROBE):
         return final[: -len(_REFS_PROBE)]
     return url
+
+
+def _isolated(options: Options) -> bool:
+    """Server mode: git gets no credential of the machine's (see :func:`git_env`)."""
+    return options.isolate_git or not options.allow_private
+
+
+def _credentials(src: GitRepo, url: str, url_auth: tuple[str, str | None] | None,
+                 options: Options) -> tuple[str, str | None]:
+    """(basic-auth user, token) for ``url``: --token (or the request's header) first, then the
+    userinfo the URL carried (``https://user:tok@host/``), then the forge's environment token.
+
+    A URL with only a user name (``https://TOKEN@github.com/...``) uses it as the token. Nothing is
+    sent over plain http except to this machine (see :func:`_sendable`).
+    """
+    user = _auth_user(src.forge)
+    if not _sendable(url):
+        return user, None
+    if options.token:
+        return user, options.token
+    if url_auth:
+        name, password = url_auth
+        if password:
+            return name or user, password
+        if name:
+            return user, name
+    return user, options.resolved_token(src.host)
 
 
 def _sendable(url: str) -> bool:
@@ -754,24 +890,30 @@ def checkout(src: GitRepo, options: Options) -> Checkout:
     call for the same URL@commit is served from the clone cache (``Checkout.cached``); a full
     commit sha known up front needs no network at all on a hit.
     """
-    url = clone_url(src, options)
+    url, url_auth = split_userinfo(clone_url(src, options))  # a host-map mirror may carry userinfo too
     guard(src, url, options)
-    token = options.resolved_token(src.host) if _sendable(url) else None
+    user, token = _credentials(src, url, url_auth or src.auth, options)
     register_secret(token)
     extra: list[tuple[str, str]] = []
     if _redirects_need_guard(src, url, options):
         # git follows an initial redirect without asking us; a public URL could send it to
         # 169.254.169.254. Follow redirects ourselves, every hop address-checked, then forbid git's.
-        url = _follow_redirects_checked(url, options, token)
+        url = _follow_redirects_checked(url, options, token, user)
         extra.append(("http.followRedirects", "false"))
-    env = git_env(url, token, timeout=options.timeout, user=_auth_user(src.forge), extra=extra)
+    env = git_env(url, token, timeout=options.timeout, user=user, extra=extra, isolated=_isolated(options))
     label = src.display() if src.host else url
+    if _redirects_need_guard(src, url, options):  # git connects to the address we checked (DNS rebinding)
+        from .http import pin_git_env
 
-    # a full sha from --ref or a /commit/ URL: a cache hit needs no network at all
+        pin_git_env(env, url, options)
+
+    # a full sha from --ref or a /commit/ URL: a cache hit needs no network at all. Not on a server:
+    # there the ls-remote below is what proves this caller may read the repository (another caller's
+    # token may have filled the clone cache with a private commit).
     known = options.ref or src.commit
-    if known and _HEX40.match(known.lower()) and options.cache and not src.ref_path:
+    if known and _HEX40.match(known.lower()) and options.cache and not src.ref_path and not _isolated(options):
         subpath = _clean_subpath(src.subpath)
-        hit = _from_cache(cache_root(options), url, known.lower(), subpath, max(1, options.git_log or 1))
+        hit = _from_cache(cache_root(options), url, known.lower(), subpath, history_depth(options))
         if hit:
             _touch(cache_root(options) / f"{hit[1]}.lock")
             return _served(hit[0], subpath, _Target(None, known.lower(), subpath), known.lower(), True, label)
@@ -797,7 +939,7 @@ def checkout_local_ref(path: Path, ref: str, options: Options) -> Checkout:
     ``path`` is a folder inside the repository, the checkout is narrowed to that folder.
     """
     path = Path(path).resolve()
-    env = git_env("", None, timeout=options.timeout)
+    env = git_env("", None, timeout=options.timeout, isolated=_isolated(options))
     folder = path if path.is_dir() else path.parent
     top_proc = _run(["-C", str(folder), "rev-parse", "--show-toplevel"], env=env, timeout=60)
     if top_proc.returncode != 0:

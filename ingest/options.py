@@ -30,6 +30,9 @@ class Options:
     cache_dir: Path | None = None
     allow_private: bool = True  # False in server mode: refuse loopback/private addresses (SSRF)
     host_map: dict[str, str] = field(default_factory=dict)  # forge host -> mirror base URL
+    # server mode (serve, mcp --http): git runs with an empty HOME and no user/system config, so no
+    # credential helper, netrc, SSH key or extraHeader of the operator's lends a caller access
+    isolate_git: bool = False
     progress: bool = False  # show Rich progress on stderr
     redact_secrets: bool = True
     on_progress: Callable[[str, int, int | None], None] | None = None  # (what, done, total)
@@ -44,6 +47,13 @@ class Options:
     git_log: int = 0
     diff: bool = False
     convert_pdfs: bool = False
+    # code for agents (issue 19): typed here, not in ``extra``
+    compress: bool = False  # source files as signatures, docstrings and types; bodies left out
+    diff_ref: str | None = None  # "A..B": only the files changed between two refs, with the diff
+    with_context: bool = False  # with diff_ref: the full new version of each changed file too
+    sort_by_changes: bool = False  # most often changed files first (and first in a budget's tier)
+    changes_window: int = 100  # commits --sort-by-changes counts
+    submodules: bool = False  # include initialised submodules (shallow-cloned in a remote checkout)
 
     # ---- pages, sites, PDFs (filled in by their issues) ---------------------------------------
     pages: str | None = None  # PDF page ranges "1-5,9"
@@ -55,6 +65,12 @@ class Options:
     per_host: int = 4  # politeness: requests in flight to one host (robots.txt Crawl-delay also honoured)
     base_url: str | None = None  # where a local built-HTML folder (or the outputs) are served
     respect_robots: bool = True
+    # markdown first: ask for text/markdown and use a page's markdown alternate instead of its HTML
+    prefer_markdown: bool = True
+    render: bool = False  # load pages in headless Chromium (JavaScript-rendered sites; extra "render")
+    # sites behind a login: sent only to the start URL's host, scrubbed from every output like tokens
+    headers: dict[str, str] = field(default_factory=dict)
+    cookies: list[str] = field(default_factory=list)  # "name=value" each
     extra: dict[str, Any] = field(default_factory=dict)  # converter-specific knobs
 
     def merged(self, **overrides: Any) -> Options:
@@ -119,3 +135,34 @@ def parse_size(text: str | int) -> int:
         return int(float(s) * mult)
     except ValueError:
         raise UsageError(f"bad size {text!r}", hint="e.g. 500k, 10MB, 1000000") from None
+
+
+def parse_headers(values: list[str] | tuple[str, ...] | None) -> dict[str, str]:
+    """``--header 'Name: value'`` (repeatable) -> dict; every value is registered as a secret."""
+    from .errors import register_secret
+
+    out: dict[str, str] = {}
+    for item in values or []:
+        name, sep, value = item.partition(":")
+        if not sep or not name.strip() or any(c in name for c in " \t\r\n") or any(c in value for c in "\r\n"):
+            raise UsageError(f"bad header {item.split(':')[0][:40]!r}", hint="use --header 'Name: value'")
+        out[name.strip()] = value.strip()
+        register_secret(value.strip())
+    return out
+
+
+def parse_cookies(values: list[str] | tuple[str, ...] | None) -> list[str]:
+    """``--cookie 'name=value'`` (repeatable; ``a=1; b=2`` also splits) -> ["name=value", ...], registered as secrets."""
+    from .errors import register_secret
+
+    out: list[str] = []
+    for item in values or []:
+        for part in item.split(";"):
+            name, sep, value = part.strip().partition("=")
+            if not part.strip():
+                continue
+            if not sep or not name.strip() or any(c in part for c in "\r\n"):
+                raise UsageError(f"bad cookie {name[:40]!r}", hint="use --cookie 'name=value'")
+            out.append(f"{name.strip()}={value.strip()}")
+            register_secret(value.strip())
+    return out

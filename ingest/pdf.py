@@ -36,7 +36,7 @@ def read_bytes(src: LocalFile | WebPage, options: Options) -> tuple[bytes, str, 
         from urllib.parse import unquote, urlsplit
 
         name = Path(unquote(urlsplit(resp.url).path)).name or "document.pdf"
-        return resp.content, name, src.url
+        return resp.content, name, src.display()  # no userinfo or secret query values in any output
     raise UsageError(f"{src.display()} is not a PDF file or URL", hint="give a .pdf path or an http(s) URL")
 
 
@@ -69,7 +69,7 @@ def ingest_pdf(src: LocalFile | WebPage, options: Options) -> Bundle:
                       page_markers=bool(extra.get("page_markers")), ocr=bool(extra.get("ocr")), on_page=on_page,
                       images_ref=extra.get("images_ref"))
     if isinstance(src, WebPage):
-        doc.url = src.url
+        doc.url = src.display()
     doc.tokens = tokens.count(doc.content, options.encoding)
     return Bundle(source=display, kind="pdf", documents=[doc], title=doc.title, encoding=options.encoding,
                   metadata={k: v for k, v in doc.metadata.items() if v not in (None, [], 0) or k == "pages"})

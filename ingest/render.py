@@ -105,11 +105,27 @@ def summary_lines(bundle: Bundle, top: int = 10) -> list[str]:
         lines.append(f"- Ref: {ref} @ {md['commit'][:12]}")
     lines.append(f"- Files: {len(bundle.documents):,}" + (f" ({len(bundle.skipped):,} skipped)" if bundle.skipped else ""))
     lines.append(f"- Tokens: {_fmt_tokens(bundle.total_tokens)} ({bundle.encoding})")
+    if md.get("diff_ref"):
+        lines.append(f"- Changes: {md['diff_ref']}: {md.get('changes', '')}".rstrip(": "))
+    if md.get("compressed"):
+        lines.append(f"- Compressed: {md['compressed']}")
+    if md.get("sort_by_changes"):
+        lines.append(f"- Order: {md['sort_by_changes']}")
     if md.get("budget"):
         lines.append(f"- Budget: {md['budget']}")
     if bundle.redactions:
         lines.append(f"- Secrets redacted: {len(bundle.redactions)}")
     return lines
+
+
+def tree_paths(bundle: Bundle) -> list[str]:
+    """The paths the directory tree shows: every document, and each submodule left out, marked
+    (a reader should know the code is there even when it is not in the digest)."""
+    paths = [d.path for d in bundle.documents]
+    for sub, status in sorted((bundle.metadata.get("submodules") or {}).items()):
+        if status != "submodule, included":
+            paths.append(f"{sub} ({status})")
+    return paths
 
 
 def _top(bundle: Bundle, n: int) -> list[Document]:
@@ -123,6 +139,51 @@ def inline_markdown(doc: Document) -> bool:
     Everything else (the user's files, notebooks) is fenced, so an unclosed fence can't swallow
     the next file."""
     return doc.kind in ("page", "pdf")
+
+
+_FENCE_LINE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_ATX = re.compile(r"^(#{1,6})(\s+.*)$")
+
+
+def embed_markdown(text: str, under: int = 3) -> str:
+    """Our own markdown (a page, a PDF) placed under a level-``under`` heading of a digest.
+
+    Its headings move down so its top level sits one below ``under`` (a PDF's ``# 1 Overview``
+    must not become an H1 of the bundle); levels past 6 become bold lines. Its YAML front matter,
+    which a markdown reader would take for a setext heading, becomes a fenced ``yaml`` block.
+    Nothing inside code fences is touched.
+    """
+    lines = text.split("\n")
+    head: list[str] = []
+    if lines and lines[0] == "---":
+        end = next((i for i in range(1, len(lines)) if lines[i] == "---"), None)
+        if end is not None:
+            head = ["```yaml", *lines[1:end], "```"]
+            lines = lines[end + 1 :]
+            while lines and not lines[0].strip():
+                lines.pop(0)
+    fence: str | None = None
+    levels = []
+    for line in lines:
+        m = _FENCE_LINE.match(line)
+        if m:
+            fence = None if fence and m.group(1).startswith(fence) else (fence or m.group(1))
+            continue
+        if fence is None and (h := _ATX.match(line)):
+            levels.append(len(h.group(1)))
+    shift = max(0, under + 1 - min(levels)) if levels else 0
+    out: list[str] = []
+    fence = None
+    for line in lines:
+        m = _FENCE_LINE.match(line)
+        if m:
+            fence = None if fence and m.group(1).startswith(fence) else (fence or m.group(1))
+        elif fence is None and shift and (h := _ATX.match(line)):
+            level = len(h.group(1)) + shift
+            title = h.group(2).strip()
+            line = f"{'#' * level} {title}" if level <= 6 else f"**{title}**"
+        out.append(line)
+    return "\n".join([*head, *([""] if head else []), *out])
 
 
 def _cell(text: str) -> str:
@@ -158,7 +219,7 @@ def _markdown(bundle: Bundle, top: int, token_tree: bool, part: tuple[int, int] 
             yield f"## Top {len(tops)} files by tokens\n\n| File | Tokens |\n| --- | ---: |\n"
             yield "".join(f"| {_cell(code_span(d.path))} | {_fmt_tokens(d.tokens)} |\n" for d in tops) + "\n"
         tokens = {d.path: d.tokens for d in bundle.documents} if token_tree else None
-        tree = "\n".join(tree_lines([d.path for d in bundle.documents], _root_name(bundle), tokens))
+        tree = "\n".join(tree_lines(tree_paths(bundle), _root_name(bundle), tokens))
         yield f"## Directory tree\n\n{fence_for(tree)}text\n{tree}\n{fence_for(tree)}\n\n"
         if bundle.skipped:
             yield "## Skipped\n\n" + skipped_list(bundle.skipped, "- `{path}`: {reason}") + "\n"
@@ -168,7 +229,7 @@ def _markdown(bundle: Bundle, top: int, token_tree: bool, part: tuple[int, int] 
     for doc in docs:
         yield f"### {code_span(doc.path)}\n\n"
         if inline_markdown(doc):
-            yield doc.content.rstrip("\n") + "\n\n"
+            yield embed_markdown(doc.content).rstrip("\n") + "\n\n"
             continue
         fence = fence_for(doc.content)
         # the content is yielded as it is, not formatted into a new string: no copy of every file
@@ -176,7 +237,8 @@ def _markdown(bundle: Bundle, top: int, token_tree: bool, part: tuple[int, int] 
         yield doc.content
         yield f"\n{fence}\n\n" if doc.content and not doc.content.endswith("\n") else f"{fence}\n\n"
     if head:
-        for key, heading, lang in (("git_log", "Recent commits", "text"), ("diff", "Uncommitted changes", "diff")):
+        changes = f"Changes {bundle.metadata['diff_ref']}" if bundle.metadata.get("diff_ref") else "Uncommitted changes"
+        for key, heading, lang in (("git_log", "Recent commits", "text"), ("diff", changes, "diff")):
             if bundle.metadata.get(key):
                 text = bundle.metadata[key]
                 fence = fence_for(text)
@@ -222,7 +284,7 @@ def _xml(bundle: Bundle, top: int, token_tree: bool, part: tuple[int, int] | Non
         if tops:
             yield "<top_files>\n" + "".join(f"<file path={_attr(d.path)} tokens=\"{d.tokens}\"/>\n" for d in tops) + "</top_files>\n"
         tokens = {d.path: d.tokens for d in bundle.documents} if token_tree else None
-        tree = "\n".join(tree_lines([d.path for d in bundle.documents], _root_name(bundle), tokens))
+        tree = "\n".join(tree_lines(tree_paths(bundle), _root_name(bundle), tokens))
         yield f"<directory_structure>\n{_xml_text(tree)}\n</directory_structure>\n"
     yield "<files>\n"
     for doc in docs:
@@ -267,7 +329,7 @@ def _plain(bundle: Bundle, top: int, token_tree: bool, part: tuple[int, int] | N
             lines.append(f"Part: {part[0]} of {part[1]}")
         yield "\n".join(lines) + "\n\n"
         tokens = {d.path: d.tokens for d in bundle.documents} if token_tree else None
-        tree = tree_lines([d.path for d in bundle.documents], _root_name(bundle), tokens)
+        tree = tree_lines(tree_paths(bundle), _root_name(bundle), tokens)
         yield "Directory structure:\n" + "\n".join("└── " + tree[0] if i == 0 else "    " + line
                                                    for i, line in enumerate(tree)) + "\n\n"
         if md.get("budget"):
@@ -285,7 +347,8 @@ def _plain(bundle: Bundle, top: int, token_tree: bool, part: tuple[int, int] | N
         yield f"{_SEP}\nFILE: {doc.path}\n{_SEP}\n{doc.content}"
         yield "\n\n" if doc.content.endswith("\n") else "\n\n\n"
     if head:
-        for key, heading in (("git_log", "RECENT COMMITS"), ("diff", "UNCOMMITTED CHANGES")):
+        changes = f"CHANGES {md['diff_ref']}" if md.get("diff_ref") else "UNCOMMITTED CHANGES"
+        for key, heading in (("git_log", "RECENT COMMITS"), ("diff", changes)):
             if md.get(key):
                 yield f"{_SEP}\n{heading}\n{_SEP}\n{md[key].rstrip()}\n\n"
 
@@ -298,7 +361,7 @@ def _json(bundle: Bundle, top: int, token_tree: bool, part: tuple[int, int] | No
     if part:
         data["part"] = {"index": part[0], "of": part[1]}
     if bundle.kind == "repo" and head:
-        data["tree"] = "\n".join(tree_lines([d.path for d in bundle.documents], _root_name(bundle)))
+        data["tree"] = "\n".join(tree_lines(tree_paths(bundle), _root_name(bundle)))
         data["top_files"] = [{"path": d.path, "tokens": d.tokens} for d in _top(bundle, top)]
     yield json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
 
@@ -319,9 +382,11 @@ def render(bundle: Bundle, fmt: str = "markdown", *, top: int = 10, token_tree: 
 
 
 # ---------------------------------------------------------------------------------------------- split
-def _part_path(output: Path, index: int) -> Path:
+def part_path(output: Path, index: int, total: int) -> Path:
+    """``out.3.md``; numbers are zero-padded to the width of the last one (``out.03.md`` of 12), so
+    a plain name sort (``ls``, globbing, ``cat out.*.md``) keeps the parts in order."""
     suffix = output.suffix or ".md"
-    return output.with_name(f"{output.stem}.{index}{suffix}")
+    return output.with_name(f"{output.stem}.{index:0{len(str(total))}d}{suffix}")
 
 
 def split_parts(bundle: Bundle, fmt: str, max_tokens: int, output: Path, *, top: int = 10,
@@ -347,4 +412,4 @@ def split_parts(bundle: Bundle, fmt: str, max_tokens: int, output: Path, *, top:
                        head=head_tokens, per_doc=40, min_room=41,
                        too_small=f"--split-tokens {max_tokens} is too small for the summary and tree ({head_full:,} tokens)")
     for i, text in enumerate(texts):
-        yield _part_path(output, i + 1), iter([text])
+        yield part_path(output, i + 1, len(texts)), iter([text])

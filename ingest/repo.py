@@ -9,17 +9,18 @@ convert notebooks/PDFs -> count tokens and find secrets (cached by content hash;
 from __future__ import annotations
 
 import os
+import stat
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
 from . import progress, sources, tokens
-from .errors import SourceNotFound, redact
+from .errors import LimitExceeded, SourceNotFound, redact
 from .languages import language_for
 from .model import Bundle, Document, Redaction, Skipped
 from .options import Options
 from .scanpool import ScanPool
-from .walk import Entry, _check, select
+from .walk import Entry, _check, confine, select
 
 
 @dataclass
@@ -87,18 +88,20 @@ def _from_checkout(co, name: str, display: str) -> _Located:
 
 
 def _from_checkout_paths(co, name: str, display: str) -> _Located:
-    if co.subpath and co.blob:
-        parent, _, fname = co.subpath.rpartition("/")
-        return _Located(co.root / parent if parent else co.root, display, name, subpath=parent or None,
-                        single=fname, git_root=co.root, ref=co.ref, commit=co.commit)
     if co.subpath:
-        walk_root = co.root / co.subpath
-        if not walk_root.exists():
+        # a symlinked folder or file on the way must not lead out of the checkout (OutsideTree)
+        real = confine(co.root, co.subpath)
+        if not os.path.lexists(real):
             raise SourceNotFound(f"path {co.subpath!r} does not exist at {co.ref or co.commit[:12]}")
-        return _Located(walk_root, display, name, subpath=co.subpath, git_root=co.root, ref=co.ref, commit=co.commit)
+        if co.blob or not real.is_dir():  # a /blob/ URL, or a link to a file in the repository
+            parent, _, fname = co.subpath.rpartition("/")
+            return _Located(confine(co.root, parent) if parent else co.root, display, name, subpath=parent or None,
+                            single=fname, git_root=co.root, ref=co.ref, commit=co.commit)
+        return _Located(real, display, name, subpath=co.subpath, git_root=co.root, ref=co.ref, commit=co.commit)
     return _Located(co.root, display, name, git_root=co.root, ref=co.ref, commit=co.commit)
 
 
+_OPEN_FLAGS = getattr(os, "O_BINARY", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
 _READ_WHOLE = 1 << 20  # larger files are sniffed on their first 8 KB before the rest is read
 
 
@@ -122,8 +125,12 @@ def _read(entry: Entry, options: Options, legacy=None) -> tuple[Document | None,
     lower = entry.path.lower()
     sniff = not lower.endswith((".pdf", ".ipynb"))
     try:
-        fd = os.open(entry.abspath, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+        # never follow a link at the last step (the walk resolved and checked it) and never block:
+        # a file swapped for a FIFO after the walk opens at once and is refused by its fstat
+        fd = os.open(entry.abspath, os.O_RDONLY | _OPEN_FLAGS)
         try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                return None, Skipped(entry.path, "not a regular file (not read)", entry.size), b""
             # os.read straight into one bytes object: a third of the time of a buffered file's
             # head-then-rest reads and their concatenation, over thousands of small files
             if sniff and entry.size > _READ_WHOLE:
@@ -184,20 +191,34 @@ class _Counting:
         self.keys: list[str] = []
         self.known: list = []
         self.jobs: dict[int, int] = {}  # document index -> pool job
+        self.redacted: dict[int, tuple[str, int | None, int | None]] = {}  # index -> (key, cached count, job)
         self.pool: ScanPool | None = None
 
     def add(self, doc: Document, raw: bytes) -> None:
         """Queue ``doc`` (made from ``raw``) unless the cache knows it. The key hashes the file's
-        bytes, which fix its text (decoding is deterministic): no re-encoding of every text."""
+        bytes, which fix its text (decoding is deterministic): no re-encoding of every text.
+
+        The pool finds secrets at once, so a text that will be redacted has its redacted form
+        counted by the same worker too (this process then never builds a tokenizer)."""
         key = "file:" + self.cache.key(raw)
         known = self.cache.get(key)
         if not (isinstance(known, list) and len(known) == 2 and isinstance(known[0], int)):
             known = None  # absent, or written by something else: count and scan again
-        scan = self.redacting and (known is None or not known[1]) and doc.kind != "pdf"
+        scan = self.redacting and (known is None or not known[1])  # PDFs too: their text is in the digest
         if known is None or scan:
             if self.pool is None:
                 self.pool = ScanPool(self.encoding)
-            self.jobs[len(self.keys)] = self.pool.submit(doc.path, doc.content, scan, tokens=known is None)
+            job = self.jobs[len(self.keys)] = self.pool.submit(doc.path, doc.content, scan, tokens=known is None)
+            hits = self.pool.hits(job)
+            if hits:
+                from .secrets import apply
+
+                text = apply(doc.path, doc.content, hits)[0]
+                rkey = self.cache.key(text.encode("utf-8", "surrogatepass"))
+                rknown = self.cache.get(rkey)
+                cached = rknown[0] if isinstance(rknown, list) and rknown and isinstance(rknown[0], int) else None
+                self.redacted[len(self.keys)] = (rkey, cached,
+                                                 None if cached is not None else self.pool.submit(doc.path, text, False))
         self.keys.append(key)
         self.known.append(known)
 
@@ -243,7 +264,7 @@ def _scan_and_count(docs: list[Document], options: Options, counting: _Counting)
         count, hits = results[job]
         if count is None:  # only re-scanned: the count is the cached one
             count = known[i][0]
-        scanned = counting.redacting and docs[i].kind != "pdf"
+        scanned = counting.redacting
         # a text never scanned is not known clean: a later run that redacts must still scan it
         clean = not hits if scanned else bool(known[i] and known[i][1])
         cache.put(key, [count, clean])
@@ -252,20 +273,30 @@ def _scan_and_count(docs: list[Document], options: Options, counting: _Counting)
             docs[i].content, found = apply(docs[i].path, docs[i].content, hits)
             redactions.extend(found)
             changed.append(i)
-    if changed:
-        # the redacted text is counted once and cached under its own hash (clean=False, so a file
-        # with that very content is still scanned): a warm run of a repo with secrets in it then
-        # counts nothing at all
-        rkeys = [cache.key(docs[i].content.encode("utf-8", "surrogatepass")) for i in changed]
-        rknown = [cache.get(k) for k in rkeys]
-        missing = [j for j, k in enumerate(rknown) if k is None]
-        fresh = dict(zip(missing, tokens.count_many([docs[changed[j]].content for j in missing], options.encoding), strict=True))
-        for j, i in enumerate(changed):
-            docs[i].tokens = fresh[j] if j in fresh else rknown[j][0]
-            if j in fresh:
-                cache.put(rkeys[j], [fresh[j], False])
+    for i in changed:
+        # the redacted text was counted once (at add) and is cached under its own hash (clean=False,
+        # so a file with that very content is still scanned): a warm run of a repo with secrets in
+        # it then counts nothing at all
+        rkey, cached, job = counting.redacted[i]
+        docs[i].tokens = cached if job is None else results[job][0]
+        if job is not None:
+            cache.put(rkey, [docs[i].tokens, False])
     cache.save()
     return redactions
+
+
+def _redact_paths(docs: list[Document], skipped: list[Skipped]) -> list[Redaction]:
+    """A token in a file's name shows in the tree, the headers and the skipped list: replace it
+    there too (line 0 in the report: the name, not the content)."""
+    from .secrets import redact_path
+
+    found: list[Redaction] = []
+    for item in [*docs, *skipped]:
+        path, kinds = redact_path(item.path)
+        if kinds:
+            item.path = path
+            found.extend(Redaction(path, 0, kind) for kind in kinds)
+    return found
 
 
 def _history(loc: _Located, options: Options) -> dict[str, str]:
@@ -297,11 +328,30 @@ def _history(loc: _Located, options: Options) -> dict[str, str]:
 def ingest_repo(src: sources.Source, options: Options) -> Bundle:
     """Digest a repository; see the module docstring for the pipeline."""
     loc = _locate(src, options)
-    if loc.single:
-        entry, skip = _check(loc.root, loc.single, options)
+    changed: list[tuple[Document, bytes]] = []
+    facts: dict[str, object] = {}
+    if options.diff_ref:  # only what changed between two refs, read from git, not the work tree
+        from .repo_git import diff_ref_documents
+
+        changed, skipped, found = diff_ref_documents(loc.root, options, loc.subpath)
+        entries = []
+        facts.update(found)
+    elif loc.single:
+        entry, skip = _check(loc.root, loc.single, options, within=loc.git_root)
         entries, skipped = ([entry] if entry else []), ([skip] if skip else [])
     else:
-        entries, skipped, _ = select(loc.root, options)
+        entries, skipped, _ = select(loc.root, options, within=loc.git_root if loc.checkout is not None else None)
+        if loc.git_root is not None:
+            from .repo_git import submodules
+
+            fetch = loc.checkout is not None and options.allow_private and not options.isolate_git
+            entries, skipped, subs = submodules(loc.root, options, entries, skipped, fetch=fetch)
+            if subs:
+                facts["submodules"] = {f"{loc.subpath}/{k}" if loc.subpath else k: v for k, v in subs.items()}
+    limit = (options.extra or {}).get("max_files")
+    if limit and len(entries) > limit:  # a server's limit, before a single file is read
+        raise LimitExceeded(f"{loc.display} has {len(entries):,} files, over this server's limit of {limit:,}",
+                            hint="narrow it with --include/--exclude or a /tree/<ref>/<dir> URL")
     if loc.subpath:
         entries = [Entry(f"{loc.subpath}/{e.path}", e.abspath, e.size) for e in entries]
         skipped = [Skipped(f"{loc.subpath}/{s.path}", s.reason, s.size) for s in skipped]
@@ -318,17 +368,31 @@ def ingest_repo(src: sources.Source, options: Options) -> Bundle:
                 else:
                     counting.add(doc, raw)
                     docs.append(doc)
+            for doc, raw in changed:
+                counting.add(doc, raw)
+                docs.append(doc)
+        path_redactions = _redact_paths(docs, skipped) if options.redact_secrets else []
         with progress.task(options, "Scanning secrets and counting tokens", total=None):
-            redactions = _scan_and_count(docs, options, counting)
+            redactions = path_redactions + _scan_and_count(docs, options, counting)
     finally:
         counting.close()
+    if options.compress:
+        from .compressing import compress_documents, summary
+
+        facts["compressed"] = summary(compress_documents(docs, options.encoding))
+    churn: dict[str, int] | None = None
+    if options.sort_by_changes and loc.git_root is not None:
+        from .repo_git import change_counts
+
+        churn = change_counts(loc.root, options.changes_window, loc.subpath)
+        facts["sort_by_changes"] = f"most often changed in the last {options.changes_window:,} commits first"
     history = _history(loc, options)
     if loc.checkout is not None and not options.cache:
         from .git_remote import discard
 
         discard(loc.checkout)  # a temporary clone: everything needed is in memory now
 
-    if not docs and not skipped:
+    if not docs and not skipped and not options.diff_ref:
         what = "no files matched --include" if options.include else "no files to digest"
         raise SourceNotFound(f"{what} in {loc.display}", hint="check the path, --include/--exclude, or --hidden")
 
@@ -340,20 +404,34 @@ def ingest_repo(src: sources.Source, options: Options) -> Bundle:
     if loc.subpath:
         metadata["subpath"] = loc.subpath
     metadata.update(history)
+    metadata.update(facts)
     bundle = Bundle(source=loc.display, kind="repo", documents=docs, skipped=sorted(skipped, key=lambda s: s.path),
                     redactions=redactions, metadata=metadata, title=loc.name, encoding=options.encoding)
     if options.max_tokens:
-        _apply_budget(bundle, options.max_tokens, (options.extra or {}).get("format", "markdown"))
+        extra = options.extra or {}
+        _apply_budget(bundle, options.max_tokens, extra.get("format", "markdown"), top=extra.get("top", 10),
+                      token_tree=bool(extra.get("token_tree")), changes=churn)
+    if churn is not None:
+        from .repo_git import sort_by_changes
+
+        bundle.documents = sort_by_changes(bundle.documents, churn)
     return bundle
 
 
-def _apply_budget(bundle: Bundle, max_tokens: int, fmt: str = "markdown") -> None:
-    """Fit the digest, rendered in the format the user asked for, into ``max_tokens``."""
+def _apply_budget(bundle: Bundle, max_tokens: int, fmt: str = "markdown", *, top: int = 10,
+                  token_tree: bool = False, changes: dict[str, int] | None = None) -> None:
+    """Fit the digest, rendered exactly as it will be written (format, ``--top`` list, token tree),
+    into ``max_tokens``: the whole written file must fit, not just its documents. Source files are
+    compressed (lowest priority first) before any is dropped."""
+    from functools import partial
+
     from .budget import fit_rendered
+    from .compressing import shrinker
     from .render import render
 
     tree_cost = tokens.count("\n".join(d.path for d in bundle.documents), bundle.encoding) + 2 * len(bundle.documents)
-    fit_rendered(bundle, max_tokens, fmt, render, extra_overhead=tree_cost + 200)
+    fit_rendered(bundle, max_tokens, fmt, partial(render, top=top, token_tree=token_tree),
+                 extra_overhead=tree_cost + 200, shrink=shrinker(bundle.encoding), changes=changes)
 
 
 os.environ.setdefault("GIT_TERMINAL_PROMPT", "0")

@@ -1,23 +1,25 @@
-"""Exact token counts and secret findings for many texts, on every core.
+"""Exact token counts and secret findings for many texts, on two cores with one tokenizer.
 
-Both jobs hold the GIL (bpe-openai's counter and the secret regexes), so threads cannot run them
-side by side; worker processes can. A worker is a plain ``python -m llmingest.scanpool ENCODING``
-child (no fork: safe next to threads, the same on every OS) that reads length-prefixed texts on
-stdin and answers one JSON line per text on stdout. Texts are shared out by size, so the workers
-finish together.
+Counting (bpe-openai) is about half of a cold digest's CPU and the secret scan a fifth; both hold
+the GIL, so threads cannot run them side by side, processes can. A tokenizer costs ~70 MB per
+process (o200k), and peak memory is a target too (a quarter of repomix's), so there is at most
+ONE counting worker, and this process then builds no tokenizer at all: the worker counts while
+this process reads, scans for secrets (at :meth:`ScanPool.submit`, in the caller's loop) and
+renders. Measured on the CPython stdlib (37 MB): see benchmarks/README.md.
 
-Workers cost memory: each holds its own tokenizer (~70 MB for o200k), and peak memory is a
-target too (a quarter of repomix's). Texts therefore wait in a queue and are done in this process
-unless the queue grows past ``SPAWN_AT`` characters, where the workers' memory is small next to
-the texts held anyway: measured on the CPython stdlib (37 MB), two workers took the digest from
-2.0 to 1.7 s but its peak from 146 to 322 MiB. A worker that dies (killed, out of memory) loses
-nothing: what it did not answer is done here. State is real (workers, queues, results), hence a
-class.
+The worker is a plain ``python -m llmingest.scanpool ENCODING`` child (no fork: safe next to
+threads, the same on every OS) that reads length-prefixed UTF-8 texts on stdin and answers one
+count per line on stdout. Texts are not copied to wait for it: the queue holds references to the
+caller's strings (which it keeps anyway, to render them), a feeder thread encodes one at a time,
+and :meth:`ScanPool.submit` waits while more than ``in_flight`` characters are unanswered, so the
+memory spent on the worker is bounded by construction. An answered text is dropped from the pool
+at once. A worker that dies (killed, out of memory) loses nothing: what it did not answer is
+counted here. Small jobs (under ``spawn_at`` characters in all) start no process. State is real
+(worker, queues, results), hence a class.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import queue
 import struct
@@ -25,44 +27,46 @@ import subprocess
 import sys
 import threading
 from collections import deque
-from typing import Any
 
-SPAWN_AT = 256_000_000  # characters of text; see the module docstring
-_HEAD = struct.Struct("<IIB")  # path bytes, text bytes, flags (bit 0: find secrets, bit 1: count tokens)
+SPAWN_AT = 1_000_000  # characters to count before a worker pays for itself (~30 ms to start)
+IN_FLIGHT = 32_000_000  # unanswered characters at most; submit waits past it
+_HEAD = struct.Struct("<I")  # text bytes
 Result = tuple[int | None, list]  # (tokens, or None when not asked; secret hits as (start, end, kind))
 
 
-def _scan(count, path: str, text: str, scan: bool, tokens: bool = True) -> Result:
-    hits: list = []
-    if scan:
-        from .secrets import find
+def _find(path: str, text: str) -> list:
+    from .secrets import find
 
-        hits = find(path, text)
-    return (count(text) if tokens else None), hits
+    return find(path, text)
 
 
 class _Worker:
-    """One child process, a thread feeding it and a thread collecting its answers."""
+    """One counting child process, a thread feeding it and a thread collecting its answers.
 
-    def __init__(self, encoding: str, results: list) -> None:
+    ``pending`` maps a job to its text until the answer comes (for a redo if the child dies);
+    ``on_answer`` is told how many characters were answered, so the pool can let a waiting
+    ``submit`` go on."""
+
+    def __init__(self, encoding: str, results: list, on_answer) -> None:
         # run from the folder holding our package, so a "llmingest" folder in the user's working
         # directory can never stand in for it (``-m`` looks in the working directory first)
         here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
         self.proc = subprocess.Popen([sys.executable, "-m", "llmingest.scanpool", encoding], cwd=here,
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-        self.assigned = 0  # characters sent, to share the work out evenly
+        self.pending: dict[int, str] = {}
         self._order: deque[int] = deque()
         self._outbox: queue.SimpleQueue = queue.SimpleQueue()
         self._results = results
+        self._on_answer = on_answer
         self._threads = [threading.Thread(target=self._feed, daemon=True),
                          threading.Thread(target=self._collect, daemon=True)]
         for thread in self._threads:
             thread.start()
 
-    def send(self, index: int, path: str, text: str, scan: bool, tokens: bool) -> None:
-        self.assigned += len(text)
+    def send(self, index: int, text: str) -> None:
+        self.pending[index] = text
         self._order.append(index)
-        self._outbox.put((path, text, scan | tokens << 1))
+        self._outbox.put(index)
 
     def close_input(self) -> None:
         self._outbox.put(None)
@@ -70,13 +74,16 @@ class _Worker:
     def _feed(self) -> None:
         pipe = self.proc.stdin
         try:
-            while (job := self._outbox.get()) is not None:
-                path, text, flags = job
-                raw_path = path.encode("utf-8", "surrogatepass")
+            while (index := self._outbox.get()) is not None:
+                text = self.pending.get(index)
+                if text is None:  # pragma: no cover - answered before sent cannot happen
+                    continue
                 raw = text.encode("utf-8", "surrogatepass")
-                pipe.write(_HEAD.pack(len(raw_path), len(raw), flags))
-                pipe.write(raw_path)
+                pipe.write(_HEAD.pack(len(raw)))
                 pipe.write(raw)
+                del raw
+                if self._outbox.empty():  # nothing more to batch: the worker must see it now
+                    pipe.flush()
         except (OSError, ValueError):
             pass  # the worker died: _collect sees it, the caller redoes what is missing
         finally:
@@ -88,10 +95,13 @@ class _Worker:
     def _collect(self) -> None:
         for line in self.proc.stdout:
             try:
-                tokens, hits = json.loads(line)
-                self._results[self._order.popleft()] = (tokens, [tuple(h) for h in hits])
+                tokens = int(line)
+                index = self._order.popleft()
             except (ValueError, IndexError):
                 break
+            self._results[index] = (tokens, self._results[index][1])
+            self._on_answer(len(self.pending.pop(index, "")))
+        self._on_answer(None)  # the worker is gone: a waiting submit must not wait for it
 
     def finish(self) -> None:
         for thread in self._threads:
@@ -107,69 +117,95 @@ class _Worker:
 class ScanPool:
     """Submit texts, then take every result in submission order.
 
-    ``workers``: how many processes to start for a large job (default: the cores, at most 4);
-    fewer than two means everything is done in this process, since one worker would only add
-    its start-up and its memory.
+    A text's secrets are found at once, in this process (the caller's loop interleaves this with
+    reading); its tokens are counted by the worker once the texts to count pass ``spawn_at``
+    characters, else here at :meth:`results`. ``workers``: 0 counts everything here; the default
+    is one worker when the machine has a second core (never more: each costs a tokenizer).
     """
 
-    def __init__(self, encoding: str, workers: int | None = None, spawn_at: int = SPAWN_AT) -> None:
+    def __init__(self, encoding: str, workers: int | None = None, spawn_at: int = SPAWN_AT,
+                 in_flight: int = IN_FLIGHT) -> None:
         self.encoding = encoding
-        self._max = workers if workers is not None else min(4, os.cpu_count() or 1)
+        self._allowed = (workers if workers is not None else (os.cpu_count() or 1) - 1) > 0
         self._spawn_at = spawn_at
-        self._jobs: list[tuple[str, str, bool, bool]] = []
-        self._results: list[Any] = []
-        self._queued: list[int] = []
+        self._in_flight = max(1, in_flight)
+        self._results: list[Result] = []
+        self._queued: dict[int, str] = {}  # texts to count here (or to send when the worker starts)
         self._queued_chars = 0
         self._workers: list[_Worker] = []
+        self._unanswered = 0  # characters sent to the worker and not answered yet
+        self._answered = threading.Condition()
 
     def submit(self, path: str, text: str, scan: bool, tokens: bool = True) -> int:
-        """Queue one text: find its secrets when ``scan``, count its tokens when ``tokens``."""
-        index = len(self._jobs)
-        self._jobs.append((path, text, scan, tokens))
-        self._results.append(None)
-        if self._workers:
-            self._send(index)
+        """Find ``text``'s secrets now when ``scan``; count its tokens (later) when ``tokens``."""
+        index = len(self._results)
+        self._results.append((None, _find(path, text) if scan else []))
+        if not tokens or not text:
+            if tokens:
+                self._results[index] = (0, self._results[index][1])
             return index
-        self._queued.append(index)
+        if self._workers:
+            self._send(index, text)
+            return index
+        self._queued[index] = text
         self._queued_chars += len(text)
-        if self._queued_chars >= self._spawn_at and self._max > 1:
+        if self._queued_chars >= self._spawn_at and self._allowed:
             self._start()
         return index
 
+    def hits(self, index: int) -> list:
+        """The secrets found in job ``index`` (known as soon as it is submitted)."""
+        return self._results[index][1]
+
     def _start(self) -> None:
-        from .tokens import tokenizer
+        from .tokens import ENCODINGS, tokenizer
 
-        tokenizer(self.encoding)  # an unknown encoding fails here, once, not in every worker
+        if self.encoding not in ENCODINGS:
+            tokenizer(self.encoding)  # an unknown encoding fails here, as a UsageError, not in the worker
         try:
-            self._workers = [_Worker(self.encoding, self._results) for _ in range(self._max)]
+            self._workers = [_Worker(self.encoding, self._results, self._answer)]
         except OSError:
-            self._workers = []  # no processes to be had: everything is done in this one
+            self._workers = []  # no processes to be had: everything is counted here
+            self._allowed = False
             return
-        for index in self._queued:
-            self._send(index)
-        self._queued = []
+        queued, self._queued, self._queued_chars = self._queued, {}, 0
+        for index, text in queued.items():
+            self._send(index, text)
 
-    def _send(self, index: int) -> None:
-        min(self._workers, key=lambda w: w.assigned).send(index, *self._jobs[index])
+    def _answer(self, chars: int | None) -> None:
+        with self._answered:
+            if chars is None:  # the worker ended: nothing sent to it will be answered
+                self._unanswered = -(1 << 62)
+            else:
+                self._unanswered -= chars
+            self._answered.notify_all()
+
+    def _send(self, index: int, text: str) -> None:
+        with self._answered:
+            # bounded by construction: at most in_flight characters (or one larger text) wait
+            while self._unanswered > 0 and self._unanswered + len(text) > self._in_flight:
+                self._answered.wait()
+            self._unanswered += len(text)
+        self._workers[0].send(index, text)
 
     def results(self) -> list[Result]:
-        """Every submitted text's ``(tokens, hits)``, in order; waits for the workers."""
+        """Every submitted text's ``(tokens, hits)``, in order; waits for the worker."""
         count = self._counter()
-        for index in self._queued:  # small jobs: here, while the workers (if any) run
-            self._results[index] = _scan(count, *self._jobs[index])
-        self._queued = []
         for worker in self._workers:
             worker.close_input()
+        for index, text in self._queued.items():  # small jobs: here (the worker, if any, runs meanwhile)
+            self._results[index] = (count(text), self._results[index][1])
+        self._queued, self._queued_chars = {}, 0
         for worker in self._workers:
             worker.finish()
-        for index, result in enumerate(self._results):
-            if result is None:  # a worker died before answering: do it here
-                self._results[index] = _scan(count, *self._jobs[index])
+            for index, text in sorted(worker.pending.items()):  # the worker died before answering
+                self._results[index] = (count(text), self._results[index][1])
+            worker.pending.clear()
         return self._results
 
     def _counter(self):
-        """The counter, built only when a job here needs it: a warm run that only re-scans the
-        few files with secrets in them never builds a tokenizer."""
+        """The counter, built only when a text is counted here: with a worker, or on a warm run
+        that only re-scans the few files with secrets in them, this process builds no tokenizer."""
         from .tokens import counter
 
         built = []
@@ -194,21 +230,19 @@ class ScanPool:
 
 
 def _serve(encoding: str) -> None:
-    """The worker: length-prefixed texts in on stdin, one ``[tokens, hits]`` JSON line out each."""
+    """The worker: length-prefixed UTF-8 texts in on stdin, one token count per line out."""
     from .tokens import counter
 
     count = counter(encoding)
-    read, write = sys.stdin.buffer.read, sys.stdout.buffer.write
+    read, out = sys.stdin.buffer.read, sys.stdout.buffer
     while True:
         head = read(_HEAD.size)
         if len(head) < _HEAD.size:
             return
-        path_len, text_len, flags = _HEAD.unpack(head)
-        path = read(path_len).decode("utf-8", "surrogatepass")
-        text = read(text_len).decode("utf-8", "surrogatepass")
-        tokens, hits = _scan(count, path, text, bool(flags & 1), bool(flags & 2))
-        write(json.dumps([tokens, hits]).encode() + b"\n")
-        sys.stdout.buffer.flush()
+        (size,) = _HEAD.unpack(head)
+        text = read(size).decode("utf-8", "surrogatepass")
+        out.write(b"%d\n" % count(text))
+        out.flush()
 
 
 if __name__ == "__main__":

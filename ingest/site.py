@@ -21,11 +21,12 @@ import os
 import re
 import threading
 from collections import Counter
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
-from . import sources
+from . import manifest, sources
 from .atomic import write_atomic
 from .converters import llmstxt
 from .converters.llmstxt import OPTIONAL, Entry, Section
@@ -34,7 +35,7 @@ from .errors import ConversionError, IngestError, UsageError
 from .model import Bundle, Document, Skipped
 from .options import Options
 from .progress import task
-from .tokens import count, count_many
+from .tokens import count, count_cached, count_many
 
 __all__ = ["ingest_site", "render_site", "write_site", "diff_site", "expand", "to_document", "ROOT_SECTION"]
 
@@ -65,8 +66,12 @@ def to_document(data: bytes, url: str, content_type: str, charset: str | None = 
     try:
         if ctype in ("text/html", "application/xhtml+xml") or (not ctype and suffix in ("", ".html", ".htm")):
             from .converters.html import convert
+            from .page import is_spa_shell
 
-            return convert(data, url, charset=charset), ""
+            doc = convert(data, url, charset=charset)
+            if is_spa_shell(data, doc.content):
+                return None, "a JavaScript app: its HTML holds no content, only scripts (run site with --render)"
+            return doc, ""
         if ctype == "application/pdf" or (suffix == ".pdf" and ctype in ("", "application/octet-stream")):
             try:
                 from .converters.pdf import convert as pdf_convert
@@ -271,6 +276,7 @@ class _Converter:
         doc = self.cache.get(self._job(page))
         if doc is not None:
             self.cached[page.url] = doc
+            page.content = b""  # converted already: a warm run holds no page bodies (50 MB for python3-doc)
             return
         if self.workers < 2:
             return
@@ -323,6 +329,44 @@ def _convert_pages(pages: list[Page], options: Options) -> list[tuple[Page, Docu
         return conv.results(pages)
 
 
+class _Placed:
+    """Mirror files and the folders they need, as placed so far (see :func:`_place`)."""
+
+    def __init__(self) -> None:
+        self.files: set[str] = {"llms.txt", "llms-full.txt", manifest.MANIFEST}
+        self.dirs: set[str] = set()
+
+    def clashes(self, rel: str) -> bool:
+        parts = rel.split("/")
+        ancestors = ["/".join(parts[:i]) for i in range(1, len(parts))]
+        return rel in self.files or rel in self.dirs or any(a in self.files for a in ancestors)
+
+    def add(self, rel: str) -> None:
+        parts = rel.split("/")
+        self.files.add(rel)
+        self.dirs.update("/".join(parts[:i]) for i in range(1, len(parts)))
+
+
+def _place(mirror: str, url: str, placed: _Placed) -> str:
+    """A mirror name that can be written next to the ones placed before it.
+
+    Page names come from the site, so two pages may want one name as a file and as a folder
+    (``/foo`` -> ``foo.md`` and ``/foo.md/x`` -> ``foo.md/x.md``), or a folder named ``llms.txt``.
+    The first page keeps its name; a later one that clashes, or a name the output folder cannot
+    hold, goes to ``_/<hash of its URL>.md``: deterministic, and the crawl goes on.
+    """
+    if manifest.valid_name(mirror) and not placed.clashes(mirror):
+        placed.add(mirror)
+        return mirror
+    n = 0
+    while True:
+        alt = f"_/{hashlib.sha256(f'{url}#{n}'.encode('utf-8', 'replace')).hexdigest()[:16]}.md"
+        if not placed.clashes(alt):
+            placed.add(alt)
+            return alt
+        n += 1
+
+
 def build_bundle(result: CrawlResult, options: Options, source: str,
                  converted: list[tuple[Page, Document | None, str]] | None = None) -> Bundle:
     """Converted, de-duplicated, titled and sectioned pages of a crawl, in output order."""
@@ -337,10 +381,15 @@ def build_bundle(result: CrawlResult, options: Options, source: str,
     by_canonical: dict[str, str] = {}
     by_hash: dict[str, str] = {}
     by_mirror: dict[str, str] = {}
+    placed = _Placed()
     for page, doc, reason in converted if converted is not None else _convert_pages(result.pages, options):
         rel = relative(page.url, scope)
         if doc is None:
             skipped.append(Skipped(page.url, reason, len(page.content)))
+            continue
+        if (doc.title or page.title or "").lstrip().startswith("<no title>"):
+            # Sphinx titles a document without a heading "<no title>": an include fragment, not a page
+            skipped.append(Skipped(page.url, "an include fragment (Sphinx '<no title>' page), not a page"))
             continue
         canonical = doc.metadata.get("canonical")
         if canonical:
@@ -361,6 +410,7 @@ def build_bundle(result: CrawlResult, options: Options, source: str,
             skipped.append(Skipped(page.url, f"same .md mirror path ({mirror}) as {by_mirror[mirror]}"))
             continue
         by_mirror[mirror] = page.url
+        mirror = _place(mirror, page.url, placed)
         title = _page_title(doc.title or page.title, site, body, rel)
         doc.title = title
         doc.url = page.url
@@ -404,7 +454,8 @@ def build_bundle(result: CrawlResult, options: Options, source: str,
             _toc_order(group, index_doc, links_of.get(index_doc.url) or [])
     documents = [d for name in order for d in groups[name]]
 
-    for doc, n in zip(documents, count_many([_body(d) for d in documents], options.encoding), strict=True):
+    bodies = [_body(d) for d in documents]  # counts from the content-hash cache: a warm run counts nothing
+    for doc, n in zip(documents, count_cached(bodies, options.encoding, options.cache_dir, options.cache), strict=True):
         doc.tokens = n
     summary = None
     if start is not None:
@@ -520,7 +571,8 @@ def _fit(title: str, summary: str | None, docs: list[Document], max_tokens: int,
     return kept, cut
 
 
-def render_site(bundle: Bundle, base_url: str | None = None, *, max_tokens: int | None = None) -> dict[str, str]:
+def render_site(bundle: Bundle, base_url: str | None = None, *, max_tokens: int | None = None,
+                twins: bool = False) -> dict[str, str]:
     """The output files of a site Bundle: relative path -> text (``llms.txt``, ``llms-full.txt``, mirrors).
 
     ``base_url`` is where the outputs are published: llms.txt then links each page's ``.md``
@@ -528,6 +580,17 @@ def render_site(bundle: Bundle, base_url: str | None = None, *, max_tokens: int 
     (dropping Optional pages first, then pages from the end, refilling with smaller cut pages that
     fit) and lists what was cut at its end.
     """
+    return _site_files(bundle, base_url, max_tokens, lazy=False, twins=twins)  # type: ignore[return-value]
+
+
+_Lazy = Callable[[], "str | Iterable[str]"]
+
+
+def _site_files(bundle: Bundle, base_url: str | None, max_tokens: int | None, *, lazy: bool,
+                twins: bool = False) -> dict[str, str | _Lazy]:
+    """:func:`render_site`; with ``lazy``, llms-full.txt (without a cap) and the mirrors are
+    functions making their text (llms-full.txt in pieces) when written, so :func:`write_site`
+    never holds the site's text a second and third time (its peak was 5x the llms-full.txt)."""
     site = bundle.metadata.get("site_name") or bundle.title or "Documentation"
     summary = bundle.metadata.get("summary") or bundle.description
     docs = bundle.documents
@@ -537,7 +600,7 @@ def render_site(bundle: Bundle, base_url: str | None = None, *, max_tokens: int 
         if not sections or sections[-1].name != name:
             sections.append(Section(name, []))
         sections[-1].entries.append(Entry(doc.title or doc.path, _link(doc, base_url), doc.description))
-    files: dict[str, str] = {}
+    files: dict[str, str | _Lazy] = {}
     source = bundle.metadata.get("start_url") or bundle.source
     if source.endswith("/index.html"):
         source = source[: -len("index.html")]
@@ -548,92 +611,178 @@ def render_site(bundle: Bundle, base_url: str | None = None, *, max_tokens: int 
     details += "; the Optional section can be skipped when a shorter context is needed." if optional else "."
     files["llms.txt"] = llmstxt.build_llms_txt(site, summary, sections, details)
     kept, cut = (docs, []) if max_tokens is None else _fit(site, summary, docs, max_tokens, bundle.encoding)
-    while True:
+    if lazy and max_tokens is None:  # pieces made afresh on every call (written, hashed)
+        files["llms-full.txt"] = lambda: llmstxt.iter_llms_full(
+            site, summary, ((d.title or d.path, d.url or d.path, _body(d)) for d in docs))
+    while "llms-full.txt" not in files:
         full = llmstxt.build_llms_full(site, summary, [(d.title or d.path, d.url or d.path, _body(d)) for d in kept])
         if cut:
             full = full.rstrip("\n") + f"\n\n## Cut to fit {max_tokens:,} tokens\n\n" + "\n".join(
                 f"- [{llmstxt._link_title(d.title or d.path)}]({d.url}) ({d.tokens:,} tokens)" for d in cut) + "\n"
         if max_tokens is None or not kept or count(full, bundle.encoding) <= max_tokens:
+            files["llms-full.txt"] = full
             break
         # the estimate was off by a few tokens: drop one more page (Optional first) and recount
         victim = next((d for d in reversed(kept) if d.metadata.get("optional")), kept[-1])
         kept.remove(victim)
         cut = sorted([*cut, victim], key=docs.index)
-    files["llms-full.txt"] = full
     for doc in docs:
-        files[doc.metadata.get("mirror") or llmstxt.mirror_path(doc.path)] = _mirror_text(doc)
+        files[doc.metadata.get("mirror") or llmstxt.mirror_path(doc.path)] = (
+            functools.partial(_mirror_text, doc) if lazy else _mirror_text(doc))
+    if twins:
+        made: list[str] = []
+        for doc in docs:
+            mirror = doc.metadata.get("mirror") or llmstxt.mirror_path(doc.path)
+            twin = twin_of(doc.url or doc.path, mirror)
+            if twin and twin not in files:
+                files[twin] = files[mirror]
+                made.append(twin)
+        if base_url and made:
+            files[HEADERS_FILE] = link_hints(made, base_url)
     return dict(sorted(files.items()))
 
 
-def _write_atomic(path: Path, text: str) -> None:
+#: Netlify / Cloudflare Pages custom-headers file: where a static host takes its Link headers from
+HEADERS_FILE = "_headers"
+
+
+def link_hints(twins: list[str], base_url: str) -> str:
+    """A ``_headers`` file giving each page a ``Link: <twin>; rel="alternate"; type="text/markdown"``
+    header (llms.txt v2), for static hosts that read one; paths under ``base_url``'s path."""
+    root = urlsplit(base_url).path.rstrip("/")
+    lines = ["# written by `llmingest site --md-twins`: each page's markdown twin as a Link header"]
+    for twin in sorted(twins):
+        page = twin[:-3]  # guide/install.html.md -> guide/install.html
+        served = page[: -len("index.html")] if page == "index.html" or page.endswith("/index.html") else page
+        lines += [f"{root}/{served}", f'  Link: <{root}/{twin}>; rel="alternate"; type="text/markdown"']
+    return "\n".join(lines) + "\n"
+
+
+def twin_of(url: str, mirror: str) -> str | None:
+    """The llms.txt v2 ``.md`` twin of a page next to its mirror: ``<page URL>.md``, or
+    ``index.html.md`` for a folder URL; None when the mirror already sits at that name
+    (``/guide/install`` -> ``guide/install.md``).
+
+    >>> twin_of("https://d/guide/install.html", "guide/install.md"), twin_of("https://d/g/", "g/index.md")
+    ('guide/install.html.md', 'g/index.html.md')
+    """
+    path = urlsplit(url).path.lower()
+    if not mirror.endswith(".md"):
+        return None
+    if path.endswith("/") or path == "":
+        return mirror[:-3] + ".html.md"
+    for ext in (".html", ".htm"):
+        if path.endswith(ext):
+            return mirror[:-3] + ext + ".md"
+    return None
+
+
+def _write_atomic(path: Path, text: str | Iterable[str]) -> None:
     write_atomic(path, text)
 
 
-MANIFEST = ".llmingest-site.txt"
+MANIFEST = manifest.MANIFEST
 
 
-def _manifest(out_dir: Path) -> list[str]:
-    """The files the previous run wrote into ``out_dir`` (so pages that disappeared can be removed)."""
+def _pieces(text: str | _Lazy) -> Iterable[str]:
+    made = text() if callable(text) else text
+    return (made,) if isinstance(made, str) else made
+
+
+def _write_if_changed(path: Path, text: str | _Lazy) -> manifest.Digest:
+    """Write ``text`` (or what the function makes, piece by piece) unless ``path`` holds it already
+    (then its mtime stays, so make-like tools and rsync see no change); its SHA-256 for the manifest.
+
+    Compared by size and hash, read in blocks: neither the old file nor the new text is ever held
+    whole, so writing a 20 MB llms-full.txt costs a few MB of memory."""
     try:
-        lines = (out_dir / MANIFEST).read_text("utf-8").splitlines()
-    except (OSError, UnicodeDecodeError):
-        return []
-    return [line for line in lines if line and not line.startswith("#") and ".." not in line.split("/")]
+        old_size = path.stat().st_size if path.is_file() else None
+    except OSError:
+        old_size = None
+    if old_size is not None:
+        new, size = hashlib.sha256(), 0
+        for piece in _pieces(text):
+            data = piece.encode("utf-8")
+            new.update(data)
+            size += len(data)
+        if size == old_size:
+            old = hashlib.sha256()
+            try:
+                with open(path, "rb") as fh:
+                    while block := fh.read(1 << 20):
+                        old.update(block)
+                if old.digest() == new.digest():
+                    return manifest.Digest(new.hexdigest())
+            except OSError:
+                pass
+    sha = hashlib.sha256()
+
+    def hashed() -> Iterable[str]:
+        for piece in _pieces(text):
+            sha.update(piece.encode("utf-8"))
+            yield piece
+
+    _write_atomic(path, hashed())
+    return manifest.Digest(sha.hexdigest())
+
+
+def _not_theirs(out_dir: Path, files: dict) -> dict:
+    """``files`` without a ``_headers`` the user already has: only one we wrote (listed in the
+    manifest) is ever replaced."""
+    if HEADERS_FILE in files and (Path(out_dir) / HEADERS_FILE).exists() and HEADERS_FILE not in manifest.read(out_dir):
+        files = {k: v for k, v in files.items() if k != HEADERS_FILE}
+    return files
 
 
 def _gone(out_dir: Path, files: dict[str, str]) -> list[str]:
-    """Files a previous run wrote that this run would not write any more (pages removed or renamed)."""
-    return sorted(rel for rel in _manifest(out_dir) if rel not in files and (out_dir / rel).is_file())
+    """Files a previous run wrote that this run would not write any more (pages removed or renamed),
+    as :func:`llmingest.manifest.stale` allows: listed, ours by name, and unchanged since."""
+    return manifest.stale(out_dir, files)
 
 
-def write_site(bundle: Bundle, out_dir: Path, base_url: str | None = None, *, max_tokens: int | None = None) -> list[Path]:
+def write_site(bundle: Bundle, out_dir: Path, base_url: str | None = None, *, max_tokens: int | None = None,
+               twins: bool = False) -> list[Path]:
     """Write llms.txt, llms-full.txt and the .md mirrors under ``out_dir``; the paths, sorted.
 
     Files whose content is unchanged are not rewritten (their mtimes stay, so make-like tools and
     rsync see no change). The list of written files is kept in ``.llmingest-site.txt``, so the
-    mirror of a page that left the site is deleted on the next run, and only such files ever are.
+    mirror of a page that left the site is deleted on the next run, and only such files ever are
+    (see :mod:`llmingest.manifest`: listed, ours by name, unchanged since). A file that cannot be
+    written does not stop the others; it is reported as a :class:`ConversionError` at the end.
     """
     out_dir = Path(out_dir)
-    files = render_site(bundle, base_url, max_tokens=max_tokens)
+    files = _not_theirs(out_dir, _site_files(bundle, base_url, max_tokens, lazy=True, twins=twins))
     written: list[Path] = []
+    done: dict[str, str] = {}
+    failed: list[str] = []
+    # stale files go first: a page that was foo.md may now need foo.md/ as a folder
+    manifest.remove(out_dir, _gone(out_dir, files))  # type: ignore[arg-type]
     for rel, text in files.items():
         path = out_dir / rel
-        if not path.resolve().is_relative_to(out_dir.resolve()):
-            raise ConversionError(f"refusing to write outside {out_dir}: {rel}")
+        if not manifest.valid_name(rel) or not path.resolve().is_relative_to(out_dir.resolve()):
+            failed.append(f"{rel!r}: not a safe name inside the folder")  # never written, never listed
+            continue
         try:
-            if path.read_text("utf-8") == text:
-                written.append(path)
-                continue
-        except (OSError, UnicodeDecodeError):
-            pass
-        _write_atomic(path, text)
+            done[rel] = _write_if_changed(path, text)
+        except OSError as exc:  # a user's file where a folder must go, a full disk: say which, keep the rest
+            failed.append(f"{rel}: {exc.strerror or exc}")
+            continue
         written.append(path)
-    for rel in _gone(out_dir, files):
-        path = out_dir / rel
-        if path.resolve().is_relative_to(out_dir.resolve()):
-            path.unlink(missing_ok=True)
-            parent = path.parent
-            while parent != out_dir and parent.is_dir() and not any(parent.iterdir()):
-                parent.rmdir()
-                parent = parent.parent
-    manifest = "# files written by `llmingest site`; stale ones are removed on the next run\n" + "".join(
-        f"{rel}\n" for rel in files)
-    try:
-        if (out_dir / MANIFEST).read_text("utf-8") == manifest:
-            return written
-    except (OSError, UnicodeDecodeError):
-        pass
-    _write_atomic(out_dir / MANIFEST, manifest)
+    manifest.write(out_dir, done, "files written by `llmingest site` (sha256sum format); stale ones are removed "
+                                  "on the next run,\nand only while they still hold what was written")
+    if failed:
+        raise ConversionError(f"could not write {len(failed)} file(s) in {out_dir}: {'; '.join(failed[:3])}"
+                              + (" ..." if len(failed) > 3 else ""))
     return written
 
 
 def diff_site(bundle: Bundle, out_dir: Path, base_url: str | None = None, *, max_tokens: int | None = None,
-              max_lines: int = 400) -> tuple[list[str], str]:
+              max_lines: int = 400, twins: bool = False) -> tuple[list[str], str]:
     """``--check``: (stale, missing or left-over files, a unified diff of them capped at ``max_lines``)."""
     out_dir = Path(out_dir)
     stale: list[str] = []
     lines: list[str] = []
-    files = render_site(bundle, base_url, max_tokens=max_tokens)
+    files = _not_theirs(out_dir, render_site(bundle, base_url, max_tokens=max_tokens, twins=twins))
     changes: list[tuple[str, str | None, str | None]] = []
     for rel, text in files.items():
         try:
@@ -667,27 +816,89 @@ def _xml_attr(value: str | None) -> str:
     return (value or "").replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
 
 
-def _fetch_doc(url: str, options: Options) -> tuple[str | None, str]:
-    """(markdown, "") for one linked page, or (None, reason)."""
+#: why a link of an llms.txt is not read; the same words whether or not the target exists
+NOT_REMOTE = "not an http(s) link in a remote llms.txt"
+OUTSIDE_FOLDER = "outside the llms.txt's folder (only files under it are read)"
+NOT_A_LINK = "not an http(s) link or a file under the llms.txt's folder"
+
+
+def resolve_link(link: str, location: str | None) -> tuple[str, Path | None, str]:
+    """Where one llms.txt link points: (target shown to the user, local file or None, why skipped or "").
+
+    The rule that keeps a document from reading the reader's disk:
+
+    - an llms.txt fetched over http(s) (or with no known location) only ever leads to http(s)
+      URLs; relative links resolve against its URL. ``file://``, bare paths and other schemes
+      are skipped with :data:`NOT_REMOTE`, before anything looks at the disk, so the answer
+      never says whether ``~/.ssh/id_rsa`` exists;
+    - a local llms.txt may also link files under its own folder (relative links, or ``file://``
+      URLs that land there); absolute paths and ``../`` that leave the folder (symlinks
+      resolved) are skipped with :data:`OUTSIDE_FOLDER`.
+
+    >>> resolve_link("file:///etc/passwd", "https://docs.example.com/llms.txt")[2]
+    'not an http(s) link in a remote llms.txt'
+    >>> resolve_link("guide/", "https://docs.example.com/llms.txt")[0]
+    'https://docs.example.com/guide/'
+    """
+    link = link.strip()
+    remote = location is None or location.lower().startswith(("http://", "https://"))
+    try:
+        target = urljoin(location, link) if remote and location else link
+        scheme = urlsplit(target).scheme.lower()
+    except ValueError:  # "http://[::1" and friends
+        return link, None, NOT_REMOTE if remote else NOT_A_LINK
+    if scheme in ("http", "https"):
+        return target, None, ""
+    if remote:
+        return target, None, NOT_REMOTE
+    if any(not c.isprintable() for c in link):
+        return link, None, NOT_A_LINK
+    folder = Path(location).parent.resolve()
+    if scheme == "file":
+        raw = unquote(urlsplit(link).path)
+    elif not scheme:
+        raw = unquote(link.split("#", 1)[0].split("?", 1)[0])
+    else:
+        return link, None, NOT_A_LINK
+    if not raw or os.path.isabs(raw) and scheme != "file":
+        return link, None, OUTSIDE_FOLDER
+    path = (folder / raw).resolve()  # an absolute file:// path replaces the folder; then it must land inside
+    if not path.is_relative_to(folder):
+        return link, None, OUTSIDE_FOLDER
+    return str(path), path, ""
+
+
+def _fetch_doc(url: str, local: Path | None, options: Options) -> tuple[str | None, str]:
+    """(markdown, "") for one linked page, or (None, reason). ``local`` is set only for a file
+    :func:`resolve_link` allowed; everything else is fetched over http(s)."""
     from .http import fetch
 
-    if urlsplit(url).scheme in ("http", "https"):
+    if local is None:
+        if urlsplit(url).scheme not in ("http", "https"):
+            return None, NOT_REMOTE  # never reached through expand(); kept so no caller can read the disk
         try:
-            resp = fetch(url, options, check=False)
+            from .http import login_headers
+
+            start = (options.extra or {}).get("login_start")  # --header/--cookie: that host only
+            headers = login_headers(options, url, start) if start else {}
+            if options.prefer_markdown:  # markdown first: a site that negotiates answers text/markdown
+                from .http import ACCEPT_MARKDOWN
+
+                headers["Accept"] = ACCEPT_MARKDOWN
+            resp = fetch(url, options, check=False, headers=headers)
         except IngestError as exc:
             return None, exc.render()
         if not 200 <= resp.status < 300:
             return None, f"HTTP {resp.status}"
         data, ctype, charset, final = resp.content, resp.content_type, resp.charset, resp.url
     else:
-        path = Path(unquote(urlsplit(url).path) if url.startswith("file:") else url)
         try:
-            data = path.read_bytes()
+            data = local.read_bytes()
         except OSError as exc:
             return None, f"unreadable: {exc.strerror or exc}"
-        suffix = path.suffix.lower()
+        suffix = local.suffix.lower()
         ctype = {".html": "text/html", ".htm": "text/html", ".pdf": "application/pdf"}.get(suffix, "text/markdown")
-        charset, final = None, path.as_uri()
+        charset, final = None, local.as_uri()
     if ctype in ("text/plain", "") and urlsplit(final).path.lower().endswith((".md", ".txt", ".markdown")):
         ctype = "text/markdown"
     doc, reason = to_document(data, final, ctype, charset)
@@ -703,31 +914,34 @@ def expand(text: str, location: str | None, options: Options | None = None, *, m
     The shape follows the reference tool: ``<project title summary>`` with the info text, one
     ``<section>`` per H2 and one ``<doc>`` per link. Over ``max_tokens``, Optional pages go
     first, then pages from the end; what was cut is listed at the end. Relative links resolve
-    against ``location`` (the llms.txt URL or file).
+    against ``location`` (the llms.txt URL or file); which links may be read at all is
+    :func:`resolve_link`'s rule (a remote llms.txt never reads the local disk).
     """
     opts = options or Options()
     parsed = llmstxt.parse(text)
     if not parsed["title"]:
         raise ConversionError("not an llms.txt: no '# Title' line", hint="run `llmingest llmstxt validate` on it")
     jobs: list[tuple[str, Entry, str]] = []
+    refused: list[Skipped] = []
+    locals_: dict[int, Path] = {}
     for name, entries in parsed["sections"].items():
         if name == OPTIONAL and not optional:
             continue
         for e in entries:
-            if location and urlsplit(location).scheme in ("http", "https"):
-                target = urljoin(location, e.url)
-            elif location and not urlsplit(e.url).scheme:
-                target = str((Path(location).parent / unquote(e.url)).resolve())
-            else:
-                target = e.url
+            target, local, why = resolve_link(e.url, location)
+            if why:
+                refused.append(Skipped(target, why))
+                continue
+            if local is not None:
+                locals_[len(jobs)] = local
             jobs.append((name, e, target))
     with task(opts, "fetching linked pages", len(jobs)) as bar, ThreadPoolExecutor(max(1, opts.concurrency)) as pool:
-        futures = [pool.submit(_fetch_doc, target, opts) for _, _, target in jobs]
+        futures = [pool.submit(_fetch_doc, target, locals_.get(i), opts) for i, (_, _, target) in enumerate(jobs)]
         results = []
         for fut in futures:
             results.append(fut.result())
             bar.advance()
-    skipped = [Skipped(target, reason) for (_, _, target), (body, reason) in zip(jobs, results, strict=True) if body is None]
+    skipped = refused + [Skipped(target, reason) for (_, _, target), (body, reason) in zip(jobs, results, strict=True) if body is None]
     items = [(name, e, target, body) for (name, e, target), (body, _) in zip(jobs, results, strict=True) if body is not None]
 
     def doc_xml(e: Entry, target: str, body: str) -> str:

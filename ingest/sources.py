@@ -12,7 +12,7 @@ import os
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 
 from .errors import SourceNotFound, UsageError
 
@@ -23,7 +23,10 @@ __all__ = [
     "GitRepo",
     "WebPage",
     "parse",
+    "check_host",
     "FORGE_HOSTS",
+    "split_userinfo",
+    "public_url",
 ]
 
 #: hosts whose web URLs we read as repositories, and the URL dialect each speaks
@@ -89,6 +92,9 @@ class GitRepo:
     target: str = "tree"  # tree | blob | commit
     ref_path: tuple[str, ...] = field(default=())
     commit: str | None = None
+    # user and password from the URL (``https://user:tok@host/r.git``): they travel to git like a
+    # --token (env config), never in the URL git writes to .git/config, argv or any output
+    auth: tuple[str, str | None] | None = field(default=None, repr=False, compare=False)
 
     @property
     def kind(self) -> str:
@@ -124,7 +130,48 @@ class WebPage:
         return "pdf" if Path(urlsplit(self.url).path).suffix.lower() in PDF_EXTENSIONS else "page"
 
     def display(self) -> str:
-        return self.url
+        """The URL as shown anywhere (front matter, X-Source, errors): no userinfo, no secret query values."""
+        return public_url(self.url)
+
+
+#: query parameters whose values are credentials (token URLs, signed URLs); dropped from shown URLs
+SECRET_QUERY_KEYS = frozenset({
+    "access_token", "private_token", "token", "api_key", "apikey", "key", "password", "passwd", "secret",
+    "client_secret", "sig", "signature", "x-amz-signature", "x-amz-credential", "x-amz-security-token",
+})
+
+
+def split_userinfo(url: str) -> tuple[str, tuple[str, str | None] | None]:
+    """``https://user:pw@host/x`` -> (``https://host/x``, (user, pw)); URLs without userinfo unchanged.
+
+    >>> split_userinfo("https://x-access-token:t0k@example.org/o/r.git")
+    ('https://example.org/o/r.git', ('x-access-token', 't0k'))
+    """
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url, None
+    userinfo, _, hostport = parts.netloc.rpartition("@")
+    user, sep, password = userinfo.partition(":")
+    return parts._replace(netloc=hostport).geturl(), (unquote(user), unquote(password) if sep else None)
+
+
+def public_url(url: str) -> str:
+    """``url`` fit to be shown: userinfo removed, secret-looking query parameters dropped.
+
+    >>> public_url("http://alice:pw@example.org/p?token=abc&page=2")
+    'http://example.org/p?page=2'
+    """
+    if "://" not in url:
+        return url
+    url, _ = split_userinfo(url)
+    parts = urlsplit(url)
+    if not parts.query:
+        return url
+    pairs = parse_qsl(parts.query, keep_blank_values=True)
+    kept = [(k, v) for k, v in pairs if k.lower() not in SECRET_QUERY_KEYS]
+    if len(kept) == len(pairs):
+        return url
+    return parts._replace(query=urlencode(kept)).geturl()
 
 
 Source = LocalDir | LocalFile | GitRepo | WebPage
@@ -160,13 +207,77 @@ def _file_format(path: Path) -> str:
 
 
 def parse(text: str, *, ref: str | None = None, cwd: Path | None = None) -> Source:
-    """Turn a source string into a typed Source.
+    """Turn a source string into a typed Source; anything malformed is a :class:`UsageError`.
+
+    A caller (the web service above all) may pass any string a stranger typed: a bad port
+    (``git@127.0.0.1:o/r``), a host IDNA cannot encode (``a..b``), a NUL byte, a 5,000-character
+    path. None of these may escape as ``ValueError``/``UnicodeError``/``OSError``: every edge
+    renders ``IngestError`` as a one-line 4xx, anything else as a 500.
 
     >>> parse("octocat/Hello-World").url
     'https://github.com/octocat/Hello-World.git'
     >>> parse("https://github.com/a/b/tree/feature/x/docs").ref_path
     ('feature', 'x', 'docs')
     """
+    if not isinstance(text, str):
+        raise UsageError(f"a source must be text, not {type(text).__name__}")
+    try:
+        return _parse(text, ref=ref, cwd=cwd)
+    except (ValueError, UnicodeError, OSError, OverflowError) as exc:  # UnicodeError is a ValueError; said for clarity
+        raise UsageError(f"malformed source {_shown(text)}: {type(exc).__name__}",
+                         hint="give a path, a git URL, owner/repo or an http(s) URL") from None
+
+
+def _shown(text: str) -> str:
+    """The source for an error line: printable, one line, not unbounded."""
+    clean = "".join(c if c.isprintable() else "?" for c in text.strip())
+    return repr(clean[:120] + ("..." if len(clean) > 120 else ""))
+
+
+def check_host(host: str | None, port_text: str | None = None, *, what: str = "URL") -> str:
+    """The lower-cased host of a URL, or :class:`UsageError` when it is not one a resolver could take.
+
+    Checked here so a malformed host never reaches ``socket.getaddrinfo`` (IDNA ``UnicodeError``)
+    or ``urlsplit(...).port`` (``ValueError``) deep inside a fetch.
+    """
+    host = (host or "").strip().lower()
+    if not host:
+        raise UsageError(f"the {what} has no host")
+    if host.startswith("[") or ":" in host:  # an IPv6 literal
+        import ipaddress
+
+        try:
+            ipaddress.IPv6Address(host.strip("[]").split("%", 1)[0])
+        except ValueError:
+            raise UsageError(f"the {what} has a malformed IPv6 host") from None
+    else:
+        if any(c.isspace() or not c.isprintable() or c in "\\/?#@%<>\"'`^{}|" for c in host):
+            raise UsageError(f"the {what} has a malformed host")
+        try:
+            encoded = host.encode("idna")
+        except UnicodeError:
+            raise UsageError(f"the {what} has a malformed host (empty or over-long label)") from None
+        if len(encoded) > 253 or any(not 0 < len(label) <= 63 for label in encoded.rstrip(b".").split(b".")):
+            raise UsageError(f"the {what} has a malformed host (empty or over-long label)")
+    if port_text is not None and port_text != "":
+        if not port_text.isdigit() or not 0 < int(port_text) < 65536:
+            raise UsageError(f"the {what} has a malformed port {_shown(port_text)}")
+    return host
+
+
+def _check_netloc(parts, what: str = "URL") -> None:
+    """:func:`check_host` over a ``urlsplit`` result (its port read without ``.port``'s ValueError)."""
+    hostport = parts.netloc.rsplit("@", 1)[-1]
+    if hostport.startswith("["):
+        host, _, rest = hostport[1:].partition("]")
+        port = rest[1:] if rest.startswith(":") else (None if not rest else "x")
+    else:
+        host, sep, port = hostport.partition(":")
+        port = port if sep else None
+    check_host(host, port, what=what)
+
+
+def _parse(text: str, *, ref: str | None = None, cwd: Path | None = None) -> Source:
     text = text.strip()
     if not text:
         raise UsageError("empty source", hint="give a path, a git URL, owner/repo or an http(s) URL")
@@ -176,6 +287,10 @@ def parse(text: str, *, ref: str | None = None, cwd: Path | None = None) -> Sour
     if not re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*://", text):
         candidate = Path(os.path.expanduser(text))
         candidate = candidate if candidate.is_absolute() else base / candidate
+        if os.path.lexists(candidate):
+            from .walk import confine_local  # a symlink in a repository may not lead out of it
+
+            confine_local(candidate)
         if candidate.is_dir():
             if _is_bare_repo(candidate):  # a bare repository has no work tree to walk: clone it
                 return GitRepo(url=candidate.resolve().as_uri(), repo_path=_strip_git(candidate.resolve().name)).with_ref(ref)
@@ -185,6 +300,10 @@ def parse(text: str, *, ref: str | None = None, cwd: Path | None = None) -> Sour
 
     if text.startswith("file://"):
         path = Path(unquote(urlsplit(text).path))
+        if os.path.lexists(path):
+            from .walk import confine_local
+
+            confine_local(path)
         if path.is_dir() and ((path / ".git").exists() or (path / "HEAD").is_file()):
             src = GitRepo(url=text, host="", repo_path=_strip_git(path.name), forge="git")
             return src.with_ref(ref)
@@ -198,13 +317,18 @@ def parse(text: str, *, ref: str | None = None, cwd: Path | None = None) -> Sour
     if m and "/" in m.group("path") and not text.startswith(("http:", "https:")) and "." in m.group("host"):
         host = m.group("host").lower()
         repo_path = _strip_git(m.group("path").strip("/"))
+        check_host(host, what="git address")
         return GitRepo(url=text, host=host, repo_path=repo_path, forge=FORGE_HOSTS.get(host, "git")).with_ref(ref)
 
     if re.match(r"^(ssh|git|git\+ssh)://", text):
         parts = urlsplit(text)
+        _check_netloc(parts, "git URL")
         host = (parts.hostname or "").lower()
         repo_path = _strip_git(parts.path.strip("/"))
         url = text.replace("git+ssh://", "ssh://")
+        if parts.password is not None:  # ssh never uses a password from the URL; never show or store it
+            bare, auth = split_userinfo(url)
+            url = bare.replace("://", f"://{(auth or ('', ''))[0]}@", 1) if auth and auth[0] else bare
         return GitRepo(url=url, host=host, repo_path=repo_path, forge=FORGE_HOSTS.get(host, "git")).with_ref(ref)
 
     if re.match(r"^https?://", text, re.I):
@@ -227,14 +351,19 @@ def parse(text: str, *, ref: str | None = None, cwd: Path | None = None) -> Sour
             forge="github",
         ).with_ref(ref)
 
-    raise SourceNotFound(
-        f"no such file or directory: {text}",
-        hint="give an existing path, a git URL, owner/repo or an http(s) URL",
-    )
+    raise SourceNotFound(f"no such file or directory: {text}", hint=_missing_hint(text))
+
+
+def _missing_hint(text: str) -> str:
+    """A name with a file suffix (``x.html``, ``paper.pdf``) is a mistyped path, not a repository."""
+    if Path(text).suffix.lower() in (".pdf", ".md", ".markdown", ".txt", ".rst", ".json", ".yaml", ".yml", *HTML_EXTENSIONS):
+        return "check the path, or give an http(s) URL"
+    return "give an existing path, a git URL, owner/repo or an http(s) URL"
 
 
 def _parse_http(url: str) -> Source:
     parts = urlsplit(url)
+    _check_netloc(parts)
     host = (parts.hostname or "").lower()
     segments = [unquote(s) for s in parts.path.split("/") if s]
     forge = FORGE_HOSTS.get(host)
@@ -244,7 +373,8 @@ def _parse_http(url: str) -> Source:
         for i, seg in enumerate(segments):
             if seg.endswith(".git"):
                 clean = parts._replace(path="/" + "/".join(segments[: i + 1]), query="", fragment="")
-                return GitRepo(url=clean.geturl(), host=host, repo_path=_strip_git("/".join(segments[: i + 1])))
+                bare, auth = split_userinfo(clean.geturl())
+                return GitRepo(url=bare, host=host, repo_path=_strip_git("/".join(segments[: i + 1])), auth=auth)
         if "-" in segments and any(s in segments for s in ("tree", "blob", "commit")):
             forge = "gitlab"
         elif "src" in segments and any(s in segments for s in ("branch", "tag", "commit")):
@@ -272,7 +402,7 @@ def _parse_forge(parts, host: str, forge: str, segments: list[str]) -> Source:
         return WebPage(parts.geturl())
     repo_path = _strip_git("/".join(repo_segments))
     clone = f"{base}/{repo_path}.git"
-    src = GitRepo(url=clone, host=host, repo_path=repo_path, forge=forge)
+    src = GitRepo(url=clone, host=host, repo_path=repo_path, forge=forge, auth=split_userinfo(parts.geturl())[1])
     if not rest:
         return src
 

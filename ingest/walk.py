@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pathspec
 
+from .errors import BlockedAddress
 from .model import Skipped
 from .options import Options
 
@@ -55,6 +56,15 @@ HIDDEN_ALLOWED = frozenset({".github", ".gitlab-ci.yml", ".gitignore", ".gitattr
 LLMINGESTIGNORE = ".llmingestignore"
 
 
+class OutsideTree(BlockedAddress):
+    """A path named inside a repository leads out of it (a symlink, or a folder link on the way).
+
+    A repository is data from a stranger: ``ln -s /etc docs`` must not turn "digest docs/" into
+    "digest the server's /etc". Refused (HTTP 403, exit code 8) rather than reported missing, and
+    decided on the path alone, so the answer never says what exists outside the tree.
+    """
+
+
 @dataclass(frozen=True)
 class Entry:
     """A file chosen for the digest: its repo-relative posix path and where to read it."""
@@ -83,6 +93,64 @@ def ignored_name_reason(name: str, convert_pdfs: bool = False) -> str | None:
     if suffix in IGNORED_SUFFIXES and not (convert_pdfs and suffix == ".pdf"):
         return f"default ignore (binary {suffix})"
     return None
+
+
+def confine(top: Path, rel: str | None) -> Path:
+    """The real path of ``top/rel``; :class:`OutsideTree` when it is not inside ``top``.
+
+    Every way a checkout is narrowed (a ``/tree/`` or ``/blob/`` URL, ``--ref`` of a local
+    subfolder, a cached full checkout serving a subpath) goes through here, so a symlinked folder
+    or file on the way is followed only as far as the checkout goes (typed local paths: see
+    :func:`confine_local`). Resolution does not need the target to exist (nor does the
+    verdict depend on it) and never raises on a symlink loop.
+    """
+    real_top = Path(os.path.realpath(top))
+    if not rel:
+        return real_top
+    target = Path(os.path.realpath(f"{real_top}/{rel}"))
+    if not target.is_relative_to(real_top):
+        raise OutsideTree(f"refusing path {rel!r}: a symlink takes it outside the repository",
+                          hint="name a folder or file that is inside the repository itself")
+    return target
+
+
+def _work_tree_of(folder: Path) -> Path | None:
+    """The nearest folder at or above ``folder`` (a real path) that holds a ``.git``, or None."""
+    for candidate in (folder, *folder.parents):
+        if os.path.lexists(candidate / ".git"):
+            return candidate
+    return None
+
+
+def confine_local(path: Path) -> Path:
+    """The real path of a local path the user typed, refusing one that a symlink *inside a git
+    work tree* leads out of that work tree (:class:`OutsideTree`).
+
+    ``clone/docs -> /home/me/.ssh`` in a cloned repository is the same attack on a laptop as a
+    symlinked subpath on a server. A symlink that is not part of a repository (``~/proj -> /data/proj``)
+    is the user's own and is followed. Components are taken one at a time with the kernel's
+    meaning of ``..`` (the parent of where a link led, not lexical), as ``open`` would.
+    """
+    path = Path(path) if Path(path).is_absolute() else Path.cwd() / path  # no lexical ".." folding
+    parts = path.parts
+    cur = Path(parts[0])
+    for part in parts[1:]:
+        if part in ("", "."):
+            continue
+        if part == "..":
+            cur = cur.parent
+            continue
+        nxt = cur / part
+        if os.path.islink(nxt):
+            real = Path(os.path.realpath(nxt))
+            tree = _work_tree_of(cur)
+            if tree is not None and not real.is_relative_to(tree):
+                raise OutsideTree(f"refusing {str(path)!r}: the symlink {part!r} in the repository at {tree} "
+                                  "leads outside it", hint="name a folder or file that is inside the repository itself")
+            cur = real
+        else:
+            cur = nxt
+    return Path(os.path.realpath(cur))
 
 
 def is_hidden(path: str) -> bool:
@@ -174,8 +242,14 @@ def git_candidates(root: Path) -> list[str] | None:
     return sorted({n for n in out.stdout.decode("utf-8", "surrogateescape").split("\0") if n})
 
 
-def select(root: Path, options: Options) -> tuple[list[Entry], list[Skipped], bool]:
-    """Choose the files of ``root``; return (entries, skipped, is_git)."""
+def select(root: Path, options: Options, *, within: Path | None = None) -> tuple[list[Entry], list[Skipped], bool]:
+    """Choose the files of ``root``; return (entries, skipped, is_git).
+
+    ``within`` is the checkout ``root`` was narrowed from: a ``root`` that resolves outside it
+    (a symlinked subpath) raises :class:`OutsideTree` before anything is listed.
+    """
+    if within is not None:
+        root = confine(within, os.path.relpath(root, within))
     root = root.resolve()
     candidates = git_candidates(root)
     is_git = candidates is not None
@@ -229,8 +303,9 @@ def _llm_ignored(rel: str, specs: list[tuple[str, pathspec.GitIgnoreSpec]]) -> b
     return bool(verdict)
 
 
-def _check(root: Path, rel: str, options: Options) -> tuple[Entry | None, Skipped | None]:
-    """Stat one candidate: symlinks stay inside the tree, sizes within the limit."""
+def _check(root: Path, rel: str, options: Options, within: Path | None = None) -> tuple[Entry | None, Skipped | None]:
+    """Stat one candidate: symlinks stay inside the tree (``within``, else ``root``), only regular
+    files are read (a FIFO, socket or device would block or never end), sizes within the limit."""
     abspath = f"{root}/{rel}"  # rel is a posix path; "/" joins work on every OS, at a third of os.path.join's cost
     try:
         st = os.lstat(abspath)
@@ -238,20 +313,59 @@ def _check(root: Path, rel: str, options: Options) -> tuple[Entry | None, Skippe
         return None, Skipped(rel, "listed by git but missing from the work tree")
     # one lstat answers link/dir/regular (three more stat calls per file were 40% of selecting)
     if stat.S_ISLNK(st.st_mode):
-        try:
-            target = Path(abspath).resolve(strict=True)
-        except (OSError, RuntimeError):
-            return None, Skipped(rel, "broken symlink")
-        if not target.is_relative_to(root):
-            return None, Skipped(rel, "symlink points outside the tree")
-        if target.is_dir():
-            return None, Skipped(rel, "symlink to a directory (not followed)")
-        st = target.stat()
+        reason, abspath, st = _follow(abspath, within if within is not None else root)
+        if reason:
+            return None, Skipped(rel, reason)
     elif stat.S_ISDIR(st.st_mode):
         return None, Skipped(rel, "submodule or nested repository (not followed)")
     elif not stat.S_ISREG(st.st_mode):
-        return None, Skipped(rel, "not a regular file")
+        return None, Skipped(rel, f"not a regular file ({_kind(st.st_mode)}, not read)")
     if st.st_size > options.max_file_size:
         return None, Skipped(rel, f"larger than --max-file-size ({st.st_size:,} > {options.max_file_size:,} bytes)",
                              st.st_size)
     return Entry(rel, abspath, st.st_size), None
+
+
+def _follow(link: str, boundary: Path) -> tuple[str | None, str, os.stat_result | None]:
+    """(why not, target, its stat) for a symlink: the target must exist, stay inside ``boundary``
+    and be a regular file. The target is returned so the reader opens it, never the link."""
+    try:
+        target = Path(link).resolve(strict=True)
+    except (OSError, RuntimeError):
+        return "broken symlink", link, None
+    if not target.is_relative_to(boundary.resolve()):
+        return "symlink points outside the tree", link, None
+    try:
+        st = os.stat(target)
+    except OSError:
+        return "broken symlink", link, None
+    if stat.S_ISDIR(st.st_mode):
+        return "symlink to a directory (not followed)", link, None
+    if not stat.S_ISREG(st.st_mode):
+        return f"symlink to a {_kind(st.st_mode)} (not a regular file, not read)", link, None
+    return None, str(target), st
+
+
+def unreadable_reason(root: Path, path: Path) -> str | None:
+    """Why ``path`` (a file found under ``root``) must not be read, or None: a link out of
+    ``root`` or to a non-file, or a FIFO/socket/device, which would block or never end."""
+    try:
+        st = os.lstat(path)
+    except OSError as exc:
+        return f"unreadable: {exc.strerror or exc}"
+    if stat.S_ISLNK(st.st_mode):
+        return _follow(str(path), root)[0]
+    if not stat.S_ISREG(st.st_mode):
+        return f"not a regular file ({_kind(st.st_mode)}, not read)"
+    return None
+
+
+def _kind(mode: int) -> str:
+    """What a non-regular file is, in words for a Skipped reason."""
+    if stat.S_ISFIFO(mode):
+        return "FIFO"
+    if stat.S_ISSOCK(mode):
+        return "socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "device"
+    return "special file"

@@ -8,8 +8,10 @@ the Bundle cached, and every later call (index, read, search) reads that cached 
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlsplit
 
+from .. import sources
 from ..cache import make_key
 from ..errors import SourceNotFound, UsageError
 from ..model import Bundle, Document
@@ -20,47 +22,68 @@ __all__ = ["docs_index", "docs_index_text", "read_docs_text", "site_bundle"]
 
 def _check_url(url: str) -> str:
     url = url.strip()
-    if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).netloc:
-        raise UsageError(f"{url!r} is not a docs site URL", hint="give its start URL, e.g. https://docs.example.com/")
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # "https://[::1/": urlsplit's own complaint is not a 500
+        parts = None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.netloc:
+        raise UsageError(f"{url[:200]!r} is not a docs site URL", hint="give its start URL, e.g. https://docs.example.com/")
+    sources.parse(url)  # a malformed host or port is a UsageError here, not a UnicodeError in the resolver
     return url
 
 
-def site_bundle(svc: Service, url: str) -> tuple[Bundle, str]:
+def login(headers: dict[str, str] | None = None, cookies: list[str] | None = None) -> dict[str, Any]:
+    """Option overrides for a docs site behind a login (values registered as secrets: never printed)."""
+    from ..options import parse_cookies, parse_headers
+
+    out: dict[str, Any] = {}
+    if headers:
+        out["headers"] = parse_headers([f"{k}: {v}" for k, v in headers.items()])
+    if cookies:
+        out["cookies"] = parse_cookies(cookies)
+    return out
+
+
+def site_bundle(svc: Service, url: str, **login_opts: Any) -> tuple[Bundle, str]:
     """The crawled site (cached), and its cache key."""
-    return svc.bundle(_check_url(url), "site")
+    return svc.bundle(_check_url(url), "site", **login_opts)
 
 
-def docs_index(svc: Service, url: str) -> Bundle:
+def docs_index(svc: Service, url: str, **login_opts: Any) -> Bundle:
     """A one-document Bundle holding the site's llms.txt; ``metadata["published"]`` says whose it is."""
     url = _check_url(url)
     svc.guard_location(url)
 
     def produce() -> Bundle:
         from ..crawl import find_published
-        from ..http import fetch
+        from ..http import fetch, login_headers
 
-        opts = svc.options_for()
+        opts = svc.options_for(**login_opts)
         if svc.limits.max_page_bytes:  # the server's --max-page-size holds for a published llms.txt too
             opts = opts.merged(extra={**opts.extra, "max_page_bytes": svc.limits.max_page_bytes})
         published = find_published(url, opts).get("llms.txt")
         if published:
-            text = fetch(published, opts).content.decode("utf-8", errors="replace")
+            text = fetch(published, opts, headers=login_headers(opts, published, url)).content.decode(
+                "utf-8", errors="replace")
             return Bundle(source=url, kind="site", documents=[Document(path="llms.txt", content=text, url=published)],
                           metadata={"published": published})
         from ..site import render_site
 
-        bundle, _key = site_bundle(svc, url)
+        bundle, _key = site_bundle(svc, url, **login_opts)
         text = render_site(bundle)["llms.txt"]
         return Bundle(source=url, kind="site", documents=[Document(path="llms.txt", content=text)],
                       metadata={"published": None, "pages": len(bundle.documents)})
 
-    key = make_key("llms-index", 1, url, svc.options.allow_private, sorted(svc.options.host_map.items()))
+    from .service import login_key
+
+    key = make_key("llms-index", 1, url, svc.options.allow_private, sorted(svc.options.host_map.items()),
+                   login_key(svc.options.merged(**login_opts)))
     return svc.cached(key, produce)
 
 
-def docs_index_text(svc: Service, url: str) -> str:
+def docs_index_text(svc: Service, url: str, **login_opts: Any) -> str:
     """The llms.txt text itself (what ``/llms.txt?url=`` returns)."""
-    return docs_index(svc, url).documents[0].content
+    return docs_index(svc, url, **login_opts).documents[0].content
 
 
 def _norm(url: str) -> str:
@@ -112,7 +135,7 @@ def find_pages(bundle: Bundle, section: str) -> list[Document]:
     raise SourceNotFound(f"no page or section {want!r} in {bundle.source}", hint=hint)
 
 
-def read_docs_text(svc: Service, url: str, section: str) -> str:
+def read_docs_text(svc: Service, url: str, section: str, **login_opts: Any) -> str:
     """One page, or every page of one section, as markdown with each page's title and URL."""
-    bundle, _key = site_bundle(svc, url)
+    bundle, _key = site_bundle(svc, url, **login_opts)
     return "\n".join(_page_text(d) for d in find_pages(bundle, section))

@@ -2,7 +2,7 @@
 
 Every tool is a thin edge: parse arguments, call the shared :class:`~llmingest.mcp_server.service.Service`
 (guarded, cached, locked ``ingest()``), render, page. Long results never flood an agent's context:
-each tool takes ``max_tokens`` and returns one page plus a line saying how many tokens were left out
+each tool takes ``page_tokens`` and returns one page plus a line saying how many tokens were left out
 and which ``cursor`` reads on. Errors become one-line MCP tool errors (``IngestError.render()``);
 no traceback ever reaches the client.
 
@@ -28,19 +28,21 @@ from pydantic import Field
 from pydantic import ValidationError as PydanticValidationError
 
 from .. import __version__
-from ..errors import IngestError, redact
-from .docs import docs_index_text, read_docs_text, site_bundle
+from ..errors import IngestError, redact, secret_scope
+from . import api_tools, library_tools
+from .docs import docs_index_text, login, read_docs_text, site_bundle
 from .service import Service, edge_message
 
 __all__ = ["create_server", "INSTRUCTIONS"]
 
 INSTRUCTIONS = """llmingest turns repositories, web pages, PDFs and docs sites into text for you.
 - Repositories (local path, git URL, owner/repo, GitHub/GitLab/Codeberg URL incl. /tree/<ref>/<dir>):
-  look first with repository_tree, then read_repository_file for single files, or ingest_repository
-  (include/exclude globs) for a digest.
+  look first with repository_tree, search_repository or repository_outline, then read_repository_file
+  (a line range) for single files, or ingest_repository (include/exclude globs, compress) for a digest.
 - Web pages: fetch_page. PDFs: convert_pdf (pages="1-5,9").
 - Docs sites: docs_index for the llms.txt map, then read_docs(section=<page URL, path or section name>)
   or search_docs(query) to read only what you need.
+- A library's docs for one version: resolve_library(name), then library_docs(name, version, topic).
 - Docs that say "go to Settings and click Create": curl_actions(source, openapi) gives the API calls.
 Long results come in pages: pass the returned cursor to read on."""
 
@@ -84,10 +86,14 @@ SEARCH_SCHEMA: dict[str, Any] = {
 
 Source = Annotated[str, Field(description="Local path, git URL, owner/repo, or a GitHub/GitLab/Codeberg URL "
                                           "(…/tree/<ref>/<dir>, …/blob/<ref>/<file>).")]
-MaxTokens = Annotated[int, Field(ge=200, le=1_000_000, description="Token budget for this answer; longer "
-                                                                    "results are paged (see next_cursor).")]
+PageTokens = Annotated[int, Field(ge=200, le=1_000_000, description="Tokens per answer; longer results "
+                                                                     "are paged (see next_cursor).")]
 Cursor = Annotated[str | None, Field(description="The next_cursor of a previous call, to read the next page.")]
 Globs = Annotated[list[str] | None, Field(description="gitignore-style globs, e.g. ['src/**/*.py', '*.md'].")]
+Headers = Annotated[dict[str, str] | None, Field(description="For a docs site behind a login: request headers "
+                                                             "sent to the site's own host only, never printed.")]
+Cookies = Annotated[list[str] | None, Field(description="For a docs site behind a login: 'name=value' cookies "
+                                                        "sent to the site's own host only, never printed.")]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -97,21 +103,22 @@ def _edge(fn: F) -> F:
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return fn(*args, **kwargs)
-        except ToolError:
-            raise
-        except IngestError as exc:
-            raise ToolError(edge_message(exc.render(), "mcp")) from None
-        except Exception as exc:  # the edge: an unexpected bug still gets one line
-            raise ToolError(f"internal error: {redact(str(exc)) or type(exc).__name__}") from None
+        with secret_scope():  # a caller's token is scrubbed from this call's messages, then forgotten
+            try:
+                return fn(*args, **kwargs)
+            except ToolError:
+                raise
+            except IngestError as exc:
+                raise ToolError(edge_message(exc.render(), "mcp")) from None
+            except Exception as exc:  # the edge: an unexpected bug still gets one line
+                raise ToolError(f"internal error: {redact(str(exc)) or type(exc).__name__}") from None
 
     return wrapper  # type: ignore[return-value]
 
 
 class _OneLineArgumentErrors(Middleware):
     """Bad arguments fail in FastMCP's validation, before :func:`_edge`: pydantic's several-line
-    report (with a docs URL) becomes one line, ``bad arguments: max_tokens: Input should be ...``."""
+    report (with a docs URL) becomes one line, ``bad arguments: page_tokens: Input should be ...``."""
 
     async def on_call_tool(self, context: Any, call_next: Any) -> Any:
         try:
@@ -150,10 +157,11 @@ def create_server(service: Service | None = None) -> FastMCP:
     mcp = FastMCP("llmingest", instructions=INSTRUCTIONS, version=__version__, mask_error_details=True)
     mcp.add_middleware(_OneLineArgumentErrors())
     timeout = svc.limits.request_timeout or None
+    from ..http import with_deadline  # a tool's fetches end by its timeout instead of running on
 
     def tool(**kw: Any) -> Callable[[F], F]:
         def register(fn: F) -> F:
-            mcp.tool(_edge(fn), annotations=READ_ONLY, timeout=timeout, **kw)
+            mcp.tool(_edge(with_deadline(fn, timeout)), annotations=READ_ONLY, timeout=timeout, **kw)
             return fn
 
         return register
@@ -163,25 +171,32 @@ def create_server(service: Service | None = None) -> FastMCP:
         source: Source,
         include: Globs = None,
         exclude: Globs = None,
-        max_tokens: MaxTokens = DEFAULT_PAGE_TOKENS,
+        max_tokens: Annotated[int | None, Field(ge=200, le=10_000_000, description=(
+            "Fit the whole digest into this many tokens: README and docs first, then source, tests last; "
+            "what does not fit is listed, not lost silently. Default: everything (paged)."))] = None,
+        page_tokens: PageTokens = DEFAULT_PAGE_TOKENS,
         cursor: Cursor = None,
         ref: Annotated[str | None, Field(description="Branch, tag or commit (default: the URL's, else HEAD).")] = None,
         format: Annotated[Literal["markdown", "xml", "plain", "json"], Field(description="Output format.")] = "markdown",
+        compress: Annotated[bool, Field(description="Source files as imports, signatures, docstrings and types, "
+                                                    "function bodies left out (about a third of the tokens).")] = False,
     ) -> ToolResult:
         """Digest of a repository: summary, directory tree and file contents with exact token counts.
 
-        Narrow it with include/exclude globs or a /tree/<ref>/<dir> URL; long digests are paged.
+        Narrow it with include/exclude globs or a /tree/<ref>/<dir> URL; ``max_tokens`` fits the digest
+        to a budget (as the CLI's --max-tokens); long digests are paged by ``page_tokens``.
         """
-        bundle, key = svc.bundle(source, "repo", include=list(include or []), exclude=list(exclude or []), ref=ref,
-                                 token=_request_token())
+        bundle, key = svc.bundle(source, "repo", fmt=format, include=list(include or []),
+                                 exclude=list(exclude or []), ref=ref, max_tokens=max_tokens,
+                                 token=_request_token(), compress=compress)
         text, total = svc.rendered(bundle, key, format)
-        return _paged(svc, text, bundle.source, max_tokens, cursor, total)
+        return _paged(svc, text, bundle.source, page_tokens, cursor, total)
 
     @tool(output_schema=PAGE_SCHEMA)
     def repository_tree(
         source: Source,
         ref: Annotated[str | None, Field(description="Branch, tag or commit.")] = None,
-        max_tokens: MaxTokens = DEFAULT_PAGE_TOKENS,
+        page_tokens: PageTokens = DEFAULT_PAGE_TOKENS,
         cursor: Cursor = None,
     ) -> ToolResult:
         """The directory tree of a repository with tokens per file and folder, and what was skipped.
@@ -196,25 +211,32 @@ def create_server(service: Service | None = None) -> FastMCP:
         lines = summary_lines(bundle, top=0) + ["", *tree_lines(sorted(tokens), name, tokens)]
         if bundle.skipped:
             lines += ["", "Skipped:"] + [f"- {s.path}: {s.reason}" for s in sorted(bundle.skipped, key=lambda s: s.path)]
-        return _paged(svc, "\n".join(lines) + "\n", bundle.source, max_tokens, cursor)
+        return _paged(svc, "\n".join(lines) + "\n", bundle.source, page_tokens, cursor)
 
     @tool(output_schema=PAGE_SCHEMA)
     def read_repository_file(
         source: Source,
         path: Annotated[str, Field(description="Repo-relative path of one file, as repository_tree lists it.")],
         ref: Annotated[str | None, Field(description="Branch, tag or commit.")] = None,
-        max_tokens: MaxTokens = DEFAULT_PAGE_TOKENS,
+        page_tokens: PageTokens = DEFAULT_PAGE_TOKENS,
         cursor: Cursor = None,
+        start_line: Annotated[int | None, Field(ge=1, description="First line to read (1-based).")] = None,
+        end_line: Annotated[int | None, Field(ge=1, description="Last line to read (inclusive).")] = None,
     ) -> ToolResult:
-        """The text of one file of a repository (secrets redacted), paged when long."""
-        bundle, _key = svc.bundle(source, "repo", ref=ref, token=_request_token())
+        """The text of one file of a repository (secrets redacted), or lines start_line..end_line of it."""
+        from .code_tools import line_range, repo_bundle
+
+        bundle, _key = repo_bundle(svc, source, ref)  # a local work tree is read again only when it changed
         doc = svc.find_document(bundle, path)
-        return _paged(svc, doc.content, f"{bundle.source}:{doc.path}", max_tokens, cursor, doc.tokens or None)
+        if start_line is None and end_line is None:
+            return _paged(svc, doc.content, f"{bundle.source}:{doc.path}", page_tokens, cursor, doc.tokens or None)
+        text, where = line_range(doc, start_line, end_line)
+        return _paged(svc, text, f"{bundle.source}:{doc.path}{where}", page_tokens, cursor)
 
     @tool(output_schema=PAGE_SCHEMA)
     def fetch_page(
         url: Annotated[str, Field(description="http(s) URL of one web page (or a local .html file).")],
-        max_tokens: MaxTokens = DEFAULT_PAGE_TOKENS,
+        page_tokens: PageTokens = DEFAULT_PAGE_TOKENS,
         cursor: Cursor = None,
     ) -> ToolResult:
         """One web page as clean markdown: main content only, code fenced with languages, links absolute."""
@@ -226,56 +248,62 @@ def create_server(service: Service | None = None) -> FastMCP:
                              hint="call ingest_repository (or repository_tree / read_repository_file) with it")
         bundle, key = svc.bundle(url, "page", token=_request_token())
         text, total = svc.rendered(bundle, key)
-        return _paged(svc, text, bundle.source, max_tokens, cursor, total)
+        return _paged(svc, text, bundle.source, page_tokens, cursor, total)
 
     @tool(output_schema=PAGE_SCHEMA)
     def convert_pdf(
         source: Annotated[str, Field(description="URL or local path of a PDF.")],
         pages: Annotated[str | None, Field(description="Page ranges, e.g. '1-5,9' (default: all).")] = None,
-        max_tokens: MaxTokens = DEFAULT_PAGE_TOKENS,
+        page_tokens: PageTokens = DEFAULT_PAGE_TOKENS,
         cursor: Cursor = None,
     ) -> ToolResult:
         """A PDF as markdown: headings, lists, tables and page markers."""
         bundle, key = svc.bundle(source, "pdf", pages=pages, token=_request_token())
         text, total = svc.rendered(bundle, key)
-        return _paged(svc, text, bundle.source, max_tokens, cursor, total)
+        return _paged(svc, text, bundle.source, page_tokens, cursor, total)
 
     @tool(output_schema=PAGE_SCHEMA)
     def docs_index(
         url: Annotated[str, Field(description="Start URL of a documentation site.")],
-        max_tokens: MaxTokens = DEFAULT_PAGE_TOKENS,
+        page_tokens: PageTokens = DEFAULT_PAGE_TOKENS,
         cursor: Cursor = None,
+        headers: Headers = None,
+        cookies: Cookies = None,
     ) -> ToolResult:
         """The llms.txt of a docs site: its own if it publishes one, else built by crawling the site.
 
         Lists every page with title, URL and a one-line description, grouped in sections.
         """
-        text = docs_index_text(svc, url)
-        return _paged(svc, text, url, max_tokens, cursor)
+        text = docs_index_text(svc, url, **login(headers, cookies))
+        return _paged(svc, text, url, page_tokens, cursor)
 
     @tool(output_schema=PAGE_SCHEMA)
     def read_docs(
         url: Annotated[str, Field(description="Start URL of the documentation site (as given to docs_index).")],
         section: Annotated[str, Field(description="A page URL or path from docs_index, a page title, or a "
                                                   "section name (all its pages).")],
-        max_tokens: MaxTokens = DEFAULT_PAGE_TOKENS,
+        page_tokens: PageTokens = DEFAULT_PAGE_TOKENS,
         cursor: Cursor = None,
+        headers: Headers = None,
+        cookies: Cookies = None,
     ) -> ToolResult:
         """Read one page or one section of a docs site as markdown, paged when long."""
-        text = read_docs_text(svc, url, section)
-        return _paged(svc, text, url, max_tokens, cursor)
+        text = read_docs_text(svc, url, section, **login(headers, cookies))
+        return _paged(svc, text, url, page_tokens, cursor)
 
     @tool(output_schema=SEARCH_SCHEMA)
     def search_docs(
         url: Annotated[str, Field(description="Start URL of the documentation site.")],
         query: Annotated[str, Field(description="Words to look for, e.g. 'configure proxy timeout'.")],
         k: Annotated[int, Field(ge=1, le=50, description="How many pages to return.")] = 5,
+        headers: Headers = None,
+        cookies: Cookies = None,
     ) -> ToolResult:
         """Search a docs site's pages (BM25 ranking); returns the best pages with a snippet each.
 
         Then read a hit in full with read_docs(url, section=<its url>).
         """
-        bundle, key = site_bundle(svc, url)
+        bundle, key = site_bundle(svc, url, **login(headers, cookies))
         hits = svc.search(bundle, key, query, k)
         results = [{"title": d.title, "url": d.url, "path": d.path, "score": round(score, 4),
                     "snippet": _snippet(d.content, query)} for d, score in hits]
@@ -290,6 +318,11 @@ def create_server(service: Service | None = None) -> FastMCP:
 
     if importlib.util.find_spec("llmingest.actions") is not None:
         _register_actions(tool, svc)
+        api_tools.register(tool, svc)
+    library_tools.register(tool, svc)
+    from . import code_tools
+
+    code_tools.register(tool, svc)
     return mcp
 
 
@@ -307,7 +340,7 @@ def _register_actions(tool: Callable[..., Callable[[F], F]], svc: Service) -> No
                                                          "(JSON or YAML).")] = None,
         base_url: Annotated[str | None, Field(description="API base URL for the curl commands (default: the "
                                                           "spec's first server).")] = None,
-        max_tokens: MaxTokens = DEFAULT_PAGE_TOKENS,
+        page_tokens: PageTokens = DEFAULT_PAGE_TOKENS,
         cursor: Cursor = None,
     ) -> ToolResult:
         """Rewrite "go to Settings and click Create" instructions into runnable curl commands.
@@ -334,7 +367,7 @@ def _register_actions(tool: Callable[..., Callable[[F], F]], svc: Service) -> No
             text = bundle.documents[0].content
         else:
             text = "\n".join(f"# {d.path}\n\n{d.content.rstrip()}\n" for d in bundle.documents)
-        return _paged(svc, text, source, max_tokens, cursor)
+        return _paged(svc, text, source, page_tokens, cursor)
 
 
 def _snippet(text: str, query: str, width: int = 240) -> str:

@@ -10,6 +10,7 @@ tokens with a cursor. No conversion happens here: text comes from :func:`llminge
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import threading
 from collections import OrderedDict
@@ -129,6 +130,28 @@ def edge_message(text: str, edge: str) -> str:
     return text
 
 
+def _auth_key(src: sources.Source) -> str | None:
+    """A hash of the credentials a source's URL carried (``https://u:pw@host/``), for the cache key:
+    a result read with them must never be served to a caller without them."""
+    auth = getattr(src, "auth", None)
+    if auth is None and isinstance(src, sources.WebPage):
+        auth = sources.split_userinfo(src.url)[1]
+    return hashlib.sha256(repr(auth).encode()).hexdigest() if auth else None
+
+
+def login_key(opts: Options) -> str | None:
+    """A hash of the caller's --header/--cookie for cache keys: a page read behind a login is never
+    served to a caller without it."""
+    if not (opts.headers or opts.cookies):
+        return None
+    return hashlib.sha256(repr((sorted(opts.headers.items()), opts.cookies)).encode()).hexdigest()
+
+
+def carries_credentials(src: sources.Source) -> bool:
+    """Did the source's URL carry a user name or password (the result is then private to the caller)?"""
+    return _auth_key(src) is not None
+
+
 class _RequestTokenOnly(Options):
     """Options whose token is only the one the request carried, never the server's environment.
 
@@ -180,8 +203,8 @@ class Service:
             raise BlockedAddress("refusing a file:// repository: this server only reads public URLs")
         if scheme in ("http", "https"):
             check_address(url, opts)
-        else:  # ssh://, git://, git@host:path: check the host the same way
-            check_address(f"https://{src.host}/", opts)
+        else:  # ssh://, git://, git@host:path: check the host the same way (an IPv6 one in brackets)
+            check_address(f"https://[{src.host}]/" if ":" in src.host else f"https://{src.host}/", opts)
 
     def parse(self, source: str, ref: str | None = None) -> sources.Source:
         """``sources.parse``, except that a server never looks at its own disk for the answer.
@@ -223,7 +246,9 @@ class Service:
             opts.ref, sorted(opts.include), sorted(opts.exclude), opts.max_tokens, opts.pages, opts.encoding,
             opts.max_file_size, opts.hidden, opts.default_ignores, opts.redact_secrets, opts.convert_pdfs,
             opts.git_log, sorted(opts.host_map.items()), opts.allow_private, fmt if opts.max_tokens else None,
+            opts.compress, opts.diff_ref, opts.with_context, opts.sort_by_changes, opts.changes_window, opts.submodules,
             hashlib.sha256(token.encode()).hexdigest() if token else None,
+            _auth_key(src), login_key(opts),
             str(src.path) if local else None,
         )
         if local or self.cache is None:  # a folder on disk changes under us: never serve it stale
@@ -321,8 +346,7 @@ class Service:
         for skipped in bundle.skipped:
             if skipped.path == want:
                 raise LimitExceeded(f"{want} was left out of the digest: {skipped.reason}")
-        name = Path(want).name.lower()
-        near = sorted(d.path for d in bundle.documents if Path(d.path).name.lower() == name)[:5]
+        near = _near_paths(want, [d.path for d in bundle.documents])
         hint = f"did you mean {', '.join(near)}?" if near else "call repository_tree to see the paths"
         raise SourceNotFound(f"no file {want!r} in {bundle.source}", hint=hint)
 
@@ -377,9 +401,11 @@ def build_service(*, server_mode: bool, allow_private: bool = False, host_map: s
                         ("--max-files", max_files)):
         if value is not None and value < 0:  # -1 for "no limit" would be read as "fail every request"
             raise UsageError(f"{flag} must not be negative, not {value:g}", hint="0 switches it off")
+    for var in ("GITHUB_TOKEN", "GH_TOKEN", "GITLAB_TOKEN", "GL_TOKEN"):
+        register_secret(os.environ.get(var))  # the server's own tokens: scrubbed for its whole life
     cache_dir = Path(cache_dir) if cache_dir else None
     options = Options(allow_private=allow_private or not server_mode, host_map=parse_host_map(host_map),
-                      cache=not no_cache, cache_dir=cache_dir)
+                      cache=not no_cache, cache_dir=cache_dir, isolate_git=server_mode)
     limits = Limits()
     if rate_limit is not None:
         limits.rate_per_minute = rate_limit
@@ -396,3 +422,22 @@ def build_service(*, server_mode: bool, allow_private: bool = False, host_map: s
                         max_bytes=parse_size(DEFAULT_MAX_BYTES if cache_size is None else cache_size),
                         enabled=not no_cache)
     return Service(options=options, limits=limits, cache=cache)
+
+
+def _near_paths(want: str, paths: list[str], n: int = 5) -> list[str]:
+    """Paths an agent probably meant: the same file name elsewhere (``calc.py`` for ``src/calc.py``),
+    then names a typo away (``scaner.py`` for ``scanner.py``), then paths a typo away."""
+    import difflib
+
+    name = Path(want).name.lower()
+    by_name: dict[str, list[str]] = {}
+    for p in paths:
+        by_name.setdefault(Path(p).name.lower(), []).append(p)
+    same = sorted(by_name.get(name, []))
+    if same:
+        return same[:n]
+    close = difflib.get_close_matches(name, sorted(by_name), n=n, cutoff=0.75)
+    found = [p for c in close for p in sorted(by_name[c])]
+    if not found:
+        found = difflib.get_close_matches(want.lower(), sorted(paths), n=n, cutoff=0.75)
+    return found[:n]

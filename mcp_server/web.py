@@ -16,6 +16,7 @@ text body; limits answer 413/429/504 with a sentence saying which limit and what
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import math
@@ -30,10 +31,12 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
+from .. import http as fetching
 from ..commands._common import check_format
-from ..errors import IngestError, SourceNotFound, UsageError, redact
+from ..errors import IngestError, SourceNotFound, UsageError, redact, secret_scope
+from ..sources import public_url
 from .docs import docs_index_text
-from .service import Service, edge_message
+from .service import Service, carries_credentials, edge_message
 
 __all__ = ["create_app", "app_from_env", "target_for_path", "RedactingFilter", "install_log_redaction"]
 
@@ -80,6 +83,10 @@ class RedactingFilter(logging.Filter):
         if isinstance(record.msg, str):
             record.msg = _scrub(record.msg)
         return True
+
+
+class _InternalError(Exception):
+    """An unexpected bug in a request's worker, its message already redacted inside the request's scope."""
 
 
 def target_for_path(path: str) -> str:
@@ -171,6 +178,45 @@ def _token(request: Request) -> str | None:
     return None
 
 
+_ACCEPT_FORMATS = {"text/markdown": "markdown", "text/x-markdown": "markdown", "application/json": "json",
+                   "application/xml": "xml", "text/xml": "xml", "text/plain": "plain", "text/html": "html"}
+
+
+def _negotiated(accept: str, *, html: bool = False) -> str:
+    """The format an ``Accept`` header prefers (markdown when it names none we serve).
+
+    ``html=True`` is for pages this server renders as HTML (the landing page): "html" wins ties
+    and is the default, so a browser keeps its page and an agent sending text/markdown gets markdown.
+    """
+    best, best_q = ("html" if html else "markdown"), -1.0
+    for part in accept.split(","):
+        media, *params = [p.strip() for p in part.split(";")]
+        fmt = _ACCEPT_FORMATS.get(media.lower())
+        if fmt is None or (fmt == "html" and not html):
+            continue
+        q = 1.0
+        for param in params:
+            key, _, value = param.partition("=")
+            if key.strip().lower() == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+        if q > best_q or (q == best_q and html and fmt == "html"):
+            best, best_q = fmt, q
+    return best if best_q > 0 or best_q == -1.0 else ("html" if html else "markdown")
+
+
+@functools.lru_cache(maxsize=1)
+def _landing_markdown(html: str, base: str) -> str:
+    """The landing page as markdown (converted once with the page converter)."""
+    from ..options import Options
+    from ..page import page_bundle
+
+    bundle = page_bundle(html, base, Options(), source="landing", path="index.html")
+    return bundle.documents[0].content
+
+
 def _filename(source: str, fmt: str) -> str:
     stem = re.sub(r"[^A-Za-z0-9._-]+", "-", re.sub(r"^https?://", "", source)).strip("-.")[:80] or "digest"
     return f"{stem}.{EXTENSIONS[fmt]}"
@@ -187,11 +233,24 @@ def create_app(service: Service | None = None, *, mount_mcp: bool = True,
     limiter = anyio.CapacityLimiter(max(1, svc.limits.max_workers))
     rate = _rate_limiter(svc)
 
+    def scoped(func, *args):
+        with secret_scope():  # the caller's token is scrubbed from this request's messages, then forgotten
+            try:
+                return func(*args)
+            except IngestError:
+                raise  # already redacted when it was made, inside this scope
+            except Exception as exc:
+                raise _InternalError(redact(str(exc)) or type(exc).__name__) from None
+
     async def run(func, *args):
-        """Run blocking ingest work in a worker thread under the request timeout (504 past it)."""
+        """Run blocking ingest work in a worker thread under the request timeout (504 past it).
+
+        Nothing slow runs on the event loop: /healthz and other clients are served meanwhile.
+        """
         timeout = svc.limits.request_timeout or None
+        func, args = fetching.run_with_deadline, (timeout, func, *args)  # the thread's fetches stop at the 504
         with anyio.fail_after(timeout):
-            return await anyio.to_thread.run_sync(func, *args, limiter=limiter, abandon_on_cancel=True)
+            return await anyio.to_thread.run_sync(scoped, func, *args, limiter=limiter, abandon_on_cancel=True)
 
     async def guarded(request: Request, work) -> Response:
         client = request.client.host if request.client else "unknown"
@@ -207,7 +266,8 @@ def create_app(service: Service | None = None, *, mount_mcp: bool = True,
         except IngestError as exc:
             return _error(exc)
         except Exception as exc:  # the edge: an unexpected bug still gets one line, never a traceback
-            log.error("internal error: %s", redact(str(exc)) or type(exc).__name__)
+            log.error("internal error: %s", str(exc) if isinstance(exc, _InternalError) else
+                      redact(str(exc)) or type(exc).__name__)
             return PlainTextResponse("error: internal error\n", status_code=500)
 
     async def swap(request: Request) -> Response:
@@ -220,7 +280,7 @@ def create_app(service: Service | None = None, *, mount_mcp: bool = True,
             foreign = [(k, v) for k, v in params if k not in OWN_PARAMS]
             if foreign:
                 target += ("&" if "?" in target else "?") + urlencode(foreign)
-            fmt = check_format(own.get("format") or "markdown")
+            fmt = check_format(own.get("format") or _negotiated(request.headers.get("accept", "")))
             max_tokens = _int(own.get("max_tokens"), "max_tokens")
             top = _int(own.get("top"), "top")
             overrides = {
@@ -236,11 +296,12 @@ def create_app(service: Service | None = None, *, mount_mcp: bool = True,
             src = svc.parse(target, overrides["ref"])
             kind = src.kind
             bundle, key = svc.bundle(target, kind, fmt=fmt, **overrides)
+            private = bool(overrides["token"]) or carries_credentials(src)
             text, tokens = svc.rendered(bundle, key, fmt, 10 if top is None else top)
-            headers = {"X-Token-Count": str(tokens), "X-Source": quote(bundle.source, safe=":/?&=@%+,;~#"),
+            headers = {"X-Token-Count": str(tokens), "X-Source": quote(public_url(bundle.source), safe=":/?&=@%+,;~#"),
                        "X-Kind": bundle.kind,
-                       "Cache-Control": "private, max-age=300" if overrides["token"] else "public, max-age=300",
-                       "Vary": "Authorization"}
+                       "Cache-Control": "private, max-age=300" if private else "public, max-age=300",
+                       "Vary": "Authorization, Accept"}
             if download:
                 headers["Content-Disposition"] = f'attachment; filename="{_filename(bundle.source, fmt)}"'
             etag = '"' + hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest() + '"'
@@ -263,7 +324,10 @@ def create_app(service: Service | None = None, *, mount_mcp: bool = True,
         return await guarded(request, work)
 
     async def landing(request: Request) -> Response:
-        return HTMLResponse((STATIC / "index.html").read_text(encoding="utf-8"))
+        html = (STATIC / "index.html").read_text(encoding="utf-8")
+        if _negotiated(request.headers.get("accept", ""), html=True) == "markdown":  # an agent asking for markdown
+            return Response(_landing_markdown(html, str(request.base_url)), media_type=MEDIA_TYPES["markdown"], headers={"Vary": "Accept"})
+        return HTMLResponse(html, headers={"Vary": "Accept", "Link": '</>; rel="alternate"; type="text/markdown"'})
 
     async def health(request: Request) -> Response:
         cache = svc.cache
@@ -326,3 +390,9 @@ def _rate_limiter(svc: Service):
     if not svc.limits.rate_per_minute:
         return None
     return RateLimiter(svc.limits.rate_per_minute, svc.limits.burst)
+
+
+def rate_limited_mcp(app, svc: Service):
+    """``mcp --http``: the FastMCP app behind the per-client rate limit ``serve`` gives /mcp."""
+    rate = _rate_limiter(svc)
+    return app if rate is None else _RateLimited(app, rate, svc)

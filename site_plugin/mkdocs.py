@@ -44,6 +44,7 @@ from .common import (
     assign_sections,
     build_outputs,
     ensure_title,
+    inject_alternate,
     inject_copy_button,
     matches,
     normalize_base_url,
@@ -130,9 +131,11 @@ class LlmingestPlugin(BasePlugin[LlmingestConfig]):
 
     @event_priority(-100)
     def on_post_page(self, output: str, *, page: Any, config: Any) -> str:
-        if self.config.copy_button and page.file.src_uri in self._sources:
+        if page.file.src_uri in self._sources:
             mirror = mirror_path("/" + page.url)
-            return inject_copy_button(output, relative_href(page.url, mirror))
+            if self.config.copy_button:
+                return inject_copy_button(output, relative_href(page.url, mirror))
+            return inject_alternate(output, relative_href(page.url, mirror))  # the markdown hint for agents
         return output
 
     def on_post_build(self, *, config: Any) -> None:

@@ -38,7 +38,9 @@ from .common import (
     assign_sections,
     build_outputs,
     ensure_title,
+    inject_alternate,
     inject_copy_button,
+    main_only,
     matches,
     normalize_base_url,
     relative_href,
@@ -168,14 +170,16 @@ def _page(app: Any, docname: str, section: str, base: str | None) -> Page | None
     mirror = mirror_path("/" + target)
     url = absolute_url(base, target) if base else target
     try:
-        doc = convert(clean, url if base else None)
+        doc = convert(main_only(clean), url if base else None)
     except Exception as exc:  # one page the converter cannot read is left out, not the whole build
         logger.warning(f"llmingest: {docname}: not converted ({exc})", type="llmingest")
         return None
     if app.config.llmingest_copy_button:
         injected = inject_copy_button(clean, relative_href(target, mirror))
-        if injected != raw:
-            html_file.write_text(injected, encoding="utf-8")
+    else:  # the markdown hint for agents, without the button
+        injected = inject_alternate(clean, relative_href(target, mirror))
+    if injected != raw:
+        html_file.write_text(injected, encoding="utf-8")
     title_node = app.env.titles.get(docname)
     title = (title_node.astext() if title_node is not None else "") or doc.title or docname
     meta = app.env.metadata.get(docname, {})

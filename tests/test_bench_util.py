@@ -65,3 +65,16 @@ def test_table_and_formatting() -> None:
     assert _util.fmt_ratio(6.04) == "6.0x" and _util.fmt_ratio(float("nan")) == "-"
     with pytest.raises(ValueError):
         _util.table(["a", "b"], [["only one"]])
+
+
+def test_measure_pins_every_command_to_the_same_cores_and_keeps_caches_in_the_work_dir() -> None:
+    import shutil
+
+    probe = "import os; print(sorted(os.sched_getaffinity(0))); print(os.environ['XDG_CACHE_HOME'])"
+    run = _util.measure([sys.executable, "-c", probe])
+    affinity, cache = run.stdout.splitlines()
+    if shutil.which("taskset"):
+        assert affinity == str(sorted(int(c) for c in _util.CPUS.split(",")))
+    assert cache.startswith(_util.WORK) and ".cache" not in Path(cache).parts
+    assert run.cmd[0] == sys.executable  # reported as given, without the taskset prefix
+    assert run.cores >= 0 and "taskset -c" in _util.cores_note()

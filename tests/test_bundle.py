@@ -232,12 +232,18 @@ def test_nested_sources_once_and_orphans_removed(project: Path, tmp_path: Path) 
     assert result.exit_code == 0, result.output
     full = (out / "llms-full.txt").read_text()
     assert full.count("## Create a webhook") == 1  # docs/ is its own source, not also inside "."
-    orphan = out / "hooky" / "old-page.md"
-    orphan.write_text("# gone\n")
+    own = out / "notes.md"  # the user's file in the same folder: never ours to delete
+    own.write_text("# mine\n")
+    (project / "docs" / "old-page.md").write_text("# Old page\n\nGone soon.\n")
+    assert runner.invoke(app, ["bundle", str(project), str(project / "docs"), "--llms-txt", str(out), "-q"]).exit_code == 0
+    orphans = [p for p in out.rglob("old-page.md")]
+    assert orphans
+    (project / "docs" / "old-page.md").unlink()
     result = runner.invoke(app, ["bundle", str(project), str(project / "docs"), "--llms-txt", str(out), "--check"])
     assert result.exit_code == 1 and "no longer generated" in result.output
     assert runner.invoke(app, ["bundle", str(project), str(project / "docs"), "--llms-txt", str(out), "-q"]).exit_code == 0
-    assert not orphan.exists()
+    assert not any(p.exists() for p in orphans)
+    assert own.read_text() == "# mine\n"
 
 
 @pytest.mark.parametrize("fmt", ["markdown", "xml", "json"])
@@ -264,3 +270,41 @@ def test_config_typos_outside_tables_are_errors_and_host_map_repeats(project: Pa
 
     assert parse_host_map(["github.com=git://127.0.0.1:1/", "gitlab.com=git://127.0.0.1:2/,codeberg.org=x"]) == {
         "github.com": "git://127.0.0.1:1/", "gitlab.com": "git://127.0.0.1:2/", "codeberg.org": "x"}
+
+
+def test_embedded_pages_and_pdfs_keep_the_outer_heading_structure(project: Path, docs_server: str) -> None:
+    """A converted PDF or page sits under its ### heading: its own H1 and front matter must not
+    become headings of the bundle or the repo digest (issue 15 item 6)."""
+    import re
+
+    from llmingest import ingest
+    from llmingest.bundle_render import render_bundle
+    from llmingest.render import render
+
+    outer = render_bundle(bundle([str(project / "design.pdf"), docs_server], allow_private=True), "markdown")
+    digest = render(ingest(str(project), convert_pdfs=True, cache=False), "markdown")
+    for text in (outer, digest):
+        prose = re.sub(r"^(`{3,})[^\n]*\n.*?^\1\s*$", "", text, flags=re.M | re.S)  # outside code fences
+        assert not re.search(r"^# ", prose.split("\n", 1)[1], re.M), "only the digest's own title is an H1"
+        assert not re.search(r"^-{3,}\s*$", prose, re.M), "front matter is no setext underline"
+        assert "Design Notes" in text and "The cache is keyed by repository URL and commit." in text
+    assert "#### Design Notes" in outer and "```yaml\ntitle: \"Design Notes\"" in digest
+    assert re.search(r"^#### Design Notes$", digest, re.M)
+
+
+def test_bundle_llms_txt_does_not_repeat_the_base_urls_path(tmp_path: Path) -> None:
+    """With --base-url https://docs.python.org/3/ a local built site's pages live under /3/ already;
+    their mirrors must not repeat it (was .../3/smallsite/3/tutorial/index.md; issue 15 item 7)."""
+    site = tmp_path / "smallsite"
+    (site / "tutorial").mkdir(parents=True)
+    page = "<html><head><title>{t}</title></head><body><main><h1>{t}</h1><p>{t} text goes here.</p>{a}</main></body></html>"
+    (site / "index.html").write_text(page.format(t="Home", a='<a href="tutorial/index.html">Tutorial</a>'))
+    (site / "tutorial" / "index.html").write_text(page.format(t="Tutorial", a=""))
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["bundle", f"site:{site}", "--llms-txt", str(out), "--base-url",
+                                 "https://docs.python.org/3/", "-q"])
+    assert result.exit_code == 0, result.output
+    llms = (out / "llms.txt").read_text()
+    assert "(https://docs.python.org/3/smallsite/tutorial/index.md)" in llms
+    assert "/3/smallsite/3/" not in llms
+    assert (out / "smallsite" / "tutorial" / "index.md").is_file()

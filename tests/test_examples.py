@@ -197,3 +197,12 @@ def test_ci_workflow_uses_the_action_with_its_inputs():
     config = yaml.safe_load((EXAMPLES / "ci-workflow" / "pre-commit-config.yaml").read_text())
     hook_ids = {h["id"] for h in hooks}
     assert {h["id"] for repo in config["repos"] for h in repo["hooks"]} <= hook_ids
+
+
+def test_tests_never_write_the_users_cache():
+    """The suite's caches live in a temp dir (conftest sets XDG_CACHE_HOME), never ~/.cache."""
+    from llmingest.tokens import default_cache_dir
+
+    home_cache = Path.home() / ".cache"
+    assert not str(default_cache_dir()).startswith(str(home_cache))
+    assert default_cache_dir().parent == Path(os.environ["XDG_CACHE_HOME"])

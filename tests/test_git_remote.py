@@ -540,3 +540,26 @@ def test_server_mode_checks_every_redirect_hop_of_a_clone(monkeypatch, tmp_path)
     finally:
         inward.shutdown()
         public.shutdown()
+
+
+def test_a_killed_clones_temporary_fill_is_swept_at_the_next_start(tmp_path):
+    """kill -9 during a clone left a 151 MB .tmp-* for a day; a fill whose process is gone goes at once,
+    one of a live process (another run still cloning) stays."""
+    import subprocess
+    import sys
+
+    from llmingest.git_remote import sweep_abandoned
+
+    cache = tmp_path / "repos"
+    cache.mkdir()
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    crashed = cache / f".tmp-0123456789abcdef0123-p{dead.pid}-x1"
+    (crashed / "w").mkdir(parents=True)
+    (crashed / "w" / "big.bin").write_bytes(b"\0" * 1024)
+    live = cache / f".tmp-fedcba9876543210fedc-p{os.getppid()}-x2"
+    live.mkdir()
+    entry = cache / "0123456789abcdef0123456789abcdef"
+    entry.mkdir()
+    assert sweep_abandoned(cache) == [crashed.name]
+    assert not crashed.exists() and live.exists() and entry.exists()

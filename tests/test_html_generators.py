@@ -124,7 +124,7 @@ def test_front_matter_title_url_description():
     doc = convert(SPHINX.encode(), "https://docs.python.org/3/library/json.html")
     fm = front_matter(doc)
     assert fm == ("---\ntitle: json — JSON encoder and decoder — Python 3.11 documentation\n"
-                  "url: https://docs.python.org/3/library/json.html\ndescription: Encode and decode JSON.\n---\n\n")
+                  "url: https://docs.python.org/3/library/json.html\ndescription: Encode and decode JSON.\nlang: en\n---\n\n")
     assert doc.metadata["canonical"] == "https://docs.python.org/3/library/json.html"
     assert doc.metadata["lang"] == "en"
     assert "https://docs.python.org/3/library/pickle.html#module-pickle" in doc.metadata["links"]

@@ -159,7 +159,17 @@ def test_build_llms_full_keeps_one_title_and_the_url():
         ("Click ![icon](https://x/i.png) the icon to start the tool.", "Click the icon to start the tool."),
         ("Represents a JSON value. [More...](https://x/v.html#details)", "Represents a JSON value."),
         # dunder names keep their underscores (python3-doc's json page said "Lib/json/init.py")
-        ("**Source code:** [Lib/json/__init__.py](https://x/j.py) for sure", "Source code: Lib/json/__init__.py for sure"),
+        ("Read [Lib/json/__init__.py](https://x/j.py) for the source of it.", "Read Lib/json/__init__.py for the source of it."),
+        # a field line or a version note is not what the page is about (python3-doc: 202 pages read
+        # "Source code: Lib/x.py", 31 "New in version ...", What's New pages their author's name)
+        ("# json\n\n**Source code:** [Lib/json/__init__.py](https://x/j.py)\n\n---\n\nJSON is a lightweight data "
+         "interchange format.", "JSON is a lightweight data interchange format."),
+        ("# What's New\n\nAuthor: A. M. Kuchling\n\nThis article explains the new features in Python 3.11.",
+         "This article explains the new features in Python 3.11."),
+        ("# zoneinfo\n\n*New in version 3.9.*\n\nThe module provides a concrete time zone implementation.",
+         "The module provides a concrete time zone implementation."),
+        ("Note: a sentence with enough words in it is still prose for a description.",
+         "Note: a sentence with enough words in it is still prose for a description."),
         ("This is __strong__ text in a sentence.", "This is strong text in a sentence."),
     ],
 )

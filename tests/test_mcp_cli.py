@@ -196,3 +196,18 @@ def test_serve_with_two_workers_still_clones_once(tmp_path, git_daemon):
     finally:
         err = _stop(proc)
     assert "Traceback" not in err
+
+
+def test_mcp_http_has_a_per_client_rate_limit(tmp_path):
+    """`mcp --http` had no rate limit at all (serve's /mcp had one): POSTs past it answer 429."""
+    port = free_port()
+    proc = _start(["mcp", "--http", "--port", str(port), "--rate-limit", "6"], tmp_path, port)
+    try:
+        body = {"jsonrpc": "2.0", "id": 1, "method": "tools/list"}
+        accept = {"Accept": "application/json, text/event-stream"}
+        codes = [httpx.post(f"http://127.0.0.1:{port}/mcp", json=body, headers=accept, timeout=10).status_code
+                 for _ in range(30)]  # a burst of 20, then 6 a minute
+    finally:
+        err = _stop(proc)
+    assert codes[0] == 200 and 429 in codes
+    assert "Traceback" not in err

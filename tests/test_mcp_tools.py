@@ -58,7 +58,7 @@ def test_every_tool_is_listed_read_only_with_descriptions_and_schemas(tmp_path):
         assert tool.description and len(tool.description) > 30
         assert tool.output_schema and tool.output_schema["type"] == "object"
     props = tools["ingest_repository"].input_schema["properties"]
-    assert {"source", "include", "exclude", "max_tokens", "cursor"} <= set(props)
+    assert {"source", "include", "exclude", "max_tokens", "page_tokens", "cursor"} <= set(props)
     assert props["source"]["description"]
     assert set(tools["search_docs"].input_schema["properties"]) >= {"url", "query", "k"}
     assert "results" in tools["search_docs"].output_schema["properties"]
@@ -78,11 +78,11 @@ def test_ingest_repository_local_digest_and_filters(tmp_path, local_repo):
 
 def test_ingest_repository_pages_with_a_cursor_until_the_end(tmp_path, local_repo):
     server = create_server(make_service(tmp_path))
-    full = call(server, "ingest_repository", {"source": str(local_repo), "max_tokens": 1_000_000})
+    full = call(server, "ingest_repository", {"source": str(local_repo), "page_tokens": 1_000_000})
     whole = full.content[0].text
     parts, cursor, calls = [], None, 0
     while True:
-        args = {"source": str(local_repo), "max_tokens": 2000}
+        args = {"source": str(local_repo), "page_tokens": 2000}
         if cursor:
             args["cursor"] = cursor
         res = call(server, "ingest_repository", args)
@@ -113,6 +113,9 @@ def test_tree_and_single_file_and_helpful_errors(tmp_path, local_repo):
     assert res.is_error
     msg = res.content[0].text
     assert "no file 'calc.py'" in msg and "src/calc.py" in msg and "\n" not in msg.strip()
+    for typo in ("src/calk.py", "calcc.py"):  # a typo away: the README promises a did-you-mean
+        res = call(server, "read_repository_file", {"source": str(local_repo), "path": typo}, raise_on_error=False)
+        assert res.is_error and "did you mean src/calc.py?" in res.content[0].text
     res = call(server, "ingest_repository", {"source": str(tmp_path / "nope")}, raise_on_error=False)
     assert res.is_error and "Traceback" not in res.content[0].text
     res = call(server, "ingest_repository", {"source": str(local_repo), "cursor": "12.deadbeef00"},
@@ -153,8 +156,8 @@ def test_error_hints_name_tool_arguments_not_cli_flags(tmp_path, git_daemon):
 def test_bad_arguments_are_one_line_tool_errors(tmp_path, local_repo):
     # pydantic's report was four lines with a docs URL; an agent gets one line naming the argument
     server = create_server(make_service(tmp_path))
-    res = call(server, "ingest_repository", {"source": str(local_repo), "max_tokens": 5}, raise_on_error=False)
-    assert res.is_error and res.content[0].text == "bad arguments: max_tokens: Input should be greater than or equal to 200"
+    res = call(server, "ingest_repository", {"source": str(local_repo), "page_tokens": 5}, raise_on_error=False)
+    assert res.is_error and res.content[0].text == "bad arguments: page_tokens: Input should be greater than or equal to 200"
     res = call(server, "search_docs", {"url": "https://docs.example.com/"}, raise_on_error=False)
     assert res.is_error and res.content[0].text == "bad arguments: query: Missing required argument"
     ok = call(server, "repository_tree", {"source": str(local_repo)})  # good calls pass through untouched
@@ -192,3 +195,23 @@ def test_local_edits_are_seen_at_once(tmp_path, local_repo):
     assert "b + a" in call(server, "read_repository_file", args).content[0].text
     digest = call(server, "ingest_repository", {"source": str(local_repo), "include": ["src/calc.py"]})
     assert "b + a" in digest.content[0].text
+
+
+def test_max_tokens_fits_the_digest_readme_first_and_page_tokens_pages_it(tmp_path):
+    """max_tokens means what the CLI's --max-tokens means (a fitted digest, README first), not a
+    page size: an agent asking for 3,000 tokens gets the README, not .gitignore and the LICENSE."""
+    repo = tmp_path / "proj"
+    (repo / "src").mkdir(parents=True)
+    (repo / "README.md").write_text("# Proj\n\nThe readme explains everything.\n")
+    (repo / ".gitignore").write_text("\n".join(f"ignored{i}/" for i in range(400)) + "\n")
+    (repo / "LICENSE").write_text("Permission is hereby granted " * 400 + "\n")
+    (repo / "src" / "app.py").write_text("def main():\n    return 1\n")
+    git("init", "-q", cwd=repo)
+    server = create_server(make_service(tmp_path))
+    res = call(server, "ingest_repository", {"source": str(repo), "max_tokens": 3000})
+    text = res.content[0].text
+    assert text.index("The readme explains everything.") < len(text)
+    assert res.structured_content["total_tokens"] <= 3000
+    assert "Permission is hereby granted " * 400 not in text
+    paged = call(server, "ingest_repository", {"source": str(repo), "page_tokens": 300})
+    assert paged.structured_content["tokens"] <= 300 and paged.structured_content["next_cursor"]

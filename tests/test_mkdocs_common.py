@@ -110,7 +110,8 @@ def pages() -> list[Page]:
 def test_build_outputs_three_kinds_and_the_reference_parser(tmp_path):
     kept = assign_sections(pages(), None, ["news.md"])
     files = build_outputs("Demo", "A demo.", kept, "https://d/")
-    assert set(files) == {"llms.txt", "llms-full.txt", "index.md", "guide/install/index.md", "news/index.md"}
+    assert set(files) == {"llms.txt", "llms-full.txt", "index.md", "guide/install/index.md", "news/index.md",
+                          "index.html.md", "guide/install/index.html.md", "news/index.html.md"}  # + v2 twins
     assert validate(files["llms.txt"]) == []
     ref = llms_txt.parse_llms_file(files["llms.txt"])
     assert {k: [(x["title"], x["url"], x["desc"]) for x in v] for k, v in ref.sections.items()} == {

@@ -253,7 +253,10 @@ def test_sections_filter_full_text_off_and_flat_urls(tmp_path: Path):
     usage = (site / "guide" / "usage.md").read_text()
     assert "[home](https://docs.example.com/v2/index.html)" in usage
     assert "SNIPPET-EXPANDED" in usage
-    assert 'rel="alternate"' not in (site / "guide" / "install.html").read_text()  # copy_button is off
+    page = (site / "guide" / "install.html").read_text()
+    assert "llmingest-copy" not in page  # copy_button is off, but the markdown hint is always there
+    assert '<link rel="alternate" type="text/markdown" href="install.md"' in page
+    assert (site / "guide" / "install.html.md").read_text() == (site / "guide" / "install.md").read_text()
 
 
 def test_sections_as_globs_regroup_pages(tmp_path: Path):
@@ -372,3 +375,15 @@ def test_dirty_build_still_lists_every_page(tmp_path: Path):
     assert "and 7 page mirror(s)" in proc.stderr
     for rel, text in before.items():
         assert (site / rel).read_text() == text, rel
+
+
+def test_without_site_description_llms_txt_still_has_its_summary(tmp_path: Path):
+    """A fresh `mkdocs new` project sets no site_description: the llms.txt still gets the required
+    `> summary` line (the home page's first sentence) and passes `llmstxt validate --strict`."""
+    from llmingest.converters.llmstxt import check
+
+    out = build(make_site(tmp_path, site_description=None))
+    text = (out / "llms.txt").read_text()
+    summary = next(line for line in text.splitlines() if line.startswith("> "))
+    assert len(summary) > 10
+    assert not validate(text) and not check(text)

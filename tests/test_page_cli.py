@@ -92,7 +92,7 @@ def test_page_url_through_the_cli(server):
     out = res.stdout.decode()
     assert out == (
         "---\ntitle: Guide — Demo 1.0 documentation\n"
-        f"url: {server}/docs/guide.html\ndescription: How to use Demo.\n---\n\n"
+        f"url: {server}/docs/guide.html\ndescription: How to use Demo.\nlang: en\n---\n\n"
         f"# Guide\n\nRead [run()]({server}/docs/api.html#demo.run) first.\n\n"
         "```python\nimport demo\ndemo.run()\n```\n"
     )

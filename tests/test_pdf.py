@@ -658,3 +658,34 @@ def test_pdf_cut_short_before_its_page_tree_is_a_conversion_error(tmp_path):
     result = CliRunner().invoke(app, ["pdf", str(path), "-q"])
     assert result.exit_code == 6, result.output
     assert "internal error" not in result.output and "damaged" in result.output
+
+
+def test_a_wrong_short_password_is_not_scrubbed_out_of_the_message(tmp_path):
+    """`--password wrong` printed 'error: *** password for the encrypted PDF': the scrubber took the
+    ordinary word for the secret. Short values are not registered; the message reads as written."""
+    import subprocess
+    import sys
+
+    import pymupdf
+
+    path = tmp_path / "locked.pdf"
+    doc = pymupdf.open()
+    doc.new_page().insert_text((72, 72), "classified")
+    doc.save(path, encryption=pymupdf.PDF_ENCRYPT_AES_256, owner_pw="owner-pw", user_pw="s3cret-pw")
+    out = subprocess.run([sys.executable, "-m", "llmingest", "pdf", str(path), "--password", "wrong"],
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode == 4
+    assert out.stderr.startswith("error: wrong password for the encrypted PDF")
+
+
+def test_the_pdf_converter_does_not_load_pymupdfs_layout_engine():
+    """PyMuPDF 2.x imports its onnxruntime layout model on `import pymupdf` (1.3 s a run); llmingest
+    never uses it, so it stays unloaded, and a program that wants it can still import it."""
+    import subprocess
+    import sys
+
+    code = ("import sys; import llmingest.converters.pdf as p; "
+            "print('onnxruntime' in sys.modules, 'pymupdf.layout' in sys.modules, sys.modules.get('pymupdf.layout', 1) is None)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["False", "False", "False"]

@@ -230,11 +230,11 @@ def test_max_tokens_budget_priority(repo: Path) -> None:
     assert count(text) <= 8000
     kept = {d.path for d in bundle.documents}
     assert "README.md" in kept and "docs/guide/intro.md" in kept
-    left = {s.path for s in bundle.skipped if "--max-tokens" in s.reason}
+    left = {s.path for s in bundle.skipped if "8,000-token budget" in s.reason}
     assert any(p.startswith("tests/") for p in left)
     if any(p.startswith("tests/") for p in kept):  # tests come last: nothing of src/ may be left out
         assert not any(p.startswith("src/") for p in left)
-    assert "--max-tokens 8,000" in text
+    assert "token budget 8,000" in text and "--max-tokens" not in text  # the web and MCP have no flags
 
 
 def test_large_file_truncated_with_marker(repo: Path) -> None:

@@ -73,15 +73,15 @@ def _texts() -> list[tuple[str, str]]:
     return texts
 
 
-@pytest.mark.parametrize("workers", [0, 2])
-def test_pool_gives_the_same_counts_and_findings_in_process_and_in_workers(workers):
+@pytest.mark.parametrize("workers", [0, 1, 4])
+def test_pool_gives_the_same_counts_and_findings_in_process_and_in_the_worker(workers):
     texts = _texts()
     with ScanPool("o200k_base", workers=workers, spawn_at=1) as pool:
         for path, text in texts:
             pool.submit(path, text, scan=True)
         started = len(pool._workers)
         results = pool.results()
-    assert started == workers  # spawn_at=1: workers start at the first text when allowed
+    assert started == min(workers, 1)  # one counting worker at most: one tokenizer, not one per core
     assert [n for n, _ in results] == [tokens.count(t) for _, t in texts]
     found = {texts[i][0]: hits for i, (_, hits) in enumerate(results) if hits}
     assert set(found) == {"conf/settings.py"}
@@ -89,12 +89,45 @@ def test_pool_gives_the_same_counts_and_findings_in_process_and_in_workers(worke
     assert redact(path, text)[0].count("[REDACTED:") == len(found[path]) == 2
 
 
+def test_secrets_are_found_at_submit_and_the_worker_only_counts():
+    texts = _texts()
+    with ScanPool("o200k_base", workers=1, spawn_at=1) as pool:
+        jobs = [pool.submit(path, text, scan=True) for path, text in texts]
+        assert pool.hits(jobs[-2]) and not pool.hits(jobs[0])  # known before any count
+        results = pool.results()
+    assert [h for _, h in results][-2] == pool.hits(jobs[-2])
+
+
+def test_the_worker_holds_no_answered_text_and_waits_past_its_in_flight_bound(monkeypatch):
+    """Memory bounds by structure: an answered text leaves the pool at once, and submit never lets
+    more than ``in_flight`` characters (or one larger text) wait for the worker."""
+    import llmingest.scanpool as scanpool
+
+    peaks: list[int] = []
+    real_send = scanpool._Worker.send
+
+    def send(self, index, text):
+        real_send(self, index, text)
+        peaks.append(sum(len(t) for t in self.pending.values()))
+
+    monkeypatch.setattr(scanpool._Worker, "send", send)
+    texts = [("f.py", f"x{i} = {i}\n" * 200) for i in range(60)]
+    bound = 3 * len(texts[0][1])
+    texts.insert(5, ("empty.py", ""))  # an empty text is 0 tokens and never sent
+    with ScanPool("o200k_base", workers=1, spawn_at=1, in_flight=bound) as pool:
+        for path, text in texts:
+            pool.submit(path, text, scan=False)
+        results = pool.results()
+        assert pool._workers[0].pending == {}  # every answer dropped its text
+    assert max(peaks) <= bound
+    assert [n for n, _ in results] == [tokens.count(t) for _, t in texts]
+
+
 def test_pool_redoes_the_work_of_a_worker_that_died():
     texts = _texts()
-    with ScanPool("o200k_base", workers=2, spawn_at=1) as pool:
+    with ScanPool("o200k_base", workers=1, spawn_at=1) as pool:
         pool.submit(*texts[0], scan=False)
         pool._workers[0].proc.kill()  # dies before (or while) answering
-        pool._workers[1].proc.kill()
         for path, text in texts[1:]:
             pool.submit(path, text, scan=False)
         results = pool.results()
@@ -131,3 +164,46 @@ def test_token_cache_keeps_what_this_run_used_and_stays_bounded(tmp_path):
     assert len(kept) == 10
     assert {"old0", *(f"new{i}" for i in range(5))} <= kept
     assert {"old5", "old6", "old7", "old8", "old9"} & kept == {"old6", "old7", "old8", "old9"}
+
+
+_REAL_INIT = ScanPool.__init__
+
+
+def _pool_defaults(monkeypatch, workers: int) -> None:
+    """Every ScanPool made from now on counts with ``workers`` and starts its worker at once."""
+    import llmingest.scanpool as scanpool
+
+    def init(self, encoding, workers_=None, spawn_at=1, in_flight=scanpool.IN_FLIGHT):
+        _REAL_INIT(self, encoding, workers, spawn_at, in_flight)
+
+    monkeypatch.setattr(scanpool.ScanPool, "__init__", init)
+
+
+def test_a_digest_counted_by_the_worker_equals_one_counted_here(tmp_path, monkeypatch):
+    """Byte-identical digests either way (redacted files included), and with the worker this
+    process builds no tokenizer: counting memory is paid once, in the worker."""
+    import subprocess
+
+    from llmingest import Options, ingest, render
+
+    root = tmp_path / "proj"
+    (root / "src").mkdir(parents=True)
+    for i in range(30):
+        (root / "src" / f"m{i}.py").write_text(f"def f{i}(x):\n    return x * {i}  # ünï 😀\n" * (i + 1))
+    (root / "conf.py").write_text('AWS = "AKIAIOSFODNN7EXAMPLE"\npassword = "s3cr3tPassw0rd99"\n')
+    (root / "crlf.txt").write_bytes(b"one\r\ntwo\r\n")
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+
+    outputs, counts = [], []
+    for workers in (0, 1):
+        _pool_defaults(monkeypatch, workers)
+        tokens.tokenizer.cache_clear()
+        bundle = ingest(str(root), Options(cache_dir=tmp_path / f"cache{workers}"))
+        built = tokens.tokenizer.cache_info().currsize
+        assert built == (0 if workers else 1)
+        outputs.append(render(bundle, "markdown"))
+        counts.append([(d.path, d.tokens) for d in bundle.documents])
+        warm = ingest(str(root), Options(cache_dir=tmp_path / f"cache{workers}"))  # from the cache
+        assert render(warm, "markdown") == outputs[-1]
+    assert outputs[0] == outputs[1] and counts[0] == counts[1]
+    assert "[REDACTED:" in outputs[0]

@@ -206,4 +206,4 @@ def test_browser_and_crawler_files_are_not_fetched_as_hosts(app):
     for path in ("/apple-touch-icon.png", "/sitemap.xml", "/manifest.webmanifest"):
         res = get(app, path)
         assert res.status_code == 404 and "is not here" in res.text
-    assert get(app, "/o/r").headers["vary"] == "Authorization"
+    assert get(app, "/o/r").headers["vary"] == "Authorization, Accept"  # the format follows Accept too

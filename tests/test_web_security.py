@@ -208,3 +208,18 @@ def test_mcp_over_http_takes_the_token_from_authorization_and_is_rate_limited(tm
             codes.append(httpx.post(f"{base}/mcp", json={"jsonrpc": "2.0", "id": 1, "method": "tools/list"},
                                     headers={"Accept": "application/json, text/event-stream"}, timeout=10).status_code)
         assert 429 in codes
+
+
+def test_too_many_files_is_refused_before_checkout_and_leaves_no_clone(tmp_path, git_daemon):
+    """The limit is enforced on the fetched tree, before files are checked out or read: nothing of
+    the oversized repository stays in the clone cache (issue 12 #15)."""
+    svc = service(tmp_path, host_map={"github.com": git_daemon["url"]}, max_files=2)
+    app = create_app(svc, mount_mcp=False)
+    res = get(app, "/o/r")
+    assert res.status_code == 413 and "over this server's limit of 2" in res.text
+    repos = [p for p in tmp_path.rglob("*") if p.is_dir() and p.parent.name == "repos"]
+    assert not [p for p in repos if p.name.startswith(".tmp-")]
+    assert not [p for p in repos if (p / ".git").exists()], "no checkout of the refused repository"
+    assert get(app, "/o/r/blob/main/README.md").status_code == 200  # the control: one file fits, and is cached
+    repos = [p for p in tmp_path.rglob("*") if p.is_dir() and p.parent.name == "repos"]
+    assert [p for p in repos if (p / ".git").exists()]

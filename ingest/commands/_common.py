@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import glob
 import sys
 from collections.abc import Iterable
 from pathlib import Path
@@ -45,15 +46,22 @@ def write_output(chunks: str | Iterable[str], output: Path | None) -> None:
         raise UsageError(f"cannot write {output}: {exc.strerror or exc}") from None
 
 
-def remove_stale_parts(output: Path, keep: int) -> list[Path]:
-    """Delete ``out.N.md`` parts beyond ``keep`` left by an earlier, longer split."""
+def stale_parts(output: Path, written: set[Path]) -> list[Path]:
+    """``out.N.md`` parts an earlier split left that this run did not write (a longer split, or
+    one numbered with another padding width)."""
     suffix = output.suffix or ".md"
-    removed = []
-    for path in output.parent.glob(f"{output.stem}.*{suffix}"):
-        middle = path.name[len(output.stem) + 1 : -len(suffix)]
-        if middle.isdigit() and int(middle) > keep:
-            path.unlink()
-            removed.append(path)
+    keep = {p.name for p in written}
+    # the -o name is a name, not a pattern: "a?.md" must not match the user's "ab.12345.md"
+    return sorted(p for p in output.parent.glob(f"{glob.escape(output.stem)}.*{glob.escape(suffix)}")
+                  if p.name.startswith(output.stem + ".") and p.name[len(output.stem) + 1 : -len(suffix)].isdigit()
+                  and p.name not in keep)
+
+
+def remove_stale_parts(output: Path, written: set[Path]) -> list[Path]:
+    """Delete the parts :func:`stale_parts` names."""
+    removed = stale_parts(output, written)
+    for path in removed:
+        path.unlink()
     return removed
 
 

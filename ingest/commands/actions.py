@@ -21,15 +21,23 @@ Examples:
 
   llmingest actions docs/webhooks.md --openapi api.github.com.json
 
-  llmingest actions https://example.org/guide.html --openapi openapi.yaml --format json
+  llmingest actions https://example.org/guide.html --openapi api.yaml -f json
 
-  llmingest actions docs/ --openapi https://example.org/openapi.json -o docs-with-curl.md
+  llmingest actions docs/ --openapi https://example.org/api.json -o out.md
 
-  llmingest actions docs/setup.md --openapi spec.yaml --base-url http://localhost:8080 --threshold 0.6
+  # curls against a local server
+  llmingest actions setup.md --openapi api.yaml --base-url http://localhost/
 
-  llmingest actions --report docs/ --openapi spec.json          # agent-readiness of a docs set
+  # the 5 likeliest calls under each task, to pick from
+  llmingest actions setup.md --openapi api.yaml --candidates 5
 
-  llmingest actions --report https://docs.example.com/ --openapi spec.json --format json
+  # more calls, less sure (the default threshold is calibrated: see README)
+  llmingest actions setup.md --openapi api.yaml --threshold 0.8
+
+  # agent-readiness of a docs set
+  llmingest actions --report docs/ --openapi spec.json
+
+  llmingest actions --report https://example.org/ --openapi spec.json -f json
 """
 
 
@@ -42,7 +50,8 @@ def actions(
     openapi: str = typer.Option(None, "--openapi", help="OpenAPI 3.x or Swagger 2.0 spec (JSON or YAML): path or URL."),
     base_url: str = typer.Option(None, "--base-url", help="Use this API base URL instead of the spec's servers."),
     fmt: str = typer.Option(None, "-f", "--format", help="markdown | json (with --report: text | json)."),
-    threshold: float = typer.Option(None, "--threshold", help="Confidence (0..1) below which a task stays manual (default 0.5)."),
+    threshold: float = typer.Option(None, "--threshold", help="Confidence (0..1) below which a task stays manual (default: the calibrated one shipped with the model; lower trades precision for recall, see README)."),
+    candidates: int = typer.Option(0, "--candidates", help="Show the K likeliest API operations under each task (method, path, probability, why).", metavar="K"),
     report: str = typer.Option(None, "--report", help="Agent-readiness report for this folder or URL (crawled as a docs site) instead of a rewrite."),
     output: Path = typer.Option(None, "-o", "--output", help="Write here instead of stdout (atomic)."),
     token: str = typer.Option(None, "--token", help="Bearer token for docs or specs behind auth (never printed).", show_default=False),
@@ -65,7 +74,7 @@ def actions(
         write_output(text, output)
         return
     fmt = check_format(fmt or "markdown", ("markdown", "json"))
-    result = actions_for(source, openapi, opts, base_url=base_url, threshold=threshold)
+    result = actions_for(source, openapi, opts, base_url=base_url, threshold=threshold, candidates=candidates)
     results = result if isinstance(result, list) else [result]
     if fmt == "json":
         if isinstance(result, list):

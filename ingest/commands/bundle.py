@@ -8,23 +8,22 @@ from pathlib import Path
 import typer
 
 from ..options import Options, parse_host_map
-from ._common import check_format, progress_wanted, remove_stale_parts, write_output
+from ._common import check_format, progress_wanted, remove_stale_parts, stale_parts, write_output
 
 HELP = """Bundle a repo, docs sites, PDFs and pages into one context file or one llms.txt set.
 
-Sources may carry a kind prefix (repo:, site:, page:, pdf:); an http(s) docs URL is crawled as a
-site. With no sources, the sources listed in llmingest.toml (or the tool.llmingest table of
-pyproject.toml) are used.
+Sources may carry a kind prefix (repo:, site:, page:, pdf:); an http(s) docs URL is crawled as a site. With no sources, the sources listed in llmingest.toml (or the tool.llmingest table of pyproject.toml) are used.
 
 Examples:
 
   llmingest bundle . https://docs.example.com/ design.pdf -o context.md
 
-  llmingest bundle . site:./site --base-url https://docs.example.com/ --llms-txt public/
+  llmingest bundle . site:site/ --llms-txt out/ --base-url https://a.example/
 
-  llmingest bundle . docs/ --openapi openapi.yaml --max-tokens 200000 -o context.md
+  llmingest bundle . docs/ --openapi api.yaml --max-tokens 200000 -o ctx.md
 
-  llmingest bundle --check          # CI: exit 1 with a diff when committed outputs are stale
+  # CI: exit 1 with a diff when committed outputs are stale
+  llmingest bundle --check
 """
 
 
@@ -41,21 +40,25 @@ def _diff(path: Path, new: str) -> str | None:
     return "".join(lines[:200]) + ("... (diff cut at 200 lines)\n" if len(lines) > 200 else "")
 
 
+def _llms_files(llms_dir: Path, outputs: dict[Path, str]) -> dict[str, str]:
+    """This run's files inside the llms.txt folder, by name relative to it (the manifest's names)."""
+    return {p.relative_to(llms_dir).as_posix(): text for p, text in outputs.items() if p.is_relative_to(llms_dir)}
+
+
 def _managed_extras(llms_dir: Path | None, outputs: dict[Path, str]) -> list[Path]:
-    """.md files inside an llms.txt folder we generated that this run would no longer write."""
-    if llms_dir is None or not (llms_dir / "llms.txt").is_file():
+    """Files an earlier run wrote into the llms.txt folder (its manifest says so, and they are
+    unchanged since) that this run no longer writes. The user's own files there are never listed."""
+    if llms_dir is None:
         return []
-    wanted = {p.resolve() for p in outputs}
-    return sorted(p for p in llms_dir.rglob("*.md") if p.resolve() not in wanted)
+    from .. import manifest
+
+    return [llms_dir / rel for rel in manifest.stale(llms_dir, _llms_files(llms_dir, outputs))]
 
 
 def _stale_parts(output: Path | None, outputs: dict[Path, str]) -> list[Path]:
     if output is None or not outputs:
         return []
-    suffix = output.suffix or ".md"
-    keep = {p.name for p in outputs}
-    return sorted(p for p in output.parent.glob(f"{output.stem}.*{suffix}")
-                  if p.name[len(output.stem) + 1 : -len(suffix)].isdigit() and p.name not in keep)
+    return stale_parts(output, set(outputs))
 
 
 def _check(outputs: dict[Path, str], extras: list[Path] | None = None) -> None:
@@ -91,12 +94,14 @@ def bundle_cmd(
     encoding: str = typer.Option("o200k_base", "--encoding", help="Tokenizer: o200k_base or cl100k_base."),
     token: str = typer.Option(None, "--token", help="Token for private repos.", show_default=False),
     host_map: list[str] = typer.Option([], "--host-map", help="Forge mirrors: github.com=http://127.0.0.1:9418/ (repeatable, or comma-separated)"),
+    compress: bool = typer.Option(False, "--compress/--no-compress", help="Repository sources' code as signatures and docstrings, bodies left out."),
     quiet: bool = typer.Option(False, "-q", "--quiet/--no-quiet", help="No progress or summary on stderr."),
 ) -> None:
     from .. import config
     from ..bundle_render import llms_txt_files, render_chunks, split_bundle
     from ..bundling import bundle
     from ..errors import UsageError
+    from ..render import part_path
 
     fmt = check_format(fmt)
     cfg_path = config.ACTIVE.get("path")
@@ -114,7 +119,7 @@ def bundle_cmd(
     if check and output is None and llms_txt is None:
         raise UsageError("--check needs -o FILE or --llms-txt DIR to compare against")
     opts = Options(encoding=encoding, max_tokens=max_tokens, token=token, host_map=parse_host_map(host_map),
-                   progress=progress_wanted(quiet), extra={"format": fmt})
+                   progress=progress_wanted(quiet), extra={"format": fmt}, compress=compress)
     title = name or Path.cwd().name
     own_outputs = [p for p in (output, llms_txt) if p is not None]
     if output is not None and split_tokens:
@@ -129,10 +134,8 @@ def bundle_cmd(
     if output is not None:
         if split_tokens:
             parts = split_bundle(result, fmt, split_tokens)
-            n_parts = len(parts)
-            suffix = output.suffix or ".md"
             for i, text in enumerate(parts, 1):
-                outputs[output.with_name(f"{output.stem}.{i}{suffix}")] = text
+                outputs[part_path(output, i, len(parts))] = text
         else:
             outputs[output] = "".join(render_chunks(result, fmt))
     if check:
@@ -142,10 +145,15 @@ def bundle_cmd(
         write_output(render_chunks(result, fmt), None)
     for path, text in outputs.items():
         write_output(text, path)
-    for stale in _managed_extras(llms_txt, outputs):
-        stale.unlink()  # a document that left the bundle takes its .md with it
+    if llms_txt is not None:  # a document that left the bundle takes its .md with it; nothing else goes
+        from .. import manifest
+
+        ours = _llms_files(llms_txt, outputs)
+        manifest.remove(llms_txt, manifest.stale(llms_txt, ours))
+        manifest.write(llms_txt, ours, "files written by `llmingest bundle --llms-txt` (sha256sum format); stale "
+                                       "ones are removed on the next run,\nand only while they still hold what was written")
     if output is not None and split_tokens:
-        remove_stale_parts(output, n_parts)
+        remove_stale_parts(output, set(outputs))
     if not quiet:
         from ..bundle_render import summary_lines
 

@@ -8,14 +8,15 @@ import typer
 
 HELP = """Write a commented starter llmingest.toml for the current repository.
 
-It looks for a docs folder, mkdocs.yml or a Sphinx conf.py, and an OpenAPI spec, and lists them
-as sources so `llmingest bundle` builds the project's context with no arguments.
+It looks for a docs folder, mkdocs.yml or a Sphinx conf.py, and an OpenAPI spec, and lists them as sources so `llmingest bundle` builds the project's context with no arguments.
 
 Examples:
 
-  llmingest init               # writes ./llmingest.toml
+  # writes ./llmingest.toml
+  llmingest init
 
-  llmingest init --force       # overwrite an existing one
+  # overwrite an existing one
+  llmingest init --force
 """
 
 _SPEC_NAMES = ("openapi.yaml", "openapi.yml", "openapi.json", "swagger.yaml", "swagger.yml", "swagger.json")

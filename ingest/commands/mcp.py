@@ -14,7 +14,8 @@ Examples:
 
   claude mcp add llmingest -- llmingest mcp          # Claude Code (stdio)
 
-  llmingest mcp --http --port 8000                   # streamable HTTP at http://127.0.0.1:8000/mcp
+  # streamable HTTP at http://127.0.0.1:8000/mcp
+  llmingest mcp --http --port 8000
 
 In stdio mode the agent's local paths are readable. With --http the server is in server mode: local paths and private/loopback addresses are refused unless --allow-private.
 """
@@ -34,18 +35,23 @@ def mcp(
     cache_ttl: float = typer.Option(3600, "--cache-ttl", help="Seconds a cached result is served before fetching again."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Fetch every call again."),
     timeout: float = typer.Option(120, "--timeout", help="Seconds one tool call may take."),
+    rate_limit: float = typer.Option(60, "--rate-limit", help="With --http: tool calls per minute per client address (0: no limit)."),
     allowed_host: list[str] = typer.Option([], "--allowed-host", help="With --http: host name accepted besides localhost when behind a reverse proxy (repeatable)."),
 ) -> None:
     from ..mcp_server.server import create_server
-    from ._server import build_service, run_uvicorn
+    from ._server import build_service, check_listen, run_uvicorn
 
     svc = build_service(server_mode=http, allow_private=allow_private, host_map=",".join(host_map) or None, cache_dir=cache_dir,
-                        no_cache=no_cache, cache_ttl=cache_ttl, rate_limit=0, timeout=timeout)
+                        no_cache=no_cache, cache_ttl=cache_ttl, rate_limit=rate_limit if http else 0,
+                        timeout=timeout)
     server = create_server(svc)
     if not http:
         server.run(transport="stdio", show_banner=False)
         return
+    check_listen(host, port)
     typer.echo(f"llmingest MCP on http://{host}:{port}/mcp", err=True)
-    app = server.http_app(path="/mcp", stateless_http=True, host_origin_protection="auto",
-                          allowed_hosts=list(allowed_host) or None)
+    from ..mcp_server.web import rate_limited_mcp
+
+    app = rate_limited_mcp(server.http_app(path="/mcp", stateless_http=True, host_origin_protection="auto",
+                                           allowed_hosts=list(allowed_host) or None), svc)
     run_uvicorn(app, host, port)

@@ -15,13 +15,16 @@ HELP = """Convert a PDF to markdown: headings, lists, tables, code and reading o
 
 Examples:
 
-  llmingest pdf paper.pdf                          # markdown with front matter to stdout
+  # markdown with front matter to stdout
+  llmingest pdf paper.pdf
 
-  llmingest paper.pdf -o paper.md                  # same: a .pdf source picks this command
+  # same: a .pdf source picks this command
+  llmingest paper.pdf -o paper.md
 
   llmingest pdf https://example.org/spec.pdf --pages 1-5,9 --page-markers
 
-  llmingest pdf scan.pdf --ocr                     # OCR scanned pages (needs tesseract)
+  # OCR scanned pages (needs tesseract)
+  llmingest pdf scan.pdf --ocr
 
   llmingest pdf report.pdf --images img/ --password s3cret --format json
 """

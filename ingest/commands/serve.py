@@ -12,13 +12,15 @@ Routes: /owner/repo, /owner/repo/tree/REF/PATH, /gitlab.com/..., /host/path.git,
 
 Examples:
 
-  llmingest serve                                   # http://127.0.0.1:8000/
+  # http://127.0.0.1:8000/
+  llmingest serve
 
   curl http://127.0.0.1:8000/octocat/Hello-World    # a GitHub repo's digest
 
   curl 'http://127.0.0.1:8000/https://example.com/page'
 
-  llmingest serve --host-map github.com=http://127.0.0.1:9418/   # clone from a mirror
+  # clone from a mirror
+  llmingest serve --host-map github.com=http://127.0.0.1:9418/
 
 Server mode: private, loopback and link-local addresses (and local paths) are refused unless --allow-private. Tokens for private repos come from the server's environment (GITHUB_TOKEN, GITLAB_TOKEN) or the request's Authorization header, never from the URL.
 """
@@ -50,10 +52,11 @@ def serve(
 ) -> None:
     from ..errors import UsageError
     from ..mcp_server.web import create_app
-    from ._server import build_service, run_uvicorn
+    from ._server import build_service, check_listen, run_uvicorn
 
     if workers < 1:
         raise UsageError("--workers must be at least 1")
+    check_listen(host, port)
     settings = dict(server_mode=True, allow_private=allow_private, host_map=",".join(host_map) or None, cache_dir=cache_dir,
                     no_cache=no_cache, cache_ttl=cache_ttl, cache_size=cache_size, rate_limit=rate_limit,
                     timeout=timeout, max_files=max_files, max_repo_size=max_repo_size, max_page_size=max_page_size)

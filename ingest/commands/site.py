@@ -12,24 +12,26 @@ from ._common import progress_wanted, write_output
 
 HELP = """Turn a whole docs site into llms.txt, llms-full.txt and a .md mirror of every page.
 
-Crawls from the start URL (its sitemap.xml when there is one, else the links under the start
-URL's path), honouring robots.txt, or reads a folder of built HTML served at --base-url. Re-runs
-send conditional requests (ETag/Last-Modified), and a crawl stopped with Ctrl-C keeps what it
-has and resumes from its cache.
+Crawls from the start URL (its sitemap.xml when there is one, else the links under the start URL's path), honouring robots.txt, or reads a folder of built HTML served at --base-url. Re-runs send conditional requests (ETag/Last-Modified), and a crawl stopped with Ctrl-C keeps what it has and resumes from its cache.
 
 Examples:
 
-  llmingest site https://docs.example.com/ -o llms/          # llms.txt + llms-full.txt + mirrors
+  # llms.txt + llms-full.txt + mirrors
+  llmingest site https://docs.example.com/ -o llms/
 
-  llmingest site https://docs.example.com/guide/ --max-pages 200 -e '*/changelog/*'
+  llmingest site https://example.org/guide/ --max-pages 200 -e '*/news/*'
 
-  llmingest site _build/html --base-url https://docs.example.com/ -o _build/html   # Sphinx output
+  # Sphinx output
+  llmingest site _build/html --base-url https://example.org/ -o _build/html
 
-  llmingest site site/ --base-url https://docs.example.com/ -o site --check   # CI: fail if stale
+  # CI: fail if stale
+  llmingest site site/ --base-url https://docs.example.com/ -o site --check
 
-  llmingest site https://docs.example.com/ -o llms/ --max-tokens 200000   # cap llms-full.txt
+  # cap llms-full.txt
+  llmingest site https://docs.example.com/ -o llms/ --max-tokens 200000
 
-  llmingest site https://docs.example.com/                   # llms.txt on stdout
+  # llms.txt on stdout
+  llmingest site https://docs.example.com/
 """
 
 
@@ -55,11 +57,17 @@ def site(
     max_page_size: str = typer.Option("20MB", "--max-page-size", help="Skip pages larger than this."),
     encoding: str = typer.Option("o200k_base", "--encoding", help="Tokenizer: o200k_base or cl100k_base."),
     no_cache: bool = typer.Option(False, "--no-cache", help="No conditional-request cache (fetch everything again)."),
+    header: list[str] = typer.Option(None, "--header", "-H", help="'Name: value' sent to the site's host only (repeatable; never printed)."),
+    cookie: list[str] = typer.Option(None, "--cookie", help="'name=value' sent to the site's host only (repeatable; never printed)."),
+    no_prefer_markdown: bool = typer.Option(False, "--no-prefer-markdown", help="Do not ask for text/markdown (convert every page's HTML)."),
+    render: bool = typer.Option(False, "--render", help="Load every page in headless Chromium (JavaScript-rendered docs sites; extra 'render')."),
+    md_twins: bool = typer.Option(False, "--md-twins", help="Also write each page's llms.txt v2 twin (page.html.md, index.html.md) in -o."),
     quiet: bool = typer.Option(False, "-q", "--quiet", help="No progress or summary on stderr."),
 ) -> None:
     from .. import sources
     from ..api import ingest
     from ..errors import StaleOutput, UsageError
+    from ..options import parse_cookies, parse_headers
     from ..site import diff_site, write_site
 
     if check and output is None:
@@ -71,6 +79,8 @@ def site(
         concurrency=max(1, concurrency), per_host=max(1, per_host), base_url=base_url, max_tokens=max_tokens,
         respect_robots=not no_robots, timeout=timeout, encoding=encoding, cache=not no_cache,
         progress=progress_wanted(quiet), extra={"max_page_size": parse_size(max_page_size)},
+        headers=parse_headers(header), cookies=parse_cookies(cookie), prefer_markdown=not no_prefer_markdown,
+        render=render,
     )
     src = sources.parse(source)
     if isinstance(src, sources.WebPage) and not check:
@@ -80,7 +90,7 @@ def site(
     bundle = ingest(src, opts, kind="site")
     meta = bundle.metadata
     if check:
-        stale, diff = diff_site(bundle, output, base_url, max_tokens=max_tokens)
+        stale, diff = diff_site(bundle, output, base_url, max_tokens=max_tokens, twins=md_twins)
         if stale:
             sys.stderr.write(diff)
             shown = ", ".join(stale[:5]) + (f" and {len(stale) - 5} more" if len(stale) > 5 else "")
@@ -94,7 +104,7 @@ def site(
 
         write_output(render_site(bundle, base_url, max_tokens=max_tokens)["llms.txt"], None)
     else:
-        paths = write_site(bundle, output, base_url, max_tokens=max_tokens)
+        paths = write_site(bundle, output, base_url, max_tokens=max_tokens, twins=md_twins)
         if not quiet:
             typer.echo(f"wrote {output}: llms.txt, llms-full.txt and {len(paths) - 2} .md mirrors "
                        f"({len(bundle.documents)} pages, {bundle.total_tokens:,} tokens)", err=True)

@@ -1,0 +1,59 @@
+"""The click-to-curl dev set on disk: products, their specs (fetched by fetch_specs.py) and tasks.
+
+Shared by ``actions_bench.py`` (leave-one-product-out scores) and ``actions_train.py`` (the
+decision model's weights), so both read the same tasks the same way.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+DEV_DIR = HERE / "actions_dev"
+
+
+@dataclass
+class Item:
+    id: str
+    product: str
+    spec: Path
+    markdown: str
+    expected: tuple[str, str] | None
+    required_params: list[str]
+    styles: list[str]
+
+
+def spec_file(locator: dict) -> Path:
+    from fetch_specs import spec_file as _sf
+
+    return _sf(locator)
+
+
+def load(dev_dir: Path = DEV_DIR) -> list[Item]:
+    """Every task of every product file, in a stable order (product, then file order)."""
+    items = []
+    for f in sorted(dev_dir.glob("*.json")):
+        doc = json.loads(f.read_text())
+        spec = spec_file(doc["spec"])
+        for t in doc["tasks"]:
+            exp = (t["expected"]["method"], t["expected"]["path"]) if t.get("expected") else None
+            items.append(Item(t["id"], doc["product"], spec, t["instruction_markdown"], exp,
+                              list(t.get("required_params", [])), list(t.get("styles", []))))
+    return items
+
+
+def load_specs(items: list[Item], cache_dir: Path | None = None) -> dict[Path, object]:
+    """Each spec's index once (through llmingest's cache, so later runs load in milliseconds)."""
+    from llmingest.actions import load_index
+    from llmingest.options import Options
+
+    opts = Options(cache_dir=cache_dir) if cache_dir else Options()
+    out: dict[Path, object] = {}
+    for it in items:
+        if it.spec not in out:
+            if not it.spec.is_file():
+                raise SystemExit(f"spec missing: {it.spec} (run: python3 benchmarks/fetch_specs.py)")
+            out[it.spec] = load_index(str(it.spec), opts)
+    return out

@@ -1,0 +1,150 @@
+"""Build PDF/markdown twins of generator families other than Texinfo into benchmarks/.work/twins/.
+
+The shared twin set (``shared/corpora/pdf-twins``) is four R manuals, all Texinfo. Rules tuned on
+them alone would memorise Texinfo; these twins come from other generators, same text twice:
+
+* ``doc11-sphinx-click-a`` / ``doc12-sphinx-click-b``: Click 8.1.7's documentation (PyPI sdist), built by
+  Sphinx (system ``python3 -m sphinx``) to LaTeX -> PDF (``latexmk``, sphinxmanual class) and to
+  single-page HTML -> GitHub markdown (``pandoc``). Part a is for work, part b for validation.
+* ``doc13-pandoc-attrs-a`` / ``doc14-pandoc-attrs-b``: attrs 23.2.0's Markdown docs (PyPI sdist) through
+  pandoc -> LaTeX article class (numbered sections) -> PDF; ground truth is the same Markdown
+  through pandoc -> GitHub markdown.
+
+Needs: ``apt-get install -y pandoc latexmk texlive-latex-recommended texlive-latex-extra
+texlive-fonts-recommended tex-gyre`` and Sphinx. Nothing here is committed: outputs go to
+``benchmarks/.work/twins/{pdf,md}`` (scored as the "built" set of ``pdf_bench.py``; the scorer wants names starting "doc").
+
+    python3 benchmarks/make_pdf_twins.py
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+import tarfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+OUT = HERE / ".work" / "twins"
+SRC = HERE / ".work" / "twins-src"
+
+CLICK = "click==8.1.7"
+ATTRS = "attrs==23.2.0"
+CLICK_PARTS = {"doc11-sphinx-click-a": ["why", "quickstart", "parameters", "options", "arguments"],
+               "doc12-sphinx-click-b": ["commands", "prompts", "documentation", "advanced", "utils"]}
+ATTRS_PARTS = {"doc13-pandoc-attrs-a": ["overview", "why", "examples"],
+               "doc14-pandoc-attrs-b": ["init", "hashing", "extending"]}
+
+
+def run(cmd: list[str], cwd: Path | None = None) -> None:
+    res = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True)
+    if res.returncode != 0:
+        sys.stderr.write(res.stdout[-2000:] + res.stderr[-2000:])
+        raise SystemExit(f"failed: {' '.join(cmd)}")
+
+
+def sdist(spec: str) -> Path:
+    """Download and unpack a source distribution from PyPI (pip's ordinary client)."""
+    SRC.mkdir(parents=True, exist_ok=True)
+    name, version = spec.split("==")
+    folder = SRC / f"{name}-{version}"
+    if not folder.exists():
+        run([sys.executable, "-m", "pip", "download", "-q", "--no-deps", "--no-binary", ":all:", "-d", str(SRC), spec])
+        with tarfile.open(SRC / f"{name}-{version}.tar.gz") as tar:
+            tar.extractall(SRC, filter="data")
+    return folder
+
+
+def _sphinx_rst(text: str) -> str:
+    """Click's own directives (pallets-sphinx-themes) as plain Sphinx: examples are code blocks,
+    recorded runs are dropped from both builds alike."""
+    text = text.replace(".. click:example::", ".. code-block:: python")
+    out: list[str] = []
+    skip = False
+    for line in text.splitlines():
+        if re.match(r"\.\. (click:run|tabs|tab|group-tab|code-tab)::", line.strip()):
+            skip = True
+            continue
+        if skip:
+            if line.strip() and not line.startswith((" ", "\t")):
+                skip = False
+            else:
+                continue
+        out.append(line)
+    return "\n".join(out) + "\n"
+
+
+def _lang(name: str) -> str:
+    return {"default": "text", "none": "text", "shell-session": "console"}.get(name, name)
+
+
+def _md_cleanup(md: str) -> str:
+    md = re.sub(r"\[¶\]\([^)]*\)", "", md)
+    md = re.sub(r"^<div[^>]*>\s*$|^</div>\s*$", "", md, flags=re.M)
+    md = re.sub(r"^(\s*)``` (\w[\w-]*)$", r"\1```\2", md, flags=re.M)
+    md = re.sub(r"\n{3,}", "\n\n", md)
+    return md.strip() + "\n"
+
+
+def sphinx_twins() -> None:
+    docs = sdist(CLICK) / "docs"
+    for name, pages in CLICK_PARTS.items():
+        proj = SRC / name
+        shutil.rmtree(proj, ignore_errors=True)
+        proj.mkdir(parents=True)
+        for page in pages:
+            (proj / f"{page}.rst").write_text(_sphinx_rst((docs / f"{page}.rst").read_text()))
+        (proj / "index.rst").write_text("Click\n=====\n\n.. toctree::\n   :maxdepth: 2\n\n"
+                                        + "".join(f"   {p}\n" for p in pages))
+        (proj / "conf.py").write_text(
+            'project = "Click"\nauthor = "Pallets"\nextensions = []\nmaster_doc = "index"\n'
+            'latex_documents = [("index", "twin.tex", "Click", "Pallets", "manual")]\n'
+            "latex_elements = {'tableofcontents': '', 'printindex': '', 'maketitle': ''}\n")
+        run([sys.executable, "-m", "sphinx", "-q", "-b", "latex", ".", "_latex"], cwd=proj)
+        run(["latexmk", "-pdf", "-interaction=nonstopmode", "-quiet", "twin.tex"], cwd=proj / "_latex")
+        run([sys.executable, "-m", "sphinx", "-q", "-b", "singlehtml", ".", "_html"], cwd=proj)
+        html = (proj / "_html" / "index.html").read_text()
+        body = html.split('<div class="body" role="main">', 1)[1].rsplit('<div class="sphinxsidebar"', 1)[0]
+        body = re.sub(r'<a class="headerlink"[^>]*>.*?</a>', "", body)
+        body = re.sub(r"<h1>Click</h1>", "", body)  # the index page's own title: not in the PDF
+        # highlighted listings -> <pre class=lang> (fenced in gfm); links and spans -> their text
+        body = re.sub(r'<div class="highlight-([\w-]+) notranslate"><div class="highlight"><pre>(.*?)</pre></div>\s*</div>',
+                      lambda m: f'<pre class="{_lang(m.group(1))}">{m.group(2)}</pre>', body, flags=re.S)
+        body = re.sub(r"</?(a|span)\b[^>]*>", "", body)
+        md = subprocess.run(["pandoc", "-f", "html", "-t", "gfm", "--wrap=none"], input=body,
+                            capture_output=True, text=True, check=True).stdout
+        (OUT / "md").mkdir(parents=True, exist_ok=True)
+        (OUT / "pdf").mkdir(parents=True, exist_ok=True)
+        (OUT / "md" / f"{name}.md").write_text(_md_cleanup(md))
+        shutil.copy(proj / "_latex" / "twin.pdf", OUT / "pdf" / f"{name}.pdf")
+
+
+def pandoc_twins() -> None:
+    docs = sdist(ATTRS) / "docs"
+    for name, pages in ATTRS_PARTS.items():
+        text = "\n\n".join(re.sub(r"^```\{(doctest|code-block)\}.*$", "```python", (docs / f"{p}.md").read_text(),
+                                  flags=re.M)
+                           for p in pages)
+        text = re.sub(r"^```\{[^}]*\}[^\n]*\n.*?^```\s*$", "", text, flags=re.M | re.S)  # myst directives
+        text = re.sub(r"\{(\w+)\}`([^`]*)`", r"`\2`", text)  # myst roles -> code
+        text = re.sub(r"^\(([\w-]+)\)=\s*$", "", text, flags=re.M)  # myst targets
+        work = SRC / name
+        shutil.rmtree(work, ignore_errors=True)
+        work.mkdir(parents=True)
+        (work / "in.md").write_text(text)
+        run(["pandoc", "in.md", "-f", "markdown", "--number-sections", "-V", "geometry:margin=1in",
+             "--pdf-engine=pdflatex", "-o", "twin.pdf"], cwd=work)
+        md = subprocess.run(["pandoc", "in.md", "-f", "markdown", "-t", "gfm", "--wrap=none"],
+                            capture_output=True, text=True, check=True, cwd=work).stdout
+        (OUT / "md").mkdir(parents=True, exist_ok=True)
+        (OUT / "pdf").mkdir(parents=True, exist_ok=True)
+        (OUT / "md" / f"{name}.md").write_text(_md_cleanup(md))
+        shutil.copy(work / "twin.pdf", OUT / "pdf" / f"{name}.pdf")
+
+
+if __name__ == "__main__":
+    sphinx_twins()
+    pandoc_twins()
+    print(f"twins in {OUT}: " + ", ".join(sorted(p.stem for p in (OUT / "pdf").glob("*.pdf"))))

@@ -1,0 +1,337 @@
+"""Click-to-curl decision: a small logistic model over the ranker's features picks the operation and
+says how sure it is.
+
+Why a model: the ranker (:mod:`.actions_match`) orders operations well, but hand-set confidence
+formulas were not calibrated: wrong calls came out at 0.80-0.88 on APIs never seen, right ones at
+0.2-0.4. Here each of the ranker's top :data:`K` candidates is described by features that name a
+*class* of API, never a product (how much of the path the task covers, whether the verb fits, whether
+the path is item-scoped while the steps edit an existing item, whether the path sits under a scope such
+as ``admin`` or ``accounts`` the steps never mention, RPC-style method paths...), and a logistic model
+gives each candidate the probability that it is the call. The best candidate is emitted when that
+probability reaches the threshold; the probability *is* the confidence.
+
+The weights (``actions_model.json``, shipped in the package) are trained by
+``benchmarks/actions_train.py`` on the dev set, and the figures the README reports come from
+leave-one-product-out runs (each product scored by a model that never saw it). Pure: no I/O but
+reading that JSON once.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import math
+import re
+from importlib import resources
+from typing import Any
+
+from .actions_detect import Step
+from .actions_match import (
+    GENERIC_VERBS,
+    _spec_verbs,
+    build_query,
+    confidence,
+    object_terms,
+    op_kind,
+    place_agreement,
+    title_action,
+    title_agreement,
+)
+from .actions_words import verb_class
+from .openapi import Operation, SpecIndex, stem, terms, words
+
+#: rule signals with no exception in the dev set (0 right calls among the candidates they flag):
+#: a flagged candidate is never emitted, whatever the model says (its probability is capped)
+VETOES = {"nested_elsewhere": 1.0, "title_mismatch": 0.5}
+VETO_CAP = 0.3
+K = 10  # candidates the model looks at (recall@10 of the ranker bounds what it can pick)
+
+#: path words that put an operation in a scope: whose settings, whose keys (the caller's, an
+#: account's, an organisation's, a site administrator's)
+SCOPE_WORDS = {"admin", "administrator", "account", "user", "me", "profile", "organization", "workspace",
+               "team", "enterprise", "group", "member", "site", "global", "instance", "tenant", "owner"}
+#: words in steps that name the caller's own scope ("your profile", "my settings")
+PERSONAL_WORDS = {"your", "my", "me", "personal", "profile", "own", "yourself"}
+#: path words meaning "the caller" (``/me``, ``/user/keys``, ``/profile``)
+PERSONAL_SCOPE = {"me", "user", "profile", "self", "current", "my"}
+ADMIN_WORDS = {"admin", "administrator", "administration", "enterprise", "superuser"}
+#: words that say the steps work on an item that already exists
+EDIT_WORDS = {"edit", "change", "rename", "update", "modify", "existing", "adjust", "replace"}
+#: words of pages where existing things are configured ("Site configuration > Domain management")
+SETTINGS_WORDS = {"settings", "configuration", "configure", "manage", "management", "preferences", "details"}
+_DOTTED = re.compile(r"^[A-Za-z]+(\.[A-Za-z]+)+$")
+
+FEATURES = [
+    "bias", "rel_score", "is_top", "rank_inv", "log_lex", "lex_rel", "compat", "coverage", "object", "named",
+    "fields", "agree", "margin", "verb_match", "heading_verb_in_op", "heading_nouns", "item_scoped",
+    "edit_x_item", "edit_x_collection_create", "create_x_item", "create_x_collection_create",
+    "scope_unmentioned", "scope_mentioned", "admin_unmentioned", "personal_x_personal_scope",
+    "personal_x_other_scope", "rpc_style", "special_verb_unnamed", "deprecated", "depth", "n_path_params",
+    "lex_strength", "top_lex_strength", "top_coverage", "top_named", "personal_unmentioned", "get_x_nonread",
+    "delete_x_nondelete", "verb_class_conflict", "head_is_object", "head_is_field", "create_x_head_not_object",
+    "unmentioned_parents", "rule_confidence", "place_mismatch", "title_mismatch",
+    "nested_elsewhere", "settings_x_item", "settings_x_collection_create", "field_x_item",
+    "field_x_collection_create", "create_x_update_verb", "update_x_create_verb",
+]
+
+
+_GROUP = {"create": "write", "update": "write", "upsert": "write", "delete": "delete", "read": "read"}
+
+
+def _op_terms(op: Operation) -> set[str]:
+    return {t for seg in op.literal_segments for t in terms(seg)}
+
+
+def _is_item_scoped(op: Operation) -> bool:
+    """The path ends in an item's id (``/sites/{site_id}``, ``/Numbers/{Sid}.json``): it acts on one
+    existing thing, never makes a new one."""
+    segs = op.segments
+    return bool(segs) and segs[-1].startswith("{")
+
+
+def _is_rpc(op: Operation) -> bool:
+    """A method-name path (``/conversations.setTopic``, ``/sendMessage``): one literal segment that
+    reads as a call, not a resource."""
+    lits = op.literal_segments
+    if len(op.segments) != 1 or len(lits) != 1:
+        return False
+    seg = lits[-1]
+    ws = words(seg)
+    return bool(_DOTTED.match(seg)) or (len(ws) >= 2 and bool(verb_class(ws[0]) or ws[0] in GENERIC_VERBS))
+
+
+def rpc_kind(op: Operation) -> tuple[str, str] | None:
+    """(kind, verb) read from a method-name path (``/conversations.setTopic`` -> update, set):
+    there the method is always POST, so the name says what the call does."""
+    if not _is_rpc(op):
+        return None
+    ws = words(op.literal_segments[-1].split(".")[-1])
+    if not ws:
+        return None
+    cls = verb_class(ws[0]) or verb_class(stem(ws[0]))
+    return (cls or "action"), ws[0]
+
+
+class TaskContext:
+    """What every candidate's features need from one task, computed once."""
+
+    def __init__(self, title: str, steps: list[Step], spec: SpecIndex | None = None) -> None:
+        self.spec = spec
+        self.title = title
+        self.spec_verbs = _spec_verbs(spec) if spec is not None else set()
+        # BM25 scores grow with the spec's size (rarer words weigh more among 900 operations than
+        # among 8): lexical features are divided by the largest idf the spec can give
+        n = len(spec.operations) if spec is not None else 100
+        self.idf_max = math.log(1 + (max(n, 2) - 0.5) / 1.5)
+        query, all_terms = build_query(title, steps)
+        self.terms = all_terms | {stem(w) for s in steps for w in words(s.text)}
+        self.raw_words = {w for w in words(title)} | {w for s in steps for w in words(s.text)}
+        verb, nouns = title_action(title)
+        self.heading_verb = stem(verb) if verb else ""
+        self.heading_nouns = [n for n in nouns if n]
+        self.heading_class = verb_class(verb) if verb else None
+        self.edit_cue = bool(self.raw_words & EDIT_WORDS) or self.heading_class == "update"
+        self.settings_cue = bool(self.raw_words & SETTINGS_WORDS)
+        self.create_cue = self.heading_class == "create" or any(
+            words(lab)[:1] and words(lab)[0] in {"new", "create", "add"} for s in steps for lab, _ in s.labels)
+        self.personal = bool(self.raw_words & PERSONAL_WORDS)
+        self.admin = bool(self.raw_words & ADMIN_WORDS)
+
+
+def _mentioned(t: str, pool: set[str]) -> bool:
+    return t in pool or stem(t) in pool or any(len(t) >= 5 and len(q) >= 5 and q[:5] == t[:5] for q in pool)
+
+
+def candidate_features(ctx: TaskContext, ranked: list[tuple[float, Operation, dict[str, Any]]],
+                       i: int) -> dict[str, float]:
+    """Features of the i-th ranked candidate (0-based) for the logistic model."""
+    score, op, parts = ranked[i]
+    top = ranked[0][0] or 1e-9
+    others = [s for j, (s, _o, _p) in enumerate(ranked[:K]) if j != i]
+    best_other = max(others, default=0.0)
+    lex = parts.get("lexical", 0.0) / ctx.idf_max
+    max_lex = max((p.get("lexical", 0.0) / ctx.idf_max for _s, _o, p in ranked[:K]), default=lex) or 1e-9
+    kind, overb = rpc_kind(op) or op_kind(op)
+    overb = stem(overb) if overb and verb_class(stem(overb)) and not verb_class(overb) else overb  # "Sets" -> set
+    op_t = _op_terms(op)
+    op_words = {w for seg in op.literal_segments for w in words(seg)}
+    scope = {t for t in op_t if t in SCOPE_WORDS} | ({"admin"} if op_words & ADMIN_WORDS else set())
+    scope_unmentioned = sum(1 for t in scope if not _mentioned(t, ctx.terms) and t not in PERSONAL_SCOPE)
+    scope_mentioned = sum(1 for t in scope if _mentioned(t, ctx.terms))
+    personal_scope = bool(op_words & PERSONAL_SCOPE)
+    item = _is_item_scoped(op)
+    collection_create = op.method == "POST" and not item and kind in ("create", "upsert")
+    summary_first = words(op.summary)[:1]
+    # only a special verb ("rename", "pin") says something the method does not
+    heading_verb_in_op = bool(ctx.heading_verb) and ctx.heading_verb not in GENERIC_VERBS and (
+        any(stem(w) == ctx.heading_verb for w in op_words) or (summary_first and stem(summary_first[0]) == ctx.heading_verb))
+    nouns_hit = (sum(1 for n in ctx.heading_nouns if n in op.tf or any(_mentioned(n, {t}) for t in op_t))
+                 / len(ctx.heading_nouns)) if ctx.heading_nouns else 0.5
+    special = bool(overb) and overb not in GENERIC_VERBS and kind != "read" and not _mentioned(stem(overb), ctx.terms)
+    n_params = len(op.path_params)
+    op_class = verb_class(overb or "") or (kind if kind in ("create", "update", "delete", "read") and overb else None)
+    obj = object_terms(op, ctx.spec_verbs)
+    head = ctx.heading_nouns[-1] if ctx.heading_nouns else ""
+    head_is_object = bool(head) and any(_mentioned(head, {t}) or _mentioned(t, {head}) for t in obj)
+    field_leaves = {stem(w) for p in [*op.params, *op.body] if p.location != "path"
+                    for w in words(p.name.split(".")[-1])}
+    head_is_field = bool(head) and not head_is_object and head in field_leaves
+    # parents the steps never name (``/teams/{id}/projects`` for "Create a new project")
+    lits = [seg for seg in op.literal_segments if not verb_class(words(seg)[0] if words(seg) else "")]
+    parents = [seg for seg in lits[:-1] if not set(terms(seg)) & SCOPE_WORDS]
+    unmentioned_parents = sum(1 for seg in parents if not any(_mentioned(t, ctx.terms) for t in terms(seg)))
+    f = {
+        "bias": 1.0,
+        "rel_score": score / top,
+        "is_top": 1.0 if i == 0 else 0.0,
+        "rank_inv": 1.0 / (1 + i),
+        "log_lex": math.log1p(lex),
+        "lex_rel": lex / max_lex,
+        "compat": parts.get("compat", 0.0),
+        "coverage": parts.get("coverage", 0.0),
+        "object": parts.get("object", 0.0),
+        "named": parts.get("named", 1.0),
+        "fields": parts.get("fields", 0.0),
+        "agree": parts.get("agree", 1.0),
+        "margin": (score - best_other) / (score or 1e-9),
+        "verb_match": 1.0 if parts.get("verb") and overb and stem(parts["verb"]) == stem(overb) else 0.0,
+        "heading_verb_in_op": 1.0 if heading_verb_in_op else 0.0,
+        "heading_nouns": nouns_hit,
+        "item_scoped": 1.0 if item else 0.0,
+        "edit_x_item": 1.0 if ctx.edit_cue and item and op.method not in ("DELETE", "GET") else 0.0,
+        "edit_x_collection_create": 1.0 if ctx.edit_cue and collection_create else 0.0,
+        "settings_x_item": 1.0 if ctx.settings_cue and item and op.method not in ("DELETE", "GET") else 0.0,
+        "settings_x_collection_create": 1.0 if ctx.settings_cue and collection_create else 0.0,
+        "create_x_item": 1.0 if ctx.create_cue and item else 0.0,
+        "create_x_collection_create": 1.0 if ctx.create_cue and collection_create else 0.0,
+        "scope_unmentioned": float(scope_unmentioned),
+        "scope_mentioned": float(scope_mentioned),
+        "admin_unmentioned": 1.0 if (op_words & ADMIN_WORDS) and not ctx.admin else 0.0,
+        "personal_x_personal_scope": 1.0 if ctx.personal and personal_scope else 0.0,
+        "personal_x_other_scope": 1.0 if ctx.personal and scope and not personal_scope else 0.0,
+        "rpc_style": 1.0 if _is_rpc(op) else 0.0,
+        "special_verb_unnamed": 1.0 if special else 0.0,
+        "deprecated": 1.0 if op.deprecated else 0.0,
+        "depth": min(len(op.segments), 8) / 8.0,
+        "n_path_params": min(n_params, 4) / 4.0,
+        "lex_strength": min(1.0, lex / 3.0),
+        "top_lex_strength": min(1.0, ranked[0][2].get("lexical", 0.0) / ctx.idf_max / 3.0),
+        "top_coverage": ranked[0][2].get("coverage", 0.0),
+        "top_named": ranked[0][2].get("named", 1.0),
+        # /user/settings for "Change the repository description": the caller's own scope, unasked
+        "personal_unmentioned": 1.0 if personal_scope and not ctx.personal and not scope_mentioned else 0.0,
+        # the hand-written rules' own confidence for this candidate against its strongest rival
+        "rule_confidence": confidence([ranked[i], max((r for j, r in enumerate(ranked[:K]) if j != i),
+                                                      key=lambda r: r[0], default=(0.0, op, parts))]),
+        # "Add a tag to a droplet" against /firewalls/{id}/tags; "Duplicate a project" against POST /projects
+        "place_mismatch": 1.0 if ctx.spec is not None and place_agreement(op, ctx.title, ctx.spec) < 1 else 0.0,
+        # ... and nested under another resource the steps never name: the call lives elsewhere
+        "nested_elsewhere": 1.0 if unmentioned_parents and ctx.spec is not None
+        and place_agreement(op, ctx.title, ctx.spec) < 1 else 0.0,
+        "title_mismatch": 1.0 - title_agreement(op, ctx.title, ctx.spec_verbs),
+        "head_is_object": 1.0 if head_is_object else 0.0,
+        "head_is_field": 1.0 if head_is_field else 0.0,
+        # "Add a custom domain" is editing the site that has a custom_domain field, not creating a site
+        "field_x_item": 1.0 if head_is_field and item and op.method not in ("DELETE", "GET") else 0.0,
+        "field_x_collection_create": 1.0 if head_is_field and collection_create else 0.0,
+        "create_x_head_not_object": 1.0 if collection_create and head and not head_is_object else 0.0,
+        "unmentioned_parents": float(min(unmentioned_parents, 3)),
+        # "Send your campaign" is never GET .../send-checklist: a heading with a verb that is not a read
+        "get_x_nonread": 1.0 if op.method == "GET" and ctx.heading_verb and ctx.heading_class != "read" else 0.0,
+        "delete_x_nondelete": 1.0 if kind == "delete" and ctx.heading_class != "delete" else 0.0,
+        # "Rename a folder" against "Restore folder": the operation's own verb says another thing
+        # (create and update are near: "Set a reminder" may well be reminders.add)
+        "verb_class_conflict": 1.0 if (ctx.heading_class and op_class and
+                                       _GROUP.get(op_class) != _GROUP.get(ctx.heading_class)) or
+                                      (ctx.heading_class and overb and not op_class and special) else 0.0,
+        "create_x_update_verb": 1.0 if ctx.heading_class == "create" and op_class == "update" else 0.0,
+        "update_x_create_verb": 1.0 if ctx.heading_class == "update" and op_class == "create" else 0.0,
+    }
+    return f
+
+
+def vetoed(feats: dict[str, float]) -> bool:
+    """Whether a rule with no exception rules the candidate out (see :data:`VETOES`)."""
+    return any(feats.get(name, 0.0) >= at for name, at in VETOES.items())
+
+
+class Model:
+    """Logistic weights over :data:`FEATURES` (standardised with the training means/scales)."""
+
+    def __init__(self, doc: dict[str, Any]) -> None:
+        self.features: list[str] = list(doc["features"])
+        self.weights: list[float] = [float(w) for w in doc["weights"]]
+        self.mean: list[float] = [float(x) for x in doc.get("mean", [0.0] * len(self.features))]
+        self.scale: list[float] = [float(x) or 1.0 for x in doc.get("scale", [1.0] * len(self.features))]
+        self.threshold: float = float(doc.get("threshold", 0.5))
+        self.meta: dict[str, Any] = dict(doc.get("meta", {}))
+
+    def scores(self, feats: dict[str, float]) -> float:
+        """A candidate's score; the bias weight is not part of it (it is the "none" score)."""
+        z = 0.0
+        for name, w, m, s in zip(self.features, self.weights, self.mean, self.scale, strict=True):
+            if name != "bias":
+                z += w * (feats.get(name, 0.0) - m) / s
+        return z
+
+    def probabilities(self, candidates: list[dict[str, float]]) -> list[float]:
+        """Each candidate's probability of being the call, against its rivals and against "none of
+        these" (whose score is the bias weight): they sum to at most 1."""
+        none = self.weights[self.features.index("bias")] if "bias" in self.features else 0.0
+        scores = [self.scores(f) for f in candidates]
+        top = max([none, *scores])
+        exps = [math.exp(s - top) for s in scores]
+        total = sum(exps) + math.exp(none - top)
+        return [min(e / total, VETO_CAP) if vetoed(f) else e / total for e, f in zip(exps, candidates, strict=True)]
+
+
+@functools.lru_cache(maxsize=1)
+def default_model() -> Model:
+    """The shipped weights (``actions_model.json`` next to this module)."""
+    text = resources.files(__package__).joinpath("actions_model.json").read_text(encoding="utf-8")
+    return Model(json.loads(text))
+
+
+def decide(spec: SpecIndex, title: str, steps: list[Step],
+           ranked: list[tuple[float, Operation, dict[str, Any]]], model: Model | None = None
+           ) -> list[tuple[float, Operation, dict[str, Any]]]:
+    """The ranker's top :data:`K` re-scored as probabilities, best first: (p, op, parts)."""
+    if not ranked:
+        return []
+    model = model or default_model()
+    ctx = TaskContext(title, steps, spec)
+    feats = [candidate_features(ctx, ranked, i) for i in range(min(K, len(ranked)))]
+    probs = model.probabilities(feats)
+    out = [(p, ranked[i][1], {**ranked[i][2], "rank": i, "features": feats[i]}) for i, p in enumerate(probs)]
+    out.sort(key=lambda x: (-x[0], x[2]["rank"]))
+    return out
+
+
+_WHY = [  # (feature, condition, words): the reasons worth telling an agent, strongest first
+    ("coverage", lambda v: v >= 0.99, "the steps name every resource in its path"),
+    ("coverage", lambda v: v < 0.5, "the steps name little of its path"),
+    ("verb_match", lambda v: v > 0, "its verb is the steps' verb"),
+    ("heading_verb_in_op", lambda v: v > 0, "the heading's action is its method name"),
+    ("edit_x_item", lambda v: v > 0, "edits one existing item, as the steps do"),
+    ("edit_x_collection_create", lambda v: v > 0, "creates a new item, but the steps edit an existing one"),
+    ("create_x_item", lambda v: v > 0, "acts on an existing item, but the steps create one"),
+    ("field_x_item", lambda v: v > 0, "what the heading adds is a field of an existing item it edits"),
+    ("field_x_collection_create", lambda v: v > 0, "what the heading adds is a field, yet this creates a new item"),
+    ("create_x_head_not_object", lambda v: v > 0, "creates something other than what the heading names"),
+    ("admin_unmentioned", lambda v: v > 0, "an admin operation, and the steps never say admin"),
+    ("scope_unmentioned", lambda v: v > 0, "sits under a scope the steps never name"),
+    ("personal_unmentioned", lambda v: v > 0, "acts on the caller's own settings, which the steps never mention"),
+    ("personal_x_personal_scope", lambda v: v > 0, "the caller's own scope, as the steps say (your/profile)"),
+    ("unmentioned_parents", lambda v: v > 0, "nested under a resource the steps never name"),
+    ("fields", lambda v: v >= 0.5, "the form's labels are its fields"),
+    ("get_x_nonread", lambda v: v > 0, "only reads, but the steps change something"),
+    ("verb_class_conflict", lambda v: v > 0, "its own verb says another action"),
+    ("nested_elsewhere", lambda v: v > 0, "lives under another resource than the one the heading works in"),
+    ("title_mismatch", lambda v: v >= 0.5, "does something else than the heading's action"),
+]
+
+
+def explain(features: dict[str, float]) -> str:
+    """A short why for a candidate, from its features (for agents choosing among candidates)."""
+    out = [text for name, cond, text in _WHY if name in features and cond(features[name])]
+    return "; ".join(out[:4]) or "shares words with the steps"

@@ -1,0 +1,444 @@
+"""PDF shapes of real manuals (Texinfo, LaTeX, office exports), drawn glyph run by glyph run
+with PyMuPDF so each failure pattern of issue 21 is reproduced without any real file:
+
+* a numbered item whose title is alone on its line, its body indented below (Texinfo @enumerate,
+  licence clauses);
+* a monospace block whose comments are set in a proportional font (Texinfo @r{} in @example);
+* numbered headings without bookmarks, and headings missing from a partial outline;
+* a TeX accent drawn as its own glyph over the letter;
+* running heads and page numbers placed above/below the 10% page margins.
+"""
+
+from __future__ import annotations
+
+import pymupdf
+from llmingest.converters.pdf import convert
+
+BODY = "tiro"  # Times-Roman: a proportional body font
+BOLD = "tibo"  # Times-Bold
+MONO = "cour"  # Courier
+LEFT, RIGHT = 72.0, 540.0
+PROSE = ("The quick survey of the data shows that most of the values fall inside the expected range "
+         "and the remaining ones are explained by the way the instruments were calibrated at the "
+         "start of each session, which the next sections describe in more detail for the reader.")
+
+
+class Page:
+    """A letter page written top to bottom: ``y`` is the next baseline."""
+
+    def __init__(self, doc: pymupdf.Document, number: int | None = None, head: str | None = None):
+        self.page = doc.new_page(width=612, height=792)
+        self.y = 110.0
+        if head is not None:  # a running head with the page number, in the top 10%... or below it
+            self.text(LEFT, 80, head, BODY, 9)
+        if number is not None:  # a page number below the text block, above the bottom 10%
+            self.text(300, 700, str(number), BODY, 10)
+
+    def text(self, x: float, y: float, s: str, font: str = BODY, size: float = 10) -> float:
+        """Draw ``s`` at (x, y); return the x where it ends."""
+        self.page.insert_text((x, y), s, fontname=font, fontsize=size)
+        return x + pymupdf.get_text_length(s, fontname=font, fontsize=size)
+
+    def runs(self, x: float, runs: list[tuple[str, str]], size: float = 10, lead: float = 12) -> None:
+        """One line made of (text, font) runs, each drawn where the previous one ended."""
+        for s, font in runs:
+            x = self.text(x, self.y, s, font, size)
+        self.y += lead
+
+    def para(self, text: str = PROSE, x: float = LEFT, right: float = RIGHT, size: float = 10,
+             first: str | None = None) -> None:
+        """A justified-looking paragraph: words fill lines up to ``right``; then a paragraph gap."""
+        words = text.split()
+        line: list[str] = []
+        for w in words:
+            trial = " ".join([*line, w])
+            if line and x + pymupdf.get_text_length(trial, fontname=BODY, fontsize=size) > right:
+                self.text(x, self.y, " ".join(line), BODY, size)
+                self.y += 1.2 * size
+                line = [w]
+            else:
+                line.append(w)
+        if line:
+            self.text(x, self.y, " ".join(line), BODY, size)
+            self.y += 1.2 * size
+        self.y += 0.6 * size
+
+    def heading(self, text: str, size: float) -> None:
+        self.y += size
+        self.text(LEFT, self.y, text, BOLD, size)
+        self.y += 1.6 * size
+
+
+def md_of(doc: pymupdf.Document) -> str:
+    out = convert(doc.tobytes(), name="t.pdf").content
+    return out.split("\n---\n", 1)[1]
+
+
+def test_numbered_item_title_line_keeps_its_own_line_and_body_paragraphs() -> None:
+    doc = pymupdf.open()
+    p = Page(doc)
+    p.para()
+    for n, title in ((1, "Precision"), (2, "Definitions.")):
+        p.text(LEFT + 10, p.y, f"{n}.")
+        p.text(LEFT + 28, p.y, title)
+        p.y += 12
+        p.para(PROSE, x=LEFT + 28)
+        p.para("A second paragraph of the same item explains the exceptions to the rule above and "
+               "why they matter when results are compared between laboratories.", x=LEFT + 28)
+    p.para()
+    md = md_of(doc)
+    lines = md.splitlines()
+    assert "1. Precision" in lines
+    assert "2. Definitions." in lines
+    # the body paragraphs stay inside their item (indented), not merged into the title line
+    assert any(ln.startswith("    The quick survey") for ln in lines)
+    assert any(ln.startswith("    A second paragraph") for ln in lines)
+    assert md.count("The quick survey") == 4
+
+
+def test_monospace_block_keeps_its_proportional_comments() -> None:
+    doc = pymupdf.open()
+    p = Page(doc)
+    p.para()
+    x = LEFT + 30
+    p.runs(x, [("enum {", MONO)])
+    p.runs(x, [("    CTXT_TOPLEVEL = 0,  /* ", MONO), ("toplevel context", BODY), (" */", MONO)])
+    p.runs(x, [("    CTXT_NEXT     = 1,  /* ", MONO), ("target for next", BODY), (" */", MONO)])
+    p.runs(x, [("    CTXT_BREAK    = 2   /* ", MONO), ("target for break", BODY), (" */", MONO)])
+    p.runs(x, [("};", MONO)])
+    p.y += 8
+    p.runs(x, [("struct {", MONO)])
+    p.runs(x, [("    int  count;  /* ", MONO), ("how many", BODY), (" */", MONO)])
+    p.runs(x, [("    char *name;  /* ", MONO), ("owned by the caller", BODY), (" */", MONO)])
+    p.runs(x, [("} item;", MONO)])
+    p.y += 8
+    p.para()
+    md = md_of(doc)
+    assert ("```\nenum {\n    CTXT_TOPLEVEL = 0,  /* toplevel context */\n"
+            "    CTXT_NEXT     = 1,  /* target for next */\n"
+            "    CTXT_BREAK    = 2   /* target for break */\n};\n") in md
+    assert "    char *name;  /* owned by the caller */\n} item;\n```" in md
+    assert "`toplevel" not in md
+
+
+def _numbered_doc(toc: list | None) -> pymupdf.Document:
+    doc = pymupdf.open()
+    for ch in (1, 2, 3):
+        p = Page(doc)
+        p.heading(f"{ch} Chapter number {ch}", 17)
+        p.para()
+        for sec in (1, 2):
+            p.heading(f"{ch}.{sec} What is part {sec}?", 12)
+            p.para()
+            p.para()
+        if ch == 3:
+            p.heading("Preamble", 12)  # an unnumbered section the outline leaves out
+            p.para()
+    if toc is not None:
+        doc.set_toc(toc)
+    return doc
+
+
+def test_numbered_headings_without_bookmarks_are_headings() -> None:
+    md = md_of(_numbered_doc(None))
+    lines = md.splitlines()
+    assert "# 1 Chapter number 1" in lines
+    assert "## 2.1 What is part 1?" in lines
+    assert "## 3.2 What is part 2?" in lines
+    assert "**" not in md
+
+
+def test_heading_missing_from_a_partial_outline_comes_from_its_typography() -> None:
+    toc = [[1, f"{ch} Chapter number {ch}", ch] for ch in (1, 2, 3)]
+    toc += [[2, f"{ch}.{s} What is part {s}?", ch] for ch in (1, 2, 3) for s in (1, 2)]
+    toc.sort(key=lambda e: (e[2], e[0]))
+    md = md_of(_numbered_doc(toc))
+    lines = md.splitlines()
+    assert "## 2.1 What is part 1?" in lines
+    assert "## Preamble" in lines
+
+
+def test_tex_accent_drawn_as_its_own_glyph_is_composed() -> None:
+    doc = pymupdf.open()
+    p = Page(doc)
+    p.para()
+    x = p.text(LEFT, p.y, "Thanks to Bj")
+    # TeX's \accent: the accent glyph first, shifted over the letter, then the letter itself
+    w = pymupdf.get_text_length("o", fontname=BODY, fontsize=10)
+    p.text(x + 0.25 * w, p.y, "\u00a8")
+    x = p.text(x, p.y, "orn And")
+    w = pymupdf.get_text_length("e", fontname=BODY, fontsize=10)
+    p.text(x + 0.3 * w, p.y, "\u00b4")
+    p.text(x, p.y, "en for the review.")
+    p.y += 20
+    p.para()
+    md = md_of(doc)
+    assert "Björn Andén" in md
+    assert "\u00b4" not in md and "\u00a8" not in md
+
+
+def test_running_heads_and_page_numbers_outside_the_margins_are_dropped() -> None:
+    doc = pymupdf.open()
+    for n in range(1, 13):
+        p = Page(doc, number=n, head=f"Chapter {1 + n // 5}: Working with data")
+        p.para(f"In part {n} of the survey: {PROSE}")
+        p.para(f"In part {n} of the survey: {PROSE}")
+    md = md_of(doc)
+    lines = md.splitlines()
+    assert not [ln for ln in lines if ln.strip().isdigit()]
+    assert "Working with data" not in md
+    assert md.count("The quick survey") == 24
+    assert md.count("In part 7 of the survey") == 2
+
+
+def test_texinfo_style_pages() -> None:
+    """A Texinfo manual page: running head with the page number, chapter and section headings,
+    @example (indented monospace), @itemize bullets and @enumerate items, no outline."""
+    doc = pymupdf.open()
+    for n in range(1, 5):
+        p = Page(doc, number=None, head=f"Chapter {n}: Data structures")
+        p.text(RIGHT - 12, 80, str(n + 10), BODY, 9)
+        p.heading(f"{n} Data structures part {n}", 17)
+        p.para(f"In part {n}: {PROSE}")
+        p.heading(f"{n}.1 Vectors and assignment", 12)
+        p.para(f"In part {n}, again: {PROSE}")
+        x = LEFT + 30
+        p.runs(x, [(f"> x <- c(10.4, 5.6, {n})", MONO)], size=9, lead=11)
+        p.runs(x, [(f"> assign(\"x{n}\", c(10.4, 5.6))", MONO)], size=9, lead=11)
+        p.y += 8 + 3 * n  # not at one place on every page: that would be page furniture
+        for item in ("first bullet point of the list", "second bullet point of the list"):
+            p.text(LEFT + 14, p.y, "\u2022")
+            p.text(LEFT + 28, p.y, item)
+            p.y += 14
+        p.y += 6
+        p.para(f"And in part {n}: {PROSE}")
+    md = md_of(doc)
+    lines = md.splitlines()
+    assert "# 1 Data structures part 1" in lines
+    assert "## 4.1 Vectors and assignment" in lines
+    assert "```\n> x <- c(10.4, 5.6, 3)\n> assign(\"x3\", c(10.4, 5.6))\n```" in md
+    assert lines.count("- first bullet point of the list") == 4
+    assert "Chapter 2: Data structures" not in md
+    assert md.count("The quick survey") == 12
+    assert not [ln for ln in lines if ln.strip().isdigit()]
+
+
+def test_toc_beside_abstract_reads_toc_then_abstract_and_toc_lines_are_not_headings() -> None:
+    """A LaTeX paper's first page: a leaderless table of contents (bold entries, page numbers flush
+    right) in the left column, the abstract in the right one."""
+    doc = pymupdf.open()
+    p = Page(doc)
+    p.text(200, 80, "A Package for Transactions", BOLD, 17)
+    p.text(72, 110, "Contents", BOLD, 12)
+    p.text(320, 110, "Abstract", BOLD, 12)
+    y = 130.0
+    for n, title in enumerate(["Introduction", "Installation", "Changes from older Versions", "Options",
+                               "Document Structure", "Paper Sizes", "Fonts", "Figures and Tables",
+                               "Equations", "Footnotes"], 1):
+        p.text(72, y, str(n), BOLD)
+        p.text(86, y, title, BOLD)
+        p.text(280, y, str(1 + n // 3), BOLD)
+        y += 14
+    words = ("This package implements the layout requirements for the transactions of a society "
+             "and covers the journals on energy conversion, power delivery and power systems as "
+             "well as special publications, discussions and closures in the required form. This "
+             "document is version four and describes the package as released this spring; thanks "
+             "are due to the many readers who reported problems with earlier versions of it.").split()
+    y, line = 130.0, []
+    for w in words:
+        if pymupdf.get_text_length(" ".join([*line, w]), fontname=BODY, fontsize=10) > 220:
+            p.text(320, y, " ".join(line))
+            y, line = y + 12, [w]
+        else:
+            line.append(w)
+    p.text(320, y, " ".join(line))
+    md = md_of(doc)
+    assert "### " not in md and "## 9 Equations" not in md
+    assert md.index("Footnotes") < md.index("This package implements")
+    assert "This package implements the layout requirements" in md
+    assert "**9 Equations 4**" in md.splitlines() or "9 Equations 4" in md
+
+
+def test_side_column_of_small_type_is_read_after_the_main_text() -> None:
+    """acmart's acmcp layout (and sidebars): a narrow column of small type right of the text."""
+    doc = pymupdf.open()
+    p = Page(doc)
+    side = ("Authors' addresses: Ben Trovato, Institute for Clarity in Documentation, Dublin, Ohio, "
+            "USA; Lars Thorvald, The Thorvald Group, Hekla, Iceland; Valerie Beranger, Inria Paris").split()
+    y, line = 110.0, []
+    for w in side:
+        if pymupdf.get_text_length(" ".join([*line, w]), fontname=BODY, fontsize=6) > 80:
+            p.text(460, y, " ".join(line), BODY, 6)
+            y, line = y + 7, [w]
+        else:
+            line.append(w)
+    p.text(460, y, " ".join(line), BODY, 6)
+    p.para(f"In this document we discuss how to write an article. {PROSE}", right=420)
+    p.para(f"This document provides templates for the article. {PROSE}", right=420)
+    md = md_of(doc)
+    assert "In this document we discuss how to write an article. The quick survey" in md
+    assert "Authors' addresses: Ben Trovato, Institute for Clarity" in md
+    assert md.index("This document provides templates") < md.index("Authors' addresses")
+
+
+def test_listing_line_numbers_set_small_beside_the_code_are_dropped() -> None:
+    """LaTeX ltxdoc macrocode and listings ``numbers=left``: small numbers left of each code line."""
+    doc = pymupdf.open()
+    p = Page(doc)
+    p.para()
+    for i, code in enumerate(["\\def\\foo#1{%", "  \\bar{#1}%", "  \\baz", "}", "\\let\\x\\y", "\\endinput"]):
+        p.text(LEFT, p.y, str(101 + i), BODY, 7)
+        p.text(LEFT + 20, p.y, code, MONO, 9)
+        p.y += 11
+    p.y += 8
+    p.para()
+    md = md_of(doc)
+    assert "```\n\\def\\foo#1{%\n  \\bar{#1}%\n  \\baz\n}\n\\let\\x\\y\n\\endinput\n```" in md
+    assert "101" not in md and "106" not in md
+
+
+def test_sphinx_manual_shapes() -> None:
+    """Sphinx's LaTeX manual: a "CHAPTER" / "ONE" label above the chapter title, sections "1.1"
+    in the title's own style, two listings one right below the other, and a listing split by a
+    page break with "(continues on next page)" / "(continued from previous page)" beside it."""
+    doc = pymupdf.open()
+    p = Page(doc)
+    p.text(LEFT, 100, "CHAPTER", BOLD, 10)
+    p.text(LEFT, 125, "ONE", BOLD, 14)
+    p.text(LEFT, 170, "WHY CLICK?", BOLD, 14)
+    p.y = 200
+    p.para(f"Why it exists: {PROSE}")
+    p.heading("1.1 Why not Argparse?", 14)
+    p.para(f"Because of nesting: {PROSE}")
+    x = LEFT + 10
+    for block in (["@click.command()", "def hello():", "    click.echo('Hello')"],
+                  ["@click.group()", "def cli():", "    pass"]):
+        for code in block:
+            p.runs(x, [(code, MONO)], size=9, lead=11)
+        p.y += 17  # a frame's padding and the space between two listings: off the 11 pt grid
+    p.para(f"And then: {PROSE}")
+    p.heading("1.2 Why not Docopt?", 14)
+    p.para(f"Because of composition: {PROSE}")
+    p.y = 690
+    p.runs(x, [("import codecs", MONO)], size=9, lead=11)
+    p.runs(x, [("@click.command()", MONO)], size=9, lead=11)
+    p.text(440, p.y + 4, "(continues on next page)", "tiit", 8)
+    p = Page(doc)
+    p.text(420, 100, "(continued from previous page)", "tiit", 8)
+    p.y = 118
+    p.runs(x, [("def encode(password):", MONO)], size=9, lead=11)
+    p.runs(x, [("    click.echo(password)", MONO)], size=9, lead=11)
+    p.y += 10
+    p.para(f"Finally: {PROSE}")
+    lines = md_of(doc).splitlines()
+    md = "\n".join(lines)
+    assert "# 1 WHY CLICK?" in lines
+    assert "## 1.1 Why not Argparse?" in lines and "## 1.2 Why not Docopt?" in lines
+    assert "CHAPTER" not in md and "ONE" not in lines
+    assert "```python\n@click.command()\ndef hello():\n    click.echo('Hello')\n```" in md
+    assert "```python\n@click.group()\ndef cli():\n    pass\n```" in md
+    assert ("```python\nimport codecs\n@click.command()\ndef encode(password):\n    click.echo(password)\n```"
+            in md)
+    assert "continue" not in md
+
+
+def test_footnote_does_not_cut_a_listing_over_the_page_break() -> None:
+    """Texinfo and LaTeX set footnotes at the page foot: a listing that runs on to the next page
+    stays one fence, the footnote comes after it."""
+    doc = pymupdf.open()
+    p = Page(doc)
+    p.para(f"Linking statically is done by: {PROSE}")
+    p.y = 690
+    p.runs(LEFT + 30, [("-Wl,-Bstatic -lRmath -Wl,Bdynamic", MONO)], size=10, lead=12)
+    p.text(LEFT, 735, "2 including copying the rules file and selecting the architecture.", BODY, 8)
+    p = Page(doc)
+    p.y = 110
+    p.runs(LEFT + 30, [("-Wl,-Bdynamic -lRmath", MONO)], size=10, lead=12)
+    p.y += 10
+    p.para(f"or by linking to explicit files: {PROSE}")
+    md = md_of(doc)
+    assert "```\n-Wl,-Bstatic -lRmath -Wl,Bdynamic\n-Wl,-Bdynamic -lRmath\n```" in md
+    assert md.index("-Bdynamic -lRmath\n```") < md.index("2 including copying the rules file")
+
+
+def test_hanging_indent_paragraph_stays_one_paragraph() -> None:
+    """pandoc/LaTeX run-in titles and bibliography entries: a full first line, the rest indented."""
+    doc = pymupdf.open()
+    p = Page(doc)
+    p.para()
+    text = f"It is about regular classes. {PROSE} {PROSE}"
+    words, line, x = text.split(), [], LEFT
+    while words:
+        w = words.pop(0)
+        if pymupdf.get_text_length(" ".join([*line, w]), fontname=BODY, fontsize=10) > RIGHT - x:
+            p.text(x, p.y, " ".join(line))
+            p.y += 12
+            line, x = [w], LEFT + 25
+        else:
+            line.append(w)
+    p.text(x, p.y, " ".join(line))
+    p.y += 20
+    p.para()
+    md = md_of(doc)
+    paras = [b for b in md.split("\n\n") if b.strip()]
+    assert len(paras) == 3
+    assert paras[1].startswith("It is about regular classes.") and paras[1].endswith("for the reader.")
+
+
+def test_indented_listing_with_aligned_roman_annotations() -> None:
+    """Texinfo @example with @r{} notes set in their own column: "make pdf      to create ..."."""
+    doc = pymupdf.open()
+    p = Page(doc)
+    p.para()
+    x = LEFT + 30
+    w = pymupdf.get_text_length("make info     ", fontname=MONO, fontsize=10)
+    for cmd, note in (("make pdf", "to create PDF versions"), ("make info", "to create info files")):
+        p.text(x, p.y, cmd, MONO)
+        p.text(x + w, p.y, note)
+        p.y += 12
+    p.y += 8
+    p.para()
+    md = md_of(doc)
+    assert "```\nmake pdf      to create PDF versions\nmake info     to create info files\n```" in md
+
+
+def test_printed_url_broken_at_a_line_end_is_one_address_without_a_second_copy() -> None:
+    """Texinfo @uref and LaTeX \\url print the address: the link adds nothing, and a break after a
+    dot inside it ("https://CRAN.R-project." / "org") is not a space."""
+    doc = pymupdf.open()
+    p = Page(doc)
+    p.para()
+    url = "https://CRAN.R-project.org"
+    y = p.y
+    x = p.text(LEFT, y, "Many more packages are available through the CRAN family of sites (via ")
+    end = p.text(x, y, "https://CRAN.R-project.", MONO)
+    p.text(LEFT, y + 12, "org", MONO)
+    p.text(LEFT + pymupdf.get_text_length("org", fontname=MONO, fontsize=10), y + 12, ") and elsewhere.")
+    for rect in (pymupdf.Rect(x, y - 9, end, y + 3), pymupdf.Rect(LEFT, y + 3, LEFT + 18, y + 15)):
+        p.page.insert_link({"kind": pymupdf.LINK_URI, "from": rect, "uri": url})
+    p.y = y + 30
+    p.para()
+    md = md_of(doc)
+    assert "(via `https://CRAN.R-project.org`) and elsewhere." in md
+    assert "](https://CRAN" not in md
+
+
+def test_office_export_headings_in_a_light_face_without_bookmarks() -> None:
+    """Word's default Heading 1/2 are bigger but not bold (Calibri Light): size alone makes them
+    headings when the document's statistics say those styles only ever set short lines."""
+    doc = pymupdf.open()
+    for ch in (1, 2, 3):
+        p = Page(doc)
+        p.y += 16
+        p.text(LEFT, p.y, f"Results of phase {ch}", "helv", 16)
+        p.y += 26
+        p.para(f"Phase {ch} began: {PROSE}")
+        for sec in (1, 2):
+            p.y += 10
+            p.text(LEFT, p.y, f"Measurements in part {sec} of phase {ch}", "helv", 13)
+            p.y += 20
+            p.para(f"In part {sec} of phase {ch}: {PROSE}")
+    lines = md_of(doc).splitlines()
+    assert "# Results of phase 2" in lines
+    assert "## Measurements in part 1 of phase 1" in lines
+    assert "## Measurements in part 2 of phase 3" in lines
