@@ -437,7 +437,10 @@ def load_model(path: str = str(WEIGHTS)) -> dict | None:
         model = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    import numpy as np
+    try:
+        import numpy as np  # (a dependency of bm25s; without it the rule-based selector decides)
+    except ImportError:  # pragma: no cover
+        return None
 
     trees = model["trees"]
     depth = max(t["depth"] for t in trees) if trees else 0
