@@ -21,12 +21,20 @@ from lxml import etree
 
 from ..errors import ConversionError
 from ..model import Document
+from .html_blocks import GENERIC_RULES, jsonld_product_text, learned_main, light_chrome, missing_text
 from .html_charset import decode
 from .html_depth import DEPTH_WARNING, flatten_deep, hit_depth_limit
 from .html_hidden import strip_invisible
 from .html_markdown import Writer
 from .html_meta import FIELDS, page_facts
-from .html_select import doxygen_title, remove_chrome, remove_hidden, select_main, unstream_suspense
+from .html_select import (
+    KNOWN_GENERATORS,
+    doxygen_title,
+    remove_chrome,
+    remove_hidden,
+    select_main,
+    unstream_suspense,
+)
 
 __all__ = ["convert", "front_matter", "decode"]
 
@@ -107,6 +115,39 @@ def _head_facts(root, url: str | None) -> dict:
     }
 
 
+_SMALL_PAGE = 2500  # characters of body text
+
+
+def _small_page(root) -> bool:
+    """A page with little text: hardly any chrome around it to tell apart, and the rule-based
+    container (with the docs chrome rules) renders it exactly."""
+    body = root.find(".//body")
+    return len("".join((body if body is not None else root).itertext()).strip()) < _SMALL_PAGE
+
+
+def _weak_docs_rule(container: str, elements: list, head: dict) -> bool:
+    """A docs rule matched only by a common class name (``div.body``, ``div[role=main]``, itemprop
+    articleBody, ``md-content``, ``contentContainer``): CMS pages, forums, shops and news sites use
+    those too, so the learned scorer decides.
+    Sphinx's own ``div.body[role=main]`` or a page that names its generator stays on the docs path."""
+    if container not in ("sphinx", "readthedocs", "mkdocs", "javadoc"):
+        return False
+    if container == "javadoc":  # Javadoc 8 is a header and a contentContainer; a lone contentContainer is a shop's
+        return len(elements) == 1
+    generator = (head.get("generator") or "").lower()
+    if any(name in generator for name in ("sphinx", "docutils", "mkdocs", "docusaurus")):
+        return False
+    el = elements[0]
+    if container == "readthedocs":  # the Read the Docs theme: articleBody inside its rst-content column
+        node = el.getparent()
+        while node is not None:
+            if "rst-content" in (node.get("class") or "").split():
+                return False
+            node = node.getparent()
+        return True
+    return not (el.get("role") == "main" and "body" in (el.get("class") or "").split())
+
+
 def _doc_path(url: str | None) -> str:
     if not url:
         return "page.html"
@@ -133,17 +174,34 @@ def convert(data: bytes | str, url: str | None = None, *, charset: str | None = 
     lang = root.get("lang") or root.get("{http://www.w3.org/XML/1998/namespace}lang")
 
     unstream_suspense(root, text)
+    product_text = jsonld_product_text(root) if select else []  # (scripts go with the hidden text)
     remove_hidden(root)
     if select:
-        elements, container = select_main(root, text)
+        elements, container = select_main(root, text, fallback=False)
+        if (container in GENERIC_RULES or _weak_docs_rule(container, elements, head)) \
+                and not _small_page(root):
+            # no known generator's container (or only a weak hint of one): the learned block scorer decides
+            learned = learned_main(root, elements, container)
+            if learned is not None:
+                elements, container = [learned], "learned"
+        if container == "body":
+            elements, container = select_main(root, text)  # no model, nothing kept: trafilatura's pick
     else:
         body = root.find(".//body")
         elements, container = [body if body is not None else root], "body"
-    if select:  # --full means the whole body as it is (hidden text still goes: that is safety)
+    if select and container == "learned":
+        light_chrome(elements[0])  # only small chrome: the model already judged the big boxes
+    elif select:  # --full means the whole body as it is (hidden text still goes: that is safety)
         for el in elements:
             remove_chrome(el)
     writer = Writer(base, links=links, images=images)
-    content = strip_invisible(writer.convert(elements))  # tag characters, bidi overrides: unseen, untrusted
+    content = writer.convert(elements)
+    if product_text and container not in KNOWN_GENERATORS:
+        # a product's description the page renders only from its JSON-LD (or hides in a tab) is content
+        extra = missing_text(content, product_text)
+        if extra:
+            content = content.rstrip("\n") + "\n\n" + "\n\n".join(extra) + "\n"
+    content = strip_invisible(content)  # tag characters, bidi overrides: unseen, untrusted
     return Document(
         path=_doc_path(url),
         url=url,

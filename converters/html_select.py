@@ -281,6 +281,7 @@ def remove_hidden(root) -> None:
     """Drop scripts, styles, forms and every element hidden by attribute, inline style or the page's
     own ``<style>`` rules, and clear text drawn invisibly (white on white, 1px): see :mod:`.html_hidden`."""
     _label_tab_panels(root)  # before <button>s go: tabs are often buttons
+    _unwrap_page_wrappers(root)
     styles = page_styles(root)  # before the <style>s go
     junk = list(root.iter(etree.Comment, etree.ProcessingInstruction, *DROP_TAGS))  # filtered in C
     for el in junk:
@@ -300,6 +301,29 @@ def remove_hidden(root) -> None:
             continue
         drop_keeping_tail(el)
     clear_faint(unseen, total)
+
+
+_WRAPPER_TAGS = ("form", "button", "noscript", "dialog")
+
+
+def _unwrap_page_wrappers(root) -> None:
+    """A form, button, noscript or dialog that holds a page's worth of text is the page, not a widget:
+    ASP.NET wraps every page in one ``<form>``, an unclosed ``<button>`` swallows the rest of the
+    page (Investopedia), Discourse serves its posts inside ``<noscript>``. Such an element becomes a
+    plain ``<div>`` so the content survives the junk removal that drops real forms and buttons."""
+    wrappers = [el for el in root.iter(*_WRAPPER_TAGS) if len(el)]
+    if not wrappers:
+        return
+    body = root.find(".//body")
+    total = _text_len(body if body is not None else root)
+    for el in wrappers:
+        n = _text_len(el)
+        if n < 1000:
+            continue
+        paragraphs = sum(1 for _ in el.iter("p", "article"))
+        if (n >= 0.4 * total or el.tag == "noscript" or paragraphs >= 3) and \
+                (paragraphs or any(True for _ in el.iter("main", "h1", "h2", "li"))):
+            el.tag = "div"  # (forum software wraps a thread's posts in one moderation <form>)
 
 
 def _is_tab_panel(el) -> bool:
@@ -873,7 +897,7 @@ def _descend(body, share: float = 0.75):
         current = best
 
 
-def select_main(root, html_text: str | None = None) -> tuple[list, str]:
+def select_main(root, html_text: str | None = None, fallback: bool = True) -> tuple[list, str]:
     """The element(s) holding the page's content and which rule found them.
 
     Returns a list because Javadoc 8 splits a page into a header and a content container that are
@@ -931,7 +955,7 @@ def select_main(root, html_text: str | None = None) -> tuple[list, str]:
     el = _descend(body)
     if el is not body and _mass(el, {}) >= 200:
         return [el], "density"
-    el = _by_trafilatura(root, html_text)
+    el = _by_trafilatura(root, html_text) if fallback else None  # (the learned scorer needs no fallback)
     if el is not None:
         return [el], "trafilatura"
     return [body], "body"

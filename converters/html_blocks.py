@@ -1,0 +1,716 @@
+"""Learned main-content selection: cut a page into text blocks, score each block, keep the content.
+
+Why learned: hand rules written against the 91 documentation pages we could see scored 0.95 there and
+0.79 on pages nobody had looked at (forums, shops, listings, news). Here every block (the text a
+block-level element owns itself, not counting its block-level children) gets ~70 numeric features
+(text length, link density, punctuation, its tag and its ancestors' tags and roles, depth and
+position, the size and link density of its containers, how many siblings repeat its ancestors'
+shape, whether the rule-based selector's container holds it) plus a score learned from the class and
+id words of it and its ancestors (feature hashing). A small gradient-boosted tree set turns these
+into the probability that the block is main content; the scores are smoothed over neighbouring
+blocks and the kept blocks are rendered by the ordinary markdown writer (unkept subtrees are cut).
+
+The weights (``html_weights.json``) are trained by ``benchmarks/train_html_scorer.py`` on the work
+part of WCXB's development split (CC-BY-4.0, Murrough Foley); inference is numpy (a dependency of
+bm25s) and the feature extraction is one pass over the tree in pure Python.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import math
+import os
+import re
+import zlib
+from pathlib import Path
+
+from .html_select import _is_chapter_toc, drop_keeping_tail, is_chrome
+
+#: inline elements: their text belongs to the nearest block-level ancestor
+INLINE = {
+    "a", "abbr", "b", "bdi", "bdo", "br", "cite", "code", "data", "dfn", "em", "i", "img", "kbd", "mark", "q",
+    "rp", "rt", "ruby", "s", "samp", "small", "span", "strong", "sub", "sup", "time", "u", "var", "wbr", "del",
+    "ins", "strike", "tt", "font", "big", "label", "acronym", "nobr", "picture", "source", "meter", "output",
+}
+#: blocks that own all the text under them (never split further)
+ATOMIC = {"p", "pre", "h1", "h2", "h3", "h4", "h5", "h6", "dt", "figcaption", "caption", "summary", "th", "td"}
+_BLOCK_TAG_IDS = {t: i for i, t in enumerate((
+    "p", "div", "li", "td", "th", "h1", "h2", "h3", "h4", "h5", "h6", "pre", "span", "a", "dt", "dd",
+    "section", "article", "blockquote", "figcaption", "header", "footer", "nav", "aside", "main", "ul", "form"))}
+_ANCESTOR_FLAGS = ("nav", "header", "footer", "aside", "main", "article", "form", "table", "ul", "ol", "blockquote",
+                   "section", "li", "dl", "h", "pre", "figure")
+_ROLE_FLAGS = ("navigation", "banner", "contentinfo", "complementary", "main", "article", "menu", "dialog")
+_SPLIT = re.compile(r"[^a-z0-9]+")
+_CAMEL = re.compile(r"([a-z])([A-Z])")
+_WORD = re.compile(r"\w+")
+_PUNCT = re.compile(r"[.,;:!?]")
+_DIGIT = re.compile(r"\d")
+_STOP = frozenset(
+    "the a an and or of to in on for with is are was were be been it this that as at by from but not you your we "
+    "our they their he she his her its have has had do does did can will would should could if then than so "
+    "which who what when where how all any some more most other into about also there these those i my me "
+    "der die das und ist nicht ein eine zu den mit von le la les et des est un une du en el los las que y es "
+    "por para il di che non per".split())
+N_HASH = 1 << 12
+#: the shipped weights; LLMINGEST_HTML_WEIGHTS points the benchmark at a freshly trained file before it is copied here
+WEIGHTS = Path(os.environ.get("LLMINGEST_HTML_WEIGHTS") or Path(__file__).with_name("html_weights.json"))
+
+
+def _class_words(el) -> list[str]:
+    """Lowercase words of an element's class and id ("postBody js-x" -> post, body, js, x)."""
+    raw = " ".join(v for v in (el.get("class"), el.get("id")) if v)
+    if not raw:
+        return []
+    return _class_words_of(raw)
+
+
+@functools.lru_cache(maxsize=8192)
+def _class_words_of(raw: str) -> list[str]:
+    words: list[str] = []
+    for tok in _SPLIT.split(_CAMEL.sub(r"\1 \2", raw).lower()):
+        if 2 <= len(tok) <= 20 and not tok.isdigit() and tok not in words:
+            words.append(tok)
+            if len(words) == 12:  # utility-class soups (Tailwind) say little past the first words
+                break
+    return words
+
+
+def _hash(feature: str) -> int:
+    return zlib.crc32(feature.encode("utf-8")) % N_HASH
+
+
+class Block:
+    """The text one block-level element owns (its inline descendants and children's tails)."""
+
+    __slots__ = ("el", "parts", "link_chars", "links", "index", "depth", "features", "tokens", "text")
+
+    def __init__(self, el, index: int, depth: int) -> None:
+        self.el = el
+        self.parts: list[str] = []
+        self.link_chars = 0
+        self.links = 0
+        self.index = index
+        self.depth = depth
+        self.text = ""
+
+
+def segment_blocks(body) -> list[Block]:
+    """Blocks in document order with their text filled in (tails included), empty ones dropped."""
+    blocks: list[Block] = []
+    order = []  # (block) in first-text order
+
+    stack = [(0, body, None, 0, False, False)]
+    while stack:
+        item = stack.pop()
+        if item[0] == 1:  # a tail to add to an owner
+            _, text, owner, link = item
+            owner.parts.append(text)
+            if link:
+                owner.link_chars += len(text.strip())
+            if not owner.text:
+                owner.text = "x"
+                order.append(owner)
+            continue
+        _, el, owner, depth, in_link, atomic = item
+        tag = el.tag
+        if not isinstance(tag, str):
+            continue
+        if owner is None or (not atomic and tag not in INLINE):
+            owner = Block(el, 0, depth)
+            blocks.append(owner)
+            atomic = tag in ATOMIC
+        link = in_link or tag == "a"
+        if tag == "a":
+            owner.links += 1
+        if el.text and el.text.strip():
+            owner.parts.append(el.text)
+            if link:
+                owner.link_chars += len(el.text.strip())
+            if not owner.text:
+                owner.text = "x"
+                order.append(owner)
+        for child in reversed(el):
+            if not isinstance(child.tag, str):
+                continue
+            if child.tail and child.tail.strip():
+                stack.append((1, child.tail, owner, in_link))
+            stack.append((0, child, owner, depth + 1, link, atomic))
+    for i, b in enumerate(order):
+        b.index = i
+        b.text = " ".join(" ".join(b.parts).split())
+    return [b for b in order if b.text]
+
+
+def _jsonld_types(root) -> list[str]:
+    types = []
+    for script in root.iter("script"):
+        if (script.get("type") or "").lower() != "application/ld+json" or not script.text:
+            continue
+        for m in re.finditer(r'"@type"\s*:\s*"([A-Za-z]+)"', script.text[:20000]):
+            types.append(m.group(1).lower())
+    return sorted(set(types))[:20]
+
+
+DENSE_NAMES: list[str] = []
+
+
+def _dense_names() -> list[str]:
+    names = ["log_chars", "log_words", "link_ratio", "log_links", "punct_ratio", "digit_ratio", "stop_ratio",
+             "avg_word", "ends_sentence", "upper_start", "depth", "depth_ratio", "pos_ratio", "index_ratio",
+             "in_main_sel", "main_sel_share", "in_chrome", "self_chrome",
+             "p1_log_chars", "p1_link_ratio", "p1_share", "p2_log_chars", "p2_link_ratio", "p2_share",
+             "p3_share", "p3_link_ratio", "repeat_log", "repeat_share", "itemprop_content", "itemprop_any",
+             "page_log_chars", "page_link_ratio", "page_articles", "page_has_main", "page_blocks_log",
+             "n_headings_before_ratio", "h1_before", "prev_link_ratio", "next_link_ratio", "prev_log_chars",
+             "next_log_chars", "token_score", "in_sel_rule_known", "sel_rule_main", "sel_rule_article",
+             "sel_rule_density", "sel_rule_body", "dist_best", "in_best", "jl_product", "jl_article",
+             "jl_forum", "jl_types"]
+    names += [f"tag_{t}" for t in _BLOCK_TAG_IDS] + [f"anc_{t}" for t in _ANCESTOR_FLAGS] + \
+             [f"role_{r}" for r in _ROLE_FLAGS]
+    return names
+
+
+DENSE_NAMES = _dense_names()
+_IDX = {n: i for i, n in enumerate(DENSE_NAMES)}
+_CONTENT_PROPS = {"articlebody", "text", "description", "reviewbody", "mainentityofpage", "articlesection"}
+
+
+_CHROME_TAGS = {"nav", "footer", "aside", "header", "summary", "a"}
+_FLAG_BITS = {t: 1 << i for i, t in enumerate(_ANCESTOR_FLAGS)}
+_ROLE_BITS = {r: 1 << i for i, r in enumerate(_ROLE_FLAGS)}
+_HEADING_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+_FORUM_TYPES = {"discussionforumposting", "qapage", "question", "answer", "comment", "socialmediaposting"}
+_ARTICLE_TYPES = {"article", "newsarticle", "blogposting", "reportagenewsarticle", "techarticle", "webpage"}
+
+
+class _Ctx:
+    """What an element inherits from its ancestors (computed once per element, top-down)."""
+
+    __slots__ = ("flags", "roles", "chrome", "sel", "best", "prop_any", "prop_content", "toks", "rep")
+
+    def __init__(self) -> None:
+        self.flags = self.roles = 0
+        self.chrome = self.sel = self.best = self.prop_any = self.prop_content = False
+        self.toks: tuple = ()  # per ancestor level (nearest first): hashed class words
+        self.rep: tuple = ()  # per level: (repeat count, share of page)
+
+
+def features(root, body, blocks: list[Block], selected: list, rule: str) -> tuple[list[list[float]], list[list[int]]]:
+    """Dense features and hashed class/id token indices for every block (same order as ``blocks``)."""
+    # subtree stats per element: chars, link chars (bottom-up over the elements that own blocks)
+    chars: dict = {}
+    links: dict = {}
+    for b in blocks:
+        chars[b.el] = len(b.text)
+        links[b.el] = b.link_chars
+    for el in reversed(list(body.iter())):  # children before parents
+        n = chars.get(el, 0)
+        ln = links.get(el, 0)
+        for child in el:
+            if child in chars:
+                n += chars[child]
+                ln += links[child]
+        if n:
+            chars[el] = n
+            links[el] = ln
+    total = max(1, chars.get(body, 1))
+    page_links = links.get(body, 0) / total
+    n_articles = sum(1 for _ in body.iter("article"))
+    has_main = 1.0 if next(body.iter("main"), None) is not None else 0.0
+    page_types = _jsonld_types(root)
+    sel_set = set(selected)
+    sel_chars = sum(chars.get(s, 0) for s in selected)
+    # the deepest element still holding half the page's non-link text
+    best, best_depth = body, 0
+    need = 0.5 * (total - links.get(body, 0))
+    for el, n in chars.items():
+        if n - links.get(el, 0) >= need:
+            d = _depth_cache(el)
+            if d > best_depth:
+                best, best_depth = el, d
+    best_level = _depth_cache(best)
+    # top-down context of every element that holds a block
+    ctx: dict = {}
+    sig_counts: dict = {}
+    stack = [(body, None)]
+    while stack:
+        el, parent_ctx = stack.pop()
+        c = _Ctx()
+        tag = el.tag
+        if parent_ctx is not None:
+            c.flags, c.roles, c.chrome, c.sel, c.best = (parent_ctx.flags, parent_ctx.roles, parent_ctx.chrome,
+                                                         parent_ctx.sel, parent_ctx.best)
+            c.prop_any, c.prop_content = parent_ctx.prop_any, parent_ctx.prop_content
+        if el in sel_set:
+            c.sel = True
+        if el is best:
+            c.best = True
+        attrib = el.attrib
+        own_toks: list[int] = []
+        if attrib:
+            role = attrib.get("role")
+            if role:
+                c.roles |= _ROLE_BITS.get(role.lower(), 0)
+            prop = attrib.get("itemprop")
+            if prop:
+                c.prop_any = True
+                if prop.lower() in _CONTENT_PROPS:
+                    c.prop_content = True
+                own_toks.append(_hash("ip:" + prop.lower()[:30]))
+            itype = attrib.get("itemtype")
+            if itype:
+                own_toks.append(_hash("it:" + itype.rsplit("/", 1)[-1].lower()[:30]))
+            own_toks.extend(_hash("a:" + w) for w in _class_words(el))
+        if (attrib or tag in _CHROME_TAGS) and is_chrome(el):
+            c.chrome = True
+        # repeated siblings: posts, cards, rows
+        rep = 0
+        parent = el.getparent()
+        if parent is not None and el is not body:
+            counts = sig_counts.get(parent)
+            if counts is None:
+                counts = {}
+                for sib in parent:
+                    if isinstance(sib.tag, str):
+                        key = _sig(sib)
+                        counts[key] = counts.get(key, 0) + 1
+                sig_counts[parent] = counts
+            k = counts.get(_sig(el), 0)
+            rep = k if k >= 3 else 0
+        c.toks = ((own_toks,) + parent_ctx.toks[:5]) if parent_ctx is not None else (own_toks,)
+        entry = (rep, chars.get(parent, 0) / total if rep and parent is not None else 0.0)
+        c.rep = ((entry,) + parent_ctx.rep[:5]) if parent_ctx is not None else (entry,)
+        if tag in _FLAG_BITS:
+            own_flag = _FLAG_BITS[tag]
+        elif tag in _HEADING_TAGS:
+            own_flag = _FLAG_BITS["h"]
+        else:
+            own_flag = 0
+        ctx[el] = (c, own_flag)
+        # children inherit this element's own tag as an ancestor flag
+        child_ctx = c
+        if own_flag:
+            child_ctx = _Ctx()
+            for slot in _Ctx.__slots__:
+                setattr(child_ctx, slot, getattr(c, slot))
+            child_ctx.flags = c.flags | own_flag
+        for child in el:
+            if isinstance(child.tag, str) and child in chars:
+                stack.append((child, child_ctx))
+    dense_rows: list[list[float]] = []
+    tok_rows: list[list[int]] = []
+    n_blocks = max(1, len(blocks))
+    max_depth = max((b.depth for b in blocks), default=1) or 1
+    cum = 0
+    headings_seen = 0
+    h1_seen = 0.0
+    rule_name = {"main": "sel_rule_main", "role=main": "sel_rule_main", "article": "sel_rule_article",
+                 "articles": "sel_rule_article", "density": "sel_rule_density", "trafilatura": "sel_rule_density",
+                 "body": "sel_rule_body"}.get(rule, "in_sel_rule_known")
+    page_toks = [_hash("jt:" + t) for t in page_types]
+    types = set(page_types)
+    jl = (1.0 if "product" in types else 0.0, 1.0 if types & _ARTICLE_TYPES else 0.0,
+          1.0 if types & _FORUM_TYPES else 0.0, math.log1p(len(types)))
+    i_chrome, i_self = _IDX["in_chrome"], _IDX["self_chrome"]
+    for b in blocks:
+        text = b.text
+        n = len(text)
+        words = _WORD.findall(text)
+        nw = len(words)
+        row = [0.0] * len(DENSE_NAMES)
+        row[0] = math.log1p(n)
+        row[1] = math.log1p(nw)
+        row[2] = min(1.0, b.link_chars / max(1, n))
+        row[3] = math.log1p(b.links)
+        row[4] = len(_PUNCT.findall(text)) / max(1, nw)
+        row[5] = len(_DIGIT.findall(text)) / max(1, n)
+        stop = upper = wlen = 0
+        for w in words:
+            wlen += len(w)
+            if w[:1].isupper():
+                upper += 1
+            if w.lower() in _STOP:
+                stop += 1
+        row[6] = stop / max(1, nw)
+        row[7] = wlen / max(1, nw)
+        row[8] = 1.0 if text[-1:] in ".!?:\u3002" else 0.0
+        row[9] = upper / max(1, nw)
+        row[10] = b.depth
+        row[11] = b.depth / max_depth
+        row[12] = cum / total
+        row[13] = b.index / n_blocks
+        cum += n
+        el = b.el
+        tag = el.tag
+        c, own_flag = ctx[el]
+        toks: list[int] = list(page_toks)
+        toks.extend(_hash("s:" + w) for w in _class_words(el))
+        toks.append(_hash("t:" + tag))
+        for level, lt in enumerate(c.toks):
+            if level == 0:
+                continue  # the block's own words are the s: ones
+            toks.extend(lt)
+            if level == 1:
+                toks.extend(t + 1 for t in lt)  # the parent's words, once more in their own slot
+        row[_IDX["in_main_sel"]] = 1.0 if c.sel else 0.0
+        row[_IDX["main_sel_share"]] = sel_chars / total
+        row[i_chrome] = 1.0 if c.chrome else 0.0
+        if c.chrome and (el.attrib or tag in _CHROME_TAGS) and is_chrome(el):
+            row[i_self] = 1.0
+        parent = el.getparent()
+        for k, key in enumerate(("p1", "p2", "p3")):
+            if parent is None or parent not in chars:
+                break
+            cc = chars.get(parent, 0)
+            if k < 2:
+                row[_IDX[key + "_log_chars"]] = math.log1p(cc)
+            row[_IDX[key + "_link_ratio"]] = links.get(parent, 0) / max(1, cc)
+            row[_IDX[key + "_share"]] = cc / total
+            if parent is body:
+                break
+            parent = parent.getparent()
+        rep, rep_share = max(c.rep, default=(0, 0.0))
+        row[_IDX["repeat_log"]] = math.log1p(rep)
+        row[_IDX["repeat_share"]] = rep_share
+        row[_IDX["itemprop_content"]] = 1.0 if c.prop_content else 0.0
+        row[_IDX["itemprop_any"]] = 1.0 if c.prop_any else 0.0
+        row[_IDX["page_log_chars"]] = math.log1p(total)
+        row[_IDX["page_link_ratio"]] = page_links
+        row[_IDX["page_articles"]] = math.log1p(n_articles)
+        row[_IDX["page_has_main"]] = has_main
+        row[_IDX["page_blocks_log"]] = math.log1p(n_blocks)
+        row[_IDX["jl_product"]], row[_IDX["jl_article"]], row[_IDX["jl_forum"]], row[_IDX["jl_types"]] = jl
+        if tag in _HEADING_TAGS:
+            headings_seen += 1
+        if tag == "h1":
+            h1_seen = 1.0
+        row[_IDX["n_headings_before_ratio"]] = headings_seen / n_blocks
+        row[_IDX["h1_before"]] = h1_seen
+        row[_IDX[rule_name]] = 1.0
+        row[_IDX["in_best"]] = 1.0 if c.best else 0.0
+        row[_IDX["dist_best"]] = min(20, _depth_cache(el) - best_level) if c.best else -1.0
+        if tag in _BLOCK_TAG_IDS:
+            row[_IDX["tag_" + tag]] = 1.0
+        flags = c.flags
+        if flags:
+            for f, bit in _FLAG_BITS.items():
+                if flags & bit:
+                    row[_IDX["anc_" + f]] = 1.0
+        roles = c.roles
+        if roles:
+            for r, bit in _ROLE_BITS.items():
+                if roles & bit:
+                    row[_IDX["role_" + r]] = 1.0
+        dense_rows.append(row)
+        tok_rows.append(sorted({t % N_HASH for t in toks}))
+    # neighbours
+    lr, lc = _IDX["link_ratio"], _IDX["log_chars"]
+    for i, row in enumerate(dense_rows):
+        if i > 0:
+            row[_IDX["prev_link_ratio"]] = dense_rows[i - 1][lr]
+            row[_IDX["prev_log_chars"]] = dense_rows[i - 1][lc]
+        if i + 1 < len(dense_rows):
+            row[_IDX["next_link_ratio"]] = dense_rows[i + 1][lr]
+            row[_IDX["next_log_chars"]] = dense_rows[i + 1][lc]
+    return dense_rows, tok_rows
+
+
+def _sig(el) -> tuple:
+    cls = el.get("class")
+    return (el.tag, cls.split(None, 1)[0] if cls and cls.strip() else "")
+
+
+def _depth_cache(el) -> int:
+    d = 0
+    node = el
+    while node is not None:
+        d += 1
+        node = node.getparent()
+    return d
+
+
+@functools.lru_cache(maxsize=1)
+def load_model(path: str = str(WEIGHTS)) -> dict | None:
+    """The trained weights (None when the file is missing: the rule-based selector then decides)."""
+    try:
+        model = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    try:
+        import numpy as np  # (a dependency of bm25s; without it the rule-based selector decides)
+    except ImportError:  # pragma: no cover
+        return None
+
+    trees = model["trees"]
+    depth = max(t["depth"] for t in trees) if trees else 0
+    n_nodes = max(len(t["feature"]) for t in trees) if trees else 1
+    # pack the trees into arrays [tree, node] so all trees run at once, level by level
+    def pack(key, fill, dtype):
+        arr = np.full((len(trees), n_nodes), fill, dtype=dtype)
+        for i, t in enumerate(trees):
+            arr[i, : len(t[key])] = t[key]
+        return arr
+
+    model["_np"] = {
+        "feature": pack("feature", 0, np.int32), "threshold": pack("threshold", 0.0, np.float64),
+        "left": pack("left", 0, np.int32), "right": pack("right", 0, np.int32),
+        "value": pack("value", 0.0, np.float64), "leaf": pack("leaf", 1, np.bool_), "depth": depth,
+        "tok": np.asarray(model["token_weights"], dtype=np.float64),
+    }
+    return model
+
+
+def predict(model: dict, dense: list[list[float]], toks: list[list[int]]):
+    """Probability that each block is main content."""
+    import numpy as np
+
+    m = model["_np"]
+    X = np.asarray(dense, dtype=np.float64)
+    if not len(X):
+        return np.zeros(0)
+    tok_score = np.array([m["tok"][t].sum() for t in toks]) + model["token_bias"]
+    X[:, _IDX["token_score"]] = tok_score
+    n = len(X)
+    T = m["feature"].shape[0]
+    node = np.zeros((n, T), dtype=np.int32)
+    cols = np.arange(T)[None, :]
+    for _ in range(m["depth"]):
+        feat = m["feature"][cols, node]
+        thr = m["threshold"][cols, node]
+        vals = np.take_along_axis(X, feat, axis=1)
+        nxt = np.where(vals <= thr, m["left"][cols, node], m["right"][cols, node])
+        node = np.where(m["leaf"][cols, node], node, nxt)
+    raw = m["value"][cols, node].sum(axis=1) + model["baseline"]
+    return 1.0 / (1.0 + np.exp(-raw))
+
+
+def labels(blocks: list[Block], truth: str) -> list[float]:
+    """Share of each block's words that are main content: word trigrams found in the ground truth
+    (one- and two-word blocks: the words found as a phrase). Used by the training script only."""
+    gt = [w.lower() for w in _WORD.findall(truth or "")]
+    joined = " " + " ".join(gt) + " "
+    tri = {tuple(gt[i:i + 3]) for i in range(len(gt) - 2)}
+    out = []
+    for b in blocks:
+        words = [w.lower() for w in _WORD.findall(b.text)]
+        if len(words) >= 3:
+            grams = [tuple(words[i:i + 3]) for i in range(len(words) - 2)]
+            out.append(sum(g in tri for g in grams) / len(grams))
+        elif words:
+            out.append(1.0 if " " + " ".join(words) + " " in joined else 0.0)
+        else:
+            out.append(0.0)
+    return out
+
+
+def prune(body, blocks: list[Block], keep: list[bool]):
+    """Cut every subtree that holds blocks but no kept block; return the smallest element holding all
+    kept blocks (None when nothing is kept). Elements without text (images, rules) stay."""
+    has_block: set = set()
+    has_kept: set = set()
+    for b, k in zip(blocks, keep, strict=True):
+        for marks, wanted in ((has_block, True), (has_kept, k)):
+            node = b.el
+            while wanted and node is not None and node not in marks:
+                marks.add(node)
+                if node is body:
+                    break
+                node = node.getparent()
+    if body not in has_kept:
+        return None
+    doomed = []
+    stack = [body]
+    while stack:
+        el = stack.pop()
+        for child in el:
+            if not isinstance(child.tag, str):
+                continue
+            if child in has_kept:
+                stack.append(child)
+            elif child in has_block:
+                doomed.append(child)
+    for el in doomed:
+        drop_keeping_tail(el)
+    node = body
+    while True:
+        kids = [c for c in node if isinstance(c.tag, str) and c in has_kept]
+        own = (node.text or "").strip() or any((c.tail or "").strip() for c in node if isinstance(c.tag, str))
+        if len(kids) != 1 or own:
+            return node
+        node = kids[0]
+
+
+def page_blocks(root, html_text: str | None = None):
+    """Blocks of a page cleaned by ``remove_hidden`` and their features.
+
+    Returns (body, blocks, dense rows, token rows, rule selector's elements, its rule name).
+    """
+    from .html_select import select_main
+
+    body = root.find(".//body")
+    body = body if body is not None else root
+    selected, rule = select_main(root, html_text, fallback=False)
+    blocks = segment_blocks(body)
+    dense, toks = features(root, body, blocks, selected, rule)
+    return body, blocks, dense, toks, selected, rule
+
+
+#: decision settings, chosen on the work part of the split (threshold 0.4/0.5/0.6 and gap 0/3 tried)
+_GUARD_RATIO = 3.0  # the rule's container holds 3x what we keep ...
+_GUARD_PROB = 0.35  # ... and the model gives its text at least this mean score: the larger candidate wins
+_GAP = 3  # unkept runs of up to 3 blocks between kept ones are filled
+_THRESHOLD = 0.5
+_SMOOTH = 0.25
+
+#: rule names of select_main that come from a known documentation generator's container: exact, kept
+GENERIC_RULES = {"main", "role=main", "article", "articles", "density", "trafilatura", "body"}
+
+
+def smooth(probs, weight: float = 0.25):
+    """Each block's score pulled towards its neighbours' (content comes in runs)."""
+    import numpy as np
+
+    if len(probs) < 3:
+        return probs
+    padded = np.concatenate(([probs[0]], probs, [probs[-1]]))
+    return (1 - 2 * weight) * probs + weight * (padded[:-2] + padded[2:])
+
+
+_CODEISH = {"pre", "td", "th", "dt", "dd", "li", "figcaption", "caption"}
+
+
+def _fill_gaps(blocks: list[Block], keep: list[bool], dense: list[list[float]]) -> None:
+    """Content comes in runs: a short run of unkept blocks between kept ones that is not mostly links
+    is kept (a code sample, a table row, a label between paragraphs), and a code block or table cell
+    right after kept text stays with it (in place)."""
+    lr = _IDX["link_ratio"]
+    n = len(blocks)
+    last_kept = -1
+    for i in range(n):
+        if not keep[i]:
+            continue
+        gap = i - last_kept - 1
+        if last_kept >= 0 and 0 < gap <= _GAP:
+            run = range(last_kept + 1, i)
+            chars = sum(len(blocks[j].text) for j in run)
+            links = sum(dense[j][lr] * len(blocks[j].text) for j in run)
+            if links <= 0.5 * max(1, chars):
+                for j in run:
+                    keep[j] = True
+        last_kept = i
+    for i in range(1, n):
+        if not keep[i] and keep[i - 1] and blocks[i].el.tag in _CODEISH and dense[i][lr] < 0.5:
+            keep[i] = True
+    # an intro paragraph right before the first kept block, in the same box: prose (20+ words, few links)
+    first = keep.index(True) if True in keep else -1
+    for i in range(first - 1, max(-1, first - 3), -1):
+        b = blocks[i]
+        if keep[i] or dense[i][lr] >= 0.2 or dense[i][_IDX["log_words"]] < math.log1p(20):
+            break
+        box, other = b.el.getparent(), blocks[first].el.getparent()
+        if box is None or (box is not other and box.getparent() is not other.getparent()):
+            break
+        keep[i] = True
+
+
+def learned_main(root, selected: list, rule: str, threshold: float | None = None, weight: float | None = None):
+    """Cut the page down to the blocks the model keeps; the element holding them, or None (no model,
+    nothing kept: the caller keeps the rule-based choice)."""
+    model = load_model()
+    if model is None:
+        return None
+    threshold = _THRESHOLD if threshold is None else threshold
+    weight = _SMOOTH if weight is None else weight
+    body = root.find(".//body")
+    body = body if body is not None else root
+    blocks = segment_blocks(body)
+    if not blocks:
+        return None
+    dense, toks = features(root, body, blocks, selected, rule)
+    probs = smooth(predict(model, dense, toks), weight)
+    keep = [bool(p >= threshold) for p in probs]
+    if not any(keep):
+        return None
+    if rule != "body":
+        # never lose the page: when the rule-based container holds far more text than we keep and the
+        # model does not clearly reject it, the larger candidate wins
+        inside = _IDX["in_main_sel"]
+        sel = [(len(b.text), p) for b, p, row in zip(blocks, probs, dense, strict=True) if row[inside]]
+        sel_chars = sum(n for n, _ in sel)
+        kept_chars = sum(len(b.text) for b, k in zip(blocks, keep, strict=True) if k)
+        if sel and sel_chars > _GUARD_RATIO * kept_chars and \
+                sum(n * p for n, p in sel) / max(1, sel_chars) >= _GUARD_PROB:
+            return None
+    _fill_gaps(blocks, keep, dense)
+    # the page's first <h1> heads the content when kept text follows it (WCXB's truth leaves titles
+    # out, readers want them)
+    for i, b in enumerate(blocks):
+        if b.el.tag == "h1":
+            keep[i] = keep[i] or any(keep[i:])
+            break
+    return prune(body, blocks, keep)
+
+
+def light_chrome(container) -> None:
+    """Drop the small chrome the rule set knows (permalinks, pagers, share bars, nav lists) inside the
+    learned content, but never a wrapper holding a real share of it: themes name whole layouts
+    "sidebar-layout" or "banner", and the model has already judged what they hold."""
+    total = max(1, len("".join(container.itertext())))
+    doomed = []
+    stack = [c for c in container if isinstance(c.tag, str)]
+    while stack:
+        el = stack.pop()
+        if el.tag in ("pre", "code"):
+            continue
+        if is_chrome(el) and not _is_chapter_toc(el):
+            n = len("".join(el.itertext()))
+            if (n < 0.15 * total or n < 200) and n < 1500:
+                doomed.append(el)
+                continue
+        stack.extend(c for c in el if isinstance(c.tag, str))
+    for el in doomed:
+        drop_keeping_tail(el)
+
+
+def jsonld_product_text(root) -> list[str]:
+    """Descriptions of the Products a page declares in JSON-LD (before scripts are dropped): shops often
+    render the description only from script, or in a panel the page hides until clicked."""
+    out: list[str] = []
+    for script in root.iter("script"):
+        if (script.get("type") or "").lower() != "application/ld+json" or not script.text:
+            continue
+        if "product" not in script.text.lower():
+            continue
+        try:
+            data = json.loads(script.text, strict=False)  # (raw newlines inside strings are common)
+        except ValueError:
+            continue
+        stack = [data]
+        while stack and len(out) < 3:
+            item = stack.pop()
+            if isinstance(item, list):
+                stack.extend(reversed(item))
+            elif isinstance(item, dict):
+                kind = item.get("@type")
+                kinds = kind if isinstance(kind, list) else [kind]
+                desc = item.get("description")
+                if any(isinstance(k, str) and k.lower() == "product" for k in kinds) and isinstance(desc, str):
+                    text = " ".join(re.sub(r"<[^>]+>", " ", desc).split())
+                    if len(text) >= 80 and text not in out:
+                        out.append(text)
+                stack.extend(v for v in item.values() if isinstance(v, (list, dict)))
+    return out
+
+
+def missing_text(content: str, texts: list[str]) -> list[str]:
+    """Those of ``texts`` whose words the markdown mostly lacks (word trigrams under half found)."""
+    words = [w.lower() for w in _WORD.findall(content)]
+    have = {tuple(words[i:i + 3]) for i in range(len(words) - 2)}
+    out = []
+    for text in texts:
+        tw = [w.lower() for w in _WORD.findall(text)]
+        grams = [tuple(tw[i:i + 3]) for i in range(len(tw) - 2)]
+        if grams and sum(g in have for g in grams) < 0.5 * len(grams):
+            out.append(text)
+    return out
