@@ -892,8 +892,10 @@ def _descend(body, share: float = 0.75):
             return current
         if h1 is not None and _contains(current, h1) and not _contains(best, h1):
             return current  # the page's title sits here, above the body we would descend into
-        if any(_has_paragraph(c, memo) for c in kids if c is not best):
-            return current  # a sibling holds a real paragraph: an intro above a big table or list
+        if any(_has_paragraph(c, memo) for c in current if isinstance(c.tag, str) and c is not best):
+            # a sibling holds a real paragraph (or is one): an intro above a big table, list or
+            # reference section (a one-page docs site's introduction before its API)
+            return current
         current = best
 
 

@@ -188,3 +188,23 @@ def test_regression_posts_inside_a_moderation_form_are_kept():
     login = page(f"<article><h1>Notes</h1><p>{LOREM}</p></article><form action='/login'><label>Email</label>"
                  "<input name='e'><button>Sign in</button></form>")
     assert "Sign in" not in convert(login, "https://a.example/").content
+
+
+def test_a_one_page_docs_sites_introduction_is_kept():
+    """A one-page docs site (underscore.js's index.html) puts its introduction, downloads and
+    installation as plain paragraphs in the same container as a big #documentation block: the
+    selection must not descend past them into the reference alone (issue 15 item 11)."""
+    intro = "".join(f"<p>Intro paragraph {i}: Widgetkit is a small library of helpers that lets you build "
+                    f"widgets quickly, without extending any built-in objects, and it works everywhere.</p>"
+                    for i in range(4))
+    install = "<h2>Installation</h2><p>" + "Install it with npm install widgetkit and import it in your code. " * 5 + "</p>"
+    functions = "".join(f"<h3 id='f{i}'>fn{i}</h3><p>" + f"Function number {i} does its own careful thing with a list. " * 6
+                        + f"</p><pre>widgetkit.fn{i}([1, 2, 3]);</pre>" for i in range(60))
+    page = (f"<html><head><title>Widgetkit</title></head><body><div class='nav'><a href='#f1'>fn1</a></div>"
+            f"<div class='container'>{intro}{install}<div id='documentation'><h2>Collection Functions</h2>"
+            f"{functions}</div></div></body></html>")
+    md = convert(page.encode(), "https://widgetkit.example/").content
+    assert "Intro paragraph 0: Widgetkit is a small library" in md
+    assert "npm install widgetkit" in md
+    assert "Function number 59 does its own careful thing" in md
+    assert md.index("Intro paragraph 0") < md.index("Collection Functions")
