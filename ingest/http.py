@@ -26,7 +26,9 @@ import contextlib
 import contextvars
 import functools
 import ipaddress
+import os
 import socket
+import ssl
 import time
 import zlib
 from collections.abc import Callable, Iterable, Iterator
@@ -355,14 +357,32 @@ def _wrap_pools(client: httpx.Client | httpx.AsyncClient, options: Options | Non
             pool._network_backend = backend(pool._network_backend, options)
 
 
-def make_client(options: Options | None = None) -> httpx.Client:
+def _ssl_context(trust_env: bool) -> ssl.SSLContext:
+    """The TLS context httpx would build for a client, built once per process (and per CA setting).
+
+    httpx loads the CA bundle for every new Client (~30 ms), and every fetch makes one; the
+    context is the same each time. Keyed by the CA environment variables a ``trust_env`` client
+    reads, so changing them still takes effect.
+    """
+    cas = (os.environ.get("SSL_CERT_FILE"), os.environ.get("SSL_CERT_DIR")) if trust_env else (None, None)
+    return _ssl_context_for(trust_env, cas)
+
+
+@functools.lru_cache(maxsize=8)
+def _ssl_context_for(trust_env: bool, cas: tuple[str | None, str | None]) -> ssl.SSLContext:
+    return httpx.create_ssl_context(trust_env=trust_env)
+
+
+def make_client(options: Options | None = None, *, ssl_context: ssl.SSLContext | None = None) -> httpx.Client:
     """A sync client with the guards: pinned addresses in server mode, deadlines, no auto-decoding.
 
     Server mode ignores proxy environment variables: the address check must see the real target.
+    ``ssl_context`` replaces the shared one (a caller that trusts its own certificate).
     """
     opts = options or Options()
     guarded = not opts.allow_private
     c = httpx.Client(timeout=opts.timeout, follow_redirects=False, trust_env=not guarded,
+                     verify=ssl_context or _ssl_context(not guarded),
                      headers={"User-Agent": USER_AGENT, "Accept-Encoding": ACCEPT_ENCODING})
     _wrap_pools(c, opts, _GuardedBackend)
     return c
@@ -373,7 +393,7 @@ def make_async_client(options: Options | None = None, *, limits: httpx.Limits | 
     opts = options or Options()
     guarded = not opts.allow_private
     c = httpx.AsyncClient(timeout=opts.timeout, follow_redirects=False, trust_env=not guarded,
-                          limits=limits or httpx.Limits(),
+                          verify=_ssl_context(not guarded), limits=limits or httpx.Limits(),
                           headers={"User-Agent": USER_AGENT, "Accept-Encoding": ACCEPT_ENCODING})
     _wrap_pools(c, opts, _AsyncGuardedBackend)
     return c

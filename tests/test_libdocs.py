@@ -13,7 +13,7 @@ from http.server import SimpleHTTPRequestHandler
 from pathlib import Path
 
 import pytest
-from conftest import call_tool, git, serve_loopback
+from conftest import call_tool, git, respond, serve_loopback
 from llmingest.errors import SourceNotFound, UsageError
 from llmingest.libdocs import (
     LibrarySpec,
@@ -104,12 +104,7 @@ def index(tmp_path_factory, git_daemon):
                 self.send_error(404)
                 return
             if meta is not None:
-                body = json.dumps(meta).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
+                respond(self, 200, json.dumps(meta).encode(), "application/json")
                 return
             super().do_GET()
 

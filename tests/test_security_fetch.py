@@ -18,6 +18,7 @@ import time
 import tracemalloc
 import zlib
 
+import httpx
 import pytest
 from conftest import respond, serve_loopback
 from llmingest import http as fetcher
@@ -452,9 +453,9 @@ def tls_server(tmp_path):
 
 
 def _trusting_client(opts: Options, cert):
-    client = fetcher.make_client(opts)
-    client._transport._pool._ssl_context.load_verify_locations(cert)  # trust the test's certificate
-    return client
+    ctx = httpx.create_ssl_context()
+    ctx.load_verify_locations(cert)  # trust the test's certificate (its own context: the shared one stays as it is)
+    return fetcher.make_client(opts, ssl_context=ctx)
 
 
 def test_pinned_https_verifies_the_certificate_for_the_hostname(tls_server, monkeypatch):
@@ -474,3 +475,19 @@ def test_pinned_https_still_refuses_a_certificate_for_another_name(tls_server, m
     opts = Options(**SERVER_MODE)
     with _trusting_client(opts, cert) as client, pytest.raises(NetworkError, match="(?i)certificate"):
         fetch(f"https://other.test:{port}/", opts, client=client)
+
+
+def test_clients_share_one_tls_context_and_it_follows_the_ca_settings(monkeypatch, tmp_path):
+    """Every fetch makes a client; the CA bundle is loaded once per process, not per client
+    (~30 ms each), and a trust_env client still honours a changed SSL_CERT_FILE."""
+    a = fetcher._ssl_context(True)
+    assert fetcher._ssl_context(True) is a
+    assert fetcher._ssl_context(False) is not a  # server mode reads no CA environment variables
+    with fetcher.make_client(Options(allow_private=True)) as c1, fetcher.make_client(Options(allow_private=True)) as c2:
+        assert c1._transport._pool._ssl_context is c2._transport._pool._ssl_context is a
+    import certifi
+
+    bundle = tmp_path / "ca.pem"
+    bundle.write_bytes(open(certifi.where(), "rb").read())
+    monkeypatch.setenv("SSL_CERT_FILE", str(bundle))
+    assert fetcher._ssl_context(True) is not a
