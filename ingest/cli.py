@@ -127,7 +127,7 @@ def _refuse_unknown_command(word: str, names: set[str]) -> None:
 
 
 def _kind_for(text: str, names: set[str]) -> str:
-    from .sources import parse
+    from llmingest.sources.parse import parse
 
     kind = parse(text).kind
     return kind if kind in names else "repo"

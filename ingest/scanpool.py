@@ -35,7 +35,7 @@ Result = tuple[int | None, list]  # (tokens, or None when not asked; secret hits
 
 
 def _find(path: str, text: str) -> list:
-    from .secrets import find
+    from llmingest.transforms.secrets import find
 
     return find(path, text)
 

@@ -4,7 +4,7 @@ Both servers are thin edges (DESIGN rule 1). What they have in common lives here
 server-mode guards (no local paths, no private addresses), the result cache, the per-key lock that
 makes N simultaneous requests for one repo@ref clone once, server limits, and paging long text by
 tokens with a cursor. No conversion happens here: text comes from :func:`llmingest.ingest` and
-:func:`llmingest.render.render`.
+:func:`llmingest.render.digest.render`.
 """
 
 from __future__ import annotations
@@ -20,11 +20,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from .. import sources
+from llmingest.fetch.cache import ResultCache, make_key
+from llmingest.fetch.http import check_address
+from llmingest.sources import parse as sources
+
 from ..api import ingest
-from ..cache import ResultCache, make_key
 from ..errors import BlockedAddress, LimitExceeded, SourceNotFound, UsageError, register_secret
-from ..http import check_address
 from ..model import Bundle, Document
 from ..options import Options
 from ..tokens import count, truncate
@@ -314,7 +315,7 @@ class Service:
         A memo entry is only valid for the very Bundle object it was made from: when the cache
         entry expires and the source is ingested again, the new Bundle is rendered anew.
         """
-        from ..render import render
+        from llmingest.render.digest import render
 
         memo = (key, fmt, top)
         with self._lock:
@@ -394,7 +395,8 @@ def build_service(*, server_mode: bool, allow_private: bool = False, host_map: s
                   max_files: int | None = None, max_repo_size: str | int | None = None,
                   max_page_size: str | int | None = None) -> Service:
     """A Service from command-line settings: ``allow_private`` is False in server mode unless asked."""
-    from ..cache import DEFAULT_MAX_BYTES, DEFAULT_TTL
+    from llmingest.fetch.cache import DEFAULT_MAX_BYTES, DEFAULT_TTL
+
     from ..options import parse_host_map, parse_size
 
     for flag, value in (("--cache-ttl", cache_ttl), ("--rate-limit", rate_limit), ("--timeout", timeout),

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from conftest import call_tool, git, respond, serve_loopback
 from llmingest.errors import SourceNotFound, UsageError
-from llmingest.libdocs import (
+from llmingest.sources.libdocs import (
     LibrarySpec,
     Registry,
     match_version,
@@ -236,8 +236,8 @@ def test_unknown_package_names_the_index(index, tmp_path) -> None:
 
 
 def test_pinned_version_is_cached_without_asking_the_index(index, tmp_path) -> None:
-    from llmingest.cache import ResultCache
-    from llmingest.libdocs_content import library_docs
+    from llmingest.fetch.cache import ResultCache
+    from llmingest.sources.libdocs_content import library_docs
 
     cache = ResultCache(tmp_path / "r")
     first = library_docs("demo==2.0.0", index=index["url"], cache=cache)

@@ -19,8 +19,8 @@ from conftest import asgi_get, call_tool, free_port, local_service, respond, ser
 from llmingest import manifest
 from llmingest.cli import app
 from llmingest.errors import IngestError, UsageError
-from llmingest.site import NOT_REMOTE, OUTSIDE_FOLDER, resolve_link
-from llmingest.sources import parse
+from llmingest.sources.parse import parse
+from llmingest.sources.site import NOT_REMOTE, OUTSIDE_FOLDER, resolve_link
 from typer.testing import CliRunner
 
 SECRET = "root:x:0:0:TOP-SECRET-LINE"

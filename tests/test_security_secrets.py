@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from llmingest import ingest, render
 from llmingest.cli import app
-from llmingest.secrets import find, redact_path
+from llmingest.transforms.secrets import find, redact_path
 from typer.testing import CliRunner
 
 RNG = random.Random(12)

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import pytest
 from llmingest import tokens
-from llmingest.budget import chunk_document, truncate_document
 from llmingest.model import Document
+from llmingest.render.budget import chunk_document, truncate_document
 from llmingest.scanpool import ScanPool
-from llmingest.secrets import redact
+from llmingest.transforms.secrets import redact
 
 SAMPLES = [
     "def main():\n    return 1\n",

@@ -97,11 +97,12 @@ def bundle_cmd(
     compress: bool = typer.Option(False, "--compress/--no-compress", help="Repository sources' code as signatures and docstrings, bodies left out."),
     quiet: bool = typer.Option(False, "-q", "--quiet/--no-quiet", help="No progress or summary on stderr."),
 ) -> None:
+    from llmingest.render.bundle import llms_txt_files, render_chunks, split_bundle
+    from llmingest.render.digest import part_path
+    from llmingest.sources.bundle import bundle
+
     from .. import config
-    from ..bundle_render import llms_txt_files, render_chunks, split_bundle
-    from ..bundling import bundle
     from ..errors import UsageError
-    from ..render import part_path
 
     fmt = check_format(fmt)
     cfg_path = config.ACTIVE.get("path")
@@ -155,7 +156,7 @@ def bundle_cmd(
     if output is not None and split_tokens:
         remove_stale_parts(output, set(outputs))
     if not quiet:
-        from ..bundle_render import summary_lines
+        from llmingest.render.bundle import summary_lines
 
         for line in summary_lines(result):
             typer.echo(line, err=True)

@@ -52,8 +52,8 @@ def docs(
     timeout: float = typer.Option(30.0, "--timeout", help="Seconds per request."),
     quiet: bool = typer.Option(False, "-q", "--quiet", help="No messages on stderr."),
 ) -> None:
-    from ..cache import ResultCache
-    from ..libdocs_content import library_docs, render_docs
+    from llmingest.fetch.cache import ResultCache
+    from llmingest.sources.libdocs_content import library_docs, render_docs
 
     fmt = check_format(fmt, ("markdown", "json"))
     opts = Options(timeout=timeout, cache=not no_cache, host_map=parse_host_map(host_map))

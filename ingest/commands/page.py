@@ -86,7 +86,7 @@ def page(
 
 def _from_stdin(opts: Options, base_url: str | None):
     """HTML piped in (markitdown and trafilatura users expect this)."""
-    from ..page import page_bundle
+    from llmingest.sources.page import page_bundle
 
     return page_bundle(sys.stdin.buffer.read(), base_url, opts, source="-", charset=opts.extra.get("charset"),
                        path=None if base_url else "stdin.html")

@@ -73,10 +73,11 @@ def repo(
     submodules: bool = typer.Option(False, "--submodules/--no-submodules", help="Include checked-out submodules (cloned shallow for remote repos)."),
     quiet: bool = typer.Option(False, "-q", "--quiet/--no-quiet", help="No progress or messages on stderr."),
 ) -> None:
+    from llmingest.render.digest import render_chunks, split_parts
+    from llmingest.sources.parse import parse
+
     from ..api import ingest
     from ..errors import UsageError
-    from ..render import render_chunks, split_parts
-    from ..sources import parse
 
     fmt = check_format(fmt)
     if split_tokens and output is None:
@@ -95,7 +96,7 @@ def repo(
     if with_context and not diff_ref:
         raise UsageError("--with-context needs --diff-ref A..B")
     if outline:
-        from ..outline import outline_json, outline_markdown
+        from llmingest.transforms.outline import outline_json, outline_markdown
 
         opts.max_tokens = None  # an outline lists every file; it is small already
         outlined = ingest(parsed, opts, kind="repo")
@@ -119,8 +120,8 @@ def repo(
 def _own_outputs(parsed, output: Path | None, split: int | None) -> list[str]:
     """Excludes for this command's own output inside the folder it digests: a second run must not
     read the first run's digest (or its parts) back, or every run grows (repomix does the same)."""
-    from ..bundling import own_output_excludes
-    from ..sources import LocalDir
+    from llmingest.sources.bundle import own_output_excludes
+    from llmingest.sources.parse import LocalDir
 
     if output is None or not isinstance(parsed, LocalDir):
         return []

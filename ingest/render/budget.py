@@ -14,8 +14,8 @@ import re
 from collections.abc import Callable
 from dataclasses import replace
 
-from .model import Document, Skipped
-from .tokens import count, encode, prefix
+from llmingest.model import Document, Skipped
+from llmingest.tokens import count, encode, prefix
 
 _DOC_EXT = (".md", ".rst", ".txt", ".adoc", ".mdx", ".markdown")
 _MANIFESTS = {"pyproject.toml", "setup.py", "setup.cfg", "package.json", "cargo.toml", "go.mod", "pom.xml",
@@ -190,7 +190,7 @@ def pack_parts(docs: list[Document], max_tokens: int, encoding: str,
     total, docs)`` and counted; when one still overflows, the packing is redone with a smaller
     share of the budget. Repo digests and bundles both split this way.
     """
-    from .errors import UsageError
+    from llmingest.errors import UsageError
 
     for slack in (0.9, 0.75, 0.5):
         budget = int(max_tokens * slack)
@@ -228,7 +228,7 @@ def fit_rendered(bundle, max_tokens: int, fmt: str, render_fn, *, ordered: bool 
     """
     from dataclasses import replace
 
-    from .errors import LimitExceeded
+    from llmingest.errors import LimitExceeded
 
     all_docs = list(bundle.documents)
     before = list(bundle.skipped)

@@ -13,7 +13,7 @@ in two steps so the second one is pure and testable on saved metadata (the bench
 
 A version that does not exist is a :class:`SourceNotFound` naming the versions that do, never a
 silent fallback to the latest. Versioned docs URLs are *candidates* (Read the Docs ``/en/<v>/``,
-a ``/stable/`` segment swapped for the version): :mod:`llmingest.libdocs_content` keeps only one
+a ``/stable/`` segment swapped for the version): :mod:`llmingest.sources.libdocs_content` keeps only one
 that answers and mentions the version.
 """
 
@@ -26,8 +26,8 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 from urllib.parse import quote, urlsplit, urlunsplit
 
-from .errors import ConversionError, SourceNotFound, UsageError
-from .options import Options
+from llmingest.errors import ConversionError, SourceNotFound, UsageError
+from llmingest.options import Options
 
 __all__ = ["LibrarySpec", "Registry", "Resolution", "parse_spec", "load_registry", "resolve",
            "registry_from_pypi", "registry_from_npm", "index_url", "ECOSYSTEMS"]
@@ -153,13 +153,13 @@ def index_url(ecosystem: str, override: str | None = None) -> str:
 
 def _get_json(url: str, options: Options, what: str) -> dict[str, Any] | None:
     """The JSON at ``url``, or None on 404 (an unknown package); other failures raise typed errors."""
-    from .http import fetch
+    from llmingest.fetch.http import fetch
 
     resp = fetch(url, options, max_bytes=MAX_REGISTRY_BYTES, headers={"Accept": "application/json"}, check=False)
     if resp.status in (404, 410):
         return None
     if resp.status >= 400:
-        from .http import raise_for_status
+        from llmingest.fetch.http import raise_for_status
 
         raise_for_status(resp.status, url)
     try:
@@ -256,8 +256,8 @@ def load_registry(spec: LibrarySpec, options: Options, index: str | None = None)
 
 def remote_tags(repo_url: str, options: Options) -> list[str]:
     """The tags of a git repository (``git ls-remote``; the host map and the server guard apply)."""
-    from . import sources
-    from .git_remote import clone_url, git_env, guard, ls_remote
+    from llmingest.fetch.git_remote import clone_url, git_env, guard, ls_remote
+    from llmingest.sources import parse as sources
 
     src = sources.parse(repo_url)
     if not isinstance(src, sources.GitRepo):

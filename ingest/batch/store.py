@@ -16,8 +16,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
-from .atomic import write_atomic
-from .errors import UsageError
+from llmingest.atomic import write_atomic
+from llmingest.errors import UsageError
 
 
 class Store:

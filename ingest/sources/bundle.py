@@ -19,11 +19,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import sources as src_mod
-from .config import SOURCE_KEYS
-from .errors import IngestError, UsageError
-from .model import Bundle, Document, Skipped
-from .options import Options
+from llmingest.config import SOURCE_KEYS
+from llmingest.errors import IngestError, UsageError
+from llmingest.model import Bundle, Document, Skipped
+from llmingest.options import Options
+from llmingest.sources import parse as src_mod
 
 SOURCE_PREFIXES = ("repo", "page", "site", "pdf")
 
@@ -123,13 +123,13 @@ def _has_ui_steps(doc: Document) -> bool:
 
 def _load_spec(openapi: str, options: Options):
     """An OpenAPI/Swagger spec from a path or URL, indexed once and cached by content hash."""
-    from .actions import load_index
+    from llmingest.sources.actions import load_index
 
     return load_index(openapi, options)
 
 
 def _apply_actions(docs: list[Document], spec, spec_name: str, base_url: str | None) -> dict[str, int]:
-    from .converters.actions import rewrite
+    from llmingest.converters.actions import rewrite
 
     stats = {"documents": 0, "actions": 0, "manual": 0}
     for doc in docs:
@@ -148,7 +148,7 @@ def _apply_actions(docs: list[Document], spec, spec_name: str, base_url: str | N
 
 def _ordered_docs(kind: str, bundle: Bundle) -> list[Document]:
     if kind == "repo":
-        from .budget import tier
+        from llmingest.render.budget import tier
 
         return sorted(bundle.documents, key=lambda d: (tier(d.path), d.path.count("/"), d.tokens, d.path))
     return list(bundle.documents)
@@ -203,9 +203,9 @@ def bundle(sources: list[str | dict | SourceSpec], options: Options | None = Non
 
     >>> b = bundle([".", "site:https://docs.example.com/", "design.pdf"], max_tokens=200_000)
     """
-    from . import progress
-    from .api import ingest
-    from .tokens import count
+    from llmingest import progress
+    from llmingest.api import ingest
+    from llmingest.tokens import count
 
     if not sources:
         raise UsageError("no sources to bundle", hint="give sources as arguments or in llmingest.toml [[sources]]")
@@ -266,7 +266,7 @@ def bundle(sources: list[str | dict | SourceSpec], options: Options | None = Non
             bar.advance()
 
     if results and all(r["status"] == "failed" for r in results):
-        from .errors import SourceNotFound
+        from llmingest.errors import SourceNotFound
 
         raise SourceNotFound("every source failed: " + "; ".join(f"{r['label']}: {r['error']}" for r in results))
 
@@ -282,9 +282,9 @@ def bundle(sources: list[str | dict | SourceSpec], options: Options | None = Non
 
 def _budget(out: Bundle, max_tokens: int, fmt: str = "markdown") -> None:
     """Fit the rendered bundle (in the requested format) into ``max_tokens``, or fail with exit 7."""
-    from .budget import PRIORITY_DOC, fit_rendered
-    from .bundle_render import render_bundle
-    from .compressing import shrinker
+    from llmingest.render.budget import PRIORITY_DOC, fit_rendered
+    from llmingest.render.bundle import render_bundle
+    from llmingest.transforms.compress import shrinker
 
     fit_rendered(out, max_tokens, fmt, render_bundle, ordered=True, shrink=shrinker(out.encoding),
                  priority_note="sources in order; within a source, " + PRIORITY_DOC)

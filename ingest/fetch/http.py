@@ -38,10 +38,16 @@ from urllib.parse import urljoin, urlsplit
 
 import httpcore
 import httpx
-
-from . import __version__
-from .errors import AuthRequired, BlockedAddress, LimitExceeded, NetworkError, SourceNotFound, UsageError
-from .options import Options
+from llmingest import __version__
+from llmingest.errors import (
+    AuthRequired,
+    BlockedAddress,
+    LimitExceeded,
+    NetworkError,
+    SourceNotFound,
+    UsageError,
+)
+from llmingest.options import Options
 
 USER_AGENT = f"llmingest/{__version__} (+https://pypi.org/project/llmingest/)"
 DEFAULT_MAX_BYTES = 50_000_000

@@ -25,14 +25,14 @@ from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
-from .batch import Job, Settings, run_source
-from .errors import UsageError
+from llmingest.batch import Job, Settings, run_source
+from llmingest.errors import UsageError
 
 ENGINES = ("local", "ray")
 #: modules the forkserver imports once for the kinds in a batch, so every worker forked from it starts
 #: with them loaded (measured under load: the site and PDF stacks take 0.5-0.8 s each to import)
-PRELOAD = {"repo": ["llmingest.repo"], "page": ["llmingest.page", "llmingest.converters.html"],
-           "site": ["llmingest.site", "llmingest.converters.html"], "pdf": ["llmingest.pdf", "llmingest.converters.pdf"]}
+PRELOAD = {"repo": ["llmingest.sources.repo"], "page": ["llmingest.sources.page", "llmingest.converters.html"],
+           "site": ["llmingest.sources.site", "llmingest.converters.html"], "pdf": ["llmingest.sources.pdf", "llmingest.converters.pdf"]}
 #: how many pending jobs the scheduler looks at to find one whose host has room (keeps it O(1))
 SCAN_WINDOW = 256
 
@@ -47,7 +47,7 @@ def _warm(encoding: str) -> None:
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the driver's to handle
     try:
-        from .tokens import tokenizer
+        from llmingest.tokens import tokenizer
 
         tokenizer(encoding)
     except Exception:  # a worker that cannot warm up still counts tokens lazily
@@ -55,7 +55,7 @@ def _warm(encoding: str) -> None:
 
 
 def _failed(job: Job, message: str, error_type: str, attempts: int) -> dict[str, Any]:
-    from .batch import _result
+    from llmingest.batch import _result
 
     return _result(job, "failed", error=message, error_type=error_type, transient=error_type == "WorkerDied",
                    attempts=attempts, seconds={"total": 0.0}, worker=None)
@@ -231,7 +231,7 @@ def schedule(jobs: list[Job], executor: Any, capacity: int, host_limit: int, ret
                     continue
                 result = _failed(job, f"{outcome} (tried {died[job.index]} times)", "WorkerDied", died[job.index])
             elif isinstance(outcome, BaseException):
-                from .errors import redact
+                from llmingest.errors import redact
 
                 result = _failed(job, redact(f"internal error: {type(outcome).__name__}: {outcome}"),
                                  type(outcome).__name__, 1)

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .errors import SourceNotFound, UsageError
-from .model import Bundle
-from .options import Options
-from .sources import LocalFile, WebPage
+from llmingest.errors import SourceNotFound, UsageError
+from llmingest.model import Bundle
+from llmingest.options import Options
+from llmingest.sources.parse import LocalFile, WebPage
 
 
 def read_bytes(src: LocalFile | WebPage, options: Options) -> tuple[bytes, str, str]:
@@ -30,7 +30,7 @@ def read_bytes(src: LocalFile | WebPage, options: Options) -> tuple[bytes, str, 
             raise SourceNotFound(f"cannot read {src.path}: permission denied") from None
         return data, src.path.name, str(src.path)
     if isinstance(src, WebPage):
-        from .http import fetch
+        from llmingest.fetch.http import fetch
 
         resp = fetch(src.url, options)
         from urllib.parse import unquote, urlsplit
@@ -52,8 +52,8 @@ def _check_images_dir(path: Path) -> None:
 
 def ingest_pdf(src: LocalFile | WebPage, options: Options) -> Bundle:
     """One PDF -> a Bundle (kind ``pdf``) with one Document: front matter + markdown body."""
-    from . import progress, tokens
-    from .converters.pdf import convert
+    from llmingest import progress, tokens
+    from llmingest.converters.pdf import convert
 
     data, name, display = read_bytes(src, options)
     extra = options.extra or {}

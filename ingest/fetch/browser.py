@@ -3,10 +3,10 @@
 An SPA docs site answers with an empty shell and scripts; only a browser gets its text. This
 drives the system's Chromium (Debian's ``/usr/bin/chromium``, or ``$LLMINGEST_CHROMIUM``) through
 Playwright (the optional extra ``render``; no browser download) and keeps the guards of
-:mod:`llmingest.http`:
+:mod:`llmingest.fetch.http`:
 
 * every request the page makes (scripts, XHR, images, frames) passes a route that allows only
-  http(s)/data/blob URLs and runs :func:`llmingest.http.check_address` on each, so in server mode
+  http(s)/data/blob URLs and runs :func:`llmingest.fetch.http.check_address` on each, so in server mode
   a page cannot make the browser reach 127.0.0.1 or the cloud metadata address;
 * the user's ``--header``/``--cookie`` go only to the start URL's host (:func:`login_headers`);
 * one deadline (``Options.timeout``) for the load, a cap on requests, and the page-size cap on
@@ -20,9 +20,9 @@ import shutil
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from .errors import IngestError, LimitExceeded, NetworkError, UsageError
-from .http import DEFAULT_MAX_BYTES, check_address, login_headers, page_cap
-from .options import Options
+from llmingest.errors import IngestError, LimitExceeded, NetworkError, UsageError
+from llmingest.fetch.http import DEFAULT_MAX_BYTES, check_address, login_headers, page_cap
+from llmingest.options import Options
 
 __all__ = ["Rendered", "render_page", "chromium_path", "MAX_REQUESTS"]
 

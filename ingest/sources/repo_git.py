@@ -18,12 +18,11 @@ import subprocess
 from pathlib import Path
 
 import pathspec
-
-from .errors import SourceNotFound, UsageError
-from .languages import language_for
-from .model import Document, Skipped
-from .options import Options
-from .walk import Entry, ignored_folder_reason, ignored_name_reason, is_hidden, select
+from llmingest.errors import SourceNotFound, UsageError
+from llmingest.fetch.walk import Entry, ignored_folder_reason, ignored_name_reason, is_hidden, select
+from llmingest.languages import language_for
+from llmingest.model import Document, Skipped
+from llmingest.options import Options
 
 
 def _git(root: Path, *args: str, binary: bool = False, timeout: float = 120) -> subprocess.CompletedProcess:
@@ -97,7 +96,7 @@ def diff_ref_documents(root: Path, options: Options, prefix: str | None = None
     the facts for the summary (and, with ``with_context``, the whole diff). Documents carry
     ``prefix`` (a checkout's subpath); skipped entries do not, the caller prefixes them as it
     prefixes the walk's."""
-    from .textio import decode, sniff_binary
+    from llmingest.textio import decode, sniff_binary
 
     a, b, sep = parse_range(options.diff_ref or "")
     for ref in (a, b):

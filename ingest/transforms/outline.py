@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .model import Bundle, Document
-from .render import code_span
+from llmingest.model import Bundle, Document
+from llmingest.render.digest import code_span
 
 
 def _under(doc: Document, path: str | None) -> bool:

@@ -12,9 +12,16 @@ import re
 from collections.abc import Iterator
 from itertools import groupby
 
-from .errors import UsageError
-from .model import Bundle, Document
-from .render import _xml_text, embed_markdown, fence_for, inline_markdown, skipped_list, tree_lines
+from llmingest.errors import UsageError
+from llmingest.model import Bundle, Document
+from llmingest.render.digest import (
+    _xml_text,
+    embed_markdown,
+    fence_for,
+    inline_markdown,
+    skipped_list,
+    tree_lines,
+)
 
 FORMATS = ("markdown", "xml", "plain", "json")
 
@@ -101,7 +108,7 @@ def _markdown(bundle: Bundle) -> Iterator[str]:
 
 
 def _xml(bundle: Bundle) -> Iterator[str]:
-    from .render import _attr
+    from llmingest.render.digest import _attr
 
     yield '<?xml version="1.0" encoding="UTF-8"?>\n'
     yield f"<bundle name={_attr(bundle.title or 'bundle')} documents=\"{len(bundle.documents)}\" tokens=\"{bundle.total_tokens}\">\n"
@@ -177,7 +184,7 @@ def _doc_file(doc: Document, root: str = "/") -> str:
     if doc.url:
         from urllib.parse import urlsplit
 
-        from .converters.llmstxt import mirror_path
+        from llmingest.converters.llmstxt import mirror_path
 
         url_path = urlsplit(doc.url).path or "/"
         if url_path.startswith(root):
@@ -189,7 +196,7 @@ def _doc_file(doc: Document, root: str = "/") -> str:
 
 def llms_txt_files(bundle: Bundle, base_url: str | None = None, summary: str | None = None) -> dict[str, str]:
     """{relative path: text} for llms.txt, llms-full.txt and one .md per document."""
-    from .converters.llmstxt import Entry, Section, build_llms_full, build_llms_txt, first_sentence
+    from llmingest.converters.llmstxt import Entry, Section, build_llms_full, build_llms_txt, first_sentence
 
     files: dict[str, str] = {}
     sections: list[Section] = []
@@ -225,8 +232,8 @@ def split_bundle(bundle: Bundle, fmt: str, max_tokens: int) -> list[str]:
     """Numbered parts of at most ``max_tokens`` each; big documents are cut at line ends."""
     from dataclasses import replace
 
-    from .budget import pack_parts
-    from .tokens import count
+    from llmingest.render.budget import pack_parts
+    from llmingest.tokens import count
 
     if max_tokens < 300:
         raise UsageError("--split-tokens must be at least 300")

@@ -1,7 +1,7 @@
 """Crawl a docs site politely and deterministically: URLs in, fetched pages in reading order out.
 
-Only this module and :mod:`llmingest.http` touch the network (DESIGN rule 4). Every hop of every
-redirect goes through :func:`llmingest.http.check_address` (the SSRF guard) and must stay inside
+Only this module and :mod:`llmingest.fetch.http` touch the network (DESIGN rule 4). Every hop of every
+redirect goes through :func:`llmingest.fetch.http.check_address` (the SSRF guard) and must stay inside
 the crawl's scope. The crawl is:
 
 * **seeded** by the site's sitemap (``robots.txt`` ``Sitemap:`` lines, ``<prefix>/sitemap.xml``,
@@ -15,7 +15,7 @@ the crawl's scope. The crawl is:
 * **deterministic**: links are followed level by level (breadth first) in page order, and the
   reading order is computed from the link graph at the end, never from which response came first.
 
-It knows nothing about markdown: :mod:`llmingest.site` converts what it returns.
+It knows nothing about markdown: :mod:`llmingest.sources.site` converts what it returns.
 """
 
 from __future__ import annotations
@@ -39,9 +39,15 @@ from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
 from xml.etree import ElementTree
 
 import httpx
-
-from .errors import BlockedAddress, IngestError, LimitExceeded, NetworkError, SourceNotFound, UsageError
-from .http import (
+from llmingest.errors import (
+    BlockedAddress,
+    IngestError,
+    LimitExceeded,
+    NetworkError,
+    SourceNotFound,
+    UsageError,
+)
+from llmingest.fetch.http import (
     ACCEPT_MARKDOWN,
     MAX_REDIRECTS,
     aread_body,
@@ -52,11 +58,11 @@ from .http import (
     make_async_client,
     page_cap,
 )
-from .model import Skipped
-from .options import Options
-from .progress import task
-from .tokens import default_cache_dir
-from .walk import unreadable_reason
+from llmingest.fetch.walk import unreadable_reason
+from llmingest.model import Skipped
+from llmingest.options import Options
+from llmingest.progress import task
+from llmingest.tokens import default_cache_dir
 
 __all__ = [
     "Page",
@@ -653,8 +659,8 @@ _RENDERING = threading.BoundedSemaphore(2)  # headless Chromiums at once (each i
 
 
 async def _render(url: str, options: Options) -> bytes:
-    """``url`` loaded in headless Chromium (:mod:`llmingest.browser`, same guards), off the event loop."""
-    from .browser import render_page
+    """``url`` loaded in headless Chromium (:mod:`llmingest.fetch.browser`, same guards), off the event loop."""
+    from llmingest.fetch.browser import render_page
 
     def run() -> bytes:
         with _RENDERING:

@@ -4,7 +4,7 @@ repomix drops a whole file when it finds a secret, losing real source. We replac
 value with ``[REDACTED:<kind>]`` and report file, line and kind.
 
 Rules: the token formats of a maintained rule set (detect-secrets, Apache-2.0, generated into
-:mod:`llmingest.secret_rules` by ``scripts/update_secret_rules.py``), then our own rules for what it
+:mod:`llmingest.transforms.secret_rules` by ``scripts/update_secret_rules.py``), then our own rules for what it
 lacks (whole private-key blocks, AWS secrets and session tokens written without quotes, Datadog,
 Docker ``auth``, ``Authorization``/``Bearer`` headers, newer GitHub/OpenAI/Anthropic formats), then
 the generic ``key = value`` rule with an entropy test, then every value of a ``.env`` file.
@@ -24,8 +24,8 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .model import Redaction
-from .secret_rules import RULES as _VENDORED
+from llmingest.model import Redaction
+from llmingest.transforms.secret_rules import RULES as _VENDORED
 
 
 @dataclass(frozen=True)

@@ -24,8 +24,8 @@ from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
-from .model import Bundle, Document, Redaction, Skipped
-from .tokens import default_cache_dir
+from llmingest.model import Bundle, Document, Redaction, Skipped
+from llmingest.tokens import default_cache_dir
 
 __all__ = ["ResultCache", "make_key", "bundle_to_json", "bundle_from_json", "DEFAULT_TTL", "DEFAULT_MAX_BYTES"]
 

@@ -1,7 +1,7 @@
 """A whole docs site -> Bundle -> ``llms.txt``, ``llms-full.txt`` and one ``.md`` mirror per page.
 
 :func:`ingest_site` is what ``llmingest.ingest(..., kind="site")`` calls: it crawls a URL (or reads
-a folder of built HTML served at ``--base-url``) with :mod:`llmingest.crawl`, converts every page
+a folder of built HTML served at ``--base-url``) with :mod:`llmingest.fetch.crawl`, converts every page
 with the HTML converter (PDFs with the PDF converter), drops duplicates (same canonical URL or same
 content), names the site, and groups pages into sections by the first segment of their URL path,
 with changelogs, indexes, search and release notes in the spec's ``Optional`` section.
@@ -26,16 +26,17 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
-from . import manifest, sources
-from .atomic import write_atomic
-from .converters import llmstxt
-from .converters.llmstxt import OPTIONAL, Entry, Section
-from .crawl import CrawlResult, Page, crawl, crawl_folder, in_scope, normalize, relative
-from .errors import ConversionError, IngestError, UsageError
-from .model import Bundle, Document, Skipped
-from .options import Options
-from .progress import task
-from .tokens import count, count_cached, count_many
+from llmingest import manifest
+from llmingest.atomic import write_atomic
+from llmingest.converters import llmstxt
+from llmingest.converters.llmstxt import OPTIONAL, Entry, Section
+from llmingest.errors import ConversionError, IngestError, UsageError
+from llmingest.fetch.crawl import CrawlResult, Page, crawl, crawl_folder, in_scope, normalize, relative
+from llmingest.model import Bundle, Document, Skipped
+from llmingest.options import Options
+from llmingest.progress import task
+from llmingest.sources import parse as sources
+from llmingest.tokens import count, count_cached, count_many
 
 __all__ = ["ingest_site", "render_site", "write_site", "diff_site", "expand", "to_document", "ROOT_SECTION"]
 
@@ -65,8 +66,8 @@ def to_document(data: bytes, url: str, content_type: str, charset: str | None = 
     ctype = content_type or ""
     try:
         if ctype in ("text/html", "application/xhtml+xml") or (not ctype and suffix in ("", ".html", ".htm")):
-            from .converters.html import convert
-            from .page import is_spa_shell
+            from llmingest.converters.html import convert
+            from llmingest.sources.page import is_spa_shell
 
             doc = convert(data, url, charset=charset)
             if is_spa_shell(data, doc.content):
@@ -74,7 +75,7 @@ def to_document(data: bytes, url: str, content_type: str, charset: str | None = 
             return doc, ""
         if ctype == "application/pdf" or (suffix == ".pdf" and ctype in ("", "application/octet-stream")):
             try:
-                from .converters.pdf import convert as pdf_convert
+                from llmingest.converters.pdf import convert as pdf_convert
             except ImportError:
                 return None, "PDF (no PDF converter installed)"
             doc = pdf_convert(data, name=unquote(path.rsplit("/", 1)[-1]) or "document.pdf")
@@ -187,8 +188,8 @@ def _ignore_sigint() -> None:
 @functools.lru_cache(maxsize=1)
 def _converter_fingerprint() -> str:
     """Changes whenever llmingest or any converter's code changes, so cached conversions never go stale."""
-    from . import __version__
-    from . import converters as conv_pkg
+    from llmingest import __version__
+    from llmingest import converters as conv_pkg
 
     h = hashlib.sha256(__version__.encode())
     for path in sorted(Path(conv_pkg.__file__).parent.glob("*.py")):
@@ -206,7 +207,7 @@ class _DocCache:
     """
 
     def __init__(self, options: Options) -> None:
-        from .crawl import _cache_dir
+        from llmingest.fetch.crawl import _cache_dir
 
         self.dir = _cache_dir(options).parent / "pages" if options.cache else None
 
@@ -525,7 +526,7 @@ def _link(doc: Document, base_url: str | None) -> str:
 def _mirror_text(doc: Document) -> str:
     if doc.metadata.get("front_matter"):
         return doc.content.rstrip("\n") + "\n"
-    from .converters.html import front_matter
+    from llmingest.converters.html import front_matter
 
     return front_matter(doc) + doc.content.strip("\n") + "\n"
 
@@ -871,18 +872,18 @@ def resolve_link(link: str, location: str | None) -> tuple[str, Path | None, str
 def _fetch_doc(url: str, local: Path | None, options: Options) -> tuple[str | None, str]:
     """(markdown, "") for one linked page, or (None, reason). ``local`` is set only for a file
     :func:`resolve_link` allowed; everything else is fetched over http(s)."""
-    from .http import fetch
+    from llmingest.fetch.http import fetch
 
     if local is None:
         if urlsplit(url).scheme not in ("http", "https"):
             return None, NOT_REMOTE  # never reached through expand(); kept so no caller can read the disk
         try:
-            from .http import login_headers
+            from llmingest.fetch.http import login_headers
 
             start = (options.extra or {}).get("login_start")  # --header/--cookie: that host only
             headers = login_headers(options, url, start) if start else {}
             if options.prefer_markdown:  # markdown first: a site that negotiates answers text/markdown
-                from .http import ACCEPT_MARKDOWN
+                from llmingest.fetch.http import ACCEPT_MARKDOWN
 
                 headers["Accept"] = ACCEPT_MARKDOWN
             resp = fetch(url, options, check=False, headers=headers)

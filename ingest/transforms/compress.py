@@ -13,8 +13,8 @@ import os
 from collections.abc import Callable
 from dataclasses import replace
 
-from .model import Document
-from .tokens import count, count_many
+from llmingest.model import Document
+from llmingest.tokens import count, count_many
 
 PARALLEL_AT = 4_000_000  # characters of source; below this one process is faster (measured on the stdlib)
 

@@ -3,7 +3,7 @@
 Everything after parsing switches on the Source's type, never on the string. Forge web URLs keep
 the segments after ``/tree/`` or ``/blob/`` unresolved (``ref_path``): a ref may contain slashes
 (``feature/x``), so only ``git ls-remote`` can say where the ref ends and the path begins
-(:func:`llmingest.git_remote.resolve_ref_path`, longest match wins).
+(:func:`llmingest.fetch.git_remote.resolve_ref_path`, longest match wins).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 
-from .errors import SourceNotFound, UsageError
+from llmingest.errors import SourceNotFound, UsageError
 
 __all__ = [
     "Source",
@@ -288,7 +288,7 @@ def _parse(text: str, *, ref: str | None = None, cwd: Path | None = None) -> Sou
         candidate = Path(os.path.expanduser(text))
         candidate = candidate if candidate.is_absolute() else base / candidate
         if os.path.lexists(candidate):
-            from .walk import confine_local  # a symlink in a repository may not lead out of it
+            from llmingest.fetch.walk import confine_local  # a symlink in a repository may not lead out of it
 
             confine_local(candidate)
         if candidate.is_dir():
@@ -301,7 +301,7 @@ def _parse(text: str, *, ref: str | None = None, cwd: Path | None = None) -> Sou
     if text.startswith("file://"):
         path = Path(unquote(urlsplit(text).path))
         if os.path.lexists(path):
-            from .walk import confine_local
+            from llmingest.fetch.walk import confine_local
 
             confine_local(path)
         if path.is_dir() and ((path / ".git").exists() or (path / "HEAD").is_file()):

@@ -16,10 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pathspec
-
-from .errors import BlockedAddress
-from .model import Skipped
-from .options import Options
+from llmingest.errors import BlockedAddress
+from llmingest.model import Skipped
+from llmingest.options import Options
 
 #: folders that are never source: vendored dependencies, caches, build output
 IGNORED_DIRS = frozenset({

@@ -12,8 +12,8 @@ import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from .errors import UsageError
-from .model import Bundle, Document
+from llmingest.errors import UsageError
+from llmingest.model import Bundle, Document
 
 FORMATS = ("markdown", "xml", "plain", "json")
 
@@ -397,8 +397,8 @@ def split_parts(bundle: Bundle, fmt: str, max_tokens: int, output: Path, *, top:
     nothing is lost. Each part is counted after rendering; the budget per part leaves room for
     headers, and a part that would still overflow is re-packed with a smaller budget.
     """
-    from .budget import pack_parts
-    from .tokens import count
+    from llmingest.render.budget import pack_parts
+    from llmingest.tokens import count
 
     if max_tokens < 200:
         raise UsageError("--split-tokens must be at least 200")

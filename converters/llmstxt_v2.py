@@ -12,9 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from .errors import IngestError
-from .http import Response, fetch
-from .options import Options
+from llmingest.errors import IngestError
+from llmingest.fetch.http import Response, fetch
+from llmingest.options import Options
 
 __all__ = ["describedby", "notes", "Note"]
 
@@ -27,7 +27,7 @@ class Note:
 
 def describedby(resp: Response) -> list[str]:
     """The llms.txt URLs a page declares with ``rel="describedby"`` (Link header first, then <link>)."""
-    from .page import linked
+    from llmingest.sources.page import linked
 
     return list(dict.fromkeys(url for _how, url in linked(resp, "describedby")))
 
@@ -40,7 +40,7 @@ def _folder(url: str) -> str:
 
 def notes(url: str | None, text: str, options: Options | None = None) -> list[Note]:
     """v2 facts about an llms.txt: where it applies, the llms.txt files it links, who points at it."""
-    from .converters import llmstxt
+    from llmingest.converters import llmstxt
 
     out: list[Note] = []
     parsed = llmstxt.parse(text)

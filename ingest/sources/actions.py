@@ -2,7 +2,7 @@
 
 The converters (``llmingest.converters.actions`` / ``.openapi``) are pure; this module is the part
 that touches disk and network (DESIGN rule 4): it reads documents (markdown as is, HTML through
-the HTML converter), fetches specs through :func:`llmingest.http.fetch`, and caches each spec's
+the HTML converter), fetches specs through :func:`llmingest.fetch.http.fetch`, and caches each spec's
 index by content hash, because parsing and indexing GitHub's 13 MB spec on every run would cost
 more than everything else together.
 """
@@ -15,12 +15,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .converters.actions import ActionsResult, forms_from_html, prepare, rewrite
-from .converters.openapi import INDEX_VERSION, SpecIndex, build_index, parse_document, spec_hash
-from .errors import ConversionError, SourceNotFound, UsageError
-from .options import Options
-from .progress import task as progress_task
-from .walk import confine_local, unreadable_reason
+from llmingest.converters.actions import ActionsResult, forms_from_html, prepare, rewrite
+from llmingest.converters.openapi import INDEX_VERSION, SpecIndex, build_index, parse_document, spec_hash
+from llmingest.errors import ConversionError, SourceNotFound, UsageError
+from llmingest.fetch.walk import confine_local, unreadable_reason
+from llmingest.options import Options
+from llmingest.progress import task as progress_task
 
 DOC_SUFFIXES = (".md", ".markdown", ".mdx", ".txt", ".html", ".htm")
 HTML_SUFFIXES = (".html", ".htm")
@@ -34,7 +34,7 @@ def _is_url(text: str) -> bool:
 def _read_bytes(source: str, options: Options, what: str) -> tuple[bytes, str | None, str]:
     """(bytes, content type, final URL or path) of a file or URL."""
     if _is_url(source):
-        from .http import fetch
+        from llmingest.fetch.http import fetch
 
         headers = {"Authorization": f"Bearer {options.token}"} if options.token else None
         resp = fetch(source, options, headers=headers)
@@ -56,7 +56,7 @@ def _read_bytes(source: str, options: Options, what: str) -> tuple[bytes, str | 
 
 
 def cache_path(digest: str, options: Options | None = None) -> Path:
-    from .tokens import default_cache_dir
+    from llmingest.tokens import default_cache_dir
 
     base = (options.cache_dir if options and options.cache_dir else default_cache_dir())
     return Path(base) / "openapi" / f"{digest}.v{INDEX_VERSION}.pickle"
@@ -117,7 +117,7 @@ class Doc:
 
 def _html_to_markdown(data: bytes, url: str | None) -> str:
     try:
-        from .converters.html import convert
+        from llmingest.converters.html import convert
     except ImportError:  # the HTML converter is optional at this layer; markdownify is a dependency
         from markdownify import markdownify
 
@@ -226,7 +226,7 @@ def actions_for(source: str, openapi: str | None, options: Options | None = None
 def _site_results(url: str, openapi: str | None, options: Options, base_url: str | None,
                   threshold: float | None) -> list[ActionsResult]:
     """Crawl a docs site (the site source, same guards and limits) and rewrite every page."""
-    from .api import ingest
+    from llmingest.api import ingest
 
     opts = options if options.max_pages else options.merged(max_pages=DEFAULT_REPORT_PAGES)
     index = load_index(openapi, opts) if openapi else None
@@ -304,7 +304,7 @@ def operations_for_task(task: str, openapi: str, options: Options | None = None,
     """The k operations of ``openapi`` most likely to do what ``task`` (UI steps or a sentence)
     describes, each with method, path, summary, required parameters, body in brief, probability
     and why."""
-    from .converters.actions import candidates, describe, explain, task_from_text
+    from llmingest.converters.actions import candidates, describe, explain, task_from_text
 
     if not task or not task.strip():
         raise UsageError("describe the task", hint='e.g. "Set a channel topic" or the UI steps in markdown')
@@ -321,7 +321,7 @@ def curl_for_operation(openapi: str, operation: str, values: dict[str, Any] | No
                        options: Options | None = None, *, base_url: str | None = None) -> dict[str, Any]:
     """The curl for the operation an agent picked (``"POST /path"`` or an operationId), with its
     values, auth as env placeholders and every missing required field a named placeholder."""
-    from .converters.actions import find_operation, operation_curl
+    from llmingest.converters.actions import find_operation, operation_curl
 
     _check_args(None, base_url)
     index = load_index(openapi, options or Options())

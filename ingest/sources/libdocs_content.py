@@ -8,7 +8,7 @@ version may also be served from the project's unversioned docs (they describe it
 matches, from the default branch; either is said in the output. An older version with none of these
 is an error naming what was tried: never a silent latest.
 
-Results are cached by ecosystem:name@version (:class:`~llmingest.cache.ResultCache`); a pinned
+Results are cached by ecosystem:name@version (:class:`~llmingest.fetch.cache.ResultCache`); a pinned
 version is answered from the cache without asking the index again.
 """
 
@@ -18,9 +18,11 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from .cache import ResultCache, make_key
-from .errors import IngestError, SourceNotFound
-from .libdocs import (
+from llmingest.errors import IngestError, SourceNotFound
+from llmingest.fetch.cache import ResultCache, make_key
+from llmingest.model import Bundle, Document
+from llmingest.options import Options
+from llmingest.sources.libdocs import (
     LibrarySpec,
     Resolution,
     load_registry,
@@ -29,9 +31,7 @@ from .libdocs import (
     resolve,
     version_candidates,
 )
-from .model import Bundle, Document
-from .options import Options
-from .tokens import count, truncate
+from llmingest.tokens import count, truncate
 
 __all__ = ["library_docs", "render_docs", "sections", "DEFAULT_DOCS_TOKENS", "DOCS_MAX_PAGES"]
 
@@ -55,7 +55,7 @@ class _Found:
 
 def _get(url: str, options: Options) -> tuple[int, str, str, str]:
     """(status, content type, text, final URL) or (0, ...) when the fetch failed (a probe, not an error)."""
-    from .http import fetch
+    from llmingest.fetch.http import fetch
 
     try:
         resp = fetch(url, options, check=False, max_bytes=20_000_000)
@@ -121,7 +121,7 @@ def _from_llms(files: dict[str, tuple[str, str]], options: Options, want_pages: 
     docs: list[Document] = []
     note = None
     if want_pages:
-        from .site import expand
+        from llmingest.sources.site import expand
 
         head, links = _first_links(text, DOCS_MAX_PAGES)
         if links > DOCS_MAX_PAGES:
@@ -146,8 +146,8 @@ def _first_links(text: str, limit: int) -> tuple[str, int]:
 
 
 def _from_site(base: str, options: Options) -> _Found:
-    from .api import ingest
-    from .site import render_site
+    from llmingest.api import ingest
+    from llmingest.sources.site import render_site
 
     opts = options.merged(max_pages=options.max_pages or DOCS_MAX_PAGES)
     bundle = ingest(base, opts, kind="site")
@@ -164,7 +164,7 @@ def _repo_index(res: Resolution, where: str, docs: list[Document]) -> str:
 
 
 def _from_repo(res: Resolution, options: Options) -> _Found:
-    from .api import ingest
+    from llmingest.api import ingest
 
     if not res.repository:
         raise SourceNotFound(f"{res.name} {res.version}: the registry names no docs site and no repository")

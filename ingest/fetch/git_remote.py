@@ -37,8 +37,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from . import progress
-from .errors import (
+from llmingest import progress
+from llmingest.errors import (
     AuthRequired,
     BlockedAddress,
     IngestError,
@@ -48,9 +48,9 @@ from .errors import (
     UsageError,
     register_secret,
 )
-from .options import Options
-from .sources import GitRepo, split_userinfo
-from .tokens import default_cache_dir
+from llmingest.options import Options
+from llmingest.sources.parse import GitRepo, split_userinfo
+from llmingest.tokens import default_cache_dir
 
 try:  # POSIX only; without it two processes may clone the same key twice (still correct)
     import fcntl
@@ -685,7 +685,7 @@ def _clone_file_limit(options: Options) -> int | None:
 def _refuse_too_many_files(dest: Path, commit: str, subpath: str | None, env: dict[str, str], label: str,
                            limit: int) -> None:
     """Count the commit's files (tree objects only: no blob is needed) and refuse past ``limit``."""
-    from .errors import LimitExceeded
+    from llmingest.errors import LimitExceeded
 
     args = ["-C", str(dest), "ls-tree", "-r", "-z", "--name-only", commit]
     listing = _must(_run([*args, *(["--", subpath] if subpath else [])], env=env, timeout=120), "ls-tree").stdout
@@ -722,7 +722,7 @@ def _from_cache(cache: Path, url: str, commit: str, subpath: str | None, depth: 
 
 def _served(root: Path, subpath: str | None, target: _Target, commit: str, cached: bool, label: str) -> Checkout:
     if subpath:  # a symlink out of the checkout is refused before existence is asked (no oracle)
-        from .walk import confine
+        from llmingest.fetch.walk import confine
 
         confine(root, subpath)
     if subpath and not os.path.lexists(root / subpath):
@@ -800,7 +800,7 @@ def guard(src: GitRepo, url: str, options: Options) -> None:
     if host and (host in options.host_map or host.removeprefix("www.") in options.host_map):
         return
     parts = urlsplit(url)
-    from .http import check_address  # lazy: httpx is not needed for local-only runs
+    from llmingest.fetch.http import check_address  # lazy: httpx is not needed for local-only runs
 
     if parts.scheme in ("http", "https"):
         check_address(url, options)
@@ -828,7 +828,7 @@ def _follow_redirects_checked(url: str, options: Options, token: str | None, use
     A renamed GitHub repository answers with a redirect; that still works, but only to a public
     address. Anything else (no redirect, 401 for a private repo) leaves the URL as it was.
     """
-    from .http import fetch
+    from llmingest.fetch.http import fetch
 
     probe = url.rstrip("/") + _REFS_PROBE
     headers = {"Git-Protocol": "version=2"}
@@ -903,7 +903,7 @@ def checkout(src: GitRepo, options: Options) -> Checkout:
     env = git_env(url, token, timeout=options.timeout, user=user, extra=extra, isolated=_isolated(options))
     label = src.display() if src.host else url
     if _redirects_need_guard(src, url, options):  # git connects to the address we checked (DNS rebinding)
-        from .http import pin_git_env
+        from llmingest.fetch.http import pin_git_env
 
         pin_git_env(env, url, options)
 

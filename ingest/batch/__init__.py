@@ -4,7 +4,7 @@ The work splits into what the driver does once and what a worker does per source
 
 * the driver reads the manifest (:func:`read_manifest`), plans one :class:`Job` per source
   (:func:`plan`: kind, a unique output name, options), hands the jobs to an engine
-  (:mod:`llmingest.batch_engines`: a local process pool or Ray), then joins the per-source row
+  (:mod:`llmingest.batch.engines`: a local process pool or Ray), then joins the per-source row
   files into ONE dataset in manifest order (:func:`write_dataset`) and writes ``results.jsonl``;
 * a worker runs :func:`run_source` for one job: probe the source's version (commit, ETag, file
   hash), skip it when the outputs of the same source, options and version are complete, else
@@ -38,9 +38,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from .batch_store import Store, open_store
-from .errors import IngestError, NetworkError, UsageError, redact
-from .options import Options
+from llmingest.batch.store import Store, open_store
+from llmingest.errors import IngestError, NetworkError, UsageError, redact
+from llmingest.options import Options
 
 __all__ = ["Job", "Settings", "BatchReport", "read_manifest", "plan", "run_source", "write_dataset", "batch",
            "DATASET_COLUMNS", "STATE_DIR"]
@@ -159,7 +159,7 @@ def read_manifest(path: str | Path) -> list[Any]:
         raise UsageError(f"manifest {path} is not UTF-8 text") from None
     base = path.absolute().parent
     if path.suffix == ".toml":
-        from .config import load
+        from llmingest.config import load
 
         entries = load(path).get("sources") or []
         if not isinstance(entries, list):
@@ -196,7 +196,7 @@ def _slug(text: str) -> str:
 
 
 def _host_of(job_source: str, parsed: Any) -> str | None:
-    from . import sources as src_mod
+    from llmingest.sources import parse as src_mod
 
     if isinstance(parsed, src_mod.WebPage):
         return (urlsplit(parsed.url).hostname or "").lower() or None
@@ -211,7 +211,7 @@ def plan(sources: list[Any], options: Options | None = None) -> list[Job]:
     A source that cannot be planned (unparseable, unknown kind) becomes a job carrying its error:
     it is reported as failed, the others go on.
     """
-    from .bundling import SourceSpec, _label, detect_kind
+    from llmingest.sources.bundle import SourceSpec, _label, detect_kind
 
     base = options or Options()
     jobs: list[Job] = []
@@ -318,8 +318,7 @@ _PROBE_CLIENT: Any = None
 def _http_version(url: str, options: Options) -> str | None:
     """The validators of ``url`` (ETag, else Last-Modified and length) from one HEAD request."""
     import httpx
-
-    from .http import check_address
+    from llmingest.fetch.http import check_address
 
     global _PROBE_CLIENT
     try:
@@ -344,7 +343,7 @@ def probe(job: Job, options: Options) -> str | None:
     """The source's version without ingesting it: a commit (plus a fingerprint of uncommitted
     changes), a file's SHA-256, a URL's ETag or Last-Modified. None when it cannot be known: the
     source is then always redone (still idempotent: unchanged outputs are not rewritten)."""
-    from . import sources as src_mod
+    from llmingest.sources import parse as src_mod
 
     try:
         parsed = src_mod.parse(job.source, ref=options.ref)
@@ -367,7 +366,7 @@ def probe(job: Job, options: Options) -> str | None:
             return version + (f"+dirty:{_tree_fingerprint(root, dirty)}" if dirty else "")
         return "tree:" + _tree_fingerprint(root)
     if isinstance(parsed, src_mod.GitRepo):
-        from .git_remote import _resolve, clone_url, git_env, ls_remote
+        from llmingest.fetch.git_remote import _resolve, clone_url, git_env, ls_remote
 
         try:
             url = clone_url(parsed, options)
@@ -387,7 +386,7 @@ def probe(job: Job, options: Options) -> str | None:
 
 
 def _key(job: Job, options: Options, version: str) -> str:
-    from . import __version__
+    from llmingest import __version__
 
     opts = {f.name: getattr(options, f.name) for f in fields(Options) if f.name not in _KEY_IGNORED}
     blob = json.dumps([FORMAT_VERSION, __version__, job.source, job.kind, job.name, opts, version],
@@ -437,13 +436,13 @@ def complete(store: Store, state: dict[str, Any] | None, key: str) -> bool:
 def render_outputs(job: Job, bundle: Any, options: Options) -> dict[str, str]:
     """The files one source puts under OUT: ``<name>.md``, or ``<name>/`` with the llms.txt set."""
     if job.kind == "site":
-        from .manifest import valid_name
-        from .site import render_site
+        from llmingest.manifest import valid_name
+        from llmingest.sources.site import render_site
 
         files = render_site(bundle, options.base_url, max_tokens=options.max_tokens)
         return {f"{job.name}/{rel}": text for rel, text in files.items() if valid_name(rel)}
     if job.kind == "repo":
-        from .render import render
+        from llmingest.render.digest import render
 
         extra = options.extra or {}
         return {f"{job.name}.md": render(bundle, "markdown", top=int(extra.get("top", 10)))}
@@ -465,7 +464,7 @@ def document_rows(job: Job, bundle: Any, version: str | None) -> list[dict[str, 
     rows = []
     body = None
     if job.kind == "site":  # the page's markdown without its front matter (site.py is heavy: only then)
-        from .site import _body as body
+        from llmingest.sources.site import _body as body
     for doc in bundle.documents:
         text = body(doc) if body is not None else doc.content
         rows.append({
@@ -534,7 +533,7 @@ def run_source(job: Job, settings: Settings) -> dict[str, Any]:
                        tokens=state.get("tokens", 0), outputs=sorted(state.get("files", {})), attempts=0,
                        seconds=timings, worker=worker)
 
-    from .api import ingest
+    from llmingest.api import ingest
 
     attempt = 0
     while True:
@@ -680,7 +679,7 @@ def batch(sources: list[Any] | str | Path, out: str | Path, *, engine: str = "lo
     >>> report = batch(["repo:.", "site:https://docs.example.com/", "paper.pdf"], "out/", workers=2)
     >>> report.count("ok"), report.dataset
     """
-    from .batch_engines import run_jobs
+    from llmingest.batch.engines import run_jobs
 
     started = time.monotonic()
     if isinstance(sources, (str, Path)):

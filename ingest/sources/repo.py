@@ -1,7 +1,7 @@
 """A repository (folder, git URL, forge URL) becomes a Bundle of its files.
 
-Pipeline: locate (local folder, or a cached clone via :mod:`llmingest.git_remote`) -> select
-(:mod:`llmingest.walk`, git's own file list) -> read and decode (:mod:`llmingest.textio`) ->
+Pipeline: locate (local folder, or a cached clone via :mod:`llmingest.fetch.git_remote`) -> select
+(:mod:`llmingest.fetch.walk`, git's own file list) -> read and decode (:mod:`llmingest.textio`) ->
 convert notebooks/PDFs -> count tokens and find secrets (cached by content hash; :mod:`llmingest.scanpool`)
 -> redact -> fit the budget. One unreadable file is a Skipped entry, never a failed digest.
 """
@@ -14,13 +14,14 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import progress, sources, tokens
-from .errors import LimitExceeded, SourceNotFound, redact
-from .languages import language_for
-from .model import Bundle, Document, Redaction, Skipped
-from .options import Options
-from .scanpool import ScanPool
-from .walk import Entry, _check, confine, select
+from llmingest import progress, tokens
+from llmingest.errors import LimitExceeded, SourceNotFound, redact
+from llmingest.fetch.walk import Entry, _check, confine, select
+from llmingest.languages import language_for
+from llmingest.model import Bundle, Document, Redaction, Skipped
+from llmingest.options import Options
+from llmingest.scanpool import ScanPool
+from llmingest.sources import parse as sources
 
 
 @dataclass
@@ -58,7 +59,7 @@ def _locate(src: sources.Source, options: Options) -> _Located:
         if not src.path.exists():
             raise SourceNotFound(f"no such folder: {src.path}")
         if options.ref:
-            from .git_remote import checkout_local_ref
+            from llmingest.fetch.git_remote import checkout_local_ref
 
             co = checkout_local_ref(src.path, options.ref, options)
             loc = _from_checkout(co, src.path.name, f"{src.path}@{options.ref}")
@@ -74,7 +75,7 @@ def _locate(src: sources.Source, options: Options) -> _Located:
         return _Located(src.path.parent, str(src.path), src.path.parent.name or src.path.name, single=src.path.name, git_root=top,
                         ref=branch, commit=commit)
     if isinstance(src, sources.GitRepo):
-        from .git_remote import checkout
+        from llmingest.fetch.git_remote import checkout
 
         co = checkout(src, options)
         return _from_checkout(co, src.name, redact(src.display()))
@@ -120,7 +121,7 @@ def _read_rest(fd: int, size: int) -> bytes:
 
 def _read(entry: Entry, options: Options, legacy=None) -> tuple[Document | None, Skipped | None, bytes]:
     """The file as a Document (or why it is skipped), and the bytes it was made from."""
-    from .textio import sniff_binary
+    from llmingest.textio import sniff_binary
 
     lower = entry.path.lower()
     sniff = not lower.endswith((".pdf", ".ipynb"))
@@ -163,7 +164,7 @@ def _read(entry: Entry, options: Options, legacy=None) -> tuple[Document | None,
             return doc, None, data
     except Exception as exc:  # one bad notebook/PDF never sinks the digest
         return None, Skipped(entry.path, f"conversion failed: {redact(str(exc))}", len(data)), b""
-    from .textio import decode
+    from llmingest.textio import decode
 
     text, how = decode(data, legacy, sniffed=sniff)
     if text is None:
@@ -211,7 +212,7 @@ class _Counting:
             job = self.jobs[len(self.keys)] = self.pool.submit(doc.path, doc.content, scan, tokens=known is None)
             hits = self.pool.hits(job)
             if hits:
-                from .secrets import apply
+                from llmingest.transforms.secrets import apply
 
                 text = apply(doc.path, doc.content, hits)[0]
                 rkey = self.cache.key(text.encode("utf-8", "surrogatepass"))
@@ -225,7 +226,7 @@ class _Counting:
     def guess_legacy(self, data: bytes) -> tuple[str | None, str]:
         """:func:`textio.guess_legacy` with its verdict cached by content hash: charset detection
         costs milliseconds a file, and the same files come back on every run."""
-        from .textio import guess_legacy
+        from llmingest.textio import guess_legacy
 
         key = "encoding:" + self.cache.key(data)
         known = self.cache.get(key)
@@ -250,7 +251,7 @@ def _scan_and_count(docs: list[Document], options: Options, counting: _Counting)
     The counts are of the text as read; a file whose text changes by redaction is counted again
     (or found in the cache under its redacted text's hash).
     """
-    from .secrets import apply
+    from llmingest.transforms.secrets import apply
 
     cache, keys, known = counting.cache, counting.keys, counting.known
     results = counting.pool.results() if counting.pool is not None else []
@@ -288,7 +289,7 @@ def _scan_and_count(docs: list[Document], options: Options, counting: _Counting)
 def _redact_paths(docs: list[Document], skipped: list[Skipped]) -> list[Redaction]:
     """A token in a file's name shows in the tree, the headers and the skipped list: replace it
     there too (line 0 in the report: the name, not the content)."""
-    from .secrets import redact_path
+    from llmingest.transforms.secrets import redact_path
 
     found: list[Redaction] = []
     for item in [*docs, *skipped]:
@@ -310,7 +311,7 @@ def _history(loc: _Located, options: Options) -> dict[str, str]:
         if log:
             log = log.strip() + "\n"
             if options.redact_secrets:  # commit messages leak keys too
-                from .secrets import redact as redact_secrets
+                from llmingest.transforms.secrets import redact as redact_secrets
 
                 log, _ = redact_secrets("git log", log)
             out["git_log"] = log
@@ -318,7 +319,7 @@ def _history(loc: _Located, options: Options) -> dict[str, str]:
         diff = _git(root, "diff", "HEAD", "--no-color", "--no-ext-diff") or _git(root, "diff", "--cached", "--no-color")
         if diff:
             if options.redact_secrets:
-                from .secrets import redact as redact_secrets
+                from llmingest.transforms.secrets import redact as redact_secrets
 
                 diff, _ = redact_secrets("diff", diff)
             out["diff"] = diff
@@ -331,7 +332,7 @@ def ingest_repo(src: sources.Source, options: Options) -> Bundle:
     changed: list[tuple[Document, bytes]] = []
     facts: dict[str, object] = {}
     if options.diff_ref:  # only what changed between two refs, read from git, not the work tree
-        from .repo_git import diff_ref_documents
+        from llmingest.sources.repo_git import diff_ref_documents
 
         changed, skipped, found = diff_ref_documents(loc.root, options, loc.subpath)
         entries = []
@@ -342,7 +343,7 @@ def ingest_repo(src: sources.Source, options: Options) -> Bundle:
     else:
         entries, skipped, _ = select(loc.root, options, within=loc.git_root if loc.checkout is not None else None)
         if loc.git_root is not None:
-            from .repo_git import submodules
+            from llmingest.sources.repo_git import submodules
 
             fetch = loc.checkout is not None and options.allow_private and not options.isolate_git
             entries, skipped, subs = submodules(loc.root, options, entries, skipped, fetch=fetch)
@@ -377,18 +378,18 @@ def ingest_repo(src: sources.Source, options: Options) -> Bundle:
     finally:
         counting.close()
     if options.compress:
-        from .compressing import compress_documents, summary
+        from llmingest.transforms.compress import compress_documents, summary
 
         facts["compressed"] = summary(compress_documents(docs, options.encoding))
     churn: dict[str, int] | None = None
     if options.sort_by_changes and loc.git_root is not None:
-        from .repo_git import change_counts
+        from llmingest.sources.repo_git import change_counts
 
         churn = change_counts(loc.root, options.changes_window, loc.subpath)
         facts["sort_by_changes"] = f"most often changed in the last {options.changes_window:,} commits first"
     history = _history(loc, options)
     if loc.checkout is not None and not options.cache:
-        from .git_remote import discard
+        from llmingest.fetch.git_remote import discard
 
         discard(loc.checkout)  # a temporary clone: everything needed is in memory now
 
@@ -412,7 +413,7 @@ def ingest_repo(src: sources.Source, options: Options) -> Bundle:
         _apply_budget(bundle, options.max_tokens, extra.get("format", "markdown"), top=extra.get("top", 10),
                       token_tree=bool(extra.get("token_tree")), changes=churn)
     if churn is not None:
-        from .repo_git import sort_by_changes
+        from llmingest.sources.repo_git import sort_by_changes
 
         bundle.documents = sort_by_changes(bundle.documents, churn)
     return bundle
@@ -425,9 +426,9 @@ def _apply_budget(bundle: Bundle, max_tokens: int, fmt: str = "markdown", *, top
     compressed (lowest priority first) before any is dropped."""
     from functools import partial
 
-    from .budget import fit_rendered
-    from .compressing import shrinker
-    from .render import render
+    from llmingest.render.budget import fit_rendered
+    from llmingest.render.digest import render
+    from llmingest.transforms.compress import shrinker
 
     tree_cost = tokens.count("\n".join(d.path for d in bundle.documents), bundle.encoding) + 2 * len(bundle.documents)
     fit_rendered(bundle, max_tokens, fmt, partial(render, top=top, token_tree=token_tree),

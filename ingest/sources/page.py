@@ -1,6 +1,6 @@
 """One HTML page (a URL or a local file) -> a Bundle with one Document, as `llmingest page` prints it.
 
-Fetching goes through :func:`llmingest.http.fetch` (address guard, size cap, typed errors); the
+Fetching goes through :func:`llmingest.fetch.http.fetch` (address guard, size cap, typed errors); the
 conversion is :func:`llmingest.converters.html.convert`. A URL that answers with a PDF goes to the
 PDF path, since users paste "page" links that turn out to be PDFs all the time.
 
@@ -17,11 +17,11 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
-from . import sources
-from .errors import ConversionError, IngestError, LimitExceeded, SourceNotFound, UsageError
-from .http import ACCEPT_MARKDOWN, DEFAULT_MAX_BYTES, Response, fetch, login_headers
-from .model import Bundle, Document
-from .options import Options
+from llmingest.errors import ConversionError, IngestError, LimitExceeded, SourceNotFound, UsageError
+from llmingest.fetch.http import ACCEPT_MARKDOWN, DEFAULT_MAX_BYTES, Response, fetch, login_headers
+from llmingest.model import Bundle, Document
+from llmingest.options import Options
+from llmingest.sources import parse as sources
 
 HTML_TYPES = {"text/html", "application/xhtml+xml", "application/xml", "text/xml"}
 PDF_TYPES = {"application/pdf", "application/x-pdf"}
@@ -36,7 +36,7 @@ def looks_like_html(data: bytes) -> bool:
 
 def _to_pdf(src: sources.Source, options: Options, url: str) -> Bundle:
     try:
-        from .pdf import ingest_pdf
+        from llmingest.sources.pdf import ingest_pdf
     except ImportError:
         raise ConversionError(f"{url} is a PDF, and PDF support is not available in this install") from None
     return ingest_pdf(src, options)
@@ -66,7 +66,7 @@ def ingest_page(src: sources.LocalFile | sources.WebPage, options: Options) -> B
             if found is not None:
                 return markdown_bundle(found, options, source=src.display())
         if options.render and (resp.content_type in HTML_TYPES or looks_like_html(resp.content)):
-            from .browser import render_page
+            from llmingest.fetch.browser import render_page
 
             rendered = render_page(src.url, options)
             return page_bundle(rendered.html, sources.public_url(rendered.url), options, source=src.display(),
@@ -100,8 +100,8 @@ def ingest_page(src: sources.LocalFile | sources.WebPage, options: Options) -> B
 def page_bundle(data: bytes | str, url: str | None, options: Options, *, source: str,
                 charset: str | None = None, path: str | None = None, rendered: bool = False) -> Bundle:
     """Convert page bytes already in hand (a fetch, a file, stdin) into the one-Document Bundle."""
-    from .converters.html import convert, front_matter
-    from .tokens import count
+    from llmingest.converters.html import convert, front_matter
+    from llmingest.tokens import count
 
     extra = options.extra or {}
     doc = convert(data, url, charset=charset, links=extra.get("links", True), images=extra.get("images", True),
@@ -238,7 +238,7 @@ def with_front_matter(body: str, rows: dict[str, str]) -> str:
 
 def markdown_bundle(page: MarkdownPage, options: Options, *, source: str) -> Bundle:
     """The one-Document Bundle of a page whose publisher served its markdown (no HTML conversion)."""
-    from .tokens import count
+    from llmingest.tokens import count
 
     text = page.text
     if text.startswith("---\n"):  # the publisher's own front matter: keep its body, ours states the facts
