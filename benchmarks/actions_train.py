@@ -53,17 +53,18 @@ def task_of(markdown: str):
 
 def extract(items: list[actions_data.Item], specs: dict) -> list[TaskRows]:
     from llmingest.converters.actions_match import rank
-    from llmingest.converters.actions_model import FEATURES, K, TaskContext, candidate_features
+    from llmingest.converters.actions_model import FEATURES, TaskContext, candidate_features, candidate_pool
 
     out = []
     for it in items:
         title, steps = task_of(it.markdown)
         ranked = rank(specs[it.spec], title, steps) if steps else []
         ctx = TaskContext(title, steps, specs[it.spec])
+        pool = candidate_pool(ctx, ranked)
         rows, ys, ops = [], [], []
-        for i in range(min(K, len(ranked))):
-            f = candidate_features(ctx, ranked, i)
-            op = ranked[i][1]
+        for i in range(len(pool)):
+            f = candidate_features(ctx, pool, i)
+            op = pool[i][1]
             rows.append([f[n] for n in FEATURES])
             ys.append(1.0 if it.expected == (op.method, op.path) else 0.0)
             ops.append((op.method, op.path))

@@ -28,6 +28,7 @@ from typing import Any
 from .actions_detect import Step
 from .actions_match import (
     GENERIC_VERBS,
+    title_place,
     _spec_verbs,
     build_query,
     confidence,
@@ -37,14 +38,20 @@ from .actions_match import (
     title_action,
     title_agreement,
 )
-from .actions_words import verb_class
-from .openapi import Operation, SpecIndex, stem, terms, words
+from .actions_words import NEUTRAL_SEGMENTS, verb_class
+from .openapi import STOPWORDS, Operation, SpecIndex, stem, terms, words
 
 #: rule signals with no exception in the dev set (0 right calls among the candidates they flag):
 #: a flagged candidate is never emitted, whatever the model says (its probability is capped)
 VETOES = {"nested_elsewhere": 1.0, "title_mismatch": 0.5}
 VETO_CAP = 0.3
 K = 10  # candidates the model looks at (recall@10 of the ranker bounds what it can pick)
+#: how deep below the top :data:`K` an operation whose ``type``/``action`` enum names the heading's
+#: action is still brought into the pool (``POST /droplets/{id}/actions`` with ``type: snapshot``
+#: shares few words with "Take a snapshot of a Droplet", so the lexical ranker puts it low)
+POOL_DEPTH = 60
+#: enum fields whose values name what a call does (an actions sub-resource's ``type``)
+ACTION_FIELDS = {"type", "action", "status", "state", "event", "command", "operation", "kind"}
 
 #: path words that put an operation in a scope: whose settings, whose keys (the caller's, an
 #: account's, an organisation's, a site administrator's)
@@ -72,6 +79,10 @@ FEATURES = [
     "unmentioned_parents", "rule_confidence", "place_mismatch", "title_mismatch",
     "nested_elsewhere", "settings_x_item", "settings_x_collection_create", "field_x_item",
     "field_x_collection_create", "create_x_update_verb", "update_x_create_verb",
+    # second generation (issue 14): resource nouns against path shape, enum-named actions
+    "object_unmentioned", "head_phrase_object", "heading_nouns_path", "noun_item", "place_parent",
+    "place_is_created", "enum_action", "method_fits", "method_conflict", "field_phrase_x_item",
+    "field_phrase_x_create", "pool_extra",
 ]
 
 
@@ -136,10 +147,71 @@ class TaskContext:
             words(lab)[:1] and words(lab)[0] in {"new", "create", "add"} for s in steps for lab, _ in s.labels)
         self.personal = bool(self.raw_words & PERSONAL_WORDS)
         self.admin = bool(self.raw_words & ADMIN_WORDS)
+        self.title_all = words(title)
+        self.place = title_place(title)
 
 
 def _mentioned(t: str, pool: set[str]) -> bool:
     return t in pool or stem(t) in pool or any(len(t) >= 5 and len(q) >= 5 and q[:5] == t[:5] for q in pool)
+
+
+def _hit(t: str, pool: set[str]) -> bool:
+    """``t`` is said in ``pool`` or the other way round (``key``/``keys``, ``repository``/``repo``)."""
+    return _mentioned(t, pool) or any(_mentioned(q, {t}) for q in pool)
+
+
+def _same_word(a: str, b: str) -> bool:
+    """Words of an enum value against a heading's (``closed``/``close``, ``power``/``power``)."""
+    if a == b or stem(a) == stem(b):
+        return True
+    return len(a) >= 4 and len(b) >= 4 and (a.startswith(b) or b.startswith(a)) and abs(len(a) - len(b)) <= 2
+
+
+def enum_action(title_words: list[str], op: Operation) -> bool:
+    """An allowed value of the operation's ``type``/``action``/``status`` field is the heading's action
+    ("Power off a Droplet" -> ``type: power_off``; "Close a topic" -> ``status: closed``): an actions
+    sub-resource or a status endpoint that does what the heading says."""
+    if not title_words:
+        return False
+    for p in [*op.params, *op.body]:
+        if not p.enum or p.location == "path":
+            continue
+        leaf = words(p.name.split(".")[-1])
+        if not leaf or leaf[-1] not in ACTION_FIELDS:
+            continue
+        for e in p.enum:
+            if not isinstance(e, str):
+                continue
+            ew = words(e)
+            if not ew or len(ew) > 3 or all(w in STOPWORDS for w in ew):
+                continue
+            if all(any(_same_word(w, tw) for tw in title_words) for w in ew):
+                return True
+    return False
+
+
+def _item_terms(op: Operation) -> set[str]:
+    """Words of the literal segments followed by an id (``/droplets/{id}``): things the call acts on
+    one existing item of."""
+    segs = op.segments
+    out: set[str] = set()
+    for i, seg in enumerate(segs[:-1]):
+        if not seg.startswith("{") and segs[i + 1].startswith("{"):
+            out |= set(terms(seg))
+    return out
+
+
+def candidate_pool(ctx: TaskContext, ranked: list[tuple[float, Operation, dict[str, Any]]]
+                   ) -> list[tuple[float, Operation, dict[str, Any]]]:
+    """The ranker's top :data:`K`, plus the few operations further down whose action enum names the
+    heading's action (see :data:`POOL_DEPTH`)."""
+    pool = list(ranked[:K])
+    for r in ranked[K:POOL_DEPTH]:
+        if len(pool) >= K + 3:
+            break
+        if enum_action(ctx.title_all, r[1]):
+            pool.append(r)
+    return pool
 
 
 def candidate_features(ctx: TaskContext, ranked: list[tuple[float, Operation, dict[str, Any]]],
@@ -173,6 +245,9 @@ def candidate_features(ctx: TaskContext, ranked: list[tuple[float, Operation, di
     obj = object_terms(op, ctx.spec_verbs)
     head = ctx.heading_nouns[-1] if ctx.heading_nouns else ""
     head_is_object = bool(head) and any(_mentioned(head, {t}) or _mentioned(t, {head}) for t in obj)
+    # a compound without a separator (``/sshkeys``) is the heading's two nouns ("SSH key")
+    joined = "".join(ctx.heading_nouns[-2:])
+    head_is_object = head_is_object or (len(ctx.heading_nouns) >= 2 and stem(joined) in obj)
     field_leaves = {stem(w) for p in [*op.params, *op.body] if p.location != "path"
                     for w in words(p.name.split(".")[-1])}
     head_is_field = bool(head) and not head_is_object and head in field_leaves
@@ -180,7 +255,9 @@ def candidate_features(ctx: TaskContext, ranked: list[tuple[float, Operation, di
     lits = [seg for seg in op.literal_segments if not verb_class(words(seg)[0] if words(seg) else "")]
     parents = [seg for seg in lits[:-1] if not set(terms(seg)) & SCOPE_WORDS]
     unmentioned_parents = sum(1 for seg in parents if not any(_mentioned(t, ctx.terms) for t in terms(seg)))
-    f = {
+    f = _shape_features(ctx, op, kind, obj, op_t, item, collection_create, head_is_object)
+    f["pool_extra"] = 1.0 if i >= K else 0.0
+    f |= {
         "bias": 1.0,
         "rel_score": score / top,
         "is_top": 1.0 if i == 0 else 0.0,
@@ -250,6 +327,55 @@ def candidate_features(ctx: TaskContext, ranked: list[tuple[float, Operation, di
     return f
 
 
+def _shape_features(ctx: TaskContext, op: Operation, kind: str, obj: set[str], op_t: set[str], item: bool,
+                    collection_create: bool, head_is_object: bool) -> dict[str, float]:
+    """Resource nouns against the path's shape: which segment the heading's object is, whether it is
+    one existing item (followed by an id), whether the heading's object is a field of the resource."""
+    nouns = ctx.heading_nouns
+    # the resource's own words the steps never say: ``gpg_keys`` for "Add an SSH key", ``lock_settings``
+    own = [t for t in obj if t not in NEUTRAL_SEGMENTS and t not in GENERIC_VERBS and not verb_class(t)
+           and t != ctx.heading_verb and len(t) > 1]
+    unmentioned = sum(1 for t in own if not _hit(t, ctx.terms)) / len(own) if own else 0.0
+    head_phrase = sum(1 for n in nouns if _hit(n, obj)) / len(nouns) if nouns else 0.0
+    in_path = sum(1 for n in nouns if _hit(n, op_t)) / len(nouns) if nouns else 0.0
+    items = _item_terms(op)
+    place = ctx.place
+    noun_item = bool(nouns) and not ctx.create_cue and any(_hit(n, items) for n in nouns)
+    place_parent = bool(place) and _hit(place, items)
+    place_created = bool(place) and collection_create and _hit(place, obj)
+    hc = ctx.heading_class
+    rk = rpc_kind(op)
+    if hc is None:
+        fits, conflict = 0.5, 0.0
+    elif rk is not None:
+        fits = 1.0 if _GROUP.get(rk[0]) == _GROUP.get(hc) else 0.0
+        conflict = 1.0 if rk[0] in ("read", "delete") and rk[0] != hc else 0.0
+    else:
+        m = op.method
+        fits = 1.0 if ((hc == "create" and m == "POST" and not item) or (hc == "update" and (
+            m in ("PATCH", "PUT") or (m == "POST" and item))) or (hc == "delete" and m == "DELETE")
+            or (hc == "read" and m == "GET")) else 0.0
+        conflict = 1.0 if (m == "DELETE" and hc != "delete") or (m == "GET" and hc != "read") else 0.0
+    leaves = {tuple(stem(w) for w in words(p.name)) for p in op.body if "." not in p.name}
+    phrase = tuple(nouns)
+    # ... of this very resource: "Change the language of the web portal" is no field of /users/{id}
+    field_phrase = bool(phrase) and not head_is_object and (not place or _hit(place, op_t)) and (
+        phrase in leaves or (len(phrase) >= 2 and phrase[1:] in leaves and _hit(phrase[0], op_t)))
+    return {
+        "object_unmentioned": unmentioned,
+        "head_phrase_object": head_phrase,
+        "heading_nouns_path": in_path,
+        "noun_item": 1.0 if noun_item else 0.0,
+        "place_parent": 1.0 if place_parent else 0.0,
+        "place_is_created": 1.0 if place_created else 0.0,
+        "enum_action": 1.0 if enum_action(ctx.title_all, op) else 0.0,
+        "method_fits": fits,
+        "method_conflict": conflict,
+        "field_phrase_x_item": 1.0 if field_phrase and item and op.method in ("PATCH", "PUT", "POST") else 0.0,
+        "field_phrase_x_create": 1.0 if field_phrase and collection_create else 0.0,
+    }
+
+
 def vetoed(feats: dict[str, float]) -> bool:
     """Whether a rule with no exception rules the candidate out (see :data:`VETOES`)."""
     return any(feats.get(name, 0.0) >= at for name, at in VETOES.items())
@@ -300,9 +426,10 @@ def decide(spec: SpecIndex, title: str, steps: list[Step],
         return []
     model = model or default_model()
     ctx = TaskContext(title, steps, spec)
-    feats = [candidate_features(ctx, ranked, i) for i in range(min(K, len(ranked)))]
+    pool = candidate_pool(ctx, ranked)
+    feats = [candidate_features(ctx, pool, i) for i in range(len(pool))]
     probs = model.probabilities(feats)
-    out = [(p, ranked[i][1], {**ranked[i][2], "rank": i, "features": feats[i]}) for i, p in enumerate(probs)]
+    out = [(p, pool[i][1], {**pool[i][2], "rank": i, "features": feats[i]}) for i, p in enumerate(probs)]
     out.sort(key=lambda x: (-x[0], x[2]["rank"]))
     return out
 
