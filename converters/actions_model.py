@@ -28,7 +28,7 @@ from typing import Any
 from .actions_detect import Step
 from .actions_match import (
     GENERIC_VERBS,
-    title_place,
+    _spec_resources,
     _spec_verbs,
     build_query,
     confidence,
@@ -37,6 +37,7 @@ from .actions_match import (
     place_agreement,
     title_action,
     title_agreement,
+    title_place,
 )
 from .actions_words import NEUTRAL_SEGMENTS, verb_class
 from .openapi import STOPWORDS, Operation, SpecIndex, stem, terms, words
@@ -66,6 +67,9 @@ ADMIN_WORDS = {"admin", "administrator", "administration", "enterprise", "superu
 EDIT_WORDS = {"edit", "change", "rename", "update", "modify", "existing", "adjust", "replace"}
 #: words of pages where existing things are configured ("Site configuration > Domain management")
 SETTINGS_WORDS = {"settings", "configuration", "configure", "manage", "management", "preferences", "details"}
+#: words of a heading about the product's own interface, which an API rarely configures
+UI_PLACES = {"view", "portal", "client", "desktop", "browser", "keyboard", "shortcut", "shortcuts", "theme",
+             "display", "sidebar", "dashboard", "layout", "interface", "ui", "screen", "window", "menu"}
 _DOTTED = re.compile(r"^[A-Za-z]+(\.[A-Za-z]+)+$")
 
 FEATURES = [
@@ -82,7 +86,7 @@ FEATURES = [
     # second generation (issue 14): resource nouns against path shape, enum-named actions
     "object_unmentioned", "head_phrase_object", "heading_nouns_path", "noun_item", "place_parent",
     "place_is_created", "enum_action", "method_fits", "method_conflict", "field_phrase_x_item",
-    "field_phrase_x_create", "pool_extra",
+    "field_phrase_x_create", "pool_extra", "ui_heading",
 ]
 
 
@@ -149,6 +153,9 @@ class TaskContext:
         self.admin = bool(self.raw_words & ADMIN_WORDS)
         self.title_all = words(title)
         self.place = title_place(title)
+        self.resources = _spec_resources(spec) if spec is not None else set()
+        # the heading is about the UI itself ("... in the list view", "... of the web portal")
+        self.ui_heading = sum(1 for w in self.title_all if w in UI_PLACES)
 
 
 def _mentioned(t: str, pool: set[str]) -> bool:
@@ -257,6 +264,7 @@ def candidate_features(ctx: TaskContext, ranked: list[tuple[float, Operation, di
     unmentioned_parents = sum(1 for seg in parents if not any(_mentioned(t, ctx.terms) for t in terms(seg)))
     f = _shape_features(ctx, op, kind, obj, op_t, item, collection_create, head_is_object)
     f["pool_extra"] = 1.0 if i >= K else 0.0
+    f["ui_heading"] = float(min(ctx.ui_heading, 2))
     f |= {
         "bias": 1.0,
         "rel_score": score / top,
@@ -341,9 +349,22 @@ def _shape_features(ctx: TaskContext, op: Operation, kind: str, obj: set[str], o
     items = _item_terms(op)
     place = ctx.place
     noun_item = bool(nouns) and not ctx.create_cue and any(_hit(n, items) for n in nouns)
-    place_parent = bool(place) and _hit(place, items)
+    # "Add a song **to a playlist**": the place is an existing parent (``/playlists/{id}/tracks``), not
+    # the thing the call acts on (``PATCH /meetings/{id}`` for "... in meetings")
+    place_parent = bool(place) and _hit(place, items) and not _hit(place, obj)
     place_created = bool(place) and collection_create and _hit(place, obj)
+    leaves = {tuple(stem(w) for w in words(p.name)) for p in op.body if "." not in p.name}
+    phrase = tuple(nouns)
+    # "Add a custom domain" where custom_domain is a field, and no path of the spec is about domains:
+    # setting a property of a resource (of this very one: "Change the language of the web portal"
+    # is no field of /users/{id}), so the "add" is an update of it
+    resources = ctx.resources
+    field_phrase = bool(phrase) and not head_is_object and phrase[-1] not in resources and (
+        not place or _hit(place, op_t)) and (
+        phrase in leaves or (len(phrase) >= 2 and phrase[1:] in leaves and _hit(phrase[0], obj)))
     hc = ctx.heading_class
+    if field_phrase and hc == "create":
+        hc = "update"
     rk = rpc_kind(op)
     if hc is None:
         fits, conflict = 0.5, 0.0
@@ -356,11 +377,6 @@ def _shape_features(ctx: TaskContext, op: Operation, kind: str, obj: set[str], o
             m in ("PATCH", "PUT") or (m == "POST" and item))) or (hc == "delete" and m == "DELETE")
             or (hc == "read" and m == "GET")) else 0.0
         conflict = 1.0 if (m == "DELETE" and hc != "delete") or (m == "GET" and hc != "read") else 0.0
-    leaves = {tuple(stem(w) for w in words(p.name)) for p in op.body if "." not in p.name}
-    phrase = tuple(nouns)
-    # ... of this very resource: "Change the language of the web portal" is no field of /users/{id}
-    field_phrase = bool(phrase) and not head_is_object and (not place or _hit(place, op_t)) and (
-        phrase in leaves or (len(phrase) >= 2 and phrase[1:] in leaves and _hit(phrase[0], op_t)))
     return {
         "object_unmentioned": unmentioned,
         "head_phrase_object": head_phrase,
@@ -371,7 +387,9 @@ def _shape_features(ctx: TaskContext, op: Operation, kind: str, obj: set[str], o
         "enum_action": 1.0 if enum_action(ctx.title_all, op) else 0.0,
         "method_fits": fits,
         "method_conflict": conflict,
-        "field_phrase_x_item": 1.0 if field_phrase and item and op.method in ("PATCH", "PUT", "POST") else 0.0,
+        # an update of one existing thing: PATCH/PUT (``/me`` too), or a POST on an item's path
+        "field_phrase_x_item": 1.0 if field_phrase and (op.method in ("PATCH", "PUT") or (
+            op.method == "POST" and item)) else 0.0,
         "field_phrase_x_create": 1.0 if field_phrase and collection_create else 0.0,
     }
 
