@@ -27,6 +27,7 @@ from typing import Any
 
 from .actions_detect import Step
 from .actions_match import (
+    _PLACE_PREPS,
     GENERIC_VERBS,
     _spec_resources,
     _spec_verbs,
@@ -86,7 +87,8 @@ FEATURES = [
     # second generation (issue 14): resource nouns against path shape, enum-named actions
     "object_unmentioned", "head_phrase_object", "heading_nouns_path", "noun_item", "place_parent",
     "place_is_created", "enum_action", "method_fits", "method_conflict", "field_phrase_x_item",
-    "field_phrase_x_create", "pool_extra", "ui_heading",
+    "field_phrase_x_create", "pool_extra", "ui_heading", "qualifier_unmentioned", "create_x_item_update",
+    "pool_size", "heading_resources",
 ]
 
 
@@ -152,10 +154,43 @@ class TaskContext:
         self.personal = bool(self.raw_words & PERSONAL_WORDS)
         self.admin = bool(self.raw_words & ADMIN_WORDS)
         self.title_all = words(title)
-        self.place = title_place(title)
+        self.place = outer_place(title)
         self.resources = _spec_resources(spec) if spec is not None else set()
+        self.path_df = _path_df(spec) if spec is not None else {}
+        nouns = [n for n in [*self.heading_nouns, self.place] if n]
+        self.heading_resources = (sum(1 for n in nouns if n in self.resources or _hit(n, self.resources))
+                                  / len(nouns)) if nouns else 0.5
         # the heading is about the UI itself ("... in the list view", "... of the web portal")
         self.ui_heading = sum(1 for w in self.title_all if w in UI_PLACES)
+
+
+def _path_df(spec: SpecIndex) -> dict[str, int]:
+    """In how many operations' paths each word appears (a word in few paths qualifies a resource:
+    ``gpg`` in ``/user/gpg_keys``, ``lock`` in ``lock_settings``)."""
+    cached = getattr(spec, "_path_df", None)
+    if cached is None:
+        cached = {}
+        for op in spec.operations:
+            for t in {t for seg in op.literal_segments for t in terms(seg)}:
+                cached[t] = cached.get(t, 0) + 1
+        try:
+            object.__setattr__(spec, "_path_df", cached)
+        except Exception:  # noqa: BLE001 - a frozen/slotted index just recomputes
+            pass
+    return cached
+
+
+def outer_place(title: str) -> str:
+    """The outermost container the heading names: the head noun of its last place phrase ("Enable
+    waiting room for all users **in the account**" -> account; "Add a tag to a droplet" ->
+    droplet). The innermost (``title_place``) may be a group of things the call never takes."""
+    place = title_place(title)
+    ws = words(title)
+    for i, w in enumerate(ws):
+        if i > 1 and w in _PLACE_PREPS:
+            later = title_place(" ".join(["x", "y", *ws[i:]]))
+            place = later or place
+    return place
 
 
 def _mentioned(t: str, pool: set[str]) -> bool:
@@ -265,6 +300,10 @@ def candidate_features(ctx: TaskContext, ranked: list[tuple[float, Operation, di
     f = _shape_features(ctx, op, kind, obj, op_t, item, collection_create, head_is_object)
     f["pool_extra"] = 1.0 if i >= K else 0.0
     f["ui_heading"] = float(min(ctx.ui_heading, 2))
+    # task-level: few rivals concentrate the probability mass; a heading whose nouns name nothing
+    # the spec has paths for ("two-step verification") is often something the API cannot do
+    f["pool_size"] = min(len(ranked), K) / K
+    f["heading_resources"] = ctx.heading_resources
     f |= {
         "bias": 1.0,
         "rel_score": score / top,
@@ -344,6 +383,9 @@ def _shape_features(ctx: TaskContext, op: Operation, kind: str, obj: set[str], o
     own = [t for t in obj if t not in NEUTRAL_SEGMENTS and t not in GENERIC_VERBS and not verb_class(t)
            and t != ctx.heading_verb and len(t) > 1]
     unmentioned = sum(1 for t in own if not _hit(t, ctx.terms)) / len(own) if own else 0.0
+    # ... and among them a rare qualifier (``gpg`` keys, ``lock`` settings, ``ssh`` keys for "Add a
+    # deploy key"): a look-alike of the resource the steps mean, not a synonym of it
+    qualifier = any(not _hit(t, ctx.terms) and ctx.path_df.get(t, 0) <= 4 for t in own) and len(own) >= 2
     head_phrase = sum(1 for n in nouns if _hit(n, obj)) / len(nouns) if nouns else 0.0
     in_path = sum(1 for n in nouns if _hit(n, op_t)) / len(nouns) if nouns else 0.0
     items = _item_terms(op)
@@ -377,7 +419,15 @@ def _shape_features(ctx: TaskContext, op: Operation, kind: str, obj: set[str], o
             m in ("PATCH", "PUT") or (m == "POST" and item))) or (hc == "delete" and m == "DELETE")
             or (hc == "read" and m == "GET")) else 0.0
         conflict = 1.0 if (m == "DELETE" and hc != "delete") or (m == "GET" and hc != "read") else 0.0
+    # "Add an SSH key" is never PUT /sshkeys/{sshKeyId} with a body: that edits a key the server
+    # numbered (a PUT named by the caller, /secrets/{secret_name}, may well create)
+    last = op.segments[-1] if op.segments else ""
+    server_id = last.startswith("{") and (words(last)[-1:] or [""])[0] in {"id", "sid", "uuid", "gid", "key"}
+    create_update = ctx.create_cue and not field_phrase and server_id and op.method in ("PUT", "PATCH") and bool(
+        op.body)
     return {
+        "qualifier_unmentioned": 1.0 if qualifier else 0.0,
+        "create_x_item_update": 1.0 if create_update else 0.0,
         "object_unmentioned": unmentioned,
         "head_phrase_object": head_phrase,
         "heading_nouns_path": in_path,
