@@ -88,7 +88,7 @@ FEATURES = [
     "object_unmentioned", "head_phrase_object", "heading_nouns_path", "noun_item", "place_parent",
     "place_is_created", "enum_action", "method_fits", "method_conflict", "field_phrase_x_item",
     "field_phrase_x_create", "pool_extra", "ui_heading", "qualifier_unmentioned", "create_x_item_update",
-    "pool_size", "heading_resources",
+    "heading_resources",
 ]
 
 
@@ -300,9 +300,8 @@ def candidate_features(ctx: TaskContext, ranked: list[tuple[float, Operation, di
     f = _shape_features(ctx, op, kind, obj, op_t, item, collection_create, head_is_object)
     f["pool_extra"] = 1.0 if i >= K else 0.0
     f["ui_heading"] = float(min(ctx.ui_heading, 2))
-    # task-level: few rivals concentrate the probability mass; a heading whose nouns name nothing
-    # the spec has paths for ("two-step verification") is often something the API cannot do
-    f["pool_size"] = min(len(ranked), K) / K
+    # task-level: a heading whose nouns name nothing the spec has paths for ("two-step verification")
+    # is often something the API cannot do
     f["heading_resources"] = ctx.heading_resources
     f |= {
         "bias": 1.0,
