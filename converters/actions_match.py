@@ -82,7 +82,7 @@ _COMPAT = {
 #: ("rename", "transfer", "ping") is a special action the task should name to get it
 GENERIC_VERBS = {"create", "add", "new", "update", "set", "edit", "change", "delete", "remove", "get", "list",
                  "post", "put", "patch", "retrieve", "replace", "modify", "upsert", "generate", "register",
-                 "enable", "disable"}
+                 "enable", "disable", "initiate", "perform", "execute", "invoke", "request"}
 
 
 def compat(intent: str, intent_verb: str, op: Operation, task_terms: set[str] = frozenset(),

@@ -29,6 +29,8 @@ from .actions_detect import Step
 from .actions_match import (
     _PLACE_PREPS,
     GENERIC_VERBS,
+    MEMBERSHIP_VERBS,
+    STATE_WORDS,
     _spec_resources,
     _spec_verbs,
     build_query,
@@ -45,7 +47,13 @@ from .openapi import STOPWORDS, Operation, SpecIndex, stem, terms, words
 
 #: rule signals with no exception in the dev set (0 right calls among the candidates they flag):
 #: a flagged candidate is never emitted, whatever the model says (its probability is capped)
-VETOES = {"nested_elsewhere": 1.0, "title_mismatch": 0.5}
+VETOES = {"nested_elsewhere": 1.0, "title_mismatch": 0.5,
+          # "Add an SSH key" is never PUT /sshkeys/{sshKeyId}; "Add a song to a playlist" never creates
+          # the playlist; "Add a custom domain" never creates the site whose field it is; a heading
+          # about the product's own interface ("... in the list view") has no API call
+          "create_x_item_update": 1.0, "place_is_created": 1.0, "field_phrase_x_create": 1.0, "ui_heading": 1.0,
+          # "Leave a team" is never "Create a team" (nor "Leave a comment" surely a create: left manual)
+          "membership_x_create": 1.0}
 VETO_CAP = 0.3
 K = 10  # candidates the model looks at (recall@10 of the ranker bounds what it can pick)
 #: how deep below the top :data:`K` an operation whose ``type``/``action`` enum names the heading's
@@ -71,10 +79,12 @@ SETTINGS_WORDS = {"settings", "configuration", "configure", "manage", "managemen
 #: words of a heading about the product's own interface, which an API rarely configures
 UI_PLACES = {"view", "portal", "client", "desktop", "browser", "keyboard", "shortcut", "shortcuts", "theme",
              "display", "sidebar", "dashboard", "layout", "interface", "ui", "screen", "window", "menu"}
+#: words that name a piece of the product's own software wherever they stand in a heading
+UI_ONLY = {"keyboard", "shortcut", "shortcuts", "desktop", "browser", "hotkey", "hotkeys"}
 _DOTTED = re.compile(r"^[A-Za-z]+(\.[A-Za-z]+)+$")
 
 FEATURES = [
-    "bias", "rel_score", "is_top", "rank_inv", "log_lex", "lex_rel", "compat", "coverage", "object", "named",
+    "bias", "log_lex", "lex_rel", "compat", "coverage", "object", "named",
     "fields", "agree", "margin", "verb_match", "heading_verb_in_op", "heading_nouns", "item_scoped",
     "edit_x_item", "edit_x_collection_create", "create_x_item", "create_x_collection_create",
     "scope_unmentioned", "scope_mentioned", "admin_unmentioned", "personal_x_personal_scope",
@@ -88,7 +98,7 @@ FEATURES = [
     "object_unmentioned", "head_phrase_object", "heading_nouns_path", "noun_item", "place_parent",
     "place_is_created", "enum_action", "method_fits", "method_conflict", "field_phrase_x_item",
     "field_phrase_x_create", "pool_extra", "ui_heading", "qualifier_unmentioned", "create_x_item_update",
-    "heading_resources",
+    "heading_resources", "membership_x_create",
 ]
 
 
@@ -147,6 +157,10 @@ class TaskContext:
         self.heading_verb = stem(verb) if verb else ""
         self.heading_nouns = [n for n in nouns if n]
         self.heading_class = verb_class(verb) if verb else None
+        if words(title)[-1:] and words(title)[-1] in STATE_WORDS and verb in ("make", "set", "mark"):
+            self.heading_class = "update"  # "Make a project public" changes one
+        elif self.heading_class is None and verb in LIGHT_VERBS and nouns:
+            self.heading_class = "create"  # "Take a snapshot" makes one
         self.edit_cue = bool(self.raw_words & EDIT_WORDS) or self.heading_class == "update"
         self.settings_cue = bool(self.raw_words & SETTINGS_WORDS)
         self.create_cue = self.heading_class == "create" or any(
@@ -160,8 +174,12 @@ class TaskContext:
         nouns = [n for n in [*self.heading_nouns, self.place] if n]
         self.heading_resources = (sum(1 for n in nouns if n in self.resources or _hit(n, self.resources))
                                   / len(nouns)) if nouns else 0.5
-        # the heading is about the UI itself ("... in the list view", "... of the web portal")
-        self.ui_heading = sum(1 for w in self.title_all if w in UI_PLACES)
+        # the heading is about the UI itself ("... in the list view", "... of the web portal",
+        # "Use keyboard shortcuts"), unless the spec has endpoints for that word (a "views" API)
+        parts = re.split(r"(?i)\b(?:in|of|on|from|within|inside)\b", title)
+        ui_words = {w for w in self.title_all if w in UI_ONLY} | (
+            {w for w in words(parts[-1]) if w in UI_PLACES} if len(parts) > 1 else set())
+        self.ui_heading = sum(1 for w in ui_words if stem(w) not in self.resources)
 
 
 def _path_df(spec: SpecIndex) -> dict[str, int]:
@@ -209,12 +227,20 @@ def _same_word(a: str, b: str) -> bool:
     return len(a) >= 4 and len(b) >= 4 and (a.startswith(b) or b.startswith(a)) and abs(len(a) - len(b)) <= 2
 
 
+#: verbs that only carry their noun ("**Take** a snapshot", "**Make** a copy"): the noun is the action
+LIGHT_VERBS = {"take", "make", "do", "perform", "run", "initiate", "trigger", "execute", "create", "start"}
+
+
 def enum_action(title_words: list[str], op: Operation) -> bool:
     """An allowed value of the operation's ``type``/``action``/``status`` field is the heading's action
     ("Power off a Droplet" -> ``type: power_off``; "Close a topic" -> ``status: closed``): an actions
     sub-resource or a status endpoint that does what the heading says."""
-    if not title_words:
+    if not title_words or op.method == "GET":  # a GET's enums filter what is listed
         return False
+    verb, nouns = title_action(" ".join(title_words))
+    # the value must carry the heading's verb, or after a light verb its noun; a value that is only
+    # the place ("droplet" in "Power off a Droplet") names a kind of thing, not an action
+    keys = [verb] + ([*nouns[:1]] if verb in LIGHT_VERBS else [])
     for p in [*op.params, *op.body]:
         if not p.enum or p.location == "path":
             continue
@@ -227,9 +253,29 @@ def enum_action(title_words: list[str], op: Operation) -> bool:
             ew = words(e)
             if not ew or len(ew) > 3 or all(w in STOPWORDS for w in ew):
                 continue
-            if all(any(_same_word(w, tw) for tw in title_words) for w in ew):
+            if all(any(_same_word(w, tw) for tw in title_words) for w in ew) and any(
+                    _same_word(w, k) for w in ew for k in keys if k):
                 return True
     return False
+
+
+def _caller_words(op: Operation) -> set[str]:
+    """Raw words of the literal segments not followed by an id: ``/user/keys`` is the caller's."""
+    segs = op.segments
+    return {w for i, seg in enumerate(segs) if not seg.startswith("{")
+            and not (i + 1 < len(segs) and segs[i + 1].startswith("{")) for w in words(seg)}
+
+
+def _named_items(op: Operation, nouns: list[str]) -> set[str]:
+    """Words of the segments whose item id is named after one of ``nouns``."""
+    segs = op.segments
+    out: set[str] = set()
+    for i, seg in enumerate(segs[:-1]):
+        if not seg.startswith("{") and segs[i + 1].startswith("{"):
+            own = set(terms(segs[i + 1].strip("{}"))) - {"id", "uuid", "sid", "gid", "key", "name"}
+            if any(n and _hit(n, own) for n in nouns):
+                out |= set(terms(seg))
+    return out
 
 
 def _item_terms(op: Operation) -> set[str]:
@@ -240,6 +286,8 @@ def _item_terms(op: Operation) -> set[str]:
     for i, seg in enumerate(segs[:-1]):
         if not seg.startswith("{") and segs[i + 1].startswith("{"):
             out |= set(terms(seg))
+            # ``/instances/{linodeId}``: the id's own name says what the item is
+            out |= {t for t in terms(segs[i + 1].strip("{}")) if t not in ("id", "uuid", "sid", "gid", "key", "name")}
     return out
 
 
@@ -260,7 +308,6 @@ def candidate_features(ctx: TaskContext, ranked: list[tuple[float, Operation, di
                        i: int) -> dict[str, float]:
     """Features of the i-th ranked candidate (0-based) for the logistic model."""
     score, op, parts = ranked[i]
-    top = ranked[0][0] or 1e-9
     others = [s for j, (s, _o, _p) in enumerate(ranked[:K]) if j != i]
     best_other = max(others, default=0.0)
     lex = parts.get("lexical", 0.0) / ctx.idf_max
@@ -270,9 +317,14 @@ def candidate_features(ctx: TaskContext, ranked: list[tuple[float, Operation, di
     op_t = _op_terms(op)
     op_words = {w for seg in op.literal_segments for w in words(seg)}
     scope = {t for t in op_t if t in SCOPE_WORDS} | ({"admin"} if op_words & ADMIN_WORDS else set())
-    scope_unmentioned = sum(1 for t in scope if not _mentioned(t, ctx.terms) and t not in PERSONAL_SCOPE)
+    # ``/linode/instances/{linodeId}`` for "Resize a Linode": an item the heading names is no scope
+    scope -= _named_items(op, [*ctx.heading_nouns, ctx.place])
+    # ``/user``, ``/me`` are the caller; ``/users/{selected_user}`` is someone the steps must name
+    caller = _caller_words(op)
+    scope_unmentioned = sum(1 for t in scope if not _mentioned(t, ctx.terms) and not (
+        t in PERSONAL_SCOPE and t in caller))
     scope_mentioned = sum(1 for t in scope if _mentioned(t, ctx.terms))
-    personal_scope = bool(op_words & PERSONAL_SCOPE)
+    personal_scope = bool(caller & PERSONAL_SCOPE)
     item = _is_item_scoped(op)
     collection_create = op.method == "POST" and not item and kind in ("create", "upsert")
     summary_first = words(op.summary)[:1]
@@ -297,7 +349,7 @@ def candidate_features(ctx: TaskContext, ranked: list[tuple[float, Operation, di
     lits = [seg for seg in op.literal_segments if not verb_class(words(seg)[0] if words(seg) else "")]
     parents = [seg for seg in lits[:-1] if not set(terms(seg)) & SCOPE_WORDS]
     unmentioned_parents = sum(1 for seg in parents if not any(_mentioned(t, ctx.terms) for t in terms(seg)))
-    f = _shape_features(ctx, op, kind, obj, op_t, item, collection_create, head_is_object)
+    f = _shape_features(ctx, op, kind, obj, op_t, item, collection_create, head_is_object, special)
     f["pool_extra"] = 1.0 if i >= K else 0.0
     f["ui_heading"] = float(min(ctx.ui_heading, 2))
     # task-level: a heading whose nouns name nothing the spec has paths for ("two-step verification")
@@ -305,9 +357,6 @@ def candidate_features(ctx: TaskContext, ranked: list[tuple[float, Operation, di
     f["heading_resources"] = ctx.heading_resources
     f |= {
         "bias": 1.0,
-        "rel_score": score / top,
-        "is_top": 1.0 if i == 0 else 0.0,
-        "rank_inv": 1.0 / (1 + i),
         "log_lex": math.log1p(lex),
         "lex_rel": lex / max_lex,
         "compat": parts.get("compat", 0.0),
@@ -374,7 +423,7 @@ def candidate_features(ctx: TaskContext, ranked: list[tuple[float, Operation, di
 
 
 def _shape_features(ctx: TaskContext, op: Operation, kind: str, obj: set[str], op_t: set[str], item: bool,
-                    collection_create: bool, head_is_object: bool) -> dict[str, float]:
+                    collection_create: bool, head_is_object: bool, special: bool) -> dict[str, float]:
     """Resource nouns against the path's shape: which segment the heading's object is, whether it is
     one existing item (followed by an id), whether the heading's object is a field of the resource."""
     nouns = ctx.heading_nouns
@@ -384,7 +433,8 @@ def _shape_features(ctx: TaskContext, op: Operation, kind: str, obj: set[str], o
     unmentioned = sum(1 for t in own if not _hit(t, ctx.terms)) / len(own) if own else 0.0
     # ... and among them a rare qualifier (``gpg`` keys, ``lock`` settings, ``ssh`` keys for "Add a
     # deploy key"): a look-alike of the resource the steps mean, not a synonym of it
-    qualifier = any(not _hit(t, ctx.terms) and ctx.path_df.get(t, 0) <= 4 for t in own) and len(own) >= 2
+    common = max((ctx.path_df.get(t, 0) for t in own), default=0)
+    qualifier = len(own) >= 2 and any(not _hit(t, ctx.terms) and ctx.path_df.get(t, 0) * 2 <= common for t in own)
     head_phrase = sum(1 for n in nouns if _hit(n, obj)) / len(nouns) if nouns else 0.0
     in_path = sum(1 for n in nouns if _hit(n, op_t)) / len(nouns) if nouns else 0.0
     items = _item_terms(op)
@@ -416,7 +466,7 @@ def _shape_features(ctx: TaskContext, op: Operation, kind: str, obj: set[str], o
         m = op.method
         fits = 1.0 if ((hc == "create" and m == "POST" and not item) or (hc == "update" and (
             m in ("PATCH", "PUT") or (m == "POST" and item))) or (hc == "delete" and m == "DELETE")
-            or (hc == "read" and m == "GET")) else 0.0
+            or (hc == "read" and m == "GET")) and not special else 0.0  # "Copy folder" is no rename
         conflict = 1.0 if (m == "DELETE" and hc != "delete") or (m == "GET" and hc != "read") else 0.0
     # "Add an SSH key" is never PUT /sshkeys/{sshKeyId} with a body: that edits a key the server
     # numbered (a PUT named by the caller, /secrets/{secret_name}, may well create)
@@ -424,7 +474,11 @@ def _shape_features(ctx: TaskContext, op: Operation, kind: str, obj: set[str], o
     server_id = last.startswith("{") and (words(last)[-1:] or [""])[0] in {"id", "sid", "uuid", "gid", "key"}
     create_update = ctx.create_cue and not field_phrase and server_id and op.method in ("PUT", "PATCH") and bool(
         op.body)
+    own_verb = (rk or op_kind(op))[1]
+    membership = ctx.heading_verb in MEMBERSHIP_VERBS and kind in ("create", "upsert") and not (
+        own_verb and stem(own_verb) == ctx.heading_verb)
     return {
+        "membership_x_create": 1.0 if membership else 0.0,
         "qualifier_unmentioned": 1.0 if qualifier else 0.0,
         "create_x_item_update": 1.0 if create_update else 0.0,
         "object_unmentioned": unmentioned,
