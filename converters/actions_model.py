@@ -98,7 +98,7 @@ FEATURES = [
     "object_unmentioned", "head_phrase_object", "heading_nouns_path", "noun_item", "place_parent",
     "place_is_created", "enum_action", "method_fits", "method_conflict", "field_phrase_x_item",
     "field_phrase_x_create", "pool_extra", "ui_heading", "qualifier_unmentioned", "create_x_item_update",
-    "heading_resources", "membership_x_create",
+    "heading_resources", "membership_x_create", "named_resource_elsewhere",
 ]
 
 
@@ -475,9 +475,15 @@ def _shape_features(ctx: TaskContext, op: Operation, kind: str, obj: set[str], o
     create_update = ctx.create_cue and not field_phrase and server_id and op.method in ("PUT", "PATCH") and bool(
         op.body)
     own_verb = (rk or op_kind(op))[1]
-    membership = ctx.heading_verb in MEMBERSHIP_VERBS and kind in ("create", "upsert") and not (
+    # ... creating the group itself (``POST /teams``); adding a member to it may well be a join
+    membership = ctx.heading_verb in MEMBERSHIP_VERBS and kind in ("create", "upsert") and head_is_object and not (
         own_verb and stem(own_verb) == ctx.heading_verb)
+    # the heading names resources the spec has endpoints for ("the **repository** description"), and
+    # this path has none of them (``/user/settings``): it acts on something else
+    named = [n for n in [*nouns, place] if n and n in ctx.resources]
+    elsewhere = bool(named) and not any(_hit(n, op_t) for n in named)
     return {
+        "named_resource_elsewhere": 1.0 if elsewhere else 0.0,
         "membership_x_create": 1.0 if membership else 0.0,
         "qualifier_unmentioned": 1.0 if qualifier else 0.0,
         "create_x_item_update": 1.0 if create_update else 0.0,
@@ -551,7 +557,9 @@ def decide(spec: SpecIndex, title: str, steps: list[Step],
     feats = [candidate_features(ctx, pool, i) for i in range(len(pool))]
     probs = model.probabilities(feats)
     out = [(p, pool[i][1], {**pool[i][2], "rank": i, "features": feats[i]}) for i, p in enumerate(probs)]
-    out.sort(key=lambda x: (-x[0], x[2]["rank"]))
+    # a vetoed candidate (a class of wrong call with no exception) comes after every other one, so
+    # it is never the call even at threshold 0, and never the first candidate an agent is shown
+    out.sort(key=lambda x: (vetoed(x[2]["features"]), -x[0], x[2]["rank"]))
     return out
 
 
