@@ -31,6 +31,7 @@ from .actions_words import (
     SYNONYMS,
     UI_NOISE,
     UPDATE,
+    VERB_SYNONYMS,
     verb_class,
 )
 from .openapi import STOPWORDS, Operation, Param, SpecIndex, stem, terms, words
@@ -413,6 +414,10 @@ def build_query(title: str, steps: list[Step]) -> tuple[dict[str, float], set[st
         add(text, 1.0)
         for label, _ in step.labels:
             add(label, 1.5, noise=0.5)
+    # the same action under another name ("Rerun" a job is POST .../retry), a little lighter
+    for t, w in list(query.items()):
+        for syn in VERB_SYNONYMS.get(t, ()):
+            query[syn] = max(query.get(syn, 0.0), 0.8 * w)
     all_terms = set(query) | {stem(w) for w in words(title)}
     return query, all_terms
 
