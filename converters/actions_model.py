@@ -53,7 +53,9 @@ VETOES = {"nested_elsewhere": 1.0, "title_mismatch": 0.5,
           # about the product's own interface ("... in the list view") has no API call
           "create_x_item_update": 1.0, "place_is_created": 1.0, "field_phrase_x_create": 1.0, "ui_heading": 1.0,
           # "Leave a team" is never "Create a team" (nor "Leave a comment" surely a create: left manual)
-          "membership_x_create": 1.0}
+          "membership_x_create": 1.0,
+          # "... for all your meetings" is a default over every item, never a call on one of them
+          "all_of_them_x_one": 1.0}
 VETO_CAP = 0.3
 K = 10  # candidates the model looks at (recall@10 of the ranker bounds what it can pick)
 #: how deep below the top :data:`K` an operation whose ``type``/``action`` enum names the heading's
@@ -98,7 +100,7 @@ FEATURES = [
     "object_unmentioned", "head_phrase_object", "heading_nouns_path", "noun_item", "place_parent",
     "place_is_created", "enum_action", "method_fits", "method_conflict", "field_phrase_x_item",
     "field_phrase_x_create", "pool_extra", "ui_heading", "qualifier_unmentioned", "create_x_item_update",
-    "heading_resources", "membership_x_create", "named_resource_elsewhere",
+    "heading_resources", "membership_x_create", "named_resource_elsewhere", "all_of_them_x_one",
 ]
 
 
@@ -169,6 +171,9 @@ class TaskContext:
         self.admin = bool(self.raw_words & ADMIN_WORDS)
         self.title_all = words(title)
         self.place = outer_place(title)
+        # "... for your own **meetings**", "... for all new **Linodes**": a default over every item
+        tail = [w for w in words(title) if stem(w) == self.place]
+        self.place_plural = bool(tail) and tail[-1] != self.place and len(tail[-1]) > 3
         self.resources = _spec_resources(spec) if spec is not None else set()
         self.path_df = _path_df(spec) if spec is not None else {}
         nouns = [n for n in [*self.heading_nouns, self.place] if n]
@@ -483,6 +488,8 @@ def _shape_features(ctx: TaskContext, op: Operation, kind: str, obj: set[str], o
     named = [n for n in [*nouns, place] if n and n in ctx.resources]
     elsewhere = bool(named) and not any(_hit(n, op_t) for n in named)
     return {
+        # ... and the call acts on one of them (``PATCH /meetings/{meetingId}``)
+        "all_of_them_x_one": 1.0 if ctx.place_plural and _hit(place, items) else 0.0,
         "named_resource_elsewhere": 1.0 if elsewhere else 0.0,
         "membership_x_create": 1.0 if membership else 0.0,
         "qualifier_unmentioned": 1.0 if qualifier else 0.0,

@@ -9,6 +9,7 @@ built here in the shape of the API style where it was seen, never the product's 
 - "Add an SSH key" is a create, never the PUT that edits key number N;
 - a look-alike resource qualified by a word the steps never say (``gpg_keys`` for an SSH key);
 - headings about the product's own interface ("... in the list view") stay manual;
+- "... for your own meetings" (every item) is never an update of one meeting;
 - "Leave a team" is never "Create a team".
 
 The invariant: a call is the right one or none, and the right one heads the candidates. Plus the
@@ -268,6 +269,29 @@ def test_joining_or_leaving_is_never_creating_the_group(md):
     t = task(md, spec(TEAMS, "teamly.json"), threshold=0.0)
     assert (t.method, t.path) != ("POST", "/teams"), t.candidates[:3]
     assert prob(t, "POST", "/teams") <= VETO_CAP
+
+
+# ---- a default over every item is never a call on one of them (Zoom-like scopes) -----------------
+MEET_SETTINGS = {"waiting_room": {"type": "boolean"}, "join_before_host": {"type": "boolean"}, "topic": S}
+MEETINGS = {
+    "openapi": "3.0.0", "info": {"title": "Meetly"}, "servers": [{"url": "https://api.meetly.test/v2"}],
+    "paths": {
+        "/meetings/{meetingId}": {"parameters": _pid("meetingId"),
+                                  "patch": {"operationId": "meetingUpdate", "summary": "Update a meeting",
+                                            "requestBody": _json(MEET_SETTINGS)}},
+        "/users/{userId}/settings": {"parameters": _pid("userId"),
+                                     "patch": {"operationId": "userSettingsUpdate", "summary": "Update user settings",
+                                               "requestBody": _json(MEET_SETTINGS)}},
+    },
+}
+
+
+def test_a_default_for_all_items_is_never_an_update_of_one():
+    t = task("### Turn on waiting room for your own meetings\n1. Sign in to the web portal.\n"
+             "2. Click **Settings** and open the **Meeting** tab.\n3. Toggle **Waiting Room** on.\n",
+             spec(MEETINGS, "meetly.json"), threshold=0.0)
+    assert (t.method, t.path) != ("PATCH", "/meetings/{meetingId}"), t.candidates[:3]
+    assert prob(t, "PATCH", "/meetings/{meetingId}") <= VETO_CAP
 
 
 # ---- helpers -------------------------------------------------------------------------------------
