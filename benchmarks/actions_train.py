@@ -6,7 +6,8 @@ for every candidate of a task with no API equivalent). A logistic regression wit
 fitted by Newton's method on standardised features (numpy; only the benchmarks need it, the
 package only reads the weights). The default threshold is chosen from the leave-one-product-out
 run: the lowest threshold at which the held-out folds' emitted calls are right >= 95% of the time
-even counting one more wrong call than measured (a margin for unseen products), there and 0.05 below.
+even counting one more wrong call than measured (a margin for unseen products), there and 0.05 below,
+and above what any task with no API equivalent got.
 
 Usage:
     python3 benchmarks/fetch_specs.py              # once: the specs, from npm
@@ -176,15 +177,19 @@ def curve(recs: list[dict], thresholds) -> list[dict]:
 def choose_threshold(recs: list[dict]) -> float:
     """The lowest threshold (0.01 steps) at which the held-out folds' emitted calls are right >= 95%
     of the time even with one more wrong call than measured (a margin for products nobody has seen
-    yet), also 0.05 below it, and at every higher one at least 95% as measured."""
+    yet), also 0.05 below it, and at every higher one at least 95% as measured; above every
+    probability a task with no API equivalent got."""
     grid = [round(x, 2) for x in np.arange(0.45, 0.991, 0.01)]
     rows = curve(recs, grid)
     plain = [r["precision"] >= TARGET_PRECISION for r in rows]
     margin = [r["correct"] / (r["emitted"] + 1) >= TARGET_PRECISION for r in rows]
+    # a task with no API equivalent must stay manual (the issue's goal is all of them): no threshold
+    # at or below the highest probability such a task got
+    no_api = max((r["p"] for r in recs if r["op"] and not r["expected"]), default=0.0)
     for i in range(BELOW, len(rows)):
         # ... and not on the edge of a cliff: 0.05 lower must pass the margin test too, since a new
         # product's probabilities will not fall exactly where the dev set's did
-        if margin[i] and margin[i - BELOW] and all(plain[i - BELOW:]):
+        if margin[i] and margin[i - BELOW] and all(plain[i - BELOW:]) and grid[i] >= no_api + 0.01:
             return grid[i]
     return grid[-1]
 

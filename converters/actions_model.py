@@ -55,7 +55,10 @@ VETOES = {"nested_elsewhere": 1.0, "title_mismatch": 0.5,
           # "Leave a team" is never "Create a team" (nor "Leave a comment" surely a create: left manual)
           "membership_x_create": 1.0,
           # "... for all your meetings" is a default over every item, never a call on one of them
-          "all_of_them_x_one": 1.0}
+          "all_of_them_x_one": 1.0,
+          # ``/user/gpg_keys`` for "Add an SSH key", ``lock_settings`` for the settings: the resource's
+          # own rare qualifier, never said in the steps, makes it a look-alike
+          "qualifier_unmentioned": 1.0}
 VETO_CAP = 0.3
 K = 10  # candidates the model looks at (recall@10 of the ranker bounds what it can pick)
 #: how deep below the top :data:`K` an operation whose ``type``/``action`` enum names the heading's
@@ -100,7 +103,7 @@ FEATURES = [
     "object_unmentioned", "head_phrase_object", "heading_nouns_path", "noun_item", "place_parent",
     "place_is_created", "enum_action", "method_fits", "method_conflict", "field_phrase_x_item",
     "field_phrase_x_create", "pool_extra", "ui_heading", "qualifier_unmentioned", "create_x_item_update",
-    "heading_resources", "membership_x_create", "named_resource_elsewhere", "all_of_them_x_one",
+    "heading_resources", "membership_x_create", "named_resource_elsewhere", "all_of_them_x_one", "bulk_twin",
 ]
 
 
@@ -356,6 +359,12 @@ def candidate_features(ctx: TaskContext, ranked: list[tuple[float, Operation, di
     unmentioned_parents = sum(1 for seg in parents if not any(_mentioned(t, ctx.terms) for t in terms(seg)))
     f = _shape_features(ctx, op, kind, obj, op_t, item, collection_create, head_is_object, special)
     f["pool_extra"] = 1.0 if i >= K else 0.0
+    # ``POST /droplets/actions`` (by tag) next to ``POST /droplets/{id}/actions``: the bulk variant of an
+    # item's call, for a heading about one thing ("Power off **a** Droplet")
+    lits = tuple(op.literal_segments)
+    f["bulk_twin"] = 1.0 if not ctx.place_plural and any(
+        o.method == op.method and tuple(o.literal_segments) == lits and len(o.path_params) > len(op.path_params)
+        for _s, o, _p in ranked[:K]) else 0.0
     f["ui_heading"] = float(min(ctx.ui_heading, 2))
     # task-level: a heading whose nouns name nothing the spec has paths for ("two-step verification")
     # is often something the API cannot do
