@@ -805,6 +805,7 @@ def fill_parameters(op: Operation, spec: SpecIndex, title: str, steps: list[Step
         if parent and parent not in names:
             names.add(parent)  # a wanted nested field brings its parent object along
     values = _assign_values([p for p in fields if p.name in names], chosen, steps)
+    _heading_field_value(fields, names, values, title, steps)
     for p in fields:
         if p.name not in names:
             continue
@@ -860,6 +861,23 @@ def fill_parameters(op: Operation, spec: SpecIndex, title: str, steps: list[Step
         kind = f"{p.type}{', required' if p.required else ''}"
         notes.append(f"`{var}`: `{name}` ({kind})" + (f": {desc}" if desc else ""))
     return _Filled(params, dict(taken), notes)
+
+
+def _heading_field_value(fields: list[Param], names: set[str], values: dict[str, list[str]], title: str,
+                         steps: list[Step]) -> None:
+    """"Add a custom domain ... enter `www.example.com`": the field the heading names (custom_domain)
+    takes the one value the steps type that no other field took, wherever it stands."""
+    _verb, nouns = title_action(title)
+    if not nouns:
+        return
+    phrase = tuple(nouns)
+    target = [p for p in fields if p.name in names and p.name not in values and "." not in p.name
+              and p.location == "body" and p.type == "string" and (
+                  (leaf := tuple(stem(w) for w in words(p.name))) == phrase or (len(phrase) >= 2 and leaf == phrase[1:]))]
+    used = {v for vs in values.values() for v in vs}
+    free = [v for st in steps for v, _off in st.values if v not in used]
+    if len(target) == 1 and len(free) == 1:
+        values[target[0].name] = free
 
 
 def _assign_values(fields: list[Param], chosen: dict[str, tuple[float, Step | None, int]],

@@ -580,6 +580,17 @@ def decide(spec: SpecIndex, title: str, steps: list[Step],
 
 
 _WHY = [  # (feature, condition, words): the reasons worth telling an agent, strongest first
+    ("admin_unmentioned", lambda v: v > 0, "an admin operation, and the steps never say admin"),
+    ("ui_heading", lambda v: v > 0, "the heading is about the product's own interface"),
+    ("field_phrase_x_item", lambda v: v > 0, "what the heading sets is a field of this existing resource"),
+    ("field_phrase_x_create", lambda v: v > 0, "creates a new resource, but the heading sets a field of one"),
+    ("enum_action", lambda v: v > 0, "one of its action types is the heading's action"),
+    ("create_x_item_update", lambda v: v > 0, "edits an existing numbered item, but the steps add one"),
+    ("place_is_created", lambda v: v > 0, "creates the very thing the steps add something to"),
+    ("place_parent", lambda v: v > 0, "works inside the existing item the heading names"),
+    ("all_of_them_x_one", lambda v: v > 0, "acts on one item, but the heading is about all of them"),
+    ("membership_x_create", lambda v: v > 0, "creates the group the steps join or leave"),
+    ("qualifier_unmentioned", lambda v: v > 0, "a look-alike: its name has a word the steps never say"),
     ("coverage", lambda v: v >= 0.99, "the steps name every resource in its path"),
     ("coverage", lambda v: v < 0.5, "the steps name little of its path"),
     ("verb_match", lambda v: v > 0, "its verb is the steps' verb"),
@@ -590,7 +601,6 @@ _WHY = [  # (feature, condition, words): the reasons worth telling an agent, str
     ("field_x_item", lambda v: v > 0, "what the heading adds is a field of an existing item it edits"),
     ("field_x_collection_create", lambda v: v > 0, "what the heading adds is a field, yet this creates a new item"),
     ("create_x_head_not_object", lambda v: v > 0, "creates something other than what the heading names"),
-    ("admin_unmentioned", lambda v: v > 0, "an admin operation, and the steps never say admin"),
     ("scope_unmentioned", lambda v: v > 0, "sits under a scope the steps never name"),
     ("personal_unmentioned", lambda v: v > 0, "acts on the caller's own settings, which the steps never mention"),
     ("personal_x_personal_scope", lambda v: v > 0, "the caller's own scope, as the steps say (your/profile)"),
@@ -605,5 +615,6 @@ _WHY = [  # (feature, condition, words): the reasons worth telling an agent, str
 
 def explain(features: dict[str, float]) -> str:
     """A short why for a candidate, from its features (for agents choosing among candidates)."""
-    out = [text for name, cond, text in _WHY if name in features and cond(features[name])]
+    skip = {"create_x_item", "field_x_item"} if features.get("field_phrase_x_item") else set()
+    out = [text for name, cond, text in _WHY if name in features and name not in skip and cond(features[name])]
     return "; ".join(out[:4]) or "shares words with the steps"

@@ -102,6 +102,16 @@ def test_setting_a_property_of_an_existing_resource_is_an_update_of_it(md):
     assert (loose.method, loose.path) == ("PATCH", "/sites/{site_id}")
 
 
+def test_the_value_typed_for_the_headings_field_fills_it():
+    md = ("### Add a custom domain\n1. Go to **Site configuration > Domain management**.\n"
+          "2. Under **Production domains**, select **Add a domain**.\n3. Enter `www.example.com` and select **Verify**.\n"
+          "4. Select **Add domain**.\n")
+    t = task(md, spec(HOSTING, "hostly.json"), threshold=0.0)
+    assert (t.method, t.path) == ("PATCH", "/sites/{site_id}")
+    assert t.parameters.get("custom_domain") == "www.example.com", t.parameters
+    assert '"custom_domain": "www.example.com"' in t.curl
+
+
 # ---- an actions sub-resource whose type enum names the action (DigitalOcean-like) ----------------
 ACTION_TYPES = ["power_off", "power_on", "reboot", "shutdown", "snapshot", "resize", "rename", "enable_backups"]
 CLOUD = {
