@@ -79,7 +79,7 @@ def fit(tasks: list[TaskRows], l2: float = L2) -> dict:
     """A conditional logit over each task's candidates plus a "none of these" alternative
     (Newton's method, L2 penalty): the probabilities of one task sum to 1, so a candidate's
     probability already accounts for its rivals and for abstaining. Returns the JSON document."""
-    from llmingest.converters.actions_model import FEATURES
+    from llmingest.converters.actions_model import FEATURES, vetoed
 
     bias = FEATURES.index("bias")
     X = np.vstack([t.X for t in tasks if len(t.X)])
@@ -89,6 +89,10 @@ def fit(tasks: list[TaskRows], l2: float = L2) -> dict:
     mean[bias], scale[bias] = 0.0, 1.0
     groups = []
     for t in tasks:
+        # vetoed candidates are out of the race at prediction time (Model.probabilities), so out of
+        # the choice set here too (unless one is the answer: then the veto is wrong, keep it visible)
+        keep = [i for i in range(len(t.X)) if t.y[i] == 1 or not vetoed(dict(zip(FEATURES, t.X[i], strict=True)))]
+        t = TaskRows(t.item, [t.ops[i] for i in keep], t.X[keep] if len(t.X) else t.X, t.y[keep] if len(t.y) else t.y)
         Z = (t.X - mean) / scale if len(t.X) else np.zeros((0, len(FEATURES)))
         Z = Z.copy()
         Z[:, bias] = 0.0  # candidates: no bias; the bias weight is the "none" alternative's score

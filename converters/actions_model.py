@@ -58,7 +58,9 @@ VETOES = {"nested_elsewhere": 1.0, "title_mismatch": 0.5,
           "all_of_them_x_one": 1.0,
           # ``/user/gpg_keys`` for "Add an SSH key", ``lock_settings`` for the settings: the resource's
           # own rare qualifier, never said in the steps, makes it a look-alike
-          "qualifier_unmentioned": 1.0}
+          "qualifier_unmentioned": 1.0,
+          # a create/change/remove heading is never a GET; a create/change one never a DELETE
+          "explicit_conflict": 1.0}
 VETO_CAP = 0.3
 K = 10  # candidates the model looks at (recall@10 of the ranker bounds what it can pick)
 #: how deep below the top :data:`K` an operation whose ``type``/``action`` enum names the heading's
@@ -104,6 +106,7 @@ FEATURES = [
     "place_is_created", "enum_action", "method_fits", "method_conflict", "field_phrase_x_item",
     "field_phrase_x_create", "pool_extra", "ui_heading", "qualifier_unmentioned", "create_x_item_update",
     "heading_resources", "membership_x_create", "named_resource_elsewhere", "all_of_them_x_one", "bulk_twin",
+    "explicit_conflict",
 ]
 
 
@@ -235,6 +238,11 @@ def _same_word(a: str, b: str) -> bool:
     return len(a) >= 4 and len(b) >= 4 and (a.startswith(b) or b.startswith(a)) and abs(len(a) - len(b)) <= 2
 
 
+#: words that make a field's name say "not": exempt from, skip, disable...
+NEGATING = {"exempt", "skip", "disable", "disabled", "no", "not", "without", "ignore", "exclude", "excluded",
+            "opt", "suppress", "mute", "unless"}
+#: verbs that switch something on or off: an API may do that with a DELETE (``DELETE .../pages``)
+TOGGLE_VERBS = {"disable", "enable", "turn", "toggle", "switch", "unset", "clear", "deactivate", "stop"}
 #: verbs that only carry their noun ("**Take** a snapshot", "**Make** a copy"): the noun is the action
 LIGHT_VERBS = {"take", "make", "do", "perform", "run", "initiate", "trigger", "execute", "create", "start"}
 
@@ -350,8 +358,10 @@ def candidate_features(ctx: TaskContext, ranked: list[tuple[float, Operation, di
     # a compound without a separator (``/sshkeys``) is the heading's two nouns ("SSH key")
     joined = "".join(ctx.heading_nouns[-2:])
     head_is_object = head_is_object or (len(ctx.heading_nouns) >= 2 and stem(joined) in obj)
+    # a flag that says "not" (``is_exempt_from_login_verification``, ``skip_ci``) never turns its
+    # subject on: its words do not make the heading's noun a field of the call
     field_leaves = {stem(w) for p in [*op.params, *op.body] if p.location != "path"
-                    for w in words(p.name.split(".")[-1])}
+                    and not set(words(p.name.split(".")[-1])) & NEGATING for w in words(p.name.split(".")[-1])}
     head_is_field = bool(head) and not head_is_object and head in field_leaves
     # parents the steps never name (``/teams/{id}/projects`` for "Create a new project")
     lits = [seg for seg in op.literal_segments if not verb_class(words(seg)[0] if words(seg) else "")]
@@ -359,6 +369,11 @@ def candidate_features(ctx: TaskContext, ranked: list[tuple[float, Operation, di
     unmentioned_parents = sum(1 for seg in parents if not any(_mentioned(t, ctx.terms) for t in terms(seg)))
     f = _shape_features(ctx, op, kind, obj, op_t, item, collection_create, head_is_object, special)
     f["pool_extra"] = 1.0 if i >= K else 0.0
+    # a heading that creates, changes or removes is never a read; one that creates or changes is
+    # never a delete ("Disable alerts" may well be DELETE .../alerts: toggles are left out)
+    hc = ctx.heading_class
+    f["explicit_conflict"] = 1.0 if (hc in ("create", "update", "delete") and op.method == "GET" and not _is_rpc(op)) or (
+        hc in ("create", "update") and kind == "delete" and ctx.heading_verb not in TOGGLE_VERBS) else 0.0
     # ``POST /droplets/actions`` (by tag) next to ``POST /droplets/{id}/actions``: the bulk variant of an
     # item's call, for a heading about one thing ("Power off **a** Droplet")
     lits = tuple(op.literal_segments)
@@ -545,13 +560,17 @@ class Model:
 
     def probabilities(self, candidates: list[dict[str, float]]) -> list[float]:
         """Each candidate's probability of being the call, against its rivals and against "none of
-        these" (whose score is the bias weight): they sum to at most 1."""
+        these" (whose score is the bias weight): they sum to at most 1. A vetoed candidate is out of
+        the race (its share goes to the others and to "none"); it keeps a capped probability of its
+        own for display only."""
         none = self.weights[self.features.index("bias")] if "bias" in self.features else 0.0
         scores = [self.scores(f) for f in candidates]
+        out_of_race = [vetoed(f) for f in candidates]
         top = max([none, *scores])
         exps = [math.exp(s - top) for s in scores]
-        total = sum(exps) + math.exp(none - top)
-        return [min(e / total, VETO_CAP) if vetoed(f) else e / total for e, f in zip(exps, candidates, strict=True)]
+        total_all = sum(exps) + math.exp(none - top)
+        total = sum(e for e, v in zip(exps, out_of_race, strict=True) if not v) + math.exp(none - top)
+        return [min(e / total_all, VETO_CAP) if v else e / total for e, v in zip(exps, out_of_race, strict=True)]
 
 
 @functools.lru_cache(maxsize=1)
@@ -591,6 +610,7 @@ _WHY = [  # (feature, condition, words): the reasons worth telling an agent, str
     ("all_of_them_x_one", lambda v: v > 0, "acts on one item, but the heading is about all of them"),
     ("membership_x_create", lambda v: v > 0, "creates the group the steps join or leave"),
     ("qualifier_unmentioned", lambda v: v > 0, "a look-alike: its name has a word the steps never say"),
+    ("explicit_conflict", lambda v: v > 0, "its method does the opposite of the heading's action"),
     ("coverage", lambda v: v >= 0.99, "the steps name every resource in its path"),
     ("coverage", lambda v: v < 0.5, "the steps name little of its path"),
     ("verb_match", lambda v: v > 0, "its verb is the steps' verb"),

@@ -10,6 +10,7 @@ built here in the shape of the API style where it was seen, never the product's 
 - a look-alike resource qualified by a word the steps never say (``gpg_keys`` for an SSH key);
 - headings about the product's own interface ("... in the list view") stay manual;
 - "... for your own meetings" (every item) is never an update of one meeting;
+- a flag that says "not" (``is_exempt_from_login_verification``) never turns its subject on;
 - "Leave a team" is never "Create a team".
 
 The invariant: a call is the right one or none, and the right one heads the candidates. Plus the
@@ -257,6 +258,26 @@ def test_a_heading_about_the_products_own_interface_stays_manual(md):
     t = task(md, spec(FILES, "filely.json"))
     assert (t.status, t.curl) == ("manual", None), (t.method, t.path, t.confidence)
     assert all(c.get("probability", 0.0) <= VETO_CAP for c in t.candidates)
+
+
+USERS = {
+    "openapi": "3.0.0", "info": {"title": "Usely"}, "servers": [{"url": "https://api.usely.test/2.0"}],
+    "paths": {
+        "/users": {"post": {"operationId": "post_users", "summary": "Create user",
+                            "requestBody": _json({"name": S, "login": S, "phone": S}, ["name"])}},
+        "/users/{user_id}": {"parameters": _pid("user_id"), "put": {
+            "operationId": "put_users_id", "summary": "Update user",
+            "requestBody": _json({"name": S, "phone": S, "is_exempt_from_login_verification": {"type": "boolean"},
+                                  "is_password_reset_required": {"type": "boolean"}})}},
+    },
+}
+
+
+def test_a_flag_that_says_not_never_turns_its_subject_on():
+    t = task("### Turn on two-step verification for your login\n1. Click your account icon and select "
+             "**Account Settings**.\n2. In the **Authentication** section, tick **Require 2-step verification**.\n"
+             "3. Enter a **mobile phone number** and click **Continue**.\n", spec(USERS, "usely.json"))
+    assert (t.status, t.curl) == ("manual", None), (t.method, t.path, t.confidence)
 
 
 TEAMS = {
