@@ -619,7 +619,9 @@ def _mentioned(param: Param, text_terms: set[str], label_terms: set[str]) -> boo
             return t in text_terms or any(s in text_terms for s in SYNONYMS.get(t, ()))
         return _strict_match(t, text_terms) or (t in SYNONYMS and bool(SYNONYMS[t] & text_terms))
     hits = [t for t in pt if _strict_match(t, text_terms)]
-    return len(hits) == len(pt) or (len(hits) * 2 >= len(pt) and any(
+    # half the words will do, but never without the last one, which names the thing: "domain" says
+    # custom_domain, not domain_aliases
+    return len(hits) == len(pt) or (len(hits) * 2 >= len(pt) and pt[-1] in hits and any(
         len(h) >= 4 and h not in GENERIC_PARAM_WORDS for h in hits))
 
 
