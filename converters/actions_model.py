@@ -165,7 +165,9 @@ class TaskContext:
         self.heading_verb = stem(verb) if verb else ""
         self.heading_nouns = [n for n in nouns if n]
         self.heading_class = verb_class(verb) if verb else None
-        if words(title)[-1:] and words(title)[-1] in STATE_WORDS and verb in ("make", "set", "mark"):
+        if words(title)[:2] in (["save", "a"], ["save", "an"]):
+            self.heading_class = "create"  # "Save a filter" makes a saved one; "Save the settings" does not
+        elif words(title)[-1:] and words(title)[-1] in STATE_WORDS and verb in ("make", "set", "mark"):
             self.heading_class = "update"  # "Make a project public" changes one
         elif self.heading_class is None and verb in LIGHT_VERBS and nouns:
             self.heading_class = "create"  # "Take a snapshot" makes one
@@ -223,7 +225,22 @@ def outer_place(title: str) -> str:
 
 
 def _mentioned(t: str, pool: set[str]) -> bool:
-    return t in pool or stem(t) in pool or any(len(t) >= 5 and len(q) >= 5 and q[:5] == t[:5] for q in pool)
+    return t in pool or stem(t) in pool or any(
+        len(t) >= 5 and len(q) >= 5 and q[:5] == t[:5] and not _compound(t, q) for q in pool)
+
+
+#: endings that keep a word's meaning (deploy/deployment, message/messaging)
+_SAME_WORD_ENDINGS = ("ment", "ments", "ing", "ings", "ion", "ions", "ation", "ations", "er", "ers", "ed", "es", "s",
+                      "al", "ity", "ive", "or", "ors", "y", "ies", "e")
+
+
+def _compound(a: str, b: str) -> bool:
+    """``issuetype`` is ``issue`` and another word: not the same thing as an issue."""
+    short, long_ = sorted((a, b), key=len)
+    if not long_.startswith(short):
+        return False
+    rest = long_[len(short):]
+    return len(rest) >= 3 and rest not in _SAME_WORD_ENDINGS
 
 
 def _hit(t: str, pool: set[str]) -> bool:
@@ -365,7 +382,9 @@ def candidate_features(ctx: TaskContext, ranked: list[tuple[float, Operation, di
     head_is_field = bool(head) and not head_is_object and head in field_leaves
     # parents the steps never name (``/teams/{id}/projects`` for "Create a new project")
     lits = [seg for seg in op.literal_segments if not verb_class(words(seg)[0] if words(seg) else "")]
-    parents = [seg for seg in lits[:-1] if not set(terms(seg)) & SCOPE_WORDS]
+    # (``/rest/api/3``, ``/v2``, ``/2010-04-01``: version prefixes are nobody's parent)
+    parents = [seg for seg in lits[:-1] if not set(terms(seg)) & SCOPE_WORDS
+               and not all(t in NEUTRAL_SEGMENTS or t.isdigit() for t in terms(seg))]
     unmentioned_parents = sum(1 for seg in parents if not any(_mentioned(t, ctx.terms) for t in terms(seg)))
     f = _shape_features(ctx, op, kind, obj, op_t, item, collection_create, head_is_object, special)
     f["pool_extra"] = 1.0 if i >= K else 0.0
