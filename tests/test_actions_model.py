@@ -11,6 +11,8 @@ built here in the shape of the API style where it was seen, never the product's 
 - headings about the product's own interface ("... in the list view") stay manual;
 - "... for your own meetings" (every item) is never an update of one meeting;
 - a flag that says "not" (``is_exempt_from_login_verification``) never turns its subject on;
+- "Save a filter" creates one; ``/rest/api/3`` is no parent the steps must name; ``issuetype`` is
+  not an issue;
 - "Leave a team" is never "Create a team".
 
 The invariant: a call is the right one or none, and the right one heads the candidates. Plus the
@@ -300,6 +302,43 @@ def test_joining_or_leaving_is_never_creating_the_group(md):
     t = task(md, spec(TEAMS, "teamly.json"), threshold=0.0)
     assert (t.method, t.path) != ("POST", "/teams"), t.candidates[:3]
     assert prob(t, "POST", "/teams") <= VETO_CAP
+
+
+# ---- versioned prefixes, compound resource names, "Save a ..." (Jira-like) ----------------------
+J = "/rest/api/3"
+TRACKER = {
+    "openapi": "3.0.1", "info": {"title": "Trackly"}, "servers": [{"url": "https://trackly.test"}],
+    "paths": {
+        J + "/filter": {"post": {"operationId": "createFilter", "summary": "Create filter",
+                                 "requestBody": _json({"name": S, "jql": S, "description": S}, ["name"])}},
+        J + "/filter/{id}": {"parameters": _pid("id"),
+                             "get": {"operationId": "getFilter", "summary": "Get filter"},
+                             "put": {"operationId": "updateFilter", "summary": "Update filter",
+                                     "requestBody": _json({"name": S, "jql": S, "description": S}, ["name"])}},
+        J + "/issue/{issueIdOrKey}/transitions": {"parameters": _pid("issueIdOrKey"), "post": {
+            "operationId": "doTransition", "summary": "Transition issue",
+            "requestBody": _json({"transition": {"type": "object", "properties": {"id": S}}})}},
+        J + "/issuetypescheme/{issueTypeSchemeId}/issuetype/move": {"parameters": _pid("issueTypeSchemeId"), "put": {
+            "operationId": "reorderIssueTypesInIssueTypeScheme", "summary": "Change order of issue types",
+            "requestBody": _json({"issueTypeIds": {"type": "array", "items": S}, "position": S})}},
+    },
+}
+
+
+def test_save_a_thing_creates_it_under_a_versioned_prefix():
+    t = task("### Save a filter\n1. Go to **Filters** > **Advanced issue search**.\n"
+             "2. Enter the JQL query `project = WEB AND status = Open`.\n"
+             "3. Click **Save as**, enter a **Name** and click **Submit**.\n", spec(TRACKER, "trackly.json"))
+    right_or_none(t, ("POST", J + "/filter"))
+    assert top(t) == ("POST", J + "/filter"), t.candidates[:3]
+    assert prob(t, "PUT", J + "/filter/{id}") <= VETO_CAP
+
+
+def test_a_compound_resource_is_not_its_first_word():
+    # "issuetype" is not an issue: moving an issue is never reordering issue types
+    t = task("### Move an issue to Done\n1. Open the issue.\n2. Click the status button (**To Do**) and select "
+             "**Done**.\n", spec(TRACKER, "trackly.json"))
+    right_or_none(t, ("POST", J + "/issue/{issueIdOrKey}/transitions"))
 
 
 # ---- a default over every item is never a call on one of them (Zoom-like scopes) -----------------
