@@ -60,7 +60,9 @@ VETOES = {"nested_elsewhere": 1.0, "title_mismatch": 0.5,
           # own rare qualifier, never said in the steps, makes it a look-alike
           "qualifier_unmentioned": 1.0,
           # a create/change/remove heading is never a GET; a create/change one never a DELETE
-          "explicit_conflict": 1.0}
+          "explicit_conflict": 1.0,
+          # ``/issuetypescheme/.../issuetype/move`` for "Move an issue": a resource about issues, not one
+          "meta_object": 1.0}
 VETO_CAP = 0.3
 K = 10  # candidates the model looks at (recall@10 of the ranker bounds what it can pick)
 #: how deep below the top :data:`K` an operation whose ``type``/``action`` enum names the heading's
@@ -106,7 +108,7 @@ FEATURES = [
     "place_is_created", "enum_action", "method_fits", "method_conflict", "field_phrase_x_item",
     "field_phrase_x_create", "pool_extra", "ui_heading", "qualifier_unmentioned", "create_x_item_update",
     "heading_resources", "membership_x_create", "named_resource_elsewhere", "all_of_them_x_one", "bulk_twin",
-    "explicit_conflict",
+    "explicit_conflict", "meta_object",
 ]
 
 
@@ -388,6 +390,10 @@ def candidate_features(ctx: TaskContext, ranked: list[tuple[float, Operation, di
     unmentioned_parents = sum(1 for seg in parents if not any(_mentioned(t, ctx.terms) for t in terms(seg)))
     f = _shape_features(ctx, op, kind, obj, op_t, item, collection_create, head_is_object, special)
     f["pool_extra"] = 1.0 if i >= K else 0.0
+    # "Move an issue" against .../issuetype/move: the call's object is a compound of the heading's
+    # (issue + type), a kind of meta-resource about it, and the heading never says the other word
+    f["meta_object"] = 1.0 if head and not head_is_object and any(
+        t.startswith(head) and _compound(head, t) and not _mentioned(t, ctx.terms) for t in obj) else 0.0
     # a heading that creates, changes or removes is never a read; one that creates or changes is
     # never a delete ("Disable alerts" may well be DELETE .../alerts: toggles are left out)
     hc = ctx.heading_class
@@ -630,6 +636,7 @@ _WHY = [  # (feature, condition, words): the reasons worth telling an agent, str
     ("membership_x_create", lambda v: v > 0, "creates the group the steps join or leave"),
     ("qualifier_unmentioned", lambda v: v > 0, "a look-alike: its name has a word the steps never say"),
     ("explicit_conflict", lambda v: v > 0, "its method does the opposite of the heading's action"),
+    ("meta_object", lambda v: v > 0, "acts on a different kind of thing named like the heading's"),
     ("coverage", lambda v: v >= 0.99, "the steps name every resource in its path"),
     ("coverage", lambda v: v < 0.5, "the steps name little of its path"),
     ("verb_match", lambda v: v > 0, "its verb is the steps' verb"),
