@@ -7,8 +7,18 @@ formulas were not calibrated: wrong calls came out at 0.80-0.88 on APIs never se
 *class* of API, never a product (how much of the path the task covers, whether the verb fits, whether
 the path is item-scoped while the steps edit an existing item, whether the path sits under a scope such
 as ``admin`` or ``accounts`` the steps never mention, RPC-style method paths...), and a logistic model
-gives each candidate the probability that it is the call. The best candidate is emitted when that
-probability reaches the threshold; the probability *is* the confidence.
+gives each candidate the probability that it is the call. The same model orders the candidates (a
+conditional logit over them and "none of these": it ranks by its own evidence, not by the ranker's
+position) and says how sure it is. The best candidate is emitted when that probability reaches the
+threshold; the probability *is* the confidence.
+
+Features that matter most on unseen products describe the shape of a path against the heading: which
+segment is the heading's object, whether it is one existing item (``/sites/{site_id}``) or a
+collection, whether the heading's object is a *field* of a resource ("Add a custom domain" sets
+``custom_domain`` on the site: an update of it), whether an actions sub-resource's ``type`` enum names
+the heading's action, whether the heading's place is the call's parent ("to a playlist"). Classes of
+wrong call with no exception in the dev set are vetoes (:data:`VETOES`): such a candidate leaves the
+race, its share going to the others and to "none".
 
 The weights (``actions_model.json``, shipped in the package) are trained by
 ``benchmarks/actions_train.py`` on the dev set, and the figures the README reports come from
@@ -45,8 +55,9 @@ from .actions_match import (
 from .actions_words import NEUTRAL_SEGMENTS, verb_class
 from .openapi import STOPWORDS, Operation, SpecIndex, stem, terms, words
 
-#: rule signals with no exception in the dev set (0 right calls among the candidates they flag):
-#: a flagged candidate is never emitted, whatever the model says (its probability is capped)
+#: rule signals with no exception in the dev set (0 right calls among the candidates they flag), each
+#: a class of wrong call, never a product's quirk: a flagged candidate is out of the race (its share
+#: goes to the others and to "none"; shown last, with a capped probability) in training as at use
 VETOES = {"nested_elsewhere": 1.0, "title_mismatch": 0.5,
           # "Add an SSH key" is never PUT /sshkeys/{sshKeyId}; "Add a song to a playlist" never creates
           # the playlist; "Add a custom domain" never creates the site whose field it is; a heading
