@@ -791,12 +791,18 @@ def fill_parameters(op: Operation, spec: SpecIndex, title: str, steps: list[Step
     notes: list[str] = []
     fields = [p for p in op.params if p.location in ("path", "query", "header")] + list(op.body)
     matched = field_matches(op, title, steps)
+    # an actions sub-resource's type the heading names ("Power off" -> type: power_off)
+    title_words = words(title)
+    named_enums = {p.name: v for p in fields if p.location != "path" and p.name not in matched
+                   and (v := heading_enum_value(title_words, p)) is not None}
     chosen: dict[str, tuple[float, Step | None, int]] = {}
     for p in fields:
         if p.location == "header":
             continue
         if p.name in matched:
             chosen[p.name] = matched[p.name]
+        elif p.name in named_enums:
+            chosen[p.name] = (0.9, None, -1)
         elif p.required:
             parent = p.name.rsplit(".", 1)[0] if "." in p.name else None
             if parent is None or parent in matched or any(q.name == parent and q.required for q in fields):
@@ -808,6 +814,8 @@ def fill_parameters(op: Operation, spec: SpecIndex, title: str, steps: list[Step
             names.add(parent)  # a wanted nested field brings its parent object along
     values = _assign_values([p for p in fields if p.name in names], chosen, steps)
     _heading_field_value(fields, names, values, title, steps)
+    for name, v in named_enums.items():
+        values.setdefault(name, [v])
     for p in fields:
         if p.name not in names:
             continue
@@ -863,6 +871,43 @@ def fill_parameters(op: Operation, spec: SpecIndex, title: str, steps: list[Step
         kind = f"{p.type}{', required' if p.required else ''}"
         notes.append(f"`{var}`: `{name}` ({kind})" + (f": {desc}" if desc else ""))
     return _Filled(params, dict(taken), notes)
+
+
+#: enum fields whose values name what a call does (an actions sub-resource's ``type``)
+ACTION_FIELDS = {"type", "action", "status", "state", "event", "command", "operation", "kind"}
+#: verbs that only carry their noun ("**Take** a snapshot", "**Make** a copy"): the noun is the action
+LIGHT_VERBS = {"take", "make", "do", "perform", "run", "initiate", "trigger", "execute", "create", "start"}
+
+
+def _same_word(a: str, b: str) -> bool:
+    """Words of an enum value against a heading's (``closed``/``close``, ``power``/``power``)."""
+    if a == b or stem(a) == stem(b):
+        return True
+    return len(a) >= 4 and len(b) >= 4 and (a.startswith(b) or b.startswith(a)) and abs(len(a) - len(b)) <= 2
+
+
+def heading_enum_value(title_words: list[str], param: Param) -> Any | None:
+    """The value of an action-like enum field (``type``, ``action``, ``status``...) that is the heading's
+    action ("Power off a Droplet" -> ``power_off``, "Take a snapshot" -> ``snapshot``, "Close a
+    topic" -> ``closed``), or None. The value must carry the heading's verb, or after a light verb its
+    noun: a value that is only the place ("droplet") names a kind of thing, not an action."""
+    if not param.enum or param.location == "path" or not title_words:
+        return None
+    leaf = words(param.name.split(".")[-1])
+    if not leaf or leaf[-1] not in ACTION_FIELDS:
+        return None
+    verb, nouns = title_action(" ".join(title_words))
+    keys = [k for k in [verb, *(nouns[:1] if verb in LIGHT_VERBS else [])] if k]
+    for e in param.enum:
+        if not isinstance(e, str):
+            continue
+        ew = words(e)
+        if not ew or len(ew) > 3 or all(w in STOPWORDS for w in ew):
+            continue
+        if all(any(_same_word(w, tw) for tw in title_words) for w in ew) and any(
+                _same_word(w, k) for w in ew for k in keys):
+            return e
+    return None
 
 
 def _heading_field_value(fields: list[Param], names: set[str], values: dict[str, list[str]], title: str,

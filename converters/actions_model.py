@@ -39,12 +39,14 @@ from .actions_detect import Step
 from .actions_match import (
     _PLACE_PREPS,
     GENERIC_VERBS,
+    LIGHT_VERBS,
     MEMBERSHIP_VERBS,
     STATE_WORDS,
     _spec_resources,
     _spec_verbs,
     build_query,
     confidence,
+    heading_enum_value,
     object_terms,
     op_kind,
     place_agreement,
@@ -53,7 +55,7 @@ from .actions_match import (
     title_place,
 )
 from .actions_words import NEUTRAL_SEGMENTS, verb_class
-from .openapi import STOPWORDS, Operation, SpecIndex, stem, terms, words
+from .openapi import Operation, SpecIndex, stem, terms, words
 
 #: rule signals with no exception in the dev set (0 right calls among the candidates they flag), each
 #: a class of wrong call, never a product's quirk: a flagged candidate is out of the race (its share
@@ -80,8 +82,6 @@ K = 10  # candidates the model looks at (recall@10 of the ranker bounds what it 
 #: action is still brought into the pool (``POST /droplets/{id}/actions`` with ``type: snapshot``
 #: shares few words with "Take a snapshot of a Droplet", so the lexical ranker puts it low)
 POOL_DEPTH = 60
-#: enum fields whose values name what a call does (an actions sub-resource's ``type``)
-ACTION_FIELDS = {"type", "action", "status", "state", "event", "command", "operation", "kind"}
 
 #: path words that put an operation in a scope: whose settings, whose keys (the caller's, an
 #: account's, an organisation's, a site administrator's)
@@ -261,20 +261,11 @@ def _hit(t: str, pool: set[str]) -> bool:
     return _mentioned(t, pool) or any(_mentioned(q, {t}) for q in pool)
 
 
-def _same_word(a: str, b: str) -> bool:
-    """Words of an enum value against a heading's (``closed``/``close``, ``power``/``power``)."""
-    if a == b or stem(a) == stem(b):
-        return True
-    return len(a) >= 4 and len(b) >= 4 and (a.startswith(b) or b.startswith(a)) and abs(len(a) - len(b)) <= 2
-
-
 #: words that make a field's name say "not": exempt from, skip, disable...
 NEGATING = {"exempt", "skip", "disable", "disabled", "no", "not", "without", "ignore", "exclude", "excluded",
             "opt", "suppress", "mute", "unless"}
 #: verbs that switch something on or off: an API may do that with a DELETE (``DELETE .../pages``)
 TOGGLE_VERBS = {"disable", "enable", "turn", "toggle", "switch", "unset", "clear", "deactivate", "stop"}
-#: verbs that only carry their noun ("**Take** a snapshot", "**Make** a copy"): the noun is the action
-LIGHT_VERBS = {"take", "make", "do", "perform", "run", "initiate", "trigger", "execute", "create", "start"}
 
 
 def enum_action(title_words: list[str], op: Operation) -> bool:
@@ -283,26 +274,7 @@ def enum_action(title_words: list[str], op: Operation) -> bool:
     sub-resource or a status endpoint that does what the heading says."""
     if not title_words or op.method == "GET":  # a GET's enums filter what is listed
         return False
-    verb, nouns = title_action(" ".join(title_words))
-    # the value must carry the heading's verb, or after a light verb its noun; a value that is only
-    # the place ("droplet" in "Power off a Droplet") names a kind of thing, not an action
-    keys = [verb] + ([*nouns[:1]] if verb in LIGHT_VERBS else [])
-    for p in [*op.params, *op.body]:
-        if not p.enum or p.location == "path":
-            continue
-        leaf = words(p.name.split(".")[-1])
-        if not leaf or leaf[-1] not in ACTION_FIELDS:
-            continue
-        for e in p.enum:
-            if not isinstance(e, str):
-                continue
-            ew = words(e)
-            if not ew or len(ew) > 3 or all(w in STOPWORDS for w in ew):
-                continue
-            if all(any(_same_word(w, tw) for tw in title_words) for w in ew) and any(
-                    _same_word(w, k) for w in ew for k in keys if k):
-                return True
-    return False
+    return any(heading_enum_value(title_words, p) is not None for p in [*op.params, *op.body])
 
 
 def _caller_words(op: Operation) -> set[str]:

@@ -156,6 +156,18 @@ def test_an_action_named_by_a_type_enum_is_the_items_actions_endpoint(md):
     assert top(t) == ("POST", "/v2/servers/{server_id}/actions"), t.candidates[:3]
 
 
+@pytest.mark.parametrize("md, value", [
+    ("### Power off a server\n1. Open the server's page.\n2. Click **Power** and then **Turn off**.\n", "power_off"),
+    ("### Take a snapshot of a server\n1. Open the server and click **Snapshots**.\n"
+     "2. Enter a name and click **Take live snapshot**.\n", "snapshot"),
+])
+def test_the_action_type_the_heading_names_fills_the_body(md, value):
+    t = task(md, spec(CLOUD, "cloudly.json"), threshold=0.0)
+    assert (t.method, t.path) == ("POST", "/v2/servers/{server_id}/actions")
+    assert t.parameters.get("type") == value, t.parameters
+    assert f'"type": "{value}"' in t.curl
+
+
 def test_enum_action_needs_the_headings_action_not_just_its_place():
     ops = {(o.method, o.path): o for o in spec(CLOUD, "cloudly.json").operations}
     actions = ops[("POST", "/v2/servers/{server_id}/actions")]
