@@ -34,10 +34,9 @@ def _is_url(text: str) -> bool:
 def _read_bytes(source: str, options: Options, what: str) -> tuple[bytes, str | None, str]:
     """(bytes, content type, final URL or path) of a file or URL."""
     if _is_url(source):
-        from llmingest.fetch.http import fetch
+        from llmingest.fetch.http import auth_headers, fetch
 
-        headers = {"Authorization": f"Bearer {options.token}"} if options.token else None
-        resp = fetch(source, options, headers=headers)
+        resp = fetch(source, options, headers=auth_headers(options.token))
         return resp.content, resp.content_type, resp.url
     path = Path(source).expanduser()
     if not path.exists():

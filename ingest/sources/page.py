@@ -18,7 +18,14 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from llmingest.errors import ConversionError, IngestError, LimitExceeded, SourceNotFound, UsageError
-from llmingest.fetch.http import ACCEPT_MARKDOWN, DEFAULT_MAX_BYTES, Response, fetch, login_headers
+from llmingest.fetch.http import (
+    ACCEPT_MARKDOWN,
+    DEFAULT_MAX_BYTES,
+    Response,
+    auth_headers,
+    fetch,
+    login_headers,
+)
 from llmingest.model import Bundle, Document
 from llmingest.options import Options
 from llmingest.sources import parse as sources
@@ -139,8 +146,7 @@ def request_headers(url: str, start: str, options: Options) -> dict[str, str]:
     headers = login_headers(options, url, start)
     host = urlsplit(start).hostname or ""
     token = options.resolved_token(host) if (urlsplit(url).hostname or "") == host else None
-    if token:
-        headers["Authorization"] = f"Bearer {token}"
+    headers.update(auth_headers(token))
     if options.prefer_markdown:
         headers["Accept"] = ACCEPT_MARKDOWN
     return headers
