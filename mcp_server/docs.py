@@ -97,18 +97,6 @@ def _norm(url: str) -> str:
     return f"{parts.netloc.lower()}{path}"
 
 
-def _page_text(doc: Document) -> str:
-    head = f"# {doc.title}\n\nSource: {doc.url}\n\n" if doc.title else f"Source: {doc.url}\n\n"
-    body = doc.content
-    if body.startswith("---\n"):  # the page's own front matter: the header above says the same
-        end = body.find("\n---\n", 4)
-        body = body[end + 5:] if end != -1 else body
-    body = body.strip("\n")
-    if doc.title and body.startswith(f"# {doc.title}"):
-        body = body[len(f"# {doc.title}"):].lstrip("\n")
-    return head + body + "\n"
-
-
 def find_pages(bundle: Bundle, section: str) -> list[Document]:
     """The pages ``section`` names: a page URL, path or .md mirror; else a section name; else a title."""
     want = section.strip()
@@ -139,4 +127,6 @@ def find_pages(bundle: Bundle, section: str) -> list[Document]:
 def read_docs_text(svc: Service, url: str, section: str, **login_opts: Any) -> str:
     """One page, or every page of one section, as markdown with each page's title and URL."""
     bundle, _key = site_bundle(svc, url, **login_opts)
-    return "\n".join(_page_text(d) for d in find_pages(bundle, section))
+    from llmingest.render.text import pages_text
+
+    return pages_text(find_pages(bundle, section))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
@@ -76,7 +75,9 @@ def page(
     else:
         bundle = ingest(source, opts, kind="page")
     if fmt == "json":
-        text = json.dumps(bundle.to_dict(), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+        from llmingest.render.digest import bundle_json
+
+        text = bundle_json(bundle)
     else:
         text = "\n\n".join(doc.content.rstrip("\n") for doc in bundle.documents) + "\n"
     write_output(text, output)
