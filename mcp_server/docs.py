@@ -1,7 +1,8 @@
 """Docs sites for agents: the llms.txt index, one page or section, and search (MCP tools + /llms.txt).
 
-Thin: crawling, converting and writing llms.txt live in :mod:`llmingest.fetch.crawl` and
-:mod:`llmingest.sources.site`; this module only decides what to show. A site that publishes its own
+Thin: a published llms.txt is a source (``ingest(url, kind="llms.txt")``), crawling and writing
+llms.txt live in :mod:`llmingest.fetch.crawl` and :mod:`llmingest.sources.site`, the text views in
+:mod:`llmingest.render.text`; this module only decides what to show. A site that publishes its own
 llms.txt is answered with that file (one request, no crawl); otherwise the site is crawled once,
 the Bundle cached, and every later call (index, read, search) reads that cached Bundle.
 """
@@ -56,18 +57,15 @@ def docs_index(svc: Service, url: str, **login_opts: Any) -> Bundle:
     svc.guard_location(url)
 
     def produce() -> Bundle:
-        from llmingest.fetch.crawl import find_published
-        from llmingest.fetch.http import fetch, login_headers
+        from llmingest.api import ingest
 
         opts = svc.options_for(**login_opts)
         if svc.limits.max_page_bytes:  # the server's --max-page-size holds for a published llms.txt too
             opts = opts.merged(extra={**opts.extra, "max_page_bytes": svc.limits.max_page_bytes})
-        published = find_published(url, opts).get("llms.txt")
-        if published:
-            text = fetch(published, opts, headers=login_headers(opts, published, url)).content.decode(
-                "utf-8", errors="replace")
-            return Bundle(source=url, kind="site", documents=[Document(path="llms.txt", content=text, url=published)],
-                          metadata={"published": published})
+        published = ingest(url, opts, kind="llms.txt", include=["llms.txt"])
+        if published.documents:
+            return Bundle(source=url, kind="site", documents=published.documents,
+                          metadata={"published": published.documents[0].url})
         from llmingest.sources.site import render_site
 
         bundle, _key = site_bundle(svc, url, **login_opts)

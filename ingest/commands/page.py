@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import typer
@@ -70,10 +69,9 @@ def page(
 
     opts = Options(token=token, timeout=timeout, encoding=encoding, extra=extra, prefer_markdown=not no_prefer_markdown,
                    render=render, headers=parse_headers(header), cookies=parse_cookies(cookie))
-    if source == "-":
-        bundle = _from_stdin(opts, base_url)
-    else:
-        bundle = ingest(source, opts, kind="page")
+    from llmingest.sources.parse import Stdin
+
+    bundle = ingest(Stdin() if source == "-" else source, opts, kind="page")
     if fmt == "json":
         from llmingest.render.digest import bundle_json
 
@@ -83,11 +81,3 @@ def page(
     write_output(text, output)
     if output is not None and not quiet:
         typer.echo(f"wrote {output}: {bundle.total_tokens:,} tokens", err=True)
-
-
-def _from_stdin(opts: Options, base_url: str | None):
-    """HTML piped in (markitdown and trafilatura users expect this)."""
-    from llmingest.sources.page import page_bundle
-
-    return page_bundle(sys.stdin.buffer.read(), base_url, opts, source="-", charset=opts.extra.get("charset"),
-                       path=None if base_url else "stdin.html")

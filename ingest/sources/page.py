@@ -62,10 +62,16 @@ def _read_local(path: Path) -> bytes:
         raise SourceNotFound(f"cannot read {path}: {exc.strerror or exc}") from None
 
 
-def ingest_page(src: sources.LocalFile | sources.WebPage, options: Options) -> Bundle:
+def ingest_page(src: sources.LocalFile | sources.WebPage | sources.Stdin, options: Options) -> Bundle:
     """Fetch or read one page and convert it; ``.content`` is the full output (front matter + body)."""
     extra = options.extra or {}
     charset = extra.get("charset")
+    if isinstance(src, sources.Stdin):  # HTML piped in (markitdown and trafilatura users expect this)
+        import sys
+
+        base = extra.get("base_url")
+        return page_bundle(sys.stdin.buffer.read(), base, options, source="-", charset=charset,
+                           path=None if base else "stdin.html")
     if isinstance(src, sources.WebPage):
         resp = fetch(src.url, options, headers=request_headers(src.url, src.url, options))
         if options.prefer_markdown:
