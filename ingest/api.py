@@ -15,7 +15,7 @@ from .errors import UsageError
 from .model import Bundle
 from .options import Options
 
-KINDS = ("repo", "page", "site", "pdf", "llms.txt", "llms-ctx")
+KINDS = ("repo", "page", "site", "pdf", "llms.txt", "llms-ctx", "docs")
 #: kinds whose source string is an llms.txt file or URL (or a site's URL), read as typed
 LLMS_KINDS = ("llms.txt", "llms-ctx")
 
@@ -28,7 +28,8 @@ def ingest(source: str | sources.Source, options: Options | None = None, *, kind
     (``/tree/<ref>/<path>``, ``/blob/...``), an http(s) page or PDF URL. ``kind`` forces how it is
     read (``"site"`` crawls a whole docs site instead of one page; ``"llms.txt"`` fetches the
     llms.txt files a site publishes; ``"llms-ctx"`` expands an llms.txt into one context file;
-    a :class:`~llmingest.sources.parse.Stdin` source is an HTML page piped in). Keyword overrides are
+    ``"docs"`` reads the documents click-to-curl rewrites; a :class:`~llmingest.sources.parse.Stdin`
+    source is an HTML page piped in). Keyword overrides are
     :class:`Options` fields.
 
     >>> bundle = ingest(".", include=["*.py"], max_tokens=50_000)
@@ -36,6 +37,10 @@ def ingest(source: str | sources.Source, options: Options | None = None, *, kind
     opts = (options or Options()).merged(**overrides) if overrides else (options or Options())
     if kind in LLMS_KINDS:
         return _ingest_llms(source, opts, kind)
+    if kind == "docs":  # the pages click-to-curl rewrites: a file, a folder or a URL, as typed
+        from llmingest.sources.actions import ingest_docs
+
+        return ingest_docs(source if isinstance(source, str) else source.display(), opts)
     src = sources.parse(source, ref=opts.ref) if isinstance(source, str) else source
     kind = kind or src.kind
     if kind not in KINDS:
