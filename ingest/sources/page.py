@@ -64,14 +64,10 @@ def _read_local(path: Path) -> bytes:
 
 def ingest_page(src: sources.LocalFile | sources.WebPage | sources.Stdin, options: Options) -> Bundle:
     """Fetch or read one page and convert it; ``.content`` is the full output (front matter + body)."""
+    if isinstance(src, sources.Stdin):
+        return _stdin_page(options)
     extra = options.extra or {}
     charset = extra.get("charset")
-    if isinstance(src, sources.Stdin):  # HTML piped in (markitdown and trafilatura users expect this)
-        import sys
-
-        base = extra.get("base_url")
-        return page_bundle(sys.stdin.buffer.read(), base, options, source="-", charset=charset,
-                           path=None if base else "stdin.html")
     if isinstance(src, sources.WebPage):
         resp = fetch(src.url, options, headers=request_headers(src.url, src.url, options))
         if options.prefer_markdown:
@@ -108,6 +104,16 @@ def ingest_page(src: sources.LocalFile | sources.WebPage | sources.Stdin, option
 
     name = src.path.name if isinstance(src, sources.LocalFile) and not url else None
     return page_bundle(data, url, options, source=display, charset=charset, path=name)
+
+
+def _stdin_page(options: Options) -> Bundle:
+    """HTML piped in (markitdown and trafilatura users expect this); ``--base-url`` says where it lives."""
+    import sys
+
+    extra = options.extra or {}
+    base = extra.get("base_url")
+    return page_bundle(sys.stdin.buffer.read(), base, options, source="-", charset=extra.get("charset"),
+                       path=None if base else "stdin.html")
 
 
 def page_bundle(data: bytes | str, url: str | None, options: Options, *, source: str,
