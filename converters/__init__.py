@@ -31,8 +31,9 @@ __all__ = ["Format", "Result", "Attachment", "MissingExtra", "register", "sniff"
 class Format:
     """One file format the toolkit reads, and where its converter lives.
 
-    ``target`` is ``"module:function"`` inside this package; the function takes ``(data, **options)``
-    and returns a Document or a :class:`Result`. ``zip_member`` recognises a ZIP container
+    ``target`` is ``"module:function"`` (a module of this package, or a dotted absolute one such as
+    ``"mypkg.conv:convert"``) or the function itself; it takes ``(data, **options)`` and returns a
+    Document or a :class:`Result`. ``zip_member`` recognises a ZIP container
     (DOCX, EPUB...) by a file it holds; ``magic`` by its first bytes. ``extra`` names the optional
     install extra that brings the converter's libraries (``pip install 'llmingest[office]'``).
     ``in_trees``: a file of this format inside a repository is converted (False for HTML, whose
@@ -42,7 +43,7 @@ class Format:
     """
 
     name: str
-    target: str
+    target: str | Callable
     suffixes: tuple[str, ...] = ()
     media_types: tuple[str, ...] = ()
     magic: bytes | None = None
@@ -93,7 +94,7 @@ def register(fmt: Format | str, target: str | None = None) -> Format:
                      suffixes=(key,) if is_suffix else (), media_types=() if is_suffix else (key,))
     FORMATS[fmt.name] = fmt
     for key in (*fmt.suffixes, *fmt.media_types):
-        REGISTRY[key.lower()] = fmt.target
+        REGISTRY[key.lower()] = fmt.target if isinstance(fmt.target, str) else f"{fmt.name}:<callable>"
         _BY_KEY[key.lower()] = fmt
     return fmt
 
@@ -170,9 +171,11 @@ def document_suffixes() -> frozenset[str]:
 
 
 def _load(fmt: Format) -> Callable:
+    if callable(fmt.target):
+        return fmt.target
     module, func = fmt.target.split(":")
     try:
-        mod = importlib.import_module(f"{__name__}.{module}")
+        mod = importlib.import_module(module if "." in module else f"{__name__}.{module}")
     except ImportError as exc:
         if fmt.extra:
             raise MissingExtra(f"reading {fmt.name.upper()} files needs the '{fmt.extra}' extra ({exc.name or exc} "

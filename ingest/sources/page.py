@@ -146,7 +146,7 @@ def document_bundle(data: bytes, fmt: converters.Format, options: Options, *, so
     extra = options.extra or {}
     result = converters.convert(data, fmt, name=name)
     doc = result.document
-    doc.url = url
+    doc.url, doc.title = url, doc.title or name  # a workbook without a title is named by its file
     body = front_matter(doc) + doc.content if extra.get("front_matter", True) else doc.content
     images_dir = extra.get("images_dir")
     if images_dir and result.attachments:
