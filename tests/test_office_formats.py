@@ -12,19 +12,16 @@ import sys
 import zipfile
 from pathlib import Path
 
+import docx  # python-docx, python-pptx, openpyxl: the test extra (pyproject.toml)
+import openpyxl
+import pptx
 import pytest
 from conftest import git, serve_folder
-from typer.testing import CliRunner
-
 from llmingest import converters
 from llmingest.cli import app, main
 from llmingest.errors import ConversionError
 from llmingest.options import Options
-
-docx = pytest.importorskip("docx")  # the test extra installs all four; a bare env says which is missing
-pptx = pytest.importorskip("pptx")
-openpyxl = pytest.importorskip("openpyxl")
-
+from typer.testing import CliRunner
 
 
 def _png() -> bytes:
@@ -254,7 +251,7 @@ def test_page_path_writes_attachments_only_when_asked(office_files, tmp_path: Pa
 def test_git_repository_digest_reads_office_files(office_files, tmp_path: Path):
     repo = tmp_path / "repo"
     (repo / "docs").mkdir(parents=True)
-    for ext, path in office_files.items():
+    for path in office_files.values():
         shutil.copy(path, repo / "docs" / path.name)
     (repo / "main.py").write_text("print('hi')\n")
     git("init", "-q", cwd=repo)
