@@ -170,6 +170,20 @@ def document_suffixes() -> frozenset[str]:
     return frozenset(s for f in FORMATS.values() if f.document for s in f.suffixes)
 
 
+#: bytes a ZIP-based document may unpack to: a 100 KB zip bomb must not become gigabytes in a converter
+MAX_UNPACKED = 256 << 20
+
+
+def _check_unpacked(data: bytes, name: str) -> None:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            total = sum(info.file_size for info in zf.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        return  # not a ZIP at all: the converter says so in its own words
+    if total > MAX_UNPACKED:
+        raise ConversionError(f"{name} unpacks to {total:,} bytes, over the {MAX_UNPACKED:,}-byte limit")
+
+
 def _load(fmt: Format) -> Callable:
     if callable(fmt.target):
         return fmt.target
@@ -196,6 +210,8 @@ def convert(data: bytes | str, media_type_or_suffix: str | Format, **options) ->
     if fmt is None:
         raise ConversionError(f"no converter for {media_type_or_suffix!r}",
                               hint=f"readable formats: {', '.join(sorted(FORMATS))}")
+    if fmt.zip_member and isinstance(data, bytes):
+        _check_unpacked(data, options.get("name") or fmt.name)
     out = _load(fmt)(data, **options)
     return out if isinstance(out, Result) else Result(out)
 

@@ -177,3 +177,12 @@ def test_html_in_a_repository_stays_source_text(tmp_path: Path):
     (repo / "index.html").write_text("<!doctype html><html><body><h1>Hi</h1></body></html>\n")
     (doc,) = ingest(str(repo), Options(cache=False)).documents
     assert doc.kind == "code" and doc.content.startswith("<!doctype html>")
+
+
+def test_a_zip_bomb_is_refused_before_any_converter_unpacks_it(monkeypatch):
+    monkeypatch.setattr(converters, "MAX_UNPACKED", 1000)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("word/document.xml", "<a/>" + " " * 5000)
+    with pytest.raises(ConversionError, match="over the 1,000-byte limit"):
+        converters.convert(out.getvalue(), ".docx", name="bomb.docx")
