@@ -108,12 +108,12 @@ def ingest_page(src: sources.LocalFile | sources.WebPage, options: Options) -> B
 def page_bundle(data: bytes | str, url: str | None, options: Options, *, source: str,
                 charset: str | None = None, path: str | None = None, rendered: bool = False) -> Bundle:
     """Convert page bytes already in hand (a fetch, a file, stdin) into the one-Document Bundle."""
-    from llmingest.converters.html import convert, front_matter
+    from llmingest.converters.html import front_matter
     from llmingest.tokens import count
 
     extra = options.extra or {}
-    doc = convert(data, url, charset=charset, links=extra.get("links", True), images=extra.get("images", True),
-                  select=extra.get("select", True))
+    doc = converters.convert(data, "html", url=url, charset=charset, links=extra.get("links", True),
+                             images=extra.get("images", True), select=extra.get("select", True)).document
     if not rendered and is_spa_shell(data, doc.content):
         raise ConversionError(f"{url or source} is a JavaScript app: its HTML holds no content, only scripts",
                               hint="run again with --render to load it in headless Chromium "

@@ -66,19 +66,17 @@ def to_document(data: bytes, url: str, content_type: str, charset: str | None = 
     ctype = content_type or ""
     try:
         if ctype in ("text/html", "application/xhtml+xml") or (not ctype and suffix in ("", ".html", ".htm")):
-            from llmingest.converters.html import convert
             from llmingest.sources.page import is_spa_shell
 
-            doc = convert(data, url, charset=charset)
+            doc = converters.convert(data, "html", url=url, charset=charset).document
             if is_spa_shell(data, doc.content):
                 return None, "a JavaScript app: its HTML holds no content, only scripts (run site with --render)"
             return doc, ""
         if ctype == "application/pdf" or (suffix == ".pdf" and ctype in ("", "application/octet-stream")):
             try:
-                from llmingest.converters.pdf import convert as pdf_convert
+                doc = converters.convert(data, "pdf", name=unquote(path.rsplit("/", 1)[-1]) or "document.pdf").document
             except ImportError:
                 return None, "PDF (no PDF converter installed)"
-            doc = pdf_convert(data, name=unquote(path.rsplit("/", 1)[-1]) or "document.pdf")
             doc.url = url
             doc.metadata["front_matter"] = True
             return doc, ""
