@@ -19,6 +19,7 @@ import os
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from llmingest.errors import ConversionError
 from llmingest.model import Document
@@ -122,8 +123,10 @@ def lookup(key: str) -> Format | None:
 
 
 def _suffix(name: str) -> str:
-    last = (name or "").split("?", 1)[0].split("#", 1)[0].rstrip("/").rsplit("/", 1)[-1]
-    return os.path.splitext(last)[1].lower()
+    """The extension of a file name, a path or a URL's path (``a#b.ipynb`` is a file name, not a URL)."""
+    if "://" in name:
+        name = urlsplit(name).path
+    return os.path.splitext(name.rstrip("/").rsplit("/", 1)[-1])[1].lower()
 
 
 def _zip_names(data: bytes) -> set[str]:

@@ -49,6 +49,7 @@ def test_sniff_by_name_content_type_and_bytes():
     assert converters.sniff("Report.DOCX").name == "docx"
     assert converters.sniff("https://x.org/dl/book.epub?v=2").name == "epub"
     assert converters.sniff("a.ipynb").name == "notebook"
+    assert converters.sniff("odd#name?.ipynb").name == "notebook"  # a file name, not a URL
     assert converters.sniff("page.htm").name == "html"
     # a specific content type beats the name; a vague one leaves it to the name
     assert converters.sniff("a.pdf", b"", "text/html; charset=utf-8").name == "html"
