@@ -76,10 +76,13 @@ class Span:
 class Seg:
     """One PyMuPDF line: spans on one baseline with no big gap (a table cell, half a justified line)."""
 
-    __slots__ = ("x0", "y0", "x1", "y1", "spans")
+    __slots__ = ("x0", "y0", "x1", "y1", "spans", "base")
 
-    def __init__(self, x0: float, y0: float, x1: float, y1: float, spans: list[Span]):
+    def __init__(self, x0: float, y0: float, x1: float, y1: float, spans: list[Span], base: float | None = None):
         self.x0, self.y0, self.x1, self.y1, self.spans = x0, y0, x1, y1, spans
+        #: the baseline: box tops differ by font (a bold or a quote glyph sets them higher), the
+        #: baselines of a listing's lines keep its grid exactly
+        self.base = y1 if base is None else base
 
     @property
     def text(self) -> str:
@@ -89,7 +92,7 @@ class Seg:
 class VLine:
     """A visual line inside one column: segments on the same baseline, joined left to right."""
 
-    __slots__ = ("x0", "y0", "x1", "y1", "spans", "size", "page", "cells")
+    __slots__ = ("x0", "y0", "x1", "y1", "spans", "size", "page", "cells", "base")
 
     def __init__(self, segs: list[Seg], page: int):
         segs.sort(key=lambda s: s.x0)
@@ -97,6 +100,7 @@ class VLine:
         self.x1 = max(s.x1 for s in segs)
         self.y0 = min(s.y0 for s in segs)
         self.y1 = max(s.y1 for s in segs)
+        self.base = max(segs, key=lambda s: s.spans[0].size if s.spans else 0.0).base
         self.page = page
         spans: list[Span] = []
         prev: Seg | None = None
@@ -249,8 +253,11 @@ def extract_segments(page: pymupdf.Page, textpage=None, links: list | None = Non
                 last = spans[-1] if spans else None
                 if (last is not None and last.size == size and last.bold == bold and last.italic == italic
                         and last.mono == mono and x0 - last.x1 < 0.1 * size
+                        and not (last.text.isspace() and last.x1 - last.x0 > 0.5 * size * len(last.text))
                         and (not links or last.link == link or not text.strip())):
-                    last.text += text  # PDFs that place glyph by glyph: one span per style run
+                    # PDFs that place glyph by glyph: one span per style run (a wide space, the skip
+                    # after a list marker, stays apart: the text's own start is known then)
+                    last.text += text
                     last.x1 = x1
                     continue
                 spans.append(Span(text, x0, x1, size, bold, italic, mono))
@@ -266,7 +273,7 @@ def extract_segments(page: pymupdf.Page, textpage=None, links: list | None = Non
             size, base = big["size"], big["origin"][1]
             if y1 - y0 > 1.3 * size and y0 <= base <= y1:
                 y0, y1 = max(y0, base - 0.8 * size), min(y1, base + 0.25 * size)
-            out.append(Seg(x0, y0, x1, y1, spans))
+            out.append(Seg(x0, y0, x1, y1, spans, base))
     return out
 
 

@@ -189,6 +189,11 @@ def _mostly_display(line, body_size: float) -> bool:
 
 
 _FOOTNOTE = re.compile(r"^\s*(\d{1,3}|[*\u2020\u2021\u00a7\u00b6])\s*[^\s\d.]")
+#: Sphinx's mark before the rest of a wrapped listing line: a hooked arrow, or (fonts without
+#: one) a modifier half ring and an arrow, "\u02d3\u2192"
+_WRAP_MARK = re.compile(r"^\s*(\u21aa|\u02d3\u2192?)\s*")
+#: a line that is a comment in most languages: opener, then a space
+_COMMENT_LINE = re.compile(r"^\s*(#+|//|/\*|--|;+|%+|\(\*)\s+\S")
 _CONTINUED = re.compile(r"^\(?(continues on next page|continued from previous page)\)?$", re.I)
 _LABEL_WORD = re.compile(r"chapter|appendix|kapitel|chapitre|cap[ií]tulo", re.I)
 _NUMBER_WORDS = ("one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
@@ -225,6 +230,17 @@ def _toc_entry(line) -> bool:
     # a numbered entry ("2.1 Setup ... 7") or a bold one; a table row of a name and a count is neither
     numbered = re.match(r"(\d+(\.\d+)*|[A-Z](\.\d+)*)\.?$", cells[0][2].split()[0] if cells[0][2] else "")
     return bool(numbered) or all(s.bold for s in line.spans if s.text.strip())
+
+
+def _prose_left(col: Column) -> float | None:
+    """The column's left text edge: the leftmost start of at least three running (not monospace)
+    lines (the most common start is no mark: a page of list items starts most lines at the
+    items' text); None when no start has three."""
+    starts: dict[int, int] = {}
+    for it in col.items:
+        if isinstance(it, VLine) and not all(s.mono for s in it.spans if s.text.strip()):
+            starts[round(it.x0)] = starts.get(round(it.x0), 0) + 1
+    return next((float(x) for x in sorted(starts) if starts[x] >= 3), None)
 
 
 def _guess_language(lines: list[str]) -> str:
@@ -268,12 +284,14 @@ class Emitter:
         self.parts: list[str] = []
         self.item_prefix = ""
         self.heading_level = 0
-        self.code: list[tuple[list[tuple[float, str]], float, int]] = []  # (spans(x,text), y0, page)
+        self.code: list[tuple[list[tuple[float, str]], float, int]] = []  # (spans(x,text), baseline, page)
         self.code_cw = 0.0
         self.code_left = 0.0
         self.code_last: tuple[float, int] | None = None  # (y, page) of the listing's last line
         self.code_pitch: float | None = None
         self.code_in_item = False
+        self.code_origin = 0.0  # x that listing positions are measured from (moves with columns)
+        self.code_col: Column | None = None
         self.table: Table | None = None
         self.list_stack: list[float] = []
         self.item_text_x = 0.0
@@ -543,8 +561,13 @@ class Emitter:
         # code
         if self.kind == "code" and _CONTINUED.match(text.strip()) and not visible[0].mono:
             return  # Sphinx's "(continues on next page)" beside a listing split by a page break
-        if self.kind == "code" and self.code and visible[0].text.lstrip().startswith("\u21aa") and same_col:
+        if self.kind == "code" and self.code and _WRAP_MARK.match(visible[0].text) and same_col:
             self._wrapped_code(line)  # Sphinx wraps long listing lines with a hooked arrow
+            return
+        if (self.kind == "code" and self.code and same_col and not visible[0].mono and gap < 2.6 * size
+                and line.x0 >= self.code_left - 0.5 * size and _COMMENT_LINE.match(text)
+                and (gap < 1.0 * size or all(s.italic for s in visible if not s.mono))):
+            self._code_line(line, gap, same_col)  # a comment line of the listing set in roman/italic
             return
         if not all(s.mono for s in visible) and self._mixed_code(line, visible, gap, same_col):
             self._code_line(line, gap, same_col)
@@ -732,7 +755,7 @@ class Emitter:
     def _wrapped_code(self, line: VLine) -> None:
         """Join a wrapped listing line ("\u21aa rest") to the line it continues."""
         spans, y, page = self.code[-1]
-        rest = "".join(s.text for s in line.spans).lstrip().lstrip("\u21aa").lstrip()
+        rest = _WRAP_MARK.sub("", "".join(s.text for s in line.spans), count=1)
         if spans:
             x, text, mono, x1 = spans[-1]
             text = text.rstrip().rstrip("\u2423").rstrip()
@@ -782,6 +805,13 @@ class Emitter:
         cont = self.kind == "code" and self.code and (not same_col or gap < 2.6 * size)
         if cont and same_col and self._off_grid(line, size):
             cont = False  # a second listing right below the first one (Sphinx framed blocks)
+        lead = None
+        prev = self.prev
+        if (not cont and self.kind == "para" and len(self.parts) == 1 and same_col and prev is not None
+                and gap < 0.6 * size and abs(prev.x0 - line.x0) <= 0.3 * size and _COMMENT_LINE.match(prev.text)):
+            # the listing's first line was a comment set in a proportional face (Sphinx's italic
+            # comments), read as a one-line paragraph before the listing showed up
+            lead, self.kind, self.parts = prev, None, []
         if not cont:
             self.close()
             in_item = (self.kind == "item" or (self.last_item and self.kind is None)) and bool(self.list_stack)
@@ -791,6 +821,9 @@ class Emitter:
             self.kind, self.code, self.code_cw = "code", [], 0.0
             self.code_last, self.code_pitch = None, None
             self.code_left = line.x0
+            self.code_origin, self.code_col = col.left, col
+        elif col is not self.code_col:
+            self._code_move(col)
         for s in line.spans:
             n = len(s.text)
             if s.mono and n >= 2 and s.x1 > s.x0:
@@ -799,16 +832,32 @@ class Emitter:
                     self.code_cw = cw
         if self.code_cw == 0:
             self.code_cw = 0.6 * size
+        o = self.code_origin
+        if lead is not None:
+            self._code_add([(s.x0 - o, s.text, s.mono, s.x1 - o) for s in lead.spans], lead.base, lead.page)
         # blank lines inside the listing from vertical gaps
         if self.code and same_col:
             prev_y = self.code[-1][1]
             pitch = self._code_pitch(size)
-            blanks = round((line.y0 - prev_y) / pitch) - 1
+            blanks = round((line.base - prev_y) / pitch) - 1
             for _ in range(max(0, min(blanks, 3))):
-                self.code.append(([], line.y0, line.page))
-        spans = [(s.x0 - col.left, s.text, s.mono, s.x1 - col.left) for s in line.spans]
-        self._code_add(spans, line.y0, line.page)
+                self.code.append(([], line.base, line.page))
+        spans = [(s.x0 - o, s.text, s.mono, s.x1 - o) for s in line.spans]
+        self._code_add(spans, line.base, line.page)
         self.prev = line
+
+    def _code_move(self, col: Column) -> None:
+        """A listing goes on in another column or page: shift its x origin by how far the
+        column's running text moved. Each column's own leftmost line is no common mark (a page
+        holding only the listing's tail starts at the listing's indent); the text's usual start
+        is, and with no running text beside it a one-column document keeps its page positions."""
+        old = self.code_col
+        a, b = (_prose_left(old) if old is not None else None), _prose_left(col)
+        if a is not None and b is not None:
+            self.code_origin += b - a
+        elif self.st.gutter is not None:
+            self.code_origin = col.left
+        self.code_col = col
 
     def _off_grid(self, line: VLine, size: float) -> bool:
         """Blank lines inside a listing keep its line grid; the space between two listings
@@ -816,7 +865,7 @@ class Emitter:
         last = self.code_last
         if last is None or last[1] != line.page or self.code_pitch is None:
             return False  # fewer than two lines of this listing on this page: no grid yet
-        steps = (line.y0 - last[0]) / self.code_pitch
+        steps = (line.base - last[0]) / self.code_pitch
         return steps > 1.5 and abs(steps - round(steps)) > 0.25
 
     def _code_pitch(self, size: float) -> float:

@@ -442,3 +442,84 @@ def test_office_export_headings_in_a_light_face_without_bookmarks() -> None:
     assert "# Results of phase 2" in lines
     assert "## Measurements in part 1 of phase 1" in lines
     assert "## Measurements in part 2 of phase 3" in lines
+
+
+def test_sphinx_listing_keeps_its_grid_and_its_italic_comment() -> None:
+    """Sphinx LaTeX listings: the first line an italic comment in a proportional face, and a blank
+    line inside measured by baselines (a taller glyph sets one line's box higher: measured by box
+    tops, the blank fell off the grid and the listing was cut in two)."""
+    doc = pymupdf.open()
+    p = Page(doc)
+    p.para(f"Commands are attached like this: {PROSE}")
+    p.y += 8
+    p.runs(LEFT, [("# How to attach the commands to the group", "tiit")], size=10, lead=11)
+    p.runs(LEFT, [("@click.command()", MONO)], size=10, lead=11)
+    p.runs(LEFT, [("def initdb():", "cobo")], size=10, lead=11)
+    p.runs(LEFT, [("    click.echo('Initialized')", MONO)], size=10, lead=11)
+    x = p.text(LEFT, p.y, "    click.echo(", MONO, 10)
+    x = p.text(x, p.y, "'", MONO, 13)  # a quote glyph from another font, its box taller
+    p.text(x, p.y, "Dropped')", MONO, 10)
+    p.y += 22  # one blank line on the 11 pt grid
+    p.runs(LEFT, [("cli.add_command(initdb)", MONO)], size=10, lead=11)
+    p.y += 10
+    p.para(f"As you can see: {PROSE}")
+    md = md_of(doc)
+    assert ("```python\n# How to attach the commands to the group\n@click.command()\ndef initdb():\n"
+            "    click.echo('Initialized')\n    click.echo('Dropped')\n\ncli.add_command(initdb)\n```") in md
+
+
+def test_sphinx_wrap_marks() -> None:
+    """Both marks Sphinx sets before the rest of a wrapped listing line (fonts without the hooked
+    arrow draw a half ring and an arrow); base-14 fonts cannot draw them, so the pattern alone."""
+    from llmingest.converters.pdf_markdown import _WRAP_MARK
+
+    assert _WRAP_MARK.sub("", "\u02d3\u2192world.\")", count=1) == "world.\")"
+    assert _WRAP_MARK.sub("", " \u21aa rest", count=1) == "rest"
+    assert _WRAP_MARK.match("-> not a mark") is None
+
+
+def test_listing_running_over_a_page_of_code_keeps_its_indentation() -> None:
+    """A listing that fills the next page alone: its lines keep the indent they had on the first
+    page (a page holding only code has no text edge of its own to measure from)."""
+    doc = pymupdf.open()
+    p = Page(doc)
+    p.para(f"To calculate a two-way table of frequencies: {PROSE}")
+    p.y = 700
+    x = LEFT + 30
+    p.runs(x, [("> table(incomef,statef)", MONO)], size=10, lead=12)
+    p.runs(x, [("         statef", MONO)], size=10, lead=12)
+    p = Page(doc)
+    p.y = 110
+    p.runs(x, [("incomef   act nsw nt", MONO)], size=10, lead=12)
+    for row in ("  (35,45]   1   1  0", "  (45,55]   1   1  1", "  (55,65]   0   3  1"):
+        p.runs(x, [(row, MONO)], size=10, lead=12)
+    p = Page(doc)
+    p.y = 110
+    p.para(f"The table shows: {PROSE}")
+    md = md_of(doc)
+    assert ("```\n> table(incomef,statef)\n         statef\nincomef   act nsw nt\n  (35,45]   1   1  0\n") in md
+
+
+def test_paragraph_at_the_first_line_indent_after_a_bullet_list_leaves_the_list() -> None:
+    """Texinfo: bullets a little indented, item text further in; the next paragraph's first line
+    is indented less deep than the items' text: it is no paragraph of the last item."""
+    doc = pymupdf.open()
+    p = Page(doc)
+    p.para("Suppose for example we have a 4 by 5 array X and we wish to do the following things with it "
+           "in the example below, which is long enough to wrap onto a second line of text here.")
+    for item in ("Extract elements X[1,3], X[2,2] and X[3,1] as a vector structure, and",
+                 "Replace these entries in the array X by zeroes."):
+        p.text(LEFT + 9, p.y, "\u2022", BODY, 10.9)
+        p.text(LEFT + 21.6, p.y, item, BODY, 10.9)
+        p.y += 16.5
+    p.y += 4
+    p.text(LEFT + 14.9, p.y, "In this case we need a 3 by 2 subscript array, as in the following example.",
+           BODY, 10.9)
+    p.y += 18
+    p.runs(LEFT + 28.8, [("> x <- array(1:20, dim=c(4,5))", MONO)], size=10.9, lead=13)
+    p.y += 6
+    p.para()
+    lines = md_of(doc).splitlines()
+    assert "- Replace these entries in the array X by zeroes." in lines
+    assert "In this case we need a 3 by 2 subscript array, as in the following example." in lines
+    assert "> x <- array(1:20, dim=c(4,5))" in lines
