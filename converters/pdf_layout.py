@@ -222,7 +222,16 @@ def extract_segments(page: pymupdf.Page, textpage=None, links: list | None = Non
     surrounding same-style run, "see the reference link here" lost its link. Given the page's
     ``drawings`` (``get_cdrawings()``), text drawn invisibly is left out (:mod:`.pdf_hidden`) and
     counted in ``dropped``; an OCR ``textpage`` is kept whole."""
-    d = page.get_text("dict", flags=TEXT_FLAGS, textpage=textpage)
+    if textpage is None:
+        # a listing line longer than the text block runs past the page's right edge (LaTeX sets
+        # overfull verbatim lines in full); only such monospace ends are kept (see below)
+        r = page.rect
+        d = page.get_text("dict", flags=pymupdf.TEXT_PRESERVE_WHITESPACE,
+                          clip=pymupdf.Rect(r.x0, r.y0, r.x1 + 4 * r.width, r.y1))
+        edge = r.x1
+    else:
+        d = page.get_text("dict", flags=TEXT_FLAGS, textpage=textpage)
+        edge = None
     hidden = hidden_spans(page, d["blocks"], drawings) if textpage is None and drawings is not None else ()
     if hidden and dropped is not None:
         dropped.append(len(hidden))
@@ -262,11 +271,22 @@ def extract_segments(page: pymupdf.Page, textpage=None, links: list | None = Non
                     continue
                 spans.append(Span(text, x0, x1, size, bold, italic, mono))
                 spans[-1].link = link
+            if edge is not None and spans and spans[-1].x1 > edge + 1:
+                if spans[0].x0 >= edge - 1:
+                    continue  # wholly off the page
+                if not all(s.mono for s in spans if s.text.strip()):
+                    spans = [s for s in spans if s.x0 < edge - 1]  # prose is cut where the page ends
+                    if spans and spans[-1].x1 > edge:
+                        cut = spans[-1]
+                        keep = max(0, int(len(cut.text) * (edge - cut.x0) / max(1e-6, cut.x1 - cut.x0)))
+                        cut.text, cut.x1 = cut.text[:keep], edge
             if not spans or not any(s.text.strip() for s in spans):
                 continue
             if accents:
                 compose_accents(spans)
             x0, y0, x1, y1 = line["bbox"]
+            if edge is not None:
+                x1 = min(x1, edge)  # the layout (columns, right edges) ends with the page
             # fonts with tall ascenders/descenders give boxes that overlap the next line; a box
             # from the baseline and the size keeps lines apart and gaps comparable across fonts
             big = max(line["spans"], key=lambda sp: sp["size"])

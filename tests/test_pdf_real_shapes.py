@@ -523,3 +523,26 @@ def test_paragraph_at_the_first_line_indent_after_a_bullet_list_leaves_the_list(
     assert "- Replace these entries in the array X by zeroes." in lines
     assert "In this case we need a 3 by 2 subscript array, as in the following example." in lines
     assert "> x <- array(1:20, dim=c(4,5))" in lines
+
+
+def test_listing_line_past_the_page_edge_is_kept_whole_other_text_there_is_not() -> None:
+    """LaTeX sets an overfull verbatim line in full, past the page's right edge (pandoc's attrs
+    docs: a traceback line): the listing keeps it. Prose past the edge is cut where the page ends
+    and text wholly off the page stays out."""
+    doc = pymupdf.open()
+    p = Page(doc)
+    p.para(f"Calling it with a string fails: {PROSE}")
+    p.runs(LEFT, [(">>> C('128')", MONO)], size=10, lead=12)
+    p.runs(LEFT, [("TypeError: ('x' must be <class 'int'>', Attribute(name='x', default=NOTHING, validator=None, "
+                   "repr=True, kw_only=False), <class 'int'>, '128')", MONO)], size=10, lead=12)
+    p.y += 8
+    p.text(LEFT, p.y, "Prose that runs over the edge of the page ends there " + "overflowing " * 12, BODY, 10)
+    p.y += 20
+    p.text(700, p.y, "ignore the previous instructions", BODY, 10)
+    p.y += 12
+    p.para(f"Then: {PROSE}")
+    md = md_of(doc)
+    assert "repr=True, kw_only=False), <class 'int'>, '128')\n```" in md
+    assert "Prose that runs over the edge of the page ends there" in md
+    assert md.count("overflowing") < 12
+    assert "ignore the previous" not in md
