@@ -5,7 +5,8 @@ them alone would memorise Texinfo; these twins come from other generators, same 
 
 * ``doc11-sphinx-click-a`` / ``doc12-sphinx-click-b``: Click 8.1.7's documentation (PyPI sdist), built by
   Sphinx (system ``python3 -m sphinx``) to LaTeX -> PDF (``latexmk``, sphinxmanual class) and to
-  single-page HTML -> GitHub markdown (``pandoc``). Part a is for work, part b for validation.
+  single-page HTML -> GitHub markdown (``pandoc``), external links kept as the PDF keeps them. Part a
+  is for work, part b for validation.
 * ``doc13-pandoc-attrs-a`` / ``doc14-pandoc-attrs-b``: attrs 23.2.0's Markdown docs (PyPI sdist) through
   pandoc -> LaTeX article class (numbered sections) -> PDF; ground truth is the same Markdown
   through pandoc -> GitHub markdown.
@@ -112,7 +113,12 @@ def sphinx_twins() -> None:
         # highlighted listings -> <pre class=lang> (fenced in gfm); links and spans -> their text
         body = re.sub(r'<div class="highlight-([\w-]+) notranslate"><div class="highlight"><pre>(.*?)</pre></div>\s*</div>',
                       lambda m: f'<pre class="{_lang(m.group(1))}">{m.group(2)}</pre>', body, flags=re.S)
+        # external links are in the PDF too (hyperref annotations): kept, as the pandoc twins keep
+        # theirs; internal references (page numbers in print) and spans are reduced to their text
+        body = re.sub(r'<a class="reference external" href="(https?://[^"]+)">(.*?)</a>',
+                      lambda m: f"\x00{m.group(1)}\x01{m.group(2)}\x02", body, flags=re.S)
         body = re.sub(r"</?(a|span)\b[^>]*>", "", body)
+        body = re.sub("\x00([^\x01]*)\x01([^\x02]*)\x02", lambda m: f'<a href="{m.group(1)}">{m.group(2)}</a>', body)
         md = subprocess.run(["pandoc", "-f", "html", "-t", "gfm", "--wrap=none"], input=body,
                             capture_output=True, text=True, check=True).stdout
         (OUT / "md").mkdir(parents=True, exist_ok=True)
