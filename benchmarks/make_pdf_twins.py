@@ -10,9 +10,11 @@ them alone would memorise Texinfo; these twins come from other generators, same 
 * ``doc13-pandoc-attrs-a`` / ``doc14-pandoc-attrs-b``: attrs 23.2.0's Markdown docs (PyPI sdist) through
   pandoc -> LaTeX article class (numbered sections) -> PDF; ground truth is the same Markdown
   through pandoc -> GitHub markdown.
+* ``doc15-office-attrs-a`` / ``doc16-office-attrs-b``: other attrs pages through pandoc -> .docx ->
+  LibreOffice Writer's PDF export (a Word/LibreOffice export); ground truth as above.
 
 Needs: ``apt-get install -y pandoc latexmk texlive-latex-recommended texlive-latex-extra
-texlive-fonts-recommended tex-gyre`` and Sphinx. Nothing here is committed: outputs go to
+texlive-fonts-recommended tex-gyre libreoffice-writer-nogui`` and Sphinx. Nothing here is committed: outputs go to
 ``benchmarks/.work/twins/{pdf,md}`` (scored as the "built" set of ``pdf_bench.py``; the scorer wants names starting "doc").
 
     python3 benchmarks/make_pdf_twins.py
@@ -37,6 +39,8 @@ CLICK_PARTS = {"doc11-sphinx-click-a": ["why", "quickstart", "parameters", "opti
                "doc12-sphinx-click-b": ["commands", "prompts", "documentation", "advanced", "utils"]}
 ATTRS_PARTS = {"doc13-pandoc-attrs-a": ["overview", "why", "examples"],
                "doc14-pandoc-attrs-b": ["init", "hashing", "extending"]}
+OFFICE_PARTS = {"doc15-office-attrs-a": ["comparison", "how-does-it-work", "names"],
+                "doc16-office-attrs-b": ["types", "glossary", "why"]}
 
 
 def run(cmd: list[str], cwd: Path | None = None) -> None:
@@ -127,30 +131,59 @@ def sphinx_twins() -> None:
         shutil.copy(proj / "_latex" / "twin.pdf", OUT / "pdf" / f"{name}.pdf")
 
 
-def pandoc_twins() -> None:
+def _attrs_markdown(pages: list[str]) -> str:
+    """attrs' MyST pages as plain pandoc Markdown (doctest blocks are Python listings; directives,
+    roles and targets reduced to what every writer understands)."""
     docs = sdist(ATTRS) / "docs"
+    text = "\n\n".join(re.sub(r"^```\{(doctest|code-block)\}.*$", "```python", (docs / f"{p}.md").read_text(),
+                              flags=re.M)
+                       for p in pages)
+    text = re.sub(r"^```\{[^}]*\}[^\n]*\n.*?^```\s*$", "", text, flags=re.M | re.S)  # myst directives
+    text = re.sub(r"\{(\w+)\}`([^`]*)`", r"`\2`", text)  # myst roles -> code
+    return re.sub(r"^\(([\w-]+)\)=\s*$", "", text, flags=re.M)  # myst targets
+
+
+def _write_twin(name: str, work: Path, pdf: Path) -> None:
+    md = subprocess.run(["pandoc", "in.md", "-f", "markdown", "-t", "gfm", "--wrap=none"],
+                        capture_output=True, text=True, check=True, cwd=work).stdout
+    (OUT / "md").mkdir(parents=True, exist_ok=True)
+    (OUT / "pdf").mkdir(parents=True, exist_ok=True)
+    (OUT / "md" / f"{name}.md").write_text(_md_cleanup(md))
+    shutil.copy(pdf, OUT / "pdf" / f"{name}.pdf")
+
+
+def pandoc_twins() -> None:
     for name, pages in ATTRS_PARTS.items():
-        text = "\n\n".join(re.sub(r"^```\{(doctest|code-block)\}.*$", "```python", (docs / f"{p}.md").read_text(),
-                                  flags=re.M)
-                           for p in pages)
-        text = re.sub(r"^```\{[^}]*\}[^\n]*\n.*?^```\s*$", "", text, flags=re.M | re.S)  # myst directives
-        text = re.sub(r"\{(\w+)\}`([^`]*)`", r"`\2`", text)  # myst roles -> code
-        text = re.sub(r"^\(([\w-]+)\)=\s*$", "", text, flags=re.M)  # myst targets
         work = SRC / name
         shutil.rmtree(work, ignore_errors=True)
         work.mkdir(parents=True)
-        (work / "in.md").write_text(text)
+        (work / "in.md").write_text(_attrs_markdown(pages))
         run(["pandoc", "in.md", "-f", "markdown", "--number-sections", "-V", "geometry:margin=1in",
              "--pdf-engine=pdflatex", "-o", "twin.pdf"], cwd=work)
-        md = subprocess.run(["pandoc", "in.md", "-f", "markdown", "-t", "gfm", "--wrap=none"],
-                            capture_output=True, text=True, check=True, cwd=work).stdout
-        (OUT / "md").mkdir(parents=True, exist_ok=True)
-        (OUT / "pdf").mkdir(parents=True, exist_ok=True)
-        (OUT / "md" / f"{name}.md").write_text(_md_cleanup(md))
-        shutil.copy(work / "twin.pdf", OUT / "pdf" / f"{name}.pdf")
+        _write_twin(name, work, work / "twin.pdf")
+
+
+def office_twins() -> None:
+    """Word/LibreOffice exports: the Markdown through pandoc to .docx (Heading styles, List
+    Paragraphs, "Source Code" paragraphs), then LibreOffice Writer's PDF export (bookmarks from
+    the headings). Skipped when ``soffice`` is missing."""
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        print("(no soffice: office twins skipped; apt-get install -y libreoffice-writer-nogui)")
+        return
+    for name, pages in OFFICE_PARTS.items():
+        work = SRC / name
+        shutil.rmtree(work, ignore_errors=True)
+        work.mkdir(parents=True)
+        (work / "in.md").write_text(_attrs_markdown(pages))
+        run(["pandoc", "in.md", "-f", "markdown", "-o", "twin.docx"], cwd=work)
+        run([soffice, f"-env:UserInstallation=file://{work}/profile", "--headless", "--convert-to",
+             'pdf:writer_pdf_Export:{"ExportBookmarks":{"type":"boolean","value":"true"}}', "twin.docx"], cwd=work)
+        _write_twin(name, work, work / "twin.pdf")
 
 
 if __name__ == "__main__":
     sphinx_twins()
     pandoc_twins()
+    office_twins()
     print(f"twins in {OUT}: " + ", ".join(sorted(p.stem for p in (OUT / "pdf").glob("*.pdf"))))

@@ -65,12 +65,15 @@ def compose_accents(spans: list) -> None:
 class Span:
     """A run of text in one style, with its horizontal extent (for code indentation and links)."""
 
-    __slots__ = ("text", "x0", "x1", "size", "bold", "italic", "mono", "link")
+    __slots__ = ("text", "x0", "x1", "size", "bold", "italic", "mono", "link", "sans")
 
     def __init__(self, text: str, x0: float, x1: float, size: float, bold: bool, italic: bool, mono: bool):
         self.text, self.x0, self.x1, self.size = text, x0, x1, size
         self.bold, self.italic, self.mono = bold, italic, mono
         self.link: str | None = None
+        #: a sans-serif face: headings set in another family than the text (Word/LibreOffice
+        #: headings in a sans over a serif body) are told apart at the text's own size
+        self.sans = False
 
 
 class Seg:
@@ -202,6 +205,15 @@ def _font_style(font: str, flags: int) -> tuple[bool, bool, bool]:
             bool(flags & 8) or bool(MONO_FONT.search(font)))
 
 
+SANS_FONT = re.compile(r"sans|arial|helvet|calibri|carlito|verdana|segoe|tahoma|roboto|lato|gothic|grotesk|"
+                       r"frutiger|futura|myriad|gill|trebuchet|cmss|lmss", re.I)
+
+
+@functools.lru_cache(maxsize=4096)
+def is_sans(font: str) -> bool:
+    return bool(SANS_FONT.search(font))
+
+
 def link_rects(page: pymupdf.Page) -> list[tuple[pymupdf.Rect, str]]:
     return [(pymupdf.Rect(lk["from"]), lk["uri"]) for lk in page.get_links() if lk.get("uri")]
 
@@ -261,7 +273,7 @@ def extract_segments(page: pymupdf.Page, textpage=None, links: list | None = Non
                 link = _link_at(links, s["bbox"]) if links and text.strip() else None
                 last = spans[-1] if spans else None
                 if (last is not None and last.size == size and last.bold == bold and last.italic == italic
-                        and last.mono == mono and x0 - last.x1 < 0.1 * size
+                        and last.mono == mono and x0 - last.x1 < 0.1 * size and last.sans == is_sans(s["font"])
                         and not (last.text.isspace() and last.x1 - last.x0 > 0.5 * size * len(last.text))
                         and (not links or last.link == link or not text.strip())):
                     # PDFs that place glyph by glyph: one span per style run (a wide space, the skip
@@ -271,6 +283,7 @@ def extract_segments(page: pymupdf.Page, textpage=None, links: list | None = Non
                     continue
                 spans.append(Span(text, x0, x1, size, bold, italic, mono))
                 spans[-1].link = link
+                spans[-1].sans = is_sans(s["font"])
             if edge is not None and spans and spans[-1].x1 > edge + 1:
                 if spans[0].x0 >= edge - 1:
                     continue  # wholly off the page

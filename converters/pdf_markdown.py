@@ -194,6 +194,7 @@ _FOOTNOTE = re.compile(r"^\s*(\d{1,3}|[*\u2020\u2021\u00a7\u00b6])\s*[^\s\d.]")
 _WRAP_MARK = re.compile(r"^\s*(\u21aa|\u02d3\u2192?)\s*")
 #: a line that is a comment in most languages: opener, then a space
 _COMMENT_LINE = re.compile(r"^\s*(#+|//|/\*|--|;+|%+|\(\*)\s+\S")
+_WORD_PROCESSOR = re.compile(r"LibreOffice|OpenOffice|Microsoft|\bWord\b|Google Docs|WPS|Pages|AbiWord", re.I)
 _CONTINUED = re.compile(r"^\(?(continues on next page|continued from previous page)\)?$", re.I)
 _LABEL_WORD = re.compile(r"chapter|appendix|kapitel|chapitre|cap[ií]tulo", re.I)
 _NUMBER_WORDS = ("one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
@@ -308,6 +309,10 @@ class Emitter:
         self.col: Column | None = None
         self.image_count = 0
         self.last_item = False
+        #: word processors wrap a long code paragraph at the margin; TeX and HTML-to-PDF engines
+        #: never do (a verbatim line that ends near the margin is whole there)
+        meta = (doc.metadata or {}) if doc is not None else {}
+        self.wraps_code = bool(_WORD_PROCESSOR.search(f"{meta.get('creator') or ''} {meta.get('producer') or ''}"))
 
     # ---- blocks
     def close(self) -> None:
@@ -518,6 +523,10 @@ class Emitter:
         if (style[1] and abs(style[0] - self.st.body_size) <= 0.5 and NUMBERED_HEADING.match(text)
                 and self._heading_shape(line, text)):
             return self.st.numbered_level
+        if (style[1] and abs(style[0] - self.st.body_size) <= 0.5 and self.st.family_heads >= 2
+                and self._heading_shape(line, text) and len(text.split()) <= 10
+                and {s.sans for s in line.spans if s.text.strip() and not s.mono} == {not self.st.body_sans}):
+            return self.st.numbered_level  # a body-size heading in the other family (Word's Heading 3)
         return 0
 
     def _chapter_label(self, line: VLine, text: str) -> bool:
@@ -833,6 +842,15 @@ class Emitter:
         if self.code_cw == 0:
             self.code_cw = 0.6 * size
         o = self.code_origin
+        if cont and same_col and gap < 0.5 * size and self._soft_wrapped(line, col):
+            spans = self.code[-1][0]
+            x, text, mono, _ = spans[-1]
+            rest = [(s.x0 - o, s.text, s.mono, s.x1 - o) for s in line.spans]
+            self.code[-1] = ([*spans[:-1], (x, text.rstrip() + " " + "".join(t for _, t, _, _ in rest).lstrip(),
+                                            mono, rest[-1][3])], line.base, line.page)
+            self.code_last = (line.base, line.page)
+            self.prev = line
+            return
         if lead is not None:
             self._code_add([(s.x0 - o, s.text, s.mono, s.x1 - o) for s in lead.spans], lead.base, lead.page)
         # blank lines inside the listing from vertical gaps
@@ -845,6 +863,24 @@ class Emitter:
         spans = [(s.x0 - o, s.text, s.mono, s.x1 - o) for s in line.spans]
         self._code_add(spans, line.base, line.page)
         self.prev = line
+
+    def _soft_wrapped(self, line: VLine, col: Column) -> bool:
+        """Is ``line`` the rest of the listing line above, wrapped by a word processor? Word and
+        LibreOffice wrap a long "Source Code" paragraph at a space: the line above stops near the
+        text's right edge although the first word here would not have fitted, and this line starts
+        at the listing's left edge. (TeX never wraps a listing: an overfull line runs on.)"""
+        right = self.st.text_right
+        if (not self.wraps_code or right is None or not self.code or not self.code[-1][0]
+                or line.x0 > self.code_left + 0.5 * self.code_cw):
+            return False
+        last = self.code[-1][0][-1]
+        x1 = last[3] + self.code_origin
+        words = line.text.split()
+        cw = self.code_cw or 5.0
+        if not words or re.match(r"(>>>|\.\.\.|\$|#|%|>)$", words[0]):
+            return False  # a prompt starts a line of its own
+        return (right - 8 * cw < x1 <= right + cw and x1 + cw * (len(words[0]) + 1) > right + 0.5 * cw
+                and not last[1].rstrip().endswith("\\"))
 
     def _code_move(self, col: Column) -> None:
         """A listing goes on in another column or page: shift its x origin by how far the

@@ -546,3 +546,60 @@ def test_listing_line_past_the_page_edge_is_kept_whole_other_text_there_is_not()
     assert "Prose that runs over the edge of the page ends there" in md
     assert md.count("overflowing") < 12
     assert "ignore the previous" not in md
+
+
+def _office_doc() -> pymupdf.Document:
+    """A Word/LibreOffice export: a serif text, headings in a bold sans (the third level at the
+    text's own size), a bullet list whose markers stand on a tab stop apart from the text, and a
+    "Source Code" paragraph wrapped by the word processor at the right margin."""
+    doc = pymupdf.open()
+    p = Page(doc)
+    p.text(LEFT, p.y, "How Does It Work?", "hebo", 16)
+    p.y += 26
+    for title in ("Dict Classes", "Slotted Classes"):
+        p.text(LEFT, p.y, title, "hebo", 12)
+        p.y += 20
+        p.para(f"{title} are described here. {PROSE}", size=12)
+    p.text(LEFT, p.y, "Both for equality and order, attrs will:", BODY, 12)
+    p.y += 20
+    for item in ("Check if the types of the instances you are comparing are equal,",
+                 "if so, create a tuple of all field values for each instance,",
+                 "and finally perform the desired comparison operation on those tuples."):
+        p.text(LEFT + 12, p.y, "\u2022", BODY, 12)
+        p.text(LEFT + 36, p.y, item, BODY, 12)
+        p.y += 16
+    p.y += 8
+    # the word processor's wrap: at a space, the next word would not fit before the margin
+    first = "      -s \"import attr; C = attr.make_class('C', ['x', 'y', 'z'], a=1,"
+    assert LEFT + pymupdf.get_text_length(first + " slots=True,", fontname=MONO, fontsize=11) > RIGHT
+    lines = [first, "slots=True, frozen=True)\" \\"]
+    p.runs(LEFT, [("$ pyperf timeit --rigorous \\", MONO)], size=11, lead=13)
+    for ln in lines:
+        p.runs(LEFT, [(ln, MONO)], size=11, lead=13)
+    p.runs(LEFT, [('      "C(1, 2, 3)"', MONO)], size=11, lead=13)
+    p.y += 10
+    p.text(LEFT, p.y, "Summary", "hebo", 12)
+    p.y += 20
+    p.para(f"To sum up: {PROSE}", size=12)
+    doc.set_metadata({"creator": "Writer", "producer": "LibreOffice 7.4"})
+    return doc
+
+
+def test_office_export_shapes_without_bookmarks() -> None:
+    md = md_of(_office_doc())
+    lines = md.splitlines()
+    assert "# How Does It Work?" in lines
+    assert "## Dict Classes" in lines and "## Slotted Classes" in lines and "## Summary" in lines
+    assert "- Check if the types of the instances you are comparing are equal," in lines
+    assert "- and finally perform the desired comparison operation on those tuples." in lines
+    assert "|" not in md
+    assert ("$ pyperf timeit --rigorous \\\n      -s \"import attr; C = attr.make_class('C', ['x', 'y', 'z'], a=1, "
+            "slots=True, frozen=True)\" \\\n      \"C(1, 2, 3)\"\n```") in md
+
+
+def test_listing_line_ending_near_the_margin_is_not_joined_outside_word_processors() -> None:
+    """TeX never wraps a listing: a line that ends near the margin is whole, the next one is its own."""
+    doc = _office_doc()
+    doc.set_metadata({"creator": "LaTeX with hyperref", "producer": "pdfTeX-1.40.24"})
+    md = md_of(doc)
+    assert "a=1,\nslots=True, frozen=True)" in md
