@@ -12,6 +12,8 @@ them alone would memorise Texinfo; these twins come from other generators, same 
   through pandoc -> GitHub markdown.
 * ``doc15-office-attrs-a`` / ``doc16-office-attrs-b``: other attrs pages through pandoc -> .docx ->
   LibreOffice Writer's PDF export (a Word/LibreOffice export); ground truth as above.
+* ``doc17-texinfo-rfaq-a`` / ``doc18-texinfo-rexts-b``: two more Texinfo manuals (R FAQ, Writing R
+  Extensions; ``r-doc-pdf`` / ``r-doc-html``), cut and cleaned as the shared pdf-twins were.
 
 Needs: ``apt-get install -y pandoc latexmk texlive-latex-recommended texlive-latex-extra
 texlive-fonts-recommended tex-gyre libreoffice-writer-nogui`` and Sphinx. Nothing here is committed: outputs go to
@@ -182,8 +184,89 @@ def office_twins() -> None:
         _write_twin(name, work, work / "twin.pdf")
 
 
+#: Texinfo manuals shipped by Debian as PDF and HTML (r-doc-pdf, r-doc-html): name -> (manual,
+#: first page, last page (1-based, kept), title of the heading that opens the page after them)
+TEXINFO_PARTS = {"doc17-texinfo-rfaq-a": ("R-FAQ", 5, 29, "6 R and Emacs"),
+                 "doc18-texinfo-rexts-b": ("R-exts", 122, 141, "5 System and foreign language interfaces")}
+_TEXI_LEVEL = {"chapter": 1, "unnumbered": 1, "appendix": 1, "chapheading": 1, "majorheading": 1,
+               "section": 2, "unnumberedsec": 2, "appendixsec": 2, "heading": 2,
+               "subsection": 3, "unnumberedsubsec": 3, "appendixsubsec": 3, "subheading": 3,
+               "subsubsection": 4, "unnumberedsubsubsec": 4, "appendixsubsubsec": 4, "subsubheading": 4}
+
+
+def _texinfo_gt(html: str, first: str, stop: str) -> str:
+    """Ground truth from texi2any's HTML, made as the shared pdf-twins were (their SOURCES.md):
+    navigation, tables of contents, menus, footnotes and indices out; links and superscripts
+    unwrapped; @table (<dl>) as term paragraphs and bodies; heading levels from texinfo's class;
+    then pandoc to GitHub markdown, cut from ``first`` up to (not with) ``stop``."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(html, "html.parser")
+    for sel in ("div.header", "hr", "div.contents", "div.shortcontents", "table.menu", "ul.section-toc",
+                "ul.mini-toc", "div.footnote", "div.footnotes-segment", "table.index-cp", "table.index-fn",
+                "table.cp-entries-printindex", "table.fn-entries-printindex", "div.printindex", "h1.settitle",
+                "h2.contents-heading", "h2.shortcontents-heading"):
+        for el in soup.select(sel):
+            el.decompose()
+    for el in soup.find_all(["a", "sup", "span"]):
+        el.unwrap()
+    for dl in soup.find_all("dl"):
+        parts = []
+        for child in dl.find_all(["dt", "dd"], recursive=False):
+            if child.name == "dt":
+                child.name = "p"
+            else:
+                child.name = "div"
+            parts.append(child)
+        dl.replace_with(*parts) if parts else dl.decompose()
+    for h in soup.find_all(["h1", "h2", "h3", "h4", "h5"]):
+        cls = next((c for c in (h.get("class") or []) if c in _TEXI_LEVEL), None)
+        if cls:
+            h.name = f"h{_TEXI_LEVEL[cls]}"
+            h.attrs = {}
+    body = str(soup.body or soup)
+    md = subprocess.run(["pandoc", "-f", "html", "-t", "gfm", "--wrap=none"], input=body,
+                        capture_output=True, text=True, check=True).stdout
+    lines = md.splitlines()
+    norm = lambda t: re.sub(r"\s+", " ", t.lstrip("#").strip())  # noqa: E731
+    start = next(i for i, ln in enumerate(lines) if ln.startswith("#") and norm(ln) == first)
+    end = next(i for i, ln in enumerate(lines) if i > start and ln.startswith("#") and norm(ln) == stop)
+    return _md_cleanup("\n".join(lines[start:end]))
+
+
+def texinfo_twins() -> None:
+    """Texinfo manuals: a page range of the Debian PDF (outline of the kept pages re-attached)
+    and its HTML twin's text over the same headings. Skipped without r-doc-pdf/r-doc-html."""
+    import pymupdf
+
+    base = Path("/usr/share/R/doc/manual")
+    for name, (manual, first, last, stop) in TEXINFO_PARTS.items():
+        pdf, html = base / f"{manual}.pdf", base / f"{manual}.html"
+        if not pdf.exists() or not html.exists():
+            print(f"(no {pdf} / {html}: {name} skipped; apt-get install -y r-doc-pdf r-doc-html)")
+            continue
+        src = pymupdf.open(pdf)
+        out = pymupdf.open()
+        out.insert_pdf(src, from_page=first - 1, to_page=last - 1)
+        toc = [[lv, title, p - first + 1] for lv, title, p in src.get_toc() if first <= p <= last]
+        if toc:
+            top = min(lv for lv, _, _ in toc)
+            fixed, prev = [], top - 1
+            for lv, title, p in toc:  # the outline must not jump levels down
+                lv = min(lv - top + 1, prev + 1)
+                fixed.append([lv, title, p])
+                prev = lv
+            out.set_toc(fixed)
+        (OUT / "pdf").mkdir(parents=True, exist_ok=True)
+        (OUT / "md").mkdir(parents=True, exist_ok=True)
+        out.save(OUT / "pdf" / f"{name}.pdf")
+        heading = toc[0][1] if toc else ""
+        (OUT / "md" / f"{name}.md").write_text(_texinfo_gt(html.read_text(errors="replace"), heading, stop))
+
+
 if __name__ == "__main__":
     sphinx_twins()
     pandoc_twins()
     office_twins()
+    texinfo_twins()
     print(f"twins in {OUT}: " + ", ".join(sorted(p.stem for p in (OUT / "pdf").glob("*.pdf"))))
