@@ -12,6 +12,8 @@ them alone would memorise Texinfo; these twins come from other generators, same 
   through pandoc -> GitHub markdown.
 * ``doc15-office-attrs-a`` / ``doc16-office-attrs-b``: other attrs pages through pandoc -> .docx ->
   LibreOffice Writer's PDF export (a Word/LibreOffice export); ground truth as above.
+* ``doc19-latexbook-changes-a`` / ``doc20-latexbook-changes-b``: attrs' changelog (nested lists of
+  entries with links) through pandoc -> LaTeX book class (chapters, twoside) -> PDF.
 * ``doc17-texinfo-rfaq-a`` / ``doc18-texinfo-rexts-b``: two more Texinfo manuals (R FAQ, Writing R
   Extensions; ``r-doc-pdf`` / ``r-doc-html``), cut and cleaned as the shared pdf-twins were.
 
@@ -165,6 +167,28 @@ def pandoc_twins() -> None:
         _write_twin(name, work, work / "twin.pdf")
 
 
+#: attrs' changelog (lists of entries, each with an issue link), lines [a, b) of CHANGELOG.md
+BOOK_PARTS = {"doc19-latexbook-changes-a": (15, 250), "doc20-latexbook-changes-b": (250, 426)}
+
+
+def book_twins() -> None:
+    """LaTeX book class (twoside, "Chapter N" labels, chapters on odd pages): a part of attrs'
+    changelog through pandoc with releases as chapters. Headings lose their links in both twins
+    (the scorer compares heading text); links elsewhere stay."""
+    lines = (sdist(ATTRS) / "CHANGELOG.md").read_text().splitlines()
+    for name, (a, b) in BOOK_PARTS.items():
+        text = "\n".join(lines[a - 1:b - 1])
+        text = re.sub(r"^(#+) \[([^]]*)\]\([^)]*\)", r"\1 \2", text, flags=re.M)
+        text = re.sub(r"^#(#+) ", r"\1 ", text, flags=re.M)  # releases are the chapters
+        work = SRC / name
+        shutil.rmtree(work, ignore_errors=True)
+        work.mkdir(parents=True)
+        (work / "in.md").write_text(text.replace("\u2264", "<=").replace("\u2265", ">=") + "\n")
+        run(["pandoc", "in.md", "-f", "markdown", "--top-level-division=chapter", "-V", "documentclass=book",
+             "--pdf-engine=pdflatex", "-o", "twin.pdf"], cwd=work)
+        _write_twin(name, work, work / "twin.pdf")
+
+
 def office_twins() -> None:
     """Word/LibreOffice exports: the Markdown through pandoc to .docx (Heading styles, List
     Paragraphs, "Source Code" paragraphs), then LibreOffice Writer's PDF export (bookmarks from
@@ -269,4 +293,5 @@ if __name__ == "__main__":
     pandoc_twins()
     office_twins()
     texinfo_twins()
+    book_twins()
     print(f"twins in {OUT}: " + ", ".join(sorted(p.stem for p in (OUT / "pdf").glob("*.pdf"))))

@@ -8,11 +8,12 @@ spans with inline styles, join lines with de-hyphenation and guess a listing's l
 from __future__ import annotations
 
 import re
+from collections import Counter
 from pathlib import Path
 
 from ._pymupdf import pymupdf
 from .pdf_layout import Column, Image, Table, VLine
-from .pdf_stats import HEADING_END, SECTION_NUMBER, Stats, line_style, loose_style, norm_title
+from .pdf_stats import HEADING_END, HEADING_TEXT, SECTION_NUMBER, Stats, line_style, loose_style, norm_title
 from .pdf_tables import borderless
 
 #: glyph bullets may touch their text; a dash or star needs a space ("-c --stdout", "-1" are not items)
@@ -138,7 +139,20 @@ def _strip_leader_tail(spans):
     return out
 
 
-def _join(parts: list[list]) -> list:
+def _keeps_hyphen(last: str, first: str, words: Counter | None) -> bool:
+    """Is the hyphen at a line end part of a compound ("dataclass-like")? When both halves are
+    words of this document and the joined form is not: TeX breaks compounds only at their hyphen."""
+    if not words:
+        return False
+    a = re.search(r"([A-Za-z]+)-\s*$", last)
+    b = re.match(r"[A-Za-z]+", first)
+    if not a or not b:
+        return False
+    head, tail = a.group(1).lower(), b.group(0).lower()
+    return words.get(head + tail, 0) == 0 and words.get(head, 0) > 0 and words.get(tail, 0) > 0
+
+
+def _join(parts: list[list], words: Counter | None = None) -> list:
     """Join lines' spans into one paragraph, de-hyphenating words broken at line ends.
 
     Works on spans rather than rendered text so that a word broken inside an italic run comes
@@ -153,7 +167,14 @@ def _join(parts: list[list]) -> list:
             continue
         if out:
             last = next((s for s in reversed(out) if s.text.strip()), None)
-            if last is not None and re.search(r"[A-Za-z]-\s*$", last.text) and re.match(r"[a-z]", spans[0].text):
+            if (last is not None and re.search(r"[A-Za-z]-\s*$", last.text) and re.match(r"[a-z]", spans[0].text)
+                    and _keeps_hyphen(last.text, spans[0].text, words)):
+                while out and out[-1] is not last:
+                    out.pop()
+                clone = type(last)(last.text.rstrip(), last.x0, last.x1, last.size, last.bold, last.italic, last.mono)
+                clone.link = last.link
+                out[-1] = clone
+            elif last is not None and re.search(r"[A-Za-z]-\s*$", last.text) and re.match(r"[a-z]", spans[0].text):
                 while out and out[-1] is not last:
                     out.pop()
                 clone = type(last)(last.text.rstrip()[:-1], last.x0, last.x1, last.size, last.bold, last.italic,
@@ -320,7 +341,7 @@ class Emitter:
         if self.kind is not None:
             self.last_item = False
         if self.kind in ("para", "item") and self.parts:
-            text = re.sub(r"(?<=\S)  +", " ", _inline(_join(self.parts)).strip())
+            text = re.sub(r"(?<=\S)  +", " ", _inline(_join(self.parts, self.st.words)).strip())
             if self.kind == "item":
                 if self.item_para and self.blocks:
                     self.blocks[-1] += "\n\n" + self._item_indent() + text
@@ -420,7 +441,7 @@ class Emitter:
                 notes.append([ln.spans])
             else:
                 notes[-1].append(ln.spans)
-        texts = [re.sub(r"(?<=\S)  +", " ", _inline(_join(parts)).strip()) for parts in notes]
+        texts = [re.sub(r"(?<=\S)  +", " ", _inline(_join(parts, self.st.words)).strip()) for parts in notes]
         if self.kind in ("code", "para", "item", "table"):
             self.pending_markers.extend(texts)
         else:
@@ -477,7 +498,7 @@ class Emitter:
 
     def _heading_level(self, line: VLine) -> int:
         text = line.text.strip()
-        if len(text) > 160 or not re.search(r"[A-Za-z]", text) or BULLET.match(text):
+        if len(text) > 160 or not HEADING_TEXT.search(text) or BULLET.match(text):
             return 0
         if BYLINE.search(text) or (line.page == 0 and AUTHORS.match(text)):
             return 0  # an author line in a big or bold font is not a section

@@ -18,6 +18,9 @@ PAGE_NUMBER = re.compile(r"^\W*(page\s*)?(\d{1,5}|[ivxlc]{1,6})(\s*(of|/)\s*\d+)
 SENTENCE_END = re.compile(r"[.!?:;]['\")\]]?$")
 #: how running text ends; a question ("2.1 What is R?") is still a heading shape
 SECTION_NUMBER = re.compile(r"^\s*(\d+(?:\.\d+)*)\.?(?:\s|$)")
+_WORD = re.compile(r"[A-Za-z]{2,}")
+#: what a heading has: a word, or a version or date ("23.2.0 - 2023-12-31" in a changelog)
+HEADING_TEXT = re.compile(r"[A-Za-z]|\d+[.\-/]\d+[.\-/]\d+")
 HEADING_END = re.compile(r"[.!:;,]['\")\]]?$")
 
 
@@ -149,6 +152,9 @@ class Stats:
     #: short bold lines at the text's size in the other family (sans over a serif text or the
     #: reverse): Word/LibreOffice "Heading 3" at the body size; two or more make it a heading style
     family_heads: int = 0
+    #: words seen inside lines (not first or last on a line, where hyphenation cuts them): tells
+    #: "dataclass-" + "like" (both words here, "dataclasslike" not) from "docu-" + "ment"
+    words: Counter = field(default_factory=Counter)
     #: where running text ends in a one-column document (95th percentile of long prose lines'
     #: right edges; None with two columns or little prose): a page of code has no edge of its own
     text_right: float | None = None
@@ -190,6 +196,9 @@ def gather_stats(pages: list[PageData], toc: list, page_count: int) -> Stats:
             keys.add(place_key(seg))
             if all(s.mono for s in seg.spans if s.text.strip()):
                 continue
+            inner = _WORD.findall(seg.text)[1:-1]
+            if inner:
+                st.words.update(w.lower() for w in inner)
             for s in seg.spans:
                 chars[_style(s)] += len(s.text.strip())
                 if not s.bold and not s.mono:
@@ -199,7 +208,7 @@ def gather_stats(pages: list[PageData], toc: list, page_count: int) -> Stats:
                 style = loose_style(seg)  # a title with small caps or a logo ("BIBTEXing")
             if style is None:
                 continue
-            if not re.search(r"[A-Za-z]", seg.text):
+            if not HEADING_TEXT.search(seg.text):
                 continue
             if entries and id(seg) not in edges:
                 key = norm_title(seg.text)

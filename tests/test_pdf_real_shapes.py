@@ -603,3 +603,46 @@ def test_listing_line_ending_near_the_margin_is_not_joined_outside_word_processo
     doc.set_metadata({"creator": "LaTeX with hyperref", "producer": "pdfTeX-1.40.24"})
     md = md_of(doc)
     assert "a=1,\nslots=True, frozen=True)" in md
+
+
+def _changelog_doc(toc: bool) -> pymupdf.Document:
+    """LaTeX book class: a changelog whose chapter titles are versions and dates (no words), a
+    compound word broken at its own hyphen and an ordinary word hyphenated by TeX."""
+    doc = pymupdf.open()
+    entries = []
+    for n, (version, date) in enumerate((("23.2.0", "2023-12-31"), ("23.1.0", "2023-04-16"),
+                                         ("22.2.0", "2022-12-21"))):
+        p = Page(doc)
+        p.text(LEFT, 200, f"{version} - {date}", BOLD, 24.8)
+        p.y = 260
+        section = ("Changes", "Deprecations", "Backwards-incompatible Changes")[n]
+        p.heading(section, 14.3)
+        entries += [[1, f"{version} - {date}", n + 1], [2, section, n + 1]]
+        if n:
+            p.para(f"Release {version} of {date} brings {n} changes. {PROSE}")
+            continue
+        p.text(LEFT, p.y, "Type stubs now use the standard transform to decorate dataclass-", BODY, 10)
+        p.y += 12
+        p.text(LEFT, p.y, "like decorators instead of the special form that only one checker supports, so", BODY, 10)
+        p.y += 12
+        p.text(LEFT, p.y, "that every checker reads the decorators the same way; the docu-", BODY, 10)
+        p.y += 12
+        p.text(LEFT, p.y, "ment says how, and each dataclass field is described with its like and its type.", BODY, 10)
+        p.y += 20
+        p.para(PROSE)
+    if toc:
+        doc.set_toc(entries)
+    return doc
+
+
+def test_version_and_date_chapter_titles_are_headings_with_and_without_bookmarks() -> None:
+    for toc in (True, False):
+        lines = md_of(_changelog_doc(toc)).splitlines()
+        assert "# 23.2.0 - 2023-12-31" in lines and "# 23.1.0 - 2023-04-16" in lines
+        assert "## Changes" in lines and "## Deprecations" in lines
+
+
+def test_compound_broken_at_its_hyphen_keeps_it_a_hyphenated_word_does_not() -> None:
+    md = md_of(_changelog_doc(True))
+    assert "decorate dataclass-like decorators" in md
+    assert "the document says how" in md
