@@ -234,6 +234,9 @@ def _texinfo_gt(html: str, first: str, stop: str) -> str:
             el.decompose()
     for el in soup.find_all(["a", "sup", "span"]):
         el.unwrap()
+    for box in soup.select("table.cartouche"):  # @cartouche: a frame drawn around an example
+        cells = box.find_all("td")
+        box.replace_with(*[c for cell in cells for c in list(cell.contents)]) if cells else box.decompose()
     for dl in soup.find_all("dl"):
         parts = []
         for child in dl.find_all(["dt", "dd"], recursive=False):
