@@ -234,9 +234,10 @@ def extract_segments(page: pymupdf.Page, textpage=None, links: list | None = Non
     surrounding same-style run, "see the reference link here" lost its link. Given the page's
     ``drawings`` (``get_cdrawings()``), text drawn invisibly is left out (:mod:`.pdf_hidden`) and
     counted in ``dropped``; an OCR ``textpage`` is kept whole."""
-    if textpage is None:
+    if textpage is None and page.rotation == 0:
         # a listing line longer than the text block runs past the page's right edge (LaTeX sets
-        # overfull verbatim lines in full); only such monospace ends are kept (see below)
+        # overfull verbatim lines in full); only such monospace ends are kept (see below). A
+        # rotated page's text is placed unrotated: the clip by the page's edges is PyMuPDF's there
         r = page.rect
         d = page.get_text("dict", flags=pymupdf.TEXT_PRESERVE_WHITESPACE,
                           clip=pymupdf.Rect(r.x0, r.y0, r.x1 + 4 * r.width, r.y1))

@@ -646,3 +646,14 @@ def test_compound_broken_at_its_hyphen_keeps_it_a_hyphenated_word_does_not() -> 
     md = md_of(_changelog_doc(True))
     assert "decorate dataclass-like decorators" in md
     assert "the document says how" in md
+
+
+def test_rotated_page_keeps_all_its_text() -> None:
+    """A landscape page set by /Rotate 90: its text is placed unrotated, all of it is kept."""
+    doc = pymupdf.open()
+    page = doc.new_page(width=612, height=792)
+    for i in range(60):
+        page.insert_text((72, 72 + i * 12), f"line {i} of the rotated page text", fontsize=10)
+    page.set_rotation(90)
+    md = md_of(doc)
+    assert md.count("of the rotated page text") == 60
