@@ -957,7 +957,10 @@ class Emitter:
                     col = max(0, round((x - base) / cw))
                     if len(buf) < col and not (buf.endswith(" ") and not text.strip()):
                         buf += " " * (col - len(buf))
-                buf += text
+                # TeX typesets ' and " in typewriter fonts as curly quotes; in code they are
+                # straight, and its backquote is an opening one: a pair of opening quotes is a
+                # shell `...` pair. A roman comment's curly quotes are the author's own.
+                buf += _BACKQUOTES.sub(r"`\1`", text).translate(_CODE_QUOTES) if mono else text
                 if text.strip():
                     after_prop = after_prop or not mono
                 prev_x1 = x1
@@ -966,9 +969,6 @@ class Emitter:
             lines.pop()
         while lines and not lines[0]:
             lines.pop(0)
-        # TeX typesets ' and " in typewriter fonts as curly quotes; in code they are straight
-        # and its backquote as an opening one: a pair of opening quotes is a shell `...` pair
-        lines = [_BACKQUOTES.sub(r"`\1`", ln).translate(_CODE_QUOTES) for ln in lines]
         if len(lines) == 1 and re.fullmatch(r"https?://[^\s<>]+", lines[0].strip()):
             return f"<{lines[0].strip()}>"  # a displayed URL (texinfo @url) is a link, not a listing
         lang = _guess_language(lines)

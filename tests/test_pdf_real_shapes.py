@@ -657,3 +657,23 @@ def test_rotated_page_keeps_all_its_text() -> None:
     page.set_rotation(90)
     md = md_of(doc)
     assert md.count("of the rotated page text") == 60
+
+
+def test_roman_annotation_in_a_listing_keeps_its_curly_quotes() -> None:
+    """TeX's typewriter quotes come out curly and are made straight in code; the quotes of a
+    roman annotation beside it (Texinfo @r{}) are the author's typographic ones and stay."""
+    doc = pymupdf.open()
+    p = Page(doc)
+    p.page.insert_font(fontname="F0", fontbuffer=pymupdf.Font("cjk").buffer)  # a font with curly quotes
+    p.para()
+    x = LEFT + 30
+    w = pymupdf.get_text_length("make info     ", fontname=MONO, fontsize=10)
+    for cmd, note in (("make pdf", "to create PDF versions"),
+                      ("make info", "to create info files (not \u2018refman\u2019 nor \u2018fullrefman\u2019).")):
+        p.text(x, p.y, cmd, MONO)
+        p.page.insert_text((x + w, p.y), note, fontname="F0", fontsize=10)
+        p.y += 12
+    p.y += 8
+    p.para()
+    md = md_of(doc)
+    assert "make info     to create info files (not \u2018refman\u2019 nor \u2018fullrefman\u2019).\n```" in md
