@@ -248,7 +248,8 @@ def job_options(job: Job, settings: Settings) -> Options:
     known = {f.name for f in fields(Options)}
     base = settings.options
     extra = dict(base.extra)
-    extra.setdefault("workers", 1)  # the batch runs sources in parallel; a site does not start its own pool
+    if base.crawl.workers is None:
+        extra["workers"] = 1  # the batch runs sources in parallel; a site does not start its own pool
     over: dict[str, Any] = {}
     for key, value in job.options.items():
         key = key.replace("-", "_")
@@ -259,10 +260,9 @@ def job_options(job: Job, settings: Settings) -> Options:
     if isinstance(job.options.get("extra"), dict):
         extra.update(job.options["extra"])
     try:
-        opts = base.merged(**over)
+        opts = base.merged(**over, extra=extra)  # known extra keys land in their typed groups
     except TypeError as exc:
         raise UsageError(f"bad options for {job.source}: {exc}") from None
-    opts.extra = extra
     opts.progress = False
     opts.on_progress = None
     return opts
@@ -444,8 +444,7 @@ def render_outputs(job: Job, bundle: Any, options: Options) -> dict[str, str]:
     if job.kind == "repo":
         from llmingest.render.digest import render
 
-        extra = options.extra or {}
-        return {f"{job.name}.md": render(bundle, "markdown", top=int(extra.get("top", 10)))}
+        return {f"{job.name}.md": render(bundle, "markdown", top=int(options.output.top))}
     text = "\n\n".join(doc.content.rstrip("\n") for doc in bundle.documents) + "\n"
     return {f"{job.name}.md": text}
 

@@ -349,7 +349,7 @@ def ingest_repo(src: sources.Source, options: Options) -> Bundle:
             entries, skipped, subs = submodules(loc.root, options, entries, skipped, fetch=fetch)
             if subs:
                 facts["submodules"] = {f"{loc.subpath}/{k}" if loc.subpath else k: v for k, v in subs.items()}
-    limit = (options.extra or {}).get("max_files")
+    limit = options.max_files
     if limit and len(entries) > limit:  # a server's limit, before a single file is read
         raise LimitExceeded(f"{loc.display} has {len(entries):,} files, over this server's limit of {limit:,}",
                             hint="narrow it with --include/--exclude or a /tree/<ref>/<dir> URL")
@@ -409,9 +409,8 @@ def ingest_repo(src: sources.Source, options: Options) -> Bundle:
     bundle = Bundle(source=loc.display, kind="repo", documents=docs, skipped=sorted(skipped, key=lambda s: s.path),
                     redactions=redactions, metadata=metadata, title=loc.name, encoding=options.encoding)
     if options.max_tokens:
-        extra = options.extra or {}
-        _apply_budget(bundle, options.max_tokens, extra.get("format", "markdown"), top=extra.get("top", 10),
-                      token_tree=bool(extra.get("token_tree")), changes=churn)
+        out = options.output
+        _apply_budget(bundle, options.max_tokens, out.format, top=out.top, token_tree=out.token_tree, changes=churn)
     if churn is not None:
         from llmingest.sources.repo_git import sort_by_changes
 
