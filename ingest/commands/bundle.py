@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from ..options import Options, parse_host_map
+from ..options import Options, OutputOptions, parse_host_map
 from ._common import check_format, progress_wanted, remove_stale_parts, stale_parts, write_output
 
 HELP = """Bundle a repo, docs sites, PDFs and pages into one context file or one llms.txt set.
@@ -120,7 +120,7 @@ def bundle_cmd(
     if check and output is None and llms_txt is None:
         raise UsageError("--check needs -o FILE or --llms-txt DIR to compare against")
     opts = Options(encoding=encoding, max_tokens=max_tokens, token=token, host_map=parse_host_map(host_map),
-                   progress=progress_wanted(quiet), extra={"format": fmt}, compress=compress)
+                   progress=progress_wanted(quiet), output=OutputOptions(format=fmt), compress=compress)
     title = name or Path.cwd().name
     own_outputs = [p for p in (output, llms_txt) if p is not None]
     if output is not None and split_tokens:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from ..options import Options
+from ..options import CrawlOptions, Options
 from ._common import progress_wanted, write_output
 
 HELP = """Work with llms.txt files (https://llmstxt.org).
@@ -126,7 +126,7 @@ def expand(
     from ..tokens import count
 
     opts = Options(timeout=timeout, concurrency=max(1, concurrency), encoding=encoding, progress=progress_wanted(quiet),
-                   headers=parse_headers(header), cookies=parse_cookies(cookie), extra={"login_start": source})
+                   headers=parse_headers(header), cookies=parse_cookies(cookie), crawl=CrawlOptions(login_start=source))
     text, location = _read(source, opts)
     out, skipped = do_expand(text, location, opts, max_tokens=max_tokens, optional=optional)
     write_output(out, output)
