@@ -1,0 +1,73 @@
+"""Typed option groups and limits (issue 16): what replaced ``Options.extra``, and the two bugs it hid.
+
+``serve --max-page-size`` used to set a key the crawler never read, and ``--max-files`` a key read by
+nothing on some paths; now both are typed fields every path reads, set on every request's Options.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import call_tool
+from llmingest import ingest
+from llmingest.errors import LimitExceeded
+from llmingest.fetch.http import DEFAULT_MAX_BYTES, page_cap
+from llmingest.options import CrawlOptions, Options, OutputOptions, PageOptions, PdfOptions
+
+
+def test_the_old_extra_keys_land_in_their_typed_fields():
+    opts = Options(extra={"format": "xml", "top": 3, "token_tree": True, "front_matter": False, "charset": "latin-1",
+                          "page_markers": True, "images_ref": "img", "backoff": 0.1, "retries": 0, "workers": 1,
+                          "login_start": "https://a.example/", "max_page_bytes": 7_000, "max_files": 9,
+                          "nobody_reads_this": 1})
+    assert opts.output == OutputOptions(format="xml", top=3, token_tree=True)
+    assert opts.page == PageOptions(front_matter=False, charset="latin-1")
+    assert opts.pdf == PdfOptions(page_markers=True, images_ref="img")
+    assert opts.crawl == CrawlOptions(backoff=0.1, retries=0, workers=1, login_start="https://a.example/")
+    assert (opts.max_page_size, opts.max_files) == (7_000, 9)
+    assert opts.extra == {"nobody_reads_this": 1}  # unknown keys stay, read by nothing, as before
+    # the CLI's name and the server's name were both honoured; the smaller cap wins
+    assert Options(extra={"max_page_size": 5_000, "max_page_bytes": 8_000}).max_page_size == 5_000
+
+
+def test_merged_keeps_groups_and_absorbs_new_extra_keys():
+    base = Options(page=PageOptions(links=False), max_page_size=1_000)
+    again = base.merged(max_tokens=50, extra={"images": False})
+    assert again.page == PageOptions(links=False, images=False) and again.max_page_size == 1_000
+    assert base.page == PageOptions(links=False)  # groups are frozen: a copy never changes the original
+
+
+def test_page_cap_is_the_typed_limit_only_when_lower():
+    assert page_cap(None, DEFAULT_MAX_BYTES) == DEFAULT_MAX_BYTES
+    assert page_cap(Options(max_page_size=10), 100) == 10
+    assert page_cap(Options(max_page_size=1_000), 100) == 100
+
+
+def _folder(root: Path, n: int) -> Path:
+    root.mkdir()
+    for i in range(n):
+        (root / f"f{i}.py").write_text(f"x = {i}\n")
+    return root
+
+
+def test_max_files_refuses_a_larger_digest_before_reading(tmp_path):
+    src = _folder(tmp_path / "proj", 3)
+    with pytest.raises(LimitExceeded, match="3 files, over this server's limit of 2"):
+        ingest(str(src), Options(max_files=2, cache_dir=tmp_path / "c"))
+    assert len(ingest(str(src), Options(max_files=3, cache_dir=tmp_path / "c")).documents) == 3
+
+
+def test_mcp_max_files_bounds_a_local_digest_through_the_real_server(tmp_path):
+    """``llmingest mcp --max-files`` (stdio, local folders allowed) bounds ingest_repository."""
+    from llmingest.mcp_server.server import create_server
+    from llmingest.mcp_server.service import build_service
+
+    src = _folder(tmp_path / "proj", 3)
+    svc = build_service(server_mode=False, cache_dir=tmp_path / "c", max_files=2)
+    res = call_tool(create_server(svc), "ingest_repository", {"source": str(src)}, raise_on_error=False)
+    assert res.is_error and "over this server's limit of 2" in res.content[0].text
+    assert svc.options_for().max_files == 2 and svc.options_for().max_page_size == svc.limits.max_page_bytes
+    svc.limits.max_files = 0  # 0 switches the limit off
+    ok = call_tool(create_server(svc), "ingest_repository", {"source": str(src)})
+    assert "f2.py" in ok.content[0].text
