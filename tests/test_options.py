@@ -71,3 +71,25 @@ def test_mcp_max_files_bounds_a_local_digest_through_the_real_server(tmp_path):
     svc.limits.max_files = 0  # 0 switches the limit off
     ok = call_tool(create_server(svc), "ingest_repository", {"source": str(src)})
     assert "f2.py" in ok.content[0].text
+
+
+def test_a_runs_config_file_reaches_its_commands_through_the_context_not_a_global(tmp_path, monkeypatch):
+    """The config path travels as click's ``ctx.obj``; a later run in the same process (here Typer's
+    runner, without ``main``) never reads the [[sources]] of the config an earlier run found."""
+    from llmingest.cli import app, main
+    from typer.testing import CliRunner
+
+    first = tmp_path / "first"
+    first.mkdir()
+    (first / "README.md").write_text("# First\n\nThe first project.\n")
+    (first / "llmingest.toml").write_text('[[sources]]\nsource = "."\nname = "first"\n')
+    monkeypatch.chdir(first)
+    with pytest.raises(SystemExit) as exc:
+        main(["bundle", "-q", "-o", "out.md"])
+    assert exc.value.code == 0 and "The first project." in (first / "out.md").read_text()
+    other = tmp_path / "other"
+    other.mkdir()
+    monkeypatch.chdir(other)
+    res = CliRunner().invoke(app, ["bundle", "-q", "-o", "out.md"])
+    assert res.exit_code == 2 and not (other / "out.md").exists()
+    assert "no sources given" in res.output

@@ -79,6 +79,7 @@ def _check(outputs: dict[Path, str], extras: list[Path] | None = None) -> None:
 
 
 def bundle_cmd(
+    ctx: typer.Context,
     sources: list[str] = typer.Argument(None, help="Sources (path, git URL, docs URL, built site folder, PDF...)."),
     output: Path = typer.Option(None, "-o", "--output", help="Write the context file here (else stdout)."),
     fmt: str = typer.Option("markdown", "-f", "--format", help="markdown | xml | plain | json"),
@@ -105,7 +106,7 @@ def bundle_cmd(
     from ..errors import UsageError
 
     fmt = check_format(fmt)
-    cfg_path = config.ACTIVE.get("path")
+    cfg_path = config.current(ctx).path  # ctx.obj of this run
     if not sources:
         cfg = config.load(cfg_path) if cfg_path else {}
         sources = cfg.get("sources") or []
