@@ -204,6 +204,23 @@ def parse_host_map(value: str | list[str] | tuple[str, ...] | None) -> dict[str,
     return out
 
 
+#: the output formats every edge accepts (``llms.txt`` is written by the site and bundle commands)
+FORMATS = ("markdown", "xml", "plain", "json")
+
+
+def check_format(fmt: str, allowed: tuple[str, ...] = FORMATS) -> str:
+    """A format name as a user typed it (``md``, ``txt``, ``XML``) -> its canonical name, or a UsageError.
+
+    In the core, not in ``commands/``: the CLI and the web service (``?format=``) both parse it.
+    """
+    fmt = fmt.lower()
+    aliases = {"md": "markdown", "txt": "plain", "text": "plain"}
+    fmt = aliases.get(fmt, fmt)
+    if fmt not in allowed:
+        raise UsageError(f"unknown format {fmt!r}", hint=f"choose one of {', '.join(allowed)}")
+    return fmt
+
+
 def parse_size(text: str | int) -> int:
     """``500k``, ``10MB``, ``1_000_000`` -> bytes."""
     if isinstance(text, int):

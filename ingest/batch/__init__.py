@@ -304,9 +304,11 @@ def _tree_fingerprint(root: Path, only: list[str] | None = None) -> str:
 def _git(root: Path, *args: str) -> str | None:
     import subprocess
 
+    from llmingest.fetch.walk import local_git_env
+
     try:
         proc = subprocess.run(["git", "-C", str(root), *args], capture_output=True, timeout=60,
-                              env={**os.environ, "GIT_OPTIONAL_LOCKS": "0"})
+                              env=local_git_env(GIT_OPTIONAL_LOCKS="0"))
     except (OSError, subprocess.TimeoutExpired):
         return None
     return proc.stdout.decode("utf-8", "surrogateescape") if proc.returncode == 0 else None

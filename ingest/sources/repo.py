@@ -38,8 +38,11 @@ class _Located:
 
 
 def _git(root: Path, *args: str) -> str | None:
+    from llmingest.fetch.walk import local_git_env
+
     try:
-        out = subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, timeout=60)
+        out = subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, timeout=60,
+                             env=local_git_env())
     except (OSError, subprocess.TimeoutExpired):
         return None
     return out.stdout if out.returncode == 0 else None
@@ -433,5 +436,3 @@ def _apply_budget(bundle: Bundle, max_tokens: int, fmt: str = "markdown", *, top
     fit_rendered(bundle, max_tokens, fmt, partial(render, top=top, token_tree=token_tree),
                  extra_overhead=tree_cost + 200, shrink=shrinker(bundle.encoding), changes=changes)
 
-
-os.environ.setdefault("GIT_TERMINAL_PROMPT", "0")
