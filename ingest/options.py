@@ -61,6 +61,8 @@ class OutputOptions:
     token_tree: bool = False  # token counts in the directory tree
 
 
+_GROUPS: dict[str, type] = {"page": PageOptions, "pdf": PdfOptions, "crawl": CrawlOptions, "output": OutputOptions}
+
 #: the old ``Options.extra`` string keys -> (group, field) they now live in; read once, in __post_init__
 _LEGACY_KEYS: dict[str, tuple[str, str]] = {
     **{k: ("page", k) for k in ("front_matter", "links", "images", "select", "count_tokens", "charset", "base_url")},
@@ -138,6 +140,13 @@ class Options:
     extra: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        for name, kind in _GROUPS.items():  # a table in a config file or a manifest arrives as a dict
+            value = getattr(self, name)
+            if isinstance(value, dict):
+                unknown = set(value) - {f.name for f in fields(kind)}
+                if unknown:
+                    raise UsageError(f"unknown {name} option(s): {', '.join(sorted(unknown))}")
+                setattr(self, name, kind(**value))
         if self.extra:
             self._absorb_extra()
 

@@ -38,6 +38,14 @@ def test_merged_keeps_groups_and_absorbs_new_extra_keys():
     assert base.page == PageOptions(links=False)  # groups are frozen: a copy never changes the original
 
 
+def test_a_group_given_as_a_table_becomes_its_dataclass():
+    from llmingest.errors import UsageError
+
+    assert Options(pdf={"page_markers": True}).pdf == PdfOptions(page_markers=True)  # [[sources]] pdf = {...}
+    with pytest.raises(UsageError, match="unknown pdf option"):
+        Options(pdf={"page_marker": True})
+
+
 def test_page_cap_is_the_typed_limit_only_when_lower():
     assert page_cap(None, DEFAULT_MAX_BYTES) == DEFAULT_MAX_BYTES
     assert page_cap(Options(max_page_size=10), 100) == 10
