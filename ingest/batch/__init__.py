@@ -33,7 +33,7 @@ import os
 import re
 import sys
 import time
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -248,8 +248,6 @@ def job_options(job: Job, settings: Settings) -> Options:
     known = {f.name for f in fields(Options)}
     base = settings.options
     extra = dict(base.extra)
-    if base.crawl.workers is None:
-        extra["workers"] = 1  # the batch runs sources in parallel; a site does not start its own pool
     over: dict[str, Any] = {}
     for key, value in job.options.items():
         key = key.replace("-", "_")
@@ -263,6 +261,8 @@ def job_options(job: Job, settings: Settings) -> Options:
         opts = base.merged(**over, extra=extra)  # known extra keys land in their typed groups
     except TypeError as exc:
         raise UsageError(f"bad options for {job.source}: {exc}") from None
+    if opts.crawl.workers is None:  # the batch runs sources in parallel; a site does not start its own pool
+        opts.crawl = replace(opts.crawl, workers=1)
     opts.progress = False
     opts.on_progress = None
     return opts
