@@ -173,6 +173,13 @@ def _config_defaults(command, path) -> dict | None:
 
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point: infer the subcommand, run the app, render errors once."""
+    from .errors import run_scope
+
+    with run_scope():  # the run's tokens are scrubbed from every message of the run, then forgotten
+        _run(argv)
+
+
+def _run(argv: list[str] | None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args or bool(os.environ.get("LLMINGEST_DEBUG"))
     args = [a for a in args if a != "--debug"]

@@ -41,3 +41,30 @@ def test_request_tokens_never_reach_the_process_wide_secrets(tmp_path, git_http_
     for token in wrong:
         assert token not in errors._global_secrets
         assert redact(f"x {token} y") == f"x {token} y"  # forgotten when its request ended
+
+
+def test_a_cli_runs_secrets_are_forgotten_when_it_ends(tmp_path, monkeypatch):
+    """``--token`` is scrubbed during its run (worker threads included: the set is process-wide
+    then) and gone afterwards, so in-process runs (tests, an embedding program) never accumulate."""
+    import pytest
+    from llmingest.cli import main
+
+    token = "opaque-cli-run-token-value-0001"
+    (tmp_path / "a.html").write_text("<html><head><title>A</title></head><body><main><h1>A</h1><p>Text.</p>"
+                                     "</main></body></html>")
+    monkeypatch.chdir(tmp_path)
+    before = dict(errors._global_secrets)
+    seen: list[str] = []
+    from llmingest.sources import page
+
+    real = page.page_bundle
+
+    def spy(*args, **kwargs):
+        seen.append(redact(f"x {token} y"))  # what a message made during the run would say
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(page, "page_bundle", spy)
+    with pytest.raises(SystemExit) as exc:
+        main(["page", "a.html", "--token", token, "-q", "-o", "a.md"])
+    assert exc.value.code == 0 and seen == ["x *** y"]
+    assert dict(errors._global_secrets) == before and redact(token) == token
