@@ -36,7 +36,7 @@ class PageOptions:
 class PdfOptions:
     """How a PDF is converted (``llmingest pdf`` and ``ingest(path, kind="pdf")``)."""
 
-    images_dir: str | Path | None = None  # extract images into this folder
+    images_dir: str | Path | None = None  # extract images into this folder (DOCX/PPTX/EPUB documents too)
     images_ref: str | None = None  # how the markdown links that folder (default: images_dir itself)
     page_markers: bool = False  # a marker line before every page
     ocr: bool = False  # OCR pages without a text layer
