@@ -229,8 +229,11 @@ class Service:
         token = overrides.get("token")
         if token:
             register_secret(token)
-        limits = {"max_page_size": self.limits.max_page_bytes or None, "max_files": self.limits.max_files or None}
-        return self.options.merged(**overrides, **{k: v for k, v in limits.items() if v and k not in overrides})
+        opts = self.options.merged(**overrides)
+        for name, limit in (("max_page_size", self.limits.max_page_bytes), ("max_files", self.limits.max_files)):
+            if limit:  # the server's limit holds whatever the request asked for (0 switches it off)
+                setattr(opts, name, min(limit, getattr(opts, name) or limit))
+        return opts
 
     def bundle(self, source: str, kind: str | None = None, *, fmt: str = "markdown",
                **overrides: Any) -> tuple[Bundle, str]:

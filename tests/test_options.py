@@ -76,6 +76,8 @@ def test_mcp_max_files_bounds_a_local_digest_through_the_real_server(tmp_path):
     res = call_tool(create_server(svc), "ingest_repository", {"source": str(src)}, raise_on_error=False)
     assert res.is_error and "over this server's limit of 2" in res.content[0].text
     assert svc.options_for().max_files == 2 and svc.options_for().max_page_size == svc.limits.max_page_bytes
+    assert svc.options_for(max_files=10**6, max_page_size=10**12).max_files == 2  # a request cannot raise them
+    assert svc.options_for(max_page_size=100).max_page_size == 100  # nor is a lower one raised
     svc.limits.max_files = 0  # 0 switches the limit off
     ok = call_tool(create_server(svc), "ingest_repository", {"source": str(src)})
     assert "f2.py" in ok.content[0].text
