@@ -59,9 +59,7 @@ def docs_index(svc: Service, url: str, **login_opts: Any) -> Bundle:
     def produce() -> Bundle:
         from llmingest.api import ingest
 
-        opts = svc.options_for(**login_opts)
-        if svc.limits.max_page_bytes:  # the server's --max-page-size holds for a published llms.txt too
-            opts = opts.merged(extra={**opts.extra, "max_page_bytes": svc.limits.max_page_bytes})
+        opts = svc.options_for(**login_opts)  # with the server's --max-page-size: a published llms.txt too
         published = ingest(url, opts, kind="llms.txt", include=["llms.txt"])
         if published.documents:
             return Bundle(source=url, kind="site", documents=published.documents,

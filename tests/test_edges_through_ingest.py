@@ -16,7 +16,7 @@ import pytest
 from conftest import respond, serve_loopback
 from llmingest.api import ingest
 from llmingest.model import Bundle, Document, Skipped
-from llmingest.options import Options
+from llmingest.options import CrawlOptions, Options, PageOptions
 
 LLMS = b"# Gizmo\n\n> Gizmo's own index.\n\nInfo.\n\n## Docs\n\n- [Start](/start.md): start here\n\n" \
        b"## Optional\n\n- [More](/more.md)\n"
@@ -76,7 +76,7 @@ def test_expanded_llms_txt_is_a_source_and_optional_can_be_left_out(site, tmp_pa
     assert full.kind == "llms-ctx" and len(full.documents) == 1
     text = full.documents[0].content
     assert text.startswith('<project title="Gizmo"') and "Start text." in text and "More text." in text
-    short = ingest(f"{site}/g/llms.txt", Options(cache=False, extra={"optional": False}), kind="llms-ctx")
+    short = ingest(f"{site}/g/llms.txt", Options(cache=False, crawl=CrawlOptions(optional=False)), kind="llms-ctx")
     assert "Start text." in short.documents[0].content and "More text." not in short.documents[0].content
     (tmp_path / "llms.txt").write_bytes(b"# L\n\n> l\n\n## Docs\n\n- [A](a.md)\n- [Gone](gone.md)\n")
     (tmp_path / "a.md").write_text("# A\n\nLocal A.\n")
@@ -91,7 +91,7 @@ def test_stdin_is_a_page_source(monkeypatch):
 
     html = b"<html><head><title>Piped</title></head><body><main><h1>Piped</h1><p>From a pipe.</p></main></body></html>"
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(html)))
-    bundle = ingest(Stdin(), Options(extra={"front_matter": False}), kind="page")
+    bundle = ingest(Stdin(), Options(page=PageOptions(front_matter=False)), kind="page")
     assert bundle.kind == "page" and bundle.source == "-"
     assert "From a pipe." in bundle.documents[0].content
 
@@ -156,7 +156,7 @@ def test_walk_files_named_is_sorted_and_leaves_out_hidden_and_escaping_files(tmp
     (tmp_path / "d" / ".git" / "x.md").write_text("x")
     (tmp_path / "secret.md").write_text("s")
     os.symlink(tmp_path / "secret.md", tmp_path / "d" / "c.md")
-    got = files_named(tmp_path / "d", (".md", ".html"))
+    got = files_named(tmp_path / "d", lambda name: name.lower().endswith((".md", ".html")))
     assert [rel for rel, _ in got] == ["A.HTML", "b.md"]
 
 

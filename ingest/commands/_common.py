@@ -9,17 +9,7 @@ from pathlib import Path
 
 from ..atomic import write_atomic
 from ..errors import UsageError
-
-FORMATS = ("markdown", "xml", "plain", "json")
-
-
-def check_format(fmt: str, allowed: tuple[str, ...] = FORMATS) -> str:
-    fmt = fmt.lower()
-    aliases = {"md": "markdown", "txt": "plain", "text": "plain"}
-    fmt = aliases.get(fmt, fmt)
-    if fmt not in allowed:
-        raise UsageError(f"unknown format {fmt!r}", hint=f"choose one of {', '.join(allowed)}")
-    return fmt
+from ..options import FORMATS, check_format  # noqa: F401 - in the core: the web service parses formats too
 
 
 def write_output(chunks: str | Iterable[str], output: Path | None) -> None:

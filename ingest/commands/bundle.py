@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from ..options import Options, parse_host_map
+from ..options import Options, OutputOptions, parse_host_map
 from ._common import check_format, progress_wanted, remove_stale_parts, stale_parts, write_output
 
 HELP = """Bundle a repo, docs sites, PDFs and pages into one context file or one llms.txt set.
@@ -79,6 +79,7 @@ def _check(outputs: dict[Path, str], extras: list[Path] | None = None) -> None:
 
 
 def bundle_cmd(
+    ctx: typer.Context,
     sources: list[str] = typer.Argument(None, help="Sources (path, git URL, docs URL, built site folder, PDF...)."),
     output: Path = typer.Option(None, "-o", "--output", help="Write the context file here (else stdout)."),
     fmt: str = typer.Option("markdown", "-f", "--format", help="markdown | xml | plain | json"),
@@ -105,7 +106,7 @@ def bundle_cmd(
     from ..errors import UsageError
 
     fmt = check_format(fmt)
-    cfg_path = config.ACTIVE.get("path")
+    cfg_path = config.current(ctx).path  # ctx.obj of this run
     if not sources:
         cfg = config.load(cfg_path) if cfg_path else {}
         sources = cfg.get("sources") or []
@@ -120,7 +121,7 @@ def bundle_cmd(
     if check and output is None and llms_txt is None:
         raise UsageError("--check needs -o FILE or --llms-txt DIR to compare against")
     opts = Options(encoding=encoding, max_tokens=max_tokens, token=token, host_map=parse_host_map(host_map),
-                   progress=progress_wanted(quiet), extra={"format": fmt}, compress=compress)
+                   progress=progress_wanted(quiet), output=OutputOptions(format=fmt), compress=compress)
     title = name or Path.cwd().name
     own_outputs = [p for p in (output, llms_txt) if p is not None]
     if output is not None and split_tokens:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from ..options import Options
+from ..options import CrawlOptions, Options
 from ._common import progress_wanted, write_output
 
 HELP = """Work with llms.txt files (https://llmstxt.org).
@@ -57,8 +57,8 @@ def validate(
     strict: bool = typer.Option(False, "--strict", help="Warnings count as errors."),
     timeout: float = typer.Option(30.0, "--timeout", help="Seconds for fetching a URL."),
 ) -> None:
-    from llmingest.converters.llmstxt_v2 import notes
     from llmingest.sources.llmstxt import read
+    from llmingest.sources.llmstxt_v2 import notes
 
     from ..converters import llmstxt
 
@@ -100,7 +100,7 @@ def expand(
 
     opts = Options(timeout=timeout, concurrency=max(1, concurrency), encoding=encoding, progress=progress_wanted(quiet),
                    headers=parse_headers(header), cookies=parse_cookies(cookie), max_tokens=max_tokens,
-                   extra={"login_start": source, "optional": optional})
+                   crawl=CrawlOptions(login_start=source, optional=optional))
     bundle = ingest(source, opts, kind="llms-ctx")
     out = bundle.documents[0].content
     write_output(out, output)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from ..options import Options
+from ..options import Options, PageOptions
 from ._common import check_format, write_output
 
 HELP = """Convert one HTML page to clean markdown: main content only, code fences with languages, GFM tables, admonitions, absolute links; front matter with title, url, description and, when the page states them, author, date, modified, sitename, lang, image, tags (from meta tags and JSON-LD).
@@ -62,12 +62,12 @@ def page(
 
     register_secret(token)  # no message may ever echo it
     fmt = check_format(fmt, ("markdown", "json"))
-    extra = {"front_matter": not no_front_matter, "links": not no_links, "images": not no_images,
-             "select": not full, "base_url": base_url, "charset": charset,
-             "count_tokens": fmt == "json" or (output is not None and not quiet)}  # only a shown count is made
+    page = PageOptions(front_matter=not no_front_matter, links=not no_links, images=not no_images,
+                       select=not full, base_url=base_url, charset=charset,
+                       count_tokens=fmt == "json" or (output is not None and not quiet))  # only a shown count is made
     from ..options import parse_cookies, parse_headers
 
-    opts = Options(token=token, timeout=timeout, encoding=encoding, extra=extra, prefer_markdown=not no_prefer_markdown,
+    opts = Options(token=token, timeout=timeout, encoding=encoding, page=page, prefer_markdown=not no_prefer_markdown,
                    render=render, headers=parse_headers(header), cookies=parse_cookies(cookie))
     from llmingest.sources.parse import Stdin
 

@@ -39,6 +39,7 @@ from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
 from xml.etree import ElementTree
 
 import httpx
+from llmingest.converters import document_suffixes
 from llmingest.errors import (
     BlockedAddress,
     IngestError,
@@ -82,7 +83,8 @@ RETRIES = 3
 MAX_RETRY_AFTER = 60.0  # seconds; a server asking for longer is reported, not waited for
 ROBOTS_AGENT = "llmingest"
 #: link targets worth fetching as pages; other files (images, archives, sources) are not pages
-PAGE_SUFFIXES = {"", ".html", ".htm", ".xhtml", ".shtml", ".php", ".asp", ".aspx", ".md", ".pdf"}
+PAGE_SUFFIXES = {"", ".html", ".htm", ".xhtml", ".shtml", ".php", ".asp", ".aspx", ".md", ".pdf",
+                 *document_suffixes()}  # and every document format the converters read (.docx, .epub...)
 HTML_TYPES = {"text/html", "application/xhtml+xml"}
 MARKDOWN_TYPES = {"text/markdown", "text/x-markdown"}
 _MD_LINK = re.compile(r"\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
@@ -434,8 +436,9 @@ class _Fetcher:
                       retries: int | None = None) -> tuple[int, dict[str, str], bytes]:
         """One GET with retries on 429/5xx/transport errors; 4xx are returned, not raised."""
         max_bytes = max_bytes or self.max_bytes
-        delay = float(self.options.extra.get("backoff", 0.5))
-        retries = int(self.options.extra.get("retries", RETRIES)) if retries is None else retries
+        delay = float(self.options.crawl.backoff)
+        if retries is None:
+            retries = RETRIES if self.options.crawl.retries is None else int(self.options.crawl.retries)
         for attempt in range(retries + 1):
             try:
                 status, hdrs, body = await self._once(url, headers or {}, max_bytes)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import stat
 import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,7 +42,7 @@ IGNORED_SUFFIXES = frozenset("""
 .zip .tar .gz .tgz .bz2 .xz .zst .7z .rar .jar .war .ear .whl .egg .deb .rpm .dmg .iso .apk
 .exe .dll .so .dylib .o .obj .a .lib .class .pyc .pyo .pyd .wasm .bin .elf
 .mp3 .mp4 .wav .ogg .flac .aac .m4a .avi .mov .webm .mkv .wmv
-.pdf .doc .docx .xls .xlsx .ppt .pptx .odt .ods .odp
+.pdf .docx .xlsx .pptx
 .sqlite .sqlite3 .db .mdb
 .mo .gmo
 .npy .npz .pkl .pickle .parquet .feather .h5 .hdf5 .onnx .pt .pth .safetensors .ckpt .tflite .pb
@@ -89,9 +90,18 @@ def ignored_name_reason(name: str, convert_pdfs: bool = False) -> str | None:
     if lower.endswith(IGNORED_SUFFIX_PATTERNS):
         return "default ignore (minified or generated)"
     suffix = os.path.splitext(lower)[1]
-    if suffix in IGNORED_SUFFIXES and not (convert_pdfs and suffix == ".pdf"):
+    if suffix in IGNORED_SUFFIXES and not _converted(suffix, convert_pdfs):
         return f"default ignore (binary {suffix})"
     return None
+
+
+def _converted(suffix: str, convert_pdfs: bool) -> bool:
+    """A binary format the converters read in a repository is read, not ignored (PDFs when asked).
+    Other document formats (.doc, .odt...) are read too, so the digest lists them as skipped."""
+    from llmingest.converters import lookup
+
+    fmt = lookup(suffix)
+    return fmt is not None and fmt.in_trees and (fmt.name != "pdf" or convert_pdfs)
 
 
 def confine(top: Path, rel: str | None) -> Path:
@@ -224,6 +234,15 @@ def _nested_ignore_specs(root: Path, candidates: list[str]) -> list[tuple[str, p
     return out
 
 
+def local_git_env(**extra: str) -> dict[str, str]:
+    """The environment for a git child on the user's own disk: theirs, except that git never prompts.
+
+    Set per child, not in ``os.environ`` at import: importing llmingest must not change the
+    environment of the program that imported it (a ``GIT_TERMINAL_PROMPT`` the user set still wins).
+    """
+    return {**os.environ, "GIT_TERMINAL_PROMPT": os.environ.get("GIT_TERMINAL_PROMPT", "0"), **extra}
+
+
 def git_candidates(root: Path) -> list[str] | None:
     """``git ls-files --cached --others --exclude-standard`` relative to ``root`` (deduplicated,
     sorted), or None when ``root`` is not in a git work tree (or git is missing):
@@ -232,7 +251,7 @@ def git_candidates(root: Path) -> list[str] | None:
         out = subprocess.run(
             ["git", "-C", str(root), "-c", "core.quotepath=off", "ls-files", "-z", "--cached", "--others",
              "--exclude-standard"],
-            capture_output=True, timeout=300,
+            capture_output=True, timeout=300, env=local_git_env(),
         )
     except (OSError, subprocess.TimeoutExpired):
         return None
@@ -370,13 +389,13 @@ def _kind(mode: int) -> str:
     return "special file"
 
 
-def files_named(root: Path, suffixes: tuple[str, ...]) -> list[tuple[str, Path]]:
-    """(posix path relative to ``root``, path) of every file under ``root`` ending in one of
-    ``suffixes``, sorted; hidden parts and links out of ``root`` (or to FIFOs) are left out.
+def files_named(root: Path, wanted: Callable[[str], bool]) -> list[tuple[str, Path]]:
+    """(posix path relative to ``root``, path) of every file under ``root`` whose name ``wanted``
+    accepts, sorted; hidden parts and links out of ``root`` (or to FIFOs) are left out.
 
     The plain walk for a folder of documents (click-to-curl reads every page, tracked or not), so
     that the one module reading the user's disk also decides which of its files are read.
     """
-    files = sorted(p for p in root.rglob("*") if p.is_file() and p.suffix.lower() in suffixes
+    files = sorted(p for p in root.rglob("*") if p.is_file() and wanted(p.name)
                    and not any(part.startswith(".") for part in p.relative_to(root).parts))
     return [(f.relative_to(root).as_posix(), f) for f in files if not unreadable_reason(root, f)]

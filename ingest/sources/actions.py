@@ -14,6 +14,7 @@ import pickle
 from pathlib import Path
 from typing import Any
 
+from llmingest import converters
 from llmingest.converters.actions import ActionsResult, prepare, rewrite
 from llmingest.converters.openapi import INDEX_VERSION, SpecIndex, build_index, parse_document, spec_hash
 from llmingest.errors import ConversionError, SourceNotFound, UsageError
@@ -129,7 +130,21 @@ def _doc_from_bytes(name: str, data: bytes, ctype: str | None, url: str | None) 
         ctype is None and data.lstrip()[:15].lower().startswith((b"<!doctype html", b"<html")))
     if is_html:
         return Document(path=name, content=_html_to_markdown(data, url), url=url, metadata={HTML_KEY: data})
+    fmt = converters.sniff(name, data, ctype)  # a .docx of instructions, a PDF manual: the dispatcher reads it
+    if fmt is not None and fmt.document:
+        return Document(path=name, content=converters.convert(data, fmt, name=Path(name).name).document.content, url=url)
     return Document(path=name, content=_decode(data), url=url)
+
+
+def _is_document(name: str) -> bool:
+    """A document format a folder scan reads (PDFs stay out, as before: `actions x.pdf` reads one)."""
+    fmt = converters.sniff(name)
+    return fmt is not None and fmt.document and fmt.name != "pdf"
+
+
+def _wanted(name: str) -> bool:
+    """A file a folder scan reads: markdown, text, HTML, or a document format the dispatcher converts."""
+    return Path(name).suffix.lower() in DOC_SUFFIXES or _is_document(name)
 
 
 def ingest_docs(source: str, options: Options) -> Bundle:
@@ -146,14 +161,17 @@ def ingest_docs(source: str, options: Options) -> Bundle:
         data, _c, _w = _read_bytes(source, options, "document")
         return _docs_bundle(source, [_doc_from_bytes(source, data, None, None)], False, options)
     docs = []
-    for rel, f in files_named(path, DOC_SUFFIXES):
+    for rel, f in files_named(path, _wanted):
         try:
             data = f.read_bytes()
         except OSError:
             continue
-        if b"\x00" in data[:8192]:
+        if b"\x00" in data[:8192] and not _is_document(f.name):
             continue  # binary, whatever its name says
-        docs.append(_doc_from_bytes(rel, data, None, None))
+        try:
+            docs.append(_doc_from_bytes(rel, data, None, None))
+        except ConversionError:
+            continue  # one unreadable document (or a missing extra) never sinks the folder
     return _docs_bundle(source, docs, True, options)
 
 

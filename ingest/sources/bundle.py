@@ -276,7 +276,7 @@ def bundle(sources: list[str | dict | SourceSpec], options: Options | None = Non
     out = Bundle(source=", ".join(s.source for s in specs), kind="bundle", documents=documents, skipped=skipped,
                  redactions=redactions, metadata=metadata, title=name or "bundle", encoding=opts.encoding)
     if opts.max_tokens:
-        _budget(out, opts.max_tokens, (opts.extra or {}).get("format", "markdown"))
+        _budget(out, opts.max_tokens, opts.output.format)
     return out
 
 

@@ -10,7 +10,7 @@ commands and the MCP ``docs_index`` tool used to fetch these files themselves):
   every name found to its URL. A site that publishes neither gives a Bundle with no documents.
 * ``kind="llms-ctx"``: an llms.txt and every page it links as one context file (the
   ``llms_txt2ctx`` job, :func:`llmingest.sources.site.expand`); one Document, the cut or refused
-  links as Skipped entries. ``Options.max_tokens`` fits it; ``Options.extra["optional"] = False``
+  links as Skipped entries. ``Options.max_tokens`` fits it; ``CrawlOptions.optional=False``
   leaves the Optional section out.
 
 Every byte comes through :func:`llmingest.fetch.http.fetch`, with the user's ``--header`` /
@@ -44,7 +44,7 @@ def read(source: str, options: Options, *, follow_describedby: bool = False) -> 
         resp = fetch(source, options, headers=login_headers(options, source, source))
         if follow_describedby and (resp.content_type in HTML_TYPES
                                    or resp.content.lstrip()[:15].lower().startswith((b"<!doctype", b"<html"))):
-            from llmingest.converters.llmstxt_v2 import describedby
+            from llmingest.sources.llmstxt_v2 import describedby
 
             found = describedby(resp)
             if not found:
@@ -89,6 +89,6 @@ def ingest_expanded(source: str, options: Options) -> Bundle:
 
     text, location = read(source, options)
     out, skipped = expand(text, location, options, max_tokens=options.max_tokens,
-                          optional=bool((options.extra or {}).get("optional", True)))
+                          optional=options.crawl.optional)
     return Bundle(source=source, kind="llms-ctx", documents=[Document(path="llms-ctx.txt", content=out, url=location)],
                   skipped=list(skipped), metadata={"location": location}, encoding=options.encoding)
