@@ -45,9 +45,9 @@ def _command(encoding: str) -> list[str]:
     "llmingest" folder in the user's working directory can never stand in for it."""
     from .tokens import bindings_path
 
-    bindings = bindings_path()
-    if bindings is not None:
-        return [sys.executable, "-I", "-S", os.path.join(_HERE, "countworker.py"), bindings, encoding]
+    bindings, script = bindings_path(), os.path.join(_HERE, "countworker.py")
+    if bindings is not None and os.path.exists(script):  # (an install of .pyc files alone has no script)
+        return [sys.executable, "-I", "-S", script, bindings, encoding]
     return [sys.executable, "-m", "llmingest.scanpool", encoding]
 
 
