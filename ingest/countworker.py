@@ -20,6 +20,7 @@ import sys
 _HEAD = 4  # bytes of the length prefix (little-endian)
 _READ = 1 << 20  # bytes asked of the pipe at once
 _BATCH = 256  # answers held at most before they are written anyway
+_LATER = 1 << 20  # bytes counted before the pages of the tables are handed back, if no pause came first
 
 
 def _tokenizer(bindings: str, encoding: str):
@@ -70,16 +71,19 @@ def _release(path: str) -> None:
         pass  # only memory: the worker counts the same without it
 
 
-def serve(count, fd_in: int = 0, fd_out: int = 1) -> None:
+def serve(count, fd_in: int = 0, fd_out: int = 1, later=None) -> None:
     """Answer every text on ``fd_in`` with ``count(text)`` on ``fd_out`` until end of input.
 
     Lone surrogates (broken file names, JSON escapes) are counted as U+FFFD, as
-    :func:`llmingest.tokens.counter` counts them, so a count never depends on the process."""
+    :func:`llmingest.tokens.counter` counts them, so a count never depends on the process.
+    ``later`` runs once, off the path the pool waits on: when no input is there to count, or
+    after the first ``_LATER`` bytes were counted, whichever comes first."""
     import select
 
     buf = bytearray()
     pos = 0
     answers: list[bytes] = []
+    counted = 0
 
     def flush() -> None:
         data = b"".join(answers)
@@ -94,6 +98,10 @@ def serve(count, fd_in: int = 0, fd_out: int = 1) -> None:
             if len(buf) >= end:
                 text = buf[pos + _HEAD:end].decode("utf-8", "surrogatepass")
                 pos = end
+                counted += size
+                if later is not None and counted >= _LATER:
+                    later, run = None, later
+                    run()
                 try:
                     n = count(text)
                 except UnicodeEncodeError:
@@ -109,8 +117,11 @@ def serve(count, fd_in: int = 0, fd_out: int = 1) -> None:
         if pos:  # what was answered leaves the buffer (deleting a bytearray's head is cheap)
             del buf[:pos]
             pos = 0
-        if answers and not select.select([fd_in], [], [], 0)[0]:
+        if (answers or later is not None) and not select.select([fd_in], [], [], 0)[0]:
             flush()  # about to wait for input: the pool must see these answers now
+            if later is not None:
+                later, run = None, later
+                run()
         chunk = os.read(fd_in, want)
         if not chunk:
             flush()
@@ -119,6 +130,4 @@ def serve(count, fd_in: int = 0, fd_out: int = 1) -> None:
 
 
 if __name__ == "__main__":
-    _count = _tokenizer(sys.argv[1], sys.argv[2])
-    _release(sys.argv[1])
-    serve(_count)
+    serve(_tokenizer(sys.argv[1], sys.argv[2]), later=lambda: _release(sys.argv[1]))
