@@ -63,6 +63,49 @@ def _widen(pipe) -> None:
         pass
 
 
+def _spawn(encoding: str) -> subprocess.Popen:
+    proc = subprocess.Popen(_command(encoding), cwd=_HERE, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL)
+    _widen(proc.stdin)
+    return proc
+
+
+_SPARES: dict[str, subprocess.Popen] = {}  # workers started ahead (prestart), by encoding
+
+
+def prestart(encoding: str = "o200k_base") -> None:
+    """Start the counting worker for ``encoding`` now, before there is anything to count.
+
+    A cold digest waits for the worker's last count, and the worker can count only once its
+    interpreter and tokenizer are up (~60 ms): started here, at the top of a run, they load while
+    the caller locates and walks the tree, and the first :class:`ScanPool` that counts adopts it
+    (sending at once, whatever its ``spawn_at``). Call it only when counting is likely (an empty
+    token cache): a spare never adopted is ended at exit, and ends by itself with this process."""
+    from .tokens import ENCODINGS
+
+    if encoding in _SPARES or encoding not in ENCODINGS or (os.cpu_count() or 1) < 2:
+        return
+    try:
+        _SPARES[encoding] = _spawn(encoding)
+    except OSError:
+        return
+    if len(_SPARES) == 1:
+        import atexit
+
+        atexit.register(end_spares)
+
+
+def end_spares() -> None:
+    """End the workers :func:`prestart` started that no pool adopted (a warm run needed none)."""
+    while _SPARES:
+        proc = _SPARES.popitem()[1]
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait()
+        for pipe in (proc.stdin, proc.stdout):
+            pipe.close()
+
+
 def _find(path: str, text: str) -> list:
     from .secrets import find
 
@@ -77,9 +120,8 @@ class _Worker:
     ``submit`` go on."""
 
     def __init__(self, encoding: str, results: list, on_answer) -> None:
-        self.proc = subprocess.Popen(_command(encoding), cwd=_HERE, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                     stderr=subprocess.DEVNULL)
-        _widen(self.proc.stdin)
+        spare = _SPARES.pop(encoding, None)
+        self.proc = spare if spare is not None and spare.poll() is None else _spawn(encoding)
         self.pending: dict[int, str] = {}
         self._order: deque[int] = deque()
         self._outbox: queue.SimpleQueue = queue.SimpleQueue()
@@ -176,7 +218,7 @@ class ScanPool:
             return index
         self._queued[index] = text
         self._queued_chars += len(text)
-        if self._queued_chars >= self._spawn_at and self._allowed:
+        if (self._queued_chars >= self._spawn_at or self.encoding in _SPARES) and self._allowed:
             self._start()
         return index
 

@@ -225,6 +225,10 @@ class TokenCache:
             except (OSError, ValueError):
                 self._map = {}
 
+    def __len__(self) -> int:
+        """Entries known (0 for a cold run: nothing will come from the cache)."""
+        return len(self._map)
+
     @staticmethod
     def key(data: bytes) -> str:
         """A content fingerprint, not a security measure: SHA-1 has CPU instructions on most

@@ -265,3 +265,24 @@ def test_the_worker_hands_back_the_tables_pages_and_still_counts():
     assert int(out[0]) == int(out[1]) == tokens.count(Path(tokens.__file__).read_text())
     if sys.platform.startswith("linux"):
         assert int(out[2]) > 10_000  # KiB
+
+
+def test_a_prestarted_worker_is_adopted_by_the_first_pool_and_an_unused_one_is_ended():
+    import llmingest.scanpool as scanpool
+
+    scanpool.prestart("o200k_base")
+    spare = scanpool._SPARES["o200k_base"]
+    texts = _texts()
+    with ScanPool("o200k_base", workers=1) as pool:  # default spawn_at: adopted at the first text all the same
+        for path, text in texts:
+            pool.submit(path, text, scan=False)
+        assert pool._workers[0].proc is spare and scanpool._SPARES == {}
+        results = pool.results()
+    assert [n for n, _ in results] == [tokens.count(t) for _, t in texts]
+    scanpool.prestart("o200k_base")
+    unused = scanpool._SPARES["o200k_base"]
+    with ScanPool("o200k_base", workers=0) as pool:  # counts here: the spare is left alone
+        pool.submit("a.py", "print(1)\n", scan=False)
+        assert pool.results() == [(tokens.count("print(1)\n"), [])]
+    scanpool.end_spares()
+    assert scanpool._SPARES == {} and unused.poll() is not None
