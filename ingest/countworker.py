@@ -80,6 +80,13 @@ def serve(count, fd_in: int = 0, fd_out: int = 1, later=None) -> None:
     after the first ``_LATER`` bytes were counted, whichever comes first."""
     import select
 
+    def waiting() -> bool:
+        """True when no input is there yet (always on Windows, whose select takes no pipes)."""
+        try:
+            return not select.select([fd_in], [], [], 0)[0]
+        except (OSError, ValueError):
+            return True
+
     buf = bytearray()
     pos = 0
     answers: list[bytes] = []
@@ -117,7 +124,7 @@ def serve(count, fd_in: int = 0, fd_out: int = 1, later=None) -> None:
         if pos:  # what was answered leaves the buffer (deleting a bytearray's head is cheap)
             del buf[:pos]
             pos = 0
-        if (answers or later is not None) and not select.select([fd_in], [], [], 0)[0]:
+        if (answers or later is not None) and waiting():
             flush()  # about to wait for input: the pool must see these answers now
             if later is not None:
                 later, run = None, later
