@@ -125,6 +125,7 @@ class _Worker:
         self.pending: dict[int, str] = {}
         self._order: deque[int] = deque()
         self._outbox: queue.SimpleQueue = queue.SimpleQueue()
+        self._closed = False
         self._results = results
         self._on_answer = on_answer
         self._threads = [threading.Thread(target=self._feed, daemon=True),
@@ -138,6 +139,7 @@ class _Worker:
         self._outbox.put(index)
 
     def close_input(self) -> None:
+        self._closed = True  # nothing more is sent: the last answer ends the collector
         self._outbox.put(None)
 
     def _feed(self) -> None:
@@ -170,12 +172,13 @@ class _Worker:
                 break
             self._results[index] = (tokens, self._results[index][1])
             self._on_answer(len(self.pending.pop(index, "")))
+            if self._closed and not self._order:
+                break  # all answered: the worker's exit is not waited for (close() reaps it)
         self._on_answer(None)  # the worker is gone: a waiting submit must not wait for it
 
     def finish(self) -> None:
         for thread in self._threads:
             thread.join()
-        self.proc.wait()
 
     def kill(self) -> None:
         if self.proc.poll() is None:
@@ -304,6 +307,7 @@ def _serve(encoding: str) -> None:
     from .tokens import counter
 
     serve(counter(encoding))
+    os._exit(0)  # every answer is written (os.write): no teardown for the pool to wait on
 
 
 if __name__ == "__main__":
