@@ -50,6 +50,7 @@ def _release(path: str) -> None:
     try:
         import ctypes
 
+        path = os.path.realpath(path)  # as the kernel names the mapping (a venv's lib64 is a link)
         libc = ctypes.CDLL(None, use_errno=True)
         libc.madvise.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
         spans, ours = [], None
