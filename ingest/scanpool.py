@@ -7,9 +7,12 @@ ONE counting worker, and this process then builds no tokenizer at all: the worke
 this process reads, scans for secrets (at :meth:`ScanPool.submit`, in the caller's loop) and
 renders. Measured on the CPython stdlib (37 MB): see benchmarks/README.md.
 
-The worker is a plain ``python -m llmingest.scanpool ENCODING`` child (no fork: safe next to
-threads, the same on every OS) that reads length-prefixed UTF-8 texts on stdin and answers one
-count per line on stdout. Texts are not copied to wait for it: the queue holds references to the
+The worker is :mod:`llmingest.countworker` run as a script in an isolated interpreter (``python -I
+-S``; no fork: safe next to threads, the same on every OS): it loads only bpe-openai's compiled
+module, reads length-prefixed UTF-8 texts on stdin and answers their counts on stdout, in batches,
+and hands back the pages of the tokenizer's tables once it is built (~50 MB resident instead of
+~90). A cold digest waits for its last count, so it starts early: :func:`prestart` before the
+walk, else at the first ``spawn_at`` characters. Texts are not copied to wait for it: the queue holds references to the
 caller's strings (which it keeps anyway, to render them), a feeder thread encodes one at a time,
 and :meth:`ScanPool.submit` waits while more than ``in_flight`` characters are unanswered, so the
 memory spent on the worker is bounded by construction. An answered text is dropped from the pool
