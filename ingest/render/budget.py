@@ -247,3 +247,32 @@ def fit_rendered(bundle, max_tokens: int, fmt: str, render_fn, *, ordered: bool 
         overhead += (total - max_tokens) + 50
     raise LimitExceeded(f"--max-tokens {max_tokens:,} is too small: the summary alone takes {total:,} tokens in {fmt}",
                         hint="raise --max-tokens, narrow with --include, or use --split-tokens")
+
+
+BUNDLE_PRIORITY = "sources in order; within a source, " + PRIORITY_DOC
+
+
+def fit_layout(bundle, max_tokens: int, fmt: str = "markdown", *, top: int = 10, token_tree: bool = False,
+               changes: dict[str, int] | None = None, **_: object) -> None:
+    """:func:`llmingest.render.fit`: fit ``bundle`` into ``max_tokens`` as the layout of its kind
+    renders it in ``fmt``. Source files are compressed (lowest priority first) before any is dropped.
+
+    A one-source digest is measured exactly as it will be written (``--top`` list, token tree) and
+    keeps files by priority; its tree grows with every file, so that much is reserved up front. A
+    multi-source bundle keeps its documents in source order.
+    """
+    from functools import partial
+
+    from llmingest.transforms.compress import shrinker
+
+    if bundle.kind == "bundle":
+        from llmingest.render.bundle import render_bundle
+
+        fit_rendered(bundle, max_tokens, fmt, render_bundle, ordered=True, shrink=shrinker(bundle.encoding),
+                     priority_note=BUNDLE_PRIORITY)
+        return
+    from llmingest.render.digest import render
+
+    tree_cost = count("\n".join(d.path for d in bundle.documents), bundle.encoding) + 2 * len(bundle.documents)
+    fit_rendered(bundle, max_tokens, fmt, partial(render, top=top, token_tree=token_tree),
+                 extra_overhead=tree_cost + 200, shrink=shrinker(bundle.encoding), changes=changes)
