@@ -85,6 +85,7 @@ def collect(tmp: Path) -> dict[str, str]:
         _run([*cli, "site", str(site_src), *base, "-o", str(out / "site")], tmp)
         _run([*cli, "site", str(site_src), *base, "-o", str(out / "site_budget"), "--max-tokens", "30000"], tmp)
         _run([*cli, "site", str(site_src), *base], tmp, out / "site_stdout.txt")
+        _run([*cli, "site", str(site_src), *base, "-o", str(out / "site_twins"), "--md-twins"], tmp)
         rc = _run([*cli, "site", str(site_src), *base, "-o", str(out / "site"), "--check"], tmp, check=False)
         hashes["site --check exit code"] = str(rc)
         # 3. a bundle of two sources

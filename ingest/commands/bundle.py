@@ -152,13 +152,17 @@ def bundle_cmd(
         raise UsageError("--split-tokens needs -o FILE")
     if check and output is None and llms_txt is None:
         raise UsageError("--check needs -o FILE or --llms-txt DIR to compare against")
-    opts = Options(encoding=encoding, max_tokens=max_tokens, token=token, host_map=parse_host_map(host_map),
-                   progress=progress_wanted(quiet), extra={"format": fmt}, compress=compress)
+    opts = Options(encoding=encoding, token=token, host_map=parse_host_map(host_map),
+                   progress=progress_wanted(quiet), compress=compress)
     own_outputs = [p for p in (output, llms_txt) if p is not None]
     if output is not None and split_tokens:
         own_outputs += [output.with_name(f"{output.stem}.*{output.suffix or '.md'}")]
     result = bundle(sources, opts, openapi=openapi, base_url=base_url, strict=strict, name=name or Path.cwd().name,
                     outputs=own_outputs)
+    if max_tokens:  # fitted by the renderer, as the format asked for lays the bundle out
+        from llmingest.render import fit
+
+        fit(result, max_tokens, fmt)
     outputs = _render_outputs(result, fmt, output, llms_txt, split_tokens, base_url, summary)
     if check:
         _check(outputs, _left_over(llms_txt, output, bool(split_tokens), outputs))
