@@ -331,11 +331,13 @@ def assign_sections(pages: list[Document], sections: list[str] | dict[str, list[
 
 
 def site_bundle(site_name: str, summary: str | None, pages: list[Document], base_url: str | None,
-                *, generator: str = "") -> Bundle:
+                *, generator: str = "", details: str | None = None) -> Bundle:
     """The Bundle of a site a plugin builds (kind ``site``, built by ``generator``): what
-    :func:`llmingest.render.render` turns into its llms.txt set, as :func:`build_outputs` does."""
+    :func:`llmingest.render.render` turns into its llms.txt and llms-full.txt, as
+    :func:`build_outputs` does."""
     return Bundle(source=base_url or site_name, kind="site", documents=list(pages), title=site_name,
-                  description=summary, metadata={"built_by": generator or "plugin", "base_url": base_url})
+                  description=summary, metadata={"built_by": generator or "plugin", "base_url": base_url,
+                                                 "details": details})
 
 
 def build_outputs(site_name: str, summary: str | None, pages: list[Document], base_url: str | None,
@@ -347,8 +349,8 @@ def build_outputs(site_name: str, summary: str | None, pages: list[Document], ba
     also writes each page's ``page.html.md`` twin next to its HTML (llms.txt v2), the same text
     as its mirror. See :func:`llmingest.render.llmstxt.plugin_files`.
     """
-    return plugin_files(site_bundle(site_name, summary, pages, base_url), base_url, full_text=full_text,
-                        details=details, twins=twins)
+    return plugin_files(site_bundle(site_name, summary, pages, base_url, details=details), base_url,
+                        full_text=full_text, twins=twins)
 
 
 def write_outputs(root: Path, files: dict[str, str]) -> list[Path]:

@@ -105,11 +105,12 @@ def test_llms_txt_of_a_site_is_what_llmingest_site_writes(built_site: Path, tmp_
 def test_llms_txt_of_a_plugin_site_is_what_the_plugin_writes() -> None:
     pages = [page_document("Home", "https://d/", "index.md", "# Widgets\n\nThe start.", key="index.md"),
              page_document("Install", "https://d/i/", "i/index.md", "# Install\n\nRun pip.", "Guide", key="i.md")]
-    files = build_outputs("Demo", "A demo.", pages, "https://d/")
-    b = site_bundle("Demo", "A demo.", pages, "https://d/", generator="mkdocs")
+    files = build_outputs("Demo", "A demo.", pages, "https://d/", details="Read the guide first.")
+    b = site_bundle("Demo", "A demo.", pages, "https://d/", generator="mkdocs", details="Read the guide first.")
     assert render(b, "llms.txt") == files["llms.txt"]
     assert render(b, "llms-full.txt") == files["llms-full.txt"]
     assert "- [Install](https://d/i/index.md): Run pip." in files["llms.txt"]
+    assert "\n\nRead the guide first.\n\n" in files["llms.txt"]
 
 
 def test_unknown_format_is_a_usage_error(repo: Path) -> None:

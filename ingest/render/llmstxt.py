@@ -376,11 +376,11 @@ def _own_h1(markdown: str) -> str | None:
     return m.group(1) if m else None
 
 
-def plugin_files(bundle: Bundle, base_url: str | None, *, full_text: bool = True, details: str | None = None,
-                 twins: bool = True) -> dict[str, str]:
+def plugin_files(bundle: Bundle, base_url: str | None, *, full_text: bool = True, twins: bool = True) -> dict[str, str]:
     """The files of a site a plugin builds: its Bundle's documents carry ``url`` (where the HTML
     page is served), ``content`` (the mirror's markdown) and ``metadata`` ``mirror`` (the mirror's
-    path under the site root), ``section`` and ``optional``.
+    path under the site root), ``section`` and ``optional``; the Bundle's ``metadata["details"]``
+    is llms.txt's free-text paragraph.
 
     llms.txt links each page's mirror under ``base_url``; llms-full.txt (``full_text``) puts each
     page under its own H1 (a nav label "Home" over "# Widgets" would say it twice); ``twins`` also
@@ -402,4 +402,4 @@ def plugin_files(bundle: Bundle, base_url: str | None, *, full_text: bool = True
         mirrors[doc.metadata["mirror"]] = doc.content.rstrip("\n") + "\n"
     pairs = [(d.metadata["mirror"], twin) for d in docs if twins and (twin := twin_path(d.metadata["mirror"]))]
     return assemble(site_name, summary, [Section(n, e) for n, e in by_section.items()], full, mirrors,  # type: ignore[return-value]
-                    details=details, twins=pairs)
+                    details=bundle.metadata.get("details"), twins=pairs)
