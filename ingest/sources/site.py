@@ -6,9 +6,10 @@ with the HTML converter (PDFs with the PDF converter), drops duplicates (same ca
 content), names the site, and groups pages into sections by the first segment of their URL path,
 with changelogs, indexes, search and release notes in the spec's ``Optional`` section.
 
-:func:`render_site` turns that Bundle into the output files (a pure function of the Bundle, so
-output is byte-identical for the same site), :func:`write_site` writes them and
-:func:`diff_site` is ``--check``. :func:`expand` is ``llmingest llmstxt expand``.
+:func:`llmingest.render.llmstxt.render_site` turns that Bundle into the output files (a pure
+function of the Bundle, so output is byte-identical for the same site), :func:`write_site` writes
+them through :mod:`llmingest.output` and :func:`diff_site` is ``--check``. :func:`expand` is
+``llmingest llmstxt expand``.
 """
 
 from __future__ import annotations
