@@ -203,6 +203,35 @@ def _dedent(lines: list[str], indent: str) -> list[str]:
     return out
 
 
+def _block(lines: list[str], i: int, m: re.Match, out: list[str]) -> int:
+    """An admonition (``!!! note``, ``???``) or a content tab (``=== "Python"``) starting at line
+    ``i``, written to ``out`` as plain markdown; the index after its body."""
+    indent = m.group("indent")
+    end = _block_end(lines, i + 1, indent)
+    body = normalize_markdown("\n".join(_dedent(lines[i + 1:end], indent))).strip("\n")
+    if out and out[-1].strip():
+        out.append("")  # a block glued to the line above (tab after tab) still starts a block
+    if m.re is _ADMONITION:
+        kind = m.group("kind").replace("-", " ").replace("_", " ").capitalize()
+        title = m.group("title")
+        label = f"**{kind}:**" if title is None or title == "" else f"**{kind}: {title.strip()}**"
+        first, _, rest = body.partition("\n")
+        if label.endswith(":**") and first and not _BLOCK_START.match(first):
+            label, body = f"{label} {first}", rest.lstrip("\n")  # "> **Note:** text", as the HTML converter writes it
+        out.append(f"{indent}> {label}")
+        if body:
+            out.append(f"{indent}>")
+            out.extend(f"{indent}> {b}".rstrip() for b in body.split("\n"))
+    else:
+        out.append(f"{indent}**{m.group('title')}**")
+        if body:
+            out.append("")
+            out.extend(f"{indent}{b}".rstrip() for b in body.split("\n"))
+    if end < len(lines) and lines[end].strip():
+        out.append("")  # else the next paragraph would be read as a lazy line of the quote
+    return end
+
+
 def normalize_markdown(markdown: str) -> str:
     """MkDocs dialect -> plain markdown an agent reads anywhere.
 
@@ -234,34 +263,9 @@ def normalize_markdown(markdown: str) -> str:
             out.append(line)
             i += 1
             continue
-        adm = _ADMONITION.match(line)
-        tab = None if adm else _TAB.match(line)
-        if adm or tab:
-            m = adm or tab
-            indent = m.group("indent")
-            end = _block_end(lines, i + 1, indent)
-            body = normalize_markdown("\n".join(_dedent(lines[i + 1:end], indent))).strip("\n")
-            if out and out[-1].strip():
-                out.append("")  # a block glued to the line above (tab after tab) still starts a block
-            if adm:
-                kind = adm.group("kind").replace("-", " ").replace("_", " ").capitalize()
-                title = adm.group("title")
-                label = f"**{kind}:**" if title is None or title == "" else f"**{kind}: {title.strip()}**"
-                first, _, rest = body.partition("\n")
-                if label.endswith(":**") and first and not _BLOCK_START.match(first):
-                    label, body = f"{label} {first}", rest.lstrip("\n")  # "> **Note:** text", as the HTML converter writes it
-                out.append(f"{indent}> {label}")
-                if body:
-                    out.append(f"{indent}>")
-                    out.extend(f"{indent}> {b}".rstrip() for b in body.split("\n"))
-            else:
-                out.append(f"{indent}**{tab.group('title')}**")
-                if body:
-                    out.append("")
-                    out.extend(f"{indent}{b}".rstrip() for b in body.split("\n"))
-            if end < len(lines) and lines[end].strip():
-                out.append("")  # else the next paragraph would be read as a lazy line of the quote
-            i = end
+        block = _ADMONITION.match(line) or _TAB.match(line)
+        if block:
+            i = _block(lines, i, block, out)
             continue
         if not line.strip():
             out.append("")  # an indented snippet's last, empty line leaves only spaces behind
