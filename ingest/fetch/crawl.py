@@ -39,6 +39,7 @@ from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
 from xml.etree import ElementTree
 
 import httpx
+from llmingest.converters import document_suffixes
 from llmingest.errors import (
     BlockedAddress,
     IngestError,
@@ -82,7 +83,8 @@ RETRIES = 3
 MAX_RETRY_AFTER = 60.0  # seconds; a server asking for longer is reported, not waited for
 ROBOTS_AGENT = "llmingest"
 #: link targets worth fetching as pages; other files (images, archives, sources) are not pages
-PAGE_SUFFIXES = {"", ".html", ".htm", ".xhtml", ".shtml", ".php", ".asp", ".aspx", ".md", ".pdf"}
+PAGE_SUFFIXES = {"", ".html", ".htm", ".xhtml", ".shtml", ".php", ".asp", ".aspx", ".md", ".pdf",
+                 *document_suffixes()}  # and every document format the converters read (.docx, .epub...)
 HTML_TYPES = {"text/html", "application/xhtml+xml"}
 MARKDOWN_TYPES = {"text/markdown", "text/x-markdown"}
 _MD_LINK = re.compile(r"\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")

@@ -41,7 +41,7 @@ IGNORED_SUFFIXES = frozenset("""
 .zip .tar .gz .tgz .bz2 .xz .zst .7z .rar .jar .war .ear .whl .egg .deb .rpm .dmg .iso .apk
 .exe .dll .so .dylib .o .obj .a .lib .class .pyc .pyo .pyd .wasm .bin .elf
 .mp3 .mp4 .wav .ogg .flac .aac .m4a .avi .mov .webm .mkv .wmv
-.pdf .doc .docx .xls .xlsx .ppt .pptx .odt .ods .odp
+.pdf .docx .xlsx .pptx
 .sqlite .sqlite3 .db .mdb
 .mo .gmo
 .npy .npz .pkl .pickle .parquet .feather .h5 .hdf5 .onnx .pt .pth .safetensors .ckpt .tflite .pb
@@ -89,9 +89,18 @@ def ignored_name_reason(name: str, convert_pdfs: bool = False) -> str | None:
     if lower.endswith(IGNORED_SUFFIX_PATTERNS):
         return "default ignore (minified or generated)"
     suffix = os.path.splitext(lower)[1]
-    if suffix in IGNORED_SUFFIXES and not (convert_pdfs and suffix == ".pdf"):
+    if suffix in IGNORED_SUFFIXES and not _converted(suffix, convert_pdfs):
         return f"default ignore (binary {suffix})"
     return None
+
+
+def _converted(suffix: str, convert_pdfs: bool) -> bool:
+    """A binary format the converters read in a repository is read, not ignored (PDFs when asked).
+    Other document formats (.doc, .odt...) are read too, so the digest lists them as skipped."""
+    from llmingest.converters import lookup
+
+    fmt = lookup(suffix)
+    return fmt is not None and fmt.in_trees and (fmt.name != "pdf" or convert_pdfs)
 
 
 def confine(top: Path, rel: str | None) -> Path:

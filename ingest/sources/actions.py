@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from llmingest import converters
 from llmingest.converters.actions import ActionsResult, forms_from_html, prepare, rewrite
 from llmingest.converters.openapi import INDEX_VERSION, SpecIndex, build_index, parse_document, spec_hash
 from llmingest.errors import ConversionError, SourceNotFound, UsageError
@@ -137,7 +138,16 @@ def _doc_from_bytes(name: str, data: bytes, ctype: str | None, url: str | None) 
         ctype is None and data.lstrip()[:15].lower().startswith((b"<!doctype html", b"<html")))
     if is_html:
         return Doc(name, _html_to_markdown(data, url), data, url)
+    fmt = converters.sniff(name, data, ctype)  # a .docx of instructions, a PDF manual: the dispatcher reads it
+    if fmt is not None and fmt.document:
+        return Doc(name, converters.convert(data, fmt, name=Path(name).name).document.content, None, url)
     return Doc(name, _decode(data), None, url)
+
+
+def _is_document(name: str) -> bool:
+    """A document format a folder scan reads (PDFs stay out, as before: `actions x.pdf` reads one)."""
+    fmt = converters.sniff(name)
+    return fmt is not None and fmt.document and fmt.name != "pdf"
 
 
 def read_docs(source: str, options: Options) -> tuple[list[Doc], bool]:
@@ -153,7 +163,7 @@ def read_docs(source: str, options: Options) -> tuple[list[Doc], bool]:
         data, _c, _w = _read_bytes(source, options, "document")
         return [_doc_from_bytes(source, data, None, None)], False
     docs = []
-    files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in DOC_SUFFIXES
+    files = sorted(p for p in path.rglob("*") if p.is_file() and (p.suffix.lower() in DOC_SUFFIXES or _is_document(p.name))
                    and not any(part.startswith(".") for part in p.relative_to(path).parts))
     for f in files:
         if unreadable_reason(path, f):  # a link out of the folder (or to a FIFO) is never read
@@ -162,9 +172,12 @@ def read_docs(source: str, options: Options) -> tuple[list[Doc], bool]:
             data = f.read_bytes()
         except OSError:
             continue
-        if b"\x00" in data[:8192]:
+        if b"\x00" in data[:8192] and not _is_document(f.name):
             continue  # binary, whatever its name says
-        docs.append(_doc_from_bytes(f.relative_to(path).as_posix(), data, None, None))
+        try:
+            docs.append(_doc_from_bytes(f.relative_to(path).as_posix(), data, None, None))
+        except ConversionError:
+            continue  # one unreadable document (or a missing extra) never sinks the folder
     return docs, True
 
 

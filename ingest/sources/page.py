@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
+from llmingest import converters
 from llmingest.errors import ConversionError, IngestError, LimitExceeded, SourceNotFound, UsageError
 from llmingest.fetch.http import ACCEPT_MARKDOWN, DEFAULT_MAX_BYTES, Response, fetch, login_headers
 from llmingest.model import Bundle, Document
@@ -74,6 +75,11 @@ def ingest_page(src: sources.LocalFile | sources.WebPage, options: Options) -> B
         ctype = resp.content_type
         if ctype in PDF_TYPES or resp.content.startswith(b"%PDF-"):
             return _to_pdf(src, options, src.url)
+        fmt = converters.sniff(urlsplit(resp.url).path, resp.content, ctype)  # a linked .docx, .epub...
+        if fmt is not None and fmt.document:
+            url = sources.public_url(str(resp.url))
+            return document_bundle(resp.content, fmt, options, source=src.display(), url=url,
+                                   name=PurePosixPath(urlsplit(url).path).name or None)
         if ctype and ctype not in HTML_TYPES and not looks_like_html(resp.content):
             raise ConversionError(f"{resp.url} is {ctype}, not an HTML page",
                                   hint="llmingest page reads HTML; PDFs go to llmingest pdf")
@@ -84,6 +90,8 @@ def ingest_page(src: sources.LocalFile | sources.WebPage, options: Options) -> B
         if src.format == "pdf":
             return _to_pdf(src, options, str(src.path))
         data = _read_local(src.path)
+        if (fmt := converters.lookup(src.format)) is not None and fmt.document:  # docx, epub... (parse sniffed it)
+            return document_bundle(data, fmt, options, source=str(src.path), name=src.path.name)
         if src.format != "html" and not looks_like_html(data):
             raise ConversionError(f"{src.path} does not look like an HTML file")
         # --base-url: where the file is served; a URL ending in "/" is its folder
@@ -100,12 +108,12 @@ def ingest_page(src: sources.LocalFile | sources.WebPage, options: Options) -> B
 def page_bundle(data: bytes | str, url: str | None, options: Options, *, source: str,
                 charset: str | None = None, path: str | None = None, rendered: bool = False) -> Bundle:
     """Convert page bytes already in hand (a fetch, a file, stdin) into the one-Document Bundle."""
-    from llmingest.converters.html import convert, front_matter
+    from llmingest.converters.html import front_matter
     from llmingest.tokens import count
 
     extra = options.extra or {}
-    doc = convert(data, url, charset=charset, links=extra.get("links", True), images=extra.get("images", True),
-                  select=extra.get("select", True))
+    doc = converters.convert(data, "html", url=url, charset=charset, links=extra.get("links", True),
+                             images=extra.get("images", True), select=extra.get("select", True)).document
     if not rendered and is_spa_shell(data, doc.content):
         raise ConversionError(f"{url or source} is a JavaScript app: its HTML holds no content, only scripts",
                               hint="run again with --render to load it in headless Chromium "
@@ -124,6 +132,33 @@ def page_bundle(data: bytes | str, url: str | None, options: Options, *, source:
     )
     return Bundle(source=source, kind="page", documents=[page], title=doc.title, description=doc.description,
                   metadata={"url": doc.url, "container": doc.metadata.get("container")}, encoding=options.encoding)
+
+
+def document_bundle(data: bytes, fmt: converters.Format, options: Options, *, source: str, url: str | None = None,
+                    name: str | None = None) -> Bundle:
+    """A document the converters read (DOCX, PPTX, XLSX, EPUB...) as the one-Document page Bundle.
+
+    Front matter as for a page; images the converter returned are written only when the caller
+    asked for them (``options.extra["images_dir"]``), since a converter never writes."""
+    from llmingest.converters.html import front_matter
+    from llmingest.tokens import count
+
+    extra = options.extra or {}
+    result = converters.convert(data, fmt, name=name)
+    doc = result.document
+    doc.url, doc.title = url, doc.title or name  # a workbook without a title is named by its file
+    body = front_matter(doc) + doc.content if extra.get("front_matter", True) else doc.content
+    images_dir = extra.get("images_dir")
+    if images_dir and result.attachments:
+        folder = Path(images_dir)
+        folder.mkdir(parents=True, exist_ok=True)
+        for item in result.attachments:  # names are the converter's own (image1.png), never a path
+            (folder / PurePosixPath(item.name).name).write_bytes(item.data)
+    page = Document(path=name or doc.path, content=body, title=doc.title, url=url, kind="page", size=len(data),
+                    description=doc.description, metadata=doc.metadata,
+                    tokens=count(body, options.encoding) if extra.get("count_tokens", True) else 0)
+    return Bundle(source=source, kind="page", documents=[page], title=doc.title, description=doc.description,
+                  metadata={"url": url, "format": fmt.name}, encoding=options.encoding)
 
 
 # ---- markdown first --------------------------------------------------------------------------------

@@ -61,14 +61,16 @@ class LocalDir:
 
 @dataclass(frozen=True)
 class LocalFile:
-    """One file on disk; ``format`` says which converter reads it (pdf, html, or repo for text)."""
+    """One file on disk; ``format`` says which converter reads it: pdf, html, text (read as a one-file
+    repository digest), or a document format of :mod:`llmingest.converters` (docx, epub...), read
+    like a page."""
 
     path: Path
-    format: str  # pdf | html | text
+    format: str  # pdf | html | text | a registered document format
 
     @property
     def kind(self) -> str:
-        return {"pdf": "pdf", "html": "page"}.get(self.format, "repo")
+        return {"pdf": "pdf", "text": "repo"}.get(self.format, "page")
 
     def display(self) -> str:
         return str(self.path)
@@ -191,19 +193,28 @@ def _is_bare_repo(path: Path) -> bool:
             and (path / "refs").is_dir())
 
 
+_MAX_SNIFFED_ZIP = 64 << 20  # a nameless ZIP larger than this is not opened to see what it holds
+
+
 def _file_format(path: Path) -> str:
     suffix = path.suffix.lower()
     if suffix in PDF_EXTENSIONS:
         return "pdf"
     if suffix in HTML_EXTENSIONS:
         return "html"
-    try:  # a PDF without the .pdf name (downloads, temp files) is still a PDF
-        with open(path, "rb") as fh:
-            if fh.read(1024).lstrip(b"\r\n\t \x00\xef\xbb\xbf").startswith(b"%PDF-"):
-                return "pdf"
-    except OSError:
-        pass
-    return "text"
+    from llmingest.converters import sniff
+
+    fmt = sniff(path.name)
+    if fmt is None or not fmt.document:
+        try:  # a document without its name (downloads, temp files) is known by its bytes: %PDF-, a ZIP...
+            with open(path, "rb") as fh:
+                head = fh.read(1024)
+                if head.startswith(b"PK\x03\x04") and path.stat().st_size <= _MAX_SNIFFED_ZIP:
+                    head += fh.read()
+            fmt = fmt or sniff(None, head)
+        except OSError:
+            pass
+    return fmt.name if fmt is not None and fmt.document else "text"
 
 
 def parse(text: str, *, ref: str | None = None, cwd: Path | None = None) -> Source:
@@ -356,7 +367,10 @@ def _parse(text: str, *, ref: str | None = None, cwd: Path | None = None) -> Sou
 
 def _missing_hint(text: str) -> str:
     """A name with a file suffix (``x.html``, ``paper.pdf``) is a mistyped path, not a repository."""
-    if Path(text).suffix.lower() in (".pdf", ".md", ".markdown", ".txt", ".rst", ".json", ".yaml", ".yml", *HTML_EXTENSIONS):
+    from llmingest.converters import sniff
+
+    if Path(text).suffix.lower() in (".md", ".markdown", ".txt", ".rst", ".json", ".yaml", ".yml", *HTML_EXTENSIONS) \
+            or getattr(sniff(text), "document", False):
         return "check the path, or give an http(s) URL"
     return "give an existing path, a git URL, owner/repo or an http(s) URL"
 

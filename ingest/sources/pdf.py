@@ -52,8 +52,7 @@ def _check_images_dir(path: Path) -> None:
 
 def ingest_pdf(src: LocalFile | WebPage, options: Options) -> Bundle:
     """One PDF -> a Bundle (kind ``pdf``) with one Document: front matter + markdown body."""
-    from llmingest import progress, tokens
-    from llmingest.converters.pdf import convert
+    from llmingest import converters, progress, tokens
 
     data, name, display = read_bytes(src, options)
     extra = options.extra or {}
@@ -64,10 +63,10 @@ def ingest_pdf(src: LocalFile | WebPage, options: Options) -> Bundle:
         def on_page(done: int, total: int) -> None:
             bar.advance(1, total=total)
 
-        doc = convert(data, name=name, pages=options.pages, password=options.password,
-                      images_dir=Path(images_dir) if images_dir else None,
-                      page_markers=bool(extra.get("page_markers")), ocr=bool(extra.get("ocr")), on_page=on_page,
-                      images_ref=extra.get("images_ref"))
+        doc = converters.convert(data, "pdf", name=name, pages=options.pages, password=options.password,
+                                 images_dir=Path(images_dir) if images_dir else None,
+                                 page_markers=bool(extra.get("page_markers")), ocr=bool(extra.get("ocr")),
+                                 on_page=on_page, images_ref=extra.get("images_ref")).document
     if isinstance(src, WebPage):
         doc.url = src.display()
     doc.tokens = tokens.count(doc.content, options.encoding)

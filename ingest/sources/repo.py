@@ -2,8 +2,8 @@
 
 Pipeline: locate (local folder, or a cached clone via :mod:`llmingest.fetch.git_remote`) -> select
 (:mod:`llmingest.fetch.walk`, git's own file list) -> read and decode (:mod:`llmingest.textio`) ->
-convert notebooks/PDFs -> count tokens and find secrets (cached by content hash; :mod:`llmingest.scanpool`)
--> redact -> fit the budget. One unreadable file is a Skipped entry, never a failed digest.
+convert notebooks, PDFs and documents (:mod:`llmingest.converters`' dispatcher) -> count tokens and
+find secrets (cached by content hash; :mod:`llmingest.scanpool`) -> redact -> fit the budget. One unreadable file is a Skipped entry, never a failed digest.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from llmingest import progress, tokens
+from llmingest import converters, progress, tokens
 from llmingest.errors import LimitExceeded, SourceNotFound, redact
 from llmingest.fetch.walk import Entry, _check, confine, select
 from llmingest.languages import language_for
@@ -123,8 +123,9 @@ def _read(entry: Entry, options: Options, legacy=None) -> tuple[Document | None,
     """The file as a Document (or why it is skipped), and the bytes it was made from."""
     from llmingest.textio import sniff_binary
 
-    lower = entry.path.lower()
-    sniff = not lower.endswith((".pdf", ".ipynb"))
+    fmt = converters.sniff(entry.path)  # by name, before a byte is read
+    fmt = fmt if fmt is not None and fmt.in_trees else None  # HTML in a repository is source text
+    sniff = fmt is None
     try:
         # never follow a link at the last step (the walk resolved and checked it) and never block:
         # a file swapped for a FIFO after the walk opens at once and is refused by its fstat
@@ -143,26 +144,22 @@ def _read(entry: Entry, options: Options, legacy=None) -> tuple[Document | None,
             else:
                 data = _read_rest(fd, entry.size)
                 reason = sniff_binary(data[:8192]) if sniff else None
-                if reason:
-                    return None, Skipped(entry.path, reason, entry.size), b""
+                if reason:  # binary: a document under another name (or none) is known by its bytes
+                    fmt = converters.sniff(None, data)
+                    if fmt is None or not fmt.in_trees or (fmt.name == "pdf" and not options.convert_pdfs):
+                        return None, Skipped(entry.path, reason, entry.size), b""
         finally:
             os.close(fd)
     except OSError as exc:
         return None, Skipped(entry.path, f"cannot read: {exc.strerror or exc}", entry.size), b""
     try:
-        if lower.endswith(".ipynb"):
-            from llmingest.converters.notebook import convert
-
-            doc = convert(data, name=entry.path)
-            doc.size = len(data)
+        if fmt is not None and (fmt.name != "pdf" or options.convert_pdfs):  # PDFs only when asked
+            doc = converters.convert(data, fmt, name=entry.path).document  # a digest is text: attachments dropped
+            doc.path, doc.size = entry.path, len(data)
             return doc, None, data
-        if lower.endswith(".pdf") and options.convert_pdfs:
-            from llmingest.converters.pdf import convert as convert_pdf
-
-            doc = convert_pdf(data, name=entry.path)
-            doc.path, doc.size, doc.kind = entry.path, len(data), "pdf"
-            return doc, None, data
-    except Exception as exc:  # one bad notebook/PDF never sinks the digest
+    except converters.MissingExtra as exc:
+        return None, Skipped(entry.path, f"not converted: {exc.render()}", len(data)), b""
+    except Exception as exc:  # one bad notebook/PDF/document never sinks the digest
         return None, Skipped(entry.path, f"conversion failed: {redact(str(exc))}", len(data)), b""
     from llmingest.textio import decode
 

@@ -25,7 +25,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
-from llmingest import output
+from llmingest import converters, output
 from llmingest.converters import llmstxt
 from llmingest.converters.llmstxt import OPTIONAL, Entry
 from llmingest.errors import ConversionError, IngestError, UsageError
@@ -71,19 +71,17 @@ def to_document(data: bytes, url: str, content_type: str, charset: str | None = 
     ctype = content_type or ""
     try:
         if ctype in ("text/html", "application/xhtml+xml") or (not ctype and suffix in ("", ".html", ".htm")):
-            from llmingest.converters.html import convert
             from llmingest.sources.page import is_spa_shell
 
-            doc = convert(data, url, charset=charset)
+            doc = converters.convert(data, "html", url=url, charset=charset).document
             if is_spa_shell(data, doc.content):
                 return None, "a JavaScript app: its HTML holds no content, only scripts (run site with --render)"
             return doc, ""
         if ctype == "application/pdf" or (suffix == ".pdf" and ctype in ("", "application/octet-stream")):
             try:
-                from llmingest.converters.pdf import convert as pdf_convert
+                doc = converters.convert(data, "pdf", name=unquote(path.rsplit("/", 1)[-1]) or "document.pdf").document
             except ImportError:
                 return None, "PDF (no PDF converter installed)"
-            doc = pdf_convert(data, name=unquote(path.rsplit("/", 1)[-1]) or "document.pdf")
             doc.url = url
             doc.metadata["front_matter"] = True
             return doc, ""
@@ -92,6 +90,16 @@ def to_document(data: bytes, url: str, content_type: str, charset: str | None = 
             m = re.search(r"^#\s+(.+)$", text, re.M)
             return Document(path=path, content=text, title=m.group(1).strip() if m else None, url=url,
                             kind="markdown", size=len(data)), ""
+        fmt = converters.sniff(path, data, ctype)  # a linked .docx, .epub...: the dispatcher's formats
+        if fmt is not None and fmt.document and fmt.name != "pdf":
+            try:
+                doc = converters.convert(data, fmt, name=unquote(path.rsplit("/", 1)[-1]) or None).document
+            except IngestError:
+                raise
+            except Exception as exc:  # a library's own error on a broken file skips that file only
+                return None, f"conversion failed: {type(exc).__name__}: {str(exc)[:200]}"
+            doc.url = url
+            return doc, ""
     except IngestError as exc:
         return None, f"conversion failed: {exc.render()}"
     except (ValueError, LookupError, RecursionError, MemoryError) as exc:
@@ -191,7 +199,7 @@ def _converter_fingerprint() -> str:
 
     h = hashlib.sha256(__version__.encode())
     for path in sorted(Path(conv_pkg.__file__).parent.glob("*.py")):
-        if path.name.startswith(("html", "pdf", "__init__")):
+        if path.name.startswith(("html", "pdf", "__init__", "office", "_ooxml", "epub")):
             h.update(path.name.encode() + path.read_bytes())
     h.update(Path(__file__).read_bytes())
     return h.hexdigest()[:24]
@@ -685,7 +693,9 @@ def _fetch_doc(url: str, local: Path | None, options: Options) -> tuple[str | No
         except OSError as exc:
             return None, f"unreadable: {exc.strerror or exc}"
         suffix = local.suffix.lower()
-        ctype = {".html": "text/html", ".htm": "text/html", ".pdf": "application/pdf"}.get(suffix, "text/markdown")
+        fmt = converters.lookup(suffix) if suffix else None  # a linked .docx, .epub...
+        ctype = {".html": "text/html", ".htm": "text/html", ".pdf": "application/pdf"}.get(suffix) or (
+            fmt.media_types[0] if fmt is not None and fmt.document and fmt.media_types else "text/markdown")
         charset, final = None, local.as_uri()
     if ctype in ("text/plain", "") and urlsplit(final).path.lower().endswith((".md", ".txt", ".markdown")):
         ctype = "text/markdown"
