@@ -255,8 +255,10 @@ def line_range(doc: Document, start: int | None, end: int | None) -> tuple[str, 
 def _git_out(path: str, *args: str) -> bytes | None:
     import subprocess
 
+    from llmingest.fetch.walk import local_git_env
+
     try:
-        proc = subprocess.run(["git", "-C", path, *args], capture_output=True, timeout=30)
+        proc = subprocess.run(["git", "-C", path, *args], capture_output=True, timeout=30, env=local_git_env())
     except (OSError, subprocess.TimeoutExpired):
         return None
     return proc.stdout if proc.returncode == 0 else None

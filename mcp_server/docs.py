@@ -59,9 +59,7 @@ def docs_index(svc: Service, url: str, **login_opts: Any) -> Bundle:
         from llmingest.fetch.crawl import find_published
         from llmingest.fetch.http import fetch, login_headers
 
-        opts = svc.options_for(**login_opts)
-        if svc.limits.max_page_bytes:  # the server's --max-page-size holds for a published llms.txt too
-            opts = opts.merged(extra={**opts.extra, "max_page_bytes": svc.limits.max_page_bytes})
+        opts = svc.options_for(**login_opts)  # with the server's --max-page-size: a published llms.txt too
         published = find_published(url, opts).get("llms.txt")
         if published:
             text = fetch(published, opts, headers=login_headers(opts, published, url)).content.decode(

@@ -100,16 +100,17 @@ def register(tool: Callable[..., Callable[[Any], Any]], svc: Service) -> None:
         Read from the publisher's llms.txt for that version, else its versioned docs site, else the
         repository's docs at the version's tag; the header states the version served and the source.
         """
+        from llmingest.sources.libdocs_content import Served, render_docs
         from llmingest.sources.libdocs_content import library_docs as fetch_docs
-        from llmingest.sources.libdocs_content import render_docs
 
         from ..tokens import count
 
         bundle = fetch_docs(name, svc.options_for(), ecosystem=ecosystem, version=version, cache=svc.cache,
                             topic=bool(topic))
         text = render_docs(bundle, topic, max_tokens)
-        res = bundle.metadata.get("resolution") or {}
+        served = Served.of(bundle)
+        res = served.resolution
         data = {"library": res.get("name"), "ecosystem": res.get("ecosystem"), "version": res.get("version"),
-                "served_from": bundle.metadata.get("served_from"), "location": bundle.metadata.get("location"),
+                "served_from": served.served_from, "location": served.location,
                 "tokens": count(text, svc.options.encoding)}
         return ToolResult(content=[TextContent(type="text", text=text)], structured_content=data)

@@ -15,7 +15,7 @@ import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -221,10 +221,19 @@ class Service:
 
     # ------------------------------------------------------------------------------------------ bundles
     def options_for(self, **overrides: Any) -> Options:
+        """The Options of one request: the server's, the caller's overrides, then the server's limits.
+
+        Every tool and route takes its Options from here, so ``--max-page-size`` and ``--max-files``
+        bound every fetch and crawl a request makes (the docs tools' crawls included).
+        """
         token = overrides.get("token")
         if token:
             register_secret(token)
-        return self.options.merged(**overrides)
+        opts = self.options.merged(**overrides)
+        for name, limit in (("max_page_size", self.limits.max_page_bytes), ("max_files", self.limits.max_files)):
+            if limit:  # the server's limit holds whatever the request asked for (0 switches it off)
+                setattr(opts, name, min(limit, getattr(opts, name) or limit))
+        return opts
 
     def bundle(self, source: str, kind: str | None = None, *, fmt: str = "markdown",
                **overrides: Any) -> tuple[Bundle, str]:
@@ -236,7 +245,7 @@ class Service:
         """
         opts = self.options_for(**overrides)
         if opts.max_tokens:
-            opts = opts.merged(extra={**opts.extra, "format": fmt})
+            opts = opts.merged(output=replace(opts.output, format=fmt))
         src = self.parse(source, opts.ref)
         kind = kind or src.kind
         local = isinstance(src, (sources.LocalDir, sources.LocalFile))
@@ -300,10 +309,6 @@ class Service:
             self.ingests += 1
         if self.server_mode and kind != "repo":
             opts = _RequestTokenOnly(**{f.name: getattr(opts, f.name) for f in fields(opts)})
-        if self.limits.max_page_bytes:
-            opts = opts.merged(extra={**opts.extra, "max_page_bytes": self.limits.max_page_bytes})
-        if self.limits.max_files:
-            opts = opts.merged(extra={**opts.extra, "max_files": self.limits.max_files})
         bundle = ingest(src, opts, kind=kind)
         self.limits.check_bundle(bundle)
         return bundle

@@ -33,8 +33,8 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
-from ..commands._common import check_format
 from ..errors import IngestError, SourceNotFound, UsageError, redact, secret_scope
+from ..options import check_format
 from .docs import docs_index_text
 from .service import Service, carries_credentials, edge_message
 

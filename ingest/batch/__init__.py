@@ -33,7 +33,7 @@ import os
 import re
 import sys
 import time
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -248,7 +248,6 @@ def job_options(job: Job, settings: Settings) -> Options:
     known = {f.name for f in fields(Options)}
     base = settings.options
     extra = dict(base.extra)
-    extra.setdefault("workers", 1)  # the batch runs sources in parallel; a site does not start its own pool
     over: dict[str, Any] = {}
     for key, value in job.options.items():
         key = key.replace("-", "_")
@@ -259,10 +258,11 @@ def job_options(job: Job, settings: Settings) -> Options:
     if isinstance(job.options.get("extra"), dict):
         extra.update(job.options["extra"])
     try:
-        opts = base.merged(**over)
+        opts = base.merged(**over, extra=extra)  # known extra keys land in their typed groups
     except TypeError as exc:
         raise UsageError(f"bad options for {job.source}: {exc}") from None
-    opts.extra = extra
+    if opts.crawl.workers is None:  # the batch runs sources in parallel; a site does not start its own pool
+        opts.crawl = replace(opts.crawl, workers=1)
     opts.progress = False
     opts.on_progress = None
     return opts
@@ -304,9 +304,11 @@ def _tree_fingerprint(root: Path, only: list[str] | None = None) -> str:
 def _git(root: Path, *args: str) -> str | None:
     import subprocess
 
+    from llmingest.fetch.walk import local_git_env
+
     try:
         proc = subprocess.run(["git", "-C", str(root), *args], capture_output=True, timeout=60,
-                              env={**os.environ, "GIT_OPTIONAL_LOCKS": "0"})
+                              env=local_git_env(GIT_OPTIONAL_LOCKS="0"))
     except (OSError, subprocess.TimeoutExpired):
         return None
     return proc.stdout.decode("utf-8", "surrogateescape") if proc.returncode == 0 else None
@@ -444,8 +446,7 @@ def render_outputs(job: Job, bundle: Any, options: Options) -> dict[str, str]:
     if job.kind == "repo":
         from llmingest.render.digest import render
 
-        extra = options.extra or {}
-        return {f"{job.name}.md": render(bundle, "markdown", top=int(extra.get("top", 10)))}
+        return {f"{job.name}.md": render(bundle, "markdown", top=int(options.output.top))}
     text = "\n\n".join(doc.content.rstrip("\n") for doc in bundle.documents) + "\n"
     return {f"{job.name}.md": text}
 

@@ -9,18 +9,8 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from ..errors import UsageError
+from ..options import FORMATS, check_format  # noqa: F401 - in the core: the web service parses formats too
 from ..output import remove_stale_parts, write_atomic  # noqa: F401  (repo.py takes it from here)
-
-FORMATS = ("markdown", "xml", "plain", "json")
-
-
-def check_format(fmt: str, allowed: tuple[str, ...] = FORMATS) -> str:
-    fmt = fmt.lower()
-    aliases = {"md": "markdown", "txt": "plain", "text": "plain"}
-    fmt = aliases.get(fmt, fmt)
-    if fmt not in allowed:
-        raise UsageError(f"unknown format {fmt!r}", hint=f"choose one of {', '.join(allowed)}")
-    return fmt
 
 
 def write_output(chunks: str | Iterable[str], output: Path | None) -> None:

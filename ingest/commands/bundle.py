@@ -62,12 +62,12 @@ def _check(outputs: dict[Path, str], extras: list[Path]) -> None:
     typer.echo(f"up to date: {len(outputs)} output(s)", err=True)
 
 
-def _config_sources() -> list:
-    """The ``[[sources]]`` of the active llmingest.toml, their paths made relative to it."""
+def _config_sources(ctx: typer.Context) -> list:
+    """The ``[[sources]]`` of this run's llmingest.toml, their paths made relative to it."""
     from .. import config
     from ..errors import UsageError
 
-    cfg_path = config.ACTIVE.get("path")
+    cfg_path = config.current(ctx).path  # ctx.obj of this run
     cfg = config.load(cfg_path) if cfg_path else {}
     sources = cfg.get("sources") or []
     if not sources:
@@ -124,6 +124,7 @@ def _summary(result, outputs: dict[Path, str]) -> None:
 
 
 def bundle_cmd(
+    ctx: typer.Context,
     sources: list[str] = typer.Argument(None, help="Sources (path, git URL, docs URL, built site folder, PDF...)."),
     output: Path = typer.Option(None, "-o", "--output", help="Write the context file here (else stdout)."),
     fmt: str = typer.Option("markdown", "-f", "--format", help="markdown | xml | plain | json"),
@@ -147,7 +148,7 @@ def bundle_cmd(
     from ..errors import UsageError
 
     fmt = check_format(fmt)
-    sources = list(sources) if sources else _config_sources()
+    sources = list(sources) if sources else _config_sources(ctx)
     if split_tokens and output is None:
         raise UsageError("--split-tokens needs -o FILE")
     if check and output is None and llms_txt is None:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from ..options import Options, parse_host_map, parse_size
+from ..options import Options, OutputOptions, parse_host_map, parse_size
 from ._common import check_format, progress_wanted, remove_stale_parts, write_output
 
 HELP = """Digest a repository: summary, directory tree and file contents, with exact token counts.
@@ -89,7 +89,7 @@ def repo(
         max_file_size=parse_size(max_file_size), hidden=hidden, default_ignores=default_ignores,
         encoding=encoding, max_tokens=max_tokens, git_log=git_log, diff=diff,
         redact_secrets=redact, convert_pdfs=convert_pdfs, host_map=parse_host_map(host_map),
-        cache=cache, progress=progress_wanted(quiet), extra={"format": fmt, "top": top, "token_tree": token_tree},
+        cache=cache, progress=progress_wanted(quiet), output=OutputOptions(format=fmt, top=top, token_tree=token_tree),
         compress=compress and not outline, diff_ref=diff_ref, with_context=with_context,
         sort_by_changes=sort_by_changes, changes_window=changes_window, submodules=submodules,
     )

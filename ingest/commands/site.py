@@ -79,7 +79,7 @@ def site(
         include=list(include), exclude=list(exclude), max_pages=max_pages, depth=depth,
         concurrency=max(1, concurrency), per_host=max(1, per_host), base_url=base_url, max_tokens=max_tokens,
         respect_robots=not no_robots, timeout=timeout, encoding=encoding, cache=not no_cache,
-        progress=progress_wanted(quiet), extra={"max_page_size": parse_size(max_page_size)},
+        progress=progress_wanted(quiet), max_page_size=parse_size(max_page_size) or None,
         headers=parse_headers(header), cookies=parse_cookies(cookie), prefer_markdown=not no_prefer_markdown,
         render=render,
     )

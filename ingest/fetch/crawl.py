@@ -436,8 +436,9 @@ class _Fetcher:
                       retries: int | None = None) -> tuple[int, dict[str, str], bytes]:
         """One GET with retries on 429/5xx/transport errors; 4xx are returned, not raised."""
         max_bytes = max_bytes or self.max_bytes
-        delay = float(self.options.extra.get("backoff", 0.5))
-        retries = int(self.options.extra.get("retries", RETRIES)) if retries is None else retries
+        delay = float(self.options.crawl.backoff)
+        if retries is None:
+            retries = RETRIES if self.options.crawl.retries is None else int(self.options.crawl.retries)
         for attempt in range(retries + 1):
             try:
                 status, hdrs, body = await self._once(url, headers or {}, max_bytes)

@@ -679,7 +679,7 @@ def _fill(dest: Path, url: str, target: _Target, env: dict[str, str], *, label: 
 def _clone_file_limit(options: Options) -> int | None:
     """A server's file limit, checked on the fetched tree before checkout; not when ``include``
     globs narrow the digest (then the walk checks what they select)."""
-    return None if options.include else (options.extra or {}).get("max_files")
+    return None if options.include else options.max_files
 
 
 def _refuse_too_many_files(dest: Path, commit: str, subpath: str | None, env: dict[str, str], label: str,

@@ -528,9 +528,8 @@ def gunzip(data: bytes, max_bytes: int, what: str = "gzip data") -> bytes:
 
 def page_cap(options: Options | None, default: int) -> int:
     """The byte limit of one fetched body: ``default`` lowered by ``--max-page-size`` (CLI or server)."""
-    extra = (options.extra if options else None) or {}
-    caps = [int(v) for v in (extra.get("max_page_size"), extra.get("max_page_bytes")) if v]
-    return min([default, *caps])
+    cap = options.max_page_size if options else None
+    return min(default, cap) if cap else default
 
 
 def _declared_too_big(url: str, headers: httpx.Headers, max_bytes: int) -> None:

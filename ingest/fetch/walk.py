@@ -233,6 +233,15 @@ def _nested_ignore_specs(root: Path, candidates: list[str]) -> list[tuple[str, p
     return out
 
 
+def local_git_env(**extra: str) -> dict[str, str]:
+    """The environment for a git child on the user's own disk: theirs, except that git never prompts.
+
+    Set per child, not in ``os.environ`` at import: importing llmingest must not change the
+    environment of the program that imported it (a ``GIT_TERMINAL_PROMPT`` the user set still wins).
+    """
+    return {**os.environ, "GIT_TERMINAL_PROMPT": os.environ.get("GIT_TERMINAL_PROMPT", "0"), **extra}
+
+
 def git_candidates(root: Path) -> list[str] | None:
     """``git ls-files --cached --others --exclude-standard`` relative to ``root`` (deduplicated,
     sorted), or None when ``root`` is not in a git work tree (or git is missing):
@@ -241,7 +250,7 @@ def git_candidates(root: Path) -> list[str] | None:
         out = subprocess.run(
             ["git", "-C", str(root), "-c", "core.quotepath=off", "ls-files", "-z", "--cached", "--others",
              "--exclude-standard"],
-            capture_output=True, timeout=300,
+            capture_output=True, timeout=300, env=local_git_env(),
         )
     except (OSError, subprocess.TimeoutExpired):
         return None

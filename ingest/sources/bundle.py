@@ -304,8 +304,8 @@ def _combine(combined: _Combined, specs: list[SourceSpec], opts: Options, name: 
     out = Bundle(source=", ".join(s.source for s in specs), kind="bundle", documents=combined.documents,
                  skipped=combined.skipped, redactions=combined.redactions, metadata=metadata, title=name or "bundle",
                  encoding=opts.encoding)
-    if opts.max_tokens:  # a Python caller's budget: fitted as render(out) lays it out (markdown)
+    if opts.max_tokens:  # fitted as the renderer will lay it out, in the format asked for
         from llmingest.render import fit
 
-        fit(out, opts.max_tokens)
+        fit(out, opts.max_tokens, opts.output.format)
     return out

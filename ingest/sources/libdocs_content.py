@@ -33,7 +33,7 @@ from llmingest.sources.libdocs import (
 )
 from llmingest.tokens import count, truncate
 
-__all__ = ["library_docs", "render_docs", "sections", "DEFAULT_DOCS_TOKENS", "DOCS_MAX_PAGES"]
+__all__ = ["library_docs", "render_docs", "sections", "Served", "DEFAULT_DOCS_TOKENS", "DOCS_MAX_PAGES"]
 
 DEFAULT_DOCS_TOKENS = 8_000
 DOCS_MAX_PAGES = 150  # a versioned docs crawl stops here (the index and the best sections need no more)
@@ -217,9 +217,33 @@ def _find(res: Resolution, options: Options, want_pages: bool) -> _Found:
 # ---- the entry point -----------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Served:
+    """What a library-docs Bundle served and from where: the typed view every reader uses.
+
+    Stored in ``Bundle.metadata`` under the same names as before (the result cache and the JSON
+    output keep their shape); code reads these fields, never the string keys.
+    """
+
+    resolution: dict[str, Any]  # Resolution.to_dict(): name, ecosystem, version, requested, latest, urls
+    served_from: str | None = None  # llms-full.txt | llms.txt | site | repository
+    location: str | None = None
+    llms_txt: str | None = None
+    note: str | None = None
+
+    @classmethod
+    def of(cls, bundle: Bundle) -> Served:
+        meta = bundle.metadata
+        return cls(resolution=meta.get("resolution") or {}, served_from=meta.get("served_from"),
+                   location=meta.get("location"), llms_txt=meta.get("llms_txt"), note=meta.get("note"))
+
+    def metadata(self) -> dict[str, Any]:
+        return {"resolution": self.resolution, "served_from": self.served_from, "location": self.location,
+                "llms_txt": self.llms_txt, "note": self.note}
+
+
 def _bundle(found: _Found, res: Resolution, options: Options) -> Bundle:
-    meta: dict[str, Any] = {"resolution": res.to_dict(), "served_from": found.served_from,
-                            "location": found.location, "llms_txt": found.llms_txt, "note": found.note}
+    meta = Served(res.to_dict(), found.served_from, found.location, found.llms_txt, found.note).metadata()
     return Bundle(source=f"{res.ecosystem}:{res.name}@{res.version}", kind="libdocs", documents=found.documents,
                   metadata=meta, title=res.name, encoding=options.encoding)
 
@@ -249,7 +273,7 @@ def library_docs(spec: str | LibrarySpec, options: Options | None = None, *, eco
         hit = cache.get(key)
         if hit is None and topic:  # a crawl or a repository read without a topic holds every page already
             plain = cache.get(make_key("libdocs", 1, res.ecosystem, res.name, res.version, *context[:-1], False))
-            if plain is not None and plain.metadata.get("served_from") in ("site", "repository", "llms-full.txt"):
+            if plain is not None and Served.of(plain).served_from in ("site", "repository", "llms-full.txt"):
                 hit = plain
         if hit is not None:
             if pinned:
@@ -342,14 +366,14 @@ def _yaml(value: Any) -> str:
 
 def header(bundle: Bundle, topic: str | None = None) -> str:
     """Front matter that always states the version served and where the text came from."""
-    res = bundle.metadata.get("resolution") or {}
-    meta = bundle.metadata
+    served = Served.of(bundle)
+    res = served.resolution
     rows = [("library", res.get("name")), ("ecosystem", res.get("ecosystem")), ("version", res.get("version")),
             ("requested", res.get("requested") or "latest"), ("latest", res.get("latest")),
-            ("served_from", meta.get("served_from")), ("location", meta.get("location")),
+            ("served_from", served.served_from), ("location", served.location),
             ("docs_url", res.get("docs_url")), ("repository", res.get("repository"))]
-    if meta.get("note"):
-        rows.append(("note", meta["note"]))
+    if served.note:
+        rows.append(("note", served.note))
     if topic:
         rows.append(("topic", topic))
     return "---\n" + "".join(f"{k}: {_yaml(v)}\n" for k, v in rows if v is not None) + "---\n\n"
@@ -372,7 +396,7 @@ def render_docs(bundle: Bundle, topic: str | None = None, max_tokens: int | None
                 body = f"## {unit.title}\n\n{body}"
             parts.append(f"{body}\n\n(source: {where})\n")
         return head + "\n".join(parts)
-    text = bundle.metadata.get("llms_txt") or "\n\n".join(d.content for d in bundle.documents)
+    text = Served.of(bundle).llms_txt or "\n\n".join(d.content for d in bundle.documents)
     body = truncate(text, max(100, budget - count(head, enc)), enc)
     if len(body) < len(text):
         body = body.rstrip() + f"\n\n[... cut to {budget:,} tokens; pass a topic to get the sections about it]\n"

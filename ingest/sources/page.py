@@ -4,7 +4,7 @@ Fetching goes through :func:`llmingest.fetch.http.fetch` (address guard, size ca
 conversion is :func:`llmingest.converters.html.convert`. A URL that answers with a PDF goes to the
 PDF path, since users paste "page" links that turn out to be PDFs all the time.
 
-Switches a caller may set in ``options.extra``: ``front_matter`` (default True), ``links``,
+Switches a caller may set in ``options.page`` (:class:`llmingest.options.PageOptions`): ``front_matter`` (default True), ``links``,
 ``images``, ``select`` (content selection, default True), ``base_url`` (resolve a local file's
 links as if it were served there), ``charset`` (override the detected encoding).
 """
@@ -58,8 +58,7 @@ def _read_local(path: Path) -> bytes:
 
 def ingest_page(src: sources.LocalFile | sources.WebPage, options: Options) -> Bundle:
     """Fetch or read one page and convert it; ``.content`` is the full output (front matter + body)."""
-    extra = options.extra or {}
-    charset = extra.get("charset")
+    charset = options.page.charset
     if isinstance(src, sources.WebPage):
         resp = fetch(src.url, options, headers=request_headers(src.url, src.url, options))
         if options.prefer_markdown:
@@ -95,7 +94,7 @@ def ingest_page(src: sources.LocalFile | sources.WebPage, options: Options) -> B
         if src.format != "html" and not looks_like_html(data):
             raise ConversionError(f"{src.path} does not look like an HTML file")
         # --base-url: where the file is served; a URL ending in "/" is its folder
-        base = extra.get("base_url")
+        base = options.page.base_url
         url = (base + src.path.name if base.endswith("/") else base) if base else None
         display = str(src.path)
     else:
@@ -111,15 +110,15 @@ def page_bundle(data: bytes | str, url: str | None, options: Options, *, source:
     from llmingest.converters.html import front_matter
     from llmingest.tokens import count
 
-    extra = options.extra or {}
-    doc = converters.convert(data, "html", url=url, charset=charset, links=extra.get("links", True),
-                             images=extra.get("images", True), select=extra.get("select", True)).document
+    page_opts = options.page
+    doc = converters.convert(data, "html", url=url, charset=charset, links=page_opts.links,
+                             images=page_opts.images, select=page_opts.select).document
     if not rendered and is_spa_shell(data, doc.content):
         raise ConversionError(f"{url or source} is a JavaScript app: its HTML holds no content, only scripts",
                               hint="run again with --render to load it in headless Chromium "
                                    "(pip install 'llmingest[render]' and a chromium)")
     body = doc.content
-    if extra.get("front_matter", True):
+    if page_opts.front_matter:
         body = front_matter(doc) + body
         if rendered:
             body = with_front_matter(body, {"rendered": "headless chromium"})
@@ -128,7 +127,7 @@ def page_bundle(data: bytes | str, url: str | None, options: Options, *, source:
         description=doc.description, metadata=doc.metadata,
         # a caller that shows no count (the CLI printing markdown) sets count_tokens=False: no
         # tokenizer is built then (~70 MB and ~40 ms, more than converting the page)
-        tokens=count(body, options.encoding) if extra.get("count_tokens", True) else 0,
+        tokens=count(body, options.encoding) if page_opts.count_tokens else 0,
     )
     return Bundle(source=source, kind="page", documents=[page], title=doc.title, description=doc.description,
                   metadata={"url": doc.url, "container": doc.metadata.get("container")}, encoding=options.encoding)
@@ -139,16 +138,15 @@ def document_bundle(data: bytes, fmt: converters.Format, options: Options, *, so
     """A document the converters read (DOCX, PPTX, XLSX, EPUB...) as the one-Document page Bundle.
 
     Front matter as for a page; images the converter returned are written only when the caller
-    asked for them (``options.extra["images_dir"]``), since a converter never writes."""
+    asked for them (``options.pdf.images_dir``, the one images folder option), since a converter never writes."""
     from llmingest.converters.html import front_matter
     from llmingest.tokens import count
 
-    extra = options.extra or {}
     result = converters.convert(data, fmt, name=name)
     doc = result.document
     doc.url, doc.title = url, doc.title or name  # a workbook without a title is named by its file
-    body = front_matter(doc) + doc.content if extra.get("front_matter", True) else doc.content
-    images_dir = extra.get("images_dir")
+    body = front_matter(doc) + doc.content if options.page.front_matter else doc.content
+    images_dir = options.pdf.images_dir
     if images_dir and result.attachments:
         folder = Path(images_dir)
         folder.mkdir(parents=True, exist_ok=True)
@@ -156,7 +154,7 @@ def document_bundle(data: bytes, fmt: converters.Format, options: Options, *, so
             (folder / PurePosixPath(item.name).name).write_bytes(item.data)
     page = Document(path=name or doc.path, content=body, title=doc.title, url=url, kind="page", size=len(data),
                     description=doc.description, metadata=doc.metadata,
-                    tokens=count(body, options.encoding) if extra.get("count_tokens", True) else 0)
+                    tokens=count(body, options.encoding) if options.page.count_tokens else 0)
     return Bundle(source=source, kind="page", documents=[page], title=doc.title, description=doc.description,
                   metadata={"url": url, "format": fmt.name}, encoding=options.encoding)
 
@@ -281,7 +279,7 @@ def markdown_bundle(page: MarkdownPage, options: Options, *, source: str) -> Bun
         text = text[end + 5:].lstrip("\n") if end != -1 else text
     title = next((line[2:].strip() for line in text.splitlines() if line.startswith("# ")), None)
     body = text if text.endswith("\n") else text + "\n"
-    if (options.extra or {}).get("front_matter", True):
+    if options.page.front_matter:
         rows = {"title": title or "", "url": page.url, "markdown": page.how}
         if page.markdown_url != page.url:
             rows["markdown_url"] = page.markdown_url

@@ -2,9 +2,9 @@
 
 The conversion itself lives in :mod:`llmingest.converters.pdf` (pure); this module only knows
 where bytes come from and which Options map to which converter knobs. Converter-specific knobs
-travel in ``Options.extra``: ``images_dir`` (str or Path: extract images there), ``page_markers``
-(bool: ``<!-- page N -->`` before each page), ``ocr`` (bool: Tesseract on scanned pages),
-``images_ref`` (str: how the markdown links the images folder, e.g. relative to the output file).
+travel in ``Options.pdf`` (:class:`llmingest.options.PdfOptions`): ``images_dir`` (extract images
+there), ``page_markers`` (``<!-- page N -->`` before each page), ``ocr`` (Tesseract on scanned
+pages), ``images_ref`` (how the markdown links the images folder, e.g. relative to the output file).
 """
 
 from __future__ import annotations
@@ -55,8 +55,7 @@ def ingest_pdf(src: LocalFile | WebPage, options: Options) -> Bundle:
     from llmingest import converters, progress, tokens
 
     data, name, display = read_bytes(src, options)
-    extra = options.extra or {}
-    images_dir = extra.get("images_dir")
+    images_dir = options.pdf.images_dir
     if images_dir:
         _check_images_dir(Path(images_dir))
     with progress.task(options, f"PDF {name}", None) as bar:
@@ -65,8 +64,8 @@ def ingest_pdf(src: LocalFile | WebPage, options: Options) -> Bundle:
 
         doc = converters.convert(data, "pdf", name=name, pages=options.pages, password=options.password,
                                  images_dir=Path(images_dir) if images_dir else None,
-                                 page_markers=bool(extra.get("page_markers")), ocr=bool(extra.get("ocr")),
-                                 on_page=on_page, images_ref=extra.get("images_ref")).document
+                                 page_markers=bool(options.pdf.page_markers), ocr=bool(options.pdf.ocr),
+                                 on_page=on_page, images_ref=options.pdf.images_ref).document
     if isinstance(src, WebPage):
         doc.url = src.display()
     doc.tokens = tokens.count(doc.content, options.encoding)

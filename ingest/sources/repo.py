@@ -38,8 +38,11 @@ class _Located:
 
 
 def _git(root: Path, *args: str) -> str | None:
+    from llmingest.fetch.walk import local_git_env
+
     try:
-        out = subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, timeout=60)
+        out = subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, timeout=60,
+                             env=local_git_env())
     except (OSError, subprocess.TimeoutExpired):
         return None
     return out.stdout if out.returncode == 0 else None
@@ -346,7 +349,7 @@ def ingest_repo(src: sources.Source, options: Options) -> Bundle:
             entries, skipped, subs = submodules(loc.root, options, entries, skipped, fetch=fetch)
             if subs:
                 facts["submodules"] = {f"{loc.subpath}/{k}" if loc.subpath else k: v for k, v in subs.items()}
-    limit = (options.extra or {}).get("max_files")
+    limit = options.max_files
     if limit and len(entries) > limit:  # a server's limit, before a single file is read
         raise LimitExceeded(f"{loc.display} has {len(entries):,} files, over this server's limit of {limit:,}",
                             hint="narrow it with --include/--exclude or a /tree/<ref>/<dir> URL")
@@ -408,9 +411,8 @@ def ingest_repo(src: sources.Source, options: Options) -> Bundle:
     if options.max_tokens:  # fitted as the renderer will lay it out, in the format asked for
         from llmingest.render import fit
 
-        extra = options.extra or {}
-        fit(bundle, options.max_tokens, extra.get("format", "markdown"), top=extra.get("top", 10),
-            token_tree=bool(extra.get("token_tree")), changes=churn)
+        out = options.output
+        fit(bundle, options.max_tokens, out.format, top=out.top, token_tree=out.token_tree, changes=churn)
     if churn is not None:
         from llmingest.sources.repo_git import sort_by_changes
 
@@ -418,4 +420,3 @@ def ingest_repo(src: sources.Source, options: Options) -> Bundle:
     return bundle
 
 
-os.environ.setdefault("GIT_TERMINAL_PROMPT", "0")

@@ -26,9 +26,11 @@ from llmingest.options import Options
 
 
 def _git(root: Path, *args: str, binary: bool = False, timeout: float = 120) -> subprocess.CompletedProcess:
+    from llmingest.fetch.walk import local_git_env
+
     try:
         return subprocess.run(["git", "-C", str(root), "-c", "core.quotepath=off", *args], capture_output=True,
-                              timeout=timeout, text=not binary)
+                              timeout=timeout, text=not binary, env=local_git_env())
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise SourceNotFound(f"git failed in {root}: {exc}") from None
 

@@ -259,7 +259,7 @@ class _Converter:
 
     def __init__(self, options: Options) -> None:
         self.options = options
-        self.workers = min(os.cpu_count() or 1, int(options.extra.get("workers") or 8))
+        self.workers = min(os.cpu_count() or 1, int(options.crawl.workers or 8))
         self.pool = None
         self.pending: list[FetchedPage] = []
         self.futures: dict[str, object] = {}
@@ -675,7 +675,7 @@ def _fetch_doc(url: str, local: Path | None, options: Options) -> tuple[str | No
         try:
             from llmingest.fetch.http import login_headers
 
-            start = (options.extra or {}).get("login_start")  # --header/--cookie: that host only
+            start = options.crawl.login_start  # --header/--cookie: that host only
             headers = login_headers(options, url, start) if start else {}
             if options.prefer_markdown:  # markdown first: a site that negotiates answers text/markdown
                 from llmingest.fetch.http import ACCEPT_MARKDOWN

@@ -1,5 +1,8 @@
 """What ``llmstxt validate`` knows of the llms.txt v2 additions: subpath files and ``describedby``.
 
+Here in ``sources/``, not in ``converters/``: it fetches (the folder page, to find who points at
+the file), and converters stay pure.
+
 v2 lets a site publish llms.txt files below its root (``/docs/llms.txt`` describes ``/docs/``;
 a root llms.txt may link them) and lets pages point at their llms.txt with
 ``Link: </llms.txt>; rel="describedby"`` or ``<link rel="describedby" href="/llms.txt">``. None of
