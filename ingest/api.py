@@ -52,7 +52,13 @@ def ingest(source: str | sources.Source, options: Options | None = None, *, kind
 
 
 def render(bundle: Bundle, format: str = "markdown", **kwargs: Any) -> str:
-    """Render a Bundle as ``markdown``, ``xml``, ``plain`` or ``json`` text."""
-    from llmingest.render.digest import render as _render
+    """Render a Bundle as ``markdown``, ``xml``, ``plain``, ``json``, ``llms.txt`` or ``llms-full.txt``
+    text, in the layout of its kind: one source as a digest, many (:func:`llmingest.bundle`) with
+    one section per source. See :func:`llmingest.render.render`.
+
+    >>> from llmingest import bundle, render
+    >>> text = render(bundle([".", "docs/design.pdf"]), "markdown")
+    """
+    from llmingest.render import render as _render
 
     return _render(bundle, format, **kwargs)
