@@ -9,9 +9,9 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-# The submodule ``llmingest.render.digest`` is imported before the function of the same name is bound:
-# importing a submodule sets it as a package attribute, so a later first import of it (by a test or
-# a plugin) would otherwise replace ``llmingest.render`` the function with the module.
+# The package ``llmingest.render`` (and its submodules) is imported before the function of the same
+# name is bound: importing a submodule sets it as a package attribute, so a later first import of it
+# (by a test or a plugin) would otherwise replace ``llmingest.render`` the function with the package.
 from llmingest.render import digest as _render_module  # noqa: E402, F401
 from llmingest.sources.bundle import bundle  # noqa: E402
 

@@ -74,7 +74,13 @@ def _ingest_llms(source: str | sources.Source, opts: Options, kind: str) -> Bund
 
 
 def render(bundle: Bundle, format: str = "markdown", **kwargs: Any) -> str:
-    """Render a Bundle as ``markdown``, ``xml``, ``plain`` or ``json`` text."""
-    from llmingest.render.digest import render as _render
+    """Render a Bundle as ``markdown``, ``xml``, ``plain``, ``json``, ``llms.txt`` or ``llms-full.txt``
+    text, in the layout of its kind: one source as a digest, many (:func:`llmingest.bundle`) with
+    one section per source. See :func:`llmingest.render.render`.
+
+    >>> from llmingest import bundle, render
+    >>> text = render(bundle([".", "docs/design.pdf"]), "markdown")
+    """
+    from llmingest.render import render as _render
 
     return _render(bundle, format, **kwargs)

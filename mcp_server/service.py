@@ -31,7 +31,7 @@ from ..options import Options
 from ..tokens import count, truncate
 from .limits import KeyedLocks, Limits
 
-__all__ = ["Service", "Page", "paginate", "MIN_PAGE_TOKENS", "edge_message"]
+__all__ = ["Service", "TextPage", "paginate", "MIN_PAGE_TOKENS", "edge_message"]
 
 _NOWHERE = Path("/nonexistent/llmingest-server")  # relative sources resolve here in server mode: never a file
 MIN_PAGE_TOKENS = 200  # a smaller page could not make progress through a long line
@@ -39,7 +39,7 @@ RENDER_ENTRIES = 128  # rendered texts kept in memory (text, token count)
 
 
 @dataclass
-class Page:
+class TextPage:
     """One page of a long text, and how to get the next one."""
 
     text: str
@@ -76,7 +76,7 @@ def _content_key(bundle: Bundle) -> str:
 
 
 def paginate(text: str, max_tokens: int, cursor: str | None = None, encoding: str = "o200k_base",
-             total_tokens: int | None = None) -> Page:
+             total_tokens: int | None = None) -> TextPage:
     """Cut ``text`` into pages of at most ``max_tokens`` tokens, resumable with an opaque cursor.
 
     The cursor is ``<char offset>.<text fingerprint>``: when the text changed between calls (a new
@@ -103,9 +103,9 @@ def paginate(text: str, max_tokens: int, cursor: str | None = None, encoding: st
         chunk = rest[:1]
     end = start + len(chunk)
     if end >= len(text):
-        return Page(chunk, count(chunk, encoding), total, 0, None)
+        return TextPage(chunk, count(chunk, encoding), total, 0, None)
     left = count(text[end:], encoding)
-    return Page(chunk, count(chunk, encoding), total, left, f"{end}.{fingerprint}")
+    return TextPage(chunk, count(chunk, encoding), total, left, f"{end}.{fingerprint}")
 
 
 _TOKEN_HINT = "use --token or set GITHUB_TOKEN / GITLAB_TOKEN"
@@ -336,7 +336,7 @@ class Service:
                 self._rendered.popitem(last=False)
         return text, tokens
 
-    def page(self, text: str, max_tokens: int, cursor: str | None, total: int | None = None) -> Page:
+    def page(self, text: str, max_tokens: int, cursor: str | None, total: int | None = None) -> TextPage:
         return paginate(text, max_tokens, cursor, self.options.encoding, total)
 
     # ------------------------------------------------------------------------------------------ repos

@@ -37,7 +37,7 @@ def test_request_tokens_never_reach_the_process_wide_secrets(tmp_path, git_http_
         assert res.status_code == 401 and token not in res.text
 
     assert dict(errors._global_secrets) == before  # the set did not grow across requests
-    assert good not in errors._global_secrets
+    assert good in before or good not in errors._global_secrets  # an earlier CLI test may have left it
     for token in wrong:
         assert token not in errors._global_secrets
         assert redact(f"x {token} y") == f"x {token} y"  # forgotten when its request ended

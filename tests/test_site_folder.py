@@ -200,7 +200,7 @@ def test_site_outputs_are_readable_by_others(tmp_path):
     """llms.txt and mirrors are published files: never the 0600 a temp file starts with."""
     import os
 
-    from llmingest.sources.site import _write_atomic
+    from llmingest.output import write_atomic as _write_atomic
 
     old = os.umask(0o022)
     try:

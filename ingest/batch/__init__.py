@@ -438,7 +438,7 @@ def complete(store: Store, state: dict[str, Any] | None, key: str) -> bool:
 def render_outputs(job: Job, bundle: Any, options: Options) -> dict[str, str]:
     """The files one source puts under OUT: ``<name>.md``, or ``<name>/`` with the llms.txt set."""
     if job.kind == "site":
-        from llmingest.manifest import valid_name
+        from llmingest.output import valid_name
         from llmingest.sources.site import render_site
 
         files = render_site(bundle, options.base_url, max_tokens=options.max_tokens)

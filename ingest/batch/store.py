@@ -16,8 +16,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
-from llmingest.atomic import write_atomic
 from llmingest.errors import UsageError
+from llmingest.output import write_atomic
 
 
 class Store:

@@ -101,9 +101,9 @@ def site(
             typer.echo(f"{output}: up to date ({len(bundle.documents)} pages)", err=True)
         return
     if output is None:
-        from llmingest.sources.site import render_site
+        from llmingest.render import render
 
-        write_output(render_site(bundle, base_url, max_tokens=max_tokens)["llms.txt"], None)
+        write_output(render(bundle, "llms.txt", base_url=base_url, max_tokens=max_tokens), None)
     else:
         paths = write_site(bundle, output, base_url, max_tokens=max_tokens, twins=md_twins)
         if not quiet:

@@ -66,7 +66,7 @@ from llmingest.progress import task
 from llmingest.tokens import default_cache_dir
 
 __all__ = [
-    "Page",
+    "FetchedPage",
     "CrawlResult",
     "crawl",
     "crawl_folder",
@@ -96,7 +96,7 @@ def _md_links(body: bytes) -> list[str]:
 
 
 @dataclass
-class Page:
+class FetchedPage:
     """One fetched URL: where it was asked for, where it ended, what came back."""
 
     url: str  # final URL after redirects (normalized)
@@ -117,7 +117,7 @@ class Page:
 class CrawlResult:
     start: str
     scope: str  # the URL prefix every page lives under
-    pages: list[Page]  # in reading order
+    pages: list[FetchedPage]  # in reading order
     skipped: list[Skipped]
     sitemap: str | None = None  # the sitemap that seeded the crawl, if any
     published: dict[str, str] = field(default_factory=dict)  # "llms.txt"/"llms-full.txt" -> URL
@@ -650,7 +650,7 @@ def _client(options: Options) -> httpx.AsyncClient:
 class _State:
     """What the crawl has so far; survives a Ctrl-C so the caller can keep it."""
 
-    pages: dict[str, Page] = field(default_factory=dict)  # by final URL, first writer wins
+    pages: dict[str, FetchedPage] = field(default_factory=dict)  # by final URL, first writer wins
     skipped: dict[str, Skipped] = field(default_factory=dict)
     redirects: dict[str, str] = field(default_factory=dict)  # requested -> final
     order: list[str] = field(default_factory=list)  # final URLs in scheduling order
@@ -672,7 +672,7 @@ async def _render(url: str, options: Options) -> bytes:
     return await asyncio.to_thread(run)
 
 
-async def _crawl(start: str, options: Options, state: _State, on_page: Callable[[Page], None] | None) -> _Fetcher:
+async def _crawl(start: str, options: Options, state: _State, on_page: Callable[[FetchedPage], None] | None) -> _Fetcher:
     scope = scope_of(start)
     parts = urlsplit(scope)
     root = f"{parts.scheme}://{parts.netloc}"
@@ -707,7 +707,7 @@ async def _crawl(start: str, options: Options, state: _State, on_page: Callable[
         seen = {u for u, _ in frontier}
         limit = options.max_pages
 
-        async def one(url: str, depth: int) -> Page | None:
+        async def one(url: str, depth: int) -> FetchedPage | None:
             why = allowed(url)
             if why == "disallowed by robots.txt":
                 state.skipped.setdefault(url, Skipped(url, why))
@@ -737,7 +737,7 @@ async def _crawl(start: str, options: Options, state: _State, on_page: Callable[
                 except IngestError as exc:
                     state.skipped.setdefault(url, Skipped(url, f"not rendered: {exc.render()}"))
                     return None
-            page = Page(final, url, status, body, ctype, charset, depth, cached)
+            page = FetchedPage(final, url, status, body, ctype, charset, depth, cached)
             if ctype in MARKDOWN_TYPES:  # a negotiated markdown answer: follow its markdown links
                 page.links = [n for n in dict.fromkeys(normalize(urljoin(final, m)) for m in _md_links(body))
                               if in_scope(n, scope) and _looks_like_page(n)]
@@ -785,7 +785,7 @@ async def _crawl(start: str, options: Options, state: _State, on_page: Callable[
         return fetcher
 
 
-def reading_order(start: str, pages: dict[str, Page], redirects: dict[str, str], fallback: Iterable[str]) -> list[Page]:
+def reading_order(start: str, pages: dict[str, FetchedPage], redirects: dict[str, str], fallback: Iterable[str]) -> list[FetchedPage]:
     """Breadth first over the link graph from the start page, links in page order; then the rest.
 
     Depends only on the pages' content, so concurrent fetching cannot change it.
@@ -841,7 +841,7 @@ def _sigint_noted():
         signal.signal(signal.SIGINT, previous if previous is not None else signal.default_int_handler)
 
 
-def crawl(start: str, options: Options | None = None, *, on_page: Callable[[Page], None] | None = None) -> CrawlResult:
+def crawl(start: str, options: Options | None = None, *, on_page: Callable[[FetchedPage], None] | None = None) -> CrawlResult:
     """Crawl the site at ``start``; pages in reading order, failures as Skipped entries.
 
     ``on_page`` is called with each page as soon as it is fetched (the site converter starts
@@ -914,7 +914,7 @@ def crawl_folder(root: Path, base_url: str, options: Options | None = None) -> C
                 rel = path.relative_to(root).as_posix()
                 files.append((rel, path))
     files.sort()
-    pages: dict[str, Page] = {}
+    pages: dict[str, FetchedPage] = {}
     skipped: list[Skipped] = []
     order: list[str] = []
     facts = FactsCache(_cache_dir(opts), "folder:" + scope, opts.cache)
@@ -943,7 +943,7 @@ def crawl_folder(root: Path, base_url: str, options: Options | None = None) -> C
                             link += "index.html"
                         local_links.append(link)
                 facts.put(key, known := [local_links, title, site_name, desc])
-            pages[url] = Page(url, url, 200, data, "text/html", None, 0, True, list(known[0]), *known[1:])
+            pages[url] = FetchedPage(url, url, 200, data, "text/html", None, 0, True, list(known[0]), *known[1:])
             order.append(url)
             bar.advance()
     facts.save()

@@ -83,6 +83,26 @@ def _shrink_tail(order: list[Document], budget: int, per_file: int, cap: int,
     return out, shrunk
 
 
+def _priority_order(docs: list[Document], churn: dict[str, int]) -> list[Document]:
+    """By tier; within a tier most often changed first (``--sort-by-changes``), then shallow paths,
+    then smaller files (more of the project fits), then by name."""
+    return sorted(docs, key=lambda d: (tier(d.path), -churn.get(d.path, 0), d.path.count("/"), d.tokens, d.path))
+
+
+def _place(doc: Document, cap: int, room: int, encoding: str) -> tuple[Document | None, bool]:
+    """``doc`` as it fits in ``room`` tokens (its own overhead already taken), or None; and
+    whether this cut it. A file over the per-file ``cap`` is cut to it; one that still does not
+    fit is cut to the room left when that is at least 300 tokens (a useful beginning)."""
+    capped = truncate_document(doc, cap, encoding) if doc.tokens > cap else doc
+    if capped.tokens <= room:
+        return capped, capped.truncated and not doc.truncated
+    if room >= 300 and doc.tokens > room:
+        cut = truncate_document(doc, room, encoding)
+        if cut.tokens <= room:
+            return cut, True
+    return None, False
+
+
 def fit(docs: list[Document], max_tokens: int, overhead: int, encoding: str, *,
         ordered: bool = False, shrink: Callable[[Document], Document | None] | None = None,
         changes: dict[str, int] | None = None) -> tuple[list[Document], list[Skipped], str]:
@@ -97,10 +117,7 @@ def fit(docs: list[Document], max_tokens: int, overhead: int, encoding: str, *,
     budget = max_tokens - overhead
     per_file_overhead = 25
     cap = max(200, max_tokens // 4)
-    # within a tier: shallow paths first, then smaller files (more of the project fits), then by name
-    churn = changes or {}
-    order = list(docs) if ordered else sorted(
-        docs, key=lambda d: (tier(d.path), -churn.get(d.path, 0), d.path.count("/"), d.tokens, d.path))
+    order = list(docs) if ordered else _priority_order(docs, changes or {})
     compressed = 0
     if shrink is not None:
         order, compressed = _shrink_tail(order, budget, per_file_overhead, cap, shrink)
@@ -116,24 +133,12 @@ def fit(docs: list[Document], max_tokens: int, overhead: int, encoding: str, *,
             continue
         if doc.tokens > cap and shrink is not None and (small := shrink(doc)) is not None:
             doc = small  # a file over the cap keeps its whole outline rather than its first lines
-        original = doc
-        if doc.tokens > cap:
-            doc = truncate_document(doc, cap, encoding)
-        cost = doc.tokens + per_file_overhead
-        if used + cost <= budget:
-            kept.append((pos, doc))
-            used += cost
-            truncated += doc.truncated and not original.truncated
+        placed, was_cut = _place(doc, cap, budget - used - per_file_overhead, encoding)
+        if placed is not None:
+            kept.append((pos, placed))
+            used += placed.tokens + per_file_overhead
+            truncated += was_cut
             continue
-        doc = original
-        room = budget - used - per_file_overhead
-        if room >= 300 and doc.tokens > room:
-            cut = truncate_document(doc, room, encoding)
-            if cut.tokens + per_file_overhead + used <= budget:
-                kept.append((pos, cut))
-                used += cut.tokens + per_file_overhead
-                truncated += 1
-                continue
         if blocked_above is None:
             blocked_above = doc_tier
         label = doc.metadata.get("source_label")
@@ -143,11 +148,16 @@ def fit(docs: list[Document], max_tokens: int, overhead: int, encoding: str, *,
         kept_docs = [d for _, d in sorted(kept, key=lambda pd: pd[0])]
     else:
         kept_docs = sorted((d for _, d in kept), key=lambda d: d.path)
-    squeezed_n = sum("compressed" in d.metadata for d in kept_docs) if shrink is not None else 0
+    return kept_docs, left, _note(max_tokens, kept_docs, left, truncated, shrink is not None, compressed)
+
+
+def _note(max_tokens: int, kept: list[Document], left: list[Skipped], truncated: int, shrinking: bool,
+          compressed: int) -> str:
+    """The digest's ``Budget:`` line; the compressed count shows whenever anything was compressed."""
+    squeezed_n = sum("compressed" in d.metadata for d in kept) if shrinking else 0
     squeezed = f"{squeezed_n:,} compressed, " if squeezed_n or compressed else ""
-    note = (f"token budget {max_tokens:,}: {len(kept_docs):,} files kept, {squeezed}{truncated:,} truncated, "
+    return (f"token budget {max_tokens:,}: {len(kept):,} files kept, {squeezed}{truncated:,} truncated, "
             f"{len(left):,} left out (priority: {PRIORITY_DOC})")
-    return kept_docs, left, note
 
 
 def chunk_document(doc: Document, max_tokens: int, encoding: str) -> list[Document]:
@@ -247,3 +257,32 @@ def fit_rendered(bundle, max_tokens: int, fmt: str, render_fn, *, ordered: bool 
         overhead += (total - max_tokens) + 50
     raise LimitExceeded(f"--max-tokens {max_tokens:,} is too small: the summary alone takes {total:,} tokens in {fmt}",
                         hint="raise --max-tokens, narrow with --include, or use --split-tokens")
+
+
+BUNDLE_PRIORITY = "sources in order; within a source, " + PRIORITY_DOC
+
+
+def fit_layout(bundle, max_tokens: int, fmt: str = "markdown", *, top: int = 10, token_tree: bool = False,
+               changes: dict[str, int] | None = None, **_: object) -> None:
+    """:func:`llmingest.render.fit`: fit ``bundle`` into ``max_tokens`` as the layout of its kind
+    renders it in ``fmt``. Source files are compressed (lowest priority first) before any is dropped.
+
+    A one-source digest is measured exactly as it will be written (``--top`` list, token tree) and
+    keeps files by priority; its tree grows with every file, so that much is reserved up front. A
+    multi-source bundle keeps its documents in source order.
+    """
+    from functools import partial
+
+    from llmingest.transforms.compress import shrinker
+
+    if bundle.kind == "bundle":
+        from llmingest.render.bundle import render_bundle
+
+        fit_rendered(bundle, max_tokens, fmt, render_bundle, ordered=True, shrink=shrinker(bundle.encoding),
+                     priority_note=BUNDLE_PRIORITY)
+        return
+    from llmingest.render.digest import render
+
+    tree_cost = count("\n".join(d.path for d in bundle.documents), bundle.encoding) + 2 * len(bundle.documents)
+    fit_rendered(bundle, max_tokens, fmt, partial(render, top=top, token_tree=token_tree),
+                 extra_overhead=tree_cost + 200, shrink=shrinker(bundle.encoding), changes=changes)

@@ -1,14 +1,13 @@
-"""Render a multi-source Bundle: one context file (markdown, xml, plain, json) or an llms.txt set.
+"""Render a multi-source Bundle as one context file (markdown, xml, plain, json).
 
-Documents are grouped by their source (``metadata["source_label"]``) in bundle order. The
-llms.txt form writes one H2 per source, ``llms-full.txt``, and one ``.md`` file per document, so
-an agent can read the index first and fetch only what it needs.
+Documents are grouped by their source (``metadata["source_label"]``) in bundle order. Its
+llms.txt set (one H2 per source, ``llms-full.txt``, one ``.md`` file per document) is
+:func:`llmingest.render.llmstxt.bundle_files`.
 """
 
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterator
 from itertools import groupby
 
@@ -28,11 +27,6 @@ FORMATS = ("markdown", "xml", "plain", "json")
 
 def _groups(bundle: Bundle) -> list[tuple[str, list[Document]]]:
     return [(label, list(docs)) for label, docs in groupby(bundle.documents, key=lambda d: d.metadata.get("source_label", ""))]
-
-
-def _is_prose(doc: Document) -> bool:
-    """Markdown-like text (ours or the user's): gets a description line in llms.txt."""
-    return inline_markdown(doc) or doc.kind == "notebook" or doc.language in (None, "markdown", "rst", "text", "mdx")
 
 
 def _doc_heading(doc: Document) -> str:
@@ -154,78 +148,6 @@ def render_chunks(bundle: Bundle, fmt: str = "markdown") -> Iterator[str]:
 
 def render_bundle(bundle: Bundle, fmt: str = "markdown") -> str:
     return "".join(render_chunks(bundle, fmt))
-
-
-def _slug(text: str) -> str:
-    slug = re.sub(r"[^A-Za-z0-9._-]+", "-", re.sub(r"^https?://", "", text)).strip("-.")
-    return slug[:80] or "source"
-
-
-def _url_root(docs: list[Document]) -> str:
-    """The folder all of a source's page URLs share (``/3/`` for a site under
-    ``https://docs.python.org/3/``): mirrors are named relative to it, so the site's own base path
-    is not repeated under the output's ``--base-url``."""
-    from urllib.parse import urlsplit
-
-    folders = [urlsplit(d.url).path.rsplit("/", 1)[0].split("/") for d in docs if d.url]
-    if not folders:
-        return "/"
-    common = folders[0]
-    for parts in folders[1:]:
-        n = 0
-        while n < min(len(common), len(parts)) and common[n] == parts[n]:
-            n += 1
-        common = common[:n]
-    return "/".join(common).rstrip("/") + "/"
-
-
-def _doc_file(doc: Document, root: str = "/") -> str:
-    path = doc.path
-    if doc.url:
-        from urllib.parse import urlsplit
-
-        from llmingest.converters.llmstxt import mirror_path
-
-        url_path = urlsplit(doc.url).path or "/"
-        if url_path.startswith(root):
-            url_path = "/" + url_path[len(root):]
-        return mirror_path(url_path)
-    path = path.split(" (piece ")[0]
-    return path if path.endswith(".md") else path + ".md"
-
-
-def llms_txt_files(bundle: Bundle, base_url: str | None = None, summary: str | None = None) -> dict[str, str]:
-    """{relative path: text} for llms.txt, llms-full.txt and one .md per document."""
-    from llmingest.converters.llmstxt import Entry, Section, build_llms_full, build_llms_txt, first_sentence
-
-    files: dict[str, str] = {}
-    sections: list[Section] = []
-    full_pages: list[tuple[str, str, str]] = []
-    prefix = (base_url.rstrip("/") + "/") if base_url else ""
-    used: set[str] = set()
-    for label, docs in _groups(bundle):
-        slug = _slug(label)
-        entries = []
-        root = _url_root(docs)
-        for doc in docs:
-            rel = f"{slug}/{_doc_file(doc, root)}"
-            while rel in used:
-                rel = rel[:-3] + "-1.md"
-            used.add(rel)
-            content = doc.content if _is_prose(doc) else (
-                f"# {doc.path}\n\n{fence_for(doc.content)}{doc.language or ''}\n{doc.content.rstrip()}\n{fence_for(doc.content)}\n")
-            files[rel] = content.rstrip("\n") + "\n"
-            title = doc.title or doc.path
-            desc = doc.description or (first_sentence(doc.content) if _is_prose(doc) else None)
-            entries.append(Entry(title, prefix + rel, desc))
-            full_pages.append((title, doc.url or prefix + rel, content))
-        sections.append(Section(label, entries))
-    title = bundle.title or "bundle"
-    summary = summary or f"Context bundle of {len(sections)} source{'s' if len(sections) != 1 else ''}: " + ", ".join(
-        label for label, _ in _groups(bundle))
-    files["llms.txt"] = build_llms_txt(title, summary, sections)
-    files["llms-full.txt"] = build_llms_full(title, summary, full_pages)
-    return files
 
 
 def split_bundle(bundle: Bundle, fmt: str, max_tokens: int) -> list[str]:

@@ -153,37 +153,42 @@ def embed_markdown(text: str, under: int = 3) -> str:
     which a markdown reader would take for a setext heading, becomes a fenced ``yaml`` block.
     Nothing inside code fences is touched.
     """
-    lines = text.split("\n")
-    head: list[str] = []
-    if lines and lines[0] == "---":
-        end = next((i for i in range(1, len(lines)) if lines[i] == "---"), None)
-        if end is not None:
-            head = ["```yaml", *lines[1:end], "```"]
-            lines = lines[end + 1 :]
-            while lines and not lines[0].strip():
-                lines.pop(0)
-    fence: str | None = None
-    levels = []
-    for line in lines:
-        m = _FENCE_LINE.match(line)
-        if m:
-            fence = None if fence and m.group(1).startswith(fence) else (fence or m.group(1))
-            continue
-        if fence is None and (h := _ATX.match(line)):
-            levels.append(len(h.group(1)))
+    head, lines = _front_matter_as_yaml(text.split("\n"))
+    levels = [len(h.group(1)) for line, code in _fenced(lines) if not code and (h := _ATX.match(line))]
     shift = max(0, under + 1 - min(levels)) if levels else 0
     out: list[str] = []
-    fence = None
-    for line in lines:
-        m = _FENCE_LINE.match(line)
-        if m:
-            fence = None if fence and m.group(1).startswith(fence) else (fence or m.group(1))
-        elif fence is None and shift and (h := _ATX.match(line)):
+    for line, code in _fenced(lines):
+        if not code and shift and (h := _ATX.match(line)):
             level = len(h.group(1)) + shift
             title = h.group(2).strip()
             line = f"{'#' * level} {title}" if level <= 6 else f"**{title}**"
         out.append(line)
     return "\n".join([*head, *([""] if head else []), *out])
+
+
+def _front_matter_as_yaml(lines: list[str]) -> tuple[list[str], list[str]]:
+    """(a leading ``---`` front matter as a fenced ``yaml`` block, the lines after it)."""
+    if not lines or lines[0] != "---":
+        return [], lines
+    end = next((i for i in range(1, len(lines)) if lines[i] == "---"), None)
+    if end is None:
+        return [], lines
+    rest = lines[end + 1 :]
+    while rest and not rest[0].strip():
+        rest.pop(0)
+    return ["```yaml", *lines[1:end], "```"], rest
+
+
+def _fenced(lines: list[str]) -> Iterator[tuple[str, bool]]:
+    """Each line, and whether it is code: a fence line or inside a fenced block."""
+    fence: str | None = None
+    for line in lines:
+        m = _FENCE_LINE.match(line)
+        if m:
+            fence = None if fence and m.group(1).startswith(fence) else (fence or m.group(1))
+            yield line, True
+        else:
+            yield line, fence is not None
 
 
 def _cell(text: str) -> str:
@@ -213,36 +218,50 @@ def _markdown(bundle: Bundle, top: int, token_tree: bool, part: tuple[int, int] 
     title = f"# {_root_name(bundle)}" + (f" (part {part[0]} of {part[1]})" if part else "")
     yield title + "\n\n"
     if head:
-        yield "\n".join(summary_lines(bundle, top)) + "\n\n"
-        tops = _top(bundle, top)
-        if tops:
-            yield f"## Top {len(tops)} files by tokens\n\n| File | Tokens |\n| --- | ---: |\n"
-            yield "".join(f"| {_cell(code_span(d.path))} | {_fmt_tokens(d.tokens)} |\n" for d in tops) + "\n"
-        tokens = {d.path: d.tokens for d in bundle.documents} if token_tree else None
-        tree = "\n".join(tree_lines(tree_paths(bundle), _root_name(bundle), tokens))
-        yield f"## Directory tree\n\n{fence_for(tree)}text\n{tree}\n{fence_for(tree)}\n\n"
-        if bundle.skipped:
-            yield "## Skipped\n\n" + skipped_list(bundle.skipped, "- `{path}`: {reason}") + "\n"
-        if bundle.redactions:
-            yield "## Redacted secrets\n\n" + "".join(f"- `{r.path}` line {r.line}: {r.kind}\n" for r in bundle.redactions) + "\n"
+        yield from _markdown_head(bundle, top, token_tree)
     yield "## Files\n\n"
     for doc in docs:
-        yield f"### {code_span(doc.path)}\n\n"
-        if inline_markdown(doc):
-            yield embed_markdown(doc.content).rstrip("\n") + "\n\n"
-            continue
-        fence = fence_for(doc.content)
-        # the content is yielded as it is, not formatted into a new string: no copy of every file
-        yield f"{fence}{doc.language or ''}\n"
-        yield doc.content
-        yield f"\n{fence}\n\n" if doc.content and not doc.content.endswith("\n") else f"{fence}\n\n"
+        yield from _markdown_file(doc)
     if head:
-        changes = f"Changes {bundle.metadata['diff_ref']}" if bundle.metadata.get("diff_ref") else "Uncommitted changes"
-        for key, heading, lang in (("git_log", "Recent commits", "text"), ("diff", changes, "diff")):
-            if bundle.metadata.get(key):
-                text = bundle.metadata[key]
-                fence = fence_for(text)
-                yield f"## {heading}\n\n{fence}{lang}\n{text.rstrip()}\n{fence}\n\n"
+        yield from _markdown_history(bundle)
+
+
+def _markdown_head(bundle: Bundle, top: int, token_tree: bool) -> Iterator[str]:
+    """Summary, top files, directory tree, what was skipped or redacted: part 1 of a digest."""
+    yield "\n".join(summary_lines(bundle, top)) + "\n\n"
+    tops = _top(bundle, top)
+    if tops:
+        yield f"## Top {len(tops)} files by tokens\n\n| File | Tokens |\n| --- | ---: |\n"
+        yield "".join(f"| {_cell(code_span(d.path))} | {_fmt_tokens(d.tokens)} |\n" for d in tops) + "\n"
+    tokens = {d.path: d.tokens for d in bundle.documents} if token_tree else None
+    tree = "\n".join(tree_lines(tree_paths(bundle), _root_name(bundle), tokens))
+    yield f"## Directory tree\n\n{fence_for(tree)}text\n{tree}\n{fence_for(tree)}\n\n"
+    if bundle.skipped:
+        yield "## Skipped\n\n" + skipped_list(bundle.skipped, "- `{path}`: {reason}") + "\n"
+    if bundle.redactions:
+        yield "## Redacted secrets\n\n" + "".join(f"- `{r.path}` line {r.line}: {r.kind}\n" for r in bundle.redactions) + "\n"
+
+
+def _markdown_file(doc: Document) -> Iterator[str]:
+    yield f"### {code_span(doc.path)}\n\n"
+    if inline_markdown(doc):
+        yield embed_markdown(doc.content).rstrip("\n") + "\n\n"
+        return
+    fence = fence_for(doc.content)
+    # the content is yielded as it is, not formatted into a new string: no copy of every file
+    yield f"{fence}{doc.language or ''}\n"
+    yield doc.content
+    yield f"\n{fence}\n\n" if doc.content and not doc.content.endswith("\n") else f"{fence}\n\n"
+
+
+def _markdown_history(bundle: Bundle) -> Iterator[str]:
+    """``--git-log`` and ``--diff``: after the files."""
+    changes = f"Changes {bundle.metadata['diff_ref']}" if bundle.metadata.get("diff_ref") else "Uncommitted changes"
+    for key, heading, lang in (("git_log", "Recent commits", "text"), ("diff", changes, "diff")):
+        if bundle.metadata.get(key):
+            text = bundle.metadata[key]
+            fence = fence_for(text)
+            yield f"## {heading}\n\n{fence}{lang}\n{text.rstrip()}\n{fence}\n\n"
 
 
 _XML_BAD = {c: None for c in range(32) if c not in (9, 10, 13)}
@@ -270,22 +289,13 @@ def _xml(bundle: Bundle, top: int, token_tree: bool, part: tuple[int, int] | Non
     docs = bundle.documents if docs is None else docs
     attrs = {"source": bundle.source, "kind": bundle.kind, "files": len(bundle.documents),
              "tokens": bundle.total_tokens, "encoding": bundle.encoding}
-    if md.get("ref"):
-        attrs["ref"] = md["ref"]
-    if md.get("commit"):
-        attrs["commit"] = md["commit"]
+    attrs.update({key: md[key] for key in ("ref", "commit") if md.get(key)})
     if part:
         attrs["part"] = f"{part[0]}/{part[1]}"
     yield '<?xml version="1.0" encoding="UTF-8"?>\n'
     yield "<digest " + " ".join(f"{k}={_attr(v)}" for k, v in attrs.items()) + ">\n"
     if head:
-        yield "<summary>\n" + _xml_text("\n".join(summary_lines(bundle, top))) + "\n</summary>\n"
-        tops = _top(bundle, top)
-        if tops:
-            yield "<top_files>\n" + "".join(f"<file path={_attr(d.path)} tokens=\"{d.tokens}\"/>\n" for d in tops) + "</top_files>\n"
-        tokens = {d.path: d.tokens for d in bundle.documents} if token_tree else None
-        tree = "\n".join(tree_lines(tree_paths(bundle), _root_name(bundle), tokens))
-        yield f"<directory_structure>\n{_xml_text(tree)}\n</directory_structure>\n"
+        yield from _xml_head(bundle, top, token_tree)
     yield "<files>\n"
     for doc in docs:
         extra = f" language={_attr(doc.language)}" if doc.language else ""
@@ -293,15 +303,30 @@ def _xml(bundle: Bundle, top: int, token_tree: bool, part: tuple[int, int] | Non
         yield f"<file path={_attr(doc.path)} tokens=\"{doc.tokens}\"{extra}>\n{_xml_text(doc.content)}\n</file>\n"
     yield "</files>\n"
     if head:
-        if bundle.skipped:
-            yield "<skipped>\n" + "".join(f"<file path={_attr(s.path)} reason={_attr(s.reason)}/>\n" for s in bundle.skipped) + "</skipped>\n"
-        if bundle.redactions:
-            yield "<redactions>\n" + "".join(
-                f"<secret path={_attr(r.path)} line=\"{r.line}\" kind={_attr(r.kind)}/>\n" for r in bundle.redactions) + "</redactions>\n"
-        for key in ("git_log", "diff"):
-            if md.get(key):
-                yield f"<{key}>\n{_xml_text(md[key])}\n</{key}>\n"
+        yield from _xml_tail(bundle)
     yield "</digest>\n"
+
+
+def _xml_head(bundle: Bundle, top: int, token_tree: bool) -> Iterator[str]:
+    yield "<summary>\n" + _xml_text("\n".join(summary_lines(bundle, top))) + "\n</summary>\n"
+    tops = _top(bundle, top)
+    if tops:
+        yield "<top_files>\n" + "".join(f"<file path={_attr(d.path)} tokens=\"{d.tokens}\"/>\n" for d in tops) + "</top_files>\n"
+    tokens = {d.path: d.tokens for d in bundle.documents} if token_tree else None
+    tree = "\n".join(tree_lines(tree_paths(bundle), _root_name(bundle), tokens))
+    yield f"<directory_structure>\n{_xml_text(tree)}\n</directory_structure>\n"
+
+
+def _xml_tail(bundle: Bundle) -> Iterator[str]:
+    """What was skipped or redacted, ``--git-log`` and ``--diff``: after the files."""
+    if bundle.skipped:
+        yield "<skipped>\n" + "".join(f"<file path={_attr(s.path)} reason={_attr(s.reason)}/>\n" for s in bundle.skipped) + "</skipped>\n"
+    if bundle.redactions:
+        yield "<redactions>\n" + "".join(
+            f"<secret path={_attr(r.path)} line=\"{r.line}\" kind={_attr(r.kind)}/>\n" for r in bundle.redactions) + "</redactions>\n"
+    for key in ("git_log", "diff"):
+        if bundle.metadata.get(key):
+            yield f"<{key}>\n{_xml_text(bundle.metadata[key])}\n</{key}>\n"
 
 
 _SEP = "=" * 48
@@ -316,31 +341,7 @@ def _plain(bundle: Bundle, top: int, token_tree: bool, part: tuple[int, int] | N
     docs = bundle.documents if docs is None else docs
     md = bundle.metadata
     if head:
-        lines = [f"Repository: {bundle.source}"]
-        if md.get("commit"):
-            lines.append(f"Commit: {md['commit']}")
-        if md.get("ref"):
-            lines.append(f"Branch: {md['ref']}")
-        if md.get("subpath"):
-            lines.append(f"Subpath: {md['subpath']}")
-        lines.append(f"Files analyzed: {len(bundle.documents)}")
-        lines.append(f"Estimated tokens: {bundle.total_tokens:,}")
-        if part:
-            lines.append(f"Part: {part[0]} of {part[1]}")
-        yield "\n".join(lines) + "\n\n"
-        tokens = {d.path: d.tokens for d in bundle.documents} if token_tree else None
-        tree = tree_lines(tree_paths(bundle), _root_name(bundle), tokens)
-        yield "Directory structure:\n" + "\n".join("└── " + tree[0] if i == 0 else "    " + line
-                                                   for i, line in enumerate(tree)) + "\n\n"
-        if md.get("budget"):
-            yield f"Budget: {md['budget']}\n\n"
-        tops = _top(bundle, top)
-        if tops:
-            yield "Top files by tokens:\n" + "".join(f"  {d.tokens:>9,}  {d.path}\n" for d in tops) + "\n"
-        if bundle.skipped:
-            yield "Skipped:\n" + skipped_list(bundle.skipped, "- {path}: {reason}") + "\n"
-        if bundle.redactions:
-            yield "Redacted secrets:\n" + "".join(f"- {r.path} line {r.line}: {r.kind}\n" for r in bundle.redactions) + "\n"
+        yield from _plain_head(bundle, top, token_tree, part)
     elif part:
         yield f"Repository: {bundle.source}\nPart: {part[0]} of {part[1]}\n\n"
     for doc in docs:
@@ -351,6 +352,33 @@ def _plain(bundle: Bundle, top: int, token_tree: bool, part: tuple[int, int] | N
         for key, heading in (("git_log", "RECENT COMMITS"), ("diff", changes)):
             if md.get(key):
                 yield f"{_SEP}\n{heading}\n{_SEP}\n{md[key].rstrip()}\n\n"
+
+
+def _plain_head(bundle: Bundle, top: int, token_tree: bool, part: tuple[int, int] | None) -> Iterator[str]:
+    """gitingest's summary block, the tree, then our budget, top files, skips and redactions."""
+    md = bundle.metadata
+    lines = [f"Repository: {bundle.source}"]
+    for key, label in (("commit", "Commit"), ("ref", "Branch"), ("subpath", "Subpath")):
+        if md.get(key):
+            lines.append(f"{label}: {md[key]}")
+    lines.append(f"Files analyzed: {len(bundle.documents)}")
+    lines.append(f"Estimated tokens: {bundle.total_tokens:,}")
+    if part:
+        lines.append(f"Part: {part[0]} of {part[1]}")
+    yield "\n".join(lines) + "\n\n"
+    tokens = {d.path: d.tokens for d in bundle.documents} if token_tree else None
+    tree = tree_lines(tree_paths(bundle), _root_name(bundle), tokens)
+    yield "Directory structure:\n" + "\n".join("└── " + tree[0] if i == 0 else "    " + line
+                                               for i, line in enumerate(tree)) + "\n\n"
+    if md.get("budget"):
+        yield f"Budget: {md['budget']}\n\n"
+    tops = _top(bundle, top)
+    if tops:
+        yield "Top files by tokens:\n" + "".join(f"  {d.tokens:>9,}  {d.path}\n" for d in tops) + "\n"
+    if bundle.skipped:
+        yield "Skipped:\n" + skipped_list(bundle.skipped, "- {path}: {reason}") + "\n"
+    if bundle.redactions:
+        yield "Redacted secrets:\n" + "".join(f"- {r.path} line {r.line}: {r.kind}\n" for r in bundle.redactions) + "\n"
 
 
 def _json(bundle: Bundle, top: int, token_tree: bool, part: tuple[int, int] | None = None,

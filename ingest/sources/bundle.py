@@ -196,6 +196,61 @@ def _nested_local_roots(specs: list[SourceSpec]) -> dict[int, list[Path]]:
     return out
 
 
+@dataclass
+class _Combined:
+    """The sources ingested so far, combined: their report rows, documents, skips and redactions."""
+
+    encoding: str
+    results: list[dict[str, Any]] = field(default_factory=list)
+    documents: list[Document] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    redactions: list = field(default_factory=list)
+    actions: dict[str, int] = field(default_factory=lambda: {"documents": 0, "actions": 0, "manual": 0})
+
+    def failed(self, entry: dict[str, Any], label: str, exc: IngestError) -> None:
+        entry.update(status="failed", error=exc.render(), documents=0, tokens=0)
+        entry.setdefault("label", label)
+        self.skipped.append(Skipped(entry["label"], f"source failed: {exc.render()}"))
+        self.results.append(entry)
+
+    def add(self, entry: dict[str, Any], sub: Bundle, docs: list[Document]) -> None:
+        label = entry["label"]
+        self.documents.extend(docs)
+        self.skipped.extend(Skipped(f"{label}: {s.path}", s.reason, s.size) for s in sub.skipped)
+        self.redactions.extend(sub.redactions)
+        entry.update(status="ok", documents=len(docs), tokens=sum(d.tokens for d in docs),
+                     title=sub.title, description=sub.description,
+                     **{k: v for k, v in sub.metadata.items() if k in ("ref", "commit", "subpath")})
+        self.results.append(entry)
+
+    def rewrite_actions(self, docs: list[Document], spec_index, spec_name: str, base_url: str | None) -> None:
+        """Click-to-curl on the documents with UI steps; their token counts follow the new text."""
+        from llmingest.tokens import count
+
+        stats = _apply_actions(docs, spec_index, spec_name, base_url)
+        for key in self.actions:
+            self.actions[key] += stats[key]
+        for doc in docs:
+            if "actions" in doc.metadata:
+                doc.tokens = count(doc.content, self.encoding)
+
+
+def _ingest_one(spec: SourceSpec, i: int, opts: Options, entry: dict[str, Any], excludes: list[Path],
+                base_url: str | None) -> Bundle:
+    """Ingest one source with its own options (kind, label and the outputs to leave out in ``entry``)."""
+    from llmingest.api import ingest
+
+    kind = detect_kind(spec)
+    entry.update(kind=kind, label=_label(spec, kind, i))
+    sub_opts = _source_options(opts, spec)
+    own = _output_excludes(kind, spec, excludes)
+    if own:
+        sub_opts.exclude = [*sub_opts.exclude, *own]
+    if kind == "site" and base_url and not sub_opts.base_url:
+        sub_opts.base_url = base_url
+    return ingest(spec.source, sub_opts, kind=kind)
+
+
 def bundle(sources: list[str | dict | SourceSpec], options: Options | None = None, *, openapi: str | None = None,
            base_url: str | None = None, strict: bool = False, name: str | None = None,
            outputs: list[Path] | None = None, **overrides: Any) -> Bundle:
@@ -204,8 +259,6 @@ def bundle(sources: list[str | dict | SourceSpec], options: Options | None = Non
     >>> b = bundle([".", "site:https://docs.example.com/", "design.pdf"], max_tokens=200_000)
     """
     from llmingest import progress
-    from llmingest.api import ingest
-    from llmingest.tokens import count
 
     if not sources:
         raise UsageError("no sources to bundle", hint="give sources as arguments or in llmingest.toml [[sources]]")
@@ -213,78 +266,46 @@ def bundle(sources: list[str | dict | SourceSpec], options: Options | None = Non
     specs = [SourceSpec.coerce(s) for s in sources]
     order = sorted(range(len(specs)), key=lambda i: (specs[i].priority if specs[i].priority is not None else 0, i))
     spec_index = _load_spec(openapi, opts) if openapi else None
-
     nested = _nested_local_roots(specs)
-
-    results: list[dict[str, Any]] = []
-    documents: list[Document] = []
-    skipped: list[Skipped] = []
-    redactions = []
-    action_totals = {"documents": 0, "actions": 0, "manual": 0}
+    combined = _Combined(opts.encoding)
     with progress.task(opts, "Bundling sources", total=len(specs)) as bar:
         for i in order:
             spec = specs[i]
             entry: dict[str, Any] = {"source": spec.source, "name": spec.name}
             try:
-                kind = detect_kind(spec)
-                label = _label(spec, kind, i)
-                entry.update(kind=kind, label=label)
-                sub_opts = _source_options(opts, spec)
-                own = _output_excludes(kind, spec, [*(outputs or []), *nested.get(i, [])])
-                if own:
-                    sub_opts.exclude = [*sub_opts.exclude, *own]
-                if kind == "site" and base_url and not sub_opts.base_url:
-                    sub_opts.base_url = base_url
-                sub = ingest(spec.source, sub_opts, kind=kind)
+                sub = _ingest_one(spec, i, opts, entry, [*(outputs or []), *nested.get(i, [])], base_url)
             except IngestError as exc:
                 if strict:
                     raise
-                entry.update(status="failed", error=exc.render(), documents=0, tokens=0)
-                entry.setdefault("label", _label(spec, spec.kind or "source", i))
-                skipped.append(Skipped(entry["label"], f"source failed: {exc.render()}"))
-                results.append(entry)
+                combined.failed(entry, _label(spec, spec.kind or "source", i), exc)
                 bar.advance()
                 continue
-            docs = _ordered_docs(kind, sub)
+            docs = _ordered_docs(entry["kind"], sub)
             for doc in docs:
-                doc.metadata["source_label"] = label
-                doc.metadata["source_kind"] = kind
+                doc.metadata["source_label"] = entry["label"]
+                doc.metadata["source_kind"] = entry["kind"]
             if spec_index is not None:
-                stats = _apply_actions(docs, spec_index, Path(openapi).name if openapi else "spec", base_url)
-                for key in action_totals:
-                    action_totals[key] += stats[key]
-                for doc in docs:
-                    if "actions" in doc.metadata:
-                        doc.tokens = count(doc.content, opts.encoding)
-            documents.extend(docs)
-            skipped.extend(Skipped(f"{label}: {s.path}", s.reason, s.size) for s in sub.skipped)
-            redactions.extend(sub.redactions)
-            entry.update(status="ok", documents=len(docs), tokens=sum(d.tokens for d in docs),
-                         title=sub.title, description=sub.description,
-                         **{k: v for k, v in sub.metadata.items() if k in ("ref", "commit", "subpath")})
-            results.append(entry)
+                combined.rewrite_actions(docs, spec_index, Path(openapi).name if openapi else "spec", base_url)
+            combined.add(entry, sub, docs)
             bar.advance()
+    return _combine(combined, specs, opts, name, openapi)
 
+
+def _combine(combined: _Combined, specs: list[SourceSpec], opts: Options, name: str | None,
+             openapi: str | None) -> Bundle:
+    results = combined.results
     if results and all(r["status"] == "failed" for r in results):
         from llmingest.errors import SourceNotFound
 
         raise SourceNotFound("every source failed: " + "; ".join(f"{r['label']}: {r['error']}" for r in results))
-
     metadata: dict[str, Any] = {"name": name or "bundle", "sources": results}
     if openapi:
-        metadata["actions"] = {**action_totals, "spec": openapi}
-    out = Bundle(source=", ".join(s.source for s in specs), kind="bundle", documents=documents, skipped=skipped,
-                 redactions=redactions, metadata=metadata, title=name or "bundle", encoding=opts.encoding)
-    if opts.max_tokens:
-        _budget(out, opts.max_tokens, opts.output.format)
+        metadata["actions"] = {**combined.actions, "spec": openapi}
+    out = Bundle(source=", ".join(s.source for s in specs), kind="bundle", documents=combined.documents,
+                 skipped=combined.skipped, redactions=combined.redactions, metadata=metadata, title=name or "bundle",
+                 encoding=opts.encoding)
+    if opts.max_tokens:  # fitted as the renderer will lay it out, in the format asked for
+        from llmingest.render import fit
+
+        fit(out, opts.max_tokens, opts.output.format)
     return out
-
-
-def _budget(out: Bundle, max_tokens: int, fmt: str = "markdown") -> None:
-    """Fit the rendered bundle (in the requested format) into ``max_tokens``, or fail with exit 7."""
-    from llmingest.render.budget import PRIORITY_DOC, fit_rendered
-    from llmingest.render.bundle import render_bundle
-    from llmingest.transforms.compress import shrinker
-
-    fit_rendered(out, max_tokens, fmt, render_bundle, ordered=True, shrink=shrinker(out.encoding),
-                 priority_note="sources in order; within a source, " + PRIORITY_DOC)

@@ -408,28 +408,15 @@ def ingest_repo(src: sources.Source, options: Options) -> Bundle:
     metadata.update(facts)
     bundle = Bundle(source=loc.display, kind="repo", documents=docs, skipped=sorted(skipped, key=lambda s: s.path),
                     redactions=redactions, metadata=metadata, title=loc.name, encoding=options.encoding)
-    if options.max_tokens:
+    if options.max_tokens:  # fitted as the renderer will lay it out, in the format asked for
+        from llmingest.render import fit
+
         out = options.output
-        _apply_budget(bundle, options.max_tokens, out.format, top=out.top, token_tree=out.token_tree, changes=churn)
+        fit(bundle, options.max_tokens, out.format, top=out.top, token_tree=out.token_tree, changes=churn)
     if churn is not None:
         from llmingest.sources.repo_git import sort_by_changes
 
         bundle.documents = sort_by_changes(bundle.documents, churn)
     return bundle
 
-
-def _apply_budget(bundle: Bundle, max_tokens: int, fmt: str = "markdown", *, top: int = 10,
-                  token_tree: bool = False, changes: dict[str, int] | None = None) -> None:
-    """Fit the digest, rendered exactly as it will be written (format, ``--top`` list, token tree),
-    into ``max_tokens``: the whole written file must fit, not just its documents. Source files are
-    compressed (lowest priority first) before any is dropped."""
-    from functools import partial
-
-    from llmingest.render.budget import fit_rendered
-    from llmingest.render.digest import render
-    from llmingest.transforms.compress import shrinker
-
-    tree_cost = tokens.count("\n".join(d.path for d in bundle.documents), bundle.encoding) + 2 * len(bundle.documents)
-    fit_rendered(bundle, max_tokens, fmt, partial(render, top=top, token_tree=token_tree),
-                 extra_overhead=tree_cost + 200, shrink=shrinker(bundle.encoding), changes=changes)
 

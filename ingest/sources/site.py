@@ -6,14 +6,14 @@ with the HTML converter (PDFs with the PDF converter), drops duplicates (same ca
 content), names the site, and groups pages into sections by the first segment of their URL path,
 with changelogs, indexes, search and release notes in the spec's ``Optional`` section.
 
-:func:`render_site` turns that Bundle into the output files (a pure function of the Bundle, so
-output is byte-identical for the same site), :func:`write_site` writes them and
-:func:`diff_site` is ``--check``. :func:`expand` is ``llmingest llmstxt expand``.
+:func:`llmingest.render.llmstxt.render_site` turns that Bundle into the output files (a pure
+function of the Bundle, so output is byte-identical for the same site), :func:`write_site` writes
+them through :mod:`llmingest.output` and :func:`diff_site` is ``--check``. :func:`expand` is
+``llmingest llmstxt expand``.
 """
 
 from __future__ import annotations
 
-import difflib
 import functools
 import hashlib
 import json
@@ -21,26 +21,32 @@ import os
 import re
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
-from llmingest import converters, manifest
-from llmingest.atomic import write_atomic
+from llmingest import converters, output
 from llmingest.converters import llmstxt
-from llmingest.converters.llmstxt import OPTIONAL, Entry, Section
+from llmingest.converters.llmstxt import OPTIONAL, Entry
 from llmingest.errors import ConversionError, IngestError, UsageError
-from llmingest.fetch.crawl import CrawlResult, Page, crawl, crawl_folder, in_scope, normalize, relative
+from llmingest.fetch.crawl import CrawlResult, FetchedPage, crawl, crawl_folder, in_scope, normalize, relative
 from llmingest.model import Bundle, Document, Skipped
 from llmingest.options import Options
 from llmingest.progress import task
+from llmingest.render.llmstxt import (  # noqa: F401  (render_site, twin_of...: this module's API since it began)
+    HEADERS_FILE,
+    ROOT_SECTION,
+    link_hints,
+    render_site,
+    site_files,
+    twin_of,
+)
+from llmingest.render.llmstxt import page_body as _body
 from llmingest.sources import parse as sources
 from llmingest.tokens import count, count_cached, count_many
 
 __all__ = ["ingest_site", "render_site", "write_site", "diff_site", "expand", "to_document", "ROOT_SECTION"]
 
-ROOT_SECTION = "Docs"
 _OPTIONAL_PATH = re.compile(
     r"(^|/)(changelog|changes|history|news|release[-_]?notes?|releases|whatsnew|what-?s-?new|genindex[^/]*|"
     r"py-modindex|modindex|np-modindex|search|404|copyright|license|sitemap|glossary-index|contents|toc)(\.[a-z]+|/|$)",
@@ -52,7 +58,6 @@ _OPTIONAL_TITLE = re.compile(
     r"|^(\d+(\.\d+)*\.?\s+)?(index|search|general index|search page|search results)\s*$", re.I)
 _TITLE_SPLIT = re.compile(r"\s+[|—–·»]\s+|\s+-\s+")
 _TITLE_PAREN = re.compile(r"^.*\S\s+\(([^()]+)\)$")  # texinfo: "Node name (Manual Title)"
-_FRONT_MATTER = re.compile(r"\A---\n.*?\n---\n+", re.S)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -102,18 +107,11 @@ def to_document(data: bytes, url: str, content_type: str, charset: str | None = 
     return None, f"not HTML ({ctype or 'unknown content type'})"
 
 
-def _body(doc: Document) -> str:
-    """The page's markdown without front matter (PDF documents carry theirs inside content)."""
-    if doc.metadata.get("front_matter"):
-        return _FRONT_MATTER.sub("", doc.content, count=1)
-    return doc.content
-
-
 # ---------------------------------------------------------------------------------------------
 # naming, sections
 
 
-def _site_name(pages: list[Page], start: Page | None, host: str) -> str:
+def _site_name(pages: list[FetchedPage], start: FetchedPage | None, host: str) -> str:
     for page in ([start] if start else []) + pages:
         if page.site_name:
             return page.site_name
@@ -243,7 +241,7 @@ class _DocCache:
         k = self.key(job)
         path = self.dir / k[:2] / f"{k}.json"
         try:
-            _write_atomic(path, json.dumps(doc.to_dict(), default=str, ensure_ascii=False))
+            output.write_atomic(path, json.dumps(doc.to_dict(), default=str, ensure_ascii=False))
         except (OSError, TypeError, ValueError):
             pass
 
@@ -263,7 +261,7 @@ class _Converter:
         self.options = options
         self.workers = min(os.cpu_count() or 1, int(options.crawl.workers or 8))
         self.pool = None
-        self.pending: list[Page] = []
+        self.pending: list[FetchedPage] = []
         self.futures: dict[str, object] = {}
         self.cached: dict[str, Document] = {}
         self.cache = _DocCache(options)
@@ -276,10 +274,10 @@ class _Converter:
             self.pool.shutdown(wait=True, cancel_futures=True)
 
     @staticmethod
-    def _job(page: Page) -> tuple[bytes, str, str, str | None]:
+    def _job(page: FetchedPage) -> tuple[bytes, str, str, str | None]:
         return (page.content, page.url, page.content_type, page.charset)
 
-    def submit(self, page: Page) -> None:
+    def submit(self, page: FetchedPage) -> None:
         if page.url in self.futures or page.url in self.cached:
             return
         doc = self.cache.get(self._job(page))
@@ -311,10 +309,10 @@ class _Converter:
             return
         self.futures[page.url] = self.pool.submit(_convert_one, self._job(page))
 
-    def results(self, pages: list[Page]) -> list[tuple[Page, Document | None, str]]:
+    def results(self, pages: list[FetchedPage]) -> list[tuple[FetchedPage, Document | None, str]]:
         for page in pages:  # pages that were never streamed in (a folder, a test): cache, then pool
             self.submit(page)
-        out: list[tuple[Page, Document | None, str]] = []
+        out: list[tuple[FetchedPage, Document | None, str]] = []
         with task(self.options, "converting pages", len(pages)) as bar:
             for page in pages:
                 job = self._job(page)
@@ -333,7 +331,7 @@ class _Converter:
         return out
 
 
-def _convert_pages(pages: list[Page], options: Options) -> list[tuple[Page, Document | None, str]]:
+def _convert_pages(pages: list[FetchedPage], options: Options) -> list[tuple[FetchedPage, Document | None, str]]:
     with _Converter(options) as conv:
         return conv.results(pages)
 
@@ -342,7 +340,7 @@ class _Placed:
     """Mirror files and the folders they need, as placed so far (see :func:`_place`)."""
 
     def __init__(self) -> None:
-        self.files: set[str] = {"llms.txt", "llms-full.txt", manifest.MANIFEST}
+        self.files: set[str] = {"llms.txt", "llms-full.txt", output.MANIFEST}
         self.dirs: set[str] = set()
 
     def clashes(self, rel: str) -> bool:
@@ -364,7 +362,7 @@ def _place(mirror: str, url: str, placed: _Placed) -> str:
     The first page keeps its name; a later one that clashes, or a name the output folder cannot
     hold, goes to ``_/<hash of its URL>.md``: deterministic, and the crawl goes on.
     """
-    if manifest.valid_name(mirror) and not placed.clashes(mirror):
+    if output.valid_name(mirror) and not placed.clashes(mirror):
         placed.add(mirror)
         return mirror
     n = 0
@@ -376,72 +374,102 @@ def _place(mirror: str, url: str, placed: _Placed) -> str:
         n += 1
 
 
-def build_bundle(result: CrawlResult, options: Options, source: str,
-                 converted: list[tuple[Page, Document | None, str]] | None = None) -> Bundle:
-    """Converted, de-duplicated, titled and sectioned pages of a crawl, in output order."""
-    scope = result.scope
-    host = urlsplit(scope).netloc
-    start_url = normalize(result.start)
-    start = next((p for p in result.pages if p.url == start_url or p.requested == start_url), None)
-    site = _site_name(result.pages, start, host)
-    skipped = list(result.skipped)
+class _Seen:
+    """What earlier pages of a crawl claimed: a later page with the same canonical URL, the same
+    content or the same mirror path is a duplicate, and no two mirror names may clash."""
 
-    docs: list[Document] = []
-    by_canonical: dict[str, str] = {}
-    by_hash: dict[str, str] = {}
-    by_mirror: dict[str, str] = {}
-    placed = _Placed()
-    for page, doc, reason in converted if converted is not None else _convert_pages(result.pages, options):
-        rel = relative(page.url, scope)
-        if doc is None:
-            skipped.append(Skipped(page.url, reason, len(page.content)))
-            continue
-        if (doc.title or page.title or "").lstrip().startswith("<no title>"):
-            # Sphinx titles a document without a heading "<no title>": an include fragment, not a page
-            skipped.append(Skipped(page.url, "an include fragment (Sphinx '<no title>' page), not a page"))
-            continue
+    def __init__(self, scope: str) -> None:
+        self.scope = scope
+        self.canonical: dict[str, str] = {}
+        self.hashes: dict[str, str] = {}
+        self.mirrors: dict[str, str] = {}
+        self.placed = _Placed()
+
+    def duplicate(self, page: FetchedPage, doc: Document, body: str, rel: str) -> str | None:
+        """Why ``page`` repeats one seen before; None when it is new (it is then recorded)."""
         canonical = doc.metadata.get("canonical")
         if canonical:
             canonical = normalize(urljoin(page.url, canonical))
-            if in_scope(canonical, scope) and canonical != page.url and canonical in by_canonical:
-                skipped.append(Skipped(page.url, f"duplicate of {by_canonical[canonical]} (same canonical URL)"))
-                continue
-            by_canonical.setdefault(canonical, page.url)
-        by_canonical.setdefault(page.url, page.url)
-        body = _body(doc).strip()
+            if in_scope(canonical, self.scope) and canonical != page.url and canonical in self.canonical:
+                return f"duplicate of {self.canonical[canonical]} (same canonical URL)"
+            self.canonical.setdefault(canonical, page.url)
+        self.canonical.setdefault(page.url, page.url)
         digest = hashlib.sha256(body.encode("utf-8")).hexdigest()
-        if body and digest in by_hash:
-            skipped.append(Skipped(page.url, f"duplicate of {by_hash[digest]} (same content)"))
-            continue
-        by_hash.setdefault(digest, page.url)
+        if body and digest in self.hashes:
+            return f"duplicate of {self.hashes[digest]} (same content)"
+        self.hashes.setdefault(digest, page.url)
         mirror = llmstxt.mirror_path(rel)
-        if mirror in by_mirror:
-            skipped.append(Skipped(page.url, f"same .md mirror path ({mirror}) as {by_mirror[mirror]}"))
-            continue
-        by_mirror[mirror] = page.url
-        mirror = _place(mirror, page.url, placed)
-        title = _page_title(doc.title or page.title, site, body, rel)
-        doc.title = title
-        doc.url = page.url
-        doc.path = rel or "/"
-        doc.kind = "page" if doc.kind not in ("pdf", "markdown") else doc.kind
-        doc.description = doc.description or page.description or llmstxt.first_sentence(body) or None
-        if doc.description and doc.description.casefold() == title.casefold():
-            doc.description = None  # "- [Graphics and Charts](…): Graphics and Charts" says nothing
-        doc.metadata.update({"mirror": mirror, "section_key": _section_key(rel), "depth": page.depth,
-                             "optional": _is_optional(rel, title), "from_cache": page.from_cache})
-        doc.metadata.pop("links", None)  # large, and the crawl already used them
-        docs.append(doc)
+        if mirror in self.mirrors:
+            return f"same .md mirror path ({mirror}) as {self.mirrors[mirror]}"
+        self.mirrors[mirror] = page.url
+        return None
 
-    # sections: first path segment, in order of first appearance; named by the folder's index page
-    index_titles: dict[str, str] = {}
-    index_docs: dict[str, Document] = {}
+    def place(self, rel: str, url: str) -> str:
+        return _place(llmstxt.mirror_path(rel), url, self.placed)
+
+
+def _not_a_page(page: FetchedPage, doc: Document | None, reason: str) -> Skipped | None:
+    if doc is None:
+        return Skipped(page.url, reason, len(page.content))
+    if (doc.title or page.title or "").lstrip().startswith("<no title>"):
+        # Sphinx titles a document without a heading "<no title>": an include fragment, not a page
+        return Skipped(page.url, "an include fragment (Sphinx '<no title>' page), not a page")
+    return None
+
+
+def _name_page(doc: Document, page: FetchedPage, rel: str, site: str, body: str, mirror: str) -> None:
+    """Give a kept page its title, URL, path, description and the facts sections are made of."""
+    title = _page_title(doc.title or page.title, site, body, rel)
+    doc.title = title
+    doc.url = page.url
+    doc.path = rel or "/"
+    doc.kind = "page" if doc.kind not in ("pdf", "markdown") else doc.kind
+    doc.description = doc.description or page.description or llmstxt.first_sentence(body) or None
+    if doc.description and doc.description.casefold() == title.casefold():
+        doc.description = None  # "- [Graphics and Charts](…): Graphics and Charts" says nothing
+    doc.metadata.update({"mirror": mirror, "section_key": _section_key(rel), "depth": page.depth,
+                         "optional": _is_optional(rel, title), "from_cache": page.from_cache})
+    doc.metadata.pop("links", None)  # large, and the crawl already used them
+
+
+def _kept_pages(result: CrawlResult, converted: list[tuple[FetchedPage, Document | None, str]],
+                site: str) -> tuple[list[Document], list[Skipped]]:
+    """The converted pages that are pages and not duplicates, named, in crawl order; and the rest."""
+    skipped = list(result.skipped)
+    docs: list[Document] = []
+    seen = _Seen(result.scope)
+    for page, doc, reason in converted:
+        rel = relative(page.url, result.scope)
+        left_out = _not_a_page(page, doc, reason)
+        if left_out is not None:
+            skipped.append(left_out)
+            continue
+        body = _body(doc).strip()
+        why = seen.duplicate(page, doc, body, rel)
+        if why is not None:
+            skipped.append(Skipped(page.url, why))
+            continue
+        _name_page(doc, page, rel, site, body, seen.place(rel, page.url))
+        docs.append(doc)
+    return docs, skipped
+
+
+def _index_pages(docs: list[Document]) -> dict[str, Document]:
+    """Each section's index page (``guide/`` or ``guide/index.html``), by section key: it names
+    the section and its table of contents orders it."""
+    index: dict[str, Document] = {}
     for doc in docs:
         key = doc.metadata["section_key"]
         rest = doc.path[len(key):].lstrip("/") if key else None
-        if key and rest in ("", "index.html", "index.htm", "index.md", "/") and key not in index_titles:
-            index_titles[key] = doc.title or _pretty(key)
-            index_docs[key] = doc
+        if key and rest in ("", "index.html", "index.htm", "index.md", "/") and key not in index:
+            index[key] = doc
+    return index
+
+
+def _sections(docs: list[Document], links_of: dict[str, list[str]]) -> tuple[list[str], dict[str, list[Document]]]:
+    """Sections by first path segment, in order of first appearance (Optional last), each named by
+    its folder's index page and ordered by that page's table of contents."""
+    index_docs = _index_pages(docs)
     order: list[str] = []
     groups: dict[str, list[Document]] = {}
     for doc in docs:
@@ -450,22 +478,22 @@ def build_bundle(result: CrawlResult, options: Options, source: str,
             doc.metadata["optional"] = True
             name = OPTIONAL
         else:
-            name = index_titles.get(key) or _pretty(key) if key else ROOT_SECTION
+            index_title = (index_docs[key].title or _pretty(key)) if key in index_docs else None
+            name = index_title or _pretty(key) if key else ROOT_SECTION
         doc.metadata["section"] = name
         if name not in groups:
             groups[name] = []
             order.append(name)
         groups[name].append(doc)
     order = [n for n in order if n != OPTIONAL] + ([OPTIONAL] if OPTIONAL in groups else [])
-    links_of = {p.url: p.links for p in result.pages}
     for name, group in groups.items():
         if name != OPTIONAL and (index_doc := index_docs.get(group[0].metadata["section_key"])):
             _toc_order(group, index_doc, links_of.get(index_doc.url) or [])
-    documents = [d for name in order for d in groups[name]]
+    return order, groups
 
-    bodies = [_body(d) for d in documents]  # counts from the content-hash cache: a warm run counts nothing
-    for doc, n in zip(documents, count_cached(bodies, options.encoding, options.cache_dir, options.cache), strict=True):
-        doc.tokens = n
+
+def _summary(start: FetchedPage | None, documents: list[Document], site: str, host: str) -> tuple[str, str | None]:
+    """The site's name and its one-line summary (the start page's description, else the first page's)."""
     summary = None
     if start is not None:
         start_doc = next((d for d in documents if d.url == start.url), None)
@@ -474,6 +502,24 @@ def build_bundle(result: CrawlResult, options: Options, source: str,
             site = start_doc.title  # no <title> anywhere (Doxygen with a custom header): the home page's H1
     if not summary and documents:
         summary = documents[0].description
+    return site, summary
+
+
+def build_bundle(result: CrawlResult, options: Options, source: str,
+                 converted: list[tuple[FetchedPage, Document | None, str]] | None = None) -> Bundle:
+    """Converted, de-duplicated, titled and sectioned pages of a crawl, in output order."""
+    host = urlsplit(result.scope).netloc
+    start_url = normalize(result.start)
+    start = next((p for p in result.pages if p.url == start_url or p.requested == start_url), None)
+    site = _site_name(result.pages, start, host)
+    docs, skipped = _kept_pages(result, converted if converted is not None else _convert_pages(result.pages, options),
+                                site)
+    order, groups = _sections(docs, {p.url: p.links for p in result.pages})
+    documents = [d for name in order for d in groups[name]]
+    bodies = [_body(d) for d in documents]  # counts from the content-hash cache: a warm run counts nothing
+    for doc, n in zip(documents, count_cached(bodies, options.encoding, options.cache_dir, options.cache), strict=True):
+        doc.tokens = n
+    site, summary = _summary(start, documents, site, host)
     return Bundle(
         source=source,
         kind="site",
@@ -486,7 +532,7 @@ def build_bundle(result: CrawlResult, options: Options, source: str,
             "site_name": site,
             "summary": summary,
             "start_url": result.start,
-            "scope": scope,
+            "scope": result.scope,
             "sections": [{"name": n, "urls": [d.url for d in groups[n]]} for n in order],
             "sitemap": result.sitemap,
             "llms_txt_published": result.published.get("llms.txt"),
@@ -522,231 +568,18 @@ def _check_base_url(base_url: str) -> None:
 
 
 # ---------------------------------------------------------------------------------------------
-# outputs
+# outputs: the files are :mod:`llmingest.render.llmstxt`'s, the writing :mod:`llmingest.output`'s
 
-
-def _link(doc: Document, base_url: str | None) -> str:
-    if base_url:
-        return base_url.rstrip("/") + "/" + doc.metadata.get("mirror", llmstxt.mirror_path(doc.path))
-    return doc.url or doc.path
-
-
-def _mirror_text(doc: Document) -> str:
-    if doc.metadata.get("front_matter"):
-        return doc.content.rstrip("\n") + "\n"
-    from llmingest.converters.html import front_matter
-
-    return front_matter(doc) + doc.content.strip("\n") + "\n"
-
-
-def _fit(title: str, summary: str | None, docs: list[Document], max_tokens: int, encoding: str
-         ) -> tuple[list[Document], list[Document]]:
-    """Pages kept within ``max_tokens`` (Optional dropped first, then from the end, then smaller cut
-    pages put back while they fit) and pages cut."""
-    header = count(llmstxt.build_llms_full(title, summary, []), encoding)
-    chunks = [llmstxt.build_llms_full("x", None, [(d.title or "", d.url or d.path, _body(d))]) for d in docs]
-    sizes = count_many(chunks, encoding)
-    sizes = [max(0, s - 3) for s in sizes]  # minus the "# x" line of the dummy title
-    cost = dict(zip((id(d) for d in docs), sizes, strict=True))
-
-    def cut_note(cut: list[Document]) -> int:
-        if not cut:
-            return 0
-        lines = [f"- [{d.title}]({d.url}) ({cost[id(d)]:,} tokens)" for d in cut]
-        return count(f"\n## Cut to fit {max_tokens:,} tokens\n\n" + "\n".join(lines) + "\n", encoding) + 2
-
-    kept = list(docs)
-    cut: list[Document] = []
-    # Optional first (from its end), then the rest from the end, until everything fits
-    removal = [d for d in reversed(docs) if d.metadata.get("optional")] + \
-              [d for d in reversed(docs) if not d.metadata.get("optional")]
-    total = header + sum(sizes)
-    for doc in removal:
-        if total + cut_note(cut) <= max_tokens:
-            break
-        kept.remove(doc)
-        cut.append(doc)
-        total -= cost[id(doc)]
-    # dropping a big page made room: put back the smaller cut pages that still fit (rest before
-    # Optional, in reading order), so the budget is used and not left half empty
-    for doc in sorted(cut, key=lambda d: (bool(d.metadata.get("optional")), docs.index(d))):
-        rest = [d for d in cut if d is not doc]
-        if total + cost[id(doc)] + cut_note(rest) <= max_tokens:
-            total += cost[id(doc)]
-            cut = rest
-    gone = {id(d) for d in cut}
-    kept = [d for d in docs if id(d) not in gone]
-    cut.sort(key=docs.index)
-    return kept, cut
-
-
-def render_site(bundle: Bundle, base_url: str | None = None, *, max_tokens: int | None = None,
-                twins: bool = False) -> dict[str, str]:
-    """The output files of a site Bundle: relative path -> text (``llms.txt``, ``llms-full.txt``, mirrors).
-
-    ``base_url`` is where the outputs are published: llms.txt then links each page's ``.md``
-    mirror there; without it, it links the pages' original URLs. ``max_tokens`` caps llms-full.txt
-    (dropping Optional pages first, then pages from the end, refilling with smaller cut pages that
-    fit) and lists what was cut at its end.
-    """
-    return _site_files(bundle, base_url, max_tokens, lazy=False, twins=twins)  # type: ignore[return-value]
-
-
-_Lazy = Callable[[], "str | Iterable[str]"]
-
-
-def _site_files(bundle: Bundle, base_url: str | None, max_tokens: int | None, *, lazy: bool,
-                twins: bool = False) -> dict[str, str | _Lazy]:
-    """:func:`render_site`; with ``lazy``, llms-full.txt (without a cap) and the mirrors are
-    functions making their text (llms-full.txt in pieces) when written, so :func:`write_site`
-    never holds the site's text a second and third time (its peak was 5x the llms-full.txt)."""
-    site = bundle.metadata.get("site_name") or bundle.title or "Documentation"
-    summary = bundle.metadata.get("summary") or bundle.description
-    docs = bundle.documents
-    sections: list[Section] = []
-    for doc in docs:
-        name = doc.metadata.get("section") or ROOT_SECTION
-        if not sections or sections[-1].name != name:
-            sections.append(Section(name, []))
-        sections[-1].entries.append(Entry(doc.title or doc.path, _link(doc, base_url), doc.description))
-    files: dict[str, str | _Lazy] = {}
-    source = bundle.metadata.get("start_url") or bundle.source
-    if source.endswith("/index.html"):
-        source = source[: -len("index.html")]
-    optional = sum(1 for d in docs if d.metadata.get("optional"))
-    details = (f"Generated by llmingest from {source}: {len(docs)} page{'s' if len(docs) != 1 else ''} "
-               f"in {len(sections)} section{'s' if len(sections) != 1 else ''}. llms-full.txt holds every page's "
-               "markdown in this order")
-    details += "; the Optional section can be skipped when a shorter context is needed." if optional else "."
-    files["llms.txt"] = llmstxt.build_llms_txt(site, summary, sections, details)
-    kept, cut = (docs, []) if max_tokens is None else _fit(site, summary, docs, max_tokens, bundle.encoding)
-    if lazy and max_tokens is None:  # pieces made afresh on every call (written, hashed)
-        files["llms-full.txt"] = lambda: llmstxt.iter_llms_full(
-            site, summary, ((d.title or d.path, d.url or d.path, _body(d)) for d in docs))
-    while "llms-full.txt" not in files:
-        full = llmstxt.build_llms_full(site, summary, [(d.title or d.path, d.url or d.path, _body(d)) for d in kept])
-        if cut:
-            full = full.rstrip("\n") + f"\n\n## Cut to fit {max_tokens:,} tokens\n\n" + "\n".join(
-                f"- [{llmstxt._link_title(d.title or d.path)}]({d.url}) ({d.tokens:,} tokens)" for d in cut) + "\n"
-        if max_tokens is None or not kept or count(full, bundle.encoding) <= max_tokens:
-            files["llms-full.txt"] = full
-            break
-        # the estimate was off by a few tokens: drop one more page (Optional first) and recount
-        victim = next((d for d in reversed(kept) if d.metadata.get("optional")), kept[-1])
-        kept.remove(victim)
-        cut = sorted([*cut, victim], key=docs.index)
-    for doc in docs:
-        files[doc.metadata.get("mirror") or llmstxt.mirror_path(doc.path)] = (
-            functools.partial(_mirror_text, doc) if lazy else _mirror_text(doc))
-    if twins:
-        made: list[str] = []
-        for doc in docs:
-            mirror = doc.metadata.get("mirror") or llmstxt.mirror_path(doc.path)
-            twin = twin_of(doc.url or doc.path, mirror)
-            if twin and twin not in files:
-                files[twin] = files[mirror]
-                made.append(twin)
-        if base_url and made:
-            files[HEADERS_FILE] = link_hints(made, base_url)
-    return dict(sorted(files.items()))
-
-
-#: Netlify / Cloudflare Pages custom-headers file: where a static host takes its Link headers from
-HEADERS_FILE = "_headers"
-
-
-def link_hints(twins: list[str], base_url: str) -> str:
-    """A ``_headers`` file giving each page a ``Link: <twin>; rel="alternate"; type="text/markdown"``
-    header (llms.txt v2), for static hosts that read one; paths under ``base_url``'s path."""
-    root = urlsplit(base_url).path.rstrip("/")
-    lines = ["# written by `llmingest site --md-twins`: each page's markdown twin as a Link header"]
-    for twin in sorted(twins):
-        page = twin[:-3]  # guide/install.html.md -> guide/install.html
-        served = page[: -len("index.html")] if page == "index.html" or page.endswith("/index.html") else page
-        lines += [f"{root}/{served}", f'  Link: <{root}/{twin}>; rel="alternate"; type="text/markdown"']
-    return "\n".join(lines) + "\n"
-
-
-def twin_of(url: str, mirror: str) -> str | None:
-    """The llms.txt v2 ``.md`` twin of a page next to its mirror: ``<page URL>.md``, or
-    ``index.html.md`` for a folder URL; None when the mirror already sits at that name
-    (``/guide/install`` -> ``guide/install.md``).
-
-    >>> twin_of("https://d/guide/install.html", "guide/install.md"), twin_of("https://d/g/", "g/index.md")
-    ('guide/install.html.md', 'g/index.html.md')
-    """
-    path = urlsplit(url).path.lower()
-    if not mirror.endswith(".md"):
-        return None
-    if path.endswith("/") or path == "":
-        return mirror[:-3] + ".html.md"
-    for ext in (".html", ".htm"):
-        if path.endswith(ext):
-            return mirror[:-3] + ext + ".md"
-    return None
-
-
-def _write_atomic(path: Path, text: str | Iterable[str]) -> None:
-    write_atomic(path, text)
-
-
-MANIFEST = manifest.MANIFEST
-
-
-def _pieces(text: str | _Lazy) -> Iterable[str]:
-    made = text() if callable(text) else text
-    return (made,) if isinstance(made, str) else made
-
-
-def _write_if_changed(path: Path, text: str | _Lazy) -> manifest.Digest:
-    """Write ``text`` (or what the function makes, piece by piece) unless ``path`` holds it already
-    (then its mtime stays, so make-like tools and rsync see no change); its SHA-256 for the manifest.
-
-    Compared by size and hash, read in blocks: neither the old file nor the new text is ever held
-    whole, so writing a 20 MB llms-full.txt costs a few MB of memory."""
-    try:
-        old_size = path.stat().st_size if path.is_file() else None
-    except OSError:
-        old_size = None
-    if old_size is not None:
-        new, size = hashlib.sha256(), 0
-        for piece in _pieces(text):
-            data = piece.encode("utf-8")
-            new.update(data)
-            size += len(data)
-        if size == old_size:
-            old = hashlib.sha256()
-            try:
-                with open(path, "rb") as fh:
-                    while block := fh.read(1 << 20):
-                        old.update(block)
-                if old.digest() == new.digest():
-                    return manifest.Digest(new.hexdigest())
-            except OSError:
-                pass
-    sha = hashlib.sha256()
-
-    def hashed() -> Iterable[str]:
-        for piece in _pieces(text):
-            sha.update(piece.encode("utf-8"))
-            yield piece
-
-    _write_atomic(path, hashed())
-    return manifest.Digest(sha.hexdigest())
+_WRITE_HEADER = ("files written by `llmingest site` (sha256sum format); stale ones are removed on the next run,\n"
+                 "and only while they still hold what was written")
 
 
 def _not_theirs(out_dir: Path, files: dict) -> dict:
     """``files`` without a ``_headers`` the user already has: only one we wrote (listed in the
     manifest) is ever replaced."""
-    if HEADERS_FILE in files and (Path(out_dir) / HEADERS_FILE).exists() and HEADERS_FILE not in manifest.read(out_dir):
+    if HEADERS_FILE in files and (Path(out_dir) / HEADERS_FILE).exists() and HEADERS_FILE not in output.read_manifest(out_dir):
         files = {k: v for k, v in files.items() if k != HEADERS_FILE}
     return files
-
-
-def _gone(out_dir: Path, files: dict[str, str]) -> list[str]:
-    """Files a previous run wrote that this run would not write any more (pages removed or renamed),
-    as :func:`llmingest.manifest.stale` allows: listed, ours by name, and unchanged since."""
-    return manifest.stale(out_dir, files)
 
 
 def write_site(bundle: Bundle, out_dir: Path, base_url: str | None = None, *, max_tokens: int | None = None,
@@ -756,29 +589,12 @@ def write_site(bundle: Bundle, out_dir: Path, base_url: str | None = None, *, ma
     Files whose content is unchanged are not rewritten (their mtimes stay, so make-like tools and
     rsync see no change). The list of written files is kept in ``.llmingest-site.txt``, so the
     mirror of a page that left the site is deleted on the next run, and only such files ever are
-    (see :mod:`llmingest.manifest`: listed, ours by name, unchanged since). A file that cannot be
+    (see :mod:`llmingest.output`: listed, ours by name, unchanged since). A file that cannot be
     written does not stop the others; it is reported as a :class:`ConversionError` at the end.
     """
     out_dir = Path(out_dir)
-    files = _not_theirs(out_dir, _site_files(bundle, base_url, max_tokens, lazy=True, twins=twins))
-    written: list[Path] = []
-    done: dict[str, str] = {}
-    failed: list[str] = []
-    # stale files go first: a page that was foo.md may now need foo.md/ as a folder
-    manifest.remove(out_dir, _gone(out_dir, files))  # type: ignore[arg-type]
-    for rel, text in files.items():
-        path = out_dir / rel
-        if not manifest.valid_name(rel) or not path.resolve().is_relative_to(out_dir.resolve()):
-            failed.append(f"{rel!r}: not a safe name inside the folder")  # never written, never listed
-            continue
-        try:
-            done[rel] = _write_if_changed(path, text)
-        except OSError as exc:  # a user's file where a folder must go, a full disk: say which, keep the rest
-            failed.append(f"{rel}: {exc.strerror or exc}")
-            continue
-        written.append(path)
-    manifest.write(out_dir, done, "files written by `llmingest site` (sha256sum format); stale ones are removed "
-                                  "on the next run,\nand only while they still hold what was written")
+    files = _not_theirs(out_dir, site_files(bundle, base_url, max_tokens, lazy=True, twins=twins))
+    written, failed = output.write_folder(out_dir, files, _WRITE_HEADER)
     if failed:
         raise ConversionError(f"could not write {len(failed)} file(s) in {out_dir}: {'; '.join(failed[:3])}"
                               + (" ..." if len(failed) > 3 else ""))
@@ -788,37 +604,8 @@ def write_site(bundle: Bundle, out_dir: Path, base_url: str | None = None, *, ma
 def diff_site(bundle: Bundle, out_dir: Path, base_url: str | None = None, *, max_tokens: int | None = None,
               max_lines: int = 400, twins: bool = False) -> tuple[list[str], str]:
     """``--check``: (stale, missing or left-over files, a unified diff of them capped at ``max_lines``)."""
-    out_dir = Path(out_dir)
-    stale: list[str] = []
-    lines: list[str] = []
-    files = _not_theirs(out_dir, render_site(bundle, base_url, max_tokens=max_tokens, twins=twins))
-    changes: list[tuple[str, str | None, str | None]] = []
-    for rel, text in files.items():
-        try:
-            old = (out_dir / rel).read_text("utf-8")
-        except (OSError, UnicodeDecodeError):
-            old = None
-        if old != text:
-            changes.append((rel, old, text))
-    for rel in _gone(out_dir, files):
-        try:
-            changes.append((rel, (out_dir / rel).read_text("utf-8"), None))
-        except (OSError, UnicodeDecodeError):
-            changes.append((rel, "", None))
-    for rel, old, new in sorted(changes, key=lambda c: c[0]):
-        stale.append(rel if new is not None else f"{rel} (page gone)")
-        if len(lines) < max_lines:
-            lines += difflib.unified_diff((old or "").splitlines(keepends=True), (new or "").splitlines(keepends=True),
-                                          fromfile=f"a/{rel}" if old is not None else "/dev/null",
-                                          tofile=f"b/{rel}" if new is not None else "/dev/null")
-    diff = "".join(line if line.endswith("\n") else line + "\n" for line in lines[:max_lines])
-    if len(lines) > max_lines:
-        diff += f"... diff cut at {max_lines} lines\n"
-    return stale, diff
-
-
-# ---------------------------------------------------------------------------------------------
-# llmstxt expand
+    files = _not_theirs(Path(out_dir), render_site(bundle, base_url, max_tokens=max_tokens, twins=twins))
+    return output.diff_folder(Path(out_dir), files, max_lines=max_lines)
 
 
 def _xml_attr(value: str | None) -> str:
