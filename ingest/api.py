@@ -45,6 +45,8 @@ def ingest(source: str | sources.Source, options: Options | None = None, *, kind
     kind = kind or src.kind
     if kind not in KINDS:
         raise UsageError(f"unknown kind {kind!r}", hint=f"choose one of {', '.join(KINDS)}")
+    if isinstance(src, sources.Stdin):
+        return _ingest_stdin(opts, kind)
     if kind == "repo":
         from llmingest.sources.repo import ingest_repo
 
@@ -60,6 +62,15 @@ def ingest(source: str | sources.Source, options: Options | None = None, *, kind
     from llmingest.sources.site import ingest_site
 
     return ingest_site(src, opts)
+
+
+def _ingest_stdin(opts: Options, kind: str) -> Bundle:
+    """HTML piped in (``llmingest page -``); no other kind reads stdin."""
+    if kind != "page":
+        raise UsageError(f"stdin is read as an HTML page, not as a {kind}", hint="llmingest page - < page.html")
+    from llmingest.sources.page import ingest_stdin
+
+    return ingest_stdin(opts)
 
 
 def _ingest_llms(source: str | sources.Source, opts: Options, kind: str) -> Bundle:

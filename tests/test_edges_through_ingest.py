@@ -15,6 +15,7 @@ from http.server import BaseHTTPRequestHandler
 import pytest
 from conftest import respond, serve_loopback
 from llmingest.api import ingest
+from llmingest.errors import UsageError
 from llmingest.model import Bundle, Document, Skipped
 from llmingest.options import CrawlOptions, Options, PageOptions
 
@@ -94,6 +95,8 @@ def test_stdin_is_a_page_source(monkeypatch):
     bundle = ingest(Stdin(), Options(page=PageOptions(front_matter=False)), kind="page")
     assert bundle.kind == "page" and bundle.source == "-"
     assert "From a pipe." in bundle.documents[0].content
+    with pytest.raises(UsageError, match="stdin is read as an HTML page"):
+        ingest(Stdin(), kind="repo")
 
 
 def test_page_command_reads_stdin_through_ingest():

@@ -63,10 +63,8 @@ def _read_local(path: Path) -> bytes:
         raise SourceNotFound(f"cannot read {path}: {exc.strerror or exc}") from None
 
 
-def ingest_page(src: sources.LocalFile | sources.WebPage | sources.Stdin, options: Options) -> Bundle:
+def ingest_page(src: sources.LocalFile | sources.WebPage, options: Options) -> Bundle:
     """Fetch or read one page and convert it; ``.content`` is the full output (front matter + body)."""
-    if isinstance(src, sources.Stdin):
-        return _stdin_page(options)
     charset = options.page.charset
     if isinstance(src, sources.WebPage):
         resp = fetch(src.url, options, headers=request_headers(src.url, src.url, options))
@@ -113,7 +111,7 @@ def ingest_page(src: sources.LocalFile | sources.WebPage | sources.Stdin, option
     return page_bundle(data, url, options, source=display, charset=charset, path=name)
 
 
-def _stdin_page(options: Options) -> Bundle:
+def ingest_stdin(options: Options) -> Bundle:
     """HTML piped in (markitdown and trafilatura users expect this); ``--base-url`` says where it lives."""
     import sys
 
