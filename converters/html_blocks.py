@@ -458,6 +458,17 @@ def load_model(path: str = str(WEIGHTS)) -> dict | None:
         "value": pack("value", 0.0, np.float64), "leaf": pack("leaf", 1, np.bool_), "depth": depth,
         "tok": np.asarray(model["token_weights"], dtype=np.float64),
     }
+    # the same trees flattened for predict: node ids are offsets into one array of all trees' nodes and
+    # a leaf points to itself, so a level of every tree is a few 1-D takes (no leaf test, no 2-D indexing)
+    np_ = model["_np"]
+    base = (np.arange(len(trees), dtype=np.intp) * n_nodes)[:, None]
+    own = base + np.arange(n_nodes, dtype=np.intp)[None, :]
+    np_["flat"] = {
+        "feature": np_["feature"].astype(np.intp).ravel(), "threshold": np_["threshold"].ravel(),
+        "left": np.where(np_["leaf"], own, base + np_["left"]).ravel(),
+        "right": np.where(np_["leaf"], own, base + np_["right"]).ravel(),
+        "value": np_["value"].ravel(), "roots": base.ravel(),
+    }
     return model
 
 
@@ -469,20 +480,37 @@ def predict(model: dict, dense: list[list[float]], toks: list[list[int]]):
     X = np.asarray(dense, dtype=np.float64)
     if not len(X):
         return np.zeros(0)
-    tok_score = np.array([m["tok"][t].sum() for t in toks]) + model["token_bias"]
-    X[:, _IDX["token_score"]] = tok_score
-    n = len(X)
-    T = m["feature"].shape[0]
-    node = np.zeros((n, T), dtype=np.int32)
-    cols = np.arange(T)[None, :]
+    X[:, _IDX["token_score"]] = _token_scores(m["tok"], toks) + model["token_bias"]
+    n, width = X.shape
+    f = m["flat"]
+    T = len(f["roots"])
+    # every (block, tree) pair walks down its tree one level per step, all pairs at once
+    node = np.broadcast_to(f["roots"], (n, T)).ravel()
+    row = np.repeat(np.arange(n, dtype=np.intp) * width, T)
+    x = X.ravel()
     for _ in range(m["depth"]):
-        feat = m["feature"][cols, node]
-        thr = m["threshold"][cols, node]
-        vals = np.take_along_axis(X, feat, axis=1)
-        nxt = np.where(vals <= thr, m["left"][cols, node], m["right"][cols, node])
-        node = np.where(m["leaf"][cols, node], node, nxt)
-    raw = m["value"][cols, node].sum(axis=1) + model["baseline"]
+        vals = x.take(row + f["feature"].take(node))
+        node = np.where(vals <= f["threshold"].take(node), f["left"].take(node), f["right"].take(node))
+    raw = f["value"].take(node).reshape(n, T).sum(axis=1) + model["baseline"]
     return 1.0 / (1.0 + np.exp(-raw))
+
+
+def _token_scores(weights, toks: list[list[int]]):
+    """Sum of each row's token weights, row by row as ``weights[row].sum()`` adds them (numpy's
+    pairwise order depends on the length): rows of one length are summed together as one 2-D array."""
+    import numpy as np
+
+    out = np.empty(len(toks), dtype=np.float64)
+    by_len: dict[int, list[int]] = {}
+    for i, t in enumerate(toks):
+        by_len.setdefault(len(t), []).append(i)
+    for length, rows in by_len.items():
+        if length == 0:
+            out[rows] = 0.0
+            continue
+        idx = np.array([toks[i] for i in rows], dtype=np.intp)
+        out[rows] = weights.take(idx).sum(axis=1)
+    return out
 
 
 def labels(blocks: list[Block], truth: str) -> list[float]:
