@@ -197,13 +197,11 @@ _first_char = operator.itemgetter(0)
 
 
 @functools.lru_cache(maxsize=8192)
-def _word_hashes(raw: str, prefix: str) -> tuple[int, ...]:
-    """Hashed class/id words of one class+id string (``a:`` as an ancestor's, ``s:`` as the block's own)."""
+def _word_hashes(cls: str | None, ident: str | None, prefix: str) -> tuple[int, ...]:
+    """Hashed words of an element's class and id (``a:`` as an ancestor's, ``s:`` as the block's own):
+    the words of :func:`_class_words`, decided once per value."""
+    raw = " ".join(v for v in (cls, ident) if v)
     return tuple(_hash(prefix + w) for w in _class_words_of(raw)) if raw else ()
-
-
-def _raw_words(el) -> str:
-    return " ".join(v for v in (el.get("class"), el.get("id")) if v)
 
 
 @functools.lru_cache(maxsize=1024)
@@ -211,9 +209,16 @@ def _tag_hash(tag: str) -> int:
     return _hash("t:" + tag)
 
 
-@functools.lru_cache(maxsize=4096)
-def _bit_columns(bits: int, columns: tuple) -> tuple[int, ...]:
-    return tuple(col for bit, col in columns if bits & bit)
+def _bit_columns(bits: int, columns: tuple, memo: dict) -> tuple[int, ...]:
+    """The one-hot columns of the bits set in ``bits`` (memoised in ``memo``, one per column set)."""
+    cols = memo.get(bits)
+    if cols is None:
+        cols = memo[bits] = tuple(col for bit, col in columns if bits & bit)
+    return cols
+
+
+_FLAG_MEMO: dict[int, tuple[int, ...]] = {}
+_ROLE_MEMO: dict[int, tuple[int, ...]] = {}
 
 
 def _subtree_chars(body, blocks: list[Block]) -> tuple[dict, dict, dict]:
@@ -309,7 +314,7 @@ def features(root, body, blocks: list[Block], selected: list, rule: str) -> tupl
                 roles |= _ROLE_BITS.get(role.lower(), 0)
             prop = attrib.get("itemprop")
             itype = attrib.get("itemtype")
-            own_toks = _word_hashes(_raw_words(el), "a:")
+            own_toks = _word_hashes(attrib.get("class"), attrib.get("id"), "a:")
             if prop or itype:
                 extra = []
                 if prop:
@@ -332,8 +337,10 @@ def features(root, body, blocks: list[Block], selected: list, rule: str) -> tupl
             if counts is None:
                 counts = {}
                 for sib in parent:
-                    if isinstance(sib.tag, str):
-                        key = _sig(sib)
+                    sib_tag = sib.tag
+                    if isinstance(sib_tag, str):  # (_sig inline: every child of every visited parent)
+                        cls = sib.get("class")
+                        key = (sib_tag, cls.split(None, 1)[0] if cls and cls.strip() else "")
                         counts[key] = counts.get(key, 0) + 1
                 sig_counts[parent] = counts
             k = counts.get(_sig(el), 0)
@@ -377,6 +384,7 @@ def features(root, body, blocks: list[Block], selected: list, rule: str) -> tupl
     parent_cols = [(_IDX[k + "_log_chars"] if k != "p3" else None, _IDX[k + "_link_ratio"], _IDX[k + "_share"])
                    for k in ("p1", "p2", "p3")]
     log1p, stop_words = math.log1p, _STOP.__contains__
+    by_parent: dict = {}  # parent -> (its ancestors' hashed words with the page's, its p1-p3 columns)
     for b in blocks:
         text = b.text
         n = len(text)
@@ -401,15 +409,35 @@ def features(root, body, blocks: list[Block], selected: list, rule: str) -> tupl
         el = b.el
         tag = el.tag
         flags, roles, chrome, sel, in_best, prop_any, prop_content, up_toks, rep_levels, self_chrome = ctx[el]
-        toks = set(page_toks)
+        parent = el.getparent()
+        up = by_parent.get(parent)
+        if up is None:  # what a block takes from its parent and the parent's ancestors: the same for its siblings
+            up_tok_set = set(page_toks)
+            if len(up_toks) > 1:
+                up_tok_set.update(up_toks[1])
+                up_tok_set.update([(t + 1) % N_HASH for t in up_toks[1]])  # the parent's words, once more in their own slot
+                for lt in up_toks[2:]:
+                    up_tok_set.update(lt)
+            cols = []
+            node = parent
+            for log_col, link_col, share_col in parent_cols:
+                if node is None or node not in chars:
+                    break
+                cc = chars[node]
+                if log_col is not None:
+                    cols.append((log_col, log1p(cc)))
+                cols.append((link_col, links[node] / max(1, cc)))
+                cols.append((share_col, cc / total))
+                if node is body:
+                    break
+                node = node.getparent()
+            up = by_parent[parent] = (up_tok_set, cols)
+        toks = up[0].copy()
         if el.attrib:
-            toks.update(_word_hashes(_raw_words(el), "s:"))
+            toks.update(_word_hashes(el.get("class"), el.get("id"), "s:"))
         toks.add(_tag_hash(tag))
-        if len(up_toks) > 1:
-            toks.update(up_toks[1])
-            toks.update([(t + 1) % N_HASH for t in up_toks[1]])  # the parent's words, once more in their own slot
-            for lt in up_toks[2:]:
-                toks.update(lt)
+        for col, value in up[1]:
+            row[col] = value
         if sel:
             row[i_in_sel] = 1.0
         if chrome:
@@ -418,18 +446,6 @@ def features(root, body, blocks: list[Block], selected: list, rule: str) -> tupl
                 self_chrome = is_chrome(el)
             if self_chrome:
                 row[i_self] = 1.0
-        parent = el.getparent()
-        for log_col, link_col, share_col in parent_cols:
-            if parent is None or parent not in chars:
-                break
-            cc = chars[parent]
-            if log_col is not None:
-                row[log_col] = log1p(cc)
-            row[link_col] = links[parent] / max(1, cc)
-            row[share_col] = cc / total
-            if parent is body:
-                break
-            parent = parent.getparent()
         rep, rep_share = max(rep_levels, default=(0, 0.0))
         row[i_rep_log] = log1p(rep)
         row[i_rep_share] = rep_share
@@ -452,10 +468,10 @@ def features(root, body, blocks: list[Block], selected: list, rule: str) -> tupl
         if col is not None:
             row[col] = 1.0
         if flags:
-            for col in _bit_columns(flags, _FLAG_COLUMNS):
+            for col in _bit_columns(flags, _FLAG_COLUMNS, _FLAG_MEMO):
                 row[col] = 1.0
         if roles:
-            for col in _bit_columns(roles, _ROLE_COLUMNS):
+            for col in _bit_columns(roles, _ROLE_COLUMNS, _ROLE_MEMO):
                 row[col] = 1.0
         dense_rows.append(row)
         tok_rows.append(sorted(toks))
