@@ -201,7 +201,21 @@ def _word_hashes(cls: str | None, ident: str | None, prefix: str) -> tuple[int, 
     """Hashed words of an element's class and id (``a:`` as an ancestor's, ``s:`` as the block's own):
     the words of :func:`_class_words`, decided once per value."""
     raw = " ".join(v for v in (cls, ident) if v)
-    return tuple(_hash(prefix + w) for w in _class_words_of(raw)) if raw else ()
+    if not raw:
+        return ()
+    if len(_WORD_HASHES) > 200_000:  # (a memo, bounded for a long-running server)
+        _WORD_HASHES.clear()
+    out = []
+    for w in _class_words_of(raw):
+        key = prefix + w
+        h = _WORD_HASHES.get(key)
+        if h is None:
+            h = _WORD_HASHES[key] = _hash(key)
+        out.append(h)
+    return tuple(out)
+
+
+_WORD_HASHES: dict[str, int] = {}
 
 
 @functools.lru_cache(maxsize=1024)
@@ -393,14 +407,15 @@ def features(root, body, blocks: list[Block], selected: list, rule: str) -> tupl
         row = template.copy()
         row[0] = log1p(n)
         row[1] = log1p(nw)
-        row[2] = min(1.0, b.link_chars / max(1, n))
+        nw1 = nw or 1  # (= max(1, nw); n >= 1: blocks hold text)
+        row[2] = min(1.0, b.link_chars / n)
         row[3] = log1p(b.links)
-        row[4] = len(_PUNCT.findall(text)) / max(1, nw)
-        row[5] = len(_DIGIT.findall(text)) / max(1, n)
-        row[6] = sum(map(stop_words, map(str.lower, words))) / max(1, nw)
-        row[7] = sum(map(len, words)) / max(1, nw)
+        row[4] = len(_PUNCT.findall(text)) / nw1
+        row[5] = len(_DIGIT.findall(text)) / n
+        row[6] = sum(map(stop_words, map(str.lower, words))) / nw1
+        row[7] = sum(map(len, words)) / nw1
         row[8] = 1.0 if text[-1:] in ".!?:\u3002" else 0.0
-        row[9] = sum(map(str.isupper, map(_first_char, words))) / max(1, nw)
+        row[9] = sum(map(str.isupper, map(_first_char, words))) / nw1
         row[10] = b.depth
         row[11] = b.depth / max_depth
         row[12] = cum / total

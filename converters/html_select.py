@@ -333,12 +333,14 @@ def _unwrap_page_wrappers(root) -> None:
     wrappers = [el for el in root.iter(*_WRAPPER_TAGS) if len(el)]
     if not wrappers:
         return
-    body = root.find(".//body")
-    total = _text_len(body if body is not None else root)
+    total = None  # (the whole page's text is read only when some wrapper holds 1000 characters)
     for el in wrappers:
         n = _text_len(el)
         if n < 1000:
             continue
+        if total is None:
+            body = root.find(".//body")
+            total = _text_len(body if body is not None else root)
         paragraphs = sum(1 for _ in el.iter("p", "article"))
         if (n >= 0.4 * total or el.tag == "noscript" or paragraphs >= 3) and \
                 (paragraphs or any(True for _ in el.iter("main", "h1", "h2", "li"))):
@@ -366,6 +368,14 @@ def _label_panel(panel, label: str) -> bool:
 
 
 #: a row of CSS-only tabs: a div holding nothing but radio inputs and their labels
+_TAB_PANELS = etree.XPath("//@role[.='tabpanel']/..")  # = //*[@role='tabpanel'], reading role attributes only
+
+
+def _document_tops(root) -> list:
+    """``root`` and the elements beside it: what ``//`` in an XPath searches."""
+    return [*root.itersiblings(preceding=True), root, *root.itersiblings()]
+
+
 _RADIO_TAB_ROWS = etree.XPath("//div[label][not(*[not(self::label or self::input)])]")
 
 
@@ -375,6 +385,8 @@ def _label_radio_tabs(root) -> None:
     the same order: the names came out glued ("npmpnpm") above unlabelled panels. Move the i-th
     name to the top of the i-th panel and drop the row.
     """
+    if not any(next(top.iter("label"), None) is not None for top in _document_tops(root)):
+        return  # (no <label>, no row: the XPath costs a test of every div)
     for row in _RADIO_TAB_ROWS(root):
         labels = [" ".join("".join(lab.itertext()).split()) for lab in row if lab.tag == "label"]
         panels_box = row.getnext()
@@ -397,7 +409,7 @@ def _label_tab_panels(root) -> None:
     Docusaurus, React sites) or the tab's ``aria-controls`` (Microsoft Learn/DocFX write only that).
     """
     _label_radio_tabs(root)
-    panels = root.xpath("//*[@role='tabpanel']")
+    panels = _TAB_PANELS(root)
     if not panels:
         return
     ids = {el.get("id"): el for el in root.xpath("//*[@id]")}
