@@ -38,6 +38,7 @@ overrides, word joiners) from the converted text.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 
@@ -283,8 +284,10 @@ _XPATH_NAME = re.compile(r"[A-Za-z_][\w-]*$").match
 def document_elements(root):
     """Every element of ``root``'s document in document order, as XPath's ``//*`` finds them: with the
     elements beside ``root`` (a page with a second ``<html>`` after the first has them)."""
-    for top in (*reversed(list(root.itersiblings(preceding=True))), root, *root.itersiblings()):
-        yield from top.iter(etree.Element)
+    tops = (*reversed(list(root.itersiblings(preceding=True))), root, *root.itersiblings())
+    if len(tops) == 1:
+        return root.iter(etree.Element)
+    return itertools.chain.from_iterable(top.iter(etree.Element) for top in tops)
 
 
 def _parent_state(el, states: dict) -> _State:
