@@ -18,6 +18,7 @@ bm25s) and the feature extraction is one pass over the tree in pure Python.
 from __future__ import annotations
 
 import functools
+import itertools
 import json
 import math
 import operator
@@ -583,19 +584,21 @@ def predict(model: dict, dense: list[list[float]], toks: list[list[int]]):
 
 def _token_scores(weights, toks: list[list[int]]):
     """Sum of each row's token weights, row by row as ``weights[row].sum()`` adds them (numpy's
-    pairwise order depends on the length): rows of one length are summed together as one 2-D array."""
+    pairwise order depends on the length): the weights are gathered once, then rows of one length
+    are summed together as one 2-D array."""
     import numpy as np
 
-    out = np.empty(len(toks), dtype=np.float64)
-    by_len: dict[int, list[int]] = {}
-    for i, t in enumerate(toks):
-        by_len.setdefault(len(t), []).append(i)
-    for length, rows in by_len.items():
+    lengths = np.fromiter(map(len, toks), dtype=np.intp, count=len(toks))
+    flat = np.fromiter(itertools.chain.from_iterable(toks), dtype=np.intp, count=int(lengths.sum()))
+    gathered = weights.take(flat)
+    starts = np.zeros(len(toks), dtype=np.intp)
+    np.cumsum(lengths[:-1], out=starts[1:])
+    out = np.zeros(len(toks), dtype=np.float64)
+    for length in np.unique(lengths).tolist():
         if length == 0:
-            out[rows] = 0.0
             continue
-        idx = np.array([toks[i] for i in rows], dtype=np.intp)
-        out[rows] = weights.take(idx).sum(axis=1)
+        rows = np.flatnonzero(lengths == length)
+        out[rows] = gathered[starts[rows, None] + np.arange(length)].sum(axis=1)
     return out
 
 
