@@ -44,7 +44,7 @@ _ANCESTOR_FLAGS = ("nav", "header", "footer", "aside", "main", "article", "form"
                    "section", "li", "dl", "h", "pre", "figure")
 _ROLE_FLAGS = ("navigation", "banner", "contentinfo", "complementary", "main", "article", "menu", "dialog")
 _SPLIT = re.compile(r"[^a-z0-9]+")
-_CAMEL = re.compile(r"([a-z])([A-Z])")
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")  # between "postBody"'s t and B (a plain-string sub runs in C)
 _WORD = re.compile(r"\w+")
 _PUNCT = re.compile(r"[.,;:!?]")
 _DIGIT = re.compile(r"\d")
@@ -70,7 +70,7 @@ def _class_words(el) -> list[str]:
 @functools.lru_cache(maxsize=8192)
 def _class_words_of(raw: str) -> list[str]:
     words: list[str] = []
-    for tok in _SPLIT.split(_CAMEL.sub(r"\1 \2", raw).lower()):
+    for tok in _SPLIT.split(_CAMEL.sub(" ", raw).lower()):
         if 2 <= len(tok) <= 20 and not tok.isdigit() and tok not in words:
             words.append(tok)
             if len(words) == 12:  # utility-class soups (Tailwind) say little past the first words
