@@ -23,7 +23,7 @@ from collections import Counter
 
 from lxml import etree
 
-from .html_hidden import clear_faint, document_elements, find_unseen, page_styles
+from .html_hidden import clear_faint, document_elements, find_unseen, page_styles, text_len
 
 #: elements never rendered as content
 DROP_TAGS = {
@@ -811,8 +811,7 @@ def _toc_label(el):
     return prev if text and _TOC_LABEL.match(text) else None
 
 
-def _text_len(el) -> int:
-    return len("".join(el.itertext()).strip())
+_text_len = text_len  # (len("".join(el.itertext()).strip()), computed in C: see html_hidden.text_len)
 
 
 def _words(el_or_text) -> Counter:
