@@ -367,7 +367,6 @@ def _label_panel(panel, label: str) -> bool:
     return True
 
 
-#: a row of CSS-only tabs: a div holding nothing but radio inputs and their labels
 _TAB_PANELS = etree.XPath("//@role[.='tabpanel']/..")  # = //*[@role='tabpanel'], reading role attributes only
 
 
@@ -376,6 +375,7 @@ def _document_tops(root) -> list:
     return [*root.itersiblings(preceding=True), root, *root.itersiblings()]
 
 
+#: a row of CSS-only tabs: a div holding nothing but radio inputs and their labels
 _RADIO_TAB_ROWS = etree.XPath("//div[label][not(*[not(self::label or self::input)])]")
 
 
