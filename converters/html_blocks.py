@@ -311,10 +311,10 @@ def features(root, body, blocks: list[Block], selected: list, rule: str) -> tupl
     # in chrome, in the rule's selection, in the best element, itemprop seen, content itemprop seen, hashed
     # class words per level nearest first, (repeat count, share) per level nearest first, own is_chrome)
     ctx: dict = {}
-    sig_counts: dict = {}
-    stack = [(body, (0, 0, False, False, False, False, False, (), ()))]
+    # (an element's repeat count among its siblings and its parent's share come with it on the stack)
+    stack = [(body, (0, 0, False, False, False, False, False, (), ()), 0, 0.0)]
     while stack:
-        el, (flags, roles, chrome, sel, in_best, prop_any, prop_content, up_toks, up_rep) = stack.pop()
+        el, (flags, roles, chrome, sel, in_best, prop_any, prop_content, up_toks, up_rep), rep, share = stack.pop()
         tag = el.tag
         if el in sel_set:
             sel = True
@@ -344,31 +344,28 @@ def features(root, body, blocks: list[Block], selected: list, rule: str) -> tupl
                 chrome = self_chrome = is_chrome(el)
         elif not chrome and tag in _CHROME_TAGS:
             chrome = self_chrome = is_chrome(el)
-        # repeated siblings: posts, cards, rows
-        rep = 0
-        parent = el.getparent()
-        if parent is not None and el is not body:
-            counts = sig_counts.get(parent)
-            if counts is None:
-                counts = {}
-                for sib in parent:
-                    sib_tag = sib.tag
-                    if isinstance(sib_tag, str):  # (_sig inline: every child of every visited parent)
-                        cls = sib.get("class")
-                        key = (sib_tag, cls.split(None, 1)[0] if cls and cls.strip() else "")
-                        counts[key] = counts.get(key, 0) + 1
-                sig_counts[parent] = counts
-            k = counts.get(_sig(el), 0)
-            rep = k if k >= 3 else 0
         toks = (own_toks, *up_toks[:5])
-        rep_levels = ((rep, chars.get(parent, 0) / total if rep and parent is not None else 0.0), *up_rep[:5])
+        rep_levels = ((rep, share if rep else 0.0), *up_rep[:5])
         ctx[el] = (flags, roles, chrome, sel, in_best, prop_any, prop_content, toks, rep_levels, self_chrome)
         # children inherit this element's own tag as an ancestor flag
         inherited = (flags | _OWN_FLAG.get(tag, 0), roles, chrome, sel, in_best, prop_any, prop_content, toks,
                      rep_levels)
+        # repeated siblings (posts, cards, rows): the children's signatures (_sig) counted in one pass
+        counts: dict = {}
+        kids = []
         for child in el:
-            if child in chars:
-                stack.append((child, inherited))
+            child_tag = child.tag
+            if isinstance(child_tag, str):
+                cls = child.get("class")
+                key = (child_tag, cls.split(None, 1)[0] if cls and cls.strip() else "")
+                counts[key] = counts.get(key, 0) + 1
+                if child in chars:
+                    kids.append((child, key))
+        if kids:
+            share = chars[el] / total
+            for child, key in kids:
+                k = counts[key]
+                stack.append((child, inherited, k, share) if k >= 3 else (child, inherited, 0, 0.0))
     dense_rows: list[list[float]] = []
     tok_rows: list[list[int]] = []
     n_blocks = max(1, len(blocks))
