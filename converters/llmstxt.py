@@ -308,115 +308,163 @@ def parse(text: str) -> dict:
 
 
 def check(text: str) -> list[Problem]:
-    """All findings, errors and warnings, in line order (see :func:`validate`)."""
-    problems: list[Problem] = []
+    """All findings, errors and warnings, in line order (see :func:`validate`).
 
-    def err(line: int, msg: str) -> None:
-        problems.append(Problem(line, "error", msg))
-
-    def warn(line: int, msg: str) -> None:
-        problems.append(Problem(line, "warning", msg))
-
+    One pass over the lines (:class:`_Scan`, one named check per kind of line), then the checks
+    that need the whole file (:func:`_whole_file_checks`).
+    """
     if not text.strip():
         return [Problem(0, "error", "the file is empty (llms.txt needs at least an H1 title)")]
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    first = next(i for i, line in enumerate(lines) if line.strip())
-    m = _H.match(lines[first].strip())
-    if not m or len(m.group(1)) != 1:
-        err(first + 1, "the file must start with an H1 title ('# Project name')")
+    scan = _Scan.start(text)
+    for i, raw in enumerate(scan.lines, start=1):
+        scan.line(i, raw)
+    _whole_file_checks(scan)
+    scan.problems.sort(key=lambda p: (p.line, p.level, p.message))
+    return scan.problems
+
+
+@dataclass
+class _Scan:
+    """Where :func:`check` is in the file: the section it is in, what it has seen so far."""
+
+    lines: list[str]
+    first: int  # index of the first non-blank line (the title's)
+    title_ok: bool  # the first line is an H1
+    problems: list[Problem] = field(default_factory=list)
     section: str | None = None
-    section_line = 0
-    section_names: dict[str, int] = {}
-    in_fence = False
-    quote_lines: list[int] = []
-    header_para_after_quote = False
-    entries = 0
-    section_entries = 0
-    for i, raw in enumerate(lines, start=1):
+    section_line: int = 0
+    section_names: dict[str, int] = field(default_factory=dict)
+    in_fence: bool = False
+    quote_lines: list[int] = field(default_factory=list)
+    header_para_after_quote: bool = False
+    entries: int = 0
+    section_entries: int = 0
+
+    @classmethod
+    def start(cls, text: str) -> _Scan:
+        lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+        first = next(i for i, line in enumerate(lines) if line.strip())
+        m = _H.match(lines[first].strip())
+        scan = cls(lines, first, bool(m and len(m.group(1)) == 1))
+        if not scan.title_ok:
+            scan.err(first + 1, "the file must start with an H1 title ('# Project name')")
+        return scan
+
+    def err(self, line: int, msg: str) -> None:
+        self.problems.append(Problem(line, "error", msg))
+
+    def warn(self, line: int, msg: str) -> None:
+        self.problems.append(Problem(line, "warning", msg))
+
+    def line(self, i: int, raw: str) -> None:
+        """Check line ``i``: a fence, a heading, the header (title, summary, info), or a section line."""
         line = raw.strip()
         if _FENCE.match(raw):
-            in_fence = not in_fence
-            if section is not None:
-                err(i, f"code block under '## {section}': sections may only hold link lists")
-            continue
-        if in_fence:
-            continue
-        h = _H.match(line) or _H_EMPTY.match(line)
-        if h:
-            level = len(h.group(1))
-            name = h.group(2).strip() if h.re is _H else ""
-            if i == first + 1 and level == 1:
-                continue
-            if level == 1:
-                err(i, "a second H1: llms.txt has exactly one H1, the project name")
-            elif level == 2:
-                if section is not None and section_entries == 0:
-                    warn(section_line, f"section '## {section}' has no links")
-                if not name:
-                    err(i, "an H2 without a name")
-                if name in section_names:
-                    err(i, f"section '## {name}' appears twice (line {section_names[name]}); "
-                           "the reference parser keeps only the last")
-                section_names.setdefault(name, i)
-                section, section_line, section_entries = name, i, 0
-            else:
-                where = f"inside '## {section}'" if section else "before the first H2"
-                err(i, f"H{level} heading {where}: llms.txt allows only H1 and H2 headings "
-                       "(the reference parser reads it as a new section)")
-            continue
-        if section is None:
-            if i <= first + 1 or not line:
-                continue
-            if line.startswith(">"):
-                if quote_lines and quote_lines[-1] == i - 1:
-                    quote_lines.append(i)
-                elif not quote_lines and not header_para_after_quote:
-                    quote_lines.append(i)
-                else:
-                    warn(i, "another blockquote after the summary: only the first is the summary")
-            else:
-                header_para_after_quote = True
-            continue
-        if not line:
-            continue
-        if line.startswith(("-", "*", "+")) and "[" in line:
-            li = _LINK_ITEM.match(line)
-            if li is None:
-                if re.match(r"^[-*+][ \t]*\[[^\]]*\][^(]*\]\(", line) or re.match(r"^[-*+][ \t]*\[[^\]]*\[", line):
-                    err(i, "a ']' or '[' inside a link title: the reference parser cuts the title there")
-                elif re.match(r"^[-*+][ \t]*\[[^\]]+\]\([^)]*\s[^)]*\)", line):
-                    err(i, "a space inside a link URL: write it as %20")
-                else:
-                    err(i, "a list item that is not '- [Title](url)' or '- [Title](url): description'")
-                continue
-            entries += 1
-            section_entries += 1
-            url = li.group("url")
-            if not re.match(r"^(https?://|/|\./|\.\./|[A-Za-z0-9_.-]+)", url):
-                warn(i, f"unusual link target {url!r}")
-            continue
-        if raw.startswith((" ", "\t")) and section_entries:
-            err(i, f"an indented line under '## {section}': the reference parser reads every line as a link")
-            continue
-        err(i, f"prose under '## {section}': sections may only hold '- [Title](url): description' lines")
-    if section is not None and section_entries == 0:
-        warn(section_line, f"section '## {section}' has no links")
-    if in_fence:
-        err(len(lines), "a code block is never closed")
-    if len(quote_lines) > 1:
-        err(quote_lines[0], f"the summary blockquote spans {len(quote_lines)} lines: "
+            self.fence(i)
+        elif self.in_fence:
+            return
+        elif h := (_H.match(line) or _H_EMPTY.match(line)):
+            self.heading(i, h)
+        elif self.section is None:
+            self.header_line(i, line)
+        elif not line:
+            return
+        elif line.startswith(("-", "*", "+")) and "[" in line:
+            self.link_item(i, line)
+        else:
+            self.section_prose(i, raw)
+
+    def fence(self, i: int) -> None:
+        self.in_fence = not self.in_fence
+        if self.section is not None:
+            self.err(i, f"code block under '## {self.section}': sections may only hold link lists")
+
+    def heading(self, i: int, h: re.Match[str]) -> None:
+        level = len(h.group(1))
+        name = h.group(2).strip() if h.re is _H else ""
+        if i == self.first + 1 and level == 1:
+            return
+        if level == 1:
+            self.err(i, "a second H1: llms.txt has exactly one H1, the project name")
+        elif level == 2:
+            self.new_section(i, name)
+        else:
+            where = f"inside '## {self.section}'" if self.section else "before the first H2"
+            self.err(i, f"H{level} heading {where}: llms.txt allows only H1 and H2 headings "
+                        "(the reference parser reads it as a new section)")
+
+    def new_section(self, i: int, name: str) -> None:
+        self.close_section()
+        if not name:
+            self.err(i, "an H2 without a name")
+        if name in self.section_names:
+            self.err(i, f"section '## {name}' appears twice (line {self.section_names[name]}); "
+                        "the reference parser keeps only the last")
+        self.section_names.setdefault(name, i)
+        self.section, self.section_line, self.section_entries = name, i, 0
+
+    def close_section(self) -> None:
+        if self.section is not None and self.section_entries == 0:
+            self.warn(self.section_line, f"section '## {self.section}' has no links")
+
+    def header_line(self, i: int, line: str) -> None:
+        """A line between the title and the first H2: the one-line summary, then info paragraphs."""
+        if i <= self.first + 1 or not line:
+            return
+        if not line.startswith(">"):
+            self.header_para_after_quote = True
+        elif self.quote_lines and self.quote_lines[-1] == i - 1:
+            self.quote_lines.append(i)
+        elif not self.quote_lines and not self.header_para_after_quote:
+            self.quote_lines.append(i)
+        else:
+            self.warn(i, "another blockquote after the summary: only the first is the summary")
+
+    def link_item(self, i: int, line: str) -> None:
+        li = _LINK_ITEM.match(line)
+        if li is None:
+            self.err(i, _bad_link_item(line))
+            return
+        self.entries += 1
+        self.section_entries += 1
+        url = li.group("url")
+        if not re.match(r"^(https?://|/|\./|\.\./|[A-Za-z0-9_.-]+)", url):
+            self.warn(i, f"unusual link target {url!r}")
+
+    def section_prose(self, i: int, raw: str) -> None:
+        if raw.startswith((" ", "\t")) and self.section_entries:
+            self.err(i, f"an indented line under '## {self.section}': the reference parser reads every line as a link")
+        else:
+            self.err(i, f"prose under '## {self.section}': sections may only hold '- [Title](url): description' lines")
+
+
+def _bad_link_item(line: str) -> str:
+    """Why a list item with a '[' is not a link line the reference parser reads."""
+    if re.match(r"^[-*+][ \t]*\[[^\]]*\][^(]*\]\(", line) or re.match(r"^[-*+][ \t]*\[[^\]]*\[", line):
+        return "a ']' or '[' inside a link title: the reference parser cuts the title there"
+    if re.match(r"^[-*+][ \t]*\[[^\]]+\]\([^)]*\s[^)]*\)", line):
+        return "a space inside a link URL: write it as %20"
+    return "a list item that is not '- [Title](url)' or '- [Title](url): description'"
+
+
+def _whole_file_checks(scan: _Scan) -> None:
+    """What only the end of the file can tell: the last section, an open fence, the summary."""
+    scan.close_section()
+    if scan.in_fence:
+        scan.err(len(scan.lines), "a code block is never closed")
+    quotes, title = scan.quote_lines, scan.first + 1
+    if len(quotes) > 1:
+        scan.err(quotes[0], f"the summary blockquote spans {len(quotes)} lines: "
                             "the reference parser reads only the first; put it on one line")
-    if quote_lines and not header_para_after_quote:
-        warn(quote_lines[0], "no paragraph after the summary: the reference parser then reads the summary "
+    if quotes and not scan.header_para_after_quote:
+        scan.warn(quotes[0], "no paragraph after the summary: the reference parser then reads the summary "
                              "as 'info' and reports no summary")
-    if m and len(m.group(1)) == 1 and not quote_lines and not header_para_after_quote and not section_names:
-        err(first + 1, "only a title: the reference parser needs a summary, a paragraph or a section after it")
-    if not quote_lines:
-        warn(first + 1, "no '> summary' blockquote after the title")
-    if not entries and section_names:
-        warn(0, "no links in any section")
-    problems.sort(key=lambda p: (p.line, p.level, p.message))
-    return problems
+    if scan.title_ok and not quotes and not scan.header_para_after_quote and not scan.section_names:
+        scan.err(title, "only a title: the reference parser needs a summary, a paragraph or a section after it")
+    if not quotes:
+        scan.warn(title, "no '> summary' blockquote after the title")
+    if not scan.entries and scan.section_names:
+        scan.warn(0, "no links in any section")
 
 
 def validate(text: str) -> list[str]:

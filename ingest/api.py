@@ -15,7 +15,9 @@ from .errors import UsageError
 from .model import Bundle
 from .options import Options
 
-KINDS = ("repo", "page", "site", "pdf")
+KINDS = ("repo", "page", "site", "pdf", "llms.txt", "llms-ctx", "docs")
+#: kinds whose source string is an llms.txt file or URL (or a site's URL), read as typed
+LLMS_KINDS = ("llms.txt", "llms-ctx")
 
 
 def ingest(source: str | sources.Source, options: Options | None = None, *, kind: str | None = None,
@@ -24,16 +26,27 @@ def ingest(source: str | sources.Source, options: Options | None = None, *, kind
 
     ``source`` is anything a user can type: a path, a git URL, ``owner/repo``, a forge web URL
     (``/tree/<ref>/<path>``, ``/blob/...``), an http(s) page or PDF URL. ``kind`` forces how it is
-    read (``"site"`` crawls a whole docs site instead of one page). Keyword overrides are
+    read (``"site"`` crawls a whole docs site instead of one page; ``"llms.txt"`` fetches the
+    llms.txt files a site publishes; ``"llms-ctx"`` expands an llms.txt into one context file;
+    ``"docs"`` reads the documents click-to-curl rewrites; a :class:`~llmingest.sources.parse.Stdin`
+    source is an HTML page piped in). Keyword overrides are
     :class:`Options` fields.
 
     >>> bundle = ingest(".", include=["*.py"], max_tokens=50_000)
     """
     opts = (options or Options()).merged(**overrides) if overrides else (options or Options())
+    if kind in LLMS_KINDS:
+        return _ingest_llms(source, opts, kind)
+    if kind == "docs":  # the pages click-to-curl rewrites: a file, a folder or a URL, as typed
+        from llmingest.sources.actions import ingest_docs
+
+        return ingest_docs(source if isinstance(source, str) else source.display(), opts)
     src = sources.parse(source, ref=opts.ref) if isinstance(source, str) else source
     kind = kind or src.kind
     if kind not in KINDS:
         raise UsageError(f"unknown kind {kind!r}", hint=f"choose one of {', '.join(KINDS)}")
+    if isinstance(src, sources.Stdin):
+        return _ingest_stdin(opts, kind)
     if kind == "repo":
         from llmingest.sources.repo import ingest_repo
 
@@ -49,6 +62,26 @@ def ingest(source: str | sources.Source, options: Options | None = None, *, kind
     from llmingest.sources.site import ingest_site
 
     return ingest_site(src, opts)
+
+
+def _ingest_stdin(opts: Options, kind: str) -> Bundle:
+    """HTML piped in (``llmingest page -``); no other kind reads stdin."""
+    if kind != "page":
+        raise UsageError(f"stdin is read as an HTML page, not as a {kind}", hint="llmingest page - < page.html")
+    from llmingest.sources.page import ingest_stdin
+
+    return ingest_stdin(opts)
+
+
+def _ingest_llms(source: str | sources.Source, opts: Options, kind: str) -> Bundle:
+    """``kind="llms.txt"``: what a site publishes; ``kind="llms-ctx"``: an llms.txt expanded
+    (:mod:`llmingest.sources.llmstxt`). The string is kept as typed: a path or a URL."""
+    from llmingest.sources import llmstxt
+
+    text = source if isinstance(source, str) else getattr(source, "url", None) or str(getattr(source, "path", source))
+    if kind == "llms.txt":
+        return llmstxt.ingest_published(text, opts)
+    return llmstxt.ingest_expanded(text, opts)
 
 
 def render(bundle: Bundle, format: str = "markdown", **kwargs: Any) -> str:

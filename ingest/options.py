@@ -50,6 +50,7 @@ class CrawlOptions:
     retries: int | None = None  # retries of a transient failure (None: the crawler's default)
     workers: int | None = None  # conversion processes of a site build (None: up to 8; a batch sets 1)
     login_start: str | None = None  # --header/--cookie go to this URL's host only (llmstxt commands)
+    optional: bool = True  # an expanded llms.txt (kind "llms-ctx") reads its Optional section too
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,8 @@
 """Docs sites for agents: the llms.txt index, one page or section, and search (MCP tools + /llms.txt).
 
-Thin: crawling, converting and writing llms.txt live in :mod:`llmingest.fetch.crawl` and
-:mod:`llmingest.sources.site`; this module only decides what to show. A site that publishes its own
+Thin: a published llms.txt is a source (``ingest(url, kind="llms.txt")``), crawling and writing
+llms.txt live in :mod:`llmingest.fetch.crawl` and :mod:`llmingest.sources.site`, the text views in
+:mod:`llmingest.render.text`; this module only decides what to show. A site that publishes its own
 llms.txt is answered with that file (one request, no crawl); otherwise the site is crawled once,
 the Bundle cached, and every later call (index, read, search) reads that cached Bundle.
 """
@@ -56,16 +57,13 @@ def docs_index(svc: Service, url: str, **login_opts: Any) -> Bundle:
     svc.guard_location(url)
 
     def produce() -> Bundle:
-        from llmingest.fetch.crawl import find_published
-        from llmingest.fetch.http import fetch, login_headers
+        from llmingest.api import ingest
 
         opts = svc.options_for(**login_opts)  # with the server's --max-page-size: a published llms.txt too
-        published = find_published(url, opts).get("llms.txt")
-        if published:
-            text = fetch(published, opts, headers=login_headers(opts, published, url)).content.decode(
-                "utf-8", errors="replace")
-            return Bundle(source=url, kind="site", documents=[Document(path="llms.txt", content=text, url=published)],
-                          metadata={"published": published})
+        published = ingest(url, opts, kind="llms.txt", include=["llms.txt"])
+        if published.documents:
+            return Bundle(source=url, kind="site", documents=published.documents,
+                          metadata={"published": published.documents[0].url})
         from llmingest.sources.site import render_site
 
         bundle, _key = site_bundle(svc, url, **login_opts)
@@ -93,18 +91,6 @@ def _norm(url: str) -> str:
             path = path[: -len(suffix)]
             break
     return f"{parts.netloc.lower()}{path}"
-
-
-def _page_text(doc: Document) -> str:
-    head = f"# {doc.title}\n\nSource: {doc.url}\n\n" if doc.title else f"Source: {doc.url}\n\n"
-    body = doc.content
-    if body.startswith("---\n"):  # the page's own front matter: the header above says the same
-        end = body.find("\n---\n", 4)
-        body = body[end + 5:] if end != -1 else body
-    body = body.strip("\n")
-    if doc.title and body.startswith(f"# {doc.title}"):
-        body = body[len(f"# {doc.title}"):].lstrip("\n")
-    return head + body + "\n"
 
 
 def find_pages(bundle: Bundle, section: str) -> list[Document]:
@@ -137,4 +123,6 @@ def find_pages(bundle: Bundle, section: str) -> list[Document]:
 def read_docs_text(svc: Service, url: str, section: str, **login_opts: Any) -> str:
     """One page, or every page of one section, as markdown with each page's title and URL."""
     bundle, _key = site_bundle(svc, url, **login_opts)
-    return "\n".join(_page_text(d) for d in find_pages(bundle, section))
+    from llmingest.render.text import pages_text
+
+    return pages_text(find_pages(bundle, section))

@@ -205,15 +205,10 @@ def create_server(service: Service | None = None) -> FastMCP:
 
         Call this before reading everything; then read_repository_file or ingest_repository with include.
         """
-        from llmingest.render.digest import summary_lines, tree_lines
+        from llmingest.render.text import tree_text
 
         bundle, _key = svc.bundle(source, "repo", ref=ref, token=_request_token())
-        tokens = {d.path: d.tokens for d in bundle.documents}
-        name = str(bundle.metadata.get("name") or bundle.title or "repo")
-        lines = summary_lines(bundle, top=0) + ["", *tree_lines(sorted(tokens), name, tokens)]
-        if bundle.skipped:
-            lines += ["", "Skipped:"] + [f"- {s.path}: {s.reason}" for s in sorted(bundle.skipped, key=lambda s: s.path)]
-        return _paged(svc, "\n".join(lines) + "\n", bundle.source, page_tokens, cursor)
+        return _paged(svc, tree_text(bundle), bundle.source, page_tokens, cursor)
 
     @tool(output_schema=PAGE_SCHEMA)
     def read_repository_file(
@@ -333,8 +328,7 @@ def _register_actions(tool: Callable[..., Callable[[F], F]], svc: Service) -> No
     """curl_actions: the click-to-curl rewrite, when this install has it (llmingest.sources.actions)."""
     from llmingest.fetch.cache import make_key
 
-    from ..model import Bundle, Document
-    from ..tokens import count
+    from ..model import Bundle
 
     @tool(output_schema=PAGE_SCHEMA)
     def curl_actions(
@@ -351,27 +345,25 @@ def _register_actions(tool: Callable[..., Callable[[F], F]], svc: Service) -> No
 
         Each UI task is matched to an API operation of the spec; tasks with no API equivalent are marked.
         """
-        from llmingest.sources.actions import actions_for
+        from llmingest.api import ingest
+        from llmingest.sources.actions import check_args, load_index
+        from llmingest.transforms.actions import curl_actions as rewrite
 
         svc.guard_location(source)
         if openapi:
             svc.guard_location(openapi)
 
         def produce() -> Bundle:
-            out = actions_for(source, openapi, svc.options_for(), base_url=base_url)
-            results = out if isinstance(out, list) else [out]
-            docs = [Document(path=r.source or source, content=r.markdown, kind="actions",
-                             tokens=count(r.markdown, svc.options.encoding),
-                             metadata={"matched": r.matched, "manual": r.manual}) for r in results]
-            return Bundle(source=source, kind="actions", documents=docs, encoding=svc.options.encoding)
+            opts = svc.options_for()
+            check_args(None, base_url)
+            index = load_index(openapi, opts) if openapi else None
+            return rewrite(ingest(source, opts, kind="docs"), index, opts, base_url=base_url, count_tokens=True)[0]
 
         key = make_key("actions", 1, source, openapi, base_url, svc.options.allow_private)
+        from llmingest.render.text import documents_text
+
         bundle = svc.cached(key, produce)
-        if len(bundle.documents) == 1:
-            text = bundle.documents[0].content
-        else:
-            text = "\n".join(f"# {d.path}\n\n{d.content.rstrip()}\n" for d in bundle.documents)
-        return _paged(svc, text, source, page_tokens, cursor)
+        return _paged(svc, documents_text(bundle), source, page_tokens, cursor)
 
 
 def _snippet(text: str, query: str, width: int = 240) -> str:

@@ -120,15 +120,13 @@ def test_registering_a_format_makes_single_files_and_actions_use_it(registry, tm
     assert bundle.kind == "page" and "hello world" in bundle.documents[0].content
     assert bundle.metadata["format"] == "toy"
 
-    from llmingest.sources.actions import read_docs
-
     folder = tmp_path / "docs"
     folder.mkdir()
     (folder / "steps.toy").write_bytes(b"TOY1\x00click\x00Save")
     (folder / "notes.md").write_text("# Notes\n")
-    docs, is_folder = read_docs(str(folder), Options())
-    assert is_folder and [d.name for d in docs] == ["notes.md", "steps.toy"]
-    assert "click Save" in docs[1].markdown
+    docs = ingest(str(folder), Options(), kind="docs")  # what click-to-curl reads
+    assert docs.metadata["folder"] and [d.path for d in docs.documents] == ["notes.md", "steps.toy"]
+    assert "click Save" in docs.documents[1].content
 
 
 def test_site_conversion_goes_through_the_dispatcher(registry):

@@ -52,44 +52,18 @@ def register(app: typer.Typer) -> None:
     app.add_typer(sub, name="llmstxt")
 
 
-def _read(source: str, opts: Options, *, follow_describedby: bool = False) -> tuple[str, str]:
-    """(text, location) of an llms.txt given as a file path or an http(s) URL.
-
-    ``follow_describedby``: a page URL (HTML) leads to the llms.txt it declares (llms.txt v2).
-    """
-    from ..errors import SourceNotFound
-
-    if source.startswith(("http://", "https://")):
-        from llmingest.fetch.http import fetch, login_headers
-
-        resp = fetch(source, opts, headers=login_headers(opts, source, source))
-        if follow_describedby and (resp.content_type in ("text/html", "application/xhtml+xml")
-                                   or resp.content.lstrip()[:15].lower().startswith((b"<!doctype", b"<html"))):
-            from llmingest.sources.llmstxt_v2 import describedby
-
-            found = describedby(resp)
-            if not found:
-                raise SourceNotFound(f"{source} is an HTML page that declares no llms.txt",
-                                     hint='v2 pages point to theirs with rel="describedby"; give the llms.txt URL')
-            resp = fetch(found[0], opts, headers=login_headers(opts, found[0], source))
-        return resp.content.decode(resp.charset or "utf-8", "replace"), resp.url
-    path = Path(source)
-    if not path.is_file():
-        raise SourceNotFound(f"no such file: {source}")
-    return path.read_text("utf-8", errors="replace"), str(path.resolve())
-
-
 def validate(
     source: str = typer.Argument(..., help="An llms.txt file or URL."),
     strict: bool = typer.Option(False, "--strict", help="Warnings count as errors."),
     timeout: float = typer.Option(30.0, "--timeout", help="Seconds for fetching a URL."),
 ) -> None:
+    from llmingest.sources.llmstxt import read
     from llmingest.sources.llmstxt_v2 import notes
 
     from ..converters import llmstxt
 
     opts = Options(timeout=timeout)
-    text, location = _read(source, opts, follow_describedby=True)
+    text, location = read(source, opts, follow_describedby=True)
     if location != source and location.startswith(("http://", "https://")) and source.startswith(("http://", "https://")):
         typer.echo(f"{source}: info: its llms.txt (rel=\"describedby\") is {location}")
         source = location
@@ -120,18 +94,18 @@ def expand(
     cookie: list[str] = typer.Option(None, "--cookie", help="'name=value' sent to the llms.txt's host only (repeatable; never printed)."),
     quiet: bool = typer.Option(False, "-q", "--quiet", help="No progress or summary on stderr."),
 ) -> None:
-    from llmingest.sources.site import expand as do_expand
-
+    from ..api import ingest
     from ..options import parse_cookies, parse_headers
     from ..tokens import count
 
     opts = Options(timeout=timeout, concurrency=max(1, concurrency), encoding=encoding, progress=progress_wanted(quiet),
-                   headers=parse_headers(header), cookies=parse_cookies(cookie), crawl=CrawlOptions(login_start=source))
-    text, location = _read(source, opts)
-    out, skipped = do_expand(text, location, opts, max_tokens=max_tokens, optional=optional)
+                   headers=parse_headers(header), cookies=parse_cookies(cookie), max_tokens=max_tokens,
+                   crawl=CrawlOptions(login_start=source, optional=optional))
+    bundle = ingest(source, opts, kind="llms-ctx")
+    out = bundle.documents[0].content
     write_output(out, output)
     if not quiet:
-        for s in skipped:
+        for s in bundle.skipped:
             typer.echo(f"skipped {s.path}: {s.reason}", err=True)
         if output is not None:
             typer.echo(f"wrote {output}: {count(out, encoding):,} tokens", err=True)

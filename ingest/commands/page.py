@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import sys
 from pathlib import Path
 
 import typer
@@ -71,22 +69,15 @@ def page(
 
     opts = Options(token=token, timeout=timeout, encoding=encoding, page=page, prefer_markdown=not no_prefer_markdown,
                    render=render, headers=parse_headers(header), cookies=parse_cookies(cookie))
-    if source == "-":
-        bundle = _from_stdin(opts, base_url)
-    else:
-        bundle = ingest(source, opts, kind="page")
+    from llmingest.sources.parse import Stdin
+
+    bundle = ingest(Stdin() if source == "-" else source, opts, kind="page")
     if fmt == "json":
-        text = json.dumps(bundle.to_dict(), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+        from llmingest.render.digest import bundle_json
+
+        text = bundle_json(bundle)
     else:
         text = "\n\n".join(doc.content.rstrip("\n") for doc in bundle.documents) + "\n"
     write_output(text, output)
     if output is not None and not quiet:
         typer.echo(f"wrote {output}: {bundle.total_tokens:,} tokens", err=True)
-
-
-def _from_stdin(opts: Options, base_url: str | None):
-    """HTML piped in (markitdown and trafilatura users expect this)."""
-    from llmingest.sources.page import page_bundle
-
-    return page_bundle(sys.stdin.buffer.read(), base_url, opts, source="-", charset=opts.page.charset,
-                       path=None if base_url else "stdin.html")

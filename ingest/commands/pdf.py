@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 
@@ -59,7 +58,9 @@ def pdf(
     opts = Options(pages=pages, password=password, encoding=encoding, pdf=pdf, progress=progress_wanted(quiet))
     bundle = ingest(source, opts, kind="pdf")
     if fmt == "json":
-        text = json.dumps(bundle.to_dict(), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+        from llmingest.render.digest import bundle_json
+
+        text = bundle_json(bundle)
     else:
         text = bundle.documents[0].content
     write_output(text, output)

@@ -131,10 +131,15 @@ def _report(bundle, meta: dict) -> None:
 
 def _published(url: str, opts: Options, output: Path | None, use: bool, quiet: bool) -> bool:
     """Say whether the site already publishes llms.txt; with --use-published save it and stop."""
-    from llmingest.fetch.crawl import find_published
-    from llmingest.fetch.http import fetch
+    from llmingest.sources import llmstxt
 
-    found = find_published(url, opts)
+    from ..api import ingest
+
+    if use:  # the published files as a source: probed and fetched in one go (their --include is the crawl's)
+        bundle = ingest(url, opts.merged(include=[]), kind="llms.txt")
+        found, texts = bundle.metadata["published"], {d.path: d.content for d in bundle.documents}
+    else:
+        found, texts = llmstxt.published(url, opts), {}
     if not found:
         if use and not quiet:
             typer.echo("note: the site publishes no llms.txt or llms-full.txt; crawling it instead", err=True)
@@ -145,15 +150,11 @@ def _published(url: str, opts: Options, output: Path | None, use: bool, quiet: b
             typer.echo(f"note: the site already publishes {names}; pass --use-published to save those "
                        "instead of crawling", err=True)
         return False
+    if output is None:
+        write_output(texts.get("llms.txt", texts.get("llms-full.txt", "")), None)
+        return True
     for name, u in found.items():
-        text = fetch(u, opts).content.decode("utf-8", "replace")
-        if output is None:
-            if name == "llms.txt":
-                write_output(text, None)
-            continue
-        write_output(text, Path(output) / name)
+        write_output(texts[name], Path(output) / name)
         if not quiet:
             typer.echo(f"wrote {Path(output) / name} (published at {u})", err=True)
-    if output is None and "llms.txt" not in found:
-        write_output(fetch(found["llms-full.txt"], opts).content.decode("utf-8", "replace"), None)
     return True

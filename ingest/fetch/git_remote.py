@@ -23,7 +23,6 @@ typed errors. Plain ``subprocess.run`` gives all three with no import cost.
 from __future__ import annotations
 
 import atexit
-import base64
 import hashlib
 import os
 import re
@@ -182,11 +181,13 @@ def git_env(url: str, token: str | None = None, *, timeout: float = 30.0, user: 
         pairs += [("credential.helper", ""), ("core.askPass", "")]
     parts = urlsplit(url)
     if token and parts.scheme in ("http", "https") and parts.hostname:
+        from llmingest.fetch.http import auth_headers, basic_credentials
+
         register_secret(token)
-        basic = base64.b64encode(f"{user}:{token}".encode()).decode()
-        register_secret(basic)
+        register_secret(basic_credentials(user, token))
         host = parts.hostname + (f":{parts.port}" if parts.port else "")
-        pairs.append((f"http.{parts.scheme}://{host}/.extraHeader", f"Authorization: Basic {basic}"))
+        pairs += [(f"http.{parts.scheme}://{host}/.extraHeader", f"{name}: {value}")
+                  for name, value in auth_headers(token, user=user).items()]
     start = int(env.get("GIT_CONFIG_COUNT", "0") or 0)
     for i, (key, value) in enumerate(pairs, start):
         env[f"GIT_CONFIG_KEY_{i}"] = key
@@ -828,12 +829,10 @@ def _follow_redirects_checked(url: str, options: Options, token: str | None, use
     A renamed GitHub repository answers with a redirect; that still works, but only to a public
     address. Anything else (no redirect, 401 for a private repo) leaves the URL as it was.
     """
-    from llmingest.fetch.http import fetch
+    from llmingest.fetch.http import auth_headers, fetch
 
     probe = url.rstrip("/") + _REFS_PROBE
-    headers = {"Git-Protocol": "version=2"}
-    if token:
-        headers["Authorization"] = "Basic " + base64.b64encode(f"{user}:{token}".encode()).decode()
+    headers = {"Git-Protocol": "version=2", **auth_headers(token, user=user)}
     try:
         resp = fetch(probe, options, check=False, headers=headers, max_bytes=20_000_000)
     except (NetworkError, LimitExceeded):

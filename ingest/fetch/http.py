@@ -587,6 +587,26 @@ def strip_credentials(headers: dict[str, str], also: Iterable[str] = ()) -> dict
     return {k: v for k, v in headers.items() if not is_credential_header(k) and k.lower() not in extra}
 
 
+def basic_credentials(user: str, token: str) -> str:
+    """The value after ``Authorization: Basic`` for ``user``/``token`` (git over https)."""
+    import base64
+
+    return base64.b64encode(f"{user}:{token}".encode()).decode()
+
+
+def auth_headers(token: str | None, *, user: str | None = None) -> dict[str, str]:
+    """``Authorization`` for a token: ``Bearer`` by default, ``Basic`` when ``user`` is given (git).
+
+    Built here so every credential header comes from the module that also drops it on a
+    redirect to another origin (:func:`strip_credentials`).
+    """
+    if not token:
+        return {}
+    if user is not None:
+        return {"Authorization": f"Basic {basic_credentials(user, token)}"}
+    return {"Authorization": f"Bearer {token}"}
+
+
 def login_headers(options: Options | None, url: str, start: str) -> dict[str, str]:
     """The user's ``--header`` / ``--cookie`` for ``url``: only when it is on ``start``'s host.
 

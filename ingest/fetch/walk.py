@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import stat
 import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -386,3 +387,15 @@ def _kind(mode: int) -> str:
     if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
         return "device"
     return "special file"
+
+
+def files_named(root: Path, wanted: Callable[[str], bool]) -> list[tuple[str, Path]]:
+    """(posix path relative to ``root``, path) of every file under ``root`` whose name ``wanted``
+    accepts, sorted; hidden parts and links out of ``root`` (or to FIFOs) are left out.
+
+    The plain walk for a folder of documents (click-to-curl reads every page, tracked or not), so
+    that the one module reading the user's disk also decides which of its files are read.
+    """
+    files = sorted(p for p in root.rglob("*") if p.is_file() and wanted(p.name)
+                   and not any(part.startswith(".") for part in p.relative_to(root).parts))
+    return [(f.relative_to(root).as_posix(), f) for f in files if not unreadable_reason(root, f)]

@@ -391,7 +391,21 @@ def _json(bundle: Bundle, top: int, token_tree: bool, part: tuple[int, int] | No
     if bundle.kind == "repo" and head:
         data["tree"] = "\n".join(tree_lines(tree_paths(bundle), _root_name(bundle)))
         data["top_files"] = [{"path": d.path, "tokens": d.tokens} for d in _top(bundle, top)]
-    yield json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
+    yield json_text(data)
+
+
+def json_text(data: object, *, sort_keys: bool = False) -> str:
+    """The one JSON dump every edge writes: two-space indent, UTF-8 kept, a final newline.
+
+    ``render(bundle, "json")`` keeps the Bundle's field order; the ``page`` and ``pdf`` commands
+    have always sorted the keys of ``Bundle.to_dict()`` (:func:`bundle_json`), and keep doing so.
+    """
+    return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=sort_keys) + "\n"
+
+
+def bundle_json(bundle: Bundle) -> str:
+    """``Bundle.to_dict()`` with sorted keys: what ``llmingest page|pdf --format json`` print."""
+    return json_text(bundle.to_dict(), sort_keys=True)
 
 
 _RENDERERS = {"markdown": _markdown, "xml": _xml, "plain": _plain, "json": _json}

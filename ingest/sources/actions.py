@@ -11,17 +11,17 @@ from __future__ import annotations
 
 import os
 import pickle
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from llmingest import converters
-from llmingest.converters.actions import ActionsResult, forms_from_html, prepare, rewrite
+from llmingest.converters.actions import ActionsResult, prepare, rewrite
 from llmingest.converters.openapi import INDEX_VERSION, SpecIndex, build_index, parse_document, spec_hash
 from llmingest.errors import ConversionError, SourceNotFound, UsageError
-from llmingest.fetch.walk import confine_local, unreadable_reason
+from llmingest.fetch.walk import confine_local, files_named
+from llmingest.model import Bundle, Document
 from llmingest.options import Options
-from llmingest.progress import task as progress_task
+from llmingest.transforms.actions import HTML_KEY
 
 DOC_SUFFIXES = (".md", ".markdown", ".mdx", ".txt", ".html", ".htm")
 HTML_SUFFIXES = (".html", ".htm")
@@ -35,10 +35,9 @@ def _is_url(text: str) -> bool:
 def _read_bytes(source: str, options: Options, what: str) -> tuple[bytes, str | None, str]:
     """(bytes, content type, final URL or path) of a file or URL."""
     if _is_url(source):
-        from llmingest.fetch.http import fetch
+        from llmingest.fetch.http import auth_headers, fetch
 
-        headers = {"Authorization": f"Bearer {options.token}"} if options.token else None
-        resp = fetch(source, options, headers=headers)
+        resp = fetch(source, options, headers=auth_headers(options.token))
         return resp.content, resp.content_type, resp.url
     path = Path(source).expanduser()
     if not path.exists():
@@ -108,14 +107,6 @@ def load_index(spec: str, options: Options | None = None) -> SpecIndex:
 # documents
 
 
-@dataclass
-class Doc:
-    name: str  # path relative to the folder, file path, or URL
-    markdown: str
-    html: bytes | None = None
-    url: str | None = None
-
-
 def _html_to_markdown(data: bytes, url: str | None) -> str:
     try:
         from llmingest.converters.html import convert
@@ -133,15 +124,16 @@ def _decode(data: bytes) -> str:
         return data.decode("latin-1")
 
 
-def _doc_from_bytes(name: str, data: bytes, ctype: str | None, url: str | None) -> Doc:
+def _doc_from_bytes(name: str, data: bytes, ctype: str | None, url: str | None) -> Document:
+    """A document for the rewrite: markdown as is, HTML converted (its bytes kept for its forms)."""
     is_html = (ctype or "").endswith("html") or name.lower().endswith(HTML_SUFFIXES) or (
         ctype is None and data.lstrip()[:15].lower().startswith((b"<!doctype html", b"<html")))
     if is_html:
-        return Doc(name, _html_to_markdown(data, url), data, url)
+        return Document(path=name, content=_html_to_markdown(data, url), url=url, metadata={HTML_KEY: data})
     fmt = converters.sniff(name, data, ctype)  # a .docx of instructions, a PDF manual: the dispatcher reads it
     if fmt is not None and fmt.document:
-        return Doc(name, converters.convert(data, fmt, name=Path(name).name).document.content, None, url)
-    return Doc(name, _decode(data), None, url)
+        return Document(path=name, content=converters.convert(data, fmt, name=Path(name).name).document.content, url=url)
+    return Document(path=name, content=_decode(data), url=url)
 
 
 def _is_document(name: str) -> bool:
@@ -150,24 +142,26 @@ def _is_document(name: str) -> bool:
     return fmt is not None and fmt.document and fmt.name != "pdf"
 
 
-def read_docs(source: str, options: Options) -> tuple[list[Doc], bool]:
-    """The documents of ``source`` and whether it was a folder (sorted, deterministic)."""
+def _wanted(name: str) -> bool:
+    """A file a folder scan reads: markdown, text, HTML, or a document format the dispatcher converts."""
+    return Path(name).suffix.lower() in DOC_SUFFIXES or _is_document(name)
+
+
+def ingest_docs(source: str, options: Options) -> Bundle:
+    """``kind="docs"``: the documents click-to-curl reads from a file, a folder or a URL (sorted,
+    deterministic); ``metadata["folder"]`` says whether it was a folder."""
     if _is_url(source):
         data, ctype, final = _read_bytes(source, options, "document")
-        return [_doc_from_bytes(source, data, ctype, final)], False
+        return _docs_bundle(source, [_doc_from_bytes(source, data, ctype, final)], False, options)
     path = Path(source).expanduser()
     if not path.exists():
         raise SourceNotFound(f"{source} does not exist")
     confine_local(path)
     if path.is_file():
         data, _c, _w = _read_bytes(source, options, "document")
-        return [_doc_from_bytes(source, data, None, None)], False
+        return _docs_bundle(source, [_doc_from_bytes(source, data, None, None)], False, options)
     docs = []
-    files = sorted(p for p in path.rglob("*") if p.is_file() and (p.suffix.lower() in DOC_SUFFIXES or _is_document(p.name))
-                   and not any(part.startswith(".") for part in p.relative_to(path).parts))
-    for f in files:
-        if unreadable_reason(path, f):  # a link out of the folder (or to a FIFO) is never read
-            continue
+    for rel, f in files_named(path, _wanted):
         try:
             data = f.read_bytes()
         except OSError:
@@ -175,33 +169,21 @@ def read_docs(source: str, options: Options) -> tuple[list[Doc], bool]:
         if b"\x00" in data[:8192] and not _is_document(f.name):
             continue  # binary, whatever its name says
         try:
-            docs.append(_doc_from_bytes(f.relative_to(path).as_posix(), data, None, None))
+            docs.append(_doc_from_bytes(rel, data, None, None))
         except ConversionError:
             continue  # one unreadable document (or a missing extra) never sinks the folder
-    return docs, True
+    return _docs_bundle(source, docs, True, options)
+
+
+def _docs_bundle(source: str, docs: list[Document], folder: bool, options: Options) -> Bundle:
+    return Bundle(source=source, kind="docs", documents=docs, metadata={"folder": folder}, encoding=options.encoding)
 
 
 # ---------------------------------------------------------------------------------------------
 # the public entry points
 
 
-def _convert(doc: Doc, index: SpecIndex | None, base_url: str | None, threshold: float | None,
-             candidates: int = 0) -> ActionsResult:
-    result = rewrite(doc.markdown, index, base_url=base_url, threshold=threshold, source_name=doc.name,
-                     show_candidates=candidates)
-    if doc.html is not None:
-        forms = forms_from_html(doc.html, doc.url)
-        if forms:
-            result.tasks.extend(forms)
-            result.matched += len(forms)
-            lines = ["", "## Forms on this page (as HTTP requests)", ""]
-            for f in forms:
-                lines += [f"**{f.title}**", "", "```bash", *(f.curl or "").splitlines(), "```", ""]
-            result.markdown = result.markdown.rstrip("\n") + "\n" + "\n".join(lines)
-    return result
-
-
-def _check_args(threshold: float | None, base_url: str | None) -> None:
+def check_args(threshold: float | None, base_url: str | None) -> None:
     """Bad options fail before any fetch: a base URL that is not http(s) would put a broken URL
     into every curl."""
     if threshold is not None and not 0.0 <= threshold <= 1.0:
@@ -220,18 +202,17 @@ def actions_for(source: str, openapi: str | None, options: Options | None = None
     >>> result = actions_for("docs/webhooks.md", "openapi.json")   # doctest: +SKIP
     >>> print(result.markdown)                                      # doctest: +SKIP
     """
+    from llmingest.api import ingest
+    from llmingest.transforms.actions import curl_actions
+
     opts = options or Options()
-    _check_args(threshold, base_url)
+    check_args(threshold, base_url)
     if not 0 <= candidates <= 50:
         raise UsageError(f"--candidates {candidates} is outside 0..50")
     index = load_index(openapi, opts) if openapi else None
-    docs, is_dir = read_docs(source, opts)
-    results = []
-    with progress_task(opts, "finding UI steps", len(docs)) as bar:
-        for doc in docs:
-            results.append(_convert(doc, index, base_url, threshold, candidates))
-            bar.advance()
-    if is_dir:
+    docs = ingest(source, opts, kind="docs")
+    _bundle, results = curl_actions(docs, index, opts, base_url=base_url, threshold=threshold, candidates=candidates)
+    if docs.metadata["folder"]:
         return results
     return results[0]
 
@@ -256,7 +237,7 @@ def readiness_report(source: str, openapi: str | None, options: Options | None =
     A folder is read file by file; a URL is crawled as a docs site (``crawl=False``: that page only).
     """
     opts = options or Options()
-    _check_args(threshold, base_url)
+    check_args(threshold, base_url)
     if _is_url(source) and crawl:
         results = _site_results(source, openapi, opts, base_url, threshold)
     else:
@@ -336,7 +317,7 @@ def curl_for_operation(openapi: str, operation: str, values: dict[str, Any] | No
     values, auth as env placeholders and every missing required field a named placeholder."""
     from llmingest.converters.actions import find_operation, operation_curl
 
-    _check_args(None, base_url)
+    check_args(None, base_url)
     index = load_index(openapi, options or Options())
     try:
         op = find_operation(index, operation)

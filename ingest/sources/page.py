@@ -19,7 +19,14 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from llmingest import converters
 from llmingest.errors import ConversionError, IngestError, LimitExceeded, SourceNotFound, UsageError
-from llmingest.fetch.http import ACCEPT_MARKDOWN, DEFAULT_MAX_BYTES, Response, fetch, login_headers
+from llmingest.fetch.http import (
+    ACCEPT_MARKDOWN,
+    DEFAULT_MAX_BYTES,
+    Response,
+    auth_headers,
+    fetch,
+    login_headers,
+)
 from llmingest.model import Bundle, Document
 from llmingest.options import Options
 from llmingest.sources import parse as sources
@@ -104,6 +111,15 @@ def ingest_page(src: sources.LocalFile | sources.WebPage, options: Options) -> B
     return page_bundle(data, url, options, source=display, charset=charset, path=name)
 
 
+def ingest_stdin(options: Options) -> Bundle:
+    """HTML piped in (markitdown and trafilatura users expect this); ``--base-url`` says where it lives."""
+    import sys
+
+    base = options.page.base_url
+    return page_bundle(sys.stdin.buffer.read(), base, options, source="-", charset=options.page.charset,
+                       path=None if base else "stdin.html")
+
+
 def page_bundle(data: bytes | str, url: str | None, options: Options, *, source: str,
                 charset: str | None = None, path: str | None = None, rendered: bool = False) -> Bundle:
     """Convert page bytes already in hand (a fetch, a file, stdin) into the one-Document Bundle."""
@@ -172,8 +188,7 @@ def request_headers(url: str, start: str, options: Options) -> dict[str, str]:
     headers = login_headers(options, url, start)
     host = urlsplit(start).hostname or ""
     token = options.resolved_token(host) if (urlsplit(url).hostname or "") == host else None
-    if token:
-        headers["Authorization"] = f"Bearer {token}"
+    headers.update(auth_headers(token))
     if options.prefer_markdown:
         headers["Accept"] = ACCEPT_MARKDOWN
     return headers

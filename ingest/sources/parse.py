@@ -176,7 +176,19 @@ def public_url(url: str) -> str:
     return parts._replace(query=urlencode(kept)).geturl()
 
 
-Source = LocalDir | LocalFile | GitRepo | WebPage
+@dataclass(frozen=True)
+class Stdin:
+    """Bytes piped in (``llmingest page -``): an edge that reads stdin passes this, never the bytes."""
+
+    @property
+    def kind(self) -> str:
+        return "page"
+
+    def display(self) -> str:
+        return "-"
+
+
+Source = LocalDir | LocalFile | GitRepo | WebPage | Stdin
 
 _SCP_LIKE = re.compile(r"^(?P<user>[A-Za-z0-9._-]+@)?(?P<host>[A-Za-z0-9.-]+):(?P<path>(?!//)[^\s]+)$")
 _BARE_HOST = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+(?::\d+)?$")
