@@ -53,6 +53,7 @@ def main() -> None:
     ap.add_argument("--depth", type=int, default=6)
     ap.add_argument("--rate", type=float, default=0.1)
     ap.add_argument("--leaf", type=int, default=40)
+    ap.add_argument("--balance", type=float, default=0.0)
     ap.add_argument("--dir", default=str(CV_DIR), help="where the fold weights go")
     ap.add_argument("--json", default=None, help="write per-page rows here (work part only)")
     args = ap.parse_args()
@@ -71,7 +72,8 @@ def main() -> None:
         path = cv_dir / f"fold{k}.json"
         if not args.reuse:
             mask = ~np.isin(data["page"], sorted(part))
-            trainer.write_model(trainer.fit(data, mask, args.trees, args.depth, rate=args.rate, leaf=args.leaf), str(path))
+            trainer.write_model(trainer.fit(data, mask, args.trees, args.depth, rate=args.rate, leaf=args.leaf,
+                                                          balance=args.balance), str(path))
         original = hb.load_model.__wrapped__
         model = original(str(path))
         hb.load_model = lambda path=None, _m=model: _m  # learned_main asks the module for its model

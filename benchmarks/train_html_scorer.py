@@ -104,15 +104,30 @@ def export_trees(clf) -> tuple[list[dict], float]:
     return trees, float(np.ravel(clf._baseline_prediction)[0])
 
 
+def type_weights(pages, power: float) -> np.ndarray:
+    """Per block: (pages of all types / pages of its page's type) ** power, so the 462 articles of the
+    work part do not drown the 60 shops (WCXB's page types, used for weighting only, never as a feature)."""
+    meta = json.loads((WCXB_DEV / "metadata.json").read_text())["files"]
+    kinds = {fid: meta[fid]["page_type"] for fid in set(pages.tolist())}
+    counts: dict[str, int] = {}
+    for kind in kinds.values():
+        counts[kind] = counts.get(kind, 0) + 1
+    mean = len(kinds) / len(counts)
+    return np.array([(mean / counts[kinds[fid]]) ** power for fid in pages])
+
+
 def fit(data: dict, rows=None, trees: int = 120, depth: int = 6, cv: bool = False, rate: float = 0.1,
-        leaf: int = 40) -> dict:
+        leaf: int = 40, balance: float = 0.0) -> dict:
     """Train both stages on the blocks ``rows`` (a boolean mask; all when None); the model as JSON-able
-    dict (what html_weights.json holds). ``cv`` also prints a domain-grouped 3-fold check."""
+    dict (what html_weights.json holds). ``cv`` also prints a domain-grouped 3-fold check; ``balance``
+    is the power of :func:`type_weights` (0: every page counts the same)."""
     from sklearn.ensemble import HistGradientBoostingClassifier
     from sklearn.linear_model import SGDClassifier
     from sklearn.model_selection import GroupKFold
 
     X, y, w, groups = data["dense"], data["y"], data["w"], data["groups"]
+    if balance:
+        w = w * type_weights(data["page"], balance)
     toks = data["toks"]
     if rows is not None:
         idx = np.flatnonzero(rows)
@@ -180,13 +195,17 @@ def main() -> None:
     ap.add_argument("--depth", type=int, default=6)
     ap.add_argument("--rate", type=float, default=0.1)
     ap.add_argument("--leaf", type=int, default=40, help="min_samples_leaf of the trees")
+    ap.add_argument("--balance", type=float, default=0.0, help="page-type weighting power (see type_weights)")
     ap.add_argument("--out", default=str(OUT))
     ap.add_argument("--no-cv", action="store_true", help="skip the grouped cross-validation of the trees")
     args = ap.parse_args()
     data = load_features(args.rebuild)
     print(f"{len(data['y'])} blocks from {len(set(data['page']))} pages")
-    model = fit(data, None, args.trees, args.depth, cv=not args.no_cv, rate=args.rate, leaf=args.leaf)
+    model = fit(data, None, args.trees, args.depth, cv=not args.no_cv, rate=args.rate, leaf=args.leaf,
+                balance=args.balance)
     clf, lr, ti = model["_check"]
+    model["trained_with"] = (f"train_html_scorer.py --trees {args.trees} --depth {args.depth} --rate {args.rate} "
+                             f"--leaf {args.leaf} --balance {args.balance}")
     write_model(model, args.out)
     # self-check: the packed numpy inference gives sklearn's probabilities
     hb.load_model.cache_clear()

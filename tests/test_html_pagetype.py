@@ -8,7 +8,7 @@ them and checks the evidence the model gets, then that a page of that class conv
 from __future__ import annotations
 
 from llmingest.converters.html import convert
-from llmingest.converters.html_blocks import _IDX, DENSE_NAMES, load_model, segment_blocks
+from llmingest.converters.html_blocks import _IDX, DENSE_NAMES, drop_repeats, load_model, segment_blocks
 from llmingest.converters.html_pagetype import TYPE_NAMES, add_type_features, jsonld_facts
 from llmingest.converters.html_select import remove_hidden
 from lxml import etree
@@ -154,13 +154,22 @@ def test_regression_responsive_copies_come_out_once():
     copy per screen size, and only the stylesheet (not inline) hides one; the reader gets it once."""
     desc = ("Our cast iron skillet is seasoned with natural vegetable oil, ready to use from the first day, "
             "and it holds heat evenly for searing, baking and frying.")
+    care = "".join(f"<p>Care step {i}: {LOREM}</p>" for i in range(14))  # a page long enough for the model
     html = page(f"""<div class="product"><h1>Cast iron skillet</h1><div class="price">$39.00</div>
-    <div class="description mobile-only"><p>{desc}</p></div>
+    <div class="description mobile-only"><p>{desc}</p></div><div class="care">{care}</div>
     <div class="gallery"><img src="/a.jpg" alt=""></div>
-    <div class="description desktop-only"><p>{desc}</p></div>
-    <ul class="features"><li>Pre-seasoned</li><li>Pre-seasoned</li></ul>
-    <pre>same line of code that repeats on purpose, twice in this sample block</pre>
-    <pre>same line of code that repeats on purpose, twice in this sample block</pre></div>""")
+    <div class="description desktop-only"><p>{desc}</p></div></div>""")
     md = convert(html, "https://shop.example.com/products/skillet").content
     assert md.count("seasoned with natural vegetable oil") == 1
-    assert md.count("repeats on purpose") == 2  # code is verbatim: repeats stay
+    assert "Care step 13:" in md
+
+
+def test_drop_repeats_leaves_code_cells_and_short_labels():
+    line = "same line of code that repeats on purpose, twice in this sample block of text"
+    root = etree.fromstring(f"<div><p>{line}</p><p>{line}</p><pre>{line}</pre><pre>{line}</pre>"
+                            "<p>Reply</p><p>Reply</p></div>", etree.HTMLParser())
+    blocks = segment_blocks(root.find(".//body"))
+    keep = [True] * len(blocks)
+    drop_repeats(blocks, keep)
+    assert [(b.el.tag, k) for b, k in zip(blocks, keep, strict=True)] == [
+        ("p", True), ("p", False), ("pre", True), ("pre", True), ("p", True), ("p", True)]
