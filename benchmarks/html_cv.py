@@ -53,7 +53,7 @@ def main() -> None:
     ap.add_argument("--depth", type=int, default=6)
     ap.add_argument("--rate", type=float, default=0.1)
     ap.add_argument("--leaf", type=int, default=40)
-    ap.add_argument("--balance", type=float, default=0.0)
+    ap.add_argument("--balance", type=float, default=0.5)
     ap.add_argument("--dir", default=str(CV_DIR), help="where the fold weights go")
     ap.add_argument("--json", default=None, help="write per-page rows here (work part only)")
     args = ap.parse_args()

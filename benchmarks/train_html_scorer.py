@@ -195,7 +195,7 @@ def main() -> None:
     ap.add_argument("--depth", type=int, default=6)
     ap.add_argument("--rate", type=float, default=0.1)
     ap.add_argument("--leaf", type=int, default=40, help="min_samples_leaf of the trees")
-    ap.add_argument("--balance", type=float, default=0.0, help="page-type weighting power (see type_weights)")
+    ap.add_argument("--balance", type=float, default=0.5, help="page-type weighting power (see type_weights)")
     ap.add_argument("--out", default=str(OUT))
     ap.add_argument("--no-cv", action="store_true", help="skip the grouped cross-validation of the trees")
     args = ap.parse_args()
