@@ -59,9 +59,9 @@ def _has_param(name: str, params: dict, curl: str) -> bool:
 
 
 def score(items: list[dict], base: Path, threshold: float | None, verbose: bool) -> dict:
-    from llmingest.actions import load_index
     from llmingest.converters.actions import rewrite
     from llmingest.options import Options
+    from llmingest.sources.actions import load_index
 
     opts = Options()
     specs: dict[str, object] = {}
@@ -107,8 +107,8 @@ def score(items: list[dict], base: Path, threshold: float | None, verbose: bool)
 def timing(spec_path: Path, repeats: int) -> dict:
     """Cold (empty cache: parse + index + write cache) and warm (cache hit) loads, in-process and
     through the CLI (a whole ``llmingest actions`` run, Python start-up included)."""
-    from llmingest.actions import load_index
     from llmingest.options import Options
+    from llmingest.sources.actions import load_index
 
     cold, warm, cli_warm = [], [], []
     doc = "## Create a webhook\n1. Go to **Settings > Webhooks**.\n2. Click **Add webhook**.\n"

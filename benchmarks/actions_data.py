@@ -46,8 +46,8 @@ def load(dev_dir: Path = DEV_DIR) -> list[Item]:
 
 def load_specs(items: list[Item], cache_dir: Path | None = None) -> dict[Path, object]:
     """Each spec's index once (through llmingest's cache, so later runs load in milliseconds)."""
-    from llmingest.actions import load_index
     from llmingest.options import Options
+    from llmingest.sources.actions import load_index
 
     opts = Options(cache_dir=cache_dir) if cache_dir else Options()
     out: dict[Path, object] = {}

@@ -6,7 +6,8 @@ for every candidate of a task with no API equivalent). A logistic regression wit
 fitted by Newton's method on standardised features (numpy; only the benchmarks need it, the
 package only reads the weights). The default threshold is chosen from the leave-one-product-out
 run: the lowest threshold at which the held-out folds' emitted calls are right >= 95% of the time
-even counting one more wrong call than measured (a margin for unseen products).
+even counting one more wrong call than measured (a margin for unseen products), there and 0.05 below,
+and above what any task with no API equivalent got.
 
 Usage:
     python3 benchmarks/fetch_specs.py              # once: the specs, from npm
@@ -32,6 +33,7 @@ import actions_data  # noqa: E402
 OUT = HERE.parent / "converters" / "actions_model.json"
 L2 = 10.0
 TARGET_PRECISION = 0.95
+BELOW = 5  # grid steps (0.01 each) below the chosen threshold that must be safe as well
 
 
 @dataclass
@@ -53,17 +55,18 @@ def task_of(markdown: str):
 
 def extract(items: list[actions_data.Item], specs: dict) -> list[TaskRows]:
     from llmingest.converters.actions_match import rank
-    from llmingest.converters.actions_model import FEATURES, K, TaskContext, candidate_features
+    from llmingest.converters.actions_model import FEATURES, TaskContext, candidate_features, candidate_pool
 
     out = []
     for it in items:
         title, steps = task_of(it.markdown)
         ranked = rank(specs[it.spec], title, steps) if steps else []
         ctx = TaskContext(title, steps, specs[it.spec])
+        pool = candidate_pool(ctx, ranked)
         rows, ys, ops = [], [], []
-        for i in range(min(K, len(ranked))):
-            f = candidate_features(ctx, ranked, i)
-            op = ranked[i][1]
+        for i in range(len(pool)):
+            f = candidate_features(ctx, pool, i)
+            op = pool[i][1]
             rows.append([f[n] for n in FEATURES])
             ys.append(1.0 if it.expected == (op.method, op.path) else 0.0)
             ops.append((op.method, op.path))
@@ -76,7 +79,7 @@ def fit(tasks: list[TaskRows], l2: float = L2) -> dict:
     """A conditional logit over each task's candidates plus a "none of these" alternative
     (Newton's method, L2 penalty): the probabilities of one task sum to 1, so a candidate's
     probability already accounts for its rivals and for abstaining. Returns the JSON document."""
-    from llmingest.converters.actions_model import FEATURES
+    from llmingest.converters.actions_model import FEATURES, vetoed
 
     bias = FEATURES.index("bias")
     X = np.vstack([t.X for t in tasks if len(t.X)])
@@ -86,6 +89,10 @@ def fit(tasks: list[TaskRows], l2: float = L2) -> dict:
     mean[bias], scale[bias] = 0.0, 1.0
     groups = []
     for t in tasks:
+        # vetoed candidates are out of the race at prediction time (Model.probabilities), so out of
+        # the choice set here too (unless one is the answer: then the veto is wrong, keep it visible)
+        keep = [i for i in range(len(t.X)) if t.y[i] == 1 or not vetoed(dict(zip(FEATURES, t.X[i], strict=True)))]
+        t = TaskRows(t.item, [t.ops[i] for i in keep], t.X[keep] if len(t.X) else t.X, t.y[keep] if len(t.y) else t.y)
         Z = (t.X - mean) / scale if len(t.X) else np.zeros((0, len(FEATURES)))
         Z = Z.copy()
         Z[:, bias] = 0.0  # candidates: no bias; the bias weight is the "none" alternative's score
@@ -174,12 +181,19 @@ def curve(recs: list[dict], thresholds) -> list[dict]:
 def choose_threshold(recs: list[dict]) -> float:
     """The lowest threshold (0.01 steps) at which the held-out folds' emitted calls are right >= 95%
     of the time even with one more wrong call than measured (a margin for products nobody has seen
-    yet), and at every higher one at least 95% as measured."""
-    grid = [round(x, 2) for x in np.arange(0.5, 0.991, 0.01)]
+    yet), also 0.05 below it, and at every higher one at least 95% as measured; above every
+    probability a task with no API equivalent got."""
+    grid = [round(x, 2) for x in np.arange(0.45, 0.991, 0.01)]
     rows = curve(recs, grid)
     plain = [r["precision"] >= TARGET_PRECISION for r in rows]
-    for i, r in enumerate(rows):
-        if r["correct"] / (r["emitted"] + 1) >= TARGET_PRECISION and all(plain[i:]):
+    margin = [r["correct"] / (r["emitted"] + 1) >= TARGET_PRECISION for r in rows]
+    # a task with no API equivalent must stay manual (the issue's goal is all of them): no threshold
+    # at or below the highest probability such a task got
+    no_api = max((r["p"] for r in recs if r["op"] and not r["expected"]), default=0.0)
+    for i in range(BELOW, len(rows)):
+        # ... and not on the edge of a cliff: 0.05 lower must pass the margin test too, since a new
+        # product's probabilities will not fall exactly where the dev set's did
+        if margin[i] and margin[i - BELOW] and all(plain[i - BELOW:]) and grid[i] >= no_api + 0.01:
             return grid[i]
     return grid[-1]
 

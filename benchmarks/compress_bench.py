@@ -235,7 +235,7 @@ def search_latency(repo: Path, runs: int, work: Path) -> dict[str, float]:
 
 def _latency(source: str, runs: int, work: Path) -> dict[str, float]:
     from fastmcp import Client
-    from llmingest.cache import ResultCache
+    from llmingest.fetch.cache import ResultCache
     from llmingest.mcp_server.limits import Limits
     from llmingest.mcp_server.server import create_server
     from llmingest.mcp_server.service import Service

@@ -37,7 +37,7 @@ sys.path.insert(0, str(HERE.parent))
 
 
 def resolution_table() -> tuple[list[str], Counter, Counter]:
-    from llmingest.libdocs import registry_from_npm, registry_from_pypi, resolve
+    from llmingest.sources.libdocs import registry_from_npm, registry_from_pypi, resolve
 
     data = json.loads((HERE / "libdocs_registry.json").read_text())
     key = json.loads((HERE / "libdocs_expected.json").read_text())
@@ -109,9 +109,9 @@ def _serve_fixture(root: Path) -> tuple[str, ThreadingHTTPServer]:
 
 
 def timing(runs: int = 3) -> list[str]:
-    from llmingest.cache import ResultCache
-    from llmingest.libdocs_content import library_docs, render_docs
+    from llmingest.fetch.cache import ResultCache
     from llmingest.options import Options
+    from llmingest.sources.libdocs_content import library_docs, render_docs
 
     rows = ["| version (served from) | uncached s (median) | cached s (median) |", "| --- | --- | --- |"]
     with tempfile.TemporaryDirectory() as tmp:

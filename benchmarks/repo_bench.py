@@ -227,6 +227,8 @@ def bench_corpus(corpus: str, repo: Path, tools: list[str], runs: int, work: Pat
                 failed.add(name)
     for name, (exe, _cmd, out) in plans.items():
         results[name] = _record(name, exe, runs_of[name], out)
+        if name != "llmingest" and "llmingest" in plans:
+            results[name]["rounds"] = per_round(runs_of[name], runs_of["llmingest"])
         if name == "llmingest":
             results["llmingest (warm)"] = _record(name, exe, runs_of["llmingest (warm)"], out)
         for label in ([name, "llmingest (warm)"] if name == "llmingest" else [name]):
@@ -234,7 +236,22 @@ def bench_corpus(corpus: str, repo: Path, tools: list[str], runs: int, work: Pat
             print(f"  {label}: {'ok' if r['ok'] else 'FAILED'}: {_util.fmt_seconds(r['wall'])} wall, "
                   f"{_util.fmt_seconds(r['cpu'])} CPU, {_util.fmt_bytes(r['rss'])}"
                   + ("" if r["ok"] else f"\n    {r['error']}"), flush=True)
+        for key, what in (("wall", f"{name} wall / llmingest wall"), ("cpu", f"{name} CPU / llmingest CPU"),
+                          ("rss", f"llmingest RSS / {name} RSS")):
+            ratios = results[name].get("rounds", {}).get(key)
+            if ratios:
+                print(f"    per round, {what}: {' '.join(f'{x:.2f}' for x in ratios)} "
+                      f"(median {_util.median(ratios):.2f})", flush=True)
     return results
+
+
+def per_round(anchor: list[_util.Run], us: list[_util.Run]) -> dict[str, list[float]]:
+    """The anchor's wall and CPU time over llmingest's, and llmingest's RSS over the anchor's, round by
+    round: both ran within seconds of each other, so a slow minute of the shared machine falls on
+    both, and the ratio of one round means more than a ratio of medians taken minutes apart."""
+    pairs = [(a, u) for a, u in zip(anchor, us, strict=False) if a.ok and u.ok]
+    return {"wall": [a.wall / u.wall for a, u in pairs], "cpu": [a.cpu / u.cpu for a, u in pairs],
+            "rss": [u.peak_rss / a.peak_rss for a, u in pairs]}
 
 
 def _record(name: str, exe: str, runs: list[_util.Run], out: Path) -> dict:
@@ -270,6 +287,15 @@ def report(corpus: str, repo: Path, results: dict, runs: int) -> tuple[str, list
                        "wall / llmingest", "CPU / llmingest", "RSS / llmingest"], rows)
     verdicts = []
     anchors = [results[a] for a in FAST_ANCHORS if results.get(a, {}).get("ok")]
+    for name in FAST_ANCHORS:
+        rounds = results.get(name, {}).get("rounds") or {}
+        if rounds.get("wall"):
+            verdicts.append(_verdict(f"{corpus}: {name} wall / llmingest wall, median of per-round ratios",
+                                     _util.median(rounds["wall"]), ">=", 3))
+            verdicts.append(f"      ({corpus}: {name} CPU / llmingest CPU, median of per-round ratios: "
+                            f"{_util.median(rounds['cpu']):.2f}x, for information)")
+            verdicts.append(_verdict(f"{corpus}: llmingest RSS / {name} RSS, median of per-round ratios",
+                                     _util.median(rounds["rss"]), "<=", 0.25))
     if us.get("ok") and anchors:
         fastest = min(a["wall"] for a in anchors)
         leanest = min(a["rss"] for a in anchors)

@@ -1,4 +1,4 @@
-"""Secret scanning alone: CPU time of :func:`llmingest.secrets.find` over a tree, and every hit.
+"""Secret scanning alone: CPU time of :func:`llmingest.transforms.secrets.find` over a tree, and every hit.
 
 The digest's own timing mixes reading, tokenizing and rendering; this isolates the scan, so a rule
 set change is judged by its cost and by what it redacts on code that holds no secrets (false
@@ -17,7 +17,7 @@ import time
 from collections import Counter
 
 from llmingest import Options, ingest
-from llmingest.secrets import find
+from llmingest.transforms.secrets import find
 
 
 def main() -> None:

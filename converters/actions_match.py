@@ -31,6 +31,7 @@ from .actions_words import (
     SYNONYMS,
     UI_NOISE,
     UPDATE,
+    VERB_SYNONYMS,
     verb_class,
 )
 from .openapi import STOPWORDS, Operation, Param, SpecIndex, stem, terms, words
@@ -82,7 +83,7 @@ _COMPAT = {
 #: ("rename", "transfer", "ping") is a special action the task should name to get it
 GENERIC_VERBS = {"create", "add", "new", "update", "set", "edit", "change", "delete", "remove", "get", "list",
                  "post", "put", "patch", "retrieve", "replace", "modify", "upsert", "generate", "register",
-                 "enable", "disable"}
+                 "enable", "disable", "initiate", "perform", "execute", "invoke", "request"}
 
 
 def compat(intent: str, intent_verb: str, op: Operation, task_terms: set[str] = frozenset(),
@@ -413,6 +414,10 @@ def build_query(title: str, steps: list[Step]) -> tuple[dict[str, float], set[st
         add(text, 1.0)
         for label, _ in step.labels:
             add(label, 1.5, noise=0.5)
+    # the same action under another name ("Rerun" a job is POST .../retry), a little lighter
+    for t, w in list(query.items()):
+        for syn in VERB_SYNONYMS.get(t, ()):
+            query[syn] = max(query.get(syn, 0.0), 0.8 * w)
     all_terms = set(query) | {stem(w) for w in words(title)}
     return query, all_terms
 
@@ -614,7 +619,9 @@ def _mentioned(param: Param, text_terms: set[str], label_terms: set[str]) -> boo
             return t in text_terms or any(s in text_terms for s in SYNONYMS.get(t, ()))
         return _strict_match(t, text_terms) or (t in SYNONYMS and bool(SYNONYMS[t] & text_terms))
     hits = [t for t in pt if _strict_match(t, text_terms)]
-    return len(hits) == len(pt) or (len(hits) * 2 >= len(pt) and any(
+    # half the words will do, but never without the last one, which names the thing: "domain" says
+    # custom_domain, not domain_aliases
+    return len(hits) == len(pt) or (len(hits) * 2 >= len(pt) and pt[-1] in hits and any(
         len(h) >= 4 and h not in GENERIC_PARAM_WORDS for h in hits))
 
 
@@ -784,12 +791,18 @@ def fill_parameters(op: Operation, spec: SpecIndex, title: str, steps: list[Step
     notes: list[str] = []
     fields = [p for p in op.params if p.location in ("path", "query", "header")] + list(op.body)
     matched = field_matches(op, title, steps)
+    # an actions sub-resource's type the heading names ("Power off" -> type: power_off)
+    title_words = words(title)
+    named_enums = {p.name: v for p in fields if p.location != "path" and p.name not in matched
+                   and (v := heading_enum_value(title_words, p)) is not None}
     chosen: dict[str, tuple[float, Step | None, int]] = {}
     for p in fields:
         if p.location == "header":
             continue
         if p.name in matched:
             chosen[p.name] = matched[p.name]
+        elif p.name in named_enums:
+            chosen[p.name] = (0.9, None, -1)
         elif p.required:
             parent = p.name.rsplit(".", 1)[0] if "." in p.name else None
             if parent is None or parent in matched or any(q.name == parent and q.required for q in fields):
@@ -800,6 +813,9 @@ def fill_parameters(op: Operation, spec: SpecIndex, title: str, steps: list[Step
         if parent and parent not in names:
             names.add(parent)  # a wanted nested field brings its parent object along
     values = _assign_values([p for p in fields if p.name in names], chosen, steps)
+    _heading_field_value(fields, names, values, title, steps)
+    for name, v in named_enums.items():
+        values.setdefault(name, [v])
     for p in fields:
         if p.name not in names:
             continue
@@ -855,6 +871,60 @@ def fill_parameters(op: Operation, spec: SpecIndex, title: str, steps: list[Step
         kind = f"{p.type}{', required' if p.required else ''}"
         notes.append(f"`{var}`: `{name}` ({kind})" + (f": {desc}" if desc else ""))
     return _Filled(params, dict(taken), notes)
+
+
+#: enum fields whose values name what a call does (an actions sub-resource's ``type``)
+ACTION_FIELDS = {"type", "action", "status", "state", "event", "command", "operation", "kind"}
+#: verbs that only carry their noun ("**Take** a snapshot", "**Make** a copy"): the noun is the action
+LIGHT_VERBS = {"take", "make", "do", "perform", "run", "initiate", "trigger", "execute", "create", "start"}
+
+
+def _same_word(a: str, b: str) -> bool:
+    """Words of an enum value against a heading's (``closed``/``close``, ``power``/``power``)."""
+    if a == b or stem(a) == stem(b):
+        return True
+    return len(a) >= 4 and len(b) >= 4 and (a.startswith(b) or b.startswith(a)) and abs(len(a) - len(b)) <= 2
+
+
+def heading_enum_value(title_words: list[str], param: Param) -> Any | None:
+    """The value of an action-like enum field (``type``, ``action``, ``status``...) that is the heading's
+    action ("Power off a Droplet" -> ``power_off``, "Take a snapshot" -> ``snapshot``, "Close a
+    topic" -> ``closed``), or None. The value must carry the heading's verb, or after a light verb its
+    noun: a value that is only the place ("droplet") names a kind of thing, not an action."""
+    if not param.enum or param.location == "path" or not title_words:
+        return None
+    leaf = words(param.name.split(".")[-1])
+    if not leaf or leaf[-1] not in ACTION_FIELDS:
+        return None
+    verb, nouns = title_action(" ".join(title_words))
+    keys = [k for k in [verb, *(nouns[:1] if verb in LIGHT_VERBS else [])] if k]
+    for e in param.enum:
+        if not isinstance(e, str):
+            continue
+        ew = words(e)
+        if not ew or len(ew) > 3 or all(w in STOPWORDS for w in ew):
+            continue
+        if all(any(_same_word(w, tw) for tw in title_words) for w in ew) and any(
+                _same_word(w, k) for w in ew for k in keys):
+            return e
+    return None
+
+
+def _heading_field_value(fields: list[Param], names: set[str], values: dict[str, list[str]], title: str,
+                         steps: list[Step]) -> None:
+    """"Add a custom domain ... enter `www.example.com`": the field the heading names (custom_domain)
+    takes the one value the steps type that no other field took, wherever it stands."""
+    _verb, nouns = title_action(title)
+    if not nouns:
+        return
+    phrase = tuple(nouns)
+    target = [p for p in fields if p.name in names and p.name not in values and "." not in p.name
+              and p.location == "body" and p.type == "string" and (
+                  (leaf := tuple(stem(w) for w in words(p.name))) == phrase or (len(phrase) >= 2 and leaf == phrase[1:]))]
+    used = {v for vs in values.values() for v in vs}
+    free = [v for st in steps for v, _off in st.values if v not in used]
+    if len(target) == 1 and len(free) == 1:
+        values[target[0].name] = free
 
 
 def _assign_values(fields: list[Param], chosen: dict[str, tuple[float, Step | None, int]],

@@ -7,8 +7,18 @@ formulas were not calibrated: wrong calls came out at 0.80-0.88 on APIs never se
 *class* of API, never a product (how much of the path the task covers, whether the verb fits, whether
 the path is item-scoped while the steps edit an existing item, whether the path sits under a scope such
 as ``admin`` or ``accounts`` the steps never mention, RPC-style method paths...), and a logistic model
-gives each candidate the probability that it is the call. The best candidate is emitted when that
-probability reaches the threshold; the probability *is* the confidence.
+gives each candidate the probability that it is the call. The same model orders the candidates (a
+conditional logit over them and "none of these": it ranks by its own evidence, not by the ranker's
+position) and says how sure it is. The best candidate is emitted when that probability reaches the
+threshold; the probability *is* the confidence.
+
+Features that matter most on unseen products describe the shape of a path against the heading: which
+segment is the heading's object, whether it is one existing item (``/sites/{site_id}``) or a
+collection, whether the heading's object is a *field* of a resource ("Add a custom domain" sets
+``custom_domain`` on the site: an update of it), whether an actions sub-resource's ``type`` enum names
+the heading's action, whether the heading's place is the call's parent ("to a playlist"). Classes of
+wrong call with no exception in the dev set are vetoes (:data:`VETOES`): such a candidate leaves the
+race, its share going to the others and to "none".
 
 The weights (``actions_model.json``, shipped in the package) are trained by
 ``benchmarks/actions_train.py`` on the dev set, and the figures the README reports come from
@@ -27,24 +37,51 @@ from typing import Any
 
 from .actions_detect import Step
 from .actions_match import (
+    _PLACE_PREPS,
     GENERIC_VERBS,
+    LIGHT_VERBS,
+    MEMBERSHIP_VERBS,
+    STATE_WORDS,
+    _spec_resources,
     _spec_verbs,
     build_query,
     confidence,
+    heading_enum_value,
     object_terms,
     op_kind,
     place_agreement,
     title_action,
     title_agreement,
+    title_place,
 )
-from .actions_words import verb_class
+from .actions_words import NEUTRAL_SEGMENTS, verb_class
 from .openapi import Operation, SpecIndex, stem, terms, words
 
-#: rule signals with no exception in the dev set (0 right calls among the candidates they flag):
-#: a flagged candidate is never emitted, whatever the model says (its probability is capped)
-VETOES = {"nested_elsewhere": 1.0, "title_mismatch": 0.5}
+#: rule signals with no exception in the dev set (0 right calls among the candidates they flag), each
+#: a class of wrong call, never a product's quirk: a flagged candidate is out of the race (its share
+#: goes to the others and to "none"; shown last, with a capped probability) in training as at use
+VETOES = {"nested_elsewhere": 1.0, "title_mismatch": 0.5,
+          # "Add an SSH key" is never PUT /sshkeys/{sshKeyId}; "Add a song to a playlist" never creates
+          # the playlist; "Add a custom domain" never creates the site whose field it is; a heading
+          # about the product's own interface ("... in the list view") has no API call
+          "create_x_item_update": 1.0, "place_is_created": 1.0, "field_phrase_x_create": 1.0, "ui_heading": 1.0,
+          # "Leave a team" is never "Create a team" (nor "Leave a comment" surely a create: left manual)
+          "membership_x_create": 1.0,
+          # "... for all your meetings" is a default over every item, never a call on one of them
+          "all_of_them_x_one": 1.0,
+          # ``/user/gpg_keys`` for "Add an SSH key", ``lock_settings`` for the settings: the resource's
+          # own rare qualifier, never said in the steps, makes it a look-alike
+          "qualifier_unmentioned": 1.0,
+          # a create/change/remove heading is never a GET; a create/change one never a DELETE
+          "explicit_conflict": 1.0,
+          # ``/issuetypescheme/.../issuetype/move`` for "Move an issue": a resource about issues, not one
+          "meta_object": 1.0}
 VETO_CAP = 0.3
 K = 10  # candidates the model looks at (recall@10 of the ranker bounds what it can pick)
+#: how deep below the top :data:`K` an operation whose ``type``/``action`` enum names the heading's
+#: action is still brought into the pool (``POST /droplets/{id}/actions`` with ``type: snapshot``
+#: shares few words with "Take a snapshot of a Droplet", so the lexical ranker puts it low)
+POOL_DEPTH = 60
 
 #: path words that put an operation in a scope: whose settings, whose keys (the caller's, an
 #: account's, an organisation's, a site administrator's)
@@ -59,10 +96,15 @@ ADMIN_WORDS = {"admin", "administrator", "administration", "enterprise", "superu
 EDIT_WORDS = {"edit", "change", "rename", "update", "modify", "existing", "adjust", "replace"}
 #: words of pages where existing things are configured ("Site configuration > Domain management")
 SETTINGS_WORDS = {"settings", "configuration", "configure", "manage", "management", "preferences", "details"}
+#: words of a heading about the product's own interface, which an API rarely configures
+UI_PLACES = {"view", "portal", "client", "desktop", "browser", "keyboard", "shortcut", "shortcuts", "theme",
+             "display", "sidebar", "dashboard", "layout", "interface", "ui", "screen", "window", "menu"}
+#: words that name a piece of the product's own software wherever they stand in a heading
+UI_ONLY = {"keyboard", "shortcut", "shortcuts", "desktop", "browser", "hotkey", "hotkeys"}
 _DOTTED = re.compile(r"^[A-Za-z]+(\.[A-Za-z]+)+$")
 
 FEATURES = [
-    "bias", "rel_score", "is_top", "rank_inv", "log_lex", "lex_rel", "compat", "coverage", "object", "named",
+    "bias", "log_lex", "lex_rel", "compat", "coverage", "object", "named",
     "fields", "agree", "margin", "verb_match", "heading_verb_in_op", "heading_nouns", "item_scoped",
     "edit_x_item", "edit_x_collection_create", "create_x_item", "create_x_collection_create",
     "scope_unmentioned", "scope_mentioned", "admin_unmentioned", "personal_x_personal_scope",
@@ -72,6 +114,12 @@ FEATURES = [
     "unmentioned_parents", "rule_confidence", "place_mismatch", "title_mismatch",
     "nested_elsewhere", "settings_x_item", "settings_x_collection_create", "field_x_item",
     "field_x_collection_create", "create_x_update_verb", "update_x_create_verb",
+    # second generation (issue 14): resource nouns against path shape, enum-named actions
+    "object_unmentioned", "head_phrase_object", "heading_nouns_path", "noun_item", "place_parent",
+    "place_is_created", "enum_action", "method_fits", "method_conflict", "field_phrase_x_item",
+    "field_phrase_x_create", "pool_extra", "ui_heading", "qualifier_unmentioned", "create_x_item_update",
+    "heading_resources", "membership_x_create", "named_resource_elsewhere", "all_of_them_x_one", "bulk_twin",
+    "explicit_conflict", "meta_object",
 ]
 
 
@@ -130,23 +178,154 @@ class TaskContext:
         self.heading_verb = stem(verb) if verb else ""
         self.heading_nouns = [n for n in nouns if n]
         self.heading_class = verb_class(verb) if verb else None
+        if words(title)[:2] in (["save", "a"], ["save", "an"]):
+            self.heading_class = "create"  # "Save a filter" makes a saved one; "Save the settings" does not
+        elif words(title)[-1:] and words(title)[-1] in STATE_WORDS and verb in ("make", "set", "mark"):
+            self.heading_class = "update"  # "Make a project public" changes one
+        elif self.heading_class is None and verb in LIGHT_VERBS and nouns:
+            self.heading_class = "create"  # "Take a snapshot" makes one
         self.edit_cue = bool(self.raw_words & EDIT_WORDS) or self.heading_class == "update"
         self.settings_cue = bool(self.raw_words & SETTINGS_WORDS)
         self.create_cue = self.heading_class == "create" or any(
             words(lab)[:1] and words(lab)[0] in {"new", "create", "add"} for s in steps for lab, _ in s.labels)
         self.personal = bool(self.raw_words & PERSONAL_WORDS)
         self.admin = bool(self.raw_words & ADMIN_WORDS)
+        self.title_all = words(title)
+        self.place = outer_place(title)
+        # "... for your own **meetings**", "... for all new **Linodes**": a default over every item
+        tail = [w for w in words(title) if stem(w) == self.place]
+        self.place_plural = bool(tail) and tail[-1] != self.place and len(tail[-1]) > 3
+        self.resources = _spec_resources(spec) if spec is not None else set()
+        self.path_df = _path_df(spec) if spec is not None else {}
+        nouns = [n for n in [*self.heading_nouns, self.place] if n]
+        self.heading_resources = (sum(1 for n in nouns if n in self.resources or _hit(n, self.resources))
+                                  / len(nouns)) if nouns else 0.5
+        # the heading is about the UI itself ("... in the list view", "... of the web portal",
+        # "Use keyboard shortcuts"), unless the spec has endpoints for that word (a "views" API)
+        parts = re.split(r"(?i)\b(?:in|of|on|from|within|inside)\b", title)
+        ui_words = {w for w in self.title_all if w in UI_ONLY} | (
+            {w for w in words(parts[-1]) if w in UI_PLACES} if len(parts) > 1 else set())
+        self.ui_heading = sum(1 for w in ui_words if stem(w) not in self.resources)
+
+
+def _path_df(spec: SpecIndex) -> dict[str, int]:
+    """In how many operations' paths each word appears (a word in few paths qualifies a resource:
+    ``gpg`` in ``/user/gpg_keys``, ``lock`` in ``lock_settings``)."""
+    cached = getattr(spec, "_path_df", None)
+    if cached is None:
+        cached = {}
+        for op in spec.operations:
+            for t in {t for seg in op.literal_segments for t in terms(seg)}:
+                cached[t] = cached.get(t, 0) + 1
+        try:
+            object.__setattr__(spec, "_path_df", cached)
+        except Exception:  # noqa: BLE001 - a frozen/slotted index just recomputes
+            pass
+    return cached
+
+
+def outer_place(title: str) -> str:
+    """The outermost container the heading names: the head noun of its last place phrase ("Enable
+    waiting room for all users **in the account**" -> account; "Add a tag to a droplet" ->
+    droplet). The innermost (``title_place``) may be a group of things the call never takes."""
+    place = title_place(title)
+    ws = words(title)
+    for i, w in enumerate(ws):
+        if i > 1 and w in _PLACE_PREPS:
+            later = title_place(" ".join(["x", "y", *ws[i:]]))
+            place = later or place
+    return place
 
 
 def _mentioned(t: str, pool: set[str]) -> bool:
-    return t in pool or stem(t) in pool or any(len(t) >= 5 and len(q) >= 5 and q[:5] == t[:5] for q in pool)
+    return t in pool or stem(t) in pool or any(
+        len(t) >= 5 and len(q) >= 5 and q[:5] == t[:5] and not _compound(t, q) for q in pool)
+
+
+#: endings that keep a word's meaning (deploy/deployment, message/messaging)
+_SAME_WORD_ENDINGS = ("ment", "ments", "ing", "ings", "ion", "ions", "ation", "ations", "er", "ers", "ed", "es", "s",
+                      "al", "ity", "ive", "or", "ors", "y", "ies", "e")
+
+
+def _compound(a: str, b: str) -> bool:
+    """``issuetype`` is ``issue`` and another word: not the same thing as an issue."""
+    short, long_ = sorted((a, b), key=len)
+    if not long_.startswith(short):
+        return False
+    rest = long_[len(short):]
+    return len(rest) >= 3 and rest not in _SAME_WORD_ENDINGS
+
+
+def _hit(t: str, pool: set[str]) -> bool:
+    """``t`` is said in ``pool`` or the other way round (``key``/``keys``, ``repository``/``repo``)."""
+    return _mentioned(t, pool) or any(_mentioned(q, {t}) for q in pool)
+
+
+#: words that make a field's name say "not": exempt from, skip, disable...
+NEGATING = {"exempt", "skip", "disable", "disabled", "no", "not", "without", "ignore", "exclude", "excluded",
+            "opt", "suppress", "mute", "unless"}
+#: verbs that switch something on or off: an API may do that with a DELETE (``DELETE .../pages``)
+TOGGLE_VERBS = {"disable", "enable", "turn", "toggle", "switch", "unset", "clear", "deactivate", "stop"}
+
+
+def enum_action(title_words: list[str], op: Operation) -> bool:
+    """An allowed value of the operation's ``type``/``action``/``status`` field is the heading's action
+    ("Power off a Droplet" -> ``type: power_off``; "Close a topic" -> ``status: closed``): an actions
+    sub-resource or a status endpoint that does what the heading says."""
+    if not title_words or op.method == "GET":  # a GET's enums filter what is listed
+        return False
+    return any(heading_enum_value(title_words, p) is not None for p in [*op.params, *op.body])
+
+
+def _caller_words(op: Operation) -> set[str]:
+    """Raw words of the literal segments not followed by an id: ``/user/keys`` is the caller's."""
+    segs = op.segments
+    return {w for i, seg in enumerate(segs) if not seg.startswith("{")
+            and not (i + 1 < len(segs) and segs[i + 1].startswith("{")) for w in words(seg)}
+
+
+def _named_items(op: Operation, nouns: list[str]) -> set[str]:
+    """Words of the segments whose item id is named after one of ``nouns``."""
+    segs = op.segments
+    out: set[str] = set()
+    for i, seg in enumerate(segs[:-1]):
+        if not seg.startswith("{") and segs[i + 1].startswith("{"):
+            own = set(terms(segs[i + 1].strip("{}"))) - {"id", "uuid", "sid", "gid", "key", "name"}
+            if any(n and _hit(n, own) for n in nouns):
+                out |= set(terms(seg))
+    return out
+
+
+def _item_terms(op: Operation) -> set[str]:
+    """Words of the literal segments followed by an id (``/droplets/{id}``): things the call acts on
+    one existing item of."""
+    segs = op.segments
+    out: set[str] = set()
+    for i, seg in enumerate(segs[:-1]):
+        if not seg.startswith("{") and segs[i + 1].startswith("{"):
+            out |= set(terms(seg))
+            # ``/instances/{linodeId}``: the id's own name says what the item is
+            out |= {t for t in terms(segs[i + 1].strip("{}")) if t not in ("id", "uuid", "sid", "gid", "key", "name")}
+    return out
+
+
+def candidate_pool(ctx: TaskContext, ranked: list[tuple[float, Operation, dict[str, Any]]]
+                   ) -> list[tuple[float, Operation, dict[str, Any]]]:
+    """The ranker's top :data:`K`, plus the few operations further down whose action enum names the
+    heading's action (see :data:`POOL_DEPTH`)."""
+    pool = list(ranked[:K])
+    for r in ranked[K:POOL_DEPTH]:
+        if len(pool) >= K + 3:
+            break
+        if enum_action(ctx.title_all, r[1]):
+            pool.append(r)
+    return pool
 
 
 def candidate_features(ctx: TaskContext, ranked: list[tuple[float, Operation, dict[str, Any]]],
                        i: int) -> dict[str, float]:
     """Features of the i-th ranked candidate (0-based) for the logistic model."""
     score, op, parts = ranked[i]
-    top = ranked[0][0] or 1e-9
     others = [s for j, (s, _o, _p) in enumerate(ranked[:K]) if j != i]
     best_other = max(others, default=0.0)
     lex = parts.get("lexical", 0.0) / ctx.idf_max
@@ -156,9 +335,14 @@ def candidate_features(ctx: TaskContext, ranked: list[tuple[float, Operation, di
     op_t = _op_terms(op)
     op_words = {w for seg in op.literal_segments for w in words(seg)}
     scope = {t for t in op_t if t in SCOPE_WORDS} | ({"admin"} if op_words & ADMIN_WORDS else set())
-    scope_unmentioned = sum(1 for t in scope if not _mentioned(t, ctx.terms) and t not in PERSONAL_SCOPE)
+    # ``/linode/instances/{linodeId}`` for "Resize a Linode": an item the heading names is no scope
+    scope -= _named_items(op, [*ctx.heading_nouns, ctx.place])
+    # ``/user``, ``/me`` are the caller; ``/users/{selected_user}`` is someone the steps must name
+    caller = _caller_words(op)
+    scope_unmentioned = sum(1 for t in scope if not _mentioned(t, ctx.terms) and not (
+        t in PERSONAL_SCOPE and t in caller))
     scope_mentioned = sum(1 for t in scope if _mentioned(t, ctx.terms))
-    personal_scope = bool(op_words & PERSONAL_SCOPE)
+    personal_scope = bool(caller & PERSONAL_SCOPE)
     item = _is_item_scoped(op)
     collection_create = op.method == "POST" and not item and kind in ("create", "upsert")
     summary_first = words(op.summary)[:1]
@@ -173,18 +357,43 @@ def candidate_features(ctx: TaskContext, ranked: list[tuple[float, Operation, di
     obj = object_terms(op, ctx.spec_verbs)
     head = ctx.heading_nouns[-1] if ctx.heading_nouns else ""
     head_is_object = bool(head) and any(_mentioned(head, {t}) or _mentioned(t, {head}) for t in obj)
+    # a compound without a separator (``/sshkeys``) is the heading's two nouns ("SSH key")
+    joined = "".join(ctx.heading_nouns[-2:])
+    head_is_object = head_is_object or (len(ctx.heading_nouns) >= 2 and stem(joined) in obj)
+    # a flag that says "not" (``is_exempt_from_login_verification``, ``skip_ci``) never turns its
+    # subject on: its words do not make the heading's noun a field of the call
     field_leaves = {stem(w) for p in [*op.params, *op.body] if p.location != "path"
-                    for w in words(p.name.split(".")[-1])}
+                    and not set(words(p.name.split(".")[-1])) & NEGATING for w in words(p.name.split(".")[-1])}
     head_is_field = bool(head) and not head_is_object and head in field_leaves
     # parents the steps never name (``/teams/{id}/projects`` for "Create a new project")
     lits = [seg for seg in op.literal_segments if not verb_class(words(seg)[0] if words(seg) else "")]
-    parents = [seg for seg in lits[:-1] if not set(terms(seg)) & SCOPE_WORDS]
+    # (``/rest/api/3``, ``/v2``, ``/2010-04-01``: version prefixes are nobody's parent)
+    parents = [seg for seg in lits[:-1] if not set(terms(seg)) & SCOPE_WORDS
+               and not all(t in NEUTRAL_SEGMENTS or t.isdigit() for t in terms(seg))]
     unmentioned_parents = sum(1 for seg in parents if not any(_mentioned(t, ctx.terms) for t in terms(seg)))
-    f = {
+    f = _shape_features(ctx, op, kind, obj, op_t, item, collection_create, head_is_object, special)
+    f["pool_extra"] = 1.0 if i >= K else 0.0
+    # "Move an issue" against .../issuetype/move: the call's object is a compound of the heading's
+    # (issue + type), a kind of meta-resource about it, and the heading never says the other word
+    f["meta_object"] = 1.0 if head and not head_is_object and any(
+        t.startswith(head) and _compound(head, t) and not _mentioned(t, ctx.terms) for t in obj) else 0.0
+    # a heading that creates, changes or removes is never a read; one that creates or changes is
+    # never a delete ("Disable alerts" may well be DELETE .../alerts: toggles are left out)
+    hc = ctx.heading_class
+    f["explicit_conflict"] = 1.0 if (hc in ("create", "update", "delete") and op.method == "GET" and not _is_rpc(op)) or (
+        hc in ("create", "update") and kind == "delete" and ctx.heading_verb not in TOGGLE_VERBS) else 0.0
+    # ``POST /droplets/actions`` (by tag) next to ``POST /droplets/{id}/actions``: the bulk variant of an
+    # item's call, for a heading about one thing ("Power off **a** Droplet")
+    lits = tuple(op.literal_segments)
+    f["bulk_twin"] = 1.0 if not ctx.place_plural and any(
+        o.method == op.method and tuple(o.literal_segments) == lits and len(o.path_params) > len(op.path_params)
+        for _s, o, _p in ranked[:K]) else 0.0
+    f["ui_heading"] = float(min(ctx.ui_heading, 2))
+    # task-level: a heading whose nouns name nothing the spec has paths for ("two-step verification")
+    # is often something the API cannot do
+    f["heading_resources"] = ctx.heading_resources
+    f |= {
         "bias": 1.0,
-        "rel_score": score / top,
-        "is_top": 1.0 if i == 0 else 0.0,
-        "rank_inv": 1.0 / (1 + i),
         "log_lex": math.log1p(lex),
         "lex_rel": lex / max_lex,
         "compat": parts.get("compat", 0.0),
@@ -250,6 +459,89 @@ def candidate_features(ctx: TaskContext, ranked: list[tuple[float, Operation, di
     return f
 
 
+def _shape_features(ctx: TaskContext, op: Operation, kind: str, obj: set[str], op_t: set[str], item: bool,
+                    collection_create: bool, head_is_object: bool, special: bool) -> dict[str, float]:
+    """Resource nouns against the path's shape: which segment the heading's object is, whether it is
+    one existing item (followed by an id), whether the heading's object is a field of the resource."""
+    nouns = ctx.heading_nouns
+    # the resource's own words the steps never say: ``gpg_keys`` for "Add an SSH key", ``lock_settings``
+    own = [t for t in obj if t not in NEUTRAL_SEGMENTS and t not in GENERIC_VERBS and not verb_class(t)
+           and t != ctx.heading_verb and len(t) > 1]
+    unmentioned = sum(1 for t in own if not _hit(t, ctx.terms)) / len(own) if own else 0.0
+    # ... and among them a rare qualifier (``gpg`` keys, ``lock`` settings, ``ssh`` keys for "Add a
+    # deploy key"): a look-alike of the resource the steps mean, not a synonym of it
+    common = max((ctx.path_df.get(t, 0) for t in own), default=0)
+    qualifier = len(own) >= 2 and any(not _hit(t, ctx.terms) and ctx.path_df.get(t, 0) * 2 <= common for t in own)
+    head_phrase = sum(1 for n in nouns if _hit(n, obj)) / len(nouns) if nouns else 0.0
+    in_path = sum(1 for n in nouns if _hit(n, op_t)) / len(nouns) if nouns else 0.0
+    items = _item_terms(op)
+    place = ctx.place
+    noun_item = bool(nouns) and not ctx.create_cue and any(_hit(n, items) for n in nouns)
+    # "Add a song **to a playlist**": the place is an existing parent (``/playlists/{id}/tracks``), not
+    # the thing the call acts on (``PATCH /meetings/{id}`` for "... in meetings")
+    place_parent = bool(place) and _hit(place, items) and not _hit(place, obj)
+    place_created = bool(place) and collection_create and _hit(place, obj)
+    leaves = {tuple(stem(w) for w in words(p.name)) for p in op.body if "." not in p.name}
+    phrase = tuple(nouns)
+    # "Add a custom domain" where custom_domain is a field, and no path of the spec is about domains:
+    # setting a property of a resource (of this very one: "Change the language of the web portal"
+    # is no field of /users/{id}), so the "add" is an update of it
+    resources = ctx.resources
+    field_phrase = bool(phrase) and not head_is_object and phrase[-1] not in resources and (
+        not place or _hit(place, op_t)) and (
+        phrase in leaves or (len(phrase) >= 2 and phrase[1:] in leaves and _hit(phrase[0], obj)))
+    hc = ctx.heading_class
+    if field_phrase and hc == "create":
+        hc = "update"
+    rk = rpc_kind(op)
+    if hc is None:
+        fits, conflict = 0.5, 0.0
+    elif rk is not None:
+        fits = 1.0 if _GROUP.get(rk[0]) == _GROUP.get(hc) else 0.0
+        conflict = 1.0 if rk[0] in ("read", "delete") and rk[0] != hc else 0.0
+    else:
+        m = op.method
+        fits = 1.0 if ((hc == "create" and m == "POST" and not item) or (hc == "update" and (
+            m in ("PATCH", "PUT") or (m == "POST" and item))) or (hc == "delete" and m == "DELETE")
+            or (hc == "read" and m == "GET")) and not special else 0.0  # "Copy folder" is no rename
+        conflict = 1.0 if (m == "DELETE" and hc != "delete") or (m == "GET" and hc != "read") else 0.0
+    # "Add an SSH key" is never PUT /sshkeys/{sshKeyId} with a body: that edits a key the server
+    # numbered (a PUT named by the caller, /secrets/{secret_name}, may well create)
+    last = op.segments[-1] if op.segments else ""
+    server_id = last.startswith("{") and (words(last)[-1:] or [""])[0] in {"id", "sid", "uuid", "gid", "key"}
+    create_update = ctx.create_cue and not field_phrase and server_id and op.method in ("PUT", "PATCH") and bool(
+        op.body)
+    own_verb = (rk or op_kind(op))[1]
+    # ... creating the group itself (``POST /teams``); adding a member to it may well be a join
+    membership = ctx.heading_verb in MEMBERSHIP_VERBS and kind in ("create", "upsert") and head_is_object and not (
+        own_verb and stem(own_verb) == ctx.heading_verb)
+    # the heading names resources the spec has endpoints for ("the **repository** description"), and
+    # this path has none of them (``/user/settings``): it acts on something else
+    named = [n for n in [*nouns, place] if n and n in ctx.resources]
+    elsewhere = bool(named) and not any(_hit(n, op_t) for n in named)
+    return {
+        # ... and the call acts on one of them (``PATCH /meetings/{meetingId}``)
+        "all_of_them_x_one": 1.0 if ctx.place_plural and _hit(place, items) else 0.0,
+        "named_resource_elsewhere": 1.0 if elsewhere else 0.0,
+        "membership_x_create": 1.0 if membership else 0.0,
+        "qualifier_unmentioned": 1.0 if qualifier else 0.0,
+        "create_x_item_update": 1.0 if create_update else 0.0,
+        "object_unmentioned": unmentioned,
+        "head_phrase_object": head_phrase,
+        "heading_nouns_path": in_path,
+        "noun_item": 1.0 if noun_item else 0.0,
+        "place_parent": 1.0 if place_parent else 0.0,
+        "place_is_created": 1.0 if place_created else 0.0,
+        "enum_action": 1.0 if enum_action(ctx.title_all, op) else 0.0,
+        "method_fits": fits,
+        "method_conflict": conflict,
+        # an update of one existing thing: PATCH/PUT (``/me`` too), or a POST on an item's path
+        "field_phrase_x_item": 1.0 if field_phrase and (op.method in ("PATCH", "PUT") or (
+            op.method == "POST" and item)) else 0.0,
+        "field_phrase_x_create": 1.0 if field_phrase and collection_create else 0.0,
+    }
+
+
 def vetoed(feats: dict[str, float]) -> bool:
     """Whether a rule with no exception rules the candidate out (see :data:`VETOES`)."""
     return any(feats.get(name, 0.0) >= at for name, at in VETOES.items())
@@ -276,13 +568,17 @@ class Model:
 
     def probabilities(self, candidates: list[dict[str, float]]) -> list[float]:
         """Each candidate's probability of being the call, against its rivals and against "none of
-        these" (whose score is the bias weight): they sum to at most 1."""
+        these" (whose score is the bias weight): they sum to at most 1. A vetoed candidate is out of
+        the race (its share goes to the others and to "none"); it keeps a capped probability of its
+        own for display only."""
         none = self.weights[self.features.index("bias")] if "bias" in self.features else 0.0
         scores = [self.scores(f) for f in candidates]
+        out_of_race = [vetoed(f) for f in candidates]
         top = max([none, *scores])
         exps = [math.exp(s - top) for s in scores]
-        total = sum(exps) + math.exp(none - top)
-        return [min(e / total, VETO_CAP) if vetoed(f) else e / total for e, f in zip(exps, candidates, strict=True)]
+        total_all = sum(exps) + math.exp(none - top)
+        total = sum(e for e, v in zip(exps, out_of_race, strict=True) if not v) + math.exp(none - top)
+        return [min(e / total_all, VETO_CAP) if v else e / total for e, v in zip(exps, out_of_race, strict=True)]
 
 
 @functools.lru_cache(maxsize=1)
@@ -300,14 +596,30 @@ def decide(spec: SpecIndex, title: str, steps: list[Step],
         return []
     model = model or default_model()
     ctx = TaskContext(title, steps, spec)
-    feats = [candidate_features(ctx, ranked, i) for i in range(min(K, len(ranked)))]
+    pool = candidate_pool(ctx, ranked)
+    feats = [candidate_features(ctx, pool, i) for i in range(len(pool))]
     probs = model.probabilities(feats)
-    out = [(p, ranked[i][1], {**ranked[i][2], "rank": i, "features": feats[i]}) for i, p in enumerate(probs)]
-    out.sort(key=lambda x: (-x[0], x[2]["rank"]))
+    out = [(p, pool[i][1], {**pool[i][2], "rank": i, "features": feats[i]}) for i, p in enumerate(probs)]
+    # a vetoed candidate (a class of wrong call with no exception) comes after every other one, so
+    # it is never the call even at threshold 0, and never the first candidate an agent is shown
+    out.sort(key=lambda x: (vetoed(x[2]["features"]), -x[0], x[2]["rank"]))
     return out
 
 
 _WHY = [  # (feature, condition, words): the reasons worth telling an agent, strongest first
+    ("admin_unmentioned", lambda v: v > 0, "an admin operation, and the steps never say admin"),
+    ("ui_heading", lambda v: v > 0, "the heading is about the product's own interface"),
+    ("field_phrase_x_item", lambda v: v > 0, "what the heading sets is a field of this existing resource"),
+    ("field_phrase_x_create", lambda v: v > 0, "creates a new resource, but the heading sets a field of one"),
+    ("enum_action", lambda v: v > 0, "one of its action types is the heading's action"),
+    ("create_x_item_update", lambda v: v > 0, "edits an existing numbered item, but the steps add one"),
+    ("place_is_created", lambda v: v > 0, "creates the very thing the steps add something to"),
+    ("place_parent", lambda v: v > 0, "works inside the existing item the heading names"),
+    ("all_of_them_x_one", lambda v: v > 0, "acts on one item, but the heading is about all of them"),
+    ("membership_x_create", lambda v: v > 0, "creates the group the steps join or leave"),
+    ("qualifier_unmentioned", lambda v: v > 0, "a look-alike: its name has a word the steps never say"),
+    ("explicit_conflict", lambda v: v > 0, "its method does the opposite of the heading's action"),
+    ("meta_object", lambda v: v > 0, "acts on a different kind of thing named like the heading's"),
     ("coverage", lambda v: v >= 0.99, "the steps name every resource in its path"),
     ("coverage", lambda v: v < 0.5, "the steps name little of its path"),
     ("verb_match", lambda v: v > 0, "its verb is the steps' verb"),
@@ -318,7 +630,6 @@ _WHY = [  # (feature, condition, words): the reasons worth telling an agent, str
     ("field_x_item", lambda v: v > 0, "what the heading adds is a field of an existing item it edits"),
     ("field_x_collection_create", lambda v: v > 0, "what the heading adds is a field, yet this creates a new item"),
     ("create_x_head_not_object", lambda v: v > 0, "creates something other than what the heading names"),
-    ("admin_unmentioned", lambda v: v > 0, "an admin operation, and the steps never say admin"),
     ("scope_unmentioned", lambda v: v > 0, "sits under a scope the steps never name"),
     ("personal_unmentioned", lambda v: v > 0, "acts on the caller's own settings, which the steps never mention"),
     ("personal_x_personal_scope", lambda v: v > 0, "the caller's own scope, as the steps say (your/profile)"),
@@ -333,5 +644,6 @@ _WHY = [  # (feature, condition, words): the reasons worth telling an agent, str
 
 def explain(features: dict[str, float]) -> str:
     """A short why for a candidate, from its features (for agents choosing among candidates)."""
-    out = [text for name, cond, text in _WHY if name in features and cond(features[name])]
+    skip = {"create_x_item", "field_x_item"} if features.get("field_phrase_x_item") else set()
+    out = [text for name, cond, text in _WHY if name in features and name not in skip and cond(features[name])]
     return "; ".join(out[:4]) or "shares words with the steps"

@@ -14,7 +14,7 @@ UI_VERBS = ("click", "select", "choose", "press", "tap", "toggle", "check", "unc
 #: (nouns that are also verbs, like "issue", "draft" or "post", are left out: GitHub issues and blog
 #: posts are things, and a verb class would hide them from the resource words)
 CREATE = {"create", "add", "new", "generate", "register", "invite", "publish", "setup", "connect", "install",
-          "provision", "subscribe", "import", "upload", "make", "start", "open"}
+          "provision", "subscribe", "import", "upload", "make", "start", "open", "schedule", "book"}
 UPDATE = {"update", "change", "edit", "rename", "modify", "set", "configure", "enable", "disable", "switch",
           "turn", "toggle", "replace", "adjust", "patch", "put"}
 DELETE = {"delete", "remove", "revoke", "disconnect", "uninstall", "unsubscribe", "destroy", "unlink", "erase",
@@ -65,6 +65,12 @@ SYNONYMS = {
     "description": {"note", "summary"},
     "private": {"visibility"}, "public": {"visibility"}, "visibility": {"private", "public"},
 }
+
+#: action verbs that APIs name differently, each group one action ("Rerun" in the UI, ``/retry`` in the
+#: path); only near-universal equivalences, never a product's own vocabulary
+_VERB_GROUPS = [("rerun", "retry"), ("restart", "reboot"), ("resend", "redeliver"), ("duplicate", "clone", "copy"),
+                ("revert", "rollback"), ("unarchive", "restore")]
+VERB_SYNONYMS = {v: tuple(x for x in group if x != v) for group in _VERB_GROUPS for v in group}
 
 
 def verb_class(verb: str) -> str | None:

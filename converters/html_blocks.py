@@ -18,8 +18,10 @@ bm25s) and the feature extraction is one pass over the tree in pure Python.
 from __future__ import annotations
 
 import functools
+import itertools
 import json
 import math
+import operator
 import os
 import re
 import zlib
@@ -43,7 +45,7 @@ _ANCESTOR_FLAGS = ("nav", "header", "footer", "aside", "main", "article", "form"
                    "section", "li", "dl", "h", "pre", "figure")
 _ROLE_FLAGS = ("navigation", "banner", "contentinfo", "complementary", "main", "article", "menu", "dialog")
 _SPLIT = re.compile(r"[^a-z0-9]+")
-_CAMEL = re.compile(r"([a-z])([A-Z])")
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")  # between "postBody"'s t and B (a plain-string sub runs in C)
 _WORD = re.compile(r"\w+")
 _PUNCT = re.compile(r"[.,;:!?]")
 _DIGIT = re.compile(r"\d")
@@ -69,7 +71,7 @@ def _class_words(el) -> list[str]:
 @functools.lru_cache(maxsize=8192)
 def _class_words_of(raw: str) -> list[str]:
     words: list[str] = []
-    for tok in _SPLIT.split(_CAMEL.sub(r"\1 \2", raw).lower()):
+    for tok in _SPLIT.split(_CAMEL.sub(" ", raw).lower()):
         if 2 <= len(tok) <= 20 and not tok.isdigit() and tok not in words:
             words.append(tok)
             if len(words) == 12:  # utility-class soups (Tailwind) say little past the first words
@@ -185,36 +187,118 @@ _FORUM_TYPES = {"discussionforumposting", "qapage", "question", "answer", "comme
 _ARTICLE_TYPES = {"article", "newsarticle", "blogposting", "reportagenewsarticle", "techarticle", "webpage"}
 
 
-class _Ctx:
-    """What an element inherits from its ancestors (computed once per element, top-down)."""
+#: an element's own tag as an ancestor flag of its children (h1-h6 count as "h")
+_OWN_FLAG = {**{h: 1 << _ANCESTOR_FLAGS.index("h") for h in ("h1", "h2", "h3", "h4", "h5", "h6")}, **_FLAG_BITS}
+_TAG_COLUMN = {t: _IDX["tag_" + t] for t in _BLOCK_TAG_IDS}
+_FLAG_COLUMNS = tuple((bit, _IDX["anc_" + f]) for f, bit in _FLAG_BITS.items())
+_ROLE_COLUMNS = tuple((bit, _IDX["role_" + r]) for r, bit in _ROLE_BITS.items())
+_RULE_COLUMN = {"main": "sel_rule_main", "role=main": "sel_rule_main", "article": "sel_rule_article",
+                "articles": "sel_rule_article", "density": "sel_rule_density", "trafilatura": "sel_rule_density",
+                "body": "sel_rule_body"}
+_first_char = operator.itemgetter(0)
 
-    __slots__ = ("flags", "roles", "chrome", "sel", "best", "prop_any", "prop_content", "toks", "rep")
 
-    def __init__(self) -> None:
-        self.flags = self.roles = 0
-        self.chrome = self.sel = self.best = self.prop_any = self.prop_content = False
-        self.toks: tuple = ()  # per ancestor level (nearest first): hashed class words
-        self.rep: tuple = ()  # per level: (repeat count, share of page)
+@functools.lru_cache(maxsize=8192)
+def _word_hashes(cls: str | None, ident: str | None, prefix: str) -> tuple[int, ...]:
+    """Hashed words of an element's class and id (``a:`` as an ancestor's, ``s:`` as the block's own):
+    the words of :func:`_class_words`, decided once per value."""
+    raw = " ".join(v for v in (cls, ident) if v)
+    if not raw:
+        return ()
+    if len(_WORD_HASHES) > 200_000:  # (a memo, bounded for a long-running server)
+        _WORD_HASHES.clear()
+    out = []
+    for w in _class_words_of(raw):
+        key = prefix + w
+        h = _WORD_HASHES.get(key)
+        if h is None:
+            h = _WORD_HASHES[key] = _hash(key)
+        out.append(h)
+    return tuple(out)
+
+
+_WORD_HASHES: dict[str, int] = {}
+
+
+@functools.lru_cache(maxsize=1024)
+def _tag_hash(tag: str) -> int:
+    return _hash("t:" + tag)
+
+
+def _bit_columns(bits: int, columns: tuple, memo: dict) -> tuple[int, ...]:
+    """The one-hot columns of the bits set in ``bits`` (memoised in ``memo``, one per column set)."""
+    cols = memo.get(bits)
+    if cols is None:
+        cols = memo[bits] = tuple(col for bit, col in columns if bits & bit)
+    return cols
+
+
+_FLAG_MEMO: dict[int, tuple[int, ...]] = {}
+_ROLE_MEMO: dict[int, tuple[int, ...]] = {}
+
+
+def _subtree_chars(body, blocks: list[Block]) -> tuple[dict, dict, dict]:
+    """Characters and link characters of the blocks under each element that holds one, and its depth
+    below ``body``: each block's ancestors are marked once, then summed deepest first."""
+    chars: dict = {}
+    links: dict = {}
+    depth: dict = {}
+    for b in blocks:
+        chars[b.el] = len(b.text)
+        links[b.el] = b.link_chars
+        depth[b.el] = b.depth
+    for b in blocks:
+        node, d = b.el, b.depth
+        while node is not body:
+            node = node.getparent()
+            if node is None:
+                break
+            d -= 1
+            if node in depth:
+                break
+            depth[node] = d
+            chars[node] = links[node] = 0
+    for node in sorted(depth, key=depth.__getitem__, reverse=True):
+        if node is body:
+            continue
+        parent = node.getparent()
+        if parent is not None and parent in chars:
+            chars[parent] += chars[node]
+            links[parent] += links[node]
+    return chars, links, depth
+
+
+def _best_element(body, blocks: list[Block], chars: dict, links: dict, depth: dict, need: float):
+    """The deepest element whose blocks hold at least ``need`` non-link characters, and its depth.
+
+    Ties keep the order the elements were once visited in: blocks first (in block order), then the
+    other elements from the last in document order to the first; none at all: ``body``.
+    """
+    best, best_depth = body, -1
+    block_els = set()
+    for b in blocks:
+        el = b.el
+        block_els.add(el)
+        if chars[el] - links[el] >= need and depth[el] > best_depth:
+            best, best_depth = el, depth[el]
+    deeper: list = []  # non-block elements deeper than the best block
+    for el, d in depth.items():
+        if d >= best_depth and el not in block_els and chars[el] - links[el] >= need:
+            if d > best_depth:
+                deeper, best_depth = [el], d
+            elif deeper:
+                deeper.append(el)
+    if len(deeper) > 1:
+        order = {el: i for i, el in enumerate(body.iter())}
+        return max(deeper, key=order.__getitem__), best_depth
+    if deeper:
+        return deeper[0], best_depth
+    return best, depth.get(best, 0)
 
 
 def features(root, body, blocks: list[Block], selected: list, rule: str) -> tuple[list[list[float]], list[list[int]]]:
     """Dense features and hashed class/id token indices for every block (same order as ``blocks``)."""
-    # subtree stats per element: chars, link chars (bottom-up over the elements that own blocks)
-    chars: dict = {}
-    links: dict = {}
-    for b in blocks:
-        chars[b.el] = len(b.text)
-        links[b.el] = b.link_chars
-    for el in reversed(list(body.iter())):  # children before parents
-        n = chars.get(el, 0)
-        ln = links.get(el, 0)
-        for child in el:
-            if child in chars:
-                n += chars[child]
-                ln += links[child]
-        if n:
-            chars[el] = n
-            links[el] = ln
+    chars, links, depth = _subtree_chars(body, blocks)
     total = max(1, chars.get(body, 1))
     page_links = links.get(body, 0) / total
     n_articles = sum(1 for _ in body.iter("article"))
@@ -223,82 +307,66 @@ def features(root, body, blocks: list[Block], selected: list, rule: str) -> tupl
     sel_set = set(selected)
     sel_chars = sum(chars.get(s, 0) for s in selected)
     # the deepest element still holding half the page's non-link text
-    best, best_depth = body, 0
-    need = 0.5 * (total - links.get(body, 0))
-    for el, n in chars.items():
-        if n - links.get(el, 0) >= need:
-            d = _depth_cache(el)
-            if d > best_depth:
-                best, best_depth = el, d
-    best_level = _depth_cache(best)
-    # top-down context of every element that holds a block
+    best, best_level = _best_element(body, blocks, chars, links, depth, 0.5 * (total - links.get(body, 0)))
+    # top-down context of every element that holds a block, as a tuple: (ancestors' tag flags, role bits,
+    # in chrome, in the rule's selection, in the best element, itemprop seen, content itemprop seen, hashed
+    # class words per level nearest first, (repeat count, share) per level nearest first, own is_chrome)
     ctx: dict = {}
-    sig_counts: dict = {}
-    stack = [(body, None)]
+    # (an element's repeat count among its siblings and its parent's share come with it on the stack)
+    stack = [(body, (0, 0, False, False, False, False, False, (), ()), 0, 0.0)]
     while stack:
-        el, parent_ctx = stack.pop()
-        c = _Ctx()
+        el, (flags, roles, chrome, sel, in_best, prop_any, prop_content, up_toks, up_rep), rep, share = stack.pop()
         tag = el.tag
-        if parent_ctx is not None:
-            c.flags, c.roles, c.chrome, c.sel, c.best = (parent_ctx.flags, parent_ctx.roles, parent_ctx.chrome,
-                                                         parent_ctx.sel, parent_ctx.best)
-            c.prop_any, c.prop_content = parent_ctx.prop_any, parent_ctx.prop_content
         if el in sel_set:
-            c.sel = True
+            sel = True
         if el is best:
-            c.best = True
+            in_best = True
         attrib = el.attrib
-        own_toks: list[int] = []
+        own_toks: tuple = ()
+        self_chrome = None  # (not asked when an ancestor is already chrome)
         if attrib:
             role = attrib.get("role")
             if role:
-                c.roles |= _ROLE_BITS.get(role.lower(), 0)
+                roles |= _ROLE_BITS.get(role.lower(), 0)
             prop = attrib.get("itemprop")
-            if prop:
-                c.prop_any = True
-                if prop.lower() in _CONTENT_PROPS:
-                    c.prop_content = True
-                own_toks.append(_hash("ip:" + prop.lower()[:30]))
             itype = attrib.get("itemtype")
-            if itype:
-                own_toks.append(_hash("it:" + itype.rsplit("/", 1)[-1].lower()[:30]))
-            own_toks.extend(_hash("a:" + w) for w in _class_words(el))
-        if (attrib or tag in _CHROME_TAGS) and is_chrome(el):
-            c.chrome = True
-        # repeated siblings: posts, cards, rows
-        rep = 0
-        parent = el.getparent()
-        if parent is not None and el is not body:
-            counts = sig_counts.get(parent)
-            if counts is None:
-                counts = {}
-                for sib in parent:
-                    if isinstance(sib.tag, str):
-                        key = _sig(sib)
-                        counts[key] = counts.get(key, 0) + 1
-                sig_counts[parent] = counts
-            k = counts.get(_sig(el), 0)
-            rep = k if k >= 3 else 0
-        c.toks = ((own_toks,) + parent_ctx.toks[:5]) if parent_ctx is not None else (own_toks,)
-        entry = (rep, chars.get(parent, 0) / total if rep and parent is not None else 0.0)
-        c.rep = ((entry,) + parent_ctx.rep[:5]) if parent_ctx is not None else (entry,)
-        if tag in _FLAG_BITS:
-            own_flag = _FLAG_BITS[tag]
-        elif tag in _HEADING_TAGS:
-            own_flag = _FLAG_BITS["h"]
-        else:
-            own_flag = 0
-        ctx[el] = (c, own_flag)
+            own_toks = _word_hashes(attrib.get("class"), attrib.get("id"), "a:")
+            if prop or itype:
+                extra = []
+                if prop:
+                    prop_any = True
+                    if prop.lower() in _CONTENT_PROPS:
+                        prop_content = True
+                    extra.append(_hash("ip:" + prop.lower()[:30]))
+                if itype:
+                    extra.append(_hash("it:" + itype.rsplit("/", 1)[-1].lower()[:30]))
+                own_toks = (*extra, *own_toks)
+            if not chrome:
+                chrome = self_chrome = is_chrome(el)
+        elif not chrome and tag in _CHROME_TAGS:
+            chrome = self_chrome = is_chrome(el)
+        toks = (own_toks, *up_toks[:5])
+        rep_levels = ((rep, share if rep else 0.0), *up_rep[:5])
+        ctx[el] = (flags, roles, chrome, sel, in_best, prop_any, prop_content, toks, rep_levels, self_chrome)
         # children inherit this element's own tag as an ancestor flag
-        child_ctx = c
-        if own_flag:
-            child_ctx = _Ctx()
-            for slot in _Ctx.__slots__:
-                setattr(child_ctx, slot, getattr(c, slot))
-            child_ctx.flags = c.flags | own_flag
+        inherited = (flags | _OWN_FLAG.get(tag, 0), roles, chrome, sel, in_best, prop_any, prop_content, toks,
+                     rep_levels)
+        # repeated siblings (posts, cards, rows): the children's signatures (_sig) counted in one pass
+        counts: dict = {}
+        kids = []
         for child in el:
-            if isinstance(child.tag, str) and child in chars:
-                stack.append((child, child_ctx))
+            child_tag = child.tag
+            if isinstance(child_tag, str):
+                cls = child.get("class")
+                key = (child_tag, cls.split(None, 1)[0] if cls and cls.strip() else "")
+                counts[key] = counts.get(key, 0) + 1
+                if child in chars:
+                    kids.append((child, key))
+        if kids:
+            share = chars[el] / total
+            for child, key in kids:
+                k = counts[key]
+                stack.append((child, inherited, k, share) if k >= 3 else (child, inherited, 0, 0.0))
     dense_rows: list[list[float]] = []
     tok_rows: list[list[int]] = []
     n_blocks = max(1, len(blocks))
@@ -306,37 +374,47 @@ def features(root, body, blocks: list[Block], selected: list, rule: str) -> tupl
     cum = 0
     headings_seen = 0
     h1_seen = 0.0
-    rule_name = {"main": "sel_rule_main", "role=main": "sel_rule_main", "article": "sel_rule_article",
-                 "articles": "sel_rule_article", "density": "sel_rule_density", "trafilatura": "sel_rule_density",
-                 "body": "sel_rule_body"}.get(rule, "in_sel_rule_known")
-    page_toks = [_hash("jt:" + t) for t in page_types]
+    page_toks = {_hash("jt:" + t) for t in page_types}
     types = set(page_types)
-    jl = (1.0 if "product" in types else 0.0, 1.0 if types & _ARTICLE_TYPES else 0.0,
-          1.0 if types & _FORUM_TYPES else 0.0, math.log1p(len(types)))
-    i_chrome, i_self = _IDX["in_chrome"], _IDX["self_chrome"]
+    # the columns every block of the page shares
+    template = [0.0] * len(DENSE_NAMES)
+    template[_IDX["main_sel_share"]] = sel_chars / total
+    template[_IDX["page_log_chars"]] = math.log1p(total)
+    template[_IDX["page_link_ratio"]] = page_links
+    template[_IDX["page_articles"]] = math.log1p(n_articles)
+    template[_IDX["page_has_main"]] = has_main
+    template[_IDX["page_blocks_log"]] = math.log1p(n_blocks)
+    template[_IDX["jl_product"]] = 1.0 if "product" in types else 0.0
+    template[_IDX["jl_article"]] = 1.0 if types & _ARTICLE_TYPES else 0.0
+    template[_IDX["jl_forum"]] = 1.0 if types & _FORUM_TYPES else 0.0
+    template[_IDX["jl_types"]] = math.log1p(len(types))
+    template[_IDX[_RULE_COLUMN.get(rule, "in_sel_rule_known")]] = 1.0
+    i_in_sel, i_chrome, i_self = _IDX["in_main_sel"], _IDX["in_chrome"], _IDX["self_chrome"]
+    i_rep_log, i_rep_share = _IDX["repeat_log"], _IDX["repeat_share"]
+    i_prop_content, i_prop_any = _IDX["itemprop_content"], _IDX["itemprop_any"]
+    i_headings, i_h1 = _IDX["n_headings_before_ratio"], _IDX["h1_before"]
+    i_in_best, i_dist_best = _IDX["in_best"], _IDX["dist_best"]
+    parent_cols = [(_IDX[k + "_log_chars"] if k != "p3" else None, _IDX[k + "_link_ratio"], _IDX[k + "_share"])
+                   for k in ("p1", "p2", "p3")]
+    log1p, stop_words = math.log1p, _STOP.__contains__
+    by_parent: dict = {}  # parent -> (its ancestors' hashed words with the page's, its p1-p3 columns)
     for b in blocks:
         text = b.text
         n = len(text)
         words = _WORD.findall(text)
         nw = len(words)
-        row = [0.0] * len(DENSE_NAMES)
-        row[0] = math.log1p(n)
-        row[1] = math.log1p(nw)
-        row[2] = min(1.0, b.link_chars / max(1, n))
-        row[3] = math.log1p(b.links)
-        row[4] = len(_PUNCT.findall(text)) / max(1, nw)
-        row[5] = len(_DIGIT.findall(text)) / max(1, n)
-        stop = upper = wlen = 0
-        for w in words:
-            wlen += len(w)
-            if w[:1].isupper():
-                upper += 1
-            if w.lower() in _STOP:
-                stop += 1
-        row[6] = stop / max(1, nw)
-        row[7] = wlen / max(1, nw)
+        row = template.copy()
+        row[0] = log1p(n)
+        row[1] = log1p(nw)
+        nw1 = nw or 1  # (= max(1, nw); n >= 1: blocks hold text)
+        row[2] = min(1.0, b.link_chars / n)
+        row[3] = log1p(b.links)
+        row[4] = len(_PUNCT.findall(text)) / nw1
+        row[5] = len(_DIGIT.findall(text)) / n
+        row[6] = sum(map(stop_words, map(str.lower, words))) / nw1
+        row[7] = sum(map(len, words)) / nw1
         row[8] = 1.0 if text[-1:] in ".!?:\u3002" else 0.0
-        row[9] = upper / max(1, nw)
+        row[9] = sum(map(str.isupper, map(_first_char, words))) / nw1
         row[10] = b.depth
         row[11] = b.depth / max_depth
         row[12] = cum / total
@@ -344,76 +422,82 @@ def features(root, body, blocks: list[Block], selected: list, rule: str) -> tupl
         cum += n
         el = b.el
         tag = el.tag
-        c, own_flag = ctx[el]
-        toks: list[int] = list(page_toks)
-        toks.extend(_hash("s:" + w) for w in _class_words(el))
-        toks.append(_hash("t:" + tag))
-        for level, lt in enumerate(c.toks):
-            if level == 0:
-                continue  # the block's own words are the s: ones
-            toks.extend(lt)
-            if level == 1:
-                toks.extend(t + 1 for t in lt)  # the parent's words, once more in their own slot
-        row[_IDX["in_main_sel"]] = 1.0 if c.sel else 0.0
-        row[_IDX["main_sel_share"]] = sel_chars / total
-        row[i_chrome] = 1.0 if c.chrome else 0.0
-        if c.chrome and (el.attrib or tag in _CHROME_TAGS) and is_chrome(el):
-            row[i_self] = 1.0
+        flags, roles, chrome, sel, in_best, prop_any, prop_content, up_toks, rep_levels, self_chrome = ctx[el]
         parent = el.getparent()
-        for k, key in enumerate(("p1", "p2", "p3")):
-            if parent is None or parent not in chars:
-                break
-            cc = chars.get(parent, 0)
-            if k < 2:
-                row[_IDX[key + "_log_chars"]] = math.log1p(cc)
-            row[_IDX[key + "_link_ratio"]] = links.get(parent, 0) / max(1, cc)
-            row[_IDX[key + "_share"]] = cc / total
-            if parent is body:
-                break
-            parent = parent.getparent()
-        rep, rep_share = max(c.rep, default=(0, 0.0))
-        row[_IDX["repeat_log"]] = math.log1p(rep)
-        row[_IDX["repeat_share"]] = rep_share
-        row[_IDX["itemprop_content"]] = 1.0 if c.prop_content else 0.0
-        row[_IDX["itemprop_any"]] = 1.0 if c.prop_any else 0.0
-        row[_IDX["page_log_chars"]] = math.log1p(total)
-        row[_IDX["page_link_ratio"]] = page_links
-        row[_IDX["page_articles"]] = math.log1p(n_articles)
-        row[_IDX["page_has_main"]] = has_main
-        row[_IDX["page_blocks_log"]] = math.log1p(n_blocks)
-        row[_IDX["jl_product"]], row[_IDX["jl_article"]], row[_IDX["jl_forum"]], row[_IDX["jl_types"]] = jl
+        up = by_parent.get(parent)
+        if up is None:  # what a block takes from its parent and the parent's ancestors: the same for its siblings
+            up_tok_set = set(page_toks)
+            if len(up_toks) > 1:
+                up_tok_set.update(up_toks[1])
+                up_tok_set.update([(t + 1) % N_HASH for t in up_toks[1]])  # the parent's words, once more in their own slot
+                for lt in up_toks[2:]:
+                    up_tok_set.update(lt)
+            cols = []
+            node = parent
+            for log_col, link_col, share_col in parent_cols:
+                if node is None or node not in chars:
+                    break
+                cc = chars[node]
+                if log_col is not None:
+                    cols.append((log_col, log1p(cc)))
+                cols.append((link_col, links[node] / max(1, cc)))
+                cols.append((share_col, cc / total))
+                if node is body:
+                    break
+                node = node.getparent()
+            up = by_parent[parent] = (up_tok_set, cols)
+        toks = up[0].copy()
+        if el.attrib:
+            toks.update(_word_hashes(el.get("class"), el.get("id"), "s:"))
+        toks.add(_tag_hash(tag))
+        for col, value in up[1]:
+            row[col] = value
+        if sel:
+            row[i_in_sel] = 1.0
+        if chrome:
+            row[i_chrome] = 1.0
+            if self_chrome is None and (el.attrib or tag in _CHROME_TAGS):
+                self_chrome = is_chrome(el)
+            if self_chrome:
+                row[i_self] = 1.0
+        rep, rep_share = max(rep_levels, default=(0, 0.0))
+        row[i_rep_log] = log1p(rep)
+        row[i_rep_share] = rep_share
+        if prop_content:
+            row[i_prop_content] = 1.0
+        if prop_any:
+            row[i_prop_any] = 1.0
         if tag in _HEADING_TAGS:
             headings_seen += 1
         if tag == "h1":
             h1_seen = 1.0
-        row[_IDX["n_headings_before_ratio"]] = headings_seen / n_blocks
-        row[_IDX["h1_before"]] = h1_seen
-        row[_IDX[rule_name]] = 1.0
-        row[_IDX["in_best"]] = 1.0 if c.best else 0.0
-        row[_IDX["dist_best"]] = min(20, _depth_cache(el) - best_level) if c.best else -1.0
-        if tag in _BLOCK_TAG_IDS:
-            row[_IDX["tag_" + tag]] = 1.0
-        flags = c.flags
+        row[i_headings] = headings_seen / n_blocks
+        row[i_h1] = h1_seen
+        if in_best:
+            row[i_in_best] = 1.0
+            row[i_dist_best] = min(20, depth[el] - best_level)
+        else:
+            row[i_dist_best] = -1.0
+        col = _TAG_COLUMN.get(tag)
+        if col is not None:
+            row[col] = 1.0
         if flags:
-            for f, bit in _FLAG_BITS.items():
-                if flags & bit:
-                    row[_IDX["anc_" + f]] = 1.0
-        roles = c.roles
+            for col in _bit_columns(flags, _FLAG_COLUMNS, _FLAG_MEMO):
+                row[col] = 1.0
         if roles:
-            for r, bit in _ROLE_BITS.items():
-                if roles & bit:
-                    row[_IDX["role_" + r]] = 1.0
+            for col in _bit_columns(roles, _ROLE_COLUMNS, _ROLE_MEMO):
+                row[col] = 1.0
         dense_rows.append(row)
-        tok_rows.append(sorted({t % N_HASH for t in toks}))
+        tok_rows.append(sorted(toks))
     # neighbours
     lr, lc = _IDX["link_ratio"], _IDX["log_chars"]
-    for i, row in enumerate(dense_rows):
-        if i > 0:
-            row[_IDX["prev_link_ratio"]] = dense_rows[i - 1][lr]
-            row[_IDX["prev_log_chars"]] = dense_rows[i - 1][lc]
-        if i + 1 < len(dense_rows):
-            row[_IDX["next_link_ratio"]] = dense_rows[i + 1][lr]
-            row[_IDX["next_log_chars"]] = dense_rows[i + 1][lc]
+    i_prev_lr, i_prev_lc, i_next_lr, i_next_lc = (_IDX["prev_link_ratio"], _IDX["prev_log_chars"],
+                                                  _IDX["next_link_ratio"], _IDX["next_log_chars"])
+    for prev, row in zip(dense_rows, dense_rows[1:], strict=False):
+        row[i_prev_lr] = prev[lr]
+        row[i_prev_lc] = prev[lc]
+        prev[i_next_lr] = row[lr]
+        prev[i_next_lc] = row[lc]
     return dense_rows, tok_rows
 
 
@@ -459,6 +543,17 @@ def load_model(path: str = str(WEIGHTS)) -> dict | None:
         "value": pack("value", 0.0, np.float64), "leaf": pack("leaf", 1, np.bool_), "depth": depth,
         "tok": np.asarray(model["token_weights"], dtype=np.float64),
     }
+    # the same trees flattened for predict: node ids are offsets into one array of all trees' nodes and
+    # a leaf points to itself, so a level of every tree is a few 1-D takes (no leaf test, no 2-D indexing)
+    np_ = model["_np"]
+    base = (np.arange(len(trees), dtype=np.intp) * n_nodes)[:, None]
+    own = base + np.arange(n_nodes, dtype=np.intp)[None, :]
+    np_["flat"] = {
+        "feature": np_["feature"].astype(np.intp).ravel(), "threshold": np_["threshold"].ravel(),
+        "left": np.where(np_["leaf"], own, base + np_["left"]).ravel(),
+        "right": np.where(np_["leaf"], own, base + np_["right"]).ravel(),
+        "value": np_["value"].ravel(), "roots": base.ravel(),
+    }
     return model
 
 
@@ -470,20 +565,39 @@ def predict(model: dict, dense: list[list[float]], toks: list[list[int]]):
     X = np.asarray(dense, dtype=np.float64)
     if not len(X):
         return np.zeros(0)
-    tok_score = np.array([m["tok"][t].sum() for t in toks]) + model["token_bias"]
-    X[:, _IDX["token_score"]] = tok_score
-    n = len(X)
-    T = m["feature"].shape[0]
-    node = np.zeros((n, T), dtype=np.int32)
-    cols = np.arange(T)[None, :]
+    X[:, _IDX["token_score"]] = _token_scores(m["tok"], toks) + model["token_bias"]
+    n, width = X.shape
+    f = m["flat"]
+    T = len(f["roots"])
+    # every (block, tree) pair walks down its tree one level per step, all pairs at once
+    node = np.broadcast_to(f["roots"], (n, T)).ravel()
+    row = np.repeat(np.arange(n, dtype=np.intp) * width, T)
+    x = X.ravel()
     for _ in range(m["depth"]):
-        feat = m["feature"][cols, node]
-        thr = m["threshold"][cols, node]
-        vals = np.take_along_axis(X, feat, axis=1)
-        nxt = np.where(vals <= thr, m["left"][cols, node], m["right"][cols, node])
-        node = np.where(m["leaf"][cols, node], node, nxt)
-    raw = m["value"][cols, node].sum(axis=1) + model["baseline"]
+        vals = x.take(row + f["feature"].take(node))
+        node = np.where(vals <= f["threshold"].take(node), f["left"].take(node), f["right"].take(node))
+    raw = f["value"].take(node).reshape(n, T).sum(axis=1) + model["baseline"]
     return 1.0 / (1.0 + np.exp(-raw))
+
+
+def _token_scores(weights, toks: list[list[int]]):
+    """Sum of each row's token weights, row by row as ``weights[row].sum()`` adds them (numpy's
+    pairwise order depends on the length): the weights are gathered once, then rows of one length
+    are summed together as one 2-D array."""
+    import numpy as np
+
+    lengths = np.fromiter(map(len, toks), dtype=np.intp, count=len(toks))
+    flat = np.fromiter(itertools.chain.from_iterable(toks), dtype=np.intp, count=int(lengths.sum()))
+    gathered = weights.take(flat)
+    starts = np.zeros(len(toks), dtype=np.intp)
+    np.cumsum(lengths[:-1], out=starts[1:])
+    out = np.zeros(len(toks), dtype=np.float64)
+    for length in np.unique(lengths).tolist():
+        if length == 0:
+            continue
+        rows = np.flatnonzero(lengths == length)
+        out[rows] = gathered[starts[rows, None] + np.arange(length)].sum(axis=1)
+    return out
 
 
 def labels(blocks: list[Block], truth: str) -> list[float]:

@@ -615,11 +615,22 @@ def _kind_paragraph(el, kind: str):
 
 def admonition_kind(el) -> str | None:
     """The admonition type of a container (note, warning...), or None if it is not one."""
-    classes = _classes(el)
-    if not classes:
+    cls = el.get("class")
+    if not cls:
         return None
-    if classes[0] == "sidebar" and len(el) and el[0].get("class") == "sidebar-title":
+    sidebar_first, kind = _admonition_of(el.tag, cls)
+    if sidebar_first and len(el) and el[0].get("class") == "sidebar-title":
         return "sidebar"  # reST sidebar directive: a labelled aside, rendered like an admonition
+    return kind
+
+
+@functools.lru_cache(maxsize=4096)
+def _admonition_of(tag: str, cls: str) -> tuple[bool, str | None]:
+    """(the first class is ``sidebar``, the admonition type by tag and class): decided once per
+    value, since every container of a page is asked and class values repeat."""
+    classes = cls.lower().split()
+    if not classes:
+        return False, None
     container = any(_ADMONITION_CONTAINER.match(c) for c in classes)
     kind = None
     for c in classes:
@@ -633,15 +644,16 @@ def admonition_kind(el) -> str | None:
         if c in ADMONITION_KINDS and c not in ("admonition", "secondary", "summary", "example", "quote"):
             kind = c
             break
-    if el.tag == "details" and kind is None and not container:
-        return None
+    sidebar_first = classes[0] == "sidebar"
+    if tag == "details" and kind is None and not container:
+        return sidebar_first, None
     if container:
-        return kind or "note"
-    if kind and el.tag in ("div", "aside", "details", "section"):
-        if kind in ("info", "success", "question", "abstract", "todo", "bug", "failure", "notice") and el.tag != "details":
-            return None  # too generic as bare classes outside an admonition container
-        return kind
-    return None
+        return sidebar_first, kind or "note"
+    if kind and tag in ("div", "aside", "details", "section"):
+        if kind in ("info", "success", "question", "abstract", "todo", "bug", "failure", "notice") and tag != "details":
+            return sidebar_first, None  # too generic as bare classes outside an admonition container
+        return sidebar_first, kind
+    return sidebar_first, None
 
 
 _LINE_CLASSES = {"line", "token-line", "code-line", "highlight-line", "cl", "ln-code"}

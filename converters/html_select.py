@@ -23,7 +23,7 @@ from collections import Counter
 
 from lxml import etree
 
-from .html_hidden import clear_faint, find_unseen, page_styles
+from .html_hidden import clear_faint, document_elements, find_unseen, page_styles, text_len
 
 #: elements never rendered as content
 DROP_TAGS = {
@@ -202,12 +202,31 @@ def _tokens(el) -> list[str]:
     return (el.get("class") or "").lower().split()
 
 
-#: a cheap C-level prefilter for is_hidden (attribute presence and class substrings)
-_HIDDEN_CANDIDATES = etree.XPath(
-    "//*[@hidden or @aria-hidden or @style or @type or contains(@class, 'hid') or contains(@class, 'none')"
-    " or contains(@class, 'sr-only') or contains(@class, 'invisible') or contains(@class, 'Hidden')"
-    " or contains(@class, 'screen-reader') or contains(@class, 'boring')]"
-)
+#: class substrings that may hide (case-sensitive): with the attributes below, a cheap prefilter for is_hidden
+_HIDDEN_CLASS_HINTS = ("hid", "none", "sr-only", "invisible", "Hidden", "screen-reader", "boring")
+
+
+def _hidden_candidates(root) -> list:
+    """Elements with ``hidden``, ``aria-hidden``, ``style`` or ``type``, or a class holding a hint, in
+    document order: one pass with the class test cached per value (an XPath of ``contains()`` tests
+    cost 2-3 ms a page)."""
+    out = []
+    hints: dict[str, bool] = {}
+    for el in document_elements(root):
+        attrib = el.attrib
+        if not attrib:
+            continue
+        if "hidden" in attrib or "aria-hidden" in attrib or "style" in attrib or "type" in attrib:
+            out.append(el)
+            continue
+        cls = attrib.get("class")
+        if cls:
+            hit = hints.get(cls)
+            if hit is None:
+                hit = hints[cls] = any(h in cls for h in _HIDDEN_CLASS_HINTS)
+            if hit:
+                out.append(el)
+    return out
 
 
 def is_hidden(el) -> bool:
@@ -287,7 +306,7 @@ def remove_hidden(root) -> None:
     for el in junk:
         drop_keeping_tail(el)
     unseen = find_unseen(root, styles)
-    hidden = [el for el in _HIDDEN_CANDIDATES(root) if is_hidden(el) and not _is_tab_panel(el)]
+    hidden = [el for el in _hidden_candidates(root) if is_hidden(el) and not _is_tab_panel(el)]
     known = {id(el) for el in hidden}
     hidden += [el for el in unseen.hidden if id(el) not in known and not _is_tab_panel(el)]
     if not hidden and not unseen.faint:
@@ -314,12 +333,14 @@ def _unwrap_page_wrappers(root) -> None:
     wrappers = [el for el in root.iter(*_WRAPPER_TAGS) if len(el)]
     if not wrappers:
         return
-    body = root.find(".//body")
-    total = _text_len(body if body is not None else root)
+    total = None  # (the whole page's text is read only when some wrapper holds 1000 characters)
     for el in wrappers:
         n = _text_len(el)
         if n < 1000:
             continue
+        if total is None:
+            body = root.find(".//body")
+            total = _text_len(body if body is not None else root)
         paragraphs = sum(1 for _ in el.iter("p", "article"))
         if (n >= 0.4 * total or el.tag == "noscript" or paragraphs >= 3) and \
                 (paragraphs or any(True for _ in el.iter("main", "h1", "h2", "li"))):
@@ -346,6 +367,14 @@ def _label_panel(panel, label: str) -> bool:
     return True
 
 
+_TAB_PANELS = etree.XPath("//@role[.='tabpanel']/..")  # = //*[@role='tabpanel'], reading role attributes only
+
+
+def _document_tops(root) -> list:
+    """``root`` and the elements beside it: what ``//`` in an XPath searches."""
+    return [*root.itersiblings(preceding=True), root, *root.itersiblings()]
+
+
 #: a row of CSS-only tabs: a div holding nothing but radio inputs and their labels
 _RADIO_TAB_ROWS = etree.XPath("//div[label][not(*[not(self::label or self::input)])]")
 
@@ -356,6 +385,8 @@ def _label_radio_tabs(root) -> None:
     the same order: the names came out glued ("npmpnpm") above unlabelled panels. Move the i-th
     name to the top of the i-th panel and drop the row.
     """
+    if not any(next(top.iter("label"), None) is not None for top in _document_tops(root)):
+        return  # (no <label>, no row: the XPath costs a test of every div)
     for row in _RADIO_TAB_ROWS(root):
         labels = [" ".join("".join(lab.itertext()).split()) for lab in row if lab.tag == "label"]
         panels_box = row.getnext()
@@ -378,7 +409,7 @@ def _label_tab_panels(root) -> None:
     Docusaurus, React sites) or the tab's ``aria-controls`` (Microsoft Learn/DocFX write only that).
     """
     _label_radio_tabs(root)
-    panels = root.xpath("//*[@role='tabpanel']")
+    panels = _TAB_PANELS(root)
     if not panels:
         return
     ids = {el.get("id"): el for el in root.xpath("//*[@id]")}
@@ -780,8 +811,7 @@ def _toc_label(el):
     return prev if text and _TOC_LABEL.match(text) else None
 
 
-def _text_len(el) -> int:
-    return len("".join(el.itertext()).strip())
+_text_len = text_len  # (len("".join(el.itertext()).strip()), computed in C: see html_hidden.text_len)
 
 
 def _words(el_or_text) -> Counter:

@@ -451,16 +451,28 @@ _NOT_PROSE = re.compile(
 _MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _MD_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]?\s+(?=[A-Z0-9\"'(\[`])")
+_LIST_ITEM = re.compile(r"(?:[-*+]|\d+[.)])\s")
+#: Abbreviations a period follows without ending the sentence ("incl. Markdown ones"). Single
+#: capitals are not among them: "in C. Such modules" ends a sentence more often than an initial does.
+_ABBREVIATION = re.compile(
+    r"\b(?:e\.g|i\.e|etc|incl|vs|cf|approx|esp|resp|ca|no|nos|fig|figs|eq|sec|ch|vol|dr|mr|mrs|ms|prof|st)\.$", re.I)
 
 
 def _plain(text: str) -> str:
     text = _MD_IMAGE.sub("", text)  # images first: "[![alt](img)](link)" is a button, not words
     text = _MD_LINK.sub(r"\1", text)
-    text = re.sub(r"`([^`]*)`", r"\1", text)
+    spans: list[str] = []
+
+    def keep(m: re.Match) -> str:  # code spans are literal: their "<a href>" or "*" is not markup
+        spans.append(m.group(1))
+        return f"\x00{len(spans) - 1}\x00"
+
+    text = re.sub(r"`([^`]*)`", keep, text)
     text = re.sub(r"\*\*(.+?)\*\*", r"\1", text)
     text = re.sub(r"(?<!\S)__(\S.*?\S)__(?!\S)", r"\1", text)  # not dunder names: "Lib/json/__init__.py"
     text = re.sub(r"(?<![\w*])([*_])(?![\s_*])(.+?)(?<![\s_*])\1(?![\w*])", r"\2", text)
     text = re.sub(r"<[^>]+>", "", text)
+    text = re.sub(r"\x00(\d+)\x00", lambda m: spans[int(m.group(1))], text)
     return _one_line(text)
 
 
@@ -481,9 +493,13 @@ def first_sentence(markdown: str, limit: int = 160) -> str:
         if end != -1:
             text = text[end + 4:]
     para: list[str] = []
-    in_fence = False
+    in_fence = in_list = False
     for raw in text.split("\n"):
         line = raw.strip()
+        if in_list:
+            if line and not _LIST_ITEM.match(line):
+                continue  # an item's wrapped text (indented or lazy, right below it) is not prose
+            in_list = False  # a blank line ends the item's text; an indented body below may be prose
         if _FENCE.match(raw):
             in_fence = not in_fence
             if para:
@@ -500,6 +516,7 @@ def first_sentence(markdown: str, limit: int = 160) -> str:
         if _SKIP_LINE.match(line) or line.startswith(">"):
             if para:
                 break
+            in_list = bool(_LIST_ITEM.match(line))
             continue
         plain = _plain(line)
         if not plain or not re.search(r"[A-Za-z]{2}", plain):
@@ -514,6 +531,8 @@ def first_sentence(markdown: str, limit: int = 160) -> str:
     prose = " ".join(para)
     sentence = prose
     for m in _SENTENCE_END.finditer(prose):
+        if _ABBREVIATION.search(prose[: m.start()].rstrip("\"')]")):
+            continue
         if m.start() + 1 >= 40:  # "Welcome!" alone says nothing; take sentences up to a useful length
             sentence = prose[: m.start() + 1].rstrip()
             break

@@ -65,21 +65,27 @@ def compose_accents(spans: list) -> None:
 class Span:
     """A run of text in one style, with its horizontal extent (for code indentation and links)."""
 
-    __slots__ = ("text", "x0", "x1", "size", "bold", "italic", "mono", "link")
+    __slots__ = ("text", "x0", "x1", "size", "bold", "italic", "mono", "link", "sans")
 
     def __init__(self, text: str, x0: float, x1: float, size: float, bold: bool, italic: bool, mono: bool):
         self.text, self.x0, self.x1, self.size = text, x0, x1, size
         self.bold, self.italic, self.mono = bold, italic, mono
         self.link: str | None = None
+        #: a sans-serif face: headings set in another family than the text (Word/LibreOffice
+        #: headings in a sans over a serif body) are told apart at the text's own size
+        self.sans = False
 
 
 class Seg:
     """One PyMuPDF line: spans on one baseline with no big gap (a table cell, half a justified line)."""
 
-    __slots__ = ("x0", "y0", "x1", "y1", "spans")
+    __slots__ = ("x0", "y0", "x1", "y1", "spans", "base")
 
-    def __init__(self, x0: float, y0: float, x1: float, y1: float, spans: list[Span]):
+    def __init__(self, x0: float, y0: float, x1: float, y1: float, spans: list[Span], base: float | None = None):
         self.x0, self.y0, self.x1, self.y1, self.spans = x0, y0, x1, y1, spans
+        #: the baseline: box tops differ by font (a bold or a quote glyph sets them higher), the
+        #: baselines of a listing's lines keep its grid exactly
+        self.base = y1 if base is None else base
 
     @property
     def text(self) -> str:
@@ -89,7 +95,7 @@ class Seg:
 class VLine:
     """A visual line inside one column: segments on the same baseline, joined left to right."""
 
-    __slots__ = ("x0", "y0", "x1", "y1", "spans", "size", "page", "cells")
+    __slots__ = ("x0", "y0", "x1", "y1", "spans", "size", "page", "cells", "base")
 
     def __init__(self, segs: list[Seg], page: int):
         segs.sort(key=lambda s: s.x0)
@@ -97,6 +103,7 @@ class VLine:
         self.x1 = max(s.x1 for s in segs)
         self.y0 = min(s.y0 for s in segs)
         self.y1 = max(s.y1 for s in segs)
+        self.base = max(segs, key=lambda s: s.spans[0].size if s.spans else 0.0).base
         self.page = page
         spans: list[Span] = []
         prev: Seg | None = None
@@ -198,6 +205,15 @@ def _font_style(font: str, flags: int) -> tuple[bool, bool, bool]:
             bool(flags & 8) or bool(MONO_FONT.search(font)))
 
 
+SANS_FONT = re.compile(r"sans|arial|helvet|calibri|carlito|verdana|segoe|tahoma|roboto|lato|gothic|grotesk|"
+                       r"frutiger|futura|myriad|gill|trebuchet|cmss|lmss", re.I)
+
+
+@functools.lru_cache(maxsize=4096)
+def is_sans(font: str) -> bool:
+    return bool(SANS_FONT.search(font))
+
+
 def link_rects(page: pymupdf.Page) -> list[tuple[pymupdf.Rect, str]]:
     return [(pymupdf.Rect(lk["from"]), lk["uri"]) for lk in page.get_links() if lk.get("uri")]
 
@@ -218,7 +234,17 @@ def extract_segments(page: pymupdf.Page, textpage=None, links: list | None = Non
     surrounding same-style run, "see the reference link here" lost its link. Given the page's
     ``drawings`` (``get_cdrawings()``), text drawn invisibly is left out (:mod:`.pdf_hidden`) and
     counted in ``dropped``; an OCR ``textpage`` is kept whole."""
-    d = page.get_text("dict", flags=TEXT_FLAGS, textpage=textpage)
+    if textpage is None and page.rotation == 0:
+        # a listing line longer than the text block runs past the page's right edge (LaTeX sets
+        # overfull verbatim lines in full); only such monospace ends are kept (see below). A
+        # rotated page's text is placed unrotated: the clip by the page's edges is PyMuPDF's there
+        r = page.rect
+        d = page.get_text("dict", flags=pymupdf.TEXT_PRESERVE_WHITESPACE,
+                          clip=pymupdf.Rect(r.x0, r.y0, r.x1 + 4 * r.width, r.y1))
+        edge = r.x1
+    else:
+        d = page.get_text("dict", flags=TEXT_FLAGS, textpage=textpage)
+        edge = None
     hidden = hidden_spans(page, d["blocks"], drawings) if textpage is None and drawings is not None else ()
     if hidden and dropped is not None:
         dropped.append(len(hidden))
@@ -248,25 +274,40 @@ def extract_segments(page: pymupdf.Page, textpage=None, links: list | None = Non
                 link = _link_at(links, s["bbox"]) if links and text.strip() else None
                 last = spans[-1] if spans else None
                 if (last is not None and last.size == size and last.bold == bold and last.italic == italic
-                        and last.mono == mono and x0 - last.x1 < 0.1 * size
+                        and last.mono == mono and x0 - last.x1 < 0.1 * size and last.sans == is_sans(s["font"])
+                        and not (last.text.isspace() and last.x1 - last.x0 > 0.5 * size * len(last.text))
                         and (not links or last.link == link or not text.strip())):
-                    last.text += text  # PDFs that place glyph by glyph: one span per style run
+                    # PDFs that place glyph by glyph: one span per style run (a wide space, the skip
+                    # after a list marker, stays apart: the text's own start is known then)
+                    last.text += text
                     last.x1 = x1
                     continue
                 spans.append(Span(text, x0, x1, size, bold, italic, mono))
                 spans[-1].link = link
+                spans[-1].sans = is_sans(s["font"])
+            if edge is not None and spans and spans[-1].x1 > edge + 1:
+                if spans[0].x0 >= edge - 1:
+                    continue  # wholly off the page
+                if not all(s.mono for s in spans if s.text.strip()):
+                    spans = [s for s in spans if s.x0 < edge - 1]  # prose is cut where the page ends
+                    if spans and spans[-1].x1 > edge:
+                        cut = spans[-1]
+                        keep = max(0, int(len(cut.text) * (edge - cut.x0) / max(1e-6, cut.x1 - cut.x0)))
+                        cut.text, cut.x1 = cut.text[:keep], edge
             if not spans or not any(s.text.strip() for s in spans):
                 continue
             if accents:
                 compose_accents(spans)
             x0, y0, x1, y1 = line["bbox"]
+            if edge is not None:
+                x1 = min(x1, edge)  # the layout (columns, right edges) ends with the page
             # fonts with tall ascenders/descenders give boxes that overlap the next line; a box
             # from the baseline and the size keeps lines apart and gaps comparable across fonts
             big = max(line["spans"], key=lambda sp: sp["size"])
             size, base = big["size"], big["origin"][1]
             if y1 - y0 > 1.3 * size and y0 <= base <= y1:
                 y0, y1 = max(y0, base - 0.8 * size), min(y1, base + 0.25 * size)
-            out.append(Seg(x0, y0, x1, y1, spans))
+            out.append(Seg(x0, y0, x1, y1, spans, base))
     return out
 
 

@@ -8,11 +8,12 @@ spans with inline styles, join lines with de-hyphenation and guess a listing's l
 from __future__ import annotations
 
 import re
+from collections import Counter
 from pathlib import Path
 
 from ._pymupdf import pymupdf
 from .pdf_layout import Column, Image, Table, VLine
-from .pdf_stats import HEADING_END, SECTION_NUMBER, Stats, line_style, loose_style, norm_title
+from .pdf_stats import HEADING_END, HEADING_TEXT, SECTION_NUMBER, Stats, line_style, loose_style, norm_title
 from .pdf_tables import borderless
 
 #: glyph bullets may touch their text; a dash or star needs a space ("-c --stdout", "-1" are not items)
@@ -138,7 +139,20 @@ def _strip_leader_tail(spans):
     return out
 
 
-def _join(parts: list[list]) -> list:
+def _keeps_hyphen(last: str, first: str, words: Counter | None) -> bool:
+    """Is the hyphen at a line end part of a compound ("dataclass-like")? When both halves are
+    words of this document and the joined form is not: TeX breaks compounds only at their hyphen."""
+    if not words:
+        return False
+    a = re.search(r"([A-Za-z]+)-\s*$", last)
+    b = re.match(r"[A-Za-z]+", first)
+    if not a or not b:
+        return False
+    head, tail = a.group(1).lower(), b.group(0).lower()
+    return words.get(head + tail, 0) == 0 and words.get(head, 0) > 0 and words.get(tail, 0) > 0
+
+
+def _join(parts: list[list], words: Counter | None = None) -> list:
     """Join lines' spans into one paragraph, de-hyphenating words broken at line ends.
 
     Works on spans rather than rendered text so that a word broken inside an italic run comes
@@ -153,7 +167,14 @@ def _join(parts: list[list]) -> list:
             continue
         if out:
             last = next((s for s in reversed(out) if s.text.strip()), None)
-            if last is not None and re.search(r"[A-Za-z]-\s*$", last.text) and re.match(r"[a-z]", spans[0].text):
+            if (last is not None and re.search(r"[A-Za-z]-\s*$", last.text) and re.match(r"[a-z]", spans[0].text)
+                    and _keeps_hyphen(last.text, spans[0].text, words)):
+                while out and out[-1] is not last:
+                    out.pop()
+                clone = type(last)(last.text.rstrip(), last.x0, last.x1, last.size, last.bold, last.italic, last.mono)
+                clone.link = last.link
+                out[-1] = clone
+            elif last is not None and re.search(r"[A-Za-z]-\s*$", last.text) and re.match(r"[a-z]", spans[0].text):
                 while out and out[-1] is not last:
                     out.pop()
                 clone = type(last)(last.text.rstrip()[:-1], last.x0, last.x1, last.size, last.bold, last.italic,
@@ -189,6 +210,12 @@ def _mostly_display(line, body_size: float) -> bool:
 
 
 _FOOTNOTE = re.compile(r"^\s*(\d{1,3}|[*\u2020\u2021\u00a7\u00b6])\s*[^\s\d.]")
+#: Sphinx's mark before the rest of a wrapped listing line: a hooked arrow, or (fonts without
+#: one) a modifier half ring and an arrow, "\u02d3\u2192"
+_WRAP_MARK = re.compile(r"^\s*(\u21aa|\u02d3\u2192?)\s*")
+#: a line that is a comment in most languages: opener, then a space
+_COMMENT_LINE = re.compile(r"^\s*(#+|//|/\*|--|;+|%+|\(\*)\s+\S")
+_WORD_PROCESSOR = re.compile(r"LibreOffice|OpenOffice|Microsoft|\bWord\b|Google Docs|WPS|Pages|AbiWord", re.I)
 _CONTINUED = re.compile(r"^\(?(continues on next page|continued from previous page)\)?$", re.I)
 _LABEL_WORD = re.compile(r"chapter|appendix|kapitel|chapitre|cap[ií]tulo", re.I)
 _NUMBER_WORDS = ("one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
@@ -225,6 +252,17 @@ def _toc_entry(line) -> bool:
     # a numbered entry ("2.1 Setup ... 7") or a bold one; a table row of a name and a count is neither
     numbered = re.match(r"(\d+(\.\d+)*|[A-Z](\.\d+)*)\.?$", cells[0][2].split()[0] if cells[0][2] else "")
     return bool(numbered) or all(s.bold for s in line.spans if s.text.strip())
+
+
+def _prose_left(col: Column) -> float | None:
+    """The column's left text edge: the leftmost start of at least three running (not monospace)
+    lines (the most common start is no mark: a page of list items starts most lines at the
+    items' text); None when no start has three."""
+    starts: dict[int, int] = {}
+    for it in col.items:
+        if isinstance(it, VLine) and not all(s.mono for s in it.spans if s.text.strip()):
+            starts[round(it.x0)] = starts.get(round(it.x0), 0) + 1
+    return next((float(x) for x in sorted(starts) if starts[x] >= 3), None)
 
 
 def _guess_language(lines: list[str]) -> str:
@@ -268,12 +306,14 @@ class Emitter:
         self.parts: list[str] = []
         self.item_prefix = ""
         self.heading_level = 0
-        self.code: list[tuple[list[tuple[float, str]], float, int]] = []  # (spans(x,text), y0, page)
+        self.code: list[tuple[list[tuple[float, str]], float, int]] = []  # (spans(x,text), baseline, page)
         self.code_cw = 0.0
         self.code_left = 0.0
         self.code_last: tuple[float, int] | None = None  # (y, page) of the listing's last line
         self.code_pitch: float | None = None
         self.code_in_item = False
+        self.code_origin = 0.0  # x that listing positions are measured from (moves with columns)
+        self.code_col: Column | None = None
         self.table: Table | None = None
         self.list_stack: list[float] = []
         self.item_text_x = 0.0
@@ -290,6 +330,10 @@ class Emitter:
         self.col: Column | None = None
         self.image_count = 0
         self.last_item = False
+        #: word processors wrap a long code paragraph at the margin; TeX and HTML-to-PDF engines
+        #: never do (a verbatim line that ends near the margin is whole there)
+        meta = (doc.metadata or {}) if doc is not None else {}
+        self.wraps_code = bool(_WORD_PROCESSOR.search(f"{meta.get('creator') or ''} {meta.get('producer') or ''}"))
 
     # ---- blocks
     def close(self) -> None:
@@ -297,7 +341,7 @@ class Emitter:
         if self.kind is not None:
             self.last_item = False
         if self.kind in ("para", "item") and self.parts:
-            text = re.sub(r"(?<=\S)  +", " ", _inline(_join(self.parts)).strip())
+            text = re.sub(r"(?<=\S)  +", " ", _inline(_join(self.parts, self.st.words)).strip())
             if self.kind == "item":
                 if self.item_para and self.blocks:
                     self.blocks[-1] += "\n\n" + self._item_indent() + text
@@ -397,7 +441,7 @@ class Emitter:
                 notes.append([ln.spans])
             else:
                 notes[-1].append(ln.spans)
-        texts = [re.sub(r"(?<=\S)  +", " ", _inline(_join(parts)).strip()) for parts in notes]
+        texts = [re.sub(r"(?<=\S)  +", " ", _inline(_join(parts, self.st.words)).strip()) for parts in notes]
         if self.kind in ("code", "para", "item", "table"):
             self.pending_markers.extend(texts)
         else:
@@ -454,7 +498,7 @@ class Emitter:
 
     def _heading_level(self, line: VLine) -> int:
         text = line.text.strip()
-        if len(text) > 160 or not re.search(r"[A-Za-z]", text) or BULLET.match(text):
+        if len(text) > 160 or not HEADING_TEXT.search(text) or BULLET.match(text):
             return 0
         if BYLINE.search(text) or (line.page == 0 and AUTHORS.match(text)):
             return 0  # an author line in a big or bold font is not a section
@@ -500,6 +544,10 @@ class Emitter:
         if (style[1] and abs(style[0] - self.st.body_size) <= 0.5 and NUMBERED_HEADING.match(text)
                 and self._heading_shape(line, text)):
             return self.st.numbered_level
+        if (style[1] and abs(style[0] - self.st.body_size) <= 0.5 and self.st.family_heads >= 2
+                and self._heading_shape(line, text) and len(text.split()) <= 10
+                and {s.sans for s in line.spans if s.text.strip() and not s.mono} == {not self.st.body_sans}):
+            return self.st.numbered_level  # a body-size heading in the other family (Word's Heading 3)
         return 0
 
     def _chapter_label(self, line: VLine, text: str) -> bool:
@@ -543,8 +591,13 @@ class Emitter:
         # code
         if self.kind == "code" and _CONTINUED.match(text.strip()) and not visible[0].mono:
             return  # Sphinx's "(continues on next page)" beside a listing split by a page break
-        if self.kind == "code" and self.code and visible[0].text.lstrip().startswith("\u21aa") and same_col:
+        if self.kind == "code" and self.code and _WRAP_MARK.match(visible[0].text) and same_col:
             self._wrapped_code(line)  # Sphinx wraps long listing lines with a hooked arrow
+            return
+        if (self.kind == "code" and self.code and same_col and not visible[0].mono and gap < 2.6 * size
+                and line.x0 >= self.code_left - 0.5 * size and _COMMENT_LINE.match(text)
+                and (gap < 1.0 * size or all(s.italic for s in visible if not s.mono))):
+            self._code_line(line, gap, same_col)  # a comment line of the listing set in roman/italic
             return
         if not all(s.mono for s in visible) and self._mixed_code(line, visible, gap, same_col):
             self._code_line(line, gap, same_col)
@@ -732,7 +785,7 @@ class Emitter:
     def _wrapped_code(self, line: VLine) -> None:
         """Join a wrapped listing line ("\u21aa rest") to the line it continues."""
         spans, y, page = self.code[-1]
-        rest = "".join(s.text for s in line.spans).lstrip().lstrip("\u21aa").lstrip()
+        rest = _WRAP_MARK.sub("", "".join(s.text for s in line.spans), count=1)
         if spans:
             x, text, mono, x1 = spans[-1]
             text = text.rstrip().rstrip("\u2423").rstrip()
@@ -782,6 +835,13 @@ class Emitter:
         cont = self.kind == "code" and self.code and (not same_col or gap < 2.6 * size)
         if cont and same_col and self._off_grid(line, size):
             cont = False  # a second listing right below the first one (Sphinx framed blocks)
+        lead = None
+        prev = self.prev
+        if (not cont and self.kind == "para" and len(self.parts) == 1 and same_col and prev is not None
+                and gap < 0.6 * size and abs(prev.x0 - line.x0) <= 0.3 * size and _COMMENT_LINE.match(prev.text)):
+            # the listing's first line was a comment set in a proportional face (Sphinx's italic
+            # comments), read as a one-line paragraph before the listing showed up
+            lead, self.kind, self.parts = prev, None, []
         if not cont:
             self.close()
             in_item = (self.kind == "item" or (self.last_item and self.kind is None)) and bool(self.list_stack)
@@ -791,6 +851,9 @@ class Emitter:
             self.kind, self.code, self.code_cw = "code", [], 0.0
             self.code_last, self.code_pitch = None, None
             self.code_left = line.x0
+            self.code_origin, self.code_col = col.left, col
+        elif col is not self.code_col:
+            self._code_move(col)
         for s in line.spans:
             n = len(s.text)
             if s.mono and n >= 2 and s.x1 > s.x0:
@@ -799,16 +862,59 @@ class Emitter:
                     self.code_cw = cw
         if self.code_cw == 0:
             self.code_cw = 0.6 * size
+        o = self.code_origin
+        if cont and same_col and gap < 0.5 * size and self._soft_wrapped(line, col):
+            spans = self.code[-1][0]
+            x, text, mono, _ = spans[-1]
+            rest = [(s.x0 - o, s.text, s.mono, s.x1 - o) for s in line.spans]
+            self.code[-1] = ([*spans[:-1], (x, text.rstrip() + " " + "".join(t for _, t, _, _ in rest).lstrip(),
+                                            mono, rest[-1][3])], line.base, line.page)
+            self.code_last = (line.base, line.page)
+            self.prev = line
+            return
+        if lead is not None:
+            self._code_add([(s.x0 - o, s.text, s.mono, s.x1 - o) for s in lead.spans], lead.base, lead.page)
         # blank lines inside the listing from vertical gaps
         if self.code and same_col:
             prev_y = self.code[-1][1]
             pitch = self._code_pitch(size)
-            blanks = round((line.y0 - prev_y) / pitch) - 1
+            blanks = round((line.base - prev_y) / pitch) - 1
             for _ in range(max(0, min(blanks, 3))):
-                self.code.append(([], line.y0, line.page))
-        spans = [(s.x0 - col.left, s.text, s.mono, s.x1 - col.left) for s in line.spans]
-        self._code_add(spans, line.y0, line.page)
+                self.code.append(([], line.base, line.page))
+        spans = [(s.x0 - o, s.text, s.mono, s.x1 - o) for s in line.spans]
+        self._code_add(spans, line.base, line.page)
         self.prev = line
+
+    def _soft_wrapped(self, line: VLine, col: Column) -> bool:
+        """Is ``line`` the rest of the listing line above, wrapped by a word processor? Word and
+        LibreOffice wrap a long "Source Code" paragraph at a space: the line above stops near the
+        text's right edge although the first word here would not have fitted, and this line starts
+        at the listing's left edge. (TeX never wraps a listing: an overfull line runs on.)"""
+        right = self.st.text_right
+        if (not self.wraps_code or right is None or not self.code or not self.code[-1][0]
+                or line.x0 > self.code_left + 0.5 * self.code_cw):
+            return False
+        last = self.code[-1][0][-1]
+        x1 = last[3] + self.code_origin
+        words = line.text.split()
+        cw = self.code_cw or 5.0
+        if not words or re.match(r"(>>>|\.\.\.|\$|#|%|>)$", words[0]):
+            return False  # a prompt starts a line of its own
+        return (right - 8 * cw < x1 <= right + cw and x1 + cw * (len(words[0]) + 1) > right + 0.5 * cw
+                and not last[1].rstrip().endswith("\\"))
+
+    def _code_move(self, col: Column) -> None:
+        """A listing goes on in another column or page: shift its x origin by how far the
+        column's running text moved. Each column's own leftmost line is no common mark (a page
+        holding only the listing's tail starts at the listing's indent); the text's usual start
+        is, and with no running text beside it a one-column document keeps its page positions."""
+        old = self.code_col
+        a, b = (_prose_left(old) if old is not None else None), _prose_left(col)
+        if a is not None and b is not None:
+            self.code_origin += b - a
+        elif self.st.gutter is not None:
+            self.code_origin = col.left
+        self.code_col = col
 
     def _off_grid(self, line: VLine, size: float) -> bool:
         """Blank lines inside a listing keep its line grid; the space between two listings
@@ -816,7 +922,7 @@ class Emitter:
         last = self.code_last
         if last is None or last[1] != line.page or self.code_pitch is None:
             return False  # fewer than two lines of this listing on this page: no grid yet
-        steps = (line.y0 - last[0]) / self.code_pitch
+        steps = (line.base - last[0]) / self.code_pitch
         return steps > 1.5 and abs(steps - round(steps)) > 0.25
 
     def _code_pitch(self, size: float) -> float:
@@ -851,7 +957,10 @@ class Emitter:
                     col = max(0, round((x - base) / cw))
                     if len(buf) < col and not (buf.endswith(" ") and not text.strip()):
                         buf += " " * (col - len(buf))
-                buf += text
+                # TeX typesets ' and " in typewriter fonts as curly quotes; in code they are
+                # straight, and its backquote is an opening one: a pair of opening quotes is a
+                # shell `...` pair. A roman comment's curly quotes are the author's own.
+                buf += _BACKQUOTES.sub(r"`\1`", text).translate(_CODE_QUOTES) if mono else text
                 if text.strip():
                     after_prop = after_prop or not mono
                 prev_x1 = x1
@@ -860,9 +969,6 @@ class Emitter:
             lines.pop()
         while lines and not lines[0]:
             lines.pop(0)
-        # TeX typesets ' and " in typewriter fonts as curly quotes; in code they are straight
-        # and its backquote as an opening one: a pair of opening quotes is a shell `...` pair
-        lines = [_BACKQUOTES.sub(r"`\1`", ln).translate(_CODE_QUOTES) for ln in lines]
         if len(lines) == 1 and re.fullmatch(r"https?://[^\s<>]+", lines[0].strip()):
             return f"<{lines[0].strip()}>"  # a displayed URL (texinfo @url) is a link, not a listing
         lang = _guess_language(lines)

@@ -18,6 +18,9 @@ PAGE_NUMBER = re.compile(r"^\W*(page\s*)?(\d{1,5}|[ivxlc]{1,6})(\s*(of|/)\s*\d+)
 SENTENCE_END = re.compile(r"[.!?:;]['\")\]]?$")
 #: how running text ends; a question ("2.1 What is R?") is still a heading shape
 SECTION_NUMBER = re.compile(r"^\s*(\d+(?:\.\d+)*)\.?(?:\s|$)")
+_WORD = re.compile(r"[A-Za-z]{2,}")
+#: what a heading has: a word, or a version or date ("23.2.0 - 2023-12-31" in a changelog)
+HEADING_TEXT = re.compile(r"[A-Za-z]|\d+[.\-/]\d+[.\-/]\d+")
 HEADING_END = re.compile(r"[.!:;,]['\")\]]?$")
 
 
@@ -144,11 +147,25 @@ class Stats:
     #: (size, bold) styles of the lines that match the outline, with their outline level: headings
     #: the outline leaves out (Texinfo @heading, a licence's "Preamble") are found by their style
     toc_styles: dict[tuple[float, bool], int] = field(default_factory=dict)
+    #: the running text is set in a sans-serif face
+    body_sans: bool = False
+    #: short bold lines at the text's size in the other family (sans over a serif text or the
+    #: reverse): Word/LibreOffice "Heading 3" at the body size; two or more make it a heading style
+    family_heads: int = 0
+    #: words seen inside lines (not first or last on a line, where hyphenation cuts them): tells
+    #: "dataclass-" + "like" (both words here, "dataclasslike" not) from "docu-" + "ment"
+    words: Counter = field(default_factory=Counter)
+    #: where running text ends in a one-column document (95th percentile of long prose lines'
+    #: right edges; None with two columns or little prose): a page of code has no edge of its own
+    text_right: float | None = None
 
 
 def gather_stats(pages: list[PageData], toc: list, page_count: int) -> Stats:
     st = Stats()
     chars: Counter = Counter()
+    sans_chars: Counter = Counter()
+    rights: list[float] = []
+    bold_family: Counter = Counter()
     short: Counter = Counter()
     lines: Counter = Counter()
     margins: Counter = Counter()
@@ -179,14 +196,19 @@ def gather_stats(pages: list[PageData], toc: list, page_count: int) -> Stats:
             keys.add(place_key(seg))
             if all(s.mono for s in seg.spans if s.text.strip()):
                 continue
+            inner = _WORD.findall(seg.text)[1:-1]
+            if inner:
+                st.words.update(w.lower() for w in inner)
             for s in seg.spans:
                 chars[_style(s)] += len(s.text.strip())
+                if not s.bold and not s.mono:
+                    sans_chars[s.sans] += len(s.text.strip())
             style = line_style(seg)
             if style is None and pd.number == first:
                 style = loose_style(seg)  # a title with small caps or a logo ("BIBTEXing")
             if style is None:
                 continue
-            if not re.search(r"[A-Za-z]", seg.text):
+            if not HEADING_TEXT.search(seg.text):
                 continue
             if entries and id(seg) not in edges:
                 key = norm_title(seg.text)
@@ -199,6 +221,12 @@ def gather_stats(pages: list[PageData], toc: list, page_count: int) -> Stats:
                 seen_here.add(style)
                 pages_of[style] += 1
             words = seg.text.split()
+            if len(words) >= 8:
+                rights.append(seg.x1)
+            if style[1] and len(words) <= 10 and not HEADING_END.search(seg.text.strip()):
+                fams = {s.sans for s in seg.spans if s.text.strip() and not s.mono}
+                if len(fams) == 1:
+                    bold_family[(style[0], fams.pop())] += 1
             if len(words) <= 14 and not HEADING_END.search(seg.text.strip()):
                 short[style] += 1
                 m = SECTION_NUMBER.match(seg.text)
@@ -224,10 +252,15 @@ def gather_stats(pages: list[PageData], toc: list, page_count: int) -> Stats:
         g, c = gutters.most_common(1)[0]
         if c >= max(2, 0.3 * n):
             st.gutter = float(g)
+    if rights and len(rights) >= 10 and st.gutter is None:
+        rights.sort()
+        st.text_right = rights[int(0.95 * (len(rights) - 1))]
     if not chars:
         return st
     body = max(((k, v) for k, v in chars.items() if not k[1]), key=lambda kv: (kv[1], -kv[0][0]), default=None)
     st.body_size = body[0][0] if body else chars.most_common(1)[0][0][0]
+    st.body_sans = sans_chars[True] > sans_chars[False]
+    st.family_heads = bold_family[(round(st.body_size * 2) / 2, not st.body_sans)]
     # a line apart at the page edge, at one place on many pages, is a running head or folio when it
     # is not set bigger than the text (a chapter title opening each page is bigger)
     st.remove = {k for k in st.remove if k[0] != "edge" or float(k[1].rsplit(":", 1)[1]) <= 1.2 * st.body_size}

@@ -11,6 +11,8 @@ rule as the header.
 
 from __future__ import annotations
 
+import re
+
 from ._pymupdf import pymupdf
 from .pdf_layout import TEXT_FLAGS, Seg, Table, VLine
 
@@ -292,9 +294,15 @@ def borderless(items: list, toc_line) -> list:
     return out
 
 
+#: a cell that is only a list marker: a bullet glyph, a dash, "1." / "a)" / "(iv)"
+_MARKER_CELL = re.compile(r"^([•◦▪▫●○■□‣⁃∙·➢►✓\-–—*]|\(?(\d{1,3}|[a-zA-Z]|[ivxIVX]{1,4})[.)])$")
+
+
 def _aligned_table(lines: list[VLine]) -> Table | None:
     if len(lines) < 3:
         return None
+    if all(_MARKER_CELL.match(ln.cells[0][2]) for ln in lines):
+        return None  # a list whose markers stand apart from the text (Word/LibreOffice tab stops)
     n = len(lines[0].cells)
     body = lines[1:]  # a header is often centred over a left- or right-aligned column
     for j in range(n):

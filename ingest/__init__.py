@@ -9,13 +9,14 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-# The submodule ``llmingest.render`` is imported before the function of the same name is bound:
-# importing a submodule sets it as a package attribute, so a later first import of it (by a test or
-# a plugin) would otherwise replace ``llmingest.render`` the function with the module.
-from . import render as _render_module  # noqa: E402, F401
+# The package ``llmingest.render`` (and its submodules) is imported before the function of the same
+# name is bound: importing a submodule sets it as a package attribute, so a later first import of it
+# (by a test or a plugin) would otherwise replace ``llmingest.render`` the function with the package.
+from llmingest.render import digest as _render_module  # noqa: E402, F401
+from llmingest.sources.bundle import bundle  # noqa: E402
+
 from .api import ingest, render  # noqa: E402
 from .batch import batch  # noqa: E402  (the function; the module stays importable as llmingest.batch)
-from .bundling import bundle  # noqa: E402
 from .errors import IngestError  # noqa: E402
 from .model import Bundle, Document, Skipped  # noqa: E402
 from .options import Options  # noqa: E402

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import sources
+from llmingest.sources import parse as sources
+
 from .errors import UsageError
 from .model import Bundle
 from .options import Options
@@ -34,24 +35,30 @@ def ingest(source: str | sources.Source, options: Options | None = None, *, kind
     if kind not in KINDS:
         raise UsageError(f"unknown kind {kind!r}", hint=f"choose one of {', '.join(KINDS)}")
     if kind == "repo":
-        from .repo import ingest_repo
+        from llmingest.sources.repo import ingest_repo
 
         return ingest_repo(src, opts)
     if kind == "pdf":
-        from .pdf import ingest_pdf
+        from llmingest.sources.pdf import ingest_pdf
 
         return ingest_pdf(src, opts)
     if kind == "page":
-        from .page import ingest_page
+        from llmingest.sources.page import ingest_page
 
         return ingest_page(src, opts)
-    from .site import ingest_site
+    from llmingest.sources.site import ingest_site
 
     return ingest_site(src, opts)
 
 
 def render(bundle: Bundle, format: str = "markdown", **kwargs: Any) -> str:
-    """Render a Bundle as ``markdown``, ``xml``, ``plain`` or ``json`` text."""
-    from .render import render as _render
+    """Render a Bundle as ``markdown``, ``xml``, ``plain``, ``json``, ``llms.txt`` or ``llms-full.txt``
+    text, in the layout of its kind: one source as a digest, many (:func:`llmingest.bundle`) with
+    one section per source. See :func:`llmingest.render.render`.
+
+    >>> from llmingest import bundle, render
+    >>> text = render(bundle([".", "docs/design.pdf"]), "markdown")
+    """
+    from llmingest.render import render as _render
 
     return _render(bundle, format, **kwargs)

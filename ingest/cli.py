@@ -127,7 +127,7 @@ def _refuse_unknown_command(word: str, names: set[str]) -> None:
 
 
 def _kind_for(text: str, names: set[str]) -> str:
-    from .sources import parse
+    from llmingest.sources.parse import parse
 
     kind = parse(text).kind
     return kind if kind in names else "repo"
@@ -147,14 +147,19 @@ def _pop_config(args: list[str]) -> tuple[list[str], str | None]:
     return args, os.environ.get("LLMINGEST_CONFIG")
 
 
-def _config_defaults(command, path_text: str | None) -> dict | None:
-    """Defaults from llmingest.toml / [tool.llmingest]: --config FILE, or found from the cwd upward."""
+def _config_path(path_text: str | None):
+    """The config file this run uses: ``--config FILE``, else the nearest one from the cwd upward."""
     from pathlib import Path
 
     from . import config
 
-    path = Path(path_text) if path_text else config.find_config()
-    config.ACTIVE["path"] = path
+    return Path(path_text) if path_text else config.find_config()
+
+
+def _config_defaults(command, path) -> dict | None:
+    """Defaults from the run's llmingest.toml / [tool.llmingest] (``path``: see :func:`_config_path`)."""
+    from . import config
+
     if path is None:
         return None
     if not path.is_file():
@@ -168,6 +173,13 @@ def _config_defaults(command, path_text: str | None) -> dict | None:
 
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point: infer the subcommand, run the app, render errors once."""
+    from .errors import run_scope
+
+    with run_scope():  # the run's tokens are scrubbed from every message of the run, then forgotten
+        _run(argv)
+
+
+def _run(argv: list[str] | None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args or bool(os.environ.get("LLMINGEST_DEBUG"))
     args = [a for a in args if a != "--debug"]
@@ -176,8 +188,11 @@ def main(argv: list[str] | None = None) -> None:
         args, config_path = _pop_config(args)
         args = _infer(args)
         command = typer.main.get_command(app)
-        defaults = _config_defaults(command, config_path)
-        command.main(args=args, prog_name="llmingest", standalone_mode=True, default_map=defaults)
+        from .config import RunConfig
+
+        run = RunConfig(path=_config_path(config_path))  # ctx.obj: the commands read it, no global
+        defaults = _config_defaults(command, run.path)
+        command.main(args=args, prog_name="llmingest", standalone_mode=True, default_map=defaults, obj=run)
     except IngestError as exc:  # raised while inferring the command, before the group runs
         if debug:
             raise

@@ -10,6 +10,7 @@ Click's ``default_map`` makes the file's values the defaults, so a flag always w
 from __future__ import annotations
 
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -22,8 +23,24 @@ else:  # pragma: no cover
 
 CONFIG_NAMES = ("llmingest.toml", ".llmingest.toml")
 
-#: the config file this run uses (set by the CLI edge; read by `bundle` for its [[sources]])
-ACTIVE: dict[str, Path | None] = {"path": None}
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """What one CLI run was configured with, handed to every command as click's ``ctx.obj``.
+
+    A value per run instead of a module global, so two runs in one process (tests, an embedding
+    program) never see each other's config file. ``bundle`` reads its ``[[sources]]`` from ``path``.
+    """
+
+    path: Path | None = None
+
+
+def current(ctx: Any) -> RunConfig:
+    """The :class:`RunConfig` of the command whose (click/Typer) context is ``ctx``; an empty one
+    when the app runs without ``llmingest``'s own ``main`` (Typer's test runner)."""
+    found = ctx.find_object(RunConfig) if ctx is not None else None
+    return found or RunConfig()
 
 
 def find_config(start: Path | None = None) -> Path | None:

@@ -29,6 +29,7 @@ __all__ = [
     "clip",
     "register_secret",
     "secret_scope",
+    "run_scope",
     "EXIT_CODES",
 ]
 
@@ -213,6 +214,24 @@ def _secrets_now() -> list[str]:
     if scoped:
         found += list(scoped)
     return sorted(set(found), key=len, reverse=True)
+
+
+@contextmanager
+def run_scope() -> Iterator[None]:
+    """One CLI run: the process-wide secrets registered during it are forgotten when it ends.
+
+    Process-wide during the run, not a ContextVar like :func:`secret_scope`: worker threads of the
+    run (a thread pool does not inherit context variables) must scrub the run's tokens too. After
+    it, an embedding program or the next in-process run starts from the set as it was.
+    """
+    with _global_lock:
+        saved = OrderedDict(_global_secrets)
+    try:
+        yield
+    finally:
+        with _global_lock:
+            _global_secrets.clear()
+            _global_secrets.update(saved)
 
 
 @contextmanager

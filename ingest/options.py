@@ -19,6 +19,59 @@ from .errors import UsageError
 DEFAULT_MAX_FILE_SIZE = 1_000_000  # bytes; gitingest uses 10 MB, repomix 50 MB: larger is rarely source
 
 
+@dataclass(frozen=True)
+class PageOptions:
+    """How one HTML page is converted (``llmingest page`` and ``ingest(url, kind="page")``)."""
+
+    front_matter: bool = True  # YAML front matter (title, url, ...) before the body
+    links: bool = True  # keep link targets (False: link text only)
+    images: bool = True  # keep images
+    select: bool = True  # main-content selection (False: the whole <body>)
+    count_tokens: bool = True  # False: no tokenizer is built when nobody shows the count
+    charset: str | None = None  # override the detected encoding
+    base_url: str | None = None  # resolve a local file's links as if it were served here
+
+
+@dataclass(frozen=True)
+class PdfOptions:
+    """How a PDF is converted (``llmingest pdf`` and ``ingest(path, kind="pdf")``)."""
+
+    images_dir: str | Path | None = None  # extract images into this folder (DOCX/PPTX/EPUB documents too)
+    images_ref: str | None = None  # how the markdown links that folder (default: images_dir itself)
+    page_markers: bool = False  # a marker line before every page
+    ocr: bool = False  # OCR pages without a text layer
+
+
+@dataclass(frozen=True)
+class CrawlOptions:
+    """Knobs of the crawler and the site builder beyond the common site fields of :class:`Options`."""
+
+    backoff: float = 0.5  # seconds before the first retry of a transient failure (doubles each time)
+    retries: int | None = None  # retries of a transient failure (None: the crawler's default)
+    workers: int | None = None  # conversion processes of a site build (None: up to 8; a batch sets 1)
+    login_start: str | None = None  # --header/--cookie go to this URL's host only (llmstxt commands)
+
+
+@dataclass(frozen=True)
+class OutputOptions:
+    """The output a ``max_tokens`` budget is fitted to: its format's overhead, the tree's summary."""
+
+    format: str = "markdown"  # markdown | xml | plain | json
+    top: int = 10  # largest files listed in the summary
+    token_tree: bool = False  # token counts in the directory tree
+
+
+_GROUPS: dict[str, type] = {"page": PageOptions, "pdf": PdfOptions, "crawl": CrawlOptions, "output": OutputOptions}
+
+#: the old ``Options.extra`` string keys -> (group, field) they now live in; read once, in __post_init__
+_LEGACY_KEYS: dict[str, tuple[str, str]] = {
+    **{k: ("page", k) for k in ("front_matter", "links", "images", "select", "count_tokens", "charset", "base_url")},
+    **{k: ("pdf", k) for k in ("images_dir", "images_ref", "page_markers", "ocr")},
+    **{k: ("crawl", k) for k in ("backoff", "retries", "workers", "login_start")},
+    **{k: ("output", k) for k in ("format", "top", "token_tree")},
+}
+
+
 @dataclass
 class Options:
     # ---- common ------------------------------------------------------------------------------
@@ -71,7 +124,47 @@ class Options:
     # sites behind a login: sent only to the start URL's host, scrubbed from every output like tokens
     headers: dict[str, str] = field(default_factory=dict)
     cookies: list[str] = field(default_factory=list)  # "name=value" each
-    extra: dict[str, Any] = field(default_factory=dict)  # converter-specific knobs
+
+    # ---- limits (a server sets them from serve/mcp flags; the CLI from --max-page-size) --------
+    max_page_size: int | None = None  # bytes of one fetched page, PDF or llms.txt (lowers the built-in cap)
+    max_files: int | None = None  # files in one repository digest: refused before any is read
+
+    # ---- per-kind groups ---------------------------------------------------------------------
+    page: PageOptions = field(default_factory=PageOptions)
+    pdf: PdfOptions = field(default_factory=PdfOptions)
+    crawl: CrawlOptions = field(default_factory=CrawlOptions)
+    output: OutputOptions = field(default_factory=OutputOptions)
+    #: the old untyped knobs, still accepted from Python callers, config [[sources]] and batch
+    #: manifests: known keys move into the typed fields above when the Options is made; the rest
+    #: stay here, read by nothing
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for name, kind in _GROUPS.items():  # a table in a config file or a manifest arrives as a dict
+            value = getattr(self, name)
+            if isinstance(value, dict):
+                unknown = set(value) - {f.name for f in fields(kind)}
+                if unknown:
+                    raise UsageError(f"unknown {name} option(s): {', '.join(sorted(unknown))}")
+                setattr(self, name, kind(**value))
+        if self.extra:
+            self._absorb_extra()
+
+    def _absorb_extra(self) -> None:
+        """Move known ``extra`` keys into their typed fields (``max_page_bytes`` was the server's name)."""
+        rest = dict(self.extra)
+        groups: dict[str, dict[str, Any]] = {}
+        for key, (group, name) in _LEGACY_KEYS.items():
+            if key in rest:
+                groups.setdefault(group, {})[name] = rest.pop(key)
+        for group, values in groups.items():
+            setattr(self, group, replace(getattr(self, group), **values))
+        caps = [int(v) for v in (rest.pop("max_page_size", None), rest.pop("max_page_bytes", None)) if v]
+        if caps:
+            self.max_page_size = min([*caps, *([self.max_page_size] if self.max_page_size else [])])
+        if "max_files" in rest:
+            self.max_files = rest.pop("max_files")
+        self.extra = rest
 
     def merged(self, **overrides: Any) -> Options:
         """A copy with ``overrides`` applied; unknown names are a usage error, not silently lost."""
@@ -118,6 +211,23 @@ def parse_host_map(value: str | list[str] | tuple[str, ...] | None) -> dict[str,
             host, url = item.split("=", 1)
             out[host.strip().lower()] = url.strip()
     return out
+
+
+#: the output formats every edge accepts (``llms.txt`` is written by the site and bundle commands)
+FORMATS = ("markdown", "xml", "plain", "json")
+
+
+def check_format(fmt: str, allowed: tuple[str, ...] = FORMATS) -> str:
+    """A format name as a user typed it (``md``, ``txt``, ``XML``) -> its canonical name, or a UsageError.
+
+    In the core, not in ``commands/``: the CLI and the web service (``?format=``) both parse it.
+    """
+    fmt = fmt.lower()
+    aliases = {"md": "markdown", "txt": "plain", "text": "plain"}
+    fmt = aliases.get(fmt, fmt)
+    if fmt not in allowed:
+        raise UsageError(f"unknown format {fmt!r}", hint=f"choose one of {', '.join(allowed)}")
+    return fmt
 
 
 def parse_size(text: str | int) -> int:

@@ -7,9 +7,12 @@ ONE counting worker, and this process then builds no tokenizer at all: the worke
 this process reads, scans for secrets (at :meth:`ScanPool.submit`, in the caller's loop) and
 renders. Measured on the CPython stdlib (37 MB): see benchmarks/README.md.
 
-The worker is a plain ``python -m llmingest.scanpool ENCODING`` child (no fork: safe next to
-threads, the same on every OS) that reads length-prefixed UTF-8 texts on stdin and answers one
-count per line on stdout. Texts are not copied to wait for it: the queue holds references to the
+The worker is :mod:`llmingest.countworker` run as a script in an isolated interpreter (``python -I
+-S``; no fork: safe next to threads, the same on every OS): it loads only bpe-openai's compiled
+module, reads length-prefixed UTF-8 texts on stdin and answers their counts on stdout, in batches,
+and hands back the pages of the tokenizer's tables once it is built (~50 MB resident instead of
+~90). A cold digest waits for its last count, so it starts early: :func:`prestart` before the
+walk, else at the first ``spawn_at`` characters. Texts are not copied to wait for it: the queue holds references to the
 caller's strings (which it keeps anyway, to render them), a feeder thread encodes one at a time,
 and :meth:`ScanPool.submit` waits while more than ``in_flight`` characters are unanswered, so the
 memory spent on the worker is bounded by construction. An answered text is dropped from the pool
@@ -34,8 +37,80 @@ _HEAD = struct.Struct("<I")  # text bytes
 Result = tuple[int | None, list]  # (tokens, or None when not asked; secret hits as (start, end, kind))
 
 
+_HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def _command(encoding: str) -> list[str]:
+    """The worker's command line: :mod:`llmingest.countworker` run as a script in an isolated
+    interpreter (``-I -S``: no site, no package import, ~10 MB and ~0.1 s of start less), given
+    the path of bpe-openai's compiled module. When that cannot be found (an unusual install), the
+    package's own ``-m llmingest.scanpool``, run from the folder holding the package, so a
+    "llmingest" folder in the user's working directory can never stand in for it."""
+    from .tokens import bindings_path
+
+    bindings, script = bindings_path(), os.path.join(_HERE, "countworker.py")
+    if bindings is not None and os.path.exists(script):  # (an install of .pyc files alone has no script)
+        return [sys.executable, "-I", "-S", script, bindings, encoding]
+    return [sys.executable, "-m", "llmingest.scanpool", encoding]
+
+
+def _widen(pipe) -> None:
+    """A 1 MiB pipe to the worker where Linux allows it (64 KiB by default): the feeder thread
+    needs the GIL between texts, and while this process's scan holds it, the worker counts what
+    the pipe already holds instead of waiting."""
+    try:
+        import fcntl
+
+        fcntl.fcntl(pipe.fileno(), fcntl.F_SETPIPE_SZ, 1 << 20)
+    except (ImportError, AttributeError, OSError):
+        pass
+
+
+def _spawn(encoding: str) -> subprocess.Popen:
+    proc = subprocess.Popen(_command(encoding), cwd=_HERE, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL)
+    _widen(proc.stdin)
+    return proc
+
+
+_SPARES: dict[str, subprocess.Popen] = {}  # workers started ahead (prestart), by encoding
+
+
+def prestart(encoding: str = "o200k_base") -> None:
+    """Start the counting worker for ``encoding`` now, before there is anything to count.
+
+    A cold digest waits for the worker's last count, and the worker can count only once its
+    interpreter and tokenizer are up (~60 ms): started here, at the top of a run, they load while
+    the caller locates and walks the tree, and the first :class:`ScanPool` that counts adopts it
+    (sending at once, whatever its ``spawn_at``). Call it only when counting is likely (an empty
+    token cache): a spare never adopted is ended at exit, and ends by itself with this process."""
+    from .tokens import ENCODINGS
+
+    if encoding in _SPARES or encoding not in ENCODINGS or (os.cpu_count() or 1) < 2:
+        return
+    try:
+        _SPARES[encoding] = _spawn(encoding)
+    except OSError:
+        return
+    if len(_SPARES) == 1:
+        import atexit
+
+        atexit.register(end_spares)
+
+
+def end_spares() -> None:
+    """End the workers :func:`prestart` started that no pool adopted (a warm run needed none)."""
+    while _SPARES:
+        proc = _SPARES.popitem()[1]
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait()
+        for pipe in (proc.stdin, proc.stdout):
+            pipe.close()
+
+
 def _find(path: str, text: str) -> list:
-    from .secrets import find
+    from llmingest.transforms.secrets import find
 
     return find(path, text)
 
@@ -48,14 +123,12 @@ class _Worker:
     ``submit`` go on."""
 
     def __init__(self, encoding: str, results: list, on_answer) -> None:
-        # run from the folder holding our package, so a "llmingest" folder in the user's working
-        # directory can never stand in for it (``-m`` looks in the working directory first)
-        here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-        self.proc = subprocess.Popen([sys.executable, "-m", "llmingest.scanpool", encoding], cwd=here,
-                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        spare = _SPARES.pop(encoding, None)
+        self.proc = spare if spare is not None and spare.poll() is None else _spawn(encoding)
         self.pending: dict[int, str] = {}
         self._order: deque[int] = deque()
         self._outbox: queue.SimpleQueue = queue.SimpleQueue()
+        self._closed = False
         self._results = results
         self._on_answer = on_answer
         self._threads = [threading.Thread(target=self._feed, daemon=True),
@@ -69,6 +142,7 @@ class _Worker:
         self._outbox.put(index)
 
     def close_input(self) -> None:
+        self._closed = True  # nothing more is sent: the last answer ends the collector
         self._outbox.put(None)
 
     def _feed(self) -> None:
@@ -101,12 +175,13 @@ class _Worker:
                 break
             self._results[index] = (tokens, self._results[index][1])
             self._on_answer(len(self.pending.pop(index, "")))
+            if self._closed and not self._order:
+                break  # all answered: the worker's exit is not waited for (close() reaps it)
         self._on_answer(None)  # the worker is gone: a waiting submit must not wait for it
 
     def finish(self) -> None:
         for thread in self._threads:
             thread.join()
-        self.proc.wait()
 
     def kill(self) -> None:
         if self.proc.poll() is None:
@@ -149,7 +224,7 @@ class ScanPool:
             return index
         self._queued[index] = text
         self._queued_chars += len(text)
-        if self._queued_chars >= self._spawn_at and self._allowed:
+        if (self._queued_chars >= self._spawn_at or self.encoding in _SPARES) and self._allowed:
             self._start()
         return index
 
@@ -230,19 +305,12 @@ class ScanPool:
 
 
 def _serve(encoding: str) -> None:
-    """The worker: length-prefixed UTF-8 texts in on stdin, one token count per line out."""
+    """The worker where bpe-openai's compiled module has no path of its own (see :func:`_command`)."""
+    from .countworker import serve
     from .tokens import counter
 
-    count = counter(encoding)
-    read, out = sys.stdin.buffer.read, sys.stdout.buffer
-    while True:
-        head = read(_HEAD.size)
-        if len(head) < _HEAD.size:
-            return
-        (size,) = _HEAD.unpack(head)
-        text = read(size).decode("utf-8", "surrogatepass")
-        out.write(b"%d\n" % count(text))
-        out.flush()
+    serve(counter(encoding))
+    os._exit(0)  # every answer is written (os.write): no teardown for the pool to wait on
 
 
 if __name__ == "__main__":

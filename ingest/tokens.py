@@ -26,31 +26,55 @@ from .errors import UsageError
 ENCODINGS = ("o200k_base", "cl100k_base")
 
 
+@functools.lru_cache(maxsize=1)
+def bindings_path() -> str | None:
+    """Where bpe-openai's compiled module is (None: not installed, or laid out unusually). The
+    counting worker loads it from this path alone, with no ``site`` and no llmingest import."""
+    import importlib.machinery
+    import importlib.util
+
+    spec = importlib.util.find_spec("bpe_openai")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    for folder in spec.submodule_search_locations:
+        for suffix in importlib.machinery.EXTENSION_SUFFIXES:
+            path = os.path.join(folder, "_bindings" + suffix)
+            if os.path.exists(path):
+                return path
+    return None
+
+
+def load_bindings(path: str):
+    """The compiled module at ``path``, loaded without its package (see :func:`_bindings`)."""
+    import importlib.machinery
+    import importlib.util
+
+    name = "bpe_openai._bindings"
+    loader = importlib.machinery.ExtensionFileLoader(name, path)
+    module = importlib.util.module_from_spec(importlib.util.spec_from_loader(name, loader))
+    loader.exec_module(module)
+    return module
+
+
 def _bindings():
     """bpe-openai's compiled module, loaded without running the package's ``__init__``: that
     builds a registry of every OpenAI model's tables in Python and costs ~0.4 s per process,
     more than counting a 1 MB repository. The extension itself needs nothing from it."""
-    import importlib.machinery
-    import importlib.util
     import sys
 
     name = "bpe_openai._bindings"
     if name in sys.modules:
         return sys.modules[name]
-    spec = importlib.util.find_spec("bpe_openai")
-    if spec is None or not spec.submodule_search_locations:
-        raise ImportError("bpe-openai is not installed (pip install bpe-openai)")
-    for folder in spec.submodule_search_locations:
-        for suffix in importlib.machinery.EXTENSION_SUFFIXES:
-            path = os.path.join(folder, "_bindings" + suffix)
-            if os.path.exists(path):
-                loader = importlib.machinery.ExtensionFileLoader(name, path)
-                module = importlib.util.module_from_spec(importlib.util.spec_from_loader(name, loader))
-                loader.exec_module(module)
-                sys.modules[name] = module
-                return module
-    import bpe_openai._bindings as module  # an unusual layout: let the package find it
+    path = bindings_path()
+    if path is None:
+        import importlib.util
 
+        if importlib.util.find_spec("bpe_openai") is None:
+            raise ImportError("bpe-openai is not installed (pip install bpe-openai)")
+        import bpe_openai._bindings as module  # an unusual layout: let the package find it
+
+        return module
+    sys.modules[name] = module = load_bindings(path)
     return module
 
 
@@ -200,6 +224,10 @@ class TokenCache:
                 self._map = json.loads(self.path.read_text())
             except (OSError, ValueError):
                 self._map = {}
+
+    def __len__(self) -> int:
+        """Entries known (0 for a cold run: nothing will come from the cache)."""
+        return len(self._map)
 
     @staticmethod
     def key(data: bytes) -> str:

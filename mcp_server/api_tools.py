@@ -9,7 +9,7 @@ the rest, an agent can look at the candidates itself and pick:
 - ``curl_for_operation(openapi, operation, values)``: the curl for the one it picked, auth and missing
   required fields as named placeholders, the body checked against the request schema.
 
-Thin edges over :mod:`llmingest.actions` (which loads and caches the spec index).
+Thin edges over :mod:`llmingest.sources.actions` (which loads and caches the spec index).
 
 >>> # async with Client(create_server()) as c:
 >>> #     await c.call_tool("find_api_operation", {"task": "Set a channel topic", "openapi": "slack.json"})
@@ -89,7 +89,7 @@ def register(tool: Callable[..., Callable[[Any], Any]], svc: Service) -> None:
 
         Each comes with method, path, summary, required parameters, the request body in brief, a
         probability (calibrated on products the model never saw) and why it was proposed."""
-        from ..actions import operations_for_task
+        from llmingest.sources.actions import operations_for_task
 
         svc.guard_location(openapi)
         found = operations_for_task(task, openapi, svc.options_for(), k=k)
@@ -107,7 +107,7 @@ def register(tool: Callable[..., Callable[[Any], Any]], svc: Service) -> None:
     ) -> ToolResult:
         """The runnable curl for one API operation: auth as env-var placeholders, every missing
         required field a named $PLACEHOLDER, the body checked against the operation's request schema."""
-        from ..actions import curl_for_operation as build
+        from llmingest.sources.actions import curl_for_operation as build
 
         svc.guard_location(openapi)
         out = build(openapi, operation, values, svc.options_for(), base_url=base_url)

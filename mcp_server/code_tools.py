@@ -255,8 +255,10 @@ def line_range(doc: Document, start: int | None, end: int | None) -> tuple[str, 
 def _git_out(path: str, *args: str) -> bytes | None:
     import subprocess
 
+    from llmingest.fetch.walk import local_git_env
+
     try:
-        proc = subprocess.run(["git", "-C", path, *args], capture_output=True, timeout=30)
+        proc = subprocess.run(["git", "-C", path, *args], capture_output=True, timeout=30, env=local_git_env())
     except (OSError, subprocess.TimeoutExpired):
         return None
     return proc.stdout if proc.returncode == 0 else None
@@ -294,7 +296,7 @@ def repo_bundle(svc: Service, source: str, ref: str | None) -> tuple[Bundle, str
     git work tree is read again only when its :func:`local_fingerprint` changed (the Service reads
     a local folder on every call, so that it is never stale; this keeps that promise at the cost
     of three git calls instead of a whole digest). Everything else goes through the Service."""
-    from .. import sources
+    from llmingest.sources import parse as sources
 
     src = svc.parse(source, ref)
     if svc.server_mode or not isinstance(src, sources.LocalDir) or ref:
@@ -375,7 +377,7 @@ def register(tool: Callable[..., Callable[[Any], Any]], svc: Service) -> None:
 
         Read one with read_repository_file(path, start_line, end_line).
         """
-        from ..outline import outline_markdown
+        from llmingest.transforms.outline import outline_markdown
 
         bundle, _key = repo_bundle(svc, source, ref)
         if path and path.strip().strip("/") and path.strip().strip("/") != ".":

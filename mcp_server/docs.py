@@ -1,7 +1,7 @@
 """Docs sites for agents: the llms.txt index, one page or section, and search (MCP tools + /llms.txt).
 
-Thin: crawling, converting and writing llms.txt live in :mod:`llmingest.crawl` and
-:mod:`llmingest.site`; this module only decides what to show. A site that publishes its own
+Thin: crawling, converting and writing llms.txt live in :mod:`llmingest.fetch.crawl` and
+:mod:`llmingest.sources.site`; this module only decides what to show. A site that publishes its own
 llms.txt is answered with that file (one request, no crawl); otherwise the site is crawled once,
 the Bundle cached, and every later call (index, read, search) reads that cached Bundle.
 """
@@ -11,8 +11,9 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from .. import sources
-from ..cache import make_key
+from llmingest.fetch.cache import make_key
+from llmingest.sources import parse as sources
+
 from ..errors import SourceNotFound, UsageError
 from ..model import Bundle, Document
 from .service import Service
@@ -55,19 +56,17 @@ def docs_index(svc: Service, url: str, **login_opts: Any) -> Bundle:
     svc.guard_location(url)
 
     def produce() -> Bundle:
-        from ..crawl import find_published
-        from ..http import fetch, login_headers
+        from llmingest.fetch.crawl import find_published
+        from llmingest.fetch.http import fetch, login_headers
 
-        opts = svc.options_for(**login_opts)
-        if svc.limits.max_page_bytes:  # the server's --max-page-size holds for a published llms.txt too
-            opts = opts.merged(extra={**opts.extra, "max_page_bytes": svc.limits.max_page_bytes})
+        opts = svc.options_for(**login_opts)  # with the server's --max-page-size: a published llms.txt too
         published = find_published(url, opts).get("llms.txt")
         if published:
             text = fetch(published, opts, headers=login_headers(opts, published, url)).content.decode(
                 "utf-8", errors="replace")
             return Bundle(source=url, kind="site", documents=[Document(path="llms.txt", content=text, url=published)],
                           metadata={"published": published})
-        from ..site import render_site
+        from llmingest.sources.site import render_site
 
         bundle, _key = site_bundle(svc, url, **login_opts)
         text = render_site(bundle)["llms.txt"]

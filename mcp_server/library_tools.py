@@ -1,7 +1,7 @@
 """MCP tools for "how does version X of library Y do Z": ``resolve_library`` and ``library_docs``.
 
-Thin edge over :mod:`llmingest.libdocs` (name -> docs URL, repository, versions) and
-:mod:`llmingest.libdocs_content` (that version's llms.txt or best sections). The package index is
+Thin edge over :mod:`llmingest.sources.libdocs` (name -> docs URL, repository, versions) and
+:mod:`llmingest.sources.libdocs_content` (that version's llms.txt or best sections). The package index is
 the operator's choice (``LLMINGEST_PYPI_URL`` / ``LLMINGEST_NPM_URL`` where the server runs), never
 an argument: an agent must not point the server at an address of its choosing.
 """
@@ -68,7 +68,7 @@ def register(tool: Callable[..., Callable[[Any], Any]], svc: Service) -> None:
 
         Then call library_docs(name, version, topic) for one version's docs.
         """
-        from ..libdocs import load_registry, parse_spec, resolve
+        from llmingest.sources.libdocs import load_registry, parse_spec, resolve
 
         spec = parse_spec(name, ecosystem)
         reg = load_registry(spec, svc.options_for())
@@ -100,15 +100,17 @@ def register(tool: Callable[..., Callable[[Any], Any]], svc: Service) -> None:
         Read from the publisher's llms.txt for that version, else its versioned docs site, else the
         repository's docs at the version's tag; the header states the version served and the source.
         """
-        from ..libdocs_content import library_docs as fetch_docs
-        from ..libdocs_content import render_docs
+        from llmingest.sources.libdocs_content import Served, render_docs
+        from llmingest.sources.libdocs_content import library_docs as fetch_docs
+
         from ..tokens import count
 
         bundle = fetch_docs(name, svc.options_for(), ecosystem=ecosystem, version=version, cache=svc.cache,
                             topic=bool(topic))
         text = render_docs(bundle, topic, max_tokens)
-        res = bundle.metadata.get("resolution") or {}
+        served = Served.of(bundle)
+        res = served.resolution
         data = {"library": res.get("name"), "ecosystem": res.get("ecosystem"), "version": res.get("version"),
-                "served_from": bundle.metadata.get("served_from"), "location": bundle.metadata.get("location"),
+                "served_from": served.served_from, "location": served.location,
                 "tokens": count(text, svc.options.encoding)}
         return ToolResult(content=[TextContent(type="text", text=text)], structured_content=data)

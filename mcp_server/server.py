@@ -157,7 +157,9 @@ def create_server(service: Service | None = None) -> FastMCP:
     mcp = FastMCP("llmingest", instructions=INSTRUCTIONS, version=__version__, mask_error_details=True)
     mcp.add_middleware(_OneLineArgumentErrors())
     timeout = svc.limits.request_timeout or None
-    from ..http import with_deadline  # a tool's fetches end by its timeout instead of running on
+    from llmingest.fetch.http import (
+        with_deadline,  # a tool's fetches end by its timeout instead of running on
+    )
 
     def tool(**kw: Any) -> Callable[[F], F]:
         def register(fn: F) -> F:
@@ -203,7 +205,7 @@ def create_server(service: Service | None = None) -> FastMCP:
 
         Call this before reading everything; then read_repository_file or ingest_repository with include.
         """
-        from ..render import summary_lines, tree_lines
+        from llmingest.render.digest import summary_lines, tree_lines
 
         bundle, _key = svc.bundle(source, "repo", ref=ref, token=_request_token())
         tokens = {d.path: d.tokens for d in bundle.documents}
@@ -240,8 +242,9 @@ def create_server(service: Service | None = None) -> FastMCP:
         cursor: Cursor = None,
     ) -> ToolResult:
         """One web page as clean markdown: main content only, code fenced with languages, links absolute."""
+        from llmingest.sources.parse import GitRepo
+
         from ..errors import UsageError
-        from ..sources import GitRepo
 
         if isinstance(svc.parse(url), GitRepo):
             raise UsageError(f"{url} is a git repository, not a page",
@@ -316,7 +319,7 @@ def create_server(service: Service | None = None) -> FastMCP:
         return ToolResult(content=[TextContent(type="text", text=text)],
                           structured_content={"query": query, "results": results})
 
-    if importlib.util.find_spec("llmingest.actions") is not None:
+    if importlib.util.find_spec("llmingest.sources.actions") is not None:
         _register_actions(tool, svc)
         api_tools.register(tool, svc)
     library_tools.register(tool, svc)
@@ -327,8 +330,9 @@ def create_server(service: Service | None = None) -> FastMCP:
 
 
 def _register_actions(tool: Callable[..., Callable[[F], F]], svc: Service) -> None:
-    """curl_actions: the click-to-curl rewrite, when this install has it (llmingest.actions)."""
-    from ..cache import make_key
+    """curl_actions: the click-to-curl rewrite, when this install has it (llmingest.sources.actions)."""
+    from llmingest.fetch.cache import make_key
+
     from ..model import Bundle, Document
     from ..tokens import count
 
@@ -347,7 +351,7 @@ def _register_actions(tool: Callable[..., Callable[[F], F]], svc: Service) -> No
 
         Each UI task is matched to an API operation of the spec; tasks with no API equivalent are marked.
         """
-        from ..actions import actions_for
+        from llmingest.sources.actions import actions_for
 
         svc.guard_location(source)
         if openapi:

@@ -4,7 +4,7 @@ Both servers are thin edges (DESIGN rule 1). What they have in common lives here
 server-mode guards (no local paths, no private addresses), the result cache, the per-key lock that
 makes N simultaneous requests for one repo@ref clone once, server limits, and paging long text by
 tokens with a cursor. No conversion happens here: text comes from :func:`llmingest.ingest` and
-:func:`llmingest.render.render`.
+:func:`llmingest.render.digest.render`.
 """
 
 from __future__ import annotations
@@ -15,22 +15,23 @@ import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from .. import sources
+from llmingest.fetch.cache import ResultCache, make_key
+from llmingest.fetch.http import check_address
+from llmingest.sources import parse as sources
+
 from ..api import ingest
-from ..cache import ResultCache, make_key
 from ..errors import BlockedAddress, LimitExceeded, SourceNotFound, UsageError, register_secret
-from ..http import check_address
 from ..model import Bundle, Document
 from ..options import Options
 from ..tokens import count, truncate
 from .limits import KeyedLocks, Limits
 
-__all__ = ["Service", "Page", "paginate", "MIN_PAGE_TOKENS", "edge_message"]
+__all__ = ["Service", "TextPage", "paginate", "MIN_PAGE_TOKENS", "edge_message"]
 
 _NOWHERE = Path("/nonexistent/llmingest-server")  # relative sources resolve here in server mode: never a file
 MIN_PAGE_TOKENS = 200  # a smaller page could not make progress through a long line
@@ -38,7 +39,7 @@ RENDER_ENTRIES = 128  # rendered texts kept in memory (text, token count)
 
 
 @dataclass
-class Page:
+class TextPage:
     """One page of a long text, and how to get the next one."""
 
     text: str
@@ -75,7 +76,7 @@ def _content_key(bundle: Bundle) -> str:
 
 
 def paginate(text: str, max_tokens: int, cursor: str | None = None, encoding: str = "o200k_base",
-             total_tokens: int | None = None) -> Page:
+             total_tokens: int | None = None) -> TextPage:
     """Cut ``text`` into pages of at most ``max_tokens`` tokens, resumable with an opaque cursor.
 
     The cursor is ``<char offset>.<text fingerprint>``: when the text changed between calls (a new
@@ -102,9 +103,9 @@ def paginate(text: str, max_tokens: int, cursor: str | None = None, encoding: st
         chunk = rest[:1]
     end = start + len(chunk)
     if end >= len(text):
-        return Page(chunk, count(chunk, encoding), total, 0, None)
+        return TextPage(chunk, count(chunk, encoding), total, 0, None)
     left = count(text[end:], encoding)
-    return Page(chunk, count(chunk, encoding), total, left, f"{end}.{fingerprint}")
+    return TextPage(chunk, count(chunk, encoding), total, left, f"{end}.{fingerprint}")
 
 
 _TOKEN_HINT = "use --token or set GITHUB_TOKEN / GITLAB_TOKEN"
@@ -220,10 +221,19 @@ class Service:
 
     # ------------------------------------------------------------------------------------------ bundles
     def options_for(self, **overrides: Any) -> Options:
+        """The Options of one request: the server's, the caller's overrides, then the server's limits.
+
+        Every tool and route takes its Options from here, so ``--max-page-size`` and ``--max-files``
+        bound every fetch and crawl a request makes (the docs tools' crawls included).
+        """
         token = overrides.get("token")
         if token:
             register_secret(token)
-        return self.options.merged(**overrides)
+        opts = self.options.merged(**overrides)
+        for name, limit in (("max_page_size", self.limits.max_page_bytes), ("max_files", self.limits.max_files)):
+            if limit:  # the server's limit holds whatever the request asked for (0 switches it off)
+                setattr(opts, name, min(limit, getattr(opts, name) or limit))
+        return opts
 
     def bundle(self, source: str, kind: str | None = None, *, fmt: str = "markdown",
                **overrides: Any) -> tuple[Bundle, str]:
@@ -235,7 +245,7 @@ class Service:
         """
         opts = self.options_for(**overrides)
         if opts.max_tokens:
-            opts = opts.merged(extra={**opts.extra, "format": fmt})
+            opts = opts.merged(output=replace(opts.output, format=fmt))
         src = self.parse(source, opts.ref)
         kind = kind or src.kind
         local = isinstance(src, (sources.LocalDir, sources.LocalFile))
@@ -299,10 +309,6 @@ class Service:
             self.ingests += 1
         if self.server_mode and kind != "repo":
             opts = _RequestTokenOnly(**{f.name: getattr(opts, f.name) for f in fields(opts)})
-        if self.limits.max_page_bytes:
-            opts = opts.merged(extra={**opts.extra, "max_page_bytes": self.limits.max_page_bytes})
-        if self.limits.max_files:
-            opts = opts.merged(extra={**opts.extra, "max_files": self.limits.max_files})
         bundle = ingest(src, opts, kind=kind)
         self.limits.check_bundle(bundle)
         return bundle
@@ -314,7 +320,7 @@ class Service:
         A memo entry is only valid for the very Bundle object it was made from: when the cache
         entry expires and the source is ingested again, the new Bundle is rendered anew.
         """
-        from ..render import render
+        from llmingest.render.digest import render
 
         memo = (key, fmt, top)
         with self._lock:
@@ -330,7 +336,7 @@ class Service:
                 self._rendered.popitem(last=False)
         return text, tokens
 
-    def page(self, text: str, max_tokens: int, cursor: str | None, total: int | None = None) -> Page:
+    def page(self, text: str, max_tokens: int, cursor: str | None, total: int | None = None) -> TextPage:
         return paginate(text, max_tokens, cursor, self.options.encoding, total)
 
     # ------------------------------------------------------------------------------------------ repos
@@ -394,7 +400,8 @@ def build_service(*, server_mode: bool, allow_private: bool = False, host_map: s
                   max_files: int | None = None, max_repo_size: str | int | None = None,
                   max_page_size: str | int | None = None) -> Service:
     """A Service from command-line settings: ``allow_private`` is False in server mode unless asked."""
-    from ..cache import DEFAULT_MAX_BYTES, DEFAULT_TTL
+    from llmingest.fetch.cache import DEFAULT_MAX_BYTES, DEFAULT_TTL
+
     from ..options import parse_host_map, parse_size
 
     for flag, value in (("--cache-ttl", cache_ttl), ("--rate-limit", rate_limit), ("--timeout", timeout),

@@ -26,15 +26,15 @@ from pathlib import Path
 from urllib.parse import parse_qsl, quote, unquote, urlencode
 
 import anyio
+from llmingest.fetch import http as fetching
+from llmingest.sources.parse import public_url
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
-from .. import http as fetching
-from ..commands._common import check_format
 from ..errors import IngestError, SourceNotFound, UsageError, redact, secret_scope
-from ..sources import public_url
+from ..options import check_format
 from .docs import docs_index_text
 from .service import Service, carries_credentials, edge_message
 
@@ -210,8 +210,9 @@ def _negotiated(accept: str, *, html: bool = False) -> str:
 @functools.lru_cache(maxsize=1)
 def _landing_markdown(html: str, base: str) -> str:
     """The landing page as markdown (converted once with the page converter)."""
+    from llmingest.sources.page import page_bundle
+
     from ..options import Options
-    from ..page import page_bundle
 
     bundle = page_bundle(html, base, Options(), source="landing", path="index.html")
     return bundle.documents[0].content

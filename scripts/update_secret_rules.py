@@ -1,4 +1,4 @@
-"""Regenerate ``ingest/secret_rules.py`` from detect-secrets' regex plugins.
+"""Regenerate ``ingest/transforms/secret_rules.py`` from detect-secrets' regex plugins.
 
 Why a generated file: the token formats of ~25 services are a maintained rule set (Yelp's
 detect-secrets, Apache-2.0); copying them by hand would rot, and importing detect-secrets at run time
@@ -25,7 +25,7 @@ import re
 import sys
 from pathlib import Path
 
-OUT = Path(__file__).resolve().parent.parent / "ingest" / "secret_rules.py"
+OUT = Path(__file__).resolve().parent.parent / "ingest" / "transforms" / "secret_rules.py"
 
 # plugin class -> one entry per regex of its denylist, in order: (rule id, lower-case keywords, secret
 # group) or a string saying why the regex is left out. A keyword must occur in the lower-cased text

@@ -1,9 +1,10 @@
 """What the MkDocs plugin and the Sphinx extension share: pages in, the three outputs out.
 
-Both generators end up with the same list of :class:`Page` (title, URL, markdown, section) in
-reading order; from there :func:`build_outputs` makes ``llms.txt``, ``llms-full.txt`` and the
-``.md`` mirrors with the project's one llms.txt writer (:mod:`llmingest.converters.llmstxt`), so a
-site built by a plugin and a site read by ``llmingest site`` look alike. The markdown helpers here
+Both generators end up with the same list of pages, as Documents (:func:`page_document`: title, URL, markdown, section) in reading order, in a Bundle
+(:func:`site_bundle`); from there :func:`build_outputs` makes ``llms.txt``, ``llms-full.txt``
+and the ``.md`` mirrors with the project's one llms.txt assembler
+(:mod:`llmingest.render.llmstxt`), so a site built by a plugin and a site read by
+``llmingest site`` look alike. The markdown helpers here
 (link rewriting, admonitions, tabs) are pure text functions: no disk, no network.
 """
 
@@ -11,20 +12,20 @@ from __future__ import annotations
 
 import fnmatch
 import html
-import os
 import posixpath
 import re
-import tempfile
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urljoin, urlsplit
 
-from ..converters.llmstxt import OPTIONAL, Entry, Section, build_llms_full, build_llms_txt, first_sentence
+from ..converters.llmstxt import OPTIONAL
+from ..model import Bundle, Document
+from ..output import write_atomic
+from ..render.llmstxt import ROOT_SECTION, absolute_url, plugin_files, twin_path  # noqa: F401  (this API since it began)
 
 __all__ = [
     "DEFAULT_SECTION",
-    "Page",
+    "page_document",
+    "site_bundle",
     "absolute_url",
     "actions_rewriter",
     "assign_sections",
@@ -42,25 +43,20 @@ __all__ = [
 ]
 
 #: the H2 for pages that sit at the top of the nav, outside any section
-DEFAULT_SECTION = "Docs"
+DEFAULT_SECTION = ROOT_SECTION
 
 
-@dataclass
-class Page:
-    """One page of a built site, as both generators describe it.
+def page_document(title: str, url: str, mirror: str, markdown: str, section: str = DEFAULT_SECTION,
+                  description: str | None = None, optional: bool = False, key: str = "") -> Document:
+    """One page of a built site as a :class:`Document`, as both generators describe it.
 
     ``url`` is where the HTML page is served (absolute when a base URL is known), ``mirror`` the
-    path of its ``.md`` mirror relative to the site root, ``markdown`` the mirror's text.
+    path of its ``.md`` mirror relative to the site root (``metadata["mirror"]``), ``markdown`` the
+    mirror's text (``content``), ``key`` its source path (MkDocs src_uri, Sphinx docname: what
+    the ``optional``/``sections`` globs match; ``path``).
     """
-
-    title: str
-    url: str
-    mirror: str
-    markdown: str
-    section: str = DEFAULT_SECTION
-    description: str | None = None
-    optional: bool = False
-    key: str = ""  # source path (MkDocs src_uri, Sphinx docname): what `optional`/`sections` globs match
+    return Document(path=key, content=markdown, title=title, url=url, kind="markdown", description=description,
+                    metadata={"mirror": mirror, "section": section, "optional": optional})
 
 
 # ---------------------------------------------------------------------------------------------
@@ -73,13 +69,6 @@ def normalize_base_url(url: str | None) -> str | None:
         return None
     url = url.strip()
     return url if url.endswith("/") else url + "/"
-
-
-def absolute_url(base_url: str | None, path: str) -> str:
-    """``path`` (relative to the site root) under ``base_url``; ``path`` itself when there is no base."""
-    if base_url is None or urlsplit(path).scheme:
-        return path
-    return urljoin(base_url, path.lstrip("/") if not path.startswith("//") else path)
 
 
 def relative_href(from_page_url: str, to_path: str) -> str:
@@ -214,6 +203,35 @@ def _dedent(lines: list[str], indent: str) -> list[str]:
     return out
 
 
+def _block(lines: list[str], i: int, m: re.Match, out: list[str]) -> int:
+    """An admonition (``!!! note``, ``???``) or a content tab (``=== "Python"``) starting at line
+    ``i``, written to ``out`` as plain markdown; the index after its body."""
+    indent = m.group("indent")
+    end = _block_end(lines, i + 1, indent)
+    body = normalize_markdown("\n".join(_dedent(lines[i + 1:end], indent))).strip("\n")
+    if out and out[-1].strip():
+        out.append("")  # a block glued to the line above (tab after tab) still starts a block
+    if m.re is _ADMONITION:
+        kind = m.group("kind").replace("-", " ").replace("_", " ").capitalize()
+        title = m.group("title")
+        label = f"**{kind}:**" if title is None or title == "" else f"**{kind}: {title.strip()}**"
+        first, _, rest = body.partition("\n")
+        if label.endswith(":**") and first and not _BLOCK_START.match(first):
+            label, body = f"{label} {first}", rest.lstrip("\n")  # "> **Note:** text", as the HTML converter writes it
+        out.append(f"{indent}> {label}")
+        if body:
+            out.append(f"{indent}>")
+            out.extend(f"{indent}> {b}".rstrip() for b in body.split("\n"))
+    else:
+        out.append(f"{indent}**{m.group('title')}**")
+        if body:
+            out.append("")
+            out.extend(f"{indent}{b}".rstrip() for b in body.split("\n"))
+    if end < len(lines) and lines[end].strip():
+        out.append("")  # else the next paragraph would be read as a lazy line of the quote
+    return end
+
+
 def normalize_markdown(markdown: str) -> str:
     """MkDocs dialect -> plain markdown an agent reads anywhere.
 
@@ -245,34 +263,9 @@ def normalize_markdown(markdown: str) -> str:
             out.append(line)
             i += 1
             continue
-        adm = _ADMONITION.match(line)
-        tab = None if adm else _TAB.match(line)
-        if adm or tab:
-            m = adm or tab
-            indent = m.group("indent")
-            end = _block_end(lines, i + 1, indent)
-            body = normalize_markdown("\n".join(_dedent(lines[i + 1:end], indent))).strip("\n")
-            if out and out[-1].strip():
-                out.append("")  # a block glued to the line above (tab after tab) still starts a block
-            if adm:
-                kind = adm.group("kind").replace("-", " ").replace("_", " ").capitalize()
-                title = adm.group("title")
-                label = f"**{kind}:**" if title is None or title == "" else f"**{kind}: {title.strip()}**"
-                first, _, rest = body.partition("\n")
-                if label.endswith(":**") and first and not _BLOCK_START.match(first):
-                    label, body = f"{label} {first}", rest.lstrip("\n")  # "> **Note:** text", as the HTML converter writes it
-                out.append(f"{indent}> {label}")
-                if body:
-                    out.append(f"{indent}>")
-                    out.extend(f"{indent}> {b}".rstrip() for b in body.split("\n"))
-            else:
-                out.append(f"{indent}**{tab.group('title')}**")
-                if body:
-                    out.append("")
-                    out.extend(f"{indent}{b}".rstrip() for b in body.split("\n"))
-            if end < len(lines) and lines[end].strip():
-                out.append("")  # else the next paragraph would be read as a lazy line of the quote
-            i = end
+        block = _ADMONITION.match(line) or _TAB.match(line)
+        if block:
+            i = _block(lines, i, block, out)
             continue
         if not line.strip():
             out.append("")  # an indented snippet's last, empty line leaves only spaces behind
@@ -300,8 +293,8 @@ def ensure_title(markdown: str, title: str) -> str:
 # sections and outputs
 
 
-def assign_sections(pages: list[Page], sections: list[str] | dict[str, list[str]] | None,
-                    optional: Iterable[str]) -> list[Page]:
+def assign_sections(pages: list[Document], sections: list[str] | dict[str, list[str]] | None,
+                    optional: Iterable[str]) -> list[Document]:
     """Apply the ``sections`` filter and the ``optional`` patterns; return the pages to publish.
 
     ``sections`` as a list keeps only those sections (by H2 name), in that order; as a mapping of
@@ -312,93 +305,56 @@ def assign_sections(pages: list[Page], sections: list[str] | dict[str, list[str]
     """
     optional = list(optional)
 
-    def explicit(page: Page) -> bool:
-        return page.optional or page.section in optional or matches(page.key, optional)
+    def explicit(page: Document) -> bool:
+        md = page.metadata
+        return md["optional"] or md["section"] in optional or matches(page.path, optional)
 
-    kept: list[Page] = []
+    kept: list[Document] = []
     order: list[str] = []
     if isinstance(sections, dict):
         order = list(sections)
         for page in pages:
-            name = next((n for n, globs in sections.items() if matches(page.key, globs or [])), None)
+            name = next((n for n, globs in sections.items() if matches(page.path, globs or [])), None)
             if name is not None:
-                page.section = name
+                page.metadata["section"] = name
                 kept.append(page)
             elif explicit(page):
                 kept.append(page)
     elif sections:
         order = list(sections)
-        kept = [p for p in pages if p.section in order or explicit(p)]
+        kept = [p for p in pages if p.metadata["section"] in order or explicit(p)]
     else:
         kept = list(pages)
     for page in kept:
-        if explicit(page) or page.section == OPTIONAL:
-            page.optional = True
+        if explicit(page) or page.metadata["section"] == OPTIONAL:
+            page.metadata["optional"] = True
     if order:  # sort by the order the user gave, keeping reading order inside a section
         rank = {name: i for i, name in enumerate(order)}
-        kept.sort(key=lambda p: rank.get(p.section, len(rank)))
+        kept.sort(key=lambda p: rank.get(p.metadata["section"], len(rank)))
     return kept
 
 
-#: ``widgets[^1]``: a footnote marker means nothing in a one-line description
-_FOOTNOTE_REF = re.compile(r"\[\^[^\]\s]+\](?!:)")
+def site_bundle(site_name: str, summary: str | None, pages: list[Document], base_url: str | None,
+                *, generator: str = "", details: str | None = None) -> Bundle:
+    """The Bundle of a site a plugin builds (kind ``site``, built by ``generator``): what
+    :func:`llmingest.render.render` turns into its llms.txt and llms-full.txt, as
+    :func:`build_outputs` does."""
+    return Bundle(source=base_url or site_name, kind="site", documents=list(pages), title=site_name,
+                  description=summary, metadata={"built_by": generator or "plugin", "base_url": base_url,
+                                                 "details": details})
 
 
-def twin_path(mirror: str) -> str | None:
-    """The llms.txt ``.md`` twin of a page, next to its HTML: ``guide/install.md`` (the mirror of
-    ``guide/install.html``) -> ``guide/install.html.md``; ``guide/index.md`` -> ``guide/index.html.md``.
-
-    Agents that know the convention fetch ``<page URL>.md`` (``index.html.md`` for a folder URL)
-    without reading llms.txt first. None for a mirror that is no HTML page's.
-    """
-    if not mirror.endswith(".md") or mirror.endswith(".html.md"):
-        return None
-    return mirror[:-3] + ".html.md"
-
-
-def _fallback_summary(site_name: str, pages: list[Page]) -> str:
-    """The ``> summary`` line llms.txt requires when the project sets no description (a fresh
-    ``mkdocs new`` has no ``site_description``): the home page's first sentence, else a plain line."""
-    home = next((p for p in pages if p.mirror in ("index.md", "index.html.md")), pages[0] if pages else None)
-    sentence = first_sentence(_FOOTNOTE_REF.sub("", home.markdown)) if home else ""
-    return sentence or f"Documentation of {site_name}."
-
-
-def build_outputs(site_name: str, summary: str | None, pages: list[Page], base_url: str | None,
+def build_outputs(site_name: str, summary: str | None, pages: list[Document], base_url: str | None,
                   *, full_text: bool = True, details: str | None = None, twins: bool = True) -> dict[str, str]:
-    """``{relative path: text}`` for llms.txt, llms-full.txt (when ``full_text``) and every mirror.
+    """``llms.txt`` (+ ``llms-full.txt`` when ``full_text``) and one ``.md`` mirror per page.
 
-    Entries link to the ``.md`` mirrors (the llmstxt.org convention: agents fetch markdown);
-    llms-full.txt names each page's HTML URL as its source. ``twins`` also writes each page's
-    ``page.html.md`` twin next to its HTML (llms.txt v2), the same text as its mirror.
+    Links in llms.txt point at the mirrors (absolute under ``base_url`` when known), so an agent
+    reads markdown, not HTML; llms-full.txt keeps each page's own URL as its source. ``twins``
+    also writes each page's ``page.html.md`` twin next to its HTML (llms.txt v2), the same text
+    as its mirror. See :func:`llmingest.render.llmstxt.plugin_files`.
     """
-    summary = summary or _fallback_summary(site_name, pages)
-    sections: dict[str, list[Entry]] = {}
-    for page in pages:
-        name = OPTIONAL if page.optional else page.section
-        description = page.description or first_sentence(_FOOTNOTE_REF.sub("", page.markdown)) or None
-        sections.setdefault(name, []).append(Entry(page.title, absolute_url(base_url, page.mirror), description))
-    files: dict[str, str] = {
-        "llms.txt": build_llms_txt(site_name, summary, [Section(n, e) for n, e in sections.items()], details),
-    }
-    if full_text:
-        # under the page's own H1 when it has one: a nav label ("Home") over "# Widgets" would say it twice
-        files["llms-full.txt"] = build_llms_full(site_name, summary, [(_own_h1(p.markdown) or p.title, p.url, p.markdown)
-                                                                      for p in pages])
-    for page in pages:
-        files[page.mirror] = page.markdown.rstrip("\n") + "\n"
-    if twins:
-        for page in pages:
-            twin = twin_path(page.mirror)
-            if twin and twin not in files:
-                files[twin] = files[page.mirror]
-    return files
-
-
-def _own_h1(markdown: str) -> str | None:
-    """The text of the H1 ``markdown`` opens with (ensure_title guarantees one), if any."""
-    m = re.match(r"#[ \t]+(.+?)[ \t#]*(?:\n|$)", markdown.lstrip("\n"))
-    return m.group(1) if m else None
+    return plugin_files(site_bundle(site_name, summary, pages, base_url, details=details), base_url,
+                        full_text=full_text, twins=twins)
 
 
 def write_outputs(root: Path, files: dict[str, str]) -> list[Path]:
@@ -409,11 +365,7 @@ def write_outputs(root: Path, files: dict[str, str]) -> list[Path]:
         target = (root / rel).resolve()
         if root.resolve() not in target.parents:
             continue  # mirror_path never yields this; refuse anyway rather than write outside the site
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(files[rel])
-        os.replace(tmp, target)
+        write_atomic(target, files[rel])
         written.append(target)
     return written
 

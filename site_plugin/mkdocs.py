@@ -36,9 +36,9 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 
 from ..converters.llmstxt import OPTIONAL, mirror_path
+from ..model import Document
 from .common import (
     DEFAULT_SECTION,
-    Page,
     absolute_url,
     actions_rewriter,
     assign_sections,
@@ -49,6 +49,7 @@ from .common import (
     matches,
     normalize_base_url,
     normalize_markdown,
+    page_document,
     relative_href,
     rewrite_links,
     write_outputs,
@@ -192,7 +193,7 @@ class LlmingestPlugin(BasePlugin[LlmingestConfig]):
         order += [(src, OPTIONAL) for src in sorted(self._pages) if src not in seen]
         return order
 
-    def _page(self, src: str, section: str) -> Page:
+    def _page(self, src: str, section: str) -> Document:
         page = self._pages[src]
         title = page.title or posixpath.splitext(posixpath.basename(src))[0]
         title = _TITLE_ATTR_LIST.sub("", title)  # "Install { #id }": a title read from source (dirty builds)
@@ -208,7 +209,7 @@ class LlmingestPlugin(BasePlugin[LlmingestConfig]):
         if self._actions is not None:
             markdown = self._actions(markdown, src)
         description = page.meta.get("description") if isinstance(page.meta, dict) else None
-        return Page(
+        return page_document(
             title=title, url=page_url, mirror=mirror_path("/" + page.url), markdown=ensure_title(markdown, title),
             section=section, description=str(description) if description else None,
             optional=_meta_flag(page) == "optional", key=src,

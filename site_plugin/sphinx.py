@@ -30,9 +30,9 @@ from sphinx.util import logging
 
 from .. import __version__
 from ..converters.llmstxt import OPTIONAL, mirror_path
+from ..model import Document
 from .common import (
     DEFAULT_SECTION,
-    Page,
     absolute_url,
     actions_rewriter,
     assign_sections,
@@ -43,6 +43,7 @@ from .common import (
     main_only,
     matches,
     normalize_base_url,
+    page_document,
     relative_href,
     strip_copy_button,
     write_outputs,
@@ -98,11 +99,11 @@ def build_finished(app: Any, exception: Exception | None) -> None:
     if base is None:  # info, not a warning: `sphinx-build -W` must not fail over it
         logger.info("llmingest: no llmingest_base_url or html_baseurl: llms.txt links will be relative")
     actions = getattr(app, "llmingest_actions", None)
-    pages: list[Page] = []
+    pages: list[Document] = []
     for docname, section in reading_order(app):
         page = _page(app, docname, section, base)
         if page is not None and actions is not None:
-            page.markdown = actions(page.markdown, docname)
+            page.content = actions(page.content, docname)
         if page is not None:
             pages.append(page)
     pages = assign_sections(pages, cfg.llmingest_sections, cfg.llmingest_optional)
@@ -155,7 +156,7 @@ def reading_order(app: Any) -> list[tuple[str, str]]:
     return order
 
 
-def _page(app: Any, docname: str, section: str, base: str | None) -> Page | None:
+def _page(app: Any, docname: str, section: str, base: str | None) -> Document | None:
     from ..converters.html import convert
 
     builder = app.builder
@@ -184,18 +185,18 @@ def _page(app: Any, docname: str, section: str, base: str | None) -> Page | None
     title = (title_node.astext() if title_node is not None else "") or doc.title or docname
     meta = app.env.metadata.get(docname, {})
     description = meta.get("description") or None
-    return Page(
+    return page_document(
         title=title, url=url, mirror=mirror, markdown=ensure_title(doc.content, title), section=section,
         description=str(description) if description else None,
         optional=str(meta.get(META_KEY, "")).strip().lower() == "optional", key=docname,
     )
 
 
-def _root_summary(pages: list[Page], root: str) -> str | None:
+def _root_summary(pages: list[Document], root: str) -> str | None:
     from ..converters.llmstxt import first_sentence
 
-    page = next((p for p in pages if p.key == root), None)
-    return first_sentence(page.markdown) or None if page else None
+    page = next((p for p in pages if p.path == root), None)
+    return first_sentence(page.content) or None if page else None
 
 
 __all__ = ["setup", "build_finished", "reading_order"]

@@ -240,7 +240,7 @@ def call_tool(server, name: str, args: dict, raise_on_error: bool = True):
 
 def local_service(tmp_path: Path):
     """A Service with its caches under ``tmp_path`` (private addresses allowed: tests serve on 127.0.0.1)."""
-    from llmingest.cache import ResultCache
+    from llmingest.fetch.cache import ResultCache
     from llmingest.mcp_server.service import Service
     from llmingest.options import Options
 
@@ -296,7 +296,7 @@ def chromium():
 def web_service(tmp_path: Path, host_map: dict | None = None, **limits):
     """A server-mode Service (no local paths, no private addresses) with its own cache; no rate
     limit unless ``rate_per_minute`` is given."""
-    from llmingest.cache import ResultCache
+    from llmingest.fetch.cache import ResultCache
     from llmingest.mcp_server.limits import Limits
     from llmingest.mcp_server.service import Service
     from llmingest.options import Options

@@ -9,11 +9,11 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from llmingest.actions import actions_for, readiness_report
 from llmingest.cli import app
 from llmingest.converters.actions import detect, forms_from_html, parse_step, rewrite
 from llmingest.converters.openapi import load_spec
 from llmingest.options import Options
+from llmingest.sources.actions import actions_for, readiness_report
 from typer.testing import CliRunner
 
 WIDGETS = {

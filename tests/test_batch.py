@@ -216,7 +216,7 @@ class _FakeExecutor:
         return self.n
 
     def wait(self, handles, timeout):
-        from llmingest.batch_engines import WorkerDied
+        from llmingest.batch.engines import WorkerDied
 
         handle = min(handles)
         job = self.inflight.pop(handle)
@@ -228,7 +228,7 @@ class _FakeExecutor:
 
 def test_scheduler_shares_host_limits_and_isolates_dead_workers():
     from llmingest.batch import Job
-    from llmingest.batch_engines import schedule
+    from llmingest.batch.engines import schedule
 
     jobs = [Job(0, "s", "site", "a", host="h", slots=4), Job(1, "p", "page", "b", host="h"),
             Job(2, "r", "repo", "c"), Job(3, "p2", "page", "d", host="h"), Job(4, "p3", "page", "e", host="h")]

@@ -278,8 +278,8 @@ def test_embedded_pages_and_pdfs_keep_the_outer_heading_structure(project: Path,
     import re
 
     from llmingest import ingest
-    from llmingest.bundle_render import render_bundle
-    from llmingest.render import render
+    from llmingest.render.bundle import render_bundle
+    from llmingest.render.digest import render
 
     outer = render_bundle(bundle([str(project / "design.pdf"), docs_server], allow_private=True), "markdown")
     digest = render(ingest(str(project), convert_pdfs=True, cache=False), "markdown")

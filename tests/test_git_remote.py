@@ -15,12 +15,12 @@ from pathlib import Path
 
 import pytest
 from conftest import free_port, git
-from llmingest import git_remote
 from llmingest.cli import app
 from llmingest.errors import AuthRequired, BlockedAddress, NetworkError, SourceNotFound, UsageError
-from llmingest.git_remote import checkout, checkout_local_ref, resolve_ref_path
+from llmingest.fetch import git_remote
+from llmingest.fetch.git_remote import checkout, checkout_local_ref, resolve_ref_path
 from llmingest.options import Options
-from llmingest.sources import parse
+from llmingest.sources.parse import parse
 from typer.testing import CliRunner
 
 
@@ -491,11 +491,11 @@ def test_server_mode_checks_every_redirect_hop_of_a_clone(monkeypatch, tmp_path)
     import http.server
     import threading
 
-    from llmingest import http as http_mod
     from llmingest.errors import BlockedAddress
-    from llmingest.git_remote import checkout
+    from llmingest.fetch import http as http_mod
+    from llmingest.fetch.git_remote import checkout
     from llmingest.options import Options
-    from llmingest.sources import parse
+    from llmingest.sources.parse import parse
 
     inward_hits = []
 
@@ -548,7 +548,7 @@ def test_a_killed_clones_temporary_fill_is_swept_at_the_next_start(tmp_path):
     import subprocess
     import sys
 
-    from llmingest.git_remote import sweep_abandoned
+    from llmingest.fetch.git_remote import sweep_abandoned
 
     cache = tmp_path / "repos"
     cache.mkdir()

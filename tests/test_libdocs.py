@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from conftest import call_tool, git, respond, serve_loopback
 from llmingest.errors import SourceNotFound, UsageError
-from llmingest.libdocs import (
+from llmingest.sources.libdocs import (
     LibrarySpec,
     Registry,
     match_version,
@@ -46,6 +46,13 @@ def _site(root: Path) -> None:
     (v1 / "guide.html").write_text(PAGE.format(title="Guide", body="<h1>Guide</h1><h2>Retries</h2><p>In 1.0.0 a "
                                                "session retries when given the retry_count argument.</p>"
                                                "<h2>Logging</h2><p>Logging goes to stderr.</p>"))
+    v07 = root / "en" / "0.7.0"  # one page far over a small --max-page-size (issue 16 regression)
+    v07.mkdir(parents=True)
+    (v07 / "index.html").write_text(PAGE.format(title="Demo 0.7.0", body="<h1>Demo 0.7.0 documentation</h1>"
+                                                "<p>Old docs.</p><a href='big.html'>Big</a>"))
+    (v07 / "big.html").write_text(PAGE.format(title="Big", body="<h1>Big</h1><h2>Retries</h2><p>In 0.7.0 "
+                                              "retries use the bigpage_marker argument.</p>"
+                                              + "<p>filler text for size.</p>" * 8_000))
     stable = root / "en" / "stable"
     stable.mkdir(parents=True)
     (stable / "index.html").write_text((v2 / "index.html").read_text())
@@ -95,7 +102,7 @@ def index(tmp_path_factory, git_daemon):
                 meta = {"info": {"name": "demo", "version": "2.0.0", "home_page": None,
                                  "project_urls": {"Documentation": f"{base}/en/stable/", "Source": repo,
                                                   "Changelog": f"{base}/en/stable/changes.html"}},
-                        "releases": {"0.5.0": [], "0.9.0": [], "1.0.0": [], "2.0.0": []}}
+                        "releases": {"0.5.0": [], "0.7.0": [], "0.9.0": [], "1.0.0": [], "2.0.0": []}}
             elif self.path == "/demo-js":
                 manifest = {"homepage": f"{base}/en/stable/", "repository": {"type": "git", "url": repo}}
                 meta = {"name": "demo-js", "dist-tags": {"latest": "2.0.0"},
@@ -236,8 +243,8 @@ def test_unknown_package_names_the_index(index, tmp_path) -> None:
 
 
 def test_pinned_version_is_cached_without_asking_the_index(index, tmp_path) -> None:
-    from llmingest.cache import ResultCache
-    from llmingest.libdocs_content import library_docs
+    from llmingest.fetch.cache import ResultCache
+    from llmingest.sources.libdocs_content import library_docs
 
     cache = ResultCache(tmp_path / "r")
     first = library_docs("demo==2.0.0", index=index["url"], cache=cache)
@@ -307,3 +314,17 @@ def test_a_changelog_link_names_no_package_folder() -> None:
     res = resolve(reg)
     assert (res.repository, res.directory) == ("https://github.com/psf/black", None)
     assert repo_url("https://github.com/o/r/blob/main/CHANGES.md") == ("https://github.com/o/r", None)
+
+
+def test_mcp_library_docs_crawl_honours_the_servers_max_page_size(index, tmp_path, monkeypatch) -> None:
+    """`serve --max-page-size` bounds the crawls library_docs makes (it set a key the crawler never read)."""
+    from llmingest.mcp_server.server import create_server
+    from llmingest.mcp_server.service import build_service
+
+    monkeypatch.setenv("LLMINGEST_PYPI_URL", index["url"])
+    args = {"name": "demo", "version": "0.7.0", "topic": "retries", "max_tokens": 2000}
+    roomy = build_service(server_mode=False, cache_dir=tmp_path / "roomy")
+    assert "bigpage_marker" in call_tool(create_server(roomy), "library_docs", args).content[0].text
+    tight = build_service(server_mode=False, cache_dir=tmp_path / "tight", max_page_size="50k")
+    text = call_tool(create_server(tight), "library_docs", args).content[0].text
+    assert "version: 0.7.0" in text and "bigpage_marker" not in text  # the 200 KB page was not read

@@ -5,7 +5,7 @@ from __future__ import annotations
 import llms_txt  # the reference parser, in the [test] extra
 import pytest
 from llmingest.converters import llmstxt
-from llmingest.converters.llmstxt import Entry, Section
+from llmingest.converters.llmstxt import Entry, Section, first_sentence
 
 
 def _sample() -> str:
@@ -180,3 +180,18 @@ def test_first_sentence(md, expected):
 def test_first_sentence_limit():
     out = llmstxt.first_sentence("word " * 100, limit=40)
     assert len(out) <= 40 and out.endswith("…")
+
+
+def test_description_skips_a_list_items_continuation_lines():
+    # found by building our own docs: an option list's wrapped line became the page's description
+    md = ("# Site\n\n- `--sitemap`: read the sitemap\n  /sitemap.xml; then crawl what it lists\n"
+          "1. first\nlazy continuation of the first\n\n"
+          "The site command builds an llms.txt from a crawl of the whole site.")
+    assert first_sentence(md) == "The site command builds an llms.txt from a crawl of the whole site."
+
+
+def test_description_keeps_code_spans_literal_and_abbreviations_inside_the_sentence():
+    md = "Links such as `<a href>` stay absolute, incl. Relative ones. Then the next sentence follows."
+    assert first_sentence(md) == "Links such as <a href> stay absolute, incl. Relative ones."
+    assert first_sentence("You can add new modules to Python if you program in C. Such modules do more.") == (
+        "You can add new modules to Python if you program in C.")

@@ -111,7 +111,7 @@ def test_login_headers_go_to_the_start_host_only_and_never_print(server) -> None
     assert "members-only" in out.stdout
     assert "s3cr3t-cookie" not in out.output and "t0ken-team" not in out.output
     assert all(s["cookie"] == "session=s3cr3t-cookie" for s in Handler.seen)
-    from llmingest.http import login_headers
+    from llmingest.fetch.http import login_headers
 
     opts = Options(headers={"X-Team": "t"}, cookies=["a=b"])
     assert login_headers(opts, f"{server}/other", server) == {"X-Team": "t", "Cookie": "a=b"}
@@ -128,7 +128,7 @@ def test_spa_shell_is_named_and_render_is_offered(server) -> None:
 def test_render_loads_the_app_and_guards_every_request(server) -> None:
     with chromium():
         pass  # skips with an install hint where Debian's chromium is missing
-    from llmingest.browser import render_page
+    from llmingest.fetch.browser import render_page
 
     # server mode, 127.0.0.1 trusted as the operator's mirror: the page's own request to
     # localhost (a private address) is refused by the route guard

@@ -7,8 +7,8 @@ import threading
 import time
 
 import pytest
-from llmingest.cache import ResultCache, bundle_from_json, bundle_to_json, make_key
 from llmingest.errors import LimitExceeded, UsageError
+from llmingest.fetch.cache import ResultCache, bundle_from_json, bundle_to_json, make_key
 from llmingest.mcp_server.limits import KeyedLocks, Limits, RateLimiter
 from llmingest.mcp_server.service import paginate
 from llmingest.model import Bundle, Document, Redaction, Skipped

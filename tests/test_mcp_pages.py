@@ -10,7 +10,7 @@ from http.server import BaseHTTPRequestHandler
 import pymupdf
 import pytest
 from conftest import asgi_get, call_tool, local_service, respond, serve_loopback, web_service
-from llmingest.cache import ResultCache
+from llmingest.fetch.cache import ResultCache
 from llmingest.mcp_server.server import create_server
 from llmingest.mcp_server.service import Service
 from llmingest.mcp_server.web import create_app

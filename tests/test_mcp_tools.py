@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from conftest import call_tool, git, make_remote_repo
 from fastmcp import Client
-from llmingest.cache import ResultCache
+from llmingest.fetch.cache import ResultCache
 from llmingest.mcp_server.server import create_server
 from llmingest.mcp_server.service import Service
 from llmingest.options import Options

@@ -5,13 +5,13 @@ from __future__ import annotations
 import llms_txt
 from llmingest.converters.llmstxt import validate
 from llmingest.site_plugin.common import (
-    Page,
     assign_sections,
     build_outputs,
     ensure_title,
     inject_copy_button,
     normalize_base_url,
     normalize_markdown,
+    page_document,
     relative_href,
     rewrite_links,
     strip_copy_button,
@@ -98,12 +98,12 @@ def test_copy_button_goes_into_head_main_and_body_once():
     assert 'href="a&quot;b.md"' in inject_copy_button(page, 'a"b.md')
 
 
-def pages() -> list[Page]:
+def pages() -> list:
     return [
-        Page("Home", "https://d/", "index.md", "# Home\n\nThe start.", "Docs", key="index.md"),
-        Page("Install", "https://d/guide/install/", "guide/install/index.md", "# Install\n\nRun pip.", "Guide",
+        page_document("Home", "https://d/", "index.md", "# Home\n\nThe start.", "Docs", key="index.md"),
+        page_document("Install", "https://d/guide/install/", "guide/install/index.md", "# Install\n\nRun pip.", "Guide",
              description="How to install.", key="guide/install.md"),
-        Page("News", "https://d/news/", "news/index.md", "# News\n\nIt changed.", "Docs", key="news.md"),
+        page_document("News", "https://d/news/", "news/index.md", "# News\n\nIt changed.", "Docs", key="news.md"),
     ]
 
 
@@ -129,7 +129,7 @@ def test_sections_filter_list_and_globs():
     kept = assign_sections(pages(), ["Guide"], [])
     assert [p.title for p in kept] == ["Install"]
     kept = assign_sections(pages(), {"All": ["*.md", "guide/*"]}, ["news.md"])
-    assert [(p.title, p.section, p.optional) for p in kept] == [
+    assert [(p.title, p.metadata["section"], p.metadata["optional"]) for p in kept] == [
         ("Home", "All", False), ("Install", "All", False), ("News", "All", True)]
 
 
@@ -160,8 +160,8 @@ def test_inline_attribute_lists_on_links_and_images_are_dropped():
 
 
 def test_llms_full_names_a_page_once_under_its_own_h1():
-    nav_titled = [Page("Home", "https://d/", "index.md", "# Widgets\n\nThe start.", key="index.md"),
-                  Page("Install", "https://d/i/", "i/index.md", "# Install\n\nRun pip.", key="i.md")]
+    nav_titled = [page_document("Home", "https://d/", "index.md", "# Widgets\n\nThe start.", key="index.md"),
+                  page_document("Install", "https://d/i/", "i/index.md", "# Install\n\nRun pip.", key="i.md")]
     full = build_outputs("Demo", None, nav_titled, "https://d/")["llms-full.txt"]
     assert "# Widgets\n\nSource: https://d/\n\nThe start.\n" in full
     assert "# Home" not in full and full.count("# Install") == 1
@@ -175,7 +175,7 @@ def test_whitespace_only_lines_left_by_indented_snippets_are_emptied():
 
 
 def test_footnote_markers_stay_out_of_llms_txt_descriptions():
-    page = Page("Home", "https://d/", "index.md", "# Gizmo\n\nGizmo makes gadgets out of widgets[^1].\n\n"
+    page = page_document("Home", "https://d/", "index.md", "# Gizmo\n\nGizmo makes gadgets out of widgets[^1].\n\n"
                 "[^1]: A widget is a thing.\n", key="index.md")
     text = build_outputs("Demo", None, [page], "https://d/")["llms.txt"]
     assert "- [Home](https://d/index.md): Gizmo makes gadgets out of widgets.\n" in text

@@ -6,10 +6,10 @@ import json
 import pickle
 
 import pytest
-from llmingest.actions import cache_path, load_index
 from llmingest.converters.openapi import load_spec, spec_hash
 from llmingest.errors import ConversionError, SourceNotFound
 from llmingest.options import Options
+from llmingest.sources.actions import cache_path, load_index
 
 
 def _op(index, key):

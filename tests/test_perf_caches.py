@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 from conftest import serve_folder
-from llmingest import crawl as crawl_mod
 from llmingest import tokens
+from llmingest.fetch import crawl as crawl_mod
 from llmingest.options import Options
-from llmingest.site import ingest_site, render_site
-from llmingest.sources import LocalDir, WebPage
+from llmingest.sources.parse import LocalDir, WebPage
+from llmingest.sources.site import ingest_site, render_site
 
 
 def _site(root: Path, pages: int = 6) -> Path:
@@ -134,8 +134,8 @@ def test_write_site_streams_llms_full_and_keeps_unchanged_files(served, tmp_path
     every file's mtime alone."""
     import os
 
-    from llmingest import site as site_mod
     from llmingest.converters import llmstxt
+    from llmingest.sources import site as site_mod
 
     bundle = ingest_site(WebPage(served), Options(cache_dir=tmp_path / "cache"))
     expected = render_site(bundle)

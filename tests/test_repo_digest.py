@@ -408,7 +408,7 @@ def test_output_to_a_pipe_or_device_writes_into_it(tmp_path: Path) -> None:
     import stat
     import threading
 
-    from llmingest.atomic import write_atomic
+    from llmingest.output import write_atomic
 
     fifo = tmp_path / "pipe"
     os.mkfifo(fifo)

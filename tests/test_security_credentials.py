@@ -21,15 +21,16 @@ from urllib.parse import unquote, urlsplit
 import httpx
 import pytest
 from conftest import asgi_get, call_tool, respond, serve_loopback, web_service
-from llmingest import errors, git_remote
-from llmingest.cache import ResultCache
+from llmingest import errors
 from llmingest.errors import AuthRequired, SourceNotFound, redact, register_secret, secret_scope
-from llmingest.git_remote import checkout, git_env
+from llmingest.fetch import git_remote
+from llmingest.fetch.cache import ResultCache
+from llmingest.fetch.git_remote import checkout, git_env
 from llmingest.mcp_server.limits import Limits
 from llmingest.mcp_server.service import Service, build_service
 from llmingest.mcp_server.web import create_app
 from llmingest.options import Options
-from llmingest.sources import parse, public_url, split_userinfo
+from llmingest.sources.parse import parse, public_url, split_userinfo
 
 TOKEN_VARS = ("GITHUB_TOKEN", "GH_TOKEN", "GITLAB_TOKEN", "GL_TOKEN")
 

@@ -1,4 +1,4 @@
-"""The guarded fetcher (llmingest.http) against real HTTP servers on 127.0.0.1.
+"""The guarded fetcher (llmingest.fetch.http) against real HTTP servers on 127.0.0.1.
 
 Issue 12 findings: gzip bombs (#4), DNS rebinding between check and connect (#5), credentials
 following cross-origin redirects (#7), abandoned timed-out fetches (#8), --max-page-size in crawls
@@ -21,13 +21,13 @@ import zlib
 import httpx
 import pytest
 from conftest import respond, serve_loopback
-from llmingest import http as fetcher
-from llmingest.crawl import crawl
 from llmingest.errors import AuthRequired, BlockedAddress, LimitExceeded, NetworkError
-from llmingest.git_remote import checkout
-from llmingest.http import check_address, curl_resolve, fetch, run_with_deadline
+from llmingest.fetch import http as fetcher
+from llmingest.fetch.crawl import crawl
+from llmingest.fetch.git_remote import checkout
+from llmingest.fetch.http import check_address, curl_resolve, fetch, run_with_deadline
 from llmingest.options import Options
-from llmingest.sources import parse
+from llmingest.sources.parse import parse
 
 PUBLIC = "93.184.216.34"  # only ever *answered*, never connected to
 

@@ -16,11 +16,11 @@ from pathlib import Path
 
 import pytest
 from conftest import asgi_get, call_tool, free_port, local_service, respond, serve_loopback, web_service
-from llmingest import manifest
+from llmingest import output
 from llmingest.cli import app
 from llmingest.errors import IngestError, UsageError
-from llmingest.site import NOT_REMOTE, OUTSIDE_FOLDER, resolve_link
-from llmingest.sources import parse
+from llmingest.sources.parse import parse
+from llmingest.sources.site import NOT_REMOTE, OUTSIDE_FOLDER, resolve_link
 from typer.testing import CliRunner
 
 SECRET = "root:x:0:0:TOP-SECRET-LINE"
@@ -188,9 +188,9 @@ def test_site_manifest_injection_deletes_nothing_of_the_users(env: Path, site: S
     args = ["site", site.base + "/docs/", "-o", str(out), "-q", "--no-cache"]
     res = runner.invoke(app, args)
     assert res.exit_code == 0, res.output
-    listed = (out / manifest.MANIFEST).read_text().split("\n")
+    listed = (out / output.MANIFEST).read_text().split("\n")
     entries = [line for line in listed if line and not line.startswith("#")]
-    assert entries and all(manifest.valid_name(line.split("  ", 1)[1]) for line in entries)
+    assert entries and all(output.valid_name(line.split("  ", 1)[1]) for line in entries)
     assert not any(line.split("  ", 1)[-1] in ("index.html", "CNAME", "assets/app.js", "notes.md") for line in listed)
     mirrors = sorted(p.relative_to(out).as_posix() for p in out.rglob("*.md") if p.name != "notes.md")
     # the hostile pages leave the site: their mirrors go, the user's files stay
@@ -210,13 +210,13 @@ def test_planted_manifest_lines_are_ignored_and_edited_files_kept(env: Path, sit
     (out / "old.md").write_text("# old mirror\n")
     (out / "edited.md").write_text("# edited by the user since\n")
     (out / "legacy.md").write_text("# from an older llmingest\n")
-    sha = manifest.digest("# old mirror\n")
-    other = manifest.digest("# what we wrote\n")
+    sha = output.digest("# old mirror\n")
+    other = output.digest("# what we wrote\n")
     planted = ["# a manifest someone wrote by hand", "index.html", "CNAME", "assets/app.js", "../outside.md",
                f"{env}/outside.md", "assets/../notes.md", "x\u2028notes.md", f"{sha}  old.md",
                f"{other}  edited.md", "legacy.md", f"{sha}  notes.md\r"]
-    (out / manifest.MANIFEST).write_text("\n".join(planted) + "\n")
-    assert manifest.stale(out, set()) == ["legacy.md", "old.md"]
+    (out / output.MANIFEST).write_text("\n".join(planted) + "\n")
+    assert output.stale_files(out, set()) == ["legacy.md", "old.md"]
     site.index(["guide.html"])
     res = runner.invoke(app, ["site", site.base + "/docs/", "-o", str(out), "-q", "--no-cache"])
     assert res.exit_code == 0, res.output
@@ -238,17 +238,17 @@ def test_hostile_page_names_do_not_abort_site(env: Path, site: Site) -> None:
     res = runner.invoke(app, ["site", site.base + "/docs/", "-o", str(out), "--no-cache"])
     assert res.exit_code == 0, res.output
     assert "internal error" not in res.output
-    entries = [line.split("  ", 1)[1] for line in (out / manifest.MANIFEST).read_text().splitlines()
+    entries = [line.split("  ", 1)[1] for line in (out / output.MANIFEST).read_text().splitlines()
                if line and not line.startswith("#")]
     assert len(entries) == len(set(entries)) >= 2 + 9  # llms.txt, llms-full.txt and every page's mirror
-    assert all((out / e).is_file() and manifest.valid_name(e) for e in entries)
+    assert all((out / e).is_file() and output.valid_name(e) for e in entries)
     assert (out / "foo.md").is_file() and (out / "llms.txt").is_file()
     assert any("\x00" not in e and "bad" in e for e in entries)
     # the same site twice: the same names (deterministic), and nothing to do
     before = sorted(entries)
     res = runner.invoke(app, ["site", site.base + "/docs/", "-o", str(out), "--check", "--no-cache"])
     assert res.exit_code == 0, res.output
-    again = [line.split("  ", 1)[1] for line in (out / manifest.MANIFEST).read_text().splitlines()
+    again = [line.split("  ", 1)[1] for line in (out / output.MANIFEST).read_text().splitlines()
              if line and not line.startswith("#")]
     assert sorted(again) == before
 

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from llmingest import ingest, render
 from llmingest.cli import app
-from llmingest.secrets import find, redact_path
+from llmingest.transforms.secrets import find, redact_path
 from typer.testing import CliRunner
 
 RNG = random.Random(12)
@@ -223,3 +223,32 @@ def test_redact_path_only_touches_tokens() -> None:
     token = "gh" + "p_" + rnd(ALNUM, 36)
     assert redact_path(f"a/{token}.txt") == ("a/[REDACTED:github-token].txt", ["github-token"])
     assert redact_path("src/secret_key_handling.py") == ("src/secret_key_handling.py", [])
+
+
+def test_the_keyword_prefilter_finds_every_occurrence_of_every_keyword() -> None:
+    """The few anchored passes must say exactly what one substring search per keyword would: which
+    rules may match, and every place of every keyword, overlapping ones too ("secretoken",
+    "-us1-us2", a keyword at the very end of the text)."""
+    import sys
+
+    secrets = sys.modules[find.__module__]  # the module, wherever the layout puts it
+    keywords = sorted(secrets._BY_KEYWORD)
+    assert {kw for kws in secrets._ANCHORS.values() for kw, _ in kws} == set(keywords)  # every one is searched
+    rng = random.Random(5)
+    noise = string.ascii_lowercase + string.digits + "_-.:/=\" \n"
+    for _ in range(3000):
+        parts = []
+        for _ in range(rng.randint(1, 10)):
+            kw = rng.choice(keywords)
+            parts.append(rng.choice([kw, kw, kw[: rng.randint(1, len(kw))], kw[rng.randint(0, len(kw) - 1):],
+                                     "".join(rng.choice(noise) for _ in range(rng.randint(0, 5)))]))
+        text = "".join(parts)
+        expected: dict[str, list[int]] = {}
+        for kw in keywords:
+            at = text.find(kw)
+            while at != -1:
+                expected.setdefault(kw, []).append(at)
+                at = text.find(kw, at + 1)
+        rules, found = secrets._keywords(text)
+        assert {kw: sorted(places) for kw, places in found.items()} == expected, text
+        assert rules == sorted({i for kw in expected for i in secrets._BY_KEYWORD[kw]}), text

@@ -23,10 +23,10 @@ from llmingest import ingest
 from llmingest.api import render  # not llmingest.render: importing that submodule shadows llmingest.render()
 from llmingest.cli import app
 from llmingest.errors import BlockedAddress
+from llmingest.fetch.walk import OutsideTree, confine, confine_local
 from llmingest.mcp_server.server import create_server
 from llmingest.mcp_server.web import create_app
 from llmingest.options import Options
-from llmingest.walk import OutsideTree, confine, confine_local
 from typer.testing import CliRunner
 
 SECRET = "TOP-SECRET-d41d8cd9"  # in every file outside the checkout; must never reach any output
@@ -334,8 +334,8 @@ def test_a_link_to_a_fifo_and_a_fifo_are_skipped_not_opened(tmp_path):
 
 @pytest.mark.timeout(120)
 def test_reading_never_blocks_on_a_file_swapped_for_a_fifo(tmp_path):
-    from llmingest.repo import _read
-    from llmingest.walk import Entry
+    from llmingest.fetch.walk import Entry
+    from llmingest.sources.repo import _read
 
     fifo = tmp_path / "swapped.txt"
     os.mkfifo(fifo)
@@ -352,7 +352,7 @@ def test_reading_never_blocks_on_a_file_swapped_for_a_fifo(tmp_path):
 
 @pytest.mark.timeout(120)
 def test_built_site_folder_skips_links_out_and_fifos(world, tmp_path):
-    from llmingest.crawl import crawl_folder
+    from llmingest.fetch.crawl import crawl_folder
 
     site = tmp_path / "html"
     _write(site / "index.html", "<html><head><title>Home</title></head><body><h1>Home</h1>"

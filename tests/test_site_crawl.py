@@ -18,10 +18,10 @@ import pymupdf
 import pytest
 from llmingest.cli import app
 from llmingest.converters import llmstxt
-from llmingest.crawl import crawl, normalize, scope_of
+from llmingest.fetch.crawl import crawl, normalize, scope_of
 from llmingest.options import Options
-from llmingest.site import build_bundle, ingest_site, render_site, write_site
-from llmingest.sources import WebPage
+from llmingest.sources.parse import WebPage
+from llmingest.sources.site import build_bundle, ingest_site, render_site, write_site
 from typer.testing import CliRunner
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from llmingest.errors import SourceNotFound, UsageError
-from llmingest.sources import GitRepo, LocalDir, LocalFile, WebPage, parse
+from llmingest.sources.parse import GitRepo, LocalDir, LocalFile, WebPage, parse
 
 SHA = "0123456789abcdef0123456789abcdef01234567"
 
@@ -199,7 +199,7 @@ def test_bad_input_is_typed():
 
 def test_a_pdf_without_the_pdf_name_is_a_pdf(tmp_path):
     import pymupdf
-    from llmingest.sources import LocalFile, parse
+    from llmingest.sources.parse import LocalFile, parse
 
     doc = pymupdf.open()
     doc.new_page().insert_text((72, 72), "hello")

@@ -7,12 +7,14 @@ emoji, whitespace runs, special-token text). The pool runs real worker processes
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from llmingest import tokens
-from llmingest.budget import chunk_document, truncate_document
 from llmingest.model import Document
+from llmingest.render.budget import chunk_document, truncate_document
 from llmingest.scanpool import ScanPool
-from llmingest.secrets import redact
+from llmingest.transforms.secrets import redact
 
 SAMPLES = [
     "def main():\n    return 1\n",
@@ -207,3 +209,80 @@ def test_a_digest_counted_by_the_worker_equals_one_counted_here(tmp_path, monkey
         assert render(warm, "markdown") == outputs[-1]
     assert outputs[0] == outputs[1] and counts[0] == counts[1]
     assert "[REDACTED:" in outputs[0]
+
+
+def _frames(texts: list[str]) -> bytes:
+    import struct
+
+    out = b""
+    for text in texts:
+        raw = text.encode("utf-8", "surrogatepass")
+        out += struct.pack("<I", len(raw)) + raw
+    return out
+
+
+def test_the_worker_runs_isolated_and_counts_like_this_process(tmp_path):
+    """The worker's command loads bpe-openai's compiled module by path in ``python -I -S``: a
+    sitecustomize, a PYTHONPATH or a "llmingest" folder in its working directory cannot reach it,
+    and it answers every text (large, empty-line, surrogate, in one stream) as this process counts."""
+    import os
+    import subprocess
+
+    from llmingest.scanpool import _command
+
+    cmd = _command("o200k_base")
+    assert cmd[1:3] == ["-I", "-S"] and cmd[3].endswith("countworker.py") and os.path.exists(cmd[4])
+    poison = tmp_path / "poison"
+    (poison / "llmingest").mkdir(parents=True)
+    (poison / "llmingest" / "__init__.py").write_text("raise SystemExit('imported the wrong package')\n")
+    (poison / "sitecustomize.py").write_text("raise SystemExit('ran site')\n")
+    texts = SAMPLES + ["lone \ud800 surrogate", "\n" * 3, "x" * 3_000_000]
+    env = {**os.environ, "PYTHONPATH": str(poison)}
+    out = subprocess.run(cmd, input=_frames(texts), capture_output=True, cwd=poison, env=env, timeout=120, check=True)
+    assert [int(n) for n in out.stdout.split()] == [tokens.count(t) for t in texts]
+
+
+def test_the_worker_hands_back_the_tables_pages_and_still_counts():
+    """On Linux the worker drops its resident copy of the compiled module's tables once the
+    tokenizer is built (its RSS falls by tens of MB; elsewhere nothing happens); a count afterwards
+    is unchanged."""
+    import subprocess
+    import sys
+
+    from llmingest import countworker
+
+    code = (
+        "import sys; sys.path.insert(0, sys.argv[1]); import countworker as w\n"
+        "def rss():\n"
+        "    return int(next(l for l in open('/proc/self/status') if l.startswith('VmRSS')).split()[1])\n"
+        "count = w._tokenizer(sys.argv[2], 'o200k_base'); text = open(sys.argv[3]).read()\n"
+        "before = count(text); high = rss(); w._release(sys.argv[2]); low = rss()\n"
+        "print(before, count(text), high - low)\n"
+    )
+    folder = str(Path(countworker.__file__).parent)
+    out = subprocess.run([sys.executable, "-I", "-S", "-c", code, folder, tokens.bindings_path(), tokens.__file__],
+                         capture_output=True, text=True, timeout=120, check=True).stdout.split()
+    assert int(out[0]) == int(out[1]) == tokens.count(Path(tokens.__file__).read_text())
+    if sys.platform.startswith("linux"):
+        assert int(out[2]) > 10_000  # KiB
+
+
+def test_a_prestarted_worker_is_adopted_by_the_first_pool_and_an_unused_one_is_ended():
+    import llmingest.scanpool as scanpool
+
+    scanpool.prestart("o200k_base")
+    spare = scanpool._SPARES["o200k_base"]
+    texts = _texts()
+    with ScanPool("o200k_base", workers=1) as pool:  # default spawn_at: adopted at the first text all the same
+        for path, text in texts:
+            pool.submit(path, text, scan=False)
+        assert pool._workers[0].proc is spare and scanpool._SPARES == {}
+        results = pool.results()
+    assert [n for n, _ in results] == [tokens.count(t) for _, t in texts]
+    scanpool.prestart("o200k_base")
+    unused = scanpool._SPARES["o200k_base"]
+    with ScanPool("o200k_base", workers=0) as pool:  # counts here: the spare is left alone
+        pool.submit("a.py", "print(1)\n", scan=False)
+        assert pool.results() == [(tokens.count("print(1)\n"), [])]
+    scanpool.end_spares()
+    assert scanpool._SPARES == {} and unused.poll() is not None

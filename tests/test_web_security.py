@@ -10,7 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import httpx
 import pytest
 from conftest import asgi_get, respond, web_service
-from llmingest.cache import ResultCache
+from llmingest.fetch.cache import ResultCache
 from llmingest.mcp_server.limits import Limits
 from llmingest.mcp_server.service import Service
 from llmingest.mcp_server.web import create_app

@@ -1,25 +1,16 @@
-"""What every subcommand shares: writing output atomically and building Options from flags."""
+"""What every subcommand shares: checking the format and writing one output to a file or stdout.
+
+Files are written by :mod:`llmingest.output` (atomic writes, numbered parts, --check diffs)."""
 
 from __future__ import annotations
 
-import glob
 import sys
 from collections.abc import Iterable
 from pathlib import Path
 
-from ..atomic import write_atomic
 from ..errors import UsageError
-
-FORMATS = ("markdown", "xml", "plain", "json")
-
-
-def check_format(fmt: str, allowed: tuple[str, ...] = FORMATS) -> str:
-    fmt = fmt.lower()
-    aliases = {"md": "markdown", "txt": "plain", "text": "plain"}
-    fmt = aliases.get(fmt, fmt)
-    if fmt not in allowed:
-        raise UsageError(f"unknown format {fmt!r}", hint=f"choose one of {', '.join(allowed)}")
-    return fmt
+from ..options import FORMATS, check_format  # noqa: F401 - in the core: the web service parses formats too
+from ..output import remove_stale_parts, write_atomic  # noqa: F401  (repo.py takes it from here)
 
 
 def write_output(chunks: str | Iterable[str], output: Path | None) -> None:
@@ -44,25 +35,6 @@ def write_output(chunks: str | Iterable[str], output: Path | None) -> None:
         write_atomic(output, chunks)
     except (PermissionError, FileNotFoundError, NotADirectoryError, IsADirectoryError) as exc:
         raise UsageError(f"cannot write {output}: {exc.strerror or exc}") from None
-
-
-def stale_parts(output: Path, written: set[Path]) -> list[Path]:
-    """``out.N.md`` parts an earlier split left that this run did not write (a longer split, or
-    one numbered with another padding width)."""
-    suffix = output.suffix or ".md"
-    keep = {p.name for p in written}
-    # the -o name is a name, not a pattern: "a?.md" must not match the user's "ab.12345.md"
-    return sorted(p for p in output.parent.glob(f"{glob.escape(output.stem)}.*{glob.escape(suffix)}")
-                  if p.name.startswith(output.stem + ".") and p.name[len(output.stem) + 1 : -len(suffix)].isdigit()
-                  and p.name not in keep)
-
-
-def remove_stale_parts(output: Path, written: set[Path]) -> list[Path]:
-    """Delete the parts :func:`stale_parts` names."""
-    removed = stale_parts(output, written)
-    for path in removed:
-        path.unlink()
-    return removed
 
 
 def progress_wanted(quiet: bool) -> bool:

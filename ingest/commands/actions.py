@@ -59,7 +59,8 @@ def actions(
     no_cache: bool = typer.Option(False, "--no-cache", help="Re-index the spec instead of using the cached index."),
     quiet: bool = typer.Option(False, "-q", "--quiet", help="No messages on stderr."),
 ) -> None:
-    from ..actions import actions_for, readiness_report, render_report
+    from llmingest.sources.actions import actions_for, readiness_report, render_report
+
     from ..errors import UsageError, register_secret
 
     register_secret(token)

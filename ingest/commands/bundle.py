@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import difflib
 from pathlib import Path
 
 import typer
 
+from .. import output as output_mod
 from ..options import Options, parse_host_map
-from ._common import check_format, progress_wanted, remove_stale_parts, stale_parts, write_output
+from ._common import check_format, progress_wanted, write_output
 
 HELP = """Bundle a repo, docs sites, PDFs and pages into one context file or one llms.txt set.
 
@@ -31,13 +31,8 @@ def register(app: typer.Typer) -> None:
     app.command("bundle", help=HELP)(bundle_cmd)
 
 
-def _diff(path: Path, new: str) -> str | None:
-    old = path.read_text("utf-8") if path.is_file() else ""
-    if old == new:
-        return None
-    lines = list(difflib.unified_diff(old.splitlines(keepends=True), new.splitlines(keepends=True),
-                                      fromfile=f"{path} (committed)", tofile=f"{path} (generated)", n=2))
-    return "".join(lines[:200]) + ("... (diff cut at 200 lines)\n" if len(lines) > 200 else "")
+_LLMS_HEADER = ("files written by `llmingest bundle --llms-txt` (sha256sum format); stale ones are removed on the next "
+                "run,\nand only while they still hold what was written")
 
 
 def _llms_files(llms_dir: Path, outputs: dict[Path, str]) -> dict[str, str]:
@@ -45,40 +40,91 @@ def _llms_files(llms_dir: Path, outputs: dict[Path, str]) -> dict[str, str]:
     return {p.relative_to(llms_dir).as_posix(): text for p, text in outputs.items() if p.is_relative_to(llms_dir)}
 
 
-def _managed_extras(llms_dir: Path | None, outputs: dict[Path, str]) -> list[Path]:
-    """Files an earlier run wrote into the llms.txt folder (its manifest says so, and they are
-    unchanged since) that this run no longer writes. The user's own files there are never listed."""
-    if llms_dir is None:
-        return []
-    from .. import manifest
-
-    return [llms_dir / rel for rel in manifest.stale(llms_dir, _llms_files(llms_dir, outputs))]
-
-
-def _stale_parts(output: Path | None, outputs: dict[Path, str]) -> list[Path]:
-    if output is None or not outputs:
-        return []
-    return stale_parts(output, set(outputs))
+def _left_over(llms_dir: Path | None, output: Path | None, split: bool, outputs: dict[Path, str]) -> list[Path]:
+    """Files an earlier run wrote that this run no longer writes: mirrors in the llms.txt folder
+    (its manifest says so, and they are unchanged since; the user's own files there are never
+    listed) and numbered parts of a longer split."""
+    extras: list[Path] = []
+    if llms_dir is not None:
+        extras += [llms_dir / rel for rel in output_mod.stale_files(llms_dir, _llms_files(llms_dir, outputs))]
+    if output is not None and split and outputs:
+        extras += output_mod.stale_parts(output, set(outputs))
+    return extras
 
 
-def _check(outputs: dict[Path, str], extras: list[Path] | None = None) -> None:
+def _check(outputs: dict[Path, str], extras: list[Path]) -> None:
     from ..errors import StaleOutput
 
-    stale = [str(p) for p in extras or []]
-    for path in extras or []:
-        typer.echo(f"{path}: no longer generated (would be removed)", err=True)
-    for path, text in sorted(outputs.items()):
-        diff = _diff(path, text)
-        if diff is not None:
-            stale.append(str(path))
-            typer.echo(diff if diff else f"{path}: missing", err=True)
+    stale = output_mod.check_files(outputs, extras, lambda text: typer.echo(text, err=True))
     if stale:
         raise StaleOutput(f"{len(stale)} output(s) are stale: {', '.join(stale[:5])}"
                           + (" ..." if len(stale) > 5 else ""), hint="run `llmingest bundle` and commit the result")
     typer.echo(f"up to date: {len(outputs)} output(s)", err=True)
 
 
+def _config_sources(ctx: typer.Context) -> list:
+    """The ``[[sources]]`` of this run's llmingest.toml, their paths made relative to it."""
+    from .. import config
+    from ..errors import UsageError
+
+    cfg_path = config.current(ctx).path  # ctx.obj of this run
+    cfg = config.load(cfg_path) if cfg_path else {}
+    sources = cfg.get("sources") or []
+    if not sources:
+        raise UsageError("no sources given and no [[sources]] in llmingest.toml",
+                         hint="pass sources, or run `llmingest init` to write a config")
+    # paths in the config are relative to the config file, not the cwd
+    return [_rebase(s, cfg_path.parent) for s in sources]
+
+
+def _render_outputs(result, fmt: str, output: Path | None, llms_txt: Path | None, split_tokens: int | None,
+                    base_url: str | None, summary: str | None) -> dict[Path, str]:
+    """Every file this run writes: the llms.txt set under ``llms_txt``, the context file (or its parts)."""
+    from llmingest.render import render
+    from llmingest.render.bundle import split_bundle
+    from llmingest.render.digest import part_path
+    from llmingest.render.llmstxt import bundle_files
+
+    outputs: dict[Path, str] = {}
+    if llms_txt is not None:
+        for rel, text in bundle_files(result, base_url, summary).items():
+            outputs[llms_txt / rel] = text
+    if output is not None and split_tokens:
+        parts = split_bundle(result, fmt, split_tokens)
+        for i, text in enumerate(parts, 1):
+            outputs[part_path(output, i, len(parts))] = text
+    elif output is not None:
+        outputs[output] = render(result, fmt)
+    return outputs
+
+
+def _write(outputs: dict[Path, str], llms_txt: Path | None, output: Path | None, split: bool) -> None:
+    """Write the outputs; a document that left the bundle takes its .md with it, a shorter split
+    its extra parts; nothing else goes."""
+    for path, text in outputs.items():
+        write_output(text, path)
+    if llms_txt is not None:
+        ours = _llms_files(llms_txt, outputs)
+        output_mod.remove_files(llms_txt, output_mod.stale_files(llms_txt, ours))
+        output_mod.write_manifest(llms_txt, ours, _LLMS_HEADER)
+    if output is not None and split:
+        output_mod.remove_stale_parts(output, set(outputs))
+
+
+def _summary(result, outputs: dict[Path, str]) -> None:
+    from llmingest.render.bundle import summary_lines
+
+    for line in summary_lines(result):
+        typer.echo(line, err=True)
+    for s in result.metadata.get("sources", []):
+        if s.get("status") == "failed":
+            typer.echo(f"- source failed: {s.get('label')}: {s.get('error')}", err=True)
+    if outputs:
+        typer.echo(f"wrote {len(outputs)} file(s)", err=True)
+
+
 def bundle_cmd(
+    ctx: typer.Context,
     sources: list[str] = typer.Argument(None, help="Sources (path, git URL, docs URL, built site folder, PDF...)."),
     output: Path = typer.Option(None, "-o", "--output", help="Write the context file here (else stdout)."),
     fmt: str = typer.Option("markdown", "-f", "--format", help="markdown | xml | plain | json"),
@@ -97,73 +143,38 @@ def bundle_cmd(
     compress: bool = typer.Option(False, "--compress/--no-compress", help="Repository sources' code as signatures and docstrings, bodies left out."),
     quiet: bool = typer.Option(False, "-q", "--quiet/--no-quiet", help="No progress or summary on stderr."),
 ) -> None:
-    from .. import config
-    from ..bundle_render import llms_txt_files, render_chunks, split_bundle
-    from ..bundling import bundle
+    from llmingest.sources.bundle import bundle
+
     from ..errors import UsageError
-    from ..render import part_path
 
     fmt = check_format(fmt)
-    cfg_path = config.ACTIVE.get("path")
-    if not sources:
-        cfg = config.load(cfg_path) if cfg_path else {}
-        sources = cfg.get("sources") or []
-        if not sources:
-            raise UsageError("no sources given and no [[sources]] in llmingest.toml",
-                             hint="pass sources, or run `llmingest init` to write a config")
-        # paths in the config are relative to the config file, not the cwd
-        base = cfg_path.parent
-        sources = [_rebase(s, base) for s in sources]
+    sources = list(sources) if sources else _config_sources(ctx)
     if split_tokens and output is None:
         raise UsageError("--split-tokens needs -o FILE")
     if check and output is None and llms_txt is None:
         raise UsageError("--check needs -o FILE or --llms-txt DIR to compare against")
-    opts = Options(encoding=encoding, max_tokens=max_tokens, token=token, host_map=parse_host_map(host_map),
-                   progress=progress_wanted(quiet), extra={"format": fmt}, compress=compress)
-    title = name or Path.cwd().name
+    opts = Options(encoding=encoding, token=token, host_map=parse_host_map(host_map),
+                   progress=progress_wanted(quiet), compress=compress)
     own_outputs = [p for p in (output, llms_txt) if p is not None]
     if output is not None and split_tokens:
         own_outputs += [output.with_name(f"{output.stem}.*{output.suffix or '.md'}")]
-    result = bundle(list(sources), opts, openapi=openapi, base_url=base_url, strict=strict, name=title,
+    result = bundle(sources, opts, openapi=openapi, base_url=base_url, strict=strict, name=name or Path.cwd().name,
                     outputs=own_outputs)
+    if max_tokens:  # fitted by the renderer, as the format asked for lays the bundle out
+        from llmingest.render import fit
 
-    outputs: dict[Path, str] = {}
-    if llms_txt is not None:
-        for rel, text in llms_txt_files(result, base_url, summary).items():
-            outputs[llms_txt / rel] = text
-    if output is not None:
-        if split_tokens:
-            parts = split_bundle(result, fmt, split_tokens)
-            for i, text in enumerate(parts, 1):
-                outputs[part_path(output, i, len(parts))] = text
-        else:
-            outputs[output] = "".join(render_chunks(result, fmt))
+        fit(result, max_tokens, fmt)
+    outputs = _render_outputs(result, fmt, output, llms_txt, split_tokens, base_url, summary)
     if check:
-        _check(outputs, _managed_extras(llms_txt, outputs) + _stale_parts(output, outputs if split_tokens else {}))
+        _check(outputs, _left_over(llms_txt, output, bool(split_tokens), outputs))
         return
     if not outputs:
+        from llmingest.render import render_chunks
+
         write_output(render_chunks(result, fmt), None)
-    for path, text in outputs.items():
-        write_output(text, path)
-    if llms_txt is not None:  # a document that left the bundle takes its .md with it; nothing else goes
-        from .. import manifest
-
-        ours = _llms_files(llms_txt, outputs)
-        manifest.remove(llms_txt, manifest.stale(llms_txt, ours))
-        manifest.write(llms_txt, ours, "files written by `llmingest bundle --llms-txt` (sha256sum format); stale "
-                                       "ones are removed on the next run,\nand only while they still hold what was written")
-    if output is not None and split_tokens:
-        remove_stale_parts(output, set(outputs))
+    _write(outputs, llms_txt, output, bool(split_tokens))
     if not quiet:
-        from ..bundle_render import summary_lines
-
-        for line in summary_lines(result):
-            typer.echo(line, err=True)
-        for s in result.metadata.get("sources", []):
-            if s.get("status") == "failed":
-                typer.echo(f"- source failed: {s.get('label')}: {s.get('error')}", err=True)
-        if outputs:
-            typer.echo(f"wrote {len(outputs)} file(s)", err=True)
+        _summary(result, outputs)
 
 
 def _rebase(entry, base: Path):

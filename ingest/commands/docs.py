@@ -52,8 +52,8 @@ def docs(
     timeout: float = typer.Option(30.0, "--timeout", help="Seconds per request."),
     quiet: bool = typer.Option(False, "-q", "--quiet", help="No messages on stderr."),
 ) -> None:
-    from ..cache import ResultCache
-    from ..libdocs_content import library_docs, render_docs
+    from llmingest.fetch.cache import ResultCache
+    from llmingest.sources.libdocs_content import Served, library_docs, render_docs
 
     fmt = check_format(fmt, ("markdown", "json"))
     opts = Options(timeout=timeout, cache=not no_cache, host_map=parse_host_map(host_map))
@@ -61,13 +61,13 @@ def docs(
     bundle = library_docs(name, opts, ecosystem=ecosystem, version=version, index=index_url, cache=cache,
                           topic=bool(topic))
     text = render_docs(bundle, topic, max_tokens)
+    served = Served.of(bundle)
     if fmt == "json":
-        meta = bundle.metadata
-        text = json.dumps({"resolution": meta.get("resolution"), "served_from": meta.get("served_from"),
-                           "location": meta.get("location"), "note": meta.get("note"), "topic": topic,
+        text = json.dumps({"resolution": served.resolution or None, "served_from": served.served_from,
+                           "location": served.location, "note": served.note, "topic": topic,
                            "text": text}, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
     write_output(text, output)
     if not quiet:
-        res = bundle.metadata.get("resolution") or {}
+        res = served.resolution
         typer.echo(f"{res.get('name')} {res.get('version')} ({res.get('ecosystem')}): "
-                   f"{bundle.metadata.get('served_from')} {bundle.metadata.get('location')}", err=True)
+                   f"{served.served_from} {served.location}", err=True)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from ..options import Options
+from ..options import CrawlOptions, Options
 from ._common import progress_wanted, write_output
 
 HELP = """Work with llms.txt files (https://llmstxt.org).
@@ -60,12 +60,12 @@ def _read(source: str, opts: Options, *, follow_describedby: bool = False) -> tu
     from ..errors import SourceNotFound
 
     if source.startswith(("http://", "https://")):
-        from ..http import fetch, login_headers
+        from llmingest.fetch.http import fetch, login_headers
 
         resp = fetch(source, opts, headers=login_headers(opts, source, source))
         if follow_describedby and (resp.content_type in ("text/html", "application/xhtml+xml")
                                    or resp.content.lstrip()[:15].lower().startswith((b"<!doctype", b"<html"))):
-            from ..llmstxt_v2 import describedby
+            from llmingest.sources.llmstxt_v2 import describedby
 
             found = describedby(resp)
             if not found:
@@ -84,8 +84,9 @@ def validate(
     strict: bool = typer.Option(False, "--strict", help="Warnings count as errors."),
     timeout: float = typer.Option(30.0, "--timeout", help="Seconds for fetching a URL."),
 ) -> None:
+    from llmingest.sources.llmstxt_v2 import notes
+
     from ..converters import llmstxt
-    from ..llmstxt_v2 import notes
 
     opts = Options(timeout=timeout)
     text, location = _read(source, opts, follow_describedby=True)
@@ -119,12 +120,13 @@ def expand(
     cookie: list[str] = typer.Option(None, "--cookie", help="'name=value' sent to the llms.txt's host only (repeatable; never printed)."),
     quiet: bool = typer.Option(False, "-q", "--quiet", help="No progress or summary on stderr."),
 ) -> None:
+    from llmingest.sources.site import expand as do_expand
+
     from ..options import parse_cookies, parse_headers
-    from ..site import expand as do_expand
     from ..tokens import count
 
     opts = Options(timeout=timeout, concurrency=max(1, concurrency), encoding=encoding, progress=progress_wanted(quiet),
-                   headers=parse_headers(header), cookies=parse_cookies(cookie), extra={"login_start": source})
+                   headers=parse_headers(header), cookies=parse_cookies(cookie), crawl=CrawlOptions(login_start=source))
     text, location = _read(source, opts)
     out, skipped = do_expand(text, location, opts, max_tokens=max_tokens, optional=optional)
     write_output(out, output)

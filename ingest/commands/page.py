@@ -8,7 +8,7 @@ from pathlib import Path
 
 import typer
 
-from ..options import Options
+from ..options import Options, PageOptions
 from ._common import check_format, write_output
 
 HELP = """Convert one HTML page to clean markdown: main content only, code fences with languages, GFM tables, admonitions, absolute links; front matter with title, url, description and, when the page states them, author, date, modified, sitename, lang, image, tags (from meta tags and JSON-LD).
@@ -64,12 +64,12 @@ def page(
 
     register_secret(token)  # no message may ever echo it
     fmt = check_format(fmt, ("markdown", "json"))
-    extra = {"front_matter": not no_front_matter, "links": not no_links, "images": not no_images,
-             "select": not full, "base_url": base_url, "charset": charset,
-             "count_tokens": fmt == "json" or (output is not None and not quiet)}  # only a shown count is made
+    page = PageOptions(front_matter=not no_front_matter, links=not no_links, images=not no_images,
+                       select=not full, base_url=base_url, charset=charset,
+                       count_tokens=fmt == "json" or (output is not None and not quiet))  # only a shown count is made
     from ..options import parse_cookies, parse_headers
 
-    opts = Options(token=token, timeout=timeout, encoding=encoding, extra=extra, prefer_markdown=not no_prefer_markdown,
+    opts = Options(token=token, timeout=timeout, encoding=encoding, page=page, prefer_markdown=not no_prefer_markdown,
                    render=render, headers=parse_headers(header), cookies=parse_cookies(cookie))
     if source == "-":
         bundle = _from_stdin(opts, base_url)
@@ -86,7 +86,7 @@ def page(
 
 def _from_stdin(opts: Options, base_url: str | None):
     """HTML piped in (markitdown and trafilatura users expect this)."""
-    from ..page import page_bundle
+    from llmingest.sources.page import page_bundle
 
-    return page_bundle(sys.stdin.buffer.read(), base_url, opts, source="-", charset=opts.extra.get("charset"),
+    return page_bundle(sys.stdin.buffer.read(), base_url, opts, source="-", charset=opts.page.charset,
                        path=None if base_url else "stdin.html")

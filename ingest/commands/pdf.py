@@ -8,7 +8,7 @@ from pathlib import Path
 
 import typer
 
-from ..options import Options
+from ..options import Options, PdfOptions
 from ._common import check_format, progress_wanted, write_output
 
 HELP = """Convert a PDF to markdown: headings, lists, tables, code and reading order kept.
@@ -51,13 +51,12 @@ def pdf(
 
     fmt = check_format(fmt, ("markdown", "json"))
     register_secret(password)
-    extra: dict = {"page_markers": page_markers, "ocr": ocr}
-    if images is not None:
-        extra["images_dir"] = images
-        if output is not None and str(output) != "-":
-            # links relative to the markdown file, so `-o out/doc.md --images out/img` opens right
-            extra["images_ref"] = Path(os.path.relpath(images.absolute(), output.absolute().parent)).as_posix()
-    opts = Options(pages=pages, password=password, encoding=encoding, extra=extra, progress=progress_wanted(quiet))
+    images_ref = None
+    if images is not None and output is not None and str(output) != "-":
+        # links relative to the markdown file, so `-o out/doc.md --images out/img` opens right
+        images_ref = Path(os.path.relpath(images.absolute(), output.absolute().parent)).as_posix()
+    pdf = PdfOptions(images_dir=images, images_ref=images_ref, page_markers=page_markers, ocr=ocr)
+    opts = Options(pages=pages, password=password, encoding=encoding, pdf=pdf, progress=progress_wanted(quiet))
     bundle = ingest(source, opts, kind="pdf")
     if fmt == "json":
         text = json.dumps(bundle.to_dict(), ensure_ascii=False, indent=2, sort_keys=True) + "\n"

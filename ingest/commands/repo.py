@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from ..options import Options, parse_host_map, parse_size
+from ..options import Options, OutputOptions, parse_host_map, parse_size
 from ._common import check_format, progress_wanted, remove_stale_parts, write_output
 
 HELP = """Digest a repository: summary, directory tree and file contents, with exact token counts.
@@ -73,10 +73,11 @@ def repo(
     submodules: bool = typer.Option(False, "--submodules/--no-submodules", help="Include checked-out submodules (cloned shallow for remote repos)."),
     quiet: bool = typer.Option(False, "-q", "--quiet/--no-quiet", help="No progress or messages on stderr."),
 ) -> None:
+    from llmingest.render.digest import render_chunks, split_parts
+    from llmingest.sources.parse import parse
+
     from ..api import ingest
     from ..errors import UsageError
-    from ..render import render_chunks, split_parts
-    from ..sources import parse
 
     fmt = check_format(fmt)
     if split_tokens and output is None:
@@ -88,14 +89,14 @@ def repo(
         max_file_size=parse_size(max_file_size), hidden=hidden, default_ignores=default_ignores,
         encoding=encoding, max_tokens=max_tokens, git_log=git_log, diff=diff,
         redact_secrets=redact, convert_pdfs=convert_pdfs, host_map=parse_host_map(host_map),
-        cache=cache, progress=progress_wanted(quiet), extra={"format": fmt, "top": top, "token_tree": token_tree},
+        cache=cache, progress=progress_wanted(quiet), output=OutputOptions(format=fmt, top=top, token_tree=token_tree),
         compress=compress and not outline, diff_ref=diff_ref, with_context=with_context,
         sort_by_changes=sort_by_changes, changes_window=changes_window, submodules=submodules,
     )
     if with_context and not diff_ref:
         raise UsageError("--with-context needs --diff-ref A..B")
     if outline:
-        from ..outline import outline_json, outline_markdown
+        from llmingest.transforms.outline import outline_json, outline_markdown
 
         opts.max_tokens = None  # an outline lists every file; it is small already
         outlined = ingest(parsed, opts, kind="repo")
@@ -119,8 +120,8 @@ def repo(
 def _own_outputs(parsed, output: Path | None, split: int | None) -> list[str]:
     """Excludes for this command's own output inside the folder it digests: a second run must not
     read the first run's digest (or its parts) back, or every run grows (repomix does the same)."""
-    from ..bundling import own_output_excludes
-    from ..sources import LocalDir
+    from llmingest.sources.bundle import own_output_excludes
+    from llmingest.sources.parse import LocalDir
 
     if output is None or not isinstance(parsed, LocalDir):
         return []

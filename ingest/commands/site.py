@@ -64,11 +64,12 @@ def site(
     md_twins: bool = typer.Option(False, "--md-twins", help="Also write each page's llms.txt v2 twin (page.html.md, index.html.md) in -o."),
     quiet: bool = typer.Option(False, "-q", "--quiet", help="No progress or summary on stderr."),
 ) -> None:
-    from .. import sources
+    from llmingest.sources import parse as sources
+    from llmingest.sources.site import diff_site, write_site
+
     from ..api import ingest
     from ..errors import StaleOutput, UsageError
     from ..options import parse_cookies, parse_headers
-    from ..site import diff_site, write_site
 
     if check and output is None:
         raise UsageError("--check needs -o DIR", hint="the folder holding the committed llms.txt")
@@ -78,7 +79,7 @@ def site(
         include=list(include), exclude=list(exclude), max_pages=max_pages, depth=depth,
         concurrency=max(1, concurrency), per_host=max(1, per_host), base_url=base_url, max_tokens=max_tokens,
         respect_robots=not no_robots, timeout=timeout, encoding=encoding, cache=not no_cache,
-        progress=progress_wanted(quiet), extra={"max_page_size": parse_size(max_page_size)},
+        progress=progress_wanted(quiet), max_page_size=parse_size(max_page_size) or None,
         headers=parse_headers(header), cookies=parse_cookies(cookie), prefer_markdown=not no_prefer_markdown,
         render=render,
     )
@@ -100,9 +101,9 @@ def site(
             typer.echo(f"{output}: up to date ({len(bundle.documents)} pages)", err=True)
         return
     if output is None:
-        from ..site import render_site
+        from llmingest.render import render
 
-        write_output(render_site(bundle, base_url, max_tokens=max_tokens)["llms.txt"], None)
+        write_output(render(bundle, "llms.txt", base_url=base_url, max_tokens=max_tokens), None)
     else:
         paths = write_site(bundle, output, base_url, max_tokens=max_tokens, twins=md_twins)
         if not quiet:
@@ -130,8 +131,8 @@ def _report(bundle, meta: dict) -> None:
 
 def _published(url: str, opts: Options, output: Path | None, use: bool, quiet: bool) -> bool:
     """Say whether the site already publishes llms.txt; with --use-published save it and stop."""
-    from ..crawl import find_published
-    from ..http import fetch
+    from llmingest.fetch.crawl import find_published
+    from llmingest.fetch.http import fetch
 
     found = find_published(url, opts)
     if not found:

@@ -1,0 +1,127 @@
+"""The fast paths of the HTML converter find exactly what the slow, obvious code found.
+
+Each speed-up replaced a plain formulation (an XPath, a case-insensitive regex, a per-row numpy sum)
+with a faster one that must give the same answer; these tests hold both side by side on pages built
+here, including the awkward cases (a second top-level ``<html>``, upper-case and non-ASCII CSS,
+class names an XPath cannot quote, rows of every length).
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+from llmingest.converters.html import convert
+from llmingest.converters.html_blocks import _token_scores
+from llmingest.converters.html_css import _SUSPECT, Sheet, _suspect
+from llmingest.converters.html_hidden import _candidates, document_elements, page_styles
+from llmingest.converters.html_select import _hidden_candidates
+from lxml import etree
+
+_PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, encoding="utf-8", huge_tree=True)
+
+_HIDDEN_XPATH = etree.XPath(
+    "//*[@hidden or @aria-hidden or @style or @type or contains(@class, 'hid') or contains(@class, 'none')"
+    " or contains(@class, 'sr-only') or contains(@class, 'invisible') or contains(@class, 'Hidden')"
+    " or contains(@class, 'screen-reader') or contains(@class, 'boring')]"
+)
+
+
+def _parse(html: str):
+    return etree.fromstring(html.encode("utf-8"), _PARSER)
+
+
+def _xpath_candidates(root, sheet: Sheet) -> list:
+    """The XPath formulation _candidates replaced (prefilter, then the exact check)."""
+    declaring = "//*[@style or @bgcolor or self::font[@color] or self::body[@text]]"
+    if not sheet:
+        return root.xpath(declaring)
+    by_class, by_id, by_tag = sheet.suspect_keys
+    name = re.compile(r"[A-Za-z_][\w-]*$").match
+    tags = [f"self::{t}" for t in by_tag if name(t)]
+    names = [n for n in (*by_class, *by_id) if name(n)]
+    if len(names) <= 150:
+        extra = [f"contains(@class,'{n}')" for n in by_class if name(n)] + [f"@id='{n}'" for n in by_id if name(n)]
+    else:
+        extra = ["@class", "@id"]
+    out = []
+    for el in root.xpath(declaring[:-1] + "".join(f" or {c}" for c in extra + tags) + "]"):
+        cls = el.get("class")
+        if (el.get("style") is not None or el.get("bgcolor") is not None or el.tag in by_tag
+                or (cls and not by_class.keys().isdisjoint(cls.split())) or el.get("id") in by_id
+                or (el.tag == "font" and el.get("color")) or (el.tag == "body" and el.get("text"))):
+            out.append(el)
+    return out
+
+
+PAGE = """<html><head><style>
+.gone { display: NONE }  .Faint{color:#FEFEFE} #x1 {opacity:0} p.tiny {font-size:1px}
+.2col { visibility:hidden } .caf\u00e9 { display:none } li { color: white }
+</style></head><body text="#000">
+<div class="wrap"><p class="tiny">a</p><p style="">b</p><span class="gone extra">c</span>
+<div id="x1">d</div><font color="">e</font><font color="red">f</font><div class="2col">g</div>
+<div class="caf\u00e9">h</div><ul><li>i</li><li class="Hidden-ish">j</li></ul>
+<input type="hidden" value="k"><div aria-hidden="false">l</div><section hidden>m</section>
+<div class="screen-reader-text">n</div><div class="HIDDEN">o</div><div class="">p</div></div>
+</body></html>
+<html><body><div style="display:none">second tree</div><span class="gone">q</span></body></html>"""
+
+
+def test_candidates_match_the_xpaths_including_a_second_top_level_html():
+    root = _parse(PAGE)
+    assert len(list(root.itersiblings())) == 1  # the parser kept the second <html> beside the first
+    sheet = page_styles(root)
+    assert sheet  # the page's suspect rules were read
+    assert _candidates(root, sheet) == _xpath_candidates(root, sheet)
+    assert _hidden_candidates(root) == _HIDDEN_XPATH(root)
+    assert [el.tag for el in document_elements(root)] == [el.tag for el in root.xpath("//*")]
+
+
+def test_candidates_without_a_style_sheet_match_the_xpath():
+    root = _parse("<html><body><p style='color:red'>a</p><font color=''>b</font><p>c</p></body></html>")
+    sheet = page_styles(root)
+    assert not sheet
+    assert _candidates(root, sheet) == _xpath_candidates(root, sheet)
+
+
+def test_many_suspect_class_names_take_the_wide_prefilter_the_same_way():
+    rules = "".join(f".c{i}{{display:none}}" for i in range(200))
+    body = "".join(f"<p class='c{i} other'>t{i}</p><p class='x{i}'>u</p><p id='c{i}'>v</p>" for i in range(0, 200, 7))
+    root = _parse(f"<html><head><style>{rules}</style></head><body>{body}</body></html>")
+    sheet = page_styles(root)
+    assert _candidates(root, sheet) == _xpath_candidates(root, sheet)
+
+
+def test_suspect_rule_bodies_match_the_case_insensitive_pattern():
+    bodies = ["display:none", "DISPLAY: NONE", "Opacity:0", "opacity:0.5", "color:#FFF", "color:WhiteSmoke",
+              "font-size:1PX", "font-size:12px", "height:0;overflow:hidden", "margin-left:-9999px",
+              "transform:translateX(-10000px)", "clip:rect(0 0 0 0)", "color:#e\u0131", "di\u017fplay:none",
+              "\u212a", "visibility:COLLAPSE", "width:1", "scale:0", "text-indent:-2em", "", "color:red"]
+    for body in bodies:
+        assert _suspect(body) == bool(_SUSPECT.search(body)), body
+
+
+def test_token_scores_equal_per_row_sums_bit_for_bit():
+    rng = np.random.default_rng(7)
+    weights = rng.normal(size=4096)
+    toks = [sorted(set(rng.integers(0, 4096, size=n).tolist())) for n in [0, 1, 2, 7, 8, 9, 15, 16, 17, 40, 130, 300] * 3]
+    got = _token_scores(weights, toks)
+    want = np.array([weights[t].sum() if t else 0.0 for t in toks])
+    assert got.tobytes() == want.tobytes()
+
+
+def test_page_wide_form_is_kept_and_tabs_are_labelled():
+    """The cheaper helpers of remove_hidden keep their effect: a page-wide <form> is the page (its text
+    read only once a wrapper is big), radio tabs are labelled (the row XPath runs when a <label>
+    exists), a role=tabpanel panel gets its tab's name (panels found through role attributes)."""
+    prose = "<p>" + "Words of the thread that make a real paragraph. " * 30 + "</p>"
+    page = f"<html><body><form>{prose}{prose}{prose}<h2>Replies</h2></form><button>Log in</button></body></html>"
+    assert "Words of the thread" in convert(page.encode(), "https://example.org/t").content
+    tabs = ("<html><body><p>Install it.</p>"
+            "<div><label>npm</label><input type=radio><label>pnpm</label><input type=radio></div>"
+            "<div><div><pre>npm i x</pre></div><div><pre>pnpm add x</pre></div></div>"
+            "<div role=tablist><button role=tab id=t1>Python</button></div>"
+            "<div role=tabpanel aria-labelledby=t1><pre>print(1)</pre></div></body></html>")
+    md = convert(tabs.encode(), "https://example.org/t", select=False).content
+    assert "**npm**" in md and "**pnpm**" in md and "pnpm add x" in md
+    assert "**Python**" in md and "print(1)" in md
