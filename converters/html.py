@@ -27,6 +27,7 @@ from .html_depth import DEPTH_WARNING, flatten_deep, hit_depth_limit
 from .html_hidden import strip_invisible
 from .html_markdown import Writer
 from .html_meta import FIELDS, page_facts
+from .html_pagetype import jsonld_facts
 from .html_select import (
     KNOWN_GENERATORS,
     doxygen_title,
@@ -175,13 +176,14 @@ def convert(data: bytes | str, url: str | None = None, *, charset: str | None = 
 
     unstream_suspense(root, text)
     product_text = jsonld_product_text(root) if select else []  # (scripts go with the hidden text)
+    jsonld = jsonld_facts(root) if select else None
     remove_hidden(root)
     if select:
         elements, container = select_main(root, text, fallback=False)
         if (container in GENERIC_RULES or _weak_docs_rule(container, elements, head)) \
                 and not _small_page(root):
             # no known generator's container (or only a weak hint of one): the learned block scorer decides
-            learned = learned_main(root, elements, container)
+            learned = learned_main(root, elements, container, url=url, jsonld=jsonld)
             if learned is not None:
                 elements, container = [learned], "learned"
         if container == "body":
