@@ -448,11 +448,30 @@ def _is_docutils_sidebar(el) -> bool:
 
 
 def is_chrome(el) -> bool:
-    """Navigation, footers, permalinks, edit links and friends (never the content itself)."""
+    """Navigation, footers, permalinks, edit links and friends (never the content itself).
+
+    The verdict is the first of :data:`CHROME_RULES` that has one; an element no rule speaks for is
+    content. Each rule names one class of page furniture, so a new site shape is a new rule (or a
+    new word in a rule's vocabulary), not another branch in a chain.
+    """
     tag = el.tag
     cls = el.get("class")
+    for rule in CHROME_RULES:
+        verdict = rule(el, tag, cls)
+        if verdict is not None:
+            return verdict
+    return False
+
+
+def _rst_sidebar(el, tag: str, cls: str | None) -> bool | None:
+    """The reST "sidebar" directive is content set beside the text, not navigation."""
     if cls and cls.startswith("sidebar") and _is_docutils_sidebar(el):
-        return False  # the reST "sidebar" directive: content set beside the text, not navigation
+        return False
+    return None
+
+
+def _structural(el, tag: str, cls: str | None) -> bool | None:
+    """Elements whose tag or ARIA role says what they are: nav, footer, a site header, banners."""
     if tag in _CHROME_TAGS:
         return not (tag == "aside" and _is_admonition_like(el))
     if tag == "header":
@@ -467,46 +486,77 @@ def is_chrome(el) -> bool:
         return el.find(".//h1") is None and el.find(".//h2") is None
     if tag in _HEADINGS:
         return False  # a heading is content whatever its classes say (Docusaurus: class="anchor ...")
+    return None
+
+
+def _named_chrome(el, tag: str, cls: str | None) -> bool | None:
+    """Widgets named for what they are: by custom tag, class or id words."""
     if "-" in tag and _class_is_chrome(tag):
         return True  # web-component platforms name widgets by tag: <devsite-feedback>, <cloud-free-trial>
     if cls and _class_is_chrome(cls):
-        if tag == "a" and _is_heading_text_link(el):
-            return False  # MDN: <h2><a class="heading-anchor" href="#x">Heading text</a></h2>
-        return True
+        # MDN: <h2><a class="heading-anchor" href="#x">Heading text</a></h2> is the heading itself
+        return not (tag == "a" and _is_heading_text_link(el))
     ident = el.get("id")
     if ident and tag != "section" and not (cls and "section" in cls.split()) and _id_is_chrome(ident):
         return True  # (section ids come from their headings: a section titled "Cookies" is content)
-    if tag in _PHRASE_TAGS:
-        first = _leading_text(el)
-        if not (first and _ANY_PHRASE.match(first)):
-            text = None  # the phrases are anchored at the start: most elements stop here
-        else:
-            text = _short_text(el, 120)
-        if text is not None and _CHROME_PHRASE.match(text):
-            return True
-        if tag in ("p", "div") and _PAGER_LINE.match(first) and _short_text(el, 400) is not None \
-                and not _has_heading_or_code(el):
-            return True  # texinfo/DocBook pager line: "Next: X, Previous: Y, Up: Z" (not a short
-            # texinfo section that merely starts with its pager: that one holds an <h3> and the text)
-        if tag in ("p", "div") and text is not None and _is_read_next_teaser(el, text):
-            return True
-        if tag in ("p", "div") and _VERSION_BANNER.match(first):
-            banner = _short_text(el, 300)  # (longer than the other phrases: "... Please upgrade to ...!")
-            if banner is not None and _VERSION_BANNER.match(banner) and not _has_heading_or_code(el):
-                return True
-        if tag == "a" and text is not None and _PREV_NEXT.match(text):
-            parent = el.getparent()
-            prose = (parent.text or "") + "".join((c.tail or "") for c in parent) if parent is not None else ""
-            if len(prose.strip()) < 20:
-                return True  # a "Previous: X" / "Next: Y" pager link, not a link in a sentence
+    return None
+
+
+def _chrome_phrases(el, tag: str, cls: str | None) -> bool | None:
+    """Short blocks whose words are furniture: "Edit this page", pagers, version banners, "Also read"."""
+    if tag not in _PHRASE_TAGS:
+        return None
+    first = _leading_text(el)
+    if not (first and _ANY_PHRASE.match(first)):
+        text = None  # the phrases are anchored at the start: most elements stop here
+    else:
+        text = _short_text(el, 120)
+    if text is not None and _CHROME_PHRASE.match(text):
+        return True
+    if tag in ("p", "div"):
+        return _is_pager_line(el, first) or (text is not None and _is_read_next_teaser(el, text)) \
+            or _is_version_banner(el, first) or None
+    if tag == "a" and text is not None and _PREV_NEXT.match(text) and _stands_alone(el):
+        return True  # a "Previous: X" / "Next: Y" pager link, not a link in a sentence
+    return None
+
+
+def _is_pager_line(el, first: str) -> bool:
+    """A texinfo/DocBook pager line: "Next: X, Previous: Y, Up: Z" (not a short texinfo section
+    that merely starts with its pager: that one holds an <h3> and the text)."""
+    return bool(_PAGER_LINE.match(first)) and _short_text(el, 400) is not None and not _has_heading_or_code(el)
+
+
+def _is_version_banner(el, first: str) -> bool:
+    """"You are reading the docs of an old version ... Please upgrade to ...!" (longer than the
+    other phrases, hence its own length limit)."""
+    if not _VERSION_BANNER.match(first):
+        return False
+    banner = _short_text(el, 300)
+    return banner is not None and bool(_VERSION_BANNER.match(banner)) and not _has_heading_or_code(el)
+
+
+def _stands_alone(link) -> bool:
+    """The link's parent holds almost no prose of its own around it."""
+    parent = link.getparent()
+    prose = (parent.text or "") + "".join((c.tail or "") for c in parent) if parent is not None else ""
+    return len(prose.strip()) < 20
+
+
+def _permalinks(el, tag: str, cls: str | None) -> bool | None:
+    """A heading's permalink (¶, #, §, an icon) and collapsed "hide me" toggles."""
     if tag == "a":
-        text = "".join(el.itertext()).strip().lower()
         href = el.get("href") or ""
-        if href.startswith("#") and text in _PERMALINK_TEXT and el.find(".//img") is None:
-            return True  # a heading's permalink (¶, #, §, an icon)
+        if href.startswith("#") and "".join(el.itertext()).strip().lower() in _PERMALINK_TEXT \
+                and el.find(".//img") is None:
+            return True
     if tag == "summary" and cls and "hideme" in cls.split():
         return True
-    return False
+    return None
+
+
+#: The rules :func:`is_chrome` asks, in order; the first verdict (True chrome, False content) wins.
+CHROME_RULES = (_rst_sidebar, _structural, _named_chrome, _chrome_phrases, _permalinks)
 
 
 def _is_read_next_teaser(el, text: str) -> bool:
