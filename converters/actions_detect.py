@@ -49,13 +49,16 @@ def clean_text(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-def parse_step(text: str, line: int) -> Step:
-    """Labels, breadcrumbs, values and links of one step (a list item or a sentence)."""
-    step = Step(line, text)
+def _add_links(step: Step, text: str) -> None:
+    """The step's links; a screenshot is not something the step downloads."""
     for m in _LINK.finditer(text):
-        if not m.group(0).startswith("!"):  # a screenshot is not something the step downloads
+        if not m.group(0).startswith("!"):
             step.links.append((m.group(1), m.group(2)))
-    bare = _LINK.sub(lambda m: m.group(1), text)
+
+
+def _formatted_labels(step: Step, bare: str) -> list[tuple[str, int]]:
+    """Bold, ``<kbd>``, italic and quoted labels with their offsets (one label per place); a quoted
+    string after "type"/"enter" is a value to type, added to ``step.values`` instead."""
     found: list[tuple[str, int]] = []
     for rx in (_BOLD, _KBD, _ITALIC, _QUOTED):
         for m in rx.finditer(bare):
@@ -66,6 +69,12 @@ def parse_step(text: str, line: int) -> Step:
                 continue
             if label and not any(o <= m.start() < o + len(lab) + 4 for lab, o in found):
                 found.append((label, m.start()))
+    return found
+
+
+def _add_labels(step: Step, found: list[tuple[str, int]]) -> None:
+    """The labels in reading order; a label that is a breadcrumb (``**Settings > Webhooks**``)
+    is split into its parts, each a label too."""
     for label, off in sorted(found, key=lambda x: x[1]):
         parts = [p.strip(" *_") for p in _CRUMB_SEP.split(label) if p.strip(" *_")]
         if len(parts) > 1:
@@ -74,11 +83,14 @@ def parse_step(text: str, line: int) -> Step:
                 step.labels.append((p, off))
         else:
             step.labels.append((label, off))
-    unformatted = _CODE.sub(" ", _BOLD.sub(" ", bare))
+
+
+def _add_plain_crumbs(step: Step, unformatted: str) -> None:
+    """Breadcrumbs in plain text: "Then navigate to Billing > Plans and choose Pro": the path is
+    Billing > Plans."""
     for m in _PLAIN_CRUMB.finditer(unformatted):
         parts = [p.strip() for p in _CRUMB_SEP.split(m.group(0)) if p.strip()]
         if parts:
-            # "Then navigate to Billing > Plans and choose Pro": the path is Billing > Plans
             parts[0] = re.split(r"(?i)\b(?:to|in|under|open|opens|select|click|choose|visit|from)\s+", parts[0])[-1]
             parts[-1] = re.split(r"(?i)[.,;:!?]|\s+(?:and|then|to|or)\s+", parts[-1])[0]
             parts = [p.strip() for p in parts if p.strip()]
@@ -86,21 +98,40 @@ def parse_step(text: str, line: int) -> Step:
             step.crumbs.append(parts)
             for p in parts:
                 step.labels.append((p, m.start()))
-    if not step.labels:
-        # plain-text steps: "click Use this template", or a bare button name "Add secret."
-        for m in _IMPLICIT.finditer(unformatted):
-            step.labels.append((m.group(2).strip(), m.start(2)))
-        clause = unformatted.strip().rstrip(".!")
-        first = clause.split(" ", 1)[0] if clause else ""
-        if clause and len(clause.split()) <= 6 and first[:1].isupper() and (
-                verb_class(first.lower()) or first.lower() in NEUTRAL_BUTTONS):
-            step.labels.append((clause, 0))
+
+
+def _add_implicit_labels(step: Step, unformatted: str) -> None:
+    """Labels of a plain-text step: "click Use this template", or a bare button name "Add secret."."""
+    for m in _IMPLICIT.finditer(unformatted):
+        step.labels.append((m.group(2).strip(), m.start(2)))
+    clause = unformatted.strip().rstrip(".!")
+    first = clause.split(" ", 1)[0] if clause else ""
+    if clause and len(clause.split()) <= 6 and first[:1].isupper() and (
+            verb_class(first.lower()) or first.lower() in NEUTRAL_BUTTONS):
+        step.labels.append((clause, 0))
+
+
+def _add_values(step: Step, bare: str) -> None:
+    """Values to type: code spans, and URLs outside them; then all values in reading order."""
     for m in _CODE.finditer(bare):
         step.values.append((m.group(1).strip(), m.start()))
     code_free = _CODE.sub(lambda m: " " * len(m.group(0)), bare)
     for m in _URL.finditer(code_free):
         step.values.append((m.group(0).rstrip(".,;:"), m.start()))
     step.values.sort(key=lambda v: v[1])
+
+
+def parse_step(text: str, line: int) -> Step:
+    """Labels, breadcrumbs, values and links of one step (a list item or a sentence)."""
+    step = Step(line, text)
+    _add_links(step, text)
+    bare = _LINK.sub(lambda m: m.group(1), text)
+    _add_labels(step, _formatted_labels(step, bare))
+    unformatted = _CODE.sub(" ", _BOLD.sub(" ", bare))
+    _add_plain_crumbs(step, unformatted)
+    if not step.labels:
+        _add_implicit_labels(step, unformatted)
+    _add_values(step, bare)
     step.ui = bool(_UI_VERB_RE.search(bare)) or bool(step.crumbs)
     return step
 
