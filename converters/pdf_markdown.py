@@ -16,6 +16,9 @@ from .pdf_layout import Column, Image, Table, VLine
 from .pdf_stats import HEADING_END, HEADING_TEXT, SECTION_NUMBER, Stats, line_style, loose_style, norm_title
 from .pdf_tables import borderless
 
+#: a line's font style: (size, bold)
+_Style = tuple[float, bool]
+
 #: glyph bullets may touch their text; a dash or star needs a space ("-c --stdout", "-1" are not items)
 BULLET = re.compile(r"^\s*([•◦▪▫●○■□‣⁃∙·➢►✓](?=\s*\S)|[\-–—\*](?=\s+\S))\s*")
 NUMBERED = re.compile(r"^\s*(\(?\d{1,3}[.)]|\(?[a-z]\)|[ivx]{1,4}\.)\s+(?=\S)")
@@ -497,38 +500,60 @@ class Emitter:
         return len(lines)
 
     def _heading_level(self, line: VLine) -> int:
+        """The line's heading level (1-6), or 0 for not a heading: from the outline when the PDF
+        has one, else from the font styles the document uses for headings."""
         text = line.text.strip()
-        if len(text) > 160 or not HEADING_TEXT.search(text) or BULLET.match(text):
-            return 0
-        if BYLINE.search(text) or (line.page == 0 and AUTHORS.match(text)):
-            return 0  # an author line in a big or bold font is not a section
-        span = self.toc_span
-        if _toc_entry(line) or (span and span[0] <= line.y0 <= span[1] and SECTION_NUMBER.match(text)):
+        if self._never_heading(line, text):
             return 0
         style = line_style(line)
         if self.st.toc:
-            entries = self.st.toc.get(line.page, []) + self.st.toc.get(line.page - 1, [])
-            key = norm_title(text)
-            if key and style is not None and (style[1] or style[0] >= self.st.body_size + 0.5):
-                for title, level in entries:
-                    if key == title or (len(key) >= 6 and title.startswith(key)):
-                        return min(6, level + self.st.toc_offset)
-            elif key and style is None and _mostly_display(line, self.st.body_size):
-                # a heading with inline code ("2.6 Other `canvas` methods") has no single style;
-                # the exact outline title on its page is enough then
-                for title, level in entries:
-                    if key == title:
-                        return min(6, level + self.st.toc_offset)
-            if style is not None and self.st.levels.get(style) == 1 and self.title is None:
-                return 1
-            # a heading the outline leaves out (Texinfo @heading and @unnumbered in an appendix,
-            # a licence's "Preamble"): set in a style that the outline's headings use
-            level = self.st.toc_styles.get(style) if style is not None else None
-            # not in the front matter before the outline's first entry (a printed table of
-            # contents there is set in the heading styles too)
-            if level and line.page >= min(self.st.toc) and self._heading_shape(line, text):
-                return min(6, level + self.st.toc_offset)
-            return 0
+            return self._outline_level(line, text, style)
+        return self._typography_level(line, text, style)
+
+    def _never_heading(self, line: VLine, text: str) -> bool:
+        """Too long, no letters, a bullet, a byline, or an entry of a printed table of contents."""
+        if len(text) > 160 or not HEADING_TEXT.search(text) or BULLET.match(text):
+            return True
+        if BYLINE.search(text) or (line.page == 0 and AUTHORS.match(text)):
+            return True  # an author line in a big or bold font is not a section
+        span = self.toc_span
+        return bool(_toc_entry(line) or (span and span[0] <= line.y0 <= span[1] and SECTION_NUMBER.match(text)))
+
+    def _outline_title_level(self, line: VLine, text: str, style: _Style | None) -> int | None:
+        """The level of the outline entry on this page (or the one before) the line's text is, if any."""
+        entries = self.st.toc.get(line.page, []) + self.st.toc.get(line.page - 1, [])
+        key = norm_title(text)
+        if key and style is not None and (style[1] or style[0] >= self.st.body_size + 0.5):
+            for title, level in entries:
+                if key == title or (len(key) >= 6 and title.startswith(key)):
+                    return min(6, level + self.st.toc_offset)
+        elif key and style is None and _mostly_display(line, self.st.body_size):
+            # a heading with inline code ("2.6 Other `canvas` methods") has no single style;
+            # the exact outline title on its page is enough then
+            for title, level in entries:
+                if key == title:
+                    return min(6, level + self.st.toc_offset)
+        return None
+
+    def _outline_level(self, line: VLine, text: str, style: _Style | None) -> int:
+        """A heading level when the PDF has an outline: an outline title, the title, or a heading
+        in a style the outline's headings use."""
+        level = self._outline_title_level(line, text, style)
+        if level is not None:
+            return level
+        if style is not None and self.st.levels.get(style) == 1 and self.title is None:
+            return 1
+        # a heading the outline leaves out (Texinfo @heading and @unnumbered in an appendix,
+        # a licence's "Preamble"): set in a style that the outline's headings use
+        level = self.st.toc_styles.get(style) if style is not None else None
+        # not in the front matter before the outline's first entry (a printed table of
+        # contents there is set in the heading styles too)
+        if level and line.page >= min(self.st.toc) and self._heading_shape(line, text):
+            return min(6, level + self.st.toc_offset)
+        return 0
+
+    def _typography_level(self, line: VLine, text: str, style: _Style | None) -> int:
+        """A heading level from font styles alone (no outline)."""
         if style is None:
             # small caps or a logo inside a heading ("2.1 New BibTeX features" in LaTeX classes)
             style = loose_style(line)
@@ -536,19 +561,28 @@ class Emitter:
                 return 0
         level = self.st.levels.get(style, 0)
         if level:
-            if style == self.st.split_style:
-                m = SECTION_NUMBER.match(text)
-                if m:
-                    level = min(6, level + 1 + m.group(1).count(".") + 1 - self.st.split_depth)
-            return level
-        if (style[1] and abs(style[0] - self.st.body_size) <= 0.5 and NUMBERED_HEADING.match(text)
-                and self._heading_shape(line, text)):
+            return self._split_style_level(text, style, level)
+        if self._body_size_heading(line, text, style):
             return self.st.numbered_level
-        if (style[1] and abs(style[0] - self.st.body_size) <= 0.5 and self.st.family_heads >= 2
-                and self._heading_shape(line, text) and len(text.split()) <= 10
-                and {s.sans for s in line.spans if s.text.strip() and not s.mono} == {not self.st.body_sans}):
-            return self.st.numbered_level  # a body-size heading in the other family (Word's Heading 3)
         return 0
+
+    def _split_style_level(self, text: str, style: _Style, level: int) -> int:
+        """One style for two levels (the split style): the section number's depth tells them apart."""
+        if style == self.st.split_style:
+            m = SECTION_NUMBER.match(text)
+            if m:
+                level = min(6, level + 1 + m.group(1).count(".") + 1 - self.st.split_depth)
+        return level
+
+    def _body_size_heading(self, line: VLine, text: str, style: _Style) -> bool:
+        """A bold body-size heading-shaped line that is numbered, or set in the other font family
+        (Word's Heading 3) when the document does that for headings."""
+        if not (style[1] and abs(style[0] - self.st.body_size) <= 0.5 and self._heading_shape(line, text)):
+            return False
+        if NUMBERED_HEADING.match(text):
+            return True
+        return (self.st.family_heads >= 2 and len(text.split()) <= 10
+                and {s.sans for s in line.spans if s.text.strip() and not s.mono} == {not self.st.body_sans})
 
     def _chapter_label(self, line: VLine, text: str) -> bool:
         """Hold a chapter label set above its title (LaTeX report/book "Chapter 1", Sphinx manuals'
@@ -829,31 +863,60 @@ class Emitter:
         return comment or (in_code and opener)
 
     def _code_line(self, line: VLine, gap: float, same_col: bool) -> None:
+        """Add a monospace line to the listing it continues, or start a listing with it."""
         col = self.col
         assert col is not None
         size = line.size or self.st.body_size
-        cont = self.kind == "code" and self.code and (not same_col or gap < 2.6 * size)
-        if cont and same_col and self._off_grid(line, size):
-            cont = False  # a second listing right below the first one (Sphinx framed blocks)
-        lead = None
-        prev = self.prev
-        if (not cont and self.kind == "para" and len(self.parts) == 1 and same_col and prev is not None
-                and gap < 0.6 * size and abs(prev.x0 - line.x0) <= 0.3 * size and _COMMENT_LINE.match(prev.text)):
-            # the listing's first line was a comment set in a proportional face (Sphinx's italic
-            # comments), read as a one-line paragraph before the listing showed up
-            lead, self.kind, self.parts = prev, None, []
+        cont = self._continues_listing(line, gap, same_col, size)
+        lead = None if cont else self._comment_lead(line, gap, same_col, size)
+        if lead is not None:
+            self.kind, self.parts = None, []
         if not cont:
-            self.close()
-            in_item = (self.kind == "item" or (self.last_item and self.kind is None)) and bool(self.list_stack)
-            self.code_in_item = in_item and line.x0 > self.item_text_x + 0.5 * size
-            if not self.code_in_item:
-                self.list_stack = []
-            self.kind, self.code, self.code_cw = "code", [], 0.0
-            self.code_last, self.code_pitch = None, None
-            self.code_left = line.x0
-            self.code_origin, self.code_col = col.left, col
+            self._start_listing(line, col, size)
         elif col is not self.code_col:
             self._code_move(col)
+        self._narrow_char_width(line, size)
+        if cont and same_col and gap < 0.5 * size and self._soft_wrapped(line, col):
+            self._join_wrapped(line)
+            return
+        if lead is not None:
+            self._code_add(self._code_spans(lead), lead.base, lead.page)
+        if self.code and same_col:
+            self._blank_code_lines(line, size)
+        self._code_add(self._code_spans(line), line.base, line.page)
+        self.prev = line
+
+    def _continues_listing(self, line: VLine, gap: float, same_col: bool, size: float) -> bool:
+        """Whether the line goes on with the open listing: close below it, or in another column,
+        and on its line grid (a second listing right below the first one, as in Sphinx framed
+        blocks, is not)."""
+        cont = self.kind == "code" and bool(self.code) and (not same_col or gap < 2.6 * size)
+        return cont and not (same_col and self._off_grid(line, size))
+
+    def _comment_lead(self, line: VLine, gap: float, same_col: bool, size: float) -> VLine | None:
+        """The listing's first line when it was a comment set in a proportional face (Sphinx's
+        italic comments), read as a one-line paragraph before the listing showed up."""
+        prev = self.prev
+        if (self.kind == "para" and len(self.parts) == 1 and same_col and prev is not None
+                and gap < 0.6 * size and abs(prev.x0 - line.x0) <= 0.3 * size and _COMMENT_LINE.match(prev.text)):
+            return prev
+        return None
+
+    def _start_listing(self, line: VLine, col: Column, size: float) -> None:
+        """Close what is open and start a listing at the line (inside a list item when indented
+        past the item's text)."""
+        self.close()
+        in_item = (self.kind == "item" or (self.last_item and self.kind is None)) and bool(self.list_stack)
+        self.code_in_item = in_item and line.x0 > self.item_text_x + 0.5 * size
+        if not self.code_in_item:
+            self.list_stack = []
+        self.kind, self.code, self.code_cw = "code", [], 0.0
+        self.code_last, self.code_pitch = None, None
+        self.code_left = line.x0
+        self.code_origin, self.code_col = col.left, col
+
+    def _narrow_char_width(self, line: VLine, size: float) -> None:
+        """The listing's character width: the narrowest monospace advance seen (0.6 em until one is)."""
         for s in line.spans:
             n = len(s.text)
             if s.mono and n >= 2 and s.x1 > s.x0:
@@ -862,28 +925,29 @@ class Emitter:
                     self.code_cw = cw
         if self.code_cw == 0:
             self.code_cw = 0.6 * size
+
+    def _code_spans(self, line: VLine) -> list:
+        """The line's spans as (x, text, mono, x1) relative to the listing's origin."""
         o = self.code_origin
-        if cont and same_col and gap < 0.5 * size and self._soft_wrapped(line, col):
-            spans = self.code[-1][0]
-            x, text, mono, _ = spans[-1]
-            rest = [(s.x0 - o, s.text, s.mono, s.x1 - o) for s in line.spans]
-            self.code[-1] = ([*spans[:-1], (x, text.rstrip() + " " + "".join(t for _, t, _, _ in rest).lstrip(),
-                                            mono, rest[-1][3])], line.base, line.page)
-            self.code_last = (line.base, line.page)
-            self.prev = line
-            return
-        if lead is not None:
-            self._code_add([(s.x0 - o, s.text, s.mono, s.x1 - o) for s in lead.spans], lead.base, lead.page)
-        # blank lines inside the listing from vertical gaps
-        if self.code and same_col:
-            prev_y = self.code[-1][1]
-            pitch = self._code_pitch(size)
-            blanks = round((line.base - prev_y) / pitch) - 1
-            for _ in range(max(0, min(blanks, 3))):
-                self.code.append(([], line.base, line.page))
-        spans = [(s.x0 - o, s.text, s.mono, s.x1 - o) for s in line.spans]
-        self._code_add(spans, line.base, line.page)
+        return [(s.x0 - o, s.text, s.mono, s.x1 - o) for s in line.spans]
+
+    def _join_wrapped(self, line: VLine) -> None:
+        """Append a soft-wrapped line's text to the listing line above it."""
+        spans = self.code[-1][0]
+        x, text, mono, _ = spans[-1]
+        rest = self._code_spans(line)
+        self.code[-1] = ([*spans[:-1], (x, text.rstrip() + " " + "".join(t for _, t, _, _ in rest).lstrip(),
+                                        mono, rest[-1][3])], line.base, line.page)
+        self.code_last = (line.base, line.page)
         self.prev = line
+
+    def _blank_code_lines(self, line: VLine, size: float) -> None:
+        """Blank lines inside the listing from the vertical gap above the line (at most 3)."""
+        prev_y = self.code[-1][1]
+        pitch = self._code_pitch(size)
+        blanks = round((line.base - prev_y) / pitch) - 1
+        for _ in range(max(0, min(blanks, 3))):
+            self.code.append(([], line.base, line.page))
 
     def _soft_wrapped(self, line: VLine, col: Column) -> bool:
         """Is ``line`` the rest of the listing line above, wrapped by a word processor? Word and
