@@ -91,14 +91,13 @@ def _overlap(a0: float, a1: float, b0: float, b1: float) -> float:
     return max(0.0, min(a1, b1) - max(a0, b0))
 
 
-def find_tables(page: pymupdf.Page, segs: list[Seg], page_no: int,
-                drawings: list[dict] | None = None) -> tuple[list[Table], list[Seg]]:
-    """Tables of the page and the segments that are not inside any of them."""
-    hs, vs = _rules(page, drawings)
-    if len(hs) < 2:
-        return [], segs
-    hs.sort(key=lambda r: (r[1], r[0]))
-    clusters: list[list[tuple[float, float, float]]] = []
+_Rule = tuple[float, float, float]
+
+
+def _rule_clusters(hs: list[_Rule], segs: list[Seg]) -> list[list[_Rule]]:
+    """Horizontal rules grouped top-down into candidate tables: a rule joins the latest group it
+    mostly overlaps, unless running text sits between them."""
+    clusters: list[list[_Rule]] = []
     for rule in hs:
         x0, y, x1 = rule
         for cl in reversed(clusters):
@@ -110,34 +109,59 @@ def find_tables(page: pymupdf.Page, segs: list[Seg], page_no: int,
                 break
         else:
             clusters.append([rule])
+    return clusters
+
+
+def _table_box(cl: list[_Rule], vs: list[_Rule]) -> tuple[tuple[float, float, float, float], list[float]]:
+    """The bbox of a cluster's table and its row rules' y positions; a row cut by a page break has
+    side borders but no top (or bottom) rule, so the side borders extend it."""
+    x0 = min(r[0] for r in cl) - 2
+    x1 = max(r[2] for r in cl) + 2
+    y0, y1 = cl[0][1] - 1, cl[-1][1] + 1
+    rule_ys = [r[1] for r in cl]
+    sides = [v for v in vs if x0 <= v[1] <= x1 and v[0] < y1 + 2 and v[2] > y0 - 2]
+    if sides:
+        top, bottom = min(v[0] for v in sides), max(v[2] for v in sides)
+        if top < y0 - 4:
+            y0 = top - 1
+            rule_ys.insert(0, top)
+        if bottom > y1 + 4:
+            y1 = bottom + 1
+            rule_ys.append(bottom)
+    return (x0, y0, x1, y1), rule_ys
+
+
+def _segs_inside(segs: list[Seg], used: set[int], bbox: tuple[float, float, float, float]) -> list[int]:
+    """Indexes of the segments not yet in a table whose centre is inside ``bbox``."""
+    x0, y0, x1, y1 = bbox
+    return [i for i, s in enumerate(segs)
+            if i not in used and x0 <= (s.x0 + s.x1) / 2 <= x1 and y0 <= (s.y0 + s.y1) / 2 <= y1]
+
+
+def _mostly_mono(segs: list[Seg], inside: list[int]) -> bool:
+    """At least 80% monospace text: a framed code listing or data file, not a table."""
+    mono = sum(len(sp.text.strip()) for i in inside for sp in segs[i].spans if sp.mono)
+    total = sum(len(sp.text.strip()) for i in inside for sp in segs[i].spans) or 1
+    return mono >= 0.8 * total
+
+
+def find_tables(page: pymupdf.Page, segs: list[Seg], page_no: int,
+                drawings: list[dict] | None = None) -> tuple[list[Table], list[Seg]]:
+    """Tables of the page and the segments that are not inside any of them."""
+    hs, vs = _rules(page, drawings)
+    if len(hs) < 2:
+        return [], segs
+    hs.sort(key=lambda r: (r[1], r[0]))
     tables: list[Table] = []
     used: set[int] = set()
-    for cl in clusters:
+    for cl in _rule_clusters(hs, segs):
         if len(cl) < 2:
             continue
-        x0 = min(r[0] for r in cl) - 2
-        x1 = max(r[2] for r in cl) + 2
-        y0, y1 = cl[0][1] - 1, cl[-1][1] + 1
-        rule_ys = [r[1] for r in cl]
-        # a row cut by a page break has side borders but no top (or bottom) rule
-        sides = [v for v in vs if x0 <= v[1] <= x1 and v[0] < y1 + 2 and v[2] > y0 - 2]
-        if sides:
-            top, bottom = min(v[0] for v in sides), max(v[2] for v in sides)
-            if top < y0 - 4:
-                y0 = top - 1
-                rule_ys.insert(0, top)
-            if bottom > y1 + 4:
-                y1 = bottom + 1
-                rule_ys.append(bottom)
-        inside = [i for i, s in enumerate(segs)
-                  if i not in used and x0 <= (s.x0 + s.x1) / 2 <= x1 and y0 <= (s.y0 + s.y1) / 2 <= y1]
-        if not inside:
+        bbox, rule_ys = _table_box(cl, vs)
+        inside = _segs_inside(segs, used, bbox)
+        if not inside or _mostly_mono(segs, inside):
             continue
-        mono = sum(len(sp.text.strip()) for i in inside for sp in segs[i].spans if sp.mono)
-        total = sum(len(sp.text.strip()) for i in inside for sp in segs[i].spans) or 1
-        if mono >= 0.8 * total:
-            continue  # a framed code listing or data file, not a table
-        table = _build(page, (x0, y0, x1, y1), rule_ys, vs, page_no)
+        table = _build(page, bbox, rule_ys, vs, page_no)
         if table is not None:
             tables.append(table)
             used.update(inside)
