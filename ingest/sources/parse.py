@@ -401,16 +401,75 @@ def _parse_http(url: str) -> Source:
     return _parse_forge(parts, host, forge, segments)
 
 
+def _split_repo(forge: str, segments: list[str]) -> tuple[list[str], list[str]]:
+    """The URL path's repository segments and what follows them: GitLab groups nest, so its
+    repository ends at ``/-/``; elsewhere it is owner/name."""
+    if forge != "gitlab":
+        return segments[:2], segments[2:]
+    if "-" in segments:
+        i = segments.index("-")
+        return segments[:i], segments[i + 1 :]
+    return segments, []
+
+
+def _github_target(src: GitRepo, kind: str, tail: tuple[str, ...]) -> Source | None:
+    """GitHub and GitLab: /tree|blob/<ref>/<path>, /commit/<sha>, /commits/<ref or sha>."""
+    if kind in ("tree", "blob") and tail:
+        return replace(src, target=kind, ref_path=tail)
+    if kind == "commit" and tail:
+        return replace(src, target="commit", ref=tail[0], commit=tail[0])
+    if kind == "commits" and tail:  # the history of a branch (ref may contain slashes)
+        if _SHA.match(tail[0]):
+            return replace(src, target="commit", ref=tail[0], commit=tail[0])
+        return replace(src, target="tree", ref_path=tail)
+    return None
+
+
+def _gitea_target(src: GitRepo, kind: str, tail: tuple[str, ...]) -> Source | None:
+    """Gitea/Forgejo: /src/branch/<ref>/<path>, /src/tag/<ref>/..., /src/commit/<sha>/..., /commit/<sha>."""
+    if kind == "src" and len(tail) >= 2 and tail[0] in ("branch", "tag", "commit"):
+        if tail[0] == "commit":
+            return replace(src, target="tree", ref=tail[1], commit=tail[1], subpath="/".join(tail[2:]) or None)
+        return replace(src, target="tree", ref_path=tail[1:])
+    if kind == "commit" and tail:
+        return replace(src, target="commit", ref=tail[0], commit=tail[0])
+    return None
+
+
+def _bitbucket_target(src: GitRepo, kind: str, tail: tuple[str, ...]) -> Source | None:
+    """Bitbucket: /src/<ref>/<path>, /commits/<sha> (or /commit/<sha>)."""
+    if kind == "src" and tail:
+        return replace(src, target="tree", ref_path=tail)
+    if kind in ("commits", "commit") and tail:
+        return replace(src, target="commit", ref=tail[0], commit=tail[0])
+    return None
+
+
+def _sourcehut_target(src: GitRepo, kind: str, tail: tuple[str, ...]) -> Source | None:
+    """SourceHut: /tree/<ref>, /tree/<ref>/item/<path>, /commit/<sha>."""
+    if kind == "tree" and tail:
+        if len(tail) >= 2 and tail[1] == "item":
+            return replace(src, target="tree", ref=tail[0], subpath="/".join(tail[2:]) or None)
+        return replace(src, target="tree", ref=tail[0])
+    if kind == "commit" and tail:
+        return replace(src, target="commit", ref=tail[0], commit=tail[0])
+    return None
+
+
+#: per forge, the rule that reads what a web URL points at inside the repository (None: not a ref)
+_FORGE_TARGETS = {
+    "github": _github_target,
+    "gitlab": _github_target,
+    "gitea": _gitea_target,
+    "bitbucket": _bitbucket_target,
+    "sourcehut": _sourcehut_target,
+}
+
+
 def _parse_forge(parts, host: str, forge: str, segments: list[str]) -> Source:
+    """A forge web URL: the repository, a ref/path/commit in it, or a page about it."""
     base = f"{parts.scheme}://{parts.netloc.split('@')[-1]}"
-    if forge == "gitlab":
-        if "-" in segments:
-            i = segments.index("-")
-            repo_segments, rest = segments[:i], segments[i + 1 :]
-        else:
-            repo_segments, rest = segments, []
-    else:
-        repo_segments, rest = segments[:2], segments[2:]
+    repo_segments, rest = _split_repo(forge, segments)
     if len(repo_segments) < 2:
         # github.com/about, github.com/owner: not a repository
         return WebPage(parts.geturl())
@@ -419,37 +478,11 @@ def _parse_forge(parts, host: str, forge: str, segments: list[str]) -> Source:
     src = GitRepo(url=clone, host=host, repo_path=repo_path, forge=forge, auth=split_userinfo(parts.geturl())[1])
     if not rest:
         return src
-
     kind, tail = rest[0], tuple(rest[1:])
-    if forge in ("github", "gitlab"):
-        if kind in ("tree", "blob") and tail:
-            return replace(src, target=kind, ref_path=tail)
-        if kind == "commit" and tail:
-            return replace(src, target="commit", ref=tail[0], commit=tail[0])
-        if kind == "commits" and tail:  # the history of a branch (ref may contain slashes)
-            if _SHA.match(tail[0]):
-                return replace(src, target="commit", ref=tail[0], commit=tail[0])
-            return replace(src, target="tree", ref_path=tail)
-    elif forge == "gitea":
-        # /src/branch/<ref>/<path>, /src/tag/<ref>/..., /src/commit/<sha>/..., /commit/<sha>
-        if kind == "src" and len(tail) >= 2 and tail[0] in ("branch", "tag", "commit"):
-            if tail[0] == "commit":
-                return replace(src, target="tree", ref=tail[1], commit=tail[1], subpath="/".join(tail[2:]) or None)
-            return replace(src, target="tree", ref_path=tail[1:])
-        if kind == "commit" and tail:
-            return replace(src, target="commit", ref=tail[0], commit=tail[0])
-    elif forge == "bitbucket":
-        if kind == "src" and tail:
-            return replace(src, target="tree", ref_path=tail)
-        if kind in ("commits", "commit") and tail:
-            return replace(src, target="commit", ref=tail[0], commit=tail[0])
-    elif forge == "sourcehut":
-        if kind == "tree" and tail:
-            if len(tail) >= 2 and tail[1] == "item":
-                return replace(src, target="tree", ref=tail[0], subpath="/".join(tail[2:]) or None)
-            return replace(src, target="tree", ref=tail[0])
-        if kind == "commit" and tail:
-            return replace(src, target="commit", ref=tail[0], commit=tail[0])
+    rule = _FORGE_TARGETS.get(forge)
+    target = rule(src, kind, tail) if rule else None
+    if target is not None:
+        return target
     if kind in _REPO_PAGES and not tail:
         return src  # /o/r/tree, /o/r/src: the repository itself
     # issues, pulls, merge_requests, wiki, releases, actions, stargazers...: pages about the repo
