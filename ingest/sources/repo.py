@@ -326,37 +326,41 @@ def _history(loc: _Located, options: Options) -> dict[str, str]:
     return out
 
 
-def ingest_repo(src: sources.Source, options: Options) -> Bundle:
-    """Digest a repository; see the module docstring for the pipeline."""
-    loc = _locate(src, options)
-    changed: list[tuple[Document, bytes]] = []
-    facts: dict[str, object] = {}
+def _select_entries(loc: _Located, options: Options, facts: dict[str, object]
+                    ) -> tuple[list[Entry], list[Skipped], list[tuple[Document, bytes]]]:
+    """The files to read, those skipped, and (with --diff-ref) documents already read from git:
+    what changed between two refs, one file, or the walked tree with its submodules."""
     if options.diff_ref:  # only what changed between two refs, read from git, not the work tree
         from llmingest.sources.repo_git import diff_ref_documents
 
         changed, skipped, found = diff_ref_documents(loc.root, options, loc.subpath)
-        entries = []
         facts.update(found)
-    elif loc.single:
+        return [], skipped, changed
+    if loc.single:
         entry, skip = _check(loc.root, loc.single, options, within=loc.git_root)
-        entries, skipped = ([entry] if entry else []), ([skip] if skip else [])
-    else:
-        entries, skipped, _ = select(loc.root, options, within=loc.git_root if loc.checkout is not None else None)
-        if loc.git_root is not None:
-            from llmingest.sources.repo_git import submodules
+        return ([entry] if entry else []), ([skip] if skip else []), []
+    entries, skipped, _ = select(loc.root, options, within=loc.git_root if loc.checkout is not None else None)
+    if loc.git_root is not None:
+        from llmingest.sources.repo_git import submodules
 
-            fetch = loc.checkout is not None and options.allow_private and not options.isolate_git
-            entries, skipped, subs = submodules(loc.root, options, entries, skipped, fetch=fetch)
-            if subs:
-                facts["submodules"] = {f"{loc.subpath}/{k}" if loc.subpath else k: v for k, v in subs.items()}
+        fetch = loc.checkout is not None and options.allow_private and not options.isolate_git
+        entries, skipped, subs = submodules(loc.root, options, entries, skipped, fetch=fetch)
+        if subs:
+            facts["submodules"] = {f"{loc.subpath}/{k}" if loc.subpath else k: v for k, v in subs.items()}
+    return entries, skipped, []
+
+
+def _check_file_limit(loc: _Located, entries: list[Entry], options: Options) -> None:
+    """A server's limit on the number of files, checked before a single file is read."""
     limit = options.max_files
-    if limit and len(entries) > limit:  # a server's limit, before a single file is read
+    if limit and len(entries) > limit:
         raise LimitExceeded(f"{loc.display} has {len(entries):,} files, over this server's limit of {limit:,}",
                             hint="narrow it with --include/--exclude or a /tree/<ref>/<dir> URL")
-    if loc.subpath:
-        entries = [Entry(f"{loc.subpath}/{e.path}", e.abspath, e.size) for e in entries]
-        skipped = [Skipped(f"{loc.subpath}/{s.path}", s.reason, s.size) for s in skipped]
 
+
+def _read_documents(entries: list[Entry], changed: list[tuple[Document, bytes]], skipped: list[Skipped],
+                    options: Options) -> tuple[list[Document], list[Redaction]]:
+    """Read every entry (a skip goes to ``skipped``), then redact secrets and count tokens."""
     docs: list[Document] = []
     counting = _Counting(options)
     try:
@@ -377,16 +381,49 @@ def ingest_repo(src: sources.Source, options: Options) -> Bundle:
             redactions = path_redactions + _scan_and_count(docs, options, counting)
     finally:
         counting.close()
+    return docs, redactions
+
+
+def _change_counts(loc: _Located, options: Options, facts: dict[str, object]) -> dict[str, int] | None:
+    """With --sort-by-changes in a git repository: how often each file changed recently."""
+    if not (options.sort_by_changes and loc.git_root is not None):
+        return None
+    from llmingest.sources.repo_git import change_counts
+
+    churn = change_counts(loc.root, options.changes_window, loc.subpath)
+    facts["sort_by_changes"] = f"most often changed in the last {options.changes_window:,} commits first"
+    return churn
+
+
+def _repo_metadata(loc: _Located, history: dict[str, str], facts: dict[str, object]) -> dict:
+    """The bundle's metadata: name, ref, commit, subpath, then git history and the facts gathered."""
+    metadata: dict = {"name": loc.name}
+    if loc.ref:
+        metadata["ref"] = loc.ref
+    if loc.commit:
+        metadata["commit"] = loc.commit
+    if loc.subpath:
+        metadata["subpath"] = loc.subpath
+    metadata.update(history)
+    metadata.update(facts)
+    return metadata
+
+
+def ingest_repo(src: sources.Source, options: Options) -> Bundle:
+    """Digest a repository; see the module docstring for the pipeline."""
+    loc = _locate(src, options)
+    facts: dict[str, object] = {}
+    entries, skipped, changed = _select_entries(loc, options, facts)
+    _check_file_limit(loc, entries, options)
+    if loc.subpath:
+        entries = [Entry(f"{loc.subpath}/{e.path}", e.abspath, e.size) for e in entries]
+        skipped = [Skipped(f"{loc.subpath}/{s.path}", s.reason, s.size) for s in skipped]
+    docs, redactions = _read_documents(entries, changed, skipped, options)
     if options.compress:
         from llmingest.transforms.compress import compress_documents, summary
 
         facts["compressed"] = summary(compress_documents(docs, options.encoding))
-    churn: dict[str, int] | None = None
-    if options.sort_by_changes and loc.git_root is not None:
-        from llmingest.sources.repo_git import change_counts
-
-        churn = change_counts(loc.root, options.changes_window, loc.subpath)
-        facts["sort_by_changes"] = f"most often changed in the last {options.changes_window:,} commits first"
+    churn = _change_counts(loc, options, facts)
     history = _history(loc, options)
     if loc.checkout is not None and not options.cache:
         from llmingest.fetch.git_remote import discard
@@ -397,17 +434,9 @@ def ingest_repo(src: sources.Source, options: Options) -> Bundle:
         what = "no files matched --include" if options.include else "no files to digest"
         raise SourceNotFound(f"{what} in {loc.display}", hint="check the path, --include/--exclude, or --hidden")
 
-    metadata: dict = {"name": loc.name}
-    if loc.ref:
-        metadata["ref"] = loc.ref
-    if loc.commit:
-        metadata["commit"] = loc.commit
-    if loc.subpath:
-        metadata["subpath"] = loc.subpath
-    metadata.update(history)
-    metadata.update(facts)
     bundle = Bundle(source=loc.display, kind="repo", documents=docs, skipped=sorted(skipped, key=lambda s: s.path),
-                    redactions=redactions, metadata=metadata, title=loc.name, encoding=options.encoding)
+                    redactions=redactions, metadata=_repo_metadata(loc, history, facts), title=loc.name,
+                    encoding=options.encoding)
     if options.max_tokens:  # fitted as the renderer will lay it out, in the format asked for
         from llmingest.render import fit
 
@@ -418,5 +447,3 @@ def ingest_repo(src: sources.Source, options: Options) -> Bundle:
 
         bundle.documents = sort_by_changes(bundle.documents, churn)
     return bundle
-
-
