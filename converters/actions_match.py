@@ -13,7 +13,7 @@ from __future__ import annotations
 import difflib
 import functools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from .actions_curl import env_name
@@ -462,6 +462,91 @@ def prepare(spec: SpecIndex) -> SpecIndex:
     return spec
 
 
+@dataclass
+class _RankTask:
+    """What every operation is scored against: the task's query terms, intent, verb and button
+    nouns, the spec's verbs, and memos shared across operations (term matches, object scores)."""
+
+    qset: set[str]
+    all_terms: set[str]
+    intent: str
+    verb: str
+    nouns: set[str]
+    spec_verbs: set[str]
+    memo: dict[str, bool] = field(default_factory=dict)
+    obj_memo: dict[frozenset[str], float] = field(default_factory=dict)
+
+    def matches(self, t: str) -> bool:
+        hit = self.memo.get(t)
+        if hit is None:
+            hit = self.memo[t] = _term_matches(t, self.qset)
+        return hit
+
+    def object_score(self, op: Operation, f: _OpFeatures) -> float:
+        key = frozenset(f.object_terms)
+        obj = self.obj_memo.get(key)
+        if obj is None:
+            obj = self.obj_memo[key] = object_match(op, self.nouns, self.spec_verbs, f.object_terms)
+        return obj
+
+
+def _nouns_named(op: Operation, f: _OpFeatures, nouns: set[str]) -> float:
+    """The share of the button's nouns ("Enable **SAML authentication**") that appear somewhere in
+    the operation; when none does, it is about something else (used by confidence)."""
+    if not nouns:
+        return 1.0
+    return sum(1 for n in nouns if n in op.tf or any(_term_matches(t, {n}) or _term_matches(n, {t})
+                                                     for t in f.object_terms)) / len(nouns)
+
+
+def _score_operation(op: Operation, f: _OpFeatures, lex: float, task: _RankTask) -> tuple[float, dict[str, Any]]:
+    """An operation's score (lexical x verb compatibility x coverage x object match, deprecated
+    ones lower) and its parts."""
+    c = compat(task.intent, task.verb, op, task.all_terms, kind_verb=(f.kind, f.verb))
+    cov = coverage(op, task.qset, segments=f.segments, matches=task.matches)
+    if task.verb and f.verb and f.verb not in GENERIC_VERBS and stem(f.verb) == stem(task.verb):
+        cov = 0.5 + 0.5 * cov  # the task names the operation's own special verb ("Redeliver")
+    obj = task.object_score(op, f)
+    score = lex * c * (0.25 + 0.75 * cov) * (1.0 + 0.6 * obj) * (0.6 if op.deprecated else 1.0)
+    named = _nouns_named(op, f, task.nouns)
+    return score, {"lexical": lex, "compat": c, "coverage": cov, "object": obj, "named": named,
+                   "intent": task.intent, "verb": task.verb}
+
+
+def _agreement(op: Operation, spec: SpecIndex, title: str, parts: dict[str, Any], spec_verbs: set[str],
+               form_labels: list[str], hits: set[tuple[int, int]]) -> float:
+    """How well the operation agrees with the heading and place, lower for a DELETE the task does
+    not name and for an update that has none of the fields the steps change."""
+    agree = title_agreement(op, title, spec_verbs) * place_agreement(op, title, spec)
+    if op.method == "DELETE" and not _delete_named(op, title, parts, spec_verbs):
+        agree *= 0.5
+    if op.method in ("PATCH", "PUT") and parts["intent"] != "create" and form_labels and not hits:
+        # the steps change fields ("Allow guests") the update does not have: it cannot do it
+        # (a PUT that creates, an upsert such as "New repository secret", is left alone)
+        agree *= 0.6
+    return agree
+
+
+def _rerank_head(head: list[tuple[float, Operation, dict[str, Any]]], spec: SpecIndex, title: str,
+                 steps: list[Step], spec_verbs: set[str]) -> list[tuple[float, Operation, dict[str, Any]]]:
+    """Rerank the head by form fields: labels the steps fill in ("Default branch") that are fields
+    of the operation (default_branch) tell twins apart that share every resource word."""
+    n_labels = len({lab for s in steps for lab, _ in s.labels}) or 1
+    form_labels = [lab for s in steps for lab, _ in s.labels
+                   if not _is_button(lab) and not any(lab in crumb for crumb in s.crumbs)]
+    out = []
+    for score, op, parts in head:
+        path_names = {p.name for p in op.params if p.location == "path"}
+        hits = {(id(st), pos) for name, (sc, st, pos) in field_matches(op, title, steps).items()
+                if sc >= 0.7 and st is not None and name not in path_names}
+        frac = min(1.0, len(hits) / n_labels)
+        parts["fields"] = frac
+        parts["agree"] = _agreement(op, spec, title, parts, spec_verbs, form_labels, hits)
+        out.append((score * (1.0 + 0.5 * frac), op, parts))
+    out.sort(key=lambda x: (-x[0], len(x[1].path), x[1].path, x[1].method))
+    return out
+
+
 def rank(spec: SpecIndex, title: str, steps: list[Step]) -> list[tuple[float, Operation, dict[str, float]]]:
     """Every operation that shares a term with the task, scored, best first, with its score's parts."""
     query, all_terms = build_query(title, steps)
@@ -469,64 +554,19 @@ def rank(spec: SpecIndex, title: str, steps: list[Step]) -> list[tuple[float, Op
     query = _expand(query, set(spec.df), prefixes)
     spec_verbs = _spec_verbs(spec)
     intent, verb, nouns = intent_of(title, steps, spec_verbs)
-    qset = set(query)
-    memo: dict[str, bool] = {}
-
-    def matches(t: str) -> bool:
-        hit = memo.get(t)
-        if hit is None:
-            hit = memo[t] = _term_matches(t, qset)
-        return hit
-
+    task = _RankTask(set(query), all_terms, intent, verb, nouns, spec_verbs)
     candidates = sorted({i for t in query for i in postings.get(t, ())})
     lexical = [(spec.bm25(spec.operations[i], query), i) for i in candidates]
     # the other factors move a score by at most ~5x, so far weaker lexical matches cannot win
     floor = max((lx for lx, _ in lexical), default=0.0) / 8
-    obj_memo: dict[frozenset[str], float] = {}
     out = []
     for lex, i in lexical:
         if lex <= 0 or lex < floor:
             continue
-        op, f = spec.operations[i], feats[i]
-        c = compat(intent, verb, op, all_terms, kind_verb=(f.kind, f.verb))
-        cov = coverage(op, qset, segments=f.segments, matches=matches)
-        if verb and f.verb and f.verb not in GENERIC_VERBS and stem(f.verb) == stem(verb):
-            cov = 0.5 + 0.5 * cov  # the task names the operation's own special verb ("Redeliver")
-        key = frozenset(f.object_terms)
-        obj = obj_memo.get(key)
-        if obj is None:
-            obj = obj_memo[key] = object_match(op, nouns, spec_verbs, f.object_terms)
-        score = lex * c * (0.25 + 0.75 * cov) * (1.0 + 0.6 * obj) * (0.6 if op.deprecated else 1.0)
-        # the button's nouns ("Enable **SAML authentication**") should appear somewhere in the
-        # operation; when none does, it is about something else (used by confidence)
-        named = (sum(1 for n in nouns if n in op.tf or any(_term_matches(t, {n}) or _term_matches(n, {t})
-                                                          for t in f.object_terms))
-                 / len(nouns)) if nouns else 1.0
-        out.append((score, op, {"lexical": lex, "compat": c, "coverage": cov, "object": obj, "named": named,
-                                "intent": intent, "verb": verb}))
+        score, parts = _score_operation(spec.operations[i], feats[i], lex, task)
+        out.append((score, spec.operations[i], parts))
     out.sort(key=lambda x: (-x[0], len(x[1].path), x[1].path, x[1].method))
-    # rerank the head by form fields: labels the steps fill in ("Default branch") that are fields
-    # of the operation (default_branch) tell twins apart that share every resource word
-    n_labels = len({lab for s in steps for lab, _ in s.labels}) or 1
-    form_labels = [lab for s in steps for lab, _ in s.labels
-                   if not _is_button(lab) and not any(lab in crumb for crumb in s.crumbs)]
-    head = []
-    for score, op, parts in out[:RERANK]:
-        path_names = {p.name for p in op.params if p.location == "path"}
-        hits = {(id(st), pos) for name, (sc, st, pos) in field_matches(op, title, steps).items()
-                if sc >= 0.7 and st is not None and name not in path_names}
-        frac = min(1.0, len(hits) / n_labels)
-        parts["fields"] = frac
-        parts["agree"] = title_agreement(op, title, spec_verbs) * place_agreement(op, title, spec)
-        if op.method == "DELETE" and not _delete_named(op, title, parts, spec_verbs):
-            parts["agree"] *= 0.5
-        if op.method in ("PATCH", "PUT") and parts["intent"] != "create" and form_labels and not hits:
-            # the steps change fields ("Allow guests") the update does not have: it cannot do it
-            # (a PUT that creates, an upsert such as "New repository secret", is left alone)
-            parts["agree"] *= 0.6
-        head.append((score * (1.0 + 0.5 * frac), op, parts))
-    head.sort(key=lambda x: (-x[0], len(x[1].path), x[1].path, x[1].method))
-    return head + out[RERANK:]
+    return _rerank_head(out[:RERANK], spec, title, steps, spec_verbs) + out[RERANK:]
 
 
 def _spec_verbs(spec: SpecIndex) -> set[str]:
