@@ -226,6 +226,90 @@ def _link_at(links: list[tuple[pymupdf.Rect, str]], bbox) -> str | None:
     return None
 
 
+def _page_text(page: pymupdf.Page, textpage) -> tuple[dict, float | None]:
+    """The page's text dict, and the page's right edge when text past it is read too.
+
+    A listing line longer than the text block runs past the page's right edge (LaTeX sets overfull
+    verbatim lines in full); only such monospace ends are kept (:func:`_clip_at_edge`). A rotated
+    page's text is placed unrotated: the clip by the page's edges is PyMuPDF's there."""
+    if textpage is None and page.rotation == 0:
+        r = page.rect
+        d = page.get_text("dict", flags=pymupdf.TEXT_PRESERVE_WHITESPACE,
+                          clip=pymupdf.Rect(r.x0, r.y0, r.x1 + 4 * r.width, r.y1))
+        return d, r.x1
+    return page.get_text("dict", flags=TEXT_FLAGS, textpage=textpage), None
+
+
+def _same_run(last: Span, s: dict, size: float, style: tuple[bool, bool, bool], x0: float, link: str | None,
+              text: str, links: list | None) -> bool:
+    """Does span ``s`` go on with ``last``: same style, touching, and the same link (text only)?
+    A wide space, the skip after a list marker, stays apart: the text's own start is known then."""
+    return (last.size == size and (last.bold, last.italic, last.mono) == style
+            and x0 - last.x1 < 0.1 * size and last.sans == is_sans(s["font"])
+            and not (last.text.isspace() and last.x1 - last.x0 > 0.5 * size * len(last.text))
+            and (not links or last.link == link or not text.strip()))
+
+
+def _line_spans(line: dict, hidden, links: list | None) -> tuple[list[Span], bool]:
+    """The visible spans of a text line, same-style runs merged, and whether any text has accents."""
+    spans: list[Span] = []
+    accents = False
+    for s in line["spans"]:
+        text = s["text"]
+        if not text or (hidden and id(s) in hidden):
+            continue
+        text = text.translate(LIGATURES)
+        accents = accents or bool(_ANY_ACCENT.search(text))
+        if BAD_CHARS.search(text):
+            text = BAD_CHARS.sub("", text)
+            if not text:
+                continue
+        bold, italic, mono = _font_style(s["font"], s["flags"] & 26)
+        x0, _, x1, _ = s["bbox"]
+        size = round(s["size"], 1)
+        link = _link_at(links, s["bbox"]) if links and text.strip() else None
+        last = spans[-1] if spans else None
+        if last is not None and _same_run(last, s, size, (bold, italic, mono), x0, link, text, links):
+            # PDFs that place glyph by glyph: one span per style run
+            last.text += text
+            last.x1 = x1
+            continue
+        spans.append(Span(text, x0, x1, size, bold, italic, mono))
+        spans[-1].link = link
+        spans[-1].sans = is_sans(s["font"])
+    return spans, accents
+
+
+def _clip_at_edge(spans: list[Span], edge: float) -> list[Span]:
+    """A line running past the page's right edge: nothing when wholly off the page, kept whole
+    when it is monospace (an overfull listing line), else prose cut where the page ends."""
+    if not spans or spans[-1].x1 <= edge + 1:
+        return spans
+    if spans[0].x0 >= edge - 1:
+        return []  # wholly off the page
+    if not all(s.mono for s in spans if s.text.strip()):
+        spans = [s for s in spans if s.x0 < edge - 1]  # prose is cut where the page ends
+        if spans and spans[-1].x1 > edge:
+            cut = spans[-1]
+            keep = max(0, int(len(cut.text) * (edge - cut.x0) / max(1e-6, cut.x1 - cut.x0)))
+            cut.text, cut.x1 = cut.text[:keep], edge
+    return spans
+
+
+def _line_box(line: dict, edge: float | None) -> tuple[float, float, float, float, float]:
+    """(x0, y0, x1, y1, baseline) of a text line. Fonts with tall ascenders/descenders give boxes
+    that overlap the next line; a box from the baseline and the size keeps lines apart and gaps
+    comparable across fonts. The layout (columns, right edges) ends with the page."""
+    x0, y0, x1, y1 = line["bbox"]
+    if edge is not None:
+        x1 = min(x1, edge)
+    big = max(line["spans"], key=lambda sp: sp["size"])
+    size, base = big["size"], big["origin"][1]
+    if y1 - y0 > 1.3 * size and y0 <= base <= y1:
+        y0, y1 = max(y0, base - 0.8 * size), min(y1, base + 0.25 * size)
+    return x0, y0, x1, y1, base
+
+
 def extract_segments(page: pymupdf.Page, textpage=None, links: list | None = None,
                      drawings: list | None = None, dropped: list | None = None) -> list[Seg]:
     """Horizontal text lines of the page as Segs (rotated text such as margin stamps is dropped).
@@ -234,17 +318,7 @@ def extract_segments(page: pymupdf.Page, textpage=None, links: list | None = Non
     surrounding same-style run, "see the reference link here" lost its link. Given the page's
     ``drawings`` (``get_cdrawings()``), text drawn invisibly is left out (:mod:`.pdf_hidden`) and
     counted in ``dropped``; an OCR ``textpage`` is kept whole."""
-    if textpage is None and page.rotation == 0:
-        # a listing line longer than the text block runs past the page's right edge (LaTeX sets
-        # overfull verbatim lines in full); only such monospace ends are kept (see below). A
-        # rotated page's text is placed unrotated: the clip by the page's edges is PyMuPDF's there
-        r = page.rect
-        d = page.get_text("dict", flags=pymupdf.TEXT_PRESERVE_WHITESPACE,
-                          clip=pymupdf.Rect(r.x0, r.y0, r.x1 + 4 * r.width, r.y1))
-        edge = r.x1
-    else:
-        d = page.get_text("dict", flags=TEXT_FLAGS, textpage=textpage)
-        edge = None
+    d, edge = _page_text(page, textpage)
     hidden = hidden_spans(page, d["blocks"], drawings) if textpage is None and drawings is not None else ()
     if hidden and dropped is not None:
         dropped.append(len(hidden))
@@ -256,57 +330,14 @@ def extract_segments(page: pymupdf.Page, textpage=None, links: list | None = Non
             dx, dy = line["dir"]
             if abs(dy) > 0.05 or dx < 0:
                 continue
-            spans: list[Span] = []
-            accents = False
-            for s in line["spans"]:
-                text = s["text"]
-                if not text or (hidden and id(s) in hidden):
-                    continue
-                text = text.translate(LIGATURES)
-                accents = accents or bool(_ANY_ACCENT.search(text))
-                if BAD_CHARS.search(text):
-                    text = BAD_CHARS.sub("", text)
-                    if not text:
-                        continue
-                bold, italic, mono = _font_style(s["font"], s["flags"] & 26)
-                x0, _, x1, _ = s["bbox"]
-                size = round(s["size"], 1)
-                link = _link_at(links, s["bbox"]) if links and text.strip() else None
-                last = spans[-1] if spans else None
-                if (last is not None and last.size == size and last.bold == bold and last.italic == italic
-                        and last.mono == mono and x0 - last.x1 < 0.1 * size and last.sans == is_sans(s["font"])
-                        and not (last.text.isspace() and last.x1 - last.x0 > 0.5 * size * len(last.text))
-                        and (not links or last.link == link or not text.strip())):
-                    # PDFs that place glyph by glyph: one span per style run (a wide space, the skip
-                    # after a list marker, stays apart: the text's own start is known then)
-                    last.text += text
-                    last.x1 = x1
-                    continue
-                spans.append(Span(text, x0, x1, size, bold, italic, mono))
-                spans[-1].link = link
-                spans[-1].sans = is_sans(s["font"])
-            if edge is not None and spans and spans[-1].x1 > edge + 1:
-                if spans[0].x0 >= edge - 1:
-                    continue  # wholly off the page
-                if not all(s.mono for s in spans if s.text.strip()):
-                    spans = [s for s in spans if s.x0 < edge - 1]  # prose is cut where the page ends
-                    if spans and spans[-1].x1 > edge:
-                        cut = spans[-1]
-                        keep = max(0, int(len(cut.text) * (edge - cut.x0) / max(1e-6, cut.x1 - cut.x0)))
-                        cut.text, cut.x1 = cut.text[:keep], edge
+            spans, accents = _line_spans(line, hidden, links)
+            if edge is not None:
+                spans = _clip_at_edge(spans, edge)
             if not spans or not any(s.text.strip() for s in spans):
                 continue
             if accents:
                 compose_accents(spans)
-            x0, y0, x1, y1 = line["bbox"]
-            if edge is not None:
-                x1 = min(x1, edge)  # the layout (columns, right edges) ends with the page
-            # fonts with tall ascenders/descenders give boxes that overlap the next line; a box
-            # from the baseline and the size keeps lines apart and gaps comparable across fonts
-            big = max(line["spans"], key=lambda sp: sp["size"])
-            size, base = big["size"], big["origin"][1]
-            if y1 - y0 > 1.3 * size and y0 <= base <= y1:
-                y0, y1 = max(y0, base - 0.8 * size), min(y1, base + 0.25 * size)
+            x0, y0, x1, y1, base = _line_box(line, edge)
             out.append(Seg(x0, y0, x1, y1, spans, base))
     return out
 
