@@ -180,17 +180,11 @@ def _prose_between(segs: list[Seg], x0: float, x1: float, ya: float, yb: float) 
     return False
 
 
-def _build(page: pymupdf.Page, bbox: tuple[float, float, float, float], rule_ys: list[float],
-           vs: list[tuple[float, float, float]], page_no: int) -> Table | None:
+def _ruled_bounds(vs: list[_Rule], bbox: tuple[float, float, float, float]) -> list[float]:
+    """Column bounds from the inner vertical rules of a bordered table: pieces of one border (cell
+    by cell, x jittering by a point) are clustered and their lengths summed; a border covers a
+    quarter of the table's height at least."""
     x0, y0, x1, y1 = bbox
-    words = page.get_text("words", clip=pymupdf.Rect(x0, y0, x1, y1), flags=TEXT_FLAGS)
-    words = [w for w in words if w[4].strip()]
-    if len(words) < 4:
-        return None
-    height = sorted(w[3] - w[1] for w in words)[len(words) // 2] or 10.0
-
-    # columns: inner vertical rules of a bordered table, else x gaps no word crosses
-    # pieces of one border (cell by cell, x jittering by a point) are clustered, their lengths summed
     pieces = sorted((v[1], _overlap(v[0], v[2], y0, y1)) for v in vs if x0 + 4 < v[1] < x1 - 4)
     clusters: list[list[float]] = []  # [x_first, x_last, covered]
     for x, cover in pieces:
@@ -199,23 +193,26 @@ def _build(page: pymupdf.Page, bbox: tuple[float, float, float, float], rule_ys:
             clusters[-1][2] += cover
         else:
             clusters.append([x, x, cover])
-    bounds = [(a + b) / 2 for a, b, cover in clusters if cover > 0.25 * (y1 - y0)]
-    grid_ruled = bool(bounds)
-    if not bounds:
-        spans = sorted((w[0], w[2]) for w in words)
-        tol = 0.55 * height
-        groups: list[list[float]] = []
-        for a, b in spans:
-            if groups and a <= groups[-1][1] + tol:
-                groups[-1][1] = max(groups[-1][1], b)
-            else:
-                groups.append([a, b])
-        bounds = [(groups[i][1] + groups[i + 1][0]) / 2 for i in range(len(groups) - 1)]
-    ncols = len(bounds) + 1
-    if ncols < 2:
-        return None
+    return [(a + b) / 2 for a, b, cover in clusters if cover > 0.25 * (y1 - y0)]
 
-    # rows: between rules when every row is ruled, else by baseline
+
+def _gap_bounds(words: list, height: float) -> list[float]:
+    """Column bounds from x gaps no word crosses (wider than about half a line height)."""
+    spans = sorted((w[0], w[2]) for w in words)
+    tol = 0.55 * height
+    groups: list[list[float]] = []
+    for a, b in spans:
+        if groups and a <= groups[-1][1] + tol:
+            groups[-1][1] = max(groups[-1][1], b)
+        else:
+            groups.append([a, b])
+    return [(groups[i][1] + groups[i + 1][0]) / 2 for i in range(len(groups) - 1)]
+
+
+def _row_bands(words: list, rule_ys: list[float], height: float, grid_ruled: bool
+               ) -> tuple[list[tuple[float, float]], int, list[tuple[float, float]]]:
+    """Row bands (between rules when every row is ruled, else by baseline), the number of header
+    rows (those above the second rule), and the ruled rows that hold text."""
     ys = sorted(rule_ys)
     centers = sorted((w[1] + w[3]) / 2 for w in words)
     ruled_rows = [(ys[i], ys[i + 1]) for i in range(len(ys) - 1)
@@ -227,14 +224,18 @@ def _build(page: pymupdf.Page, bbox: tuple[float, float, float, float], rule_ys:
         else:
             baseline_rows.append([c, c])
     if len(ruled_rows) >= 2 and (len(ruled_rows) >= len(baseline_rows) or (grid_ruled and len(ys) >= 4)):
-        row_bands = [(a, b) for a, b in ruled_rows]
-        header_rows = 1
-    else:
-        row_bands = [(a - 0.5 * height, b + 0.5 * height) for a, b in baseline_rows]
-        header_rows = 1
-        if len(ys) >= 3:
-            n_head = sum(1 for a, _ in row_bands if a < ys[1])
-            header_rows = max(1, n_head)
+        return [(a, b) for a, b in ruled_rows], 1, ruled_rows
+    row_bands = [(a - 0.5 * height, b + 0.5 * height) for a, b in baseline_rows]
+    header_rows = 1
+    if len(ys) >= 3:
+        n_head = sum(1 for a, _ in row_bands if a < ys[1])
+        header_rows = max(1, n_head)
+    return row_bands, header_rows, ruled_rows
+
+
+def _cell_texts(words: list, row_bands: list[tuple[float, float]], bounds: list[float]) -> list[list[str]]:
+    """Each word into the cell of its centre (read top-down, left to right); empty rows dropped."""
+    ncols = len(bounds) + 1
     grid: list[list[list[tuple[float, float, str]]]] = [[[] for _ in range(ncols)] for _ in row_bands]
     for w in words:
         cy, cx = (w[1] + w[3]) / 2, (w[0] + w[2]) / 2
@@ -244,7 +245,39 @@ def _build(page: pymupdf.Page, bbox: tuple[float, float, float, float], rule_ys:
         c = sum(1 for b in bounds if cx > b)
         grid[r][c].append((round(w[1], 0), w[0], w[4]))
     rows = [[" ".join(t for _, _, t in sorted(cell)) for cell in row] for row in grid]
-    rows = [r for r in rows if any(r)]
+    return [r for r in rows if any(r)]
+
+
+def _is_data_grid(rows: list[list[str]], ncols: int, grid_ruled: bool) -> bool:
+    """Rows of short cells, most of them filled: not a boxed listing or figure (prose-sized "cells"
+    between two rules), nor a diagram with a few labels."""
+    multi = sum(1 for r in rows if sum(1 for c in r if c) >= 2)
+    filled = sum(1 for r in rows for c in r if c)
+    if not grid_ruled and any(len(c.split()) > 40 for r in rows for c in r):
+        return False
+    return not (multi < 0.5 * len(rows) or filled < 0.6 * len(rows) * ncols)
+
+
+def _build(page: pymupdf.Page, bbox: tuple[float, float, float, float], rule_ys: list[float],
+           vs: list[_Rule], page_no: int) -> Table | None:
+    """The table inside ``bbox`` (its row rules at ``rule_ys``), or None when the words there do
+    not form a grid of data."""
+    x0, y0, x1, y1 = bbox
+    words = page.get_text("words", clip=pymupdf.Rect(x0, y0, x1, y1), flags=TEXT_FLAGS)
+    words = [w for w in words if w[4].strip()]
+    if len(words) < 4:
+        return None
+    height = sorted(w[3] - w[1] for w in words)[len(words) // 2] or 10.0
+    # columns: inner vertical rules of a bordered table, else x gaps no word crosses
+    bounds = _ruled_bounds(vs, bbox)
+    grid_ruled = bool(bounds)
+    if not bounds:
+        bounds = _gap_bounds(words, height)
+    ncols = len(bounds) + 1
+    if ncols < 2:
+        return None
+    row_bands, header_rows, ruled_rows = _row_bands(words, rule_ys, height, grid_ruled)
+    rows = _cell_texts(words, row_bands, bounds)
     if len(row_bands) != len(ruled_rows) or len(ruled_rows) < 2:
         rows, header_rows = _join_continuations(rows, header_rows)
     if len(rows) < 2:
@@ -253,12 +286,8 @@ def _build(page: pymupdf.Page, bbox: tuple[float, float, float, float], rule_ys:
     if len(rows) >= 3 and sum(1 for c in rows[0] if c) == 1 and header_rows == 1:
         caption = next(c for c in rows[0] if c)  # a title row spanning the table
         rows = rows[1:]
-    multi = sum(1 for r in rows if sum(1 for c in r if c) >= 2)
-    filled = sum(1 for r in rows for c in r if c)
-    if not grid_ruled and any(len(c.split()) > 40 for r in rows for c in r):
-        return None  # a boxed listing or figure: prose-sized "cells" between two rules
-    if multi < 0.5 * len(rows) or filled < 0.6 * len(rows) * ncols:
-        return None  # a diagram with a few labels, not a grid of data
+    if not _is_data_grid(rows, ncols, grid_ruled):
+        return None
     return Table(bbox, rows, min(header_rows, len(rows) - 1), page_no, caption)
 
 
