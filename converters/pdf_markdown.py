@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 from ._pymupdf import pymupdf
@@ -286,6 +287,32 @@ def _guess_language(lines: list[str]) -> str:
     if re.match(r"^<(\?xml|!DOCTYPE|html|\w+[ >])", first):
         return "html" if re.search(r"<(html|div|body|p)\b", text, re.I) else "xml"
     return ""
+
+
+@dataclass
+class _LineContext:
+    """One line being placed, with what every placement rule asks about it: its visible spans, its
+    size, the line before it, whether that was in the same column, and the gap to it."""
+
+    line: VLine
+    text: str
+    visible: list
+    size: float
+    prev: VLine | None
+    same_col: bool
+    gap: float
+    col: Column
+
+
+def _item_marker(token: str, bullet: bool) -> str:
+    """A list item's markdown marker: "- " for bullets, "3. " for numbers, "- a) " / "- (iv) " for
+    letters and roman numerals (markdown numbers lists with digits only)."""
+    if bullet:
+        return "- "
+    num = re.sub(r"[^\dA-Za-z]", "", token)
+    if num.isdigit():
+        return num + ". "
+    return "- " + token + " "
 
 
 class Emitter:
@@ -611,149 +638,159 @@ class Emitter:
                 and (col is None or line.x0 <= col.left + 0.8 * size))
 
     def _line(self, line: VLine, first_in_col: bool) -> None:
-        text = line.text
+        """Place one text line: in a listing, a heading, a list item, a table-of-contents line, or
+        running text, by the first of :attr:`_LINE_RULES` that takes it."""
         visible = [s for s in line.spans if s.text.strip()]
         if not visible:
             return
-        size = line.size or self.st.body_size
         prev = self.prev
         same_col = not first_in_col and prev is not None
-        gap = line.y0 - prev.y1 if same_col and prev is not None else 0.0
         col = self.col
         assert col is not None
-
-        # code
-        if self.kind == "code" and _CONTINUED.match(text.strip()) and not visible[0].mono:
-            return  # Sphinx's "(continues on next page)" beside a listing split by a page break
-        if self.kind == "code" and self.code and _WRAP_MARK.match(visible[0].text) and same_col:
-            self._wrapped_code(line)  # Sphinx wraps long listing lines with a hooked arrow
-            return
-        if (self.kind == "code" and self.code and same_col and not visible[0].mono and gap < 2.6 * size
-                and line.x0 >= self.code_left - 0.5 * size and _COMMENT_LINE.match(text)
-                and (gap < 1.0 * size or all(s.italic for s in visible if not s.mono))):
-            self._code_line(line, gap, same_col)  # a comment line of the listing set in roman/italic
-            return
-        if not all(s.mono for s in visible) and self._mixed_code(line, visible, gap, same_col):
-            self._code_line(line, gap, same_col)
-            return
-        if all(s.mono for s in visible):
-            prev_mono_end = prev is not None and any(s.text.strip() for s in prev.spans) and \
-                [s for s in prev.spans if s.text.strip()][-1].mono
-            glued = (self.kind in ("para", "item") and same_col and prev is not None and gap < 0.5 * size
-                     and prev.x1 > col.right - 3 * size
-                     and ((line.x1 < col.right - 3 * size and len(text.split()) <= 2)
-                          or (prev_mono_end and not all(s.mono for s in prev.spans if s.text.strip())
-                              and line.x0 <= max(prev.x0, self.item_text_x if self.kind == "item" else 0) + 2)))
-            if not glued:
-                self._code_line(line, gap, same_col)
+        c = _LineContext(line, line.text, visible, line.size or self.st.body_size, prev, same_col,
+                         line.y0 - prev.y1 if same_col and prev is not None else 0.0, col)
+        for rule in (self._code_rules, self._heading_rules, self._list_item, self._toc_line):
+            if rule(c):
                 return
+        self._running_text(c)
 
-        if self._chapter_label(line, text):
-            return
+    # -- code
+
+    def _code_rules(self, c: _LineContext) -> bool:
+        """Monospace lines and the lines that belong to a listing; True when the line is placed."""
+        line, visible = c.line, c.visible
+        if self.kind == "code" and _CONTINUED.match(c.text.strip()) and not visible[0].mono:
+            return True  # Sphinx's "(continues on next page)" beside a listing split by a page break
+        if self.kind == "code" and self.code and _WRAP_MARK.match(visible[0].text) and c.same_col:
+            self._wrapped_code(line)  # Sphinx wraps long listing lines with a hooked arrow
+            return True
+        all_mono = all(s.mono for s in visible)
+        if (self._listing_comment(c) or (not all_mono and self._mixed_code(line, visible, c.gap, c.same_col))
+                or (all_mono and not self._glued_mono(c))):
+            self._code_line(line, c.gap, c.same_col)
+            return True
+        return False
+
+    def _listing_comment(self, c: _LineContext) -> bool:
+        """A comment line of the open listing set in roman/italic, right below it."""
+        return (self.kind == "code" and bool(self.code) and c.same_col and not c.visible[0].mono
+                and c.gap < 2.6 * c.size and c.line.x0 >= self.code_left - 0.5 * c.size
+                and bool(_COMMENT_LINE.match(c.text))
+                and (c.gap < 1.0 * c.size or all(s.italic for s in c.visible if not s.mono)))
+
+    def _glued_mono(self, c: _LineContext) -> bool:
+        """An all-monospace line that ends the paragraph or item above (a short wrapped tail, or the
+        rest of inline code that the line above ended with): running text, not a listing."""
+        prev, line, size, col = c.prev, c.line, c.size, c.col
+        if not (self.kind in ("para", "item") and c.same_col and prev is not None and c.gap < 0.5 * size
+                and prev.x1 > col.right - 3 * size):
+            return False
+        if line.x1 < col.right - 3 * size and len(c.text.split()) <= 2:
+            return True
+        prev_visible = [s for s in prev.spans if s.text.strip()]
+        prev_mono_end = bool(prev_visible) and prev_visible[-1].mono
+        return (prev_mono_end and not all(s.mono for s in prev_visible)
+                and line.x0 <= max(prev.x0, self.item_text_x if self.kind == "item" else 0) + 2)
+
+    # -- headings
+
+    def _heading_rules(self, c: _LineContext) -> bool:
+        """A chapter label, or a heading line (a new heading or the next line of a wrapped one)."""
+        line = c.line
+        if self._chapter_label(line, c.text):
+            return True
         level = self._heading_level(line)
         if self.label:
-            number = _label_number(self.label)
-            if level and number and not NUMBERED_HEADING.match(text):
-                self.heading_prefix = number + " "  # "# 1 Why Click?", not "CHAPTER ONE" apart
-            else:  # no title below: the label was the heading itself ("Chapter One"), or text
-                self.close()
-                self.blocks.append(("#" * self.label_level + " " if self.label_level else "") + " ".join(self.label))
-            self.label = []
-        if (not level and self.kind == "heading" and same_col and prev is not None and gap < 0.5 * size
-                and line_style(line) is not None and line_style(line) == line_style(prev)
-                and len(text.split()) <= 8):
+            self._place_label(level, c.text)
+        if not level and self._wrapped_heading(c):
             level = self.heading_level  # the second line of a wrapped heading
-        if level:
-            if (self.kind == "heading" and self.heading_level == level and same_col and prev is not None
-                    and gap < 0.8 * size):
-                self.parts.append(line.spans)
-            else:
-                self.close()
-                self.list_stack = []
-                self.kind, self.heading_level, self.parts = "heading", level, [line.spans]
-            self.prev = line
-            return
+        if not level:
+            return False
+        if self.kind == "heading" and self.heading_level == level and c.same_col and c.prev is not None \
+                and c.gap < 0.8 * c.size:
+            self.parts.append(line.spans)
+        else:
+            self.close()
+            self.list_stack = []
+            self.kind, self.heading_level, self.parts = "heading", level, [line.spans]
+        self.prev = line
+        return True
 
+    def _place_label(self, level: int, text: str) -> None:
+        """The held chapter label: the number of the heading below it, or a heading (or text) itself."""
+        number = _label_number(self.label)
+        if level and number and not NUMBERED_HEADING.match(text):
+            self.heading_prefix = number + " "  # "# 1 Why Click?", not "CHAPTER ONE" apart
+        else:  # no title below: the label was the heading itself ("Chapter One"), or text
+            self.close()
+            self.blocks.append(("#" * self.label_level + " " if self.label_level else "") + " ".join(self.label))
+        self.label = []
+
+    def _wrapped_heading(self, c: _LineContext) -> bool:
+        """A short line right below a heading, in the heading's style."""
+        return (self.kind == "heading" and c.same_col and c.prev is not None and c.gap < 0.5 * c.size
+                and line_style(c.line) is not None and line_style(c.line) == line_style(c.prev)
+                and len(c.text.split()) <= 8)
+
+    # -- list items and table-of-contents lines
+
+    def _list_item(self, c: _LineContext) -> bool:
+        """A line that starts with a bullet or a number starts a list item (nested by its indent)."""
+        line, text = c.line, c.text
         bullet = BULLET.match(text)
         number = None if bullet else NUMBERED.match(text)
         marker = bullet or number
-        if marker and bullet and bullet.group(1) in "-*" and self.kind == "para" and same_col and gap < 0.3 * size:
+        if marker and bullet and bullet.group(1) in "-*" and self.kind == "para" and c.same_col \
+                and c.gap < 0.3 * c.size:
             marker = None  # a dash that starts a wrapped line of running text
-        if marker:
-            self.close()
-            x = line.x0
-            while self.list_stack and x < self.list_stack[-1] - 2:
-                self.list_stack.pop()
-            if not self.list_stack or x > self.list_stack[-1] + 2:
-                self.list_stack.append(x)
-            depth = len(self.list_stack) - 1
-            token = marker.group(1)
-            if bullet:
-                prefix = "- "
-            else:
-                num = re.sub(r"[^\dA-Za-z]", "", token)
-                prefix = (num + ". ") if num.isdigit() else f"{token} " if token.startswith("(") else f"{num}) "
-                if not num.isdigit():
-                    prefix = "- " + token + " "
-            self.kind, self.item_prefix = "item", "    " * depth + prefix
-            self.item_para = False
-            rest = _strip_chars(line.spans, marker.end())
-            self.parts = [rest]
-            self.item_text_x = rest[0].x0 if rest else line.x0 + size
-            self.prev = line
-            return
+        if not marker:
+            return False
+        self.close()
+        depth = self._list_depth(line.x0)
+        self.kind, self.item_prefix = "item", "    " * depth + _item_marker(marker.group(1), bool(bullet))
+        self.item_para = False
+        rest = _strip_chars(line.spans, marker.end())
+        self.parts = [rest]
+        self.item_text_x = rest[0].x0 if rest else line.x0 + c.size
+        self.prev = line
+        return True
 
-        # a table-of-contents line ("1.2 Setup . . . . 7") is a line of its own, leaders shortened
-        toc_line = bool(TOC_LINE.search(text)) or _toc_entry(line)
-        if toc_line:
-            spans = [type(s)(" ... ", s.x0, s.x1, s.size, False, False, False) if LEADER.fullmatch(s.text) else s
-                     for s in line.spans]
-            spans = _strip_leader_tail(spans)
-            self.close()
-            self.kind, self.parts, self.prev = "para", [spans], line
-            self.close()
-            return
+    def _list_depth(self, x: float) -> int:
+        """The nesting depth of an item whose marker is at ``x``: deeper when indented past the
+        open item's, back out to the level it lines up with."""
+        while self.list_stack and x < self.list_stack[-1] - 2:
+            self.list_stack.pop()
+        if not self.list_stack or x > self.list_stack[-1] + 2:
+            self.list_stack.append(x)
+        return len(self.list_stack) - 1
 
-        # running text: continue the open paragraph or item, or start a new paragraph
-        new_para = True
-        if self.kind in ("para", "item") and prev is not None:
-            if same_col:
-                indented = line.x0 > col.left + 0.8 * size and line.x0 > prev.x0 + 0.8 * size
-                if self.kind == "item":
-                    if (self.item_para and len(self.parts) == 1 and gap <= 0.7 * size
-                            and abs(line.x0 - col.left) <= 0.6 * size < self.item_text_x - line.x0):
-                        # the "item paragraph" was the indented first line of a paragraph after
-                        # the list (Texinfo and LaTeX indent first lines as deep as item text)
-                        self.kind, self.item_para, self.list_stack = "para", False, []
-                        self.parts.append(line.spans)
-                        self.prev = line
-                        return
-                    new_para = gap > 0.7 * size or line.x0 < self.item_text_x - 0.6 * size
-                    if self._item_paragraph(line, prev, gap, size, new_para):
-                        self.close()
-                        self.kind, self.item_para, self.parts, self.prev = "item", True, [line.spans], line
-                        return
-                else:
-                    # a hanging indent (pandoc/LaTeX run-in titles, bibliography and glossary
-                    # entries): the paragraph's full first line at the margin, the rest indented
-                    hanging = (indented and len(self.parts) == 1 and prev.x0 <= col.left + 0.5 * size
-                               and prev.x1 >= self._text_right(col) - size and gap <= 0.5 * size)
-                    new_para = (gap > 0.7 * size or (indented and not hanging and abs(size - prev.size) < 0.6)
-                                or abs(size - prev.size) > 1)
-            else:
-                # across a column or page break: the previous line must reach its column's right
-                # edge and this one must start where a continuation line would (not indented for a
-                # paragraph, at the item's text indent for a list item)
-                prev_col = self.prev_col
-                full = prev_col is None or prev.x1 > prev_col.right - 3 * size
-                indent = line.x0 - col.left
-                if self.kind == "item":
-                    want = self.item_text_x - (prev_col.left if prev_col is not None else col.left)
-                    new_para = not full or abs(indent - want) > 0.8 * size
-                else:
-                    new_para = not full or indent > 0.8 * size
-        if new_para and self.kind == "code" and self.code_in_item and col is not None and same_col \
-                and abs(line.x0 - self.item_text_x) <= 0.6 * size and gap < 3.0 * size:
+    def _toc_line(self, c: _LineContext) -> bool:
+        """A table-of-contents line ("1.2 Setup . . . . 7") is a line of its own, leaders shortened."""
+        if not (TOC_LINE.search(c.text) or _toc_entry(c.line)):
+            return False
+        spans = [type(s)(" ... ", s.x0, s.x1, s.size, False, False, False) if LEADER.fullmatch(s.text) else s
+                 for s in c.line.spans]
+        spans = _strip_leader_tail(spans)
+        self.close()
+        self.kind, self.parts, self.prev = "para", [spans], c.line
+        self.close()
+        return True
+
+    # -- running text
+
+    def _running_text(self, c: _LineContext) -> None:
+        """Continue the open paragraph or item, or start a new paragraph."""
+        line = c.line
+        if self._paragraph_after_list(c):
+            return
+        new_para = self._new_paragraph(c)
+        if self.kind == "item" and c.same_col and c.prev is not None \
+                and self._item_paragraph(line, c.prev, c.gap, c.size, new_para):
+            self.close()
+            self.kind, self.item_para, self.parts, self.prev = "item", True, [line.spans], line
+            return
+        if new_para and self.kind == "code" and self.code_in_item and c.same_col \
+                and abs(line.x0 - self.item_text_x) <= 0.6 * c.size and c.gap < 3.0 * c.size:
             self.close()  # the item's text goes on after its listing
             self.kind, self.item_para, self.parts, self.prev = "item", True, [line.spans], line
             return
@@ -764,6 +801,51 @@ class Emitter:
         else:
             self.parts.append(line.spans)
         self.prev = line
+
+    def _paragraph_after_list(self, c: _LineContext) -> bool:
+        """The "item paragraph" was the indented first line of a paragraph after the list (Texinfo
+        and LaTeX indent first lines as deep as item text): turn it into a paragraph, this line
+        its second."""
+        line, size = c.line, c.size
+        if not (self.kind == "item" and c.prev is not None and c.same_col and self.item_para
+                and len(self.parts) == 1 and c.gap <= 0.7 * size
+                and abs(line.x0 - c.col.left) <= 0.6 * size < self.item_text_x - line.x0):
+            return False
+        self.kind, self.item_para, self.list_stack = "para", False, []
+        self.parts.append(line.spans)
+        self.prev = line
+        return True
+
+    def _new_paragraph(self, c: _LineContext) -> bool:
+        """Does the line start a new paragraph rather than continue the open paragraph or item?"""
+        prev, line, size, gap, col = c.prev, c.line, c.size, c.gap, c.col
+        if self.kind not in ("para", "item") or prev is None:
+            return True
+        if not c.same_col:
+            return self._new_paragraph_across(c)
+        if self.kind == "item":
+            return gap > 0.7 * size or line.x0 < self.item_text_x - 0.6 * size
+        indented = line.x0 > col.left + 0.8 * size and line.x0 > prev.x0 + 0.8 * size
+        # a hanging indent (pandoc/LaTeX run-in titles, bibliography and glossary
+        # entries): the paragraph's full first line at the margin, the rest indented
+        hanging = (indented and len(self.parts) == 1 and prev.x0 <= col.left + 0.5 * size
+                   and prev.x1 >= self._text_right(col) - size and gap <= 0.5 * size)
+        return (gap > 0.7 * size or (indented and not hanging and abs(size - prev.size) < 0.6)
+                or abs(size - prev.size) > 1)
+
+    def _new_paragraph_across(self, c: _LineContext) -> bool:
+        """Across a column or page break: the previous line must reach its column's right edge and
+        this one must start where a continuation line would (not indented for a paragraph, at the
+        item's text indent for a list item)."""
+        prev, size, col = c.prev, c.size, c.col
+        assert prev is not None
+        prev_col = self.prev_col
+        full = prev_col is None or prev.x1 > prev_col.right - 3 * size
+        indent = c.line.x0 - col.left
+        if self.kind == "item":
+            want = self.item_text_x - (prev_col.left if prev_col is not None else col.left)
+            return not full or abs(indent - want) > 0.8 * size
+        return not full or indent > 0.8 * size
 
     def _item_indent(self) -> str:
         """Indent of an item's further blocks: 4 columns past the marker's start (pandoc's)."""
