@@ -463,25 +463,31 @@ def find_sidebar(segs: list) -> float | None:
     return None
 
 
-def order_columns(items: list, page_no: int, gutter_hint: float | None = None) -> list[Column]:
-    """Cut the page into bands and columns in reading order (see the module docstring)."""
-    if not items:
-        return []
-    text_boxes = [(it.x0, it.x1) for it in items if isinstance(it, Seg)]
+def _fits_hint(text_boxes: list[tuple[float, float]], hint: float) -> bool:
+    """Does the document's gutter part this page's text too (few boxes cross it, some on each side)?"""
+    crossing = sum(1 for x0, x1 in text_boxes if x0 < hint - 2 < hint + 2 < x1)
+    left = sum(1 for _, x1 in text_boxes if x1 <= hint)
+    return bool(text_boxes) and crossing <= 0.3 * len(text_boxes) and bool(left) and left < len(text_boxes)
+
+
+def _page_gutter(items: list, gutter_hint: float | None) -> float | None:
+    """The x between the page's two columns (or beside its sidebar), or None for one column. A
+    page whose columns are short (last page of a paper) still uses the document's gutter."""
+    segs = [it for it in items if isinstance(it, Seg)]
+    text_boxes = [(it.x0, it.x1) for it in segs]
     lo = min(it.x0 for it in items)
     hi = max(it.x1 for it in items)
-    gutter = find_gutter(text_boxes, lo, hi, [it for it in items if isinstance(it, Seg)])
+    gutter = find_gutter(text_boxes, lo, hi, segs)
     if gutter is None and len(text_boxes) >= 10:
-        gutter = find_sidebar([it for it in items if isinstance(it, Seg)])
-    if gutter is None and gutter_hint is not None and lo < gutter_hint < hi:
-        # a page whose columns are short (last page of a paper) still uses the document's gutter
-        crossing = sum(1 for x0, x1 in text_boxes if x0 < gutter_hint - 2 < gutter_hint + 2 < x1)
-        left = sum(1 for _, x1 in text_boxes if x1 <= gutter_hint)
-        if text_boxes and crossing <= 0.3 * len(text_boxes) and left and left < len(text_boxes):
-            gutter = gutter_hint
-    items = sorted(items, key=lambda it: (it.y0, it.x0))
-    if gutter is None:
-        return [_column(items, page_no)]
+        gutter = find_sidebar(segs)
+    if gutter is None and gutter_hint is not None and lo < gutter_hint < hi and _fits_hint(text_boxes, gutter_hint):
+        gutter = gutter_hint
+    return gutter
+
+
+def _split_at_gutter(items: list, gutter: float, page_no: int) -> list[Column]:
+    """Bands top-down: items left and right of the gutter make two columns (left first), an item
+    across it makes a full-width band of its own that ends the columns above."""
     columns: list[Column] = []
     left: list = []
     right: list = []
@@ -496,24 +502,29 @@ def order_columns(items: list, page_no: int, gutter_hint: float | None = None) -
         right.clear()
 
     for it in items:
-        if it.x1 <= gutter + 1:
-            side = "L"
-        elif it.x0 >= gutter - 1:
-            side = "R"
-        else:
-            side = "F"
-        if side == "F":
+        if it.x1 > gutter + 1 and it.x0 < gutter - 1:  # across the gutter
             flush_cols()
             full.append(it)
-        else:
-            if full:
-                columns.append(_column(list(full), page_no))
-                full.clear()
-            (left if side == "L" else right).append(it)
+            continue
+        if full:
+            columns.append(_column(list(full), page_no))
+            full.clear()
+        (left if it.x1 <= gutter + 1 else right).append(it)
     if full:
         columns.append(_column(list(full), page_no))
     flush_cols()
     return columns
+
+
+def order_columns(items: list, page_no: int, gutter_hint: float | None = None) -> list[Column]:
+    """Cut the page into bands and columns in reading order (see the module docstring)."""
+    if not items:
+        return []
+    gutter = _page_gutter(items, gutter_hint)
+    items = sorted(items, key=lambda it: (it.y0, it.x0))
+    if gutter is None:
+        return [_column(items, page_no)]
+    return _split_at_gutter(items, gutter, page_no)
 
 
 def _column(items: list, page_no: int) -> Column:
@@ -631,6 +642,34 @@ _PAGE_REF = re.compile(r"^\s*(\d{1,4}|[ivxlc]{1,6})\s*$")
 _LINE_NUMBER = re.compile(r"^\s*\d{1,5}\s*$")
 
 
+def _number_groups(numbers: list[Seg]) -> list[list[Seg]]:
+    """Numbers that line up: right-aligned (lineno) or left-aligned, 6 pt buckets."""
+    groups: dict[tuple[str, int], list[Seg]] = {}
+    for s in numbers:
+        groups.setdefault(("right", round(s.x1 / 6)), []).append(s)
+        groups.setdefault(("left", round(s.x0 / 6)), []).append(s)
+    return list(groups.values())
+
+
+def _counts_up(group: list[Seg]) -> bool:
+    """Top-down, the numbers mostly increase, by one step: line numbers count in one step (1, or 5
+    when every fifth is printed); the page numbers of a table of contents jump irregularly."""
+    values = [int(s.text) for s in group]
+    steps = [b - a for a, b in zip(values, values[1:], strict=False)]
+    increasing = sum(1 for d in steps if d > 0) >= 0.8 * len(steps)
+    regular = max(steps.count(d) for d in set(steps)) >= 0.8 * len(steps)
+    return increasing and regular
+
+
+def _text_frame(text: list[Seg]) -> tuple[float, float, float]:
+    """Where the text's lines start and end (10th percentiles: a few outliers do not move them),
+    and its median font size."""
+    left = sorted(s.x0 for s in text)[len(text) // 10]
+    right = sorted(s.x1 for s in text)[-(len(text) // 10) - 1]
+    sizes = sorted(sp.size for s in text for sp in s.spans)
+    return left, right, sizes[len(sizes) // 2]
+
+
 def drop_line_numbers(segs: list[Seg]) -> list[Seg]:
     """Remove the line numbers of a draft manuscript (a column of increasing numbers in a margin).
 
@@ -639,30 +678,18 @@ def drop_line_numbers(segs: list[Seg]) -> list[Seg]:
     numbers = [s for s in segs if _LINE_NUMBER.match(s.text)]
     if len(numbers) < 5:
         return segs
-    groups: dict[tuple[str, int], list[Seg]] = {}
-    for s in numbers:  # right-aligned (lineno) or left-aligned numbers
-        groups.setdefault(("right", round(s.x1 / 6)), []).append(s)
-        groups.setdefault(("left", round(s.x0 / 6)), []).append(s)
+    groups = _number_groups(numbers)
     text = [s for s in segs if not _LINE_NUMBER.match(s.text)]
     if not text:
         return segs
-    left = sorted(s.x0 for s in text)[len(text) // 10]
-    right = sorted(s.x1 for s in text)[-(len(text) // 10) - 1]
+    left, right, median = _text_frame(text)
     drop: set[int] = set()
     lines: _Baselines | None = None
-    sizes = sorted(sp.size for s in text for sp in s.spans)
-    median = sizes[len(sizes) // 2]
-    for group in groups.values():
+    for group in groups:
         if len(group) < 5 or all(id(s) in drop for s in group):
             continue
         group.sort(key=lambda s: s.y0)
-        values = [int(s.text) for s in group]
-        steps = [b - a for a, b in zip(values, values[1:], strict=False)]
-        increasing = sum(1 for d in steps if d > 0) >= 0.8 * len(steps)
-        # line numbers count in one step (1, or 5 when every fifth is printed); the page numbers
-        # of a table of contents jump irregularly
-        regular = max(steps.count(d) for d in set(steps)) >= 0.8 * len(steps)
-        if not (increasing and regular):
+        if not _counts_up(group):
             continue
         lines = lines or _Baselines(text)
         in_margin = all(s.x1 <= left + 2 for s in group) or all(s.x0 >= right - 2 for s in group)
