@@ -395,6 +395,28 @@ def find_gutter(boxes: list[tuple[float, float]], lo: float, hi: float,
     return None
 
 
+def _toc_left_of(boxes: list[tuple[float, float]], mid: float) -> bool:
+    """A table of contents left of ``mid`` (beside an abstract, on first pages of LaTeX papers and
+    manuals): its entries are split into number, title and page, but the page numbers end flush
+    right, near the gutter."""
+    ends = [round(x1) for _, x1 in boxes if x1 <= mid]
+    edge = max(ends, default=0)
+    return sum(1 for e in ends if abs(e - edge) <= 2) >= 5 and mid - edge <= 30
+
+
+def _page_numbers_right_of(segs: list[Seg], mid: float) -> bool:
+    """Most lines right of ``mid`` start with a page number: the inner gap of a table of contents
+    (titles | page numbers), not a gutter."""
+    first: dict[int, Seg] = {}  # the leftmost segment right of the gutter, per baseline
+    for seg in segs:
+        if seg.x0 >= mid:
+            key = round(seg.y1 / 2)
+            if key not in first or seg.x0 < first[key].x0:
+                first[key] = seg
+    numbers = sum(1 for seg in first.values() if _PAGE_REF.match(seg.text))
+    return numbers >= 5 and numbers >= 0.3 * len(first)
+
+
 def _columns_at(boxes: list[tuple[float, float]], lo: float, hi: float, mid: float, segs: list[Seg] | None) -> bool:
     """Do the boxes form two real columns on either side of ``mid``? (see :func:`find_gutter`)"""
     n = len(boxes)
@@ -409,26 +431,11 @@ def _columns_at(boxes: list[tuple[float, float]], lo: float, hi: float, mid: flo
     # real columns hold running text: lines that fill most of their column (table cells do not)
     wide_left = sum(1 for x0, x1 in boxes if x1 <= mid and x1 - x0 >= 0.6 * (mid - lo))
     wide_right = sum(1 for x0, x1 in boxes if x0 >= mid and x1 - x0 >= 0.6 * (hi - mid))
-    if wide_left < 2:
-        # a table of contents beside an abstract (first pages of LaTeX papers and manuals): its
-        # entries are split into number, title and page, but the page numbers end flush right
-        ends = [round(x1) for _, x1 in boxes if x1 <= mid]
-        edge = max(ends, default=0)
-        if not (sum(1 for e in ends if abs(e - edge) <= 2) >= 5 and mid - edge <= 30):
-            return False
+    if wide_left < 2 and not _toc_left_of(boxes, mid):
+        return False
     if wide_right < 2:
         return False
-    if segs is not None:
-        first: dict[int, Seg] = {}  # the leftmost segment right of the gutter, per baseline
-        for seg in segs:
-            if seg.x0 >= mid:
-                key = round(seg.y1 / 2)
-                if key not in first or seg.x0 < first[key].x0:
-                    first[key] = seg
-        numbers = sum(1 for seg in first.values() if _PAGE_REF.match(seg.text))
-        if numbers >= 5 and numbers >= 0.3 * len(first):
-            return False
-    return True
+    return not (segs is not None and _page_numbers_right_of(segs, mid))
 
 
 def find_sidebar(segs: list) -> float | None:
