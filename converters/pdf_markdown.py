@@ -367,47 +367,60 @@ class Emitter:
 
     # ---- blocks
     def close(self) -> None:
+        """Render the open block (paragraph, item, heading, listing or table) into ``blocks``."""
         was_item = self.last_item
         if self.kind is not None:
             self.last_item = False
         if self.kind in ("para", "item") and self.parts:
-            text = re.sub(r"(?<=\S)  +", " ", _inline(_join(self.parts, self.st.words)).strip())
-            if self.kind == "item":
-                if self.item_para and self.blocks:
-                    self.blocks[-1] += "\n\n" + self._item_indent() + text
-                    self.list_loose = True
-                elif was_item and self.blocks:
-                    # after a multi-paragraph item the list is loose: a blank line keeps "2." an item
-                    self.blocks[-1] += ("\n\n" if self.list_loose else "\n") + self.item_prefix + text
-                else:
-                    self.blocks.append(self.item_prefix + text)
-                    self.list_loose = False
-                self.last_item = True
-            else:
-                if text.startswith("#"):
-                    text = "\\" + text
-                self.blocks.append(text)
+            self._close_text(was_item)
         elif self.kind == "heading" and self.parts:
-            text = self.heading_prefix + " ".join(_inline(_join(self.parts), plain=True).split())
-            self.heading_prefix = ""
-            self.blocks.append("#" * self.heading_level + " " + text)
-            if self.title is None and self.heading_level == 1:
-                self.title = text
+            self._close_heading()
         elif self.kind == "code" and self.code:
-            if self.code_in_item and was_item and self.blocks:
-                # a listing inside a list item (Texinfo @example in @itemize, LaTeX verbatim in
-                # enumerate) is indented to the item's text so the list goes on after it
-                pad = self._item_indent()
-                self.blocks[-1] += "\n\n" + "\n".join(pad + ln if ln else ln for ln in self._render_code().split("\n"))
-                self.list_loose = self.last_item = True
-            else:
-                self.blocks.append(self._render_code())
+            self._close_code(was_item)
         elif self.kind == "table" and self.table is not None:
             self.blocks.append(_render_table(self.table))
         self.kind, self.parts, self.code, self.table = None, [], [], None
         if self.pending_markers:
             self.blocks.extend(self.pending_markers)
             self.pending_markers = []
+
+    def _close_text(self, was_item: bool) -> None:
+        """A paragraph, or a list item: a further paragraph of the item above, the next item of
+        the list (a blank line between when the list is loose), or a list's first item."""
+        text = re.sub(r"(?<=\S)  +", " ", _inline(_join(self.parts, self.st.words)).strip())
+        if self.kind != "item":
+            if text.startswith("#"):
+                text = "\\" + text
+            self.blocks.append(text)
+            return
+        if self.item_para and self.blocks:
+            self.blocks[-1] += "\n\n" + self._item_indent() + text
+            self.list_loose = True
+        elif was_item and self.blocks:
+            # after a multi-paragraph item the list is loose: a blank line keeps "2." an item
+            self.blocks[-1] += ("\n\n" if self.list_loose else "\n") + self.item_prefix + text
+        else:
+            self.blocks.append(self.item_prefix + text)
+            self.list_loose = False
+        self.last_item = True
+
+    def _close_heading(self) -> None:
+        """A heading (its chapter number first); the first level-1 heading is the title."""
+        text = self.heading_prefix + " ".join(_inline(_join(self.parts), plain=True).split())
+        self.heading_prefix = ""
+        self.blocks.append("#" * self.heading_level + " " + text)
+        if self.title is None and self.heading_level == 1:
+            self.title = text
+
+    def _close_code(self, was_item: bool) -> None:
+        """A listing; one inside a list item (Texinfo @example in @itemize, LaTeX verbatim in
+        enumerate) is indented to the item's text so the list goes on after it."""
+        if self.code_in_item and was_item and self.blocks:
+            pad = self._item_indent()
+            self.blocks[-1] += "\n\n" + "\n".join(pad + ln if ln else ln for ln in self._render_code().split("\n"))
+            self.list_loose = self.last_item = True
+        else:
+            self.blocks.append(self._render_code())
 
     def page_marker(self, number: int) -> None:
         marker = f"<!-- page {number} -->"
