@@ -156,6 +156,29 @@ def _keeps_hyphen(last: str, first: str, words: Counter | None) -> bool:
     return words.get(head + tail, 0) == 0 and words.get(head, 0) > 0 and words.get(tail, 0) > 0
 
 
+def _end_span_at(out: list, last, text: str) -> None:
+    """Drop the blank spans after ``last`` and put a copy of it holding ``text`` in its place."""
+    while out and out[-1] is not last:
+        out.pop()
+    clone = type(last)(text, last.x0, last.x1, last.size, last.bold, last.italic, last.mono)
+    clone.link = last.link
+    out[-1] = clone
+
+
+def _line_break(out: list, first, words: Counter | None) -> None:
+    """Join the paragraph so far to a line starting with span ``first``: a word broken at the
+    line end loses its hyphen (unless the hyphen belongs to the word), an address broken at the
+    line end goes on without a space, anything else gets one space."""
+    last = next((s for s in reversed(out) if s.text.strip()), None)
+    if last is not None and re.search(r"[A-Za-z]-\s*$", last.text) and re.match(r"[a-z]", first.text):
+        keep = _keeps_hyphen(last.text, first.text, words)
+        _end_span_at(out, last, last.text.rstrip() if keep else last.text.rstrip()[:-1])
+    elif last is not None and last.link and first.link == last.link and _url_goes_on(last, first):
+        pass  # an address broken at a line end ("https://CRAN.R-project." / "org") has no space
+    elif not out[-1].text.endswith(" "):
+        out.append(type(first)(" ", 0, 0, first.size, False, False, False))
+
+
 def _join(parts: list[list], words: Counter | None = None) -> list:
     """Join lines' spans into one paragraph, de-hyphenating words broken at line ends.
 
@@ -170,25 +193,7 @@ def _join(parts: list[list], words: Counter | None = None) -> list:
         if not spans:
             continue
         if out:
-            last = next((s for s in reversed(out) if s.text.strip()), None)
-            if (last is not None and re.search(r"[A-Za-z]-\s*$", last.text) and re.match(r"[a-z]", spans[0].text)
-                    and _keeps_hyphen(last.text, spans[0].text, words)):
-                while out and out[-1] is not last:
-                    out.pop()
-                clone = type(last)(last.text.rstrip(), last.x0, last.x1, last.size, last.bold, last.italic, last.mono)
-                clone.link = last.link
-                out[-1] = clone
-            elif last is not None and re.search(r"[A-Za-z]-\s*$", last.text) and re.match(r"[a-z]", spans[0].text):
-                while out and out[-1] is not last:
-                    out.pop()
-                clone = type(last)(last.text.rstrip()[:-1], last.x0, last.x1, last.size, last.bold, last.italic,
-                                   last.mono)
-                clone.link = last.link
-                out[-1] = clone
-            elif last is not None and last.link and spans[0].link == last.link and _url_goes_on(last, spans[0]):
-                pass  # an address broken at a line end ("https://CRAN.R-project." / "org") has no space
-            elif not out[-1].text.endswith(" "):
-                out.append(type(spans[0])(" ", 0, 0, spans[0].size, False, False, False))
+            _line_break(out, spans[0], words)
         out.extend(spans)
     return out
 
