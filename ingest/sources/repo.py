@@ -122,12 +122,12 @@ def _read_rest(fd: int, size: int) -> bytes:
     return b"".join(chunks)
 
 
-def _read(entry: Entry, options: Options, legacy=None) -> tuple[Document | None, Skipped | None, bytes]:
-    """The file as a Document (or why it is skipped), and the bytes it was made from."""
+def _read_bytes(entry: Entry, options: Options, fmt: converters.Format | None
+                ) -> tuple[bytes, converters.Format | None] | Skipped:
+    """The file's bytes and format (a binary file under another name is known by its bytes), or
+    why it is skipped: not a regular file, binary, unreadable."""
     from llmingest.textio import sniff_binary
 
-    fmt = converters.sniff(entry.path)  # by name, before a byte is read
-    fmt = fmt if fmt is not None and fmt.in_trees else None  # HTML in a repository is source text
     sniff = fmt is None
     try:
         # never follow a link at the last step (the walk resolved and checked it) and never block:
@@ -135,14 +135,14 @@ def _read(entry: Entry, options: Options, legacy=None) -> tuple[Document | None,
         fd = os.open(entry.abspath, os.O_RDONLY | _OPEN_FLAGS)
         try:
             if not stat.S_ISREG(os.fstat(fd).st_mode):
-                return None, Skipped(entry.path, "not a regular file (not read)", entry.size), b""
+                return Skipped(entry.path, "not a regular file (not read)", entry.size)
             # os.read straight into one bytes object: a third of the time of a buffered file's
             # head-then-rest reads and their concatenation, over thousands of small files
             if sniff and entry.size > _READ_WHOLE:
                 head = os.read(fd, 8192)
                 reason = sniff_binary(head)
                 if reason:  # a huge binary is rejected after 8 KB, never read whole
-                    return None, Skipped(entry.path, reason, entry.size), b""
+                    return Skipped(entry.path, reason, entry.size)
                 data = head + _read_rest(fd, entry.size)
             else:
                 data = _read_rest(fd, entry.size)
@@ -150,23 +150,32 @@ def _read(entry: Entry, options: Options, legacy=None) -> tuple[Document | None,
                 if reason:  # binary: a document under another name (or none) is known by its bytes
                     fmt = converters.sniff(None, data)
                     if fmt is None or not fmt.in_trees or (fmt.name == "pdf" and not options.convert_pdfs):
-                        return None, Skipped(entry.path, reason, entry.size), b""
+                        return Skipped(entry.path, reason, entry.size)
         finally:
             os.close(fd)
     except OSError as exc:
-        return None, Skipped(entry.path, f"cannot read: {exc.strerror or exc}", entry.size), b""
+        return Skipped(entry.path, f"cannot read: {exc.strerror or exc}", entry.size)
+    return data, fmt
+
+
+def _converted(entry: Entry, data: bytes, fmt: converters.Format) -> tuple[Document | None, Skipped | None, bytes]:
+    """A document format (notebook, PDF, office file...) converted to text; one that fails to
+    convert is skipped, never sinks the digest."""
     try:
-        if fmt is not None and (fmt.name != "pdf" or options.convert_pdfs):  # PDFs only when asked
-            doc = converters.convert(data, fmt, name=entry.path).document  # a digest is text: attachments dropped
-            doc.path, doc.size = entry.path, len(data)
-            return doc, None, data
+        doc = converters.convert(data, fmt, name=entry.path).document  # a digest is text: attachments dropped
     except converters.MissingExtra as exc:
         return None, Skipped(entry.path, f"not converted: {exc.render()}", len(data)), b""
     except Exception as exc:  # one bad notebook/PDF/document never sinks the digest
         return None, Skipped(entry.path, f"conversion failed: {redact(str(exc))}", len(data)), b""
+    doc.path, doc.size = entry.path, len(data)
+    return doc, None, data
+
+
+def _text_document(entry: Entry, data: bytes, legacy, sniffed: bool) -> tuple[Document | None, Skipped | None, bytes]:
+    """A source file as text (decoded, CRLF normalised), or skipped when it does not decode."""
     from llmingest.textio import decode
 
-    text, how = decode(data, legacy, sniffed=sniff)
+    text, how = decode(data, legacy, sniffed=sniffed)
     if text is None:
         return None, Skipped(entry.path, how, len(data)), b""
     if "\r" in text:  # one-character search (memchr) first: a tenth of the cost of looking for "\r\n"
@@ -174,6 +183,20 @@ def _read(entry: Entry, options: Options, legacy=None) -> tuple[Document | None,
     meta = {"encoding": how} if how != "utf-8" else {}
     return Document(entry.path, text, language=language_for(entry.path), kind="code", size=len(data),
                     metadata=meta), None, data
+
+
+def _read(entry: Entry, options: Options, legacy=None) -> tuple[Document | None, Skipped | None, bytes]:
+    """The file as a Document (or why it is skipped), and the bytes it was made from."""
+    fmt = converters.sniff(entry.path)  # by name, before a byte is read
+    fmt = fmt if fmt is not None and fmt.in_trees else None  # HTML in a repository is source text
+    sniffed = fmt is None
+    read = _read_bytes(entry, options, fmt)
+    if isinstance(read, Skipped):
+        return None, read, b""
+    data, fmt = read
+    if fmt is not None and (fmt.name != "pdf" or options.convert_pdfs):  # PDFs only when asked
+        return _converted(entry, data, fmt)
+    return _text_document(entry, data, legacy, sniffed)
 
 
 class _Counting:
