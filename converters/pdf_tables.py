@@ -351,28 +351,35 @@ def borderless(items: list, toc_line) -> list:
 _MARKER_CELL = re.compile(r"^([•◦▪▫●○■□‣⁃∙·➢►✓\-–—*]|\(?(\d{1,3}|[a-zA-Z]|[ivxIVX]{1,4})[.)])$")
 
 
+def _header_in_slot(lines: list[VLine], j: int) -> bool:
+    """The header cell of column ``j`` sits in its column's slot: after the previous column, before
+    the next (a header is often centred over a left- or right-aligned column)."""
+    body = lines[1:]
+    head = lines[0].cells[j]
+    prev_hi = max(ln.cells[j - 1][1] for ln in body) if j else float("-inf")
+    next_lo = min(ln.cells[j + 1][0] for ln in body) if j + 1 < len(lines[0].cells) else float("inf")
+    return head[0] > prev_hi and head[1] < next_lo
+
+
+def _column_aligned(lines: list[VLine], j: int) -> bool:
+    """The body cells of column ``j`` line up at their left edges, right edges or centres."""
+    col = [ln.cells[j] for ln in lines[1:]]
+    for key in (lambda c: c[0], lambda c: c[1], lambda c: (c[0] + c[1]) / 2):
+        vals = [key(c) for c in col]
+        if max(vals) - min(vals) <= 4:
+            return True
+    return False
+
+
 def _aligned_table(lines: list[VLine]) -> Table | None:
+    """The run of lines as a table when every column is aligned and none overlaps the next."""
     if len(lines) < 3:
         return None
     if all(_MARKER_CELL.match(ln.cells[0][2]) for ln in lines):
         return None  # a list whose markers stand apart from the text (Word/LibreOffice tab stops)
     n = len(lines[0].cells)
-    body = lines[1:]  # a header is often centred over a left- or right-aligned column
     for j in range(n):
-        col = [ln.cells[j] for ln in body]
-        head = lines[0].cells[j]
-        # the header cell sits in its column's slot: after the previous column, before the next
-        prev_hi = max(ln.cells[j - 1][1] for ln in body) if j else float("-inf")
-        next_lo = min(ln.cells[j + 1][0] for ln in body) if j + 1 < n else float("inf")
-        if not (head[0] > prev_hi and head[1] < next_lo):
-            return None
-        aligned = False
-        for key in (lambda c: c[0], lambda c: c[1], lambda c: (c[0] + c[1]) / 2):
-            vals = [key(c) for c in col]
-            if max(vals) - min(vals) <= 4:
-                aligned = True
-                break
-        if not aligned:
+        if not (_header_in_slot(lines, j) and _column_aligned(lines, j)):
             return None
     # columns must not overlap: each column ends before the next one starts, in every row
     for j in range(n - 1):
