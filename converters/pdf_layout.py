@@ -92,6 +92,44 @@ class Seg:
         return "".join(s.text for s in self.spans)
 
 
+def _joined_spans(segs: list[Seg]) -> list[Span]:
+    """The segments' spans left to right, a space span put where a gap parts two segments."""
+    spans: list[Span] = []
+    prev: Seg | None = None
+    for seg in segs:
+        if prev is not None and spans:
+            size = seg.spans[0].size
+            if (seg.x0 - prev.x1 > 0.12 * size and not spans[-1].text.endswith(" ")
+                    and not seg.spans[0].text.startswith(" ")):
+                spans.append(Span(" ", prev.x1, seg.x0, size, False, False, spans[-1].mono and seg.spans[0].mono))
+        spans.extend(seg.spans)
+        prev = seg
+    return spans
+
+
+def _cells(segs: list[Seg]) -> list[tuple[float, float, str]]:
+    """Text runs separated by wide gaps: the cells of a borderless table, if the line is a row."""
+    cells: list[list] = []
+    for seg in segs:
+        size = seg.spans[0].size
+        if cells and seg.x0 - cells[-1][1] < 0.8 * size:
+            cells[-1][1] = max(cells[-1][1], seg.x1)
+            cells[-1][2] += (" " if not cells[-1][2].endswith(" ") else "") + seg.text
+        else:
+            cells.append([seg.x0, seg.x1, seg.text])
+    return [(a, b, " ".join(t.split())) for a, b, t in cells]
+
+
+def _dominant_size(spans: list[Span]) -> float:
+    """The font size most of the line's characters are set in (the larger on a tie)."""
+    weights: dict[float, int] = {}
+    for s in spans:
+        n = len(s.text.strip())
+        if n:
+            weights[s.size] = weights.get(s.size, 0) + n
+    return max(weights, key=lambda k: (weights[k], k)) if weights else (spans[0].size if spans else 0.0)
+
+
 class VLine:
     """A visual line inside one column: segments on the same baseline, joined left to right."""
 
@@ -105,33 +143,9 @@ class VLine:
         self.y1 = max(s.y1 for s in segs)
         self.base = max(segs, key=lambda s: s.spans[0].size if s.spans else 0.0).base
         self.page = page
-        spans: list[Span] = []
-        prev: Seg | None = None
-        for seg in segs:
-            if prev is not None and spans:
-                size = seg.spans[0].size
-                if (seg.x0 - prev.x1 > 0.12 * size and not spans[-1].text.endswith(" ")
-                        and not seg.spans[0].text.startswith(" ")):
-                    spans.append(Span(" ", prev.x1, seg.x0, size, False, False, spans[-1].mono and seg.spans[0].mono))
-            spans.extend(seg.spans)
-            prev = seg
-        self.spans = spans
-        # text runs separated by wide gaps: the cells of a borderless table, if this line is a row
-        cells: list[list] = []
-        for seg in segs:
-            size = seg.spans[0].size
-            if cells and seg.x0 - cells[-1][1] < 0.8 * size:
-                cells[-1][1] = max(cells[-1][1], seg.x1)
-                cells[-1][2] += (" " if not cells[-1][2].endswith(" ") else "") + seg.text
-            else:
-                cells.append([seg.x0, seg.x1, seg.text])
-        self.cells = [(a, b, " ".join(t.split())) for a, b, t in cells]
-        weights: dict[float, int] = {}
-        for s in spans:
-            n = len(s.text.strip())
-            if n:
-                weights[s.size] = weights.get(s.size, 0) + n
-        self.size = max(weights, key=lambda k: (weights[k], k)) if weights else (spans[0].size if spans else 0.0)
+        self.spans = _joined_spans(segs)
+        self.cells = _cells(segs)
+        self.size = _dominant_size(self.spans)
 
     @property
     def text(self) -> str:
@@ -456,18 +470,24 @@ def find_sidebar(segs: list) -> float | None:
     for x, n in sorted(starts.items()):
         if n < 5 or lo + 0.1 * width < x < lo + 0.6 * width:
             continue
-        right = x > lo + 0.5 * width  # a side column right of the text, else left of it
-        side = [s for s in segs if (s.x0 >= x - 1 if right else s.x1 <= x + 1)]
-        main = [s for s in segs if (s.x1 <= x - 4 if right else s.x0 >= x + 4)]
-        if len(side) < 5 or len(main) < 5 or len(side) + len(main) < 0.9 * len(segs):
-            continue
-        main_sizes = sorted(size[id(s)] for s in main)
-        body = main_sizes[len(main_sizes) // 2]
-        if sum(1 for s in side if size[id(s)] <= 0.85 * body) >= 0.85 * len(side):
-            if right:
-                return x - 2
-            return max(s.x1 for s in side) + 2
+        edge = _side_column_at(segs, x, x > lo + 0.5 * width, size)
+        if edge is not None:
+            return edge
     return None
+
+
+def _side_column_at(segs: list, x: float, right: bool, size: dict[int, float]) -> float | None:
+    """The edge of a side column whose lines start (right of the text) or end (left of it) at
+    ``x``: nearly every line is on one side, and the side's type is smaller than the main text's."""
+    side = [s for s in segs if (s.x0 >= x - 1 if right else s.x1 <= x + 1)]
+    main = [s for s in segs if (s.x1 <= x - 4 if right else s.x0 >= x + 4)]
+    if len(side) < 5 or len(main) < 5 or len(side) + len(main) < 0.9 * len(segs):
+        return None
+    main_sizes = sorted(size[id(s)] for s in main)
+    body = main_sizes[len(main_sizes) // 2]
+    if sum(1 for s in side if size[id(s)] <= 0.85 * body) < 0.85 * len(side):
+        return None
+    return x - 2 if right else max(s.x1 for s in side) + 2
 
 
 def _fits_hint(text_boxes: list[tuple[float, float]], hint: float) -> bool:
