@@ -1105,30 +1105,11 @@ class Emitter:
         self.code_last = (y, page)
 
     def _render_code(self) -> str:
+        """The listing as a fenced block (its language guessed), each line's text placed at its
+        character column; a lone displayed URL is a link instead."""
         cw = self.code_cw or 5.0
         base = min((sp[0][0] for sp, _, _ in self.code if sp), default=0.0)
-        lines: list[str] = []
-        for spans, _, _ in self.code:
-            buf = ""
-            after_prop, prev_x1 = False, 0.0
-            for x, text, mono, x1 in spans:
-                if after_prop:
-                    # proportional text (a roman comment) breaks the x -> column mapping: what
-                    # follows it on the line is placed by spacing, not by position
-                    if x - prev_x1 > 0.3 * cw and not buf.endswith(" ") and not text.startswith(" "):
-                        buf += " "
-                else:
-                    col = max(0, round((x - base) / cw))
-                    if len(buf) < col and not (buf.endswith(" ") and not text.strip()):
-                        buf += " " * (col - len(buf))
-                # TeX typesets ' and " in typewriter fonts as curly quotes; in code they are
-                # straight, and its backquote is an opening one: a pair of opening quotes is a
-                # shell `...` pair. A roman comment's curly quotes are the author's own.
-                buf += _BACKQUOTES.sub(r"`\1`", text).translate(_CODE_QUOTES) if mono else text
-                if text.strip():
-                    after_prop = after_prop or not mono
-                prev_x1 = x1
-            lines.append(buf.rstrip())
+        lines = [_code_text(spans, base, cw) for spans, _, _ in self.code]
         while lines and not lines[-1]:
             lines.pop()
         while lines and not lines[0]:
@@ -1139,6 +1120,31 @@ class Emitter:
         body = "\n".join(lines)
         fence = "````" if "```" in body else "```"
         return f"{fence}{lang}\n{body}\n{fence}"
+
+
+def _code_text(spans: list, base: float, cw: float) -> str:
+    """One listing line: each span at the character column its x gives (``base`` is column 0,
+    ``cw`` the character width), trailing blanks dropped."""
+    buf = ""
+    after_prop, prev_x1 = False, 0.0
+    for x, text, mono, x1 in spans:
+        if after_prop:
+            # proportional text (a roman comment) breaks the x -> column mapping: what
+            # follows it on the line is placed by spacing, not by position
+            if x - prev_x1 > 0.3 * cw and not buf.endswith(" ") and not text.startswith(" "):
+                buf += " "
+        else:
+            col = max(0, round((x - base) / cw))
+            if len(buf) < col and not (buf.endswith(" ") and not text.strip()):
+                buf += " " * (col - len(buf))
+        # TeX typesets ' and " in typewriter fonts as curly quotes; in code they are
+        # straight, and its backquote is an opening one: a pair of opening quotes is a
+        # shell `...` pair. A roman comment's curly quotes are the author's own.
+        buf += _BACKQUOTES.sub(r"`\1`", text).translate(_CODE_QUOTES) if mono else text
+        if text.strip():
+            after_prop = after_prop or not mono
+        prev_x1 = x1
+    return buf.rstrip()
 
 
 def _render_table(t: Table) -> str:
