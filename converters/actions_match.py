@@ -1038,16 +1038,16 @@ def heading_enum_value(title_words: list[str], param: Param) -> Any | None:
         return None
     verb, nouns = title_action(" ".join(title_words))
     keys = [k for k in [verb, *(nouns[:1] if verb in LIGHT_VERBS else [])] if k]
-    for e in param.enum:
-        if not isinstance(e, str):
-            continue
-        ew = words(e)
-        if not ew or len(ew) > 3 or all(w in STOPWORDS for w in ew):
-            continue
-        if all(any(_same_word(w, tw) for tw in title_words) for w in ew) and any(
-                _same_word(w, k) for w in ew for k in keys):
-            return e
-    return None
+    return next((e for e in param.enum if isinstance(e, str) and _names_action(words(e), title_words, keys)), None)
+
+
+def _names_action(ew: list[str], title_words: list[str], keys: list[str]) -> bool:
+    """An enum value's words (at most three, not all stopwords) are all in the heading, and one
+    of them is the heading's verb (or, after a light verb, its noun)."""
+    if not ew or len(ew) > 3 or all(w in STOPWORDS for w in ew):
+        return False
+    return all(any(_same_word(w, tw) for tw in title_words) for w in ew) and any(
+        _same_word(w, k) for w in ew for k in keys)
 
 
 def _heading_field_value(fields: list[Param], names: set[str], values: dict[str, list[str]], title: str,
