@@ -166,64 +166,100 @@ def auth_args(spec: SpecIndex, op: Operation) -> tuple[list[str], list[str], str
     return [], [], ""
 
 
-def build_curl(spec: SpecIndex, op: Operation, params: dict[str, Any], base_url: str | None) -> tuple[str, list[str]]:
-    """A runnable curl for ``op`` with ``params`` (placeholders stay ``$VARS``), plus notes."""
-    notes: list[str] = []
+def _base_url(spec: SpecIndex, base_url: str | None, notes: list[str]) -> str:
+    """The URL calls start with: --base-url, else the spec's first server; ``$BASE_URL`` (with a
+    note) when neither is absolute."""
     base = (base_url or (spec.servers[0] if spec.servers else "")).rstrip("/")
     if not base.startswith(("http://", "https://")):
         notes.append("`$BASE_URL`: the API's base URL (the spec names no absolute server; use --base-url)")
         base = "$BASE_URL" + base
+    return base
+
+
+def _filled_path(op: Operation, params: dict[str, Any]) -> str:
+    """The operation's path with each ``{param}`` replaced by its value or ``$PARAM``."""
     path = op.path
     for p in op.params:
         if p.location == "path":
             v = params.get(p.name, "$" + env_name(p.name))
             path = path.replace("{" + p.name + "}", str(v))
-    auth, query_auth, _var = auth_args(spec, op)
+    return path
+
+
+def _query_pairs(op: Operation, params: dict[str, Any]) -> list[str]:
+    """``name=value`` for each query parameter given, percent-encoded ("milk & eggs" would split
+    the query), $VAR placeholders kept."""
     query = []
     for p in op.params:
         if p.location == "query" and p.name in params:
             v = params[p.name]
             text = ",".join(map(str, v)) if isinstance(v, list) else str(v)
-            # percent-encoded ("milk & eggs" would split the query), $VAR placeholders kept
             query.append(f"{p.name}={urllib.parse.quote(text, safe='$,')}")
-    query += query_auth
+    return query
+
+
+def _header_lines(op: Operation) -> list[str]:
+    """A ``-H`` with a ``$VAR`` for each required header parameter."""
+    return ["-H " + shell_quote(f"{h.name}: ${re.sub(r'[^A-Z0-9]+', '_', h.name.upper())}")
+            for h in op.params if h.location == "header" and h.required]
+
+
+def _form_lines(op: Operation, body_params: dict[str, Any], media: str) -> list[str]:
+    """One curl flag per form field: urlencoded, or multipart (files read, other values as text)."""
+    lines = []
+    files = {b.name for b in op.body if b.type == "file"}
+    for key, value in _form_pairs("", _nest(body_params, op)):
+        if isinstance(value, bool):
+            value = "true" if value else "false"
+        if media == "multipart/form-data":
+            # --form-string: a typed value starting with @ or < is text, not a file to read
+            flag = "-F" if key in files else "--form-string"
+        else:
+            flag = "--data-urlencode"
+        lines.append(f"{flag} {shell_quote(f'{key}={value}')}")
+    return lines
+
+
+def _json_lines(op: Operation, body_params: dict[str, Any], media: str) -> tuple[list[str], str]:
+    """The content type and stdin flag of a JSON body, and the heredoc that carries it."""
+    body: Any = _nest(body_params, op)
+    if op.body_is_array:
+        body = [body]
+    lines = [f"-H {shell_quote('Content-Type: ' + media)}", "--data-binary @- <<EOF"]
+    return lines, _json_with_placeholders(body) + "\nEOF"
+
+
+def _external_body_lines(op: Operation, notes: list[str]) -> list[str]:
+    """The spec keeps this body's schema in another file, which a pure converter does not read:
+    say so, and send a body the caller writes, rather than a call without one."""
+    notes.append(f"`$BODY_FILE`: a file with the request body; its schema is `{op.body_ref}`, "
+                 "outside the spec file (not followed)")
+    return [f"-H {shell_quote('Content-Type: ' + str(op.body_media))}", '--data-binary "@$BODY_FILE"']
+
+
+def build_curl(spec: SpecIndex, op: Operation, params: dict[str, Any], base_url: str | None) -> tuple[str, list[str]]:
+    """A runnable curl for ``op`` with ``params`` (placeholders stay ``$VARS``), plus notes."""
+    notes: list[str] = []
+    base = _base_url(spec, base_url, notes)
+    path = _filled_path(op, params)
+    auth, query_auth, _var = auth_args(spec, op)
+    query = _query_pairs(op, params) + query_auth
     url = base + path + ("?" + "&".join(query) if query else "")
-    first = "curl" + (f" -X {op.method}" if op.method != "GET" else "") + " " + shell_quote(url)
-    lines = [first]
+    lines = ["curl" + (f" -X {op.method}" if op.method != "GET" else "") + " " + shell_quote(url)]
     if auth:
         lines.append(" ".join(auth))
-    for h in (p for p in op.params if p.location == "header" and p.required):
-        lines.append("-H " + shell_quote(f"{h.name}: ${re.sub(r'[^A-Z0-9]+', '_', h.name.upper())}"))
+    lines += _header_lines(op)
     body_names = {b.name for b in op.body}
     body_params = {k: v for k, v in params.items() if k in body_names}
     heredoc = None
     if op.body_media and body_params:
-        media = op.body_media
-        if media in ("application/x-www-form-urlencoded", "multipart/form-data"):
-            files = {b.name for b in op.body if b.type == "file"}
-            for key, value in _form_pairs("", _nest(body_params, op)):
-                if isinstance(value, bool):
-                    value = "true" if value else "false"
-                if media == "multipart/form-data":
-                    # --form-string: a typed value starting with @ or < is text, not a file to read
-                    flag = "-F" if key in files else "--form-string"
-                else:
-                    flag = "--data-urlencode"
-                lines.append(f"{flag} {shell_quote(f'{key}={value}')}")
+        if op.body_media in ("application/x-www-form-urlencoded", "multipart/form-data"):
+            lines += _form_lines(op, body_params, op.body_media)
         else:
-            lines.append(f"-H {shell_quote('Content-Type: ' + media)}")
-            body: Any = _nest(body_params, op)
-            if op.body_is_array:
-                body = [body]
-            lines.append("--data-binary @- <<EOF")
-            heredoc = _json_with_placeholders(body) + "\nEOF"
+            json_lines, heredoc = _json_lines(op, body_params, op.body_media)
+            lines += json_lines
     if op.body_media and not body_params and op.body_ref:
-        # the spec keeps this body's schema in another file, which a pure converter does not read:
-        # say so, and send a body the caller writes, rather than a call without one
-        lines.append(f"-H {shell_quote('Content-Type: ' + op.body_media)}")
-        lines.append('--data-binary "@$BODY_FILE"')
-        notes.append(f"`$BODY_FILE`: a file with the request body; its schema is `{op.body_ref}`, "
-                     "outside the spec file (not followed)")
+        lines += _external_body_lines(op, notes)
     curl = " \\\n  ".join(lines)
     if heredoc:
         curl += "\n" + heredoc

@@ -49,13 +49,16 @@ def clean_text(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-def parse_step(text: str, line: int) -> Step:
-    """Labels, breadcrumbs, values and links of one step (a list item or a sentence)."""
-    step = Step(line, text)
+def _add_links(step: Step, text: str) -> None:
+    """The step's links; a screenshot is not something the step downloads."""
     for m in _LINK.finditer(text):
-        if not m.group(0).startswith("!"):  # a screenshot is not something the step downloads
+        if not m.group(0).startswith("!"):
             step.links.append((m.group(1), m.group(2)))
-    bare = _LINK.sub(lambda m: m.group(1), text)
+
+
+def _formatted_labels(step: Step, bare: str) -> list[tuple[str, int]]:
+    """Bold, ``<kbd>``, italic and quoted labels with their offsets (one label per place); a quoted
+    string after "type"/"enter" is a value to type, added to ``step.values`` instead."""
     found: list[tuple[str, int]] = []
     for rx in (_BOLD, _KBD, _ITALIC, _QUOTED):
         for m in rx.finditer(bare):
@@ -66,6 +69,12 @@ def parse_step(text: str, line: int) -> Step:
                 continue
             if label and not any(o <= m.start() < o + len(lab) + 4 for lab, o in found):
                 found.append((label, m.start()))
+    return found
+
+
+def _add_labels(step: Step, found: list[tuple[str, int]]) -> None:
+    """The labels in reading order; a label that is a breadcrumb (``**Settings > Webhooks**``)
+    is split into its parts, each a label too."""
     for label, off in sorted(found, key=lambda x: x[1]):
         parts = [p.strip(" *_") for p in _CRUMB_SEP.split(label) if p.strip(" *_")]
         if len(parts) > 1:
@@ -74,11 +83,14 @@ def parse_step(text: str, line: int) -> Step:
                 step.labels.append((p, off))
         else:
             step.labels.append((label, off))
-    unformatted = _CODE.sub(" ", _BOLD.sub(" ", bare))
+
+
+def _add_plain_crumbs(step: Step, unformatted: str) -> None:
+    """Breadcrumbs in plain text: "Then navigate to Billing > Plans and choose Pro": the path is
+    Billing > Plans."""
     for m in _PLAIN_CRUMB.finditer(unformatted):
         parts = [p.strip() for p in _CRUMB_SEP.split(m.group(0)) if p.strip()]
         if parts:
-            # "Then navigate to Billing > Plans and choose Pro": the path is Billing > Plans
             parts[0] = re.split(r"(?i)\b(?:to|in|under|open|opens|select|click|choose|visit|from)\s+", parts[0])[-1]
             parts[-1] = re.split(r"(?i)[.,;:!?]|\s+(?:and|then|to|or)\s+", parts[-1])[0]
             parts = [p.strip() for p in parts if p.strip()]
@@ -86,21 +98,40 @@ def parse_step(text: str, line: int) -> Step:
             step.crumbs.append(parts)
             for p in parts:
                 step.labels.append((p, m.start()))
-    if not step.labels:
-        # plain-text steps: "click Use this template", or a bare button name "Add secret."
-        for m in _IMPLICIT.finditer(unformatted):
-            step.labels.append((m.group(2).strip(), m.start(2)))
-        clause = unformatted.strip().rstrip(".!")
-        first = clause.split(" ", 1)[0] if clause else ""
-        if clause and len(clause.split()) <= 6 and first[:1].isupper() and (
-                verb_class(first.lower()) or first.lower() in NEUTRAL_BUTTONS):
-            step.labels.append((clause, 0))
+
+
+def _add_implicit_labels(step: Step, unformatted: str) -> None:
+    """Labels of a plain-text step: "click Use this template", or a bare button name "Add secret."."""
+    for m in _IMPLICIT.finditer(unformatted):
+        step.labels.append((m.group(2).strip(), m.start(2)))
+    clause = unformatted.strip().rstrip(".!")
+    first = clause.split(" ", 1)[0] if clause else ""
+    if clause and len(clause.split()) <= 6 and first[:1].isupper() and (
+            verb_class(first.lower()) or first.lower() in NEUTRAL_BUTTONS):
+        step.labels.append((clause, 0))
+
+
+def _add_values(step: Step, bare: str) -> None:
+    """Values to type: code spans, and URLs outside them; then all values in reading order."""
     for m in _CODE.finditer(bare):
         step.values.append((m.group(1).strip(), m.start()))
     code_free = _CODE.sub(lambda m: " " * len(m.group(0)), bare)
     for m in _URL.finditer(code_free):
         step.values.append((m.group(0).rstrip(".,;:"), m.start()))
     step.values.sort(key=lambda v: v[1])
+
+
+def parse_step(text: str, line: int) -> Step:
+    """Labels, breadcrumbs, values and links of one step (a list item or a sentence)."""
+    step = Step(line, text)
+    _add_links(step, text)
+    bare = _LINK.sub(lambda m: m.group(1), text)
+    _add_labels(step, _formatted_labels(step, bare))
+    unformatted = _CODE.sub(" ", _BOLD.sub(" ", bare))
+    _add_plain_crumbs(step, unformatted)
+    if not step.labels:
+        _add_implicit_labels(step, unformatted)
+    _add_values(step, bare)
     step.ui = bool(_UI_VERB_RE.search(bare)) or bool(step.crumbs)
     return step
 
@@ -156,98 +187,140 @@ def _resumed_list(blocks: list[_Block], num: int | None, heading_line: int | Non
     return None
 
 
-def _blocks(lines: list[str]) -> list[_Block]:
-    blocks: list[_Block] = []
-    heading, heading_line = "", None
-    in_fence = False
+#: a thematic break ("---", "* * *"): not a list item
+_THEMATIC_BREAK = re.compile(r"^\s*[-*_](\s*[-*_]){2,}\s*$")
+
+
+@dataclass
+class _BlockScanner:
+    """The state of the line-by-line scan that cuts a document into blocks: the blocks so far, the
+    open one, the heading above, whether inside a code fence (and whether that fence belongs to a
+    list item: then it is part of that item's task), and how many blank lines came last."""
+
+    blocks: list[_Block] = field(default_factory=list)
     cur: _Block | None = None
-    blank_run = 0
+    heading: str = ""
+    heading_line: int | None = None
+    in_fence: bool = False
+    fence_in_list: bool = False
+    blank_run: int = 0
 
-    def close() -> None:
-        nonlocal cur
-        if cur is not None:
-            blocks.append(cur)
-        cur = None
+    def close(self) -> None:
+        if self.cur is not None:
+            self.blocks.append(self.cur)
+        self.cur = None
 
-    fence_in_list = False  # a code block indented under a list item belongs to that item's task
-    for i, raw in enumerate(lines):
-        if _FENCE.match(raw):
-            if not in_fence:
-                fence_in_list = cur is not None and cur.kind == "list" and raw[:1] in (" ", "\t")
-                if not fence_in_list:
-                    close()
-            in_fence = not in_fence
-            if fence_in_list and cur is not None:
-                cur.end = i
-                blank_run = 0
-            continue
-        if in_fence:
-            if fence_in_list and cur is not None:
-                cur.end = i
-            continue
-        if not raw.strip():
-            blank_run += 1
-            if cur is not None and cur.kind == "para":
-                close()
-            continue
-        h = _HEADING.match(raw)
-        if h:
-            close()
-            heading, heading_line = clean_text(h.group(2)), i
-            blank_run = 0
-            continue
-        item = _ITEM.match(raw)
-        if item and not re.match(r"^\s*[-*_](\s*[-*_]){2,}\s*$", raw):
-            num = int(item.group(2)[:-1]) if item.group(2)[:-1].isdigit() else None
-            if cur is None or cur.kind != "list" or blank_run > 1:
-                close()
-                resumed = _resumed_list(blocks, num, heading_line)
-                if resumed is not None:
-                    # "2." after a paragraph that interrupts "1.": the same task, not a new one
-                    # (two tasks would each get the same POST, and an agent would run both)
-                    cur = resumed
-                    blocks[:] = [b for b in blocks if b.start < resumed.start]
-                else:
-                    cur = _Block(i, i, "list", [], heading, heading_line)
-            cur.items.append((i, item.group(3)))
-            cur.end = i
-            cur.last_num = num
-        elif cur is not None and cur.kind == "list" and (raw.startswith((" ", "\t")) or blank_run == 0):
+    def fence(self, i: int, raw: str) -> None:
+        """A fence line opens or closes a code block; one indented under a list item stays in it."""
+        if not self.in_fence:
+            self.fence_in_list = self.cur is not None and self.cur.kind == "list" and raw[:1] in (" ", "\t")
+            if not self.fence_in_list:
+                self.close()
+        self.in_fence = not self.in_fence
+        if self.fence_in_list and self.cur is not None:
+            self.cur.end = i
+            self.blank_run = 0
+
+    def fenced(self, i: int) -> None:
+        """A line inside a code block: part of the list item's task when the fence is in a list."""
+        if self.fence_in_list and self.cur is not None:
+            self.cur.end = i
+
+    def blank(self) -> None:
+        """A blank line ends a paragraph (a list may go on after one blank line)."""
+        self.blank_run += 1
+        if self.cur is not None and self.cur.kind == "para":
+            self.close()
+
+    def heading_at(self, i: int, h: re.Match) -> None:
+        self.close()
+        self.heading, self.heading_line = clean_text(h.group(2)), i
+        self.blank_run = 0
+
+    def list_item(self, i: int, item: re.Match) -> None:
+        """A list item: goes on with the open list, resumes the list it continues, or starts one."""
+        num = int(item.group(2)[:-1]) if item.group(2)[:-1].isdigit() else None
+        if self.cur is None or self.cur.kind != "list" or self.blank_run > 1:
+            self.close()
+            resumed = _resumed_list(self.blocks, num, self.heading_line)
+            if resumed is not None:
+                # "2." after a paragraph that interrupts "1.": the same task, not a new one
+                # (two tasks would each get the same POST, and an agent would run both)
+                self.cur = resumed
+                self.blocks[:] = [b for b in self.blocks if b.start < resumed.start]
+            else:
+                self.cur = _Block(i, i, "list", [], self.heading, self.heading_line)
+        self.cur.items.append((i, item.group(3)))
+        self.cur.end = i
+        self.cur.last_num = num
+        self.blank_run = 0
+
+    def text(self, i: int, raw: str) -> None:
+        """Any other line: the rest of a list item (indented, or right below it), or paragraph text."""
+        cur = self.cur
+        if cur is not None and cur.kind == "list" and (raw.startswith((" ", "\t")) or self.blank_run == 0):
             li, txt = cur.items[-1]
             cur.items[-1] = (li, txt + " " + raw.strip())
             cur.end = i
         else:
             if cur is None or cur.kind != "para":
-                close()
-                cur = _Block(i, i, "para", [], heading, heading_line)
+                self.close()
+                cur = self.cur = _Block(i, i, "para", [], self.heading, self.heading_line)
             cur.items.append((i, raw.strip()))
             cur.end = i
-        blank_run = 0
-    close()
-    return blocks
+        self.blank_run = 0
+
+
+def _blocks(lines: list[str]) -> list[_Block]:
+    """The document's lists and paragraphs (outside code fences), each with its heading."""
+    scan = _BlockScanner()
+    for i, raw in enumerate(lines):
+        if _FENCE.match(raw):
+            scan.fence(i, raw)
+        elif scan.in_fence:
+            scan.fenced(i)
+        elif not raw.strip():
+            scan.blank()
+        elif h := _HEADING.match(raw):
+            scan.heading_at(i, h)
+        elif (item := _ITEM.match(raw)) and not _THEMATIC_BREAK.match(raw):
+            scan.list_item(i, item)
+        else:
+            scan.text(i, raw)
+    scan.close()
+    return scan.blocks
+
+
+def _block_steps(block: _Block) -> list[Step]:
+    """A list's items, or a paragraph's sentences, as steps."""
+    if block.kind == "list":
+        return [parse_step(text, i + 1) for i, text in block.items]
+    para = " ".join(t for _, t in block.items)
+    return [parse_step(s, block.start + 1) for s in _sentences(para)]
+
+
+def _is_task(block: _Block, steps: list[Step]) -> bool:
+    """Do the steps read as a UI task? Labelled UI steps, enough of them, and at least one
+    imperative ("Click ...", "In **Name**, type ...", "Settings > Webhooks; ..."), which prose
+    about UIs never is."""
+    ui = [s for s in steps if s.ui]
+    labelled = [s for s in ui if s.labels or s.crumbs or s.links]
+    if block.kind == "list":
+        is_task = len(labelled) >= 1 and (len(ui) >= 2 or len(steps) == 1 or len(ui) * 2 >= len(steps))
+    else:
+        is_task = bool(labelled) and (any(s.crumbs for s in steps) or len(ui) >= 2
+                                      or any(_UI_VERB_RE.match(s.text.strip("*_ ")) for s in labelled))
+    return is_task and any(_imperative(s) for s in steps)
 
 
 def detect(markdown: str) -> list[tuple[_Block, list[Step]]]:
-    """The UI tasks of a document: blocks of steps a person would click through."""
+    """The UI tasks of a document: blocks of steps a person would click through; a task right
+    below another under the same heading (nothing but blank lines between) is the same task."""
     lines = markdown.splitlines()
     found: list[tuple[_Block, list[Step]]] = []
     for block in _blocks(lines):
-        steps: list[Step] = []
-        if block.kind == "list":
-            steps = [parse_step(text, i + 1) for i, text in block.items]
-        else:
-            para = " ".join(t for _, t in block.items)
-            steps = [parse_step(s, block.start + 1) for s in _sentences(para)]
-        ui = [s for s in steps if s.ui]
-        labelled = [s for s in ui if s.labels or s.crumbs or s.links]
-        if block.kind == "list":
-            is_task = len(labelled) >= 1 and (len(ui) >= 2 or len(steps) == 1 or len(ui) * 2 >= len(steps))
-        else:
-            is_task = bool(labelled) and (any(s.crumbs for s in steps) or len(ui) >= 2
-                                          or any(_UI_VERB_RE.match(s.text.strip("*_ ")) for s in labelled))
-        # steps tell someone what to do: at least one must be imperative ("Click ...", "In
-        # **Name**, type ...", "Settings > Webhooks; ..."), which prose about UIs never is
-        if not is_task or not any(_imperative(s) for s in steps):
+        steps = _block_steps(block)
+        if not _is_task(block, steps):
             continue
         if found and found[-1][0].heading_line == block.heading_line and \
                 all(not lines[j].strip() for j in range(found[-1][0].end + 1, block.start)):

@@ -13,7 +13,7 @@ from __future__ import annotations
 import difflib
 import functools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from .actions_curl import env_name
@@ -462,6 +462,91 @@ def prepare(spec: SpecIndex) -> SpecIndex:
     return spec
 
 
+@dataclass
+class _RankTask:
+    """What every operation is scored against: the task's query terms, intent, verb and button
+    nouns, the spec's verbs, and memos shared across operations (term matches, object scores)."""
+
+    qset: set[str]
+    all_terms: set[str]
+    intent: str
+    verb: str
+    nouns: set[str]
+    spec_verbs: set[str]
+    memo: dict[str, bool] = field(default_factory=dict)
+    obj_memo: dict[frozenset[str], float] = field(default_factory=dict)
+
+    def matches(self, t: str) -> bool:
+        hit = self.memo.get(t)
+        if hit is None:
+            hit = self.memo[t] = _term_matches(t, self.qset)
+        return hit
+
+    def object_score(self, op: Operation, f: _OpFeatures) -> float:
+        key = frozenset(f.object_terms)
+        obj = self.obj_memo.get(key)
+        if obj is None:
+            obj = self.obj_memo[key] = object_match(op, self.nouns, self.spec_verbs, f.object_terms)
+        return obj
+
+
+def _nouns_named(op: Operation, f: _OpFeatures, nouns: set[str]) -> float:
+    """The share of the button's nouns ("Enable **SAML authentication**") that appear somewhere in
+    the operation; when none does, it is about something else (used by confidence)."""
+    if not nouns:
+        return 1.0
+    return sum(1 for n in nouns if n in op.tf or any(_term_matches(t, {n}) or _term_matches(n, {t})
+                                                     for t in f.object_terms)) / len(nouns)
+
+
+def _score_operation(op: Operation, f: _OpFeatures, lex: float, task: _RankTask) -> tuple[float, dict[str, Any]]:
+    """An operation's score (lexical x verb compatibility x coverage x object match, deprecated
+    ones lower) and its parts."""
+    c = compat(task.intent, task.verb, op, task.all_terms, kind_verb=(f.kind, f.verb))
+    cov = coverage(op, task.qset, segments=f.segments, matches=task.matches)
+    if task.verb and f.verb and f.verb not in GENERIC_VERBS and stem(f.verb) == stem(task.verb):
+        cov = 0.5 + 0.5 * cov  # the task names the operation's own special verb ("Redeliver")
+    obj = task.object_score(op, f)
+    score = lex * c * (0.25 + 0.75 * cov) * (1.0 + 0.6 * obj) * (0.6 if op.deprecated else 1.0)
+    named = _nouns_named(op, f, task.nouns)
+    return score, {"lexical": lex, "compat": c, "coverage": cov, "object": obj, "named": named,
+                   "intent": task.intent, "verb": task.verb}
+
+
+def _agreement(op: Operation, spec: SpecIndex, title: str, parts: dict[str, Any], spec_verbs: set[str],
+               form_labels: list[str], hits: set[tuple[int, int]]) -> float:
+    """How well the operation agrees with the heading and place, lower for a DELETE the task does
+    not name and for an update that has none of the fields the steps change."""
+    agree = title_agreement(op, title, spec_verbs) * place_agreement(op, title, spec)
+    if op.method == "DELETE" and not _delete_named(op, title, parts, spec_verbs):
+        agree *= 0.5
+    if op.method in ("PATCH", "PUT") and parts["intent"] != "create" and form_labels and not hits:
+        # the steps change fields ("Allow guests") the update does not have: it cannot do it
+        # (a PUT that creates, an upsert such as "New repository secret", is left alone)
+        agree *= 0.6
+    return agree
+
+
+def _rerank_head(head: list[tuple[float, Operation, dict[str, Any]]], spec: SpecIndex, title: str,
+                 steps: list[Step], spec_verbs: set[str]) -> list[tuple[float, Operation, dict[str, Any]]]:
+    """Rerank the head by form fields: labels the steps fill in ("Default branch") that are fields
+    of the operation (default_branch) tell twins apart that share every resource word."""
+    n_labels = len({lab for s in steps for lab, _ in s.labels}) or 1
+    form_labels = [lab for s in steps for lab, _ in s.labels
+                   if not _is_button(lab) and not any(lab in crumb for crumb in s.crumbs)]
+    out = []
+    for score, op, parts in head:
+        path_names = {p.name for p in op.params if p.location == "path"}
+        hits = {(id(st), pos) for name, (sc, st, pos) in field_matches(op, title, steps).items()
+                if sc >= 0.7 and st is not None and name not in path_names}
+        frac = min(1.0, len(hits) / n_labels)
+        parts["fields"] = frac
+        parts["agree"] = _agreement(op, spec, title, parts, spec_verbs, form_labels, hits)
+        out.append((score * (1.0 + 0.5 * frac), op, parts))
+    out.sort(key=lambda x: (-x[0], len(x[1].path), x[1].path, x[1].method))
+    return out
+
+
 def rank(spec: SpecIndex, title: str, steps: list[Step]) -> list[tuple[float, Operation, dict[str, float]]]:
     """Every operation that shares a term with the task, scored, best first, with its score's parts."""
     query, all_terms = build_query(title, steps)
@@ -469,64 +554,19 @@ def rank(spec: SpecIndex, title: str, steps: list[Step]) -> list[tuple[float, Op
     query = _expand(query, set(spec.df), prefixes)
     spec_verbs = _spec_verbs(spec)
     intent, verb, nouns = intent_of(title, steps, spec_verbs)
-    qset = set(query)
-    memo: dict[str, bool] = {}
-
-    def matches(t: str) -> bool:
-        hit = memo.get(t)
-        if hit is None:
-            hit = memo[t] = _term_matches(t, qset)
-        return hit
-
+    task = _RankTask(set(query), all_terms, intent, verb, nouns, spec_verbs)
     candidates = sorted({i for t in query for i in postings.get(t, ())})
     lexical = [(spec.bm25(spec.operations[i], query), i) for i in candidates]
     # the other factors move a score by at most ~5x, so far weaker lexical matches cannot win
     floor = max((lx for lx, _ in lexical), default=0.0) / 8
-    obj_memo: dict[frozenset[str], float] = {}
     out = []
     for lex, i in lexical:
         if lex <= 0 or lex < floor:
             continue
-        op, f = spec.operations[i], feats[i]
-        c = compat(intent, verb, op, all_terms, kind_verb=(f.kind, f.verb))
-        cov = coverage(op, qset, segments=f.segments, matches=matches)
-        if verb and f.verb and f.verb not in GENERIC_VERBS and stem(f.verb) == stem(verb):
-            cov = 0.5 + 0.5 * cov  # the task names the operation's own special verb ("Redeliver")
-        key = frozenset(f.object_terms)
-        obj = obj_memo.get(key)
-        if obj is None:
-            obj = obj_memo[key] = object_match(op, nouns, spec_verbs, f.object_terms)
-        score = lex * c * (0.25 + 0.75 * cov) * (1.0 + 0.6 * obj) * (0.6 if op.deprecated else 1.0)
-        # the button's nouns ("Enable **SAML authentication**") should appear somewhere in the
-        # operation; when none does, it is about something else (used by confidence)
-        named = (sum(1 for n in nouns if n in op.tf or any(_term_matches(t, {n}) or _term_matches(n, {t})
-                                                          for t in f.object_terms))
-                 / len(nouns)) if nouns else 1.0
-        out.append((score, op, {"lexical": lex, "compat": c, "coverage": cov, "object": obj, "named": named,
-                                "intent": intent, "verb": verb}))
+        score, parts = _score_operation(spec.operations[i], feats[i], lex, task)
+        out.append((score, spec.operations[i], parts))
     out.sort(key=lambda x: (-x[0], len(x[1].path), x[1].path, x[1].method))
-    # rerank the head by form fields: labels the steps fill in ("Default branch") that are fields
-    # of the operation (default_branch) tell twins apart that share every resource word
-    n_labels = len({lab for s in steps for lab, _ in s.labels}) or 1
-    form_labels = [lab for s in steps for lab, _ in s.labels
-                   if not _is_button(lab) and not any(lab in crumb for crumb in s.crumbs)]
-    head = []
-    for score, op, parts in out[:RERANK]:
-        path_names = {p.name for p in op.params if p.location == "path"}
-        hits = {(id(st), pos) for name, (sc, st, pos) in field_matches(op, title, steps).items()
-                if sc >= 0.7 and st is not None and name not in path_names}
-        frac = min(1.0, len(hits) / n_labels)
-        parts["fields"] = frac
-        parts["agree"] = title_agreement(op, title, spec_verbs) * place_agreement(op, title, spec)
-        if op.method == "DELETE" and not _delete_named(op, title, parts, spec_verbs):
-            parts["agree"] *= 0.5
-        if op.method in ("PATCH", "PUT") and parts["intent"] != "create" and form_labels and not hits:
-            # the steps change fields ("Allow guests") the update does not have: it cannot do it
-            # (a PUT that creates, an upsert such as "New repository secret", is left alone)
-            parts["agree"] *= 0.6
-        head.append((score * (1.0 + 0.5 * frac), op, parts))
-    head.sort(key=lambda x: (-x[0], len(x[1].path), x[1].path, x[1].method))
-    return head + out[RERANK:]
+    return _rerank_head(out[:RERANK], spec, title, steps, spec_verbs) + out[RERANK:]
 
 
 def _spec_verbs(spec: SpecIndex) -> set[str]:
@@ -718,31 +758,48 @@ UI_VERBS_FLAT = _CHOICE_VERBS | {"click", "press", "tap", "open", "go", "navigat
                                  "toggle", "hover", "expand"}
 
 
-def field_matches(op: Operation, title: str, steps: list[Step]) -> dict[str, tuple[float, Step | None, int]]:
-    """Which of the operation's fields the steps fill in, and where: each UI label names at most
-    one field (the best: top-level before nested), and top-level fields the text names count too."""
-    text_terms, label_terms = _task_terms(title, steps)
+def _form_fields(op: Operation) -> list[Param]:
+    """The fields a form label can name: path and query parameters and body fields, less a nested
+    field named like a top-level one (an echo such as published_deploy.site_id is never what a
+    form label means)."""
     fields = [p for p in op.params if p.location in ("path", "query")] + list(op.body)
     top_names = {p.name for p in fields if "." not in p.name}
-    # a nested field named like a top-level one (an echo such as published_deploy.site_id) is
-    # never what a form label means
-    fields = [p for p in fields if "." not in p.name or p.name.rsplit(".", 1)[1] not in top_names]
-    pairs = []
-    # breadcrumbs say where to go, buttons what to do: neither is a form field
-    label_list = [(s, lab, off) for s in steps for lab, off in s.labels
-                  if not _is_button(lab) and not any(lab in crumb for crumb in s.crumbs)]
-    parents = {p.name.rsplit(".", 1)[0] for p in fields if "." in p.name}
+    return [p for p in fields if "." not in p.name or p.name.rsplit(".", 1)[1] not in top_names]
+
+
+def _input_labels(steps: list[Step]) -> list[tuple[Step, str, int]]:
+    """Labels that may name form inputs: breadcrumbs say where to go, buttons what to do, so neither."""
+    return [(s, lab, off) for s in steps for lab, off in s.labels
+            if not _is_button(lab) and not any(lab in crumb for crumb in s.crumbs)]
+
+
+def _body_envelope(op: Operation) -> str | None:
+    """{"data": {...}}: a body whose only field is an object is an envelope, not a thing to name."""
     tops = [b for b in op.body if "." not in b.name]
-    # {"data": {...}}: a body whose only field is an object is an envelope, not a thing to name
-    envelope = tops[0].name if len(tops) == 1 and tops[0].type == "object" else None
+    return tops[0].name if len(tops) == 1 and tops[0].type == "object" else None
+
+
+def _nesting_penalty(p: Param, envelope: str | None, text_terms: set[str]) -> float:
+    """Nested fields score a little lower, and more when the steps never name their parent object."""
+    depth = p.name.count(".")
+    penalty = 0.05 * depth
+    top = p.name.split(".")[0]
+    if depth and top != envelope and not all(_strict_match(t, text_terms) for t in _leaf_terms(top)):
+        penalty += 0.1  # the parent object is never named: prefer fields the steps place
+    return penalty
+
+
+def _labelled_fields(op: Operation, fields: list[Param], parents: set[str], steps: list[Step],
+                     text_terms: set[str]) -> dict[str, tuple[float, Step | None, int]]:
+    """Fields named by a form label, best pairs first: each label names at most one field."""
+    label_list = _input_labels(steps)
+    envelope = _body_envelope(op)
+    pairs = []
     for p in fields:
         if p.name in parents:
             continue  # a form label names an input, not the object that groups inputs
         depth = p.name.count(".")
-        penalty = 0.05 * depth
-        top = p.name.split(".")[0]
-        if depth and top != envelope and not all(_strict_match(t, text_terms) for t in _leaf_terms(top)):
-            penalty += 0.1  # the parent object is never named: prefer fields the steps place
+        penalty = _nesting_penalty(p, envelope, text_terms)
         for li, (_s, lab, _off) in enumerate(label_list):
             sc = _match_label(p, lab) - penalty
             if sc >= 0.5:
@@ -756,15 +813,26 @@ def field_matches(op: Operation, title: str, steps: list[Step]) -> dict[str, tup
         s, lab, off = label_list[li]
         out[name] = (sc, s, off + len(lab))
         used_labels.add(li)
-    # a media type typed in a step (`application/json`) fills the field named for media types
+    return out
+
+
+def _add_media_type_field(fields: list[Param], parents: set[str], steps: list[Step],
+                          out: dict[str, tuple[float, Step | None, int]]) -> None:
+    """A media type typed in a step (`application/json`) fills the field named for media types."""
     mime = next(((st, off) for st in steps for v, off in st.values if _MIME.fullmatch(v)), None)
-    if mime:
-        for p in fields:
-            leaf = set(_leaf_terms(p.name))
-            if p.name not in out and p.name not in parents and (
-                    {"content", "type"} <= leaf or leaf & {"mime", "media", "format"}):
-                out[p.name] = (0.7, mime[0], mime[1])
-                break
+    if not mime:
+        return
+    for p in fields:
+        leaf = set(_leaf_terms(p.name))
+        if p.name not in out and p.name not in parents and (
+                {"content", "type"} <= leaf or leaf & {"mime", "media", "format"}):
+            out[p.name] = (0.7, mime[0], mime[1])
+            break
+
+
+def _add_enum_fields(fields: list[Param], steps: list[Step],
+                     out: dict[str, tuple[float, Step | None, int]]) -> None:
+    """Enum fields one of whose allowed values a step types, or picks by its label."""
     for p in fields:
         if p.name in out or not p.enum:
             continue
@@ -775,26 +843,47 @@ def field_matches(op: Operation, title: str, steps: list[Step]) -> dict[str, tup
             hit = _picked_option(options, steps)
         if hit:
             out[p.name] = (0.8, hit[0], hit[1])
+
+
+def _add_mentioned_fields(fields: list[Param], steps: list[Step], text_terms: set[str], label_terms: set[str],
+                          out: dict[str, tuple[float, Step | None, int]]) -> None:
+    """Top-level query and body fields the task's text names, though no label does."""
     for p in fields:
         if p.name in out or p.location == "path" or "." in p.name:
             continue
         if _mentioned(p, text_terms, label_terms):
             st, pos = _mention_step(p, steps)
             out[p.name] = (0.5, st, pos)
+
+
+def field_matches(op: Operation, title: str, steps: list[Step]) -> dict[str, tuple[float, Step | None, int]]:
+    """Which of the operation's fields the steps fill in, and where: each UI label names at most
+    one field (the best: top-level before nested), and top-level fields the text names count too."""
+    text_terms, label_terms = _task_terms(title, steps)
+    fields = _form_fields(op)
+    parents = {p.name.rsplit(".", 1)[0] for p in fields if "." in p.name}
+    out = _labelled_fields(op, fields, parents, steps, text_terms)
+    _add_media_type_field(fields, parents, steps, out)
+    _add_enum_fields(fields, steps, out)
+    _add_mentioned_fields(fields, steps, text_terms, label_terms, out)
     return out
 
 
-def fill_parameters(op: Operation, spec: SpecIndex, title: str, steps: list[Step]) -> _Filled:
-    """Required fields, plus the fields the steps name, with the values the steps give."""
-    taken: dict[str, str] = {}
-    params: dict[str, Any] = {}
-    notes: list[str] = []
-    fields = [p for p in op.params if p.location in ("path", "query", "header")] + list(op.body)
-    matched = field_matches(op, title, steps)
-    # an actions sub-resource's type the heading names ("Power off" -> type: power_off)
-    title_words = words(title)
-    named_enums = {p.name: v for p in fields if p.location != "path" and p.name not in matched
-                   and (v := heading_enum_value(title_words, p)) is not None}
+@dataclass
+class _FillContext:
+    """What every field's value is drawn from: the task, the values its steps give, and the
+    placeholders handed out so far (``$VAR`` -> field name; filled in order, so names stay unique)."""
+
+    title: str
+    steps: list[Step]
+    values: dict[str, list[Any]]
+    taken: dict[str, str]
+
+
+def _chosen_fields(fields: list[Param], matched: dict[str, tuple[float, Step | None, int]],
+                   named_enums: dict[str, Any]) -> dict[str, tuple[float, Step | None, int]]:
+    """The fields the call carries: those the steps name, the heading's action enum, and the
+    required ones (a required nested field only when its parent is wanted)."""
     chosen: dict[str, tuple[float, Step | None, int]] = {}
     for p in fields:
         if p.location == "header":
@@ -807,70 +896,121 @@ def fill_parameters(op: Operation, spec: SpecIndex, title: str, steps: list[Step
             parent = p.name.rsplit(".", 1)[0] if "." in p.name else None
             if parent is None or parent in matched or any(q.name == parent and q.required for q in fields):
                 chosen[p.name] = (0.0, None, -1)
+    return chosen
+
+
+def _with_parents(chosen: dict[str, tuple[float, Step | None, int]]) -> set[str]:
+    """The chosen field names plus their parents: a wanted nested field brings its parent object along."""
     names = set(chosen)
     for name in list(chosen):
         parent = name.rsplit(".", 1)[0] if "." in name else None
         if parent and parent not in names:
-            names.add(parent)  # a wanted nested field brings its parent object along
-    values = _assign_values([p for p in fields if p.name in names], chosen, steps)
-    _heading_field_value(fields, names, values, title, steps)
-    for name, v in named_enums.items():
-        values.setdefault(name, [v])
-    for p in fields:
-        if p.name not in names:
-            continue
-        sc, step, pos = chosen.get(p.name, (0.0, None, -1))
-        if p.type == "object" and any(n.startswith(p.name + ".") for n in names):
-            continue  # rendered through its children
-        if p.location == "path":
-            given = values.get(p.name)
-            params[p.name] = given[0] if given and sc >= 0.9 else _placeholder(p.name, taken)
-            continue
-        value: Any = None
+            names.add(parent)
+    return names
+
+
+def _stated_value(p: Param, step: Step | None, ctx: _FillContext) -> Any:
+    """The value the steps give for ``p`` (a file is always a placeholder curl reads), or None."""
+    if p.type == "file":
+        return "@" + _placeholder(p.name, ctx.taken)  # -F file=@$FILE: curl reads the file
+    if p.type == "boolean":
+        return _boolean(p, step, ctx.title)
+    if p.name in ctx.values:
+        given = ctx.values[p.name]
+        if p.type == "array":
+            return [_coerce(p, v, []) for v in given]
         labels_here = [lab for lab, _ in step.labels] if step else []
-        if p.type == "file":
-            value = "@" + _placeholder(p.name, taken)  # -F file=@$FILE: curl reads the file
-        elif p.type == "boolean":
-            value = _boolean(p, step, title)
-        elif p.name in values:
-            given = values[p.name]
-            if p.type == "array":
-                value = [_coerce(p, v, []) for v in given]
-            else:
-                value = _coerce(p, given[0], labels_here)
-        if value is None and p.enum and step is not None:
-            options = {re.sub(r"[^a-z0-9]+", "_", str(e).lower()).strip("_"): e for e in p.enum}
-            # the option nearest to where the field was found ("click **Done**, then pick **Open**")
-            near = sorted(step.labels, key=lambda lo: abs(lo[1] + len(lo[0]) - pos) if pos >= 0 else 0)
-            here = [options[k] for k in (re.sub(r"[^a-z0-9]+", "_", lab.lower()).strip("_")
-                                         for lab, _o in near) if k in options]
-            if not here:
-                here = [e for e in (_coerce(p, "", [lab for s2 in steps for lab, _ in s2.labels]),)
-                        if str(e) in {str(x) for x in p.enum}]
-            if here:
-                value = here if p.type == "array" else here[0]
-        if value is None:
-            if p.required and p.enum and len(p.enum) == 1:
-                value = p.enum[0]
-            elif p.required and p.default is not None and p.type != "object":
-                value = p.default
-            elif p.type == "array":
-                value = [_placeholder(p.name, taken)]
-            else:
-                value = _placeholder(p.name, taken)
-        params[p.name] = value
+        return _coerce(p, given[0], labels_here)
+    return None
+
+
+def _picked_enum(p: Param, step: Step, pos: int, steps: list[Step]) -> Any:
+    """The allowed value of ``p`` a label of its step names, the nearest to where the field was found
+    ("click **Done**, then pick **Open**"), else one any step's labels coerce to; or None."""
+    options = {re.sub(r"[^a-z0-9]+", "_", str(e).lower()).strip("_"): e for e in p.enum}
+    near = sorted(step.labels, key=lambda lo: abs(lo[1] + len(lo[0]) - pos) if pos >= 0 else 0)
+    here = [options[k] for k in (re.sub(r"[^a-z0-9]+", "_", lab.lower()).strip("_")
+                                 for lab, _o in near) if k in options]
+    if not here:
+        here = [e for e in (_coerce(p, "", [lab for s2 in steps for lab, _ in s2.labels]),)
+                if str(e) in {str(x) for x in p.enum}]
+    if here:
+        return here if p.type == "array" else here[0]
+    return None
+
+
+def _default_value(p: Param, taken: dict[str, str]) -> Any:
+    """A value the steps do not give: the only allowed one, the spec's default, or a placeholder."""
+    if p.required and p.enum and len(p.enum) == 1:
+        return p.enum[0]
+    if p.required and p.default is not None and p.type != "object":
+        return p.default
+    if p.type == "array":
+        return [_placeholder(p.name, taken)]
+    return _placeholder(p.name, taken)
+
+
+def _field_value(p: Param, sc: float, step: Step | None, pos: int, ctx: _FillContext) -> Any:
+    """The value one field gets in the call: path parameters a sure value or a placeholder; other
+    fields the stated value, an enum option the labels pick, or a default."""
+    if p.location == "path":
+        given = ctx.values.get(p.name)
+        return given[0] if given and sc >= 0.9 else _placeholder(p.name, ctx.taken)
+    value = _stated_value(p, step, ctx)
+    if value is None and p.enum and step is not None:
+        value = _picked_enum(p, step, pos, ctx.steps)
+    if value is None:
+        value = _default_value(p, ctx.taken)
+    return value
+
+
+def _short_description(text: str) -> str:
+    """A field's description as a note: links unwrapped, first sentence, at most ~100 characters."""
+    desc = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text or "").strip()
+    desc = re.split(r"(?<=[.!?])\s", desc, maxsplit=1)[0]
+    if len(desc) > 100:
+        desc = desc[:100].rsplit(" ", 1)[0] + "…"
+    return desc
+
+
+def _placeholder_notes(fields: list[Param], taken: dict[str, str]) -> list[str]:
+    """One note per placeholder of a non-path field: its field, type and what it is."""
     by_name = {p.name: p for p in fields}
+    notes: list[str] = []
     for var, name in taken.items():
         p = by_name.get(name)
         if p is None or p.location == "path":
             continue  # path placeholders get their own note (where the value comes from)
-        desc = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", p.description or "").strip()
-        desc = re.split(r"(?<=[.!?])\s", desc, maxsplit=1)[0]
-        if len(desc) > 100:
-            desc = desc[:100].rsplit(" ", 1)[0] + "…"
+        desc = _short_description(p.description)
         kind = f"{p.type}{', required' if p.required else ''}"
         notes.append(f"`{var}`: `{name}` ({kind})" + (f": {desc}" if desc else ""))
-    return _Filled(params, dict(taken), notes)
+    return notes
+
+
+def fill_parameters(op: Operation, spec: SpecIndex, title: str, steps: list[Step]) -> _Filled:
+    """Required fields, plus the fields the steps name, with the values the steps give."""
+    fields = [p for p in op.params if p.location in ("path", "query", "header")] + list(op.body)
+    matched = field_matches(op, title, steps)
+    # an actions sub-resource's type the heading names ("Power off" -> type: power_off)
+    title_words = words(title)
+    named_enums = {p.name: v for p in fields if p.location != "path" and p.name not in matched
+                   and (v := heading_enum_value(title_words, p)) is not None}
+    chosen = _chosen_fields(fields, matched, named_enums)
+    names = _with_parents(chosen)
+    values = _assign_values([p for p in fields if p.name in names], chosen, steps)
+    _heading_field_value(fields, names, values, title, steps)
+    for name, v in named_enums.items():
+        values.setdefault(name, [v])
+    ctx = _FillContext(title, steps, values, {})
+    params: dict[str, Any] = {}
+    for p in fields:
+        if p.name not in names:
+            continue
+        if p.type == "object" and any(n.startswith(p.name + ".") for n in names):
+            continue  # rendered through its children
+        sc, step, pos = chosen.get(p.name, (0.0, None, -1))
+        params[p.name] = _field_value(p, sc, step, pos, ctx)
+    return _Filled(params, dict(ctx.taken), _placeholder_notes(fields, ctx.taken))
 
 
 #: enum fields whose values name what a call does (an actions sub-resource's ``type``)
@@ -898,16 +1038,16 @@ def heading_enum_value(title_words: list[str], param: Param) -> Any | None:
         return None
     verb, nouns = title_action(" ".join(title_words))
     keys = [k for k in [verb, *(nouns[:1] if verb in LIGHT_VERBS else [])] if k]
-    for e in param.enum:
-        if not isinstance(e, str):
-            continue
-        ew = words(e)
-        if not ew or len(ew) > 3 or all(w in STOPWORDS for w in ew):
-            continue
-        if all(any(_same_word(w, tw) for tw in title_words) for w in ew) and any(
-                _same_word(w, k) for w in ew for k in keys):
-            return e
-    return None
+    return next((e for e in param.enum if isinstance(e, str) and _names_action(words(e), title_words, keys)), None)
+
+
+def _names_action(ew: list[str], title_words: list[str], keys: list[str]) -> bool:
+    """An enum value's words (at most three, not all stopwords) are all in the heading, and one
+    of them is the heading's verb (or, after a light verb, its noun)."""
+    if not ew or len(ew) > 3 or all(w in STOPWORDS for w in ew):
+        return False
+    return all(any(_same_word(w, tw) for tw in title_words) for w in ew) and any(
+        _same_word(w, k) for w in ew for k in keys)
 
 
 def _heading_field_value(fields: list[Param], names: set[str], values: dict[str, list[str]], title: str,

@@ -315,8 +315,49 @@ def _merged_object(res: _Resolver, schema: Any, seen: frozenset[str]) -> tuple[d
     return props, required, seen
 
 
+def _typed_part(res: _Resolver, psch: dict[str, Any], pseen: frozenset[str]) -> dict[str, Any]:
+    """The first part of an untyped schema's anyOf/oneOf/allOf that has a type or properties, else the schema."""
+    for key in ("anyOf", "oneOf", "allOf"):
+        for part in psch.get(key, []) or []:
+            part, _ = res.deref(part, pseen)
+            if isinstance(part, dict) and (part.get("type") or part.get("properties")):
+                return part
+    return psch
+
+
+def _effective_schema(res: _Resolver, psch: dict[str, Any], pseen: frozenset[str]) -> dict[str, Any]:
+    """The schema that says what a property is: an allOf of refs is an object made of its parts
+    (Asana's ProjectRequest); an untyped composite is its first typed part."""
+    alt = psch
+    if not psch.get("type") and not psch.get("properties") and psch.get("allOf"):
+        merged, _r, _s = _merged_object(res, psch, pseen)
+        if merged:
+            alt = {"type": "object", **psch}
+    if alt is psch and _schema_type(psch) == "string" and not psch.get("type"):
+        alt = _typed_part(res, psch, pseen)
+    return alt
+
+
+def _body_field(res: _Resolver, name: str, psch: dict[str, Any], alt: dict[str, Any], pseen: frozenset[str],
+                required: bool) -> tuple[Param, Any]:
+    """One body field, and the (dereferenced) schema of its items when it is an array."""
+    ptype = _schema_type(alt)
+    item_type = None
+    items = None
+    if ptype == "array":
+        items, _ = res.deref(alt.get("items", {}), pseen)
+        item_type = _schema_type(items) if isinstance(items, dict) else "string"
+    enum = alt.get("enum") or (items.get("enum") if isinstance(items, dict) else None) or []
+    desc = strip_html(str(psch.get("description") or alt.get("description") or ""))[:300]
+    param = Param(name, "body", required, ptype, desc, [e for e in enum if e is not None][:50],
+                  psch.get("default", alt.get("default")), item_type)
+    return param, items
+
+
 def _flatten(res: _Resolver, schema: Any, prefix: str, required_parent: bool, seen: frozenset[str],
              depth: int, out: list[Param]) -> None:
+    """Append the writable fields of an object schema to ``out``, dotted, two levels of nesting deep
+    (objects and arrays of objects), at most ~400 fields."""
     props, required, seen = _merged_object(res, schema, seen)
     for pname, psch in sorted(props.items()):
         if not isinstance(pname, str):
@@ -326,36 +367,15 @@ def _flatten(res: _Resolver, schema: Any, prefix: str, required_parent: bool, se
             psch = {}
         if psch.get("readOnly"):
             continue
-        alt = psch
-        if not psch.get("type") and not psch.get("properties") and psch.get("allOf"):
-            merged, _r, _s = _merged_object(res, psch, pseen)
-            if merged:  # allOf of refs (Asana's ProjectRequest): an object made of its parts
-                alt = {"type": "object", **psch}
-        if alt is psch and _schema_type(psch) == "string" and not psch.get("type"):
-            for key in ("anyOf", "oneOf", "allOf"):
-                for part in psch.get(key, []) or []:
-                    part, _ = res.deref(part, pseen)
-                    if isinstance(part, dict) and (part.get("type") or part.get("properties")):
-                        alt = part
-                        break
-                if alt is not psch:
-                    break
-        ptype = _schema_type(alt)
+        alt = _effective_schema(res, psch, pseen)
         name = f"{prefix}{pname}"
-        item_type = None
-        items = None
-        if ptype == "array":
-            items, _ = res.deref(alt.get("items", {}), pseen)
-            item_type = _schema_type(items) if isinstance(items, dict) else "string"
-        enum = alt.get("enum") or (items.get("enum") if isinstance(items, dict) else None) or []
-        desc = strip_html(str(psch.get("description") or alt.get("description") or ""))[:300]
         is_req = pname in required and required_parent
-        out.append(Param(name, "body", is_req, ptype, desc, [e for e in enum if e is not None][:50],
-                         psch.get("default", alt.get("default")), item_type))
+        param, items = _body_field(res, name, psch, alt, pseen, is_req)
+        out.append(param)
         if depth < 2 and len(out) < 400:
-            if ptype == "object":
+            if param.type == "object":
                 _flatten(res, alt, name + ".", is_req, pseen, depth + 1, out)
-            elif ptype == "array" and isinstance(items, dict) and item_type == "object":
+            elif param.type == "array" and isinstance(items, dict) and param.item_type == "object":
                 _flatten(res, items, name + ".", is_req, pseen, depth + 1, out)
 
 
@@ -421,60 +441,102 @@ def _terms_for(op: Operation) -> Counter[str]:
     return tf
 
 
-def _operation(res: _Resolver, doc: dict[str, Any], path: str, method: str, item: dict[str, Any],
-               op: dict[str, Any], swagger: bool) -> Operation:
+def _declared_params(res: _Resolver, item: dict[str, Any], op: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
+    """The path item's parameters overridden by the operation's, by (location, name)."""
     params: dict[tuple[str, str], dict[str, Any]] = {}
     for raw in list(item.get("parameters", []) or []) + list(op.get("parameters", []) or []):
         p = _param(res, raw)
         if p:
             params[(p["in"], p["name"])] = p
-    out = Operation(method.upper(), path, str(op.get("operationId") or ""), strip_html(str(op.get("summary") or "")).strip(),
-                    strip_html(str(op.get("description") or "")).strip()[:1000],
-                    [str(t) for t in op.get("tags", []) or []], bool(op.get("deprecated")),
-                    security=op.get("security") if isinstance(op.get("security"), list) else None)
+    return params
+
+
+def _bare_operation(path: str, method: str, op: dict[str, Any]) -> Operation:
+    """The operation's identity and texts, without its parameters and body yet."""
+    return Operation(method.upper(), path, str(op.get("operationId") or ""),
+                     strip_html(str(op.get("summary") or "")).strip(),
+                     strip_html(str(op.get("description") or "")).strip()[:1000],
+                     [str(t) for t in op.get("tags", []) or []], bool(op.get("deprecated")),
+                     security=op.get("security") if isinstance(op.get("security"), list) else None)
+
+
+def _plain_param(res: _Resolver, loc: str, name: str, p: dict[str, Any]) -> Param:
+    """A path, query, header or cookie parameter (its type from its schema, or Swagger 2.0's own keys)."""
+    schema, _ = res.deref(p.get("schema", p))
+    schema = schema if isinstance(schema, dict) else {}
+    ptype = _schema_type(schema) if (schema.get("type") or schema.get("items")) else str(p.get("type") or "string")
+    return Param(name, loc, bool(p.get("required")) or loc == "path", ptype,
+                 strip_html(str(p.get("description") or ""))[:300],
+                 list(schema.get("enum") or p.get("enum") or [])[:50],
+                 schema.get("default", p.get("default")))
+
+
+def _form_param(p: dict[str, Any]) -> Param:
+    """A Swagger 2.0 ``formData`` parameter, as a body field."""
+    return Param(p["name"], "body", bool(p.get("required")), str(p.get("type") or "string"),
+                 strip_html(str(p.get("description") or ""))[:300], list(p.get("enum") or [])[:50],
+                 p.get("default"))
+
+
+def _swagger_body_media(doc: dict[str, Any], op: dict[str, Any]) -> str:
+    """A Swagger 2.0 ``in: body`` parameter's media type: JSON when the API consumes it."""
+    consumes = op.get("consumes") or doc.get("consumes") or ["application/json"]
+    return "application/json" if "application/json" in consumes else consumes[0]
+
+
+def _form_media(doc: dict[str, Any], op: dict[str, Any]) -> str:
+    """Swagger 2.0 form fields' media type: multipart when the API consumes it, else urlencoded."""
+    consumes = op.get("consumes") or doc.get("consumes") or ["application/x-www-form-urlencoded"]
+    return "multipart/form-data" if "multipart/form-data" in consumes else "application/x-www-form-urlencoded"
+
+
+def _request_body(res: _Resolver, raw: Any) -> tuple[Any, str] | None:
+    """An OpenAPI 3 requestBody's (schema, media type): JSON, else a form, else the first by name."""
+    rb, _seen = res.deref(raw)
+    content = rb.get("content", {}) if isinstance(rb, dict) else {}
+    if not (isinstance(content, dict) and content):
+        return None
+    preferred = [m for m in ("application/json", "application/x-www-form-urlencoded", "multipart/form-data")
+                 if m in content]
+    media = preferred[0] if preferred else sorted(content)[0]
+    return (content.get(media) or {}).get("schema", {}), media
+
+
+def _add_body_fields(res: _Resolver, body_schema: Any, out: Operation) -> None:
+    """The body schema's fields into ``out.body`` (an array body's item fields; an external $ref kept)."""
+    raw_ref = body_schema.get("$ref") if isinstance(body_schema, dict) else None
+    if isinstance(raw_ref, str) and not raw_ref.startswith("#"):
+        out.body_ref = raw_ref
+    schema, seen = res.deref(body_schema)
+    if isinstance(schema, dict) and _schema_type(schema) == "array":
+        out.body_is_array = True
+        schema, seen = res.deref(schema.get("items", {}), seen)
+    _flatten(res, schema, "", True, seen, 0, out.body)
+
+
+def _operation(res: _Resolver, doc: dict[str, Any], path: str, method: str, item: dict[str, Any],
+               op: dict[str, Any], swagger: bool) -> Operation:
+    """One operation with its parameters, body fields and BM25 term frequencies."""
+    out = _bare_operation(path, method, op)
     body_schema = None
     media = None
     form_fields: list[dict[str, Any]] = []
-    for (loc, name), p in sorted(params.items()):
+    for (loc, name), p in sorted(_declared_params(res, item, op).items()):
         if swagger and loc == "body":
-            body_schema = p.get("schema", {})
-            consumes = op.get("consumes") or doc.get("consumes") or ["application/json"]
-            media = "application/json" if "application/json" in consumes else consumes[0]
-            continue
-        if swagger and loc == "formData":
+            body_schema, media = p.get("schema", {}), _swagger_body_media(doc, op)
+        elif swagger and loc == "formData":
             form_fields.append(p)
-            continue
-        schema, _ = res.deref(p.get("schema", p))
-        schema = schema if isinstance(schema, dict) else {}
-        ptype = _schema_type(schema) if (schema.get("type") or schema.get("items")) else str(p.get("type") or "string")
-        out.params.append(Param(name, loc, bool(p.get("required")) or loc == "path", ptype,
-                                strip_html(str(p.get("description") or ""))[:300],
-                                list(schema.get("enum") or p.get("enum") or [])[:50],
-                                schema.get("default", p.get("default"))))
+        else:
+            out.params.append(_plain_param(res, loc, name, p))
     if not swagger and op.get("requestBody"):
-        rb, seen = res.deref(op["requestBody"])
-        content = rb.get("content", {}) if isinstance(rb, dict) else {}
-        if isinstance(content, dict) and content:
-            preferred = [m for m in ("application/json", "application/x-www-form-urlencoded", "multipart/form-data")
-                         if m in content]
-            media = preferred[0] if preferred else sorted(content)[0]
-            body_schema = (content.get(media) or {}).get("schema", {})
+        found = _request_body(res, op["requestBody"])
+        if found:
+            body_schema, media = found
     if form_fields:
-        consumes = op.get("consumes") or doc.get("consumes") or ["application/x-www-form-urlencoded"]
-        media = "multipart/form-data" if "multipart/form-data" in consumes else "application/x-www-form-urlencoded"
-        for p in form_fields:
-            out.body.append(Param(p["name"], "body", bool(p.get("required")), str(p.get("type") or "string"),
-                                  strip_html(str(p.get("description") or ""))[:300], list(p.get("enum") or [])[:50],
-                                  p.get("default")))
+        media = _form_media(doc, op)
+        out.body.extend(_form_param(p) for p in form_fields)
     if body_schema is not None:
-        raw_ref = body_schema.get("$ref") if isinstance(body_schema, dict) else None
-        if isinstance(raw_ref, str) and not raw_ref.startswith("#"):
-            out.body_ref = raw_ref
-        schema, seen = res.deref(body_schema)
-        if isinstance(schema, dict) and _schema_type(schema) == "array":
-            out.body_is_array = True
-            schema, seen = res.deref(schema.get("items", {}), seen)
-        _flatten(res, schema, "", True, seen, 0, out.body)
+        _add_body_fields(res, body_schema, out)
     out.body_media = media
     tf = _terms_for(out)
     out.tf = dict(tf)

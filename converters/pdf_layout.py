@@ -92,6 +92,44 @@ class Seg:
         return "".join(s.text for s in self.spans)
 
 
+def _joined_spans(segs: list[Seg]) -> list[Span]:
+    """The segments' spans left to right, a space span put where a gap parts two segments."""
+    spans: list[Span] = []
+    prev: Seg | None = None
+    for seg in segs:
+        if prev is not None and spans:
+            size = seg.spans[0].size
+            if (seg.x0 - prev.x1 > 0.12 * size and not spans[-1].text.endswith(" ")
+                    and not seg.spans[0].text.startswith(" ")):
+                spans.append(Span(" ", prev.x1, seg.x0, size, False, False, spans[-1].mono and seg.spans[0].mono))
+        spans.extend(seg.spans)
+        prev = seg
+    return spans
+
+
+def _cells(segs: list[Seg]) -> list[tuple[float, float, str]]:
+    """Text runs separated by wide gaps: the cells of a borderless table, if the line is a row."""
+    cells: list[list] = []
+    for seg in segs:
+        size = seg.spans[0].size
+        if cells and seg.x0 - cells[-1][1] < 0.8 * size:
+            cells[-1][1] = max(cells[-1][1], seg.x1)
+            cells[-1][2] += (" " if not cells[-1][2].endswith(" ") else "") + seg.text
+        else:
+            cells.append([seg.x0, seg.x1, seg.text])
+    return [(a, b, " ".join(t.split())) for a, b, t in cells]
+
+
+def _dominant_size(spans: list[Span]) -> float:
+    """The font size most of the line's characters are set in (the larger on a tie)."""
+    weights: dict[float, int] = {}
+    for s in spans:
+        n = len(s.text.strip())
+        if n:
+            weights[s.size] = weights.get(s.size, 0) + n
+    return max(weights, key=lambda k: (weights[k], k)) if weights else (spans[0].size if spans else 0.0)
+
+
 class VLine:
     """A visual line inside one column: segments on the same baseline, joined left to right."""
 
@@ -105,33 +143,9 @@ class VLine:
         self.y1 = max(s.y1 for s in segs)
         self.base = max(segs, key=lambda s: s.spans[0].size if s.spans else 0.0).base
         self.page = page
-        spans: list[Span] = []
-        prev: Seg | None = None
-        for seg in segs:
-            if prev is not None and spans:
-                size = seg.spans[0].size
-                if (seg.x0 - prev.x1 > 0.12 * size and not spans[-1].text.endswith(" ")
-                        and not seg.spans[0].text.startswith(" ")):
-                    spans.append(Span(" ", prev.x1, seg.x0, size, False, False, spans[-1].mono and seg.spans[0].mono))
-            spans.extend(seg.spans)
-            prev = seg
-        self.spans = spans
-        # text runs separated by wide gaps: the cells of a borderless table, if this line is a row
-        cells: list[list] = []
-        for seg in segs:
-            size = seg.spans[0].size
-            if cells and seg.x0 - cells[-1][1] < 0.8 * size:
-                cells[-1][1] = max(cells[-1][1], seg.x1)
-                cells[-1][2] += (" " if not cells[-1][2].endswith(" ") else "") + seg.text
-            else:
-                cells.append([seg.x0, seg.x1, seg.text])
-        self.cells = [(a, b, " ".join(t.split())) for a, b, t in cells]
-        weights: dict[float, int] = {}
-        for s in spans:
-            n = len(s.text.strip())
-            if n:
-                weights[s.size] = weights.get(s.size, 0) + n
-        self.size = max(weights, key=lambda k: (weights[k], k)) if weights else (spans[0].size if spans else 0.0)
+        self.spans = _joined_spans(segs)
+        self.cells = _cells(segs)
+        self.size = _dominant_size(self.spans)
 
     @property
     def text(self) -> str:
@@ -226,6 +240,90 @@ def _link_at(links: list[tuple[pymupdf.Rect, str]], bbox) -> str | None:
     return None
 
 
+def _page_text(page: pymupdf.Page, textpage) -> tuple[dict, float | None]:
+    """The page's text dict, and the page's right edge when text past it is read too.
+
+    A listing line longer than the text block runs past the page's right edge (LaTeX sets overfull
+    verbatim lines in full); only such monospace ends are kept (:func:`_clip_at_edge`). A rotated
+    page's text is placed unrotated: the clip by the page's edges is PyMuPDF's there."""
+    if textpage is None and page.rotation == 0:
+        r = page.rect
+        d = page.get_text("dict", flags=pymupdf.TEXT_PRESERVE_WHITESPACE,
+                          clip=pymupdf.Rect(r.x0, r.y0, r.x1 + 4 * r.width, r.y1))
+        return d, r.x1
+    return page.get_text("dict", flags=TEXT_FLAGS, textpage=textpage), None
+
+
+def _same_run(last: Span, s: dict, size: float, style: tuple[bool, bool, bool], x0: float, link: str | None,
+              text: str, links: list | None) -> bool:
+    """Does span ``s`` go on with ``last``: same style, touching, and the same link (text only)?
+    A wide space, the skip after a list marker, stays apart: the text's own start is known then."""
+    return (last.size == size and (last.bold, last.italic, last.mono) == style
+            and x0 - last.x1 < 0.1 * size and last.sans == is_sans(s["font"])
+            and not (last.text.isspace() and last.x1 - last.x0 > 0.5 * size * len(last.text))
+            and (not links or last.link == link or not text.strip()))
+
+
+def _line_spans(line: dict, hidden, links: list | None) -> tuple[list[Span], bool]:
+    """The visible spans of a text line, same-style runs merged, and whether any text has accents."""
+    spans: list[Span] = []
+    accents = False
+    for s in line["spans"]:
+        text = s["text"]
+        if not text or (hidden and id(s) in hidden):
+            continue
+        text = text.translate(LIGATURES)
+        accents = accents or bool(_ANY_ACCENT.search(text))
+        if BAD_CHARS.search(text):
+            text = BAD_CHARS.sub("", text)
+            if not text:
+                continue
+        bold, italic, mono = _font_style(s["font"], s["flags"] & 26)
+        x0, _, x1, _ = s["bbox"]
+        size = round(s["size"], 1)
+        link = _link_at(links, s["bbox"]) if links and text.strip() else None
+        last = spans[-1] if spans else None
+        if last is not None and _same_run(last, s, size, (bold, italic, mono), x0, link, text, links):
+            # PDFs that place glyph by glyph: one span per style run
+            last.text += text
+            last.x1 = x1
+            continue
+        spans.append(Span(text, x0, x1, size, bold, italic, mono))
+        spans[-1].link = link
+        spans[-1].sans = is_sans(s["font"])
+    return spans, accents
+
+
+def _clip_at_edge(spans: list[Span], edge: float) -> list[Span]:
+    """A line running past the page's right edge: nothing when wholly off the page, kept whole
+    when it is monospace (an overfull listing line), else prose cut where the page ends."""
+    if not spans or spans[-1].x1 <= edge + 1:
+        return spans
+    if spans[0].x0 >= edge - 1:
+        return []  # wholly off the page
+    if not all(s.mono for s in spans if s.text.strip()):
+        spans = [s for s in spans if s.x0 < edge - 1]  # prose is cut where the page ends
+        if spans and spans[-1].x1 > edge:
+            cut = spans[-1]
+            keep = max(0, int(len(cut.text) * (edge - cut.x0) / max(1e-6, cut.x1 - cut.x0)))
+            cut.text, cut.x1 = cut.text[:keep], edge
+    return spans
+
+
+def _line_box(line: dict, edge: float | None) -> tuple[float, float, float, float, float]:
+    """(x0, y0, x1, y1, baseline) of a text line. Fonts with tall ascenders/descenders give boxes
+    that overlap the next line; a box from the baseline and the size keeps lines apart and gaps
+    comparable across fonts. The layout (columns, right edges) ends with the page."""
+    x0, y0, x1, y1 = line["bbox"]
+    if edge is not None:
+        x1 = min(x1, edge)
+    big = max(line["spans"], key=lambda sp: sp["size"])
+    size, base = big["size"], big["origin"][1]
+    if y1 - y0 > 1.3 * size and y0 <= base <= y1:
+        y0, y1 = max(y0, base - 0.8 * size), min(y1, base + 0.25 * size)
+    return x0, y0, x1, y1, base
+
+
 def extract_segments(page: pymupdf.Page, textpage=None, links: list | None = None,
                      drawings: list | None = None, dropped: list | None = None) -> list[Seg]:
     """Horizontal text lines of the page as Segs (rotated text such as margin stamps is dropped).
@@ -234,17 +332,7 @@ def extract_segments(page: pymupdf.Page, textpage=None, links: list | None = Non
     surrounding same-style run, "see the reference link here" lost its link. Given the page's
     ``drawings`` (``get_cdrawings()``), text drawn invisibly is left out (:mod:`.pdf_hidden`) and
     counted in ``dropped``; an OCR ``textpage`` is kept whole."""
-    if textpage is None and page.rotation == 0:
-        # a listing line longer than the text block runs past the page's right edge (LaTeX sets
-        # overfull verbatim lines in full); only such monospace ends are kept (see below). A
-        # rotated page's text is placed unrotated: the clip by the page's edges is PyMuPDF's there
-        r = page.rect
-        d = page.get_text("dict", flags=pymupdf.TEXT_PRESERVE_WHITESPACE,
-                          clip=pymupdf.Rect(r.x0, r.y0, r.x1 + 4 * r.width, r.y1))
-        edge = r.x1
-    else:
-        d = page.get_text("dict", flags=TEXT_FLAGS, textpage=textpage)
-        edge = None
+    d, edge = _page_text(page, textpage)
     hidden = hidden_spans(page, d["blocks"], drawings) if textpage is None and drawings is not None else ()
     if hidden and dropped is not None:
         dropped.append(len(hidden))
@@ -256,57 +344,14 @@ def extract_segments(page: pymupdf.Page, textpage=None, links: list | None = Non
             dx, dy = line["dir"]
             if abs(dy) > 0.05 or dx < 0:
                 continue
-            spans: list[Span] = []
-            accents = False
-            for s in line["spans"]:
-                text = s["text"]
-                if not text or (hidden and id(s) in hidden):
-                    continue
-                text = text.translate(LIGATURES)
-                accents = accents or bool(_ANY_ACCENT.search(text))
-                if BAD_CHARS.search(text):
-                    text = BAD_CHARS.sub("", text)
-                    if not text:
-                        continue
-                bold, italic, mono = _font_style(s["font"], s["flags"] & 26)
-                x0, _, x1, _ = s["bbox"]
-                size = round(s["size"], 1)
-                link = _link_at(links, s["bbox"]) if links and text.strip() else None
-                last = spans[-1] if spans else None
-                if (last is not None and last.size == size and last.bold == bold and last.italic == italic
-                        and last.mono == mono and x0 - last.x1 < 0.1 * size and last.sans == is_sans(s["font"])
-                        and not (last.text.isspace() and last.x1 - last.x0 > 0.5 * size * len(last.text))
-                        and (not links or last.link == link or not text.strip())):
-                    # PDFs that place glyph by glyph: one span per style run (a wide space, the skip
-                    # after a list marker, stays apart: the text's own start is known then)
-                    last.text += text
-                    last.x1 = x1
-                    continue
-                spans.append(Span(text, x0, x1, size, bold, italic, mono))
-                spans[-1].link = link
-                spans[-1].sans = is_sans(s["font"])
-            if edge is not None and spans and spans[-1].x1 > edge + 1:
-                if spans[0].x0 >= edge - 1:
-                    continue  # wholly off the page
-                if not all(s.mono for s in spans if s.text.strip()):
-                    spans = [s for s in spans if s.x0 < edge - 1]  # prose is cut where the page ends
-                    if spans and spans[-1].x1 > edge:
-                        cut = spans[-1]
-                        keep = max(0, int(len(cut.text) * (edge - cut.x0) / max(1e-6, cut.x1 - cut.x0)))
-                        cut.text, cut.x1 = cut.text[:keep], edge
+            spans, accents = _line_spans(line, hidden, links)
+            if edge is not None:
+                spans = _clip_at_edge(spans, edge)
             if not spans or not any(s.text.strip() for s in spans):
                 continue
             if accents:
                 compose_accents(spans)
-            x0, y0, x1, y1 = line["bbox"]
-            if edge is not None:
-                x1 = min(x1, edge)  # the layout (columns, right edges) ends with the page
-            # fonts with tall ascenders/descenders give boxes that overlap the next line; a box
-            # from the baseline and the size keeps lines apart and gaps comparable across fonts
-            big = max(line["spans"], key=lambda sp: sp["size"])
-            size, base = big["size"], big["origin"][1]
-            if y1 - y0 > 1.3 * size and y0 <= base <= y1:
-                y0, y1 = max(y0, base - 0.8 * size), min(y1, base + 0.25 * size)
+            x0, y0, x1, y1, base = _line_box(line, edge)
             out.append(Seg(x0, y0, x1, y1, spans, base))
     return out
 
@@ -364,6 +409,28 @@ def find_gutter(boxes: list[tuple[float, float]], lo: float, hi: float,
     return None
 
 
+def _toc_left_of(boxes: list[tuple[float, float]], mid: float) -> bool:
+    """A table of contents left of ``mid`` (beside an abstract, on first pages of LaTeX papers and
+    manuals): its entries are split into number, title and page, but the page numbers end flush
+    right, near the gutter."""
+    ends = [round(x1) for _, x1 in boxes if x1 <= mid]
+    edge = max(ends, default=0)
+    return sum(1 for e in ends if abs(e - edge) <= 2) >= 5 and mid - edge <= 30
+
+
+def _page_numbers_right_of(segs: list[Seg], mid: float) -> bool:
+    """Most lines right of ``mid`` start with a page number: the inner gap of a table of contents
+    (titles | page numbers), not a gutter."""
+    first: dict[int, Seg] = {}  # the leftmost segment right of the gutter, per baseline
+    for seg in segs:
+        if seg.x0 >= mid:
+            key = round(seg.y1 / 2)
+            if key not in first or seg.x0 < first[key].x0:
+                first[key] = seg
+    numbers = sum(1 for seg in first.values() if _PAGE_REF.match(seg.text))
+    return numbers >= 5 and numbers >= 0.3 * len(first)
+
+
 def _columns_at(boxes: list[tuple[float, float]], lo: float, hi: float, mid: float, segs: list[Seg] | None) -> bool:
     """Do the boxes form two real columns on either side of ``mid``? (see :func:`find_gutter`)"""
     n = len(boxes)
@@ -378,26 +445,11 @@ def _columns_at(boxes: list[tuple[float, float]], lo: float, hi: float, mid: flo
     # real columns hold running text: lines that fill most of their column (table cells do not)
     wide_left = sum(1 for x0, x1 in boxes if x1 <= mid and x1 - x0 >= 0.6 * (mid - lo))
     wide_right = sum(1 for x0, x1 in boxes if x0 >= mid and x1 - x0 >= 0.6 * (hi - mid))
-    if wide_left < 2:
-        # a table of contents beside an abstract (first pages of LaTeX papers and manuals): its
-        # entries are split into number, title and page, but the page numbers end flush right
-        ends = [round(x1) for _, x1 in boxes if x1 <= mid]
-        edge = max(ends, default=0)
-        if not (sum(1 for e in ends if abs(e - edge) <= 2) >= 5 and mid - edge <= 30):
-            return False
+    if wide_left < 2 and not _toc_left_of(boxes, mid):
+        return False
     if wide_right < 2:
         return False
-    if segs is not None:
-        first: dict[int, Seg] = {}  # the leftmost segment right of the gutter, per baseline
-        for seg in segs:
-            if seg.x0 >= mid:
-                key = round(seg.y1 / 2)
-                if key not in first or seg.x0 < first[key].x0:
-                    first[key] = seg
-        numbers = sum(1 for seg in first.values() if _PAGE_REF.match(seg.text))
-        if numbers >= 5 and numbers >= 0.3 * len(first):
-            return False
-    return True
+    return not (segs is not None and _page_numbers_right_of(segs, mid))
 
 
 def find_sidebar(segs: list) -> float | None:
@@ -418,39 +470,51 @@ def find_sidebar(segs: list) -> float | None:
     for x, n in sorted(starts.items()):
         if n < 5 or lo + 0.1 * width < x < lo + 0.6 * width:
             continue
-        right = x > lo + 0.5 * width  # a side column right of the text, else left of it
-        side = [s for s in segs if (s.x0 >= x - 1 if right else s.x1 <= x + 1)]
-        main = [s for s in segs if (s.x1 <= x - 4 if right else s.x0 >= x + 4)]
-        if len(side) < 5 or len(main) < 5 or len(side) + len(main) < 0.9 * len(segs):
-            continue
-        main_sizes = sorted(size[id(s)] for s in main)
-        body = main_sizes[len(main_sizes) // 2]
-        if sum(1 for s in side if size[id(s)] <= 0.85 * body) >= 0.85 * len(side):
-            if right:
-                return x - 2
-            return max(s.x1 for s in side) + 2
+        edge = _side_column_at(segs, x, x > lo + 0.5 * width, size)
+        if edge is not None:
+            return edge
     return None
 
 
-def order_columns(items: list, page_no: int, gutter_hint: float | None = None) -> list[Column]:
-    """Cut the page into bands and columns in reading order (see the module docstring)."""
-    if not items:
-        return []
-    text_boxes = [(it.x0, it.x1) for it in items if isinstance(it, Seg)]
+def _side_column_at(segs: list, x: float, right: bool, size: dict[int, float]) -> float | None:
+    """The edge of a side column whose lines start (right of the text) or end (left of it) at
+    ``x``: nearly every line is on one side, and the side's type is smaller than the main text's."""
+    side = [s for s in segs if (s.x0 >= x - 1 if right else s.x1 <= x + 1)]
+    main = [s for s in segs if (s.x1 <= x - 4 if right else s.x0 >= x + 4)]
+    if len(side) < 5 or len(main) < 5 or len(side) + len(main) < 0.9 * len(segs):
+        return None
+    main_sizes = sorted(size[id(s)] for s in main)
+    body = main_sizes[len(main_sizes) // 2]
+    if sum(1 for s in side if size[id(s)] <= 0.85 * body) < 0.85 * len(side):
+        return None
+    return x - 2 if right else max(s.x1 for s in side) + 2
+
+
+def _fits_hint(text_boxes: list[tuple[float, float]], hint: float) -> bool:
+    """Does the document's gutter part this page's text too (few boxes cross it, some on each side)?"""
+    crossing = sum(1 for x0, x1 in text_boxes if x0 < hint - 2 < hint + 2 < x1)
+    left = sum(1 for _, x1 in text_boxes if x1 <= hint)
+    return bool(text_boxes) and crossing <= 0.3 * len(text_boxes) and bool(left) and left < len(text_boxes)
+
+
+def _page_gutter(items: list, gutter_hint: float | None) -> float | None:
+    """The x between the page's two columns (or beside its sidebar), or None for one column. A
+    page whose columns are short (last page of a paper) still uses the document's gutter."""
+    segs = [it for it in items if isinstance(it, Seg)]
+    text_boxes = [(it.x0, it.x1) for it in segs]
     lo = min(it.x0 for it in items)
     hi = max(it.x1 for it in items)
-    gutter = find_gutter(text_boxes, lo, hi, [it for it in items if isinstance(it, Seg)])
+    gutter = find_gutter(text_boxes, lo, hi, segs)
     if gutter is None and len(text_boxes) >= 10:
-        gutter = find_sidebar([it for it in items if isinstance(it, Seg)])
-    if gutter is None and gutter_hint is not None and lo < gutter_hint < hi:
-        # a page whose columns are short (last page of a paper) still uses the document's gutter
-        crossing = sum(1 for x0, x1 in text_boxes if x0 < gutter_hint - 2 < gutter_hint + 2 < x1)
-        left = sum(1 for _, x1 in text_boxes if x1 <= gutter_hint)
-        if text_boxes and crossing <= 0.3 * len(text_boxes) and left and left < len(text_boxes):
-            gutter = gutter_hint
-    items = sorted(items, key=lambda it: (it.y0, it.x0))
-    if gutter is None:
-        return [_column(items, page_no)]
+        gutter = find_sidebar(segs)
+    if gutter is None and gutter_hint is not None and lo < gutter_hint < hi and _fits_hint(text_boxes, gutter_hint):
+        gutter = gutter_hint
+    return gutter
+
+
+def _split_at_gutter(items: list, gutter: float, page_no: int) -> list[Column]:
+    """Bands top-down: items left and right of the gutter make two columns (left first), an item
+    across it makes a full-width band of its own that ends the columns above."""
     columns: list[Column] = []
     left: list = []
     right: list = []
@@ -465,24 +529,29 @@ def order_columns(items: list, page_no: int, gutter_hint: float | None = None) -
         right.clear()
 
     for it in items:
-        if it.x1 <= gutter + 1:
-            side = "L"
-        elif it.x0 >= gutter - 1:
-            side = "R"
-        else:
-            side = "F"
-        if side == "F":
+        if it.x1 > gutter + 1 and it.x0 < gutter - 1:  # across the gutter
             flush_cols()
             full.append(it)
-        else:
-            if full:
-                columns.append(_column(list(full), page_no))
-                full.clear()
-            (left if side == "L" else right).append(it)
+            continue
+        if full:
+            columns.append(_column(list(full), page_no))
+            full.clear()
+        (left if it.x1 <= gutter + 1 else right).append(it)
     if full:
         columns.append(_column(list(full), page_no))
     flush_cols()
     return columns
+
+
+def order_columns(items: list, page_no: int, gutter_hint: float | None = None) -> list[Column]:
+    """Cut the page into bands and columns in reading order (see the module docstring)."""
+    if not items:
+        return []
+    gutter = _page_gutter(items, gutter_hint)
+    items = sorted(items, key=lambda it: (it.y0, it.x0))
+    if gutter is None:
+        return [_column(items, page_no)]
+    return _split_at_gutter(items, gutter, page_no)
 
 
 def _column(items: list, page_no: int) -> Column:
@@ -600,6 +669,34 @@ _PAGE_REF = re.compile(r"^\s*(\d{1,4}|[ivxlc]{1,6})\s*$")
 _LINE_NUMBER = re.compile(r"^\s*\d{1,5}\s*$")
 
 
+def _number_groups(numbers: list[Seg]) -> list[list[Seg]]:
+    """Numbers that line up: right-aligned (lineno) or left-aligned, 6 pt buckets."""
+    groups: dict[tuple[str, int], list[Seg]] = {}
+    for s in numbers:
+        groups.setdefault(("right", round(s.x1 / 6)), []).append(s)
+        groups.setdefault(("left", round(s.x0 / 6)), []).append(s)
+    return list(groups.values())
+
+
+def _counts_up(group: list[Seg]) -> bool:
+    """Top-down, the numbers mostly increase, by one step: line numbers count in one step (1, or 5
+    when every fifth is printed); the page numbers of a table of contents jump irregularly."""
+    values = [int(s.text) for s in group]
+    steps = [b - a for a, b in zip(values, values[1:], strict=False)]
+    increasing = sum(1 for d in steps if d > 0) >= 0.8 * len(steps)
+    regular = max(steps.count(d) for d in set(steps)) >= 0.8 * len(steps)
+    return increasing and regular
+
+
+def _text_frame(text: list[Seg]) -> tuple[float, float, float]:
+    """Where the text's lines start and end (10th percentiles: a few outliers do not move them),
+    and its median font size."""
+    left = sorted(s.x0 for s in text)[len(text) // 10]
+    right = sorted(s.x1 for s in text)[-(len(text) // 10) - 1]
+    sizes = sorted(sp.size for s in text for sp in s.spans)
+    return left, right, sizes[len(sizes) // 2]
+
+
 def drop_line_numbers(segs: list[Seg]) -> list[Seg]:
     """Remove the line numbers of a draft manuscript (a column of increasing numbers in a margin).
 
@@ -608,30 +705,18 @@ def drop_line_numbers(segs: list[Seg]) -> list[Seg]:
     numbers = [s for s in segs if _LINE_NUMBER.match(s.text)]
     if len(numbers) < 5:
         return segs
-    groups: dict[tuple[str, int], list[Seg]] = {}
-    for s in numbers:  # right-aligned (lineno) or left-aligned numbers
-        groups.setdefault(("right", round(s.x1 / 6)), []).append(s)
-        groups.setdefault(("left", round(s.x0 / 6)), []).append(s)
+    groups = _number_groups(numbers)
     text = [s for s in segs if not _LINE_NUMBER.match(s.text)]
     if not text:
         return segs
-    left = sorted(s.x0 for s in text)[len(text) // 10]
-    right = sorted(s.x1 for s in text)[-(len(text) // 10) - 1]
+    left, right, median = _text_frame(text)
     drop: set[int] = set()
     lines: _Baselines | None = None
-    sizes = sorted(sp.size for s in text for sp in s.spans)
-    median = sizes[len(sizes) // 2]
-    for group in groups.values():
+    for group in groups:
         if len(group) < 5 or all(id(s) in drop for s in group):
             continue
         group.sort(key=lambda s: s.y0)
-        values = [int(s.text) for s in group]
-        steps = [b - a for a, b in zip(values, values[1:], strict=False)]
-        increasing = sum(1 for d in steps if d > 0) >= 0.8 * len(steps)
-        # line numbers count in one step (1, or 5 when every fifth is printed); the page numbers
-        # of a table of contents jump irregularly
-        regular = max(steps.count(d) for d in set(steps)) >= 0.8 * len(steps)
-        if not (increasing and regular):
+        if not _counts_up(group):
             continue
         lines = lines or _Baselines(text)
         in_margin = all(s.x1 <= left + 2 for s in group) or all(s.x0 >= right - 2 for s in group)

@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 from ._pymupdf import pymupdf
 from .pdf_layout import Column, Image, Table, VLine
 from .pdf_stats import HEADING_END, HEADING_TEXT, SECTION_NUMBER, Stats, line_style, loose_style, norm_title
 from .pdf_tables import borderless
+
+#: a line's font style: (size, bold)
+_Style = tuple[float, bool]
 
 #: glyph bullets may touch their text; a dash or star needs a space ("-c --stdout", "-1" are not items)
 BULLET = re.compile(r"^\s*([•◦▪▫●○■□‣⁃∙·➢►✓](?=\s*\S)|[\-–—\*](?=\s+\S))\s*")
@@ -152,6 +156,29 @@ def _keeps_hyphen(last: str, first: str, words: Counter | None) -> bool:
     return words.get(head + tail, 0) == 0 and words.get(head, 0) > 0 and words.get(tail, 0) > 0
 
 
+def _end_span_at(out: list, last, text: str) -> None:
+    """Drop the blank spans after ``last`` and put a copy of it holding ``text`` in its place."""
+    while out and out[-1] is not last:
+        out.pop()
+    clone = type(last)(text, last.x0, last.x1, last.size, last.bold, last.italic, last.mono)
+    clone.link = last.link
+    out[-1] = clone
+
+
+def _line_break(out: list, first, words: Counter | None) -> None:
+    """Join the paragraph so far to a line starting with span ``first``: a word broken at the
+    line end loses its hyphen (unless the hyphen belongs to the word), an address broken at the
+    line end goes on without a space, anything else gets one space."""
+    last = next((s for s in reversed(out) if s.text.strip()), None)
+    if last is not None and re.search(r"[A-Za-z]-\s*$", last.text) and re.match(r"[a-z]", first.text):
+        keep = _keeps_hyphen(last.text, first.text, words)
+        _end_span_at(out, last, last.text.rstrip() if keep else last.text.rstrip()[:-1])
+    elif last is not None and last.link and first.link == last.link and _url_goes_on(last, first):
+        pass  # an address broken at a line end ("https://CRAN.R-project." / "org") has no space
+    elif not out[-1].text.endswith(" "):
+        out.append(type(first)(" ", 0, 0, first.size, False, False, False))
+
+
 def _join(parts: list[list], words: Counter | None = None) -> list:
     """Join lines' spans into one paragraph, de-hyphenating words broken at line ends.
 
@@ -166,25 +193,7 @@ def _join(parts: list[list], words: Counter | None = None) -> list:
         if not spans:
             continue
         if out:
-            last = next((s for s in reversed(out) if s.text.strip()), None)
-            if (last is not None and re.search(r"[A-Za-z]-\s*$", last.text) and re.match(r"[a-z]", spans[0].text)
-                    and _keeps_hyphen(last.text, spans[0].text, words)):
-                while out and out[-1] is not last:
-                    out.pop()
-                clone = type(last)(last.text.rstrip(), last.x0, last.x1, last.size, last.bold, last.italic, last.mono)
-                clone.link = last.link
-                out[-1] = clone
-            elif last is not None and re.search(r"[A-Za-z]-\s*$", last.text) and re.match(r"[a-z]", spans[0].text):
-                while out and out[-1] is not last:
-                    out.pop()
-                clone = type(last)(last.text.rstrip()[:-1], last.x0, last.x1, last.size, last.bold, last.italic,
-                                   last.mono)
-                clone.link = last.link
-                out[-1] = clone
-            elif last is not None and last.link and spans[0].link == last.link and _url_goes_on(last, spans[0]):
-                pass  # an address broken at a line end ("https://CRAN.R-project." / "org") has no space
-            elif not out[-1].text.endswith(" "):
-                out.append(type(spans[0])(" ", 0, 0, spans[0].size, False, False, False))
+            _line_break(out, spans[0], words)
         out.extend(spans)
     return out
 
@@ -285,6 +294,32 @@ def _guess_language(lines: list[str]) -> str:
     return ""
 
 
+@dataclass
+class _LineContext:
+    """One line being placed, with what every placement rule asks about it: its visible spans, its
+    size, the line before it, whether that was in the same column, and the gap to it."""
+
+    line: VLine
+    text: str
+    visible: list
+    size: float
+    prev: VLine | None
+    same_col: bool
+    gap: float
+    col: Column
+
+
+def _item_marker(token: str, bullet: bool) -> str:
+    """A list item's markdown marker: "- " for bullets, "3. " for numbers, "- a) " / "- (iv) " for
+    letters and roman numerals (markdown numbers lists with digits only)."""
+    if bullet:
+        return "- "
+    num = re.sub(r"[^\dA-Za-z]", "", token)
+    if num.isdigit():
+        return num + ". "
+    return "- " + token + " "
+
+
 class Emitter:
     """Turns ordered columns into markdown blocks, carrying state across columns and pages.
 
@@ -337,47 +372,60 @@ class Emitter:
 
     # ---- blocks
     def close(self) -> None:
+        """Render the open block (paragraph, item, heading, listing or table) into ``blocks``."""
         was_item = self.last_item
         if self.kind is not None:
             self.last_item = False
         if self.kind in ("para", "item") and self.parts:
-            text = re.sub(r"(?<=\S)  +", " ", _inline(_join(self.parts, self.st.words)).strip())
-            if self.kind == "item":
-                if self.item_para and self.blocks:
-                    self.blocks[-1] += "\n\n" + self._item_indent() + text
-                    self.list_loose = True
-                elif was_item and self.blocks:
-                    # after a multi-paragraph item the list is loose: a blank line keeps "2." an item
-                    self.blocks[-1] += ("\n\n" if self.list_loose else "\n") + self.item_prefix + text
-                else:
-                    self.blocks.append(self.item_prefix + text)
-                    self.list_loose = False
-                self.last_item = True
-            else:
-                if text.startswith("#"):
-                    text = "\\" + text
-                self.blocks.append(text)
+            self._close_text(was_item)
         elif self.kind == "heading" and self.parts:
-            text = self.heading_prefix + " ".join(_inline(_join(self.parts), plain=True).split())
-            self.heading_prefix = ""
-            self.blocks.append("#" * self.heading_level + " " + text)
-            if self.title is None and self.heading_level == 1:
-                self.title = text
+            self._close_heading()
         elif self.kind == "code" and self.code:
-            if self.code_in_item and was_item and self.blocks:
-                # a listing inside a list item (Texinfo @example in @itemize, LaTeX verbatim in
-                # enumerate) is indented to the item's text so the list goes on after it
-                pad = self._item_indent()
-                self.blocks[-1] += "\n\n" + "\n".join(pad + ln if ln else ln for ln in self._render_code().split("\n"))
-                self.list_loose = self.last_item = True
-            else:
-                self.blocks.append(self._render_code())
+            self._close_code(was_item)
         elif self.kind == "table" and self.table is not None:
             self.blocks.append(_render_table(self.table))
         self.kind, self.parts, self.code, self.table = None, [], [], None
         if self.pending_markers:
             self.blocks.extend(self.pending_markers)
             self.pending_markers = []
+
+    def _close_text(self, was_item: bool) -> None:
+        """A paragraph, or a list item: a further paragraph of the item above, the next item of
+        the list (a blank line between when the list is loose), or a list's first item."""
+        text = re.sub(r"(?<=\S)  +", " ", _inline(_join(self.parts, self.st.words)).strip())
+        if self.kind != "item":
+            if text.startswith("#"):
+                text = "\\" + text
+            self.blocks.append(text)
+            return
+        if self.item_para and self.blocks:
+            self.blocks[-1] += "\n\n" + self._item_indent() + text
+            self.list_loose = True
+        elif was_item and self.blocks:
+            # after a multi-paragraph item the list is loose: a blank line keeps "2." an item
+            self.blocks[-1] += ("\n\n" if self.list_loose else "\n") + self.item_prefix + text
+        else:
+            self.blocks.append(self.item_prefix + text)
+            self.list_loose = False
+        self.last_item = True
+
+    def _close_heading(self) -> None:
+        """A heading (its chapter number first); the first level-1 heading is the title."""
+        text = self.heading_prefix + " ".join(_inline(_join(self.parts), plain=True).split())
+        self.heading_prefix = ""
+        self.blocks.append("#" * self.heading_level + " " + text)
+        if self.title is None and self.heading_level == 1:
+            self.title = text
+
+    def _close_code(self, was_item: bool) -> None:
+        """A listing; one inside a list item (Texinfo @example in @itemize, LaTeX verbatim in
+        enumerate) is indented to the item's text so the list goes on after it."""
+        if self.code_in_item and was_item and self.blocks:
+            pad = self._item_indent()
+            self.blocks[-1] += "\n\n" + "\n".join(pad + ln if ln else ln for ln in self._render_code().split("\n"))
+            self.list_loose = self.last_item = True
+        else:
+            self.blocks.append(self._render_code())
 
     def page_marker(self, number: int) -> None:
         marker = f"<!-- page {number} -->"
@@ -497,38 +545,60 @@ class Emitter:
         return len(lines)
 
     def _heading_level(self, line: VLine) -> int:
+        """The line's heading level (1-6), or 0 for not a heading: from the outline when the PDF
+        has one, else from the font styles the document uses for headings."""
         text = line.text.strip()
-        if len(text) > 160 or not HEADING_TEXT.search(text) or BULLET.match(text):
-            return 0
-        if BYLINE.search(text) or (line.page == 0 and AUTHORS.match(text)):
-            return 0  # an author line in a big or bold font is not a section
-        span = self.toc_span
-        if _toc_entry(line) or (span and span[0] <= line.y0 <= span[1] and SECTION_NUMBER.match(text)):
+        if self._never_heading(line, text):
             return 0
         style = line_style(line)
         if self.st.toc:
-            entries = self.st.toc.get(line.page, []) + self.st.toc.get(line.page - 1, [])
-            key = norm_title(text)
-            if key and style is not None and (style[1] or style[0] >= self.st.body_size + 0.5):
-                for title, level in entries:
-                    if key == title or (len(key) >= 6 and title.startswith(key)):
-                        return min(6, level + self.st.toc_offset)
-            elif key and style is None and _mostly_display(line, self.st.body_size):
-                # a heading with inline code ("2.6 Other `canvas` methods") has no single style;
-                # the exact outline title on its page is enough then
-                for title, level in entries:
-                    if key == title:
-                        return min(6, level + self.st.toc_offset)
-            if style is not None and self.st.levels.get(style) == 1 and self.title is None:
-                return 1
-            # a heading the outline leaves out (Texinfo @heading and @unnumbered in an appendix,
-            # a licence's "Preamble"): set in a style that the outline's headings use
-            level = self.st.toc_styles.get(style) if style is not None else None
-            # not in the front matter before the outline's first entry (a printed table of
-            # contents there is set in the heading styles too)
-            if level and line.page >= min(self.st.toc) and self._heading_shape(line, text):
-                return min(6, level + self.st.toc_offset)
-            return 0
+            return self._outline_level(line, text, style)
+        return self._typography_level(line, text, style)
+
+    def _never_heading(self, line: VLine, text: str) -> bool:
+        """Too long, no letters, a bullet, a byline, or an entry of a printed table of contents."""
+        if len(text) > 160 or not HEADING_TEXT.search(text) or BULLET.match(text):
+            return True
+        if BYLINE.search(text) or (line.page == 0 and AUTHORS.match(text)):
+            return True  # an author line in a big or bold font is not a section
+        span = self.toc_span
+        return bool(_toc_entry(line) or (span and span[0] <= line.y0 <= span[1] and SECTION_NUMBER.match(text)))
+
+    def _outline_title_level(self, line: VLine, text: str, style: _Style | None) -> int | None:
+        """The level of the outline entry on this page (or the one before) the line's text is, if any."""
+        entries = self.st.toc.get(line.page, []) + self.st.toc.get(line.page - 1, [])
+        key = norm_title(text)
+        if key and style is not None and (style[1] or style[0] >= self.st.body_size + 0.5):
+            for title, level in entries:
+                if key == title or (len(key) >= 6 and title.startswith(key)):
+                    return min(6, level + self.st.toc_offset)
+        elif key and style is None and _mostly_display(line, self.st.body_size):
+            # a heading with inline code ("2.6 Other `canvas` methods") has no single style;
+            # the exact outline title on its page is enough then
+            for title, level in entries:
+                if key == title:
+                    return min(6, level + self.st.toc_offset)
+        return None
+
+    def _outline_level(self, line: VLine, text: str, style: _Style | None) -> int:
+        """A heading level when the PDF has an outline: an outline title, the title, or a heading
+        in a style the outline's headings use."""
+        level = self._outline_title_level(line, text, style)
+        if level is not None:
+            return level
+        if style is not None and self.st.levels.get(style) == 1 and self.title is None:
+            return 1
+        # a heading the outline leaves out (Texinfo @heading and @unnumbered in an appendix,
+        # a licence's "Preamble"): set in a style that the outline's headings use
+        level = self.st.toc_styles.get(style) if style is not None else None
+        # not in the front matter before the outline's first entry (a printed table of
+        # contents there is set in the heading styles too)
+        if level and line.page >= min(self.st.toc) and self._heading_shape(line, text):
+            return min(6, level + self.st.toc_offset)
+        return 0
+
+    def _typography_level(self, line: VLine, text: str, style: _Style | None) -> int:
+        """A heading level from font styles alone (no outline)."""
         if style is None:
             # small caps or a logo inside a heading ("2.1 New BibTeX features" in LaTeX classes)
             style = loose_style(line)
@@ -536,19 +606,28 @@ class Emitter:
                 return 0
         level = self.st.levels.get(style, 0)
         if level:
-            if style == self.st.split_style:
-                m = SECTION_NUMBER.match(text)
-                if m:
-                    level = min(6, level + 1 + m.group(1).count(".") + 1 - self.st.split_depth)
-            return level
-        if (style[1] and abs(style[0] - self.st.body_size) <= 0.5 and NUMBERED_HEADING.match(text)
-                and self._heading_shape(line, text)):
+            return self._split_style_level(text, style, level)
+        if self._body_size_heading(line, text, style):
             return self.st.numbered_level
-        if (style[1] and abs(style[0] - self.st.body_size) <= 0.5 and self.st.family_heads >= 2
-                and self._heading_shape(line, text) and len(text.split()) <= 10
-                and {s.sans for s in line.spans if s.text.strip() and not s.mono} == {not self.st.body_sans}):
-            return self.st.numbered_level  # a body-size heading in the other family (Word's Heading 3)
         return 0
+
+    def _split_style_level(self, text: str, style: _Style, level: int) -> int:
+        """One style for two levels (the split style): the section number's depth tells them apart."""
+        if style == self.st.split_style:
+            m = SECTION_NUMBER.match(text)
+            if m:
+                level = min(6, level + 1 + m.group(1).count(".") + 1 - self.st.split_depth)
+        return level
+
+    def _body_size_heading(self, line: VLine, text: str, style: _Style) -> bool:
+        """A bold body-size heading-shaped line that is numbered, or set in the other font family
+        (Word's Heading 3) when the document does that for headings."""
+        if not (style[1] and abs(style[0] - self.st.body_size) <= 0.5 and self._heading_shape(line, text)):
+            return False
+        if NUMBERED_HEADING.match(text):
+            return True
+        return (self.st.family_heads >= 2 and len(text.split()) <= 10
+                and {s.sans for s in line.spans if s.text.strip() and not s.mono} == {not self.st.body_sans})
 
     def _chapter_label(self, line: VLine, text: str) -> bool:
         """Hold a chapter label set above its title (LaTeX report/book "Chapter 1", Sphinx manuals'
@@ -577,149 +656,159 @@ class Emitter:
                 and (col is None or line.x0 <= col.left + 0.8 * size))
 
     def _line(self, line: VLine, first_in_col: bool) -> None:
-        text = line.text
+        """Place one text line: in a listing, a heading, a list item, a table-of-contents line, or
+        running text, by the first of :attr:`_LINE_RULES` that takes it."""
         visible = [s for s in line.spans if s.text.strip()]
         if not visible:
             return
-        size = line.size or self.st.body_size
         prev = self.prev
         same_col = not first_in_col and prev is not None
-        gap = line.y0 - prev.y1 if same_col and prev is not None else 0.0
         col = self.col
         assert col is not None
-
-        # code
-        if self.kind == "code" and _CONTINUED.match(text.strip()) and not visible[0].mono:
-            return  # Sphinx's "(continues on next page)" beside a listing split by a page break
-        if self.kind == "code" and self.code and _WRAP_MARK.match(visible[0].text) and same_col:
-            self._wrapped_code(line)  # Sphinx wraps long listing lines with a hooked arrow
-            return
-        if (self.kind == "code" and self.code and same_col and not visible[0].mono and gap < 2.6 * size
-                and line.x0 >= self.code_left - 0.5 * size and _COMMENT_LINE.match(text)
-                and (gap < 1.0 * size or all(s.italic for s in visible if not s.mono))):
-            self._code_line(line, gap, same_col)  # a comment line of the listing set in roman/italic
-            return
-        if not all(s.mono for s in visible) and self._mixed_code(line, visible, gap, same_col):
-            self._code_line(line, gap, same_col)
-            return
-        if all(s.mono for s in visible):
-            prev_mono_end = prev is not None and any(s.text.strip() for s in prev.spans) and \
-                [s for s in prev.spans if s.text.strip()][-1].mono
-            glued = (self.kind in ("para", "item") and same_col and prev is not None and gap < 0.5 * size
-                     and prev.x1 > col.right - 3 * size
-                     and ((line.x1 < col.right - 3 * size and len(text.split()) <= 2)
-                          or (prev_mono_end and not all(s.mono for s in prev.spans if s.text.strip())
-                              and line.x0 <= max(prev.x0, self.item_text_x if self.kind == "item" else 0) + 2)))
-            if not glued:
-                self._code_line(line, gap, same_col)
+        c = _LineContext(line, line.text, visible, line.size or self.st.body_size, prev, same_col,
+                         line.y0 - prev.y1 if same_col and prev is not None else 0.0, col)
+        for rule in (self._code_rules, self._heading_rules, self._list_item, self._toc_line):
+            if rule(c):
                 return
+        self._running_text(c)
 
-        if self._chapter_label(line, text):
-            return
+    # -- code
+
+    def _code_rules(self, c: _LineContext) -> bool:
+        """Monospace lines and the lines that belong to a listing; True when the line is placed."""
+        line, visible = c.line, c.visible
+        if self.kind == "code" and _CONTINUED.match(c.text.strip()) and not visible[0].mono:
+            return True  # Sphinx's "(continues on next page)" beside a listing split by a page break
+        if self.kind == "code" and self.code and _WRAP_MARK.match(visible[0].text) and c.same_col:
+            self._wrapped_code(line)  # Sphinx wraps long listing lines with a hooked arrow
+            return True
+        all_mono = all(s.mono for s in visible)
+        if (self._listing_comment(c) or (not all_mono and self._mixed_code(line, visible, c.gap, c.same_col))
+                or (all_mono and not self._glued_mono(c))):
+            self._code_line(line, c.gap, c.same_col)
+            return True
+        return False
+
+    def _listing_comment(self, c: _LineContext) -> bool:
+        """A comment line of the open listing set in roman/italic, right below it."""
+        return (self.kind == "code" and bool(self.code) and c.same_col and not c.visible[0].mono
+                and c.gap < 2.6 * c.size and c.line.x0 >= self.code_left - 0.5 * c.size
+                and bool(_COMMENT_LINE.match(c.text))
+                and (c.gap < 1.0 * c.size or all(s.italic for s in c.visible if not s.mono)))
+
+    def _glued_mono(self, c: _LineContext) -> bool:
+        """An all-monospace line that ends the paragraph or item above (a short wrapped tail, or the
+        rest of inline code that the line above ended with): running text, not a listing."""
+        prev, line, size, col = c.prev, c.line, c.size, c.col
+        if not (self.kind in ("para", "item") and c.same_col and prev is not None and c.gap < 0.5 * size
+                and prev.x1 > col.right - 3 * size):
+            return False
+        if line.x1 < col.right - 3 * size and len(c.text.split()) <= 2:
+            return True
+        prev_visible = [s for s in prev.spans if s.text.strip()]
+        prev_mono_end = bool(prev_visible) and prev_visible[-1].mono
+        return (prev_mono_end and not all(s.mono for s in prev_visible)
+                and line.x0 <= max(prev.x0, self.item_text_x if self.kind == "item" else 0) + 2)
+
+    # -- headings
+
+    def _heading_rules(self, c: _LineContext) -> bool:
+        """A chapter label, or a heading line (a new heading or the next line of a wrapped one)."""
+        line = c.line
+        if self._chapter_label(line, c.text):
+            return True
         level = self._heading_level(line)
         if self.label:
-            number = _label_number(self.label)
-            if level and number and not NUMBERED_HEADING.match(text):
-                self.heading_prefix = number + " "  # "# 1 Why Click?", not "CHAPTER ONE" apart
-            else:  # no title below: the label was the heading itself ("Chapter One"), or text
-                self.close()
-                self.blocks.append(("#" * self.label_level + " " if self.label_level else "") + " ".join(self.label))
-            self.label = []
-        if (not level and self.kind == "heading" and same_col and prev is not None and gap < 0.5 * size
-                and line_style(line) is not None and line_style(line) == line_style(prev)
-                and len(text.split()) <= 8):
+            self._place_label(level, c.text)
+        if not level and self._wrapped_heading(c):
             level = self.heading_level  # the second line of a wrapped heading
-        if level:
-            if (self.kind == "heading" and self.heading_level == level and same_col and prev is not None
-                    and gap < 0.8 * size):
-                self.parts.append(line.spans)
-            else:
-                self.close()
-                self.list_stack = []
-                self.kind, self.heading_level, self.parts = "heading", level, [line.spans]
-            self.prev = line
-            return
+        if not level:
+            return False
+        if self.kind == "heading" and self.heading_level == level and c.same_col and c.prev is not None \
+                and c.gap < 0.8 * c.size:
+            self.parts.append(line.spans)
+        else:
+            self.close()
+            self.list_stack = []
+            self.kind, self.heading_level, self.parts = "heading", level, [line.spans]
+        self.prev = line
+        return True
 
+    def _place_label(self, level: int, text: str) -> None:
+        """The held chapter label: the number of the heading below it, or a heading (or text) itself."""
+        number = _label_number(self.label)
+        if level and number and not NUMBERED_HEADING.match(text):
+            self.heading_prefix = number + " "  # "# 1 Why Click?", not "CHAPTER ONE" apart
+        else:  # no title below: the label was the heading itself ("Chapter One"), or text
+            self.close()
+            self.blocks.append(("#" * self.label_level + " " if self.label_level else "") + " ".join(self.label))
+        self.label = []
+
+    def _wrapped_heading(self, c: _LineContext) -> bool:
+        """A short line right below a heading, in the heading's style."""
+        return (self.kind == "heading" and c.same_col and c.prev is not None and c.gap < 0.5 * c.size
+                and line_style(c.line) is not None and line_style(c.line) == line_style(c.prev)
+                and len(c.text.split()) <= 8)
+
+    # -- list items and table-of-contents lines
+
+    def _list_item(self, c: _LineContext) -> bool:
+        """A line that starts with a bullet or a number starts a list item (nested by its indent)."""
+        line, text = c.line, c.text
         bullet = BULLET.match(text)
         number = None if bullet else NUMBERED.match(text)
         marker = bullet or number
-        if marker and bullet and bullet.group(1) in "-*" and self.kind == "para" and same_col and gap < 0.3 * size:
+        if marker and bullet and bullet.group(1) in "-*" and self.kind == "para" and c.same_col \
+                and c.gap < 0.3 * c.size:
             marker = None  # a dash that starts a wrapped line of running text
-        if marker:
-            self.close()
-            x = line.x0
-            while self.list_stack and x < self.list_stack[-1] - 2:
-                self.list_stack.pop()
-            if not self.list_stack or x > self.list_stack[-1] + 2:
-                self.list_stack.append(x)
-            depth = len(self.list_stack) - 1
-            token = marker.group(1)
-            if bullet:
-                prefix = "- "
-            else:
-                num = re.sub(r"[^\dA-Za-z]", "", token)
-                prefix = (num + ". ") if num.isdigit() else f"{token} " if token.startswith("(") else f"{num}) "
-                if not num.isdigit():
-                    prefix = "- " + token + " "
-            self.kind, self.item_prefix = "item", "    " * depth + prefix
-            self.item_para = False
-            rest = _strip_chars(line.spans, marker.end())
-            self.parts = [rest]
-            self.item_text_x = rest[0].x0 if rest else line.x0 + size
-            self.prev = line
-            return
+        if not marker:
+            return False
+        self.close()
+        depth = self._list_depth(line.x0)
+        self.kind, self.item_prefix = "item", "    " * depth + _item_marker(marker.group(1), bool(bullet))
+        self.item_para = False
+        rest = _strip_chars(line.spans, marker.end())
+        self.parts = [rest]
+        self.item_text_x = rest[0].x0 if rest else line.x0 + c.size
+        self.prev = line
+        return True
 
-        # a table-of-contents line ("1.2 Setup . . . . 7") is a line of its own, leaders shortened
-        toc_line = bool(TOC_LINE.search(text)) or _toc_entry(line)
-        if toc_line:
-            spans = [type(s)(" ... ", s.x0, s.x1, s.size, False, False, False) if LEADER.fullmatch(s.text) else s
-                     for s in line.spans]
-            spans = _strip_leader_tail(spans)
-            self.close()
-            self.kind, self.parts, self.prev = "para", [spans], line
-            self.close()
-            return
+    def _list_depth(self, x: float) -> int:
+        """The nesting depth of an item whose marker is at ``x``: deeper when indented past the
+        open item's, back out to the level it lines up with."""
+        while self.list_stack and x < self.list_stack[-1] - 2:
+            self.list_stack.pop()
+        if not self.list_stack or x > self.list_stack[-1] + 2:
+            self.list_stack.append(x)
+        return len(self.list_stack) - 1
 
-        # running text: continue the open paragraph or item, or start a new paragraph
-        new_para = True
-        if self.kind in ("para", "item") and prev is not None:
-            if same_col:
-                indented = line.x0 > col.left + 0.8 * size and line.x0 > prev.x0 + 0.8 * size
-                if self.kind == "item":
-                    if (self.item_para and len(self.parts) == 1 and gap <= 0.7 * size
-                            and abs(line.x0 - col.left) <= 0.6 * size < self.item_text_x - line.x0):
-                        # the "item paragraph" was the indented first line of a paragraph after
-                        # the list (Texinfo and LaTeX indent first lines as deep as item text)
-                        self.kind, self.item_para, self.list_stack = "para", False, []
-                        self.parts.append(line.spans)
-                        self.prev = line
-                        return
-                    new_para = gap > 0.7 * size or line.x0 < self.item_text_x - 0.6 * size
-                    if self._item_paragraph(line, prev, gap, size, new_para):
-                        self.close()
-                        self.kind, self.item_para, self.parts, self.prev = "item", True, [line.spans], line
-                        return
-                else:
-                    # a hanging indent (pandoc/LaTeX run-in titles, bibliography and glossary
-                    # entries): the paragraph's full first line at the margin, the rest indented
-                    hanging = (indented and len(self.parts) == 1 and prev.x0 <= col.left + 0.5 * size
-                               and prev.x1 >= self._text_right(col) - size and gap <= 0.5 * size)
-                    new_para = (gap > 0.7 * size or (indented and not hanging and abs(size - prev.size) < 0.6)
-                                or abs(size - prev.size) > 1)
-            else:
-                # across a column or page break: the previous line must reach its column's right
-                # edge and this one must start where a continuation line would (not indented for a
-                # paragraph, at the item's text indent for a list item)
-                prev_col = self.prev_col
-                full = prev_col is None or prev.x1 > prev_col.right - 3 * size
-                indent = line.x0 - col.left
-                if self.kind == "item":
-                    want = self.item_text_x - (prev_col.left if prev_col is not None else col.left)
-                    new_para = not full or abs(indent - want) > 0.8 * size
-                else:
-                    new_para = not full or indent > 0.8 * size
-        if new_para and self.kind == "code" and self.code_in_item and col is not None and same_col \
-                and abs(line.x0 - self.item_text_x) <= 0.6 * size and gap < 3.0 * size:
+    def _toc_line(self, c: _LineContext) -> bool:
+        """A table-of-contents line ("1.2 Setup . . . . 7") is a line of its own, leaders shortened."""
+        if not (TOC_LINE.search(c.text) or _toc_entry(c.line)):
+            return False
+        spans = [type(s)(" ... ", s.x0, s.x1, s.size, False, False, False) if LEADER.fullmatch(s.text) else s
+                 for s in c.line.spans]
+        spans = _strip_leader_tail(spans)
+        self.close()
+        self.kind, self.parts, self.prev = "para", [spans], c.line
+        self.close()
+        return True
+
+    # -- running text
+
+    def _running_text(self, c: _LineContext) -> None:
+        """Continue the open paragraph or item, or start a new paragraph."""
+        line = c.line
+        if self._paragraph_after_list(c):
+            return
+        new_para = self._new_paragraph(c)
+        if self.kind == "item" and c.same_col and c.prev is not None \
+                and self._item_paragraph(line, c.prev, c.gap, c.size, new_para):
+            self.close()
+            self.kind, self.item_para, self.parts, self.prev = "item", True, [line.spans], line
+            return
+        if new_para and self.kind == "code" and self.code_in_item and c.same_col \
+                and abs(line.x0 - self.item_text_x) <= 0.6 * c.size and c.gap < 3.0 * c.size:
             self.close()  # the item's text goes on after its listing
             self.kind, self.item_para, self.parts, self.prev = "item", True, [line.spans], line
             return
@@ -730,6 +819,51 @@ class Emitter:
         else:
             self.parts.append(line.spans)
         self.prev = line
+
+    def _paragraph_after_list(self, c: _LineContext) -> bool:
+        """The "item paragraph" was the indented first line of a paragraph after the list (Texinfo
+        and LaTeX indent first lines as deep as item text): turn it into a paragraph, this line
+        its second."""
+        line, size = c.line, c.size
+        if not (self.kind == "item" and c.prev is not None and c.same_col and self.item_para
+                and len(self.parts) == 1 and c.gap <= 0.7 * size
+                and abs(line.x0 - c.col.left) <= 0.6 * size < self.item_text_x - line.x0):
+            return False
+        self.kind, self.item_para, self.list_stack = "para", False, []
+        self.parts.append(line.spans)
+        self.prev = line
+        return True
+
+    def _new_paragraph(self, c: _LineContext) -> bool:
+        """Does the line start a new paragraph rather than continue the open paragraph or item?"""
+        prev, line, size, gap, col = c.prev, c.line, c.size, c.gap, c.col
+        if self.kind not in ("para", "item") or prev is None:
+            return True
+        if not c.same_col:
+            return self._new_paragraph_across(c)
+        if self.kind == "item":
+            return gap > 0.7 * size or line.x0 < self.item_text_x - 0.6 * size
+        indented = line.x0 > col.left + 0.8 * size and line.x0 > prev.x0 + 0.8 * size
+        # a hanging indent (pandoc/LaTeX run-in titles, bibliography and glossary
+        # entries): the paragraph's full first line at the margin, the rest indented
+        hanging = (indented and len(self.parts) == 1 and prev.x0 <= col.left + 0.5 * size
+                   and prev.x1 >= self._text_right(col) - size and gap <= 0.5 * size)
+        return (gap > 0.7 * size or (indented and not hanging and abs(size - prev.size) < 0.6)
+                or abs(size - prev.size) > 1)
+
+    def _new_paragraph_across(self, c: _LineContext) -> bool:
+        """Across a column or page break: the previous line must reach its column's right edge and
+        this one must start where a continuation line would (not indented for a paragraph, at the
+        item's text indent for a list item)."""
+        prev, size, col = c.prev, c.size, c.col
+        assert prev is not None
+        prev_col = self.prev_col
+        full = prev_col is None or prev.x1 > prev_col.right - 3 * size
+        indent = c.line.x0 - col.left
+        if self.kind == "item":
+            want = self.item_text_x - (prev_col.left if prev_col is not None else col.left)
+            return not full or abs(indent - want) > 0.8 * size
+        return not full or indent > 0.8 * size
 
     def _item_indent(self) -> str:
         """Indent of an item's further blocks: 4 columns past the marker's start (pandoc's)."""
@@ -829,31 +963,60 @@ class Emitter:
         return comment or (in_code and opener)
 
     def _code_line(self, line: VLine, gap: float, same_col: bool) -> None:
+        """Add a monospace line to the listing it continues, or start a listing with it."""
         col = self.col
         assert col is not None
         size = line.size or self.st.body_size
-        cont = self.kind == "code" and self.code and (not same_col or gap < 2.6 * size)
-        if cont and same_col and self._off_grid(line, size):
-            cont = False  # a second listing right below the first one (Sphinx framed blocks)
-        lead = None
-        prev = self.prev
-        if (not cont and self.kind == "para" and len(self.parts) == 1 and same_col and prev is not None
-                and gap < 0.6 * size and abs(prev.x0 - line.x0) <= 0.3 * size and _COMMENT_LINE.match(prev.text)):
-            # the listing's first line was a comment set in a proportional face (Sphinx's italic
-            # comments), read as a one-line paragraph before the listing showed up
-            lead, self.kind, self.parts = prev, None, []
+        cont = self._continues_listing(line, gap, same_col, size)
+        lead = None if cont else self._comment_lead(line, gap, same_col, size)
+        if lead is not None:
+            self.kind, self.parts = None, []
         if not cont:
-            self.close()
-            in_item = (self.kind == "item" or (self.last_item and self.kind is None)) and bool(self.list_stack)
-            self.code_in_item = in_item and line.x0 > self.item_text_x + 0.5 * size
-            if not self.code_in_item:
-                self.list_stack = []
-            self.kind, self.code, self.code_cw = "code", [], 0.0
-            self.code_last, self.code_pitch = None, None
-            self.code_left = line.x0
-            self.code_origin, self.code_col = col.left, col
+            self._start_listing(line, col, size)
         elif col is not self.code_col:
             self._code_move(col)
+        self._narrow_char_width(line, size)
+        if cont and same_col and gap < 0.5 * size and self._soft_wrapped(line, col):
+            self._join_wrapped(line)
+            return
+        if lead is not None:
+            self._code_add(self._code_spans(lead), lead.base, lead.page)
+        if self.code and same_col:
+            self._blank_code_lines(line, size)
+        self._code_add(self._code_spans(line), line.base, line.page)
+        self.prev = line
+
+    def _continues_listing(self, line: VLine, gap: float, same_col: bool, size: float) -> bool:
+        """Whether the line goes on with the open listing: close below it, or in another column,
+        and on its line grid (a second listing right below the first one, as in Sphinx framed
+        blocks, is not)."""
+        cont = self.kind == "code" and bool(self.code) and (not same_col or gap < 2.6 * size)
+        return cont and not (same_col and self._off_grid(line, size))
+
+    def _comment_lead(self, line: VLine, gap: float, same_col: bool, size: float) -> VLine | None:
+        """The listing's first line when it was a comment set in a proportional face (Sphinx's
+        italic comments), read as a one-line paragraph before the listing showed up."""
+        prev = self.prev
+        if (self.kind == "para" and len(self.parts) == 1 and same_col and prev is not None
+                and gap < 0.6 * size and abs(prev.x0 - line.x0) <= 0.3 * size and _COMMENT_LINE.match(prev.text)):
+            return prev
+        return None
+
+    def _start_listing(self, line: VLine, col: Column, size: float) -> None:
+        """Close what is open and start a listing at the line (inside a list item when indented
+        past the item's text)."""
+        self.close()
+        in_item = (self.kind == "item" or (self.last_item and self.kind is None)) and bool(self.list_stack)
+        self.code_in_item = in_item and line.x0 > self.item_text_x + 0.5 * size
+        if not self.code_in_item:
+            self.list_stack = []
+        self.kind, self.code, self.code_cw = "code", [], 0.0
+        self.code_last, self.code_pitch = None, None
+        self.code_left = line.x0
+        self.code_origin, self.code_col = col.left, col
+
+    def _narrow_char_width(self, line: VLine, size: float) -> None:
+        """The listing's character width: the narrowest monospace advance seen (0.6 em until one is)."""
         for s in line.spans:
             n = len(s.text)
             if s.mono and n >= 2 and s.x1 > s.x0:
@@ -862,28 +1025,29 @@ class Emitter:
                     self.code_cw = cw
         if self.code_cw == 0:
             self.code_cw = 0.6 * size
+
+    def _code_spans(self, line: VLine) -> list:
+        """The line's spans as (x, text, mono, x1) relative to the listing's origin."""
         o = self.code_origin
-        if cont and same_col and gap < 0.5 * size and self._soft_wrapped(line, col):
-            spans = self.code[-1][0]
-            x, text, mono, _ = spans[-1]
-            rest = [(s.x0 - o, s.text, s.mono, s.x1 - o) for s in line.spans]
-            self.code[-1] = ([*spans[:-1], (x, text.rstrip() + " " + "".join(t for _, t, _, _ in rest).lstrip(),
-                                            mono, rest[-1][3])], line.base, line.page)
-            self.code_last = (line.base, line.page)
-            self.prev = line
-            return
-        if lead is not None:
-            self._code_add([(s.x0 - o, s.text, s.mono, s.x1 - o) for s in lead.spans], lead.base, lead.page)
-        # blank lines inside the listing from vertical gaps
-        if self.code and same_col:
-            prev_y = self.code[-1][1]
-            pitch = self._code_pitch(size)
-            blanks = round((line.base - prev_y) / pitch) - 1
-            for _ in range(max(0, min(blanks, 3))):
-                self.code.append(([], line.base, line.page))
-        spans = [(s.x0 - o, s.text, s.mono, s.x1 - o) for s in line.spans]
-        self._code_add(spans, line.base, line.page)
+        return [(s.x0 - o, s.text, s.mono, s.x1 - o) for s in line.spans]
+
+    def _join_wrapped(self, line: VLine) -> None:
+        """Append a soft-wrapped line's text to the listing line above it."""
+        spans = self.code[-1][0]
+        x, text, mono, _ = spans[-1]
+        rest = self._code_spans(line)
+        self.code[-1] = ([*spans[:-1], (x, text.rstrip() + " " + "".join(t for _, t, _, _ in rest).lstrip(),
+                                        mono, rest[-1][3])], line.base, line.page)
+        self.code_last = (line.base, line.page)
         self.prev = line
+
+    def _blank_code_lines(self, line: VLine, size: float) -> None:
+        """Blank lines inside the listing from the vertical gap above the line (at most 3)."""
+        prev_y = self.code[-1][1]
+        pitch = self._code_pitch(size)
+        blanks = round((line.base - prev_y) / pitch) - 1
+        for _ in range(max(0, min(blanks, 3))):
+            self.code.append(([], line.base, line.page))
 
     def _soft_wrapped(self, line: VLine, col: Column) -> bool:
         """Is ``line`` the rest of the listing line above, wrapped by a word processor? Word and
@@ -941,30 +1105,11 @@ class Emitter:
         self.code_last = (y, page)
 
     def _render_code(self) -> str:
+        """The listing as a fenced block (its language guessed), each line's text placed at its
+        character column; a lone displayed URL is a link instead."""
         cw = self.code_cw or 5.0
         base = min((sp[0][0] for sp, _, _ in self.code if sp), default=0.0)
-        lines: list[str] = []
-        for spans, _, _ in self.code:
-            buf = ""
-            after_prop, prev_x1 = False, 0.0
-            for x, text, mono, x1 in spans:
-                if after_prop:
-                    # proportional text (a roman comment) breaks the x -> column mapping: what
-                    # follows it on the line is placed by spacing, not by position
-                    if x - prev_x1 > 0.3 * cw and not buf.endswith(" ") and not text.startswith(" "):
-                        buf += " "
-                else:
-                    col = max(0, round((x - base) / cw))
-                    if len(buf) < col and not (buf.endswith(" ") and not text.strip()):
-                        buf += " " * (col - len(buf))
-                # TeX typesets ' and " in typewriter fonts as curly quotes; in code they are
-                # straight, and its backquote is an opening one: a pair of opening quotes is a
-                # shell `...` pair. A roman comment's curly quotes are the author's own.
-                buf += _BACKQUOTES.sub(r"`\1`", text).translate(_CODE_QUOTES) if mono else text
-                if text.strip():
-                    after_prop = after_prop or not mono
-                prev_x1 = x1
-            lines.append(buf.rstrip())
+        lines = [_code_text(spans, base, cw) for spans, _, _ in self.code]
         while lines and not lines[-1]:
             lines.pop()
         while lines and not lines[0]:
@@ -975,6 +1120,31 @@ class Emitter:
         body = "\n".join(lines)
         fence = "````" if "```" in body else "```"
         return f"{fence}{lang}\n{body}\n{fence}"
+
+
+def _code_text(spans: list, base: float, cw: float) -> str:
+    """One listing line: each span at the character column its x gives (``base`` is column 0,
+    ``cw`` the character width), trailing blanks dropped."""
+    buf = ""
+    after_prop, prev_x1 = False, 0.0
+    for x, text, mono, x1 in spans:
+        if after_prop:
+            # proportional text (a roman comment) breaks the x -> column mapping: what
+            # follows it on the line is placed by spacing, not by position
+            if x - prev_x1 > 0.3 * cw and not buf.endswith(" ") and not text.startswith(" "):
+                buf += " "
+        else:
+            col = max(0, round((x - base) / cw))
+            if len(buf) < col and not (buf.endswith(" ") and not text.strip()):
+                buf += " " * (col - len(buf))
+        # TeX typesets ' and " in typewriter fonts as curly quotes; in code they are
+        # straight, and its backquote is an opening one: a pair of opening quotes is a
+        # shell `...` pair. A roman comment's curly quotes are the author's own.
+        buf += _BACKQUOTES.sub(r"`\1`", text).translate(_CODE_QUOTES) if mono else text
+        if text.strip():
+            after_prop = after_prop or not mono
+        prev_x1 = x1
+    return buf.rstrip()
 
 
 def _render_table(t: Table) -> str:

@@ -91,14 +91,13 @@ def _overlap(a0: float, a1: float, b0: float, b1: float) -> float:
     return max(0.0, min(a1, b1) - max(a0, b0))
 
 
-def find_tables(page: pymupdf.Page, segs: list[Seg], page_no: int,
-                drawings: list[dict] | None = None) -> tuple[list[Table], list[Seg]]:
-    """Tables of the page and the segments that are not inside any of them."""
-    hs, vs = _rules(page, drawings)
-    if len(hs) < 2:
-        return [], segs
-    hs.sort(key=lambda r: (r[1], r[0]))
-    clusters: list[list[tuple[float, float, float]]] = []
+_Rule = tuple[float, float, float]
+
+
+def _rule_clusters(hs: list[_Rule], segs: list[Seg]) -> list[list[_Rule]]:
+    """Horizontal rules grouped top-down into candidate tables: a rule joins the latest group it
+    mostly overlaps, unless running text sits between them."""
+    clusters: list[list[_Rule]] = []
     for rule in hs:
         x0, y, x1 = rule
         for cl in reversed(clusters):
@@ -110,34 +109,59 @@ def find_tables(page: pymupdf.Page, segs: list[Seg], page_no: int,
                 break
         else:
             clusters.append([rule])
+    return clusters
+
+
+def _table_box(cl: list[_Rule], vs: list[_Rule]) -> tuple[tuple[float, float, float, float], list[float]]:
+    """The bbox of a cluster's table and its row rules' y positions; a row cut by a page break has
+    side borders but no top (or bottom) rule, so the side borders extend it."""
+    x0 = min(r[0] for r in cl) - 2
+    x1 = max(r[2] for r in cl) + 2
+    y0, y1 = cl[0][1] - 1, cl[-1][1] + 1
+    rule_ys = [r[1] for r in cl]
+    sides = [v for v in vs if x0 <= v[1] <= x1 and v[0] < y1 + 2 and v[2] > y0 - 2]
+    if sides:
+        top, bottom = min(v[0] for v in sides), max(v[2] for v in sides)
+        if top < y0 - 4:
+            y0 = top - 1
+            rule_ys.insert(0, top)
+        if bottom > y1 + 4:
+            y1 = bottom + 1
+            rule_ys.append(bottom)
+    return (x0, y0, x1, y1), rule_ys
+
+
+def _segs_inside(segs: list[Seg], used: set[int], bbox: tuple[float, float, float, float]) -> list[int]:
+    """Indexes of the segments not yet in a table whose centre is inside ``bbox``."""
+    x0, y0, x1, y1 = bbox
+    return [i for i, s in enumerate(segs)
+            if i not in used and x0 <= (s.x0 + s.x1) / 2 <= x1 and y0 <= (s.y0 + s.y1) / 2 <= y1]
+
+
+def _mostly_mono(segs: list[Seg], inside: list[int]) -> bool:
+    """At least 80% monospace text: a framed code listing or data file, not a table."""
+    mono = sum(len(sp.text.strip()) for i in inside for sp in segs[i].spans if sp.mono)
+    total = sum(len(sp.text.strip()) for i in inside for sp in segs[i].spans) or 1
+    return mono >= 0.8 * total
+
+
+def find_tables(page: pymupdf.Page, segs: list[Seg], page_no: int,
+                drawings: list[dict] | None = None) -> tuple[list[Table], list[Seg]]:
+    """Tables of the page and the segments that are not inside any of them."""
+    hs, vs = _rules(page, drawings)
+    if len(hs) < 2:
+        return [], segs
+    hs.sort(key=lambda r: (r[1], r[0]))
     tables: list[Table] = []
     used: set[int] = set()
-    for cl in clusters:
+    for cl in _rule_clusters(hs, segs):
         if len(cl) < 2:
             continue
-        x0 = min(r[0] for r in cl) - 2
-        x1 = max(r[2] for r in cl) + 2
-        y0, y1 = cl[0][1] - 1, cl[-1][1] + 1
-        rule_ys = [r[1] for r in cl]
-        # a row cut by a page break has side borders but no top (or bottom) rule
-        sides = [v for v in vs if x0 <= v[1] <= x1 and v[0] < y1 + 2 and v[2] > y0 - 2]
-        if sides:
-            top, bottom = min(v[0] for v in sides), max(v[2] for v in sides)
-            if top < y0 - 4:
-                y0 = top - 1
-                rule_ys.insert(0, top)
-            if bottom > y1 + 4:
-                y1 = bottom + 1
-                rule_ys.append(bottom)
-        inside = [i for i, s in enumerate(segs)
-                  if i not in used and x0 <= (s.x0 + s.x1) / 2 <= x1 and y0 <= (s.y0 + s.y1) / 2 <= y1]
-        if not inside:
+        bbox, rule_ys = _table_box(cl, vs)
+        inside = _segs_inside(segs, used, bbox)
+        if not inside or _mostly_mono(segs, inside):
             continue
-        mono = sum(len(sp.text.strip()) for i in inside for sp in segs[i].spans if sp.mono)
-        total = sum(len(sp.text.strip()) for i in inside for sp in segs[i].spans) or 1
-        if mono >= 0.8 * total:
-            continue  # a framed code listing or data file, not a table
-        table = _build(page, (x0, y0, x1, y1), rule_ys, vs, page_no)
+        table = _build(page, bbox, rule_ys, vs, page_no)
         if table is not None:
             tables.append(table)
             used.update(inside)
@@ -156,17 +180,11 @@ def _prose_between(segs: list[Seg], x0: float, x1: float, ya: float, yb: float) 
     return False
 
 
-def _build(page: pymupdf.Page, bbox: tuple[float, float, float, float], rule_ys: list[float],
-           vs: list[tuple[float, float, float]], page_no: int) -> Table | None:
+def _ruled_bounds(vs: list[_Rule], bbox: tuple[float, float, float, float]) -> list[float]:
+    """Column bounds from the inner vertical rules of a bordered table: pieces of one border (cell
+    by cell, x jittering by a point) are clustered and their lengths summed; a border covers a
+    quarter of the table's height at least."""
     x0, y0, x1, y1 = bbox
-    words = page.get_text("words", clip=pymupdf.Rect(x0, y0, x1, y1), flags=TEXT_FLAGS)
-    words = [w for w in words if w[4].strip()]
-    if len(words) < 4:
-        return None
-    height = sorted(w[3] - w[1] for w in words)[len(words) // 2] or 10.0
-
-    # columns: inner vertical rules of a bordered table, else x gaps no word crosses
-    # pieces of one border (cell by cell, x jittering by a point) are clustered, their lengths summed
     pieces = sorted((v[1], _overlap(v[0], v[2], y0, y1)) for v in vs if x0 + 4 < v[1] < x1 - 4)
     clusters: list[list[float]] = []  # [x_first, x_last, covered]
     for x, cover in pieces:
@@ -175,23 +193,26 @@ def _build(page: pymupdf.Page, bbox: tuple[float, float, float, float], rule_ys:
             clusters[-1][2] += cover
         else:
             clusters.append([x, x, cover])
-    bounds = [(a + b) / 2 for a, b, cover in clusters if cover > 0.25 * (y1 - y0)]
-    grid_ruled = bool(bounds)
-    if not bounds:
-        spans = sorted((w[0], w[2]) for w in words)
-        tol = 0.55 * height
-        groups: list[list[float]] = []
-        for a, b in spans:
-            if groups and a <= groups[-1][1] + tol:
-                groups[-1][1] = max(groups[-1][1], b)
-            else:
-                groups.append([a, b])
-        bounds = [(groups[i][1] + groups[i + 1][0]) / 2 for i in range(len(groups) - 1)]
-    ncols = len(bounds) + 1
-    if ncols < 2:
-        return None
+    return [(a + b) / 2 for a, b, cover in clusters if cover > 0.25 * (y1 - y0)]
 
-    # rows: between rules when every row is ruled, else by baseline
+
+def _gap_bounds(words: list, height: float) -> list[float]:
+    """Column bounds from x gaps no word crosses (wider than about half a line height)."""
+    spans = sorted((w[0], w[2]) for w in words)
+    tol = 0.55 * height
+    groups: list[list[float]] = []
+    for a, b in spans:
+        if groups and a <= groups[-1][1] + tol:
+            groups[-1][1] = max(groups[-1][1], b)
+        else:
+            groups.append([a, b])
+    return [(groups[i][1] + groups[i + 1][0]) / 2 for i in range(len(groups) - 1)]
+
+
+def _row_bands(words: list, rule_ys: list[float], height: float, grid_ruled: bool
+               ) -> tuple[list[tuple[float, float]], int, list[tuple[float, float]]]:
+    """Row bands (between rules when every row is ruled, else by baseline), the number of header
+    rows (those above the second rule), and the ruled rows that hold text."""
     ys = sorted(rule_ys)
     centers = sorted((w[1] + w[3]) / 2 for w in words)
     ruled_rows = [(ys[i], ys[i + 1]) for i in range(len(ys) - 1)
@@ -203,14 +224,18 @@ def _build(page: pymupdf.Page, bbox: tuple[float, float, float, float], rule_ys:
         else:
             baseline_rows.append([c, c])
     if len(ruled_rows) >= 2 and (len(ruled_rows) >= len(baseline_rows) or (grid_ruled and len(ys) >= 4)):
-        row_bands = [(a, b) for a, b in ruled_rows]
-        header_rows = 1
-    else:
-        row_bands = [(a - 0.5 * height, b + 0.5 * height) for a, b in baseline_rows]
-        header_rows = 1
-        if len(ys) >= 3:
-            n_head = sum(1 for a, _ in row_bands if a < ys[1])
-            header_rows = max(1, n_head)
+        return [(a, b) for a, b in ruled_rows], 1, ruled_rows
+    row_bands = [(a - 0.5 * height, b + 0.5 * height) for a, b in baseline_rows]
+    header_rows = 1
+    if len(ys) >= 3:
+        n_head = sum(1 for a, _ in row_bands if a < ys[1])
+        header_rows = max(1, n_head)
+    return row_bands, header_rows, ruled_rows
+
+
+def _cell_texts(words: list, row_bands: list[tuple[float, float]], bounds: list[float]) -> list[list[str]]:
+    """Each word into the cell of its centre (read top-down, left to right); empty rows dropped."""
+    ncols = len(bounds) + 1
     grid: list[list[list[tuple[float, float, str]]]] = [[[] for _ in range(ncols)] for _ in row_bands]
     for w in words:
         cy, cx = (w[1] + w[3]) / 2, (w[0] + w[2]) / 2
@@ -220,7 +245,39 @@ def _build(page: pymupdf.Page, bbox: tuple[float, float, float, float], rule_ys:
         c = sum(1 for b in bounds if cx > b)
         grid[r][c].append((round(w[1], 0), w[0], w[4]))
     rows = [[" ".join(t for _, _, t in sorted(cell)) for cell in row] for row in grid]
-    rows = [r for r in rows if any(r)]
+    return [r for r in rows if any(r)]
+
+
+def _is_data_grid(rows: list[list[str]], ncols: int, grid_ruled: bool) -> bool:
+    """Rows of short cells, most of them filled: not a boxed listing or figure (prose-sized "cells"
+    between two rules), nor a diagram with a few labels."""
+    multi = sum(1 for r in rows if sum(1 for c in r if c) >= 2)
+    filled = sum(1 for r in rows for c in r if c)
+    if not grid_ruled and any(len(c.split()) > 40 for r in rows for c in r):
+        return False
+    return not (multi < 0.5 * len(rows) or filled < 0.6 * len(rows) * ncols)
+
+
+def _build(page: pymupdf.Page, bbox: tuple[float, float, float, float], rule_ys: list[float],
+           vs: list[_Rule], page_no: int) -> Table | None:
+    """The table inside ``bbox`` (its row rules at ``rule_ys``), or None when the words there do
+    not form a grid of data."""
+    x0, y0, x1, y1 = bbox
+    words = page.get_text("words", clip=pymupdf.Rect(x0, y0, x1, y1), flags=TEXT_FLAGS)
+    words = [w for w in words if w[4].strip()]
+    if len(words) < 4:
+        return None
+    height = sorted(w[3] - w[1] for w in words)[len(words) // 2] or 10.0
+    # columns: inner vertical rules of a bordered table, else x gaps no word crosses
+    bounds = _ruled_bounds(vs, bbox)
+    grid_ruled = bool(bounds)
+    if not bounds:
+        bounds = _gap_bounds(words, height)
+    ncols = len(bounds) + 1
+    if ncols < 2:
+        return None
+    row_bands, header_rows, ruled_rows = _row_bands(words, rule_ys, height, grid_ruled)
+    rows = _cell_texts(words, row_bands, bounds)
     if len(row_bands) != len(ruled_rows) or len(ruled_rows) < 2:
         rows, header_rows = _join_continuations(rows, header_rows)
     if len(rows) < 2:
@@ -229,12 +286,8 @@ def _build(page: pymupdf.Page, bbox: tuple[float, float, float, float], rule_ys:
     if len(rows) >= 3 and sum(1 for c in rows[0] if c) == 1 and header_rows == 1:
         caption = next(c for c in rows[0] if c)  # a title row spanning the table
         rows = rows[1:]
-    multi = sum(1 for r in rows if sum(1 for c in r if c) >= 2)
-    filled = sum(1 for r in rows for c in r if c)
-    if not grid_ruled and any(len(c.split()) > 40 for r in rows for c in r):
-        return None  # a boxed listing or figure: prose-sized "cells" between two rules
-    if multi < 0.5 * len(rows) or filled < 0.6 * len(rows) * ncols:
-        return None  # a diagram with a few labels, not a grid of data
+    if not _is_data_grid(rows, ncols, grid_ruled):
+        return None
     return Table(bbox, rows, min(header_rows, len(rows) - 1), page_no, caption)
 
 
@@ -298,28 +351,35 @@ def borderless(items: list, toc_line) -> list:
 _MARKER_CELL = re.compile(r"^([•◦▪▫●○■□‣⁃∙·➢►✓\-–—*]|\(?(\d{1,3}|[a-zA-Z]|[ivxIVX]{1,4})[.)])$")
 
 
+def _header_in_slot(lines: list[VLine], j: int) -> bool:
+    """The header cell of column ``j`` sits in its column's slot: after the previous column, before
+    the next (a header is often centred over a left- or right-aligned column)."""
+    body = lines[1:]
+    head = lines[0].cells[j]
+    prev_hi = max(ln.cells[j - 1][1] for ln in body) if j else float("-inf")
+    next_lo = min(ln.cells[j + 1][0] for ln in body) if j + 1 < len(lines[0].cells) else float("inf")
+    return head[0] > prev_hi and head[1] < next_lo
+
+
+def _column_aligned(lines: list[VLine], j: int) -> bool:
+    """The body cells of column ``j`` line up at their left edges, right edges or centres."""
+    col = [ln.cells[j] for ln in lines[1:]]
+    for key in (lambda c: c[0], lambda c: c[1], lambda c: (c[0] + c[1]) / 2):
+        vals = [key(c) for c in col]
+        if max(vals) - min(vals) <= 4:
+            return True
+    return False
+
+
 def _aligned_table(lines: list[VLine]) -> Table | None:
+    """The run of lines as a table when every column is aligned and none overlaps the next."""
     if len(lines) < 3:
         return None
     if all(_MARKER_CELL.match(ln.cells[0][2]) for ln in lines):
         return None  # a list whose markers stand apart from the text (Word/LibreOffice tab stops)
     n = len(lines[0].cells)
-    body = lines[1:]  # a header is often centred over a left- or right-aligned column
     for j in range(n):
-        col = [ln.cells[j] for ln in body]
-        head = lines[0].cells[j]
-        # the header cell sits in its column's slot: after the previous column, before the next
-        prev_hi = max(ln.cells[j - 1][1] for ln in body) if j else float("-inf")
-        next_lo = min(ln.cells[j + 1][0] for ln in body) if j + 1 < n else float("inf")
-        if not (head[0] > prev_hi and head[1] < next_lo):
-            return None
-        aligned = False
-        for key in (lambda c: c[0], lambda c: c[1], lambda c: (c[0] + c[1]) / 2):
-            vals = [key(c) for c in col]
-            if max(vals) - min(vals) <= 4:
-                aligned = True
-                break
-        if not aligned:
+        if not (_header_in_slot(lines, j) and _column_aligned(lines, j)):
             return None
     # columns must not overlap: each column ends before the next one starts, in every row
     for j in range(n - 1):

@@ -300,80 +300,109 @@ def _check_netloc(parts, what: str = "URL") -> None:
     check_host(host, port, what=what)
 
 
+def _on_disk(text: str, base: Path) -> Source | None:
+    """Things on disk win: "docs/api" is a folder if it exists, not a GitHub repo."""
+    if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*://", text):
+        return None
+    candidate = Path(os.path.expanduser(text))
+    candidate = candidate if candidate.is_absolute() else base / candidate
+    if os.path.lexists(candidate):
+        from llmingest.fetch.walk import confine_local  # a symlink in a repository may not lead out of it
+
+        confine_local(candidate)
+    if candidate.is_dir():
+        if _is_bare_repo(candidate):  # a bare repository has no work tree to walk: clone it
+            return GitRepo(url=candidate.resolve().as_uri(), repo_path=_strip_git(candidate.resolve().name))
+        return LocalDir(candidate.resolve())
+    if candidate.is_file():
+        return LocalFile(candidate.resolve(), _file_format(candidate))
+    return None
+
+
+def _file_url(text: str, base: Path) -> Source | None:
+    """A file:// URL: a repository (work tree or bare), a file or a folder; nothing there is an error."""
+    if not text.startswith("file://"):
+        return None
+    path = Path(unquote(urlsplit(text).path))
+    if os.path.lexists(path):
+        from llmingest.fetch.walk import confine_local
+
+        confine_local(path)
+    if path.is_dir() and ((path / ".git").exists() or (path / "HEAD").is_file()):
+        return GitRepo(url=text, host="", repo_path=_strip_git(path.name), forge="git")
+    if path.is_file():
+        return LocalFile(path, _file_format(path))
+    if path.is_dir():
+        return LocalDir(path)
+    raise SourceNotFound(f"no such file or repository: {path}")
+
+
+def _scp_address(text: str, base: Path) -> Source | None:
+    """An scp-like git address: ``git@github.com:owner/repo.git``."""
+    m = _SCP_LIKE.match(text)
+    if not (m and "/" in m.group("path") and not text.startswith(("http:", "https:")) and "." in m.group("host")):
+        return None
+    host = m.group("host").lower()
+    repo_path = _strip_git(m.group("path").strip("/"))
+    check_host(host, what="git address")
+    return GitRepo(url=text, host=host, repo_path=repo_path, forge=FORGE_HOSTS.get(host, "git"))
+
+
+def _ssh_url(text: str, base: Path) -> Source | None:
+    """An ssh://, git:// or git+ssh:// URL (a password in it is dropped: ssh never uses it)."""
+    if not re.match(r"^(ssh|git|git\+ssh)://", text):
+        return None
+    parts = urlsplit(text)
+    _check_netloc(parts, "git URL")
+    host = (parts.hostname or "").lower()
+    repo_path = _strip_git(parts.path.strip("/"))
+    url = text.replace("git+ssh://", "ssh://")
+    if parts.password is not None:  # ssh never uses a password from the URL; never show or store it
+        bare, auth = split_userinfo(url)
+        url = bare.replace("://", f"://{(auth or ('', ''))[0]}@", 1) if auth and auth[0] else bare
+    return GitRepo(url=url, host=host, repo_path=repo_path, forge=FORGE_HOSTS.get(host, "git"))
+
+
+def _http_url(text: str, base: Path) -> Source | None:
+    """An http(s) URL: a forge repository (or a ref or path in it), else a web page."""
+    return _parse_http(text) if re.match(r"^https?://", text, re.I) else None
+
+
+def _bare_host(text: str, base: Path) -> Source | None:
+    """Bare host/path forms: github.com/a/b, gitlab.com/g/r."""
+    first = text.split("/", 1)[0].lower()
+    if first in FORGE_HOSTS or (_BARE_HOST.match(first) and text.count("/") >= 2
+                                and not first.endswith((".md", ".py"))):
+        return _parse_http("https://" + text)
+    return None
+
+
+def _owner_repo(text: str, base: Path) -> Source | None:
+    """``owner/repo``: a GitHub repository."""
+    m = _OWNER_REPO.match(text)
+    if not m:
+        return None
+    return GitRepo(
+        url=f"https://github.com/{m.group('owner')}/{m.group('repo')}.git",
+        host="github.com",
+        repo_path=f"{m.group('owner')}/{m.group('repo')}",
+        forge="github",
+    )
+
+
+#: the source forms, tried in order; the first that recognises the text decides (or raises)
+_SOURCE_RULES = (_on_disk, _file_url, _scp_address, _ssh_url, _http_url, _bare_host, _owner_repo)
+
+
 def _parse(text: str, *, ref: str | None = None, cwd: Path | None = None) -> Source:
     text = text.strip()
     if not text:
         raise UsageError("empty source", hint="give a path, a git URL, owner/repo or an http(s) URL")
     base = cwd or Path.cwd()
-
-    # 1. things on disk win: "docs/api" is a folder if it exists, not a GitHub repo
-    if not re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*://", text):
-        candidate = Path(os.path.expanduser(text))
-        candidate = candidate if candidate.is_absolute() else base / candidate
-        if os.path.lexists(candidate):
-            from llmingest.fetch.walk import confine_local  # a symlink in a repository may not lead out of it
-
-            confine_local(candidate)
-        if candidate.is_dir():
-            if _is_bare_repo(candidate):  # a bare repository has no work tree to walk: clone it
-                return GitRepo(url=candidate.resolve().as_uri(), repo_path=_strip_git(candidate.resolve().name)).with_ref(ref)
-            return LocalDir(candidate.resolve())
-        if candidate.is_file():
-            return LocalFile(candidate.resolve(), _file_format(candidate))
-
-    if text.startswith("file://"):
-        path = Path(unquote(urlsplit(text).path))
-        if os.path.lexists(path):
-            from llmingest.fetch.walk import confine_local
-
-            confine_local(path)
-        if path.is_dir() and ((path / ".git").exists() or (path / "HEAD").is_file()):
-            src = GitRepo(url=text, host="", repo_path=_strip_git(path.name), forge="git")
-            return src.with_ref(ref)
-        if path.is_file():
-            return LocalFile(path, _file_format(path))
-        if path.is_dir():
-            return LocalDir(path)
-        raise SourceNotFound(f"no such file or repository: {path}")
-
-    m = _SCP_LIKE.match(text)
-    if m and "/" in m.group("path") and not text.startswith(("http:", "https:")) and "." in m.group("host"):
-        host = m.group("host").lower()
-        repo_path = _strip_git(m.group("path").strip("/"))
-        check_host(host, what="git address")
-        return GitRepo(url=text, host=host, repo_path=repo_path, forge=FORGE_HOSTS.get(host, "git")).with_ref(ref)
-
-    if re.match(r"^(ssh|git|git\+ssh)://", text):
-        parts = urlsplit(text)
-        _check_netloc(parts, "git URL")
-        host = (parts.hostname or "").lower()
-        repo_path = _strip_git(parts.path.strip("/"))
-        url = text.replace("git+ssh://", "ssh://")
-        if parts.password is not None:  # ssh never uses a password from the URL; never show or store it
-            bare, auth = split_userinfo(url)
-            url = bare.replace("://", f"://{(auth or ('', ''))[0]}@", 1) if auth and auth[0] else bare
-        return GitRepo(url=url, host=host, repo_path=repo_path, forge=FORGE_HOSTS.get(host, "git")).with_ref(ref)
-
-    if re.match(r"^https?://", text, re.I):
-        parsed = _parse_http(text)
-        return parsed.with_ref(ref) if isinstance(parsed, GitRepo) else parsed
-
-    # bare host/path forms: github.com/a/b, gitlab.com/g/r
-    first = text.split("/", 1)[0].lower()
-    if first in FORGE_HOSTS or (_BARE_HOST.match(first) and text.count("/") >= 2
-                                and not first.endswith((".md", ".py"))):
-        parsed = _parse_http("https://" + text)
-        return parsed.with_ref(ref) if isinstance(parsed, GitRepo) else parsed
-
-    m = _OWNER_REPO.match(text)
-    if m:
-        return GitRepo(
-            url=f"https://github.com/{m.group('owner')}/{m.group('repo')}.git",
-            host="github.com",
-            repo_path=f"{m.group('owner')}/{m.group('repo')}",
-            forge="github",
-        ).with_ref(ref)
-
+    for rule in _SOURCE_RULES:
+        found = rule(text, base)
+        if found is not None:
+            return found.with_ref(ref) if isinstance(found, GitRepo) else found
     raise SourceNotFound(f"no such file or directory: {text}", hint=_missing_hint(text))
 
 
@@ -413,16 +442,75 @@ def _parse_http(url: str) -> Source:
     return _parse_forge(parts, host, forge, segments)
 
 
+def _split_repo(forge: str, segments: list[str]) -> tuple[list[str], list[str]]:
+    """The URL path's repository segments and what follows them: GitLab groups nest, so its
+    repository ends at ``/-/``; elsewhere it is owner/name."""
+    if forge != "gitlab":
+        return segments[:2], segments[2:]
+    if "-" in segments:
+        i = segments.index("-")
+        return segments[:i], segments[i + 1 :]
+    return segments, []
+
+
+def _github_target(src: GitRepo, kind: str, tail: tuple[str, ...]) -> Source | None:
+    """GitHub and GitLab: /tree|blob/<ref>/<path>, /commit/<sha>, /commits/<ref or sha>."""
+    if kind in ("tree", "blob") and tail:
+        return replace(src, target=kind, ref_path=tail)
+    if kind == "commit" and tail:
+        return replace(src, target="commit", ref=tail[0], commit=tail[0])
+    if kind == "commits" and tail:  # the history of a branch (ref may contain slashes)
+        if _SHA.match(tail[0]):
+            return replace(src, target="commit", ref=tail[0], commit=tail[0])
+        return replace(src, target="tree", ref_path=tail)
+    return None
+
+
+def _gitea_target(src: GitRepo, kind: str, tail: tuple[str, ...]) -> Source | None:
+    """Gitea/Forgejo: /src/branch/<ref>/<path>, /src/tag/<ref>/..., /src/commit/<sha>/..., /commit/<sha>."""
+    if kind == "src" and len(tail) >= 2 and tail[0] in ("branch", "tag", "commit"):
+        if tail[0] == "commit":
+            return replace(src, target="tree", ref=tail[1], commit=tail[1], subpath="/".join(tail[2:]) or None)
+        return replace(src, target="tree", ref_path=tail[1:])
+    if kind == "commit" and tail:
+        return replace(src, target="commit", ref=tail[0], commit=tail[0])
+    return None
+
+
+def _bitbucket_target(src: GitRepo, kind: str, tail: tuple[str, ...]) -> Source | None:
+    """Bitbucket: /src/<ref>/<path>, /commits/<sha> (or /commit/<sha>)."""
+    if kind == "src" and tail:
+        return replace(src, target="tree", ref_path=tail)
+    if kind in ("commits", "commit") and tail:
+        return replace(src, target="commit", ref=tail[0], commit=tail[0])
+    return None
+
+
+def _sourcehut_target(src: GitRepo, kind: str, tail: tuple[str, ...]) -> Source | None:
+    """SourceHut: /tree/<ref>, /tree/<ref>/item/<path>, /commit/<sha>."""
+    if kind == "tree" and tail:
+        if len(tail) >= 2 and tail[1] == "item":
+            return replace(src, target="tree", ref=tail[0], subpath="/".join(tail[2:]) or None)
+        return replace(src, target="tree", ref=tail[0])
+    if kind == "commit" and tail:
+        return replace(src, target="commit", ref=tail[0], commit=tail[0])
+    return None
+
+
+#: per forge, the rule that reads what a web URL points at inside the repository (None: not a ref)
+_FORGE_TARGETS = {
+    "github": _github_target,
+    "gitlab": _github_target,
+    "gitea": _gitea_target,
+    "bitbucket": _bitbucket_target,
+    "sourcehut": _sourcehut_target,
+}
+
+
 def _parse_forge(parts, host: str, forge: str, segments: list[str]) -> Source:
+    """A forge web URL: the repository, a ref/path/commit in it, or a page about it."""
     base = f"{parts.scheme}://{parts.netloc.split('@')[-1]}"
-    if forge == "gitlab":
-        if "-" in segments:
-            i = segments.index("-")
-            repo_segments, rest = segments[:i], segments[i + 1 :]
-        else:
-            repo_segments, rest = segments, []
-    else:
-        repo_segments, rest = segments[:2], segments[2:]
+    repo_segments, rest = _split_repo(forge, segments)
     if len(repo_segments) < 2:
         # github.com/about, github.com/owner: not a repository
         return WebPage(parts.geturl())
@@ -431,37 +519,11 @@ def _parse_forge(parts, host: str, forge: str, segments: list[str]) -> Source:
     src = GitRepo(url=clone, host=host, repo_path=repo_path, forge=forge, auth=split_userinfo(parts.geturl())[1])
     if not rest:
         return src
-
     kind, tail = rest[0], tuple(rest[1:])
-    if forge in ("github", "gitlab"):
-        if kind in ("tree", "blob") and tail:
-            return replace(src, target=kind, ref_path=tail)
-        if kind == "commit" and tail:
-            return replace(src, target="commit", ref=tail[0], commit=tail[0])
-        if kind == "commits" and tail:  # the history of a branch (ref may contain slashes)
-            if _SHA.match(tail[0]):
-                return replace(src, target="commit", ref=tail[0], commit=tail[0])
-            return replace(src, target="tree", ref_path=tail)
-    elif forge == "gitea":
-        # /src/branch/<ref>/<path>, /src/tag/<ref>/..., /src/commit/<sha>/..., /commit/<sha>
-        if kind == "src" and len(tail) >= 2 and tail[0] in ("branch", "tag", "commit"):
-            if tail[0] == "commit":
-                return replace(src, target="tree", ref=tail[1], commit=tail[1], subpath="/".join(tail[2:]) or None)
-            return replace(src, target="tree", ref_path=tail[1:])
-        if kind == "commit" and tail:
-            return replace(src, target="commit", ref=tail[0], commit=tail[0])
-    elif forge == "bitbucket":
-        if kind == "src" and tail:
-            return replace(src, target="tree", ref_path=tail)
-        if kind in ("commits", "commit") and tail:
-            return replace(src, target="commit", ref=tail[0], commit=tail[0])
-    elif forge == "sourcehut":
-        if kind == "tree" and tail:
-            if len(tail) >= 2 and tail[1] == "item":
-                return replace(src, target="tree", ref=tail[0], subpath="/".join(tail[2:]) or None)
-            return replace(src, target="tree", ref=tail[0])
-        if kind == "commit" and tail:
-            return replace(src, target="commit", ref=tail[0], commit=tail[0])
+    rule = _FORGE_TARGETS.get(forge)
+    target = rule(src, kind, tail) if rule else None
+    if target is not None:
+        return target
     if kind in _REPO_PAGES and not tail:
         return src  # /o/r/tree, /o/r/src: the repository itself
     # issues, pulls, merge_requests, wiki, releases, actions, stargazers...: pages about the repo

@@ -122,12 +122,12 @@ def _read_rest(fd: int, size: int) -> bytes:
     return b"".join(chunks)
 
 
-def _read(entry: Entry, options: Options, legacy=None) -> tuple[Document | None, Skipped | None, bytes]:
-    """The file as a Document (or why it is skipped), and the bytes it was made from."""
+def _read_bytes(entry: Entry, options: Options, fmt: converters.Format | None
+                ) -> tuple[bytes, converters.Format | None] | Skipped:
+    """The file's bytes and format (a binary file under another name is known by its bytes), or
+    why it is skipped: not a regular file, binary, unreadable."""
     from llmingest.textio import sniff_binary
 
-    fmt = converters.sniff(entry.path)  # by name, before a byte is read
-    fmt = fmt if fmt is not None and fmt.in_trees else None  # HTML in a repository is source text
     sniff = fmt is None
     try:
         # never follow a link at the last step (the walk resolved and checked it) and never block:
@@ -135,14 +135,14 @@ def _read(entry: Entry, options: Options, legacy=None) -> tuple[Document | None,
         fd = os.open(entry.abspath, os.O_RDONLY | _OPEN_FLAGS)
         try:
             if not stat.S_ISREG(os.fstat(fd).st_mode):
-                return None, Skipped(entry.path, "not a regular file (not read)", entry.size), b""
+                return Skipped(entry.path, "not a regular file (not read)", entry.size)
             # os.read straight into one bytes object: a third of the time of a buffered file's
             # head-then-rest reads and their concatenation, over thousands of small files
             if sniff and entry.size > _READ_WHOLE:
                 head = os.read(fd, 8192)
                 reason = sniff_binary(head)
                 if reason:  # a huge binary is rejected after 8 KB, never read whole
-                    return None, Skipped(entry.path, reason, entry.size), b""
+                    return Skipped(entry.path, reason, entry.size)
                 data = head + _read_rest(fd, entry.size)
             else:
                 data = _read_rest(fd, entry.size)
@@ -150,23 +150,32 @@ def _read(entry: Entry, options: Options, legacy=None) -> tuple[Document | None,
                 if reason:  # binary: a document under another name (or none) is known by its bytes
                     fmt = converters.sniff(None, data)
                     if fmt is None or not fmt.in_trees or (fmt.name == "pdf" and not options.convert_pdfs):
-                        return None, Skipped(entry.path, reason, entry.size), b""
+                        return Skipped(entry.path, reason, entry.size)
         finally:
             os.close(fd)
     except OSError as exc:
-        return None, Skipped(entry.path, f"cannot read: {exc.strerror or exc}", entry.size), b""
+        return Skipped(entry.path, f"cannot read: {exc.strerror or exc}", entry.size)
+    return data, fmt
+
+
+def _converted(entry: Entry, data: bytes, fmt: converters.Format) -> tuple[Document | None, Skipped | None, bytes]:
+    """A document format (notebook, PDF, office file...) converted to text; one that fails to
+    convert is skipped, never sinks the digest."""
     try:
-        if fmt is not None and (fmt.name != "pdf" or options.convert_pdfs):  # PDFs only when asked
-            doc = converters.convert(data, fmt, name=entry.path).document  # a digest is text: attachments dropped
-            doc.path, doc.size = entry.path, len(data)
-            return doc, None, data
+        doc = converters.convert(data, fmt, name=entry.path).document  # a digest is text: attachments dropped
     except converters.MissingExtra as exc:
         return None, Skipped(entry.path, f"not converted: {exc.render()}", len(data)), b""
     except Exception as exc:  # one bad notebook/PDF/document never sinks the digest
         return None, Skipped(entry.path, f"conversion failed: {redact(str(exc))}", len(data)), b""
+    doc.path, doc.size = entry.path, len(data)
+    return doc, None, data
+
+
+def _text_document(entry: Entry, data: bytes, legacy, sniffed: bool) -> tuple[Document | None, Skipped | None, bytes]:
+    """A source file as text (decoded, CRLF normalised), or skipped when it does not decode."""
     from llmingest.textio import decode
 
-    text, how = decode(data, legacy, sniffed=sniff)
+    text, how = decode(data, legacy, sniffed=sniffed)
     if text is None:
         return None, Skipped(entry.path, how, len(data)), b""
     if "\r" in text:  # one-character search (memchr) first: a tenth of the cost of looking for "\r\n"
@@ -174,6 +183,20 @@ def _read(entry: Entry, options: Options, legacy=None) -> tuple[Document | None,
     meta = {"encoding": how} if how != "utf-8" else {}
     return Document(entry.path, text, language=language_for(entry.path), kind="code", size=len(data),
                     metadata=meta), None, data
+
+
+def _read(entry: Entry, options: Options, legacy=None) -> tuple[Document | None, Skipped | None, bytes]:
+    """The file as a Document (or why it is skipped), and the bytes it was made from."""
+    fmt = converters.sniff(entry.path)  # by name, before a byte is read
+    fmt = fmt if fmt is not None and fmt.in_trees else None  # HTML in a repository is source text
+    sniffed = fmt is None
+    read = _read_bytes(entry, options, fmt)
+    if isinstance(read, Skipped):
+        return None, read, b""
+    data, fmt = read
+    if fmt is not None and (fmt.name != "pdf" or options.convert_pdfs):  # PDFs only when asked
+        return _converted(entry, data, fmt)
+    return _text_document(entry, data, legacy, sniffed)
 
 
 class _Counting:
@@ -326,37 +349,41 @@ def _history(loc: _Located, options: Options) -> dict[str, str]:
     return out
 
 
-def ingest_repo(src: sources.Source, options: Options) -> Bundle:
-    """Digest a repository; see the module docstring for the pipeline."""
-    loc = _locate(src, options)
-    changed: list[tuple[Document, bytes]] = []
-    facts: dict[str, object] = {}
+def _select_entries(loc: _Located, options: Options, facts: dict[str, object]
+                    ) -> tuple[list[Entry], list[Skipped], list[tuple[Document, bytes]]]:
+    """The files to read, those skipped, and (with --diff-ref) documents already read from git:
+    what changed between two refs, one file, or the walked tree with its submodules."""
     if options.diff_ref:  # only what changed between two refs, read from git, not the work tree
         from llmingest.sources.repo_git import diff_ref_documents
 
         changed, skipped, found = diff_ref_documents(loc.root, options, loc.subpath)
-        entries = []
         facts.update(found)
-    elif loc.single:
+        return [], skipped, changed
+    if loc.single:
         entry, skip = _check(loc.root, loc.single, options, within=loc.git_root)
-        entries, skipped = ([entry] if entry else []), ([skip] if skip else [])
-    else:
-        entries, skipped, _ = select(loc.root, options, within=loc.git_root if loc.checkout is not None else None)
-        if loc.git_root is not None:
-            from llmingest.sources.repo_git import submodules
+        return ([entry] if entry else []), ([skip] if skip else []), []
+    entries, skipped, _ = select(loc.root, options, within=loc.git_root if loc.checkout is not None else None)
+    if loc.git_root is not None:
+        from llmingest.sources.repo_git import submodules
 
-            fetch = loc.checkout is not None and options.allow_private and not options.isolate_git
-            entries, skipped, subs = submodules(loc.root, options, entries, skipped, fetch=fetch)
-            if subs:
-                facts["submodules"] = {f"{loc.subpath}/{k}" if loc.subpath else k: v for k, v in subs.items()}
+        fetch = loc.checkout is not None and options.allow_private and not options.isolate_git
+        entries, skipped, subs = submodules(loc.root, options, entries, skipped, fetch=fetch)
+        if subs:
+            facts["submodules"] = {f"{loc.subpath}/{k}" if loc.subpath else k: v for k, v in subs.items()}
+    return entries, skipped, []
+
+
+def _check_file_limit(loc: _Located, entries: list[Entry], options: Options) -> None:
+    """A server's limit on the number of files, checked before a single file is read."""
     limit = options.max_files
-    if limit and len(entries) > limit:  # a server's limit, before a single file is read
+    if limit and len(entries) > limit:
         raise LimitExceeded(f"{loc.display} has {len(entries):,} files, over this server's limit of {limit:,}",
                             hint="narrow it with --include/--exclude or a /tree/<ref>/<dir> URL")
-    if loc.subpath:
-        entries = [Entry(f"{loc.subpath}/{e.path}", e.abspath, e.size) for e in entries]
-        skipped = [Skipped(f"{loc.subpath}/{s.path}", s.reason, s.size) for s in skipped]
 
+
+def _read_documents(entries: list[Entry], changed: list[tuple[Document, bytes]], skipped: list[Skipped],
+                    options: Options) -> tuple[list[Document], list[Redaction]]:
+    """Read every entry (a skip goes to ``skipped``), then redact secrets and count tokens."""
     docs: list[Document] = []
     counting = _Counting(options)
     try:
@@ -377,16 +404,49 @@ def ingest_repo(src: sources.Source, options: Options) -> Bundle:
             redactions = path_redactions + _scan_and_count(docs, options, counting)
     finally:
         counting.close()
+    return docs, redactions
+
+
+def _change_counts(loc: _Located, options: Options, facts: dict[str, object]) -> dict[str, int] | None:
+    """With --sort-by-changes in a git repository: how often each file changed recently."""
+    if not (options.sort_by_changes and loc.git_root is not None):
+        return None
+    from llmingest.sources.repo_git import change_counts
+
+    churn = change_counts(loc.root, options.changes_window, loc.subpath)
+    facts["sort_by_changes"] = f"most often changed in the last {options.changes_window:,} commits first"
+    return churn
+
+
+def _repo_metadata(loc: _Located, history: dict[str, str], facts: dict[str, object]) -> dict:
+    """The bundle's metadata: name, ref, commit, subpath, then git history and the facts gathered."""
+    metadata: dict = {"name": loc.name}
+    if loc.ref:
+        metadata["ref"] = loc.ref
+    if loc.commit:
+        metadata["commit"] = loc.commit
+    if loc.subpath:
+        metadata["subpath"] = loc.subpath
+    metadata.update(history)
+    metadata.update(facts)
+    return metadata
+
+
+def ingest_repo(src: sources.Source, options: Options) -> Bundle:
+    """Digest a repository; see the module docstring for the pipeline."""
+    loc = _locate(src, options)
+    facts: dict[str, object] = {}
+    entries, skipped, changed = _select_entries(loc, options, facts)
+    _check_file_limit(loc, entries, options)
+    if loc.subpath:
+        entries = [Entry(f"{loc.subpath}/{e.path}", e.abspath, e.size) for e in entries]
+        skipped = [Skipped(f"{loc.subpath}/{s.path}", s.reason, s.size) for s in skipped]
+    docs, redactions = _read_documents(entries, changed, skipped, options)
     if options.compress:
         from llmingest.transforms.compress import compress_documents, summary
 
         facts["compressed"] = summary(compress_documents(docs, options.encoding))
-    churn: dict[str, int] | None = None
-    if options.sort_by_changes and loc.git_root is not None:
-        from llmingest.sources.repo_git import change_counts
-
-        churn = change_counts(loc.root, options.changes_window, loc.subpath)
-        facts["sort_by_changes"] = f"most often changed in the last {options.changes_window:,} commits first"
+    churn = _change_counts(loc, options, facts)
     history = _history(loc, options)
     if loc.checkout is not None and not options.cache:
         from llmingest.fetch.git_remote import discard
@@ -397,17 +457,9 @@ def ingest_repo(src: sources.Source, options: Options) -> Bundle:
         what = "no files matched --include" if options.include else "no files to digest"
         raise SourceNotFound(f"{what} in {loc.display}", hint="check the path, --include/--exclude, or --hidden")
 
-    metadata: dict = {"name": loc.name}
-    if loc.ref:
-        metadata["ref"] = loc.ref
-    if loc.commit:
-        metadata["commit"] = loc.commit
-    if loc.subpath:
-        metadata["subpath"] = loc.subpath
-    metadata.update(history)
-    metadata.update(facts)
     bundle = Bundle(source=loc.display, kind="repo", documents=docs, skipped=sorted(skipped, key=lambda s: s.path),
-                    redactions=redactions, metadata=metadata, title=loc.name, encoding=options.encoding)
+                    redactions=redactions, metadata=_repo_metadata(loc, history, facts), title=loc.name,
+                    encoding=options.encoding)
     if options.max_tokens:  # fitted as the renderer will lay it out, in the format asked for
         from llmingest.render import fit
 
@@ -418,5 +470,3 @@ def ingest_repo(src: sources.Source, options: Options) -> Bundle:
 
         bundle.documents = sort_by_changes(bundle.documents, churn)
     return bundle
-
-
