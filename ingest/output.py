@@ -272,12 +272,12 @@ def write_if_changed(path: Path, text: str | Callable[[], str | Iterable[str]]) 
 
 
 class WriteMemo:
-    """What the last run wrote into a folder: name -> [input key, SHA-256, size, mtime_ns, inode].
+    """What the last run wrote into a folder: name -> [input key, SHA-256, size, mtime, inode, ctime].
 
     A warm rebuild over unchanged inputs would make every mirror's text again, hash it and read
     the old file back only to find it equal (37 MB for python3-doc). When the caller knows a key
     of everything that makes a file's text (``keys``), the same key and an untouched file (same
-    size, mtime, inode as right after we wrote or checked it) prove the file holds that text:
+    size, mtime, inode and ctime as right after we wrote or checked it) prove the file holds that text:
     then nothing is made, hashed nor read. Kept outside the folder (a cache), so the folder's
     bytes never depend on it; a lost or corrupt memo only makes the next run slower. A class: a
     loaded map and where it goes.
@@ -303,13 +303,13 @@ class WriteMemo:
             st = path.stat()
         except OSError:
             return None
-        return [st.st_size, st.st_mtime_ns, st.st_ino]
+        return [st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns]  # ctime: no tool can set it back
 
     def unchanged(self, rel: str, path: Path, key: str | None) -> Digest | None:
         """The file's SHA-256 when ``key`` is the one it was last written or checked with and the
         file is untouched since; None: make the text and compare (:func:`write_if_changed`)."""
         entry = self._old.get(rel)
-        if key is None or not (isinstance(entry, list) and len(entry) == 5 and entry[0] == key):
+        if key is None or not (isinstance(entry, list) and len(entry) == 6 and entry[0] == key):
             return None
         if entry[2:] != self._sig(path):
             return None

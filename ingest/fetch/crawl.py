@@ -310,12 +310,13 @@ class HttpCache:
             return None
         return digest, str(self._paths(url)[1])
 
-    def put(self, url: str, headers: dict[str, str], body: bytes) -> None:
+    def put(self, url: str, headers: dict[str, str], body: bytes, digest: str | None = None) -> None:
+        """Keep ``body`` and its validators; ``digest``: its SHA-256 when the caller has it already."""
         self._meta.pop(url, None)
         if not self.enabled or not (headers.get("etag") or headers.get("last-modified")):
             return
         meta = {"url": url, "etag": headers.get("etag"), "last_modified": headers.get("last-modified"),
-                "content_type": headers.get("content-type", ""), "sha256": hashlib.sha256(body).hexdigest()}
+                "content_type": headers.get("content-type", ""), "sha256": digest or hashlib.sha256(body).hexdigest()}
         meta_path, body_path = self._paths(url)
         try:
             meta_path.parent.mkdir(parents=True, exist_ok=True)
@@ -476,6 +477,7 @@ class _Fetcher:
         self.requests = 0
         self.not_modified = 0
         self.unread: dict[str, tuple[str, str]] = {}  # URL answered 304 -> (body SHA-256, body file)
+        self.digests: dict[str, str] = {}  # URL fetched -> its body's SHA-256
 
     def host(self, url: str) -> _Host:
         netloc = urlsplit(url).netloc
@@ -591,7 +593,9 @@ class _Fetcher:
                     return current, 200, hdrs, cached, True
                 status, hdrs, body = await self.request(current, {})
             if 200 <= status < 300 and conditional:
-                self.cache.put(current, hdrs, body)
+                digest = hashlib.sha256(body).hexdigest()
+                self.digests[current] = digest  # hashed once: every cache keys on it
+                self.cache.put(current, hdrs, body, digest)
             return current, status, hdrs, body, False
         raise _Skip(f"more than {MAX_REDIRECTS} redirects")
 
@@ -825,6 +829,7 @@ async def _crawl(start: str, options: Options, state: _State, on_page: Callable[
             except (BlockedAddress, NetworkError, UsageError, SourceNotFound) as exc:
                 state.skipped.setdefault(url, Skipped(url, exc.render()))
                 return None
+            digest = fetcher.digests.pop(final, None)
             if final != url:
                 state.redirects[url] = final
             if not 200 <= status < 300:
@@ -833,13 +838,15 @@ async def _crawl(start: str, options: Options, state: _State, on_page: Callable[
             ctype, charset = _content_type(hdrs)
             if options.render and ctype in HTML_TYPES:  # site --render: the page after its scripts ran
                 try:
-                    body, charset = await _render(final, options), "utf-8"
+                    body, charset, digest = await _render(final, options), "utf-8", None
                 except IngestError as exc:
                     state.skipped.setdefault(url, Skipped(url, f"not rendered: {exc.render()}"))
                     return None
             page = FetchedPage(final, url, status, body, ctype, charset, depth, cached)
             if cached and not body and final in fetcher.unread:  # a 304: the body is read only if needed
                 page.digest, page.path = fetcher.unread.pop(final)
+            else:
+                page.digest = digest
             if ctype in MARKDOWN_TYPES:  # a negotiated markdown answer: follow its markdown links
                 page.links = [n for n in dict.fromkeys(normalize(urljoin(final, m)) for m in _md_links(page.body()))
                               if in_scope(n, scope) and _looks_like_page(n)]
