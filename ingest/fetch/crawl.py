@@ -23,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import fnmatch
+import functools
 import hashlib
 import json
 import os
@@ -142,8 +143,12 @@ class CrawlResult:
 # URLs
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def normalize(url: str) -> str:
-    """Canonical form used as identity: no fragment, lower-case scheme/host, no default port."""
+    """Canonical form used as identity: no fragment, lower-case scheme/host, no default port.
+
+    Cached: a docs site links the same few hundred pages from every page (23,000 links for
+    python3-doc's 526 pages), and this was a tenth of a cold build's main process."""
     parts = urlsplit(url.strip())
     scheme = parts.scheme.lower()
     host = (parts.hostname or "").lower()

@@ -14,6 +14,7 @@ them through :mod:`llmingest.output` and :func:`diff_site` is ``--check``. :func
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import json
@@ -209,6 +210,13 @@ def _converter_fingerprint() -> str:
 _FIRST = "_first_sentence"
 
 
+def _jsonable(value: object) -> object:
+    """What ``json`` cannot write itself: a dataclass as its fields (as ``asdict`` did), else text."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.asdict(value)
+    return str(value)
+
+
 class _DocCache:
     """Converted pages on disk, keyed by (page bytes, URL, media type, converter code).
 
@@ -252,13 +260,28 @@ class _DocCache:
             return
         k = self.key(page)
         path = self.dir / k[:2] / f"{k}.json"
-        data = doc.to_dict()
+        # the fields as they are (json copies them): dataclasses.asdict deep-copied every page's
+        # metadata, a third of this method on a cold run
+        data = {f.name: getattr(doc, f.name) for f in dataclasses.fields(doc)}
         if not doc.description and not page.description:  # what _name_page falls back to, made once
-            doc.metadata[_FIRST] = data[_FIRST] = llmstxt.first_sentence(_body(doc).strip())
+            data[_FIRST] = llmstxt.first_sentence(_body(doc).strip())
         try:
-            output.write_atomic(path, json.dumps(data, default=str, ensure_ascii=False))
-        except (OSError, TypeError, ValueError):
-            pass
+            text = json.dumps(data, default=_jsonable, ensure_ascii=False)
+        except (TypeError, ValueError):
+            return
+        finally:
+            if _FIRST in data:
+                doc.metadata[_FIRST] = data[_FIRST]
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+        try:
+            try:
+                tmp.write_text(text, "utf-8")
+            except FileNotFoundError:  # the first entry of its folder
+                path.parent.mkdir(parents=True, exist_ok=True)
+                tmp.write_text(text, "utf-8")
+            os.replace(tmp, path)  # atomic: a concurrent run never reads half an entry
+        except OSError:
+            tmp.unlink(missing_ok=True)
 
 
 class _Converter:
