@@ -271,7 +271,70 @@ def write_if_changed(path: Path, text: str | Callable[[], str | Iterable[str]]) 
     return Digest(sha.hexdigest())
 
 
-def write_folder(out_dir: Path, files: dict, header: str) -> tuple[list[Path], list[str]]:
+class WriteMemo:
+    """What the last run wrote into a folder: name -> [input key, SHA-256, size, mtime, inode, ctime].
+
+    A warm rebuild over unchanged inputs would make every mirror's text again, hash it and read
+    the old file back only to find it equal (37 MB for python3-doc). When the caller knows a key
+    of everything that makes a file's text (``keys``), the same key and an untouched file (same
+    size, mtime, inode and ctime as right after we wrote or checked it) prove the file holds that text:
+    then nothing is made, hashed nor read. Kept outside the folder (a cache), so the folder's
+    bytes never depend on it; a lost or corrupt memo only makes the next run slower. A class: a
+    loaded map and where it goes.
+    """
+
+    def __init__(self, path: Path | None) -> None:
+        import json
+
+        self.path = path
+        self._old: dict[str, list] = {}
+        self._new: dict[str, list] = {}
+        self.hits = 0
+        if path is not None:
+            try:
+                loaded = json.loads(Path(path).read_text("utf-8"))
+                self._old = loaded if isinstance(loaded, dict) else {}
+            except (OSError, ValueError):
+                self._old = {}
+
+    @staticmethod
+    def _sig(path: Path) -> list[int] | None:
+        try:
+            st = path.stat()
+        except OSError:
+            return None
+        return [st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns]  # ctime: no tool can set it back
+
+    def unchanged(self, rel: str, path: Path, key: str | None) -> Digest | None:
+        """The file's SHA-256 when ``key`` is the one it was last written or checked with and the
+        file is untouched since; None: make the text and compare (:func:`write_if_changed`)."""
+        entry = self._old.get(rel)
+        if key is None or not (isinstance(entry, list) and len(entry) == 6 and entry[0] == key):
+            return None
+        if entry[2:] != self._sig(path):
+            return None
+        self._new[rel] = entry
+        self.hits += 1
+        return Digest(entry[1])
+
+    def record(self, rel: str, path: Path, key: str | None, sha: str) -> None:
+        sig = self._sig(path) if key is not None else None
+        if sig is not None:
+            self._new[rel] = [key, sha, *sig]
+
+    def save(self) -> None:
+        import json
+
+        if self.path is None or self._new == self._old:
+            return
+        try:
+            write_atomic(Path(self.path), json.dumps(self._new, separators=(",", ":"), sort_keys=True))
+        except OSError:
+            pass
+
+
+def write_folder(out_dir: Path, files: dict, header: str, *, keys: dict[str, str] | None = None,
+                 memo: Path | None = None) -> tuple[list[Path], list[str]]:
     """Write ``files`` (relative name -> text or text maker) into ``out_dir`` as one managed set.
 
     Stale files of an earlier run go first (a page that was ``foo.md`` may now need ``foo.md/``
@@ -279,24 +342,36 @@ def write_folder(out_dir: Path, files: dict, header: str) -> tuple[list[Path], l
     a name that is not :func:`valid_name` or leaves the folder is never written nor listed; the
     manifest then records what this run wrote, under ``header``. A file that cannot be written
     does not stop the others. Returns (paths written, one line per failure).
+
+    ``keys`` (name -> a key of everything its text is made from) and ``memo`` (a file outside the
+    folder) let a re-run skip making, hashing and comparing the files whose key and stat are
+    unchanged (see :class:`WriteMemo`).
     """
     out_dir = Path(out_dir)
     written: list[Path] = []
     done: dict[str, str] = {}
     failed: list[str] = []
+    keys = keys or {}
+    remembered = WriteMemo(memo if keys else None)
     remove_files(out_dir, stale_files(out_dir, files))
+    root = out_dir.resolve()
     for rel, text in files.items():
         path = out_dir / rel
-        if not valid_name(rel) or not path.resolve().is_relative_to(out_dir.resolve()):
+        if not valid_name(rel) or not path.resolve().is_relative_to(root):
             failed.append(f"{rel!r}: not a safe name inside the folder")  # never written, never listed
             continue
+        key = keys.get(rel)
         try:
-            done[rel] = write_if_changed(path, text)
+            known = remembered.unchanged(rel, path, key)
+            done[rel] = known if known is not None else write_if_changed(path, text)
         except OSError as exc:  # a user's file where a folder must go, a full disk: say which, keep the rest
             failed.append(f"{rel}: {exc.strerror or exc}")
             continue
+        if known is None:
+            remembered.record(rel, path, key, done[rel])
         written.append(path)
     write_manifest(out_dir, done, header)
+    remembered.save()
     return written, failed
 
 

@@ -155,3 +155,117 @@ def test_write_site_streams_llms_full_and_keeps_unchanged_files(served, tmp_path
     assert all(p.stat().st_mtime_ns == 1 for p in stamps)  # nothing rewritten
     assert "".join(llmstxt.iter_llms_full("T", "S.", [("A", "u", "# A\n\nx")])) == (
         "# T\n\n> S.\n\n# A\n\nSource: u\n\nx\n")
+
+
+# ---------------------------------------------------------------------------------------------
+# a warm rebuild does no work for what did not change (real runs; calls spied, never faked)
+
+
+def _old(path: Path, seconds_ago: float = 3600) -> None:
+    """Give a file an mtime in the past, as a built site has (a file written this instant is
+    'racy': its stat is not trusted until its clock tick is over)."""
+    import os
+    import time
+
+    then = time.time() - seconds_ago
+    os.utime(path, (then, then))
+
+
+def _spy_work(monkeypatch, root: Path) -> dict[str, list]:
+    """Count what a site build really does: page bodies read from ``root``, pages converted, links
+    parsed, mirrors made. The functions run as usual; only their calls are recorded."""
+    from llmingest.render import llmstxt as render_llmstxt
+    from llmingest.sources import site as site_mod
+
+    work: dict[str, list] = {"converted": _count_calls(monkeypatch, site_mod, "to_document"),
+                             "parsed": _count_calls(monkeypatch, crawl_mod, "extract"),
+                             "mirrors": _count_calls(monkeypatch, render_llmstxt, "_mirror_text"),
+                             "read": []}
+    real = Path.read_bytes
+
+    def read_bytes(self):
+        if self.is_relative_to(root):
+            work["read"].append(self.name)
+        return real(self)
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    return work
+
+
+def _snapshot(out: Path) -> dict[str, tuple[bytes, int]]:
+    return {p.relative_to(out).as_posix(): (p.read_bytes(), p.stat().st_mtime_ns) for p in out.rglob("*") if p.is_file()}
+
+
+def test_a_warm_folder_rebuild_reads_converts_and_renders_nothing(tmp_path, monkeypatch):
+    from llmingest.sources.site import write_site
+
+    monkeypatch.setenv("LLMINGEST_CACHE_DIR", str(tmp_path / "cache"))
+    root = _site(tmp_path / "html")
+    for page in root.iterdir():
+        _old(page)
+    options = Options(cache_dir=tmp_path / "cache", base_url="https://docs.example.com/")
+    out = tmp_path / "out"
+    write_site(ingest_site(LocalDir(root), options), out, options.base_url)
+    cold = _snapshot(out)
+    # the converter is made to fail from here on: a warm run that converted anything would show it
+    from llmingest import converters
+
+    def broken(*args, **kwargs):
+        raise AssertionError("a page was converted again")
+
+    monkeypatch.setattr(converters, "convert", broken)
+    work = _spy_work(monkeypatch, root)
+    bundle = ingest_site(LocalDir(root), options)
+    write_site(bundle, out, options.base_url)
+    assert work == {"converted": [], "parsed": [], "mirrors": [], "read": []}
+    assert not bundle.skipped and len(bundle.documents) == 7
+    assert _snapshot(out) == cold  # same bytes, and no file rewritten (mtimes kept)
+
+
+def test_a_changed_page_in_a_folder_is_read_and_converted_again_and_only_it(tmp_path, monkeypatch):
+    from llmingest.sources.site import render_site as render
+    from llmingest.sources.site import write_site
+
+    monkeypatch.setenv("LLMINGEST_CACHE_DIR", str(tmp_path / "cache"))
+    root = _site(tmp_path / "html")
+    for page in root.iterdir():
+        _old(page)
+    options = Options(cache_dir=tmp_path / "cache", base_url="https://docs.example.com/")
+    out = tmp_path / "out"
+    write_site(ingest_site(LocalDir(root), options), out, options.base_url)
+    page = root / "p2.html"
+    page.write_text(page.read_text("utf-8").replace("Body of page 2", "New body of page 2"), "utf-8")
+    _old(page, 60)
+    (out / "p4.md").write_text("edited by hand\n", "utf-8")  # an output file changed behind our back
+    work = _spy_work(monkeypatch, root)
+    bundle = ingest_site(LocalDir(root), options)
+    write_site(bundle, out, options.base_url)
+    assert work["read"] == ["p2.html"] and len(work["parsed"]) == 1  # only the changed file is read
+    assert len(work["converted"]) == 1 and b"New body of page 2" in work["converted"][0][0]
+    # p2's mirror is made again; p4's too (its file no longer holds what was written); no other
+    assert sorted({a[0].path for a in work["mirrors"]}) == ["p2.html", "p4.html"]  # (made, then written)
+    assert "New body of page 2" in (out / "p2.md").read_text("utf-8")
+    fresh = render(ingest_site(LocalDir(root), Options(cache=False, base_url=options.base_url)), options.base_url)
+    for rel, text in fresh.items():
+        assert (out / rel).read_text("utf-8") == text, rel
+
+
+def test_a_warm_http_rebuild_reads_no_body_and_converts_nothing(served, tmp_path, monkeypatch):
+    from llmingest import converters
+
+    options = Options(cache_dir=tmp_path / "cache")
+    cold = render_site(ingest_site(WebPage(served), options))
+    monkeypatch.setattr(converters, "convert", lambda *a, **k: (_ for _ in ()).throw(AssertionError("converted")))
+    bodies = _count_calls(monkeypatch, crawl_mod.HttpCache, "body")
+    read = []
+    real = Path.read_bytes
+
+    def read_bytes(self):
+        if self.suffix == ".body":
+            read.append(self.name)
+        return real(self)
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    warm = ingest_site(WebPage(served), options)
+    assert warm.metadata["not_modified"] >= 7 and bodies == [] and read == []
+    assert render_site(warm) == cold

@@ -23,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import fnmatch
+import functools
 import hashlib
 import json
 import os
@@ -35,10 +36,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
 from xml.etree import ElementTree
 
-import httpx
 from llmingest.converters import document_suffixes
 from llmingest.errors import (
     BlockedAddress,
@@ -48,22 +49,17 @@ from llmingest.errors import (
     SourceNotFound,
     UsageError,
 )
-from llmingest.fetch.http import (
-    ACCEPT_MARKDOWN,
-    MAX_REDIRECTS,
-    aread_body,
-    check_address,
-    deadline,
-    gunzip,
-    login_headers,
-    make_async_client,
-    page_cap,
-)
 from llmingest.fetch.walk import unreadable_reason
 from llmingest.model import Skipped
 from llmingest.options import Options
 from llmingest.progress import task
 from llmingest.tokens import default_cache_dir
+
+if TYPE_CHECKING:
+    import httpx
+
+# httpx and llmingest.fetch.http are imported where a request is made: a rebuild from a folder
+# never loads them (a fifth of a warm run's start-up)
 
 __all__ = [
     "FetchedPage",
@@ -111,6 +107,23 @@ class FetchedPage:
     title: str | None = None  # the raw <title>
     site_name: str | None = None  # og:site_name / application-name
     description: str | None = None  # meta description
+    digest: str | None = None  # SHA-256 of the body: what caches key on, known without reading it again
+    path: str | None = None  # where the body lies on disk when it was not read (a 304, an unchanged file)
+
+    def body(self) -> bytes:
+        """The page's bytes, read now if the crawl proved it unchanged without reading it."""
+        if not self.content and self.path:
+            try:
+                self.content = Path(self.path).read_bytes()
+            except OSError:
+                pass
+        return self.content
+
+    def body_digest(self) -> str:
+        """:attr:`digest`, computed from the body when the page did not come with one."""
+        if self.digest is None:
+            self.digest = hashlib.sha256(self.body()).hexdigest()
+        return self.digest
 
 
 @dataclass
@@ -130,8 +143,12 @@ class CrawlResult:
 # URLs
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def normalize(url: str) -> str:
-    """Canonical form used as identity: no fragment, lower-case scheme/host, no default port."""
+    """Canonical form used as identity: no fragment, lower-case scheme/host, no default port.
+
+    Cached: a docs site links the same few hundred pages from every page (23,000 links for
+    python3-doc's 526 pages), and this was a tenth of a cold build's main process."""
     parts = urlsplit(url.strip())
     scheme = parts.scheme.lower()
     host = (parts.hostname or "").lower()
@@ -289,12 +306,22 @@ class HttpCache:
         except OSError:
             return None
 
-    def put(self, url: str, headers: dict[str, str], body: bytes) -> None:
+    def stored(self, url: str) -> tuple[str, str] | None:
+        """(SHA-256 of the kept body, its file) when the entry recorded the hash: a 304 then costs
+        no read of the body (it is read only if the page must be converted again)."""
+        meta = self.meta(url) or {}
+        digest = meta.get("sha256")
+        if not isinstance(digest, str) or len(digest) != 64:
+            return None
+        return digest, str(self._paths(url)[1])
+
+    def put(self, url: str, headers: dict[str, str], body: bytes, digest: str | None = None) -> None:
+        """Keep ``body`` and its validators; ``digest``: its SHA-256 when the caller has it already."""
         self._meta.pop(url, None)
         if not self.enabled or not (headers.get("etag") or headers.get("last-modified")):
             return
         meta = {"url": url, "etag": headers.get("etag"), "last_modified": headers.get("last-modified"),
-                "content_type": headers.get("content-type", "")}
+                "content_type": headers.get("content-type", ""), "sha256": digest or hashlib.sha256(body).hexdigest()}
         meta_path, body_path = self._paths(url)
         try:
             meta_path.parent.mkdir(parents=True, exist_ok=True)
@@ -335,8 +362,10 @@ class FactsCache:
                 self._old = {}
 
     @staticmethod
-    def key(body: bytes, url: str, charset: str | None) -> str:
-        h = hashlib.sha1(body, usedforsecurity=False)
+    def key(digest: str, url: str, charset: str | None) -> str:
+        """Of the body's SHA-256 (:attr:`FetchedPage.digest`), so a page proven unchanged by its
+        validators or its file's stat is looked up without reading or hashing its body."""
+        h = hashlib.sha1(digest.encode("ascii"), usedforsecurity=False)
         h.update(b"\0" + url.encode("utf-8", "surrogatepass") + b"\0" + (charset or "").encode("ascii", "replace"))
         return h.hexdigest()
 
@@ -357,6 +386,61 @@ class FactsCache:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
             tmp.write_text(json.dumps(self._new, separators=(",", ":"), ensure_ascii=False), "utf-8")
+            os.replace(tmp, self.path)
+        except OSError:
+            pass  # only a slower next run
+
+
+class StatIndex:
+    """Each file of a built-HTML folder's (size, mtime, inode, ctime) and the SHA-256 of its bytes.
+
+    What a 304 is to a server, an unchanged ``stat`` is to a folder: a re-run over the same
+    ``_build/html`` then reads and hashes no page (50 MB for python3-doc) unless one must be
+    converted again. Any change to the file (a rewrite, a touch, a copy) changes one of the four;
+    a file modified within the last ``RACY`` seconds is not recorded (it may change again within
+    the clock's tick, like git's racy-index rule). One JSON map per folder and base URL, rewritten
+    with only this run's files. A class: a loaded map and a switch.
+    """
+
+    RACY = 2.0
+
+    def __init__(self, directory: Path | None, name: str, enabled: bool = True) -> None:
+        self.enabled = enabled and directory is not None
+        key = hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()[:24]
+        self.path = directory / "stat" / f"{key}.json" if directory is not None else None
+        self._old: dict[str, list] = {}
+        self._new: dict[str, list] = {}
+        self._now = time.time()
+        if self.enabled:
+            try:
+                loaded = json.loads(self.path.read_text("utf-8"))
+                self._old = loaded if isinstance(loaded, dict) else {}
+            except (OSError, ValueError):
+                self._old = {}
+
+    @staticmethod
+    def _sig(st: os.stat_result) -> list[int]:
+        return [st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns]
+
+    def get(self, rel: str, st: os.stat_result) -> str | None:
+        """The file's SHA-256 if its stat is the one recorded with it, else None (read it)."""
+        entry = self._old.get(rel)
+        if not (isinstance(entry, list) and len(entry) == 5 and entry[:4] == self._sig(st)):
+            return None
+        self._new[rel] = entry
+        return entry[4] if isinstance(entry[4], str) else None
+
+    def put(self, rel: str, st: os.stat_result, digest: str) -> None:
+        if self._now - st.st_mtime >= self.RACY:
+            self._new[rel] = [*self._sig(st), digest]
+
+    def save(self) -> None:
+        if not self.enabled or self._new == self._old:
+            return
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+            tmp.write_text(json.dumps(self._new, separators=(",", ":")), "utf-8")
             os.replace(tmp, self.path)
         except OSError:
             pass  # only a slower next run
@@ -392,9 +476,13 @@ class _Fetcher:
         self.sem = asyncio.Semaphore(max(1, options.concurrency))
         self.hosts: dict[str, _Host] = {}
         self.cache = HttpCache(_cache_dir(options), options.cache)
+        from llmingest.fetch.http import page_cap
+
         self.max_bytes = page_cap(options, MAX_PAGE_BYTES)  # --max-page-size of `site` and of `serve`
         self.requests = 0
         self.not_modified = 0
+        self.unread: dict[str, tuple[str, str]] = {}  # URL answered 304 -> (body SHA-256, body file)
+        self.digests: dict[str, str] = {}  # URL fetched -> its body's SHA-256
 
     def host(self, url: str) -> _Host:
         netloc = urlsplit(url).netloc
@@ -403,12 +491,16 @@ class _Fetcher:
         return self.hosts[netloc]
 
     async def _guard(self, url: str) -> None:
+        from llmingest.fetch.http import check_address
+
         if self.options.allow_private:
             check_address(url, self.options)  # scheme check only; no DNS
         else:
             await asyncio.to_thread(check_address, url, self.options)
 
     async def _once(self, url: str, headers: dict[str, str], max_bytes: int) -> tuple[int, dict[str, str], bytes]:
+        from llmingest.fetch.http import ACCEPT_MARKDOWN, aread_body, deadline, login_headers
+
         host = self.host(url)
         async with self.sem, host.sem:
             if host.delay:
@@ -435,6 +527,8 @@ class _Fetcher:
     async def request(self, url: str, headers: dict[str, str] | None = None, max_bytes: int | None = None,
                       retries: int | None = None) -> tuple[int, dict[str, str], bytes]:
         """One GET with retries on 429/5xx/transport errors; 4xx are returned, not raised."""
+        import httpx
+
         max_bytes = max_bytes or self.max_bytes
         delay = float(self.options.crawl.backoff)
         if retries is None:
@@ -471,6 +565,8 @@ class _Fetcher:
         ``conditional=False`` is for robots.txt, sitemaps and llms.txt probes: no cache, no retries.
         Returns (final URL, status, headers, body, from_cache).
         """
+        from llmingest.fetch.http import MAX_REDIRECTS
+
         retries = None if conditional else 0
         current = url
         seen: set[str] = set()
@@ -488,15 +584,23 @@ class _Fetcher:
                 current = target
                 continue
             if status == 304 and validators:
-                cached = self.cache.body(current)
                 meta = self.cache.meta(current) or {}
+                stored = self.cache.stored(current)
+                if stored is not None and os.path.isfile(stored[1]):  # unchanged: read only if converted again
+                    self.not_modified += 1
+                    self.unread[current] = stored
+                    hdrs.setdefault("content-type", meta.get("content_type", ""))
+                    return current, 200, hdrs, b"", True
+                cached = self.cache.body(current)
                 if cached is not None:
                     self.not_modified += 1
                     hdrs.setdefault("content-type", meta.get("content_type", ""))
                     return current, 200, hdrs, cached, True
                 status, hdrs, body = await self.request(current, {})
             if 200 <= status < 300 and conditional:
-                self.cache.put(current, hdrs, body)
+                digest = hashlib.sha256(body).hexdigest()
+                self.digests[current] = digest  # hashed once: every cache keys on it
+                self.cache.put(current, hdrs, body, digest)
             return current, status, hdrs, body, False
         raise _Skip(f"more than {MAX_REDIRECTS} redirects")
 
@@ -563,6 +667,8 @@ def _sitemap_locs(data: bytes, url: str = "sitemap", max_bytes: int = MAX_PAGE_B
     1 GiB. Over the cap raises LimitExceeded (the caller reports it as a skip).
     """
     if data[:2] == b"\x1f\x8b":
+        from llmingest.fetch.http import gunzip
+
         try:
             data = gunzip(data, max_bytes, url)
         except NetworkError:
@@ -642,6 +748,9 @@ def find_published(start: str, options: Options | None = None) -> dict[str, str]
 
 
 def _client(options: Options) -> httpx.AsyncClient:
+    import httpx
+    from llmingest.fetch.http import make_async_client
+
     limits = httpx.Limits(max_connections=max(1, options.concurrency), max_keepalive_connections=max(1, options.concurrency))
     return make_async_client(options, limits=limits)  # pinned addresses, deadlines, bounded decoding
 
@@ -725,6 +834,7 @@ async def _crawl(start: str, options: Options, state: _State, on_page: Callable[
             except (BlockedAddress, NetworkError, UsageError, SourceNotFound) as exc:
                 state.skipped.setdefault(url, Skipped(url, exc.render()))
                 return None
+            digest = fetcher.digests.pop(final, None)
             if final != url:
                 state.redirects[url] = final
             if not 200 <= status < 300:
@@ -733,19 +843,23 @@ async def _crawl(start: str, options: Options, state: _State, on_page: Callable[
             ctype, charset = _content_type(hdrs)
             if options.render and ctype in HTML_TYPES:  # site --render: the page after its scripts ran
                 try:
-                    body, charset = await _render(final, options), "utf-8"
+                    body, charset, digest = await _render(final, options), "utf-8", None
                 except IngestError as exc:
                     state.skipped.setdefault(url, Skipped(url, f"not rendered: {exc.render()}"))
                     return None
             page = FetchedPage(final, url, status, body, ctype, charset, depth, cached)
+            if cached and not body and final in fetcher.unread:  # a 304: the body is read only if needed
+                page.digest, page.path = fetcher.unread.pop(final)
+            else:
+                page.digest = digest
             if ctype in MARKDOWN_TYPES:  # a negotiated markdown answer: follow its markdown links
-                page.links = [n for n in dict.fromkeys(normalize(urljoin(final, m)) for m in _md_links(body))
+                page.links = [n for n in dict.fromkeys(normalize(urljoin(final, m)) for m in _md_links(page.body()))
                               if in_scope(n, scope) and _looks_like_page(n)]
             elif ctype in HTML_TYPES or (not ctype and _looks_like_page(final)):
-                key = facts.key(body, final, charset)
+                key = facts.key(page.body_digest(), final, charset)
                 known = facts.get(key)
                 if known is None:  # a page not seen before (or changed): parse it
-                    links, title, site_name, desc = extract(body, final, charset)
+                    links, title, site_name, desc = extract(page.body(), final, charset)
                     links = [n for n in dict.fromkeys(normalize(v) for v in links)
                              if in_scope(n, scope) and _looks_like_page(n)]
                     facts.put(key, known := [links, title, site_name, desc])
@@ -918,6 +1032,7 @@ def crawl_folder(root: Path, base_url: str, options: Options | None = None) -> C
     skipped: list[Skipped] = []
     order: list[str] = []
     facts = FactsCache(_cache_dir(opts), "folder:" + scope, opts.cache)
+    stats = StatIndex(_cache_dir(opts), f"{scope}\0{root.resolve()}", opts.cache)
     with task(opts, f"reading {root}", len(files)) as bar:
         for rel, path in files:
             url = normalize(urljoin(scope, "/".join(_quote_segment(s) for s in rel.split("/"))))
@@ -928,13 +1043,19 @@ def crawl_folder(root: Path, base_url: str, options: Options | None = None) -> C
                 skipped.append(Skipped(rel, reason))
                 continue
             try:
-                data = path.read_bytes()
+                st = path.stat()
+                digest = stats.get(rel, st)
+                data = b"" if digest is not None else path.read_bytes()  # unchanged: read only if converted
             except OSError as exc:
                 skipped.append(Skipped(rel, f"unreadable: {exc.strerror or exc}"))
                 continue
-            key = facts.key(data, url, None)
+            if digest is None:
+                digest = hashlib.sha256(data).hexdigest()
+                stats.put(rel, st, digest)
+            key = facts.key(digest, url, None)
             known = facts.get(key)
             if known is None:  # a file not seen before (or changed): parse it
+                data = data or path.read_bytes()
                 links, title, site_name, desc = extract(data, url)
                 local_links = []
                 for link in dict.fromkeys(normalize(v) for v in links):
@@ -943,10 +1064,12 @@ def crawl_folder(root: Path, base_url: str, options: Options | None = None) -> C
                             link += "index.html"
                         local_links.append(link)
                 facts.put(key, known := [local_links, title, site_name, desc])
-            pages[url] = FetchedPage(url, url, 200, data, "text/html", None, 0, True, list(known[0]), *known[1:])
+            pages[url] = FetchedPage(url, url, 200, data, "text/html", None, 0, True, list(known[0]), *known[1:],
+                                     digest=digest, path=str(path))
             order.append(url)
             bar.advance()
     facts.save()
+    stats.save()
     if not pages:
         raise SourceNotFound(f"no HTML files in {root}", hint="point at the built site (e.g. _build/html or site/)")
     start = scope + "index.html"

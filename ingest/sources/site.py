@@ -14,6 +14,7 @@ them through :mod:`llmingest.output` and :func:`diff_site` is ``--check``. :func
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import json
@@ -205,6 +206,17 @@ def _converter_fingerprint() -> str:
     return h.hexdigest()[:24]
 
 
+#: a converted page's first sentence, kept with it in the cache (the description of last resort)
+_FIRST = "_first_sentence"
+
+
+def _jsonable(value: object) -> object:
+    """What ``json`` cannot write itself: a dataclass as its fields (as ``asdict`` did), else text."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.asdict(value)
+    return str(value)
+
+
 class _DocCache:
     """Converted pages on disk, keyed by (page bytes, URL, media type, converter code).
 
@@ -216,34 +228,60 @@ class _DocCache:
         from llmingest.fetch.crawl import _cache_dir
 
         self.dir = _cache_dir(options).parent / "pages" if options.cache else None
+        self.hits = 0  # pages answered from here / converted: what tests and profiles read
+        self.misses = 0
 
-    def key(self, job: tuple[bytes, str, str, str | None]) -> str:
-        data, url, ctype, charset = job
+    def key(self, page: FetchedPage) -> str:
+        """Of the body's SHA-256 (known without reading it for a 304 or an unchanged file)."""
         h = hashlib.sha256(_converter_fingerprint().encode())
-        for part in (url, ctype, charset or ""):
+        for part in (page.url, page.content_type, page.charset or ""):
             h.update(part.encode("utf-8", "replace") + b"\0")
-        h.update(data)
+        h.update(page.body_digest().encode("ascii"))
         return h.hexdigest()
 
-    def get(self, job) -> Document | None:
+    def get(self, page: FetchedPage) -> Document | None:
         if self.dir is None:
             return None
-        k = self.key(job)
+        k = self.key(page)
         try:
             data = json.loads((self.dir / k[:2] / f"{k}.json").read_text("utf-8"))
-            return Document(**data)
+            first = data.pop(_FIRST, None)
+            doc = Document(**data)
+            if isinstance(first, str):
+                doc.metadata[_FIRST] = first
         except (OSError, ValueError, TypeError):
+            self.misses += 1
             return None
+        self.hits += 1
+        return doc
 
-    def put(self, job, doc: Document | None) -> None:
+    def put(self, page: FetchedPage, doc: Document | None) -> None:
         if self.dir is None or doc is None:
             return
-        k = self.key(job)
+        k = self.key(page)
         path = self.dir / k[:2] / f"{k}.json"
+        # the fields as they are (json copies them): dataclasses.asdict deep-copied every page's
+        # metadata, a third of this method on a cold run
+        data = {f.name: getattr(doc, f.name) for f in dataclasses.fields(doc)}
+        if not doc.description and not page.description:  # what _name_page falls back to, made once
+            data[_FIRST] = llmstxt.first_sentence(_body(doc).strip())
         try:
-            output.write_atomic(path, json.dumps(doc.to_dict(), default=str, ensure_ascii=False))
-        except (OSError, TypeError, ValueError):
-            pass
+            text = json.dumps(data, default=_jsonable, ensure_ascii=False)
+        except (TypeError, ValueError):
+            return
+        finally:
+            if _FIRST in data:
+                doc.metadata[_FIRST] = data[_FIRST]
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+        try:
+            try:
+                tmp.write_text(text, "utf-8")
+            except FileNotFoundError:  # the first entry of its folder
+                path.parent.mkdir(parents=True, exist_ok=True)
+                tmp.write_text(text, "utf-8")
+            os.replace(tmp, path)  # atomic: a concurrent run never reads half an entry
+        except OSError:
+            tmp.unlink(missing_ok=True)
 
 
 class _Converter:
@@ -275,12 +313,12 @@ class _Converter:
 
     @staticmethod
     def _job(page: FetchedPage) -> tuple[bytes, str, str, str | None]:
-        return (page.content, page.url, page.content_type, page.charset)
+        return (page.body(), page.url, page.content_type, page.charset)
 
     def submit(self, page: FetchedPage) -> None:
         if page.url in self.futures or page.url in self.cached:
             return
-        doc = self.cache.get(self._job(page))
+        doc = self.cache.get(page)
         if doc is not None:
             self.cached[page.url] = doc
             page.content = b""  # converted already: a warm run holds no page bodies (50 MB for python3-doc)
@@ -315,17 +353,17 @@ class _Converter:
         out: list[tuple[FetchedPage, Document | None, str]] = []
         with task(self.options, "converting pages", len(pages)) as bar:
             for page in pages:
-                job = self._job(page)
                 if page.url in self.cached:
                     out.append((page, self.cached[page.url], ""))
                     bar.advance()
                     continue
+                job = self._job(page)
                 fut = self.futures.get(page.url)
                 try:
                     res = fut.result() if fut is not None else _convert_one(job)  # type: ignore[attr-defined]
                 except Exception:  # a worker died (OOM, killed): convert here, where errors are values
                     res = _convert_one(job)
-                self.cache.put(job, res[0])
+                self.cache.put(page, res[0])
                 out.append((page, *res))
                 bar.advance()
         return out
@@ -424,7 +462,9 @@ def _name_page(doc: Document, page: FetchedPage, rel: str, site: str, body: str,
     doc.url = page.url
     doc.path = rel or "/"
     doc.kind = "page" if doc.kind not in ("pdf", "markdown") else doc.kind
-    doc.description = doc.description or page.description or llmstxt.first_sentence(body) or None
+    first = doc.metadata.pop(_FIRST, None)
+    doc.description = doc.description or page.description or (
+        first if isinstance(first, str) else llmstxt.first_sentence(body)) or None
     if doc.description and doc.description.casefold() == title.casefold():
         doc.description = None  # "- [Graphics and Charts](…): Graphics and Charts" says nothing
     doc.metadata.update({"mirror": mirror, "section_key": _section_key(rel), "depth": page.depth,
@@ -582,8 +622,63 @@ def _not_theirs(out_dir: Path, files: dict) -> dict:
     return files
 
 
+@functools.lru_cache(maxsize=1)
+def _render_fingerprint() -> str:
+    """Changes whenever the code that makes the output files changes (so a memo never outlives it)."""
+    from llmingest import __version__
+    from llmingest import converters as conv_pkg
+    from llmingest.render import llmstxt as render_llmstxt
+
+    h = hashlib.sha256(__version__.encode())
+    for path in (Path(__file__), Path(render_llmstxt.__file__), Path(output.__file__),
+                 Path(conv_pkg.__file__).parent / "llmstxt.py", Path(conv_pkg.__file__).parent / "html.py"):
+        try:
+            h.update(path.name.encode() + path.read_bytes())
+        except OSError:
+            h.update(b"?")
+    return h.hexdigest()
+
+
+def _doc_key(doc: Document) -> str:
+    """A key of everything a page's mirror is made from (its markdown, title, URL, metadata)."""
+    meta = {k: v for k, v in doc.metadata.items() if k != "from_cache"}  # how it was fetched: not in the text
+    head = json.dumps([doc.title, doc.url, doc.path, doc.description, doc.kind, meta], sort_keys=True, default=str)
+    h = hashlib.sha1(head.encode("utf-8", "surrogatepass"), usedforsecurity=False)
+    h.update(b"\0" + doc.content.encode("utf-8", "surrogatepass"))
+    return h.hexdigest()
+
+
+def _file_keys(bundle: Bundle, files: dict, max_tokens: int | None) -> dict[str, str]:
+    """name -> key of its inputs, for the files a warm rebuild should not make again: each mirror
+    (and its twin) and an uncapped llms-full.txt (its key: every page's key, in order, and the
+    header). Other files (llms.txt, a capped llms-full.txt) are small or made anyway."""
+    code = _render_fingerprint()
+    docs = bundle.documents
+    by_doc = [_doc_key(d) for d in docs]
+    keys: dict[str, str] = {}
+    for doc, k in zip(docs, by_doc, strict=True):
+        mirror = doc.metadata.get("mirror") or llmstxt.mirror_path(doc.path)
+        if mirror in files:
+            keys[mirror] = hashlib.sha1(f"{code}\0mirror\0{k}".encode(), usedforsecurity=False).hexdigest()
+            twin = twin_of(doc.url or doc.path, mirror)
+            if twin and files.get(twin) is files[mirror]:
+                keys[twin] = keys[mirror]
+    if max_tokens is None and callable(files.get("llms-full.txt")):
+        head = json.dumps([code, bundle.metadata.get("site_name") or bundle.title, bundle.metadata.get("summary")
+                           or bundle.description, by_doc], default=str)
+        keys["llms-full.txt"] = hashlib.sha1(head.encode("utf-8", "surrogatepass"), usedforsecurity=False).hexdigest()
+    return keys
+
+
+def _memo_path(out_dir: Path) -> Path:
+    from llmingest.tokens import default_cache_dir
+
+    name = hashlib.sha256(str(Path(out_dir).resolve()).encode("utf-8", "surrogatepass")).hexdigest()[:24]
+    return default_cache_dir() / "site-out" / f"{name}.json"
+
+
 def write_site(bundle: Bundle, out_dir: Path, base_url: str | None = None, *, max_tokens: int | None = None,
-               twins: bool = False) -> list[Path]:
+               twins: bool = False, cache: bool = True) -> list[Path]:
     """Write llms.txt, llms-full.txt and the .md mirrors under ``out_dir``; the paths, sorted.
 
     Files whose content is unchanged are not rewritten (their mtimes stay, so make-like tools and
@@ -591,10 +686,15 @@ def write_site(bundle: Bundle, out_dir: Path, base_url: str | None = None, *, ma
     mirror of a page that left the site is deleted on the next run, and only such files ever are
     (see :mod:`llmingest.output`: listed, ours by name, unchanged since). A file that cannot be
     written does not stop the others; it is reported as a :class:`ConversionError` at the end.
+
+    With ``cache``, a memo in the cache folder (never in ``out_dir``) remembers each mirror's and
+    llms-full.txt's input key and stat, so a rebuild of an unchanged site makes, hashes and reads
+    none of them again (:class:`llmingest.output.WriteMemo`).
     """
     out_dir = Path(out_dir)
     files = _not_theirs(out_dir, site_files(bundle, base_url, max_tokens, lazy=True, twins=twins))
-    written, failed = output.write_folder(out_dir, files, _WRITE_HEADER)
+    keys, memo = (_file_keys(bundle, files, max_tokens), _memo_path(out_dir)) if cache else ({}, None)
+    written, failed = output.write_folder(out_dir, files, _WRITE_HEADER, keys=keys, memo=memo)
     if failed:
         raise ConversionError(f"could not write {len(failed)} file(s) in {out_dir}: {'; '.join(failed[:3])}"
                               + (" ..." if len(failed) > 3 else ""))
