@@ -372,8 +372,11 @@ def test_cli_site_end_to_end_and_published_note(docs_server, tmp_path, monkeypat
     res = runner.invoke(app, args)
     assert res.exit_code == 0, res.output
     # the published llms.txt is noticed, and --use-published saves it instead of crawling
+    before = len(docs_server.log)
     res = runner.invoke(app, ["site", docs_server.base + "/pub/", "-o", str(tmp_path / "pub")])
     assert res.exit_code == 0 and "--use-published" in res.stderr
+    probes = [path for path, _, _ in docs_server.log[before:] if path.endswith("/llms.txt")]
+    assert len(probes) == 1  # the crawl's own probe; the note does not ask the site a second time
     res = runner.invoke(app, ["site", docs_server.base + "/pub/", "-o", str(tmp_path / "pub2"), "--use-published"])
     assert res.exit_code == 0, res.output
     assert (tmp_path / "pub2" / "llms.txt").read_text().startswith("# Pub\n\n> Published.")

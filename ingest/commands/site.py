@@ -84,8 +84,8 @@ def site(
         render=render,
     )
     src = sources.parse(source)
-    if isinstance(src, sources.WebPage) and not check:
-        if _published(src.url, opts, output, use_published, quiet):
+    if isinstance(src, sources.WebPage) and not check and use_published:
+        if _published(src.url, opts, output, quiet):
             return
 
     bundle = ingest(src, opts, kind="site")
@@ -105,16 +105,27 @@ def site(
 
         write_output(render(bundle, "llms.txt", base_url=base_url, max_tokens=max_tokens), None)
     else:
-        paths = write_site(bundle, output, base_url, max_tokens=max_tokens, twins=md_twins)
+        paths = write_site(bundle, output, base_url, max_tokens=max_tokens, twins=md_twins, cache=opts.cache)
         if not quiet:
             typer.echo(f"wrote {output}: llms.txt, llms-full.txt and {len(paths) - 2} .md mirrors "
                        f"({len(bundle.documents)} pages, {bundle.total_tokens:,} tokens)", err=True)
     if not quiet:
+        _note_published(meta)
         _report(bundle, meta)
     if meta.get("interrupted"):
         typer.echo("interrupted: kept the pages fetched so far; run the same command again to resume "
                    "(fetched pages are answered from the cache)", err=True)
         raise typer.Exit(130)
+
+
+def _note_published(meta: dict) -> None:
+    """The crawl probed for published llms.txt files already: say so, without a second probe."""
+    found = {name: u for name, u in (("llms.txt", meta.get("llms_txt_published")),
+                                     ("llms-full.txt", meta.get("llms_full_published"))) if u}
+    if found:
+        names = " and ".join(f"{name} ({u})" for name, u in found.items())
+        typer.echo(f"note: the site already publishes {names}; pass --use-published to save those "
+                   "instead of crawling", err=True)
 
 
 def _report(bundle, meta: dict) -> None:
@@ -129,26 +140,16 @@ def _report(bundle, meta: dict) -> None:
             typer.echo(f"  ... and {len(bundle.skipped) - 30} more", err=True)
 
 
-def _published(url: str, opts: Options, output: Path | None, use: bool, quiet: bool) -> bool:
-    """Say whether the site already publishes llms.txt; with --use-published save it and stop."""
-    from llmingest.sources import llmstxt
-
+def _published(url: str, opts: Options, output: Path | None, quiet: bool) -> bool:
+    """--use-published: save the llms.txt files the site publishes and stop (False: it publishes none)."""
     from ..api import ingest
 
-    if use:  # the published files as a source: probed and fetched in one go (their --include is the crawl's)
-        bundle = ingest(url, opts.merged(include=[]), kind="llms.txt")
-        found, texts = bundle.metadata["published"], {d.path: d.content for d in bundle.documents}
-    else:
-        found, texts = llmstxt.published(url, opts), {}
+    # the published files as a source: probed and fetched in one go (their --include is the crawl's)
+    bundle = ingest(url, opts.merged(include=[]), kind="llms.txt")
+    found, texts = bundle.metadata["published"], {d.path: d.content for d in bundle.documents}
     if not found:
-        if use and not quiet:
-            typer.echo("note: the site publishes no llms.txt or llms-full.txt; crawling it instead", err=True)
-        return False
-    names = " and ".join(f"{name} ({u})" for name, u in found.items())
-    if not use:
         if not quiet:
-            typer.echo(f"note: the site already publishes {names}; pass --use-published to save those "
-                       "instead of crawling", err=True)
+            typer.echo("note: the site publishes no llms.txt or llms-full.txt; crawling it instead", err=True)
         return False
     if output is None:
         write_output(texts.get("llms.txt", texts.get("llms-full.txt", "")), None)
