@@ -30,6 +30,7 @@ import datetime as dt
 import html
 import json
 import re
+from dataclasses import dataclass
 from email.utils import parsedate_tz
 from typing import Any
 from urllib.parse import urljoin
@@ -500,6 +501,89 @@ def _lang(value: str | None) -> str | None:
     return value.replace("_", "-") if value and _LANG.match(value) else None
 
 
+@dataclass
+class _Sources:
+    """Where a page's facts are read from, each parsed once: the tree, its JSON-LD objects (and
+    their ``@id`` index), the main entity, the meta tags and the (lazy) microdata."""
+
+    root: Any
+    objects: list[dict]
+    index: dict
+    entity: dict
+    meta: dict
+    microdata: _Microdata
+
+
+def _author(src: _Sources) -> str | None:
+    """JSON-LD people, meta tags, microdata, JSON-LD organisations, then rel=author."""
+    entity, meta = src.entity, src.meta
+    people, orgs = _names(entity.get("author") or entity.get("creator"), src.index) if entity else ([], [])
+    author = _join_authors(people)
+    if not author:
+        author = _join_authors([v for key in _META_AUTHOR for v in meta.get(key, ())][:10])
+    if not author:
+        els = src.microdata("author")
+        author = _join_authors([v for v in map(_itemprop_value, els[:5]) if v])
+    if not author:
+        author = _join_authors(orgs, split=False)
+    if not author:
+        link = next((a for a in src.root.iter("a") if "author" in (a.get("rel") or "").lower().split()), None)
+        author = _join_authors([_text("".join(link.itertext())) or ""]) if link is not None else None
+    return author
+
+
+def _published(src: _Sources) -> str | None:
+    """JSON-LD, meta, microdata, then <time> (htmldate's order)."""
+    entity = src.entity
+    date = normalize_date(entity.get("datePublished")) or normalize_date(entity.get("dateCreated"))
+    if not date:
+        date = next((d for o in src.objects if (d := normalize_date(o.get("datePublished")))), None)
+    date = date or _first_date(src.meta, _META_PUBLISHED)
+    if not date:
+        date = next((d for el in src.microdata("datePublished") if (d := normalize_date(_itemprop_value(el)))),
+                    None)
+    return date or _time_date(src.root)
+
+
+def _modified(src: _Sources) -> str | None:
+    """JSON-LD, meta, then microdata."""
+    modified = normalize_date(src.entity.get("dateModified")) or _first_date(src.meta, _META_MODIFIED)
+    if not modified:
+        modified = next((d for el in src.microdata("dateModified") if (d := normalize_date(_itemprop_value(el)))),
+                        None)
+    return modified
+
+
+def _sitename(src: _Sources) -> str | None:
+    """og:site_name, JSON-LD publisher / WebSite, then application-name, Dublin Core."""
+    entity = src.entity
+    sitename = src.meta.get("og:site_name", [None])[0]
+    if not sitename:
+        publisher = resolve(entity.get("publisher"), src.index) if entity else None
+        sitename = _text(publisher.get("name")) if isinstance(publisher, dict) else _text(publisher)
+    if not sitename:
+        site = next((o for o in src.objects if _SITE_TYPES & set(jsonld_type(o))), None)
+        sitename = _text(site.get("name")) if site else None
+    return sitename or _first(src.meta, _META_SITENAME[1:])
+
+
+def _image(src: _Sources, base: str | None) -> str | None:
+    """og:image and kin, else the entity's image; absolute against ``base``; no data: or javascript:."""
+    entity = src.entity
+    image = _first(src.meta, _META_IMAGE) or (_image_url(entity.get("image"), src.index) if entity else None)
+    if image and not image.startswith(("data:", "javascript:")):
+        return urljoin(base, image) if base else image
+    return None
+
+
+def _pagetype(src: _Sources) -> str | None:
+    """og:type, else the entity's first JSON-LD type; lower case."""
+    entity = src.entity
+    entity_type = jsonld_type(entity)[0] if entity and jsonld_type(entity) else None
+    pagetype = _text(src.meta.get("og:type", [None])[0]) or entity_type
+    return pagetype.lower() if pagetype else None
+
+
 def page_facts(root, base: str | None = None, *, objects: list[dict] | None = None) -> dict[str, Any]:
     """Author, published/modified dates, site name, image, tags, categories, page type; plus fallbacks.
 
@@ -509,66 +593,23 @@ def page_facts(root, base: str | None = None, *, objects: list[dict] | None = No
     JSON-LD ``inLanguage``). ``image`` is made absolute against ``base``.
     """
     objects = jsonld_objects(root) if objects is None else objects
-    index = _index(objects)
-    entity = main_entity(objects) or {}
-    meta = _meta_tags(root)
-    microdata = _Microdata(root)
-
-    # author: JSON-LD people, meta tags, microdata, JSON-LD organisations, rel=author
-    people, orgs = _names(entity.get("author") or entity.get("creator"), index) if entity else ([], [])
-    author = _join_authors(people)
-    if not author:
-        author = _join_authors([v for key in _META_AUTHOR for v in meta.get(key, ())][:10])
-    if not author:
-        els = microdata("author")
-        author = _join_authors([v for v in map(_itemprop_value, els[:5]) if v])
-    if not author:
-        author = _join_authors(orgs, split=False)
-    if not author:
-        link = next((a for a in root.iter("a") if "author" in (a.get("rel") or "").lower().split()), None)
-        author = _join_authors([_text("".join(link.itertext())) or ""]) if link is not None else None
-
-    # dates: JSON-LD, meta, microdata, <time> (htmldate's order)
-    date = normalize_date(entity.get("datePublished")) or normalize_date(entity.get("dateCreated"))
-    if not date:
-        date = next((d for o in objects if (d := normalize_date(o.get("datePublished")))), None)
-    date = date or _first_date(meta, _META_PUBLISHED)
-    if not date:
-        date = next((d for el in microdata("datePublished") if (d := normalize_date(_itemprop_value(el)))), None)
-    date = date or _time_date(root)
-    modified = normalize_date(entity.get("dateModified")) or _first_date(meta, _META_MODIFIED)
-    if not modified:
-        modified = next((d for el in microdata("dateModified") if (d := normalize_date(_itemprop_value(el)))),
-                        None)
-
-    # site name: og:site_name, JSON-LD publisher / WebSite, then application-name, Dublin Core
-    sitename = meta.get("og:site_name", [None])[0]
-    if not sitename:
-        publisher = resolve(entity.get("publisher"), index) if entity else None
-        sitename = _text(publisher.get("name")) if isinstance(publisher, dict) else _text(publisher)
-    if not sitename:
-        site = next((o for o in objects if _SITE_TYPES & set(jsonld_type(o))), None)
-        sitename = _text(site.get("name")) if site else None
-    sitename = sitename or _first(meta, _META_SITENAME[1:])
-
-    image = _first(meta, _META_IMAGE) or (_image_url(entity.get("image"), index) if entity else None)
-    if image and not image.startswith(("data:", "javascript:")):
-        image = urljoin(base, image) if base else image
-    else:
-        image = None
-
+    src = _Sources(root, objects, _index(objects), main_entity(objects) or {}, _meta_tags(root), _Microdata(root))
+    entity, meta = src.entity, src.meta
+    author = _author(src)
+    date = _published(src)
+    modified = _modified(src)
+    sitename = _sitename(src)
+    image = _image(src, base)
     tags = _tags([v for key in _META_TAGS for v in meta.get(key, ())] + ([entity.get("keywords")] if entity else []),
                  one_each=tuple(meta.get("article:tag", ())))
     categories = _tags([v for key in _META_SECTION for v in meta.get(key, ())]
                        + ([entity.get("articleSection")] if entity else []))
-    entity_type = jsonld_type(entity)[0] if entity and jsonld_type(entity) else None
-    pagetype = _text(meta.get("og:type", [None])[0]) or entity_type
-
+    pagetype = _pagetype(src)
     description = _first(meta, _META_DESCRIPTION) or (_text(entity.get("description")) if entity else None)
     title = _text(entity.get("headline")) or _text(entity.get("name")) if entity else None
     lang = _lang(_first(meta, _META_LANG)) or _lang(_text(entity.get("inLanguage")) if entity else None)
     return {
         "author": author, "date": date, "modified": modified, "sitename": sitename, "image": image,
-        "tags": tags, "categories": categories, "pagetype": pagetype.lower() if pagetype else None,
+        "tags": tags, "categories": categories, "pagetype": pagetype,
         "title": title, "description": description, "lang": lang,
     }
