@@ -166,46 +166,64 @@ class TaskContext:
     def __init__(self, title: str, steps: list[Step], spec: SpecIndex | None = None) -> None:
         self.spec = spec
         self.title = title
-        self.spec_verbs = _spec_verbs(spec) if spec is not None else set()
-        # BM25 scores grow with the spec's size (rarer words weigh more among 900 operations than
-        # among 8): lexical features are divided by the largest idf the spec can give
-        n = len(spec.operations) if spec is not None else 100
-        self.idf_max = math.log(1 + (max(n, 2) - 0.5) / 1.5)
+        self._read_spec(spec)
         query, all_terms = build_query(title, steps)
         self.terms = all_terms | {stem(w) for s in steps for w in words(s.text)}
         self.raw_words = {w for w in words(title)} | {w for s in steps for w in words(s.text)}
         verb, nouns = title_action(title)
         self.heading_verb = stem(verb) if verb else ""
         self.heading_nouns = [n for n in nouns if n]
-        self.heading_class = verb_class(verb) if verb else None
-        if words(title)[:2] in (["save", "a"], ["save", "an"]):
-            self.heading_class = "create"  # "Save a filter" makes a saved one; "Save the settings" does not
-        elif words(title)[-1:] and words(title)[-1] in STATE_WORDS and verb in ("make", "set", "mark"):
-            self.heading_class = "update"  # "Make a project public" changes one
-        elif self.heading_class is None and verb in LIGHT_VERBS and nouns:
-            self.heading_class = "create"  # "Take a snapshot" makes one
+        self.heading_class = _heading_class(title, verb, nouns)
+        self._read_cues(steps)
+        self.title_all = words(title)
+        self.place = outer_place(title)
+        # "... for your own **meetings**", "... for all new **Linodes**": a default over every item
+        tail = [w for w in words(title) if stem(w) == self.place]
+        self.place_plural = bool(tail) and tail[-1] != self.place and len(tail[-1]) > 3
+        nouns = [n for n in [*self.heading_nouns, self.place] if n]
+        self.heading_resources = (sum(1 for n in nouns if n in self.resources or _hit(n, self.resources))
+                                  / len(nouns)) if nouns else 0.5
+        self.ui_heading = _ui_heading(title, self.title_all, self.resources)
+
+    def _read_spec(self, spec: SpecIndex | None) -> None:
+        """The spec's verbs, resources and path-word counts, and the largest idf it can give."""
+        self.spec_verbs = _spec_verbs(spec) if spec is not None else set()
+        # BM25 scores grow with the spec's size (rarer words weigh more among 900 operations than
+        # among 8): lexical features are divided by the largest idf the spec can give
+        n = len(spec.operations) if spec is not None else 100
+        self.idf_max = math.log(1 + (max(n, 2) - 0.5) / 1.5)
+        self.resources = _spec_resources(spec) if spec is not None else set()
+        self.path_df = _path_df(spec) if spec is not None else {}
+
+    def _read_cues(self, steps: list[Step]) -> None:
+        """Whether the task's words say edit, settings, create ("New ..." buttons too), personal, admin."""
         self.edit_cue = bool(self.raw_words & EDIT_WORDS) or self.heading_class == "update"
         self.settings_cue = bool(self.raw_words & SETTINGS_WORDS)
         self.create_cue = self.heading_class == "create" or any(
             words(lab)[:1] and words(lab)[0] in {"new", "create", "add"} for s in steps for lab, _ in s.labels)
         self.personal = bool(self.raw_words & PERSONAL_WORDS)
         self.admin = bool(self.raw_words & ADMIN_WORDS)
-        self.title_all = words(title)
-        self.place = outer_place(title)
-        # "... for your own **meetings**", "... for all new **Linodes**": a default over every item
-        tail = [w for w in words(title) if stem(w) == self.place]
-        self.place_plural = bool(tail) and tail[-1] != self.place and len(tail[-1]) > 3
-        self.resources = _spec_resources(spec) if spec is not None else set()
-        self.path_df = _path_df(spec) if spec is not None else {}
-        nouns = [n for n in [*self.heading_nouns, self.place] if n]
-        self.heading_resources = (sum(1 for n in nouns if n in self.resources or _hit(n, self.resources))
-                                  / len(nouns)) if nouns else 0.5
-        # the heading is about the UI itself ("... in the list view", "... of the web portal",
-        # "Use keyboard shortcuts"), unless the spec has endpoints for that word (a "views" API)
-        parts = re.split(r"(?i)\b(?:in|of|on|from|within|inside)\b", title)
-        ui_words = {w for w in self.title_all if w in UI_ONLY} | (
-            {w for w in words(parts[-1]) if w in UI_PLACES} if len(parts) > 1 else set())
-        self.ui_heading = sum(1 for w in ui_words if stem(w) not in self.resources)
+
+
+def _heading_class(title: str, verb: str, nouns: list[str]) -> str | None:
+    """The heading's verb class, with the phrasings whose verb says otherwise."""
+    cls = verb_class(verb) if verb else None
+    if words(title)[:2] in (["save", "a"], ["save", "an"]):
+        cls = "create"  # "Save a filter" makes a saved one; "Save the settings" does not
+    elif words(title)[-1:] and words(title)[-1] in STATE_WORDS and verb in ("make", "set", "mark"):
+        cls = "update"  # "Make a project public" changes one
+    elif cls is None and verb in LIGHT_VERBS and nouns:
+        cls = "create"  # "Take a snapshot" makes one
+    return cls
+
+
+def _ui_heading(title: str, title_all: list[str], resources: set[str]) -> int:
+    """How many words say the heading is about the UI itself ("... in the list view", "... of the web
+    portal", "Use keyboard shortcuts"), not counting words the spec has endpoints for (a "views" API)."""
+    parts = re.split(r"(?i)\b(?:in|of|on|from|within|inside)\b", title)
+    ui_words = {w for w in title_all if w in UI_ONLY} | (
+        {w for w in words(parts[-1]) if w in UI_PLACES} if len(parts) > 1 else set())
+    return sum(1 for w in ui_words if stem(w) not in resources)
 
 
 def _path_df(spec: SpecIndex) -> dict[str, int]:
