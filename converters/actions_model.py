@@ -32,6 +32,7 @@ import functools
 import json
 import math
 import re
+from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
@@ -340,18 +341,42 @@ def candidate_pool(ctx: TaskContext, ranked: list[tuple[float, Operation, dict[s
     return pool
 
 
-def candidate_features(ctx: TaskContext, ranked: list[tuple[float, Operation, dict[str, Any]]],
-                       i: int) -> dict[str, float]:
-    """Features of the i-th ranked candidate (0-based) for the logistic model."""
-    score, op, parts = ranked[i]
-    others = [s for j, (s, _o, _p) in enumerate(ranked[:K]) if j != i]
-    best_other = max(others, default=0.0)
-    lex = parts.get("lexical", 0.0) / ctx.idf_max
-    max_lex = max((p.get("lexical", 0.0) / ctx.idf_max for _s, _o, p in ranked[:K]), default=lex) or 1e-9
+@dataclass
+class _Candidate:
+    """What the features read of one candidate operation against the task, derived once."""
+
+    op: Operation
+    kind: str  # the operation's verb class (create, read, update, delete, upsert, action)
+    overb: str  # the operation's own verb ("Sets" -> set)
+    op_t: set[str]  # the operation's terms
+    op_words: set[str]  # raw words of its literal segments
+    scope: set[str]  # scope words of its path (``/user``, ``/orgs``, admin)
+    personal_scope: bool  # the caller's own (``/user``, ``/me``)
+    scope_unmentioned: int
+    scope_mentioned: int
+    item: bool  # acts on one existing item
+    collection_create: bool  # POST to a collection that creates
+    heading_verb_in_op: bool
+    nouns_hit: float  # share of the heading's nouns the operation says
+    special: bool  # a verb of its own the steps never say
+    op_class: str | None
+    obj: set[str]  # the operation's object terms
+    head: str  # the heading's head noun
+    head_is_object: bool
+    head_is_field: bool
+    unmentioned_parents: int
+
+
+def _op_verb(op: Operation) -> tuple[str, str]:
+    """The operation's kind and own verb, the verb stemmed when only its stem has a class ("Sets")."""
     kind, overb = rpc_kind(op) or op_kind(op)
     overb = stem(overb) if overb and verb_class(stem(overb)) and not verb_class(overb) else overb  # "Sets" -> set
-    op_t = _op_terms(op)
-    op_words = {w for seg in op.literal_segments for w in words(seg)}
+    return kind, overb
+
+
+def _scope_counts(ctx: TaskContext, op: Operation, op_t: set[str], op_words: set[str]
+                  ) -> tuple[set[str], bool, int, int]:
+    """The path's scope words, whether one is the caller's own, and how many the task does not/does say."""
     scope = {t for t in op_t if t in SCOPE_WORDS} | ({"admin"} if op_words & ADMIN_WORDS else set())
     # ``/linode/instances/{linodeId}`` for "Resize a Linode": an item the heading names is no scope
     scope -= _named_items(op, [*ctx.heading_nouns, ctx.place])
@@ -360,19 +385,19 @@ def candidate_features(ctx: TaskContext, ranked: list[tuple[float, Operation, di
     scope_unmentioned = sum(1 for t in scope if not _mentioned(t, ctx.terms) and not (
         t in PERSONAL_SCOPE and t in caller))
     scope_mentioned = sum(1 for t in scope if _mentioned(t, ctx.terms))
-    personal_scope = bool(caller & PERSONAL_SCOPE)
-    item = _is_item_scoped(op)
-    collection_create = op.method == "POST" and not item and kind in ("create", "upsert")
+    return scope, bool(caller & PERSONAL_SCOPE), scope_unmentioned, scope_mentioned
+
+
+def _heading_verb_in_op(ctx: TaskContext, op: Operation, op_words: set[str]) -> bool:
+    """The heading's verb is the operation's (only a special verb, "rename", "pin", says something
+    the method does not)."""
     summary_first = words(op.summary)[:1]
-    # only a special verb ("rename", "pin") says something the method does not
-    heading_verb_in_op = bool(ctx.heading_verb) and ctx.heading_verb not in GENERIC_VERBS and (
+    return bool(ctx.heading_verb) and ctx.heading_verb not in GENERIC_VERBS and (
         any(stem(w) == ctx.heading_verb for w in op_words) or (summary_first and stem(summary_first[0]) == ctx.heading_verb))
-    nouns_hit = (sum(1 for n in ctx.heading_nouns if n in op.tf or any(_mentioned(n, {t}) for t in op_t))
-                 / len(ctx.heading_nouns)) if ctx.heading_nouns else 0.5
-    special = bool(overb) and overb not in GENERIC_VERBS and kind != "read" and not _mentioned(stem(overb), ctx.terms)
-    n_params = len(op.path_params)
-    op_class = verb_class(overb or "") or (kind if kind in ("create", "update", "delete", "read") and overb else None)
-    obj = object_terms(op, ctx.spec_verbs)
+
+
+def _head_roles(ctx: TaskContext, op: Operation, obj: set[str]) -> tuple[str, bool, bool]:
+    """The heading's head noun, whether it is the operation's object, and else whether it is a field."""
     head = ctx.heading_nouns[-1] if ctx.heading_nouns else ""
     head_is_object = bool(head) and any(_mentioned(head, {t}) or _mentioned(t, {head}) for t in obj)
     # a compound without a separator (``/sshkeys``) is the heading's two nouns ("SSH key")
@@ -383,34 +408,79 @@ def candidate_features(ctx: TaskContext, ranked: list[tuple[float, Operation, di
     field_leaves = {stem(w) for p in [*op.params, *op.body] if p.location != "path"
                     and not set(words(p.name.split(".")[-1])) & NEGATING for w in words(p.name.split(".")[-1])}
     head_is_field = bool(head) and not head_is_object and head in field_leaves
-    # parents the steps never name (``/teams/{id}/projects`` for "Create a new project")
+    return head, head_is_object, head_is_field
+
+
+def _unmentioned_parents(ctx: TaskContext, op: Operation) -> int:
+    """Parents the steps never name (``/teams/{id}/projects`` for "Create a new project")."""
     lits = [seg for seg in op.literal_segments if not verb_class(words(seg)[0] if words(seg) else "")]
     # (``/rest/api/3``, ``/v2``, ``/2010-04-01``: version prefixes are nobody's parent)
     parents = [seg for seg in lits[:-1] if not set(terms(seg)) & SCOPE_WORDS
                and not all(t in NEUTRAL_SEGMENTS or t.isdigit() for t in terms(seg))]
-    unmentioned_parents = sum(1 for seg in parents if not any(_mentioned(t, ctx.terms) for t in terms(seg)))
-    f = _shape_features(ctx, op, kind, obj, op_t, item, collection_create, head_is_object, special)
-    f["pool_extra"] = 1.0 if i >= K else 0.0
+    return sum(1 for seg in parents if not any(_mentioned(t, ctx.terms) for t in terms(seg)))
+
+
+def _describe(ctx: TaskContext, op: Operation) -> _Candidate:
+    """Everything :func:`candidate_features` reads of ``op``."""
+    kind, overb = _op_verb(op)
+    op_t = _op_terms(op)
+    op_words = {w for seg in op.literal_segments for w in words(seg)}
+    scope, personal_scope, scope_unmentioned, scope_mentioned = _scope_counts(ctx, op, op_t, op_words)
+    item = _is_item_scoped(op)
+    collection_create = op.method == "POST" and not item and kind in ("create", "upsert")
+    heading_verb_in_op = _heading_verb_in_op(ctx, op, op_words)
+    nouns_hit = (sum(1 for n in ctx.heading_nouns if n in op.tf or any(_mentioned(n, {t}) for t in op_t))
+                 / len(ctx.heading_nouns)) if ctx.heading_nouns else 0.5
+    special = bool(overb) and overb not in GENERIC_VERBS and kind != "read" and not _mentioned(stem(overb), ctx.terms)
+    op_class = verb_class(overb or "") or (kind if kind in ("create", "update", "delete", "read") and overb else None)
+    obj = object_terms(op, ctx.spec_verbs)
+    head, head_is_object, head_is_field = _head_roles(ctx, op, obj)
+    return _Candidate(op, kind, overb, op_t, op_words, scope, personal_scope, scope_unmentioned, scope_mentioned,
+                      item, collection_create, heading_verb_in_op, nouns_hit, special, op_class, obj, head,
+                      head_is_object, head_is_field, _unmentioned_parents(ctx, op))
+
+
+def _flag(cond: Any) -> float:
+    """1.0 when ``cond`` holds, else 0.0."""
+    return 1.0 if cond else 0.0
+
+
+def _task_fit_features(ctx: TaskContext, c: _Candidate, ranked: list[tuple[float, Operation, dict[str, Any]]],
+                       i: int) -> dict[str, float]:
+    """Whether the call's object is a meta-resource of the heading's, contradicts the heading's
+    class, is the bulk twin of an item call; and the task-level UI and resource signals."""
+    op, head, obj, kind = c.op, c.head, c.obj, c.kind
+    f: dict[str, float] = {"pool_extra": _flag(i >= K)}
     # "Move an issue" against .../issuetype/move: the call's object is a compound of the heading's
     # (issue + type), a kind of meta-resource about it, and the heading never says the other word
-    f["meta_object"] = 1.0 if head and not head_is_object and any(
-        t.startswith(head) and _compound(head, t) and not _mentioned(t, ctx.terms) for t in obj) else 0.0
+    f["meta_object"] = _flag(head and not c.head_is_object and any(
+        t.startswith(head) and _compound(head, t) and not _mentioned(t, ctx.terms) for t in obj))
     # a heading that creates, changes or removes is never a read; one that creates or changes is
     # never a delete ("Disable alerts" may well be DELETE .../alerts: toggles are left out)
     hc = ctx.heading_class
-    f["explicit_conflict"] = 1.0 if (hc in ("create", "update", "delete") and op.method == "GET" and not _is_rpc(op)) or (
-        hc in ("create", "update") and kind == "delete" and ctx.heading_verb not in TOGGLE_VERBS) else 0.0
+    f["explicit_conflict"] = _flag((hc in ("create", "update", "delete") and op.method == "GET" and not _is_rpc(op)) or (
+        hc in ("create", "update") and kind == "delete" and ctx.heading_verb not in TOGGLE_VERBS))
     # ``POST /droplets/actions`` (by tag) next to ``POST /droplets/{id}/actions``: the bulk variant of an
     # item's call, for a heading about one thing ("Power off **a** Droplet")
     lits = tuple(op.literal_segments)
-    f["bulk_twin"] = 1.0 if not ctx.place_plural and any(
+    f["bulk_twin"] = _flag(not ctx.place_plural and any(
         o.method == op.method and tuple(o.literal_segments) == lits and len(o.path_params) > len(op.path_params)
-        for _s, o, _p in ranked[:K]) else 0.0
+        for _s, o, _p in ranked[:K]))
     f["ui_heading"] = float(min(ctx.ui_heading, 2))
     # task-level: a heading whose nouns name nothing the spec has paths for ("two-step verification")
     # is often something the API cannot do
     f["heading_resources"] = ctx.heading_resources
-    f |= {
+    return f
+
+
+def _ranker_features(ctx: TaskContext, c: _Candidate, ranked: list[tuple[float, Operation, dict[str, Any]]],
+                     i: int, lex: float) -> dict[str, float]:
+    """The ranker's own score parts for this candidate, and its margin over the others."""
+    score, _op, parts = ranked[i]
+    others = [s for j, (s, _o, _p) in enumerate(ranked[:K]) if j != i]
+    best_other = max(others, default=0.0)
+    max_lex = max((p.get("lexical", 0.0) / ctx.idf_max for _s, _o, p in ranked[:K]), default=lex) or 1e-9
+    return {
         "bias": 1.0,
         "log_lex": math.log1p(lex),
         "lex_rel": lex / max_lex,
@@ -421,59 +491,104 @@ def candidate_features(ctx: TaskContext, ranked: list[tuple[float, Operation, di
         "fields": parts.get("fields", 0.0),
         "agree": parts.get("agree", 1.0),
         "margin": (score - best_other) / (score or 1e-9),
-        "verb_match": 1.0 if parts.get("verb") and overb and stem(parts["verb"]) == stem(overb) else 0.0,
-        "heading_verb_in_op": 1.0 if heading_verb_in_op else 0.0,
-        "heading_nouns": nouns_hit,
-        "item_scoped": 1.0 if item else 0.0,
-        "edit_x_item": 1.0 if ctx.edit_cue and item and op.method not in ("DELETE", "GET") else 0.0,
-        "edit_x_collection_create": 1.0 if ctx.edit_cue and collection_create else 0.0,
-        "settings_x_item": 1.0 if ctx.settings_cue and item and op.method not in ("DELETE", "GET") else 0.0,
-        "settings_x_collection_create": 1.0 if ctx.settings_cue and collection_create else 0.0,
-        "create_x_item": 1.0 if ctx.create_cue and item else 0.0,
-        "create_x_collection_create": 1.0 if ctx.create_cue and collection_create else 0.0,
-        "scope_unmentioned": float(scope_unmentioned),
-        "scope_mentioned": float(scope_mentioned),
-        "admin_unmentioned": 1.0 if (op_words & ADMIN_WORDS) and not ctx.admin else 0.0,
-        "personal_x_personal_scope": 1.0 if ctx.personal and personal_scope else 0.0,
-        "personal_x_other_scope": 1.0 if ctx.personal and scope and not personal_scope else 0.0,
-        "rpc_style": 1.0 if _is_rpc(op) else 0.0,
-        "special_verb_unnamed": 1.0 if special else 0.0,
-        "deprecated": 1.0 if op.deprecated else 0.0,
+        "verb_match": _flag(parts.get("verb") and c.overb and stem(parts["verb"]) == stem(c.overb)),
+    }
+
+
+def _cue_features(ctx: TaskContext, c: _Candidate) -> dict[str, float]:
+    """The task's cues (edit, settings, create, personal, admin) against the call's shape and scope."""
+    op, item, collection_create = c.op, c.item, c.collection_create
+    changes_item = item and op.method not in ("DELETE", "GET")
+    return {
+        "heading_verb_in_op": _flag(c.heading_verb_in_op),
+        "heading_nouns": c.nouns_hit,
+        "item_scoped": _flag(item),
+        "edit_x_item": _flag(ctx.edit_cue and changes_item),
+        "edit_x_collection_create": _flag(ctx.edit_cue and collection_create),
+        "settings_x_item": _flag(ctx.settings_cue and changes_item),
+        "settings_x_collection_create": _flag(ctx.settings_cue and collection_create),
+        "create_x_item": _flag(ctx.create_cue and item),
+        "create_x_collection_create": _flag(ctx.create_cue and collection_create),
+        "scope_unmentioned": float(c.scope_unmentioned),
+        "scope_mentioned": float(c.scope_mentioned),
+        "admin_unmentioned": _flag((c.op_words & ADMIN_WORDS) and not ctx.admin),
+        "personal_x_personal_scope": _flag(ctx.personal and c.personal_scope),
+        "personal_x_other_scope": _flag(ctx.personal and c.scope and not c.personal_scope),
+    }
+
+
+def _strength_features(ctx: TaskContext, c: _Candidate, ranked: list[tuple[float, Operation, dict[str, Any]]],
+                       i: int, lex: float) -> dict[str, float]:
+    """The call's style and size, how strong this and the top candidate are, and the hand-written
+    rules' confidence."""
+    op, parts = c.op, ranked[i][2]
+    return {
+        "rpc_style": _flag(_is_rpc(op)),
+        "special_verb_unnamed": _flag(c.special),
+        "deprecated": _flag(op.deprecated),
         "depth": min(len(op.segments), 8) / 8.0,
-        "n_path_params": min(n_params, 4) / 4.0,
+        "n_path_params": min(len(op.path_params), 4) / 4.0,
         "lex_strength": min(1.0, lex / 3.0),
         "top_lex_strength": min(1.0, ranked[0][2].get("lexical", 0.0) / ctx.idf_max / 3.0),
         "top_coverage": ranked[0][2].get("coverage", 0.0),
         "top_named": ranked[0][2].get("named", 1.0),
         # /user/settings for "Change the repository description": the caller's own scope, unasked
-        "personal_unmentioned": 1.0 if personal_scope and not ctx.personal and not scope_mentioned else 0.0,
+        "personal_unmentioned": _flag(c.personal_scope and not ctx.personal and not c.scope_mentioned),
         # the hand-written rules' own confidence for this candidate against its strongest rival
         "rule_confidence": confidence([ranked[i], max((r for j, r in enumerate(ranked[:K]) if j != i),
                                                       key=lambda r: r[0], default=(0.0, op, parts))]),
+    }
+
+
+def _place_and_head_features(ctx: TaskContext, c: _Candidate) -> dict[str, float]:
+    """Where the call lives against the heading's place, and what the heading's head noun is to it."""
+    op, head_is_field = c.op, c.head_is_field
+    return {
         # "Add a tag to a droplet" against /firewalls/{id}/tags; "Duplicate a project" against POST /projects
-        "place_mismatch": 1.0 if ctx.spec is not None and place_agreement(op, ctx.title, ctx.spec) < 1 else 0.0,
+        "place_mismatch": _flag(ctx.spec is not None and place_agreement(op, ctx.title, ctx.spec) < 1),
         # ... and nested under another resource the steps never name: the call lives elsewhere
-        "nested_elsewhere": 1.0 if unmentioned_parents and ctx.spec is not None
-        and place_agreement(op, ctx.title, ctx.spec) < 1 else 0.0,
+        "nested_elsewhere": _flag(c.unmentioned_parents and ctx.spec is not None
+                                  and place_agreement(op, ctx.title, ctx.spec) < 1),
         "title_mismatch": 1.0 - title_agreement(op, ctx.title, ctx.spec_verbs),
-        "head_is_object": 1.0 if head_is_object else 0.0,
-        "head_is_field": 1.0 if head_is_field else 0.0,
+        "head_is_object": _flag(c.head_is_object),
+        "head_is_field": _flag(head_is_field),
         # "Add a custom domain" is editing the site that has a custom_domain field, not creating a site
-        "field_x_item": 1.0 if head_is_field and item and op.method not in ("DELETE", "GET") else 0.0,
-        "field_x_collection_create": 1.0 if head_is_field and collection_create else 0.0,
-        "create_x_head_not_object": 1.0 if collection_create and head and not head_is_object else 0.0,
-        "unmentioned_parents": float(min(unmentioned_parents, 3)),
+        "field_x_item": _flag(head_is_field and c.item and op.method not in ("DELETE", "GET")),
+        "field_x_collection_create": _flag(head_is_field and c.collection_create),
+        "create_x_head_not_object": _flag(c.collection_create and c.head and not c.head_is_object),
+        "unmentioned_parents": float(min(c.unmentioned_parents, 3)),
+    }
+
+
+def _verb_features(ctx: TaskContext, c: _Candidate) -> dict[str, float]:
+    """The heading's verb class against the call's method, kind and own verb."""
+    hc, op_class = ctx.heading_class, c.op_class
+    return {
         # "Send your campaign" is never GET .../send-checklist: a heading with a verb that is not a read
-        "get_x_nonread": 1.0 if op.method == "GET" and ctx.heading_verb and ctx.heading_class != "read" else 0.0,
-        "delete_x_nondelete": 1.0 if kind == "delete" and ctx.heading_class != "delete" else 0.0,
+        "get_x_nonread": _flag(c.op.method == "GET" and ctx.heading_verb and hc != "read"),
+        "delete_x_nondelete": _flag(c.kind == "delete" and hc != "delete"),
         # "Rename a folder" against "Restore folder": the operation's own verb says another thing
         # (create and update are near: "Set a reminder" may well be reminders.add)
-        "verb_class_conflict": 1.0 if (ctx.heading_class and op_class and
-                                       _GROUP.get(op_class) != _GROUP.get(ctx.heading_class)) or
-                                      (ctx.heading_class and overb and not op_class and special) else 0.0,
-        "create_x_update_verb": 1.0 if ctx.heading_class == "create" and op_class == "update" else 0.0,
-        "update_x_create_verb": 1.0 if ctx.heading_class == "update" and op_class == "create" else 0.0,
+        "verb_class_conflict": _flag((hc and op_class and _GROUP.get(op_class) != _GROUP.get(hc))
+                                     or (hc and c.overb and not op_class and c.special)),
+        "create_x_update_verb": _flag(hc == "create" and op_class == "update"),
+        "update_x_create_verb": _flag(hc == "update" and op_class == "create"),
     }
+
+
+def candidate_features(ctx: TaskContext, ranked: list[tuple[float, Operation, dict[str, Any]]],
+                       i: int) -> dict[str, float]:
+    """Features of the i-th ranked candidate (0-based) for the logistic model."""
+    _score, op, parts = ranked[i]
+    lex = parts.get("lexical", 0.0) / ctx.idf_max
+    c = _describe(ctx, op)
+    f = _shape_features(ctx, op, c.kind, c.obj, c.op_t, c.item, c.collection_create, c.head_is_object, c.special)
+    f |= _task_fit_features(ctx, c, ranked, i)
+    f |= _ranker_features(ctx, c, ranked, i, lex)
+    f |= _cue_features(ctx, c)
+    f |= _strength_features(ctx, c, ranked, i, lex)
+    f |= _place_and_head_features(ctx, c)
+    f |= _verb_features(ctx, c)
     return f
 
 
