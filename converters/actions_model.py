@@ -592,19 +592,69 @@ def candidate_features(ctx: TaskContext, ranked: list[tuple[float, Operation, di
     return f
 
 
+def _own_words(ctx: TaskContext, obj: set[str]) -> tuple[float, bool]:
+    """Share of the resource's own words the steps never say (``gpg_keys`` for "Add an SSH key",
+    ``lock_settings``), and whether one of them is a rare qualifier (``gpg`` keys, ``lock`` settings,
+    ``ssh`` keys for "Add a deploy key"): a look-alike of the resource the steps mean, not a synonym."""
+    own = [t for t in obj if t not in NEUTRAL_SEGMENTS and t not in GENERIC_VERBS and not verb_class(t)
+           and t != ctx.heading_verb and len(t) > 1]
+    unmentioned = sum(1 for t in own if not _hit(t, ctx.terms)) / len(own) if own else 0.0
+    common = max((ctx.path_df.get(t, 0) for t in own), default=0)
+    qualifier = len(own) >= 2 and any(not _hit(t, ctx.terms) and ctx.path_df.get(t, 0) * 2 <= common for t in own)
+    return unmentioned, qualifier
+
+
+def _field_phrase(ctx: TaskContext, op: Operation, obj: set[str], op_t: set[str], head_is_object: bool) -> bool:
+    """"Add a custom domain" where custom_domain is a field, and no path of the spec is about domains:
+    setting a property of a resource (of this very one: "Change the language of the web portal" is
+    no field of /users/{id}), so the "add" is an update of it."""
+    leaves = {tuple(stem(w) for w in words(p.name)) for p in op.body if "." not in p.name}
+    phrase = tuple(ctx.heading_nouns)
+    place = ctx.place
+    return bool(phrase) and not head_is_object and phrase[-1] not in ctx.resources and (
+        not place or _hit(place, op_t)) and (
+        phrase in leaves or (len(phrase) >= 2 and phrase[1:] in leaves and _hit(phrase[0], obj)))
+
+
+def _method_fit(op: Operation, hc: str | None, item: bool, special: bool) -> tuple[float, float]:
+    """Whether the call's method (or RPC verb) fits the heading's class, and whether it contradicts it."""
+    rk = rpc_kind(op)
+    if hc is None:
+        return 0.5, 0.0
+    if rk is not None:
+        fits = 1.0 if _GROUP.get(rk[0]) == _GROUP.get(hc) else 0.0
+        conflict = 1.0 if rk[0] in ("read", "delete") and rk[0] != hc else 0.0
+        return fits, conflict
+    m = op.method
+    fits = 1.0 if ((hc == "create" and m == "POST" and not item) or (hc == "update" and (
+        m in ("PATCH", "PUT") or (m == "POST" and item))) or (hc == "delete" and m == "DELETE")
+        or (hc == "read" and m == "GET")) and not special else 0.0  # "Copy folder" is no rename
+    conflict = 1.0 if (m == "DELETE" and hc != "delete") or (m == "GET" and hc != "read") else 0.0
+    return fits, conflict
+
+
+def _create_on_server_id(ctx: TaskContext, op: Operation, field_phrase: bool) -> bool:
+    """"Add an SSH key" is never PUT /sshkeys/{sshKeyId} with a body: that edits a key the server
+    numbered (a PUT named by the caller, /secrets/{secret_name}, may well create)."""
+    last = op.segments[-1] if op.segments else ""
+    server_id = last.startswith("{") and (words(last)[-1:] or [""])[0] in {"id", "sid", "uuid", "gid", "key"}
+    return ctx.create_cue and not field_phrase and server_id and op.method in ("PUT", "PATCH") and bool(op.body)
+
+
+def _membership_create(ctx: TaskContext, op: Operation, kind: str, head_is_object: bool) -> bool:
+    """Joining a group ("Add a member to a team") against creating the group itself (``POST /teams``);
+    adding a member may well be a join when the call's own verb is the heading's."""
+    own_verb = (rpc_kind(op) or op_kind(op))[1]
+    return ctx.heading_verb in MEMBERSHIP_VERBS and kind in ("create", "upsert") and head_is_object and not (
+        own_verb and stem(own_verb) == ctx.heading_verb)
+
+
 def _shape_features(ctx: TaskContext, op: Operation, kind: str, obj: set[str], op_t: set[str], item: bool,
                     collection_create: bool, head_is_object: bool, special: bool) -> dict[str, float]:
     """Resource nouns against the path's shape: which segment the heading's object is, whether it is
     one existing item (followed by an id), whether the heading's object is a field of the resource."""
     nouns = ctx.heading_nouns
-    # the resource's own words the steps never say: ``gpg_keys`` for "Add an SSH key", ``lock_settings``
-    own = [t for t in obj if t not in NEUTRAL_SEGMENTS and t not in GENERIC_VERBS and not verb_class(t)
-           and t != ctx.heading_verb and len(t) > 1]
-    unmentioned = sum(1 for t in own if not _hit(t, ctx.terms)) / len(own) if own else 0.0
-    # ... and among them a rare qualifier (``gpg`` keys, ``lock`` settings, ``ssh`` keys for "Add a
-    # deploy key"): a look-alike of the resource the steps mean, not a synonym of it
-    common = max((ctx.path_df.get(t, 0) for t in own), default=0)
-    qualifier = len(own) >= 2 and any(not _hit(t, ctx.terms) and ctx.path_df.get(t, 0) * 2 <= common for t in own)
+    unmentioned, qualifier = _own_words(ctx, obj)
     head_phrase = sum(1 for n in nouns if _hit(n, obj)) / len(nouns) if nouns else 0.0
     in_path = sum(1 for n in nouns if _hit(n, op_t)) / len(nouns) if nouns else 0.0
     items = _item_terms(op)
@@ -614,64 +664,37 @@ def _shape_features(ctx: TaskContext, op: Operation, kind: str, obj: set[str], o
     # the thing the call acts on (``PATCH /meetings/{id}`` for "... in meetings")
     place_parent = bool(place) and _hit(place, items) and not _hit(place, obj)
     place_created = bool(place) and collection_create and _hit(place, obj)
-    leaves = {tuple(stem(w) for w in words(p.name)) for p in op.body if "." not in p.name}
-    phrase = tuple(nouns)
-    # "Add a custom domain" where custom_domain is a field, and no path of the spec is about domains:
-    # setting a property of a resource (of this very one: "Change the language of the web portal"
-    # is no field of /users/{id}), so the "add" is an update of it
-    resources = ctx.resources
-    field_phrase = bool(phrase) and not head_is_object and phrase[-1] not in resources and (
-        not place or _hit(place, op_t)) and (
-        phrase in leaves or (len(phrase) >= 2 and phrase[1:] in leaves and _hit(phrase[0], obj)))
+    field_phrase = _field_phrase(ctx, op, obj, op_t, head_is_object)
     hc = ctx.heading_class
     if field_phrase and hc == "create":
         hc = "update"
-    rk = rpc_kind(op)
-    if hc is None:
-        fits, conflict = 0.5, 0.0
-    elif rk is not None:
-        fits = 1.0 if _GROUP.get(rk[0]) == _GROUP.get(hc) else 0.0
-        conflict = 1.0 if rk[0] in ("read", "delete") and rk[0] != hc else 0.0
-    else:
-        m = op.method
-        fits = 1.0 if ((hc == "create" and m == "POST" and not item) or (hc == "update" and (
-            m in ("PATCH", "PUT") or (m == "POST" and item))) or (hc == "delete" and m == "DELETE")
-            or (hc == "read" and m == "GET")) and not special else 0.0  # "Copy folder" is no rename
-        conflict = 1.0 if (m == "DELETE" and hc != "delete") or (m == "GET" and hc != "read") else 0.0
-    # "Add an SSH key" is never PUT /sshkeys/{sshKeyId} with a body: that edits a key the server
-    # numbered (a PUT named by the caller, /secrets/{secret_name}, may well create)
-    last = op.segments[-1] if op.segments else ""
-    server_id = last.startswith("{") and (words(last)[-1:] or [""])[0] in {"id", "sid", "uuid", "gid", "key"}
-    create_update = ctx.create_cue and not field_phrase and server_id and op.method in ("PUT", "PATCH") and bool(
-        op.body)
-    own_verb = (rk or op_kind(op))[1]
-    # ... creating the group itself (``POST /teams``); adding a member to it may well be a join
-    membership = ctx.heading_verb in MEMBERSHIP_VERBS and kind in ("create", "upsert") and head_is_object and not (
-        own_verb and stem(own_verb) == ctx.heading_verb)
+    fits, conflict = _method_fit(op, hc, item, special)
+    create_update = _create_on_server_id(ctx, op, field_phrase)
+    membership = _membership_create(ctx, op, kind, head_is_object)
     # the heading names resources the spec has endpoints for ("the **repository** description"), and
     # this path has none of them (``/user/settings``): it acts on something else
     named = [n for n in [*nouns, place] if n and n in ctx.resources]
     elsewhere = bool(named) and not any(_hit(n, op_t) for n in named)
     return {
         # ... and the call acts on one of them (``PATCH /meetings/{meetingId}``)
-        "all_of_them_x_one": 1.0 if ctx.place_plural and _hit(place, items) else 0.0,
-        "named_resource_elsewhere": 1.0 if elsewhere else 0.0,
-        "membership_x_create": 1.0 if membership else 0.0,
-        "qualifier_unmentioned": 1.0 if qualifier else 0.0,
-        "create_x_item_update": 1.0 if create_update else 0.0,
+        "all_of_them_x_one": _flag(ctx.place_plural and _hit(place, items)),
+        "named_resource_elsewhere": _flag(elsewhere),
+        "membership_x_create": _flag(membership),
+        "qualifier_unmentioned": _flag(qualifier),
+        "create_x_item_update": _flag(create_update),
         "object_unmentioned": unmentioned,
         "head_phrase_object": head_phrase,
         "heading_nouns_path": in_path,
-        "noun_item": 1.0 if noun_item else 0.0,
-        "place_parent": 1.0 if place_parent else 0.0,
-        "place_is_created": 1.0 if place_created else 0.0,
-        "enum_action": 1.0 if enum_action(ctx.title_all, op) else 0.0,
+        "noun_item": _flag(noun_item),
+        "place_parent": _flag(place_parent),
+        "place_is_created": _flag(place_created),
+        "enum_action": _flag(enum_action(ctx.title_all, op)),
         "method_fits": fits,
         "method_conflict": conflict,
         # an update of one existing thing: PATCH/PUT (``/me`` too), or a POST on an item's path
-        "field_phrase_x_item": 1.0 if field_phrase and (op.method in ("PATCH", "PUT") or (
-            op.method == "POST" and item)) else 0.0,
-        "field_phrase_x_create": 1.0 if field_phrase and collection_create else 0.0,
+        "field_phrase_x_item": _flag(field_phrase and (op.method in ("PATCH", "PUT") or (
+            op.method == "POST" and item))),
+        "field_phrase_x_create": _flag(field_phrase and collection_create),
     }
 
 
