@@ -297,10 +297,72 @@ def _action_block(task: Task, spec: SpecIndex | None) -> list[str]:
 # HTML forms (no spec needed): a <form> is already an API call
 
 
-def forms_from_html(data: bytes | str, base_url: str | None = None) -> list[Task]:
-    """Every ``<form>`` of a page as a ``curl`` with its fields (POST forms; GET forms as GET)."""
+def _form_url(action: str, base_url: str | None) -> str:
+    """Where a form posts: absolute against the page's URL; ``$BASE_URL`` for a local file."""
     from urllib.parse import urljoin
 
+    if base_url:
+        return urljoin(base_url, action)
+    if action.startswith(("http://", "https://")):
+        return action
+    # a local file: where the page is served is unknown
+    return "$BASE_URL" + (action if action.startswith("/") else "/" + action)
+
+
+#: input types that send nothing of their own (a file is sent only by a multipart POST)
+_UNSENT_INPUTS = ("submit", "button", "image", "reset", "file")
+
+
+def _field_value(el, name: str) -> str:
+    """What a field sends as the page stands: the selected option, the text, the value; else a
+    ``$PLACEHOLDER`` for the user to fill."""
+    if el.name == "select":
+        opt = el.find("option", selected=True) or el.find("option")
+        value = str(opt.get("value", opt.get_text(strip=True))) if opt else ""
+    elif el.name == "textarea":
+        value = el.get_text()
+    else:
+        value = str(el.get("value", ""))
+    return value or "$" + env_name(name)
+
+
+def _form_fields(form, method: str, multipart: bool) -> tuple[dict[str, Any], set[str]]:
+    """The fields a form submits, by name, and the names of its file uploads."""
+    fields: dict[str, Any] = {}
+    files: set[str] = set()
+    for el in form.find_all(["input", "select", "textarea"]):
+        name = el.get("name")
+        if not name:
+            continue
+        kind = str(el.get("type") or "text").lower()
+        if kind == "file" and multipart and method != "GET":
+            fields[str(name)] = "@$" + env_name(str(name))  # curl uploads the file at that path
+            files.add(str(name))
+            continue
+        if kind in _UNSENT_INPUTS:
+            continue
+        if kind in ("checkbox", "radio") and not el.has_attr("checked"):
+            continue
+        fields[str(name)] = _field_value(el, str(name))
+    return fields, files
+
+
+def _form_curl(method: str, url: str, fields: dict[str, Any], files: set[str], multipart: bool) -> str:
+    """The curl that submits the fields: a GET's as its query, a POST's urlencoded or multipart."""
+    if method == "GET":
+        if not fields:
+            return f"curl {shell_quote(url)}"
+        return f"curl -G {shell_quote(url)}" + "".join(
+            f" \\\n  --data-urlencode {shell_quote(f'{k}={v}')}" for k, v in fields.items())
+    # multipart: files with -F name=@path, text with --form-string (a leading @ stays text)
+    flags = {k: ("-F" if k in files else "--form-string") if multipart else "--data-urlencode"
+             for k in fields}
+    return f"curl -X {method} {shell_quote(url)}" + "".join(
+        f" \\\n  {flags[k]} {shell_quote(f'{k}={v}')}" for k, v in fields.items())
+
+
+def forms_from_html(data: bytes | str, base_url: str | None = None) -> list[Task]:
+    """Every ``<form>`` of a page as a ``curl`` with its fields (POST forms; GET forms as GET)."""
     from bs4 import BeautifulSoup
 
     soup = BeautifulSoup(data, "html.parser")
@@ -311,47 +373,10 @@ def forms_from_html(data: bytes | str, base_url: str | None = None) -> list[Task
         if re.match(r"(?i)[a-z][a-z0-9+.-]*:", action) and not action.lower().startswith(("http:", "https:")):
             continue  # javascript:, mailto:, data: forms are not HTTP requests
         multipart = "multipart/form-data" in str(form.get("enctype") or "").lower()
-        files: set[str] = set()
-        if base_url:
-            url = urljoin(base_url, action)
-        elif action.startswith(("http://", "https://")):
-            url = action
-        else:  # a local file: where the page is served is unknown
-            url = "$BASE_URL" + (action if action.startswith("/") else "/" + action)
-        fields: dict[str, Any] = {}
-        for el in form.find_all(["input", "select", "textarea"]):
-            name = el.get("name")
-            if not name:
-                continue
-            kind = str(el.get("type") or "text").lower()
-            if kind == "file" and multipart and method != "GET":
-                fields[str(name)] = "@$" + env_name(str(name))  # curl uploads the file at that path
-                files.add(str(name))
-                continue
-            if kind in ("submit", "button", "image", "reset", "file"):
-                continue
-            if kind in ("checkbox", "radio") and not el.has_attr("checked"):
-                continue
-            if el.name == "select":
-                opt = el.find("option", selected=True) or el.find("option")
-                value = str(opt.get("value", opt.get_text(strip=True))) if opt else ""
-            elif el.name == "textarea":
-                value = el.get_text()
-            else:
-                value = str(el.get("value", ""))
-            if not value:
-                value = "$" + env_name(str(name))
-            fields[str(name)] = value
+        url = _form_url(action, base_url)
+        fields, files = _form_fields(form, method, multipart)
         label = form.get("aria-label") or form.get("id") or form.get("name") or f"form {n}"
-        if method == "GET":
-            curl = f"curl -G {shell_quote(url)}" + "".join(
-                f" \\\n  --data-urlencode {shell_quote(f'{k}={v}')}" for k, v in fields.items()) if fields else f"curl {shell_quote(url)}"
-        else:
-            # multipart: files with -F name=@path, text with --form-string (a leading @ stays text)
-            flags = {k: ("-F" if k in files else "--form-string") if multipart else "--data-urlencode"
-                     for k in fields}
-            curl = f"curl -X {method} {shell_quote(url)}" + "".join(
-                f" \\\n  {flags[k]} {shell_quote(f'{k}={v}')}" for k, v in fields.items())
+        curl = _form_curl(method, url, fields, files, multipart)
         text = html_lib.unescape(form.get_text(" ", strip=True))[:200]
         tasks.append(Task(title=f"Form: {label}", text=text, span=(0, 0), steps=[], method=method,
                           path=url, curl=curl, parameters=fields, confidence=1.0, status="action",
