@@ -416,13 +416,47 @@ def find_operation(spec: SpecIndex, ref: str) -> Operation:
     raise LookupError(ref)
 
 
+def _wants_placeholder(p, values: dict[str, Any], known: set[str], fields: list) -> bool:
+    """A required field without a value gets a ``$PLACEHOLDER`` when it is sent at all: top-level,
+    or nested in an object the agent fills or one that is itself required."""
+    parent = p.name.rsplit(".", 1)[0] if "." in p.name else None
+    return p.required and p.type != "object" and (parent is None or parent in known and any(
+        k == parent or k.startswith(parent + ".") for k in values) or any(
+        q.name == parent and q.required for q in fields))
+
+
+def _fill_params(fields: list, values: dict[str, Any], known: set[str], taken: dict[str, str]) -> dict[str, Any]:
+    """The agent's values, and placeholders (recorded in ``taken``) for the required fields it left out."""
+    from .actions_match import _placeholder
+
+    params: dict[str, Any] = {}
+    for p in fields:
+        if p.location == "header":
+            continue
+        if p.name in values:
+            params[p.name] = values[p.name]
+        elif _wants_placeholder(p, values, known, fields):
+            params[p.name] = ("@" if p.type == "file" else "") + _placeholder(p.name, taken)
+    return params
+
+
+def _placeholder_notes(placeholders: dict[str, str], fields: list) -> list[str]:
+    """One note per placeholder: the field it stands for, its type, and its allowed values."""
+    by_name = {p.name: p for p in fields}
+    notes = []
+    for var, name in placeholders.items():
+        p = by_name[name]
+        kind = p.type + (", required" if p.required else "")
+        allowed = f"; one of {', '.join(map(str, p.enum[:8]))}" if p.enum else ""
+        notes.append(f"`{var}`: `{name}` ({kind}{allowed})")
+    return notes
+
+
 def operation_curl(spec: SpecIndex, op: Operation, values: dict[str, Any] | None = None,
                    base_url: str | None = None) -> dict[str, Any]:
     """The curl for one operation with the values an agent gives (dotted names for nested body
     fields); every required field without a value becomes a named ``$PLACEHOLDER``. Raises
     ``ValueError`` for a field the operation does not have or a body that does not validate."""
-    from .actions_match import _placeholder
-
     values = dict(values or {})
     fields = [p for p in op.params if p.location in ("path", "query", "header")] + list(op.body)
     known = {p.name for p in fields}
@@ -431,17 +465,7 @@ def operation_curl(spec: SpecIndex, op: Operation, values: dict[str, Any] | None
         raise ValueError(f"{op.method} {op.path} has no field {', '.join(unknown)} "
                          f"(its fields: {', '.join(sorted(known)) or 'none'})")
     taken: dict[str, str] = {}
-    params: dict[str, Any] = {}
-    for p in fields:
-        if p.location == "header":
-            continue
-        parent = p.name.rsplit(".", 1)[0] if "." in p.name else None
-        if p.name in values:
-            params[p.name] = values[p.name]
-        elif p.required and p.type != "object" and (parent is None or parent in known and any(
-                k == parent or k.startswith(parent + ".") for k in values) or any(
-                q.name == parent and q.required for q in fields)):
-            params[p.name] = ("@" if p.type == "file" else "") + _placeholder(p.name, taken)
+    params = _fill_params(fields, values, known, taken)
     body_names = {b.name for b in op.body}
     problems = body_problems(op, _nest({k: v for k, v in params.items() if k in body_names}, op))
     if problems:
@@ -449,11 +473,6 @@ def operation_curl(spec: SpecIndex, op: Operation, values: dict[str, Any] | None
                          + "; ".join(problems[:5]))
     curl, notes = build_curl(spec, op, params, base_url)
     placeholders = {var: name for var, name in taken.items()}
-    by_name = {p.name: p for p in fields}
-    for var, name in placeholders.items():
-        p = by_name[name]
-        kind = p.type + (", required" if p.required else "")
-        allowed = f"; one of {', '.join(map(str, p.enum[:8]))}" if p.enum else ""
-        notes.append(f"`{var}`: `{name}` ({kind}{allowed})")
+    notes += _placeholder_notes(placeholders, fields)
     return {"method": op.method, "path": op.path, "curl": curl, "notes": source_notes(op, spec, params) + notes,
             "placeholders": placeholders, "parameters": params}
