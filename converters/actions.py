@@ -183,6 +183,56 @@ def _download_curls(steps: list[Step]) -> list[str]:
     return out
 
 
+_LINK_REASON = "a link the steps tell a person to click"
+
+
+def _resolve_without_spec(task: Task, steps: list[Step]) -> None:
+    """Links in click-steps become ``curl -LO``; every other task stays manual."""
+    curls = _download_curls(steps)
+    if curls:
+        task.status, task.curl, task.method, task.confidence = "action", "\n".join(curls), "GET", 1.0
+        task.reason = _LINK_REASON
+    else:
+        task.reason = "UI step; no OpenAPI spec given (--openapi) to find an API equivalent"
+
+
+def _resolve_with_spec(task: Task, steps: list[Step], spec: SpecIndex, *, base_url: str | None, thr: float,
+                       model: Model | None, k: int) -> None:
+    """The spec's operation when the model is confident enough, else a download link, else manual."""
+    d = ground(spec, task.title, steps, base_url=base_url, threshold=thr, model=model, k=k)
+    task.confidence, task.candidates, task.reason = d["confidence"], d["candidates"], d["reason"]
+    if d["status"] == "action":
+        op = d["operation"]
+        task.status, task.method, task.path = "action", op.method, op.path
+        task.operation_id, task.summary = op.operation_id or None, op.summary or None
+        task.curl, task.parameters, task.notes = d["curl"], d["params"], d["notes"]
+        task.placeholders = d["placeholders"]
+        return
+    downloads = _download_curls(steps)
+    if downloads:
+        task.status, task.curl, task.method = "action", "\n".join(downloads), "GET"
+        task.reason = _LINK_REASON
+        task.confidence = 1.0
+
+
+def _weave(lines: list[str], wraps: dict[int, int], inserts: dict[int, list[str]]) -> list[str]:
+    """The document's lines with matched steps wrapped in ``<details>`` and each task's block after it."""
+    out: list[str] = []
+    for i, line in enumerate(lines):
+        if i in wraps:
+            if out and out[-1].strip():
+                out.append("")
+            out += ["<details><summary>Steps in the web UI</summary>", ""]
+        out.append(line)
+        if i in inserts:
+            if any(s <= i == e for s, e in wraps.items()):
+                out += ["", "</details>"]
+            out += inserts[i]
+            if i + 1 < len(lines) and lines[i + 1].strip():
+                out.append("")
+    return out
+
+
 def rewrite(markdown: str, spec: SpecIndex | None, *, base_url: str | None = None,
             threshold: float | None = None, source_name: str | None = None, model: Model | None = None,
             k: int = DEFAULT_CANDIDATES, show_candidates: int = 0) -> ActionsResult:
@@ -207,28 +257,10 @@ def rewrite(markdown: str, spec: SpecIndex | None, *, base_url: str | None = Non
         task = Task(title=title, text=text, span=(block.start + 1, block.end + 1),
                     steps=[clean_text(s.text) for s in steps])
         if spec is None:
-            curls = _download_curls(steps)
-            if curls:
-                task.status, task.curl, task.method, task.confidence = "action", "\n".join(curls), "GET", 1.0
-                task.reason = "a link the steps tell a person to click"
-            else:
-                task.reason = "UI step; no OpenAPI spec given (--openapi) to find an API equivalent"
+            _resolve_without_spec(task, steps)
         else:
-            d = ground(spec, title, steps, base_url=base_url, threshold=thr, model=model,
-                       k=max(k, show_candidates))
-            task.confidence, task.candidates, task.reason = d["confidence"], d["candidates"], d["reason"]
-            if d["status"] == "action":
-                op = d["operation"]
-                task.status, task.method, task.path = "action", op.method, op.path
-                task.operation_id, task.summary = op.operation_id or None, op.summary or None
-                task.curl, task.parameters, task.notes = d["curl"], d["params"], d["notes"]
-                task.placeholders = d["placeholders"]
-            else:
-                downloads = _download_curls(steps)
-                if downloads:
-                    task.status, task.curl, task.method = "action", "\n".join(downloads), "GET"
-                    task.reason = "a link the steps tell a person to click"
-                    task.confidence = 1.0
+            _resolve_with_spec(task, steps, spec, base_url=base_url, thr=thr, model=model,
+                               k=max(k, show_candidates))
         tasks.append(task)
         if task.status == "action":
             wraps[block.start] = block.end
@@ -236,20 +268,7 @@ def rewrite(markdown: str, spec: SpecIndex | None, *, base_url: str | None = Non
         else:
             inserts[block.end] = (["", f"> **Manual step**: {task.reason}."]
                                   + (_candidate_list(task, show_candidates) if show_candidates else _runner_ups(task)))
-    out: list[str] = []
-    for i, line in enumerate(lines):
-        if i in wraps:
-            if out and out[-1].strip():
-                out.append("")
-            out += ["<details><summary>Steps in the web UI</summary>", ""]
-        out.append(line)
-        if i in inserts:
-            if any(s <= i == e for s, e in wraps.items()):
-                out += ["", "</details>"]
-            out += inserts[i]
-            if i + 1 < len(lines) and lines[i + 1].strip():
-                out.append("")
-    text = "\n".join(out) + ("\n" if markdown.endswith("\n") or not markdown else "")
+    text = "\n".join(_weave(lines, wraps, inserts)) + ("\n" if markdown.endswith("\n") or not markdown else "")
     matched = sum(1 for t in tasks if t.status == "action")
     return ActionsResult(text, tasks, matched, len(tasks) - matched, source_name, spec.title if spec else None)
 
