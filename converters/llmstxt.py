@@ -249,6 +249,58 @@ _LINK_ITEM = re.compile(r"^[-*+][ \t]*\[(?P<title>[^\]]+)\]\((?P<url>[^)\s]+)\)(
 _FENCE = re.compile(r"^[ \t]{0,3}(```|~~~)")
 
 
+@dataclass
+class _Reading:
+    """What :func:`parse` has read so far: the title, the blockquote summary, the info prose before the
+    first H2 and the sections' entries."""
+
+    title: str | None = None
+    summary_lines: list[str] = field(default_factory=list)
+    info_lines: list[str] = field(default_factory=list)
+    sections: dict[str, list[Entry]] = field(default_factory=dict)
+    current: str | None = None  # the H2 section being read (None: still in the header)
+    in_fence: bool = False
+    summary_done: bool = False
+
+    def header_line(self, line: str) -> None:
+        """A line between the H1 and the first H2: the blockquote summary, then info prose."""
+        if self.title is None:
+            return
+        stripped = line.strip()
+        if not self.summary_done and not self.info_lines and stripped.startswith(">"):
+            self.summary_lines.append(stripped.lstrip(">").strip())
+            return
+        if self.summary_lines and not stripped and not self.summary_done:
+            self.summary_done = True
+            return
+        if stripped or self.info_lines:
+            self.summary_done = True
+            self.info_lines.append(line.rstrip())
+
+    def line(self, line: str) -> None:
+        """One line: a fence, the H1, an H2, header prose, or a section's list item."""
+        if _FENCE.match(line):
+            self.in_fence = not self.in_fence
+            if self.current is None and self.title is not None:
+                self.info_lines.append(line)
+            return
+        m = None if self.in_fence else _H.match(line.strip())
+        if m and len(m.group(1)) == 1 and self.title is None and self.current is None:
+            self.title = m.group(2).strip()
+            return
+        if m and len(m.group(1)) == 2:
+            self.current = m.group(2).strip()
+            self.sections.setdefault(self.current, [])
+            return
+        if self.current is None:
+            self.header_line(line)
+            return
+        li = _LINK_ITEM.match(line.strip())
+        if li and not self.in_fence:
+            desc = (li.group("desc") or "").strip() or None
+            self.sections[self.current].append(Entry(li.group("title").strip(), li.group("url").strip(), desc))
+
+
 def parse(text: str) -> dict:
     """Read an llms.txt leniently: ``{"title", "summary", "info", "sections": {name: [Entry]}}``.
 
@@ -259,51 +311,14 @@ def parse(text: str) -> dict:
     >>> parse("# T\\n\\n> S\\n\\n## Docs\\n\\n- [A](https://a/): d\\n")["sections"]["Docs"][0].url
     'https://a/'
     """
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    title: str | None = None
-    summary_lines: list[str] = []
-    info_lines: list[str] = []
-    sections: dict[str, list[Entry]] = {}
-    current: str | None = None
-    in_fence = False
-    summary_done = False
-    for line in lines:
-        if _FENCE.match(line):
-            in_fence = not in_fence
-            if current is None and title is not None:
-                info_lines.append(line)
-            continue
-        m = None if in_fence else _H.match(line.strip())
-        if m and len(m.group(1)) == 1 and title is None and current is None:
-            title = m.group(2).strip()
-            continue
-        if m and len(m.group(1)) == 2:
-            current = m.group(2).strip()
-            sections.setdefault(current, [])
-            continue
-        if current is None:
-            if title is None:
-                continue
-            stripped = line.strip()
-            if not summary_done and not info_lines and stripped.startswith(">"):
-                summary_lines.append(stripped.lstrip(">").strip())
-                continue
-            if summary_lines and not stripped and not summary_done:
-                summary_done = True
-                continue
-            if stripped or info_lines:
-                summary_done = True
-                info_lines.append(line.rstrip())
-            continue
-        li = _LINK_ITEM.match(line.strip())
-        if li and not in_fence:
-            desc = (li.group("desc") or "").strip() or None
-            sections[current].append(Entry(li.group("title").strip(), li.group("url").strip(), desc))
+    reading = _Reading()
+    for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+        reading.line(line)
     return {
-        "title": title,
-        "summary": " ".join(s for s in summary_lines if s) or None,
-        "info": "\n".join(info_lines).strip() or None,
-        "sections": sections,
+        "title": reading.title,
+        "summary": " ".join(s for s in reading.summary_lines if s) or None,
+        "info": "\n".join(reading.info_lines).strip() or None,
+        "sections": reading.sections,
     }
 
 
