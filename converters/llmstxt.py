@@ -539,22 +539,17 @@ def _plain(text: str) -> str:
     return _one_line(text)
 
 
-def first_sentence(markdown: str, limit: int = 160) -> str:
-    """A one-line description of a page: its first prose sentence, plain text, at most ``limit`` chars.
-
-    Headings, code, tables, lists, images, admonition labels and front matter are skipped; very
-    short opening sentences ("Welcome!") are joined with the next ones up to about 40 chars; a
-    sentence longer than ``limit`` is cut at a word and ends with an ellipsis. "" when the page
-    has no prose.
-
-    >>> first_sentence("---\\ntitle: X\\n---\\n# Install\\n\\nRun **pip install x** to get the tool installed. Then go.")
-    'Run pip install x to get the tool installed.'
-    """
-    text = markdown.replace("\r\n", "\n")
+def _without_front_matter(text: str) -> str:
+    """The page after its ``---`` YAML front matter, if it has one."""
     if text.startswith("---\n"):
         end = text.find("\n---", 4)
         if end != -1:
-            text = text[end + 4:]
+            return text[end + 4:]
+    return text
+
+
+def _first_paragraph(text: str) -> list[str]:
+    """The plain-text lines of the page's first prose paragraph (none when it has no prose)."""
     para: list[str] = []
     in_fence = in_list = False
     for raw in text.split("\n"):
@@ -589,9 +584,11 @@ def first_sentence(markdown: str, limit: int = 160) -> str:
         if not para and _NOT_PROSE.match(plain):
             continue  # a field line ("Source code: Lib/json/__init__.py", "Author: ...") or a version note
         para.append(plain)
-    if not para:
-        return ""
-    prose = " ".join(para)
+    return para
+
+
+def _opening_sentence(prose: str) -> str:
+    """The first sentence of at least 40 chars ("Welcome!" alone says nothing), past abbreviations."""
     sentence = prose
     for m in _SENTENCE_END.finditer(prose):
         if _ABBREVIATION.search(prose[: m.start()].rstrip("\"')]")):
@@ -600,10 +597,31 @@ def first_sentence(markdown: str, limit: int = 160) -> str:
             sentence = prose[: m.start() + 1].rstrip()
             break
     sentence = sentence.rstrip(":").strip()
-    sentence = re.sub(r"(?<=[.!?])\s+More(?:\.\.\.|…)$", "", sentence)  # Doxygen's brief "More..." link
+    return re.sub(r"(?<=[.!?])\s+More(?:\.\.\.|…)$", "", sentence)  # Doxygen's brief "More..." link
+
+
+def _clip(sentence: str, limit: int) -> str:
+    """At most ``limit`` chars: cut at a word in the second half, with an ellipsis."""
     if len(sentence) > limit:
         cut = sentence[: max(1, limit - 1)]
         if " " in cut[limit // 2:]:
             cut = cut[: cut.rfind(" ")]
         sentence = cut.rstrip(" ,;:") + "…"
     return sentence
+
+
+def first_sentence(markdown: str, limit: int = 160) -> str:
+    """A one-line description of a page: its first prose sentence, plain text, at most ``limit`` chars.
+
+    Headings, code, tables, lists, images, admonition labels and front matter are skipped; very
+    short opening sentences ("Welcome!") are joined with the next ones up to about 40 chars; a
+    sentence longer than ``limit`` is cut at a word and ends with an ellipsis. "" when the page
+    has no prose.
+
+    >>> first_sentence("---\\ntitle: X\\n---\\n# Install\\n\\nRun **pip install x** to get the tool installed. Then go.")
+    'Run pip install x to get the tool installed.'
+    """
+    para = _first_paragraph(_without_front_matter(markdown.replace("\r\n", "\n")))
+    if not para:
+        return ""
+    return _clip(_opening_sentence(" ".join(para)), limit)
