@@ -74,12 +74,9 @@ def _text(el) -> str:
     return " ".join("".join(el.itertext()).split())
 
 
-def _head_facts(root, url: str | None) -> dict:
-    """Title, description, canonical, base, generator: one pass over the few head elements.
-
-    ``page`` holds the citation facts of :mod:`.html_meta` (author, dates, site name, image,
-    tags...), read from meta tags and JSON-LD; ``lang`` is their language if ``<html lang>`` is absent.
-    """
+def _scan_head(root) -> tuple[dict, dict[str, str]]:
+    """One pass over the head elements: the first <title>, canonical link and <base href>, and the
+    first value of every meta name/property (lower-cased)."""
     meta: dict[str, str] = {}
     facts: dict = {"title": None, "canonical": None, "base": None}
     for el in root.iter("title", "meta", "link", "base"):
@@ -95,16 +92,38 @@ def _head_facts(root, url: str | None) -> dict:
             facts["canonical"] = (el.get("href") or "").strip() or None
         elif tag == "base" and facts["base"] is None and (el.get("href") or "").strip():
             facts["base"] = el.get("href").strip()
-    base = urljoin(url, facts["base"]) if (facts["base"] and url) else (facts["base"] or url)
-    page = page_facts(root, base)
+    return facts, meta
+
+
+def _page_title(root, facts: dict, meta: dict[str, str], page: dict) -> str | None:
+    """<title>, og:title, twitter:title, JSON-LD headline, then the first <h1> (without its ¶ anchor)."""
     title = facts["title"] or meta.get("og:title") or meta.get("twitter:title") or page["title"]
     if not title:
         h1 = next(root.iter("h1"), None)
         title = _text(h1).rstrip("¶#").strip() if h1 is not None else None
+    return title
+
+
+def _page_description(meta: dict[str, str], page: dict, title: str | None) -> str | None:
+    """The meta description (plain, og:, twitter:, then JSON-LD/Dublin Core), unless it only repeats the title."""
     description = (meta.get("description") or meta.get("og:description") or meta.get("twitter:description")
                    or page["description"])
     if description and title and description.casefold() == " ".join(title.split()).casefold():
-        description = None  # texinfo writes the <title> again as the description: it says nothing
+        return None  # texinfo writes the <title> again as the description: it says nothing
+    return description
+
+
+def _head_facts(root, url: str | None) -> dict:
+    """Title, description, canonical, base, generator: one pass over the few head elements.
+
+    ``page`` holds the citation facts of :mod:`.html_meta` (author, dates, site name, image,
+    tags...), read from meta tags and JSON-LD; ``lang`` is their language if ``<html lang>`` is absent.
+    """
+    facts, meta = _scan_head(root)
+    base = urljoin(url, facts["base"]) if (facts["base"] and url) else (facts["base"] or url)
+    page = page_facts(root, base)
+    title = _page_title(root, facts, meta, page)
+    description = _page_description(meta, page, title)
     return {
         "title": title or None,
         "description": description,
