@@ -275,6 +275,84 @@ def _tz(zone: str | None) -> str:
     return f"{sign}{digits[:2]}:{digits[2:4] or '00'}"
 
 
+#: what a date reader returns when its form is not the text's (the next reader tries)
+_NOT_THIS_FORM = object()
+
+
+def _iso_date(text: str):
+    """``YYYY-MM-DD`` with an optional time and zone; a bad clock keeps the date alone."""
+    m = _ISO.match(text)
+    if not m:
+        return _NOT_THIS_FORM
+    y, mo, d = int(m[1]), int(m[2]), int(m[3])
+    if not _valid(y, mo, d):
+        return None
+    date = f"{y:04d}-{mo:02d}-{d:02d}"
+    if m[4] is None:
+        return date
+    hour, minute = int(m[4]), int(m[5])
+    if hour > 23 or minute > 59 or (m[6] and int(m[6]) > 60):
+        return date
+    clock = f"{hour:02d}:{minute:02d}" + (f":{m[6]}" if m[6] else "") + (m[7] or "")
+    return f"{date}T{clock}{_tz(m[8])}"
+
+
+def _year_first_date(text: str):
+    """``YYYY/MM/DD`` and ``YYYYMMDD``."""
+    for pattern in (_YMD, _COMPACT):
+        m = pattern.match(text)
+        if m:
+            y, mo, d = int(m[1]), int(m[2]), int(m[3])
+            return f"{y:04d}-{mo:02d}-{d:02d}" if _valid(y, mo, d) else None
+    return _NOT_THIS_FORM
+
+
+def _day_month_date(text: str):
+    """``DD.MM.YYYY`` (dots: always day first), ``DD/MM/YYYY`` or ``MM/DD/YYYY`` when one part is over
+    12; None when both orders are possible."""
+    m = _DMY.match(text)
+    if not m:
+        return _NOT_THIS_FORM
+    a, b, y = int(m[1]), int(m[3]), int(m[4])
+    if m[2] == ".":  # 05.03.2024 is day.month.year wherever dots are used
+        d, mo = a, b
+    elif a > 12 >= b:
+        d, mo = a, b
+    elif b > 12 >= a:
+        mo, d = a, b
+    else:
+        return None
+    return f"{y:04d}-{mo:02d}-{d:02d}" if _valid(y, mo, d) else None
+
+
+def _rfc2822_date(text: str):
+    """``Tue, 05 Mar 2024 10:20:30 GMT`` with its zone as an offset."""
+    parsed = parsedate_tz(text) if re.match(r"^[A-Za-z]{3},", text) else None
+    if not (parsed and parsed[0] and _valid(parsed[0], parsed[1], parsed[2])):
+        return _NOT_THIS_FORM
+    y, mo, d, hh, mm, ss = parsed[:6]
+    offset = parsed[9] or 0
+    zone = "Z" if not offset else f"{'+' if offset > 0 else '-'}{abs(offset) // 3600:02d}:{abs(offset) % 3600 // 60:02d}"
+    return f"{y:04d}-{mo:02d}-{d:02d}T{hh:02d}:{mm:02d}:{ss:02d}{zone}"
+
+
+def _wordy_date(text: str):
+    """English month names: ``March 5, 2024``, ``5 Mar 2024``."""
+    m = _WORDY_MDY.search(text)
+    if m:
+        mo, d, y = _MONTHS[m[1].lower()], int(m[2]), int(m[3])
+    else:
+        m = _WORDY_DMY.search(text)
+        if not m:
+            return None
+        d, mo, y = int(m[1]), _MONTHS[m[2].lower()], int(m[3])
+    return f"{y:04d}-{mo:02d}-{d:02d}" if _valid(y, mo, d) else None
+
+
+#: the forms :func:`normalize_date` reads, tried in this order; the first whose form fits decides
+_DATE_READERS = (_iso_date, _year_first_date, _day_month_date, _rfc2822_date, _wordy_date)
+
+
 def normalize_date(value: Any) -> str | None:
     """A date string as ISO 8601: ``YYYY-MM-DD``, or ``YYYY-MM-DDTHH:MM[:SS[.f]][Z|±HH:MM]`` when a time was given.
 
@@ -292,51 +370,11 @@ def normalize_date(value: Any) -> str | None:
     text = _text(value)
     if not text or len(text) > 200:
         return None
-    m = _ISO.match(text)
-    if m:
-        y, mo, d = int(m[1]), int(m[2]), int(m[3])
-        if not _valid(y, mo, d):
-            return None
-        date = f"{y:04d}-{mo:02d}-{d:02d}"
-        if m[4] is None:
+    for read in _DATE_READERS:
+        date = read(text)
+        if date is not _NOT_THIS_FORM:
             return date
-        hour, minute = int(m[4]), int(m[5])
-        if hour > 23 or minute > 59 or (m[6] and int(m[6]) > 60):
-            return date
-        clock = f"{hour:02d}:{minute:02d}" + (f":{m[6]}" if m[6] else "") + (m[7] or "")
-        return f"{date}T{clock}{_tz(m[8])}"
-    for pattern, order in ((_YMD, (1, 2, 3)), (_COMPACT, (1, 2, 3))):
-        m = pattern.match(text)
-        if m:
-            y, mo, d = (int(m[i]) for i in order)
-            return f"{y:04d}-{mo:02d}-{d:02d}" if _valid(y, mo, d) else None
-    m = _DMY.match(text)
-    if m:
-        a, b, y = int(m[1]), int(m[3]), int(m[4])
-        if m[2] == ".":  # 05.03.2024 is day.month.year wherever dots are used
-            d, mo = a, b
-        elif a > 12 >= b:
-            d, mo = a, b
-        elif b > 12 >= a:
-            mo, d = a, b
-        else:
-            return None
-        return f"{y:04d}-{mo:02d}-{d:02d}" if _valid(y, mo, d) else None
-    parsed = parsedate_tz(text) if re.match(r"^[A-Za-z]{3},", text) else None
-    if parsed and parsed[0] and _valid(parsed[0], parsed[1], parsed[2]):
-        y, mo, d, hh, mm, ss = parsed[:6]
-        offset = parsed[9] or 0
-        zone = "Z" if not offset else f"{'+' if offset > 0 else '-'}{abs(offset) // 3600:02d}:{abs(offset) % 3600 // 60:02d}"
-        return f"{y:04d}-{mo:02d}-{d:02d}T{hh:02d}:{mm:02d}:{ss:02d}{zone}"
-    m = _WORDY_MDY.search(text)
-    if m:
-        mo, d, y = _MONTHS[m[1].lower()], int(m[2]), int(m[3])
-    else:
-        m = _WORDY_DMY.search(text)
-        if not m:
-            return None
-        d, mo, y = int(m[1]), _MONTHS[m[2].lower()], int(m[3])
-    return f"{y:04d}-{mo:02d}-{d:02d}" if _valid(y, mo, d) else None
+    return None
 
 
 # ---------------------------------------------------------------------------------------------
