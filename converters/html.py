@@ -175,6 +175,39 @@ def _doc_path(url: str | None) -> str:
     return path
 
 
+def _select_content(root, text: str, head: dict, url: str | None, jsonld: dict | None) -> tuple[list, str]:
+    """The content element(s) and the rule that found them: a known generator's container, else the
+    learned block scorer, else (nothing kept) trafilatura's pick."""
+    elements, container = select_main(root, text, fallback=False)
+    if (container in GENERIC_RULES or _weak_docs_rule(container, elements, head)) \
+            and not _small_page(root):
+        # no known generator's container (or only a weak hint of one): the learned block scorer decides
+        learned = learned_main(root, elements, container, url=url, jsonld=jsonld)
+        if learned is not None:
+            elements, container = [learned], "learned"
+    if container == "body":
+        elements, container = select_main(root, text)  # no model, nothing kept: trafilatura's pick
+    return elements, container
+
+
+def _clean_content(elements: list, container: str) -> None:
+    """Navigation, headers, footers and the like inside the content (--full keeps the body as it is:
+    only hidden text goes, that is safety)."""
+    if container == "learned":
+        light_chrome(elements[0])  # only small chrome: the model already judged the big boxes
+    else:
+        for el in elements:
+            remove_chrome(el)
+
+
+def _with_product_text(content: str, product_text: list) -> str:
+    """A product's description the page renders only from its JSON-LD (or hides in a tab) is content."""
+    extra = missing_text(content, product_text)
+    if extra:
+        content = content.rstrip("\n") + "\n\n" + "\n\n".join(extra) + "\n"
+    return content
+
+
 def convert(data: bytes | str, url: str | None = None, *, charset: str | None = None, links: bool = True,
             images: bool = True, select: bool = True) -> Document:
     """HTML -> Document(kind="page") whose ``content`` is the markdown body (no front matter).
@@ -198,30 +231,15 @@ def convert(data: bytes | str, url: str | None = None, *, charset: str | None = 
     jsonld = jsonld_facts(root) if select else None
     remove_hidden(root)
     if select:
-        elements, container = select_main(root, text, fallback=False)
-        if (container in GENERIC_RULES or _weak_docs_rule(container, elements, head)) \
-                and not _small_page(root):
-            # no known generator's container (or only a weak hint of one): the learned block scorer decides
-            learned = learned_main(root, elements, container, url=url, jsonld=jsonld)
-            if learned is not None:
-                elements, container = [learned], "learned"
-        if container == "body":
-            elements, container = select_main(root, text)  # no model, nothing kept: trafilatura's pick
+        elements, container = _select_content(root, text, head, url, jsonld)
+        _clean_content(elements, container)
     else:
         body = root.find(".//body")
         elements, container = [body if body is not None else root], "body"
-    if select and container == "learned":
-        light_chrome(elements[0])  # only small chrome: the model already judged the big boxes
-    elif select:  # --full means the whole body as it is (hidden text still goes: that is safety)
-        for el in elements:
-            remove_chrome(el)
     writer = Writer(base, links=links, images=images)
     content = writer.convert(elements)
     if product_text and container not in KNOWN_GENERATORS:
-        # a product's description the page renders only from its JSON-LD (or hides in a tab) is content
-        extra = missing_text(content, product_text)
-        if extra:
-            content = content.rstrip("\n") + "\n\n" + "\n\n".join(extra) + "\n"
+        content = _with_product_text(content, product_text)
     content = strip_invisible(content)  # tag characters, bidi overrides: unseen, untrusted
     return Document(
         path=_doc_path(url),
