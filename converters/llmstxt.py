@@ -114,13 +114,26 @@ def build_llms_txt(title: str, summary: str | None, sections: list[Section], det
     if summary:
         out += [f"> {summary}", ""]
     if details is None:
-        pages = sum(len(s.entries) for s in kept)
-        details = f"{pages} page{'s' if pages != 1 else ''} in {len(kept)} section{'s' if len(kept) != 1 else ''}."
-        if any(s.name == OPTIONAL for s in kept):
-            details += " The Optional section can be skipped when a shorter context is needed."
+        details = _default_details(kept)
     details = "\n".join(line.rstrip() for line in details.strip().splitlines() if not line.lstrip().startswith("#"))
     if details:
         out += [details, ""]
+    return "\n".join(out + _section_lines(kept))
+
+
+def _default_details(kept: list[Section]) -> str:
+    """"N pages in M sections." (and that Optional can be skipped, when there is one)."""
+    pages = sum(len(s.entries) for s in kept)
+    details = f"{pages} page{'s' if pages != 1 else ''} in {len(kept)} section{'s' if len(kept) != 1 else ''}."
+    if any(s.name == OPTIONAL for s in kept):
+        details += " The Optional section can be skipped when a shorter context is needed."
+    return details
+
+
+def _section_lines(kept: list[Section]) -> list[str]:
+    """One H2 per section, names made unique (the reference parser keeps one section per name), and
+    one link line per entry."""
+    out: list[str] = []
     seen: set[str] = set()
     for section in kept:
         name = _heading(section.name)
@@ -135,7 +148,7 @@ def build_llms_txt(title: str, summary: str | None, sections: list[Section], det
                 line += f": {desc}"
             out.append(line)
         out.append("")
-    return "\n".join(out)
+    return out
 
 
 def _strip_leading_title(markdown: str, title: str) -> str:
