@@ -77,6 +77,21 @@ def jsonld_facts(root, limit: int = 40) -> dict:
     description and ``<title>``. Read before cleaning."""
     out: list[str] = []
     types: set[str] = set()
+    og, desc, title = _head_signals(root)
+    for script in root.iter("script"):
+        if (script.get("type") or "").lower() != "application/ld+json" or not script.text:
+            continue
+        types.update(t.lower() for t in re.findall(r'"@type"\s*:\s*"([A-Za-z]+)"', script.text[:20000]))
+        try:
+            data = json.loads(script.text, strict=False)  # (raw newlines inside strings are common)
+        except ValueError:
+            continue
+        _collect_texts(data, out, limit)
+    return {"types": types, "texts": out, "og": og, "description": desc, "title": title}
+
+
+def _head_signals(root) -> tuple[str, str, str]:
+    """The first ``og:type`` (lowercase), meta description and ``<title>`` text."""
     og = desc = title = ""
     for el in root.iter("meta", "title"):
         if el.tag == "title":
@@ -87,26 +102,23 @@ def jsonld_facts(root, limit: int = 40) -> dict:
             og = (el.get("content") or "").strip().lower()
         elif key in ("description", "og:description") and not desc:
             desc = el.get("content") or ""
-    for script in root.iter("script"):
-        if (script.get("type") or "").lower() != "application/ld+json" or not script.text:
-            continue
-        types.update(t.lower() for t in re.findall(r'"@type"\s*:\s*"([A-Za-z]+)"', script.text[:20000]))
-        try:
-            data = json.loads(script.text, strict=False)  # (raw newlines inside strings are common)
-        except ValueError:
-            continue
-        stack = [data]
-        while stack and len(out) < limit:
-            item = stack.pop()
-            if isinstance(item, list):
-                stack.extend(reversed(item))
-            elif isinstance(item, dict):
-                for key, value in item.items():
-                    if isinstance(value, (list, dict)):
-                        stack.append(value)
-                    elif isinstance(value, str) and key.lower() in _TEXT_KEYS and len(value) >= 40:
-                        out.append(" ".join(re.sub(r"<[^>]+>", " ", value).split()))
-    return {"types": types, "texts": out, "og": og, "description": desc, "title": title}
+    return og, desc, title
+
+
+def _collect_texts(data, out: list[str], limit: int) -> None:
+    """Prose strings (40+ chars, under a text key, tags removed) of a JSON-LD value, depth first in
+    document order, appended to ``out`` until it holds ``limit``."""
+    stack = [data]
+    while stack and len(out) < limit:
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(reversed(item))
+        elif isinstance(item, dict):
+            for key, value in item.items():
+                if isinstance(value, (list, dict)):
+                    stack.append(value)
+                elif isinstance(value, str) and key.lower() in _TEXT_KEYS and len(value) >= 40:
+                    out.append(" ".join(re.sub(r"<[^>]+>", " ", value).split()))
 
 
 def _grams(text: str) -> set:
