@@ -657,11 +657,9 @@ def _is_chapter_toc(el) -> bool:
     return elsewhere >= 0.8 * len(hrefs)
 
 
-def remove_chrome(root) -> None:
-    """Strip chrome inside the chosen content container (in place).
-
-    Code is never searched: highlighters put classes like ``comment`` or ``nav`` on spans.
-    """
+def _chrome_elements(root) -> list:
+    """The chrome inside ``root``, outermost only (its children go with it), with a TOC's label and
+    the language labels above code blocks; code itself is never searched."""
     doomed = []
     stack = [child for child in root if isinstance(child.tag, str)]
     while stack:
@@ -677,19 +675,33 @@ def remove_chrome(root) -> None:
                 doomed.extend(_language_labels(el))
             continue
         stack.extend(child for child in el if isinstance(child.tag, str))
-    parents = {}
-    for el in doomed:
-        parent = el.getparent()
-        if parent is not None and parent is not root and el.tag in _WIDGET_BLOCKS \
-                and any(t.strip() for t in el.itertext()):
-            parents[id(parent)] = parent  # (a heading that only lost its ¶ link or [Source] keeps its wrapper)
-        drop_keeping_tail(el)
-    for parent in parents.values():
+    return doomed
+
+
+def _drop_orphan_headings(root, parents) -> None:
+    """Up from each box a dropped widget emptied to the one holding its heading; that box goes when
+    only headings are left (Docsy's and Microsoft Learn's "Feedback")."""
+    for parent in parents:
         while parent.getparent() is not None and parent.getparent() is not root \
                 and not any(t.strip() for t in parent.itertext()):
             parent = parent.getparent()  # up from the emptied box to the one holding its heading
         if parent.getparent() is not None and parent is not root and _only_headings(parent):
             drop_keeping_tail(parent)  # the heading of a widget we dropped: Docsy's and Microsoft Learn's "Feedback"
+
+
+def remove_chrome(root) -> None:
+    """Strip chrome inside the chosen content container (in place).
+
+    Code is never searched: highlighters put classes like ``comment`` or ``nav`` on spans.
+    """
+    parents = {}
+    for el in _chrome_elements(root):
+        parent = el.getparent()
+        if parent is not None and parent is not root and el.tag in _WIDGET_BLOCKS \
+                and any(t.strip() for t in el.itertext()):
+            parents[id(parent)] = parent  # (a heading that only lost its ¶ link or [Source] keeps its wrapper)
+        drop_keeping_tail(el)
+    _drop_orphan_headings(root, parents.values())
     for el in _links_above_title(root):
         drop_keeping_tail(el)
     pager = _trailing_pager(root)  # once the chrome after it ("Last updated on...") is gone
