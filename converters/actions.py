@@ -183,6 +183,56 @@ def _download_curls(steps: list[Step]) -> list[str]:
     return out
 
 
+_LINK_REASON = "a link the steps tell a person to click"
+
+
+def _resolve_without_spec(task: Task, steps: list[Step]) -> None:
+    """Links in click-steps become ``curl -LO``; every other task stays manual."""
+    curls = _download_curls(steps)
+    if curls:
+        task.status, task.curl, task.method, task.confidence = "action", "\n".join(curls), "GET", 1.0
+        task.reason = _LINK_REASON
+    else:
+        task.reason = "UI step; no OpenAPI spec given (--openapi) to find an API equivalent"
+
+
+def _resolve_with_spec(task: Task, steps: list[Step], spec: SpecIndex, *, base_url: str | None, thr: float,
+                       model: Model | None, k: int) -> None:
+    """The spec's operation when the model is confident enough, else a download link, else manual."""
+    d = ground(spec, task.title, steps, base_url=base_url, threshold=thr, model=model, k=k)
+    task.confidence, task.candidates, task.reason = d["confidence"], d["candidates"], d["reason"]
+    if d["status"] == "action":
+        op = d["operation"]
+        task.status, task.method, task.path = "action", op.method, op.path
+        task.operation_id, task.summary = op.operation_id or None, op.summary or None
+        task.curl, task.parameters, task.notes = d["curl"], d["params"], d["notes"]
+        task.placeholders = d["placeholders"]
+        return
+    downloads = _download_curls(steps)
+    if downloads:
+        task.status, task.curl, task.method = "action", "\n".join(downloads), "GET"
+        task.reason = _LINK_REASON
+        task.confidence = 1.0
+
+
+def _weave(lines: list[str], wraps: dict[int, int], inserts: dict[int, list[str]]) -> list[str]:
+    """The document's lines with matched steps wrapped in ``<details>`` and each task's block after it."""
+    out: list[str] = []
+    for i, line in enumerate(lines):
+        if i in wraps:
+            if out and out[-1].strip():
+                out.append("")
+            out += ["<details><summary>Steps in the web UI</summary>", ""]
+        out.append(line)
+        if i in inserts:
+            if any(s <= i == e for s, e in wraps.items()):
+                out += ["", "</details>"]
+            out += inserts[i]
+            if i + 1 < len(lines) and lines[i + 1].strip():
+                out.append("")
+    return out
+
+
 def rewrite(markdown: str, spec: SpecIndex | None, *, base_url: str | None = None,
             threshold: float | None = None, source_name: str | None = None, model: Model | None = None,
             k: int = DEFAULT_CANDIDATES, show_candidates: int = 0) -> ActionsResult:
@@ -207,28 +257,10 @@ def rewrite(markdown: str, spec: SpecIndex | None, *, base_url: str | None = Non
         task = Task(title=title, text=text, span=(block.start + 1, block.end + 1),
                     steps=[clean_text(s.text) for s in steps])
         if spec is None:
-            curls = _download_curls(steps)
-            if curls:
-                task.status, task.curl, task.method, task.confidence = "action", "\n".join(curls), "GET", 1.0
-                task.reason = "a link the steps tell a person to click"
-            else:
-                task.reason = "UI step; no OpenAPI spec given (--openapi) to find an API equivalent"
+            _resolve_without_spec(task, steps)
         else:
-            d = ground(spec, title, steps, base_url=base_url, threshold=thr, model=model,
-                       k=max(k, show_candidates))
-            task.confidence, task.candidates, task.reason = d["confidence"], d["candidates"], d["reason"]
-            if d["status"] == "action":
-                op = d["operation"]
-                task.status, task.method, task.path = "action", op.method, op.path
-                task.operation_id, task.summary = op.operation_id or None, op.summary or None
-                task.curl, task.parameters, task.notes = d["curl"], d["params"], d["notes"]
-                task.placeholders = d["placeholders"]
-            else:
-                downloads = _download_curls(steps)
-                if downloads:
-                    task.status, task.curl, task.method = "action", "\n".join(downloads), "GET"
-                    task.reason = "a link the steps tell a person to click"
-                    task.confidence = 1.0
+            _resolve_with_spec(task, steps, spec, base_url=base_url, thr=thr, model=model,
+                               k=max(k, show_candidates))
         tasks.append(task)
         if task.status == "action":
             wraps[block.start] = block.end
@@ -236,20 +268,7 @@ def rewrite(markdown: str, spec: SpecIndex | None, *, base_url: str | None = Non
         else:
             inserts[block.end] = (["", f"> **Manual step**: {task.reason}."]
                                   + (_candidate_list(task, show_candidates) if show_candidates else _runner_ups(task)))
-    out: list[str] = []
-    for i, line in enumerate(lines):
-        if i in wraps:
-            if out and out[-1].strip():
-                out.append("")
-            out += ["<details><summary>Steps in the web UI</summary>", ""]
-        out.append(line)
-        if i in inserts:
-            if any(s <= i == e for s, e in wraps.items()):
-                out += ["", "</details>"]
-            out += inserts[i]
-            if i + 1 < len(lines) and lines[i + 1].strip():
-                out.append("")
-    text = "\n".join(out) + ("\n" if markdown.endswith("\n") or not markdown else "")
+    text = "\n".join(_weave(lines, wraps, inserts)) + ("\n" if markdown.endswith("\n") or not markdown else "")
     matched = sum(1 for t in tasks if t.status == "action")
     return ActionsResult(text, tasks, matched, len(tasks) - matched, source_name, spec.title if spec else None)
 
@@ -297,10 +316,72 @@ def _action_block(task: Task, spec: SpecIndex | None) -> list[str]:
 # HTML forms (no spec needed): a <form> is already an API call
 
 
-def forms_from_html(data: bytes | str, base_url: str | None = None) -> list[Task]:
-    """Every ``<form>`` of a page as a ``curl`` with its fields (POST forms; GET forms as GET)."""
+def _form_url(action: str, base_url: str | None) -> str:
+    """Where a form posts: absolute against the page's URL; ``$BASE_URL`` for a local file."""
     from urllib.parse import urljoin
 
+    if base_url:
+        return urljoin(base_url, action)
+    if action.startswith(("http://", "https://")):
+        return action
+    # a local file: where the page is served is unknown
+    return "$BASE_URL" + (action if action.startswith("/") else "/" + action)
+
+
+#: input types that send nothing of their own (a file is sent only by a multipart POST)
+_UNSENT_INPUTS = ("submit", "button", "image", "reset", "file")
+
+
+def _field_value(el, name: str) -> str:
+    """What a field sends as the page stands: the selected option, the text, the value; else a
+    ``$PLACEHOLDER`` for the user to fill."""
+    if el.name == "select":
+        opt = el.find("option", selected=True) or el.find("option")
+        value = str(opt.get("value", opt.get_text(strip=True))) if opt else ""
+    elif el.name == "textarea":
+        value = el.get_text()
+    else:
+        value = str(el.get("value", ""))
+    return value or "$" + env_name(name)
+
+
+def _form_fields(form, method: str, multipart: bool) -> tuple[dict[str, Any], set[str]]:
+    """The fields a form submits, by name, and the names of its file uploads."""
+    fields: dict[str, Any] = {}
+    files: set[str] = set()
+    for el in form.find_all(["input", "select", "textarea"]):
+        name = el.get("name")
+        if not name:
+            continue
+        kind = str(el.get("type") or "text").lower()
+        if kind == "file" and multipart and method != "GET":
+            fields[str(name)] = "@$" + env_name(str(name))  # curl uploads the file at that path
+            files.add(str(name))
+            continue
+        if kind in _UNSENT_INPUTS:
+            continue
+        if kind in ("checkbox", "radio") and not el.has_attr("checked"):
+            continue
+        fields[str(name)] = _field_value(el, str(name))
+    return fields, files
+
+
+def _form_curl(method: str, url: str, fields: dict[str, Any], files: set[str], multipart: bool) -> str:
+    """The curl that submits the fields: a GET's as its query, a POST's urlencoded or multipart."""
+    if method == "GET":
+        if not fields:
+            return f"curl {shell_quote(url)}"
+        return f"curl -G {shell_quote(url)}" + "".join(
+            f" \\\n  --data-urlencode {shell_quote(f'{k}={v}')}" for k, v in fields.items())
+    # multipart: files with -F name=@path, text with --form-string (a leading @ stays text)
+    flags = {k: ("-F" if k in files else "--form-string") if multipart else "--data-urlencode"
+             for k in fields}
+    return f"curl -X {method} {shell_quote(url)}" + "".join(
+        f" \\\n  {flags[k]} {shell_quote(f'{k}={v}')}" for k, v in fields.items())
+
+
+def forms_from_html(data: bytes | str, base_url: str | None = None) -> list[Task]:
+    """Every ``<form>`` of a page as a ``curl`` with its fields (POST forms; GET forms as GET)."""
     from bs4 import BeautifulSoup
 
     soup = BeautifulSoup(data, "html.parser")
@@ -311,47 +392,10 @@ def forms_from_html(data: bytes | str, base_url: str | None = None) -> list[Task
         if re.match(r"(?i)[a-z][a-z0-9+.-]*:", action) and not action.lower().startswith(("http:", "https:")):
             continue  # javascript:, mailto:, data: forms are not HTTP requests
         multipart = "multipart/form-data" in str(form.get("enctype") or "").lower()
-        files: set[str] = set()
-        if base_url:
-            url = urljoin(base_url, action)
-        elif action.startswith(("http://", "https://")):
-            url = action
-        else:  # a local file: where the page is served is unknown
-            url = "$BASE_URL" + (action if action.startswith("/") else "/" + action)
-        fields: dict[str, Any] = {}
-        for el in form.find_all(["input", "select", "textarea"]):
-            name = el.get("name")
-            if not name:
-                continue
-            kind = str(el.get("type") or "text").lower()
-            if kind == "file" and multipart and method != "GET":
-                fields[str(name)] = "@$" + env_name(str(name))  # curl uploads the file at that path
-                files.add(str(name))
-                continue
-            if kind in ("submit", "button", "image", "reset", "file"):
-                continue
-            if kind in ("checkbox", "radio") and not el.has_attr("checked"):
-                continue
-            if el.name == "select":
-                opt = el.find("option", selected=True) or el.find("option")
-                value = str(opt.get("value", opt.get_text(strip=True))) if opt else ""
-            elif el.name == "textarea":
-                value = el.get_text()
-            else:
-                value = str(el.get("value", ""))
-            if not value:
-                value = "$" + env_name(str(name))
-            fields[str(name)] = value
+        url = _form_url(action, base_url)
+        fields, files = _form_fields(form, method, multipart)
         label = form.get("aria-label") or form.get("id") or form.get("name") or f"form {n}"
-        if method == "GET":
-            curl = f"curl -G {shell_quote(url)}" + "".join(
-                f" \\\n  --data-urlencode {shell_quote(f'{k}={v}')}" for k, v in fields.items()) if fields else f"curl {shell_quote(url)}"
-        else:
-            # multipart: files with -F name=@path, text with --form-string (a leading @ stays text)
-            flags = {k: ("-F" if k in files else "--form-string") if multipart else "--data-urlencode"
-                     for k in fields}
-            curl = f"curl -X {method} {shell_quote(url)}" + "".join(
-                f" \\\n  {flags[k]} {shell_quote(f'{k}={v}')}" for k, v in fields.items())
+        curl = _form_curl(method, url, fields, files, multipart)
         text = html_lib.unescape(form.get_text(" ", strip=True))[:200]
         tasks.append(Task(title=f"Form: {label}", text=text, span=(0, 0), steps=[], method=method,
                           path=url, curl=curl, parameters=fields, confidence=1.0, status="action",
@@ -391,13 +435,47 @@ def find_operation(spec: SpecIndex, ref: str) -> Operation:
     raise LookupError(ref)
 
 
+def _wants_placeholder(p, values: dict[str, Any], known: set[str], fields: list) -> bool:
+    """A required field without a value gets a ``$PLACEHOLDER`` when it is sent at all: top-level,
+    or nested in an object the agent fills or one that is itself required."""
+    parent = p.name.rsplit(".", 1)[0] if "." in p.name else None
+    return p.required and p.type != "object" and (parent is None or parent in known and any(
+        k == parent or k.startswith(parent + ".") for k in values) or any(
+        q.name == parent and q.required for q in fields))
+
+
+def _fill_params(fields: list, values: dict[str, Any], known: set[str], taken: dict[str, str]) -> dict[str, Any]:
+    """The agent's values, and placeholders (recorded in ``taken``) for the required fields it left out."""
+    from .actions_match import _placeholder
+
+    params: dict[str, Any] = {}
+    for p in fields:
+        if p.location == "header":
+            continue
+        if p.name in values:
+            params[p.name] = values[p.name]
+        elif _wants_placeholder(p, values, known, fields):
+            params[p.name] = ("@" if p.type == "file" else "") + _placeholder(p.name, taken)
+    return params
+
+
+def _placeholder_notes(placeholders: dict[str, str], fields: list) -> list[str]:
+    """One note per placeholder: the field it stands for, its type, and its allowed values."""
+    by_name = {p.name: p for p in fields}
+    notes = []
+    for var, name in placeholders.items():
+        p = by_name[name]
+        kind = p.type + (", required" if p.required else "")
+        allowed = f"; one of {', '.join(map(str, p.enum[:8]))}" if p.enum else ""
+        notes.append(f"`{var}`: `{name}` ({kind}{allowed})")
+    return notes
+
+
 def operation_curl(spec: SpecIndex, op: Operation, values: dict[str, Any] | None = None,
                    base_url: str | None = None) -> dict[str, Any]:
     """The curl for one operation with the values an agent gives (dotted names for nested body
     fields); every required field without a value becomes a named ``$PLACEHOLDER``. Raises
     ``ValueError`` for a field the operation does not have or a body that does not validate."""
-    from .actions_match import _placeholder
-
     values = dict(values or {})
     fields = [p for p in op.params if p.location in ("path", "query", "header")] + list(op.body)
     known = {p.name for p in fields}
@@ -406,17 +484,7 @@ def operation_curl(spec: SpecIndex, op: Operation, values: dict[str, Any] | None
         raise ValueError(f"{op.method} {op.path} has no field {', '.join(unknown)} "
                          f"(its fields: {', '.join(sorted(known)) or 'none'})")
     taken: dict[str, str] = {}
-    params: dict[str, Any] = {}
-    for p in fields:
-        if p.location == "header":
-            continue
-        parent = p.name.rsplit(".", 1)[0] if "." in p.name else None
-        if p.name in values:
-            params[p.name] = values[p.name]
-        elif p.required and p.type != "object" and (parent is None or parent in known and any(
-                k == parent or k.startswith(parent + ".") for k in values) or any(
-                q.name == parent and q.required for q in fields)):
-            params[p.name] = ("@" if p.type == "file" else "") + _placeholder(p.name, taken)
+    params = _fill_params(fields, values, known, taken)
     body_names = {b.name for b in op.body}
     problems = body_problems(op, _nest({k: v for k, v in params.items() if k in body_names}, op))
     if problems:
@@ -424,11 +492,6 @@ def operation_curl(spec: SpecIndex, op: Operation, values: dict[str, Any] | None
                          + "; ".join(problems[:5]))
     curl, notes = build_curl(spec, op, params, base_url)
     placeholders = {var: name for var, name in taken.items()}
-    by_name = {p.name: p for p in fields}
-    for var, name in placeholders.items():
-        p = by_name[name]
-        kind = p.type + (", required" if p.required else "")
-        allowed = f"; one of {', '.join(map(str, p.enum[:8]))}" if p.enum else ""
-        notes.append(f"`{var}`: `{name}` ({kind}{allowed})")
+    notes += _placeholder_notes(placeholders, fields)
     return {"method": op.method, "path": op.path, "curl": curl, "notes": source_notes(op, spec, params) + notes,
             "placeholders": placeholders, "parameters": params}

@@ -32,6 +32,7 @@ import functools
 import json
 import math
 import re
+from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
@@ -166,46 +167,64 @@ class TaskContext:
     def __init__(self, title: str, steps: list[Step], spec: SpecIndex | None = None) -> None:
         self.spec = spec
         self.title = title
-        self.spec_verbs = _spec_verbs(spec) if spec is not None else set()
-        # BM25 scores grow with the spec's size (rarer words weigh more among 900 operations than
-        # among 8): lexical features are divided by the largest idf the spec can give
-        n = len(spec.operations) if spec is not None else 100
-        self.idf_max = math.log(1 + (max(n, 2) - 0.5) / 1.5)
+        self._read_spec(spec)
         query, all_terms = build_query(title, steps)
         self.terms = all_terms | {stem(w) for s in steps for w in words(s.text)}
         self.raw_words = {w for w in words(title)} | {w for s in steps for w in words(s.text)}
         verb, nouns = title_action(title)
         self.heading_verb = stem(verb) if verb else ""
         self.heading_nouns = [n for n in nouns if n]
-        self.heading_class = verb_class(verb) if verb else None
-        if words(title)[:2] in (["save", "a"], ["save", "an"]):
-            self.heading_class = "create"  # "Save a filter" makes a saved one; "Save the settings" does not
-        elif words(title)[-1:] and words(title)[-1] in STATE_WORDS and verb in ("make", "set", "mark"):
-            self.heading_class = "update"  # "Make a project public" changes one
-        elif self.heading_class is None and verb in LIGHT_VERBS and nouns:
-            self.heading_class = "create"  # "Take a snapshot" makes one
+        self.heading_class = _heading_class(title, verb, nouns)
+        self._read_cues(steps)
+        self.title_all = words(title)
+        self.place = outer_place(title)
+        # "... for your own **meetings**", "... for all new **Linodes**": a default over every item
+        tail = [w for w in words(title) if stem(w) == self.place]
+        self.place_plural = bool(tail) and tail[-1] != self.place and len(tail[-1]) > 3
+        nouns = [n for n in [*self.heading_nouns, self.place] if n]
+        self.heading_resources = (sum(1 for n in nouns if n in self.resources or _hit(n, self.resources))
+                                  / len(nouns)) if nouns else 0.5
+        self.ui_heading = _ui_heading(title, self.title_all, self.resources)
+
+    def _read_spec(self, spec: SpecIndex | None) -> None:
+        """The spec's verbs, resources and path-word counts, and the largest idf it can give."""
+        self.spec_verbs = _spec_verbs(spec) if spec is not None else set()
+        # BM25 scores grow with the spec's size (rarer words weigh more among 900 operations than
+        # among 8): lexical features are divided by the largest idf the spec can give
+        n = len(spec.operations) if spec is not None else 100
+        self.idf_max = math.log(1 + (max(n, 2) - 0.5) / 1.5)
+        self.resources = _spec_resources(spec) if spec is not None else set()
+        self.path_df = _path_df(spec) if spec is not None else {}
+
+    def _read_cues(self, steps: list[Step]) -> None:
+        """Whether the task's words say edit, settings, create ("New ..." buttons too), personal, admin."""
         self.edit_cue = bool(self.raw_words & EDIT_WORDS) or self.heading_class == "update"
         self.settings_cue = bool(self.raw_words & SETTINGS_WORDS)
         self.create_cue = self.heading_class == "create" or any(
             words(lab)[:1] and words(lab)[0] in {"new", "create", "add"} for s in steps for lab, _ in s.labels)
         self.personal = bool(self.raw_words & PERSONAL_WORDS)
         self.admin = bool(self.raw_words & ADMIN_WORDS)
-        self.title_all = words(title)
-        self.place = outer_place(title)
-        # "... for your own **meetings**", "... for all new **Linodes**": a default over every item
-        tail = [w for w in words(title) if stem(w) == self.place]
-        self.place_plural = bool(tail) and tail[-1] != self.place and len(tail[-1]) > 3
-        self.resources = _spec_resources(spec) if spec is not None else set()
-        self.path_df = _path_df(spec) if spec is not None else {}
-        nouns = [n for n in [*self.heading_nouns, self.place] if n]
-        self.heading_resources = (sum(1 for n in nouns if n in self.resources or _hit(n, self.resources))
-                                  / len(nouns)) if nouns else 0.5
-        # the heading is about the UI itself ("... in the list view", "... of the web portal",
-        # "Use keyboard shortcuts"), unless the spec has endpoints for that word (a "views" API)
-        parts = re.split(r"(?i)\b(?:in|of|on|from|within|inside)\b", title)
-        ui_words = {w for w in self.title_all if w in UI_ONLY} | (
-            {w for w in words(parts[-1]) if w in UI_PLACES} if len(parts) > 1 else set())
-        self.ui_heading = sum(1 for w in ui_words if stem(w) not in self.resources)
+
+
+def _heading_class(title: str, verb: str, nouns: list[str]) -> str | None:
+    """The heading's verb class, with the phrasings whose verb says otherwise."""
+    cls = verb_class(verb) if verb else None
+    if words(title)[:2] in (["save", "a"], ["save", "an"]):
+        cls = "create"  # "Save a filter" makes a saved one; "Save the settings" does not
+    elif words(title)[-1:] and words(title)[-1] in STATE_WORDS and verb in ("make", "set", "mark"):
+        cls = "update"  # "Make a project public" changes one
+    elif cls is None and verb in LIGHT_VERBS and nouns:
+        cls = "create"  # "Take a snapshot" makes one
+    return cls
+
+
+def _ui_heading(title: str, title_all: list[str], resources: set[str]) -> int:
+    """How many words say the heading is about the UI itself ("... in the list view", "... of the web
+    portal", "Use keyboard shortcuts"), not counting words the spec has endpoints for (a "views" API)."""
+    parts = re.split(r"(?i)\b(?:in|of|on|from|within|inside)\b", title)
+    ui_words = {w for w in title_all if w in UI_ONLY} | (
+        {w for w in words(parts[-1]) if w in UI_PLACES} if len(parts) > 1 else set())
+    return sum(1 for w in ui_words if stem(w) not in resources)
 
 
 def _path_df(spec: SpecIndex) -> dict[str, int]:
@@ -322,18 +341,42 @@ def candidate_pool(ctx: TaskContext, ranked: list[tuple[float, Operation, dict[s
     return pool
 
 
-def candidate_features(ctx: TaskContext, ranked: list[tuple[float, Operation, dict[str, Any]]],
-                       i: int) -> dict[str, float]:
-    """Features of the i-th ranked candidate (0-based) for the logistic model."""
-    score, op, parts = ranked[i]
-    others = [s for j, (s, _o, _p) in enumerate(ranked[:K]) if j != i]
-    best_other = max(others, default=0.0)
-    lex = parts.get("lexical", 0.0) / ctx.idf_max
-    max_lex = max((p.get("lexical", 0.0) / ctx.idf_max for _s, _o, p in ranked[:K]), default=lex) or 1e-9
+@dataclass
+class _Candidate:
+    """What the features read of one candidate operation against the task, derived once."""
+
+    op: Operation
+    kind: str  # the operation's verb class (create, read, update, delete, upsert, action)
+    overb: str  # the operation's own verb ("Sets" -> set)
+    op_t: set[str]  # the operation's terms
+    op_words: set[str]  # raw words of its literal segments
+    scope: set[str]  # scope words of its path (``/user``, ``/orgs``, admin)
+    personal_scope: bool  # the caller's own (``/user``, ``/me``)
+    scope_unmentioned: int
+    scope_mentioned: int
+    item: bool  # acts on one existing item
+    collection_create: bool  # POST to a collection that creates
+    heading_verb_in_op: bool
+    nouns_hit: float  # share of the heading's nouns the operation says
+    special: bool  # a verb of its own the steps never say
+    op_class: str | None
+    obj: set[str]  # the operation's object terms
+    head: str  # the heading's head noun
+    head_is_object: bool
+    head_is_field: bool
+    unmentioned_parents: int
+
+
+def _op_verb(op: Operation) -> tuple[str, str]:
+    """The operation's kind and own verb, the verb stemmed when only its stem has a class ("Sets")."""
     kind, overb = rpc_kind(op) or op_kind(op)
     overb = stem(overb) if overb and verb_class(stem(overb)) and not verb_class(overb) else overb  # "Sets" -> set
-    op_t = _op_terms(op)
-    op_words = {w for seg in op.literal_segments for w in words(seg)}
+    return kind, overb
+
+
+def _scope_counts(ctx: TaskContext, op: Operation, op_t: set[str], op_words: set[str]
+                  ) -> tuple[set[str], bool, int, int]:
+    """The path's scope words, whether one is the caller's own, and how many the task does not/does say."""
     scope = {t for t in op_t if t in SCOPE_WORDS} | ({"admin"} if op_words & ADMIN_WORDS else set())
     # ``/linode/instances/{linodeId}`` for "Resize a Linode": an item the heading names is no scope
     scope -= _named_items(op, [*ctx.heading_nouns, ctx.place])
@@ -342,19 +385,19 @@ def candidate_features(ctx: TaskContext, ranked: list[tuple[float, Operation, di
     scope_unmentioned = sum(1 for t in scope if not _mentioned(t, ctx.terms) and not (
         t in PERSONAL_SCOPE and t in caller))
     scope_mentioned = sum(1 for t in scope if _mentioned(t, ctx.terms))
-    personal_scope = bool(caller & PERSONAL_SCOPE)
-    item = _is_item_scoped(op)
-    collection_create = op.method == "POST" and not item and kind in ("create", "upsert")
+    return scope, bool(caller & PERSONAL_SCOPE), scope_unmentioned, scope_mentioned
+
+
+def _heading_verb_in_op(ctx: TaskContext, op: Operation, op_words: set[str]) -> bool:
+    """The heading's verb is the operation's (only a special verb, "rename", "pin", says something
+    the method does not)."""
     summary_first = words(op.summary)[:1]
-    # only a special verb ("rename", "pin") says something the method does not
-    heading_verb_in_op = bool(ctx.heading_verb) and ctx.heading_verb not in GENERIC_VERBS and (
+    return bool(ctx.heading_verb) and ctx.heading_verb not in GENERIC_VERBS and (
         any(stem(w) == ctx.heading_verb for w in op_words) or (summary_first and stem(summary_first[0]) == ctx.heading_verb))
-    nouns_hit = (sum(1 for n in ctx.heading_nouns if n in op.tf or any(_mentioned(n, {t}) for t in op_t))
-                 / len(ctx.heading_nouns)) if ctx.heading_nouns else 0.5
-    special = bool(overb) and overb not in GENERIC_VERBS and kind != "read" and not _mentioned(stem(overb), ctx.terms)
-    n_params = len(op.path_params)
-    op_class = verb_class(overb or "") or (kind if kind in ("create", "update", "delete", "read") and overb else None)
-    obj = object_terms(op, ctx.spec_verbs)
+
+
+def _head_roles(ctx: TaskContext, op: Operation, obj: set[str]) -> tuple[str, bool, bool]:
+    """The heading's head noun, whether it is the operation's object, and else whether it is a field."""
     head = ctx.heading_nouns[-1] if ctx.heading_nouns else ""
     head_is_object = bool(head) and any(_mentioned(head, {t}) or _mentioned(t, {head}) for t in obj)
     # a compound without a separator (``/sshkeys``) is the heading's two nouns ("SSH key")
@@ -365,34 +408,79 @@ def candidate_features(ctx: TaskContext, ranked: list[tuple[float, Operation, di
     field_leaves = {stem(w) for p in [*op.params, *op.body] if p.location != "path"
                     and not set(words(p.name.split(".")[-1])) & NEGATING for w in words(p.name.split(".")[-1])}
     head_is_field = bool(head) and not head_is_object and head in field_leaves
-    # parents the steps never name (``/teams/{id}/projects`` for "Create a new project")
+    return head, head_is_object, head_is_field
+
+
+def _unmentioned_parents(ctx: TaskContext, op: Operation) -> int:
+    """Parents the steps never name (``/teams/{id}/projects`` for "Create a new project")."""
     lits = [seg for seg in op.literal_segments if not verb_class(words(seg)[0] if words(seg) else "")]
     # (``/rest/api/3``, ``/v2``, ``/2010-04-01``: version prefixes are nobody's parent)
     parents = [seg for seg in lits[:-1] if not set(terms(seg)) & SCOPE_WORDS
                and not all(t in NEUTRAL_SEGMENTS or t.isdigit() for t in terms(seg))]
-    unmentioned_parents = sum(1 for seg in parents if not any(_mentioned(t, ctx.terms) for t in terms(seg)))
-    f = _shape_features(ctx, op, kind, obj, op_t, item, collection_create, head_is_object, special)
-    f["pool_extra"] = 1.0 if i >= K else 0.0
+    return sum(1 for seg in parents if not any(_mentioned(t, ctx.terms) for t in terms(seg)))
+
+
+def _describe(ctx: TaskContext, op: Operation) -> _Candidate:
+    """Everything :func:`candidate_features` reads of ``op``."""
+    kind, overb = _op_verb(op)
+    op_t = _op_terms(op)
+    op_words = {w for seg in op.literal_segments for w in words(seg)}
+    scope, personal_scope, scope_unmentioned, scope_mentioned = _scope_counts(ctx, op, op_t, op_words)
+    item = _is_item_scoped(op)
+    collection_create = op.method == "POST" and not item and kind in ("create", "upsert")
+    heading_verb_in_op = _heading_verb_in_op(ctx, op, op_words)
+    nouns_hit = (sum(1 for n in ctx.heading_nouns if n in op.tf or any(_mentioned(n, {t}) for t in op_t))
+                 / len(ctx.heading_nouns)) if ctx.heading_nouns else 0.5
+    special = bool(overb) and overb not in GENERIC_VERBS and kind != "read" and not _mentioned(stem(overb), ctx.terms)
+    op_class = verb_class(overb or "") or (kind if kind in ("create", "update", "delete", "read") and overb else None)
+    obj = object_terms(op, ctx.spec_verbs)
+    head, head_is_object, head_is_field = _head_roles(ctx, op, obj)
+    return _Candidate(op, kind, overb, op_t, op_words, scope, personal_scope, scope_unmentioned, scope_mentioned,
+                      item, collection_create, heading_verb_in_op, nouns_hit, special, op_class, obj, head,
+                      head_is_object, head_is_field, _unmentioned_parents(ctx, op))
+
+
+def _flag(cond: Any) -> float:
+    """1.0 when ``cond`` holds, else 0.0."""
+    return 1.0 if cond else 0.0
+
+
+def _task_fit_features(ctx: TaskContext, c: _Candidate, ranked: list[tuple[float, Operation, dict[str, Any]]],
+                       i: int) -> dict[str, float]:
+    """Whether the call's object is a meta-resource of the heading's, contradicts the heading's
+    class, is the bulk twin of an item call; and the task-level UI and resource signals."""
+    op, head, obj, kind = c.op, c.head, c.obj, c.kind
+    f: dict[str, float] = {"pool_extra": _flag(i >= K)}
     # "Move an issue" against .../issuetype/move: the call's object is a compound of the heading's
     # (issue + type), a kind of meta-resource about it, and the heading never says the other word
-    f["meta_object"] = 1.0 if head and not head_is_object and any(
-        t.startswith(head) and _compound(head, t) and not _mentioned(t, ctx.terms) for t in obj) else 0.0
+    f["meta_object"] = _flag(head and not c.head_is_object and any(
+        t.startswith(head) and _compound(head, t) and not _mentioned(t, ctx.terms) for t in obj))
     # a heading that creates, changes or removes is never a read; one that creates or changes is
     # never a delete ("Disable alerts" may well be DELETE .../alerts: toggles are left out)
     hc = ctx.heading_class
-    f["explicit_conflict"] = 1.0 if (hc in ("create", "update", "delete") and op.method == "GET" and not _is_rpc(op)) or (
-        hc in ("create", "update") and kind == "delete" and ctx.heading_verb not in TOGGLE_VERBS) else 0.0
+    f["explicit_conflict"] = _flag((hc in ("create", "update", "delete") and op.method == "GET" and not _is_rpc(op)) or (
+        hc in ("create", "update") and kind == "delete" and ctx.heading_verb not in TOGGLE_VERBS))
     # ``POST /droplets/actions`` (by tag) next to ``POST /droplets/{id}/actions``: the bulk variant of an
     # item's call, for a heading about one thing ("Power off **a** Droplet")
     lits = tuple(op.literal_segments)
-    f["bulk_twin"] = 1.0 if not ctx.place_plural and any(
+    f["bulk_twin"] = _flag(not ctx.place_plural and any(
         o.method == op.method and tuple(o.literal_segments) == lits and len(o.path_params) > len(op.path_params)
-        for _s, o, _p in ranked[:K]) else 0.0
+        for _s, o, _p in ranked[:K]))
     f["ui_heading"] = float(min(ctx.ui_heading, 2))
     # task-level: a heading whose nouns name nothing the spec has paths for ("two-step verification")
     # is often something the API cannot do
     f["heading_resources"] = ctx.heading_resources
-    f |= {
+    return f
+
+
+def _ranker_features(ctx: TaskContext, c: _Candidate, ranked: list[tuple[float, Operation, dict[str, Any]]],
+                     i: int, lex: float) -> dict[str, float]:
+    """The ranker's own score parts for this candidate, and its margin over the others."""
+    score, _op, parts = ranked[i]
+    others = [s for j, (s, _o, _p) in enumerate(ranked[:K]) if j != i]
+    best_other = max(others, default=0.0)
+    max_lex = max((p.get("lexical", 0.0) / ctx.idf_max for _s, _o, p in ranked[:K]), default=lex) or 1e-9
+    return {
         "bias": 1.0,
         "log_lex": math.log1p(lex),
         "lex_rel": lex / max_lex,
@@ -403,60 +491,162 @@ def candidate_features(ctx: TaskContext, ranked: list[tuple[float, Operation, di
         "fields": parts.get("fields", 0.0),
         "agree": parts.get("agree", 1.0),
         "margin": (score - best_other) / (score or 1e-9),
-        "verb_match": 1.0 if parts.get("verb") and overb and stem(parts["verb"]) == stem(overb) else 0.0,
-        "heading_verb_in_op": 1.0 if heading_verb_in_op else 0.0,
-        "heading_nouns": nouns_hit,
-        "item_scoped": 1.0 if item else 0.0,
-        "edit_x_item": 1.0 if ctx.edit_cue and item and op.method not in ("DELETE", "GET") else 0.0,
-        "edit_x_collection_create": 1.0 if ctx.edit_cue and collection_create else 0.0,
-        "settings_x_item": 1.0 if ctx.settings_cue and item and op.method not in ("DELETE", "GET") else 0.0,
-        "settings_x_collection_create": 1.0 if ctx.settings_cue and collection_create else 0.0,
-        "create_x_item": 1.0 if ctx.create_cue and item else 0.0,
-        "create_x_collection_create": 1.0 if ctx.create_cue and collection_create else 0.0,
-        "scope_unmentioned": float(scope_unmentioned),
-        "scope_mentioned": float(scope_mentioned),
-        "admin_unmentioned": 1.0 if (op_words & ADMIN_WORDS) and not ctx.admin else 0.0,
-        "personal_x_personal_scope": 1.0 if ctx.personal and personal_scope else 0.0,
-        "personal_x_other_scope": 1.0 if ctx.personal and scope and not personal_scope else 0.0,
-        "rpc_style": 1.0 if _is_rpc(op) else 0.0,
-        "special_verb_unnamed": 1.0 if special else 0.0,
-        "deprecated": 1.0 if op.deprecated else 0.0,
+        "verb_match": _flag(parts.get("verb") and c.overb and stem(parts["verb"]) == stem(c.overb)),
+    }
+
+
+def _cue_features(ctx: TaskContext, c: _Candidate) -> dict[str, float]:
+    """The task's cues (edit, settings, create, personal, admin) against the call's shape and scope."""
+    op, item, collection_create = c.op, c.item, c.collection_create
+    changes_item = item and op.method not in ("DELETE", "GET")
+    return {
+        "heading_verb_in_op": _flag(c.heading_verb_in_op),
+        "heading_nouns": c.nouns_hit,
+        "item_scoped": _flag(item),
+        "edit_x_item": _flag(ctx.edit_cue and changes_item),
+        "edit_x_collection_create": _flag(ctx.edit_cue and collection_create),
+        "settings_x_item": _flag(ctx.settings_cue and changes_item),
+        "settings_x_collection_create": _flag(ctx.settings_cue and collection_create),
+        "create_x_item": _flag(ctx.create_cue and item),
+        "create_x_collection_create": _flag(ctx.create_cue and collection_create),
+        "scope_unmentioned": float(c.scope_unmentioned),
+        "scope_mentioned": float(c.scope_mentioned),
+        "admin_unmentioned": _flag((c.op_words & ADMIN_WORDS) and not ctx.admin),
+        "personal_x_personal_scope": _flag(ctx.personal and c.personal_scope),
+        "personal_x_other_scope": _flag(ctx.personal and c.scope and not c.personal_scope),
+    }
+
+
+def _strength_features(ctx: TaskContext, c: _Candidate, ranked: list[tuple[float, Operation, dict[str, Any]]],
+                       i: int, lex: float) -> dict[str, float]:
+    """The call's style and size, how strong this and the top candidate are, and the hand-written
+    rules' confidence."""
+    op, parts = c.op, ranked[i][2]
+    return {
+        "rpc_style": _flag(_is_rpc(op)),
+        "special_verb_unnamed": _flag(c.special),
+        "deprecated": _flag(op.deprecated),
         "depth": min(len(op.segments), 8) / 8.0,
-        "n_path_params": min(n_params, 4) / 4.0,
+        "n_path_params": min(len(op.path_params), 4) / 4.0,
         "lex_strength": min(1.0, lex / 3.0),
         "top_lex_strength": min(1.0, ranked[0][2].get("lexical", 0.0) / ctx.idf_max / 3.0),
         "top_coverage": ranked[0][2].get("coverage", 0.0),
         "top_named": ranked[0][2].get("named", 1.0),
         # /user/settings for "Change the repository description": the caller's own scope, unasked
-        "personal_unmentioned": 1.0 if personal_scope and not ctx.personal and not scope_mentioned else 0.0,
+        "personal_unmentioned": _flag(c.personal_scope and not ctx.personal and not c.scope_mentioned),
         # the hand-written rules' own confidence for this candidate against its strongest rival
         "rule_confidence": confidence([ranked[i], max((r for j, r in enumerate(ranked[:K]) if j != i),
                                                       key=lambda r: r[0], default=(0.0, op, parts))]),
+    }
+
+
+def _place_and_head_features(ctx: TaskContext, c: _Candidate) -> dict[str, float]:
+    """Where the call lives against the heading's place, and what the heading's head noun is to it."""
+    op, head_is_field = c.op, c.head_is_field
+    return {
         # "Add a tag to a droplet" against /firewalls/{id}/tags; "Duplicate a project" against POST /projects
-        "place_mismatch": 1.0 if ctx.spec is not None and place_agreement(op, ctx.title, ctx.spec) < 1 else 0.0,
+        "place_mismatch": _flag(ctx.spec is not None and place_agreement(op, ctx.title, ctx.spec) < 1),
         # ... and nested under another resource the steps never name: the call lives elsewhere
-        "nested_elsewhere": 1.0 if unmentioned_parents and ctx.spec is not None
-        and place_agreement(op, ctx.title, ctx.spec) < 1 else 0.0,
+        "nested_elsewhere": _flag(c.unmentioned_parents and ctx.spec is not None
+                                  and place_agreement(op, ctx.title, ctx.spec) < 1),
         "title_mismatch": 1.0 - title_agreement(op, ctx.title, ctx.spec_verbs),
-        "head_is_object": 1.0 if head_is_object else 0.0,
-        "head_is_field": 1.0 if head_is_field else 0.0,
+        "head_is_object": _flag(c.head_is_object),
+        "head_is_field": _flag(head_is_field),
         # "Add a custom domain" is editing the site that has a custom_domain field, not creating a site
-        "field_x_item": 1.0 if head_is_field and item and op.method not in ("DELETE", "GET") else 0.0,
-        "field_x_collection_create": 1.0 if head_is_field and collection_create else 0.0,
-        "create_x_head_not_object": 1.0 if collection_create and head and not head_is_object else 0.0,
-        "unmentioned_parents": float(min(unmentioned_parents, 3)),
+        "field_x_item": _flag(head_is_field and c.item and op.method not in ("DELETE", "GET")),
+        "field_x_collection_create": _flag(head_is_field and c.collection_create),
+        "create_x_head_not_object": _flag(c.collection_create and c.head and not c.head_is_object),
+        "unmentioned_parents": float(min(c.unmentioned_parents, 3)),
+    }
+
+
+def _verb_features(ctx: TaskContext, c: _Candidate) -> dict[str, float]:
+    """The heading's verb class against the call's method, kind and own verb."""
+    hc, op_class = ctx.heading_class, c.op_class
+    return {
         # "Send your campaign" is never GET .../send-checklist: a heading with a verb that is not a read
-        "get_x_nonread": 1.0 if op.method == "GET" and ctx.heading_verb and ctx.heading_class != "read" else 0.0,
-        "delete_x_nondelete": 1.0 if kind == "delete" and ctx.heading_class != "delete" else 0.0,
+        "get_x_nonread": _flag(c.op.method == "GET" and ctx.heading_verb and hc != "read"),
+        "delete_x_nondelete": _flag(c.kind == "delete" and hc != "delete"),
         # "Rename a folder" against "Restore folder": the operation's own verb says another thing
         # (create and update are near: "Set a reminder" may well be reminders.add)
-        "verb_class_conflict": 1.0 if (ctx.heading_class and op_class and
-                                       _GROUP.get(op_class) != _GROUP.get(ctx.heading_class)) or
-                                      (ctx.heading_class and overb and not op_class and special) else 0.0,
-        "create_x_update_verb": 1.0 if ctx.heading_class == "create" and op_class == "update" else 0.0,
-        "update_x_create_verb": 1.0 if ctx.heading_class == "update" and op_class == "create" else 0.0,
+        "verb_class_conflict": _flag((hc and op_class and _GROUP.get(op_class) != _GROUP.get(hc))
+                                     or (hc and c.overb and not op_class and c.special)),
+        "create_x_update_verb": _flag(hc == "create" and op_class == "update"),
+        "update_x_create_verb": _flag(hc == "update" and op_class == "create"),
     }
+
+
+def candidate_features(ctx: TaskContext, ranked: list[tuple[float, Operation, dict[str, Any]]],
+                       i: int) -> dict[str, float]:
+    """Features of the i-th ranked candidate (0-based) for the logistic model."""
+    _score, op, parts = ranked[i]
+    lex = parts.get("lexical", 0.0) / ctx.idf_max
+    c = _describe(ctx, op)
+    f = _shape_features(ctx, op, c.kind, c.obj, c.op_t, c.item, c.collection_create, c.head_is_object, c.special)
+    f |= _task_fit_features(ctx, c, ranked, i)
+    f |= _ranker_features(ctx, c, ranked, i, lex)
+    f |= _cue_features(ctx, c)
+    f |= _strength_features(ctx, c, ranked, i, lex)
+    f |= _place_and_head_features(ctx, c)
+    f |= _verb_features(ctx, c)
     return f
+
+
+def _own_words(ctx: TaskContext, obj: set[str]) -> tuple[float, bool]:
+    """Share of the resource's own words the steps never say (``gpg_keys`` for "Add an SSH key",
+    ``lock_settings``), and whether one of them is a rare qualifier (``gpg`` keys, ``lock`` settings,
+    ``ssh`` keys for "Add a deploy key"): a look-alike of the resource the steps mean, not a synonym."""
+    own = [t for t in obj if t not in NEUTRAL_SEGMENTS and t not in GENERIC_VERBS and not verb_class(t)
+           and t != ctx.heading_verb and len(t) > 1]
+    unmentioned = sum(1 for t in own if not _hit(t, ctx.terms)) / len(own) if own else 0.0
+    common = max((ctx.path_df.get(t, 0) for t in own), default=0)
+    qualifier = len(own) >= 2 and any(not _hit(t, ctx.terms) and ctx.path_df.get(t, 0) * 2 <= common for t in own)
+    return unmentioned, qualifier
+
+
+def _field_phrase(ctx: TaskContext, op: Operation, obj: set[str], op_t: set[str], head_is_object: bool) -> bool:
+    """"Add a custom domain" where custom_domain is a field, and no path of the spec is about domains:
+    setting a property of a resource (of this very one: "Change the language of the web portal" is
+    no field of /users/{id}), so the "add" is an update of it."""
+    leaves = {tuple(stem(w) for w in words(p.name)) for p in op.body if "." not in p.name}
+    phrase = tuple(ctx.heading_nouns)
+    place = ctx.place
+    return bool(phrase) and not head_is_object and phrase[-1] not in ctx.resources and (
+        not place or _hit(place, op_t)) and (
+        phrase in leaves or (len(phrase) >= 2 and phrase[1:] in leaves and _hit(phrase[0], obj)))
+
+
+def _method_fit(op: Operation, hc: str | None, item: bool, special: bool) -> tuple[float, float]:
+    """Whether the call's method (or RPC verb) fits the heading's class, and whether it contradicts it."""
+    rk = rpc_kind(op)
+    if hc is None:
+        return 0.5, 0.0
+    if rk is not None:
+        fits = 1.0 if _GROUP.get(rk[0]) == _GROUP.get(hc) else 0.0
+        conflict = 1.0 if rk[0] in ("read", "delete") and rk[0] != hc else 0.0
+        return fits, conflict
+    m = op.method
+    fits = 1.0 if ((hc == "create" and m == "POST" and not item) or (hc == "update" and (
+        m in ("PATCH", "PUT") or (m == "POST" and item))) or (hc == "delete" and m == "DELETE")
+        or (hc == "read" and m == "GET")) and not special else 0.0  # "Copy folder" is no rename
+    conflict = 1.0 if (m == "DELETE" and hc != "delete") or (m == "GET" and hc != "read") else 0.0
+    return fits, conflict
+
+
+def _create_on_server_id(ctx: TaskContext, op: Operation, field_phrase: bool) -> bool:
+    """"Add an SSH key" is never PUT /sshkeys/{sshKeyId} with a body: that edits a key the server
+    numbered (a PUT named by the caller, /secrets/{secret_name}, may well create)."""
+    last = op.segments[-1] if op.segments else ""
+    server_id = last.startswith("{") and (words(last)[-1:] or [""])[0] in {"id", "sid", "uuid", "gid", "key"}
+    return ctx.create_cue and not field_phrase and server_id and op.method in ("PUT", "PATCH") and bool(op.body)
+
+
+def _membership_create(ctx: TaskContext, op: Operation, kind: str, head_is_object: bool) -> bool:
+    """Joining a group ("Add a member to a team") against creating the group itself (``POST /teams``);
+    adding a member may well be a join when the call's own verb is the heading's."""
+    own_verb = (rpc_kind(op) or op_kind(op))[1]
+    return ctx.heading_verb in MEMBERSHIP_VERBS and kind in ("create", "upsert") and head_is_object and not (
+        own_verb and stem(own_verb) == ctx.heading_verb)
 
 
 def _shape_features(ctx: TaskContext, op: Operation, kind: str, obj: set[str], op_t: set[str], item: bool,
@@ -464,14 +654,7 @@ def _shape_features(ctx: TaskContext, op: Operation, kind: str, obj: set[str], o
     """Resource nouns against the path's shape: which segment the heading's object is, whether it is
     one existing item (followed by an id), whether the heading's object is a field of the resource."""
     nouns = ctx.heading_nouns
-    # the resource's own words the steps never say: ``gpg_keys`` for "Add an SSH key", ``lock_settings``
-    own = [t for t in obj if t not in NEUTRAL_SEGMENTS and t not in GENERIC_VERBS and not verb_class(t)
-           and t != ctx.heading_verb and len(t) > 1]
-    unmentioned = sum(1 for t in own if not _hit(t, ctx.terms)) / len(own) if own else 0.0
-    # ... and among them a rare qualifier (``gpg`` keys, ``lock`` settings, ``ssh`` keys for "Add a
-    # deploy key"): a look-alike of the resource the steps mean, not a synonym of it
-    common = max((ctx.path_df.get(t, 0) for t in own), default=0)
-    qualifier = len(own) >= 2 and any(not _hit(t, ctx.terms) and ctx.path_df.get(t, 0) * 2 <= common for t in own)
+    unmentioned, qualifier = _own_words(ctx, obj)
     head_phrase = sum(1 for n in nouns if _hit(n, obj)) / len(nouns) if nouns else 0.0
     in_path = sum(1 for n in nouns if _hit(n, op_t)) / len(nouns) if nouns else 0.0
     items = _item_terms(op)
@@ -481,64 +664,37 @@ def _shape_features(ctx: TaskContext, op: Operation, kind: str, obj: set[str], o
     # the thing the call acts on (``PATCH /meetings/{id}`` for "... in meetings")
     place_parent = bool(place) and _hit(place, items) and not _hit(place, obj)
     place_created = bool(place) and collection_create and _hit(place, obj)
-    leaves = {tuple(stem(w) for w in words(p.name)) for p in op.body if "." not in p.name}
-    phrase = tuple(nouns)
-    # "Add a custom domain" where custom_domain is a field, and no path of the spec is about domains:
-    # setting a property of a resource (of this very one: "Change the language of the web portal"
-    # is no field of /users/{id}), so the "add" is an update of it
-    resources = ctx.resources
-    field_phrase = bool(phrase) and not head_is_object and phrase[-1] not in resources and (
-        not place or _hit(place, op_t)) and (
-        phrase in leaves or (len(phrase) >= 2 and phrase[1:] in leaves and _hit(phrase[0], obj)))
+    field_phrase = _field_phrase(ctx, op, obj, op_t, head_is_object)
     hc = ctx.heading_class
     if field_phrase and hc == "create":
         hc = "update"
-    rk = rpc_kind(op)
-    if hc is None:
-        fits, conflict = 0.5, 0.0
-    elif rk is not None:
-        fits = 1.0 if _GROUP.get(rk[0]) == _GROUP.get(hc) else 0.0
-        conflict = 1.0 if rk[0] in ("read", "delete") and rk[0] != hc else 0.0
-    else:
-        m = op.method
-        fits = 1.0 if ((hc == "create" and m == "POST" and not item) or (hc == "update" and (
-            m in ("PATCH", "PUT") or (m == "POST" and item))) or (hc == "delete" and m == "DELETE")
-            or (hc == "read" and m == "GET")) and not special else 0.0  # "Copy folder" is no rename
-        conflict = 1.0 if (m == "DELETE" and hc != "delete") or (m == "GET" and hc != "read") else 0.0
-    # "Add an SSH key" is never PUT /sshkeys/{sshKeyId} with a body: that edits a key the server
-    # numbered (a PUT named by the caller, /secrets/{secret_name}, may well create)
-    last = op.segments[-1] if op.segments else ""
-    server_id = last.startswith("{") and (words(last)[-1:] or [""])[0] in {"id", "sid", "uuid", "gid", "key"}
-    create_update = ctx.create_cue and not field_phrase and server_id and op.method in ("PUT", "PATCH") and bool(
-        op.body)
-    own_verb = (rk or op_kind(op))[1]
-    # ... creating the group itself (``POST /teams``); adding a member to it may well be a join
-    membership = ctx.heading_verb in MEMBERSHIP_VERBS and kind in ("create", "upsert") and head_is_object and not (
-        own_verb and stem(own_verb) == ctx.heading_verb)
+    fits, conflict = _method_fit(op, hc, item, special)
+    create_update = _create_on_server_id(ctx, op, field_phrase)
+    membership = _membership_create(ctx, op, kind, head_is_object)
     # the heading names resources the spec has endpoints for ("the **repository** description"), and
     # this path has none of them (``/user/settings``): it acts on something else
     named = [n for n in [*nouns, place] if n and n in ctx.resources]
     elsewhere = bool(named) and not any(_hit(n, op_t) for n in named)
     return {
         # ... and the call acts on one of them (``PATCH /meetings/{meetingId}``)
-        "all_of_them_x_one": 1.0 if ctx.place_plural and _hit(place, items) else 0.0,
-        "named_resource_elsewhere": 1.0 if elsewhere else 0.0,
-        "membership_x_create": 1.0 if membership else 0.0,
-        "qualifier_unmentioned": 1.0 if qualifier else 0.0,
-        "create_x_item_update": 1.0 if create_update else 0.0,
+        "all_of_them_x_one": _flag(ctx.place_plural and _hit(place, items)),
+        "named_resource_elsewhere": _flag(elsewhere),
+        "membership_x_create": _flag(membership),
+        "qualifier_unmentioned": _flag(qualifier),
+        "create_x_item_update": _flag(create_update),
         "object_unmentioned": unmentioned,
         "head_phrase_object": head_phrase,
         "heading_nouns_path": in_path,
-        "noun_item": 1.0 if noun_item else 0.0,
-        "place_parent": 1.0 if place_parent else 0.0,
-        "place_is_created": 1.0 if place_created else 0.0,
-        "enum_action": 1.0 if enum_action(ctx.title_all, op) else 0.0,
+        "noun_item": _flag(noun_item),
+        "place_parent": _flag(place_parent),
+        "place_is_created": _flag(place_created),
+        "enum_action": _flag(enum_action(ctx.title_all, op)),
         "method_fits": fits,
         "method_conflict": conflict,
         # an update of one existing thing: PATCH/PUT (``/me`` too), or a POST on an item's path
-        "field_phrase_x_item": 1.0 if field_phrase and (op.method in ("PATCH", "PUT") or (
-            op.method == "POST" and item)) else 0.0,
-        "field_phrase_x_create": 1.0 if field_phrase and collection_create else 0.0,
+        "field_phrase_x_item": _flag(field_phrase and (op.method in ("PATCH", "PUT") or (
+            op.method == "POST" and item))),
+        "field_phrase_x_create": _flag(field_phrase and collection_create),
     }
 
 

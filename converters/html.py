@@ -74,12 +74,9 @@ def _text(el) -> str:
     return " ".join("".join(el.itertext()).split())
 
 
-def _head_facts(root, url: str | None) -> dict:
-    """Title, description, canonical, base, generator: one pass over the few head elements.
-
-    ``page`` holds the citation facts of :mod:`.html_meta` (author, dates, site name, image,
-    tags...), read from meta tags and JSON-LD; ``lang`` is their language if ``<html lang>`` is absent.
-    """
+def _scan_head(root) -> tuple[dict, dict[str, str]]:
+    """One pass over the head elements: the first <title>, canonical link and <base href>, and the
+    first value of every meta name/property (lower-cased)."""
     meta: dict[str, str] = {}
     facts: dict = {"title": None, "canonical": None, "base": None}
     for el in root.iter("title", "meta", "link", "base"):
@@ -95,16 +92,38 @@ def _head_facts(root, url: str | None) -> dict:
             facts["canonical"] = (el.get("href") or "").strip() or None
         elif tag == "base" and facts["base"] is None and (el.get("href") or "").strip():
             facts["base"] = el.get("href").strip()
-    base = urljoin(url, facts["base"]) if (facts["base"] and url) else (facts["base"] or url)
-    page = page_facts(root, base)
+    return facts, meta
+
+
+def _page_title(root, facts: dict, meta: dict[str, str], page: dict) -> str | None:
+    """<title>, og:title, twitter:title, JSON-LD headline, then the first <h1> (without its ¶ anchor)."""
     title = facts["title"] or meta.get("og:title") or meta.get("twitter:title") or page["title"]
     if not title:
         h1 = next(root.iter("h1"), None)
         title = _text(h1).rstrip("¶#").strip() if h1 is not None else None
+    return title
+
+
+def _page_description(meta: dict[str, str], page: dict, title: str | None) -> str | None:
+    """The meta description (plain, og:, twitter:, then JSON-LD/Dublin Core), unless it only repeats the title."""
     description = (meta.get("description") or meta.get("og:description") or meta.get("twitter:description")
                    or page["description"])
     if description and title and description.casefold() == " ".join(title.split()).casefold():
-        description = None  # texinfo writes the <title> again as the description: it says nothing
+        return None  # texinfo writes the <title> again as the description: it says nothing
+    return description
+
+
+def _head_facts(root, url: str | None) -> dict:
+    """Title, description, canonical, base, generator: one pass over the few head elements.
+
+    ``page`` holds the citation facts of :mod:`.html_meta` (author, dates, site name, image,
+    tags...), read from meta tags and JSON-LD; ``lang`` is their language if ``<html lang>`` is absent.
+    """
+    facts, meta = _scan_head(root)
+    base = urljoin(url, facts["base"]) if (facts["base"] and url) else (facts["base"] or url)
+    page = page_facts(root, base)
+    title = _page_title(root, facts, meta, page)
+    description = _page_description(meta, page, title)
     return {
         "title": title or None,
         "description": description,
@@ -156,6 +175,39 @@ def _doc_path(url: str | None) -> str:
     return path
 
 
+def _select_content(root, text: str, head: dict, url: str | None, jsonld: dict | None) -> tuple[list, str]:
+    """The content element(s) and the rule that found them: a known generator's container, else the
+    learned block scorer, else (nothing kept) trafilatura's pick."""
+    elements, container = select_main(root, text, fallback=False)
+    if (container in GENERIC_RULES or _weak_docs_rule(container, elements, head)) \
+            and not _small_page(root):
+        # no known generator's container (or only a weak hint of one): the learned block scorer decides
+        learned = learned_main(root, elements, container, url=url, jsonld=jsonld)
+        if learned is not None:
+            elements, container = [learned], "learned"
+    if container == "body":
+        elements, container = select_main(root, text)  # no model, nothing kept: trafilatura's pick
+    return elements, container
+
+
+def _clean_content(elements: list, container: str) -> None:
+    """Navigation, headers, footers and the like inside the content (--full keeps the body as it is:
+    only hidden text goes, that is safety)."""
+    if container == "learned":
+        light_chrome(elements[0])  # only small chrome: the model already judged the big boxes
+    else:
+        for el in elements:
+            remove_chrome(el)
+
+
+def _with_product_text(content: str, product_text: list) -> str:
+    """A product's description the page renders only from its JSON-LD (or hides in a tab) is content."""
+    extra = missing_text(content, product_text)
+    if extra:
+        content = content.rstrip("\n") + "\n\n" + "\n\n".join(extra) + "\n"
+    return content
+
+
 def convert(data: bytes | str, url: str | None = None, *, charset: str | None = None, links: bool = True,
             images: bool = True, select: bool = True) -> Document:
     """HTML -> Document(kind="page") whose ``content`` is the markdown body (no front matter).
@@ -179,30 +231,15 @@ def convert(data: bytes | str, url: str | None = None, *, charset: str | None = 
     jsonld = jsonld_facts(root) if select else None
     remove_hidden(root)
     if select:
-        elements, container = select_main(root, text, fallback=False)
-        if (container in GENERIC_RULES or _weak_docs_rule(container, elements, head)) \
-                and not _small_page(root):
-            # no known generator's container (or only a weak hint of one): the learned block scorer decides
-            learned = learned_main(root, elements, container, url=url, jsonld=jsonld)
-            if learned is not None:
-                elements, container = [learned], "learned"
-        if container == "body":
-            elements, container = select_main(root, text)  # no model, nothing kept: trafilatura's pick
+        elements, container = _select_content(root, text, head, url, jsonld)
+        _clean_content(elements, container)
     else:
         body = root.find(".//body")
         elements, container = [body if body is not None else root], "body"
-    if select and container == "learned":
-        light_chrome(elements[0])  # only small chrome: the model already judged the big boxes
-    elif select:  # --full means the whole body as it is (hidden text still goes: that is safety)
-        for el in elements:
-            remove_chrome(el)
     writer = Writer(base, links=links, images=images)
     content = writer.convert(elements)
     if product_text and container not in KNOWN_GENERATORS:
-        # a product's description the page renders only from its JSON-LD (or hides in a tab) is content
-        extra = missing_text(content, product_text)
-        if extra:
-            content = content.rstrip("\n") + "\n\n" + "\n\n".join(extra) + "\n"
+        content = _with_product_text(content, product_text)
     content = strip_invisible(content)  # tag characters, bidi overrides: unseen, untrusted
     return Document(
         path=_doc_path(url),

@@ -343,18 +343,28 @@ def find_unseen(root, sheet: Sheet) -> Unseen:
         states[el] = _next_state(decls, parent)
         if rules and _faint(states[el], el) and not _faint(_next_state(_cascade([], own), parent), el):
             sources[id(el)] = rules[-1].number
-    faint = [el for el, state in states.items() if _faint(state, el) and not _faint(_parent_state(el, states), el)]
-    # cheap first (external sheets, inline backgrounds), then with the page sheet's backgrounds
-    faint = [el for el in faint if _faint(_drawn_state(el, sheet, states, backdrop=False), el)]
-    out.faint = [el for el in faint if _faint(_drawn_state(el, sheet, states), el)]
+    out.faint = _faint_regions(sheet, states)
     if sources:
-        body = root.find(".//body")
-        total = _text_len(body if body is not None else root)
-        hidden = {id(el) for el in out.hidden}
-        shown = total - sum(_text_len(el) for el in out.hidden if not any(id(a) in hidden for a in el.iterancestors()))
+        shown = _shown_text(root, out.hidden)
         out.hidden = _keep_ui_states(out.hidden, sources, shown)
         out.faint = _keep_ui_states(out.faint, sources, shown)
     return out
+
+
+def _faint_regions(sheet: Sheet, states: dict) -> list:
+    """The outermost elements whose text is faint, as declared and then as drawn over their backgrounds."""
+    faint = [el for el, state in states.items() if _faint(state, el) and not _faint(_parent_state(el, states), el)]
+    # cheap first (external sheets, inline backgrounds), then with the page sheet's backgrounds
+    faint = [el for el in faint if _faint(_drawn_state(el, sheet, states, backdrop=False), el)]
+    return [el for el in faint if _faint(_drawn_state(el, sheet, states), el)]
+
+
+def _shown_text(root, hidden_els: list) -> int:
+    """Characters of the page's text left once the hidden elements (outermost counted once) go."""
+    body = root.find(".//body")
+    total = _text_len(body if body is not None else root)
+    hidden = {id(el) for el in hidden_els}
+    return total - sum(_text_len(el) for el in hidden_els if not any(id(a) in hidden for a in el.iterancestors()))
 
 
 def _tokens_of(el) -> set[str]:

@@ -151,6 +151,32 @@ def _indent(text: str, prefix: str, first: str | None = None) -> str:
     return "\n".join(out)
 
 
+def _drop_spacer_rows(grid: list[list[str]], rows: list[list]) -> tuple[list[list[str]], list[list]]:
+    """Without the empty rows after the first (spacer rows: Doxygen's memSeparator)."""
+    keep = [0] + [i for i in range(1, len(grid)) if any(grid[i])]
+    if len(keep) < len(grid) and len(grid) == len(rows):
+        return [grid[i] for i in keep], [rows[i] for i in keep]
+    return grid, rows
+
+
+def _gfm_table(grid: list[list[str]], rows: list[list], width: int, headless: bool) -> list[str]:
+    """The GFM table lines: rows padded to ``width``; the first row is the header when it is <th> cells
+    (or in <thead>) or says something, else an empty header (and ``headless``: every row is data)."""
+    for r in grid:
+        r.extend([""] * (width - len(r)))
+    first_row = rows[0][0].getparent()
+    header_is_th = all(c.tag == "th" for c in rows[0]) or first_row.getparent().tag == "thead"
+    header = grid[0]
+    body = grid[1:]
+    if headless and not header_is_th:  # rows under a heading row: all of them are data
+        header, body = [""] * width, grid
+    if not header_is_th and not any(header):
+        header = [""] * width
+    lines = ["| " + " | ".join(header) + " |", "| " + " | ".join(["---"] * width) + " |"]
+    lines += ["| " + " | ".join(r) + " |" for r in body]
+    return lines
+
+
 class Writer:
     """Converts one content tree; holds the page's base URL and collects the links it writes.
 
@@ -396,10 +422,7 @@ class Writer:
 
     def _table_rows_md(self, el, rows: list[list], depth: int, caption: bool = True,
                        headless: bool = False) -> list[str]:
-        grid = _grid(rows, lambda cell: self.cell_text(cell, depth))
-        keep = [0] + [i for i in range(1, len(grid)) if any(grid[i])]
-        if len(keep) < len(grid) and len(grid) == len(rows):  # spacer rows (Doxygen's memSeparator)
-            grid, rows = [grid[i] for i in keep], [rows[i] for i in keep]
+        grid, rows = _drop_spacer_rows(_grid(rows, lambda cell: self.cell_text(cell, depth)), rows)
         width = max(len(r) for r in grid)
         if width == 1 or (len(grid) == 1 and width <= 2 and not headless) or _has_nested_table(el):
             # a layout table: render its cells as plain blocks
@@ -408,18 +431,7 @@ class Writer:
                 for cell in row:
                     out.extend(self.blocks(cell, depth))
             return out
-        for r in grid:
-            r.extend([""] * (width - len(r)))
-        first_row = rows[0][0].getparent()
-        header_is_th = all(c.tag == "th" for c in rows[0]) or first_row.getparent().tag == "thead"
-        header = grid[0]
-        body = grid[1:]
-        if headless and not header_is_th:  # rows under a heading row: all of them are data
-            header, body = [""] * width, grid
-        if not header_is_th and not any(header):
-            header = [""] * width
-        lines = ["| " + " | ".join(header) + " |", "| " + " | ".join(["---"] * width) + " |"]
-        lines += ["| " + " | ".join(r) + " |" for r in body]
+        lines = _gfm_table(grid, rows, width, headless)
         out = []
         caption = el.find("caption") if caption else None
         if caption is not None:

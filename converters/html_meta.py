@@ -30,6 +30,7 @@ import datetime as dt
 import html
 import json
 import re
+from dataclasses import dataclass
 from email.utils import parsedate_tz
 from typing import Any
 from urllib.parse import urljoin
@@ -274,6 +275,84 @@ def _tz(zone: str | None) -> str:
     return f"{sign}{digits[:2]}:{digits[2:4] or '00'}"
 
 
+#: what a date reader returns when its form is not the text's (the next reader tries)
+_NOT_THIS_FORM = object()
+
+
+def _iso_date(text: str):
+    """``YYYY-MM-DD`` with an optional time and zone; a bad clock keeps the date alone."""
+    m = _ISO.match(text)
+    if not m:
+        return _NOT_THIS_FORM
+    y, mo, d = int(m[1]), int(m[2]), int(m[3])
+    if not _valid(y, mo, d):
+        return None
+    date = f"{y:04d}-{mo:02d}-{d:02d}"
+    if m[4] is None:
+        return date
+    hour, minute = int(m[4]), int(m[5])
+    if hour > 23 or minute > 59 or (m[6] and int(m[6]) > 60):
+        return date
+    clock = f"{hour:02d}:{minute:02d}" + (f":{m[6]}" if m[6] else "") + (m[7] or "")
+    return f"{date}T{clock}{_tz(m[8])}"
+
+
+def _year_first_date(text: str):
+    """``YYYY/MM/DD`` and ``YYYYMMDD``."""
+    for pattern in (_YMD, _COMPACT):
+        m = pattern.match(text)
+        if m:
+            y, mo, d = int(m[1]), int(m[2]), int(m[3])
+            return f"{y:04d}-{mo:02d}-{d:02d}" if _valid(y, mo, d) else None
+    return _NOT_THIS_FORM
+
+
+def _day_month_date(text: str):
+    """``DD.MM.YYYY`` (dots: always day first), ``DD/MM/YYYY`` or ``MM/DD/YYYY`` when one part is over
+    12; None when both orders are possible."""
+    m = _DMY.match(text)
+    if not m:
+        return _NOT_THIS_FORM
+    a, b, y = int(m[1]), int(m[3]), int(m[4])
+    if m[2] == ".":  # 05.03.2024 is day.month.year wherever dots are used
+        d, mo = a, b
+    elif a > 12 >= b:
+        d, mo = a, b
+    elif b > 12 >= a:
+        mo, d = a, b
+    else:
+        return None
+    return f"{y:04d}-{mo:02d}-{d:02d}" if _valid(y, mo, d) else None
+
+
+def _rfc2822_date(text: str):
+    """``Tue, 05 Mar 2024 10:20:30 GMT`` with its zone as an offset."""
+    parsed = parsedate_tz(text) if re.match(r"^[A-Za-z]{3},", text) else None
+    if not (parsed and parsed[0] and _valid(parsed[0], parsed[1], parsed[2])):
+        return _NOT_THIS_FORM
+    y, mo, d, hh, mm, ss = parsed[:6]
+    offset = parsed[9] or 0
+    zone = "Z" if not offset else f"{'+' if offset > 0 else '-'}{abs(offset) // 3600:02d}:{abs(offset) % 3600 // 60:02d}"
+    return f"{y:04d}-{mo:02d}-{d:02d}T{hh:02d}:{mm:02d}:{ss:02d}{zone}"
+
+
+def _wordy_date(text: str):
+    """English month names: ``March 5, 2024``, ``5 Mar 2024``."""
+    m = _WORDY_MDY.search(text)
+    if m:
+        mo, d, y = _MONTHS[m[1].lower()], int(m[2]), int(m[3])
+    else:
+        m = _WORDY_DMY.search(text)
+        if not m:
+            return None
+        d, mo, y = int(m[1]), _MONTHS[m[2].lower()], int(m[3])
+    return f"{y:04d}-{mo:02d}-{d:02d}" if _valid(y, mo, d) else None
+
+
+#: the forms :func:`normalize_date` reads, tried in this order; the first whose form fits decides
+_DATE_READERS = (_iso_date, _year_first_date, _day_month_date, _rfc2822_date, _wordy_date)
+
+
 def normalize_date(value: Any) -> str | None:
     """A date string as ISO 8601: ``YYYY-MM-DD``, or ``YYYY-MM-DDTHH:MM[:SS[.f]][Z|±HH:MM]`` when a time was given.
 
@@ -291,51 +370,11 @@ def normalize_date(value: Any) -> str | None:
     text = _text(value)
     if not text or len(text) > 200:
         return None
-    m = _ISO.match(text)
-    if m:
-        y, mo, d = int(m[1]), int(m[2]), int(m[3])
-        if not _valid(y, mo, d):
-            return None
-        date = f"{y:04d}-{mo:02d}-{d:02d}"
-        if m[4] is None:
+    for read in _DATE_READERS:
+        date = read(text)
+        if date is not _NOT_THIS_FORM:
             return date
-        hour, minute = int(m[4]), int(m[5])
-        if hour > 23 or minute > 59 or (m[6] and int(m[6]) > 60):
-            return date
-        clock = f"{hour:02d}:{minute:02d}" + (f":{m[6]}" if m[6] else "") + (m[7] or "")
-        return f"{date}T{clock}{_tz(m[8])}"
-    for pattern, order in ((_YMD, (1, 2, 3)), (_COMPACT, (1, 2, 3))):
-        m = pattern.match(text)
-        if m:
-            y, mo, d = (int(m[i]) for i in order)
-            return f"{y:04d}-{mo:02d}-{d:02d}" if _valid(y, mo, d) else None
-    m = _DMY.match(text)
-    if m:
-        a, b, y = int(m[1]), int(m[3]), int(m[4])
-        if m[2] == ".":  # 05.03.2024 is day.month.year wherever dots are used
-            d, mo = a, b
-        elif a > 12 >= b:
-            d, mo = a, b
-        elif b > 12 >= a:
-            mo, d = a, b
-        else:
-            return None
-        return f"{y:04d}-{mo:02d}-{d:02d}" if _valid(y, mo, d) else None
-    parsed = parsedate_tz(text) if re.match(r"^[A-Za-z]{3},", text) else None
-    if parsed and parsed[0] and _valid(parsed[0], parsed[1], parsed[2]):
-        y, mo, d, hh, mm, ss = parsed[:6]
-        offset = parsed[9] or 0
-        zone = "Z" if not offset else f"{'+' if offset > 0 else '-'}{abs(offset) // 3600:02d}:{abs(offset) % 3600 // 60:02d}"
-        return f"{y:04d}-{mo:02d}-{d:02d}T{hh:02d}:{mm:02d}:{ss:02d}{zone}"
-    m = _WORDY_MDY.search(text)
-    if m:
-        mo, d, y = _MONTHS[m[1].lower()], int(m[2]), int(m[3])
-    else:
-        m = _WORDY_DMY.search(text)
-        if not m:
-            return None
-        d, mo, y = int(m[1]), _MONTHS[m[2].lower()], int(m[3])
-    return f"{y:04d}-{mo:02d}-{d:02d}" if _valid(y, mo, d) else None
+    return None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -500,6 +539,89 @@ def _lang(value: str | None) -> str | None:
     return value.replace("_", "-") if value and _LANG.match(value) else None
 
 
+@dataclass
+class _Sources:
+    """Where a page's facts are read from, each parsed once: the tree, its JSON-LD objects (and
+    their ``@id`` index), the main entity, the meta tags and the (lazy) microdata."""
+
+    root: Any
+    objects: list[dict]
+    index: dict
+    entity: dict
+    meta: dict
+    microdata: _Microdata
+
+
+def _author(src: _Sources) -> str | None:
+    """JSON-LD people, meta tags, microdata, JSON-LD organisations, then rel=author."""
+    entity, meta = src.entity, src.meta
+    people, orgs = _names(entity.get("author") or entity.get("creator"), src.index) if entity else ([], [])
+    author = _join_authors(people)
+    if not author:
+        author = _join_authors([v for key in _META_AUTHOR for v in meta.get(key, ())][:10])
+    if not author:
+        els = src.microdata("author")
+        author = _join_authors([v for v in map(_itemprop_value, els[:5]) if v])
+    if not author:
+        author = _join_authors(orgs, split=False)
+    if not author:
+        link = next((a for a in src.root.iter("a") if "author" in (a.get("rel") or "").lower().split()), None)
+        author = _join_authors([_text("".join(link.itertext())) or ""]) if link is not None else None
+    return author
+
+
+def _published(src: _Sources) -> str | None:
+    """JSON-LD, meta, microdata, then <time> (htmldate's order)."""
+    entity = src.entity
+    date = normalize_date(entity.get("datePublished")) or normalize_date(entity.get("dateCreated"))
+    if not date:
+        date = next((d for o in src.objects if (d := normalize_date(o.get("datePublished")))), None)
+    date = date or _first_date(src.meta, _META_PUBLISHED)
+    if not date:
+        date = next((d for el in src.microdata("datePublished") if (d := normalize_date(_itemprop_value(el)))),
+                    None)
+    return date or _time_date(src.root)
+
+
+def _modified(src: _Sources) -> str | None:
+    """JSON-LD, meta, then microdata."""
+    modified = normalize_date(src.entity.get("dateModified")) or _first_date(src.meta, _META_MODIFIED)
+    if not modified:
+        modified = next((d for el in src.microdata("dateModified") if (d := normalize_date(_itemprop_value(el)))),
+                        None)
+    return modified
+
+
+def _sitename(src: _Sources) -> str | None:
+    """og:site_name, JSON-LD publisher / WebSite, then application-name, Dublin Core."""
+    entity = src.entity
+    sitename = src.meta.get("og:site_name", [None])[0]
+    if not sitename:
+        publisher = resolve(entity.get("publisher"), src.index) if entity else None
+        sitename = _text(publisher.get("name")) if isinstance(publisher, dict) else _text(publisher)
+    if not sitename:
+        site = next((o for o in src.objects if _SITE_TYPES & set(jsonld_type(o))), None)
+        sitename = _text(site.get("name")) if site else None
+    return sitename or _first(src.meta, _META_SITENAME[1:])
+
+
+def _image(src: _Sources, base: str | None) -> str | None:
+    """og:image and kin, else the entity's image; absolute against ``base``; no data: or javascript:."""
+    entity = src.entity
+    image = _first(src.meta, _META_IMAGE) or (_image_url(entity.get("image"), src.index) if entity else None)
+    if image and not image.startswith(("data:", "javascript:")):
+        return urljoin(base, image) if base else image
+    return None
+
+
+def _pagetype(src: _Sources) -> str | None:
+    """og:type, else the entity's first JSON-LD type; lower case."""
+    entity = src.entity
+    entity_type = jsonld_type(entity)[0] if entity and jsonld_type(entity) else None
+    pagetype = _text(src.meta.get("og:type", [None])[0]) or entity_type
+    return pagetype.lower() if pagetype else None
+
+
 def page_facts(root, base: str | None = None, *, objects: list[dict] | None = None) -> dict[str, Any]:
     """Author, published/modified dates, site name, image, tags, categories, page type; plus fallbacks.
 
@@ -509,66 +631,23 @@ def page_facts(root, base: str | None = None, *, objects: list[dict] | None = No
     JSON-LD ``inLanguage``). ``image`` is made absolute against ``base``.
     """
     objects = jsonld_objects(root) if objects is None else objects
-    index = _index(objects)
-    entity = main_entity(objects) or {}
-    meta = _meta_tags(root)
-    microdata = _Microdata(root)
-
-    # author: JSON-LD people, meta tags, microdata, JSON-LD organisations, rel=author
-    people, orgs = _names(entity.get("author") or entity.get("creator"), index) if entity else ([], [])
-    author = _join_authors(people)
-    if not author:
-        author = _join_authors([v for key in _META_AUTHOR for v in meta.get(key, ())][:10])
-    if not author:
-        els = microdata("author")
-        author = _join_authors([v for v in map(_itemprop_value, els[:5]) if v])
-    if not author:
-        author = _join_authors(orgs, split=False)
-    if not author:
-        link = next((a for a in root.iter("a") if "author" in (a.get("rel") or "").lower().split()), None)
-        author = _join_authors([_text("".join(link.itertext())) or ""]) if link is not None else None
-
-    # dates: JSON-LD, meta, microdata, <time> (htmldate's order)
-    date = normalize_date(entity.get("datePublished")) or normalize_date(entity.get("dateCreated"))
-    if not date:
-        date = next((d for o in objects if (d := normalize_date(o.get("datePublished")))), None)
-    date = date or _first_date(meta, _META_PUBLISHED)
-    if not date:
-        date = next((d for el in microdata("datePublished") if (d := normalize_date(_itemprop_value(el)))), None)
-    date = date or _time_date(root)
-    modified = normalize_date(entity.get("dateModified")) or _first_date(meta, _META_MODIFIED)
-    if not modified:
-        modified = next((d for el in microdata("dateModified") if (d := normalize_date(_itemprop_value(el)))),
-                        None)
-
-    # site name: og:site_name, JSON-LD publisher / WebSite, then application-name, Dublin Core
-    sitename = meta.get("og:site_name", [None])[0]
-    if not sitename:
-        publisher = resolve(entity.get("publisher"), index) if entity else None
-        sitename = _text(publisher.get("name")) if isinstance(publisher, dict) else _text(publisher)
-    if not sitename:
-        site = next((o for o in objects if _SITE_TYPES & set(jsonld_type(o))), None)
-        sitename = _text(site.get("name")) if site else None
-    sitename = sitename or _first(meta, _META_SITENAME[1:])
-
-    image = _first(meta, _META_IMAGE) or (_image_url(entity.get("image"), index) if entity else None)
-    if image and not image.startswith(("data:", "javascript:")):
-        image = urljoin(base, image) if base else image
-    else:
-        image = None
-
+    src = _Sources(root, objects, _index(objects), main_entity(objects) or {}, _meta_tags(root), _Microdata(root))
+    entity, meta = src.entity, src.meta
+    author = _author(src)
+    date = _published(src)
+    modified = _modified(src)
+    sitename = _sitename(src)
+    image = _image(src, base)
     tags = _tags([v for key in _META_TAGS for v in meta.get(key, ())] + ([entity.get("keywords")] if entity else []),
                  one_each=tuple(meta.get("article:tag", ())))
     categories = _tags([v for key in _META_SECTION for v in meta.get(key, ())]
                        + ([entity.get("articleSection")] if entity else []))
-    entity_type = jsonld_type(entity)[0] if entity and jsonld_type(entity) else None
-    pagetype = _text(meta.get("og:type", [None])[0]) or entity_type
-
+    pagetype = _pagetype(src)
     description = _first(meta, _META_DESCRIPTION) or (_text(entity.get("description")) if entity else None)
     title = _text(entity.get("headline")) or _text(entity.get("name")) if entity else None
     lang = _lang(_first(meta, _META_LANG)) or _lang(_text(entity.get("inLanguage")) if entity else None)
     return {
         "author": author, "date": date, "modified": modified, "sitename": sitename, "image": image,
-        "tags": tags, "categories": categories, "pagetype": pagetype.lower() if pagetype else None,
+        "tags": tags, "categories": categories, "pagetype": pagetype,
         "title": title, "description": description, "lang": lang,
     }

@@ -77,6 +77,21 @@ def jsonld_facts(root, limit: int = 40) -> dict:
     description and ``<title>``. Read before cleaning."""
     out: list[str] = []
     types: set[str] = set()
+    og, desc, title = _head_signals(root)
+    for script in root.iter("script"):
+        if (script.get("type") or "").lower() != "application/ld+json" or not script.text:
+            continue
+        types.update(t.lower() for t in re.findall(r'"@type"\s*:\s*"([A-Za-z]+)"', script.text[:20000]))
+        try:
+            data = json.loads(script.text, strict=False)  # (raw newlines inside strings are common)
+        except ValueError:
+            continue
+        _collect_texts(data, out, limit)
+    return {"types": types, "texts": out, "og": og, "description": desc, "title": title}
+
+
+def _head_signals(root) -> tuple[str, str, str]:
+    """The first ``og:type`` (lowercase), meta description and ``<title>`` text."""
     og = desc = title = ""
     for el in root.iter("meta", "title"):
         if el.tag == "title":
@@ -87,26 +102,23 @@ def jsonld_facts(root, limit: int = 40) -> dict:
             og = (el.get("content") or "").strip().lower()
         elif key in ("description", "og:description") and not desc:
             desc = el.get("content") or ""
-    for script in root.iter("script"):
-        if (script.get("type") or "").lower() != "application/ld+json" or not script.text:
-            continue
-        types.update(t.lower() for t in re.findall(r'"@type"\s*:\s*"([A-Za-z]+)"', script.text[:20000]))
-        try:
-            data = json.loads(script.text, strict=False)  # (raw newlines inside strings are common)
-        except ValueError:
-            continue
-        stack = [data]
-        while stack and len(out) < limit:
-            item = stack.pop()
-            if isinstance(item, list):
-                stack.extend(reversed(item))
-            elif isinstance(item, dict):
-                for key, value in item.items():
-                    if isinstance(value, (list, dict)):
-                        stack.append(value)
-                    elif isinstance(value, str) and key.lower() in _TEXT_KEYS and len(value) >= 40:
-                        out.append(" ".join(re.sub(r"<[^>]+>", " ", value).split()))
-    return {"types": types, "texts": out, "og": og, "description": desc, "title": title}
+    return og, desc, title
+
+
+def _collect_texts(data, out: list[str], limit: int) -> None:
+    """Prose strings (40+ chars, under a text key, tags removed) of a JSON-LD value, depth first in
+    document order, appended to ``out`` until it holds ``limit``."""
+    stack = [data]
+    while stack and len(out) < limit:
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(reversed(item))
+        elif isinstance(item, dict):
+            for key, value in item.items():
+                if isinstance(value, (list, dict)):
+                    stack.append(value)
+                elif isinstance(value, str) and key.lower() in _TEXT_KEYS and len(value) >= 40:
+                    out.append(" ".join(re.sub(r"<[^>]+>", " ", value).split()))
 
 
 def _grams(text: str) -> set:
@@ -145,16 +157,9 @@ def _largest_group(body, chars: dict):
     return best
 
 
-def add_type_features(root, body, blocks, dense: list[list[float]], url: str | None, idx: dict,
-                      jsonld: dict | None = None) -> None:
-    """Fill the :data:`TYPE_NAMES` columns of ``dense`` (one row per block, in place), and the
-    ``jl_*`` columns of :func:`.html_blocks.features` from ``jsonld`` (:func:`jsonld_facts` of the page
-    before cleaning: by the time blocks are cut the scripts are gone)."""
-    if not blocks:
-        return
-    page = dict.fromkeys(PAGE_NAMES, 0.0)
-    jsonld = jsonld or {}
-    og, desc, title = jsonld.get("og", ""), jsonld.get("description", ""), jsonld.get("title", "")
+def _signal_features(page: dict, jsonld: dict, url: str | None) -> None:
+    """Page columns from the og:type, the JSON-LD types and the URL's path words, depth and query."""
+    og = jsonld.get("og", "")
     if og:
         slot = "og_article" if "article" in og else "og_product" if "product" in og else \
             "og_website" if og == "website" else "og_other"
@@ -171,7 +176,10 @@ def add_type_features(root, body, blocks, dense: list[list[float]], url: str | N
     page["url_depth"] = float(min(8, len(segments)))
     page["url_query"] = 1.0 if urlsplit(url or "").query else 0.0
     page["url_root"] = 1.0 if not segments else 0.0
-    # subtree text sizes of the elements holding blocks
+
+
+def _subtree_chars(blocks, body) -> dict:
+    """Text characters of blocks under each element holding one, up to ``body``."""
     chars: dict = {}
     for b in blocks:
         node = b.el
@@ -181,67 +189,112 @@ def add_type_features(root, body, blocks, dense: list[list[float]], url: str | N
             if node is body:
                 break
             node = node.getparent()
-    total = max(1, chars.get(body, 1))
-    texts = [b.text for b in blocks]
-    prices = [bool(_PRICE.search(t)) for t in texts]
+    return chars
+
+
+def _group_features(page: dict, body, blocks, prices: list[bool], chars: dict, total: int) -> dict:
+    """Page columns of the largest group of repeated items (a listing's cards); returns the items,
+    each mapped to its position, so blocks can say whether they sit in one."""
+    items, group_chars = _largest_group(body, chars)
+    in_item: dict = {}
+    if not items:
+        return in_item
+    page["group_rep_log"] = math.log1p(len(items))
+    page["group_share"] = group_chars / total
+    link_chars = 0
+    for k, item in enumerate(items):
+        in_item[item] = k
+    item_price: dict = {}
+    for b, has_price in zip(blocks, prices, strict=True):
+        node = b.el
+        while node is not None and node not in in_item:
+            if node is body:
+                node = None
+                break
+            node = node.getparent()
+        if node is not None:
+            link_chars += b.link_chars
+            item_price[node] = item_price.get(node, False) or has_price
+    with_price = sum(item_price.values())
+    page["group_link_ratio"] = link_chars / max(1, group_chars)
+    page["group_items_with_price"] = with_price / len(items)
+    return in_item
+
+
+def _text_features(page: dict, body, blocks, texts: list[str], prices: list[bool], total: int,
+                   jsonld: dict) -> None:
+    """Page columns counted over the blocks' text: prices, shop and forum words, long blocks."""
     page["page_prices_log"] = math.log1p(sum(prices))
     page["page_shop_verbs"] = math.log1p(sum(1 for t in texts if len(t) < 80 and _SHOP.search(t)))
     page["page_times_log"] = math.log1p(sum(1 for _ in body.iter("time")))
     page["page_forum_words_log"] = math.log1p(sum(1 for t in texts if len(t) < 60 and _FORUM.search(t)))
-    items, group_chars = _largest_group(body, chars)
-    in_item: dict = {}
-    if items:
-        page["group_rep_log"] = math.log1p(len(items))
-        page["group_share"] = group_chars / total
-        link_chars = 0
-        with_price = 0
-        for k, item in enumerate(items):
-            in_item[item] = k
-        item_price: dict = {}
-        for b, has_price in zip(blocks, prices, strict=True):
-            node = b.el
-            while node is not None and node not in in_item:
-                if node is body:
-                    node = None
-                    break
-                node = node.getparent()
-            if node is not None:
-                link_chars += b.link_chars
-                item_price[node] = item_price.get(node, False) or has_price
-        with_price = sum(item_price.values())
-        page["group_link_ratio"] = link_chars / max(1, group_chars)
-        page["group_items_with_price"] = with_price / len(items)
     long_chars = [len(t) for t in texts if len(_WORD.findall(t)) >= 40]
     page["page_long_blocks_log"] = math.log1p(len(long_chars))
     page["page_long_share"] = sum(long_chars) / total
     page["page_h2_log"] = math.log1p(sum(1 for b in blocks if b.el.tag == "h2"))
+    page["page_jsonld_text_log"] = math.log1p(sum(len(t) for t in jsonld.get("texts", [])))
+
+
+def _block_context(b, body, in_item: dict):
+    """The group item holding block ``b`` (or None) and 1.0 when it sits in a tab panel."""
+    node = b.el
+    group_item = None
+    tab = 0.0
+    while node is not None:
+        if group_item is None and node in in_item:
+            group_item = node
+        if not tab and ((node.get("role") or "").lower() == "tabpanel"
+                        or "tab-pane" in (node.get("class") or "")):
+            tab = 1.0
+        if node is body:
+            break
+        node = node.getparent()
+    return group_item, tab
+
+
+def _reference_words(jsonld: dict) -> tuple[set, set, set]:
+    """What a block's words are compared with: the JSON-LD texts' and the description's grams, and
+    the title's words."""
     jl_grams: set = set()
     for t in jsonld.get("texts", []):
         jl_grams |= _grams(t)
-    page["page_jsonld_text_log"] = math.log1p(sum(len(t) for t in jsonld.get("texts", [])))
-    desc_grams = _grams(desc)
-    title_words = {w.lower() for w in _WORD.findall(title)}
+    desc_grams = _grams(jsonld.get("description", ""))
+    title_words = {w.lower() for w in _WORD.findall(jsonld.get("title", ""))}
+    return jl_grams, desc_grams, title_words
+
+
+def _jsonld_columns(types: set) -> tuple[float, float, float, float]:
+    """The ``jl_product``, ``jl_article``, ``jl_forum`` and ``jl_types`` values of every row."""
+    return (1.0 if "product" in types else 0.0, 1.0 if types & _ARTICLE_TYPES else 0.0,
+            1.0 if types & _JT["jt_qa"] else 0.0, math.log1p(len(types)))
+
+
+def add_type_features(root, body, blocks, dense: list[list[float]], url: str | None, idx: dict,
+                      jsonld: dict | None = None) -> None:
+    """Fill the :data:`TYPE_NAMES` columns of ``dense`` (one row per block, in place), and the
+    ``jl_*`` columns of :func:`.html_blocks.features` from ``jsonld`` (:func:`jsonld_facts` of the page
+    before cleaning: by the time blocks are cut the scripts are gone)."""
+    if not blocks:
+        return
+    page = dict.fromkeys(PAGE_NAMES, 0.0)
+    jsonld = jsonld or {}
+    _signal_features(page, jsonld, url)
+    chars = _subtree_chars(blocks, body)
+    total = max(1, chars.get(body, 1))
+    texts = [b.text for b in blocks]
+    prices = [bool(_PRICE.search(t)) for t in texts]
+    _text_features(page, body, blocks, texts, prices, total, jsonld)
+    in_item = _group_features(page, body, blocks, prices, chars, total)
+    jl_grams, desc_grams, title_words = _reference_words(jsonld)
     page_row = [page[n] for n in PAGE_NAMES]
-    jl = (1.0 if "product" in types else 0.0, 1.0 if types & _ARTICLE_TYPES else 0.0,
-          1.0 if types & _JT["jt_qa"] else 0.0, math.log1p(len(types)))
+    jl = _jsonld_columns(jsonld.get("types", set()))
     jl_cols = [idx[n] for n in ("jl_product", "jl_article", "jl_forum", "jl_types")]
     first = idx[TYPE_NAMES[0]]
     for b, row, has_price in zip(blocks, dense, prices, strict=True):
         row[first:first + len(PAGE_NAMES)] = page_row
         for col, value in zip(jl_cols, jl, strict=True):
             row[col] = value
-        node = b.el
-        group_item = None
-        tab = 0.0
-        while node is not None:
-            if group_item is None and node in in_item:
-                group_item = node
-            if not tab and ((node.get("role") or "").lower() == "tabpanel"
-                            or "tab-pane" in (node.get("class") or "")):
-                tab = 1.0
-            if node is body:
-                break
-            node = node.getparent()
+        group_item, tab = _block_context(b, body, in_item)
         words = [w.lower() for w in _WORD.findall(b.text)]
         row[idx["in_group"]] = 1.0 if group_item is not None else 0.0
         row[idx["group_item_share"]] = chars.get(group_item, 0) / total if group_item is not None else 0.0

@@ -657,11 +657,9 @@ def _is_chapter_toc(el) -> bool:
     return elsewhere >= 0.8 * len(hrefs)
 
 
-def remove_chrome(root) -> None:
-    """Strip chrome inside the chosen content container (in place).
-
-    Code is never searched: highlighters put classes like ``comment`` or ``nav`` on spans.
-    """
+def _chrome_elements(root) -> list:
+    """The chrome inside ``root``, outermost only (its children go with it), with a TOC's label and
+    the language labels above code blocks; code itself is never searched."""
     doomed = []
     stack = [child for child in root if isinstance(child.tag, str)]
     while stack:
@@ -677,19 +675,33 @@ def remove_chrome(root) -> None:
                 doomed.extend(_language_labels(el))
             continue
         stack.extend(child for child in el if isinstance(child.tag, str))
-    parents = {}
-    for el in doomed:
-        parent = el.getparent()
-        if parent is not None and parent is not root and el.tag in _WIDGET_BLOCKS \
-                and any(t.strip() for t in el.itertext()):
-            parents[id(parent)] = parent  # (a heading that only lost its ¶ link or [Source] keeps its wrapper)
-        drop_keeping_tail(el)
-    for parent in parents.values():
+    return doomed
+
+
+def _drop_orphan_headings(root, parents) -> None:
+    """Up from each box a dropped widget emptied to the one holding its heading; that box goes when
+    only headings are left (Docsy's and Microsoft Learn's "Feedback")."""
+    for parent in parents:
         while parent.getparent() is not None and parent.getparent() is not root \
                 and not any(t.strip() for t in parent.itertext()):
             parent = parent.getparent()  # up from the emptied box to the one holding its heading
         if parent.getparent() is not None and parent is not root and _only_headings(parent):
             drop_keeping_tail(parent)  # the heading of a widget we dropped: Docsy's and Microsoft Learn's "Feedback"
+
+
+def remove_chrome(root) -> None:
+    """Strip chrome inside the chosen content container (in place).
+
+    Code is never searched: highlighters put classes like ``comment`` or ``nav`` on spans.
+    """
+    parents = {}
+    for el in _chrome_elements(root):
+        parent = el.getparent()
+        if parent is not None and parent is not root and el.tag in _WIDGET_BLOCKS \
+                and any(t.strip() for t in el.itertext()):
+            parents[id(parent)] = parent  # (a heading that only lost its ¶ link or [Source] keeps its wrapper)
+        drop_keeping_tail(el)
+    _drop_orphan_headings(root, parents.values())
     for el in _links_above_title(root):
         drop_keeping_tail(el)
     pager = _trailing_pager(root)  # once the chrome after it ("Last updated on...") is gone
@@ -979,14 +991,9 @@ def _descend(body, share: float = 0.75):
         current = best
 
 
-def select_main(root, html_text: str | None = None, fallback: bool = True) -> tuple[list, str]:
-    """The element(s) holding the page's content and which rule found them.
-
-    Returns a list because Javadoc 8 splits a page into a header and a content container that are
-    siblings; everything else is one element.
-    """
-    body = root.find(".//body")
-    body = body if body is not None else root
+def _landmarks(root) -> tuple[dict[int, list], dict[str, list]]:
+    """One pass over the container elements: those a known generator's rule matches (by rule
+    number), and the generic landmarks (``<main>``, ``role=main``, ``<article>``)."""
     known: dict[int, list] = {}
     generic: dict[str, list] = {"main": [], "role=main": [], "article": []}
     for el in root.iter("div", "section", "article", "main"):  # tag filtering happens in C
@@ -1003,14 +1010,24 @@ def select_main(root, html_text: str | None = None, fallback: bool = True) -> tu
         rule = _known_rule(el, tag, set(cls.split()) if cls else set(), attrib.get("id"), role)
         if rule is not None:
             known.setdefault(rule, []).append(el)
-    body_len = _text_len(body) if known else 0
+    return known, generic
+
+
+def _next_element(el):
+    """The next sibling that is an element (DocBook's content follows its navigation header)."""
+    el = el.getnext()
+    while el is not None and not isinstance(el.tag, str):
+        el = el.getnext()
+    return el
+
+
+def _known_container(known: dict[int, list], body_len: int) -> tuple[list, str] | None:
+    """The first known generator's container, in rule order, that holds text (on a page that has some)."""
     for rule in sorted(known):
         generator = KNOWN_GENERATORS[rule]
         for el in known[rule]:
             if generator == "docbook":
-                el = el.getnext()
-                while el is not None and not isinstance(el.tag, str):
-                    el = el.getnext()
+                el = _next_element(el)
                 if el is None:
                     continue
             if _text_len(el) < 20 and body_len > 500:
@@ -1020,7 +1037,12 @@ def select_main(root, html_text: str | None = None, fallback: bool = True) -> tu
                 if prev is not None and "header" in _tokens(prev):
                     return [prev, el], generator
             return [el], generator
-    body_len = body_len or _text_len(body)
+    return None
+
+
+def _generic_container(generic: dict[str, list], body_len: int) -> tuple[list, str] | None:
+    """The biggest visible generic landmark holding a quarter of the page's text (and 200 chars);
+    several sibling articles: their common parent (a listing page)."""
     for name, found in generic.items():
         found = [el for el in found if not is_hidden(el)]
         if not found:
@@ -1034,6 +1056,25 @@ def select_main(root, html_text: str | None = None, fallback: bool = True) -> tu
         el = max(found, key=_text_len)
         if _text_len(el) >= max(200, body_len * 0.25):
             return [el], name
+    return None
+
+
+def select_main(root, html_text: str | None = None, fallback: bool = True) -> tuple[list, str]:
+    """The element(s) holding the page's content and which rule found them.
+
+    Returns a list because Javadoc 8 splits a page into a header and a content container that are
+    siblings; everything else is one element.
+    """
+    body = root.find(".//body")
+    body = body if body is not None else root
+    known, generic = _landmarks(root)
+    body_len = _text_len(body) if known else 0
+    found = _known_container(known, body_len)
+    if found is not None:
+        return found
+    found = _generic_container(generic, body_len or _text_len(body))
+    if found is not None:
+        return found
     el = _descend(body)
     if el is not body and _mass(el, {}) >= 200:
         return [el], "density"

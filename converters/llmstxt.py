@@ -114,13 +114,26 @@ def build_llms_txt(title: str, summary: str | None, sections: list[Section], det
     if summary:
         out += [f"> {summary}", ""]
     if details is None:
-        pages = sum(len(s.entries) for s in kept)
-        details = f"{pages} page{'s' if pages != 1 else ''} in {len(kept)} section{'s' if len(kept) != 1 else ''}."
-        if any(s.name == OPTIONAL for s in kept):
-            details += " The Optional section can be skipped when a shorter context is needed."
+        details = _default_details(kept)
     details = "\n".join(line.rstrip() for line in details.strip().splitlines() if not line.lstrip().startswith("#"))
     if details:
         out += [details, ""]
+    return "\n".join(out + _section_lines(kept))
+
+
+def _default_details(kept: list[Section]) -> str:
+    """"N pages in M sections." (and that Optional can be skipped, when there is one)."""
+    pages = sum(len(s.entries) for s in kept)
+    details = f"{pages} page{'s' if pages != 1 else ''} in {len(kept)} section{'s' if len(kept) != 1 else ''}."
+    if any(s.name == OPTIONAL for s in kept):
+        details += " The Optional section can be skipped when a shorter context is needed."
+    return details
+
+
+def _section_lines(kept: list[Section]) -> list[str]:
+    """One H2 per section, names made unique (the reference parser keeps one section per name), and
+    one link line per entry."""
+    out: list[str] = []
     seen: set[str] = set()
     for section in kept:
         name = _heading(section.name)
@@ -135,7 +148,7 @@ def build_llms_txt(title: str, summary: str | None, sections: list[Section], det
                 line += f": {desc}"
             out.append(line)
         out.append("")
-    return "\n".join(out)
+    return out
 
 
 def _strip_leading_title(markdown: str, title: str) -> str:
@@ -249,6 +262,58 @@ _LINK_ITEM = re.compile(r"^[-*+][ \t]*\[(?P<title>[^\]]+)\]\((?P<url>[^)\s]+)\)(
 _FENCE = re.compile(r"^[ \t]{0,3}(```|~~~)")
 
 
+@dataclass
+class _Reading:
+    """What :func:`parse` has read so far: the title, the blockquote summary, the info prose before the
+    first H2 and the sections' entries."""
+
+    title: str | None = None
+    summary_lines: list[str] = field(default_factory=list)
+    info_lines: list[str] = field(default_factory=list)
+    sections: dict[str, list[Entry]] = field(default_factory=dict)
+    current: str | None = None  # the H2 section being read (None: still in the header)
+    in_fence: bool = False
+    summary_done: bool = False
+
+    def header_line(self, line: str) -> None:
+        """A line between the H1 and the first H2: the blockquote summary, then info prose."""
+        if self.title is None:
+            return
+        stripped = line.strip()
+        if not self.summary_done and not self.info_lines and stripped.startswith(">"):
+            self.summary_lines.append(stripped.lstrip(">").strip())
+            return
+        if self.summary_lines and not stripped and not self.summary_done:
+            self.summary_done = True
+            return
+        if stripped or self.info_lines:
+            self.summary_done = True
+            self.info_lines.append(line.rstrip())
+
+    def line(self, line: str) -> None:
+        """One line: a fence, the H1, an H2, header prose, or a section's list item."""
+        if _FENCE.match(line):
+            self.in_fence = not self.in_fence
+            if self.current is None and self.title is not None:
+                self.info_lines.append(line)
+            return
+        m = None if self.in_fence else _H.match(line.strip())
+        if m and len(m.group(1)) == 1 and self.title is None and self.current is None:
+            self.title = m.group(2).strip()
+            return
+        if m and len(m.group(1)) == 2:
+            self.current = m.group(2).strip()
+            self.sections.setdefault(self.current, [])
+            return
+        if self.current is None:
+            self.header_line(line)
+            return
+        li = _LINK_ITEM.match(line.strip())
+        if li and not self.in_fence:
+            desc = (li.group("desc") or "").strip() or None
+            self.sections[self.current].append(Entry(li.group("title").strip(), li.group("url").strip(), desc))
+
+
 def parse(text: str) -> dict:
     """Read an llms.txt leniently: ``{"title", "summary", "info", "sections": {name: [Entry]}}``.
 
@@ -259,51 +324,14 @@ def parse(text: str) -> dict:
     >>> parse("# T\\n\\n> S\\n\\n## Docs\\n\\n- [A](https://a/): d\\n")["sections"]["Docs"][0].url
     'https://a/'
     """
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    title: str | None = None
-    summary_lines: list[str] = []
-    info_lines: list[str] = []
-    sections: dict[str, list[Entry]] = {}
-    current: str | None = None
-    in_fence = False
-    summary_done = False
-    for line in lines:
-        if _FENCE.match(line):
-            in_fence = not in_fence
-            if current is None and title is not None:
-                info_lines.append(line)
-            continue
-        m = None if in_fence else _H.match(line.strip())
-        if m and len(m.group(1)) == 1 and title is None and current is None:
-            title = m.group(2).strip()
-            continue
-        if m and len(m.group(1)) == 2:
-            current = m.group(2).strip()
-            sections.setdefault(current, [])
-            continue
-        if current is None:
-            if title is None:
-                continue
-            stripped = line.strip()
-            if not summary_done and not info_lines and stripped.startswith(">"):
-                summary_lines.append(stripped.lstrip(">").strip())
-                continue
-            if summary_lines and not stripped and not summary_done:
-                summary_done = True
-                continue
-            if stripped or info_lines:
-                summary_done = True
-                info_lines.append(line.rstrip())
-            continue
-        li = _LINK_ITEM.match(line.strip())
-        if li and not in_fence:
-            desc = (li.group("desc") or "").strip() or None
-            sections[current].append(Entry(li.group("title").strip(), li.group("url").strip(), desc))
+    reading = _Reading()
+    for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+        reading.line(line)
     return {
-        "title": title,
-        "summary": " ".join(s for s in summary_lines if s) or None,
-        "info": "\n".join(info_lines).strip() or None,
-        "sections": sections,
+        "title": reading.title,
+        "summary": " ".join(s for s in reading.summary_lines if s) or None,
+        "info": "\n".join(reading.info_lines).strip() or None,
+        "sections": reading.sections,
     }
 
 
@@ -524,22 +552,17 @@ def _plain(text: str) -> str:
     return _one_line(text)
 
 
-def first_sentence(markdown: str, limit: int = 160) -> str:
-    """A one-line description of a page: its first prose sentence, plain text, at most ``limit`` chars.
-
-    Headings, code, tables, lists, images, admonition labels and front matter are skipped; very
-    short opening sentences ("Welcome!") are joined with the next ones up to about 40 chars; a
-    sentence longer than ``limit`` is cut at a word and ends with an ellipsis. "" when the page
-    has no prose.
-
-    >>> first_sentence("---\\ntitle: X\\n---\\n# Install\\n\\nRun **pip install x** to get the tool installed. Then go.")
-    'Run pip install x to get the tool installed.'
-    """
-    text = markdown.replace("\r\n", "\n")
+def _without_front_matter(text: str) -> str:
+    """The page after its ``---`` YAML front matter, if it has one."""
     if text.startswith("---\n"):
         end = text.find("\n---", 4)
         if end != -1:
-            text = text[end + 4:]
+            return text[end + 4:]
+    return text
+
+
+def _first_paragraph(text: str) -> list[str]:
+    """The plain-text lines of the page's first prose paragraph (none when it has no prose)."""
     para: list[str] = []
     in_fence = in_list = False
     for raw in text.split("\n"):
@@ -574,9 +597,11 @@ def first_sentence(markdown: str, limit: int = 160) -> str:
         if not para and _NOT_PROSE.match(plain):
             continue  # a field line ("Source code: Lib/json/__init__.py", "Author: ...") or a version note
         para.append(plain)
-    if not para:
-        return ""
-    prose = " ".join(para)
+    return para
+
+
+def _opening_sentence(prose: str) -> str:
+    """The first sentence of at least 40 chars ("Welcome!" alone says nothing), past abbreviations."""
     sentence = prose
     for m in _SENTENCE_END.finditer(prose):
         if _ABBREVIATION.search(prose[: m.start()].rstrip("\"')]")):
@@ -585,10 +610,31 @@ def first_sentence(markdown: str, limit: int = 160) -> str:
             sentence = prose[: m.start() + 1].rstrip()
             break
     sentence = sentence.rstrip(":").strip()
-    sentence = re.sub(r"(?<=[.!?])\s+More(?:\.\.\.|…)$", "", sentence)  # Doxygen's brief "More..." link
+    return re.sub(r"(?<=[.!?])\s+More(?:\.\.\.|…)$", "", sentence)  # Doxygen's brief "More..." link
+
+
+def _clip(sentence: str, limit: int) -> str:
+    """At most ``limit`` chars: cut at a word in the second half, with an ellipsis."""
     if len(sentence) > limit:
         cut = sentence[: max(1, limit - 1)]
         if " " in cut[limit // 2:]:
             cut = cut[: cut.rfind(" ")]
         sentence = cut.rstrip(" ,;:") + "…"
     return sentence
+
+
+def first_sentence(markdown: str, limit: int = 160) -> str:
+    """A one-line description of a page: its first prose sentence, plain text, at most ``limit`` chars.
+
+    Headings, code, tables, lists, images, admonition labels and front matter are skipped; very
+    short opening sentences ("Welcome!") are joined with the next ones up to about 40 chars; a
+    sentence longer than ``limit`` is cut at a word and ends with an ellipsis. "" when the page
+    has no prose.
+
+    >>> first_sentence("---\\ntitle: X\\n---\\n# Install\\n\\nRun **pip install x** to get the tool installed. Then go.")
+    'Run pip install x to get the tool installed.'
+    """
+    para = _first_paragraph(_without_front_matter(markdown.replace("\r\n", "\n")))
+    if not para:
+        return ""
+    return _clip(_opening_sentence(" ".join(para)), limit)

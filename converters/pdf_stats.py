@@ -160,110 +160,136 @@ class Stats:
     text_right: float | None = None
 
 
-def gather_stats(pages: list[PageData], toc: list, page_count: int) -> Stats:
-    st = Stats()
-    chars: Counter = Counter()
-    sans_chars: Counter = Counter()
-    rights: list[float] = []
-    bold_family: Counter = Counter()
-    short: Counter = Counter()
-    lines: Counter = Counter()
-    margins: Counter = Counter()
-    gutters: Counter = Counter()
-    first_page_styles: set = set()
-    first = pages[0].number if pages else 0
+@dataclass
+class _Tally:
+    """What :func:`gather_stats` counts over every page before it decides anything."""
+
+    first: int = 0  # number of the first page read (its title may be loosely styled)
+    chars: Counter = field(default_factory=Counter)  # characters per (size, bold, ...) style
+    sans_chars: Counter = field(default_factory=Counter)  # regular text characters: sans or serif
+    rights: list[float] = field(default_factory=list)  # right edges of long lines
+    bold_family: Counter = field(default_factory=Counter)  # short bold lines per (size, sans)
+    short: Counter = field(default_factory=Counter)  # short unterminated lines per style
+    lines: Counter = field(default_factory=Counter)  # heading-like lines per style
+    margins: Counter = field(default_factory=Counter)  # pages each margin/place/table key is on
+    gutters: Counter = field(default_factory=Counter)  # pages per column gutter position
+    first_page_styles: set = field(default_factory=set)
+    toc_hits: dict[tuple[float, bool], Counter] = field(default_factory=dict)  # outline levels per style
+    depths: dict[tuple[float, bool], Counter] = field(default_factory=dict)  # section-number depths per style
+    unnumbered: Counter = field(default_factory=Counter)
+    pages_of: Counter = field(default_factory=Counter)  # pages each style is on
+
+
+def _read_toc(st: Stats, toc: list) -> None:
+    """The outline's normalised titles and levels by page index (only an outline of 3+ entries)."""
     if toc and len(toc) >= 3:
         for level, title, page in toc:
             if page >= 1 and title.strip():
                 st.toc.setdefault(page - 1, []).append((norm_title(title), int(level)))
-    toc_hits: dict[tuple[float, bool], Counter] = {}
-    depths: dict[tuple[float, bool], Counter] = {}
-    unnumbered: Counter = Counter()
-    pages_of: Counter = Counter()
-    for pd in pages:
-        keys = set()
-        seen_here: set = set()
-        entries = (st.toc.get(pd.number, []) + st.toc.get(pd.number - 1, [])) if st.toc else []
-        edges = edge_keys(pd)
-        keys.update(edges.values())
-        for t in pd.tables:
-            keys.add(table_key(t))
-        for seg in pd.segs:
-            k = margin_key(seg, pd.height)
-            if k:
-                keys.add(k)
-                keys.add(("exact", exact_margin_key(seg, k)))
-            keys.add(place_key(seg))
-            if all(s.mono for s in seg.spans if s.text.strip()):
-                continue
-            inner = _WORD.findall(seg.text)[1:-1]
-            if inner:
-                st.words.update(w.lower() for w in inner)
-            for s in seg.spans:
-                chars[_style(s)] += len(s.text.strip())
-                if not s.bold and not s.mono:
-                    sans_chars[s.sans] += len(s.text.strip())
-            style = line_style(seg)
-            if style is None and pd.number == first:
-                style = loose_style(seg)  # a title with small caps or a logo ("BIBTEXing")
-            if style is None:
-                continue
-            if not HEADING_TEXT.search(seg.text):
-                continue
-            if entries and id(seg) not in edges:
-                key = norm_title(seg.text)
-                level = next((lv for t, lv in entries if key and (key == t or (len(key) >= 6 and t.startswith(key)))),
-                             None)
-                if level is not None:
-                    toc_hits.setdefault(style, Counter())[level] += 1
-            lines[style] += 1
-            if style not in seen_here:
-                seen_here.add(style)
-                pages_of[style] += 1
-            words = seg.text.split()
-            if len(words) >= 8:
-                rights.append(seg.x1)
-            if style[1] and len(words) <= 10 and not HEADING_END.search(seg.text.strip()):
-                fams = {s.sans for s in seg.spans if s.text.strip() and not s.mono}
-                if len(fams) == 1:
-                    bold_family[(style[0], fams.pop())] += 1
-            if len(words) <= 14 and not HEADING_END.search(seg.text.strip()):
-                short[style] += 1
-                m = SECTION_NUMBER.match(seg.text)
-                if m:
-                    depths.setdefault(style, Counter())[m.group(1).count(".") + 1] += 1
-                else:
-                    unnumbered[style] += 1
-                if pd.number == first:
-                    first_page_styles.add(style)
-        margins.update(keys)
-        if len(pd.segs) >= 8:
-            g = find_gutter([(s.x0, s.x1) for s in pd.segs], min(s.x0 for s in pd.segs), max(s.x1 for s in pd.segs))
-            if g is not None:
-                gutters[round(g / 4) * 4] += 1
-    n = max(1, len(pages))
+
+
+def _tally_heading_line(t: _Tally, st: Stats, seg: Seg, style, pd: PageData, entries: list, edges: dict,
+                        seen_here: set) -> None:
+    """Count one heading-like line of ``style``: outline match, pages, short, bold family, numbering."""
+    if entries and id(seg) not in edges:
+        key = norm_title(seg.text)
+        level = next((lv for title, lv in entries if key and (key == title or (len(key) >= 6 and title.startswith(key)))),
+                     None)
+        if level is not None:
+            t.toc_hits.setdefault(style, Counter())[level] += 1
+    t.lines[style] += 1
+    if style not in seen_here:
+        seen_here.add(style)
+        t.pages_of[style] += 1
+    words = seg.text.split()
+    if len(words) >= 8:
+        t.rights.append(seg.x1)
+    if style[1] and len(words) <= 10 and not HEADING_END.search(seg.text.strip()):
+        fams = {s.sans for s in seg.spans if s.text.strip() and not s.mono}
+        if len(fams) == 1:
+            t.bold_family[(style[0], fams.pop())] += 1
+    if len(words) <= 14 and not HEADING_END.search(seg.text.strip()):
+        t.short[style] += 1
+        m = SECTION_NUMBER.match(seg.text)
+        if m:
+            t.depths.setdefault(style, Counter())[m.group(1).count(".") + 1] += 1
+        else:
+            t.unnumbered[style] += 1
+        if pd.number == t.first:
+            t.first_page_styles.add(style)
+
+
+def _tally_page(t: _Tally, st: Stats, pd: PageData) -> None:
+    """Count one page: its furniture keys, word and style characters, heading-like lines, gutter."""
+    keys = set()
+    seen_here: set = set()
+    entries = (st.toc.get(pd.number, []) + st.toc.get(pd.number - 1, [])) if st.toc else []
+    edges = edge_keys(pd)
+    keys.update(edges.values())
+    for tb in pd.tables:
+        keys.add(table_key(tb))
+    for seg in pd.segs:
+        k = margin_key(seg, pd.height)
+        if k:
+            keys.add(k)
+            keys.add(("exact", exact_margin_key(seg, k)))
+        keys.add(place_key(seg))
+        if all(s.mono for s in seg.spans if s.text.strip()):
+            continue
+        inner = _WORD.findall(seg.text)[1:-1]
+        if inner:
+            st.words.update(w.lower() for w in inner)
+        for s in seg.spans:
+            t.chars[_style(s)] += len(s.text.strip())
+            if not s.bold and not s.mono:
+                t.sans_chars[s.sans] += len(s.text.strip())
+        style = line_style(seg)
+        if style is None and pd.number == t.first:
+            style = loose_style(seg)  # a title with small caps or a logo ("BIBTEXing")
+        if style is None:
+            continue
+        if not HEADING_TEXT.search(seg.text):
+            continue
+        _tally_heading_line(t, st, seg, style, pd, entries, edges, seen_here)
+    t.margins.update(keys)
+    if len(pd.segs) >= 8:
+        g = find_gutter([(s.x0, s.x1) for s in pd.segs], min(s.x0 for s in pd.segs), max(s.x1 for s in pd.segs))
+        if g is not None:
+            t.gutters[round(g / 4) * 4] += 1
+
+
+def _page_furniture(st: Stats, t: _Tally, n: int) -> None:
+    """Repeated keys to remove, exact running heads, the column gutter and the text's right edge."""
     # running heads and feet repeat in the margins; other page furniture (a sidebar, a logo
     # line, a "quick links" box) repeats at the same place on most pages
-    st.remove = {k for k, c in margins.items()
+    st.remove = {k for k, c in t.margins.items()
                  if k[0] != "exact" and c >= (max(2, 0.25 * n) if k[0] in ("top", "bottom")
                                               else max(3, 0.4 * n) if k[0] == "edge" else max(3, 0.5 * n))}
-    st.exact_margins = {k[1] for k, c in margins.items() if k[0] == "exact" and c >= 2}
-    if gutters:
-        g, c = gutters.most_common(1)[0]
+    st.exact_margins = {k[1] for k, c in t.margins.items() if k[0] == "exact" and c >= 2}
+    if t.gutters:
+        g, c = t.gutters.most_common(1)[0]
         if c >= max(2, 0.3 * n):
             st.gutter = float(g)
-    if rights and len(rights) >= 10 and st.gutter is None:
-        rights.sort()
-        st.text_right = rights[int(0.95 * (len(rights) - 1))]
-    if not chars:
-        return st
+    if t.rights and len(t.rights) >= 10 and st.gutter is None:
+        t.rights.sort()
+        st.text_right = t.rights[int(0.95 * (len(t.rights) - 1))]
+
+
+def _body_style(st: Stats, t: _Tally) -> None:
+    """The running text's size and family; edge keys set bigger than the text are kept (titles)."""
+    chars = t.chars
     body = max(((k, v) for k, v in chars.items() if not k[1]), key=lambda kv: (kv[1], -kv[0][0]), default=None)
     st.body_size = body[0][0] if body else chars.most_common(1)[0][0][0]
-    st.body_sans = sans_chars[True] > sans_chars[False]
-    st.family_heads = bold_family[(round(st.body_size * 2) / 2, not st.body_sans)]
+    st.body_sans = t.sans_chars[True] > t.sans_chars[False]
+    st.family_heads = t.bold_family[(round(st.body_size * 2) / 2, not st.body_sans)]
     # a line apart at the page edge, at one place on many pages, is a running head or folio when it
     # is not set bigger than the text (a chapter title opening each page is bigger)
     st.remove = {k for k in st.remove if k[0] != "edge" or float(k[1].rsplit(":", 1)[1]) <= 1.2 * st.body_size}
+
+
+def _heading_levels(st: Stats, t: _Tally) -> None:
+    """Heading styles, biggest first, as levels 1-5; the level of numbered body-size headings."""
+    chars, short, lines = t.chars, t.short, t.lines
     total = sum(chars.values())
     cands = [k for k in short if k[0] >= st.body_size + 1.0 and short[k] >= 0.6 * lines[k]
              and (chars[k] < 0.3 * total or short[k] == lines[k] <= 3)]
@@ -272,32 +298,54 @@ def gather_stats(pages: list[PageData], toc: list, page_count: int) -> Stats:
         # regular-weight heading styles (Word's and LibreOffice's "Heading 1/2" in a light face):
         # clearly bigger, every line short, used on more than one page, a small share of the text
         light = {k for k in cands if not k[1] and k[0] >= st.body_size + 2.0 and short[k] == lines[k] >= 2
-                 and pages_of[k] >= 2 and chars[k] < 0.1 * total}
+                 and t.pages_of[k] >= 2 and chars[k] < 0.1 * total}
         cands = [k for k in cands if k[1] or k in light
-                 or (k[0] == biggest and k in first_page_styles and short[k] <= 3)]
+                 or (k[0] == biggest and k in t.first_page_styles and short[k] <= 3)]
     cands.sort(key=lambda k: (-k[0], not k[1]))
     for i, k in enumerate(cands[:5]):
         st.levels[k] = i + 1
     st.numbered_level = min(6, len(st.levels) + 1)
-    # one style for unnumbered chapter titles and numbered sections "1.1" (Sphinx manuals, whose
-    # chapter number sits in a "CHAPTER ONE" label): no heading anywhere is numbered "1", so
-    # the unnumbered titles are the parents and the "1.1" headings go one level down
-    present = {d for c in depths.values() for d in c}
+
+
+def _split_numbered(st: Stats, t: _Tally) -> None:
+    """One style for unnumbered chapter titles and numbered sections "1.1" (Sphinx manuals, whose
+    chapter number sits in a "CHAPTER ONE" label): no heading anywhere is numbered "1", so the
+    unnumbered titles are the parents and the "1.1" headings go one level down."""
+    present = {d for c in t.depths.values() for d in c}
     for style, level in sorted(st.levels.items(), key=lambda kv: kv[1]):
-        ds = depths.get(style)
-        if ds and unnumbered[style] and min(ds) >= 2 and min(ds) - 1 not in present:
+        ds = t.depths.get(style)
+        if ds and t.unnumbered[style] and min(ds) >= 2 and min(ds) - 1 not in present:
             st.split_style, st.split_depth = style, min(ds)
             st.levels = {k: (v + 1 if v > level else v) for k, v in st.levels.items()}
             st.numbered_level = min(6, st.numbered_level + 1)
             break
+
+
+def _outline_styles(st: Stats, t: _Tally) -> None:
+    """Styles whose lines match one outline level; a title set above the outline's level 1 keeps its H1."""
+    for style, hits in t.toc_hits.items():
+        level, c = hits.most_common(1)[0]
+        if (sum(hits.values()) >= 2 and c >= 0.8 * sum(hits.values()) and style != (st.body_size, False)
+                and (style[1] or style[0] >= st.body_size + 1.0)):
+            st.toc_styles[style] = level
+    top = [k for k in st.levels if st.levels[k] == 1]
+    st.toc_offset = 1 if top and top[0] in t.first_page_styles and t.short[top[0]] <= 2 else 0
+    st.levels = {k: v for k, v in st.levels.items() if v == 1 and st.toc_offset}
+
+
+def gather_stats(pages: list[PageData], toc: list, page_count: int) -> Stats:
+    """The document's styles and furniture, counted over every page before any is emitted."""
+    st = Stats()
+    t = _Tally(first=pages[0].number if pages else 0)
+    _read_toc(st, toc)
+    for pd in pages:
+        _tally_page(t, st, pd)
+    _page_furniture(st, t, max(1, len(pages)))
+    if not t.chars:
+        return st
+    _body_style(st, t)
+    _heading_levels(st, t)
+    _split_numbered(st, t)
     if st.toc:
-        for style, hits in toc_hits.items():
-            level, c = hits.most_common(1)[0]
-            if (sum(hits.values()) >= 2 and c >= 0.8 * sum(hits.values()) and style != (st.body_size, False)
-                    and (style[1] or style[0] >= st.body_size + 1.0)):
-                st.toc_styles[style] = level
-        # a title set above the outline's level 1 keeps its own H1
-        top = [k for k in st.levels if st.levels[k] == 1]
-        st.toc_offset = 1 if top and top[0] in first_page_styles and short[top[0]] <= 2 else 0
-        st.levels = {k: v for k, v in st.levels.items() if v == 1 and st.toc_offset}
+        _outline_styles(st, t)
     return st
