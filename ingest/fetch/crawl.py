@@ -337,7 +337,39 @@ def _cache_dir(options: Options) -> Path:
     return (options.cache_dir or default_cache_dir()) / "http"
 
 
-class FactsCache:
+class _JsonMap:
+    """A JSON map kept in the cache folder across runs: loaded once, rewritten (atomically, only if
+    it changed) with just the entries this run used, so entries for what is gone drop out. The
+    base of :class:`FactsCache` and :class:`StatIndex`; losing the file only makes a run slower."""
+
+    def __init__(self, directory: Path | None, folder: str, name: str, enabled: bool, *,
+                 errors: str = "replace", ascii_only: bool = False) -> None:
+        self.enabled = enabled and directory is not None
+        digest = hashlib.sha256(name.encode("utf-8", errors)).hexdigest()[:24]
+        self.path = directory / folder / f"{digest}.json" if directory is not None else None
+        self._ascii = ascii_only
+        self._old: dict[str, list] = {}
+        self._new: dict[str, list] = {}
+        if self.enabled:
+            try:
+                loaded = json.loads(self.path.read_text("utf-8"))
+                self._old = loaded if isinstance(loaded, dict) else {}
+            except (OSError, ValueError):
+                self._old = {}
+
+    def save(self) -> None:
+        if not self.enabled or self._new == self._old:
+            return
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+            tmp.write_text(json.dumps(self._new, separators=(",", ":"), ensure_ascii=self._ascii), "utf-8")
+            os.replace(tmp, self.path)
+        except OSError:
+            pass  # only a slower next run
+
+
+class FactsCache(_JsonMap):
     """Each page's links, title, site name and description, kept by (body hash, URL, charset).
 
     A re-run over an unchanged site gets its pages from 304s (or an unchanged folder) and would
@@ -349,17 +381,7 @@ class FactsCache:
     """
 
     def __init__(self, directory: Path | None, scope: str, enabled: bool = True) -> None:
-        self.enabled = enabled and directory is not None
-        name = hashlib.sha256(scope.encode("utf-8", "replace")).hexdigest()[:24]
-        self.path = directory / "facts" / f"{name}.json" if directory is not None else None
-        self._old: dict[str, list] = {}
-        self._new: dict[str, list] = {}
-        if self.enabled:
-            try:
-                loaded = json.loads(self.path.read_text("utf-8"))
-                self._old = loaded if isinstance(loaded, dict) else {}
-            except (OSError, ValueError):
-                self._old = {}
+        super().__init__(directory, "facts", scope, enabled)
 
     @staticmethod
     def key(digest: str, url: str, charset: str | None) -> str:
@@ -379,19 +401,9 @@ class FactsCache:
     def put(self, key: str, value: list) -> None:
         self._new[key] = value
 
-    def save(self) -> None:
-        if not self.enabled or self._new == self._old:
-            return
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
-            tmp.write_text(json.dumps(self._new, separators=(",", ":"), ensure_ascii=False), "utf-8")
-            os.replace(tmp, self.path)
-        except OSError:
-            pass  # only a slower next run
 
 
-class StatIndex:
+class StatIndex(_JsonMap):
     """Each file of a built-HTML folder's (size, mtime, inode, ctime) and the SHA-256 of its bytes.
 
     What a 304 is to a server, an unchanged ``stat`` is to a folder: a re-run over the same
@@ -405,18 +417,8 @@ class StatIndex:
     RACY = 2.0
 
     def __init__(self, directory: Path | None, name: str, enabled: bool = True) -> None:
-        self.enabled = enabled and directory is not None
-        key = hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()[:24]
-        self.path = directory / "stat" / f"{key}.json" if directory is not None else None
-        self._old: dict[str, list] = {}
-        self._new: dict[str, list] = {}
+        super().__init__(directory, "stat", name, enabled, errors="surrogatepass", ascii_only=True)
         self._now = time.time()
-        if self.enabled:
-            try:
-                loaded = json.loads(self.path.read_text("utf-8"))
-                self._old = loaded if isinstance(loaded, dict) else {}
-            except (OSError, ValueError):
-                self._old = {}
 
     @staticmethod
     def _sig(st: os.stat_result) -> list[int]:
@@ -433,17 +435,6 @@ class StatIndex:
     def put(self, rel: str, st: os.stat_result, digest: str) -> None:
         if self._now - st.st_mtime >= self.RACY:
             self._new[rel] = [*self._sig(st), digest]
-
-    def save(self) -> None:
-        if not self.enabled or self._new == self._old:
-            return
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
-            tmp.write_text(json.dumps(self._new, separators=(",", ":")), "utf-8")
-            os.replace(tmp, self.path)
-        except OSError:
-            pass  # only a slower next run
 
 
 # ---------------------------------------------------------------------------------------------
