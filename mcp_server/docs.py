@@ -64,7 +64,7 @@ def docs_index(svc: Service, url: str, **login_opts: Any) -> Bundle:
         if published.documents:
             return Bundle(source=url, kind="site", documents=published.documents,
                           metadata={"published": published.documents[0].url})
-        from llmingest.sources.site import render_site
+        from llmingest.render.llmstxt import render_site
 
         bundle, _key = site_bundle(svc, url, **login_opts)
         text = render_site(bundle)["llms.txt"]

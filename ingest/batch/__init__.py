@@ -439,7 +439,7 @@ def render_outputs(job: Job, bundle: Any, options: Options) -> dict[str, str]:
     """The files one source puts under OUT: ``<name>.md``, or ``<name>/`` with the llms.txt set."""
     if job.kind == "site":
         from llmingest.output import valid_name
-        from llmingest.sources.site import render_site
+        from llmingest.render.llmstxt import render_site
 
         files = render_site(bundle, options.base_url, max_tokens=options.max_tokens)
         return {f"{job.name}/{rel}": text for rel, text in files.items() if valid_name(rel)}

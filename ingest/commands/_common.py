@@ -9,7 +9,6 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from ..errors import UsageError
-from ..options import FORMATS, check_format  # noqa: F401 - in the core: the web service parses formats too
 from ..output import remove_stale_parts, write_atomic  # noqa: F401  (repo.py takes it from here)
 
 

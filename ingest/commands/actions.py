@@ -7,8 +7,8 @@ from pathlib import Path
 
 import typer
 
-from ..options import Options
-from ._common import check_format, progress_wanted, write_output
+from ..options import Options, check_format
+from ._common import progress_wanted, write_output
 
 HELP = """Find the steps a doc writes for a person clicking through a web UI ("go to Settings >
 Webhooks, click Add webhook, paste the URL") and add, beside them, the equivalent API call from

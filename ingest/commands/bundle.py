@@ -7,8 +7,8 @@ from pathlib import Path
 import typer
 
 from .. import output as output_mod
-from ..options import Options, parse_host_map
-from ._common import check_format, progress_wanted, write_output
+from ..options import Options, check_format, parse_host_map
+from ._common import progress_wanted, write_output
 
 HELP = """Bundle a repo, docs sites, PDFs and pages into one context file or one llms.txt set.
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import typer
 
-from ..options import Options, parse_host_map
-from ._common import check_format, write_output
+from ..options import Options, check_format, parse_host_map
+from ._common import write_output
 
 HELP = """A library's docs for the version you use: resolve NAME on PyPI or npm (or a GitHub owner/repo)
 to its docs site and repository, then print that version's llms.txt, or with a TOPIC the sections

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import typer
 
-from ..options import Options, PageOptions
-from ._common import check_format, write_output
+from ..options import Options, PageOptions, check_format
+from ._common import write_output
 
 HELP = """Convert one HTML page to clean markdown: main content only, code fences with languages, GFM tables, admonitions, absolute links; front matter with title, url, description and, when the page states them, author, date, modified, sitename, lang, image, tags (from meta tags and JSON-LD).
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import typer
 
-from ..options import Options, PdfOptions
-from ._common import check_format, progress_wanted, write_output
+from ..options import Options, PdfOptions, check_format
+from ._common import progress_wanted, write_output
 
 HELP = """Convert a PDF to markdown: headings, lists, tables, code and reading order kept.
 

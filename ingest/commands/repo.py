@@ -6,8 +6,8 @@ from pathlib import Path
 
 import typer
 
-from ..options import Options, OutputOptions, parse_host_map, parse_size
-from ._common import check_format, progress_wanted, remove_stale_parts, write_output
+from ..options import Options, OutputOptions, check_format, parse_host_map, parse_size
+from ._common import progress_wanted, remove_stale_parts, write_output
 
 HELP = """Digest a repository: summary, directory tree and file contents, with exact token counts.
 

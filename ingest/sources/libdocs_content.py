@@ -147,7 +147,7 @@ def _first_links(text: str, limit: int) -> tuple[str, int]:
 
 def _from_site(base: str, options: Options) -> _Found:
     from llmingest.api import ingest
-    from llmingest.sources.site import render_site
+    from llmingest.render.llmstxt import render_site
 
     opts = options.merged(max_pages=options.max_pages or DOCS_MAX_PAGES)
     bundle = ingest(base, opts, kind="site")

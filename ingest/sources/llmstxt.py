@@ -58,21 +58,12 @@ def read(source: str, options: Options, *, follow_describedby: bool = False) -> 
     return path.read_text("utf-8", errors="replace"), str(path.resolve())
 
 
-def published(url: str, options: Options) -> dict[str, str]:
-    """Which of ``llms.txt`` / ``llms-full.txt`` the site at ``url`` publishes (name -> URL); a probe only."""
+def ingest_published(url: str, options: Options) -> Bundle:
+    """The llms.txt files the site at ``url`` publishes, probed then fetched (``kind="llms.txt"``, see above)."""
     from llmingest.fetch.crawl import find_published
-
-    return find_published(url, options)
-
-
-def ingest_published(url: str, options: Options, found: dict[str, str] | None = None) -> Bundle:
-    """The llms.txt files the site at ``url`` publishes, fetched (``kind="llms.txt"``, see above).
-
-    ``found``: the result of :func:`published` when the caller already probed (no second probe).
-    """
     from llmingest.fetch.http import fetch, login_headers
 
-    found = published(url, options) if found is None else found
+    found = find_published(url, options)
     docs = []
     for name, where in found.items():
         if options.include and not any(fnmatch(name, pattern) for pattern in options.include):

@@ -34,19 +34,12 @@ from llmingest.fetch.crawl import CrawlResult, FetchedPage, crawl, crawl_folder,
 from llmingest.model import Bundle, Document, Skipped
 from llmingest.options import Options
 from llmingest.progress import task
-from llmingest.render.llmstxt import (  # noqa: F401  (render_site, twin_of...: this module's API since it began)
-    HEADERS_FILE,
-    ROOT_SECTION,
-    link_hints,
-    render_site,
-    site_files,
-    twin_of,
-)
+from llmingest.render.llmstxt import HEADERS_FILE, ROOT_SECTION, render_site, site_files, twin_of
 from llmingest.render.llmstxt import page_body as _body
 from llmingest.sources import parse as sources
 from llmingest.tokens import count, count_cached, count_many
 
-__all__ = ["ingest_site", "render_site", "write_site", "diff_site", "expand", "to_document", "ROOT_SECTION"]
+__all__ = ["ingest_site", "write_site", "diff_site", "expand", "to_document", "ROOT_SECTION"]
 
 _OPTIONAL_PATH = re.compile(
     r"(^|/)(changelog|changes|history|news|release[-_]?notes?|releases|whatsnew|what-?s-?new|genindex[^/]*|"
