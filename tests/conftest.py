@@ -345,3 +345,24 @@ def serve_folder(directory: Path):
             pass
 
     return serve_loopback(functools.partial(Quiet, directory=str(directory)))
+
+
+# click-to-curl: a mini spec, its one task and the task's first candidate (tests/test_actions_*.py)
+def spec(doc: dict, name: str):
+    import json
+
+    from llmingest.converters.openapi import load_spec
+
+    return load_spec(json.dumps(doc), name=name)
+
+
+def task(md: str, s, **kw):
+    from llmingest.converters.actions import rewrite
+
+    result = rewrite(md, s, **kw)
+    assert len(result.tasks) == 1, [t.title for t in result.tasks]
+    return result.tasks[0]
+
+
+def top(t) -> tuple[str, str]:
+    return t.candidates[0]["method"], t.candidates[0]["path"]

@@ -22,14 +22,13 @@ threshold rule of the training script (off the edge of a precision cliff).
 from __future__ import annotations
 
 import importlib.util
-import json
 import sys
 from pathlib import Path
 
 import pytest
-from llmingest.converters.actions import rewrite
+from conftest import spec, task, top
 from llmingest.converters.actions_model import VETO_CAP, enum_action, outer_place
-from llmingest.converters.openapi import Operation, Param, load_spec
+from llmingest.converters.openapi import Operation, Param
 
 
 def _json(props: dict, required: list[str] | None = None) -> dict:
@@ -44,20 +43,6 @@ S = {"type": "string"}
 
 def _pid(name: str) -> list[dict]:
     return [{"name": name, "in": "path", "required": True, "schema": S}]
-
-
-def spec(doc: dict, name: str):
-    return load_spec(json.dumps(doc), name=name)
-
-
-def task(md: str, s, **kw):
-    result = rewrite(md, s, **kw)
-    assert len(result.tasks) == 1, [t.title for t in result.tasks]
-    return result.tasks[0]
-
-
-def top(t) -> tuple[str, str]:
-    return t.candidates[0]["method"], t.candidates[0]["path"]
 
 
 def prob(t, method: str, path: str) -> float:

@@ -13,17 +13,15 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import call_tool, local_service
+from conftest import call_tool, local_service, spec, task, top
 from llmingest.cli import app
 from llmingest.converters.actions import (
     DEFAULT_THRESHOLD,
     find_operation,
     operation_curl,
-    rewrite,
     task_from_text,
 )
 from llmingest.converters.actions_schema import body_problems, request_schema, validate
-from llmingest.converters.openapi import load_spec
 from llmingest.mcp_server.server import create_server
 from typer.testing import CliRunner
 
@@ -175,20 +173,6 @@ FORGE = {"openapi": "3.0.0", "info": {"title": "Forgy API"}, "servers": [{"url":
                  "put": {"summary": "Add a collaborator to a repository", "requestBody": _json({"permission": {
                      "type": "string", "enum": ["read", "write", "admin"]}})}},
          }}
-
-
-def spec(doc: dict, name: str):
-    return load_spec(json.dumps(doc), name=name)
-
-
-def task(md: str, s, **kw):
-    result = rewrite(md, s, **kw)
-    assert len(result.tasks) == 1, [t.title for t in result.tasks]
-    return result.tasks[0]
-
-
-def top(t) -> tuple[str, str]:
-    return t.candidates[0]["method"], t.candidates[0]["path"]
 
 
 def right_or_none(t, expected: tuple[str, str] | None) -> None:

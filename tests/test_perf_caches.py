@@ -13,8 +13,9 @@ from conftest import serve_folder
 from llmingest import tokens
 from llmingest.fetch import crawl as crawl_mod
 from llmingest.options import Options
+from llmingest.render.llmstxt import render_site
 from llmingest.sources.parse import LocalDir, WebPage
-from llmingest.sources.site import ingest_site, render_site
+from llmingest.sources.site import ingest_site
 
 
 def _site(root: Path, pages: int = 6) -> Path:
@@ -196,7 +197,8 @@ def _snapshot(out: Path) -> dict[str, tuple[bytes, int]]:
     return {p.relative_to(out).as_posix(): (p.read_bytes(), p.stat().st_mtime_ns) for p in out.rglob("*") if p.is_file()}
 
 
-def test_a_warm_folder_rebuild_reads_converts_and_renders_nothing(tmp_path, monkeypatch):
+def _cold_build(tmp_path: Path, monkeypatch) -> tuple[Path, Options, Path]:
+    """A site folder whose pages are old enough to be recorded by stat, built once into out/."""
     from llmingest.sources.site import write_site
 
     monkeypatch.setenv("LLMINGEST_CACHE_DIR", str(tmp_path / "cache"))
@@ -206,6 +208,13 @@ def test_a_warm_folder_rebuild_reads_converts_and_renders_nothing(tmp_path, monk
     options = Options(cache_dir=tmp_path / "cache", base_url="https://docs.example.com/")
     out = tmp_path / "out"
     write_site(ingest_site(LocalDir(root), options), out, options.base_url)
+    return root, options, out
+
+
+def test_a_warm_folder_rebuild_reads_converts_and_renders_nothing(tmp_path, monkeypatch):
+    from llmingest.sources.site import write_site
+
+    root, options, out = _cold_build(tmp_path, monkeypatch)
     cold = _snapshot(out)
     # the converter is made to fail from here on: a warm run that converted anything would show it
     from llmingest import converters
@@ -223,16 +232,10 @@ def test_a_warm_folder_rebuild_reads_converts_and_renders_nothing(tmp_path, monk
 
 
 def test_a_changed_page_in_a_folder_is_read_and_converted_again_and_only_it(tmp_path, monkeypatch):
-    from llmingest.sources.site import render_site as render
+    from llmingest.render.llmstxt import render_site as render
     from llmingest.sources.site import write_site
 
-    monkeypatch.setenv("LLMINGEST_CACHE_DIR", str(tmp_path / "cache"))
-    root = _site(tmp_path / "html")
-    for page in root.iterdir():
-        _old(page)
-    options = Options(cache_dir=tmp_path / "cache", base_url="https://docs.example.com/")
-    out = tmp_path / "out"
-    write_site(ingest_site(LocalDir(root), options), out, options.base_url)
+    root, options, out = _cold_build(tmp_path, monkeypatch)
     page = root / "p2.html"
     page.write_text(page.read_text("utf-8").replace("Body of page 2", "New body of page 2"), "utf-8")
     _old(page, 60)

@@ -20,8 +20,9 @@ from llmingest.cli import app
 from llmingest.converters import llmstxt
 from llmingest.fetch.crawl import crawl, normalize, scope_of
 from llmingest.options import Options
+from llmingest.render.llmstxt import render_site
 from llmingest.sources.parse import WebPage
-from llmingest.sources.site import build_bundle, ingest_site, render_site, write_site
+from llmingest.sources.site import build_bundle, ingest_site, write_site
 from typer.testing import CliRunner
 
 

@@ -130,8 +130,9 @@ def test_ctrl_c_keeps_pages_and_resumes_from_cache(tmp_path):
 def test_many_pages_use_the_process_pool_and_output_is_the_same(tmp_path):
     """Past 16 pages conversion runs in worker processes; the bytes must equal a one-process run."""
     from llmingest.options import Options
+    from llmingest.render.llmstxt import render_site
     from llmingest.sources.parse import LocalDir
-    from llmingest.sources.site import ingest_site, render_site
+    from llmingest.sources.site import ingest_site
 
     root = tmp_path / "big"
     links = " ".join(f"<a href='sec{i % 3}/p{i}.html'>P{i}</a>" for i in range(24))
@@ -155,8 +156,9 @@ def test_pool_from_a_threaded_process_uses_a_clean_start_method(tmp_path):
     import threading
 
     from llmingest.options import Options
+    from llmingest.render.llmstxt import render_site
     from llmingest.sources.parse import LocalDir
-    from llmingest.sources.site import ingest_site, render_site
+    from llmingest.sources.site import ingest_site
 
     root = tmp_path / "big"
     root.mkdir()
