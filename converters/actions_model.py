@@ -76,7 +76,10 @@ VETOES = {"nested_elsewhere": 1.0, "title_mismatch": 0.5,
           # a create/change/remove heading is never a GET; a create/change one never a DELETE
           "explicit_conflict": 1.0,
           # ``/issuetypescheme/.../issuetype/move`` for "Move an issue": a resource about issues, not one
-          "meta_object": 1.0}
+          "meta_object": 1.0,
+          # "Change the repository description" is never PATCH /user/settings: the heading edits a field
+          # of a resource it names, and the call is not under that resource
+          "owner_elsewhere": 1.0}
 VETO_CAP = 0.3
 K = 10  # candidates the model looks at (recall@10 of the ranker bounds what it can pick)
 #: how deep below the top :data:`K` an operation whose ``type``/``action`` enum names the heading's
@@ -121,6 +124,8 @@ FEATURES = [
     "field_phrase_x_create", "pool_extra", "ui_heading", "qualifier_unmentioned", "create_x_item_update",
     "heading_resources", "membership_x_create", "named_resource_elsewhere", "all_of_them_x_one", "bulk_twin",
     "explicit_conflict", "meta_object",
+    # third generation (session 5): words the spec says only in its prose, and whose field it is
+    "alias_object", "owner_elsewhere",
 ]
 
 
@@ -185,6 +190,12 @@ class TaskContext:
         self.heading_resources = (sum(1 for n in nouns if n in self.resources or _hit(n, self.resources))
                                   / len(nouns)) if nouns else 0.5
         self.ui_heading = _ui_heading(title, self.title_all, self.resources)
+        # "audience" in a spec whose paths say ``/lists``: the word its prose ties to a path word
+        self.aliases = {n: spec_alias(spec, n) for n in nouns if spec is not None and not _hit(n, self.resources)}
+        # whose thing the heading changes: "the **repository** description", "... of an **audience**"
+        owners = [*self.heading_nouns[:-1], self.place]
+        self.owners = [({n} if _hit(n, self.resources) else self.aliases.get(n, set())) for n in owners if n]
+        self.owners = [o for o in self.owners if o]
 
     def _read_spec(self, spec: SpecIndex | None) -> None:
         """The spec's verbs, resources and path-word counts, and the largest idf it can give."""
@@ -326,6 +337,70 @@ def _item_terms(op: Operation) -> set[str]:
             # ``/instances/{linodeId}``: the id's own name says what the item is
             out |= {t for t in terms(segs[i + 1].strip("{}")) if t not in ("id", "uuid", "sid", "gid", "key", "name")}
     return out
+
+
+_STOP_ALIAS = {"id", "name", "type", "new", "default", "setting", "settings"}
+
+
+def _prose_index(spec: SpecIndex) -> list[tuple[frozenset[str], frozenset[str]]]:
+    """(prose terms, path terms) of every operation: summary, description, tags and the descriptions
+    of its parameters and fields, against the words of its literal path segments."""
+    cached = getattr(spec, "_prose_index", None)
+    if cached is None:
+        cached = []
+        for op in spec.operations:
+            prose = " ".join([op.summary, op.description, " ".join(op.tags),
+                              *(p.description for p in [*op.params, *op.body])])
+            cached.append((frozenset(terms(prose)), frozenset(_op_terms(op))))
+        try:
+            object.__setattr__(spec, "_prose_index", cached)
+        except Exception:  # noqa: BLE001 - a frozen/slotted index just recomputes
+            pass
+    return cached
+
+
+def _is_field(ctx: TaskContext, op: Operation) -> bool:
+    """The heading's head noun is one of the call's fields (``description``, ``from_name``)."""
+    head = ctx.heading_nouns[-1] if ctx.heading_nouns else ""
+    return bool(head) and any(head in {stem(w) for w in words(p.name.split(".")[-1])}
+                              for p in [*op.params, *op.body] if p.location != "path")
+
+
+def _owner_elsewhere(ctx: TaskContext, op: Operation, op_t: set[str]) -> bool:
+    """"Change the **repository** description" against ``PATCH /user/settings`` (which has a
+    ``description`` too); "Change the default from name of an **audience**" against
+    ``PATCH /campaigns/{id}``: the heading edits a field of a resource it names (or names by the word
+    the spec's prose ties to a path, :func:`spec_alias`), and this call's path is not under that
+    resource (an RPC method path names no resource: its ``channel`` is a field). A default
+    for all items ("... for all new Linodes") names no one owner."""
+    if ctx.heading_class != "update" or not ctx.owners or _is_rpc(op) or not _is_field(ctx, op):
+        return False
+    owners = ctx.owners if not ctx.place_plural else [o for o in ctx.owners if ctx.place not in o]
+    return any(not any(_hit(t, op_t) for t in o) for o in owners)
+
+
+def spec_alias(spec: SpecIndex, word: str) -> set[str]:
+    """The path words a spec's own prose ties ``word`` to when no path says it: Mailchimp's paths say
+    ``/lists`` and its descriptions "audience"; a music API's paths ``/tracks``, a description "song".
+    Among the operations whose prose says the word, the path words at least half of them carry (the
+    most common first), ignoring words that are in most paths anyway. A class of API (the UI's name
+    for a thing differs from the API's), learned from the spec itself: no list of synonyms."""
+    w = stem(word)
+    if len(w) < 3 or w in _STOP_ALIAS or verb_class(w):
+        return set()
+    index = _prose_index(spec)
+    hits = [path for prose, path in index if w in prose]
+    if not hits:
+        return set()
+    counts: dict[str, int] = {}
+    for path in hits:
+        for t in path:
+            counts[t] = counts.get(t, 0) + 1
+    df = _path_df(spec)
+    n_ops = max(len(index), 1)
+    best = [t for t, c in counts.items() if c * 2 >= len(hits) and t not in NEUTRAL_SEGMENTS
+            and t not in _STOP_ALIAS and df.get(t, 0) * 2 < n_ops]
+    return set(best)
 
 
 def candidate_pool(ctx: TaskContext, ranked: list[tuple[float, Operation, dict[str, Any]]]
@@ -675,7 +750,13 @@ def _shape_features(ctx: TaskContext, op: Operation, kind: str, obj: set[str], o
     # this path has none of them (``/user/settings``): it acts on something else
     named = [n for n in [*nouns, place] if n and n in ctx.resources]
     elsewhere = bool(named) and not any(_hit(n, op_t) for n in named)
+    aliases = {t for al in ctx.aliases.values() for t in al}
     return {
+        # the heading's word for the thing is, in the spec's prose, this path's word ("audience": lists)
+        "alias_object": _flag(aliases and any(_hit(t, op_t) for t in aliases)),
+        # the heading changes something of a resource ("the repository description", "... of an
+        # audience") and this path is not under it (``/user/settings``, ``/campaigns/{id}``)
+        "owner_elsewhere": _flag(_owner_elsewhere(ctx, op, op_t)),
         # ... and the call acts on one of them (``PATCH /meetings/{meetingId}``)
         "all_of_them_x_one": _flag(ctx.place_plural and _hit(place, items)),
         "named_resource_elsewhere": _flag(elsewhere),
