@@ -196,6 +196,10 @@ class TaskContext:
         owners = [*self.heading_nouns[:-1], self.place]
         self.owners = [({n} if _hit(n, self.resources) else self.aliases.get(n, set())) for n in owners if n]
         self.owners = [o for o in self.owners if o]
+        # ... and the steps say the spec's word too: "to your audience" is "to your list"
+        self.terms |= {t for al in self.aliases.values() for t in al}
+        if self.place in self.aliases and len(self.aliases[self.place]) == 1:
+            self.place = next(iter(self.aliases[self.place]))
 
     def _read_spec(self, spec: SpecIndex | None) -> None:
         """The spec's verbs, resources and path-word counts, and the largest idf it can give."""
