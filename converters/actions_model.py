@@ -200,6 +200,10 @@ class TaskContext:
         self.terms |= {t for al in self.aliases.values() for t in al}
         if self.place in self.aliases and len(self.aliases[self.place]) == 1:
             self.place = next(iter(self.aliases[self.place]))
+        # "Add a **song** to a playlist" in a spec whose paths say ``/tracks``: the heading's nouns in
+        # the spec's words, when its prose ties a noun to one path word
+        self.heading_nouns = [next(iter(self.aliases[n])) if len(self.aliases.get(n, ())) == 1 else n
+                              for n in self.heading_nouns]
 
     def _read_spec(self, spec: SpecIndex | None) -> None:
         """The spec's verbs, resources and path-word counts, and the largest idf it can give."""
