@@ -79,7 +79,9 @@ VETOES = {"nested_elsewhere": 1.0, "title_mismatch": 0.5,
           "meta_object": 1.0,
           # "Change the repository description" is never PATCH /user/settings: the heading edits a field
           # of a resource it names, and the call is not under that resource
-          "owner_elsewhere": 1.0}
+          "owner_elsewhere": 1.0,
+          # "Add an SSH key" is never ``/user/gpg_keys``: the heading's kind of key is not the path's
+          "qualifier_conflict": 1.0}
 VETO_CAP = 0.3
 K = 10  # candidates the model looks at (recall@10 of the ranker bounds what it can pick)
 #: how deep below the top :data:`K` an operation whose ``type``/``action`` enum names the heading's
@@ -125,7 +127,7 @@ FEATURES = [
     "heading_resources", "membership_x_create", "named_resource_elsewhere", "all_of_them_x_one", "bulk_twin",
     "explicit_conflict", "meta_object",
     # third generation (session 5): words the spec says only in its prose, and whose field it is
-    "alias_object", "owner_elsewhere",
+    "alias_object", "owner_elsewhere", "qualifier_conflict",
 ]
 
 
@@ -200,10 +202,12 @@ class TaskContext:
         self.terms |= {t for al in self.aliases.values() for t in al}
         if self.place in self.aliases and len(self.aliases[self.place]) == 1:
             self.place = next(iter(self.aliases[self.place]))
-        # "Add a **song** to a playlist" in a spec whose paths say ``/tracks``: the heading's nouns in
-        # the spec's words, when its prose ties a noun to one path word
-        self.heading_nouns = [next(iter(self.aliases[n])) if len(self.aliases.get(n, ())) == 1 else n
-                              for n in self.heading_nouns]
+        # "Add a **song** to a playlist" in a spec whose paths say ``/tracks``: the heading's head noun
+        # in the spec's words, when its prose ties it to one path word (a modifier, "**SSH** key", stays:
+        # it tells one kind of key from another)
+        head = self.heading_nouns[-1] if self.heading_nouns else ""
+        if len(self.aliases.get(head, ())) == 1:
+            self.heading_nouns[-1] = next(iter(self.aliases[head]))
 
     def _read_spec(self, spec: SpecIndex | None) -> None:
         """The spec's verbs, resources and path-word counts, and the largest idf it can give."""
@@ -687,6 +691,23 @@ def _own_words(ctx: TaskContext, obj: set[str]) -> tuple[float, bool]:
     return unmentioned, qualifier
 
 
+def _qualifier_conflict(ctx: TaskContext, obj: set[str]) -> bool:
+    """"Add an **SSH** key" against ``/user/gpg_keys``: the heading qualifies its object (ssh) and
+    the resource has a qualifier of its own (gpg, a word in few paths) that the heading does not say,
+    while the heading's is not in the resource: another kind of the same thing (the steps may well
+    say both, "SSH / GPG Keys", so the heading decides)."""
+    nouns = ctx.heading_nouns
+    if len(nouns) < 2:
+        return False
+    head, mods = nouns[-1], [n for n in nouns[:-1] if len(n) > 1]
+    if not mods or not _hit(head, obj) or any(_hit(m, obj) for m in mods):
+        return False
+    common = max((ctx.path_df.get(t, 0) for t in obj), default=0)
+    title = {stem(w) for w in ctx.title_all}
+    return any(not _hit(t, {head}) and t not in title and t not in NEUTRAL_SEGMENTS and not verb_class(t)
+               and ctx.path_df.get(t, 0) * 2 <= common for t in obj)
+
+
 def _field_phrase(ctx: TaskContext, op: Operation, obj: set[str], op_t: set[str], head_is_object: bool) -> bool:
     """"Add a custom domain" where custom_domain is a field, and no path of the spec is about domains:
     setting a property of a resource (of this very one: "Change the language of the web portal" is
@@ -770,6 +791,7 @@ def _shape_features(ctx: TaskContext, op: Operation, kind: str, obj: set[str], o
         "named_resource_elsewhere": _flag(elsewhere),
         "membership_x_create": _flag(membership),
         "qualifier_unmentioned": _flag(qualifier),
+        "qualifier_conflict": _flag(_qualifier_conflict(ctx, obj)),
         "create_x_item_update": _flag(create_update),
         "object_unmentioned": unmentioned,
         "head_phrase_object": head_phrase,
