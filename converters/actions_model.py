@@ -81,7 +81,10 @@ VETOES = {"nested_elsewhere": 1.0, "title_mismatch": 0.5,
           # of a resource it names, and the call is not under that resource
           "owner_elsewhere": 1.0,
           # "Add an SSH key" is never ``/user/gpg_keys``: the heading's kind of key is not the path's
-          "qualifier_conflict": 1.0}
+          "qualifier_conflict": 1.0,
+          # a heading that only names a page ("## Team settings") with no "New"/"Create"/"Add" button is
+          # never a create (no dev task has one; the class comes from the mini-spec regression tests)
+          "create_unasked": 1.0}
 VETO_CAP = 0.3
 K = 10  # candidates the model looks at (recall@10 of the ranker bounds what it can pick)
 #: how deep below the top :data:`K` an operation whose ``type``/``action`` enum names the heading's
@@ -107,6 +110,9 @@ UI_PLACES = {"view", "portal", "client", "desktop", "browser", "keyboard", "shor
              "display", "sidebar", "dashboard", "layout", "interface", "ui", "screen", "window", "menu"}
 #: words that name a piece of the product's own software wherever they stand in a heading
 UI_ONLY = {"keyboard", "shortcut", "shortcuts", "desktop", "browser", "hotkey", "hotkeys"}
+#: articles, possessives and prepositions: a heading with one is a task, not a page's name
+_PHRASE_WORDS = {"a", "an", "the", "your", "my", "our", "their", "its", "this", "that", "to", "for", "of", "in", "on",
+                 "from", "with", "into", "by", "at", "as"}
 _DOTTED = re.compile(r"^[A-Za-z]+(\.[A-Za-z]+)+$")
 
 FEATURES = [
@@ -127,7 +133,7 @@ FEATURES = [
     "heading_resources", "membership_x_create", "named_resource_elsewhere", "all_of_them_x_one", "bulk_twin",
     "explicit_conflict", "meta_object",
     # third generation (session 5): words the spec says only in its prose, and whose field it is
-    "alias_object", "owner_elsewhere", "qualifier_conflict",
+    "alias_object", "owner_elsewhere", "qualifier_conflict", "create_unasked",
 ]
 
 
@@ -227,6 +233,12 @@ class TaskContext:
             words(lab)[:1] and words(lab)[0] in {"new", "create", "add"} for s in steps for lab, _ in s.labels)
         self.personal = bool(self.raw_words & PERSONAL_WORDS)
         self.admin = bool(self.raw_words & ADMIN_WORDS)
+        # a heading that is only a page's name ("## Team settings", "## Notifications"): a few nouns with
+        # no article or preposition (a task says "Pin **a** message", "Reboot **a** Linode"), ending in a
+        # settings word or a thing the spec has paths for, and no verb class
+        tw = words(self.title)
+        self.page_heading = 0 < len(tw) <= 3 and not set(tw) & _PHRASE_WORDS and not verb_class(tw[0]) and (
+            tw[-1] in SETTINGS_WORDS or stem(tw[-1]) in self.resources)
 
 
 def _heading_class(title: str, verb: str, nouns: list[str]) -> str | None:
@@ -410,8 +422,10 @@ def spec_alias(spec: SpecIndex, word: str) -> set[str]:
             counts[t] = counts.get(t, 0) + 1
     df = _path_df(spec)
     n_ops = max(len(index), 1)
+    # a scope (``admin``, ``accounts``, ``user``) is where a thing lives, never what a UI word means
     best = [t for t, c in counts.items() if c * 2 >= len(hits) and t not in NEUTRAL_SEGMENTS
-            and t not in _STOP_ALIAS and df.get(t, 0) * 2 < n_ops]
+            and t not in _STOP_ALIAS and t not in SCOPE_WORDS and t not in ADMIN_WORDS
+            and t not in PERSONAL_SCOPE and df.get(t, 0) * 2 < n_ops]
     return set(best)
 
 
@@ -792,6 +806,9 @@ def _shape_features(ctx: TaskContext, op: Operation, kind: str, obj: set[str], o
         "membership_x_create": _flag(membership),
         "qualifier_unmentioned": _flag(qualifier),
         "qualifier_conflict": _flag(_qualifier_conflict(ctx, obj)),
+        # "## Team settings ... Toggle **Allow guests**" against ``POST /teams``: the heading names a page
+        # (no verb) and no button asks for a new thing, yet the call makes one
+        "create_unasked": _flag(collection_create and ctx.page_heading and not ctx.create_cue),
         "create_x_item_update": _flag(create_update),
         "object_unmentioned": unmentioned,
         "head_phrase_object": head_phrase,
