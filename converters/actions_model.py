@@ -403,11 +403,23 @@ def _owner_elsewhere(ctx: TaskContext, op: Operation, op_t: set[str]) -> bool:
     return any(not any(_hit(t, op_t) for t in o) for o in owners)
 
 
+def _spec_items(spec: SpecIndex) -> set[str]:
+    """Path words followed by an id somewhere in the spec: things with items (``lists``)."""
+    cached = getattr(spec, "_items", None)
+    if cached is None:
+        cached = {t for op in spec.operations for t in _item_terms(op)}
+        try:
+            object.__setattr__(spec, "_items", cached)
+        except Exception:  # noqa: BLE001 - a frozen/slotted index just recomputes
+            pass
+    return cached
+
+
 def spec_alias(spec: SpecIndex, word: str) -> set[str]:
     """The path words a spec's own prose ties ``word`` to when no path says it: Mailchimp's paths say
     ``/lists`` and its descriptions "audience"; a music API's paths ``/tracks``, a description "song".
     Among the operations whose prose says the word, the path words at least half of them carry (the
-    most common first), ignoring words that are in most paths anyway. A class of API (the UI's name
+    most common first), ignoring words that are in more than half of all paths anyway. A class of API (the UI's name
     for a thing differs from the API's), learned from the spec itself: no list of synonyms."""
     w = stem(word)
     if len(w) < 3 or w in _STOP_ALIAS or verb_class(w):
@@ -422,10 +434,12 @@ def spec_alias(spec: SpecIndex, word: str) -> set[str]:
             counts[t] = counts.get(t, 0) + 1
     df = _path_df(spec)
     n_ops = max(len(index), 1)
-    # a scope (``admin``, ``accounts``, ``user``) is where a thing lives, never what a UI word means
+    items = _spec_items(spec)  # ``/lists/{list_id}``: "list" is a thing here, not the verb
+    # a scope (``admin``, ``accounts``, ``user``) is where a thing lives, a method name's verb
+    # (``conversations.rename``) what is done to it: neither is what a UI word means
     best = [t for t, c in counts.items() if c * 2 >= len(hits) and t not in NEUTRAL_SEGMENTS
             and t not in _STOP_ALIAS and t not in SCOPE_WORDS and t not in ADMIN_WORDS
-            and t not in PERSONAL_SCOPE and df.get(t, 0) * 2 < n_ops]
+            and t not in PERSONAL_SCOPE and (not verb_class(t) or t in items) and df.get(t, 0) * 2 <= n_ops]
     return set(best)
 
 
