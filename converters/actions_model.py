@@ -366,21 +366,26 @@ def _item_terms(op: Operation) -> set[str]:
 _STOP_ALIAS = {"id", "name", "type", "new", "default", "setting", "settings"}
 
 
-def _prose_index(spec: SpecIndex) -> list[tuple[frozenset[str], frozenset[str]]]:
-    """(prose terms, path terms) of every operation: summary, description, tags and the descriptions
-    of its parameters and fields, against the words of its literal path segments."""
+def _prose_index(spec: SpecIndex) -> list[str]:
+    """The prose of every operation, lower case: summary, description, tags and the descriptions of
+    its parameters and fields (joined once per spec; searched per word by :func:`spec_alias`, which
+    costs far less than indexing every word of 1,200 operations' prose on each run)."""
     cached = getattr(spec, "_prose_index", None)
     if cached is None:
-        cached = []
-        for op in spec.operations:
-            prose = " ".join([op.summary, op.description, " ".join(op.tags),
-                              *(p.description for p in [*op.params, *op.body])])
-            cached.append((frozenset(terms(prose)), frozenset(_op_terms(op))))
+        cached = [" ".join([op.summary, op.description, " ".join(op.tags),
+                            *(p.description for p in [*op.params, *op.body])]).lower() for op in spec.operations]
         try:
             object.__setattr__(spec, "_prose_index", cached)
         except Exception:  # noqa: BLE001 - a frozen/slotted index just recomputes
             pass
     return cached
+
+
+def _word_forms(word: str) -> re.Pattern[str]:
+    """A word and its plurals as whole words (``audience``/``audiences``, ``reply``/``replies``)."""
+    w = stem(word)
+    forms = {word, w, w + "s", w + "es"} | ({w[:-1] + "ies"} if w.endswith("y") else set())
+    return re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, forms))) + r")\b")
 
 
 def _is_field(ctx: TaskContext, op: Operation) -> bool:
@@ -418,14 +423,15 @@ def _spec_items(spec: SpecIndex) -> set[str]:
 def spec_alias(spec: SpecIndex, word: str) -> set[str]:
     """The path words a spec's own prose ties ``word`` to when no path says it: Mailchimp's paths say
     ``/lists`` and its descriptions "audience"; a music API's paths ``/tracks``, a description "song".
-    Among the operations whose prose says the word, the path words at least half of them carry (the
-    most common first), ignoring words that are in more than half of all paths anyway. A class of API (the UI's name
-    for a thing differs from the API's), learned from the spec itself: no list of synonyms."""
+    Among the operations whose prose says the word, the path words at least half of them carry,
+    ignoring words that are in more than half of all paths anyway. A class of API (the UI's name for
+    a thing differs from the API's), learned from the spec itself: no list of synonyms."""
     w = stem(word)
     if len(w) < 3 or w in _STOP_ALIAS or verb_class(w):
         return set()
     index = _prose_index(spec)
-    hits = [path for prose, path in index if w in prose]
+    pattern = _word_forms(word)
+    hits = [_op_terms(op) for op, prose in zip(spec.operations, index, strict=True) if pattern.search(prose)]
     if not hits:
         return set()
     counts: dict[str, int] = {}
