@@ -12,6 +12,8 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 DEV_DIR = HERE / "actions_dev"
+#: products outside the dev set, their tasks written before the changes they judge (never trained on)
+BLIND_DIR = HERE / "actions_blind"
 
 
 @dataclass

@@ -76,7 +76,15 @@ VETOES = {"nested_elsewhere": 1.0, "title_mismatch": 0.5,
           # a create/change/remove heading is never a GET; a create/change one never a DELETE
           "explicit_conflict": 1.0,
           # ``/issuetypescheme/.../issuetype/move`` for "Move an issue": a resource about issues, not one
-          "meta_object": 1.0}
+          "meta_object": 1.0,
+          # "Change the repository description" is never PATCH /user/settings: the heading edits a field
+          # of a resource it names, and the call is not under that resource
+          "owner_elsewhere": 1.0,
+          # "Add an SSH key" is never ``/user/gpg_keys``: the heading's kind of key is not the path's
+          "qualifier_conflict": 1.0,
+          # a heading that only names a page ("## Team settings") with no "New"/"Create"/"Add" button is
+          # never a create (no dev task has one; the class comes from the mini-spec regression tests)
+          "create_unasked": 1.0}
 VETO_CAP = 0.3
 K = 10  # candidates the model looks at (recall@10 of the ranker bounds what it can pick)
 #: how deep below the top :data:`K` an operation whose ``type``/``action`` enum names the heading's
@@ -102,6 +110,9 @@ UI_PLACES = {"view", "portal", "client", "desktop", "browser", "keyboard", "shor
              "display", "sidebar", "dashboard", "layout", "interface", "ui", "screen", "window", "menu"}
 #: words that name a piece of the product's own software wherever they stand in a heading
 UI_ONLY = {"keyboard", "shortcut", "shortcuts", "desktop", "browser", "hotkey", "hotkeys"}
+#: articles, possessives and prepositions: a heading with one is a task, not a page's name
+_PHRASE_WORDS = {"a", "an", "the", "your", "my", "our", "their", "its", "this", "that", "to", "for", "of", "in", "on",
+                 "from", "with", "into", "by", "at", "as"}
 _DOTTED = re.compile(r"^[A-Za-z]+(\.[A-Za-z]+)+$")
 
 FEATURES = [
@@ -121,6 +132,8 @@ FEATURES = [
     "field_phrase_x_create", "pool_extra", "ui_heading", "qualifier_unmentioned", "create_x_item_update",
     "heading_resources", "membership_x_create", "named_resource_elsewhere", "all_of_them_x_one", "bulk_twin",
     "explicit_conflict", "meta_object",
+    # third generation (session 5): words the spec says only in its prose, and whose field it is
+    "alias_object", "owner_elsewhere", "qualifier_conflict", "create_unasked",
 ]
 
 
@@ -185,6 +198,22 @@ class TaskContext:
         self.heading_resources = (sum(1 for n in nouns if n in self.resources or _hit(n, self.resources))
                                   / len(nouns)) if nouns else 0.5
         self.ui_heading = _ui_heading(title, self.title_all, self.resources)
+        # "audience" in a spec whose paths say ``/lists``: the word its prose ties to a path word
+        self.aliases = {n: spec_alias(spec, n) for n in nouns if spec is not None and not _hit(n, self.resources)}
+        # whose thing the heading changes: "the **repository** description", "... of an **audience**"
+        owners = [*self.heading_nouns[:-1], self.place]
+        self.owners = [({n} if _hit(n, self.resources) else self.aliases.get(n, set())) for n in owners if n]
+        self.owners = [o for o in self.owners if o]
+        # ... and the steps say the spec's word too: "to your audience" is "to your list"
+        self.terms |= {t for al in self.aliases.values() for t in al}
+        if self.place in self.aliases and len(self.aliases[self.place]) == 1:
+            self.place = next(iter(self.aliases[self.place]))
+        # "Add a **song** to a playlist" in a spec whose paths say ``/tracks``: the heading's head noun
+        # in the spec's words, when its prose ties it to one path word (a modifier, "**SSH** key", stays:
+        # it tells one kind of key from another)
+        head = self.heading_nouns[-1] if self.heading_nouns else ""
+        if len(self.aliases.get(head, ())) == 1:
+            self.heading_nouns[-1] = next(iter(self.aliases[head]))
 
     def _read_spec(self, spec: SpecIndex | None) -> None:
         """The spec's verbs, resources and path-word counts, and the largest idf it can give."""
@@ -204,6 +233,12 @@ class TaskContext:
             words(lab)[:1] and words(lab)[0] in {"new", "create", "add"} for s in steps for lab, _ in s.labels)
         self.personal = bool(self.raw_words & PERSONAL_WORDS)
         self.admin = bool(self.raw_words & ADMIN_WORDS)
+        # a heading that is only a page's name ("## Team settings", "## Notifications"): a few nouns with
+        # no article or preposition (a task says "Pin **a** message", "Reboot **a** Linode"), ending in a
+        # settings word or a thing the spec has paths for, and no verb class
+        tw = words(self.title)
+        self.page_heading = 0 < len(tw) <= 3 and not set(tw) & _PHRASE_WORDS and not verb_class(tw[0]) and (
+            tw[-1] in SETTINGS_WORDS or stem(tw[-1]) in self.resources)
 
 
 def _heading_class(title: str, verb: str, nouns: list[str]) -> str | None:
@@ -326,6 +361,92 @@ def _item_terms(op: Operation) -> set[str]:
             # ``/instances/{linodeId}``: the id's own name says what the item is
             out |= {t for t in terms(segs[i + 1].strip("{}")) if t not in ("id", "uuid", "sid", "gid", "key", "name")}
     return out
+
+
+_STOP_ALIAS = {"id", "name", "type", "new", "default", "setting", "settings"}
+
+
+def _prose_index(spec: SpecIndex) -> list[str]:
+    """The prose of every operation, lower case: summary, description, tags and the descriptions of
+    its parameters and fields (joined once per spec; searched per word by :func:`spec_alias`, which
+    costs far less than indexing every word of 1,200 operations' prose on each run)."""
+    cached = getattr(spec, "_prose_index", None)
+    if cached is None:
+        cached = [" ".join([op.summary, op.description, " ".join(op.tags),
+                            *(p.description for p in [*op.params, *op.body])]).lower() for op in spec.operations]
+        try:
+            object.__setattr__(spec, "_prose_index", cached)
+        except Exception:  # noqa: BLE001 - a frozen/slotted index just recomputes
+            pass
+    return cached
+
+
+def _word_forms(word: str) -> re.Pattern[str]:
+    """A word and its plurals as whole words (``audience``/``audiences``, ``reply``/``replies``)."""
+    w = stem(word)
+    forms = {word, w, w + "s", w + "es"} | ({w[:-1] + "ies"} if w.endswith("y") else set())
+    return re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, forms))) + r")\b")
+
+
+def _is_field(ctx: TaskContext, op: Operation) -> bool:
+    """The heading's head noun is one of the call's fields (``description``, ``from_name``)."""
+    head = ctx.heading_nouns[-1] if ctx.heading_nouns else ""
+    return bool(head) and any(head in {stem(w) for w in words(p.name.split(".")[-1])}
+                              for p in [*op.params, *op.body] if p.location != "path")
+
+
+def _owner_elsewhere(ctx: TaskContext, op: Operation, op_t: set[str]) -> bool:
+    """"Change the **repository** description" against ``PATCH /user/settings`` (which has a
+    ``description`` too); "Change the default from name of an **audience**" against
+    ``PATCH /campaigns/{id}``: the heading edits a field of a resource it names (or names by the word
+    the spec's prose ties to a path, :func:`spec_alias`), and this call's path is not under that
+    resource (an RPC method path names no resource: its ``channel`` is a field). A default
+    for all items ("... for all new Linodes") names no one owner."""
+    if ctx.heading_class != "update" or not ctx.owners or _is_rpc(op) or not _is_field(ctx, op):
+        return False
+    owners = ctx.owners if not ctx.place_plural else [o for o in ctx.owners if ctx.place not in o]
+    return any(not any(_hit(t, op_t) for t in o) for o in owners)
+
+
+def _spec_items(spec: SpecIndex) -> set[str]:
+    """Path words followed by an id somewhere in the spec: things with items (``lists``)."""
+    cached = getattr(spec, "_items", None)
+    if cached is None:
+        cached = {t for op in spec.operations for t in _item_terms(op)}
+        try:
+            object.__setattr__(spec, "_items", cached)
+        except Exception:  # noqa: BLE001 - a frozen/slotted index just recomputes
+            pass
+    return cached
+
+
+def spec_alias(spec: SpecIndex, word: str) -> set[str]:
+    """The path words a spec's own prose ties ``word`` to when no path says it: Mailchimp's paths say
+    ``/lists`` and its descriptions "audience"; a music API's paths ``/tracks``, a description "song".
+    Among the operations whose prose says the word, the path words at least half of them carry,
+    ignoring words that are in more than half of all paths anyway. A class of API (the UI's name for
+    a thing differs from the API's), learned from the spec itself: no list of synonyms."""
+    w = stem(word)
+    if len(w) < 3 or w in _STOP_ALIAS or verb_class(w):
+        return set()
+    index = _prose_index(spec)
+    pattern = _word_forms(word)
+    hits = [_op_terms(op) for op, prose in zip(spec.operations, index, strict=True) if pattern.search(prose)]
+    if not hits:
+        return set()
+    counts: dict[str, int] = {}
+    for path in hits:
+        for t in path:
+            counts[t] = counts.get(t, 0) + 1
+    df = _path_df(spec)
+    n_ops = max(len(index), 1)
+    items = _spec_items(spec)  # ``/lists/{list_id}``: "list" is a thing here, not the verb
+    # a scope (``admin``, ``accounts``, ``user``) is where a thing lives, a method name's verb
+    # (``conversations.rename``) what is done to it: neither is what a UI word means
+    best = [t for t, c in counts.items() if c * 2 >= len(hits) and t not in NEUTRAL_SEGMENTS
+            and t not in _STOP_ALIAS and t not in SCOPE_WORDS and t not in ADMIN_WORDS
+            and t not in PERSONAL_SCOPE and (not verb_class(t) or t in items) and df.get(t, 0) * 2 <= n_ops]
+    return set(best)
 
 
 def candidate_pool(ctx: TaskContext, ranked: list[tuple[float, Operation, dict[str, Any]]]
@@ -604,6 +725,23 @@ def _own_words(ctx: TaskContext, obj: set[str]) -> tuple[float, bool]:
     return unmentioned, qualifier
 
 
+def _qualifier_conflict(ctx: TaskContext, obj: set[str]) -> bool:
+    """"Add an **SSH** key" against ``/user/gpg_keys``: the heading qualifies its object (ssh) and
+    the resource has a qualifier of its own (gpg, a word in few paths) that the heading does not say,
+    while the heading's is not in the resource: another kind of the same thing (the steps may well
+    say both, "SSH / GPG Keys", so the heading decides)."""
+    nouns = ctx.heading_nouns
+    if len(nouns) < 2:
+        return False
+    head, mods = nouns[-1], [n for n in nouns[:-1] if len(n) > 1]
+    if not mods or not _hit(head, obj) or any(_hit(m, obj) for m in mods):
+        return False
+    common = max((ctx.path_df.get(t, 0) for t in obj), default=0)
+    title = {stem(w) for w in ctx.title_all}
+    return any(not _hit(t, {head}) and t not in title and t not in NEUTRAL_SEGMENTS and not verb_class(t)
+               and ctx.path_df.get(t, 0) * 2 <= common for t in obj)
+
+
 def _field_phrase(ctx: TaskContext, op: Operation, obj: set[str], op_t: set[str], head_is_object: bool) -> bool:
     """"Add a custom domain" where custom_domain is a field, and no path of the spec is about domains:
     setting a property of a resource (of this very one: "Change the language of the web portal" is
@@ -675,12 +813,22 @@ def _shape_features(ctx: TaskContext, op: Operation, kind: str, obj: set[str], o
     # this path has none of them (``/user/settings``): it acts on something else
     named = [n for n in [*nouns, place] if n and n in ctx.resources]
     elsewhere = bool(named) and not any(_hit(n, op_t) for n in named)
+    aliases = {t for al in ctx.aliases.values() for t in al}
     return {
+        # the heading's word for the thing is, in the spec's prose, this path's word ("audience": lists)
+        "alias_object": _flag(aliases and any(_hit(t, op_t) for t in aliases)),
+        # the heading changes something of a resource ("the repository description", "... of an
+        # audience") and this path is not under it (``/user/settings``, ``/campaigns/{id}``)
+        "owner_elsewhere": _flag(_owner_elsewhere(ctx, op, op_t)),
         # ... and the call acts on one of them (``PATCH /meetings/{meetingId}``)
         "all_of_them_x_one": _flag(ctx.place_plural and _hit(place, items)),
         "named_resource_elsewhere": _flag(elsewhere),
         "membership_x_create": _flag(membership),
         "qualifier_unmentioned": _flag(qualifier),
+        "qualifier_conflict": _flag(_qualifier_conflict(ctx, obj)),
+        # "## Team settings ... Toggle **Allow guests**" against ``POST /teams``: the heading names a page
+        # (no verb) and no button asks for a new thing, yet the call makes one
+        "create_unasked": _flag(collection_create and ctx.page_heading and not ctx.create_cue),
         "create_x_item_update": _flag(create_update),
         "object_unmentioned": unmentioned,
         "head_phrase_object": head_phrase,
