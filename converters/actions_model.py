@@ -84,7 +84,16 @@ VETOES = {"nested_elsewhere": 1.0, "title_mismatch": 0.5,
           "qualifier_conflict": 1.0,
           # a heading that only names a page ("## Team settings") with no "New"/"Create"/"Add" button is
           # never a create (no dev task has one; the class comes from the mini-spec regression tests)
-          "create_unasked": 1.0}
+          "create_unasked": 1.0,
+          # ``/orgs/{org}/repos`` for "Create a repository" while ``/user/repos`` is a candidate too: the
+          # same call under a scope or parent the steps never name, beside one they account for
+          "scoped_twin": 1.0,
+          # "Turn on two-step verification" is never ``PUT /users/{user_id}``: nothing of the switched
+          # thing is in the call (path, parameters, enum values)
+          "toggle_target_absent": 1.0,
+          # "Power off **a** Droplet" is never ``POST /droplets/actions`` (every droplet with a tag)
+          # while ``POST /droplets/{id}/actions`` has the same action: the bulk twin of an item's action
+          "bulk_action_twin": 1.0}
 VETO_CAP = 0.3
 K = 10  # candidates the model looks at (recall@10 of the ranker bounds what it can pick)
 #: how deep below the top :data:`K` an operation whose ``type``/``action`` enum names the heading's
@@ -134,6 +143,9 @@ FEATURES = [
     "explicit_conflict", "meta_object",
     # third generation (session 5): words the spec says only in its prose, and whose field it is
     "alias_object", "owner_elsewhere", "qualifier_conflict", "create_unasked",
+    # fourth generation (session 6): the same call under another scope or parent; a toggle whose
+    # target the call never names
+    "scoped_twin", "toggle_target_absent", "bulk_action_twin",
 ]
 
 
@@ -697,6 +709,52 @@ def _verb_features(ctx: TaskContext, c: _Candidate) -> dict[str, float]:
     }
 
 
+def _twin_key(c: _Candidate) -> tuple[str, tuple[str, ...], bool] | None:
+    """What makes two operations the same call under different owners: the method, the words of
+    the path's last literal segment (an RPC method's last two dotted parts) and whether it acts on
+    one item (``/orgs/{org}/repos`` and ``/user/repos``; ``/admin.conversations.create`` and
+    ``/conversations.create``; ``/teams/{id}/projects`` and ``/projects``)."""
+    lits = c.op.literal_segments
+    if not lits:
+        return None
+    last = lits[-1]
+    if "." in last.strip("."):
+        last = ".".join(last.split(".")[-2:])
+    ws = tuple(stem(w) for w in words(last))
+    return (c.op.method, ws, c.item) if ws else None
+
+
+def _burden(ctx: TaskContext, c: _Candidate) -> int:
+    """How much of the path the steps never account for: scopes and parents they do not name ("your
+    own meetings" accounts for a user's scope, ``/users/{userId}``)."""
+    personal = 1 if ctx.personal and c.scope & PERSONAL_SCOPE and c.scope_unmentioned else 0
+    return c.scope_unmentioned - personal + c.unmentioned_parents + (1 if c.op_words & ADMIN_WORDS else 0)
+
+
+def _scoped_twin(ctx: TaskContext, ranked: list[tuple[float, Operation, dict[str, Any]]], i: int,
+                 c: _Candidate) -> bool:
+    """``POST /orgs/{org}/hooks/{id}/deliveries/{id}/attempts`` beside the repository's own, for steps
+    about a repository; ``/admin.conversations.create`` beside ``/conversations.create``;
+    ``/teams/{id}/projects`` beside ``/projects``: the same call exists among the candidates with
+    less of its path unaccounted for, so this one is the look-alike."""
+    key = _twin_key(c)
+    if key is None:
+        return False
+    mine = _burden(ctx, c)
+    if mine == 0:
+        return False
+    cache = ctx.__dict__.setdefault("_described", {})
+    for j, (_s, other, _p) in enumerate(ranked):
+        if j == i or other is c.op:
+            continue
+        d = cache.get(id(other))
+        if d is None:
+            d = cache[id(other)] = _describe(ctx, other)
+        if _twin_key(d) == key and _burden(ctx, d) < mine:
+            return True
+    return False
+
+
 def candidate_features(ctx: TaskContext, ranked: list[tuple[float, Operation, dict[str, Any]]],
                        i: int) -> dict[str, float]:
     """Features of the i-th ranked candidate (0-based) for the logistic model."""
@@ -710,7 +768,35 @@ def candidate_features(ctx: TaskContext, ranked: list[tuple[float, Operation, di
     f |= _strength_features(ctx, c, ranked, i, lex)
     f |= _place_and_head_features(ctx, c)
     f |= _verb_features(ctx, c)
+    f["scoped_twin"] = _flag(_scoped_twin(ctx, ranked, i, c))
+    f["toggle_target_absent"] = _flag(_toggle_target_absent(ctx, c))
+    f["bulk_action_twin"] = _flag(f["bulk_twin"] and f["enum_action"])
     return f
+
+
+#: first words of a heading that switches something on or off ("Turn on two-step verification")
+SWITCH_WORDS = {"turn", "enable", "disable", "toggle", "switch", "activate", "deactivate"}
+
+
+def _toggle_target_absent(ctx: TaskContext, c: _Candidate) -> bool:
+    """"Turn on two-step verification for your login" against ``PUT /users/{user_id}``: a heading that
+    switches a thing on or off, and no word of that thing is in the call's path, its parameters or
+    its enum values (``waiting_room`` is a field of ``/users/{userId}/settings``): the call has
+    nothing to switch (a flag that says "not", ``is_exempt_from_login_verification``, switches
+    nothing on)."""
+    if not ctx.title_all or ctx.title_all[0] not in SWITCH_WORDS:
+        return False
+    target = [n for n in ctx.heading_nouns if len(n) > 2 and n not in {"off", "on"}]
+    if not target:
+        return False
+    op = c.op
+    have = set(c.op_t)
+    for p in [*op.params, *op.body]:
+        if set(words(p.name.split(".")[-1])) & NEGATING:
+            continue
+        have |= {stem(w) for w in words(p.name)}
+        have |= {stem(w) for v in (p.enum or []) for w in words(str(v))}
+    return not any(_hit(n, have) for n in target)
 
 
 def _own_words(ctx: TaskContext, obj: set[str]) -> tuple[float, bool]:
