@@ -343,6 +343,17 @@ def enum_action(title_words: list[str], op: Operation) -> bool:
     return any(heading_enum_value(title_words, p) is not None for p in [*op.params, *op.body])
 
 
+def _enum_action_here(ctx: TaskContext, op: Operation) -> bool:
+    """:func:`enum_action`, on a call about the heading's thing: "Configure two-factor authentication"
+    is not ``PATCH .../code-scanning/default-setup`` with ``state: configured`` (an enum that names
+    the heading's verb on a call whose path and summary say none of the heading's nouns)."""
+    if not enum_action(ctx.title_all, op):
+        return False
+    nouns = [n for n in [*ctx.heading_nouns, ctx.place] if n and len(n) > 1]
+    said = _op_terms(op) | {stem(w) for w in words(op.summary or "")}
+    return not nouns or any(_hit(n, said) for n in nouns)
+
+
 def _caller_words(op: Operation) -> set[str]:
     """Raw words of the literal segments not followed by an id: ``/user/keys`` is the caller's."""
     segs = op.segments
@@ -469,7 +480,7 @@ def candidate_pool(ctx: TaskContext, ranked: list[tuple[float, Operation, dict[s
     for r in ranked[K:POOL_DEPTH]:
         if len(pool) >= K + 3:
             break
-        if enum_action(ctx.title_all, r[1]):
+        if _enum_action_here(ctx, r[1]):
             pool.append(r)
     return pool
 
@@ -774,14 +785,15 @@ def candidate_features(ctx: TaskContext, ranked: list[tuple[float, Operation, di
     return f
 
 
+
 #: first words of a heading that switches something on or off ("Turn on two-step verification")
 SWITCH_WORDS = {"turn", "enable", "disable", "toggle", "switch", "activate", "deactivate"}
 
 
 def _toggle_target_absent(ctx: TaskContext, c: _Candidate) -> bool:
     """"Turn on two-step verification for your login" against ``PUT /users/{user_id}``: a heading that
-    switches a thing on or off, and no word of that thing is in the call's path, its parameters or
-    its enum values (``waiting_room`` is a field of ``/users/{userId}/settings``): the call has
+    switches a thing on or off, and a word of that thing is in none of the call's path, its parameters
+    or its enum values ("dark mode" is not ``/sql_mode``) (``waiting_room`` is a field of ``/users/{userId}/settings``): the call has
     nothing to switch (a flag that says "not", ``is_exempt_from_login_verification``, switches
     nothing on)."""
     if not ctx.title_all or ctx.title_all[0] not in SWITCH_WORDS:
@@ -796,7 +808,7 @@ def _toggle_target_absent(ctx: TaskContext, c: _Candidate) -> bool:
             continue
         have |= {stem(w) for w in words(p.name)}
         have |= {stem(w) for v in (p.enum or []) for w in words(str(v))}
-    return not any(_hit(n, have) for n in target)
+    return not all(_hit(n, have) for n in target)
 
 
 def _own_words(ctx: TaskContext, obj: set[str]) -> tuple[float, bool]:
@@ -922,7 +934,7 @@ def _shape_features(ctx: TaskContext, op: Operation, kind: str, obj: set[str], o
         "noun_item": _flag(noun_item),
         "place_parent": _flag(place_parent),
         "place_is_created": _flag(place_created),
-        "enum_action": _flag(enum_action(ctx.title_all, op)),
+        "enum_action": _flag(_enum_action_here(ctx, op)),
         "method_fits": fits,
         "method_conflict": conflict,
         # an update of one existing thing: PATCH/PUT (``/me`` too), or a POST on an item's path
