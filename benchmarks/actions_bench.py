@@ -228,7 +228,7 @@ def print_lopo(table: list[dict], recs: list[dict], threshold: float, label: str
               f"{row['negatives_abstained']}/{row['negatives_n']} | {_fmt(row['recall5'])} | {_fmt(row['param_recall'])} |")
     print("\n| threshold | calls emitted | precision | top-1 | no-API tasks given a call |")
     print("| --- | --- | --- | --- | --- |")
-    for c in curve(recs, [0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95]):
+    for c in curve(recs, [0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95]):
         print(f"| {c['threshold']:.2f} | {c['emitted']} | {c['precision']:.2f} | {c['top1']:.2f} | {c['negatives_emitted']} |")
     overall = table[-1]
     failed = [k for k in FLOORS if overall[k] is not None and overall[k] < FLOORS[k]]

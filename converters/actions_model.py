@@ -56,7 +56,7 @@ from .actions_match import (
     title_place,
 )
 from .actions_words import NEUTRAL_SEGMENTS, verb_class
-from .openapi import Operation, SpecIndex, stem, terms, words
+from .openapi import STOPWORDS, Operation, SpecIndex, stem, terms, words
 
 #: rule signals with no exception in the dev set (0 right calls among the candidates they flag), each
 #: a class of wrong call, never a product's quirk: a flagged candidate is out of the race (its share
@@ -239,6 +239,9 @@ class TaskContext:
 
     def _read_cues(self, steps: list[Step]) -> None:
         """Whether the task's words say edit, settings, create ("New ..." buttons too), personal, admin."""
+        # labels that switch something ("Enable SAML authentication"): see _toggle_target_absent
+        self.switch_labels = [lab for s in steps for lab, _ in s.labels if words(lab)[:1]
+                              and words(lab)[0] in SWITCH_WORDS]
         self.edit_cue = bool(self.raw_words & EDIT_WORDS) or self.heading_class == "update"
         self.settings_cue = bool(self.raw_words & SETTINGS_WORDS)
         self.create_cue = self.heading_class == "create" or any(
@@ -790,16 +793,32 @@ def candidate_features(ctx: TaskContext, ranked: list[tuple[float, Operation, di
 SWITCH_WORDS = {"turn", "enable", "disable", "toggle", "switch", "activate", "deactivate"}
 
 
+def _switched_things(ctx: TaskContext) -> list[list[str]]:
+    """What the task switches on or off, each as its words: the heading's nouns when the heading
+    starts with a switch ("Turn on two-step verification"), else a ticked label's ("Tick **Enable
+    SAML authentication**")."""
+    if ctx.title_all and ctx.title_all[0] in SWITCH_WORDS:
+        target = [n for n in ctx.heading_nouns if len(n) > 2 and n not in {"off", "on"}]
+        return [target] if target else []
+    out = []
+    for lab in ctx.switch_labels:
+        ws = words(lab)
+        target = [stem(w) for w in ws[1:] if len(w) > 2 and w not in STOPWORDS and w not in {"off", "on"}
+                  and not verb_class(w)]
+        if target:
+            out.append(target)
+    return out
+
+
 def _toggle_target_absent(ctx: TaskContext, c: _Candidate) -> bool:
-    """"Turn on two-step verification for your login" against ``PUT /users/{user_id}``: a heading that
-    switches a thing on or off, and a word of that thing is in none of the call's path, its parameters
-    or its enum values ("dark mode" is not ``/sql_mode``) (``waiting_room`` is a field of ``/users/{userId}/settings``): the call has
-    nothing to switch (a flag that says "not", ``is_exempt_from_login_verification``, switches
-    nothing on)."""
-    if not ctx.title_all or ctx.title_all[0] not in SWITCH_WORDS:
-        return False
-    target = [n for n in ctx.heading_nouns if len(n) > 2 and n not in {"off", "on"}]
-    if not target:
+    """"Turn on two-step verification for your login" against ``PUT /users/{user_id}``: the task
+    switches a thing on or off (its heading, or a label it ticks: "Enable SAML authentication"), and
+    a word of that thing is in none of the call's path, its parameters or its enum values ("dark
+    mode" is not ``/sql_mode``; ``waiting_room`` is a field of ``/users/{userId}/settings``): the
+    call has nothing to switch (a flag that says "not", ``is_exempt_from_login_verification``,
+    switches nothing on)."""
+    things = _switched_things(ctx)
+    if not things:
         return False
     op = c.op
     have = set(c.op_t)
@@ -808,7 +827,7 @@ def _toggle_target_absent(ctx: TaskContext, c: _Candidate) -> bool:
             continue
         have |= {stem(w) for w in words(p.name)}
         have |= {stem(w) for v in (p.enum or []) for w in words(str(v))}
-    return not all(_hit(n, have) for n in target)
+    return all(not all(_hit(n, have) for n in target) for target in things)
 
 
 def _own_words(ctx: TaskContext, obj: set[str]) -> tuple[float, bool]:
