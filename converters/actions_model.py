@@ -93,7 +93,9 @@ VETOES = {"nested_elsewhere": 1.0, "title_mismatch": 0.5,
           "toggle_target_absent": 1.0,
           # "Power off **a** Droplet" is never ``POST /droplets/actions`` (every droplet with a tag)
           # while ``POST /droplets/{id}/actions`` has the same action: the bulk twin of an item's action
-          "bulk_action_twin": 1.0}
+          "bulk_action_twin": 1.0,
+          # "Update your profile bio" is never ``PATCH /users/{user_id}`` when ``PATCH /me`` is there
+          "caller_twin": 1.0}
 VETO_CAP = 0.3
 K = 10  # candidates the model looks at (recall@10 of the ranker bounds what it can pick)
 #: how deep below the top :data:`K` an operation whose ``type``/``action`` enum names the heading's
@@ -145,7 +147,7 @@ FEATURES = [
     "alias_object", "owner_elsewhere", "qualifier_conflict", "create_unasked",
     # fourth generation (session 6): the same call under another scope or parent; a toggle whose
     # target the call never names
-    "scoped_twin", "toggle_target_absent", "bulk_action_twin",
+    "scoped_twin", "toggle_target_absent", "bulk_action_twin", "caller_twin",
 ]
 
 
@@ -785,7 +787,35 @@ def candidate_features(ctx: TaskContext, ranked: list[tuple[float, Operation, di
     f["scoped_twin"] = _flag(_scoped_twin(ctx, ranked, i, c))
     f["toggle_target_absent"] = _flag(_toggle_target_absent(ctx, c))
     f["bulk_action_twin"] = _flag(f["bulk_twin"] and f["enum_action"])
+    f["caller_twin"] = _flag(_caller_twin(ctx, op))
     return f
+
+
+_SOMEONES = re.compile(r"/users?/\{[^}/]+\}")
+
+
+def _spec_calls(spec: SpecIndex) -> set[tuple[str, str]]:
+    """Every (method, path) of the spec; cached on the index."""
+    cached = getattr(spec, "_calls", None)
+    if cached is None:
+        cached = {(o.method, o.path) for o in spec.operations}
+        try:
+            object.__setattr__(spec, "_calls", cached)
+        except Exception:  # noqa: BLE001 - a frozen/slotted index just recomputes
+            pass
+    return cached
+
+
+def _caller_twin(ctx: TaskContext, op: Operation) -> bool:
+    """"Update your profile bio" against ``PATCH /users/{user_id}`` when ``PATCH /me`` exists: the
+    spec has the caller's own form of the same call (``/me``, ``/user``), and the steps speak of the
+    caller's own things or name no user, so the one that needs someone's id is the look-alike."""
+    if ctx.spec is None or not _SOMEONES.search(op.path):
+        return False
+    if not ctx.personal and "user" in ctx.terms:
+        return False
+    calls = _spec_calls(ctx.spec)
+    return any((op.method, _SOMEONES.sub(alias, op.path, count=1)) in calls for alias in ("/me", "/user"))
 
 
 

@@ -9,6 +9,8 @@ spec built here (never a product's spec).
   mode" against ``/sql_mode``) - ``toggle_target_absent``;
 - "Power off **a** server" is never the bulk ``POST /servers/actions`` while the item's own actions
   endpoint has the same action - ``bulk_action_twin``;
+- "Update your profile bio" is never ``PATCH /users/{user_id}`` when the spec has ``PATCH /me``
+  - ``caller_twin``;
 - an enum value that names the heading's verb ("Configure" -> ``state: configured``) only counts on a
   call whose path or summary says one of the heading's nouns.
 """
@@ -185,3 +187,28 @@ def test_a_ticked_switch_label_names_the_thing_the_call_must_have():
     assert f2[("POST", "/user/repos")]["toggle_target_absent"] == 1.0  # "visibility" is no field of it
     md3 = md2.replace("Enable private visibility", "Enable private repository")
     assert _features(FORGE, md3)[("POST", "/user/repos")]["toggle_target_absent"] == 0.0
+
+
+VIDEO = _spec_of("Video API", [
+    ("/me", _op("/me", "patch", "Edit the current user", {"bio": S, "name": S})),
+    ("/users/{user_id}", _op("/users/{user_id}", "patch", "Edit a user", {"bio": S, "name": S})),
+    ("/users/{user_id}/albums", _op("/users/{user_id}/albums", "post", "Create an album", {"name": S}, ["name"])),
+])
+
+
+def test_the_callers_own_form_wins_over_someones_id():
+    md = ("### Update your profile bio\n1. Click your profile picture and select **Settings**.\n"
+          "2. On the **Profile** tab, edit the **Bio** field.\n3. Click **Save changes**.\n")
+    f = _features(VIDEO, md)
+    assert f[("PATCH", "/users/{user_id}")]["caller_twin"] == 1.0
+    assert f[("PATCH", "/me")]["caller_twin"] == 0.0
+    # no /me form of the album create: nothing to prefer
+    assert f.get(("POST", "/users/{user_id}/albums"), {"caller_twin": 0.0})["caller_twin"] == 0.0
+    t = task(md, spec(VIDEO, "video.json"), threshold=0.0)
+    assert top(t) == ("PATCH", "/me")
+
+
+def test_steps_about_another_user_keep_the_users_call():
+    md = ("### Change a user's bio\n1. Open **Users** and click the user.\n2. Edit the **Bio** field.\n"
+          "3. Click **Save**.\n")
+    assert _features(VIDEO, md)[("PATCH", "/users/{user_id}")]["caller_twin"] == 0.0
