@@ -134,7 +134,8 @@ def timing(spec_path: Path, repeats: int) -> dict:
             "cli_warm_s": statistics.median(cli_warm)}
 
 
-def lopo(threshold: float | None, verbose: bool, blind: bool = False) -> tuple[list[dict], list[dict]]:
+def lopo(threshold: float | None, verbose: bool, blind: bool = False,
+         blind_glob: str = "*.json") -> tuple[list[dict], list[dict]]:
     """One record per dev task, each scored by a model trained without its product; with ``blind``,
     one per task of ``benchmarks/actions_blind`` (products outside the dev set, written before the
     changes they judge), scored by a model trained on the whole dev set."""
@@ -145,7 +146,7 @@ def lopo(threshold: float | None, verbose: bool, blind: bool = False) -> tuple[l
     from llmingest.converters.actions_model import Model
 
     dev = actions_data.load()
-    items = actions_data.load(actions_data.BLIND_DIR) if blind else dev
+    items = actions_data.load(actions_data.BLIND_DIR, blind_glob) if blind else dev
     specs = actions_data.load_specs(dev + items if blind else items, HERE / ".work" / "cache")
     rows = actions_train.extract(dev, specs)
     recs = []
@@ -227,7 +228,7 @@ def print_lopo(table: list[dict], recs: list[dict], threshold: float, label: str
               f"{row['negatives_abstained']}/{row['negatives_n']} | {_fmt(row['recall5'])} | {_fmt(row['param_recall'])} |")
     print("\n| threshold | calls emitted | precision | top-1 | no-API tasks given a call |")
     print("| --- | --- | --- | --- | --- |")
-    for c in curve(recs, [0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95]):
+    for c in curve(recs, [0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95]):
         print(f"| {c['threshold']:.2f} | {c['emitted']} | {c['precision']:.2f} | {c['top1']:.2f} | {c['negatives_emitted']} |")
     overall = table[-1]
     failed = [k for k in FLOORS if overall[k] is not None and overall[k] < FLOORS[k]]
@@ -252,12 +253,14 @@ def main() -> int:
     ap.add_argument("-v", "--verbose", action="store_true", help="one line per item")
     ap.add_argument("--blind", action="store_true",
                     help="score benchmarks/actions_blind (products outside the dev set) with a model trained on the dev set")
+    ap.add_argument("--blind-glob", default="*.json",
+                    help="with --blind, only the files of benchmarks/actions_blind matching this (s6-*.json: session 6's set)")
     args = ap.parse_args()
     if args.set is None:
         from llmingest.converters.actions import DEFAULT_THRESHOLD
 
         thr = DEFAULT_THRESHOLD if args.threshold is None else args.threshold
-        recs, table = lopo(thr, args.verbose, args.blind)
+        recs, table = lopo(thr, args.verbose, args.blind, args.blind_glob)
         failed = print_lopo(table, recs, thr, "blind set (model trained on the dev set)" if args.blind else
                             "leave-one-product-out")
         if args.json:

@@ -33,10 +33,11 @@ def spec_file(locator: dict) -> Path:
     return _sf(locator)
 
 
-def load(dev_dir: Path = DEV_DIR) -> list[Item]:
-    """Every task of every product file, in a stable order (product, then file order)."""
+def load(dev_dir: Path = DEV_DIR, pattern: str = "*.json") -> list[Item]:
+    """Every task of every product file matching ``pattern``, in a stable order (product, then file
+    order); the pattern picks one blind set out of several (``s6-*.json``)."""
     items = []
-    for f in sorted(dev_dir.glob("*.json")):
+    for f in sorted(dev_dir.glob(pattern)):
         doc = json.loads(f.read_text())
         spec = spec_file(doc["spec"])
         for t in doc["tasks"]:

@@ -56,7 +56,7 @@ from .actions_match import (
     title_place,
 )
 from .actions_words import NEUTRAL_SEGMENTS, verb_class
-from .openapi import Operation, SpecIndex, stem, terms, words
+from .openapi import STOPWORDS, Operation, SpecIndex, stem, terms, words
 
 #: rule signals with no exception in the dev set (0 right calls among the candidates they flag), each
 #: a class of wrong call, never a product's quirk: a flagged candidate is out of the race (its share
@@ -84,7 +84,18 @@ VETOES = {"nested_elsewhere": 1.0, "title_mismatch": 0.5,
           "qualifier_conflict": 1.0,
           # a heading that only names a page ("## Team settings") with no "New"/"Create"/"Add" button is
           # never a create (no dev task has one; the class comes from the mini-spec regression tests)
-          "create_unasked": 1.0}
+          "create_unasked": 1.0,
+          # ``/orgs/{org}/repos`` for "Create a repository" while ``/user/repos`` is a candidate too: the
+          # same call under a scope or parent the steps never name, beside one they account for
+          "scoped_twin": 1.0,
+          # "Turn on two-step verification" is never ``PUT /users/{user_id}``: nothing of the switched
+          # thing is in the call (path, parameters, enum values)
+          "toggle_target_absent": 1.0,
+          # "Power off **a** Droplet" is never ``POST /droplets/actions`` (every droplet with a tag)
+          # while ``POST /droplets/{id}/actions`` has the same action: the bulk twin of an item's action
+          "bulk_action_twin": 1.0,
+          # "Update your profile bio" is never ``PATCH /users/{user_id}`` when ``PATCH /me`` is there
+          "caller_twin": 1.0}
 VETO_CAP = 0.3
 K = 10  # candidates the model looks at (recall@10 of the ranker bounds what it can pick)
 #: how deep below the top :data:`K` an operation whose ``type``/``action`` enum names the heading's
@@ -134,6 +145,9 @@ FEATURES = [
     "explicit_conflict", "meta_object",
     # third generation (session 5): words the spec says only in its prose, and whose field it is
     "alias_object", "owner_elsewhere", "qualifier_conflict", "create_unasked",
+    # fourth generation (session 6): the same call under another scope or parent; a toggle whose
+    # target the call never names
+    "scoped_twin", "toggle_target_absent", "bulk_action_twin", "caller_twin",
 ]
 
 
@@ -227,6 +241,9 @@ class TaskContext:
 
     def _read_cues(self, steps: list[Step]) -> None:
         """Whether the task's words say edit, settings, create ("New ..." buttons too), personal, admin."""
+        # labels that switch something ("Enable SAML authentication"): see _toggle_target_absent
+        self.switch_labels = [lab for s in steps for lab, _ in s.labels if words(lab)[:1]
+                              and words(lab)[0] in SWITCH_WORDS]
         self.edit_cue = bool(self.raw_words & EDIT_WORDS) or self.heading_class == "update"
         self.settings_cue = bool(self.raw_words & SETTINGS_WORDS)
         self.create_cue = self.heading_class == "create" or any(
@@ -329,6 +346,17 @@ def enum_action(title_words: list[str], op: Operation) -> bool:
     if not title_words or op.method == "GET":  # a GET's enums filter what is listed
         return False
     return any(heading_enum_value(title_words, p) is not None for p in [*op.params, *op.body])
+
+
+def _enum_action_here(ctx: TaskContext, op: Operation) -> bool:
+    """:func:`enum_action`, on a call about the heading's thing: "Configure two-factor authentication"
+    is not ``PATCH .../code-scanning/default-setup`` with ``state: configured`` (an enum that names
+    the heading's verb on a call whose path and summary say none of the heading's nouns)."""
+    if not enum_action(ctx.title_all, op):
+        return False
+    nouns = [n for n in [*ctx.heading_nouns, ctx.place] if n and len(n) > 1]
+    said = _op_terms(op) | {stem(w) for w in words(op.summary or "")}
+    return not nouns or any(_hit(n, said) for n in nouns)
 
 
 def _caller_words(op: Operation) -> set[str]:
@@ -457,7 +485,7 @@ def candidate_pool(ctx: TaskContext, ranked: list[tuple[float, Operation, dict[s
     for r in ranked[K:POOL_DEPTH]:
         if len(pool) >= K + 3:
             break
-        if enum_action(ctx.title_all, r[1]):
+        if _enum_action_here(ctx, r[1]):
             pool.append(r)
     return pool
 
@@ -697,6 +725,52 @@ def _verb_features(ctx: TaskContext, c: _Candidate) -> dict[str, float]:
     }
 
 
+def _twin_key(c: _Candidate) -> tuple[str, tuple[str, ...], bool] | None:
+    """What makes two operations the same call under different owners: the method, the words of
+    the path's last literal segment (an RPC method's last two dotted parts) and whether it acts on
+    one item (``/orgs/{org}/repos`` and ``/user/repos``; ``/admin.conversations.create`` and
+    ``/conversations.create``; ``/teams/{id}/projects`` and ``/projects``)."""
+    lits = c.op.literal_segments
+    if not lits:
+        return None
+    last = lits[-1]
+    if "." in last.strip("."):
+        last = ".".join(last.split(".")[-2:])
+    ws = tuple(stem(w) for w in words(last))
+    return (c.op.method, ws, c.item) if ws else None
+
+
+def _burden(ctx: TaskContext, c: _Candidate) -> int:
+    """How much of the path the steps never account for: scopes and parents they do not name ("your
+    own meetings" accounts for a user's scope, ``/users/{userId}``)."""
+    personal = 1 if ctx.personal and c.scope & PERSONAL_SCOPE and c.scope_unmentioned else 0
+    return c.scope_unmentioned - personal + c.unmentioned_parents + (1 if c.op_words & ADMIN_WORDS else 0)
+
+
+def _scoped_twin(ctx: TaskContext, ranked: list[tuple[float, Operation, dict[str, Any]]], i: int,
+                 c: _Candidate) -> bool:
+    """``POST /orgs/{org}/hooks/{id}/deliveries/{id}/attempts`` beside the repository's own, for steps
+    about a repository; ``/admin.conversations.create`` beside ``/conversations.create``;
+    ``/teams/{id}/projects`` beside ``/projects``: the same call exists among the candidates with
+    less of its path unaccounted for, so this one is the look-alike."""
+    key = _twin_key(c)
+    if key is None:
+        return False
+    mine = _burden(ctx, c)
+    if mine == 0:
+        return False
+    cache = ctx.__dict__.setdefault("_described", {})
+    for j, (_s, other, _p) in enumerate(ranked):
+        if j == i or other is c.op:
+            continue
+        d = cache.get(id(other))
+        if d is None:
+            d = cache[id(other)] = _describe(ctx, other)
+        if _twin_key(d) == key and _burden(ctx, d) < mine:
+            return True
+    return False
+
+
 def candidate_features(ctx: TaskContext, ranked: list[tuple[float, Operation, dict[str, Any]]],
                        i: int) -> dict[str, float]:
     """Features of the i-th ranked candidate (0-based) for the logistic model."""
@@ -710,7 +784,80 @@ def candidate_features(ctx: TaskContext, ranked: list[tuple[float, Operation, di
     f |= _strength_features(ctx, c, ranked, i, lex)
     f |= _place_and_head_features(ctx, c)
     f |= _verb_features(ctx, c)
+    f["scoped_twin"] = _flag(_scoped_twin(ctx, ranked, i, c))
+    f["toggle_target_absent"] = _flag(_toggle_target_absent(ctx, c))
+    f["bulk_action_twin"] = _flag(f["bulk_twin"] and f["enum_action"])
+    f["caller_twin"] = _flag(_caller_twin(ctx, op))
     return f
+
+
+_SOMEONES = re.compile(r"/users?/\{[^}/]+\}")
+
+
+def _spec_calls(spec: SpecIndex) -> set[tuple[str, str]]:
+    """Every (method, path) of the spec; cached on the index."""
+    cached = getattr(spec, "_calls", None)
+    if cached is None:
+        cached = {(o.method, o.path) for o in spec.operations}
+        try:
+            object.__setattr__(spec, "_calls", cached)
+        except Exception:  # noqa: BLE001 - a frozen/slotted index just recomputes
+            pass
+    return cached
+
+
+def _caller_twin(ctx: TaskContext, op: Operation) -> bool:
+    """"Update your profile bio" against ``PATCH /users/{user_id}`` when ``PATCH /me`` exists: the
+    spec has the caller's own form of the same call (``/me``, ``/user``), and the steps speak of the
+    caller's own things or name no user, so the one that needs someone's id is the look-alike."""
+    if ctx.spec is None or not _SOMEONES.search(op.path):
+        return False
+    if not ctx.personal and "user" in ctx.terms:
+        return False
+    calls = _spec_calls(ctx.spec)
+    return any((op.method, _SOMEONES.sub(alias, op.path, count=1)) in calls for alias in ("/me", "/user"))
+
+
+
+#: first words of a heading that switches something on or off ("Turn on two-step verification")
+SWITCH_WORDS = {"turn", "enable", "disable", "toggle", "switch", "activate", "deactivate"}
+
+
+def _switched_things(ctx: TaskContext) -> list[list[str]]:
+    """What the task switches on or off, each as its words: the heading's nouns when the heading
+    starts with a switch ("Turn on two-step verification"), else a ticked label's ("Tick **Enable
+    SAML authentication**")."""
+    if ctx.title_all and ctx.title_all[0] in SWITCH_WORDS:
+        target = [n for n in ctx.heading_nouns if len(n) > 2 and n not in {"off", "on"}]
+        return [target] if target else []
+    out = []
+    for lab in ctx.switch_labels:
+        ws = words(lab)
+        target = [stem(w) for w in ws[1:] if len(w) > 2 and w not in STOPWORDS and w not in {"off", "on"}
+                  and not verb_class(w)]
+        if target:
+            out.append(target)
+    return out
+
+
+def _toggle_target_absent(ctx: TaskContext, c: _Candidate) -> bool:
+    """"Turn on two-step verification for your login" against ``PUT /users/{user_id}``: the task
+    switches a thing on or off (its heading, or a label it ticks: "Enable SAML authentication"), and
+    a word of that thing is in none of the call's path, its parameters or its enum values ("dark
+    mode" is not ``/sql_mode``; ``waiting_room`` is a field of ``/users/{userId}/settings``): the
+    call has nothing to switch (a flag that says "not", ``is_exempt_from_login_verification``,
+    switches nothing on)."""
+    things = _switched_things(ctx)
+    if not things:
+        return False
+    op = c.op
+    have = set(c.op_t)
+    for p in [*op.params, *op.body]:
+        if set(words(p.name.split(".")[-1])) & NEGATING:
+            continue
+        have |= {stem(w) for w in words(p.name)}
+        have |= {stem(w) for v in (p.enum or []) for w in words(str(v))}
+    return all(not all(_hit(n, have) for n in target) for target in things)
 
 
 def _own_words(ctx: TaskContext, obj: set[str]) -> tuple[float, bool]:
@@ -836,7 +983,7 @@ def _shape_features(ctx: TaskContext, op: Operation, kind: str, obj: set[str], o
         "noun_item": _flag(noun_item),
         "place_parent": _flag(place_parent),
         "place_is_created": _flag(place_created),
-        "enum_action": _flag(enum_action(ctx.title_all, op)),
+        "enum_action": _flag(_enum_action_here(ctx, op)),
         "method_fits": fits,
         "method_conflict": conflict,
         # an update of one existing thing: PATCH/PUT (``/me`` too), or a POST on an item's path
