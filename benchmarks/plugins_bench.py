@@ -134,7 +134,7 @@ def sphinx_project(root: Path, pages: int, plugin: str) -> Path:
                 ======  ======
                 Key     Value
                 ======  ======
-                k{i}    v{i}
+                {f"k{i}":<6}  v{i}
                 ======  ======
                 """))
             names.append(name)
