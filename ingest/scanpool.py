@@ -84,11 +84,14 @@ def prestart(encoding: str = "o200k_base") -> subprocess.Popen | None:
     the caller locates and walks the tree, and the first :class:`ScanPool` that counts adopts it
     (sending at once, whatever its ``spawn_at``). Call it only when counting is likely (an empty
     token cache): a spare never adopted is ended by :func:`discard` (the caller's ``finally``), at
-    the latest at exit, and ends by itself with this process. Returns the worker started (None:
-    one was waiting already, or none is worth it here)."""
+    the latest at exit, and ends by itself with this process. Returns the worker waiting for a
+    pool (started now or earlier, e.g. by the CLI; None: none is worth it here)."""
     from .tokens import ENCODINGS
 
-    if encoding in _SPARES or encoding not in ENCODINGS or (os.cpu_count() or 1) < 2:
+    waiting = _SPARES.get(encoding)
+    if waiting is not None and waiting.poll() is None:
+        return waiting
+    if encoding not in ENCODINGS or (os.cpu_count() or 1) < 2:
         return None
     try:
         proc = _SPARES[encoding] = _spawn(encoding)

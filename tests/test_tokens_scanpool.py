@@ -368,3 +368,48 @@ def test_a_failing_walk_or_a_run_that_counts_nothing_ends_the_prestarted_worker(
     assert bundle.documents == [] and bundle.skipped
     assert len(started) == 2 and started[1] is not None
     assert started[1].poll() is not None and scanpool._SPARES == {}
+
+
+@pytest.mark.skipif(__import__("os").cpu_count() < 2, reason="prestart needs a second core")
+def test_the_cli_starts_the_worker_before_typer_for_a_cold_folder_digest_only(tmp_path, monkeypatch):
+    """``llmingest [repo] FOLDER`` on an empty cache starts the worker at the CLI's import; the
+    digest adopts that very worker and ends it. Help, a config file, a warm cache or another
+    program's command line start none."""
+    import llmingest.scanpool as scanpool
+    from llmingest import Options, ingest
+    from llmingest.cli import COMMANDS, _early_worker
+
+    root = _small_repo(tmp_path / "proj")
+    cache = tmp_path / "cache"
+    work = tmp_path / "cwd"
+    (work / ".git").mkdir(parents=True)  # the config search stops here
+    monkeypatch.chdir(work)
+    monkeypatch.setenv("LLMINGEST_CACHE_DIR", str(cache))
+    monkeypatch.delenv("LLMINGEST_CONFIG", raising=False)
+
+    for argv in (["pytest", "repo", str(root)], ["llmingest", "repo", str(root), "--help"],
+                 ["llmingest", "page", "https://example.org/"], ["llmingest", "repo", str(tmp_path / "missing")]):
+        _early_worker(argv, COMMANDS)
+        assert scanpool._SPARES == {}, argv
+
+    _early_worker(["/venv/bin/llmingest", str(root), "-o", "x.md"], COMMANDS)
+    spare = scanpool._SPARES.get("o200k_base")
+    assert spare is not None and spare.poll() is None
+    adopted: list = []
+    real_worker = scanpool._Worker.__init__
+
+    def worker_init(self, *args):
+        real_worker(self, *args)
+        adopted.append(self.proc)
+
+    monkeypatch.setattr(scanpool._Worker, "__init__", worker_init)
+    bundle = ingest(str(root), Options(cache_dir=cache, progress=False))
+    assert adopted == [spare] and spare.poll() is not None and scanpool._SPARES == {}
+    assert {d.path: d.tokens for d in bundle.documents} == {d.path: tokens.count(d.content) for d in bundle.documents}
+
+    _early_worker(["llmingest", "repo", str(root)], COMMANDS)  # the cache file now exists: warm
+    assert scanpool._SPARES == {}
+    (work / "llmingest.toml").write_text('encoding = "cl100k_base"\n')
+    monkeypatch.setenv("LLMINGEST_CACHE_DIR", str(tmp_path / "cache2"))
+    _early_worker(["llmingest", "repo", str(root)], COMMANDS)  # a config file may name another encoding
+    assert scanpool._SPARES == {}
