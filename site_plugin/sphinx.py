@@ -175,14 +175,19 @@ def _page(app: Any, docname: str, section: str, base: str | None) -> Document | 
 
     builder = app.builder
     target = builder.get_target_uri(docname)
-    html_file = Path(builder.get_outfilename(docname))
+    output_path = getattr(builder, "get_output_path", None)  # Sphinx >= 8.1: the Path itself
+    html_file = output_path(docname) if output_path else Path(builder.get_outfilename(docname))
     try:
         raw = html_file.read_text(encoding="utf-8")
     except OSError as exc:
         logger.warning(f"llmingest: {docname}: no built page to read ({exc.strerror})", type="llmingest")
         return None
-    clean = strip_copy_button(raw)
     mirror = mirror_path("/" + target)
+    href = relative_href(target, mirror)
+    hint = alternate_link(href)
+    # the hint page_context wrote is taken out by hand: the page then holds nothing else of ours
+    # and strip_copy_button returns at once instead of running its four patterns over it
+    clean = strip_copy_button(raw.replace(hint, "", 1) if hint in raw else raw)
     url = absolute_url(base, target) if base else target
     try:
         doc = convert(main_only(clean), url if base else None)
@@ -191,10 +196,9 @@ def _page(app: Any, docname: str, section: str, base: str | None) -> Document | 
         if clean != raw:  # no mirror: no link to it either
             html_file.write_text(clean, encoding="utf-8")
         return None
-    href = relative_href(target, mirror)
     if app.config.llmingest_copy_button:
         injected = inject_copy_button(clean, href)
-    elif _only_the_hint(raw, clean, href):  # written by page_context: the page is as it should be
+    elif _only_the_hint(raw, clean, hint):  # written by page_context: the page is as it should be
         injected = raw
     else:  # the markdown hint for agents, without the button
         injected = inject_alternate(clean, href)
@@ -211,10 +215,9 @@ def _page(app: Any, docname: str, section: str, base: str | None) -> Document | 
     )
 
 
-def _only_the_hint(raw: str, clean: str, href: str) -> bool:
-    """True when all llmingest put in the page ``raw`` is the alternate link to ``href``."""
-    link = alternate_link(href)
-    return link in raw and raw.replace(link, "", 1) == clean
+def _only_the_hint(raw: str, clean: str, hint: str) -> bool:
+    """True when all llmingest put in the page ``raw`` is the alternate link ``hint``."""
+    return hint in raw and raw.replace(hint, "", 1) == clean
 
 
 def _root_summary(pages: list[Document], root: str) -> str | None:
