@@ -12,51 +12,15 @@ import os
 import re
 import sys
 
-
-def _early_worker(argv: list[str], commands: tuple[str, ...]) -> None:
-    """``llmingest [repo] FOLDER`` with an empty token cache: start the counting worker now.
-
-    A cold digest ends when the worker counts its last text, and the worker needs ~60 ms to load
-    its tokenizer; started here, before Typer, the commands and the CLI are built (~60 ms), it is
-    ready when the first file is read. Only the plain case is guessed from the command line (a
-    folder, no config file, no help); :func:`llmingest.sources.repo.ingest_repo` takes the worker
-    over (and ends it if no pool adopts it), anything else leaves it to end at exit.
-    """
-    if os.path.splitext(os.path.basename(argv[0] if argv else ""))[0] != "llmingest" or len(argv) < 2:
-        return
-    args = argv[1:]
-    if args[0] == "repo":
-        args = args[1:]
-    source = next((a for a in args if not a.startswith("-")), None)
-    if (source is None or source in commands or not os.path.isdir(source) or os.environ.get("LLMINGEST_CONFIG")
-            or any(a in ("-h", "--help", "--version", "--config", "--diff-ref", "--no-cache") or a.startswith("--config=")
-                   for a in args)):
-        return
-    encoding = next((args[i + 1] for i, a in enumerate(args[:-1]) if a == "--encoding"),
-                    next((a.split("=", 1)[1] for a in args if a.startswith("--encoding=")), "o200k_base"))
-    from . import config, scanpool, tokens
-
-    if config.find_config() is not None:  # it may name another encoding or cache
-        return
-    if (tokens.default_cache_dir() / "tokens" / f"{encoding}.scan.json").exists():
-        return  # a warm run counts little or nothing
-    scanpool.prestart(encoding)
-
-
-#: command modules under llmingest.commands; each exposes register(app)
-COMMANDS = ("repo", "page", "site", "pdf", "actions", "llmstxt", "bundle", "batch", "init", "mcp", "serve", "docs")
-if __name__ in ("llmingest.cli", "__main__"):
-    _early_worker(sys.argv, COMMANDS)
-
-import typer  # noqa: E402
+import typer
 
 try:  # Typer >= 0.26 vendors its own click; its classes are the ones in play here
     from typer import _click as click
 except ImportError:  # pragma: no cover - older Typer uses the click package
     import click
 
-from . import __version__  # noqa: E402
-from .errors import EXIT_CODES, IngestError  # noqa: E402
+from . import __version__
+from .errors import EXIT_CODES, IngestError
 
 _DEBUG = {"on": bool(os.environ.get("LLMINGEST_DEBUG"))}
 
@@ -90,6 +54,8 @@ app = typer.Typer(
     cls=_Group,
 )
 
+#: command modules under llmingest.commands; each exposes register(app)
+COMMANDS = ["repo", "page", "site", "pdf", "actions", "llmstxt", "bundle", "batch", "init", "mcp", "serve", "docs"]
 
 
 def _version(value: bool) -> None:
