@@ -49,7 +49,6 @@ from llmingest.errors import (
     SourceNotFound,
     UsageError,
 )
-from llmingest.fetch.walk import unreadable_reason
 from llmingest.model import Skipped
 from llmingest.options import Options
 from llmingest.progress import task
@@ -137,6 +136,7 @@ class CrawlResult:
     interrupted: bool = False
     requests: int = 0
     not_modified: int = 0
+    fresh: int = 0  # pages reused unasked: their Cache-Control max-age (or Expires) still held
 
 
 # ---------------------------------------------------------------------------------------------
@@ -315,22 +315,96 @@ class HttpCache:
             return None
         return digest, str(self._paths(url)[1])
 
-    def put(self, url: str, headers: dict[str, str], body: bytes, digest: str | None = None) -> None:
-        """Keep ``body`` and its validators; ``digest``: its SHA-256 when the caller has it already."""
+    def put(self, url: str, headers: dict[str, str], body: bytes, digest: str | None = None,
+            variant: str = "") -> None:
+        """Keep ``body`` and its validators; ``digest``: its SHA-256 when the caller has it already;
+        ``variant``: a key of the request headers that shaped the answer (see :meth:`fresh`)."""
         self._meta.pop(url, None)
         if not self.enabled or not (headers.get("etag") or headers.get("last-modified")):
             return
         meta = {"url": url, "etag": headers.get("etag"), "last_modified": headers.get("last-modified"),
                 "content_type": headers.get("content-type", ""), "sha256": digest or hashlib.sha256(body).hexdigest()}
+        until = fresh_until(headers)
+        if until is not None:
+            meta.update(fresh_until=until, variant=variant)
         meta_path, body_path = self._paths(url)
         try:
             meta_path.parent.mkdir(parents=True, exist_ok=True)
-            for path, data in ((body_path, body), (meta_path, json.dumps(meta).encode("utf-8"))):
-                tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-                tmp.write_bytes(data)
-                os.replace(tmp, path)
+            self._write(body_path, body)
+            self._write(meta_path, json.dumps(meta).encode("utf-8"))
         except OSError:
             pass  # a cache that cannot be written only makes the next run slower
+
+    @staticmethod
+    def _write(path: Path, data: bytes) -> None:
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+
+    def fresh(self, url: str, variant: str) -> bool:
+        """Whether the kept answer is still fresh: the server's ``Cache-Control: max-age`` (or
+        ``Expires``) has not run out since it was given, for a request with the same headers
+        (``variant``: a ``Vary`` on Accept or a login header must not mix answers). A fresh page is
+        used without asking the server, as any HTTP cache does; ``--refresh`` asks anyway."""
+        meta = self.meta(url)
+        until = meta.get("fresh_until") if meta else None
+        return isinstance(until, (int, float)) and time.time() < until and meta.get("variant") == variant
+
+    def renew(self, url: str, headers: dict[str, str], variant: str) -> None:
+        """A 304 that carries ``Cache-Control``/``Expires`` renews the kept answer's freshness (RFC
+        9111 4.3.4: its headers update the stored ones); one without them changes nothing on disk."""
+        until = fresh_until(headers)
+        meta = self.meta(url)
+        if until is None or not meta or not self.enabled:
+            return
+        meta = {**meta, "fresh_until": until, "variant": variant}
+        self._meta[url] = meta
+        try:
+            self._write(self._paths(url)[0], json.dumps(meta).encode("utf-8"))
+        except OSError:
+            pass
+
+
+_MAX_AGE = re.compile(r"(?:^|,)\s*max-age\s*=\s*\"?(\d+)", re.I)
+_NO_REUSE = re.compile(r"(?:^|,)\s*(?:no-cache|no-store)\b", re.I)
+MAX_FRESH = 7 * 86400.0  # seconds: a year-long max-age on a docs page is not trusted past a week
+
+
+def fresh_until(headers: dict[str, str], now: float | None = None) -> float | None:
+    """Until when (epoch seconds) an answer with these (lower-cased) headers may be reused unasked.
+
+    What a private HTTP cache may do (RFC 9111 4.2): ``Cache-Control: max-age`` first (``s-maxage``
+    is for shared caches), else ``Expires`` minus ``Date``; the ``Age`` it already had is taken
+    off. ``no-cache``, ``no-store`` and ``Vary: *`` mean no freshness; so does an answer that states
+    none (no heuristic freshness: a docs rebuild must see a change the server did not promise away).
+
+    >>> fresh_until({"cache-control": "public, max-age=600", "age": "100"}, now=1000.0)
+    1500.0
+    >>> fresh_until({"cache-control": "no-cache, max-age=600"}, now=1000.0) is None
+    True
+    """
+    now = time.time() if now is None else now
+    cc = headers.get("cache-control", "")
+    if _NO_REUSE.search(cc) or headers.get("vary", "").strip() == "*":
+        return None
+    m = _MAX_AGE.search(cc)
+    if m:
+        lifetime = float(m.group(1))
+    elif headers.get("expires"):
+        try:
+            expires = parsedate_to_datetime(headers["expires"]).timestamp()
+            date = parsedate_to_datetime(headers["date"]).timestamp() if headers.get("date") else now
+        except (TypeError, ValueError, IndexError, OverflowError):
+            return None  # "Expires: 0" and other junk: already expired
+        lifetime = expires - date
+    else:
+        return None
+    try:
+        age = float(headers.get("age", "0") or 0)
+    except ValueError:
+        age = 0.0
+    lifetime = min(lifetime, MAX_FRESH) - max(age, 0.0)
+    return now + lifetime if lifetime > 0 else None
 
 
 def _cache_dir(options: Options) -> Path:
@@ -472,6 +546,8 @@ class _Fetcher:
         self.max_bytes = page_cap(options, MAX_PAGE_BYTES)  # --max-page-size of `site` and of `serve`
         self.requests = 0
         self.not_modified = 0
+        self.fresh = 0  # pages answered from the cache unasked (their Cache-Control max-age holds)
+        self._variants: dict[str, str] = {}
         self.unread: dict[str, tuple[str, str]] = {}  # URL answered 304 -> (body SHA-256, body file)
         self.digests: dict[str, str] = {}  # URL fetched -> its body's SHA-256
 
@@ -490,7 +566,7 @@ class _Fetcher:
             await asyncio.to_thread(check_address, url, self.options)
 
     async def _once(self, url: str, headers: dict[str, str], max_bytes: int) -> tuple[int, dict[str, str], bytes]:
-        from llmingest.fetch.http import ACCEPT_MARKDOWN, aread_body, deadline, login_headers
+        from llmingest.fetch.http import ACCEPT_MARKDOWN, aread_body, astream, deadline, login_headers
 
         host = self.host(url)
         async with self.sem, host.sem:
@@ -508,9 +584,10 @@ class _Fetcher:
                 headers.setdefault("Accept", ACCEPT_MARKDOWN)
             # one deadline for the whole attempt (connect, headers, body): a dripping server is cut
             with deadline(self.options.timeout):
-                async with self.client.stream("GET", url, headers=headers) as resp:
+                async with astream(self.client, url, headers) as resp:
                     hdrs = {k.lower(): v for k, v in resp.headers.items()}
                     if resp.is_redirect or resp.status_code == 304 or resp.status_code >= 400:
+                        await _drain(resp)
                         return resp.status_code, hdrs, b""
                     # decoded while streaming, capped by bytes and compression ratio
                     return resp.status_code, hdrs, await aread_body(resp, url, max_bytes)
@@ -566,6 +643,11 @@ class _Fetcher:
                 raise _Skip(f"redirect loop at {current}")
             seen.add(current)
             await self._guard(current)
+            if conditional and not self.options.crawl.refresh and self.cache.fresh(current, self.variant(current)):
+                found = self._kept(current, {})  # fresh: the server said it would not change yet
+                if found is not None:
+                    self.fresh += 1
+                    return found
             validators = self.cache.validators(current) if conditional else {}
             status, hdrs, body = await self.request(current, validators, retries=retries)
             if status in (301, 302, 303, 307, 308) and hdrs.get("location"):
@@ -575,25 +657,62 @@ class _Fetcher:
                 current = target
                 continue
             if status == 304 and validators:
-                meta = self.cache.meta(current) or {}
-                stored = self.cache.stored(current)
-                if stored is not None and os.path.isfile(stored[1]):  # unchanged: read only if converted again
+                found = self._kept(current, hdrs)
+                if found is not None:
                     self.not_modified += 1
-                    self.unread[current] = stored
-                    hdrs.setdefault("content-type", meta.get("content_type", ""))
-                    return current, 200, hdrs, b"", True
-                cached = self.cache.body(current)
-                if cached is not None:
-                    self.not_modified += 1
-                    hdrs.setdefault("content-type", meta.get("content_type", ""))
-                    return current, 200, hdrs, cached, True
+                    self.cache.renew(current, hdrs, self.variant(current))
+                    return found
                 status, hdrs, body = await self.request(current, {})
             if 200 <= status < 300 and conditional:
                 digest = hashlib.sha256(body).hexdigest()
                 self.digests[current] = digest  # hashed once: every cache keys on it
-                self.cache.put(current, hdrs, body, digest)
+                self.cache.put(current, hdrs, body, digest, self.variant(current))
             return current, status, hdrs, body, False
         raise _Skip(f"more than {MAX_REDIRECTS} redirects")
+
+    def _kept(self, url: str, hdrs: dict[str, str]) -> tuple[str, int, dict[str, str], bytes, bool] | None:
+        """The cached answer for ``url`` as a 200 (after a 304, or while fresh); None if it is gone."""
+        meta = self.cache.meta(url) or {}
+        stored = self.cache.stored(url)
+        if stored is not None and os.path.isfile(stored[1]):  # unchanged: read only if converted again
+            self.unread[url] = stored
+            hdrs.setdefault("content-type", meta.get("content_type", ""))
+            return url, 200, hdrs, b"", True
+        cached = self.cache.body(url)
+        if cached is not None:
+            hdrs.setdefault("content-type", meta.get("content_type", ""))
+            return url, 200, hdrs, cached, True
+        return None
+
+    def variant(self, url: str) -> str:
+        """A key of the request headers that can change the answer (Accept, the user's login
+        headers): a kept answer is reused unasked only for the same ones. Hashed, never stored raw."""
+        from llmingest.fetch.http import ACCEPT_MARKDOWN, login_headers
+
+        netloc = urlsplit(url).netloc  # login headers go by host: one key per host
+        if netloc not in self._variants:
+            sent = sorted(login_headers(self.options, url, self.scope).items())
+            accept = ACCEPT_MARKDOWN if self.options.prefer_markdown else ""
+            key = json.dumps([accept, sent]).encode("utf-8", "surrogatepass")
+            self._variants[netloc] = hashlib.sha256(key).hexdigest()[:32]
+        return self._variants[netloc]
+
+
+DRAIN_BYTES = 65536
+
+
+async def _drain(resp: httpx.Response) -> None:
+    """Read the (empty or short) body of an answer whose body is not wanted, so its kept-alive
+    connection goes back to the pool: httpcore closes a connection whose response was not read
+    to its end, and a 304 unread cost every revalidation a new connection (and TLS handshake).
+    A long error page is not read: its connection is closed instead."""
+    if resp.status_code != 304 and int(resp.headers.get("content-length") or DRAIN_BYTES + 1) > DRAIN_BYTES:
+        return
+    seen = 0
+    async for chunk in resp.aiter_raw():
+        seen += len(chunk)
+        if seen > DRAIN_BYTES:
+            return
 
 
 def _retry_after(value: str | None) -> float | None:
@@ -980,7 +1099,8 @@ def crawl(start: str, options: Options | None = None, *, on_page: Callable[[Fetc
     pages = reading_order(start, state.pages, state.redirects, state.order)
     skipped = sorted(state.skipped.values(), key=lambda s: s.path)
     return CrawlResult(start, scope_of(start), pages, skipped, state.sitemap, state.published, interrupted,
-                       fetcher.requests if fetcher else 0, fetcher.not_modified if fetcher else 0)
+                       fetcher.requests if fetcher else 0, fetcher.not_modified if fetcher else 0,
+                       fetcher.fresh if fetcher else 0)
 
 
 def _whole_site_error(start: str, reason: str) -> IngestError:
@@ -1005,6 +1125,8 @@ def crawl_folder(root: Path, base_url: str, options: Options | None = None) -> C
     Every ``*.html`` file is a page (``_static``-like folders and dot-folders left out); the reading
     order comes from the links, starting at ``index.html``.
     """
+    from llmingest.fetch.walk import unreadable_reason  # here: a crawl over HTTP never loads the walker
+
     opts = options or Options()
     root = Path(root)
     if not root.is_dir():

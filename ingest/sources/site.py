@@ -574,6 +574,7 @@ def build_bundle(result: CrawlResult, options: Options, source: str,
             "pages": len(documents),
             "requests": result.requests,
             "not_modified": result.not_modified,
+            "fresh": result.fresh,
         },
     )
 
