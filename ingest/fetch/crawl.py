@@ -32,7 +32,7 @@ import signal
 import threading
 import time
 import urllib.robotparser
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from pathlib import Path
@@ -83,6 +83,11 @@ PAGE_SUFFIXES = {"", ".html", ".htm", ".xhtml", ".shtml", ".php", ".asp", ".aspx
 HTML_TYPES = {"text/html", "application/xhtml+xml"}
 MARKDOWN_TYPES = {"text/markdown", "text/x-markdown"}
 _MD_LINK = re.compile(r"\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
+
+
+#: the site builder's hook: a fetched HTML page in, its (links, title, site name, description) out
+#: as its converter found them, or None when it has none (the crawl then parses the page itself)
+PageFacts = Callable[["FetchedPage"], Awaitable["tuple | list | None"]]
 
 
 def _md_links(body: bytes) -> list[str]:
@@ -215,40 +220,20 @@ def _glob_ok(url: str, scope: str, include: list[str], exclude: list[str]) -> bo
 def extract(data: bytes, url: str, charset: str | None = None) -> tuple[list[str], str | None, str | None, str | None]:
     """(absolute link targets in page order, <title>, site name, meta description) of an HTML page.
 
-    Malformed HTML yields what lxml can recover; nothing here raises.
+    The crawl's own parse, for pages the site builder's converter did not read (see ``page_facts``
+    of :func:`crawl`) and for a folder's pages; the facts are :func:`llmingest.converters.html_links.crawl_facts`,
+    the same function the converter applies to its tree. Malformed HTML yields what lxml can
+    recover; nothing here raises.
     """
     import lxml.html
+    from llmingest.converters.html_links import crawl_facts
 
     try:
         parser = lxml.html.HTMLParser(encoding=charset) if charset else None
         root = lxml.html.document_fromstring(data, parser=parser)
     except Exception:  # lxml raises ValueError, ParserError, XMLSyntaxError, LookupError on junk
         return [], None, None, None
-    base = url
-    for href in root.xpath("//base/@href")[:1]:
-        base = urljoin(url, href.strip())
-    links: list[str] = []
-    # index pages hold tens of thousands of links to a few hundred pages: drop fragments and
-    # duplicates before the (slow) URL joining
-    for href in dict.fromkeys(h.split("#", 1)[0].strip() for h in root.xpath("//a/@href")):
-        if not href or href.startswith(("mailto:", "javascript:", "tel:", "data:")):
-            continue
-        try:
-            links.append(urljoin(base, href))
-        except ValueError:
-            continue
-    title = None
-    for t in root.xpath("//title/text()")[:1]:
-        title = re.sub(r"\s+", " ", t).strip() or None
-    site_name = None
-    for v in root.xpath("//meta[@property='og:site_name']/@content | //meta[@name='application-name']/@content")[:1]:
-        site_name = v.strip() or None
-    desc = None
-    for v in root.xpath("//meta[@name='description']/@content | //meta[@property='og:description']/@content")[:1]:
-        desc = re.sub(r"\s+", " ", v).strip() or None
-    if desc and title and desc.casefold() == title.casefold():
-        desc = None  # texinfo repeats the <title> as the description
-    return links, title, site_name, desc
+    return crawl_facts(root, url)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -891,7 +876,8 @@ async def _render(url: str, options: Options) -> bytes:
     return await asyncio.to_thread(run)
 
 
-async def _crawl(start: str, options: Options, state: _State, on_page: Callable[[FetchedPage], None] | None) -> _Fetcher:
+async def _crawl(start: str, options: Options, state: _State, on_page: Callable[[FetchedPage], None] | None,
+                 page_facts: PageFacts | None = None) -> _Fetcher:
     scope = scope_of(start)
     parts = urlsplit(scope)
     root = f"{parts.scheme}://{parts.netloc}"
@@ -962,25 +948,27 @@ async def _crawl(start: str, options: Options, state: _State, on_page: Callable[
                 page.digest, page.path = fetcher.unread.pop(final)
             else:
                 page.digest = digest
-            if ctype in MARKDOWN_TYPES:  # a negotiated markdown answer: follow its markdown links
-                page.links = [n for n in dict.fromkeys(normalize(urljoin(final, m)) for m in _md_links(page.body()))
-                              if in_scope(n, scope) and _looks_like_page(n)]
-            elif ctype in HTML_TYPES or (not ctype and _looks_like_page(final)):
-                key = facts.key(page.body_digest(), final, charset)
-                known = facts.get(key)
-                if known is None:  # a page not seen before (or changed): parse it
-                    links, title, site_name, desc = extract(page.body(), final, charset)
-                    links = [n for n in dict.fromkeys(normalize(v) for v in links)
-                             if in_scope(n, scope) and _looks_like_page(n)]
-                    facts.put(key, known := [links, title, site_name, desc])
-                page.links, page.title, page.site_name, page.description = list(known[0]), *known[1:]
             if final in state.pages:
                 state.skipped.setdefault(url, Skipped(url, f"duplicate of {final} (redirect)"))
                 return None
             state.pages[final] = page
             state.order.append(final)
+            data = page.content  # on_page may drop it (a page converted already)
             if on_page is not None:
-                on_page(page)
+                on_page(page)  # conversion starts now; its parse may bring the facts below
+            if ctype in MARKDOWN_TYPES:  # a negotiated markdown answer: follow its markdown links
+                page.links = [n for n in dict.fromkeys(normalize(urljoin(final, m)) for m in _md_links(data or page.body()))
+                              if in_scope(n, scope) and _looks_like_page(n)]
+            elif ctype in HTML_TYPES or (not ctype and _looks_like_page(final)):
+                key = facts.key(page.body_digest(), final, charset)
+                known = facts.get(key)
+                if known is None:  # a page not seen before (or changed): its converter's facts, else parse it
+                    raw = await page_facts(page) if page_facts is not None else None
+                    links, title, site_name, desc = raw if raw is not None else extract(data or page.body(), final, charset)
+                    links = [n for n in dict.fromkeys(normalize(v) for v in links)
+                             if in_scope(n, scope) and _looks_like_page(n)]
+                    facts.put(key, known := [links, title, site_name, desc])
+                page.links, page.title, page.site_name, page.description = list(known[0]), *known[1:]
             bar.advance(1, total=len(seen) if not follow_links else None)
             return page
 
@@ -1065,11 +1053,15 @@ def _sigint_noted():
         signal.signal(signal.SIGINT, previous if previous is not None else signal.default_int_handler)
 
 
-def crawl(start: str, options: Options | None = None, *, on_page: Callable[[FetchedPage], None] | None = None) -> CrawlResult:
+def crawl(start: str, options: Options | None = None, *, on_page: Callable[[FetchedPage], None] | None = None,
+          page_facts: PageFacts | None = None) -> CrawlResult:
     """Crawl the site at ``start``; pages in reading order, failures as Skipped entries.
 
     ``on_page`` is called with each page as soon as it is fetched (the site converter starts
-    converting while the crawl goes on). A Ctrl-C stops the crawl and returns what was fetched so far with ``interrupted=True``
+    converting while the crawl goes on). ``page_facts`` (the site converter's) is awaited for an
+    HTML page the facts cache does not know: its links, title, site name and description as the
+    converter read them off its own parse (:func:`llmingest.converters.html_links.crawl_facts`), so
+    the page is not parsed twice; None from it (or no ``page_facts``) and the crawl parses the page. A Ctrl-C stops the crawl and returns what was fetched so far with ``interrupted=True``
     (everything fetched is also in the on-disk cache, so the next run resumes cheaply).
     """
     opts = options or Options()
@@ -1082,7 +1074,7 @@ def crawl(start: str, options: Options | None = None, *, on_page: Callable[[Fetc
     holder: list[_Fetcher] = []
 
     async def main() -> None:
-        holder.append(await _crawl(start, opts, state, on_page))
+        holder.append(await _crawl(start, opts, state, on_page, page_facts))
 
     with _sigint_noted() as received:
         try:
