@@ -175,3 +175,21 @@ def test_a_javascript_shell_is_skipped_but_its_links_are_still_followed(tmp_path
         assert any("JavaScript app" in s.reason for s in bundle.skipped)
     finally:
         stop()
+
+
+@pytest.mark.parametrize("pages", [5, 24])
+def test_a_cold_folder_build_parses_no_page_twice_and_orders_it_the_same(tmp_path, monkeypatch, pages):
+    from llmingest.sources.parse import LocalDir
+
+    root = _site(tmp_path / "html", pages)
+    options = Options(cache=False, base_url="https://docs.example.com/")
+    parses = _spy(monkeypatch, crawl_mod, "extract")
+    new = ingest_site(LocalDir(root), options)
+    assert parses == []  # the facts came with each page's conversion
+    monkeypatch.setattr(site_mod._Converter, "facts_now", lambda self, page: None)  # the crawl parses each page
+    old = ingest_site(LocalDir(root), options)
+    assert len(parses) == len(old.documents) == pages + 1 + len(range(0, pages, 3))
+    assert render_site(new, options.base_url) == render_site(old, options.base_url)
+    assert [d.url for d in new.documents] == [d.url for d in old.documents]
+    capped = ingest_site(LocalDir(root), options.merged(max_pages=3))  # --max-pages: order first, then convert
+    assert len(capped.documents) == 3

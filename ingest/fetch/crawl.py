@@ -909,6 +909,15 @@ async def _crawl(start: str, options: Options, state: _State, on_page: Callable[
                                               state.skipped)
         follow_links = state.sitemap is None
         frontier: list[tuple[str, int]] = [(start, 0)] + [(u, 1) for u in seeds if u != start]
+        pages_of: dict[str, str | None] = {}
+
+        def page_link(link: str) -> str | None:
+            """The link normalized if it is a page of the site, else None; memoized (a docs site
+            links the same few hundred pages from every page: 23,000 links for python3-doc)."""
+            if link not in pages_of:
+                n = normalize(link)
+                pages_of[link] = n if in_scope(n, scope) and _looks_like_page(n) else None
+            return pages_of[link]
         seen = {u for u, _ in frontier}
         limit = options.max_pages
 
@@ -965,8 +974,7 @@ async def _crawl(start: str, options: Options, state: _State, on_page: Callable[
                 if known is None:  # a page not seen before (or changed): its converter's facts, else parse it
                     raw = await page_facts(page) if page_facts is not None else None
                     links, title, site_name, desc = raw if raw is not None else extract(data or page.body(), final, charset)
-                    links = [n for n in dict.fromkeys(normalize(v) for v in links)
-                             if in_scope(n, scope) and _looks_like_page(n)]
+                    links = list(dict.fromkeys(n for n in map(page_link, links) if n is not None))
                     facts.put(key, known := [links, title, site_name, desc])
                 page.links, page.title, page.site_name, page.description = list(known[0]), *known[1:]
             bar.advance(1, total=len(seen) if not follow_links else None)
@@ -1111,11 +1119,16 @@ _FOLDER_SKIP_FILES = {"404.html", "404.htm", "500.html"}
 _FOLDER_SKIP_DIRS = {"_static", "_sources", "_images", "_downloads", "_modules", "assets", "static", "node_modules"}
 
 
-def crawl_folder(root: Path, base_url: str, options: Options | None = None) -> CrawlResult:
+def crawl_folder(root: Path, base_url: str, options: Options | None = None, *,
+                 on_page: Callable[[FetchedPage], None] | None = None,
+                 page_facts: Callable[[FetchedPage], tuple | list | None] | None = None) -> CrawlResult:
     """A built site on disk (Sphinx ``_build/html``, MkDocs ``site/``) read as if served at ``base_url``.
 
     Every ``*.html`` file is a page (``_static``-like folders and dot-folders left out); the reading
-    order comes from the links, starting at ``index.html``.
+    order comes from the links, starting at ``index.html``. ``on_page`` and ``page_facts`` are the
+    site builder's, as for :func:`crawl`: a page the facts cache does not know is handed to
+    ``on_page`` (its conversion starts) and, once every file is read, its facts are taken from
+    ``page_facts`` (blocking), so no page is parsed twice; without them (or on None) it is parsed here.
     """
     from llmingest.fetch.walk import unreadable_reason  # here: a crawl over HTTP never loads the walker
 
@@ -1138,6 +1151,7 @@ def crawl_folder(root: Path, base_url: str, options: Options | None = None) -> C
     order: list[str] = []
     facts = FactsCache(_cache_dir(opts), "folder:" + scope, opts.cache)
     stats = StatIndex(_cache_dir(opts), f"{scope}\0{root.resolve()}", opts.cache)
+    unknown: list[tuple[FetchedPage, str]] = []  # pages whose facts their conversion brings
     with task(opts, f"reading {root}", len(files)) as bar:
         for rel, path in files:
             url = normalize(urljoin(scope, "/".join(_quote_segment(s) for s in rel.split("/"))))
@@ -1159,20 +1173,25 @@ def crawl_folder(root: Path, base_url: str, options: Options | None = None) -> C
                 stats.put(rel, st, digest)
             key = facts.key(digest, url, None)
             known = facts.get(key)
-            if known is None:  # a file not seen before (or changed): parse it
-                data = data or path.read_bytes()
-                links, title, site_name, desc = extract(data, url)
-                local_links = []
-                for link in dict.fromkeys(normalize(v) for v in links):
-                    if in_scope(link, scope):
-                        if link.endswith("/"):
-                            link += "index.html"
-                        local_links.append(link)
-                facts.put(key, known := [local_links, title, site_name, desc])
-            pages[url] = FetchedPage(url, url, 200, data, "text/html", None, 0, True, list(known[0]), *known[1:],
-                                     digest=digest, path=str(path))
+            page = FetchedPage(url, url, 200, data, "text/html", None, 0, True, digest=digest, path=str(path))
+            pages[url] = page
             order.append(url)
+            if known is None:  # a file not seen before (or changed): its converter's facts, else parse it
+                if page_facts is not None and on_page is not None and opts.max_pages is None:
+                    page.content = data or path.read_bytes()
+                    on_page(page)
+                    unknown.append((page, key))
+                else:
+                    known = _folder_facts(extract(data or path.read_bytes(), url), scope)
+                    facts.put(key, known)
+            if known is not None:
+                page.links, page.title, page.site_name, page.description = list(known[0]), *known[1:]
             bar.advance()
+    for page, key in unknown:  # converting meanwhile: their facts come with their conversion
+        raw = page_facts(page) if page_facts is not None else None
+        known = _folder_facts(raw if raw is not None else extract(page.body(), page.url), scope)
+        facts.put(key, known)
+        page.links, page.title, page.site_name, page.description = list(known[0]), *known[1:]
     facts.save()
     stats.save()
     if not pages:
@@ -1184,6 +1203,18 @@ def crawl_folder(root: Path, base_url: str, options: Options | None = None) -> C
             skipped.append(Skipped(relative(page.url, scope), f"over --max-pages {opts.max_pages}"))
         ordered = ordered[: opts.max_pages]
     return CrawlResult(start, scope, ordered, sorted(skipped, key=lambda s: s.path))
+
+
+def _folder_facts(raw: tuple | list, scope: str) -> list:
+    """[in-scope links (a folder's ``x/`` is ``x/index.html``), title, site name, description]."""
+    links, title, site_name, desc = raw
+    local_links = []
+    for link in dict.fromkeys(normalize(v) for v in links):
+        if in_scope(link, scope):
+            if link.endswith("/"):
+                link += "index.html"
+            local_links.append(link)
+    return [local_links, title, site_name, desc]
 
 
 def _quote_segment(segment: str) -> str:

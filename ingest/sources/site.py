@@ -362,20 +362,34 @@ class _Converter:
         so no parse: the crawl parses it) or failed in a way that left no facts."""
         import asyncio
 
-        url = page.url
-        if url in self.cached:
+        if page.url in self.cached:
             return None
-        res = self.done.get(url)
-        fut = self.futures.get(url)
-        if res is None and fut is not None:
+        fut = self.futures.get(page.url)
+        if page.url not in self.done and fut is not None:
             try:
-                res = await asyncio.wrap_future(fut)  # type: ignore[arg-type]
+                return (await asyncio.wrap_future(fut))[2]  # type: ignore[arg-type]
             except Exception:  # a worker died: results() converts it here; the crawl parses it
                 return None
-        elif res is None:
+        return self._here(page)[2]
+
+    def facts_now(self, page: FetchedPage) -> list | None:
+        """:meth:`facts` for a folder build (no event loop): waits for the page's job."""
+        if page.url in self.cached:
+            return None
+        fut = self.futures.get(page.url)
+        if page.url not in self.done and fut is not None:
+            try:
+                return fut.result()[2]  # type: ignore[attr-defined]
+            except Exception:
+                return None
+        return self._here(page)[2]
+
+    def _here(self, page: FetchedPage) -> tuple[Document | None, str, list | None]:
+        """The page converted in this process (held back before the pool, or no pool), once."""
+        if page.url not in self.done:
             self.pending = [p for p in self.pending if p is not page]  # by identity: pages compare by value
-            res = self.done[url] = _convert_one(self._job(page))
-        return res[2]
+            self.done[page.url] = _convert_one(self._job(page))
+        return self.done[page.url]
 
     def results(self, pages: list[FetchedPage]) -> list[tuple[FetchedPage, Document | None, str]]:
         for page in pages:  # pages that were never streamed in (a folder, a test): cache, then pool
@@ -628,8 +642,9 @@ def ingest_site(src: sources.Source, options: Options) -> Bundle:
             raise UsageError(f"{src.path} is a folder: say where it is served with --base-url",
                              hint="e.g. --base-url https://docs.example.com/ (links in llms.txt point there)")
         _check_base_url(options.base_url)
-        result = crawl_folder(src.path, options.base_url, options)
-        return build_bundle(result, options, src.display())
+        with _Converter(options) as conv:
+            result = crawl_folder(src.path, options.base_url, options, on_page=conv.submit, page_facts=conv.facts_now)
+            return build_bundle(result, options, src.display(), converted=conv.results(result.pages))
     raise UsageError(f"{src.display()} is not a docs site",
                      hint="give the site's start URL (https://docs.example.com/) or a folder of built HTML with --base-url")
 
