@@ -256,7 +256,7 @@ def main() -> int:
     ap.add_argument("--blind", action="store_true",
                     help="score benchmarks/actions_blind (products outside the dev set) with a model trained on the dev set")
     ap.add_argument("--blind-glob", default="*.json",
-                    help="with --blind, only the files of benchmarks/actions_blind matching this (s6-*.json: session 6's set)")
+                    help="with --blind, only the files of benchmarks/actions_blind matching this (one set of several)")
     args = ap.parse_args()
     if args.set is None:
         from llmingest.converters.actions import DEFAULT_THRESHOLD

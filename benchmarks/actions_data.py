@@ -43,7 +43,7 @@ def spec_file(locator: dict) -> Path:
 
 def load(dev_dir: Path = DEV_DIR, pattern: str = "*.json") -> list[Item]:
     """Every task of every product file matching ``pattern``, in a stable order (product, then file
-    order); the pattern picks one blind set out of several (``s6-*.json``)."""
+    order); the pattern picks one set out of several in a folder (``x-*.json``)."""
     items = []
     for f in sorted(dev_dir.glob(pattern)):
         doc = json.loads(f.read_text())
