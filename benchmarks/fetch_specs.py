@@ -24,7 +24,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 DEV = HERE / "actions_dev"
-#: tasks written blind (before the ranker changes they judge), scored apart from the dev set
+#: a blind set (tasks written before the changes they judge, never trained on); its specs are fetched too
 BLIND = HERE / "actions_blind"
 WORK = HERE / ".work"
 SPECS = WORK / "specs"
