@@ -365,6 +365,8 @@ class Emitter:
         self.col: Column | None = None
         self.image_count = 0
         self.last_item = False
+        #: listings set apart (not in a list item): (block index, start right of the prose text, character width)
+        self.listings: list[tuple[int, float, float]] = []
         #: word processors wrap a long code paragraph at the margin; TeX and HTML-to-PDF engines
         #: never do (a verbatim line that ends near the margin is whole there)
         meta = (doc.metadata or {}) if doc is not None else {}
@@ -426,6 +428,47 @@ class Emitter:
             self.list_loose = self.last_item = True
         else:
             self.blocks.append(self._render_code())
+            offset = self._listing_offset()
+            if offset is not None:
+                self.listings.append((len(self.blocks) - 1, offset, self.code_cw or 5.0))
+
+    def _listing_offset(self) -> float | None:
+        """How far right of its column's prose text the open listing starts (None: no prose there)."""
+        col = self.code_col
+        left = _prose_left(col) if col is not None else None
+        base = min((sp[0][0] for sp, _, _ in self.code if sp), default=None)
+        return None if left is None or base is None else base + self.code_origin - left
+
+    def finish(self) -> None:
+        """Close the last block, then give back the leading spaces of listings that start right
+        of the document's usual listing indent.
+
+        Texinfo sets every @example a fixed 0.4in right of the text and keeps the author's leading
+        spaces as glue, not glyphs: a one-line example written "    double unif_rand(void)" starts
+        four character widths right of the others, and only that position tells. When most
+        listings share one indent, a listing that starts a whole number of character widths
+        (1-16) right of it gets that many spaces; one off the character grid (a listing nested in
+        a quotation or a table body) is left alone. Generators that set listings at the text's
+        margin (LaTeX verbatim, Sphinx, Word) drop or keep leading spaces themselves, and a
+        listing further in is nested in a list or a box there: those are left alone too."""
+        self.close()
+        offsets = Counter(round(off * 2) / 2 for _, off, _ in self.listings)
+        if not offsets:
+            return
+        usual, n = offsets.most_common(1)[0]
+        cw = self.code_cw or 5.0
+        if n < 5 or n < 0.6 * len(self.listings) or usual < 2 * cw:
+            return  # listings at the margin (LaTeX, Sphinx, Word): one set further in is nested
+        for idx, off, cw in self.listings:
+            steps = (off - usual) / cw
+            k = round(steps)
+            block = self.blocks[idx]
+            if not 1 <= k <= 16 or abs(steps - k) > 0.12 or not block.startswith("```"):
+                continue
+            head, _, rest = block.partition("\n")
+            body, _, fence = rest.rpartition("\n")
+            pad = " " * k
+            self.blocks[idx] = "\n".join([head, *(pad + ln if ln else ln for ln in body.split("\n")), fence])
 
     def page_marker(self, number: int) -> None:
         marker = f"<!-- page {number} -->"

@@ -677,3 +677,38 @@ def test_roman_annotation_in_a_listing_keeps_its_curly_quotes() -> None:
     p.para()
     md = md_of(doc)
     assert "make info     to create info files (not \u2018refman\u2019 nor \u2018fullrefman\u2019).\n```" in md
+
+
+
+def _texinfo_examples(extra: float, indent: float = 28.8) -> pymupdf.Document:
+    """Texinfo pages: every @example sits ``indent`` points right of the text; the last one's
+    source line starts with ``extra`` spaces, which TeX sets as glue (no glyphs)."""
+    cw = pymupdf.get_text_length("x", fontname=MONO, fontsize=9)
+    doc = pymupdf.open()
+    for n in range(1, 4):
+        p = Page(doc)
+        p.y += 7 * n  # not at one place on every page: that would be page furniture
+        p.para(f"Part {n}: {PROSE}")
+        for k in range(3):
+            p.runs(LEFT + indent, [(f"> y{n}{k} <- f(x, {k})", MONO)], size=9, lead=11)
+            p.y += 10
+            p.para(f"Then {k}: {PROSE}")
+    p = Page(doc)
+    p.para(PROSE)
+    p.runs(LEFT + indent + extra * cw, [("double unif_rand(void)", MONO)], size=9, lead=11)
+    p.y += 10
+    p.para(PROSE)
+    return doc
+
+
+def test_texinfo_example_written_with_leading_spaces_keeps_them() -> None:
+    md = md_of(_texinfo_examples(4))
+    assert "```\n    double unif_rand(void)\n```" in md
+    assert "```\n> y10 <- f(x, 0)\n```" in md  # the usual indent is no leading space
+
+
+def test_listing_off_the_character_grid_or_at_the_margin_gets_no_leading_spaces() -> None:
+    # a nested block (a quotation, a table body) starts off the monospace grid; a document
+    # whose listings sit at the margin (LaTeX, Sphinx) nests the indented one: no spaces then
+    for doc in (_texinfo_examples(0), _texinfo_examples(2.6), _texinfo_examples(4, indent=0.0)):
+        assert "```\ndouble unif_rand(void)\n```" in md_of(doc)
