@@ -45,6 +45,9 @@ ATTRS_PARTS = {"doc13-pandoc-attrs-a": ["overview", "why", "examples"],
                "doc14-pandoc-attrs-b": ["init", "hashing", "extending"]}
 OFFICE_PARTS = {"doc15-office-attrs-a": ["comparison", "how-does-it-work", "names"],
                 "doc16-office-attrs-b": ["types", "glossary", "why"]}
+#: Click pages the Sphinx twins leave out, as reStructuredText through pandoc -> .docx -> LibreOffice
+OFFICE_RST_PARTS = {"doc23-office-click-a": ["complex", "testing", "unicode-support"],
+                    "doc24-office-click-b": ["shell-completion", "setuptools", "upgrading"]}
 
 
 def run(cmd: list[str], cwd: Path | None = None) -> None:
@@ -147,8 +150,8 @@ def _attrs_markdown(pages: list[str]) -> str:
     return re.sub(r"^\(([\w-]+)\)=\s*$", "", text, flags=re.M)  # myst targets
 
 
-def _write_twin(name: str, work: Path, pdf: Path) -> None:
-    md = subprocess.run(["pandoc", "in.md", "-f", "markdown", "-t", "gfm", "--wrap=none"],
+def _write_twin(name: str, work: Path, pdf: Path, source: str = "in.md", fmt: str = "markdown") -> None:
+    md = subprocess.run(["pandoc", source, "-f", fmt, "-t", "gfm", "--wrap=none"],
                         capture_output=True, text=True, check=True, cwd=work).stdout
     (OUT / "md").mkdir(parents=True, exist_ok=True)
     (OUT / "pdf").mkdir(parents=True, exist_ok=True)
@@ -197,21 +200,27 @@ def office_twins() -> None:
     if soffice is None:
         print("(no soffice: office twins skipped; apt-get install -y libreoffice-writer-nogui)")
         return
-    for name, pages in OFFICE_PARTS.items():
+    click_docs = sdist(CLICK) / "docs"
+    parts = [(name, "in.md", "markdown", _attrs_markdown(pages)) for name, pages in OFFICE_PARTS.items()]
+    parts += [(name, "in.rst", "rst", "\n\n".join(_sphinx_rst((click_docs / f"{p}.rst").read_text()) for p in pages))
+              for name, pages in OFFICE_RST_PARTS.items()]
+    for name, source, fmt, text in parts:
         work = SRC / name
         shutil.rmtree(work, ignore_errors=True)
         work.mkdir(parents=True)
-        (work / "in.md").write_text(_attrs_markdown(pages))
-        run(["pandoc", "in.md", "-f", "markdown", "-o", "twin.docx"], cwd=work)
+        (work / source).write_text(text)
+        run(["pandoc", source, "-f", fmt, "-o", "twin.docx"], cwd=work)
         run([soffice, f"-env:UserInstallation=file://{work}/profile", "--headless", "--convert-to",
              'pdf:writer_pdf_Export:{"ExportBookmarks":{"type":"boolean","value":"true"}}', "twin.docx"], cwd=work)
-        _write_twin(name, work, work / "twin.pdf")
+        _write_twin(name, work, work / "twin.pdf", source, fmt)
 
 
 #: Texinfo manuals shipped by Debian as PDF and HTML (r-doc-pdf, r-doc-html): name -> (manual,
 #: first page, last page (1-based, kept), title of the heading that opens the page after them)
 TEXINFO_PARTS = {"doc17-texinfo-rfaq-a": ("R-FAQ", 5, 29, "6 R and Emacs"),
-                 "doc18-texinfo-rexts-b": ("R-exts", 122, 141, "5 System and foreign language interfaces")}
+                 "doc18-texinfo-rexts-b": ("R-exts", 122, 141, "5 System and foreign language interfaces"),
+                 "doc21-texinfo-rints-a": ("R-ints", 6, 30, "2 `.Internal` vs `.Primitive`"),
+                 "doc22-texinfo-rexts-b": ("R-exts", 142, 188, "6 The R API: entry points for C code")}
 _TEXI_LEVEL = {"chapter": 1, "unnumbered": 1, "appendix": 1, "chapheading": 1, "majorheading": 1,
                "section": 2, "unnumberedsec": 2, "appendixsec": 2, "heading": 2,
                "subsection": 3, "unnumberedsubsec": 3, "appendixsubsec": 3, "subheading": 3,

@@ -370,7 +370,10 @@ class Emitter:
         #: word processors wrap a long code paragraph at the margin; TeX and HTML-to-PDF engines
         #: never do (a verbatim line that ends near the margin is whole there)
         meta = (doc.metadata or {}) if doc is not None else {}
-        self.wraps_code = bool(_WORD_PROCESSOR.search(f"{meta.get('creator') or ''} {meta.get('producer') or ''}"))
+        made_by = f"{meta.get('creator') or ''} {meta.get('producer') or ''}"
+        self.wraps_code = bool(_WORD_PROCESSOR.search(made_by))
+        #: LibreOffice draws the space it wrapped a line at (see :meth:`_soft_wrapped`)
+        self.keeps_wrap_space = bool(re.search(r"LibreOffice|OpenOffice", made_by))
 
     # ---- blocks
     def close(self) -> None:
@@ -1033,8 +1036,16 @@ class Emitter:
         """Whether the line goes on with the open listing: close below it, or in another column,
         and on its line grid (a second listing right below the first one, as in Sphinx framed
         blocks, is not)."""
-        cont = self.kind == "code" and bool(self.code) and (not same_col or gap < 2.6 * size)
-        return cont and not (same_col and self._off_grid(line, size))
+        if not (self.kind == "code" and bool(self.code)):
+            return False
+        if not same_col:
+            return True
+        if gap < 2.6 * size:
+            return not self._off_grid(line, size)
+        # two or three blank lines (PEP 8 between definitions), on the listing's known grid
+        last = self.code_last
+        return (gap < 4.0 * size and self.code_pitch is not None and last is not None and last[1] == line.page
+                and not self._off_grid(line, size))
 
     def _comment_lead(self, line: VLine, gap: float, same_col: bool, size: float) -> VLine | None:
         """The listing's first line when it was a comment set in a proportional face (Sphinx's
@@ -1059,10 +1070,13 @@ class Emitter:
         self.code_origin, self.code_col = col.left, col
 
     def _narrow_char_width(self, line: VLine, size: float) -> None:
-        """The listing's character width: the narrowest monospace advance seen (0.6 em until one is)."""
+        """The listing's character width: the narrowest monospace advance seen (0.6 em until one is).
+        Beside a roman comment a typewriter space can be the comment's glue, narrower than a
+        character: there only runs without a space at either end are measured."""
+        mixed = any(not s.mono for s in line.spans if s.text.strip())
         for s in line.spans:
             n = len(s.text)
-            if s.mono and n >= 2 and s.x1 > s.x0:
+            if s.mono and n >= 2 and s.x1 > s.x0 and not (mixed and s.text.strip() != s.text):
                 cw = (s.x1 - s.x0) / n
                 if self.code_cw == 0 or cw < self.code_cw * 0.98:
                     self.code_cw = cw
@@ -1107,6 +1121,13 @@ class Emitter:
         cw = self.code_cw or 5.0
         if not words or re.match(r"(>>>|\.\.\.|\$|#|%|>)$", words[0]):
             return False  # a prompt starts a line of its own
+        if line.text[:1].isspace():
+            return False  # a wrap keeps the run of spaces it breaks at on the line above
+        # LibreOffice keeps the space it wrapped at; a line ending without one and short of the
+        # margin (a token too long for the line is cut where the line is full) was ended by its author
+        if (self.keeps_wrap_space and not last[1][-1:].isspace() and last[1][-1:] not in "-/\u00ad\u2010"
+                and x1 < right - 1.5 * cw):
+            return False
         return (right - 8 * cw < x1 <= right + cw and x1 + cw * (len(words[0]) + 1) > right + 0.5 * cw
                 and not last[1].rstrip().endswith("\\"))
 
@@ -1125,12 +1146,15 @@ class Emitter:
 
     def _off_grid(self, line: VLine, size: float) -> bool:
         """Blank lines inside a listing keep its line grid; the space between two listings
-        (each in its own frame or with its own spacing) falls off it."""
+        (each in its own frame or with its own spacing) falls off it. A word processor's blank
+        line can be a little taller than a code line (it has the paragraph font's height), never
+        shorter: a gap short of whole lines by more than a sixth is the spacing between two
+        listings (LibreOffice's "Source Code" paragraphs)."""
         last = self.code_last
         if last is None or last[1] != line.page or self.code_pitch is None:
             return False  # fewer than two lines of this listing on this page: no grid yet
         steps = (line.base - last[0]) / self.code_pitch
-        return steps > 1.5 and abs(steps - round(steps)) > 0.25
+        return steps > 1.5 and not -0.15 <= steps - round(steps) <= 0.25
 
     def _code_pitch(self, size: float) -> float:
         """The listing's line pitch: the smallest step between its consecutive lines on one page

@@ -712,3 +712,77 @@ def test_listing_off_the_character_grid_or_at_the_margin_gets_no_leading_spaces(
     # whose listings sit at the margin (LaTeX, Sphinx) nests the indented one: no spaces then
     for doc in (_texinfo_examples(0), _texinfo_examples(2.6), _texinfo_examples(4, indent=0.0)):
         assert "```\ndouble unif_rand(void)\n```" in md_of(doc)
+
+
+def test_struct_with_roman_comments_in_an_aligned_column_stays_one_listing() -> None:
+    """Texinfo's R-ints: a C ``struct`` and an ``enum`` whose ``/* ... */`` comments (roman, @r{})
+    stand in a column of their own and whose values are aligned apart. Neither a second text
+    column (read after the code) nor a borderless table: one listing, comments in place."""
+    cw = pymupdf.get_text_length("x", fontname=MONO, fontsize=10)
+    fields = [("int callflag;", "The context type"), ("SEXP promargs;", "Promises supplied to closure"),
+              ("SEXP callfun;", "The closure called"), ("SEXP sysparent;", "Environment the closure was called from"),
+              ("SEXP call;", "The call that effected this context"), ("SEXP cloenv;", "The environment"),
+              ("char *vmax;", "Top of the R_alloc stack"), ("int intsusp;", "Interrupts are suspended"),
+              ("SEXP handlerstack;", "Condition handler stack"), ("SEXP restartstack;", "Stack of available restarts")]
+    doc = pymupdf.open()
+    p = Page(doc)
+    p.para(PROSE)
+    x = LEFT + 29
+    p.runs(x, [("typedef struct RCNTXT {", MONO)], lead=13)
+    for code, note in fields:
+        p.text(x + 4 * cw, p.y, code, MONO)
+        p.runs(x + 32 * cw, [("/* ", MONO), (note, BODY), (" */", MONO)], lead=13)
+    p.runs(x, [("} RCNTXT, *context;", MONO)], lead=13)
+    p.y += 8
+    p.para("plus additional fields for the byte-code compiler. The types are from")
+    p.runs(x, [("enum {", MONO)], lead=13)
+    for name, value, note in (("CTXT_TOPLEVEL", "0", "toplevel context"), ("CTXT_NEXT", "1", "target for next"),
+                              ("CTXT_BREAK", "2", "target for break"), ("CTXT_LOOP", "3", "break or next target")):
+        p.text(x + 4 * cw, p.y, name, MONO)
+        p.text(x + 18 * cw, p.y, f"= {value},", MONO)
+        p.runs(x + 24 * cw, [("/* ", MONO), (note, BODY), (" */", MONO)], lead=13)
+    p.runs(x, [("};", MONO)], lead=13)
+    p.y += 8
+    p.para(PROSE)
+    md = md_of(doc)
+    assert "|" not in md
+    assert "```\ntypedef struct RCNTXT {\n    int callflag;               /* The context type */\n" in md
+    assert "    SEXP restartstack;          /* Stack of available restarts */\n} RCNTXT, *context;\n```" in md
+    assert "enum {\n    CTXT_TOPLEVEL = 0,  /* toplevel context */\n    CTXT_NEXT     = 1,  /* target for next */" in md
+
+
+def _office_listings(trailing: str) -> pymupdf.Document:
+    """LibreOffice "Source Code" paragraphs: blank lines are a little taller than code lines (the
+    paragraph font's height); two listings are parted by the paragraph spacing, less than a line."""
+    doc = pymupdf.open()
+    p = Page(doc)
+    p.para(f"{PROSE} {PROSE}", size=12)  # enough running text to know where lines end
+    pitch = 12.8
+    for ln in ("import os", "import click"):
+        p.runs(LEFT, [(ln, MONO)], size=11, lead=pitch)
+    p.y += 2 * 14.0  # two blank lines of 14 pt: 3.19 code lines
+    for ln in ("class Repo(object):", "    def __init__(self, home=None, debug=False):",
+               "        self.home = os.path.abspath(home or '.')"):
+        p.runs(LEFT, [(ln, MONO)], size=11, lead=pitch)
+    p.y += 10.0  # paragraph spacing: the next listing
+    # a line of the author's that ends near the margin, and a long first word on the next line
+    long = "@click.option('--repo-home', envvar='REPO_HOME', default='.repo')" + trailing
+    for ln in ("@click.group()", long, "@click.option('--debug/--no-debug', default=False,", "def cli(repo_home, debug):"):
+        p.runs(LEFT, [(ln, MONO)], size=11, lead=pitch)
+    p.y += 10
+    p.para(f"Let us understand what this does. {PROSE} {PROSE}", size=12)
+    doc.set_metadata({"creator": "Writer", "producer": "LibreOffice 7.4"})
+    return doc
+
+
+def test_office_listings_apart_by_paragraph_spacing_and_whole_over_taller_blank_lines() -> None:
+    md = md_of(_office_listings(""))
+    assert ("```python\nimport os\nimport click\n\n\nclass Repo(object):\n    def __init__(self, home=None, debug=False):\n"
+            "        self.home = os.path.abspath(home or '.')\n```\n\n```") in md
+    # no space at the line's end: the author ended it, LibreOffice did not wrap it
+    assert "default='.repo')\n@click.option('--debug/--no-debug', default=False,\n" in md
+
+
+def test_office_listing_line_ending_in_the_space_it_wrapped_at_is_joined() -> None:
+    md = md_of(_office_listings(" "))
+    assert "default='.repo') @click.option('--debug/--no-debug', default=False,\n" in md
