@@ -16,6 +16,15 @@ them alone would memorise Texinfo; these twins come from other generators, same 
   entries with links) through pandoc -> LaTeX book class (chapters, twoside) -> PDF.
 * ``doc17-texinfo-rfaq-a`` / ``doc18-texinfo-rexts-b``: two more Texinfo manuals (R FAQ, Writing R
   Extensions; ``r-doc-pdf`` / ``r-doc-html``), cut and cleaned as the shared pdf-twins were.
+* ``doc21-texinfo-rints-a`` / ``doc22-texinfo-rexts-b``: R Internals chapter 1 (C structs with
+  aligned roman comments) and Writing R Extensions chapter 5 (C interfaces), the same way.
+* ``doc23-office-click-a`` / ``doc24-office-click-b``: Click pages the Sphinx twins leave out, from
+  reStructuredText through pandoc -> .docx -> LibreOffice (a second source for the office family).
+* ``doc25-sphinx-jinja-a`` / ``doc26-sphinx-jinja-b``: Jinja 3.1.4's documentation (PyPI sdist),
+  built by Sphinx as the Click twins are (highlighted Jinja/HTML/Django listings).
+
+Work part: odd numbers; validation part: even numbers (with the shared set's doc01/doc03 work,
+doc02/doc04 validation).
 
 Needs: ``apt-get install -y pandoc latexmk texlive-latex-recommended texlive-latex-extra
 texlive-fonts-recommended tex-gyre libreoffice-writer-nogui`` and Sphinx. Nothing here is committed: outputs go to
@@ -41,6 +50,9 @@ CLICK = "click==8.1.7"
 ATTRS = "attrs==23.2.0"
 CLICK_PARTS = {"doc11-sphinx-click-a": ["why", "quickstart", "parameters", "options", "arguments"],
                "doc12-sphinx-click-b": ["commands", "prompts", "documentation", "advanced", "utils"]}
+JINJA = "jinja2==3.1.4"
+JINJA_PARTS = {"doc25-sphinx-jinja-a": ["tricks", "switching", "faq", "nativetypes"],
+               "doc26-sphinx-jinja-b": ["extensions", "sandbox", "integration"]}
 ATTRS_PARTS = {"doc13-pandoc-attrs-a": ["overview", "why", "examples"],
                "doc14-pandoc-attrs-b": ["init", "hashing", "extending"]}
 OFFICE_PARTS = {"doc15-office-attrs-a": ["comparison", "how-does-it-work", "names"],
@@ -76,7 +88,7 @@ def _sphinx_rst(text: str) -> str:
     out: list[str] = []
     skip = False
     for line in text.splitlines():
-        if re.match(r"\.\. (click:run|tabs|tab|group-tab|code-tab)::", line.strip()):
+        if re.match(r"\.\. (click:run|tabs|tab|group-tab|code-tab|jinja:nodes)::", line.strip()):
             skip = True
             continue
         if skip:
@@ -101,41 +113,50 @@ def _md_cleanup(md: str) -> str:
 
 
 def sphinx_twins() -> None:
-    docs = sdist(CLICK) / "docs"
-    for name, pages in CLICK_PARTS.items():
-        proj = SRC / name
-        shutil.rmtree(proj, ignore_errors=True)
-        proj.mkdir(parents=True)
-        for page in pages:
-            (proj / f"{page}.rst").write_text(_sphinx_rst((docs / f"{page}.rst").read_text()))
-        (proj / "index.rst").write_text("Click\n=====\n\n.. toctree::\n   :maxdepth: 2\n\n"
-                                        + "".join(f"   {p}\n" for p in pages))
-        (proj / "conf.py").write_text(
-            'project = "Click"\nauthor = "Pallets"\nextensions = []\nmaster_doc = "index"\n'
-            'latex_documents = [("index", "twin.tex", "Click", "Pallets", "manual")]\n'
-            "latex_elements = {'tableofcontents': '', 'printindex': '', 'maketitle': ''}\n")
-        run([sys.executable, "-m", "sphinx", "-q", "-b", "latex", ".", "_latex"], cwd=proj)
-        run(["latexmk", "-pdf", "-interaction=nonstopmode", "-quiet", "twin.tex"], cwd=proj / "_latex")
-        run([sys.executable, "-m", "sphinx", "-q", "-b", "singlehtml", ".", "_html"], cwd=proj)
-        html = (proj / "_html" / "index.html").read_text()
-        body = html.split('<div class="body" role="main">', 1)[1].rsplit('<div class="sphinxsidebar"', 1)[0]
-        body = re.sub(r'<a class="headerlink"[^>]*>.*?</a>', "", body)
-        body = re.sub(r"<h1>Click</h1>", "", body)  # the index page's own title: not in the PDF
-        # highlighted listings -> <pre class=lang> (fenced in gfm); links and spans -> their text
-        body = re.sub(r'<div class="highlight-([\w-]+) notranslate"><div class="highlight"><pre>(.*?)</pre></div>\s*</div>',
-                      lambda m: f'<pre class="{_lang(m.group(1))}">{m.group(2)}</pre>', body, flags=re.S)
-        # external links are in the PDF too (hyperref annotations): kept, as the pandoc twins keep
-        # theirs; internal references (page numbers in print) and spans are reduced to their text
-        body = re.sub(r'<a class="reference external" href="(https?://[^"]+)">(.*?)</a>',
-                      lambda m: f"\x00{m.group(1)}\x01{m.group(2)}\x02", body, flags=re.S)
-        body = re.sub(r"</?(a|span)\b[^>]*>", "", body)
-        body = re.sub("\x00([^\x01]*)\x01([^\x02]*)\x02", lambda m: f'<a href="{m.group(1)}">{m.group(2)}</a>', body)
-        md = subprocess.run(["pandoc", "-f", "html", "-t", "gfm", "--wrap=none"], input=body,
-                            capture_output=True, text=True, check=True).stdout
-        (OUT / "md").mkdir(parents=True, exist_ok=True)
-        (OUT / "pdf").mkdir(parents=True, exist_ok=True)
-        (OUT / "md" / f"{name}.md").write_text(_md_cleanup(md))
-        shutil.copy(proj / "_latex" / "twin.pdf", OUT / "pdf" / f"{name}.pdf")
+    for spec, title, parts in ((CLICK, "Click", CLICK_PARTS), (JINJA, "Jinja", JINJA_PARTS)):
+        docs = sdist(spec) / "docs"
+        for name, pages in parts.items():
+            _sphinx_twin(name, docs, pages, title)
+
+
+def _sphinx_twin(name: str, docs: Path, pages: list[str], title: str) -> None:
+    """One Sphinx project of ``pages`` built twice: LaTeX -> PDF and single-page HTML -> markdown."""
+    proj = SRC / name
+    shutil.rmtree(proj, ignore_errors=True)
+    proj.mkdir(parents=True)
+    if (docs / "examples").is_dir():  # literalinclude targets
+        shutil.copytree(docs / "examples", proj / "examples")
+    for page in pages:
+        (proj / f"{page}.rst").write_text(_sphinx_rst((docs / f"{page}.rst").read_text()))
+    (proj / "index.rst").write_text(f"{title}\n{'=' * len(title)}\n\n.. toctree::\n   :maxdepth: 2\n\n"
+                                    + "".join(f"   {p}\n" for p in pages))
+    (proj / "conf.py").write_text(
+        f'project = "{title}"\nauthor = "Pallets"\nextensions = []\nmaster_doc = "index"\n'
+        f'latex_documents = [("index", "twin.tex", "{title}", "Pallets", "manual")]\n'
+        "latex_elements = {'tableofcontents': '', 'printindex': '', 'maketitle': ''}\n"
+        "latex_domain_indices = False\n")  # the HTML page has no module index either
+    run([sys.executable, "-m", "sphinx", "-q", "-b", "latex", ".", "_latex"], cwd=proj)
+    run(["latexmk", "-pdf", "-interaction=nonstopmode", "-quiet", "twin.tex"], cwd=proj / "_latex")
+    run([sys.executable, "-m", "sphinx", "-q", "-b", "singlehtml", ".", "_html"], cwd=proj)
+    html = (proj / "_html" / "index.html").read_text()
+    body = html.split('<div class="body" role="main">', 1)[1].rsplit('<div class="sphinxsidebar"', 1)[0]
+    body = re.sub(r'<a class="headerlink"[^>]*>.*?</a>', "", body)
+    body = re.sub(rf"<h1>{title}</h1>", "", body)  # the index page's own title: not in the PDF
+    # highlighted listings -> <pre class=lang> (fenced in gfm); links and spans -> their text
+    body = re.sub(r'<div class="highlight-([\w+-]+) notranslate"><div class="highlight"><pre>(.*?)</pre></div>\s*</div>',
+                  lambda m: f'<pre class="{_lang(m.group(1))}">{m.group(2)}</pre>', body, flags=re.S)
+    # external links are in the PDF too (hyperref annotations): kept, as the pandoc twins keep
+    # theirs; internal references (page numbers in print) and spans are reduced to their text
+    body = re.sub(r'<a class="reference external" href="(https?://[^"]+)">(.*?)</a>',
+                  lambda m: f"\x00{m.group(1)}\x01{m.group(2)}\x02", body, flags=re.S)
+    body = re.sub(r"</?(a|span)\b[^>]*>", "", body)
+    body = re.sub("\x00([^\x01]*)\x01([^\x02]*)\x02", lambda m: f'<a href="{m.group(1)}">{m.group(2)}</a>', body)
+    md = subprocess.run(["pandoc", "-f", "html", "-t", "gfm", "--wrap=none"], input=body,
+                        capture_output=True, text=True, check=True).stdout
+    (OUT / "md").mkdir(parents=True, exist_ok=True)
+    (OUT / "pdf").mkdir(parents=True, exist_ok=True)
+    (OUT / "md" / f"{name}.md").write_text(_md_cleanup(md))
+    shutil.copy(proj / "_latex" / "twin.pdf", OUT / "pdf" / f"{name}.pdf")
 
 
 def _attrs_markdown(pages: list[str]) -> str:

@@ -1193,14 +1193,18 @@ def _code_text(spans: list, base: float, cw: float) -> str:
     """One listing line: each span at the character column its x gives (``base`` is column 0,
     ``cw`` the character width), trailing blanks dropped."""
     buf = ""
-    after_prop, prev_x1 = False, 0.0
+    after_prop, prev_x1, fitted = False, 0.0, False
     for x, text, mono, x1 in spans:
         if after_prop:
             # proportional text (a roman comment) breaks the x -> column mapping: what
             # follows it on the line is placed by spacing, not by position
             if x - prev_x1 > 0.3 * cw and not buf.endswith(" ") and not text.startswith(" "):
                 buf += " "
-        else:
+        elif not (fitted and abs(x - prev_x1) <= 0.25 * cw):
+            # a span right where the last one ended, when that one's text filled its width,
+            # adds no space: the text has the spacing (a bold typewriter space is wider than a
+            # character in some fonts, so positions drift off the grid along a highlighted line;
+            # a space glyph stretched over several columns does not fill its width)
             col = max(0, round((x - base) / cw))
             if len(buf) < col and not (buf.endswith(" ") and not text.strip()):
                 buf += " " * (col - len(buf))
@@ -1211,6 +1215,7 @@ def _code_text(spans: list, base: float, cw: float) -> str:
         if text.strip():
             after_prop = after_prop or not mono
         prev_x1 = x1
+        fitted = bool(text) and abs((x1 - x) / len(text) - cw) <= 0.3 * cw
     return buf.rstrip()
 
 

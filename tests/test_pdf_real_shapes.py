@@ -786,3 +786,22 @@ def test_office_listings_apart_by_paragraph_spacing_and_whole_over_taller_blank_
 def test_office_listing_line_ending_in_the_space_it_wrapped_at_is_joined() -> None:
     md = md_of(_office_listings(" "))
     assert "default='.repo') @click.option('--debug/--no-debug', default=False,\n" in md
+
+
+def test_highlighted_listing_line_with_wide_bold_spaces_keeps_its_own_spacing() -> None:
+    """Sphinx's LaTeX highlighting sets keywords in a bold typewriter face whose space is wider
+    than a character: along the line the glyphs drift off the character grid. Runs that follow
+    each other without a gap add no space of their own."""
+    doc = pymupdf.open()
+    p = Page(doc)
+    p.para(PROSE)
+    x = LEFT
+    for s in ("{%", " ", "if", " ", "not", " ", "standalone", " ", "%}{%", " ", "extends", " ", "'base.html'", " ",
+              "%}{%", " ", "endif", " ", "-%}"):
+        x = p.text(x, p.y, s, MONO, 12 if s == " " else 10)  # a space 1.2 characters wide
+    p.y += 12
+    p.runs(LEFT, [("<title>{% block title %}The Page Title{% endblock %}</title>", MONO)], lead=12)
+    p.y += 8
+    p.para(PROSE)
+    md = md_of(doc)
+    assert "```\n{% if not standalone %}{% extends 'base.html' %}{% endif -%}\n<title>{% block title %}" in md
