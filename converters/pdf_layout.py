@@ -65,7 +65,7 @@ def compose_accents(spans: list) -> None:
 class Span:
     """A run of text in one style, with its horizontal extent (for code indentation and links)."""
 
-    __slots__ = ("text", "x0", "x1", "size", "bold", "italic", "mono", "link", "sans")
+    __slots__ = ("text", "x0", "x1", "size", "bold", "italic", "mono", "link", "sans", "sup")
 
     def __init__(self, text: str, x0: float, x1: float, size: float, bold: bool, italic: bool, mono: bool):
         self.text, self.x0, self.x1, self.size = text, x0, x1, size
@@ -74,6 +74,8 @@ class Span:
         #: a sans-serif face: headings set in another family than the text (Word/LibreOffice
         #: headings in a sans over a serif body) are told apart at the text's own size
         self.sans = False
+        #: raised above the baseline (PyMuPDF's superscript flag): a footnote mark in the text
+        self.sup = False
 
 
 class Seg:
@@ -291,6 +293,7 @@ def _line_spans(line: dict, hidden, links: list | None) -> tuple[list[Span], boo
         spans.append(Span(text, x0, x1, size, bold, italic, mono))
         spans[-1].link = link
         spans[-1].sans = is_sans(s["font"])
+        spans[-1].sup = bool(s["flags"] & 1)
     return spans, accents
 
 

@@ -73,6 +73,11 @@ def _styled(spans) -> str:
     """Spans -> markdown with bold/italic/code; whitespace spans take no style."""
     runs: list[list] = []  # [style, text]
     for s in spans:
+        if s.sup and runs and _NOTE_MARK.fullmatch(s.text) and not runs[-1][1][-1:].isspace():
+            # a raised number right after a word: a footnote reference, made [^n] when the
+            # page's foot holds note n (Emitter.finish), else printed back as the number
+            runs.append([None, f"\x00{s.text.strip()}\x00"])
+            continue
         if not s.text.strip():
             if runs:
                 runs[-1][1] += s.text
@@ -85,7 +90,11 @@ def _styled(spans) -> str:
         else:
             runs.append([style, s.text])
     out = []
-    for (bold, italic, mono, link), text in runs:
+    for style, text in runs:
+        if style is None:
+            out.append(text)
+            continue
+        bold, italic, mono, link = style
         core = text.strip()
         if not core:
             out.append(text)
@@ -219,6 +228,9 @@ def _mostly_display(line, body_size: float) -> bool:
 
 
 _FOOTNOTE = re.compile(r"^\s*(\d{1,3}|[*\u2020\u2021\u00a7\u00b6])\s*[^\s\d.]")
+_NOTE_MARK = re.compile(r"\s*\d{1,3}\s*")
+_NOTE_REF = re.compile("\x00(\\d{1,3})\x00")
+_NOTE_DEF = re.compile("\x01(\\d+)\x01")
 #: Sphinx's mark before the rest of a wrapped listing line: a hooked arrow, or (fonts without
 #: one) a modifier half ring and an arrow, "\u02d3\u2192"
 _WRAP_MARK = re.compile(r"^\s*(\u21aa|\u02d3\u2192?)\s*")
@@ -365,6 +377,8 @@ class Emitter:
         self.col: Column | None = None
         self.image_count = 0
         self.last_item = False
+        #: footnotes with a number mark set small or raised: (number, text, the text as printed)
+        self.note_defs: list[tuple[str, str, str]] = []
         #: listings set apart (not in a list item): (block index, start right of the prose text, character width)
         self.listings: list[tuple[int, float, float]] = []
         #: word processors wrap a long code paragraph at the margin; TeX and HTML-to-PDF engines
@@ -455,6 +469,11 @@ class Emitter:
         margin (LaTeX verbatim, Sphinx, Word) drop or keep leading spaces themselves, and a
         listing further in is nested in a list or a box there: those are left alone too."""
         self.close()
+        self._indent_listings()
+        self._link_footnotes()
+
+    def _indent_listings(self) -> None:
+        """See :meth:`finish`."""
         offsets = Counter(round(off * 2) / 2 for _, off, _ in self.listings)
         if not offsets:
             return
@@ -472,6 +491,37 @@ class Emitter:
             body, _, fence = rest.rpartition("\n")
             pad = " " * k
             self.blocks[idx] = "\n".join([head, *(pad + ln if ln else ln for ln in body.split("\n")), fence])
+
+    def _link_footnotes(self) -> None:
+        """Markdown footnotes: the k-th raised reference to number n in the text points to the
+        k-th footnote numbered n (numbers restart per chapter in book classes), whose text moves
+        to the end of the document, as ``[^n]: text``. A reference without its note is the plain
+        number again; a note nothing points to stays where it was printed."""
+        defs = self.note_defs
+        count: Counter = Counter()
+        labels, by_mark = [], {}
+        for i, (mark, _, _) in enumerate(defs):
+            count[mark] += 1
+            labels.append(mark if count[mark] == 1 else f"{mark}.{count[mark]}")
+            by_mark.setdefault(mark, []).append(i)
+        used: set[int] = set()
+        seen: Counter = Counter()
+
+        def ref(m: re.Match) -> str:
+            mark = m.group(1)
+            k = seen[mark]
+            seen[mark] += 1
+            if k < len(by_mark.get(mark, [])):
+                used.add(by_mark[mark][k])
+                return f"[^{labels[by_mark[mark][k]]}]"
+            return mark
+
+        self.blocks = [_NOTE_REF.sub(ref, b) if "\x00" in b else b for b in self.blocks]
+        if not defs:
+            return
+        self.blocks = [_NOTE_DEF.sub(lambda m: "" if int(m.group(1)) in used else defs[int(m.group(1))][2], b)
+                       if "\x01" in b else b for b in self.blocks]
+        self.blocks += [f"[^{labels[i]}]: {defs[i][1]}" for i in range(len(defs)) if i in used]
 
     def page_marker(self, number: int) -> None:
         marker = f"<!-- page {number} -->"
@@ -535,7 +585,15 @@ class Emitter:
                 notes.append([ln.spans])
             else:
                 notes[-1].append(ln.spans)
-        texts = [re.sub(r"(?<=\S)  +", " ", _inline(_join(parts, self.st.words)).strip()) for parts in notes]
+        texts = []
+        for parts in notes:
+            text = re.sub(r"(?<=\S)  +", " ", _inline(_join(parts, self.st.words)).strip())
+            mark = _note_mark(parts[0])
+            if mark is not None:  # kept in place until finish() knows whether the text points to it
+                body = _inline(_join([parts[0][mark[1]:], *parts[1:]], self.st.words))
+                self.note_defs.append((mark[0], re.sub(r"(?<=\S)  +", " ", body.strip()), _NOTE_REF.sub(r"\1", text)))
+                text = f"\x01{len(self.note_defs) - 1}\x01"
+            texts.append(text)
         if self.kind in ("code", "para", "item", "table"):
             self.pending_markers.extend(texts)
         else:
@@ -1187,6 +1245,18 @@ class Emitter:
         body = "\n".join(lines)
         fence = "````" if "```" in body else "```"
         return f"{fence}{lang}\n{body}\n{fence}"
+
+
+def _note_mark(spans: list) -> tuple[str, int] | None:
+    """A footnote's number mark: its first span, digits only, raised or set smaller than the
+    note's text (LaTeX's "¹The word is ..."); (number, spans it takes) or None."""
+    visible = [i for i, s in enumerate(spans) if s.text.strip()]
+    if len(visible) < 2 or not _NOTE_MARK.fullmatch(spans[visible[0]].text):
+        return None
+    first, nxt = spans[visible[0]], spans[visible[1]]
+    if not (first.sup or first.size <= 0.85 * nxt.size):
+        return None
+    return first.text.strip(), visible[0] + 1
 
 
 def _code_text(spans: list, base: float, cw: float) -> str:

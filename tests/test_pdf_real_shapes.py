@@ -805,3 +805,40 @@ def test_highlighted_listing_line_with_wide_bold_spaces_keeps_its_own_spacing() 
     p.para(PROSE)
     md = md_of(doc)
     assert "```\n{% if not standalone %}{% extends 'base.html' %}{% endif -%}\n<title>{% block title %}" in md
+
+
+def _footnoted_page(doc: pymupdf.Document, n: int, word: str) -> None:
+    """A LaTeX page: a raised footnote mark after ``word`` in the text, the note at the page's foot
+    in smaller type, its number set smaller still."""
+    p = Page(doc)
+    p.y += 5 * n
+    x = p.text(LEFT, p.y, f"Classes in part {n} are explained by the {word}")
+    p.text(x, p.y - 3.5, str(n), BODY, 7)
+    p.text(x + 4, p.y, " and the rest of this line goes on.")
+    p.y += 12
+    p.para(f"Then {n}: {PROSE}")
+    p.text(LEFT, 650, str(n), BODY, 6)
+    p.text(LEFT + 4, 654, f"The word is that note {n} explains the {word} in some detail.", BODY, 8)
+
+
+def test_footnote_marks_and_notes_become_markdown_footnotes_at_the_end() -> None:
+    doc = pymupdf.open()
+    _footnoted_page(doc, 1, "calibration")
+    _footnoted_page(doc, 2, "instruments")
+    md = md_of(doc)
+    assert "explained by the calibration[^1] and the rest" in md
+    assert "explained by the instruments[^2] and the rest" in md
+    assert md.rstrip().endswith("[^1]: The word is that note 1 explains the calibration in some detail.\n\n"
+                                "[^2]: The word is that note 2 explains the instruments in some detail.")
+    assert md.count("note 1 explains") == 1
+
+
+def test_raised_number_without_a_note_stays_a_number() -> None:
+    doc = pymupdf.open()
+    p = Page(doc)
+    x = p.text(LEFT, p.y, "The area is ten m")
+    p.text(x, p.y - 3.5, "2", BODY, 7)
+    p.y += 12
+    p.para(PROSE)
+    md = md_of(doc)
+    assert "The area is ten m2" in md and "[^" not in md
