@@ -16,8 +16,9 @@ them alone would memorise Texinfo; these twins come from other generators, same 
   entries with links) through pandoc -> LaTeX book class (chapters, twoside) -> PDF.
 * ``doc17-texinfo-rfaq-a`` / ``doc18-texinfo-rexts-b``: two more Texinfo manuals (R FAQ, Writing R
   Extensions; ``r-doc-pdf`` / ``r-doc-html``), cut and cleaned as the shared pdf-twins were.
-* ``doc21-texinfo-rints-a`` / ``doc22-texinfo-rexts-b``: R Internals chapter 1 (C structs with
-  aligned roman comments) and Writing R Extensions chapter 5 (C interfaces), the same way.
+* ``doc21-texinfo-rints-a`` / ``doc22-texinfo-rexts-b``, ``doc27-texinfo-rints-a`` /
+  ``doc28-texinfo-rexts-b``: R Internals chapters 1 and 2-6 (C structs with aligned roman
+  comments) and Writing R Extensions chapters 5 and 6 (C interfaces, the C API), the same way.
 * ``doc23-office-click-a`` / ``doc24-office-click-b``: Click pages the Sphinx twins leave out, from
   reStructuredText through pandoc -> .docx -> LibreOffice (a second source for the office family).
 * ``doc25-sphinx-jinja-a`` / ``doc26-sphinx-jinja-b``: Jinja 3.1.4's documentation (PyPI sdist),
@@ -241,7 +242,9 @@ def office_twins() -> None:
 TEXINFO_PARTS = {"doc17-texinfo-rfaq-a": ("R-FAQ", 5, 29, "6 R and Emacs"),
                  "doc18-texinfo-rexts-b": ("R-exts", 122, 141, "5 System and foreign language interfaces"),
                  "doc21-texinfo-rints-a": ("R-ints", 6, 30, "2 `.Internal` vs `.Primitive`"),
-                 "doc22-texinfo-rexts-b": ("R-exts", 142, 188, "6 The R API: entry points for C code")}
+                 "doc22-texinfo-rexts-b": ("R-exts", 142, 188, "6 The R API: entry points for C code"),
+                 "doc27-texinfo-rints-a": ("R-ints", 31, 54, "7 GUI consoles"),
+                 "doc28-texinfo-rexts-b": ("R-exts", 189, 214, "7 Generic functions and methods")}
 _TEXI_LEVEL = {"chapter": 1, "unnumbered": 1, "appendix": 1, "chapheading": 1, "majorheading": 1,
                "section": 2, "unnumberedsec": 2, "appendixsec": 2, "heading": 2,
                "subsection": 3, "unnumberedsubsec": 3, "appendixsubsec": 3, "subheading": 3,
@@ -285,9 +288,9 @@ def _texinfo_gt(html: str, first: str, stop: str) -> str:
     md = subprocess.run(["pandoc", "-f", "html", "-t", "gfm", "--wrap=none"], input=body,
                         capture_output=True, text=True, check=True).stdout
     lines = md.splitlines()
-    norm = lambda t: re.sub(r"\s+", " ", t.lstrip("#").strip())  # noqa: E731
-    start = next(i for i, ln in enumerate(lines) if ln.startswith("#") and norm(ln) == first)
-    end = next(i for i, ln in enumerate(lines) if i > start and ln.startswith("#") and norm(ln) == stop)
+    norm = lambda t: re.sub(r"\s+", " ", t.lstrip("#").strip().replace("`", ""))  # noqa: E731
+    start = next(i for i, ln in enumerate(lines) if ln.startswith("#") and norm(ln) == norm(first))
+    end = next(i for i, ln in enumerate(lines) if i > start and ln.startswith("#") and norm(ln) == norm(stop))
     return _md_cleanup("\n".join(lines[start:end]))
 
 

@@ -1119,13 +1119,24 @@ class Emitter:
         past the item's text)."""
         self.close()
         in_item = (self.kind == "item" or (self.last_item and self.kind is None)) and bool(self.list_stack)
-        self.code_in_item = in_item and line.x0 > self.item_text_x + 0.5 * size
+        self.code_in_item = in_item and line.x0 > self.item_text_x + 0.5 * size and not self._top_listing(line, col)
         if not self.code_in_item:
             self.list_stack = []
         self.kind, self.code, self.code_cw = "code", [], 0.0
         self.code_last, self.code_pitch = None, None
         self.code_left = line.x0
         self.code_origin, self.code_col = col.left, col
+
+    def _top_listing(self, line: VLine, col: Column) -> bool:
+        """A listing at the document's own listing indent from the text (Texinfo's @example,
+        0.4in in), not the item's: it follows a paragraph after the list, not the item (a
+        listing inside an item stands that far right of the item's text)."""
+        indent = self.st.listing_indent
+        # a page of list items has no running text at the margin: one column's margin is the document's
+        left = self.st.text_left if self.st.gutter is None else _prose_left(col)
+        size = line.size or self.st.body_size
+        return (indent is not None and indent >= size and left is not None
+                and abs(line.x0 - left - indent) <= 0.25 * size)
 
     def _narrow_char_width(self, line: VLine, size: float) -> None:
         """The listing's character width: the narrowest monospace advance seen (0.6 em until one is).

@@ -842,3 +842,26 @@ def test_raised_number_without_a_note_stays_a_number() -> None:
     p.para(PROSE)
     md = md_of(doc)
     assert "The area is ten m2" in md and "[^" not in md
+
+
+def test_example_after_a_list_at_the_documents_listing_indent_is_not_in_the_item() -> None:
+    """Texinfo: an @example inside an item stands 0.4in right of the item's text; one at 0.4in
+    from the margin follows a paragraph after the list (here a one-line paragraph at the
+    first-line indent, close to the item's text) and is no part of the item."""
+    doc = _texinfo_examples(0)
+    p = Page(doc)
+    p.para(PROSE)
+    p.text(LEFT + 6, p.y, "5.")
+    p.text(LEFT + 22, p.y, "The following functions are primitive for efficiency reasons:")
+    p.y += 16
+    p.runs(LEFT + 22 + 28.8, [(".Primitive      .Internal", MONO)], size=9, lead=11)
+    p.runs(LEFT + 22 + 28.8, [(".subset         .subset2", MONO)], size=9, lead=11)
+    p.y += 8
+    p.text(LEFT + 15, p.y, "The multi-argument primitives")
+    p.y += 16
+    p.runs(LEFT + 28.8, [("call       switch", MONO)], size=9, lead=11)
+    p.y += 8
+    p.para(PROSE)
+    md = md_of(doc)
+    assert "    ```\n    .Primitive      .Internal\n    .subset         .subset2\n    ```" in md
+    assert "\n```\ncall       switch\n```" in md
