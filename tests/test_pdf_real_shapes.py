@@ -857,7 +857,7 @@ def test_example_after_a_list_at_the_documents_listing_indent_is_not_in_the_item
     p.runs(LEFT + 22 + 28.8, [(".Primitive      .Internal", MONO)], size=9, lead=11)
     p.runs(LEFT + 22 + 28.8, [(".subset         .subset2", MONO)], size=9, lead=11)
     p.y += 8
-    p.text(LEFT + 15, p.y, "The multi-argument primitives")
+    p.text(LEFT + 17, p.y, "The multi-argument primitives")
     p.y += 16
     p.runs(LEFT + 28.8, [("call       switch", MONO)], size=9, lead=11)
     p.y += 8
