@@ -569,12 +569,29 @@ class Emitter:
         k = len(items)
         while k > 0 and isinstance(items[k - 1], VLine) and 0 < items[k - 1].size <= self.st.body_size - 0.9:
             k -= 1
-        if k == len(items) or k == 0:
+        if k == len(items):
+            return self._marked_notes_start(items)
+        if k == 0:
             return len(items)
         first = items[k]
         if not _FOOTNOTE.match(first.text) or first.y0 - items[k - 1].y1 < 0.8 * first.size:
             return len(items)
         return k
+
+    def _marked_notes_start(self, items: list) -> int:
+        """Footnotes in the text's own size (Word and LibreOffice exports): the last lines of the
+        column, apart from the text above, the first one opening with a number set small or
+        raised ("¹ We considered ..."); len(items) when there are none."""
+        start = len(items)
+        for i in range(len(items) - 1, max(0, len(items) - 12), -1):
+            it = items[i]
+            if not isinstance(it, VLine):
+                break
+            prev = items[i - 1]
+            if (_note_mark(it.spans) is not None and _FOOTNOTE.match(it.text)
+                    and it.y0 - prev.y1 >= 0.8 * (it.size or self.st.body_size)):
+                start = i
+        return start
 
     def _footnotes(self, lines: list) -> None:
         """Footnotes go out after the block that is open at the page break, so a paragraph or a

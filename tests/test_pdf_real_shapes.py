@@ -865,3 +865,22 @@ def test_example_after_a_list_at_the_documents_listing_indent_is_not_in_the_item
     md = md_of(doc)
     assert "    ```\n    .Primitive      .Internal\n    .subset         .subset2\n    ```" in md
     assert "\n```\ncall       switch\n```" in md
+
+
+def test_office_footnote_in_the_texts_own_size_becomes_a_markdown_footnote() -> None:
+    """LibreOffice sets a footnote at the text's size; only its small number mark and its place
+    (apart at the page's foot) tell it from the text above."""
+    doc = pymupdf.open()
+    p = Page(doc)
+    p.para(PROSE, size=12)
+    x = p.text(LEFT, p.y, "It was a big step for those who wanted attrib", BODY, 12)
+    p.text(x, p.y - 4, "1", BODY, 7)
+    p.text(x + 4, p.y, ".", BODY, 12)
+    p.y += 20
+    p.para(f"Then: {PROSE}", size=12)
+    p.text(LEFT, 690, "1", BODY, 7)
+    p.text(LEFT + 5, 694, " We considered calling the package just attr too.", BODY, 12)
+    doc.set_metadata({"creator": "Writer", "producer": "LibreOffice 7.4"})
+    md = md_of(doc)
+    assert "who wanted attrib[^1]." in md
+    assert md.rstrip().endswith("[^1]: We considered calling the package just attr too.")
