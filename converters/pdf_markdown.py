@@ -22,7 +22,7 @@ _Style = tuple[float, bool]
 
 #: glyph bullets may touch their text; a dash or star needs a space ("-c --stdout", "-1" are not items)
 BULLET = re.compile(r"^\s*([•◦▪▫●○■□‣⁃∙·➢►✓](?=\s*\S)|[\-–—\*](?=\s+\S))\s*")
-NUMBERED = re.compile(r"^\s*(\(?\d{1,3}[.)]|\(?[a-z]\)|[ivx]{1,4}\.)\s+(?=\S)")
+NUMBERED = re.compile(r"^\s*(\(?\d{1,3}[.)]|\(?[a-z]\)|[ivx]{1,4}\.|[a-z]\.)\s+(?=\S)")
 #: a URL or e-mail address: author and affiliation lines carry them, headings do not
 BYLINE = re.compile(r"https?://|www\.|\b[\w.+-]+@[\w-]+\.[\w.]+")
 #: "Ada Lovelace, Alan M. Turing and Grace Hopper": two or more names of 2-4 capitalised words
@@ -879,9 +879,9 @@ class Emitter:
         bullet = BULLET.match(text)
         number = None if bullet else NUMBERED.match(text)
         marker = bullet or number
-        if marker and bullet and bullet.group(1) in "-*" and self.kind == "para" and c.same_col \
-                and c.gap < 0.3 * c.size:
-            marker = None  # a dash that starts a wrapped line of running text
+        if marker and (bullet and bullet.group(1) in "-*" or number and re.fullmatch(r"[a-z]\.", number.group(1))) \
+                and self.kind == "para" and c.same_col and c.gap < 0.3 * c.size:
+            marker = None  # a dash, or "a." (Texinfo's @enumerate a), that starts a wrapped line of running text
         if not marker:
             return False
         self.close()

@@ -884,3 +884,29 @@ def test_office_footnote_in_the_texts_own_size_becomes_a_markdown_footnote() -> 
     md = md_of(doc)
     assert "who wanted attrib[^1]." in md
     assert md.rstrip().endswith("[^1]: We considered calling the package just attr too.")
+
+
+def test_lettered_items_with_a_period_are_a_nested_list_but_not_inside_running_text() -> None:
+    """Texinfo's ``@enumerate a`` numbers "a.", "b." (LaTeX's "(a)" is known already); a line of
+    running text that happens to start with "a." goes on with its paragraph."""
+    doc = pymupdf.open()
+    p = Page(doc)
+    p.para(PROSE)
+    p.text(LEFT + 6, p.y, "3.")
+    p.text(LEFT + 22, p.y, "Low level functions which belong to one of the following groups:")
+    p.y += 14
+    for mark, text in (("a.", "Basic mathematical functions with a single argument"),
+                       ("b.", "Functions rarely used outside of programming")):
+        p.text(LEFT + 28, p.y, mark)
+        p.text(LEFT + 44, p.y, text)
+        p.y += 14
+    p.y += 8
+    p.text(LEFT, p.y, "The vitamins are listed by letter in the table of section")
+    p.y += 12
+    p.text(LEFT, p.y, "a. The rest of this sentence goes on after the letter.")
+    p.y += 20
+    p.para(PROSE)
+    md = md_of(doc)
+    assert "3. Low level functions which belong to one of the following groups:\n" in md
+    assert "    - a. Basic mathematical functions with a single argument\n    - b. Functions rarely used" in md
+    assert "table of section a. The rest of this sentence" in md
