@@ -56,7 +56,8 @@ from .html_css import (
     parse_color,
 )
 
-__all__ = ["page_styles", "find_unseen", "clear_faint", "strip_invisible", "Unseen", "document_elements", "text_len"]
+__all__ = ["page_styles", "find_unseen", "clear_faint", "strip_invisible", "Unseen", "document_elements", "text_len",
+           "text_chars"]
 
 # --------------------------------------------------------------------------------- characters
 
@@ -415,6 +416,11 @@ _STRING = etree.XPath("string()")
 def text_len(el) -> int:
     """Characters of ``el``'s text, surrounding whitespace left out."""
     return len(_STRING(el).strip())
+
+
+def text_chars(el) -> int:
+    """Characters of ``el``'s text, whitespace included: ``len("".join(el.itertext()))``."""
+    return len(_STRING(el))
 
 
 _text_len = text_len

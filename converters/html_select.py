@@ -980,12 +980,17 @@ def _mass(el, memo: dict) -> int:
     """
     if el in memo:  # keyed by the element itself: lxml proxies are kept alive (and unique) that way
         return memo[el]
-    for node in reversed([n for n in el.iter() if isinstance(n.tag, str)]):  # children before parents
+    for node in reversed(list(el.iter(etree.Element))):  # children before parents
         total = len((node.text or "").strip()) if node.tag != "a" else 0
         for child in node:
-            if isinstance(child.tag, str) and child.tag != "a" and not is_chrome(child):
-                total += memo.get(child, 0)
-            total += len((child.tail or "").strip())
+            tag = child.tag
+            if isinstance(tag, str) and tag != "a":
+                mass = memo[child]
+                if mass and not is_chrome(child):  # (chrome or not, a child without prose adds nothing)
+                    total += mass
+            tail = child.tail
+            if tail:
+                total += len(tail.strip())
         memo[node] = total
     return memo[el]
 
