@@ -242,9 +242,9 @@ def _candidates(root, sheet: Sheet) -> list:
     out = []
     if not sheet:
         for el in document_elements(root):
-            attrib = el.attrib
-            if attrib and ("style" in attrib or "bgcolor" in attrib
-                           or (el.tag == "font" and "color" in attrib) or (el.tag == "body" and "text" in attrib)):
+            names = el.keys()  # (one list of attribute names: cheaper than lookups in el.attrib)
+            if names and ("style" in names or "bgcolor" in names
+                          or (el.tag == "font" and "color" in names) or (el.tag == "body" and "text" in names)):
                 out.append(el)
         return out
     by_class, by_id, by_tag = sheet.suspect_keys
@@ -255,17 +255,17 @@ def _candidates(root, sheet: Sheet) -> list:
     classes: dict[str, tuple[bool, bool]] = {}  # class value -> (prefilter substring hit, exact token hit)
     for el in document_elements(root):
         tag = el.tag
-        attrib = el.attrib
-        if not attrib:
+        names = el.keys()
+        if not names:
             if tag in xpath_tags:  # (a subset of by_tag: both tests pass)
                 out.append(el)
             continue
-        if "style" in attrib or "bgcolor" in attrib:
+        if "style" in names or "bgcolor" in names:
             out.append(el)
             continue
-        special = attrib.get("color") if tag == "font" else attrib.get("text") if tag == "body" else None
-        cls = attrib.get("class")
-        ident = attrib.get("id")
+        special = el.get("color") if tag == "font" else el.get("text") if tag == "body" else None
+        cls = el.get("class")
+        ident = el.get("id")
         cls_hit = (False, False)
         if cls is not None:
             cls_hit = classes.get(cls)

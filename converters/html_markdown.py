@@ -603,6 +603,8 @@ def _is_figure(el) -> bool:
 def _destination(url: str) -> str:
     """A link destination markdown parses back intact: spaces encoded, unbalanced parens encoded."""
     url = url.replace(" ", "%20")
+    if "(" not in url and ")" not in url:
+        return url  # (no parens, nothing to balance)
     depth = 0
     for ch in url:
         depth += (ch == "(") - (ch == ")")

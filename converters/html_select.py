@@ -213,6 +213,7 @@ def _tokens(el) -> list[str]:
 
 #: class substrings that may hide (case-sensitive): with the attributes below, a cheap prefilter for is_hidden
 _HIDDEN_CLASS_HINTS = ("hid", "none", "sr-only", "invisible", "Hidden", "screen-reader", "boring")
+_HIDING_ATTRIBUTES = frozenset({"hidden", "aria-hidden", "style", "type"})
 
 
 def _hidden_candidates(root) -> list:
@@ -222,13 +223,13 @@ def _hidden_candidates(root) -> list:
     out = []
     hints: dict[str, bool] = {}
     for el in document_elements(root):
-        attrib = el.attrib
-        if not attrib:
+        names = el.keys()  # (one list of attribute names: cheaper than four lookups in el.attrib)
+        if not names:
             continue
-        if "hidden" in attrib or "aria-hidden" in attrib or "style" in attrib or "type" in attrib:
+        if not _HIDING_ATTRIBUTES.isdisjoint(names):
             out.append(el)
             continue
-        cls = attrib.get("class")
+        cls = el.get("class")
         if cls:
             hit = hints.get(cls)
             if hit is None:
@@ -279,6 +280,8 @@ def unstream_suspense(root, html_text: str) -> None:
     the body, with ``$RC("B:n","S:n")`` (``$RS("S:n","P:n")`` for segments) to swap it in. Without
     the swap the content is hidden text at the bottom of the page, so code blocks and lists vanished.
     """
+    if next(root.iter("template"), None) is None:
+        return  # (nothing to swap: asked of the tree in C, cheaper than scanning the text)
     if 'id="S:' not in html_text or "<template" not in html_text:
         return
     pairs: dict[str, str] = {}
