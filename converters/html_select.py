@@ -47,12 +47,15 @@ KNOWN_GENERATORS = ("rustdoc", "mkdocs-material", "docusaurus", "readthedocs", "
                     "sphinx", "mdbook", "docbook", "javadoc", "sphinx", "mkdocs", "sphinx")
 
 
+_HEADERTITLE = etree.XPath("descendant::div[@class='headertitle']")  # (= iterfind(".//div[...]"), in C)
+
+
 def doxygen_title(root) -> None:
     """Doxygen writes a page's title as ``div.headertitle > div.title`` above ``div.contents``: make
     it the content's ``<h1>`` (in place), so the page keeps its heading and has a title even when
     a custom Doxygen header leaves out ``<title>`` (jsoncpp's pages were titled by their file name).
     """
-    for header in root.iterfind(".//div[@class='headertitle']"):
+    for header in _HEADERTITLE(root):
         title = next((c for c in header if c.tag == "div" and c.get("class") == "title"), None)
         holder = header.getparent()
         contents = holder.getnext() if holder is not None else None

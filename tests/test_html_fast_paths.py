@@ -15,8 +15,10 @@ from llmingest.converters.html import convert
 from llmingest.converters.html_blocks import _token_scores
 from llmingest.converters.html_css import _SUSPECT, Sheet, _suspect
 from llmingest.converters.html_hidden import _candidates, document_elements, page_styles
+from llmingest.converters.html_markdown import _is_layout_list
 from llmingest.converters.html_select import (
     _ANY_PHRASE,
+    _HEADERTITLE,
     _PHRASE_START,
     CHROME_RULES,
     _hidden_candidates,
@@ -181,3 +183,25 @@ def test_phrase_start_lets_through_every_text_a_chrome_phrase_matches():
     assert len(matched) > 30
     assert all(_PHRASE_START.match(t) for t in matched)
     assert not _PHRASE_START.match("The quick brown fox") and not _PHRASE_START.match("Kubernetes pods")
+
+
+def test_headertitle_xpath_and_layout_list_match_the_elementpath_searches():
+    """doxygen_title's XPath finds what iterfind(".//div[@class='headertitle']") found; _is_layout_list's
+    one descendant walk answers what four .//hN searches did."""
+    root = _parse("<html><body><div class='headertitle'><div class='title'>A</div></div>"
+                  "<div class='headertitle x'>no</div><div><div class='headertitle'>B</div></div>"
+                  "<ul><li><div><h3>Section</h3></div><p>a</p></li><li><section><p>b</p></section></li></ul>"
+                  "<ul><li><h2>one</h2></li><li><p>plain</p><span><h5>deep</h5></span></li></ul>"
+                  "<ol><li><h4>x</h4></li></ol></body></html>")
+    assert _HEADERTITLE(root) == list(root.iterfind(".//div[@class='headertitle']"))
+    assert len(_HEADERTITLE(root)) == 2
+
+    def elementpath(items) -> bool:
+        return all(not (li.find(".//h1") is None and li.find(".//h2") is None and li.find(".//h3") is None
+                        and li.find(".//h4") is None and li.find("section") is None) for li in items)
+
+    lists = [[li for li in lst if li.tag == "li"] for lst in root.iter("ul", "ol")]
+    assert [_is_layout_list(items) for items in lists] == [elementpath(items) for items in lists] == [True, False, True]
+    md = convert(b"<html><body><div class='header'><div class='headertitle'><div class='title'>Widget API</div>"
+                 b"</div></div><div class='contents'><p>Body text.</p></div></body></html>", "https://e.org/w.html").content
+    assert md.startswith("# Widget API")
