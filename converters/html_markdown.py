@@ -124,7 +124,7 @@ def code_language(pre) -> str:
 
 def fence_for(text: str, char: str = "`") -> str:
     """A fence longer than any run of ``char`` inside ``text`` (at least three)."""
-    longest = max((len(m) for m in re.findall(re.escape(char) + "+", text)), default=0)
+    longest = max((len(m) for m in re.findall(re.escape(char) + "+", text)), default=0) if char in text else 0
     return char * max(3, longest + 1)
 
 
@@ -132,7 +132,7 @@ def _inline_code(text: str) -> str:
     text = text.replace("\n", " ")
     if not text.strip():
         return ""
-    longest = max((len(m) for m in re.findall("`+", text)), default=0)
+    longest = max((len(m) for m in re.findall("`+", text)), default=0) if "`" in text else 0
     ticks = "`" * (longest + 1)
     pad = " " if text.startswith("`") or text.endswith("`") else ""
     return f"{ticks}{pad}{text}{pad}{ticks}"
