@@ -10,7 +10,7 @@ each on a mini spec built here (never a product's spec).
 
 from __future__ import annotations
 
-from conftest import spec, task, top
+from conftest import json_body, mini_op, mini_spec, spec, task, top
 from llmingest.converters.actions_schema import ENUM_KEPT, body_problems, misfit_fields, request_schema
 from llmingest.converters.openapi import Operation, Param
 
@@ -18,22 +18,16 @@ S = {"type": "string"}
 INT = {"type": "integer"}
 
 
-def _json(props: dict, required: list[str] | None = None) -> dict:
-    schema: dict = {"type": "object", "properties": props}
-    if required:
-        schema["required"] = required
-    return {"content": {"application/json": {"schema": schema}}}
-
 
 BOT = {"openapi": "3.0.0", "info": {"title": "Botgram API"}, "servers": [{"url": "https://bot.test"}], "paths": {
     "/sendMessage": {"post": {"operationId": "sendMessage", "summary": "Send a text message to a chat",
-                              "requestBody": _json({"chat_id": INT, "text": S, "reply_to_message_id": INT,
+                              "requestBody": json_body({"chat_id": INT, "text": S, "reply_to_message_id": INT,
                                                     "disable_notification": {"type": "boolean"}},
                                                    ["chat_id", "text"])}},
     "/getChat": {"post": {"operationId": "getChat", "summary": "Get up to date information about the chat",
-                          "requestBody": _json({"chat_id": INT}, ["chat_id"])}},
+                          "requestBody": json_body({"chat_id": INT}, ["chat_id"])}},
     "/setChatTitle": {"post": {"operationId": "setChatTitle", "summary": "Change the title of a chat",
-                               "requestBody": _json({"chat_id": INT, "title": S}, ["chat_id", "title"])}},
+                               "requestBody": json_body({"chat_id": INT, "title": S}, ["chat_id", "title"])}},
 }}
 
 
@@ -68,71 +62,55 @@ def test_an_enum_cut_short_by_the_index_proves_nothing():
 
 # ---- words the spec says only in its prose (spec_alias), and whose field a heading edits ------------
 
-def _op(path: str, method: str, summary: str, body: dict | None = None, required: list[str] | None = None,
-        description: str = "") -> dict:
-    params = [{"name": n.strip("{}"), "in": "path", "required": True, "schema": S}
-              for n in path.split("/") if n.startswith("{")]
-    op: dict = {"operationId": f"{method}{path}".replace("/", "_").replace("{", "").replace("}", ""),
-                "summary": summary, "description": description, "parameters": params}
-    if body is not None:
-        op["requestBody"] = _json(body, required)
-    return {method: op}
 
 
-def _spec_of(title: str, ops: list[tuple[str, dict]]) -> dict:
-    paths: dict = {}
-    for path, op in ops:
-        paths.setdefault(path, {}).update(op)
-    return {"openapi": "3.0.0", "info": {"title": title}, "servers": [{"url": "https://api.test"}], "paths": paths}
-
-
-MAIL = _spec_of("Mailer API", [
-    ("/lists", _op("/lists", "post", "Add list", {"name": S}, ["name"],
+MAIL = mini_spec("Mailer API", [
+    ("/lists", mini_op("/lists", "post", "Add list", {"name": S}, ["name"],
                    "Create a new list (an audience) in your account.")),
-    ("/lists/{list_id}", _op("/lists/{list_id}", "patch", "Update lists",
+    ("/lists/{list_id}", mini_op("/lists/{list_id}", "patch", "Update lists",
                              {"name": S, "campaign_defaults": {"type": "object", "properties": {"from_name": S}}},
                              description="Update the settings for a specific audience.")),
-    ("/lists/{list_id}/members", _op("/lists/{list_id}/members", "post", "Add member to list",
+    ("/lists/{list_id}/members", mini_op("/lists/{list_id}/members", "post", "Add member to list",
                                      {"email_address": S}, ["email_address"],
                                      "Add a new contact to an audience.")),
-    ("/campaigns", _op("/campaigns", "post", "Add campaign", {"type": S}, ["type"],
+    ("/campaigns", mini_op("/campaigns", "post", "Add campaign", {"type": S}, ["type"],
                        "Create a new campaign.")),
-    ("/campaigns/{campaign_id}", _op("/campaigns/{campaign_id}", "patch", "Update campaign settings",
+    ("/campaigns/{campaign_id}", mini_op("/campaigns/{campaign_id}", "patch", "Update campaign settings",
                                      {"settings": {"type": "object", "properties": {"from_name": S,
                                                                                     "title": S}}},
                                      description="Update some or all of the settings for a campaign.")),
-    ("/templates", _op("/templates", "post", "Add template", {"name": S}, ["name"], "Create a new template.")),
+    ("/templates", mini_op("/templates", "post", "Add template", {"name": S}, ["name"], "Create a new template.")),
 ])
 
-MUSIC = _spec_of("Tunes API", [
-    ("/playlists/{playlist_id}/tracks", _op("/playlists/{playlist_id}/tracks", "post", "Add items to playlist",
+MUSIC = mini_spec("Tunes API", [
+    ("/playlists/{playlist_id}/tracks", mini_op("/playlists/{playlist_id}/tracks", "post", "Add items to playlist",
                                            {"uris": {"type": "array", "items": S}},
                                            description="Add one or more songs to a user's playlist.")),
-    ("/users/{user_id}/playlists", _op("/users/{user_id}/playlists", "post", "Create playlist", {"name": S},
+    ("/users/{user_id}/playlists", mini_op("/users/{user_id}/playlists", "post", "Create playlist", {"name": S},
                                       ["name"], "Create a playlist for a user.")),
-    ("/playlists/{playlist_id}", _op("/playlists/{playlist_id}", "put", "Change playlist details", {"name": S})),
-    ("/albums/{id}", _op("/albums/{id}", "get", "Get album")),
+    ("/playlists/{playlist_id}", mini_op("/playlists/{playlist_id}", "put", "Change playlist details", {"name": S})),
+    ("/albums/{id}", mini_op("/albums/{id}", "get", "Get album")),
 ])
 
-CODE = _spec_of("Forge API", [
-    ("/user/settings", _op("/user/settings", "patch", "Update user settings",
+CODE = mini_spec("Forge API", [
+    ("/user/settings", mini_op("/user/settings", "patch", "Update user settings",
                            {"description": S, "website": S, "language": S})),
-    ("/repos/{owner}/{repo}", _op("/repos/{owner}/{repo}", "patch",
+    ("/repos/{owner}/{repo}", mini_op("/repos/{owner}/{repo}", "patch",
                                   "Edit a repository's properties. Only fields that are set will be changed.",
                                   {"description": S, "name": S, "private": {"type": "boolean"}})),
-    ("/user/repos", _op("/user/repos", "post", "Create a repository", {"name": S}, ["name"])),
-    ("/user/keys", _op("/user/keys", "post", "Create a public key", {"title": S, "key": S}, ["title", "key"])),
-    ("/user/gpg_keys", _op("/user/gpg_keys", "post", "Create a GPG key", {"armored_public_key": S},
+    ("/user/repos", mini_op("/user/repos", "post", "Create a repository", {"name": S}, ["name"])),
+    ("/user/keys", mini_op("/user/keys", "post", "Create a public key", {"title": S, "key": S}, ["title", "key"])),
+    ("/user/gpg_keys", mini_op("/user/gpg_keys", "post", "Create a GPG key", {"armored_public_key": S},
                            ["armored_public_key"])),
-    ("/user/gpg_key_verify", _op("/user/gpg_key_verify", "post", "Verify a GPG key", {"key_id": S})),
-    ("/users/{username}/gpg_keys", _op("/users/{username}/gpg_keys", "get", "List a user's GPG keys")),
-    ("/repos/{owner}/{repo}/keys", _op("/repos/{owner}/{repo}/keys", "post", "Add a deploy key",
+    ("/user/gpg_key_verify", mini_op("/user/gpg_key_verify", "post", "Verify a GPG key", {"key_id": S})),
+    ("/users/{username}/gpg_keys", mini_op("/users/{username}/gpg_keys", "get", "List a user's GPG keys")),
+    ("/repos/{owner}/{repo}/keys", mini_op("/repos/{owner}/{repo}/keys", "post", "Add a deploy key",
                                        {"title": S, "key": S}, ["key"])),
-    ("/repos/{owner}/{repo}/keys/{id}", _op("/repos/{owner}/{repo}/keys/{id}", "delete", "Remove a deploy key")),
-    ("/user/keys/{id}", _op("/user/keys/{id}", "delete", "Delete a public key")),
-    ("/admin/users/{username}/keys", _op("/admin/users/{username}/keys", "post", "Add a public key for a user",
+    ("/repos/{owner}/{repo}/keys/{id}", mini_op("/repos/{owner}/{repo}/keys/{id}", "delete", "Remove a deploy key")),
+    ("/user/keys/{id}", mini_op("/user/keys/{id}", "delete", "Delete a public key")),
+    ("/admin/users/{username}/keys", mini_op("/admin/users/{username}/keys", "post", "Add a public key for a user",
                                          {"title": S, "key": S}, ["key"])),
-    ("/repos/{owner}/{repo}/labels", _op("/repos/{owner}/{repo}/labels", "post", "Create a label",
+    ("/repos/{owner}/{repo}/labels", mini_op("/repos/{owner}/{repo}/labels", "post", "Create a label",
                                          {"name": S}, ["name"])),
 ])
 
@@ -160,13 +138,13 @@ def test_spec_alias_ties_a_ui_word_to_the_path_word_the_prose_gives_it():
 def test_an_alias_never_names_a_scope():
     from llmingest.converters.actions_model import spec_alias
 
-    chat = _spec_of("Chat API", [
-        ("/admin.conversations.rename", _op("/admin.conversations.rename", "post", "Rename a channel.", {"name": S})),
-        ("/admin.conversations.archive", _op("/admin.conversations.archive", "post", "Archive a channel.", {})),
-        ("/conversations.rename", _op("/conversations.rename", "post", "Renames a channel.", {"name": S})),
-        ("/chat.postMessage", _op("/chat.postMessage", "post", "Sends a message.", {"text": S})),
-        ("/reminders.add", _op("/reminders.add", "post", "Creates a reminder.", {"text": S})),
-        ("/users.info", _op("/users.info", "post", "Gets information about a user.", {"user": S})),
+    chat = mini_spec("Chat API", [
+        ("/admin.conversations.rename", mini_op("/admin.conversations.rename", "post", "Rename a channel.", {"name": S})),
+        ("/admin.conversations.archive", mini_op("/admin.conversations.archive", "post", "Archive a channel.", {})),
+        ("/conversations.rename", mini_op("/conversations.rename", "post", "Renames a channel.", {"name": S})),
+        ("/chat.postMessage", mini_op("/chat.postMessage", "post", "Sends a message.", {"text": S})),
+        ("/reminders.add", mini_op("/reminders.add", "post", "Creates a reminder.", {"text": S})),
+        ("/users.info", mini_op("/users.info", "post", "Gets information about a user.", {"user": S})),
     ])
     assert "admin" not in spec_alias(spec(chat, "chat.json"), "channel")
     assert spec_alias(spec(chat, "chat.json"), "channel") == {"conversation"}

@@ -17,35 +17,14 @@ spec built here (never a product's spec).
 
 from __future__ import annotations
 
-from conftest import spec, task, top
+from conftest import mini_op, mini_spec, spec, task, top
 from llmingest.converters.actions_model import VETOES
 
 S = {"type": "string"}
 B = {"type": "boolean"}
 
 
-def _json(props: dict, required: list[str] | None = None) -> dict:
-    schema: dict = {"type": "object", "properties": props}
-    if required:
-        schema["required"] = required
-    return {"content": {"application/json": {"schema": schema}}}
 
-
-def _op(path: str, method: str, summary: str, body: dict | None = None, required: list[str] | None = None) -> dict:
-    params = [{"name": n.strip("{}"), "in": "path", "required": True, "schema": S}
-              for n in path.split("/") if n.startswith("{")]
-    op: dict = {"operationId": f"{method}{path}".replace("/", "_").replace("{", "").replace("}", "").replace(".", "_"),
-                "summary": summary, "parameters": params}
-    if body is not None:
-        op["requestBody"] = _json(body, required)
-    return {method: op}
-
-
-def _spec_of(title: str, ops: list[tuple[str, dict]]) -> dict:
-    paths: dict = {}
-    for path, op in ops:
-        paths.setdefault(path, {}).update(op)
-    return {"openapi": "3.0.0", "info": {"title": title}, "servers": [{"url": "https://api.test"}], "paths": paths}
 
 
 def _features(doc: dict, md: str) -> dict[tuple[str, str], dict[str, float]]:
@@ -59,44 +38,44 @@ def _features(doc: dict, md: str) -> dict[tuple[str, str], dict[str, float]]:
             for _p, op, parts in decide(s, block.heading or "", steps, rank(s, block.heading or "", steps))}
 
 
-FORGE = _spec_of("Forge API", [
-    ("/user/repos", _op("/user/repos", "post", "Create a repository for the authenticated user",
+FORGE = mini_spec("Forge API", [
+    ("/user/repos", mini_op("/user/repos", "post", "Create a repository for the authenticated user",
                         {"name": S, "description": S, "private": B}, ["name"])),
-    ("/orgs/{org}/repos", _op("/orgs/{org}/repos", "post", "Create an organization repository",
+    ("/orgs/{org}/repos", mini_op("/orgs/{org}/repos", "post", "Create an organization repository",
                               {"name": S, "description": S, "private": B}, ["name"])),
-    ("/repos/{owner}/{repo}", _op("/repos/{owner}/{repo}", "patch", "Update a repository", {"description": S})),
+    ("/repos/{owner}/{repo}", mini_op("/repos/{owner}/{repo}", "patch", "Update a repository", {"description": S})),
     ("/repos/{owner}/{repo}/hooks/{hook_id}/deliveries/{delivery_id}/attempts",
-     _op("/repos/{owner}/{repo}/hooks/{hook_id}/deliveries/{delivery_id}/attempts", "post",
+     mini_op("/repos/{owner}/{repo}/hooks/{hook_id}/deliveries/{delivery_id}/attempts", "post",
          "Redeliver a delivery for a repository webhook")),
     ("/orgs/{org}/hooks/{hook_id}/deliveries/{delivery_id}/attempts",
-     _op("/orgs/{org}/hooks/{hook_id}/deliveries/{delivery_id}/attempts", "post",
+     mini_op("/orgs/{org}/hooks/{hook_id}/deliveries/{delivery_id}/attempts", "post",
          "Redeliver a delivery for an organization webhook")),
-    ("/users/{user_id}", _op("/users/{user_id}", "put", "Update user",
+    ("/users/{user_id}", mini_op("/users/{user_id}", "put", "Update user",
                              {"name": S, "phone": S, "is_exempt_from_login_verification": B})),
-    ("/users", _op("/users", "post", "Create user", {"name": S, "login": S}, ["name"])),
+    ("/users", mini_op("/users", "post", "Create user", {"name": S, "login": S}, ["name"])),
     ("/repos/{owner}/{repo}/code-scanning/default-setup",
-     _op("/repos/{owner}/{repo}/code-scanning/default-setup", "patch", "Update a code scanning default setup",
+     mini_op("/repos/{owner}/{repo}/code-scanning/default-setup", "patch", "Update a code scanning default setup",
          {"state": {"type": "string", "enum": ["configured", "not-configured"]}})),
 ])
 
-CHAT = _spec_of("Chat API", [
-    ("/conversations.create", _op("/conversations.create", "post", "Initiates a public or private channel-based conversation",
+CHAT = mini_spec("Chat API", [
+    ("/conversations.create", mini_op("/conversations.create", "post", "Initiates a public or private channel-based conversation",
                                   {"name": S, "is_private": B}, ["name"])),
-    ("/admin.conversations.create", _op("/admin.conversations.create", "post",
+    ("/admin.conversations.create", mini_op("/admin.conversations.create", "post",
                                         "Create a public or private channel-based conversation",
                                         {"name": S, "is_private": B, "team_id": S}, ["name", "is_private"])),
-    ("/conversations.archive", _op("/conversations.archive", "post", "Archives a conversation", {"channel": S})),
+    ("/conversations.archive", mini_op("/conversations.archive", "post", "Archives a conversation", {"channel": S})),
 ])
 
-CLOUD = _spec_of("Cloud API", [
-    ("/servers", _op("/servers", "post", "Create a new server", {"name": S}, ["name"])),
-    ("/servers/actions", _op("/servers/actions", "post", "Act on tagged servers",
+CLOUD = mini_spec("Cloud API", [
+    ("/servers", mini_op("/servers", "post", "Create a new server", {"name": S}, ["name"])),
+    ("/servers/actions", mini_op("/servers/actions", "post", "Act on tagged servers",
                              {"type": {"type": "string", "enum": ["power_on", "power_off", "shutdown"]}, "tag_name": S},
                              ["type", "tag_name"])),
-    ("/servers/{server_id}/actions", _op("/servers/{server_id}/actions", "post", "Initiate a server action",
+    ("/servers/{server_id}/actions", mini_op("/servers/{server_id}/actions", "post", "Initiate a server action",
                                          {"type": {"type": "string", "enum": ["power_on", "power_off", "reboot"]}},
                                          ["type"])),
-    ("/databases/{cluster_id}/sql_mode", _op("/databases/{cluster_id}/sql_mode", "put",
+    ("/databases/{cluster_id}/sql_mode", mini_op("/databases/{cluster_id}/sql_mode", "put",
                                              "Update SQL mode for a cluster", {"sql_mode": S}, ["sql_mode"])),
 ])
 
@@ -189,10 +168,10 @@ def test_a_ticked_switch_label_names_the_thing_the_call_must_have():
     assert _features(FORGE, md3)[("POST", "/user/repos")]["toggle_target_absent"] == 0.0
 
 
-VIDEO = _spec_of("Video API", [
-    ("/me", _op("/me", "patch", "Edit the current user", {"bio": S, "name": S})),
-    ("/users/{user_id}", _op("/users/{user_id}", "patch", "Edit a user", {"bio": S, "name": S})),
-    ("/users/{user_id}/albums", _op("/users/{user_id}/albums", "post", "Create an album", {"name": S}, ["name"])),
+VIDEO = mini_spec("Video API", [
+    ("/me", mini_op("/me", "patch", "Edit the current user", {"bio": S, "name": S})),
+    ("/users/{user_id}", mini_op("/users/{user_id}", "patch", "Edit a user", {"bio": S, "name": S})),
+    ("/users/{user_id}/albums", mini_op("/users/{user_id}/albums", "post", "Create an album", {"name": S}, ["name"])),
 ])
 
 
