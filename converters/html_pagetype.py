@@ -138,12 +138,31 @@ def _sig(el) -> tuple:
     return (el.tag, cls.split(None, 1)[0] if cls and cls.strip() else "")
 
 
+_FRAME_TAGS = {"footer", "nav", "aside", "header"}
+_FRAME_ROLES = {"dialog", "alertdialog", "contentinfo", "navigation", "complementary", "banner"}
+
+
+def _in_frame(el, body) -> bool:
+    """``el`` sits in the page's frame: a footer, nav, aside or header, or an overlay dialog (a cookie
+    or privacy-policy modal is often the page's longest run of paragraphs, and never its items)."""
+    node = el
+    while node is not None and node is not body:
+        if node.tag in _FRAME_TAGS or (node.get("role") or "").lower() in _FRAME_ROLES \
+                or node.get("aria-modal") == "true":
+            return True
+        node = node.getparent()
+    return False
+
+
 def _largest_group(body, chars: dict):
     """The parent whose same-shaped children (3+, none holding half of them) hold the most text:
-    (items, their chars). Posts of a thread, cards of a grid, rows of a list."""
+    (items, their chars). Posts of a thread, cards of a grid, rows of a list; never a group in the
+    page's frame (:func:`_in_frame`)."""
     best: tuple = ((), 0)
-    for parent, n in chars.items():
-        if n <= best[1] or len(parent) < 3:
+    for parent, n in sorted(chars.items(), key=lambda kv: -kv[1]):
+        if n <= best[1]:
+            break
+        if len(parent) < 3:
             continue
         groups: dict = {}
         for child in parent:
@@ -152,7 +171,8 @@ def _largest_group(body, chars: dict):
         for items in groups.values():
             if len(items) >= 3:
                 total = sum(chars[c] for c in items)
-                if total > best[1] and max(chars[c] for c in items) <= 0.5 * total:  # (not a layout's columns)
+                if total > best[1] and max(chars[c] for c in items) <= 0.5 * total \
+                        and not _in_frame(parent, body):  # (not a layout's columns, not the frame's)
                     best = (items, total)
     return best
 
@@ -270,12 +290,15 @@ def _jsonld_columns(types: set) -> tuple[float, float, float, float]:
 
 
 def add_type_features(root, body, blocks, dense: list[list[float]], url: str | None, idx: dict,
-                      jsonld: dict | None = None) -> None:
+                      jsonld: dict | None = None) -> list:
     """Fill the :data:`TYPE_NAMES` columns of ``dense`` (one row per block, in place), and the
     ``jl_*`` columns of :func:`.html_blocks.features` from ``jsonld`` (:func:`jsonld_facts` of the page
-    before cleaning: by the time blocks are cut the scripts are gone)."""
+    before cleaning: by the time blocks are cut the scripts are gone).
+
+    Returns, per block, the item of the page's largest repeated group that holds it (None outside)."""
+    items: list = []
     if not blocks:
-        return
+        return items
     page = dict.fromkeys(PAGE_NAMES, 0.0)
     jsonld = jsonld or {}
     _signal_features(page, jsonld, url)
@@ -295,6 +318,7 @@ def add_type_features(root, body, blocks, dense: list[list[float]], url: str | N
         for col, value in zip(jl_cols, jl, strict=True):
             row[col] = value
         group_item, tab = _block_context(b, body, in_item)
+        items.append(group_item)
         words = [w.lower() for w in _WORD.findall(b.text)]
         row[idx["in_group"]] = 1.0 if group_item is not None else 0.0
         row[idx["group_item_share"]] = chars.get(group_item, 0) / total if group_item is not None else 0.0
@@ -303,3 +327,4 @@ def add_type_features(root, body, blocks, dense: list[list[float]], url: str | N
         row[idx["jsonld_overlap"]] = _overlap(words, jl_grams)
         row[idx["desc_overlap"]] = _overlap(words, desc_grams)
         row[idx["title_overlap"]] = (sum(w in title_words for w in words) / len(words)) if words and title_words else 0.0
+    return items
