@@ -138,31 +138,12 @@ def _sig(el) -> tuple:
     return (el.tag, cls.split(None, 1)[0] if cls and cls.strip() else "")
 
 
-_FRAME_TAGS = {"footer", "nav", "aside", "header"}
-_FRAME_ROLES = {"dialog", "alertdialog", "contentinfo", "navigation", "complementary", "banner"}
-
-
-def _in_frame(el, body) -> bool:
-    """``el`` sits in the page's frame: a footer, nav, aside or header, or an overlay dialog (a cookie
-    or privacy-policy modal is often the page's longest run of paragraphs, and never its items)."""
-    node = el
-    while node is not None and node is not body:
-        if node.tag in _FRAME_TAGS or (node.get("role") or "").lower() in _FRAME_ROLES \
-                or node.get("aria-modal") == "true":
-            return True
-        node = node.getparent()
-    return False
-
-
 def _largest_group(body, chars: dict):
     """The parent whose same-shaped children (3+, none holding half of them) hold the most text:
-    (items, their chars). Posts of a thread, cards of a grid, rows of a list; never a group in the
-    page's frame (:func:`_in_frame`)."""
+    (items, their chars). Posts of a thread, cards of a grid, rows of a list."""
     best: tuple = ((), 0)
-    for parent, n in sorted(chars.items(), key=lambda kv: -kv[1]):
-        if n <= best[1]:
-            break
-        if len(parent) < 3:
+    for parent, n in chars.items():
+        if n <= best[1] or len(parent) < 3:
             continue
         groups: dict = {}
         for child in parent:
@@ -171,8 +152,7 @@ def _largest_group(body, chars: dict):
         for items in groups.values():
             if len(items) >= 3:
                 total = sum(chars[c] for c in items)
-                if total > best[1] and max(chars[c] for c in items) <= 0.5 * total \
-                        and not _in_frame(parent, body):  # (not a layout's columns, not the frame's)
+                if total > best[1] and max(chars[c] for c in items) <= 0.5 * total:  # (not a layout's columns)
                     best = (items, total)
     return best
 
