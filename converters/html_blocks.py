@@ -8,7 +8,8 @@ position, the size and link density of its containers, how many siblings repeat 
 shape, whether the rule-based selector's container holds it) plus a score learned from the class and
 id words of it and its ancestors (feature hashing). A small gradient-boosted tree set turns these
 into the probability that the block is main content; the scores are smoothed over neighbouring
-blocks and across the items of the page's largest repeated group, and the kept blocks are rendered by the ordinary markdown writer (unkept subtrees are cut).
+blocks and across the items of the page's largest repeated group, and the kept blocks are rendered
+by the ordinary markdown writer (unkept subtrees are cut).
 
 The weights (``html_weights.json``) are trained by ``benchmarks/train_html_scorer.py`` on the work
 part of WCXB's development split (CC-BY-4.0, Murrough Foley); inference is numpy (a dependency of
@@ -695,7 +696,8 @@ def smooth(probs, weight: float = 0.25):
 
 
 #: how far a group item's block moves to its peers' mean score (out-of-fold on the work part, html_cv.py
-#: --group-blend: 0 F1 0.855, 0.5 0.856 with listing +.005, product +.006, collection and forum +.001)
+#: --reuse --group-blend: 0 and 0.5 both F1 0.858, 0.5 with collection +.004, forum +.003; 1.0 tried on
+#: other fold weights: as 0.5)
 _GROUP_BLEND = 0.5
 
 
@@ -719,7 +721,7 @@ def group_consistency(blocks: list[Block], probs, items: list, weight: float):
     slots: dict = {}
     for i, (b, item) in enumerate(zip(blocks, items, strict=True)):
         if item is not None:
-            slots.setdefault((_slot(b.el, item)), []).append(i)
+            slots.setdefault(_slot(b.el, item), []).append(i)
     out = np.array(probs, dtype=np.float64)
     for where in slots.values():
         if len(where) >= 3:
