@@ -316,7 +316,9 @@ class Writer:
                     nested = "\n\n".join(self.block(li, depth + 1))
                     if nested:
                         rendered[-1] = rendered[-1] + "\n" + _indent(nested, " " * 2)
-                continue
+                if not isinstance(li.tag, str) or li.tag in ("ul", "ol") or li.tag in INLINE_TAGS:
+                    continue
+                # a <div> item (invalid but common: carousel and slider libraries) is an item too
             marker = f"{number}. " if ordered else "- "
             number += 1
             inner = _join_item(b for b in self.blocks(li, depth) if b.strip())

@@ -270,12 +270,15 @@ def _jsonld_columns(types: set) -> tuple[float, float, float, float]:
 
 
 def add_type_features(root, body, blocks, dense: list[list[float]], url: str | None, idx: dict,
-                      jsonld: dict | None = None) -> None:
+                      jsonld: dict | None = None) -> list:
     """Fill the :data:`TYPE_NAMES` columns of ``dense`` (one row per block, in place), and the
     ``jl_*`` columns of :func:`.html_blocks.features` from ``jsonld`` (:func:`jsonld_facts` of the page
-    before cleaning: by the time blocks are cut the scripts are gone)."""
+    before cleaning: by the time blocks are cut the scripts are gone).
+
+    Returns, per block, the item of the page's largest repeated group that holds it (None outside)."""
+    items: list = []
     if not blocks:
-        return
+        return items
     page = dict.fromkeys(PAGE_NAMES, 0.0)
     jsonld = jsonld or {}
     _signal_features(page, jsonld, url)
@@ -295,6 +298,7 @@ def add_type_features(root, body, blocks, dense: list[list[float]], url: str | N
         for col, value in zip(jl_cols, jl, strict=True):
             row[col] = value
         group_item, tab = _block_context(b, body, in_item)
+        items.append(group_item)
         words = [w.lower() for w in _WORD.findall(b.text)]
         row[idx["in_group"]] = 1.0 if group_item is not None else 0.0
         row[idx["group_item_share"]] = chars.get(group_item, 0) / total if group_item is not None else 0.0
@@ -303,3 +307,4 @@ def add_type_features(root, body, blocks, dense: list[list[float]], url: str | N
         row[idx["jsonld_overlap"]] = _overlap(words, jl_grams)
         row[idx["desc_overlap"]] = _overlap(words, desc_grams)
         row[idx["title_overlap"]] = (sum(w in title_words for w in words) / len(words)) if words and title_words else 0.0
+    return items
