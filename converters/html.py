@@ -24,16 +24,18 @@ from ..model import Document
 from .html_blocks import GENERIC_RULES, jsonld_product_text, learned_main, light_chrome, missing_text
 from .html_charset import decode
 from .html_depth import DEPTH_WARNING, flatten_deep, hit_depth_limit
-from .html_hidden import strip_invisible
+from .html_hidden import strip_invisible, text_len
 from .html_markdown import Writer
 from .html_meta import FIELDS, page_facts
 from .html_pagetype import jsonld_facts
 from .html_select import (
     KNOWN_GENERATORS,
     doxygen_title,
+    matching_element,
     remove_chrome,
     remove_hidden,
     select_main,
+    trafilatura_text,
     unstream_suspense,
 )
 
@@ -200,6 +202,57 @@ def _clean_content(elements: list, container: str) -> None:
             remove_chrome(el)
 
 
+#: the guard (never lose the page): our content under this share of the page's visible text is
+#: suspicious, and only then is trafilatura asked (it costs about a page's conversion)
+_GUARD_SHARE = 0.15
+#: trafilatura's text must hold this many times our words to win against a rule's container ...
+_GUARD_GAIN = 3.0
+#: ... and this many against the learned scorer's choice (the model weighed those blocks already)
+_GUARD_GAIN_LEARNED = 6.0
+_GUARD_MIN_WORDS = 50
+
+
+def _words_in(elements: list) -> int:
+    return sum(len(" ".join(el.itertext()).split()) for el in elements)
+
+
+def _suspicious(elements: list, container: str, body_len: int) -> bool:
+    """Cheap test, on every page: is the chosen content a small share of the page's visible text?
+    (Trafilatura's own pick, and a page with no text, have no second opinion to ask.)"""
+    if container == "trafilatura" or body_len <= 0:
+        return False
+    return sum(text_len(el) for el in elements) < _GUARD_SHARE * body_len
+
+
+def _larger_candidate(text: str, elements: list, container: str) -> list | None:
+    """Never lose the page: when trafilatura finds several times more text than our choice, its
+    content (located in a fresh, hidden-text-free parse of the page, cleaned of small chrome) wins.
+
+    The classes this catches: a docs-generator class name on a tiny box of a shop or forum page, a
+    ``<main>`` whose posts the chrome rules strip, a row of teaser ``<article>``s beside the story,
+    and the scorer keeping a sliver of a long page. Our choice is justified, and stays, when
+    trafilatura does not find several times more (a rule's container: 3x; the model's: 6x).
+    """
+    other = trafilatura_text(text)
+    if not other:
+        return None
+    theirs, ours = len(other.split()), _words_in(elements)
+    gain = _GUARD_GAIN_LEARNED if container == "learned" else _GUARD_GAIN
+    if theirs < _GUARD_MIN_WORDS or theirs < gain * max(1, ours):
+        return None
+    root = _parse(text)
+    doxygen_title(root)
+    unstream_suspense(root, text)
+    remove_hidden(root)
+    found = matching_element(root, other)
+    if found is None:
+        return None
+    light_chrome(found)
+    if _words_in([found]) <= ours:
+        return None
+    return [found]
+
+
 def _with_product_text(content: str, product_text: list) -> str:
     """A product's description the page renders only from its JSON-LD (or hides in a tab) is content."""
     extra = missing_text(content, product_text)
@@ -231,8 +284,14 @@ def convert(data: bytes | str, url: str | None = None, *, charset: str | None = 
     jsonld = jsonld_facts(root) if select else None
     remove_hidden(root)
     if select:
+        body = root.find(".//body")
+        body_len = text_len(body if body is not None else root)
         elements, container = _select_content(root, text, head, url, jsonld)
         _clean_content(elements, container)
+        if _suspicious(elements, container, body_len):
+            larger = _larger_candidate(text, elements, container)
+            if larger is not None:
+                elements, container = larger, "guard"
     else:
         body = root.find(".//body")
         elements, container = [body if body is not None else root], "body"
