@@ -203,12 +203,13 @@ def _clean_content(elements: list, container: str) -> None:
 
 
 #: the guard (never lose the page): our content under this share of the page's visible text is
-#: suspicious, and only then is trafilatura asked (it costs about a page's conversion)
-_GUARD_SHARE = 0.15
-#: trafilatura's text must hold this many times our words to win against a rule's container ...
+#: suspicious, and only then may trafilatura be asked (it costs about a page's conversion)
+_GUARD_SHARE = 0.10
+#: under this many words our choice is a sliver (a notice, a byline, a teaser row): trafilatura
+#: finding 3x the text wins; a choice with a real body of text is justified unless it finds 12x
+_SLIVER_WORDS = 40
 _GUARD_GAIN = 3.0
-#: ... and this many against the learned scorer's choice (the model weighed those blocks already)
-_GUARD_GAIN_LEARNED = 6.0
+_GUARD_GAIN_FULL = 12.0
 _GUARD_MIN_WORDS = 50
 
 
@@ -224,20 +225,25 @@ def _suspicious(elements: list, container: str, body_len: int) -> bool:
     return sum(text_len(el) for el in elements) < _GUARD_SHARE * body_len
 
 
-def _larger_candidate(text: str, elements: list, container: str) -> list | None:
+def _larger_candidate(text: str, elements: list, body_len: int) -> list | None:
     """Never lose the page: when trafilatura finds several times more text than our choice, its
     content (located in a fresh, hidden-text-free parse of the page, cleaned of small chrome) wins.
 
     The classes this catches: a docs-generator class name on a tiny box of a shop or forum page, a
     ``<main>`` whose posts the chrome rules strip, a row of teaser ``<article>``s beside the story,
-    and the scorer keeping a sliver of a long page. Our choice is justified, and stays, when
-    trafilatura does not find several times more (a rule's container: 3x; the model's: 6x).
+    a scorer keeping a sliver of a long page. What justifies our choice is its size, whoever made
+    it: a sliver (under 40 words) loses to 3x more text, a real body of text only to 12x (out of
+    fold on the work part, the rule's or the model's name told nothing more). A page with too
+    little text for that margin is not even sent to trafilatura.
     """
+    ours = _words_in(elements)
+    gain = _GUARD_GAIN if ours < _SLIVER_WORDS else _GUARD_GAIN_FULL
+    if gain * sum(text_len(el) for el in elements) > body_len:
+        return None  # trafilatura cannot find gain x our text on this page
     other = trafilatura_text(text)
     if not other:
         return None
-    theirs, ours = len(other.split()), _words_in(elements)
-    gain = _GUARD_GAIN_LEARNED if container == "learned" else _GUARD_GAIN
+    theirs = len(other.split())
     if theirs < _GUARD_MIN_WORDS or theirs < gain * max(1, ours):
         return None
     root = _parse(text)
@@ -289,7 +295,7 @@ def convert(data: bytes | str, url: str | None = None, *, charset: str | None = 
         elements, container = _select_content(root, text, head, url, jsonld)
         _clean_content(elements, container)
         if _suspicious(elements, container, body_len):
-            larger = _larger_candidate(text, elements, container)
+            larger = _larger_candidate(text, elements, body_len)
             if larger is not None:
                 elements, container = larger, "guard"
     else:

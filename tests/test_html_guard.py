@@ -6,7 +6,7 @@ forum page, a ``<main>`` whose posts sit in a box the chrome rules strip (``#com
 built here as real HTML and converted by the real pipeline (trafilatura included); the assertions
 check what a reader needs: the story or the posts are in the markdown. The last tests check the
 other side: a short article among big link lists is a justified choice and stays as it is, and the
-learned scorer's choice needs a larger margin than a rule's.
+margin needed grows with the size of our choice.
 """
 
 from __future__ import annotations
@@ -60,7 +60,7 @@ def _has(markdown: str, sentence: str) -> bool:
 def test_teaser_articles_beside_the_story_do_not_replace_it() -> None:
     """A row of sibling teaser ``<article>``s (related stories) is not the page: the story is."""
     teasers = "".join(
-        f"<article class='teaser'><a href='/news/{i}'>Read more</a><p>Short teaser number {i} here.</p></article>"
+        f"<article class='teaser'><a href='/news/{i}'>Read more</a><p>Teaser {i}</p></article>"
         for i in range(3))
     page = f"""<!DOCTYPE html><html lang="en"><head><title>Estuary survey | River News</title></head><body>
     <header><a href="/">River News</a></header>
@@ -123,29 +123,42 @@ def test_short_article_among_big_link_lists_is_a_justified_choice(monkeypatch) -
     assert asked  # the choice was a small share of the page: the guard did ask
 
 
-def _page_and_sliver() -> tuple[str, list]:
-    """A page whose story is about four times the words of one of its paragraphs, and that paragraph
-    as a chosen element."""
+def _long_story(parts: int) -> str:
+    """``parts`` rounds of the story's paragraphs, each sentence told apart (no repeats to collapse)."""
+    return "".join(f"<p>{p[:-1]}, as noted in part {i}.</p>" for i in range(parts) for p in STORY)
+
+
+def _tree(page: str):
+    return etree.fromstring(page.encode(), etree.HTMLParser())
+
+
+def _body_len(root) -> int:
+    return len("".join(root.find(".//body").itertext()).strip())
+
+
+def test_a_sliver_loses_to_three_times_more_text() -> None:
+    """Our choice is a heading and a byline (a sliver): the story trafilatura finds wins."""
     page = f"""<!DOCTYPE html><html><head><title>Survey</title></head><body>
-    <div class="story"><h1>Estuary survey</h1>{_story_html()}</div></body></html>"""
-    root = etree.fromstring(page.encode(), etree.HTMLParser())
-    sliver = root.xpath("//p")[1]
-    return page, [sliver]
-
-
-def test_larger_candidate_wins_against_a_rule_container_sliver() -> None:
-    page, sliver = _page_and_sliver()
-    larger = html_mod._larger_candidate(page, sliver, "main")
+    <div class="story"><div class="head"><h1>Estuary survey</h1><p>By the river desk</p></div>{_story_html()}</div>
+    </body></html>"""
+    root = _tree(page)
+    larger = html_mod._larger_candidate(page, root.xpath("//div[@class='head']"), _body_len(root))
     assert larger is not None
     text = " ".join(larger[0].itertext())
     assert all(_has(text, sentence) for sentence in STORY)
 
 
-def test_learned_choice_needs_a_larger_margin() -> None:
-    """The learned scorer weighed every block already: trafilatura finding about four times its
-    words is no reason to overrule it (six times is)."""
-    page, sliver = _page_and_sliver()
-    assert html_mod._larger_candidate(page, sliver, "learned") is None
+def test_a_real_body_of_text_is_justified_against_a_few_times_more() -> None:
+    """Our choice holds two paragraphs (60 words): trafilatura finding the whole story, about four
+    times that, does not overrule it; twelve times does."""
+    page = f"<!DOCTYPE html><html><head><title>Survey</title></head><body><div class='story'>{_story_html()}</div></body></html>"
+    root = _tree(page)
+    two = root.xpath("//p")[:2]
+    assert html_mod._larger_candidate(page, two, _body_len(root)) is None
+    page = f"<!DOCTYPE html><html><head><title>Survey</title></head><body><div class='story'>{_long_story(8)}</div></body></html>"
+    root = _tree(page)
+    larger = html_mod._larger_candidate(page, root.xpath("//p")[:2], _body_len(root))
+    assert larger is not None and len(" ".join(larger[0].itertext()).split()) > 1000
 
 
 def test_guard_asks_only_when_the_choice_is_a_small_share() -> None:
