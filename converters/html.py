@@ -31,6 +31,7 @@ from .html_pagetype import jsonld_facts
 from .html_select import (
     KNOWN_GENERATORS,
     doxygen_title,
+    drop_keeping_tail,
     matching_element,
     remove_chrome,
     remove_hidden,
@@ -192,10 +193,36 @@ def _select_content(root, text: str, head: dict, url: str | None, jsonld: dict |
     return elements, container
 
 
+_NAV_LINKS = 0.9  # share of a navigation landmark's text inside links: a menu or a book's table of contents
+_NAV_REST = 500  # characters of content beside it: the navigation is not the page itself (an index page)
+
+
+def _link_text_len(el) -> int:
+    return sum(text_len(a) for a in el.iter("a"))
+
+
+def _drop_navigation(container) -> None:
+    """A ``<nav>`` (or ``role=navigation``) made of links only, kept by the learned scorer beside the
+    content: a book's or a docs site's whole table of contents in its sidebar column. The model
+    judges blocks, and each link of a long menu looks like a short item of a list; the landmark says
+    what they are. Kept when it is the page (the rest holds under 500 characters)."""
+    total = text_len(container)
+    navs = [el for el in container.iter("nav", "div", "ul", "ol")
+            if el.tag == "nav" or el.get("role") == "navigation"]
+    for nav in navs:
+        if nav.getparent() is None:
+            continue
+        n = text_len(nav)
+        if n and _link_text_len(nav) >= _NAV_LINKS * n and total - n >= _NAV_REST:
+            drop_keeping_tail(nav)
+            total -= n
+
+
 def _clean_content(elements: list, container: str) -> None:
     """Navigation, headers, footers and the like inside the content (--full keeps the body as it is:
     only hidden text goes, that is safety)."""
     if container == "learned":
+        _drop_navigation(elements[0])
         light_chrome(elements[0])  # only small chrome: the model already judged the big boxes
     else:
         for el in elements:

@@ -170,3 +170,37 @@ def test_guard_asks_only_when_the_choice_is_a_small_share() -> None:
     assert not html_mod._suspicious([div.findall("p")[1]], "main", body_len)  # a fifth of the page
     assert html_mod._suspicious([div.find("p")], "main", body_len)  # the byline alone
     assert not html_mod._suspicious([div.find("p")], "trafilatura", body_len)  # already trafilatura's pick
+
+
+def _book_page(chapters: int, prose: str) -> str:
+    """A bookdown/GitBook-shaped page: the whole book's table of contents in a ``<nav>`` of the
+    sidebar column, the chapter beside it."""
+    toc = "".join(
+        f"<li class='chapter'><a href='{i}-chapter.html'><b>{i}</b> Chapter on estuary topic {i}</a>"
+        f"<ul><li><a href='{i}.1-part.html'><b>{i}.1</b> First part of chapter {i}</a></li>"
+        f"<li><a href='{i}.2-part.html'><b>{i}.2</b> Second part of chapter {i}</a></li></ul></li>"
+        for i in range(chapters))
+    return f"""<!DOCTYPE html><html lang="en"><head><title>Survey methods | The Estuary Book</title></head><body>
+    <div class="book with-summary"><div class="book-summary"><nav role="navigation"><ul class="summary">{toc}</ul></nav></div>
+    <div class="book-body"><div class="body-inner"><div class="page-wrapper"><div class="page-inner">
+    <section class="normal"><h2>Survey methods</h2>{prose}</section></div></div></div></div></div></body></html>"""
+
+
+def test_book_table_of_contents_in_a_nav_is_not_content() -> None:
+    """A navigation landmark made only of links beside the chapter is the book's menu, however
+    long (the learned scorer judges its links one by one, as short list items)."""
+    doc = convert(_book_page(30, _long_story(2)), "https://book.example.org/survey-methods.html")
+    assert _has(doc.content, STORY[0].split(",")[0])
+    assert "Second part of chapter 12" not in doc.content
+    root = _tree(_book_page(30, _long_story(2)))
+    container = root.find(".//div[@class='book with-summary']")
+    html_mod._drop_navigation(container)
+    assert container.find(".//nav") is None and "part 1" in " ".join(container.itertext())
+
+
+def test_navigation_that_is_the_page_stays() -> None:
+    """An index page: the list of links is all there is (under 500 characters beside it)."""
+    root = _tree(_book_page(30, "<p>Pick a chapter.</p>"))
+    container = root.find(".//div[@class='book with-summary']")
+    html_mod._drop_navigation(container)
+    assert container.find(".//nav") is not None
