@@ -244,10 +244,15 @@ def _words_in(elements: list) -> int:
     return sum(len(" ".join(el.itertext()).split()) for el in elements)
 
 
-def _suspicious(elements: list, container: str, body_len: int) -> bool:
+def _suspicious(elements: list, container: str, body_len: int, head: dict) -> bool:
     """Cheap test, on every page: is the chosen content a small share of the page's visible text?
-    (Trafilatura's own pick, and a page with no text, have no second opinion to ask.)"""
+
+    A documentation generator's own container (not a weak hint of one) is exact: a short Sphinx page
+    beside a long table of contents is short. Trafilatura's own pick, and a page with no text, have
+    no second opinion to ask."""
     if container == "trafilatura" or body_len <= 0:
+        return False
+    if container in KNOWN_GENERATORS and not _weak_docs_rule(container, elements, head):
         return False
     return sum(text_len(el) for el in elements) < _GUARD_SHARE * body_len
 
@@ -321,7 +326,7 @@ def convert(data: bytes | str, url: str | None = None, *, charset: str | None = 
         body_len = text_len(body if body is not None else root)
         elements, container = _select_content(root, text, head, url, jsonld)
         _clean_content(elements, container)
-        if _suspicious(elements, container, body_len):
+        if _suspicious(elements, container, body_len, head):
             larger = _larger_candidate(text, elements, body_len)
             if larger is not None:
                 elements, container = larger, "guard"

@@ -166,10 +166,10 @@ def test_guard_asks_only_when_the_choice_is_a_small_share() -> None:
     root = etree.fromstring(page.encode(), etree.HTMLParser())
     div = root.find(".//div")
     body_len = len("".join(root.find(".//body").itertext()).strip())
-    assert not html_mod._suspicious([div], "main", body_len)
-    assert not html_mod._suspicious([div.findall("p")[1]], "main", body_len)  # a fifth of the page
-    assert html_mod._suspicious([div.find("p")], "main", body_len)  # the byline alone
-    assert not html_mod._suspicious([div.find("p")], "trafilatura", body_len)  # already trafilatura's pick
+    assert not html_mod._suspicious([div], "main", body_len, {})
+    assert not html_mod._suspicious([div.findall("p")[1]], "main", body_len, {})  # a fifth of the page
+    assert html_mod._suspicious([div.find("p")], "main", body_len, {})  # the byline alone
+    assert not html_mod._suspicious([div.find("p")], "trafilatura", body_len, {})  # already trafilatura's pick
 
 
 def _book_page(chapters: int, prose: str) -> str:
@@ -204,3 +204,20 @@ def test_navigation_that_is_the_page_stays() -> None:
     container = root.find(".//div[@class='book with-summary']")
     html_mod._drop_navigation(container)
     assert container.find(".//nav") is not None
+
+
+def test_a_generators_own_container_is_exact_however_short() -> None:
+    """A short Sphinx page beside a long table of contents: ``div.body[role=main]`` is Sphinx's own
+    container, so the page is short, not lost (the same box without the role is only a hint)."""
+    toc = "".join(f"<li class='toctree-l1'><a href='p{i}.html'>Page {i} of the manual</a></li>" for i in range(80))
+    page = ("<!DOCTYPE html><html><head><title>Install</title></head><body><div class='document'>"
+            "<div class='body' role='main'><h1>Install</h1><p>Run pip install demo, then <a href='usage.html'>use it</a>.</p></div></div>"
+            f"<div class='sphinxsidebar' role='navigation'><ul>{toc}</ul></div></body></html>")
+    doc = convert(page, "https://docs.example.org/install.html")
+    assert doc.metadata["container"] == "sphinx"
+    assert "Page 3 of the manual" not in doc.content
+    root = _tree(page)
+    box = root.find(".//div[@role='main']")
+    assert not html_mod._suspicious([box], "sphinx", _body_len(root), {})
+    del box.attrib["role"]
+    assert html_mod._suspicious([box], "sphinx", _body_len(root), {})
