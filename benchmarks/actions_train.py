@@ -7,7 +7,15 @@ fitted by Newton's method on standardised features (numpy; only the benchmarks n
 package only reads the weights). The default threshold is chosen from the leave-one-product-out
 run: the lowest threshold at which the held-out folds' emitted calls are right >= 95% of the time
 even counting one more wrong call than measured (a margin for unseen products), there and 0.05 below,
-and above what any task with no API equivalent got.
+and above what any task with no API equivalent got - and all of that twice: over every product, and
+over the products no feature or veto was designed on (``"designed_on": false``, the two former blind
+sets). The features were written while looking at the other products' tasks, so their held-out
+folds are still optimistic (the model never saw the product, but its author did); only the second
+group measures what a user's API will get, so the rule must hold there too. The test looks at no
+task, only at the group a product belongs to, and it is the same test on both.
+
+The L2 penalty (10) is the one with the lowest leave-one-product-out log-loss on that second group
+among 1, 3, 10, 30 and 100 (0.763, 0.710, 0.694, 0.723, 0.833 nats per task, 30 products).
 
 Usage:
     python3 benchmarks/fetch_specs.py              # once: the specs, from npm
@@ -162,7 +170,7 @@ def lopo(tasks: list[TaskRows], l2: float = L2) -> list[dict]:
                 continue
             p, op, cands = predict(doc, t)
             recs.append({"id": t.item.id, "product": prod, "expected": t.item.expected, "p": p, "op": op,
-                         "cands": [c for _p, c in cands]})
+                         "cands": [c for _p, c in cands], "designed_on": t.item.designed_on})
     return recs
 
 
@@ -178,23 +186,31 @@ def curve(recs: list[dict], thresholds) -> list[dict]:
     return out
 
 
-def choose_threshold(recs: list[dict]) -> float:
-    """The lowest threshold (0.01 steps) at which the held-out folds' emitted calls are right >= 95%
-    of the time even with one more wrong call than measured (a margin for products nobody has seen
-    yet), also 0.05 below it, and at every higher one at least 95% as measured; above every
-    probability a task with no API equivalent got."""
-    grid = [round(x, 2) for x in np.arange(0.45, 0.991, 0.01)]
+def _passes(recs: list[dict], grid: list[float]) -> list[bool]:
+    """Per grid threshold, whether the calls ``recs`` emit there pass the precision test: >= 95%
+    right even with one more wrong call than measured, also 0.05 below (a new product's
+    probabilities will not fall exactly where these did, so no threshold on the edge of a cliff),
+    >= 95% as measured from 0.05 below upwards, and above every probability a task with no API
+    equivalent got (the issue's goal is that all of them stay manual)."""
     rows = curve(recs, grid)
     plain = [r["precision"] >= TARGET_PRECISION for r in rows]
     margin = [r["correct"] / (r["emitted"] + 1) >= TARGET_PRECISION for r in rows]
-    # a task with no API equivalent must stay manual (the issue's goal is all of them): no threshold
-    # at or below the highest probability such a task got
     no_api = max((r["p"] for r in recs if r["op"] and not r["expected"]), default=0.0)
-    for i in range(BELOW, len(rows)):
-        # ... and not on the edge of a cliff: 0.05 lower must pass the margin test too, since a new
-        # product's probabilities will not fall exactly where the dev set's did
-        if margin[i] and margin[i - BELOW] and all(plain[i - BELOW:]) and grid[i] >= no_api + 0.01:
-            return grid[i]
+    return [i >= BELOW and margin[i] and margin[i - BELOW] and all(plain[i - BELOW:]) and grid[i] >= no_api + 0.01
+            for i in range(len(grid))]
+
+
+def choose_threshold(recs: list[dict]) -> float:
+    """The lowest threshold (0.01 steps) that passes the precision test (``_passes``) on the
+    held-out folds of every product and, separately, on those of the products no feature was
+    designed on (records with ``designed_on`` False; when there are any): the first group is larger,
+    the second is the honest one (see the module docstring)."""
+    grid = [round(x, 2) for x in np.arange(0.45, 0.991, 0.01)]
+    unseen = [r for r in recs if r.get("designed_on") is False]
+    tests = [_passes(recs, grid)] + ([_passes(unseen, grid)] if unseen else [])
+    for i, thr in enumerate(grid):
+        if all(t[i] for t in tests):
+            return thr
     return grid[-1]
 
 
@@ -208,14 +224,21 @@ def main() -> int:
     tasks = extract(items, specs)
     recs = lopo(tasks, args.l2)
     thr = choose_threshold(recs)
-    print("threshold | emitted | correct | precision | recall (LOPO)")
-    for r in curve(recs, [round(x, 2) for x in np.arange(0.3, 0.96, 0.05)]):
-        print(f"{r['threshold']:.2f} | {r['emitted']} | {r['correct']} | {r['precision']:.3f} | {r['recall']:.3f}")
+    unseen = [r for r in recs if r.get("designed_on") is False]
+    for label, rs in (("every product", recs), ("products no feature was designed on", unseen)):
+        if not rs:
+            continue
+        print(f"LOPO, {label} ({len(rs)} tasks, {len({r['product'] for r in rs})} products)")
+        print("threshold | emitted | correct | precision | recall")
+        for r in curve(rs, [round(x, 2) for x in np.arange(0.3, 0.991, 0.05)]):
+            print(f"{r['threshold']:.2f} | {r['emitted']} | {r['correct']} | {r['precision']:.3f} | {r['recall']:.3f}")
     print(f"default threshold: {thr}")
     doc = fit(tasks, args.l2)
     doc["threshold"] = thr
+    fresh = [i for i in items if not i.designed_on]
     doc["meta"] = {"trained_on": f"benchmarks/actions_dev ({len(items)} tasks, "
-                                 f"{len({i.product for i in items})} products)",
+                                 f"{len({i.product for i in items})} products, of which {len(fresh)} tasks over "
+                                 f"{len({i.product for i in fresh})} products no feature was designed on)",
                    "script": "benchmarks/actions_train.py", "l2": args.l2}
     if not args.dry_run:
         OUT.write_text(json.dumps(doc, indent=1) + "\n")

@@ -30,6 +30,8 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     work = args.work.resolve()
     repo = repo_bench.build_stdlib(work)
+    for exe in (args.before, args.after):  # both compiled alike, or the comparison measures that
+        repo_bench.byte_compile(exe)
     out = work / "out" / "before_after"
     out.mkdir(parents=True, exist_ok=True)
     cmds = {"before": [args.before, "repo", str(repo), "-o", str(out / "before.md")],

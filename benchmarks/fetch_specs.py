@@ -24,6 +24,8 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 DEV = HERE / "actions_dev"
+#: a blind set (tasks written before the changes they judge, never trained on); its specs are fetched too
+BLIND = HERE / "actions_blind"
 WORK = HERE / ".work"
 SPECS = WORK / "specs"
 
@@ -39,9 +41,9 @@ def _sha(path: Path) -> str:
 
 
 def locators() -> list[dict]:
-    """Every distinct spec locator of the dev set."""
+    """Every distinct spec locator of the dev set and of the blind set."""
     seen: dict[tuple[str, str], dict] = {}
-    for f in sorted(DEV.glob("*.json")):
+    for f in sorted(DEV.glob("*.json")) + sorted(BLIND.glob("*.json")):
         loc = json.loads(f.read_text())["spec"]
         seen[(loc["npm"], loc["path"])] = loc
     return list(seen.values())

@@ -16,6 +16,16 @@ them alone would memorise Texinfo; these twins come from other generators, same 
   entries with links) through pandoc -> LaTeX book class (chapters, twoside) -> PDF.
 * ``doc17-texinfo-rfaq-a`` / ``doc18-texinfo-rexts-b``: two more Texinfo manuals (R FAQ, Writing R
   Extensions; ``r-doc-pdf`` / ``r-doc-html``), cut and cleaned as the shared pdf-twins were.
+* ``doc21-texinfo-rints-a`` / ``doc22-texinfo-rexts-b``, ``doc27-texinfo-rints-a`` /
+  ``doc28-texinfo-rexts-b``: R Internals chapters 1 and 2-6 (C structs with aligned roman
+  comments) and Writing R Extensions chapters 5 and 6 (C interfaces, the C API), the same way.
+* ``doc23-office-click-a`` / ``doc24-office-click-b``: Click pages the Sphinx twins leave out, from
+  reStructuredText through pandoc -> .docx -> LibreOffice (a second source for the office family).
+* ``doc25-sphinx-jinja-a`` / ``doc26-sphinx-jinja-b``: Jinja 3.1.4's documentation (PyPI sdist),
+  built by Sphinx as the Click twins are (highlighted Jinja/HTML/Django listings).
+
+Work part: odd numbers; validation part: even numbers (with the shared set's doc01/doc03 work,
+doc02/doc04 validation).
 
 Needs: ``apt-get install -y pandoc latexmk texlive-latex-recommended texlive-latex-extra
 texlive-fonts-recommended tex-gyre libreoffice-writer-nogui`` and Sphinx. Nothing here is committed: outputs go to
@@ -41,10 +51,16 @@ CLICK = "click==8.1.7"
 ATTRS = "attrs==23.2.0"
 CLICK_PARTS = {"doc11-sphinx-click-a": ["why", "quickstart", "parameters", "options", "arguments"],
                "doc12-sphinx-click-b": ["commands", "prompts", "documentation", "advanced", "utils"]}
+JINJA = "jinja2==3.1.4"
+JINJA_PARTS = {"doc25-sphinx-jinja-a": ["tricks", "switching", "faq", "nativetypes"],
+               "doc26-sphinx-jinja-b": ["extensions", "sandbox", "integration"]}
 ATTRS_PARTS = {"doc13-pandoc-attrs-a": ["overview", "why", "examples"],
                "doc14-pandoc-attrs-b": ["init", "hashing", "extending"]}
 OFFICE_PARTS = {"doc15-office-attrs-a": ["comparison", "how-does-it-work", "names"],
                 "doc16-office-attrs-b": ["types", "glossary", "why"]}
+#: Click pages the Sphinx twins leave out, as reStructuredText through pandoc -> .docx -> LibreOffice
+OFFICE_RST_PARTS = {"doc23-office-click-a": ["complex", "testing", "unicode-support"],
+                    "doc24-office-click-b": ["shell-completion", "setuptools", "upgrading"]}
 
 
 def run(cmd: list[str], cwd: Path | None = None) -> None:
@@ -73,7 +89,7 @@ def _sphinx_rst(text: str) -> str:
     out: list[str] = []
     skip = False
     for line in text.splitlines():
-        if re.match(r"\.\. (click:run|tabs|tab|group-tab|code-tab)::", line.strip()):
+        if re.match(r"\.\. (click:run|tabs|tab|group-tab|code-tab|jinja:nodes)::", line.strip()):
             skip = True
             continue
         if skip:
@@ -98,41 +114,50 @@ def _md_cleanup(md: str) -> str:
 
 
 def sphinx_twins() -> None:
-    docs = sdist(CLICK) / "docs"
-    for name, pages in CLICK_PARTS.items():
-        proj = SRC / name
-        shutil.rmtree(proj, ignore_errors=True)
-        proj.mkdir(parents=True)
-        for page in pages:
-            (proj / f"{page}.rst").write_text(_sphinx_rst((docs / f"{page}.rst").read_text()))
-        (proj / "index.rst").write_text("Click\n=====\n\n.. toctree::\n   :maxdepth: 2\n\n"
-                                        + "".join(f"   {p}\n" for p in pages))
-        (proj / "conf.py").write_text(
-            'project = "Click"\nauthor = "Pallets"\nextensions = []\nmaster_doc = "index"\n'
-            'latex_documents = [("index", "twin.tex", "Click", "Pallets", "manual")]\n'
-            "latex_elements = {'tableofcontents': '', 'printindex': '', 'maketitle': ''}\n")
-        run([sys.executable, "-m", "sphinx", "-q", "-b", "latex", ".", "_latex"], cwd=proj)
-        run(["latexmk", "-pdf", "-interaction=nonstopmode", "-quiet", "twin.tex"], cwd=proj / "_latex")
-        run([sys.executable, "-m", "sphinx", "-q", "-b", "singlehtml", ".", "_html"], cwd=proj)
-        html = (proj / "_html" / "index.html").read_text()
-        body = html.split('<div class="body" role="main">', 1)[1].rsplit('<div class="sphinxsidebar"', 1)[0]
-        body = re.sub(r'<a class="headerlink"[^>]*>.*?</a>', "", body)
-        body = re.sub(r"<h1>Click</h1>", "", body)  # the index page's own title: not in the PDF
-        # highlighted listings -> <pre class=lang> (fenced in gfm); links and spans -> their text
-        body = re.sub(r'<div class="highlight-([\w-]+) notranslate"><div class="highlight"><pre>(.*?)</pre></div>\s*</div>',
-                      lambda m: f'<pre class="{_lang(m.group(1))}">{m.group(2)}</pre>', body, flags=re.S)
-        # external links are in the PDF too (hyperref annotations): kept, as the pandoc twins keep
-        # theirs; internal references (page numbers in print) and spans are reduced to their text
-        body = re.sub(r'<a class="reference external" href="(https?://[^"]+)">(.*?)</a>',
-                      lambda m: f"\x00{m.group(1)}\x01{m.group(2)}\x02", body, flags=re.S)
-        body = re.sub(r"</?(a|span)\b[^>]*>", "", body)
-        body = re.sub("\x00([^\x01]*)\x01([^\x02]*)\x02", lambda m: f'<a href="{m.group(1)}">{m.group(2)}</a>', body)
-        md = subprocess.run(["pandoc", "-f", "html", "-t", "gfm", "--wrap=none"], input=body,
-                            capture_output=True, text=True, check=True).stdout
-        (OUT / "md").mkdir(parents=True, exist_ok=True)
-        (OUT / "pdf").mkdir(parents=True, exist_ok=True)
-        (OUT / "md" / f"{name}.md").write_text(_md_cleanup(md))
-        shutil.copy(proj / "_latex" / "twin.pdf", OUT / "pdf" / f"{name}.pdf")
+    for spec, title, parts in ((CLICK, "Click", CLICK_PARTS), (JINJA, "Jinja", JINJA_PARTS)):
+        docs = sdist(spec) / "docs"
+        for name, pages in parts.items():
+            _sphinx_twin(name, docs, pages, title)
+
+
+def _sphinx_twin(name: str, docs: Path, pages: list[str], title: str) -> None:
+    """One Sphinx project of ``pages`` built twice: LaTeX -> PDF and single-page HTML -> markdown."""
+    proj = SRC / name
+    shutil.rmtree(proj, ignore_errors=True)
+    proj.mkdir(parents=True)
+    if (docs / "examples").is_dir():  # literalinclude targets
+        shutil.copytree(docs / "examples", proj / "examples")
+    for page in pages:
+        (proj / f"{page}.rst").write_text(_sphinx_rst((docs / f"{page}.rst").read_text()))
+    (proj / "index.rst").write_text(f"{title}\n{'=' * len(title)}\n\n.. toctree::\n   :maxdepth: 2\n\n"
+                                    + "".join(f"   {p}\n" for p in pages))
+    (proj / "conf.py").write_text(
+        f'project = "{title}"\nauthor = "Pallets"\nextensions = []\nmaster_doc = "index"\n'
+        f'latex_documents = [("index", "twin.tex", "{title}", "Pallets", "manual")]\n'
+        "latex_elements = {'tableofcontents': '', 'printindex': '', 'maketitle': ''}\n"
+        "latex_domain_indices = False\n")  # the HTML page has no module index either
+    run([sys.executable, "-m", "sphinx", "-q", "-b", "latex", ".", "_latex"], cwd=proj)
+    run(["latexmk", "-pdf", "-interaction=nonstopmode", "-quiet", "twin.tex"], cwd=proj / "_latex")
+    run([sys.executable, "-m", "sphinx", "-q", "-b", "singlehtml", ".", "_html"], cwd=proj)
+    html = (proj / "_html" / "index.html").read_text()
+    body = html.split('<div class="body" role="main">', 1)[1].rsplit('<div class="sphinxsidebar"', 1)[0]
+    body = re.sub(r'<a class="headerlink"[^>]*>.*?</a>', "", body)
+    body = re.sub(rf"<h1>{title}</h1>", "", body)  # the index page's own title: not in the PDF
+    # highlighted listings -> <pre class=lang> (fenced in gfm); links and spans -> their text
+    body = re.sub(r'<div class="highlight-([\w+-]+) notranslate"><div class="highlight"><pre>(.*?)</pre></div>\s*</div>',
+                  lambda m: f'<pre class="{_lang(m.group(1))}">{m.group(2)}</pre>', body, flags=re.S)
+    # external links are in the PDF too (hyperref annotations): kept, as the pandoc twins keep
+    # theirs; internal references (page numbers in print) and spans are reduced to their text
+    body = re.sub(r'<a class="reference external" href="(https?://[^"]+)">(.*?)</a>',
+                  lambda m: f"\x00{m.group(1)}\x01{m.group(2)}\x02", body, flags=re.S)
+    body = re.sub(r"</?(a|span)\b[^>]*>", "", body)
+    body = re.sub("\x00([^\x01]*)\x01([^\x02]*)\x02", lambda m: f'<a href="{m.group(1)}">{m.group(2)}</a>', body)
+    md = subprocess.run(["pandoc", "-f", "html", "-t", "gfm", "--wrap=none"], input=body,
+                        capture_output=True, text=True, check=True).stdout
+    (OUT / "md").mkdir(parents=True, exist_ok=True)
+    (OUT / "pdf").mkdir(parents=True, exist_ok=True)
+    (OUT / "md" / f"{name}.md").write_text(_md_cleanup(md))
+    shutil.copy(proj / "_latex" / "twin.pdf", OUT / "pdf" / f"{name}.pdf")
 
 
 def _attrs_markdown(pages: list[str]) -> str:
@@ -147,8 +172,8 @@ def _attrs_markdown(pages: list[str]) -> str:
     return re.sub(r"^\(([\w-]+)\)=\s*$", "", text, flags=re.M)  # myst targets
 
 
-def _write_twin(name: str, work: Path, pdf: Path) -> None:
-    md = subprocess.run(["pandoc", "in.md", "-f", "markdown", "-t", "gfm", "--wrap=none"],
+def _write_twin(name: str, work: Path, pdf: Path, source: str = "in.md", fmt: str = "markdown") -> None:
+    md = subprocess.run(["pandoc", source, "-f", fmt, "-t", "gfm", "--wrap=none"],
                         capture_output=True, text=True, check=True, cwd=work).stdout
     (OUT / "md").mkdir(parents=True, exist_ok=True)
     (OUT / "pdf").mkdir(parents=True, exist_ok=True)
@@ -197,21 +222,29 @@ def office_twins() -> None:
     if soffice is None:
         print("(no soffice: office twins skipped; apt-get install -y libreoffice-writer-nogui)")
         return
-    for name, pages in OFFICE_PARTS.items():
+    click_docs = sdist(CLICK) / "docs"
+    parts = [(name, "in.md", "markdown", _attrs_markdown(pages)) for name, pages in OFFICE_PARTS.items()]
+    parts += [(name, "in.rst", "rst", "\n\n".join(_sphinx_rst((click_docs / f"{p}.rst").read_text()) for p in pages))
+              for name, pages in OFFICE_RST_PARTS.items()]
+    for name, source, fmt, text in parts:
         work = SRC / name
         shutil.rmtree(work, ignore_errors=True)
         work.mkdir(parents=True)
-        (work / "in.md").write_text(_attrs_markdown(pages))
-        run(["pandoc", "in.md", "-f", "markdown", "-o", "twin.docx"], cwd=work)
+        (work / source).write_text(text)
+        run(["pandoc", source, "-f", fmt, "-o", "twin.docx"], cwd=work)
         run([soffice, f"-env:UserInstallation=file://{work}/profile", "--headless", "--convert-to",
              'pdf:writer_pdf_Export:{"ExportBookmarks":{"type":"boolean","value":"true"}}', "twin.docx"], cwd=work)
-        _write_twin(name, work, work / "twin.pdf")
+        _write_twin(name, work, work / "twin.pdf", source, fmt)
 
 
 #: Texinfo manuals shipped by Debian as PDF and HTML (r-doc-pdf, r-doc-html): name -> (manual,
 #: first page, last page (1-based, kept), title of the heading that opens the page after them)
 TEXINFO_PARTS = {"doc17-texinfo-rfaq-a": ("R-FAQ", 5, 29, "6 R and Emacs"),
-                 "doc18-texinfo-rexts-b": ("R-exts", 122, 141, "5 System and foreign language interfaces")}
+                 "doc18-texinfo-rexts-b": ("R-exts", 122, 141, "5 System and foreign language interfaces"),
+                 "doc21-texinfo-rints-a": ("R-ints", 6, 30, "2 `.Internal` vs `.Primitive`"),
+                 "doc22-texinfo-rexts-b": ("R-exts", 142, 188, "6 The R API: entry points for C code"),
+                 "doc27-texinfo-rints-a": ("R-ints", 31, 54, "7 GUI consoles"),
+                 "doc28-texinfo-rexts-b": ("R-exts", 189, 214, "7 Generic functions and methods")}
 _TEXI_LEVEL = {"chapter": 1, "unnumbered": 1, "appendix": 1, "chapheading": 1, "majorheading": 1,
                "section": 2, "unnumberedsec": 2, "appendixsec": 2, "heading": 2,
                "subsection": 3, "unnumberedsubsec": 3, "appendixsubsec": 3, "subheading": 3,
@@ -255,9 +288,9 @@ def _texinfo_gt(html: str, first: str, stop: str) -> str:
     md = subprocess.run(["pandoc", "-f", "html", "-t", "gfm", "--wrap=none"], input=body,
                         capture_output=True, text=True, check=True).stdout
     lines = md.splitlines()
-    norm = lambda t: re.sub(r"\s+", " ", t.lstrip("#").strip())  # noqa: E731
-    start = next(i for i, ln in enumerate(lines) if ln.startswith("#") and norm(ln) == first)
-    end = next(i for i, ln in enumerate(lines) if i > start and ln.startswith("#") and norm(ln) == stop)
+    norm = lambda t: re.sub(r"\s+", " ", t.lstrip("#").strip().replace("`", ""))  # noqa: E731
+    start = next(i for i, ln in enumerate(lines) if ln.startswith("#") and norm(ln) == norm(first))
+    end = next(i for i, ln in enumerate(lines) if i > start and ln.startswith("#") and norm(ln) == norm(stop))
     return _md_cleanup("\n".join(lines[start:end]))
 
 

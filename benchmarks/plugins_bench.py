@@ -4,7 +4,9 @@ vs sphinx-llms-txt, on the same generated projects in one run.
 For each generator the script builds the same project three ways (no llms plugin, llmingest, the
 anchor), round-robin ``--runs`` times, and prints median wall and CPU time and each plugin's CPU
 cost over the plain build (CPU, because wall time on a shared machine mostly measures the
-neighbours), plus what ended up in ``llms-full.txt`` (the one output both
+neighbours), and the plugin's own CPU (its import and setup and every event handler it registered,
+timed inside the build: the whole-build difference moves by +-0.3 s between identical builds on a
+busy machine, more than either plugin costs), plus what ended up in ``llms-full.txt`` (the one output both
 tools write): pages present, snippets expanded, code fenced with its language, generator syntax
 leaked (``!!!``, ``===``, ``.. note::``), relative links left, HTML leaked, and whether llms.txt
 parses with the reference ``llms-txt`` parser and lists every page.
@@ -134,7 +136,7 @@ def sphinx_project(root: Path, pages: int, plugin: str) -> Path:
                 ======  ======
                 Key     Value
                 ======  ======
-                k{i}    v{i}
+                {f"k{i}":<6}  v{i}
                 ======  ======
                 """))
             names.append(name)
@@ -185,6 +187,70 @@ def quality(out: Path, pages: int, generator: str) -> dict[str, object]:
     }
 
 
+# Each build runs through this runner: the generator in-process, with the CPU spent in the one
+# plugin's own code (its import and setup, and every event handler it registered) added up and
+# printed as the last line. A whole build's CPU varies by +-0.3 s between identical runs on a busy
+# machine, more than either plugin costs; the plugin's own share varies only with itself.
+_RUNNER = r"""
+import json, sys, time
+generator, plugin, module, args = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
+own = {"load": 0.0, "events": 0.0}
+
+def timed(fn, key):
+    def run(*a, **k):
+        t = time.process_time()
+        try:
+            return fn(*a, **k)
+        finally:
+            own[key] += time.process_time() - t
+    if hasattr(fn, "mkdocs_priority"):  # MkDocs orders a plugin's handlers by it
+        run.mkdocs_priority = fn.mkdocs_priority
+    return run
+
+def ours(fn):
+    return (getattr(fn, "__module__", "") or "").split(".")[0] == module
+
+if generator == "sphinx":
+    import sphinx.application as sa
+    from sphinx.cmd.build import build_main
+    setup_extension, connect = sa.Sphinx.setup_extension, sa.Sphinx.connect
+    sa.Sphinx.setup_extension = lambda self, name: (timed(setup_extension, "load") if name == plugin else setup_extension)(self, name)
+    sa.Sphinx.connect = lambda self, event, fn, priority=500: connect(self, event, timed(fn, "events") if ours(fn) else fn, priority)
+    rc = build_main(args)
+else:
+    from mkdocs.__main__ import cli
+    from mkdocs.config import config_options
+    from mkdocs.plugins import PluginCollection
+    load, register = config_options.Plugins.load_plugin, PluginCollection._register_event
+    config_options.Plugins.load_plugin = lambda self, name, config: (timed(load, "load") if name == plugin else load)(self, name, config)
+    PluginCollection._register_event = lambda self, event, method, plugin_name=None: register(
+        self, event, timed(method, "events") if ours(method) else method, plugin_name)
+    try:
+        cli.main(args, standalone_mode=False)
+        rc = 0
+    except SystemExit as exc:
+        rc = exc.code or 0
+print(json.dumps({"own_cpu": own["load"] + own["events"], **own}))
+sys.exit(rc)
+"""
+#: (name the generator loads the plugin by, the top-level module its handlers live in)
+_PLUGIN_NAMES = {("sphinx", "none"): ("-", "-"),
+                 ("sphinx", "llmingest"): ("llmingest.site_plugin.sphinx", "llmingest"),
+                 ("sphinx", "anchor"): ("sphinx_llms_txt", "sphinx_llms_txt"),
+                 ("mkdocs", "none"): ("-", "-"),
+                 ("mkdocs", "llmingest"): ("llmingest", "llmingest"),
+                 ("mkdocs", "anchor"): ("llmstxt", "mkdocs_llmstxt")}
+
+
+def _own_cpu(stdout: str) -> float | None:
+    import json
+
+    for line in reversed(stdout.strip().splitlines()):
+        if line.startswith("{"):
+            return json.loads(line).get("own_cpu")
+    return None
+
+
 def _cpu_children() -> float:
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
@@ -201,17 +267,19 @@ def bench(generator: str, pages: int, runs: int) -> list[list[object]]:
     for plugin in PLUGINS:
         root = WORK / generator / plugin
         shutil.rmtree(root, ignore_errors=True)
+        runner = [sys.executable, "-c", _RUNNER, generator, *_PLUGIN_NAMES[generator, plugin]]
         if generator == "mkdocs":
             mkdocs_project(root, pages, plugin)
             out = root / "site"
-            cmd = [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(root / "mkdocs.yml")]
+            cmd = [*runner, "build", "-q", "-f", str(root / "mkdocs.yml")]
         else:
             sphinx_project(root, pages, plugin)
             out = root / "html"
-            cmd = [sys.executable, "-m", "sphinx", "-q", "-E", "-b", "html", str(root / "src"), str(out)]
+            cmd = [*runner, "-q", "-E", "-b", "html", str(root / "src"), str(out)]
         setups[plugin] = (root, out, cmd)
     walls: dict[str, list[float]] = {p: [] for p in PLUGINS}
     cpus: dict[str, list[float]] = {p: [] for p in PLUGINS}
+    owns: dict[str, list[float]] = {p: [] for p in PLUGINS}
     failed: set[str] = set()
     for _ in range(runs):
         for plugin in PLUGINS:
@@ -228,6 +296,9 @@ def bench(generator: str, pages: int, runs: int) -> list[list[object]]:
                 continue
             walls[plugin].append(run.wall)
             cpus[plugin].append(cpu)
+            own = _own_cpu(run.stdout)
+            if own is not None:
+                owns[plugin].append(own)
     rows = []
     total = (pages // SECTIONS) * SECTIONS
     base_cpu = median(cpus["none"]) if cpus["none"] else None
@@ -235,13 +306,14 @@ def bench(generator: str, pages: int, runs: int) -> list[list[object]]:
         name = {"none": "no plugin", "llmingest": "llmingest",
                 "anchor": "mkdocs-llmstxt" if generator == "mkdocs" else "sphinx-llms-txt"}[plugin]
         if plugin in failed or not walls[plugin]:
-            rows.append([generator, name, "failed", "", "", *[""] * 8])
+            rows.append([generator, name, "failed", "", "", "", *[""] * 8])
             continue
+        own_cpu = "-" if plugin == "none" or not owns[plugin] else fmt_seconds(median(owns[plugin]))
         cpu = median(cpus[plugin])
         delta = None if plugin == "none" or base_cpu is None else cpu - base_cpu
         extra = "-" if delta is None else ("+" if delta >= 0 else "-") + fmt_seconds(abs(delta))
         q = quality(setups[plugin][1], total, generator) if plugin != "none" else {}
-        rows.append([generator, name, fmt_seconds(median(walls[plugin])), fmt_seconds(cpu), extra,
+        rows.append([generator, name, fmt_seconds(median(walls[plugin])), fmt_seconds(cpu), extra, own_cpu,
                      *[q.get(k, "-") for k in ("llms.txt lists", "pages in full", "snippets", "```python",
                                                "syntax leaked", "relative links", "HTML tags", ".md mirrors")]])
     return rows
@@ -259,7 +331,7 @@ def main() -> int:
         if args.only and args.only != generator:
             continue
         rows += bench(generator, args.pages, args.runs)
-    headers = ["generator", "plugin", "wall (median)", "CPU (median)", "plugin CPU", "llms.txt lists", "pages in llms-full",
+    headers = ["generator", "plugin", "wall (median)", "CPU (median)", "plugin CPU", "plugin's own CPU", "llms.txt lists", "pages in llms-full",
                "snippets expanded", "```python fences", "syntax leaked", "relative links", "HTML tags", ".md mirrors"]
     print(f"{args.pages} pages, {args.runs} runs each, cpu count {os.cpu_count()}\n")
     print(table(headers, rows))

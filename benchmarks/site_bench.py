@@ -2,22 +2,32 @@
 
 Prerequisite: ``apt-get install -y python3-doc`` (the HTML lands in /usr/share/doc/python3*/html).
 
-Five commands, interleaved round-robin ``--runs`` times (run i of each before run i+1 of any), every
+The commands, interleaved round-robin ``--runs`` times (run i of each before run i+1 of any), every
 one pinned to the same cores (``taskset``, see ``_util``), medians of wall time, CPU time (the
 command and all its children) and peak RSS of the process tree:
 
 1. llmingest cold: ``llmingest site http://127.0.0.1:PORT/ -o OUT`` on an empty cache (crawl,
    convert, write llms.txt + llms-full.txt + the mirrors);
-2. llmingest warm: the same command on the cache run 1 filled (every page a 304);
-3. llmingest cold from the folder: ``llmingest site DIR --base-url URL`` (no HTTP, like the anchor);
-4. llmingest warm from the folder: the same command again on the cache and output folder run 3
+2. llmingest warm, HTTP/1.1 keep-alive: the same command on the cache run 1 filled (every page a
+   304, every request revalidated);
+3. llmingest warm, HTTP/1.0: the same, the server answering HTTP/1.0 (a new connection per request);
+4. llmingest warm, the server sending ``Cache-Control: max-age=600`` (as GitHub Pages does) with
+   its 304s: every page is still revalidated, and the answers open a freshness window;
+5. llmingest warm inside that window: no page is requested (what an HTTP cache does; ``--refresh``
+   would revalidate them all);
+6. llmingest cold from the folder: ``llmingest site DIR --base-url URL`` (no HTTP, like the anchor);
+7. llmingest warm from the folder: the same command again on the cache and output folder run 6
    left (no file changed: a CI rebuild of an unchanged ``_build/html``);
-5. the anchor: trafilatura's markdown extraction of the same HTML files read from disk, in ONE
+8. the anchor: trafilatura's markdown extraction of the same HTML files read from disk, in ONE
    process; llmingest converts in a process pool on the same pinned cores, so the fair comparison
    is CPU time (which the ratios use), wall time is shown beside it.
 
-The HTTP server runs in this script's process (its CPU is not counted for llmingest). Caches and
-outputs live under benchmarks/.work/site. llmingest's own modules are byte-compiled first
+The server is Python's ``http.server`` (``ThreadingHTTPServer``, Last-Modified and 304s, no ETag),
+run in this script's process (its CPU is not counted for llmingest). It speaks HTTP/1.1 with
+keep-alive, as documentation hosts do, except for run 3 (HTTP/1.0, its default: one connection per
+request), which is reported beside it so neither figure hides the other; it sends no
+``Cache-Control`` except in runs 4 and 5. The goal's warm figure is run 2 (every page revalidated).
+Caches and outputs live under benchmarks/.work/site. llmingest's own modules are byte-compiled first
 (``compileall``), as an installed wheel is: where ``PYTHONDONTWRITEBYTECODE`` is set, an editable
 checkout would otherwise compile ~50 modules from source in every run (0.15 s of a warm one).
 
@@ -60,8 +70,26 @@ def find_docs() -> Path:
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):
+    """The docs folder over HTTP; the bench switches the protocol and Cache-Control between runs."""
+
+    protocol_version = "HTTP/1.1"  # keep-alive (http.server's default is HTTP/1.0)
+    max_age: int | None = None  # seconds of Cache-Control: max-age sent with every answer
+
+    def end_headers(self) -> None:
+        if self.max_age is not None:
+            self.send_header("Cache-Control", f"max-age={self.max_age}")
+        super().end_headers()
+
     def log_message(self, *args) -> None:
         pass
+
+
+#: what the server does in each warm run: (protocol, max-age); cold and folder runs use the first
+SERVER = {
+    "llmingest site, HTTP (warm, 304s, HTTP/1.0)": ("HTTP/1.0", None),
+    "llmingest site, HTTP (warm, 304s with max-age)": ("HTTP/1.1", 600),
+    "llmingest site, HTTP (warm, fresh: no requests)": ("HTTP/1.1", 600),
+}
 
 
 def serve(root: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
@@ -101,6 +129,9 @@ def main() -> None:
     plans = {
         "llmingest site, HTTP (cold)": base + [url, "-o", str(work / "out-http"), "-q", *limit],
         "llmingest site, HTTP (warm, 304s)": base + [url, "-o", str(work / "out-http"), "-q", *limit],
+        "llmingest site, HTTP (warm, 304s, HTTP/1.0)": base + [url, "-o", str(work / "out-http"), "-q", *limit],
+        "llmingest site, HTTP (warm, 304s with max-age)": base + [url, "-o", str(work / "out-http"), "-q", *limit],
+        "llmingest site, HTTP (warm, fresh: no requests)": base + [url, "-o", str(work / "out-http"), "-q", *limit],
         "llmingest site, folder (cold)": base + [str(docs), "--base-url", url, "-o", str(work / "out-folder"), "-q", *limit],
         "llmingest site, folder (warm)": base + [str(docs), "--base-url", url, "-o", str(work / "out-folder"), "-q", *limit],
     }
@@ -115,6 +146,7 @@ def main() -> None:
                 if "cold" in name:
                     shutil.rmtree(cache, ignore_errors=True)
                 env = {"LLMINGEST_CACHE_DIR": str(cache), "LLMINGEST_NO_PROGRESS": "1"}
+                _Quiet.protocol_version, _Quiet.max_age = SERVER.get(name, ("HTTP/1.1", None))
                 run = measure(cmd, env=env, timeout=1800)
                 if run.returncode != 0:
                     sys.exit(f"{name} failed ({run.returncode}): {run.stderr[-2000:]}")
@@ -133,11 +165,14 @@ def main() -> None:
         rows.append([name, n, fmt_seconds(st["wall"]), fmt_seconds(st["cpu"]), f"{st['cores']:.2f}",
                      f"{n / st['cpu']:.1f}", fmt_bytes(st["rss"])])
     print(f"\ncorpus: {docs} ({pages_on_disk} HTML pages), served from {url}; median of {args.runs} round-robin runs")
+    print("server: Python http.server (ThreadingHTTPServer; Last-Modified, no ETag): HTTP/1.1 keep-alive, no "
+          "Cache-Control, except where the run's name says HTTP/1.0 (a connection per request) or max-age (600 s)")
     print(_util.cores_note())
     print(f"outputs: llms.txt, llms-full.txt ({fmt_bytes(full)}), {pages} .md mirrors\n")
     print(table(["run", "pages", "wall", "CPU", "cores used", "pages per CPU-s", "peak RSS"], rows))
     print()
-    for name in ("llmingest site, HTTP (warm, 304s)", "llmingest site, folder (warm)"):
+    for name in ("llmingest site, HTTP (warm, 304s)", "llmingest site, HTTP (warm, 304s, HTTP/1.0)",
+                 "llmingest site, folder (warm)"):
         warm = stats[name]
         print(f"{name}: <= 1.0 s wall: {'yes' if warm['wall'] <= 1.0 else 'NO'} ({fmt_seconds(warm['wall'])}, "
               f"{fmt_seconds(warm['cpu'])} CPU); peak RSS <= 150 MiB: "

@@ -5,12 +5,18 @@
     # on the new code: build cold, rebuild warm (same cache, same folder), compare both with it
     python benchmarks/site_same_output.py --check benchmarks/.work/site-same/before
 
+    # the same over HTTP (the folder served on 127.0.0.1:PORT, HTTP/1.1 keep-alive, Last-Modified)
+    python benchmarks/site_same_output.py --http --save benchmarks/.work/site-same/before-http
+    python benchmarks/site_same_output.py --http --check benchmarks/.work/site-same/before-http
+
 A run builds python3-doc's HTML folder (or ``--docs DIR``) with ``--base-url`` into a fresh folder
 on an empty cache (cold), snapshots every file's bytes, runs again on the same cache into the same
 folder (warm: nothing changed) and snapshots again; then one page is touched (same bytes, new
 mtime) and a third run must still give the same folder. ``--check`` fails (exit 1) on any file
 missing, extra or different, in any of the three, and also when a warm run changed a file's
-mtime (an unchanged file must not be rewritten). Caches live under ``benchmarks/.work``.
+mtime (an unchanged file must not be rewritten). With ``--http`` the folder is crawled over HTTP
+instead (``--port``, the same for both sides: the URLs are in the output): the warm run is all 304s,
+and the touched page answers 200 with the same bytes. Caches live under ``benchmarks/.work``.
 """
 
 from __future__ import annotations
@@ -36,10 +42,34 @@ def find_docs() -> Path:
     sys.exit("python3-doc is not installed: apt-get install -y python3-doc")
 
 
-def build(docs: Path, out: Path, cache: Path) -> None:
+def build(docs: Path, out: Path, cache: Path, url: str | None = None) -> None:
+    """One ``site`` build of ``docs`` (or of ``url``, where it is served) into ``out``."""
     env = {**os.environ, "LLMINGEST_CACHE_DIR": str(cache), "LLMINGEST_NO_PROGRESS": "1", "NO_COLOR": "1"}
-    subprocess.run([sys.executable, "-m", "llmingest.cli", "site", str(docs), "--base-url", BASE_URL,
-                    "-o", str(out), "-q"], env=env, check=True)
+    what = [url] if url else [str(docs), "--base-url", BASE_URL]
+    subprocess.run([sys.executable, "-m", "llmingest.cli", "site", *what, "-o", str(out), "-q"], env=env, check=True)
+
+
+def serve(docs: Path, port: int):
+    """``docs`` on http://127.0.0.1:PORT/ (http.server, HTTP/1.1 keep-alive); returns (url, stop)."""
+    import functools
+    import http.server
+    import threading
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *args) -> None:
+            pass
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", port), functools.partial(Quiet, directory=str(docs)))
+    httpd.daemon_threads = True
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+
+    def stop() -> None:
+        httpd.shutdown()
+        httpd.server_close()
+
+    return f"http://127.0.0.1:{port}/", stop
 
 
 def snapshot(folder: Path) -> dict[str, tuple[str, int]]:
@@ -65,28 +95,39 @@ def main() -> None:
     what.add_argument("--save", type=Path, help="build the reference folder here (on the old code)")
     what.add_argument("--check", type=Path, help="compare cold, warm and touched rebuilds with this reference")
     ap.add_argument("--docs", type=Path, default=None, help="the built HTML folder (default: python3-doc's)")
+    ap.add_argument("--http", action="store_true", help="crawl the folder over HTTP instead of reading it")
+    ap.add_argument("--port", type=int, default=18765, help="with --http: the port (the same for --save and --check)")
     args = ap.parse_args()
     docs = (args.docs or find_docs()).resolve()
+    work = WORK / ("http" if args.http else "folder")
     if args.save:
         shutil.rmtree(args.save, ignore_errors=True)
-        shutil.rmtree(WORK / "cache-save", ignore_errors=True)
-        build(docs, args.save, WORK / "cache-save")
+        shutil.rmtree(work / "cache-save", ignore_errors=True)
+        url, stop = serve(docs, args.port) if args.http else (None, lambda: None)
+        try:
+            build(docs, args.save, work / "cache-save", url)
+        finally:
+            stop()
         print(f"reference: {args.save} ({len(snapshot(args.save))} files)")
         return
     ref = snapshot(args.check)
-    shutil.rmtree(WORK, ignore_errors=True)
-    out, cache = WORK / "out", WORK / "cache"
+    shutil.rmtree(work, ignore_errors=True)
+    out, cache = work / "out", work / "cache"
     # a copy of the docs, so a page can be touched without touching the system's files
-    tree = WORK / "docs"
+    tree = work / "docs"
     shutil.copytree(docs, tree, symlinks=True)
-    build(tree, out, cache)
-    cold = snapshot(out)
-    build(tree, out, cache)
-    warm = snapshot(out)
-    page = tree / "library" / "os.html"
-    os.utime(page)  # same bytes, new mtime: the stat check misses, the content check must still hit
-    build(tree, out, cache)
-    touched = snapshot(out)
+    url, stop = serve(tree, args.port) if args.http else (None, lambda: None)
+    try:
+        build(tree, out, cache, url)
+        cold = snapshot(out)
+        build(tree, out, cache, url)
+        warm = snapshot(out)
+        page = tree / "library" / "os.html"
+        os.utime(page)  # same bytes, new mtime: the stat check (a 304) misses, the content check must still hit
+        build(tree, out, cache, url)
+        touched = snapshot(out)
+    finally:
+        stop()
     problems = compare("cold", ref, cold) + compare("warm", ref, warm) + compare("touched", ref, touched)
     problems += [f"warm rewrote {k} (mtime changed)" for k in sorted(cold.keys() & warm.keys())
                  if cold[k][1] != warm[k][1]]

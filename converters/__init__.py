@@ -25,7 +25,7 @@ from llmingest.errors import ConversionError
 from llmingest.model import Document
 
 __all__ = ["Format", "Result", "Attachment", "MissingExtra", "register", "sniff", "lookup", "convert",
-           "converter_for", "document_suffixes", "FORMATS", "REGISTRY"]
+           "document_suffixes", "FORMATS"]
 
 
 @dataclass(frozen=True)
@@ -77,8 +77,6 @@ class MissingExtra(ConversionError):
 
 #: format name -> Format
 FORMATS: dict[str, Format] = {}
-#: lower-case extension or media type -> "module:function" (the flat view, kept for callers of converter_for)
-REGISTRY: dict[str, str] = {}
 _BY_KEY: dict[str, Format] = {}
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -86,16 +84,10 @@ PPTX_TYPE = "application/vnd.openxmlformats-officedocument.presentationml.presen
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def register(fmt: Format | str, target: str | None = None) -> Format:
-    """Add a format (or, old form, one key -> ``"module:function"``); a later registration wins."""
-    if isinstance(fmt, str):
-        key = fmt.lower()
-        is_suffix = key.startswith(".")
-        fmt = Format(key.lstrip(".").replace("/", "-"), target or "",
-                     suffixes=(key,) if is_suffix else (), media_types=() if is_suffix else (key,))
+def register(fmt: Format) -> Format:
+    """Add a format, so every edge (repo walk, page, bundle, MCP) reads it; a later registration wins."""
     FORMATS[fmt.name] = fmt
     for key in (*fmt.suffixes, *fmt.media_types):
-        REGISTRY[key.lower()] = fmt.target if isinstance(fmt.target, str) else f"{fmt.name}:<callable>"
         _BY_KEY[key.lower()] = fmt
     return fmt
 
@@ -218,8 +210,3 @@ def convert(data: bytes | str, media_type_or_suffix: str | Format, **options) ->
     out = _load(fmt)(data, **options)
     return out if isinstance(out, Result) else Result(out)
 
-
-def converter_for(key: str) -> Callable | None:
-    """The converter function for an extension (``.pdf``) or media type (``application/pdf``), or None."""
-    fmt = lookup(key)
-    return _load(fmt) if fmt is not None and fmt.target else None

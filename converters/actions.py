@@ -28,8 +28,8 @@ from .actions_curl import _nest, auth_args, build_curl, env_name, shell_quote, s
 from .actions_detect import Step, clean_text, detect, parse_step
 from .actions_match import confidence, field_matches, fill_parameters, prepare, rank
 from .actions_model import Model, decide, default_model, explain
-from .actions_schema import body_problems
-from .openapi import Operation, SpecIndex, load_spec
+from .actions_schema import body_problems, misfit_fields
+from .openapi import Operation, SpecIndex, load_spec, stem, words
 
 __all__ = ["ActionsResult", "Task", "DEFAULT_THRESHOLD", "DEFAULT_CANDIDATES", "rewrite", "ground", "candidates",
            "describe", "task_from_text", "find_operation", "operation_curl", "forms_from_html", "detect",
@@ -155,6 +155,7 @@ def ground(spec: SpecIndex, title: str, steps: list[Step], *, base_url: str | No
     op = decided[0][1]
     filled = fill_parameters(op, spec, title, steps)
     body_names = {b.name for b in op.body}
+    _refill_misfits(op, filled, body_names, steps)
     problems = body_problems(op, _nest({k2: v for k2, v in filled.params.items() if k2 in body_names}, op))
     if problems:
         return {"status": "manual", "confidence": conf, "candidates": cands,
@@ -170,6 +171,38 @@ def ground(spec: SpecIndex, title: str, steps: list[Step], *, base_url: str | No
                 placeholders.setdefault(v, p.name)
     return {"status": "action", "operation": op, "params": filled.params, "curl": curl, "notes": notes,
             "confidence": conf, "candidates": cands, "reason": "", "placeholders": placeholders}
+
+
+def _labelled(name: str, steps: list[Step]) -> bool:
+    """Whether a step's label names the field itself ("set **Max size** to ..." for ``MaxSize``)."""
+    leaf = [stem(w) for w in words(name.split(".")[-1])]
+    return any([stem(w) for w in words(label)] == leaf for s in steps for label, _ in s.labels)
+
+
+def _refill_misfits(op: Operation, filled: Any, body_names: set[str], steps: list[Step]) -> None:
+    """A value the steps typed that breaks the type or enum of a field no label names was given to
+    the wrong field by nearness ("Type your **Message**, `Build passed`" landing in the integer
+    ``reply_to_message_id``; port ``443`` in an array of rule objects): a required field gets a named
+    placeholder instead, an optional one is left out, and a note says which value did not fit. A
+    value for a field its label names ("set **Max size** to `thirty`") is what the user meant and
+    stays: that body fails the check and the task stays manual. A wrong value is never sent."""
+    for name in misfit_fields(op, _nest({k: v for k, v in filled.params.items() if k in body_names}, op)):
+        if _labelled(name, steps):
+            continue
+        field_ = next(b for b in op.body if b.name == name)
+        bad = filled.params.pop(name, None)
+        for child in [k for k in filled.params if k.startswith(name + ".")]:
+            filled.params.pop(child)
+        if field_.required:
+            var = "$" + env_name(name)
+            while var in filled.placeholders and filled.placeholders[var] != name:
+                var += "_"
+            filled.params[name] = var
+            filled.placeholders[var] = name
+            filled.notes.append(f"`{var}`: `{name}` ({field_.type}, required): {bad!r} from the steps "
+                                f"does not fit it")
+        else:
+            filled.notes.append(f"`{name}` left out: {bad!r} from the steps does not fit it ({field_.type})")
 
 
 def _download_curls(steps: list[Step]) -> list[str]:

@@ -56,7 +56,7 @@ from .actions_match import (
     title_place,
 )
 from .actions_words import NEUTRAL_SEGMENTS, verb_class
-from .openapi import Operation, SpecIndex, stem, terms, words
+from .openapi import STOPWORDS, Operation, SpecIndex, stem, terms, words
 
 #: rule signals with no exception in the dev set (0 right calls among the candidates they flag), each
 #: a class of wrong call, never a product's quirk: a flagged candidate is out of the race (its share
@@ -76,7 +76,26 @@ VETOES = {"nested_elsewhere": 1.0, "title_mismatch": 0.5,
           # a create/change/remove heading is never a GET; a create/change one never a DELETE
           "explicit_conflict": 1.0,
           # ``/issuetypescheme/.../issuetype/move`` for "Move an issue": a resource about issues, not one
-          "meta_object": 1.0}
+          "meta_object": 1.0,
+          # "Change the repository description" is never PATCH /user/settings: the heading edits a field
+          # of a resource it names, and the call is not under that resource
+          "owner_elsewhere": 1.0,
+          # "Add an SSH key" is never ``/user/gpg_keys``: the heading's kind of key is not the path's
+          "qualifier_conflict": 1.0,
+          # a heading that only names a page ("## Team settings") with no "New"/"Create"/"Add" button is
+          # never a create (no dev task has one; the class comes from the mini-spec regression tests)
+          "create_unasked": 1.0,
+          # ``/orgs/{org}/repos`` for "Create a repository" while ``/user/repos`` is a candidate too: the
+          # same call under a scope or parent the steps never name, beside one they account for
+          "scoped_twin": 1.0,
+          # "Turn on two-step verification" is never ``PUT /users/{user_id}``: nothing of the switched
+          # thing is in the call (path, parameters, enum values)
+          "toggle_target_absent": 1.0,
+          # "Power off **a** Droplet" is never ``POST /droplets/actions`` (every droplet with a tag)
+          # while ``POST /droplets/{id}/actions`` has the same action: the bulk twin of an item's action
+          "bulk_action_twin": 1.0,
+          # "Update your profile bio" is never ``PATCH /users/{user_id}`` when ``PATCH /me`` is there
+          "caller_twin": 1.0}
 VETO_CAP = 0.3
 K = 10  # candidates the model looks at (recall@10 of the ranker bounds what it can pick)
 #: how deep below the top :data:`K` an operation whose ``type``/``action`` enum names the heading's
@@ -102,6 +121,9 @@ UI_PLACES = {"view", "portal", "client", "desktop", "browser", "keyboard", "shor
              "display", "sidebar", "dashboard", "layout", "interface", "ui", "screen", "window", "menu"}
 #: words that name a piece of the product's own software wherever they stand in a heading
 UI_ONLY = {"keyboard", "shortcut", "shortcuts", "desktop", "browser", "hotkey", "hotkeys"}
+#: articles, possessives and prepositions: a heading with one is a task, not a page's name
+_PHRASE_WORDS = {"a", "an", "the", "your", "my", "our", "their", "its", "this", "that", "to", "for", "of", "in", "on",
+                 "from", "with", "into", "by", "at", "as"}
 _DOTTED = re.compile(r"^[A-Za-z]+(\.[A-Za-z]+)+$")
 
 FEATURES = [
@@ -121,6 +143,11 @@ FEATURES = [
     "field_phrase_x_create", "pool_extra", "ui_heading", "qualifier_unmentioned", "create_x_item_update",
     "heading_resources", "membership_x_create", "named_resource_elsewhere", "all_of_them_x_one", "bulk_twin",
     "explicit_conflict", "meta_object",
+    # third generation (session 5): words the spec says only in its prose, and whose field it is
+    "alias_object", "owner_elsewhere", "qualifier_conflict", "create_unasked",
+    # fourth generation (session 6): the same call under another scope or parent; a toggle whose
+    # target the call never names
+    "scoped_twin", "toggle_target_absent", "bulk_action_twin", "caller_twin",
 ]
 
 
@@ -185,6 +212,22 @@ class TaskContext:
         self.heading_resources = (sum(1 for n in nouns if n in self.resources or _hit(n, self.resources))
                                   / len(nouns)) if nouns else 0.5
         self.ui_heading = _ui_heading(title, self.title_all, self.resources)
+        # "audience" in a spec whose paths say ``/lists``: the word its prose ties to a path word
+        self.aliases = {n: spec_alias(spec, n) for n in nouns if spec is not None and not _hit(n, self.resources)}
+        # whose thing the heading changes: "the **repository** description", "... of an **audience**"
+        owners = [*self.heading_nouns[:-1], self.place]
+        self.owners = [({n} if _hit(n, self.resources) else self.aliases.get(n, set())) for n in owners if n]
+        self.owners = [o for o in self.owners if o]
+        # ... and the steps say the spec's word too: "to your audience" is "to your list"
+        self.terms |= {t for al in self.aliases.values() for t in al}
+        if self.place in self.aliases and len(self.aliases[self.place]) == 1:
+            self.place = next(iter(self.aliases[self.place]))
+        # "Add a **song** to a playlist" in a spec whose paths say ``/tracks``: the heading's head noun
+        # in the spec's words, when its prose ties it to one path word (a modifier, "**SSH** key", stays:
+        # it tells one kind of key from another)
+        head = self.heading_nouns[-1] if self.heading_nouns else ""
+        if len(self.aliases.get(head, ())) == 1:
+            self.heading_nouns[-1] = next(iter(self.aliases[head]))
 
     def _read_spec(self, spec: SpecIndex | None) -> None:
         """The spec's verbs, resources and path-word counts, and the largest idf it can give."""
@@ -198,12 +241,21 @@ class TaskContext:
 
     def _read_cues(self, steps: list[Step]) -> None:
         """Whether the task's words say edit, settings, create ("New ..." buttons too), personal, admin."""
+        # labels that switch something ("Enable SAML authentication"): see _toggle_target_absent
+        self.switch_labels = [lab for s in steps for lab, _ in s.labels if words(lab)[:1]
+                              and words(lab)[0] in SWITCH_WORDS]
         self.edit_cue = bool(self.raw_words & EDIT_WORDS) or self.heading_class == "update"
         self.settings_cue = bool(self.raw_words & SETTINGS_WORDS)
         self.create_cue = self.heading_class == "create" or any(
             words(lab)[:1] and words(lab)[0] in {"new", "create", "add"} for s in steps for lab, _ in s.labels)
         self.personal = bool(self.raw_words & PERSONAL_WORDS)
         self.admin = bool(self.raw_words & ADMIN_WORDS)
+        # a heading that is only a page's name ("## Team settings", "## Notifications"): a few nouns with
+        # no article or preposition (a task says "Pin **a** message", "Reboot **a** Linode"), ending in a
+        # settings word or a thing the spec has paths for, and no verb class
+        tw = words(self.title)
+        self.page_heading = 0 < len(tw) <= 3 and not set(tw) & _PHRASE_WORDS and not verb_class(tw[0]) and (
+            tw[-1] in SETTINGS_WORDS or stem(tw[-1]) in self.resources)
 
 
 def _heading_class(title: str, verb: str, nouns: list[str]) -> str | None:
@@ -296,6 +348,17 @@ def enum_action(title_words: list[str], op: Operation) -> bool:
     return any(heading_enum_value(title_words, p) is not None for p in [*op.params, *op.body])
 
 
+def _enum_action_here(ctx: TaskContext, op: Operation) -> bool:
+    """:func:`enum_action`, on a call about the heading's thing: "Configure two-factor authentication"
+    is not ``PATCH .../code-scanning/default-setup`` with ``state: configured`` (an enum that names
+    the heading's verb on a call whose path and summary say none of the heading's nouns)."""
+    if not enum_action(ctx.title_all, op):
+        return False
+    nouns = [n for n in [*ctx.heading_nouns, ctx.place] if n and len(n) > 1]
+    said = _op_terms(op) | {stem(w) for w in words(op.summary or "")}
+    return not nouns or any(_hit(n, said) for n in nouns)
+
+
 def _caller_words(op: Operation) -> set[str]:
     """Raw words of the literal segments not followed by an id: ``/user/keys`` is the caller's."""
     segs = op.segments
@@ -328,6 +391,92 @@ def _item_terms(op: Operation) -> set[str]:
     return out
 
 
+_STOP_ALIAS = {"id", "name", "type", "new", "default", "setting", "settings"}
+
+
+def _prose_index(spec: SpecIndex) -> list[str]:
+    """The prose of every operation, lower case: summary, description, tags and the descriptions of
+    its parameters and fields (joined once per spec; searched per word by :func:`spec_alias`, which
+    costs far less than indexing every word of 1,200 operations' prose on each run)."""
+    cached = getattr(spec, "_prose_index", None)
+    if cached is None:
+        cached = [" ".join([op.summary, op.description, " ".join(op.tags),
+                            *(p.description for p in [*op.params, *op.body])]).lower() for op in spec.operations]
+        try:
+            object.__setattr__(spec, "_prose_index", cached)
+        except Exception:  # noqa: BLE001 - a frozen/slotted index just recomputes
+            pass
+    return cached
+
+
+def _word_forms(word: str) -> re.Pattern[str]:
+    """A word and its plurals as whole words (``audience``/``audiences``, ``reply``/``replies``)."""
+    w = stem(word)
+    forms = {word, w, w + "s", w + "es"} | ({w[:-1] + "ies"} if w.endswith("y") else set())
+    return re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, forms))) + r")\b")
+
+
+def _is_field(ctx: TaskContext, op: Operation) -> bool:
+    """The heading's head noun is one of the call's fields (``description``, ``from_name``)."""
+    head = ctx.heading_nouns[-1] if ctx.heading_nouns else ""
+    return bool(head) and any(head in {stem(w) for w in words(p.name.split(".")[-1])}
+                              for p in [*op.params, *op.body] if p.location != "path")
+
+
+def _owner_elsewhere(ctx: TaskContext, op: Operation, op_t: set[str]) -> bool:
+    """"Change the **repository** description" against ``PATCH /user/settings`` (which has a
+    ``description`` too); "Change the default from name of an **audience**" against
+    ``PATCH /campaigns/{id}``: the heading edits a field of a resource it names (or names by the word
+    the spec's prose ties to a path, :func:`spec_alias`), and this call's path is not under that
+    resource (an RPC method path names no resource: its ``channel`` is a field). A default
+    for all items ("... for all new Linodes") names no one owner."""
+    if ctx.heading_class != "update" or not ctx.owners or _is_rpc(op) or not _is_field(ctx, op):
+        return False
+    owners = ctx.owners if not ctx.place_plural else [o for o in ctx.owners if ctx.place not in o]
+    return any(not any(_hit(t, op_t) for t in o) for o in owners)
+
+
+def _spec_items(spec: SpecIndex) -> set[str]:
+    """Path words followed by an id somewhere in the spec: things with items (``lists``)."""
+    cached = getattr(spec, "_items", None)
+    if cached is None:
+        cached = {t for op in spec.operations for t in _item_terms(op)}
+        try:
+            object.__setattr__(spec, "_items", cached)
+        except Exception:  # noqa: BLE001 - a frozen/slotted index just recomputes
+            pass
+    return cached
+
+
+def spec_alias(spec: SpecIndex, word: str) -> set[str]:
+    """The path words a spec's own prose ties ``word`` to when no path says it: Mailchimp's paths say
+    ``/lists`` and its descriptions "audience"; a music API's paths ``/tracks``, a description "song".
+    Among the operations whose prose says the word, the path words at least half of them carry,
+    ignoring words that are in more than half of all paths anyway. A class of API (the UI's name for
+    a thing differs from the API's), learned from the spec itself: no list of synonyms."""
+    w = stem(word)
+    if len(w) < 3 or w in _STOP_ALIAS or verb_class(w):
+        return set()
+    index = _prose_index(spec)
+    pattern = _word_forms(word)
+    hits = [_op_terms(op) for op, prose in zip(spec.operations, index, strict=True) if pattern.search(prose)]
+    if not hits:
+        return set()
+    counts: dict[str, int] = {}
+    for path in hits:
+        for t in path:
+            counts[t] = counts.get(t, 0) + 1
+    df = _path_df(spec)
+    n_ops = max(len(index), 1)
+    items = _spec_items(spec)  # ``/lists/{list_id}``: "list" is a thing here, not the verb
+    # a scope (``admin``, ``accounts``, ``user``) is where a thing lives, a method name's verb
+    # (``conversations.rename``) what is done to it: neither is what a UI word means
+    best = [t for t, c in counts.items() if c * 2 >= len(hits) and t not in NEUTRAL_SEGMENTS
+            and t not in _STOP_ALIAS and t not in SCOPE_WORDS and t not in ADMIN_WORDS
+            and t not in PERSONAL_SCOPE and (not verb_class(t) or t in items) and df.get(t, 0) * 2 <= n_ops]
+    return set(best)
+
+
 def candidate_pool(ctx: TaskContext, ranked: list[tuple[float, Operation, dict[str, Any]]]
                    ) -> list[tuple[float, Operation, dict[str, Any]]]:
     """The ranker's top :data:`K`, plus the few operations further down whose action enum names the
@@ -336,7 +485,7 @@ def candidate_pool(ctx: TaskContext, ranked: list[tuple[float, Operation, dict[s
     for r in ranked[K:POOL_DEPTH]:
         if len(pool) >= K + 3:
             break
-        if enum_action(ctx.title_all, r[1]):
+        if _enum_action_here(ctx, r[1]):
             pool.append(r)
     return pool
 
@@ -576,6 +725,52 @@ def _verb_features(ctx: TaskContext, c: _Candidate) -> dict[str, float]:
     }
 
 
+def _twin_key(c: _Candidate) -> tuple[str, tuple[str, ...], bool] | None:
+    """What makes two operations the same call under different owners: the method, the words of
+    the path's last literal segment (an RPC method's last two dotted parts) and whether it acts on
+    one item (``/orgs/{org}/repos`` and ``/user/repos``; ``/admin.conversations.create`` and
+    ``/conversations.create``; ``/teams/{id}/projects`` and ``/projects``)."""
+    lits = c.op.literal_segments
+    if not lits:
+        return None
+    last = lits[-1]
+    if "." in last.strip("."):
+        last = ".".join(last.split(".")[-2:])
+    ws = tuple(stem(w) for w in words(last))
+    return (c.op.method, ws, c.item) if ws else None
+
+
+def _burden(ctx: TaskContext, c: _Candidate) -> int:
+    """How much of the path the steps never account for: scopes and parents they do not name ("your
+    own meetings" accounts for a user's scope, ``/users/{userId}``)."""
+    personal = 1 if ctx.personal and c.scope & PERSONAL_SCOPE and c.scope_unmentioned else 0
+    return c.scope_unmentioned - personal + c.unmentioned_parents + (1 if c.op_words & ADMIN_WORDS else 0)
+
+
+def _scoped_twin(ctx: TaskContext, ranked: list[tuple[float, Operation, dict[str, Any]]], i: int,
+                 c: _Candidate) -> bool:
+    """``POST /orgs/{org}/hooks/{id}/deliveries/{id}/attempts`` beside the repository's own, for steps
+    about a repository; ``/admin.conversations.create`` beside ``/conversations.create``;
+    ``/teams/{id}/projects`` beside ``/projects``: the same call exists among the candidates with
+    less of its path unaccounted for, so this one is the look-alike."""
+    key = _twin_key(c)
+    if key is None:
+        return False
+    mine = _burden(ctx, c)
+    if mine == 0:
+        return False
+    cache = ctx.__dict__.setdefault("_described", {})
+    for j, (_s, other, _p) in enumerate(ranked):
+        if j == i or other is c.op:
+            continue
+        d = cache.get(id(other))
+        if d is None:
+            d = cache[id(other)] = _describe(ctx, other)
+        if _twin_key(d) == key and _burden(ctx, d) < mine:
+            return True
+    return False
+
+
 def candidate_features(ctx: TaskContext, ranked: list[tuple[float, Operation, dict[str, Any]]],
                        i: int) -> dict[str, float]:
     """Features of the i-th ranked candidate (0-based) for the logistic model."""
@@ -589,7 +784,80 @@ def candidate_features(ctx: TaskContext, ranked: list[tuple[float, Operation, di
     f |= _strength_features(ctx, c, ranked, i, lex)
     f |= _place_and_head_features(ctx, c)
     f |= _verb_features(ctx, c)
+    f["scoped_twin"] = _flag(_scoped_twin(ctx, ranked, i, c))
+    f["toggle_target_absent"] = _flag(_toggle_target_absent(ctx, c))
+    f["bulk_action_twin"] = _flag(f["bulk_twin"] and f["enum_action"])
+    f["caller_twin"] = _flag(_caller_twin(ctx, op))
     return f
+
+
+_SOMEONES = re.compile(r"/users?/\{[^}/]+\}")
+
+
+def _spec_calls(spec: SpecIndex) -> set[tuple[str, str]]:
+    """Every (method, path) of the spec; cached on the index."""
+    cached = getattr(spec, "_calls", None)
+    if cached is None:
+        cached = {(o.method, o.path) for o in spec.operations}
+        try:
+            object.__setattr__(spec, "_calls", cached)
+        except Exception:  # noqa: BLE001 - a frozen/slotted index just recomputes
+            pass
+    return cached
+
+
+def _caller_twin(ctx: TaskContext, op: Operation) -> bool:
+    """"Update your profile bio" against ``PATCH /users/{user_id}`` when ``PATCH /me`` exists: the
+    spec has the caller's own form of the same call (``/me``, ``/user``), and the steps speak of the
+    caller's own things or name no user, so the one that needs someone's id is the look-alike."""
+    if ctx.spec is None or not _SOMEONES.search(op.path):
+        return False
+    if not ctx.personal and "user" in ctx.terms:
+        return False
+    calls = _spec_calls(ctx.spec)
+    return any((op.method, _SOMEONES.sub(alias, op.path, count=1)) in calls for alias in ("/me", "/user"))
+
+
+
+#: first words of a heading that switches something on or off ("Turn on two-step verification")
+SWITCH_WORDS = {"turn", "enable", "disable", "toggle", "switch", "activate", "deactivate"}
+
+
+def _switched_things(ctx: TaskContext) -> list[list[str]]:
+    """What the task switches on or off, each as its words: the heading's nouns when the heading
+    starts with a switch ("Turn on two-step verification"), else a ticked label's ("Tick **Enable
+    SAML authentication**")."""
+    if ctx.title_all and ctx.title_all[0] in SWITCH_WORDS:
+        target = [n for n in ctx.heading_nouns if len(n) > 2 and n not in {"off", "on"}]
+        return [target] if target else []
+    out = []
+    for lab in ctx.switch_labels:
+        ws = words(lab)
+        target = [stem(w) for w in ws[1:] if len(w) > 2 and w not in STOPWORDS and w not in {"off", "on"}
+                  and not verb_class(w)]
+        if target:
+            out.append(target)
+    return out
+
+
+def _toggle_target_absent(ctx: TaskContext, c: _Candidate) -> bool:
+    """"Turn on two-step verification for your login" against ``PUT /users/{user_id}``: the task
+    switches a thing on or off (its heading, or a label it ticks: "Enable SAML authentication"), and
+    a word of that thing is in none of the call's path, its parameters or its enum values ("dark
+    mode" is not ``/sql_mode``; ``waiting_room`` is a field of ``/users/{userId}/settings``): the
+    call has nothing to switch (a flag that says "not", ``is_exempt_from_login_verification``,
+    switches nothing on)."""
+    things = _switched_things(ctx)
+    if not things:
+        return False
+    op = c.op
+    have = set(c.op_t)
+    for p in [*op.params, *op.body]:
+        if set(words(p.name.split(".")[-1])) & NEGATING:
+            continue
+        have |= {stem(w) for w in words(p.name)}
+        have |= {stem(w) for v in (p.enum or []) for w in words(str(v))}
+    return all(not all(_hit(n, have) for n in target) for target in things)
 
 
 def _own_words(ctx: TaskContext, obj: set[str]) -> tuple[float, bool]:
@@ -602,6 +870,23 @@ def _own_words(ctx: TaskContext, obj: set[str]) -> tuple[float, bool]:
     common = max((ctx.path_df.get(t, 0) for t in own), default=0)
     qualifier = len(own) >= 2 and any(not _hit(t, ctx.terms) and ctx.path_df.get(t, 0) * 2 <= common for t in own)
     return unmentioned, qualifier
+
+
+def _qualifier_conflict(ctx: TaskContext, obj: set[str]) -> bool:
+    """"Add an **SSH** key" against ``/user/gpg_keys``: the heading qualifies its object (ssh) and
+    the resource has a qualifier of its own (gpg, a word in few paths) that the heading does not say,
+    while the heading's is not in the resource: another kind of the same thing (the steps may well
+    say both, "SSH / GPG Keys", so the heading decides)."""
+    nouns = ctx.heading_nouns
+    if len(nouns) < 2:
+        return False
+    head, mods = nouns[-1], [n for n in nouns[:-1] if len(n) > 1]
+    if not mods or not _hit(head, obj) or any(_hit(m, obj) for m in mods):
+        return False
+    common = max((ctx.path_df.get(t, 0) for t in obj), default=0)
+    title = {stem(w) for w in ctx.title_all}
+    return any(not _hit(t, {head}) and t not in title and t not in NEUTRAL_SEGMENTS and not verb_class(t)
+               and ctx.path_df.get(t, 0) * 2 <= common for t in obj)
 
 
 def _field_phrase(ctx: TaskContext, op: Operation, obj: set[str], op_t: set[str], head_is_object: bool) -> bool:
@@ -675,12 +960,22 @@ def _shape_features(ctx: TaskContext, op: Operation, kind: str, obj: set[str], o
     # this path has none of them (``/user/settings``): it acts on something else
     named = [n for n in [*nouns, place] if n and n in ctx.resources]
     elsewhere = bool(named) and not any(_hit(n, op_t) for n in named)
+    aliases = {t for al in ctx.aliases.values() for t in al}
     return {
+        # the heading's word for the thing is, in the spec's prose, this path's word ("audience": lists)
+        "alias_object": _flag(aliases and any(_hit(t, op_t) for t in aliases)),
+        # the heading changes something of a resource ("the repository description", "... of an
+        # audience") and this path is not under it (``/user/settings``, ``/campaigns/{id}``)
+        "owner_elsewhere": _flag(_owner_elsewhere(ctx, op, op_t)),
         # ... and the call acts on one of them (``PATCH /meetings/{meetingId}``)
         "all_of_them_x_one": _flag(ctx.place_plural and _hit(place, items)),
         "named_resource_elsewhere": _flag(elsewhere),
         "membership_x_create": _flag(membership),
         "qualifier_unmentioned": _flag(qualifier),
+        "qualifier_conflict": _flag(_qualifier_conflict(ctx, obj)),
+        # "## Team settings ... Toggle **Allow guests**" against ``POST /teams``: the heading names a page
+        # (no verb) and no button asks for a new thing, yet the call makes one
+        "create_unasked": _flag(collection_create and ctx.page_heading and not ctx.create_cue),
         "create_x_item_update": _flag(create_update),
         "object_unmentioned": unmentioned,
         "head_phrase_object": head_phrase,
@@ -688,7 +983,7 @@ def _shape_features(ctx: TaskContext, op: Operation, kind: str, obj: set[str], o
         "noun_item": _flag(noun_item),
         "place_parent": _flag(place_parent),
         "place_is_created": _flag(place_created),
-        "enum_action": _flag(enum_action(ctx.title_all, op)),
+        "enum_action": _flag(_enum_action_here(ctx, op)),
         "method_fits": fits,
         "method_conflict": conflict,
         # an update of one existing thing: PATCH/PUT (``/me`` too), or a POST on an item's path

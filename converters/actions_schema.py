@@ -24,6 +24,9 @@ from .openapi import Operation
 
 _PLACEHOLDER = re.compile(r"^@?\$[A-Z_][A-Z0-9_]*$")
 _JSON_TYPES = {"string", "integer", "number", "boolean", "array", "object"}
+#: the spec index keeps at most this many values of an enum (:mod:`.openapi`): a list that long may
+#: be cut short (Stripe's ``enabled_events`` has 200+), so it cannot prove a value wrong
+ENUM_KEPT = 50
 
 
 def is_placeholder(value: Any) -> bool:
@@ -55,9 +58,9 @@ def request_schema(op: Operation) -> dict[str, Any]:
             sch["type"] = t
         if t == "array" and p.item_type in _JSON_TYPES:
             sch.setdefault("items", {}).setdefault("type", p.item_type)
-            if p.enum:
+            if p.enum and len(p.enum) < ENUM_KEPT:
                 sch["items"]["enum"] = list(p.enum)
-        elif p.enum:
+        elif p.enum and len(p.enum) < ENUM_KEPT:
             sch["enum"] = list(p.enum)
         if p.required:
             req = parent.setdefault("required", [])
@@ -135,3 +138,32 @@ def body_problems(op: Operation, body: Any) -> list[str]:
     instance = body[0] if op.body_is_array and isinstance(body, list) and body else body
     errors = validate(_relax(schema, instance), instance)
     return [f"{'.'.join(p) or 'body'}: {msg}" for p, msg in sorted(errors)]
+
+
+def misfit_fields(op: Operation, body: Any) -> list[str]:
+    """The body fields (dotted, as indexed) whose literal values break their type or enum: a value
+    the steps typed that was given to the wrong field (``443`` for an array of rule objects, a
+    message text for an integer id). The caller puts a placeholder there (or leaves an optional field
+    out), so the call itself is not lost for one misplaced value; missing required fields are not
+    misfits (placeholders already stand for them).
+
+    >>> from llmingest.converters.openapi import Operation, Param
+    >>> op = Operation("POST", "/x", body=[Param("reply_to", "body", False, "integer")])
+    >>> misfit_fields(op, {"reply_to": "Build passed"})
+    ['reply_to']
+    """
+    if not op.body or op.body_ref:
+        return []
+    schema = request_schema(op)
+    instance = body[0] if op.body_is_array and isinstance(body, list) and body else body
+    names = {p.name for p in op.body}
+    out: list[str] = []
+    for path, msg in validate(_relax(schema, instance), instance):
+        if msg.endswith("is a required property"):
+            continue
+        dotted = [part for part in path if not part.isdigit()]
+        while dotted and ".".join(dotted) not in names:
+            dotted.pop()
+        if dotted and ".".join(dotted) not in out:
+            out.append(".".join(dotted))
+    return out

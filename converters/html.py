@@ -25,6 +25,7 @@ from .html_blocks import GENERIC_RULES, jsonld_product_text, learned_main, light
 from .html_charset import decode
 from .html_depth import DEPTH_WARNING, flatten_deep, hit_depth_limit
 from .html_hidden import strip_invisible, text_len
+from .html_links import crawl_facts as _crawl_facts
 from .html_markdown import Writer
 from .html_meta import FIELDS, page_facts
 from .html_pagetype import jsonld_facts
@@ -300,7 +301,7 @@ def _with_product_text(content: str, product_text: list) -> str:
 
 
 def convert(data: bytes | str, url: str | None = None, *, charset: str | None = None, links: bool = True,
-            images: bool = True, select: bool = True) -> Document:
+            images: bool = True, select: bool = True, crawl_facts: bool = False) -> Document:
     """HTML -> Document(kind="page") whose ``content`` is the markdown body (no front matter).
 
     ``url`` is where the page lives (links are resolved against it and ``<base href>``); without
@@ -308,10 +309,13 @@ def convert(data: bytes | str, url: str | None = None, *, charset: str | None = 
     ``select=False`` converts the whole ``<body>`` (no content selection, like markitdown).
     ``metadata`` holds ``canonical``, ``lang``, ``generator``, ``links`` (absolute, in order of
     appearance in the main content), ``container`` (which rule picked the content).
+    ``crawl_facts=True`` adds ``crawl_facts``: what a site crawl needs (every link of the page,
+    title, site name, description; :func:`.html_links.crawl_facts`), read off this parse.
     """
     text = decode(data, charset)
     warnings: list[str] = []
     root = _parse(text, warnings)
+    facts = {"crawl_facts": _crawl_facts(root, url or "")} if crawl_facts else {}  # before anything is removed
     doxygen_title(root)
     head = _head_facts(root, url)
     base = head["base"]
@@ -354,6 +358,7 @@ def convert(data: bytes | str, url: str | None = None, *, charset: str | None = 
             "container": container,
             **head["page"],
             **({"warnings": warnings} if warnings else {}),
+            **facts,
         },
     )
 

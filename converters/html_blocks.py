@@ -27,6 +27,7 @@ import re
 import zlib
 from pathlib import Path
 
+from .html_hidden import text_chars
 from .html_pagetype import TYPE_NAMES, add_type_features
 from .html_select import _is_chapter_toc, drop_keeping_tail, is_chrome
 
@@ -799,7 +800,7 @@ def light_chrome(container) -> None:
     """Drop the small chrome the rule set knows (permalinks, pagers, share bars, nav lists) inside the
     learned content, but never a wrapper holding a real share of it: themes name whole layouts
     "sidebar-layout" or "banner", and the model has already judged what they hold."""
-    total = max(1, len("".join(container.itertext())))
+    total = max(1, text_chars(container))
     doomed = []
     stack = [c for c in container if isinstance(c.tag, str)]
     while stack:
@@ -807,7 +808,7 @@ def light_chrome(container) -> None:
         if el.tag in ("pre", "code"):
             continue
         if is_chrome(el) and not _is_chapter_toc(el):
-            n = len("".join(el.itertext()))
+            n = text_chars(el)
             if (n < 0.15 * total or n < 200) and n < 1500:
                 doomed.append(el)
                 continue

@@ -56,7 +56,8 @@ from .html_css import (
     parse_color,
 )
 
-__all__ = ["page_styles", "find_unseen", "clear_faint", "strip_invisible", "Unseen", "document_elements", "text_len"]
+__all__ = ["page_styles", "find_unseen", "clear_faint", "strip_invisible", "Unseen", "document_elements", "text_len",
+           "text_chars"]
 
 # --------------------------------------------------------------------------------- characters
 
@@ -241,9 +242,9 @@ def _candidates(root, sheet: Sheet) -> list:
     out = []
     if not sheet:
         for el in document_elements(root):
-            attrib = el.attrib
-            if attrib and ("style" in attrib or "bgcolor" in attrib
-                           or (el.tag == "font" and "color" in attrib) or (el.tag == "body" and "text" in attrib)):
+            names = el.keys()  # (one list of attribute names: cheaper than lookups in el.attrib)
+            if names and ("style" in names or "bgcolor" in names
+                          or (el.tag == "font" and "color" in names) or (el.tag == "body" and "text" in names)):
                 out.append(el)
         return out
     by_class, by_id, by_tag = sheet.suspect_keys
@@ -254,17 +255,17 @@ def _candidates(root, sheet: Sheet) -> list:
     classes: dict[str, tuple[bool, bool]] = {}  # class value -> (prefilter substring hit, exact token hit)
     for el in document_elements(root):
         tag = el.tag
-        attrib = el.attrib
-        if not attrib:
+        names = el.keys()
+        if not names:
             if tag in xpath_tags:  # (a subset of by_tag: both tests pass)
                 out.append(el)
             continue
-        if "style" in attrib or "bgcolor" in attrib:
+        if "style" in names or "bgcolor" in names:
             out.append(el)
             continue
-        special = attrib.get("color") if tag == "font" else attrib.get("text") if tag == "body" else None
-        cls = attrib.get("class")
-        ident = attrib.get("id")
+        special = el.get("color") if tag == "font" else el.get("text") if tag == "body" else None
+        cls = el.get("class")
+        ident = el.get("id")
         cls_hit = (False, False)
         if cls is not None:
             cls_hit = classes.get(cls)
@@ -415,6 +416,11 @@ _STRING = etree.XPath("string()")
 def text_len(el) -> int:
     """Characters of ``el``'s text, surrounding whitespace left out."""
     return len(_STRING(el).strip())
+
+
+def text_chars(el) -> int:
+    """Characters of ``el``'s text, whitespace included: ``len("".join(el.itertext()))``."""
+    return len(_STRING(el))
 
 
 _text_len = text_len

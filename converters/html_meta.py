@@ -415,7 +415,7 @@ def _in(el, tags: tuple[str, ...]) -> bool:
     return any(isinstance(a.tag, str) and a.tag in tags for a in el.iterancestors())
 
 
-_ITEMPROP = etree.XPath("descendant-or-self::*[@itemprop]")
+_ITEMPROP = etree.XPath("descendant-or-self::*/@itemprop/..")  # = descendant-or-self::*[@itemprop], reading itemprop attributes only (faster)
 
 
 class _Microdata:

@@ -47,12 +47,15 @@ KNOWN_GENERATORS = ("rustdoc", "mkdocs-material", "docusaurus", "readthedocs", "
                     "sphinx", "mdbook", "docbook", "javadoc", "sphinx", "mkdocs", "sphinx")
 
 
+_HEADERTITLE = etree.XPath("descendant::div[@class='headertitle']")  # (= iterfind(".//div[...]"), in C)
+
+
 def doxygen_title(root) -> None:
     """Doxygen writes a page's title as ``div.headertitle > div.title`` above ``div.contents``: make
     it the content's ``<h1>`` (in place), so the page keeps its heading and has a title even when
     a custom Doxygen header leaves out ``<title>`` (jsoncpp's pages were titled by their file name).
     """
-    for header in root.iterfind(".//div[@class='headertitle']"):
+    for header in _HEADERTITLE(root):
         title = next((c for c in header if c.tag == "div" and c.get("class") == "title"), None)
         holder = header.getparent()
         contents = holder.getnext() if holder is not None else None
@@ -189,6 +192,15 @@ _READ_NEXT_START = re.compile(r"^\s*((also|must|follow[- ]up|recommended|suggest
                               r"|this\s+(document|documentation|page|site|is|version)\s|you\s+are\s)", re.I)
 _ANY_PHRASE = re.compile("|".join(f"(?:{p.pattern})" for p in (_CHROME_PHRASE, _PREV_NEXT, _PAGER_LINE,
                                                                  _READ_NEXT_START)), re.I)
+#: the words (and signs) every phrase above starts with, as a cheaper test still: _ANY_PHRASE's
+#: alternation costs about 3 us a text, this one a tenth of that and it rules out ~93% of texts
+_PHRASE_WORDS = ("was", "is", "did", "this", "page", "article", "document", "last", "edit", "back", "return",
+                 "scroll", "go", "improve", "give", "send", "leave", "share", "rate", "report", "skip", "on", "in",
+                 "copyright", "open", "show", "hide", "toggle", "close", "prev", "next", "up", "also", "must",
+                 "follow", "recommended", "suggested", "related", "read", "you")
+_PHRASE_SIGNS = "©↑⬆^«‹←<⟵"
+_PHRASE_FIRST = re.escape("".join(sorted({w[0] for w in _PHRASE_WORDS} | set(_PHRASE_SIGNS))))
+_PHRASE_START = re.compile(rf"\s*(?=[{_PHRASE_FIRST}])(?:{'|'.join(_PHRASE_WORDS)}|[{re.escape(_PHRASE_SIGNS)}])", re.I)
 #: (a dialog is a popover or modal the page opens on demand: share menus, "Need help?" prompts)
 _CHROME_ROLES = {"navigation", "banner", "contentinfo", "search", "complementary", "dialog", "alertdialog"}
 _CHROME_TAGS = {"nav", "footer", "aside"}
@@ -204,6 +216,7 @@ def _tokens(el) -> list[str]:
 
 #: class substrings that may hide (case-sensitive): with the attributes below, a cheap prefilter for is_hidden
 _HIDDEN_CLASS_HINTS = ("hid", "none", "sr-only", "invisible", "Hidden", "screen-reader", "boring")
+_HIDING_ATTRIBUTES = frozenset({"hidden", "aria-hidden", "style", "type"})
 
 
 def _hidden_candidates(root) -> list:
@@ -213,13 +226,13 @@ def _hidden_candidates(root) -> list:
     out = []
     hints: dict[str, bool] = {}
     for el in document_elements(root):
-        attrib = el.attrib
-        if not attrib:
+        names = el.keys()  # (one list of attribute names: cheaper than four lookups in el.attrib)
+        if not names:
             continue
-        if "hidden" in attrib or "aria-hidden" in attrib or "style" in attrib or "type" in attrib:
+        if not _HIDING_ATTRIBUTES.isdisjoint(names):
             out.append(el)
             continue
-        cls = attrib.get("class")
+        cls = el.get("class")
         if cls:
             hit = hints.get(cls)
             if hit is None:
@@ -270,6 +283,8 @@ def unstream_suspense(root, html_text: str) -> None:
     the body, with ``$RC("B:n","S:n")`` (``$RS("S:n","P:n")`` for segments) to swap it in. Without
     the swap the content is hidden text at the bottom of the page, so code blocks and lists vanished.
     """
+    if next(root.iter("template"), None) is None:
+        return  # (nothing to swap: asked of the tree in C, cheaper than scanning the text)
     if 'id="S:' not in html_text or "<template" not in html_text:
         return
     pairs: dict[str, str] = {}
@@ -455,12 +470,39 @@ def is_chrome(el) -> bool:
     new word in a rule's vocabulary), not another branch in a chain.
     """
     tag = el.tag
-    cls = el.get("class")
-    for rule in CHROME_RULES:
+    attrib = el.attrib
+    if attrib:
+        cls = attrib.get("class")
+        key: object = (tag, cls, "id" in attrib, attrib.get("role"))  # (ids are mostly unique: only "has one")
+    else:
+        cls = None
+        key = tag
+    rules = _RULES_BY_KEY.get(key)
+    if rules is None:
+        rules = _rules_for(key)
+    for rule in rules:
         verdict = rule(el, tag, cls)
         if verdict is not None:
             return verdict
     return False
+
+
+_RULES_BY_KEY: dict = {}
+
+
+def _rules_for(key) -> tuple:
+    """The rules of :data:`CHROME_RULES` that can have a verdict on an element with this tag, class, role
+    and with or without an id (each rule's :data:`_SPEAKS` test), in order; decided once per key.
+
+    Most elements are plain paragraphs, list items and spans no rule but the phrase rule speaks
+    for: asking only the rules that can answer keeps the verdict and skips the rest.
+    """
+    tag, cls, has_id, role = key if isinstance(key, tuple) else (key, None, False, None)
+    rules = tuple(rule for rule in CHROME_RULES if _SPEAKS[rule](tag, cls, has_id, role))
+    if len(_RULES_BY_KEY) > 50_000:  # (a memo, bounded for a long-running server)
+        _RULES_BY_KEY.clear()
+    _RULES_BY_KEY[key] = rules
+    return rules
 
 
 def _rst_sidebar(el, tag: str, cls: str | None) -> bool | None:
@@ -507,10 +549,9 @@ def _chrome_phrases(el, tag: str, cls: str | None) -> bool | None:
     if tag not in _PHRASE_TAGS:
         return None
     first = _leading_text(el)
-    if not (first and _ANY_PHRASE.match(first)):
-        text = None  # the phrases are anchored at the start: most elements stop here
-    else:
-        text = _short_text(el, 120)
+    if not (first and _PHRASE_START.match(first) and _ANY_PHRASE.match(first)):
+        return None  # every phrase is anchored at the start and _ANY_PHRASE matches all: most stop here
+    text = _short_text(el, 120)
     if text is not None and _CHROME_PHRASE.match(text):
         return True
     if tag in ("p", "div"):
@@ -557,6 +598,19 @@ def _permalinks(el, tag: str, cls: str | None) -> bool | None:
 
 #: The rules :func:`is_chrome` asks, in order; the first verdict (True chrome, False content) wins.
 CHROME_RULES = (_rst_sidebar, _structural, _named_chrome, _chrome_phrases, _permalinks)
+
+#: For each rule, from the element's tag, class, role and whether it has an id: can it have a verdict?
+#: (False means the rule returns None for every such element; True may still end in None.)
+_SPEAKS = {
+    _rst_sidebar: lambda tag, cls, has_id, role: bool(cls) and cls.startswith("sidebar"),
+    _structural: lambda tag, cls, has_id, role: (
+        tag in _CHROME_TAGS or tag == "header" or tag in _HEADINGS or bool(role and role.lower() in _CHROME_ROLES)
+        or (tag == "div" and has_id)),
+    _named_chrome: lambda tag, cls, has_id, role: (
+        has_id or ("-" in tag and _class_is_chrome(tag)) or bool(cls and _class_is_chrome(cls))),
+    _chrome_phrases: lambda tag, cls, has_id, role: tag in _PHRASE_TAGS,
+    _permalinks: lambda tag, cls, has_id, role: tag in ("a", "summary"),
+}
 
 
 def _is_read_next_teaser(el, text: str) -> bool:
@@ -621,11 +675,14 @@ def _has_heading_or_code(el) -> bool:
 def _leading_text(el) -> str:
     """The first text of ``el`` within two levels (bounded: deep nests must stay linear)."""
     for _ in range(3):
-        if el.text and el.text.strip():
-            return el.text
-        if not len(el) or not isinstance(el[0].tag, str):
+        text = el.text
+        if text and not text.isspace():  # (= text.strip(): the same whitespace)
+            return text
+        if not len(el):
             return ""
         el = el[0]
+        if not isinstance(el.tag, str):
+            return ""
     return ""
 
 
@@ -674,7 +731,7 @@ def _chrome_elements(root) -> list:
             if el.tag == "pre":
                 doomed.extend(_language_labels(el))
             continue
-        stack.extend(child for child in el if isinstance(child.tag, str))
+        stack.extend(el.iterchildren(etree.Element))  # (its elements, in order, filtered in C)
     return doomed
 
 
@@ -941,12 +998,17 @@ def _mass(el, memo: dict) -> int:
     """
     if el in memo:  # keyed by the element itself: lxml proxies are kept alive (and unique) that way
         return memo[el]
-    for node in reversed([n for n in el.iter() if isinstance(n.tag, str)]):  # children before parents
+    for node in reversed(list(el.iter(etree.Element))):  # children before parents
         total = len((node.text or "").strip()) if node.tag != "a" else 0
         for child in node:
-            if isinstance(child.tag, str) and child.tag != "a" and not is_chrome(child):
-                total += memo.get(child, 0)
-            total += len((child.tail or "").strip())
+            tag = child.tag
+            if isinstance(tag, str) and tag != "a":
+                mass = memo[child]
+                if mass and not is_chrome(child):  # (chrome or not, a child without prose adds nothing)
+                    total += mass
+            tail = child.tail
+            if tail:
+                total += len(tail.strip())
         memo[node] = total
     return memo[el]
 

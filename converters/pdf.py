@@ -250,7 +250,7 @@ def _convert(doc: pymupdf.Document, warnings: list[str], *, name, pages, images_
                 em.column(col)
         if on_page is not None:
             on_page(done, total)
-    em.close()
+    em.finish()
 
     meta = doc.metadata or {}
     title = (meta.get("title") or "").strip() or em.title

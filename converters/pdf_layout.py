@@ -65,7 +65,7 @@ def compose_accents(spans: list) -> None:
 class Span:
     """A run of text in one style, with its horizontal extent (for code indentation and links)."""
 
-    __slots__ = ("text", "x0", "x1", "size", "bold", "italic", "mono", "link", "sans")
+    __slots__ = ("text", "x0", "x1", "size", "bold", "italic", "mono", "link", "sans", "sup")
 
     def __init__(self, text: str, x0: float, x1: float, size: float, bold: bool, italic: bool, mono: bool):
         self.text, self.x0, self.x1, self.size = text, x0, x1, size
@@ -74,6 +74,8 @@ class Span:
         #: a sans-serif face: headings set in another family than the text (Word/LibreOffice
         #: headings in a sans over a serif body) are told apart at the text's own size
         self.sans = False
+        #: raised above the baseline (PyMuPDF's superscript flag): a footnote mark in the text
+        self.sup = False
 
 
 class Seg:
@@ -291,6 +293,7 @@ def _line_spans(line: dict, hidden, links: list | None) -> tuple[list[Span], boo
         spans.append(Span(text, x0, x1, size, bold, italic, mono))
         spans[-1].link = link
         spans[-1].sans = is_sans(s["font"])
+        spans[-1].sup = bool(s["flags"] & 1)
     return spans, accents
 
 
@@ -449,7 +452,27 @@ def _columns_at(boxes: list[tuple[float, float]], lo: float, hi: float, mid: flo
         return False
     if wide_right < 2:
         return False
-    return not (segs is not None and _page_numbers_right_of(segs, mid))
+    return not (segs is not None and (_page_numbers_right_of(segs, mid) or _code_annotations_right_of(segs, mid)))
+
+
+_COMMENT_OPENER = re.compile(r"\s*(/\*|//|#|--|;|%|\(\*)")
+
+
+def _code_annotations_right_of(segs: list[Seg], mid: float) -> bool:
+    """Most segments right of ``mid`` go on a monospace line left of it, and open in monospace or
+    with a comment: a listing's aligned values and comments (a C ``struct`` or ``enum`` with
+    ``/* ... */`` set in roman, Texinfo @r{}), not a second column of running text."""
+    code_bases = {round(s.base) for s in segs if s.x1 <= mid and all(sp.mono for sp in s.spans if sp.text.strip())}
+    right = [s for s in segs if s.x0 >= mid]
+    if not right or not code_bases:
+        return False
+    notes = 0
+    for s in right:
+        first = next((sp for sp in s.spans if sp.text.strip()), None)
+        if first is not None and (round(s.base) in code_bases or round(s.base) - 1 in code_bases
+                                  or round(s.base) + 1 in code_bases) and (first.mono or _COMMENT_OPENER.match(s.text)):
+            notes += 1
+    return notes >= 0.5 * len(right)
 
 
 def find_sidebar(segs: list) -> float | None:

@@ -22,7 +22,7 @@ _Style = tuple[float, bool]
 
 #: glyph bullets may touch their text; a dash or star needs a space ("-c --stdout", "-1" are not items)
 BULLET = re.compile(r"^\s*([•◦▪▫●○■□‣⁃∙·➢►✓](?=\s*\S)|[\-–—\*](?=\s+\S))\s*")
-NUMBERED = re.compile(r"^\s*(\(?\d{1,3}[.)]|\(?[a-z]\)|[ivx]{1,4}\.)\s+(?=\S)")
+NUMBERED = re.compile(r"^\s*(\(?\d{1,3}[.)]|\(?[a-z]\)|[ivx]{1,4}\.|[a-z]\.)\s+(?=\S)")
 #: a URL or e-mail address: author and affiliation lines carry them, headings do not
 BYLINE = re.compile(r"https?://|www\.|\b[\w.+-]+@[\w-]+\.[\w.]+")
 #: "Ada Lovelace, Alan M. Turing and Grace Hopper": two or more names of 2-4 capitalised words
@@ -73,6 +73,11 @@ def _styled(spans) -> str:
     """Spans -> markdown with bold/italic/code; whitespace spans take no style."""
     runs: list[list] = []  # [style, text]
     for s in spans:
+        if s.sup and runs and _NOTE_MARK.fullmatch(s.text) and not runs[-1][1][-1:].isspace():
+            # a raised number right after a word: a footnote reference, made [^n] when the
+            # page's foot holds note n (Emitter.finish), else printed back as the number
+            runs.append([None, f"\x00{s.text.strip()}\x00"])
+            continue
         if not s.text.strip():
             if runs:
                 runs[-1][1] += s.text
@@ -85,7 +90,11 @@ def _styled(spans) -> str:
         else:
             runs.append([style, s.text])
     out = []
-    for (bold, italic, mono, link), text in runs:
+    for style, text in runs:
+        if style is None:
+            out.append(text)
+            continue
+        bold, italic, mono, link = style
         core = text.strip()
         if not core:
             out.append(text)
@@ -219,6 +228,9 @@ def _mostly_display(line, body_size: float) -> bool:
 
 
 _FOOTNOTE = re.compile(r"^\s*(\d{1,3}|[*\u2020\u2021\u00a7\u00b6])\s*[^\s\d.]")
+_NOTE_MARK = re.compile(r"\s*\d{1,3}\s*")
+_NOTE_REF = re.compile("\x00(\\d{1,3})\x00")
+_NOTE_DEF = re.compile("\x01(\\d+)\x01")
 #: Sphinx's mark before the rest of a wrapped listing line: a hooked arrow, or (fonts without
 #: one) a modifier half ring and an arrow, "\u02d3\u2192"
 _WRAP_MARK = re.compile(r"^\s*(\u21aa|\u02d3\u2192?)\s*")
@@ -365,10 +377,17 @@ class Emitter:
         self.col: Column | None = None
         self.image_count = 0
         self.last_item = False
+        #: footnotes with a number mark set small or raised: (number, text, the text as printed)
+        self.note_defs: list[tuple[str, str, str]] = []
+        #: listings set apart (not in a list item): (block index, start right of the prose text, character width)
+        self.listings: list[tuple[int, float, float]] = []
         #: word processors wrap a long code paragraph at the margin; TeX and HTML-to-PDF engines
         #: never do (a verbatim line that ends near the margin is whole there)
         meta = (doc.metadata or {}) if doc is not None else {}
-        self.wraps_code = bool(_WORD_PROCESSOR.search(f"{meta.get('creator') or ''} {meta.get('producer') or ''}"))
+        made_by = f"{meta.get('creator') or ''} {meta.get('producer') or ''}"
+        self.wraps_code = bool(_WORD_PROCESSOR.search(made_by))
+        #: LibreOffice draws the space it wrapped a line at (see :meth:`_soft_wrapped`)
+        self.keeps_wrap_space = bool(re.search(r"LibreOffice|OpenOffice", made_by))
 
     # ---- blocks
     def close(self) -> None:
@@ -426,6 +445,83 @@ class Emitter:
             self.list_loose = self.last_item = True
         else:
             self.blocks.append(self._render_code())
+            offset = self._listing_offset()
+            if offset is not None:
+                self.listings.append((len(self.blocks) - 1, offset, self.code_cw or 5.0))
+
+    def _listing_offset(self) -> float | None:
+        """How far right of its column's prose text the open listing starts (None: no prose there)."""
+        col = self.code_col
+        left = _prose_left(col) if col is not None else None
+        base = min((sp[0][0] for sp, _, _ in self.code if sp), default=None)
+        return None if left is None or base is None else base + self.code_origin - left
+
+    def finish(self) -> None:
+        """Close the last block, then give back the leading spaces of listings that start right
+        of the document's usual listing indent.
+
+        Texinfo sets every @example a fixed 0.4in right of the text and keeps the author's leading
+        spaces as glue, not glyphs: a one-line example written "    double unif_rand(void)" starts
+        four character widths right of the others, and only that position tells. When most
+        listings share one indent, a listing that starts a whole number of character widths
+        (1-16) right of it gets that many spaces; one off the character grid (a listing nested in
+        a quotation or a table body) is left alone. Generators that set listings at the text's
+        margin (LaTeX verbatim, Sphinx, Word) drop or keep leading spaces themselves, and a
+        listing further in is nested in a list or a box there: those are left alone too."""
+        self.close()
+        self._indent_listings()
+        self._link_footnotes()
+
+    def _indent_listings(self) -> None:
+        """See :meth:`finish`."""
+        offsets = Counter(round(off * 2) / 2 for _, off, _ in self.listings)
+        if not offsets:
+            return
+        usual, n = offsets.most_common(1)[0]
+        cw = self.code_cw or 5.0
+        if n < 5 or n < 0.6 * len(self.listings) or usual < 2 * cw:
+            return  # listings at the margin (LaTeX, Sphinx, Word): one set further in is nested
+        for idx, off, cw in self.listings:
+            steps = (off - usual) / cw
+            k = round(steps)
+            block = self.blocks[idx]
+            if not 1 <= k <= 16 or abs(steps - k) > 0.12 or not block.startswith("```"):
+                continue
+            head, _, rest = block.partition("\n")
+            body, _, fence = rest.rpartition("\n")
+            pad = " " * k
+            self.blocks[idx] = "\n".join([head, *(pad + ln if ln else ln for ln in body.split("\n")), fence])
+
+    def _link_footnotes(self) -> None:
+        """Markdown footnotes: the k-th raised reference to number n in the text points to the
+        k-th footnote numbered n (numbers restart per chapter in book classes), whose text moves
+        to the end of the document, as ``[^n]: text``. A reference without its note is the plain
+        number again; a note nothing points to stays where it was printed."""
+        defs = self.note_defs
+        count: Counter = Counter()
+        labels, by_mark = [], {}
+        for i, (mark, _, _) in enumerate(defs):
+            count[mark] += 1
+            labels.append(mark if count[mark] == 1 else f"{mark}.{count[mark]}")
+            by_mark.setdefault(mark, []).append(i)
+        used: set[int] = set()
+        seen: Counter = Counter()
+
+        def ref(m: re.Match) -> str:
+            mark = m.group(1)
+            k = seen[mark]
+            seen[mark] += 1
+            if k < len(by_mark.get(mark, [])):
+                used.add(by_mark[mark][k])
+                return f"[^{labels[by_mark[mark][k]]}]"
+            return mark
+
+        self.blocks = [_NOTE_REF.sub(ref, b) if "\x00" in b else b for b in self.blocks]
+        if not defs:
+            return
+        self.blocks = [_NOTE_DEF.sub(lambda m: "" if int(m.group(1)) in used else defs[int(m.group(1))][2], b)
+                       if "\x01" in b else b for b in self.blocks]
+        self.blocks += [f"[^{labels[i]}]: {defs[i][1]}" for i in range(len(defs)) if i in used]
 
     def page_marker(self, number: int) -> None:
         marker = f"<!-- page {number} -->"
@@ -473,12 +569,29 @@ class Emitter:
         k = len(items)
         while k > 0 and isinstance(items[k - 1], VLine) and 0 < items[k - 1].size <= self.st.body_size - 0.9:
             k -= 1
-        if k == len(items) or k == 0:
+        if k == len(items):
+            return self._marked_notes_start(items)
+        if k == 0:
             return len(items)
         first = items[k]
         if not _FOOTNOTE.match(first.text) or first.y0 - items[k - 1].y1 < 0.8 * first.size:
             return len(items)
         return k
+
+    def _marked_notes_start(self, items: list) -> int:
+        """Footnotes in the text's own size (Word and LibreOffice exports): the last lines of the
+        column, apart from the text above, the first one opening with a number set small or
+        raised ("¹ We considered ..."); len(items) when there are none."""
+        start = len(items)
+        for i in range(len(items) - 1, max(0, len(items) - 12), -1):
+            it = items[i]
+            if not isinstance(it, VLine):
+                break
+            prev = items[i - 1]
+            if (_note_mark(it.spans) is not None and _FOOTNOTE.match(it.text)
+                    and it.y0 - prev.y1 >= 0.8 * (it.size or self.st.body_size)):
+                start = i
+        return start
 
     def _footnotes(self, lines: list) -> None:
         """Footnotes go out after the block that is open at the page break, so a paragraph or a
@@ -489,7 +602,15 @@ class Emitter:
                 notes.append([ln.spans])
             else:
                 notes[-1].append(ln.spans)
-        texts = [re.sub(r"(?<=\S)  +", " ", _inline(_join(parts, self.st.words)).strip()) for parts in notes]
+        texts = []
+        for parts in notes:
+            text = re.sub(r"(?<=\S)  +", " ", _inline(_join(parts, self.st.words)).strip())
+            mark = _note_mark(parts[0])
+            if mark is not None:  # kept in place until finish() knows whether the text points to it
+                body = _inline(_join([parts[0][mark[1]:], *parts[1:]], self.st.words))
+                self.note_defs.append((mark[0], re.sub(r"(?<=\S)  +", " ", body.strip()), _NOTE_REF.sub(r"\1", text)))
+                text = f"\x01{len(self.note_defs) - 1}\x01"
+            texts.append(text)
         if self.kind in ("code", "para", "item", "table"):
             self.pending_markers.extend(texts)
         else:
@@ -758,9 +879,9 @@ class Emitter:
         bullet = BULLET.match(text)
         number = None if bullet else NUMBERED.match(text)
         marker = bullet or number
-        if marker and bullet and bullet.group(1) in "-*" and self.kind == "para" and c.same_col \
-                and c.gap < 0.3 * c.size:
-            marker = None  # a dash that starts a wrapped line of running text
+        if marker and (bullet and bullet.group(1) in "-*" or number and re.fullmatch(r"[a-z]\.", number.group(1))) \
+                and self.kind == "para" and c.same_col and c.gap < 0.3 * c.size:
+            marker = None  # a dash, or "a." (Texinfo's @enumerate a), that starts a wrapped line of running text
         if not marker:
             return False
         self.close()
@@ -990,8 +1111,16 @@ class Emitter:
         """Whether the line goes on with the open listing: close below it, or in another column,
         and on its line grid (a second listing right below the first one, as in Sphinx framed
         blocks, is not)."""
-        cont = self.kind == "code" and bool(self.code) and (not same_col or gap < 2.6 * size)
-        return cont and not (same_col and self._off_grid(line, size))
+        if not (self.kind == "code" and bool(self.code)):
+            return False
+        if not same_col:
+            return True
+        if gap < 2.6 * size:
+            return not self._off_grid(line, size)
+        # two or three blank lines (PEP 8 between definitions), on the listing's known grid
+        last = self.code_last
+        return (gap < 4.0 * size and self.code_pitch is not None and last is not None and last[1] == line.page
+                and not self._off_grid(line, size))
 
     def _comment_lead(self, line: VLine, gap: float, same_col: bool, size: float) -> VLine | None:
         """The listing's first line when it was a comment set in a proportional face (Sphinx's
@@ -1007,7 +1136,7 @@ class Emitter:
         past the item's text)."""
         self.close()
         in_item = (self.kind == "item" or (self.last_item and self.kind is None)) and bool(self.list_stack)
-        self.code_in_item = in_item and line.x0 > self.item_text_x + 0.5 * size
+        self.code_in_item = in_item and line.x0 > self.item_text_x + 0.5 * size and not self._top_listing(line, col)
         if not self.code_in_item:
             self.list_stack = []
         self.kind, self.code, self.code_cw = "code", [], 0.0
@@ -1015,11 +1144,25 @@ class Emitter:
         self.code_left = line.x0
         self.code_origin, self.code_col = col.left, col
 
+    def _top_listing(self, line: VLine, col: Column) -> bool:
+        """A listing at the document's own listing indent from the text (Texinfo's @example,
+        0.4in in), not the item's: it follows a paragraph after the list, not the item (a
+        listing inside an item stands that far right of the item's text)."""
+        indent = self.st.listing_indent
+        # a page of list items has no running text at the margin: one column's margin is the document's
+        left = self.st.text_left if self.st.gutter is None else _prose_left(col)
+        size = line.size or self.st.body_size
+        return (indent is not None and indent >= size and left is not None
+                and abs(line.x0 - left - indent) <= 0.25 * size)
+
     def _narrow_char_width(self, line: VLine, size: float) -> None:
-        """The listing's character width: the narrowest monospace advance seen (0.6 em until one is)."""
+        """The listing's character width: the narrowest monospace advance seen (0.6 em until one is).
+        Beside a roman comment a typewriter space can be the comment's glue, narrower than a
+        character: there only runs without a space at either end are measured."""
+        mixed = any(not s.mono for s in line.spans if s.text.strip())
         for s in line.spans:
             n = len(s.text)
-            if s.mono and n >= 2 and s.x1 > s.x0:
+            if s.mono and n >= 2 and s.x1 > s.x0 and not (mixed and s.text.strip() != s.text):
                 cw = (s.x1 - s.x0) / n
                 if self.code_cw == 0 or cw < self.code_cw * 0.98:
                     self.code_cw = cw
@@ -1064,6 +1207,13 @@ class Emitter:
         cw = self.code_cw or 5.0
         if not words or re.match(r"(>>>|\.\.\.|\$|#|%|>)$", words[0]):
             return False  # a prompt starts a line of its own
+        if line.text[:1].isspace():
+            return False  # a wrap keeps the run of spaces it breaks at on the line above
+        # LibreOffice keeps the space it wrapped at; a line ending without one and short of the
+        # margin (a token too long for the line is cut where the line is full) was ended by its author
+        if (self.keeps_wrap_space and not last[1][-1:].isspace() and last[1][-1:] not in "-/\u00ad\u2010"
+                and x1 < right - 1.5 * cw):
+            return False
         return (right - 8 * cw < x1 <= right + cw and x1 + cw * (len(words[0]) + 1) > right + 0.5 * cw
                 and not last[1].rstrip().endswith("\\"))
 
@@ -1082,12 +1232,15 @@ class Emitter:
 
     def _off_grid(self, line: VLine, size: float) -> bool:
         """Blank lines inside a listing keep its line grid; the space between two listings
-        (each in its own frame or with its own spacing) falls off it."""
+        (each in its own frame or with its own spacing) falls off it. A word processor's blank
+        line can be a little taller than a code line (it has the paragraph font's height), never
+        shorter: a gap short of whole lines by more than a sixth is the spacing between two
+        listings (LibreOffice's "Source Code" paragraphs)."""
         last = self.code_last
         if last is None or last[1] != line.page or self.code_pitch is None:
             return False  # fewer than two lines of this listing on this page: no grid yet
         steps = (line.base - last[0]) / self.code_pitch
-        return steps > 1.5 and abs(steps - round(steps)) > 0.25
+        return steps > 1.5 and not -0.15 <= steps - round(steps) <= 0.25
 
     def _code_pitch(self, size: float) -> float:
         """The listing's line pitch: the smallest step between its consecutive lines on one page
@@ -1122,18 +1275,34 @@ class Emitter:
         return f"{fence}{lang}\n{body}\n{fence}"
 
 
+def _note_mark(spans: list) -> tuple[str, int] | None:
+    """A footnote's number mark: its first span, digits only, raised or set smaller than the
+    note's text (LaTeX's "¹The word is ..."); (number, spans it takes) or None."""
+    visible = [i for i, s in enumerate(spans) if s.text.strip()]
+    if len(visible) < 2 or not _NOTE_MARK.fullmatch(spans[visible[0]].text):
+        return None
+    first, nxt = spans[visible[0]], spans[visible[1]]
+    if not (first.sup or first.size <= 0.85 * nxt.size):
+        return None
+    return first.text.strip(), visible[0] + 1
+
+
 def _code_text(spans: list, base: float, cw: float) -> str:
     """One listing line: each span at the character column its x gives (``base`` is column 0,
     ``cw`` the character width), trailing blanks dropped."""
     buf = ""
-    after_prop, prev_x1 = False, 0.0
+    after_prop, prev_x1, fitted = False, 0.0, False
     for x, text, mono, x1 in spans:
         if after_prop:
             # proportional text (a roman comment) breaks the x -> column mapping: what
             # follows it on the line is placed by spacing, not by position
             if x - prev_x1 > 0.3 * cw and not buf.endswith(" ") and not text.startswith(" "):
                 buf += " "
-        else:
+        elif not (fitted and abs(x - prev_x1) <= 0.25 * cw):
+            # a span right where the last one ended, when that one's text filled its width,
+            # adds no space: the text has the spacing (a bold typewriter space is wider than a
+            # character in some fonts, so positions drift off the grid along a highlighted line;
+            # a space glyph stretched over several columns does not fill its width)
             col = max(0, round((x - base) / cw))
             if len(buf) < col and not (buf.endswith(" ") and not text.strip()):
                 buf += " " * (col - len(buf))
@@ -1144,6 +1313,7 @@ def _code_text(spans: list, base: float, cw: float) -> str:
         if text.strip():
             after_prop = after_prop or not mono
         prev_x1 = x1
+        fitted = bool(text) and abs((x1 - x) / len(text) - cw) <= 0.3 * cw
     return buf.rstrip()
 
 

@@ -158,6 +158,11 @@ class Stats:
     #: where running text ends in a one-column document (95th percentile of long prose lines'
     #: right edges; None with two columns or little prose): a page of code has no edge of its own
     text_right: float | None = None
+    #: how far right of the running text most listing lines start (Texinfo's @example: 0.4in;
+    #: LaTeX, Sphinx, Word: 0), None when the document has few listing lines
+    listing_indent: float | None = None
+    #: the running text's usual left edge over the pages (where listing_indent is measured from)
+    text_left: float | None = None
 
 
 @dataclass
@@ -178,6 +183,8 @@ class _Tally:
     depths: dict[tuple[float, bool], Counter] = field(default_factory=dict)  # section-number depths per style
     unnumbered: Counter = field(default_factory=Counter)
     pages_of: Counter = field(default_factory=Counter)  # pages each style is on
+    listing_x: Counter = field(default_factory=Counter)  # monospace line starts right of the page's text
+    lefts: Counter = field(default_factory=Counter)  # pages per running-text left edge
 
 
 def _read_toc(st: Stats, toc: list) -> None:
@@ -252,10 +259,30 @@ def _tally_page(t: _Tally, st: Stats, pd: PageData) -> None:
             continue
         _tally_heading_line(t, st, seg, style, pd, entries, edges, seen_here)
     t.margins.update(keys)
+    _tally_listing_x(t, pd)
     if len(pd.segs) >= 8:
         g = find_gutter([(s.x0, s.x1) for s in pd.segs], min(s.x0 for s in pd.segs), max(s.x1 for s in pd.segs))
         if g is not None:
             t.gutters[round(g / 4) * 4] += 1
+
+
+def _tally_listing_x(t: _Tally, pd: PageData) -> None:
+    """Where the page's monospace lines start, measured from its running text's left edge (the
+    leftmost start of three or more prose lines)."""
+    starts: Counter = Counter()
+    mono: list[float] = []
+    for seg in pd.segs:
+        spans = [s for s in seg.spans if s.text.strip()]
+        if not spans:
+            continue
+        if all(s.mono for s in spans):
+            mono.append(seg.x0)
+        else:
+            starts[round(seg.x0)] += 1
+    left = next((x for x in sorted(starts) if starts[x] >= 3), None)
+    if left is not None:
+        t.lefts[left] += 1
+        t.listing_x.update(round((x - left) * 2) / 2 for x in mono)
 
 
 def _page_furniture(st: Stats, t: _Tally, n: int) -> None:
@@ -341,6 +368,11 @@ def gather_stats(pages: list[PageData], toc: list, page_count: int) -> Stats:
     for pd in pages:
         _tally_page(t, st, pd)
     _page_furniture(st, t, max(1, len(pages)))
+    if t.listing_x:
+        x, c = t.listing_x.most_common(1)[0]
+        if c >= 10 and c >= 0.15 * sum(t.listing_x.values()):
+            st.listing_indent = x
+            st.text_left = float(t.lefts.most_common(1)[0][0])
     if not t.chars:
         return st
     _body_style(st, t)

@@ -333,7 +333,7 @@ def borderless(items: list, toc_line) -> list:
 
     for it in items:
         ok = (isinstance(it, VLine) and len(it.cells) >= 2 and all(len(c[2].split()) <= 6 for c in it.cells)
-              and not all(s.mono for s in it.spans if s.text.strip()) and not toc_line(it))
+              and not all(s.mono for s in it.spans if s.text.strip()) and not _commented_code(it) and not toc_line(it))
         if ok and run and (len(it.cells) != len(run[0].cells) or it.y0 - run[-1].y1 > 1.5 * max(it.height, 1)):
             flush()
         if ok:
@@ -345,6 +345,16 @@ def borderless(items: list, toc_line) -> list:
     if run:
         flush()
     return out
+
+
+_COMMENT_CELL = re.compile(r"\s*(/\*|//|#|--|;|%|\(\*)")
+
+
+def _commented_code(line: VLine) -> bool:
+    """A listing line with its comment in roman beside it (``SEXP call;   /* The call */``):
+    monospace first, a cell opening a comment after it; aligned like a table, but code."""
+    first = next((s for s in line.spans if s.text.strip()), None)
+    return first is not None and first.mono and any(_COMMENT_CELL.match(c[2]) for c in line.cells[1:])
 
 
 #: a cell that is only a list marker: a bullet glyph, a dash, "1." / "a)" / "(iv)"

@@ -79,9 +79,19 @@ for _name in COMMANDS:
     importlib.import_module(f"{__package__}.commands.{_name}").register(app)
 
 
+def _group():
+    """The click group of ``app``, built once per run: Typer resolves every command's type hints
+    to build it (~9 ms), and both the source sniffing and the run itself need it."""
+    if _BUILT.get("app") is not app:
+        _BUILT["app"], _BUILT["group"] = app, typer.main.get_command(app)
+    return _BUILT["group"]
+
+
+_BUILT: dict = {}
+
+
 def _command_names() -> set[str]:
-    group = typer.main.get_command(app)
-    return set(getattr(group, "commands", {}))
+    return set(getattr(_group(), "commands", {}))
 
 
 def _infer(argv: list[str]) -> list[str]:
@@ -187,7 +197,7 @@ def _run(argv: list[str] | None) -> None:
     try:
         args, config_path = _pop_config(args)
         args = _infer(args)
-        command = typer.main.get_command(app)
+        command = _group()
         from .config import RunConfig
 
         run = RunConfig(path=_config_path(config_path))  # ctx.obj: the commands read it, no global

@@ -51,6 +51,7 @@ class CrawlOptions:
     workers: int | None = None  # conversion processes of a site build (None: up to 8; a batch sets 1)
     login_start: str | None = None  # --header/--cookie go to this URL's host only (llmstxt commands)
     optional: bool = True  # an expanded llms.txt (kind "llms-ctx") reads its Optional section too
+    refresh: bool = False  # revalidate every cached page, even one its Cache-Control max-age still covers
 
 
 @dataclass(frozen=True)

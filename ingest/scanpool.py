@@ -76,37 +76,62 @@ def _spawn(encoding: str) -> subprocess.Popen:
 _SPARES: dict[str, subprocess.Popen] = {}  # workers started ahead (prestart), by encoding
 
 
-def prestart(encoding: str = "o200k_base") -> None:
+def prestart(encoding: str = "o200k_base") -> subprocess.Popen | None:
     """Start the counting worker for ``encoding`` now, before there is anything to count.
 
     A cold digest waits for the worker's last count, and the worker can count only once its
     interpreter and tokenizer are up (~60 ms): started here, at the top of a run, they load while
     the caller locates and walks the tree, and the first :class:`ScanPool` that counts adopts it
     (sending at once, whatever its ``spawn_at``). Call it only when counting is likely (an empty
-    token cache): a spare never adopted is ended at exit, and ends by itself with this process."""
+    token cache): a spare never adopted is ended by :func:`discard` (the caller's ``finally``), at
+    the latest at exit, and ends by itself with this process. Returns the worker waiting for a
+    pool (started now or earlier, e.g. by the CLI; None: none is worth it here)."""
     from .tokens import ENCODINGS
 
-    if encoding in _SPARES or encoding not in ENCODINGS or (os.cpu_count() or 1) < 2:
-        return
+    waiting = _SPARES.get(encoding)
+    if waiting is not None and waiting.poll() is None:
+        return waiting
+    if encoding not in ENCODINGS or (os.cpu_count() or 1) < 2:
+        return None
     try:
-        _SPARES[encoding] = _spawn(encoding)
+        proc = _SPARES[encoding] = _spawn(encoding)
     except OSError:
-        return
-    if len(_SPARES) == 1:
+        return None
+    global _EXIT_HOOK
+    if not _EXIT_HOOK:
         import atexit
 
         atexit.register(end_spares)
+        _EXIT_HOOK = True
+    return proc
+
+
+_EXIT_HOOK = False
+
+
+def discard(proc: subprocess.Popen | None) -> None:
+    """End ``proc``, a worker :func:`prestart` returned, unless a pool adopted it: a run that
+    failed before counting (a walk that raised) or needed no count (everything cached) must not
+    leave its worker waiting. Only that worker: another run's spare is left to its run."""
+    if proc is None:
+        return
+    for encoding, spare in list(_SPARES.items()):
+        if spare is proc and _SPARES.pop(encoding, None) is proc:
+            _end(proc)
 
 
 def end_spares() -> None:
     """End the workers :func:`prestart` started that no pool adopted (a warm run needed none)."""
     while _SPARES:
-        proc = _SPARES.popitem()[1]
-        if proc.poll() is None:
-            proc.kill()
-        proc.wait()
-        for pipe in (proc.stdin, proc.stdout):
-            pipe.close()
+        _end(_SPARES.popitem()[1])
+
+
+def _end(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        proc.kill()
+    proc.wait()
+    for pipe in (proc.stdin, proc.stdout):
+        pipe.close()
 
 
 def _find(path: str, text: str) -> list:

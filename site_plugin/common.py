@@ -39,6 +39,7 @@ __all__ = [
     "relative_href",
     "rewrite_links",
     "strip_copy_button",
+    "alternate_link",
     "write_outputs",
 ]
 
@@ -361,9 +362,18 @@ def write_outputs(root: Path, files: dict[str, str]) -> list[Path]:
     """Write every file under ``root`` atomically, in sorted order; return the paths written."""
     written: list[Path] = []
     root = Path(root)
+    real_root = root.resolve()
+    folders: dict[str, Path] = {}  # a folder's resolved path, once per folder (hundreds of pages share a few)
     for rel in sorted(files):
-        target = (root / rel).resolve()
-        if root.resolve() not in target.parents:
+        folder, _, name = rel.rpartition("/")
+        path = root / rel
+        if name in ("", ".", "..") or Path(rel).is_absolute() or path.is_symlink():
+            target = path.resolve()  # the rare odd name: resolved whole, as it always was
+        else:
+            if folder not in folders:
+                folders[folder] = (root / folder).resolve() if folder else real_root
+            target = folders[folder] / name
+        if real_root not in target.parents:
             continue  # mirror_path never yields this; refuse anyway rather than write outside the site
         write_atomic(target, files[rel])
         written.append(target)
@@ -429,9 +439,15 @@ def inject_alternate(page_html: str, md_href: str) -> str:
     tells agents where its markdown is. A page that already has one is returned unchanged."""
     if re.search(r'<link\b[^>]*type="text/markdown"', page_html) or "</head>" not in page_html:
         return page_html
+    return page_html.replace("</head>", alternate_link(md_href) + "</head>", 1)
+
+
+def alternate_link(md_href: str) -> str:
+    """The ``<link rel="alternate" type="text/markdown">`` tag :func:`inject_alternate` adds (and
+    :func:`strip_copy_button` removes): a generator that writes it into the page itself saves
+    rewriting every page afterwards."""
     href = html.escape(md_href, quote=True)
-    return page_html.replace("</head>", f'<link rel="alternate" type="text/markdown" href="{href}" '
-                                        f'data-llmingest="">' + "</head>", 1)
+    return f'<link rel="alternate" type="text/markdown" href="{href}" data-llmingest="">'
 
 
 def head_snippet(md_href: str) -> str:
@@ -478,6 +494,8 @@ _INJECTED = (
 
 def strip_copy_button(page_html: str) -> str:
     """Undo :func:`inject_copy_button` exactly: a page converted again must not show the button."""
+    if "llmingest" not in page_html:  # every injected piece names it: one search instead of four regexes
+        return page_html
     for pattern in _INJECTED:
         page_html = pattern.sub("", page_html)
     return page_html

@@ -35,6 +35,7 @@ from .common import (
     DEFAULT_SECTION,
     absolute_url,
     actions_rewriter,
+    alternate_link,
     assign_sections,
     build_outputs,
     ensure_title,
@@ -67,6 +68,7 @@ def setup(app: Any) -> dict[str, Any]:
     app.add_config_value("llmingest_openapi", None, "html", types=(str, type(None)))
     app.add_config_value("llmingest_api_base_url", None, "html", types=(str, type(None)))
     app.connect("config-inited", check_config)
+    app.connect("html-page-context", page_context)
     app.connect("build-finished", build_finished)
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}
 
@@ -88,6 +90,18 @@ def check_config(app: Any, config: Any) -> None:
                 lambda msg: logger.warning(f"llmingest: {msg}", type="llmingest"))
         except ValueError as exc:
             raise ConfigError(f"llmingest_openapi: {exc}") from None
+
+
+def page_context(app: Any, pagename: str, templatename: str, context: dict, doctree: Any) -> None:
+    """Put the markdown hint (``<link rel="alternate" type="text/markdown">``) into the page as
+    Sphinx writes it, so :func:`build_finished` rewrites no page (a write per page, a third of its
+    own time apart from converting). Themes without ``{{ metatags }}`` get it injected there as before;
+    the copy button, which goes into the body, is always injected there."""
+    if (doctree is None or app.builder.name not in BUILDERS or app.config.llmingest_copy_button
+            or pagename not in app.env.found_docs or _excluded(app, pagename)):
+        return
+    target = app.builder.get_target_uri(pagename)
+    context["metatags"] = context.get("metatags", "") + alternate_link(relative_href(target, mirror_path("/" + target)))
 
 
 def build_finished(app: Any, exception: Exception | None) -> None:
@@ -161,24 +175,33 @@ def _page(app: Any, docname: str, section: str, base: str | None) -> Document | 
 
     builder = app.builder
     target = builder.get_target_uri(docname)
-    html_file = Path(builder.get_outfilename(docname))
+    output_path = getattr(builder, "get_output_path", None)  # Sphinx >= 8.1: the Path itself
+    html_file = output_path(docname) if output_path else Path(builder.get_outfilename(docname))
     try:
         raw = html_file.read_text(encoding="utf-8")
     except OSError as exc:
         logger.warning(f"llmingest: {docname}: no built page to read ({exc.strerror})", type="llmingest")
         return None
-    clean = strip_copy_button(raw)
     mirror = mirror_path("/" + target)
+    href = relative_href(target, mirror)
+    hint = alternate_link(href)
+    # the hint page_context wrote is taken out by hand: the page then holds nothing else of ours
+    # and strip_copy_button returns at once instead of running its four patterns over it
+    clean = strip_copy_button(raw.replace(hint, "", 1) if hint in raw else raw)
     url = absolute_url(base, target) if base else target
     try:
         doc = convert(main_only(clean), url if base else None)
     except Exception as exc:  # one page the converter cannot read is left out, not the whole build
         logger.warning(f"llmingest: {docname}: not converted ({exc})", type="llmingest")
+        if clean != raw:  # no mirror: no link to it either
+            html_file.write_text(clean, encoding="utf-8")
         return None
     if app.config.llmingest_copy_button:
-        injected = inject_copy_button(clean, relative_href(target, mirror))
+        injected = inject_copy_button(clean, href)
+    elif _only_the_hint(raw, clean, hint):  # written by page_context: the page is as it should be
+        injected = raw
     else:  # the markdown hint for agents, without the button
-        injected = inject_alternate(clean, relative_href(target, mirror))
+        injected = inject_alternate(clean, href)
     if injected != raw:
         html_file.write_text(injected, encoding="utf-8")
     title_node = app.env.titles.get(docname)
@@ -192,6 +215,11 @@ def _page(app: Any, docname: str, section: str, base: str | None) -> Document | 
     )
 
 
+def _only_the_hint(raw: str, clean: str, hint: str) -> bool:
+    """True when all llmingest put in the page ``raw`` is the alternate link ``hint``."""
+    return hint in raw and raw.replace(hint, "", 1) == clean
+
+
 def _root_summary(pages: list[Document], root: str) -> str | None:
     from ..converters.llmstxt import first_sentence
 
@@ -199,4 +227,4 @@ def _root_summary(pages: list[Document], root: str) -> str | None:
     return first_sentence(page.content) or None if page else None
 
 
-__all__ = ["setup", "build_finished", "reading_order"]
+__all__ = ["setup", "build_finished", "page_context", "reading_order"]

@@ -366,3 +366,33 @@ def task(md: str, s, **kw):
 
 def top(t) -> tuple[str, str]:
     return t.candidates[0]["method"], t.candidates[0]["path"]
+
+
+def json_body(props: dict, required: list[str] | None = None) -> dict:
+    """A JSON request body for a mini spec: an object with these properties."""
+    schema: dict = {"type": "object", "properties": props}
+    if required:
+        schema["required"] = required
+    return {"content": {"application/json": {"schema": schema}}}
+
+
+def mini_op(path: str, method: str, summary: str, body: dict | None = None, required: list[str] | None = None,
+            description: str = "") -> dict:
+    """One operation of a mini spec, its path parameters taken from the path's ``{names}``."""
+    params = [{"name": n.strip("{}"), "in": "path", "required": True, "schema": {"type": "string"}}
+              for n in path.split("/") if n.startswith("{")]
+    op: dict = {"operationId": f"{method}{path}".replace("/", "_").replace("{", "").replace("}", "").replace(".", "_"),
+                "summary": summary, "parameters": params}
+    if description:
+        op["description"] = description
+    if body is not None:
+        op["requestBody"] = json_body(body, required)
+    return {method: op}
+
+
+def mini_spec(title: str, ops: list[tuple[str, dict]]) -> dict:
+    """A mini OpenAPI document from (path, operation) pairs."""
+    paths: dict = {}
+    for path, op in ops:
+        paths.setdefault(path, {}).update(op)
+    return {"openapi": "3.0.0", "info": {"title": title}, "servers": [{"url": "https://api.test"}], "paths": paths}

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import call_tool, local_service, spec, task, top
+from conftest import call_tool, json_body, local_service, spec, task, top
 from llmingest.cli import app
 from llmingest.converters.actions import (
     DEFAULT_THRESHOLD,
@@ -32,12 +32,6 @@ def _form(props: dict, required: list[str] | None = None) -> dict:
         schema["required"] = required
     return {"content": {"application/x-www-form-urlencoded": {"schema": schema}}}
 
-
-def _json(props: dict, required: list[str] | None = None) -> dict:
-    schema = {"type": "object", "properties": props}
-    if required:
-        schema["required"] = required
-    return {"content": {"application/json": {"schema": schema}}}
 
 
 S = {"type": "string"}
@@ -99,39 +93,39 @@ MEET = {"openapi": "3.0.0", "info": {"title": "Meetly API"}, "servers": [{"url":
             "/users/{userId}/settings": {
                 "parameters": [{"name": "userId", "in": "path", "required": True, "schema": S}],
                 "get": {"summary": "Get user settings"},
-                "patch": {"summary": "Update user settings", "requestBody": _json(_settings)}},
+                "patch": {"summary": "Update user settings", "requestBody": json_body(_settings)}},
             "/accounts/{accountId}/settings": {
                 "parameters": [{"name": "accountId", "in": "path", "required": True, "schema": S}],
                 "get": {"summary": "Get account settings"},
-                "patch": {"summary": "Update account settings", "requestBody": _json(_settings)}},
+                "patch": {"summary": "Update account settings", "requestBody": json_body(_settings)}},
             "/users/{userId}/meetings": {
                 "parameters": [{"name": "userId", "in": "path", "required": True, "schema": S}],
-                "post": {"summary": "Create a meeting", "requestBody": _json({"topic": S, "duration": {"type": "integer"}})}},
+                "post": {"summary": "Create a meeting", "requestBody": json_body({"topic": S, "duration": {"type": "integer"}})}},
             "/meetings/{meetingId}": {
                 "parameters": [{"name": "meetingId", "in": "path", "required": True, "schema": S}],
-                "patch": {"summary": "Update a meeting", "requestBody": _json({"topic": S, "duration": {"type": "integer"}})},
+                "patch": {"summary": "Update a meeting", "requestBody": json_body({"topic": S, "duration": {"type": "integer"}})},
                 "delete": {"summary": "Delete a meeting"}},
         }}
 
 # ---- actions sub-resources with a type (a cloud product) -------------------------------------------
 CLOUD = {"openapi": "3.0.0", "info": {"title": "Cloudy API"}, "servers": [{"url": "https://api.cloudy.test"}],
          "paths": {
-             "/v2/droplets": {"post": {"summary": "Create a New Droplet", "requestBody": _json(
+             "/v2/droplets": {"post": {"summary": "Create a New Droplet", "requestBody": json_body(
                  {"name": S, "region": S, "size": S}, ["name", "size"])}},
              "/v2/droplets/{droplet_id}": {
                  "parameters": [{"name": "droplet_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
                  "delete": {"summary": "Delete an Existing Droplet"}},
              "/v2/droplets/{droplet_id}/actions": {
                  "parameters": [{"name": "droplet_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
-                 "post": {"summary": "Initiate a Droplet Action", "requestBody": _json({"type": {
+                 "post": {"summary": "Initiate a Droplet Action", "requestBody": json_body({"type": {
                      "type": "string", "enum": ["reboot", "power_off", "power_on", "shutdown", "snapshot", "resize"]},
                      "name": S}, ["type"])}},
              "/v2/volumes/{volume_id}/snapshots": {
                  "parameters": [{"name": "volume_id", "in": "path", "required": True, "schema": S}],
-                 "post": {"summary": "Create Snapshot from a Volume", "requestBody": _json({"name": S}, ["name"])}},
+                 "post": {"summary": "Create Snapshot from a Volume", "requestBody": json_body({"name": S}, ["name"])}},
              "/v2/volumes/{volume_id}/actions": {
                  "parameters": [{"name": "volume_id", "in": "path", "required": True, "schema": S}],
-                 "post": {"summary": "Initiate A Block Storage Action By Volume Id", "requestBody": _json({"type": {
+                 "post": {"summary": "Initiate A Block Storage Action By Volume Id", "requestBody": json_body({"type": {
                      "type": "string", "enum": ["attach", "detach", "resize"]}}, ["type"])}},
          }}
 
@@ -139,12 +133,12 @@ CLOUD = {"openapi": "3.0.0", "info": {"title": "Cloudy API"}, "servers": [{"url"
 SITES = {"openapi": "3.0.0", "info": {"title": "Hostly API"}, "servers": [{"url": "https://api.hostly.test/v1"}],
          "paths": {
              "/sites": {"get": {"summary": "List sites"},
-                        "post": {"operationId": "createSite", "summary": "Create a site", "requestBody": _json(
+                        "post": {"operationId": "createSite", "summary": "Create a site", "requestBody": json_body(
                             {"name": S, "custom_domain": S, "repo_url": S})}},
              "/sites/{site_id}": {
                  "parameters": [{"name": "site_id", "in": "path", "required": True, "schema": S}],
                  "get": {"operationId": "getSite", "summary": "Get a site"},
-                 "patch": {"operationId": "updateSite", "summary": "Update a site", "requestBody": _json(
+                 "patch": {"operationId": "updateSite", "summary": "Update a site", "requestBody": json_body(
                      {"name": S, "custom_domain": S, "force_ssl": {"type": "boolean"}})},
                  "delete": {"operationId": "deleteSite", "summary": "Delete a site"}},
              "/sites/{site_id}/deploys": {
@@ -155,22 +149,22 @@ SITES = {"openapi": "3.0.0", "info": {"title": "Hostly API"}, "servers": [{"url"
 # ---- admin look-alikes on REST paths (a code-hosting product) ---------------------------------------
 FORGE = {"openapi": "3.0.0", "info": {"title": "Forgy API"}, "servers": [{"url": "https://forgy.test/api/v1"}],
          "paths": {
-             "/user/keys": {"post": {"summary": "Create a public key", "requestBody": _json(
+             "/user/keys": {"post": {"summary": "Create a public key", "requestBody": json_body(
                  {"title": S, "key": S, "read_only": {"type": "boolean"}}, ["title", "key"])}},
              "/admin/users/{username}/keys": {
                  "parameters": [{"name": "username", "in": "path", "required": True, "schema": S}],
-                 "post": {"summary": "Add a public key on behalf of a user", "requestBody": _json(
+                 "post": {"summary": "Add a public key on behalf of a user", "requestBody": json_body(
                      {"title": S, "key": S}, ["title", "key"])}},
-             "/admin/users": {"post": {"summary": "Create a user", "requestBody": _json(
+             "/admin/users": {"post": {"summary": "Create a user", "requestBody": json_body(
                  {"username": S, "email": S, "password": S}, ["username", "email", "password"])}},
-             "/user/repos": {"post": {"summary": "Create a repository", "requestBody": _json({"name": S}, ["name"])}},
+             "/user/repos": {"post": {"summary": "Create a repository", "requestBody": json_body({"name": S}, ["name"])}},
              "/admin/users/{username}/repos": {
                  "parameters": [{"name": "username", "in": "path", "required": True, "schema": S}],
-                 "post": {"summary": "Create a repository on behalf of a user", "requestBody": _json({"name": S}, ["name"])}},
+                 "post": {"summary": "Create a repository on behalf of a user", "requestBody": json_body({"name": S}, ["name"])}},
              "/repos/{owner}/{repo}/collaborators/{collaborator}": {
                  "parameters": [{"name": n, "in": "path", "required": True, "schema": S}
                                 for n in ("owner", "repo", "collaborator")],
-                 "put": {"summary": "Add a collaborator to a repository", "requestBody": _json({"permission": {
+                 "put": {"summary": "Add a collaborator to a repository", "requestBody": json_body({"permission": {
                      "type": "string", "enum": ["read", "write", "admin"]}})}},
          }}
 

@@ -31,7 +31,7 @@ def _zip(*members: str) -> bytes:
 @pytest.fixture()
 def registry(monkeypatch):
     """The registry as a private copy, so a test's registrations never leak into the next test."""
-    for name in ("FORMATS", "REGISTRY", "_BY_KEY"):
+    for name in ("FORMATS", "_BY_KEY"):
         monkeypatch.setattr(converters, name, dict(getattr(converters, name)))
     return converters
 
@@ -75,14 +75,6 @@ def test_convert_by_suffix_media_type_or_name_and_unknown_is_typed():
     with pytest.raises(ConversionError) as exc:
         converters.convert(b"x", ".nope")
     assert "no converter for '.nope'" in str(exc.value) and "docx" in exc.value.render()
-
-
-def test_converter_for_keeps_its_old_contract():
-    from llmingest.converters.notebook import convert as notebook_convert
-
-    assert converters.converter_for(".IPYNB") is notebook_convert
-    assert converters.converter_for(".unknown") is None
-    assert converters.REGISTRY[".pdf"] == "pdf:convert"
 
 
 # ---- the registry has production callers ------------------------------------------------------

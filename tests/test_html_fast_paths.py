@@ -15,7 +15,15 @@ from llmingest.converters.html import convert
 from llmingest.converters.html_blocks import _token_scores
 from llmingest.converters.html_css import _SUSPECT, Sheet, _suspect
 from llmingest.converters.html_hidden import _candidates, document_elements, page_styles
-from llmingest.converters.html_select import _hidden_candidates
+from llmingest.converters.html_markdown import _is_layout_list
+from llmingest.converters.html_select import (
+    _ANY_PHRASE,
+    _HEADERTITLE,
+    _PHRASE_START,
+    CHROME_RULES,
+    _hidden_candidates,
+    is_chrome,
+)
 from lxml import etree
 
 _PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, encoding="utf-8", huge_tree=True)
@@ -125,3 +133,75 @@ def test_page_wide_form_is_kept_and_tabs_are_labelled():
     md = convert(tabs.encode(), "https://example.org/t", select=False).content
     assert "**npm**" in md and "**pnpm**" in md and "pnpm add x" in md
     assert "**Python**" in md and "print(1)" in md
+
+
+CHROME_PAGE = """<html><body><main>
+<nav>n</nav><aside class="note">a note</aside><aside>side</aside><footer>f</footer>
+<header><h1>Title</h1></header><header>site</header><div id="header">h</div><div id="Header"><h2>x</h2></div>
+<div role="navigation">r</div><div role="Banner">b</div><h2 class="anchor toc">Heading</h2>
+<div class="sidebar"><p class="sidebar-title">T</p><p>body</p></div><div class="sidebar-wrap">s</div>
+<devsite-feedback>fb</devsite-feedback><my-widget>w</my-widget><div class="breadcrumbs">b</div>
+<h2><a class="heading-anchor" href="#x">Heading text</a></h2><a class="headerlink" href="#y">¶</a>
+<section id="cookies"><h2>Cookies</h2><p>content</p></section><div id="site-footer">f</div><div id="">e</div>
+<p>Was this page helpful?</p><div>  Edit this page</div><span>&#8593; Back to top</span><p>Next: Intro, Up: Top</p>
+<p>Also read: <a href="/x">X</a></p><div>This document is for an old version of Python.</div>
+<p><a href="/n">Next</a></p><a href="/p">« Previous</a><a href="#z">#</a><a href="#z"><img src="i.png"></a>
+<summary class="hideme">more</summary><li>item</li><span>plain</span><p>A long paragraph of prose.</p>
+<em>You are reading the docs of an old version</em><small>© 2024 Someone</small><strong>\u017fkip to content</strong>
+<div class="post" id="p1">one</div><div class="post" id="p2">two</div><div class="post">three</div>
+</main></body></html>"""
+
+
+def _chain(el) -> bool:
+    """is_chrome as the plain loop over every rule it replaced (the fast path skips rules that cannot speak)."""
+    for rule in CHROME_RULES:
+        verdict = rule(el, el.tag, el.get("class"))
+        if verdict is not None:
+            return verdict
+    return False
+
+
+def test_is_chrome_asks_only_the_rules_that_can_speak_and_agrees_with_the_full_chain():
+    root = _parse(CHROME_PAGE)
+    elements = [el for el in root.iter() if isinstance(el.tag, str)]
+    verdicts = [is_chrome(el) for el in elements]
+    assert verdicts == [_chain(el) for el in elements]
+    assert verdicts == [is_chrome(el) for el in elements]  # the second ask (memoised rules) says the same
+    assert 10 < sum(verdicts) < len(elements) - 10  # both kinds of verdict were exercised
+
+
+def test_phrase_start_lets_through_every_text_a_chrome_phrase_matches():
+    texts = ["".join(p.itertext()) for p in _parse(CHROME_PAGE).iter("p", "div", "span", "a", "em", "small", "strong")]
+    texts += ["Was this article useful?", "Did you find this guide helpful", "Page last updated", "Last modified at",
+              "  \n Improve this doc", "Give us feedback", "Rate this article", "Report a bug with this page",
+              "Skip navigation", "Page tools", "On this page", "In this article", "Copyright (c) 2020",
+              "Toggle the sidebar", "Close menu", "PrevIntro", "‹ Prev", "<Next", "⟵ previous", "UP: index",
+              "Must read:", "Follow-up reading", "Read more:", "This is unreleased documentation for x",
+              "This version is no longer maintained", "you are viewing an outdated version", "\u212aeep reading",
+              "\u0130s this page helpful?", "d\u0131d this page help you", "^ Go to top", "⬆ back to top"]
+    matched = [t for t in texts if _ANY_PHRASE.match(t)]
+    assert len(matched) > 30
+    assert all(_PHRASE_START.match(t) for t in matched)
+    assert not _PHRASE_START.match("The quick brown fox") and not _PHRASE_START.match("Kubernetes pods")
+
+
+def test_headertitle_xpath_and_layout_list_match_the_elementpath_searches():
+    """doxygen_title's XPath finds what iterfind(".//div[@class='headertitle']") found; _is_layout_list's
+    one descendant walk answers what four .//hN searches did."""
+    root = _parse("<html><body><div class='headertitle'><div class='title'>A</div></div>"
+                  "<div class='headertitle x'>no</div><div><div class='headertitle'>B</div></div>"
+                  "<ul><li><div><h3>Section</h3></div><p>a</p></li><li><section><p>b</p></section></li></ul>"
+                  "<ul><li><h2>one</h2></li><li><p>plain</p><span><h5>deep</h5></span></li></ul>"
+                  "<ol><li><h4>x</h4></li></ol></body></html>")
+    assert _HEADERTITLE(root) == list(root.iterfind(".//div[@class='headertitle']"))
+    assert len(_HEADERTITLE(root)) == 2
+
+    def elementpath(items) -> bool:
+        return all(not (li.find(".//h1") is None and li.find(".//h2") is None and li.find(".//h3") is None
+                        and li.find(".//h4") is None and li.find("section") is None) for li in items)
+
+    lists = [[li for li in lst if li.tag == "li"] for lst in root.iter("ul", "ol")]
+    assert [_is_layout_list(items) for items in lists] == [elementpath(items) for items in lists] == [True, False, True]
+    md = convert(b"<html><body><div class='header'><div class='headertitle'><div class='title'>Widget API</div>"
+                 b"</div></div><div class='contents'><p>Body text.</p></div></body></html>", "https://e.org/w.html").content
+    assert md.startswith("# Widget API")

@@ -179,3 +179,22 @@ def test_footnote_markers_stay_out_of_llms_txt_descriptions():
                 "[^1]: A widget is a thing.\n", key="index.md")
     text = build_outputs("Demo", None, [page], "https://d/")["llms.txt"]
     assert "- [Home](https://d/index.md): Gizmo makes gadgets out of widgets.\n" in text
+
+
+def test_write_outputs_never_writes_outside_the_site_through_links_or_odd_names(tmp_path):
+    """Folders are resolved once each; a linked folder or file leading out, an absolute name and
+    a ``..`` name are all refused, exactly as when every path was resolved whole."""
+    site, outside = tmp_path / "site", tmp_path / "outside"
+    (site / "real").mkdir(parents=True)
+    outside.mkdir()
+    (site / "away").symlink_to(outside, target_is_directory=True)
+    (outside / "victim.md").write_text("keep")
+    (site / "real" / "trap.md").symlink_to(outside / "victim.md")
+    (site / "inside").symlink_to(site / "real", target_is_directory=True)
+    files = {"a.md": "A", "real/b.md": "B", "real/c.md": "C", "inside/d.md": "D", "away/x.md": "X",
+             "real/trap.md": "T", str(outside / "abs.md"): "Y", "real/../../outside/up.md": "U"}
+    written = write_outputs(site, files)
+    assert sorted(p.relative_to(site.resolve()).as_posix() for p in written) == ["a.md", "real/b.md", "real/c.md",
+                                                                                "real/d.md"]
+    assert (site / "real" / "d.md").read_text() == "D" and (site / "real" / "c.md").read_text() == "C"
+    assert sorted(p.name for p in outside.iterdir()) == ["victim.md"] and (outside / "victim.md").read_text() == "keep"

@@ -12,9 +12,8 @@ from pathlib import Path
 
 import pymupdf
 import pytest
-from llmingest import ingest
+from llmingest import converters, ingest
 from llmingest.cli import app
-from llmingest.converters import converter_for
 from llmingest.converters.pdf import convert, parse_pages
 from llmingest.errors import AuthRequired, ConversionError, UsageError
 from llmingest.options import Options
@@ -452,9 +451,8 @@ def test_ingest_pdf_from_a_local_http_server(tmp_path: Path):
 
 
 def test_registry_serves_the_repo_digest():
-    fn = converter_for(".pdf")
-    assert fn is convert and converter_for("application/pdf") is convert
-    doc = fn(_simple_pdf("Inside a repo.").tobytes(), name="docs/guide.pdf")
+    assert converters.lookup(".pdf") is converters.lookup("application/pdf") is converters.FORMATS["pdf"]
+    doc = converters.convert(_simple_pdf("Inside a repo.").tobytes(), ".pdf", name="docs/guide.pdf").document
     assert doc.path == "docs/guide.pdf" and "Inside a repo." in doc.content
 
 

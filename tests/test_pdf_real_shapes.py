@@ -677,3 +677,236 @@ def test_roman_annotation_in_a_listing_keeps_its_curly_quotes() -> None:
     p.para()
     md = md_of(doc)
     assert "make info     to create info files (not \u2018refman\u2019 nor \u2018fullrefman\u2019).\n```" in md
+
+
+
+def _texinfo_examples(extra: float, indent: float = 28.8) -> pymupdf.Document:
+    """Texinfo pages: every @example sits ``indent`` points right of the text; the last one's
+    source line starts with ``extra`` spaces, which TeX sets as glue (no glyphs)."""
+    cw = pymupdf.get_text_length("x", fontname=MONO, fontsize=9)
+    doc = pymupdf.open()
+    for n in range(1, 4):
+        p = Page(doc)
+        p.y += 7 * n  # not at one place on every page: that would be page furniture
+        p.para(f"Part {n}: {PROSE}")
+        for k in range(3):
+            p.runs(LEFT + indent, [(f"> y{n}{k} <- f(x, {k})", MONO)], size=9, lead=11)
+            p.y += 10
+            p.para(f"Then {k}: {PROSE}")
+    p = Page(doc)
+    p.para(PROSE)
+    p.runs(LEFT + indent + extra * cw, [("double unif_rand(void)", MONO)], size=9, lead=11)
+    p.y += 10
+    p.para(PROSE)
+    return doc
+
+
+def test_texinfo_example_written_with_leading_spaces_keeps_them() -> None:
+    md = md_of(_texinfo_examples(4))
+    assert "```\n    double unif_rand(void)\n```" in md
+    assert "```\n> y10 <- f(x, 0)\n```" in md  # the usual indent is no leading space
+
+
+def test_listing_off_the_character_grid_or_at_the_margin_gets_no_leading_spaces() -> None:
+    # a nested block (a quotation, a table body) starts off the monospace grid; a document
+    # whose listings sit at the margin (LaTeX, Sphinx) nests the indented one: no spaces then
+    for doc in (_texinfo_examples(0), _texinfo_examples(2.6), _texinfo_examples(4, indent=0.0)):
+        assert "```\ndouble unif_rand(void)\n```" in md_of(doc)
+
+
+def test_struct_with_roman_comments_in_an_aligned_column_stays_one_listing() -> None:
+    """Texinfo's R-ints: a C ``struct`` and an ``enum`` whose ``/* ... */`` comments (roman, @r{})
+    stand in a column of their own and whose values are aligned apart. Neither a second text
+    column (read after the code) nor a borderless table: one listing, comments in place."""
+    cw = pymupdf.get_text_length("x", fontname=MONO, fontsize=10)
+    fields = [("int callflag;", "The context type"), ("SEXP promargs;", "Promises supplied to closure"),
+              ("SEXP callfun;", "The closure called"), ("SEXP sysparent;", "Environment the closure was called from"),
+              ("SEXP call;", "The call that effected this context"), ("SEXP cloenv;", "The environment"),
+              ("char *vmax;", "Top of the R_alloc stack"), ("int intsusp;", "Interrupts are suspended"),
+              ("SEXP handlerstack;", "Condition handler stack"), ("SEXP restartstack;", "Stack of available restarts")]
+    doc = pymupdf.open()
+    p = Page(doc)
+    p.para(PROSE)
+    x = LEFT + 29
+    p.runs(x, [("typedef struct RCNTXT {", MONO)], lead=13)
+    for code, note in fields:
+        p.text(x + 4 * cw, p.y, code, MONO)
+        p.runs(x + 32 * cw, [("/* ", MONO), (note, BODY), (" */", MONO)], lead=13)
+    p.runs(x, [("} RCNTXT, *context;", MONO)], lead=13)
+    p.y += 8
+    p.para("plus additional fields for the byte-code compiler. The types are from")
+    p.runs(x, [("enum {", MONO)], lead=13)
+    for name, value, note in (("CTXT_TOPLEVEL", "0", "toplevel context"), ("CTXT_NEXT", "1", "target for next"),
+                              ("CTXT_BREAK", "2", "target for break"), ("CTXT_LOOP", "3", "break or next target")):
+        p.text(x + 4 * cw, p.y, name, MONO)
+        p.text(x + 18 * cw, p.y, f"= {value},", MONO)
+        p.runs(x + 24 * cw, [("/* ", MONO), (note, BODY), (" */", MONO)], lead=13)
+    p.runs(x, [("};", MONO)], lead=13)
+    p.y += 8
+    p.para(PROSE)
+    md = md_of(doc)
+    assert "|" not in md
+    assert "```\ntypedef struct RCNTXT {\n    int callflag;               /* The context type */\n" in md
+    assert "    SEXP restartstack;          /* Stack of available restarts */\n} RCNTXT, *context;\n```" in md
+    assert "enum {\n    CTXT_TOPLEVEL = 0,  /* toplevel context */\n    CTXT_NEXT     = 1,  /* target for next */" in md
+
+
+def _office_listings(trailing: str) -> pymupdf.Document:
+    """LibreOffice "Source Code" paragraphs: blank lines are a little taller than code lines (the
+    paragraph font's height); two listings are parted by the paragraph spacing, less than a line."""
+    doc = pymupdf.open()
+    p = Page(doc)
+    p.para(f"{PROSE} {PROSE}", size=12)  # enough running text to know where lines end
+    pitch = 12.8
+    for ln in ("import os", "import click"):
+        p.runs(LEFT, [(ln, MONO)], size=11, lead=pitch)
+    p.y += 2 * 14.0  # two blank lines of 14 pt: 3.19 code lines
+    for ln in ("class Repo(object):", "    def __init__(self, home=None, debug=False):",
+               "        self.home = os.path.abspath(home or '.')"):
+        p.runs(LEFT, [(ln, MONO)], size=11, lead=pitch)
+    p.y += 10.0  # paragraph spacing: the next listing
+    # a line of the author's that ends near the margin, and a long first word on the next line
+    long = "@click.option('--repo-home', envvar='REPO_HOME', default='.repo')" + trailing
+    for ln in ("@click.group()", long, "@click.option('--debug/--no-debug', default=False,", "def cli(repo_home, debug):"):
+        p.runs(LEFT, [(ln, MONO)], size=11, lead=pitch)
+    p.y += 10
+    p.para(f"Let us understand what this does. {PROSE} {PROSE}", size=12)
+    doc.set_metadata({"creator": "Writer", "producer": "LibreOffice 7.4"})
+    return doc
+
+
+def test_office_listings_apart_by_paragraph_spacing_and_whole_over_taller_blank_lines() -> None:
+    md = md_of(_office_listings(""))
+    assert ("```python\nimport os\nimport click\n\n\nclass Repo(object):\n    def __init__(self, home=None, debug=False):\n"
+            "        self.home = os.path.abspath(home or '.')\n```\n\n```") in md
+    # no space at the line's end: the author ended it, LibreOffice did not wrap it
+    assert "default='.repo')\n@click.option('--debug/--no-debug', default=False,\n" in md
+
+
+def test_office_listing_line_ending_in_the_space_it_wrapped_at_is_joined() -> None:
+    md = md_of(_office_listings(" "))
+    assert "default='.repo') @click.option('--debug/--no-debug', default=False,\n" in md
+
+
+def test_highlighted_listing_line_with_wide_bold_spaces_keeps_its_own_spacing() -> None:
+    """Sphinx's LaTeX highlighting sets keywords in a bold typewriter face whose space is wider
+    than a character: along the line the glyphs drift off the character grid. Runs that follow
+    each other without a gap add no space of their own."""
+    doc = pymupdf.open()
+    p = Page(doc)
+    p.para(PROSE)
+    x = LEFT
+    for s in ("{%", " ", "if", " ", "not", " ", "standalone", " ", "%}{%", " ", "extends", " ", "'base.html'", " ",
+              "%}{%", " ", "endif", " ", "-%}"):
+        x = p.text(x, p.y, s, MONO, 12 if s == " " else 10)  # a space 1.2 characters wide
+    p.y += 12
+    p.runs(LEFT, [("<title>{% block title %}The Page Title{% endblock %}</title>", MONO)], lead=12)
+    p.y += 8
+    p.para(PROSE)
+    md = md_of(doc)
+    assert "```\n{% if not standalone %}{% extends 'base.html' %}{% endif -%}\n<title>{% block title %}" in md
+
+
+def _footnoted_page(doc: pymupdf.Document, n: int, word: str) -> None:
+    """A LaTeX page: a raised footnote mark after ``word`` in the text, the note at the page's foot
+    in smaller type, its number set smaller still."""
+    p = Page(doc)
+    p.y += 5 * n
+    x = p.text(LEFT, p.y, f"Classes in part {n} are explained by the {word}")
+    p.text(x, p.y - 3.5, str(n), BODY, 7)
+    p.text(x + 4, p.y, " and the rest of this line goes on.")
+    p.y += 12
+    p.para(f"Then {n}: {PROSE}")
+    p.text(LEFT, 650, str(n), BODY, 6)
+    p.text(LEFT + 4, 654, f"The word is that note {n} explains the {word} in some detail.", BODY, 8)
+
+
+def test_footnote_marks_and_notes_become_markdown_footnotes_at_the_end() -> None:
+    doc = pymupdf.open()
+    _footnoted_page(doc, 1, "calibration")
+    _footnoted_page(doc, 2, "instruments")
+    md = md_of(doc)
+    assert "explained by the calibration[^1] and the rest" in md
+    assert "explained by the instruments[^2] and the rest" in md
+    assert md.rstrip().endswith("[^1]: The word is that note 1 explains the calibration in some detail.\n\n"
+                                "[^2]: The word is that note 2 explains the instruments in some detail.")
+    assert md.count("note 1 explains") == 1
+
+
+def test_raised_number_without_a_note_stays_a_number() -> None:
+    doc = pymupdf.open()
+    p = Page(doc)
+    x = p.text(LEFT, p.y, "The area is ten m")
+    p.text(x, p.y - 3.5, "2", BODY, 7)
+    p.y += 12
+    p.para(PROSE)
+    md = md_of(doc)
+    assert "The area is ten m2" in md and "[^" not in md
+
+
+def test_example_after_a_list_at_the_documents_listing_indent_is_not_in_the_item() -> None:
+    """Texinfo: an @example inside an item stands 0.4in right of the item's text; one at 0.4in
+    from the margin follows a paragraph after the list (here a one-line paragraph at the
+    first-line indent, close to the item's text) and is no part of the item."""
+    doc = _texinfo_examples(0)
+    p = Page(doc)
+    p.para(PROSE)
+    p.text(LEFT + 6, p.y, "5.")
+    p.text(LEFT + 22, p.y, "The following functions are primitive for efficiency reasons:")
+    p.y += 16
+    p.runs(LEFT + 22 + 28.8, [(".Primitive      .Internal", MONO)], size=9, lead=11)
+    p.runs(LEFT + 22 + 28.8, [(".subset         .subset2", MONO)], size=9, lead=11)
+    p.y += 8
+    p.text(LEFT + 17, p.y, "The multi-argument primitives")
+    p.y += 16
+    p.runs(LEFT + 28.8, [("call       switch", MONO)], size=9, lead=11)
+    p.y += 8
+    p.para(PROSE)
+    md = md_of(doc)
+    assert "    ```\n    .Primitive      .Internal\n    .subset         .subset2\n    ```" in md
+    assert "\n```\ncall       switch\n```" in md
+
+
+def test_office_footnote_in_the_texts_own_size_becomes_a_markdown_footnote() -> None:
+    """LibreOffice sets a footnote at the text's size; only its small number mark and its place
+    (apart at the page's foot) tell it from the text above."""
+    doc = pymupdf.open()
+    p = Page(doc)
+    p.para(PROSE, size=12)
+    x = p.text(LEFT, p.y, "It was a big step for those who wanted attrib", BODY, 12)
+    p.text(x, p.y - 4, "1", BODY, 7)
+    p.text(x + 4, p.y, ".", BODY, 12)
+    p.y += 20
+    p.para(f"Then: {PROSE}", size=12)
+    p.text(LEFT, 690, "1", BODY, 7)
+    p.text(LEFT + 5, 694, " We considered calling the package just attr too.", BODY, 12)
+    doc.set_metadata({"creator": "Writer", "producer": "LibreOffice 7.4"})
+    md = md_of(doc)
+    assert "who wanted attrib[^1]." in md
+    assert md.rstrip().endswith("[^1]: We considered calling the package just attr too.")
+
+
+def test_lettered_items_with_a_period_are_a_nested_list_but_not_inside_running_text() -> None:
+    """Texinfo's ``@enumerate a`` numbers "a.", "b." (LaTeX's "(a)" is known already); a line of
+    running text that happens to start with "a." goes on with its paragraph."""
+    doc = pymupdf.open()
+    p = Page(doc)
+    p.para(PROSE)
+    p.text(LEFT + 6, p.y, "3.")
+    p.text(LEFT + 22, p.y, "Low level functions which belong to one of the following groups:")
+    p.y += 14
+    for mark, text in (("a.", "Basic mathematical functions with a single argument"),
+                       ("b.", "Functions rarely used outside of programming")):
+        p.text(LEFT + 28, p.y, mark)
+        p.text(LEFT + 44, p.y, text)
+        p.y += 14
+    p.y += 8
+    p.text(LEFT, p.y, "The vitamins are listed by letter in the table of section")
+    p.y += 12
+    p.text(LEFT, p.y, "a. The rest of this sentence goes on after the letter.")
+    p.y += 20
+    p.para(PROSE)
+    md = md_of(doc)
+    assert "3. Low level functions which belong to one of the following groups:\n" in md
+    assert "    - a. Basic mathematical functions with a single argument\n    - b. Functions rarely used" in md
+    assert "table of section a. The rest of this sentence" in md

@@ -57,7 +57,7 @@ def test_a_warm_site_run_parses_nothing_counts_nothing_and_writes_the_same_bytes
     parses = _count_calls(monkeypatch, crawl_mod, "extract")
     counted = _count_calls(monkeypatch, tokens, "count_many")
     cold = ingest_site(WebPage(served), options)
-    assert len(parses) == len(cold.documents) == 7 and len(counted) == 1
+    assert parses == [] and len(cold.documents) == 7 and len(counted) == 1  # facts from the converter's parse
     parses.clear()
     counted.clear()
     tokens.tokenizer.cache_clear()
@@ -83,9 +83,12 @@ def test_a_changed_page_is_parsed_again_and_only_it(served, tmp_path, monkeypatc
 
     later = time.time() + 5
     os.utime(page, (later, later))  # Last-Modified moves on
+    from llmingest.sources import site as site_mod
+
     parses = _count_calls(monkeypatch, crawl_mod, "extract")
+    converted = _count_calls(monkeypatch, site_mod, "to_document")
     again = ingest_site(WebPage(served), options)
-    assert [a[0] for a in parses] and len(parses) == 1
+    assert parses == [] and len(converted) == 1 and b"New body of page 2" in converted[0][0]  # its parse gave the links
     doc = next(d for d in again.documents if d.url.endswith("/p2.html"))
     assert "New body of page 2" in doc.content
     assert render_site(again) == render_site(ingest_site(WebPage(served), Options(cache=False)))
@@ -243,7 +246,7 @@ def test_a_changed_page_in_a_folder_is_read_and_converted_again_and_only_it(tmp_
     work = _spy_work(monkeypatch, root)
     bundle = ingest_site(LocalDir(root), options)
     write_site(bundle, out, options.base_url)
-    assert work["read"] == ["p2.html"] and len(work["parsed"]) == 1  # only the changed file is read
+    assert work["read"] == ["p2.html"] and work["parsed"] == []  # only the changed file is read (its facts: its parse)
     assert len(work["converted"]) == 1 and b"New body of page 2" in work["converted"][0][0]
     # p2's mirror is made again; p4's too (its file no longer holds what was written); no other
     assert sorted({a[0].path for a in work["mirrors"]}) == ["p2.html", "p4.html"]  # (made, then written)

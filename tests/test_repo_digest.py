@@ -430,3 +430,22 @@ def test_a_damaged_token_cache_is_recounted_not_trusted(repo: Path, tmp_path: Pa
     cache_file.write_text(json.dumps({k: ["x"] if k.startswith("file:") else v for k, v in data.items()}))
     again = ingest(str(repo), Options(cache_dir=cache_dir))
     assert [d.tokens for d in again.documents] == [d.tokens for d in first.documents]
+
+
+def test_xml_text_drops_what_xml_cannot_carry_in_ascii_and_unicode_text_alike() -> None:
+    """The fast paths (bytes.translate for ASCII, one regex otherwise) give what the plain
+    definition gives: C0 controls but tab/newline/CR dropped, U+FFFE/U+FFFF dropped, a lone
+    surrogate replaced, then &, <, > escaped."""
+    from llmingest.render.digest import _xml_text
+
+    def plain(text: str) -> str:
+        text = "".join(c for c in text if not (ord(c) < 32 and c not in "\t\n\r") and c not in "\ufffe\uffff")
+        if any(0xD800 <= ord(c) <= 0xDFFF for c in text):
+            text = text.encode("utf-8", "replace").decode("utf-8")
+        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+    samples = ["plain ascii\n", "form\x0cfeed & <tags>\t\r\n", "\x00\x01\x1f", "naïve\x0c é <b>",
+               "lone \ud800 surrogate\x07", "\ufffe\uffff kept? ü", "😀 & \udfff", ""]
+    for text in samples:
+        assert _xml_text(text) == plain(text), repr(text)
+    ET.fromstring(f"<x>{_xml_text(''.join(samples))}</x>")  # well-formed

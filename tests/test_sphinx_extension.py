@@ -368,3 +368,39 @@ def test_copy_button_copies_the_mirror_in_a_real_browser(tmp_path: Path):
             assert _copy_and_read(page) == (out / "guide" / "start.md").read_text()
     finally:
         stop()
+
+
+def test_the_markdown_hint_is_written_by_sphinx_itself_and_no_page_is_rewritten(tmp_path: Path, monkeypatch):
+    """Without the copy button, each published page carries one alternate link to its mirror from
+    Sphinx's own write (html-page-context), so build-finished rewrites no HTML page; an excluded
+    page and Sphinx's generated pages (search, genindex) get none; a rebuild changes nothing."""
+    import pathlib
+
+    from sphinx.cmd.build import build_main
+
+    src = make_project(tmp_path, extra="llmingest_copy_button = False")
+    out = tmp_path / "html"
+    rewritten: list[str] = []
+    real_write = pathlib.Path.write_text
+
+    def write_text(self, data, *args, **kwargs):  # Sphinx writes its pages so too: only ours are counted
+        if self.suffix == ".html" and sys._getframe(1).f_globals["__name__"].startswith("llmingest."):
+            rewritten.append(self.name)
+        return real_write(self, data, *args, **kwargs)
+
+    monkeypatch.setattr(pathlib.Path, "write_text", write_text)
+    assert build_main(["-q", "-b", "html", str(src), str(out)]) == 0
+    assert rewritten == []
+    link = '<link rel="alternate" type="text/markdown" href="{}" data-llmingest="">'
+    for page, mirror in (("index.html", "index.md"), ("guide/start.html", "start.md"), ("ref/api.html", "api.md")):
+        head = (out / page).read_text().split("</head>")[0]
+        assert head.count('type="text/markdown"') == 1 and link.format(mirror) in head, page
+        assert (out / page).with_suffix(".md").exists()
+    for page in ("drafts/wip.html", "search.html", "genindex.html"):
+        assert 'type="text/markdown"' not in (out / page).read_text(), page
+    assert "llmingest-copy" not in (out / "guide" / "start.html").read_text()
+    before = {p: (out / p).read_bytes() for p in ["llms.txt", "llms-full.txt", "guide/start.md", "guide/start.html"]}
+    (src / "guide" / "start.rst").touch()
+    assert build_main(["-q", "-b", "html", str(src), str(out)]) == 0
+    for rel, data in before.items():
+        assert (out / rel).read_bytes() == data, rel

@@ -286,3 +286,86 @@ def test_a_prestarted_worker_is_adopted_by_the_first_pool_and_an_unused_one_is_e
         assert pool.results() == [(tokens.count("print(1)\n"), [])]
     scanpool.end_spares()
     assert scanpool._SPARES == {} and unused.poll() is not None
+
+
+def _spy_prestart(monkeypatch) -> list:
+    """Record every worker :func:`scanpool.prestart` really starts (the real function runs)."""
+    import llmingest.scanpool as scanpool
+
+    started: list = []
+    real = scanpool.prestart
+
+    def spy(encoding="o200k_base"):
+        proc = real(encoding)
+        started.append(proc)
+        return proc
+
+    monkeypatch.setattr(scanpool, "prestart", spy)
+    return started
+
+
+def _small_repo(root: Path) -> Path:
+    import subprocess
+
+    (root / "src").mkdir(parents=True)
+    for i in range(12):
+        (root / "src" / f"m{i}.py").write_text(f"def f{i}(x):\n    return x * {i}  # ünï\n" * (i + 1))
+    (root / "conf.py").write_text('password = "s3cr3tPassw0rd99"\n')
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    return root
+
+
+@pytest.mark.skipif(__import__("os").cpu_count() < 2, reason="prestart needs a second core")
+def test_a_cold_digest_adopts_the_worker_started_before_the_walk_and_a_warm_one_starts_none(tmp_path, monkeypatch):
+    """Cold cache: the worker is started before the walk, the pool adopts it (so even a tree
+    under spawn_at is counted there), counts equal in-process counts and no worker outlives
+    the run. Warm cache: nothing to count, no worker started."""
+    import llmingest.scanpool as scanpool
+    from llmingest import Options, ingest, render
+
+    root = _small_repo(tmp_path / "proj")
+    started = _spy_prestart(monkeypatch)
+    adopted: list = []
+    real_worker = scanpool._Worker.__init__
+
+    def worker_init(self, *args):
+        real_worker(self, *args)
+        adopted.append(self.proc)
+
+    monkeypatch.setattr(scanpool._Worker, "__init__", worker_init)
+    options = Options(cache_dir=tmp_path / "cache", progress=False)
+    cold = ingest(str(root), options)
+    assert len(started) == 1 and started[0] is not None and adopted == started
+    assert started[0].poll() is not None and scanpool._SPARES == {}  # ended with the run
+    assert {d.path: d.tokens for d in cold.documents} == {d.path: tokens.count(d.content) for d in cold.documents}
+    assert cold.redactions  # the secret was found while the worker counted
+
+    started.clear()
+    warm = ingest(str(root), options)
+    assert started == [] and len(adopted) == 1  # no worker started, none spawned by a pool either
+    assert render(warm) == render(cold)
+
+
+@pytest.mark.skipif(__import__("os").cpu_count() < 2, reason="prestart needs a second core")
+def test_a_failing_walk_or_a_run_that_counts_nothing_ends_the_prestarted_worker(tmp_path, monkeypatch):
+    """A limit hit after the walk raises; the worker started before it must not outlive the run.
+    A tree whose files are all skipped (binary) counts nothing: its worker ends too."""
+    import llmingest.scanpool as scanpool
+    from llmingest import Options, ingest
+    from llmingest.errors import LimitExceeded
+
+    root = _small_repo(tmp_path / "proj")
+    started = _spy_prestart(monkeypatch)
+    with pytest.raises(LimitExceeded):
+        ingest(str(root), Options(cache_dir=tmp_path / "cache", progress=False, max_files=2))
+    assert len(started) == 1 and started[0] is not None
+    assert started[0].poll() is not None and scanpool._SPARES == {}
+
+    binary = tmp_path / "bin"
+    binary.mkdir()
+    (binary / "blob.dat").write_bytes(b"\x00\x01\x02" * 100)
+    bundle = ingest(str(binary), Options(cache_dir=tmp_path / "cache2", progress=False))
+    assert bundle.documents == [] and bundle.skipped
+    assert len(started) == 2 and started[1] is not None
+    assert started[1].poll() is not None and scanpool._SPARES == {}
+

@@ -32,7 +32,7 @@ import signal
 import threading
 import time
 import urllib.robotparser
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from pathlib import Path
@@ -49,7 +49,6 @@ from llmingest.errors import (
     SourceNotFound,
     UsageError,
 )
-from llmingest.fetch.walk import unreadable_reason
 from llmingest.model import Skipped
 from llmingest.options import Options
 from llmingest.progress import task
@@ -84,6 +83,11 @@ PAGE_SUFFIXES = {"", ".html", ".htm", ".xhtml", ".shtml", ".php", ".asp", ".aspx
 HTML_TYPES = {"text/html", "application/xhtml+xml"}
 MARKDOWN_TYPES = {"text/markdown", "text/x-markdown"}
 _MD_LINK = re.compile(r"\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
+
+
+#: the site builder's hook: a fetched HTML page in, its (links, title, site name, description) out
+#: as its converter found them, or None when it has none (the crawl then parses the page itself)
+PageFacts = Callable[["FetchedPage"], Awaitable["tuple | list | None"]]
 
 
 def _md_links(body: bytes) -> list[str]:
@@ -137,6 +141,7 @@ class CrawlResult:
     interrupted: bool = False
     requests: int = 0
     not_modified: int = 0
+    fresh: int = 0  # pages reused unasked: their Cache-Control max-age (or Expires) still held
 
 
 # ---------------------------------------------------------------------------------------------
@@ -215,40 +220,20 @@ def _glob_ok(url: str, scope: str, include: list[str], exclude: list[str]) -> bo
 def extract(data: bytes, url: str, charset: str | None = None) -> tuple[list[str], str | None, str | None, str | None]:
     """(absolute link targets in page order, <title>, site name, meta description) of an HTML page.
 
-    Malformed HTML yields what lxml can recover; nothing here raises.
+    The crawl's own parse, for pages the site builder's converter did not read (see ``page_facts``
+    of :func:`crawl`) and for a folder's pages; the facts are :func:`llmingest.converters.html_links.crawl_facts`,
+    the same function the converter applies to its tree. Malformed HTML yields what lxml can
+    recover; nothing here raises.
     """
     import lxml.html
+    from llmingest.converters.html_links import crawl_facts
 
     try:
         parser = lxml.html.HTMLParser(encoding=charset) if charset else None
         root = lxml.html.document_fromstring(data, parser=parser)
     except Exception:  # lxml raises ValueError, ParserError, XMLSyntaxError, LookupError on junk
         return [], None, None, None
-    base = url
-    for href in root.xpath("//base/@href")[:1]:
-        base = urljoin(url, href.strip())
-    links: list[str] = []
-    # index pages hold tens of thousands of links to a few hundred pages: drop fragments and
-    # duplicates before the (slow) URL joining
-    for href in dict.fromkeys(h.split("#", 1)[0].strip() for h in root.xpath("//a/@href")):
-        if not href or href.startswith(("mailto:", "javascript:", "tel:", "data:")):
-            continue
-        try:
-            links.append(urljoin(base, href))
-        except ValueError:
-            continue
-    title = None
-    for t in root.xpath("//title/text()")[:1]:
-        title = re.sub(r"\s+", " ", t).strip() or None
-    site_name = None
-    for v in root.xpath("//meta[@property='og:site_name']/@content | //meta[@name='application-name']/@content")[:1]:
-        site_name = v.strip() or None
-    desc = None
-    for v in root.xpath("//meta[@name='description']/@content | //meta[@property='og:description']/@content")[:1]:
-        desc = re.sub(r"\s+", " ", v).strip() or None
-    if desc and title and desc.casefold() == title.casefold():
-        desc = None  # texinfo repeats the <title> as the description
-    return links, title, site_name, desc
+    return crawl_facts(root, url)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -315,22 +300,96 @@ class HttpCache:
             return None
         return digest, str(self._paths(url)[1])
 
-    def put(self, url: str, headers: dict[str, str], body: bytes, digest: str | None = None) -> None:
-        """Keep ``body`` and its validators; ``digest``: its SHA-256 when the caller has it already."""
+    def put(self, url: str, headers: dict[str, str], body: bytes, digest: str | None = None,
+            variant: str = "") -> None:
+        """Keep ``body`` and its validators; ``digest``: its SHA-256 when the caller has it already;
+        ``variant``: a key of the request headers that shaped the answer (see :meth:`fresh`)."""
         self._meta.pop(url, None)
         if not self.enabled or not (headers.get("etag") or headers.get("last-modified")):
             return
         meta = {"url": url, "etag": headers.get("etag"), "last_modified": headers.get("last-modified"),
                 "content_type": headers.get("content-type", ""), "sha256": digest or hashlib.sha256(body).hexdigest()}
+        until = fresh_until(headers)
+        if until is not None:
+            meta.update(fresh_until=until, variant=variant)
         meta_path, body_path = self._paths(url)
         try:
             meta_path.parent.mkdir(parents=True, exist_ok=True)
-            for path, data in ((body_path, body), (meta_path, json.dumps(meta).encode("utf-8"))):
-                tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-                tmp.write_bytes(data)
-                os.replace(tmp, path)
+            self._write(body_path, body)
+            self._write(meta_path, json.dumps(meta).encode("utf-8"))
         except OSError:
             pass  # a cache that cannot be written only makes the next run slower
+
+    @staticmethod
+    def _write(path: Path, data: bytes) -> None:
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+
+    def fresh(self, url: str, variant: str) -> bool:
+        """Whether the kept answer is still fresh: the server's ``Cache-Control: max-age`` (or
+        ``Expires``) has not run out since it was given, for a request with the same headers
+        (``variant``: a ``Vary`` on Accept or a login header must not mix answers). A fresh page is
+        used without asking the server, as any HTTP cache does; ``--refresh`` asks anyway."""
+        meta = self.meta(url)
+        until = meta.get("fresh_until") if meta else None
+        return isinstance(until, (int, float)) and time.time() < until and meta.get("variant") == variant
+
+    def renew(self, url: str, headers: dict[str, str], variant: str) -> None:
+        """A 304 that carries ``Cache-Control``/``Expires`` renews the kept answer's freshness (RFC
+        9111 4.3.4: its headers update the stored ones); one without them changes nothing on disk."""
+        until = fresh_until(headers)
+        meta = self.meta(url)
+        if until is None or not meta or not self.enabled:
+            return
+        meta = {**meta, "fresh_until": until, "variant": variant}
+        self._meta[url] = meta
+        try:
+            self._write(self._paths(url)[0], json.dumps(meta).encode("utf-8"))
+        except OSError:
+            pass
+
+
+_MAX_AGE = re.compile(r"(?:^|,)\s*max-age\s*=\s*\"?(\d+)", re.I)
+_NO_REUSE = re.compile(r"(?:^|,)\s*(?:no-cache|no-store)\b", re.I)
+MAX_FRESH = 7 * 86400.0  # seconds: a year-long max-age on a docs page is not trusted past a week
+
+
+def fresh_until(headers: dict[str, str], now: float | None = None) -> float | None:
+    """Until when (epoch seconds) an answer with these (lower-cased) headers may be reused unasked.
+
+    What a private HTTP cache may do (RFC 9111 4.2): ``Cache-Control: max-age`` first (``s-maxage``
+    is for shared caches), else ``Expires`` minus ``Date``; the ``Age`` it already had is taken
+    off. ``no-cache``, ``no-store`` and ``Vary: *`` mean no freshness; so does an answer that states
+    none (no heuristic freshness: a docs rebuild must see a change the server did not promise away).
+
+    >>> fresh_until({"cache-control": "public, max-age=600", "age": "100"}, now=1000.0)
+    1500.0
+    >>> fresh_until({"cache-control": "no-cache, max-age=600"}, now=1000.0) is None
+    True
+    """
+    now = time.time() if now is None else now
+    cc = headers.get("cache-control", "")
+    if _NO_REUSE.search(cc) or headers.get("vary", "").strip() == "*":
+        return None
+    m = _MAX_AGE.search(cc)
+    if m:
+        lifetime = float(m.group(1))
+    elif headers.get("expires"):
+        try:
+            expires = parsedate_to_datetime(headers["expires"]).timestamp()
+            date = parsedate_to_datetime(headers["date"]).timestamp() if headers.get("date") else now
+        except (TypeError, ValueError, IndexError, OverflowError):
+            return None  # "Expires: 0" and other junk: already expired
+        lifetime = expires - date
+    else:
+        return None
+    try:
+        age = float(headers.get("age", "0") or 0)
+    except ValueError:
+        age = 0.0
+    lifetime = min(lifetime, MAX_FRESH) - max(age, 0.0)
+    return now + lifetime if lifetime > 0 else None
 
 
 def _cache_dir(options: Options) -> Path:
@@ -472,6 +531,8 @@ class _Fetcher:
         self.max_bytes = page_cap(options, MAX_PAGE_BYTES)  # --max-page-size of `site` and of `serve`
         self.requests = 0
         self.not_modified = 0
+        self.fresh = 0  # pages answered from the cache unasked (their Cache-Control max-age holds)
+        self._variants: dict[str, str] = {}
         self.unread: dict[str, tuple[str, str]] = {}  # URL answered 304 -> (body SHA-256, body file)
         self.digests: dict[str, str] = {}  # URL fetched -> its body's SHA-256
 
@@ -490,7 +551,7 @@ class _Fetcher:
             await asyncio.to_thread(check_address, url, self.options)
 
     async def _once(self, url: str, headers: dict[str, str], max_bytes: int) -> tuple[int, dict[str, str], bytes]:
-        from llmingest.fetch.http import ACCEPT_MARKDOWN, aread_body, deadline, login_headers
+        from llmingest.fetch.http import ACCEPT_MARKDOWN, aread_body, astream, deadline, login_headers
 
         host = self.host(url)
         async with self.sem, host.sem:
@@ -508,9 +569,10 @@ class _Fetcher:
                 headers.setdefault("Accept", ACCEPT_MARKDOWN)
             # one deadline for the whole attempt (connect, headers, body): a dripping server is cut
             with deadline(self.options.timeout):
-                async with self.client.stream("GET", url, headers=headers) as resp:
+                async with astream(self.client, url, headers) as resp:
                     hdrs = {k.lower(): v for k, v in resp.headers.items()}
                     if resp.is_redirect or resp.status_code == 304 or resp.status_code >= 400:
+                        await _drain(resp)
                         return resp.status_code, hdrs, b""
                     # decoded while streaming, capped by bytes and compression ratio
                     return resp.status_code, hdrs, await aread_body(resp, url, max_bytes)
@@ -566,6 +628,11 @@ class _Fetcher:
                 raise _Skip(f"redirect loop at {current}")
             seen.add(current)
             await self._guard(current)
+            if conditional and not self.options.crawl.refresh and self.cache.fresh(current, self.variant(current)):
+                found = self._kept(current, {})  # fresh: the server said it would not change yet
+                if found is not None:
+                    self.fresh += 1
+                    return found
             validators = self.cache.validators(current) if conditional else {}
             status, hdrs, body = await self.request(current, validators, retries=retries)
             if status in (301, 302, 303, 307, 308) and hdrs.get("location"):
@@ -575,25 +642,62 @@ class _Fetcher:
                 current = target
                 continue
             if status == 304 and validators:
-                meta = self.cache.meta(current) or {}
-                stored = self.cache.stored(current)
-                if stored is not None and os.path.isfile(stored[1]):  # unchanged: read only if converted again
+                found = self._kept(current, hdrs)
+                if found is not None:
                     self.not_modified += 1
-                    self.unread[current] = stored
-                    hdrs.setdefault("content-type", meta.get("content_type", ""))
-                    return current, 200, hdrs, b"", True
-                cached = self.cache.body(current)
-                if cached is not None:
-                    self.not_modified += 1
-                    hdrs.setdefault("content-type", meta.get("content_type", ""))
-                    return current, 200, hdrs, cached, True
+                    self.cache.renew(current, hdrs, self.variant(current))
+                    return found
                 status, hdrs, body = await self.request(current, {})
             if 200 <= status < 300 and conditional:
                 digest = hashlib.sha256(body).hexdigest()
                 self.digests[current] = digest  # hashed once: every cache keys on it
-                self.cache.put(current, hdrs, body, digest)
+                self.cache.put(current, hdrs, body, digest, self.variant(current))
             return current, status, hdrs, body, False
         raise _Skip(f"more than {MAX_REDIRECTS} redirects")
+
+    def _kept(self, url: str, hdrs: dict[str, str]) -> tuple[str, int, dict[str, str], bytes, bool] | None:
+        """The cached answer for ``url`` as a 200 (after a 304, or while fresh); None if it is gone."""
+        meta = self.cache.meta(url) or {}
+        stored = self.cache.stored(url)
+        if stored is not None and os.path.isfile(stored[1]):  # unchanged: read only if converted again
+            self.unread[url] = stored
+            hdrs.setdefault("content-type", meta.get("content_type", ""))
+            return url, 200, hdrs, b"", True
+        cached = self.cache.body(url)
+        if cached is not None:
+            hdrs.setdefault("content-type", meta.get("content_type", ""))
+            return url, 200, hdrs, cached, True
+        return None
+
+    def variant(self, url: str) -> str:
+        """A key of the request headers that can change the answer (Accept, the user's login
+        headers): a kept answer is reused unasked only for the same ones. Hashed, never stored raw."""
+        from llmingest.fetch.http import ACCEPT_MARKDOWN, login_headers
+
+        netloc = urlsplit(url).netloc  # login headers go by host: one key per host
+        if netloc not in self._variants:
+            sent = sorted(login_headers(self.options, url, self.scope).items())
+            accept = ACCEPT_MARKDOWN if self.options.prefer_markdown else ""
+            key = json.dumps([accept, sent]).encode("utf-8", "surrogatepass")
+            self._variants[netloc] = hashlib.sha256(key).hexdigest()[:32]
+        return self._variants[netloc]
+
+
+DRAIN_BYTES = 65536
+
+
+async def _drain(resp: httpx.Response) -> None:
+    """Read the (empty or short) body of an answer whose body is not wanted, so its kept-alive
+    connection goes back to the pool: httpcore closes a connection whose response was not read
+    to its end, and a 304 unread cost every revalidation a new connection (and TLS handshake).
+    A long error page is not read: its connection is closed instead."""
+    if resp.status_code != 304 and int(resp.headers.get("content-length") or DRAIN_BYTES + 1) > DRAIN_BYTES:
+        return
+    seen = 0
+    async for chunk in resp.aiter_raw():
+        seen += len(chunk)
+        if seen > DRAIN_BYTES:
+            return
 
 
 def _retry_after(value: str | None) -> float | None:
@@ -772,7 +876,8 @@ async def _render(url: str, options: Options) -> bytes:
     return await asyncio.to_thread(run)
 
 
-async def _crawl(start: str, options: Options, state: _State, on_page: Callable[[FetchedPage], None] | None) -> _Fetcher:
+async def _crawl(start: str, options: Options, state: _State, on_page: Callable[[FetchedPage], None] | None,
+                 page_facts: PageFacts | None = None) -> _Fetcher:
     scope = scope_of(start)
     parts = urlsplit(scope)
     root = f"{parts.scheme}://{parts.netloc}"
@@ -804,6 +909,15 @@ async def _crawl(start: str, options: Options, state: _State, on_page: Callable[
                                               state.skipped)
         follow_links = state.sitemap is None
         frontier: list[tuple[str, int]] = [(start, 0)] + [(u, 1) for u in seeds if u != start]
+        pages_of: dict[str, str | None] = {}
+
+        def page_link(link: str) -> str | None:
+            """The link normalized if it is a page of the site, else None; memoized (a docs site
+            links the same few hundred pages from every page: 23,000 links for python3-doc)."""
+            if link not in pages_of:
+                n = normalize(link)
+                pages_of[link] = n if in_scope(n, scope) and _looks_like_page(n) else None
+            return pages_of[link]
         seen = {u for u, _ in frontier}
         limit = options.max_pages
 
@@ -843,25 +957,26 @@ async def _crawl(start: str, options: Options, state: _State, on_page: Callable[
                 page.digest, page.path = fetcher.unread.pop(final)
             else:
                 page.digest = digest
-            if ctype in MARKDOWN_TYPES:  # a negotiated markdown answer: follow its markdown links
-                page.links = [n for n in dict.fromkeys(normalize(urljoin(final, m)) for m in _md_links(page.body()))
-                              if in_scope(n, scope) and _looks_like_page(n)]
-            elif ctype in HTML_TYPES or (not ctype and _looks_like_page(final)):
-                key = facts.key(page.body_digest(), final, charset)
-                known = facts.get(key)
-                if known is None:  # a page not seen before (or changed): parse it
-                    links, title, site_name, desc = extract(page.body(), final, charset)
-                    links = [n for n in dict.fromkeys(normalize(v) for v in links)
-                             if in_scope(n, scope) and _looks_like_page(n)]
-                    facts.put(key, known := [links, title, site_name, desc])
-                page.links, page.title, page.site_name, page.description = list(known[0]), *known[1:]
             if final in state.pages:
                 state.skipped.setdefault(url, Skipped(url, f"duplicate of {final} (redirect)"))
                 return None
             state.pages[final] = page
             state.order.append(final)
+            data = page.content  # on_page may drop it (a page converted already)
             if on_page is not None:
-                on_page(page)
+                on_page(page)  # conversion starts now; its parse may bring the facts below
+            if ctype in MARKDOWN_TYPES:  # a negotiated markdown answer: follow its markdown links
+                page.links = [n for n in dict.fromkeys(normalize(urljoin(final, m)) for m in _md_links(data or page.body()))
+                              if in_scope(n, scope) and _looks_like_page(n)]
+            elif ctype in HTML_TYPES or (not ctype and _looks_like_page(final)):
+                key = facts.key(page.body_digest(), final, charset)
+                known = facts.get(key)
+                if known is None:  # a page not seen before (or changed): its converter's facts, else parse it
+                    raw = await page_facts(page) if page_facts is not None else None
+                    links, title, site_name, desc = raw if raw is not None else extract(data or page.body(), final, charset)
+                    links = list(dict.fromkeys(n for n in map(page_link, links) if n is not None))
+                    facts.put(key, known := [links, title, site_name, desc])
+                page.links, page.title, page.site_name, page.description = list(known[0]), *known[1:]
             bar.advance(1, total=len(seen) if not follow_links else None)
             return page
 
@@ -946,11 +1061,15 @@ def _sigint_noted():
         signal.signal(signal.SIGINT, previous if previous is not None else signal.default_int_handler)
 
 
-def crawl(start: str, options: Options | None = None, *, on_page: Callable[[FetchedPage], None] | None = None) -> CrawlResult:
+def crawl(start: str, options: Options | None = None, *, on_page: Callable[[FetchedPage], None] | None = None,
+          page_facts: PageFacts | None = None) -> CrawlResult:
     """Crawl the site at ``start``; pages in reading order, failures as Skipped entries.
 
     ``on_page`` is called with each page as soon as it is fetched (the site converter starts
-    converting while the crawl goes on). A Ctrl-C stops the crawl and returns what was fetched so far with ``interrupted=True``
+    converting while the crawl goes on). ``page_facts`` (the site converter's) is awaited for an
+    HTML page the facts cache does not know: its links, title, site name and description as the
+    converter read them off its own parse (:func:`llmingest.converters.html_links.crawl_facts`), so
+    the page is not parsed twice; None from it (or no ``page_facts``) and the crawl parses the page. A Ctrl-C stops the crawl and returns what was fetched so far with ``interrupted=True``
     (everything fetched is also in the on-disk cache, so the next run resumes cheaply).
     """
     opts = options or Options()
@@ -963,7 +1082,7 @@ def crawl(start: str, options: Options | None = None, *, on_page: Callable[[Fetc
     holder: list[_Fetcher] = []
 
     async def main() -> None:
-        holder.append(await _crawl(start, opts, state, on_page))
+        holder.append(await _crawl(start, opts, state, on_page, page_facts))
 
     with _sigint_noted() as received:
         try:
@@ -980,7 +1099,8 @@ def crawl(start: str, options: Options | None = None, *, on_page: Callable[[Fetc
     pages = reading_order(start, state.pages, state.redirects, state.order)
     skipped = sorted(state.skipped.values(), key=lambda s: s.path)
     return CrawlResult(start, scope_of(start), pages, skipped, state.sitemap, state.published, interrupted,
-                       fetcher.requests if fetcher else 0, fetcher.not_modified if fetcher else 0)
+                       fetcher.requests if fetcher else 0, fetcher.not_modified if fetcher else 0,
+                       fetcher.fresh if fetcher else 0)
 
 
 def _whole_site_error(start: str, reason: str) -> IngestError:
@@ -999,12 +1119,19 @@ _FOLDER_SKIP_FILES = {"404.html", "404.htm", "500.html"}
 _FOLDER_SKIP_DIRS = {"_static", "_sources", "_images", "_downloads", "_modules", "assets", "static", "node_modules"}
 
 
-def crawl_folder(root: Path, base_url: str, options: Options | None = None) -> CrawlResult:
+def crawl_folder(root: Path, base_url: str, options: Options | None = None, *,
+                 on_page: Callable[[FetchedPage], None] | None = None,
+                 page_facts: Callable[[FetchedPage], tuple | list | None] | None = None) -> CrawlResult:
     """A built site on disk (Sphinx ``_build/html``, MkDocs ``site/``) read as if served at ``base_url``.
 
     Every ``*.html`` file is a page (``_static``-like folders and dot-folders left out); the reading
-    order comes from the links, starting at ``index.html``.
+    order comes from the links, starting at ``index.html``. ``on_page`` and ``page_facts`` are the
+    site builder's, as for :func:`crawl`: a page the facts cache does not know is handed to
+    ``on_page`` (its conversion starts) and, once every file is read, its facts are taken from
+    ``page_facts`` (blocking), so no page is parsed twice; without them (or on None) it is parsed here.
     """
+    from llmingest.fetch.walk import unreadable_reason  # here: a crawl over HTTP never loads the walker
+
     opts = options or Options()
     root = Path(root)
     if not root.is_dir():
@@ -1024,6 +1151,7 @@ def crawl_folder(root: Path, base_url: str, options: Options | None = None) -> C
     order: list[str] = []
     facts = FactsCache(_cache_dir(opts), "folder:" + scope, opts.cache)
     stats = StatIndex(_cache_dir(opts), f"{scope}\0{root.resolve()}", opts.cache)
+    unknown: list[tuple[FetchedPage, str]] = []  # pages whose facts their conversion brings
     with task(opts, f"reading {root}", len(files)) as bar:
         for rel, path in files:
             url = normalize(urljoin(scope, "/".join(_quote_segment(s) for s in rel.split("/"))))
@@ -1045,20 +1173,25 @@ def crawl_folder(root: Path, base_url: str, options: Options | None = None) -> C
                 stats.put(rel, st, digest)
             key = facts.key(digest, url, None)
             known = facts.get(key)
-            if known is None:  # a file not seen before (or changed): parse it
-                data = data or path.read_bytes()
-                links, title, site_name, desc = extract(data, url)
-                local_links = []
-                for link in dict.fromkeys(normalize(v) for v in links):
-                    if in_scope(link, scope):
-                        if link.endswith("/"):
-                            link += "index.html"
-                        local_links.append(link)
-                facts.put(key, known := [local_links, title, site_name, desc])
-            pages[url] = FetchedPage(url, url, 200, data, "text/html", None, 0, True, list(known[0]), *known[1:],
-                                     digest=digest, path=str(path))
+            page = FetchedPage(url, url, 200, data, "text/html", None, 0, True, digest=digest, path=str(path))
+            pages[url] = page
             order.append(url)
+            if known is None:  # a file not seen before (or changed): its converter's facts, else parse it
+                if page_facts is not None and on_page is not None and opts.max_pages is None:
+                    page.content = data or path.read_bytes()
+                    on_page(page)
+                    unknown.append((page, key))
+                else:
+                    known = _folder_facts(extract(data or path.read_bytes(), url), scope)
+                    facts.put(key, known)
+            if known is not None:
+                page.links, page.title, page.site_name, page.description = list(known[0]), *known[1:]
             bar.advance()
+    for page, key in unknown:  # converting meanwhile: their facts come with their conversion
+        raw = page_facts(page) if page_facts is not None else None
+        known = _folder_facts(raw if raw is not None else extract(page.body(), page.url), scope)
+        facts.put(key, known)
+        page.links, page.title, page.site_name, page.description = list(known[0]), *known[1:]
     facts.save()
     stats.save()
     if not pages:
@@ -1070,6 +1203,18 @@ def crawl_folder(root: Path, base_url: str, options: Options | None = None) -> C
             skipped.append(Skipped(relative(page.url, scope), f"over --max-pages {opts.max_pages}"))
         ordered = ordered[: opts.max_pages]
     return CrawlResult(start, scope, ordered, sorted(skipped, key=lambda s: s.path))
+
+
+def _folder_facts(raw: tuple | list, scope: str) -> list:
+    """[in-scope links (a folder's ``x/`` is ``x/index.html``), title, site name, description]."""
+    links, title, site_name, desc = raw
+    local_links = []
+    for link in dict.fromkeys(normalize(v) for v in links):
+        if in_scope(link, scope):
+            if link.endswith("/"):
+                link += "index.html"
+            local_links.append(link)
+    return [local_links, title, site_name, desc]
 
 
 def _quote_segment(segment: str) -> str:

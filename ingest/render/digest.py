@@ -264,15 +264,25 @@ def _markdown_history(bundle: Bundle) -> Iterator[str]:
             yield f"## {heading}\n\n{fence}{lang}\n{text.rstrip()}\n{fence}\n\n"
 
 
-_XML_BAD = {c: None for c in range(32) if c not in (9, 10, 13)}
-_XML_BAD.update({0xFFFE: None, 0xFFFF: None})
+# what XML 1.0 cannot carry at all: C0 controls but tab, newline and carriage return; U+FFFE/FFFF
+_XML_BAD_BYTES = bytes(c for c in range(32) if c not in (9, 10, 13))
+_XML_BAD_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_SURROGATE = re.compile("[\ud800-\udfff]")  # lone surrogates (broken file names, JSON escapes)
 
 
 def _xml_text(text: str) -> str:
     """Escape for XML 1.0 and drop the characters it cannot carry at all (form feed, NUL...)."""
-    text = text.translate(_XML_BAD)
-    if any(0xD800 <= ord(c) <= 0xDFFF for c in text):
-        text = text.encode("utf-8", "replace").decode("utf-8")
+    # bytes.translate on ASCII text (most files) and one regex otherwise: str.translate with a
+    # map, and a Python loop looking for surrogates, were 0.4 s and 1.4 s of a stdlib digest
+    if text.isascii():
+        raw = text.encode("ascii")
+        kept = raw.translate(None, _XML_BAD_BYTES)
+        if len(kept) != len(raw):
+            text = kept.decode("ascii")
+    else:
+        text = _XML_BAD_RE.sub("", text)
+        if _SURROGATE.search(text):
+            text = text.encode("utf-8", "replace").decode("utf-8")
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 

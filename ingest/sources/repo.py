@@ -14,7 +14,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from llmingest import converters, progress, tokens
+from llmingest import converters, progress, scanpool, tokens
 from llmingest.errors import LimitExceeded, SourceNotFound, redact
 from llmingest.fetch.walk import Entry, _check, confine, select
 from llmingest.languages import language_for
@@ -382,29 +382,36 @@ def _check_file_limit(loc: _Located, entries: list[Entry], options: Options) -> 
 
 
 def _read_documents(entries: list[Entry], changed: list[tuple[Document, bytes]], skipped: list[Skipped],
-                    options: Options) -> tuple[list[Document], list[Redaction]]:
+                    options: Options, counting: _Counting) -> tuple[list[Document], list[Redaction]]:
     """Read every entry (a skip goes to ``skipped``), then redact secrets and count tokens."""
     docs: list[Document] = []
-    counting = _Counting(options)
-    try:
-        with progress.task(options, "Reading files", total=len(entries)) as bar:
-            for entry in entries:
-                doc, skip, raw = _read(entry, options, counting.guess_legacy)
-                bar.advance()
-                if skip:
-                    skipped.append(skip)
-                else:
-                    counting.add(doc, raw)
-                    docs.append(doc)
-            for doc, raw in changed:
+    with progress.task(options, "Reading files", total=len(entries)) as bar:
+        for entry in entries:
+            doc, skip, raw = _read(entry, options, counting.guess_legacy)
+            bar.advance()
+            if skip:
+                skipped.append(skip)
+            else:
                 counting.add(doc, raw)
                 docs.append(doc)
-        path_redactions = _redact_paths(docs, skipped) if options.redact_secrets else []
-        with progress.task(options, "Scanning secrets and counting tokens", total=None):
-            redactions = path_redactions + _scan_and_count(docs, options, counting)
-    finally:
-        counting.close()
+        for doc, raw in changed:
+            counting.add(doc, raw)
+            docs.append(doc)
+    path_redactions = _redact_paths(docs, skipped) if options.redact_secrets else []
+    with progress.task(options, "Scanning secrets and counting tokens", total=None):
+        redactions = path_redactions + _scan_and_count(docs, options, counting)
     return docs, redactions
+
+
+def _prestart(src: sources.Source, options: Options, counting: _Counting):
+    """Start the counting worker now, before the tree is located and walked, when this run will
+    count: a tree (not one file, not --diff-ref's few changes) and an empty token cache. A cold
+    digest waits for the worker's last count, and the worker's interpreter and tokenizer (~60 ms)
+    then load while this process runs git and walks, instead of after the first megabyte is read.
+    The caller ends it in a ``finally`` if no pool adopted it (:func:`scanpool.discard`)."""
+    if options.diff_ref or len(counting.cache) or not isinstance(src, (sources.LocalDir, sources.GitRepo)):
+        return None
+    return scanpool.prestart(options.encoding)
 
 
 def _change_counts(loc: _Located, options: Options, facts: dict[str, object]) -> dict[str, int] | None:
@@ -434,14 +441,20 @@ def _repo_metadata(loc: _Located, history: dict[str, str], facts: dict[str, obje
 
 def ingest_repo(src: sources.Source, options: Options) -> Bundle:
     """Digest a repository; see the module docstring for the pipeline."""
-    loc = _locate(src, options)
-    facts: dict[str, object] = {}
-    entries, skipped, changed = _select_entries(loc, options, facts)
-    _check_file_limit(loc, entries, options)
-    if loc.subpath:
-        entries = [Entry(f"{loc.subpath}/{e.path}", e.abspath, e.size) for e in entries]
-        skipped = [Skipped(f"{loc.subpath}/{s.path}", s.reason, s.size) for s in skipped]
-    docs, redactions = _read_documents(entries, changed, skipped, options)
+    counting = _Counting(options)  # the token cache first: an empty one means every file is counted
+    spare = _prestart(src, options, counting)
+    try:  # a failing locate or walk, or a run that counts nothing, ends the worker started here
+        loc = _locate(src, options)
+        facts: dict[str, object] = {}
+        entries, skipped, changed = _select_entries(loc, options, facts)
+        _check_file_limit(loc, entries, options)
+        if loc.subpath:
+            entries = [Entry(f"{loc.subpath}/{e.path}", e.abspath, e.size) for e in entries]
+            skipped = [Skipped(f"{loc.subpath}/{s.path}", s.reason, s.size) for s in skipped]
+        docs, redactions = _read_documents(entries, changed, skipped, options, counting)
+    finally:
+        counting.close()
+        scanpool.discard(spare)
     if options.compress:
         from llmingest.transforms.compress import compress_documents, summary
 

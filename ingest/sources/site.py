@@ -58,8 +58,13 @@ _TITLE_PAREN = re.compile(r"^.*\S\s+\(([^()]+)\)$")  # texinfo: "Node name (Manu
 # converting one fetched thing
 
 
-def to_document(data: bytes, url: str, content_type: str, charset: str | None = None) -> tuple[Document | None, str]:
-    """Convert fetched bytes by media type: (Document, "") or (None, why it was skipped)."""
+def to_document(data: bytes, url: str, content_type: str, charset: str | None = None, *,
+                facts: list | None = None) -> tuple[Document | None, str]:
+    """Convert fetched bytes by media type: (Document, "") or (None, why it was skipped).
+
+    ``facts``: a list that receives an HTML page's crawl facts (links, title, site name,
+    description) read off the converter's parse, also for a page then skipped (a JavaScript app's
+    shell still links the rest of the site)."""
     path = urlsplit(url).path
     suffix = os.path.splitext(path)[1].lower()
     ctype = content_type or ""
@@ -67,7 +72,9 @@ def to_document(data: bytes, url: str, content_type: str, charset: str | None = 
         if ctype in ("text/html", "application/xhtml+xml") or (not ctype and suffix in ("", ".html", ".htm")):
             from llmingest.sources.page import is_spa_shell
 
-            doc = converters.convert(data, "html", url=url, charset=charset).document
+            doc = converters.convert(data, "html", url=url, charset=charset, crawl_facts=facts is not None).document
+            if facts is not None:
+                facts.append(doc.metadata.pop("crawl_facts", None))
             if is_spa_shell(data, doc.content):
                 return None, "a JavaScript app: its HTML holds no content, only scripts (run site with --render)"
             return doc, ""
@@ -174,8 +181,11 @@ def _pretty(segment: str) -> str:
 # the Bundle
 
 
-def _convert_one(job: tuple[bytes, str, str, str | None]) -> tuple[Document | None, str]:
-    return to_document(*job)
+def _convert_one(job: tuple[bytes, str, str, str | None]) -> tuple[Document | None, str, list | None]:
+    """(Document or None, why skipped, the crawl facts its parse found or None): a pool job."""
+    found: list = []
+    doc, reason = to_document(*job, facts=found)
+    return doc, reason, found[0] if found else None
 
 
 def _ignore_sigint() -> None:
@@ -293,7 +303,9 @@ class _Converter:
         self.workers = min(os.cpu_count() or 1, int(options.crawl.workers or 8))
         self.pool = None
         self.pending: list[FetchedPage] = []
+        self.held = 0  # pages converted before the pool started (held back, or asked for their facts)
         self.futures: dict[str, object] = {}
+        self.done: dict[str, tuple[Document | None, str, list | None]] = {}  # converted here, in this process
         self.cached: dict[str, Document] = {}
         self.cache = _DocCache(options)
 
@@ -309,7 +321,7 @@ class _Converter:
         return (page.body(), page.url, page.content_type, page.charset)
 
     def submit(self, page: FetchedPage) -> None:
-        if page.url in self.futures or page.url in self.cached:
+        if page.url in self.futures or page.url in self.cached or page.url in self.done:
             return
         doc = self.cache.get(page)
         if doc is not None:
@@ -320,7 +332,8 @@ class _Converter:
             return
         if self.pool is None:
             self.pending.append(page)
-            if len(self.pending) < self.POOL_AFTER:
+            self.held += 1
+            if self.held < self.POOL_AFTER:
                 return
             import multiprocessing
             from concurrent.futures import ProcessPoolExecutor
@@ -340,6 +353,44 @@ class _Converter:
             return
         self.futures[page.url] = self.pool.submit(_convert_one, self._job(page))
 
+    async def facts(self, page: FetchedPage) -> list | None:
+        """The crawl's ``page_facts``: the page's links, title, site name and description from its
+        conversion (the converter parses the page anyway; the crawl no longer parses it again).
+
+        Awaits the pool's job; a page held back before the pool starts (or any page without a
+        pool) is converted here and now. None for a page whose conversion is cached (not converted,
+        so no parse: the crawl parses it) or failed in a way that left no facts."""
+        import asyncio
+
+        if page.url in self.cached:
+            return None
+        fut = self.futures.get(page.url)
+        if page.url not in self.done and fut is not None:
+            try:
+                return (await asyncio.wrap_future(fut))[2]  # type: ignore[arg-type]
+            except Exception:  # a worker died: results() converts it here; the crawl parses it
+                return None
+        return self._here(page)[2]
+
+    def facts_now(self, page: FetchedPage) -> list | None:
+        """:meth:`facts` for a folder build (no event loop): waits for the page's job."""
+        if page.url in self.cached:
+            return None
+        fut = self.futures.get(page.url)
+        if page.url not in self.done and fut is not None:
+            try:
+                return fut.result()[2]  # type: ignore[attr-defined]
+            except Exception:
+                return None
+        return self._here(page)[2]
+
+    def _here(self, page: FetchedPage) -> tuple[Document | None, str, list | None]:
+        """The page converted in this process (held back before the pool, or no pool), once."""
+        if page.url not in self.done:
+            self.pending = [p for p in self.pending if p is not page]  # by identity: pages compare by value
+            self.done[page.url] = _convert_one(self._job(page))
+        return self.done[page.url]
+
     def results(self, pages: list[FetchedPage]) -> list[tuple[FetchedPage, Document | None, str]]:
         for page in pages:  # pages that were never streamed in (a folder, a test): cache, then pool
             self.submit(page)
@@ -353,11 +404,12 @@ class _Converter:
                 job = self._job(page)
                 fut = self.futures.get(page.url)
                 try:
-                    res = fut.result() if fut is not None else _convert_one(job)  # type: ignore[attr-defined]
+                    res = self.done.pop(page.url, None) or (
+                        fut.result() if fut is not None else _convert_one(job))  # type: ignore[attr-defined]
                 except Exception:  # a worker died (OOM, killed): convert here, where errors are values
                     res = _convert_one(job)
                 self.cache.put(page, res[0])
-                out.append((page, *res))
+                out.append((page, res[0], res[1]))
                 bar.advance()
         return out
 
@@ -574,6 +626,7 @@ def build_bundle(result: CrawlResult, options: Options, source: str,
             "pages": len(documents),
             "requests": result.requests,
             "not_modified": result.not_modified,
+            "fresh": result.fresh,
         },
     )
 
@@ -582,15 +635,16 @@ def ingest_site(src: sources.Source, options: Options) -> Bundle:
     """Crawl a site (or read a built-HTML folder) into a Bundle of pages in output order."""
     if isinstance(src, sources.WebPage):
         with _Converter(options) as conv:
-            result = crawl(src.url, options, on_page=conv.submit)
+            result = crawl(src.url, options, on_page=conv.submit, page_facts=conv.facts)
             return build_bundle(result, options, src.display(), converted=conv.results(result.pages))
     if isinstance(src, sources.LocalDir):
         if not options.base_url:
             raise UsageError(f"{src.path} is a folder: say where it is served with --base-url",
                              hint="e.g. --base-url https://docs.example.com/ (links in llms.txt point there)")
         _check_base_url(options.base_url)
-        result = crawl_folder(src.path, options.base_url, options)
-        return build_bundle(result, options, src.display())
+        with _Converter(options) as conv:
+            result = crawl_folder(src.path, options.base_url, options, on_page=conv.submit, page_facts=conv.facts_now)
+            return build_bundle(result, options, src.display(), converted=conv.results(result.pages))
     raise UsageError(f"{src.display()} is not a docs site",
                      hint="give the site's start URL (https://docs.example.com/) or a folder of built HTML with --base-url")
 
