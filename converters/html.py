@@ -24,7 +24,7 @@ from ..model import Document
 from .html_blocks import GENERIC_RULES, jsonld_product_text, learned_main, light_chrome, missing_text
 from .html_charset import decode
 from .html_depth import DEPTH_WARNING, flatten_deep, hit_depth_limit
-from .html_hidden import strip_invisible
+from .html_hidden import strip_invisible, text_len
 from .html_links import crawl_facts as _crawl_facts
 from .html_markdown import Writer
 from .html_meta import FIELDS, page_facts
@@ -32,9 +32,12 @@ from .html_pagetype import jsonld_facts
 from .html_select import (
     KNOWN_GENERATORS,
     doxygen_title,
+    drop_keeping_tail,
+    matching_element,
     remove_chrome,
     remove_hidden,
     select_main,
+    trafilatura_text,
     unstream_suspense,
 )
 
@@ -191,14 +194,102 @@ def _select_content(root, text: str, head: dict, url: str | None, jsonld: dict |
     return elements, container
 
 
+_NAV_LINKS = 0.9  # share of a navigation landmark's text inside links: a menu or a book's table of contents
+_NAV_REST = 500  # characters of content beside it: the navigation is not the page itself (an index page)
+
+
+def _link_text_len(el) -> int:
+    return sum(text_len(a) for a in el.iter("a"))
+
+
+def _drop_navigation(container) -> None:
+    """A ``<nav>`` (or ``role=navigation``) made of links only, kept by the learned scorer beside the
+    content: a book's or a docs site's whole table of contents in its sidebar column. The model
+    judges blocks, and each link of a long menu looks like a short item of a list; the landmark says
+    what they are. Kept when it is the page (the rest holds under 500 characters)."""
+    total = text_len(container)
+    navs = [el for el in container.iter("nav", "div", "ul", "ol")
+            if el.tag == "nav" or el.get("role") == "navigation"]
+    for nav in navs:
+        if nav.getparent() is None:
+            continue
+        n = text_len(nav)
+        if n and _link_text_len(nav) >= _NAV_LINKS * n and total - n >= _NAV_REST:
+            drop_keeping_tail(nav)
+            total -= n
+
+
 def _clean_content(elements: list, container: str) -> None:
     """Navigation, headers, footers and the like inside the content (--full keeps the body as it is:
     only hidden text goes, that is safety)."""
     if container == "learned":
+        _drop_navigation(elements[0])
         light_chrome(elements[0])  # only small chrome: the model already judged the big boxes
     else:
         for el in elements:
             remove_chrome(el)
+
+
+#: the guard (never lose the page): our content under this share of the page's visible text is
+#: suspicious, and only then may trafilatura be asked (it costs about a page's conversion)
+_GUARD_SHARE = 0.10
+#: under this many words our choice is a sliver (a notice, a byline, a teaser row): trafilatura
+#: finding 3x the text wins; a choice with a real body of text is justified unless it finds 12x
+_SLIVER_WORDS = 40
+_GUARD_GAIN = 3.0
+_GUARD_GAIN_FULL = 12.0
+_GUARD_MIN_WORDS = 50
+
+
+def _words_in(elements: list) -> int:
+    return sum(len(" ".join(el.itertext()).split()) for el in elements)
+
+
+def _suspicious(elements: list, container: str, body_len: int, head: dict) -> bool:
+    """Cheap test, on every page: is the chosen content a small share of the page's visible text?
+
+    A documentation generator's own container (not a weak hint of one) is exact: a short Sphinx page
+    beside a long table of contents is short. Trafilatura's own pick, and a page with no text, have
+    no second opinion to ask."""
+    if container == "trafilatura" or body_len <= 0:
+        return False
+    if container in KNOWN_GENERATORS and not _weak_docs_rule(container, elements, head):
+        return False
+    return sum(text_len(el) for el in elements) < _GUARD_SHARE * body_len
+
+
+def _larger_candidate(text: str, elements: list, body_len: int) -> list | None:
+    """Never lose the page: when trafilatura finds several times more text than our choice, its
+    content (located in a fresh, hidden-text-free parse of the page, cleaned of small chrome) wins.
+
+    The classes this catches: a docs-generator class name on a tiny box of a shop or forum page, a
+    ``<main>`` whose posts the chrome rules strip, a row of teaser ``<article>``s beside the story,
+    a scorer keeping a sliver of a long page. What justifies our choice is its size, whoever made
+    it: a sliver (under 40 words) loses to 3x more text, a real body of text only to 12x (out of
+    fold on the work part, the rule's or the model's name told nothing more). A page with too
+    little text for that margin is not even sent to trafilatura.
+    """
+    ours = _words_in(elements)
+    gain = _GUARD_GAIN if ours < _SLIVER_WORDS else _GUARD_GAIN_FULL
+    if gain * sum(text_len(el) for el in elements) > body_len:
+        return None  # trafilatura cannot find gain x our text on this page
+    other = trafilatura_text(text)
+    if not other:
+        return None
+    theirs = len(other.split())
+    if theirs < _GUARD_MIN_WORDS or theirs < gain * max(1, ours):
+        return None
+    root = _parse(text)
+    doxygen_title(root)
+    unstream_suspense(root, text)
+    remove_hidden(root)
+    found = matching_element(root, other)
+    if found is None:
+        return None
+    light_chrome(found)
+    if _words_in([found]) <= ours:
+        return None
+    return [found]
 
 
 def _with_product_text(content: str, product_text: list) -> str:
@@ -235,8 +326,14 @@ def convert(data: bytes | str, url: str | None = None, *, charset: str | None = 
     jsonld = jsonld_facts(root) if select else None
     remove_hidden(root)
     if select:
+        body = root.find(".//body")
+        body_len = text_len(body if body is not None else root)
         elements, container = _select_content(root, text, head, url, jsonld)
         _clean_content(elements, container)
+        if _suspicious(elements, container, body_len, head):
+            larger = _larger_candidate(text, elements, body_len)
+            if larger is not None:
+                elements, container = larger, "guard"
     else:
         body = root.find(".//body")
         elements, container = [body if body is not None else root], "body"

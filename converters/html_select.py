@@ -949,20 +949,26 @@ def _f1(a: Counter, b: Counter) -> float:
     return 2 * p * r / (p + r)
 
 
-def _by_trafilatura(root, html_text: str | None) -> object | None:
-    """The element of ``root`` whose words best match what trafilatura extracts (fallback only)."""
+def trafilatura_text(html_text: str) -> str | None:
+    """The plain text trafilatura extracts from the page (favouring recall), or None.
+
+    A second opinion on what the page's content is: the fallback when no rule and no model finds a
+    container, and the guard's witness when our choice is a small share of the page."""
     try:
         import trafilatura
     except Exception:  # pragma: no cover - trafilatura is a dependency, but never let it sink a page
         return None
     try:
-        text = trafilatura.extract(html_text if html_text is not None else etree.tostring(root, encoding="unicode"),
-                                   include_comments=False, include_tables=True, favor_recall=True,
+        text = trafilatura.extract(html_text, include_comments=False, include_tables=True, favor_recall=True,
                                    output_format="txt")
     except Exception:
         return None
-    if not text or len(text) < 40:
-        return None
+    return text if text and len(text) >= 40 else None
+
+
+def matching_element(root, text: str) -> object | None:
+    """The smallest element of ``root`` whose words best match ``text`` (by word F1), holding at
+    least half as much text: the subtree of our own (hidden-text-free) tree that says it."""
     target = _words(text)
     body = root.find(".//body")
     body = body if body is not None else root
@@ -977,6 +983,12 @@ def _by_trafilatura(root, html_text: str | None) -> object | None:
                                          _text_len(el) < _text_len(best)):
             best, best_score = el, score
     return best
+
+
+def _by_trafilatura(root, html_text: str | None) -> object | None:
+    """The element of ``root`` whose words best match what trafilatura extracts (fallback only)."""
+    text = trafilatura_text(html_text if html_text is not None else etree.tostring(root, encoding="unicode"))
+    return matching_element(root, text) if text else None
 
 
 def _mass(el, memo: dict) -> int:
