@@ -31,7 +31,7 @@ Examples:
   # the 5 likeliest calls under each task, to pick from
   llmingest actions setup.md --openapi api.yaml --candidates 5
 
-  # more calls, less sure (the default threshold is calibrated: see README)
+  # more calls, less sure (the default is calibrated; the curve: docs/benchmarks.md#click-to-curl)
   llmingest actions setup.md --openapi api.yaml --threshold 0.8
 
   # agent-readiness of a docs set
@@ -50,7 +50,7 @@ def actions(
     openapi: str = typer.Option(None, "--openapi", help="OpenAPI 3.x or Swagger 2.0 spec (JSON or YAML): path or URL."),
     base_url: str = typer.Option(None, "--base-url", help="Use this API base URL instead of the spec's servers."),
     fmt: str = typer.Option(None, "-f", "--format", help="markdown | json (with --report: text | json)."),
-    threshold: float = typer.Option(None, "--threshold", help="Confidence (0..1) below which a task stays manual (default: the calibrated one shipped with the model; lower trades precision for recall, see README)."),
+    threshold: float = typer.Option(None, "--threshold", help="Confidence (0..1) below which a task stays manual (default: the calibrated one shipped with the model; lower trades precision for recall: docs/benchmarks.md#click-to-curl)."),
     candidates: int = typer.Option(0, "--candidates", help="Show the K likeliest API operations under each task (method, path, probability, why).", metavar="K"),
     report: str = typer.Option(None, "--report", help="Agent-readiness report for this folder or URL (crawled as a docs site) instead of a rewrite."),
     output: Path = typer.Option(None, "-o", "--output", help="Write here instead of stdout (atomic)."),
