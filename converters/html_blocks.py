@@ -88,7 +88,7 @@ def _hash(feature: str) -> int:
 class Block:
     """The text one block-level element owns (its inline descendants and children's tails)."""
 
-    __slots__ = ("el", "parts", "link_chars", "links", "index", "depth", "features", "tokens", "text")
+    __slots__ = ("el", "parts", "link_chars", "links", "index", "depth", "features", "tokens", "text", "words")
 
     def __init__(self, el, index: int, depth: int) -> None:
         self.el = el
@@ -98,6 +98,7 @@ class Block:
         self.index = index
         self.depth = depth
         self.text = ""
+        self.words: list[str] | None = None  # ``_WORD`` matches of the text, set by features() for later readers
 
 
 def segment_blocks(body) -> list[Block]:
@@ -403,7 +404,7 @@ def features(root, body, blocks: list[Block], selected: list, rule: str) -> tupl
     for b in blocks:
         text = b.text
         n = len(text)
-        words = _WORD.findall(text)
+        words = b.words = _WORD.findall(text)
         nw = len(words)
         row = template.copy()
         row[0] = log1p(n)
