@@ -557,6 +557,13 @@ def load_model(path: str = str(WEIGHTS)) -> dict | None:
         "right": np.where(np_["leaf"], own, base + np_["right"]).ravel(),
         "value": np_["value"].ravel(), "roots": base.ravel(),
     }
+    # both children of node k side by side, the one a block goes to when its value is <= the threshold
+    # second: a level is then one take at 2k + (value <= threshold) instead of two takes and a where
+    flat = np_["flat"]
+    child = np.empty(2 * len(flat["left"]), dtype=np.intp)
+    child[0::2] = flat["right"]
+    child[1::2] = flat["left"]
+    flat["child"] = child
     return model
 
 
@@ -576,9 +583,12 @@ def predict(model: dict, dense: list[list[float]], toks: list[list[int]]):
     node = np.broadcast_to(f["roots"], (n, T)).ravel()
     row = np.repeat(np.arange(n, dtype=np.intp) * width, T)
     x = X.ravel()
+    feature, threshold, child = f["feature"], f["threshold"], f["child"]
     for _ in range(m["depth"]):
-        vals = x.take(row + f["feature"].take(node))
-        node = np.where(vals <= f["threshold"].take(node), f["left"].take(node), f["right"].take(node))
+        vals = x.take(row + feature.take(node))
+        step = node * 2
+        step += vals <= threshold.take(node)  # (a NaN goes right, as np.where(vals <= t, left, right) sent it)
+        node = child.take(step)
     raw = f["value"].take(node).reshape(n, T).sum(axis=1) + model["baseline"]
     return 1.0 / (1.0 + np.exp(-raw))
 
