@@ -185,52 +185,16 @@ def _signal_features(page: dict, jsonld: dict, url: str | None) -> None:
 
 
 def _subtree_chars(blocks, body) -> dict:
-    """Text characters of blocks under each element holding one, up to ``body``.
-
-    Keys are in the order a per-block walk to ``body`` first reaches them (``_largest_group`` breaks
-    ties by it); each ancestor chain is walked only up to the first element already seen and the
-    sums are then added child to parent, deepest first (integer sums: the same totals)."""
+    """Text characters of blocks under each element holding one, up to ``body``."""
     chars: dict = {}
-    parent_of: dict = {}
-    level: dict = {}
     for b in blocks:
         node = b.el
-        chars[node] = chars.get(node, 0) + len(b.text)
-        if node in parent_of:
-            continue
-        chain = []
-        while node is not None and node not in parent_of:
-            chain.append(node)
+        n = len(b.text)
+        while node is not None:
+            chars[node] = chars.get(node, 0) + n
             if node is body:
-                parent_of[node] = None
                 break
-            parent = node.getparent()
-            parent_of[node] = parent
-            node = parent
-        for el in chain:
-            chars.setdefault(el, 0)
-    # depth of every counted element below the top of its chain (the same for every path: a tree)
-    for el in parent_of:
-        if el in level:
-            continue
-        path = []
-        node = el
-        while node is not None and node not in level:
-            path.append(node)
-            node = parent_of.get(node)
-        d = level[node] if node is not None else -1
-        for n in reversed(path):
-            d += 1
-            level[n] = d
-    own = dict(chars)
-    totals = dict.fromkeys(chars, 0)
-    for el in sorted(level, key=level.__getitem__, reverse=True):
-        totals[el] += own[el]
-        parent = parent_of[el]
-        if parent is not None:
-            totals[parent] += totals[el]
-    for el in chars:
-        chars[el] = totals[el]
+            node = node.getparent()
     return chars
 
 
