@@ -318,18 +318,26 @@ def add_type_features(root, body, blocks, dense: list[list[float]], url: str | N
     jl_cols = [idx[n] for n in ("jl_product", "jl_article", "jl_forum", "jl_types")]
     first = idx[TYPE_NAMES[0]]
     memo: dict = {}
+    i_group, i_share, i_price, i_tab, i_jl, i_desc, i_title = (idx[n] for n in BLOCK_NAMES)
+    n_page = len(PAGE_NAMES)
+    in_jl, in_desc, in_title = jl_grams.__contains__, desc_grams.__contains__, title_words.__contains__
     for b, row, has_price, found in zip(blocks, dense, prices, block_words, strict=True):
-        row[first:first + len(PAGE_NAMES)] = page_row
+        row[first:first + n_page] = page_row
         for col, value in zip(jl_cols, jl, strict=True):
             row[col] = value
         group_item, tab = _block_context(b, body, in_item, memo)
         items.append(group_item)
-        words = [w.lower() for w in found]
-        row[idx["in_group"]] = 1.0 if group_item is not None else 0.0
-        row[idx["group_item_share"]] = chars.get(group_item, 0) / total if group_item is not None else 0.0
-        row[idx["block_price"]] = 1.0 if has_price else 0.0
-        row[idx["in_tabpanel"]] = tab
-        row[idx["jsonld_overlap"]] = _overlap(words, jl_grams)
-        row[idx["desc_overlap"]] = _overlap(words, desc_grams)
-        row[idx["title_overlap"]] = (sum(w in title_words for w in words) / len(words)) if words and title_words else 0.0
+        words = list(map(str.lower, found))
+        row[i_group] = 1.0 if group_item is not None else 0.0
+        row[i_share] = chars.get(group_item, 0) / total if group_item is not None else 0.0
+        row[i_price] = 1.0 if has_price else 0.0
+        row[i_tab] = tab
+        # word trigrams (as _overlap counts them), made once for both reference texts
+        if len(words) >= 3 and (jl_grams or desc_grams):
+            grams = list(zip(words, words[1:], words[2:], strict=False))
+            row[i_jl] = sum(map(in_jl, grams)) / len(grams) if jl_grams else 0.0
+            row[i_desc] = sum(map(in_desc, grams)) / len(grams) if desc_grams else 0.0
+        else:
+            row[i_jl] = row[i_desc] = 0.0
+        row[i_title] = (sum(map(in_title, words)) / len(words)) if words and title_words else 0.0
     return items
