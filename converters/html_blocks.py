@@ -102,46 +102,55 @@ class Block:
 
 
 def segment_blocks(body) -> list[Block]:
-    """Blocks in document order with their text filled in (tails included), empty ones dropped."""
-    blocks: list[Block] = []
+    """Blocks in document order with their text filled in (tails included), empty ones dropped.
+
+    (Each element's tag, text and tail are read from lxml once: every read builds a new string.)"""
     order = []  # (block) in first-text order
 
-    stack = [(0, body, None, 0, False, False)]
+    body_tag = body.tag
+    if not isinstance(body_tag, str):
+        return []
+    stack = [(0, body, body_tag, None, 0, False, False)]
     while stack:
         item = stack.pop()
         if item[0] == 1:  # a tail to add to an owner
-            _, text, owner, link = item
+            _, text, stripped, owner, link = item
             owner.parts.append(text)
             if link:
-                owner.link_chars += len(text.strip())
+                owner.link_chars += len(stripped)
             if not owner.text:
                 owner.text = "x"
                 order.append(owner)
             continue
-        _, el, owner, depth, in_link, atomic = item
-        tag = el.tag
-        if not isinstance(tag, str):
-            continue
+        _, el, tag, owner, depth, in_link, atomic = item
         if owner is None or (not atomic and tag not in INLINE):
             owner = Block(el, 0, depth)
-            blocks.append(owner)
             atomic = tag in ATOMIC
-        link = in_link or tag == "a"
         if tag == "a":
+            link = True
             owner.links += 1
-        if el.text and el.text.strip():
-            owner.parts.append(el.text)
-            if link:
-                owner.link_chars += len(el.text.strip())
-            if not owner.text:
-                owner.text = "x"
-                order.append(owner)
+        else:
+            link = in_link
+        text = el.text
+        if text:
+            stripped = text.strip()
+            if stripped:
+                owner.parts.append(text)
+                if link:
+                    owner.link_chars += len(stripped)
+                if not owner.text:
+                    owner.text = "x"
+                    order.append(owner)
         for child in reversed(el):
-            if not isinstance(child.tag, str):
+            child_tag = child.tag
+            if not isinstance(child_tag, str):
                 continue
-            if child.tail and child.tail.strip():
-                stack.append((1, child.tail, owner, in_link))
-            stack.append((0, child, owner, depth + 1, link, atomic))
+            tail = child.tail
+            if tail:
+                stripped = tail.strip()
+                if stripped:
+                    stack.append((1, tail, stripped, owner, in_link))
+            stack.append((0, child, child_tag, owner, depth + 1, link, atomic))
     for i, b in enumerate(order):
         b.index = i
         b.text = " ".join(" ".join(b.parts).split())
