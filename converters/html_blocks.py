@@ -325,10 +325,11 @@ def features(root, body, blocks: list[Block], selected: list, rule: str) -> tupl
     # class words per level nearest first, (repeat count, share) per level nearest first, own is_chrome)
     ctx: dict = {}
     # (an element's repeat count among its siblings and its parent's share come with it on the stack)
-    stack = [(body, (0, 0, False, False, False, False, False, (), ()), 0, 0.0)]
+    # (an element's tag and class come with it too: read from lxml once, when its parent counts them)
+    stack = [(body, body.tag, body.get("class"), (0, 0, False, False, False, False, False, (), ()), 0, 0.0)]
     while stack:
-        el, (flags, roles, chrome, sel, in_best, prop_any, prop_content, up_toks, up_rep), rep, share = stack.pop()
-        tag = el.tag
+        el, tag, cls, (flags, roles, chrome, sel, in_best, prop_any, prop_content, up_toks, up_rep), rep, share = \
+            stack.pop()
         if el in sel_set:
             sel = True
         if el is best:
@@ -336,13 +337,15 @@ def features(root, body, blocks: list[Block], selected: list, rule: str) -> tupl
         attrib = el.attrib
         own_toks: tuple = ()
         self_chrome = None  # (not asked when an ancestor is already chrome)
+        ident = None
         if attrib:
+            ident = attrib.get("id")
             role = attrib.get("role")
             if role:
                 roles |= _ROLE_BITS.get(role.lower(), 0)
             prop = attrib.get("itemprop")
             itype = attrib.get("itemtype")
-            own_toks = _word_hashes(attrib.get("class"), attrib.get("id"), "a:")
+            own_toks = _word_hashes(cls, ident, "a:")
             if prop or itype:
                 extra = []
                 if prop:
@@ -359,7 +362,8 @@ def features(root, body, blocks: list[Block], selected: list, rule: str) -> tupl
             chrome = self_chrome = is_chrome(el)
         toks = (own_toks, *up_toks[:5])
         rep_levels = ((rep, share if rep else 0.0), *up_rep[:5])
-        ctx[el] = (flags, roles, chrome, sel, in_best, prop_any, prop_content, toks, rep_levels, self_chrome)
+        ctx[el] = (flags, roles, chrome, sel, in_best, prop_any, prop_content, toks, rep_levels, self_chrome, tag, cls,
+                   ident, bool(attrib))
         # children inherit this element's own tag as an ancestor flag
         inherited = (flags | _OWN_FLAG.get(tag, 0), roles, chrome, sel, in_best, prop_any, prop_content, toks,
                      rep_levels)
@@ -369,16 +373,17 @@ def features(root, body, blocks: list[Block], selected: list, rule: str) -> tupl
         for child in el:
             child_tag = child.tag
             if isinstance(child_tag, str):
-                cls = child.get("class")
-                key = (child_tag, cls.split(None, 1)[0] if cls and cls.strip() else "")
+                child_cls = child.get("class")
+                key = (child_tag, child_cls.split(None, 1)[0] if child_cls and child_cls.strip() else "")
                 counts[key] = counts.get(key, 0) + 1
                 if child in chars:
-                    kids.append((child, key))
+                    kids.append((child, key, child_cls))
         if kids:
             share = chars[el] / total
-            for child, key in kids:
+            for child, key, child_cls in kids:
                 k = counts[key]
-                stack.append((child, inherited, k, share) if k >= 3 else (child, inherited, 0, 0.0))
+                stack.append((child, key[0], child_cls, inherited, k, share) if k >= 3 else
+                             (child, key[0], child_cls, inherited, 0, 0.0))
     dense_rows: list[list[float]] = []
     tok_rows: list[list[int]] = []
     n_blocks = max(1, len(blocks))
@@ -433,8 +438,8 @@ def features(root, body, blocks: list[Block], selected: list, rule: str) -> tupl
         row[13] = b.index / n_blocks
         cum += n
         el = b.el
-        tag = el.tag
-        flags, roles, chrome, sel, in_best, prop_any, prop_content, up_toks, rep_levels, self_chrome = ctx[el]
+        (flags, roles, chrome, sel, in_best, prop_any, prop_content, up_toks, rep_levels, self_chrome, tag, cls, ident,
+         has_attrib) = ctx[el]
         parent = el.getparent()
         up = by_parent.get(parent)
         if up is None:  # what a block takes from its parent and the parent's ancestors: the same for its siblings
@@ -459,8 +464,8 @@ def features(root, body, blocks: list[Block], selected: list, rule: str) -> tupl
                 node = node.getparent()
             up = by_parent[parent] = (up_tok_set, cols)
         toks = up[0].copy()
-        if el.attrib:
-            toks.update(_word_hashes(el.get("class"), el.get("id"), "s:"))
+        if has_attrib:
+            toks.update(_word_hashes(cls, ident, "s:"))
         toks.add(_tag_hash(tag))
         for col, value in up[1]:
             row[col] = value
@@ -468,7 +473,7 @@ def features(root, body, blocks: list[Block], selected: list, rule: str) -> tupl
             row[i_in_sel] = 1.0
         if chrome:
             row[i_chrome] = 1.0
-            if self_chrome is None and (el.attrib or tag in _CHROME_TAGS):
+            if self_chrome is None and (has_attrib or tag in _CHROME_TAGS):
                 self_chrome = is_chrome(el)
             if self_chrome:
                 row[i_self] = 1.0
