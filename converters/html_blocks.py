@@ -578,6 +578,9 @@ def load_model(path: str = str(WEIGHTS)) -> dict | None:
     child[0::2] = flat["right"]
     child[1::2] = flat["left"]
     flat["child"] = child
+    flat["roots2"] = flat["roots"] * 2
+    flat["root_feature"] = flat["feature"].take(flat["roots"])
+    flat["root_threshold"] = flat["threshold"].take(flat["roots"])
     return model
 
 
@@ -594,11 +597,16 @@ def predict(model: dict, dense: list[list[float]], toks: list[list[int]]):
     f = m["flat"]
     T = len(f["roots"])
     # every (block, tree) pair walks down its tree one level per step, all pairs at once
-    node = np.broadcast_to(f["roots"], (n, T)).ravel()
+    feature, threshold, child = f["feature"], f["threshold"], f["child"]
+    levels = m["depth"]
+    if levels:  # the roots' level: every block meets the same T tests, one 2-D take of X answers them all
+        node = child.take((f["roots2"] + (X[:, f["root_feature"]] <= f["root_threshold"])).ravel())
+        levels -= 1
+    else:
+        node = np.broadcast_to(f["roots"], (n, T)).ravel()
     row = np.repeat(np.arange(n, dtype=np.intp) * width, T)
     x = X.ravel()
-    feature, threshold, child = f["feature"], f["threshold"], f["child"]
-    for _ in range(m["depth"]):
+    for _ in range(levels):
         vals = x.take(row + feature.take(node))
         step = node * 2
         step += vals <= threshold.take(node)  # (a NaN goes right, as np.where(vals <= t, left, right) sent it)
