@@ -88,7 +88,7 @@ def _hash(feature: str) -> int:
 class Block:
     """The text one block-level element owns (its inline descendants and children's tails)."""
 
-    __slots__ = ("el", "parts", "link_chars", "links", "index", "depth", "features", "tokens", "text")
+    __slots__ = ("el", "parts", "link_chars", "links", "index", "depth", "features", "tokens", "text", "words")
 
     def __init__(self, el, index: int, depth: int) -> None:
         self.el = el
@@ -98,49 +98,59 @@ class Block:
         self.index = index
         self.depth = depth
         self.text = ""
+        self.words: list[str] | None = None  # ``_WORD`` matches of the text, set by features() for later readers
 
 
 def segment_blocks(body) -> list[Block]:
-    """Blocks in document order with their text filled in (tails included), empty ones dropped."""
-    blocks: list[Block] = []
+    """Blocks in document order with their text filled in (tails included), empty ones dropped.
+
+    (Each element's tag, text and tail are read from lxml once: every read builds a new string.)"""
     order = []  # (block) in first-text order
 
-    stack = [(0, body, None, 0, False, False)]
+    body_tag = body.tag
+    if not isinstance(body_tag, str):
+        return []
+    stack = [(0, body, body_tag, None, 0, False, False)]
     while stack:
         item = stack.pop()
         if item[0] == 1:  # a tail to add to an owner
-            _, text, owner, link = item
+            _, text, stripped, owner, link = item
             owner.parts.append(text)
             if link:
-                owner.link_chars += len(text.strip())
+                owner.link_chars += len(stripped)
             if not owner.text:
                 owner.text = "x"
                 order.append(owner)
             continue
-        _, el, owner, depth, in_link, atomic = item
-        tag = el.tag
-        if not isinstance(tag, str):
-            continue
+        _, el, tag, owner, depth, in_link, atomic = item
         if owner is None or (not atomic and tag not in INLINE):
             owner = Block(el, 0, depth)
-            blocks.append(owner)
             atomic = tag in ATOMIC
-        link = in_link or tag == "a"
         if tag == "a":
+            link = True
             owner.links += 1
-        if el.text and el.text.strip():
-            owner.parts.append(el.text)
-            if link:
-                owner.link_chars += len(el.text.strip())
-            if not owner.text:
-                owner.text = "x"
-                order.append(owner)
+        else:
+            link = in_link
+        text = el.text
+        if text:
+            stripped = text.strip()
+            if stripped:
+                owner.parts.append(text)
+                if link:
+                    owner.link_chars += len(stripped)
+                if not owner.text:
+                    owner.text = "x"
+                    order.append(owner)
         for child in reversed(el):
-            if not isinstance(child.tag, str):
+            child_tag = child.tag
+            if not isinstance(child_tag, str):
                 continue
-            if child.tail and child.tail.strip():
-                stack.append((1, child.tail, owner, in_link))
-            stack.append((0, child, owner, depth + 1, link, atomic))
+            tail = child.tail
+            if tail:
+                stripped = tail.strip()
+                if stripped:
+                    stack.append((1, tail, stripped, owner, in_link))
+            stack.append((0, child, child_tag, owner, depth + 1, link, atomic))
     for i, b in enumerate(order):
         b.index = i
         b.text = " ".join(" ".join(b.parts).split())
@@ -315,10 +325,11 @@ def features(root, body, blocks: list[Block], selected: list, rule: str) -> tupl
     # class words per level nearest first, (repeat count, share) per level nearest first, own is_chrome)
     ctx: dict = {}
     # (an element's repeat count among its siblings and its parent's share come with it on the stack)
-    stack = [(body, (0, 0, False, False, False, False, False, (), ()), 0, 0.0)]
+    # (an element's tag and class come with it too: read from lxml once, when its parent counts them)
+    stack = [(body, body.tag, body.get("class"), (0, 0, False, False, False, False, False, (), ()), 0, 0.0)]
     while stack:
-        el, (flags, roles, chrome, sel, in_best, prop_any, prop_content, up_toks, up_rep), rep, share = stack.pop()
-        tag = el.tag
+        el, tag, cls, (flags, roles, chrome, sel, in_best, prop_any, prop_content, up_toks, up_rep), rep, share = \
+            stack.pop()
         if el in sel_set:
             sel = True
         if el is best:
@@ -326,13 +337,15 @@ def features(root, body, blocks: list[Block], selected: list, rule: str) -> tupl
         attrib = el.attrib
         own_toks: tuple = ()
         self_chrome = None  # (not asked when an ancestor is already chrome)
+        ident = None
         if attrib:
+            ident = attrib.get("id")
             role = attrib.get("role")
             if role:
                 roles |= _ROLE_BITS.get(role.lower(), 0)
             prop = attrib.get("itemprop")
             itype = attrib.get("itemtype")
-            own_toks = _word_hashes(attrib.get("class"), attrib.get("id"), "a:")
+            own_toks = _word_hashes(cls, ident, "a:")
             if prop or itype:
                 extra = []
                 if prop:
@@ -349,7 +362,8 @@ def features(root, body, blocks: list[Block], selected: list, rule: str) -> tupl
             chrome = self_chrome = is_chrome(el)
         toks = (own_toks, *up_toks[:5])
         rep_levels = ((rep, share if rep else 0.0), *up_rep[:5])
-        ctx[el] = (flags, roles, chrome, sel, in_best, prop_any, prop_content, toks, rep_levels, self_chrome)
+        ctx[el] = (flags, roles, chrome, sel, in_best, prop_any, prop_content, toks, rep_levels, self_chrome, tag, cls,
+                   ident, bool(attrib))
         # children inherit this element's own tag as an ancestor flag
         inherited = (flags | _OWN_FLAG.get(tag, 0), roles, chrome, sel, in_best, prop_any, prop_content, toks,
                      rep_levels)
@@ -359,16 +373,17 @@ def features(root, body, blocks: list[Block], selected: list, rule: str) -> tupl
         for child in el:
             child_tag = child.tag
             if isinstance(child_tag, str):
-                cls = child.get("class")
-                key = (child_tag, cls.split(None, 1)[0] if cls and cls.strip() else "")
+                child_cls = child.get("class")
+                key = (child_tag, child_cls.split(None, 1)[0] if child_cls and child_cls.strip() else "")
                 counts[key] = counts.get(key, 0) + 1
                 if child in chars:
-                    kids.append((child, key))
+                    kids.append((child, key, child_cls))
         if kids:
             share = chars[el] / total
-            for child, key in kids:
+            for child, key, child_cls in kids:
                 k = counts[key]
-                stack.append((child, inherited, k, share) if k >= 3 else (child, inherited, 0, 0.0))
+                stack.append((child, key[0], child_cls, inherited, k, share) if k >= 3 else
+                             (child, key[0], child_cls, inherited, 0, 0.0))
     dense_rows: list[list[float]] = []
     tok_rows: list[list[int]] = []
     n_blocks = max(1, len(blocks))
@@ -403,7 +418,7 @@ def features(root, body, blocks: list[Block], selected: list, rule: str) -> tupl
     for b in blocks:
         text = b.text
         n = len(text)
-        words = _WORD.findall(text)
+        words = b.words = _WORD.findall(text)
         nw = len(words)
         row = template.copy()
         row[0] = log1p(n)
@@ -423,8 +438,8 @@ def features(root, body, blocks: list[Block], selected: list, rule: str) -> tupl
         row[13] = b.index / n_blocks
         cum += n
         el = b.el
-        tag = el.tag
-        flags, roles, chrome, sel, in_best, prop_any, prop_content, up_toks, rep_levels, self_chrome = ctx[el]
+        (flags, roles, chrome, sel, in_best, prop_any, prop_content, up_toks, rep_levels, self_chrome, tag, cls, ident,
+         has_attrib) = ctx[el]
         parent = el.getparent()
         up = by_parent.get(parent)
         if up is None:  # what a block takes from its parent and the parent's ancestors: the same for its siblings
@@ -449,8 +464,8 @@ def features(root, body, blocks: list[Block], selected: list, rule: str) -> tupl
                 node = node.getparent()
             up = by_parent[parent] = (up_tok_set, cols)
         toks = up[0].copy()
-        if el.attrib:
-            toks.update(_word_hashes(el.get("class"), el.get("id"), "s:"))
+        if has_attrib:
+            toks.update(_word_hashes(cls, ident, "s:"))
         toks.add(_tag_hash(tag))
         for col, value in up[1]:
             row[col] = value
@@ -458,7 +473,7 @@ def features(root, body, blocks: list[Block], selected: list, rule: str) -> tupl
             row[i_in_sel] = 1.0
         if chrome:
             row[i_chrome] = 1.0
-            if self_chrome is None and (el.attrib or tag in _CHROME_TAGS):
+            if self_chrome is None and (has_attrib or tag in _CHROME_TAGS):
                 self_chrome = is_chrome(el)
             if self_chrome:
                 row[i_self] = 1.0
@@ -556,6 +571,16 @@ def load_model(path: str = str(WEIGHTS)) -> dict | None:
         "right": np.where(np_["leaf"], own, base + np_["right"]).ravel(),
         "value": np_["value"].ravel(), "roots": base.ravel(),
     }
+    # both children of node k side by side, the one a block goes to when its value is <= the threshold
+    # second: a level is then one take at 2k + (value <= threshold) instead of two takes and a where
+    flat = np_["flat"]
+    child = np.empty(2 * len(flat["left"]), dtype=np.intp)
+    child[0::2] = flat["right"]
+    child[1::2] = flat["left"]
+    flat["child"] = child
+    flat["roots2"] = flat["roots"] * 2
+    flat["root_feature"] = flat["feature"].take(flat["roots"])
+    flat["root_threshold"] = flat["threshold"].take(flat["roots"])
     return model
 
 
@@ -572,12 +597,20 @@ def predict(model: dict, dense: list[list[float]], toks: list[list[int]]):
     f = m["flat"]
     T = len(f["roots"])
     # every (block, tree) pair walks down its tree one level per step, all pairs at once
-    node = np.broadcast_to(f["roots"], (n, T)).ravel()
+    feature, threshold, child = f["feature"], f["threshold"], f["child"]
+    levels = m["depth"]
+    if levels:  # the roots' level: every block meets the same T tests, one 2-D take of X answers them all
+        node = child.take((f["roots2"] + (X[:, f["root_feature"]] <= f["root_threshold"])).ravel())
+        levels -= 1
+    else:
+        node = np.broadcast_to(f["roots"], (n, T)).ravel()
     row = np.repeat(np.arange(n, dtype=np.intp) * width, T)
     x = X.ravel()
-    for _ in range(m["depth"]):
-        vals = x.take(row + f["feature"].take(node))
-        node = np.where(vals <= f["threshold"].take(node), f["left"].take(node), f["right"].take(node))
+    for _ in range(levels):
+        vals = x.take(row + feature.take(node))
+        step = node * 2
+        step += vals <= threshold.take(node)  # (a NaN goes right, as np.where(vals <= t, left, right) sent it)
+        node = child.take(step)
     raw = f["value"].take(node).reshape(n, T).sum(axis=1) + model["baseline"]
     return 1.0 / (1.0 + np.exp(-raw))
 

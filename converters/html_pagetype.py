@@ -121,6 +121,12 @@ def _collect_texts(data, out: list[str], limit: int) -> None:
                     out.append(" ".join(re.sub(r"<[^>]+>", " ", value).split()))
 
 
+def _block_words(b) -> list[str]:
+    """A block's ``\\w+`` matches: those :func:`.html_blocks.features` kept on it, else found here."""
+    words = getattr(b, "words", None)
+    return words if words is not None else _WORD.findall(b.text)
+
+
 def _grams(text: str) -> set:
     words = [w.lower() for w in _WORD.findall(text)]
     return {tuple(words[i:i + 3]) for i in range(len(words) - 2)}
@@ -222,34 +228,50 @@ def _group_features(page: dict, body, blocks, prices: list[bool], chars: dict, t
 
 
 def _text_features(page: dict, body, blocks, texts: list[str], prices: list[bool], total: int,
-                   jsonld: dict) -> None:
+                   jsonld: dict, block_words: list[list[str]] | None = None) -> None:
     """Page columns counted over the blocks' text: prices, shop and forum words, long blocks."""
     page["page_prices_log"] = math.log1p(sum(prices))
     page["page_shop_verbs"] = math.log1p(sum(1 for t in texts if len(t) < 80 and _SHOP.search(t)))
     page["page_times_log"] = math.log1p(sum(1 for _ in body.iter("time")))
     page["page_forum_words_log"] = math.log1p(sum(1 for t in texts if len(t) < 60 and _FORUM.search(t)))
-    long_chars = [len(t) for t in texts if len(_WORD.findall(t)) >= 40]
+    if block_words is None:
+        block_words = [_WORD.findall(t) for t in texts]
+    long_chars = [len(t) for t, words in zip(texts, block_words, strict=True) if len(words) >= 40]
     page["page_long_blocks_log"] = math.log1p(len(long_chars))
     page["page_long_share"] = sum(long_chars) / total
     page["page_h2_log"] = math.log1p(sum(1 for b in blocks if b.el.tag == "h2"))
     page["page_jsonld_text_log"] = math.log1p(sum(len(t) for t in jsonld.get("texts", [])))
 
 
-def _block_context(b, body, in_item: dict):
-    """The group item holding block ``b`` (or None) and 1.0 when it sits in a tab panel."""
+def _block_context(b, body, in_item: dict, memo: dict | None = None):
+    """The group item holding block ``b`` (or None) and 1.0 when it sits in a tab panel.
+
+    ``memo`` (one per page) keeps each visited element's answer: a block's walk up stops at the
+    first ancestor already answered (siblings share their parent's walk)."""
+    if memo is None:
+        memo = {}
     node = b.el
-    group_item = None
-    tab = 0.0
+    path = []
+    found = None
     while node is not None:
-        if group_item is None and node in in_item:
+        hit = memo.get(node)
+        if hit is not None:
+            found = hit
+            break
+        path.append(node)
+        if node is body:
+            break
+        node = node.getparent()
+    group_item, tab = found if found is not None else (None, 0.0)
+    # answers from the top down: the nearest group item wins, a tab panel anywhere above counts
+    for node in reversed(path):
+        if node in in_item:
             group_item = node
         if not tab and ((node.get("role") or "").lower() == "tabpanel"
                         or "tab-pane" in (node.get("class") or "")):
             tab = 1.0
-        if node is body:
-            break
-        node = node.getparent()
-    return group_item, tab
+        memo[node] = (group_item, tab)
+    return memo[b.el] if path else found
 
 
 def _reference_words(jsonld: dict) -> tuple[set, set, set]:
@@ -285,26 +307,37 @@ def add_type_features(root, body, blocks, dense: list[list[float]], url: str | N
     chars = _subtree_chars(blocks, body)
     total = max(1, chars.get(body, 1))
     texts = [b.text for b in blocks]
+    # each block's words: those features() found (the same pattern), else found here once
+    block_words = [_block_words(b) for b in blocks]
     prices = [bool(_PRICE.search(t)) for t in texts]
-    _text_features(page, body, blocks, texts, prices, total, jsonld)
+    _text_features(page, body, blocks, texts, prices, total, jsonld, block_words)
     in_item = _group_features(page, body, blocks, prices, chars, total)
     jl_grams, desc_grams, title_words = _reference_words(jsonld)
     page_row = [page[n] for n in PAGE_NAMES]
     jl = _jsonld_columns(jsonld.get("types", set()))
     jl_cols = [idx[n] for n in ("jl_product", "jl_article", "jl_forum", "jl_types")]
     first = idx[TYPE_NAMES[0]]
-    for b, row, has_price in zip(blocks, dense, prices, strict=True):
-        row[first:first + len(PAGE_NAMES)] = page_row
+    memo: dict = {}
+    i_group, i_share, i_price, i_tab, i_jl, i_desc, i_title = (idx[n] for n in BLOCK_NAMES)
+    n_page = len(PAGE_NAMES)
+    in_jl, in_desc, in_title = jl_grams.__contains__, desc_grams.__contains__, title_words.__contains__
+    for b, row, has_price, found in zip(blocks, dense, prices, block_words, strict=True):
+        row[first:first + n_page] = page_row
         for col, value in zip(jl_cols, jl, strict=True):
             row[col] = value
-        group_item, tab = _block_context(b, body, in_item)
+        group_item, tab = _block_context(b, body, in_item, memo)
         items.append(group_item)
-        words = [w.lower() for w in _WORD.findall(b.text)]
-        row[idx["in_group"]] = 1.0 if group_item is not None else 0.0
-        row[idx["group_item_share"]] = chars.get(group_item, 0) / total if group_item is not None else 0.0
-        row[idx["block_price"]] = 1.0 if has_price else 0.0
-        row[idx["in_tabpanel"]] = tab
-        row[idx["jsonld_overlap"]] = _overlap(words, jl_grams)
-        row[idx["desc_overlap"]] = _overlap(words, desc_grams)
-        row[idx["title_overlap"]] = (sum(w in title_words for w in words) / len(words)) if words and title_words else 0.0
+        words = list(map(str.lower, found))
+        row[i_group] = 1.0 if group_item is not None else 0.0
+        row[i_share] = chars.get(group_item, 0) / total if group_item is not None else 0.0
+        row[i_price] = 1.0 if has_price else 0.0
+        row[i_tab] = tab
+        # word trigrams (as _overlap counts them), made once for both reference texts
+        if len(words) >= 3 and (jl_grams or desc_grams):
+            grams = list(zip(words, words[1:], words[2:], strict=False))
+            row[i_jl] = sum(map(in_jl, grams)) / len(grams) if jl_grams else 0.0
+            row[i_desc] = sum(map(in_desc, grams)) / len(grams) if desc_grams else 0.0
+        else:
+            row[i_jl] = row[i_desc] = 0.0
+        row[i_title] = (sum(map(in_title, words)) / len(words)) if words and title_words else 0.0
     return items

@@ -205,3 +205,169 @@ def test_headertitle_xpath_and_layout_list_match_the_elementpath_searches():
     md = convert(b"<html><body><div class='header'><div class='headertitle'><div class='title'>Widget API</div>"
                  b"</div></div><div class='contents'><p>Body text.</p></div></body></html>", "https://e.org/w.html").content
     assert md.startswith("# Widget API")
+
+
+# --- the learned block scorer's feature code (html_blocks, html_pagetype) -------------------------
+
+_SCORER_PAGE = """<html><head><title>Shop thread Σ title</title></head><body>
+<div class="wrap" id="top"><nav class="menu"><a href="/">Home</a> | <a href="/b">Blog</a></nav>
+<div role="tabpanel" class="panel"><div class="inner"><p>First panel text, with words and 12 digits.</p>
+<!-- a comment --> tail after a comment <b>bold</b> tail of bold</div></div>
+<div class="tab-pane active"><p>Second <a href="#x">link <i>inside</i> tail in link</a> after link</p></div>
+<ul class="posts"><li class="post">Post one is here <span>by ann</span> and more words follow</li>
+<li class="post"><div class="body">Post two <a href="/u">user</a> replied</div> tail of body</li>
+<li class="post">Post three, $12.50 <em>in stock</em></li><li class="post"><p>ΣΊΣΥΦΟΣ καί İstanbul</p></li></ul>
+<table><tr><td>cell <a href="/c">one</a></td><th>head</th></tr></table>
+<pre>code  block
+  kept</pre><h1>Title</h1>text directly in the wrapper<br/>after a break</div>
+<footer>Footer words <a href="/f">link</a></footer></body></html>"""
+
+
+def _reference_segment_blocks(body):
+    """The plain segmentation segment_blocks replaced (every tag, text and tail read from lxml as needed)."""
+    from llmingest.converters.html_blocks import ATOMIC, INLINE, Block
+
+    order = []
+    stack = [(0, body, None, 0, False, False)]
+    while stack:
+        item = stack.pop()
+        if item[0] == 1:
+            _, text, owner, link = item
+            owner.parts.append(text)
+            if link:
+                owner.link_chars += len(text.strip())
+            if not owner.text:
+                owner.text = "x"
+                order.append(owner)
+            continue
+        _, el, owner, depth, in_link, atomic = item
+        tag = el.tag
+        if not isinstance(tag, str):
+            continue
+        if owner is None or (not atomic and tag not in INLINE):
+            owner = Block(el, 0, depth)
+            atomic = tag in ATOMIC
+        link = in_link or tag == "a"
+        if tag == "a":
+            owner.links += 1
+        if el.text and el.text.strip():
+            owner.parts.append(el.text)
+            if link:
+                owner.link_chars += len(el.text.strip())
+            if not owner.text:
+                owner.text = "x"
+                order.append(owner)
+        for child in reversed(el):
+            if not isinstance(child.tag, str):
+                continue
+            if child.tail and child.tail.strip():
+                stack.append((1, child.tail, owner, in_link))
+            stack.append((0, child, owner, depth + 1, link, atomic))
+    for i, b in enumerate(order):
+        b.index = i
+        b.text = " ".join(" ".join(b.parts).split())
+    return [b for b in order if b.text]
+
+
+def _scorer_body():
+    parser = etree.HTMLParser(encoding="utf-8")  # (comments kept: their tails are the awkward case)
+    root = etree.fromstring(_SCORER_PAGE.encode("utf-8"), parser)
+    return root, root.find(".//body")
+
+
+def _block_facts(blocks):
+    return [(b.el, b.text, b.link_chars, b.links, b.index, b.depth) for b in blocks]
+
+
+def test_segment_blocks_matches_the_plain_walk_with_comments_links_and_tails():
+    from llmingest.converters.html_blocks import segment_blocks
+
+    root, body = _scorer_body()
+    fast = segment_blocks(body)
+    assert len(fast) >= 12
+    assert _block_facts(fast) == _block_facts(_reference_segment_blocks(body))
+    assert any("tail of bold" in b.text for b in fast)
+    # (a comment's tail was never read, and still is not: the same blocks, not better ones)
+    assert not any("tail after a comment" in b.text for b in fast)
+
+
+def _reference_block_context(b, body, in_item):
+    node, group_item, tab = b.el, None, 0.0
+    while node is not None:
+        if group_item is None and node in in_item:
+            group_item = node
+        if not tab and ((node.get("role") or "").lower() == "tabpanel" or "tab-pane" in (node.get("class") or "")):
+            tab = 1.0
+        if node is body:
+            break
+        node = node.getparent()
+    return group_item, tab
+
+
+def test_block_context_shared_memo_answers_as_each_blocks_own_walk():
+    from llmingest.converters.html_blocks import segment_blocks
+    from llmingest.converters.html_pagetype import _block_context
+
+    root, body = _scorer_body()
+    blocks = segment_blocks(body)
+    # group items at two levels (an item inside an item: the nearest must win) and none at all
+    lis = body.findall(".//li")
+    for in_item in ({li: k for k, li in enumerate(lis)}, {lis[1]: 0, lis[1][0]: 1}, {}):
+        memo: dict = {}
+        got = [_block_context(b, body, in_item, memo) for b in blocks]
+        want = [_reference_block_context(b, body, in_item) for b in blocks]
+        assert got == want
+        assert any(tab for _, tab in got) and any(not tab for _, tab in got)
+
+
+def test_type_features_are_the_same_with_words_from_features_or_found_again():
+    from llmingest.converters.html_blocks import _IDX, DENSE_NAMES, features, segment_blocks
+    from llmingest.converters.html_pagetype import add_type_features, jsonld_facts
+
+    root, body = _scorer_body()
+    facts = jsonld_facts(root)
+    facts["description"] = "post one is here by ann and more words follow"  # overlaps a block's trigrams
+    facts["texts"] = ["post two user replied tail of body and more"]
+    blocks = segment_blocks(body)
+    dense, _ = features(root, body, blocks, [], "body")
+    assert all(b.words is not None for b in blocks)
+    items = add_type_features(root, body, blocks, dense, "https://x.test/forum/t/1", _IDX, facts)
+    again = segment_blocks(body)  # fresh blocks: words not set, html_pagetype finds them itself
+    assert all(b.words is None for b in again)
+    plain = [[0.0] * len(DENSE_NAMES) for _ in again]
+    items2 = add_type_features(root, body, again, plain, "https://x.test/forum/t/1", _IDX, facts)
+    cols = [_IDX[n] for n in ("in_group", "group_item_share", "block_price", "in_tabpanel", "jsonld_overlap",
+                              "desc_overlap", "title_overlap", "page_long_blocks_log")]
+    assert [[r[c] for c in cols] for r in dense] == [[r[c] for c in cols] for r in plain]
+    assert items == items2
+    assert max(r[_IDX["desc_overlap"]] for r in dense) > 0 and max(r[_IDX["jsonld_overlap"]] for r in dense) > 0
+
+
+def test_predict_interleaved_children_walk_equals_the_where_walk_bit_for_bit():
+    from llmingest.converters.html_blocks import _IDX, DENSE_NAMES, _token_scores, load_model, predict
+
+    model = load_model()
+    assert model is not None
+    rng = np.random.default_rng(7)
+    n = 53
+    X = rng.normal(0, 3, size=(n, len(DENSE_NAMES)))
+    X[rng.random(X.shape) < 0.4] = 0.0
+    X[3, :] = np.nan  # a NaN goes right in both walks
+    dense = X.tolist()
+    toks = [sorted(set(rng.integers(0, 4096, size=int(rng.integers(0, 9))).tolist())) for _ in range(n)]
+    # the walk predict replaced: two takes and a where per level
+    m = model["_np"]
+    f = m["flat"]
+    Xr = np.asarray(dense, dtype=np.float64)
+    Xr[:, _IDX["token_score"]] = _token_scores(m["tok"], toks) + model["token_bias"]
+    T = len(f["roots"])
+    node = np.broadcast_to(f["roots"], (n, T)).ravel()
+    row = np.repeat(np.arange(n, dtype=np.intp) * Xr.shape[1], T)
+    x = Xr.ravel()
+    for _ in range(m["depth"]):
+        vals = x.take(row + f["feature"].take(node))
+        node = np.where(vals <= f["threshold"].take(node), f["left"].take(node), f["right"].take(node))
+    raw = f["value"].take(node).reshape(n, T).sum(axis=1) + model["baseline"]
+    want = 1.0 / (1.0 + np.exp(-raw))
+    got = predict(model, dense, toks)
+    assert got.tobytes() == want.tobytes()
