@@ -39,7 +39,7 @@ sys.path.insert(0, str(HERE))
 
 from html_bench import _read_html, wcxb_pages  # noqa: E402
 
-STAGES = ("segment_blocks", "features", "add_type_features", "predict", "group_consistency", "prune")
+STAGES = ("segment_blocks", "features", "add_type_features", "predict", "prune")
 
 
 def load_ref(ref: str, tmp: Path):

@@ -56,11 +56,7 @@ def main() -> None:
     ap.add_argument("--balance", type=float, default=0.5)
     ap.add_argument("--dir", default=str(CV_DIR), help="where the fold weights go")
     ap.add_argument("--json", default=None, help="write per-page rows here (work part only)")
-    ap.add_argument("--group-blend", type=float, default=None,
-                    help="try another html_blocks._GROUP_BLEND (group consistency of the scores)")
     args = ap.parse_args()
-    if args.group_blend is not None:
-        hb._GROUP_BLEND = args.group_blend
     meta = json.loads((bench.WCXB_DEV / "metadata.json").read_text())["files"]
     ids = json.loads(bench.SPLIT.read_text())["work"]
     parts = folds(ids, meta)

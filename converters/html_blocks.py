@@ -8,7 +8,7 @@ position, the size and link density of its containers, how many siblings repeat 
 shape, whether the rule-based selector's container holds it) plus a score learned from the class and
 id words of it and its ancestors (feature hashing). A small gradient-boosted tree set turns these
 into the probability that the block is main content; the scores are smoothed over neighbouring
-blocks and across the items of the page's largest repeated group, and the kept blocks are rendered
+blocks, and the kept blocks are rendered
 by the ordinary markdown writer (unkept subtrees are cut).
 
 The weights (``html_weights.json``) are trained by ``benchmarks/train_html_scorer.py`` on the work
@@ -729,41 +729,6 @@ def smooth(probs, weight: float = 0.25):
     return (1 - 2 * weight) * probs + weight * (padded[:-2] + padded[2:])
 
 
-#: how far a group item's block moves to its peers' mean score (out-of-fold on the work part, html_cv.py
-#: --reuse --group-blend: 0 and 0.5 both F1 0.858, 0.5 with collection +.004, forum +.003; 1.0 tried on
-#: other fold weights: as 0.5)
-_GROUP_BLEND = 0.5
-
-
-def _slot(el, item) -> tuple:
-    """Where a block sits inside its group item: the tags and first class words from the item down."""
-    path = []
-    node = el
-    while node is not None and node is not item:
-        cls = node.get("class")
-        path.append((node.tag, cls.split(None, 1)[0] if cls and cls.strip() else ""))
-        node = node.getparent()
-    return tuple(path)
-
-
-def group_consistency(blocks: list[Block], probs, items: list, weight: float):
-    """Each block of the page's largest repeated group (posts, cards, rows) pulled towards the mean
-    score of the blocks in the same place of the other items: a thread's posts or a grid's cards are
-    kept or dropped together, not the few the model happens to like."""
-    import numpy as np
-
-    slots: dict = {}
-    for i, (b, item) in enumerate(zip(blocks, items, strict=True)):
-        if item is not None:
-            slots.setdefault(_slot(b.el, item), []).append(i)
-    out = np.array(probs, dtype=np.float64)
-    for where in slots.values():
-        if len(where) >= 3:
-            idx = np.asarray(where)
-            out[idx] = (1 - weight) * out[idx] + weight * out[idx].mean()
-    return out
-
-
 _CODEISH = {"pre", "td", "th", "dt", "dd", "li", "figcaption", "caption"}
 
 
@@ -817,10 +782,8 @@ def learned_main(root, selected: list, rule: str, threshold: float | None = None
     if not blocks:
         return None
     dense, toks = features(root, body, blocks, selected, rule)
-    items = add_type_features(root, body, blocks, dense, url, _IDX, jsonld)
+    add_type_features(root, body, blocks, dense, url, _IDX, jsonld)
     probs = smooth(predict(model, dense, toks), weight)
-    if _GROUP_BLEND:
-        probs = group_consistency(blocks, probs, items, _GROUP_BLEND)
     keep = [bool(p >= threshold) for p in probs]
     if not any(keep):
         return None

@@ -292,15 +292,12 @@ def _jsonld_columns(types: set) -> tuple[float, float, float, float]:
 
 
 def add_type_features(root, body, blocks, dense: list[list[float]], url: str | None, idx: dict,
-                      jsonld: dict | None = None) -> list:
+                      jsonld: dict | None = None) -> None:
     """Fill the :data:`TYPE_NAMES` columns of ``dense`` (one row per block, in place), and the
     ``jl_*`` columns of :func:`.html_blocks.features` from ``jsonld`` (:func:`jsonld_facts` of the page
-    before cleaning: by the time blocks are cut the scripts are gone).
-
-    Returns, per block, the item of the page's largest repeated group that holds it (None outside)."""
-    items: list = []
+    before cleaning: by the time blocks are cut the scripts are gone)."""
     if not blocks:
-        return items
+        return
     page = dict.fromkeys(PAGE_NAMES, 0.0)
     jsonld = jsonld or {}
     _signal_features(page, jsonld, url)
@@ -326,7 +323,6 @@ def add_type_features(root, body, blocks, dense: list[list[float]], url: str | N
         for col, value in zip(jl_cols, jl, strict=True):
             row[col] = value
         group_item, tab = _block_context(b, body, in_item, memo)
-        items.append(group_item)
         words = list(map(str.lower, found))
         row[i_group] = 1.0 if group_item is not None else 0.0
         row[i_share] = chars.get(group_item, 0) / total if group_item is not None else 0.0
@@ -340,4 +336,3 @@ def add_type_features(root, body, blocks, dense: list[list[float]], url: str | N
         else:
             row[i_jl] = row[i_desc] = 0.0
         row[i_title] = (sum(map(in_title, words)) / len(words)) if words and title_words else 0.0
-    return items

@@ -10,7 +10,6 @@ signatures); nothing is read from outside the test.
 from __future__ import annotations
 
 from llmingest.converters.html import convert
-from llmingest.converters.html_blocks import group_consistency, segment_blocks
 from lxml import etree
 
 POLICY = "".join(
@@ -137,18 +136,6 @@ def test_forum_thread_keeps_every_post_with_user_panels_around_them():
         assert f"Post {i} of the thread:" in md, i
     assert "Overheating on hills after the head gasket job" in md
     assert "Best winter tyres" not in md and "Forum rules" not in md
-
-
-def test_group_consistency_moves_items_together():
-    cards = "".join(f"<div class='card'><h3>Item {i}</h3><p>Card text {i}</p></div>" for i in range(4))
-    body = body_of(f"<html><body><p>Intro</p><div class='grid'>{cards}</div></body></html>")
-    blocks = segment_blocks(body)
-    items = [b.el.getparent() if b.el.getparent().get("class") == "card" else None for b in blocks]
-    probs = [0.9] + [0.8, 0.6, 0.2, 0.6, 0.8, 0.6, 0.8, 0.6]  # intro, then (h3, p) per card
-    out = group_consistency(blocks, probs, items, 1.0)
-    assert out[0] == 0.9  # outside the group: unchanged
-    assert abs(out[1] - 0.65) < 1e-9 and abs(out[3] - 0.65) < 1e-9  # every card's heading gets their mean
-    assert abs(out[2] - 0.6) < 1e-9 and abs(out[8] - 0.6) < 1e-9
 
 
 def test_regression_slides_written_as_divs_inside_a_list_are_kept():
