@@ -204,14 +204,23 @@ class TaskContext:
         self.heading_class = _heading_class(title, verb, nouns)
         self._read_cues(steps)
         self.title_all = words(title)
-        self.place = outer_place(title)
-        # "... for your own **meetings**", "... for all new **Linodes**": a default over every item
-        tail = [w for w in words(title) if stem(w) == self.place]
-        self.place_plural = bool(tail) and tail[-1] != self.place and len(tail[-1]) > 3
+        self._read_place(title)
         nouns = [n for n in [*self.heading_nouns, self.place] if n]
         self.heading_resources = (sum(1 for n in nouns if n in self.resources or _hit(n, self.resources))
                                   / len(nouns)) if nouns else 0.5
         self.ui_heading = _ui_heading(title, self.title_all, self.resources)
+        self._read_aliases(spec, nouns)
+
+    def _read_place(self, title: str) -> None:
+        """The parent the heading names as the place ("to a playlist"), and whether it says every one."""
+        self.place = outer_place(title)
+        # "... for your own **meetings**", "... for all new **Linodes**": a default over every item
+        tail = [w for w in words(title) if stem(w) == self.place]
+        self.place_plural = bool(tail) and tail[-1] != self.place and len(tail[-1]) > 3
+
+    def _read_aliases(self, spec: SpecIndex | None, nouns: list[str]) -> None:
+        """The heading's words the spec says only in its prose, in the spec's path words, and whose
+        thing the heading changes."""
         # "audience" in a spec whose paths say ``/lists``: the word its prose ties to a path word
         self.aliases = {n: spec_alias(spec, n) for n in nouns if spec is not None and not _hit(n, self.resources)}
         # whose thing the heading changes: "the **repository** description", "... of an **audience**"
