@@ -291,6 +291,18 @@ def _jsonld_columns(types: set) -> tuple[float, float, float, float]:
             1.0 if types & _JT["jt_qa"] else 0.0, math.log1p(len(types)))
 
 
+def _reference_overlaps(words: list[str], jl_grams: set, desc_grams: set, title_words: set) -> tuple:
+    """A block's overlap with the page's JSON-LD text and meta description (shares of its word
+    trigrams, made once for both, as :func:`_overlap` counts them) and with its title (share of words)."""
+    jl = desc = 0.0
+    if len(words) >= 3 and (jl_grams or desc_grams):
+        grams = list(zip(words, words[1:], words[2:], strict=False))
+        jl = sum(map(jl_grams.__contains__, grams)) / len(grams) if jl_grams else 0.0
+        desc = sum(map(desc_grams.__contains__, grams)) / len(grams) if desc_grams else 0.0
+    title = (sum(map(title_words.__contains__, words)) / len(words)) if words and title_words else 0.0
+    return jl, desc, title
+
+
 def add_type_features(root, body, blocks, dense: list[list[float]], url: str | None, idx: dict,
                       jsonld: dict | None = None) -> None:
     """Fill the :data:`TYPE_NAMES` columns of ``dense`` (one row per block, in place), and the
@@ -317,22 +329,14 @@ def add_type_features(root, body, blocks, dense: list[list[float]], url: str | N
     memo: dict = {}
     i_group, i_share, i_price, i_tab, i_jl, i_desc, i_title = (idx[n] for n in BLOCK_NAMES)
     n_page = len(PAGE_NAMES)
-    in_jl, in_desc, in_title = jl_grams.__contains__, desc_grams.__contains__, title_words.__contains__
     for b, row, has_price, found in zip(blocks, dense, prices, block_words, strict=True):
         row[first:first + n_page] = page_row
         for col, value in zip(jl_cols, jl, strict=True):
             row[col] = value
         group_item, tab = _block_context(b, body, in_item, memo)
-        words = list(map(str.lower, found))
         row[i_group] = 1.0 if group_item is not None else 0.0
         row[i_share] = chars.get(group_item, 0) / total if group_item is not None else 0.0
         row[i_price] = 1.0 if has_price else 0.0
         row[i_tab] = tab
-        # word trigrams (as _overlap counts them), made once for both reference texts
-        if len(words) >= 3 and (jl_grams or desc_grams):
-            grams = list(zip(words, words[1:], words[2:], strict=False))
-            row[i_jl] = sum(map(in_jl, grams)) / len(grams) if jl_grams else 0.0
-            row[i_desc] = sum(map(in_desc, grams)) / len(grams) if desc_grams else 0.0
-        else:
-            row[i_jl] = row[i_desc] = 0.0
-        row[i_title] = (sum(map(in_title, words)) / len(words)) if words and title_words else 0.0
+        row[i_jl], row[i_desc], row[i_title] = _reference_overlaps(list(map(str.lower, found)), jl_grams,
+                                                                   desc_grams, title_words)
