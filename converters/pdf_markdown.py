@@ -69,9 +69,9 @@ def _shows_url(spans, link: str) -> bool:
     return len(bare) >= 4 and bare in shown
 
 
-def _styled(spans) -> str:
-    """Spans -> markdown with bold/italic/code; whitespace spans take no style."""
-    runs: list[list] = []  # [style, text]
+def _style_runs(spans) -> list[list]:
+    """Spans joined into runs of one style ([style, text]; style None: a footnote mark kept as is)."""
+    runs: list[list] = []
     for s in spans:
         if s.sup and runs and _NOTE_MARK.fullmatch(s.text) and not runs[-1][1][-1:].isspace():
             # a raised number right after a word: a footnote reference, made [^n] when the
@@ -89,30 +89,37 @@ def _styled(spans) -> str:
             runs[-1][1] += s.text
         else:
             runs.append([style, s.text])
+    return runs
+
+
+def _marked(core: str, bold: bool, italic: bool, mono: bool) -> str:
+    """One run's text with its markdown markers (none for symbols and math glyphs)."""
+    if mono:
+        tick = "``" if "`" in core else "`"
+        return f"{tick}{core}{tick}"
+    if not _ASCII_WORD.search(core):
+        return core  # math italics and symbols: the glyphs carry their style, markers would be noise
+    if bold and italic:
+        return f"***{core}***"
+    if bold:
+        return f"**{core}**"
+    if italic:
+        return f"*{core}*"
+    return core
+
+
+def _styled(spans) -> str:
+    """Spans -> markdown with bold/italic/code; whitespace spans take no style."""
     out = []
-    for style, text in runs:
-        if style is None:
+    for style, text in _style_runs(spans):
+        core = text.strip()
+        if style is None or not core:
             out.append(text)
             continue
         bold, italic, mono, link = style
-        core = text.strip()
-        if not core:
-            out.append(text)
-            continue
         lead = text[: len(text) - len(text.lstrip())]
         trail = text[len(text.rstrip()):]
-        if mono:
-            tick = "``" if "`" in core else "`"
-            core = f"{tick}{core}{tick}"
-        elif not _ASCII_WORD.search(core):
-            pass  # math italics and symbols: the glyphs carry their style, markers would be noise
-        else:
-            if bold and italic:
-                core = f"***{core}***"
-            elif bold:
-                core = f"**{core}**"
-            elif italic:
-                core = f"*{core}*"
+        core = _marked(core, bold, italic, mono)
         if link:
             core = f"[{core}]({link})"
         out.append(f"{lead}{core}{trail}")
