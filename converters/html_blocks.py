@@ -101,6 +101,17 @@ class Block:
         self.words: list[str] | None = None  # ``_WORD`` matches of the text, set by features() for later readers
 
 
+def _own_text(owner: Block, text: str, stripped: str, link: bool, order: list[Block]) -> None:
+    """A piece of text (an element's own or a child's tail) joins its block; a block's first text
+    fixes its place in ``order`` (``text`` is only a "placed" mark until the blocks are finished)."""
+    owner.parts.append(text)
+    if link:
+        owner.link_chars += len(stripped)
+    if not owner.text:
+        owner.text = "x"
+        order.append(owner)
+
+
 def segment_blocks(body) -> list[Block]:
     """Blocks in document order with their text filled in (tails included), empty ones dropped.
 
@@ -115,12 +126,7 @@ def segment_blocks(body) -> list[Block]:
         item = stack.pop()
         if item[0] == 1:  # a tail to add to an owner
             _, text, stripped, owner, link = item
-            owner.parts.append(text)
-            if link:
-                owner.link_chars += len(stripped)
-            if not owner.text:
-                owner.text = "x"
-                order.append(owner)
+            _own_text(owner, text, stripped, link, order)
             continue
         _, el, tag, owner, depth, in_link, atomic = item
         if owner is None or (not atomic and tag not in INLINE):
@@ -135,12 +141,7 @@ def segment_blocks(body) -> list[Block]:
         if text:
             stripped = text.strip()
             if stripped:
-                owner.parts.append(text)
-                if link:
-                    owner.link_chars += len(stripped)
-                if not owner.text:
-                    owner.text = "x"
-                    order.append(owner)
+                _own_text(owner, text, stripped, link, order)
         for child in reversed(el):
             child_tag = child.tag
             if not isinstance(child_tag, str):
