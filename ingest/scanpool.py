@@ -85,7 +85,7 @@ def prestart(encoding: str = "o200k_base") -> subprocess.Popen | None:
     (sending at once, whatever its ``spawn_at``). Call it only when counting is likely (an empty
     token cache): a spare never adopted is ended by :func:`discard` (the caller's ``finally``), at
     the latest at exit, and ends by itself with this process. Returns the worker waiting for a
-    pool (started now or earlier, e.g. by the CLI; None: none is worth it here)."""
+    pool (started now, or by an earlier call no pool has adopted yet; None: none is worth it here)."""
     from .tokens import ENCODINGS
 
     waiting = _SPARES.get(encoding)
