@@ -325,9 +325,10 @@ def convert(data: bytes | str, url: str | None = None, *, charset: str | None = 
     product_text = jsonld_product_text(root) if select else []  # (scripts go with the hidden text)
     jsonld = jsonld_facts(root) if select else None
     remove_hidden(root)
+    body = root.find(".//body")
+    body = body if body is not None else root
     if select:
-        body = root.find(".//body")
-        body_len = text_len(body if body is not None else root)
+        body_len = text_len(body)  # the page's visible text, before selection cuts the tree
         elements, container = _select_content(root, text, head, url, jsonld)
         _clean_content(elements, container)
         if _suspicious(elements, container, body_len, head):
@@ -335,8 +336,7 @@ def convert(data: bytes | str, url: str | None = None, *, charset: str | None = 
             if larger is not None:
                 elements, container = larger, "guard"
     else:
-        body = root.find(".//body")
-        elements, container = [body if body is not None else root], "body"
+        elements, container = [body], "body"
     writer = Writer(base, links=links, images=images)
     content = writer.convert(elements)
     if product_text and container not in KNOWN_GENERATORS:
